@@ -1,0 +1,19 @@
+"""autograd_src: automatic differentiation of Python and NumPy by source transformation.
+
+``grad(f)`` reads the source of ``f`` and writes a new Python function that
+computes its derivative: readable, inspectable, and as fast as hand-written
+NumPy.
+"""
+
+from . import numpy_rules as _numpy_rules  # registers the rule table
+from . import extend, testing
+from .differentiate import derivative_source, grad, value_and_grad
+from .errors import DiffSyntaxError, NoRuleError, SourceUnavailableError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "grad", "value_and_grad", "derivative_source", "extend", "testing",
+    "DiffSyntaxError", "NoRuleError", "SourceUnavailableError",
+]
+del _numpy_rules

@@ -1,0 +1,82 @@
+"""Turn the primal and adjoint sweeps into the source text of one Python function."""
+
+from __future__ import annotations
+
+import ast
+import copy
+from typing import Any, Optional
+
+import gast
+
+from .reverse import Comment, Derivative
+from .source import ParsedFunction
+
+__all__ = ["to_source", "render", "Blank"]
+
+
+class Blank:
+    """An empty line in the generated code."""
+
+
+def to_source(node: gast.AST, printer: str = "gast") -> str:
+    """Print a gast tree as Python source.
+
+    ``gast.unparse`` (the default) prints minimal parentheses and reads like
+    hand-written code; ``"astunparse"`` is kept as a fallback printer.
+    """
+    if printer == "gast":
+        return gast.unparse(node)
+    if printer == "astunparse":
+        import astunparse
+        return astunparse.unparse(gast.gast_to_ast(node)).strip("\n")
+    raise ValueError(f"unknown printer {printer!r}: use 'gast' or 'astunparse'")
+
+
+def _signature(parsed: ParsedFunction, seed_param: str) -> gast.arguments:
+    args = copy.deepcopy(parsed.node.args)
+    for arg in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+        if arg is not None:
+            arg.annotation = None
+    seed = gast.Name(id=seed_param, ctx=gast.Param(), annotation=None, type_comment=None)
+    args.kwonlyargs.append(seed)
+    args.kw_defaults.append(gast.Constant(value=None, kind=None))
+    return args
+
+
+def render(parsed: ParsedFunction, derivative: Derivative, name: str,
+           single: bool, printer: str = "gast") -> str:
+    """The source text of the derivative function called ``name``."""
+    markers: dict[str, Optional[str]] = {}
+
+    def lower(item: Any) -> gast.stmt:
+        if isinstance(item, (Comment, Blank)):
+            marker = f"__autograd_src_marker_{len(markers)}__"
+            markers[marker] = item.text if isinstance(item, Comment) else None
+            return gast.Expr(value=gast.Name(id=marker, ctx=gast.Load(), annotation=None,
+                                             type_comment=None))
+        return item
+
+    results: gast.expr = derivative.results[0] if single else gast.Tuple(
+        elts=list(derivative.results), ctx=gast.Load())
+    if derivative.value is not None:
+        results = gast.Tuple(elts=[derivative.value, results], ctx=gast.Load())
+    body = list(derivative.primal)
+    if derivative.adjoint:
+        body += [Blank()] + list(derivative.adjoint)
+    body.append(gast.Return(value=results))
+    fn = gast.FunctionDef(name=name, args=_signature(parsed, derivative.seed_param),
+                          body=[lower(s) for s in body], decorator_list=[], returns=None,
+                          type_comment=None, type_params=[])
+    module = gast.Module(body=[fn], type_ignores=[])
+    gast.copy_location(fn, parsed.node)
+    ast.fix_missing_locations(module)
+    lines = []
+    for line in to_source(module, printer).splitlines():
+        stripped = line.strip()
+        if stripped in markers:
+            text = markers[stripped]
+            indent = line[: len(line) - len(line.lstrip())]
+            lines.append("" if text is None else f"{indent}# {text}")
+        else:
+            lines.append(line)
+    return "\n".join(lines) + "\n"

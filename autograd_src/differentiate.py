@@ -1,0 +1,228 @@
+"""The user-facing operators `grad` and `value_and_grad`, and the pipeline they run.
+
+source → fence → normalize → reverse (with optimize) → codegen → loader, cached
+per function and options.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import weakref
+from typing import Any, Callable, Optional, Sequence, Union
+
+import gast
+
+from . import codegen, fence, loader, normalize, reverse, source
+from .naming import Namer
+
+__all__ = ["grad", "value_and_grad", "derivative_source"]
+
+Wrt = Union[int, str, Sequence[Union[int, str]]]
+
+_CACHE: "weakref.WeakKeyDictionary[Callable, dict]" = weakref.WeakKeyDictionary()
+
+
+def _parameters(fn: Callable[..., Any]) -> tuple[list[str], int]:
+    code = fn.__code__
+    positional = code.co_argcount
+    names = list(code.co_varnames[: positional + code.co_kwonlyargcount])
+    return names, positional
+
+
+def _resolve_wrt(fn: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
+    """Parameter names to differentiate with respect to, and whether one was asked."""
+    names, positional = _parameters(fn)
+    single = isinstance(wrt, (int, str))
+    items = [wrt] if single else list(wrt)
+    if not items:
+        raise ValueError("wrt is empty: name at least one parameter")
+    listing = ", ".join(names) or "none"
+    chosen = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            raise TypeError(f"wrt must be a parameter position (int) or name (str), "
+                            f"got {item!r}")
+        if isinstance(item, int):
+            if not -positional <= item < positional:
+                raise ValueError(f"wrt={item} is out of range: "
+                                 f"{getattr(fn, '__name__', 'f')}() has {positional} "
+                                 f"positional parameter(s) ({listing})")
+            chosen.append(names[item % positional])
+        else:
+            if item not in names:
+                raise ValueError(f"wrt={item!r} is not a parameter of "
+                                 f"{getattr(fn, '__name__', 'f')}(); its parameters are "
+                                 f"({listing})")
+            chosen.append(item)
+    if len(set(chosen)) != len(chosen):
+        raise ValueError(f"wrt names a parameter twice: {tuple(items)!r}")
+    return chosen, single
+
+
+def _derivative_name(fn_name: str, wrt: list[str], value: bool) -> str:
+    base = fn_name if fn_name.isidentifier() else "f"
+    name = f"d{base}d{'_'.join(wrt)}"
+    return f"value_and_{name}" if value else name
+
+
+def _transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
+               printer: str) -> tuple[Callable[..., Any], str]:
+    parsed = source.parse_function(fn)
+    fence.check(parsed)
+    referenced = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}
+    namer = Namer(referenced | parsed.locals | set(parsed.closure), parsed.globals,
+                  parsed.locals)
+    name = namer.fresh(_derivative_name(parsed.name, wrt, value))
+    norm = normalize.normalize(parsed, wrt, namer)
+    derivative = reverse.reverse(parsed, norm, wrt, namer, value_wanted=value)
+    text = codegen.render(parsed, derivative, name, single, printer)
+    origin = f"{os.path.basename(parsed.filename)}:{parsed.node.lineno}"
+    compiled = loader.load(text, name, fn, namer.injected, origin)
+    return compiled, text
+
+
+def _check_argument(value: Any, name: str) -> None:
+    kind = type(value)
+    if kind is float:
+        return
+    if kind is bool or kind is int:
+        raise TypeError(f"cannot differentiate with respect to {name}={value!r}, an "
+                        f"{kind.__name__}: gradients need floating point; pass "
+                        f"{name}={float(value)!r}")
+    dtype = getattr(value, "dtype", None)
+    if dtype is None:
+        raise TypeError(f"cannot differentiate with respect to {name}, a "
+                        f"{kind.__name__}: pass a float or a NumPy float array "
+                        f"(np.asarray({name}, dtype=float))")
+    if dtype.kind != "f":
+        raise TypeError(f"cannot differentiate with respect to {name}, which has dtype "
+                        f"{dtype}: gradients need a floating-point dtype; pass "
+                        f"{name}.astype(float)")
+
+
+def _make_checker(fn: Callable[..., Any], wrt: list[str]) -> Callable[[tuple, dict], None]:
+    names, positional = _parameters(fn)
+    defaults = dict(zip(names[positional - len(fn.__defaults__ or ()):positional],
+                        fn.__defaults__ or ()))
+    defaults.update(fn.__kwdefaults__ or {})
+    where = [(names.index(w) if names.index(w) < positional else None, w) for w in wrt]
+
+    def check(args: tuple, kwargs: dict) -> None:
+        for position, name in where:
+            if position is not None and position < len(args):
+                value = args[position]
+            elif name in kwargs:
+                value = kwargs[name]
+            elif name in defaults:
+                value = defaults[name]
+            else:
+                continue  # the call itself will report the missing argument
+            _check_argument(value, name)
+
+    return check
+
+
+def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
+           printer: str = "gast") -> Callable[..., Any]:
+    if not callable(fn):
+        raise TypeError(f"grad expects a function, got {type(fn).__name__}")
+    if not hasattr(fn, "__code__"):
+        raise source.parse_function(fn)  # raises SourceUnavailableError
+    names, single = _resolve_wrt(fn, wrt)
+    key = (tuple(names), single, value, printer)
+    per_fn = _CACHE.get(fn)
+    if per_fn is None or per_fn.get("__code__") is not fn.__code__:
+        per_fn = {"__code__": fn.__code__}
+        _CACHE[fn] = per_fn
+    if key not in per_fn:
+        per_fn[key] = _transform(fn, names, single, value, printer)
+    compiled, text = per_fn[key]
+    if verbose:
+        print(text)
+    check = _make_checker(fn, names)
+
+    @functools.wraps(compiled, assigned=("__module__", "__name__", "__qualname__"),
+                     updated=())
+    def derivative(*args: Any, **kwargs: Any) -> Any:
+        check(args, kwargs)
+        return compiled(*args, **kwargs)
+
+    derivative.source = text  # type: ignore[attr-defined]
+    derivative.__wrapped__ = compiled  # inspect.getsource(derivative) shows `text`
+    derivative.__doc__ = (f"{'Value and gradient' if value else 'Gradient'} of "
+                          f"{fn.__qualname__} with respect to {', '.join(names)}, "
+                          "generated by autograd_src. See .source for its code.")
+    return derivative
+
+
+def grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = 0, *,
+         argnums: Optional[Wrt] = None, verbose: int = 0) -> Any:
+    """Return the derivative of ``fn``, generated from its source code.
+
+    Usable as a function (``grad(f)``, ``grad(f, wrt=1)``) and as a decorator
+    (``@grad``, ``@grad(wrt=(0, 1))``).
+
+    Parameters
+    ----------
+    fn : callable
+        A Python function whose source can be read, returning one float scalar
+        or array. A non-scalar output is seeded with ones, so its gradient is
+        that of ``sum(fn(...))``, as with MyGrad's ``backward()``.
+    wrt : int, str or tuple of them
+        The parameters to differentiate with respect to, by position or name.
+        An int or a name gives one gradient shaped like that argument; a tuple
+        gives a tuple of gradients in the order asked.
+    argnums : int, str or tuple, optional
+        A synonym for ``wrt``.
+    verbose : int
+        ``1`` prints the generated source.
+
+    Returns
+    -------
+    callable
+        A function taking the same arguments as ``fn`` (defaults included) plus
+        a keyword-only seed ``dout`` (default: ones shaped like the output). Its
+        generated code is in ``.source`` and ``inspect.getsource``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd_src import grad
+    >>> def f(x):
+    ...     return np.sum(np.sin(x) * x)
+    >>> df = grad(f)
+    >>> df(np.array([0.0, 1.0]))
+    array([0.        , 1.38177329])
+    """
+    if argnums is not None:
+        wrt = argnums
+    if fn is None:
+        return lambda f: _build(f, wrt, value=False, verbose=verbose)
+    return _build(fn, wrt, value=False, verbose=verbose)
+
+
+def value_and_grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = 0, *,
+                   argnums: Optional[Wrt] = None, verbose: int = 0) -> Any:
+    """Like `grad`, but the derivative returns ``(value, gradient)`` in one pass.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd_src import value_and_grad
+    >>> def f(x):
+    ...     return np.sum(x ** 2)
+    >>> value_and_grad(f)(np.array([1.0, 2.0]))
+    (np.float64(5.0), array([2., 4.]))
+    """
+    if argnums is not None:
+        wrt = argnums
+    if fn is None:
+        return lambda f: _build(f, wrt, value=True, verbose=verbose)
+    return _build(fn, wrt, value=True, verbose=verbose)
+
+
+def derivative_source(fn: Callable[..., Any], wrt: Wrt = 0, *, printer: str = "gast") -> str:
+    """The generated source of ``grad(fn, wrt)``, printed with ``printer``."""
+    return _build(fn, wrt, value=False, verbose=0, printer=printer).source
+

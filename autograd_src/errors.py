@@ -1,0 +1,34 @@
+"""Errors raised while transforming a function: each points at the user's own line."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+__all__ = ["DiffSyntaxError", "NoRuleError", "SourceUnavailableError"]
+
+
+class DiffSyntaxError(SyntaxError):
+    """A construct `grad` cannot differentiate, located at the user's file and line.
+
+    Python prints it like any ``SyntaxError``: file, line, the line's text and a
+    caret under the construct, then the message, which names the construct and a
+    workaround.
+    """
+
+    def __init__(self, message: str, filename: str, lineno: int,
+                 col_offset: Optional[int] = None, text: Optional[str] = None) -> None:
+        offset = None if col_offset is None else col_offset + 1
+        super().__init__(message, (filename, lineno, offset, text))
+
+    def __str__(self) -> str:
+        where = f"{self.filename}:{self.lineno}"
+        line = f"\n    {self.text.strip()}" if self.text else ""
+        return f"{self.msg}\n  at {where}{line}"
+
+
+class NoRuleError(DiffSyntaxError):
+    """A call on a differentiated value to a function with no derivative rule."""
+
+
+class SourceUnavailableError(OSError):
+    """The source of the function to differentiate cannot be read."""

@@ -1,0 +1,18 @@
+"""The public surface for adding derivative rules.
+
+>>> import numpy as np
+>>> from autograd_src import extend, grad
+>>> def softplus(x):
+...     return np.log1p(np.exp(x))
+>>> @extend.defvjp(softplus)
+... def softplus_vjp(g, ans, x):
+...     return g / (1 + np.exp(-x))
+>>> def f(x):
+...     return softplus(x)
+>>> float(grad(f)(0.0))
+0.5
+"""
+
+from .registry import defvjp, nondifferentiable
+
+__all__ = ["defvjp", "nondifferentiable"]

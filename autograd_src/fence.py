@@ -1,0 +1,83 @@
+"""Reject the syntax `grad` does not differentiate, at the user's file and line.
+
+The fence runs before any other pass, so later passes can assume they only see
+supported statements. Each message names the construct and a workaround.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from .source import ParsedFunction
+
+__all__ = ["check"]
+
+# Statement types and the workaround offered when one is found.
+_STATEMENTS = {
+    gast.If: "branches are not supported yet: use np.where(cond, a, b) for an "
+             "elementwise choice, or move the branch outside the differentiated function",
+    gast.For: "loops are not supported yet: write the loop as vectorised NumPy "
+              "(np.sum, np.cumsum, matrix products)",
+    gast.While: "loops are not supported yet: write the loop as vectorised NumPy",
+    gast.AsyncFor: "async code cannot be differentiated",
+    gast.Try: "try/except is not supported: move the guarded code out of the "
+              "differentiated function",
+    gast.With: "'with' blocks are not supported: move them out of the differentiated "
+               "function",
+    gast.AsyncWith: "async code cannot be differentiated",
+    gast.FunctionDef: "nested function definitions are not supported yet: define the "
+                      "helper at module level and register its derivative with "
+                      "autograd_src.extend.defvjp",
+    gast.AsyncFunctionDef: "async code cannot be differentiated",
+    gast.ClassDef: "class definitions are not supported inside a differentiated function",
+    gast.Import: "imports inside a differentiated function are not supported: import "
+                 "at module level",
+    gast.ImportFrom: "imports inside a differentiated function are not supported: "
+                     "import at module level",
+    gast.Global: "'global' is not supported: pass the value in as an argument",
+    gast.Nonlocal: "'nonlocal' is not supported: pass the value in as an argument",
+    gast.Delete: "'del' is not supported: leave the name bound",
+    gast.Match: "'match' is not supported: use np.where or move it out of the function",
+}
+
+_EXPRESSIONS = {
+    gast.Yield: "generators cannot be differentiated: return a value instead",
+    gast.YieldFrom: "generators cannot be differentiated: return a value instead",
+    gast.Await: "async code cannot be differentiated",
+    gast.NamedExpr: "the walrus operator (:=) is not supported: assign on a line of its own",
+    gast.Lambda: "lambdas inside a differentiated function are not supported yet: "
+                 "define a module-level function",
+}
+
+_NAMES = {
+    gast.If: "an if statement", gast.For: "a for loop", gast.While: "a while loop",
+    gast.Try: "a try statement", gast.With: "a with statement",
+    gast.FunctionDef: "a nested def", gast.ClassDef: "a class definition",
+    gast.Import: "an import", gast.ImportFrom: "an import", gast.Global: "'global'",
+    gast.Nonlocal: "'nonlocal'", gast.Delete: "'del'", gast.Yield: "yield",
+    gast.YieldFrom: "yield from", gast.Await: "await", gast.NamedExpr: "':='",
+    gast.Lambda: "a lambda", gast.Match: "a match statement",
+}
+
+
+def _describe(node: gast.AST) -> str:
+    return _NAMES.get(type(node), type(node).__name__)
+
+
+def check(parsed: ParsedFunction) -> None:
+    """Raise `DiffSyntaxError` at the first unsupported construct in ``parsed``."""
+    fn = parsed.node
+    for arg in fn.args.args + fn.args.posonlyargs + fn.args.kwonlyargs:
+        if arg.id.startswith("__"):
+            raise parsed.error(arg, f"parameter {arg.id!r}: names starting with '__' are "
+                                    "reserved for name mangling; rename it")
+    for stmt in fn.body:
+        for node in gast.walk(stmt):
+            if node is fn:
+                continue
+            reason = _STATEMENTS.get(type(node)) or _EXPRESSIONS.get(type(node))
+            if reason is not None:
+                raise parsed.error(node, f"{_describe(node)} in {parsed.name}(): {reason}")
+    if not any(isinstance(n, gast.Return) and n.value is not None for n in fn.body):
+        raise parsed.error(fn, f"{parsed.name}() returns nothing: grad differentiates the "
+                               "returned value, so end the function with 'return <value>'")

@@ -1,0 +1,64 @@
+"""Compile generated source into a function whose code is visible to inspect, pdb and tracebacks."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import linecache
+import types
+from typing import Any, Callable
+
+__all__ = ["load"]
+
+_counter = itertools.count(1)
+_FACTORY = "__autograd_src_factory__"
+
+
+def _register(filename: str, source: str) -> None:
+    # mtime None: linecache.checkcache() keeps the entry (there is no file to check).
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+
+
+def load(source: str, name: str, fn: Callable[..., Any], injected: dict[str, Any],
+         origin: str) -> Callable[..., Any]:
+    """Compile ``source`` (one ``def name(...)``) as a function living beside ``fn``.
+
+    The derivative reads the user's module globals live (``fn.__globals__``) and
+    shares ``fn``'s closure cells, so later changes to globals or closed-over
+    variables are seen exactly as ``fn`` sees them. Names the generated code adds
+    (``_ad``, ``np``) are closure cells of their own, so nothing is written into
+    the user's module. The function is compiled inside a factory whose free
+    variables are those names; line and column numbers stay those of ``source``.
+    """
+    filename = f"<autograd_src {name} of {origin} #{next(_counter)}>"
+    tree = ast.parse(source, filename)
+    inner = tree.body[0]
+    free = list(fn.__code__.co_freevars) + [n for n in injected
+                                            if n not in fn.__code__.co_freevars]
+    factory = ast.FunctionDef(
+        name=_FACTORY,
+        args=ast.arguments(posonlyargs=[], args=[ast.arg(arg=n) for n in free], vararg=None,
+                           kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
+        body=[inner, ast.Return(value=ast.Name(id=inner.name, ctx=ast.Load()))],
+        decorator_list=[], returns=None, type_params=[])
+    ast.copy_location(factory, inner)
+    ast.fix_missing_locations(factory)
+    module = ast.Module(body=[factory], type_ignores=[])
+    code = compile(module, filename, "exec")
+    factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    inner_code = next(c for c in factory_code.co_consts if isinstance(c, types.CodeType)
+                      and c.co_name == inner.name)
+    cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+    closure = tuple(cells[n] if n in cells else types.CellType(injected[n])
+                    for n in inner_code.co_freevars)
+    derivative = types.FunctionType(inner_code, fn.__globals__, inner.name,
+                                    fn.__defaults__, closure or None)
+    kwdefaults = dict(fn.__kwdefaults__ or {})
+    for arg, default in zip(inner.args.kwonlyargs, inner.args.kw_defaults):
+        if arg.arg not in kwdefaults and isinstance(default, ast.Constant):
+            kwdefaults[arg.arg] = default.value
+    derivative.__kwdefaults__ = kwdefaults or None
+    derivative.__module__ = fn.__module__
+    derivative.__qualname__ = inner.name
+    _register(filename, source)
+    return derivative

@@ -1,0 +1,130 @@
+"""Names for generated code: readable, derived from the user's, and never colliding."""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+from typing import Any, Optional
+
+import gast
+
+__all__ = ["Namer", "describe"]
+
+_OP_WORDS = {
+    gast.Add: "plus", gast.Sub: "minus", gast.Mult: "times", gast.Div: "over",
+    gast.Pow: "pow", gast.MatMult: "at", gast.Mod: "mod",
+}
+_OP_NOUNS = {
+    gast.Add: "total", gast.Sub: "diff", gast.Mult: "prod", gast.Div: "ratio",
+    gast.Pow: "power", gast.MatMult: "matprod", gast.Mod: "rem",
+}
+_NUMBER_WORDS = {0: "zero", 1: "one", 2: "two", 3: "three", 4: "four", 10: "ten"}
+_MAX_LEN = 20
+
+
+def _word(expr: gast.expr) -> Optional[str]:
+    """A short word for an operand: its name, or a number spelt for names."""
+    if isinstance(expr, gast.Name):
+        return expr.id
+    if isinstance(expr, gast.Constant) and type(expr.value) in (int, float):
+        value = expr.value
+        if value == int(value) and int(value) in _NUMBER_WORDS:
+            return _NUMBER_WORDS[int(value)]
+        return None
+    if isinstance(expr, gast.Attribute) and isinstance(expr.value, gast.Name):
+        return f"{expr.value.id}_{expr.attr}"
+    return None
+
+
+def describe(expr: gast.expr) -> str:
+    """A variable name that says what ``expr`` computes: ``sin_x``, ``x_times_y``."""
+    if isinstance(expr, gast.Call):
+        func = expr.func
+        name = func.attr if isinstance(func, gast.Attribute) else getattr(func, "id", "call")
+        subject: Optional[gast.expr] = None
+        if isinstance(func, gast.Attribute) and not _is_module_like(func.value):
+            subject = func.value
+        elif expr.args:
+            subject = expr.args[0]
+        word = _word(subject) if subject is not None else None
+        candidate = f"{name}_{word}" if word else name
+        return candidate if len(candidate) <= _MAX_LEN else name
+    if isinstance(expr, gast.BinOp):
+        left, right = _word(expr.left), _word(expr.right)
+        op = type(expr.op)
+        if left and right:
+            candidate = f"{left}_{_OP_WORDS.get(op, 'op')}_{right}"
+            if len(candidate) <= _MAX_LEN:
+                return candidate
+        return _OP_NOUNS.get(op, "value")
+    if isinstance(expr, gast.UnaryOp):
+        word = _word(expr.operand)
+        return f"neg_{word}" if word else "neg"
+    if isinstance(expr, gast.Subscript):
+        word = _word(expr.value)
+        return f"{word}_part" if word else "part"
+    if isinstance(expr, gast.Attribute):
+        word = _word(expr.value)
+        return f"{word}_{expr.attr}" if word else expr.attr
+    if isinstance(expr, gast.Compare):
+        return "mask"
+    return "value"
+
+
+def _is_module_like(expr: gast.expr) -> bool:
+    # np.sin(x): the subject is x, not np. Heuristic on lower-case dotted names.
+    return isinstance(expr, gast.Name) and expr.id in {"np", "numpy", "math", "onp", "jnp"} \
+        or isinstance(expr, gast.Attribute)
+
+
+class Namer:
+    """Hands out fresh names, never reusing one the user's code or a global uses."""
+
+    def __init__(self, taken: set[str], user_globals: dict[str, Any], local_names: set[str]):
+        self.taken = set(taken) | set(keyword.kwlist)
+        self.user_globals = user_globals
+        self.local_names = local_names
+        self.injected: dict[str, Any] = {}
+        self._adjoints: dict[str, str] = {}
+        self._references: dict[int, str] = {}
+
+    def fresh(self, base: str) -> str:
+        """``base`` if free, else ``base_2``, ``base_3``, ..."""
+        base = base if base.isidentifier() and not keyword.iskeyword(base) else "value"
+        name, k = base, 1
+        while name in self.taken or hasattr(builtins, name):
+            k += 1
+            name = f"{base}_{k}"
+        self.taken.add(name)
+        return name
+
+    def adjoint(self, name: str) -> str:
+        """The adjoint variable of ``name``: ``dname`` unless that is taken."""
+        if name not in self._adjoints:
+            candidate = "d" + name
+            if candidate in self.taken or hasattr(builtins, candidate):
+                candidate = self.fresh("d_" + name)
+            else:
+                self.taken.add(candidate)
+            self._adjoints[name] = candidate
+        return self._adjoints[name]
+
+    def reference(self, obj: Any, preferred: str) -> str:
+        """A name under which generated code reaches ``obj`` (a module, a helper).
+
+        The user's own global is reused when it already is ``obj`` (so generated
+        code says ``np.cos`` where the user imported numpy as np); otherwise the
+        object is injected under a name that collides with nothing.
+        """
+        key = id(obj)
+        if key in self._references:
+            return self._references[key]
+        if (preferred not in self.local_names
+                and self.user_globals.get(preferred, getattr(builtins, preferred, None)) is obj):
+            name = preferred
+        else:
+            user_has = preferred in self.user_globals or preferred in self.local_names
+            name = self.fresh(("_" + preferred) if user_has else preferred)
+            self.injected[name] = obj
+        self._references[key] = name
+        return name

@@ -1,0 +1,522 @@
+"""Split active expressions into one primitive operation per statement (A-normal form).
+
+Activity is decided on the way: a value is *active* when it depends on an input
+being differentiated. Only active operations are split and later get adjoints;
+inactive statements and subexpressions are kept exactly as the user wrote them.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+import gast
+
+from . import numpy_rules, registry
+from .errors import NoRuleError
+from .naming import Namer, describe
+from .registry import Rule
+from .source import UNRESOLVED, ParsedFunction
+
+__all__ = ["Primal", "Op", "Normalized", "normalize", "OPERATORS"]
+
+OPERATORS: dict[type, Any] = {
+    gast.Add: numpy_rules.np.add, gast.Sub: numpy_rules.np.subtract,
+    gast.Mult: numpy_rules.np.multiply, gast.Div: numpy_rules.np.divide,
+    gast.Pow: numpy_rules.np.power, gast.MatMult: numpy_rules.np.matmul,
+    gast.Mod: numpy_rules.np.remainder, gast.FloorDiv: numpy_rules.np.floor_divide,
+    gast.USub: numpy_rules.np.negative, gast.UAdd: numpy_rules.np.positive,
+}
+_OPERATOR_SYMBOLS = {gast.BitAnd: "&", gast.BitOr: "|", gast.BitXor: "^",
+                     gast.LShift: "<<", gast.RShift: ">>", gast.Invert: "~"}
+#: Attributes of an array that carry no gradient.
+INACTIVE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "flags",
+                       "strides"}
+
+
+@dataclass
+class Primal:
+    """A user statement kept verbatim: it computes nothing that needs an adjoint."""
+
+    stmt: gast.stmt
+    origin: gast.stmt
+    assigned: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Op:
+    """``target = <primitive>(inputs...)`` with every active operand a plain name."""
+
+    target: str
+    value: gast.expr
+    rule: Optional[Rule]          # None: a copy, ``target = source``
+    #: One entry per rule input: the active name, a list of names for a
+    #: sequence input (None for inactive elements), or None when inactive.
+    inputs: list[Union[None, str, list[Optional[str]]]]
+    #: The expression bound to every rule parameter, for substitution.
+    bound: dict[str, Any]
+    origin: gast.stmt
+
+    def input_names(self) -> list[str]:
+        names: list[str] = []
+        for entry in self.inputs:
+            if isinstance(entry, list):
+                names += [n for n in entry if n is not None]
+            elif entry is not None:
+                names.append(entry)
+        return names
+
+
+@dataclass
+class Normalized:
+    """A function body in A-normal form, and the name that holds its output."""
+
+    body: list[Union[Primal, Op]]
+    output: str
+    output_active: bool
+    return_stmt: gast.Return
+
+
+def _name(id_: str, ctx: Any = None) -> gast.Name:
+    return gast.Name(id=id_, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
+
+
+def _assign(target: str, value: gast.expr, origin: gast.AST) -> gast.Assign:
+    stmt = gast.Assign(targets=[_name(target, gast.Store())], value=value, type_comment=None)
+    return gast.copy_location(stmt, origin)
+
+
+def is_trivial(expr: Any) -> bool:
+    """Cheap, side-effect-free expressions that may be repeated in adjoint code."""
+    if expr is None or isinstance(expr, (gast.Name, gast.Constant)):
+        return True
+    if isinstance(expr, gast.Attribute):
+        return is_trivial(expr.value)
+    if isinstance(expr, (gast.Tuple, gast.List)):
+        return all(is_trivial(e) for e in expr.elts)
+    if isinstance(expr, gast.UnaryOp):
+        return isinstance(expr.operand, gast.Constant)
+    if isinstance(expr, gast.Subscript):
+        return is_trivial(expr.value) and is_trivial(expr.slice)
+    if isinstance(expr, gast.Slice):
+        return all(is_trivial(e) for e in (expr.lower, expr.upper, expr.step))
+    return False
+
+
+class _Normalizer:
+    def __init__(self, parsed: ParsedFunction, wrt: list[str], namer: Namer) -> None:
+        self.parsed = parsed
+        self.namer = namer
+        self.active: set[str] = set(wrt)
+        self.body: list[Union[Primal, Op]] = []
+        self.origin: gast.stmt = parsed.node
+
+    # ----- activity -----
+
+    def is_active(self, expr: Any) -> bool:
+        """Whether ``expr`` depends on a differentiated input through differentiable ops."""
+        if expr is None:
+            return False
+        if isinstance(expr, gast.Name):
+            return expr.id in self.active
+        if isinstance(expr, gast.Constant):
+            return False
+        if isinstance(expr, (gast.Compare,)):
+            return False
+        if isinstance(expr, gast.BinOp):
+            if OPERATORS.get(type(expr.op)) is numpy_rules.np.floor_divide:
+                return False
+            return self.is_active(expr.left) or self.is_active(expr.right)
+        if isinstance(expr, gast.UnaryOp):
+            if isinstance(expr.op, gast.Not):
+                return False
+            return self.is_active(expr.operand)
+        if isinstance(expr, gast.Attribute):
+            if not self.is_active(expr.value):
+                return False
+            return expr.attr not in INACTIVE_ATTRIBUTES
+        if isinstance(expr, gast.Call):
+            return self._call_is_active(expr)
+        return any(isinstance(n, gast.Name) and n.id in self.active
+                   for n in gast.walk(expr))
+
+    def _call_is_active(self, call: gast.Call) -> bool:
+        operands = list(call.args) + [k.value for k in call.keywords]
+        func = call.func
+        if isinstance(func, gast.Attribute) and self.is_active(func.value):
+            method = numpy_rules.METHODS.get(func.attr)
+            return not (method is not None and registry.is_nondifferentiable(method))
+        target = self.parsed.resolve(func)
+        if target is not UNRESOLVED and registry.is_nondifferentiable(target):
+            return False
+        return any(self.is_active(e) for e in operands)
+
+    # ----- errors -----
+
+    def error(self, node: Any, message: str, cls: type = None) -> Exception:
+        kwargs = {} if cls is None else {"cls": cls}
+        return self.parsed.error(node, message, **kwargs)
+
+    # ----- expressions -----
+
+    def atom(self, expr: gast.expr) -> gast.expr:
+        """``expr`` itself if inactive or a name; else a new temporary holding it."""
+        if isinstance(expr, gast.Name) or not self.is_active(expr):
+            return expr
+        rule, value, bound, inputs = self.operation(expr)
+        name = self.namer.fresh(describe(expr))
+        self.emit_op(name, value, rule, inputs, bound)
+        return _name(name)
+
+    def hoist(self, expr: gast.expr, base: str) -> gast.expr:
+        """Bind a non-trivial inactive expression to a name so adjoints can reuse it."""
+        if is_trivial(expr):
+            return expr
+        name = self.namer.fresh(base)
+        stmt = _assign(name, expr, expr if hasattr(expr, "lineno") else self.origin)
+        self.body.append(Primal(stmt, self.origin, {name}))
+        self.active.discard(name)
+        return _name(name)
+
+    def emit_op(self, target: str, value: gast.expr, rule: Optional[Rule],
+                inputs: list, bound: dict[str, Any]) -> None:
+        self.body.append(Op(target, value, rule, inputs, bound, self.origin))
+        self.active.add(target)
+
+    def operation(self, expr: gast.expr) -> tuple[Rule, gast.expr, dict, list]:
+        """Split an active expression into one primitive whose operands are atoms."""
+        if isinstance(expr, gast.BinOp):
+            primitive = OPERATORS.get(type(expr.op))
+            if primitive is None:
+                symbol = _OPERATOR_SYMBOLS.get(type(expr.op), type(expr.op).__name__)
+                raise self.error(expr, f"the operator {symbol} has no derivative: it is not "
+                                       "defined for floating-point arrays")
+            return self.bind(expr, primitive, [expr.left, expr.right], {},
+                             lambda a, kw: gast.BinOp(left=a[0], op=expr.op, right=a[1]))
+        if isinstance(expr, gast.UnaryOp):
+            primitive = OPERATORS.get(type(expr.op))
+            if primitive is None:
+                raise self.error(expr, "bitwise inversion (~) has no derivative")
+            return self.bind(expr, primitive, [expr.operand], {},
+                             lambda a, kw: gast.UnaryOp(op=expr.op, operand=a[0]))
+        if isinstance(expr, gast.Call):
+            return self.call(expr)
+        if isinstance(expr, gast.Attribute):
+            if expr.attr == "T":
+                return self.bind(expr, numpy_rules.np.transpose, [expr.value], {},
+                                 lambda a, kw: gast.Attribute(value=a[0], attr="T",
+                                                          ctx=gast.Load()))
+            raise self.error(expr, f"the attribute .{expr.attr} of a differentiated array "
+                                   "is not supported; use the NumPy function instead")
+        if isinstance(expr, gast.Subscript):
+            return self.subscript(expr)
+        kind = type(expr).__name__
+        hints = {
+            "IfExp": "conditional expressions are not supported yet: use np.where(c, a, b)",
+            "ListComp": "list comprehensions over differentiated values are not "
+                        "supported yet: use vectorised NumPy",
+            "GeneratorExp": "generator expressions over differentiated values are not "
+                            "supported yet: use vectorised NumPy",
+            "BoolOp": "'and'/'or' on differentiated values pick an operand by truth value; "
+                      "compare explicitly and use np.where",
+            "Tuple": "a tuple of differentiated values is only supported as the value of "
+                     "a tuple assignment or as the list argument of np.stack/concatenate",
+            "List": "a list of differentiated values is only supported as the argument of "
+                    "np.stack/concatenate",
+        }
+        raise self.error(expr, hints.get(kind, f"{kind} on differentiated values is not "
+                                              "supported"))
+
+    def subscript(self, expr: gast.Subscript) -> tuple:
+        index = expr.slice
+        if self.is_active(index):
+            raise self.error(index, "an index computed from a differentiated value is not "
+                                    "differentiable: compute it from constants")
+        has_slice = any(isinstance(n, gast.Slice) for n in gast.walk(index))
+        if has_slice:
+            np_name = self.namer.reference(numpy_rules.np, "np")
+            as_value = gast.Subscript(value=gast.Attribute(value=_name(np_name), attr="s_",
+                                                           ctx=gast.Load()),
+                                      slice=index, ctx=gast.Load())
+        else:
+            as_value = index
+        needs_name = any(isinstance(n, gast.Call) for n in gast.walk(index))
+        if needs_name:
+            named = self.hoist(as_value, "index")
+            primal_index: gast.expr = named
+        else:
+            named, primal_index = as_value, index
+        value = self.atom(expr.value)
+        rule = registry.lookup(operator.getitem)
+        bound = {"x": value, "index": named}
+        primal = gast.Subscript(value=value, slice=primal_index, ctx=gast.Load())
+        return rule, primal, bound, [self._active_name(value)]
+
+    def _active_name(self, atom: gast.expr) -> Optional[str]:
+        return atom.id if isinstance(atom, gast.Name) and atom.id in self.active else None
+
+    def call(self, call: gast.Call) -> tuple:
+        func = call.func
+        for arg in call.args:
+            if isinstance(arg, gast.Starred) and self.is_active(arg):
+                raise self.error(arg, "*args holding differentiated values are not "
+                                      "supported: pass the arrays one by one")
+        if any(k.arg is None for k in call.keywords):
+            raise self.error(call, "**kwargs in a call on differentiated values is not "
+                                   "supported: pass keywords explicitly")
+        keywords = {k.arg: k.value for k in call.keywords}
+        if isinstance(func, gast.Attribute) and self.is_active(func.value):
+            primitive = numpy_rules.METHODS.get(func.attr)
+            if primitive is None or registry.lookup(primitive) is None:
+                raise self.error(call, f"the method .{func.attr}() of a differentiated array "
+                                       "has no derivative rule; call the NumPy function "
+                                       "instead", NoRuleError)
+            args = list(call.args)
+            if func.attr in numpy_rules.VARARG_METHODS and len(args) > 1:
+                args = [gast.Tuple(elts=args, ctx=gast.Load())]
+            subject = func.value
+
+            def rebuild(atoms: list, kw: dict) -> gast.Call:
+                method = gast.Attribute(value=atoms[0], attr=func.attr, ctx=gast.Load())
+                rest = atoms[1:]
+                if func.attr in numpy_rules.VARARG_METHODS and len(call.args) > 1:
+                    rest = list(rest[0].elts)
+                return gast.Call(func=method, args=rest, keywords=_keywords(kw))
+
+            return self.bind(call, primitive, [subject] + args, keywords, rebuild,
+                             display=f".{func.attr}()")
+        primitive = self.parsed.resolve(func)
+        if primitive is UNRESOLVED:
+            raise self.error(call, f"cannot tell which function {gast.unparse(func)} is "
+                                   "before the call runs (it is a local variable or "
+                                   "undefined); call a module-level function", NoRuleError)
+
+        def rebuild_call(atoms: list, kw: dict) -> gast.Call:
+            return gast.Call(func=func, args=atoms, keywords=_keywords(kw))
+
+        return self.bind(call, primitive, list(call.args), keywords, rebuild_call,
+                         display=gast.unparse(func))
+
+    def bind(self, node: gast.expr, primitive: Any, args: list, keywords: dict,
+             rebuild: Any, display: Optional[str] = None) -> tuple:
+        """Match operands to the rule's parameters and turn active operands into atoms."""
+        rule = registry.lookup(primitive)
+        label = display or registry.primitive_name(primitive)
+        if rule is None:
+            raise self.error(
+                node,
+                f"no derivative rule for {label} (called on a differentiated value at "
+                f"{self.parsed.where(node)}); register one with "
+                "autograd_src.extend.defvjp, or declare it constant with "
+                "autograd_src.extend.nondifferentiable", NoRuleError)
+        try:
+            bound_args = rule.signature.bind(None, None, *args, **keywords)
+        except TypeError as exc:
+            raise self.error(node, f"cannot differentiate this call to {label}: {exc} "
+                                   f"(the derivative rule takes ({', '.join(rule.params)}))"
+                             ) from None
+        bound_args.apply_defaults()
+        replaced: dict[int, gast.expr] = {}
+        inputs: list = []
+        bound: dict[str, Any] = {}
+        for index, param in enumerate(rule.params):
+            value = bound_args.arguments[param]
+            if index < rule.n_inputs and rule.input_is_sequence(index):
+                elements = list(value) if isinstance(value, tuple) else value
+                if isinstance(elements, (gast.List, gast.Tuple)):
+                    elements = elements.elts
+                if not isinstance(elements, list):
+                    if self.is_active(elements):
+                        raise self.error(elements, f"the arrays passed to {label} must be "
+                                                   "written as a list or tuple literal")
+                    bound[param] = elements
+                    inputs.append(None)
+                    continue
+                atoms = [self.atom(e) for e in elements]
+                replaced.update({id(e): a for e, a in zip(elements, atoms)})
+                bound[param] = gast.Tuple(elts=atoms, ctx=gast.Load())
+                inputs.append([self._active_name(a) for a in atoms])
+            elif index < rule.n_inputs:
+                atom = self.atom(value)
+                replaced[id(value)] = atom
+                bound[param] = atom
+                inputs.append(self._active_name(atom))
+            else:
+                if isinstance(value, gast.AST) and self.is_active(value):
+                    raise self.error(value, f"the argument {param!r} of {label} cannot "
+                                            "depend on a differentiated value")
+                if isinstance(value, gast.AST) and param in _params_used(rule):
+                    hoisted = self.hoist(value, param)
+                    replaced[id(value)] = hoisted
+                    value = hoisted
+                bound[param] = value
+        atoms = [_replace(a, replaced) for a in args]
+        kw = {k: _replace(v, replaced) for k, v in keywords.items()}
+        return rule, rebuild(atoms, kw), bound, inputs
+
+    # ----- statements -----
+
+    def statement(self, stmt: gast.stmt) -> bool:
+        """Normalize one statement; returns False after a return statement."""
+        self.origin = stmt
+        if isinstance(stmt, gast.Assign):
+            self.assign(stmt)
+        elif isinstance(stmt, gast.AugAssign):
+            self.aug_assign(stmt)
+        elif isinstance(stmt, gast.AnnAssign):
+            if stmt.value is None:
+                return True
+            plain = gast.copy_location(gast.Assign(targets=[stmt.target], value=stmt.value,
+                                                   type_comment=None), stmt)
+            self.assign(plain, original=stmt)
+        elif isinstance(stmt, gast.Expr):
+            self.expression_statement(stmt)
+        elif isinstance(stmt, gast.Return):
+            return False
+        else:  # pass, assert, raise: no values to differentiate
+            self.body.append(Primal(stmt, stmt))
+        return True
+
+    def expression_statement(self, stmt: gast.Expr) -> None:
+        value = stmt.value
+        if isinstance(value, gast.Constant) and isinstance(value.value, str):
+            return  # a docstring
+        if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
+                and self.is_active(value.func.value)):
+            raise self.error(value, f"the method call .{value.func.attr}() on a "
+                                    "differentiated array may modify it in place, which is "
+                                    "not supported: assign its result instead")
+        self.body.append(Primal(stmt, stmt))
+
+    def assign(self, stmt: gast.Assign, original: Optional[gast.stmt] = None) -> None:
+        original = original or stmt
+        value = stmt.value
+        active = self.is_active(value)
+        if len(stmt.targets) != 1:
+            if active:
+                raise self.error(stmt, "chained assignment (a = b = ...) of a differentiated "
+                                       "value is not supported: assign one name at a time")
+            self.primal(original)
+            return
+        target = stmt.targets[0]
+        if isinstance(target, gast.Name):
+            if not active:
+                self.primal(original)
+            elif isinstance(value, gast.Name):
+                self.emit_op(target.id, value, None, [value.id], {})
+            else:
+                rule, primal, bound, inputs = self.operation(value)
+                self.emit_op(target.id, primal, rule, inputs, bound)
+            return
+        if isinstance(target, gast.Tuple):
+            self.tuple_assign(target, value, active, original)
+            return
+        container = target.value if isinstance(target, (gast.Subscript, gast.Attribute)) \
+            else target
+        if active or self.is_active(container):
+            raise self.error(target, "assigning into an array or attribute "
+                                     f"({gast.unparse(target)} = ...) is not supported yet "
+                                     "for differentiated values: build the array with "
+                                     "np.stack, np.concatenate or np.where instead")
+        self.primal(original)
+
+    def tuple_assign(self, target: gast.Tuple, value: gast.expr, active: bool,
+                     original: gast.stmt) -> None:
+        if not active:
+            self.primal(original)
+            return
+        names = [t.id if isinstance(t, gast.Name) else None for t in target.elts]
+        if (not isinstance(value, (gast.Tuple, gast.List)) or None in names
+                or len(value.elts) != len(names)):
+            raise self.error(value, "unpacking a differentiated value into several names "
+                                    "is only supported from a tuple written out "
+                                    "(a, b = x, y); assign each element separately")
+        atoms = [self.atom(e) for e in value.elts]
+        clobbered = {n.id for a in atoms for n in gast.walk(a) if isinstance(n, gast.Name)}
+        if clobbered & set(names):
+            # a, b = b, a: read every value before writing any name.
+            atoms = [self.hoist_any(a, n) for a, n in zip(atoms, names)]
+        for name, atom in zip(names, atoms):
+            if isinstance(atom, gast.Name) and atom.id in self.active:
+                self.emit_op(name, atom, None, [atom.id], {})
+            else:
+                self.body.append(Primal(_assign(name, atom, original), original, {name}))
+                self.active.discard(name)
+
+    def hoist_any(self, atom: gast.expr, base: str) -> gast.expr:
+        name = self.namer.fresh(base + "_new")
+        if isinstance(atom, gast.Name) and atom.id in self.active:
+            self.emit_op(name, atom, None, [atom.id], {})
+        else:
+            self.body.append(Primal(_assign(name, atom, self.origin), self.origin, {name}))
+        return _name(name)
+
+    def aug_assign(self, stmt: gast.AugAssign) -> None:
+        if not isinstance(stmt.target, gast.Name):
+            container = stmt.target.value
+            if self.is_active(stmt.value) or self.is_active(container):
+                raise self.error(stmt, "augmented assignment into an array element of a "
+                                       "differentiated value is not supported yet: build the "
+                                       "array with np.stack, np.concatenate or np.where")
+            self.primal(stmt)
+            return
+        load = _name(stmt.target.id)
+        gast.copy_location(load, stmt.target)
+        value = gast.copy_location(gast.BinOp(left=load, op=stmt.op, right=stmt.value),
+                                   stmt.value)
+        plain = gast.copy_location(gast.Assign(targets=[_name(stmt.target.id, gast.Store())],
+                                               value=value, type_comment=None), stmt)
+        # x += y rebinds x to a new array here, so values saved for the adjoint
+        # are never modified in place.
+        self.assign(plain, original=stmt if not self.is_active(value) else None)
+
+    def primal(self, stmt: gast.stmt) -> None:
+        assigned = {n.id for n in gast.walk(stmt)
+                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+            assigned.add(stmt.target.id)
+        self.body.append(Primal(stmt, self.origin, assigned))
+        self.active -= assigned
+
+    def output(self, stmt: gast.Return) -> tuple[str, bool]:
+        value = stmt.value
+        if isinstance(value, gast.Tuple):
+            raise self.error(value, "grad needs a single output, but this returns a tuple: "
+                                    "return one array (for several, differentiate each)")
+        if isinstance(value, gast.Name):
+            return value.id, value.id in self.active
+        name = self.namer.fresh("out")
+        if self.is_active(value):
+            rule, primal, bound, inputs = self.operation(value)
+            self.emit_op(name, primal, rule, inputs, bound)
+            return name, True
+        self.body.append(Primal(_assign(name, value, stmt), stmt, {name}))
+        return name, False
+
+
+def _params_used(rule: Rule) -> set[str]:
+    return set().union(*(rule.uses(i) for i in range(rule.n_inputs)))
+
+
+def _keywords(kw: dict) -> list:
+    return [gast.keyword(arg=k, value=v) for k, v in kw.items()]
+
+
+def _replace(expr: Any, replaced: dict[int, gast.expr]) -> Any:
+    if id(expr) in replaced:
+        return replaced[id(expr)]
+    if isinstance(expr, (gast.List, gast.Tuple)) and any(id(e) in replaced for e in expr.elts):
+        return type(expr)(elts=[replaced.get(id(e), e) for e in expr.elts], ctx=gast.Load())
+    return expr
+
+
+def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer) -> Normalized:
+    """Normalize the body of ``parsed``, treating the parameters in ``wrt`` as active."""
+    state = _Normalizer(parsed, wrt, namer)
+    for stmt in parsed.node.body:
+        if not state.statement(stmt):
+            output, active = state.output(stmt)
+            return Normalized(state.body, output, active, stmt)
+    raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "
+                                    "differentiates the returned value")

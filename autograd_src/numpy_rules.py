@@ -1,0 +1,454 @@
+"""The rule table: the adjoint of every supported NumPy, math and builtin primitive.
+
+Each rule returns one expression per differentiable input, written as plain
+NumPy so that the transformer can inline it (``g`` is the adjoint of the
+result, ``ans`` the result). Scalars are Python numbers so float32 stays
+float32. Operators map here too: ``x * y`` uses the rule of ``np.multiply``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import operator
+
+import numpy as np
+
+from . import runtime as _ad
+from .registry import alias, defvjp, nondifferentiable
+
+# ----- Arithmetic (operators map to these) -----
+
+
+@defvjp(np.add, broadcasting=True)
+def add(g, ans, x, y):
+    return g, g
+
+
+@defvjp(np.subtract, broadcasting=True)
+def subtract(g, ans, x, y):
+    return g, -g
+
+
+@defvjp(np.multiply, broadcasting=True)
+def multiply(g, ans, x, y):
+    return g * y, g * x
+
+
+@defvjp(np.divide, broadcasting=True)
+def divide(g, ans, x, y):
+    return g / y, -g * ans / y
+
+
+@defvjp(np.power, builtins.pow, math.pow, broadcasting=True)
+def power(g, ans, x, y):
+    return g * y * x ** (y - 1), g * ans * _ad.log_or_zero(x)
+
+
+@defvjp(np.negative, operator.neg)
+def negative(g, ans, x):
+    return -g
+
+
+@defvjp(np.positive, operator.pos)
+def positive(g, ans, x):
+    return g
+
+
+@defvjp(np.remainder, broadcasting=True)
+def remainder(g, ans, x, y):
+    return g, -g * np.floor_divide(x, y)
+
+
+@defvjp(np.matmul)
+def matmul(g, ans, x, y):
+    return _ad.matmul_lhs(g, x, y), _ad.matmul_rhs(g, x, y)
+
+
+# ----- Elementwise functions -----
+
+
+@defvjp(np.sin, math.sin)
+def sin(g, ans, x):
+    return g * np.cos(x)
+
+
+@defvjp(np.cos, math.cos)
+def cos(g, ans, x):
+    return -g * np.sin(x)
+
+
+@defvjp(np.tan, math.tan)
+def tan(g, ans, x):
+    return g * (1 + ans ** 2)
+
+
+@defvjp(np.arcsin, math.asin)
+def arcsin(g, ans, x):
+    return g / np.sqrt(1 - x ** 2)
+
+
+@defvjp(np.arccos, math.acos)
+def arccos(g, ans, x):
+    return -g / np.sqrt(1 - x ** 2)
+
+
+@defvjp(np.arctan, math.atan)
+def arctan(g, ans, x):
+    return g / (1 + x ** 2)
+
+
+@defvjp(np.sinh, math.sinh)
+def sinh(g, ans, x):
+    return g * np.cosh(x)
+
+
+@defvjp(np.cosh, math.cosh)
+def cosh(g, ans, x):
+    return g * np.sinh(x)
+
+
+@defvjp(np.tanh, math.tanh)
+def tanh(g, ans, x):
+    return g * (1 - ans ** 2)
+
+
+@defvjp(np.arcsinh, math.asinh)
+def arcsinh(g, ans, x):
+    return g / np.sqrt(x ** 2 + 1)
+
+
+@defvjp(np.arccosh, math.acosh)
+def arccosh(g, ans, x):
+    return g / np.sqrt(x ** 2 - 1)
+
+
+@defvjp(np.arctanh, math.atanh)
+def arctanh(g, ans, x):
+    return g / (1 - x ** 2)
+
+
+@defvjp(np.exp, math.exp)
+def exp(g, ans, x):
+    return g * ans
+
+
+@defvjp(np.exp2)
+def exp2(g, ans, x):
+    return g * ans * math.log(2)
+
+
+@defvjp(np.expm1, math.expm1)
+def expm1(g, ans, x):
+    return g * (ans + 1)
+
+
+@defvjp(np.log, math.log)
+def log(g, ans, x):
+    return g / x
+
+
+@defvjp(np.log2, math.log2)
+def log2(g, ans, x):
+    return g / (x * math.log(2))
+
+
+@defvjp(np.log10, math.log10)
+def log10(g, ans, x):
+    return g / (x * math.log(10))
+
+
+@defvjp(np.log1p, math.log1p)
+def log1p(g, ans, x):
+    return g / (1 + x)
+
+
+@defvjp(np.sqrt, math.sqrt)
+def sqrt(g, ans, x):
+    return g / (2 * ans)
+
+
+@defvjp(np.cbrt)
+def cbrt(g, ans, x):
+    return g / (3 * ans ** 2)
+
+
+@defvjp(np.square)
+def square(g, ans, x):
+    return g * 2 * x
+
+
+@defvjp(np.reciprocal)
+def reciprocal(g, ans, x):
+    return -g * ans ** 2
+
+
+@defvjp(np.absolute, np.fabs, builtins.abs, math.fabs)
+def absolute(g, ans, x):
+    return g * np.sign(x)
+
+
+@defvjp(np.maximum, broadcasting=True)
+def maximum(g, ans, x, y):
+    return g * (x >= y), g * (x < y)
+
+
+@defvjp(np.minimum, broadcasting=True)
+def minimum(g, ans, x, y):
+    return g * (x <= y), g * (x > y)
+
+
+@defvjp(np.fmax, broadcasting=True)
+def fmax(g, ans, x, y):
+    return g * ((x >= y) | np.isnan(y)), g * ~((x >= y) | np.isnan(y))
+
+
+@defvjp(np.fmin, broadcasting=True)
+def fmin(g, ans, x, y):
+    return g * ((x <= y) | np.isnan(y)), g * ~((x <= y) | np.isnan(y))
+
+
+@defvjp(np.hypot, math.hypot, broadcasting=True)
+def hypot(g, ans, x, y):
+    return g * x / ans, g * y / ans
+
+
+@defvjp(np.arctan2, math.atan2, broadcasting=True)
+def arctan2(g, ans, y, x):
+    return g * x / (x ** 2 + y ** 2), -g * y / (x ** 2 + y ** 2)
+
+
+@defvjp(np.logaddexp, broadcasting=True)
+def logaddexp(g, ans, x, y):
+    return g * np.exp(x - ans), g * np.exp(y - ans)
+
+
+@defvjp(np.logaddexp2, broadcasting=True)
+def logaddexp2(g, ans, x, y):
+    return g * 2 ** (x - ans), g * 2 ** (y - ans)
+
+
+@defvjp(np.where, broadcasting=True)
+def where(g, ans, condition, x, y):
+    return None, np.where(condition, g, 0), np.where(condition, 0, g)
+
+
+@defvjp(np.clip, broadcasting=True)
+def clip(g, ans, a, a_min, a_max):
+    return g * _ad.clip_mask(a, a_min, a_max), g * (a < a_min), g * (a > a_max)
+
+
+@defvjp(builtins.float, broadcasting=True)
+def to_float(g, ans, x):
+    return g
+
+
+@defvjp(np.copy, np.asarray, np.array, np.ascontiguousarray)
+def copy(g, ans, a):
+    return g
+
+
+# ----- Reductions -----
+
+
+@defvjp(np.sum)
+def sum(g, ans, a, axis=None, *, keepdims=False):
+    return _ad.unreduce(g, a, axis, keepdims)
+
+
+@defvjp(np.mean)
+def mean(g, ans, a, axis=None, *, keepdims=False):
+    return _ad.unmean(g, a, axis, keepdims)
+
+
+@defvjp(np.prod)
+def prod(g, ans, a, axis=None, *, keepdims=False):
+    return _ad.unprod(g, ans, a, axis, keepdims)
+
+
+@defvjp(np.max, np.amax, np.min, np.amin)
+def extreme(g, ans, a, axis=None, *, keepdims=False):
+    return _ad.unextreme(g, ans, a, axis, keepdims)
+
+
+@defvjp(np.var)
+def var(g, ans, a, axis=None, *, ddof=0, keepdims=False):
+    return _ad.unvar(g, a, axis, ddof, keepdims)
+
+
+@defvjp(np.std)
+def std(g, ans, a, axis=None, *, ddof=0, keepdims=False):
+    return _ad.unstd(g, ans, a, axis, ddof, keepdims)
+
+
+@defvjp(np.cumsum)
+def cumsum(g, ans, a, axis=None):
+    return _ad.uncumsum(g, a, axis)
+
+
+@defvjp(np.linalg.norm)
+def norm(g, ans, x, ord=None, axis=None, keepdims=False):
+    return _ad.norm_grad(g, ans, x, ord, axis, keepdims)
+
+
+# ----- Linear algebra -----
+
+
+@defvjp(np.dot)
+def dot(g, ans, a, b):
+    return _ad.dot_lhs(g, a, b), _ad.dot_rhs(g, a, b)
+
+
+@defvjp(np.vdot)
+def vdot(g, ans, a, b):
+    return np.reshape(g * np.ravel(b), np.shape(a)), np.reshape(g * np.ravel(a), np.shape(b))
+
+
+@defvjp(np.inner)
+def inner(g, ans, a, b):
+    return _ad.inner_lhs(g, a, b), _ad.inner_rhs(g, a, b)
+
+
+@defvjp(np.outer)
+def outer(g, ans, a, b):
+    return (np.reshape(g @ np.ravel(b), np.shape(a)),
+            np.reshape(np.ravel(a) @ g, np.shape(b)))
+
+
+@defvjp(np.trace)
+def trace(g, ans, a, offset=0, axis1=0, axis2=1):
+    return _ad.untrace(g, a, offset, axis1, axis2)
+
+
+@defvjp(np.linalg.inv)
+def inv(g, ans, a):
+    return -np.swapaxes(ans, -1, -2) @ g @ np.swapaxes(ans, -1, -2)
+
+
+@defvjp(np.linalg.solve)
+def solve(g, ans, a, b):
+    return _ad.solve_lhs(g, a, ans), np.linalg.solve(np.swapaxes(a, -1, -2), g)
+
+
+@defvjp(np.linalg.det)
+def det(g, ans, a):
+    return np.expand_dims(g * ans, (-1, -2)) * np.swapaxes(np.linalg.inv(a), -1, -2)
+
+
+@defvjp(np.einsum, n_inputs=2)
+def einsum(g, ans, subscripts, *operands):
+    return None, _ad.einsum_grads(g, subscripts, operands)
+
+
+# ----- Shapes and joining -----
+
+
+@defvjp(np.transpose)
+def transpose(g, ans, a, axes=None):
+    return np.transpose(g, _ad.inverse_permutation(axes))
+
+
+@defvjp(np.reshape)
+def reshape(g, ans, a, shape, order="C"):
+    return np.reshape(g, np.shape(a), order=order)
+
+
+@defvjp(np.ravel)
+def ravel(g, ans, a, order="C"):
+    return np.reshape(g, np.shape(a), order=order)
+
+
+@defvjp(np.squeeze)
+def squeeze(g, ans, a, axis=None):
+    return np.reshape(g, np.shape(a))
+
+
+@defvjp(np.expand_dims)
+def expand_dims(g, ans, a, axis):
+    return np.reshape(g, np.shape(a))
+
+
+@defvjp(np.broadcast_to)
+def broadcast_to(g, ans, array, shape):
+    return _ad.unbroadcast(g, array)
+
+
+@defvjp(np.swapaxes)
+def swapaxes(g, ans, a, axis1, axis2):
+    return np.swapaxes(g, axis1, axis2)
+
+
+@defvjp(np.moveaxis)
+def moveaxis(g, ans, a, source, destination):
+    return np.moveaxis(g, destination, source)
+
+
+@defvjp(np.flip)
+def flip(g, ans, m, axis=None):
+    return np.flip(g, axis)
+
+
+@defvjp(np.tile)
+def tile(g, ans, A, reps):
+    return _ad.untile(g, A, reps)
+
+
+@defvjp(np.repeat)
+def repeat(g, ans, a, repeats, axis=None):
+    return _ad.unrepeat(g, a, repeats, axis)
+
+
+@defvjp(np.concatenate, sequence="arrays")
+def concatenate(g, ans, arrays, axis=0):
+    return _ad.unconcatenate(g, arrays, axis)
+
+
+@defvjp(np.stack, sequence="arrays")
+def stack(g, ans, arrays, axis=0):
+    return _ad.unstack(g, arrays, axis)
+
+
+@defvjp(np.hstack, sequence="tup")
+def hstack(g, ans, tup):
+    return _ad.unhstack(g, tup)
+
+
+@defvjp(np.vstack, sequence="tup")
+def vstack(g, ans, tup):
+    return _ad.unvstack(g, tup)
+
+
+@defvjp(operator.getitem)
+def getitem(g, ans, x, index):
+    return _ad.unindex(g, x, index)
+
+
+# ----- No gradient -----
+
+nondifferentiable(
+    np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix, np.sign,
+    np.floor_divide, np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero,
+    np.count_nonzero, np.shape, np.ndim, np.size, np.isnan, np.isinf, np.isfinite,
+    np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
+    np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.any, np.all,
+    np.allclose, np.isclose, np.array_equal, np.zeros_like, np.ones_like,
+    np.empty_like, np.full_like, np.searchsorted, np.digitize, np.result_type,
+    math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite,
+    builtins.len, builtins.round, builtins.int, builtins.bool, builtins.isinstance,
+    builtins.range, builtins.print, builtins.type,
+)
+
+# The method forms of ndarray (x.sum(axis=1)) resolve to these primitives.
+METHODS = {
+    "sum": np.sum, "mean": np.mean, "prod": np.prod, "max": np.max, "min": np.min,
+    "var": np.var, "std": np.std, "cumsum": np.cumsum, "dot": np.dot,
+    "transpose": np.transpose, "reshape": np.reshape, "ravel": np.ravel,
+    "flatten": np.ravel, "squeeze": np.squeeze, "swapaxes": np.swapaxes,
+    "clip": np.clip, "copy": np.copy, "trace": np.trace, "repeat": np.repeat,
+    "round": np.round, "argmax": np.argmax, "argmin": np.argmin,
+    "argsort": np.argsort, "any": np.any, "all": np.all, "nonzero": np.nonzero,
+}
+#: Methods that take a shape or axes as separate arguments: ``x.reshape(2, 3)``.
+VARARG_METHODS = {"reshape", "transpose"}
+
+alias(np.true_divide, np.divide)

@@ -1,0 +1,148 @@
+"""Simplify inlined adjoint expressions: fold constants, drop ones, omit default arguments.
+
+``g * y * x ** (y - 1)`` with ``y = 2`` becomes ``g * 2 * x``; a helper called
+with its own defaults loses them (``_ad.unreduce(g, x, None, False)`` becomes
+``_ad.unreduce(g, x)``).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import operator
+from typing import Any, Optional
+
+import gast
+
+from . import runtime
+from .naming import Namer
+
+__all__ = ["simplify"]
+
+_FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
+         gast.Div: operator.truediv, gast.Pow: operator.pow}
+
+
+def _number(node: Any) -> Optional[float]:
+    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
+        return node.value
+    if (isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub)
+            and _number(node.operand) is not None):
+        return -_number(node.operand)
+    return None
+
+
+def _constant(value: Any) -> gast.expr:
+    if isinstance(value, (int, float)) and value < 0:
+        return gast.UnaryOp(op=gast.USub(), operand=gast.Constant(value=-value, kind=None))
+    if isinstance(value, tuple):
+        return gast.Tuple(elts=[_constant(v) for v in value], ctx=gast.Load())
+    return gast.Constant(value=value, kind=None)
+
+
+def _literal(node: Any) -> tuple[bool, Any]:
+    """(True, value) if ``node`` is a literal constant or tuple of them."""
+    if isinstance(node, gast.Constant):
+        return True, node.value
+    number = _number(node)
+    if number is not None:
+        return True, number
+    if isinstance(node, gast.Tuple):
+        items = [_literal(e) for e in node.elts]
+        if all(ok for ok, _ in items):
+            return True, tuple(v for _, v in items)
+    return False, None
+
+
+@functools.lru_cache(maxsize=None)
+def _defaults(fn: Any) -> Optional[tuple[list[str], dict[str, Any]]]:
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    names = [p.name for p in signature.parameters.values()
+             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    defaults = {p.name: p.default for p in signature.parameters.values()
+                if p.default is not p.empty}
+    return names, defaults
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+class _Simplifier(gast.NodeTransformer):
+    def __init__(self, namer: Namer) -> None:
+        self.objects = {name: obj for name, obj in namer.injected.items()}
+        self.namer = namer
+
+    def resolve(self, node: Any) -> Any:
+        if isinstance(node, gast.Name):
+            if node.id in self.objects:
+                return self.objects[node.id]
+            return self.namer.user_globals.get(node.id)
+        if isinstance(node, gast.Attribute):
+            base = self.resolve(node.value)
+            return getattr(base, node.attr, None) if base is not None else None
+        return None
+
+    def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
+        self.generic_visit(node)
+        left, right = _number(node.left), _number(node.right)
+        op = type(node.op)
+        if left is not None and right is not None and op in _FOLD:
+            try:
+                value = _FOLD[op](left, right)
+            except (ZeroDivisionError, OverflowError):
+                return node
+            if isinstance(value, float) and value.is_integer() and \
+                    isinstance(left, int) and isinstance(right, int) and op is not gast.Div:
+                value = int(value)
+            return _constant(value)
+        if op is gast.Pow and right == 1:
+            return node.left
+        if op in (gast.Mult, gast.Div) and right == 1:
+            return node.left
+        if op is gast.Mult and left == 1:
+            return node.right
+        return node
+
+    def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.expr:
+        self.generic_visit(node)
+        if isinstance(node.op, gast.USub):
+            inner = node.operand
+            if isinstance(inner, gast.UnaryOp) and isinstance(inner.op, gast.USub):
+                return inner.operand
+        return node
+
+    def visit_Call(self, node: gast.Call) -> gast.expr:
+        self.generic_visit(node)
+        fn = self.resolve(node.func)
+        if fn is None:
+            return node
+        if getattr(fn, "__module__", None) == runtime.__name__ and \
+                fn.__name__ in runtime.FOLDABLE and not node.keywords:
+            literals = [_literal(a) for a in node.args]
+            if all(ok for ok, _ in literals):
+                return _constant(fn(*[v for _, v in literals]))
+        signature = _defaults(fn)
+        if signature is None:
+            return node
+        names, defaults = signature
+        args = list(node.args)
+        while args and len(args) <= len(names):
+            ok, value = _literal(args[-1])
+            name = names[len(args) - 1]
+            if not ok or name not in defaults or not _same(value, defaults[name]):
+                break
+            args.pop()
+        keywords = [k for k in node.keywords
+                    if not (k.arg in defaults and _literal(k.value)[0]
+                            and _same(_literal(k.value)[1], defaults[k.arg]))]
+        node.args, node.keywords = args, keywords
+        return node
+
+
+def simplify(expr: gast.expr, namer: Namer) -> gast.expr:
+    """``expr`` with constants folded and default arguments left out."""
+    return _Simplifier(namer).visit(expr)

@@ -1,0 +1,216 @@
+"""The registry of derivative rules: one entry per primitive, shared by `grad` and `Tensor`.
+
+A rule is a plain Python function ``rule(g, ans, *inputs, **options)`` that
+returns one adjoint expression per differentiable input (``None`` where no
+gradient flows). The source transformer inlines those expressions into the
+generated code; the Tensor calls the function itself. Unbroadcasting is done by
+the engines for rules registered with ``broadcasting=True``, never by rules.
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import gast
+
+__all__ = ["Rule", "defvjp", "nondifferentiable", "lookup", "is_nondifferentiable",
+           "alias", "NONDIFFERENTIABLE"]
+
+VJPFunction = Callable[..., Any]
+
+
+@dataclass(eq=False)
+class Rule:
+    """The adjoint rule of one primitive, with its parsed form for inlining."""
+
+    primitive: Any
+    vjp: VJPFunction
+    broadcasting: bool
+    sequence: Optional[str]
+    signature: inspect.Signature = field(repr=False)
+    #: Names of the parameters after ``g`` and ``ans``, in order.
+    params: tuple[str, ...] = ()
+    #: Number of leading parameters that are differentiable inputs.
+    n_inputs: int = 0
+    #: The returned expressions, one per input (None: no gradient), or None when
+    #: the rule cannot be inlined and generated code must call ``vjp``.
+    exprs: Optional[list[Optional[gast.expr]]] = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return primitive_name(self.primitive)
+
+    def input_is_sequence(self, index: int) -> bool:
+        """Whether input ``index`` is a sequence of arrays (``*operands``, ``arrays``)."""
+        param = self.signature.parameters[self.params[index]]
+        return param.kind is param.VAR_POSITIONAL or self.params[index] == self.sequence
+
+    def uses(self, index: int) -> set[str]:
+        """Names of the rule's parameters that the adjoint of input ``index`` reads."""
+        if self.exprs is None:
+            return set(self.params) | {"g", "ans"}
+        expr = self.exprs[index]
+        if expr is None:
+            return set()
+        return {n.id for n in gast.walk(expr) if isinstance(n, gast.Name)}
+
+
+_RULES: dict[Any, Rule] = {}
+NONDIFFERENTIABLE: set[Any] = set()
+
+
+def _key(fn: Any) -> Any:
+    # Bound builtin methods compare equal but are new objects each access.
+    return fn
+
+
+def primitive_name(fn: Any) -> str:
+    """A readable dotted name for a primitive (``np.sin``, ``math.exp``)."""
+    module = getattr(fn, "__module__", None) or ""
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
+    if isinstance(fn, type(abs)) and module == "builtins":
+        return name
+    if module.startswith("numpy"):
+        if "linalg" in module:
+            return f"np.linalg.{name}"
+        return f"np.{name}"
+    if type(fn).__name__ == "ufunc":
+        return f"np.{fn.__name__}"
+    return f"{module}.{name}" if module and module != "builtins" else name
+
+
+def _parse_exprs(vjp: VJPFunction, n_params: int) -> Optional[list[Optional[gast.expr]]]:
+    """Parse ``return a, b`` of a rule; None if the rule cannot be inlined as source."""
+    if vjp.__code__.co_freevars:
+        return None
+    try:
+        source = textwrap.dedent(inspect.getsource(vjp))
+        tree = gast.parse(source)
+    except (OSError, TypeError, SyntaxError):
+        return None
+    fn = tree.body[0]
+    if not isinstance(fn, gast.FunctionDef):
+        return None
+    body = [s for s in fn.body
+            if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], gast.Return) or body[0].value is None:
+        return None
+    value = body[0].value
+    exprs = value.elts if isinstance(value, gast.Tuple) else [value]
+    if any(isinstance(e, gast.Starred) for e in exprs):
+        return None
+    return [None if isinstance(e, gast.Constant) and e.value is None else e for e in exprs]
+
+
+def _count_outputs(vjp: VJPFunction, exprs: Optional[list]) -> int:
+    if exprs is not None:
+        return len(exprs)
+    return getattr(vjp, "n_inputs", 1)
+
+
+def defvjp(*primitives: Any, broadcasting: bool = False, sequence: Optional[str] = None,
+           n_inputs: Optional[int] = None) -> Callable[[VJPFunction], VJPFunction]:
+    """Register the adjoint rule (vector-Jacobian product) of one or more primitives.
+
+    Parameters
+    ----------
+    *primitives : callable
+        The functions the rule differentiates (``np.sin``, ``math.sin``, a user
+        function). Each is looked up by identity.
+    broadcasting : bool
+        Whether the primitive broadcasts its inputs; the engines then sum each
+        returned adjoint back to its input's shape.
+    sequence : str, optional
+        The name of a parameter that takes a list of arrays (``arrays`` of
+        ``np.concatenate``); its adjoint expression returns a tuple.
+    n_inputs : int, optional
+        The number of differentiable inputs, needed only when the rule body is
+        not a single ``return`` of one expression per input.
+
+    Returns
+    -------
+    callable
+        A decorator that registers ``rule(g, ans, *inputs, **options)`` and
+        returns it unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd_src.extend import defvjp
+    >>> def softplus(x):
+    ...     return np.logaddexp(0.0, x)
+    >>> @defvjp(softplus)
+    ... def softplus_vjp(g, ans, x):
+    ...     return g / (1 + np.exp(-x))
+    """
+    if not primitives:
+        raise TypeError("defvjp needs at least one primitive function")
+
+    def register(vjp: VJPFunction) -> VJPFunction:
+        signature = inspect.signature(vjp)
+        names = list(signature.parameters)
+        if len(names) < 2 or names[:2] != ["g", "ans"]:
+            raise TypeError(
+                f"rule {vjp.__name__} must take (g, ans, *inputs): its parameters are "
+                f"({', '.join(names)})"
+            )
+        params = tuple(names[2:])
+        exprs = _parse_exprs(vjp, len(params))
+        count = n_inputs if n_inputs is not None else _count_outputs(vjp, exprs)
+        if count > len(params):
+            raise TypeError(
+                f"rule {vjp.__name__} returns {count} adjoints but takes "
+                f"{len(params)} inputs"
+            )
+        for primitive in primitives:
+            _RULES[_key(primitive)] = Rule(
+                primitive=primitive, vjp=vjp, broadcasting=broadcasting,
+                sequence=sequence, signature=signature, params=params,
+                n_inputs=count, exprs=exprs)
+            NONDIFFERENTIABLE.discard(_key(primitive))
+        return vjp
+
+    return register
+
+
+def nondifferentiable(*primitives: Any) -> None:
+    """Declare functions whose outputs carry no gradient (``np.floor``, ``np.argmax``).
+
+    Their results are treated as constants: no gradient flows through them.
+    """
+    for primitive in primitives:
+        NONDIFFERENTIABLE.add(_key(primitive))
+        _RULES.pop(_key(primitive), None)
+
+
+def alias(primitive: Any, existing: Any) -> None:
+    """Make ``primitive`` use the rule already registered for ``existing``."""
+    rule = _RULES[_key(existing)]
+    _RULES[_key(primitive)] = Rule(
+        primitive=primitive, vjp=rule.vjp, broadcasting=rule.broadcasting,
+        sequence=rule.sequence, signature=rule.signature, params=rule.params,
+        n_inputs=rule.n_inputs, exprs=rule.exprs)
+
+
+def lookup(fn: Any) -> Optional[Rule]:
+    """The rule registered for ``fn``, or None."""
+    try:
+        return _RULES.get(_key(fn))
+    except TypeError:  # unhashable callables have no rules
+        return None
+
+
+def is_nondifferentiable(fn: Any) -> bool:
+    """Whether ``fn`` was declared with `nondifferentiable`."""
+    try:
+        return _key(fn) in NONDIFFERENTIABLE
+    except TypeError:
+        return False
+
+
+def is_builtin_name(name: str) -> bool:
+    return hasattr(builtins, name)

@@ -1,0 +1,172 @@
+"""Read a function's source and parse it with gast, keeping the file's own line numbers."""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import gast
+
+from .errors import DiffSyntaxError, SourceUnavailableError
+
+__all__ = ["ParsedFunction", "parse_function", "UNRESOLVED"]
+
+UNRESOLVED = object()
+
+
+@dataclass
+class ParsedFunction:
+    """A user function's syntax tree with everything needed to resolve its names."""
+
+    fn: Callable[..., Any]
+    node: gast.FunctionDef
+    filename: str
+    file_lines: list[str]
+    globals: dict[str, Any]
+    closure: dict[str, Any]
+    params: list[str] = field(default_factory=list)
+    locals: set[str] = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    def line_text(self, lineno: int) -> Optional[str]:
+        if 1 <= lineno <= len(self.file_lines):
+            return self.file_lines[lineno - 1].rstrip("\n")
+        return None
+
+    def error(self, node: Any, message: str, cls: type = DiffSyntaxError) -> DiffSyntaxError:
+        """An error located at ``node`` in the user's file."""
+        lineno = getattr(node, "lineno", None) or self.node.lineno
+        col = getattr(node, "col_offset", None)
+        return cls(message, self.filename, lineno, col, self.line_text(lineno))
+
+    def where(self, node: Any) -> str:
+        """``file.py:12`` for ``node``."""
+        import os
+        lineno = getattr(node, "lineno", None) or self.node.lineno
+        return f"{os.path.basename(self.filename)}:{lineno}"
+
+    def resolve(self, expr: gast.expr) -> Any:
+        """The object a dotted name refers to (``np.sin``), or UNRESOLVED.
+
+        Locals cannot be resolved before run time; closure cells and globals are
+        read now, the same way Python would read them when ``fn`` runs.
+        """
+        if isinstance(expr, gast.Name):
+            name = expr.id
+            if name in self.locals:
+                return UNRESOLVED
+            if name in self.closure:
+                try:
+                    return self.closure[name].cell_contents
+                except ValueError:
+                    return UNRESOLVED
+            if name in self.globals:
+                return self.globals[name]
+            return getattr(builtins, name, UNRESOLVED)
+        if isinstance(expr, gast.Attribute):
+            base = self.resolve(expr.value)
+            if base is UNRESOLVED:
+                return UNRESOLVED
+            return getattr(base, expr.attr, UNRESOLVED)
+        return UNRESOLVED
+
+
+def _unavailable(fn: Callable[..., Any], why: str) -> SourceUnavailableError:
+    name = getattr(fn, "__qualname__", repr(fn))
+    return SourceUnavailableError(
+        f"cannot read the source of {name}: {why}. grad reads a function's Python "
+        "source, so define it in a .py file or a notebook cell (a plain interactive "
+        "interpreter keeps no source); for a builtin or compiled function, register "
+        "its derivative with autograd_src.extend.defvjp"
+    )
+
+
+def _parse_source(lines: list[str]) -> tuple[gast.Module, int]:
+    """Parse possibly indented source; returns the tree and the indentation removed."""
+    source = "".join(lines)
+    dedented = textwrap.dedent(source)
+    indent = len(lines[0]) - len(lines[0].lstrip()) if dedented != source else 0
+    try:
+        return gast.parse(dedented), indent
+    except SyntaxError:
+        # A comment at column 0 inside an indented body defeats dedent.
+        return gast.parse("if 1:\n" + source), -1
+
+
+def _lambda_as_function(tree: gast.AST, fn: Callable[..., Any]) -> gast.FunctionDef:
+    code = fn.__code__
+    names = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    found = [n for n in gast.walk(tree) if isinstance(n, gast.Lambda)
+             and [a.id for a in n.args.args + n.args.kwonlyargs] == names]
+    if len(found) != 1:
+        raise _unavailable(fn, "its line holds several lambdas with these parameters; "
+                               "give it a def of its own")
+    lam = found[0]
+    ret = gast.Return(value=lam.body)
+    gast.copy_location(ret, lam.body)
+    node = gast.FunctionDef(name="lambda_", args=lam.args, body=[ret], decorator_list=[],
+                            returns=None, type_comment=None, type_params=[])
+    return gast.copy_location(node, lam)
+
+
+def _shift(tree: gast.AST, lines: int, columns: int) -> None:
+    for node in gast.walk(tree):
+        if hasattr(node, "lineno") and node.lineno is not None:
+            node.lineno += lines
+            if getattr(node, "end_lineno", None) is not None:
+                node.end_lineno += lines
+            if columns and getattr(node, "col_offset", None) is not None:
+                node.col_offset += columns
+                if getattr(node, "end_col_offset", None) is not None:
+                    node.end_col_offset += columns
+
+
+def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
+    """Parse ``fn`` into a `ParsedFunction` whose nodes carry the file's line numbers."""
+    if not inspect.isfunction(fn):
+        kind = type(fn).__name__
+        raise _unavailable(fn, f"it is a {kind}, not a Python function")
+    try:
+        lines, first = inspect.getsourcelines(fn)
+    except (OSError, TypeError) as exc:
+        raise _unavailable(fn, str(exc)) from None
+    tree, indent = _parse_source(lines)
+    if indent == -1:  # parsed under an "if 1:" wrapper
+        body = tree.body[0].body
+        _shift(tree, first - 2, 0)
+    else:
+        body = tree.body
+        _shift(tree, first - 1, indent)
+    if fn.__name__ == "<lambda>":
+        node = _lambda_as_function(tree, fn)
+    else:
+        defs = [n for n in body if isinstance(n, (gast.FunctionDef, gast.AsyncFunctionDef))]
+        if not defs:
+            raise _unavailable(fn, "no def statement was found in its source")
+        node = defs[0]
+    if isinstance(node, gast.AsyncFunctionDef):
+        raise DiffSyntaxError("async functions cannot be differentiated; write a plain def",
+                              fn.__code__.co_filename, node.lineno, node.col_offset)
+    node.decorator_list = []
+    filename = fn.__code__.co_filename
+    import linecache
+    file_lines = linecache.getlines(filename, fn.__globals__)
+    closure = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+    args = node.args
+    params = [a.id for a in args.posonlyargs + args.args]
+    if args.vararg is not None:
+        params.append(args.vararg.id)
+    params += [a.id for a in args.kwonlyargs]
+    if args.kwarg is not None:
+        params.append(args.kwarg.id)
+    assigned = {n.id for n in gast.walk(node)
+                if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
+    return ParsedFunction(fn=fn, node=node, filename=filename, file_lines=file_lines,
+                          globals=fn.__globals__, closure=closure, params=params,
+                          locals=assigned | set(params))
