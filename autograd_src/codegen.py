@@ -71,7 +71,13 @@ def render(parsed: ParsedFunction, derivative: Derivative, name: str,
     gast.copy_location(fn, parsed.node)
     ast.fix_missing_locations(module)
     lines = []
-    for line in to_source(module, printer).splitlines():
+    text = to_source(module, printer)
+    if isinstance(results, gast.Tuple):
+        # Printers parenthesize a returned tuple; "return a, b" reads better.
+        head, _, last = text.rstrip().rpartition("\n")
+        indent = last[: len(last) - len(last.lstrip())]
+        text = f"{head}\n{indent}return {to_source(results, printer).strip()[1:-1]}"
+    for line in text.splitlines():
         stripped = line.strip()
         if stripped in markers:
             text = markers[stripped]

@@ -52,6 +52,9 @@ def describe(expr: gast.expr) -> str:
     if isinstance(expr, gast.BinOp):
         left, right = _word(expr.left), _word(expr.right)
         op = type(expr.op)
+        if op is gast.Pow and isinstance(expr.right, gast.Constant) and expr.right.value == 2 \
+                and left:
+            return f"{left}_sq"
         if left and right:
             candidate = f"{left}_{_OP_WORDS.get(op, 'op')}_{right}"
             if len(candidate) <= _MAX_LEN:
@@ -108,6 +111,10 @@ class Namer:
                 self.taken.add(candidate)
             self._adjoints[name] = candidate
         return self._adjoints[name]
+
+    def adjoints(self) -> list[str]:
+        """Every adjoint name handed out so far."""
+        return list(self._adjoints.values())
 
     def reference(self, obj: Any, preferred: str) -> str:
         """A name under which generated code reaches ``obj`` (a module, a helper).

@@ -57,6 +57,9 @@ class Op:
     #: The expression bound to every rule parameter, for substitution.
     bound: dict[str, Any]
     origin: gast.stmt
+    #: Names among the operands known to hold scalars (0-d): adjoints flowing
+    #: into them need summing, adjoints flowing past them need no unbroadcast.
+    scalars: frozenset = frozenset()
 
     def input_names(self) -> list[str]:
         names: list[str] = []
@@ -111,6 +114,9 @@ class _Normalizer:
         self.active: set[str] = set(wrt)
         self.body: list[Union[Primal, Op]] = []
         self.origin: gast.stmt = parsed.node
+        self.scalars: set[str] = set()
+        # Subscripts and transposes already computed: source text -> (name, names read).
+        self.available: dict[str, tuple[str, set[str]]] = {}
 
     # ----- activity -----
 
@@ -138,6 +144,10 @@ class _Normalizer:
             return expr.attr not in INACTIVE_ATTRIBUTES
         if isinstance(expr, gast.Call):
             return self._call_is_active(expr)
+        if isinstance(expr, gast.Subscript):
+            return self.is_active(expr.value)
+        if isinstance(expr, (gast.JoinedStr, gast.Lambda)):
+            return False
         return any(isinstance(n, gast.Name) and n.id in self.active
                    for n in gast.walk(expr))
 
@@ -165,8 +175,14 @@ class _Normalizer:
         if isinstance(expr, gast.Name) or not self.is_active(expr):
             return expr
         rule, value, bound, inputs = self.operation(expr)
+        reusable = isinstance(value, (gast.Subscript, gast.Attribute))
+        key = gast.unparse(value) if reusable else None
+        if key in self.available:
+            return _name(self.available[key][0])
         name = self.namer.fresh(describe(expr))
         self.emit_op(name, value, rule, inputs, bound)
+        if key is not None:
+            self.available[key] = (name, _load_names(value))
         return _name(name)
 
     def hoist(self, expr: gast.expr, base: str) -> gast.expr:
@@ -176,13 +192,53 @@ class _Normalizer:
         name = self.namer.fresh(base)
         stmt = _assign(name, expr, expr if hasattr(expr, "lineno") else self.origin)
         self.body.append(Primal(stmt, self.origin, {name}))
+        self.assigned({name})
         self.active.discard(name)
         return _name(name)
 
     def emit_op(self, target: str, value: gast.expr, rule: Optional[Rule],
                 inputs: list, bound: dict[str, Any]) -> None:
-        self.body.append(Op(target, value, rule, inputs, bound, self.origin))
+        operands = set().union(*(_load_names(v) for v in bound.values())) | \
+            set(self._flat(inputs))
+        op = Op(target, value, rule, inputs, bound, self.origin,
+                frozenset(operands & self.scalars))
+        scalar = self.result_is_scalar(op)
+        self.body.append(op)
+        self.assigned({target})
+        if scalar:
+            self.scalars.add(target)
         self.active.add(target)
+
+    @staticmethod
+    def _flat(inputs: list) -> list[str]:
+        names: list[str] = []
+        for entry in inputs:
+            if isinstance(entry, list):
+                names += [n for n in entry if n]
+            elif entry:
+                names.append(entry)
+        return names
+
+    def assigned(self, names: set[str]) -> None:
+        """Forget what was known about ``names``: they now hold new values."""
+        self.scalars -= names
+        for key in [k for k, (n, deps) in self.available.items() if (deps | {n}) & names]:
+            del self.available[key]
+
+    def result_is_scalar(self, op: Op) -> bool:
+        if op.rule is None:
+            return op.inputs[0] in self.scalars
+        primitive = op.rule.primitive
+        if primitive in _FULL_REDUCTIONS:
+            axis = op.bound.get("axis")
+            keepdims = op.bound.get("keepdims", False)
+            return _is_none(axis) and not _is_true(keepdims)
+        if getattr(primitive, "__module__", None) == "math" or primitive is float:
+            return True
+        if type(primitive).__name__ == "ufunc":
+            values = [op.bound[p] for p in op.rule.params[: op.rule.n_inputs]]
+            return all(is_scalar_operand(v, self.scalars) for v in values)
+        return False
 
     def operation(self, expr: gast.expr) -> tuple[Rule, gast.expr, dict, list]:
         """Split an active expression into one primitive whose operands are atoms."""
@@ -334,11 +390,15 @@ class _Normalizer:
                     inputs.append(None)
                     continue
                 atoms = [self.atom(e) for e in elements]
+                atoms = [a if self.is_active(a) else self.hoist(a, describe(a)) for a in atoms]
                 replaced.update({id(e): a for e, a in zip(elements, atoms)})
                 bound[param] = gast.Tuple(elts=atoms, ctx=gast.Load())
                 inputs.append([self._active_name(a) for a in atoms])
             elif index < rule.n_inputs:
                 atom = self.atom(value)
+                if not self.is_active(atom):
+                    # Adjoints of the other inputs read this one: compute it once.
+                    atom = self.hoist(atom, describe(atom))
                 replaced[id(value)] = atom
                 bound[param] = atom
                 inputs.append(self._active_name(atom))
@@ -442,6 +502,7 @@ class _Normalizer:
                 self.emit_op(name, atom, None, [atom.id], {})
             else:
                 self.body.append(Primal(_assign(name, atom, original), original, {name}))
+                self.assigned({name})
                 self.active.discard(name)
 
     def hoist_any(self, atom: gast.expr, base: str) -> gast.expr:
@@ -450,6 +511,7 @@ class _Normalizer:
             self.emit_op(name, atom, None, [atom.id], {})
         else:
             self.body.append(Primal(_assign(name, atom, self.origin), self.origin, {name}))
+            self.assigned({name})
         return _name(name)
 
     def aug_assign(self, stmt: gast.AugAssign) -> None:
@@ -477,7 +539,11 @@ class _Normalizer:
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
             assigned.add(stmt.target.id)
         self.body.append(Primal(stmt, self.origin, assigned))
+        self.assigned(assigned)
         self.active -= assigned
+        if isinstance(stmt, gast.Assign) and len(assigned) == 1 and \
+                isinstance(stmt.targets[0], gast.Name) and _is_number(stmt.value):
+            self.scalars |= assigned
 
     def output(self, stmt: gast.Return) -> tuple[str, bool]:
         value = stmt.value
@@ -492,7 +558,38 @@ class _Normalizer:
             self.emit_op(name, primal, rule, inputs, bound)
             return name, True
         self.body.append(Primal(_assign(name, value, stmt), stmt, {name}))
+        self.assigned({name})
         return name, False
+
+
+_np = numpy_rules.np
+_FULL_REDUCTIONS = {_np.sum, _np.mean, _np.prod, _np.max, _np.amax, _np.min, _np.amin,
+                    _np.var, _np.std, _np.vdot}
+
+
+def _load_names(expr: Any) -> set[str]:
+    if not isinstance(expr, gast.AST):
+        return set()
+    return {n.id for n in gast.walk(expr) if isinstance(n, gast.Name)}
+
+
+def _is_number(expr: Any) -> bool:
+    if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, gast.USub):
+        expr = expr.operand
+    return isinstance(expr, gast.Constant) and type(expr.value) in (int, float)
+
+
+def _is_none(value: Any) -> bool:
+    return value is None or (isinstance(value, gast.Constant) and value.value is None)
+
+
+def _is_true(value: Any) -> bool:
+    return value is True or (isinstance(value, gast.Constant) and value.value is True)
+
+
+def is_scalar_operand(expr: Any, scalars: Any) -> bool:
+    """Whether ``expr`` is a number literal or a name known to hold a scalar."""
+    return _is_number(expr) or (isinstance(expr, gast.Name) and expr.id in scalars)
 
 
 def _params_used(rule: Rule) -> set[str]:

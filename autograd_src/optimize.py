@@ -17,7 +17,7 @@ import gast
 from . import runtime
 from .naming import Namer
 
-__all__ = ["simplify"]
+__all__ = ["simplify", "propagate_copies"]
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
          gast.Div: operator.truediv, gast.Pow: operator.pow}
@@ -146,3 +146,53 @@ class _Simplifier(gast.NodeTransformer):
 def simplify(expr: gast.expr, namer: Namer) -> gast.expr:
     """``expr`` with constants folded and default arguments left out."""
     return _Simplifier(namer).visit(expr)
+
+
+def _assigned_name(stmt: Any) -> Optional[str]:
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], gast.Name):
+        return stmt.targets[0].id
+    return None
+
+
+class _Rename(gast.NodeTransformer):
+    def __init__(self, old: str, new: str) -> None:
+        self.old, self.new = old, new
+
+    def visit_Name(self, node: gast.Name) -> gast.Name:
+        if node.id == self.old:
+            node.id = self.new
+        return node
+
+
+def propagate_copies(stmts: list[Any], adjoints: set[str], keep: set[str]) -> list[Any]:
+    """Remove ``da = db`` between adjoints by reading ``db`` wherever ``da`` was read.
+
+    Only when ``db`` is never assigned again and ``da`` is assigned nowhere else,
+    so both names always hold the same value; names in ``keep`` (the returned
+    gradients) are never renamed away.
+    """
+    counts: dict[str, int] = {}
+    for stmt in stmts:
+        name = _assigned_name(stmt)
+        if name is not None:
+            counts[name] = counts.get(name, 0) + 1
+    result = list(stmts)
+    index = 0
+    while index < len(result):
+        stmt = result[index]
+        target = _assigned_name(stmt)
+        source = stmt.value.id if target and isinstance(stmt.value, gast.Name) else None
+        if source is not None and source == target:
+            del result[index]  # "da = da", left by a rule that passes g through
+            continue
+        if (source is not None and target in adjoints and source in adjoints
+                and target not in keep and counts.get(target) == 1
+                and not any(_assigned_name(s) == source for s in result[index + 1:])):
+            del result[index]
+            renamer = _Rename(target, source)
+            result[index:] = [renamer.visit(s) if isinstance(s, gast.AST) else s
+                              for s in result[index:]]
+            continue
+        index += 1
+    return result

@@ -18,7 +18,7 @@ import gast
 
 from . import optimize, runtime
 from .naming import Namer, describe
-from .normalize import Normalized, Op, Primal, _assign, _name
+from .normalize import Normalized, Op, Primal, _assign, _name, is_scalar_operand
 from .registry import Rule
 from .source import ParsedFunction
 
@@ -56,10 +56,6 @@ def _as_expr(value: Any) -> gast.expr:
     if isinstance(value, tuple):
         return gast.Tuple(elts=[_as_expr(v) for v in value], ctx=gast.Load())
     return gast.Constant(value=value, kind=None)
-
-
-def _is_number(expr: Any) -> bool:
-    return isinstance(expr, gast.Constant) and type(expr.value) in (int, float)
 
 
 class _Substitution(gast.NodeTransformer):
@@ -202,10 +198,21 @@ class _Reverser:
                         result.append((name, piece))
                 continue
             others = [x for i, x in enumerate(inputs) if i != index]
-            if rule.broadcasting and not (others and all(_is_number(x) for x in others)):
+            if rule.broadcasting and not self.same_shape(entry, others, op):
                 expr = self.call(f"{self.ad}.unbroadcast", expr, _name(entry))
             result.append((entry, expr))
         return result
+
+    @staticmethod
+    def same_shape(name: str, others: list, op: Op) -> bool:
+        """Whether the adjoint flowing to ``name`` already has its shape (no unbroadcast).
+
+        True when every other operand is a scalar (it cannot widen the result)
+        or is ``name`` itself.
+        """
+        return bool(others) and all(
+            is_scalar_operand(x, op.scalars) or (isinstance(x, gast.Name) and x.id == name)
+            for x in others)
 
     def call_rule(self, op: Op, values: dict[str, gast.expr], index: int) -> gast.expr:
         """A call to a rule that cannot be inlined, indexed when it has several inputs."""
@@ -246,6 +253,8 @@ class _Reverser:
             return
         sweep.origin = origin
         text = gast.unparse(origin).strip().splitlines()[0]
+        if len(text) > 60:
+            text = text[:57] + "..."
         self.adjoint.append(Comment(f"{prefix}: {text}  ({self.parsed.where(origin)})"))
 
     def op_adjoint(self, op: Op, saved: dict[str, str], sweep: _Sweep) -> None:
@@ -324,6 +333,10 @@ class _Reverser:
                 self.comment(item.origin, sweep, prefix="Undo")
                 for name, kept in saved.items():
                     self.adjoint.append(_assign(name, _name(kept), item.origin))
+        adjoint_names = set(self.namer.adjoints())
+        kept = {self.namer.adjoint(w) for w in self.wrt}
+        self.adjoint = optimize.propagate_copies(self.adjoint, adjoint_names, kept)
+        self.adjoint = _drop_empty_comments(self.adjoint)
         results = []
         for w in self.wrt:
             if w in sweep.defined:
@@ -337,3 +350,14 @@ def reverse(parsed: ParsedFunction, norm: Normalized, wrt: list[str], namer: Nam
             value_wanted: bool = False) -> Derivative:
     """The primal and adjoint sweeps of ``norm``, differentiated with respect to ``wrt``."""
     return _Reverser(parsed, norm, wrt, namer).build(value_wanted)
+
+
+def _drop_empty_comments(items: list[Any]) -> list[Any]:
+    """Comments whose statements were all optimized away."""
+    kept: list[Any] = []
+    for index, item in enumerate(items):
+        following = items[index + 1] if index + 1 < len(items) else None
+        if isinstance(item, Comment) and (following is None or isinstance(following, Comment)):
+            continue
+        kept.append(item)
+    return kept

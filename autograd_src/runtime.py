@@ -27,9 +27,11 @@ FOLDABLE: set[str] = {"inverse_permutation"}
 
 
 def _shape(x: Any) -> tuple[int, ...]:
-    # Python floats have no .shape; np.shape handles them but is slower.
+    # Python numbers have no .shape and are scalars; np.shape would be slower.
     shape = getattr(x, "shape", None)
-    return shape if shape is not None else np.shape(x)
+    if shape is not None:
+        return shape
+    return () if isinstance(x, (int, float)) else np.shape(x)
 
 
 def _dtype_of(x: Any) -> Any:

@@ -1,0 +1,66 @@
+"""Command line: print the generated derivative of a function in a file.
+
+    python -m autograd_src model.py:loss --wrt W
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from typing import Optional, Sequence
+
+from .differentiate import grad
+
+
+def _load_function(spec: str):
+    path, sep, name = spec.rpartition(":")
+    if not sep or not path or not name:
+        raise SystemExit(f"error: expected FILE.py:FUNCTION, got {spec!r}")
+    if not os.path.exists(path):
+        raise SystemExit(f"error: no such file: {path}")
+    module_name = "_autograd_src_cli_" + os.path.splitext(os.path.basename(path))[0]
+    module_spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[module_name] = module
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    module_spec.loader.exec_module(module)
+    fn = module
+    for part in name.split("."):
+        if not hasattr(fn, part):
+            raise SystemExit(f"error: {path} defines no {name!r}")
+        fn = getattr(fn, part)
+    return fn
+
+
+def _highlight(text: str) -> str:
+    if not sys.stdout.isatty():
+        return text
+    try:
+        from pygments import highlight
+        from pygments.formatters import TerminalFormatter
+        from pygments.lexers import PythonLexer
+    except ImportError:
+        return text
+    return highlight(text, PythonLexer(), TerminalFormatter())
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m autograd_src",
+        description="Print the derivative that autograd_src generates for a function.")
+    parser.add_argument("target", metavar="FILE.py:FUNC", help="the function to differentiate")
+    parser.add_argument("--wrt", action="append", metavar="NAME",
+                        help="parameter to differentiate with respect to (repeatable; "
+                             "default: the first)")
+    args = parser.parse_args(argv)
+    fn = _load_function(args.target)
+    wrt = 0 if not args.wrt else (args.wrt[0] if len(args.wrt) == 1 else tuple(args.wrt))
+    wrt = int(wrt) if isinstance(wrt, str) and wrt.isdigit() else wrt
+    sys.stdout.write(_highlight(grad(fn, wrt=wrt).source))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
