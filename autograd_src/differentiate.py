@@ -33,7 +33,7 @@ def _parameters(fn: Callable[..., Any]) -> tuple[list[str], int]:
 def _resolve_wrt(fn: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
     """Parameter names to differentiate with respect to, and whether one was asked."""
     names, positional = _parameters(fn)
-    single = isinstance(wrt, (int, str))
+    single = not isinstance(wrt, (tuple, list))
     items = [wrt] if single else list(wrt)
     if not items:
         raise ValueError("wrt is empty: name at least one parameter")

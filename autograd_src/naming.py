@@ -19,6 +19,10 @@ _OP_NOUNS = {
     gast.Pow: "power", gast.MatMult: "matprod", gast.Mod: "rem",
 }
 _NUMBER_WORDS = {0: "zero", 1: "one", 2: "two", 3: "three", 4: "four", 10: "ten"}
+# Names that would shadow a builtin get a word of their own when no subject fits.
+_INSTEAD_OF_BUILTIN = {"sum": "summed", "max": "largest", "min": "smallest",
+                       "abs": "magnitude", "pow": "power", "round": "rounded",
+                       "float": "as_float", "len": "length"}
 _MAX_LEN = 20
 
 
@@ -47,8 +51,12 @@ def describe(expr: gast.expr) -> str:
         elif expr.args:
             subject = expr.args[0]
         word = _word(subject) if subject is not None else None
+        if word is None and isinstance(subject, (gast.Call, gast.UnaryOp, gast.BinOp)):
+            word = describe(subject)
         candidate = f"{name}_{word}" if word else name
-        return candidate if len(candidate) <= _MAX_LEN else name
+        if len(candidate) <= _MAX_LEN:
+            return candidate
+        return _INSTEAD_OF_BUILTIN.get(name, name)
     if isinstance(expr, gast.BinOp):
         left, right = _word(expr.left), _word(expr.right)
         op = type(expr.op)

@@ -23,7 +23,7 @@ def numerical_grad(f: Callable[..., Any], args: Sequence[Any], index: int,
     are not swamped by float32 rounding.
     """
     args = list(args)
-    x = np.array(args[index], dtype=np.float64)
+    x = np.array(args[index], dtype=np.float64, order="C")
     scalar = np.ndim(args[index]) == 0 and not isinstance(args[index], np.ndarray)
     grad = np.zeros_like(x)
     flat = x.reshape(-1)

@@ -1,0 +1,76 @@
+"""Functions grad must refuse, each with the construct on a line of its own."""
+
+import numpy as np
+
+
+def opaque(x):
+    return x
+
+
+def branch(x):
+    y = x * 2
+    if np.sum(y) > 0:  # LINE branch
+        y = y ** 2
+    return np.sum(y)
+
+
+def loop(x):
+    for i in range(3):  # LINE loop
+        x = x * 2
+    return np.sum(x)
+
+
+def guarded(x):
+    try:  # LINE guarded
+        y = x * 2
+    except ValueError:
+        y = x
+    return y
+
+
+def no_rule(x):
+    y = np.sin(x)
+    return np.sum(opaque(y))  # LINE no_rule
+
+
+def no_rule_numpy(x):
+    return np.sum(np.sinc(x))  # LINE no_rule_numpy
+
+
+def subscript_assignment(x):
+    y = np.zeros(3)
+    y[0] = x[1]  # LINE subscript_assignment
+    return np.sum(y)
+
+
+def no_return(x):
+    y = x * 2  # noqa: F841
+
+
+def returns_tuple(x):
+    return x, x  # LINE returns_tuple
+
+
+def active_index(x):
+    return x[x]  # LINE active_index
+
+
+def generator(x):
+    yield x  # LINE generator
+
+
+def conditional_expression(x):
+    return x if x > 0 else -x  # LINE conditional_expression
+
+
+def active_axis(x):
+    return np.sum(x, axis=x)  # LINE active_axis
+
+
+def unsupported_keyword(x):
+    return np.sum(x, where=x > 0)  # LINE unsupported_keyword
+
+
+def in_place_method(x):
+    x.sort()  # LINE in_place_method
+    return np.sum(x)

@@ -1,0 +1,221 @@
+"""The public API of grad and value_and_grad: wrt forms, decorators, seeds, caching."""
+
+import numpy as np
+import pytest
+
+import autograd_src
+from autograd_src import grad, value_and_grad
+
+
+def loss(w, b, x=2.0):
+    return np.sum(w * x + b ** 2)
+
+
+W = np.array([1.0, 2.0, 3.0])
+
+
+def test_wrt_by_position_and_name():
+    np.testing.assert_allclose(grad(loss)(W, 1.5), [2.0, 2.0, 2.0])
+    assert grad(loss, wrt=1)(W, 1.5) == pytest.approx(3.0 * 3)
+    assert grad(loss, wrt="b")(W, 1.5) == pytest.approx(9.0)
+    assert grad(loss, argnums=1)(W, 1.5) == pytest.approx(9.0)
+
+
+def test_tuple_wrt_returns_tuple_in_order():
+    db, dw = grad(loss, wrt=("b", "w"))(W, 1.5)
+    assert db == pytest.approx(9.0)
+    np.testing.assert_allclose(dw, [2.0, 2.0, 2.0])
+    (only,) = grad(loss, wrt=(0,))(W, 1.5)
+    np.testing.assert_allclose(only, [2.0, 2.0, 2.0])
+
+
+def test_keyword_arguments_and_defaults():
+    df = grad(loss, wrt="x")
+    assert df(W, 1.5) == pytest.approx(6.0)
+    assert df(w=W, b=1.5, x=3.0) == pytest.approx(6.0)
+    assert grad(loss)(W, b=0.0, x=5.0)[0] == pytest.approx(5.0)
+
+
+def test_decorator_forms():
+    @grad
+    def square(x):
+        return x ** 2
+
+    @grad(wrt=(0, 1))
+    def product(x, y):
+        return x * y
+
+    assert square(3.0) == pytest.approx(6.0)
+    assert product(2.0, 5.0) == (pytest.approx(5.0), pytest.approx(2.0))
+
+
+def test_value_and_grad():
+    value, g = value_and_grad(loss)(W, 1.5)
+    assert value == pytest.approx(loss(W, 1.5))
+    np.testing.assert_allclose(g, [2.0, 2.0, 2.0])
+
+
+def test_value_and_grad_when_output_name_is_overwritten():
+    def f(x):
+        z = np.sin(x)
+        z = z * z
+        return z
+
+    value, g = value_and_grad(f)(0.3)
+    assert value == pytest.approx(np.sin(0.3) ** 2)
+    assert g == pytest.approx(2 * np.sin(0.3) * np.cos(0.3))
+
+
+def test_nonscalar_output_is_seeded_with_ones():
+    def f(x):
+        return x * np.array([1.0, 2.0, 3.0])
+
+    np.testing.assert_allclose(grad(f)(np.ones(3)), [1.0, 2.0, 3.0])
+
+
+def test_explicit_seed_and_bad_seed_shape():
+    def f(x):
+        return x * 2.0
+
+    np.testing.assert_allclose(grad(f)(np.ones(3), dout=np.array([1.0, 0.0, 2.0])),
+                               [2.0, 0.0, 4.0])
+    with pytest.raises(ValueError, match="dout has shape"):
+        grad(f)(np.ones(3), dout=np.ones(4))
+
+
+def test_gradient_shape_and_dtype_follow_the_argument():
+    def f(x, s):
+        return np.sum(x * s)
+
+    x32 = np.ones((2, 3), dtype=np.float32)
+    dx, ds = grad(f, wrt=(0, 1))(x32, np.float32(2.0))
+    assert dx.dtype == np.float32 and dx.shape == (2, 3)
+    assert np.asarray(ds).dtype == np.float32
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: np.sum(np.exp(x) / (1 + x ** 2)),
+    lambda x: np.mean(np.tanh(x) @ np.ones((3, 2), dtype=np.float32)),
+    lambda x: np.sum(np.sqrt(x * x + 1) ** 3),
+])
+def test_float32_stays_float32(fn):
+    x = np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)
+    assert grad(fn)(x).dtype == np.float32
+
+
+def test_unused_input_gives_zeros():
+    def f(x, y):
+        return np.sum(x)
+
+    dy = grad(f, wrt=1)(np.ones(2), np.ones(3))
+    np.testing.assert_array_equal(dy, np.zeros(3))
+
+
+def test_integer_arguments_are_rejected():
+    df = grad(loss)
+    with pytest.raises(TypeError, match="w=3, an int.*pass w=3.0"):
+        df(3, 1.0)
+    with pytest.raises(TypeError, match="dtype int64.*astype\\(float\\)"):
+        df(np.array([1, 2]), 1.0)
+    with pytest.raises(TypeError, match="bool"):
+        df(True, 1.0)
+    with pytest.raises(TypeError, match="a list"):
+        df([1.0, 2.0], 1.0)
+
+
+def test_integer_argument_passed_by_keyword_is_rejected():
+    with pytest.raises(TypeError, match="b=1, an int"):
+        grad(loss, wrt="b")(W, b=1)
+
+
+@pytest.mark.parametrize("wrt, message", [
+    (3, "out of range.*3 positional parameter\\(s\\) \\(w, b, x\\)"),
+    ("z", "'z' is not a parameter.*\\(w, b, x\\)"),
+    ((0, 0), "twice"),
+    ((), "empty"),
+    (1.5, "position \\(int\\) or name \\(str\\)"),
+])
+def test_wrong_wrt_is_an_error_at_grad_time(wrt, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        grad(loss, wrt=wrt)
+
+
+def test_transformations_are_cached_and_redefinitions_retransformed():
+    def f(x):
+        return x * 2.0
+
+    first = grad(f)
+    assert grad(f).__wrapped__ is first.__wrapped__
+    assert grad(f, wrt="x").__wrapped__ is first.__wrapped__ is not None
+
+    def f(x):  # noqa: F811 - a redefinition, as in a notebook
+        return x * 3.0
+
+    assert grad(f)(1.0) == pytest.approx(3.0)
+
+
+def test_globals_are_read_live():
+    namespace = {"np": np}
+    exec_source = "def f(x):\n    return np.sum(x * K)\n"
+    import linecache
+    filename = "<test-live-globals>"
+    linecache.cache[filename] = (len(exec_source), None, exec_source.splitlines(True),
+                                 filename)
+    exec(compile(exec_source, filename, "exec"), namespace)
+    namespace["K"] = 2.0
+    df = grad(namespace["f"])
+    assert df(np.ones(2))[0] == pytest.approx(2.0)
+    namespace["K"] = 5.0
+    assert df(np.ones(2))[0] == pytest.approx(5.0)
+
+
+def test_closure_variables_are_read_live():
+    scale = 2.0
+
+    def f(x):
+        return x * scale
+
+    df = grad(f)
+    assert df(1.0) == pytest.approx(2.0)
+    scale = 7.0  # noqa: F841 - read through the closure cell
+    assert df(1.0) == pytest.approx(7.0)
+
+
+def test_name_hygiene_with_reserved_looking_names():
+    def f(x, dx, np_, grad_):
+        dout = x * dx
+        out = dout + np_
+        _ad = out * grad_
+        return np.sum(_ad)
+
+    args = (np.array([1.0, 2.0]), np.array([3.0, 4.0]), 1.0, 2.0)
+    autograd_src.testing.check_grads(f, *args, wrt=(0, 1, 2, 3))
+
+
+def test_user_variable_called_np_does_not_break_rules():
+    import numpy
+    np_module = numpy
+
+    def f(x):
+        np = 3.0  # shadows nothing the generated code needs
+        return np_module.sum(np_module.sin(x) * np)
+
+    np.testing.assert_allclose(grad(f)(numpy.zeros(2)), [3.0, 3.0])
+
+
+def test_lambda_can_be_differentiated():
+    square = lambda x: x * x  # noqa: E731
+    assert grad(square)(3.0) == pytest.approx(6.0)
+
+
+def test_methods_on_instances_read_self_as_constant():
+    class Model:
+        def __init__(self):
+            self.w = np.array([1.0, -2.0])
+
+        def loss(self, x):
+            return np.sum(self.w * x ** 2)
+
+    model = Model()
+    np.testing.assert_allclose(grad(model.loss.__func__, wrt=1)(model, np.ones(2)),
+                               [2.0, -4.0])

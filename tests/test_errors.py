@@ -1,0 +1,84 @@
+"""Every refusal is a clear error at the user's own file and line."""
+
+import inspect
+import re
+
+import numpy as np
+import pytest
+
+from autograd_src import DiffSyntaxError, NoRuleError, SourceUnavailableError, grad
+
+from . import error_cases
+
+
+def line_of(tag):
+    source, _ = inspect.getsourcelines(error_cases)
+    for lineno, text in enumerate(source, start=1):
+        if text.rstrip().endswith(f"# LINE {tag}"):
+            return lineno
+    raise LookupError(tag)
+
+
+@pytest.mark.parametrize("name, cls, message", [
+    ("branch", DiffSyntaxError, "an if statement in branch\\(\\).*np.where"),
+    ("loop", DiffSyntaxError, "a for loop in loop\\(\\).*vectorised"),
+    ("guarded", DiffSyntaxError, "a try statement.*move the guarded code"),
+    ("no_rule", NoRuleError, "no derivative rule for opaque.*error_cases.py:\\d+.*defvjp"),
+    ("no_rule_numpy", NoRuleError, "no derivative rule for np.sinc"),
+    ("subscript_assignment", DiffSyntaxError, "assigning into an array.*np.stack"),
+    ("returns_tuple", DiffSyntaxError, "single output.*tuple"),
+    ("active_index", DiffSyntaxError, "index computed from a differentiated value"),
+    ("generator", DiffSyntaxError, "generators cannot be differentiated"),
+    ("conditional_expression", DiffSyntaxError, "np.where"),
+    ("active_axis", DiffSyntaxError, "argument 'axis' of np.sum cannot depend"),
+    ("unsupported_keyword", DiffSyntaxError, "cannot differentiate this call to np.sum.*where"),
+    ("in_place_method", DiffSyntaxError, "\\.sort\\(\\).*in place"),
+])
+def test_error_names_construct_file_and_line(name, cls, message):
+    fn = getattr(error_cases, name)
+    with pytest.raises(cls, match=re.compile(message, re.S)) as info:
+        grad(fn)
+    err = info.value
+    assert isinstance(err, SyntaxError)
+    assert err.filename == error_cases.__file__
+    assert err.lineno == line_of(name)
+    assert f"# LINE {name}" in err.text
+    assert f"error_cases.py:{err.lineno}" in str(err)
+
+
+def test_error_offset_points_at_the_construct():
+    with pytest.raises(NoRuleError) as info:
+        grad(error_cases.no_rule)
+    assert err_column(info.value) == info.value.text.index("opaque(y)")
+
+
+def err_column(err):
+    return err.offset - 1
+
+
+def test_missing_return():
+    with pytest.raises(DiffSyntaxError, match="returns nothing"):
+        grad(error_cases.no_return)
+
+
+def test_builtin_has_no_source():
+    with pytest.raises(SourceUnavailableError, match="cannot read the source.*defvjp"):
+        grad(np.sin)
+
+
+def test_function_without_source_file():
+    namespace = {}
+    exec("def f(x):\n    return x * 2\n", namespace)
+    with pytest.raises(SourceUnavailableError, match="cannot read the source of f.*notebook"):
+        grad(namespace["f"])
+
+
+def test_not_callable():
+    with pytest.raises(TypeError, match="expects a function"):
+        grad(3)
+
+
+def test_error_is_raised_at_grad_time_not_call_time():
+    # Nothing is run: the error comes from the transformation alone.
+    with pytest.raises(NoRuleError):
+        grad(error_cases.no_rule, wrt=0)

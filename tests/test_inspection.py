@@ -1,0 +1,81 @@
+"""Generated code is first-class: inspect, linecache, tracebacks, verbose output."""
+
+import inspect
+import linecache
+import traceback
+
+import numpy as np
+import pytest
+
+from autograd_src import grad
+
+
+def model(x, w):
+    h = np.tanh(x * w)
+    return np.sum(h ** 2)
+
+
+def test_source_attribute_and_getsource_agree():
+    df = grad(model)
+    assert df.source.startswith("def dmodeldx(x, w, *, dout=None):")
+    assert inspect.getsource(df) == df.source
+    assert "# Grad of: h = np.tanh(x * w)" in df.source
+
+
+def test_wrapped_is_the_generated_function_not_the_original():
+    df = grad(model)
+    assert df.__wrapped__ is not model
+    assert df.__wrapped__.__code__.co_filename.startswith("<autograd_src dmodeldx")
+    assert str(inspect.signature(df)) == "(x, w, *, dout=None)"
+
+
+def test_source_is_registered_in_linecache_and_survives_checkcache():
+    df = grad(model)
+    code = df.__wrapped__.__code__
+    linecache.checkcache()
+    first = linecache.getline(code.co_filename, code.co_firstlineno)
+    assert first.startswith("def dmodeldx")
+
+
+def test_tracebacks_show_generated_lines():
+    def fails(x):
+        return np.sum(np.linalg.inv(x))
+
+    df = grad(fails)
+    with pytest.raises(np.linalg.LinAlgError) as info:
+        df(np.zeros((2, 2)))
+    text = "".join(traceback.format_exception(info.value))
+    assert "<autograd_src dfailsdx" in text
+    assert "inv_x = np.linalg.inv(x)" in text
+
+
+def test_verbose_prints_the_source(capsys):
+    df = grad(model, verbose=1)
+    assert capsys.readouterr().out.strip() == df.source.strip()
+
+
+def test_generated_lines_carry_their_own_line_numbers():
+    df = grad(model)
+    lines = df.source.splitlines()
+    code = df.__wrapped__.__code__
+    for _, _, lineno in code.co_lines():
+        if lineno is not None:
+            assert 1 <= lineno <= len(lines)
+
+
+def test_derivative_can_be_stepped_through_with_pdb():
+    import pdb
+    import sys
+    from io import StringIO
+
+    df = grad(model)
+    commands = StringIO("step\nstep\nlist\ncontinue\n")
+    out = StringIO()
+    debugger = pdb.Pdb(stdin=commands, stdout=out)
+    debugger.use_rawinput = False
+    old = sys.gettrace()
+    try:
+        debugger.runcall(df.__wrapped__, np.ones(2), 0.5)
+    finally:
+        sys.settrace(old)
+    assert "h = np.tanh" in out.getvalue() or "x_times_w = x * w" in out.getvalue()

@@ -1,0 +1,131 @@
+"""Every rule of the table checked numerically over shapes, broadcasting and dtypes."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from autograd_src import grad
+from autograd_src.testing import check_grads
+
+from . import rule_cases as rc
+
+SETTINGS = settings(max_examples=12, deadline=None)
+DTYPES = st.sampled_from([np.float64, np.float32])
+
+
+def draw_array(data, shape, low, high, dtype):
+    values = data.draw(hnp.arrays(np.float64, shape,
+                                  elements=st.floats(low, high, allow_nan=False)))
+    return values.astype(dtype)
+
+
+def away_from_ties(x, y):
+    return np.all(np.abs(np.subtract(x, y)) > 1e-2)
+
+
+@pytest.mark.parametrize("name", sorted(rc.UNARY))
+@given(data=st.data(), dtype=DTYPES)
+@SETTINGS
+def test_unary_rule(name, data, dtype):
+    _, low, high = rc.UNARY[name]
+    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, max_side=3))
+    x = draw_array(data, shape, low, high, dtype)
+    if name in ("absolute", "fabs"):
+        x = x * np.where(np.arange(x.size).reshape(shape) % 2, 1, -1).astype(dtype)
+    f = rc.UNARY_FUNCTIONS[name]
+    check_grads(f, x)
+    assert grad(f)(x).dtype == dtype
+
+
+@pytest.mark.parametrize("name", sorted(rc.BINARY))
+@given(data=st.data(), dtype=DTYPES)
+@SETTINGS
+def test_binary_rule_with_broadcasting(name, data, dtype):
+    _, (xl, xh), (yl, yh) = rc.BINARY[name]
+    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3))
+    x = draw_array(data, shapes.input_shapes[0], xl, xh, dtype)
+    y = draw_array(data, shapes.input_shapes[1], yl, yh, dtype)
+    if name in ("maximum", "minimum", "fmax", "fmin") and not away_from_ties(x, y):
+        return
+    f = rc.BINARY_FUNCTIONS[name]
+    check_grads(f, x, y, wrt=(0, 1))
+    dx, dy = grad(f, wrt=(0, 1))(x, y)
+    assert np.shape(dx) == x.shape and np.shape(dy) == y.shape
+    assert np.asarray(dx).dtype == dtype and np.asarray(dy).dtype == dtype
+
+
+@given(data=st.data())
+@SETTINGS
+def test_where_and_clip(data):
+    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=2, max_side=3))
+    x = draw_array(data, shapes.input_shapes[0], -2, 2, np.float64)
+    y = draw_array(data, shapes.input_shapes[1], -2, 2, np.float64)
+    x = np.where(np.abs(x) < 0.05, 0.5, x)
+    check_grads(rc.where_rule, x, y, wrt=(0, 1))
+    lo, hi = -0.5, 0.7
+    x = np.where(np.abs(x - lo) < 0.05, 0.0, x)
+    x = np.where(np.abs(x - hi) < 0.05, 0.0, x)
+    check_grads(rc.clip_rule, x, lo, hi)
+
+
+@pytest.mark.parametrize("fn", rc.REDUCTIONS + [rc.cumsum_axis], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("axis", [None, 0, 1, -1, (0, 2)])
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_reductions_over_axes(fn, axis, keepdims, dtype):
+    if fn is rc.cumsum_axis and isinstance(axis, tuple):
+        return
+    x = np.random.default_rng(3).uniform(0.5, 1.5, (2, 3, 4)).astype(dtype)
+    check_grads(fn, x, axis, keepdims)
+    assert grad(fn)(x, axis, keepdims).dtype == dtype
+
+
+def test_prod_with_zeros_is_exact():
+    x = np.array([[0.0, 2.0], [3.0, 0.0], [4.0, 5.0]])
+    np.testing.assert_allclose(grad(rc.prod_with_zeros)(x), [[12.0, 0.0], [0.0, 10.0],
+                                                              [0.0, 0.0]])
+    check_grads(rc.prod_with_zeros, np.array([[0.0, 2.0], [3.0, 1.5], [4.0, 5.0]]))
+
+
+@pytest.mark.parametrize("a_shape, b_shape", [
+    ((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)),
+    ((5, 2, 3), (3, 4)), ((5, 2, 3), (5, 3, 4)), ((1, 2, 3), (4, 3, 2)),
+])
+def test_matmul_shapes(a_shape, b_shape):
+    rng = np.random.default_rng(0)
+    check_grads(rc.matmul_rule, rng.normal(size=a_shape), rng.normal(size=b_shape), wrt=(0, 1))
+
+
+@pytest.mark.parametrize("a_shape, b_shape", [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)),
+                                              ((2, 3), (3, 2)), ((), (3,)), ((2, 2), ())])
+def test_dot_shapes(a_shape, b_shape):
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=a_shape), rng.normal(size=b_shape)
+    check_grads(rc.dot_rule, a, b, wrt=(0, 1))
+    check_grads(rc.inner_rule, a, b if b.ndim < 2 else b.T, wrt=(0, 1))
+
+
+def test_linear_algebra_extras():
+    rng = np.random.default_rng(2)
+    check_grads(rc.trace_rule, rng.normal(size=(3, 4)))
+    check_grads(rc.det_rule, rng.normal(size=(3, 3)) + 2 * np.eye(3))
+    check_grads(rc.det_rule, rng.normal(size=(2, 3, 3)) + 2 * np.eye(3))
+    check_grads(rc.norm_1, rng.normal(size=4))
+
+
+def test_einsum_forms():
+    rng = np.random.default_rng(3)
+    check_grads(rc.einsum_one, rng.normal(size=(2, 3)))
+    check_grads(rc.einsum_batched, rng.normal(size=(2, 2, 3)), rng.normal(size=(2, 3, 4)),
+                wrt=(0, 1))
+    check_grads(rc.einsum_summed_alone, rng.normal(size=(2, 3)), rng.normal(size=4),
+                wrt=(0, 1))
+
+
+def test_joining_and_repeating():
+    rng = np.random.default_rng(4)
+    check_grads(rc.repeat_axis, rng.normal(size=(2, 3)))
+    check_grads(rc.tile_2d, rng.normal(size=(2, 3)))
+    check_grads(rc.concatenate_none, rng.normal(size=(2, 2)), rng.normal(size=3), wrt=(0, 1))
