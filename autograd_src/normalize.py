@@ -79,6 +79,8 @@ class Normalized:
     output: str
     output_active: bool
     return_stmt: gast.Return
+    #: Whether the output is known to be a scalar (a full reduction, a float).
+    output_scalar: bool = False
 
 
 def _name(id_: str, ctx: Any = None) -> gast.Name:
@@ -614,6 +616,6 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer) -> Normalize
     for stmt in parsed.node.body:
         if not state.statement(stmt):
             output, active = state.output(stmt)
-            return Normalized(state.body, output, active, stmt)
+            return Normalized(state.body, output, active, stmt, output in state.scalars)
     raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "
                                     "differentiates the returned value")

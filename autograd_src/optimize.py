@@ -17,7 +17,7 @@ import gast
 from . import runtime
 from .naming import Namer
 
-__all__ = ["simplify", "propagate_copies"]
+__all__ = ["simplify", "propagate_copies", "reuse_primal_values", "accumulate_in_place"]
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
          gast.Div: operator.truediv, gast.Pow: operator.pow}
@@ -195,4 +195,115 @@ def propagate_copies(stmts: list[Any], adjoints: set[str], keep: set[str]) -> li
                               for s in result[index:]]
             continue
         index += 1
+    return result
+
+
+class _Reuse(gast.NodeTransformer):
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+
+    def visit(self, node: Any) -> Any:
+        if isinstance(node, gast.expr) and not isinstance(node, (gast.Name, gast.Constant)):
+            name = self.values.get(gast.unparse(node))
+            if name is not None:
+                return gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None)
+        return super().visit(node)
+
+
+def reuse_primal_values(expr: gast.expr, values: dict[str, str]) -> gast.expr:
+    """Read ``sin_x`` instead of recomputing ``np.sin(x)`` that the primal already holds.
+
+    ``values`` maps the source text of primal expressions, valid at this point
+    of the adjoint sweep, to the names holding them.
+    """
+    return _Reuse(values).visit(expr) if values else expr
+
+
+# Helpers that always return a new array the caller may modify.
+_FRESH_HELPERS = {"unindex", "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod",
+                  "uncumsum", "untile", "unrepeat", "untrace", "matmul_lhs", "matmul_rhs"}
+
+
+def _helper(node: Any, ad: str) -> Optional[str]:
+    if (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and isinstance(node.func.value, gast.Name) and node.func.value.id == ad):
+        return node.func.attr
+    return None
+
+
+def _fresh(node: Any, ad: str) -> bool:
+    if isinstance(node, (gast.BinOp, gast.UnaryOp)):
+        return True
+    helper = _helper(node, ad)
+    if helper == "unbroadcast":
+        return _fresh(node.args[0], ad)
+    return helper in _FRESH_HELPERS
+
+
+def _static_basic_index(node: Any) -> Optional[gast.expr]:
+    """The subscript for ``dx[...] += g`` when the index is made of constants and slices."""
+    if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Attribute) \
+            and node.value.attr == "s_":
+        node = node.slice
+
+    def basic(n: Any) -> bool:
+        if n is None or _literal(n)[0] and not isinstance(_literal(n)[1], (str, bool)):
+            return True
+        if isinstance(n, gast.Constant) and n.value is Ellipsis:
+            return True
+        if isinstance(n, gast.Slice):
+            return all(basic(part) for part in (n.lower, n.upper, n.step))
+        if isinstance(n, gast.Tuple):
+            return all(basic(e) for e in n.elts)
+        return False
+
+    return node if basic(node) else None
+
+
+def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str) -> list[Any]:
+    """Turn ``da = da + c`` into ``da += c`` (and ``da[i] += g``) where ``da`` is private.
+
+    An adjoint is private when its value was freshly computed (arithmetic or a
+    helper that allocates) and no other name refers to it, so updating it in
+    place cannot change any other value. This saves one allocation per
+    accumulation, which dominates on large arrays.
+    """
+    owned: set[str] = set()
+    indexable: set[str] = set()
+    result: list[Any] = []
+    for stmt in stmts:
+        target = _assigned_name(stmt)
+        if target is None:
+            result.append(stmt)
+            continue
+        value = stmt.value
+        if isinstance(value, gast.Name):
+            owned.discard(value.id)  # now shared by two names
+            indexable.discard(value.id)
+        accumulating = (target in adjoints and target in owned
+                        and isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add)
+                        and isinstance(value.left, gast.Name) and value.left.id == target)
+        if accumulating:
+            update = value.right
+            index = _static_basic_index(update.args[2]) \
+                if _helper(update, ad) == "unindex" and len(update.args) == 3 else None
+            if index is not None and target in indexable:
+                subscript = gast.Subscript(value=gast.Name(id=target, ctx=gast.Load(),
+                                                           annotation=None, type_comment=None),
+                                           slice=index, ctx=gast.Store())
+                result.append(gast.copy_location(
+                    gast.AugAssign(target=subscript, op=gast.Add(), value=update.args[0]), stmt))
+            else:
+                result.append(gast.copy_location(
+                    gast.AugAssign(target=gast.Name(id=target, ctx=gast.Store(), annotation=None,
+                                                    type_comment=None),
+                                   op=gast.Add(), value=update), stmt))
+            continue
+        owned.discard(target)
+        indexable.discard(target)
+        if target in adjoints and _fresh(value, ad):
+            owned.add(target)
+            if _helper(value, ad) in ("unindex", "unreduce"):
+                indexable.add(target)
+        result.append(stmt)
     return result

@@ -187,6 +187,7 @@ class _Reverser:
                 expr = _Substitution(rule, values, self.namer).visit(
                     copy.deepcopy(rule.exprs[index]))
             expr = optimize.simplify(expr, self.namer)
+            expr = optimize.reuse_primal_values(expr, self.values_at(self.position))
             if isinstance(entry, list):
                 parts = self.namer.fresh(f"d{op.target}_parts")
                 self.pending.append(_assign(parts, expr, op.origin))
@@ -213,6 +214,29 @@ class _Reverser:
         return bool(others) and all(
             is_scalar_operand(x, op.scalars) or (isinstance(x, gast.Name) and x.id == name)
             for x in others)
+
+    def index_primal_values(self) -> None:
+        """Where each primal op's value could be reused by adjoint expressions."""
+        self.assignments: dict[str, list[int]] = defaultdict(list)
+        for index, item in enumerate(self.norm.body):
+            names = {item.target} if isinstance(item, Op) else item.assigned
+            for name in names:
+                self.assignments[name].append(index)
+        self.primal_values: list[tuple[str, str, int, set[str]]] = []
+        for index, item in enumerate(self.norm.body):
+            if isinstance(item, Op) and item.rule is not None and \
+                    len(self.assignments[item.target]) == 1 and item.target not in self.wrt:
+                self.primal_values.append((gast.unparse(item.value), item.target, index,
+                                           _load_names(item.value)))
+
+    def values_at(self, position: int) -> dict[str, str]:
+        """Primal values whose operands are unchanged between their definition and here."""
+        values = {}
+        for text, target, index, names in self.primal_values:
+            low, high = sorted((index, position))
+            if not any(low < i <= high for n in names for i in self.assignments.get(n, ())):
+                values.setdefault(text, target)
+        return values
 
     def call_rule(self, op: Op, values: dict[str, gast.expr], index: int) -> gast.expr:
         """A call to a rule that cannot be inlined, indexed when it has several inputs."""
@@ -259,6 +283,7 @@ class _Reverser:
 
     def op_adjoint(self, op: Op, saved: dict[str, str], sweep: _Sweep) -> None:
         self.pending: list[Any] = []
+        self.position = self.norm.body.index(op)
         self.ans_name = op.target
         inputs = self.differentiable_inputs(op)
         self_reference = op.target in inputs
@@ -287,39 +312,32 @@ class _Reverser:
 
     def build(self, value_wanted: bool) -> Derivative:
         body = self.norm.body
+        self.index_primal_values()
         useful = self.useful_ops()
         saves = self.plan_saves(useful)
-        primal: list[Any] = []
         assigned_wrt = {w for item in body for w in self.wrt
                         if (isinstance(item, Op) and item.target == w)
                         or (isinstance(item, Primal) and w in item.assigned)}
         originals = {w: self.namer.fresh(f"{w}_in") for w in assigned_wrt}
-        for w, kept in originals.items():
-            primal.append(_assign(kept, _name(w), self.parsed.node))
-        for index, item in enumerate(body):
-            for name, kept in saves.get(index, {}).items():
-                primal.append(_assign(kept, _name(name), item.origin))
-            if isinstance(item, Op):
-                primal.append(_assign(item.target, item.value, item.origin))
-            else:
-                primal.append(item.stmt)
-
         output = self.norm.output
         # The seed parameter is the adjoint of a generated output temporary
         # (dout = _ad.seed(dout, out)); a user-named output gets its own.
         generated = output not in self.parsed.locals
         seed_param = self.namer.adjoint(output) if generated else self.namer.fresh("dout")
         value: Optional[gast.expr] = _name(output) if value_wanted else None
+        value_copy: Optional[str] = None
         if value_wanted and any(output in s for s in saves.values()):
-            kept = self.namer.fresh("value")
-            primal.append(_assign(kept, _name(output), self.norm.return_stmt))
-            value = _name(kept)
+            value_copy = self.namer.fresh("value")
+            value = _name(value_copy)
 
         self.adjoint: list[Any] = []
         sweep = _Sweep()
         if self.norm.output_active:
             self.comment(self.norm.return_stmt, sweep)
-            seed = self.call(f"{self.ad}.seed", _name(seed_param), _name(output))
+            # A scalar output needs no value to shape its seed, so a gradient that
+            # never reads the output need not compute it.
+            shape_from = [] if self.norm.output_scalar and not value_wanted else [_name(output)]
+            seed = self.call(f"{self.ad}.seed", _name(seed_param), *shape_from)
             self.adjoint.append(_assign(self.namer.adjoint(output), seed,
                                         self.norm.return_stmt))
             sweep.defined.add(output)
@@ -336,6 +354,7 @@ class _Reverser:
         adjoint_names = set(self.namer.adjoints())
         kept = {self.namer.adjoint(w) for w in self.wrt}
         self.adjoint = optimize.propagate_copies(self.adjoint, adjoint_names, kept)
+        self.adjoint = optimize.accumulate_in_place(self.adjoint, adjoint_names, self.ad)
         self.adjoint = _drop_empty_comments(self.adjoint)
         results = []
         for w in self.wrt:
@@ -343,13 +362,55 @@ class _Reverser:
                 results.append(_name(self.namer.adjoint(w)))
             else:
                 results.append(self.call(f"{self.ad}.zeros_like", _name(originals.get(w, w))))
+        primal = self.primal_sweep(saves, originals, value_copy, results, value)
         return Derivative(primal, self.adjoint, results, value, seed_param)
+
+    def primal_sweep(self, saves: dict[int, dict[str, str]], originals: dict[str, str],
+                     value_copy: Optional[str], results: list[gast.expr],
+                     value: Optional[gast.expr]) -> list[Any]:
+        """The primal statements, less pure operations whose values nothing reads."""
+        live = set().union(*(_load_names(s) for s in self.adjoint if isinstance(s, gast.AST)),
+                           *(_load_names(r) for r in results))
+        if value is not None:
+            live |= _load_names(value)
+        if value_copy is not None:
+            live.add(self.norm.output)
+        kept: list[Any] = []
+        if value_copy is not None:
+            kept.append(_assign(value_copy, _name(self.norm.output), self.norm.return_stmt))
+        for index in range(len(self.norm.body) - 1, -1, -1):
+            item = self.norm.body[index]
+            if isinstance(item, Op):
+                if item.target not in live and _is_pure(item):
+                    continue
+                stmt = _assign(item.target, item.value, item.origin)
+                live.discard(item.target)
+            else:
+                stmt = item.stmt
+                live -= item.assigned
+            live |= _load_names(stmt)
+            block = [_assign(k, _name(n), item.origin) for n, k in saves.get(index, {}).items()]
+            live |= set(saves.get(index, {}))
+            kept[:0] = block + [stmt]
+        return [_assign(k, _name(w), self.parsed.node) for w, k in originals.items()] + kept
 
 
 def reverse(parsed: ParsedFunction, norm: Normalized, wrt: list[str], namer: Namer,
             value_wanted: bool = False) -> Derivative:
     """The primal and adjoint sweeps of ``norm``, differentiated with respect to ``wrt``."""
     return _Reverser(parsed, norm, wrt, namer).build(value_wanted)
+
+
+_PURE_MODULES = ("numpy", "math", "builtins", "operator", "_operator", "autograd_src")
+
+
+def _is_pure(op: Op) -> bool:
+    """Whether dropping ``op`` cannot change behaviour (NumPy, math and operators)."""
+    if op.rule is None:
+        return True
+    primitive = op.rule.primitive
+    module = getattr(primitive, "__module__", None) or ""
+    return type(primitive).__name__ == "ufunc" or module.split(".")[0] in _PURE_MODULES
 
 
 def _drop_empty_comments(items: list[Any]) -> list[Any]:

@@ -45,19 +45,23 @@ def zeros_like(x: Any) -> Any:
     return np.zeros_like(x)
 
 
-def seed(dout: Any, out: Any) -> Any:
+def seed(dout: Any, out: Any = 0.0) -> Any:
     """The seed of the backward sweep: ones shaped like ``out``, or ``dout`` checked.
 
     A non-scalar output is seeded with ones, which gives the gradient of
-    ``sum(out)``, as MyGrad's ``backward()`` does.
+    ``sum(out)``, as MyGrad's ``backward()`` does. Without ``out`` the output is
+    known to be a scalar.
     """
     if dout is None:
-        if type(out) is float or type(out) is int:
+        kind = type(out)
+        if kind is float or kind is int:
             return 1.0
-        if isinstance(out, np.ndarray) or isinstance(out, np.generic):
+        if isinstance(out, np.generic):
+            return out.dtype.type(1)
+        if isinstance(out, np.ndarray):
             return np.ones_like(out)
         raise TypeError(
-            f"the function returned {type(out).__name__}; grad needs a single "
+            f"the function returned {kind.__name__}; grad needs a single "
             "float scalar or array output"
         )
     out_shape = _shape(out)
@@ -115,8 +119,14 @@ def _keep_reduced_dims(g: Any, x: Any, axis: Any, keepdims: bool) -> Any:
 
 def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Spread the gradient of a sum over ``axis`` back to the shape of ``x``."""
-    g = _keep_reduced_dims(g, x, axis, keepdims)
     shape = _shape(x)
+    if axis is None and shape and _shape(g) in ((), (1,) * len(shape)):
+        # np.empty + fill is several times faster than np.full on small arrays.
+        out = np.empty(shape, dtype=x.dtype if isinstance(x, np.ndarray)
+                       else np.result_type(g, x))
+        out.fill(g if not _shape(g) else np.ravel(g)[0])
+        return out
+    g = _keep_reduced_dims(g, x, axis, keepdims)
     if not shape:
         return g if isinstance(x, float) or _shape(g) == () else np.reshape(g, ())
     return np.broadcast_to(g, shape).copy()
@@ -124,6 +134,8 @@ def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 def _count(x: Any, axis: Any) -> int:
     shape = _shape(x)
+    if axis is None:
+        return math.prod(shape)
     return math.prod(shape[a] for a in _normalize_axes(axis, len(shape)))
 
 
@@ -274,10 +286,18 @@ def untrace(g: Any, x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> 
     return np.moveaxis(grad, (-2, -1), (axis1, axis2))
 
 
+def _ndim(x: Any) -> int:
+    ndim = getattr(x, "ndim", None)
+    return ndim if ndim is not None else np.ndim(x)
+
+
 def matmul_lhs(g: Any, x: Any, y: Any) -> Any:
     """Gradient of ``x @ y`` with respect to ``x``."""
-    if np.ndim(x) == 2 and np.ndim(y) == 2:
+    nx, ny = _ndim(x), _ndim(y)
+    if nx == 2 and ny == 2:
         return g @ y.T
+    if nx == 1 and ny == 2:
+        return y @ g
     if np.ndim(y) == 1:
         if np.ndim(x) == 1:
             return g * y
@@ -289,8 +309,11 @@ def matmul_lhs(g: Any, x: Any, y: Any) -> Any:
 
 def matmul_rhs(g: Any, x: Any, y: Any) -> Any:
     """Gradient of ``x @ y`` with respect to ``y``."""
-    if np.ndim(x) == 2 and np.ndim(y) == 2:
+    nx, ny = _ndim(x), _ndim(y)
+    if nx == 2 and ny == 2:
         return x.T @ g
+    if nx == 2 and ny == 1:
+        return g @ x
     if np.ndim(x) == 1:
         if np.ndim(y) == 1:
             return g * x
