@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import ast
-import copy
 from typing import Any, Optional
 
 import gast
 
 from .reverse import Comment, Derivative
+from .naming import clone
 from .source import ParsedFunction
 
 __all__ = ["to_source", "render", "Blank"]
@@ -33,7 +32,7 @@ def to_source(node: gast.AST, printer: str = "gast") -> str:
 
 
 def _signature(parsed: ParsedFunction, seed_param: str) -> gast.arguments:
-    args = copy.deepcopy(parsed.node.args)
+    args = clone(parsed.node.args)
     for arg in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
         if arg is not None:
             arg.annotation = None
@@ -68,8 +67,9 @@ def render(parsed: ParsedFunction, derivative: Derivative, name: str,
                           body=[lower(s) for s in body], decorator_list=[], returns=None,
                           type_comment=None, type_params=[])
     module = gast.Module(body=[fn], type_ignores=[])
-    gast.copy_location(fn, parsed.node)
-    ast.fix_missing_locations(module)
+    # The printer reads line numbers of statements only (for type comments).
+    for node in [fn] + fn.body:
+        node.lineno = getattr(node, "lineno", None) or 1
     lines = []
     text = to_source(module, printer)
     if isinstance(results, gast.Tuple):

@@ -41,8 +41,9 @@ def load(source: str, name: str, fn: Callable[..., Any], injected: dict[str, Any
                            kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
         body=[inner, ast.Return(value=ast.Name(id=inner.name, ctx=ast.Load()))],
         decorator_list=[], returns=None, type_params=[])
-    ast.copy_location(factory, inner)
-    ast.fix_missing_locations(factory)
+    for node in [factory, factory.args, factory.body[1], factory.body[1].value,
+                 *factory.args.args]:
+        ast.copy_location(node, inner)
     module = ast.Module(body=[factory], type_ignores=[])
     code = compile(module, filename, "exec")
     factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))

@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 import gast
 
-__all__ = ["Namer", "describe"]
+__all__ = ["Namer", "describe", "clone"]
 
 _OP_WORDS = {
     gast.Add: "plus", gast.Sub: "minus", gast.Mult: "times", gast.Div: "over",
@@ -24,6 +24,19 @@ _INSTEAD_OF_BUILTIN = {"sum": "summed", "max": "largest", "min": "smallest",
                        "abs": "magnitude", "pow": "power", "round": "rounded",
                        "float": "as_float", "len": "length"}
 _MAX_LEN = 20
+
+
+def clone(node: Any) -> Any:
+    """A deep copy of a gast tree, several times faster than ``copy.deepcopy``."""
+    if isinstance(node, list):
+        return [clone(n) for n in node]
+    if not isinstance(node, gast.AST):
+        return node
+    new = type(node)(**{f: clone(getattr(node, f, None)) for f in node._fields})
+    for attribute in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+        if hasattr(node, attribute):
+            setattr(new, attribute, getattr(node, attribute))
+    return new
 
 
 def _word(expr: gast.expr) -> Optional[str]:

@@ -155,13 +155,13 @@ def _assigned_name(stmt: Any) -> Optional[str]:
     return None
 
 
-class _Rename(gast.NodeTransformer):
-    def __init__(self, old: str, new: str) -> None:
-        self.old, self.new = old, new
+class _RenameAll(gast.NodeTransformer):
+    def __init__(self, renames: dict[str, str]) -> None:
+        self.renames = renames
 
     def visit_Name(self, node: gast.Name) -> gast.Name:
-        if node.id == self.old:
-            node.id = self.new
+        while node.id in self.renames:
+            node.id = self.renames[node.id]
         return node
 
 
@@ -177,37 +177,56 @@ def propagate_copies(stmts: list[Any], adjoints: set[str], keep: set[str]) -> li
         name = _assigned_name(stmt)
         if name is not None:
             counts[name] = counts.get(name, 0) + 1
-    result = list(stmts)
-    index = 0
-    while index < len(result):
-        stmt = result[index]
+    later_assigned: list[set[str]] = []
+    seen: set[str] = set()
+    for stmt in reversed(stmts):
+        later_assigned.append(set(seen))
+        name = _assigned_name(stmt)
+        if name is not None:
+            seen.add(name)
+    later_assigned.reverse()
+    renames: dict[str, str] = {}
+    result = []
+    for stmt, assigned_after in zip(stmts, later_assigned):
         target = _assigned_name(stmt)
         source = stmt.value.id if target and isinstance(stmt.value, gast.Name) else None
+        if source is not None:
+            source = renames.get(source, source)
         if source is not None and source == target:
-            del result[index]  # "da = da", left by a rule that passes g through
-            continue
+            continue  # "da = da", left by a rule that passes g through
         if (source is not None and target in adjoints and source in adjoints
                 and target not in keep and counts.get(target) == 1
-                and not any(_assigned_name(s) == source for s in result[index + 1:])):
-            del result[index]
-            renamer = _Rename(target, source)
-            result[index:] = [renamer.visit(s) if isinstance(s, gast.AST) else s
-                              for s in result[index:]]
+                and source not in assigned_after):
+            renames[target] = source
             continue
-        index += 1
-    return result
-
+        result.append(stmt)
+    if not renames:
+        return result
+    renamer = _RenameAll(renames)
+    return [renamer.visit(s) if isinstance(s, gast.AST) else s for s in result]
 
 class _Reuse(gast.NodeTransformer):
     def __init__(self, values: dict[str, str]) -> None:
         self.values = values
 
     def visit(self, node: Any) -> Any:
-        if isinstance(node, gast.expr) and not isinstance(node, (gast.Name, gast.Constant)):
+        # Primal values are single operations on names: only those can match.
+        if isinstance(node, (gast.Call, gast.BinOp, gast.UnaryOp, gast.Subscript)) and all(
+                isinstance(a, (gast.Name, gast.Constant)) for a in _operands(node)):
             name = self.values.get(gast.unparse(node))
             if name is not None:
                 return gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None)
         return super().visit(node)
+
+
+def _operands(node: Any) -> list:
+    if isinstance(node, gast.Call):
+        return list(node.args) + [k.value for k in node.keywords]
+    if isinstance(node, gast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, gast.UnaryOp):
+        return [node.operand]
+    return [node.value]
 
 
 def reuse_primal_values(expr: gast.expr, values: dict[str, str]) -> gast.expr:

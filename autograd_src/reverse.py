@@ -9,7 +9,6 @@ walks the body backwards; where a value was overwritten it is restored
 from __future__ import annotations
 
 import builtins
-import copy
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -17,7 +16,7 @@ from typing import Any, Optional
 import gast
 
 from . import optimize, runtime
-from .naming import Namer, describe
+from .naming import Namer, clone, describe
 from .normalize import Normalized, Op, Primal, _assign, _name, is_scalar_operand
 from .registry import Rule
 from .source import ParsedFunction
@@ -52,7 +51,7 @@ def _load_names(expr: Any) -> set[str]:
 def _as_expr(value: Any) -> gast.expr:
     """A gast expression for a Python default value (None, 0, 'C', a tuple of those)."""
     if isinstance(value, gast.AST):
-        return copy.deepcopy(value)
+        return clone(value)
     if isinstance(value, tuple):
         return gast.Tuple(elts=[_as_expr(v) for v in value], ctx=gast.Load())
     return gast.Constant(value=value, kind=None)
@@ -68,7 +67,7 @@ class _Substitution(gast.NodeTransformer):
 
     def visit_Name(self, node: gast.Name) -> gast.expr:
         if node.id in self.values:
-            return copy.deepcopy(self.values[node.id])
+            return _as_expr(self.values[node.id])
         scope = self.rule.vjp.__globals__
         obj = scope[node.id] if node.id in scope else getattr(builtins, node.id)
         return _name(self.namer.reference(obj, node.id))
@@ -171,7 +170,7 @@ class _Reverser:
         if op.rule is None:
             return [(op.inputs[0], g)]
         rule = op.rule
-        values: dict[str, gast.expr] = {p: _as_expr(v) for p, v in op.bound.items()}
+        values: dict[str, Any] = dict(op.bound)
         values["g"] = g
         values["ans"] = _name(self.ans_name)
         result: list[tuple[str, gast.expr]] = []
@@ -185,7 +184,7 @@ class _Reverser:
                 continue
             else:
                 expr = _Substitution(rule, values, self.namer).visit(
-                    copy.deepcopy(rule.exprs[index]))
+                    clone(rule.exprs[index]))
             expr = optimize.simplify(expr, self.namer)
             expr = optimize.reuse_primal_values(expr, self.values_at(self.position))
             if isinstance(entry, list):
@@ -222,21 +221,25 @@ class _Reverser:
             names = {item.target} if isinstance(item, Op) else item.assigned
             for name in names:
                 self.assignments[name].append(index)
-        self.primal_values: list[tuple[str, str, int, set[str]]] = []
+        # (text, name, first and last body positions where the value is unchanged)
+        self.primal_values: list[tuple[str, str, int, int]] = []
+        self._values_cache: dict[int, dict[str, str]] = {}
+        end = len(self.norm.body)
         for index, item in enumerate(self.norm.body):
             if isinstance(item, Op) and item.rule is not None and \
                     len(self.assignments[item.target]) == 1 and item.target not in self.wrt:
-                self.primal_values.append((gast.unparse(item.value), item.target, index,
-                                           _load_names(item.value)))
+                writes = [i for n in _load_names(item.value) for i in self.assignments.get(n, ())]
+                first = max([i for i in writes if i < index], default=-1)
+                last = min([i - 1 for i in writes if i > index], default=end)
+                self.primal_values.append((gast.unparse(item.value), item.target, first, last))
 
     def values_at(self, position: int) -> dict[str, str]:
         """Primal values whose operands are unchanged between their definition and here."""
-        values = {}
-        for text, target, index, names in self.primal_values:
-            low, high = sorted((index, position))
-            if not any(low < i <= high for n in names for i in self.assignments.get(n, ())):
-                values.setdefault(text, target)
-        return values
+        if position not in self._values_cache:
+            self._values_cache[position] = {
+                text: target for text, target, first, last in reversed(self.primal_values)
+                if first < position <= last}
+        return self._values_cache[position]
 
     def call_rule(self, op: Op, values: dict[str, gast.expr], index: int) -> gast.expr:
         """A call to a rule that cannot be inlined, indexed when it has several inputs."""
@@ -246,13 +249,14 @@ class _Reverser:
         keywords = []
         for param in rule.params:
             kind = rule.signature.parameters[param].kind
+            value = _as_expr(values[param])
             if kind is kind.VAR_POSITIONAL:
-                args += list(values[param].elts) if isinstance(values[param], gast.Tuple) \
-                    else [gast.Starred(value=values[param], ctx=gast.Load())]
+                args += list(value.elts) if isinstance(value, gast.Tuple) \
+                    else [gast.Starred(value=value, ctx=gast.Load())]
             elif kind is kind.KEYWORD_ONLY:
-                keywords.append(gast.keyword(arg=param, value=values[param]))
+                keywords.append(gast.keyword(arg=param, value=value))
             else:
-                args.append(values[param])
+                args.append(value)
         call = gast.Call(func=fn, args=args, keywords=keywords)
         if rule.n_inputs == 1:
             return call

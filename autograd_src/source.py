@@ -99,6 +99,32 @@ def _parse_source(lines: list[str]) -> tuple[gast.Module, int]:
         return gast.parse("if 1:\n" + source), -1
 
 
+def _source_lines(fn: Callable[..., Any]) -> tuple[list[str], int]:
+    """The lines of ``fn``'s definition and the number of the first one.
+
+    The code object knows where the definition starts and ends, which is much
+    faster than ``inspect.getsourcelines`` (it tokenizes the file); that is the
+    fallback when the code object's span does not parse on its own.
+    """
+    import linecache
+    code = fn.__code__
+    file_lines = linecache.getlines(code.co_filename, fn.__globals__)
+    ends = [end for _, end, _, _ in (code.co_positions() if hasattr(code, "co_positions") else ())
+            if end is not None]
+    if file_lines and ends and fn.__name__ != "<lambda>":
+        first = code.co_firstlineno
+        lines = file_lines[first - 1: max(ends)]
+        try:
+            _parse_source(lines)
+            return lines, first
+        except SyntaxError:
+            pass
+    try:
+        return inspect.getsourcelines(fn)
+    except (OSError, TypeError) as exc:
+        raise _unavailable(fn, str(exc)) from None
+
+
 def _lambda_as_function(tree: gast.AST, fn: Callable[..., Any]) -> gast.FunctionDef:
     code = fn.__code__
     names = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
@@ -132,10 +158,7 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
     if not inspect.isfunction(fn):
         kind = type(fn).__name__
         raise _unavailable(fn, f"it is a {kind}, not a Python function")
-    try:
-        lines, first = inspect.getsourcelines(fn)
-    except (OSError, TypeError) as exc:
-        raise _unavailable(fn, str(exc)) from None
+    lines, first = _source_lines(fn)
     tree, indent = _parse_source(lines)
     if indent == -1:  # parsed under an "if 1:" wrapper
         body = tree.body[0].body
