@@ -5,8 +5,8 @@ computes its derivative: readable, inspectable, and as fast as hand-written
 NumPy.
 """
 
-from . import numpy_rules as _numpy_rules  # registers the rule table
 from . import extend, testing
+from . import numpy_rules as _numpy_rules  # registers the rule table
 from .differentiate import derivative_source, grad, value_and_grad
 from .errors import DiffSyntaxError, NoRuleError, SourceUnavailableError
 

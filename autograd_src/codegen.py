@@ -6,8 +6,8 @@ from typing import Any, Optional
 
 import gast
 
-from .reverse import Comment, Derivative
 from .naming import clone
+from .reverse import Comment, Derivative
 from .source import ParsedFunction
 
 __all__ = ["to_source", "render", "Blank"]

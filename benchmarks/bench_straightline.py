@@ -147,11 +147,11 @@ def main() -> None:
         for a, b in zip(got if isinstance(wrt, tuple) else [got],
                         expected if isinstance(wrt, tuple) else [expected]):
             np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
-        times = {"hand-written": best_time(lambda: by_hand(*args)),
-                 "autograd_src": best_time(lambda: ours(*args))}
+        times = {"hand-written": best_time(lambda: by_hand(*args)),  # noqa: B023
+                 "autograd_src": best_time(lambda: ours(*args))}  # noqa: B023
         if autograd is not None:
             theirs = autograd.grad(fn, wrt)
-            times["HIPS autograd"] = best_time(lambda: theirs(*args))
+            times["HIPS autograd"] = best_time(lambda: theirs(*args))  # noqa: B023
         rows.append((name, times))
     report(rows)
 

@@ -15,7 +15,7 @@ def branch(x):
 
 
 def loop(x):
-    for i in range(3):  # LINE loop
+    for _ in range(3):  # LINE loop
         x = x * 2
     return np.sum(x)
 
