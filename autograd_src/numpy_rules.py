@@ -248,6 +248,11 @@ def copy(g, ans, a):
     return g
 
 
+@defvjp(_ad.astype)
+def astype(g, ans, x, dtype):
+    return _ad.cast_like(g, x)
+
+
 # ----- Reductions -----
 
 

@@ -456,3 +456,13 @@ def log_or_zero(x: Any) -> Any:
     if isinstance(x, float):
         return math.log(x) if x > 0 else 0.0
     return np.log(np.where(x > 0, x, 1))
+
+
+def astype(x: Any, dtype: Any) -> Any:
+    """``x.astype(dtype)`` as a function, so it can carry a derivative rule."""
+    return np.asarray(x).astype(dtype)
+
+
+def cast_like(g: Any, x: Any) -> Any:
+    """``g`` in the dtype of ``x`` (the gradient of a cast)."""
+    return np.asarray(g).astype(_dtype_of(x), copy=False)

@@ -1,0 +1,209 @@
+"""Record operations on tensors and run their adjoints backwards, from the shared rule table.
+
+`backward` calls each recorded rule once, node by node. Generating straight-line
+code for the recorded graph was the alternative; calling the rules directly won
+on measurement (see ``benchmarks/bench_tensor.py``): a graph built in Python is
+rarely replayed with the same structure, so code generation and its cache
+lookups cost more than they save. The generated form is still available to
+read, through `Tensor.backward_source`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from . import registry, runtime
+
+__all__ = ["Node", "apply", "backward", "no_autodiff", "is_recording"]
+
+
+class _Recording:
+    enabled = True
+
+
+class Node:
+    """How a tensor was computed: the rule, the operands and which of them are tracked."""
+
+    __slots__ = ("rule", "args", "kwargs", "parents")
+
+    def __init__(self, rule: registry.Rule, args: tuple, kwargs: dict,
+                 parents: list[tuple[int, Optional[int], Any]]) -> None:
+        self.rule = rule
+        self.args = args          # NumPy operands, as the primitive received them
+        self.kwargs = kwargs
+        self.parents = parents    # (input slot, index in a sequence input or None, Tensor)
+
+
+def is_recording() -> bool:
+    """Whether operations on tensors are being recorded for `backward`."""
+    return _Recording.enabled
+
+
+class _NoAutodiff(contextlib.ContextDecorator):
+    """Context manager and decorator that stops recording operations on tensors."""
+
+    def __enter__(self) -> "_NoAutodiff":
+        self._previous = _Recording.enabled
+        _Recording.enabled = False
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _Recording.enabled = self._previous
+
+    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with _NoAutodiff():
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+#: ``with mg.no_autodiff:`` or ``@mg.no_autodiff``: run NumPy math on tensors untracked.
+no_autodiff = _NoAutodiff()
+
+
+def _slots(rule: registry.Rule, args: tuple) -> list[tuple[int, Optional[int], Any]]:
+    """Every differentiable operand: (input slot, position in a sequence, operand)."""
+    slots: list[tuple[int, Optional[int], Any]] = []
+    for index in range(rule.n_inputs):
+        if not rule.input_is_sequence(index):
+            if index < len(args):
+                slots.append((index, None, args[index]))
+            continue
+        param = rule.signature.parameters[rule.params[index]]
+        elements = args[index:] if param.kind is param.VAR_POSITIONAL else \
+            (args[index] if index < len(args) else ())
+        slots += [(index, k, e) for k, e in enumerate(elements)]
+    return slots
+
+
+def _positional(rule: registry.Rule, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """Move differentiable inputs passed by keyword (np.sum(a=x)) to their positions."""
+    names = rule.params[len(args):rule.n_inputs]
+    if not any(n in kwargs for n in names):
+        return args, kwargs
+    bound = rule.signature.bind(None, None, *args, **kwargs)
+    values = list(bound.args[2:])
+    return tuple(values), dict(bound.kwargs)
+
+
+def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
+          constant: Optional[bool] = None) -> Any:
+    """Run ``primitive`` on the data of ``args`` and record it when a tensor needs a gradient."""
+    rule = registry.lookup(primitive)
+    if rule is not None:
+        args, kwargs = _positional(rule, args, kwargs)
+    unwrap = _unwrap
+    raw_args = tuple(unwrap(a) for a in args)
+    raw_kwargs = {k: unwrap(v) for k, v in kwargs.items()} if kwargs else kwargs
+    ans = primitive(*raw_args, **raw_kwargs)
+    parents = []
+    if rule is not None:
+        for slot, position, operand in _slots(rule, args):
+            if isinstance(operand, tensor_type):
+                operand._grad = None  # a tensor used in a new operation drops its gradient
+                if not operand._constant:
+                    parents.append((slot, position, operand))
+    elif registry.is_nondifferentiable(primitive):
+        for operand in args:
+            if isinstance(operand, tensor_type):
+                operand._grad = None
+    else:
+        raise TypeError(f"{registry.primitive_name(primitive)} has no derivative rule: call it "
+                        "on tensor.data to treat the result as a constant, or register a "
+                        "rule with autograd_src.extend.defvjp")
+    is_float = np.result_type(ans).kind == "f"
+    if constant is None:
+        constant = not parents or not is_float
+    result = tensor_type._wrap(ans, constant=bool(constant) or not is_float)
+    if parents and not result._constant and _Recording.enabled:
+        result._node = Node(rule, raw_args, raw_kwargs, parents)
+    return result
+
+
+def _unwrap(value: Any) -> Any:
+    data = getattr(value, "_data", None)
+    if data is not None:
+        return data
+    if isinstance(value, (list, tuple)) and any(hasattr(v, "_data") for v in value):
+        return type(value)(_unwrap(v) for v in value)
+    return value
+
+
+def _topological_order(root: Any) -> list[Any]:
+    """Tensors reachable from ``root``, each after every tensor computed from it."""
+    order: list[Any] = []
+    seen = {id(root)}
+    stack = [(root, False)]
+    while stack:  # iterative: a 10,000-operation chain must not hit the recursion limit
+        tensor, expanded = stack.pop()
+        if expanded:
+            order.append(tensor)
+            continue
+        stack.append((tensor, True))
+        node = tensor._node
+        if node is not None:
+            for _, _, parent in node.parents:
+                if id(parent) not in seen:
+                    seen.add(id(parent))
+                    stack.append((parent, False))
+    order.reverse()
+    return order
+
+
+def _seed(tensor: Any, grad: Any) -> np.ndarray:
+    shape = tensor._data.shape
+    if grad is None:
+        return np.ones(shape, dtype=tensor._data.dtype)
+    grad = np.asarray(getattr(grad, "_data", grad), dtype=tensor._data.dtype)
+    try:
+        return np.array(np.broadcast_to(grad, shape))
+    except ValueError:
+        raise ValueError(f"backward(grad) needs a gradient that broadcasts to the tensor's "
+                         f"shape {shape}; got shape {grad.shape}") from None
+
+
+def backward(root: Any, grad: Any = None) -> None:
+    """Store in ``.grad`` of every tensor that ``root`` depends on the gradient of ``root``.
+
+    A non-scalar ``root`` behaves like ``root.sum()``; ``grad`` replaces the seed
+    of ones and must broadcast to ``root``'s shape. The graph is cleared after.
+    """
+    if root._constant:
+        return
+    seed = _seed(root, grad)
+    order = _topological_order(root)
+    pending: dict[int, Any] = {id(root): seed}
+    for tensor in order:
+        g = pending.pop(id(tensor), None)
+        node, tensor._node = tensor._node, None
+        if g is None:
+            continue
+        data = tensor._data
+        tensor._grad = g if type(g) is np.ndarray and g.dtype == data.dtype \
+            and g.shape == data.shape else np.array(np.broadcast_to(g, data.shape),
+                                                    dtype=data.dtype)
+        if node is None:
+            continue
+        rule = node.rule
+        grads = rule.vjp(g, data, *node.args, **node.kwargs)
+        if rule.n_inputs == 1:
+            grads = (grads,)
+        for slot, position, parent in node.parents:
+            contribution = grads[slot] if position is None else grads[slot][position]
+            if contribution is None:
+                continue
+            if rule.broadcasting:
+                contribution = runtime.unbroadcast(contribution, parent._data)
+            key = id(parent)
+            if key in pending:
+                pending[key] = pending[key] + contribution
+            elif contribution is g or np.may_share_memory(contribution, g):
+                # Pass-through rules return g itself: give each tensor its own array.
+                pending[key] = np.array(contribution, dtype=parent._data.dtype)
+            else:
+                pending[key] = contribution

@@ -1,0 +1,378 @@
+"""A MyGrad-style Tensor: a NumPy array that records its operations for `backward`."""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Optional
+
+import numpy as np
+
+from . import backprop, registry, runtime
+
+__all__ = ["Tensor", "tensor", "asarray"]
+
+_INTEGER_MESSAGE = "Integer-valued tensors must be treated as constants."
+# NumPy functions that only look at values and return plain results.
+_VALUE_FUNCTIONS = {np.shape, np.ndim, np.size, np.result_type, np.allclose, np.isclose,
+                    np.array_equal, np.array_equiv, np.may_share_memory, np.shares_memory,
+                    np.iscomplexobj, np.isrealobj, np.array_repr, np.array_str,
+                    np.array2string, np.copyto, np.can_cast}
+
+
+def _apply(primitive: Any, *args: Any, constant: Optional[bool] = None, **kwargs: Any) -> Any:
+    return backprop.apply(Tensor, primitive, args, kwargs, constant)
+
+
+class Tensor:
+    """A NumPy array with automatic differentiation, as in MyGrad.
+
+    Parameters
+    ----------
+    data : array_like
+        The values (copied).
+    dtype : data-type, optional
+        The dtype of the tensor.
+    constant : bool, optional
+        Whether backpropagation skips this tensor. Integer and boolean tensors
+        are always constant.
+
+    Examples
+    --------
+    >>> import autograd_src as mg
+    >>> x = mg.tensor([1.0, 2.0, 3.0])
+    >>> f = mg.sum(x ** 2)
+    >>> f.backward()
+    >>> x.grad
+    array([2., 4., 6.])
+    """
+
+    __slots__ = ("_data", "_grad", "_constant", "_node", "__weakref__")
+    __array_priority__ = 15.0
+
+    def __init__(self, data: Any, dtype: Any = None, constant: Optional[bool] = None,
+                 copy: bool = True) -> None:
+        if isinstance(data, Tensor):
+            data = data._data
+        array = np.array(data, dtype=dtype, copy=copy or None)
+        is_float = array.dtype.kind == "f"
+        if constant is False and not is_float:
+            raise ValueError(_INTEGER_MESSAGE)
+        self._data = array
+        self._grad: Optional[np.ndarray] = None
+        self._constant = (not is_float) if constant is None else bool(constant) or not is_float
+        self._node: Optional[backprop.Node] = None
+
+    @classmethod
+    def _wrap(cls, data: Any, constant: bool) -> "Tensor":
+        out = cls.__new__(cls)
+        out._data = data if type(data) is np.ndarray else np.asarray(data)
+        out._grad = None
+        out._constant = constant
+        out._node = None
+        return out
+
+    # ----- inspection -----
+
+    @property
+    def data(self) -> np.ndarray:
+        """The underlying NumPy array."""
+        return self._data
+
+    @property
+    def grad(self) -> Optional[np.ndarray]:
+        """The gradient stored by the last `backward`, or None."""
+        return self._grad
+
+    @property
+    def constant(self) -> bool:
+        """Whether backpropagation skips this tensor."""
+        return self._constant
+
+    @property
+    def creator(self) -> Optional[backprop.Node]:
+        """The recorded operation that produced this tensor (None for leaves)."""
+        return self._node
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._data.shape
+
+    @shape.setter
+    def shape(self, new_shape: Any) -> None:
+        # An in-place reshape that gradients flow through: this tensor becomes
+        # the reshape of what it was.
+        if self._node is None or self._constant:
+            self._data = self._data.reshape(new_shape)
+            if self._grad is not None:
+                self._grad = self._grad.reshape(new_shape)
+            return
+        before = Tensor._wrap(self._data, self._constant)
+        before._node = self._node
+        reshaped = _apply(np.reshape, before, new_shape)
+        self._data, self._node, self._grad = reshaped._data, reshaped._node, None
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def size(self) -> int:
+        return self._data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    @property
+    def T(self) -> "Tensor":
+        return _apply(np.transpose, self)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        lines = np.array_repr(self._data)[len("array"):].split("\n")
+        return "Tensor" + "\n ".join(lines)
+
+    def __str__(self) -> str:
+        return str(self._data)
+
+    def item(self) -> Any:
+        return self._data.item()
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def __float__(self) -> float:
+        return float(self._data)
+
+    def __int__(self) -> int:
+        return int(self._data)
+
+    def __bool__(self) -> bool:
+        return bool(self._data)
+
+    def __index__(self) -> int:
+        return operator.index(self._data)
+
+    __hash__ = object.__hash__
+
+    def __iter__(self) -> Any:
+        return (self[i] for i in range(len(self)))
+
+    # ----- backpropagation -----
+
+    def backward(self, grad: Any = None) -> None:
+        """Compute the gradient of this tensor with respect to every tensor it depends on.
+
+        A scalar is seeded with 1; a non-scalar tensor behaves like
+        ``self.sum().backward()``; ``grad`` replaces the seed and must broadcast
+        to this tensor's shape. Gradients land in ``.grad`` (NumPy arrays of
+        each tensor's dtype), and the graph is cleared. Backward on a constant
+        does nothing.
+        """
+        backprop.backward(self, grad)
+
+    def backward_source(self) -> str:
+        """The adjoint code of the recorded computation, as `grad` would generate it."""
+        from .graph_source import backward_source
+        return backward_source(self)
+
+    def null_grad(self) -> "Tensor":
+        """Set ``.grad`` to None; returns the tensor."""
+        self._grad = None
+        return self
+
+    def clear_graph(self) -> None:
+        """Forget how this tensor and the tensors before it were computed."""
+        for tensor in backprop._topological_order(self):
+            tensor._node = None
+
+    # ----- NumPy interoperability -----
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if dtype is not None and dtype != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if method != "__call__" or "out" in kwargs:
+            return NotImplemented
+        return _call_numpy(ufunc, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
+        return _call_numpy(func, args, kwargs)
+
+    # ----- operators -----
+
+    def __add__(self, other: Any) -> "Tensor":
+        return _apply(np.add, self, other)
+
+    def __radd__(self, other: Any) -> "Tensor":
+        return _apply(np.add, other, self)
+
+    def __sub__(self, other: Any) -> "Tensor":
+        return _apply(np.subtract, self, other)
+
+    def __rsub__(self, other: Any) -> "Tensor":
+        return _apply(np.subtract, other, self)
+
+    def __mul__(self, other: Any) -> "Tensor":
+        return _apply(np.multiply, self, other)
+
+    def __rmul__(self, other: Any) -> "Tensor":
+        return _apply(np.multiply, other, self)
+
+    def __truediv__(self, other: Any) -> "Tensor":
+        return _apply(np.divide, self, other)
+
+    def __rtruediv__(self, other: Any) -> "Tensor":
+        return _apply(np.divide, other, self)
+
+    def __pow__(self, other: Any) -> "Tensor":
+        return _apply(np.power, self, other)
+
+    def __rpow__(self, other: Any) -> "Tensor":
+        return _apply(np.power, other, self)
+
+    def __matmul__(self, other: Any) -> "Tensor":
+        return _apply(np.matmul, self, other)
+
+    def __rmatmul__(self, other: Any) -> "Tensor":
+        return _apply(np.matmul, other, self)
+
+    def __mod__(self, other: Any) -> "Tensor":
+        return _apply(np.remainder, self, other)
+
+    def __rmod__(self, other: Any) -> "Tensor":
+        return _apply(np.remainder, other, self)
+
+    def __neg__(self) -> "Tensor":
+        return _apply(np.negative, self)
+
+    def __pos__(self) -> "Tensor":
+        return _apply(np.positive, self)
+
+    def __abs__(self) -> "Tensor":
+        return _apply(np.absolute, self)
+
+    def __getitem__(self, index: Any) -> "Tensor":
+        return _apply(operator.getitem, self, backprop._unwrap(index))
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return self._data == backprop._unwrap(other)
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return self._data != backprop._unwrap(other)
+
+    def __lt__(self, other: Any) -> Any:
+        return self._data < backprop._unwrap(other)
+
+    def __le__(self, other: Any) -> Any:
+        return self._data <= backprop._unwrap(other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self._data > backprop._unwrap(other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self._data >= backprop._unwrap(other)
+
+    # ----- methods (NumPy's) -----
+
+    def sum(self, axis: Any = None, keepdims: bool = False, *, constant: Any = None) -> "Tensor":
+        return _apply(np.sum, self, axis, keepdims=keepdims, constant=constant)
+
+    def mean(self, axis: Any = None, keepdims: bool = False, *, constant: Any = None) -> "Tensor":
+        return _apply(np.mean, self, axis, keepdims=keepdims, constant=constant)
+
+    def prod(self, axis: Any = None, keepdims: bool = False, *, constant: Any = None) -> "Tensor":
+        return _apply(np.prod, self, axis, keepdims=keepdims, constant=constant)
+
+    def max(self, axis: Any = None, keepdims: bool = False, *, constant: Any = None) -> "Tensor":
+        return _apply(np.max, self, axis, keepdims=keepdims, constant=constant)
+
+    def min(self, axis: Any = None, keepdims: bool = False, *, constant: Any = None) -> "Tensor":
+        return _apply(np.min, self, axis, keepdims=keepdims, constant=constant)
+
+    def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False, *,
+            constant: Any = None) -> "Tensor":
+        return _apply(np.var, self, axis, ddof=ddof, keepdims=keepdims, constant=constant)
+
+    def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False, *,
+            constant: Any = None) -> "Tensor":
+        return _apply(np.std, self, axis, ddof=ddof, keepdims=keepdims, constant=constant)
+
+    def cumsum(self, axis: Any = None, *, constant: Any = None) -> "Tensor":
+        return _apply(np.cumsum, self, axis, constant=constant)
+
+    def reshape(self, *shape: Any, constant: Any = None) -> "Tensor":
+        shape = shape[0] if len(shape) == 1 else shape
+        return _apply(np.reshape, self, shape, constant=constant)
+
+    def transpose(self, *axes: Any, constant: Any = None) -> "Tensor":
+        axes = axes[0] if len(axes) == 1 else (axes or None)
+        return _apply(np.transpose, self, axes, constant=constant)
+
+    def flatten(self, *, constant: Any = None) -> "Tensor":
+        return _apply(np.ravel, self, constant=constant)
+
+    def ravel(self, *, constant: Any = None) -> "Tensor":
+        return _apply(np.ravel, self, constant=constant)
+
+    def squeeze(self, axis: Any = None, *, constant: Any = None) -> "Tensor":
+        return _apply(np.squeeze, self, axis, constant=constant)
+
+    def swapaxes(self, axis1: int, axis2: int, *, constant: Any = None) -> "Tensor":
+        return _apply(np.swapaxes, self, axis1, axis2, constant=constant)
+
+    def clip(self, a_min: Any = None, a_max: Any = None, *, constant: Any = None) -> "Tensor":
+        return _apply(np.clip, self, a_min, a_max, constant=constant)
+
+    def dot(self, other: Any, *, constant: Any = None) -> "Tensor":
+        return _apply(np.dot, self, other, constant=constant)
+
+    def copy(self, *, constant: Any = None) -> "Tensor":
+        return _apply(np.copy, self, constant=constant)
+
+    def astype(self, dtype: Any, *, constant: Any = None) -> "Tensor":
+        return _apply(runtime.astype, self, dtype, constant=constant)
+
+    def argmax(self, axis: Any = None) -> Any:
+        return np.argmax(self._data, axis)
+
+    def argmin(self, axis: Any = None) -> Any:
+        return np.argmin(self._data, axis)
+
+
+def _call_numpy(func: Any, args: tuple, kwargs: dict) -> Any:
+    """A NumPy function or ufunc called on tensors: recorded when it has a rule."""
+    if registry.lookup(func) is not None:
+        return _apply(func, *args, **kwargs)
+    raw_args = backprop._unwrap(args)
+    raw_kwargs = {k: backprop._unwrap(v) for k, v in kwargs.items()}
+    if registry.is_nondifferentiable(func) or func in _VALUE_FUNCTIONS:
+        return func(*raw_args, **raw_kwargs)
+    name = registry.primitive_name(func)
+    raise TypeError(f"{name} has no derivative rule in autograd_src, so calling it on a "
+                    f"Tensor would silently drop the gradient; call it on tensor.data to "
+                    "treat the result as a constant, or register a rule with "
+                    "autograd_src.extend.defvjp")
+
+
+def tensor(data: Any, dtype: Any = None, constant: Optional[bool] = None) -> Tensor:
+    """Create a tensor (a copy of ``data``).
+
+    Examples
+    --------
+    >>> import autograd_src as mg
+    >>> mg.tensor([1., 2., 3], dtype="float32")
+    Tensor([1., 2., 3.], dtype=float32)
+    >>> mg.tensor([1, 2], dtype=int).constant
+    True
+    """
+    return Tensor(data, dtype=dtype, constant=constant)
+
+
+def asarray(data: Any, dtype: Any = None) -> np.ndarray:
+    """The NumPy array underneath ``data`` (a tensor's data is returned, not copied)."""
+    return np.asarray(backprop._unwrap(data), dtype=dtype)
