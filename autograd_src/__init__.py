@@ -6,8 +6,8 @@ NumPy. ``import autograd_src as mg`` also gives a MyGrad-style Tensor built on
 the same derivative rules.
 """
 
-from . import numpy_rules as _numpy_rules  # registers the rule table
 from . import extend, linalg, testing
+from . import numpy_rules as _numpy_rules  # registers the rule table
 from .backprop import no_autodiff
 from .differentiate import derivative_source, grad, value_and_grad
 from .errors import DiffSyntaxError, NoRuleError, SourceUnavailableError

@@ -83,6 +83,8 @@ def _slots(rule: registry.Rule, args: tuple) -> list[tuple[int, Optional[int], A
 
 def _positional(rule: registry.Rule, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     """Move differentiable inputs passed by keyword (np.sum(a=x)) to their positions."""
+    if not kwargs:
+        return args, kwargs
     names = rule.params[len(args):rule.n_inputs]
     if not any(n in kwargs for n in names):
         return args, kwargs
@@ -98,12 +100,14 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     if rule is not None:
         args, kwargs = _positional(rule, args, kwargs)
     unwrap = _unwrap
-    raw_args = tuple(unwrap(a) for a in args)
+    raw_args = tuple([unwrap(a) for a in args])
     raw_kwargs = {k: unwrap(v) for k, v in kwargs.items()} if kwargs else kwargs
     ans = primitive(*raw_args, **raw_kwargs)
     parents = []
     if rule is not None:
-        for slot, position, operand in _slots(rule, args):
+        slots = _slots(rule, args) if _has_sequence(rule) else \
+            [(i, None, a) for i, a in enumerate(args[:rule.n_inputs])]
+        for slot, position, operand in slots:
             if isinstance(operand, tensor_type):
                 operand._grad = None  # a tensor used in a new operation drops its gradient
                 if not operand._constant:
@@ -116,13 +120,22 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
         raise TypeError(f"{registry.primitive_name(primitive)} has no derivative rule: call it "
                         "on tensor.data to treat the result as a constant, or register a "
                         "rule with autograd_src.extend.defvjp")
-    is_float = np.result_type(ans).kind == "f"
+    dtype = getattr(ans, "dtype", None)
+    is_float = (dtype if dtype is not None else np.result_type(ans)).kind == "f"
     if constant is None:
         constant = not parents or not is_float
     result = tensor_type._wrap(ans, constant=bool(constant) or not is_float)
     if parents and not result._constant and _Recording.enabled:
         result._node = Node(rule, raw_args, raw_kwargs, parents)
     return result
+
+
+def _has_sequence(rule: registry.Rule) -> bool:
+    cached = rule.__dict__.get("_has_sequence")
+    if cached is None:
+        cached = rule.__dict__["_has_sequence"] = any(
+            rule.input_is_sequence(i) for i in range(rule.n_inputs))
+    return cached
 
 
 def _unwrap(value: Any) -> Any:
@@ -177,22 +190,33 @@ def backward(root: Any, grad: Any = None) -> None:
         return
     seed = _seed(root, grad)
     order = _topological_order(root)
-    pending: dict[int, Any] = {id(root): seed}
+    # id(tensor) -> [gradient, whether that array is shared with another tensor]
+    pending: dict[int, list] = {id(root): [seed, False]}
     for tensor in order:
-        g = pending.pop(id(tensor), None)
+        entry = pending.pop(id(tensor), None)
         node, tensor._node = tensor._node, None
-        if g is None:
+        if entry is None:
             continue
+        g, shared = entry
         data = tensor._data
-        tensor._grad = g if type(g) is np.ndarray and g.dtype == data.dtype \
-            and g.shape == data.shape else np.array(np.broadcast_to(g, data.shape),
-                                                    dtype=data.dtype)
+        if type(g) is not np.ndarray or g.dtype != data.dtype or g.shape != data.shape:
+            g = np.array(np.broadcast_to(g, data.shape), dtype=data.dtype)
+        elif shared and node is None:
+            g = g.copy()  # a leaf's .grad is its own array
+        tensor._grad = g
         if node is None:
             continue
         rule = node.rule
-        grads = rule.vjp(g, data, *node.args, **node.kwargs)
-        if rule.n_inputs == 1:
-            grads = (grads,)
+        slots = {slot for slot, _, _ in node.parents}
+        grads: dict[int, Any] = {}
+        for slot in slots:
+            single = rule.input_vjp(slot)
+            if single is None:  # a rule that cannot be split: run it whole
+                whole = rule.vjp(g, data, *node.args, **node.kwargs)
+                whole = (whole,) if rule.n_inputs == 1 else whole
+                grads = dict(enumerate(whole))
+                break
+            grads[slot] = single(g, data, *node.args, **node.kwargs)
         for slot, position, parent in node.parents:
             contribution = grads[slot] if position is None else grads[slot][position]
             if contribution is None:
@@ -201,9 +225,7 @@ def backward(root: Any, grad: Any = None) -> None:
                 contribution = runtime.unbroadcast(contribution, parent._data)
             key = id(parent)
             if key in pending:
-                pending[key] = pending[key] + contribution
-            elif contribution is g or np.may_share_memory(contribution, g):
-                # Pass-through rules return g itself: give each tensor its own array.
-                pending[key] = np.array(contribution, dtype=parent._data.dtype)
+                pending[key] = [pending[key][0] + contribution, False]
             else:
-                pending[key] = contribution
+                pending[key] = [contribution, contribution is g or
+                                np.may_share_memory(contribution, g)]

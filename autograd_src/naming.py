@@ -64,9 +64,12 @@ def describe(expr: gast.expr) -> str:
         elif expr.args:
             subject = expr.args[0]
         word = _word(subject) if subject is not None else None
-        if word is None and isinstance(subject, (gast.Call, gast.UnaryOp, gast.BinOp)):
+        if word is None and isinstance(subject, (gast.Call, gast.UnaryOp, gast.BinOp,
+                                                 gast.Subscript)):
             word = describe(subject)
-        candidate = f"{name}_{word}" if word else name
+        if not word:
+            return _INSTEAD_OF_BUILTIN.get(name, name)
+        candidate = f"{name}_{word}"
         if len(candidate) <= _MAX_LEN:
             return candidate
         return _INSTEAD_OF_BUILTIN.get(name, name)

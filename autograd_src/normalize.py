@@ -566,7 +566,7 @@ class _Normalizer:
 
 _np = numpy_rules.np
 _FULL_REDUCTIONS = {_np.sum, _np.mean, _np.prod, _np.max, _np.amax, _np.min, _np.amin,
-                    _np.var, _np.std, _np.vdot}
+                    _np.var, _np.std, _np.vdot, _np.linalg.norm}
 
 
 def _load_names(expr: Any) -> set[str]:
@@ -610,8 +610,32 @@ def _replace(expr: Any, replaced: dict[int, gast.expr]) -> Any:
     return expr
 
 
+class _TensorCallsToNumPy(gast.NodeTransformer):
+    """Rewrite ``mg.sin(x)`` as ``np.sin(x)``: the Tensor functions resolve to their primitives."""
+
+    def __init__(self, parsed: ParsedFunction, namer: Namer) -> None:
+        self.parsed, self.namer = parsed, namer
+
+    def visit_Call(self, node: gast.Call) -> gast.Call:
+        self.generic_visit(node)
+        primitive = getattr(self.parsed.resolve(node.func), "__autograd_src_primitive__", None)
+        if primitive is not None:
+            module_name, _, attr = registry.primitive_name(primitive).rpartition(".")
+            module = {"np": numpy_rules.np, "np.linalg": numpy_rules.np.linalg}.get(module_name)
+            if module is not None:
+                func: gast.expr = _name(self.namer.reference(numpy_rules.np, "np"))
+                if module is numpy_rules.np.linalg:
+                    func = gast.Attribute(value=func, attr="linalg", ctx=gast.Load())
+                node.func = gast.copy_location(
+                    gast.Attribute(value=func, attr=attr, ctx=gast.Load()), node.func)
+        return node
+
+
 def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer) -> Normalized:
     """Normalize the body of ``parsed``, treating the parameters in ``wrt`` as active."""
+    parsed.introduced = namer.injected
+    for stmt in parsed.node.body:
+        _TensorCallsToNumPy(parsed, namer).visit(stmt)
     state = _Normalizer(parsed, wrt, namer)
     for stmt in parsed.node.body:
         if not state.statement(stmt):

@@ -240,7 +240,8 @@ def reuse_primal_values(expr: gast.expr, values: dict[str, str]) -> gast.expr:
 
 # Helpers that always return a new array the caller may modify.
 _FRESH_HELPERS = {"unindex", "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod",
-                  "uncumsum", "untile", "unrepeat", "untrace", "matmul_lhs", "matmul_rhs"}
+                  "uncumsum", "untile", "unrepeat", "untrace", "matmul_lhs", "matmul_rhs",
+                  "dot_lhs", "dot_rhs", "inner_lhs", "inner_rhs", "solve_lhs", "norm_grad"}
 
 
 def _helper(node: Any, ad: str) -> Optional[str]:

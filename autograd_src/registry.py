@@ -49,6 +49,20 @@ class Rule:
         param = self.signature.parameters[self.params[index]]
         return param.kind is param.VAR_POSITIONAL or self.params[index] == self.sequence
 
+    def input_vjp(self, index: int) -> Optional[VJPFunction]:
+        """A function computing only the adjoint of input ``index``, or None.
+
+        Derived from the rule's own source (the same expression `grad` inlines),
+        so the Tensor engine does not compute adjoints nobody needs, such as the
+        gradient of a constant matrix in ``X @ W``.
+        """
+        if self.exprs is None:
+            return None
+        cache = self.__dict__.setdefault("_input_vjps", {})
+        if index not in cache:
+            cache[index] = _compile_input_vjp(self, index)
+        return cache[index]
+
     def uses(self, index: int) -> set[str]:
         """Names of the rule's parameters that the adjoint of input ``index`` reads."""
         if self.exprs is None:
@@ -57,6 +71,26 @@ class Rule:
         if expr is None:
             return set()
         return {n.id for n in gast.walk(expr) if isinstance(n, gast.Name)}
+
+
+def _compile_input_vjp(rule: Rule, index: int) -> Optional[VJPFunction]:
+    expr = rule.exprs[index]
+    if expr is None:
+        return None
+    params = []
+    for name, param in list(rule.signature.parameters.items()):
+        text = str(param.replace(annotation=param.empty))
+        if param.default is not param.empty:
+            text = f"{name}=__defaults__[{name!r}]"
+        if param.kind is param.KEYWORD_ONLY and not any(p.startswith("*") for p in params):
+            params.append("*")
+        params.append(text)
+    source = (f"def {rule.vjp.__name__}_input_{index}({', '.join(params)}):\n"
+              f"    return {gast.unparse(expr)}\n")
+    namespace = dict(rule.vjp.__globals__)
+    namespace["__defaults__"] = {n: p.default for n, p in rule.signature.parameters.items()}
+    exec(compile(source, f"<rule {rule.vjp.__name__}, input {index}>", "exec"), namespace)
+    return namespace[f"{rule.vjp.__name__}_input_{index}"]
 
 
 _RULES: dict[Any, Rule] = {}

@@ -29,6 +29,8 @@ class ParsedFunction:
     closure: dict[str, Any]
     params: list[str] = field(default_factory=list)
     locals: set[str] = field(default_factory=set)
+    #: Names the transformation introduced (``np`` where the user imported numpy otherwise).
+    introduced: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -68,6 +70,8 @@ class ParsedFunction:
                     return UNRESOLVED
             if name in self.globals:
                 return self.globals[name]
+            if name in self.introduced:
+                return self.introduced[name]
             return getattr(builtins, name, UNRESOLVED)
         if isinstance(expr, gast.Attribute):
             base = self.resolve(expr.value)

@@ -1,0 +1,153 @@
+"""Show the adjoint code of a recorded Tensor computation, written by `grad`'s own generator.
+
+The recorded graph is printed back as a straight-line Python function of its
+leaf tensors; `grad` then transforms that function like any other. Students
+see exactly what backpropagation computes for their expression.
+"""
+
+from __future__ import annotations
+
+import itertools
+import linecache
+import operator
+from typing import Any
+
+import numpy as np
+
+from . import backprop, registry
+
+__all__ = ["backward_source", "forward_source"]
+
+_OPERATORS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.divide: "/",
+              np.power: "**", np.matmul: "@", np.remainder: "%"}
+_UNARY = {np.negative: "-", np.positive: "+"}
+_LEAF_NAMES = ["x", "y", "z", "w", "u", "v"]
+_counter = itertools.count(1)
+
+
+def _literal(value: Any) -> str | None:
+    """Source for a simple constant (number, None, string, tuple of those), else None."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return repr(value)
+    if isinstance(value, np.generic) and value.ndim == 0:
+        return repr(value.item())
+    if isinstance(value, tuple):
+        parts = [_literal(v) for v in value]
+        if None not in parts:
+            return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+    return None
+
+
+def _index(value: Any) -> str | None:
+    if isinstance(value, slice):
+        parts = ["" if p is None else _literal(p) for p in (value.start, value.stop, value.step)]
+        text = f"{parts[0]}:{parts[1]}" + (f":{parts[2]}" if value.step is not None else "")
+        return text if None not in parts else None
+    if value is Ellipsis:
+        return "..."
+    if isinstance(value, tuple):
+        parts = [_index(v) for v in value]
+        return ", ".join(parts) if None not in parts and parts else None
+    return _literal(value)
+
+
+class _Printer:
+    def __init__(self, root: Any) -> None:
+        self.order = list(reversed(backprop._topological_order(root)))
+        self.root = root
+        self.names: dict[int, str] = {}
+        self.params: list[str] = []
+        self.wrt: list[str] = []
+        self.uses: dict[int, int] = {}
+        self.shared = 0
+        for tensor in self.order:
+            if tensor._node is not None:
+                for _, _, parent in tensor._node.parents:
+                    self.uses[id(parent)] = self.uses.get(id(parent), 0) + 1
+
+    def param(self, base: str) -> str:
+        name = base if base not in self.params else f"{base}{len(self.params)}"
+        self.params.append(name)
+        return name
+
+    def constant(self, value: Any) -> str:
+        text = _literal(value)
+        return text if text is not None else self.param(f"c{len(self.params) + 1}")
+
+    def operand(self, node: Any, slot: int, position: Any, value: Any) -> str:
+        for parent_slot, parent_position, parent in node.parents:
+            if parent_slot == slot and parent_position == position:
+                return self.expression(parent)
+        return self.constant(value)
+
+    def expression(self, tensor: Any) -> str:
+        if id(tensor) in self.names:
+            return self.names[id(tensor)]
+        node = tensor._node
+        if node is None:  # a leaf
+            name = _LEAF_NAMES[len(self.wrt)] if len(self.wrt) < len(_LEAF_NAMES) \
+                else f"x{len(self.wrt) + 1}"
+            self.wrt.append(self.param(name))
+            self.names[id(tensor)] = name
+            return name
+        rule, args = node.rule, node.args
+        operands = []
+        for slot in range(len(args)):
+            is_sequence = slot < rule.n_inputs and rule.input_is_sequence(slot)
+            if is_sequence and isinstance(args[slot], (list, tuple)):
+                items = [self.operand(node, slot, k, v) for k, v in enumerate(args[slot])]
+                operands.append("[" + ", ".join(items) + "]")
+            elif is_sequence:  # *operands
+                start = slot
+                operands += [self.operand(node, start, k, v)
+                             for k, v in enumerate(args[start:])]
+                break
+            elif rule.primitive is operator.getitem and slot == 1:
+                operands.append(_index(args[1]) or self.constant(args[1]))
+            else:
+                operands.append(self.operand(node, slot, None, args[slot]))
+        keywords = [f"{k}={self.constant(v)}" for k, v in node.kwargs.items()]
+        primitive = rule.primitive
+        if primitive in _OPERATORS and not keywords:
+            text = f"({operands[0]} {_OPERATORS[primitive]} {operands[1]})"
+        elif primitive in _UNARY and not keywords:
+            text = f"({_UNARY[primitive]}{operands[0]})"
+        elif primitive is operator.getitem:
+            text = f"{operands[0]}[{operands[1]}]"
+        else:
+            name = registry.primitive_name(primitive)
+            text = f"{name}({', '.join(operands + keywords)})"
+        if self.uses.get(id(tensor), 0) > 1:
+            self.shared += 1
+            name = f"t{self.shared}"
+            self.lines.append(f"    {name} = {text}")
+            self.names[id(tensor)] = name
+            return name
+        return text
+
+    def function(self) -> str:
+        self.lines: list[str] = []
+        result = self.expression(self.root)
+        header = f"def recorded({', '.join(self.params)}):"
+        return "\n".join([header] + self.lines + [f"    return {result}"]) + "\n"
+
+
+def forward_source(root: Any) -> tuple[str, list[str]]:
+    """The recorded computation of ``root`` as Python source, and its leaf parameters."""
+    printer = _Printer(root)
+    return printer.function(), printer.wrt
+
+
+def backward_source(root: Any) -> str:
+    """The derivative `grad` generates for the computation recorded in ``root``."""
+    from .differentiate import derivative_source
+    if root._constant or root._node is None:
+        raise ValueError("this tensor has no recorded computation: backward_source needs a "
+                         "tensor computed from non-constant tensors (before backward clears "
+                         "the graph)")
+    text, wrt = forward_source(root)
+    filename = f"<recorded graph {next(_counter)}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    namespace: dict[str, Any] = {"np": np}
+    exec(compile(text, filename, "exec"), namespace)
+    return derivative_source(namespace["recorded"], tuple(wrt) if len(wrt) > 1 else wrt[0])

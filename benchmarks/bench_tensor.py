@@ -1,0 +1,104 @@
+"""The Tensor API: microseconds per operation against MyGrad and PyTorch (issue: Tensor API).
+
+    python benchmarks/bench_tensor.py
+
+Peers appear as rows when installed (`pip install '.[bench]'`; PyTorch by hand).
+Also measures the alternative design for backward(): generating straight-line
+code for a recorded graph instead of calling the rules node by node.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import best_time, optional  # noqa: E402
+
+import autograd_src  # noqa: E402
+
+OPS = 1000
+
+
+def small_ops(m, x0):
+    """OPS small operations (forward), then backward."""
+    x = m.tensor(x0)
+    y = x
+    for _ in range(OPS // 4):
+        y = m.tanh(y * 0.9 + 0.1) - y / 3.0
+    y.sum().backward()
+    return x.grad
+
+
+def small_ops_torch(torch, x0):
+    x = torch.tensor(x0, requires_grad=True)
+    y = x
+    for _ in range(OPS // 4):
+        y = torch.tanh(y * 0.9 + 0.1) - y / 3.0
+    y.sum().backward()
+    return x.grad
+
+
+def mlp_step(m, data):
+    W1, b1, W2, b2, X, labels = (m.tensor(a) if i < 4 else a for i, a in enumerate(data))
+    h = m.tanh(m.matmul(X, W1) + b1)
+    logits = m.matmul(h, W2) + b2
+    shifted = logits - m.max(logits, axis=1, keepdims=True)
+    log_probs = shifted - m.log(m.sum(m.exp(shifted), axis=1, keepdims=True))
+    loss = -m.mean(m.sum(log_probs * labels, axis=1))
+    loss.backward()
+    return W1.grad
+
+
+def logistic_step(m, data):
+    w, X, y = m.tensor(data[0]), data[1], data[2]
+    loss = m.mean(m.log1p(m.exp(-y * m.matmul(X, w))))
+    loss.backward()
+    return w.grad
+
+
+def main() -> None:
+    mygrad = optional("mygrad")
+    torch = optional("torch")
+    rng = np.random.default_rng(0)
+    x0 = rng.normal(size=3)
+    libraries = [("autograd_src", autograd_src)] + ([("MyGrad", mygrad)] if mygrad else [])
+
+    print(f"{OPS} small operations on length-3 arrays, forward and backward:")
+    for name, m in libraries:
+        seconds = best_time(lambda m=m: small_ops(m, x0), min_time=0.5)
+        print(f"  {name:14s} {seconds / OPS * 1e6:6.2f} us per operation")
+    if torch is not None:
+        seconds = best_time(lambda: small_ops_torch(torch, x0), min_time=0.5)
+        print(f"  {'PyTorch':14s} {seconds / OPS * 1e6:6.2f} us per operation")
+
+    mlp = (rng.normal(size=(784, 256)) * 0.05, np.zeros(256), rng.normal(size=(256, 10)) * 0.05,
+           np.zeros(10), rng.normal(size=(128, 784)), np.eye(10)[rng.integers(0, 10, 128)])
+    logistic = (rng.normal(size=20) * 0.1, rng.normal(size=(500, 20)),
+                np.sign(rng.normal(size=500)))
+    for title, step, data in (("MLP training step 784-256-10, batch 128", mlp_step, mlp),
+                              ("logistic regression step, X 500x20", logistic_step, logistic)):
+        print(f"{title}:")
+        for name, m in libraries:
+            seconds = best_time(lambda m=m, step=step, data=data: step(m, data))
+            print(f"  {name:14s} {seconds * 1e6:9.1f} us per step")
+
+    # The design choice for backward(): node-by-node rule calls (what backward does) or
+    # code generated once for the recorded graph, as backward_source() shows.
+    x = autograd_src.tensor(x0)
+    y = x
+    for _ in range(25):
+        y = autograd_src.tanh(y * 0.9 + 0.1) - y / 3.0
+    start = time.perf_counter()
+    y.backward_source()
+    generate = time.perf_counter() - start
+    node_by_node = best_time(lambda: small_ops(autograd_src, x0)) / OPS * 100
+    print(f"backward design: generating code for a 100-op graph takes {generate * 1e3:.1f} ms; "
+          f"recording and running it node by node takes {node_by_node * 1e6:.0f} us")
+
+
+if __name__ == "__main__":
+    main()
