@@ -53,6 +53,9 @@ def render(parsed: ParsedFunction, derivative: Derivative, name: str,
             markers[marker] = item.text if isinstance(item, Comment) else None
             return gast.Expr(value=gast.Name(id=marker, ctx=gast.Load(), annotation=None,
                                              type_comment=None))
+        for block in ("body", "orelse"):  # comments inside if and for blocks
+            if isinstance(getattr(item, block, None), list):
+                setattr(item, block, [lower(s) for s in getattr(item, block)])
         return item
 
     results: gast.expr = derivative.results[0] if single else gast.Tuple(

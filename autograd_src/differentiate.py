@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import gast
 
-from . import codegen, fence, loader, normalize, reverse, source
+from . import codegen, desugar, fence, loader, normalize, reverse, source
 from .naming import Namer
 
 __all__ = ["grad", "value_and_grad", "derivative_source"]
@@ -74,6 +74,7 @@ def _transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool
     namer = Namer(referenced | parsed.locals | set(parsed.closure), parsed.globals,
                   parsed.locals)
     name = namer.fresh(_derivative_name(parsed.name, wrt, value))
+    desugar.desugar(parsed, namer)
     norm = normalize.normalize(parsed, wrt, namer)
     derivative = reverse.reverse(parsed, norm, wrt, namer, value_wanted=value)
     text = codegen.render(parsed, derivative, name, single, printer)

@@ -14,11 +14,6 @@ __all__ = ["check"]
 
 # Statement types and the workaround offered when one is found.
 _STATEMENTS = {
-    gast.If: "branches are not supported yet: use np.where(cond, a, b) for an "
-             "elementwise choice, or move the branch outside the differentiated function",
-    gast.For: "loops are not supported yet: write the loop as vectorised NumPy "
-              "(np.sum, np.cumsum, matrix products)",
-    gast.While: "loops are not supported yet: write the loop as vectorised NumPy",
     gast.AsyncFor: "async code cannot be differentiated",
     gast.Try: "try/except is not supported: move the guarded code out of the "
               "differentiated function",
@@ -78,6 +73,7 @@ def check(parsed: ParsedFunction) -> None:
             reason = _STATEMENTS.get(type(node)) or _EXPRESSIONS.get(type(node))
             if reason is not None:
                 raise parsed.error(node, f"{_describe(node)} in {parsed.name}(): {reason}")
-    if not any(isinstance(n, gast.Return) and n.value is not None for n in fn.body):
+    returns = [n for stmt in fn.body for n in gast.walk(stmt) if isinstance(n, gast.Return)]
+    if not any(r.value is not None for r in returns):
         raise parsed.error(fn, f"{parsed.name}() returns nothing: grad differentiates the "
                                "returned value, so end the function with 'return <value>'")

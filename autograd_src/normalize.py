@@ -8,6 +8,7 @@ inactive statements and subexpressions are kept exactly as the user wrote them.
 from __future__ import annotations
 
 import operator
+import copy
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
@@ -72,10 +73,58 @@ class Op:
 
 
 @dataclass
+class Branch:
+    """``if test: body else: orelse``, where ``test`` names a boolean computed just before."""
+
+    test: str
+    body: list
+    orelse: list
+    origin: gast.stmt
+
+    def assigned(self) -> set[str]:
+        return _assigned_in(self.body) | _assigned_in(self.orelse)
+
+
+@dataclass
+class Loop:
+    """A ``for`` loop over ``range(...)`` or a ``while`` loop, with its body normalized."""
+
+    header: Union[gast.For, gast.While]   # the loop statement, body left empty
+    body: list
+    origin: gast.stmt
+    #: Counts iterations for the adjoint loop (while loops, and loops that break).
+    counter: Optional[str] = None
+
+    @property
+    def target(self) -> Optional[str]:
+        return self.header.target.id if isinstance(self.header, gast.For) else None
+
+    def assigned(self) -> set[str]:
+        names = _assigned_in(self.body)
+        if self.target:
+            names.add(self.target)
+        if self.counter:
+            names.add(self.counter)
+        return names
+
+
+def _assigned_in(items: list) -> set[str]:
+    names: set[str] = set()
+    for item in items:
+        if isinstance(item, Op):
+            names.add(item.target)
+        elif isinstance(item, Primal):
+            names |= item.assigned
+        else:
+            names |= item.assigned()
+    return names
+
+
+@dataclass
 class Normalized:
     """A function body in A-normal form, and the name that holds its output."""
 
-    body: list[Union[Primal, Op]]
+    body: list
     output: str
     output_active: bool
     return_stmt: gast.Return
@@ -117,6 +166,8 @@ class _Normalizer:
         self.body: list[Union[Primal, Op]] = []
         self.origin: gast.stmt = parsed.node
         self.scalars: set[str] = set()
+        self.reassigned = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)
+                           and isinstance(n.ctx, gast.Store)}
         # Subscripts and transposes already computed: source text -> (name, names read).
         self.available: dict[str, tuple[str, set[str]]] = {}
 
@@ -148,6 +199,8 @@ class _Normalizer:
             return self._call_is_active(expr)
         if isinstance(expr, gast.Subscript):
             return self.is_active(expr.value)
+        if isinstance(expr, gast.BoolOp):
+            return any(self.is_active(v) for v in expr.values)
         if isinstance(expr, (gast.JoinedStr, gast.Lambda)):
             return False
         return any(isinstance(n, gast.Name) and n.id in self.active
@@ -176,6 +229,8 @@ class _Normalizer:
         """``expr`` itself if inactive or a name; else a new temporary holding it."""
         if isinstance(expr, gast.Name) or not self.is_active(expr):
             return expr
+        if isinstance(expr, gast.IfExp):
+            return _name(self.conditional(expr))
         rule, value, bound, inputs = self.operation(expr)
         reusable = isinstance(value, (gast.Subscript, gast.Attribute))
         key = gast.unparse(value) if reusable else None
@@ -186,6 +241,16 @@ class _Normalizer:
         if key is not None:
             self.available[key] = (name, _load_names(value))
         return _name(name)
+
+    def conditional(self, expr: gast.IfExp, target: Optional[str] = None) -> str:
+        """``a if c else b`` as an if statement assigning a temporary (or ``target``)."""
+        name = target or self.namer.fresh("choice")
+        origin = self.origin
+        stmt = gast.copy_location(gast.If(test=expr.test, body=[_assign(name, expr.body, expr)],
+                                          orelse=[_assign(name, expr.orelse, expr)]), expr)
+        self.branch(stmt)
+        self.origin = origin
+        return name
 
     def hoist(self, expr: gast.expr, base: str) -> gast.expr:
         """Bind a non-trivial inactive expression to a name so adjoints can reuse it."""
@@ -436,9 +501,97 @@ class _Normalizer:
             self.expression_statement(stmt)
         elif isinstance(stmt, gast.Return):
             return False
-        else:  # pass, assert, raise: no values to differentiate
+        elif isinstance(stmt, gast.If):
+            self.branch(stmt)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            self.loop(stmt)
+        else:  # pass, assert, raise, break: no values to differentiate
             self.body.append(Primal(stmt, stmt))
         return True
+
+    # ----- control flow -----
+
+    def block(self, stmts: list) -> list:
+        """Normalize a nested block, returning its items (the current body is kept)."""
+        outer, self.body = self.body, []
+        for stmt in stmts:
+            self.statement(stmt)
+        items, self.body = self.body, outer
+        self.origin = stmts[-1] if stmts else self.origin
+        return items
+
+    def forget_facts(self) -> None:
+        # What is known about shapes and reusable values does not survive a join.
+        self.scalars.clear()
+        self.available.clear()
+
+    def keep_verbatim(self, stmt: gast.stmt, items: list, active_before: set[str]) -> bool:
+        """Control flow that computes nothing differentiable stays as the user wrote it."""
+        if any(not isinstance(i, Primal) for i in items):
+            return False
+        assigned = _assigned_in(items) | {n.id for n in gast.walk(stmt)
+                                          if isinstance(n, gast.Name)
+                                          and isinstance(n.ctx, gast.Store)}
+        if assigned & active_before:
+            return False
+        self.body.append(Primal(stmt, stmt, assigned))
+        self.active = active_before - assigned
+        return True
+
+    def branch(self, stmt: gast.If) -> None:
+        active_before = set(self.active)
+        self.forget_facts()
+        body = self.block(stmt.body)
+        after_body, self.active = self.active, set(active_before)
+        orelse = self.block(stmt.orelse)
+        self.active |= after_body
+        self.forget_facts()
+        if self.keep_verbatim(stmt, body + orelse, active_before):
+            return
+        test = self.namer.fresh("cond")
+        self.origin = stmt
+        self.body.append(Primal(_assign(test, stmt.test, stmt), stmt, {test}))
+        self.body.append(Branch(test, body, orelse, stmt))
+
+    def loop(self, stmt: Union[gast.For, gast.While]) -> None:
+        if isinstance(stmt, gast.For):
+            if not isinstance(stmt.target, gast.Name):
+                raise self.error(stmt.target, "a for loop must assign one name (for i in "
+                                              "range(n)); unpack inside the body instead")
+            if self.is_active(stmt.iter):
+                raise self.error(stmt.iter, "iterating over a differentiated value this way is "
+                                            "not supported: loop over range(len(x)) and index")
+        elif self.is_active(stmt.test):
+            raise self.error(stmt.test, "a while condition must be a comparison or another "
+                                        "value without gradient")
+        active_before = set(self.active)
+        taken = set(self.namer.taken)
+        entry = set(active_before)
+        while True:  # activity flows around the loop: iterate to a fixed point
+            self.active = set(entry)
+            self.forget_facts()
+            if isinstance(stmt, gast.For):
+                self.active.discard(stmt.target.id)
+            body = self.block(stmt.body)
+            if self.active <= entry:
+                break
+            entry |= self.active
+            self.namer.taken = set(taken)
+        self.active = entry
+        self.forget_facts()
+        if self.keep_verbatim(stmt, body, active_before):
+            return
+        header = copy.copy(stmt)
+        header.body, header.orelse = [], []
+        if isinstance(stmt, gast.For) and _load_names(stmt.iter) & self.reassigned:
+            # The adjoint loop re-reads the range after the primal has run: keep it.
+            steps = self.namer.fresh("steps")
+            self.body.append(Primal(_assign(steps, stmt.iter, stmt), stmt, {steps}))
+            header.iter = _name(steps)
+        breaks = any(isinstance(n, gast.Break) for n in gast.walk(stmt))
+        counter = self.namer.fresh("iterations") if isinstance(stmt, gast.While) or breaks \
+            else None
+        self.body.append(Loop(header, body, stmt, counter))
 
     def expression_statement(self, stmt: gast.Expr) -> None:
         value = stmt.value
@@ -467,6 +620,8 @@ class _Normalizer:
                 self.primal(original)
             elif isinstance(value, gast.Name):
                 self.emit_op(target.id, value, None, [value.id], {})
+            elif isinstance(value, gast.IfExp):
+                self.conditional(value, target.id)
             else:
                 rule, primal, bound, inputs = self.operation(value)
                 self.emit_op(target.id, primal, rule, inputs, bound)
@@ -555,6 +710,9 @@ class _Normalizer:
         if isinstance(value, gast.Name):
             return value.id, value.id in self.active
         name = self.namer.fresh("out")
+        if isinstance(value, gast.IfExp) and self.is_active(value):
+            self.conditional(value, name)
+            return name, True
         if self.is_active(value):
             rule, primal, bound, inputs = self.operation(value)
             self.emit_op(name, primal, rule, inputs, bound)

@@ -291,6 +291,11 @@ def cumsum(g, ans, a, axis=None):
     return _ad.uncumsum(g, a, axis)
 
 
+@defvjp(np.cross)
+def cross(g, ans, a, b):
+    return _ad.unbroadcast(np.cross(b, g), a), _ad.unbroadcast(np.cross(g, a), b)
+
+
 @defvjp(np.linalg.norm)
 def norm(g, ans, x, ord=None, axis=None, keepdims=False):
     return _ad.norm_grad(g, ans, x, ord, axis, keepdims)

@@ -7,19 +7,6 @@ def opaque(x):
     return x
 
 
-def branch(x):
-    y = x * 2
-    if np.sum(y) > 0:  # LINE branch
-        y = y ** 2
-    return np.sum(y)
-
-
-def loop(x):
-    for _ in range(3):  # LINE loop
-        x = x * 2
-    return np.sum(x)
-
-
 def guarded(x):
     try:  # LINE guarded
         y = x * 2
@@ -57,10 +44,6 @@ def active_index(x):
 
 def generator(x):
     yield x  # LINE generator
-
-
-def conditional_expression(x):
-    return x if x > 0 else -x  # LINE conditional_expression
 
 
 def active_axis(x):

@@ -1,0 +1,232 @@
+"""Decide which operations get adjoints and which overwritten values must be kept for them.
+
+Usefulness is backward liveness of adjoints: an active operation gets an adjoint
+only if its value reaches the output. A value is kept when an adjoint reads it
+after the primal overwrote it: in straight-line code and branches outside loops
+by a plain copy (``z0 = z``, exact to the version), inside loops on a stack
+(``z_stack.append(z)``) for every name the loop's adjoints read.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import gast
+
+from .inline import differentiable_inputs, load_names, reads_of
+from .naming import Namer
+from .normalize import Branch, Loop, Op, Primal
+
+__all__ = ["Plan", "Save", "plan"]
+
+
+@dataclass(frozen=True)
+class Save:
+    """Where an overwritten value is kept: a variable (``z0``) or a stack (``z_stack``)."""
+
+    holder: str
+    on_stack: bool
+
+
+@dataclass
+class Plan:
+    """The result of the analysis, keyed by ``id`` of the body items."""
+
+    useful: set[int] = field(default_factory=set)
+    #: Saves made just before an item runs (and undone just after its adjoint).
+    saves: dict[int, dict[str, Save]] = field(default_factory=lambda: defaultdict(dict))
+    stacks: list[str] = field(default_factory=list)
+
+    def is_useful(self, op: Op) -> bool:
+        return id(op) in self.useful
+
+
+class _Planner:
+    def __init__(self, namer: Namer) -> None:
+        self.namer = namer
+        self.plan = Plan()
+        self.copies: dict[str, int] = defaultdict(int)
+        self.stack_names: dict[str, str] = {}
+
+    # ----- usefulness -----
+
+    def useful(self, items: list, needed: set[str]) -> set[str]:
+        """Mark ops whose adjoints are needed; returns adjoints needed before ``items``."""
+        needed = set(needed)
+        for item in reversed(items):
+            if isinstance(item, Op):
+                if item.target in needed:
+                    self.plan.useful.add(id(item))
+                    needed.discard(item.target)
+                    needed |= set(differentiable_inputs(item))
+            elif isinstance(item, Primal):
+                needed -= item.assigned
+            elif isinstance(item, Branch):
+                needed = self.useful(item.body, needed) | self.useful(item.orelse, needed)
+            else:  # a loop runs any number of times: iterate to a fixed point
+                while True:
+                    before = needed | self.useful(item.body, needed)
+                    if before == needed:
+                        break
+                    needed = before
+        return needed
+
+    # ----- what adjoints read -----
+
+    def reads(self, items: list) -> set[str]:
+        """Primal names the adjoint code of ``items`` reads (operands, tests, loop headers)."""
+        names: set[str] = set()
+        for item in items:
+            if isinstance(item, Op) and id(item) in self.plan.useful:
+                read, reads_ans = reads_of(item)
+                names |= read | ({item.target} if reads_ans else set())
+            elif isinstance(item, Branch):
+                inner = self.reads(item.body) | self.reads(item.orelse)
+                if inner or self.has_adjoint(item.body + item.orelse):
+                    names |= inner | {item.test}
+            elif isinstance(item, Loop):
+                inner = self.reads(item.body)
+                if inner or self.has_adjoint(item.body):
+                    names |= inner | header_reads(item)
+        return names
+
+    def exposed_values(self, items: list, assigned: Optional[set[str]] = None) -> set[str]:
+        """Primal names the adjoints of ``items`` read before ``items`` assign them."""
+        assigned = set() if assigned is None else assigned
+        exposed: set[str] = set()
+        for item in items:
+            if isinstance(item, Op):
+                if id(item) in self.plan.useful:
+                    exposed |= reads_of(item)[0] - assigned
+                assigned.add(item.target)
+            elif isinstance(item, Primal):
+                assigned |= item.assigned
+            elif isinstance(item, Branch):
+                if self.has_adjoint(item.body + item.orelse):
+                    exposed |= {item.test} - assigned
+                left, right = set(assigned), set(assigned)
+                exposed |= self.exposed_values(item.body, left)
+                exposed |= self.exposed_values(item.orelse, right)
+                assigned |= left & right
+            else:
+                if self.has_adjoint(item.body):
+                    exposed |= (header_reads(item) - {item.counter}) - assigned
+                exposed |= self.exposed_values(item.body, set(assigned))
+        return exposed
+
+    def has_adjoint(self, items: list) -> bool:
+        for item in items:
+            if isinstance(item, Op) and id(item) in self.plan.useful:
+                return True
+            if isinstance(item, Branch) and self.has_adjoint(item.body + item.orelse):
+                return True
+            if isinstance(item, Loop) and self.has_adjoint(item.body):
+                return True
+        return False
+
+    # ----- saves -----
+
+    def copy_name(self, name: str) -> str:
+        holder = self.namer.fresh(f"{name}{self.copies[name]}")
+        self.copies[name] += 1
+        return holder
+
+    def stack(self, name: str) -> Save:
+        if name not in self.stack_names:
+            self.stack_names[name] = self.namer.fresh(f"{name}_stack")
+            self.plan.stacks.append(self.stack_names[name])
+        return Save(self.stack_names[name], True)
+
+    def exact(self, items: list) -> None:
+        """Outside loops: copy a value only when an adjoint reads that very version."""
+        version: dict[str, int] = defaultdict(int)
+        needed: set[tuple[str, int]] = set()
+        overwrites: list[tuple[Any, str, int]] = []
+        for item in items:
+            if isinstance(item, Op):
+                if id(item) in self.plan.useful:
+                    read, reads_ans = reads_of(item)
+                    needed |= {(n, version[n]) for n in read}
+                    if reads_ans:
+                        needed.add((item.target, version[item.target] + 1))
+                assigned = {item.target}
+            elif isinstance(item, Primal):
+                assigned = item.assigned
+            else:
+                if isinstance(item, Branch):
+                    self.exact(item.body)
+                    self.exact(item.orelse)
+                else:
+                    self.in_loop(item.body, self.reads(item.body))
+                assigned = item.assigned()
+                # Values from before the compound that it reads without assigning them;
+                # those it assigns, it restores itself by the end of its adjoint.
+                needed |= {(n, version[n]) for n in self.exposed_values([item]) - assigned}
+            for name in assigned:
+                overwrites.append((item, name, version[name]))
+                version[name] += 1
+            if isinstance(item, (Branch, Loop)):
+                # Its adjoint may read the values it leaves behind.
+                needed |= {(n, version[n]) for n in self.reads([item]) & assigned}
+        for item, name, old in overwrites:
+            if (name, old) in needed:
+                self.plan.saves[id(item)][name] = Save(self.copy_name(name), False)
+
+    def in_loop(self, items: list, needed: set[str]) -> None:
+        """Inside a loop: push every value of a name the loop's adjoints read before overwriting it."""
+        for item in items:
+            if isinstance(item, Op):
+                assigned = {item.target}
+            elif isinstance(item, Primal):
+                assigned = item.assigned
+            elif isinstance(item, Branch):
+                self.in_loop(item.body, needed)
+                self.in_loop(item.orelse, needed)
+                continue
+            else:
+                self.in_loop(item.body, self.reads(item.body))
+                assigned = item.assigned()
+            for name in sorted(assigned & needed):
+                self.plan.saves[id(item)][name] = self.stack(name)
+
+
+def header_reads(loop: Loop) -> set[str]:
+    """Names the reversed loop's header reads: the range's operands and the counter."""
+    header = loop.header
+    names = load_names(header.iter) if isinstance(header, gast.For) else set()
+    if loop.counter:
+        names.add(loop.counter)
+    if loop.target:
+        names.discard(loop.target)
+    return names
+
+
+def exposed_reads(items: list, plan: Plan, assigned: Optional[set[str]] = None) -> set[str]:
+    """Active names whose adjoints flow into ``items`` from before them (loop-carried)."""
+    assigned = set() if assigned is None else assigned
+    exposed: set[str] = set()
+    for item in items:
+        if isinstance(item, Op):
+            if plan.is_useful(item):
+                exposed |= set(differentiable_inputs(item)) - assigned
+            assigned.add(item.target)
+        elif isinstance(item, Primal):
+            assigned |= item.assigned
+        elif isinstance(item, Branch):
+            left, right = set(assigned), set(assigned)
+            exposed |= exposed_reads(item.body, plan, left) | exposed_reads(item.orelse, plan,
+                                                                            right)
+            assigned |= left & right
+        else:
+            exposed |= exposed_reads(item.body, plan, set(assigned))
+    return exposed
+
+
+def plan(body: list, output: Optional[str], namer: Namer) -> Plan:
+    """Analyze a normalized body whose adjoint sweep starts from ``output``."""
+    planner = _Planner(namer)
+    planner.useful(body, {output} if output else set())
+    planner.exact(body)
+    return planner.plan

@@ -1,0 +1,202 @@
+"""Rewrite break, continue, early return and for/else into flags, so every loop iteration has one shape.
+
+After this pass a loop body runs from top to bottom in every iteration, the
+statements after a ``break``/``continue``/``return`` sit under ``if not flag:``
+guards, and a real ``break`` only ends a body. The adjoint sweep can then
+reverse each iteration statement by statement. Loops over the items of an
+array or list (``for row in X``, ``enumerate``, ``zip``) become loops over
+positions, so the item is an ordinary indexing read.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import gast
+
+from .naming import Namer
+from .source import ParsedFunction
+
+__all__ = ["desugar"]
+
+
+def _name(id_: str, store: bool = False) -> gast.Name:
+    return gast.Name(id=id_, ctx=gast.Store() if store else gast.Load(), annotation=None,
+                     type_comment=None)
+
+
+def _assign(target: str, value: gast.expr, where: gast.AST) -> gast.Assign:
+    return gast.copy_location(gast.Assign(targets=[_name(target, True)], value=value,
+                                          type_comment=None), where)
+
+
+def _const(value: Any) -> gast.Constant:
+    return gast.Constant(value=value, kind=None)
+
+
+def _call(func: str, *args: gast.expr) -> gast.Call:
+    return gast.Call(func=_name(func), args=list(args), keywords=[])
+
+
+def _contains(stmts: list, kinds: tuple, into_loops: bool) -> bool:
+    """Whether ``stmts`` hold a statement of ``kinds`` (not looking into nested loops)."""
+    for stmt in stmts:
+        if isinstance(stmt, kinds):
+            return True
+        if isinstance(stmt, gast.If) and (_contains(stmt.body, kinds, into_loops)
+                                          or _contains(stmt.orelse, kinds, into_loops)):
+            return True
+        if isinstance(stmt, (gast.For, gast.While)) and into_loops and \
+                _contains(stmt.body + stmt.orelse, kinds, into_loops):
+            return True
+    return False
+
+
+class _Desugar:
+    def __init__(self, parsed: ParsedFunction, namer: Namer) -> None:
+        self.parsed = parsed
+        self.namer = namer
+        self.returned: Optional[str] = None   # flag set by an early return
+        self.value: Optional[str] = None      # the value it returned
+        self.loops: list[dict[str, Optional[str]]] = []
+
+    # ----- blocks -----
+
+    def block(self, stmts: list) -> list:
+        """Rewrite a block, guarding what follows any statement that may set a flag."""
+        out: list = []
+        for index, stmt in enumerate(stmts):
+            flags = self.flags_set_by(stmt)  # before rewriting removes the break statements
+            out += self.statement(stmt)
+            rest = stmts[index + 1:]
+            if flags and rest:
+                test = gast.UnaryOp(op=gast.Not(), operand=_name(flags[0])) if len(flags) == 1 \
+                    else gast.UnaryOp(op=gast.Not(), operand=gast.BoolOp(
+                        op=gast.Or(), values=[_name(f) for f in flags]))
+                guard = gast.copy_location(gast.If(test=test, body=self.block(rest), orelse=[]),
+                                           rest[0])
+                out.append(guard)
+                return out
+        return out
+
+    def flags_set_by(self, stmt: gast.stmt) -> list[str]:
+        flags = []
+        if self.returned and _contains([stmt], (gast.Return,), into_loops=True):
+            flags.append(self.returned)
+        if self.loops:
+            loop = self.loops[-1]
+            if loop["broke"] and _contains([stmt], (gast.Break,), into_loops=False):
+                flags.append(loop["broke"])
+            if loop["skip"] and _contains([stmt], (gast.Continue,), into_loops=False):
+                flags.append(loop["skip"])
+        return flags
+
+    def statement(self, stmt: gast.stmt) -> list:
+        if isinstance(stmt, gast.Return) and self.returned is not None:
+            value = stmt.value if stmt.value is not None else _const(None)
+            out = [_assign(self.value, value, stmt), _assign(self.returned, _const(True), stmt)]
+            for loop in self.loops:  # leave every enclosing loop
+                out.append(_assign(loop["broke"], _const(True), stmt))
+            return out
+        if isinstance(stmt, gast.Break):
+            return [_assign(self.loops[-1]["broke"], _const(True), stmt)]
+        if isinstance(stmt, gast.Continue):
+            return [_assign(self.loops[-1]["skip"], _const(True), stmt)]
+        if isinstance(stmt, gast.If):
+            stmt.body = self.block(stmt.body) or [gast.Pass()]
+            stmt.orelse = self.block(stmt.orelse)
+            return [stmt]
+        if isinstance(stmt, (gast.For, gast.While)):
+            return self.loop(stmt)
+        return [stmt]
+
+    # ----- loops -----
+
+    def loop(self, stmt: Any) -> list:
+        breaks = _contains(stmt.body, (gast.Break,), into_loops=False) or (
+            self.returned is not None and _contains(stmt.body, (gast.Return,), into_loops=True))
+        skips = _contains(stmt.body, (gast.Continue,), into_loops=False)
+        loop = {"broke": self.namer.fresh("broke") if breaks or stmt.orelse else None,
+                "skip": self.namer.fresh("skip") if skips else None}
+        before: list = []
+        if isinstance(stmt, gast.For):
+            before = self.iterate_by_position(stmt)
+        self.loops.append(loop)
+        body = self.block(stmt.body)
+        self.loops.pop()
+        if loop["skip"]:
+            body.insert(0, _assign(loop["skip"], _const(False), stmt))
+        if loop["broke"] and breaks:
+            exit_ = gast.copy_location(gast.If(test=_name(loop["broke"]), body=[gast.Break()],
+                                               orelse=[]), stmt)
+            body.append(exit_)
+        stmt.body = body or [gast.Pass()]
+        orelse, stmt.orelse = stmt.orelse, []
+        out = before
+        if loop["broke"]:
+            out.append(_assign(loop["broke"], _const(False), stmt))
+        out.append(stmt)
+        if orelse:  # for/else: the else block runs when the loop did not break
+            guard = gast.If(test=gast.UnaryOp(op=gast.Not(), operand=_name(loop["broke"])),
+                            body=self.block(orelse), orelse=[])
+            out.append(gast.copy_location(guard, orelse[0]))
+        return out
+
+    def iterate_by_position(self, stmt: gast.For) -> list:
+        """``for row in X:`` → ``for k in range(len(X)): row = X[k]`` (also enumerate, zip)."""
+        it = stmt.iter
+        if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and \
+                it.func.id == "range" and self.parsed.resolve(it.func) is range:
+            return []
+        sources: list[gast.expr]
+        targets: list[gast.expr]
+        counter: Optional[gast.expr] = None
+        call = it.func.id if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) \
+            else None
+        if call == "enumerate" and len(it.args) == 1 and not it.keywords and \
+                isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == 2:
+            counter, item = stmt.target.elts
+            sources, targets = [it.args[0]], [item]
+        elif call == "zip" and it.args and not it.keywords and \
+                isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == len(it.args):
+            sources, targets = list(it.args), list(stmt.target.elts)
+        else:
+            sources, targets = [it], [stmt.target]
+        before = []
+        named = []
+        for source in sources:
+            if isinstance(source, gast.Name):
+                named.append(source)
+            else:  # evaluate the iterable once, as the for statement would
+                holder = self.namer.fresh("items")
+                before.append(_assign(holder, _call("list", source), stmt))
+                named.append(_name(holder))
+        index_name = counter.id if isinstance(counter, gast.Name) else self.namer.fresh("k")
+        lengths = [_call("len", _name(n.id)) for n in named]
+        stop = lengths[0] if len(lengths) == 1 else _call("min", *lengths)
+        stmt.iter = gast.copy_location(_call("range", stop), it)
+        stmt.target = gast.copy_location(_name(index_name, True), stmt.target)
+        reads = [gast.copy_location(gast.Assign(
+            targets=[target], value=gast.Subscript(value=_name(n.id), slice=_name(index_name),
+                                                   ctx=gast.Load()), type_comment=None), stmt)
+            for target, n in zip(targets, named)]
+        stmt.body = reads + stmt.body
+        return before
+
+
+def desugar(parsed: ParsedFunction, namer: Namer) -> None:
+    """Rewrite ``parsed.node``'s body in place (see the module docstring)."""
+    body = parsed.node.body
+    state = _Desugar(parsed, namer)
+    last_is_return = bool(body) and isinstance(body[-1], gast.Return)
+    early = _contains(body[:-1] if last_is_return else body, (gast.Return,), into_loops=True) \
+        or (not last_is_return and _contains(body, (gast.Return,), into_loops=True))
+    if early:
+        state.returned = namer.fresh("returned")
+        state.value = namer.fresh("result")
+        final = gast.copy_location(gast.Return(value=_name(state.value)), body[-1])
+        start = [_assign(state.returned, _const(False), body[0]),
+                 _assign(state.value, _const(None), body[0])]
+        parsed.node.body = start + state.block(body) + [final]
+    else:
+        parsed.node.body = state.block(body)

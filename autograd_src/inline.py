@@ -1,0 +1,169 @@
+"""Instantiate a rule's adjoint expressions at one call site, by substituting its operands."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import gast
+
+from . import optimize
+from .naming import Namer, clone
+from .normalize import Op, _assign, _name, is_scalar_operand
+from .registry import Rule
+
+__all__ = ["Inliner", "as_expr", "load_names", "differentiable_inputs"]
+
+
+def load_names(expr: Any) -> set[str]:
+    """Every name an expression (or statement) reads or writes."""
+    if not isinstance(expr, gast.AST):
+        return set()
+    return {n.id for n in gast.walk(expr) if isinstance(n, gast.Name)}
+
+
+def as_expr(value: Any) -> gast.expr:
+    """A gast expression for a Python default value (None, 0, 'C', a tuple of those)."""
+    if isinstance(value, gast.AST):
+        return clone(value)
+    if isinstance(value, tuple):
+        return gast.Tuple(elts=[as_expr(v) for v in value], ctx=gast.Load())
+    return gast.Constant(value=value, kind=None)
+
+
+def differentiable_inputs(op: Op) -> list[str]:
+    """Active operand names of ``op`` whose rule entry is not None."""
+    if op.rule is None:
+        return op.input_names()
+    names: list[str] = []
+    for index, entry in enumerate(op.inputs):
+        if op.rule.exprs is not None and op.rule.exprs[index] is None:
+            continue
+        if isinstance(entry, list):
+            names += [n for n in entry if n is not None]
+        elif entry is not None:
+            names.append(entry)
+    return names
+
+
+class _Substitution(gast.NodeTransformer):
+    """Replace a rule's parameters by the operands of one call site."""
+
+    def __init__(self, rule: Rule, values: dict[str, Any], namer: Namer) -> None:
+        self.rule = rule
+        self.values = values
+        self.namer = namer
+
+    def visit_Name(self, node: gast.Name) -> gast.expr:
+        if node.id in self.values:
+            return as_expr(self.values[node.id])
+        scope = self.rule.vjp.__globals__
+        obj = scope[node.id] if node.id in scope else getattr(builtins, node.id)
+        return _name(self.namer.reference(obj, node.id))
+
+
+class Inliner:
+    """Writes the adjoint expressions of one primitive operation."""
+
+    def __init__(self, namer: Namer, ad: str) -> None:
+        self.namer = namer
+        self.ad = ad
+
+    def call(self, dotted: str, *args: gast.expr) -> gast.Call:
+        """A call to a dotted name (``_ad.unbroadcast``) with positional arguments."""
+        func: gast.expr = _name(dotted.split(".")[0])
+        for attr in dotted.split(".")[1:]:
+            func = gast.Attribute(value=func, attr=attr, ctx=gast.Load())
+        return gast.Call(func=func, args=list(args), keywords=[])
+
+    def contributions(self, op: Op, ans: str, reusable: dict[str, str],
+                      pending: list) -> list[tuple[str, gast.expr]]:
+        """``(input name, adjoint expression)`` for every active input of ``op``.
+
+        Statements the expressions depend on (the tuple of adjoints of a
+        sequence input) are appended to ``pending``.
+        """
+        g = _name(self.namer.adjoint(op.target))
+        if op.rule is None:
+            return [(op.inputs[0], g)]
+        rule = op.rule
+        values: dict[str, Any] = dict(op.bound)
+        values["g"] = g
+        values["ans"] = _name(ans)
+        result: list[tuple[str, gast.expr]] = []
+        inputs = [op.bound.get(p) for p in rule.params[: rule.n_inputs]]
+        for index, entry in enumerate(op.inputs):
+            if entry is None or (isinstance(entry, list) and not any(entry)):
+                continue
+            if rule.exprs is None:
+                expr = self.call_rule(op, values, index)
+            elif rule.exprs[index] is None:
+                continue
+            else:
+                expr = _Substitution(rule, values, self.namer).visit(clone(rule.exprs[index]))
+            expr = optimize.simplify(expr, self.namer)
+            expr = optimize.reuse_primal_values(expr, reusable)
+            if isinstance(entry, list):
+                parts = self.namer.fresh(f"d{op.target}_parts")
+                pending.append(_assign(parts, expr, op.origin))
+                for k, name in enumerate(entry):
+                    if name is not None:
+                        piece = gast.Subscript(value=_name(parts),
+                                               slice=gast.Constant(value=k, kind=None),
+                                               ctx=gast.Load())
+                        result.append((name, piece))
+                continue
+            others = [x for i, x in enumerate(inputs) if i != index]
+            if rule.broadcasting and not self.same_shape(entry, others, op):
+                expr = self.call(f"{self.ad}.unbroadcast", expr, _name(entry))
+            result.append((entry, expr))
+        return result
+
+    @staticmethod
+    def same_shape(name: str, others: list, op: Op) -> bool:
+        """Whether the adjoint flowing to ``name`` already has its shape (no unbroadcast).
+
+        True when every other operand is a scalar (it cannot widen the result)
+        or is ``name`` itself.
+        """
+        return bool(others) and all(
+            is_scalar_operand(x, op.scalars) or (isinstance(x, gast.Name) and x.id == name)
+            for x in others)
+
+    def call_rule(self, op: Op, values: dict[str, Any], index: int) -> gast.expr:
+        """A call to a rule that cannot be inlined, indexed when it has several inputs."""
+        rule = op.rule
+        fn = _name(self.namer.reference(rule.vjp, rule.vjp.__name__))
+        args = [values["g"], values["ans"]]
+        keywords = []
+        for param in rule.params:
+            kind = rule.signature.parameters[param].kind
+            value = as_expr(values[param])
+            if kind is kind.VAR_POSITIONAL:
+                args += list(value.elts) if isinstance(value, gast.Tuple) \
+                    else [gast.Starred(value=value, ctx=gast.Load())]
+            elif kind is kind.KEYWORD_ONLY:
+                keywords.append(gast.keyword(arg=param, value=value))
+            else:
+                args.append(value)
+        call = gast.Call(func=fn, args=args, keywords=keywords)
+        if rule.n_inputs == 1:
+            return call
+        return gast.Subscript(value=call, slice=gast.Constant(value=index, kind=None),
+                              ctx=gast.Load())
+
+
+def reads_of(op: Op) -> tuple[set[str], bool]:
+    """Primal names the adjoint of ``op`` reads, and whether it reads ``ans``."""
+    if op.rule is None:
+        return set(), False
+    used: set[str] = set()
+    for index, entry in enumerate(op.inputs):
+        if entry is None or (isinstance(entry, list) and not any(entry)):
+            continue
+        used |= op.rule.uses(index)
+    names: set[str] = set()
+    for param in used - {"g", "ans"}:
+        names |= load_names(op.bound.get(param))
+    return names, "ans" in used
+

@@ -1,0 +1,38 @@
+"""Branches and loops against finite differences, on inputs that take every path."""
+
+import numpy as np
+import pytest
+
+from autograd_src import DiffSyntaxError, grad
+from autograd_src.testing import check_grads
+
+from . import control_flow_cases as cf
+
+PARAMS = [(fn, make, wrt) for fn, makers, wrt in cf.CASES for make in makers]
+IDS = [f"{fn.__name__}-{i}" for fn, makers, _ in cf.CASES for i in range(len(makers))]
+
+
+@pytest.mark.parametrize("fn, make_args, wrt", PARAMS, ids=IDS)
+def test_matches_finite_differences(fn, make_args, wrt):
+    args = make_args(np.random.default_rng(0))
+    check_grads(fn, *args, wrt=wrt)
+
+
+def test_every_path_is_taken():
+    # The cases above only test something if their inputs really take each branch.
+    assert cf.elif_chain(np.full(3, 0.6)) != cf.elif_chain(np.full(3, 0.1))
+    assert cf.loop_with_break(np.full(3, 0.7)) != cf.loop_with_break(np.full(3, -0.7))
+
+
+@pytest.mark.parametrize("fn", [cf.zero_iterations])
+def test_zero_iteration_loop(fn):
+    x = np.array([0.5, -1.0])
+    np.testing.assert_allclose(grad(fn)(x, 0), [2.0, 2.0])
+
+
+def test_still_unsupported_constructs_raise():
+    from . import error_cases
+    with pytest.raises(DiffSyntaxError, match="try"):
+        grad(error_cases.guarded)
+    with pytest.raises(DiffSyntaxError, match="generators"):
+        grad(error_cases.generator)
