@@ -175,7 +175,7 @@ class _Planner:
                 self.plan.saves[id(item)][name] = Save(self.copy_name(name), False)
 
     def in_loop(self, items: list, needed: set[str]) -> None:
-        """Inside a loop: push every value of a name the loop's adjoints read before overwriting it."""
+        """Inside a loop: push, before overwriting it, every value of a name its adjoints read."""
         for item in items:
             if isinstance(item, Op):
                 assigned = {item.target}

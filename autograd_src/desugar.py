@@ -1,4 +1,4 @@
-"""Rewrite break, continue, early return and for/else into flags, so every loop iteration has one shape.
+"""Rewrite break, continue, early return and for/else into flags: one shape per iteration.
 
 After this pass a loop body runs from top to bottom in every iteration, the
 statements after a ``break``/``continue``/``return`` sit under ``if not flag:``

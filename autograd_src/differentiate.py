@@ -12,6 +12,7 @@ import weakref
 from typing import Any, Callable, Optional, Sequence, Union
 
 import gast
+import numpy as np
 
 from . import codegen, desugar, fence, loader, normalize, reverse, source
 from .naming import Namer
@@ -67,7 +68,7 @@ def _derivative_name(fn_name: str, wrt: list[str], value: bool) -> str:
 
 
 def _transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
-               printer: str) -> tuple[Callable[..., Any], str]:
+               printer: str, scalars: tuple = ((), ())) -> tuple[Callable[..., Any], str]:
     parsed = source.parse_function(fn)
     fence.check(parsed)
     referenced = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}
@@ -75,7 +76,7 @@ def _transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool
                   parsed.locals)
     name = namer.fresh(_derivative_name(parsed.name, wrt, value))
     desugar.desugar(parsed, namer)
-    norm = normalize.normalize(parsed, wrt, namer)
+    norm = normalize.normalize(parsed, wrt, namer, *scalars)
     derivative = reverse.reverse(parsed, norm, wrt, namer, value_wanted=value)
     text = codegen.render(parsed, derivative, name, single, printer)
     origin = f"{os.path.basename(parsed.filename)}:{parsed.node.lineno}"
@@ -100,6 +101,26 @@ def _check_argument(value: Any, name: str) -> None:
         raise TypeError(f"cannot differentiate with respect to {name}, which has dtype "
                         f"{dtype}: gradients need a floating-point dtype; pass "
                         f"{name}.astype(float)")
+
+
+_SCALAR_TYPES = (float, int, bool, np.float64, np.float32, np.int64, np.int32, np.bool_)
+
+
+def _scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
+    """Which arguments are scalars, or lists/tuples of scalars, in this call.
+
+    Code generated knowing that (say) ``x`` is a Python float can leave out the
+    shape bookkeeping that arrays need, which dominates scalar loops.
+    """
+    scalars, sequences = [], []
+    for name, value in list(zip(names, args)) + list(kwargs.items()):
+        kind = type(value)
+        if kind in _SCALAR_TYPES:
+            scalars.append(name)
+        elif (kind is list or kind is tuple) and value and \
+                all(type(v) in _SCALAR_TYPES for v in value):
+            sequences.append(name)
+    return tuple(scalars), tuple(sequences)
 
 
 def _make_checker(fn: Callable[..., Any], wrt: list[str]) -> Callable[[tuple, dict], None]:
@@ -142,12 +163,24 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
     if verbose:
         print(text)
     check = _make_checker(fn, names)
+    parameters = _parameters(fn)[0]
+    variants = {((), ()): compiled}
+
+    def variant(signature: tuple) -> Callable[..., Any]:
+        # The same derivative, generated knowing which arguments are scalars.
+        variant_key = key + (signature,)
+        if variant_key not in per_fn:
+            per_fn[variant_key] = _transform(fn, names, single, value, printer, signature)
+        variants[signature] = per_fn[variant_key][0]
+        return variants[signature]
 
     @functools.wraps(compiled, assigned=("__module__", "__name__", "__qualname__"),
                      updated=())
     def derivative(*args: Any, **kwargs: Any) -> Any:
         check(args, kwargs)
-        return compiled(*args, **kwargs)
+        signature = _scalar_signature(parameters, args, kwargs)
+        chosen = variants.get(signature) or variant(signature)
+        return chosen(*args, **kwargs)
 
     derivative.source = text  # type: ignore[attr-defined]
     derivative.__wrapped__ = compiled  # inspect.getsource(derivative) shows `text`

@@ -7,8 +7,8 @@ inactive statements and subexpressions are kept exactly as the user wrote them.
 
 from __future__ import annotations
 
-import operator
 import copy
+import operator
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
@@ -166,6 +166,7 @@ class _Normalizer:
         self.body: list[Union[Primal, Op]] = []
         self.origin: gast.stmt = parsed.node
         self.scalars: set[str] = set()
+        self.scalar_sequences: set[str] = set()
         self.reassigned = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)
                            and isinstance(n.ctx, gast.Store)}
         # Subscripts and transposes already computed: source text -> (name, names read).
@@ -259,7 +260,10 @@ class _Normalizer:
         name = self.namer.fresh(base)
         stmt = _assign(name, expr, expr if hasattr(expr, "lineno") else self.origin)
         self.body.append(Primal(stmt, self.origin, {name}))
+        scalar = self.is_scalar_value(expr)
         self.assigned({name})
+        if scalar:
+            self.scalars.add(name)
         self.active.discard(name)
         return _name(name)
 
@@ -289,6 +293,7 @@ class _Normalizer:
     def assigned(self, names: set[str]) -> None:
         """Forget what was known about ``names``: they now hold new values."""
         self.scalars -= names
+        self.scalar_sequences -= names
         for key in [k for k, (n, deps) in self.available.items() if (deps | {n}) & names]:
             del self.available[key]
 
@@ -520,11 +525,6 @@ class _Normalizer:
         self.origin = stmts[-1] if stmts else self.origin
         return items
 
-    def forget_facts(self) -> None:
-        # What is known about shapes and reusable values does not survive a join.
-        self.scalars.clear()
-        self.available.clear()
-
     def keep_verbatim(self, stmt: gast.stmt, items: list, active_before: set[str]) -> bool:
         """Control flow that computes nothing differentiable stays as the user wrote it."""
         if any(not isinstance(i, Primal) for i in items):
@@ -540,12 +540,15 @@ class _Normalizer:
 
     def branch(self, stmt: gast.If) -> None:
         active_before = set(self.active)
-        self.forget_facts()
+        scalars_before = set(self.scalars)
+        self.available.clear()
         body = self.block(stmt.body)
         after_body, self.active = self.active, set(active_before)
+        scalars_body, self.scalars = self.scalars, set(scalars_before)
         orelse = self.block(stmt.orelse)
         self.active |= after_body
-        self.forget_facts()
+        self.scalars &= scalars_body  # a scalar after the if only if after both arms
+        self.available.clear()
         if self.keep_verbatim(stmt, body + orelse, active_before):
             return
         test = self.namer.fresh("cond")
@@ -567,18 +570,25 @@ class _Normalizer:
         active_before = set(self.active)
         taken = set(self.namer.taken)
         entry = set(active_before)
-        while True:  # activity flows around the loop: iterate to a fixed point
+        scalars = set(self.scalars)
+        while True:  # activity and scalar facts flow around the loop: find a fixed point
             self.active = set(entry)
-            self.forget_facts()
+            self.scalars = set(scalars)
+            self.available.clear()
             if isinstance(stmt, gast.For):
                 self.active.discard(stmt.target.id)
+                self.assigned({stmt.target.id})
+                if self.parsed.resolve(getattr(stmt.iter, "func", None)) is range:
+                    self.scalars.add(stmt.target.id)
             body = self.block(stmt.body)
-            if self.active <= entry:
+            if self.active <= entry and scalars <= self.scalars:
                 break
             entry |= self.active
+            scalars &= self.scalars
             self.namer.taken = set(taken)
         self.active = entry
-        self.forget_facts()
+        self.scalars = scalars
+        self.available.clear()
         if self.keep_verbatim(stmt, body, active_before):
             return
         header = copy.copy(stmt)
@@ -699,8 +709,26 @@ class _Normalizer:
         self.assigned(assigned)
         self.active -= assigned
         if isinstance(stmt, gast.Assign) and len(assigned) == 1 and \
-                isinstance(stmt.targets[0], gast.Name) and _is_number(stmt.value):
+                isinstance(stmt.targets[0], gast.Name) and self.is_scalar_value(stmt.value):
             self.scalars |= assigned
+
+    def is_scalar_value(self, expr: Any) -> bool:
+        """Whether an expression surely gives a scalar: numbers, and arithmetic,
+        math functions and ufuncs of scalars, and elements of lists of scalars."""
+        if _is_number(expr) or (isinstance(expr, gast.Name) and expr.id in self.scalars):
+            return True
+        if isinstance(expr, gast.BinOp):
+            return self.is_scalar_value(expr.left) and self.is_scalar_value(expr.right)
+        if isinstance(expr, gast.UnaryOp):
+            return self.is_scalar_value(expr.operand)
+        if isinstance(expr, gast.Call) and not expr.keywords:
+            fn = self.parsed.resolve(expr.func)
+            elementwise = getattr(fn, "__module__", None) == "math" or \
+                type(fn).__name__ == "ufunc" or fn is float
+            return elementwise and all(self.is_scalar_value(a) for a in expr.args)
+        return (isinstance(expr, gast.Subscript) and isinstance(expr.value, gast.Name)
+                and expr.value.id in self.scalar_sequences
+                and isinstance(expr.slice, (gast.Name, gast.Constant)))
 
     def output(self, stmt: gast.Return) -> tuple[str, bool]:
         value = stmt.value
@@ -789,12 +817,19 @@ class _TensorCallsToNumPy(gast.NodeTransformer):
         return node
 
 
-def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer) -> Normalized:
-    """Normalize the body of ``parsed``, treating the parameters in ``wrt`` as active."""
+def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
+              scalars: tuple = (), scalar_sequences: tuple = ()) -> Normalized:
+    """Normalize the body of ``parsed``, treating the parameters in ``wrt`` as active.
+
+    ``scalars`` and ``scalar_sequences`` name parameters known to hold scalars, or
+    lists of scalars, in the calls this code is generated for.
+    """
     parsed.introduced = namer.injected
     for stmt in parsed.node.body:
         _TensorCallsToNumPy(parsed, namer).visit(stmt)
     state = _Normalizer(parsed, wrt, namer)
+    state.scalars |= set(scalars)
+    state.scalar_sequences = set(scalar_sequences)
     for stmt in parsed.node.body:
         if not state.statement(stmt):
             output, active = state.output(stmt)

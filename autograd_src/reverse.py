@@ -126,7 +126,8 @@ class _Reverser:
         if name in sweep.defined:
             expr = gast.BinOp(left=_name(adjoint), op=gast.Add(), right=expr)
         sweep.defined.add(name)
-        out.append(_assign(adjoint, expr, origin))
+        if not (isinstance(expr, gast.Name) and expr.id == adjoint):  # not "da = da"
+            out.append(_assign(adjoint, expr, origin))
 
     def comment(self, origin: Any, sweep: _Sweep, out: list, prefix: str = "Grad of") -> None:
         if origin is sweep.origin:

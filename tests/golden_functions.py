@@ -33,10 +33,48 @@ def scalar_physics(v, k, t):
     return energy * damping
 
 
+def branchy(x, y):
+    z = np.sin(x) * y
+    if np.sum(z) > 0:
+        z = z ** 2
+    else:
+        z = -z
+    return np.sum(z)
+
+
+def rnn_overwrite(W, x):
+    h = x
+    for _ in range(3):
+        h = np.tanh(W @ h)
+    return np.sum(h)
+
+
+def newton(a):
+    y = a
+    i = 0
+    while abs(y * y - a) > 1e-12 and i < 50:
+        y = 0.5 * (y + a / y)
+        i += 1
+    return y
+
+
+def first_crossing(x):
+    y = x
+    for _ in range(10):
+        y = np.sin(y) * 2.0
+        if np.sum(y) > 1.5:
+            break
+    return np.sum(y)
+
+
 GOLDEN = [
     (sigmoid_loss, 0),
     (mlp_loss, (0, 1, 2, 3)),
     (rosenbrock, 0),
     (overwrite, (0, 1)),
     (scalar_physics, ("v", "k")),
+    (branchy, (0, 1)),
+    (rnn_overwrite, 0),
+    (newton, 0),
+    (first_crossing, 0),
 ]
