@@ -24,6 +24,9 @@ _INSTEAD_OF_BUILTIN = {"sum": "summed", "max": "largest", "min": "smallest",
                        "abs": "magnitude", "pow": "power", "round": "rounded",
                        "float": "as_float", "len": "length"}
 _MAX_LEN = 20
+# Names generated code must not shadow. Captured once: an interactive session sets
+# builtins._ as it runs, which must not change the names we generate.
+_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
 
 
 def clone(node: Any) -> Any:
@@ -119,7 +122,7 @@ class Namer:
         """``base`` if free, else ``base_2``, ``base_3``, ..."""
         base = base if base.isidentifier() and not keyword.iskeyword(base) else "value"
         name, k = base, 1
-        while name in self.taken or hasattr(builtins, name):
+        while name in self.taken or name in _BUILTINS:
             k += 1
             name = f"{base}_{k}"
         self.taken.add(name)
@@ -129,7 +132,7 @@ class Namer:
         """The adjoint variable of ``name``: ``dname`` unless that is taken."""
         if name not in self._adjoints:
             candidate = "d" + name
-            if candidate in self.taken or hasattr(builtins, candidate):
+            if candidate in self.taken or candidate in _BUILTINS:
                 candidate = self.fresh("d_" + name)
             else:
                 self.taken.add(candidate)

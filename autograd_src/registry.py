@@ -9,7 +9,6 @@ the engines for rules registered with ``broadcasting=True``, never by rules.
 
 from __future__ import annotations
 
-import builtins
 import inspect
 import textwrap
 from dataclasses import dataclass, field
@@ -245,6 +244,3 @@ def is_nondifferentiable(fn: Any) -> bool:
     except TypeError:
         return False
 
-
-def is_builtin_name(name: str) -> bool:
-    return hasattr(builtins, name)
