@@ -144,6 +144,7 @@ def peak_memory(fn, *args):
 
 def main() -> None:
     autograd = optional("autograd")
+    tangent = optional("tangent")
     rows = []
     for name, fn, by_hand, args, wrt in workloads():
         ours = grad(fn, wrt=wrt)
@@ -161,6 +162,9 @@ def main() -> None:
             else:
                 times["HIPS autograd"] = best_time(lambda: theirs(*args),  # noqa: B023
                                                    min_time=0.05, repeat=2)
+        if tangent is not None:
+            from bench_straightline import _tangent_row
+            times.update(_tangent_row(tangent, fn, wrt, args))
         rows.append((name, times))
     report(rows)
     x = np.linspace(0, 1, 100)

@@ -91,7 +91,7 @@ def thirty_lines(x, y):
     f = np.log1p(e ** 2)
     g = f + np.maximum(a, b)
     h = np.where(g > 0, g, 0.1 * g)
-    i = h @ h.T
+    i = h @ np.transpose(h)
     j = np.sum(i, axis=0)
     k = j / (1.0 + np.abs(j))
     m = np.mean(k)
@@ -139,6 +139,7 @@ def workloads():
 
 def main() -> None:
     autograd = optional("autograd")
+    tangent = optional("tangent")
     rows = []
     for name, fn, by_hand, args, wrt in workloads():
         ours = grad(fn, wrt=wrt)
@@ -152,19 +153,47 @@ def main() -> None:
         if autograd is not None:
             theirs = autograd.grad(fn, wrt)
             times["HIPS autograd"] = best_time(lambda: theirs(*args))  # noqa: B023
+        if tangent is not None:
+            times.update(_tangent_row(tangent, fn, wrt, args))
         rows.append((name, times))
     report(rows)
 
-    durations = []
-    for _ in range(30):
-        # A fresh function object each time, so the cache does not answer.
-        fresh = type(thirty_lines)(thirty_lines.__code__, thirty_lines.__globals__)
+    ours = _transformation_times(lambda f: grad(f, wrt=(0, 1)), 30)
+    print(f"\ngrad() on a 30-line function: median {ours[len(ours) // 2] * 1e3:.1f} ms, "
+          f"best {ours[0] * 1e3:.1f} ms per transformation")
+    if tangent is not None:
+        theirs = _transformation_times(lambda f: tangent.grad(f, wrt=(0, 1), verbose=0), 5)
+        print(f"tangent-ad on the same function: median {theirs[len(theirs) // 2] * 1e3:.1f} "
+              f"ms ({theirs[len(theirs) // 2] / ours[len(ours) // 2]:.0f}x ours)")
+
+
+def _transformation_times(transform, count):
+    """Seconds per transformation of thirty_lines, each a new function so no cache answers."""
+    import inspect
+    import linecache
+    source = inspect.getsource(thirty_lines)
+    times = []
+    for k in range(count):
+        filename = f"<thirty_lines {k} {time.time()}>"
+        text = source.replace("def thirty_lines(", f"def thirty_lines_{k}(")
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+        namespace = {"np": np}
+        exec(compile(text, filename, "exec"), namespace)
         start = time.perf_counter()
-        grad(fresh, wrt=(0, 1))
-        durations.append(time.perf_counter() - start)
-    durations.sort()
-    print(f"\ngrad() on a 30-line function: median {durations[15] * 1e3:.1f} ms, "
-          f"best {durations[0] * 1e3:.1f} ms per transformation")
+        transform(namespace[f"thirty_lines_{k}"])
+        times.append(time.perf_counter() - start)
+    return sorted(times)
+
+
+def _tangent_row(tangent, fn, wrt, args):
+    """tangent-ad's gradient time, when it can differentiate the function."""
+    try:
+        theirs = tangent.grad(fn, wrt=wrt if isinstance(wrt, tuple) else (wrt,), verbose=0)
+        theirs(*args)
+    except Exception as exc:  # a peer's limitation, reported and skipped
+        print(f"(tangent-ad cannot run {fn.__name__}: {type(exc).__name__})")
+        return {}
+    return {"tangent-ad": best_time(lambda: theirs(*args))}
 
 
 if __name__ == "__main__":
