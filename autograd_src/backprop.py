@@ -221,7 +221,7 @@ def backward(root: Any, grad: Any = None) -> None:
             contribution = grads[slot] if position is None else grads[slot][position]
             if contribution is None:
                 continue
-            if rule.broadcasting:
+            if rule.broadcasts(slot):
                 contribution = runtime.unbroadcast(contribution, parent._data)
             key = id(parent)
             if key in pending:

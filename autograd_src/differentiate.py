@@ -81,7 +81,38 @@ def _transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool
     text = codegen.render(parsed, derivative, name, single, printer)
     origin = f"{os.path.basename(parsed.filename)}:{parsed.node.lineno}"
     compiled = loader.load(text, name, fn, namer.injected, origin)
-    return compiled, text
+    # Shown after the function: the derivatives of the helpers it calls.
+    shown = "\n\n".join([text.rstrip("\n")] + [h.rstrip("\n") for h in namer.helper_sources
+                                                if h not in text]) + "\n"
+    return compiled, shown
+
+
+_IN_PROGRESS: set = set()
+
+
+def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
+                      caller: source.ParsedFunction) -> tuple[Callable[..., Any], str]:
+    """The generated derivative of a helper ``fn`` with respect to ``positions``, cached."""
+    names, positional = _parameters(fn)
+    if any(p >= positional for p in positions):
+        raise caller.error(call, f"a differentiated value passed to {fn.__name__}() lands in "
+                                 "*args; give the helper named parameters")
+    key = ("helper", tuple(positions))
+    per_fn = _CACHE.get(fn)
+    if per_fn is None or per_fn.get("__code__") is not fn.__code__:
+        per_fn = {"__code__": fn.__code__}
+        _CACHE[fn] = per_fn
+    if key not in per_fn:
+        if (fn, key) in _IN_PROGRESS:
+            raise caller.error(call, f"{fn.__name__}() calls itself on differentiated values; "
+                                     "recursion is not supported yet: write it as a loop")
+        _IN_PROGRESS.add((fn, key))
+        try:
+            wrt = [names[p] for p in positions]
+            per_fn[key] = _transform(fn, wrt, len(wrt) == 1, False, "gast")
+        finally:
+            _IN_PROGRESS.discard((fn, key))
+    return per_fn[key]
 
 
 def _check_argument(value: Any, name: str) -> None:

@@ -108,6 +108,8 @@ class Inliner:
         values["g"] = g
         values["ans"] = _name(ans)
         result: list[tuple[str, gast.expr]] = []
+        if hasattr(rule, "helper_keywords"):
+            return self.helper_contributions(op, g, pending)
         inputs = [op.bound.get(p) for p in rule.params[: rule.n_inputs]]
         for index, entry in enumerate(op.inputs):
             if entry is None or (isinstance(entry, list) and not any(entry)):
@@ -132,10 +134,28 @@ class Inliner:
                         result.append((name, piece))
                 continue
             others = [x for i, x in enumerate(inputs) if i != index]
-            if rule.broadcasting and not self.same_shape(entry, others, op):
+            if rule.broadcasts(index) and not self.same_shape(entry, others, op):
                 expr = self.call(f"{self.ad}.unbroadcast", expr, _name(entry))
             result.append((entry, expr))
         return result
+
+    def helper_contributions(self, op: Op, g: gast.expr,
+                             pending: list) -> list[tuple[str, gast.expr]]:
+        """``da, db = dhelper(a, b, dout=g)``: one call to the helper's own derivative."""
+        rule = op.rule
+        fn = _name(self.namer.reference(rule.vjp, rule.vjp.__name__))
+        keywords = [gast.keyword(arg=k, value=clone(v)) for k, v in rule.helper_keywords.items()]
+        keywords.append(gast.keyword(arg="dout", value=g))
+        call = gast.Call(func=fn, args=[clone(op.bound[p]) for p in rule.params],
+                         keywords=keywords)
+        active = [name for name in op.inputs if name is not None]
+        if len(active) == 1:
+            return [(active[0], call)]
+        parts = self.namer.fresh(f"d{op.target}_parts")
+        pending.append(_assign(parts, call, op.origin))
+        return [(name, gast.Subscript(value=_name(parts), slice=gast.Constant(value=k, kind=None),
+                                      ctx=gast.Load()))
+                for k, name in enumerate(active)]
 
     @staticmethod
     def same_shape(name: str, others: list, op: Op) -> bool:

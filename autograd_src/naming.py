@@ -116,6 +116,8 @@ class Namer:
         self.local_names = local_names
         self.injected: dict[str, Any] = {}
         self._adjoints: dict[str, str] = {}
+        #: Generated derivatives of the user's helper functions this code calls.
+        self.helper_sources: dict[str, None] = {}
         self._references: dict[int, str] = {}
 
     def fresh(self, base: str) -> str:

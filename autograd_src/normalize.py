@@ -8,6 +8,7 @@ inactive statements and subexpressions are kept exactly as the user wrote them.
 from __future__ import annotations
 
 import copy
+import inspect
 import operator
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
@@ -16,7 +17,7 @@ import gast
 
 from . import numpy_rules, registry
 from .errors import NoRuleError
-from .naming import Namer, describe
+from .naming import Namer, clone, describe
 from .registry import Rule
 from .source import UNRESOLVED, ParsedFunction
 
@@ -167,6 +168,8 @@ class _Normalizer:
         self.origin: gast.stmt = parsed.node
         self.scalars: set[str] = set()
         self.scalar_sequences: set[str] = set()
+        #: Names surely holding an array of their own (not an argument, alias or view).
+        self.owned: set[str] = set()
         self.reassigned = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)
                            and isinstance(n.ctx, gast.Store)}
         # Subscripts and transposes already computed: source text -> (name, names read).
@@ -275,9 +278,13 @@ class _Normalizer:
                 frozenset(operands & self.scalars))
         scalar = self.result_is_scalar(op)
         self.body.append(op)
+        if rule is None:  # target = source: two names for one array
+            self.owned -= set(inputs)
         self.assigned({target})
         if scalar:
             self.scalars.add(target)
+        if rule is not None and _allocates(rule.primitive, value):
+            self.owned.add(target)
         self.active.add(target)
 
     @staticmethod
@@ -294,6 +301,7 @@ class _Normalizer:
         """Forget what was known about ``names``: they now hold new values."""
         self.scalars -= names
         self.scalar_sequences -= names
+        self.owned -= names
         for key in [k for k, (n, deps) in self.available.items() if (deps | {n}) & names]:
             del self.available[key]
 
@@ -423,8 +431,32 @@ class _Normalizer:
         def rebuild_call(atoms: list, kw: dict) -> gast.Call:
             return gast.Call(func=func, args=atoms, keywords=_keywords(kw))
 
+        if registry.lookup(primitive) is None and _is_user_function(primitive):
+            return self.helper_call(call, primitive, rebuild_call)
         return self.bind(call, primitive, list(call.args), keywords, rebuild_call,
                          display=gast.unparse(func))
+
+    def helper_call(self, call: gast.Call, fn: Any, rebuild: Any) -> tuple:
+        """A call to the user's own function: its derivative is generated as a function too."""
+        from .differentiate import helper_derivative
+        for keyword in call.keywords:
+            if self.is_active(keyword.value):
+                raise self.error(keyword.value, f"pass differentiated values to {fn.__name__}() "
+                                                "by position, not by keyword")
+        atoms = [self.atom(a) for a in call.args]
+        atoms = [a if self.is_active(a) else self.hoist(a, describe(a)) for a in atoms]
+        keywords = {k.arg: self.hoist(k.value, k.arg) for k in call.keywords}
+        positions = [i for i, a in enumerate(atoms) if self._active_name(a)]
+        derivative, source = helper_derivative(fn, positions, call, self.parsed)
+        self.namer.helper_sources.setdefault(source, None)
+        params = tuple(f"arg{i}" for i in range(len(atoms)))
+        rule = registry.Rule(primitive=fn, vjp=derivative, broadcasting=False, sequence=None,
+                             signature=inspect.Signature(), params=params,
+                             n_inputs=len(atoms), exprs=None)
+        rule.helper_keywords = keywords
+        bound = dict(zip(params, atoms))
+        inputs = [self._active_name(a) for a in atoms]
+        return rule, rebuild(atoms, keywords), bound, inputs
 
     def bind(self, node: gast.expr, primitive: Any, args: list, keywords: dict,
              rebuild: Any, display: Optional[str] = None) -> tuple:
@@ -541,13 +573,16 @@ class _Normalizer:
     def branch(self, stmt: gast.If) -> None:
         active_before = set(self.active)
         scalars_before = set(self.scalars)
+        owned_before = set(self.owned)
         self.available.clear()
         body = self.block(stmt.body)
         after_body, self.active = self.active, set(active_before)
         scalars_body, self.scalars = self.scalars, set(scalars_before)
+        owned_body, self.owned = self.owned, set(owned_before)
         orelse = self.block(stmt.orelse)
         self.active |= after_body
         self.scalars &= scalars_body  # a scalar after the if only if after both arms
+        self.owned &= owned_body
         self.available.clear()
         if self.keep_verbatim(stmt, body + orelse, active_before):
             return
@@ -571,9 +606,11 @@ class _Normalizer:
         taken = set(self.namer.taken)
         entry = set(active_before)
         scalars = set(self.scalars)
+        owned = set(self.owned)
         while True:  # activity and scalar facts flow around the loop: find a fixed point
             self.active = set(entry)
             self.scalars = set(scalars)
+            self.owned = set(owned)
             self.available.clear()
             if isinstance(stmt, gast.For):
                 self.active.discard(stmt.target.id)
@@ -581,13 +618,15 @@ class _Normalizer:
                 if self.parsed.resolve(getattr(stmt.iter, "func", None)) is range:
                     self.scalars.add(stmt.target.id)
             body = self.block(stmt.body)
-            if self.active <= entry and scalars <= self.scalars:
+            if self.active <= entry and scalars <= self.scalars and owned <= self.owned:
                 break
             entry |= self.active
             scalars &= self.scalars
+            owned &= self.owned
             self.namer.taken = set(taken)
         self.active = entry
         self.scalars = scalars
+        self.owned = owned
         self.available.clear()
         if self.keep_verbatim(stmt, body, active_before):
             return
@@ -642,11 +681,49 @@ class _Normalizer:
         container = target.value if isinstance(target, (gast.Subscript, gast.Attribute)) \
             else target
         if active or self.is_active(container):
-            raise self.error(target, "assigning into an array or attribute "
-                                     f"({gast.unparse(target)} = ...) is not supported yet "
-                                     "for differentiated values: build the array with "
-                                     "np.stack, np.concatenate or np.where instead")
+            if isinstance(target, gast.Subscript) and isinstance(container, gast.Name):
+                self.assign_item(target, container.id, value, original)
+                return
+            raise self.error(target, "assigning into an attribute or a nested element "
+                                     f"({gast.unparse(target)} = ...) of a differentiated "
+                                     "value is not supported: assign into a local array")
         self.primal(original)
+
+    def assign_item(self, target: gast.Subscript, name: str, value: gast.expr,
+                    original: gast.stmt) -> None:
+        """``y[i] = v`` on a differentiated array: ``y = _ad.setitem(y, i, v)``, a new array.
+
+        The update is functional, so no other name can see it; that is exact only
+        when nothing else refers to ``y``'s array, which is checked here.
+        """
+        if name not in self.owned:
+            what = "an argument of the function (the caller's array)" \
+                if name in self.parsed.params else "possibly shared with another name"
+            raise self.error(target, f"assigning into {name}[...] while {name} is {what} "
+                                     "is not supported: make it an array of its own first, "
+                                     f"for example {name} = {name}.copy() or np.zeros(...)")
+        if self.is_active(target.slice):
+            raise self.error(target.slice, "an index computed from a differentiated value is "
+                                           "not differentiable: compute it from constants")
+        from . import runtime
+        index = target.slice
+        if any(isinstance(n, gast.Slice) for n in gast.walk(index)):
+            np_name = self.namer.reference(numpy_rules.np, "np")
+            index = gast.Subscript(value=gast.Attribute(value=_name(np_name), attr="s_",
+                                                        ctx=gast.Load()),
+                                   slice=index, ctx=gast.Load())
+        index = self.hoist(index, "index") if not is_trivial(index) else index
+        atom = self.atom(value)
+        if not self.is_active(atom):
+            atom = self.hoist(atom, describe(atom))
+        ad = _name(self.namer.reference(runtime, "_ad"))
+        call = gast.Call(func=gast.Attribute(value=ad, attr="setitem", ctx=gast.Load()),
+                         args=[_name(name), index, atom], keywords=[])
+        rule = registry.lookup(runtime.setitem)
+        bound = {"x": _name(name), "index": index, "v": atom}
+        inputs = [self._active_name(_name(name)), None, self._active_name(atom)]
+        self.emit_op(name, call, rule, inputs, bound)
+        self.owned.add(name)
 
     def tuple_assign(self, target: gast.Tuple, value: gast.expr, active: bool,
                      original: gast.stmt) -> None:
@@ -684,11 +761,18 @@ class _Normalizer:
     def aug_assign(self, stmt: gast.AugAssign) -> None:
         if not isinstance(stmt.target, gast.Name):
             container = stmt.target.value
-            if self.is_active(stmt.value) or self.is_active(container):
-                raise self.error(stmt, "augmented assignment into an array element of a "
-                                       "differentiated value is not supported yet: build the "
-                                       "array with np.stack, np.concatenate or np.where")
-            self.primal(stmt)
+            if not (self.is_active(stmt.value) or self.is_active(container)):
+                self.primal(stmt)
+                return
+            # y[i] += v  is  y[i] = y[i] + v
+            read = gast.copy_location(gast.Subscript(value=clone(container),
+                                                     slice=clone(stmt.target.slice),
+                                                     ctx=gast.Load()), stmt.target)
+            update = gast.copy_location(gast.BinOp(left=read, op=stmt.op, right=stmt.value),
+                                        stmt.value)
+            plain = gast.copy_location(gast.Assign(targets=[stmt.target], value=update,
+                                                   type_comment=None), stmt)
+            self.assign(plain)
             return
         load = _name(stmt.target.id)
         gast.copy_location(load, stmt.target)
@@ -706,11 +790,16 @@ class _Normalizer:
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
             assigned.add(stmt.target.id)
         self.body.append(Primal(stmt, self.origin, assigned))
+        self.owned -= _shared_names(stmt)
         self.assigned(assigned)
         self.active -= assigned
         if isinstance(stmt, gast.Assign) and len(assigned) == 1 and \
-                isinstance(stmt.targets[0], gast.Name) and self.is_scalar_value(stmt.value):
-            self.scalars |= assigned
+                isinstance(stmt.targets[0], gast.Name):
+            if self.is_scalar_value(stmt.value):
+                self.scalars |= assigned
+            if isinstance(stmt.value, gast.Call) and _allocates(
+                    self.parsed.resolve(stmt.value.func), stmt.value):
+                self.owned |= assigned
 
     def is_scalar_value(self, expr: Any) -> bool:
         """Whether an expression surely gives a scalar: numbers, and arithmetic,
@@ -751,6 +840,56 @@ class _Normalizer:
 
 
 _np = numpy_rules.np
+# Functions whose result is a new array, never a view of an argument.
+_ALLOCATING = {_np.zeros, _np.ones, _np.empty, _np.full, _np.zeros_like, _np.ones_like,
+               _np.empty_like, _np.full_like, _np.array, _np.copy, _np.arange, _np.linspace,
+               _np.eye, _np.identity, _np.concatenate, _np.stack, _np.hstack, _np.vstack,
+               _np.tile, _np.repeat, _np.outer, _np.matmul, _np.dot, _np.cumsum}
+
+
+# Libraries whose functions are primitives (with rules) rather than code to look inside.
+_LIBRARIES = {"numpy", "scipy", "math", "builtins", "autograd_src", "operator"}
+
+
+def _is_user_function(fn: Any) -> bool:
+    """A Python function of the user's own, whose derivative grad can generate."""
+    return (inspect.isfunction(fn) and not hasattr(fn, "__autograd_src_primitive__")
+            and (getattr(fn, "__module__", None) or "").split(".")[0] not in _LIBRARIES)
+
+
+def _allocates(primitive: Any, value: Any) -> bool:
+    """Whether a call or operation surely returns a new array of its own."""
+    if isinstance(value, (gast.BinOp, gast.UnaryOp)):
+        return True
+    if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+            value.func.attr == "copy":
+        return True
+    if type(primitive).__name__ == "ufunc":
+        return True
+    try:
+        return primitive in _ALLOCATING or getattr(primitive, "__name__", "") == "setitem"
+    except TypeError:
+        return False
+
+
+def _shared_names(stmt: gast.stmt) -> set[str]:
+    """Names whose array a statement may share with another name (``z = y``, ``[y]``)."""
+    value = getattr(stmt, "value", None)
+    shared: set[str] = set()
+    stack = [value] if value is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, gast.Name):
+            shared.add(node.id)
+        elif isinstance(node, (gast.List, gast.Tuple, gast.Set)):
+            stack += node.elts
+        elif isinstance(node, gast.Dict):
+            stack += [v for v in node.values if v is not None]
+        elif isinstance(node, gast.Subscript):
+            stack.append(node.value)  # a basic index is a view of the array
+    return shared
+
+
 _FULL_REDUCTIONS = {_np.sum, _np.mean, _np.prod, _np.max, _np.amax, _np.min, _np.amin,
                     _np.var, _np.std, _np.vdot, _np.linalg.norm}
 

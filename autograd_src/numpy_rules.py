@@ -433,6 +433,11 @@ def getitem(g, ans, x, index):
     return _ad.unindex(g, x, index)
 
 
+@defvjp(_ad.setitem, broadcasting=("v",))
+def setitem(g, ans, x, index, v):
+    return _ad.zero_at(g, index), None, g[index]
+
+
 # ----- No gradient -----
 
 nondifferentiable(

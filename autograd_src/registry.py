@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 import textwrap
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Union
 
 import gast
 
@@ -28,7 +28,8 @@ class Rule:
 
     primitive: Any
     vjp: VJPFunction
-    broadcasting: bool
+    #: True, or the names of the inputs whose adjoints are summed back to their shape.
+    broadcasting: Union[bool, tuple]
     sequence: Optional[str]
     signature: inspect.Signature = field(repr=False)
     #: Names of the parameters after ``g`` and ``ans``, in order.
@@ -42,6 +43,12 @@ class Rule:
     @property
     def name(self) -> str:
         return primitive_name(self.primitive)
+
+    def broadcasts(self, index: int) -> bool:
+        """Whether the adjoint of input ``index`` must be summed back to its shape."""
+        if isinstance(self.broadcasting, tuple):
+            return self.params[index] in self.broadcasting
+        return self.broadcasting
 
     def input_is_sequence(self, index: int) -> bool:
         """Whether input ``index`` is a sequence of arrays (``*operands``, ``arrays``)."""
@@ -65,7 +72,9 @@ class Rule:
     def uses(self, index: int) -> set[str]:
         """Names of the rule's parameters that the adjoint of input ``index`` reads."""
         if self.exprs is None:
-            return set(self.params) | {"g", "ans"}
+            # A helper's derivative recomputes what it needs from the operands.
+            return set(self.params) | ({"g"} if hasattr(self, "helper_keywords") else
+                                       {"g", "ans"})
         expr = self.exprs[index]
         if expr is None:
             return set()
@@ -145,7 +154,8 @@ def _count_outputs(vjp: VJPFunction, exprs: Optional[list]) -> int:
     return getattr(vjp, "n_inputs", 1)
 
 
-def defvjp(*primitives: Any, broadcasting: bool = False, sequence: Optional[str] = None,
+def defvjp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
+           sequence: Optional[str] = None,
            n_inputs: Optional[int] = None) -> Callable[[VJPFunction], VJPFunction]:
     """Register the adjoint rule (vector-Jacobian product) of one or more primitives.
 
@@ -154,9 +164,10 @@ def defvjp(*primitives: Any, broadcasting: bool = False, sequence: Optional[str]
     *primitives : callable
         The functions the rule differentiates (``np.sin``, ``math.sin``, a user
         function). Each is looked up by identity.
-    broadcasting : bool
+    broadcasting : bool or tuple of str
         Whether the primitive broadcasts its inputs; the engines then sum each
-        returned adjoint back to its input's shape.
+        returned adjoint back to its input's shape. A tuple names the only
+        inputs that broadcast.
     sequence : str, optional
         The name of a parameter that takes a list of arrays (``arrays`` of
         ``np.concatenate``); its adjoint expression returns a tuple.

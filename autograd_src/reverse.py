@@ -343,6 +343,8 @@ class _Reverser:
         results = [_name(self.namer.adjoint(w)) if w in sweep.defined
                    else self.inliner.call(f"{self.ad}.zeros_like", _name(originals.get(w, w)))
                    for w in self.wrt]
+        # Original values are kept only for the zero gradients that need them.
+        originals = {w: k for w, k in originals.items() if w not in sweep.defined}
 
         primal = self.primal_block(body, set(self.parsed.params))
         if value_copy is not None:

@@ -471,3 +471,17 @@ def astype(x: Any, dtype: Any) -> Any:
 def cast_like(g: Any, x: Any) -> Any:
     """``g`` in the dtype of ``x`` (the gradient of a cast)."""
     return np.asarray(g).astype(_dtype_of(x), copy=False)
+
+
+def setitem(x: Any, index: Any, v: Any) -> Any:
+    """``x`` with ``x[index] = v`` applied to a copy: assignment into an array, as a value."""
+    out = np.array(x, copy=True)
+    out[index] = v
+    return out
+
+
+def zero_at(g: Any, index: Any) -> Any:
+    """``g`` with the entries at ``index`` set to zero (they were overwritten)."""
+    out = np.array(g, copy=True)
+    out[index] = 0
+    return out

@@ -1,0 +1,31 @@
+"""Calls to the user's own functions: each differentiated into a function of its own."""
+
+import numpy as np
+import pytest
+
+from autograd_src import DiffSyntaxError, grad
+from autograd_src.testing import check_grads
+
+from . import helper_cases as hc
+
+
+@pytest.mark.parametrize("fn, make_args, wrt", hc.CASES, ids=[c[0].__name__ for c in hc.CASES])
+def test_matches_finite_differences(fn, make_args, wrt):
+    check_grads(fn, *make_args(np.random.default_rng(0)), wrt=wrt)
+
+
+def test_helper_derivative_is_its_own_readable_function():
+    source = grad(hc.rnn_with_cell, wrt=(0, 2)).source
+    assert "dcelldW_h(W, h, xs[t], dout=dh)" in source
+    assert "\ndef dcelldW_h(W, h, x, *, dout=None):" in source
+    assert source.count("def dcelldW_h") == 1
+
+
+def test_helper_is_transformed_once_and_reused():
+    first = grad(hc.helpers_calling_helpers, wrt=(0, 1)).source
+    assert first.count("def dinner_helperdx(") == 1
+
+
+def test_recursion_is_a_clear_error():
+    with pytest.raises(DiffSyntaxError, match="calls itself.*loop"):
+        grad(hc.recursive)
