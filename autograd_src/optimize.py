@@ -13,6 +13,7 @@ import operator
 from typing import Any, Optional
 
 import gast
+import numpy as np
 
 from . import runtime
 from .naming import Namer
@@ -105,6 +106,14 @@ class _Simplifier(gast.NodeTransformer):
             return node.left
         if op is gast.Mult and left == 1:
             return node.right
+        return node
+
+    def visit_Subscript(self, node: gast.Subscript) -> gast.expr:
+        self.generic_visit(node)
+        index = node.slice  # g[np.s_[1:-1]] reads better as g[1:-1]
+        if isinstance(index, gast.Subscript) and isinstance(index.value, gast.Attribute) \
+                and index.value.attr == "s_" and self.resolve(index.value.value) is np:
+            node.slice = index.slice
         return node
 
     def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.expr:

@@ -106,6 +106,42 @@ def small_arrays_by_hand(x, v):
     return dx
 
 
+def cell(Wh, Wx, h, x):
+    return np.tanh(h @ Wh + x @ Wx)
+
+
+def rnn_helper(Wh, Wx, xs, h0):
+    h = h0
+    for t in range(len(xs)):
+        h = cell(Wh, Wx, h, xs[t])
+    return np.sum(h ** 2)
+
+
+def stencil(u, alpha):
+    u = u.copy()
+    for _ in range(50):
+        u[1:-1] = u[1:-1] + alpha * (u[:-2] - 2 * u[1:-1] + u[2:])
+    return np.sum(u * u)
+
+
+def stencil_by_hand(u, alpha):
+    us = []
+    u = u.copy()
+    for _ in range(50):
+        us.append(u.copy())
+        u[1:-1] = u[1:-1] + alpha * (u[:-2] - 2 * u[1:-1] + u[2:])
+    du = 2 * u
+    dalpha = 0.0
+    for _ in range(50):
+        prev = us.pop()
+        inner = du[1:-1].copy()
+        dalpha += np.sum(inner * (prev[:-2] - 2 * prev[1:-1] + prev[2:]))
+        du[:-2] += alpha * inner
+        du[1:-1] += -2 * alpha * inner
+        du[2:] += alpha * inner
+    return du, dalpha
+
+
 def long_loop(x):
     for _ in range(10_000):
         x = np.sin(x) * 0.5 + x * 0.5
@@ -132,6 +168,9 @@ def workloads():
     yield "RNN 50 steps, hidden 64, batch 16", rnn, rnn_by_hand, rnn_args, (0, 1)
     yield "1000 small ops on length-3 arrays", small_arrays, small_arrays_by_hand, \
         (rng.normal(size=3), rng.normal(size=3)), 0
+    yield "RNN with a helper cell", rnn_helper, rnn_by_hand, rnn_args, (0, 1)
+    yield "stencil, subscript assignment", stencil, stencil_by_hand, \
+        (rng.normal(size=1000), 0.2), (0, 1)
 
 
 def peak_memory(fn, *args):
@@ -157,7 +196,7 @@ def main() -> None:
             theirs = autograd.grad(fn, wrt)
             try:
                 theirs(*args)
-            except TypeError:  # e.g. math.sin on its boxes: it cannot run this function
+            except (TypeError, AttributeError, ValueError):  # e.g. math.sin on its boxes
                 print(f"({name}: HIPS autograd cannot differentiate it)")
             else:
                 times["HIPS autograd"] = best_time(lambda: theirs(*args),  # noqa: B023

@@ -67,6 +67,32 @@ def first_crossing(x):
     return np.sum(y)
 
 
+def cell(W, h, x):
+    return np.tanh(W @ h + x)
+
+
+def rnn_with_cell(W, xs, h):
+    for t in range(len(xs)):
+        h = cell(W, h, xs[t])
+    return np.sum(h ** 2)
+
+
+def make_model(scale):
+    def model(x):
+        return np.sum(np.sin(x) * scale)
+    return model
+
+
+closure_model = make_model(3.0)
+
+
+def stencil(u, alpha):
+    u = u.copy()
+    for _ in range(3):
+        u[1:-1] = u[1:-1] + alpha * (u[:-2] - 2 * u[1:-1] + u[2:])
+    return np.sum(u)
+
+
 GOLDEN = [
     (sigmoid_loss, 0),
     (mlp_loss, (0, 1, 2, 3)),
@@ -77,4 +103,7 @@ GOLDEN = [
     (rnn_overwrite, 0),
     (newton, 0),
     (first_crossing, 0),
+    (rnn_with_cell, (0, 2)),
+    (closure_model, 0),
+    (stencil, (0, 1)),
 ]
