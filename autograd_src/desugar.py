@@ -200,3 +200,8 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
         parsed.node.body = start + state.block(body) + [final]
     else:
         parsed.node.body = state.block(body)
+
+
+def loop_over_positions(parsed: ParsedFunction, namer: Namer, stmt: gast.For) -> list:
+    """``for x in xs:`` rewritten to loop over positions (statements before it, then it)."""
+    return _Desugar(parsed, namer).iterate_by_position(stmt) + [stmt]

@@ -123,6 +123,10 @@ class Inliner:
                     clone(rule.exprs[index]))
             expr = optimize.simplify(expr, self.namer)
             expr = optimize.reuse_primal_values(expr, reusable)
+            if isinstance(entry, str) and rule.input_is_sequence(index):
+                # A list variable: its adjoint is the list of its items' adjoints.
+                result.append((entry, gast.Call(func=_name("list"), args=[expr], keywords=[])))
+                continue
             if isinstance(entry, list):
                 parts = self.namer.fresh(f"d{op.target}_parts")
                 pending.append(_assign(parts, expr, op.origin))

@@ -131,6 +131,8 @@ class Normalized:
     return_stmt: gast.Return
     #: Whether the output is known to be a scalar (a full reduction, a float).
     output_scalar: bool = False
+    #: Names that hold Python lists somewhere: their adjoints are lists too.
+    lists: set = field(default_factory=set)
 
 
 def _name(id_: str, ctx: Any = None) -> gast.Name:
@@ -170,6 +172,9 @@ class _Normalizer:
         self.scalar_sequences: set[str] = set()
         #: Names surely holding an array of their own (not an argument, alias or view).
         self.owned: set[str] = set()
+        #: Names holding Python lists now, and every name that ever held one.
+        self.lists: set[str] = set()
+        self.all_lists: set[str] = set()
         self.reassigned = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)
                            and isinstance(n.ctx, gast.Store)}
         # Subscripts and transposes already computed: source text -> (name, names read).
@@ -235,6 +240,8 @@ class _Normalizer:
             return expr
         if isinstance(expr, gast.IfExp):
             return _name(self.conditional(expr))
+        if isinstance(expr, (gast.ListComp, gast.GeneratorExp)):
+            return _name(self.comprehension(expr))
         rule, value, bound, inputs = self.operation(expr)
         reusable = isinstance(value, (gast.Subscript, gast.Attribute))
         key = gast.unparse(value) if reusable else None
@@ -278,9 +285,13 @@ class _Normalizer:
                 frozenset(operands & self.scalars))
         scalar = self.result_is_scalar(op)
         self.body.append(op)
+        holds_list = isinstance(value, gast.List) or (rule is None and inputs[0] in self.lists)
         if rule is None:  # target = source: two names for one array
             self.owned -= set(inputs)
         self.assigned({target})
+        if holds_list:
+            self.lists.add(target)
+            self.all_lists.add(target)
         if scalar:
             self.scalars.add(target)
         if rule is not None and _allocates(rule.primitive, value):
@@ -302,6 +313,7 @@ class _Normalizer:
         self.scalars -= names
         self.scalar_sequences -= names
         self.owned -= names
+        self.lists -= names
         for key in [k for k, (n, deps) in self.available.items() if (deps | {n}) & names]:
             del self.available[key]
 
@@ -347,6 +359,10 @@ class _Normalizer:
                                    "is not supported; use the NumPy function instead")
         if isinstance(expr, gast.Subscript):
             return self.subscript(expr)
+        if isinstance(expr, gast.List):
+            from . import runtime
+            return self.bind(expr, runtime.pack, list(expr.elts), {},
+                             lambda a, kw: gast.List(elts=a, ctx=gast.Load()), display="a list")
         kind = type(expr).__name__
         hints = {
             "IfExp": "conditional expressions are not supported yet: use np.where(c, a, b)",
@@ -487,11 +503,16 @@ class _Normalizer:
                 if isinstance(elements, (gast.List, gast.Tuple)):
                     elements = elements.elts
                 if not isinstance(elements, list):
-                    if self.is_active(elements):
+                    if isinstance(elements, (gast.ListComp, gast.GeneratorExp)) and \
+                            self.is_active(elements):
+                        elements = self.atom(elements)
+                        replaced[id(value)] = elements
+                    if self.is_active(elements) and not (
+                            isinstance(elements, gast.Name) and elements.id in self.lists):
                         raise self.error(elements, f"the arrays passed to {label} must be "
-                                                   "written as a list or tuple literal")
+                                                   "a list: a literal or a list variable")
                     bound[param] = elements
-                    inputs.append(None)
+                    inputs.append(self._active_name(elements))
                     continue
                 atoms = [self.atom(e) for e in elements]
                 atoms = [a if self.is_active(a) else self.hoist(a, describe(a)) for a in atoms]
@@ -583,6 +604,7 @@ class _Normalizer:
         self.active |= after_body
         self.scalars &= scalars_body  # a scalar after the if only if after both arms
         self.owned &= owned_body
+        self.lists |= set()
         self.available.clear()
         if self.keep_verbatim(stmt, body + orelse, active_before):
             return
@@ -647,11 +669,60 @@ class _Normalizer:
         if isinstance(value, gast.Constant) and isinstance(value.value, str):
             return  # a docstring
         if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
+                and value.func.attr == "append" and isinstance(value.func.value, gast.Name)
+                and value.func.value.id in self.lists and len(value.args) == 1
+                and (self.is_active(value.args[0]) or self.is_active(value.func.value))):
+            self.append(value.func.value.id, value.args[0], value)
+            return
+        if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
                 and self.is_active(value.func.value)):
             raise self.error(value, f"the method call .{value.func.attr}() on a "
                                     "differentiated array may modify it in place, which is "
                                     "not supported: assign its result instead")
         self.body.append(Primal(stmt, stmt))
+
+    def append(self, name: str, item: gast.expr, call: gast.Call) -> None:
+        """``xs.append(v)`` with a differentiated ``v``: ``xs = _ad.appended(xs, v)``."""
+        from . import runtime
+        if name not in self.owned:
+            raise self.error(call, f"appending to {name} while it may be shared with another "
+                                   f"name is not supported: build a list of its own "
+                                   f"({name} = [] or list(...))")
+        atom = self.atom(item)
+        if not self.is_active(atom):
+            atom = self.hoist(atom, describe(atom))
+        ad = _name(self.namer.reference(runtime, "_ad"))
+        value = gast.Call(func=gast.Attribute(value=ad, attr="appended", ctx=gast.Load()),
+                          args=[_name(name), atom], keywords=[])
+        inputs = [self._active_name(_name(name)), self._active_name(atom)]
+        self.emit_op(name, value, registry.lookup(runtime.appended), inputs,
+                     {"items": _name(name), "value": atom})
+        self.owned.add(name)
+        self.lists.add(name)
+        self.all_lists.add(name)
+
+    def comprehension(self, expr: Any) -> str:
+        """``[f(x) for x in xs if c]`` as a loop appending to a new list."""
+        from .desugar import loop_over_positions
+        name = self.namer.fresh("items")
+        origin = self.origin
+        append = gast.Expr(value=gast.Call(
+            func=gast.Attribute(value=_name(name), attr="append", ctx=gast.Load()),
+            args=[expr.elt], keywords=[]))
+        body: gast.stmt = gast.copy_location(append, expr)
+        for generator in reversed(expr.generators):
+            for condition in reversed(generator.ifs):
+                body = gast.copy_location(gast.If(test=condition, body=[body], orelse=[]), expr)
+            loop = gast.copy_location(gast.For(target=generator.target, iter=generator.iter,
+                                               body=[body], orelse=[], type_comment=None), expr)
+            statements = loop_over_positions(self.parsed, self.namer, loop)
+            body = statements[-1] if len(statements) == 1 else \
+                gast.copy_location(gast.If(test=gast.Constant(value=True, kind=None),
+                                           body=statements, orelse=[]), expr)
+        self.statement(_assign(name, gast.List(elts=[], ctx=gast.Load()), expr))
+        self.statement(body)
+        self.origin = origin
+        return name
 
     def assign(self, stmt: gast.Assign, original: Optional[gast.stmt] = None) -> None:
         original = original or stmt
@@ -671,6 +742,11 @@ class _Normalizer:
                 self.emit_op(target.id, value, None, [value.id], {})
             elif isinstance(value, gast.IfExp):
                 self.conditional(value, target.id)
+            elif isinstance(value, (gast.ListComp, gast.GeneratorExp)):
+                built = self.comprehension(value)
+                self.owned.discard(built)
+                self.emit_op(target.id, _name(built), None, [built], {})
+                self.owned.add(target.id)
             else:
                 rule, primal, bound, inputs = self.operation(value)
                 self.emit_op(target.id, primal, rule, inputs, bound)
@@ -800,6 +876,12 @@ class _Normalizer:
             if isinstance(stmt.value, gast.Call) and _allocates(
                     self.parsed.resolve(stmt.value.func), stmt.value):
                 self.owned |= assigned
+            value = stmt.value
+            if isinstance(value, gast.List) or (isinstance(value, gast.Call) and
+                                                self.parsed.resolve(value.func) is list):
+                self.owned |= assigned
+                self.lists |= assigned
+                self.all_lists |= assigned
 
     def is_scalar_value(self, expr: Any) -> bool:
         """Whether an expression surely gives a scalar: numbers, and arithmetic,
@@ -972,6 +1054,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     for stmt in parsed.node.body:
         if not state.statement(stmt):
             output, active = state.output(stmt)
-            return Normalized(state.body, output, active, stmt, output in state.scalars)
+            return Normalized(state.body, output, active, stmt, output in state.scalars,
+                              state.all_lists)
     raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "
                                     "differentiates the returned value")

@@ -243,9 +243,39 @@ def to_float(g, ans, x):
     return g
 
 
-@defvjp(np.copy, np.asarray, np.array, np.ascontiguousarray)
+@defvjp(np.copy, np.ascontiguousarray)
 def copy(g, ans, a):
     return g
+
+
+@defvjp(np.array, np.asarray)
+def array(g, ans, a):
+    return _ad.like_input(g, a)
+
+
+@defvjp(_ad.pack)
+def pack(g, ans, *items):
+    return tuple(g)
+
+
+@defvjp(_ad.appended)
+def appended(g, ans, items, value):
+    return g[:-1], g[-1]
+
+
+@defvjp(builtins.max, broadcasting=True)
+def builtin_max(g, ans, a, b):
+    return g * (a >= b), g * (a < b)
+
+
+@defvjp(builtins.min, broadcasting=True)
+def builtin_min(g, ans, a, b):
+    return g * (a <= b), g * (a > b)
+
+
+@defvjp(builtins.sum)
+def builtin_sum(g, ans, items):
+    return _ad.unsum(g, items)
 
 
 @defvjp(_ad.astype)

@@ -123,7 +123,9 @@ class _Reverser:
     def accumulate(self, name: str, expr: gast.expr, sweep: _Sweep, origin: Any,
                    out: list) -> None:
         adjoint = self.namer.adjoint(name)
-        if name in sweep.defined:
+        if name in sweep.defined and name in self.norm.lists:  # list + list would concatenate
+            expr = self.inliner.call(f"{self.ad}.add", _name(adjoint), expr)
+        elif name in sweep.defined:
             expr = gast.BinOp(left=_name(adjoint), op=gast.Add(), right=expr)
         sweep.defined.add(name)
         if not (isinstance(expr, gast.Name) and expr.id == adjoint):  # not "da = da"

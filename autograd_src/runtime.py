@@ -39,9 +39,11 @@ def _dtype_of(x: Any) -> Any:
 
 
 def zeros_like(x: Any) -> Any:
-    """The zero gradient for ``x``: ``0.0`` for a Python number, else an array."""
+    """The zero gradient for ``x``: ``0.0`` for a number, a list for a list, else an array."""
     if type(x) is float or type(x) is int:
         return 0.0
+    if type(x) is list or type(x) is tuple:
+        return [zeros_like(e) for e in x]
     return np.zeros_like(x)
 
 
@@ -216,6 +218,14 @@ def _has_array_index(index: Any) -> bool:
 
 def unindex(g: Any, x: Any, index: Any) -> Any:
     """Gradient of ``x[index]``: ``g`` scattered into zeros; repeated entries add up."""
+    if type(x) is list or type(x) is tuple:
+        grads = zeros_like(x)
+        if isinstance(index, slice):
+            for k, piece in zip(range(*index.indices(len(x))), g):
+                grads[k] = piece
+        else:
+            grads[index] = g
+        return grads
     out = np.zeros(_shape(x), dtype=_dtype_of(g) if _shape(x) else _dtype_of(x))
     if _has_array_index(index):
         np.add.at(out, index, g)
@@ -485,3 +495,35 @@ def zero_at(g: Any, index: Any) -> Any:
     out = np.array(g, copy=True)
     out[index] = 0
     return out
+
+
+# ----- lists of values (their adjoints are lists of adjoints) -----
+
+
+def pack(*items: Any) -> list:
+    """``[a, b, c]`` as a function, so a list literal can carry a derivative rule."""
+    return list(items)
+
+
+def appended(items: list, value: Any) -> list:
+    """``items + [value]``: ``items.append(value)`` as a value, so it can be reversed."""
+    return items + [value]
+
+
+def add(a: Any, b: Any) -> Any:
+    """Sum two adjoints, element by element when they are lists."""
+    if type(a) is list:
+        return [add(x, y) for x, y in zip(a, b)]
+    return a + b
+
+
+def unsum(g: Any, items: Any) -> list:
+    """Gradient of the builtin ``sum(items)``: ``g`` for each item, summed to its shape."""
+    return [unbroadcast(g, item) for item in items]
+
+
+def like_input(g: Any, a: Any) -> Any:
+    """Gradient of ``np.array(a)``: ``g`` itself, or split into items when ``a`` is a list."""
+    if type(a) is list or type(a) is tuple:
+        return [like_input(piece, item) for piece, item in zip(g, a)]
+    return unbroadcast(g, a) if np.ndim(g) != np.ndim(a) else g

@@ -93,6 +93,11 @@ def stencil(u, alpha):
     return np.sum(u)
 
 
+def squares_of_even(x):
+    squares = [x[i] ** 2 for i in range(len(x)) if i % 2 == 0]
+    return np.sum(np.stack(squares))
+
+
 GOLDEN = [
     (sigmoid_loss, 0),
     (mlp_loss, (0, 1, 2, 3)),
@@ -106,4 +111,5 @@ GOLDEN = [
     (rnn_with_cell, (0, 2)),
     (closure_model, 0),
     (stencil, (0, 1)),
+    (squares_of_even, 0),
 ]
