@@ -68,7 +68,8 @@ def _derivative_name(fn_name: str, wrt: list[str], value: bool) -> str:
 
 
 def _transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
-               printer: str, scalars: tuple = ((), ())) -> tuple[Callable[..., Any], str]:
+               printer: str, scalars: tuple = ((), ()),
+               helper: bool = False) -> tuple[Callable[..., Any], str]:
     parsed = source.parse_function(fn)
     fence.check(parsed)
     referenced = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}
@@ -76,7 +77,7 @@ def _transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool
                   parsed.locals)
     name = namer.fresh(_derivative_name(parsed.name, wrt, value))
     desugar.desugar(parsed, namer)
-    norm = normalize.normalize(parsed, wrt, namer, *scalars)
+    norm = normalize.normalize(parsed, wrt, namer, *scalars, helper=helper)
     derivative = reverse.reverse(parsed, norm, wrt, namer, value_wanted=value)
     text = codegen.render(parsed, derivative, name, single, printer)
     origin = f"{os.path.basename(parsed.filename)}:{parsed.node.lineno}"
@@ -109,7 +110,7 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
         _IN_PROGRESS.add((fn, key))
         try:
             wrt = [names[p] for p in positions]
-            per_fn[key] = _transform(fn, wrt, len(wrt) == 1, False, "gast")
+            per_fn[key] = _transform(fn, wrt, len(wrt) == 1, False, "gast", helper=True)
         finally:
             _IN_PROGRESS.discard((fn, key))
     return per_fn[key]

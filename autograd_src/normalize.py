@@ -175,6 +175,10 @@ class _Normalizer:
         #: Names holding Python lists now, and every name that ever held one.
         self.lists: set[str] = set()
         self.all_lists: set[str] = set()
+        #: Whether this is a helper's derivative (it may return several values).
+        self.helper = False
+        #: Names that may share their array with another name (``y = x``, ``y = x[1:]``).
+        self.shared: set[str] = set()
         self.reassigned = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)
                            and isinstance(n.ctx, gast.Store)}
         # Subscripts and transposes already computed: source text -> (name, names read).
@@ -285,7 +289,12 @@ class _Normalizer:
                 frozenset(operands & self.scalars))
         scalar = self.result_is_scalar(op)
         self.body.append(op)
-        holds_list = isinstance(value, gast.List) or (rule is None and inputs[0] in self.lists)
+        holds_list = isinstance(value, (gast.List, gast.Tuple)) or (
+            rule is None and inputs[0] in self.lists) or (
+            rule is not None and hasattr(rule, "helper_keywords") and target in self.lists)
+        if rule is None or (rule is not None and rule.primitive in _VIEWS):
+            # target = source, target = source[1:]: two names may now share one array
+            self.shared |= {target} | set(self._flat(inputs))
         if rule is None:  # target = source: two names for one array
             self.owned -= set(inputs)
         self.assigned({target})
@@ -359,10 +368,11 @@ class _Normalizer:
                                    "is not supported; use the NumPy function instead")
         if isinstance(expr, gast.Subscript):
             return self.subscript(expr)
-        if isinstance(expr, gast.List):
+        if isinstance(expr, (gast.List, gast.Tuple)):
             from . import runtime
+            kind = type(expr)
             return self.bind(expr, runtime.pack, list(expr.elts), {},
-                             lambda a, kw: gast.List(elts=a, ctx=gast.Load()), display="a list")
+                             lambda a, kw: kind(elts=a, ctx=gast.Load()), display="a list")
         kind = type(expr).__name__
         hints = {
             "IfExp": "conditional expressions are not supported yet: use np.where(c, a, b)",
@@ -807,11 +817,29 @@ class _Normalizer:
             self.primal(original)
             return
         names = [t.id if isinstance(t, gast.Name) else None for t in target.elts]
-        if (not isinstance(value, (gast.Tuple, gast.List)) or None in names
-                or len(value.elts) != len(names)):
-            raise self.error(value, "unpacking a differentiated value into several names "
-                                    "is only supported from a tuple written out "
-                                    "(a, b = x, y); assign each element separately")
+        if None in names:
+            raise self.error(target, "unpacking a differentiated value into nested targets "
+                                     "is not supported: unpack one level at a time")
+        if not isinstance(value, (gast.Tuple, gast.List)):
+            # a, b = helper(x): keep the tuple, then read its items
+            whole = self.namer.fresh("values")
+            self.lists.add(whole)
+            self.all_lists.add(whole)
+            self.assign(gast.copy_location(gast.Assign(
+                targets=[_name(whole, gast.Store())], value=value, type_comment=None), original),
+                original)
+            self.lists.add(whole)
+            self.all_lists.add(whole)
+            for k, name in enumerate(names):
+                item = gast.Subscript(value=_name(whole), slice=gast.Constant(value=k, kind=None),
+                                      ctx=gast.Load())
+                self.assign(gast.copy_location(gast.Assign(
+                    targets=[_name(name, gast.Store())], value=item, type_comment=None),
+                    original), original)
+            return
+        if len(value.elts) != len(names):
+            raise self.error(value, f"cannot unpack {len(value.elts)} values into "
+                                    f"{len(names)} names")
         atoms = [self.atom(e) for e in value.elts]
         clobbered = {n.id for a in atoms for n in gast.walk(a) if isinstance(n, gast.Name)}
         if clobbered & set(names):
@@ -850,6 +878,13 @@ class _Normalizer:
                                                    type_comment=None), stmt)
             self.assign(plain)
             return
+        name = stmt.target.id
+        if name in self.shared and name not in self.scalars and \
+                (self.is_active(stmt.value) or name in self.active):
+            raise self.error(stmt, f"{name} {gast.unparse(stmt).split(name, 1)[1].split()[0]} "
+                                   f"... may change an array that another name also refers to, "
+                                   f"which is not supported: write {name} = {name} "
+                                   f"{_AUG_SYMBOLS.get(type(stmt.op), '+')} ... instead")
         load = _name(stmt.target.id)
         gast.copy_location(load, stmt.target)
         value = gast.copy_location(gast.BinOp(left=load, op=stmt.op, right=stmt.value),
@@ -866,7 +901,10 @@ class _Normalizer:
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
             assigned.add(stmt.target.id)
         self.body.append(Primal(stmt, self.origin, assigned))
-        self.owned -= _shared_names(stmt)
+        shared = _shared_names(stmt)
+        self.owned -= shared
+        if shared:
+            self.shared |= shared | assigned
         self.assigned(assigned)
         self.active -= assigned
         if isinstance(stmt, gast.Assign) and len(assigned) == 1 and \
@@ -903,7 +941,7 @@ class _Normalizer:
 
     def output(self, stmt: gast.Return) -> tuple[str, bool]:
         value = stmt.value
-        if isinstance(value, gast.Tuple):
+        if isinstance(value, gast.Tuple) and not self.helper:
             raise self.error(value, "grad needs a single output, but this returns a tuple: "
                                     "return one array (for several, differentiate each)")
         if isinstance(value, gast.Name):
@@ -928,6 +966,12 @@ _ALLOCATING = {_np.zeros, _np.ones, _np.empty, _np.full, _np.zeros_like, _np.one
                _np.eye, _np.identity, _np.concatenate, _np.stack, _np.hstack, _np.vstack,
                _np.tile, _np.repeat, _np.outer, _np.matmul, _np.dot, _np.cumsum}
 
+
+# Primitives whose result may be a view sharing memory with the operand.
+_VIEWS = {operator.getitem, _np.reshape, _np.ravel, _np.transpose, _np.squeeze,
+          _np.expand_dims, _np.swapaxes, _np.moveaxis, _np.broadcast_to, _np.asarray}
+_AUG_SYMBOLS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
+                gast.MatMult: "@", gast.Mod: "%"}
 
 # Libraries whose functions are primitives (with rules) rather than code to look inside.
 _LIBRARIES = {"numpy", "scipy", "math", "builtins", "autograd_src", "operator"}
@@ -1039,7 +1083,8 @@ class _TensorCallsToNumPy(gast.NodeTransformer):
 
 
 def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
-              scalars: tuple = (), scalar_sequences: tuple = ()) -> Normalized:
+              scalars: tuple = (), scalar_sequences: tuple = (),
+              helper: bool = False) -> Normalized:
     """Normalize the body of ``parsed``, treating the parameters in ``wrt`` as active.
 
     ``scalars`` and ``scalar_sequences`` name parameters known to hold scalars, or
@@ -1051,10 +1096,11 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     state = _Normalizer(parsed, wrt, namer)
     state.scalars |= set(scalars)
     state.scalar_sequences = set(scalar_sequences)
+    state.helper = helper
     for stmt in parsed.node.body:
         if not state.statement(stmt):
             output, active = state.output(stmt)
-            return Normalized(state.body, output, active, stmt, output in state.scalars,
-                              state.all_lists)
+            lists = state.all_lists | ({output} if output in state.lists else set())
+            return Normalized(state.body, output, active, stmt, output in state.scalars, lists)
     raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "
                                     "differentiates the returned value")

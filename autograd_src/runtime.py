@@ -54,6 +54,9 @@ def seed(dout: Any, out: Any = 0.0) -> Any:
     ``sum(out)``, as MyGrad's ``backward()`` does. Without ``out`` the output is
     known to be a scalar.
     """
+    if type(out) is list or type(out) is tuple:  # a helper returning several values
+        seeds = [None] * len(out) if dout is None else list(dout)
+        return [seed(d, o) for d, o in zip(seeds, out)]
     if dout is None:
         kind = type(out)
         if kind is float or kind is int:

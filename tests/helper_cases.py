@@ -71,6 +71,34 @@ def recursive(x):
     return np.sum(countdown(x, 3))
 
 
+def split(x):
+    return np.sin(x), x ** 2
+
+
+def uses_tuple_returning_helper(x):
+    a, b = split(x)
+    return np.sum(a * b)
+
+
+def tuple_literal(x, y):
+    t = (x * 2, y)
+    return np.sum(np.stack(t)) + np.sum(t[0] * t[1])
+
+
+def augmented_on_own_array(x):
+    y = x * 1.0
+    y *= 2.0
+    s = 0.0
+    s += np.sum(y)
+    return s
+
+
+def augmented_on_shared_array(x):
+    y = x
+    y *= 2.0
+    return np.sum(x)
+
+
 CASES = [
     (rnn_with_cell, lambda r: (r.normal(size=(3, 3)) * 0.5, r.normal(size=(4, 3)),
                                r.normal(size=3)), (0, 2)),
@@ -78,6 +106,9 @@ CASES = [
     (helpers_calling_helpers, lambda r: (r.normal(size=3), r.normal(size=3)), (0, 1)),
     (calls_imported, lambda r: (r.normal(size=3),), 0),
     (uses_closure_and_lambda, lambda r: (r.normal(size=3),), 0),
+    (uses_tuple_returning_helper, lambda r: (r.normal(size=3),), 0),
+    (tuple_literal, lambda r: (r.normal(size=3), r.normal(size=3)), (0, 1)),
+    (augmented_on_own_array, lambda r: (r.normal(size=3),), 0),
     (loss_with_inactive_args, lambda r: (r.normal(size=3), r.normal(size=(5, 3)),
                                          r.normal(size=5)), 0),
 ]

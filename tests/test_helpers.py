@@ -29,3 +29,24 @@ def test_helper_is_transformed_once_and_reused():
 def test_recursion_is_a_clear_error():
     with pytest.raises(DiffSyntaxError, match="calls itself.*loop"):
         grad(hc.recursive)
+
+
+def test_augmented_assignment_on_a_shared_array_is_refused():
+    with pytest.raises(DiffSyntaxError, match="another name also refers to.*y = y \\*"):
+        grad(hc.augmented_on_shared_array)
+
+
+def test_registered_rule_takes_precedence_over_looking_inside():
+    from autograd_src import extend
+
+    def opaque(x):
+        return np.exp(x)
+
+    @extend.defvjp(opaque)
+    def opaque_vjp(g, ans, x):
+        return g * 10.0
+
+    def f(x):
+        return np.sum(opaque(x))
+
+    np.testing.assert_allclose(grad(f)(np.zeros(2)), [10.0, 10.0])
