@@ -82,6 +82,7 @@ def _transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool
     text = codegen.render(parsed, derivative, name, single, printer)
     origin = f"{os.path.basename(parsed.filename)}:{parsed.node.lineno}"
     compiled = loader.load(text, name, fn, namer.injected, origin)
+    compiled.__autograd_src_seed__ = derivative.seed_param
     # Shown after the function: the derivatives of the helpers it calls.
     shown = "\n\n".join([text.rstrip("\n")] + [h.rstrip("\n") for h in namer.helper_sources
                                                 if h not in text]) + "\n"
@@ -105,8 +106,15 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
         _CACHE[fn] = per_fn
     if key not in per_fn:
         if (fn, key) in _IN_PROGRESS:
-            raise caller.error(call, f"{fn.__name__}() calls itself on differentiated values; "
-                                     "recursion is not supported yet: write it as a loop")
+            # Recursion: the derivative calls itself, through a reference resolved when
+            # it runs (by then the transformation has finished).
+            def recursive(*args: Any, dout: Any = None, **kwargs: Any) -> Any:
+                derivative = per_fn[key][0]
+                kwargs[derivative.__autograd_src_seed__] = dout
+                return derivative(*args, **kwargs)
+            recursive.__name__ = _derivative_name(fn.__name__, [names[p] for p in positions],
+                                                  False)
+            return recursive, ""
         _IN_PROGRESS.add((fn, key))
         try:
             wrt = [names[p] for p in positions]

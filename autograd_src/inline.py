@@ -149,7 +149,8 @@ class Inliner:
         rule = op.rule
         fn = _name(self.namer.reference(rule.vjp, rule.vjp.__name__))
         keywords = [gast.keyword(arg=k, value=clone(v)) for k, v in rule.helper_keywords.items()]
-        keywords.append(gast.keyword(arg="dout", value=g))
+        keywords.append(gast.keyword(arg=getattr(rule.vjp, "__autograd_src_seed__", "dout"),
+                                     value=g))
         call = gast.Call(func=fn, args=[clone(op.bound[p]) for p in rule.params],
                          keywords=keywords)
         active = [name for name in op.inputs if name is not None]

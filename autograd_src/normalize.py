@@ -474,7 +474,8 @@ class _Normalizer:
         keywords = {k.arg: self.hoist(k.value, k.arg) for k in call.keywords}
         positions = [i for i, a in enumerate(atoms) if self._active_name(a)]
         derivative, source = helper_derivative(fn, positions, call, self.parsed)
-        self.namer.helper_sources.setdefault(source, None)
+        if source:
+            self.namer.helper_sources.setdefault(source, None)
         params = tuple(f"arg{i}" for i in range(len(atoms)))
         rule = registry.Rule(primitive=fn, vjp=derivative, broadcasting=False, sequence=None,
                              signature=inspect.Signature(), params=params,

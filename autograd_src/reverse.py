@@ -318,8 +318,10 @@ class _Reverser:
         assigned_wrt = {w for w in self.wrt if any(w in _assigned(item) for item in body)}
         originals = {w: self.namer.fresh(f"{w}_in") for w in sorted(assigned_wrt)}
 
-        generated = output not in self.parsed.locals
-        seed_param = self.namer.adjoint(output) if generated else self.namer.fresh("dout")
+        # The seed parameter is "dout"; for a generated output temporary "out" it is
+        # also the output's adjoint (dout = _ad.seed(dout, out)).
+        adjoint = self.namer.adjoint(output)
+        seed_param = adjoint if adjoint == "dout" else self.namer.fresh("dout")
         value: Optional[gast.expr] = _name(output) if value_wanted else None
         value_copy: Optional[str] = None
         if value_wanted and any(output in s for s in self.plan.saves.values()):

@@ -26,9 +26,10 @@ def test_helper_is_transformed_once_and_reused():
     assert first.count("def dinner_helperdx(") == 1
 
 
-def test_recursion_is_a_clear_error():
-    with pytest.raises(DiffSyntaxError, match="calls itself.*loop"):
-        grad(hc.recursive)
+def test_recursion_with_a_depth_argument():
+    check_grads(hc.recursive, np.array([0.5, -1.0]))
+    np.testing.assert_allclose(grad(hc.recursive)(np.ones(2)), [8.0, 8.0])
+    assert grad(hc.recursive).source.count("def dcountdowndx(") == 1
 
 
 def test_augmented_assignment_on_a_shared_array_is_refused():
