@@ -289,7 +289,7 @@ class _Normalizer:
                 frozenset(operands & self.scalars))
         scalar = self.result_is_scalar(op)
         self.body.append(op)
-        holds_list = isinstance(value, (gast.List, gast.Tuple)) or (
+        holds_list = isinstance(value, (gast.List, gast.Tuple, gast.Dict)) or (
             rule is None and inputs[0] in self.lists) or (
             rule is not None and hasattr(rule, "helper_keywords") and target in self.lists)
         if rule is None or (rule is not None and rule.primitive in _VIEWS):
@@ -368,6 +368,15 @@ class _Normalizer:
                                    "is not supported; use the NumPy function instead")
         if isinstance(expr, gast.Subscript):
             return self.subscript(expr)
+        if isinstance(expr, gast.Dict):
+            from . import runtime
+            if not all(isinstance(k, gast.Constant) for k in expr.keys):
+                raise self.error(expr, "a dict of differentiated values needs constant keys "
+                                       "({'w': w, 'b': b})")
+            keys = gast.Tuple(elts=list(expr.keys), ctx=gast.Load())
+            return self.bind(expr, runtime.pack_dict, [keys] + list(expr.values), {},
+                             lambda a, kw: gast.Dict(keys=list(expr.keys), values=a[1:]),
+                             display="a dict")
         if isinstance(expr, (gast.List, gast.Tuple)):
             from . import runtime
             kind = type(expr)

@@ -258,6 +258,11 @@ def pack(g, ans, *items):
     return tuple(g)
 
 
+@defvjp(_ad.pack_dict, n_inputs=2)
+def pack_dict(g, ans, keys, *values):
+    return None, _ad.values_at(g, keys)
+
+
 @defvjp(_ad.appended)
 def appended(g, ans, items, value):
     return g[:-1], g[-1]

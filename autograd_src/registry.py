@@ -145,6 +145,10 @@ def _parse_exprs(vjp: VJPFunction, n_params: int) -> Optional[list[Optional[gast
     exprs = value.elts if isinstance(value, gast.Tuple) else [value]
     if any(isinstance(e, gast.Starred) for e in exprs):
         return None
+    scoped = (gast.Lambda, gast.ListComp, gast.GeneratorExp, gast.SetComp, gast.DictComp,
+              gast.NamedExpr)
+    if any(isinstance(n, scoped) for e in exprs for n in gast.walk(e)):
+        return None  # names bound inside the expression cannot be substituted
     return [None if isinstance(e, gast.Constant) and e.value is None else e for e in exprs]
 
 

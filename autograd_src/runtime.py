@@ -44,6 +44,8 @@ def zeros_like(x: Any) -> Any:
         return 0.0
     if type(x) is list or type(x) is tuple:
         return [zeros_like(e) for e in x]
+    if type(x) is dict:
+        return {k: zeros_like(v) for k, v in x.items()}
     return np.zeros_like(x)
 
 
@@ -221,7 +223,7 @@ def _has_array_index(index: Any) -> bool:
 
 def unindex(g: Any, x: Any, index: Any) -> Any:
     """Gradient of ``x[index]``: ``g`` scattered into zeros; repeated entries add up."""
-    if type(x) is list or type(x) is tuple:
+    if type(x) is list or type(x) is tuple or type(x) is dict:
         grads = zeros_like(x)
         if isinstance(index, slice):
             for k, piece in zip(range(*index.indices(len(x))), g):
@@ -514,10 +516,22 @@ def appended(items: list, value: Any) -> list:
 
 
 def add(a: Any, b: Any) -> Any:
-    """Sum two adjoints, element by element when they are lists."""
+    """Sum two adjoints, item by item when they are lists or dicts."""
     if type(a) is list:
         return [add(x, y) for x, y in zip(a, b)]
+    if type(a) is dict:
+        return {k: add(v, b[k]) for k, v in a.items()}
     return a + b
+
+
+def values_at(g: dict, keys: tuple) -> tuple:
+    """The adjoints of a dict's values, in the order of ``keys``."""
+    return tuple(g[k] for k in keys)
+
+
+def pack_dict(keys: tuple, *values: Any) -> dict:
+    """``{k1: v1, k2: v2}`` as a function, so a dict literal can carry a derivative rule."""
+    return dict(zip(keys, values))
 
 
 def unsum(g: Any, items: Any) -> list:

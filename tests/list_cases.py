@@ -58,3 +58,12 @@ CASES = [
     (list_of_weights, lambda r: (r.normal(size=(3, 3)) * 0.5, r.normal(size=(3, 3)) * 0.5,
                                  r.normal(size=3)), (0, 1)),
 ]
+
+
+def dict_of_parameters(W, b, x):
+    params = {"W": W, "b": b}
+    return np.sum(np.tanh(params["W"] @ x + params["b"]))
+
+
+CASES.append((dict_of_parameters, lambda r: (r.normal(size=(2, 3)), r.normal(size=2),
+                                             r.normal(size=3)), (0, 1)))
