@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import gast
 
 from .naming import clone
-from .reverse import Comment, Derivative
+from .normalize import Comment, Verbatim
+from .reverse import Derivative
 from .source import ParsedFunction
 
 __all__ = ["to_source", "render", "Blank"]
@@ -45,12 +46,13 @@ def _signature(parsed: ParsedFunction, seed_param: str) -> gast.arguments:
 def render(parsed: ParsedFunction, derivative: Derivative, name: str,
            single: bool, printer: str = "gast") -> str:
     """The source text of the derivative function called ``name``."""
-    markers: dict[str, Optional[str]] = {}
+    markers: dict[str, Any] = {}
 
     def lower(item: Any) -> gast.stmt:
-        if isinstance(item, (Comment, Blank)):
+        if isinstance(item, (Comment, Blank, Verbatim)):
             marker = f"__autograd_src_marker_{len(markers)}__"
-            markers[marker] = item.text if isinstance(item, Comment) else None
+            markers[marker] = item if isinstance(item, Verbatim) else \
+                (item.text if isinstance(item, Comment) else None)
             return gast.Expr(value=gast.Name(id=marker, ctx=gast.Load(), annotation=None,
                                              type_comment=None))
         for block in ("body", "orelse"):  # comments inside if and for blocks
@@ -85,7 +87,11 @@ def render(parsed: ParsedFunction, derivative: Derivative, name: str,
         if stripped in markers:
             text = markers[stripped]
             indent = line[: len(line) - len(line.lstrip())]
-            lines.append("" if text is None else f"{indent}# {text}")
+            if isinstance(text, Verbatim):
+                lines += [""] + [f"{indent}{row}" if row else ""
+                                 for row in text.text.splitlines()] + [""]
+            else:
+                lines.append("" if text is None else f"{indent}# {text}")
         else:
             lines.append(line)
     return "\n".join(lines) + "\n"

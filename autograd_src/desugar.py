@@ -108,6 +108,13 @@ class _Desugar:
             return [stmt]
         if isinstance(stmt, (gast.For, gast.While)):
             return self.loop(stmt)
+        if (isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Lambda)
+                and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)):
+            # name = lambda x: ...  is a def of its own
+            ret = gast.copy_location(gast.Return(value=stmt.value.body), stmt.value.body)
+            return [gast.copy_location(gast.FunctionDef(
+                name=stmt.targets[0].id, args=stmt.value.args, body=[ret], decorator_list=[],
+                returns=None, type_comment=None, type_params=[]), stmt)]
         return [stmt]
 
     # ----- loops -----

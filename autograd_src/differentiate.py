@@ -89,6 +89,38 @@ def _transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool
     return compiled, shown
 
 
+def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[int],
+                      namer: Namer) -> tuple[Any, str]:
+    """The derivative of a function defined inside ``outer``, as a def to place beside it."""
+    import copy as _copy
+    node = _copy.deepcopy(node)
+    args = node.args
+    params = [a.id for a in args.posonlyargs + args.args]
+    if any(p >= len(params) for p in positions):
+        raise outer.error(node, f"a differentiated value passed to {node.name}() lands in "
+                                "*args; give it named parameters")
+    assigned = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                and isinstance(n.ctx, (gast.Store, gast.Param))}
+    parsed = source.ParsedFunction(
+        fn=outer.fn, node=node, filename=outer.filename, file_lines=outer.file_lines,
+        globals=outer.globals, closure=outer.closure, params=params + [
+            a.id for a in args.kwonlyargs], locals=assigned | (outer.locals - assigned))
+    fence.check(parsed)
+    wrt = [params[p] for p in positions]
+    name = namer.fresh(_derivative_name(node.name, wrt, False))
+    # Its own names, except those it reads from the enclosing function and the
+    # references (_ad, np) it shares with it.
+    referenced = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    inner = Namer(referenced | set(namer.injected) | {name}, outer.globals, assigned)
+    inner.injected, inner._references = namer.injected, namer._references
+    desugar.desugar(parsed, inner)
+    norm = normalize.normalize(parsed, wrt, inner, helper=True)
+    derivative = reverse.reverse(parsed, norm, wrt, inner)
+    text = codegen.render(parsed, derivative, name, len(wrt) == 1, "gast")
+    namer.taken |= set(namer.injected)
+    return name, text, derivative.seed_param
+
+
 _IN_PROGRESS: set = set()
 
 

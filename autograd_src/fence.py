@@ -20,9 +20,6 @@ _STATEMENTS = {
     gast.With: "'with' blocks are not supported: move them out of the differentiated "
                "function",
     gast.AsyncWith: "async code cannot be differentiated",
-    gast.FunctionDef: "nested function definitions are not supported yet: define the "
-                      "helper at module level and register its derivative with "
-                      "autograd_src.extend.defvjp",
     gast.AsyncFunctionDef: "async code cannot be differentiated",
     gast.ClassDef: "class definitions are not supported inside a differentiated function",
     gast.Import: "imports inside a differentiated function are not supported: import "
@@ -40,8 +37,6 @@ _EXPRESSIONS = {
     gast.YieldFrom: "generators cannot be differentiated: return a value instead",
     gast.Await: "async code cannot be differentiated",
     gast.NamedExpr: "the walrus operator (:=) is not supported: assign on a line of its own",
-    gast.Lambda: "lambdas inside a differentiated function are not supported yet: "
-                 "define a module-level function",
 }
 
 _NAMES = {
@@ -73,7 +68,8 @@ def check(parsed: ParsedFunction) -> None:
             reason = _STATEMENTS.get(type(node)) or _EXPRESSIONS.get(type(node))
             if reason is not None:
                 raise parsed.error(node, f"{_describe(node)} in {parsed.name}(): {reason}")
-    returns = [n for stmt in fn.body for n in gast.walk(stmt) if isinstance(n, gast.Return)]
+    returns = [n for stmt in fn.body if not isinstance(stmt, gast.FunctionDef)
+               for n in gast.walk(stmt) if isinstance(n, gast.Return)]
     if not any(r.value is not None for r in returns):
         raise parsed.error(fn, f"{parsed.name}() returns nothing: grad differentiates the "
                                "returned value, so end the function with 'return <value>'")

@@ -147,7 +147,8 @@ class Inliner:
                              pending: list) -> list[tuple[str, gast.expr]]:
         """``da, db = dhelper(a, b, dout=g)``: one call to the helper's own derivative."""
         rule = op.rule
-        fn = _name(self.namer.reference(rule.vjp, rule.vjp.__name__))
+        local = getattr(rule, "local_name", None)  # defined beside a nested def
+        fn = _name(local or self.namer.reference(rule.vjp, rule.vjp.__name__))
         keywords = [gast.keyword(arg=k, value=clone(v)) for k, v in rule.helper_keywords.items()]
         keywords.append(gast.keyword(arg=getattr(rule.vjp, "__autograd_src_seed__", "dout"),
                                      value=g))

@@ -37,6 +37,27 @@ INACTIVE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "
                        "strides"}
 
 
+class Comment(gast.stmt):
+    """A ``# ...`` line in the generated code (a statement node, so passes can walk past it)."""
+
+    _fields = ("text",)
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class Verbatim(gast.stmt):
+    """Generated source placed as it is (the derivative of a nested def, with its comments)."""
+
+    _fields = ("text", "names")
+
+    def __init__(self, text: str, names: list) -> None:
+        super().__init__()
+        self.text = text
+        self.names = names  # the names its code reads, for liveness
+
+
 @dataclass
 class Primal:
     """A user statement kept verbatim: it computes nothing that needs an adjoint."""
@@ -177,6 +198,9 @@ class _Normalizer:
         self.all_lists: set[str] = set()
         #: Whether this is a helper's derivative (it may return several values).
         self.helper = False
+        #: Functions defined inside the function: name -> (def node, the block holding it).
+        self.local_functions: dict[str, tuple] = {}
+        self.local_derivatives: dict[tuple, tuple[str, str]] = {}
         #: Names that may share their array with another name (``y = x``, ``y = x[1:]``).
         self.shared: set[str] = set()
         self.reassigned = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)
@@ -457,6 +481,8 @@ class _Normalizer:
 
             return self.bind(call, primitive, [subject] + args, keywords, rebuild,
                              display=f".{func.attr}()")
+        if isinstance(func, gast.Name) and func.id in self.local_functions:
+            return self.local_call(call, func.id)
         primitive = self.parsed.resolve(func)
         if primitive is UNRESOLVED:
             raise self.error(call, f"cannot tell which function {gast.unparse(func)} is "
@@ -493,6 +519,50 @@ class _Normalizer:
         bound = dict(zip(params, atoms))
         inputs = [self._active_name(a) for a in atoms]
         return rule, rebuild(atoms, keywords), bound, inputs
+
+    def local_call(self, call: gast.Call, name: str) -> tuple:
+        """A call to a function defined inside this one: its derivative is defined beside it."""
+        from .differentiate import nested_derivative
+        node, block = self.local_functions[name]
+        local = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                 and isinstance(n.ctx, (gast.Store, gast.Param))}
+        captured = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                    and isinstance(n.ctx, gast.Load)} - local
+        if captured & self.active:
+            names = ", ".join(sorted(captured & self.active))
+            raise self.error(call, f"{name}() reads {names} from the enclosing function, and "
+                                   "that value is being differentiated: pass it to "
+                                   f"{name}() as an argument")
+        for keyword in call.keywords:
+            if self.is_active(keyword.value):
+                raise self.error(keyword.value, f"pass differentiated values to {name}() by "
+                                                "position, not by keyword")
+        atoms = [self.atom(a) for a in call.args]
+        atoms = [a if self.is_active(a) else self.hoist(a, describe(a)) for a in atoms]
+        keywords = {k.arg: self.hoist(k.value, k.arg) for k in call.keywords}
+        positions = [i for i, a in enumerate(atoms) if self._active_name(a)]
+        key = (name, tuple(positions))
+        if key not in self.local_derivatives:
+            derivative, text, seed = nested_derivative(self.parsed, node, positions, self.namer)
+            position = next(i for i, item in enumerate(block)
+                            if isinstance(item, Primal) and item.stmt is node)
+            names = [gast.Name(id=n, ctx=gast.Load(), annotation=None, type_comment=None)
+                     for n in sorted(captured)]
+            block.insert(position + 1, Primal(gast.copy_location(Verbatim(text, names), node),
+                                              node, {derivative}))
+            self.local_derivatives[key] = (derivative, seed)
+        derivative_name, seed = self.local_derivatives[key]
+        params = tuple(f"arg{i}" for i in range(len(atoms)))
+        reference = type("LocalDerivative", (), {"__name__": derivative_name,
+                                                 "__autograd_src_seed__": seed})
+        rule = registry.Rule(primitive=node, vjp=reference, broadcasting=False, sequence=None,
+                             signature=inspect.Signature(), params=params,
+                             n_inputs=len(atoms), exprs=None)
+        rule.helper_keywords = keywords
+        rule.local_name = derivative_name
+        rebuilt = gast.Call(func=call.func, args=atoms, keywords=_keywords(keywords))
+        return rule, rebuilt, dict(zip(params, atoms)), \
+            [self._active_name(a) for a in atoms]
 
     def bind(self, node: gast.expr, primitive: Any, args: list, keywords: dict,
              rebuild: Any, display: Optional[str] = None) -> tuple:
@@ -579,6 +649,11 @@ class _Normalizer:
             self.expression_statement(stmt)
         elif isinstance(stmt, gast.Return):
             return False
+        elif isinstance(stmt, gast.FunctionDef):
+            self.body.append(Primal(stmt, stmt, {stmt.name}))
+            self.assigned({stmt.name})
+            self.active.discard(stmt.name)
+            self.local_functions[stmt.name] = (stmt, self.body)
         elif isinstance(stmt, gast.If):
             self.branch(stmt)
         elif isinstance(stmt, (gast.For, gast.While)):

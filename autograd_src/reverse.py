@@ -20,20 +20,10 @@ import gast
 from . import analyze, optimize, runtime
 from .inline import Inliner, differentiable_inputs, load_names, reads_of
 from .naming import Namer, describe
-from .normalize import Branch, Loop, Normalized, Op, Primal, _assign, _name
+from .normalize import Branch, Comment, Loop, Normalized, Op, Primal, _assign, _name
 from .source import ParsedFunction
 
 __all__ = ["Comment", "Derivative", "reverse"]
-
-
-class Comment(gast.stmt):
-    """A ``# ...`` line in the generated code (a statement node, so passes can walk past it)."""
-
-    _fields = ("text",)
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
 
 
 @dataclass

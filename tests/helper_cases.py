@@ -99,6 +99,22 @@ def augmented_on_shared_array(x):
     return np.sum(x)
 
 
+def nested_def_and_lambda(x, w):
+    scale = 3.0
+
+    def g(v):
+        return np.sin(v) * scale
+
+    sq = lambda v: v ** 2  # noqa: E731
+    return np.sum(g(x) * w + sq(w))
+
+
+def nested_reads_differentiated_value(x, w):
+    def g(v):
+        return v * w
+    return np.sum(g(x))
+
+
 CASES = [
     (rnn_with_cell, lambda r: (r.normal(size=(3, 3)) * 0.5, r.normal(size=(4, 3)),
                                r.normal(size=3)), (0, 2)),
@@ -109,6 +125,7 @@ CASES = [
     (uses_tuple_returning_helper, lambda r: (r.normal(size=3),), 0),
     (tuple_literal, lambda r: (r.normal(size=3), r.normal(size=3)), (0, 1)),
     (augmented_on_own_array, lambda r: (r.normal(size=3),), 0),
+    (nested_def_and_lambda, lambda r: (r.normal(size=3), r.normal(size=3)), (0, 1)),
     (loss_with_inactive_args, lambda r: (r.normal(size=3), r.normal(size=(5, 3)),
                                          r.normal(size=5)), 0),
 ]

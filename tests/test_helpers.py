@@ -51,3 +51,14 @@ def test_registered_rule_takes_precedence_over_looking_inside():
         return np.sum(opaque(x))
 
     np.testing.assert_allclose(grad(f)(np.zeros(2)), [10.0, 10.0])
+
+
+def test_nested_def_gets_a_nested_derivative():
+    source = grad(hc.nested_def_and_lambda, wrt=(0, 1)).source
+    assert "\n    def dgdv(v, *, dout=None):" in source
+    assert "dx = dgdv(x, dout=dg_x)" in source
+
+
+def test_nested_def_reading_a_differentiated_value_is_refused():
+    with pytest.raises(DiffSyntaxError, match="g\\(\\) reads w.*argument"):
+        grad(hc.nested_reads_differentiated_value, wrt=(0, 1))
