@@ -16,8 +16,8 @@ from typing import Any, Optional
 import gast
 
 from .inline import differentiable_inputs, load_names, reads_of
+from .ir import Branch, Loop, Op, Primal
 from .naming import Namer
-from .normalize import Branch, Loop, Op, Primal
 
 __all__ = ["Plan", "Save", "plan"]
 

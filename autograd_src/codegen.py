@@ -6,8 +6,8 @@ from typing import Any
 
 import gast
 
+from .ir import Comment, Verbatim
 from .naming import clone
-from .normalize import Comment, Verbatim
 from .reverse import Derivative
 from .source import ParsedFunction
 

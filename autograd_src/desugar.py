@@ -14,20 +14,11 @@ from typing import Any, Optional
 
 import gast
 
+from .ir import assign_node, name_node
 from .naming import Namer
 from .source import ParsedFunction
 
 __all__ = ["desugar"]
-
-
-def _name(id_: str, store: bool = False) -> gast.Name:
-    return gast.Name(id=id_, ctx=gast.Store() if store else gast.Load(), annotation=None,
-                     type_comment=None)
-
-
-def _assign(target: str, value: gast.expr, where: gast.AST) -> gast.Assign:
-    return gast.copy_location(gast.Assign(targets=[_name(target, True)], value=value,
-                                          type_comment=None), where)
 
 
 def _const(value: Any) -> gast.Constant:
@@ -35,7 +26,7 @@ def _const(value: Any) -> gast.Constant:
 
 
 def _call(func: str, *args: gast.expr) -> gast.Call:
-    return gast.Call(func=_name(func), args=list(args), keywords=[])
+    return gast.Call(func=name_node(func), args=list(args), keywords=[])
 
 
 def _contains(stmts: list, kinds: tuple, into_loops: bool) -> bool:
@@ -70,9 +61,9 @@ class _Desugar:
             out += self.statement(stmt)
             rest = stmts[index + 1:]
             if flags and rest:
-                test = gast.UnaryOp(op=gast.Not(), operand=_name(flags[0])) if len(flags) == 1 \
+                test = gast.UnaryOp(op=gast.Not(), operand=name_node(flags[0])) if len(flags) == 1 \
                     else gast.UnaryOp(op=gast.Not(), operand=gast.BoolOp(
-                        op=gast.Or(), values=[_name(f) for f in flags]))
+                        op=gast.Or(), values=[name_node(f) for f in flags]))
                 guard = gast.copy_location(gast.If(test=test, body=self.block(rest), orelse=[]),
                                            rest[0])
                 out.append(guard)
@@ -94,14 +85,15 @@ class _Desugar:
     def statement(self, stmt: gast.stmt) -> list:
         if isinstance(stmt, gast.Return) and self.returned is not None:
             value = stmt.value if stmt.value is not None else _const(None)
-            out = [_assign(self.value, value, stmt), _assign(self.returned, _const(True), stmt)]
+            out = [assign_node(self.value, value, stmt),
+                   assign_node(self.returned, _const(True), stmt)]
             for loop in self.loops:  # leave every enclosing loop
-                out.append(_assign(loop["broke"], _const(True), stmt))
+                out.append(assign_node(loop["broke"], _const(True), stmt))
             return out
         if isinstance(stmt, gast.Break):
-            return [_assign(self.loops[-1]["broke"], _const(True), stmt)]
+            return [assign_node(self.loops[-1]["broke"], _const(True), stmt)]
         if isinstance(stmt, gast.Continue):
-            return [_assign(self.loops[-1]["skip"], _const(True), stmt)]
+            return [assign_node(self.loops[-1]["skip"], _const(True), stmt)]
         if isinstance(stmt, gast.If):
             stmt.body = self.block(stmt.body) or [gast.Pass()]
             stmt.orelse = self.block(stmt.orelse)
@@ -132,19 +124,19 @@ class _Desugar:
         body = self.block(stmt.body)
         self.loops.pop()
         if loop["skip"]:
-            body.insert(0, _assign(loop["skip"], _const(False), stmt))
+            body.insert(0, assign_node(loop["skip"], _const(False), stmt))
         if loop["broke"] and breaks:
-            exit_ = gast.copy_location(gast.If(test=_name(loop["broke"]), body=[gast.Break()],
+            exit_ = gast.copy_location(gast.If(test=name_node(loop["broke"]), body=[gast.Break()],
                                                orelse=[]), stmt)
             body.append(exit_)
         stmt.body = body or [gast.Pass()]
         orelse, stmt.orelse = stmt.orelse, []
         out = before
         if loop["broke"]:
-            out.append(_assign(loop["broke"], _const(False), stmt))
+            out.append(assign_node(loop["broke"], _const(False), stmt))
         out.append(stmt)
         if orelse:  # for/else: the else block runs when the loop did not break
-            guard = gast.If(test=gast.UnaryOp(op=gast.Not(), operand=_name(loop["broke"])),
+            guard = gast.If(test=gast.UnaryOp(op=gast.Not(), operand=name_node(loop["broke"])),
                             body=self.block(orelse), orelse=[])
             out.append(gast.copy_location(guard, orelse[0]))
         return out
@@ -176,16 +168,17 @@ class _Desugar:
                 named.append(source)
             else:  # evaluate the iterable once, as the for statement would
                 holder = self.namer.fresh("items")
-                before.append(_assign(holder, _call("list", source), stmt))
-                named.append(_name(holder))
+                before.append(assign_node(holder, _call("list", source), stmt))
+                named.append(name_node(holder))
         index_name = counter.id if isinstance(counter, gast.Name) else self.namer.fresh("k")
-        lengths = [_call("len", _name(n.id)) for n in named]
+        lengths = [_call("len", name_node(n.id)) for n in named]
         stop = lengths[0] if len(lengths) == 1 else _call("min", *lengths)
         stmt.iter = gast.copy_location(_call("range", stop), it)
-        stmt.target = gast.copy_location(_name(index_name, True), stmt.target)
+        stmt.target = gast.copy_location(name_node(index_name, gast.Store()), stmt.target)
         reads = [gast.copy_location(gast.Assign(
-            targets=[target], value=gast.Subscript(value=_name(n.id), slice=_name(index_name),
-                                                   ctx=gast.Load()), type_comment=None), stmt)
+            targets=[target], value=gast.Subscript(
+                value=name_node(n.id), slice=name_node(index_name), ctx=gast.Load()),
+            type_comment=None), stmt)
             for target, n in zip(targets, named)]
         stmt.body = reads + stmt.body
         return before
@@ -201,9 +194,9 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     if early:
         state.returned = namer.fresh("returned")
         state.value = namer.fresh("result")
-        final = gast.copy_location(gast.Return(value=_name(state.value)), body[-1])
-        start = [_assign(state.returned, _const(False), body[0]),
-                 _assign(state.value, _const(None), body[0])]
+        final = gast.copy_location(gast.Return(value=name_node(state.value)), body[-1])
+        start = [assign_node(state.returned, _const(False), body[0]),
+                 assign_node(state.value, _const(None), body[0])]
         parsed.node.body = start + state.block(body) + [final]
     else:
         parsed.node.body = state.block(body)

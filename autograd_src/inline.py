@@ -9,8 +9,8 @@ import gast
 import numpy as np
 
 from . import optimize
+from .ir import Op, assign_node, is_scalar_operand, name_node
 from .naming import Namer, clone
-from .normalize import Op, _assign, _name, is_scalar_operand
 from .registry import Rule
 
 __all__ = ["Inliner", "as_expr", "load_names", "differentiable_inputs"]
@@ -67,7 +67,7 @@ class _Substitution(gast.NodeTransformer):
         if (self.scalar and node.attr in _MATH_TWINS and isinstance(node.value, gast.Name)
                 and self.rule.vjp.__globals__.get(node.value.id) is np):
             import math
-            return gast.Attribute(value=_name(self.namer.reference(math, "math")),
+            return gast.Attribute(value=name_node(self.namer.reference(math, "math")),
                                   attr=node.attr, ctx=gast.Load())
         return self.generic_visit(node)
 
@@ -76,7 +76,7 @@ class _Substitution(gast.NodeTransformer):
             return as_expr(self.values[node.id])
         scope = self.rule.vjp.__globals__
         obj = scope[node.id] if node.id in scope else getattr(builtins, node.id)
-        return _name(self.namer.reference(obj, node.id))
+        return name_node(self.namer.reference(obj, node.id))
 
 
 class Inliner:
@@ -88,7 +88,7 @@ class Inliner:
 
     def call(self, dotted: str, *args: gast.expr) -> gast.Call:
         """A call to a dotted name (``_ad.unbroadcast``) with positional arguments."""
-        func: gast.expr = _name(dotted.split(".")[0])
+        func: gast.expr = name_node(dotted.split(".")[0])
         for attr in dotted.split(".")[1:]:
             func = gast.Attribute(value=func, attr=attr, ctx=gast.Load())
         return gast.Call(func=func, args=list(args), keywords=[])
@@ -100,13 +100,13 @@ class Inliner:
         Statements the expressions depend on (the tuple of adjoints of a
         sequence input) are appended to ``pending``.
         """
-        g = _name(self.namer.adjoint(op.target))
+        g = name_node(self.namer.adjoint(op.target))
         if op.rule is None:
             return [(op.inputs[0], g)]
         rule = op.rule
         values: dict[str, Any] = dict(op.bound)
         values["g"] = g
-        values["ans"] = _name(ans)
+        values["ans"] = name_node(ans)
         result: list[tuple[str, gast.expr]] = []
         if hasattr(rule, "helper_keywords"):
             return self.helper_contributions(op, g, pending)
@@ -125,21 +125,21 @@ class Inliner:
             expr = optimize.reuse_primal_values(expr, reusable)
             if isinstance(entry, str) and rule.input_is_sequence(index):
                 # A list variable: its adjoint is the list of its items' adjoints.
-                result.append((entry, gast.Call(func=_name("list"), args=[expr], keywords=[])))
+                result.append((entry, gast.Call(func=name_node("list"), args=[expr], keywords=[])))
                 continue
             if isinstance(entry, list):
                 parts = self.namer.fresh(f"d{op.target}_parts")
-                pending.append(_assign(parts, expr, op.origin))
+                pending.append(assign_node(parts, expr, op.origin))
                 for k, name in enumerate(entry):
                     if name is not None:
-                        piece = gast.Subscript(value=_name(parts),
+                        piece = gast.Subscript(value=name_node(parts),
                                                slice=gast.Constant(value=k, kind=None),
                                                ctx=gast.Load())
                         result.append((name, piece))
                 continue
             others = [x for i, x in enumerate(inputs) if i != index]
             if rule.broadcasts(index) and not self.same_shape(entry, others, op):
-                expr = self.call(f"{self.ad}.unbroadcast", expr, _name(entry))
+                expr = self.call(f"{self.ad}.unbroadcast", expr, name_node(entry))
             result.append((entry, expr))
         return result
 
@@ -148,7 +148,7 @@ class Inliner:
         """``da, db = dhelper(a, b, dout=g)``: one call to the helper's own derivative."""
         rule = op.rule
         local = getattr(rule, "local_name", None)  # defined beside a nested def
-        fn = _name(local or self.namer.reference(rule.vjp, rule.vjp.__name__))
+        fn = name_node(local or self.namer.reference(rule.vjp, rule.vjp.__name__))
         keywords = [gast.keyword(arg=k, value=clone(v)) for k, v in rule.helper_keywords.items()]
         keywords.append(gast.keyword(arg=getattr(rule.vjp, "__autograd_src_seed__", "dout"),
                                      value=g))
@@ -158,9 +158,9 @@ class Inliner:
         if len(active) == 1:
             return [(active[0], call)]
         parts = self.namer.fresh(f"d{op.target}_parts")
-        pending.append(_assign(parts, call, op.origin))
-        return [(name, gast.Subscript(value=_name(parts), slice=gast.Constant(value=k, kind=None),
-                                      ctx=gast.Load()))
+        pending.append(assign_node(parts, call, op.origin))
+        return [(name, gast.Subscript(value=name_node(parts),
+                                      slice=gast.Constant(value=k, kind=None), ctx=gast.Load()))
                 for k, name in enumerate(active)]
 
     @staticmethod
@@ -177,7 +177,7 @@ class Inliner:
     def call_rule(self, op: Op, values: dict[str, Any], index: int) -> gast.expr:
         """A call to a rule that cannot be inlined, indexed when it has several inputs."""
         rule = op.rule
-        fn = _name(self.namer.reference(rule.vjp, rule.vjp.__name__))
+        fn = name_node(self.namer.reference(rule.vjp, rule.vjp.__name__))
         args = [values["g"], values["ans"]]
         keywords = []
         for param in rule.params:

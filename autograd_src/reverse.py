@@ -19,8 +19,8 @@ import gast
 
 from . import analyze, optimize, runtime
 from .inline import Inliner, differentiable_inputs, load_names, reads_of
+from .ir import Branch, Comment, Loop, Normalized, Op, Primal, assign_node, name_node
 from .naming import Namer, describe
-from .normalize import Branch, Comment, Loop, Normalized, Op, Primal, _assign, _name
 from .source import ParsedFunction
 
 __all__ = ["Comment", "Derivative", "reverse"]
@@ -93,33 +93,33 @@ class _Reverser:
 
     def save(self, name: str, save: analyze.Save, origin: Any) -> gast.stmt:
         if save.on_stack:
-            push = gast.Call(func=gast.Attribute(value=_name(save.holder), attr="append",
+            push = gast.Call(func=gast.Attribute(value=name_node(save.holder), attr="append",
                                                  ctx=gast.Load()),
-                             args=[_name(name)], keywords=[])
+                             args=[name_node(name)], keywords=[])
             return gast.copy_location(gast.Expr(value=push), origin)
-        return _assign(save.holder, _name(name), origin)
+        return assign_node(save.holder, name_node(name), origin)
 
     def restore(self, name: str, save: analyze.Save, origin: Any) -> gast.stmt:
         if save.on_stack:
-            pop = gast.Call(func=gast.Attribute(value=_name(save.holder), attr="pop",
+            pop = gast.Call(func=gast.Attribute(value=name_node(save.holder), attr="pop",
                                                 ctx=gast.Load()), args=[], keywords=[])
-            return _assign(name, pop, origin)
-        return _assign(name, _name(save.holder), origin)
+            return assign_node(name, pop, origin)
+        return assign_node(name, name_node(save.holder), origin)
 
     def zeros(self, name: str, origin: Any) -> gast.stmt:
-        return _assign(self.namer.adjoint(name),
-                       self.inliner.call(f"{self.ad}.zeros_like", _name(name)), origin)
+        return assign_node(self.namer.adjoint(name),
+                       self.inliner.call(f"{self.ad}.zeros_like", name_node(name)), origin)
 
     def accumulate(self, name: str, expr: gast.expr, sweep: _Sweep, origin: Any,
                    out: list) -> None:
         adjoint = self.namer.adjoint(name)
         if name in sweep.defined and name in self.norm.lists:  # list + list would concatenate
-            expr = self.inliner.call(f"{self.ad}.add", _name(adjoint), expr)
+            expr = self.inliner.call(f"{self.ad}.add", name_node(adjoint), expr)
         elif name in sweep.defined:
-            expr = gast.BinOp(left=_name(adjoint), op=gast.Add(), right=expr)
+            expr = gast.BinOp(left=name_node(adjoint), op=gast.Add(), right=expr)
         sweep.defined.add(name)
         if not (isinstance(expr, gast.Name) and expr.id == adjoint):  # not "da = da"
-            out.append(_assign(adjoint, expr, origin))
+            out.append(assign_node(adjoint, expr, origin))
 
     def comment(self, origin: Any, sweep: _Sweep, out: list, prefix: str = "Grad of") -> None:
         if origin is sweep.origin:
@@ -140,7 +140,7 @@ class _Reverser:
             _, reads_ans = reads_of(op)
             if reads_ans:
                 ans = self.namer.fresh(describe(op.value))
-                pending.append(_assign(ans, _name(op.target), op.origin))
+                pending.append(assign_node(ans, name_node(op.target), op.origin))
             if restore:
                 pending.append(self.restore(op.target, restore, op.origin))
         contributions = self.inliner.contributions(op, ans, self.values_at(op), pending)
@@ -191,10 +191,10 @@ class _Reverser:
         if not body and not orelse:
             return
         if not body:
-            test: gast.expr = gast.UnaryOp(op=gast.Not(), operand=_name(branch.test))
+            test: gast.expr = gast.UnaryOp(op=gast.Not(), operand=name_node(branch.test))
             body, orelse = orelse, []
         else:
-            test = _name(branch.test)
+            test = name_node(branch.test)
         self.comment(branch.origin, sweep, out)
         sweep.origin = None
         out.append(gast.copy_location(gast.If(test=test, body=body, orelse=orelse),
@@ -216,13 +216,13 @@ class _Reverser:
             steps: gast.expr = header.iter
             if loop.counter:  # the loop may have stopped early
                 steps = gast.Subscript(value=steps, slice=gast.Slice(
-                    lower=None, upper=_name(loop.counter), step=None), ctx=gast.Load())
-            reversed_ = gast.For(target=_name(loop.target, gast.Store()),
+                    lower=None, upper=name_node(loop.counter), step=None), ctx=gast.Load())
+            reversed_ = gast.For(target=name_node(loop.target, gast.Store()),
                                  iter=self.inliner.call("reversed", steps), body=body,
                                  orelse=[], type_comment=None)
         else:
-            reversed_ = gast.For(target=_name(self.namer.fresh("_"), gast.Store()),
-                                 iter=self.inliner.call("range", _name(loop.counter)),
+            reversed_ = gast.For(target=name_node(self.namer.fresh("_"), gast.Store()),
+                                 iter=self.inliner.call("range", name_node(loop.counter)),
                                  body=body, orelse=[], type_comment=None)
         self.comment(loop.origin, sweep, out)
         sweep.origin = None
@@ -258,20 +258,20 @@ class _Reverser:
             elif isinstance(item, Branch):
                 left, right = set(defined), set(defined)
                 out.append(gast.copy_location(gast.If(
-                    test=_name(item.test),
+                    test=name_node(item.test),
                     body=self.primal_block(item.body, left) or [gast.Pass()],
                     orelse=self.primal_block(item.orelse, right)), item.origin))
                 defined |= left & right
             else:
                 # The first push of a name the loop creates finds nothing to save.
-                out += [_assign(n, gast.Constant(value=None, kind=None), item.origin)
+                out += [assign_node(n, gast.Constant(value=None, kind=None), item.origin)
                         for n in sorted(self.pushed_in(item.body) - defined)]
                 defined |= self.pushed_in(item.body)
                 body = self.primal_block(item.body, set(defined))
                 if item.counter:
-                    out.append(_assign(item.counter, gast.Constant(value=0, kind=None),
+                    out.append(assign_node(item.counter, gast.Constant(value=0, kind=None),
                                        item.origin))
-                    count = gast.AugAssign(target=_name(item.counter, gast.Store()),
+                    count = gast.AugAssign(target=name_node(item.counter, gast.Store()),
                                            op=gast.Add(), value=gast.Constant(value=1, kind=None))
                     body.insert(0, gast.copy_location(count, item.origin))
                 loop = gast.copy_location(type(item.header)(**{
@@ -312,11 +312,11 @@ class _Reverser:
         # also the output's adjoint (dout = _ad.seed(dout, out)).
         adjoint = self.namer.adjoint(output)
         seed_param = adjoint if adjoint == "dout" else self.namer.fresh("dout")
-        value: Optional[gast.expr] = _name(output) if value_wanted else None
+        value: Optional[gast.expr] = name_node(output) if value_wanted else None
         value_copy: Optional[str] = None
         if value_wanted and any(output in s for s in self.plan.saves.values()):
             value_copy = self.namer.fresh("value")
-            value = _name(value_copy)
+            value = name_node(value_copy)
 
         adjoint: list[Any] = []
         sweep = _Sweep()
@@ -324,9 +324,9 @@ class _Reverser:
             self.comment(self.norm.return_stmt, sweep, adjoint)
             # A scalar output needs no value to shape its seed, so a gradient that
             # never reads the output need not compute it.
-            shape_from = [] if self.norm.output_scalar and not value_wanted else [_name(output)]
-            seed = self.inliner.call(f"{self.ad}.seed", _name(seed_param), *shape_from)
-            adjoint.append(_assign(self.namer.adjoint(output), seed, self.norm.return_stmt))
+            shape_from = [] if self.norm.output_scalar and not value_wanted else [name_node(output)]
+            seed = self.inliner.call(f"{self.ad}.seed", name_node(seed_param), *shape_from)
+            adjoint.append(assign_node(self.namer.adjoint(output), seed, self.norm.return_stmt))
             sweep.defined.add(output)
         adjoint += self.adjoint_block(body, sweep)
         adjoint_names = set(self.namer.adjoints())
@@ -334,26 +334,26 @@ class _Reverser:
         adjoint = optimize.propagate_copies(adjoint, adjoint_names, kept)
         adjoint = optimize.accumulate_in_place(adjoint, adjoint_names, self.ad)
         adjoint = _drop_empty_comments(adjoint)
-        results = [_name(self.namer.adjoint(w)) if w in sweep.defined
-                   else self.inliner.call(f"{self.ad}.zeros_like", _name(originals.get(w, w)))
+        results = [name_node(self.namer.adjoint(w)) if w in sweep.defined
+                   else self.inliner.call(f"{self.ad}.zeros_like", name_node(originals.get(w, w)))
                    for w in self.wrt]
         # Original values are kept only for the zero gradients that need them.
         originals = {w: k for w, k in originals.items() if w not in sweep.defined}
 
         primal = self.primal_block(body, set(self.parsed.params))
         if value_copy is not None:
-            primal.append(_assign(value_copy, _name(output), self.norm.return_stmt))
+            primal.append(assign_node(value_copy, name_node(output), self.norm.return_stmt))
         live = set().union(*(load_names(s) for s in adjoint if isinstance(s, gast.AST)),
                            *(load_names(r) for r in results), load_names(value))
         primal = self.dead_code_removed(primal, live)
-        start = [_assign(k, _name(w), self.parsed.node) for w, k in originals.items()]
-        start += [_assign(s, gast.List(elts=[], ctx=gast.Load()), self.parsed.node)
+        start = [assign_node(k, name_node(w), self.parsed.node) for w, k in originals.items()]
+        start += [assign_node(s, gast.List(elts=[], ctx=gast.Load()), self.parsed.node)
                   for s in self.plan.stacks]
         return Derivative(start + primal, adjoint, results, value, seed_param)
 
 
 def _assign_of(item: Op) -> Any:
-    return item.__dict__.setdefault("_statement", _assign(item.target, item.value, item.origin))
+    return item.__dict__.setdefault("_statement", assign_node(item.target, item.value, item.origin))
 
 
 def _assigned(item: Any) -> set[str]:

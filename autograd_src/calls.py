@@ -1,0 +1,207 @@
+"""Calls on active values: rules from the table, the user's helpers, nested functions."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Optional
+
+import gast
+
+from . import numpy_rules, registry
+from .errors import NoRuleError
+from .expressions import is_user_function
+from .ir import Primal, Verbatim, keywords_of, name_node, replace_nodes
+from .naming import describe
+from .registry import Rule
+from .source import UNRESOLVED
+
+__all__ = ["CallNormalizer"]
+
+
+def _params_used(rule: Rule) -> set[str]:
+    return set().union(*(rule.uses(i) for i in range(rule.n_inputs)))
+
+
+
+class CallNormalizer:
+    """Normalizes calls; mixed into the statement normalizer, whose state it uses."""
+
+    def call(self, call: gast.Call) -> tuple:
+        func = call.func
+        for arg in call.args:
+            if isinstance(arg, gast.Starred) and self.is_active(arg):
+                raise self.error(arg, "*args holding differentiated values are not "
+                                      "supported: pass the arrays one by one")
+        if any(k.arg is None for k in call.keywords):
+            raise self.error(call, "**kwargs in a call on differentiated values is not "
+                                   "supported: pass keywords explicitly")
+        keywords = {k.arg: k.value for k in call.keywords}
+        if isinstance(func, gast.Attribute) and self.is_active(func.value):
+            primitive = numpy_rules.METHODS.get(func.attr)
+            if primitive is None or registry.lookup(primitive) is None:
+                raise self.error(call, f"the method .{func.attr}() of a differentiated array "
+                                       "has no derivative rule; call the NumPy function "
+                                       "instead", NoRuleError)
+            args = list(call.args)
+            if func.attr in numpy_rules.VARARG_METHODS and len(args) > 1:
+                args = [gast.Tuple(elts=args, ctx=gast.Load())]
+            subject = func.value
+
+            def rebuild(atoms: list, kw: dict) -> gast.Call:
+                method = gast.Attribute(value=atoms[0], attr=func.attr, ctx=gast.Load())
+                rest = atoms[1:]
+                if func.attr in numpy_rules.VARARG_METHODS and len(call.args) > 1:
+                    rest = list(rest[0].elts)
+                return gast.Call(func=method, args=rest, keywords=keywords_of(kw))
+
+            return self.bind(call, primitive, [subject] + args, keywords, rebuild,
+                             display=f".{func.attr}()")
+        if isinstance(func, gast.Name) and func.id in self.local_functions:
+            return self.local_call(call, func.id)
+        primitive = self.parsed.resolve(func)
+        if primitive is UNRESOLVED:
+            raise self.error(call, f"cannot tell which function {gast.unparse(func)} is "
+                                   "before the call runs (it is a local variable or "
+                                   "undefined); call a module-level function", NoRuleError)
+
+        def rebuild_call(atoms: list, kw: dict) -> gast.Call:
+            return gast.Call(func=func, args=atoms, keywords=keywords_of(kw))
+
+        if registry.lookup(primitive) is None and is_user_function(primitive):
+            return self.helper_call(call, primitive, rebuild_call)
+        return self.bind(call, primitive, list(call.args), keywords, rebuild_call,
+                         display=gast.unparse(func))
+
+    def derivative_operands(self, call: gast.Call, label: str) -> tuple[list, dict, list]:
+        """Atoms for a call whose derivative is a generated function: (args, keywords, positions).
+
+        Differentiated values must come by position; every other operand is
+        bound to a name, since the derivative is called with the same operands.
+        """
+        for keyword in call.keywords:
+            if self.is_active(keyword.value):
+                raise self.error(keyword.value, f"pass differentiated values to {label}() by "
+                                                "position, not by keyword")
+        atoms = [self.atom(a) for a in call.args]
+        atoms = [a if self.is_active(a) else self.hoist(a, describe(a)) for a in atoms]
+        keywords = {k.arg: self.hoist(k.value, k.arg) for k in call.keywords}
+        positions = [i for i, a in enumerate(atoms) if self._active_name(a)]
+        return atoms, keywords, positions
+
+    def derivative_call(self, primitive: Any, derivative: Any, atoms: list,
+                        keywords: dict) -> tuple[Rule, dict, list]:
+        """The rule, bindings and inputs of a call whose adjoint calls ``derivative``."""
+        params = tuple(f"arg{i}" for i in range(len(atoms)))
+        rule = registry.Rule(primitive=primitive, vjp=derivative, broadcasting=False,
+                             sequence=None, signature=inspect.Signature(), params=params,
+                             n_inputs=len(atoms), exprs=None)
+        rule.helper_keywords = keywords
+        return rule, dict(zip(params, atoms)), [self._active_name(a) for a in atoms]
+
+    def helper_call(self, call: gast.Call, fn: Any, rebuild: Any) -> tuple:
+        """A call to the user's own function: its derivative is generated as a function too."""
+        from .differentiate import helper_derivative
+        atoms, keywords, positions = self.derivative_operands(call, fn.__name__)
+        derivative, source = helper_derivative(fn, positions, call, self.parsed)
+        if source:
+            self.namer.helper_sources.setdefault(source, None)
+        rule, bound, inputs = self.derivative_call(fn, derivative, atoms, keywords)
+        return rule, rebuild(atoms, keywords), bound, inputs
+
+    def local_call(self, call: gast.Call, name: str) -> tuple:
+        """A call to a function defined inside this one: its derivative is defined beside it."""
+        from .differentiate import nested_derivative
+        node, block = self.local_functions[name]
+        local = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                 and isinstance(n.ctx, (gast.Store, gast.Param))}
+        captured = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                    and isinstance(n.ctx, gast.Load)} - local
+        if captured & self.active:
+            names = ", ".join(sorted(captured & self.active))
+            raise self.error(call, f"{name}() reads {names} from the enclosing function, and "
+                                   "that value is being differentiated: pass it to "
+                                   f"{name}() as an argument")
+        atoms, keywords, positions = self.derivative_operands(call, name)
+        key = (name, tuple(positions))
+        if key not in self.local_derivatives:
+            derivative, text, seed = nested_derivative(self.parsed, node, positions, self.namer)
+            position = next(i for i, item in enumerate(block)
+                            if isinstance(item, Primal) and item.stmt is node)
+            names = [name_node(n) for n in sorted(captured)]
+            block.insert(position + 1, Primal(gast.copy_location(Verbatim(text, names), node),
+                                              node, {derivative}))
+            self.local_derivatives[key] = (derivative, seed)
+        derivative_name, seed = self.local_derivatives[key]
+        # Called by its name in the generated code, not through an injected reference.
+        reference = type("LocalDerivative", (), {"__name__": derivative_name,
+                                                 "__autograd_src_seed__": seed})
+        rule, bound, inputs = self.derivative_call(node, reference, atoms, keywords)
+        rule.local_name = derivative_name
+        rebuilt = gast.Call(func=call.func, args=atoms, keywords=keywords_of(keywords))
+        return rule, rebuilt, bound, inputs
+
+    def bind(self, node: gast.expr, primitive: Any, args: list, keywords: dict,
+             rebuild: Any, display: Optional[str] = None) -> tuple:
+        """Match operands to the rule's parameters and turn active operands into atoms."""
+        rule = registry.lookup(primitive)
+        label = display or registry.primitive_name(primitive)
+        if rule is None:
+            raise self.error(
+                node,
+                f"no derivative rule for {label} (called on a differentiated value at "
+                f"{self.parsed.where(node)}); register one with "
+                "autograd_src.extend.defvjp, or declare it constant with "
+                "autograd_src.extend.nondifferentiable", NoRuleError)
+        try:
+            bound_args = rule.signature.bind(None, None, *args, **keywords)
+        except TypeError as exc:
+            raise self.error(node, f"cannot differentiate this call to {label}: {exc} "
+                                   f"(the derivative rule takes ({', '.join(rule.params)}))"
+                             ) from None
+        bound_args.apply_defaults()
+        replaced: dict[int, gast.expr] = {}
+        inputs: list = []
+        bound: dict[str, Any] = {}
+        for index, param in enumerate(rule.params):
+            value = bound_args.arguments[param]
+            if index < rule.n_inputs and rule.input_is_sequence(index):
+                elements = list(value) if isinstance(value, tuple) else value
+                if isinstance(elements, (gast.List, gast.Tuple)):
+                    elements = elements.elts
+                if not isinstance(elements, list):
+                    if isinstance(elements, (gast.ListComp, gast.GeneratorExp)) and \
+                            self.is_active(elements):
+                        elements = self.atom(elements)
+                        replaced[id(value)] = elements
+                    if self.is_active(elements) and not (
+                            isinstance(elements, gast.Name) and elements.id in self.lists):
+                        raise self.error(elements, f"the arrays passed to {label} must be "
+                                                   "a list: a literal or a list variable")
+                    bound[param] = elements
+                    inputs.append(self._active_name(elements))
+                    continue
+                atoms = [self.atom(e) for e in elements]
+                atoms = [a if self.is_active(a) else self.hoist(a, describe(a)) for a in atoms]
+                replaced.update({id(e): a for e, a in zip(elements, atoms)})
+                bound[param] = gast.Tuple(elts=atoms, ctx=gast.Load())
+                inputs.append([self._active_name(a) for a in atoms])
+            elif index < rule.n_inputs:
+                atom = self.atom(value)
+                if not self.is_active(atom):
+                    # Adjoints of the other inputs read this one: compute it once.
+                    atom = self.hoist(atom, describe(atom))
+                replaced[id(value)] = atom
+                bound[param] = atom
+                inputs.append(self._active_name(atom))
+            else:
+                if isinstance(value, gast.AST) and self.is_active(value):
+                    raise self.error(value, f"the argument {param!r} of {label} cannot "
+                                            "depend on a differentiated value")
+                if isinstance(value, gast.AST) and param in _params_used(rule):
+                    hoisted = self.hoist(value, param)
+                    replaced[id(value)] = hoisted
+                    value = hoisted
+                bound[param] = value
+        atoms = [replace_nodes(a, replaced) for a in args]
+        kw = {k: replace_nodes(v, replaced) for k, v in keywords.items()}
+        return rule, rebuild(atoms, kw), bound, inputs

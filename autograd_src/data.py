@@ -1,0 +1,186 @@
+"""Mutable data in active code: assignment into arrays, lists, comprehensions, unpacking.
+
+Updates of differentiated containers become functional (``y = _ad.setitem(y, i,
+v)``, ``xs = _ad.appended(xs, v)``), which is exact only while no other name
+shares the container; that is checked, and refused with a clear error otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gast
+
+from . import numpy_rules, registry
+from .expressions import AUG_SYMBOLS
+from .ir import Primal, assign_node, is_trivial, name_node
+from .naming import clone, describe
+
+__all__ = ["DataNormalizer"]
+
+
+class DataNormalizer:
+    """Normalizes statements on containers; mixed into the statement normalizer."""
+
+    def append(self, name: str, item: gast.expr, call: gast.Call) -> None:
+        """``xs.append(v)`` with a differentiated ``v``: ``xs = _ad.appended(xs, v)``."""
+        from . import runtime
+        if name not in self.owned:
+            raise self.error(call, f"appending to {name} while it may be shared with another "
+                                   f"name is not supported: build a list of its own "
+                                   f"({name} = [] or list(...))")
+        atom = self.atom(item)
+        if not self.is_active(atom):
+            atom = self.hoist(atom, describe(atom))
+        ad = name_node(self.namer.reference(runtime, "_ad"))
+        value = gast.Call(func=gast.Attribute(value=ad, attr="appended", ctx=gast.Load()),
+                          args=[name_node(name), atom], keywords=[])
+        inputs = [self._active_name(name_node(name)), self._active_name(atom)]
+        self.emit_op(name, value, registry.lookup(runtime.appended), inputs,
+                     {"items": name_node(name), "value": atom})
+        self.owned.add(name)
+        self.lists.add(name)
+        self.all_lists.add(name)
+
+    def comprehension(self, expr: Any) -> str:
+        """``[f(x) for x in xs if c]`` as a loop appending to a new list."""
+        from .desugar import loop_over_positions
+        name = self.namer.fresh("items")
+        origin = self.origin
+        append = gast.Expr(value=gast.Call(
+            func=gast.Attribute(value=name_node(name), attr="append", ctx=gast.Load()),
+            args=[expr.elt], keywords=[]))
+        body: gast.stmt = gast.copy_location(append, expr)
+        for generator in reversed(expr.generators):
+            for condition in reversed(generator.ifs):
+                body = gast.copy_location(gast.If(test=condition, body=[body], orelse=[]), expr)
+            loop = gast.copy_location(gast.For(target=generator.target, iter=generator.iter,
+                                               body=[body], orelse=[], type_comment=None), expr)
+            statements = loop_over_positions(self.parsed, self.namer, loop)
+            body = statements[-1] if len(statements) == 1 else \
+                gast.copy_location(gast.If(test=gast.Constant(value=True, kind=None),
+                                           body=statements, orelse=[]), expr)
+        self.statement(assign_node(name, gast.List(elts=[], ctx=gast.Load()), expr))
+        self.statement(body)
+        self.origin = origin
+        return name
+
+    def assign_item(self, target: gast.Subscript, name: str, value: gast.expr,
+                    original: gast.stmt) -> None:
+        """``y[i] = v`` on a differentiated array: ``y = _ad.setitem(y, i, v)``, a new array.
+
+        The update is functional, so no other name can see it; that is exact only
+        when nothing else refers to ``y``'s array, which is checked here.
+        """
+        if name not in self.owned:
+            what = "an argument of the function (the caller's array)" \
+                if name in self.parsed.params else "possibly shared with another name"
+            raise self.error(target, f"assigning into {name}[...] while {name} is {what} "
+                                     "is not supported: make it an array of its own first, "
+                                     f"for example {name} = {name}.copy() or np.zeros(...)")
+        if self.is_active(target.slice):
+            raise self.error(target.slice, "an index computed from a differentiated value is "
+                                           "not differentiable: compute it from constants")
+        from . import runtime
+        index = target.slice
+        if any(isinstance(n, gast.Slice) for n in gast.walk(index)):
+            np_name = self.namer.reference(numpy_rules.np, "np")
+            index = gast.Subscript(value=gast.Attribute(value=name_node(np_name), attr="s_",
+                                                        ctx=gast.Load()),
+                                   slice=index, ctx=gast.Load())
+        index = self.hoist(index, "index") if not is_trivial(index) else index
+        atom = self.atom(value)
+        if not self.is_active(atom):
+            atom = self.hoist(atom, describe(atom))
+        ad = name_node(self.namer.reference(runtime, "_ad"))
+        call = gast.Call(func=gast.Attribute(value=ad, attr="setitem", ctx=gast.Load()),
+                         args=[name_node(name), index, atom], keywords=[])
+        rule = registry.lookup(runtime.setitem)
+        bound = {"x": name_node(name), "index": index, "v": atom}
+        inputs = [self._active_name(name_node(name)), None, self._active_name(atom)]
+        self.emit_op(name, call, rule, inputs, bound)
+        self.owned.add(name)
+
+    def tuple_assign(self, target: gast.Tuple, value: gast.expr, active: bool,
+                     original: gast.stmt) -> None:
+        if not active:
+            self.primal(original)
+            return
+        names = [t.id if isinstance(t, gast.Name) else None for t in target.elts]
+        if None in names:
+            raise self.error(target, "unpacking a differentiated value into nested targets "
+                                     "is not supported: unpack one level at a time")
+        if not isinstance(value, (gast.Tuple, gast.List)):
+            # a, b = helper(x): keep the tuple, then read its items
+            whole = self.namer.fresh("values")
+            self.lists.add(whole)
+            self.all_lists.add(whole)
+            whole_assign = gast.Assign(targets=[name_node(whole, gast.Store())], value=value,
+                                       type_comment=None)
+            self.assign(gast.copy_location(whole_assign, original), original)
+            self.lists.add(whole)
+            self.all_lists.add(whole)
+            for k, name in enumerate(names):
+                item = gast.Subscript(value=name_node(whole),
+                                      slice=gast.Constant(value=k, kind=None), ctx=gast.Load())
+                self.assign(gast.copy_location(gast.Assign(
+                    targets=[name_node(name, gast.Store())], value=item, type_comment=None),
+                    original), original)
+            return
+        if len(value.elts) != len(names):
+            raise self.error(value, f"cannot unpack {len(value.elts)} values into "
+                                    f"{len(names)} names")
+        atoms = [self.atom(e) for e in value.elts]
+        clobbered = {n.id for a in atoms for n in gast.walk(a) if isinstance(n, gast.Name)}
+        if clobbered & set(names):
+            # a, b = b, a: read every value before writing any name.
+            atoms = [self.hoist_any(a, n) for a, n in zip(atoms, names)]
+        for name, atom in zip(names, atoms):
+            if isinstance(atom, gast.Name) and atom.id in self.active:
+                self.emit_op(name, atom, None, [atom.id], {})
+            else:
+                self.body.append(Primal(assign_node(name, atom, original), original, {name}))
+                self.assigned({name})
+                self.active.discard(name)
+
+    def hoist_any(self, atom: gast.expr, base: str) -> gast.expr:
+        name = self.namer.fresh(base + "_new")
+        if isinstance(atom, gast.Name) and atom.id in self.active:
+            self.emit_op(name, atom, None, [atom.id], {})
+        else:
+            self.body.append(Primal(assign_node(name, atom, self.origin), self.origin, {name}))
+            self.assigned({name})
+        return name_node(name)
+
+    def aug_assign(self, stmt: gast.AugAssign) -> None:
+        if not isinstance(stmt.target, gast.Name):
+            container = stmt.target.value
+            if not (self.is_active(stmt.value) or self.is_active(container)):
+                self.primal(stmt)
+                return
+            # y[i] += v  is  y[i] = y[i] + v
+            read = gast.copy_location(gast.Subscript(value=clone(container),
+                                                     slice=clone(stmt.target.slice),
+                                                     ctx=gast.Load()), stmt.target)
+            update = gast.copy_location(gast.BinOp(left=read, op=stmt.op, right=stmt.value),
+                                        stmt.value)
+            plain = gast.copy_location(gast.Assign(targets=[stmt.target], value=update,
+                                                   type_comment=None), stmt)
+            self.assign(plain)
+            return
+        name = stmt.target.id
+        if name in self.shared and name not in self.scalars and \
+                (self.is_active(stmt.value) or name in self.active):
+            raise self.error(stmt, f"{name} {gast.unparse(stmt).split(name, 1)[1].split()[0]} "
+                                   f"... may change an array that another name also refers to, "
+                                   f"which is not supported: write {name} = {name} "
+                                   f"{AUG_SYMBOLS.get(type(stmt.op), '+')} ... instead")
+        load = name_node(stmt.target.id)
+        gast.copy_location(load, stmt.target)
+        value = gast.copy_location(gast.BinOp(left=load, op=stmt.op, right=stmt.value),
+                                   stmt.value)
+        plain = gast.copy_location(gast.Assign(targets=[name_node(stmt.target.id, gast.Store())],
+                                               value=value, type_comment=None), stmt)
+        # x += y rebinds x to a new array here, so values saved for the adjoint
+        # are never modified in place.
+        self.assign(plain, original=stmt if not self.is_active(value) else None)

@@ -1,0 +1,364 @@
+"""Activity and A-normal form for expressions: which values carry gradient, one operation each.
+
+A value is *active* when it depends on an input being differentiated. Active
+subexpressions become temporaries holding one primitive each; inactive ones
+stay as the user wrote them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import operator
+from typing import Any, Optional
+
+import gast
+
+from . import numpy_rules, registry
+from .ir import (
+    Op,
+    Primal,
+    assign_node,
+    is_none,
+    is_number,
+    is_scalar_operand,
+    is_trivial,
+    is_true,
+    load_names,
+    name_node,
+)
+from .naming import describe
+from .registry import Rule
+from .source import UNRESOLVED
+
+__all__ = ["ExpressionNormalizer", "OPERATORS", "INACTIVE_ATTRIBUTES"]
+
+OPERATORS: dict[type, Any] = {
+    gast.Add: numpy_rules.np.add, gast.Sub: numpy_rules.np.subtract,
+    gast.Mult: numpy_rules.np.multiply, gast.Div: numpy_rules.np.divide,
+    gast.Pow: numpy_rules.np.power, gast.MatMult: numpy_rules.np.matmul,
+    gast.Mod: numpy_rules.np.remainder, gast.FloorDiv: numpy_rules.np.floor_divide,
+    gast.USub: numpy_rules.np.negative, gast.UAdd: numpy_rules.np.positive,
+}
+_OPERATOR_SYMBOLS = {gast.BitAnd: "&", gast.BitOr: "|", gast.BitXor: "^",
+                     gast.LShift: "<<", gast.RShift: ">>", gast.Invert: "~"}
+#: Attributes of an array that carry no gradient.
+INACTIVE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "flags",
+                       "strides"}
+
+
+_np = numpy_rules.np
+# Functions whose result is a new array, never a view of an argument.
+_ALLOCATING = {_np.zeros, _np.ones, _np.empty, _np.full, _np.zeros_like, _np.ones_like,
+               _np.empty_like, _np.full_like, _np.array, _np.copy, _np.arange, _np.linspace,
+               _np.eye, _np.identity, _np.concatenate, _np.stack, _np.hstack, _np.vstack,
+               _np.tile, _np.repeat, _np.outer, _np.matmul, _np.dot, _np.cumsum}
+
+
+# Primitives whose result may be a view sharing memory with the operand.
+_VIEWS = {operator.getitem, _np.reshape, _np.ravel, _np.transpose, _np.squeeze,
+          _np.expand_dims, _np.swapaxes, _np.moveaxis, _np.broadcast_to, _np.asarray}
+AUG_SYMBOLS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
+                gast.MatMult: "@", gast.Mod: "%"}
+
+# Libraries whose functions are primitives (with rules) rather than code to look inside.
+_LIBRARIES = {"numpy", "scipy", "math", "builtins", "autograd_src", "operator"}
+
+
+def is_user_function(fn: Any) -> bool:
+    """A Python function of the user's own, whose derivative grad can generate."""
+    return (inspect.isfunction(fn) and not hasattr(fn, "__autograd_src_primitive__")
+            and (getattr(fn, "__module__", None) or "").split(".")[0] not in _LIBRARIES)
+
+
+def allocates(primitive: Any, value: Any) -> bool:
+    """Whether a call or operation surely returns a new array of its own."""
+    if isinstance(value, (gast.BinOp, gast.UnaryOp)):
+        return True
+    if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+            value.func.attr == "copy":
+        return True
+    if type(primitive).__name__ == "ufunc":
+        return True
+    try:
+        return primitive in _ALLOCATING or getattr(primitive, "__name__", "") == "setitem"
+    except TypeError:
+        return False
+
+
+def shared_names(stmt: gast.stmt) -> set[str]:
+    """Names whose array a statement may share with another name (``z = y``, ``[y]``)."""
+    value = getattr(stmt, "value", None)
+    shared: set[str] = set()
+    stack = [value] if value is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, gast.Name):
+            shared.add(node.id)
+        elif isinstance(node, (gast.List, gast.Tuple, gast.Set)):
+            stack += node.elts
+        elif isinstance(node, gast.Dict):
+            stack += [v for v in node.values if v is not None]
+        elif isinstance(node, gast.Subscript):
+            stack.append(node.value)  # a basic index is a view of the array
+    return shared
+
+
+_FULL_REDUCTIONS = {_np.sum, _np.mean, _np.prod, _np.max, _np.amax, _np.min, _np.amin,
+                    _np.var, _np.std, _np.vdot, _np.linalg.norm}
+
+
+
+
+class ExpressionNormalizer:
+    """Normalizes expressions; mixed into the statement normalizer, whose state it uses."""
+
+    def is_active(self, expr: Any) -> bool:
+        """Whether ``expr`` depends on a differentiated input through differentiable ops."""
+        if expr is None:
+            return False
+        if isinstance(expr, gast.Name):
+            return expr.id in self.active
+        if isinstance(expr, gast.Constant):
+            return False
+        if isinstance(expr, (gast.Compare,)):
+            return False
+        if isinstance(expr, gast.BinOp):
+            if OPERATORS.get(type(expr.op)) is numpy_rules.np.floor_divide:
+                return False
+            return self.is_active(expr.left) or self.is_active(expr.right)
+        if isinstance(expr, gast.UnaryOp):
+            if isinstance(expr.op, gast.Not):
+                return False
+            return self.is_active(expr.operand)
+        if isinstance(expr, gast.Attribute):
+            if not self.is_active(expr.value):
+                return False
+            return expr.attr not in INACTIVE_ATTRIBUTES
+        if isinstance(expr, gast.Call):
+            return self._call_is_active(expr)
+        if isinstance(expr, gast.Subscript):
+            return self.is_active(expr.value)
+        if isinstance(expr, gast.BoolOp):
+            return any(self.is_active(v) for v in expr.values)
+        if isinstance(expr, (gast.JoinedStr, gast.Lambda)):
+            return False
+        return any(isinstance(n, gast.Name) and n.id in self.active
+                   for n in gast.walk(expr))
+
+    def _call_is_active(self, call: gast.Call) -> bool:
+        operands = list(call.args) + [k.value for k in call.keywords]
+        func = call.func
+        if isinstance(func, gast.Attribute) and self.is_active(func.value):
+            method = numpy_rules.METHODS.get(func.attr)
+            return not (method is not None and registry.is_nondifferentiable(method))
+        target = self.parsed.resolve(func)
+        if target is not UNRESOLVED and registry.is_nondifferentiable(target):
+            return False
+        return any(self.is_active(e) for e in operands)
+
+    def atom(self, expr: gast.expr) -> gast.expr:
+        """``expr`` itself if inactive or a name; else a new temporary holding it."""
+        if isinstance(expr, gast.Name) or not self.is_active(expr):
+            return expr
+        if isinstance(expr, gast.IfExp):
+            return name_node(self.conditional(expr))
+        if isinstance(expr, (gast.ListComp, gast.GeneratorExp)):
+            return name_node(self.comprehension(expr))
+        rule, value, bound, inputs = self.operation(expr)
+        reusable = isinstance(value, (gast.Subscript, gast.Attribute))
+        key = gast.unparse(value) if reusable else None
+        if key in self.available:
+            return name_node(self.available[key][0])
+        name = self.namer.fresh(describe(expr))
+        self.emit_op(name, value, rule, inputs, bound)
+        if key is not None:
+            self.available[key] = (name, load_names(value))
+        return name_node(name)
+
+    def conditional(self, expr: gast.IfExp, target: Optional[str] = None) -> str:
+        """``a if c else b`` as an if statement assigning a temporary (or ``target``)."""
+        name = target or self.namer.fresh("choice")
+        origin = self.origin
+        stmt = gast.copy_location(gast.If(test=expr.test, body=[assign_node(name, expr.body, expr)],
+                                          orelse=[assign_node(name, expr.orelse, expr)]), expr)
+        self.branch(stmt)
+        self.origin = origin
+        return name
+
+    def hoist(self, expr: gast.expr, base: str) -> gast.expr:
+        """Bind a non-trivial inactive expression to a name so adjoints can reuse it."""
+        if is_trivial(expr):
+            return expr
+        name = self.namer.fresh(base)
+        stmt = assign_node(name, expr, expr if hasattr(expr, "lineno") else self.origin)
+        self.body.append(Primal(stmt, self.origin, {name}))
+        scalar = self.is_scalar_value(expr)
+        self.assigned({name})
+        if scalar:
+            self.scalars.add(name)
+        self.active.discard(name)
+        return name_node(name)
+
+    def emit_op(self, target: str, value: gast.expr, rule: Optional[Rule],
+                inputs: list, bound: dict[str, Any]) -> None:
+        operands = set().union(*(load_names(v) for v in bound.values())) | \
+            set(self._flat(inputs))
+        op = Op(target, value, rule, inputs, bound, self.origin,
+                frozenset(operands & self.scalars))
+        scalar = self.result_is_scalar(op)
+        self.body.append(op)
+        holds_list = isinstance(value, (gast.List, gast.Tuple, gast.Dict)) or (
+            rule is None and inputs[0] in self.lists) or (
+            rule is not None and hasattr(rule, "helper_keywords") and target in self.lists)
+        if rule is None or (rule is not None and rule.primitive in _VIEWS):
+            # target = source, target = source[1:]: two names may now share one array
+            self.shared |= {target} | set(self._flat(inputs))
+        if rule is None:  # target = source: two names for one array
+            self.owned -= set(inputs)
+        self.assigned({target})
+        if holds_list:
+            self.lists.add(target)
+            self.all_lists.add(target)
+        if scalar:
+            self.scalars.add(target)
+        if rule is not None and allocates(rule.primitive, value):
+            self.owned.add(target)
+        self.active.add(target)
+
+    @staticmethod
+    def _flat(inputs: list) -> list[str]:
+        names: list[str] = []
+        for entry in inputs:
+            if isinstance(entry, list):
+                names += [n for n in entry if n]
+            elif entry:
+                names.append(entry)
+        return names
+
+    def assigned(self, names: set[str]) -> None:
+        """Forget what was known about ``names``: they now hold new values."""
+        self.scalars -= names
+        self.scalar_sequences -= names
+        self.owned -= names
+        self.lists -= names
+        for key in [k for k, (n, deps) in self.available.items() if (deps | {n}) & names]:
+            del self.available[key]
+
+    def result_is_scalar(self, op: Op) -> bool:
+        if op.rule is None:
+            return op.inputs[0] in self.scalars
+        primitive = op.rule.primitive
+        if primitive in _FULL_REDUCTIONS:
+            axis = op.bound.get("axis")
+            keepdims = op.bound.get("keepdims", False)
+            return is_none(axis) and not is_true(keepdims)
+        if getattr(primitive, "__module__", None) == "math" or primitive is float:
+            return True
+        if type(primitive).__name__ == "ufunc":
+            values = [op.bound[p] for p in op.rule.params[: op.rule.n_inputs]]
+            return all(is_scalar_operand(v, self.scalars) for v in values)
+        return False
+
+    def is_scalar_value(self, expr: Any) -> bool:
+        """Whether an expression surely gives a scalar: numbers, and arithmetic,
+        math functions and ufuncs of scalars, and elements of lists of scalars."""
+        if is_number(expr) or (isinstance(expr, gast.Name) and expr.id in self.scalars):
+            return True
+        if isinstance(expr, gast.BinOp):
+            return self.is_scalar_value(expr.left) and self.is_scalar_value(expr.right)
+        if isinstance(expr, gast.UnaryOp):
+            return self.is_scalar_value(expr.operand)
+        if isinstance(expr, gast.Call) and not expr.keywords:
+            fn = self.parsed.resolve(expr.func)
+            elementwise = getattr(fn, "__module__", None) == "math" or \
+                type(fn).__name__ == "ufunc" or fn is float
+            return elementwise and all(self.is_scalar_value(a) for a in expr.args)
+        return (isinstance(expr, gast.Subscript) and isinstance(expr.value, gast.Name)
+                and expr.value.id in self.scalar_sequences
+                and isinstance(expr.slice, (gast.Name, gast.Constant)))
+
+    def operation(self, expr: gast.expr) -> tuple[Rule, gast.expr, dict, list]:
+        """Split an active expression into one primitive whose operands are atoms."""
+        if isinstance(expr, gast.BinOp):
+            primitive = OPERATORS.get(type(expr.op))
+            if primitive is None:
+                symbol = _OPERATOR_SYMBOLS.get(type(expr.op), type(expr.op).__name__)
+                raise self.error(expr, f"the operator {symbol} has no derivative: it is not "
+                                       "defined for floating-point arrays")
+            return self.bind(expr, primitive, [expr.left, expr.right], {},
+                             lambda a, kw: gast.BinOp(left=a[0], op=expr.op, right=a[1]))
+        if isinstance(expr, gast.UnaryOp):
+            primitive = OPERATORS.get(type(expr.op))
+            if primitive is None:
+                raise self.error(expr, "bitwise inversion (~) has no derivative")
+            return self.bind(expr, primitive, [expr.operand], {},
+                             lambda a, kw: gast.UnaryOp(op=expr.op, operand=a[0]))
+        if isinstance(expr, gast.Call):
+            return self.call(expr)
+        if isinstance(expr, gast.Attribute):
+            if expr.attr == "T":
+                return self.bind(expr, numpy_rules.np.transpose, [expr.value], {},
+                                 lambda a, kw: gast.Attribute(value=a[0], attr="T",
+                                                          ctx=gast.Load()))
+            raise self.error(expr, f"the attribute .{expr.attr} of a differentiated array "
+                                   "is not supported; use the NumPy function instead")
+        if isinstance(expr, gast.Subscript):
+            return self.subscript(expr)
+        if isinstance(expr, gast.Dict):
+            from . import runtime
+            if not all(isinstance(k, gast.Constant) for k in expr.keys):
+                raise self.error(expr, "a dict of differentiated values needs constant keys "
+                                       "({'w': w, 'b': b})")
+            keys = gast.Tuple(elts=list(expr.keys), ctx=gast.Load())
+            return self.bind(expr, runtime.pack_dict, [keys] + list(expr.values), {},
+                             lambda a, kw: gast.Dict(keys=list(expr.keys), values=a[1:]),
+                             display="a dict")
+        if isinstance(expr, (gast.List, gast.Tuple)):
+            from . import runtime
+            kind = type(expr)
+            return self.bind(expr, runtime.pack, list(expr.elts), {},
+                             lambda a, kw: kind(elts=a, ctx=gast.Load()), display="a list")
+        kind = type(expr).__name__
+        hints = {
+            "IfExp": "conditional expressions are not supported yet: use np.where(c, a, b)",
+            "ListComp": "list comprehensions over differentiated values are not "
+                        "supported yet: use vectorised NumPy",
+            "GeneratorExp": "generator expressions over differentiated values are not "
+                            "supported yet: use vectorised NumPy",
+            "BoolOp": "'and'/'or' on differentiated values pick an operand by truth value; "
+                      "compare explicitly and use np.where",
+            "Tuple": "a tuple of differentiated values is only supported as the value of "
+                     "a tuple assignment or as the list argument of np.stack/concatenate",
+            "List": "a list of differentiated values is only supported as the argument of "
+                    "np.stack/concatenate",
+        }
+        raise self.error(expr, hints.get(kind, f"{kind} on differentiated values is not "
+                                              "supported"))
+
+    def subscript(self, expr: gast.Subscript) -> tuple:
+        index = expr.slice
+        if self.is_active(index):
+            raise self.error(index, "an index computed from a differentiated value is not "
+                                    "differentiable: compute it from constants")
+        has_slice = any(isinstance(n, gast.Slice) for n in gast.walk(index))
+        if has_slice:
+            np_name = self.namer.reference(numpy_rules.np, "np")
+            as_value = gast.Subscript(value=gast.Attribute(value=name_node(np_name), attr="s_",
+                                                           ctx=gast.Load()),
+                                      slice=index, ctx=gast.Load())
+        else:
+            as_value = index
+        needs_name = any(isinstance(n, gast.Call) for n in gast.walk(index))
+        if needs_name:
+            named = self.hoist(as_value, "index")
+            primal_index: gast.expr = named
+        else:
+            named, primal_index = as_value, index
+        value = self.atom(expr.value)
+        rule = registry.lookup(operator.getitem)
+        bound = {"x": value, "index": named}
+        primal = gast.Subscript(value=value, slice=primal_index, ctx=gast.Load())
+        return rule, primal, bound, [self._active_name(value)]
+
+    def _active_name(self, atom: gast.expr) -> Optional[str]:
+        return atom.id if isinstance(atom, gast.Name) and atom.id in self.active else None

@@ -1,0 +1,199 @@
+"""The normalized form of a function: primitive operations, kept statements, branches, loops.
+
+Also the small syntax-tree helpers every later stage uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+import gast
+
+from .registry import Rule
+
+__all__ = ["Comment", "Verbatim", "Primal", "Op", "Branch", "Loop", "Normalized",
+           "name_node", "assign_node", "is_trivial", "is_scalar_operand", "load_names",
+           "is_number", "assigned_in"]
+
+
+class Comment(gast.stmt):
+    """A ``# ...`` line in the generated code (a statement node, so passes can walk past it)."""
+
+    _fields = ("text",)
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class Verbatim(gast.stmt):
+    """Generated source placed as it is (the derivative of a nested def, with its comments)."""
+
+    _fields = ("text", "names")
+
+    def __init__(self, text: str, names: list) -> None:
+        super().__init__()
+        self.text = text
+        self.names = names  # the names its code reads, for liveness
+
+
+@dataclass
+class Primal:
+    """A user statement kept verbatim: it computes nothing that needs an adjoint."""
+
+    stmt: gast.stmt
+    origin: gast.stmt
+    assigned: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Op:
+    """``target = <primitive>(inputs...)`` with every active operand a plain name."""
+
+    target: str
+    value: gast.expr
+    rule: Optional[Rule]          # None: a copy, ``target = source``
+    #: One entry per rule input: the active name, a list of names for a
+    #: sequence input (None for inactive elements), or None when inactive.
+    inputs: list[Union[None, str, list[Optional[str]]]]
+    #: The expression bound to every rule parameter, for substitution.
+    bound: dict[str, Any]
+    origin: gast.stmt
+    #: Names among the operands known to hold scalars (0-d): adjoints flowing
+    #: into them need summing, adjoints flowing past them need no unbroadcast.
+    scalars: frozenset = frozenset()
+
+    def input_names(self) -> list[str]:
+        names: list[str] = []
+        for entry in self.inputs:
+            if isinstance(entry, list):
+                names += [n for n in entry if n is not None]
+            elif entry is not None:
+                names.append(entry)
+        return names
+
+
+@dataclass
+class Branch:
+    """``if test: body else: orelse``, where ``test`` names a boolean computed just before."""
+
+    test: str
+    body: list
+    orelse: list
+    origin: gast.stmt
+
+    def assigned(self) -> set[str]:
+        return assigned_in(self.body) | assigned_in(self.orelse)
+
+
+@dataclass
+class Loop:
+    """A ``for`` loop over ``range(...)`` or a ``while`` loop, with its body normalized."""
+
+    header: Union[gast.For, gast.While]   # the loop statement, body left empty
+    body: list
+    origin: gast.stmt
+    #: Counts iterations for the adjoint loop (while loops, and loops that break).
+    counter: Optional[str] = None
+
+    @property
+    def target(self) -> Optional[str]:
+        return self.header.target.id if isinstance(self.header, gast.For) else None
+
+    def assigned(self) -> set[str]:
+        names = assigned_in(self.body)
+        if self.target:
+            names.add(self.target)
+        if self.counter:
+            names.add(self.counter)
+        return names
+
+
+def assigned_in(items: list) -> set[str]:
+    names: set[str] = set()
+    for item in items:
+        if isinstance(item, Op):
+            names.add(item.target)
+        elif isinstance(item, Primal):
+            names |= item.assigned
+        else:
+            names |= item.assigned()
+    return names
+
+
+@dataclass
+class Normalized:
+    """A function body in A-normal form, and the name that holds its output."""
+
+    body: list
+    output: str
+    output_active: bool
+    return_stmt: gast.Return
+    #: Whether the output is known to be a scalar (a full reduction, a float).
+    output_scalar: bool = False
+    #: Names that hold Python lists somewhere: their adjoints are lists too.
+    lists: set = field(default_factory=set)
+
+
+def name_node(id_: str, ctx: Any = None) -> gast.Name:
+    return gast.Name(id=id_, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
+
+
+def assign_node(target: str, value: gast.expr, origin: gast.AST) -> gast.Assign:
+    stmt = gast.Assign(targets=[name_node(target, gast.Store())], value=value, type_comment=None)
+    return gast.copy_location(stmt, origin)
+
+
+def is_trivial(expr: Any) -> bool:
+    """Cheap, side-effect-free expressions that may be repeated in adjoint code."""
+    if expr is None or isinstance(expr, (gast.Name, gast.Constant)):
+        return True
+    if isinstance(expr, gast.Attribute):
+        return is_trivial(expr.value)
+    if isinstance(expr, (gast.Tuple, gast.List)):
+        return all(is_trivial(e) for e in expr.elts)
+    if isinstance(expr, gast.UnaryOp):
+        return isinstance(expr.operand, gast.Constant)
+    if isinstance(expr, gast.Subscript):
+        return is_trivial(expr.value) and is_trivial(expr.slice)
+    if isinstance(expr, gast.Slice):
+        return all(is_trivial(e) for e in (expr.lower, expr.upper, expr.step))
+    return False
+
+
+def load_names(expr: Any) -> set[str]:
+    if not isinstance(expr, gast.AST):
+        return set()
+    return {n.id for n in gast.walk(expr) if isinstance(n, gast.Name)}
+
+
+def is_number(expr: Any) -> bool:
+    if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, gast.USub):
+        expr = expr.operand
+    return isinstance(expr, gast.Constant) and type(expr.value) in (int, float)
+
+
+def is_none(value: Any) -> bool:
+    return value is None or (isinstance(value, gast.Constant) and value.value is None)
+
+
+def is_true(value: Any) -> bool:
+    return value is True or (isinstance(value, gast.Constant) and value.value is True)
+
+
+def is_scalar_operand(expr: Any, scalars: Any) -> bool:
+    """Whether ``expr`` is a number literal or a name known to hold a scalar."""
+    return is_number(expr) or (isinstance(expr, gast.Name) and expr.id in scalars)
+
+
+def keywords_of(kw: dict) -> list:
+    return [gast.keyword(arg=k, value=v) for k, v in kw.items()]
+
+
+def replace_nodes(expr: Any, replaced: dict[int, gast.expr]) -> Any:
+    if id(expr) in replaced:
+        return replaced[id(expr)]
+    if isinstance(expr, (gast.List, gast.Tuple)) and any(id(e) in replaced for e in expr.elts):
+        return type(expr)(elts=[replaced.get(id(e), e) for e in expr.elts], ctx=gast.Load())
+    return expr
