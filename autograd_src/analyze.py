@@ -85,7 +85,7 @@ class _Planner:
             elif isinstance(item, Branch):
                 inner = self.reads(item.body) | self.reads(item.orelse)
                 if inner or self.has_adjoint(item.body + item.orelse):
-                    names |= inner | {item.test}
+                    names |= inner | load_names(item.test)
             elif isinstance(item, Loop):
                 inner = self.reads(item.body)
                 if inner or self.has_adjoint(item.body):
@@ -105,7 +105,7 @@ class _Planner:
                 assigned |= item.assigned
             elif isinstance(item, Branch):
                 if self.has_adjoint(item.body + item.orelse):
-                    exposed |= {item.test} - assigned
+                    exposed |= load_names(item.test) - assigned
                 left, right = set(assigned), set(assigned)
                 exposed |= self.exposed_values(item.body, left)
                 exposed |= self.exposed_values(item.orelse, right)

@@ -76,9 +76,13 @@ class Op:
 
 @dataclass
 class Branch:
-    """``if test: body else: orelse``, where ``test`` names a boolean computed just before."""
+    """``if test: body else: orelse``.
 
-    test: str
+    ``test`` is a simple expression of names (``i % 3 == 0``, ``not broke``), which
+    the adjoint evaluates again, or the name of a condition computed just before.
+    """
+
+    test: gast.expr
     body: list
     orelse: list
     origin: gast.stmt

@@ -133,9 +133,14 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
         self.available.clear()
         if self.keep_verbatim(stmt, body + orelse, active_before):
             return
-        test = self.namer.fresh("cond")
         self.origin = stmt
-        self.body.append(Primal(assign_node(test, stmt.test, stmt), stmt, {test}))
+        if _is_simple(stmt.test) and not load_names(stmt.test) & assigned_in(body + orelse):
+            # Evaluated again by the adjoint, where its names hold the same values.
+            test: gast.expr = stmt.test
+        else:  # evaluated once, before the branch, and kept for the adjoint
+            name = self.namer.fresh("cond")
+            self.body.append(Primal(assign_node(name, stmt.test, stmt), stmt, {name}))
+            test = name_node(name)
         self.body.append(Branch(test, body, orelse, stmt))
 
     def loop(self, stmt: Union[gast.For, gast.While]) -> None:
@@ -312,6 +317,13 @@ class _TensorCallsToNumPy(gast.NodeTransformer):
                 node.func = gast.copy_location(
                     gast.Attribute(value=func, attr=attr, ctx=gast.Load()), node.func)
         return node
+
+
+def _is_simple(test: gast.expr) -> bool:
+    """A condition cheap and safe to evaluate again: names, numbers, arithmetic, comparisons."""
+    allowed = (gast.Name, gast.Constant, gast.Compare, gast.BoolOp, gast.BinOp, gast.UnaryOp,
+               gast.cmpop, gast.boolop, gast.operator, gast.unaryop, gast.expr_context)
+    return all(isinstance(n, allowed) for n in gast.walk(test))
 
 
 def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import operator
+from collections import Counter
 from typing import Any, Optional
 
 import gast
@@ -174,45 +175,73 @@ class _RenameAll(gast.NodeTransformer):
         return node
 
 
+def _stores(stmts: list[Any]) -> set[str]:
+    return {n.id for s in stmts if isinstance(s, gast.AST) for n in gast.walk(s)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
+def _loads(stmts: list[Any]) -> Counter:
+    return Counter(n.id for s in stmts if isinstance(s, gast.AST) for n in gast.walk(s)
+                   if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
+
+
+def _unchanged(source: str, target: str, rest: list[Any]) -> bool:
+    """Whether ``source`` keeps its value wherever ``rest`` reads ``target``.
+
+    ``ds = dprod * 0.99`` may read ``dprod`` (a copy of ``ds``) as ``ds``: the
+    value is computed before the name is rebound.
+    """
+    remaining = _loads(rest)[target]
+    for stmt in rest:
+        if remaining == 0:
+            return True
+        here = _loads([stmt])[target]
+        if source in _stores([stmt]):
+            simple = isinstance(stmt, (gast.Assign, gast.AugAssign))
+            return simple and remaining == here
+        remaining -= here
+    return True
+
+
 def propagate_copies(stmts: list[Any], adjoints: set[str], keep: set[str]) -> list[Any]:
     """Remove ``da = db`` between adjoints by reading ``db`` wherever ``da`` was read.
 
-    Only when ``db`` is never assigned again and ``da`` is assigned nowhere else,
-    so both names always hold the same value; names in ``keep`` (the returned
-    gradients) are never renamed away.
+    Only when ``da`` is assigned nowhere else, every read of it follows the copy
+    in the same block, and ``db`` is not assigned again after the copy in that
+    block, so both names hold the same value wherever ``da`` is read; names in
+    ``keep`` (the returned gradients) are never renamed away.
     """
-    counts: dict[str, int] = {}
-    for stmt in stmts:
-        name = _assigned_name(stmt)
-        if name is not None:
-            counts[name] = counts.get(name, 0) + 1
-    later_assigned: list[set[str]] = []
-    seen: set[str] = set()
-    for stmt in reversed(stmts):
-        later_assigned.append(set(seen))
-        name = _assigned_name(stmt)
-        if name is not None:
-            seen.add(name)
-    later_assigned.reverse()
-    renames: dict[str, str] = {}
-    result = []
-    for stmt, assigned_after in zip(stmts, later_assigned):
+    assignments = Counter(n.id for s in stmts if isinstance(s, gast.AST) for n in gast.walk(s)
+                          if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+    return _propagate_block(list(stmts), adjoints, keep, assignments, _loads(stmts))
+
+
+def _propagate_block(stmts: list[Any], adjoints: set[str], keep: set[str],
+                     assignments: Counter, loads: Counter) -> list[Any]:
+    index = 0
+    while index < len(stmts):
+        stmt = stmts[index]
         target = _assigned_name(stmt)
         source = stmt.value.id if target and isinstance(stmt.value, gast.Name) else None
-        if source is not None:
-            source = renames.get(source, source)
         if source is not None and source == target:
-            continue  # "da = da", left by a rule that passes g through
-        if (source is not None and target in adjoints and source in adjoints
-                and target not in keep and counts.get(target) == 1
-                and source not in assigned_after):
-            renames[target] = source
+            del stmts[index]  # "da = da", left by a rule that passes g through
             continue
-        result.append(stmt)
-    if not renames:
-        return result
-    renamer = _RenameAll(renames)
-    return [renamer.visit(s) if isinstance(s, gast.AST) else s for s in result]
+        rest = stmts[index + 1:]
+        if (source is not None and target in adjoints and source in adjoints
+                and target not in keep and assignments[target] == 1
+                and _loads(rest)[target] == loads[target] and _unchanged(source, target, rest)):
+            del stmts[index]
+            renamer = _RenameAll({target: source})
+            stmts[index:] = [renamer.visit(s) if isinstance(s, gast.AST) else s for s in rest]
+            loads[source] += loads.pop(target)
+            continue
+        index += 1
+    for stmt in stmts:  # then inside branches and loops
+        for block in ("body", "orelse"):
+            if isinstance(stmt, gast.stmt) and isinstance(getattr(stmt, block, None), list):
+                setattr(stmt, block, _propagate_block(getattr(stmt, block), adjoints, keep,
+                                                      assignments, loads))
+    return stmts
 
 class _Reuse(gast.NodeTransformer):
     def __init__(self, values: dict[str, str]) -> None:

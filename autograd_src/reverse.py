@@ -20,7 +20,7 @@ import gast
 from . import analyze, optimize, runtime
 from .inline import Inliner, differentiable_inputs, load_names, reads_of
 from .ir import Branch, Comment, Loop, Normalized, Op, Primal, assign_node, name_node
-from .naming import Namer, describe
+from .naming import Namer, clone, describe
 from .source import ParsedFunction
 
 __all__ = ["Comment", "Derivative", "reverse"]
@@ -191,10 +191,10 @@ class _Reverser:
         if not body and not orelse:
             return
         if not body:
-            test: gast.expr = gast.UnaryOp(op=gast.Not(), operand=name_node(branch.test))
+            test: gast.expr = _negated(clone(branch.test))
             body, orelse = orelse, []
         else:
-            test = name_node(branch.test)
+            test = clone(branch.test)
         self.comment(branch.origin, sweep, out)
         sweep.origin = None
         out.append(gast.copy_location(gast.If(test=test, body=body, orelse=orelse),
@@ -258,7 +258,7 @@ class _Reverser:
             elif isinstance(item, Branch):
                 left, right = set(defined), set(defined)
                 out.append(gast.copy_location(gast.If(
-                    test=name_node(item.test),
+                    test=clone(item.test),
                     body=self.primal_block(item.body, left) or [gast.Pass()],
                     orelse=self.primal_block(item.orelse, right)), item.origin))
                 defined |= left & right
@@ -350,6 +350,13 @@ class _Reverser:
         start += [assign_node(s, gast.List(elts=[], ctx=gast.Load()), self.parsed.node)
                   for s in self.plan.stacks]
         return Derivative(start + primal, adjoint, results, value, seed_param)
+
+
+def _negated(test: gast.expr) -> gast.expr:
+    """``not test``, without a double negation."""
+    if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
+        return test.operand
+    return gast.UnaryOp(op=gast.Not(), operand=test)
 
 
 def _assign_of(item: Op) -> Any:

@@ -17,7 +17,7 @@ import tracemalloc
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import best_time, optional, report  # noqa: E402
+from common import best_time, best_times, optional, report  # noqa: E402
 
 from autograd_src import grad  # noqa: E402
 
@@ -190,8 +190,8 @@ def main() -> None:
         for a, b in zip(ours(*args) if isinstance(wrt, tuple) else [ours(*args)],
                         by_hand(*args) if isinstance(wrt, tuple) else [by_hand(*args)]):
             np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
-        times = {"hand-written": best_time(lambda: by_hand(*args)),  # noqa: B023
-                 "autograd_src": best_time(lambda: ours(*args))}  # noqa: B023
+        times = best_times({"hand-written": lambda: by_hand(*args),  # noqa: B023
+                            "autograd_src": lambda: ours(*args)})  # noqa: B023
         if autograd is not None:
             theirs = autograd.grad(fn, wrt)
             try:

@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import best_time, optional, report  # noqa: E402
+from common import best_time, best_times, optional, report  # noqa: E402
 
 from autograd_src import grad  # noqa: E402
 
@@ -148,8 +148,8 @@ def main() -> None:
         for a, b in zip(got if isinstance(wrt, tuple) else [got],
                         expected if isinstance(wrt, tuple) else [expected]):
             np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
-        times = {"hand-written": best_time(lambda: by_hand(*args)),  # noqa: B023
-                 "autograd_src": best_time(lambda: ours(*args))}  # noqa: B023
+        times = best_times({"hand-written": lambda: by_hand(*args),  # noqa: B023
+                            "autograd_src": lambda: ours(*args)})  # noqa: B023
         if autograd is not None:
             theirs = autograd.grad(fn, wrt)
             times["HIPS autograd"] = best_time(lambda: theirs(*args))  # noqa: B023

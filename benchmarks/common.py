@@ -15,6 +15,25 @@ def best_time(fn: Callable[[], Any], min_time: float = 0.2, repeat: int = 5) -> 
     return min(timer.repeat(repeat=repeat, number=number)) / number
 
 
+def best_times(functions: dict[str, Callable[[], Any]], rounds: int = 15,
+               min_time: float = 0.05) -> dict[str, float]:
+    """Best seconds per call of each function, measured in interleaved rounds.
+
+    Interleaving makes slow drifts of the machine (frequency, neighbours) hit
+    every function alike, so their ratios are steadier than separate runs'.
+    """
+    timers = {}
+    for label, fn in functions.items():
+        timer = timeit.Timer(fn)
+        number, _ = timer.autorange()
+        timers[label] = (timer, max(1, int(number * min_time / 0.2)))
+    best = {label: float("inf") for label in functions}
+    for _ in range(rounds):
+        for label, (timer, number) in timers.items():
+            best[label] = min(best[label], timer.timeit(number) / number)
+    return best
+
+
 def optional(module: str) -> Optional[Any]:
     """A peer library for comparison rows, or None when it is not installed."""
     try:
