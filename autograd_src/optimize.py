@@ -185,21 +185,20 @@ def _loads(stmts: list[Any]) -> Counter:
                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
 
 
-def _unchanged(source: str, target: str, rest: list[Any]) -> bool:
+def _unchanged(source: str, target: str, rest: list[Any], info: list) -> bool:
     """Whether ``source`` keeps its value wherever ``rest`` reads ``target``.
 
     ``ds = dprod * 0.99`` may read ``dprod`` (a copy of ``ds``) as ``ds``: the
     value is computed before the name is rebound.
     """
-    remaining = _loads(rest)[target]
-    for stmt in rest:
+    remaining = sum(loads[target] for _, loads in info)
+    for stmt, (stores, loads) in zip(rest, info):
         if remaining == 0:
             return True
-        here = _loads([stmt])[target]
-        if source in _stores([stmt]):
+        if source in stores:
             simple = isinstance(stmt, (gast.Assign, gast.AugAssign))
-            return simple and remaining == here
-        remaining -= here
+            return simple and remaining == loads[target]
+        remaining -= loads[target]
     return True
 
 
@@ -207,32 +206,39 @@ def propagate_copies(stmts: list[Any], adjoints: set[str], keep: set[str]) -> li
     """Remove ``da = db`` between adjoints by reading ``db`` wherever ``da`` was read.
 
     Only when ``da`` is assigned nowhere else, every read of it follows the copy
-    in the same block, and ``db`` is not assigned again after the copy in that
-    block, so both names hold the same value wherever ``da`` is read; names in
-    ``keep`` (the returned gradients) are never renamed away.
+    in the same block, and ``db`` keeps its value wherever ``da`` is read; names
+    in ``keep`` (the returned gradients) are never renamed away.
     """
     assignments = Counter(n.id for s in stmts if isinstance(s, gast.AST) for n in gast.walk(s)
                           if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
     return _propagate_block(list(stmts), adjoints, keep, assignments, _loads(stmts))
 
 
+def _names(stmt: Any) -> tuple[set[str], Counter]:
+    return _stores([stmt]), _loads([stmt])
+
+
 def _propagate_block(stmts: list[Any], adjoints: set[str], keep: set[str],
                      assignments: Counter, loads: Counter) -> list[Any]:
+    info = [_names(s) for s in stmts]  # (stores, loads) of each statement, kept current
     index = 0
     while index < len(stmts):
         stmt = stmts[index]
         target = _assigned_name(stmt)
         source = stmt.value.id if target and isinstance(stmt.value, gast.Name) else None
         if source is not None and source == target:
-            del stmts[index]  # "da = da", left by a rule that passes g through
+            del stmts[index], info[index]  # "da = da", left by a rule that passes g through
             continue
-        rest = stmts[index + 1:]
         if (source is not None and target in adjoints and source in adjoints
                 and target not in keep and assignments[target] == 1
-                and _loads(rest)[target] == loads[target] and _unchanged(source, target, rest)):
-            del stmts[index]
+                and sum(n[target] for _, n in info[index + 1:]) == loads[target]
+                and _unchanged(source, target, stmts[index + 1:], info[index + 1:])):
+            del stmts[index], info[index]
             renamer = _RenameAll({target: source})
-            stmts[index:] = [renamer.visit(s) if isinstance(s, gast.AST) else s for s in rest]
+            for k in range(index, len(stmts)):
+                if info[k][1][target]:
+                    stmts[k] = renamer.visit(stmts[k])
+                    info[k] = _names(stmts[k])
             loads[source] += loads.pop(target)
             continue
         index += 1
@@ -242,6 +248,7 @@ def _propagate_block(stmts: list[Any], adjoints: set[str], keep: set[str],
                 setattr(stmt, block, _propagate_block(getattr(stmt, block), adjoints, keep,
                                                       assignments, loads))
     return stmts
+
 
 class _Reuse(gast.NodeTransformer):
     def __init__(self, values: dict[str, str]) -> None:
