@@ -175,16 +175,6 @@ class _RenameAll(gast.NodeTransformer):
         return node
 
 
-def _stores(stmts: list[Any]) -> set[str]:
-    return {n.id for s in stmts if isinstance(s, gast.AST) for n in gast.walk(s)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-
-
-def _loads(stmts: list[Any]) -> Counter:
-    return Counter(n.id for s in stmts if isinstance(s, gast.AST) for n in gast.walk(s)
-                   if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
-
-
 def _unchanged(source: str, target: str, rest: list[Any], info: list) -> bool:
     """Whether ``source`` keeps its value wherever ``rest`` reads ``target``.
 
@@ -209,13 +199,29 @@ def propagate_copies(stmts: list[Any], adjoints: set[str], keep: set[str]) -> li
     in the same block, and ``db`` keeps its value wherever ``da`` is read; names
     in ``keep`` (the returned gradients) are never renamed away.
     """
-    assignments = Counter(n.id for s in stmts if isinstance(s, gast.AST) for n in gast.walk(s)
-                          if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
-    return _propagate_block(list(stmts), adjoints, keep, assignments, _loads(stmts))
+    assignments: Counter = Counter()
+    loads: Counter = Counter()
+    for stmt in stmts:
+        for node in gast.walk(stmt) if isinstance(stmt, gast.AST) else ():
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                assignments[node.id] += 1
+            elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                loads[node.id] += 1
+    return _propagate_block(list(stmts), adjoints, keep, assignments, loads)
 
 
 def _names(stmt: Any) -> tuple[set[str], Counter]:
-    return _stores([stmt]), _loads([stmt])
+    """The names ``stmt`` assigns and how often it reads each, in one walk."""
+    stores: set[str] = set()
+    loads: Counter = Counter()
+    if isinstance(stmt, gast.AST):
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name):
+                if isinstance(node.ctx, gast.Store):
+                    stores.add(node.id)
+                elif isinstance(node.ctx, gast.Load):
+                    loads[node.id] += 1
+    return stores, loads
 
 
 def _propagate_block(stmts: list[Any], adjoints: set[str], keep: set[str],
