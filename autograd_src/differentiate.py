@@ -178,20 +178,29 @@ def _check_argument(value: Any, name: str) -> None:
 _SCALAR_TYPES = (float, int, bool, np.float64, np.float32, np.int64, np.int32, np.bool_)
 
 
+_NO_SCALARS: tuple = ((), ())
+
+
 def _scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
     """Which arguments are scalars, or lists/tuples of scalars, in this call.
 
     Code generated knowing that (say) ``x`` is a Python float can leave out the
     shape bookkeeping that arrays need, which dominates scalar loops.
     """
-    scalars, sequences = [], []
-    for name, value in list(zip(names, args)) + list(kwargs.items()):
+    scalars: list = []
+    sequences: list = []
+    pairs = zip(names, args) if not kwargs else list(zip(names, args)) + list(kwargs.items())
+    for name, value in pairs:
         kind = type(value)
+        if kind is np.ndarray:  # the common case, decided first
+            continue
         if kind in _SCALAR_TYPES:
             scalars.append(name)
         elif (kind is list or kind is tuple) and value and \
                 all(type(v) in _SCALAR_TYPES for v in value):
             sequences.append(name)
+    if not scalars and not sequences:
+        return _NO_SCALARS
     return tuple(scalars), tuple(sequences)
 
 
@@ -236,7 +245,7 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
         print(text)
     check = _make_checker(fn, names)
     parameters = _parameters(fn)[0]
-    variants = {((), ()): compiled}
+    variants = {_NO_SCALARS: compiled}
 
     def variant(signature: tuple) -> Callable[..., Any]:
         # The same derivative, generated knowing which arguments are scalars.

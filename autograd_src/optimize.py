@@ -289,6 +289,37 @@ def reuse_primal_values(expr: gast.expr, values: dict[str, str]) -> gast.expr:
     return _Reuse(values).visit(expr) if values else expr
 
 
+# Helpers whose second argument is read for its shape (and dtype) only.
+_SHAPE_ONLY = {"unbroadcast", "unreduce", "unmean"}
+
+
+def _shape_positions(stmts: list[Any], ad: str) -> list[gast.Call]:
+    return [node for stmt in stmts if isinstance(stmt, gast.AST) for node in gast.walk(stmt)
+            if _helper(node, ad) in _SHAPE_ONLY and len(node.args) > 1
+            and isinstance(node.args[1], gast.Name)]
+
+
+def shapes_from(stmts: list[Any], shape_of: dict[str, str], ad: str) -> list[tuple]:
+    """Read a shape from an earlier value of the same shape, so a value only kept for its
+    shape (``np.log1p(e)`` before ``_ad.unmean(g, ...)``) need not be computed.
+
+    Applied to values the adjoint reads nowhere else; returns ``(call, old name)``
+    for each change, so a change that saved nothing can be undone.
+    """
+    calls = _shape_positions(stmts, ad)
+    in_shape_position = Counter(call.args[1].id for call in calls)
+    everywhere = Counter(n.id for s in stmts if isinstance(s, gast.AST)
+                         for n in gast.walk(s) if isinstance(n, gast.Name))
+    changed = []
+    for call in calls:
+        name = call.args[1].id
+        if name in shape_of and everywhere[name] == in_shape_position[name]:
+            call.args[1] = gast.Name(id=shape_of[name], ctx=gast.Load(), annotation=None,
+                                     type_comment=None)
+            changed.append((call, name))
+    return changed
+
+
 # Helpers that always return a new array the caller may modify.
 _FRESH_HELPERS = {"unindex", "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod",
                   "uncumsum", "untile", "unrepeat", "untrace", "matmul_lhs", "matmul_rhs",

@@ -77,6 +77,17 @@ class _Reverser:
                 first = max([i for i in writes if i < index], default=-1)
                 last = min([i - 1 for i in writes if i > index], default=len(body))
                 self.primal_values.append((gast.unparse(item.value), item.target, first, last))
+        # A unary ufunc's result has its operand's shape: helpers that only read a
+        # shape may read the operand instead, and the result may then go unused.
+        self.shape_of: dict[str, str] = {}
+        for item in body:
+            if (isinstance(item, Op) and item.rule is not None
+                    and type(item.rule.primitive).__name__ == "ufunc"
+                    and item.rule.primitive.nin == 1 and item.inputs
+                    and isinstance(item.inputs[0], str)
+                    and len(self.assignments[item.target]) == 1
+                    and len(self.assignments.get(item.inputs[0], ())) <= 1):
+                self.shape_of[item.target] = self.shape_of.get(item.inputs[0], item.inputs[0])
 
     def values_at(self, item: Any) -> dict[str, str]:
         """Primal values whose operands are unchanged between their definition and ``item``."""
@@ -333,6 +344,7 @@ class _Reverser:
         kept = {self.namer.adjoint(w) for w in self.wrt}
         adjoint = optimize.propagate_copies(adjoint, adjoint_names, kept)
         adjoint = optimize.accumulate_in_place(adjoint, adjoint_names, self.ad)
+        reshaped = optimize.shapes_from(adjoint, self.shape_of, self.ad)
         adjoint = _drop_empty_comments(adjoint)
         results = [name_node(self.namer.adjoint(w)) if w in sweep.defined
                    else self.inliner.call(f"{self.ad}.zeros_like", name_node(originals.get(w, w)))
@@ -346,6 +358,11 @@ class _Reverser:
         live = set().union(*(load_names(s) for s in adjoint if isinstance(s, gast.AST)),
                            *(load_names(r) for r in results), load_names(value))
         primal = self.dead_code_removed(primal, live)
+        computed = {n.id for s in primal if isinstance(s, gast.AST) for n in gast.walk(s)
+                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        for call, name in reshaped:  # still computed: reading it reads better
+            if name in computed:
+                call.args[1] = name_node(name)
         start = [assign_node(k, name_node(w), self.parsed.node) for w, k in originals.items()]
         start += [assign_node(s, gast.List(elts=[], ctx=gast.Load()), self.parsed.node)
                   for s in self.plan.stacks]
