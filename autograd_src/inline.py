@@ -10,7 +10,7 @@ import numpy as np
 
 from . import optimize
 from .ir import Op, assign_node, is_scalar_operand, name_node
-from .naming import Namer, clone
+from .naming import Namer, clone, describe
 from .registry import Rule
 
 __all__ = ["Inliner", "as_expr", "load_names", "differentiable_inputs"]
@@ -141,7 +141,27 @@ class Inliner:
             if rule.broadcasts(index) and not self.same_shape(entry, others, op):
                 expr = self.call(f"{self.ad}.unbroadcast", expr, name_node(entry))
             result.append((entry, expr))
-        return result
+        return self.shared_terms(result, op, pending)
+
+    def shared_terms(self, result: list, op: Op, pending: list) -> list:
+        """Compute once a term two adjoints of one operation share (``g / y`` of a quotient)."""
+        if len(result) < 2:
+            return result
+        seen: dict[str, int] = {}
+        for _, expr in result:
+            for node in {gast.unparse(n): n for n in gast.walk(expr)
+                         if isinstance(n, gast.BinOp)}:
+                seen[node] = seen.get(node, 0) + 1
+        shared = [text for text, count in seen.items() if count > 1]
+        if not shared:
+            return result
+        text = max(shared, key=len)
+        node = next(n for _, e in result for n in gast.walk(e)
+                    if isinstance(n, gast.BinOp) and gast.unparse(n) == text)
+        name = self.namer.fresh(describe(node))
+        pending.append(assign_node(name, clone(node), op.origin))
+        replacer = optimize.Replace(text, name)
+        return [(target, replacer.visit(expr)) for target, expr in result]
 
     def helper_contributions(self, op: Op, g: gast.expr,
                              pending: list) -> list[tuple[str, gast.expr]]:

@@ -37,7 +37,7 @@ def multiply(g, ans, x, y):
 
 @defvjp(np.divide, broadcasting=True)
 def divide(g, ans, x, y):
-    return g / y, -g * ans / y
+    return g / y, -(g / y) * ans
 
 
 @defvjp(np.power, builtins.pow, math.pow, broadcasting=True)

@@ -256,6 +256,18 @@ def _propagate_block(stmts: list[Any], adjoints: set[str], keep: set[str],
     return stmts
 
 
+class Replace(gast.NodeTransformer):
+    """Replace every subexpression printed as ``text`` by the name ``name``."""
+
+    def __init__(self, text: str, name: str) -> None:
+        self.text, self.name = text, name
+
+    def visit(self, node: Any) -> Any:
+        if isinstance(node, gast.BinOp) and gast.unparse(node) == self.text:
+            return gast.Name(id=self.name, ctx=gast.Load(), annotation=None, type_comment=None)
+        return super().visit(node)
+
+
 class _Reuse(gast.NodeTransformer):
     def __init__(self, values: dict[str, str]) -> None:
         self.values = values
@@ -362,6 +374,16 @@ def _static_basic_index(node: Any) -> Optional[gast.expr]:
     return node if basic(node) else None
 
 
+def _without_negation(update: gast.expr) -> tuple[gast.operator, gast.expr]:
+    """``(Sub, e)`` for ``-e`` and ``-a * b``, else ``(Add, update)``: one pass fewer."""
+    if isinstance(update, gast.UnaryOp) and isinstance(update.op, gast.USub):
+        return gast.Sub(), update.operand
+    if (isinstance(update, gast.BinOp) and isinstance(update.op, (gast.Mult, gast.Div))
+            and isinstance(update.left, gast.UnaryOp) and isinstance(update.left.op, gast.USub)):
+        return gast.Sub(), gast.BinOp(left=update.left.operand, op=update.op, right=update.right)
+    return gast.Add(), update
+
+
 def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str) -> list[Any]:
     """Turn ``da = da + c`` into ``da += c`` (and ``da[i] += g``) where ``da`` is private.
 
@@ -396,10 +418,11 @@ def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str) -> list[A
                 result.append(gast.copy_location(
                     gast.AugAssign(target=subscript, op=gast.Add(), value=update.args[0]), stmt))
             else:
+                op, update = _without_negation(update)  # da += -e  is  da -= e
                 result.append(gast.copy_location(
                     gast.AugAssign(target=gast.Name(id=target, ctx=gast.Store(), annotation=None,
                                                     type_comment=None),
-                                   op=gast.Add(), value=update), stmt))
+                                   op=op, value=update), stmt))
             continue
         owned.discard(target)
         indexable.discard(target)
