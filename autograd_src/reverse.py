@@ -157,9 +157,12 @@ class _Reverser:
         contributions = self.inliner.contributions(op, ans, self.values_at(op), pending)
         sweep.defined.discard(op.target)
         own = [expr for name, expr in contributions if name == op.target]
-        for name, expr in contributions:
-            if name != op.target:
-                self.accumulate(name, expr, sweep, op.origin, pending)
+        # Accumulations first, fresh definitions last: an adjoint defined here may
+        # then reuse the name of the one it replaces (dy = dy * x).
+        others = sorted(((name, expr) for name, expr in contributions if name != op.target),
+                        key=lambda pair: pair[0] not in sweep.defined)
+        for name, expr in others:
+            self.accumulate(name, expr, sweep, op.origin, pending)
         if own:
             total = own[0]
             for expr in own[1:]:
