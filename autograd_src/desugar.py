@@ -141,11 +141,17 @@ class _Desugar:
             out.append(gast.copy_location(guard, orelse[0]))
         return out
 
-    def iterate_by_position(self, stmt: gast.For) -> list:
-        """``for row in X:`` → ``for k in range(len(X)): row = X[k]`` (also enumerate, zip)."""
+    def iterate_by_position(self, stmt: gast.For, named_too: bool = False) -> list:
+        """``for row in X:`` → ``for k in range(len(X)): row = X[k]`` (also enumerate, zip).
+
+        ``for x in xs:`` over a plain name is left for normalization to decide: it is
+        rewritten only when ``xs`` holds differentiated values.
+        """
         it = stmt.iter
         if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and \
                 it.func.id == "range" and self.parsed.resolve(it.func) is range:
+            return []
+        if not named_too and isinstance(it, gast.Name) and isinstance(stmt.target, gast.Name):
             return []
         sources: list[gast.expr]
         targets: list[gast.expr]
@@ -204,4 +210,4 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
 
 def loop_over_positions(parsed: ParsedFunction, namer: Namer, stmt: gast.For) -> list:
     """``for x in xs:`` rewritten to loop over positions (statements before it, then it)."""
-    return _Desugar(parsed, namer).iterate_by_position(stmt) + [stmt]
+    return _Desugar(parsed, namer).iterate_by_position(stmt, named_too=True) + [stmt]

@@ -149,6 +149,11 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
                 raise self.error(stmt.target, "a for loop must assign one name (for i in "
                                               "range(n)); unpack inside the body instead")
             if self.is_active(stmt.iter):
+                if isinstance(stmt.iter, gast.Name):  # for x in xs: loop over positions
+                    from .desugar import loop_over_positions
+                    for rewritten in loop_over_positions(self.parsed, self.namer, stmt):
+                        self.statement(rewritten)
+                    return
                 raise self.error(stmt.iter, "iterating over a differentiated value this way is "
                                             "not supported: loop over range(len(x)) and index")
         elif self.is_active(stmt.test):
@@ -167,7 +172,9 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
             if isinstance(stmt, gast.For):
                 self.active.discard(stmt.target.id)
                 self.assigned({stmt.target.id})
-                if self.parsed.resolve(getattr(stmt.iter, "func", None)) is range:
+                if self.parsed.resolve(getattr(stmt.iter, "func", None)) is range or (
+                        isinstance(stmt.iter, gast.Name)
+                        and stmt.iter.id in self.scalar_sequences):
                     self.scalars.add(stmt.target.id)
             body = self.block(stmt.body)
             if self.active <= entry and scalars <= self.scalars and owned <= self.owned:
