@@ -1,7 +1,7 @@
 """The user-facing operators `grad` and `value_and_grad`, and the pipeline they run.
 
-source → fence → normalize → reverse (with optimize) → codegen → loader, cached
-per function and options.
+source → fence → desugar → normalize → reverse (analyze, inline, optimize) →
+codegen → loader, cached per function and options.
 """
 
 from __future__ import annotations
@@ -22,6 +22,15 @@ __all__ = ["grad", "value_and_grad", "derivative_source"]
 Wrt = Union[int, str, Sequence[Union[int, str]]]
 
 _CACHE: "weakref.WeakKeyDictionary[Callable, dict]" = weakref.WeakKeyDictionary()
+
+
+def _cache_for(fn: Callable[..., Any]) -> dict:
+    """The transformations of ``fn`` made so far (emptied if its code was replaced)."""
+    per_fn = _CACHE.get(fn)
+    if per_fn is None or per_fn.get("__code__") is not fn.__code__:
+        per_fn = {"__code__": fn.__code__}
+        _CACHE[fn] = per_fn
+    return per_fn
 
 
 def _parameters(fn: Callable[..., Any]) -> tuple[list[str], int]:
@@ -132,10 +141,7 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
         raise caller.error(call, f"a differentiated value passed to {fn.__name__}() lands in "
                                  "*args; give the helper named parameters")
     key = ("helper", tuple(positions))
-    per_fn = _CACHE.get(fn)
-    if per_fn is None or per_fn.get("__code__") is not fn.__code__:
-        per_fn = {"__code__": fn.__code__}
-        _CACHE[fn] = per_fn
+    per_fn = _cache_for(fn)
     if key not in per_fn:
         if (fn, key) in _IN_PROGRESS:
             # Recursion: the derivative calls itself, through a reference resolved when
@@ -232,13 +238,10 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
     if not callable(fn):
         raise TypeError(f"grad expects a function, got {type(fn).__name__}")
     if not hasattr(fn, "__code__"):
-        raise source.parse_function(fn)  # raises SourceUnavailableError
+        source.parse_function(fn)  # raises SourceUnavailableError, saying why
     names, single = _resolve_wrt(fn, wrt)
     key = (tuple(names), single, value, printer)
-    per_fn = _CACHE.get(fn)
-    if per_fn is None or per_fn.get("__code__") is not fn.__code__:
-        per_fn = {"__code__": fn.__code__}
-        _CACHE[fn] = per_fn
+    per_fn = _cache_for(fn)
     if key not in per_fn:
         per_fn[key] = _transform(fn, names, single, value, printer)
     compiled, text = per_fn[key]

@@ -57,10 +57,6 @@ def _describe(node: gast.AST) -> str:
 def check(parsed: ParsedFunction) -> None:
     """Raise `DiffSyntaxError` at the first unsupported construct in ``parsed``."""
     fn = parsed.node
-    for arg in fn.args.args + fn.args.posonlyargs + fn.args.kwonlyargs:
-        if arg.id.startswith("__"):
-            raise parsed.error(arg, f"parameter {arg.id!r}: names starting with '__' are "
-                                    "reserved for name mangling; rename it")
     for stmt in fn.body:
         for node in gast.walk(stmt):
             if node is fn:

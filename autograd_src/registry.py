@@ -105,11 +105,6 @@ _RULES: dict[Any, Rule] = {}
 NONDIFFERENTIABLE: set[Any] = set()
 
 
-def _key(fn: Any) -> Any:
-    # Bound builtin methods compare equal but are new objects each access.
-    return fn
-
-
 def primitive_name(fn: Any) -> str:
     """A readable dotted name for a primitive (``np.sin``, ``math.exp``)."""
     module = getattr(fn, "__module__", None) or ""
@@ -215,11 +210,11 @@ def defvjp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
                 f"{len(params)} inputs"
             )
         for primitive in primitives:
-            _RULES[_key(primitive)] = Rule(
+            _RULES[primitive] = Rule(
                 primitive=primitive, vjp=vjp, broadcasting=broadcasting,
                 sequence=sequence, signature=signature, params=params,
                 n_inputs=count, exprs=exprs)
-            NONDIFFERENTIABLE.discard(_key(primitive))
+            NONDIFFERENTIABLE.discard(primitive)
         return vjp
 
     return register
@@ -231,14 +226,14 @@ def nondifferentiable(*primitives: Any) -> None:
     Their results are treated as constants: no gradient flows through them.
     """
     for primitive in primitives:
-        NONDIFFERENTIABLE.add(_key(primitive))
-        _RULES.pop(_key(primitive), None)
+        NONDIFFERENTIABLE.add(primitive)
+        _RULES.pop(primitive, None)
 
 
 def alias(primitive: Any, existing: Any) -> None:
     """Make ``primitive`` use the rule already registered for ``existing``."""
-    rule = _RULES[_key(existing)]
-    _RULES[_key(primitive)] = Rule(
+    rule = _RULES[existing]
+    _RULES[primitive] = Rule(
         primitive=primitive, vjp=rule.vjp, broadcasting=rule.broadcasting,
         sequence=rule.sequence, signature=rule.signature, params=rule.params,
         n_inputs=rule.n_inputs, exprs=rule.exprs)
@@ -247,7 +242,7 @@ def alias(primitive: Any, existing: Any) -> None:
 def lookup(fn: Any) -> Optional[Rule]:
     """The rule registered for ``fn``, or None."""
     try:
-        return _RULES.get(_key(fn))
+        return _RULES.get(fn)
     except TypeError:  # unhashable callables have no rules
         return None
 
@@ -255,7 +250,7 @@ def lookup(fn: Any) -> Optional[Rule]:
 def is_nondifferentiable(fn: Any) -> bool:
     """Whether ``fn`` was declared with `nondifferentiable`."""
     try:
-        return _key(fn) in NONDIFFERENTIABLE
+        return fn in NONDIFFERENTIABLE
     except TypeError:
         return False
 
