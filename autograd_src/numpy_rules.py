@@ -268,16 +268,6 @@ def appended(g, ans, items, value):
     return g[:-1], g[-1]
 
 
-@defvjp(builtins.max, broadcasting=True)
-def builtin_max(g, ans, a, b):
-    return g * (a >= b), g * (a < b)
-
-
-@defvjp(builtins.min, broadcasting=True)
-def builtin_min(g, ans, a, b):
-    return g * (a <= b), g * (a > b)
-
-
 @defvjp(builtins.sum)
 def builtin_sum(g, ans, items):
     return _ad.unsum(g, items)
@@ -502,3 +492,5 @@ METHODS = {
 VARARG_METHODS = {"reshape", "transpose"}
 
 alias(np.true_divide, np.divide)
+alias(builtins.max, np.maximum)  # max(a, b) of two values; max(xs) is refused by its arity
+alias(builtins.min, np.minimum)

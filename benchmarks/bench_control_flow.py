@@ -17,7 +17,7 @@ import tracemalloc
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import best_time, best_times, optional, report  # noqa: E402
+from common import compare, report  # noqa: E402
 
 from autograd_src import grad  # noqa: E402
 
@@ -182,29 +182,7 @@ def peak_memory(fn, *args):
 
 
 def main() -> None:
-    autograd = optional("autograd")
-    tangent = optional("tangent")
-    rows = []
-    for name, fn, by_hand, args, wrt in workloads():
-        ours = grad(fn, wrt=wrt)
-        for a, b in zip(ours(*args) if isinstance(wrt, tuple) else [ours(*args)],
-                        by_hand(*args) if isinstance(wrt, tuple) else [by_hand(*args)]):
-            np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
-        times = best_times({"hand-written": lambda: by_hand(*args),  # noqa: B023
-                            "autograd_src": lambda: ours(*args)})  # noqa: B023
-        if autograd is not None:
-            theirs = autograd.grad(fn, wrt)
-            try:
-                theirs(*args)
-            except (TypeError, AttributeError, ValueError):  # e.g. math.sin on its boxes
-                print(f"({name}: HIPS autograd cannot differentiate it)")
-            else:
-                times["HIPS autograd"] = best_time(lambda: theirs(*args),  # noqa: B023
-                                                   min_time=0.05, repeat=2)
-        if tangent is not None:
-            from bench_straightline import _tangent_row
-            times.update(_tangent_row(tangent, fn, wrt, args))
-        rows.append((name, times))
+    rows = compare(workloads(), rtol=1e-8)
     report(rows)
     x = np.linspace(0, 1, 100)
     ours = peak_memory(grad(long_loop), x)

@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import best_time, best_times, optional, report  # noqa: E402
+from common import compare, optional, report  # noqa: E402
 
 from autograd_src import grad  # noqa: E402
 
@@ -138,24 +138,8 @@ def workloads():
 
 
 def main() -> None:
-    autograd = optional("autograd")
     tangent = optional("tangent")
-    rows = []
-    for name, fn, by_hand, args, wrt in workloads():
-        ours = grad(fn, wrt=wrt)
-        expected = by_hand(*args)
-        got = ours(*args)
-        for a, b in zip(got if isinstance(wrt, tuple) else [got],
-                        expected if isinstance(wrt, tuple) else [expected]):
-            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
-        times = best_times({"hand-written": lambda: by_hand(*args),  # noqa: B023
-                            "autograd_src": lambda: ours(*args)})  # noqa: B023
-        if autograd is not None:
-            theirs = autograd.grad(fn, wrt)
-            times["HIPS autograd"] = best_time(lambda: theirs(*args))  # noqa: B023
-        if tangent is not None:
-            times.update(_tangent_row(tangent, fn, wrt, args))
-        rows.append((name, times))
+    rows = compare(workloads())
     report(rows)
 
     ours = _transformation_times(lambda f: grad(f, wrt=(0, 1)), 30)
@@ -184,17 +168,6 @@ def _transformation_times(transform, count):
         transform(namespace[f"thirty_lines_{k}"])
         times.append(time.perf_counter() - start)
     return sorted(times)
-
-
-def _tangent_row(tangent, fn, wrt, args):
-    """tangent-ad's gradient time, when it can differentiate the function."""
-    try:
-        theirs = tangent.grad(fn, wrt=wrt if isinstance(wrt, tuple) else (wrt,), verbose=0)
-        theirs(*args)
-    except Exception as exc:  # a peer's limitation, reported and skipped
-        print(f"(tangent-ad cannot run {fn.__name__}: {type(exc).__name__})")
-        return {}
-    return {"tangent-ad": best_time(lambda: theirs(*args))}
 
 
 if __name__ == "__main__":

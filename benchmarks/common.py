@@ -51,3 +51,45 @@ def report(rows: list[tuple[str, dict[str, float]]], baseline: str = "hand-writt
             if label != baseline:
                 cells.append(f"{label} {seconds * 1e6:10.1f} us ({seconds / base:5.2f}x)")
         print(f"{name:28s} " + "  ".join(cells))
+
+
+def _peer_time(label: str, make: Callable[[], Callable], args: tuple, name: str) -> dict:
+    """A peer's seconds per gradient, or nothing when it cannot differentiate the function."""
+    try:
+        theirs = make()
+        theirs(*args)
+    except Exception as exc:  # a peer's limitation: reported, and the row left empty
+        print(f"({name}: {label} cannot differentiate it: {type(exc).__name__})")
+        return {}
+    return {label: best_time(lambda: theirs(*args), min_time=0.05, repeat=3)}
+
+
+def compare(workloads: Any, rtol: float = 1e-6) -> list:
+    """Time ours against the hand-written gradient (and peers) for each workload.
+
+    Each workload is ``(name, fn, by_hand, args, wrt)``; ``by_hand`` returns what
+    ``grad(fn, wrt)`` should, which is checked first.
+    """
+    import numpy as np
+
+    from autograd_src import grad
+    autograd, tangent = optional("autograd"), optional("tangent")
+    rows = []
+    for name, fn, by_hand, args, wrt in workloads:
+        ours = grad(fn, wrt=wrt)
+        many = isinstance(wrt, tuple)
+        for a, b in zip(ours(*args) if many else [ours(*args)],
+                        by_hand(*args) if many else [by_hand(*args)]):
+            np.testing.assert_allclose(a, b, rtol=rtol, atol=1e-9)
+        times = best_times({"hand-written": lambda: by_hand(*args),  # noqa: B023
+                            "autograd_src": lambda: ours(*args)})  # noqa: B023
+        if autograd is not None:
+            times.update(_peer_time("HIPS autograd", lambda: autograd.grad(fn, wrt),  # noqa: B023
+                                    args, name))
+        if tangent is not None:
+            positions = wrt if many else (wrt,)
+            times.update(_peer_time(
+                "tangent-ad", lambda: tangent.grad(fn, wrt=positions, verbose=0),  # noqa: B023
+                args, name))
+        rows.append((name, times))
+    return rows
