@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import best_time, optional  # noqa: E402
+from common import best_time, best_times, optional  # noqa: E402
 
 import autograd_src  # noqa: E402
 
@@ -68,8 +68,8 @@ def main() -> None:
     libraries = [("autograd_src", autograd_src)] + ([("MyGrad", mygrad)] if mygrad else [])
 
     print(f"{OPS} small operations on length-3 arrays, forward and backward:")
-    for name, m in libraries:
-        seconds = best_time(lambda m=m: small_ops(m, x0), min_time=0.5)
+    times = best_times({name: (lambda m=m: small_ops(m, x0)) for name, m in libraries}, rounds=9)
+    for name, seconds in times.items():
         print(f"  {name:14s} {seconds / OPS * 1e6:6.2f} us per operation")
     if torch is not None:
         seconds = best_time(lambda: small_ops_torch(torch, x0), min_time=0.5)
@@ -82,8 +82,9 @@ def main() -> None:
     for title, step, data in (("MLP training step 784-256-10, batch 128", mlp_step, mlp),
                               ("logistic regression step, X 500x20", logistic_step, logistic)):
         print(f"{title}:")
-        for name, m in libraries:
-            seconds = best_time(lambda m=m, step=step, data=data: step(m, data))
+        times = best_times({name: (lambda m=m, step=step, data=data: step(m, data))
+                            for name, m in libraries}, rounds=9)
+        for name, seconds in times.items():
             print(f"  {name:14s} {seconds * 1e6:9.1f} us per step")
 
     # The design choice for backward(): node-by-node rule calls (what backward does) or
