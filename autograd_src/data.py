@@ -22,22 +22,27 @@ __all__ = ["DataNormalizer"]
 class DataNormalizer:
     """Normalizes statements on containers; mixed into the statement normalizer."""
 
-    def append(self, name: str, item: gast.expr, call: gast.Call) -> None:
-        """``xs.append(v)`` with a differentiated ``v``: ``xs = _ad.appended(xs, v)``."""
+    def append(self, name: str, item: gast.expr, call: gast.Call, method: str) -> None:
+        """``xs.append(v)`` or ``xs.extend(vs)`` with differentiated values, as a new list:
+        ``xs = _ad.appended(xs, v)``, ``xs = _ad.extended(xs, vs)``."""
         from . import runtime
         if name not in self.owned:
-            raise self.error(call, f"appending to {name} while it may be shared with another "
+            raise self.error(call, f"adding to {name} while it may be shared with another "
                                    f"name is not supported: build a list of its own "
                                    f"({name} = [] or list(...))")
         atom = self.atom(item)
         if not self.is_active(atom):
             atom = self.hoist(atom, describe(atom))
+        elif method == "extend" and not (isinstance(atom, gast.Name) and atom.id in self.lists):
+            raise self.error(item, f"{name}.extend() needs a list: a list literal or variable")
+        helper = "appended" if method == "append" else "extended"
         ad = name_node(self.namer.reference(runtime, "_ad"))
-        value = gast.Call(func=gast.Attribute(value=ad, attr="appended", ctx=gast.Load()),
+        value = gast.Call(func=gast.Attribute(value=ad, attr=helper, ctx=gast.Load()),
                           args=[name_node(name), atom], keywords=[])
         inputs = [self._active_name(name_node(name)), self._active_name(atom)]
-        self.emit_op(name, value, registry.lookup(runtime.appended), inputs,
-                     {"items": name_node(name), "value": atom})
+        primitive = getattr(runtime, helper)
+        self.emit_op(name, value, registry.lookup(primitive), inputs,
+                     dict(zip(registry.lookup(primitive).params, [name_node(name), atom])))
         self.owned.add(name)
         self.lists.add(name)
         self.all_lists.add(name)

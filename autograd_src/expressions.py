@@ -72,8 +72,8 @@ def is_user_function(fn: Any) -> bool:
 
 def allocates(primitive: Any, value: Any) -> bool:
     """Whether a call or operation surely returns a new array of its own."""
-    if isinstance(value, (gast.BinOp, gast.UnaryOp)):
-        return True
+    if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.List, gast.Tuple, gast.Dict)):
+        return True  # arithmetic and literals build new objects
     if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
             value.func.attr == "copy":
         return True

@@ -206,10 +206,11 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
         if isinstance(value, gast.Constant) and isinstance(value.value, str):
             return  # a docstring
         if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
-                and value.func.attr == "append" and isinstance(value.func.value, gast.Name)
+                and value.func.attr in ("append", "extend")
+                and isinstance(value.func.value, gast.Name)
                 and value.func.value.id in self.lists and len(value.args) == 1
                 and (self.is_active(value.args[0]) or self.is_active(value.func.value))):
-            self.append(value.func.value.id, value.args[0], value)
+            self.append(value.func.value.id, value.args[0], value, value.func.attr)
             return
         if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
                 and self.is_active(value.func.value)):

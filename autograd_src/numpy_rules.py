@@ -268,6 +268,11 @@ def appended(g, ans, items, value):
     return g[:-1], g[-1]
 
 
+@defvjp(_ad.extended)
+def extended(g, ans, items, more):
+    return g[:len(items)], g[len(items):]
+
+
 @defvjp(builtins.sum)
 def builtin_sum(g, ans, items):
     return _ad.unsum(g, items)

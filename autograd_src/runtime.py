@@ -515,6 +515,11 @@ def appended(items: list, value: Any) -> list:
     return items + [value]
 
 
+def extended(items: list, more: Any) -> list:
+    """``items + list(more)``: ``items.extend(more)`` as a value, so it can be reversed."""
+    return items + list(more)
+
+
 def add(a: Any, b: Any) -> Any:
     """Sum two adjoints, item by item when they are lists or dicts."""
     if type(a) is list:

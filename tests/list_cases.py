@@ -67,3 +67,14 @@ def dict_of_parameters(W, b, x):
 
 CASES.append((dict_of_parameters, lambda r: (r.normal(size=(2, 3)), r.normal(size=2),
                                              r.normal(size=3)), (0, 1)))
+
+
+def extend_lists(x, y):
+    xs = [x * 2.0]
+    xs.extend([y, x * y])
+    more = [np.sin(x)]
+    xs.extend(more)
+    return sum(np.sum(v ** 2) for v in xs)
+
+
+CASES.append((extend_lists, lambda r: (r.normal(size=3), r.normal(size=3)), (0, 1)))
