@@ -100,12 +100,20 @@ class CallNormalizer:
 
     def helper_call(self, call: gast.Call, fn: Any, rebuild: Any) -> tuple:
         """A call to the user's own function: its derivative is generated as a function too."""
-        from .differentiate import helper_derivative
+        from .differentiate import _parameters, helper_derivative
         atoms, keywords, positions = self.derivative_operands(call, fn.__name__)
-        derivative, source = helper_derivative(fn, positions, call, self.parsed)
+        names = _parameters(fn)[0]
+        bindings = {}  # functions passed in: the helper's derivative is specialised to them
+        for name, arg in list(zip(names, call.args)) + [(k.arg, k.value) for k in call.keywords]:
+            target = self.parsed.resolve(arg)
+            if callable(target) and not isinstance(target, type) and target is not UNRESOLVED:
+                bindings[name] = target
+        derivative, source, layout = helper_derivative(fn, positions, call, self.parsed,
+                                                       bindings)
         if source:
             self.namer.helper_sources.setdefault(source, None)
         rule, bound, inputs = self.derivative_call(fn, derivative, atoms, keywords)
+        rule.helper_layout = layout
         return rule, rebuild(atoms, keywords), bound, inputs
 
     def local_call(self, call: gast.Call, name: str) -> tuple:

@@ -77,9 +77,10 @@ def _derivative_name(fn_name: str, wrt: list[str], value: bool) -> str:
 
 
 def _transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
-               printer: str, scalars: tuple = ((), ()),
-               helper: bool = False) -> tuple[Callable[..., Any], str]:
+               printer: str, scalars: tuple = ((), ()), helper: bool = False,
+               bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str]:
     parsed = source.parse_function(fn)
+    parsed.bound = dict(bindings or {})
     fence.check(parsed)
     referenced = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}
     namer = Namer(referenced | parsed.locals | set(parsed.closure), parsed.globals,
@@ -134,13 +135,30 @@ _IN_PROGRESS: set = set()
 
 
 def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
-                      caller: source.ParsedFunction) -> tuple[Callable[..., Any], str]:
-    """The generated derivative of a helper ``fn`` with respect to ``positions``, cached."""
+                      caller: source.ParsedFunction,
+                      bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str, list]:
+    """The generated derivative of a helper ``fn`` with respect to ``positions``, cached.
+
+    Returns the derivative, its source, and where each position's gradient is in
+    its result: ``(index, None)`` for a named parameter, ``(index, k)`` for the
+    k-th value of ``*args``. ``bindings`` names parameters that receive known
+    functions at this call site (``apply(f, x)``); the helper is specialised.
+    """
+    import inspect as _inspect
     names, positional = _parameters(fn)
+    code = fn.__code__
+    vararg = code.co_varnames[positional + code.co_kwonlyargcount] \
+        if code.co_flags & _inspect.CO_VARARGS else None
+    wrt = [names[p] for p in positions if p < positional]
     if any(p >= positional for p in positions):
-        raise caller.error(call, f"a differentiated value passed to {fn.__name__}() lands in "
-                                 "*args; give the helper named parameters")
-    key = ("helper", tuple(positions))
+        if vararg is None:
+            raise caller.error(call, f"{fn.__name__}() takes {positional} positional "
+                                     "arguments but more are passed")
+        wrt.append(vararg)
+    layout = [(wrt.index(names[p]), None) if p < positional else
+              (wrt.index(vararg), p - positional) for p in positions]
+    bindings = bindings or {}
+    key = ("helper", tuple(positions), tuple(sorted((k, id(v)) for k, v in bindings.items())))
     per_fn = _cache_for(fn)
     if key not in per_fn:
         if (fn, key) in _IN_PROGRESS:
@@ -150,16 +168,15 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                 derivative = per_fn[key][0]
                 kwargs[derivative.__autograd_src_seed__] = dout
                 return derivative(*args, **kwargs)
-            recursive.__name__ = _derivative_name(fn.__name__, [names[p] for p in positions],
-                                                  False)
-            return recursive, ""
+            recursive.__name__ = _derivative_name(fn.__name__, wrt, False)
+            return recursive, "", layout
         _IN_PROGRESS.add((fn, key))
         try:
-            wrt = [names[p] for p in positions]
-            per_fn[key] = _transform(fn, wrt, len(wrt) == 1, False, "gast", helper=True)
+            per_fn[key] = _transform(fn, wrt, len(wrt) == 1, False, "gast", helper=True,
+                                     bindings=bindings)
         finally:
             _IN_PROGRESS.discard((fn, key))
-    return per_fn[key]
+    return per_fn[key] + (layout,)
 
 
 def _check_argument(value: Any, name: str) -> None:

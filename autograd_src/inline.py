@@ -175,13 +175,22 @@ class Inliner:
         call = gast.Call(func=fn, args=[clone(op.bound[p]) for p in rule.params],
                          keywords=keywords)
         active = [name for name in op.inputs if name is not None]
-        if len(active) == 1:
+        layout = getattr(rule, "helper_layout", None) or [(k, None) for k in range(len(active))]
+        if len(active) == 1 and layout[0][1] is None:
             return [(active[0], call)]
         parts = self.namer.fresh(f"d{op.target}_parts")
         pending.append(assign_node(parts, call, op.origin))
-        return [(name, gast.Subscript(value=name_node(parts),
-                                      slice=gast.Constant(value=k, kind=None), ctx=gast.Load()))
-                for k, name in enumerate(active)]
+        single = len({index for index, _ in layout}) == 1 and layout[0][1] is not None
+
+        def item(value: gast.expr, k: int) -> gast.expr:
+            return gast.Subscript(value=value, slice=gast.Constant(value=k, kind=None),
+                                  ctx=gast.Load())
+
+        result = []
+        for name, (index, k) in zip(active, layout):
+            value = name_node(parts) if single else item(name_node(parts), index)
+            result.append((name, value if k is None else item(value, k)))
+        return result
 
     @staticmethod
     def same_shape(name: str, others: list, op: Op) -> bool:

@@ -349,6 +349,10 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     state.scalars |= set(scalars)
     state.scalar_sequences = set(scalar_sequences)
     state.helper = helper
+    vararg = parsed.node.args.vararg
+    if vararg is not None and vararg.id in wrt:  # *values differentiated: a tuple of them
+        state.lists.add(vararg.id)
+        state.all_lists.add(vararg.id)
     for stmt in parsed.node.body:
         if not state.statement(stmt):
             output, active = state.output(stmt)

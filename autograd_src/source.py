@@ -31,6 +31,8 @@ class ParsedFunction:
     locals: set[str] = field(default_factory=set)
     #: Names the transformation introduced (``np`` where the user imported numpy otherwise).
     introduced: dict[str, Any] = field(default_factory=dict)
+    #: Parameters known to receive these objects (a function passed to a helper).
+    bound: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -61,6 +63,8 @@ class ParsedFunction:
         """
         if isinstance(expr, gast.Name):
             name = expr.id
+            if name in self.bound and name in self.params:
+                return self.bound[name]
             if name in self.locals:
                 return UNRESOLVED
             if name in self.closure:

@@ -129,3 +129,25 @@ CASES = [
     (loss_with_inactive_args, lambda r: (r.normal(size=3), r.normal(size=(5, 3)),
                                          r.normal(size=5)), 0),
 ]
+
+
+def total_of(*values):
+    return sum(np.sum(v ** 2) for v in values)
+
+
+def uses_star_args(x, y):
+    return total_of(x, y * 2.0) + total_of(x)
+
+
+def apply_twice(fn, x):
+    return fn(fn(x))
+
+
+def uses_function_argument(x):
+    return np.sum(apply_twice(np.sin, x) + apply_twice(square, x))
+
+
+CASES += [
+    (uses_star_args, lambda r: (r.normal(size=3), r.normal(size=3)), (0, 1)),
+    (uses_function_argument, lambda r: (r.normal(size=3),), 0),
+]
