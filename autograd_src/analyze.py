@@ -48,6 +48,7 @@ class _Planner:
         self.namer = namer
         self.plan = Plan()
         self.copies: dict[str, int] = defaultdict(int)
+        self.resets: dict[int, set[str]] = {}
         self.stack_names: dict[str, str] = {}
 
     # ----- usefulness -----
@@ -66,6 +67,9 @@ class _Planner:
             elif isinstance(item, Branch):
                 needed = self.useful(item.body, needed) | self.useful(item.orelse, needed)
             else:  # a loop runs any number of times: iterate to a fixed point
+                # Adjoints live after the loop and assigned in it are reset to zeros
+                # shaped like their variable in each reversed iteration.
+                self.resets[id(item)] = needed & item.assigned()
                 while True:
                     before = needed | self.useful(item.body, needed)
                     if before == needed:
@@ -89,7 +93,7 @@ class _Planner:
             elif isinstance(item, Loop):
                 inner = self.reads(item.body)
                 if inner or self.has_adjoint(item.body):
-                    names |= inner | header_reads(item)
+                    names |= inner | header_reads(item) | self.resets.get(id(item), set())
         return names
 
     def exposed_values(self, items: list, assigned: Optional[set[str]] = None) -> set[str]:

@@ -140,6 +140,10 @@ class ExpressionNormalizer:
             return self.is_active(expr.value)
         if isinstance(expr, gast.BoolOp):
             return any(self.is_active(v) for v in expr.values)
+        if isinstance(expr, gast.Slice):
+            return any(self.is_active(part) for part in (expr.lower, expr.upper, expr.step))
+        if isinstance(expr, (gast.Tuple, gast.List)):
+            return any(self.is_active(e) for e in expr.elts)
         if isinstance(expr, (gast.JoinedStr, gast.Lambda)):
             return False
         return any(isinstance(n, gast.Name) and n.id in self.active

@@ -219,6 +219,14 @@ def branch_inside_loop_overwrites(x):
     return np.sum(z)
 
 
+def growing_arrays(x, w):
+    y = x
+    for _ in range(2):
+        t = y + w[:len(y)]
+        y = np.concatenate([t, t * y])
+    return np.sum(np.sin(y))
+
+
 CASES = [
     (if_else, [lambda r: (r.uniform(0.1, 1, 3),), lambda r: (r.uniform(-1, -0.1, 3),)], 0),
     (elif_chain, [lambda r: (r.uniform(0.5, 1, 3),), lambda r: (r.uniform(-0.3, 0.3, 3),),
@@ -254,6 +262,7 @@ CASES = [
     (rnn, [lambda r: (r.normal(size=(4, 4)) * 0.3, r.normal(size=(3, 4)) * 0.3,
                       r.normal(size=(5, 2, 3)), r.normal(size=(2, 4)))], (0, 1, 3)),
     (small_array_loop, [lambda r: (r.normal(size=3), r.normal(size=3))], (0, 1)),
+    (growing_arrays, [lambda r: (r.normal(size=2), r.normal(size=8))], (0, 1)),
     (while_with_break, [lambda r: (r.uniform(0.1, 0.3, 3),)], 0),
     (branch_inside_loop_overwrites, [lambda r: (r.uniform(-1, 1, 3),),
                                      lambda r: (r.uniform(1, 2, 3),)], 0),
