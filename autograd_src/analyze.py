@@ -15,8 +15,8 @@ from typing import Any, Optional
 
 import gast
 
-from .inline import differentiable_inputs, load_names, reads_of
-from .ir import Branch, Loop, Op, Primal
+from .inline import differentiable_inputs, load_names, reads_of, shape_reads
+from .ir import Branch, Loop, Op, Primal, assigned_in
 from .naming import Namer
 
 __all__ = ["Plan", "Save", "plan"]
@@ -28,6 +28,8 @@ class Save:
 
     holder: str
     on_stack: bool
+    #: Only the shape is kept (``y_shape_stack.append(np.shape(y))``), for unbroadcast.
+    shape: bool = False
 
 
 @dataclass
@@ -38,6 +40,9 @@ class Plan:
     #: Saves made just before an item runs (and undone just after its adjoint).
     saves: dict[int, dict[str, Save]] = field(default_factory=lambda: defaultdict(dict))
     stacks: list[str] = field(default_factory=list)
+    #: For each loop (by id): names whose shapes its adjoint reads, and the variable
+    #: holding each one's shape in the reversed iteration (``y_shape``).
+    shapes: dict[int, dict[str, str]] = field(default_factory=dict)
 
     def is_useful(self, op: Op) -> bool:
         return id(op) in self.useful
@@ -85,7 +90,7 @@ class _Planner:
         for item in items:
             if isinstance(item, Op) and id(item) in self.plan.useful:
                 read, reads_ans = reads_of(item)
-                names |= read | ({item.target} if reads_ans else set())
+                names |= read | shape_reads(item) | ({item.target} if reads_ans else set())
             elif isinstance(item, Branch):
                 inner = self.reads(item.body) | self.reads(item.orelse)
                 if inner or self.has_adjoint(item.body + item.orelse):
@@ -143,6 +148,13 @@ class _Planner:
             self.plan.stacks.append(self.stack_names[name])
         return Save(self.stack_names[name], True)
 
+    def shape_stack(self, name: str) -> Save:
+        key = name + " shape"
+        if key not in self.stack_names:
+            self.stack_names[key] = self.namer.fresh(f"{name}_shape_stack")
+            self.plan.stacks.append(self.stack_names[key])
+        return Save(self.stack_names[key], True, shape=True)
+
     def exact(self, items: list) -> None:
         """Outside loops: copy a value only when an adjoint reads that very version."""
         version: dict[str, int] = defaultdict(int)
@@ -152,6 +164,7 @@ class _Planner:
             if isinstance(item, Op):
                 if id(item) in self.plan.useful:
                     read, reads_ans = reads_of(item)
+                    read = read | shape_reads(item)  # copies are references: cheap
                     needed |= {(n, version[n]) for n in read}
                     if reads_ans:
                         needed.add((item.target, version[item.target] + 1))
@@ -163,7 +176,7 @@ class _Planner:
                     self.exact(item.body)
                     self.exact(item.orelse)
                 else:
-                    self.in_loop(item.body, self.reads(item.body))
+                    self.loop(item)
                 assigned = item.assigned()
                 # Values from before the compound that it reads without assigning them;
                 # those it assigns, it restores itself by the end of its adjoint.
@@ -178,22 +191,47 @@ class _Planner:
             if (name, old) in needed:
                 self.plan.saves[id(item)][name] = Save(self.copy_name(name), False)
 
-    def in_loop(self, items: list, needed: set[str]) -> None:
-        """Inside a loop: push, before overwriting it, every value of a name its adjoints read."""
+    def loop(self, loop: Loop) -> None:
+        """Plan the saves inside a loop: values its adjoints read, and shapes they read."""
+        values = self.value_reads(loop.body)
+        shapes = (self.reads(loop.body) - values) & assigned_in(loop.body)
+        self.plan.shapes[id(loop)] = {n: self.namer.fresh(f"{n}_shape") for n in sorted(shapes)}
+        self.in_loop(loop.body, values, shapes)
+
+    def value_reads(self, items: list) -> set[str]:
+        """Like `reads`, without operands read only for their shapes (directly in ``items``)."""
+        names: set[str] = set()
+        for item in items:
+            if isinstance(item, Op) and id(item) in self.plan.useful:
+                read, reads_ans = reads_of(item)
+                names |= read | ({item.target} if reads_ans else set())
+            elif isinstance(item, Branch):
+                inner = self.value_reads(item.body) | self.value_reads(item.orelse)
+                if inner or self.has_adjoint(item.body + item.orelse):
+                    names |= inner | load_names(item.test)
+            elif isinstance(item, Loop):
+                names |= self.reads([item])
+        return names
+
+    def in_loop(self, items: list, needed: set[str], shapes: set[str] = frozenset()) -> None:
+        """Inside a loop: push, before overwriting it, every value of a name its adjoints
+        read, and the shape of a name they read only for its shape."""
         for item in items:
             if isinstance(item, Op):
                 assigned = {item.target}
             elif isinstance(item, Primal):
                 assigned = item.assigned
             elif isinstance(item, Branch):
-                self.in_loop(item.body, needed)
-                self.in_loop(item.orelse, needed)
+                self.in_loop(item.body, needed, shapes)
+                self.in_loop(item.orelse, needed, shapes)
                 continue
             else:
-                self.in_loop(item.body, self.reads(item.body))
+                self.loop(item)
                 assigned = item.assigned()
             for name in sorted(assigned & needed):
                 self.plan.saves[id(item)][name] = self.stack(name)
+            for name in sorted((assigned & shapes) - needed):
+                self.plan.saves[id(item)][name] = self.shape_stack(name)
 
 
 def header_reads(loop: Loop) -> set[str]:

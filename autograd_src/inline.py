@@ -94,7 +94,7 @@ class Inliner:
         return gast.Call(func=func, args=list(args), keywords=[])
 
     def contributions(self, op: Op, ans: str, reusable: dict[str, str],
-                      pending: list) -> list[tuple[str, gast.expr]]:
+                      pending: list, shapes: Any = None) -> list[tuple[str, gast.expr]]:
         """``(input name, adjoint expression)`` for every active input of ``op``.
 
         Statements the expressions depend on (the tuple of adjoints of a
@@ -139,7 +139,9 @@ class Inliner:
                 continue
             others = [x for i, x in enumerate(inputs) if i != index]
             if rule.broadcasts(index) and not self.same_shape(entry, others, op):
-                expr = self.call(f"{self.ad}.unbroadcast", expr, name_node(entry))
+                # Inside a loop the operand's shape may be kept for each iteration.
+                like = name_node((shapes or {}).get(entry, entry))
+                expr = self.call(f"{self.ad}.unbroadcast", expr, like)
             result.append((entry, expr))
         return self.shared_terms(result, op, pending)
 
@@ -224,6 +226,20 @@ class Inliner:
             return call
         return gast.Subscript(value=call, slice=gast.Constant(value=index, kind=None),
                               ctx=gast.Load())
+
+
+def shape_reads(op: Op) -> set[str]:
+    """Operands whose shapes the adjoint of ``op`` reads (to sum a broadcast gradient back)."""
+    if op.rule is None or hasattr(op.rule, "helper_keywords"):
+        return set()
+    inputs = [op.bound.get(p) for p in op.rule.params[: op.rule.n_inputs]]
+    names = set()
+    for index, entry in enumerate(op.inputs):
+        others = [x for i, x in enumerate(inputs) if i != index]
+        if isinstance(entry, str) and op.rule.broadcasts(index) and \
+                not Inliner.same_shape(entry, others, op):
+            names.add(entry)
+    return names
 
 
 def reads_of(op: Op) -> tuple[set[str], bool]:

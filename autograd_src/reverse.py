@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import gast
+import numpy as np
 
 from . import analyze, optimize, runtime
 from .inline import Inliner, differentiable_inputs, load_names, reads_of
@@ -54,6 +55,7 @@ class _Reverser:
         self.namer = namer
         self.ad = namer.reference(runtime, "_ad")
         self.inliner = Inliner(namer, self.ad)
+        self.shapes: dict[str, str] = {}  # name -> variable holding its shape, in loops
 
     # ----- reusing primal values (top-level straight-line code) -----
 
@@ -79,7 +81,7 @@ class _Reverser:
                 self.primal_values.append((gast.unparse(item.value), item.target, first, last))
         # A unary ufunc's result has its operand's shape: helpers that only read a
         # shape may read the operand instead, and the result may then go unused.
-        self.shape_of: dict[str, str] = {}
+        self.same_shape_as: dict[str, str] = {}
         for item in body:
             if (isinstance(item, Op) and item.rule is not None
                     and type(item.rule.primitive).__name__ == "ufunc"
@@ -87,7 +89,7 @@ class _Reverser:
                     and isinstance(item.inputs[0], str)
                     and len(self.assignments[item.target]) == 1
                     and len(self.assignments.get(item.inputs[0], ())) <= 1):
-                self.shape_of[item.target] = self.shape_of.get(item.inputs[0], item.inputs[0])
+                self.same_shape_as[item.target] = self.same_shape_as.get(item.inputs[0], item.inputs[0])
 
     def values_at(self, item: Any) -> dict[str, str]:
         """Primal values whose operands are unchanged between their definition and ``item``."""
@@ -102,11 +104,15 @@ class _Reverser:
 
     # ----- statements of the adjoint sweep -----
 
+    def shape_of(self, name: str) -> gast.Call:
+        return self.inliner.call(f"{self.namer.reference(np, 'np')}.shape", name_node(name))
+
     def save(self, name: str, save: analyze.Save, origin: Any) -> gast.stmt:
         if save.on_stack:
+            value = self.shape_of(name) if save.shape else name_node(name)
             push = gast.Call(func=gast.Attribute(value=name_node(save.holder), attr="append",
                                                  ctx=gast.Load()),
-                             args=[name_node(name)], keywords=[])
+                             args=[value], keywords=[])
             return gast.copy_location(gast.Expr(value=push), origin)
         return assign_node(save.holder, name_node(name), origin)
 
@@ -114,7 +120,7 @@ class _Reverser:
         if save.on_stack:
             pop = gast.Call(func=gast.Attribute(value=name_node(save.holder), attr="pop",
                                                 ctx=gast.Load()), args=[], keywords=[])
-            return assign_node(name, pop, origin)
+            return assign_node(self.shapes[name] if save.shape else name, pop, origin)
         return assign_node(name, name_node(save.holder), origin)
 
     def zeros(self, name: str, origin: Any) -> gast.stmt:
@@ -154,7 +160,8 @@ class _Reverser:
                 pending.append(assign_node(ans, name_node(op.target), op.origin))
             if restore:
                 pending.append(self.restore(op.target, restore, op.origin))
-        contributions = self.inliner.contributions(op, ans, self.values_at(op), pending)
+        contributions = self.inliner.contributions(op, ans, self.values_at(op), pending,
+                                                   self.shapes)
         sweep.defined.discard(op.target)
         own = [expr for name, expr in contributions if name == op.target]
         # Accumulations first, fresh definitions last: an adjoint defined here may
@@ -217,10 +224,15 @@ class _Reverser:
     def loop_adjoint(self, loop: Loop, sweep: _Sweep, out: list) -> None:
         carried = analyze.exposed_reads(loop.body, self.plan)
         before = [self.zeros(n, loop.origin) for n in sorted(carried - sweep.defined)]
+        # Shapes read in the reversed iterations start as those the loop left behind.
+        shapes = self.plan.shapes.get(id(loop), {})
+        before += [assign_node(var, self.shape_of(n), loop.origin) for n, var in shapes.items()]
         sweep.defined |= carried
         entry = set(sweep.defined)
         sweep.origin = None
+        outer, self.shapes = self.shapes, {**self.shapes, **shapes}
         body = self.adjoint_block(loop.body, sweep)
+        self.shapes = outer
         body += [self.zeros(n, loop.origin) for n in sorted(entry - sweep.defined)]
         sweep.defined, sweep.origin = entry, None
         if not body:
@@ -347,7 +359,7 @@ class _Reverser:
         kept = {self.namer.adjoint(w) for w in self.wrt}
         adjoint = optimize.propagate_copies(adjoint, adjoint_names, kept)
         adjoint = optimize.accumulate_in_place(adjoint, adjoint_names, self.ad)
-        reshaped = optimize.shapes_from(adjoint, self.shape_of, self.ad)
+        reshaped = optimize.shapes_from(adjoint, self.same_shape_as, self.ad)
         adjoint = _drop_empty_comments(adjoint)
         results = [name_node(self.namer.adjoint(w)) if w in sweep.defined
                    else self.inliner.call(f"{self.ad}.zeros_like", name_node(originals.get(w, w)))

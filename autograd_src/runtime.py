@@ -91,10 +91,13 @@ _SCALARS = (float, np.float64)
 
 
 def unbroadcast(g: Any, x: Any) -> Any:
-    """Sum ``g`` over the axes along which ``x`` was broadcast, giving ``x``'s shape."""
+    """Sum ``g`` over the axes along which ``x`` was broadcast, giving ``x``'s shape.
+
+    ``x`` may be the value or its shape (a tuple), as loops keep for each iteration.
+    """
     if type(g) in _SCALARS and type(x) in _SCALARS:  # scalar loops call this a lot
         return g
-    shape = _shape(x)
+    shape = x if type(x) is tuple else _shape(x)
     g_shape = _shape(g)
     if g_shape == shape:
         return g
