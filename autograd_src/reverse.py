@@ -89,7 +89,8 @@ class _Reverser:
                     and isinstance(item.inputs[0], str)
                     and len(self.assignments[item.target]) == 1
                     and len(self.assignments.get(item.inputs[0], ())) <= 1):
-                self.same_shape_as[item.target] = self.same_shape_as.get(item.inputs[0], item.inputs[0])
+                operand = item.inputs[0]
+                self.same_shape_as[item.target] = self.same_shape_as.get(operand, operand)
 
     def values_at(self, item: Any) -> dict[str, str]:
         """Primal values whose operands are unchanged between their definition and ``item``."""
