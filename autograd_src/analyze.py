@@ -74,7 +74,7 @@ class _Planner:
             else:  # a loop runs any number of times: iterate to a fixed point
                 # Adjoints live after the loop and assigned in it are reset to zeros
                 # shaped like their variable in each reversed iteration.
-                self.resets[id(item)] = needed & item.assigned()
+                self.resets[id(item)] = needed & _overwritten(item.body)
                 while True:
                     before = needed | self.useful(item.body, needed)
                     if before == needed:
@@ -193,7 +193,8 @@ class _Planner:
 
     def loop(self, loop: Loop) -> None:
         """Plan the saves inside a loop: values its adjoints read, and shapes they read."""
-        values = self.value_reads(loop.body)
+        # Its own resets (zeros shaped like a variable, each reversed iteration) read too.
+        values = self.value_reads(loop.body) | self.resets.get(id(loop), set())
         shapes = (self.reads(loop.body) - values) & assigned_in(loop.body)
         self.plan.shapes[id(loop)] = {n: self.namer.fresh(f"{n}_shape") for n in sorted(shapes)}
         self.in_loop(loop.body, values, shapes)
@@ -232,6 +233,23 @@ class _Planner:
                 self.plan.saves[id(item)][name] = self.stack(name)
             for name in sorted((assigned & shapes) - needed):
                 self.plan.saves[id(item)][name] = self.shape_stack(name)
+
+
+def _overwritten(items: list) -> set[str]:
+    """Names assigned other than by updating themselves (``h = f(x)``, not ``h = f(h)``):
+    their adjoints are consumed, and reset when the iteration is reversed."""
+    names: set[str] = set()
+    for item in items:
+        if isinstance(item, Op):
+            if item.target not in differentiable_inputs(item):
+                names.add(item.target)
+        elif isinstance(item, Primal):
+            names |= item.assigned
+        elif isinstance(item, Branch):
+            names |= _overwritten(item.body) | _overwritten(item.orelse)
+        else:
+            names |= _overwritten(item.body)
+    return names
 
 
 def header_reads(loop: Loop) -> set[str]:

@@ -227,6 +227,26 @@ def growing_arrays(x, w):
     return np.sum(np.sin(y))
 
 
+def branch_grows_array(x):
+    y = x
+    total = 0.0
+    for i in range(3):
+        if i == 1:
+            y = np.concatenate([y, y * 2.0])
+        else:
+            total = total + np.sum(y ** 2)
+    return total + np.sum(np.sin(y))
+
+
+def shape_changes_between_iterations(x):
+    for i in range(3):
+        if i % 2 == 0:
+            z = np.concatenate([x, x]) * i
+        else:
+            z = x * 3.0
+    return np.sum(z ** 2)
+
+
 CASES = [
     (if_else, [lambda r: (r.uniform(0.1, 1, 3),), lambda r: (r.uniform(-1, -0.1, 3),)], 0),
     (elif_chain, [lambda r: (r.uniform(0.5, 1, 3),), lambda r: (r.uniform(-0.3, 0.3, 3),),
@@ -262,6 +282,8 @@ CASES = [
     (rnn, [lambda r: (r.normal(size=(4, 4)) * 0.3, r.normal(size=(3, 4)) * 0.3,
                       r.normal(size=(5, 2, 3)), r.normal(size=(2, 4)))], (0, 1, 3)),
     (small_array_loop, [lambda r: (r.normal(size=3), r.normal(size=3))], (0, 1)),
+    (branch_grows_array, [lambda r: (r.normal(size=2),)], 0),
+    (shape_changes_between_iterations, [lambda r: (r.normal(size=2),)], 0),
     (growing_arrays, [lambda r: (r.normal(size=2), r.normal(size=8))], (0, 1)),
     (while_with_break, [lambda r: (r.uniform(0.1, 0.3, 3),)], 0),
     (branch_inside_loop_overwrites, [lambda r: (r.uniform(-1, 1, 3),),
