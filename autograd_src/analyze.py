@@ -53,7 +53,7 @@ class _Planner:
         self.namer = namer
         self.plan = Plan()
         self.copies: dict[str, int] = defaultdict(int)
-        self.resets: dict[int, set[str]] = {}
+        self.live_after: dict[int, set[str]] = {}
         self.stack_names: dict[str, str] = {}
 
     # ----- usefulness -----
@@ -74,7 +74,7 @@ class _Planner:
             else:  # a loop runs any number of times: iterate to a fixed point
                 # Adjoints live after the loop and assigned in it are reset to zeros
                 # shaped like their variable in each reversed iteration.
-                self.resets[id(item)] = needed & _overwritten(item.body)
+                self.live_after[id(item)] = needed & item.assigned()
                 while True:
                     before = needed | self.useful(item.body, needed)
                     if before == needed:
@@ -98,7 +98,7 @@ class _Planner:
             elif isinstance(item, Loop):
                 inner = self.reads(item.body)
                 if inner or self.has_adjoint(item.body):
-                    names |= inner | header_reads(item) | self.resets.get(id(item), set())
+                    names |= inner | header_reads(item) | self.resets(item)
         return names
 
     def exposed_values(self, items: list, assigned: Optional[set[str]] = None) -> set[str]:
@@ -194,10 +194,17 @@ class _Planner:
     def loop(self, loop: Loop) -> None:
         """Plan the saves inside a loop: values its adjoints read, and shapes they read."""
         # Its own resets (zeros shaped like a variable, each reversed iteration) read too.
-        values = self.value_reads(loop.body) | self.resets.get(id(loop), set())
+        values = self.value_reads(loop.body) | self.resets(loop)
         shapes = (self.reads(loop.body) - values) & assigned_in(loop.body)
         self.plan.shapes[id(loop)] = {n: self.namer.fresh(f"{n}_shape") for n in sorted(shapes)}
         self.in_loop(loop.body, values, shapes)
+
+    def resets(self, loop: Loop) -> set[str]:
+        """Variables whose adjoints each reversed iteration resets to zeros shaped like them:
+        live after the loop, assigned in it, and not read before being assigned (an adjoint
+        read in the iteration is defined again, not reset)."""
+        assigned = self.live_after.get(id(loop), set())
+        return assigned - exposed_reads(loop.body, self.plan)
 
     def value_reads(self, items: list) -> set[str]:
         """Like `reads`, without operands read only for their shapes (directly in ``items``)."""
@@ -233,23 +240,6 @@ class _Planner:
                 self.plan.saves[id(item)][name] = self.stack(name)
             for name in sorted((assigned & shapes) - needed):
                 self.plan.saves[id(item)][name] = self.shape_stack(name)
-
-
-def _overwritten(items: list) -> set[str]:
-    """Names assigned other than by updating themselves (``h = f(x)``, not ``h = f(h)``):
-    their adjoints are consumed, and reset when the iteration is reversed."""
-    names: set[str] = set()
-    for item in items:
-        if isinstance(item, Op):
-            if item.target not in differentiable_inputs(item):
-                names.add(item.target)
-        elif isinstance(item, Primal):
-            names |= item.assigned
-        elif isinstance(item, Branch):
-            names |= _overwritten(item.body) | _overwritten(item.orelse)
-        else:
-            names |= _overwritten(item.body)
-    return names
 
 
 def header_reads(loop: Loop) -> set[str]:
