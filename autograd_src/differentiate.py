@@ -77,7 +77,7 @@ def _derivative_name(fn_name: str, wrt: list[str], value: bool) -> str:
 
 
 def _transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
-               printer: str, scalars: tuple = ((), ()), helper: bool = False,
+               printer: str, scalars: tuple = ((), (), ()), helper: bool = False,
                bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str]:
     parsed = source.parse_function(fn)
     parsed.bound = dict(bindings or {})
@@ -202,30 +202,34 @@ _SCALAR_TYPES = (float, int, bool, np.float64, np.float32, np.int64, np.int32, n
 
 
 _SCALAR_SET = frozenset(_SCALAR_TYPES)
-_NO_SCALARS: tuple = ((), ())
+_NO_SCALARS: tuple = ((), (), ())
 
 
 def _scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
-    """Which arguments are scalars, or lists/tuples of scalars, in this call.
+    """What this call says about its arguments' shapes: which are scalars, which are
+    lists/tuples of scalars, and which arrays share a shape.
 
-    Code generated knowing that (say) ``x`` is a Python float can leave out the
-    shape bookkeeping that arrays need, which dominates scalar loops.
+    Code generated knowing that (say) ``x`` is a Python float, or that ``x`` and
+    ``v`` have one shape, can leave out the shape bookkeeping that broadcasting
+    needs, which dominates loops over scalars and small arrays.
     """
     scalars: list = []
     sequences: list = []
+    shapes: dict = {}
     pairs = zip(names, args) if not kwargs else list(zip(names, args)) + list(kwargs.items())
     for name, value in pairs:
         kind = type(value)
         if kind is np.ndarray:  # the common case, decided first
-            continue
-        if kind in _SCALAR_SET:
+            shapes.setdefault(value.shape, []).append(name)
+        elif kind in _SCALAR_SET:
             scalars.append(name)
         elif (kind is list or kind is tuple) and value and \
                 _SCALAR_SET.issuperset(map(type, value)):  # in C: 3x faster than a loop
             sequences.append(name)
-    if not scalars and not sequences:
+    groups = tuple(tuple(g) for g in shapes.values() if len(g) > 1)
+    if not scalars and not sequences and not groups:
         return _NO_SCALARS
-    return tuple(scalars), tuple(sequences)
+    return tuple(scalars), tuple(sequences), groups
 
 
 def _make_checker(fn: Callable[..., Any], wrt: list[str]) -> Callable[[tuple, dict], None]:

@@ -197,9 +197,12 @@ class ExpressionNormalizer:
         stmt = assign_node(name, expr, expr if hasattr(expr, "lineno") else self.origin)
         self.body.append(Primal(stmt, self.origin, {name}))
         scalar = self.is_scalar_value(expr)
+        shape_class = self.class_of_expr(expr)
         self.assigned({name})
         if scalar:
             self.scalars.add(name)
+        if shape_class is not None:
+            self.shape_class[name] = shape_class
         self.active.discard(name)
         return name_node(name)
 
@@ -208,8 +211,10 @@ class ExpressionNormalizer:
         operands = set().union(*(load_names(v) for v in bound.values())) | \
             set(self._flat(inputs))
         op = Op(target, value, rule, inputs, bound, self.origin,
-                frozenset(operands & self.scalars))
+                frozenset(operands & self.scalars),
+                {n: self.shape_class[n] for n in operands if n in self.shape_class})
         scalar = self.result_is_scalar(op)
+        shape_class = self.class_of_result(op)
         self.body.append(op)
         holds_list = isinstance(value, (gast.List, gast.Tuple, gast.Dict)) or (
             rule is None and inputs[0] in self.lists) or (
@@ -225,9 +230,50 @@ class ExpressionNormalizer:
             self.all_lists.add(target)
         if scalar:
             self.scalars.add(target)
+        self.shape_class[target] = shape_class
+        op.classes[target] = shape_class
         if rule is not None and allocates(rule.primitive, value):
             self.owned.add(target)
         self.active.add(target)
+
+    def class_of_result(self, op: Op) -> int:
+        """The shape class of ``op``'s result: its operands' for an elementwise
+        operation on one class (and scalars), a new one otherwise."""
+        if op.rule is None:
+            return self.shape_class.get(op.inputs[0]) or self.new_class()
+        if type(op.rule.primitive).__name__ == "ufunc":
+            values = [op.bound.get(p) for p in op.rule.params[: op.rule.n_inputs]]
+            classes = set()
+            for value in values:
+                if is_scalar_operand(value, self.scalars):
+                    continue
+                if not isinstance(value, gast.Name) or value.id not in self.shape_class:
+                    return self.new_class()
+                classes.add(self.shape_class[value.id])
+            if len(classes) == 1:
+                return classes.pop()
+        return self.new_class()
+
+    def class_of_expr(self, expr: Any) -> Optional[int]:
+        """The shape class of an elementwise expression of one class (and scalars)."""
+        if isinstance(expr, gast.Name):
+            return self.shape_class.get(expr.id)
+        if isinstance(expr, gast.BinOp):
+            operands = [expr.left, expr.right]
+        elif isinstance(expr, gast.UnaryOp):
+            operands = [expr.operand]
+        elif isinstance(expr, gast.Call) and not expr.keywords and \
+                type(self.parsed.resolve(expr.func)).__name__ == "ufunc":
+            operands = list(expr.args)
+        else:
+            return None
+        classes = {self.class_of_expr(e) for e in operands
+                   if not is_scalar_operand(e, self.scalars)}
+        return classes.pop() if len(classes) == 1 and None not in classes else None
+
+    def new_class(self) -> int:
+        self.classes_made += 1
+        return self.classes_made
 
     @staticmethod
     def _flat(inputs: list) -> list[str]:
@@ -241,6 +287,8 @@ class ExpressionNormalizer:
 
     def assigned(self, names: set[str]) -> None:
         """Forget what was known about ``names``: they now hold new values."""
+        for name in names:
+            self.shape_class.pop(name, None)
         self.scalars -= names
         self.scalar_sequences -= names
         self.owned -= names

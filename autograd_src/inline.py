@@ -198,11 +198,13 @@ class Inliner:
     def same_shape(name: str, others: list, op: Op) -> bool:
         """Whether the adjoint flowing to ``name`` already has its shape (no unbroadcast).
 
-        True when every other operand is a scalar (it cannot widen the result)
-        or is ``name`` itself.
+        True when every other operand is a scalar (it cannot widen the result),
+        is ``name`` itself, or surely has ``name``'s shape.
         """
+        mine = op.classes.get(name)
         return bool(others) and all(
-            is_scalar_operand(x, op.scalars) or (isinstance(x, gast.Name) and x.id == name)
+            is_scalar_operand(x, op.scalars) or (isinstance(x, gast.Name) and (
+                x.id == name or (mine is not None and op.classes.get(x.id) == mine)))
             for x in others)
 
     def call_rule(self, op: Op, values: dict[str, Any], index: int) -> gast.expr:

@@ -63,6 +63,9 @@ class Op:
     #: Names among the operands known to hold scalars (0-d): adjoints flowing
     #: into them need summing, adjoints flowing past them need no unbroadcast.
     scalars: frozenset = frozenset()
+    #: Shape classes of the operands and of the target: names in one class surely
+    #: have the same shape, so an adjoint passing between them needs no unbroadcast.
+    classes: dict = field(default_factory=dict)
 
     def input_names(self) -> list[str]:
         names: list[str] = []

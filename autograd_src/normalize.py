@@ -42,6 +42,8 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
         self.body: list[Union[Primal, Op]] = []
         self.origin: gast.stmt = parsed.node
         self.scalars: set[str] = set()
+        self.shape_class: dict[str, int] = {}  # see Op.classes
+        self.classes_made = 0
         self.scalar_sequences: set[str] = set()
         #: Names surely holding an array of their own (not an argument, alias or view).
         self.owned: set[str] = set()
@@ -119,15 +121,18 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
     def branch(self, stmt: gast.If) -> None:
         active_before = set(self.active)
         scalars_before = set(self.scalars)
+        classes_before = dict(self.shape_class)
         owned_before = set(self.owned)
         self.available.clear()
         body = self.block(stmt.body)
         after_body, self.active = self.active, set(active_before)
         scalars_body, self.scalars = self.scalars, set(scalars_before)
+        classes_body, self.shape_class = self.shape_class, dict(classes_before)
         owned_body, self.owned = self.owned, set(owned_before)
         orelse = self.block(stmt.orelse)
         self.active |= after_body
         self.scalars &= scalars_body  # a scalar after the if only if after both arms
+        self.shape_class = _agreed(self.shape_class, classes_body)
         self.owned &= owned_body
         self.lists |= set()
         self.available.clear()
@@ -163,10 +168,12 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
         taken = set(self.namer.taken)
         entry = set(active_before)
         scalars = set(self.scalars)
+        classes = dict(self.shape_class)
         owned = set(self.owned)
         while True:  # activity and scalar facts flow around the loop: find a fixed point
             self.active = set(entry)
             self.scalars = set(scalars)
+            self.shape_class = dict(classes)
             self.owned = set(owned)
             self.available.clear()
             if isinstance(stmt, gast.For):
@@ -177,14 +184,18 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
                         and stmt.iter.id in self.scalar_sequences):
                     self.scalars.add(stmt.target.id)
             body = self.block(stmt.body)
-            if self.active <= entry and scalars <= self.scalars and owned <= self.owned:
+            agreed = _agreed(classes, self.shape_class)
+            if self.active <= entry and scalars <= self.scalars and owned <= self.owned \
+                    and agreed == classes:
                 break
             entry |= self.active
             scalars &= self.scalars
+            classes = agreed
             owned &= self.owned
             self.namer.taken = set(taken)
         self.active = entry
         self.scalars = scalars
+        self.shape_class = classes
         self.owned = owned
         self.available.clear()
         if self.keep_verbatim(stmt, body, active_before):
@@ -276,6 +287,9 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
                 isinstance(stmt.targets[0], gast.Name):
             if self.is_scalar_value(stmt.value):
                 self.scalars |= assigned
+            shape_class = self.class_of_expr(stmt.value)
+            if shape_class is not None:
+                self.shape_class[stmt.targets[0].id] = shape_class
             if isinstance(stmt.value, gast.Call) and allocates(
                     self.parsed.resolve(stmt.value.func), stmt.value):
                 self.owned |= assigned
@@ -327,6 +341,11 @@ class _TensorCallsToNumPy(gast.NodeTransformer):
         return node
 
 
+def _agreed(a: dict, b: dict) -> dict:
+    """Shape classes two paths agree on."""
+    return {name: cls for name, cls in a.items() if b.get(name) == cls}
+
+
 def _is_simple(test: gast.expr) -> bool:
     """A condition cheap and safe to evaluate again: names, numbers, arithmetic, comparisons."""
     allowed = (gast.Name, gast.Constant, gast.Compare, gast.BoolOp, gast.BinOp, gast.UnaryOp,
@@ -336,7 +355,7 @@ def _is_simple(test: gast.expr) -> bool:
 
 def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
               scalars: tuple = (), scalar_sequences: tuple = (),
-              helper: bool = False) -> Normalized:
+              shape_groups: tuple = (), helper: bool = False) -> Normalized:
     """Normalize the body of ``parsed``, treating the parameters in ``wrt`` as active.
 
     ``scalars`` and ``scalar_sequences`` name parameters known to hold scalars, or
@@ -348,6 +367,12 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     state = _Normalizer(parsed, wrt, namer)
     state.scalars |= set(scalars)
     state.scalar_sequences = set(scalar_sequences)
+    for name in parsed.params:  # each argument its own shape, unless the call says more
+        state.shape_class[name] = state.new_class()
+    for group in shape_groups:
+        shared = state.new_class()
+        for name in group:
+            state.shape_class[name] = shared
     state.helper = helper
     vararg = parsed.node.args.vararg
     if vararg is not None and vararg.id in wrt:  # *values differentiated: a tuple of them
