@@ -70,6 +70,28 @@ def is_user_function(fn: Any) -> bool:
             and (getattr(fn, "__module__", None) or "").split(".")[0] not in _LIBRARIES)
 
 
+def _trimmed(index: Any) -> Optional[int]:
+    """How many rows ``x[index]`` drops from the first axis, for ``[a:]``, ``[:-b]``,
+    ``[a:-b]`` with constant ``a >= 0``, ``b > 0`` (its length is ``max(0, n - a - b)``)."""
+    if not isinstance(index, gast.Slice) or index.step is not None:
+        return None
+
+    def constant(node: Any, sign: int) -> Optional[int]:
+        if node is None:
+            return 0
+        if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+            node, sign = node.operand, -sign
+        if isinstance(node, gast.Constant) and type(node.value) is int:
+            return sign * node.value
+        return None
+
+    start, stop = constant(index.lower, 1), constant(index.upper, 1)
+    if start is None or stop is None or start < 0 or stop > 0 or \
+            (index.upper is not None and stop == 0):
+        return None
+    return start - stop
+
+
 def allocates(primitive: Any, value: Any) -> bool:
     """Whether a call or operation surely returns a new array of its own."""
     if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.List, gast.Tuple, gast.Dict)):
@@ -241,6 +263,18 @@ class ExpressionNormalizer:
         operation on one class (and scalars), a new one otherwise."""
         if op.rule is None:
             return self.shape_class.get(op.inputs[0]) or self.new_class()
+        if getattr(op.rule.primitive, "__name__", "") == "setitem" and \
+                op.inputs[0] in self.shape_class:  # y[i] = v keeps y's shape
+            return self.shape_class[op.inputs[0]]
+        if op.rule.primitive is operator.getitem and isinstance(op.value, gast.Subscript):
+            trimmed = _trimmed(op.value.slice)
+            base = op.inputs[0]
+            if trimmed is not None and base in self.shape_class:
+                # x[1:] and x[:-1] both drop one row of the same array: one shape.
+                key = (self.shape_class[base], trimmed)
+                if key not in self.slice_classes:
+                    self.slice_classes[key] = self.new_class()
+                return self.slice_classes[key]
         if type(op.rule.primitive).__name__ == "ufunc":
             values = [op.bound.get(p) for p in op.rule.params[: op.rule.n_inputs]]
             classes = set()

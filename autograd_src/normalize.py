@@ -44,6 +44,7 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
         self.scalars: set[str] = set()
         self.shape_class: dict[str, int] = {}  # see Op.classes
         self.classes_made = 0
+        self.slice_classes: dict[tuple, int] = {}  # (class of the array, rows dropped)
         self.scalar_sequences: set[str] = set()
         #: Names surely holding an array of their own (not an argument, alias or view).
         self.owned: set[str] = set()
