@@ -108,7 +108,7 @@ class _Planner:
         for item in items:
             if isinstance(item, Op):
                 if id(item) in self.plan.useful:
-                    exposed |= reads_of(item)[0] - assigned
+                    exposed |= (reads_of(item)[0] | shape_reads(item)) - assigned
                 assigned.add(item.target)
             elif isinstance(item, Primal):
                 assigned |= item.assigned

@@ -247,6 +247,16 @@ def shape_changes_between_iterations(x):
     return np.sum(z ** 2)
 
 
+def shape_read_in_branch(x, b):
+    a = x[:2] * 1.0
+    if np.sum(x) > 0:
+        z = a * b  # the adjoint reads the shape of a, which is overwritten below
+    else:
+        z = a * b * 2.0
+    a = np.concatenate([a, a, a])
+    return np.sum(z) + np.sum(a)
+
+
 CASES = [
     (if_else, [lambda r: (r.uniform(0.1, 1, 3),), lambda r: (r.uniform(-1, -0.1, 3),)], 0),
     (elif_chain, [lambda r: (r.uniform(0.5, 1, 3),), lambda r: (r.uniform(-0.3, 0.3, 3),),
@@ -284,6 +294,9 @@ CASES = [
     (small_array_loop, [lambda r: (r.normal(size=3), r.normal(size=3))], (0, 1)),
     (branch_grows_array, [lambda r: (r.normal(size=2),)], 0),
     (shape_changes_between_iterations, [lambda r: (r.normal(size=2),)], 0),
+    (shape_read_in_branch, [lambda r: (np.abs(r.normal(size=3)), r.normal(size=(3, 2))),
+                            lambda r: (-np.abs(r.normal(size=3)), r.normal(size=(3, 2)))],
+     (0, 1)),
     (growing_arrays, [lambda r: (r.normal(size=2), r.normal(size=8))], (0, 1)),
     (while_with_break, [lambda r: (r.uniform(0.1, 0.3, 3),)], 0),
     (branch_inside_loop_overwrites, [lambda r: (r.uniform(-1, 1, 3),),
