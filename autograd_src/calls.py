@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import types
 from typing import Any, Optional
 
 import gast
@@ -13,7 +14,7 @@ from .expressions import is_user_function
 from .ir import Primal, Verbatim, keywords_of, name_node, replace_nodes
 from .naming import describe
 from .registry import Rule
-from .source import UNRESOLVED
+from .source import UNRESOLVED, InstanceOf, MethodOf
 
 __all__ = ["CallNormalizer"]
 
@@ -60,17 +61,55 @@ class CallNormalizer:
             return self.local_call(call, func.id)
         primitive = self.parsed.resolve(func)
         if primitive is UNRESOLVED:
+            hint = ("; for a method, differentiate the bound method (grad(obj.loss)), "
+                    "whose self.method() calls are known" if isinstance(func, gast.Attribute)
+                    else "")
             raise self.error(call, f"cannot tell which function {gast.unparse(func)} is "
                                    "before the call runs (it is a local variable or "
-                                   "undefined); call a module-level function", NoRuleError)
+                                   f"undefined); call a module-level function{hint}",
+                             NoRuleError)
 
         def rebuild_call(atoms: list, kw: dict) -> gast.Call:
             return gast.Call(func=func, args=atoms, keywords=keywords_of(kw))
 
+        function, owner = self.method_of(func, primitive)
+        if function is not None:
+            # obj.method(x): the function under the method, with obj passed first, so
+            # the derivative reads like the method's own def.
+            as_function = gast.copy_location(gast.Call(
+                func=func, args=[func.value] + list(call.args), keywords=call.keywords), call)
+
+            def rebuild_method(atoms: list, kw: dict) -> gast.Call:
+                method = gast.Attribute(value=atoms[0], attr=func.attr, ctx=gast.Load())
+                return gast.Call(func=method, args=atoms[1:], keywords=keywords_of(kw))
+
+            result = self.helper_call(as_function, function, rebuild_method, owner)
+            if isinstance(owner, InstanceOf) and isinstance(primitive, types.MethodType):
+                shadowed = owner.resolved & set(getattr(primitive.__self__, "__dict__", ()))
+                if shadowed:
+                    raise self.error(call, f"the attribute {', '.join(sorted(shadowed))} of "
+                                           f"{gast.unparse(func.value)} hides a method of its "
+                                           "class; rename one of them")
+            return result
         if registry.lookup(primitive) is None and is_user_function(primitive):
             return self.helper_call(call, primitive, rebuild_call)
         return self.bind(call, primitive, list(call.args), keywords, rebuild_call,
                          display=gast.unparse(func))
+
+    def method_of(self, func: gast.expr, primitive: Any) -> tuple[Any, Any]:
+        """For ``obj.method``: the function under it, and what its first parameter is
+        known to be (a class, or `InstanceOf` one); ``(None, None)`` otherwise."""
+        if not isinstance(func, gast.Attribute):
+            return None, None
+        if isinstance(primitive, MethodOf):  # self.method inside a differentiated method
+            return primitive.function, self.parsed.resolve(func.value)
+        if isinstance(primitive, types.MethodType) and is_user_function(primitive) and \
+                registry.lookup(primitive) is None and \
+                self.parsed.resolve(func.value) is primitive.__self__:
+            owner = primitive.__self__  # a module-level object, or a class (classmethod)
+            return primitive.__func__, owner if isinstance(owner, type) else \
+                InstanceOf.of(owner)
+        return None, None
 
     def derivative_operands(self, call: gast.Call, label: str) -> tuple[list, dict, list]:
         """Atoms for a call whose derivative is a generated function: (args, keywords, positions).
@@ -98,16 +137,22 @@ class CallNormalizer:
         rule.helper_keywords = keywords
         return rule, dict(zip(params, atoms)), [self._active_name(a) for a in atoms]
 
-    def helper_call(self, call: gast.Call, fn: Any, rebuild: Any) -> tuple:
-        """A call to the user's own function: its derivative is generated as a function too."""
+    def helper_call(self, call: gast.Call, fn: Any, rebuild: Any, owner: Any = None) -> tuple:
+        """A call to the user's own function: its derivative is generated as a function too.
+
+        ``owner`` is what a method's first parameter is known to be.
+        """
         from .differentiate import _parameters, helper_derivative
         atoms, keywords, positions = self.derivative_operands(call, fn.__name__)
         names = _parameters(fn)[0]
         bindings = {}  # functions passed in: the helper's derivative is specialised to them
         for name, arg in list(zip(names, call.args)) + [(k.arg, k.value) for k in call.keywords]:
             target = self.parsed.resolve(arg)
-            if callable(target) and not isinstance(target, type) and target is not UNRESOLVED:
+            if (callable(target) and not isinstance(target, type) and target is not UNRESOLVED) \
+                    or isinstance(target, InstanceOf):
                 bindings[name] = target
+        if owner is not None:
+            bindings[names[0]] = owner
         derivative, source, layout = helper_derivative(fn, positions, call, self.parsed,
                                                        bindings)
         if source:

@@ -65,7 +65,10 @@ _LIBRARIES = {"numpy", "scipy", "math", "builtins", "autograd_src", "operator"}
 
 
 def is_user_function(fn: Any) -> bool:
-    """A Python function of the user's own, whose derivative grad can generate."""
+    """A Python function of the user's own (or a method bound to one), whose derivative
+    grad can generate."""
+    if inspect.ismethod(fn):
+        fn = fn.__func__
     return (inspect.isfunction(fn) and not hasattr(fn, "__autograd_src_primitive__")
             and (getattr(fn, "__module__", None) or "").split(".")[0] not in _LIBRARIES)
 

@@ -62,7 +62,11 @@ def describe(expr: gast.expr) -> str:
         func = expr.func
         name = func.attr if isinstance(func, gast.Attribute) else getattr(func, "id", "call")
         subject: Optional[gast.expr] = None
-        if isinstance(func, gast.Attribute) and not _is_module_like(func.value):
+        # x.sum() is "sum_x"; self.predict(x) is "predict_x", as self says nothing.
+        on_self = isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
+            and func.value.id in ("self", "cls")
+        if isinstance(func, gast.Attribute) and not _is_module_like(func.value) \
+                and not on_self:
             subject = func.value
         elif expr.args:
             subject = expr.args[0]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import builtins
 import inspect
 import textwrap
+import types
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -12,9 +14,50 @@ import gast
 
 from .errors import DiffSyntaxError, SourceUnavailableError
 
-__all__ = ["ParsedFunction", "parse_function", "UNRESOLVED"]
+__all__ = ["ParsedFunction", "parse_function", "UNRESOLVED", "InstanceOf", "MethodOf"]
 
 UNRESOLVED = object()
+
+
+@dataclass(frozen=True)
+class MethodOf:
+    """``self.method`` resolved on the class: ``function`` is called with ``self`` first."""
+
+    function: Callable[..., Any]
+
+
+class InstanceOf:
+    """What ``self`` is known to be in a differentiated method: an instance of ``cls``.
+
+    Methods are looked up on the class, so one derivative serves every instance;
+    the names looked up are kept so that an instance attribute shadowing one of
+    them can be refused (``resolved``).
+    """
+
+    _by_class: "weakref.WeakKeyDictionary[type, InstanceOf]" = weakref.WeakKeyDictionary()
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+        self.resolved: set[str] = set()
+
+    @classmethod
+    def of(cls, instance: Any) -> "InstanceOf":
+        """The one marker for ``type(instance)``, so caches keyed on it are shared."""
+        kind = type(instance)
+        if kind not in cls._by_class:
+            cls._by_class[kind] = cls(kind)
+        return cls._by_class[kind]
+
+    def lookup(self, attr: str) -> Any:
+        found = inspect.getattr_static(self.cls, attr, UNRESOLVED)
+        if isinstance(found, staticmethod):
+            found = found.__func__
+        elif isinstance(found, types.FunctionType):
+            found = MethodOf(found)
+        else:  # classmethods, properties, data: known only when the call runs
+            return UNRESOLVED
+        self.resolved.add(attr)
+        return found
 
 
 @dataclass
@@ -33,6 +76,8 @@ class ParsedFunction:
     introduced: dict[str, Any] = field(default_factory=dict)
     #: Parameters known to receive these objects (a function passed to a helper).
     bound: dict[str, Any] = field(default_factory=dict)
+    #: Parameters the body assigns to, which a binding no longer describes.
+    reassigned: set[str] = field(default_factory=set)
 
     @property
     def name(self) -> str:
@@ -63,7 +108,7 @@ class ParsedFunction:
         """
         if isinstance(expr, gast.Name):
             name = expr.id
-            if name in self.bound and name in self.params:
+            if name in self.bound and name in self.params and name not in self.reassigned:
                 return self.bound[name]
             if name in self.locals:
                 return UNRESOLVED
@@ -81,6 +126,8 @@ class ParsedFunction:
             base = self.resolve(expr.value)
             if base is UNRESOLVED:
                 return UNRESOLVED
+            if isinstance(base, InstanceOf):
+                return base.lookup(expr.attr)
             return getattr(base, expr.attr, UNRESOLVED)
         return UNRESOLVED
 
@@ -200,4 +247,4 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
                 if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
     return ParsedFunction(fn=fn, node=node, filename=filename, file_lines=file_lines,
                           globals=fn.__globals__, closure=closure, params=params,
-                          locals=assigned | set(params))
+                          locals=assigned | set(params), reassigned=assigned & set(params))

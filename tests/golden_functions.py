@@ -98,6 +98,22 @@ def squares_of_even(x):
     return np.sum(np.stack(squares))
 
 
+class LinearModel:
+    """A model whose loss is a method calling another method."""
+
+    def __init__(self, w, b):
+        self.w, self.b = w, b
+
+    def predict(self, x):
+        return np.tanh(x @ self.w + self.b)
+
+    def loss(self, x, y):
+        return np.mean((self.predict(x) - y) ** 2)
+
+
+linear_model = LinearModel(np.ones((3, 2)), np.zeros(2))
+
+
 GOLDEN = [
     (sigmoid_loss, 0),
     (mlp_loss, (0, 1, 2, 3)),
@@ -112,4 +128,5 @@ GOLDEN = [
     (closure_model, 0),
     (stencil, (0, 1)),
     (squares_of_even, 0),
+    (linear_model.loss, 0),
 ]

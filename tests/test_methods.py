@@ -1,0 +1,136 @@
+"""Bound methods: grad(obj.method), with self.method() calls resolved on the class."""
+
+import numpy as np
+import pytest
+
+from autograd_src import grad, value_and_grad
+from autograd_src.errors import DiffSyntaxError, NoRuleError
+from autograd_src.testing import check_grads
+
+
+class Model:
+    scale = 2.0
+
+    def __init__(self, w, b):
+        self.w, self.b = w, b
+
+    def predict(self, x):
+        return np.tanh(x @ self.w + self.b)
+
+    def loss(self, x, y=0.5):
+        return np.mean((self.predict(x) - y) ** 2)
+
+    def total(self, x):
+        return self.loss(x) + self.penalty(x) + Model.doubled(x)
+
+    @staticmethod
+    def penalty(x):
+        return np.sum(x ** 2)
+
+    @classmethod
+    def doubled(cls, x):
+        return np.sum(x * cls.scale)
+
+
+class Sine(Model):
+    def predict(self, x):
+        return np.sin(x @ self.w)
+
+
+class Rebinds:
+    def part(self, x):
+        return x * 2.0
+
+    def loss(self, x, other):
+        self = other
+        return np.sum(self.part(x))
+
+
+MODEL = Model(np.full((3, 2), 0.5), np.zeros(2))
+
+
+def through_module_level_object(x):
+    return MODEL.loss(x) + Model.doubled(x)
+
+
+RNG = np.random.default_rng(3)
+X = RNG.normal(size=(4, 3))
+Y = RNG.normal(size=(4, 2))
+
+
+def make(kind=Model):
+    rng = np.random.default_rng(0)
+    return kind(rng.normal(size=(3, 2)), rng.normal(size=2))
+
+
+def test_method_matches_finite_differences():
+    check_grads(make().loss, X, Y, wrt=(0, 1))
+
+
+def test_positions_and_names_skip_self():
+    m = make()
+    dx, dy = grad(m.loss, wrt=(0, 1))(X, Y)
+    np.testing.assert_allclose(grad(m.loss, wrt="x")(X, Y), dx)
+    np.testing.assert_allclose(grad(m.loss, wrt=-1)(X, Y), dy)
+    with pytest.raises(ValueError, match="parameters are \\(x, y\\)"):
+        grad(m.loss, wrt="self")
+    with pytest.raises(ValueError, match="out of range"):
+        grad(m.loss, wrt=2)
+
+
+def test_static_class_and_own_methods_are_followed():
+    check_grads(make().total, X)
+
+
+def test_subclass_override_gets_its_own_derivative():
+    base, sub = make(), make(Sine)
+    check_grads(sub.loss, X, Y)
+    assert not np.allclose(grad(base.loss)(X, Y), grad(sub.loss)(X, Y))
+    assert "dpredictdx" in grad(sub.loss).source and "np.sin" in grad(sub.loss).source
+
+
+def test_value_and_grad_and_instances_share_one_derivative():
+    a, b = make(), Model(np.ones((3, 2)), np.zeros(2))
+    value, gx = value_and_grad(b.loss)(X)
+    assert np.isclose(value, b.loss(X))
+    check_grads(b.loss, X)
+    assert grad(a.loss).__wrapped__ is grad(b.loss).__wrapped__
+
+
+def test_generated_code_passes_self():
+    text = grad(make().loss).source
+    assert text.startswith("def dlossdx(self, x, y=0.5, *, dout=None):")
+    assert "dpredictdx(self, x, dout=" in text
+
+
+def test_instance_attribute_hiding_a_called_method_is_refused():
+    m = make()
+    m.predict = lambda x: x
+    with pytest.raises(TypeError, match="attribute predict hides the method"):
+        grad(m.loss)
+
+
+def test_reassigned_self_is_not_trusted():
+    with pytest.raises(NoRuleError, match="cannot tell which function self.part"):
+        grad(Rebinds().loss)
+
+
+def test_methods_of_module_level_objects_and_classes():
+    check_grads(through_module_level_object, X)
+    text = grad(through_module_level_object).source
+    # The derivative of each method is called with its owner, as its def reads.
+    assert "dlossdx(MODEL, x, dout=" in text and "ddoubleddx(Model, x, dout=" in text
+    assert "def dlossdx(self, x, y=0.5, *, dout=None):" in text
+
+
+SHADOWED = make()
+SHADOWED.predict = lambda x: x
+
+
+def through_shadowed_object(x):
+    return SHADOWED.loss(x)
+
+
+def test_shadowing_attribute_of_a_module_level_object_is_refused():
+    with pytest.raises(DiffSyntaxError, match="attribute predict of SHADOWED hides a method"):
+        grad(through_shadowed_object)
