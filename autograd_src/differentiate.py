@@ -85,7 +85,16 @@ def _derivative_name(fn_name: str, wrt: list[str], value: bool) -> str:
 
 def _transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
                printer: str, scalars: tuple = ((), (), ()), helper: bool = False,
-               bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str]:
+               bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str, source.Reads]:
+    with source.recording() as reads:
+        compiled, shown = _generate(fn, wrt, single, value, printer, scalars, helper,
+                                    bindings)
+    return compiled, shown, reads
+
+
+def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
+              printer: str, scalars: tuple, helper: bool,
+              bindings: Optional[dict]) -> tuple[Callable[..., Any], str]:
     parsed = source.parse_function(fn)
     parsed.bound = dict(bindings or {})
     fence.check(parsed)
@@ -141,6 +150,16 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
 _IN_PROGRESS: set = set()
 
 
+def _cached(per_fn: dict, key: tuple) -> Optional[tuple]:
+    """The cached ``(derivative, source, reads)`` for ``key``, unless a name it
+    resolved now means something else; its reads count toward the caller's."""
+    entry = per_fn.get(key)
+    if entry is None or not entry[2].unchanged():
+        return None
+    source.replay(entry[2])
+    return entry
+
+
 def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                       caller: source.ParsedFunction,
                       bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str, list]:
@@ -175,7 +194,7 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
     bindings = bindings or {}
     key = ("helper", tuple(positions), tuple(sorted((k, id(v)) for k, v in bindings.items())))
     per_fn = _cache_for(fn)
-    if key not in per_fn:
+    if _cached(per_fn, key) is None:
         if (fn, key) in _IN_PROGRESS:
             # Recursion: the derivative calls itself, through a reference resolved when
             # it runs (by then the transformation has finished).
@@ -191,7 +210,7 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                                      bindings=bindings)
         finally:
             _IN_PROGRESS.discard((fn, key))
-    return per_fn[key] + (layout,)
+    return per_fn[key][:2] + (layout,)
 
 
 def _check_argument(value: Any, name: str) -> None:
@@ -294,31 +313,37 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
         return _bind(unbound, instance)
     key = (tuple(names), single, value, printer,
            tuple(sorted((k, id(v)) for k, v in (bindings or {}).items())))
-    per_fn = _cache_for(fn)
-    if key not in per_fn:
-        per_fn[key] = _transform(fn, names, single, value, printer, bindings=bindings)
-    compiled, text = per_fn[key]
+
+    def generated(signature: tuple) -> tuple:
+        # The derivative, generated knowing which arguments are scalars (if any).
+        entry_key = key if signature is _NO_SCALARS else key + (signature,)
+        per_fn = _cache_for(fn)
+        entry = _cached(per_fn, entry_key)
+        if entry is None:
+            entry = per_fn[entry_key] = _transform(fn, names, single, value, printer,
+                                                   signature, bindings=bindings)
+        return entry
+
+    compiled, text, reads = generated(_NO_SCALARS)
     if verbose:
         print(text)
     check = _make_checker(fn, names)
     parameters = _parameters(fn)[0]
     variants = {_NO_SCALARS: compiled}
 
-    def variant(signature: tuple) -> Callable[..., Any]:
-        # The same derivative, generated knowing which arguments are scalars.
-        variant_key = key + (signature,)
-        if variant_key not in per_fn:
-            per_fn[variant_key] = _transform(fn, names, single, value, printer, signature,
-                                             bindings=bindings)
-        variants[signature] = per_fn[variant_key][0]
-        return variants[signature]
-
     @functools.wraps(compiled, assigned=("__module__", "__name__", "__qualname__"),
                      updated=())
     def derivative(*args: Any, **kwargs: Any) -> Any:
+        nonlocal reads
         check(args, kwargs)
+        if not reads.unchanged():  # a function it calls was redefined since
+            variants.clear()
+            variants[_NO_SCALARS], derivative.source, reads = generated(_NO_SCALARS)
+            derivative.__wrapped__ = variants[_NO_SCALARS]
         signature = _scalar_signature(parameters, args, kwargs)
-        chosen = variants.get(signature) or variant(signature)
+        chosen = variants.get(signature)
+        if chosen is None:
+            chosen = variants[signature] = generated(signature)[0]
         return chosen(*args, **kwargs)
 
     derivative.source = text  # type: ignore[attr-defined]

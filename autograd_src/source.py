@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import inspect
 import textwrap
 import types
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import gast
 
@@ -17,6 +18,97 @@ from .errors import DiffSyntaxError, SourceUnavailableError
 __all__ = ["ParsedFunction", "parse_function", "UNRESOLVED", "InstanceOf", "MethodOf"]
 
 UNRESOLVED = object()
+
+
+_ABSENT = object()
+
+
+class Reads:
+    """The functions and modules a transformation resolved names to, and how.
+
+    A derivative is specialised to what ``g`` or ``np.sin`` meant when it was
+    generated. Redefine ``g`` (a notebook cell run again) and the derivative
+    must be generated again, or its adjoint would differentiate the old ``g``
+    while the forward pass calls the new one; `unchanged` tells.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict = {}
+        self._globals: Optional[tuple] = None  # (dict, name, value), checked first
+
+    def note(self, kind: str, container: Any, name: str, value: Any) -> None:
+        self._entries.setdefault((kind, id(container), name), (kind, container, name, value))
+        self._globals = None
+
+    def merge(self, other: "Reads") -> None:
+        for key, entry in other._entries.items():
+            self._entries.setdefault(key, entry)
+        self._globals = None
+
+    def unchanged(self) -> bool:
+        """Whether every name still refers to the object it did.
+
+        Runs on every call of a derivative, so globals, the common case, take
+        the short path.
+        """
+        if self._globals is None:
+            self._globals = tuple((c, n, v) for k, c, n, v in self._entries.values()
+                                  if k == "global")
+            self._others = tuple(e for e in self._entries.values() if e[0] != "global")
+        for namespace, name, value in self._globals:
+            if namespace.get(name, _ABSENT) is not value:
+                return False
+        for kind, container, name, value in self._others:
+            if kind == "attribute":
+                now = getattr(container, name, _ABSENT)
+            elif kind == "class":
+                now = inspect.getattr_static(container, name, _ABSENT)
+            else:  # a closure cell
+                try:
+                    now = container.cell_contents
+                except ValueError:
+                    now = _ABSENT
+            if now is not value:
+                return False
+        return True
+
+
+#: The `Reads` of the transformations in progress (a helper's inside its caller's).
+_RECORDING: list[Reads] = []
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[Reads]:
+    """Note every resolution made inside, including those of nested transformations."""
+    reads = Reads()
+    _RECORDING.append(reads)
+    try:
+        yield reads
+    finally:
+        _RECORDING.pop()
+    replay(reads)
+
+
+def replay(reads: Reads) -> None:
+    """Pass ``reads`` on to the transformations in progress (a cached helper's)."""
+    for outer in _RECORDING:
+        outer.merge(reads)
+
+
+def _note(kind: str, container: Any, name: str, value: Any) -> Any:
+    # Data (arrays, numbers) is read when the derivative runs; only what the
+    # code is specialised to (functions, modules, classes) needs watching.
+    if _RECORDING and (value is _ABSENT or callable(value) or inspect.ismodule(value)) \
+            and not (kind == "attribute" and _is_library(container)):
+        for reads in _RECORDING:
+            reads.note(kind, container, name, value)
+    return value
+
+
+def _is_library(module: Any) -> bool:
+    """NumPy, math and the like, whose functions are not redefined while a program runs."""
+    return inspect.ismodule(module) and \
+        module.__name__.partition(".")[0] in ("numpy", "scipy", "math", "builtins")
 
 
 @dataclass(frozen=True)
@@ -49,7 +141,9 @@ class InstanceOf:
         return cls._by_class[kind]
 
     def lookup(self, attr: str) -> Any:
-        found = inspect.getattr_static(self.cls, attr, UNRESOLVED)
+        found = _note("class", self.cls, attr, inspect.getattr_static(self.cls, attr, _ABSENT))
+        if found is _ABSENT:
+            return UNRESOLVED
         if isinstance(found, staticmethod):
             found = found.__func__
         elif isinstance(found, types.FunctionType):
@@ -113,12 +207,15 @@ class ParsedFunction:
             if name in self.locals:
                 return UNRESOLVED
             if name in self.closure:
+                cell = self.closure[name]
                 try:
-                    return self.closure[name].cell_contents
+                    return _note("cell", cell, name, cell.cell_contents)
                 except ValueError:
+                    _note("cell", cell, name, _ABSENT)
                     return UNRESOLVED
-            if name in self.globals:
-                return self.globals[name]
+            found = _note("global", self.globals, name, self.globals.get(name, _ABSENT))
+            if found is not _ABSENT:
+                return found
             if name in self.introduced:
                 return self.introduced[name]
             return getattr(builtins, name, UNRESOLVED)
@@ -128,7 +225,8 @@ class ParsedFunction:
                 return UNRESOLVED
             if isinstance(base, InstanceOf):
                 return base.lookup(expr.attr)
-            return getattr(base, expr.attr, UNRESOLVED)
+            found = _note("attribute", base, expr.attr, getattr(base, expr.attr, _ABSENT))
+            return UNRESOLVED if found is _ABSENT else found
         return UNRESOLVED
 
 
