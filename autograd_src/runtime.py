@@ -100,6 +100,9 @@ def unbroadcast(g: Any, x: Any) -> Any:
     shape = x if type(x) is tuple else _shape(x)
     g_shape = _shape(g)
     if g_shape == shape:
+        if not shape and type(g) is np.ndarray and type(x) is not tuple \
+                and not isinstance(x, np.ndarray):
+            return g[()]  # a float's gradient is a float (np.float64), not a 0-d array
         return g
     extra = len(g_shape) - len(shape)
     if extra < 0:
@@ -114,6 +117,8 @@ def unbroadcast(g: Any, x: Any) -> Any:
         g = g.reshape(g.shape[extra:])
     if _shape(g) != shape:
         g = np.broadcast_to(g, shape).copy()
+    if not shape and type(x) is not tuple and not isinstance(x, np.ndarray):
+        return g[()]
     return g
 
 

@@ -103,6 +103,18 @@ def test_float32_stays_float32(fn):
     assert grad(fn)(x).dtype == np.float32
 
 
+def test_a_float_gets_a_float_gradient_and_a_0d_array_a_0d_array():
+    weights = np.arange(3.0)
+
+    def f(s, t):
+        return np.mean(np.sin(s + weights)) + np.sum(t * weights)
+
+    ds, dt = grad(f, wrt=(0, 1))(2.0, np.array(1.0))
+    assert isinstance(ds, float) and not isinstance(ds, np.ndarray)
+    assert isinstance(dt, np.ndarray) and dt.shape == ()
+    np.testing.assert_allclose(ds, np.mean(np.cos(2.0 + weights)))
+
+
 def test_unused_input_gives_zeros():
     def f(x, y):
         return np.sum(x)
