@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Optional
 
 import gast
+import numpy as np
 
 from .errors import DiffSyntaxError, SourceUnavailableError
 
@@ -68,9 +69,15 @@ class Reads:
                     now = container.cell_contents
                 except ValueError:
                     now = _ABSENT
-            if now is not value:
+            if now is not value and not _same_method(now, value):
                 return False
         return True
+
+
+def _same_method(a: Any, b: Any) -> bool:
+    # obj.method makes a new bound method on every read: compare what it binds.
+    return isinstance(a, types.MethodType) and isinstance(b, types.MethodType) and \
+        a.__func__ is b.__func__ and a.__self__ is b.__self__
 
 
 #: The `Reads` of the transformations in progress (a helper's inside its caller's).
@@ -96,13 +103,18 @@ def replay(reads: Reads) -> None:
 
 
 def _note(kind: str, container: Any, name: str, value: Any) -> Any:
-    # Data (arrays, numbers) is read when the derivative runs; only what the
-    # code is specialised to (functions, modules, classes) needs watching.
-    if _RECORDING and (value is _ABSENT or callable(value) or inspect.ismodule(value)) \
+    # Data (arrays, numbers, containers) is read when the derivative runs; what
+    # the code may be specialised to (functions, modules, classes, objects whose
+    # methods it calls) needs watching.
+    if _RECORDING and not isinstance(value, _DATA) \
             and not (kind == "attribute" and _is_library(container)):
         for reads in _RECORDING:
             reads.note(kind, container, name, value)
     return value
+
+
+_DATA = (np.ndarray, np.generic, int, float, complex, str, bytes, list, tuple, dict,
+         set, frozenset, type(None))
 
 
 def _is_library(module: Any) -> bool:

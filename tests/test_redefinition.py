@@ -100,3 +100,25 @@ def test_data_globals_are_read_live_without_regenerating(monkeypatch):
     monkeypatch.setitem(globals(), "WEIGHTS", np.full(2, 3.0))
     np.testing.assert_allclose(derivative(X), 3.0)
     assert derivative.__wrapped__ is grad(uses_data).__wrapped__ and derivative.source == text
+
+
+class Sine(Scaled):
+    def part(self, x):
+        return np.sin(x)
+
+
+SCALED = Scaled()
+
+
+def through_object(x):
+    return SCALED.loss(x)
+
+
+def test_module_level_object_rebound_to_a_subclass(monkeypatch):
+    derivative = grad(through_object)
+    np.testing.assert_allclose(derivative(X), 2 * X)
+    generated = derivative.__wrapped__
+    derivative(X)  # obj.method reads a new bound method each time: not a change
+    assert derivative.__wrapped__ is generated
+    monkeypatch.setitem(globals(), "SCALED", Sine())
+    np.testing.assert_allclose(derivative(X), np.cos(X))
