@@ -9,7 +9,7 @@ from typing import Any, Optional
 import gast
 
 from . import numpy_rules, registry
-from .errors import NoRuleError
+from .errors import NoRuleError, UnresolvedMethodError
 from .expressions import is_user_function
 from .ir import Primal, Verbatim, keywords_of, name_node, replace_nodes
 from .naming import describe
@@ -61,6 +61,22 @@ class CallNormalizer:
             return self.local_call(call, func.id)
         primitive = self.parsed.resolve(func)
         if primitive is UNRESOLVED:
+            subject = func.value if isinstance(func, gast.Attribute) else None
+            known = self.parsed.resolve(subject) if subject is not None else UNRESOLVED
+            if isinstance(known, InstanceOf):
+                raise self.error(call, f"{gast.unparse(func)} is not a method defined on "
+                                       f"{known.cls.__name__}; plain methods and static "
+                                       "methods are followed, while a function stored on "
+                                       "the instance, a classmethod or a property called "
+                                       "through it cannot be known before the call runs: "
+                                       "call a module-level function", NoRuleError)
+            if isinstance(subject, gast.Name) and subject.id in self.parsed.params and \
+                    subject.id not in self.parsed.reassigned:
+                error = self.error(call, f"cannot tell which function {gast.unparse(func)} "
+                                         f"is before the class of {subject.id} is known",
+                                   NoRuleError)
+                raise UnresolvedMethodError(subject.id, error.msg, error.filename, error.lineno,
+                                            (error.offset or 1) - 1, error.text)
             hint = ("; for a method, differentiate the bound method (grad(obj.loss)), "
                     "whose self.method() calls are known" if isinstance(func, gast.Attribute)
                     else "")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-__all__ = ["DiffSyntaxError", "NoRuleError", "SourceUnavailableError"]
+__all__ = ["DiffSyntaxError", "NoRuleError", "SourceUnavailableError",
+           "UnresolvedMethodError"]
 
 
 class DiffSyntaxError(SyntaxError):
@@ -28,6 +29,17 @@ class DiffSyntaxError(SyntaxError):
 
 class NoRuleError(DiffSyntaxError):
     """A call on a differentiated value to a function with no derivative rule."""
+
+
+class UnresolvedMethodError(NoRuleError):
+    """``param.method(x)``: which function it is depends on the class of the argument.
+
+    `grad` catches it and generates the derivative at the call, once per class.
+    """
+
+    def __init__(self, parameter: str, *args: object) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        self.parameter = parameter
 
 
 class SourceUnavailableError(OSError):

@@ -147,7 +147,11 @@ class InstanceOf:
     @classmethod
     def of(cls, instance: Any) -> "InstanceOf":
         """The one marker for ``type(instance)``, so caches keyed on it are shared."""
-        kind = type(instance)
+        return cls.for_class(type(instance))
+
+    @classmethod
+    def for_class(cls, kind: type) -> "InstanceOf":
+        """The one marker for instances of ``kind``."""
         if kind not in cls._by_class:
             cls._by_class[kind] = cls(kind)
         return cls._by_class[kind]

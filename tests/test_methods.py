@@ -134,3 +134,39 @@ def through_shadowed_object(x):
 def test_shadowing_attribute_of_a_module_level_object_is_refused():
     with pytest.raises(DiffSyntaxError, match="attribute predict of SHADOWED hides a method"):
         grad(through_shadowed_object)
+
+
+def loss_of_model(x, model, y):
+    return np.mean((model.predict(x) - y) ** 2)
+
+
+def two_models(x, first, second):
+    return np.sum(first.predict(x) * second.predict(x))
+
+
+def test_methods_of_an_argument_are_resolved_per_class_at_the_call():
+    derivative = grad(loss_of_model)
+    assert "generated at its first call" in derivative.source
+    base, sine = make(), make(Sine)
+    check_grads(loss_of_model, X, base, Y)
+    check_grads(loss_of_model, X, sine, Y)
+    np.testing.assert_allclose(derivative(X, base, Y), grad(base.loss, wrt=0)(X, Y))
+    assert "dpredictdx(model, x, dout=" in derivative.source
+    derivative(X, sine, Y)
+    assert "np.sin" in derivative.source  # the latest class's derivative
+
+
+def test_methods_of_two_arguments():
+    check_grads(two_models, X, make(), make(Sine))
+
+
+def test_unknown_method_of_an_argument_names_the_class():
+    with pytest.raises(NoRuleError, match="missing is not a method defined on Model"):
+        grad(lambda x, m: np.sum(m.missing(x)))(X, make())
+
+
+def test_argument_attribute_hiding_a_called_method_is_refused():
+    m = make()
+    m.predict = lambda x: x
+    with pytest.raises(TypeError, match="attribute predict of model hides a method"):
+        grad(loss_of_model)(X, m, Y)
