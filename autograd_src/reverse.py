@@ -308,22 +308,23 @@ class _Reverser:
         return out
 
     def dead_code_removed(self, stmts: list, live: set[str]) -> list:
-        """Top-level pure operations whose values nothing reads are left out."""
-        kept: list = []
-        ops = {id(_assign_of(item)): item for item in self.norm.body if isinstance(item, Op)}
-        for stmt in reversed(stmts):
-            item = ops.get(id(stmt))
-            if item is not None and item.target not in live and _is_pure(item):
-                continue
-            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
-                    isinstance(stmt.targets[0], gast.Name):
-                live.discard(stmt.targets[0].id)
-                live |= load_names(stmt.value)
-            else:
-                live |= load_names(stmt)
-            kept.append(stmt)
-        kept.reverse()
-        return kept
+        """Pure operations whose values nothing reads are left out, inside loops and
+        branches too: ``s = s * 0.99 + x`` is dead when only the gradient is wanted
+        and nothing else reads ``s``, though it reads itself."""
+        ops: dict[int, Op] = {}
+
+        def index(items: list) -> None:
+            for item in items:
+                if isinstance(item, Op):
+                    ops[id(_assign_of(item))] = item
+                elif isinstance(item, Branch):
+                    index(item.body)
+                    index(item.orelse)
+                elif isinstance(item, Loop):
+                    index(item.body)
+
+        index(self.norm.body)
+        return _without_dead(stmts, live, ops)[0]
 
     # ----- the whole derivative -----
 
@@ -390,6 +391,59 @@ def _negated(test: gast.expr) -> gast.expr:
     if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
         return test.operand
     return gast.UnaryOp(op=gast.Not(), operand=test)
+
+
+def _without_dead(stmts: list, live_after: set[str], ops: dict) -> tuple[list, set[str]]:
+    """``stmts`` less the pure operations whose targets nothing reads afterwards, and
+    the names live before them. A loop's body is taken to a fixed point, so a value
+    read only by its own next iteration counts as dead."""
+    live = set(live_after)
+    kept: list = []
+    for stmt in reversed(stmts):
+        item = ops.get(id(stmt))
+        if item is not None and item.target not in live and _is_pure(item):
+            continue
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Constant) and \
+                len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name) and \
+                stmt.targets[0].id not in live:
+            continue  # an initial value (s = 0.0) that nothing reads any more
+        if isinstance(stmt, gast.If) and not _jumps(stmt):
+            body, live_body = _without_dead(stmt.body, live, ops)
+            orelse, live_else = _without_dead(stmt.orelse, live, ops)
+            if not body and not orelse:  # a branch test is an expression of names
+                continue
+            stmt = gast.copy_location(gast.If(test=stmt.test, body=body or [gast.Pass()],
+                                              orelse=orelse), stmt)
+            live = live_body | live_else | load_names(stmt.test)
+        elif isinstance(stmt, (gast.For, gast.While)) and not stmt.orelse and \
+                not _jumps(stmt):
+            head = live | load_names(stmt.iter if isinstance(stmt, gast.For) else stmt.test)
+            while True:
+                body, live_body = _without_dead(stmt.body, head, ops)
+                if live_body <= head:
+                    break
+                head |= live_body
+            if not body and isinstance(stmt, gast.For) and not live & {
+                    n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}:
+                continue  # iterating a range or an array has no effect of its own
+            loop = type(stmt)(**{f: getattr(stmt, f) for f in stmt._fields})
+            loop.body = body or [gast.Pass()]
+            stmt = gast.copy_location(loop, stmt)
+            live = head
+        elif isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name):
+            live.discard(stmt.targets[0].id)
+            live |= load_names(stmt.value)
+        else:
+            live |= load_names(stmt)
+        kept.append(stmt)
+    kept.reverse()
+    return kept, live
+
+
+def _jumps(stmt: gast.stmt) -> bool:
+    """Whether ``stmt`` holds a break, continue or return (liveness then follows jumps)."""
+    return any(isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in gast.walk(stmt))
 
 
 def _assign_of(item: Op) -> Any:

@@ -257,6 +257,32 @@ def shape_read_in_branch(x, b):
     return np.sum(z) + np.sum(a)
 
 
+def value_read_only_by_itself(x, n):
+    # b feeds only its own next value and the output does not read it: with
+    # the gradient alone wanted, its updates are dead code inside the loop.
+    a = x
+    b = 0.0
+    for i in range(n):
+        b = b * 0.5 + a
+        if i % 2 == 0:
+            a = np.sin(a * x)
+        else:
+            b = b - a
+            a = a * 1.5
+    return a
+
+
+def while_with_dead_total(x):
+    total = 0.0
+    y = x
+    k = 0
+    while k < 4:
+        total = total + y
+        y = y * x
+        k += 1
+    return y
+
+
 CASES = [
     (if_else, [lambda r: (r.uniform(0.1, 1, 3),), lambda r: (r.uniform(-1, -0.1, 3),)], 0),
     (elif_chain, [lambda r: (r.uniform(0.5, 1, 3),), lambda r: (r.uniform(-0.3, 0.3, 3),),
@@ -301,4 +327,7 @@ CASES = [
     (while_with_break, [lambda r: (r.uniform(0.1, 0.3, 3),)], 0),
     (branch_inside_loop_overwrites, [lambda r: (r.uniform(-1, 1, 3),),
                                      lambda r: (r.uniform(1, 2, 3),)], 0),
+    (value_read_only_by_itself, [lambda r: (0.7, 5), lambda r: (0.7, 0),
+                                 lambda r: (r.uniform(0.5, 1, 3), 4)], 0),
+    (while_with_dead_total, [lambda r: (0.9,), lambda r: (r.uniform(0.5, 1, 3),)], 0),
 ]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from autograd_src import DiffSyntaxError, grad
+from autograd_src import DiffSyntaxError, grad, value_and_grad
 from autograd_src.testing import check_grads
 
 from . import control_flow_cases as cf
@@ -36,3 +36,21 @@ def test_still_unsupported_constructs_raise():
         grad(error_cases.guarded)
     with pytest.raises(DiffSyntaxError, match="generators"):
         grad(error_cases.generator)
+
+
+def test_values_read_only_by_their_own_updates_are_not_computed():
+    # b and total feed only themselves; the gradient never needs them.
+    text = grad(cf.value_read_only_by_itself).source
+    assert "b =" not in text and "b - a" not in text and "a_times_x = a * x" in text
+    body = grad(cf.while_with_dead_total).source.split("(x, *, dout=None):")[1]
+    assert "total" not in body and "y = y * x" in body
+
+
+def test_a_self_feeding_output_is_still_computed_when_its_value_is_asked_for():
+    # With a float input the gradient alone skips s (its seed needs no shape);
+    # value_and_grad must still compute it.
+    f = cf.scalar_loop_with_branch
+    value, gradient = value_and_grad(f)(0.3)
+    assert value == pytest.approx(f(0.3))
+    assert gradient == pytest.approx(grad(f)(0.3))
+    check_grads(f, 0.3)
