@@ -458,7 +458,8 @@ def grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = 0, *,
     ----------
     fn : callable
         A Python function or bound method (``model.loss``; ``wrt`` then skips
-        ``self``) whose source can be read, returning one float scalar or array. A non-scalar output is seeded with ones, so its gradient is
+        ``self``) whose source can be read, returning one float scalar or
+        array. A non-scalar output is seeded with ones, so its gradient is
         that of ``sum(fn(...))``, as with MyGrad's ``backward()``.
     wrt : int, str or tuple of them
         The parameters to differentiate with respect to, by position or name.
