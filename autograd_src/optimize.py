@@ -432,3 +432,70 @@ def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str) -> list[A
                 indexable.add(target)
         result.append(stmt)
     return result
+
+
+def fuse_temporaries(stmts: list[Any], temporaries: set[str], loads: Counter) -> list[Any]:
+    """Put a temporary read once back into the expression that reads it.
+
+    ``y_times_x = y * x; y_stack.append(y); y = y_times_x + c`` becomes
+    ``y_stack.append(y); y = y * x + c``, as the user wrote it, when only the
+    primal needed the name (a loop's own arithmetic). ``temporaries`` are names the
+    transformation made for pure operations; ``loads`` counts every read in the
+    derivative. Only assignments and stack pushes may stand in between, and none
+    may assign what the temporary reads.
+    """
+    stmts = list(stmts)
+    index = 0
+    while index < len(stmts):
+        target = _assigned_name(stmts[index])
+        use = _single_use(stmts, index, target, temporaries) if target in temporaries \
+            and loads[target] == 1 else None
+        if use is not None:
+            value = stmts[index].value
+            stmts[use] = _Substitute(target, value).visit(stmts[use])
+            del stmts[index]
+            continue
+        index += 1
+    for stmt in stmts:  # then inside branches and loops
+        for block in ("body", "orelse"):
+            if isinstance(stmt, gast.stmt) and isinstance(getattr(stmt, block, None), list):
+                setattr(stmt, block, fuse_temporaries(getattr(stmt, block), temporaries,
+                                                      loads))
+    return stmts
+
+
+def _single_use(stmts: list[Any], index: int, target: str,
+                temporaries: set[str]) -> Optional[int]:
+    """Where the statement after ``stmts[index]`` that reads ``target`` is, if the
+    value can move there unchanged: what stands between may only be pure
+    operations, copies and stack pushes."""
+    operands = {n.id for n in gast.walk(stmts[index].value) if isinstance(n, gast.Name)}
+    for position in range(index + 1, len(stmts)):
+        stmt = stmts[position]
+        stores, reads = _names(stmt)
+        if reads[target]:
+            return position if isinstance(stmt, gast.Assign) and not stores & {target} \
+                else None
+        if stores & (operands | {target}):
+            return None
+        push = isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and \
+            isinstance(stmt.value.func, gast.Attribute) and \
+            stmt.value.func.attr == "append" and \
+            isinstance(stmt.value.func.value, gast.Name) and \
+            stmt.value.func.value.id not in operands
+        pure = isinstance(stmt, gast.Assign) and (
+            _assigned_name(stmt) in temporaries or
+            isinstance(stmt.value, (gast.Name, gast.Constant)))
+        if not (push or pure):
+            return None
+    return None
+
+
+class _Substitute(gast.NodeTransformer):
+    def __init__(self, name: str, value: gast.expr) -> None:
+        self.name, self.value = name, value
+
+    def visit_Name(self, node: gast.Name) -> Any:
+        if node.id == self.name and isinstance(node.ctx, gast.Load):
+            return self.value
+        return node

@@ -11,7 +11,7 @@ own names.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -326,6 +326,24 @@ class _Reverser:
         index(self.norm.body)
         return _without_dead(stmts, live, ops)[0]
 
+    def temporaries(self) -> set[str]:
+        """Names the transformation made for pure operations (not the user's own)."""
+        names: set[str] = set()
+
+        def collect(items: list) -> None:
+            for item in items:
+                if isinstance(item, Op):
+                    if _is_pure(item) and item.rule is not None:
+                        names.add(item.target)
+                elif isinstance(item, Branch):
+                    collect(item.body)
+                    collect(item.orelse)
+                elif isinstance(item, Loop):
+                    collect(item.body)
+
+        collect(self.norm.body)
+        return names - self.parsed.locals - set(self.parsed.params)
+
     # ----- the whole derivative -----
 
     def build(self, value_wanted: bool) -> Derivative:
@@ -375,6 +393,9 @@ class _Reverser:
         live = set().union(*(load_names(s) for s in adjoint if isinstance(s, gast.AST)),
                            *(load_names(r) for r in results), load_names(value))
         primal = self.dead_code_removed(primal, live)
+        primal = optimize.fuse_temporaries(primal, self.temporaries(), _load_counts(
+            primal + [s for s in adjoint if isinstance(s, gast.AST)] + results +
+            ([value] if value is not None else [])))
         computed = {n.id for s in primal if isinstance(s, gast.AST) for n in gast.walk(s)
                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         for call, name in reshaped:  # still computed: reading it reads better
@@ -384,6 +405,15 @@ class _Reverser:
         start += [assign_node(s, gast.List(elts=[], ctx=gast.Load()), self.parsed.node)
                   for s in self.plan.stacks]
         return Derivative(start + primal, adjoint, results, value, seed_param)
+
+
+def _load_counts(nodes: list) -> Counter:
+    counts: Counter = Counter()
+    for node in nodes:
+        for n in gast.walk(node):
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+                counts[n.id] += 1
+    return counts
 
 
 def _negated(test: gast.expr) -> gast.expr:
