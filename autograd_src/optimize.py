@@ -474,8 +474,10 @@ def _single_use(stmts: list[Any], index: int, target: str,
         stmt = stmts[position]
         stores, reads = _names(stmt)
         if reads[target]:
+            repeated = any(isinstance(n, _REPEATING) and _names(n)[1][target]
+                           for n in gast.walk(stmt))  # computed once, not per element
             return position if isinstance(stmt, gast.Assign) and not stores & {target} \
-                else None
+                and not repeated else None
         if stores & (operands | {target}):
             return None
         push = isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and \
@@ -489,6 +491,9 @@ def _single_use(stmts: list[Any], index: int, target: str,
         if not (push or pure):
             return None
     return None
+
+
+_REPEATING = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp, gast.Lambda)
 
 
 class _Substitute(gast.NodeTransformer):
