@@ -504,3 +504,46 @@ class _Substitute(gast.NodeTransformer):
         if node.id == self.name and isinstance(node.ctx, gast.Load):
             return self.value
         return node
+
+
+def double_repeated(stmts: list[Any], adjoints: set[str], loads: Counter) -> list[Any]:
+    """``t = g * x; dx = t; dx = dx + t`` (the adjoint of ``x * x``) becomes
+    ``dx = g * 2 * x`` (``dx = dx + g * 2 * x`` when ``dx`` already held a sum),
+    when nothing else reads ``t``. Doubling is exact, so the values are the same."""
+    stmts = list(stmts)
+    for index in range(len(stmts) - 2, 0, -1):
+        if index + 1 >= len(stmts):
+            continue
+        first, second = stmts[index], stmts[index + 1]
+        term = _assigned_name(stmts[index - 1])
+        target = _assigned_name(first)
+        accumulating = isinstance(first, gast.Assign) and _is_sum(first.value, target, term)
+        if term is not None and target in adjoints and loads[term] == 2 and \
+                (_is_name(first.value, term) or accumulating) and \
+                isinstance(second, gast.Assign) and \
+                _assigned_name(second) == target and _is_sum(second.value, target, term):
+            value = stmts[index - 1].value
+            two = gast.Constant(value=2, kind=None)
+            doubled = gast.BinOp(left=gast.BinOp(left=value.left, op=gast.Mult(), right=two),
+                                 op=gast.Mult(), right=value.right) \
+                if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult) \
+                else gast.BinOp(left=value, op=gast.Mult(), right=two)
+            first.value = gast.BinOp(left=gast.Name(id=target, ctx=gast.Load(), annotation=None,
+                                                    type_comment=None),
+                                     op=gast.Add(), right=doubled) if accumulating else doubled
+            del stmts[index + 1], stmts[index - 1]
+    for stmt in stmts:  # then inside branches and loops
+        for block in ("body", "orelse"):
+            if isinstance(stmt, gast.stmt) and isinstance(getattr(stmt, block, None), list):
+                setattr(stmt, block, double_repeated(getattr(stmt, block), adjoints, loads))
+    return stmts
+
+
+def _is_sum(node: Any, left: str, right: str) -> bool:
+    """Whether ``node`` is ``left + right``."""
+    return isinstance(node, gast.BinOp) and isinstance(node.op, gast.Add) and \
+        _is_name(node.left, left) and _is_name(node.right, right)
+
+
+def _is_name(node: Any, name: str) -> bool:
+    return isinstance(node, gast.Name) and node.id == name

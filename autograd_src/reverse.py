@@ -378,6 +378,8 @@ class _Reverser:
         adjoint_names = set(self.namer.adjoints())
         kept = {self.namer.adjoint(w) for w in self.wrt}
         adjoint = optimize.propagate_copies(adjoint, adjoint_names, kept)
+        adjoint = optimize.double_repeated(adjoint, adjoint_names, _load_counts(
+            [s for s in adjoint if isinstance(s, gast.AST)]))
         adjoint = optimize.accumulate_in_place(adjoint, adjoint_names, self.ad)
         reshaped = optimize.shapes_from(adjoint, self.same_shape_as, self.ad)
         adjoint = _drop_empty_comments(adjoint)

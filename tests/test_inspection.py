@@ -79,3 +79,18 @@ def test_derivative_can_be_stepped_through_with_pdb():
     finally:
         sys.settrace(old)
     assert "h = np.tanh" in out.getvalue() or "x_times_w = x * w" in out.getvalue()
+
+
+def sum_of_squares(x, v):
+    total = 0.0
+    for _ in range(2):
+        total = total + np.sum(v * v) * x
+    return np.sum(x * x) + total
+
+
+def test_a_product_of_a_value_with_itself_reads_as_twice_one_term():
+    from autograd_src.testing import check_grads
+    text = grad(sum_of_squares, wrt=(0, 1)).source
+    assert "dx_times_x * 2 * x" in text and "dv_times_v * 2 * v" in text
+    assert "dx_times_x_times_x" not in text
+    check_grads(sum_of_squares, np.array([0.5, -1.5]), np.array([2.0, 0.3]), wrt=(0, 1))
