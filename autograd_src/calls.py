@@ -101,9 +101,9 @@ class CallNormalizer:
 
             result = self.helper_call(as_function, function, rebuild_method, owner)
             if isinstance(owner, InstanceOf) and isinstance(primitive, types.MethodType):
-                shadowed = owner.resolved & set(getattr(primitive.__self__, "__dict__", ()))
-                if shadowed:
-                    raise self.error(call, f"the attribute {', '.join(sorted(shadowed))} of "
+                hidden = owner.hidden_by(primitive.__self__)
+                if hidden:
+                    raise self.error(call, f"the attribute {hidden} of "
                                            f"{gast.unparse(func.value)} hides a method of its "
                                            "class; rename one of them")
             return result

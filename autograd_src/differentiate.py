@@ -296,10 +296,10 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
         marker = source.InstanceOf.of(instance)
         unbound = _build(function, names[0] if single else tuple(names), value,
                          verbose, printer, bindings={self_name: marker})
-        shadowed = marker.resolved & set(getattr(instance, "__dict__", ()))
-        if shadowed:
+        hidden = marker.hidden_by(instance)
+        if hidden:
             raise TypeError(f"cannot differentiate {fn.__qualname__}: the instance's own "
-                            f"attribute {', '.join(sorted(shadowed))} hides the method "
+                            f"attribute {hidden} hides the method "
                             f"of {type(instance).__name__} that {function.__name__}() "
                             "calls; rename one of them")
         return _bind(unbound, instance)
@@ -413,11 +413,11 @@ def _build_per_class(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int
         if inner is None:
             classes, inner = generate(args, kwargs)
             made[classes] = inner
+            values = [read(args, kwargs) for read in readers]  # generate may add one
         for name, argument in zip(objects, values):
-            hidden = source.InstanceOf.for_class(type(argument)).resolved & \
-                set(getattr(argument, "__dict__", ()))
+            hidden = source.InstanceOf.for_class(type(argument)).hidden_by(argument)
             if hidden:
-                raise TypeError(f"the attribute {', '.join(sorted(hidden))} of {name} hides "
+                raise TypeError(f"the attribute {hidden} of {name} hides "
                                 f"a method of {type(argument).__name__} that "
                                 f"{fn.__name__}() calls; rename one of them")
         return inner(*args, **kwargs)

@@ -6,7 +6,7 @@ Also the small syntax-tree helpers every later stage uses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any, Iterator, Optional, Union
 
 import gast
 
@@ -115,6 +115,18 @@ class Loop:
         if self.counter:
             names.add(self.counter)
         return names
+
+
+def ops_in(items: list) -> Iterator[Op]:
+    """Every operation in ``items``, inside branches and loops too."""
+    for item in items:
+        if isinstance(item, Op):
+            yield item
+        elif isinstance(item, Branch):
+            yield from ops_in(item.body)
+            yield from ops_in(item.orelse)
+        elif isinstance(item, Loop):
+            yield from ops_in(item.body)
 
 
 def assigned_in(items: list) -> set[str]:

@@ -17,6 +17,7 @@ import gast
 import numpy as np
 
 from . import runtime
+from .ir import name_node
 from .naming import Namer
 
 __all__ = ["simplify", "propagate_copies", "reuse_primal_values", "accumulate_in_place"]
@@ -224,6 +225,23 @@ def _names(stmt: Any) -> tuple[set[str], Counter]:
     return stores, loads
 
 
+def load_counts(nodes: list) -> Counter:
+    """How often each name is read in ``nodes``."""
+    counts: Counter = Counter()
+    for node in nodes:
+        counts.update(_names(node)[1])
+    return counts
+
+
+def _each_block(stmts: list[Any], transform: Any) -> list[Any]:
+    """``stmts``, with ``transform`` applied to the blocks of its branches and loops."""
+    for stmt in stmts:
+        for block in ("body", "orelse"):
+            if isinstance(stmt, gast.stmt) and isinstance(getattr(stmt, block, None), list):
+                setattr(stmt, block, transform(getattr(stmt, block)))
+    return stmts
+
+
 def _propagate_block(stmts: list[Any], adjoints: set[str], keep: set[str],
                      assignments: Counter, loads: Counter) -> list[Any]:
     info = [_names(s) for s in stmts]  # (stores, loads) of each statement, kept current
@@ -248,12 +266,8 @@ def _propagate_block(stmts: list[Any], adjoints: set[str], keep: set[str],
             loads[source] += loads.pop(target)
             continue
         index += 1
-    for stmt in stmts:  # then inside branches and loops
-        for block in ("body", "orelse"):
-            if isinstance(stmt, gast.stmt) and isinstance(getattr(stmt, block, None), list):
-                setattr(stmt, block, _propagate_block(getattr(stmt, block), adjoints, keep,
-                                                      assignments, loads))
-    return stmts
+    return _each_block(stmts, lambda block: _propagate_block(block, adjoints, keep,
+                                                             assignments, loads))
 
 
 class Replace(gast.NodeTransformer):
@@ -456,12 +470,7 @@ def fuse_temporaries(stmts: list[Any], temporaries: set[str], loads: Counter) ->
             del stmts[index]
             continue
         index += 1
-    for stmt in stmts:  # then inside branches and loops
-        for block in ("body", "orelse"):
-            if isinstance(stmt, gast.stmt) and isinstance(getattr(stmt, block, None), list):
-                setattr(stmt, block, fuse_temporaries(getattr(stmt, block), temporaries,
-                                                      loads))
-    return stmts
+    return _each_block(stmts, lambda block: fuse_temporaries(block, temporaries, loads))
 
 
 def _single_use(stmts: list[Any], index: int, target: str,
@@ -528,15 +537,10 @@ def double_repeated(stmts: list[Any], adjoints: set[str], loads: Counter) -> lis
                                  op=gast.Mult(), right=value.right) \
                 if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult) \
                 else gast.BinOp(left=value, op=gast.Mult(), right=two)
-            first.value = gast.BinOp(left=gast.Name(id=target, ctx=gast.Load(), annotation=None,
-                                                    type_comment=None),
-                                     op=gast.Add(), right=doubled) if accumulating else doubled
+            first.value = gast.BinOp(left=name_node(target), op=gast.Add(), right=doubled) \
+                if accumulating else doubled
             del stmts[index + 1], stmts[index - 1]
-    for stmt in stmts:  # then inside branches and loops
-        for block in ("body", "orelse"):
-            if isinstance(stmt, gast.stmt) and isinstance(getattr(stmt, block, None), list):
-                setattr(stmt, block, double_repeated(getattr(stmt, block), adjoints, loads))
-    return stmts
+    return _each_block(stmts, lambda block: double_repeated(block, adjoints, loads))
 
 
 def _is_sum(node: Any, left: str, right: str) -> bool:

@@ -11,7 +11,7 @@ own names.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -20,7 +20,7 @@ import numpy as np
 
 from . import analyze, optimize, runtime
 from .inline import Inliner, differentiable_inputs, load_names, reads_of
-from .ir import Branch, Comment, Loop, Normalized, Op, Primal, assign_node, name_node
+from .ir import Branch, Comment, Loop, Normalized, Op, Primal, assign_node, name_node, ops_in
 from .naming import Namer, clone, describe
 from .source import ParsedFunction
 
@@ -311,37 +311,13 @@ class _Reverser:
         """Pure operations whose values nothing reads are left out, inside loops and
         branches too: ``s = s * 0.99 + x`` is dead when only the gradient is wanted
         and nothing else reads ``s``, though it reads itself."""
-        ops: dict[int, Op] = {}
-
-        def index(items: list) -> None:
-            for item in items:
-                if isinstance(item, Op):
-                    ops[id(_assign_of(item))] = item
-                elif isinstance(item, Branch):
-                    index(item.body)
-                    index(item.orelse)
-                elif isinstance(item, Loop):
-                    index(item.body)
-
-        index(self.norm.body)
+        ops = {id(_assign_of(item)): item for item in ops_in(self.norm.body)}
         return _without_dead(stmts, live, ops)[0]
 
     def temporaries(self) -> set[str]:
         """Names the transformation made for pure operations (not the user's own)."""
-        names: set[str] = set()
-
-        def collect(items: list) -> None:
-            for item in items:
-                if isinstance(item, Op):
-                    if _is_pure(item) and item.rule is not None:
-                        names.add(item.target)
-                elif isinstance(item, Branch):
-                    collect(item.body)
-                    collect(item.orelse)
-                elif isinstance(item, Loop):
-                    collect(item.body)
-
-        collect(self.norm.body)
+        names = {item.target for item in ops_in(self.norm.body)
+                 if item.rule is not None and _is_pure(item)}
         return names - self.parsed.locals - set(self.parsed.params)
 
     # ----- the whole derivative -----
@@ -378,7 +354,7 @@ class _Reverser:
         adjoint_names = set(self.namer.adjoints())
         kept = {self.namer.adjoint(w) for w in self.wrt}
         adjoint = optimize.propagate_copies(adjoint, adjoint_names, kept)
-        adjoint = optimize.double_repeated(adjoint, adjoint_names, _load_counts(
+        adjoint = optimize.double_repeated(adjoint, adjoint_names, optimize.load_counts(
             [s for s in adjoint if isinstance(s, gast.AST)]))
         adjoint = optimize.accumulate_in_place(adjoint, adjoint_names, self.ad)
         reshaped = optimize.shapes_from(adjoint, self.same_shape_as, self.ad)
@@ -395,7 +371,7 @@ class _Reverser:
         live = set().union(*(load_names(s) for s in adjoint if isinstance(s, gast.AST)),
                            *(load_names(r) for r in results), load_names(value))
         primal = self.dead_code_removed(primal, live)
-        primal = optimize.fuse_temporaries(primal, self.temporaries(), _load_counts(
+        primal = optimize.fuse_temporaries(primal, self.temporaries(), optimize.load_counts(
             primal + [s for s in adjoint if isinstance(s, gast.AST)] + results +
             ([value] if value is not None else [])))
         computed = {n.id for s in primal if isinstance(s, gast.AST) for n in gast.walk(s)
@@ -407,15 +383,6 @@ class _Reverser:
         start += [assign_node(s, gast.List(elts=[], ctx=gast.Load()), self.parsed.node)
                   for s in self.plan.stacks]
         return Derivative(start + primal, adjoint, results, value, seed_param)
-
-
-def _load_counts(nodes: list) -> Counter:
-    counts: Counter = Counter()
-    for node in nodes:
-        for n in gast.walk(node):
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
-                counts[n.id] += 1
-    return counts
 
 
 def _negated(test: gast.expr) -> gast.expr:

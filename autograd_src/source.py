@@ -156,6 +156,11 @@ class InstanceOf:
             cls._by_class[kind] = cls(kind)
         return cls._by_class[kind]
 
+    def hidden_by(self, instance: Any) -> str:
+        """The methods looked up so far that ``instance``'s own attributes hide, as
+        ``"a, b"`` ("" when none): calling them on it would not call the class's."""
+        return ", ".join(sorted(self.resolved & set(getattr(instance, "__dict__", ()))))
+
     def lookup(self, attr: str) -> Any:
         found = _note("class", self.cls, attr, inspect.getattr_static(self.cls, attr, _ABSENT))
         if found is _ABSENT:
