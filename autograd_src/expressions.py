@@ -134,6 +134,12 @@ _FULL_REDUCTIONS = {_np.sum, _np.mean, _np.prod, _np.max, _np.amax, _np.min, _np
 
 
 
+def _elementwise(primitive: Any) -> bool:
+    """Whether ``primitive`` is a ufunc acting element by element (not ``matmul``, a
+    generalized ufunc whose result's shape is not its operands')."""
+    return type(primitive).__name__ == "ufunc" and primitive.signature is None
+
+
 class ExpressionNormalizer:
     """Normalizes expressions; mixed into the statement normalizer, whose state it uses."""
 
@@ -278,7 +284,7 @@ class ExpressionNormalizer:
                 if key not in self.slice_classes:
                     self.slice_classes[key] = self.new_class()
                 return self.slice_classes[key]
-        if type(op.rule.primitive).__name__ == "ufunc":
+        if _elementwise(op.rule.primitive):
             values = [op.bound.get(p) for p in op.rule.params[: op.rule.n_inputs]]
             classes = set()
             for value in values:
@@ -295,12 +301,12 @@ class ExpressionNormalizer:
         """The shape class of an elementwise expression of one class (and scalars)."""
         if isinstance(expr, gast.Name):
             return self.shape_class.get(expr.id)
-        if isinstance(expr, gast.BinOp):
+        if isinstance(expr, gast.BinOp) and not isinstance(expr.op, gast.MatMult):
             operands = [expr.left, expr.right]
         elif isinstance(expr, gast.UnaryOp):
             operands = [expr.operand]
         elif isinstance(expr, gast.Call) and not expr.keywords and \
-                type(self.parsed.resolve(expr.func)).__name__ == "ufunc":
+                _elementwise(self.parsed.resolve(expr.func)):
             operands = list(expr.args)
         else:
             return None

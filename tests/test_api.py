@@ -248,3 +248,17 @@ def test_variants_for_shared_shapes_and_broadcasting_agree_with_finite_differenc
     for args in (same, broadcast, same):  # one compiled variant per shape pattern
         check_grads(f, *args, wrt=(0, 1))
     assert "_ad.unbroadcast" in grad(f, wrt=(0, 1)).source  # the general code keeps them
+
+
+def test_matmul_of_same_shaped_vectors_is_not_elementwise():
+    # x @ y of two (3,) vectors is a scalar: the variant for arrays sharing a shape
+    # must not treat it as having their shape (it once skipped an unbroadcast).
+    from autograd_src.testing import check_grads
+
+    def f(x, y):
+        t = x @ y
+        return np.sum(t * x)
+
+    x, y = np.arange(3.0) + 1, np.arange(3.0) * 0.5
+    check_grads(f, x, y, wrt=(0, 1))
+    np.testing.assert_allclose(grad(f)(x, y), y * np.sum(x) + x @ y)
