@@ -85,6 +85,8 @@ class Inliner:
     def __init__(self, namer: Namer, ad: str) -> None:
         self.namer = namer
         self.ad = ad
+        #: Names made for terms two adjoints share; they hold adjoint values too.
+        self.shared: set[str] = set()
 
     def call(self, dotted: str, *args: gast.expr) -> gast.Call:
         """A call to a dotted name (``_ad.unbroadcast``) with positional arguments."""
@@ -161,6 +163,7 @@ class Inliner:
         node = next(n for _, e in result for n in gast.walk(e)
                     if isinstance(n, gast.BinOp) and gast.unparse(n) == text)
         name = self.namer.fresh(describe(node))
+        self.shared.add(name)
         pending.append(assign_node(name, clone(node), op.origin))
         replacer = optimize.Replace(text, name)
         return [(target, replacer.visit(expr)) for target, expr in result]

@@ -149,6 +149,10 @@ class Namer:
         """Every adjoint name handed out so far."""
         return list(self._adjoints.values())
 
+    def is_reference(self, name: str) -> bool:
+        """Whether ``name`` is how generated code reaches a module or helper (``np``)."""
+        return name in self._references.values()
+
     def reference(self, obj: Any, preferred: str) -> str:
         """A name under which generated code reaches ``obj`` (a module, a helper).
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import operator
 from collections import Counter
 from typing import Any, Optional
@@ -159,7 +160,8 @@ def simplify(expr: gast.expr, namer: Namer) -> gast.expr:
     return _Simplifier(namer).visit(expr)
 
 
-def _assigned_name(stmt: Any) -> Optional[str]:
+def assigned_name(stmt: Any) -> Optional[str]:
+    """The name ``stmt`` assigns when it is ``name = value``."""
     if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
             isinstance(stmt.targets[0], gast.Name):
         return stmt.targets[0].id
@@ -248,7 +250,7 @@ def _propagate_block(stmts: list[Any], adjoints: set[str], keep: set[str],
     index = 0
     while index < len(stmts):
         stmt = stmts[index]
-        target = _assigned_name(stmt)
+        target = assigned_name(stmt)
         source = stmt.value.id if target and isinstance(stmt.value, gast.Name) else None
         if source is not None and source == target:
             del stmts[index], info[index]  # "da = da", left by a rule that passes g through
@@ -319,30 +321,41 @@ def reuse_primal_values(expr: gast.expr, values: dict[str, str]) -> gast.expr:
 _SHAPE_ONLY = {"unbroadcast", "unreduce", "unmean"}
 
 
-def _shape_positions(stmts: list[Any], ad: str) -> list[gast.Call]:
-    return [node for stmt in stmts if isinstance(stmt, gast.AST) for node in gast.walk(stmt)
-            if _helper(node, ad) in _SHAPE_ONLY and len(node.args) > 1
-            and isinstance(node.args[1], gast.Name)]
+def _shape_positions(stmts: list[Any], ad: str, np_name: str) -> list[tuple[gast.Call, int]]:
+    """``(call, k)`` for each call whose argument ``k``, a name, is read for its shape:
+    the helpers above, and ``np.size(x)``."""
+    found = []
+    for node in (n for s in stmts if isinstance(s, gast.AST) for n in gast.walk(s)):
+        if helper_of(node, ad) in _SHAPE_ONLY and len(node.args) > 1:
+            k = 1
+        elif helper_of(node, np_name) == "size" and len(node.args) == 1:
+            k = 0
+        else:
+            continue
+        if isinstance(node.args[k], gast.Name):
+            found.append((node, k))
+    return found
 
 
-def shapes_from(stmts: list[Any], shape_of: dict[str, str], ad: str) -> list[tuple]:
+def shapes_from(stmts: list[Any], shape_of: dict[str, str], ad: str,
+                np_name: str) -> list[tuple]:
     """Read a shape from an earlier value of the same shape, so a value only kept for its
     shape (``np.log1p(e)`` before ``_ad.unmean(g, ...)``) need not be computed.
 
-    Applied to values the adjoint reads nowhere else; returns ``(call, old name)``
+    Applied to values the adjoint reads nowhere else; returns ``(call, k, old name)``
     for each change, so a change that saved nothing can be undone.
     """
-    calls = _shape_positions(stmts, ad)
-    in_shape_position = Counter(call.args[1].id for call in calls)
+    calls = _shape_positions(stmts, ad, np_name)
+    in_shape_position = Counter(call.args[k].id for call, k in calls)
     everywhere = Counter(n.id for s in stmts if isinstance(s, gast.AST)
                          for n in gast.walk(s) if isinstance(n, gast.Name))
     changed = []
-    for call in calls:
-        name = call.args[1].id
+    for call, k in calls:
+        name = call.args[k].id
         if name in shape_of and everywhere[name] == in_shape_position[name]:
-            call.args[1] = gast.Name(id=shape_of[name], ctx=gast.Load(), annotation=None,
+            call.args[k] = gast.Name(id=shape_of[name], ctx=gast.Load(), annotation=None,
                                      type_comment=None)
-            changed.append((call, name))
+            changed.append((call, k, name))
     return changed
 
 
@@ -352,7 +365,8 @@ _FRESH_HELPERS = {"unindex", "unreduce", "unmean", "unextreme", "unvar", "unstd"
                   "dot_lhs", "dot_rhs", "inner_lhs", "inner_rhs", "solve_lhs", "norm_grad"}
 
 
-def _helper(node: Any, ad: str) -> Optional[str]:
+def helper_of(node: Any, ad: str) -> Optional[str]:
+    """The runtime helper ``node`` calls (``unreduce`` for ``_ad.unreduce(g, x)``), if any."""
     if (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
             and isinstance(node.func.value, gast.Name) and node.func.value.id == ad):
         return node.func.attr
@@ -362,7 +376,7 @@ def _helper(node: Any, ad: str) -> Optional[str]:
 def _fresh(node: Any, ad: str) -> bool:
     if isinstance(node, (gast.BinOp, gast.UnaryOp)):
         return True
-    helper = _helper(node, ad)
+    helper = helper_of(node, ad)
     if helper == "unbroadcast":
         return _fresh(node.args[0], ad)
     return helper in _FRESH_HELPERS
@@ -389,12 +403,16 @@ def _static_basic_index(node: Any) -> Optional[gast.expr]:
 
 
 def _without_negation(update: gast.expr) -> tuple[gast.operator, gast.expr]:
-    """``(Sub, e)`` for ``-e`` and ``-a * b``, else ``(Add, update)``: one pass fewer."""
+    """``(Sub, e)`` for ``-e`` and ``-a * b / c``, else ``(Add, update)``: one pass fewer.
+
+    Negating the first factor of a product or quotient negates the result exactly.
+    """
     if isinstance(update, gast.UnaryOp) and isinstance(update.op, gast.USub):
         return gast.Sub(), update.operand
-    if (isinstance(update, gast.BinOp) and isinstance(update.op, (gast.Mult, gast.Div))
-            and isinstance(update.left, gast.UnaryOp) and isinstance(update.left.op, gast.USub)):
-        return gast.Sub(), gast.BinOp(left=update.left.operand, op=update.op, right=update.right)
+    if isinstance(update, gast.BinOp) and isinstance(update.op, (gast.Mult, gast.Div)):
+        op, left = _without_negation(update.left)
+        if isinstance(op, gast.Sub):
+            return op, gast.BinOp(left=left, op=update.op, right=update.right)
     return gast.Add(), update
 
 
@@ -410,7 +428,7 @@ def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str) -> list[A
     indexable: set[str] = set()
     result: list[Any] = []
     for stmt in stmts:
-        target = _assigned_name(stmt)
+        target = assigned_name(stmt)
         if target is None:
             result.append(stmt)
             continue
@@ -419,12 +437,13 @@ def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str) -> list[A
             owned.discard(value.id)  # now shared by two names
             indexable.discard(value.id)
         accumulating = (target in adjoints and target in owned
-                        and isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add)
+                        and isinstance(value, gast.BinOp)
+                        and isinstance(value.op, (gast.Add, gast.Sub))
                         and isinstance(value.left, gast.Name) and value.left.id == target)
         if accumulating:
             update = value.right
-            index = _static_basic_index(update.args[2]) \
-                if _helper(update, ad) == "unindex" and len(update.args) == 3 else None
+            index = _static_basic_index(update.args[2]) if isinstance(value.op, gast.Add) \
+                and helper_of(update, ad) == "unindex" and len(update.args) == 3 else None
             if index is not None and target in indexable:
                 subscript = gast.Subscript(value=gast.Name(id=target, ctx=gast.Load(),
                                                            annotation=None, type_comment=None),
@@ -433,6 +452,8 @@ def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str) -> list[A
                     gast.AugAssign(target=subscript, op=gast.Add(), value=update.args[0]), stmt))
             else:
                 op, update = _without_negation(update)  # da += -e  is  da -= e
+                if isinstance(value.op, gast.Sub):
+                    op = gast.Add() if isinstance(op, gast.Sub) else gast.Sub()
                 result.append(gast.copy_location(
                     gast.AugAssign(target=gast.Name(id=target, ctx=gast.Store(), annotation=None,
                                                     type_comment=None),
@@ -442,7 +463,7 @@ def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str) -> list[A
         indexable.discard(target)
         if target in adjoints and _fresh(value, ad):
             owned.add(target)
-            if _helper(value, ad) in ("unindex", "unreduce"):
+            if helper_of(value, ad) in ("unindex", "unreduce"):
                 indexable.add(target)
         result.append(stmt)
     return result
@@ -461,7 +482,7 @@ def fuse_temporaries(stmts: list[Any], temporaries: set[str], loads: Counter) ->
     stmts = list(stmts)
     index = 0
     while index < len(stmts):
-        target = _assigned_name(stmts[index])
+        target = assigned_name(stmts[index])
         use = _single_use(stmts, index, target, temporaries) if target in temporaries \
             and loads[target] == 1 else None
         if use is not None:
@@ -495,7 +516,7 @@ def _single_use(stmts: list[Any], index: int, target: str,
             isinstance(stmt.value.func.value, gast.Name) and \
             stmt.value.func.value.id not in operands
         pure = isinstance(stmt, gast.Assign) and (
-            _assigned_name(stmt) in temporaries or
+            assigned_name(stmt) in temporaries or
             isinstance(stmt.value, (gast.Name, gast.Constant)))
         if not (push or pure):
             return None
@@ -524,13 +545,13 @@ def double_repeated(stmts: list[Any], adjoints: set[str], loads: Counter) -> lis
         if index + 1 >= len(stmts):
             continue
         first, second = stmts[index], stmts[index + 1]
-        term = _assigned_name(stmts[index - 1])
-        target = _assigned_name(first)
+        term = assigned_name(stmts[index - 1])
+        target = assigned_name(first)
         accumulating = isinstance(first, gast.Assign) and _is_sum(first.value, target, term)
         if term is not None and target in adjoints and loads[term] == 2 and \
                 (_is_name(first.value, term) or accumulating) and \
                 isinstance(second, gast.Assign) and \
-                _assigned_name(second) == target and _is_sum(second.value, target, term):
+                assigned_name(second) == target and _is_sum(second.value, target, term):
             value = stmts[index - 1].value
             two = gast.Constant(value=2, kind=None)
             doubled = gast.BinOp(left=gast.BinOp(left=value.left, op=gast.Mult(), right=two),
@@ -551,3 +572,109 @@ def _is_sum(node: Any, left: str, right: str) -> bool:
 
 def _is_name(node: Any, name: str) -> bool:
     return isinstance(node, gast.Name) and node.id == name
+
+
+def fuse_adjoint_terms(stmts: list[Any], candidates: set[str], loads: Counter) -> list[Any]:
+    """Put an adjoint term read once back into the statement that reads it.
+
+    ``ddiff_2 = dout * 2 * diff_2; dx_part_2 = -ddiff_2`` becomes
+    ``dx_part_2 = -(dout * 2 * diff_2)``: the same operations in the same order,
+    so the same values, with one name fewer to read and one array fewer to
+    allocate (NumPy computes a chain like this in one temporary). ``candidates``
+    are the names assigned once in the adjoint sweep and never by the primal;
+    ``loads`` counts every read of them. Only small terms are moved, so lines stay
+    readable, and only within the adjoint of one user statement, past assignments
+    that leave what they read unchanged.
+    """
+    stmts = list(stmts)
+    index = 0
+    while index < len(stmts):
+        target = assigned_name(stmts[index])
+        use = _adjoint_use(stmts, index, target) if target in candidates \
+            and loads[target] == 1 and _arithmetic(stmts[index].value) else None
+        if use is not None:
+            substituted = _Substitute(target, stmts[index].value).visit(stmts[use])
+            stmts[use] = _ExactFolder().visit(substituted)
+            del stmts[index]
+            continue
+        index += 1
+    return _each_block(stmts, lambda block: fuse_adjoint_terms(block, candidates, loads))
+
+
+def _arithmetic(expr: Any) -> bool:
+    """Whether ``expr`` is a short piece of arithmetic on names and numbers."""
+    nodes = list(gast.walk(expr))
+    operators = sum(isinstance(n, (gast.BinOp, gast.UnaryOp)) for n in nodes)
+    return 0 < operators <= 4 and all(isinstance(n, _ARITHMETIC) for n in nodes)
+
+
+_ARITHMETIC = (gast.BinOp, gast.UnaryOp, gast.Name, gast.Constant, gast.operator,
+               gast.unaryop, gast.expr_context)
+
+
+def _adjoint_use(stmts: list[Any], index: int, target: str) -> Optional[int]:
+    """The position of the statement after ``stmts[index]`` that reads ``target``, if
+    the value can move there: a plain or augmented assignment in the same block,
+    with only such assignments in between, none changing what the value reads."""
+    operands = {n.id for n in gast.walk(stmts[index].value) if isinstance(n, gast.Name)}
+    for position in range(index + 1, len(stmts)):
+        stmt = stmts[position]
+        if not isinstance(stmt, (gast.Assign, gast.AugAssign)):  # a comment too: the
+            # adjoint of each user statement stays under the comment that names it
+            return None
+        changed = _changed_names(stmt)
+        if _names(stmt)[1][target]:
+            repeated = any(isinstance(n, _REPEATING) for n in gast.walk(stmt))
+            return None if repeated or target in changed else position
+        if changed & (operands | {target}):
+            return None
+    return None
+
+
+def _changed_names(stmt: Any) -> set[str]:
+    """Names an assignment rebinds or updates in place (``dx[1:] += g`` changes ``dx``)."""
+    targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+    names = set()
+    for target in targets:
+        while isinstance(target, (gast.Subscript, gast.Attribute)):
+            target = target.value
+        names |= {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}
+    return names
+
+
+def _power_of_two(value: Any) -> bool:
+    if type(value) not in (int, float) or value == 0:
+        return False
+    mantissa, _ = math.frexp(abs(value))
+    return mantissa == 0.5
+
+
+class _ExactFolder(gast.NodeTransformer):
+    """Rewrites that leave every value bit for bit the same: ``g * 100.0 * 2`` as
+    ``g * 200.0`` (a power of two scales exactly), ``g * 0.5 * 2`` as ``g``,
+    ``a + -b * c`` as ``a - b * c`` and ``-(-a * b)`` as ``a * b`` (negation is exact)."""
+
+    def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
+        self.generic_visit(node)
+        inner = node.left
+        if isinstance(node.op, gast.Mult) and isinstance(inner, gast.BinOp) and \
+                isinstance(inner.op, gast.Mult):
+            a, b = _number(inner.right), _number(node.right)
+            if a is not None and b is not None and (_power_of_two(a) or _power_of_two(b)):
+                if a * b == 1:
+                    return inner.left
+                return gast.BinOp(left=inner.left, op=gast.Mult(), right=_constant(a * b))
+        if isinstance(node.op, (gast.Add, gast.Sub)):
+            negated, right = _without_negation(node.right)
+            if isinstance(negated, gast.Sub):
+                op = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
+                return gast.BinOp(left=node.left, op=op, right=right)
+        return node
+
+    def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.expr:
+        self.generic_visit(node)
+        if isinstance(node.op, gast.USub):
+            negated, operand = _without_negation(node.operand)
+            if isinstance(negated, gast.Sub):
+                return operand
+        return node

@@ -11,14 +11,14 @@ own names.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import gast
 import numpy as np
 
-from . import analyze, optimize, runtime
+from . import analyze, ir, optimize, runtime
 from .inline import Inliner, differentiable_inputs, load_names, reads_of
 from .ir import Branch, Comment, Loop, Normalized, Op, Primal, assign_node, name_node, ops_in
 from .naming import Namer, clone, describe
@@ -56,6 +56,9 @@ class _Reverser:
         self.ad = namer.reference(runtime, "_ad")
         self.inliner = Inliner(namer, self.ad)
         self.shapes: dict[str, str] = {}  # name -> variable holding its shape, in loops
+        #: Names whose adjoint holds one scalar standing for an array of that value
+        #: in every element (below a full sum), broadcast only where it must be.
+        self.uniform: set[str] = set()
 
     # ----- reusing primal values (top-level straight-line code) -----
 
@@ -69,6 +72,9 @@ class _Reverser:
             for name in names:
                 self.assignments[name].append(index)
         # (text, name, first and last body positions where the value is unchanged)
+        # Shape classes of values assigned once at top level (primal values reused).
+        self.class_of = {item.target: item.classes.get(item.target) for item in body
+                         if isinstance(item, Op) and len(self.assignments[item.target]) == 1}
         self.primal_values: list[tuple[str, str, int, int]] = []
         self._values_cache: dict[int, dict[str, str]] = {}
         self.positions = {id(item): index for index, item in enumerate(body)}
@@ -79,18 +85,110 @@ class _Reverser:
                 first = max([i for i in writes if i < index], default=-1)
                 last = min([i - 1 for i in writes if i > index], default=len(body))
                 self.primal_values.append((gast.unparse(item.value), item.target, first, last))
-        # A unary ufunc's result has its operand's shape: helpers that only read a
-        # shape may read the operand instead, and the result may then go unused.
+        # A unary ufunc's result has its operand's shape, and so has an elementwise
+        # result of one shape class: helpers that only read a shape may read the
+        # operand instead, and the result may then go unused.
         self.same_shape_as: dict[str, str] = {}
         for item in body:
-            if (isinstance(item, Op) and item.rule is not None
+            if not (isinstance(item, Op) and item.rule is not None
                     and type(item.rule.primitive).__name__ == "ufunc"
-                    and item.rule.primitive.nin == 1 and item.inputs
-                    and isinstance(item.inputs[0], str)
-                    and len(self.assignments[item.target]) == 1
-                    and len(self.assignments.get(item.inputs[0], ())) <= 1):
-                operand = item.inputs[0]
-                self.same_shape_as[item.target] = self.same_shape_as.get(operand, operand)
+                    and not item.rule.primitive.signature
+                    and len(self.assignments[item.target]) == 1):
+                continue
+            shape = item.classes.get(item.target)
+            operands = [n for n in item.input_names()
+                        if (item.rule.primitive.nin == 1 or item.classes.get(n) == shape)
+                        and self.single_valued(n)]
+            if operands and (item.rule.primitive.nin == 1 or shape is not None):
+                self.same_shape_as[item.target] = operands[0]
+
+    # ----- uniform adjoints: the seed of a full sum kept scalar -----
+
+    def single_valued(self, name: str) -> bool:
+        """Whether ``name`` holds one value wherever the adjoint sweep may read it: an
+        argument never assigned, or a name assigned by one top-level statement."""
+        count = len(self.assignments.get(name, ()))
+        return count == (0 if name in self.parsed.params else 1) \
+            and name not in self.norm.lists
+
+    def keeps_uniform(self, op: Op) -> bool:
+        """Whether a uniform adjoint of ``op``'s result may flow into its operands
+        unbroadcast: an elementwise operation at top level whose active operands
+        all have the result's shape and hold one value."""
+        shape = op.classes.get(op.target)
+        rule = op.rule
+        if shape is None or id(op) not in self.positions or (rule is not None and (
+                rule.exprs is None or hasattr(rule, "helper_keywords")
+                or type(rule.primitive).__name__ != "ufunc" or rule.primitive.signature)):
+            return False
+        return all(op.classes.get(n) == shape and self.single_valued(n)
+                   for n in differentiable_inputs(op))
+
+    def wants_uniform(self, name: str) -> bool:
+        """Whether a uniform adjoint of ``name`` can go further than one statement: to
+        the end (an argument) or into the elementwise operation that computed it."""
+        if name in self.parsed.params:
+            return True
+        item = self.norm.body[self.assignments[name][0]]
+        return isinstance(item, Op) and item.target == name and self.keeps_uniform(item)
+
+    def uniformity(self, expr: gast.expr, op: Op, ans: str,
+                   terms: dict[str, Optional[bool]]) -> Optional[bool]:
+        """For a contribution computed from a uniform adjoint: True when it is uniform
+        too (it reads no array), False when it has the result's full shape (it reads
+        an array of that shape), None when that is not known. ``terms`` holds the
+        same for the shared terms computed just before (``g / y`` of a quotient)."""
+        shape = op.classes.get(op.target)
+        full = False
+        for name in load_names(expr) - {self.namer.adjoint(op.target)}:
+            if name in op.scalars or self.namer.is_reference(name):
+                continue
+            if name in terms:
+                if terms[name] is None:
+                    return None
+                full = full or not terms[name]
+                continue
+            if name in (ans, op.target) or op.classes.get(name) == shape or \
+                    self.class_of.get(name) == shape:
+                full = True
+                continue
+            return None
+        return not full
+
+    def spread_of_full_sum(self, op: Op, name: str, expr: gast.expr) -> Optional[gast.expr]:
+        """The uniform adjoint for ``_ad.unreduce(g, x)`` or ``_ad.unmean(g, x)`` (a sum or
+        mean over all of ``x``): ``g`` or ``g / np.size(x)``, broadcast later if at all."""
+        helper = optimize.helper_of(expr, self.ad)
+        if helper not in ("unreduce", "unmean") or len(expr.args) != 2 or expr.keywords or \
+                not all(isinstance(a, gast.Name) for a in expr.args) or \
+                expr.args[1].id != name or id(op) not in self.positions or \
+                not self.single_valued(name) or not self.wants_uniform(name):
+            return None
+        g = expr.args[0]
+        if helper == "unreduce":
+            return g
+        size = self.inliner.call(f"{self.namer.reference(np, 'np')}.size", name_node(name))
+        return gast.BinOp(left=g, op=gast.Div(), right=size)
+
+    def broadcast_uniform(self, names: Any, origin: Any, out: list) -> None:
+        """Give the uniform adjoints of ``names`` their full shape (``_ad.unreduce``)."""
+        for name in sorted(self.uniform & set(names)):
+            adjoint = self.namer.adjoint(name)
+            last = out[-1] if out else None
+            if isinstance(last, gast.Assign) and optimize.assigned_name(last) == adjoint:
+                last.value = self.inliner.call(f"{self.ad}.unreduce", last.value,
+                                               name_node(name))  # dx = _ad.unreduce(dout, x)
+                continue
+            spread = self.inliner.call(f"{self.ad}.unreduce", name_node(adjoint), name_node(name))
+            out.append(assign_node(adjoint, spread, origin))
+        self.uniform -= set(names)
+
+    def shape_chain(self, name: str) -> list[str]:
+        """``name`` and the earlier values it has the shape of, latest first."""
+        chain = [name]
+        while chain[-1] in self.same_shape_as:
+            chain.append(self.same_shape_as[chain[-1]])
+        return chain
 
     def values_at(self, item: Any) -> dict[str, str]:
         """Primal values whose operands are unchanged between their definition and ``item``."""
@@ -129,8 +227,12 @@ class _Reverser:
                        self.inliner.call(f"{self.ad}.zeros_like", name_node(name)), origin)
 
     def accumulate(self, name: str, expr: gast.expr, sweep: _Sweep, origin: Any,
-                   out: list) -> None:
+                   out: list, uniform: bool = False) -> None:
         adjoint = self.namer.adjoint(name)
+        if uniform and (name not in sweep.defined or name in self.uniform):
+            self.uniform.add(name)
+        else:  # a full array plus a uniform scalar broadcasts correctly
+            self.uniform.discard(name)
         if name in sweep.defined and name in self.norm.lists:  # list + list would concatenate
             expr = self.inliner.call(f"{self.ad}.add", name_node(adjoint), expr)
         elif name in sweep.defined:
@@ -161,16 +263,42 @@ class _Reverser:
                 pending.append(assign_node(ans, name_node(op.target), op.origin))
             if restore:
                 pending.append(self.restore(op.target, restore, op.origin))
+        if op.target in self.uniform and not self.keeps_uniform(op):
+            self.broadcast_uniform([op.target], op.origin, out)
         contributions = self.inliner.contributions(op, ans, self.values_at(op), pending,
                                                    self.shapes)
+        uniform = [False] * len(contributions)  # which contributions are uniform scalars
+        if op.target in self.uniform:
+            terms: dict[str, Optional[bool]] = {}
+            for stmt in pending:  # shared terms, in order
+                terms[stmt.targets[0].id] = self.uniformity(stmt.value, op, ans, terms)
+            kinds = [self.uniformity(expr, op, ans, terms) for _, expr in contributions]
+            if None in kinds:  # unknown: compute them from the broadcast adjoint
+                self.broadcast_uniform([op.target], op.origin, out)
+                pending.clear()
+                contributions = self.inliner.contributions(op, ans, self.values_at(op),
+                                                           pending, self.shapes)
+            else:
+                uniform = [bool(kind) for kind in kinds]
+                for k, (name, expr) in enumerate(contributions):
+                    if uniform[k] and not self.wants_uniform(name):  # broadcast it now
+                        spread = self.inliner.call(f"{self.ad}.unreduce", expr, name_node(name))
+                        contributions[k], uniform[k] = (name, spread), False
+        else:
+            for k, (name, expr) in enumerate(contributions):
+                spread = self.spread_of_full_sum(op, name, expr)
+                if spread is not None:
+                    contributions[k], uniform[k] = (name, spread), True
         sweep.defined.discard(op.target)
+        self.uniform.discard(op.target)
         own = [expr for name, expr in contributions if name == op.target]
         # Accumulations first, fresh definitions last: an adjoint defined here may
         # then reuse the name of the one it replaces (dy = dy * x).
-        others = sorted(((name, expr) for name, expr in contributions if name != op.target),
-                        key=lambda pair: pair[0] not in sweep.defined)
-        for name, expr in others:
-            self.accumulate(name, expr, sweep, op.origin, pending)
+        others = sorted(((name, expr, flag) for (name, expr), flag
+                         in zip(contributions, uniform) if name != op.target),
+                        key=lambda entry: entry[0] not in sweep.defined)
+        for name, expr, flag in others:
+            self.accumulate(name, expr, sweep, op.origin, pending, flag)
         if own:
             total = own[0]
             for expr in own[1:]:
@@ -189,6 +317,8 @@ class _Reverser:
                 self.comment(item.origin, sweep, out)
                 self.op_adjoint(item, saved, sweep, out)
                 continue
+            if isinstance(item, (Branch, Loop)):  # their adjoints accumulate full arrays
+                self.broadcast_uniform(set(self.uniform), item.origin, out)
             if isinstance(item, Branch):
                 self.branch_adjoint(item, sweep, out)
             elif isinstance(item, Loop):
@@ -314,6 +444,15 @@ class _Reverser:
         ops = {id(_assign_of(item)): item for item in ops_in(self.norm.body)}
         return _without_dead(stmts, live, ops)[0]
 
+    def adjoint_terms(self, adjoint: list, kept: set[str]) -> set[str]:
+        """Names the adjoint sweep assigns once and the primal never (adjoints, shared
+        terms), other than the returned gradients."""
+        stores: Counter = Counter(n.id for s in adjoint if isinstance(s, gast.AST)
+                                  for n in gast.walk(s)
+                                  if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+        primal = set(self.parsed.params) | ir.assigned_in(self.norm.body) | set(self.plan.stacks)
+        return {n for n, count in stores.items() if count == 1} - primal - kept
+
     def temporaries(self) -> set[str]:
         """Names the transformation made for pure operations (not the user's own)."""
         names = {item.target for item in ops_in(self.norm.body)
@@ -351,13 +490,18 @@ class _Reverser:
             adjoint.append(assign_node(self.namer.adjoint(output), seed, self.norm.return_stmt))
             sweep.defined.add(output)
         adjoint += self.adjoint_block(body, sweep)
-        adjoint_names = set(self.namer.adjoints())
+        self.broadcast_uniform(self.wrt, self.norm.return_stmt, adjoint)
+        adjoint_names = set(self.namer.adjoints()) | self.inliner.shared
         kept = {self.namer.adjoint(w) for w in self.wrt}
         adjoint = optimize.propagate_copies(adjoint, adjoint_names, kept)
         adjoint = optimize.double_repeated(adjoint, adjoint_names, optimize.load_counts(
             [s for s in adjoint if isinstance(s, gast.AST)]))
+        adjoint = optimize.fuse_adjoint_terms(adjoint, self.adjoint_terms(adjoint, kept),
+                                              optimize.load_counts(adjoint))
         adjoint = optimize.accumulate_in_place(adjoint, adjoint_names, self.ad)
-        reshaped = optimize.shapes_from(adjoint, self.same_shape_as, self.ad)
+        reshaped = optimize.shapes_from(adjoint, {n: self.shape_chain(n)[-1]
+                                                  for n in self.same_shape_as},
+                                        self.ad, self.namer.reference(np, "np"))
         adjoint = _drop_empty_comments(adjoint)
         results = [name_node(self.namer.adjoint(w)) if w in sweep.defined
                    else self.inliner.call(f"{self.ad}.zeros_like", name_node(originals.get(w, w)))
@@ -376,9 +520,9 @@ class _Reverser:
             ([value] if value is not None else [])))
         computed = {n.id for s in primal if isinstance(s, gast.AST) for n in gast.walk(s)
                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-        for call, name in reshaped:  # still computed: reading it reads better
-            if name in computed:
-                call.args[1] = name_node(name)
+        for call, k, name in reshaped:  # the latest value still computed reads best
+            call.args[k] = name_node(next(n for n in self.shape_chain(name)
+                                          if n in computed or n == call.args[k].id))
         start = [assign_node(k, name_node(w), self.parsed.node) for w, k in originals.items()]
         start += [assign_node(s, gast.List(elts=[], ctx=gast.Load()), self.parsed.node)
                   for s in self.plan.stacks]

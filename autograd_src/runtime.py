@@ -84,6 +84,13 @@ def seed(dout: Any, out: Any = 0.0) -> Any:
                 "pass a seed of the output's shape (or one that broadcasts to it)"
             )
         return np.broadcast_to(dout, out_shape).astype(_dtype_of(out))
+    if not out_shape and isinstance(dout, (np.floating, np.ndarray)) and \
+            dout.dtype.kind == "f":
+        # A scalar seed multiplies adjoints directly (the seed of a full sum is not
+        # broadcast first): given the output's precision, or none as a Python float,
+        # it keeps float32 gradients float32.
+        kind = _dtype_of(out) if isinstance(out, (np.generic, np.ndarray)) else None
+        return kind.type(dout) if kind is not None and kind.kind == "f" else float(dout)
     return dout
 
 
@@ -133,7 +140,7 @@ def _normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
 def _keep_reduced_dims(g: Any, x: Any, axis: Any, keepdims: bool) -> Any:
     """Reinsert the reduced axes of ``g`` as length-1 axes."""
     if keepdims or axis is None:
-        return g if keepdims else g
+        return g
     return np.expand_dims(g, _normalize_axes(axis, np.ndim(x)))
 
 
@@ -147,8 +154,11 @@ def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
         out.fill(g if not _shape(g) else np.ravel(g)[0])
         return out
     g = _keep_reduced_dims(g, x, axis, keepdims)
-    if not shape:
-        return g if isinstance(x, float) or _shape(g) == () else np.reshape(g, ())
+    if not shape:  # the gradient of a 0-d array is one, of a NumPy scalar a scalar
+        if isinstance(x, (np.ndarray, np.generic)) and type(x) is not np.float64:
+            value = np.asarray(g, dtype=np.result_type(g, x)).reshape(())
+            return value if isinstance(x, np.ndarray) else value[()]
+        return g if _shape(g) == () else np.reshape(g, ())
     return np.broadcast_to(g, shape).copy()
 
 
