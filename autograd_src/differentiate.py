@@ -238,6 +238,7 @@ _SCALAR_TYPES = (float, int, bool, np.float64, np.float32, np.int64, np.int32, n
 
 _SCALAR_SET = frozenset(_SCALAR_TYPES)
 _NO_SCALARS: tuple = ((), (), ())
+_ARRAYS_ONLY = frozenset([np.ndarray])
 
 
 def _scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
@@ -248,6 +249,9 @@ def _scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
     ``v`` have one shape, can leave out the shape bookkeeping that broadcasting
     needs, which dominates loops over scalars and small arrays.
     """
+    if not kwargs and _ARRAYS_ONLY.issuperset(map(type, args)) and \
+            (len(args) == 1 or len({a.shape for a in args}) == len(args)):
+        return _NO_SCALARS  # arrays of different shapes: the common case, decided in C
     scalars: list = []
     sequences: list = []
     shapes: dict = {}
@@ -269,8 +273,18 @@ def _scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
 
 def _make_checker(fn: Callable[..., Any], wrt: list[str]) -> Callable[[tuple, dict], None]:
     readers = [(name, _argument(fn, name)) for name in wrt]
+    names, positional = _parameters(fn)
+    positions = [(names.index(name), name) for name in wrt]
+    fast = all(position < positional for position, _ in positions)
+    needed = max((position for position, _ in positions), default=-1)
 
     def check(args: tuple, kwargs: dict) -> None:
+        if fast and not kwargs and needed < len(args):  # float arrays pass at once
+            for position, name in positions:
+                value = args[position]
+                if type(value) is not np.ndarray or value.dtype.kind != "f":
+                    _check_argument(value, name)
+            return
         for name, read in readers:
             value = read(args, kwargs)
             if value is not _MISSING:  # else the call itself reports the missing argument
