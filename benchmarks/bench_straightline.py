@@ -1,10 +1,15 @@
 """Straight-line NumPy: generated gradients against hand-written ones (issue: foundation).
 
-    python benchmarks/bench_straightline.py
+    python benchmarks/bench_straightline.py [--default-malloc]
 
 Prints microseconds per gradient call and the ratio to a hand-written NumPy
-gradient; HIPS autograd is added as a row when it is installed (`pip install
-'.[bench]'`). Also prints the cost of transforming a 30-line function.
+gradient; HIPS autograd and tangent-ad are added as rows when installed (`pip
+install '.[bench]'`). Also prints the cost of transforming a 30-line function.
+
+By default glibc is asked to keep freed memory mapped (see
+``common.keep_freed_memory``), so the 10^6-element rows time arithmetic rather
+than page faults, whose cost depends on what the process ran before.
+``--default-malloc`` times with the allocator's defaults instead.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import compare, optional, report  # noqa: E402
+from common import compare, keep_freed_memory, optional, report  # noqa: E402
 
 from autograd_src import grad  # noqa: E402
 
@@ -138,6 +143,11 @@ def workloads():
 
 
 def main() -> None:
+    if "--default-malloc" in sys.argv[1:]:
+        print("allocator: glibc defaults (large arrays may be mapped and unmapped per call)")
+    else:
+        kept = keep_freed_memory()
+        print("allocator: " + ("freed memory kept for reuse" if kept else "defaults"))
     tangent = optional("tangent")
     rows = compare(workloads())
     report(rows)
