@@ -337,6 +337,14 @@ def _shape_positions(stmts: list[Any], ad: str, np_name: str) -> list[tuple[gast
     return found
 
 
+def names_read_for_shape(stmts: list[Any], ad: str, np_name: str) -> set[str]:
+    """Names some call in ``stmts`` reads only for their shape (or type: the seed's)."""
+    seeds = {node.args[1].id for s in stmts if isinstance(s, gast.AST) for node in gast.walk(s)
+             if helper_of(node, ad) == "seed" and len(node.args) > 1
+             and isinstance(node.args[1], gast.Name)}
+    return seeds | {call.args[k].id for call, k in _shape_positions(stmts, ad, np_name)}
+
+
 def shapes_from(stmts: list[Any], shape_of: dict[str, str], ad: str,
                 np_name: str) -> list[tuple]:
     """Read a shape from an earlier value of the same shape, so a value only kept for its
@@ -678,3 +686,38 @@ class _ExactFolder(gast.NodeTransformer):
             if isinstance(negated, gast.Sub):
                 return operand
         return node
+
+
+def sink_into_adjoint(primal: list[Any], adjoint: list[Any], candidates: set[str],
+                      loads: Counter) -> tuple[list[Any], list[Any]]:
+    """Compute a primal value read by one adjoint statement only in that statement.
+
+    ``diff_2 = 1 - x_part; ...; dx_part = -(dout * 2 * diff_2)`` becomes
+    ``dx_part = -(dout * 2 * (1 - x_part))``: the same operations on the same
+    values (``candidates`` are temporaries whose operands never change), but the
+    value no longer stays alive, in memory, from the primal sweep to its one use.
+    Only short arithmetic and slices move, and only into top-level statements.
+    """
+    primal, adjoint = list(primal), list(adjoint)
+    for index in range(len(primal) - 1, -1, -1):
+        stmt = primal[index]
+        target = assigned_name(stmt)
+        if target not in candidates or loads[target] != 1 or not _sliced_arithmetic(stmt.value):
+            continue
+        for position, use in enumerate(adjoint):
+            if isinstance(use, (gast.Assign, gast.AugAssign)) and _names(use)[1][target]:
+                if not any(isinstance(n, _REPEATING) for n in gast.walk(use)):
+                    adjoint[position] = _Substitute(target, stmt.value).visit(use)
+                    del primal[index]
+                break
+    return primal, adjoint
+
+
+def _sliced_arithmetic(expr: Any) -> bool:
+    """Arithmetic as :func:`_arithmetic` allows, and slices with constant bounds."""
+    nodes = list(gast.walk(expr))
+    operators = sum(isinstance(n, (gast.BinOp, gast.UnaryOp)) for n in nodes)
+    return 0 < operators <= 3 and all(
+        isinstance(n, _ARITHMETIC + (gast.Subscript, gast.Slice)) for n in nodes) and all(
+        _static_basic_index(n.slice) is not None
+        for n in nodes if isinstance(n, gast.Subscript))

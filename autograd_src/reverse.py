@@ -453,6 +453,21 @@ class _Reverser:
         primal = set(self.parsed.params) | ir.assigned_in(self.norm.body) | set(self.plan.stacks)
         return {n for n, count in stores.items() if count == 1} - primal - kept
 
+    def sinkable(self, primal: list, adjoint: list) -> set[str]:
+        """Temporaries assigned once at top level from values that never change, so
+        computing them later gives the same values (not those read for a shape)."""
+        temporaries = self.temporaries()
+        read_for_shape = optimize.names_read_for_shape(adjoint, self.ad,
+                                                      self.namer.reference(np, "np"))
+        return {name for name in (optimize.assigned_name(s) for s in primal)
+                if name in temporaries - read_for_shape and self.single_valued(name) and all(
+                    self.single_valued(n) or self.namer.is_reference(n)
+                    for n in load_names(self.defining(primal, name)))}
+
+    @staticmethod
+    def defining(primal: list, name: str) -> gast.expr:
+        return next(s.value for s in primal if optimize.assigned_name(s) == name)
+
     def temporaries(self) -> set[str]:
         """Names the transformation made for pure operations (not the user's own)."""
         names = {item.target for item in ops_in(self.norm.body)
@@ -493,11 +508,12 @@ class _Reverser:
         self.broadcast_uniform(self.wrt, self.norm.return_stmt, adjoint)
         adjoint_names = set(self.namer.adjoints()) | self.inliner.shared
         kept = {self.namer.adjoint(w) for w in self.wrt}
+        kept_nodes = [name_node(name) for name in sorted(kept)]  # the return reads them
         adjoint = optimize.propagate_copies(adjoint, adjoint_names, kept)
         adjoint = optimize.double_repeated(adjoint, adjoint_names, optimize.load_counts(
             [s for s in adjoint if isinstance(s, gast.AST)]))
         adjoint = optimize.fuse_adjoint_terms(adjoint, self.adjoint_terms(adjoint, kept),
-                                              optimize.load_counts(adjoint))
+                                              optimize.load_counts(adjoint + kept_nodes))
         adjoint = optimize.accumulate_in_place(adjoint, adjoint_names, self.ad)
         reshaped = optimize.shapes_from(adjoint, {n: self.shape_chain(n)[-1]
                                                   for n in self.same_shape_as},
@@ -518,6 +534,10 @@ class _Reverser:
         primal = optimize.fuse_temporaries(primal, self.temporaries(), optimize.load_counts(
             primal + [s for s in adjoint if isinstance(s, gast.AST)] + results +
             ([value] if value is not None else [])))
+        primal, adjoint = optimize.sink_into_adjoint(
+            primal, adjoint, self.sinkable(primal, adjoint), optimize.load_counts(
+                primal + [s for s in adjoint if isinstance(s, gast.AST)] + results +
+                ([value] if value is not None else [])))
         computed = {n.id for s in primal if isinstance(s, gast.AST) for n in gast.walk(s)
                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         for call, k, name in reshaped:  # the latest value still computed reads best

@@ -43,3 +43,9 @@ def test_quickstart_runs_from_any_directory(tmp_path):
     losses = [float(line.split()[-1]) for line in result.stdout.splitlines()
               if line.startswith("step")]
     assert len(losses) >= 3 and losses[-1] < losses[0] / 100
+    # The README shows this derivative as the sample of generated code: keep it true.
+    readme = (ROOT / "README.md").read_text()
+    opening = "prints the derivative it generated:\n\n```python\n"
+    start = readme.index(opening) + len(opening)
+    shown = readme[start:readme.index("```", start)]
+    assert shown.strip() in result.stdout
