@@ -138,6 +138,8 @@ class _Reverser:
         too (it reads no array), False when it has the result's full shape (it reads
         an array of that shape), None when that is not known. ``terms`` holds the
         same for the shared terms computed just before (``g / y`` of a quotient)."""
+        if any(isinstance(n, gast.Compare) for n in gast.walk(expr)):
+            return None  # g * (x >= y): a mask has the shape but not the dtype
         shape = op.classes.get(op.target)
         full = False
         for name in load_names(expr) - {self.namer.adjoint(op.target)}:

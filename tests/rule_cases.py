@@ -44,9 +44,16 @@ _GENERATED = _define("".join(
     [f"def unary_{name}(x):\n    return np.{fn.__name__}(x)\n\n\n"
      for name, (fn, _, _) in UNARY.items()]
     + [f"def binary_{name}(x, y):\n    return np.{fn.__name__}(x, y)\n\n\n"
+       for name, (fn, _, _) in BINARY.items()]
+    # Under a full sum or mean: the seed then reaches the rule as one scalar.
+    + [f"def summed_unary_{name}(x):\n    return np.mean(np.{fn.__name__}(x) * 2.0 - 1.0)\n\n\n"
+       for name, (fn, _, _) in UNARY.items()]
+    + [f"def summed_binary_{name}(x, y):\n    return np.sum(-np.{fn.__name__}(x, y) + x)\n\n\n"
        for name, (fn, _, _) in BINARY.items()]))
 UNARY_FUNCTIONS = {name: _GENERATED[f"unary_{name}"] for name in UNARY}
 BINARY_FUNCTIONS = {name: _GENERATED[f"binary_{name}"] for name in BINARY}
+SUMMED_UNARY_FUNCTIONS = {name: _GENERATED[f"summed_unary_{name}"] for name in UNARY}
+SUMMED_BINARY_FUNCTIONS = {name: _GENERATED[f"summed_binary_{name}"] for name in BINARY}
 
 
 def where_rule(x, y):
