@@ -71,10 +71,10 @@ class _Reverser:
                 item.assigned if isinstance(item, Primal) else item.assigned())
             for name in names:
                 self.assignments[name].append(index)
-        # (text, name, first and last body positions where the value is unchanged)
         # Shape classes of values assigned once at top level (primal values reused).
         self.class_of = {item.target: item.classes.get(item.target) for item in body
                          if isinstance(item, Op) and len(self.assignments[item.target]) == 1}
+        # (text, name, first and last body positions where the value is unchanged)
         self.primal_values: list[tuple[str, str, int, int]] = []
         self._values_cache: dict[int, dict[str, str]] = {}
         self.positions = {id(item): index for index, item in enumerate(body)}
@@ -273,7 +273,8 @@ class _Reverser:
         if op.target in self.uniform:
             terms: dict[str, Optional[bool]] = {}
             for stmt in pending:  # shared terms, in order
-                terms[stmt.targets[0].id] = self.uniformity(stmt.value, op, ans, terms)
+                name = optimize.assigned_name(stmt)
+                terms[name or ""] = self.uniformity(stmt.value, op, ans, terms) if name else None
             kinds = [self.uniformity(expr, op, ans, terms) for _, expr in contributions]
             if None in kinds:  # unknown: compute them from the broadcast adjoint
                 self.broadcast_uniform([op.target], op.origin, out)
