@@ -75,7 +75,30 @@ def negated_mean(x, y):
     return -np.mean((x - y) ** 2)
 
 
+def twice(x):
+    return np.sum(x) + x.sum() * np.mean(x * x)
+
+
+def _summed_square(v):
+    return np.sum(v * v + 1.0)
+
+
+def through_a_helper(x, y):
+    return _summed_square(x * y) + np.mean(y)
+
+
+def then_a_loop(x):
+    s = np.sum(np.exp(x))
+    for _ in range(3):
+        s = s * 1.1 + 1.0
+    return s
+
+
 CASES = [
+    (twice, lambda r: (r.normal(size=(2, 3)),), 0),
+    (through_a_helper, lambda r: (r.normal(size=3), r.normal(size=3)), (0, 1)),
+    (through_a_helper, lambda r: (r.normal(size=(2, 3)), r.normal(size=3)), (0, 1)),
+    (then_a_loop, lambda r: (r.normal(size=4),), 0),
     (squares, lambda r: (r.normal(size=(3, 2)),), 0),
     (plain, lambda r: (r.normal(size=4), r.normal(size=4)), (0, 1)),
     (plain, lambda r: (r.normal(size=(2, 4)), r.normal(size=4)), (0, 1)),
