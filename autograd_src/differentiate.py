@@ -7,6 +7,7 @@ codegen → loader, cached per function and options.
 from __future__ import annotations
 
 import functools
+import operator
 import os
 import types
 import weakref
@@ -239,6 +240,7 @@ _SCALAR_TYPES = (float, int, bool, np.float64, np.float32, np.int64, np.int32, n
 _SCALAR_SET = frozenset(_SCALAR_TYPES)
 _NO_SCALARS: tuple = ((), (), ())
 _ARRAYS_ONLY = frozenset([np.ndarray])
+_SHAPE = operator.attrgetter("shape")
 
 
 def _scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
@@ -250,7 +252,7 @@ def _scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
     needs, which dominates loops over scalars and small arrays.
     """
     if not kwargs and _ARRAYS_ONLY.issuperset(map(type, args)) and \
-            (len(args) == 1 or len({a.shape for a in args}) == len(args)):
+            (len(args) == 1 or len(set(map(_SHAPE, args))) == len(args)):
         return _NO_SCALARS  # arrays of different shapes: the common case, decided in C
     scalars: list = []
     sequences: list = []
@@ -358,7 +360,7 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
         chosen = variants.get(signature)
         if chosen is None:
             chosen = variants[signature] = generated(signature)[0]
-        return chosen(*args, **kwargs)
+        return chosen(*args, **kwargs) if kwargs else chosen(*args)
 
     views: list = []
     derivative.source = text  # type: ignore[attr-defined]
