@@ -602,11 +602,17 @@ def fuse_adjoint_terms(stmts: list[Any], candidates: set[str], loads: Counter) -
             and loads[target] == 1 and _arithmetic(stmts[index].value) else None
         if use is not None:
             substituted = _Substitute(target, stmts[index].value).visit(stmts[use])
-            stmts[use] = _ExactFolder().visit(substituted)
+            stmts[use] = _ExactFolder(units=True).visit(substituted)
             del stmts[index]
             continue
         index += 1
     return _each_block(stmts, lambda block: fuse_adjoint_terms(block, candidates, loads))
+
+
+def fold_exactly(stmts: list[Any]) -> list[Any]:
+    """``stmts`` with the exact rewrites of :class:`_ExactFolder` applied everywhere
+    (``dx = dx + -dt`` reads ``dx = dx - dt``)."""
+    return [_ExactFolder().visit(s) if isinstance(s, gast.AST) else s for s in stmts]
 
 
 def _arithmetic(expr: Any) -> bool:
@@ -660,7 +666,14 @@ def _power_of_two(value: Any) -> bool:
 class _ExactFolder(gast.NodeTransformer):
     """Rewrites that leave every value bit for bit the same: ``g * 100.0 * 2`` as
     ``g * 200.0`` (a power of two scales exactly), ``g * 0.5 * 2`` as ``g``,
-    ``a + -b * c`` as ``a - b * c`` and ``-(-a * b)`` as ``a * b`` (negation is exact)."""
+    ``a + -b * c`` as ``a - b * c`` and ``-(-a * b)`` as ``a * b`` (negation is exact).
+
+    ``g * 0.5 * 2`` becomes ``g`` only with ``units`` (for adjoint terms, which are
+    floats): an integer ``g`` would otherwise lose its conversion to float.
+    """
+
+    def __init__(self, units: bool = False) -> None:
+        self.units = units
 
     def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
         self.generic_visit(node)
@@ -669,7 +682,7 @@ class _ExactFolder(gast.NodeTransformer):
                 isinstance(inner.op, gast.Mult):
             a, b = _number(inner.right), _number(node.right)
             if a is not None and b is not None and (_power_of_two(a) or _power_of_two(b)):
-                if a * b == 1:
+                if a * b == 1 and self.units:
                     return inner.left
                 return gast.BinOp(left=inner.left, op=gast.Mult(), right=_constant(a * b))
         if isinstance(node.op, (gast.Add, gast.Sub)):

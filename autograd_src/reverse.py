@@ -517,6 +517,7 @@ class _Reverser:
             [s for s in adjoint if isinstance(s, gast.AST)]))
         adjoint = optimize.fuse_adjoint_terms(adjoint, self.adjoint_terms(adjoint, kept),
                                               optimize.load_counts(adjoint + kept_nodes))
+        adjoint = optimize.fold_exactly(adjoint)
         adjoint = optimize.accumulate_in_place(adjoint, adjoint_names, self.ad)
         reshaped = optimize.shapes_from(adjoint, {n: self.shape_chain(n)[-1]
                                                   for n in self.same_shape_as},
