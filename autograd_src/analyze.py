@@ -54,6 +54,8 @@ class _Planner:
         self.plan = Plan()
         self.copies: dict[str, int] = defaultdict(int)
         self.live_after: dict[int, set[str]] = {}
+        #: For each branch: names whose adjoints are needed before it.
+        self.needed_before: dict[int, set[str]] = {}
         self.stack_names: dict[str, str] = {}
 
     # ----- usefulness -----
@@ -71,6 +73,7 @@ class _Planner:
                 needed -= item.assigned
             elif isinstance(item, Branch):
                 needed = self.useful(item.body, needed) | self.useful(item.orelse, needed)
+                self.needed_before[id(item)] = set(needed)
             else:  # a loop runs any number of times: iterate to a fixed point
                 # Adjoints live after the loop and assigned in it are reset to zeros
                 # shaped like their variable in each reversed iteration.
@@ -155,10 +158,14 @@ class _Planner:
             self.plan.stacks.append(self.stack_names[key])
         return Save(self.stack_names[key], True, shape=True)
 
-    def exact(self, items: list) -> None:
-        """Outside loops: copy a value only when an adjoint reads that very version."""
+    def exact(self, items: list, entry: frozenset = frozenset()) -> None:
+        """Outside loops: copy a value only when an adjoint reads that very version.
+
+        ``entry``: names whose values on entry to ``items`` (an arm of a branch) must be
+        back when its adjoint ends, because the adjoint there fills zeros shaped like them.
+        """
         version: dict[str, int] = defaultdict(int)
-        needed: set[tuple[str, int]] = set()
+        needed: set[tuple[str, int]] = {(name, 0) for name in entry}
         overwrites: list[tuple[Any, str, int]] = []
         for item in items:
             if isinstance(item, Op):
@@ -173,8 +180,13 @@ class _Planner:
                 assigned = item.assigned
             else:
                 if isinstance(item, Branch):
-                    self.exact(item.body)
-                    self.exact(item.orelse)
+                    # An arm that overwrites a name whose adjoint is needed before the
+                    # branch leaves that adjoint zero, shaped like the value from before.
+                    needed_before = self.needed_before.get(id(item), set())
+                    for arm in (item.body, item.orelse):
+                        zeroed = (needed_before & assigned_in(arm)) - \
+                            exposed_reads(arm, self.plan)
+                        self.exact(arm, frozenset(zeroed))
                 else:
                     self.loop(item)
                 assigned = item.assigned()

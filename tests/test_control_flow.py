@@ -54,3 +54,27 @@ def test_a_self_feeding_output_is_still_computed_when_its_value_is_asked_for():
     assert value == pytest.approx(f(0.3))
     assert gradient == pytest.approx(grad(f)(0.3))
     check_grads(f, 0.3)
+
+
+def _replaced_in_a_branch(x, y):
+    y = y * 2.0
+    if np.sum(x) > 0:
+        y = np.sin(x)  # a value of another shape: y's old value gets no gradient
+    return np.sum(np.arctan2(y, 2.0))
+
+
+def _replaced_argument_in_a_branch(x, y):
+    if np.sum(x) > 0:
+        y = 1.0 - np.sin(x)
+    return np.sum(np.arctan2(y, 2.0))
+
+
+@pytest.mark.parametrize("fn", [_replaced_in_a_branch, _replaced_argument_in_a_branch])
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_a_branch_replacing_a_value_with_one_of_another_shape(fn, sign):
+    # The zero gradient of the replaced value has that value's shape, not the new one's.
+    rng = np.random.default_rng(0)
+    x, y = sign * np.abs(rng.normal(size=(3, 4))), rng.normal(size=4)
+    check_grads(fn, x, y, wrt=(0, 1))
+    dx, dy = grad(fn, wrt=(0, 1))(x, y)
+    assert dx.shape == x.shape and dy.shape == y.shape
