@@ -43,6 +43,13 @@ class Plan:
     #: For each loop (by id): names whose shapes its adjoint reads, and the variable
     #: holding each one's shape in the reversed iteration (``y_shape``).
     shapes: dict[int, dict[str, str]] = field(default_factory=dict)
+    #: For each top-level branch (by id): names whose zero adjoints at its join are
+    #: shaped like the copies saved before it (``dy = _ad.zeros_like(y0)``).
+    zeros_from: dict[int, set[str]] = field(default_factory=dict)
+    #: For each branch (by id): names whose adjoints are needed before it.
+    needed_before: dict[int, set[str]] = field(default_factory=dict)
+    #: For each branch outside loops (by id): names surely holding a value before it.
+    bound_before: dict[int, set[str]] = field(default_factory=dict)
 
     def is_useful(self, op: Op) -> bool:
         return id(op) in self.useful
@@ -54,8 +61,8 @@ class _Planner:
         self.plan = Plan()
         self.copies: dict[str, int] = defaultdict(int)
         self.live_after: dict[int, set[str]] = {}
-        #: For each branch: names whose adjoints are needed before it.
-        self.needed_before: dict[int, set[str]] = {}
+        #: For each branch: names whose adjoints are needed before it and after it.
+        self.needed_around: dict[int, tuple[set[str], set[str]]] = {}
         self.stack_names: dict[str, str] = {}
 
     # ----- usefulness -----
@@ -72,8 +79,10 @@ class _Planner:
             elif isinstance(item, Primal):
                 needed -= item.assigned
             elif isinstance(item, Branch):
+                after = set(needed)
                 needed = self.useful(item.body, needed) | self.useful(item.orelse, needed)
-                self.needed_before[id(item)] = set(needed)
+                self.needed_around[id(item)] = (set(needed), after)
+                self.plan.needed_before[id(item)] = set(needed)
             else:  # a loop runs any number of times: iterate to a fixed point
                 # Adjoints live after the loop and assigned in it are reset to zeros
                 # shaped like their variable in each reversed iteration.
@@ -158,14 +167,13 @@ class _Planner:
             self.plan.stacks.append(self.stack_names[key])
         return Save(self.stack_names[key], True, shape=True)
 
-    def exact(self, items: list, entry: frozenset = frozenset()) -> None:
+    def exact(self, items: list, bound: set[str]) -> None:
         """Outside loops: copy a value only when an adjoint reads that very version.
 
-        ``entry``: names whose values on entry to ``items`` (an arm of a branch) must be
-        back when its adjoint ends, because the adjoint there fills zeros shaped like them.
+        ``bound``: names surely holding a value before ``items`` (updated as they run).
         """
         version: dict[str, int] = defaultdict(int)
-        needed: set[tuple[str, int]] = {(name, 0) for name in entry}
+        needed: set[tuple[str, int]] = set()
         overwrites: list[tuple[Any, str, int]] = []
         for item in items:
             if isinstance(item, Op):
@@ -182,11 +190,16 @@ class _Planner:
                 if isinstance(item, Branch):
                     # An arm that overwrites a name whose adjoint is needed before the
                     # branch leaves that adjoint zero, shaped like the value from before.
-                    needed_before = self.needed_before.get(id(item), set())
-                    for arm in (item.body, item.orelse):
-                        zeroed = (needed_before & assigned_in(arm)) - \
-                            exposed_reads(arm, self.plan)
-                        self.exact(arm, frozenset(zeroed))
+                    self.plan.bound_before[id(item)] = set(bound)
+                    arms = [set(bound), set(bound)]
+                    self.exact(item.body, arms[0])
+                    self.exact(item.orelse, arms[1])
+                    # Zeros filled in at its join are shaped like the values from before
+                    # it, kept here (the arm that replaced one may not restore it).
+                    zeroed = self.zero_filled([item]) & bound
+                    needed |= {(n, version[n]) for n in zeroed}
+                    self.plan.zeros_from[id(item)] = zeroed
+                    bound |= arms[0] & arms[1]
                 else:
                     self.loop(item)
                 assigned = item.assigned()
@@ -196,17 +209,42 @@ class _Planner:
             for name in assigned:
                 overwrites.append((item, name, version[name]))
                 version[name] += 1
+            if not isinstance(item, (Branch, Loop)):  # a loop may run no iteration
+                bound |= assigned
             if isinstance(item, (Branch, Loop)):
                 # Its adjoint may read the values it leaves behind.
                 needed |= {(n, version[n]) for n in self.reads([item]) & assigned}
+            if isinstance(item, Loop):  # zeros before the reversed loop are shaped so
+                needed |= {(n, version[n]) for n in exposed_reads(item.body, self.plan)}
         for item, name, old in overwrites:
             if (name, old) in needed:
                 self.plan.saves[id(item)][name] = Save(self.copy_name(name), False)
 
+    def zero_filled(self, items: list) -> set[str]:
+        """Names whose values the adjoint of ``items`` reads to shape zero adjoints: at a
+        branch's join, those an arm replaces whose adjoints are needed before it; before
+        a reversed loop, those its iterations read."""
+        names: set[str] = set()
+        for item in items:
+            if isinstance(item, Branch):
+                before, after = self.needed_around.get(id(item), (set(), set()))
+                arms = (item.body, item.orelse)
+                for arm, other in (arms, arms[::-1]):
+                    exposed = exposed_reads(arm, self.plan)
+                    # An arm replacing a value whose adjoint is needed before the branch,
+                    # or not touching one whose adjoint only the other arm starts.
+                    names |= (before & assigned_in(arm)) - exposed
+                    names |= exposed_reads(other, self.plan) - exposed - assigned_in(arm) - after
+                    names |= self.zero_filled(arm)
+            elif isinstance(item, Loop):
+                names |= exposed_reads(item.body, self.plan) | self.zero_filled(item.body)
+        return names
+
     def loop(self, loop: Loop) -> None:
         """Plan the saves inside a loop: values its adjoints read, and shapes they read."""
-        # Its own resets (zeros shaped like a variable, each reversed iteration) read too.
-        values = self.value_reads(loop.body) | self.resets(loop)
+        # Its own resets (zeros shaped like a variable, each reversed iteration) read too,
+        # and so do zeros filled in by its branches and inner loops.
+        values = self.value_reads(loop.body) | self.resets(loop) | self.zero_filled(loop.body)
         shapes = (self.reads(loop.body) - values) & assigned_in(loop.body)
         self.plan.shapes[id(loop)] = {n: self.namer.fresh(f"{n}_shape") for n in sorted(shapes)}
         self.in_loop(loop.body, values, shapes)
@@ -286,9 +324,9 @@ def exposed_reads(items: list, plan: Plan, assigned: Optional[set[str]] = None) 
     return exposed
 
 
-def plan(body: list, output: Optional[str], namer: Namer) -> Plan:
+def plan(body: list, output: Optional[str], namer: Namer, params: list[str]) -> Plan:
     """Analyze a normalized body whose adjoint sweep starts from ``output``."""
     planner = _Planner(namer)
     planner.useful(body, {output} if output else set())
-    planner.exact(body)
+    planner.exact(body, set(params))
     return planner.plan

@@ -224,9 +224,11 @@ class _Reverser:
             return assign_node(self.shapes[name] if save.shape else name, pop, origin)
         return assign_node(name, name_node(save.holder), origin)
 
-    def zeros(self, name: str, origin: Any) -> gast.stmt:
+    def zeros(self, name: str, origin: Any, like: Optional[str] = None) -> gast.stmt:
+        """``dname = _ad.zeros_like(name)``, or shaped like the copy ``like``."""
         return assign_node(self.namer.adjoint(name),
-                       self.inliner.call(f"{self.ad}.zeros_like", name_node(name)), origin)
+                           self.inliner.call(f"{self.ad}.zeros_like", name_node(like or name)),
+                           origin)
 
     def accumulate(self, name: str, expr: gast.expr, sweep: _Sweep, origin: Any,
                    out: list, uniform: bool = False) -> None:
@@ -338,9 +340,19 @@ class _Reverser:
         for items in (branch.body, branch.orelse):
             sweep.defined, sweep.origin = set(entry), None
             arms.append((self.adjoint_block(items, sweep), sweep.defined))
-        joined = arms[0][1] | arms[1][1]
+        # An adjoint only one arm defines is filled in with zeros in the other, unless
+        # nothing before the branch needs it or the name may hold no value there (a
+        # value made inside the branch).
+        needed = self.plan.needed_before.get(id(branch), set())
+        if id(branch) in self.plan.bound_before:
+            needed = needed & self.plan.bound_before[id(branch)]
+        joined = (arms[0][1] & arms[1][1]) | ((arms[0][1] | arms[1][1]) & needed)
+        saved = self.plan.saves.get(id(branch), {})
+        kept = {n: saved[n].holder for n in self.plan.zeros_from.get(id(branch), ())
+                if n in saved}  # the values from before the branch
         for statements, defined in arms:
-            statements += [self.zeros(n, branch.origin) for n in sorted(joined - defined)]
+            statements += [self.zeros(n, branch.origin, kept.get(n))
+                           for n in sorted(joined - defined)]
         sweep.defined, sweep.origin = joined, None
         body, orelse = arms[0][0], arms[1][0]
         if not body and not orelse:
@@ -483,7 +495,8 @@ class _Reverser:
         body = self.norm.body
         output = self.norm.output
         self.index_primal_values()
-        self.plan = analyze.plan(body, output if self.norm.output_active else None, self.namer)
+        self.plan = analyze.plan(body, output if self.norm.output_active else None, self.namer,
+                                 self.parsed.params)
         assigned_wrt = {w for w in self.wrt if any(w in _assigned(item) for item in body)}
         originals = {w: self.namer.fresh(f"{w}_in") for w in sorted(assigned_wrt)}
 

@@ -69,11 +69,37 @@ def _replaced_argument_in_a_branch(x, y):
     return np.sum(np.arctan2(y, 2.0))
 
 
-@pytest.mark.parametrize("fn", [_replaced_in_a_branch, _replaced_argument_in_a_branch])
+def _read_in_a_loop_then_replaced(x, y):
+    for _ in range(2):
+        t = y / 3.0
+    y = 1.0 - x  # a value of another shape, after the loop that read the old one
+    return t.sum() + np.sum(y)
+
+
+def _read_in_one_arm_then_replaced(x, y):
+    if np.sum(x) > 0:
+        x = 1.0 - y
+    y = np.maximum(x, 0.2)  # the other arm's zero gradient for y has y's old shape
+    return np.sum(np.sum(y, axis=0) ** 2)
+
+
+def _made_in_a_nested_branch(x, y):
+    t0 = y / (1.5 + x ** 2)
+    if np.sum(x) > 0:
+        if np.sum(x) > 0:
+            t1 = np.concatenate([y[1:], y[:1]])
+        x = t0 * np.sum(t1)  # t1 exists only on this path
+    return np.sum(np.maximum(x, 0.2) + t0)
+
+
+@pytest.mark.parametrize("fn", [_replaced_in_a_branch, _replaced_argument_in_a_branch,
+                                _read_in_a_loop_then_replaced, _read_in_one_arm_then_replaced,
+                                _made_in_a_nested_branch])
 @pytest.mark.parametrize("sign", [1.0, -1.0])
-def test_a_branch_replacing_a_value_with_one_of_another_shape(fn, sign):
-    # The zero gradient of the replaced value has that value's shape, not the new one's.
-    rng = np.random.default_rng(0)
+def test_zero_gradients_take_the_shape_of_the_value_they_belong_to(fn, sign):
+    # A value replaced by one of another shape gets a zero gradient of its own shape
+    # (a branch arm, or a loop, left its adjoint zero), whichever path runs.
+    rng = np.random.default_rng(1)
     x, y = sign * np.abs(rng.normal(size=(3, 4))), rng.normal(size=4)
     check_grads(fn, x, y, wrt=(0, 1))
     dx, dy = grad(fn, wrt=(0, 1))(x, y)
