@@ -2,8 +2,9 @@
 
 The optimizations that reshape generated code (the scalar seed of a full sum,
 terms folded into the statement that reads them, values computed at their one
-use, reassigned names restored) meet each other here in combinations no
-hand-written case lists. Programs come from a fixed seed, so a failure repeats.
+use, reassigned names restored) meet each other here, and with loops and
+branches, in combinations no hand-written case lists. Programs come from fixed
+seeds, so a failure repeats.
 """
 
 import linecache
@@ -48,6 +49,23 @@ def random_program(rng: np.random.Generator, name: str) -> str:
     return f"def {name}(x, y):\n" + "\n".join(lines) + f"\n    return {result.format(*operands)}\n"
 
 
+def with_control_flow(rng: np.random.Generator, source: str) -> str:
+    """``source`` with some of its statements in a loop or a branch, perhaps nested."""
+    lines = source.splitlines()
+    body = lines[1:-1]
+    start = int(rng.integers(0, len(body)))
+    end = int(rng.integers(start + 1, len(body) + 1))
+    heads = ["    if np.sum(x) > 0:", "    for _ in range(2):"]
+    inner = body[start:end]
+    if len(inner) > 1 and rng.random() < 0.7:
+        a = int(rng.integers(0, len(inner)))
+        b = int(rng.integers(a + 1, len(inner) + 1))
+        head = heads[int(rng.integers(2))]
+        inner = inner[:a] + [head] + ["    " + line for line in inner[a:b]] + inner[b:]
+    wrapped = [heads[int(rng.integers(2))]] + ["    " + line for line in inner]
+    return "\n".join([lines[0]] + body[:start] + wrapped + body[end:] + [lines[-1]]) + "\n"
+
+
 def _compile(source: str, name: str):
     filename = f"<random program {name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -56,20 +74,23 @@ def _compile(source: str, name: str):
     return namespace[name]
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_random_programs_agree_with_finite_differences(seed):
+@pytest.mark.parametrize("seed, control_flow", [(0, False), (1, False), (2, False),
+                                                (3, False), (4, True), (5, True), (6, True)])
+def test_random_programs_agree_with_finite_differences(seed, control_flow):
     rng = np.random.default_rng(seed)
     checked = 0
     for k in range(40):
         name = f"program_{seed}_{k}"
         source = random_program(rng, name)
+        if control_flow:
+            source = with_control_flow(rng, source)
         fn = _compile(source, name)
         x_shape, y_shape = SHAPES[k % len(SHAPES)]
         x, y = rng.normal(size=x_shape), rng.normal(size=y_shape)
         try:
             fn(x, y)
-        except ValueError:  # a program whose shapes do not broadcast
-            continue
+        except (ValueError, NameError):  # shapes that do not broadcast; a name some
+            continue  # path leaves unbound
         for dtype in (np.float64, np.float32):
             args = (x.astype(dtype), y.astype(dtype))
             try:
@@ -80,4 +101,4 @@ def test_random_programs_agree_with_finite_differences(seed):
             assert np.shape(dx) == x.shape and np.shape(dy) == y.shape, source
             assert np.asarray(dx).dtype == dtype and np.asarray(dy).dtype == dtype, source
         checked += 1
-    assert checked >= 30  # most programs run: the test checks what it claims
+    assert checked >= 25  # most programs run: the test checks what it claims
