@@ -345,14 +345,22 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
     check = _make_checker(fn, names)
     parameters = _parameters(fn)[0]
     variants = {_NO_SCALARS: compiled}
+    # For calls passing only numbers, their types decide both the checks and the
+    # variant: remembered per tuple of types, such calls skip straight to it.
+    by_types: dict = {}
 
     @functools.wraps(compiled, assigned=("__module__", "__name__", "__qualname__"),
                      updated=())
     def derivative(*args: Any, **kwargs: Any) -> Any:
         nonlocal reads
+        if not kwargs:
+            chosen = by_types.get(tuple(map(type, args)))
+            if chosen is not None and reads.unchanged():
+                return chosen(*args)
         check(args, kwargs)
         if not reads.unchanged():  # a function it calls was redefined since
             variants.clear()
+            by_types.clear()
             variants[_NO_SCALARS], text, reads = generated(_NO_SCALARS)
             for view in [derivative] + views:  # itself, and methods bound to it
                 view.source, view.__wrapped__ = text, variants[_NO_SCALARS]
@@ -360,7 +368,11 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
         chosen = variants.get(signature)
         if chosen is None:
             chosen = variants[signature] = generated(signature)[0]
-        return chosen(*args, **kwargs) if kwargs else chosen(*args)
+        if kwargs:
+            return chosen(*args, **kwargs)
+        if _SCALAR_SET.issuperset(map(type, args)):
+            by_types[tuple(map(type, args))] = chosen
+        return chosen(*args)
 
     views: list = []
     derivative.source = text  # type: ignore[attr-defined]

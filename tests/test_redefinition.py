@@ -2,6 +2,7 @@
 forward pass does (a notebook cell run again), instead of differentiating the old one."""
 
 import numpy as np
+import pytest
 
 from autograd_src import grad
 from autograd_src.testing import check_grads
@@ -37,6 +38,15 @@ def test_a_derivative_already_made_follows_the_redefinition(monkeypatch):
     monkeypatch.setitem(globals(), "helper", np.sin)  # now a primitive with a rule
     np.testing.assert_allclose(derivative(X), np.cos(X))
     np.testing.assert_allclose(derivative(0.5), np.cos(0.5))  # the scalar variant too
+
+
+def test_a_scalar_call_remembered_by_its_types_still_follows_redefinitions(monkeypatch):
+    derivative = grad(calls_helper)
+    assert derivative(0.5) == derivative(0.5) == 1.0  # the second call takes the short path
+    monkeypatch.setitem(globals(), "helper", cubed)
+    assert derivative(0.5) == 0.75
+    with pytest.raises(TypeError, match="x=1.0"):
+        derivative(1)  # an int is refused whatever floats did before
 
 
 def test_redefined_helper_of_a_helper(monkeypatch):
