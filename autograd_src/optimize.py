@@ -227,6 +227,19 @@ def _names(stmt: Any) -> tuple[set[str], Counter]:
     return stores, loads
 
 
+def names_in(nodes: list) -> tuple[Counter, Counter]:
+    """How often each name is assigned, and read, in ``nodes``, in one walk."""
+    stores: Counter = Counter()
+    loads: Counter = Counter()
+    for node in (n for s in nodes if isinstance(s, gast.AST) for n in gast.walk(s)):
+        if isinstance(node, gast.Name):
+            if isinstance(node.ctx, gast.Store):
+                stores[node.id] += 1
+            elif isinstance(node.ctx, gast.Load):
+                loads[node.id] += 1
+    return stores, loads
+
+
 def load_counts(nodes: list) -> Counter:
     """How often each name is read in ``nodes``."""
     counts: Counter = Counter()
@@ -321,12 +334,16 @@ def reuse_primal_values(expr: gast.expr, values: dict[str, str]) -> gast.expr:
 _SHAPE_ONLY = {"unbroadcast", "unreduce", "unmean"}
 
 
-def _shape_positions(stmts: list[Any], ad: str, np_name: str) -> list[tuple[gast.Call, int]]:
+def _shape_positions(stmts: list[Any], ad: str, np_name: str,
+                     seeds: bool = False) -> list[tuple[gast.Call, int]]:
     """``(call, k)`` for each call whose argument ``k``, a name, is read for its shape:
-    the helpers above, and ``np.size(x)``."""
+    the helpers above, and ``np.size(x)`` (and ``_ad.seed(g, out)`` with ``seeds``)."""
     found = []
+    shape_only = _SHAPE_ONLY | {"seed"} if seeds else _SHAPE_ONLY
     for node in (n for s in stmts if isinstance(s, gast.AST) for n in gast.walk(s)):
-        if helper_of(node, ad) in _SHAPE_ONLY and len(node.args) > 1:
+        if not isinstance(node, gast.Call):
+            continue
+        if helper_of(node, ad) in shape_only and len(node.args) > 1:
             k = 1
         elif helper_of(node, np_name) == "size" and len(node.args) == 1:
             k = 0
@@ -339,10 +356,7 @@ def _shape_positions(stmts: list[Any], ad: str, np_name: str) -> list[tuple[gast
 
 def names_read_for_shape(stmts: list[Any], ad: str, np_name: str) -> set[str]:
     """Names some call in ``stmts`` reads only for their shape (or type: the seed's)."""
-    seeds = {node.args[1].id for s in stmts if isinstance(s, gast.AST) for node in gast.walk(s)
-             if helper_of(node, ad) == "seed" and len(node.args) > 1
-             and isinstance(node.args[1], gast.Name)}
-    return seeds | {call.args[k].id for call, k in _shape_positions(stmts, ad, np_name)}
+    return {call.args[k].id for call, k in _shape_positions(stmts, ad, np_name, seeds=True)}
 
 
 def shapes_from(stmts: list[Any], shape_of: dict[str, str], ad: str,

@@ -459,29 +459,23 @@ class _Reverser:
         ops = {id(_assign_of(item)): item for item in ops_in(self.norm.body)}
         return _without_dead(stmts, live, ops)[0]
 
-    def adjoint_terms(self, adjoint: list, kept: set[str]) -> set[str]:
-        """Names the adjoint sweep assigns once and the primal never (adjoints, shared
-        terms), other than the returned gradients."""
-        stores: Counter = Counter(n.id for s in adjoint if isinstance(s, gast.AST)
-                                  for n in gast.walk(s)
-                                  if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+    def adjoint_terms(self, stores: Counter, kept: set[str]) -> set[str]:
+        """Names the adjoint sweep assigns once (``stores`` counts its assignments) and the
+        primal never (adjoints, shared terms), other than the returned gradients."""
         primal = set(self.parsed.params) | ir.assigned_in(self.norm.body) | set(self.plan.stacks)
         return {n for n, count in stores.items() if count == 1} - primal - kept
 
     def sinkable(self, primal: list, adjoint: list) -> set[str]:
         """Temporaries assigned once at top level from values that never change, so
         computing them later gives the same values (not those read for a shape)."""
-        temporaries = self.temporaries()
-        read_for_shape = optimize.names_read_for_shape(adjoint, self.ad,
-                                                      self.namer.reference(np, "np"))
-        return {name for name in (optimize.assigned_name(s) for s in primal)
-                if name in temporaries - read_for_shape and self.single_valued(name) and all(
+        candidates = self.temporaries() - optimize.names_read_for_shape(
+            adjoint, self.ad, self.namer.reference(np, "np"))
+        values = {optimize.assigned_name(s): s.value for s in primal
+                  if optimize.assigned_name(s)}
+        return {name for name, value in values.items()
+                if name in candidates and self.single_valued(name) and all(
                     self.single_valued(n) or self.namer.is_reference(n)
-                    for n in load_names(self.defining(primal, name)))}
-
-    @staticmethod
-    def defining(primal: list, name: str) -> gast.expr:
-        return next(s.value for s in primal if optimize.assigned_name(s) == name)
+                    for n in load_names(value))}
 
     def temporaries(self) -> set[str]:
         """Names the transformation made for pure operations (not the user's own)."""
@@ -528,8 +522,8 @@ class _Reverser:
         adjoint = optimize.propagate_copies(adjoint, adjoint_names, kept)
         adjoint = optimize.double_repeated(adjoint, adjoint_names, optimize.load_counts(
             [s for s in adjoint if isinstance(s, gast.AST)]))
-        adjoint = optimize.fuse_adjoint_terms(adjoint, self.adjoint_terms(adjoint, kept),
-                                              optimize.load_counts(adjoint + kept_nodes))
+        stores, loads = optimize.names_in(adjoint + kept_nodes)
+        adjoint = optimize.fuse_adjoint_terms(adjoint, self.adjoint_terms(stores, kept), loads)
         adjoint = optimize.fold_exactly(adjoint)
         adjoint = optimize.accumulate_in_place(adjoint, adjoint_names, self.ad)
         reshaped = optimize.shapes_from(adjoint, {n: self.shape_chain(n)[-1]
@@ -548,13 +542,13 @@ class _Reverser:
         live = set().union(*(load_names(s) for s in adjoint if isinstance(s, gast.AST)),
                            *(load_names(r) for r in results), load_names(value))
         primal = self.dead_code_removed(primal, live)
-        primal = optimize.fuse_temporaries(primal, self.temporaries(), optimize.load_counts(
-            primal + [s for s in adjoint if isinstance(s, gast.AST)] + results +
-            ([value] if value is not None else [])))
+        # Folding a temporary into its one reader moves reads without adding any:
+        # the counts stay right for the second pass.
+        loads = optimize.load_counts(primal + [s for s in adjoint if isinstance(s, gast.AST)]
+                                     + results + ([value] if value is not None else []))
+        primal = optimize.fuse_temporaries(primal, self.temporaries(), loads)
         primal, adjoint = optimize.sink_into_adjoint(
-            primal, adjoint, self.sinkable(primal, adjoint), optimize.load_counts(
-                primal + [s for s in adjoint if isinstance(s, gast.AST)] + results +
-                ([value] if value is not None else [])))
+            primal, adjoint, self.sinkable(primal, adjoint), loads)
         computed = {n.id for s in primal if isinstance(s, gast.AST) for n in gast.walk(s)
                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         for call, k, name in reshaped:  # the latest value still computed reads best
