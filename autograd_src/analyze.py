@@ -61,8 +61,8 @@ class _Planner:
         self.plan = Plan()
         self.copies: dict[str, int] = defaultdict(int)
         self.live_after: dict[int, set[str]] = {}
-        #: For each branch: names whose adjoints are needed before it and after it.
-        self.needed_around: dict[int, tuple[set[str], set[str]]] = {}
+        #: For each branch: names whose adjoints are needed after it.
+        self.needed_after: dict[int, set[str]] = {}
         self.stack_names: dict[str, str] = {}
 
     # ----- usefulness -----
@@ -79,9 +79,8 @@ class _Planner:
             elif isinstance(item, Primal):
                 needed -= item.assigned
             elif isinstance(item, Branch):
-                after = set(needed)
+                self.needed_after[id(item)] = set(needed)
                 needed = self.useful(item.body, needed) | self.useful(item.orelse, needed)
-                self.needed_around[id(item)] = (set(needed), after)
                 self.plan.needed_before[id(item)] = set(needed)
             else:  # a loop runs any number of times: iterate to a fixed point
                 # Adjoints live after the loop and assigned in it are reset to zeros
@@ -188,8 +187,6 @@ class _Planner:
                 assigned = item.assigned
             else:
                 if isinstance(item, Branch):
-                    # An arm that overwrites a name whose adjoint is needed before the
-                    # branch leaves that adjoint zero, shaped like the value from before.
                     self.plan.bound_before[id(item)] = set(bound)
                     arms = [set(bound), set(bound)]
                     self.exact(item.body, arms[0])
@@ -227,7 +224,8 @@ class _Planner:
         names: set[str] = set()
         for item in items:
             if isinstance(item, Branch):
-                before, after = self.needed_around.get(id(item), (set(), set()))
+                before = self.plan.needed_before.get(id(item), set())
+                after = self.needed_after.get(id(item), set())
                 arms = (item.body, item.orelse)
                 for arm, other in (arms, arms[::-1]):
                     exposed = exposed_reads(arm, self.plan)
