@@ -1,8 +1,12 @@
-"""Simplify inlined adjoint expressions: fold constants, drop ones, omit default arguments.
+"""Simplify generated code without changing a single value it computes.
 
-``g * y * x ** (y - 1)`` with ``y = 2`` becomes ``g * 2 * x``; a helper called
-with its own defaults loses them (``_ad.unreduce(g, x, None, False)`` becomes
-``_ad.unreduce(g, x)``).
+On inlined rule expressions: fold constants, drop ones, omit default arguments
+(``g * y * x ** (y - 1)`` with ``y = 2`` becomes ``g * 2 * x``;
+``_ad.unreduce(g, x, None, False)`` becomes ``_ad.unreduce(g, x)``). On the
+sweeps: propagate copies, accumulate in place, read shapes from earlier values,
+fold temporaries read once into their reader (primal and adjoint), compute a
+primal value the adjoint reads once at that use, and exact folds such as
+``g * 100.0 * 2`` to ``g * 200.0``.
 """
 
 from __future__ import annotations
