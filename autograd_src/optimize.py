@@ -1,4 +1,4 @@
-"""Simplify generated code without changing a single value it computes.
+"""Simplify generated code without changing the values it computes.
 
 On inlined rule expressions: fold constants, drop ones, omit default arguments
 (``g * y * x ** (y - 1)`` with ``y = 2`` becomes ``g * 2 * x``;
@@ -682,9 +682,10 @@ def _power_of_two(value: Any) -> bool:
 
 
 class _ExactFolder(gast.NodeTransformer):
-    """Rewrites that leave every value bit for bit the same: ``g * 100.0 * 2`` as
-    ``g * 200.0`` (a power of two scales exactly), ``g * 0.5 * 2`` as ``g``,
-    ``a + -b * c`` as ``a - b * c`` and ``-(-a * b)`` as ``a * b`` (negation is exact).
+    """Rewrites that leave values bit for bit the same: ``g * 100.0 * 2`` as
+    ``g * 200.0`` (a power of two scales exactly, short of overflow and subnormal
+    numbers), ``g * 0.5 * 2`` as ``g``, ``a + -b * c`` as ``a - b * c`` and
+    ``-(-a * b)`` as ``a * b`` (negation is exact).
 
     ``g * 0.5 * 2`` becomes ``g`` only with ``units`` (for adjoint terms, which are
     floats): an integer ``g`` would otherwise lose its conversion to float.
