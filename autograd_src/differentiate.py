@@ -353,7 +353,7 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
                      updated=())
     def derivative(*args: Any, **kwargs: Any) -> Any:
         nonlocal reads
-        if not kwargs:
+        if by_types and not kwargs:
             chosen = by_types.get(tuple(map(type, args)))
             if chosen is not None and reads.unchanged():
                 return chosen(*args)
@@ -370,7 +370,7 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
             chosen = variants[signature] = generated(signature)[0]
         if kwargs:
             return chosen(*args, **kwargs)
-        if _SCALAR_SET.issuperset(map(type, args)):
+        if signature is not _NO_SCALARS and _SCALAR_SET.issuperset(map(type, args)):
             by_types[tuple(map(type, args))] = chosen
         return chosen(*args)
 
