@@ -25,56 +25,30 @@ def away_from_ties(x, y):
     return np.all(np.abs(np.subtract(x, y)) > 1e-2)
 
 
+# Each rule on its own, and under a full sum or mean (the seed then reaches it as
+# one scalar; arrays of one shape run the variant where that scalar flows furthest).
+@pytest.mark.parametrize("functions", [rc.UNARY_FUNCTIONS, rc.SUMMED_UNARY_FUNCTIONS],
+                         ids=["alone", "under_a_mean"])
 @pytest.mark.parametrize("name", sorted(rc.UNARY))
 @given(data=st.data(), dtype=DTYPES)
 @SETTINGS
-def test_unary_rule(name, data, dtype):
+def test_unary_rule(functions, name, data, dtype):
     _, low, high = rc.UNARY[name]
     shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, max_side=3))
     x = draw_array(data, shape, low, high, dtype)
     if name in ("absolute", "fabs"):
         x = x * np.where(np.arange(x.size).reshape(shape) % 2, 1, -1).astype(dtype)
-    f = rc.UNARY_FUNCTIONS[name]
-    check_grads(f, x)
-    assert grad(f)(x).dtype == dtype
-
-
-@pytest.mark.parametrize("name", sorted(rc.BINARY))
-@given(data=st.data(), dtype=DTYPES)
-@SETTINGS
-def test_binary_rule_with_broadcasting(name, data, dtype):
-    _, (xl, xh), (yl, yh) = rc.BINARY[name]
-    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3))
-    x = draw_array(data, shapes.input_shapes[0], xl, xh, dtype)
-    y = draw_array(data, shapes.input_shapes[1], yl, yh, dtype)
-    if name in ("maximum", "minimum", "fmax", "fmin") and not away_from_ties(x, y):
-        return
-    f = rc.BINARY_FUNCTIONS[name]
-    check_grads(f, x, y, wrt=(0, 1))
-    dx, dy = grad(f, wrt=(0, 1))(x, y)
-    assert np.shape(dx) == x.shape and np.shape(dy) == y.shape
-    assert np.asarray(dx).dtype == dtype and np.asarray(dy).dtype == dtype
-
-
-@pytest.mark.parametrize("name", sorted(rc.UNARY))
-@given(data=st.data(), dtype=DTYPES)
-@SETTINGS
-def test_unary_rule_under_a_mean(name, data, dtype):
-    _, low, high = rc.UNARY[name]
-    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, max_side=3))
-    x = draw_array(data, shape, low, high, dtype)
-    if name in ("absolute", "fabs"):
-        x = x * np.where(np.arange(x.size).reshape(shape) % 2, 1, -1).astype(dtype)
-    f = rc.SUMMED_UNARY_FUNCTIONS[name]
+    f = functions[name]
     check_grads(f, x)
     assert np.shape(grad(f)(x)) == x.shape and grad(f)(x).dtype == dtype
 
 
+@pytest.mark.parametrize("functions", [rc.BINARY_FUNCTIONS, rc.SUMMED_BINARY_FUNCTIONS],
+                         ids=["alone", "under_a_sum"])
 @pytest.mark.parametrize("name", sorted(rc.BINARY))
 @given(data=st.data(), dtype=DTYPES, same_shape=st.booleans())
 @SETTINGS
-def test_binary_rule_under_a_sum(name, data, dtype, same_shape):
-    # Arrays of one shape run the variant where the scalar seed flows furthest.
+def test_binary_rule_with_broadcasting(functions, name, data, dtype, same_shape):
     _, (xl, xh), (yl, yh) = rc.BINARY[name]
     shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3))
     x_shape, y_shape = shapes.input_shapes
@@ -82,7 +56,7 @@ def test_binary_rule_under_a_sum(name, data, dtype, same_shape):
     y = draw_array(data, x_shape if same_shape else y_shape, yl, yh, dtype)
     if name in ("maximum", "minimum", "fmax", "fmin") and not away_from_ties(x, y):
         return
-    f = rc.SUMMED_BINARY_FUNCTIONS[name]
+    f = functions[name]
     check_grads(f, x, y, wrt=(0, 1))
     dx, dy = grad(f, wrt=(0, 1))(x, y)
     assert np.shape(dx) == x.shape and np.shape(dy) == y.shape
