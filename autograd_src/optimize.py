@@ -246,10 +246,7 @@ def names_in(nodes: list) -> tuple[Counter, Counter]:
 
 def load_counts(nodes: list) -> Counter:
     """How often each name is read in ``nodes``."""
-    counts: Counter = Counter()
-    for node in nodes:
-        counts.update(_names(node)[1])
-    return counts
+    return names_in(nodes)[1]
 
 
 def _each_block(stmts: list[Any], transform: Any) -> list[Any]:
@@ -633,11 +630,12 @@ def fold_exactly(stmts: list[Any]) -> list[Any]:
     return [_ExactFolder().visit(s) if isinstance(s, gast.AST) else s for s in stmts]
 
 
-def _arithmetic(expr: Any) -> bool:
-    """Whether ``expr`` is a short piece of arithmetic on names and numbers."""
+def _arithmetic(expr: Any, most: int = 4, allowed: tuple = ()) -> bool:
+    """Whether ``expr`` is arithmetic on names and numbers (and ``allowed`` nodes) with
+    one to ``most`` operators."""
     nodes = list(gast.walk(expr))
     operators = sum(isinstance(n, (gast.BinOp, gast.UnaryOp)) for n in nodes)
-    return 0 < operators <= 4 and all(isinstance(n, _ARITHMETIC) for n in nodes)
+    return 0 < operators <= most and all(isinstance(n, _ARITHMETIC + allowed) for n in nodes)
 
 
 _ARITHMETIC = (gast.BinOp, gast.UnaryOp, gast.Name, gast.Constant, gast.operator,
@@ -746,10 +744,7 @@ def sink_into_adjoint(primal: list[Any], adjoint: list[Any], candidates: set[str
 
 
 def _sliced_arithmetic(expr: Any) -> bool:
-    """Arithmetic as :func:`_arithmetic` allows, and slices with constant bounds."""
-    nodes = list(gast.walk(expr))
-    operators = sum(isinstance(n, (gast.BinOp, gast.UnaryOp)) for n in nodes)
-    return 0 < operators <= 3 and all(
-        isinstance(n, _ARITHMETIC + (gast.Subscript, gast.Slice)) for n in nodes) and all(
+    """Short arithmetic as :func:`_arithmetic` allows, and slices with constant bounds."""
+    return _arithmetic(expr, 3, (gast.Subscript, gast.Slice)) and all(
         _static_basic_index(n.slice) is not None
-        for n in nodes if isinstance(n, gast.Subscript))
+        for n in gast.walk(expr) if isinstance(n, gast.Subscript))

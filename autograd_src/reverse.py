@@ -172,17 +172,19 @@ class _Reverser:
         size = self.inliner.call(f"{self.namer.reference(np, 'np')}.size", name_node(name))
         return gast.BinOp(left=g, op=gast.Div(), right=size)
 
+    def spread(self, value: gast.expr, name: str) -> gast.Call:
+        """``_ad.unreduce(value, name)``: a uniform scalar as an array shaped like ``name``."""
+        return self.inliner.call(f"{self.ad}.unreduce", value, name_node(name))
+
     def broadcast_uniform(self, names: Any, origin: Any, out: list) -> None:
         """Give the uniform adjoints of ``names`` their full shape (``_ad.unreduce``)."""
         for name in sorted(self.uniform & set(names)):
             adjoint = self.namer.adjoint(name)
             last = out[-1] if out else None
             if isinstance(last, gast.Assign) and optimize.assigned_name(last) == adjoint:
-                last.value = self.inliner.call(f"{self.ad}.unreduce", last.value,
-                                               name_node(name))  # dx = _ad.unreduce(dout, x)
+                last.value = self.spread(last.value, name)  # dx = _ad.unreduce(dout, x)
                 continue
-            spread = self.inliner.call(f"{self.ad}.unreduce", name_node(adjoint), name_node(name))
-            out.append(assign_node(adjoint, spread, origin))
+            out.append(assign_node(adjoint, self.spread(name_node(adjoint), name), origin))
         self.uniform -= set(names)
 
     def shape_chain(self, name: str) -> list[str]:
@@ -287,8 +289,7 @@ class _Reverser:
                 uniform = [bool(kind) for kind in kinds]
                 for k, (name, expr) in enumerate(contributions):
                     if uniform[k] and not self.wants_uniform(name):  # broadcast it now
-                        spread = self.inliner.call(f"{self.ad}.unreduce", expr, name_node(name))
-                        contributions[k], uniform[k] = (name, spread), False
+                        contributions[k], uniform[k] = (name, self.spread(expr, name)), False
         else:
             for k, (name, expr) in enumerate(contributions):
                 spread = self.spread_of_full_sum(op, name, expr)
