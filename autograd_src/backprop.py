@@ -148,23 +148,39 @@ def _unwrap(value: Any) -> Any:
 
 
 def _topological_order(root: Any) -> list[Any]:
-    """Tensors reachable from ``root``, each after every tensor computed from it."""
-    order: list[Any] = []
-    seen = {id(root)}
-    stack = [(root, False)]
-    while stack:  # iterative: a 10,000-operation chain must not hit the recursion limit
-        tensor, expanded = stack.pop()
-        if expanded:
-            order.append(tensor)
+    """Tensors reachable from ``root``, each after every tensor computed from it.
+
+    Kahn's algorithm on the consumer counts: a tensor is emitted only once every
+    tensor that read it has been, so a value reaching ``root`` by several paths
+    has all of its contributions summed before its own rule runs. Iterative, so
+    a 10,000-operation chain does not hit the recursion limit.
+    """
+    consumers: dict[int, int] = {id(root): 0}
+    stack = [root]
+    while stack:
+        node = stack.pop()._node
+        if node is None:
             continue
-        stack.append((tensor, True))
+        for _, _, parent in node.parents:
+            key = id(parent)
+            if key in consumers:
+                consumers[key] += 1
+            else:
+                consumers[key] = 1
+                stack.append(parent)
+    order: list[Any] = []
+    ready = [root]
+    while ready:
+        tensor = ready.pop()
+        order.append(tensor)
         node = tensor._node
-        if node is not None:
-            for _, _, parent in node.parents:
-                if id(parent) not in seen:
-                    seen.add(id(parent))
-                    stack.append((parent, False))
-    order.reverse()
+        if node is None:
+            continue
+        for _, _, parent in node.parents:
+            key = id(parent)
+            consumers[key] -= 1
+            if consumers[key] == 0:
+                ready.append(parent)
     return order
 
 
