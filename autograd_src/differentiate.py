@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 import gast
 import numpy as np
 
-from . import codegen, desugar, fence, loader, normalize, reverse, source
+from . import codegen, desugar, fence, loader, normalize, optimize as optimizer, reverse, source
 from .errors import UnresolvedMethodError
 from .naming import Namer
 
@@ -87,8 +87,11 @@ def _derivative_name(fn_name: str, wrt: list[str], value: bool) -> str:
 
 def _transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
                printer: str, scalars: tuple = ((), (), ()), helper: bool = False,
-               bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str, source.Reads]:
-    with source.recording() as reads:
+               bindings: Optional[dict] = None,
+               rewrite: Optional[bool] = None) -> tuple[Callable[..., Any], str, source.Reads]:
+    if rewrite is None:  # a helper's derivative is made as its caller's is
+        rewrite = optimizer.ENABLED.get()
+    with source.recording() as reads, optimizer.enabled(rewrite):
         compiled, shown = _generate(fn, wrt, single, value, printer, scalars, helper,
                                     bindings)
     return compiled, shown, reads
@@ -194,7 +197,8 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
     layout = [(wrt.index(names[p]), None) if p < positional else
               (wrt.index(vararg), p - positional) for p in positions]
     bindings = bindings or {}
-    key = ("helper", tuple(positions), tuple(sorted((k, id(v)) for k, v in bindings.items())))
+    key = ("helper", tuple(positions), tuple(sorted((k, id(v)) for k, v in bindings.items())),
+           optimizer.ENABLED.get())
     per_fn = _cache_for(fn)
     if _cached(per_fn, key) is None:
         if (fn, key) in _IN_PROGRESS:
@@ -297,7 +301,7 @@ def _make_checker(fn: Callable[..., Any], wrt: list[str]) -> Callable[[tuple, di
 
 def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
            printer: str = "gast", bindings: Optional[dict] = None,
-           per_class: bool = True) -> Callable[..., Any]:
+           per_class: bool = True, optimize: bool = True) -> Callable[..., Any]:
     if not callable(fn):
         raise TypeError(f"grad expects a function, got {type(fn).__name__}")
     if not hasattr(fn, "__code__"):
@@ -311,7 +315,7 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
         self_name = function.__code__.co_varnames[0]
         marker = source.InstanceOf.of(instance)
         unbound = _build(function, names[0] if single else tuple(names), value,
-                         verbose, printer, bindings={self_name: marker})
+                         verbose, printer, bindings={self_name: marker}, optimize=optimize)
         hidden = marker.hidden_by(instance)
         if hidden:
             raise TypeError(f"cannot differentiate {fn.__qualname__}: the instance's own "
@@ -320,7 +324,7 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
                             "calls; rename one of them")
         return _bind(unbound, instance)
     key = (tuple(names), single, value, printer,
-           tuple(sorted((k, id(v)) for k, v in (bindings or {}).items())))
+           tuple(sorted((k, id(v)) for k, v in (bindings or {}).items())), optimize)
 
     def generated(signature: tuple) -> tuple:
         # The derivative, generated knowing which arguments are scalars (if any).
@@ -329,7 +333,8 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
         entry = _cached(per_fn, entry_key)
         if entry is None:
             entry = per_fn[entry_key] = _transform(fn, names, single, value, printer,
-                                                   signature, bindings=bindings)
+                                                   signature, bindings=bindings,
+                                                   rewrite=optimize)
         return entry
 
     try:
@@ -339,7 +344,7 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
             raise
         # model.predict(x) with model an argument: known once the call shows its class.
         return _build_per_class(fn, names[0] if single else tuple(names), value, verbose,
-                                printer, bindings or {}, exc.parameter)
+                                printer, bindings or {}, exc.parameter, optimize)
     if verbose:
         print(text)
     check = _make_checker(fn, names)
@@ -404,7 +409,8 @@ _MISSING = object()
 
 
 def _build_per_class(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
-                     printer: str, bindings: dict, first: str) -> Callable[..., Any]:
+                     printer: str, bindings: dict, first: str,
+                     optimize: bool = True) -> Callable[..., Any]:
     """The derivative of a function calling methods of its arguments (``model.predict(x)``).
 
     Which function ``model.predict`` is depends on the class of ``model``, so the
@@ -422,7 +428,7 @@ def _build_per_class(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int
             markers = {p: source.InstanceOf.for_class(c) for p, c in zip(objects, classes)}
             try:
                 inner = _build(fn, wrt, value, verbose, printer, {**bindings, **markers},
-                               per_class=False)
+                               per_class=False, optimize=optimize)
             except UnresolvedMethodError as exc:
                 if exc.parameter in objects or exc.parameter in bindings:
                     raise
@@ -476,7 +482,7 @@ def _bind(derivative: Callable[..., Any], instance: Any) -> Callable[..., Any]:
 
 
 def grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = 0, *,
-         argnums: Optional[Wrt] = None, verbose: int = 0) -> Any:
+         argnums: Optional[Wrt] = None, verbose: int = 0, optimize: bool = True) -> Any:
     """Return the derivative of ``fn``, generated from its source code.
 
     Usable as a function (``grad(f)``, ``grad(f, wrt=1)``) and as a decorator
@@ -497,6 +503,12 @@ def grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = 0, *,
         A synonym for ``wrt``.
     verbose : int
         ``1`` prints the generated source.
+    optimize : bool
+        ``False`` leaves out the rewriting passes (copy propagation, folding
+        temporaries, dead-code removal, in-place accumulation, ...): the
+        derivative is the rules' adjoints as the reverse sweep writes them.
+        It computes the same values; use it to rule the optimiser out when a
+        gradient looks suspicious, or to read the unrewritten code.
 
     Returns
     -------
@@ -518,12 +530,13 @@ def grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = 0, *,
     if argnums is not None:
         wrt = argnums
     if fn is None:
-        return lambda f: _build(f, wrt, value=False, verbose=verbose)
-    return _build(fn, wrt, value=False, verbose=verbose)
+        return lambda f: _build(f, wrt, value=False, verbose=verbose, optimize=optimize)
+    return _build(fn, wrt, value=False, verbose=verbose, optimize=optimize)
 
 
 def value_and_grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = 0, *,
-                   argnums: Optional[Wrt] = None, verbose: int = 0) -> Any:
+                   argnums: Optional[Wrt] = None, verbose: int = 0,
+                   optimize: bool = True) -> Any:
     """Like `grad`, but the derivative returns ``(value, gradient)`` in one pass.
 
     Examples
@@ -538,8 +551,8 @@ def value_and_grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = 0, *,
     if argnums is not None:
         wrt = argnums
     if fn is None:
-        return lambda f: _build(f, wrt, value=True, verbose=verbose)
-    return _build(fn, wrt, value=True, verbose=verbose)
+        return lambda f: _build(f, wrt, value=True, verbose=verbose, optimize=optimize)
+    return _build(fn, wrt, value=True, verbose=verbose, optimize=optimize)
 
 
 def derivative_source(fn: Callable[..., Any], wrt: Wrt = 0, *, printer: str = "gast") -> str:

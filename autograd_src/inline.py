@@ -124,7 +124,8 @@ class Inliner:
                 expr = _Substitution(rule, values, self.namer, op.rule.primitive).visit(
                     clone(rule.exprs[index]))
             expr = optimize.simplify(expr, self.namer)
-            expr = optimize.reuse_primal_values(expr, reusable)
+            if optimize.ENABLED.get():
+                expr = optimize.reuse_primal_values(expr, reusable)
             if isinstance(entry, str) and rule.input_is_sequence(index):
                 # A list variable: its adjoint is the list of its items' adjoints.
                 result.append((entry, gast.Call(func=name_node("list"), args=[expr], keywords=[])))

@@ -11,6 +11,8 @@ primal value the adjoint reads once at that use, and exact folds such as
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import inspect
 import math
@@ -26,6 +28,23 @@ from .ir import name_node
 from .naming import Namer
 
 __all__ = ["simplify", "propagate_copies", "reuse_primal_values", "accumulate_in_place"]
+
+#: Whether the rewriting passes run; ``grad(f, optimize=False)`` turns them off for
+#: one transformation (helpers it differentiates included). The unrewritten
+#: derivative computes the same values by the rules alone: a test runs every
+#: corpus function both ways, and users who suspect the optimiser can do the same.
+ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("optimize", default=True)
+
+
+@contextlib.contextmanager
+def enabled(on: bool) -> Any:
+    """Run the rewriting passes (or not) for the transformations made inside."""
+    token = ENABLED.set(on)
+    try:
+        yield
+    finally:
+        ENABLED.reset(token)
+
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
          gast.Div: operator.truediv, gast.Pow: operator.pow}

@@ -520,13 +520,16 @@ class _Reverser:
         adjoint_names = set(self.namer.adjoints()) | self.inliner.shared
         kept = {self.namer.adjoint(w) for w in self.wrt}
         kept_nodes = [name_node(name) for name in sorted(kept)]  # the return reads them
-        adjoint = optimize.propagate_copies(adjoint, adjoint_names, kept)
-        adjoint = optimize.double_repeated(adjoint, adjoint_names, optimize.load_counts(
-            [s for s in adjoint if isinstance(s, gast.AST)]))
-        stores, loads = optimize.names_in(adjoint + kept_nodes)
-        adjoint = optimize.fuse_adjoint_terms(adjoint, self.adjoint_terms(stores, kept), loads)
-        adjoint = optimize.fold_exactly(adjoint)
-        adjoint = optimize.accumulate_in_place(adjoint, adjoint_names, self.ad)
+        rewrite = optimize.ENABLED.get()
+        if rewrite:
+            adjoint = optimize.propagate_copies(adjoint, adjoint_names, kept)
+            adjoint = optimize.double_repeated(adjoint, adjoint_names, optimize.load_counts(
+                [s for s in adjoint if isinstance(s, gast.AST)]))
+            stores, loads = optimize.names_in(adjoint + kept_nodes)
+            adjoint = optimize.fuse_adjoint_terms(adjoint, self.adjoint_terms(stores, kept),
+                                                  loads)
+            adjoint = optimize.fold_exactly(adjoint)
+            adjoint = optimize.accumulate_in_place(adjoint, adjoint_names, self.ad)
         reshaped = optimize.shapes_from(adjoint, {n: self.shape_chain(n)[-1]
                                                   for n in self.same_shape_as},
                                         self.ad, self.namer.reference(np, "np"))
@@ -540,16 +543,18 @@ class _Reverser:
         primal = self.primal_block(body, set(self.parsed.params))
         if value_copy is not None:
             primal.append(assign_node(value_copy, name_node(output), self.norm.return_stmt))
-        live = set().union(*(load_names(s) for s in adjoint if isinstance(s, gast.AST)),
-                           *(load_names(r) for r in results), load_names(value))
-        primal = self.dead_code_removed(primal, live)
-        # Folding a temporary into its one reader moves reads without adding any:
-        # the counts stay right for the second pass.
-        loads = optimize.load_counts(primal + [s for s in adjoint if isinstance(s, gast.AST)]
-                                     + results + ([value] if value is not None else []))
-        primal = optimize.fuse_temporaries(primal, self.temporaries(), loads)
-        primal, adjoint = optimize.sink_into_adjoint(
-            primal, adjoint, self.sinkable(primal, adjoint), loads)
+        if rewrite:
+            live = set().union(*(load_names(s) for s in adjoint if isinstance(s, gast.AST)),
+                               *(load_names(r) for r in results), load_names(value))
+            primal = self.dead_code_removed(primal, live)
+            # Folding a temporary into its one reader moves reads without adding any:
+            # the counts stay right for the second pass.
+            loads = optimize.load_counts(
+                primal + [s for s in adjoint if isinstance(s, gast.AST)] + results
+                + ([value] if value is not None else []))
+            primal = optimize.fuse_temporaries(primal, self.temporaries(), loads)
+            primal, adjoint = optimize.sink_into_adjoint(
+                primal, adjoint, self.sinkable(primal, adjoint), loads)
         computed = {n.id for s in primal if isinstance(s, gast.AST) for n in gast.walk(s)
                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         for call, k, name in reshaped:  # the latest value still computed reads best

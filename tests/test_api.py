@@ -262,3 +262,18 @@ def test_matmul_of_same_shaped_vectors_is_not_elementwise():
     x, y = np.arange(3.0) + 1, np.arange(3.0) * 0.5
     check_grads(f, x, y, wrt=(0, 1))
     np.testing.assert_allclose(grad(f)(x, y), y * np.sum(x) + x @ y)
+
+
+def test_optimize_false_leaves_out_the_rewrites_and_gives_the_same_gradient():
+    def loss(W, b, X):
+        prediction = np.tanh(X @ W + b)
+        return np.mean(prediction ** 2)
+
+    rng = np.random.default_rng(0)
+    W, b, X = rng.normal(size=3), 0.3, rng.normal(size=(5, 3))
+    plain = grad(loss, wrt=(0, 1), optimize=False)
+    rewritten = grad(loss, wrt=(0, 1))
+    assert "total = X_at_W + b" in plain.source          # no temporary folded
+    assert "total = X_at_W + b" not in rewritten.source  # cached apart
+    for got, expected in zip(plain(W, b, X), rewritten(W, b, X)):
+        np.testing.assert_allclose(got, expected, rtol=1e-13)
