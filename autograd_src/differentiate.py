@@ -16,7 +16,8 @@ from typing import Any, Callable, Optional, Sequence, Union
 import gast
 import numpy as np
 
-from . import codegen, desugar, fence, loader, normalize, optimize as optimizer, reverse, source
+from . import codegen, desugar, fence, loader, normalize, reverse, source
+from . import optimize as optimizer
 from .errors import UnresolvedMethodError
 from .naming import Namer
 
