@@ -77,6 +77,11 @@ class CallNormalizer:
                                    NoRuleError)
                 raise UnresolvedMethodError(subject.id, error.msg, error.filename, error.lineno,
                                             (error.offset or 1) - 1, error.text)
+            if self.is_active(func):
+                raise self.error(call, f"{gast.unparse(func)} is a function made from a "
+                                       "differentiated value (a closure), which grad cannot "
+                                       "follow: make it a function that takes that value "
+                                       "as an argument", NoRuleError)
             hint = ("; for a method, differentiate the bound method (grad(obj.loss)), "
                     "whose self.method() calls are known" if isinstance(func, gast.Attribute)
                     else "")
@@ -185,8 +190,8 @@ class CallNormalizer:
                  and isinstance(n.ctx, (gast.Store, gast.Param))}
         captured = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
                     and isinstance(n.ctx, gast.Load)} - local
-        if captured & self.active:
-            names = ", ".join(sorted(captured & self.active))
+        if self.captured_active(name):
+            names = ", ".join(sorted(self.captured_active(name)))
             raise self.error(call, f"{name}() reads {names} from the enclosing function, and "
                                    "that value is being differentiated: pass it to "
                                    f"{name}() as an argument")

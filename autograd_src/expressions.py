@@ -186,10 +186,23 @@ class ExpressionNormalizer:
         if isinstance(func, gast.Attribute) and self.is_active(func.value):
             method = numpy_rules.METHODS.get(func.attr)
             return not (method is not None and registry.is_nondifferentiable(method))
+        if isinstance(func, gast.Name) and func.id in self.local_functions:
+            if self.captured_active(func.id):  # a nested def reading a differentiated value
+                return True
+        elif self.is_active(func):  # make_step(a)(x), or step(x) after step = make_step(a)
+            return True
         target = self.parsed.resolve(func)
         if target is not UNRESOLVED and registry.is_nondifferentiable(target):
             return False
         return any(self.is_active(e) for e in operands)
+
+    def captured_active(self, name: str) -> set[str]:
+        """The differentiated values that the nested function ``name`` reads from this one."""
+        node = self.local_functions[name][0]
+        local = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                 and isinstance(n.ctx, (gast.Store, gast.Param))}
+        return ({n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                 and isinstance(n.ctx, gast.Load)} - local) & self.active
 
     def atom(self, expr: gast.expr) -> gast.expr:
         """``expr`` itself if inactive or a name; else a new temporary holding it."""

@@ -130,6 +130,7 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
         scalars_body, self.scalars = self.scalars, set(scalars_before)
         classes_body, self.shape_class = self.shape_class, dict(classes_before)
         owned_body, self.owned = self.owned, set(owned_before)
+        self.available.clear()  # what one arm computed, the other never ran
         orelse = self.block(stmt.orelse)
         self.active |= after_body
         self.scalars &= scalars_body  # a scalar after the if only if after both arms
