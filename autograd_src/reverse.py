@@ -260,10 +260,12 @@ class _Reverser:
                    out: list) -> None:
         pending: list[Any] = []
         ans = op.target
-        self_reference = op.target in differentiable_inputs(op)
+        reads, reads_ans = reads_of(op)
+        # y = y * c: the adjoint reads the old y (whether or not y carries gradient),
+        # so y is restored before the contributions are computed, not after.
+        self_reference = op.target in differentiable_inputs(op) or op.target in reads
         restore = saved.get(op.target)
         if self_reference:
-            _, reads_ans = reads_of(op)
             if reads_ans:
                 ans = self.namer.fresh(describe(op.value))
                 pending.append(assign_node(ans, name_node(op.target), op.origin))

@@ -52,3 +52,16 @@ def test_a_function_closing_over_a_differentiated_value_is_refused(f, words):
         grad(f)(2.0 if f is not cases.lambda_reading_a_differentiated_value
                 else np.array([0.5, 1.0, 2.0]))
     assert info.value.filename.endswith("trust_cases.py")
+
+
+@pytest.mark.parametrize("optimize", [True, False])
+def test_a_value_is_restored_before_its_own_adjoint_reads_it(optimize):
+    f = cases.restored_value_read_by_its_own_adjoint
+    x, v = np.linspace(-1, 1, 8), np.array([0.3, 0.5])
+    got = grad(f, wrt=(0, 1), optimize=optimize)(x, v)
+    np.testing.assert_allclose(got[0], finite_differences(lambda x: f(x, v), x), rtol=1e-6)
+    np.testing.assert_allclose(got[1], finite_differences(lambda v: f(x, v), v), rtol=1e-6)
+    g = cases.constant_scaled_by_a_differentiated_value_in_a_loop
+    x = np.array([0.3, -0.8])
+    np.testing.assert_allclose(grad(g, optimize=optimize)(x), finite_differences(g, x),
+                               rtol=1e-6)

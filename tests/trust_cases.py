@@ -4,6 +4,7 @@ Imported by ``test_trust.py``; kept in a module of their own because `grad`
 reads their source.
 """
 
+import numpy as np
 
 
 def shared_subscript_in_both_arms(x):
@@ -47,3 +48,22 @@ def lambda_reading_a_differentiated_value(x):
     first = x[i] ** 2
     third = lambda i: x[i] * 3  # noqa: E731
     return first + third(2)
+
+
+def restored_value_read_by_its_own_adjoint(x, v):
+    # `loss` carries no gradient when first multiplied: the adjoint of
+    # `loss * np.cos(x[3])` read the final `loss` before restoring the old one.
+    act, loss = np.tanh(v) / (1.0 + x[6] ** 2), 1.8 / np.sqrt(1.0 + 1.2 ** 2)
+    loss = loss * np.cos(x[3])
+    loss += np.mean(x)
+    return np.sum(np.sin(act)) + loss
+
+
+def constant_scaled_by_a_differentiated_value_in_a_loop(x):
+    c = 1.5
+    s = x * 1.0
+    for _ in range(3):
+        c = c * np.cos(s)
+        s = s * c
+        c = c - 0.5
+    return np.sum(s)
