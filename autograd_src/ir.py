@@ -153,6 +153,9 @@ class Normalized:
     output_scalar: bool = False
     #: Names that hold Python lists somewhere: their adjoints are lists too.
     lists: set = field(default_factory=set)
+    #: Parameters whose values may be lists, tuples or dicts (a helper's, called
+    #: with whatever its caller passes); the caller's are checked to be numbers.
+    opaque: set = field(default_factory=set)
 
 
 def name_node(id_: str, ctx: Any = None) -> gast.Name:

@@ -384,6 +384,8 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         if not state.statement(stmt):
             output, active = state.output(stmt)
             lists = state.all_lists | ({output} if output in state.lists else set())
-            return Normalized(state.body, output, active, stmt, output in state.scalars, lists)
+            opaque = set(parsed.params) - set(scalars) if helper else set()
+            return Normalized(state.body, output, active, stmt, output in state.scalars, lists,
+                              opaque)
     raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "
                                     "differentiates the returned value")

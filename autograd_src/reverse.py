@@ -11,6 +11,8 @@ own names.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -239,13 +241,42 @@ class _Reverser:
             self.uniform.add(name)
         else:  # a full array plus a uniform scalar broadcasts correctly
             self.uniform.discard(name)
-        if name in sweep.defined and name in self.norm.lists:  # list + list would concatenate
-            expr = self.inliner.call(f"{self.ad}.add", name_node(adjoint), expr)
-        elif name in sweep.defined:
-            expr = gast.BinOp(left=name_node(adjoint), op=gast.Add(), right=expr)
+        if name in sweep.defined:
+            expr = self.plus(name, name_node(adjoint), expr)
         sweep.defined.add(name)
         if not (isinstance(expr, gast.Name) and expr.id == adjoint):  # not "da = da"
             out.append(assign_node(adjoint, expr, origin))
+
+    def plus(self, name: str, left: gast.expr, right: gast.expr) -> gast.expr:
+        """The sum of two adjoints of ``name``: item by item (``_ad.add``) where they may
+        be lists, tuples or dicts, for which ``+`` would concatenate (or fail)."""
+        if name in self.containers:
+            return self.inliner.call(f"{self.ad}.add", left, right)
+        return gast.BinOp(left=left, op=gast.Add(), right=right)
+
+    @functools.cached_property
+    def containers(self) -> set[str]:
+        """Names that may hold lists, tuples or dicts of values: lists the function
+        builds, a helper's parameters, what helpers return, and items or copies of those."""
+        makers = (runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended)
+        names = set(self.norm.lists) | set(self.norm.opaque)
+        ops = list(ops_in(self.norm.body))
+        grown = True
+        while grown:
+            grown = False
+            for op in ops:
+                rule = op.rule
+                if op.target in names:
+                    continue
+                if rule is None or rule.primitive is operator.getitem:
+                    opaque = any(n in names for n in op.input_names())
+                else:
+                    opaque = any(rule.primitive is m for m in makers) or \
+                        hasattr(rule, "helper_keywords")
+                if opaque:
+                    names.add(op.target)
+                    grown = True
+        return names
 
     def comment(self, origin: Any, sweep: _Sweep, out: list, prefix: str = "Grad of") -> None:
         if origin is sweep.origin:
@@ -310,7 +341,7 @@ class _Reverser:
         if own:
             total = own[0]
             for expr in own[1:]:
-                total = gast.BinOp(left=total, op=gast.Add(), right=expr)
+                total = self.plus(op.target, total, expr)
             self.accumulate(op.target, total, sweep, op.origin, pending)
         if restore and not self_reference:
             pending.append(self.restore(op.target, restore, op.origin))

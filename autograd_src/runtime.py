@@ -539,8 +539,10 @@ def extended(items: list, more: Any) -> list:
 
 
 def add(a: Any, b: Any) -> Any:
-    """Sum two adjoints, item by item when they are lists or dicts."""
-    if type(a) is list:
+    """Sum two adjoints, item by item when they are lists, tuples or dicts."""
+    if type(a) is list or type(a) is tuple:
+        if len(a) != len(b):
+            raise ValueError(f"adjoints of {len(a)} and {len(b)} items cannot be added")
         return [add(x, y) for x, y in zip(a, b)]
     if type(a) is dict:
         return {k: add(v, b[k]) for k, v in a.items()}

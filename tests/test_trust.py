@@ -65,3 +65,27 @@ def test_a_value_is_restored_before_its_own_adjoint_reads_it(optimize):
     x = np.array([0.3, -0.8])
     np.testing.assert_allclose(grad(g, optimize=optimize)(x), finite_differences(g, x),
                                rtol=1e-6)
+
+
+@pytest.mark.parametrize("optimize", [True, False])
+@pytest.mark.parametrize("f, shapes", [
+    (cases.list_looped_over_in_a_helper, [(), (), ()]),
+    (cases.list_looped_over_in_a_helper, [(3,), (3,), (3,)]),
+    (cases.pair_unpacked_in_a_helper, [(3,), (3,), (3,)]),
+    (cases.dict_passed_to_two_helper_calls, [(3,), (3,), (3,)]),
+    (cases.one_list_passed_to_two_helper_calls, [(2,), (2,)]),
+])
+def test_containers_of_differentiated_values_in_helpers(f, shapes, optimize):
+    rng = np.random.default_rng(1)
+    args = [float(rng.normal()) if s == () else rng.normal(size=s) for s in shapes]
+    n = len(args) if f is cases.one_list_passed_to_two_helper_calls else 2
+    got = grad(f, wrt=tuple(range(n)), optimize=optimize)(*args)
+    for k in range(n):
+        def along(value, k=k):
+            return f(*args[:k], value, *args[k + 1:])
+        np.testing.assert_allclose(got[k], finite_differences(along, args[k]), rtol=1e-6,
+                                   atol=1e-9)
+
+
+def test_the_list_example_of_the_issue():
+    assert grad(cases.list_looped_over_in_a_helper, wrt=(0, 1))(2.0, 3.0, 1.0) == (3.0, 2.0)

@@ -67,3 +67,44 @@ def constant_scaled_by_a_differentiated_value_in_a_loop(x):
         s = s * c
         c = c - 0.5
     return np.sum(s)
+
+
+def scale_through(ws, x):
+    for w in ws:
+        x = x * w
+    return np.sum(x)
+
+
+def list_looped_over_in_a_helper(a, b, x):
+    # The list's adjoint was summed with `+`, which concatenates: zero gradients.
+    return scale_through([a, b], x)
+
+
+def first_pair(params, x):
+    W, b = params[0]
+    return np.sum(W * x + b)
+
+
+def pair_unpacked_in_a_helper(W, b, x):
+    return first_pair([(W, b)], x) + first_pair([(W, b)], 2.0 * x)
+
+
+def weighted(p, x):
+    return np.sum(np.tanh(x * p["w"]) * p["v"])
+
+
+def dict_passed_to_two_helper_calls(w, v, x):
+    p = {"w": w, "v": v}
+    return weighted(p, x) + weighted(p, 2.0 * x)
+
+
+def sum_of_squares(ws):
+    total = 0.0
+    for w in ws:
+        total = total + np.sum(w ** 2)
+    return total
+
+
+def one_list_passed_to_two_helper_calls(a, b):
+    ws = [a, b]
+    return sum_of_squares(ws) + sum_of_squares(ws) * sum_of_squares((a,))
