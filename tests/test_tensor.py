@@ -15,6 +15,8 @@ except ImportError:  # MyGrad is an optional oracle, never required
 
 needs_mygrad = pytest.mark.skipif(mygrad is None, reason="mygrad is not installed")
 RNG = np.random.default_rng(0)
+# np.reshape's keyword is ``shape`` from NumPy 2.1 on, ``newshape`` in NumPy 2.0.
+RESHAPE_KEYWORD = "shape" if np.lib.NumpyVersion(np.__version__) >= "2.1.0" else "newshape"
 
 
 def backprop_grads(fn, *arrays, **kwargs):
@@ -59,7 +61,7 @@ def test_binary_ops_with_broadcasting(name, shapes):
     ("ravel", {}), ("flip", {"axis": 0}), ("expand_dims", {"axis": 0}), ("squeeze", {}),
     ("swapaxes", {"axis1": 0, "axis2": 1}), ("moveaxis", {"source": 0, "destination": 1}),
     ("tile", {"reps": 2}), ("repeat", {"repeats": 2, "axis": 1}), ("trace", {}),
-    ("copy", {}), ("broadcast_to", {"shape": (4, 2, 3)}), ("reshape", {"shape": (3, 2)}),
+    ("copy", {}), ("broadcast_to", {"shape": (4, 2, 3)}), ("reshape", {RESHAPE_KEYWORD: (3, 2)}),
 ])
 def test_array_ops(name, kwargs):
     x = RNG.uniform(0.5, 1.5, (2, 3))
