@@ -12,6 +12,7 @@ from . import numpy_rules, registry
 from .errors import NoRuleError, UnresolvedMethodError
 from .expressions import is_user_function
 from .ir import Primal, Verbatim, keywords_of, name_node, replace_nodes
+from .mutation import writes_in_place
 from .naming import describe
 from .registry import Rule
 from .source import UNRESOLVED, InstanceOf, MethodOf
@@ -89,6 +90,12 @@ class CallNormalizer:
                                    "before the call runs (it is a local variable or "
                                    f"undefined); call a module-level function{hint}",
                              NoRuleError)
+
+        how = writes_in_place(primitive, call)
+        if how:
+            raise self.error(call, f"{gast.unparse(func).strip()}() on a differentiated value "
+                                   f"writes into an array ({how}), which grad cannot follow: "
+                                   "assign the result instead (y = np.exp(x))")
 
         def rebuild_call(atoms: list, kw: dict) -> gast.Call:
             return gast.Call(func=func, args=atoms, keywords=keywords_of(kw))
@@ -261,6 +268,13 @@ class CallNormalizer:
                 inputs.append([self._active_name(a) for a in atoms])
             elif index < rule.n_inputs:
                 atom = self.atom(value)
+                if rule.exprs is not None and rule.exprs[index] is None and \
+                        self.is_active(atom):
+                    hint = ": write the subscripts as a string, np.einsum('ij->ji', x)" \
+                        if primitive is numpy_rules.np.einsum else ""
+                    raise self.error(value, f"the argument {param!r} of {label} gets no "
+                                            "gradient from its derivative rule, but this one "
+                                            f"carries a gradient{hint}", NoRuleError)
                 if not self.is_active(atom):
                     # Adjoints of the other inputs read this one: compute it once.
                     atom = self.hoist(atom, describe(atom))

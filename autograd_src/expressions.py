@@ -14,6 +14,7 @@ from typing import Any, Optional
 import gast
 
 from . import numpy_rules, registry
+from .errors import NoRuleError
 from .ir import (
     Op,
     Primal,
@@ -167,8 +168,8 @@ class ExpressionNormalizer:
             return expr.attr not in INACTIVE_ATTRIBUTES
         if isinstance(expr, gast.Call):
             return self._call_is_active(expr)
-        if isinstance(expr, gast.Subscript):
-            return self.is_active(expr.value)
+        if isinstance(expr, gast.Subscript):  # np.r_[x, y] carries x's gradient too
+            return self.is_active(expr.value) or self.is_active(expr.slice)
         if isinstance(expr, gast.BoolOp):
             return any(self.is_active(v) for v in expr.values)
         if isinstance(expr, gast.Slice):
@@ -446,6 +447,13 @@ class ExpressionNormalizer:
     def subscript(self, expr: gast.Subscript) -> tuple:
         index = expr.slice
         if self.is_active(index):
+            subject = self.parsed.resolve(expr.value)
+            if subject is numpy_rules.np.r_ or subject is numpy_rules.np.c_:
+                joined = "np.concatenate([...])" if subject is numpy_rules.np.r_ else \
+                    "np.column_stack([...])"
+                raise self.error(expr, f"{gast.unparse(expr.value).strip()}[...] of "
+                                       f"differentiated values has no derivative rule: "
+                                       f"write {joined} instead", NoRuleError)
             raise self.error(index, "an index computed from a differentiated value is not "
                                     "differentiable: compute it from constants")
         has_slice = any(isinstance(n, gast.Slice) for n in gast.walk(index))

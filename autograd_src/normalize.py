@@ -13,10 +13,10 @@ from typing import Any, Optional, Union
 
 import gast
 
-from . import numpy_rules, registry
+from . import mutation, numpy_rules, registry
 from .calls import CallNormalizer
 from .data import DataNormalizer
-from .expressions import ExpressionNormalizer, allocates, shared_names
+from .expressions import ExpressionNormalizer, allocates, is_user_function, shared_names
 from .ir import (
     Branch,
     Loop,
@@ -29,7 +29,7 @@ from .ir import (
     name_node,
 )
 from .naming import Namer
-from .source import ParsedFunction
+from .source import UNRESOLVED, ParsedFunction
 
 __all__ = ["normalize"]
 
@@ -230,7 +230,33 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
             raise self.error(value, f"the method call .{value.func.attr}() on a "
                                     "differentiated array may modify it in place, which is "
                                     "not supported: assign its result instead")
+        if isinstance(value, gast.Call) and self.is_active(value):
+            self.discarded_call(value)
         self.body.append(Primal(stmt, stmt))
+
+    def discarded_call(self, call: gast.Call) -> None:
+        """A call on differentiated values whose result is dropped matters only by what
+        it changes: refuse one that may write into its arguments (its effect on the
+        gradient would be lost), keep one that cannot (``print(x)``, ``np.sum(x)``)."""
+        primitive = self.parsed.resolve(call.func)
+        label = gast.unparse(call.func).strip()
+        if primitive is UNRESOLVED:
+            how = "grad cannot tell which function it is"
+            if isinstance(call.func, gast.Attribute) and \
+                    call.func.attr in mutation.MUTATING_METHODS:
+                how = f"the method .{call.func.attr}() changes " \
+                      f"{gast.unparse(call.func.value).strip()} in place"
+        elif is_user_function(primitive):
+            how = mutation.helper_writes_into(primitive)
+        elif registry.lookup(primitive) is not None or primitive is print:
+            how = mutation.writes_in_place(primitive, call)
+        else:
+            how = mutation.writes_in_place(primitive, call) or \
+                "it may change its arguments and has no derivative rule"
+        if how:
+            raise self.error(call, f"{label}() is called on a differentiated value for its "
+                                   f"effect ({how}), which grad cannot follow: compute a new "
+                                   "value and assign it (y = np.exp(x), not np.exp(x, out=y))")
 
     def assign(self, stmt: gast.Assign, original: Optional[gast.stmt] = None) -> None:
         original = original or stmt

@@ -89,3 +89,29 @@ def test_containers_of_differentiated_values_in_helpers(f, shapes, optimize):
 
 def test_the_list_example_of_the_issue():
     assert grad(cases.list_looped_over_in_a_helper, wrt=(0, 1))(2.0, 3.0, 1.0) == (3.0, 2.0)
+
+
+@pytest.mark.parametrize("f, words", [
+    (cases.r_of_differentiated_values, r"np.r_\[...\] of differentiated values"),
+    (cases.c_of_differentiated_values, r"np.column_stack"),
+    (cases.einsum_sublist_form, r"write the subscripts as a string"),
+    (cases.out_argument, r"out= argument is written in place"),
+    (cases.out_argument_assigned, r"out= argument is written in place"),
+    (cases.add_at, r"np.add.at writes into its first argument"),
+    (cases.fill_diagonal, r"np.fill_diagonal writes into"),
+    (cases.copyto, r"np.copyto writes into"),
+    (cases.put, r"np.put writes into"),
+    (cases.fill_method, r"the method .fill\(\) changes y in place"),
+    (cases.helper_writing_into_its_argument, r"it assigns into its parameter buffer"),
+])
+def test_what_grad_cannot_follow_is_refused_at_the_users_line(f, words):
+    # Each of these once gave a zero or wrong gradient without a word.
+    with pytest.raises((DiffSyntaxError, NoRuleError), match=words) as info:
+        grad(f)(np.array([0.5, 1.0, 2.0]))
+    assert info.value.filename.endswith("trust_cases.py")
+
+
+def test_a_discarded_call_that_changes_nothing_is_kept(capsys):
+    x = np.array([0.5, 1.0, 2.0])
+    np.testing.assert_allclose(grad(cases.discarded_calls_that_change_nothing)(x), 2 * x)
+    assert "(3,)" in capsys.readouterr().out  # the helper ran, once

@@ -108,3 +108,76 @@ def sum_of_squares(ws):
 def one_list_passed_to_two_helper_calls(a, b):
     ws = [a, b]
     return sum_of_squares(ws) + sum_of_squares(ws) * sum_of_squares((a,))
+
+
+def r_of_differentiated_values(x):
+    return np.sum(np.r_[x, x] ** 2)
+
+
+def c_of_differentiated_values(x):
+    return np.sum(np.c_[x, x] ** 2)
+
+
+def einsum_sublist_form(x):
+    return np.sum(np.einsum(np.outer(x, x), [0, 1], [1, 0]))
+
+
+def out_argument(x):
+    y = np.zeros(3)
+    np.exp(x, out=y)
+    return np.sum(y)
+
+
+def out_argument_assigned(x):
+    z = np.exp(x, out=np.zeros(3))
+    return np.sum(z)
+
+
+def add_at(x):
+    y = x * 1.0
+    np.add.at(y, [0, 0], x[1])
+    return np.sum(y * y)
+
+
+def fill_diagonal(x):
+    m = np.outer(x, x)
+    np.fill_diagonal(m, 0.0)
+    return np.sum(m)
+
+
+def copyto(x):
+    y = np.zeros(3)
+    np.copyto(y, x)
+    return np.sum(y * y)
+
+
+def put(x):
+    y = x * 2
+    np.put(y, [0], 5.0)
+    return np.sum(y)
+
+
+def fill_method(x):
+    y = np.zeros(3)
+    y.fill(x[0])
+    return np.sum(y)
+
+
+def _store_first(buffer, value):
+    buffer[0] = value
+
+
+def helper_writing_into_its_argument(x):
+    y = np.zeros(3)
+    _store_first(y, x[1])
+    return np.sum(y * x)
+
+
+def _log(value):
+    print(value.shape)
+
+
+def discarded_calls_that_change_nothing(x):
+    _log(x)
+    np.sum(x)
+    return np.sum(x ** 2)
