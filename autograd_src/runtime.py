@@ -194,10 +194,18 @@ def unvar(g: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = Fals
 
 def unstd(g: Any, ans: Any, x: Any, axis: Any = None, ddof: int = 0,
           keepdims: bool = False) -> Any:
-    """Gradient of ``std(x, axis, ddof)``."""
+    """Gradient of ``std(x, axis, ddof)``.
+
+    Where the spread is zero (one element, or all alike) the gradient is 0: with
+    one element ``std`` is constant, and otherwise 0 is the subgradient at the
+    tip of the cone, as for ``abs`` and ``norm`` at 0 (the textbook formula gives
+    0/0 = nan).
+    """
     ans = _keep_reduced_dims(ans, x, axis, keepdims)
     g = _keep_reduced_dims(g, x, axis, keepdims)
-    return unvar(g / (2 * ans), x, axis, ddof, keepdims=True)
+    flat = ans == 0
+    scale = np.where(flat, 0.0, g / (2 * np.where(flat, 1, ans)))
+    return unvar(scale, x, axis, ddof, keepdims=True)
 
 
 def _exclusive_products(x: np.ndarray, axis: int) -> np.ndarray:

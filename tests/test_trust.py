@@ -7,6 +7,7 @@ values come from finite differences, never from the code under test.
 import numpy as np
 import pytest
 
+import autograd_src as mg
 from autograd_src import grad
 from autograd_src.errors import DiffSyntaxError, NoRuleError
 
@@ -115,3 +116,23 @@ def test_a_discarded_call_that_changes_nothing_is_kept(capsys):
     x = np.array([0.5, 1.0, 2.0])
     np.testing.assert_allclose(grad(cases.discarded_calls_that_change_nothing)(x), 2 * x)
     assert "(3,)" in capsys.readouterr().out  # the helper ran, once
+
+
+@pytest.mark.parametrize("x, expected", [
+    (np.array([1.0]), [0.0]),
+    (1.5, 0.0),
+    (np.ones(3), [0.0, 0.0, 0.0]),
+    (np.ones(3, dtype=np.float32), [0.0, 0.0, 0.0]),
+])
+def test_std_where_the_spread_is_zero_has_gradient_zero_not_nan(x, expected):
+    got = grad(cases.spread)(x)
+    np.testing.assert_array_equal(got, expected)
+    assert np.asarray(got).dtype == np.asarray(x).dtype
+
+
+def test_std_with_a_zero_spread_in_one_column_only():
+    x = np.array([[1.0, 2.0], [1.0, 3.0]])
+    np.testing.assert_allclose(grad(cases.spread_by_column)(x), [[0.0, -0.5], [0.0, 0.5]])
+    t = mg.tensor([2.0])
+    mg.std(t).backward()
+    np.testing.assert_array_equal(t.grad, [0.0])

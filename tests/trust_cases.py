@@ -181,3 +181,11 @@ def discarded_calls_that_change_nothing(x):
     _log(x)
     np.sum(x)
     return np.sum(x ** 2)
+
+
+def spread(x):
+    return np.std(x)
+
+
+def spread_by_column(x):
+    return np.sum(np.std(x, axis=0))
