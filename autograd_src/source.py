@@ -282,6 +282,9 @@ def _source_lines(fn: Callable[..., Any]) -> tuple[list[str], int]:
     """
     import linecache
     code = fn.__code__
+    # A module edited and reloaded (importlib.reload, %autoreload) has new code
+    # objects but may have stale lines in linecache: drop them if the file changed.
+    linecache.checkcache(code.co_filename)
     file_lines = linecache.getlines(code.co_filename, fn.__globals__)
     ends = [end for _, end, _, _ in (code.co_positions() if hasattr(code, "co_positions") else ())
             if end is not None]

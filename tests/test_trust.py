@@ -136,3 +136,23 @@ def test_std_with_a_zero_spread_in_one_column_only():
     t = mg.tensor([2.0])
     mg.std(t).backward()
     np.testing.assert_array_equal(t.grad, [0.0])
+
+
+def test_a_reloaded_module_is_differentiated_from_its_new_source(tmp_path, monkeypatch):
+    import importlib
+    import os
+    import sys
+
+    path = tmp_path / "edited_model.py"
+    path.write_text("def f(x):\n    return x ** 2\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("edited_model")
+    try:
+        assert grad(module.f)(3.0) == 6.0
+        path.write_text("def f(x):\n    return x ** 3 + 0.0\n")
+        stat = path.stat()
+        os.utime(path, (stat.st_atime, stat.st_mtime + 5))  # a later edit, whatever the clock
+        module = importlib.reload(module)
+        assert grad(module.f)(3.0) == 27.0
+    finally:
+        sys.modules.pop("edited_model", None)
