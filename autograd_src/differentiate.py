@@ -525,8 +525,8 @@ def grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = 0, *,
     >>> def f(x):
     ...     return np.sum(np.sin(x) * x)
     >>> df = grad(f)
-    >>> df(np.array([0.0, 1.0]))
-    array([0.        , 1.38177329])
+    >>> df(np.array([0.5, -2.0]))  # cos(x) * x + sin(x)
+    array([ 0.91821682, -0.07700375])
     """
     if argnums is not None:
         wrt = argnums
