@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import operator
 import os
+import threading
 import types
 import weakref
 from typing import Any, Callable, Optional, Sequence, Union
@@ -154,6 +155,11 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
 
 
 _IN_PROGRESS: set = set()
+#: Transformations run one at a time: derivatives first used from several threads
+#: at once must not see one another's half-made cache entries (a helper marked
+#: in progress by another thread looked like recursion). Re-entrant, since a
+#: transformation transforms the helpers it calls.
+_LOCK = threading.RLock()
 
 
 def _cached(per_fn: dict, key: tuple) -> Optional[tuple]:
@@ -200,6 +206,12 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
     bindings = bindings or {}
     key = ("helper", tuple(positions), tuple(sorted((k, id(v)) for k, v in bindings.items())),
            optimizer.ENABLED.get())
+    with _LOCK:
+        return _helper_derivative(fn, key, wrt, layout, bindings)
+
+
+def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layout: list,
+                       bindings: dict) -> tuple[Callable[..., Any], str, list]:
     per_fn = _cache_for(fn)
     if _cached(per_fn, key) is None:
         if (fn, key) in _IN_PROGRESS:
@@ -278,26 +290,53 @@ def _scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
     return tuple(scalars), tuple(sequences), groups
 
 
-def _make_checker(fn: Callable[..., Any], wrt: list[str]) -> Callable[[tuple, dict], None]:
+_FLOAT64 = np.dtype(np.float64)
+
+
+def _make_checker(fn: Callable[..., Any], wrt: list[str]) -> Callable[[tuple, dict], tuple]:
+    """A function checking the arguments differentiated with respect to; it returns
+    ``(k, dtype)`` for each of them narrower than float64, whose gradient must be
+    given back in that dtype (float32 weights times float64 data compute in float64)."""
     readers = [(name, _argument(fn, name)) for name in wrt]
     names, positional = _parameters(fn)
     positions = [(names.index(name), name) for name in wrt]
     fast = all(position < positional for position, _ in positions)
     needed = max((position for position, _ in positions), default=-1)
 
-    def check(args: tuple, kwargs: dict) -> None:
+    def check(args: tuple, kwargs: dict) -> tuple:
+        narrow: tuple = ()
         if fast and not kwargs and needed < len(args):  # float arrays pass at once
-            for position, name in positions:
+            for k, (position, name) in enumerate(positions):
                 value = args[position]
                 if type(value) is not np.ndarray or value.dtype.kind != "f":
                     _check_argument(value, name)
-            return
-        for name, read in readers:
+                dtype = getattr(value, "dtype", _FLOAT64)
+                if dtype != _FLOAT64:
+                    narrow += ((k, dtype),)
+            return narrow
+        for k, (name, read) in enumerate(readers):
             value = read(args, kwargs)
             if value is not _MISSING:  # else the call itself reports the missing argument
                 _check_argument(value, name)
+                dtype = getattr(value, "dtype", _FLOAT64)
+                if dtype != _FLOAT64:
+                    narrow += ((k, dtype),)
+        return narrow
 
     return check
+
+
+def _in_dtypes(result: Any, narrow: tuple, single: bool, value: bool) -> Any:
+    """``result`` with each gradient named in ``narrow`` cast to its argument's dtype."""
+    grads = result[1] if value else result
+    listed = [grads] if single else list(grads)
+    for k, dtype in narrow:
+        gradient = listed[k]
+        if getattr(gradient, "dtype", None) != dtype:
+            cast = np.asarray(gradient).astype(dtype)
+            listed[k] = cast if isinstance(gradient, np.ndarray) else cast[()]
+    grads = listed[0] if single else tuple(listed)
+    return (result[0], grads) if value else grads
 
 
 def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
@@ -330,13 +369,14 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
     def generated(signature: tuple) -> tuple:
         # The derivative, generated knowing which arguments are scalars (if any).
         entry_key = key if signature is _NO_SCALARS else key + (signature,)
-        per_fn = _cache_for(fn)
-        entry = _cached(per_fn, entry_key)
-        if entry is None:
-            entry = per_fn[entry_key] = _transform(fn, names, single, value, printer,
-                                                   signature, bindings=bindings,
-                                                   rewrite=optimize)
-        return entry
+        with _LOCK:
+            per_fn = _cache_for(fn)
+            entry = _cached(per_fn, entry_key)
+            if entry is None:
+                entry = per_fn[entry_key] = _transform(fn, names, single, value, printer,
+                                                       signature, bindings=bindings,
+                                                       rewrite=optimize)
+            return entry
 
     try:
         compiled, text, reads = generated(_NO_SCALARS)
@@ -363,7 +403,7 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
             chosen = by_types.get(tuple(map(type, args)))
             if chosen is not None and reads.unchanged():
                 return chosen(*args)
-        check(args, kwargs)
+        narrow = check(args, kwargs)
         if not reads.unchanged():  # a function it calls was redefined since
             variants.clear()
             by_types.clear()
@@ -374,6 +414,8 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
         chosen = variants.get(signature)
         if chosen is None:
             chosen = variants[signature] = generated(signature)[0]
+        if narrow:
+            return _in_dtypes(chosen(*args, **kwargs), narrow, single, value)
         if kwargs:
             return chosen(*args, **kwargs)
         if signature is not _NO_SCALARS and _SCALAR_SET.issuperset(map(type, args)):

@@ -91,6 +91,10 @@ def seed(dout: Any, out: Any = 0.0) -> Any:
         # it keeps float32 gradients float32.
         kind = _dtype_of(out) if isinstance(out, (np.generic, np.ndarray)) else None
         return kind.type(dout) if kind is not None and kind.kind == "f" else float(dout)
+    if isinstance(dout, np.ndarray):
+        # The caller's array: a gradient equal to the seed must not be a view of it,
+        # and accumulating in place must not change it.
+        return dout.copy()
     return dout
 
 

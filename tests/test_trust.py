@@ -4,11 +4,13 @@ Each case is the smallest program that showed its mechanism; the expected
 values come from finite differences, never from the code under test.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import autograd_src as mg
-from autograd_src import grad
+from autograd_src import grad, value_and_grad
 from autograd_src.errors import DiffSyntaxError, NoRuleError
 
 from . import trust_cases as cases
@@ -156,3 +158,50 @@ def test_a_reloaded_module_is_differentiated_from_its_new_source(tmp_path, monke
         assert grad(module.f)(3.0) == 27.0
     finally:
         sys.modules.pop("edited_model", None)
+
+
+@pytest.mark.parametrize("value", [np.ones(3, dtype=np.float32), np.float32(0.5),
+                                   np.array(0.5, dtype=np.float32)])
+def test_a_float32_argument_gets_a_float32_gradient_even_with_float64_data(value):
+    got = grad(cases.float32_weights_times_float64_data)(value)
+    assert got.dtype == np.float32
+    assert type(got) is type(value)
+    _, both = value_and_grad(cases.float32_weights_times_float64_data)(value)
+    assert both.dtype == np.float32
+
+
+def test_the_gradient_is_never_a_view_of_the_callers_seed():
+    seed = np.ones(3)
+    got = grad(cases.identity_times_one)(np.ones(3), dout=seed)
+    seed[0] = 100.0
+    np.testing.assert_array_equal(got, [1.0, 1.0, 1.0])
+    assert not np.shares_memory(got, seed)
+
+
+def test_first_use_from_many_threads_at_once(tmp_path, monkeypatch):
+    import importlib
+    import threading
+
+    # A fresh copy of the module per round, so every round transforms anew.
+    monkeypatch.syspath_prepend(str(tmp_path))
+    text = (Path(cases.__file__).read_text())
+    errors, results = [], []
+    for round_ in range(5):
+        (tmp_path / f"threaded_{round_}.py").write_text(text)
+        module = importlib.import_module(f"threaded_{round_}")
+
+        def work(module=module):
+            try:
+                results.append(grad(module.calls_a_helper)(np.ones(3)))
+            except Exception as exc:  # collected: an exception in a thread is lost
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    assert len(results) == 40
+    for result in results:
+        np.testing.assert_array_equal(result, [8.0, 8.0, 8.0])

@@ -189,3 +189,22 @@ def spread(x):
 
 def spread_by_column(x):
     return np.sum(np.std(x, axis=0))
+
+
+DATA64 = np.linspace(0.5, 1.5, 3)
+
+
+def float32_weights_times_float64_data(w):
+    return np.sum(np.tanh(w * DATA64))
+
+
+def identity_times_one(x):
+    return x * 1.0
+
+
+def _doubled(x):
+    return x * 2.0
+
+
+def calls_a_helper(x):
+    return np.sum(_doubled(x) ** 2)
