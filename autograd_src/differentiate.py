@@ -6,13 +6,15 @@ codegen → loader, cached per function and options.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import operator
 import os
+import sys
 import threading
 import types
 import weakref
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 import gast
 import numpy as np
@@ -87,13 +89,32 @@ def _derivative_name(fn_name: str, wrt: list[str], value: bool) -> str:
     return f"value_and_{name}" if value else name
 
 
+@contextlib.contextmanager
+def _recursion_room(frames: int) -> Iterator[None]:
+    """Let Python recurse ``frames`` deep inside (restored after, if it was lower).
+
+    Parsing and rewriting recurse once per level of nesting, so a one-line sum of
+    hundreds of terms needs more than the default 1000 frames; so does the
+    derivative of a recursive helper, which adds its own frames to each level.
+    """
+    limit = sys.getrecursionlimit()
+    if limit >= frames:
+        yield
+        return
+    sys.setrecursionlimit(frames)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 def _transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
                printer: str, scalars: tuple = ((), (), ()), helper: bool = False,
                bindings: Optional[dict] = None,
                rewrite: Optional[bool] = None) -> tuple[Callable[..., Any], str, source.Reads]:
     if rewrite is None:  # a helper's derivative is made as its caller's is
         rewrite = optimizer.ENABLED.get()
-    with source.recording() as reads, optimizer.enabled(rewrite):
+    with source.recording() as reads, optimizer.enabled(rewrite), _recursion_room(20_000):
         compiled, shown = _generate(fn, wrt, single, value, printer, scalars, helper,
                                     bindings)
     return compiled, shown, reads
@@ -155,6 +176,7 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
 
 
 _IN_PROGRESS: set = set()
+_USER_RECURSION_LIMIT = sys.getrecursionlimit()
 #: Transformations run one at a time: derivatives first used from several threads
 #: at once must not see one another's half-made cache entries (a helper marked
 #: in progress by another thread looked like recursion). Re-entrant, since a
@@ -220,7 +242,9 @@ def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layou
             def recursive(*args: Any, dout: Any = None, **kwargs: Any) -> Any:
                 derivative = per_fn[key][0]
                 kwargs[derivative.__autograd_src_seed__] = dout
-                return derivative(*args, **kwargs)
+                # Each level of the user's recursion costs the derivative a few frames.
+                with _recursion_room(4 * _USER_RECURSION_LIMIT):
+                    return derivative(*args, **kwargs)
             recursive.__name__ = _derivative_name(fn.__name__, wrt, False)
             return recursive, "", layout
         _IN_PROGRESS.add((fn, key))

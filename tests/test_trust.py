@@ -4,6 +4,7 @@ Each case is the smallest program that showed its mechanism; the expected
 values come from finite differences, never from the code under test.
 """
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,8 @@ from autograd_src import grad, value_and_grad
 from autograd_src.errors import DiffSyntaxError, NoRuleError
 
 from . import trust_cases as cases
+
+LIMIT_BEFORE = sys.getrecursionlimit()
 
 
 def finite_differences(f, x, eps=1e-6):
@@ -205,3 +208,20 @@ def test_first_use_from_many_threads_at_once(tmp_path, monkeypatch):
     assert len(results) == 40
     for result in results:
         np.testing.assert_array_equal(result, [8.0, 8.0, 8.0])
+
+
+def test_a_one_line_sum_of_hundreds_of_terms(tmp_path, monkeypatch):
+    import importlib
+
+    terms = " + ".join(f"x[{i % 5}] * {i}.0" for i in range(400))
+    (tmp_path / "long_sum.py").write_text(f"def f(x):\n    return {terms}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("long_sum")
+    expected = [sum(float(i) for i in range(400) if i % 5 == k) for k in range(5)]
+    np.testing.assert_allclose(grad(module.f)(np.ones(5)), expected)
+    assert sys.getrecursionlimit() == LIMIT_BEFORE
+
+
+def test_a_helper_recursing_900_deep():
+    assert grad(cases.recursive_walk)(1.0) == pytest.approx(0.999 ** 900, rel=1e-12)
+    assert sys.getrecursionlimit() == LIMIT_BEFORE

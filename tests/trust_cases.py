@@ -208,3 +208,13 @@ def _doubled(x):
 
 def calls_a_helper(x):
     return np.sum(_doubled(x) ** 2)
+
+
+def _walk(x, n):
+    if n == 0:
+        return x
+    return _walk(x * 0.999, n - 1) + 0.0
+
+
+def recursive_walk(x):
+    return _walk(x, 900)
