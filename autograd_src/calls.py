@@ -156,14 +156,19 @@ class CallNormalizer:
         return atoms, keywords, positions
 
     def derivative_call(self, primitive: Any, derivative: Any, atoms: list,
-                        keywords: dict) -> tuple[Rule, dict, list]:
-        """The rule, bindings and inputs of a call whose adjoint calls ``derivative``."""
+                        keywords: dict, label: str) -> tuple[Rule, dict, list]:
+        """The rule, bindings and inputs of a call to a function whose derivative is
+        generated: the primal calls ``derivative`` instead, which returns the value and
+        a backward function (bound to ``back``, a name of its own), and the adjoint
+        calls that: the function runs once."""
         params = tuple(f"arg{i}" for i in range(len(atoms)))
         rule = registry.Rule(primitive=primitive, vjp=derivative, broadcasting=False,
                              sequence=None, signature=inspect.Signature(), params=params,
                              n_inputs=len(atoms), exprs=None)
         rule.helper_keywords = keywords
-        return rule, dict(zip(params, atoms)), [self._active_name(a) for a in atoms]
+        bound = dict(zip(params, atoms))
+        bound["back"] = name_node(self.namer.fresh(f"{label}_back"))
+        return rule, bound, [self._active_name(a) for a in atoms]
 
     def helper_call(self, call: gast.Call, fn: Any, rebuild: Any, owner: Any = None) -> tuple:
         """A call to the user's own function: its derivative is generated as a function too.
@@ -185,7 +190,8 @@ class CallNormalizer:
                                                        bindings)
         if source:
             self.namer.helper_sources.setdefault(source, None)
-        rule, bound, inputs = self.derivative_call(fn, derivative, atoms, keywords)
+        rule, bound, inputs = self.derivative_call(fn, derivative, atoms, keywords,
+                                                   fn.__name__)
         rule.helper_layout = layout
         return rule, rebuild(atoms, keywords), bound, inputs
 
@@ -216,7 +222,7 @@ class CallNormalizer:
         # Called by its name in the generated code, not through an injected reference.
         reference = type("LocalDerivative", (), {"__name__": derivative_name,
                                                  "__autograd_src_seed__": seed})
-        rule, bound, inputs = self.derivative_call(node, reference, atoms, keywords)
+        rule, bound, inputs = self.derivative_call(node, reference, atoms, keywords, name)
         rule.local_name = derivative_name
         rebuilt = gast.Call(func=call.func, args=atoms, keywords=keywords_of(keywords))
         return rule, rebuilt, bound, inputs

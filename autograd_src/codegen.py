@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import gast
 
@@ -32,20 +32,62 @@ def to_source(node: gast.AST, printer: str = "gast") -> str:
     raise ValueError(f"unknown printer {printer!r}: use 'gast' or 'astunparse'")
 
 
-def _signature(parsed: ParsedFunction, seed_param: str) -> gast.arguments:
+def _signature(parsed: ParsedFunction, seed_param: Optional[str]) -> gast.arguments:
+    """The function's own parameters, plus the keyword-only seed if one is named."""
     args = clone(parsed.node.args)
     for arg in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
         if arg is not None:
             arg.annotation = None
-    seed = gast.Name(id=seed_param, ctx=gast.Param(), annotation=None, type_comment=None)
-    args.kwonlyargs.append(seed)
-    args.kw_defaults.append(gast.Constant(value=None, kind=None))
+    if seed_param is not None:
+        seed = gast.Name(id=seed_param, ctx=gast.Param(), annotation=None, type_comment=None)
+        args.kwonlyargs.append(seed)
+        args.kw_defaults.append(gast.Constant(value=None, kind=None))
     return args
 
 
+def _stores(stmts: list) -> set[str]:
+    return {n.id for s in stmts if isinstance(s, gast.AST) for n in gast.walk(s)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
+def _split(parsed: ParsedFunction, derivative: Derivative, results: gast.expr,
+           backward: str) -> list:
+    """The body of a helper's derivative: its primal sweep, then ``def backward(dout)``
+    holding the adjoint sweep, and ``return value, backward``.
+
+    The caller runs the helper once, through this, and calls ``backward`` from its own
+    adjoint: the helper's values are those of its one run, and nothing is computed
+    twice. The adjoint restores primal values (``h = h_stack.pop()``): those names
+    are the enclosing function's (``nonlocal``).
+    """
+    primal = list(derivative.primal)
+    params = {a.id for a in gast.walk(parsed.node.args) if isinstance(a, gast.Name)}
+    shared = sorted(_stores(derivative.adjoint) & (_stores(primal) | params))
+    inner_body = ([gast.Nonlocal(names=shared)] if shared else []) + \
+        list(derivative.adjoint) + [gast.Return(value=results)]
+    seed = gast.Name(id=derivative.seed_param, ctx=gast.Param(), annotation=None,
+                     type_comment=None)
+    args = gast.arguments(args=[seed], posonlyargs=[], vararg=None, kwonlyargs=[],
+                          kw_defaults=[], kwarg=None,
+                          defaults=[gast.Constant(value=None, kind=None)])
+    inner = gast.FunctionDef(name=backward, args=args, body=inner_body, decorator_list=[],
+                             returns=None, type_comment=None, type_params=[])
+    value = derivative.value if derivative.value is not None else \
+        gast.Constant(value=None, kind=None)
+    body = primal + [inner]  # the printer leaves a blank line before a def
+    body.append(gast.Return(value=gast.Tuple(
+        elts=[value, gast.Name(id=backward, ctx=gast.Load(), annotation=None,
+                               type_comment=None)], ctx=gast.Load())))
+    return body
+
+
 def render(parsed: ParsedFunction, derivative: Derivative, name: str,
-           single: bool, printer: str = "gast") -> str:
-    """The source text of the derivative function called ``name``."""
+           single: bool, printer: str = "gast", backward: str = "") -> str:
+    """The source text of the derivative function called ``name``.
+
+    With ``backward`` (a helper's derivative), the function returns its value and
+    a function of that name computing the gradients from a seed (see `_split`).
+    """
     markers: dict[str, Any] = {}
 
     def lower(item: Any) -> gast.stmt:
@@ -62,27 +104,36 @@ def render(parsed: ParsedFunction, derivative: Derivative, name: str,
 
     results: gast.expr = derivative.results[0] if single else gast.Tuple(
         elts=list(derivative.results), ctx=gast.Load())
-    if derivative.value is not None:
-        results = gast.Tuple(elts=[derivative.value, results], ctx=gast.Load())
-    body = list(derivative.primal)
-    if derivative.adjoint:
-        body += [Blank()] + list(derivative.adjoint)
-    body.append(gast.Return(value=results))
-    fn = gast.FunctionDef(name=name, args=_signature(parsed, derivative.seed_param),
+    tuples = [results] if isinstance(results, gast.Tuple) else []
+    if backward:
+        body = _split(parsed, derivative, results, backward)
+        tuples.append(body[-1].value)
+        signature = _signature(parsed, None)
+    else:
+        if derivative.value is not None:
+            results = gast.Tuple(elts=[derivative.value, results], ctx=gast.Load())
+            tuples = [results]
+        body = list(derivative.primal)
+        if derivative.adjoint:
+            body += [Blank()] + list(derivative.adjoint)
+        body.append(gast.Return(value=results))
+        signature = _signature(parsed, derivative.seed_param)
+    fn = gast.FunctionDef(name=name, args=signature,
                           body=[lower(s) for s in body], decorator_list=[], returns=None,
                           type_comment=None, type_params=[])
     module = gast.Module(body=[fn], type_ignores=[])
     # The printer reads line numbers of statements only (for type comments).
-    for node in [fn] + fn.body:
+    for node in [fn] + fn.body + (fn.body[-2].body if backward else []):
         node.lineno = getattr(node, "lineno", None) or 1
     lines = []
     text = to_source(module, printer)
-    if isinstance(results, gast.Tuple):
-        # Printers parenthesize a returned tuple; "return a, b" reads better.
-        head, _, last = text.rstrip().rpartition("\n")
-        indent = last[: len(last) - len(last.lstrip())]
-        text = f"{head}\n{indent}return {to_source(results, printer).strip()[1:-1]}"
+    # Printers parenthesize a returned tuple; "return a, b" reads better.
+    returns = {f"return {to_source(t, printer).strip()}": f"return "
+               f"{to_source(t, printer).strip()[1:-1]}" for t in tuples}
     for line in text.splitlines():
+        stripped = line.strip()
+        if stripped in returns:
+            line = line[: len(line) - len(line.lstrip())] + returns[stripped]
         stripped = line.strip()
         if stripped in markers:
             text = markers[stripped]

@@ -132,8 +132,10 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     name = namer.fresh(_derivative_name(parsed.name, wrt, value))
     desugar.desugar(parsed, namer)
     norm = normalize.normalize(parsed, wrt, namer, *scalars, helper=helper)
-    derivative = reverse.reverse(parsed, norm, wrt, namer, value_wanted=value)
-    text = codegen.render(parsed, derivative, name, single, printer)
+    # A helper's derivative returns its value and its backward function.
+    derivative = reverse.reverse(parsed, norm, wrt, namer, value_wanted=value or helper)
+    text = codegen.render(parsed, derivative, name, single, printer,
+                          backward=namer.fresh("backward") if helper else "")
     origin = f"{os.path.basename(parsed.filename)}:{parsed.node.lineno}"
     compiled = loader.load(text, name, fn, namer.injected, origin)
     compiled.__autograd_src_seed__ = derivative.seed_param
@@ -169,8 +171,9 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
     inner.injected, inner._references = namer.injected, namer._references
     desugar.desugar(parsed, inner)
     norm = normalize.normalize(parsed, wrt, inner, helper=True)
-    derivative = reverse.reverse(parsed, norm, wrt, inner)
-    text = codegen.render(parsed, derivative, name, len(wrt) == 1, "gast")
+    derivative = reverse.reverse(parsed, norm, wrt, inner, value_wanted=True)
+    text = codegen.render(parsed, derivative, name, len(wrt) == 1, "gast",
+                          backward=inner.fresh("backward"))
     namer.taken |= set(namer.injected)
     return name, text, derivative.seed_param
 
@@ -239,12 +242,10 @@ def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layou
         if (fn, key) in _IN_PROGRESS:
             # Recursion: the derivative calls itself, through a reference resolved when
             # it runs (by then the transformation has finished).
-            def recursive(*args: Any, dout: Any = None, **kwargs: Any) -> Any:
-                derivative = per_fn[key][0]
-                kwargs[derivative.__autograd_src_seed__] = dout
+            def recursive(*args: Any, **kwargs: Any) -> Any:
                 # Each level of the user's recursion costs the derivative a few frames.
                 with _recursion_room(4 * _USER_RECURSION_LIMIT):
-                    return derivative(*args, **kwargs)
+                    return per_fn[key][0](*args, **kwargs)
             recursive.__name__ = _derivative_name(fn.__name__, wrt, False)
             return recursive, "", layout
         _IN_PROGRESS.add((fn, key))

@@ -95,6 +95,21 @@ class Inliner:
             func = gast.Attribute(value=func, attr=attr, ctx=gast.Load())
         return gast.Call(func=func, args=list(args), keywords=[])
 
+    def helper_forward(self, op: Op) -> gast.stmt:
+        """``h, cell_back = dcell(W, h, x)``: a helper run through its derivative, which
+        gives its value and its backward function."""
+        rule = op.rule
+        local = getattr(rule, "local_name", None)  # defined beside a nested def
+        fn = name_node(local or self.namer.reference(rule.vjp, rule.vjp.__name__))
+        keywords = [gast.keyword(arg=k, value=clone(v)) for k, v in rule.helper_keywords.items()]
+        call = gast.Call(func=fn, args=[clone(op.bound[p]) for p in rule.params],
+                         keywords=keywords)
+        targets = gast.Tuple(elts=[name_node(op.target, gast.Store()),
+                                   name_node(op.bound["back"].id, gast.Store())],
+                             ctx=gast.Store())
+        return gast.copy_location(gast.Assign(targets=[targets], value=call,
+                                              type_comment=None), op.origin)
+
     def contributions(self, op: Op, ans: str, reusable: dict[str, str],
                       pending: list, shapes: Any = None) -> list[tuple[str, gast.expr]]:
         """``(input name, adjoint expression)`` for every active input of ``op``.
@@ -171,15 +186,9 @@ class Inliner:
 
     def helper_contributions(self, op: Op, g: gast.expr,
                              pending: list) -> list[tuple[str, gast.expr]]:
-        """``da, db = dhelper(a, b, dout=g)``: one call to the helper's own derivative."""
+        """``da, db = helper_back(g)``: the backward function of the helper's one run."""
         rule = op.rule
-        local = getattr(rule, "local_name", None)  # defined beside a nested def
-        fn = name_node(local or self.namer.reference(rule.vjp, rule.vjp.__name__))
-        keywords = [gast.keyword(arg=k, value=clone(v)) for k, v in rule.helper_keywords.items()]
-        keywords.append(gast.keyword(arg=getattr(rule.vjp, "__autograd_src_seed__", "dout"),
-                                     value=g))
-        call = gast.Call(func=fn, args=[clone(op.bound[p]) for p in rule.params],
-                         keywords=keywords)
+        call = gast.Call(func=clone(op.bound["back"]), args=[g], keywords=[])
         active = [name for name in op.inputs if name is not None]
         layout = getattr(rule, "helper_layout", None) or [(k, None) for k in range(len(active))]
         if len(active) == 1 and layout[0][1] is None:

@@ -71,10 +71,11 @@ class Rule:
 
     def uses(self, index: int) -> set[str]:
         """Names of the rule's parameters that the adjoint of input ``index`` reads."""
+        if hasattr(self, "helper_keywords"):
+            # A helper's backward function holds what it needs from its one run.
+            return {"g"}
         if self.exprs is None:
-            # A helper's derivative recomputes what it needs from the operands.
-            return set(self.params) | ({"g"} if hasattr(self, "helper_keywords") else
-                                       {"g", "ans"})
+            return set(self.params) | {"g", "ans"}
         expr = self.exprs[index]
         if expr is None:
             return set()

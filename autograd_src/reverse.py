@@ -287,9 +287,41 @@ class _Reverser:
             text = text[:57] + "..."
         out.append(Comment(f"{prefix}: {text}  ({self.parsed.where(origin)})"))
 
+    @functools.cached_property
+    def in_loops(self) -> set[int]:
+        """The ids of the operations inside loops."""
+        inside: set[int] = set()
+
+        def walk(items: list, looped: bool) -> None:
+            for item in items:
+                if isinstance(item, Op) and looped:
+                    inside.add(id(item))
+                elif isinstance(item, Branch):
+                    walk(item.body, looped)
+                    walk(item.orelse, looped)
+                elif isinstance(item, Loop):
+                    walk(item.body, True)
+
+        walk(self.norm.body, False)
+        return inside
+
+    def back_stack(self, back: str) -> str:
+        """The stack of a helper call's backward functions, one per loop iteration."""
+        stacks = self.__dict__.setdefault("_back_stacks", {})
+        if back not in stacks:
+            stacks[back] = self.namer.fresh(f"{back}_stack")
+            self.plan.stacks.append(stacks[back])
+        return stacks[back]
+
     def op_adjoint(self, op: Op, saved: dict[str, analyze.Save], sweep: _Sweep,
                    out: list) -> None:
         pending: list[Any] = []
+        if "back" in op.bound and id(op) in self.in_loops:
+            back = op.bound["back"].id
+            pop = gast.Call(func=gast.Attribute(value=name_node(self.back_stack(back)),
+                                                attr="pop", ctx=gast.Load()),
+                            args=[], keywords=[])
+            pending.append(assign_node(back, pop, op.origin))
         ans = op.target
         reads, reads_ans = reads_of(op)
         # y = y * c: the adjoint reads the old y (whether or not y carries gradient),
@@ -455,7 +487,16 @@ class _Reverser:
         for item in items:
             out += [self.save(n, s, item.origin)
                     for n, s in self.plan.saves.get(id(item), {}).items()]
-            if isinstance(item, Op):
+            if isinstance(item, Op) and "back" in item.bound and self.plan.is_useful(item):
+                out.append(self.inliner.helper_forward(item))
+                back = item.bound["back"].id
+                if id(item) in self.in_loops:  # each iteration's backward, kept in order
+                    push = gast.Call(func=gast.Attribute(
+                        value=name_node(self.back_stack(back)), attr="append",
+                        ctx=gast.Load()), args=[name_node(back)], keywords=[])
+                    out.append(gast.copy_location(gast.Expr(value=push), item.origin))
+                defined.add(item.target)
+            elif isinstance(item, Op):
                 out.append(_assign_of(item))
                 defined.add(item.target)
             elif isinstance(item, Primal):

@@ -16,9 +16,17 @@ def test_matches_finite_differences(fn, make_args, wrt):
 
 def test_helper_derivative_is_its_own_readable_function():
     source = grad(hc.rnn_with_cell, wrt=(0, 2)).source
-    assert "dcelldW_h(W, h, xs[t], dout=dh)" in source
-    assert "\ndef dcelldW_h(W, h, x, *, dout=None):" in source
+    # The helper runs once, through its derivative, which gives its value and
+    # its backward function; the caller's adjoint calls that.
+    assert "h, cell_back = dcelldW_h(W, h, xs[t])" in source
+    assert "cell_back_stack.append(cell_back)" in source
+    assert "cell_back = cell_back_stack.pop()" in source
+    assert "dh_parts = cell_back(dh)" in source
+    assert "\ndef dcelldW_h(W, h, x):" in source
+    assert "\n    def backward(dout=None):" in source
+    assert "    return out, backward\n" in source
     assert source.count("def dcelldW_h") == 1
+    assert "h_stack" not in source  # nothing recomputed, so nothing kept for it
 
 
 def test_helper_is_transformed_once_and_reused():
@@ -55,8 +63,9 @@ def test_registered_rule_takes_precedence_over_looking_inside():
 
 def test_nested_def_gets_a_nested_derivative():
     source = grad(hc.nested_def_and_lambda, wrt=(0, 1)).source
-    assert "\n    def dgdv(v, *, dout=None):" in source
-    assert "dx = dgdv(x, dout=dg_x)" in source
+    assert "\n    def dgdv(v):" in source
+    assert "g_x, g_back = dgdv(x)" in source
+    assert "dx = g_back(dg_x)" in source
 
 
 def test_nested_def_reading_a_differentiated_value_is_refused():

@@ -225,3 +225,22 @@ def test_a_one_line_sum_of_hundreds_of_terms(tmp_path, monkeypatch):
 def test_a_helper_recursing_900_deep():
     assert grad(cases.recursive_walk)(1.0) == pytest.approx(0.999 ** 900, rel=1e-12)
     assert sys.getrecursionlimit() == LIMIT_BEFORE
+
+
+def test_a_helper_runs_once_and_its_gradient_is_that_of_the_run():
+    # A helper drawing random numbers differentiated other samples than the forward
+    # pass used, because its derivative ran it again.
+    cases.RANDOM.seed(0)
+    got = grad(cases.sum_of_noisy_squares)(np.ones(3))
+    cases.RANDOM.seed(0)
+    noise = cases.RANDOM.randn(3)
+    np.testing.assert_allclose(got, 2 * noise * noise)
+    assert cases.CALLS == [1]
+
+
+def test_a_helper_in_a_loop_runs_once_per_iteration():
+    before = cases.CALLS[0]
+    x = np.array([0.3, -0.2])
+    got = grad(cases.noisy_steps)(x)
+    assert cases.CALLS[0] - before == 4
+    np.testing.assert_allclose(got, finite_differences(cases.noiseless_steps, x), rtol=1e-6)

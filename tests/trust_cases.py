@@ -218,3 +218,36 @@ def _walk(x, n):
 
 def recursive_walk(x):
     return _walk(x, 900)
+
+
+RANDOM = np.random.RandomState(0)
+CALLS = [0]
+
+
+def _noisy(x, scale=1.0):
+    CALLS[0] += 1
+    return x * RANDOM.randn(*np.shape(x)) * scale
+
+
+def sum_of_noisy_squares(x):
+    CALLS[0] = 0
+    return np.sum(_noisy(x) ** 2)
+
+
+def _counted_step(h):
+    CALLS[0] += 1
+    return np.tanh(h) * 0.9 + h
+
+
+def noisy_steps(x):
+    h = x
+    for _ in range(4):
+        h = _counted_step(h)
+    return np.sum(h ** 2)
+
+
+def noiseless_steps(x):
+    h = x
+    for _ in range(4):
+        h = np.tanh(h) * 0.9 + h
+    return np.sum(h ** 2)
