@@ -178,6 +178,8 @@ class ExpressionNormalizer:
             return any(self.is_active(e) for e in expr.elts)
         if isinstance(expr, (gast.JoinedStr, gast.Lambda)):
             return False
+        if isinstance(expr, gast.Starred):  # rs.randn(*np.shape(x)): no gradient
+            return self.is_active(expr.value)
         return any(isinstance(n, gast.Name) and n.id in self.active
                    for n in gast.walk(expr))
 

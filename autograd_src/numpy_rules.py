@@ -389,7 +389,8 @@ def transpose(g, ans, a, axes=None):
 
 
 @defvjp(np.reshape)
-def reshape(g, ans, a, shape, order="C"):
+def reshape(g, ans, a, shape=None, order="C", *, newshape=None, copy=None):
+    # shape= is NumPy >= 2.1's name, newshape= NumPy 2.0's; copy= is new in 2.1.
     return np.reshape(g, np.shape(a), order=order)
 
 
