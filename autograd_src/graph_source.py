@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import itertools
 import linecache
+import math
 import operator
+import sys
 from typing import Any
 
 import numpy as np
@@ -22,15 +24,20 @@ _OPERATORS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.divide: "/",
               np.power: "**", np.matmul: "@", np.remainder: "%"}
 _UNARY = {np.negative: "-", np.positive: "+"}
 _LEAF_NAMES = ["x", "y", "z", "w", "u", "v"]
+# Operations nested in one expression before the printer names an intermediate:
+# Python's parser refuses about 200 nested parentheses, and printing recurses.
+_MAX_NESTING = 24
 _counter = itertools.count(1)
 
 
 def _literal(value: Any) -> str | None:
     """Source for a simple constant (number, None, string, tuple of those), else None."""
+    if isinstance(value, np.generic) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # repr writes inf or nan, names the generated code does not have
     if value is None or isinstance(value, (bool, int, float, str)):
         return repr(value)
-    if isinstance(value, np.generic) and value.ndim == 0:
-        return repr(value.item())
     if isinstance(value, tuple):
         parts = [_literal(v) for v in value]
         if None not in parts:
@@ -60,6 +67,7 @@ class _Printer:
         self.wrt: list[str] = []
         self.uses: dict[int, int] = {}
         self.shared = 0
+        self.modules: set[str] = set()  # first names of the dotted calls printed
         for tensor in self.order:
             if tensor._node is not None:
                 for _, _, parent in tensor._node.parents:
@@ -80,7 +88,7 @@ class _Printer:
                 return self.expression(parent)
         return self.constant(value)
 
-    def expression(self, tensor: Any) -> str:
+    def expression(self, tensor: Any, named: bool = False) -> str:
         if id(tensor) in self.names:
             return self.names[id(tensor)]
         node = tensor._node
@@ -116,8 +124,9 @@ class _Printer:
             text = f"{operands[0]}[{operands[1]}]"
         else:
             name = registry.primitive_name(primitive)
+            self.modules.add(name.split(".")[0])
             text = f"{name}({', '.join(operands + keywords)})"
-        if self.uses.get(id(tensor), 0) > 1:
+        if named or self.uses.get(id(tensor), 0) > 1:
             self.shared += 1
             name = f"t{self.shared}"
             self.lines.append(f"    {name} = {text}")
@@ -127,6 +136,17 @@ class _Printer:
 
     def function(self) -> str:
         self.lines: list[str] = []
+        # Name every _MAX_NESTING-th level of a deep graph first, operands before
+        # results, so that no expression nests deeper (nor recurses further).
+        depth: dict[int, int] = {}
+        for tensor in self.order[:-1]:
+            node = tensor._node
+            level = 0 if node is None else \
+                1 + max(depth[id(parent)] for _, _, parent in node.parents)
+            if level >= _MAX_NESTING:
+                self.expression(tensor, named=True)
+                level = 0
+            depth[id(tensor)] = level
         result = self.expression(self.root)
         header = f"def recorded({', '.join(self.params)}):"
         return "\n".join([header] + self.lines + [f"    return {result}"]) + "\n"
@@ -145,9 +165,13 @@ def backward_source(root: Any) -> str:
         raise ValueError("this tensor has no recorded computation: backward_source needs a "
                          "tensor computed from non-constant tensors (before backward clears "
                          "the graph)")
-    text, wrt = forward_source(root)
+    printer = _Printer(root)
+    text, wrt = printer.function(), printer.wrt
     filename = f"<recorded graph {next(_counter)}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    namespace: dict[str, Any] = {"np": np}
+    # np, and the package of any other primitive printed (autograd_src.runtime.astype)
+    namespace: dict[str, Any] = {name: sys.modules[name] for name in printer.modules
+                                 if name in sys.modules}
+    namespace["np"] = np
     exec(compile(text, filename, "exec"), namespace)
     return derivative_source(namespace["recorded"], tuple(wrt) if len(wrt) > 1 else wrt[0])
