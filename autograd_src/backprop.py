@@ -23,12 +23,13 @@ __all__ = ["Node", "apply", "backward", "no_autodiff", "is_recording"]
 
 class _Recording:
     enabled = True
+    clears = 0  # graphs cleared so far (by backward or clear_graph): a clock for Node.clears
 
 
 class Node:
     """How a tensor was computed: the rule, the operands and which of them are tracked."""
 
-    __slots__ = ("rule", "args", "kwargs", "parents")
+    __slots__ = ("rule", "args", "kwargs", "parents", "clears")
 
     def __init__(self, rule: registry.Rule, args: tuple, kwargs: dict,
                  parents: list[tuple[int, Optional[int], Any]]) -> None:
@@ -36,6 +37,7 @@ class Node:
         self.args = args          # NumPy operands, as the primitive received them
         self.kwargs = kwargs
         self.parents = parents    # (input slot, index in a sequence input or None, Tensor)
+        self.clears = _Recording.clears  # a parent cleared after this was recorded lost its past
 
 
 def is_recording() -> bool:
@@ -147,13 +149,14 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
-def _topological_order(root: Any) -> list[Any]:
+def _topological_order(root: Any, check: bool = False) -> list[Any]:
     """Tensors reachable from ``root``, each after every tensor computed from it.
 
     Kahn's algorithm on the consumer counts: a tensor is emitted only once every
     tensor that read it has been, so a value reaching ``root`` by several paths
     has all of its contributions summed before its own rule runs. Iterative, so
-    a 10,000-operation chain does not hit the recursion limit.
+    a 10,000-operation chain does not hit the recursion limit. ``check`` refuses
+    a graph that reads a tensor whose own graph was cleared since (`_refuse`).
     """
     consumers: dict[int, int] = {id(root): 0}
     stack = [root]
@@ -162,6 +165,8 @@ def _topological_order(root: Any) -> list[Any]:
         if node is None:
             continue
         for _, _, parent in node.parents:
+            if check and parent._cleared > node.clears and parent._node is None:
+                _refuse(parent)
             key = id(parent)
             if key in consumers:
                 consumers[key] += 1
@@ -184,6 +189,29 @@ def _topological_order(root: Any) -> list[Any]:
     return order
 
 
+def _refuse(tensor: Any) -> None:
+    raise RuntimeError(
+        f"backward() reached a tensor of shape {tensor.shape} whose computational graph "
+        "an earlier backward() or clear_graph() cleared after this result was computed "
+        "from it, so the gradients before it would be stale; recompute the result from "
+        "its inputs (MyGrad raises InvalidBackprop here)")
+
+
+def clear(root: Any) -> None:
+    """Forget how ``root`` and the tensors before it were computed.
+
+    Each computed tensor remembers when its graph was cleared: a result recorded
+    earlier that reads it (``g`` in ``y = 2 * x; f = y * y; g = y + 1;
+    f.backward()``) can no longer reach ``x``, so its `backward` refuses to run, as
+    MyGrad's does, instead of leaving in ``x.grad`` the gradient of ``f``.
+    """
+    _Recording.clears += 1
+    for tensor in _topological_order(root):
+        if tensor._node is not None:
+            tensor._node = None
+            tensor._cleared = _Recording.clears
+
+
 def _seed(tensor: Any, grad: Any) -> np.ndarray:
     shape = tensor._data.shape
     if grad is None:
@@ -200,17 +228,22 @@ def backward(root: Any, grad: Any = None) -> None:
     """Store in ``.grad`` of every tensor that ``root`` depends on the gradient of ``root``.
 
     A non-scalar ``root`` behaves like ``root.sum()``; ``grad`` replaces the seed
-    of ones and must broadcast to ``root``'s shape. The graph is cleared after.
+    of ones and must broadcast to ``root``'s shape. The graph is cleared after;
+    a RuntimeError if it reads a tensor whose own graph was cleared since (`clear`).
     """
     if root._constant:
         return
     seed = _seed(root, grad)
-    order = _topological_order(root)
+    order = _topological_order(root, check=True)
+    _Recording.clears += 1
+    clears = _Recording.clears
     # id(tensor) -> [gradient, whether that array is shared with another tensor]
     pending: dict[int, list] = {id(root): [seed, False]}
     for tensor in order:
         entry = pending.pop(id(tensor), None)
-        node, tensor._node = tensor._node, None
+        node = tensor._node
+        if node is not None:
+            tensor._node, tensor._cleared = None, clears
         if entry is None:
             continue
         g, shared = entry

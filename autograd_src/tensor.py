@@ -46,7 +46,7 @@ class Tensor:
     array([2., 4., 6.])
     """
 
-    __slots__ = ("_data", "_grad", "_constant", "_node", "__weakref__")
+    __slots__ = ("_data", "_grad", "_constant", "_node", "_cleared", "__weakref__")
     __array_priority__ = 15.0
 
     def __init__(self, data: Any, dtype: Any = None, constant: Optional[bool] = None,
@@ -61,6 +61,7 @@ class Tensor:
         self._grad: Optional[np.ndarray] = None
         self._constant = (not is_float) if constant is None else bool(constant) or not is_float
         self._node: Optional[backprop.Node] = None
+        self._cleared = 0  # when backward last cleared the graph that computed it
 
     @classmethod
     def _wrap(cls, data: Any, constant: bool) -> "Tensor":
@@ -69,6 +70,7 @@ class Tensor:
         out._grad = None
         out._constant = constant
         out._node = None
+        out._cleared = 0
         return out
 
     # ----- inspection -----
@@ -169,7 +171,9 @@ class Tensor:
         ``self.sum().backward()``; ``grad`` replaces the seed and must broadcast
         to this tensor's shape. Gradients land in ``.grad`` (NumPy arrays of
         each tensor's dtype), and the graph is cleared. Backward on a constant
-        does nothing.
+        does nothing. As in MyGrad, a graph that reads a computed tensor whose
+        own graph an earlier backward (or `clear_graph`) cleared after it was
+        read raises a RuntimeError: its gradients would be stale.
         """
         backprop.backward(self, grad)
 
@@ -185,8 +189,7 @@ class Tensor:
 
     def clear_graph(self) -> None:
         """Forget how this tensor and the tensors before it were computed."""
-        for tensor in backprop._topological_order(self):
-            tensor._node = None
+        backprop.clear(self)
 
     # ----- NumPy interoperability -----
 
