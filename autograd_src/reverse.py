@@ -394,6 +394,11 @@ class _Reverser:
                 self.branch_adjoint(item, sweep, out)
             elif isinstance(item, Loop):
                 self.loop_adjoint(item, sweep, out)
+            elif isinstance(item, Primal):
+                # out = 2.0 replaces a value: what came before gets no gradient through
+                # it (the joins of branches and loops fill in zeros where it is needed).
+                sweep.defined -= item.assigned
+                self.uniform -= item.assigned
             if saved:
                 if isinstance(item, (Op, Primal)):
                     self.comment(item.origin, sweep, out, prefix="Undo")

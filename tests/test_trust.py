@@ -244,3 +244,15 @@ def test_a_helper_in_a_loop_runs_once_per_iteration():
     got = grad(cases.noisy_steps)(x)
     assert cases.CALLS[0] - before == 4
     np.testing.assert_allclose(got, finite_differences(cases.noiseless_steps, x), rtol=1e-6)
+
+
+@pytest.mark.parametrize("optimize", [True, False])
+@pytest.mark.parametrize("v", [[-0.02, 0.3], [-0.02, -0.3], [0.5, 0.3]])
+@pytest.mark.parametrize("f", [cases.constant_replaces_a_value_in_a_branch,
+                               cases.constant_replaces_a_value_in_a_loop,
+                               cases.array_replaces_a_scalar_in_a_branch,
+                               cases.constant_replaces_a_value_in_a_while_loop])
+def test_a_value_replaced_by_a_constant_passes_no_gradient_back(f, v, optimize):
+    v = np.array(v)
+    np.testing.assert_allclose(grad(f, optimize=optimize)(v), finite_differences(f, v),
+                               atol=1e-9)

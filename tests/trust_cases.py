@@ -251,3 +251,35 @@ def noiseless_steps(x):
     for _ in range(4):
         h = np.tanh(h) * 0.9 + h
     return np.sum(h ** 2)
+
+
+def constant_replaces_a_value_in_a_branch(v):
+    # The adjoint of `out` flowed past `out = 2.0` into v[0].
+    out = v[0] * 1.0
+    if v[1] > 0:
+        out = 2.0
+    return out * v[1]
+
+
+def constant_replaces_a_value_in_a_loop(v):
+    out = v[0] * 1.0
+    for _ in range(2):
+        out = 2.0
+    return out * v[1]
+
+
+def array_replaces_a_scalar_in_a_branch(v):
+    out = v[0] * 1.0
+    if v[1] > 0:
+        out = np.zeros(2)
+    return np.sum(out * v[1])
+
+
+def constant_replaces_a_value_in_a_while_loop(v):
+    out = v[0]
+    n_iter = 0
+    while n_iter < 5 and out <= 0.11:
+        n_iter += 1
+        out = 2.0
+    y = v[0]
+    return out - y
