@@ -189,6 +189,12 @@ def _topological_order(root: Any, check: bool = False) -> list[Any]:
     return order
 
 
+def _operand(node: Node, slot: int, position: int) -> Any:
+    """Item ``position`` of the sequence input ``slot``, as the operation read it."""
+    items = node.args[slot]
+    return items[position] if isinstance(items, (list, tuple)) else node.args[slot + position]
+
+
 def _refuse(tensor: Any) -> None:
     raise RuntimeError(
         f"backward() reached a tensor of shape {tensor.shape} whose computational graph "
@@ -270,8 +276,13 @@ def backward(root: Any, grad: Any = None) -> None:
             contribution = grads[slot] if position is None else grads[slot][position]
             if contribution is None:
                 continue
+            # The operand as the operation read it: x.shape = ... since then leaves
+            # x reshaped, and the contribution is shaped like the operand.
+            operand = node.args[slot] if position is None else _operand(node, slot, position)
             if rule.broadcasts(slot):
-                contribution = runtime.unbroadcast(contribution, parent._data)
+                contribution = runtime.unbroadcast(contribution, operand)
+            if operand is not parent._data:
+                contribution = np.reshape(contribution, parent._data.shape)
             key = id(parent)
             if key in pending:
                 pending[key] = [pending[key][0] + contribution, False]

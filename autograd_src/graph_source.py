@@ -85,7 +85,10 @@ class _Printer:
     def operand(self, node: Any, slot: int, position: Any, value: Any) -> str:
         for parent_slot, parent_position, parent in node.parents:
             if parent_slot == slot and parent_position == position:
-                return self.expression(parent)
+                text = self.expression(parent)
+                if parent._data is not value:  # x.shape = ... after this operation read x
+                    return f"np.reshape({text}, {_literal(np.shape(value))})"
+                return text
         return self.constant(value)
 
     def expression(self, tensor: Any, named: bool = False) -> str:
