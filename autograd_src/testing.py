@@ -172,9 +172,12 @@ def _check_structure(analytic: Any, arg: Any, where: str) -> None:
 def _compare(analytic: Any, expected: np.ndarray, fd_error: np.ndarray, rtol: float,
              atol: float, where: str) -> None:
     """Raise an AssertionError saying where and by how much ``analytic`` is off."""
+    kind = np.asarray(analytic).dtype
     got = np.asarray(analytic, dtype=np.float64)
     largest = float(np.max(np.abs(expected))) if expected.size else 0.0
-    allowed = fd_error + rtol * (np.abs(expected) + largest) + atol
+    # Below the smallest normal number (subnormals) a dtype has no relative precision.
+    tiny = float(np.finfo(kind if kind.kind == "f" else np.float64).tiny)
+    allowed = fd_error + rtol * (np.abs(expected) + largest) + atol + tiny
     difference = np.abs(got - expected)
     bad = ~(difference <= allowed)  # NaN on either side counts as a difference
     if not np.any(bad):
