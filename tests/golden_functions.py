@@ -130,3 +130,35 @@ GOLDEN = [
     (squares_of_even, 0),
     (linear_model.loss, 0),
 ]
+
+
+def _golden_arguments():
+    """Points at which each golden derivative is run: no zeros, no ones, and for the
+    functions with a branch or a break, one point on each path (name -> list of args)."""
+    r = np.random.default_rng(7)
+    return {
+        "sigmoid_loss": [(r.normal(size=3), r.normal(size=(6, 3)),
+                          np.array([1.0, 0.0, 1.0, 1.0, 0.0, 0.0]))],
+        "mlp_loss": [(r.normal(size=(4, 5)) * 0.5, r.normal(size=5) * 0.1,
+                      r.normal(size=(5, 3)) * 0.5, r.normal(size=3) * 0.1,
+                      r.normal(size=(6, 4)), np.eye(3)[[0, 2, 1, 1, 0, 2]])],
+        "rosenbrock": [(r.normal(size=5),)],
+        "overwrite": [(r.normal(size=3), r.normal(size=3))],
+        "scalar_physics": [(0.7, 1.3, 0.4)],
+        # sum(sin(x) * y) > 0, then < 0: both arms of the branch.
+        "branchy": [(np.array([0.3, 1.1, -0.4]), np.array([1.5, 0.8, -0.6])),
+                    (np.array([0.3, 1.1, -0.4]), np.array([-1.5, -0.8, 0.6]))],
+        "rnn_overwrite": [(r.normal(size=(3, 3)) * 0.5, r.normal(size=3))],
+        "newton": [(2.0,), (0.3,)],
+        # Breaks after a few iterations, then never breaks (sum(y) stays below 1.5).
+        "first_crossing": [(np.array([0.1, 0.15, 0.05]),), (np.array([-0.6, -0.7, -0.8]),)],
+        "rnn_with_cell": [(r.normal(size=(3, 3)) * 0.5, r.normal(size=(4, 3)), r.normal(size=3))],
+        "model": [(r.normal(size=3),)],
+        "stencil": [(r.normal(size=6), 0.15)],
+        "squares_of_even": [(r.normal(size=5),)],
+        "loss": [(r.normal(size=(4, 3)), r.normal(size=(4, 2)))],
+    }
+
+
+#: The points at which each golden derivative is checked numerically, by function name.
+GOLDEN_ARGS = _golden_arguments()
