@@ -21,7 +21,7 @@ def test_cli_prints_the_generated_derivative(capsys):
 
 
 def test_cli_with_several_wrt(capsys):
-    main([f"{golden_functions.__file__}:mlp_loss", "--wrt", "W1", "--wrt", "b2"])
+    assert main([f"{golden_functions.__file__}:mlp_loss", "--wrt", "W1", "--wrt", "b2"]) == 0
     assert capsys.readouterr().out.startswith("def dmlp_lossdW1_b2(")
 
 
