@@ -298,7 +298,7 @@ def _propagate_block(stmts: list[Any], adjoints: set[str], keep: set[str],
                 if info[k][1][target]:
                     stmts[k] = renamer.visit(stmts[k])
                     info[k] = _names(stmts[k])
-            loads[source] += loads.pop(target)
+            loads[source] += loads.pop(target, 0)  # none, for a copy nothing reads
             continue
         index += 1
     return _each_block(stmts, lambda block: _propagate_block(block, adjoints, keep,

@@ -425,7 +425,7 @@ class _Reverser:
             statements += [self.zeros(n, branch.origin, kept.get(n))
                            for n in sorted(joined - defined)]
         sweep.defined, sweep.origin = joined, None
-        body, orelse = arms[0][0], arms[1][0]
+        body, orelse = [_statements_or_nothing(arm) for arm, _ in arms]
         if not body and not orelse:
             return
         if not body:
@@ -452,6 +452,7 @@ class _Reverser:
         self.shapes = outer
         body += [self.zeros(n, loop.origin) for n in sorted(entry - sweep.defined)]
         sweep.defined, sweep.origin = entry, None
+        body = _statements_or_nothing(body)
         if not body:
             return
         header = loop.header
@@ -643,6 +644,11 @@ class _Reverser:
         start += [assign_node(s, gast.List(elts=[], ctx=gast.Load()), self.parsed.node)
                   for s in self.plan.stacks]
         return Derivative(start + primal, adjoint, results, value, seed_param)
+
+
+def _statements_or_nothing(block: list) -> list:
+    """``block``, or nothing if it holds only comments (a loop of comments is no loop)."""
+    return block if any(not isinstance(s, Comment) for s in block) else []
 
 
 def _negated(test: gast.expr) -> gast.expr:

@@ -256,3 +256,10 @@ def test_a_value_replaced_by_a_constant_passes_no_gradient_back(f, v, optimize):
     v = np.array(v)
     np.testing.assert_allclose(grad(f, optimize=optimize)(v), finite_differences(f, v),
                                atol=1e-9)
+
+
+@pytest.mark.parametrize("optimize", [True, False])
+def test_a_loop_with_nothing_to_reverse_leaves_no_empty_block(optimize):
+    w = np.array([0.1, 0.2, 0.3, 0.4])
+    f = cases.loop_whose_adjoint_is_only_a_comment
+    np.testing.assert_allclose(grad(f, optimize=optimize)(w), [0, 0, 0, -np.sin(0.4)])

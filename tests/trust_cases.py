@@ -283,3 +283,11 @@ def constant_replaces_a_value_in_a_while_loop(v):
         out = 2.0
     y = v[0]
     return out - y
+
+
+def loop_whose_adjoint_is_only_a_comment(w):
+    # The reversed loop held only its comment: an IndentationError in generated code.
+    e1 = np.cos(w[3])
+    for _ in range(1):
+        e1 = e1
+    return e1
