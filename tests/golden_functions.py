@@ -111,7 +111,8 @@ class LinearModel:
         return np.mean((self.predict(x) - y) ** 2)
 
 
-linear_model = LinearModel(np.ones((3, 2)), np.zeros(2))
+# Weights that are not all ones (where x @ w cannot tell w from w.T's rows) and a bias not zero.
+linear_model = LinearModel(np.array([[0.5, -1.2], [0.3, 0.8], [-0.7, 0.4]]), np.array([0.1, -0.2]))
 
 
 GOLDEN = [

@@ -90,7 +90,7 @@ def test_subclass_override_gets_its_own_derivative():
 
 
 def test_value_and_grad_and_instances_share_one_derivative():
-    a, b = make(), Model(np.ones((3, 2)), np.zeros(2))
+    a, b = make(), Model(np.linspace(-1.0, 1.5, 6).reshape(3, 2), np.array([0.2, -0.3]))
     value, gx = value_and_grad(b.loss)(X)
     assert np.isclose(value, b.loss(X))
     np.testing.assert_allclose(gx, numerical_grad(b.loss, [X], 0), rtol=1e-7, atol=1e-10)
