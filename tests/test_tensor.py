@@ -19,23 +19,37 @@ RNG = np.random.default_rng(0)
 RESHAPE_KEYWORD = "shape" if np.lib.NumpyVersion(np.__version__) >= "2.1.0" else "newshape"
 
 
-def backprop_grads(fn, *arrays, **kwargs):
+def backprop_grads(fn, *arrays, seed=None, **kwargs):
     tensors = [mg.tensor(a) for a in arrays]
     out = fn(*tensors, **kwargs)
-    out.backward()
+    if seed is None:
+        out.backward()
+    else:
+        out.backward(seed)
     return out, [t.grad for t in tensors]
 
 
+def _random_seed(shape):
+    """A seed of either sign, none near zero: a flip or a transpose the rule forgets
+    shows, where the all-ones seed of out.backward() makes every permutation agree."""
+    rng = np.random.default_rng(1)
+    return rng.uniform(0.5, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
+
+
 def check_op(name, fn, *arrays, **kwargs):
-    out, grads = backprop_grads(fn, *arrays, **kwargs)
     np_fn = getattr(np, name) if isinstance(name, str) else name
-    np.testing.assert_allclose(out.data, np_fn(*arrays, **kwargs), rtol=1e-12)
-    for i, g in enumerate(grads):
-        def f(*a):
-            return np_fn(*a, **kwargs)
-        expected = numerical_grad(f, list(arrays), i)
-        np.testing.assert_allclose(g, expected, rtol=1e-5, atol=1e-7,
-                                   err_msg=f"mg.{name}: gradient of input {i}")
+    reference = np_fn(*arrays, **kwargs)
+    for seed in (None, _random_seed(np.shape(reference))):
+        out, grads = backprop_grads(fn, *arrays, seed=seed, **kwargs)
+        np.testing.assert_allclose(out.data, reference, rtol=1e-12)
+        for i, g in enumerate(grads):
+            def f(*a, seed=seed):
+                value = np_fn(*a, **kwargs)
+                return value if seed is None else seed * value
+            expected = numerical_grad(f, list(arrays), i)
+            np.testing.assert_allclose(g, expected, rtol=1e-5, atol=1e-7,
+                                       err_msg=f"mg.{name}: gradient of input {i}, "
+                                               f"seed {'ones' if seed is None else 'random'}")
     return out, grads
 
 
