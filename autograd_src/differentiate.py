@@ -139,10 +139,28 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     origin = f"{os.path.basename(parsed.filename)}:{parsed.node.lineno}"
     compiled = loader.load(text, name, fn, namer.injected, origin)
     compiled.__autograd_src_seed__ = derivative.seed_param
-    # Shown after the function: the derivatives of the helpers it calls.
-    shown = "\n\n".join([text.rstrip("\n")] + [h.rstrip("\n") for h in namer.helper_sources
-                                                if h not in text]) + "\n"
-    return compiled, shown
+    return compiled, _with_helpers(text, list(namer.helper_sources))
+
+
+def _with_helpers(text: str, helpers: list[str]) -> str:
+    """``text`` followed by the derivatives of the helpers it calls, and theirs.
+
+    Only those called: a loop's activity is found by iterating, and a helper's
+    derivative made for a first guess (fewer active arguments) is not shown.
+    """
+    shown = [text.rstrip("\n")]
+    calling = text
+    waiting = [h for h in helpers if h not in text]
+    while True:
+        called = [h for h in waiting
+                  if h.split("(", 1)[0].replace("def ", "", 1).strip() + "(" in calling]
+        if not called:
+            break
+        for h in called:
+            waiting.remove(h)
+            shown.append(h.rstrip("\n"))
+            calling += h
+    return "\n\n".join(shown) + "\n"
 
 
 def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[int],
