@@ -79,10 +79,14 @@ class DataNormalizer:
         """
         if name not in self.owned:
             what = "an argument of the function (the caller's array)" \
-                if name in self.parsed.params else "possibly shared with another name"
+                if name in self.parsed.params else \
+                "possibly shared with another name (a copy, a view such as " \
+                f"{name}.reshape(...) or {name}[1:], an item, or a value a helper returned)"
             raise self.error(target, f"assigning into {name}[...] while {name} is {what} "
-                                     "is not supported: make it an array of its own first, "
-                                     f"for example {name} = {name}.copy() or np.zeros(...)")
+                                     "is not supported: grad updates a new array, which the "
+                                     f"other name would not see. Make {name} an array of its "
+                                     f"own first ({name} = {name}.copy() or np.zeros(...)), "
+                                     "or take the view after the update")
         if self.is_active(target.slice):
             raise self.error(target.slice, "an index computed from a differentiated value is "
                                            "not differentiable: compute it from constants")
@@ -177,9 +181,11 @@ class DataNormalizer:
         if name in self.shared and name not in self.scalars and \
                 (self.is_active(stmt.value) or name in self.active):
             raise self.error(stmt, f"{name} {gast.unparse(stmt).split(name, 1)[1].split()[0]} "
-                                   f"... may change an array that another name also refers to, "
-                                   f"which is not supported: write {name} = {name} "
-                                   f"{AUG_SYMBOLS.get(type(stmt.op), '+')} ... instead")
+                                   f"... may change an array that another name also refers to "
+                                   "(a view, an item, an argument of a helper), which grad "
+                                   "cannot follow: if the change is meant for "
+                                   f"{name} alone, write {name} = {name} "
+                                   f"{AUG_SYMBOLS.get(type(stmt.op), '+')} ...")
         load = name_node(stmt.target.id)
         gast.copy_location(load, stmt.target)
         value = gast.copy_location(gast.BinOp(left=load, op=stmt.op, right=stmt.value),

@@ -169,8 +169,25 @@ class _Desugar:
             sources, targets = [it], [stmt.target]
         before = []
         named = []
+        stores = {n.id for s in stmt.body for n in gast.walk(s)
+                  if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         for source in sources:
             if isinstance(source, gast.Name):
+                grown = [c for s in stmt.body for c in gast.walk(s)
+                         if isinstance(c, gast.Call) and isinstance(c.func, gast.Attribute)
+                         and isinstance(c.func.value, gast.Name)
+                         and c.func.value.id == source.id and c.func.attr in _LIST_CHANGES]
+                if grown:
+                    raise self.parsed.error(grown[0], f"the loop changes {source.id}, the list "
+                                                      f"it iterates over (.{grown[0].func.attr}"
+                                                      "()), which grad cannot follow: build a "
+                                                      "new list, or loop with while")
+            if isinstance(source, gast.Name) and source.id in stores:
+                # for v in x: x = x * 2 iterates over the array x held at the start.
+                holder = self.namer.fresh(f"{source.id}_items")
+                before.append(assign_node(holder, name_node(source.id), stmt))
+                named.append(name_node(holder))
+            elif isinstance(source, gast.Name):
                 named.append(source)
             else:  # evaluate the iterable once, as the for statement would
                 holder = self.namer.fresh("items")
@@ -188,6 +205,10 @@ class _Desugar:
             for target, n in zip(targets, named)]
         stmt.body = reads + stmt.body
         return before
+
+
+#: Methods that change a list in place.
+_LIST_CHANGES = {"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"}
 
 
 def desugar(parsed: ParsedFunction, namer: Namer) -> None:

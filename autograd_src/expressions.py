@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import gast
 
-from . import numpy_rules, registry
+from . import mutation, numpy_rules, registry
 from .errors import NoRuleError
 from .ir import (
     Op,
@@ -111,8 +111,10 @@ def allocates(primitive: Any, value: Any) -> bool:
         return False
 
 
-def shared_names(stmt: gast.stmt) -> set[str]:
-    """Names whose array a statement may share with another name (``z = y``, ``[y]``)."""
+def shared_names(stmt: gast.stmt, resolve: Any) -> set[str]:
+    """Names whose array a statement may share with another name (``z = y``, ``[y]``,
+    ``v = y.reshape(3, 1)``, ``r = first_row(M)``); ``resolve`` tells what a called
+    name is."""
     value = getattr(stmt, "value", None)
     shared: set[str] = set()
     stack = [value] if value is not None else []
@@ -126,6 +128,15 @@ def shared_names(stmt: gast.stmt) -> set[str]:
             stack += [v for v in node.values if v is not None]
         elif isinstance(node, gast.Subscript):
             stack.append(node.value)  # a basic index is a view of the array
+        elif isinstance(node, gast.Attribute) and node.attr not in INACTIVE_ATTRIBUTES:
+            stack.append(node.value)  # y.T, or an array an object holds (self.W)
+        elif isinstance(node, gast.IfExp):
+            stack += [node.body, node.orelse]
+        elif isinstance(node, gast.Call) and mutation.may_share(resolve(node.func), node):
+            stack += [a.value if isinstance(a, gast.Starred) else a for a in node.args]
+            stack += [k.value for k in node.keywords]
+            if isinstance(node.func, gast.Attribute):
+                stack.append(node.func.value)
     return shared
 
 
@@ -266,11 +277,19 @@ class ExpressionNormalizer:
         holds_list = isinstance(value, (gast.List, gast.Tuple, gast.Dict)) or (
             rule is None and inputs[0] in self.lists) or (
             rule is not None and hasattr(rule, "helper_keywords") and target in self.lists)
-        if rule is None or (rule is not None and rule.primitive in _VIEWS):
-            # target = source, target = source[1:]: two names may now share one array
-            self.shared |= {target} | set(self._flat(inputs))
-        if rule is None:  # target = source: two names for one array
-            self.owned -= set(inputs)
+        sharing = rule is not None and hasattr(rule, "helper_keywords") and \
+            mutation.may_share(rule.primitive, value)
+        if rule is None or rule.primitive in _VIEWS or sharing:
+            # target = source, target = source[1:], r = first_row(M): two names may now
+            # share one array (not when the result is a number, a copy)
+            names = {target} | set(self._flat(inputs))
+            self.shared |= names
+            if rule is None:  # target = source: two names for one array
+                self.owned -= set(inputs)
+            elif target in self.parsed.locals and not scalar:
+                # A view the user names may be read after an update of its base, which
+                # the functional update would not show it.
+                self.owned -= names
         self.assigned({target})
         if holds_list:
             self.lists.add(target)
@@ -279,8 +298,9 @@ class ExpressionNormalizer:
             self.scalars.add(target)
         self.shape_class[target] = shape_class
         op.classes[target] = shape_class
-        if rule is not None and allocates(rule.primitive, value):
-            self.owned.add(target)
+        if rule is not None and (allocates(rule.primitive, value) or (
+                hasattr(rule, "helper_keywords") and not sharing)):
+            self.owned.add(target)  # a new array: assigning into it changes nothing else
         self.active.add(target)
 
     def class_of_result(self, op: Op) -> int:

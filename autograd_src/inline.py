@@ -138,7 +138,7 @@ class Inliner:
             else:
                 expr = _Substitution(rule, values, self.namer, op.rule.primitive).visit(
                     clone(rule.exprs[index]))
-            expr = optimize.simplify(expr, self.namer)
+            expr = optimize.simplify(expr, self.namer, op.scalars)
             if optimize.ENABLED.get():
                 expr = optimize.reuse_primal_values(expr, reusable)
             if isinstance(entry, str) and rule.input_is_sequence(index):

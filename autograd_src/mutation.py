@@ -1,10 +1,11 @@
-"""Which calls may write into their arguments: NumPy's in-place functions, ``out=``,
-and the user's helpers that assign into (or call mutating methods on) a parameter.
+"""Aliasing and mutation: which calls may write into their arguments (NumPy's
+in-place functions, ``out=``, helpers assigning into a parameter), and which may
+return an array that shares memory with one (views, helpers returning one).
 
-The normalizer asks this about calls whose results are not what carries the
-gradient (a call made as a statement, ``np.exp(x, out=y)``): such a call
-changes values behind the transformer's back, so with a differentiated value
-involved it is refused rather than given a silently wrong gradient.
+The normalizer makes assignment functional (``y[i] = v`` builds a new ``y``), which
+is exact only while no other name sees ``y``'s array; these facts tell it when
+another name may, so that such code is refused rather than silently given the
+values (and gradients) of unshared arrays.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, Optional
 import gast
 import numpy as np
 
-__all__ = ["writes_in_place", "helper_writes_into"]
+__all__ = ["writes_in_place", "helper_writes_into", "may_share", "returns_fresh"]
 
 #: NumPy functions that write into their first argument.
 IN_PLACE_FUNCTIONS = {np.copyto, np.put, np.place, np.putmask, np.put_along_axis,
@@ -25,6 +26,93 @@ IN_PLACE_FUNCTIONS = {np.copyto, np.put, np.place, np.putmask, np.put_along_axis
 MUTATING_METHODS = {"fill", "sort", "put", "itemset", "resize", "partition", "setfield",
                     "append", "extend", "insert", "pop", "remove", "clear", "update",
                     "setdefault", "popitem", "reverse", "__setitem__", "__iadd__"}
+
+
+#: NumPy functions whose result may be a view of (or be) an argument.
+VIEW_FUNCTIONS = {np.reshape, np.ravel, np.transpose, np.squeeze, np.expand_dims,
+                  np.swapaxes, np.moveaxis, np.rollaxis, np.broadcast_to, np.broadcast_arrays,
+                  np.asarray, np.asanyarray, np.ascontiguousarray, np.asfortranarray,
+                  np.require, np.atleast_1d, np.atleast_2d, np.atleast_3d, np.flip,
+                  np.fliplr, np.flipud, np.rot90, np.diagonal, np.diag, np.real, np.imag,
+                  np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit,
+                  np.lib.stride_tricks.as_strided}
+#: Array methods and attributes that give views.
+VIEW_METHODS = {"reshape", "ravel", "view", "transpose", "squeeze", "swapaxes", "diagonal",
+                "T", "mT", "real", "imag", "flat", "base"}
+#: Builtins whose result never shares an argument's array.
+FRESH_BUILTINS = {len, float, int, bool, abs, round, sum, print, isinstance, str, repr,
+                  range, type, hash, id, hasattr, callable, divmod, pow}
+
+
+def _library(fn: Any) -> bool:
+    module = getattr(fn, "__module__", None) or getattr(type(fn), "__module__", "") or ""
+    return module.split(".")[0] in ("numpy", "math", "_operator", "operator") or \
+        type(fn).__name__ == "ufunc"
+
+
+def may_share(primitive: Any, call: gast.Call, depth: int = 0) -> bool:
+    """Whether ``call`` (of ``primitive``, or an unknown function) may return an array
+    sharing memory with one of its arguments or the object whose method it is."""
+    func = call.func
+    if isinstance(func, gast.Attribute) and func.attr in VIEW_METHODS:
+        return True
+    if isinstance(func, gast.Attribute) and func.attr == "copy":
+        return False
+    try:
+        if primitive in VIEW_FUNCTIONS:
+            return True
+        if primitive in FRESH_BUILTINS:
+            return False
+    except TypeError:  # unhashable
+        return True
+    if _library(primitive):
+        return False  # NumPy's other functions and ufuncs build new arrays
+    if inspect.isfunction(primitive) or inspect.ismethod(primitive):
+        return depth >= 4 or not returns_fresh(primitive, depth + 1)
+    return True  # unknown: max(a, b), list(x), an object's method
+
+
+def returns_fresh(fn: Any, depth: int = 0) -> bool:
+    """Whether every value the user function ``fn`` returns is a new array (or number),
+    never one of its arguments or a view of one (``return M[0]`` is not)."""
+    fn = getattr(fn, "__func__", fn)
+    try:
+        node = gast.parse(textwrap.dedent(inspect.getsource(fn))).body[0]
+    except (OSError, TypeError, SyntaxError, IndexError):
+        return False
+    if not isinstance(node, gast.FunctionDef):  # a lambda's line
+        return False
+    params = {a.id for a in gast.walk(node.args) if isinstance(a, gast.Name)}
+    values: dict[str, list] = {}
+    for sub in gast.walk(node):
+        if isinstance(sub, gast.Assign):
+            for target in sub.targets:
+                for name in gast.walk(target):
+                    if isinstance(name, gast.Name):
+                        plain = isinstance(target, gast.Name)
+                        values.setdefault(name.id, []).append(sub.value if plain else None)
+        elif isinstance(sub, (gast.AugAssign, gast.For)):
+            for name in gast.walk(sub.target):
+                if isinstance(name, gast.Name):
+                    values.setdefault(name.id, []).append(None)
+
+    def fresh(expr: Any, seen: frozenset) -> bool:
+        if expr is None:
+            return False
+        if isinstance(expr, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.Constant)):
+            return True
+        if isinstance(expr, gast.IfExp):
+            return fresh(expr.body, seen) and fresh(expr.orelse, seen)
+        if isinstance(expr, gast.Name):
+            if expr.id in params or expr.id in seen or expr.id not in values:
+                return False
+            return all(fresh(v, seen | {expr.id}) for v in values[expr.id])
+        if isinstance(expr, gast.Call):
+            return not may_share(_resolve(fn, expr.func), expr, depth)
+        return False
+
+    returns = [n.value for n in gast.walk(node) if isinstance(n, gast.Return)]
+    return bool(returns) and all(fresh(v, frozenset()) for v in returns)
 
 
 def writes_in_place(primitive: Any, call: gast.Call) -> Optional[str]:

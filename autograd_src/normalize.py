@@ -166,6 +166,14 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
         elif self.is_active(stmt.test):
             raise self.error(stmt.test, "a while condition must be a comparison or another "
                                         "value without gradient")
+        if isinstance(stmt, gast.For) and not (
+                isinstance(stmt.iter, gast.Call)
+                and self.parsed.resolve(stmt.iter.func) is range):
+            # for row in M: each row is a view of M (row += x would change M)
+            viewed = {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+            viewed |= {n for n in load_names(stmt.iter)}
+            self.shared |= viewed
+            self.owned -= viewed
         active_before = set(self.active)
         taken = set(self.namer.taken)
         entry = set(active_before)
@@ -305,7 +313,7 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
             assigned.add(stmt.target.id)
         self.body.append(Primal(stmt, self.origin, assigned))
-        shared = shared_names(stmt)
+        shared = shared_names(stmt, self.parsed.resolve)
         self.owned -= shared
         if shared:
             self.shared |= shared | assigned
@@ -402,6 +410,8 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         for name in group:
             state.shape_class[name] = shared
     state.helper = helper
+    if helper:  # its caller holds the arrays it is given: x += 1 would change them
+        state.shared |= set(parsed.params) - set(scalars)
     vararg = parsed.node.args.vararg
     if vararg is not None and vararg.id in wrt:  # *values differentiated: a tuple of them
         state.lists.add(vararg.id)

@@ -466,7 +466,7 @@ def getitem(g, ans, x, index):
 
 @defvjp(_ad.setitem, broadcasting=("v",))
 def setitem(g, ans, x, index, v):
-    return _ad.zero_at(g, index), None, g[index]
+    return _ad.zero_at(g, index), None, _ad.written(g, index)
 
 
 # ----- No gradient -----

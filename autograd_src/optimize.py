@@ -99,9 +99,10 @@ def _same(a: Any, b: Any) -> bool:
 
 
 class _Simplifier(gast.NodeTransformer):
-    def __init__(self, namer: Namer) -> None:
+    def __init__(self, namer: Namer, scalars: frozenset = frozenset()) -> None:
         self.objects = {name: obj for name, obj in namer.injected.items()}
         self.namer = namer
+        self.scalars = scalars  # names known to hold numbers
 
     def resolve(self, node: Any) -> Any:
         if isinstance(node, gast.Name):
@@ -155,6 +156,14 @@ class _Simplifier(gast.NodeTransformer):
         fn = self.resolve(node.func)
         if fn is None:
             return node
+        if fn is runtime.written and len(node.args) == 2 and not node.keywords:
+            # An index of numbers and slices repeats no position: g[i] is all of it.
+            index = node.args[1]
+            basic = _static_basic_index(index)
+            if basic is None and isinstance(index, gast.Name) and index.id in self.scalars:
+                basic = index
+            if basic is not None:
+                return gast.Subscript(value=node.args[0], slice=basic, ctx=gast.Load())
         if getattr(fn, "__module__", None) == runtime.__name__ and \
                 fn.__name__ in runtime.FOLDABLE and not node.keywords:
             literals = [_literal(a) for a in node.args]
@@ -178,9 +187,10 @@ class _Simplifier(gast.NodeTransformer):
         return node
 
 
-def simplify(expr: gast.expr, namer: Namer) -> gast.expr:
-    """``expr`` with constants folded and default arguments left out."""
-    return _Simplifier(namer).visit(expr)
+def simplify(expr: gast.expr, namer: Namer, scalars: frozenset = frozenset()) -> gast.expr:
+    """``expr`` with constants folded and default arguments left out; ``scalars``
+    names operands known to hold numbers."""
+    return _Simplifier(namer, scalars).visit(expr)
 
 
 def assigned_name(stmt: Any) -> Optional[str]:

@@ -519,17 +519,37 @@ def cast_like(g: Any, x: Any) -> Any:
 
 
 def setitem(x: Any, index: Any, v: Any) -> Any:
-    """``x`` with ``x[index] = v`` applied to a copy: assignment into an array, as a value."""
-    out = np.array(x, copy=True)
+    """``x`` with ``x[index] = v`` applied to a copy: assignment into an array (or a
+    list or dict), as a value."""
+    kind = type(x)
+    out = kind(x) if kind is list or kind is dict else np.array(x, copy=True)
     out[index] = v
     return out
 
 
 def zero_at(g: Any, index: Any) -> Any:
     """``g`` with the entries at ``index`` set to zero (they were overwritten)."""
+    kind = type(g)
+    if kind is list or kind is dict:
+        out = kind(g)
+        out[index] = zeros_like(g[index])
+        return out
     out = np.array(g, copy=True)
     out[index] = 0
     return out
+
+
+def written(g: Any, index: Any) -> Any:
+    """The adjoint of ``v`` in ``x[index] = v``: ``g[index]``, less the entries that a
+    later repeat of the same position overwrote (``y[[0, 0]] = v`` keeps ``v[1]``)."""
+    part = g[index]
+    if not _has_array_index(index) or type(g) is list or type(g) is dict:
+        return part
+    shape = np.shape(part)
+    ids = np.arange(int(np.prod(shape))).reshape(shape)
+    last = np.full(np.shape(g), -1)
+    last[index] = ids  # NumPy keeps the last of repeated positions
+    return np.where(last[index] == ids, part, 0)
 
 
 # ----- lists of values (their adjoints are lists of adjoints) -----

@@ -263,3 +263,33 @@ def test_a_loop_with_nothing_to_reverse_leaves_no_empty_block(optimize):
     w = np.array([0.1, 0.2, 0.3, 0.4])
     f = cases.loop_whose_adjoint_is_only_a_comment
     np.testing.assert_allclose(grad(f, optimize=optimize)(w), [0, 0, 0, -np.sin(0.4)])
+
+
+@pytest.mark.parametrize("f", [cases.repeated_positions_assigned,
+                               cases.repeated_positions_added,
+                               cases.iterated_array_rebound_in_the_loop,
+                               cases.fresh_helper_result_then_assignment])
+def test_in_place_python_semantics_are_kept(f):
+    x = np.array([1.5, 2.0, 0.5])[: 2 if "positions" in f.__name__ else 3]
+    value, got = value_and_grad(f)(x.copy())
+    assert value == pytest.approx(f(x.copy()))
+    np.testing.assert_allclose(got, finite_differences(f, x), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("f, words", [
+    (cases.view_of_a_constant_then_assignment, "assigning into y"),
+    (cases.view_of_a_differentiated_value_then_assignment, "assigning into y"),
+    (cases.slice_kept_then_assignment, "assigning into y"),
+    (cases.view_returned_by_a_helper_then_assignment, "assigning into m"),
+    (cases.rows_updated_in_a_loop, r"row \+= \.\.\. may change an array"),
+    (cases.helper_dividing_its_argument_in_place, r"v /= \.\.\. may change an array"),
+    (cases.list_grown_while_iterated, "the loop changes items, the list it iterates over"),
+])
+def test_updates_another_name_would_see_are_refused(f, words):
+    # Each gave the values (and gradients) of unshared arrays: NumPy's views see
+    # an update that grad's functional one does not make.
+    with pytest.raises(DiffSyntaxError, match=words):
+        grad(f)(np.array([1.5, 2.0, 3.0])[:2] if f is cases.rows_updated_in_a_loop
+                or f is cases.helper_dividing_its_argument_in_place
+                else np.array([1.5, 2.0, 3.0]) if f is not cases.list_grown_while_iterated
+                else 1.5)

@@ -291,3 +291,95 @@ def loop_whose_adjoint_is_only_a_comment(w):
     for _ in range(1):
         e1 = e1
     return e1
+
+
+def repeated_positions_assigned(x):
+    # NumPy keeps the last of repeated positions: x[0] is overwritten.
+    y = np.zeros(3)
+    y[[0, 0]] = x
+    return np.sum(y * np.array([1.0, 2.0, 3.0]))
+
+
+def repeated_positions_added(w):
+    y = w * 1.0
+    y[np.array([0, 0])] += w
+    return np.sum(y ** 2)
+
+
+def view_of_a_constant_then_assignment(x):
+    y = np.zeros(3)
+    v = y.reshape(3, 1)
+    y[0] = x[0]
+    return np.sum(v) * x[1]
+
+
+def view_of_a_differentiated_value_then_assignment(x):
+    y = x * 1.0
+    v = y.reshape(-1)
+    y[0] = 10.0
+    return np.sum(v * x)
+
+
+def slice_kept_then_assignment(x):
+    y = x * 1.0
+    r = y[0:2]
+    y[0] = 10.0
+    return np.sum(r * x[:2])
+
+
+def _first_row(m):
+    return m[0]
+
+
+def view_returned_by_a_helper_then_assignment(x):
+    m = np.outer(x, x)
+    r = _first_row(m)
+    m[0, 1] = 0.0
+    return np.sum(r * x)
+
+
+def rows_updated_in_a_loop(x):
+    m = np.zeros((2, 2))
+    for row in m:
+        row += x
+    return np.sum(m)
+
+
+def _normalized_in_place(v):
+    v /= np.sum(v)
+    return v
+
+
+def helper_dividing_its_argument_in_place(x):
+    p = np.exp(x)
+    q = _normalized_in_place(p)
+    return np.sum(p * np.array([1.0, 2.0])) + np.sum(q)
+
+
+def iterated_array_rebound_in_the_loop(x):
+    out = 0.0
+    for v in x:
+        x = x * 2.0
+        out = out + v * v
+    return out
+
+
+def list_grown_while_iterated(x):
+    items = [x]
+    total = 0.0
+    for v in items:
+        total = total + v
+        if len(items) < 3:
+            items.append(v * 2.0)
+    return total
+
+
+def _fresh_square(v):
+    out = v * v
+    return out
+
+
+def fresh_helper_result_then_assignment(x):
+    y = _fresh_square(x)
+    y[0] = 1.0
+    return np.sum(y * x)
