@@ -212,13 +212,17 @@ class CallNormalizer:
         key = (name, tuple(positions))
         if key not in self.local_derivatives:
             derivative, text, seed = nested_derivative(self.parsed, node, positions, self.namer)
+            self.local_derivatives[key] = (derivative, seed, text)
+        derivative_name, seed, text = self.local_derivatives[key]
+        # Beside the def, in the block that holds it now (a loop's body is normalized
+        # again until its activity settles, into a new block each time).
+        if not any(isinstance(item, Primal) and isinstance(item.stmt, Verbatim)
+                   and item.stmt.text == text for item in block):
             position = next(i for i, item in enumerate(block)
                             if isinstance(item, Primal) and item.stmt is node)
             names = [name_node(n) for n in sorted(captured)]
             block.insert(position + 1, Primal(gast.copy_location(Verbatim(text, names), node),
-                                              node, {derivative}))
-            self.local_derivatives[key] = (derivative, seed)
-        derivative_name, seed = self.local_derivatives[key]
+                                              node, {derivative_name}))
         # Called by its name in the generated code, not through an injected reference.
         reference = type("LocalDerivative", (), {"__name__": derivative_name,
                                                  "__autograd_src_seed__": seed})

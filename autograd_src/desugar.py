@@ -30,15 +30,18 @@ def _call(func: str, *args: gast.expr) -> gast.Call:
 
 
 def _contains(stmts: list, kinds: tuple, into_loops: bool) -> bool:
-    """Whether ``stmts`` hold a statement of ``kinds`` (not looking into nested loops)."""
+    """Whether ``stmts`` hold a statement of ``kinds`` (not looking into the bodies of
+    nested loops unless ``into_loops``: a nested loop's ``else`` block belongs to the
+    enclosing one, whose ``continue`` it may hold)."""
     for stmt in stmts:
         if isinstance(stmt, kinds):
             return True
         if isinstance(stmt, gast.If) and (_contains(stmt.body, kinds, into_loops)
                                           or _contains(stmt.orelse, kinds, into_loops)):
             return True
-        if isinstance(stmt, (gast.For, gast.While)) and into_loops and \
-                _contains(stmt.body + stmt.orelse, kinds, into_loops):
+        if isinstance(stmt, (gast.For, gast.While)) and (
+                _contains(stmt.orelse, kinds, into_loops)
+                or (into_loops and _contains(stmt.body, kinds, into_loops))):
             return True
     return False
 

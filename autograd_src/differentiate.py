@@ -369,6 +369,23 @@ def _make_checker(fn: Callable[..., Any], wrt: list[str]) -> Callable[[tuple, di
     return check
 
 
+def _separate_results(compiled: Callable[..., Any], value: bool) -> Callable[..., Any]:
+    """``compiled``, its tuple of gradients made of distinct objects (copies of repeats)."""
+    def run(*args: Any, **kwargs: Any) -> Any:
+        result = compiled(*args, **kwargs)
+        grads = result[1] if value else result
+        if len(set(map(id, grads))) == len(grads):
+            return result
+        seen: set = set()
+        fresh = []
+        for g in grads:
+            fresh.append(g.copy() if id(g) in seen and isinstance(g, np.ndarray) else g)
+            seen.add(id(g))
+        return (result[0], tuple(fresh)) if value else tuple(fresh)
+
+    return run
+
+
 def _in_dtypes(result: Any, narrow: tuple, single: bool, value: bool) -> Any:
     """``result`` with each gradient named in ``narrow`` cast to its argument's dtype."""
     grads = result[1] if value else result
@@ -433,7 +450,10 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
         print(text)
     check = _make_checker(fn, names)
     parameters = _parameters(fn)[0]
-    variants = {_NO_SCALARS: compiled}
+    # Several gradients are handed out as arrays of their own, even where the adjoint
+    # of two arguments is one array (W + b): the user may change one in place.
+    separate = (lambda c: c) if single else functools.partial(_separate_results, value=value)
+    variants = {_NO_SCALARS: separate(compiled)}
     # For calls passing only numbers, their types decide both the checks and the
     # variant: remembered per tuple of types, such calls skip straight to it.
     by_types: dict = {}
@@ -450,13 +470,14 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
         if not reads.unchanged():  # a function it calls was redefined since
             variants.clear()
             by_types.clear()
-            variants[_NO_SCALARS], text, reads = generated(_NO_SCALARS)
+            latest, text, reads = generated(_NO_SCALARS)
+            variants[_NO_SCALARS] = separate(latest)
             for view in [derivative] + views:  # itself, and methods bound to it
-                view.source, view.__wrapped__ = text, variants[_NO_SCALARS]
+                view.source, view.__wrapped__ = text, latest
         signature = _scalar_signature(parameters, args, kwargs)
         chosen = variants.get(signature)
         if chosen is None:
-            chosen = variants[signature] = generated(signature)[0]
+            chosen = variants[signature] = separate(generated(signature)[0])
         if narrow:
             return _in_dtypes(chosen(*args, **kwargs), narrow, single, value)
         if kwargs:

@@ -293,3 +293,23 @@ def test_updates_another_name_would_see_are_refused(f, words):
                 or f is cases.helper_dividing_its_argument_in_place
                 else np.array([1.5, 2.0, 3.0]) if f is not cases.list_grown_while_iterated
                 else 1.5)
+
+
+@pytest.mark.parametrize("f, x", [
+    (cases.continue_in_the_else_of_an_inner_loop, 0.5),
+    (cases.lambda_defined_inside_a_loop, 1.5),
+    (cases.item_of_a_dict_updated, np.array([0.5, 1.5])),
+    (cases.array_put_into_a_list_of_numbers, np.array([0.5, 1.5])),
+])
+def test_valid_programs_that_crashed_inside_generated_code(f, x):
+    np.testing.assert_allclose(grad(f)(x), finite_differences(f, x), rtol=1e-6)
+
+
+def test_two_gradients_are_never_one_array():
+    w, b = np.array([0.5, 1.0]), np.array([0.25, -1.0])
+    gw, gb = grad(cases.weight_plus_bias, wrt=(0, 1))(w, b)
+    assert not np.shares_memory(gw, gb)
+    gw *= 0.0  # a user clipping one gradient in place leaves the other alone
+    np.testing.assert_allclose(gb, 2 * (w + b))
+    _, (gw, gb) = value_and_grad(cases.weight_plus_bias, wrt=(0, 1))(w, b)
+    assert not np.shares_memory(gw, gb)

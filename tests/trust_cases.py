@@ -383,3 +383,40 @@ def fresh_helper_result_then_assignment(x):
     y = _fresh_square(x)
     y[0] = 1.0
     return np.sum(y * x)
+
+
+def continue_in_the_else_of_an_inner_loop(x):
+    total = 0.0
+    for i in range(3):
+        for j in range(3):
+            if j == i:
+                break
+            total = total + x * j
+        else:
+            continue
+        total = total * 1.5
+    return total
+
+
+def lambda_defined_inside_a_loop(x):
+    total = 0.0
+    for _ in range(3):
+        square = lambda v: v ** 2  # noqa: E731
+        total = total + square(x)
+    return total
+
+
+def item_of_a_dict_updated(x):
+    d = {"a": x, "b": 1.0}
+    d["a"] = d["a"] * 2
+    return np.sum(d["a"] * x)
+
+
+def array_put_into_a_list_of_numbers(x):
+    hs = [0.0, 0.0]
+    hs[0] = x
+    return np.sum(hs[0] * 3 + hs[1] * x)
+
+
+def weight_plus_bias(w, b):
+    return np.sum((w + b) ** 2)
