@@ -6,20 +6,17 @@ NumPy. ``import autograd_src as mg`` also gives a MyGrad-style Tensor built on
 the same derivative rules.
 """
 
-from . import extend, linalg, testing
+from . import extend, testing
 from . import numpy_rules as _numpy_rules  # registers the rule table
-from .backprop import no_autodiff
 from .differentiate import derivative_source, grad, value_and_grad
 from .errors import DiffSyntaxError, NoRuleError, SourceUnavailableError
-from .tensor import Tensor, asarray, tensor
-from .tensor_functions import *  # noqa: F401,F403 - mg.sin, mg.sum, ... (see its __all__)
-from .tensor_functions import __all__ as _tensor_functions
+from .tensors import *  # noqa: F401,F403 - mg.tensor, mg.sin, mg.linalg, ... (its __all__)
+from .tensors import __all__ as _tensor_functions
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "grad", "value_and_grad", "derivative_source", "extend", "testing", "linalg",
-    "DiffSyntaxError", "NoRuleError", "SourceUnavailableError",
-    "Tensor", "tensor", "asarray", "no_autodiff", *_tensor_functions,
+    "grad", "value_and_grad", "derivative_source", "extend", "testing",
+    "DiffSyntaxError", "NoRuleError", "SourceUnavailableError", *_tensor_functions,
 ]
 del _numpy_rules

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .tensor_functions import wrap_primitive
+from .functions import wrap_primitive
 
 norm = wrap_primitive("norm", np.linalg.norm)
 inv = wrap_primitive("inv", np.linalg.inv)

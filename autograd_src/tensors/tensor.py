@@ -7,7 +7,8 @@ from typing import Any, Optional
 
 import numpy as np
 
-from . import backprop, registry, runtime
+from .. import registry, runtime
+from . import backprop
 
 __all__ = ["Tensor", "tensor", "asarray"]
 

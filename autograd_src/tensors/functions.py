@@ -13,7 +13,8 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from . import backprop, registry, runtime
+from .. import registry, runtime
+from . import backprop
 from .tensor import Tensor
 
 __all__: list[str] = []  # filled in below, one name per wrapped primitive

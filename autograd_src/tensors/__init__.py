@@ -1,0 +1,16 @@
+"""The Tensor engine: MyGrad's Tensor API on the shared rule table.
+
+`tensor` (the class and ``mg.tensor``), `backprop` (recording operations and
+running their adjoints, node by node), `functions` (``mg.sin``, ``mg.sum``...,
+each a primitive of the rule table), `linalg` (``mg.linalg``) and
+`graph_source` (``backward_source``: a recorded graph's adjoint, written by
+`grad`'s code generator).
+"""
+
+from . import linalg
+from .backprop import no_autodiff
+from .functions import *  # noqa: F401,F403 - mg.sin, mg.sum, ... (see its __all__)
+from .functions import __all__ as _functions
+from .tensor import Tensor, asarray, tensor
+
+__all__ = ["Tensor", "tensor", "asarray", "no_autodiff", "linalg", *_functions]
