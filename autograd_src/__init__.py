@@ -7,7 +7,7 @@ the same derivative rules.
 """
 
 from . import extend, testing
-from . import numpy_rules as _numpy_rules  # registers the rule table
+from . import rules as _rules  # registers the rule table
 from .differentiate import derivative_source, grad, value_and_grad
 from .errors import DiffSyntaxError, NoRuleError, SourceUnavailableError
 from .tensors import *  # noqa: F401,F403 - mg.tensor, mg.sin, mg.linalg, ... (its __all__)
@@ -19,4 +19,4 @@ __all__ = [
     "grad", "value_and_grad", "derivative_source", "extend", "testing",
     "DiffSyntaxError", "NoRuleError", "SourceUnavailableError", *_tensor_functions,
 ]
-del _numpy_rules
+del _rules

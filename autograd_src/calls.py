@@ -8,13 +8,13 @@ from typing import Any, Optional
 
 import gast
 
-from . import numpy_rules, registry
 from .errors import NoRuleError, UnresolvedMethodError
 from .expressions import is_user_function
 from .ir import Primal, Verbatim, keywords_of, name_node, replace_nodes
 from .mutation import writes_in_place
 from .naming import describe
-from .registry import Rule
+from .rules import numpy_rules, registry
+from .rules.registry import Rule
 from .source import UNRESOLVED, InstanceOf, MethodOf
 
 __all__ = ["CallNormalizer"]

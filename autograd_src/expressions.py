@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import gast
 
-from . import mutation, numpy_rules, registry
+from . import mutation
 from .errors import NoRuleError
 from .ir import (
     Op,
@@ -28,7 +28,8 @@ from .ir import (
     name_node,
 )
 from .naming import describe
-from .registry import Rule
+from .rules import numpy_rules, registry
+from .rules.registry import Rule
 from .source import UNRESOLVED
 
 __all__ = ["ExpressionNormalizer", "OPERATORS", "INACTIVE_ATTRIBUTES"]
@@ -436,7 +437,7 @@ class ExpressionNormalizer:
         if isinstance(expr, gast.Subscript):
             return self.subscript(expr)
         if isinstance(expr, gast.Dict):
-            from . import runtime
+            from .rules import runtime
             if not all(isinstance(k, gast.Constant) for k in expr.keys):
                 raise self.error(expr, "a dict of differentiated values needs constant keys "
                                        "({'w': w, 'b': b})")
@@ -445,7 +446,7 @@ class ExpressionNormalizer:
                              lambda a, kw: gast.Dict(keys=list(expr.keys), values=a[1:]),
                              display="a dict")
         if isinstance(expr, (gast.List, gast.Tuple)):
-            from . import runtime
+            from .rules import runtime
             kind = type(expr)
             return self.bind(expr, runtime.pack, list(expr.elts), {},
                              lambda a, kw: kind(elts=a, ctx=gast.Load()), display="a list")

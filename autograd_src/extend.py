@@ -13,6 +13,6 @@
 0.731059
 """
 
-from .registry import defvjp, nondifferentiable
+from .rules.registry import defvjp, nondifferentiable
 
 __all__ = ["defvjp", "nondifferentiable"]

@@ -11,7 +11,7 @@ import numpy as np
 from . import optimize
 from .ir import Op, assign_node, is_scalar_operand, name_node
 from .naming import Namer, clone, describe
-from .registry import Rule
+from .rules.registry import Rule
 
 __all__ = ["Inliner", "as_expr", "load_names", "differentiable_inputs"]
 

@@ -13,7 +13,7 @@ from typing import Any, Optional, Union
 
 import gast
 
-from . import mutation, numpy_rules, registry
+from . import mutation
 from .calls import CallNormalizer
 from .data import DataNormalizer
 from .expressions import ExpressionNormalizer, allocates, is_user_function, shared_names
@@ -29,6 +29,7 @@ from .ir import (
     name_node,
 )
 from .naming import Namer
+from .rules import numpy_rules, registry
 from .source import UNRESOLVED, ParsedFunction
 
 __all__ = ["normalize"]

@@ -19,7 +19,8 @@ import pathlib
 import numpy as np
 import pytest
 
-from autograd_src import derivative_source, runtime
+from autograd_src import derivative_source
+from autograd_src.rules import runtime
 from autograd_src.testing import check_grads, numerical_grad
 
 from .golden_functions import GOLDEN, GOLDEN_ARGS

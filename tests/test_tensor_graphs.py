@@ -28,7 +28,7 @@ import pytest
 
 import autograd_src
 import autograd_src as mg
-from autograd_src import runtime
+from autograd_src.rules import runtime
 from autograd_src.tensors import graph_source
 
 try:

@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from .. import registry, runtime
+from ..rules import registry, runtime
 
 __all__ = ["Node", "apply", "backward", "no_autodiff", "is_recording"]
 

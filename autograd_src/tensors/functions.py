@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from .. import registry, runtime
+from ..rules import registry, runtime
 from . import backprop
 from .tensor import Tensor
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import registry
+from ..rules import registry
 from . import backprop
 
 __all__ = ["backward_source", "forward_source"]

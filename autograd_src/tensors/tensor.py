@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .. import registry, runtime
+from ..rules import registry, runtime
 from . import backprop
 
 __all__ = ["Tensor", "tensor", "asarray"]
