@@ -72,6 +72,7 @@ class _Builder:
         self.shared: list[tuple[str, str]] = []  # (kind, expression) to repeat
         self.indices: list[str] = []      # loop variables valid as indices below n
         self.augmented: list[set[str]] = []  # per enclosing loop: names updated in place
+        self.frozen: set[str] = set()     # names a loop iterates over: mostly left alone
         self.loop_depth = 0
         self.counter = 0
 
@@ -94,6 +95,9 @@ class _Builder:
 
     def names(self, kind: str) -> list[str]:
         return [name for name, k in self.kinds.items() if k == kind]
+
+    def assignable(self) -> list[str]:
+        return [name for name in self.kinds if name not in self.frozen]
 
     # --- expressions -------------------------------------------------------
     def index_leaf(self, kind: str) -> Optional[str]:
@@ -223,10 +227,10 @@ class _Builder:
 
     def reassign(self) -> list[str]:
         self.features.add("reassign")
-        name = self.pick(list(self.kinds))
+        name = self.pick(self.assignable())
         kind = self.kinds[name]
         if self.chance(0.5):
-            augmentable = [n for n in self.kinds if self.kinds[n] == "s" or n in self.owned]
+            augmentable = [n for n in self.assignable() if self.kinds[n] == "s" or n in self.owned]
             if augmentable:
                 name = self.pick(augmentable)
                 kind = self.kinds[name]
@@ -252,7 +256,7 @@ class _Builder:
 
     def tuple_assign(self) -> list[str]:
         self.features.add("tuple_assign")
-        candidates = [n for n in self.kinds if n not in self.owned]
+        candidates = [n for n in self.assignable() if n not in self.owned]
         if len(candidates) < 2 or self.chance(0.3):
             kind = self.pick(["s", "v"])
             a, b = self.fresh("p"), self.fresh("q")
@@ -289,7 +293,7 @@ class _Builder:
     def ifexp(self) -> list[str]:
         self.features.add("branches")
         kind = self.pick(["s", "v"])
-        existing = self.names(kind)
+        existing = [n for n in self.names(kind) if n not in self.frozen]
         name = self.pick(existing) if existing and self.chance(0.5) else self.fresh("c")
         return self.assign(name, kind, f"({self.bounded(kind)} if {self.condition()} "
                                        f"else {self.bounded(kind)})")
@@ -304,7 +308,7 @@ class _Builder:
         before_kinds, before_owned = dict(self.kinds), set(self.owned)
         has_else = self.chance(0.75)
         arms = 1 + (self.chance(0.35) and has_else)
-        targets = list(dict.fromkeys(self.pick(list(self.kinds))
+        targets = list(dict.fromkeys(self.pick(self.assignable())
                                      for _ in range(int(self.rng.integers(1, 3)))))
         if has_else and self.chance(0.5):
             targets.append(self.fresh("b"))
@@ -382,10 +386,16 @@ class _Builder:
             e = self.fresh("e")
             head, loop_vars = f"for {i}, {e} in enumerate({v}):", {e: "s"}
         else:
-            e, u = self.fresh("e"), self.fresh("u")
-            head = f"for {e}, {u} in zip({v}, {self.pick(self.names('v'))}):"
+            e, u, w = self.fresh("e"), self.fresh("u"), self.pick(self.names("v"))
+            head = f"for {e}, {u} in zip({v}, {w}):"
             loop_vars, i = {e: "s", u: "s"}, None
-        return self.loop(head, i, loop_vars, depth)
+        # Rebinding the array a loop iterates over is rare in real code: mostly not done.
+        frozen = {v, w} - self.frozen if form == 5 else {v} - self.frozen
+        frozen = frozen if form >= 4 and self.chance(0.8) else set()
+        self.frozen |= frozen
+        lines = self.loop(head, i, loop_vars, depth)
+        self.frozen -= frozen
+        return lines
 
     def loop(self, head: str, index: Optional[str], loop_vars: dict, depth: int,
              prologue: tuple = ()) -> list[str]:
@@ -399,7 +409,9 @@ class _Builder:
         body = list(prologue)
         for _ in range(int(self.rng.integers(1, 4))):
             body += self.block(depth - 1) if depth > 0 and self.chance(0.4) else self.reassign()
-        carried = [n for n in before if n not in loop_vars]
+        carried = [n for n in before if n not in loop_vars and n not in self.frozen]
+        if not carried:
+            raise _Redraw("nothing for the loop to carry")
         body += self.assign(*self.carried_update(carried))
         self.loop_depth -= 1
         augmented = self.augmented.pop()
