@@ -8,7 +8,7 @@ the same derivative rules.
 
 from . import extend, testing
 from . import rules as _rules  # registers the rule table
-from .differentiate import derivative_source, grad, value_and_grad
+from .api import derivative_source, grad, value_and_grad
 from .errors import DiffSyntaxError, NoRuleError, SourceUnavailableError
 from .tensors import *  # noqa: F401,F403 - mg.tensor, mg.sin, mg.linalg, ... (its __all__)
 from .tensors import __all__ as _tensor_functions

@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from .differentiate import grad
+from .api import grad
 
 
 def _load_function(spec: str):

@@ -283,7 +283,7 @@ def check_grads(f: Callable[..., Any], *args: Any, wrt: Union[int, Sequence[int]
         ...
     AssertionError: gradient for argument 0 (x) differs from finite differences in 3 of 3 ...
     """
-    from .differentiate import grad
+    from .api import grad
 
     single = isinstance(wrt, (int, np.integer))
     positions = [int(wrt)] if single else [int(p) for p in wrt]

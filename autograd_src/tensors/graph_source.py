@@ -164,7 +164,7 @@ def forward_source(root: Any) -> tuple[str, list[str]]:
 
 def backward_source(root: Any) -> str:
     """The derivative `grad` generates for the computation recorded in ``root``."""
-    from ..differentiate import derivative_source
+    from ..api import derivative_source
     if root._constant or root._node is None:
         raise ValueError("this tensor has no recorded computation: backward_source needs a "
                          "tensor computed from non-constant tensors (before backward clears "

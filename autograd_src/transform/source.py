@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Optional
 import gast
 import numpy as np
 
-from .errors import DiffSyntaxError, SourceUnavailableError
+from ..errors import DiffSyntaxError, SourceUnavailableError
 
 __all__ = ["ParsedFunction", "parse_function", "UNRESOLVED", "InstanceOf", "MethodOf"]
 
@@ -370,3 +370,16 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
     return ParsedFunction(fn=fn, node=node, filename=filename, file_lines=file_lines,
                           globals=fn.__globals__, closure=closure, params=params,
                           locals=assigned | set(params), reassigned=assigned & set(params))
+
+
+def parameters(fn: Callable[..., Any]) -> tuple[list[str], int]:
+    code = fn.__code__
+    positional = code.co_argcount
+    names = list(code.co_varnames[: positional + code.co_kwonlyargcount])
+    if is_bound_method(fn):  # its caller never passes `self`
+        return names[1:], positional - 1
+    return names, positional
+
+
+def is_bound_method(fn: Callable[..., Any]) -> bool:
+    return isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType)

@@ -1,61 +1,31 @@
-"""The user-facing operators `grad` and `value_and_grad`, and the pipeline they run.
+"""The user-facing operators `grad`, `value_and_grad` and `derivative_source`.
 
-source → fence → desugar → normalize → reverse (analyze, inline, optimize) →
-codegen → loader, cached per function and options.
+They resolve ``wrt``, check arguments on every call, pick the derivative
+specialised to the call's scalars and shapes (made by `transform.pipeline` on
+first use), and watch for redefined helpers.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import operator
-import os
-import sys
-import threading
-import types
-import weakref
-from typing import Any, Callable, Iterator, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
-import gast
 import numpy as np
 
-from . import codegen, desugar, fence, loader, normalize, reverse, source
-from . import optimize as optimizer
 from .errors import UnresolvedMethodError
-from .naming import Namer
+from .transform import source
+from .transform.pipeline import LOCK, bind, cache_for, cached, derivative_name, transform
+from .transform.source import is_bound_method, parameters
 
 __all__ = ["grad", "value_and_grad", "derivative_source"]
 
 Wrt = Union[int, str, Sequence[Union[int, str]]]
 
-_CACHE: "weakref.WeakKeyDictionary[Callable, dict]" = weakref.WeakKeyDictionary()
-
-
-def _cache_for(fn: Callable[..., Any]) -> dict:
-    """The transformations of ``fn`` made so far (emptied if its code was replaced)."""
-    per_fn = _CACHE.get(fn)
-    if per_fn is None or per_fn.get("__code__") is not fn.__code__:
-        per_fn = {"__code__": fn.__code__}
-        _CACHE[fn] = per_fn
-    return per_fn
-
-
-def _parameters(fn: Callable[..., Any]) -> tuple[list[str], int]:
-    code = fn.__code__
-    positional = code.co_argcount
-    names = list(code.co_varnames[: positional + code.co_kwonlyargcount])
-    if _is_bound_method(fn):  # its caller never passes `self`
-        return names[1:], positional - 1
-    return names, positional
-
-
-def _is_bound_method(fn: Callable[..., Any]) -> bool:
-    return isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType)
-
 
 def _resolve_wrt(fn: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
     """Parameter names to differentiate with respect to, and whether one was asked."""
-    names, positional = _parameters(fn)
+    names, positional = parameters(fn)
     single = not isinstance(wrt, (tuple, list))
     items = [wrt] if single else list(wrt)
     if not items:
@@ -81,198 +51,6 @@ def _resolve_wrt(fn: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
     if len(set(chosen)) != len(chosen):
         raise ValueError(f"wrt names a parameter twice: {tuple(items)!r}")
     return chosen, single
-
-
-def _derivative_name(fn_name: str, wrt: list[str], value: bool) -> str:
-    base = fn_name if fn_name.isidentifier() else "f"
-    name = f"d{base}d{'_'.join(wrt)}"
-    return f"value_and_{name}" if value else name
-
-
-@contextlib.contextmanager
-def _recursion_room(frames: int) -> Iterator[None]:
-    """Let Python recurse ``frames`` deep inside (restored after, if it was lower).
-
-    Parsing and rewriting recurse once per level of nesting, so a one-line sum of
-    hundreds of terms needs more than the default 1000 frames; so does the
-    derivative of a recursive helper, which adds its own frames to each level.
-    """
-    limit = sys.getrecursionlimit()
-    if limit >= frames:
-        yield
-        return
-    sys.setrecursionlimit(frames)
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(limit)
-
-
-def _transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
-               printer: str, scalars: tuple = ((), (), ()), helper: bool = False,
-               bindings: Optional[dict] = None,
-               rewrite: Optional[bool] = None) -> tuple[Callable[..., Any], str, source.Reads]:
-    if rewrite is None:  # a helper's derivative is made as its caller's is
-        rewrite = optimizer.ENABLED.get()
-    with source.recording() as reads, optimizer.enabled(rewrite), _recursion_room(20_000):
-        compiled, shown = _generate(fn, wrt, single, value, printer, scalars, helper,
-                                    bindings)
-    return compiled, shown, reads
-
-
-def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
-              printer: str, scalars: tuple, helper: bool,
-              bindings: Optional[dict]) -> tuple[Callable[..., Any], str]:
-    parsed = source.parse_function(fn)
-    parsed.bound = dict(bindings or {})
-    fence.check(parsed)
-    referenced = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}
-    namer = Namer(referenced | parsed.locals | set(parsed.closure), parsed.globals,
-                  parsed.locals)
-    name = namer.fresh(_derivative_name(parsed.name, wrt, value))
-    desugar.desugar(parsed, namer)
-    norm = normalize.normalize(parsed, wrt, namer, *scalars, helper=helper)
-    # A helper's derivative returns its value and its backward function.
-    derivative = reverse.reverse(parsed, norm, wrt, namer, value_wanted=value or helper)
-    text = codegen.render(parsed, derivative, name, single, printer,
-                          backward=namer.fresh("backward") if helper else "")
-    origin = f"{os.path.basename(parsed.filename)}:{parsed.node.lineno}"
-    compiled = loader.load(text, name, fn, namer.injected, origin)
-    compiled.__autograd_src_seed__ = derivative.seed_param
-    return compiled, _with_helpers(text, list(namer.helper_sources))
-
-
-def _with_helpers(text: str, helpers: list[str]) -> str:
-    """``text`` followed by the derivatives of the helpers it calls, and theirs.
-
-    Only those called: a loop's activity is found by iterating, and a helper's
-    derivative made for a first guess (fewer active arguments) is not shown.
-    """
-    shown = [text.rstrip("\n")]
-    calling = text
-    waiting = [h for h in helpers if h not in text]
-    while True:
-        called = [h for h in waiting
-                  if h.split("(", 1)[0].replace("def ", "", 1).strip() + "(" in calling]
-        if not called:
-            break
-        for h in called:
-            waiting.remove(h)
-            shown.append(h.rstrip("\n"))
-            calling += h
-    return "\n\n".join(shown) + "\n"
-
-
-def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[int],
-                      namer: Namer) -> tuple[Any, str]:
-    """The derivative of a function defined inside ``outer``, as a def to place beside it."""
-    import copy as _copy
-    node = _copy.deepcopy(node)
-    args = node.args
-    params = [a.id for a in args.posonlyargs + args.args]
-    if any(p >= len(params) for p in positions):
-        raise outer.error(node, f"a differentiated value passed to {node.name}() lands in "
-                                "*args; give it named parameters")
-    assigned = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
-                and isinstance(n.ctx, (gast.Store, gast.Param))}
-    parsed = source.ParsedFunction(
-        fn=outer.fn, node=node, filename=outer.filename, file_lines=outer.file_lines,
-        globals=outer.globals, closure=outer.closure, params=params + [
-            a.id for a in args.kwonlyargs], locals=assigned | (outer.locals - assigned))
-    fence.check(parsed)
-    wrt = [params[p] for p in positions]
-    name = namer.fresh(_derivative_name(node.name, wrt, False))
-    # Its own names, except those it reads from the enclosing function and the
-    # references (_ad, np) it shares with it.
-    referenced = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
-    inner = Namer(referenced | set(namer.injected) | {name}, outer.globals, assigned)
-    inner.injected, inner._references = namer.injected, namer._references
-    desugar.desugar(parsed, inner)
-    norm = normalize.normalize(parsed, wrt, inner, helper=True)
-    derivative = reverse.reverse(parsed, norm, wrt, inner, value_wanted=True)
-    text = codegen.render(parsed, derivative, name, len(wrt) == 1, "gast",
-                          backward=inner.fresh("backward"))
-    namer.taken |= set(namer.injected)
-    return name, text, derivative.seed_param
-
-
-_IN_PROGRESS: set = set()
-_USER_RECURSION_LIMIT = sys.getrecursionlimit()
-#: Transformations run one at a time: derivatives first used from several threads
-#: at once must not see one another's half-made cache entries (a helper marked
-#: in progress by another thread looked like recursion). Re-entrant, since a
-#: transformation transforms the helpers it calls.
-_LOCK = threading.RLock()
-
-
-def _cached(per_fn: dict, key: tuple) -> Optional[tuple]:
-    """The cached ``(derivative, source, reads)`` for ``key``, unless a name it
-    resolved now means something else; its reads count toward the caller's."""
-    entry = per_fn.get(key)
-    if entry is None or not entry[2].unchanged():
-        return None
-    source.replay(entry[2])
-    return entry
-
-
-def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
-                      caller: source.ParsedFunction,
-                      bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str, list]:
-    """The generated derivative of a helper ``fn`` with respect to ``positions``, cached.
-
-    Returns the derivative, its source, and where each position's gradient is in
-    its result: ``(index, None)`` for a named parameter, ``(index, k)`` for the
-    k-th value of ``*args``. ``bindings`` names parameters that receive known
-    functions at this call site (``apply(f, x)``); the helper is specialised.
-    """
-    import inspect as _inspect
-    if _is_bound_method(fn):
-        # Model.create(x) for a classmethod, obj.method(x) for a module-level obj:
-        # the function under it, specialised to the object it is bound to.
-        function, owner = fn.__func__, fn.__self__
-        derivative, text, layout = helper_derivative(
-            function, [p + 1 for p in positions], call, caller,
-            {**(bindings or {}), function.__code__.co_varnames[0]: owner})
-        return _bind(derivative, owner), text, layout
-    names, positional = _parameters(fn)
-    code = fn.__code__
-    vararg = code.co_varnames[positional + code.co_kwonlyargcount] \
-        if code.co_flags & _inspect.CO_VARARGS else None
-    wrt = [names[p] for p in positions if p < positional]
-    if any(p >= positional for p in positions):
-        if vararg is None:
-            raise caller.error(call, f"{fn.__name__}() takes {positional} positional "
-                                     "arguments but more are passed")
-        wrt.append(vararg)
-    layout = [(wrt.index(names[p]), None) if p < positional else
-              (wrt.index(vararg), p - positional) for p in positions]
-    bindings = bindings or {}
-    key = ("helper", tuple(positions), tuple(sorted((k, id(v)) for k, v in bindings.items())),
-           optimizer.ENABLED.get())
-    with _LOCK:
-        return _helper_derivative(fn, key, wrt, layout, bindings)
-
-
-def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layout: list,
-                       bindings: dict) -> tuple[Callable[..., Any], str, list]:
-    per_fn = _cache_for(fn)
-    if _cached(per_fn, key) is None:
-        if (fn, key) in _IN_PROGRESS:
-            # Recursion: the derivative calls itself, through a reference resolved when
-            # it runs (by then the transformation has finished).
-            def recursive(*args: Any, **kwargs: Any) -> Any:
-                # Each level of the user's recursion costs the derivative a few frames.
-                with _recursion_room(4 * _USER_RECURSION_LIMIT):
-                    return per_fn[key][0](*args, **kwargs)
-            recursive.__name__ = _derivative_name(fn.__name__, wrt, False)
-            return recursive, "", layout
-        _IN_PROGRESS.add((fn, key))
-        try:
-            per_fn[key] = _transform(fn, wrt, len(wrt) == 1, False, "gast", helper=True,
-                                     bindings=bindings)
-        finally:
-            _IN_PROGRESS.discard((fn, key))
-    return per_fn[key][:2] + (layout,)
 
 
 def _check_argument(value: Any, name: str) -> None:
@@ -341,7 +119,7 @@ def _make_checker(fn: Callable[..., Any], wrt: list[str]) -> Callable[[tuple, di
     ``(k, dtype)`` for each of them narrower than float64, whose gradient must be
     given back in that dtype (float32 weights times float64 data compute in float64)."""
     readers = [(name, _argument(fn, name)) for name in wrt]
-    names, positional = _parameters(fn)
+    names, positional = parameters(fn)
     positions = [(names.index(name), name) for name in wrt]
     fast = all(position < positional for position, _ in positions)
     needed = max((position for position, _ in positions), default=-1)
@@ -407,7 +185,7 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
     if not hasattr(fn, "__code__"):
         source.parse_function(fn)  # raises SourceUnavailableError, saying why
     names, single = _resolve_wrt(fn, wrt)
-    if _is_bound_method(fn):
+    if is_bound_method(fn):
         # Differentiate the function under the method, then bind the instance:
         # the derivative is generated once per class, not once per instance.
         # `self.method(...)` calls are resolved on the class (see InstanceOf).
@@ -422,18 +200,18 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
                             f"attribute {hidden} hides the method "
                             f"of {type(instance).__name__} that {function.__name__}() "
                             "calls; rename one of them")
-        return _bind(unbound, instance)
+        return bind(unbound, instance)
     key = (tuple(names), single, value, printer,
            tuple(sorted((k, id(v)) for k, v in (bindings or {}).items())), optimize)
 
     def generated(signature: tuple) -> tuple:
         # The derivative, generated knowing which arguments are scalars (if any).
         entry_key = key if signature is _NO_SCALARS else key + (signature,)
-        with _LOCK:
-            per_fn = _cache_for(fn)
-            entry = _cached(per_fn, entry_key)
+        with LOCK:
+            per_fn = cache_for(fn)
+            entry = cached(per_fn, entry_key)
             if entry is None:
-                entry = per_fn[entry_key] = _transform(fn, names, single, value, printer,
+                entry = per_fn[entry_key] = transform(fn, names, single, value, printer,
                                                        signature, bindings=bindings,
                                                        rewrite=optimize)
             return entry
@@ -449,7 +227,7 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
     if verbose:
         print(text)
     check = _make_checker(fn, names)
-    parameters = _parameters(fn)[0]
+    parameter_names = parameters(fn)[0]
     # Several gradients are handed out as arrays of their own, even where the adjoint
     # of two arguments is one array (W + b): the user may change one in place.
     separate = (lambda c: c) if single else functools.partial(_separate_results, value=value)
@@ -474,7 +252,7 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
             variants[_NO_SCALARS] = separate(latest)
             for view in [derivative] + views:  # itself, and methods bound to it
                 view.source, view.__wrapped__ = text, latest
-        signature = _scalar_signature(parameters, args, kwargs)
+        signature = _scalar_signature(parameter_names, args, kwargs)
         chosen = variants.get(signature)
         if chosen is None:
             chosen = variants[signature] = separate(generated(signature)[0])
@@ -498,7 +276,7 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
 
 def _argument(fn: Callable[..., Any], name: str) -> Callable[[tuple, dict], Any]:
     """A function reading argument ``name`` of a call to ``fn`` (``_MISSING`` if absent)."""
-    names, positional = _parameters(fn)
+    names, positional = parameters(fn)
     position = names.index(name)
     defaults = dict(zip(names[positional - len(fn.__defaults__ or ()):positional],
                         fn.__defaults__ or ()))
@@ -565,27 +343,13 @@ def _build_per_class(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int
 
     functools.update_wrapper(derivative, fn, assigned=("__module__", "__qualname__"),
                              updated=())
-    derivative.__name__ = _derivative_name(fn.__name__, list(
+    derivative.__name__ = derivative_name(fn.__name__, list(
         (wrt,) if isinstance(wrt, str) else wrt), value)
     derivative.source = (f"# The derivative of {fn.__qualname__} is generated at its first "
                          f"call, once for each class of {first}: read .source after a "
                          "call.\n")  # type: ignore[attr-defined]
     derivative.__autograd_src_views__ = views  # type: ignore[attr-defined]
     return derivative
-
-
-def _bind(derivative: Callable[..., Any], instance: Any) -> Callable[..., Any]:
-    """``derivative`` with ``instance`` passed as its first argument, like a method."""
-    @functools.wraps(derivative, assigned=("__module__", "__name__", "__qualname__",
-                                           "__doc__"), updated=())
-    def bound(*args: Any, **kwargs: Any) -> Any:
-        return derivative(instance, *args, **kwargs)
-
-    for attribute in ("source", "__wrapped__", "__autograd_src_seed__"):
-        if hasattr(derivative, attribute):
-            setattr(bound, attribute, getattr(derivative, attribute))
-    getattr(derivative, "__autograd_src_views__", []).append(bound)  # kept up to date
-    return bound
 
 
 def grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = 0, *,
@@ -665,4 +429,3 @@ def value_and_grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = 0, *,
 def derivative_source(fn: Callable[..., Any], wrt: Wrt = 0, *, printer: str = "gast") -> str:
     """The generated source of ``grad(fn, wrt)``, printed with ``printer``."""
     return _build(fn, wrt, value=False, verbose=0, printer=printer).source
-

@@ -20,11 +20,11 @@ from typing import Any, Optional
 import gast
 import numpy as np
 
+from ..rules import runtime
 from . import analyze, ir, optimize
 from .inline import Inliner, differentiable_inputs, load_names, reads_of
 from .ir import Branch, Comment, Loop, Normalized, Op, Primal, assign_node, name_node, ops_in
 from .naming import Namer, clone, describe
-from .rules import runtime
 from .source import ParsedFunction
 
 __all__ = ["Comment", "Derivative", "reverse"]

@@ -10,7 +10,7 @@ from typing import Any, Iterator, Optional, Union
 
 import gast
 
-from .rules.registry import Rule
+from ..rules.registry import Rule
 
 __all__ = ["Comment", "Verbatim", "Primal", "Op", "Branch", "Loop", "Normalized",
            "name_node", "assign_node", "is_trivial", "is_scalar_operand", "load_names",

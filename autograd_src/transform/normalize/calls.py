@@ -8,14 +8,14 @@ from typing import Any, Optional
 
 import gast
 
-from .errors import NoRuleError, UnresolvedMethodError
+from ...errors import NoRuleError, UnresolvedMethodError
+from ...rules import numpy_rules, registry
+from ...rules.registry import Rule
+from ..ir import Primal, Verbatim, keywords_of, name_node, replace_nodes
+from ..mutation import writes_in_place
+from ..naming import describe
+from ..source import UNRESOLVED, InstanceOf, MethodOf, parameters
 from .expressions import is_user_function
-from .ir import Primal, Verbatim, keywords_of, name_node, replace_nodes
-from .mutation import writes_in_place
-from .naming import describe
-from .rules import numpy_rules, registry
-from .rules.registry import Rule
-from .source import UNRESOLVED, InstanceOf, MethodOf
 
 __all__ = ["CallNormalizer"]
 
@@ -175,9 +175,8 @@ class CallNormalizer:
 
         ``owner`` is what a method's first parameter is known to be.
         """
-        from .differentiate import _parameters, helper_derivative
         atoms, keywords, positions = self.derivative_operands(call, fn.__name__)
-        names = _parameters(fn)[0]
+        names = parameters(fn)[0]
         bindings = {}  # functions passed in: the helper's derivative is specialised to them
         for name, arg in list(zip(names, call.args)) + [(k.arg, k.value) for k in call.keywords]:
             target = self.parsed.resolve(arg)
@@ -186,8 +185,9 @@ class CallNormalizer:
                 bindings[name] = target
         if owner is not None:
             bindings[names[0]] = owner
-        derivative, source, layout = helper_derivative(fn, positions, call, self.parsed,
-                                                       bindings)
+        # The pipeline differentiates the helper (it is handed to the normalizer).
+        derivative, source, layout = self.derive.helper(fn, positions, call, self.parsed,
+                                                        bindings)
         if source:
             self.namer.helper_sources.setdefault(source, None)
         rule, bound, inputs = self.derivative_call(fn, derivative, atoms, keywords,
@@ -197,7 +197,6 @@ class CallNormalizer:
 
     def local_call(self, call: gast.Call, name: str) -> tuple:
         """A call to a function defined inside this one: its derivative is defined beside it."""
-        from .differentiate import nested_derivative
         node, block = self.local_functions[name]
         local = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, (gast.Store, gast.Param))}
@@ -211,7 +210,8 @@ class CallNormalizer:
         atoms, keywords, positions = self.derivative_operands(call, name)
         key = (name, tuple(positions))
         if key not in self.local_derivatives:
-            derivative, text, seed = nested_derivative(self.parsed, node, positions, self.namer)
+            derivative, text, seed = self.derive.nested(self.parsed, node, positions,
+                                                            self.namer)
             self.local_derivatives[key] = (derivative, seed, text)
         derivative_name, seed, text = self.local_derivatives[key]
         # Beside the def, in the block that holds it now (a loop's body is normalized

@@ -23,9 +23,9 @@ from typing import Any, Optional
 import gast
 import numpy as np
 
+from ..rules import runtime
 from .ir import name_node
 from .naming import Namer
-from .rules import runtime
 
 __all__ = ["simplify", "propagate_copies", "reuse_primal_values", "accumulate_in_place"]
 

@@ -8,10 +8,10 @@ from typing import Any
 import gast
 import numpy as np
 
+from ..rules.registry import Rule
 from . import optimize
 from .ir import Op, assign_node, is_scalar_operand, name_node
 from .naming import Namer, clone, describe
-from .rules.registry import Rule
 
 __all__ = ["Inliner", "as_expr", "load_names", "differentiable_inputs"]
 

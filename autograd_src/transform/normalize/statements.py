@@ -13,11 +13,9 @@ from typing import Any, Optional, Union
 
 import gast
 
-from . import mutation
-from .calls import CallNormalizer
-from .data import DataNormalizer
-from .expressions import ExpressionNormalizer, allocates, is_user_function, shared_names
-from .ir import (
+from ...rules import numpy_rules, registry
+from .. import mutation
+from ..ir import (
     Branch,
     Loop,
     Normalized,
@@ -28,9 +26,11 @@ from .ir import (
     load_names,
     name_node,
 )
-from .naming import Namer
-from .rules import numpy_rules, registry
-from .source import UNRESOLVED, ParsedFunction
+from ..naming import Namer
+from ..source import UNRESOLVED, ParsedFunction
+from .calls import CallNormalizer
+from .data import DataNormalizer
+from .expressions import ExpressionNormalizer, allocates, is_user_function, shared_names
 
 __all__ = ["normalize"]
 
@@ -158,7 +158,7 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
                                               "range(n)); unpack inside the body instead")
             if self.is_active(stmt.iter):
                 if isinstance(stmt.iter, gast.Name):  # for x in xs: loop over positions
-                    from .desugar import loop_over_positions
+                    from ..desugar import loop_over_positions
                     for rewritten in loop_over_positions(self.parsed, self.namer, stmt):
                         self.statement(rewritten)
                     return
@@ -392,11 +392,14 @@ def _is_simple(test: gast.expr) -> bool:
 
 def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
               scalars: tuple = (), scalar_sequences: tuple = (),
-              shape_groups: tuple = (), helper: bool = False) -> Normalized:
+              shape_groups: tuple = (), helper: bool = False, *,
+              derive: Any) -> Normalized:
     """Normalize the body of ``parsed``, treating the parameters in ``wrt`` as active.
 
     ``scalars`` and ``scalar_sequences`` name parameters known to hold scalars, or
-    lists of scalars, in the calls this code is generated for.
+    lists of scalars, in the calls this code is generated for. ``derive`` makes the
+    derivatives of the helpers it calls (``derive.helper``, ``derive.nested``): the
+    pipeline, which hands itself in.
     """
     parsed.introduced = namer.injected
     for stmt in parsed.node.body:
@@ -411,6 +414,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         for name in group:
             state.shape_class[name] = shared
     state.helper = helper
+    state.derive = derive
     if helper:  # its caller holds the arrays it is given: x += 1 would change them
         state.shared |= set(parsed.params) - set(scalars)
     vararg = parsed.node.args.vararg

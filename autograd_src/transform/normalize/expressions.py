@@ -13,9 +13,11 @@ from typing import Any, Optional
 
 import gast
 
-from . import mutation
-from .errors import NoRuleError
-from .ir import (
+from ...errors import NoRuleError
+from ...rules import numpy_rules, registry
+from ...rules.registry import Rule
+from .. import mutation
+from ..ir import (
     Op,
     Primal,
     assign_node,
@@ -27,10 +29,8 @@ from .ir import (
     load_names,
     name_node,
 )
-from .naming import describe
-from .rules import numpy_rules, registry
-from .rules.registry import Rule
-from .source import UNRESOLVED
+from ..naming import describe
+from ..source import UNRESOLVED
 
 __all__ = ["ExpressionNormalizer", "OPERATORS", "INACTIVE_ATTRIBUTES"]
 
@@ -437,7 +437,7 @@ class ExpressionNormalizer:
         if isinstance(expr, gast.Subscript):
             return self.subscript(expr)
         if isinstance(expr, gast.Dict):
-            from .rules import runtime
+            from ...rules import runtime
             if not all(isinstance(k, gast.Constant) for k in expr.keys):
                 raise self.error(expr, "a dict of differentiated values needs constant keys "
                                        "({'w': w, 'b': b})")
@@ -446,7 +446,7 @@ class ExpressionNormalizer:
                              lambda a, kw: gast.Dict(keys=list(expr.keys), values=a[1:]),
                              display="a dict")
         if isinstance(expr, (gast.List, gast.Tuple)):
-            from .rules import runtime
+            from ...rules import runtime
             kind = type(expr)
             return self.bind(expr, runtime.pack, list(expr.elts), {},
                              lambda a, kw: kind(elts=a, ctx=gast.Load()), display="a list")

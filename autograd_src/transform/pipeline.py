@@ -1,0 +1,256 @@
+"""grad's pipeline, stage by stage, with its cache.
+
+source → fence → desugar → normalize → reverse (analyze, inline, optimize) →
+codegen → loader. A helper the function calls is differentiated by the same
+pipeline, re-entered from the normalizer through the `DERIVATIONS` it is
+handed (`helper_derivative`, `nested_derivative`): the recursion lives here.
+Transformations are cached per function and options, and serialised by a lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sys
+import threading
+import weakref
+from typing import Any, Callable, Iterator, Optional
+
+import gast
+
+from . import codegen, desugar, fence, loader, normalize, reverse, source
+from . import optimize as optimizer
+from .naming import Namer
+from .source import is_bound_method, parameters
+
+__all__ = ["transform", "helper_derivative", "nested_derivative", "cache_for", "cached",
+           "bind", "derivative_name", "LOCK", "DERIVATIONS"]
+
+_CACHE: "weakref.WeakKeyDictionary[Callable, dict]" = weakref.WeakKeyDictionary()
+
+
+def cache_for(fn: Callable[..., Any]) -> dict:
+    """The transformations of ``fn`` made so far (emptied if its code was replaced)."""
+    per_fn = _CACHE.get(fn)
+    if per_fn is None or per_fn.get("__code__") is not fn.__code__:
+        per_fn = {"__code__": fn.__code__}
+        _CACHE[fn] = per_fn
+    return per_fn
+
+
+def derivative_name(fn_name: str, wrt: list[str], value: bool) -> str:
+    base = fn_name if fn_name.isidentifier() else "f"
+    name = f"d{base}d{'_'.join(wrt)}"
+    return f"value_and_{name}" if value else name
+
+
+@contextlib.contextmanager
+def _recursion_room(frames: int) -> Iterator[None]:
+    """Let Python recurse ``frames`` deep inside (restored after, if it was lower).
+
+    Parsing and rewriting recurse once per level of nesting, so a one-line sum of
+    hundreds of terms needs more than the default 1000 frames; so does the
+    derivative of a recursive helper, which adds its own frames to each level.
+    """
+    limit = sys.getrecursionlimit()
+    if limit >= frames:
+        yield
+        return
+    sys.setrecursionlimit(frames)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
+               printer: str, scalars: tuple = ((), (), ()), helper: bool = False,
+               bindings: Optional[dict] = None,
+               rewrite: Optional[bool] = None) -> tuple[Callable[..., Any], str, source.Reads]:
+    if rewrite is None:  # a helper's derivative is made as its caller's is
+        rewrite = optimizer.ENABLED.get()
+    with source.recording() as reads, optimizer.enabled(rewrite), _recursion_room(20_000):
+        compiled, shown = _generate(fn, wrt, single, value, printer, scalars, helper,
+                                    bindings)
+    return compiled, shown, reads
+
+
+def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
+              printer: str, scalars: tuple, helper: bool,
+              bindings: Optional[dict]) -> tuple[Callable[..., Any], str]:
+    parsed = source.parse_function(fn)
+    parsed.bound = dict(bindings or {})
+    fence.check(parsed)
+    referenced = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}
+    namer = Namer(referenced | parsed.locals | set(parsed.closure), parsed.globals,
+                  parsed.locals)
+    name = namer.fresh(derivative_name(parsed.name, wrt, value))
+    desugar.desugar(parsed, namer)
+    norm = normalize.normalize(parsed, wrt, namer, *scalars, helper=helper,
+                               derive=DERIVATIONS)
+    # A helper's derivative returns its value and its backward function.
+    derivative = reverse.reverse(parsed, norm, wrt, namer, value_wanted=value or helper)
+    text = codegen.render(parsed, derivative, name, single, printer,
+                          backward=namer.fresh("backward") if helper else "")
+    origin = f"{os.path.basename(parsed.filename)}:{parsed.node.lineno}"
+    compiled = loader.load(text, name, fn, namer.injected, origin)
+    compiled.__autograd_src_seed__ = derivative.seed_param
+    return compiled, _with_helpers(text, list(namer.helper_sources))
+
+
+def _with_helpers(text: str, helpers: list[str]) -> str:
+    """``text`` followed by the derivatives of the helpers it calls, and theirs.
+
+    Only those called: a loop's activity is found by iterating, and a helper's
+    derivative made for a first guess (fewer active arguments) is not shown.
+    """
+    shown = [text.rstrip("\n")]
+    calling = text
+    waiting = [h for h in helpers if h not in text]
+    while True:
+        called = [h for h in waiting
+                  if h.split("(", 1)[0].replace("def ", "", 1).strip() + "(" in calling]
+        if not called:
+            break
+        for h in called:
+            waiting.remove(h)
+            shown.append(h.rstrip("\n"))
+            calling += h
+    return "\n\n".join(shown) + "\n"
+
+
+def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[int],
+                      namer: Namer) -> tuple[Any, str]:
+    """The derivative of a function defined inside ``outer``, as a def to place beside it."""
+    import copy as _copy
+    node = _copy.deepcopy(node)
+    args = node.args
+    params = [a.id for a in args.posonlyargs + args.args]
+    if any(p >= len(params) for p in positions):
+        raise outer.error(node, f"a differentiated value passed to {node.name}() lands in "
+                                "*args; give it named parameters")
+    assigned = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                and isinstance(n.ctx, (gast.Store, gast.Param))}
+    parsed = source.ParsedFunction(
+        fn=outer.fn, node=node, filename=outer.filename, file_lines=outer.file_lines,
+        globals=outer.globals, closure=outer.closure, params=params + [
+            a.id for a in args.kwonlyargs], locals=assigned | (outer.locals - assigned))
+    fence.check(parsed)
+    wrt = [params[p] for p in positions]
+    name = namer.fresh(derivative_name(node.name, wrt, False))
+    # Its own names, except those it reads from the enclosing function and the
+    # references (_ad, np) it shares with it.
+    referenced = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    inner = Namer(referenced | set(namer.injected) | {name}, outer.globals, assigned)
+    inner.injected, inner._references = namer.injected, namer._references
+    desugar.desugar(parsed, inner)
+    norm = normalize.normalize(parsed, wrt, inner, helper=True, derive=DERIVATIONS)
+    derivative = reverse.reverse(parsed, norm, wrt, inner, value_wanted=True)
+    text = codegen.render(parsed, derivative, name, len(wrt) == 1, "gast",
+                          backward=inner.fresh("backward"))
+    namer.taken |= set(namer.injected)
+    return name, text, derivative.seed_param
+
+
+_IN_PROGRESS: set = set()
+_USER_RECURSION_LIMIT = sys.getrecursionlimit()
+#: Transformations run one at a time: derivatives first used from several threads
+#: at once must not see one another's half-made cache entries (a helper marked
+#: in progress by another thread looked like recursion). Re-entrant, since a
+#: transformation transforms the helpers it calls.
+LOCK = threading.RLock()
+
+
+def cached(per_fn: dict, key: tuple) -> Optional[tuple]:
+    """The cached ``(derivative, source, reads)`` for ``key``, unless a name it
+    resolved now means something else; its reads count toward the caller's."""
+    entry = per_fn.get(key)
+    if entry is None or not entry[2].unchanged():
+        return None
+    source.replay(entry[2])
+    return entry
+
+
+def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
+                      caller: source.ParsedFunction,
+                      bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str, list]:
+    """The generated derivative of a helper ``fn`` with respect to ``positions``, cached.
+
+    Returns the derivative, its source, and where each position's gradient is in
+    its result: ``(index, None)`` for a named parameter, ``(index, k)`` for the
+    k-th value of ``*args``. ``bindings`` names parameters that receive known
+    functions at this call site (``apply(f, x)``); the helper is specialised.
+    """
+    import inspect as _inspect
+    if is_bound_method(fn):
+        # Model.create(x) for a classmethod, obj.method(x) for a module-level obj:
+        # the function under it, specialised to the object it is bound to.
+        function, owner = fn.__func__, fn.__self__
+        derivative, text, layout = helper_derivative(
+            function, [p + 1 for p in positions], call, caller,
+            {**(bindings or {}), function.__code__.co_varnames[0]: owner})
+        return bind(derivative, owner), text, layout
+    names, positional = parameters(fn)
+    code = fn.__code__
+    vararg = code.co_varnames[positional + code.co_kwonlyargcount] \
+        if code.co_flags & _inspect.CO_VARARGS else None
+    wrt = [names[p] for p in positions if p < positional]
+    if any(p >= positional for p in positions):
+        if vararg is None:
+            raise caller.error(call, f"{fn.__name__}() takes {positional} positional "
+                                     "arguments but more are passed")
+        wrt.append(vararg)
+    layout = [(wrt.index(names[p]), None) if p < positional else
+              (wrt.index(vararg), p - positional) for p in positions]
+    bindings = bindings or {}
+    key = ("helper", tuple(positions), tuple(sorted((k, id(v)) for k, v in bindings.items())),
+           optimizer.ENABLED.get())
+    with LOCK:
+        return _helper_derivative(fn, key, wrt, layout, bindings)
+
+
+def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layout: list,
+                       bindings: dict) -> tuple[Callable[..., Any], str, list]:
+    per_fn = cache_for(fn)
+    if cached(per_fn, key) is None:
+        if (fn, key) in _IN_PROGRESS:
+            # Recursion: the derivative calls itself, through a reference resolved when
+            # it runs (by then the transformation has finished).
+            def recursive(*args: Any, **kwargs: Any) -> Any:
+                # Each level of the user's recursion costs the derivative a few frames.
+                with _recursion_room(4 * _USER_RECURSION_LIMIT):
+                    return per_fn[key][0](*args, **kwargs)
+            recursive.__name__ = derivative_name(fn.__name__, wrt, False)
+            return recursive, "", layout
+        _IN_PROGRESS.add((fn, key))
+        try:
+            per_fn[key] = transform(fn, wrt, len(wrt) == 1, False, "gast", helper=True,
+                                     bindings=bindings)
+        finally:
+            _IN_PROGRESS.discard((fn, key))
+    return per_fn[key][:2] + (layout,)
+
+
+def bind(derivative: Callable[..., Any], instance: Any) -> Callable[..., Any]:
+    """``derivative`` with ``instance`` passed as its first argument, like a method."""
+    @functools.wraps(derivative, assigned=("__module__", "__name__", "__qualname__",
+                                           "__doc__"), updated=())
+    def bound(*args: Any, **kwargs: Any) -> Any:
+        return derivative(instance, *args, **kwargs)
+
+    for attribute in ("source", "__wrapped__", "__autograd_src_seed__"):
+        if hasattr(derivative, attribute):
+            setattr(bound, attribute, getattr(derivative, attribute))
+    getattr(derivative, "__autograd_src_views__", []).append(bound)  # kept up to date
+    return bound
+
+
+class _Derivations:
+    """What the normalizer asks of the pipeline: the derivatives of the helpers it meets."""
+
+    helper = staticmethod(helper_derivative)
+    nested = staticmethod(nested_derivative)
+
+
+DERIVATIONS = _Derivations()
