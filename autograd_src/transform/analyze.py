@@ -15,8 +15,17 @@ from typing import Any, Optional
 
 import gast
 
-from .inline import differentiable_inputs, load_names, reads_of, shape_reads
-from .ir import Branch, Loop, Op, Primal, assigned_in
+from .ir import (
+    Branch,
+    Loop,
+    Op,
+    Primal,
+    assigned_in,
+    differentiable_inputs,
+    load_names,
+    reads_of,
+    shape_reads,
+)
 from .naming import Namer
 
 __all__ = ["Plan", "Save", "plan"]

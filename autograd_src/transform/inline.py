@@ -10,17 +10,10 @@ import numpy as np
 
 from ..rules.registry import Rule
 from . import optimize
-from .ir import Op, assign_node, is_scalar_operand, name_node
+from .ir import Op, assign_node, name_node, same_shape
 from .naming import Namer, clone, describe
 
-__all__ = ["Inliner", "as_expr", "load_names", "differentiable_inputs"]
-
-
-def load_names(expr: Any) -> set[str]:
-    """Every name an expression (or statement) reads or writes."""
-    if not isinstance(expr, gast.AST):
-        return set()
-    return {n.id for n in gast.walk(expr) if isinstance(n, gast.Name)}
+__all__ = ["Inliner", "as_expr"]
 
 
 def as_expr(value: Any) -> gast.expr:
@@ -30,21 +23,6 @@ def as_expr(value: Any) -> gast.expr:
     if isinstance(value, tuple):
         return gast.Tuple(elts=[as_expr(v) for v in value], ctx=gast.Load())
     return gast.Constant(value=value, kind=None)
-
-
-def differentiable_inputs(op: Op) -> list[str]:
-    """Active operand names of ``op`` whose rule entry is not None."""
-    if op.rule is None:
-        return op.input_names()
-    names: list[str] = []
-    for index, entry in enumerate(op.inputs):
-        if op.rule.exprs is not None and op.rule.exprs[index] is None:
-            continue
-        if isinstance(entry, list):
-            names += [n for n in entry if n is not None]
-        elif entry is not None:
-            names.append(entry)
-    return names
 
 
 # NumPy functions of a rule with a math twin: a math primitive's adjoint uses the twin,
@@ -156,7 +134,7 @@ class Inliner:
                         result.append((name, piece))
                 continue
             others = [x for i, x in enumerate(inputs) if i != index]
-            if rule.broadcasts(index) and not self.same_shape(entry, others, op):
+            if rule.broadcasts(index) and not same_shape(entry, others, op):
                 # Inside a loop the operand's shape may be kept for each iteration.
                 like = name_node((shapes or {}).get(entry, entry))
                 expr = self.call(f"{self.ad}.unbroadcast", expr, like)
@@ -207,18 +185,6 @@ class Inliner:
             result.append((name, value if k is None else item(value, k)))
         return result
 
-    @staticmethod
-    def same_shape(name: str, others: list, op: Op) -> bool:
-        """Whether the adjoint flowing to ``name`` already has its shape (no unbroadcast).
-
-        True when every other operand is a scalar (it cannot widen the result),
-        is ``name`` itself, or surely has ``name``'s shape.
-        """
-        mine = op.classes.get(name)
-        return bool(others) and all(
-            is_scalar_operand(x, op.scalars) or (isinstance(x, gast.Name) and (
-                x.id == name or (mine is not None and op.classes.get(x.id) == mine)))
-            for x in others)
 
     def call_rule(self, op: Op, values: dict[str, Any], index: int) -> gast.expr:
         """A call to a rule that cannot be inlined, indexed when it has several inputs."""
@@ -242,32 +208,4 @@ class Inliner:
         return gast.Subscript(value=call, slice=gast.Constant(value=index, kind=None),
                               ctx=gast.Load())
 
-
-def shape_reads(op: Op) -> set[str]:
-    """Operands whose shapes the adjoint of ``op`` reads (to sum a broadcast gradient back)."""
-    if op.rule is None or hasattr(op.rule, "helper_keywords"):
-        return set()
-    inputs = [op.bound.get(p) for p in op.rule.params[: op.rule.n_inputs]]
-    names = set()
-    for index, entry in enumerate(op.inputs):
-        others = [x for i, x in enumerate(inputs) if i != index]
-        if isinstance(entry, str) and op.rule.broadcasts(index) and \
-                not Inliner.same_shape(entry, others, op):
-            names.add(entry)
-    return names
-
-
-def reads_of(op: Op) -> tuple[set[str], bool]:
-    """Primal names the adjoint of ``op`` reads, and whether it reads ``ans``."""
-    if op.rule is None:
-        return set(), False
-    used: set[str] = set()
-    for index, entry in enumerate(op.inputs):
-        if entry is None or (isinstance(entry, list) and not any(entry)):
-            continue
-        used |= op.rule.uses(index)
-    names: set[str] = set()
-    for param in used - {"g", "ans"}:
-        names |= load_names(op.bound.get(param))
-    return names, "ans" in used
 

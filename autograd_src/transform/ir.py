@@ -14,7 +14,8 @@ from ..rules.registry import Rule
 
 __all__ = ["Comment", "Verbatim", "Primal", "Op", "Branch", "Loop", "Normalized",
            "name_node", "assign_node", "is_trivial", "is_scalar_operand", "load_names",
-           "is_number", "assigned_in"]
+           "is_number", "assigned_in", "ops_in", "differentiable_inputs", "same_shape",
+           "shape_reads", "reads_of"]
 
 
 class Comment(gast.stmt):
@@ -185,6 +186,7 @@ def is_trivial(expr: Any) -> bool:
 
 
 def load_names(expr: Any) -> set[str]:
+    """Every name an expression (or statement) reads or writes."""
     if not isinstance(expr, gast.AST):
         return set()
     return {n.id for n in gast.walk(expr) if isinstance(n, gast.Name)}
@@ -219,3 +221,63 @@ def replace_nodes(expr: Any, replaced: dict[int, gast.expr]) -> Any:
     if isinstance(expr, (gast.List, gast.Tuple)) and any(id(e) in replaced for e in expr.elts):
         return type(expr)(elts=[replaced.get(id(e), e) for e in expr.elts], ctx=gast.Load())
     return expr
+
+
+# ----- what the adjoint of an operation reads -----
+
+
+def differentiable_inputs(op: Op) -> list[str]:
+    """Active operand names of ``op`` whose rule entry is not None."""
+    if op.rule is None:
+        return op.input_names()
+    names: list[str] = []
+    for index, entry in enumerate(op.inputs):
+        if op.rule.exprs is not None and op.rule.exprs[index] is None:
+            continue
+        if isinstance(entry, list):
+            names += [n for n in entry if n is not None]
+        elif entry is not None:
+            names.append(entry)
+    return names
+
+
+def same_shape(name: str, others: list, op: Op) -> bool:
+    """Whether the adjoint flowing to ``name`` already has its shape (no unbroadcast).
+
+    True when every other operand is a scalar (it cannot widen the result),
+    is ``name`` itself, or surely has ``name``'s shape.
+    """
+    mine = op.classes.get(name)
+    return bool(others) and all(
+        is_scalar_operand(x, op.scalars) or (isinstance(x, gast.Name) and (
+            x.id == name or (mine is not None and op.classes.get(x.id) == mine)))
+        for x in others)
+
+
+def shape_reads(op: Op) -> set[str]:
+    """Operands whose shapes the adjoint of ``op`` reads (to sum a broadcast gradient back)."""
+    if op.rule is None or hasattr(op.rule, "helper_keywords"):
+        return set()
+    inputs = [op.bound.get(p) for p in op.rule.params[: op.rule.n_inputs]]
+    names = set()
+    for index, entry in enumerate(op.inputs):
+        others = [x for i, x in enumerate(inputs) if i != index]
+        if isinstance(entry, str) and op.rule.broadcasts(index) and \
+                not same_shape(entry, others, op):
+            names.add(entry)
+    return names
+
+
+def reads_of(op: Op) -> tuple[set[str], bool]:
+    """Primal names the adjoint of ``op`` reads, and whether it reads ``ans``."""
+    if op.rule is None:
+        return set(), False
+    used: set[str] = set()
+    for index, entry in enumerate(op.inputs):
+        if entry is None or (isinstance(entry, list) and not any(entry)):
+            continue
+        used |= op.rule.uses(index)
+    names: set[str] = set()
+    for param in used - {"g", "ans"}:
+        names |= load_names(op.bound.get(param))
+    return names, "ans" in used

@@ -22,8 +22,21 @@ import numpy as np
 
 from ..rules import runtime
 from . import analyze, ir, optimize
-from .inline import Inliner, differentiable_inputs, load_names, reads_of
-from .ir import Branch, Comment, Loop, Normalized, Op, Primal, assign_node, name_node, ops_in
+from .inline import Inliner
+from .ir import (
+    Branch,
+    Comment,
+    Loop,
+    Normalized,
+    Op,
+    Primal,
+    assign_node,
+    differentiable_inputs,
+    load_names,
+    name_node,
+    ops_in,
+    reads_of,
+)
 from .naming import Namer, clone, describe
 from .source import ParsedFunction
 
