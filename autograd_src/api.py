@@ -14,7 +14,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 import numpy as np
 
 from .errors import UnresolvedMethodError
-from .transform import source
+from .transform import source, stages
 from .transform.pipeline import LOCK, bind, cache_for, cached, derivative_name, transform
 from .transform.source import is_bound_method, parameters
 
@@ -224,6 +224,9 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
         # model.predict(x) with model an argument: known once the call shows its class.
         return _build_per_class(fn, names[0] if single else tuple(names), value, verbose,
                                 printer, bindings or {}, exc.parameter, optimize)
+    if verbose >= 2:  # the stages, from a transformation of its own (not the cached one)
+        with stages.showing():
+            transform(fn, names, single, value, printer, bindings=bindings, rewrite=optimize)
     if verbose:
         print(text)
     check = _make_checker(fn, names)
@@ -373,7 +376,9 @@ def grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = 0, *,
     argnums : int, str or tuple, optional
         A synonym for ``wrt``.
     verbose : int
-        ``1`` prints the generated source.
+        ``1`` prints the generated source; ``2`` also prints the function after
+        each stage of the pipeline (parsed, desugared, normalized, the two sweeps
+        before and after the rewriting passes), to see what each stage did.
     optimize : bool
         ``False`` leaves out the rewriting passes (copy propagation, folding
         temporaries, dead-code removal, in-place accumulation, ...): the

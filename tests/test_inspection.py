@@ -99,3 +99,20 @@ def test_a_product_of_a_value_with_itself_reads_as_twice_one_term():
     assert "dx = dsum_x_times_x * 2 * x" in text and "dv_times_v * 2 * v" in text
     assert "dx_times_x_times_x" not in text
     check_grads(sum_of_squares, np.array([0.5, -1.5]), np.array([2.0, 0.3]), wrt=(0, 1))
+
+
+def test_verbose_2_prints_the_function_after_each_stage(capsys):
+    from . import trust_cases
+
+    grad(trust_cases.shared_subscript_in_both_arms, verbose=2)
+    out = capsys.readouterr().out
+    stages = ["after source (shared_subscript_in_both_arms)", "after desugar", "after normalize",
+              "after reverse: the adjoint sweep, before rewriting",
+              "after reverse: the primal sweep, before rewriting",
+              "after optimize: the primal sweep, then the adjoint sweep"]
+    positions = [out.index(f"# ----- {stage} -----") for stage in stages]
+    assert positions == sorted(positions)
+    normal_form = out[positions[2]:positions[3]]
+    assert "power = x_part ** 2" in normal_form  # one primitive per statement
+    assert "x_part_2 = x[i]" in normal_form      # each arm computes its own subscript
+    assert "def dshared_subscript_in_both_armsdx(x, *, dout=None):" in out[positions[-1]:]

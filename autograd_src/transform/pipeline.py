@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator, Optional
 
 import gast
 
-from . import codegen, desugar, fence, loader, normalize, reverse, source
+from . import codegen, desugar, fence, loader, normalize, reverse, source, stages
 from . import optimize as optimizer
 from .naming import Namer
 from .source import is_bound_method, parameters
@@ -82,13 +82,16 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     parsed = source.parse_function(fn)
     parsed.bound = dict(bindings or {})
     fence.check(parsed)
+    stages.show(f"source ({parsed.name})", parsed.node)
     referenced = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}
     namer = Namer(referenced | parsed.locals | set(parsed.closure), parsed.globals,
                   parsed.locals)
     name = namer.fresh(derivative_name(parsed.name, wrt, value))
     desugar.desugar(parsed, namer)
+    stages.show("desugar", parsed.node)
     norm = normalize.normalize(parsed, wrt, namer, *scalars, helper=helper,
                                derive=DERIVATIONS)
+    stages.show("normalize", norm.body, norm.return_stmt)
     # A helper's derivative returns its value and its backward function.
     derivative = reverse.reverse(parsed, norm, wrt, namer, value_wanted=value or helper)
     text = codegen.render(parsed, derivative, name, single, printer,

@@ -21,7 +21,7 @@ import gast
 import numpy as np
 
 from ..rules import runtime
-from . import analyze, ir, optimize
+from . import analyze, ir, optimize, stages
 from .inline import Inliner
 from .ir import (
     Branch,
@@ -614,6 +614,7 @@ class _Reverser:
         adjoint_names = set(self.namer.adjoints()) | self.inliner.shared
         kept = {self.namer.adjoint(w) for w in self.wrt}
         kept_nodes = [name_node(name) for name in sorted(kept)]  # the return reads them
+        stages.show("reverse: the adjoint sweep, before rewriting", adjoint)
         rewrite = optimize.ENABLED.get()
         if rewrite:
             adjoint = optimize.propagate_copies(adjoint, adjoint_names, kept)
@@ -637,6 +638,7 @@ class _Reverser:
         primal = self.primal_block(body, set(self.parsed.params))
         if value_copy is not None:
             primal.append(assign_node(value_copy, name_node(output), self.norm.return_stmt))
+        stages.show("reverse: the primal sweep, before rewriting", primal)
         if rewrite:
             live = set().union(*(load_names(s) for s in adjoint if isinstance(s, gast.AST)),
                                *(load_names(r) for r in results), load_names(value))
@@ -654,6 +656,8 @@ class _Reverser:
         for call, k, name in reshaped:  # the latest value still computed reads best
             call.args[k] = name_node(next(n for n in self.shape_chain(name)
                                           if n in computed or n == call.args[k].id))
+        if rewrite:
+            stages.show("optimize: the primal sweep, then the adjoint sweep", primal, adjoint)
         start = [assign_node(k, name_node(w), self.parsed.node) for w, k in originals.items()]
         start += [assign_node(s, gast.List(elts=[], ctx=gast.Load()), self.parsed.node)
                   for s in self.plan.stacks]
