@@ -18,7 +18,8 @@ import numpy as np
 
 from ..rules import registry, runtime
 
-__all__ = ["Node", "apply", "backward", "no_autodiff", "is_recording"]
+__all__ = ["Node", "apply", "backward", "no_autodiff", "is_recording", "unwrap",
+           "topological_order"]
 
 
 class _Recording:
@@ -101,7 +102,6 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     rule = registry.lookup(primitive)
     if rule is not None:
         args, kwargs = _positional(rule, args, kwargs)
-    unwrap = _unwrap
     raw_args = tuple([unwrap(a) for a in args])
     raw_kwargs = {k: unwrap(v) for k, v in kwargs.items()} if kwargs else kwargs
     ans = primitive(*raw_args, **raw_kwargs)
@@ -140,16 +140,16 @@ def _has_sequence(rule: registry.Rule) -> bool:
     return cached
 
 
-def _unwrap(value: Any) -> Any:
+def unwrap(value: Any) -> Any:
     data = getattr(value, "_data", None)
     if data is not None:
         return data
     if isinstance(value, (list, tuple)) and any(hasattr(v, "_data") for v in value):
-        return type(value)(_unwrap(v) for v in value)
+        return type(value)(unwrap(v) for v in value)
     return value
 
 
-def _topological_order(root: Any, check: bool = False) -> list[Any]:
+def topological_order(root: Any, check: bool = False) -> list[Any]:
     """Tensors reachable from ``root``, each after every tensor computed from it.
 
     Kahn's algorithm on the consumer counts: a tensor is emitted only once every
@@ -212,7 +212,7 @@ def clear(root: Any) -> None:
     MyGrad's does, instead of leaving in ``x.grad`` the gradient of ``f``.
     """
     _Recording.clears += 1
-    for tensor in _topological_order(root):
+    for tensor in topological_order(root):
         if tensor._node is not None:
             tensor._node = None
             tensor._cleared = _Recording.clears
@@ -240,7 +240,7 @@ def backward(root: Any, grad: Any = None) -> None:
     if root._constant:
         return
     seed = _seed(root, grad)
-    order = _topological_order(root, check=True)
+    order = topological_order(root, check=True)
     _Recording.clears += 1
     clears = _Recording.clears
     # id(tensor) -> [gradient, whether that array is shared with another tensor]

@@ -108,23 +108,23 @@ def empty(shape: Any, dtype: Any = None, *, constant: Optional[bool] = None) -> 
 def full(shape: Any, fill_value: Any, dtype: Any = None, *,
          constant: Optional[bool] = None) -> Tensor:
     """A tensor filled with ``fill_value``."""
-    return _create(np.full(shape, backprop._unwrap(fill_value), dtype=dtype), None, constant)
+    return _create(np.full(shape, backprop.unwrap(fill_value), dtype=dtype), None, constant)
 
 
 def zeros_like(other: Any, dtype: Any = None, *, constant: Optional[bool] = None) -> Tensor:
     """Zeros shaped like ``other``."""
-    return _create(np.zeros_like(backprop._unwrap(other), dtype=dtype), None, constant)
+    return _create(np.zeros_like(backprop.unwrap(other), dtype=dtype), None, constant)
 
 
 def ones_like(other: Any, dtype: Any = None, *, constant: Optional[bool] = None) -> Tensor:
     """Ones shaped like ``other``."""
-    return _create(np.ones_like(backprop._unwrap(other), dtype=dtype), None, constant)
+    return _create(np.ones_like(backprop.unwrap(other), dtype=dtype), None, constant)
 
 
 def full_like(other: Any, fill_value: Any, dtype: Any = None, *,
               constant: Optional[bool] = None) -> Tensor:
     """``fill_value`` shaped like ``other``."""
-    return _create(np.full_like(backprop._unwrap(other), backprop._unwrap(fill_value),
+    return _create(np.full_like(backprop.unwrap(other), backprop.unwrap(fill_value),
                                 dtype=dtype), None, constant)
 
 

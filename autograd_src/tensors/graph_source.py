@@ -61,7 +61,7 @@ def _index(value: Any) -> str | None:
 
 class _Printer:
     def __init__(self, root: Any) -> None:
-        self.order = list(reversed(backprop._topological_order(root)))
+        self.order = list(reversed(backprop.topological_order(root)))
         self.root = root
         self.names: dict[int, str] = {}
         self.params: list[str] = []

@@ -261,25 +261,25 @@ class Tensor:
         return _apply(np.absolute, self)
 
     def __getitem__(self, index: Any) -> "Tensor":
-        return _apply(operator.getitem, self, backprop._unwrap(index))
+        return _apply(operator.getitem, self, backprop.unwrap(index))
 
     def __eq__(self, other: Any) -> Any:  # type: ignore[override]
-        return self._data == backprop._unwrap(other)
+        return self._data == backprop.unwrap(other)
 
     def __ne__(self, other: Any) -> Any:  # type: ignore[override]
-        return self._data != backprop._unwrap(other)
+        return self._data != backprop.unwrap(other)
 
     def __lt__(self, other: Any) -> Any:
-        return self._data < backprop._unwrap(other)
+        return self._data < backprop.unwrap(other)
 
     def __le__(self, other: Any) -> Any:
-        return self._data <= backprop._unwrap(other)
+        return self._data <= backprop.unwrap(other)
 
     def __gt__(self, other: Any) -> Any:
-        return self._data > backprop._unwrap(other)
+        return self._data > backprop.unwrap(other)
 
     def __ge__(self, other: Any) -> Any:
-        return self._data >= backprop._unwrap(other)
+        return self._data >= backprop.unwrap(other)
 
     # ----- methods (NumPy's) -----
 
@@ -352,8 +352,8 @@ def _call_numpy(func: Any, args: tuple, kwargs: dict) -> Any:
     """A NumPy function or ufunc called on tensors: recorded when it has a rule."""
     if registry.lookup(func) is not None:
         return _apply(func, *args, **kwargs)
-    raw_args = backprop._unwrap(args)
-    raw_kwargs = {k: backprop._unwrap(v) for k, v in kwargs.items()}
+    raw_args = backprop.unwrap(args)
+    raw_kwargs = {k: backprop.unwrap(v) for k, v in kwargs.items()}
     if registry.is_nondifferentiable(func) or func in _VALUE_FUNCTIONS:
         return func(*raw_args, **raw_kwargs)
     name = registry.primitive_name(func)
@@ -379,4 +379,4 @@ def tensor(data: Any, dtype: Any = None, constant: Optional[bool] = None) -> Ten
 
 def asarray(data: Any, dtype: Any = None) -> np.ndarray:
     """The NumPy array underneath ``data`` (a tensor's data is returned, not copied)."""
-    return np.asarray(backprop._unwrap(data), dtype=dtype)
+    return np.asarray(backprop.unwrap(data), dtype=dtype)
