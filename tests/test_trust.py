@@ -308,3 +308,10 @@ def test_two_gradients_are_never_one_array():
     np.testing.assert_allclose(gb, 2 * (w + b))
     _, (gw, gb) = value_and_grad(cases.weight_plus_bias, wrt=(0, 1))(w, b)
     assert not np.shares_memory(gw, gb)
+
+
+def test_a_helper_returning_a_list_comprehension():
+    # Refused before, with a hint calling comprehensions "not supported yet".
+    f = cases.comprehension_returned_by_a_helper
+    got = grad(f, wrt=(0, 1))(1.5, 2.0, 3.0)
+    assert got == pytest.approx((2.0 * 9.0, 1.5 * 9.0))

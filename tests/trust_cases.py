@@ -420,3 +420,11 @@ def array_put_into_a_list_of_numbers(x):
 
 def weight_plus_bias(w, b):
     return np.sum((w + b) ** 2)
+
+
+def _scaled_all(ws, x):
+    return [w * x for w in ws]
+
+
+def comprehension_returned_by_a_helper(a, b, x):
+    return np.sum(_scaled_all([a, b], x)[0] * _scaled_all([a, b], x)[1])

@@ -452,11 +452,12 @@ class ExpressionNormalizer:
                              lambda a, kw: kind(elts=a, ctx=gast.Load()), display="a list")
         kind = type(expr).__name__
         hints = {
-            "IfExp": "conditional expressions are not supported yet: use np.where(c, a, b)",
-            "ListComp": "list comprehensions over differentiated values are not "
-                        "supported yet: use vectorised NumPy",
-            "GeneratorExp": "generator expressions over differentiated values are not "
-                            "supported yet: use vectorised NumPy",
+            "IfExp": "a conditional expression in this position is not supported: assign "
+                     "it to a name first (y = a if c else b)",
+            "ListComp": "a list comprehension of differentiated values in this position is "
+                        "not supported: assign it to a name first (ys = [...])",
+            "GeneratorExp": "a generator expression of differentiated values in this "
+                            "position is not supported: build a list first (ys = [...])",
             "BoolOp": "'and'/'or' on differentiated values pick an operand by truth value; "
                       "compare explicitly and use np.where",
             "Tuple": "a tuple of differentiated values is only supported as the value of "

@@ -345,12 +345,8 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
         if isinstance(value, gast.Name):
             return value.id, value.id in self.active
         name = self.namer.fresh("out")
-        if isinstance(value, gast.IfExp) and self.is_active(value):
-            self.conditional(value, name)
-            return name, True
-        if self.is_active(value):
-            rule, primal, bound, inputs = self.operation(value)
-            self.emit_op(name, primal, rule, inputs, bound)
+        if self.is_active(value):  # as if assigned to a name: return [w * x for w in ws]
+            self.assign(assign_node(name, value, stmt))
             return name, True
         self.body.append(Primal(assign_node(name, value, stmt), stmt, {name}))
         self.assigned({name})
