@@ -315,3 +315,24 @@ def test_a_helper_returning_a_list_comprehension():
     f = cases.comprehension_returned_by_a_helper
     got = grad(f, wrt=(0, 1))(1.5, 2.0, 3.0)
     assert got == pytest.approx((2.0 * 9.0, 1.5 * 9.0))
+
+
+@pytest.mark.parametrize("f", [cases.lists_concatenated, cases.list_repeated,
+                               cases.list_extended_in_place, cases.tuple_repeated,
+                               cases.tuple_grown_in_a_loop,
+                               cases.lists_concatenated_in_a_helper,
+                               cases.builtin_sum_of_an_array, cases.numpy_reduction_of_a_list])
+@pytest.mark.parametrize("optimize", [True, False])
+def test_list_and_tuple_arithmetic_is_python_s(f, optimize):
+    x = np.array([0.5, 1.0, 2.0])
+    got = grad(f, optimize=optimize)(x)
+    assert type(got) is np.ndarray and got.shape == x.shape
+    np.testing.assert_allclose(got, finite_differences(f, x), rtol=1e-7)
+
+
+@pytest.mark.parametrize("f, x", [
+    (cases.loops_over_expressions, np.arange(6.0).reshape(3, 2) / 4 + 0.1),
+    (cases.clip_to_a_bound_of_a_larger_shape, np.array([[0.1], [0.6], [-1.0]])),
+])
+def test_programs_that_crashed_in_the_runtime(f, x):
+    np.testing.assert_allclose(grad(f)(x), finite_differences(f, x), rtol=1e-7, atol=1e-9)

@@ -428,3 +428,70 @@ def _scaled_all(ws, x):
 
 def comprehension_returned_by_a_helper(a, b, x):
     return np.sum(_scaled_all([a, b], x)[0] * _scaled_all([a, b], x)[1])
+
+
+# Lists and tuples: + concatenates and * repeats; they were differentiated as if
+# they were array arithmetic.
+def lists_concatenated(x):
+    t = [x] + [x * 2.0]
+    return np.sum(t[0] * t[1])
+
+
+def list_repeated(x):
+    t = [x] * 2
+    return np.sum(t[0] * t[1])
+
+
+def list_extended_in_place(x):
+    xs = [x]
+    xs += [x ** 2]
+    return np.sum(xs[0] * xs[1])
+
+
+def tuple_repeated(x):
+    t = (x[0], x[1]) * 2
+    return t[0] * t[3]
+
+
+def tuple_grown_in_a_loop(x):
+    t = ()
+    for i in range(3):
+        t = t + (x * i,)
+    return np.sum(t[1] * t[2])
+
+
+def _concatenated(a, b):
+    return a + b
+
+
+def lists_concatenated_in_a_helper(x):
+    t = _concatenated([x], [x * 3.0])
+    return np.sum(t[0] * t[1]) + np.sum(_concatenated(x, x ** 2))
+
+
+def builtin_sum_of_an_array(x):
+    return sum(2 * x) + sum(x ** 2)
+
+
+def numpy_reduction_of_a_list(x):
+    return np.sum([x, x ** 2]) + np.sum(np.exp([x, 2.0 * x]))
+
+
+def loops_over_expressions(a):
+    t = 0.0
+    for r in a.T:
+        t = t + np.sum(r ** 2) * r[0]
+    for r in np.sin(a):
+        t = t + np.sum(r * r)
+    for p, q in zip(a[:-1], a[1:]):
+        t = t + np.sum(p * q)
+    for i, r in enumerate(a * 2):
+        t = t + i * np.sum(r ** 2)
+    return t
+
+
+HIGH = np.array([0.2, 0.5, 0.7, 0.9])
+
+
+def clip_to_a_bound_of_a_larger_shape(a):
+    return np.sum(np.clip(a, -0.3, HIGH))

@@ -273,6 +273,26 @@ def extended(g, ans, items, more):
     return g[:len(items)], g[len(items):]
 
 
+@defvjp(builtins.list, builtins.tuple)
+def to_list(g, ans, a):
+    return _ad.unlist(g, a)
+
+
+@defvjp(_ad.joined)
+def joined(g, ans, a, b):
+    return g[:len(a)], g[len(a):]
+
+
+@defvjp(_ad.plus)
+def plus(g, ans, a, b):
+    return _ad.unplus(g, a, b, 0), _ad.unplus(g, a, b, 1)
+
+
+@defvjp(_ad.times)
+def times(g, ans, a, b):
+    return _ad.untimes(g, a, b, 0), _ad.untimes(g, a, b, 1)
+
+
 @defvjp(builtins.sum)
 def builtin_sum(g, ans, items):
     return _ad.unsum(g, items)

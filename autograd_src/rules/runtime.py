@@ -493,10 +493,10 @@ def inverse_permutation(axes: Any) -> Any:
 def clip_mask(x: Any, lo: Any, hi: Any) -> Any:
     """Where ``clip(x, lo, hi)`` passes ``x`` through (gradient 1) rather than a bound."""
     inside = np.ones(_shape(x), dtype=bool)
-    if lo is not None:
-        inside &= x >= lo
+    if lo is not None:  # a bound may broadcast x to a larger shape: no in-place &=
+        inside = inside & (x >= lo)
     if hi is not None:
-        inside &= x <= hi
+        inside = inside & (x <= hi)
     return inside
 
 
@@ -570,6 +570,60 @@ def extended(items: list, more: Any) -> list:
     return items + list(more)
 
 
+def unlist(g: Any, a: Any) -> Any:
+    """Gradient of ``list(a)`` (or ``tuple(a)``): for an array, the items' adjoints put
+    back as its rows; for a list or other sequence, the list of them."""
+    if isinstance(a, np.ndarray):
+        out = np.zeros(a.shape, dtype=np.result_type(a.dtype, np.float32))
+        for k, piece in enumerate(g):
+            out[k] = piece
+        return out
+    return list(g)
+
+
+def _sequence(x: Any) -> bool:
+    return type(x) is list or type(x) is tuple
+
+
+def joined(a: Any, b: Any) -> Any:
+    """``a + b`` of two lists or tuples: their concatenation, as a function."""
+    return a + b
+
+
+def plus(a: Any, b: Any) -> Any:
+    """Python's ``a + b`` where the operands may be lists or tuples (concatenation) as
+    well as numbers or arrays: the code calls this where it cannot tell which."""
+    return a + b
+
+
+def unplus(g: Any, a: Any, b: Any, which: int) -> Any:
+    """The adjoint of operand ``which`` of `plus`: a slice of ``g`` for a
+    concatenation, else ``g`` summed to the operand's shape."""
+    if _sequence(a) and _sequence(b):
+        return g[:len(a)] if which == 0 else g[len(a):]
+    return unbroadcast(g, a if which == 0 else b)
+
+
+def times(a: Any, b: Any) -> Any:
+    """Python's ``a * b`` where one operand may be a list or tuple repeated by the other."""
+    return a * b
+
+
+def untimes(g: Any, a: Any, b: Any, which: int) -> Any:
+    """The adjoint of operand ``which`` of `times`: for a repeated list, the sum of
+    the adjoints of its copies (and none for the count), else a product's."""
+    if _sequence(a) or _sequence(b):
+        items, count = (a, 1) if _sequence(a) else (b, 0)
+        if which == count:
+            return None
+        n = len(items)
+        total = list(g[:n])
+        for start in range(n, len(g), n):
+            total = add(total, list(g[start:start + n]))
+        return total
+    return unbroadcast(g * (b if which == 0 else a), a if which == 0 else b)
+
+
 def add(a: Any, b: Any) -> Any:
     """Sum two adjoints, item by item when they are lists, tuples or dicts."""
     if type(a) is list or type(a) is tuple:
@@ -591,8 +645,11 @@ def pack_dict(keys: tuple, *values: Any) -> dict:
     return dict(zip(keys, values))
 
 
-def unsum(g: Any, items: Any) -> list:
-    """Gradient of the builtin ``sum(items)``: ``g`` for each item, summed to its shape."""
+def unsum(g: Any, items: Any) -> Any:
+    """Gradient of the builtin ``sum(items)``: ``g`` for each item, summed to its shape
+    (for an array, whose items are its rows, ``g`` broadcast over them)."""
+    if isinstance(items, np.ndarray):
+        return np.array(np.broadcast_to(g, items.shape))
     return [unbroadcast(g, item) for item in items]
 
 

@@ -272,7 +272,8 @@ class _Reverser:
     def containers(self) -> set[str]:
         """Names that may hold lists, tuples or dicts of values: lists the function
         builds, a helper's parameters, what helpers return, and items or copies of those."""
-        makers = (runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended)
+        makers = (runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended,
+                  runtime.joined, runtime.plus, runtime.times, list, tuple)
         names = set(self.norm.lists) | set(self.norm.opaque)
         ops = list(ops_in(self.norm.body))
         grown = True

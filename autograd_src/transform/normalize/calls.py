@@ -25,6 +25,13 @@ def _params_used(rule: Rule) -> set[str]:
 
 
 
+def _takes_arrays(primitive: Any) -> bool:
+    """A NumPy function, which makes arrays of the lists it is given (not np.array itself)."""
+    module = getattr(primitive, "__module__", None) or ""
+    return (module.split(".")[0] == "numpy" or type(primitive).__name__ == "ufunc") and \
+        primitive not in (numpy_rules.np.array, numpy_rules.np.asarray)
+
+
 class CallNormalizer:
     """Normalizes calls; mixed into the statement normalizer, whose state it uses."""
 
@@ -277,6 +284,14 @@ class CallNormalizer:
                 bound[param] = gast.Tuple(elts=atoms, ctx=gast.Load())
                 inputs.append([self._active_name(a) for a in atoms])
             elif index < rule.n_inputs:
+                if self.is_active(value) and self.holds_sequence(value) and \
+                        _takes_arrays(primitive):
+                    # np.sum([x, y]): NumPy makes an array of the list; so does the code,
+                    # by a call of its own, whose rule splits the gradient into the items.
+                    np_name = self.namer.reference(numpy_rules.np, "np")
+                    value = gast.Call(func=gast.Attribute(value=name_node(np_name),
+                                                          attr="array", ctx=gast.Load()),
+                                      args=[value], keywords=[])
                 atom = self.atom(value)
                 if rule.exprs is not None and rule.exprs[index] is None and \
                         self.is_active(atom):

@@ -275,9 +275,15 @@ class ExpressionNormalizer:
         scalar = self.result_is_scalar(op)
         shape_class = self.class_of_result(op)
         self.body.append(op)
+        from ...rules import runtime
         holds_list = isinstance(value, (gast.List, gast.Tuple, gast.Dict)) or (
             rule is None and inputs[0] in self.lists) or (
-            rule is not None and hasattr(rule, "helper_keywords") and target in self.lists)
+            rule is not None and hasattr(rule, "helper_keywords") and target in self.lists) or (
+            rule is not None and rule.primitive in (runtime.joined, list, tuple))
+        if rule is not None and (hasattr(rule, "helper_keywords") or rule.primitive in (
+                runtime.plus, runtime.times) or (rule.primitive is operator.getitem and any(
+                    n in self.lists or n in self.opaque for n in self._flat(inputs)))):
+            self.opaque.add(target)  # a helper's result, an item of a list: maybe a list
         sharing = rule is not None and hasattr(rule, "helper_keywords") and \
             mutation.may_share(rule.primitive, value)
         if rule is None or rule.primitive in _VIEWS or sharing:
@@ -412,7 +418,7 @@ class ExpressionNormalizer:
     def operation(self, expr: gast.expr) -> tuple[Rule, gast.expr, dict, list]:
         """Split an active expression into one primitive whose operands are atoms."""
         if isinstance(expr, gast.BinOp):
-            primitive = OPERATORS.get(type(expr.op))
+            primitive = self.sequence_operator(expr) or OPERATORS.get(type(expr.op))
             if primitive is None:
                 symbol = _OPERATOR_SYMBOLS.get(type(expr.op), type(expr.op).__name__)
                 raise self.error(expr, f"the operator {symbol} has no derivative: it is not "
@@ -499,6 +505,36 @@ class ExpressionNormalizer:
         bound = {"x": value, "index": named}
         primal = gast.Subscript(value=value, slice=primal_index, ctx=gast.Load())
         return rule, primal, bound, [self._active_name(value)]
+
+    def holds_sequence(self, expr: gast.expr) -> Optional[bool]:
+        """True if ``expr`` surely holds a list or tuple, None if it may, else False."""
+        if isinstance(expr, (gast.List, gast.Tuple, gast.ListComp)):
+            return True
+        if isinstance(expr, gast.Name):
+            if expr.id in self.lists:
+                return True
+            if expr.id in self.opaque:
+                return None
+        return False
+
+    def sequence_operator(self, expr: gast.BinOp) -> Any:
+        """The primitive of ``a + b`` or ``a * n`` on lists or tuples (concatenation,
+        repetition), or on values that may be; None for arithmetic."""
+        from ...rules import runtime
+        left, right = self.holds_sequence(expr.left), self.holds_sequence(expr.right)
+        if isinstance(expr.op, gast.Add):
+            if left and right:
+                return runtime.joined
+            if left is not False and right is not False:
+                return runtime.plus  # decided when it runs
+        elif isinstance(expr.op, gast.Mult):
+            def number(side: Any) -> bool:  # a float repeats nothing
+                return isinstance(side, gast.Constant) and isinstance(side.value, float)
+            if left or right or (left is None and right is None) or \
+                    (left is None and not number(expr.right)) or \
+                    (right is None and not number(expr.left)):
+                return runtime.times  # [x] * 2, or ws * n that may be one
+        return None
 
     def _active_name(self, atom: gast.expr) -> Optional[str]:
         return atom.id if isinstance(atom, gast.Name) and atom.id in self.active else None

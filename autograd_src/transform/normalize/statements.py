@@ -51,6 +51,10 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
         self.owned: set[str] = set()
         #: Names holding Python lists now, and every name that ever held one.
         self.lists: set[str] = set()
+        #: Names that may hold a list or tuple the code cannot see (a helper's
+        #: arguments, what helpers return, their items): ``a + b`` on two of them
+        #: may be a concatenation. Never shrinks: a guess made safe at every join.
+        self.opaque: set[str] = set()
         self.all_lists: set[str] = set()
         #: Whether this is a helper's derivative (it may return several values).
         self.helper = False
@@ -331,8 +335,9 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
                     self.parsed.resolve(stmt.value.func), stmt.value):
                 self.owned |= assigned
             value = stmt.value
-            if isinstance(value, gast.List) or (isinstance(value, gast.Call) and
-                                                self.parsed.resolve(value.func) is list):
+            if isinstance(value, (gast.List, gast.Tuple)) or (
+                    isinstance(value, gast.Call)
+                    and self.parsed.resolve(value.func) in (list, tuple)):
                 self.owned |= assigned
                 self.lists |= assigned
                 self.all_lists |= assigned
@@ -413,6 +418,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     state.derive = derive
     if helper:  # its caller holds the arrays it is given: x += 1 would change them
         state.shared |= set(parsed.params) - set(scalars)
+        state.opaque |= set(parsed.params) - set(scalars)
     vararg = parsed.node.args.vararg
     if vararg is not None and vararg.id in wrt:  # *values differentiated: a tuple of them
         state.lists.add(vararg.id)
