@@ -55,8 +55,9 @@ def _differences(f: Callable[..., Any], args: Sequence[Any], index: int,
     """Richardson-extrapolated central differences of ``sum(seed * f(*args))``.
 
     Everything is evaluated in float64 (``args`` must already be upcast). Returns
-    the estimate and a bound on its error: the gap between the steps ``h`` and
-    ``2h``, which shows truncation and kinks, plus the float64 rounding of f.
+    the estimate and a bound on its error: the gaps between the steps ``h``, ``2h``
+    and ``h/2``, which show truncation, kinks and rounding, plus the float64
+    rounding of f.
     """
     args = list(args)
     original = args[index]
@@ -78,7 +79,7 @@ def _differences(f: Callable[..., Any], args: Sequence[Any], index: int,
         h = step * max(1.0, abs(centre))
         h = (centre + h) - centre  # a step exactly representable around x_i
         slopes, largest_value = [], magnitude
-        for width in (h, 2 * h):
+        for width in (h, 2 * h, h / 2):
             flat[i] = centre + width
             up = value(x)
             flat[i] = centre - width
@@ -87,7 +88,11 @@ def _differences(f: Callable[..., Any], args: Sequence[Any], index: int,
             largest_value = max(largest_value, abs(up), abs(down))
         flat[i] = centre
         estimate[i] = (4 * slopes[0] - slopes[1]) / 3
-        error[i] = abs(slopes[0] - slopes[1])
+        # Truncation shows between h and 2h; rounding, which doubles as the step halves,
+        # between h and h/2 (it hides in f's value when f cancels terms much larger
+        # than itself, as -x/y + x does near y = 1).
+        # The extrapolation weighs them by up to 5/3: twice the larger gap bounds it.
+        error[i] = 2 * max(abs(slopes[0] - slopes[1]), abs(slopes[0] - slopes[2]))
         # Rounding of f's values, and of the change x_i itself brings, over the step.
         scale[i] = largest_value / h
     largest = float(np.max(np.abs(estimate))) if flat.size else 0.0

@@ -263,3 +263,12 @@ def test_numerical_grad_is_accurate_in_float64_for_float32_inputs():
     expected = np.cos(x.astype(np.float64))
     np.testing.assert_allclose(numerical_grad(lambda x: np.sum(np.sin(x)), [x], 0),
                                expected, rtol=1e-9)
+
+
+def test_cancellation_in_f_does_not_fail_a_right_gradient():
+    # -x/y + x near y = 1 cancels terms of size 1 to a value of size 1e-5: the
+    # rounding of the finite differences hides in f's value (a hypothesis example).
+    def f(x, y):
+        return np.sum(-np.divide(x, y) + x)
+
+    check_grads(f, np.array(1.0), np.array(0.99999), wrt=(0, 1))

@@ -336,3 +336,18 @@ def test_list_and_tuple_arithmetic_is_python_s(f, optimize):
 ])
 def test_programs_that_crashed_in_the_runtime(f, x):
     np.testing.assert_allclose(grad(f)(x), finite_differences(f, x), rtol=1e-7, atol=1e-9)
+
+
+def test_an_array_read_by_an_adjoint_is_not_changed_under_it():
+    # z *= 0.0 ran in place on the array the adjoint of y * z then read: gradient 0.
+    y = np.array([0.5, -0.7, 1.1])
+    f = cases.constant_scaled_in_place_after_use
+    np.testing.assert_allclose(grad(f)(y), [1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("f", [cases.constant_item_changed_after_use,
+                               cases.constant_filled_after_use,
+                               cases.alias_of_a_constant_changed_after_use])
+def test_changing_in_place_an_array_an_adjoint_reads_is_refused(f):
+    with pytest.raises(DiffSyntaxError, match="is read by the derivative of an earlier line"):
+        grad(f)(np.array([0.5, -0.7, 1.1]))

@@ -495,3 +495,32 @@ HIGH = np.array([0.2, 0.5, 0.7, 0.9])
 
 def clip_to_a_bound_of_a_larger_shape(a):
     return np.sum(np.clip(a, -0.3, HIGH))
+
+
+def constant_scaled_in_place_after_use(y):
+    z = np.ones(len(y))
+    s = np.sum(y * z)
+    z *= 0.0
+    return s
+
+
+def constant_item_changed_after_use(y):
+    z = np.ones(len(y))
+    s = np.sum(y * z)
+    z[0] = 5.0
+    return s
+
+
+def constant_filled_after_use(y):
+    z = np.ones(len(y))
+    s = np.sum(y * z)
+    z.fill(3.0)
+    return s
+
+
+def alias_of_a_constant_changed_after_use(y):
+    z = np.ones(len(y))
+    s = np.sum(y * z)
+    w = z
+    w += 1.0
+    return s

@@ -193,5 +193,11 @@ class DataNormalizer:
         plain = gast.copy_location(gast.Assign(targets=[name_node(stmt.target.id, gast.Store())],
                                                value=value, type_comment=None), stmt)
         # x += y rebinds x to a new array here, so values saved for the adjoint
-        # are never modified in place.
-        self.assign(plain, original=stmt if not self.is_active(value) else None)
+        # are never modified in place. Without gradient it stays as written, unless
+        # an adjoint reads x's array (then it rebinds x, or is refused if x is shared).
+        verbatim = not self.is_active(value)
+        if verbatim and self.seen_by_adjoints(name):
+            if name in self.shared and name not in self.scalars:
+                self.no_change_seen_by_adjoints(stmt.target, stmt)
+            verbatim = False
+        self.assign(plain, original=stmt if verbatim else None)

@@ -28,6 +28,7 @@ from ..ir import (
     is_true,
     load_names,
     name_node,
+    reads_of,
 )
 from ..naming import describe
 from ..source import UNRESOLVED
@@ -275,6 +276,7 @@ class ExpressionNormalizer:
         scalar = self.result_is_scalar(op)
         shape_class = self.class_of_result(op)
         self.body.append(op)
+        self.read_by_adjoints |= reads_of(op)[0]
         from ...rules import runtime
         holds_list = isinstance(value, (gast.List, gast.Tuple, gast.Dict)) or (
             rule is None and inputs[0] in self.lists) or (

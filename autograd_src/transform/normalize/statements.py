@@ -55,6 +55,9 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
         #: arguments, what helpers return, their items): ``a + b`` on two of them
         #: may be a concatenation. Never shrinks: a guess made safe at every join.
         self.opaque: set[str] = set()
+        #: Names whose arrays an adjoint reads (y * z reads z): the adjoint keeps a
+        #: reference, not a copy, so they must not be changed in place afterwards.
+        self.read_by_adjoints: set[str] = set()
         self.all_lists: set[str] = set()
         #: Whether this is a helper's derivative (it may return several values).
         self.helper = False
@@ -245,7 +248,25 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
                                     "not supported: assign its result instead")
         if isinstance(value, gast.Call) and self.is_active(value):
             self.discarded_call(value)
+        elif isinstance(value, gast.Call):
+            self.no_change_by_call(value, stmt)
         self.body.append(Primal(stmt, stmt))
+
+    def no_change_by_call(self, call: gast.Call, stmt: gast.stmt) -> None:
+        """A call on values without gradient may still change in place an array an
+        adjoint reads (``z.fill(0)``, ``np.copyto(z, v)``, ``np.exp(v, out=z)``)."""
+        primitive = self.parsed.resolve(call.func)
+        changed: list = []
+        if isinstance(call.func, gast.Attribute) and primitive is UNRESOLVED and \
+                call.func.attr in mutation.MUTATING_METHODS:
+            changed.append(call.func.value)
+        if primitive is not UNRESOLVED and mutation.writes_in_place(primitive, call):
+            changed += list(call.args[:1]) + [k.value for k in call.keywords if k.arg == "out"]
+        if primitive is not UNRESOLVED and is_user_function(primitive) and \
+                mutation.helper_writes_into(primitive):
+            changed += list(call.args) + [k.value for k in call.keywords]
+        for target in changed:
+            self.no_change_seen_by_adjoints(target, stmt)
 
     def discarded_call(self, call: gast.Call) -> None:
         """A call on differentiated values whose result is dropped matters only by what
@@ -310,7 +331,26 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
             raise self.error(target, "assigning into an attribute or a nested element "
                                      f"({gast.unparse(target)} = ...) of a differentiated "
                                      "value is not supported: assign into a local array")
+        self.no_change_seen_by_adjoints(target, original)
         self.primal(original)
+
+    def seen_by_adjoints(self, name: str) -> bool:
+        """Whether an adjoint reads the array ``name`` holds (itself, or through an alias)."""
+        return name in self.read_by_adjoints or (
+            name in self.shared and bool(self.shared & self.read_by_adjoints))
+
+    def no_change_seen_by_adjoints(self, target: Any, stmt: gast.stmt) -> None:
+        """Refuse to change in place an array an adjoint reads (``z[0] = 5`` after
+        ``y * z``): the derivative would see the new values, not those used."""
+        while isinstance(target, (gast.Subscript, gast.Attribute, gast.Starred)):
+            target = target.value
+        if isinstance(target, gast.Name) and self.seen_by_adjoints(target.id):
+            raise self.error(stmt, f"{target.id} (or an array it may share) is read by the "
+                                   "derivative of an earlier line and then changed in place "
+                                   "here; grad keeps a "
+                                   "reference to it, not a copy, so the derivative would see "
+                                   f"the new values: copy it first ({target.id} = "
+                                   f"{target.id}.copy()), or build a new array")
 
     def primal(self, stmt: gast.stmt) -> None:
         assigned = {n.id for n in gast.walk(stmt)
