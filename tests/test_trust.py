@@ -351,3 +351,10 @@ def test_an_array_read_by_an_adjoint_is_not_changed_under_it():
 def test_changing_in_place_an_array_an_adjoint_reads_is_refused(f):
     with pytest.raises(DiffSyntaxError, match="is read by the derivative of an earlier line"):
         grad(f)(np.array([0.5, -0.7, 1.1]))
+
+
+@pytest.mark.parametrize("optimize", [True, False])
+def test_a_loop_whose_adjoint_is_optimized_away_leaves_no_empty_block(optimize):
+    f = cases.loop_of_copies_after_a_helper
+    w = np.array([1.0, 2.0])
+    np.testing.assert_allclose(grad(f, optimize=optimize)(w), finite_differences(f, w))

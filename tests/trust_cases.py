@@ -524,3 +524,14 @@ def alias_of_a_constant_changed_after_use(y):
     w = z
     w += 1.0
     return s
+
+
+def _two_values(x):
+    return x[::-1] * 1.0, x * 3.0
+
+
+def loop_of_copies_after_a_helper(w):
+    q1, hid = _two_values(w)
+    for _ in range(2):
+        q1, unused = q1, hid  # noqa: F841 - the shape of the fuzzed program
+    return np.sum(hid ** 2) - np.sum(q1)

@@ -755,10 +755,21 @@ def _is_pure(op: Op) -> bool:
 
 
 def _drop_empty_comments(items: list[Any]) -> list[Any]:
-    """Comments whose statements were all optimized away."""
+    """Comments whose statements were all optimized away, in nested blocks too, and
+    the loops and branches left holding nothing else."""
+    cleaned: list[Any] = []
+    for item in items:
+        if isinstance(item, (gast.For, gast.While, gast.If)):
+            item.body = _drop_empty_comments(item.body)
+            item.orelse = _drop_empty_comments(item.orelse)
+            if not item.body and not item.orelse:
+                continue  # its test and header are names read, nothing computed
+            if not item.body:
+                item.body = [gast.Pass()]
+        cleaned.append(item)
     kept: list[Any] = []
-    for index, item in enumerate(items):
-        following = items[index + 1] if index + 1 < len(items) else None
+    for index, item in enumerate(cleaned):
+        following = cleaned[index + 1] if index + 1 < len(cleaned) else None
         if isinstance(item, Comment) and (following is None or isinstance(following, Comment)):
             continue
         kept.append(item)
