@@ -614,18 +614,13 @@ class _Reverser:
         self.broadcast_uniform(self.wrt, self.norm.return_stmt, adjoint)
         adjoint_names = set(self.namer.adjoints()) | self.inliner.shared
         kept = {self.namer.adjoint(w) for w in self.wrt}
-        kept_nodes = [name_node(name) for name in sorted(kept)]  # the return reads them
         stages.show("reverse: the adjoint sweep, before rewriting", adjoint)
-        rewrite = optimize.ENABLED.get()
-        if rewrite:
-            adjoint = optimize.propagate_copies(adjoint, adjoint_names, kept)
-            adjoint = optimize.double_repeated(adjoint, adjoint_names, optimize.load_counts(
-                [s for s in adjoint if isinstance(s, gast.AST)]))
-            stores, loads = optimize.names_in(adjoint + kept_nodes)
-            adjoint = optimize.fuse_adjoint_terms(adjoint, self.adjoint_terms(stores, kept),
-                                                  loads)
-            adjoint = optimize.fold_exactly(adjoint)
-            adjoint = optimize.accumulate_in_place(adjoint, adjoint_names, self.ad)
+        sweeps = optimize.Sweeps(
+            adjoints=adjoint_names, kept=kept, ad=self.ad,
+            adjoint_terms=lambda stores: self.adjoint_terms(stores, kept),
+            without_dead_code=self.dead_code_removed, temporaries=self.temporaries(),
+            sinkable=self.sinkable)
+        adjoint = optimize.rewrite_adjoint(adjoint, sweeps)
         reshaped = optimize.shapes_from(adjoint, {n: self.shape_chain(n)[-1]
                                                   for n in self.same_shape_as},
                                         self.ad, self.namer.reference(np, "np"))
@@ -640,24 +635,14 @@ class _Reverser:
         if value_copy is not None:
             primal.append(assign_node(value_copy, name_node(output), self.norm.return_stmt))
         stages.show("reverse: the primal sweep, before rewriting", primal)
-        if rewrite:
-            live = set().union(*(load_names(s) for s in adjoint if isinstance(s, gast.AST)),
-                               *(load_names(r) for r in results), load_names(value))
-            primal = self.dead_code_removed(primal, live)
-            # Folding a temporary into its one reader moves reads without adding any:
-            # the counts stay right for the second pass.
-            loads = optimize.load_counts(
-                primal + [s for s in adjoint if isinstance(s, gast.AST)] + results
-                + ([value] if value is not None else []))
-            primal = optimize.fuse_temporaries(primal, self.temporaries(), loads)
-            primal, adjoint = optimize.sink_into_adjoint(
-                primal, adjoint, self.sinkable(primal, adjoint), loads)
+        primal, adjoint = optimize.rewrite_primal(
+            primal, adjoint, results + ([value] if value is not None else []), sweeps)
         computed = {n.id for s in primal if isinstance(s, gast.AST) for n in gast.walk(s)
                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         for call, k, name in reshaped:  # the latest value still computed reads best
             call.args[k] = name_node(next(n for n in self.shape_chain(name)
                                           if n in computed or n == call.args[k].id))
-        if rewrite:
+        if optimize.ENABLED.get():
             stages.show("optimize: the primal sweep, then the adjoint sweep", primal, adjoint)
         start = [assign_node(k, name_node(w), self.parsed.node) for w, k in originals.items()]
         start += [assign_node(s, gast.List(elts=[], ctx=gast.Load()), self.parsed.node)

@@ -1,0 +1,70 @@
+"""What the passes need to know of statements: the name one assigns, the names
+they store and load, and which runtime helper a call is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Optional
+
+import gast
+
+__all__ = ["assigned_name", "stores_and_loads", "names_in", "load_counts", "each_block",
+           "helper_of"]
+
+
+def assigned_name(stmt: Any) -> Optional[str]:
+    """The name ``stmt`` assigns when it is ``name = value``."""
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], gast.Name):
+        return stmt.targets[0].id
+    return None
+
+
+def stores_and_loads(stmt: Any) -> tuple[set[str], Counter]:
+    """The names ``stmt`` assigns and how often it reads each, in one walk."""
+    stores: set[str] = set()
+    loads: Counter = Counter()
+    if isinstance(stmt, gast.AST):
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name):
+                if isinstance(node.ctx, gast.Store):
+                    stores.add(node.id)
+                elif isinstance(node.ctx, gast.Load):
+                    loads[node.id] += 1
+    return stores, loads
+
+
+def names_in(nodes: list) -> tuple[Counter, Counter]:
+    """How often each name is assigned, and read, in ``nodes``, in one walk."""
+    stores: Counter = Counter()
+    loads: Counter = Counter()
+    for node in (n for s in nodes if isinstance(s, gast.AST) for n in gast.walk(s)):
+        if isinstance(node, gast.Name):
+            if isinstance(node.ctx, gast.Store):
+                stores[node.id] += 1
+            elif isinstance(node.ctx, gast.Load):
+                loads[node.id] += 1
+    return stores, loads
+
+
+def load_counts(nodes: list) -> Counter:
+    """How often each name is read in ``nodes``."""
+    return names_in(nodes)[1]
+
+
+def each_block(stmts: list[Any], transform: Any) -> list[Any]:
+    """``stmts``, with ``transform`` applied to the blocks of its branches and loops."""
+    for stmt in stmts:
+        for block in ("body", "orelse"):
+            if isinstance(stmt, gast.stmt) and isinstance(getattr(stmt, block, None), list):
+                setattr(stmt, block, transform(getattr(stmt, block)))
+    return stmts
+
+
+def helper_of(node: Any, ad: str) -> Optional[str]:
+    """The runtime helper ``node`` calls (``unreduce`` for ``_ad.unreduce(g, x)``), if any."""
+    if (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and isinstance(node.func.value, gast.Name) and node.func.value.id == ad):
+        return node.func.attr
+    return None
