@@ -1,0 +1,175 @@
+"""The primal sweep: the normalized body, plus a copy or a push before a statement
+that overwrites a value an adjoint still needs; dead work left out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import gast
+import numpy as np
+
+from .. import ir, optimize
+from ..ir import (
+    Branch,
+    Loop,
+    Op,
+    Primal,
+    assign_node,
+    load_names,
+    name_node,
+    ops_in,
+)
+from ..naming import clone
+
+__all__ = ["PrimalSweep"]
+
+
+class PrimalSweep:
+    """Part of the reverse stage, mixed into `Reverser`."""
+
+    def pushed_in(self, items: list) -> set[str]:
+        """Names pushed on a stack anywhere in ``items``."""
+        names: set[str] = set()
+        for item in items:
+            names |= {n for n, save in self.plan.saves.get(id(item), {}).items()
+                      if save.on_stack}
+            if isinstance(item, Branch):
+                names |= self.pushed_in(item.body) | self.pushed_in(item.orelse)
+            elif isinstance(item, Loop):
+                names |= self.pushed_in(item.body)
+        return names
+    def primal_block(self, items: list, defined: set[str]) -> list:
+        """The primal statements of ``items``; ``defined`` tracks names surely bound."""
+        out: list = []
+        for item in items:
+            out += [self.save(n, s, item.origin)
+                    for n, s in self.plan.saves.get(id(item), {}).items()]
+            if isinstance(item, Op) and "back" in item.bound and self.plan.is_useful(item):
+                out.append(self.inliner.helper_forward(item))
+                back = item.bound["back"].id
+                if id(item) in self.in_loops:  # each iteration's backward, kept in order
+                    push = gast.Call(func=gast.Attribute(
+                        value=name_node(self.back_stack(back)), attr="append",
+                        ctx=gast.Load()), args=[name_node(back)], keywords=[])
+                    out.append(gast.copy_location(gast.Expr(value=push), item.origin))
+                defined.add(item.target)
+            elif isinstance(item, Op):
+                out.append(_assign_of(item))
+                defined.add(item.target)
+            elif isinstance(item, Primal):
+                out.append(item.stmt)
+                defined |= item.assigned
+            elif isinstance(item, Branch):
+                left, right = set(defined), set(defined)
+                out.append(gast.copy_location(gast.If(
+                    test=clone(item.test),
+                    body=self.primal_block(item.body, left) or [gast.Pass()],
+                    orelse=self.primal_block(item.orelse, right)), item.origin))
+                defined |= left & right
+            else:
+                # The first push of a name the loop creates finds nothing to save.
+                out += [assign_node(n, gast.Constant(value=None, kind=None), item.origin)
+                        for n in sorted(self.pushed_in(item.body) - defined)]
+                defined |= self.pushed_in(item.body)
+                body = self.primal_block(item.body, set(defined))
+                if item.counter:
+                    out.append(assign_node(item.counter, gast.Constant(value=0, kind=None),
+                                       item.origin))
+                    count = gast.AugAssign(target=name_node(item.counter, gast.Store()),
+                                           op=gast.Add(), value=gast.Constant(value=1, kind=None))
+                    body.insert(0, gast.copy_location(count, item.origin))
+                loop = gast.copy_location(type(item.header)(**{
+                    f: getattr(item.header, f) for f in item.header._fields}), item.origin)
+                loop.body = body or [gast.Pass()]
+                out.append(loop)
+        return out
+    def dead_code_removed(self, stmts: list, live: set[str]) -> list:
+        """Pure operations whose values nothing reads are left out, inside loops and
+        branches too: ``s = s * 0.99 + x`` is dead when only the gradient is wanted
+        and nothing else reads ``s``, though it reads itself."""
+        ops = {id(_assign_of(item)): item for item in ops_in(self.norm.body)}
+        return _without_dead(stmts, live, ops)[0]
+    def adjoint_terms(self, stores: Counter, kept: set[str]) -> set[str]:
+        """Names the adjoint sweep assigns once (``stores`` counts its assignments) and the
+        primal never (adjoints, shared terms), other than the returned gradients."""
+        primal = set(self.parsed.params) | ir.assigned_in(self.norm.body) | set(self.plan.stacks)
+        return {n for n, count in stores.items() if count == 1} - primal - kept
+    def sinkable(self, primal: list, adjoint: list) -> set[str]:
+        """Temporaries assigned once at top level from values that never change, so
+        computing them later gives the same values (not those read for a shape)."""
+        candidates = self.temporaries() - optimize.names_read_for_shape(
+            adjoint, self.ad, self.namer.reference(np, "np"))
+        values = {optimize.assigned_name(s): s.value for s in primal
+                  if optimize.assigned_name(s)}
+        return {name for name, value in values.items()
+                if name in candidates and self.single_valued(name) and all(
+                    self.single_valued(n) or self.namer.is_reference(n)
+                    for n in load_names(value))}
+    def temporaries(self) -> set[str]:
+        """Names the transformation made for pure operations (not the user's own)."""
+        names = {item.target for item in ops_in(self.norm.body)
+                 if item.rule is not None and _is_pure(item)}
+        return names - self.parsed.locals - set(self.parsed.params)
+
+
+def _without_dead(stmts: list, live_after: set[str], ops: dict) -> tuple[list, set[str]]:
+    """``stmts`` less the pure operations whose targets nothing reads afterwards, and
+    the names live before them. A loop's body is taken to a fixed point, so a value
+    read only by its own next iteration counts as dead."""
+    live = set(live_after)
+    kept: list = []
+    for stmt in reversed(stmts):
+        item = ops.get(id(stmt))
+        if item is not None and item.target not in live and _is_pure(item):
+            continue
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Constant) and \
+                len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name) and \
+                stmt.targets[0].id not in live:
+            continue  # an initial value (s = 0.0) that nothing reads any more
+        if isinstance(stmt, gast.If) and not _jumps(stmt):
+            body, live_body = _without_dead(stmt.body, live, ops)
+            orelse, live_else = _without_dead(stmt.orelse, live, ops)
+            if not body and not orelse:  # a branch test is an expression of names
+                continue
+            stmt = gast.copy_location(gast.If(test=stmt.test, body=body or [gast.Pass()],
+                                              orelse=orelse), stmt)
+            live = live_body | live_else | load_names(stmt.test)
+        elif isinstance(stmt, (gast.For, gast.While)) and not stmt.orelse and \
+                not _jumps(stmt):
+            head = live | load_names(stmt.iter if isinstance(stmt, gast.For) else stmt.test)
+            while True:
+                body, live_body = _without_dead(stmt.body, head, ops)
+                if live_body <= head:
+                    break
+                head |= live_body
+            if not body and isinstance(stmt, gast.For) and not live & {
+                    n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}:
+                continue  # iterating a range or an array has no effect of its own
+            loop = type(stmt)(**{f: getattr(stmt, f) for f in stmt._fields})
+            loop.body = body or [gast.Pass()]
+            stmt = gast.copy_location(loop, stmt)
+            live = head
+        elif isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name):
+            live.discard(stmt.targets[0].id)
+            live |= load_names(stmt.value)
+        else:
+            live |= load_names(stmt)
+        kept.append(stmt)
+    kept.reverse()
+    return kept, live
+def _jumps(stmt: gast.stmt) -> bool:
+    """Whether ``stmt`` holds a break, continue or return (liveness then follows jumps)."""
+    return any(isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in gast.walk(stmt))
+def _assign_of(item: Op) -> Any:
+    return item.__dict__.setdefault("_statement", assign_node(item.target, item.value, item.origin))
+_PURE_MODULES = ("numpy", "math", "builtins", "operator", "_operator", "autograd_src")
+def _is_pure(op: Op) -> bool:
+    """Whether dropping ``op`` cannot change behaviour (NumPy, math and operators)."""
+    if op.rule is None:
+        return True
+    primitive = op.rule.primitive
+    module = getattr(primitive, "__module__", None) or ""
+    return type(primitive).__name__ == "ufunc" or module.split(".")[0] in _PURE_MODULES
