@@ -138,8 +138,8 @@ class _Simplifier(gast.NodeTransformer):
                 basic = index
             if basic is not None:
                 return gast.Subscript(value=node.args[0], slice=basic, ctx=gast.Load())
-        if getattr(fn, "__module__", None) == runtime.__name__ and \
-                fn.__name__ in runtime.FOLDABLE and not node.keywords:
+        if getattr(fn, "__name__", None) in runtime.FOLDABLE and \
+                getattr(runtime, fn.__name__, None) is fn and not node.keywords:
             literals = [_literal(a) for a in node.args]
             if all(ok for ok, _ in literals):
                 return constant_node(fn(*[v for _, v in literals]))

@@ -1,0 +1,87 @@
+"""Small helpers that generated derivatives and the rule table call at run time.
+
+Generated code imports this module under a reserved name (``_ad``), so it never
+depends on how the user imported NumPy. Every helper keeps the dtype of its
+array arguments: scalars that enter arithmetic are Python numbers (NEP 50), so
+float32 stays float32.
+"""
+
+from __future__ import annotations
+
+from .containers import (  # noqa: F401 - generated code reads them as _ad.<name>
+    add,
+    appended,
+    extended,
+    joined,
+    like_input,
+    pack,
+    pack_dict,
+    plus,
+    times,
+    unlist,
+    unplus,
+    unsum,
+    untimes,
+    values_at,
+)
+from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
+    dtype_of,
+    seed,
+    shape_of,
+    unbroadcast,
+    zeros_like,
+)
+from .elementwise import (  # noqa: F401 - generated code reads them as _ad.<name>
+    astype,
+    cast_like,
+    clip_mask,
+    inverse_permutation,
+    log_or_zero,
+)
+from .indexing import (  # noqa: F401 - generated code reads them as _ad.<name>
+    setitem,
+    unconcatenate,
+    unhstack,
+    unindex,
+    unrepeat,
+    unstack,
+    untile,
+    untrace,
+    unvstack,
+    written,
+    zero_at,
+)
+from .linalg import (  # noqa: F401 - generated code reads them as _ad.<name>
+    dot_lhs,
+    dot_rhs,
+    einsum_grads,
+    inner_lhs,
+    inner_rhs,
+    matmul_lhs,
+    matmul_rhs,
+    norm_grad,
+    solve_lhs,
+)
+from .reductions import (  # noqa: F401 - generated code reads them as _ad.<name>
+    keep_reduced_dims,
+    uncumsum,
+    unextreme,
+    unmean,
+    unprod,
+    unreduce,
+    unstd,
+    unvar,
+)
+
+# Helpers whose result depends only on their (constant) arguments: the
+# optimizer may evaluate a call to one of these at transformation time.
+FOLDABLE: set[str] = {"inverse_permutation"}
+
+__all__ = ["shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast", "keep_reduced_dims",
+           "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod", "uncumsum", "unindex",
+           "unconcatenate", "unstack", "unhstack", "unvstack", "untile", "unrepeat", "untrace",
+           "setitem", "zero_at", "written", "matmul_lhs", "matmul_rhs", "dot_lhs", "dot_rhs",
+           "inner_lhs", "inner_rhs", "solve_lhs", "norm_grad", "einsum_grads",
+           "inverse_permutation", "clip_mask", "log_or_zero", "astype", "cast_like", "pack",
+           "appended", "extended", "unlist", "joined", "plus", "unplus", "times", "untimes", "add",
+           "values_at", "pack_dict", "unsum", "like_input", "FOLDABLE"]

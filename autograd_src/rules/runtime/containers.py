@@ -1,0 +1,122 @@
+"""Lists, tuples and dicts of values, whose adjoints are lists and dicts of adjoints:
+literals, append/extend, concatenation and repetition, item by item sums.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .core import unbroadcast
+
+__all__ = ["pack", "appended", "extended", "unlist", "joined", "plus", "unplus", "times",
+           "untimes", "add", "values_at", "pack_dict", "unsum", "like_input"]
+
+
+# ----- lists of values (their adjoints are lists of adjoints) -----
+
+
+def pack(*items: Any) -> list:
+    """``[a, b, c]`` as a function, so a list literal can carry a derivative rule."""
+    return list(items)
+
+
+def appended(items: list, value: Any) -> list:
+    """``items + [value]``: ``items.append(value)`` as a value, so it can be reversed."""
+    return items + [value]
+
+
+def extended(items: list, more: Any) -> list:
+    """``items + list(more)``: ``items.extend(more)`` as a value, so it can be reversed."""
+    return items + list(more)
+
+
+def unlist(g: Any, a: Any) -> Any:
+    """Gradient of ``list(a)`` (or ``tuple(a)``): for an array, the items' adjoints put
+    back as its rows; for a list or other sequence, the list of them."""
+    if isinstance(a, np.ndarray):
+        out = np.zeros(a.shape, dtype=np.result_type(a.dtype, np.float32))
+        for k, piece in enumerate(g):
+            out[k] = piece
+        return out
+    return list(g)
+
+
+def _sequence(x: Any) -> bool:
+    return type(x) is list or type(x) is tuple
+
+
+def joined(a: Any, b: Any) -> Any:
+    """``a + b`` of two lists or tuples: their concatenation, as a function."""
+    return a + b
+
+
+def plus(a: Any, b: Any) -> Any:
+    """Python's ``a + b`` where the operands may be lists or tuples (concatenation) as
+    well as numbers or arrays: the code calls this where it cannot tell which."""
+    return a + b
+
+
+def unplus(g: Any, a: Any, b: Any, which: int) -> Any:
+    """The adjoint of operand ``which`` of `plus`: a slice of ``g`` for a
+    concatenation, else ``g`` summed to the operand's shape."""
+    if _sequence(a) and _sequence(b):
+        return g[:len(a)] if which == 0 else g[len(a):]
+    return unbroadcast(g, a if which == 0 else b)
+
+
+def times(a: Any, b: Any) -> Any:
+    """Python's ``a * b`` where one operand may be a list or tuple repeated by the other."""
+    return a * b
+
+
+def untimes(g: Any, a: Any, b: Any, which: int) -> Any:
+    """The adjoint of operand ``which`` of `times`: for a repeated list, the sum of
+    the adjoints of its copies (and none for the count), else a product's."""
+    if _sequence(a) or _sequence(b):
+        items, count = (a, 1) if _sequence(a) else (b, 0)
+        if which == count:
+            return None
+        n = len(items)
+        total = list(g[:n])
+        for start in range(n, len(g), n):
+            total = add(total, list(g[start:start + n]))
+        return total
+    return unbroadcast(g * (b if which == 0 else a), a if which == 0 else b)
+
+
+def add(a: Any, b: Any) -> Any:
+    """Sum two adjoints, item by item when they are lists, tuples or dicts."""
+    if type(a) is list or type(a) is tuple:
+        if len(a) != len(b):
+            raise ValueError(f"adjoints of {len(a)} and {len(b)} items cannot be added")
+        return [add(x, y) for x, y in zip(a, b)]
+    if type(a) is dict:
+        return {k: add(v, b[k]) for k, v in a.items()}
+    return a + b
+
+
+def values_at(g: dict, keys: tuple) -> tuple:
+    """The adjoints of a dict's values, in the order of ``keys``."""
+    return tuple(g[k] for k in keys)
+
+
+def pack_dict(keys: tuple, *values: Any) -> dict:
+    """``{k1: v1, k2: v2}`` as a function, so a dict literal can carry a derivative rule."""
+    return dict(zip(keys, values))
+
+
+def unsum(g: Any, items: Any) -> Any:
+    """Gradient of the builtin ``sum(items)``: ``g`` for each item, summed to its shape
+    (for an array, whose items are its rows, ``g`` broadcast over them)."""
+    if isinstance(items, np.ndarray):
+        return np.array(np.broadcast_to(g, items.shape))
+    return [unbroadcast(g, item) for item in items]
+
+
+def like_input(g: Any, a: Any) -> Any:
+    """Gradient of ``np.array(a)``: ``g`` itself, or split into items when ``a`` is a list."""
+    if type(a) is list or type(a) is tuple:
+        return [like_input(piece, item) for piece, item in zip(g, a)]
+    return unbroadcast(g, a) if np.ndim(g) != np.ndim(a) else g

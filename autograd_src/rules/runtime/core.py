@@ -1,0 +1,118 @@
+"""The seed of the backward sweep, zero adjoints, and summing a broadcast adjoint
+back to an operand's shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast"]
+
+
+def shape_of(x: Any) -> tuple[int, ...]:
+    # Python numbers have no .shape and are scalars; np.shape would be slower.
+    shape = getattr(x, "shape", None)
+    if shape is not None:
+        return shape
+    return () if isinstance(x, (int, float)) else np.shape(x)
+
+
+def dtype_of(x: Any) -> Any:
+    return x.dtype if hasattr(x, "dtype") else np.result_type(x)
+
+
+def zeros_like(x: Any) -> Any:
+    """The zero gradient for ``x``: ``0.0`` for a number, a list for a list, else an array."""
+    if type(x) is float or type(x) is int:
+        return 0.0
+    if type(x) is list or type(x) is tuple:
+        return [zeros_like(e) for e in x]
+    if type(x) is dict:
+        return {k: zeros_like(v) for k, v in x.items()}
+    return np.zeros_like(x)
+
+
+def seed(dout: Any, out: Any = 0.0) -> Any:
+    """The seed of the backward sweep: ones shaped like ``out``, or ``dout`` checked.
+
+    A non-scalar output is seeded with ones, which gives the gradient of
+    ``sum(out)``, as MyGrad's ``backward()`` does. Without ``out`` the output is
+    known to be a scalar.
+    """
+    if type(out) is list or type(out) is tuple:  # a helper returning several values
+        seeds = [None] * len(out) if dout is None else list(dout)
+        return [seed(d, o) for d, o in zip(seeds, out)]
+    if dout is None:
+        kind = type(out)
+        if kind is float or kind is int:
+            return 1.0
+        if isinstance(out, np.generic):
+            return out.dtype.type(1)
+        if isinstance(out, np.ndarray):
+            return np.ones_like(out)
+        raise TypeError(
+            f"the function returned {kind.__name__}; grad needs a single "
+            "float scalar or array output"
+        )
+    out_shape = shape_of(out)
+    seed_shape = shape_of(dout)
+    if seed_shape != out_shape:
+        try:
+            broadcast = np.broadcast_shapes(seed_shape, out_shape) == out_shape
+        except ValueError:
+            broadcast = False
+        if not broadcast:
+            raise ValueError(
+                f"dout has shape {seed_shape} but the output has shape {out_shape}; "
+                "pass a seed of the output's shape (or one that broadcasts to it)"
+            )
+        return np.broadcast_to(dout, out_shape).astype(dtype_of(out))
+    if not out_shape and isinstance(dout, (np.floating, np.ndarray)) and \
+            dout.dtype.kind == "f":
+        # A scalar seed multiplies adjoints directly (the seed of a full sum is not
+        # broadcast first): given the output's precision, or none as a Python float,
+        # it keeps float32 gradients float32.
+        kind = dtype_of(out) if isinstance(out, (np.generic, np.ndarray)) else None
+        return kind.type(dout) if kind is not None and kind.kind == "f" else float(dout)
+    if isinstance(dout, np.ndarray):
+        # The caller's array: a gradient equal to the seed must not be a view of it,
+        # and accumulating in place must not change it.
+        return dout.copy()
+    return dout
+
+
+_SCALARS = (float, np.float64)
+
+
+def unbroadcast(g: Any, x: Any) -> Any:
+    """Sum ``g`` over the axes along which ``x`` was broadcast, giving ``x``'s shape.
+
+    ``x`` may be the value or its shape (a tuple), as loops keep for each iteration.
+    """
+    if type(g) in _SCALARS and type(x) in _SCALARS:  # scalar loops call this a lot
+        return g
+    shape = x if type(x) is tuple else shape_of(x)
+    g_shape = shape_of(g)
+    if g_shape == shape:
+        if not shape and type(g) is np.ndarray and type(x) is not tuple \
+                and not isinstance(x, np.ndarray):
+            return g[()]  # a float's gradient is a float (np.float64), not a 0-d array
+        return g
+    extra = len(g_shape) - len(shape)
+    if extra < 0:
+        # g was computed from a broadcast of lower rank (e.g. a scalar seed).
+        return np.broadcast_to(g, shape).copy()
+    axes = tuple(range(extra)) + tuple(
+        i + extra for i, n in enumerate(shape) if n == 1 and g_shape[i + extra] != 1
+    )
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    if extra:
+        g = g.reshape(g.shape[extra:])
+    if shape_of(g) != shape:
+        g = np.broadcast_to(g, shape).copy()
+    if not shape and type(x) is not tuple and not isinstance(x, np.ndarray):
+        return g[()]
+    return g

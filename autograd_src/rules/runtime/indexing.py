@@ -1,0 +1,140 @@
+"""Adjoints of indexing, joining and splitting, and assignment into arrays as a value.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+
+from .core import dtype_of, shape_of, zeros_like
+
+__all__ = ["unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile", "unrepeat",
+           "untrace", "setitem", "zero_at", "written"]
+
+
+def _has_array_index(index: Any) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return any(
+        isinstance(i, (list, np.ndarray)) and np.asarray(i).dtype != bool for i in items
+    )
+
+
+def unindex(g: Any, x: Any, index: Any) -> Any:
+    """Gradient of ``x[index]``: ``g`` scattered into zeros; repeated entries add up."""
+    if type(x) is list or type(x) is tuple or type(x) is dict:
+        grads = zeros_like(x)
+        if isinstance(index, slice):
+            for k, piece in zip(range(*index.indices(len(x))), g):
+                grads[k] = piece
+        else:
+            grads[index] = g
+        return grads
+    out = np.zeros(shape_of(x), dtype=dtype_of(g) if shape_of(x) else dtype_of(x))
+    if _has_array_index(index):
+        np.add.at(out, index, g)
+    else:
+        out[index] = g
+    return out
+
+
+def unconcatenate(g: Any, arrays: Sequence[Any], axis: Any = 0) -> tuple[Any, ...]:
+    """Gradients of ``concatenate(arrays, axis)``: ``g`` split back into the pieces."""
+    if axis is None:
+        sizes = [np.size(a) for a in arrays]
+        pieces = np.split(g, np.cumsum(sizes)[:-1])
+        return tuple(p.reshape(shape_of(a)) for p, a in zip(pieces, arrays))
+    sizes = [shape_of(a)[axis] for a in arrays]
+    return tuple(np.split(g, np.cumsum(sizes)[:-1], axis=axis))
+
+
+def unstack(g: Any, arrays: Sequence[Any], axis: int = 0) -> tuple[Any, ...]:
+    """Gradients of ``stack(arrays, axis)``."""
+    return tuple(np.take(g, i, axis=axis) for i in range(len(arrays)))
+
+
+def unhstack(g: Any, arrays: Sequence[Any]) -> tuple[Any, ...]:
+    """Gradients of ``hstack(arrays)``."""
+    if all(np.ndim(a) == 1 for a in arrays):
+        return unconcatenate(g, arrays, 0)
+    pieces = unconcatenate(g, [np.atleast_1d(a) for a in arrays], 1)
+    return tuple(p.reshape(shape_of(a)) for p, a in zip(pieces, arrays))
+
+
+def unvstack(g: Any, arrays: Sequence[Any]) -> tuple[Any, ...]:
+    """Gradients of ``vstack(arrays)``."""
+    pieces = unconcatenate(g, [np.atleast_2d(a) for a in arrays], 0)
+    return tuple(p.reshape(shape_of(a)) for p, a in zip(pieces, arrays))
+
+
+def untile(g: Any, x: Any, reps: Any) -> Any:
+    """Gradient of ``tile(x, reps)``: sum over the copies."""
+    shape = shape_of(x)
+    reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)
+    ndim = max(len(shape), len(reps))
+    shape_full = (1,) * (ndim - len(shape)) + tuple(shape)
+    reps_full = (1,) * (ndim - len(reps)) + reps
+    interleaved = [n for pair in zip(reps_full, shape_full) for n in pair]
+    summed = np.reshape(g, interleaved).sum(axis=tuple(range(0, 2 * ndim, 2)))
+    return summed.reshape(shape)
+
+
+def unrepeat(g: Any, x: Any, repeats: Any, axis: Any = None) -> Any:
+    """Gradient of ``repeat(x, repeats, axis)``: sum over each block of copies."""
+    shape = shape_of(x)
+    if axis is None:
+        flat_len = math.prod(shape)
+        owners = np.repeat(np.arange(flat_len), repeats)
+        return np.bincount(owners, weights=np.ravel(g), minlength=flat_len).astype(
+            dtype_of(g), copy=False).reshape(shape)
+    axis = axis % len(shape)
+    owners = np.repeat(np.arange(shape[axis]), repeats)
+    moved = np.moveaxis(g, axis, 0)
+    out = np.zeros((shape[axis],) + moved.shape[1:], dtype=dtype_of(g))
+    np.add.at(out, owners, moved)
+    return np.moveaxis(out, 0, axis)
+
+
+def untrace(g: Any, x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
+    """Gradient of ``trace(x, offset, axis1, axis2)``."""
+    shape = shape_of(x)
+    eye = np.eye(shape[axis1], shape[axis2], k=offset, dtype=dtype_of(g))
+    moved_shape = [n for i, n in enumerate(shape) if i not in (axis1 % len(shape),
+                                                               axis2 % len(shape))]
+    grad = np.asarray(g).reshape(tuple(moved_shape) + (1, 1)) * eye
+    return np.moveaxis(grad, (-2, -1), (axis1, axis2))
+
+
+def setitem(x: Any, index: Any, v: Any) -> Any:
+    """``x`` with ``x[index] = v`` applied to a copy: assignment into an array (or a
+    list or dict), as a value."""
+    kind = type(x)
+    out = kind(x) if kind is list or kind is dict else np.array(x, copy=True)
+    out[index] = v
+    return out
+
+
+def zero_at(g: Any, index: Any) -> Any:
+    """``g`` with the entries at ``index`` set to zero (they were overwritten)."""
+    kind = type(g)
+    if kind is list or kind is dict:
+        out = kind(g)
+        out[index] = zeros_like(g[index])
+        return out
+    out = np.array(g, copy=True)
+    out[index] = 0
+    return out
+
+
+def written(g: Any, index: Any) -> Any:
+    """The adjoint of ``v`` in ``x[index] = v``: ``g[index]``, less the entries that a
+    later repeat of the same position overwrote (``y[[0, 0]] = v`` keeps ``v[1]``)."""
+    part = g[index]
+    if not _has_array_index(index) or type(g) is list or type(g) is dict:
+        return part
+    shape = np.shape(part)
+    ids = np.arange(int(np.prod(shape))).reshape(shape)
+    last = np.full(np.shape(g), -1)
+    last[index] = ids  # NumPy keeps the last of repeated positions
+    return np.where(last[index] == ids, part, 0)
