@@ -208,6 +208,17 @@ class _Builder:
         return text
 
     # --- statements --------------------------------------------------------
+    def result(self) -> str:
+        """``return`` of a scalar reading the names made last and one more."""
+        live = list(self.kinds)
+        terms = []
+        for name in dict.fromkeys(live[-3:] + [self.pick(live)]):
+            kind = self.kinds[name]
+            terms.append(name if kind == "s" else self.pick([f"np.sum({name})",
+                                                             f"np.sum(np.sin({name}))",
+                                                             f"np.mean({name} ** 2)"]))
+        return "return " + " + ".join(terms)
+
     def assign(self, name: str, kind: str, text: str) -> list[str]:
         """``name = text``, keeping the record of kinds and of owned arrays."""
         if name in self.owned and _is_view(text):
@@ -327,7 +338,10 @@ class _Builder:
                 body += self.assign(t, target_kinds[t], e or self.bounded(target_kinds[t], old))
             if depth > 0 and self.chance(0.3):
                 body += self.block(depth - 1)
-            if self.loop_depth and self.chance(0.2):
+            if self.chance(0.08):
+                body.append(self.result())
+                self.features.add("early_return")
+            elif self.loop_depth and self.chance(0.2):
                 body.append(self.pick(["break", "continue"]))
                 self.features.add("break_continue")
             lines += _indent(body)
@@ -688,20 +702,12 @@ def _draw(rng: np.random.Generator, feature: str, n: int) -> tuple[_Builder, lis
             body += _FORCED[feature](b)
         else:
             body += b.block(1)
-    live = [name for name, kind in b.kinds.items() if kind in ("s", "v", "m")]
-    terms = []
-    for name in dict.fromkeys(live[-3:] + [b.pick(live)]):
-        kind = b.kinds[name]
-        terms.append(name if kind == "s" else b.pick([f"np.sum({name})",
-                                                      f"np.sum(np.sin({name}))",
-                                                      f"np.mean({name} ** 2)"]))
-    body.append("return " + " + ".join(terms))
+    body.append(b.result())
     return b, params, body, start
 
 
-def _render(b: _Builder, params: list[str], body: list[str], probe: bool,
-            extra_helpers: tuple = ()) -> str:
-    text = "\n\n".join(["import numpy as np\n", *b.helpers, *extra_helpers,
+def _render(b: _Builder, params: list[str], body: list[str], probe: bool) -> str:
+    text = "\n\n".join(["import numpy as np\n", *b.helpers,
                         f"def f({', '.join(params)}):\n" + "\n".join(_indent(body)) + "\n"])
     return _MARKER.sub(lambda m: b.conditions[int(m.group(1))].render(int(m.group(1)), probe),
                        text)
@@ -835,7 +841,8 @@ def _moved(b: _Builder, params: list[str], body: list[str], start: int,
     lineno = plain.splitlines().index("def f(" + ", ".join(params) + "):") + 2 + start + first
     index = next(k for k, s in enumerate(f.body) if s.lineno == lineno)
     loop = f.body[index]
-    if not isinstance(loop, ast.For) or loop.orelse:
+    if (not isinstance(loop, ast.For) or loop.orelse
+            or any(isinstance(n, ast.Return) for n in ast.walk(loop))):
         return None
     before = set(params) | _names(f.body[:index], ast.Store)
     lines = plain.splitlines()

@@ -133,14 +133,23 @@ def f(y):
     z *= 0.0
     return s
 """, (np.array([0.5, -0.7, 1.1]),)),
+    "constant_array_item_updated_in_place_after_use": ("""\
+import numpy as np
+
+
+def f(M):
+    z = np.ones(3)
+    s = np.sum(M[0] * z)
+    z[0] -= 0.5
+    return s
+""", (np.array([[0.3, -0.2, 0.5], [0.1, 0.4, -0.6], [0.7, 0.2, -0.1]]),)),
 }
 
 # Reproducers still wrong: name -> what goes wrong.
 KNOWN_WRONG: dict[str, str] = {
-    "constant_array_updated_in_place_after_use":
-        "an array that depends on no input, read by a differentiated product and then "
-        "updated in place (z *= 0.0), is read after the update by the adjoint: gradient 0, "
-        "expected 1",
+    "constant_array_item_updated_in_place_after_use":
+        "z[0] -= 0.5 on an array that depends on no input, after M[0] * z read it: the "
+        "adjoint reads the updated z (gradient 0.5, expected 1); z[0] = z[0] - 0.5 is refused",
 }
 
 # Generated programs that hit a KNOWN_WRONG entry: seed -> the entry's reason.
@@ -292,6 +301,7 @@ def test_generator_covers_every_feature():
     used = collections.Counter(f for seed in SEEDS for f in program(seed).features)
     for feature in pg.FEATURES + ("break_continue",):
         assert used[feature] >= PER_FEATURE, (feature, used)
+    assert used["early_return"] >= 10, used
 
 
 # --- value_and_grad returns f's own value -------------------------------------
