@@ -17,7 +17,9 @@ from typing import Any, Optional
 import gast
 import numpy as np
 
-__all__ = ["writes_in_place", "helper_writes_into", "may_share", "returns_fresh"]
+__all__ = ["writes_in_place", "helper_writes_into", "may_share", "returns_fresh",
+           "allocates", "shared_names", "is_user_function", "ALLOCATING", "LIBRARIES",
+           "INACTIVE_ATTRIBUTES"]
 
 #: NumPy functions that write into their first argument.
 IN_PLACE_FUNCTIONS = {np.copyto, np.put, np.place, np.putmask, np.put_along_axis,
@@ -198,3 +200,63 @@ def _resolve(fn: Any, expr: Any) -> Any:
     for part in reversed(parts):
         value = getattr(value, part, None)
     return value
+
+
+_np = np
+#: Attributes of an array that carry no gradient.
+INACTIVE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "flags",
+                       "strides"}
+# Functions whose result is a new array, never a view of an argument.
+ALLOCATING = {_np.zeros, _np.ones, _np.empty, _np.full, _np.zeros_like, _np.ones_like,
+               _np.empty_like, _np.full_like, _np.array, _np.copy, _np.arange, _np.linspace,
+               _np.eye, _np.identity, _np.concatenate, _np.stack, _np.hstack, _np.vstack,
+               _np.tile, _np.repeat, _np.outer, _np.matmul, _np.dot, _np.cumsum}
+# Libraries whose functions are primitives (with rules) rather than code to look inside.
+LIBRARIES = {"numpy", "scipy", "math", "builtins", "autograd_src", "operator"}
+def is_user_function(fn: Any) -> bool:
+    """A Python function of the user's own (or a method bound to one), whose derivative
+    grad can generate."""
+    if inspect.ismethod(fn):
+        fn = fn.__func__
+    return (inspect.isfunction(fn) and not hasattr(fn, "__autograd_src_primitive__")
+            and (getattr(fn, "__module__", None) or "").split(".")[0] not in LIBRARIES)
+def allocates(primitive: Any, value: Any) -> bool:
+    """Whether a call or operation surely returns a new array of its own."""
+    if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.List, gast.Tuple, gast.Dict)):
+        return True  # arithmetic and literals build new objects
+    if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+            value.func.attr == "copy":
+        return True
+    if type(primitive).__name__ == "ufunc":
+        return True
+    try:
+        return primitive in ALLOCATING or getattr(primitive, "__name__", "") == "setitem"
+    except TypeError:
+        return False
+def shared_names(stmt: gast.stmt, resolve: Any) -> set[str]:
+    """Names whose array a statement may share with another name (``z = y``, ``[y]``,
+    ``v = y.reshape(3, 1)``, ``r = first_row(M)``); ``resolve`` tells what a called
+    name is."""
+    value = getattr(stmt, "value", None)
+    shared: set[str] = set()
+    stack = [value] if value is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, gast.Name):
+            shared.add(node.id)
+        elif isinstance(node, (gast.List, gast.Tuple, gast.Set)):
+            stack += node.elts
+        elif isinstance(node, gast.Dict):
+            stack += [v for v in node.values if v is not None]
+        elif isinstance(node, gast.Subscript):
+            stack.append(node.value)  # a basic index is a view of the array
+        elif isinstance(node, gast.Attribute) and node.attr not in INACTIVE_ATTRIBUTES:
+            stack.append(node.value)  # y.T, or an array an object holds (self.W)
+        elif isinstance(node, gast.IfExp):
+            stack += [node.body, node.orelse]
+        elif isinstance(node, gast.Call) and may_share(resolve(node.func), node):
+            stack += [a.value if isinstance(a, gast.Starred) else a for a in node.args]
+            stack += [k.value for k in node.keywords]
+            if isinstance(node.func, gast.Attribute):
+                stack.append(node.func.value)
+    return shared

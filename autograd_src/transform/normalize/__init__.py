@@ -1,10 +1,61 @@
 """Normalization: one primitive operation per statement, and which values carry gradient.
 
-`statements` (the normalizer: statements, control flow, ``normalize``), with
-its expressions in `expressions`, calls (rules, helpers, nested functions) in
-`calls`, and containers and assignment into arrays in `data`.
+`normalize` (here) runs the normalizer of `statements` (statements, control
+flow) over a function's body, with its expressions in `expressions`, calls
+(rules, helpers, nested functions) in `calls`, containers and assignment into
+arrays in `data`, activity in `activity` and shape facts in `shapes`; calls of
+``mg.*`` functions first become calls of their NumPy primitives (`tensor_calls`).
 """
 
-from .statements import normalize
+from typing import Any
+
+from ..ir import Normalized
+from ..naming import Namer
+from ..source import ParsedFunction
+from .statements import Normalizer
+from .tensor_calls import TensorCallsToNumPy
 
 __all__ = ["normalize"]
+
+
+def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
+              scalars: tuple = (), scalar_sequences: tuple = (),
+              shape_groups: tuple = (), helper: bool = False, *,
+              derive: Any) -> Normalized:
+    """Normalize the body of ``parsed``, treating the parameters in ``wrt`` as active.
+
+    ``scalars`` and ``scalar_sequences`` name parameters known to hold scalars, or
+    lists of scalars, in the calls this code is generated for. ``derive`` makes the
+    derivatives of the helpers it calls (``derive.helper``, ``derive.nested``): the
+    pipeline, which hands itself in.
+    """
+    parsed.introduced = namer.injected
+    for stmt in parsed.node.body:
+        TensorCallsToNumPy(parsed, namer).visit(stmt)
+    state = Normalizer(parsed, wrt, namer)
+    state.scalars |= set(scalars)
+    state.scalar_sequences = set(scalar_sequences)
+    for name in parsed.params:  # each argument its own shape, unless the call says more
+        state.shape_class[name] = state.new_class()
+    for group in shape_groups:
+        shared = state.new_class()
+        for name in group:
+            state.shape_class[name] = shared
+    state.helper = helper
+    state.derive = derive
+    if helper:  # its caller holds the arrays it is given: x += 1 would change them
+        state.shared |= set(parsed.params) - set(scalars)
+        state.opaque |= set(parsed.params) - set(scalars)
+    vararg = parsed.node.args.vararg
+    if vararg is not None and vararg.id in wrt:  # *values differentiated: a tuple of them
+        state.lists.add(vararg.id)
+        state.all_lists.add(vararg.id)
+    for stmt in parsed.node.body:
+        if not state.statement(stmt):
+            output, active = state.output(stmt)
+            lists = state.all_lists | ({output} if output in state.lists else set())
+            opaque = set(parsed.params) - set(scalars) if helper else set()
+            return Normalized(state.body, output, active, stmt, output in state.scalars, lists,
+                              opaque)
+    raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "
+                                    "differentiates the returned value")

@@ -12,10 +12,9 @@ from ...errors import NoRuleError, UnresolvedMethodError
 from ...rules import numpy_rules, registry
 from ...rules.registry import Rule
 from ..ir import Primal, Verbatim, keywords_of, name_node, replace_nodes
-from ..mutation import writes_in_place
+from ..mutation import is_user_function, writes_in_place
 from ..naming import describe
 from ..source import UNRESOLVED, InstanceOf, MethodOf, parameters
-from .expressions import is_user_function
 
 __all__ = ["CallNormalizer"]
 

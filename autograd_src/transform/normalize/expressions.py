@@ -7,7 +7,6 @@ stay as the user wrote them.
 
 from __future__ import annotations
 
-import inspect
 import operator
 from typing import Any, Optional
 
@@ -21,40 +20,22 @@ from ..ir import (
     Op,
     Primal,
     assign_node,
-    is_none,
-    is_number,
-    is_scalar_operand,
     is_trivial,
-    is_true,
     load_names,
     name_node,
     reads_of,
 )
+from ..mutation import allocates
 from ..naming import describe
-from ..source import UNRESOLVED
+from .activity import OPERATORS
 
-__all__ = ["ExpressionNormalizer", "OPERATORS", "INACTIVE_ATTRIBUTES"]
+__all__ = ["ExpressionNormalizer", "AUG_SYMBOLS"]
 
-OPERATORS: dict[type, Any] = {
-    gast.Add: numpy_rules.np.add, gast.Sub: numpy_rules.np.subtract,
-    gast.Mult: numpy_rules.np.multiply, gast.Div: numpy_rules.np.divide,
-    gast.Pow: numpy_rules.np.power, gast.MatMult: numpy_rules.np.matmul,
-    gast.Mod: numpy_rules.np.remainder, gast.FloorDiv: numpy_rules.np.floor_divide,
-    gast.USub: numpy_rules.np.negative, gast.UAdd: numpy_rules.np.positive,
-}
 _OPERATOR_SYMBOLS = {gast.BitAnd: "&", gast.BitOr: "|", gast.BitXor: "^",
                      gast.LShift: "<<", gast.RShift: ">>", gast.Invert: "~"}
-#: Attributes of an array that carry no gradient.
-INACTIVE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "flags",
-                       "strides"}
 
 
 _np = numpy_rules.np
-# Functions whose result is a new array, never a view of an argument.
-_ALLOCATING = {_np.zeros, _np.ones, _np.empty, _np.full, _np.zeros_like, _np.ones_like,
-               _np.empty_like, _np.full_like, _np.array, _np.copy, _np.arange, _np.linspace,
-               _np.eye, _np.identity, _np.concatenate, _np.stack, _np.hstack, _np.vstack,
-               _np.tile, _np.repeat, _np.outer, _np.matmul, _np.dot, _np.cumsum}
 
 
 # Primitives whose result may be a view sharing memory with the operand.
@@ -63,162 +44,27 @@ _VIEWS = {operator.getitem, _np.reshape, _np.ravel, _np.transpose, _np.squeeze,
 AUG_SYMBOLS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
                 gast.MatMult: "@", gast.Mod: "%"}
 
-# Libraries whose functions are primitives (with rules) rather than code to look inside.
-_LIBRARIES = {"numpy", "scipy", "math", "builtins", "autograd_src", "operator"}
-
-
-def is_user_function(fn: Any) -> bool:
-    """A Python function of the user's own (or a method bound to one), whose derivative
-    grad can generate."""
-    if inspect.ismethod(fn):
-        fn = fn.__func__
-    return (inspect.isfunction(fn) and not hasattr(fn, "__autograd_src_primitive__")
-            and (getattr(fn, "__module__", None) or "").split(".")[0] not in _LIBRARIES)
-
-
-def _trimmed(index: Any) -> Optional[int]:
-    """How many rows ``x[index]`` drops from the first axis, for ``[a:]``, ``[:-b]``,
-    ``[a:-b]`` with constant ``a >= 0``, ``b > 0`` (its length is ``max(0, n - a - b)``)."""
-    if not isinstance(index, gast.Slice) or index.step is not None:
-        return None
-
-    def constant(node: Any, sign: int) -> Optional[int]:
-        if node is None:
-            return 0
-        if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
-            node, sign = node.operand, -sign
-        if isinstance(node, gast.Constant) and type(node.value) is int:
-            return sign * node.value
-        return None
-
-    start, stop = constant(index.lower, 1), constant(index.upper, 1)
-    if start is None or stop is None or start < 0 or stop > 0 or \
-            (index.upper is not None and stop == 0):
-        return None
-    return start - stop
-
-
-def allocates(primitive: Any, value: Any) -> bool:
-    """Whether a call or operation surely returns a new array of its own."""
-    if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.List, gast.Tuple, gast.Dict)):
-        return True  # arithmetic and literals build new objects
-    if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
-            value.func.attr == "copy":
-        return True
-    if type(primitive).__name__ == "ufunc":
-        return True
-    try:
-        return primitive in _ALLOCATING or getattr(primitive, "__name__", "") == "setitem"
-    except TypeError:
-        return False
-
-
-def shared_names(stmt: gast.stmt, resolve: Any) -> set[str]:
-    """Names whose array a statement may share with another name (``z = y``, ``[y]``,
-    ``v = y.reshape(3, 1)``, ``r = first_row(M)``); ``resolve`` tells what a called
-    name is."""
-    value = getattr(stmt, "value", None)
-    shared: set[str] = set()
-    stack = [value] if value is not None else []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, gast.Name):
-            shared.add(node.id)
-        elif isinstance(node, (gast.List, gast.Tuple, gast.Set)):
-            stack += node.elts
-        elif isinstance(node, gast.Dict):
-            stack += [v for v in node.values if v is not None]
-        elif isinstance(node, gast.Subscript):
-            stack.append(node.value)  # a basic index is a view of the array
-        elif isinstance(node, gast.Attribute) and node.attr not in INACTIVE_ATTRIBUTES:
-            stack.append(node.value)  # y.T, or an array an object holds (self.W)
-        elif isinstance(node, gast.IfExp):
-            stack += [node.body, node.orelse]
-        elif isinstance(node, gast.Call) and mutation.may_share(resolve(node.func), node):
-            stack += [a.value if isinstance(a, gast.Starred) else a for a in node.args]
-            stack += [k.value for k in node.keywords]
-            if isinstance(node.func, gast.Attribute):
-                stack.append(node.func.value)
-    return shared
-
-
-_FULL_REDUCTIONS = {_np.sum, _np.mean, _np.prod, _np.max, _np.amax, _np.min, _np.amin,
-                    _np.var, _np.std, _np.vdot, _np.linalg.norm}
 
 
 
 
-def _elementwise(primitive: Any) -> bool:
-    """Whether ``primitive`` is a ufunc acting element by element (not ``matmul``, a
-    generalized ufunc whose result's shape is not its operands')."""
-    return type(primitive).__name__ == "ufunc" and primitive.signature is None
+
+
+
+
+
+
+
+
+
+
 
 
 class ExpressionNormalizer:
     """Normalizes expressions; mixed into the statement normalizer, whose state it uses."""
 
-    def is_active(self, expr: Any) -> bool:
-        """Whether ``expr`` depends on a differentiated input through differentiable ops."""
-        if expr is None:
-            return False
-        if isinstance(expr, gast.Name):
-            return expr.id in self.active
-        if isinstance(expr, gast.Constant):
-            return False
-        if isinstance(expr, (gast.Compare,)):
-            return False
-        if isinstance(expr, gast.BinOp):
-            if OPERATORS.get(type(expr.op)) is numpy_rules.np.floor_divide:
-                return False
-            return self.is_active(expr.left) or self.is_active(expr.right)
-        if isinstance(expr, gast.UnaryOp):
-            if isinstance(expr.op, gast.Not):
-                return False
-            return self.is_active(expr.operand)
-        if isinstance(expr, gast.Attribute):
-            if not self.is_active(expr.value):
-                return False
-            return expr.attr not in INACTIVE_ATTRIBUTES
-        if isinstance(expr, gast.Call):
-            return self._call_is_active(expr)
-        if isinstance(expr, gast.Subscript):  # np.r_[x, y] carries x's gradient too
-            return self.is_active(expr.value) or self.is_active(expr.slice)
-        if isinstance(expr, gast.BoolOp):
-            return any(self.is_active(v) for v in expr.values)
-        if isinstance(expr, gast.Slice):
-            return any(self.is_active(part) for part in (expr.lower, expr.upper, expr.step))
-        if isinstance(expr, (gast.Tuple, gast.List)):
-            return any(self.is_active(e) for e in expr.elts)
-        if isinstance(expr, (gast.JoinedStr, gast.Lambda)):
-            return False
-        if isinstance(expr, gast.Starred):  # rs.randn(*np.shape(x)): no gradient
-            return self.is_active(expr.value)
-        return any(isinstance(n, gast.Name) and n.id in self.active
-                   for n in gast.walk(expr))
 
-    def _call_is_active(self, call: gast.Call) -> bool:
-        operands = list(call.args) + [k.value for k in call.keywords]
-        func = call.func
-        if isinstance(func, gast.Attribute) and self.is_active(func.value):
-            method = numpy_rules.METHODS.get(func.attr)
-            return not (method is not None and registry.is_nondifferentiable(method))
-        if isinstance(func, gast.Name) and func.id in self.local_functions:
-            if self.captured_active(func.id):  # a nested def reading a differentiated value
-                return True
-        elif self.is_active(func):  # make_step(a)(x), or step(x) after step = make_step(a)
-            return True
-        target = self.parsed.resolve(func)
-        if target is not UNRESOLVED and registry.is_nondifferentiable(target):
-            return False
-        return any(self.is_active(e) for e in operands)
 
-    def captured_active(self, name: str) -> set[str]:
-        """The differentiated values that the nested function ``name`` reads from this one."""
-        node = self.local_functions[name][0]
-        local = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
-                 and isinstance(n.ctx, (gast.Store, gast.Param))}
-        return ({n.id for n in gast.walk(node) if isinstance(n, gast.Name)
-                 and isinstance(n.ctx, gast.Load)} - local) & self.active
 
     def atom(self, expr: gast.expr) -> gast.expr:
         """``expr`` itself if inactive or a name; else a new temporary holding it."""
@@ -312,56 +158,8 @@ class ExpressionNormalizer:
             self.owned.add(target)  # a new array: assigning into it changes nothing else
         self.active.add(target)
 
-    def class_of_result(self, op: Op) -> int:
-        """The shape class of ``op``'s result: its operands' for an elementwise
-        operation on one class (and scalars), a new one otherwise."""
-        if op.rule is None:
-            return self.shape_class.get(op.inputs[0]) or self.new_class()
-        if getattr(op.rule.primitive, "__name__", "") == "setitem" and \
-                op.inputs[0] in self.shape_class:  # y[i] = v keeps y's shape
-            return self.shape_class[op.inputs[0]]
-        if op.rule.primitive is operator.getitem and isinstance(op.value, gast.Subscript):
-            trimmed = _trimmed(op.value.slice)
-            base = op.inputs[0]
-            if trimmed is not None and base in self.shape_class:
-                # x[1:] and x[:-1] both drop one row of the same array: one shape.
-                key = (self.shape_class[base], trimmed)
-                if key not in self.slice_classes:
-                    self.slice_classes[key] = self.new_class()
-                return self.slice_classes[key]
-        if _elementwise(op.rule.primitive):
-            values = [op.bound.get(p) for p in op.rule.params[: op.rule.n_inputs]]
-            classes = set()
-            for value in values:
-                if is_scalar_operand(value, self.scalars):
-                    continue
-                if not isinstance(value, gast.Name) or value.id not in self.shape_class:
-                    return self.new_class()
-                classes.add(self.shape_class[value.id])
-            if len(classes) == 1:
-                return classes.pop()
-        return self.new_class()
 
-    def class_of_expr(self, expr: Any) -> Optional[int]:
-        """The shape class of an elementwise expression of one class (and scalars)."""
-        if isinstance(expr, gast.Name):
-            return self.shape_class.get(expr.id)
-        if isinstance(expr, gast.BinOp) and not isinstance(expr.op, gast.MatMult):
-            operands = [expr.left, expr.right]
-        elif isinstance(expr, gast.UnaryOp):
-            operands = [expr.operand]
-        elif isinstance(expr, gast.Call) and not expr.keywords and \
-                _elementwise(self.parsed.resolve(expr.func)):
-            operands = list(expr.args)
-        else:
-            return None
-        classes = {self.class_of_expr(e) for e in operands
-                   if not is_scalar_operand(e, self.scalars)}
-        return classes.pop() if len(classes) == 1 and None not in classes else None
 
-    def new_class(self) -> int:
-        self.classes_made += 1
-        return self.classes_made
 
     @staticmethod
     def _flat(inputs: list) -> list[str]:
@@ -384,38 +182,7 @@ class ExpressionNormalizer:
         for key in [k for k, (n, deps) in self.available.items() if (deps | {n}) & names]:
             del self.available[key]
 
-    def result_is_scalar(self, op: Op) -> bool:
-        if op.rule is None:
-            return op.inputs[0] in self.scalars
-        primitive = op.rule.primitive
-        if primitive in _FULL_REDUCTIONS:
-            axis = op.bound.get("axis")
-            keepdims = op.bound.get("keepdims", False)
-            return is_none(axis) and not is_true(keepdims)
-        if getattr(primitive, "__module__", None) == "math" or primitive is float:
-            return True
-        if type(primitive).__name__ == "ufunc":
-            values = [op.bound[p] for p in op.rule.params[: op.rule.n_inputs]]
-            return all(is_scalar_operand(v, self.scalars) for v in values)
-        return False
 
-    def is_scalar_value(self, expr: Any) -> bool:
-        """Whether an expression surely gives a scalar: numbers, and arithmetic,
-        math functions and ufuncs of scalars, and elements of lists of scalars."""
-        if is_number(expr) or (isinstance(expr, gast.Name) and expr.id in self.scalars):
-            return True
-        if isinstance(expr, gast.BinOp):
-            return self.is_scalar_value(expr.left) and self.is_scalar_value(expr.right)
-        if isinstance(expr, gast.UnaryOp):
-            return self.is_scalar_value(expr.operand)
-        if isinstance(expr, gast.Call) and not expr.keywords:
-            fn = self.parsed.resolve(expr.func)
-            elementwise = getattr(fn, "__module__", None) == "math" or \
-                type(fn).__name__ == "ufunc" or fn is float
-            return elementwise and all(self.is_scalar_value(a) for a in expr.args)
-        return (isinstance(expr, gast.Subscript) and isinstance(expr.value, gast.Name)
-                and expr.value.id in self.scalar_sequences
-                and isinstance(expr.slice, (gast.Name, gast.Constant)))
 
     def operation(self, expr: gast.expr) -> tuple[Rule, gast.expr, dict, list]:
         """Split an active expression into one primitive whose operands are atoms."""
@@ -508,16 +275,6 @@ class ExpressionNormalizer:
         primal = gast.Subscript(value=value, slice=primal_index, ctx=gast.Load())
         return rule, primal, bound, [self._active_name(value)]
 
-    def holds_sequence(self, expr: gast.expr) -> Optional[bool]:
-        """True if ``expr`` surely holds a list or tuple, None if it may, else False."""
-        if isinstance(expr, (gast.List, gast.Tuple, gast.ListComp)):
-            return True
-        if isinstance(expr, gast.Name):
-            if expr.id in self.lists:
-                return True
-            if expr.id in self.opaque:
-                return None
-        return False
 
     def sequence_operator(self, expr: gast.BinOp) -> Any:
         """The primitive of ``a + b`` or ``a * n`` on lists or tuples (concatenation,

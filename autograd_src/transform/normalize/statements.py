@@ -13,12 +13,11 @@ from typing import Any, Optional, Union
 
 import gast
 
-from ...rules import numpy_rules, registry
+from ...rules import registry
 from .. import mutation
 from ..ir import (
     Branch,
     Loop,
-    Normalized,
     Op,
     Primal,
     assign_node,
@@ -26,16 +25,19 @@ from ..ir import (
     load_names,
     name_node,
 )
+from ..mutation import allocates, is_user_function, shared_names
 from ..naming import Namer
 from ..source import UNRESOLVED, ParsedFunction
+from .activity import Activity
 from .calls import CallNormalizer
 from .data import DataNormalizer
-from .expressions import ExpressionNormalizer, allocates, is_user_function, shared_names
+from .expressions import ExpressionNormalizer
+from .shapes import ShapeFacts
 
-__all__ = ["normalize"]
+__all__ = ["Normalizer"]
 
 
-class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
+class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity, ShapeFacts):
     def __init__(self, parsed: ParsedFunction, wrt: list[str], namer: Namer) -> None:
         self.parsed = parsed
         self.namer = namer
@@ -398,27 +400,6 @@ class _Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer):
         return name, False
 
 
-class _TensorCallsToNumPy(gast.NodeTransformer):
-    """Rewrite ``mg.sin(x)`` as ``np.sin(x)``: the Tensor functions resolve to their primitives."""
-
-    def __init__(self, parsed: ParsedFunction, namer: Namer) -> None:
-        self.parsed, self.namer = parsed, namer
-
-    def visit_Call(self, node: gast.Call) -> gast.Call:
-        self.generic_visit(node)
-        primitive = getattr(self.parsed.resolve(node.func), "__autograd_src_primitive__", None)
-        if primitive is not None:
-            module_name, _, attr = registry.primitive_name(primitive).rpartition(".")
-            module = {"np": numpy_rules.np, "np.linalg": numpy_rules.np.linalg}.get(module_name)
-            if module is not None:
-                func: gast.expr = name_node(self.namer.reference(numpy_rules.np, "np"))
-                if module is numpy_rules.np.linalg:
-                    func = gast.Attribute(value=func, attr="linalg", ctx=gast.Load())
-                node.func = gast.copy_location(
-                    gast.Attribute(value=func, attr=attr, ctx=gast.Load()), node.func)
-        return node
-
-
 def _agreed(a: dict, b: dict) -> dict:
     """Shape classes two paths agree on."""
     return {name: cls for name, cls in a.items() if b.get(name) == cls}
@@ -429,46 +410,3 @@ def _is_simple(test: gast.expr) -> bool:
     allowed = (gast.Name, gast.Constant, gast.Compare, gast.BoolOp, gast.BinOp, gast.UnaryOp,
                gast.cmpop, gast.boolop, gast.operator, gast.unaryop, gast.expr_context)
     return all(isinstance(n, allowed) for n in gast.walk(test))
-
-
-def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
-              scalars: tuple = (), scalar_sequences: tuple = (),
-              shape_groups: tuple = (), helper: bool = False, *,
-              derive: Any) -> Normalized:
-    """Normalize the body of ``parsed``, treating the parameters in ``wrt`` as active.
-
-    ``scalars`` and ``scalar_sequences`` name parameters known to hold scalars, or
-    lists of scalars, in the calls this code is generated for. ``derive`` makes the
-    derivatives of the helpers it calls (``derive.helper``, ``derive.nested``): the
-    pipeline, which hands itself in.
-    """
-    parsed.introduced = namer.injected
-    for stmt in parsed.node.body:
-        _TensorCallsToNumPy(parsed, namer).visit(stmt)
-    state = _Normalizer(parsed, wrt, namer)
-    state.scalars |= set(scalars)
-    state.scalar_sequences = set(scalar_sequences)
-    for name in parsed.params:  # each argument its own shape, unless the call says more
-        state.shape_class[name] = state.new_class()
-    for group in shape_groups:
-        shared = state.new_class()
-        for name in group:
-            state.shape_class[name] = shared
-    state.helper = helper
-    state.derive = derive
-    if helper:  # its caller holds the arrays it is given: x += 1 would change them
-        state.shared |= set(parsed.params) - set(scalars)
-        state.opaque |= set(parsed.params) - set(scalars)
-    vararg = parsed.node.args.vararg
-    if vararg is not None and vararg.id in wrt:  # *values differentiated: a tuple of them
-        state.lists.add(vararg.id)
-        state.all_lists.add(vararg.id)
-    for stmt in parsed.node.body:
-        if not state.statement(stmt):
-            output, active = state.output(stmt)
-            lists = state.all_lists | ({output} if output in state.lists else set())
-            opaque = set(parsed.params) - set(scalars) if helper else set()
-            return Normalized(state.body, output, active, stmt, output in state.scalars, lists,
-                              opaque)
-    raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "
-                                    "differentiates the returned value")

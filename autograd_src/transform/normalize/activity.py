@@ -1,0 +1,99 @@
+"""Activity: which values carry gradient (depend on a differentiated input through
+differentiable operations), and which may hold lists or tuples.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import gast
+
+from ...rules import numpy_rules, registry
+from ..mutation import INACTIVE_ATTRIBUTES
+from ..source import UNRESOLVED
+
+__all__ = ["OPERATORS", "Activity"]
+
+
+OPERATORS: dict[type, Any] = {
+    gast.Add: numpy_rules.np.add, gast.Sub: numpy_rules.np.subtract,
+    gast.Mult: numpy_rules.np.multiply, gast.Div: numpy_rules.np.divide,
+    gast.Pow: numpy_rules.np.power, gast.MatMult: numpy_rules.np.matmul,
+    gast.Mod: numpy_rules.np.remainder, gast.FloorDiv: numpy_rules.np.floor_divide,
+    gast.USub: numpy_rules.np.negative, gast.UAdd: numpy_rules.np.positive,
+}
+
+
+class Activity:
+    """Mixed into the normalizer (`statements`), whose state it reads."""
+
+    def is_active(self, expr: Any) -> bool:
+        """Whether ``expr`` depends on a differentiated input through differentiable ops."""
+        if expr is None:
+            return False
+        if isinstance(expr, gast.Name):
+            return expr.id in self.active
+        if isinstance(expr, gast.Constant):
+            return False
+        if isinstance(expr, (gast.Compare,)):
+            return False
+        if isinstance(expr, gast.BinOp):
+            if OPERATORS.get(type(expr.op)) is numpy_rules.np.floor_divide:
+                return False
+            return self.is_active(expr.left) or self.is_active(expr.right)
+        if isinstance(expr, gast.UnaryOp):
+            if isinstance(expr.op, gast.Not):
+                return False
+            return self.is_active(expr.operand)
+        if isinstance(expr, gast.Attribute):
+            if not self.is_active(expr.value):
+                return False
+            return expr.attr not in INACTIVE_ATTRIBUTES
+        if isinstance(expr, gast.Call):
+            return self._call_is_active(expr)
+        if isinstance(expr, gast.Subscript):  # np.r_[x, y] carries x's gradient too
+            return self.is_active(expr.value) or self.is_active(expr.slice)
+        if isinstance(expr, gast.BoolOp):
+            return any(self.is_active(v) for v in expr.values)
+        if isinstance(expr, gast.Slice):
+            return any(self.is_active(part) for part in (expr.lower, expr.upper, expr.step))
+        if isinstance(expr, (gast.Tuple, gast.List)):
+            return any(self.is_active(e) for e in expr.elts)
+        if isinstance(expr, (gast.JoinedStr, gast.Lambda)):
+            return False
+        if isinstance(expr, gast.Starred):  # rs.randn(*np.shape(x)): no gradient
+            return self.is_active(expr.value)
+        return any(isinstance(n, gast.Name) and n.id in self.active
+                   for n in gast.walk(expr))
+    def _call_is_active(self, call: gast.Call) -> bool:
+        operands = list(call.args) + [k.value for k in call.keywords]
+        func = call.func
+        if isinstance(func, gast.Attribute) and self.is_active(func.value):
+            method = numpy_rules.METHODS.get(func.attr)
+            return not (method is not None and registry.is_nondifferentiable(method))
+        if isinstance(func, gast.Name) and func.id in self.local_functions:
+            if self.captured_active(func.id):  # a nested def reading a differentiated value
+                return True
+        elif self.is_active(func):  # make_step(a)(x), or step(x) after step = make_step(a)
+            return True
+        target = self.parsed.resolve(func)
+        if target is not UNRESOLVED and registry.is_nondifferentiable(target):
+            return False
+        return any(self.is_active(e) for e in operands)
+    def captured_active(self, name: str) -> set[str]:
+        """The differentiated values that the nested function ``name`` reads from this one."""
+        node = self.local_functions[name][0]
+        local = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                 and isinstance(n.ctx, (gast.Store, gast.Param))}
+        return ({n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                 and isinstance(n.ctx, gast.Load)} - local) & self.active
+    def holds_sequence(self, expr: gast.expr) -> Optional[bool]:
+        """True if ``expr`` surely holds a list or tuple, None if it may, else False."""
+        if isinstance(expr, (gast.List, gast.Tuple, gast.ListComp)):
+            return True
+        if isinstance(expr, gast.Name):
+            if expr.id in self.lists:
+                return True
+            if expr.id in self.opaque:
+                return None
+        return False

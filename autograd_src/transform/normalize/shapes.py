@@ -1,0 +1,135 @@
+"""What the normalizer knows of shapes: which values are scalars, and which surely
+share a shape (a shape class), so adjoints between them need no unbroadcast.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Optional
+
+import gast
+
+from ...rules import numpy_rules
+from ..ir import (
+    Op,
+    is_none,
+    is_number,
+    is_scalar_operand,
+    is_true,
+)
+
+__all__ = ["ShapeFacts"]
+
+_np = numpy_rules.np
+
+
+def _trimmed(index: Any) -> Optional[int]:
+    """How many rows ``x[index]`` drops from the first axis, for ``[a:]``, ``[:-b]``,
+    ``[a:-b]`` with constant ``a >= 0``, ``b > 0`` (its length is ``max(0, n - a - b)``)."""
+    if not isinstance(index, gast.Slice) or index.step is not None:
+        return None
+
+    def constant(node: Any, sign: int) -> Optional[int]:
+        if node is None:
+            return 0
+        if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+            node, sign = node.operand, -sign
+        if isinstance(node, gast.Constant) and type(node.value) is int:
+            return sign * node.value
+        return None
+
+    start, stop = constant(index.lower, 1), constant(index.upper, 1)
+    if start is None or stop is None or start < 0 or stop > 0 or \
+            (index.upper is not None and stop == 0):
+        return None
+    return start - stop
+_FULL_REDUCTIONS = {_np.sum, _np.mean, _np.prod, _np.max, _np.amax, _np.min, _np.amin,
+                    _np.var, _np.std, _np.vdot, _np.linalg.norm}
+def _elementwise(primitive: Any) -> bool:
+    """Whether ``primitive`` is a ufunc acting element by element (not ``matmul``, a
+    generalized ufunc whose result's shape is not its operands')."""
+    return type(primitive).__name__ == "ufunc" and primitive.signature is None
+
+
+class ShapeFacts:
+    """Mixed into the normalizer (`statements`), whose state it reads."""
+
+    def class_of_result(self, op: Op) -> int:
+        """The shape class of ``op``'s result: its operands' for an elementwise
+        operation on one class (and scalars), a new one otherwise."""
+        if op.rule is None:
+            return self.shape_class.get(op.inputs[0]) or self.new_class()
+        if getattr(op.rule.primitive, "__name__", "") == "setitem" and \
+                op.inputs[0] in self.shape_class:  # y[i] = v keeps y's shape
+            return self.shape_class[op.inputs[0]]
+        if op.rule.primitive is operator.getitem and isinstance(op.value, gast.Subscript):
+            trimmed = _trimmed(op.value.slice)
+            base = op.inputs[0]
+            if trimmed is not None and base in self.shape_class:
+                # x[1:] and x[:-1] both drop one row of the same array: one shape.
+                key = (self.shape_class[base], trimmed)
+                if key not in self.slice_classes:
+                    self.slice_classes[key] = self.new_class()
+                return self.slice_classes[key]
+        if _elementwise(op.rule.primitive):
+            values = [op.bound.get(p) for p in op.rule.params[: op.rule.n_inputs]]
+            classes = set()
+            for value in values:
+                if is_scalar_operand(value, self.scalars):
+                    continue
+                if not isinstance(value, gast.Name) or value.id not in self.shape_class:
+                    return self.new_class()
+                classes.add(self.shape_class[value.id])
+            if len(classes) == 1:
+                return classes.pop()
+        return self.new_class()
+    def class_of_expr(self, expr: Any) -> Optional[int]:
+        """The shape class of an elementwise expression of one class (and scalars)."""
+        if isinstance(expr, gast.Name):
+            return self.shape_class.get(expr.id)
+        if isinstance(expr, gast.BinOp) and not isinstance(expr.op, gast.MatMult):
+            operands = [expr.left, expr.right]
+        elif isinstance(expr, gast.UnaryOp):
+            operands = [expr.operand]
+        elif isinstance(expr, gast.Call) and not expr.keywords and \
+                _elementwise(self.parsed.resolve(expr.func)):
+            operands = list(expr.args)
+        else:
+            return None
+        classes = {self.class_of_expr(e) for e in operands
+                   if not is_scalar_operand(e, self.scalars)}
+        return classes.pop() if len(classes) == 1 and None not in classes else None
+    def new_class(self) -> int:
+        self.classes_made += 1
+        return self.classes_made
+    def result_is_scalar(self, op: Op) -> bool:
+        if op.rule is None:
+            return op.inputs[0] in self.scalars
+        primitive = op.rule.primitive
+        if primitive in _FULL_REDUCTIONS:
+            axis = op.bound.get("axis")
+            keepdims = op.bound.get("keepdims", False)
+            return is_none(axis) and not is_true(keepdims)
+        if getattr(primitive, "__module__", None) == "math" or primitive is float:
+            return True
+        if type(primitive).__name__ == "ufunc":
+            values = [op.bound[p] for p in op.rule.params[: op.rule.n_inputs]]
+            return all(is_scalar_operand(v, self.scalars) for v in values)
+        return False
+    def is_scalar_value(self, expr: Any) -> bool:
+        """Whether an expression surely gives a scalar: numbers, and arithmetic,
+        math functions and ufuncs of scalars, and elements of lists of scalars."""
+        if is_number(expr) or (isinstance(expr, gast.Name) and expr.id in self.scalars):
+            return True
+        if isinstance(expr, gast.BinOp):
+            return self.is_scalar_value(expr.left) and self.is_scalar_value(expr.right)
+        if isinstance(expr, gast.UnaryOp):
+            return self.is_scalar_value(expr.operand)
+        if isinstance(expr, gast.Call) and not expr.keywords:
+            fn = self.parsed.resolve(expr.func)
+            elementwise = getattr(fn, "__module__", None) == "math" or \
+                type(fn).__name__ == "ufunc" or fn is float
+            return elementwise and all(self.is_scalar_value(a) for a in expr.args)
+        return (isinstance(expr, gast.Subscript) and isinstance(expr.value, gast.Name)
+                and expr.value.id in self.scalar_sequences
+                and isinstance(expr.slice, (gast.Name, gast.Constant)))
