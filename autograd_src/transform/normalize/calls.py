@@ -45,58 +45,12 @@ class CallNormalizer:
                                    "supported: pass keywords explicitly")
         keywords = {k.arg: k.value for k in call.keywords}
         if isinstance(func, gast.Attribute) and self.is_active(func.value):
-            primitive = numpy_rules.METHODS.get(func.attr)
-            if primitive is None or registry.lookup(primitive) is None:
-                raise self.error(call, f"the method .{func.attr}() of a differentiated array "
-                                       "has no derivative rule; call the NumPy function "
-                                       "instead", NoRuleError)
-            args = list(call.args)
-            if func.attr in numpy_rules.VARARG_METHODS and len(args) > 1:
-                args = [gast.Tuple(elts=args, ctx=gast.Load())]
-            subject = func.value
-
-            def rebuild(atoms: list, kw: dict) -> gast.Call:
-                method = gast.Attribute(value=atoms[0], attr=func.attr, ctx=gast.Load())
-                rest = atoms[1:]
-                if func.attr in numpy_rules.VARARG_METHODS and len(call.args) > 1:
-                    rest = list(rest[0].elts)
-                return gast.Call(func=method, args=rest, keywords=keywords_of(kw))
-
-            return self.bind(call, primitive, [subject] + args, keywords, rebuild,
-                             display=f".{func.attr}()")
+            return self.array_method_call(call, keywords)
         if isinstance(func, gast.Name) and func.id in self.local_functions:
             return self.local_call(call, func.id)
         primitive = self.parsed.resolve(func)
         if primitive is UNRESOLVED:
-            subject = func.value if isinstance(func, gast.Attribute) else None
-            known = self.parsed.resolve(subject) if subject is not None else UNRESOLVED
-            if isinstance(known, InstanceOf):
-                raise self.error(call, f"{gast.unparse(func)} is not a method defined on "
-                                       f"{known.cls.__name__}; plain methods and static "
-                                       "methods are followed, while a function stored on "
-                                       "the instance, a classmethod or a property called "
-                                       "through it cannot be known before the call runs: "
-                                       "call a module-level function", NoRuleError)
-            if isinstance(subject, gast.Name) and subject.id in self.parsed.params and \
-                    subject.id not in self.parsed.reassigned:
-                error = self.error(call, f"cannot tell which function {gast.unparse(func)} "
-                                         f"is before the class of {subject.id} is known",
-                                   NoRuleError)
-                raise UnresolvedMethodError(subject.id, error.msg, error.filename, error.lineno,
-                                            (error.offset or 1) - 1, error.text)
-            if self.is_active(func):
-                raise self.error(call, f"{gast.unparse(func)} is a function made from a "
-                                       "differentiated value (a closure), which grad cannot "
-                                       "follow: make it a function that takes that value "
-                                       "as an argument", NoRuleError)
-            hint = ("; for a method, differentiate the bound method (grad(obj.loss)), "
-                    "whose self.method() calls are known" if isinstance(func, gast.Attribute)
-                    else "")
-            raise self.error(call, f"cannot tell which function {gast.unparse(func)} is "
-                                   "before the call runs (it is a local variable or "
-                                   f"undefined); call a module-level function{hint}",
-                             NoRuleError)
-
+            raise self.unresolved(call)
         how = writes_in_place(primitive, call)
         if how:
             raise self.error(call, f"{gast.unparse(func).strip()}() on a differentiated value "
@@ -108,27 +62,91 @@ class CallNormalizer:
 
         function, owner = self.method_of(func, primitive)
         if function is not None:
-            # obj.method(x): the function under the method, with obj passed first, so
-            # the derivative reads like the method's own def.
-            as_function = gast.copy_location(gast.Call(
-                func=func, args=[func.value] + list(call.args), keywords=call.keywords), call)
-
-            def rebuild_method(atoms: list, kw: dict) -> gast.Call:
-                method = gast.Attribute(value=atoms[0], attr=func.attr, ctx=gast.Load())
-                return gast.Call(func=method, args=atoms[1:], keywords=keywords_of(kw))
-
-            result = self.helper_call(as_function, function, rebuild_method, owner)
-            if isinstance(owner, InstanceOf) and isinstance(primitive, types.MethodType):
-                hidden = owner.hidden_by(primitive.__self__)
-                if hidden:
-                    raise self.error(call, f"the attribute {hidden} of "
-                                           f"{gast.unparse(func.value)} hides a method of its "
-                                           "class; rename one of them")
-            return result
+            return self.user_method_call(call, primitive, function, owner)
         if registry.lookup(primitive) is None and is_user_function(primitive):
             return self.helper_call(call, primitive, rebuild_call)
         return self.bind(call, primitive, list(call.args), keywords, rebuild_call,
                          display=gast.unparse(func))
+
+    def array_method_call(self, call: gast.Call, keywords: dict) -> tuple:
+        """``x.sum(axis=1)`` on a differentiated array: the NumPy function's rule."""
+        func = call.func
+        primitive = numpy_rules.METHODS.get(func.attr)
+        if primitive is None or registry.lookup(primitive) is None:
+            raise self.error(call, f"the method .{func.attr}() of a differentiated array "
+                                   "has no derivative rule; call the NumPy function "
+                                   "instead", NoRuleError)
+        args = list(call.args)
+        if func.attr in numpy_rules.VARARG_METHODS and len(args) > 1:
+            args = [gast.Tuple(elts=args, ctx=gast.Load())]
+
+        def rebuild(atoms: list, kw: dict) -> gast.Call:
+            method = gast.Attribute(value=atoms[0], attr=func.attr, ctx=gast.Load())
+            rest = atoms[1:]
+            if func.attr in numpy_rules.VARARG_METHODS and len(call.args) > 1:
+                rest = list(rest[0].elts)
+            return gast.Call(func=method, args=rest, keywords=keywords_of(kw))
+
+        return self.bind(call, primitive, [func.value] + args, keywords, rebuild,
+                         display=f".{func.attr}()")
+
+    def unresolved(self, call: gast.Call) -> Exception:
+        """The error for a call of a function that cannot be known before it runs."""
+        func = call.func
+        subject = func.value if isinstance(func, gast.Attribute) else None
+        known = self.parsed.resolve(subject) if subject is not None else UNRESOLVED
+        if isinstance(known, InstanceOf):
+            return self.error(call, f"{gast.unparse(func)} is not a method defined on "
+                                    f"{known.cls.__name__}; plain methods and static "
+                                    "methods are followed, while a function stored on "
+                                    "the instance, a classmethod or a property called "
+                                    "through it cannot be known before the call runs: "
+                                    "call a module-level function", NoRuleError)
+        if isinstance(subject, gast.Name) and subject.id in self.parsed.params and \
+                subject.id not in self.parsed.reassigned:
+            error = self.error(call, f"cannot tell which function {gast.unparse(func)} "
+                                     f"is before the class of {subject.id} is known",
+                               NoRuleError)
+            return UnresolvedMethodError(subject.id, error.msg, error.filename, error.lineno,
+                                         (error.offset or 1) - 1, error.text)
+        if self.is_active(func):
+            return self.error(call, f"{gast.unparse(func)} is a function made from a "
+                                    "differentiated value (a closure), which grad cannot "
+                                    "follow: make it a function that takes that value "
+                                    "as an argument", NoRuleError)
+        if isinstance(func, gast.Name) and func.id in self.parsed.params:
+            return self.error(call, f"{func.id} is an argument, and grad cannot tell which "
+                                    "function it is before the call runs: call a method of "
+                                    f"it ({func.id}.forward(...)) or a module-level function",
+                              NoRuleError)
+        hint = ("; for a method, differentiate the bound method (grad(obj.loss)), "
+                "whose self.method() calls are known" if isinstance(func, gast.Attribute)
+                else "")
+        return self.error(call, f"cannot tell which function {gast.unparse(func)} is "
+                                "before the call runs (it is a local variable or "
+                                f"undefined); call a module-level function{hint}",
+                          NoRuleError)
+
+    def user_method_call(self, call: gast.Call, primitive: Any, function: Any,
+                         owner: Any) -> tuple:
+        """``obj.method(x)``: the function under the method, with ``obj`` passed first,
+        so the derivative reads like the method's own def."""
+        func = call.func
+        as_function = gast.copy_location(gast.Call(
+            func=func, args=[func.value] + list(call.args), keywords=call.keywords), call)
+
+        def rebuild_method(atoms: list, kw: dict) -> gast.Call:
+            method = gast.Attribute(value=atoms[0], attr=func.attr, ctx=gast.Load())
+            return gast.Call(func=method, args=atoms[1:], keywords=keywords_of(kw))
+
+        result = self.helper_call(as_function, function, rebuild_method, owner)
+        if isinstance(owner, InstanceOf) and isinstance(primitive, types.MethodType):
+            hidden = owner.hidden_by(primitive.__self__)
+            if hidden:
+                raise self.error(call, f"the attribute {hidden} of "
+                                       f"{gast.unparse(func.value)} hides a method of its "
+                                       "class; rename one of them")
+        return result
 
     def method_of(self, func: gast.expr, primitive: Any) -> tuple[Any, Any]:
         """For ``obj.method``: the function under it, and what its first parameter is
