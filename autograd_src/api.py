@@ -186,21 +186,8 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
         source.parse_function(fn)  # raises SourceUnavailableError, saying why
     names, single = _resolve_wrt(fn, wrt)
     if is_bound_method(fn):
-        # Differentiate the function under the method, then bind the instance:
-        # the derivative is generated once per class, not once per instance.
-        # `self.method(...)` calls are resolved on the class (see InstanceOf).
-        function, instance = fn.__func__, fn.__self__
-        self_name = function.__code__.co_varnames[0]
-        marker = source.InstanceOf.of(instance)
-        unbound = _build(function, names[0] if single else tuple(names), value,
-                         verbose, printer, bindings={self_name: marker}, optimize=optimize)
-        hidden = marker.hidden_by(instance)
-        if hidden:
-            raise TypeError(f"cannot differentiate {fn.__qualname__}: the instance's own "
-                            f"attribute {hidden} hides the method "
-                            f"of {type(instance).__name__} that {function.__name__}() "
-                            "calls; rename one of them")
-        return bind(unbound, instance)
+        return _build_method(fn, names[0] if single else tuple(names), value, verbose,
+                             printer, optimize)
     key = (tuple(names), single, value, printer,
            tuple(sorted((k, id(v)) for k, v in (bindings or {}).items())), optimize)
 
@@ -229,6 +216,33 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
             transform(fn, names, single, value, printer, bindings=bindings, rewrite=optimize)
     if verbose:
         print(text)
+    return _dispatcher(fn, names, single, value, generated, (compiled, text, reads))
+
+
+def _build_method(fn: Any, wrt: Wrt, value: bool, verbose: int, printer: str,
+                  optimize: bool) -> Callable[..., Any]:
+    """The derivative of a bound method: that of the function under it, generated once
+    per class (``self.method()`` calls are resolved on the class), bound to the instance."""
+    function, instance = fn.__func__, fn.__self__
+    self_name = function.__code__.co_varnames[0]
+    marker = source.InstanceOf.of(instance)
+    unbound = _build(function, wrt, value, verbose, printer, bindings={self_name: marker},
+                     optimize=optimize)
+    hidden = marker.hidden_by(instance)
+    if hidden:
+        raise TypeError(f"cannot differentiate {fn.__qualname__}: the instance's own "
+                        f"attribute {hidden} hides the method "
+                        f"of {type(instance).__name__} that {function.__name__}() "
+                        "calls; rename one of them")
+    return bind(unbound, instance)
+
+
+def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: bool,
+                generated: Callable[[tuple], tuple], first: tuple) -> Callable[..., Any]:
+    """The function users call: it checks the arguments, picks (or has generated) the
+    variant for the call's scalars and shapes, and regenerates when a function the
+    derivative calls was redefined."""
+    compiled, text, reads = first
     check = _make_checker(fn, names)
     parameter_names = parameters(fn)[0]
     # Several gradients are handed out as arrays of their own, even where the adjoint
