@@ -358,3 +358,12 @@ def test_a_loop_whose_adjoint_is_optimized_away_leaves_no_empty_block(optimize):
     f = cases.loop_of_copies_after_a_helper
     w = np.array([1.0, 2.0])
     np.testing.assert_allclose(grad(f, optimize=optimize)(w), finite_differences(f, w))
+
+
+@pytest.mark.parametrize("a", [0.7, np.float64(0.7), np.array(0.7)])
+def test_a_scalar_argument_rebound_to_an_array_gets_a_scalar_gradient(a):
+    f = cases.scalar_argument_rebound_to_an_array
+    x = np.arange(6.0).reshape(2, 3) / 7 + 0.1
+    got = grad(f, wrt=1)(x, a)
+    assert np.shape(got) == ()
+    assert float(got) == pytest.approx(numerical_grad(f, [x, 0.7], 1), rel=1e-7)

@@ -535,3 +535,11 @@ def loop_of_copies_after_a_helper(w):
     for _ in range(2):
         q1, unused = q1, hid  # noqa: F841 - the shape of the fuzzed program
     return np.sum(hid ** 2) - np.sum(q1)
+
+
+def scalar_argument_rebound_to_an_array(x, a):
+    # In the variant for a Python float `a`, the adjoint of the old a (a scalar) was
+    # left unsummed: a = x * a gave the result's shape class to the operand a too.
+    a = x * a
+    val = a[0, 0]
+    return np.sum(np.sin(val + x))

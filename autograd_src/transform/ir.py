@@ -64,9 +64,11 @@ class Op:
     #: Names among the operands known to hold scalars (0-d): adjoints flowing
     #: into them need summing, adjoints flowing past them need no unbroadcast.
     scalars: frozenset = frozenset()
-    #: Shape classes of the operands and of the target: names in one class surely
-    #: have the same shape, so an adjoint passing between them needs no unbroadcast.
+    #: Shape classes of the operands: names in one class surely have the same
+    #: shape, so an adjoint passing between them needs no unbroadcast.
     classes: dict = field(default_factory=dict)
+    #: The shape class of the result (kept apart: ``a = x * a`` names both ``a``).
+    result_class: Optional[int] = None
 
     def input_names(self) -> list[str]:
         names: list[str] = []

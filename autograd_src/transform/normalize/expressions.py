@@ -152,7 +152,7 @@ class ExpressionNormalizer:
         if scalar:
             self.scalars.add(target)
         self.shape_class[target] = shape_class
-        op.classes[target] = shape_class
+        op.result_class = shape_class
         if rule is not None and (allocates(rule.primitive, value) or (
                 hasattr(rule, "helper_keywords") and not sharing)):
             self.owned.add(target)  # a new array: assigning into it changes nothing else

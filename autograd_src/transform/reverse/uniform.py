@@ -37,7 +37,7 @@ class UniformAdjoints:
             for name in names:
                 self.assignments[name].append(index)
         # Shape classes of values assigned once at top level (primal values reused).
-        self.class_of = {item.target: item.classes.get(item.target) for item in body
+        self.class_of = {item.target: item.result_class for item in body
                          if isinstance(item, Op) and len(self.assignments[item.target]) == 1}
         # (text, name, first and last body positions where the value is unchanged)
         self.primal_values: list[tuple[str, str, int, int]] = []
@@ -60,7 +60,7 @@ class UniformAdjoints:
                     and not item.rule.primitive.signature
                     and len(self.assignments[item.target]) == 1):
                 continue
-            shape = item.classes.get(item.target)
+            shape = item.result_class
             operands = [n for n in item.input_names()
                         if (item.rule.primitive.nin == 1 or item.classes.get(n) == shape)
                         and self.single_valued(n)]
@@ -76,7 +76,7 @@ class UniformAdjoints:
         """Whether a uniform adjoint of ``op``'s result may flow into its operands
         unbroadcast: an elementwise operation at top level whose active operands
         all have the result's shape and hold one value."""
-        shape = op.classes.get(op.target)
+        shape = op.result_class
         rule = op.rule
         if shape is None or id(op) not in self.positions or (rule is not None and (
                 rule.exprs is None or hasattr(rule, "helper_keywords")
@@ -99,7 +99,7 @@ class UniformAdjoints:
         same for the shared terms computed just before (``g / y`` of a quotient)."""
         if any(isinstance(n, gast.Compare) for n in gast.walk(expr)):
             return None  # g * (x >= y): a mask has the shape but not the dtype
-        shape = op.classes.get(op.target)
+        shape = op.result_class
         full = False
         for name in load_names(expr) - {self.namer.adjoint(op.target)}:
             if name in op.scalars or self.namer.is_reference(name):
