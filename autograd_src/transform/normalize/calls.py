@@ -148,6 +148,49 @@ class CallNormalizer:
                                        "class; rename one of them")
         return result
 
+    def sequence_input(self, value: Any, label: str, replaced: dict) -> tuple[Any, Any]:
+        """The atoms of a rule input that is a sequence (``np.stack([a, b])``): what to
+        bind, and the input's entry (a list of active names, or a list variable's)."""
+        elements = list(value) if isinstance(value, tuple) else value
+        if isinstance(elements, (gast.List, gast.Tuple)):
+            elements = elements.elts
+        if not isinstance(elements, list):
+            if isinstance(elements, (gast.ListComp, gast.GeneratorExp)) and \
+                    self.is_active(elements):
+                elements = self.atom(elements)
+                replaced[id(value)] = elements
+            if self.is_active(elements) and not (
+                    isinstance(elements, gast.Name) and elements.id in self.lists):
+                raise self.error(elements, f"the arrays passed to {label} must be "
+                                           "a list: a literal or a list variable")
+            return elements, self._active_name(elements)
+        atoms = [self.atom(e) for e in elements]
+        atoms = [a if self.is_active(a) else self.hoist(a, describe(a)) for a in atoms]
+        replaced.update({id(e): a for e, a in zip(elements, atoms)})
+        return gast.Tuple(elts=atoms, ctx=gast.Load()), [self._active_name(a) for a in atoms]
+
+    def array_input(self, value: Any, index: int, param: str, rule: Rule, primitive: Any,
+                    label: str) -> gast.expr:
+        """The atom of a rule input that is one array."""
+        if self.is_active(value) and self.holds_sequence(value) and _takes_arrays(primitive):
+            # np.sum([x, y]): NumPy makes an array of the list; so does the code, by a
+            # call of its own, whose rule splits the gradient into the items.
+            np_name = self.namer.reference(numpy_rules.np, "np")
+            value = gast.Call(func=gast.Attribute(value=name_node(np_name), attr="array",
+                                                  ctx=gast.Load()),
+                              args=[value], keywords=[])
+        atom = self.atom(value)
+        if rule.exprs is not None and rule.exprs[index] is None and self.is_active(atom):
+            hint = ": write the subscripts as a string, np.einsum('ij->ji', x)" \
+                if primitive is numpy_rules.np.einsum else ""
+            raise self.error(value, f"the argument {param!r} of {label} gets no "
+                                    "gradient from its derivative rule, but this one "
+                                    f"carries a gradient{hint}", NoRuleError)
+        if not self.is_active(atom):
+            # Adjoints of the other inputs read this one: compute it once.
+            atom = self.hoist(atom, describe(atom))
+        return atom
+
     def method_of(self, func: gast.expr, primitive: Any) -> tuple[Any, Any]:
         """For ``obj.method``: the function under it, and what its first parameter is
         known to be (a class, or `InstanceOf` one); ``(None, None)`` otherwise."""
@@ -280,46 +323,10 @@ class CallNormalizer:
         for index, param in enumerate(rule.params):
             value = bound_args.arguments[param]
             if index < rule.n_inputs and rule.input_is_sequence(index):
-                elements = list(value) if isinstance(value, tuple) else value
-                if isinstance(elements, (gast.List, gast.Tuple)):
-                    elements = elements.elts
-                if not isinstance(elements, list):
-                    if isinstance(elements, (gast.ListComp, gast.GeneratorExp)) and \
-                            self.is_active(elements):
-                        elements = self.atom(elements)
-                        replaced[id(value)] = elements
-                    if self.is_active(elements) and not (
-                            isinstance(elements, gast.Name) and elements.id in self.lists):
-                        raise self.error(elements, f"the arrays passed to {label} must be "
-                                                   "a list: a literal or a list variable")
-                    bound[param] = elements
-                    inputs.append(self._active_name(elements))
-                    continue
-                atoms = [self.atom(e) for e in elements]
-                atoms = [a if self.is_active(a) else self.hoist(a, describe(a)) for a in atoms]
-                replaced.update({id(e): a for e, a in zip(elements, atoms)})
-                bound[param] = gast.Tuple(elts=atoms, ctx=gast.Load())
-                inputs.append([self._active_name(a) for a in atoms])
+                bound[param], entry = self.sequence_input(value, label, replaced)
+                inputs.append(entry)
             elif index < rule.n_inputs:
-                if self.is_active(value) and self.holds_sequence(value) and \
-                        _takes_arrays(primitive):
-                    # np.sum([x, y]): NumPy makes an array of the list; so does the code,
-                    # by a call of its own, whose rule splits the gradient into the items.
-                    np_name = self.namer.reference(numpy_rules.np, "np")
-                    value = gast.Call(func=gast.Attribute(value=name_node(np_name),
-                                                          attr="array", ctx=gast.Load()),
-                                      args=[value], keywords=[])
-                atom = self.atom(value)
-                if rule.exprs is not None and rule.exprs[index] is None and \
-                        self.is_active(atom):
-                    hint = ": write the subscripts as a string, np.einsum('ij->ji', x)" \
-                        if primitive is numpy_rules.np.einsum else ""
-                    raise self.error(value, f"the argument {param!r} of {label} gets no "
-                                            "gradient from its derivative rule, but this one "
-                                            f"carries a gradient{hint}", NoRuleError)
-                if not self.is_active(atom):
-                    # Adjoints of the other inputs read this one: compute it once.
-                    atom = self.hoist(atom, describe(atom))
+                atom = self.array_input(value, index, param, rule, primitive, label)
                 replaced[id(value)] = atom
                 bound[param] = atom
                 inputs.append(self._active_name(atom))
