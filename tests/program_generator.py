@@ -10,9 +10,11 @@ at least `MARGIN` away from its threshold (each condition is measured through a
 The 5-point gradient is the expected one.
 
 Values stay bounded by construction (contracting updates in loops, squashing
-functions), and in-place updates (``v += e``) touch only arrays the function
-made and no other name shares: the library refuses those, which is not what
-these programs are after.
+functions). In-place updates (``v += e``, ``z[i] = e``) touch only arrays the
+function made and no other name shares (the library refuses updates of shared
+arrays, and these programs are after gradients), and loops mostly leave alone
+the array they iterate over. ``generate(..., move=...)`` also writes the
+same program with a loop, or a loop's body, moved into a module-level helper.
 """
 
 from __future__ import annotations
@@ -145,6 +147,10 @@ class _Builder:
     def expr(self, kind: str, depth: int = 2) -> str:
         if depth <= 0 or self.chance(0.25):
             return self.leaf(kind)
+        if depth >= 2 and self.chance(0.04):
+            self.features.add("branches")
+            return (f"({self.expr(kind, depth - 1)} if {self.condition()} "
+                    f"else {self.expr(kind, depth - 1)})")
         a = self.expr(kind, depth - 1)
         r = self.rng.random()
         if r < 0.4:
@@ -366,17 +372,19 @@ class _Builder:
             if self.kinds[a] == "m" or self.kinds[b] == "m":
                 text = f"np.sum({a})" if kind == "s" else self.leaf("v")
         self.shared.append((kind, text))
-        lines = []
-        for _ in range(int(self.rng.integers(1, 3))):
+        lines = self.assign(self.fresh("u"), kind, _op(text, "+", self.expr(kind, 1)))
+        for _ in range(int(self.rng.integers(0, 2))):
             lines += self.new_value()
+        if a in self.assignable() and self.chance(0.4):  # the same text, a new value
+            lines += self.assign(a, self.kinds[a], self.bounded(self.kinds[a], a))
         # The subexpression in a condition and in both arms.
         self.conditions.append(_Condition(self.pick(["{L} > {T}", "{L} < {T}"]),
                                           text if kind == "s" else f"np.sum({text})",
                                           self.threshold()))
         lines.append(f"if __cond{len(self.conditions) - 1}__:")
         target = self.fresh("r")
-        arms = [_indent(self.assign(target, kind, text))
-                for text in [self.bounded(kind), self.bounded(kind)]]
+        arms = [_indent(self.assign(target, kind, value))
+                for value in [self.bounded(kind), self.bounded(kind)]]
         lines += arms[0] + ["else:"] + arms[1]
         self.owned.discard(target)
         if depth > 0 and self.chance(0.5):
@@ -529,6 +537,13 @@ class _Builder:
             if form == "net":
                 return self.assign(out, "v", f"net{k}([{items}], {x})")
             ws = self.fresh("ws")
+            if self.chance(0.4):  # a list made by a comprehension or by appends
+                item = self.leaf(wk)
+                self.owned -= _shared_names(item)
+                made = self.pick([[f"{ws} = [{_op(item, '*', 'j + 1.0')} for j in range(3)]"],
+                                  [f"{ws} = []", "for j in range(3):",
+                                   f"    {ws}.append(np.tanh({_op(item, '-', 'j')}))"]])
+                return made + self.assign(out, "v", f"net{k}({ws}, {x})")
             second = self.fresh("h")
             y = self.pick(vs)
             self.owned -= _shared_names(f"[{items}, {x}, {y}]")
