@@ -398,6 +398,12 @@ def _with_and_without_rewrites(fn, source: str, args: tuple, wrt) -> None:
 
 
 @needs_optimize
+def test_optimize_false_really_leaves_the_rewrites_out():
+    fn = golden_functions.rosenbrock
+    assert grad(fn, optimize=False).source != grad(fn).source
+
+
+@needs_optimize
 @pytest.mark.parametrize("fn, make_args, wrt", [c[1:] for c in CORPUS], ids=[c[0] for c in CORPUS])
 def test_rewrites_change_no_corpus_gradient(fn, make_args, wrt):
     args = make_args(np.random.default_rng(0))
