@@ -146,11 +146,7 @@ def f(M):
 }
 
 # Reproducers still wrong: name -> what goes wrong.
-KNOWN_WRONG: dict[str, str] = {
-    "constant_array_item_updated_in_place_after_use":
-        "z[0] -= 0.5 on an array that depends on no input, after M[0] * z read it: the "
-        "adjoint reads the updated z (gradient 0.5, expected 1); z[0] = z[0] - 0.5 is refused",
-}
+KNOWN_WRONG: dict[str, str] = {}
 
 # Generated programs that hit a KNOWN_WRONG entry: seed -> the entry's reason.
 XFAIL_SEEDS: dict[int, str] = {}

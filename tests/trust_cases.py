@@ -543,3 +543,10 @@ def scalar_argument_rebound_to_an_array(x, a):
     a = x * a
     val = a[0, 0]
     return np.sum(np.sin(val + x))
+
+
+def constant_item_decremented_after_use(m):
+    z = np.ones(3)
+    s = np.sum(m[0] * z)
+    z[0] -= 0.5
+    return s

@@ -165,6 +165,7 @@ class DataNormalizer:
         if not isinstance(stmt.target, gast.Name):
             container = stmt.target.value
             if not (self.is_active(stmt.value) or self.is_active(container)):
+                self.no_change_seen_by_adjoints(stmt.target, stmt)
                 self.primal(stmt)
                 return
             # y[i] += v  is  y[i] = y[i] + v
