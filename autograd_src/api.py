@@ -8,11 +8,17 @@ first use), and watch for redefined helpers.
 from __future__ import annotations
 
 import functools
-import operator
 from typing import Any, Callable, Optional, Sequence, Union
 
-import numpy as np
-
+from .arguments import (
+    NO_SCALARS,
+    SCALAR_SET,
+    argument_reader,
+    in_dtypes,
+    make_checker,
+    scalar_signature,
+    separate_results,
+)
 from .errors import UnresolvedMethodError
 from .transform import source, stages
 from .transform.pipeline import LOCK, bind, cache_for, cached, derivative_name, transform
@@ -53,130 +59,6 @@ def _resolve_wrt(fn: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
     return chosen, single
 
 
-def _check_argument(value: Any, name: str) -> None:
-    kind = type(value)
-    if kind is float:
-        return
-    if kind is bool or kind is int:
-        raise TypeError(f"cannot differentiate with respect to {name}={value!r}, an "
-                        f"{kind.__name__}: gradients need floating point; pass "
-                        f"{name}={float(value)!r}")
-    dtype = getattr(value, "dtype", None)
-    if dtype is None:
-        raise TypeError(f"cannot differentiate with respect to {name}, a "
-                        f"{kind.__name__}: pass a float or a NumPy float array "
-                        f"(np.asarray({name}, dtype=float))")
-    if dtype.kind != "f":
-        raise TypeError(f"cannot differentiate with respect to {name}, which has dtype "
-                        f"{dtype}: gradients need a floating-point dtype; pass "
-                        f"{name}.astype(float)")
-
-
-_SCALAR_TYPES = (float, int, bool, np.float64, np.float32, np.int64, np.int32, np.bool_)
-
-
-_SCALAR_SET = frozenset(_SCALAR_TYPES)
-_NO_SCALARS: tuple = ((), (), ())
-_ARRAYS_ONLY = frozenset([np.ndarray])
-_SHAPE = operator.attrgetter("shape")
-
-
-def _scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
-    """What this call says about its arguments' shapes: which are scalars, which are
-    lists/tuples of scalars, and which arrays share a shape.
-
-    Code generated knowing that (say) ``x`` is a Python float, or that ``x`` and
-    ``v`` have one shape, can leave out the shape bookkeeping that broadcasting
-    needs, which dominates loops over scalars and small arrays.
-    """
-    if not kwargs and _ARRAYS_ONLY.issuperset(map(type, args)) and \
-            (len(args) == 1 or len(set(map(_SHAPE, args))) == len(args)):
-        return _NO_SCALARS  # arrays of different shapes: the common case, decided in C
-    scalars: list = []
-    sequences: list = []
-    shapes: dict = {}
-    pairs = zip(names, args) if not kwargs else list(zip(names, args)) + list(kwargs.items())
-    for name, value in pairs:
-        kind = type(value)
-        if kind is np.ndarray:  # the common case, decided first
-            shapes.setdefault(value.shape, []).append(name)
-        elif kind in _SCALAR_SET:
-            scalars.append(name)
-        elif (kind is list or kind is tuple) and value and \
-                _SCALAR_SET.issuperset(map(type, value)):  # in C: 3x faster than a loop
-            sequences.append(name)
-    groups = tuple(tuple(g) for g in shapes.values() if len(g) > 1)
-    if not scalars and not sequences and not groups:
-        return _NO_SCALARS
-    return tuple(scalars), tuple(sequences), groups
-
-
-_FLOAT64 = np.dtype(np.float64)
-
-
-def _make_checker(fn: Callable[..., Any], wrt: list[str]) -> Callable[[tuple, dict], tuple]:
-    """A function checking the arguments differentiated with respect to; it returns
-    ``(k, dtype)`` for each of them narrower than float64, whose gradient must be
-    given back in that dtype (float32 weights times float64 data compute in float64)."""
-    readers = [(name, _argument(fn, name)) for name in wrt]
-    names, positional = parameters(fn)
-    positions = [(names.index(name), name) for name in wrt]
-    fast = all(position < positional for position, _ in positions)
-    needed = max((position for position, _ in positions), default=-1)
-
-    def check(args: tuple, kwargs: dict) -> tuple:
-        narrow: tuple = ()
-        if fast and not kwargs and needed < len(args):  # float arrays pass at once
-            for k, (position, name) in enumerate(positions):
-                value = args[position]
-                if type(value) is not np.ndarray or value.dtype.kind != "f":
-                    _check_argument(value, name)
-                dtype = getattr(value, "dtype", _FLOAT64)
-                if dtype != _FLOAT64:
-                    narrow += ((k, dtype),)
-            return narrow
-        for k, (name, read) in enumerate(readers):
-            value = read(args, kwargs)
-            if value is not _MISSING:  # else the call itself reports the missing argument
-                _check_argument(value, name)
-                dtype = getattr(value, "dtype", _FLOAT64)
-                if dtype != _FLOAT64:
-                    narrow += ((k, dtype),)
-        return narrow
-
-    return check
-
-
-def _separate_results(compiled: Callable[..., Any], value: bool) -> Callable[..., Any]:
-    """``compiled``, its tuple of gradients made of distinct objects (copies of repeats)."""
-    def run(*args: Any, **kwargs: Any) -> Any:
-        result = compiled(*args, **kwargs)
-        grads = result[1] if value else result
-        if len(set(map(id, grads))) == len(grads):
-            return result
-        seen: set = set()
-        fresh = []
-        for g in grads:
-            fresh.append(g.copy() if id(g) in seen and isinstance(g, np.ndarray) else g)
-            seen.add(id(g))
-        return (result[0], tuple(fresh)) if value else tuple(fresh)
-
-    return run
-
-
-def _in_dtypes(result: Any, narrow: tuple, single: bool, value: bool) -> Any:
-    """``result`` with each gradient named in ``narrow`` cast to its argument's dtype."""
-    grads = result[1] if value else result
-    listed = [grads] if single else list(grads)
-    for k, dtype in narrow:
-        gradient = listed[k]
-        if getattr(gradient, "dtype", None) != dtype:
-            cast = np.asarray(gradient).astype(dtype)
-            listed[k] = cast if isinstance(gradient, np.ndarray) else cast[()]
-    grads = listed[0] if single else tuple(listed)
-    return (result[0], grads) if value else grads
-
-
 def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
            printer: str = "gast", bindings: Optional[dict] = None,
            per_class: bool = True, optimize: bool = True) -> Callable[..., Any]:
@@ -193,7 +75,7 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
 
     def generated(signature: tuple) -> tuple:
         # The derivative, generated knowing which arguments are scalars (if any).
-        entry_key = key if signature is _NO_SCALARS else key + (signature,)
+        entry_key = key if signature is NO_SCALARS else key + (signature,)
         with LOCK:
             per_fn = cache_for(fn)
             entry = cached(per_fn, entry_key)
@@ -204,7 +86,7 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
             return entry
 
     try:
-        compiled, text, reads = generated(_NO_SCALARS)
+        compiled, text, reads = generated(NO_SCALARS)
     except UnresolvedMethodError as exc:
         if not per_class:
             raise
@@ -243,12 +125,12 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
     variant for the call's scalars and shapes, and regenerates when a function the
     derivative calls was redefined."""
     compiled, text, reads = first
-    check = _make_checker(fn, names)
+    check = make_checker(fn, names)
     parameter_names = parameters(fn)[0]
     # Several gradients are handed out as arrays of their own, even where the adjoint
     # of two arguments is one array (W + b): the user may change one in place.
-    separate = (lambda c: c) if single else functools.partial(_separate_results, value=value)
-    variants = {_NO_SCALARS: separate(compiled)}
+    separate = (lambda c: c) if single else functools.partial(separate_results, value=value)
+    variants = {NO_SCALARS: separate(compiled)}
     # For calls passing only numbers, their types decide both the checks and the
     # variant: remembered per tuple of types, such calls skip straight to it.
     by_types: dict = {}
@@ -265,19 +147,19 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
         if not reads.unchanged():  # a function it calls was redefined since
             variants.clear()
             by_types.clear()
-            latest, text, reads = generated(_NO_SCALARS)
-            variants[_NO_SCALARS] = separate(latest)
+            latest, text, reads = generated(NO_SCALARS)
+            variants[NO_SCALARS] = separate(latest)
             for view in [derivative] + views:  # itself, and methods bound to it
                 view.source, view.__wrapped__ = text, latest
-        signature = _scalar_signature(parameter_names, args, kwargs)
+        signature = scalar_signature(parameter_names, args, kwargs)
         chosen = variants.get(signature)
         if chosen is None:
             chosen = variants[signature] = separate(generated(signature)[0])
         if narrow:
-            return _in_dtypes(chosen(*args, **kwargs), narrow, single, value)
+            return in_dtypes(chosen(*args, **kwargs), narrow, single, value)
         if kwargs:
             return chosen(*args, **kwargs)
-        if signature is not _NO_SCALARS and _SCALAR_SET.issuperset(map(type, args)):
+        if signature is not NO_SCALARS and SCALAR_SET.issuperset(map(type, args)):
             by_types[tuple(map(type, args))] = chosen
         return chosen(*args)
 
@@ -291,25 +173,6 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
     return derivative
 
 
-def _argument(fn: Callable[..., Any], name: str) -> Callable[[tuple, dict], Any]:
-    """A function reading argument ``name`` of a call to ``fn`` (``_MISSING`` if absent)."""
-    names, positional = parameters(fn)
-    position = names.index(name)
-    defaults = dict(zip(names[positional - len(fn.__defaults__ or ()):positional],
-                        fn.__defaults__ or ()))
-    defaults.update(fn.__kwdefaults__ or {})
-
-    def read(args: tuple, kwargs: dict) -> Any:
-        if position < positional and position < len(args):
-            return args[position]
-        return kwargs.get(name, defaults.get(name, _MISSING))
-
-    return read
-
-
-_MISSING = object()
-
-
 def _build_per_class(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
                      printer: str, bindings: dict, first: str,
                      optimize: bool = True) -> Callable[..., Any]:
@@ -320,7 +183,7 @@ def _build_per_class(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int
     resolved on the class as for ``grad(model.loss)``.
     """
     objects: list[str] = [first]
-    readers = [_argument(fn, first)]
+    readers = [argument_reader(fn, first)]
     made: dict = {}
     views: list = []
 
@@ -335,7 +198,7 @@ def _build_per_class(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int
                 if exc.parameter in objects or exc.parameter in bindings:
                     raise
                 objects.append(exc.parameter)  # a second argument whose methods it calls
-                readers.append(_argument(fn, exc.parameter))
+                readers.append(argument_reader(fn, exc.parameter))
                 made.clear()
                 continue
             for view in [derivative] + views:
