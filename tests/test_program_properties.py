@@ -313,10 +313,13 @@ def test_value_and_grad_returns_the_value_of_f(seed, generated):
     p = program(seed)
     fn = generated(seed)
     try:
-        value, _ = value_and_grad(fn, wrt=p.wrt)(*copies(p.args))
+        value, gradient = value_and_grad(fn, wrt=p.wrt)(*copies(p.args))
     except LIBRARY_ERRORS:
         return
     assert _same_value(value, fn(*copies(p.args))), describe(p.source, p.args)
+    # ... and the gradient grad gives.
+    assert _same_gradients(gradient, grad(fn, wrt=p.wrt)(*copies(p.args))), describe(
+        p.source, p.args)
 
 
 def _golden_arguments(r):
