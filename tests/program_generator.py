@@ -67,7 +67,7 @@ class _Builder:
         self.rng = rng
         self.n = n
         self.kinds: dict[str, str] = {}   # live name -> "s" scalar, "v" vector, "m" matrix
-        self.owned: set[str] = set()      # arrays made here and shared by no other name
+        self.owned: set[str] = set()      # values made here and shared by no other name
         self.conditions: list[_Condition] = []
         self.helpers: list[str] = []
         self.features: set[str] = set()
@@ -231,7 +231,7 @@ class _Builder:
             text = f"np.tanh({text})"  # an owned array is never rebound to a shared one
         self.owned -= _shared_names(text)
         self.kinds[name] = kind
-        if kind != "s" and not _is_view(text):
+        if not _is_view(text):
             self.owned.add(name)
         elif name in self.owned:
             self.owned.discard(name)
@@ -247,7 +247,7 @@ class _Builder:
         name = self.pick(self.assignable())
         kind = self.kinds[name]
         if self.chance(0.5):
-            augmentable = [n for n in self.assignable() if self.kinds[n] == "s" or n in self.owned]
+            augmentable = [n for n in self.assignable() if n in self.owned]
             if augmentable:
                 name = self.pick(augmentable)
                 kind = self.kinds[name]
@@ -653,6 +653,8 @@ def _is_view(text: str) -> bool:
     node = ast.parse(text, mode="eval").body
     if isinstance(node, ast.IfExp):
         return _is_view(ast.unparse(node.body)) or _is_view(ast.unparse(node.orelse))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return True  # the user's helpers and closures may return an argument as it is
     return isinstance(node, (ast.Name, ast.Subscript))
 
 
@@ -707,6 +709,7 @@ def _draw(rng: np.random.Generator, feature: str, n: int) -> tuple[_Builder, lis
         if b.chance(p):
             params.append(name)
             b.kinds[name] = kind
+    b.owned = {name for name in params if b.kinds[name] == "s"}  # Python floats
     count = int(rng.integers(1, 4))
     forced_at = int(rng.integers(count + 1))
     body: list[str] = []
