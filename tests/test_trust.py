@@ -369,3 +369,12 @@ def test_a_scalar_argument_rebound_to_an_array_gets_a_scalar_gradient(a):
     got = grad(f, wrt=1)(x, a)
     assert np.shape(got) == ()
     assert float(got) == pytest.approx(numerical_grad(f, [x, 0.7], 1), rel=1e-7)
+
+
+@pytest.mark.parametrize("w", [[0.1, 0.2], [-0.5, 0.9], [0.5, 0.9], [0.2, 0.05]])
+def test_a_branch_whose_adjoint_only_restores_reads_its_test_as_it_was(w):
+    f = cases.branch_test_read_after_its_names_change
+    x, w = np.array([0.3, 0.4]), np.array(w)
+    got = grad(f, wrt=(0, 1))(x, w)
+    np.testing.assert_allclose(got[1], numerical_grad(f, [x, w], 1), rtol=1e-7)
+    np.testing.assert_array_equal(got[0], [0.0, 0.0])

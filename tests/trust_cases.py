@@ -550,3 +550,19 @@ def constant_item_decremented_after_use(m):
     s = np.sum(m[0] * z)
     z[0] -= 0.5
     return s
+
+
+def branch_test_read_after_its_names_change(x, w):
+    # The adjoint evaluated `res >= 0.3` again to restore `broke` under it, but res
+    # had changed later in the iteration and was not kept: the wrong arm, and a pop
+    # from an empty stack (or the wrong values restored).
+    res = np.sum(w)
+    for _ in range(2):
+        if res >= 0.3:
+            if w[0] < -0.33:
+                break
+        else:
+            tmp = np.sqrt(1.0 + x ** 2)
+            tmp *= np.cos(tmp)
+        res -= -0.5 * w[-1]
+    return res

@@ -113,7 +113,7 @@ class _Planner:
                 names |= read | shape_reads(item) | ({item.target} if reads_ans else set())
             elif isinstance(item, Branch):
                 inner = self.reads(item.body) | self.reads(item.orelse)
-                if inner or self.has_adjoint(item.body + item.orelse):
+                if inner or self.test_read(item):
                     names |= inner | load_names(item.test)
             elif isinstance(item, Loop):
                 inner = self.reads(item.body)
@@ -133,7 +133,7 @@ class _Planner:
             elif isinstance(item, Primal):
                 assigned |= item.assigned
             elif isinstance(item, Branch):
-                if self.has_adjoint(item.body + item.orelse):
+                if self.test_read(item):
                     exposed |= load_names(item.test) - assigned
                 left, right = set(assigned), set(assigned)
                 exposed |= self.exposed_values(item.body, left)
@@ -144,6 +144,13 @@ class _Planner:
                     exposed |= (header_reads(item) - {item.counter}) - assigned
                 exposed |= self.exposed_values(item.body, set(assigned))
         return exposed
+
+    def test_read(self, branch: Branch) -> bool:
+        """Whether the adjoint evaluates ``branch``'s test again: to run the adjoints in
+        its arms, or to restore values they overwrote (``broke = broke_stack.pop()``
+        under the same condition), so the test's names must hold their values then."""
+        arms = branch.body + branch.orelse
+        return self.has_adjoint(arms) or bool(assigned_in(arms))
 
     def has_adjoint(self, items: list) -> bool:
         for item in items:
@@ -272,7 +279,7 @@ class _Planner:
                 names |= read | ({item.target} if reads_ans else set())
             elif isinstance(item, Branch):
                 inner = self.value_reads(item.body) | self.value_reads(item.orelse)
-                if inner or self.has_adjoint(item.body + item.orelse):
+                if inner or self.test_read(item):
                     names |= inner | load_names(item.test)
             elif isinstance(item, Loop):
                 names |= self.reads([item])
