@@ -378,3 +378,10 @@ def test_a_branch_whose_adjoint_only_restores_reads_its_test_as_it_was(w):
     got = grad(f, wrt=(0, 1))(x, w)
     np.testing.assert_allclose(got[1], numerical_grad(f, [x, w], 1), rtol=1e-7)
     np.testing.assert_array_equal(got[0], [0.0, 0.0])
+
+
+@pytest.mark.parametrize("optimize", [True, False])
+def test_a_nested_loop_whose_adjoint_only_restores_keeps_its_count(optimize):
+    f = cases.constant_set_in_a_nested_while_loop
+    w = np.array([0.3, 0.3])
+    np.testing.assert_array_equal(grad(f, optimize=optimize)(w), [0.0, 0.0])

@@ -566,3 +566,18 @@ def branch_test_read_after_its_names_change(x, w):
             tmp *= np.cos(tmp)
         res -= -0.5 * w[-1]
     return res
+
+
+def constant_set_in_a_nested_while_loop(w):
+    # The inner loop's adjoint only restores `term` and resets its adjoint, so its
+    # iteration counter was not kept per outer iteration: the last one's count was
+    # used for all, and the gradient of the replaced value leaked through.
+    term = 0.1 * np.sum(w) * -0.25
+    it = 0
+    while it < 3:
+        it += 1
+        iters = 0
+        while abs(term) < 0.42 and iters < 3:
+            iters += 1
+            term = -1.5
+    return term

@@ -117,7 +117,7 @@ class _Planner:
                     names |= inner | load_names(item.test)
             elif isinstance(item, Loop):
                 inner = self.reads(item.body)
-                if inner or self.has_adjoint(item.body):
+                if inner or self.header_read(item):
                     names |= inner | header_reads(item) | self.resets(item)
         return names
 
@@ -140,7 +140,7 @@ class _Planner:
                 exposed |= self.exposed_values(item.orelse, right)
                 assigned |= left & right
             else:
-                if self.has_adjoint(item.body):
+                if self.header_read(item):
                     exposed |= (header_reads(item) - {item.counter}) - assigned
                 exposed |= self.exposed_values(item.body, set(assigned))
         return exposed
@@ -151,6 +151,12 @@ class _Planner:
         under the same condition), so the test's names must hold their values then."""
         arms = branch.body + branch.orelse
         return self.has_adjoint(arms) or bool(assigned_in(arms))
+
+    def header_read(self, loop: Loop) -> bool:
+        """Whether the adjoint reverses ``loop``: to run the adjoints in its body, or to
+        restore values (and reset adjoints) its iterations overwrote, so its header
+        (the range, the iteration counter) must read what the primal loop read."""
+        return self.has_adjoint(loop.body) or bool(loop.assigned() - {loop.counter, loop.target})
 
     def has_adjoint(self, items: list) -> bool:
         for item in items:
