@@ -10,6 +10,7 @@ values (and gradients) of unshared arrays.
 
 from __future__ import annotations
 
+import builtins
 import inspect
 import textwrap
 from typing import Any, Optional
@@ -74,17 +75,30 @@ def may_share(primitive: Any, call: gast.Call, depth: int = 0) -> bool:
     return True  # unknown: max(a, b), list(x), an object's method
 
 
-def returns_fresh(fn: Any, depth: int = 0) -> bool:
-    """Whether every value the user function ``fn`` returns is a new array (or number),
-    never one of its arguments or a view of one (``return M[0]`` is not)."""
-    fn = getattr(fn, "__func__", fn)
+def _definition(fn: Any) -> Any:
+    """The ``def`` of the user function ``fn``, parsed; None for a lambda, and False
+    when its source cannot be read."""
     try:
         node = gast.parse(textwrap.dedent(inspect.getsource(fn))).body[0]
     except (OSError, TypeError, SyntaxError, IndexError):
         return False
-    if not isinstance(node, gast.FunctionDef):  # a lambda's line
+    return node if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef)) else None
+
+
+def _parameters(node: Any) -> set[str]:
+    args = node.args
+    named = args.posonlyargs + args.args + args.kwonlyargs
+    return {a.id for a in named + [args.vararg, args.kwarg] if a is not None}
+
+
+def returns_fresh(fn: Any, depth: int = 0) -> bool:
+    """Whether every value the user function ``fn`` returns is a new array (or number),
+    never one of its arguments or a view of one (``return M[0]`` is not)."""
+    fn = getattr(fn, "__func__", fn)
+    node = _definition(fn)
+    if not node:  # unreadable, or a lambda's line
         return False
-    params = {a.id for a in gast.walk(node.args) if isinstance(a, gast.Name)}
+    params = _parameters(node)
     values: dict[str, list] = {}
     for sub in gast.walk(node):
         if isinstance(sub, gast.Assign):
@@ -137,16 +151,12 @@ def helper_writes_into(fn: Any, depth: int = 0) -> Optional[str]:
     in-place functions and ``out=``, and helpers it passes a parameter to.
     When its source cannot be read, says so: nothing is known to be safe.
     """
-    try:
-        text = textwrap.dedent(inspect.getsource(fn))
-        tree = gast.parse(text)
-    except (OSError, TypeError, SyntaxError):
+    node = _definition(fn)
+    if node is False:
         return "its source cannot be read"
-    node = tree.body[0]
-    if not isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef)):
+    if node is None:
         return None  # a lambda: an expression, which assigns nothing
-    params = {a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
-    params |= {a.id for a in (node.args.vararg, node.args.kwarg) if a is not None}
+    params = _parameters(node)
 
     def base(expr: Any) -> Optional[str]:
         while isinstance(expr, (gast.Subscript, gast.Attribute)):
@@ -194,25 +204,24 @@ def _resolve(fn: Any, expr: Any) -> Any:
         expr = expr.value
     if not isinstance(expr, gast.Name):
         return None
-    value = getattr(fn, "__globals__", {}).get(expr.id, getattr(__builtins__, expr.id, None)
-                                               if not isinstance(__builtins__, dict)
-                                               else __builtins__.get(expr.id))
+    value = getattr(fn, "__globals__", {}).get(expr.id, getattr(builtins, expr.id, None))
     for part in reversed(parts):
         value = getattr(value, part, None)
     return value
 
 
-_np = np
 #: Attributes of an array that carry no gradient.
 INACTIVE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "flags",
                        "strides"}
-# Functions whose result is a new array, never a view of an argument.
-ALLOCATING = {_np.zeros, _np.ones, _np.empty, _np.full, _np.zeros_like, _np.ones_like,
-               _np.empty_like, _np.full_like, _np.array, _np.copy, _np.arange, _np.linspace,
-               _np.eye, _np.identity, _np.concatenate, _np.stack, _np.hstack, _np.vstack,
-               _np.tile, _np.repeat, _np.outer, _np.matmul, _np.dot, _np.cumsum}
-# Libraries whose functions are primitives (with rules) rather than code to look inside.
+#: Functions whose result is a new array, never a view of an argument.
+ALLOCATING = {np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like,
+              np.empty_like, np.full_like, np.array, np.copy, np.arange, np.linspace,
+              np.eye, np.identity, np.concatenate, np.stack, np.hstack, np.vstack,
+              np.tile, np.repeat, np.outer, np.matmul, np.dot, np.cumsum}
+#: Libraries whose functions are primitives (with rules) rather than code to look inside.
 LIBRARIES = {"numpy", "scipy", "math", "builtins", "autograd_src", "operator"}
+
+
 def is_user_function(fn: Any) -> bool:
     """A Python function of the user's own (or a method bound to one), whose derivative
     grad can generate."""
@@ -220,6 +229,8 @@ def is_user_function(fn: Any) -> bool:
         fn = fn.__func__
     return (inspect.isfunction(fn) and not hasattr(fn, "__autograd_src_primitive__")
             and (getattr(fn, "__module__", None) or "").split(".")[0] not in LIBRARIES)
+
+
 def allocates(primitive: Any, value: Any) -> bool:
     """Whether a call or operation surely returns a new array of its own."""
     if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.List, gast.Tuple, gast.Dict)):
@@ -233,6 +244,8 @@ def allocates(primitive: Any, value: Any) -> bool:
         return primitive in ALLOCATING or getattr(primitive, "__name__", "") == "setitem"
     except TypeError:
         return False
+
+
 def shared_names(stmt: gast.stmt, resolve: Any) -> set[str]:
     """Names whose array a statement may share with another name (``z = y``, ``[y]``,
     ``v = y.reshape(3, 1)``, ``r = first_row(M)``); ``resolve`` tells what a called

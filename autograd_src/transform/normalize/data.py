@@ -11,7 +11,8 @@ from typing import Any
 
 import gast
 
-from ...rules import numpy_rules, registry
+from ...rules import numpy_rules, registry, runtime
+from ..desugar import loop_over_positions
 from ..ir import Primal, assign_node, is_trivial, name_node
 from ..naming import clone, describe
 from .expressions import AUG_SYMBOLS
@@ -25,7 +26,6 @@ class DataNormalizer:
     def append(self, name: str, item: gast.expr, call: gast.Call, method: str) -> None:
         """``xs.append(v)`` or ``xs.extend(vs)`` with differentiated values, as a new list:
         ``xs = _ad.appended(xs, v)``, ``xs = _ad.extended(xs, vs)``."""
-        from ...rules import runtime
         if name not in self.owned:
             raise self.error(call, f"adding to {name} while it may be shared with another "
                                    f"name is not supported: build a list of its own "
@@ -49,7 +49,6 @@ class DataNormalizer:
 
     def comprehension(self, expr: Any) -> str:
         """``[f(x) for x in xs if c]`` as a loop appending to a new list."""
-        from ..desugar import loop_over_positions
         name = self.namer.fresh("items")
         origin = self.origin
         append = gast.Expr(value=gast.Call(
@@ -90,7 +89,6 @@ class DataNormalizer:
         if self.is_active(target.slice):
             raise self.error(target.slice, "an index computed from a differentiated value is "
                                            "not differentiable: compute it from constants")
-        from ...rules import runtime
         index = target.slice
         if any(isinstance(n, gast.Slice) for n in gast.walk(index)):
             np_name = self.namer.reference(numpy_rules.np, "np")

@@ -13,7 +13,7 @@ from typing import Any, Optional
 import gast
 
 from ...errors import NoRuleError
-from ...rules import numpy_rules, registry
+from ...rules import numpy_rules, registry, runtime
 from ...rules.registry import Rule
 from .. import mutation
 from ..ir import (
@@ -123,7 +123,6 @@ class ExpressionNormalizer:
         shape_class = self.class_of_result(op)
         self.body.append(op)
         self.read_by_adjoints |= reads_of(op)[0]
-        from ...rules import runtime
         holds_list = isinstance(value, (gast.List, gast.Tuple, gast.Dict)) or (
             rule is None and inputs[0] in self.lists) or (
             rule is not None and hasattr(rule, "helper_keywords") and target in self.lists) or (
@@ -212,7 +211,6 @@ class ExpressionNormalizer:
         if isinstance(expr, gast.Subscript):
             return self.subscript(expr)
         if isinstance(expr, gast.Dict):
-            from ...rules import runtime
             if not all(isinstance(k, gast.Constant) for k in expr.keys):
                 raise self.error(expr, "a dict of differentiated values needs constant keys "
                                        "({'w': w, 'b': b})")
@@ -221,7 +219,6 @@ class ExpressionNormalizer:
                              lambda a, kw: gast.Dict(keys=list(expr.keys), values=a[1:]),
                              display="a dict")
         if isinstance(expr, (gast.List, gast.Tuple)):
-            from ...rules import runtime
             kind = type(expr)
             return self.bind(expr, runtime.pack, list(expr.elts), {},
                              lambda a, kw: kind(elts=a, ctx=gast.Load()), display="a list")
@@ -279,7 +276,6 @@ class ExpressionNormalizer:
     def sequence_operator(self, expr: gast.BinOp) -> Any:
         """The primitive of ``a + b`` or ``a * n`` on lists or tuples (concatenation,
         repetition), or on values that may be; None for arithmetic."""
-        from ...rules import runtime
         left, right = self.holds_sequence(expr.left), self.holds_sequence(expr.right)
         if isinstance(expr.op, gast.Add):
             if left and right:

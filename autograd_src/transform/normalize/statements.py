@@ -15,6 +15,7 @@ import gast
 
 from ...rules import registry
 from .. import mutation
+from ..desugar import loop_over_positions
 from ..ir import (
     Branch,
     Loop,
@@ -167,7 +168,6 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                               "range(n)); unpack inside the body instead")
             if self.is_active(stmt.iter):
                 if isinstance(stmt.iter, gast.Name):  # for x in xs: loop over positions
-                    from ..desugar import loop_over_positions
                     for rewritten in loop_over_positions(self.parsed, self.namer, stmt):
                         self.statement(rewritten)
                     return
