@@ -15,6 +15,7 @@ from .transform.source import parameters
 __all__ = ["check_argument", "scalar_signature", "make_checker", "separate_results",
            "in_dtypes", "argument_reader", "MISSING", "NO_SCALARS", "SCALAR_SET"]
 
+
 def check_argument(value: Any, name: str) -> None:
     kind = type(value)
     if kind is float:

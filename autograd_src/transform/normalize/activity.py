@@ -65,6 +65,7 @@ class Activity:
             return self.is_active(expr.value)
         return any(isinstance(n, gast.Name) and n.id in self.active
                    for n in gast.walk(expr))
+
     def _call_is_active(self, call: gast.Call) -> bool:
         operands = list(call.args) + [k.value for k in call.keywords]
         func = call.func
@@ -80,6 +81,7 @@ class Activity:
         if target is not UNRESOLVED and registry.is_nondifferentiable(target):
             return False
         return any(self.is_active(e) for e in operands)
+
     def captured_active(self, name: str) -> set[str]:
         """The differentiated values that the nested function ``name`` reads from this one."""
         node = self.local_functions[name][0]
@@ -87,6 +89,7 @@ class Activity:
                  and isinstance(n.ctx, (gast.Store, gast.Param))}
         return ({n.id for n in gast.walk(node) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, gast.Load)} - local) & self.active
+
     def holds_sequence(self, expr: gast.expr) -> Optional[bool]:
         """True if ``expr`` surely holds a list or tuple, None if it may, else False."""
         if isinstance(expr, (gast.List, gast.Tuple, gast.ListComp)):

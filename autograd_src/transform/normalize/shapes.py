@@ -43,8 +43,12 @@ def _trimmed(index: Any) -> Optional[int]:
             (index.upper is not None and stop == 0):
         return None
     return start - stop
+
+
 _FULL_REDUCTIONS = {_np.sum, _np.mean, _np.prod, _np.max, _np.amax, _np.min, _np.amin,
                     _np.var, _np.std, _np.vdot, _np.linalg.norm}
+
+
 def _elementwise(primitive: Any) -> bool:
     """Whether ``primitive`` is a ufunc acting element by element (not ``matmul``, a
     generalized ufunc whose result's shape is not its operands')."""
@@ -83,6 +87,7 @@ class ShapeFacts:
             if len(classes) == 1:
                 return classes.pop()
         return self.new_class()
+
     def class_of_expr(self, expr: Any) -> Optional[int]:
         """The shape class of an elementwise expression of one class (and scalars)."""
         if isinstance(expr, gast.Name):
@@ -99,9 +104,11 @@ class ShapeFacts:
         classes = {self.class_of_expr(e) for e in operands
                    if not is_scalar_operand(e, self.scalars)}
         return classes.pop() if len(classes) == 1 and None not in classes else None
+
     def new_class(self) -> int:
         self.classes_made += 1
         return self.classes_made
+
     def result_is_scalar(self, op: Op) -> bool:
         if op.rule is None:
             return op.inputs[0] in self.scalars
@@ -116,6 +123,7 @@ class ShapeFacts:
             values = [op.bound[p] for p in op.rule.params[: op.rule.n_inputs]]
             return all(is_scalar_operand(v, self.scalars) for v in values)
         return False
+
     def is_scalar_value(self, expr: Any) -> bool:
         """Whether an expression surely gives a scalar: numbers, and arithmetic,
         math functions and ufuncs of scalars, and elements of lists of scalars."""

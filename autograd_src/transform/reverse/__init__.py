@@ -52,6 +52,9 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
         #: Names whose adjoint holds one scalar standing for an array of that value
         #: in every element (below a full sum), broadcast only where it must be.
         self.uniform: set[str] = set()
+        #: A helper call in a loop -> the stack of its backward functions.
+        self.back_stacks: dict[str, str] = {}
+
     def build(self, value_wanted: bool) -> Derivative:
         body = self.norm.body
         output = self.norm.output
@@ -127,6 +130,8 @@ def _assigned(item: Any) -> set[str]:
     if isinstance(item, Primal):
         return item.assigned
     return item.assigned()
+
+
 def _drop_empty_comments(items: list[Any]) -> list[Any]:
     """Comments whose statements were all optimized away, in nested blocks too, and
     the loops and branches left holding nothing else."""
@@ -147,6 +152,8 @@ def _drop_empty_comments(items: list[Any]) -> list[Any]:
             continue
         kept.append(item)
     return kept
+
+
 def reverse(parsed: ParsedFunction, norm: Normalized, wrt: list[str], namer: Namer,
             value_wanted: bool = False) -> Derivative:
     """The primal and adjoint sweeps of ``norm``, differentiated with respect to ``wrt``."""

@@ -36,6 +36,7 @@ class AdjointSweep:
 
     def shape_of(self, name: str) -> gast.Call:
         return self.inliner.call(f"{self.namer.reference(np, 'np')}.shape", name_node(name))
+
     def save(self, name: str, save: analyze.Save, origin: Any) -> gast.stmt:
         if save.on_stack:
             value = self.shape_of(name) if save.shape else name_node(name)
@@ -44,17 +45,20 @@ class AdjointSweep:
                              args=[value], keywords=[])
             return gast.copy_location(gast.Expr(value=push), origin)
         return assign_node(save.holder, name_node(name), origin)
+
     def restore(self, name: str, save: analyze.Save, origin: Any) -> gast.stmt:
         if save.on_stack:
             pop = gast.Call(func=gast.Attribute(value=name_node(save.holder), attr="pop",
                                                 ctx=gast.Load()), args=[], keywords=[])
             return assign_node(self.shapes[name] if save.shape else name, pop, origin)
         return assign_node(name, name_node(save.holder), origin)
+
     def zeros(self, name: str, origin: Any, like: Optional[str] = None) -> gast.stmt:
         """``dname = _ad.zeros_like(name)``, or shaped like the copy ``like``."""
         return assign_node(self.namer.adjoint(name),
                            self.inliner.call(f"{self.ad}.zeros_like", name_node(like or name)),
                            origin)
+
     def accumulate(self, name: str, expr: gast.expr, sweep: Sweep, origin: Any,
                    out: list, uniform: bool = False) -> None:
         adjoint = self.namer.adjoint(name)
@@ -67,12 +71,14 @@ class AdjointSweep:
         sweep.defined.add(name)
         if not (isinstance(expr, gast.Name) and expr.id == adjoint):  # not "da = da"
             out.append(assign_node(adjoint, expr, origin))
+
     def plus(self, name: str, left: gast.expr, right: gast.expr) -> gast.expr:
         """The sum of two adjoints of ``name``: item by item (``_ad.add``) where they may
         be lists, tuples or dicts, for which ``+`` would concatenate (or fail)."""
         if name in self.containers:
             return self.inliner.call(f"{self.ad}.add", left, right)
         return gast.BinOp(left=left, op=gast.Add(), right=right)
+
     @functools.cached_property
     def containers(self) -> set[str]:
         """Names that may hold lists, tuples or dicts of values: lists the function
@@ -97,6 +103,7 @@ class AdjointSweep:
                     names.add(op.target)
                     grown = True
         return names
+
     def comment(self, origin: Any, sweep: Sweep, out: list, prefix: str = "Grad of") -> None:
         if origin is sweep.origin:
             return
@@ -105,6 +112,7 @@ class AdjointSweep:
         if len(text) > 60:
             text = text[:57] + "..."
         out.append(Comment(f"{prefix}: {text}  ({self.parsed.where(origin)})"))
+
     @functools.cached_property
     def in_loops(self) -> set[int]:
         """The ids of the operations inside loops."""
@@ -122,13 +130,14 @@ class AdjointSweep:
 
         walk(self.norm.body, False)
         return inside
+
     def back_stack(self, back: str) -> str:
         """The stack of a helper call's backward functions, one per loop iteration."""
-        stacks = self.__dict__.setdefault("_back_stacks", {})
-        if back not in stacks:
-            stacks[back] = self.namer.fresh(f"{back}_stack")
-            self.plan.stacks.append(stacks[back])
-        return stacks[back]
+        if back not in self.back_stacks:
+            self.back_stacks[back] = self.namer.fresh(f"{back}_stack")
+            self.plan.stacks.append(self.back_stacks[back])
+        return self.back_stacks[back]
+
     def op_adjoint(self, op: Op, saved: dict[str, analyze.Save], sweep: Sweep,
                    out: list) -> None:
         pending: list[Any] = []
@@ -194,6 +203,7 @@ class AdjointSweep:
         if restore and not self_reference:
             pending.append(self.restore(op.target, restore, op.origin))
         out += pending
+
     def adjoint_block(self, items: list, sweep: Sweep) -> list:
         """The adjoint statements of ``items``, in reverse order."""
         out: list = []
@@ -219,6 +229,7 @@ class AdjointSweep:
                     self.comment(item.origin, sweep, out, prefix="Undo")
                 out += [self.restore(n, s, item.origin) for n, s in saved.items()]
         return out
+
     def branch_adjoint(self, branch: Branch, sweep: Sweep, out: list) -> None:
         entry = set(sweep.defined)
         arms = []
@@ -251,6 +262,7 @@ class AdjointSweep:
         sweep.origin = None
         out.append(gast.copy_location(gast.If(test=test, body=body, orelse=orelse),
                                       branch.origin))
+
     def loop_adjoint(self, loop: Loop, sweep: Sweep, out: list) -> None:
         carried = analyze.exposed_reads(loop.body, self.plan)
         before = [self.zeros(n, loop.origin) for n in sorted(carried - sweep.defined)]
@@ -290,6 +302,8 @@ class AdjointSweep:
 def _statements_or_nothing(block: list) -> list:
     """``block``, or nothing if it holds only comments (a loop of comments is no loop)."""
     return block if any(not isinstance(s, Comment) for s in block) else []
+
+
 def _negated(test: gast.expr) -> gast.expr:
     """``not test``, without a double negation."""
     if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):

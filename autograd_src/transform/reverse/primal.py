@@ -40,6 +40,7 @@ class PrimalSweep:
             elif isinstance(item, Loop):
                 names |= self.pushed_in(item.body)
         return names
+
     def primal_block(self, items: list, defined: set[str]) -> list:
         """The primal statements of ``items``; ``defined`` tracks names surely bound."""
         out: list = []
@@ -85,17 +86,20 @@ class PrimalSweep:
                 loop.body = body or [gast.Pass()]
                 out.append(loop)
         return out
+
     def dead_code_removed(self, stmts: list, live: set[str]) -> list:
         """Pure operations whose values nothing reads are left out, inside loops and
         branches too: ``s = s * 0.99 + x`` is dead when only the gradient is wanted
         and nothing else reads ``s``, though it reads itself."""
         ops = {id(_assign_of(item)): item for item in ops_in(self.norm.body)}
         return _without_dead(stmts, live, ops)[0]
+
     def adjoint_terms(self, stores: Counter, kept: set[str]) -> set[str]:
         """Names the adjoint sweep assigns once (``stores`` counts its assignments) and the
         primal never (adjoints, shared terms), other than the returned gradients."""
         primal = set(self.parsed.params) | ir.assigned_in(self.norm.body) | set(self.plan.stacks)
         return {n for n, count in stores.items() if count == 1} - primal - kept
+
     def sinkable(self, primal: list, adjoint: list) -> set[str]:
         """Temporaries assigned once at top level from values that never change, so
         computing them later gives the same values (not those read for a shape)."""
@@ -107,6 +111,7 @@ class PrimalSweep:
                 if name in candidates and self.single_valued(name) and all(
                     self.single_valued(n) or self.namer.is_reference(n)
                     for n in load_names(value))}
+
     def temporaries(self) -> set[str]:
         """Names the transformation made for pure operations (not the user's own)."""
         names = {item.target for item in ops_in(self.norm.body)
@@ -160,12 +165,20 @@ def _without_dead(stmts: list, live_after: set[str], ops: dict) -> tuple[list, s
         kept.append(stmt)
     kept.reverse()
     return kept, live
+
+
 def _jumps(stmt: gast.stmt) -> bool:
     """Whether ``stmt`` holds a break, continue or return (liveness then follows jumps)."""
     return any(isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in gast.walk(stmt))
+
+
 def _assign_of(item: Op) -> Any:
     return item.__dict__.setdefault("_statement", assign_node(item.target, item.value, item.origin))
+
+
 _PURE_MODULES = ("numpy", "math", "builtins", "operator", "_operator", "autograd_src")
+
+
 def _is_pure(op: Op) -> bool:
     """Whether dropping ``op`` cannot change behaviour (NumPy, math and operators)."""
     if op.rule is None:

@@ -21,6 +21,8 @@ class Derivative:
     results: list[gast.expr]
     value: Optional[gast.expr]
     seed_param: str
+
+
 @dataclass
 class Sweep:
     """What the adjoint sweep knows while it walks backwards."""

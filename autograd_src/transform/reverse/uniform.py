@@ -66,12 +66,14 @@ class UniformAdjoints:
                         and self.single_valued(n)]
             if operands and (item.rule.primitive.nin == 1 or shape is not None):
                 self.same_shape_as[item.target] = operands[0]
+
     def single_valued(self, name: str) -> bool:
         """Whether ``name`` holds one value wherever the adjoint sweep may read it: an
         argument never assigned, or a name assigned by one top-level statement."""
         count = len(self.assignments.get(name, ()))
         return count == (0 if name in self.parsed.params else 1) \
             and name not in self.norm.lists
+
     def keeps_uniform(self, op: Op) -> bool:
         """Whether a uniform adjoint of ``op``'s result may flow into its operands
         unbroadcast: an elementwise operation at top level whose active operands
@@ -84,6 +86,7 @@ class UniformAdjoints:
             return False
         return all(op.classes.get(n) == shape and self.single_valued(n)
                    for n in differentiable_inputs(op))
+
     def wants_uniform(self, name: str) -> bool:
         """Whether a uniform adjoint of ``name`` can go further than one statement: to
         the end (an argument) or into the elementwise operation that computed it."""
@@ -91,6 +94,7 @@ class UniformAdjoints:
             return True
         item = self.norm.body[self.assignments[name][0]]
         return isinstance(item, Op) and item.target == name and self.keeps_uniform(item)
+
     def uniformity(self, expr: gast.expr, op: Op, ans: str,
                    terms: dict[str, Optional[bool]]) -> Optional[bool]:
         """For a contribution computed from a uniform adjoint: True when it is uniform
@@ -115,6 +119,7 @@ class UniformAdjoints:
                 continue
             return None
         return not full
+
     def spread_of_full_sum(self, op: Op, name: str, expr: gast.expr) -> Optional[gast.expr]:
         """The uniform adjoint for ``_ad.unreduce(g, x)`` or ``_ad.unmean(g, x)`` (a sum or
         mean over all of ``x``): ``g`` or ``g / np.size(x)``, broadcast later if at all."""
@@ -129,9 +134,11 @@ class UniformAdjoints:
             return g
         size = self.inliner.call(f"{self.namer.reference(np, 'np')}.size", name_node(name))
         return gast.BinOp(left=g, op=gast.Div(), right=size)
+
     def spread(self, value: gast.expr, name: str) -> gast.Call:
         """``_ad.unreduce(value, name)``: a uniform scalar as an array shaped like ``name``."""
         return self.inliner.call(f"{self.ad}.unreduce", value, name_node(name))
+
     def broadcast_uniform(self, names: Any, origin: Any, out: list) -> None:
         """Give the uniform adjoints of ``names`` their full shape (``_ad.unreduce``)."""
         for name in sorted(self.uniform & set(names)):
@@ -142,12 +149,14 @@ class UniformAdjoints:
                 continue
             out.append(assign_node(adjoint, self.spread(name_node(adjoint), name), origin))
         self.uniform -= set(names)
+
     def shape_chain(self, name: str) -> list[str]:
         """``name`` and the earlier values it has the shape of, latest first."""
         chain = [name]
         while chain[-1] in self.same_shape_as:
             chain.append(self.same_shape_as[chain[-1]])
         return chain
+
     def values_at(self, item: Any) -> dict[str, str]:
         """Primal values whose operands are unchanged between their definition and ``item``."""
         position = self.positions.get(id(item))
