@@ -275,6 +275,7 @@ def test_in_place_python_semantics_are_kept(f):
     (cases.view_of_a_constant_then_assignment, "assigning into y"),
     (cases.view_of_a_differentiated_value_then_assignment, "assigning into y"),
     (cases.slice_kept_then_assignment, "assigning into y"),
+    (cases.flipped_view_then_assignment, "assigning into y"),
     (cases.view_returned_by_a_helper_then_assignment, "assigning into m"),
     (cases.rows_updated_in_a_loop, r"row \+= \.\.\. may change an array"),
     (cases.helper_dividing_its_argument_in_place, r"v /= \.\.\. may change an array"),

@@ -581,3 +581,11 @@ def constant_set_in_a_nested_while_loop(w):
             iters += 1
             term = -1.5
     return term
+
+
+def flipped_view_then_assignment(x):
+    # np.flip gives a view; the normalizer's own list of views had missed it.
+    y = x * 1.0
+    v = np.flip(y)
+    y[0] = 10.0
+    return np.sum(v * x)

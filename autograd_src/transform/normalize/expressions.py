@@ -38,9 +38,6 @@ _OPERATOR_SYMBOLS = {gast.BitAnd: "&", gast.BitOr: "|", gast.BitXor: "^",
 _np = numpy_rules.np
 
 
-# Primitives whose result may be a view sharing memory with the operand.
-_VIEWS = {operator.getitem, _np.reshape, _np.ravel, _np.transpose, _np.squeeze,
-          _np.expand_dims, _np.swapaxes, _np.moveaxis, _np.broadcast_to, _np.asarray}
 AUG_SYMBOLS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
                 gast.MatMult: "@", gast.Mod: "%"}
 
@@ -133,7 +130,9 @@ class ExpressionNormalizer:
             self.opaque.add(target)  # a helper's result, an item of a list: maybe a list
         sharing = rule is not None and hasattr(rule, "helper_keywords") and \
             mutation.may_share(rule.primitive, value)
-        if rule is None or rule.primitive in _VIEWS or sharing:
+        view = rule is not None and (rule.primitive is operator.getitem
+                                     or rule.primitive in mutation.VIEW_FUNCTIONS)
+        if rule is None or view or sharing:
             # target = source, target = source[1:], r = first_row(M): two names may now
             # share one array (not when the result is a number, a copy)
             names = {target} | set(self._flat(inputs))
