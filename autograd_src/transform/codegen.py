@@ -8,6 +8,7 @@ import gast
 
 from .ir import Comment, Verbatim
 from .naming import clone
+from .optimize import names_in
 from .reverse import Derivative
 from .source import ParsedFunction
 
@@ -45,11 +46,6 @@ def _signature(parsed: ParsedFunction, seed_param: Optional[str]) -> gast.argume
     return args
 
 
-def _stores(stmts: list) -> set[str]:
-    return {n.id for s in stmts if isinstance(s, gast.AST) for n in gast.walk(s)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-
-
 def _split(parsed: ParsedFunction, derivative: Derivative, results: gast.expr,
            backward: str) -> list:
     """The body of a helper's derivative: its primal sweep, then ``def backward(dout)``
@@ -62,7 +58,7 @@ def _split(parsed: ParsedFunction, derivative: Derivative, results: gast.expr,
     """
     primal = list(derivative.primal)
     params = {a.id for a in gast.walk(parsed.node.args) if isinstance(a, gast.Name)}
-    shared = sorted(_stores(derivative.adjoint) & (_stores(primal) | params))
+    shared = sorted(set(names_in(derivative.adjoint)[0]) & (set(names_in(primal)[0]) | params))
     inner_body = ([gast.Nonlocal(names=shared)] if shared else []) + \
         list(derivative.adjoint) + [gast.Return(value=results)]
     seed = gast.Name(id=derivative.seed_param, ctx=gast.Param(), annotation=None,
