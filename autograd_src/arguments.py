@@ -12,13 +12,21 @@ import numpy as np
 
 from .transform.source import parameters
 
-__all__ = ["check_argument", "scalar_signature", "make_checker", "separate_results",
-           "in_dtypes", "argument_reader", "MISSING", "NO_SCALARS", "SCALAR_SET"]
+__all__ = ["check_argument", "is_container", "in_structure", "scalar_signature",
+           "make_checker", "separate_results", "in_dtypes", "argument_reader", "MISSING",
+           "NO_SCALARS", "SCALAR_SET"]
 
 
 def check_argument(value: Any, name: str) -> None:
+    """Raise a TypeError unless ``value`` can be differentiated: a float, a float array,
+    or a list, tuple, namedtuple or dict of those, nested to any depth."""
     kind = type(value)
     if kind is float:
+        return
+    if kind is list or kind is tuple or kind is dict or isinstance(value, (list, tuple, dict)):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            check_argument(item, f"{name}[{key!r}]")
         return
     if kind is bool or kind is int:
         raise TypeError(f"cannot differentiate with respect to {name}={value!r}, an "
@@ -27,26 +35,63 @@ def check_argument(value: Any, name: str) -> None:
     dtype = getattr(value, "dtype", None)
     if dtype is None:
         raise TypeError(f"cannot differentiate with respect to {name}, a "
-                        f"{kind.__name__}: pass a float or a NumPy float array "
-                        f"(np.asarray({name}, dtype=float))")
+                        f"{kind.__name__}: pass a float, a NumPy float array, or a list, "
+                        "tuple or dict of them")
     if dtype.kind != "f":
         raise TypeError(f"cannot differentiate with respect to {name}, which has dtype "
                         f"{dtype}: gradients need a floating-point dtype; pass "
                         f"{name}.astype(float)")
 
 
+def is_container(value: Any) -> bool:
+    """Whether ``value`` is a list, tuple (namedtuples too) or dict: a pytree node."""
+    kind = type(value)
+    return kind is list or kind is tuple or kind is dict or \
+        isinstance(value, (list, tuple, dict))
+
+
+def in_structure(gradient: Any, like: Any) -> Any:
+    """``gradient`` laid out as the argument ``like``: the same containers (tuples,
+    namedtuples and dicts too, where the generated code sums lists), each leaf in its
+    argument's dtype, Python floats for Python floats, zeros where no gradient flowed."""
+    if isinstance(like, dict):
+        return type(like)((k, in_structure(gradient[k] if gradient is not None else None, v))
+                          for k, v in like.items())
+    if isinstance(like, (list, tuple)):
+        pieces = gradient if gradient is not None else [None] * len(like)
+        items = [in_structure(g, v) for g, v in zip(pieces, like)]
+        if isinstance(like, list):
+            return items
+        return type(like)(*items) if hasattr(like, "_fields") else type(like)(items)
+    if gradient is None:
+        gradient = 0.0
+    if type(like) is float:
+        return float(gradient)
+    dtype = like.dtype
+    if type(gradient) is np.ndarray and gradient.dtype == dtype and \
+            gradient.shape == like.shape:
+        return gradient
+    cast = np.asarray(gradient, dtype=dtype)
+    if cast.shape != np.shape(like):
+        if cast.ndim:
+            raise ValueError(f"internal error: a gradient of shape {cast.shape} for an "
+                             f"argument of shape {np.shape(like)}")
+        cast = np.broadcast_to(cast, np.shape(like))  # zeros, or a uniform adjoint
+    return cast.copy() if isinstance(like, np.ndarray) else dtype.type(cast[()])
+
+
 _SCALAR_TYPES = (float, int, bool, np.float64, np.float32, np.int64, np.int32, np.bool_)
 
 
 SCALAR_SET = frozenset(_SCALAR_TYPES)
-NO_SCALARS: tuple = ((), (), ())
+NO_SCALARS: tuple = ((), (), (), ())
 _ARRAYS_ONLY = frozenset([np.ndarray])
 _SHAPE = operator.attrgetter("shape")
 
 
 def scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
     """What this call says about its arguments' shapes: which are scalars, which are
-    lists/tuples of scalars, and which arrays share a shape.
+    lists/tuples of scalars, which arrays share a shape, and which are containers.
 
     Code generated knowing that (say) ``x`` is a Python float, or that ``x`` and
     ``v`` have one shape, can leave out the shape bookkeeping that broadcasting
@@ -57,6 +102,7 @@ def scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
         return NO_SCALARS  # arrays of different shapes: the common case, decided in C
     scalars: list = []
     sequences: list = []
+    containers: list = []
     shapes: dict = {}
     pairs = zip(names, args) if not kwargs else list(zip(names, args)) + list(kwargs.items())
     for name, value in pairs:
@@ -68,10 +114,13 @@ def scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
         elif (kind is list or kind is tuple) and value and \
                 SCALAR_SET.issuperset(map(type, value)):  # in C: 3x faster than a loop
             sequences.append(name)
+            containers.append(name)
+        elif is_container(value):
+            containers.append(name)
     groups = tuple(tuple(g) for g in shapes.values() if len(g) > 1)
-    if not scalars and not sequences and not groups:
+    if not scalars and not sequences and not groups and not containers:
         return NO_SCALARS
-    return tuple(scalars), tuple(sequences), groups
+    return tuple(scalars), tuple(sequences), groups, tuple(containers)
 
 
 _FLOAT64 = np.dtype(np.float64)

@@ -136,8 +136,10 @@ def test_integer_arguments_are_rejected():
         df(np.array([1, 2]), 1.0)
     with pytest.raises(TypeError, match="bool"):
         df(True, 1.0)
-    with pytest.raises(TypeError, match="a list"):
-        df([1.0, 2.0], 1.0)
+    with pytest.raises(TypeError, match=r"w\[1\]=2, an int.*pass w\[1\]=2.0"):
+        df([1.0, 2], 1.0)  # a container is checked leaf by leaf
+    with pytest.raises(TypeError, match=r"w\['a'\], a str"):
+        df({"a": "text"}, 1.0)
 
 
 def test_integer_argument_passed_by_keyword_is_rejected():

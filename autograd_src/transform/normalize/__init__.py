@@ -20,12 +20,14 @@ __all__ = ["normalize"]
 
 def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
               scalars: tuple = (), scalar_sequences: tuple = (),
-              shape_groups: tuple = (), helper: bool = False, *,
+              shape_groups: tuple = (), containers: tuple = (), helper: bool = False, *,
               derive: Any) -> Normalized:
     """Normalize the body of ``parsed``, treating the parameters in ``wrt`` as active.
 
     ``scalars`` and ``scalar_sequences`` name parameters known to hold scalars, or
-    lists of scalars, in the calls this code is generated for. ``derive`` makes the
+    lists of scalars, in the calls this code is generated for; ``containers`` name those
+    that hold lists, tuples or dicts (of arrays, floats or more containers), whose
+    adjoints are summed item by item. ``derive`` makes the
     derivatives of the helpers it calls (``derive.helper``, ``derive.nested``): the
     pipeline, which hands itself in.
     """
@@ -46,6 +48,8 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     if helper:  # its caller holds the arrays it is given: x += 1 would change them
         state.shared |= set(parsed.params) - set(scalars)
         state.opaque |= set(parsed.params) - set(scalars)
+    # Differentiated containers: their items and adjoints may be containers too.
+    state.opaque |= set(containers) & set(wrt)
     vararg = parsed.node.args.vararg
     if vararg is not None and vararg.id in wrt:  # *values differentiated: a tuple of them
         state.lists.add(vararg.id)
@@ -54,7 +58,8 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         if not state.statement(stmt):
             output, active = state.output(stmt)
             lists = state.all_lists | ({output} if output in state.lists else set())
-            opaque = set(parsed.params) - set(scalars) if helper else set()
+            opaque = set(parsed.params) - set(scalars) if helper else \
+                set(containers) & set(wrt)
             return Normalized(state.body, output, active, stmt, output in state.scalars, lists,
                               opaque)
     raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "
