@@ -232,10 +232,12 @@ def test_numpy_interop():
     assert isinstance(np.asarray(x), np.ndarray)
     assert isinstance(mg.asarray(x), np.ndarray)
     assert np.argmax(x) == 1 and np.shape(x) == (2,)
+    from autograd_src.rules import registry
+    # The rule table grows; any NumPy function still without a rule will do.
+    ruleless = [f for f in (np.partition, np.convolve, np.correlate, np.diff, np.interp)
+                if registry.lookup(f) is None]
     with pytest.raises(TypeError, match="no derivative rule.*tensor.data"):
-        np.sinc(x)
-    with pytest.raises(TypeError, match="no derivative rule"):
-        np.convolve(x, x)
+        ruleless[0](x, x) if ruleless[0] is not np.partition else np.partition(x, 1)
 
 
 def test_comparisons_give_boolean_arrays():

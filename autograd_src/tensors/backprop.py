@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import operator
 from typing import Any, Callable, Optional
 
 import numpy as np
 
 from ..rules import registry, runtime
+from . import memory
 
 __all__ = ["Node", "apply", "backward", "no_autodiff", "is_recording", "unwrap",
            "topological_order"]
@@ -30,15 +32,29 @@ class _Recording:
 class Node:
     """How a tensor was computed: the rule, the operands and which of them are tracked."""
 
-    __slots__ = ("rule", "args", "kwargs", "parents", "clears")
+    __slots__ = ("rule", "args", "kwargs", "parents", "versions", "clears", "locked")
 
     def __init__(self, rule: registry.Rule, args: tuple, kwargs: dict,
-                 parents: list[tuple[int, Optional[int], Any]]) -> None:
+                 parents: list[tuple[int, Optional[int], Any]], versions: list[int]) -> None:
         self.rule = rule
         self.args = args          # NumPy operands, as the primitive received them
         self.kwargs = kwargs
         self.parents = parents    # (input slot, index in a sequence input or None, Tensor)
+        # Each parent's version when read: an in-place update since then moved the
+        # value this operation read to a placeholder (`_resolve`).
+        self.versions = versions
         self.clears = _Recording.clears  # a parent cleared after this was recorded lost its past
+        self.locked: Optional[list] = None  # arrays made read-only for this operation
+
+    def release(self) -> None:
+        """Unlock the arrays this operation held (its graph is cleared)."""
+        if self.locked is not None:
+            memory.release(self.locked)
+            self.locked = None
+
+    def __del__(self) -> None:
+        if self.locked:
+            memory.release(self.locked)
 
 
 def is_recording() -> bool:
@@ -96,6 +112,14 @@ def _positional(rule: registry.Rule, args: tuple, kwargs: dict) -> tuple[tuple, 
     return tuple(values), dict(bound.kwargs)
 
 
+#: NumPy functions whose result may be a view of their first operand. When it is,
+#: the result is recorded as a view of that tensor (``.base``): an in-place update
+#: of either reaches the other, in value and in the graph (`inplace`).
+VIEW_FUNCTIONS = {operator.getitem, np.transpose, np.reshape, np.ravel, np.squeeze,
+                  np.expand_dims, np.swapaxes, np.moveaxis, np.broadcast_to, np.einsum,
+                  np.atleast_1d, np.atleast_2d, np.atleast_3d}
+
+
 def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
           constant: Optional[bool] = None) -> Any:
     """Run ``primitive`` on the data of ``args`` and record it when a tensor needs a gradient."""
@@ -105,15 +129,24 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     raw_args = tuple([unwrap(a) for a in args])
     raw_kwargs = {k: unwrap(v) for k, v in kwargs.items()} if kwargs else kwargs
     ans = primitive(*raw_args, **raw_kwargs)
-    parents = []
+    view_of = None
+    if primitive in VIEW_FUNCTIONS and type(ans) is np.ndarray and ans.base is not None \
+            and _Recording.enabled and isinstance(args[0], tensor_type):
+        data = raw_args[0]
+        if ans.base is data or ans.base is data.base:
+            view_of = args[0]  # a view leaves its operand's gradient alone, as in MyGrad
+    parents: list = []
+    versions: list = []
     if rule is not None:
         slots = _slots(rule, args) if _has_sequence(rule) else \
             [(i, None, a) for i, a in enumerate(args[:rule.n_inputs])]
         for slot, position, operand in slots:
             if isinstance(operand, tensor_type):
-                operand._grad = None  # a tensor used in a new operation drops its gradient
+                if view_of is None:
+                    operand._grad = None  # a tensor used in a new operation drops its gradient
                 if not operand._constant:
                     parents.append((slot, position, operand))
+                    versions.append(operand._version)
     elif registry.is_nondifferentiable(primitive):
         for operand in args:
             if isinstance(operand, tensor_type):
@@ -128,8 +161,23 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
         constant = not parents or not is_float
     result = tensor_type._wrap(ans, constant=bool(constant) or not is_float)
     if parents and not result._constant and _Recording.enabled:
-        result._node = Node(rule, raw_args, raw_kwargs, parents)
+        node = result._node = Node(rule, raw_args, raw_kwargs, parents, versions)
+        node.locked = memory.lock(_arrays(raw_args[:rule.n_inputs], result._data))
+    elif not result._data.flags.writeable:
+        memory.note_view(result._data)
+    if view_of is not None:
+        view_of._add_view(result, primitive, raw_args[1:], raw_kwargs)
     return result
+
+
+def _arrays(inputs: tuple, ans: np.ndarray) -> list:
+    arrays = [ans]
+    for value in inputs:
+        if type(value) is list or type(value) is tuple:
+            arrays += value
+        else:
+            arrays.append(value)
+    return arrays
 
 
 def _has_sequence(rule: registry.Rule) -> bool:
@@ -164,7 +212,10 @@ def topological_order(root: Any, check: bool = False) -> list[Any]:
         node = stack.pop()._node
         if node is None:
             continue
-        for _, _, parent in node.parents:
+        versions = node.versions
+        for i, (_, _, parent) in enumerate(node.parents):
+            if parent._version != versions[i]:
+                parent = _resolve(node, i)
             if check and parent._cleared > node.clears and parent._node is None:
                 _refuse(parent)
             key = id(parent)
@@ -187,6 +238,18 @@ def topological_order(root: Any, check: bool = False) -> list[Any]:
             if consumers[key] == 0:
                 ready.append(parent)
     return order
+
+
+def _resolve(node: Node, i: int) -> Any:
+    """Parent ``i`` of ``node`` as the operation read it: an in-place update since then
+    left that value in a placeholder, the tensor's ``_past`` (see `Tensor._retire`)."""
+    slot, position, parent = node.parents[i]
+    past = parent._past.get(node.versions[i]) if parent._past else None
+    if past is None:
+        _refuse(parent)
+    node.parents[i] = (slot, position, past)
+    node.versions[i] = past._version
+    return past
 
 
 def _operand(node: Node, slot: int, position: int) -> Any:
@@ -213,9 +276,12 @@ def clear(root: Any) -> None:
     """
     _Recording.clears += 1
     for tensor in topological_order(root):
-        if tensor._node is not None:
+        node = tensor._node
+        if node is not None:
             tensor._node = None
-            tensor._cleared = _Recording.clears
+            node.release()
+        tensor._cleared = _Recording.clears
+        tensor._past = None
 
 
 def _seed(tensor: Any, grad: Any) -> np.ndarray:
@@ -248,8 +314,12 @@ def backward(root: Any, grad: Any = None) -> None:
     for tensor in order:
         entry = pending.pop(id(tensor), None)
         node = tensor._node
+        tensor._cleared = clears  # graphs recorded before that read it are stale now
         if node is not None:
-            tensor._node, tensor._cleared = None, clears
+            tensor._node = None
+            node.release()
+        if tensor._past is not None:
+            tensor._past = None
         if entry is None:
             continue
         g, shared = entry

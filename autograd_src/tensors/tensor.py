@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import operator
+import weakref
 from typing import Any, Optional
 
 import numpy as np
 
 from ..rules import registry, runtime
-from . import backprop
+from . import backprop, inplace
 
 __all__ = ["Tensor", "tensor", "asarray"]
 
@@ -47,7 +48,8 @@ class Tensor:
     array([2., 4., 6.])
     """
 
-    __slots__ = ("_data", "_grad", "_constant", "_node", "_cleared", "__weakref__")
+    __slots__ = ("_data", "_grad", "_constant", "_node", "_cleared", "_version", "_past",
+                 "_base", "_view", "_views", "__weakref__")
     __array_priority__ = 15.0
 
     def __init__(self, data: Any, dtype: Any = None, constant: Optional[bool] = None,
@@ -63,6 +65,11 @@ class Tensor:
         self._constant = (not is_float) if constant is None else bool(constant) or not is_float
         self._node: Optional[backprop.Node] = None
         self._cleared = 0  # when backward last cleared the graph that computed it
+        self._version = 0  # in-place updates so far (see inplace.py)
+        self._past: Optional[dict] = None  # version -> placeholder holding that value
+        self._base: Optional[Tensor] = None  # the tensor whose memory this view shares
+        self._view: Optional[tuple] = None  # (parent, view function, its other arguments, kwargs)
+        self._views: Optional[list] = None  # weak references to the views made of this tensor
 
     @classmethod
     def _wrap(cls, data: Any, constant: bool) -> "Tensor":
@@ -72,7 +79,81 @@ class Tensor:
         out._constant = constant
         out._node = None
         out._cleared = 0
+        out._version = 0
+        out._past = None
+        out._base = None
+        out._view = None
+        out._views = None
         return out
+
+    # ----- views and in-place updates (inplace.py) -----
+
+    def _add_view(self, view: "Tensor", primitive: Any, rest: tuple, kwargs: dict) -> None:
+        view._base = self._base if self._base is not None else self
+        view._view = (self, primitive, rest, kwargs)
+        if self._views is None:
+            self._views = []
+        self._views.append(weakref.ref(view))
+
+    def _family(self) -> list["Tensor"]:
+        """This tensor and its live views, views of views..., each after its parent."""
+        family = [self]
+        for member in family:
+            if member._views:
+                alive = [ref for ref in member._views if ref() is not None
+                         and ref()._view is not None and ref()._view[0] is member]
+                member._views = alive
+                family += [ref() for ref in alive]
+        return family
+
+    def _retire(self) -> "Tensor":
+        """Move this tensor's value and graph to a placeholder that operations recorded so
+        far read instead (`backprop._resolve`); this tensor takes a new value next."""
+        old = Tensor._wrap(self._data, self._constant)
+        old._node, old._cleared, old._version = self._node, self._cleared, self._version
+        if self._past is None:
+            self._past = {}
+        self._past[self._version] = old
+        self._version += 1
+        self._node = None
+        return old
+
+    def _become(self, other: "Tensor") -> None:
+        self._data, self._node, self._constant = other._data, other._node, other._constant
+        self._grad = None
+
+    @property
+    def base(self) -> Optional["Tensor"]:
+        """The tensor whose memory this view shares (None if this is not a view), as
+        ``ndarray.base``; in-place updates through either reach the other."""
+        return self._base
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        inplace.setitem(self, index, value)
+
+    def __iadd__(self, other: Any) -> "Tensor":
+        inplace.inplace(self, np.add, other)
+        return self
+
+    def __isub__(self, other: Any) -> "Tensor":
+        inplace.inplace(self, np.subtract, other)
+        return self
+
+    def __imul__(self, other: Any) -> "Tensor":
+        inplace.inplace(self, np.multiply, other)
+        return self
+
+    def __itruediv__(self, other: Any) -> "Tensor":
+        inplace.inplace(self, np.divide, other)
+        return self
+
+    def __ipow__(self, other: Any) -> "Tensor":
+        inplace.inplace(self, np.power, other)
+        return self
+
+    def __imatmul__(self, other: Any) -> "Tensor":
+        raise TypeError("In-place matrix multiplication is not (yet) supported. "
+                        "Use 'a = a @ b' instead of 'a @= b'")
 
     # ----- inspection -----
 
@@ -81,10 +162,25 @@ class Tensor:
         """The underlying NumPy array."""
         return self._data
 
+    @data.setter
+    def data(self, array: Any) -> None:
+        # ``p.data -= step`` writes into the array, then assigns it back (as in MyGrad).
+        self._data = array if type(array) is np.ndarray else np.asarray(array)
+
     @property
     def grad(self) -> Optional[np.ndarray]:
-        """The gradient stored by the last `backward`, or None."""
-        return self._grad
+        """The gradient stored by the last `backward`, or None.
+
+        A view's gradient is the same view of its base's gradient, as in MyGrad:
+        the two share memory, so a change of one element moves both.
+        """
+        if self._view is None:
+            return self._grad
+        parent, primitive, rest, kwargs = self._view
+        parent_grad = parent.grad
+        if parent_grad is None:
+            return None
+        return primitive(parent_grad, *rest, **kwargs)
 
     @property
     def constant(self) -> bool:
@@ -137,8 +233,7 @@ class Tensor:
         lines = np.array_repr(self._data)[len("array"):].split("\n")
         return "Tensor" + "\n ".join(lines)
 
-    def __str__(self) -> str:
-        return str(self._data)
+    __str__ = __repr__  # as in MyGrad
 
     def item(self) -> Any:
         return self._data.item()
