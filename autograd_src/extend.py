@@ -13,6 +13,7 @@
 0.731059
 """
 
+from .rules.jvp import defjvp
 from .rules.registry import defvjp, nondifferentiable
 
-__all__ = ["defvjp", "nondifferentiable"]
+__all__ = ["defvjp", "defjvp", "nondifferentiable"]

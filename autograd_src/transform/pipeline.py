@@ -257,3 +257,15 @@ class _Derivations:
 
 
 DERIVATIONS = _Derivations()
+
+
+def transform_forward(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
+                      scalars: tuple = ((), (), ()), helper: bool = False,
+                      bindings: Optional[dict] = None
+                      ) -> tuple[Callable[..., Any], str, source.Reads]:
+    """The forward-mode derivative of ``fn`` along ``wrt`` (`transform.forward`): the
+    compiled function, its source (with its helpers'), and the names it resolved."""
+    from . import forward
+    with source.recording() as reads, _recursion_room(20_000):
+        compiled, shown = forward.generate(fn, wrt, printer, scalars, helper, bindings)
+    return compiled, shown, reads

@@ -1,0 +1,501 @@
+"""The forward-mode rule table: the tangent of every primitive that has an adjoint rule.
+
+Each rule sits under the same primitive as its adjoint in `numpy_rules` and takes
+the same parameters: ``g`` is the tangent of one input, and the rule returns, per
+input, the tangent of the result that it contributes (the forward stage adds the
+contributions of the inputs that carry tangents). Reductions along axes are the
+input tangent times the partial derivatives, summed along the same axes; the
+partial derivatives are their adjoint helpers applied to ones, so the two modes
+agree where the derivative is a choice (ties of ``max``, ``abs`` at zero).
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import operator
+
+import numpy as np
+
+from . import runtime as _ad
+from .jvp import defjvp
+from .runtime import forward as _fwd
+
+# ----- Arithmetic (operators map to these) -----
+
+
+@defjvp(np.add, broadcasting=True)
+def add(g, ans, x, y):
+    return g, g
+
+
+@defjvp(np.subtract, broadcasting=True)
+def subtract(g, ans, x, y):
+    return g, -g
+
+
+@defjvp(np.multiply, broadcasting=True)
+def multiply(g, ans, x, y):
+    return g * y, x * g
+
+
+@defjvp(np.divide, np.true_divide, broadcasting=True)
+def divide(g, ans, x, y):
+    return g / y, -g * ans / y
+
+
+@defjvp(np.power, builtins.pow, math.pow, broadcasting=True)
+def power(g, ans, x, y):
+    return g * y * x ** (y - 1), g * ans * _ad.log_or_zero(x)
+
+
+@defjvp(np.negative, operator.neg)
+def negative(g, ans, x):
+    return -g
+
+
+@defjvp(np.positive, operator.pos)
+def positive(g, ans, x):
+    return g
+
+
+@defjvp(np.remainder, broadcasting=True)
+def remainder(g, ans, x, y):
+    return g, -g * np.floor_divide(x, y)
+
+
+@defjvp(np.matmul)
+def matmul(g, ans, x, y):
+    return g @ y, x @ g
+
+
+# ----- Elementwise functions -----
+
+
+@defjvp(np.sin, math.sin)
+def sin(g, ans, x):
+    return g * np.cos(x)
+
+
+@defjvp(np.cos, math.cos)
+def cos(g, ans, x):
+    return -g * np.sin(x)
+
+
+@defjvp(np.tan, math.tan)
+def tan(g, ans, x):
+    return g * (1 + ans ** 2)
+
+
+@defjvp(np.arcsin, math.asin)
+def arcsin(g, ans, x):
+    return g / np.sqrt(1 - x ** 2)
+
+
+@defjvp(np.arccos, math.acos)
+def arccos(g, ans, x):
+    return -g / np.sqrt(1 - x ** 2)
+
+
+@defjvp(np.arctan, math.atan)
+def arctan(g, ans, x):
+    return g / (1 + x ** 2)
+
+
+@defjvp(np.sinh, math.sinh)
+def sinh(g, ans, x):
+    return g * np.cosh(x)
+
+
+@defjvp(np.cosh, math.cosh)
+def cosh(g, ans, x):
+    return g * np.sinh(x)
+
+
+@defjvp(np.tanh, math.tanh)
+def tanh(g, ans, x):
+    return g * (1 - ans ** 2)
+
+
+@defjvp(np.arcsinh, math.asinh)
+def arcsinh(g, ans, x):
+    return g / np.sqrt(x ** 2 + 1)
+
+
+@defjvp(np.arccosh, math.acosh)
+def arccosh(g, ans, x):
+    return g / np.sqrt(x ** 2 - 1)
+
+
+@defjvp(np.arctanh, math.atanh)
+def arctanh(g, ans, x):
+    return g / (1 - x ** 2)
+
+
+@defjvp(np.exp, math.exp)
+def exp(g, ans, x):
+    return g * ans
+
+
+@defjvp(np.exp2)
+def exp2(g, ans, x):
+    return g * ans * math.log(2)
+
+
+@defjvp(np.expm1, math.expm1)
+def expm1(g, ans, x):
+    return g * (ans + 1)
+
+
+@defjvp(np.log, math.log)
+def log(g, ans, x):
+    return g / x
+
+
+@defjvp(np.log2, math.log2)
+def log2(g, ans, x):
+    return g / (x * math.log(2))
+
+
+@defjvp(np.log10, math.log10)
+def log10(g, ans, x):
+    return g / (x * math.log(10))
+
+
+@defjvp(np.log1p, math.log1p)
+def log1p(g, ans, x):
+    return g / (1 + x)
+
+
+@defjvp(np.sqrt, math.sqrt)
+def sqrt(g, ans, x):
+    return g / (2 * ans)
+
+
+@defjvp(np.cbrt)
+def cbrt(g, ans, x):
+    return g / (3 * ans ** 2)
+
+
+@defjvp(np.square)
+def square(g, ans, x):
+    return g * 2 * x
+
+
+@defjvp(np.reciprocal)
+def reciprocal(g, ans, x):
+    return -g * ans ** 2
+
+
+@defjvp(np.absolute, np.fabs, builtins.abs, math.fabs)
+def absolute(g, ans, x):
+    return g * np.sign(x)
+
+
+@defjvp(np.maximum, builtins.max, broadcasting=True)
+def maximum(g, ans, x, y):
+    return g * (x >= y), g * (x < y)
+
+
+@defjvp(np.minimum, builtins.min, broadcasting=True)
+def minimum(g, ans, x, y):
+    return g * (x <= y), g * (x > y)
+
+
+@defjvp(np.fmax, broadcasting=True)
+def fmax(g, ans, x, y):
+    return g * ((x >= y) | np.isnan(y)), g * ~((x >= y) | np.isnan(y))
+
+
+@defjvp(np.fmin, broadcasting=True)
+def fmin(g, ans, x, y):
+    return g * ((x <= y) | np.isnan(y)), g * ~((x <= y) | np.isnan(y))
+
+
+@defjvp(np.hypot, math.hypot, broadcasting=True)
+def hypot(g, ans, x, y):
+    return g * x / ans, g * y / ans
+
+
+@defjvp(np.arctan2, math.atan2, broadcasting=True)
+def arctan2(g, ans, y, x):
+    return g * x / (x ** 2 + y ** 2), -g * y / (x ** 2 + y ** 2)
+
+
+@defjvp(np.logaddexp, broadcasting=True)
+def logaddexp(g, ans, x, y):
+    return g * np.exp(x - ans), g * np.exp(y - ans)
+
+
+@defjvp(np.logaddexp2, broadcasting=True)
+def logaddexp2(g, ans, x, y):
+    return g * 2 ** (x - ans), g * 2 ** (y - ans)
+
+
+@defjvp(np.where, broadcasting=True)
+def where(g, ans, condition, x, y):
+    return None, np.where(condition, g, 0), np.where(condition, 0, g)
+
+
+@defjvp(np.clip, broadcasting=True)
+def clip(g, ans, a, a_min, a_max):
+    return g * _ad.clip_mask(a, a_min, a_max), g * (a < a_min), g * (a > a_max)
+
+
+@defjvp(builtins.float)
+def to_float(g, ans, x):
+    return float(g)
+
+
+@defjvp(np.copy, np.ascontiguousarray)
+def copy(g, ans, a):
+    return np.copy(g)
+
+
+@defjvp(np.array, np.asarray)
+def array(g, ans, a):
+    return np.array(g)
+
+
+@defjvp(_ad.pack)
+def pack(g, ans, *items):
+    return _ad.pack(*g)
+
+
+@defjvp(_ad.pack_dict)
+def pack_dict(g, ans, keys, *values):
+    return None, _ad.pack_dict(keys, *g)
+
+
+@defjvp(_ad.appended, all_inputs=True)
+def appended(g, ans, items, value):
+    return _ad.appended(g[0], g[1])
+
+
+@defjvp(_ad.extended, all_inputs=True)
+def extended(g, ans, items, more):
+    return _ad.extended(g[0], g[1])
+
+
+@defjvp(builtins.list)
+def to_list(g, ans, a):
+    return list(g)
+
+
+@defjvp(builtins.tuple)
+def to_tuple(g, ans, a):
+    return tuple(g)
+
+
+@defjvp(_ad.joined, all_inputs=True)
+def joined(g, ans, a, b):
+    return _ad.joined(g[0], g[1])
+
+
+@defjvp(_ad.plus, all_inputs=True)
+def plus(g, ans, a, b):
+    return _fwd.broadcast(_ad.plus(g[0], g[1]), ans)
+
+
+@defjvp(_ad.times)
+def times(g, ans, a, b):
+    return _ad.times(g, b), _ad.times(a, g)
+
+
+@defjvp(builtins.sum)
+def builtin_sum(g, ans, items):
+    return sum(g)
+
+
+@defjvp(_ad.astype)
+def astype(g, ans, x, dtype):
+    return _ad.astype(g, dtype)
+
+
+# ----- Reductions -----
+
+
+@defjvp(np.sum)
+def sum(g, ans, a, axis=None, *, keepdims=False):
+    return np.sum(g, axis=axis, keepdims=keepdims)
+
+
+@defjvp(np.mean)
+def mean(g, ans, a, axis=None, *, keepdims=False):
+    return np.mean(g, axis=axis, keepdims=keepdims)
+
+
+@defjvp(np.prod)
+def prod(g, ans, a, axis=None, *, keepdims=False):
+    return _fwd.sum_reduced(g * _ad.unprod(np.ones_like(ans), ans, a, axis, keepdims),
+                            axis, keepdims)
+
+
+@defjvp(np.max, np.amax, np.min, np.amin)
+def extreme(g, ans, a, axis=None, *, keepdims=False):
+    return _fwd.sum_reduced(g * _ad.unextreme(np.ones_like(ans), ans, a, axis, keepdims),
+                            axis, keepdims)
+
+
+@defjvp(np.var)
+def var(g, ans, a, axis=None, *, ddof=0, keepdims=False):
+    return _fwd.sum_reduced(g * _ad.unvar(np.ones_like(ans), a, axis, ddof, keepdims),
+                            axis, keepdims)
+
+
+@defjvp(np.std)
+def std(g, ans, a, axis=None, *, ddof=0, keepdims=False):
+    return _fwd.sum_reduced(g * _ad.unstd(np.ones_like(ans), ans, a, axis, ddof, keepdims),
+                            axis, keepdims)
+
+
+@defjvp(np.cumsum)
+def cumsum(g, ans, a, axis=None):
+    return np.cumsum(g, axis)
+
+
+@defjvp(np.cross)
+def cross(g, ans, a, b):
+    return np.cross(g, b), np.cross(a, g)
+
+
+@defjvp(np.linalg.norm)
+def norm(g, ans, x, ord=None, axis=None, keepdims=False):
+    return _fwd.sum_reduced(g * _ad.norm_grad(np.ones_like(ans), ans, x, ord, axis, keepdims),
+                            axis, keepdims)
+
+
+# ----- Linear algebra -----
+
+
+@defjvp(np.dot)
+def dot(g, ans, a, b):
+    return np.dot(g, b), np.dot(a, g)
+
+
+@defjvp(np.vdot)
+def vdot(g, ans, a, b):
+    return np.vdot(g, b), np.vdot(a, g)
+
+
+@defjvp(np.inner)
+def inner(g, ans, a, b):
+    return np.inner(g, b), np.inner(a, g)
+
+
+@defjvp(np.outer)
+def outer(g, ans, a, b):
+    return np.outer(g, b), np.outer(a, g)
+
+
+@defjvp(np.trace)
+def trace(g, ans, a, offset=0, axis1=0, axis2=1):
+    return np.trace(g, offset, axis1, axis2)
+
+
+@defjvp(np.linalg.inv)
+def inv(g, ans, a):
+    return -(ans @ g @ ans)
+
+
+@defjvp(np.linalg.solve)
+def solve(g, ans, a, b):
+    return -np.linalg.solve(a, g @ ans), np.linalg.solve(a, g)
+
+
+@defjvp(np.linalg.det)
+def det(g, ans, a):
+    return ans * np.trace(np.linalg.solve(a, g), axis1=-2, axis2=-1)
+
+
+@defjvp(np.einsum)
+def einsum(g, ans, subscripts, *operands):
+    return None, _fwd.einsum_jvp(subscripts, operands, g)
+
+
+# ----- Shapes and joining -----
+
+
+@defjvp(np.transpose)
+def transpose(g, ans, a, axes=None):
+    return np.transpose(g, axes)
+
+
+@defjvp(np.reshape)
+def reshape(g, ans, a, shape=None, order="C", *, newshape=None, copy=None):
+    return np.reshape(g, np.shape(ans), order=order)
+
+
+@defjvp(np.ravel)
+def ravel(g, ans, a, order="C"):
+    return np.ravel(g, order=order)
+
+
+@defjvp(np.squeeze)
+def squeeze(g, ans, a, axis=None):
+    return np.reshape(g, np.shape(ans))
+
+
+@defjvp(np.expand_dims)
+def expand_dims(g, ans, a, axis):
+    return np.reshape(g, np.shape(ans))
+
+
+@defjvp(np.broadcast_to)
+def broadcast_to(g, ans, array, shape):
+    return _fwd.broadcast(g, ans)
+
+
+@defjvp(np.swapaxes)
+def swapaxes(g, ans, a, axis1, axis2):
+    return np.swapaxes(g, axis1, axis2)
+
+
+@defjvp(np.moveaxis)
+def moveaxis(g, ans, a, source, destination):
+    return np.moveaxis(g, source, destination)
+
+
+@defjvp(np.flip)
+def flip(g, ans, m, axis=None):
+    return np.flip(g, axis)
+
+
+@defjvp(np.tile)
+def tile(g, ans, A, reps):
+    return np.tile(g, reps)
+
+
+@defjvp(np.repeat)
+def repeat(g, ans, a, repeats, axis=None):
+    return np.repeat(g, repeats, axis)
+
+
+@defjvp(np.concatenate)
+def concatenate(g, ans, arrays, axis=0):
+    return np.concatenate(g, axis)
+
+
+@defjvp(np.stack)
+def stack(g, ans, arrays, axis=0):
+    return np.stack(g, axis)
+
+
+@defjvp(np.hstack)
+def hstack(g, ans, tup):
+    return np.hstack(g)
+
+
+@defjvp(np.vstack)
+def vstack(g, ans, tup):
+    return np.vstack(g)
+
+
+@defjvp(operator.getitem)
+def getitem(g, ans, x, index):
+    return g[index]
+
+
+@defjvp(_ad.setitem, all_inputs=True)
+def setitem(g, ans, x, index, v):
+    return _ad.setitem(g[0], index, g[2])

@@ -1,0 +1,116 @@
+"""The forward-mode half of the rule table: `defjvp`, and the lookup the forward stage reads.
+
+A forward rule is written like its adjoint, ``rule(g, ans, *inputs, **options)``,
+beside it in the one table (keyed by the same primitive), and returns one
+expression per differentiable input: the tangent of the result that the
+tangent ``g`` of *that* input contributes (``None`` where none flows: an
+input read only for its shape). The
+forward stage sums the contributions of the inputs that carry tangents, so an
+input without one costs nothing. A rule registered with ``all_inputs=True``
+returns one expression instead, in which ``g[k]`` is the tangent of input ``k``
+(a zero of its structure where it has none): for primitives whose tangent is
+not a sum of terms, such as list concatenation.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Union
+
+import gast
+
+from . import registry
+
+__all__ = ["JVPRule", "defjvp", "lookup_jvp", "JVP_RULES"]
+
+
+@dataclass(eq=False)
+class JVPRule:
+    """The tangent rule of one primitive, with its parsed form for inlining."""
+
+    primitive: Any
+    jvp: Callable[..., Any]
+    #: Whether a sum of contributions may be smaller than the result (an input
+    #: broadcast by the primitive); the forward stage then broadcasts it.
+    broadcasting: Union[bool, tuple]
+    all_inputs: bool
+    signature: inspect.Signature = field(repr=False)
+    params: tuple[str, ...] = ()
+    #: One expression per input (None: no tangent flows), or the single expression
+    #: of an ``all_inputs`` rule; None when the rule cannot be inlined.
+    exprs: Optional[list[Optional[gast.expr]]] = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return registry.primitive_name(self.primitive)
+
+
+JVP_RULES: dict[Any, JVPRule] = {}
+
+
+def defjvp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
+           all_inputs: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the tangent rule (Jacobian-vector product) of one or more primitives.
+
+    Parameters
+    ----------
+    *primitives : callable
+        The functions the rule differentiates, looked up by identity, as for
+        `defvjp`. Forward mode (`jvp`, `jacfwd`, `hessian`) uses it; reverse mode
+        keeps using the adjoint rule.
+    broadcasting : bool
+        Whether the primitive broadcasts its inputs: where no input carrying a
+        tangent is known to have the result's shape, the summed tangent is
+        broadcast to it.
+    all_inputs : bool
+        The rule returns one expression in which ``g[k]`` is the tangent of input
+        ``k`` (a zero where it has none), instead of one term per input.
+
+    Returns
+    -------
+    callable
+        A decorator registering ``rule(g, ans, *inputs, **options)``, whose
+        parameters after ``g`` and ``ans`` are those of the primitive's adjoint
+        rule (the same operands are bound to them), and returning it unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd_src import extend
+    >>> def softplus(x):
+    ...     return np.log1p(np.exp(x))
+    >>> @extend.defjvp(softplus)
+    ... def softplus_jvp(g, ans, x):
+    ...     return g / (1 + np.exp(-x))
+    """
+    if not primitives:
+        raise TypeError("defjvp needs at least one primitive function")
+
+    def register(jvp: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(jvp)
+        names = list(signature.parameters)
+        if len(names) < 2 or names[:2] != ["g", "ans"]:
+            raise TypeError(f"rule {jvp.__name__} must take (g, ans, *inputs): its "
+                            f"parameters are ({', '.join(names)})")
+        params = tuple(names[2:])
+        exprs = registry._parse_exprs(jvp, len(params))
+        if all_inputs and exprs is not None and len(exprs) != 1:
+            # ``return a, b`` of an all-inputs rule is one tuple-valued tangent.
+            exprs = [gast.Tuple(elts=[e if e is not None else gast.Constant(None, None)
+                                      for e in exprs], ctx=gast.Load())]
+        for primitive in primitives:
+            JVP_RULES[primitive] = JVPRule(primitive=primitive, jvp=jvp,
+                                           broadcasting=broadcasting, all_inputs=all_inputs,
+                                           signature=signature, params=params, exprs=exprs)
+        return jvp
+
+    return register
+
+
+def lookup_jvp(fn: Any) -> Optional[JVPRule]:
+    """The tangent rule registered for ``fn``, or None."""
+    try:
+        return JVP_RULES.get(fn)
+    except TypeError:
+        return None

@@ -1,0 +1,74 @@
+"""Helpers that forward-mode (tangent) code calls at run time (``_fwd`` in generated code)."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .core import shape_of, zeros_like
+
+__all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced"]
+
+
+def broadcast(t: Any, like: Any) -> Any:
+    """The tangent ``t`` broadcast to the shape of the value ``like`` (a copy, if it must).
+
+    A scalar input's tangent spreads over every element of a result it broadcast
+    into, as the input did: ``np.sum`` of the result must see it n times.
+    """
+    if type(t) is list or type(t) is tuple or type(t) is dict:
+        return t
+    shape = shape_of(like)
+    if shape_of(t) == shape:
+        return t
+    return np.array(np.broadcast_to(t, shape))
+
+
+def zero(x: Any) -> Any:
+    """The zero tangent of ``x``: ``0.0`` for a number, a list for a list, else an array."""
+    return zeros_like(x)
+
+
+def sum_reduced(t: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """``np.sum(t, axis, keepdims=keepdims)``: the tangent of an axis reduction from the
+    elementwise products of the input tangent and the partial derivatives."""
+    return np.sum(t, axis=axis, keepdims=keepdims)
+
+
+def einsum_jvp(subscripts: str, operands: Sequence[Any], tangents: Sequence[Any]) -> Any:
+    """Tangent of ``einsum(subscripts, *operands)``: one einsum per operand with a
+    tangent (``None`` where it has none), each with that operand replaced by it."""
+    total = None
+    for k, t in enumerate(tangents):
+        if t is None:
+            continue
+        term = np.einsum(subscripts, *[t if i == k else o for i, o in enumerate(operands)])
+        total = term if total is None else total + term
+    return total
+
+
+
+def reduce_like(g: Any, like: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """``g`` summed over ``axis`` into the shape of ``like``: the adjoint of spreading
+    ``like`` over those axes (the transpose of `unreduce`)."""
+    total = np.sum(g, axis=axis, keepdims=keepdims)
+    shape = shape_of(like)
+    if shape_of(total) != shape:
+        total = np.reshape(total, shape) if np.size(total) == np.prod(shape, dtype=int) \
+            else np.sum(total)
+    return float(total) if type(like) is float else total
+
+
+def count(x: Any, axis: Any = None) -> int:
+    """How many elements of ``x`` a reduction over ``axis`` takes together."""
+    from .reductions import _count
+    return _count(x, axis)
+
+
+def inverse_or_zero(x: Any) -> Any:
+    """``1 / x`` where ``x > 0``, else 0: the derivative of `log_or_zero`."""
+    if isinstance(x, float):
+        return 1.0 / x if x > 0 else 0.0
+    x = np.asarray(x)
+    return np.where(x > 0, 1 / np.where(x > 0, x, 1), 0)

@@ -1,0 +1,179 @@
+"""Rules of the runtime helpers that generated derivatives call, so that a derivative
+can be differentiated again (`hessian`, `hvp`: forward mode over `grad`'s code).
+
+Each helper is linear in the adjoint it is given and reads its other arguments
+for their shapes (or, for products, is linear in them too); its tangent applies
+it to the tangents, its adjoint is its transpose. Arguments read only for their
+shape carry no tangent (``None``) and get a zero adjoint.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import runtime as _ad
+from .jvp import defjvp
+from .registry import defvjp, lookup, nondifferentiable
+from .runtime import forward as _fwd
+
+
+@defvjp(_ad.seed)
+def seed(g, ans, dout, out=0.0):
+    return _ad.unbroadcast(g, dout), _ad.zeros_like(out)
+
+
+@defjvp(_ad.seed)
+def seed_jvp(g, ans, dout, out=0.0):
+    return _ad.seed(g, out), None
+
+
+@defvjp(_ad.unbroadcast)
+def unbroadcast(g, ans, grad, x):
+    return _fwd.broadcast(g, grad), _ad.zeros_like(x)
+
+
+@defjvp(_ad.unbroadcast)
+def unbroadcast_jvp(g, ans, grad, x):
+    return _ad.unbroadcast(g, x), None
+
+
+@defvjp(_ad.unreduce)
+def unreduce(g, ans, grad, x, axis=None, keepdims=False):
+    return _fwd.reduce_like(g, grad, axis, keepdims), _ad.zeros_like(x)
+
+
+@defjvp(_ad.unreduce)
+def unreduce_jvp(g, ans, grad, x, axis=None, keepdims=False):
+    return _ad.unreduce(g, x, axis, keepdims), None
+
+
+@defvjp(_ad.unmean)
+def unmean(g, ans, grad, x, axis=None, keepdims=False):
+    return _fwd.reduce_like(g, grad, axis, keepdims) / _fwd.count(x, axis), _ad.zeros_like(x)
+
+
+@defjvp(_ad.unmean)
+def unmean_jvp(g, ans, grad, x, axis=None, keepdims=False):
+    return _ad.unmean(g, x, axis, keepdims), None
+
+
+@defvjp(_ad.unindex)
+def unindex(g, ans, grad, x, index):
+    return g[index], _ad.zeros_like(x)
+
+
+@defjvp(_ad.unindex)
+def unindex_jvp(g, ans, grad, x, index):
+    return _ad.unindex(g, x, index), None
+
+
+@defvjp(_ad.cast_like)
+def cast_like(g, ans, grad, x):
+    return _ad.cast_like(g, grad), _ad.zeros_like(x)
+
+
+@defjvp(_ad.cast_like)
+def cast_like_jvp(g, ans, grad, x):
+    return _ad.cast_like(g, x), None
+
+
+@defvjp(_ad.add)
+def add(g, ans, a, b):
+    return g, g
+
+
+@defjvp(_ad.add, all_inputs=True)
+def add_jvp(g, ans, a, b):
+    return _ad.add(g[0], g[1])
+
+
+@defvjp(_ad.zero_at)
+def zero_at(g, ans, grad, index):
+    return _ad.zero_at(g, index)
+
+
+@defjvp(_ad.zero_at)
+def zero_at_jvp(g, ans, grad, index):
+    return _ad.zero_at(g, index)
+
+
+@defvjp(_ad.log_or_zero)
+def log_or_zero(g, ans, x):
+    return g * _fwd.inverse_or_zero(x)
+
+
+@defjvp(_ad.log_or_zero)
+def log_or_zero_jvp(g, ans, x):
+    return g * _fwd.inverse_or_zero(x)
+
+
+@defvjp(_ad.matmul_lhs)
+def matmul_lhs(g, ans, grad, x, y):
+    return (_ad.unbroadcast(np.matmul(g, y), grad), _ad.zeros_like(x),
+            _ad.matmul_rhs(grad, g, y))
+
+
+@defjvp(_ad.matmul_lhs)
+def matmul_lhs_jvp(g, ans, grad, x, y):
+    return _ad.matmul_lhs(g, x, y), None, _ad.matmul_lhs(grad, x, g)
+
+
+@defvjp(_ad.matmul_rhs)
+def matmul_rhs(g, ans, grad, x, y):
+    return (_ad.unbroadcast(np.matmul(x, g), grad), _ad.matmul_lhs(grad, x, g),
+            _ad.zeros_like(y))
+
+
+@defjvp(_ad.matmul_rhs)
+def matmul_rhs_jvp(g, ans, grad, x, y):
+    return _ad.matmul_rhs(g, x, y), _ad.matmul_rhs(grad, g, y), None
+
+
+@defvjp(_ad.dot_lhs)
+def dot_lhs(g, ans, grad, x, y):
+    return _ad.unbroadcast(np.dot(g, y), grad), _ad.zeros_like(x), _ad.dot_rhs(grad, g, y)
+
+
+@defjvp(_ad.dot_lhs)
+def dot_lhs_jvp(g, ans, grad, x, y):
+    return _ad.dot_lhs(g, x, y), None, _ad.dot_lhs(grad, x, g)
+
+
+@defvjp(_ad.dot_rhs)
+def dot_rhs(g, ans, grad, x, y):
+    return _ad.unbroadcast(np.dot(x, g), grad), _ad.dot_lhs(grad, x, g), _ad.zeros_like(y)
+
+
+@defjvp(_ad.dot_rhs)
+def dot_rhs_jvp(g, ans, grad, x, y):
+    return _ad.dot_rhs(g, x, y), _ad.dot_rhs(grad, g, y), None
+
+
+@defvjp(_ad.unextreme)
+def unextreme(g, ans, grad, extreme, x, axis=None, keepdims=False):
+    return (_fwd.reduce_like(g * _ad.unextreme(np.ones_like(grad), extreme, x, axis, keepdims),
+                             grad, axis, keepdims),
+            _ad.zeros_like(extreme), _ad.zeros_like(x))
+
+
+@defjvp(_ad.unextreme)
+def unextreme_jvp(g, ans, grad, extreme, x, axis=None, keepdims=False):
+    return _ad.unextreme(g, extreme, x, axis, keepdims), None, None
+
+
+@defvjp(_ad.unvar)
+def unvar(g, ans, grad, x, axis=None, ddof=0, keepdims=False):
+    return (_fwd.reduce_like(g * _ad.unvar(np.ones_like(grad), x, axis, ddof, keepdims),
+                             grad, axis, keepdims),
+            _ad.unvar(1.0, g * _ad.keep_reduced_dims(grad, x, axis, keepdims), axis, ddof,
+                      True))
+
+
+@defjvp(_ad.unvar)
+def unvar_jvp(g, ans, grad, x, axis=None, ddof=0, keepdims=False):
+    return _ad.unvar(g, x, axis, ddof, keepdims), _ad.unvar(grad, g, axis, ddof, keepdims)
+
+
+for _helper in (_ad.zeros_like, _ad.clip_mask, _ad.shape_of, _ad.dtype_of):
+    if lookup(_helper) is None:
+        nondifferentiable(_helper)

@@ -1,0 +1,153 @@
+"""Forward mode: the tangent sweep of a normalized function, generated and compiled.
+
+`generate` runs source → fence → desugar → normalize (the stages grad runs) →
+tangents → codegen → loader; the helpers a function calls get forward-mode
+derivatives of their own, through `DERIVATIONS`, handed to the normalizer as
+grad hands it the pipeline's. The generated function takes the function's own
+parameters plus one keyword-only tangent per differentiated parameter
+(``dx``), and returns the value and its tangent.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import Any, Callable, Optional
+
+import gast
+
+from ...rules import forward_rules, runtime_rules  # noqa: F401 - register their rules
+from ...rules.jvp import lookup_jvp
+from .. import codegen, desugar, fence, loader, normalize, source, stages
+from ..naming import Namer
+from ..reverse import Derivative
+from ..source import is_bound_method, parameters
+from .tangents import ForwardDerivative, tangents
+
+__all__ = ["generate", "forward_name", "DERIVATIONS", "ForwardDerivative"]
+
+
+def forward_name(fn_name: str) -> str:
+    base = fn_name if fn_name.isidentifier() else "f"
+    return f"jvp_{base}"
+
+
+def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
+             scalars: tuple = ((), (), ()), helper: bool = False,
+             bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str]:
+    """The forward-mode derivative of ``fn`` along ``wrt``, compiled, and its source."""
+    parsed = source.parse_function(fn)
+    parsed.bound = dict(bindings or {})
+    fence.check(parsed)
+    stages.show(f"source ({parsed.name})", parsed.node)
+    referenced = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}
+    namer = Namer(referenced | parsed.locals | set(parsed.closure), parsed.globals,
+                  parsed.locals)
+    name = namer.fresh(forward_name(parsed.name))
+    desugar.desugar(parsed, namer)
+    stages.show("desugar", parsed.node)
+    norm = normalize.normalize(parsed, wrt, namer, *scalars[:3], helper=helper,
+                               derive=DERIVATIONS)
+    stages.show("normalize", norm.body, norm.return_stmt)
+    derivative = tangents(parsed, norm, wrt, namer)
+    stages.show("forward: primal and tangent statements", derivative.body)
+    text = codegen.render(_with_tangent_params(parsed, derivative.tangent_params),
+                          Derivative(derivative.body, [], [derivative.tangent],
+                                     derivative.value, None),
+                          name, True, printer)
+    origin = f"{os.path.basename(parsed.filename)}:{parsed.node.lineno}"
+    compiled = loader.load(text, name, fn, namer.injected, origin)
+    compiled.__autograd_src_tangents__ = derivative.tangent_params
+    return compiled, _with_helpers(text, list(namer.helper_sources))
+
+
+def _with_tangent_params(parsed: source.ParsedFunction, params: list[str]) -> Any:
+    """A view of ``parsed`` whose signature ends with the keyword-only tangents."""
+    shown = copy.copy(parsed)
+    shown.node = copy.copy(parsed.node)
+    args = copy.copy(parsed.node.args)
+    args.kwonlyargs = list(args.kwonlyargs) + [
+        gast.Name(id=p, ctx=gast.Param(), annotation=None, type_comment=None) for p in params]
+    args.kw_defaults = list(args.kw_defaults) + [None] * len(params)
+    shown.node.args = args
+    return shown
+
+
+def _with_helpers(text: str, helpers: list[str]) -> str:
+    from ..pipeline import _with_helpers as joined
+    return joined(text, helpers)
+
+
+# ----- the helpers a function calls, differentiated in forward mode too -----
+
+_CACHE_KEY = "forward-helper"
+_IN_PROGRESS: set = set()
+
+
+def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
+                      caller: source.ParsedFunction,
+                      bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str, list]:
+    """The forward-mode derivative of a helper ``fn`` along ``positions``, cached, its
+    source, and where each position's tangent parameter is (``(index, None)``)."""
+    from ..pipeline import LOCK, bind, cache_for, cached, transform_forward
+    if lookup_jvp(fn) is not None:
+        # A tangent rule of the user's own: the forward stage inlines it.
+        return fn, "", [(k, None) for k in range(len(positions))]
+    if is_bound_method(fn):
+        function, owner = fn.__func__, fn.__self__
+        derivative, text, layout = helper_derivative(
+            function, [p + 1 for p in positions], call, caller,
+            {**(bindings or {}), function.__code__.co_varnames[0]: owner})
+        bound = bind(derivative, owner)
+        bound.__autograd_src_tangents__ = derivative.__autograd_src_tangents__
+        return bound, text, layout
+    names, positional = parameters(fn)
+    if any(p >= positional for p in positions):
+        raise caller.error(call, f"forward mode does not yet differentiate values passed "
+                                 f"to {fn.__name__}() through *args: give it named "
+                                 "parameters")
+    wrt = [names[p] for p in positions]
+    layout = [(k, None) for k in range(len(positions))]
+    bindings = bindings or {}
+    key = (_CACHE_KEY, tuple(positions),
+           tuple(sorted((k, id(v)) for k, v in bindings.items())))
+    with LOCK:
+        per_fn = cache_for(fn)
+        if cached(per_fn, key) is None:
+            if (fn, key) in _IN_PROGRESS:
+                def recursive(*args: Any, **kwargs: Any) -> Any:
+                    return per_fn[key][0](*args, **kwargs)
+                recursive.__name__ = forward_name(fn.__name__)
+                recursive.__autograd_src_tangents__ = _tangent_names(fn, wrt)
+                return recursive, "", layout
+            _IN_PROGRESS.add((fn, key))
+            try:
+                per_fn[key] = transform_forward(fn, wrt, helper=True, bindings=bindings)
+            finally:
+                _IN_PROGRESS.discard((fn, key))
+        return per_fn[key][0], per_fn[key][1], layout
+
+
+def _tangent_names(fn: Callable[..., Any], wrt: list[str]) -> list[str]:
+    """The tangent parameter names a helper's forward derivative will have (for a
+    recursive call made before that derivative exists): ``d`` + the name, as the
+    namer gives them unless taken."""
+    taken = set(fn.__code__.co_varnames)
+    return [f"d{w}" if f"d{w}" not in taken else f"d_{w}" for w in wrt]
+
+
+def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[int],
+                      namer: Namer) -> tuple[Any, str, Any]:
+    raise outer.error(node, f"forward mode does not yet follow functions defined inside "
+                            f"the differentiated function ({node.name}): define it at "
+                            "module level")
+
+
+class _Derivations:
+    """What the normalizer asks of forward mode: the derivatives of the helpers it meets."""
+
+    helper = staticmethod(helper_derivative)
+    nested = staticmethod(nested_derivative)
+
+
+DERIVATIONS = _Derivations()

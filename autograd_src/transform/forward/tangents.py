@@ -1,0 +1,368 @@
+"""The tangent sweep: after each normalized primal statement, its tangent statement.
+
+Reads the normal form the reverse stage reads. An operation ``y = np.sin(x)``
+is followed by ``dy = dx * np.cos(x)``, the rule's contribution for each input
+that carries a tangent, summed; a branch stays a branch and a loop a loop, so
+nothing is stored (no stacks). A statement kept as it is (``y = 0.0``) makes
+its names constant there: their tangents become zeros, if any tangent reads them.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import gast
+
+from ...errors import NoRuleError
+from ...rules import runtime
+from ...rules.jvp import JVPRule, lookup_jvp
+from ...rules.runtime import forward as forward_runtime
+from .. import optimize
+from ..inline import as_expr
+from ..ir import (
+    Branch,
+    Comment,
+    Loop,
+    Normalized,
+    Op,
+    Primal,
+    assign_node,
+    is_number,
+    load_names,
+    name_node,
+    ops_in,
+    same_shape,
+)
+from ..naming import Namer, clone
+from ..source import ParsedFunction
+
+__all__ = ["Tangents", "ForwardDerivative", "tangents"]
+
+_ANS = "__autograd_src_ans__"
+_DEFAULTED = "__autograd_src_defaulted__"
+
+
+@dataclass
+class ForwardDerivative:
+    """The body of a forward-mode derivative and what it returns."""
+
+    body: list
+    value: gast.expr
+    tangent: gast.expr
+    #: The tangent parameter of each differentiated parameter, in ``wrt`` order.
+    tangent_params: list
+
+
+class _Substitution(gast.NodeTransformer):
+    """A rule's parameters replaced by one call site's operands; ``g[k]`` of an
+    all-inputs rule by the tangent of input ``k``; ``f(*(a, b))`` written ``f(a, b)``."""
+
+    def __init__(self, rule: JVPRule, values: dict, namer: Namer,
+                 items: Optional[list] = None) -> None:
+        self.rule = rule
+        self.values = values
+        self.namer = namer
+        self.items = items
+
+    def visit_Subscript(self, node: gast.Subscript) -> gast.expr:
+        if self.items is not None and isinstance(node.value, gast.Name) and \
+                node.value.id == "g" and isinstance(node.slice, gast.Constant) and \
+                isinstance(node.slice.value, int):
+            return clone(self.items[node.slice.value])
+        return self.generic_visit(node)
+
+    def visit_Call(self, node: gast.Call) -> gast.expr:
+        # keepdims=keepdims where the call left keepdims at its default: left out.
+        node.keywords = [k for k in node.keywords if not (
+            isinstance(k.value, gast.Name) and k.value.id in self.values.get(_DEFAULTED, ()))]
+        node = self.generic_visit(node)
+        args = []
+        for arg in node.args:
+            if isinstance(arg, gast.Starred) and isinstance(arg.value, (gast.Tuple, gast.List)):
+                args += arg.value.elts
+            else:
+                args.append(arg)
+        node.args = args
+        return node
+
+    def visit_Name(self, node: gast.Name) -> gast.expr:
+        if node.id in self.values:
+            return as_expr(self.values[node.id])
+        scope = self.rule.jvp.__globals__
+        obj = scope[node.id] if node.id in scope else getattr(builtins, node.id)
+        return name_node(self.namer.reference(obj, node.id))
+
+
+class Tangents:
+    """The forward stage for one normalized function."""
+
+    def __init__(self, parsed: ParsedFunction, norm: Normalized, wrt: list[str],
+                 namer: Namer) -> None:
+        self.parsed = parsed
+        self.norm = norm
+        self.wrt = wrt
+        self.namer = namer
+        self.ad = namer.reference(runtime, "_ad")
+        #: Names whose tangents some operation reads (and the output's).
+        self.read: set[str] = {norm.output}
+        for op in ops_in(norm.body):
+            self.read |= set(op.input_names())
+        self.origin: Any = None
+
+    # ----- names and zeros -----
+
+    def tangent(self, name: str) -> str:
+        return self.namer.adjoint(name)
+
+    def zero(self, expr: gast.expr) -> gast.expr:
+        """The zero tangent of the value of ``expr``."""
+        if is_number(expr):
+            return gast.Constant(value=0.0, kind=None)
+        return gast.Call(func=gast.Attribute(value=name_node(self.ad), attr="zeros_like",
+                                             ctx=gast.Load()),
+                         args=[clone(expr)], keywords=[])
+
+    def fwd(self, attr: str) -> gast.expr:
+        return gast.Attribute(value=name_node(self.namer.reference(forward_runtime, "_fwd")),
+                              attr=attr, ctx=gast.Load())
+
+    # ----- the sweep -----
+
+    def build(self) -> ForwardDerivative:
+        params = [self.tangent(w) for w in self.wrt]
+        body: list = []
+        # Parameters not differentiated whose tangents a loop reads before assigning them.
+        for p in self.parsed.params:
+            if p not in self.wrt and p in self.read:
+                body.append(assign_node(self.tangent(p), self.zero(name_node(p)),
+                                        self.parsed.node))
+        body += self.block(self.norm.body)
+        output = self.norm.output
+        if self.norm.output_active:
+            tangent = name_node(self.tangent(output))
+        else:
+            tangent = self.zero(name_node(output))
+        return ForwardDerivative(body, name_node(output), tangent, params)
+
+    def block(self, items: list) -> list:
+        out: list = []
+        for item in items:
+            if isinstance(item, Op):
+                self.comment(item.origin, out)
+                out += self.op(item)
+            elif isinstance(item, Primal):
+                out.append(item.stmt)
+                for name in sorted(item.assigned & self.read):
+                    value = item.stmt.value if isinstance(item.stmt, gast.Assign) else None
+                    zero = gast.Constant(value=0.0, kind=None) if is_number(value) else \
+                        self.zero(name_node(name))
+                    out.append(assign_node(self.tangent(name), zero, item.origin))
+            elif isinstance(item, Branch):
+                self.origin = None
+                body = self.block(item.body)
+                self.origin = None
+                orelse = self.block(item.orelse)
+                self.origin = None
+                out.append(gast.copy_location(gast.If(
+                    test=clone(item.test), body=body or [gast.Pass()], orelse=orelse),
+                    item.origin))
+            elif isinstance(item, Loop):
+                self.origin = None
+                loop = gast.copy_location(type(item.header)(**{
+                    f: getattr(item.header, f) for f in item.header._fields}), item.origin)
+                loop.body = self.block(item.body) or [gast.Pass()]
+                self.origin = None
+                out.append(loop)
+            else:
+                out.append(item)
+        return out
+
+    def comment(self, origin: Any, out: list) -> None:
+        if origin is self.origin:
+            return
+        self.origin = origin
+        text = gast.unparse(origin).strip().splitlines()[0]
+        if len(text) > 60:
+            text = text[:57] + "..."
+        out.append(Comment(f"Tangent of: {text}  ({self.parsed.where(origin)})"))
+
+    # ----- one operation -----
+
+    def op(self, op: Op) -> list:
+        target, dtarget = op.target, self.tangent(op.target)
+        if op.rule is None:  # a copy
+            source = op.inputs[0]
+            stmts = [assign_node(target, op.value, op.origin)]
+            if source != target:
+                stmts.append(assign_node(dtarget, name_node(self.tangent(source)), op.origin))
+            return stmts
+        rule = lookup_jvp(op.rule.primitive)
+        if hasattr(op.rule, "helper_keywords") and rule is None:
+            return [self.helper_call(op)]
+        if rule is None:
+            raise self.parsed.error(
+                op.origin,
+                f"no forward-mode rule for {op.rule.name}: it has an adjoint rule "
+                "(defvjp), which reverse mode uses, but forward mode needs its tangent: "
+                "register one with autograd_src.extend.defjvp", NoRuleError)
+        expr = self.tangent_expr(op, rule)
+        reads = load_names(expr)
+        primal = assign_node(target, op.value, op.origin)
+        if target not in reads:
+            return [primal, assign_node(dtarget, _replace_ans(expr, target), op.origin)]
+        if _ANS not in reads:  # the tangent reads the operand the primal overwrites
+            return [assign_node(dtarget, expr, op.origin), primal]
+        new = self.namer.fresh(f"{target}_new")
+        return [assign_node(new, op.value, op.origin),
+                assign_node(dtarget, _replace_ans(expr, new), op.origin),
+                assign_node(target, name_node(new), op.origin)]
+
+    def values(self, op: Op, rule: JVPRule) -> dict:
+        """The tangent rule's parameters bound to the operation's operands (by position,
+        since the adjoint rule the normalizer bound may name them differently)."""
+        values: dict[str, Any] = {}
+        adjoint_params = list(op.rule.params)
+        for index, param in enumerate(rule.params):
+            default = rule.signature.parameters[param].default
+            if param in op.bound:
+                values[param] = op.bound[param]
+            elif index < len(adjoint_params) and adjoint_params[index] in op.bound:
+                values[param] = op.bound[adjoint_params[index]]
+            elif default is not rule.signature.parameters[param].empty:
+                values[param] = default
+            else:
+                values[param] = gast.Tuple(elts=[], ctx=gast.Load())  # an empty *args
+        values["ans"] = name_node(_ANS)
+        values[_DEFAULTED] = {
+            p for p in rule.params
+            if rule.signature.parameters[p].default is not rule.signature.parameters[p].empty
+            and _is_literal(values[p], rule.signature.parameters[p].default)}
+        return values
+
+    def input_tangent(self, entry: Any, operand: Any) -> Optional[gast.expr]:
+        """The tangent of one rule input: a name's, a tuple of a sequence's (zeros where
+        an item has none), or None where the input carries none."""
+        if entry is None:
+            return None
+        if isinstance(entry, list):
+            if not any(entry):
+                return None
+            items = operand.elts if isinstance(operand, (gast.Tuple, gast.List)) else []
+            return gast.Tuple(elts=[name_node(self.tangent(n)) if n else self.zero(item)
+                                    for n, item in zip(entry, items)], ctx=gast.Load())
+        return name_node(self.tangent(entry))
+
+    def tangent_expr(self, op: Op, rule: JVPRule) -> gast.expr:
+        values = self.values(op, rule)
+        operands = [values[p] for p in rule.params[:len(op.inputs)]]
+        tangents = [self.input_tangent(e, v) for e, v in zip(op.inputs, operands)]
+        if rule.all_inputs:
+            items = [t if t is not None else self.zero(as_expr(v))
+                     for t, v in zip(tangents, operands)]
+            if rule.exprs is None:
+                return self.call_rule(rule, values, gast.Tuple(elts=items, ctx=gast.Load()))
+            return optimize.simplify(_Substitution(rule, values, self.namer, items).visit(
+                clone(rule.exprs[0])), self.namer, op.scalars)
+        terms = []
+        for index, t in enumerate(tangents):
+            if t is None:
+                continue
+            if rule.exprs is None:
+                terms.append(self.call_rule(rule, values, t, index))
+                continue
+            if index >= len(rule.exprs):
+                raise self.parsed.error(op.origin, f"the forward-mode rule of {rule.name} "
+                                                   f"gives no tangent for its argument "
+                                                   f"{rule.params[index]!r}, but this one "
+                                                   "carries one", NoRuleError)
+            if rule.exprs[index] is None:  # the rule reads only its shape
+                continue
+            terms.append(_Substitution(rule, {**values, "g": t}, self.namer).visit(
+                clone(rule.exprs[index])))
+        terms = [optimize.simplify(t, self.namer, op.scalars) for t in terms]
+        if not terms:  # the operands carrying tangents are read for their shapes only
+            return self.zero(name_node(_ANS))
+        expr = terms[0]
+        for term in terms[1:]:
+            expr = gast.BinOp(left=expr, op=gast.Add(), right=term)
+        if rule.broadcasting and self.may_be_smaller(op, rule, tangents, operands):
+            expr = gast.Call(func=self.fwd("broadcast"), args=[expr, name_node(_ANS)],
+                             keywords=[])
+        return expr
+
+    def may_be_smaller(self, op: Op, rule: JVPRule, tangents: list, operands: list) -> bool:
+        """Whether no input carrying a tangent surely has the result's shape (a broadcast
+        scalar's tangent must be spread over the result)."""
+        for index, t in enumerate(tangents):
+            entry = op.inputs[index]
+            if t is None or not isinstance(entry, str):
+                continue
+            others = [v for i, v in enumerate(operands) if i != index]
+            if same_shape(entry, others, op):
+                return False
+        return True
+
+    def call_rule(self, rule: JVPRule, values: dict, g: gast.expr,
+                  index: Optional[int] = None) -> gast.expr:
+        """A call to a rule that cannot be inlined, indexed when it has several inputs."""
+        fn = name_node(self.namer.reference(rule.jvp, rule.jvp.__name__))
+        args = [g, values["ans"]]
+        keywords = []
+        for param in rule.params:
+            kind = rule.signature.parameters[param].kind
+            value = as_expr(values[param])
+            if kind is kind.VAR_POSITIONAL:
+                args += list(value.elts) if isinstance(value, gast.Tuple) \
+                    else [gast.Starred(value=value, ctx=gast.Load())]
+            elif kind is kind.KEYWORD_ONLY:
+                keywords.append(gast.keyword(arg=param, value=value))
+            else:
+                args.append(value)
+        call = gast.Call(func=fn, args=args, keywords=keywords)
+        if index is None or len(rule.params) == 1:
+            return call
+        return gast.Subscript(value=call, slice=gast.Constant(value=index, kind=None),
+                              ctx=gast.Load())
+
+    def helper_call(self, op: Op) -> gast.stmt:
+        """``h, dh = jvp_cell(W, h, x, dh=dh)``: a helper run through its forward derivative."""
+        rule = op.rule
+        derivative = rule.vjp
+        fn = name_node(self.namer.reference(derivative, derivative.__name__))
+        keywords = [gast.keyword(arg=k, value=clone(v)) for k, v in rule.helper_keywords.items()]
+        tangent_params = derivative.__autograd_src_tangents__
+        active = [i for i, entry in enumerate(op.inputs) if entry]
+        for position, (index, _) in zip(active, rule.helper_layout):
+            keywords.append(gast.keyword(arg=tangent_params[index],
+                                         value=name_node(self.tangent(op.inputs[position]))))
+        call = gast.Call(func=fn, args=[clone(op.bound[p]) for p in rule.params],
+                         keywords=keywords)
+        targets = gast.Tuple(elts=[name_node(op.target, gast.Store()),
+                                   name_node(self.tangent(op.target), gast.Store())],
+                             ctx=gast.Store())
+        return gast.copy_location(gast.Assign(targets=[targets], value=call,
+                                              type_comment=None), op.origin)
+
+
+def _is_literal(value: Any, default: Any) -> bool:
+    """Whether an operand is the literal ``default`` (None, False, 0, 'C')."""
+    if isinstance(value, gast.Constant):
+        value = value.value
+    elif isinstance(value, gast.AST):
+        return False
+    return type(value) is type(default) and value == default
+
+
+def _replace_ans(expr: gast.expr, name: str) -> gast.expr:
+    for node in gast.walk(expr):
+        if isinstance(node, gast.Name) and node.id == _ANS:
+            node.id = name
+    return expr
+
+
+def tangents(parsed: ParsedFunction, norm: Normalized, wrt: list[str],
+             namer: Namer) -> ForwardDerivative:
+    """The forward-mode derivative of ``norm`` along the tangents of ``wrt``."""
+    return Tangents(parsed, norm, wrt, namer).build()
