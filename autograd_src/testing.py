@@ -23,8 +23,11 @@ FD_ULPS = 256
 
 def _upcast(value: Any) -> Any:
     """``value`` with its floating-point arrays and numbers widened to float64."""
+    if isinstance(value, dict):
+        return type(value)((k, _upcast(v)) for k, v in value.items())
     if isinstance(value, (list, tuple)):
-        return type(value)(_upcast(v) for v in value)
+        items = [_upcast(v) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
     if isinstance(value, (np.ndarray, np.floating)) and np.issubdtype(value.dtype, np.floating):
         return value.astype(np.float64) if isinstance(value, np.ndarray) else np.float64(value)
     return value
@@ -129,6 +132,62 @@ def numerical_grad(f: Callable[..., Any], args: Sequence[Any], index: int,
     estimate, _ = _differences(f, args, index, None, eps)
     scalar = np.ndim(args[index]) == 0 and not isinstance(args[index], np.ndarray)
     return float(estimate) if scalar else estimate
+
+
+def _leaves(tree: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
+    """The leaves of a container argument with their paths; an array is its own leaf."""
+    if isinstance(tree, dict):
+        return [leaf for k, v in tree.items() for leaf in _leaves(v, path + (k,))]
+    if isinstance(tree, (list, tuple)):
+        return [leaf for k, v in enumerate(tree) for leaf in _leaves(v, path + (k,))]
+    return [(path, tree)]
+
+
+def _leaf_at(tree: Any, path: tuple) -> Any:
+    for key in path:
+        tree = tree[key]
+    return tree
+
+
+def _leaf_of(gradient: Any, path: tuple, where: str) -> Any:
+    """The entry of ``gradient`` at ``path``, or an AssertionError naming what is missing."""
+    for depth, key in enumerate(path):
+        if not isinstance(gradient, (list, tuple, dict)):
+            raise AssertionError(f"{where}: the gradient has a {type(gradient).__name__} "
+                                 f"where the argument has a container (at depth {depth})")
+        try:
+            gradient = gradient[key]
+        except (IndexError, KeyError):
+            raise AssertionError(f"{where}: the gradient has no entry {key!r}") from None
+    return gradient
+
+
+def _replaced(tree: Any, path: tuple, leaf: Any) -> Any:
+    """A copy of the containers of ``tree`` with the leaf at ``path`` replaced."""
+    if not path:
+        return leaf
+    key, rest = path[0], path[1:]
+    if isinstance(tree, dict):
+        return type(tree)({**tree, key: _replaced(tree[key], rest, leaf)})
+    items = list(tree)
+    items[key] = _replaced(items[key], rest, leaf)
+    if isinstance(tree, list):
+        return items
+    return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
+
+
+def _with_leaf(f: Callable[..., Any], position: int, tree: Any,
+               path: tuple) -> Callable[..., Any]:
+    """``f`` as a function of one leaf of its argument ``position`` (in that slot)."""
+    if not path:
+        return f
+
+    def of_leaf(*args: Any) -> Any:
+        args = list(args)
+        args[position] = _replaced(tree, path, args[position])
+        return f(*args)
+
+    return of_leaf
 
 
 def _parameter_name(f: Callable[..., Any], position: int) -> str:
@@ -307,12 +366,18 @@ def check_grads(f: Callable[..., Any], *args: Any, wrt: Union[int, Sequence[int]
         checks.append((derivative(*args, **{keyword: seed}), seed,
                        f" (output seeded with a random {keyword})"))
     for result, seed, seeded in checks:
-        for position, analytic in zip(positions, _gradients(result, positions, single)):
-            arg = args[position]
+        for position, gradient in zip(positions, _gradients(result, positions, single)):
             where = f"gradient for argument {position}{_parameter_name(f, position)}{seeded}"
-            _check_structure(analytic, arg, where)
             wide_seed = None if seed is None else seed.astype(np.float64)
-            expected, fd_error = _differences(f, wide, position, wide_seed, STEP)
-            default = ULPS * float(np.finfo(_precision(arg)).eps)
-            _compare(analytic, expected, fd_error, default if rtol is None else rtol,
-                     atol or 0.0, where)
+            # A container (list, tuple, dict) is checked leaf by leaf.
+            for path, arg in _leaves(args[position]):
+                here = where + "".join(f"[{k!r}]" for k in path)
+                analytic = _leaf_of(gradient, path, here)
+                _check_structure(analytic, arg, here)
+                leaf_f = _with_leaf(f, position, wide[position], path)
+                expected, fd_error = _differences(
+                    leaf_f, wide[:position] + [_leaf_at(wide[position], path)]
+                    + wide[position + 1:], position, wide_seed, STEP)
+                default = ULPS * float(np.finfo(_precision(arg)).eps)
+                _compare(analytic, expected, fd_error, default if rtol is None else rtol,
+                         atol or 0.0, here)

@@ -22,9 +22,14 @@ def no_rule_numpy(x):
     return np.sum(np.sinc(x))  # LINE no_rule_numpy
 
 
+def _doubled_first(v):
+    v[0] = v[1] * 2.0  # LINE subscript_assignment
+    return np.sum(v)
+
+
 def subscript_assignment(x):
-    x[0] = x[1] * 2.0  # LINE subscript_assignment
-    return np.sum(x)
+    # The helper writes into its caller's array, which the caller reads again.
+    return _doubled_first(x) * np.sum(x)
 
 
 def no_return(x):

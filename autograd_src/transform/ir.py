@@ -69,6 +69,9 @@ class Op:
     classes: dict = field(default_factory=dict)
     #: The shape class of the result (kept apart: ``a = x * a`` names both ``a``).
     result_class: Optional[int] = None
+    #: Ids of the bound operand expressions other than names known to be scalars
+    #: (``c[i]`` of a list of floats).
+    scalar_operands: frozenset = frozenset()
 
     def input_names(self) -> list[str]:
         names: list[str] = []
@@ -251,7 +254,8 @@ def same_shape(name: str, others: list, op: Op) -> bool:
     """
     mine = op.classes.get(name)
     return bool(others) and all(
-        is_scalar_operand(x, op.scalars) or (isinstance(x, gast.Name) and (
+        is_scalar_operand(x, op.scalars) or id(x) in op.scalar_operands or (
+            isinstance(x, gast.Name) and (
             x.id == name or (mine is not None and op.classes.get(x.id) == mine)))
         for x in others)
 

@@ -19,7 +19,8 @@ import gast
 import numpy as np
 
 __all__ = ["writes_in_place", "helper_writes_into", "may_share", "returns_fresh",
-           "allocates", "shared_names", "is_user_function", "ALLOCATING", "LIBRARIES",
+           "allocates", "shared_names", "is_user_function", "read_later", "ALLOCATING",
+           "LIBRARIES",
            "INACTIVE_ATTRIBUTES"]
 
 #: NumPy functions that write into their first argument.
@@ -273,3 +274,87 @@ def shared_names(stmt: gast.stmt, resolve: Any) -> set[str]:
             if isinstance(node.func, gast.Attribute):
                 stack.append(node.func.value)
     return shared
+
+
+def read_later(body: list) -> tuple[dict[int, frozenset], dict[int, frozenset]]:
+    """For each statement (by id), the names live after it (read again before being
+    assigned anew, on some path, its loops' next iterations included), and the names
+    surely bound when it runs (assigned by the statements before it in its block
+    and the blocks around it; the parameters are the caller's to add).
+
+    An in-place update of an array that another name shares is exact as a new array
+    when that other name is never read again; this tells the normalizer when.
+    """
+    later: dict[int, frozenset] = {}
+    bound: dict[int, frozenset] = {}
+
+    def loads(node: Any) -> frozenset:
+        return frozenset(n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                         and isinstance(n.ctx, gast.Load))
+
+    def stores(stmt: Any) -> frozenset:  # names an assignment surely binds anew
+        if isinstance(stmt, gast.Assign):
+            return frozenset(n.id for t in stmt.targets for n in gast.walk(t)
+                             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+                             and not _inside_subscript(t, n))
+        return frozenset()
+
+    def live_in(stmts: list, after: frozenset, record: bool,
+                exits: tuple = (frozenset(), frozenset())) -> frozenset:
+        """The names live before ``stmts`` given those live after (and where ``break``
+        and ``continue`` go: ``exits``); with ``record``, what is live after each
+        statement is kept."""
+        live = after
+        for stmt in reversed(stmts):
+            if record:
+                later[id(stmt)] = live
+            if isinstance(stmt, gast.If):
+                live = loads(stmt.test) | live_in(stmt.body, live, record, exits) | \
+                    live_in(stmt.orelse, live, record, exits)
+            elif isinstance(stmt, (gast.For, gast.While)):
+                head = loads(stmt.iter) if isinstance(stmt, gast.For) else loads(stmt.test)
+                target = frozenset(n.id for n in gast.walk(stmt.target)
+                                   if isinstance(n, gast.Name)) \
+                    if isinstance(stmt, gast.For) else frozenset()
+                exit_live = live_in(stmt.orelse, live, record, exits) | head
+                loop_live = exit_live
+                while True:  # what the body needs, around the loop, until it settles
+                    body_in = live_in(stmt.body, loop_live, False, (live, loop_live))
+                    grown = loop_live | ((body_in - target) | head)
+                    if grown == loop_live:
+                        break
+                    loop_live = grown
+                live_in(stmt.body, loop_live, record, (live, loop_live))
+                live = loop_live | head
+            elif isinstance(stmt, (gast.Return, gast.Raise)):
+                live = loads(stmt)  # nothing after it runs
+            elif isinstance(stmt, gast.Break):
+                live = exits[0]  # what is live after the loop
+            elif isinstance(stmt, gast.Continue):
+                live = exits[1]  # what is live at the loop's next iteration
+            elif isinstance(stmt, (gast.With, gast.Try)):
+                inner = frozenset()
+                for part in ("body", "orelse", "finalbody", "handlers"):
+                    for item in getattr(stmt, part, []) or []:
+                        inner |= loads(item)
+                live = live | inner  # not followed precisely: everything read stays live
+            else:
+                live = (live - stores(stmt)) | loads(stmt)
+        return live
+
+    def sure(stmts: list, before: frozenset) -> None:
+        for stmt in stmts:
+            bound[id(stmt)] = before
+            for part in ("body", "orelse"):
+                sure(getattr(stmt, part, []) or [], before)
+            before = before | stores(stmt)
+
+    live_in(body, frozenset(), True)
+    sure(body, frozenset())
+    return later, bound
+
+
+def _inside_subscript(target: Any, name: Any) -> bool:
+    """Whether ``name`` is the array a target subscript assigns into (``y`` in ``y[0]``)."""
+    return any(isinstance(n, (gast.Subscript, gast.Attribute)) and n.value is name
+               for n in gast.walk(target))

@@ -25,6 +25,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     values_at,
 )
 from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
+    alone,
     dtype_of,
     seed,
     shape_of,
@@ -77,7 +78,8 @@ from .reductions import (  # noqa: F401 - generated code reads them as _ad.<name
 # optimizer may evaluate a call to one of these at transformation time.
 FOLDABLE: set[str] = {"inverse_permutation"}
 
-__all__ = ["shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast", "keep_reduced_dims",
+__all__ = ["alone", "shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast",
+           "keep_reduced_dims",
            "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod", "uncumsum", "unindex",
            "unconcatenate", "unstack", "unhstack", "unvstack", "untile", "unrepeat", "untrace",
            "setitem", "zero_at", "written", "matmul_lhs", "matmul_rhs", "dot_lhs", "dot_rhs",

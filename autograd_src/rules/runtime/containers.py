@@ -94,6 +94,8 @@ def add(a: Any, b: Any) -> Any:
         return [add(x, y) for x, y in zip(a, b)]
     if type(a) is dict:
         return {k: add(v, b[k]) for k, v in a.items()}
+    if isinstance(a, (list, tuple, dict)):  # a namedtuple, an OrderedDict: rarely here
+        return add(list(a) if isinstance(a, (list, tuple)) else dict(a), b)
     return a + b
 
 
@@ -117,6 +119,6 @@ def unsum(g: Any, items: Any) -> Any:
 
 def like_input(g: Any, a: Any) -> Any:
     """Gradient of ``np.array(a)``: ``g`` itself, or split into items when ``a`` is a list."""
-    if type(a) is list or type(a) is tuple:
+    if isinstance(a, (list, tuple)):
         return [like_input(piece, item) for piece, item in zip(g, a)]
     return unbroadcast(g, a) if np.ndim(g) != np.ndim(a) else g

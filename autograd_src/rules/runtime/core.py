@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast"]
+__all__ = ["shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast", "alone"]
 
 
 def shape_of(x: Any) -> tuple[int, ...]:
@@ -30,6 +30,10 @@ def zeros_like(x: Any) -> Any:
     if type(x) is list or type(x) is tuple:
         return [zeros_like(e) for e in x]
     if type(x) is dict:
+        return {k: zeros_like(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):  # a namedtuple: its adjoint is a list, laid out later
+        return [zeros_like(e) for e in x]
+    if isinstance(x, dict):
         return {k: zeros_like(v) for k, v in x.items()}
     return np.zeros_like(x)
 
@@ -116,3 +120,28 @@ def unbroadcast(g: Any, x: Any) -> Any:
     if not shape and type(x) is not tuple and not isinstance(x, np.ndarray):
         return g[()]
     return g
+
+
+def alone(x: Any, others: tuple, where: str) -> None:
+    """Raise unless the array ``x`` shares no memory with any of ``others``.
+
+    Generated code updates ``x`` as a new array (``x += v`` as ``x = x + v``); NumPy
+    would write into the array, which the other names, read later, would see. The
+    code checks this where the names alone cannot tell (``a = m[0, 1]`` is a number,
+    ``a = m[0]`` a view).
+    """
+    if not isinstance(x, np.ndarray):  # a number: += rebinds it in NumPy too
+        return
+    pending = list(others)
+    while pending:
+        other = pending.pop()
+        if isinstance(other, (list, tuple)):
+            pending += other
+        elif isinstance(other, dict):
+            pending += other.values()
+        elif isinstance(other, np.ndarray) and np.shares_memory(x, other):
+            raise ValueError(
+                f"{where}: this in-place update changes an array that another name, read "
+                "later, shares; grad computes the update as a new array, so the other "
+                "name would keep its old values. Copy the array first (.copy()), or "
+                "write the update as a new value (x = x + ...)")

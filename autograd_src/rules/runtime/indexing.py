@@ -23,7 +23,7 @@ def _has_array_index(index: Any) -> bool:
 
 def unindex(g: Any, x: Any, index: Any) -> Any:
     """Gradient of ``x[index]``: ``g`` scattered into zeros; repeated entries add up."""
-    if type(x) is list or type(x) is tuple or type(x) is dict:
+    if isinstance(x, (list, tuple, dict)):
         grads = zeros_like(x)
         if isinstance(index, slice):
             for k, piece in zip(range(*index.indices(len(x))), g):

@@ -214,8 +214,11 @@ class CallNormalizer:
         """
         for keyword in call.keywords:
             if self.is_active(keyword.value):
-                raise self.error(keyword.value, f"pass differentiated values to {label}() by "
-                                                "position, not by keyword")
+                what = "**kwargs" if keyword.arg is None else f"the keyword-only {keyword.arg}="
+                raise self.error(keyword.value, f"a differentiated value passed to {label}() "
+                                                f"through {what} is not supported: make that "
+                                                "parameter positional (before any * in the "
+                                                "def), and pass the value to it")
         atoms = [self.atom(a) for a in call.args]
         atoms = [a if self.is_active(a) else self.hoist(a, describe(a)) for a in atoms]
         keywords = {k.arg: self.hoist(k.value, k.arg) for k in call.keywords}
@@ -237,11 +240,60 @@ class CallNormalizer:
         bound["back"] = name_node(self.namer.fresh(f"{label}_back"))
         return rule, bound, [self._active_name(a) for a in atoms]
 
+    def by_position(self, call: gast.Call, names: list, positional: int,
+                    default: Any) -> gast.Call:
+        """``call`` with its differentiated keyword arguments moved to their positions
+        (``mix(u=x, v=a)`` is ``mix(x, a)``), the parameters skipped before them given
+        their defaults (``default(name)``: an expression, or None when it has none).
+
+        The derivative of a helper is generated for differentiated values at given
+        positions; where they come by keyword is the caller's choice, not the helper's.
+        """
+        moved = {k.arg: k.value for k in call.keywords
+                 if k.arg in names[:positional] and self.is_active(k.value)}
+        if not moved:
+            return call
+        last = max(names.index(n) for n in moved)
+        given = {k.arg: k.value for k in call.keywords}
+        args = list(call.args)
+        for position in range(len(args), last + 1):
+            name = names[position]
+            value = given.get(name)
+            if value is None:
+                value = default(name)
+                if value is None:
+                    raise self.error(call, f"{gast.unparse(call.func).strip()}() is missing "
+                                           f"its argument {name!r}")
+            args.append(value)
+        keywords = [k for k in call.keywords if k.arg not in names[:last + 1]]
+        return gast.copy_location(gast.Call(func=call.func, args=args, keywords=keywords),
+                                  call)
+
+    def function_default(self, fn: Any) -> Any:
+        """The default of a parameter of ``fn`` as an expression generated code can read."""
+        names, positional = parameters(fn)
+        defaults = fn.__defaults__ or ()
+        first = positional - len(defaults)
+
+        def default(name: str) -> Optional[gast.expr]:
+            position = names.index(name)
+            if position < first:
+                return None
+            value = defaults[position - first]
+            if value is None or isinstance(value, (bool, int, float, str)):
+                return gast.Constant(value=value, kind=None)
+            return name_node(self.namer.reference(value, f"{name}_default"))
+
+        return default
+
     def helper_call(self, call: gast.Call, fn: Any, rebuild: Any, owner: Any = None) -> tuple:
         """A call to the user's own function: its derivative is generated as a function too.
 
         ``owner`` is what a method's first parameter is known to be.
         """
+        if call.keywords:
+            names, positional = parameters(fn)
+            call = self.by_position(call, names, positional, self.function_default(fn))
         atoms, keywords, positions = self.derivative_operands(call, fn.__name__)
         names = parameters(fn)[0]
         bindings = {}  # functions passed in: the helper's derivative is specialised to them
@@ -250,6 +302,13 @@ class CallNormalizer:
             if (callable(target) and not isinstance(target, type) and target is not UNRESOLVED) \
                     or isinstance(target, InstanceOf):
                 bindings[name] = target
+        passed = set(names[:len(call.args)]) | {k.arg for k in call.keywords}
+        defaults = dict(zip(names[parameters(fn)[1] - len(fn.__defaults__ or ()):],
+                            fn.__defaults__ or ()))
+        defaults.update(fn.__kwdefaults__ or {})
+        for name, value in defaults.items():  # act=np.tanh left out: the helper calls tanh
+            if name not in passed and callable(value) and not isinstance(value, type):
+                bindings[name] = value
         if owner is not None:
             bindings[names[0]] = owner
         # The pipeline differentiates the helper (it is handed to the normalizer).
@@ -274,6 +333,18 @@ class CallNormalizer:
             raise self.error(call, f"{name}() reads {names} from the enclosing function, and "
                                    "that value is being differentiated: pass it to "
                                    f"{name}() as an argument")
+        if call.keywords:
+            args = node.args
+            params = [a.id for a in args.posonlyargs + args.args]
+            first = len(params) - len(args.defaults)
+
+            def default(param: str) -> Optional[gast.expr]:
+                position = params.index(param)
+                value = args.defaults[position - first] if position >= first else None
+                # Only a constant: another default is evaluated where the def runs.
+                return value if isinstance(value, gast.Constant) else None
+
+            call = self.by_position(call, params, len(params), default)
         atoms, keywords, positions = self.derivative_operands(call, name)
         key = (name, tuple(positions))
         if key not in self.local_derivatives:
@@ -325,6 +396,9 @@ class CallNormalizer:
             if index < rule.n_inputs and rule.input_is_sequence(index):
                 bound[param], entry = self.sequence_input(value, label, replaced)
                 inputs.append(entry)
+            elif index < rule.n_inputs and not isinstance(value, gast.AST):
+                bound[param] = value  # the rule's own default (norm.pdf's loc=0): constant
+                inputs.append(None)
             elif index < rule.n_inputs:
                 atom = self.array_input(value, index, param, rule, primitive, label)
                 replaced[id(value)] = atom

@@ -77,15 +77,15 @@ class DataNormalizer:
         when nothing else refers to ``y``'s array, which is checked here.
         """
         if name not in self.owned:
-            what = "an argument of the function (the caller's array)" \
+            what = "an argument of the helper (the caller's array)" \
                 if name in self.parsed.params else \
                 "possibly shared with another name (a copy, a view such as " \
                 f"{name}.reshape(...) or {name}[1:], an item, or a value a helper returned)"
-            raise self.error(target, f"assigning into {name}[...] while {name} is {what} "
-                                     "is not supported: grad updates a new array, which the "
-                                     f"other name would not see. Make {name} an array of its "
-                                     f"own first ({name} = {name}.copy() or np.zeros(...)), "
-                                     "or take the view after the update")
+            self.update_alone(name, target, (
+                f"assigning into {name}[...] while {name} is {what} is not supported: grad "
+                "updates a new array, which the other name would not see. Make "
+                f"{name} an array of its own first ({name} = {name}.copy() or "
+                "np.zeros(...)), or take the view after the update"))
         if self.is_active(target.slice):
             raise self.error(target.slice, "an index computed from a differentiated value is "
                                            "not differentiable: compute it from constants")
@@ -113,10 +113,10 @@ class DataNormalizer:
         if not active:
             self.primal(original)
             return
-        names = [t.id if isinstance(t, gast.Name) else None for t in target.elts]
-        if None in names:
-            raise self.error(target, "unpacking a differentiated value into nested targets "
-                                     "is not supported: unpack one level at a time")
+        if not all(isinstance(t, gast.Name) for t in target.elts):
+            self.unpack_nested(target, value, original)
+            return
+        names = [t.id for t in target.elts]
         if not isinstance(value, (gast.Tuple, gast.List)):
             # a, b = helper(x): keep the tuple, then read its items
             whole = self.namer.fresh("values")
@@ -150,6 +150,70 @@ class DataNormalizer:
                 self.assigned({name})
                 self.active.discard(name)
 
+    def unpack_nested(self, target: gast.Tuple, value: gast.expr,
+                      original: gast.stmt) -> None:
+        """``(a, b), c = v`` and ``first, *rest = v``, one level at a time: the whole
+        value gets a name, each target its item (a starred one a list of the rest)."""
+        whole = self.namer.fresh("values")
+        self.assign(gast.copy_location(gast.Assign(targets=[name_node(whole, gast.Store())],
+                                                   value=value, type_comment=None),
+                                       original), original)
+        starred = [k for k, t in enumerate(target.elts) if isinstance(t, gast.Starred)]
+        if len(starred) > 1:
+            raise self.error(target, "two starred targets in one assignment")
+        after = len(target.elts) - starred[0] - 1 if starred else 0
+
+        def constant(v: int) -> gast.expr:
+            return gast.Constant(value=v, kind=None)
+
+        for k, element in enumerate(target.elts):
+            if isinstance(element, gast.Starred):
+                stop = gast.BinOp(left=gast.Call(func=name_node("len"), args=[name_node(whole)],
+                                                 keywords=[]),
+                                  op=gast.Sub(), right=constant(after))
+                item: gast.expr = gast.Call(func=name_node("list"), args=[gast.Subscript(
+                    value=name_node(whole), slice=gast.Slice(lower=constant(k), upper=stop,
+                                                             step=None),
+                    ctx=gast.Load())], keywords=[])
+                element = element.value
+            else:
+                index = constant(k) if not starred or k < starred[0] else \
+                    constant(k - len(target.elts))
+                item = gast.Subscript(value=name_node(whole), slice=index, ctx=gast.Load())
+            gast.copy_location(item, original)
+            self.assign(gast.copy_location(gast.Assign(targets=[element], value=item,
+                                                       type_comment=None), original), original)
+
+    def update_alone(self, name: str, node: gast.AST, refusal: str) -> None:
+        """Allow ``name op= v`` as ``name = name op v`` on an array that other names may
+        share, when none of them is read again: then NumPy's writing into the array
+        and a new array give the same values. Where such a name is read again, the
+        generated code checks, as it runs, that the arrays are apart (``_ad.alone``);
+        where that cannot be checked (a helper's parameter, a name not yet bound),
+        the update is refused."""
+        stmt = self.origin  # the user's statement
+        later = self.read_later.get(id(stmt))
+        bound = self.bound_before.get(id(stmt), frozenset()) | set(self.parsed.params)
+        partners = self.shared - {name} - self.scalars
+        if later is not None:
+            partners &= later
+        if self.helper:  # the caller reads its arrays after the call
+            partners |= set(self.parsed.params) - self.scalars - {name}
+        refused = later is None or (self.helper and name in self.parsed.params) or \
+            not partners <= bound
+        if refused:
+            raise self.error(node, refusal)
+        if not partners:
+            return
+        ad = name_node(self.namer.reference(runtime, "_ad"))
+        where = f"{self.parsed.where(stmt)}: {gast.unparse(stmt).strip().splitlines()[0]}"
+        check = gast.Expr(value=gast.Call(
+            func=gast.Attribute(value=ad, attr="alone", ctx=gast.Load()),
+            args=[name_node(name), gast.Tuple(elts=[name_node(p) for p in sorted(partners)],
+                                              ctx=gast.Load()),
+                  gast.Constant(value=where, kind=None)], keywords=[]))
+        self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
+
     def hoist_any(self, atom: gast.expr, base: str) -> gast.expr:
         name = self.namer.fresh(base + "_new")
         if isinstance(atom, gast.Name) and atom.id in self.active:
@@ -179,12 +243,12 @@ class DataNormalizer:
         name = stmt.target.id
         if name in self.shared and name not in self.scalars and \
                 (self.is_active(stmt.value) or name in self.active):
-            raise self.error(stmt, f"{name} {gast.unparse(stmt).split(name, 1)[1].split()[0]} "
-                                   f"... may change an array that another name also refers to "
-                                   "(a view, an item, an argument of a helper), which grad "
-                                   "cannot follow: if the change is meant for "
-                                   f"{name} alone, write {name} = {name} "
-                                   f"{AUG_SYMBOLS.get(type(stmt.op), '+')} ...")
+            symbol = gast.unparse(stmt).split(name, 1)[1].split()[0]
+            self.update_alone(name, stmt, (
+                f"{name} {symbol} ... may change an array that another name also refers "
+                "to (a view, an item, an argument of a helper), which grad cannot follow: "
+                f"if the change is meant for {name} alone, write {name} = {name} "
+                f"{AUG_SYMBOLS.get(type(stmt.op), '+')} ..."))
         load = name_node(stmt.target.id)
         gast.copy_location(load, stmt.target)
         value = gast.copy_location(gast.BinOp(left=load, op=stmt.op, right=stmt.value),

@@ -115,7 +115,9 @@ class ExpressionNormalizer:
             set(self._flat(inputs))
         op = Op(target, value, rule, inputs, bound, self.origin,
                 frozenset(operands & self.scalars),
-                {n: self.shape_class[n] for n in operands if n in self.shape_class})
+                {n: self.shape_class[n] for n in operands if n in self.shape_class},
+                scalar_operands=frozenset(id(v) for v in bound.values() if isinstance(
+                    v, gast.Subscript) and self.is_scalar_value(v)))
         scalar = self.result_is_scalar(op)
         shape_class = self.class_of_result(op)
         self.body.append(op)

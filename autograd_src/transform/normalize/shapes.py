@@ -121,7 +121,9 @@ class ShapeFacts:
             return True
         if type(primitive).__name__ == "ufunc":
             values = [op.bound[p] for p in op.rule.params[: op.rule.n_inputs]]
-            return all(is_scalar_operand(v, self.scalars) for v in values)
+            return all(self.is_scalar_value(v) for v in values)
+        if primitive is operator.getitem:  # c[i] of a list of scalars
+            return self.is_scalar_value(op.value)
         return False
 
     def is_scalar_value(self, expr: Any) -> bool:

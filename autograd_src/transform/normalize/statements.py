@@ -26,7 +26,7 @@ from ..ir import (
     load_names,
     name_node,
 )
-from ..mutation import allocates, is_user_function, shared_names
+from ..mutation import allocates, is_user_function, read_later, shared_names
 from ..naming import Namer
 from ..source import UNRESOLVED, ParsedFunction
 from .activity import Activity
@@ -66,6 +66,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.helper = False
         #: Functions defined inside the function: name -> (def node, the block holding it).
         self.local_functions: dict[str, tuple] = {}
+        #: Per statement: the names read after it, and those surely bound before it.
+        self.read_later, self.bound_before = read_later(parsed.node.body)
         self.local_derivatives: dict[tuple, tuple[str, str]] = {}
         #: Names that may share their array with another name (``y = x``, ``y = x[1:]``).
         self.shared: set[str] = set()

@@ -1,0 +1,173 @@
+"""Programs written the way ML and science code is written: parameters in lists, tuples,
+dicts and namedtuples, helpers called with keywords and defaults, closures, in-place
+updates. Each entry: (function, make_args(rng), wrt)."""
+
+from collections import namedtuple
+
+import numpy as np
+
+Layer = namedtuple("Layer", "W b")
+
+
+# ----- parameters in containers -----
+
+
+def mlp_pairs(params, x, y):
+    h = x
+    for W, b in params[:-1]:
+        h = np.tanh(h @ W + b)
+    W, b = params[-1]
+    out = h @ W + b
+    return np.mean((out - y) ** 2)
+
+
+def mlp_dict(params, x, y):
+    h = np.tanh(x @ params["W1"] + params["b1"])
+    out = h @ params["W2"] + params["b2"]
+    return np.sum((out - y) ** 2)
+
+
+def mlp_enumerate(params, x):
+    h = x
+    for i, (W, b) in enumerate(params):
+        h = h @ W + b
+        if i < len(params) - 1:
+            h = np.tanh(h)
+    return np.mean(h)
+
+
+def l2_penalty(params):
+    return sum(np.sum(W ** 2) + np.sum(b ** 2) for W, b in params)
+
+
+def nested_dicts(p, x):
+    return np.sum(p["enc"][0] * x) + p["dec"]["scale"] * np.sum(p["enc"][1] ** 2)
+
+
+def _halves(params):
+    return {"a": params[0] * 2.0, "b": [params[1], params[1] ** 2]}
+
+
+def helper_returns_dict(params, x):
+    d = _halves(params)
+    return np.sum(d["a"] * x) + np.sum(d["b"][1])
+
+
+def horner_list(c, x):
+    y = 0.0
+    for i in range(len(c)):
+        y = y * x + c[i]
+    return y
+
+
+def last_layer_by_index(params, x):
+    W, b = params[-1]
+    return np.sum(x @ params[0][0] @ W + b)
+
+
+# ----- keyword arguments to helpers -----
+
+
+def _mix(u, v, w=0.5):
+    return w * u + (1 - w) * v
+
+
+def _layer(h, W, b=None, act=np.tanh):
+    z = h @ W
+    if b is not None:
+        z = z + b
+    return act(z)
+
+
+def mix_by_keywords(x, a):
+    return np.sum(_mix(u=x, v=a))
+
+
+def layer_keyword_function(x, W):
+    return np.sum(_layer(x, W=W, act=np.sin))
+
+
+def layer_default_function(x, W, b):
+    return np.sum(_layer(x, b=b, W=W))
+
+
+def keywords_out_of_order(x, a):
+    return np.sum(_mix(v=x, u=a, w=a))
+
+
+def nested_def_by_keyword(x, a):
+    def scaled(p, q=2.0):
+        return p * q
+    return np.sum(scaled(q=a, p=x))
+
+
+# ----- in-place updates -----
+
+
+def update_argument_in_place(x):
+    x[0] = 2.0 * x[1]
+    x *= 1.5
+    return np.sum(x ** 2)
+
+
+def view_updated_then_dropped(x):
+    y = x * 1.0
+    a = y[1:]
+    a *= 2.0
+    return np.sum(a ** 2)
+
+
+def item_of_a_matrix_updated(m):
+    a = m[0, 1]  # a number, not a view: a *= 3.0 rebinds it
+    a *= 3.0
+    return a * np.sum(m)
+
+
+def alias_rebound_each_iteration(x):
+    h = x * 1.0
+    for _ in range(3):
+        g = h
+        h += np.sin(g)  # g, which shares h, is assigned anew before it is read
+    return np.sum(h)
+
+
+def fill_one_at_a_time(x):
+    out = np.zeros(len(x))
+    for i in range(len(x)):
+        out[i] = np.sin(x[i]) * (i + 1.0)
+    out[0] += x[-1]
+    return np.sum(out ** 2)
+
+
+def _rand(rng, *shape):
+    return rng.standard_normal(shape)
+
+
+def _pairs(rng, sizes):
+    return [(_rand(rng, m, n), _rand(rng, n)) for m, n in zip(sizes[:-1], sizes[1:])]
+
+
+CASES = [
+    (mlp_pairs, lambda r: (_pairs(r, [3, 4, 2]), _rand(r, 5, 3), _rand(r, 5, 2)), 0),
+    (mlp_pairs, lambda r: (_pairs(r, [3, 5, 4, 2]), _rand(r, 5, 3), _rand(r, 5, 2)), 0),
+    (mlp_dict, lambda r: ({"W1": _rand(r, 3, 4), "b1": _rand(r, 4), "W2": _rand(r, 4, 2),
+                           "b2": _rand(r, 2)}, _rand(r, 5, 3), _rand(r, 5, 2)), 0),
+    (mlp_enumerate, lambda r: (_pairs(r, [3, 4, 2]), _rand(r, 5, 3)), 0),
+    (l2_penalty, lambda r: (_pairs(r, [3, 4, 2]),), 0),
+    (nested_dicts, lambda r: ({"enc": (_rand(r, 3), _rand(r, 2)), "dec": {"scale": 0.7}},
+                              _rand(r, 3)), 0),
+    (helper_returns_dict, lambda r: ([_rand(r, 3), _rand(r, 3)], _rand(r, 3)), 0),
+    (horner_list, lambda r: ([0.5, -1.0, 2.0], 0.3), (0, 1)),
+    (last_layer_by_index, lambda r: (_pairs(r, [3, 3, 2]), _rand(r, 5, 3)), 0),
+    (mix_by_keywords, lambda r: (_rand(r, 2, 3), _rand(r, 2, 3)), (0, 1)),
+    (layer_keyword_function, lambda r: (_rand(r, 2, 3), _rand(r, 3, 3)), (0, 1)),
+    (layer_default_function, lambda r: (_rand(r, 2, 3), _rand(r, 3, 3), _rand(r, 3)),
+     (0, 1, 2)),
+    (keywords_out_of_order, lambda r: (_rand(r, 2, 3), _rand(r, 2, 3)), (0, 1)),
+    (nested_def_by_keyword, lambda r: (_rand(r, 2, 3), _rand(r, 2, 3)), (0, 1)),
+    (update_argument_in_place, lambda r: (_rand(r, 4),), 0),
+    (view_updated_then_dropped, lambda r: (_rand(r, 4),), 0),
+    (item_of_a_matrix_updated, lambda r: (_rand(r, 2, 3),), 0),
+    (alias_rebound_each_iteration, lambda r: (_rand(r, 3),), 0),
+    (fill_one_at_a_time, lambda r: (_rand(r, 5),), 0),
+]

@@ -1,0 +1,101 @@
+"""Real programs (issue #10): containers of parameters, keywords, closures, in-place
+updates, checked against finite differences and, where installed, HIPS autograd."""
+
+import numpy as np
+import pytest
+
+from autograd_src import grad, value_and_grad
+from autograd_src.testing import check_grads
+
+from . import real_program_cases as rc
+
+
+@pytest.mark.parametrize("fn, make_args, wrt", rc.CASES,
+                         ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(rc.CASES)])
+def test_matches_finite_differences(fn, make_args, wrt):
+    check_grads(fn, *make_args(np.random.default_rng(0)), wrt=wrt)
+
+
+def test_gradient_has_the_layout_of_its_argument():
+    rng = np.random.default_rng(1)
+    params = [rc.Layer(rng.standard_normal((3, 2)), rng.standard_normal(2)),
+              (rng.standard_normal((2, 2)).astype(np.float32), 0.5)]
+    nested = {"layers": params, "scale": np.float64(2.0)}
+
+    def f(p, x):
+        (W0, b0), (W1, c) = p["layers"]
+        return p["scale"] * np.sum(np.tanh(x @ W0 + b0) @ W1) * c
+
+    g = grad(f)(nested, rng.standard_normal((4, 3)))
+    assert type(g) is dict and set(g) == {"layers", "scale"}
+    assert type(g["layers"]) is list and type(g["layers"][1]) is tuple
+    assert type(g["scale"]) is np.float64
+    assert type(g["layers"][1][1]) is float
+    assert g["layers"][1][0].dtype == np.float32
+    check_grads(f, nested, rng.standard_normal((4, 3)))
+
+
+def test_unused_leaves_get_zeros():
+    def f(p):
+        return np.sum(p["used"] ** 2)
+
+    g = grad(f)({"used": np.ones(2), "unused": np.ones(3), "c": 1.0})
+    np.testing.assert_array_equal(g["unused"], np.zeros(3))
+    assert g["c"] == 0.0 and type(g["c"]) is float
+
+
+def test_value_and_grad_of_a_container():
+    params = [(np.ones((2, 2)), np.zeros(2))]
+    value, g = value_and_grad(rc.l2_penalty)(params)
+    assert value == 4.0
+    np.testing.assert_array_equal(g[0][0], 2 * np.ones((2, 2)))
+
+
+def test_integer_leaf_is_named_in_the_error():
+    with pytest.raises(TypeError, match=r"params\[0\]\[1\]=3, an int"):
+        grad(rc.l2_penalty)([(np.ones(2), 3)])
+
+
+def test_source_shows_the_variant_that_ran():
+    df = grad(rc.horner_list, wrt=(0, 1))
+    general = df.source
+    df([1.0, 2.0], 0.5)
+    assert df.source != general
+    assert "lists of scalars: c" in " ".join(df.variants)
+    assert "general" in df.variants
+    assert "np.shape" not in df.source  # floats need no shape bookkeeping
+
+
+def test_optimiser_over_a_list_of_pairs():
+    rng = np.random.default_rng(2)
+    params = rc._pairs(rng, [3, 4, 1])
+    x, y = rng.standard_normal((20, 3)), rng.standard_normal((20, 1))
+    dloss = grad(rc.mlp_pairs)
+    first = rc.mlp_pairs(params, x, y)
+    for _ in range(20):
+        grads = dloss(params, x, y)
+        params = [(W - 0.1 * dW, b - 0.1 * db) for (W, b), (dW, db) in zip(params, grads)]
+    assert rc.mlp_pairs(params, x, y) < first
+
+
+def test_arguments_are_never_changed():
+    x = np.array([0.5, -1.0, 2.0])
+    before = x.copy()
+    value, _ = value_and_grad(rc.update_argument_in_place)(x)
+    np.testing.assert_array_equal(x, before)
+    assert value == rc.update_argument_in_place(before.copy())
+
+
+_PURE = [c for c in rc.CASES if c[2] == 0 and "update" not in c[0].__name__
+         and "fill" not in c[0].__name__ and "alias" not in c[0].__name__]
+
+
+@pytest.mark.parametrize("fn, make_args, wrt", _PURE, ids=[c[0].__name__ for c in _PURE])
+def test_agrees_with_hips_autograd(fn, make_args, wrt):
+    autograd = pytest.importorskip("autograd")
+    args = make_args(np.random.default_rng(3))
+    ours = grad(fn)(*args)
+    theirs = autograd.grad(fn)(*args)
+    from autograd_src.testing import _leaves
+    for (path, a), (_, b) in zip(_leaves(ours), _leaves(theirs)):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=str(path))
