@@ -99,7 +99,7 @@ def random_program(rng: np.random.Generator, n_leaves: int, n_steps: int):
             lines.append(f"{out} = {UNARY[int(rng.integers(len(UNARY)))].format(a)}")
             shapes[out], root[out] = shapes[a], out
         elif kind < 0.4:
-            b = pick(lambda n: _broadcasts(shapes[a], shapes[n]))
+            b = pick(lambda n, a=a: _broadcasts(shapes[a], shapes[n]))
             lines.append(f"{out} = {BINARY[int(rng.integers(len(BINARY)))].format(a, b)}")
             shapes[out], root[out] = np.broadcast_shapes(shapes[a], shapes[b]), out
         elif kind < 0.6:
