@@ -304,7 +304,7 @@ def times(g, ans, a, b):
 
 @defjvp(builtins.sum)
 def builtin_sum(g, ans, items):
-    return sum(g)
+    return builtins.sum(g)
 
 
 @defjvp(_ad.astype)
@@ -316,7 +316,7 @@ def astype(g, ans, x, dtype):
 
 
 @defjvp(np.sum)
-def sum(g, ans, a, axis=None, *, keepdims=False):
+def reduce_sum(g, ans, a, axis=None, *, keepdims=False):
     return np.sum(g, axis=axis, keepdims=keepdims)
 
 

@@ -11,6 +11,7 @@ parameters plus one keyword-only tangent per differentiated parameter
 from __future__ import annotations
 
 import copy
+import inspect
 import os
 from typing import Any, Callable, Optional
 
@@ -22,6 +23,7 @@ from .. import codegen, desugar, fence, loader, normalize, source, stages
 from ..naming import Namer
 from ..reverse import Derivative
 from ..source import is_bound_method, parameters
+from . import stacks
 from .tangents import ForwardDerivative, tangents
 
 __all__ = ["generate", "forward_name", "DERIVATIONS", "ForwardDerivative"]
@@ -38,6 +40,8 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
     """The forward-mode derivative of ``fn`` along ``wrt``, compiled, and its source."""
     parsed = source.parse_function(fn)
     parsed.bound = dict(bindings or {})
+    if stacks.is_generated(parsed.filename):  # a derivative, differentiated again
+        stacks.stacks_as_values(parsed.node)
     fence.check(parsed)
     stages.show(f"source ({parsed.name})", parsed.node)
     referenced = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}
@@ -102,12 +106,18 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
         bound.__autograd_src_tangents__ = derivative.__autograd_src_tangents__
         return bound, text, layout
     names, positional = parameters(fn)
+    code = fn.__code__
+    vararg = code.co_varnames[positional + code.co_kwonlyargcount] \
+        if code.co_flags & inspect.CO_VARARGS else None
+    wrt = [names[p] for p in positions if p < positional]
     if any(p >= positional for p in positions):
-        raise caller.error(call, f"forward mode does not yet differentiate values passed "
-                                 f"to {fn.__name__}() through *args: give it named "
-                                 "parameters")
-    wrt = [names[p] for p in positions]
-    layout = [(k, None) for k in range(len(positions))]
+        if vararg is None:
+            raise caller.error(call, f"{fn.__name__}() takes {positional} positional "
+                                     "arguments but more are passed")
+        wrt.append(vararg)
+    # Where each position's tangent goes: a parameter's, or the k-th of *args's tuple.
+    layout = [(wrt.index(names[p]), None) if p < positional else
+              (wrt.index(vararg), p - positional) for p in positions]
     bindings = bindings or {}
     key = (_CACHE_KEY, tuple(positions),
            tuple(sorted((k, id(v)) for k, v in bindings.items())))
@@ -137,10 +147,36 @@ def _tangent_names(fn: Callable[..., Any], wrt: list[str]) -> list[str]:
 
 
 def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[int],
-                      namer: Namer) -> tuple[Any, str, Any]:
-    raise outer.error(node, f"forward mode does not yet follow functions defined inside "
-                            f"the differentiated function ({node.name}): define it at "
-                            "module level")
+                      namer: Namer) -> tuple[str, str, list]:
+    """The forward-mode derivative of a function defined inside ``outer``, as a def to
+    place beside it: its name, its text, and its tangent parameters (which the
+    normalizer keeps where grad keeps a nested derivative's seed parameter)."""
+    node = copy.deepcopy(node)
+    args = node.args
+    params = [a.id for a in args.posonlyargs + args.args]
+    if any(p >= len(params) for p in positions):
+        raise outer.error(node, f"a differentiated value passed to {node.name}() lands in "
+                                "*args; give it named parameters")
+    assigned = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                and isinstance(n.ctx, (gast.Store, gast.Param))}
+    parsed = source.ParsedFunction(
+        fn=outer.fn, node=node, filename=outer.filename, file_lines=outer.file_lines,
+        globals=outer.globals, closure=outer.closure, params=params + [
+            a.id for a in args.kwonlyargs], locals=assigned | (outer.locals - assigned))
+    fence.check(parsed)
+    wrt = [params[p] for p in positions]
+    name = namer.fresh(forward_name(node.name))
+    referenced = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    inner = Namer(referenced | set(namer.injected) | {name}, outer.globals, assigned)
+    inner.injected, inner._references = namer.injected, namer._references
+    desugar.desugar(parsed, inner)
+    norm = normalize.normalize(parsed, wrt, inner, helper=True, derive=DERIVATIONS)
+    derivative = tangents(parsed, norm, wrt, inner)
+    text = codegen.render(_with_tangent_params(parsed, derivative.tangent_params),
+                          Derivative(derivative.body, [], [derivative.tangent],
+                                     derivative.value, None), name, True, "gast")
+    namer.taken |= set(namer.injected)
+    return name, text, derivative.tangent_params
 
 
 class _Derivations:

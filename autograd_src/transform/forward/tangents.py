@@ -330,13 +330,28 @@ class Tangents:
         """``h, dh = jvp_cell(W, h, x, dh=dh)``: a helper run through its forward derivative."""
         rule = op.rule
         derivative = rule.vjp
-        fn = name_node(self.namer.reference(derivative, derivative.__name__))
+        local = getattr(rule, "local_name", None)  # defined beside a nested def
+        if local:  # its tangent parameters, kept where a reverse derivative keeps its seed
+            fn = name_node(local)
+            tangent_params = derivative.__autograd_src_seed__
+        else:
+            fn = name_node(self.namer.reference(derivative, derivative.__name__))
+            tangent_params = derivative.__autograd_src_tangents__
         keywords = [gast.keyword(arg=k, value=clone(v)) for k, v in rule.helper_keywords.items()]
-        tangent_params = derivative.__autograd_src_tangents__
         active = [i for i, entry in enumerate(op.inputs) if entry]
-        for position, (index, _) in zip(active, rule.helper_layout):
+        layout = getattr(rule, "helper_layout", [(k, None) for k in range(len(active))])
+        varargs: dict = {}  # the tangent of *args: a tuple, zeros where no tangent flows
+        for position, (index, k) in zip(active, layout):
+            if k is None:
+                keywords.append(gast.keyword(arg=tangent_params[index], value=name_node(
+                    self.tangent(op.inputs[position]))))
+            else:
+                varargs[index] = position - k  # where *args starts
+        for index, start in varargs.items():
+            items = [self.input_tangent(op.inputs[i], op.bound[p]) or self.zero(op.bound[p])
+                     for i, p in enumerate(rule.params) if i >= start]
             keywords.append(gast.keyword(arg=tangent_params[index],
-                                         value=name_node(self.tangent(op.inputs[position]))))
+                                         value=gast.Tuple(elts=items, ctx=gast.Load())))
         call = gast.Call(func=fn, args=[clone(op.bound[p]) for p in rule.params],
                          keywords=keywords)
         targets = gast.Tuple(elts=[name_node(op.target, gast.Store()),

@@ -1,0 +1,69 @@
+"""Read a generated derivative's stacks as values, so forward mode can differentiate it.
+
+`grad` keeps values a loop overwrites on stacks (``y_stack.append(y)``, later
+``y = y_stack.pop()``). Forward mode over that code (`hessian`, `hvp`) needs
+the stack's tangent to follow it; the normalizer follows lists used as values,
+so ``y = y_stack.pop()`` is read as ``y = y_stack[-1]`` then
+``y_stack = y_stack[:-1]``, and the appends as appends. Only code that `grad`
+generated is rewritten (its file name says so); a user's own ``pop()`` is not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gast
+
+__all__ = ["is_generated", "stacks_as_values"]
+
+
+def is_generated(filename: str) -> bool:
+    """Whether ``filename`` is that of a derivative `grad` generated (`loader`)."""
+    return filename.startswith("<autograd_src ")
+
+
+def _pop(stmt: Any) -> Any:
+    """The stack of ``name = stack.pop()``, or None."""
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call):
+        call = stmt.value
+        if isinstance(call.func, gast.Attribute) and call.func.attr == "pop" and \
+                not call.args and not call.keywords and isinstance(call.func.value, gast.Name):
+            return call.func.value.id
+    return None
+
+
+def _name(id_: str, ctx: Any) -> gast.Name:
+    return gast.Name(id=id_, ctx=ctx, annotation=None, type_comment=None)
+
+
+def _number(value: int) -> gast.expr:
+    if value < 0:
+        return gast.UnaryOp(op=gast.USub(), operand=gast.Constant(value=-value, kind=None))
+    return gast.Constant(value=value, kind=None)
+
+
+def _rewrite(stmts: list) -> list:
+    out: list = []
+    for stmt in stmts:
+        stack = _pop(stmt)
+        if stack is not None:
+            top = gast.Subscript(value=_name(stack, gast.Load()), slice=_number(-1),
+                                 ctx=gast.Load())
+            rest = gast.Subscript(value=_name(stack, gast.Load()), slice=gast.Slice(
+                lower=None, upper=_number(-1), step=None), ctx=gast.Load())
+            out.append(gast.copy_location(gast.Assign(targets=stmt.targets, value=top,
+                                                      type_comment=None), stmt))
+            out.append(gast.copy_location(gast.Assign(
+                targets=[_name(stack, gast.Store())], value=rest, type_comment=None), stmt))
+            continue
+        for block in ("body", "orelse"):
+            if isinstance(getattr(stmt, block, None), list):
+                setattr(stmt, block, _rewrite(getattr(stmt, block)))
+        out.append(stmt)
+    return out
+
+
+def stacks_as_values(node: gast.FunctionDef) -> None:
+    """Rewrite, in place, each ``name = stack.pop()`` of a generated derivative."""
+    node.body = _rewrite(node.body)

@@ -1,0 +1,145 @@
+"""One call per primitive that has both an adjoint and a tangent rule, for the
+consistency test <u, J v> = <J^T u, v> and finite differences.
+
+Each entry: (primitives it covers, the call as source over x, y, z, and a maker of
+(x, y, z), the differentiated ones first). Functions are defined from source kept
+in linecache, so both modes can read them.
+"""
+
+import builtins
+import linecache
+import math
+import operator
+
+import numpy as np
+
+from autograd_src.rules import runtime as _ad
+
+from .rule_cases import BINARY, UNARY
+
+
+def _u(lo, hi, shape=(3, 4)):
+    return lambda r: (r.uniform(lo, hi, shape),)
+
+
+def _pair(x, y):
+    return lambda r: (r.uniform(*x, (3, 4)), r.uniform(*y, (4,)))
+
+
+def _n(*shapes):
+    return lambda r: tuple(r.normal(size=s) for s in shapes)
+
+
+def _spd(r):
+    a = r.normal(size=(3, 3))
+    return (a @ a.T + 3 * np.eye(3),)
+
+
+def _spd_and(shape):
+    return lambda r: _spd(r) + (r.normal(size=shape),)
+
+
+# (primitives, expression, maker, number of differentiated parameters)
+CASES = [((getattr(np, fn.__name__),), f"np.{fn.__name__}(x)", _u(lo, hi), 1)
+         for fn, lo, hi in UNARY.values()]
+CASES += [((getattr(np, fn.__name__),), f"np.{fn.__name__}(x, y)", _pair(xr, yr), 2)
+          for fn, xr, yr in BINARY.values()]
+CASES += [
+    ((math.sin,), "math.sin(x)", lambda r: (float(r.uniform(-2, 2)),), 1),
+    ((math.cos, math.exp, math.log, math.sqrt, math.tanh),
+     "math.cos(x) + math.exp(x) + math.log(x) + math.sqrt(x) + math.tanh(x)",
+     lambda r: (float(r.uniform(0.5, 2)),), 1),
+    ((math.tan, math.asin, math.acos, math.atan, math.sinh, math.cosh),
+     "math.tan(x) + math.asin(x) + math.acos(x) + math.atan(x) + math.sinh(x) + math.cosh(x)",
+     lambda r: (float(r.uniform(-0.8, 0.8)),), 1),
+    ((math.asinh, math.acosh, math.atanh, math.expm1, math.log2, math.log10, math.log1p,
+      math.fabs), "math.asinh(x) + math.acosh(x + 1.5) + math.atanh(x - 1) + math.expm1(x)"
+                  " + math.log2(x) + math.log10(x) + math.log1p(x) + math.fabs(x)",
+     lambda r: (float(r.uniform(0.5, 0.9)),), 1),
+    ((math.pow, builtins.pow, math.hypot, math.atan2),
+     "math.pow(x, y) + pow(x, y) + math.hypot(x, y) + math.atan2(x, y)",
+     lambda r: (float(r.uniform(0.5, 2)), float(r.uniform(0.5, 2))), 2),
+    ((builtins.abs, builtins.max, builtins.min, builtins.float),
+     "abs(x) + max(x, y) - min(x, y) * float(x)",
+     lambda r: (float(r.uniform(0.5, 2)), float(r.uniform(-1, 0.4))), 2),
+    ((operator.neg, np.true_divide), "-x / y", _pair((-1, 1), (0.5, 2)), 2),
+    ((np.matmul,), "x @ y", _n((3, 4), (4, 2)), 2),
+    ((np.where,), "np.where(x > 0, x * 2, y)", _n((3, 4), (4,)), 2),
+    ((np.clip,), "np.clip(x, y, z)", lambda r: (r.normal(size=(3, 4)), -0.5 + 0.1 * r.normal(
+        size=(4,)), 0.5 + 0.1 * r.normal(size=(3, 1))), 3),
+    ((np.copy, np.ascontiguousarray, np.array, np.asarray),
+     "np.copy(x) + np.ascontiguousarray(x) * np.array(x) - np.asarray(x)", _n((3,)), 1),
+    ((_ad.pack, builtins.sum, builtins.list, builtins.tuple),
+     "sum([x, y * x]) + sum(list(x)) * sum(tuple(y))", _n((3,), (3,)), 2),
+    ((np.sum,), "np.sum(x, axis=1, keepdims=True)", _n((3, 4)), 1),
+    ((np.mean,), "np.mean(x, axis=0)", _n((3, 4)), 1),
+    ((np.prod,), "np.prod(x, axis=1)", _u(0.5, 1.5), 1),
+    ((np.max, np.amax), "np.max(x, axis=0) + np.amax(x)", _n((3, 4)), 1),
+    ((np.min, np.amin), "np.min(x, axis=1, keepdims=True) + np.amin(x)", _n((3, 4)), 1),
+    ((np.var,), "np.var(x, axis=0, ddof=1)", _n((3, 4)), 1),
+    ((np.std,), "np.std(x, axis=1)", _n((3, 4)), 1),
+    ((np.cumsum,), "np.cumsum(x, axis=1)", _n((3, 4)), 1),
+    ((np.cross,), "np.cross(x, y)", _n((4, 3), (3,)), 2),
+    ((np.linalg.norm,), "np.linalg.norm(x, axis=1)", _n((3, 4)), 1),
+    ((np.dot,), "np.dot(x, y)", _n((3, 4), (4,)), 2),
+    ((np.vdot,), "np.vdot(x, y)", _n((2, 3), (2, 3)), 2),
+    ((np.inner,), "np.inner(x, y)", _n((2, 3), (4, 3)), 2),
+    ((np.outer,), "np.outer(x, y)", _n((3,), (4,)), 2),
+    ((np.trace,), "np.trace(x, offset=1)", _n((3, 4)), 1),
+    ((np.linalg.inv,), "np.linalg.inv(x)", _spd, 1),
+    ((np.linalg.solve,), "np.linalg.solve(x, y)", _spd_and((3, 2)), 2),
+    ((np.linalg.det,), "np.linalg.det(x)", _spd, 1),
+    ((np.einsum,), "np.einsum('ij,jk->ik', x, y)", _n((2, 3), (3, 4)), 2),
+    ((np.transpose,), "np.transpose(x, (1, 0))", _n((3, 4)), 1),
+    ((np.reshape,), "np.reshape(x, (4, 3))", _n((3, 4)), 1),
+    ((np.ravel,), "np.ravel(x)", _n((3, 4)), 1),
+    ((np.squeeze, np.expand_dims), "np.expand_dims(np.squeeze(x), 0)", _n((3, 1, 4)), 1),
+    ((np.broadcast_to,), "np.broadcast_to(x, (3, 4))", _n((4,)), 1),
+    ((np.swapaxes, np.moveaxis), "np.swapaxes(x, 0, 1) + np.moveaxis(x, 0, -1)", _n((3, 3)), 1),
+    ((np.flip,), "np.flip(x, 1)", _n((3, 4)), 1),
+    ((np.tile,), "np.tile(x, (2, 1))", _n((3, 4)), 1),
+    ((np.repeat,), "np.repeat(x, 2, axis=0)", _n((3, 4)), 1),
+    ((np.concatenate,), "np.concatenate([x, y], axis=1)", _n((3, 4), (3, 2)), 2),
+    ((np.stack,), "np.stack([x, y], axis=1)", _n((3,), (3,)), 2),
+    ((np.hstack, np.vstack), "np.hstack([x, y]).sum() + np.vstack([x, y]).sum(axis=0)",
+     _n((3,), (3,)), 2),
+    ((operator.getitem,), "x[1:, [0, 2]]", _n((3, 4)), 1),
+    ((np.negative, np.positive), "np.negative(x) * np.positive(x)", _n((3,)), 1),
+    ((np.remainder,), "np.remainder(x, y)", _pair((0.1, 0.9), (1.1, 2)), 2),
+    ((operator.pos,), "(+x) * x", _n((3,)), 1),
+    # The runtime helpers that list code and generated derivatives call (_ad).
+    ((_ad.appended,), "_ad.appended([x], y)", _n((3,), (3,)), 2),
+    ((_ad.extended, _ad.joined), "_ad.extended([x], [y])[1] * _ad.joined([y], [x])[0]",
+     _n((3,), (3,)), 2),
+    ((_ad.plus, _ad.times), "_ad.plus(x, y) + _ad.times(x, y) + _ad.plus([x], [y])[1]",
+     _n((3,), (3,)), 2),
+    ((_ad.setitem,), "_ad.setitem(x, 1, y)", _n((3, 4), (4,)), 2),
+    ((_ad.astype,), "_ad.astype(x, np.float64)", _n((3,)), 1),
+    ((_ad.pack_dict,), "_ad.pack_dict(('a', 'b'), x, y)['b'] * x", _n((3,), (3,)), 2),
+    ((_ad.seed,), "_ad.seed(x, y)", _n((3, 4), (3, 4)), 2),
+    ((_ad.unbroadcast,), "_ad.unbroadcast(x, y)", _n((3, 4), (4,)), 2),
+    ((_ad.unreduce,), "_ad.unreduce(x, y, 1)", _n((3,), (3, 4)), 2),
+    ((_ad.unmean,), "_ad.unmean(x, y, 0, True)", _n((1, 4), (3, 4)), 2),
+    ((_ad.unindex,), "_ad.unindex(x, y, np.s_[1:])", _n((2, 4), (3, 4)), 2),
+    ((_ad.cast_like,), "_ad.cast_like(x, y)", _n((3,), (3,)), 2),
+    ((_ad.add,), "_ad.add(x, y)", _n((3,), (3,)), 2),
+    ((_ad.zero_at,), "_ad.zero_at(x, 1)", _n((3, 4)), 1),
+    ((_ad.log_or_zero,), "_ad.log_or_zero(x)", _u(0.5, 2), 1),
+    ((_ad.matmul_lhs,), "_ad.matmul_lhs(x, z, y)", _n((3, 2), (4, 2), (3, 4)), 2),
+    ((_ad.matmul_rhs,), "_ad.matmul_rhs(x, y, z)", _n((3, 2), (3, 4), (4, 2)), 2),
+    ((_ad.dot_lhs,), "_ad.dot_lhs(x, z, y)", _n((3, 2), (4, 2), (3, 4)), 2),
+    ((_ad.dot_rhs,), "_ad.dot_rhs(x, y, z)", _n((3, 2), (3, 4), (4, 2)), 2),
+    ((_ad.unextreme,), "_ad.unextreme(x, np.max(y, axis=1), y, 1)", _n((3,), (3, 4)), 1),
+    ((_ad.unvar,), "_ad.unvar(x, y, 1, 1)", _n((3,), (3, 4)), 2),
+]
+
+_SOURCE = "".join(f"def case_{k}(x, y=None, z=None):\n    return {expr}\n\n\n"
+                  for k, (_, expr, _, _) in enumerate(CASES))
+_FILENAME = "<forward_rule_cases generated>"
+linecache.cache[_FILENAME] = (len(_SOURCE), None, _SOURCE.splitlines(True), _FILENAME)
+_NAMESPACE = {"np": np, "math": math, "_ad": _ad}
+exec(compile(_SOURCE, _FILENAME, "exec"), _NAMESPACE)
+
+FUNCTIONS = [(_NAMESPACE[f"case_{k}"], maker, n, expr)
+             for k, (_, expr, maker, n) in enumerate(CASES)]
+COVERED = {id(p) for primitives, _, _, _ in CASES for p in primitives}
