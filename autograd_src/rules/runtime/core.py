@@ -122,8 +122,9 @@ def unbroadcast(g: Any, x: Any) -> Any:
     return g
 
 
-def alone(x: Any, others: tuple, where: str) -> None:
-    """Raise unless the array ``x`` shares no memory with any of ``others``.
+def alone(x: Any, others: tuple, where: str, argument: bool = False) -> None:
+    """Raise unless the array ``x`` shares no memory with any of ``others`` (nor,
+    with ``argument``, is an array at all: a helper's parameter is its caller's).
 
     Generated code updates ``x`` as a new array (``x += v`` as ``x = x + v``); NumPy
     would write into the array, which the other names, read later, would see. The
@@ -132,6 +133,11 @@ def alone(x: Any, others: tuple, where: str) -> None:
     """
     if not isinstance(x, np.ndarray):  # a number: += rebinds it in NumPy too
         return
+    if argument:
+        raise ValueError(
+            f"{where}: this in-place update changes the array the caller passed, which "
+            "grad computes as a new array, so the caller would keep its old values. "
+            "Update a copy (.copy()), or write the update as a new value (x = x + ...)")
     pending = list(others)
     while pending:
         other = pending.pop()

@@ -191,19 +191,21 @@ class DataNormalizer:
         generated code checks, as it runs, that the arrays are apart (``_ad.alone``);
         where that cannot be checked (a helper's parameter, a name not yet bound),
         the update is refused."""
+        if name in self.owned:  # an array of its own: nothing else sees the update
+            return
         stmt = self.origin  # the user's statement
         later = self.read_later.get(id(stmt))
         bound = self.bound_before.get(id(stmt), frozenset()) | set(self.parsed.params)
         partners = self.shared - {name} - self.scalars
         if later is not None:
             partners &= later
-        if self.helper:  # the caller reads its arrays after the call
+        # A helper's caller may read the arrays it passed after the call.
+        callers = self.helper and name in self.parsed.params
+        if self.helper:
             partners |= set(self.parsed.params) - self.scalars - {name}
-        refused = later is None or (self.helper and name in self.parsed.params) or \
-            not partners <= bound
-        if refused:
+        if later is None or not partners <= bound:
             raise self.error(node, refusal)
-        if not partners:
+        if not partners and not callers:
             return
         ad = name_node(self.namer.reference(runtime, "_ad"))
         where = f"{self.parsed.where(stmt)}: {gast.unparse(stmt).strip().splitlines()[0]}"
@@ -211,7 +213,9 @@ class DataNormalizer:
             func=gast.Attribute(value=ad, attr="alone", ctx=gast.Load()),
             args=[name_node(name), gast.Tuple(elts=[name_node(p) for p in sorted(partners)],
                                               ctx=gast.Load()),
-                  gast.Constant(value=where, kind=None)], keywords=[]))
+                  gast.Constant(value=where, kind=None)],
+            keywords=[gast.keyword(arg="argument", value=gast.Constant(value=True, kind=None))]
+            if callers else []))
         self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
 
     def hoist_any(self, atom: gast.expr, base: str) -> gast.expr:
