@@ -129,6 +129,10 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     raw_args = tuple([unwrap(a) for a in args])
     raw_kwargs = {k: unwrap(v) for k, v in kwargs.items()} if kwargs else kwargs
     ans = primitive(*raw_args, **raw_kwargs)
+    if isinstance(ans, (tuple, list)):
+        raise TypeError(f"{registry.primitive_name(primitive)} returns several arrays; a tensor "
+                        "records operations with one result: call it on tensor.data for "
+                        "constants, or differentiate the function with grad")
     view_of = None
     if primitive in VIEW_FUNCTIONS and type(ans) is np.ndarray and ans.base is not None \
             and _Recording.enabled and isinstance(args[0], tensor_type):

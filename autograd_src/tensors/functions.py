@@ -15,25 +15,22 @@ import numpy as np
 
 from ..rules import registry, runtime
 from . import backprop
-from .tensor import Tensor
+from .tensor import Tensor, refuse_variables
 
 __all__: list[str] = []  # filled in below, one name per wrapped primitive
 
-# NumPy functions exposed as mg.<name>: everything the rule table differentiates,
-# and the functions without gradient that users reach for next to them.
-_DIFFERENTIABLE = [
-    "add", "subtract", "multiply", "divide", "true_divide", "power", "negative", "positive",
-    "remainder", "matmul", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh",
-    "tanh", "arcsinh", "arccosh", "arctanh", "exp", "exp2", "expm1", "log", "log2", "log10",
-    "log1p", "sqrt", "cbrt", "square", "reciprocal", "absolute", "fabs", "maximum", "minimum",
-    "fmax", "fmin", "hypot", "arctan2", "logaddexp", "logaddexp2", "where", "clip", "sum",
-    "mean", "prod", "max", "min", "amax", "amin", "var", "std", "cumsum", "dot", "vdot",
-    "inner", "outer", "trace", "einsum", "transpose", "reshape", "ravel", "squeeze",
-    "expand_dims", "broadcast_to", "swapaxes", "moveaxis", "flip", "tile", "repeat",
-    "concatenate", "stack", "hstack", "vstack", "copy",
-]
+# NumPy functions without gradient exposed as mg.<name>. As in MyGrad they return
+# NumPy results, and those that only look differentiable (`REFUSED`) refuse
+# non-constant tensors instead of quietly giving no gradient.
 _CONSTANT = ["floor", "ceil", "round", "rint", "trunc", "sign", "argmax", "argmin",
-             "argsort", "isnan", "isinf", "isfinite"]
+             "argsort", "isnan", "isinf", "isfinite", "signbit", "equal", "not_equal",
+             "greater", "greater_equal", "less", "less_equal", "logical_and", "logical_or",
+             "logical_not", "logical_xor", "any", "allclose", "isclose", "shape",
+             "shares_memory", "may_share_memory", "result_type", "can_cast", "bincount",
+             "floor_divide", "divmod", "min_scalar_type", "isnat"]
+# Rule-table functions that mg.<name> does not wrap: mg.asarray gives the NumPy data
+# (MyGrad's meaning), and linspace is a creation function below.
+_NOT_WRAPPED = {"array", "asarray", "linspace"}
 
 
 def wrap_primitive(name: str, primitive: Any) -> Callable[..., Tensor]:
@@ -52,19 +49,121 @@ def wrap_primitive(name: str, primitive: Any) -> Callable[..., Tensor]:
     return function
 
 
-def _export(namespace: dict, names: list[str], source: Any) -> list[str]:
-    exported = []
-    for name in names:
-        namespace[name] = wrap_primitive(name, getattr(source, name))
-        exported.append(name)
-    return exported
+def wrap_no_gradient(name: str, function: Any) -> Callable[..., Any]:
+    """``mg.<name>`` for a NumPy function without gradient: NumPy's result, from the data."""
+    def no_gradient(*args: Any, **kwargs: Any) -> Any:
+        refuse_variables(function, args, kwargs)
+        return function(*backprop.unwrap(args),
+                        **{k: backprop.unwrap(v) for k, v in kwargs.items()})
+
+    no_gradient.__name__ = no_gradient.__qualname__ = name
+    no_gradient.__module__ = "autograd_src"
+    no_gradient.__doc__ = (f"``{registry.primitive_name(function)}`` on the data of tensors: "
+                           "a NumPy result, without gradient.")
+    no_gradient.__wrapped__ = function
+    return no_gradient
 
 
-__all__ += _export(globals(), _DIFFERENTIABLE + _CONSTANT, np)
+def rule_table_functions(module: Any) -> dict[str, Any]:
+    """The public functions of ``module`` that the rule table differentiates, by name.
+
+    Read from the table when this module is imported, so a rule added to
+    ``rules/`` is ``mg.<name>`` without an edit here (aliases too: ``np.abs``).
+    """
+    found = {}
+    for name in dir(module):
+        function = getattr(module, name, None)
+        if not name.startswith("_") and callable(function) and not isinstance(function, type) \
+                and registry.lookup(function) is not None:
+            found[name] = function
+    return found
+
+
+def _export(namespace: dict, functions: dict, wrap: Callable[[str, Any], Any]) -> list[str]:
+    for name, function in functions.items():
+        namespace[name] = wrap(name, function)
+    return list(functions)
+
+
+_DIFFERENTIABLE = {n: f for n, f in rule_table_functions(np).items() if n not in _NOT_WRAPPED}
+__all__ += _export(globals(), _DIFFERENTIABLE, wrap_primitive)
+__all__ += _export(globals(), {n: getattr(np, n) for n in _CONSTANT if hasattr(np, n)
+                               and n not in _DIFFERENTIABLE}, wrap_no_gradient)
 abs = wrap_primitive("abs", np.absolute)  # noqa: A001 - MyGrad's name
 astype = wrap_primitive("astype", runtime.astype)
 getitem = wrap_primitive("getitem", operator.getitem)
 __all__ += ["abs", "astype"]
+
+
+# ----- MyGrad's functions that NumPy does not have, composed of rule-table operations -----
+
+
+def _unary(name: str, body: Callable[[Any], Any], doc: str) -> Callable[..., Tensor]:
+    def function(x: Any, *, constant: Optional[bool] = None) -> Tensor:
+        return _with_constant(body(x if isinstance(x, Tensor) else Tensor(x, constant=True)),
+                              constant)
+    function.__name__ = function.__qualname__ = name
+    function.__module__ = "autograd_src"
+    function.__doc__ = f"{doc}, as in MyGrad; composed of rule-table operations."
+    return function
+
+
+def _with_constant(out: Tensor, constant: Optional[bool]) -> Tensor:
+    """``out``, or its values as a tensor of the constant-ness asked for."""
+    if constant is None or bool(constant) == out._constant:
+        return out
+    return Tensor(out._data, constant=constant, copy=False)
+
+
+sec = _unary("sec", lambda x: 1 / np.cos(x), "Secant, ``1 / cos(x)``")
+csc = _unary("csc", lambda x: 1 / np.sin(x), "Cosecant, ``1 / sin(x)``")
+cot = _unary("cot", lambda x: 1 / np.tan(x), "Cotangent, ``1 / tan(x)``")
+sech = _unary("sech", lambda x: 1 / np.cosh(x), "Hyperbolic secant, ``1 / cosh(x)``")
+csch = _unary("csch", lambda x: 1 / np.sinh(x), "Hyperbolic cosecant, ``1 / sinh(x)``")
+coth = _unary("coth", lambda x: 1 / np.tanh(x), "Hyperbolic cotangent, ``1 / tanh(x)``")
+arcsec = _unary("arcsec", lambda x: np.arccos(1 / x), "Inverse secant, ``arccos(1 / x)``")
+arccsc = _unary("arccsc", lambda x: np.arcsin(1 / x), "Inverse cosecant, ``arcsin(1 / x)``")
+arccot = _unary("arccot", lambda x: np.arctan(1 / x), "Inverse cotangent, ``arctan(1 / x)``")
+arccoth = _unary("arccoth", lambda x: np.arctanh(1 / x),
+                 "Inverse hyperbolic cotangent, ``arctanh(1 / x)``")
+arccsch = _unary("arccsch", lambda x: np.arcsinh(1 / x),
+                 "Inverse hyperbolic cosecant, ``arcsinh(1 / x)``")
+__all__ += ["sec", "csc", "cot", "sech", "csch", "coth", "arcsec", "arccsc", "arccot",
+            "arccoth", "arccsch"]
+
+
+def _sequence(name: str, operation: Any, variables: tuple, constant: Optional[bool]) -> Tensor:
+    if len(variables) < 2:
+        raise ValueError(f"`{name}` requires at least two operands")
+    out = variables[0]
+    for operand in variables[1:]:
+        out = backprop.apply(Tensor, operation, (out, operand), {}, None)
+    return _with_constant(out, constant)
+
+
+def add_sequence(*variables: Any, constant: Optional[bool] = None) -> Tensor:
+    """``a + b + c + ...`` of two or more operands, as in MyGrad.
+
+    >>> import autograd_src as mg
+    >>> mg.add_sequence(mg.tensor(1.0), 2.0, mg.tensor(3.0))
+    Tensor(6.)
+    """
+    return _sequence("add_sequence", np.add, variables, constant)
+
+
+def multiply_sequence(*variables: Any, constant: Optional[bool] = None) -> Tensor:
+    """``a * b * c * ...`` of two or more operands, as in MyGrad."""
+    return _sequence("multiply_sequence", np.multiply, variables, constant)
+
+
+def multi_matmul(tensors: Any, *, constant: Optional[bool] = None) -> Tensor:
+    """``A @ B @ C @ ...`` of a sequence of two or more matrices, as in MyGrad
+    (1-D ends are treated as ``np.linalg.multi_dot`` treats them)."""
+    tensors = list(tensors)
+    return _sequence("multi_matmul", np.matmul, tuple(tensors), constant)
+
+
+__all__ += ["add_sequence", "multiply_sequence", "multi_matmul"]
 
 
 # ----- creation -----

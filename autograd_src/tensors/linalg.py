@@ -1,12 +1,14 @@
-"""``mg.linalg``: NumPy's linear algebra on tensors, backed by the shared rule table."""
+"""``mg.linalg``: NumPy's linear algebra on tensors, backed by the shared rule table.
+
+Every function of ``np.linalg`` that the rule table differentiates, read from the
+table at import (`functions.rule_table_functions`).
+"""
 
 import numpy as np
 
-from .functions import wrap_primitive
+from .functions import rule_table_functions, wrap_primitive
 
-norm = wrap_primitive("norm", np.linalg.norm)
-inv = wrap_primitive("inv", np.linalg.inv)
-solve = wrap_primitive("solve", np.linalg.solve)
-det = wrap_primitive("det", np.linalg.det)
+_FUNCTIONS = rule_table_functions(np.linalg)
+globals().update({name: wrap_primitive(name, f) for name, f in _FUNCTIONS.items()})
 
-__all__ = ["norm", "inv", "solve", "det"]
+__all__ = sorted(_FUNCTIONS)

@@ -443,10 +443,26 @@ class Tensor:
         return np.argmin(self._data, axis)
 
 
+#: NumPy functions MyGrad refuses on non-constant tensors: piecewise constant, their
+#: zero gradient is more likely a mistake than a wish. (``remainder`` and ``fmod``
+#: have rules here, so they are differentiated instead.)
+REFUSED = {np.floor_divide, np.divmod, np.rint, np.sign, np.floor, np.ceil, np.trunc}
+
+def refuse_variables(function: Any, args: Any, kwargs: dict) -> None:
+    """MyGrad's ValueError for a `REFUSED` function given a non-constant tensor."""
+    if function not in REFUSED:
+        return
+    out = kwargs.get("out")
+    operands = (*args, *kwargs.values(), *(out if isinstance(out, tuple) else ()))
+    if any(isinstance(a, Tensor) and not a._constant for a in operands):
+        raise ValueError(f"{function!r} cannot involve non-constant mygrad tensors.")
+
+
 def _call_numpy(func: Any, args: tuple, kwargs: dict) -> Any:
     """A NumPy function or ufunc called on tensors: recorded when it has a rule."""
     if registry.lookup(func) is not None:
         return _apply(func, *args, **kwargs)
+    refuse_variables(func, args, kwargs)
     raw_args = backprop.unwrap(args)
     raw_kwargs = {k: backprop.unwrap(v) for k, v in kwargs.items()}
     if registry.is_nondifferentiable(func) or func in _VALUE_FUNCTIONS:
