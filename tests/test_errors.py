@@ -23,8 +23,6 @@ def line_of(tag):
     ("guarded", DiffSyntaxError, "a try statement.*move the guarded code"),
     ("no_rule", NoRuleError, "no derivative rule for math.lgamma.*error_cases.py:\\d+.*defvjp"),
     ("no_rule_numpy", NoRuleError, "no derivative rule for np.sinc"),
-    ("subscript_assignment", DiffSyntaxError, "assigning into v.*argument of the helper.*"
-                                              "v.copy\\(\\)"),
     ("returns_tuple", DiffSyntaxError, "single output.*tuple"),
     ("active_index", DiffSyntaxError, "index computed from a differentiated value"),
     ("generator", DiffSyntaxError, "generators cannot be differentiated"),
@@ -80,3 +78,12 @@ def test_error_is_raised_at_grad_time_not_call_time():
     # Nothing is run: the error comes from the transformation alone.
     with pytest.raises(NoRuleError):
         grad(error_cases.no_rule, wrt=0)
+
+
+def test_helper_writing_into_its_callers_array_raises_at_the_users_line():
+    # The helper's v[0] = ... would change the caller's x, which the caller reads.
+    df = grad(error_cases.subscript_assignment)
+    line = line_of("subscript_assignment")
+    with pytest.raises(ValueError, match=rf"error_cases.py:{line}: v\[0\] = v\[1\] \* 2.0: "
+                                         "this in-place update changes the array the caller"):
+        df(np.array([0.5, 1.0, 2.0]))

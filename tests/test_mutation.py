@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from autograd_src import DiffSyntaxError, grad
+from autograd_src import grad
 from autograd_src.testing import check_grads
 
 from . import mutation_cases as mc

@@ -218,6 +218,24 @@ class DataNormalizer:
             if callers else []))
         self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
 
+    def assign_item_without_gradient(self, target: gast.Subscript, name: str,
+                                     value: gast.expr) -> None:
+        """``y[i] = v`` with no gradient, on an array an adjoint reads: as a new array
+        (``y = _ad.setitem(y, i, v)``), so the adjoint keeps the values it used."""
+        if name not in self.owned:
+            self.update_alone(name, target, self.seen_by_adjoints_refusal(name))
+        index = target.slice
+        if any(isinstance(n, gast.Slice) for n in gast.walk(index)):
+            np_name = self.namer.reference(numpy_rules.np, "np")
+            index = gast.Subscript(value=gast.Attribute(value=name_node(np_name), attr="s_",
+                                                        ctx=gast.Load()),
+                                   slice=index, ctx=gast.Load())
+        ad = name_node(self.namer.reference(runtime, "_ad"))
+        call = gast.Call(func=gast.Attribute(value=ad, attr="setitem", ctx=gast.Load()),
+                         args=[name_node(name), index, value], keywords=[])
+        self.primal(gast.copy_location(assign_node(name, call, self.origin), self.origin))
+        self.owned.add(name)
+
     def hoist_any(self, atom: gast.expr, base: str) -> gast.expr:
         name = self.namer.fresh(base + "_new")
         if isinstance(atom, gast.Name) and atom.id in self.active:
@@ -230,7 +248,8 @@ class DataNormalizer:
     def aug_assign(self, stmt: gast.AugAssign) -> None:
         if not isinstance(stmt.target, gast.Name):
             container = stmt.target.value
-            if not (self.is_active(stmt.value) or self.is_active(container)):
+            if not (self.is_active(stmt.value) or self.is_active(container)) and not (
+                    isinstance(container, gast.Name) and self.seen_by_adjoints(container.id)):
                 self.no_change_seen_by_adjoints(stmt.target, stmt)
                 self.primal(stmt)
                 return
@@ -265,6 +284,6 @@ class DataNormalizer:
         verbatim = not self.is_active(value)
         if verbatim and self.seen_by_adjoints(name):
             if name in self.shared and name not in self.scalars:
-                self.no_change_seen_by_adjoints(stmt.target, stmt)
+                self.update_alone(name, stmt, self.seen_by_adjoints_refusal(name))
             verbatim = False
         self.assign(plain, original=stmt if verbatim else None)

@@ -335,6 +335,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             raise self.error(target, "assigning into an attribute or a nested element "
                                      f"({gast.unparse(target)} = ...) of a differentiated "
                                      "value is not supported: assign into a local array")
+        if isinstance(target, gast.Subscript) and isinstance(container, gast.Name) and \
+                self.seen_by_adjoints(container.id):
+            self.assign_item_without_gradient(target, container.id, value)
+            return
         self.no_change_seen_by_adjoints(target, original)
         self.primal(original)
 
@@ -349,12 +353,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         while isinstance(target, (gast.Subscript, gast.Attribute, gast.Starred)):
             target = target.value
         if isinstance(target, gast.Name) and self.seen_by_adjoints(target.id):
-            raise self.error(stmt, f"{target.id} (or an array it may share) is read by the "
-                                   "derivative of an earlier line and then changed in place "
-                                   "here; grad keeps a "
-                                   "reference to it, not a copy, so the derivative would see "
-                                   f"the new values: copy it first ({target.id} = "
-                                   f"{target.id}.copy()), or build a new array")
+            raise self.error(stmt, self.seen_by_adjoints_refusal(target.id))
+
+    def seen_by_adjoints_refusal(self, name: str) -> str:
+        return (f"{name} (or an array it may share) is read by the derivative of an earlier "
+                "line and then changed in place here; grad keeps a reference to it, not a "
+                "copy, so the derivative would see the new values: copy it first "
+                f"({name} = {name}.copy()), or build a new array")
 
     def primal(self, stmt: gast.stmt) -> None:
         assigned = {n.id for n in gast.walk(stmt)
