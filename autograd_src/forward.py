@@ -16,6 +16,8 @@ import numpy as np
 
 from .api import _resolve_wrt, grad
 from .arguments import NO_SCALARS, SCALAR_SET, scalar_signature
+from .errors import NoRuleError
+from .rules import forward_rules, runtime_rules  # noqa: F401 - register their rules
 from .transform import source, stages
 from .transform.pipeline import LOCK, bind, cache_for, cached, transform_forward
 from .transform.source import is_bound_method, parameters
@@ -400,6 +402,17 @@ def _gradient_code(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
     return grad(fn, wrt=name).__wrapped__
 
 
+def _second_order(fn: Callable[..., Any], name: str, what: str) -> Callable[..., Any]:
+    """``make_jvp`` of `_gradient_code`, with what stops it said in terms of ``fn``."""
+    gradient = _gradient_code(fn, name)
+    try:
+        return make_jvp(gradient, name)
+    except NoRuleError as exc:
+        raise type(exc)(f"{what}({getattr(fn, '__name__', 'f')}) differentiates the code grad "
+                        f"generates for it in forward mode, and cannot here: {exc.msg}",
+                        exc.filename, exc.lineno, (exc.offset or 1) - 1, exc.text) from None
+
+
 def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     """Hessian-vector products of a scalar function, forward mode over reverse mode.
 
@@ -419,8 +432,7 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     names, single = _resolve_wrt(fn, wrt)
     if not single:
         raise TypeError("hvp takes one parameter in wrt")
-    gradient = _gradient_code(fn, names[0])
-    forward = make_jvp(gradient, names[0])
+    forward = _second_order(fn, names[0], "hvp")
 
     def hessian_vector_product(*args: Any, **kwargs: Any) -> Any:
         if not args:
@@ -451,8 +463,7 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     names, single = _resolve_wrt(fn, wrt)
     if not single:
         raise TypeError("hessian takes one parameter in wrt")
-    gradient = _gradient_code(fn, names[0])
-    forward = make_jvp(gradient, names[0])
+    forward = _second_order(fn, names[0], "hessian")
 
     def hessian_of(*args: Any, **kwargs: Any) -> Any:
         shape, units = _basis(_argument(fn, names[0], args, kwargs))

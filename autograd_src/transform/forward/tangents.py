@@ -30,6 +30,7 @@ from ..ir import (
     Primal,
     assign_node,
     is_number,
+    is_scalar_operand,
     load_names,
     name_node,
     ops_in,
@@ -286,15 +287,27 @@ class Tangents:
             return self.zero(name_node(_ANS))
         expr = terms[0]
         for term in terms[1:]:
-            expr = gast.BinOp(left=expr, op=gast.Add(), right=term)
+            if isinstance(term, gast.UnaryOp) and isinstance(term.op, gast.USub):
+                expr = gast.BinOp(left=expr, op=gast.Sub(), right=term.operand)
+            else:
+                expr = gast.BinOp(left=expr, op=gast.Add(), right=term)
         if rule.broadcasting and self.may_be_smaller(op, rule, tangents, operands):
             expr = gast.Call(func=self.fwd("broadcast"), args=[expr, name_node(_ANS)],
                              keywords=[])
         return expr
 
     def may_be_smaller(self, op: Op, rule: JVPRule, tangents: list, operands: list) -> bool:
-        """Whether no input carrying a tangent surely has the result's shape (a broadcast
-        scalar's tangent must be spread over the result)."""
+        """Whether the summed tangent may have fewer elements than the result: an
+        operand without a tangent may widen the result (``x + c`` with ``x`` a scalar
+        and ``c`` an array), and no operand with one surely has the result's shape.
+
+        A tangent always has its value's shape, so where every operand that could
+        widen the result carries a tangent, their sum broadcasts to the result's
+        shape as the operands did.
+        """
+        if not any(t is None and not is_scalar_operand(v, op.scalars)
+                   for t, v in zip(tangents, operands)):
+            return False
         for index, t in enumerate(tangents):
             entry = op.inputs[index]
             if t is None or not isinstance(entry, str):

@@ -1,0 +1,108 @@
+"""hessian and hvp (forward mode over grad's generated code) against finite
+differences of grad and against HIPS autograd; jacfwd, jacrev and jacobian."""
+
+import types
+
+import numpy as np
+import pytest
+
+from autograd_src import NoRuleError, grad, hessian, hvp, jacfwd, jacobian, jacrev
+
+from . import second_order_cases as so
+
+SUPPORTED = [c for c in so.CASES if c[0] is not so.rnn_with_cell]
+
+
+def _fd_hessian(fn, args):
+    """Central differences of the gradient, column by column."""
+    gradient = grad(fn)
+    x, rest = args[0], args[1:]
+    if isinstance(x, float):
+        return (gradient(x + 1e-6, *rest) - gradient(x - 1e-6, *rest)) / 2e-6
+    columns = []
+    for k in range(x.size):
+        e = np.zeros(x.size)
+        e[k] = 1e-6
+        e = e.reshape(x.shape)
+        columns.append((gradient(x + e, *rest) - gradient(x - e, *rest)) / 2e-6)
+    return np.stack(columns, axis=-1).reshape(x.shape + x.shape)
+
+
+@pytest.mark.parametrize("fn, make_args", SUPPORTED, ids=[c[0].__name__ for c in SUPPORTED])
+def test_hessian_matches_differences_of_grad(fn, make_args):
+    args = make_args(np.random.default_rng(0))
+    H = hessian(fn)(*args)
+    expected = _fd_hessian(fn, args)
+    assert np.shape(H) == np.shape(expected)
+    np.testing.assert_allclose(H, expected, rtol=1e-5, atol=1e-6)
+    if np.ndim(H) == 2:
+        np.testing.assert_allclose(H, H.T, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("fn, make_args", SUPPORTED, ids=[c[0].__name__ for c in SUPPORTED])
+def test_hvp_is_hessian_times_vector(fn, make_args):
+    rng = np.random.default_rng(1)
+    args = make_args(rng)
+    x = args[0]
+    v = float(rng.normal()) if isinstance(x, float) else rng.normal(size=np.shape(x))
+    H = hessian(fn)(*args)
+    n = np.size(x)
+    expected = (np.reshape(H, (n, n)) @ np.ravel(v)).reshape(np.shape(x))
+    np.testing.assert_allclose(hvp(fn)(*args, v), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_helpers_are_refused_with_the_reason():
+    args = so.CASES[6][1](np.random.default_rng(0))
+    with pytest.raises(NoRuleError, match=r"hessian\(rnn_with_cell\).*cell_back"):
+        hessian(so.rnn_with_cell)(*args)
+
+
+def _with_autograd(fn):
+    """``fn`` reading HIPS autograd's NumPy wrapper as ``np``."""
+    anp = pytest.importorskip("autograd.numpy")
+    return types.FunctionType(fn.__code__, {**fn.__globals__, "np": anp}, fn.__name__)
+
+
+HIPS = [so.rosenbrock, so.sine_product, so.horner, so.branchy, so.mlp_loss, so.rnn,
+        so.log_sum_exp, so.scalar_physics]
+
+
+@pytest.mark.parametrize("fn", HIPS, ids=[f.__name__ for f in HIPS])
+def test_hessian_matches_hips_autograd(fn):
+    autograd = pytest.importorskip("autograd")
+    make = dict((f, m) for f, m in so.CASES)[fn]
+    args = make(np.random.default_rng(2))
+    expected = autograd.hessian(_with_autograd(fn))(*args)
+    np.testing.assert_allclose(hessian(fn)(*args), expected, rtol=1e-9, atol=1e-12)
+
+
+def vector_function(x, y):
+    return np.array([x[0] * y, np.sin(x[1]) * x[0], np.sum(x ** 2) * y])
+
+
+def matrix_function(W):
+    return np.tanh(W @ W.T)
+
+
+def test_jacobians_agree_and_match_hips_autograd():
+    autograd = pytest.importorskip("autograd")
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=2), 0.7
+    forward, reverse = jacfwd(vector_function, (0, 1))(x, y), jacrev(vector_function, (0, 1))(x, y)
+    assert forward[0].shape == (3, 2) and np.shape(forward[1]) == (3,)
+    for f, r in zip(forward, reverse):
+        np.testing.assert_allclose(f, r, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(forward[0], autograd.jacobian(_with_autograd(vector_function))(x, y))
+    W = rng.normal(size=(3, 2))
+    J = jacobian(matrix_function)(W)
+    assert J.shape == (3, 3, 3, 2)
+    np.testing.assert_allclose(J, jacfwd(matrix_function)(W), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(J, autograd.jacobian(_with_autograd(matrix_function))(W))
+
+
+def test_hessian_of_a_float_function_and_of_an_argument_by_name():
+    assert hessian(so.math_scalar)(1.0) == pytest.approx(_fd_hessian(so.math_scalar, (1.0,)),
+                                                         rel=1e-6)
+    W = np.random.default_rng(4).normal(size=(3, 2))
+    x = np.random.default_rng(5).normal(size=(4, 3))
+    np.testing.assert_allclose(hessian(so.mlp_loss, "W")(W, x), hessian(so.mlp_loss)(W, x))
