@@ -15,11 +15,11 @@ def guarded(x):
 
 def no_rule(x):
     y = np.sin(x)
-    return np.sum(math.lgamma(y))  # LINE no_rule
+    return np.sum(math.modf(y))  # LINE no_rule
 
 
 def no_rule_numpy(x):
-    return np.sum(np.sinc(x))  # LINE no_rule_numpy
+    return np.sum(np.unwrap(x))  # LINE no_rule_numpy
 
 
 def _doubled_first(v):

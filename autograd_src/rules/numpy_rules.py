@@ -42,7 +42,8 @@ def divide(g, ans, x, y):
 
 @defvjp(np.power, builtins.pow, math.pow, broadcasting=True)
 def power(g, ans, x, y):
-    return g * y * x ** (y - 1), g * ans * _ad.log_or_zero(x)
+    """At ``y == 0`` the gradient in ``x`` is 0, at ``x = 0`` too (``x ** 0`` is 1)."""
+    return g * y * x ** _ad.power_exponent(y), g * ans * _ad.log_or_zero(x)
 
 
 @defvjp(np.negative, operator.neg)
@@ -133,7 +134,12 @@ def exp(g, ans, x):
     return g * ans
 
 
-@defvjp(np.exp2)
+def _math(name):
+    """``math.<name>`` where this Python has it (``exp2`` and ``cbrt`` are new in 3.11)."""
+    return [getattr(math, name)] if hasattr(math, name) else []
+
+
+@defvjp(np.exp2, *_math("exp2"))
 def exp2(g, ans, x):
     return g * ans * math.log(2)
 
@@ -168,7 +174,7 @@ def sqrt(g, ans, x):
     return g / (2 * ans)
 
 
-@defvjp(np.cbrt)
+@defvjp(np.cbrt, *_math("cbrt"))
 def cbrt(g, ans, x):
     return g / (3 * ans ** 2)
 
@@ -342,8 +348,9 @@ def cumsum(g, ans, a, axis=None):
 
 
 @defvjp(np.cross)
-def cross(g, ans, a, b):
-    return _ad.unbroadcast(np.cross(b, g), a), _ad.unbroadcast(np.cross(g, a), b)
+def cross(g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    return (_ad.cross_grad(g, a, b, axisa, axisb, axisc, axis, 0),
+            _ad.cross_grad(g, a, b, axisa, axisb, axisc, axis, 1))
 
 
 @defvjp(np.linalg.norm)
@@ -489,6 +496,300 @@ def setitem(g, ans, x, index, v):
     return _ad.zero_at(g, index), None, _ad.written(g, index)
 
 
+# ----- Elementwise functions, continued -----
+
+
+@defvjp(np.deg2rad, np.radians, math.radians)
+def deg2rad(g, ans, x):
+    return g * (math.pi / 180)
+
+
+@defvjp(np.rad2deg, np.degrees, math.degrees)
+def rad2deg(g, ans, x):
+    return g * (180 / math.pi)
+
+
+@defvjp(np.sinc)
+def sinc(g, ans, x):
+    """``(cos(pi x) - sinc(x)) / x``, and 0 at ``x = 0`` (the limit)."""
+    return g * _ad.sinc_grad(x)
+
+
+@defvjp(np.real, np.conj, np.conjugate, np.real_if_close)
+def real(g, ans, x):
+    """Real inputs only: on them these functions are the identity (complex values
+    are not differentiated, and are refused)."""
+    return _ad.real_input(g, x)
+
+
+@defvjp(np.imag, np.angle)
+def imag(g, ans, x):
+    """On real inputs ``imag`` is 0 and ``angle`` is 0 or pi: constant, gradient 0."""
+    return _ad.real_input(g, x) * 0
+
+
+@defvjp(np.nan_to_num)
+def nan_to_num(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """``g`` where ``x`` is finite; 0 where a constant replaced a nan or an infinity."""
+    return _ad.unnan_to_num(g, x)
+
+
+@defvjp(math.erf)
+def erf(g, ans, x):
+    return g * (2 / math.sqrt(math.pi)) * math.exp(-x * x)
+
+
+@defvjp(math.erfc)
+def erfc(g, ans, x):
+    return -g * (2 / math.sqrt(math.pi)) * math.exp(-x * x)
+
+
+@defvjp(math.lgamma)
+def lgamma(g, ans, x):
+    """``digamma(x)``, computed by `runtime.digamma` (SciPy is optional)."""
+    return g * _ad.digamma(x)
+
+
+@defvjp(math.gamma)
+def gamma(g, ans, x):
+    return g * ans * _ad.digamma(x)
+
+
+@defvjp(np.fmod, math.fmod, broadcasting=True)
+def fmod(g, ans, x, y):
+    return g, -g * np.trunc(x / y)
+
+
+@defvjp(np.copysign, math.copysign, broadcasting=True)
+def copysign(g, ans, x, y):
+    """``|x|`` with the sign of ``y``: ``g * sign(x) * sign(ans)`` for ``x`` (0 at
+    ``x = 0``, as for ``abs``); no gradient for ``y`` (a sign)."""
+    return g * np.sign(x) * np.sign(ans), g * 0
+
+
+@defvjp(math.log, n_inputs=1)
+def math_log(g, ans, x, base=None):
+    """``math.log(x)`` and ``math.log(x, base)`` (``log(x) / log(base)``); the base is
+    a constant (a differentiated base is refused at its call)."""
+    return g / (x * _ad.log_of_base(base))
+
+
+# ----- Products, sums and differences, continued -----
+
+
+@defvjp(np.tensordot)
+def tensordot(g, ans, a, b, axes=2):
+    return _ad.tensordot_lhs(g, a, b, axes), _ad.tensordot_rhs(g, a, b, axes)
+
+
+@defvjp(np.kron)
+def kron(g, ans, a, b):
+    return _ad.unkron(g, a, b, 0), _ad.unkron(g, a, b, 1)
+
+
+@defvjp(np.cumprod)
+def cumprod(g, ans, a, axis=None, dtype=None):
+    return _ad.uncumprod(g, ans, a, axis)
+
+
+@defvjp(np.diff)
+def diff(g, ans, a, n=1, axis=-1, prepend=None, append=None):
+    """The transposed difference; ``prepend`` and ``append`` are constants."""
+    return _ad.undiff(g, a, n, axis, prepend, append)
+
+
+@defvjp(np.gradient)
+def gradient(g, ans, f, *varargs, axis=None, edge_order=1):
+    """Exact for every spacing (numbers or coordinates, which are constants)."""
+    return _ad.ungradient(g, f, varargs, axis, edge_order)
+
+
+# ----- Shapes, joining and splitting, continued -----
+
+
+@defvjp(np.atleast_1d, np.atleast_2d, np.atleast_3d)
+def atleast_nd(g, ans, *arys):
+    return _ad.unatleast(g, arys)
+
+
+@defvjp(np.diag)
+def diag(g, ans, v, k=0):
+    return _ad.ungather(g, v, np.diag, k)
+
+
+@defvjp(np.diagonal)
+def diagonal(g, ans, a, offset=0, axis1=0, axis2=1):
+    return _ad.ungather(g, a, np.diagonal, offset, axis1, axis2)
+
+
+@defvjp(np.tril)
+def tril(g, ans, m, k=0):
+    return np.tril(g, k)
+
+
+@defvjp(np.triu)
+def triu(g, ans, m, k=0):
+    return np.triu(g, k)
+
+
+@defvjp(np.roll)
+def roll(g, ans, a, shift, axis=None):
+    return _ad.unroll(g, shift, axis)
+
+
+@defvjp(np.rollaxis)
+def rollaxis(g, ans, a, axis, start=0):
+    return _ad.unrollaxis(g, a, axis, start)
+
+
+@defvjp(np.flipud)
+def flipud(g, ans, m):
+    return np.flipud(g)
+
+
+@defvjp(np.fliplr)
+def fliplr(g, ans, m):
+    return np.fliplr(g)
+
+
+@defvjp(np.rot90)
+def rot90(g, ans, m, k=1, axes=(0, 1)):
+    return _ad.unrot90(g, k, axes)
+
+
+@defvjp(np.pad)
+def pad(g, ans, array, pad_width, mode="constant", *, constant_values=0, reflect_type="even"):
+    """``'constant'``, ``'empty'``, ``'edge'``, ``'reflect'``, ``'symmetric'``, ``'wrap'``
+    (``reflect_type='even'``); the padding values (``constant_values``) are constants."""
+    return _ad.unpad(g, array, pad_width, mode, reflect_type)
+
+
+@defvjp(np.append)
+def append(g, ans, arr, values, axis=None):
+    return _ad.unappend(g, arr, values, axis, 0), _ad.unappend(g, arr, values, axis, 1)
+
+
+@defvjp(np.select, sequence="choicelist")
+def select(g, ans, condlist, choicelist, default=0):
+    return (None, _ad.unselect(g, condlist, choicelist),
+            _ad.unselect_default(g, condlist, default))
+
+
+@defvjp(np.column_stack, sequence="tup")
+def column_stack(g, ans, tup):
+    return _ad.unstack_columns(g, tup)
+
+
+@defvjp(np.split, np.array_split)
+def split(g, ans, ary, indices_or_sections, axis=0):
+    return _ad.unsplit(g, ans, ary, axis)
+
+
+@defvjp(np.hsplit)
+def hsplit(g, ans, ary, indices_or_sections):
+    return _ad.unsplit(g, ans, ary, _ad.split_axis("hsplit", ary))
+
+
+@defvjp(np.vsplit)
+def vsplit(g, ans, ary, indices_or_sections):
+    return _ad.unsplit(g, ans, ary, 0)
+
+
+@defvjp(np.dsplit)
+def dsplit(g, ans, ary, indices_or_sections):
+    return _ad.unsplit(g, ans, ary, 2)
+
+
+@defvjp(np.take)
+def take(g, ans, a, indices, axis=None, mode="raise"):
+    return _ad.untake(g, a, indices, axis, mode)
+
+
+@defvjp(np.compress, n_inputs=2)
+def compress(g, ans, condition, a, axis=None):
+    return None, _ad.uncompress(g, condition, a, axis)
+
+
+@defvjp(np.linspace, broadcasting=True)
+def linspace(g, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    return _ad.unlinspace(g, start, stop, num, endpoint, axis, 0), \
+        _ad.unlinspace(g, start, stop, num, endpoint, axis, 1)
+
+
+# ----- Sorting and selection -----
+
+
+@defvjp(np.sort)
+def sort(g, ans, a, axis=-1, kind=None, order=None, *, stable=None):
+    """Each sorted entry's gradient goes back to the entry it came from; equal entries
+    in the order of a stable sort."""
+    return _ad.unsort(g, a, axis)
+
+
+@defvjp(np.partition)
+def partition(g, ans, a, kth, axis=-1, kind="introselect", order=None):
+    return _ad.unpartition(g, a, kth, axis)
+
+
+# ----- Linear algebra, continued -----
+
+
+@defvjp(np.linalg.cholesky)
+def cholesky(g, ans, a, *, upper=False):
+    """``cholesky`` reads one triangle of ``a``: the gradient is folded onto it (see
+    `runtime.decompositions`)."""
+    return _ad.uncholesky(g, ans, upper)
+
+
+@defvjp(np.linalg.slogdet)
+def slogdet(g, ans, a):
+    return _ad.unslogdet(g, ans, a)
+
+
+@defvjp(np.linalg.eigh)
+def eigh(g, ans, a, UPLO="L"):
+    """Eigenvalues and eigenvectors; the gradient is folded onto the triangle read."""
+    return _ad.uneigh(g, ans, UPLO)
+
+
+@defvjp(np.linalg.eigvalsh)
+def eigvalsh(g, ans, a, UPLO="L"):
+    return _ad.uneigvalsh(g, a, UPLO)
+
+
+@defvjp(np.linalg.eig)
+def eig(g, ans, a):
+    """Real matrices with real eigenvalues; complex eigenvalues raise an error."""
+    return _ad.uneig(g, ans)
+
+
+@defvjp(np.linalg.svd)
+def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
+    return _ad.unsvd(g, ans, a, full_matrices, compute_uv)
+
+
+@defvjp(np.linalg.pinv)
+def pinv(g, ans, a, rcond=None, hermitian=False, *, rtol=None):
+    """For matrices whose rank does not change near ``a``."""
+    return _ad.unpinv(g, ans, a)
+
+
+@defvjp(np.linalg.qr)
+def qr(g, ans, a, mode="reduced"):
+    return _ad.unqr(g, ans, a, mode)
+
+
+@defvjp(np.linalg.lstsq)
+def lstsq(g, ans, a, b, rcond=None):
+    """Through the solution and the residuals, for ``a`` of full rank."""
+    return _ad.unlstsq(g, ans, a, b, 0), _ad.unlstsq(g, ans, a, b, 1)
+
+
+@defvjp(np.linalg.matrix_power)
+def matrix_power(g, ans, a, n):
+    return _ad.unmatrix_power(g, a, n)
+
+
 # ----- No gradient -----
 
 nondifferentiable(
@@ -518,5 +819,12 @@ METHODS = {
 VARARG_METHODS = {"reshape", "transpose"}
 
 alias(np.true_divide, np.divide)
+if hasattr(np, "row_stack"):  # deprecated in NumPy 2.0: vstack under another name
+    alias(np.row_stack, np.vstack)
+for _operator, _function in [(operator.add, np.add), (operator.sub, np.subtract),
+                             (operator.mul, np.multiply), (operator.truediv, np.divide),
+                             (operator.mod, np.remainder), (operator.pow, np.power),
+                             (operator.matmul, np.matmul), (operator.abs, np.absolute)]:
+    alias(_operator, _function)  # operator.mul(a, b) is a * b
 alias(builtins.max, np.maximum)  # max(a, b) of two values; max(xs) is refused by its arity
 alias(builtins.min, np.minimum)

@@ -9,7 +9,9 @@ the engines for rules registered with ``broadcasting=True``, never by rules.
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import sys
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Union
@@ -17,7 +19,7 @@ from typing import Any, Callable, Optional, Union
 import gast
 
 __all__ = ["Rule", "defvjp", "nondifferentiable", "lookup", "is_nondifferentiable",
-           "alias", "NONDIFFERENTIABLE"]
+           "alias", "NONDIFFERENTIABLE", "load_optional"]
 
 VJPFunction = Callable[..., Any]
 
@@ -117,7 +119,10 @@ def primitive_name(fn: Any) -> str:
             return f"np.linalg.{name}"
         return f"np.{name}"
     if type(fn).__name__ == "ufunc":
-        return f"np.{fn.__name__}"
+        if getattr(np_module(), fn.__name__, None) is fn:
+            return f"np.{fn.__name__}"
+        return f"scipy.special.{fn.__name__}" if "scipy.special" in sys.modules and \
+            getattr(sys.modules["scipy.special"], fn.__name__, None) is fn else fn.__name__
     return f"{module}.{name}" if module and module != "builtins" else name
 
 
@@ -240,18 +245,61 @@ def alias(primitive: Any, existing: Any) -> None:
         n_inputs=rule.n_inputs, exprs=rule.exprs)
 
 
+def np_module() -> Any:
+    import numpy
+    return numpy
+
+
+#: Rule modules for optional packages: (the package, the module registering its rules).
+OPTIONAL = [("scipy", "autograd_src.rules.scipy_rules")]
+_loaded: set[str] = set()
+
+
+def load_optional(force: bool = False) -> list[str]:
+    """Register the rules of the optional packages the program has imported (all
+    that are installed with ``force=True``, which imports them); the names loaded.
+
+    `lookup` calls this when it finds no rule and a new optional package has been
+    imported since, so ``import autograd_src`` never imports SciPy.
+    """
+    loaded = []
+    for package, module in OPTIONAL:
+        if module in _loaded or not (force or package in sys.modules):
+            continue
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            continue
+        _loaded.add(module)
+        loaded.append(module)
+    return loaded
+
+
+def _missing(fn: Any) -> bool:
+    """Whether an optional rule module could still register ``fn`` (then loads it)."""
+    if len(_loaded) == len(OPTIONAL):
+        return False
+    return bool(load_optional())
+
+
 def lookup(fn: Any) -> Optional[Rule]:
     """The rule registered for ``fn``, or None."""
     try:
-        return _RULES.get(fn)
+        rule = _RULES.get(fn)
     except TypeError:  # unhashable callables have no rules
         return None
+    if rule is None and _missing(fn):
+        return _RULES.get(fn)
+    return rule
 
 
 def is_nondifferentiable(fn: Any) -> bool:
     """Whether ``fn`` was declared with `nondifferentiable`."""
     try:
-        return fn in NONDIFFERENTIABLE
+        found = fn in NONDIFFERENTIABLE
     except TypeError:
         return False
+    if not found and _missing(fn):
+        return fn in NONDIFFERENTIABLE
+    return found
 

@@ -32,14 +32,32 @@ from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     unbroadcast,
     zeros_like,
 )
+from .decompositions import (  # noqa: F401 - generated code reads them as _ad.<name>
+    fold_symmetric,
+    uncholesky,
+    uneig,
+    uneigh,
+    uneigvalsh,
+    unlstsq,
+    unmatrix_power,
+    unpinv,
+    unqr,
+    unslogdet,
+    unsvd,
+)
 from .elementwise import (  # noqa: F401 - generated code reads them as _ad.<name>
     astype,
     cast_like,
     clip_mask,
+    digamma,
     inverse_permutation,
+    log_of_base,
     log_or_zero,
+    power_exponent,
+    sinc_grad,
 )
 from .indexing import (  # noqa: F401 - generated code reads them as _ad.<name>
+    as_items,
     setitem,
     unconcatenate,
     unhstack,
@@ -53,6 +71,7 @@ from .indexing import (  # noqa: F401 - generated code reads them as _ad.<name>
     zero_at,
 )
 from .linalg import (  # noqa: F401 - generated code reads them as _ad.<name>
+    cross_grad,
     dot_lhs,
     dot_rhs,
     einsum_grads,
@@ -62,6 +81,8 @@ from .linalg import (  # noqa: F401 - generated code reads them as _ad.<name>
     matmul_rhs,
     norm_grad,
     solve_lhs,
+    tensordot_lhs,
+    tensordot_rhs,
 )
 from .reductions import (  # noqa: F401 - generated code reads them as _ad.<name>
     keep_reduced_dims,
@@ -73,10 +94,41 @@ from .reductions import (  # noqa: F401 - generated code reads them as _ad.<name
     unstd,
     unvar,
 )
+from .shapes import (  # noqa: F401 - generated code reads them as _ad.<name>
+    items,
+    real_input,
+    split_axis,
+    unappend,
+    unatleast,
+    uncompress,
+    uncumprod,
+    undiff,
+    ungather,
+    ungradient,
+    unkron,
+    unlinspace,
+    unnan_to_num,
+    unpad,
+    unpartition,
+    unroll,
+    unrollaxis,
+    unrot90,
+    unselect,
+    unselect_default,
+    unsort,
+    unsplit,
+    unstack_columns,
+    untake,
+)
+from .special import (  # noqa: F401 - generated code reads them as _ad.<name>
+    divide_or_zero,
+    multidigamma,
+    unlogsumexp,
+)
 
 # Helpers whose result depends only on their (constant) arguments: the
 # optimizer may evaluate a call to one of these at transformation time.
-FOLDABLE: set[str] = {"inverse_permutation"}
+FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 
 __all__ = ["alone", "shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast",
            "keep_reduced_dims",
@@ -86,4 +138,13 @@ __all__ = ["alone", "shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast",
            "inner_lhs", "inner_rhs", "solve_lhs", "norm_grad", "einsum_grads",
            "inverse_permutation", "clip_mask", "log_or_zero", "astype", "cast_like", "pack",
            "appended", "extended", "unlist", "joined", "plus", "unplus", "times", "untimes", "add",
-           "values_at", "pack_dict", "unsum", "like_input", "FOLDABLE"]
+           "values_at", "pack_dict", "unsum", "like_input", "FOLDABLE",
+           "tensordot_lhs", "tensordot_rhs", "cross_grad", "digamma", "power_exponent",
+           "log_of_base",
+           "sinc_grad", "fold_symmetric", "uncholesky", "uneig", "uneigh", "uneigvalsh",
+           "unlstsq", "unmatrix_power", "unpinv", "unqr", "unslogdet", "unsvd", "real_input",
+           "split_axis", "unappend", "unatleast", "uncompress", "uncumprod", "undiff",
+           "ungather", "ungradient", "unkron", "unnan_to_num", "unpad", "unpartition",
+           "unroll", "unrollaxis", "unrot90", "unselect", "unselect_default", "unsort",
+           "unsplit", "unstack_columns", "untake", "divide_or_zero", "multidigamma",
+           "unlogsumexp", "unlinspace", "items", "as_items"]

@@ -10,7 +10,8 @@ import numpy as np
 
 from .core import dtype_of, shape_of
 
-__all__ = ["inverse_permutation", "clip_mask", "log_or_zero", "astype", "cast_like"]
+__all__ = ["inverse_permutation", "clip_mask", "log_or_zero", "astype", "cast_like",
+           "log_of_base", "sinc_grad", "digamma", "power_exponent"]
 
 
 def inverse_permutation(axes: Any) -> Any:
@@ -46,3 +47,47 @@ def astype(x: Any, dtype: Any) -> Any:
 def cast_like(g: Any, x: Any) -> Any:
     """``g`` in the dtype of ``x`` (the gradient of a cast)."""
     return np.asarray(g).astype(dtype_of(x), copy=False)
+
+
+def log_of_base(base: Any) -> float:
+    """``log(base)``, 1.0 for no base (``math.log(x)``): the factor in d log_b(x) / dx."""
+    return 1.0 if base is None else math.log(base)
+
+
+def sinc_grad(x: Any) -> Any:
+    """The derivative of ``np.sinc(x) = sin(pi x) / (pi x)``: ``(cos(pi x) - sinc(x)) / x``,
+    0 at ``x = 0`` (where the formula is 0/0)."""
+    x = np.asarray(x) if not isinstance(x, float) else x
+    if isinstance(x, float):
+        return 0.0 if x == 0 else (math.cos(math.pi * x) - float(np.sinc(x))) / x
+    safe = np.where(x == 0, 1, x)
+    return np.where(x == 0, 0, (np.cos(math.pi * safe) - np.sinc(safe)) / safe)
+
+
+def digamma(x: float) -> float:
+    """The digamma function ``psi = d log(gamma) / dx`` of a Python number, for the
+    rules of ``math.lgamma`` and ``math.gamma`` (SciPy is optional): recurrence up to
+    ``x >= 10``, then the asymptotic series; reflection for negative ``x``. Accurate to
+    a few units in the last place."""
+    x = float(x)
+    if x <= 0 and x == math.floor(x):
+        return math.nan
+    if x < 0.5:
+        return digamma(1 - x) - math.pi / math.tan(math.pi * x)
+    result = 0.0
+    while x < 10:
+        result -= 1 / x
+        x += 1
+    inv2 = 1 / (x * x)
+    series = inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (
+        1 / 240 - inv2 * (1 / 132 - inv2 * (691 / 32760))))))
+    return result + math.log(x) - 0.5 / x - series
+
+
+def power_exponent(y: Any) -> Any:
+    """``y - 1``, the exponent in d(x**y)/dx = ``y * x ** (y - 1)``, but 0 where ``y == 0``:
+    there the factor ``y`` is 0 and ``x ** 0 = 1`` keeps it 0 at ``x = 0`` too (``x ** -1``
+    would be infinite, and 0 * inf is nan)."""
+    if type(y) is float or type(y) is int:
+        return y - 1 if y != 0 else 0
+    return np.where(y == 0, 0, np.subtract(y, 1))

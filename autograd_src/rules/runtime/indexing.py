@@ -10,8 +10,8 @@ import numpy as np
 
 from .core import dtype_of, shape_of, zeros_like
 
-__all__ = ["unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile", "unrepeat",
-           "untrace", "setitem", "zero_at", "written"]
+__all__ = ["as_items", "unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile",
+           "unrepeat", "untrace", "setitem", "zero_at", "written"]
 
 
 def _has_array_index(index: Any) -> bool:
@@ -39,33 +39,39 @@ def unindex(g: Any, x: Any, index: Any) -> Any:
     return out
 
 
+def as_items(grads: tuple, arrays: Any) -> Any:
+    """The gradients of a sequence input: a tuple for a list of arrays, an array for one
+    array, whose rows NumPy read as the items (``np.vstack(x)``)."""
+    return np.stack(grads) if isinstance(arrays, np.ndarray) else grads
+
+
 def unconcatenate(g: Any, arrays: Sequence[Any], axis: Any = 0) -> tuple[Any, ...]:
     """Gradients of ``concatenate(arrays, axis)``: ``g`` split back into the pieces."""
     if axis is None:
         sizes = [np.size(a) for a in arrays]
         pieces = np.split(g, np.cumsum(sizes)[:-1])
-        return tuple(p.reshape(shape_of(a)) for p, a in zip(pieces, arrays))
+        return as_items(tuple(p.reshape(shape_of(a)) for p, a in zip(pieces, arrays)), arrays)
     sizes = [shape_of(a)[axis] for a in arrays]
-    return tuple(np.split(g, np.cumsum(sizes)[:-1], axis=axis))
+    return as_items(tuple(np.split(g, np.cumsum(sizes)[:-1], axis=axis)), arrays)
 
 
 def unstack(g: Any, arrays: Sequence[Any], axis: int = 0) -> tuple[Any, ...]:
     """Gradients of ``stack(arrays, axis)``."""
-    return tuple(np.take(g, i, axis=axis) for i in range(len(arrays)))
+    return as_items(tuple(np.take(g, i, axis=axis) for i in range(len(arrays))), arrays)
 
 
 def unhstack(g: Any, arrays: Sequence[Any]) -> tuple[Any, ...]:
     """Gradients of ``hstack(arrays)``."""
-    if all(np.ndim(a) == 1 for a in arrays):
-        return unconcatenate(g, arrays, 0)
-    pieces = unconcatenate(g, [np.atleast_1d(a) for a in arrays], 1)
-    return tuple(p.reshape(shape_of(a)) for p, a in zip(pieces, arrays))
+    # NumPy joins along axis 0 when the first array is at most 1-D, else along axis 1.
+    pieces = unconcatenate(g, [np.atleast_1d(a) for a in arrays],
+                           0 if np.ndim(arrays[0]) <= 1 else 1)
+    return as_items(tuple(p.reshape(shape_of(a)) for p, a in zip(pieces, arrays)), arrays)
 
 
 def unvstack(g: Any, arrays: Sequence[Any]) -> tuple[Any, ...]:
     """Gradients of ``vstack(arrays)``."""
     pieces = unconcatenate(g, [np.atleast_2d(a) for a in arrays], 0)
-    return tuple(p.reshape(shape_of(a)) for p, a in zip(pieces, arrays))
+    return as_items(tuple(p.reshape(shape_of(a)) for p, a in zip(pieces, arrays)), arrays)
 
 
 def untile(g: Any, x: Any, reps: Any) -> Any:

@@ -1,0 +1,48 @@
+"""Helpers of the SciPy rules: log-sum-exp's softmax weights, quotients that are 0 where
+their numerator is, the multivariate digamma. SciPy is imported only when one is called.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .core import unbroadcast
+from .reductions import keep_reduced_dims
+
+__all__ = ["unlogsumexp", "divide_or_zero", "multidigamma"]
+
+
+def unlogsumexp(g: Any, ans: Any, a: Any, axis: Any = None, b: Any = None,
+                keepdims: bool = False, return_sign: bool = False) -> Any:
+    """Gradient of ``scipy.special.logsumexp(a, axis, b, keepdims)`` in ``a``:
+    ``g * b * exp(a - ans)``.
+
+    An entry at ``-inf`` contributes nothing, so its gradient is 0 (``exp(-inf) = 0``).
+    Where the result itself is not finite (all entries ``-inf``, all weights 0, or an
+    infinity among the entries) the gradient is 0 instead of the nan of
+    ``exp(-inf - -inf)``.
+    """
+    if return_sign:
+        raise NotImplementedError("the gradient of logsumexp(return_sign=True) is not "
+                                  "supported")
+    ans = keep_reduced_dims(ans, a, axis, keepdims)
+    g = keep_reduced_dims(g, a, axis, keepdims)
+    finite = np.isfinite(ans)
+    weights = np.exp(a - np.where(finite, ans, 0))
+    if b is not None:
+        weights = weights * b
+    return unbroadcast(np.where(finite, g * weights, 0), a)
+
+
+def divide_or_zero(x: Any, y: Any) -> Any:
+    """``x / y``, and 0 where ``x == 0`` (even where ``y == 0``)."""
+    return np.where(np.equal(x, 0), 0, np.divide(x, np.where(np.equal(x, 0), 1, y)))
+
+
+def multidigamma(a: Any, d: int) -> Any:
+    """The derivative of ``multigammaln(a, d)``: the sum of ``digamma(a - j / 2)``,
+    ``j < d``."""
+    from scipy.special import psi
+    return sum(psi(a - j / 2) for j in range(d))
