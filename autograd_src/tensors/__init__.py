@@ -11,6 +11,7 @@ from . import linalg
 from .backprop import no_autodiff
 from .functions import *  # noqa: F401,F403 - mg.sin, mg.sum, ... (see its __all__)
 from .functions import __all__ as _functions
-from .tensor import Tensor, asarray, tensor
+from .tensor import Tensor, asarray, astensor, tensor
 
-__all__ = ["Tensor", "tensor", "asarray", "no_autodiff", "linalg", *_functions]
+__all__ = ["Tensor", "tensor", "astensor", "asarray", "no_autodiff", "linalg",
+           *_functions]

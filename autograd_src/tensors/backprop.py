@@ -19,6 +19,7 @@ import numpy as np
 
 from ..rules import registry, runtime
 from . import memory
+from .errors import InvalidBackprop, InvalidGradient
 
 __all__ = ["Node", "apply", "backward", "no_autodiff", "is_recording", "unwrap",
            "topological_order"]
@@ -263,7 +264,7 @@ def _operand(node: Node, slot: int, position: int) -> Any:
 
 
 def _refuse(tensor: Any) -> None:
-    raise RuntimeError(
+    raise InvalidBackprop(
         f"backward() reached a tensor of shape {tensor.shape} whose computational graph "
         "an earlier backward() or clear_graph() cleared after this result was computed "
         "from it, so the gradients before it would be stale; recompute the result from "
@@ -296,7 +297,7 @@ def _seed(tensor: Any, grad: Any) -> np.ndarray:
     try:
         return np.array(np.broadcast_to(grad, shape))
     except ValueError:
-        raise ValueError(f"backward(grad) needs a gradient that broadcasts to the tensor's "
+        raise InvalidGradient(f"backward(grad) needs a gradient that broadcasts to the tensor's "
                          f"shape {shape}; got shape {grad.shape}") from None
 
 

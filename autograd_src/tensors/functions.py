@@ -210,21 +210,51 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, *,
     return _create(np.full(shape, backprop.unwrap(fill_value), dtype=dtype), None, constant)
 
 
-def zeros_like(other: Any, dtype: Any = None, *, constant: Optional[bool] = None) -> Tensor:
-    """Zeros shaped like ``other``."""
-    return _create(np.zeros_like(backprop.unwrap(other), dtype=dtype), None, constant)
+def _like(numpy_like: Any, other: Any, dtype: Any, shape: Any, constant: Optional[bool],
+          *fill: Any) -> Tensor:
+    # As in MyGrad: a tensor passes on its constant-ness, other data makes a constant.
+    if constant is None:
+        constant = other._constant if isinstance(other, Tensor) else True
+    values = numpy_like(backprop.unwrap(other), *fill, dtype=dtype, shape=shape)
+    return _create(values, None, constant or values.dtype.kind != "f")
 
 
-def ones_like(other: Any, dtype: Any = None, *, constant: Optional[bool] = None) -> Tensor:
-    """Ones shaped like ``other``."""
-    return _create(np.ones_like(backprop.unwrap(other), dtype=dtype), None, constant)
+def zeros_like(other: Any, dtype: Any = None, shape: Any = None, *,
+               constant: Optional[bool] = None) -> Tensor:
+    """Zeros shaped like ``other``; constant if ``other`` is (or is not a tensor)."""
+    return _like(np.zeros_like, other, dtype, shape, constant)
 
 
-def full_like(other: Any, fill_value: Any, dtype: Any = None, *,
+def ones_like(other: Any, dtype: Any = None, shape: Any = None, *,
               constant: Optional[bool] = None) -> Tensor:
-    """``fill_value`` shaped like ``other``."""
-    return _create(np.full_like(backprop.unwrap(other), backprop.unwrap(fill_value),
-                                dtype=dtype), None, constant)
+    """Ones shaped like ``other``; constant if ``other`` is (or is not a tensor)."""
+    return _like(np.ones_like, other, dtype, shape, constant)
+
+
+def empty_like(other: Any, dtype: Any = None, shape: Any = None, *,
+               constant: Optional[bool] = None) -> Tensor:
+    """An uninitialised tensor shaped like ``other``."""
+    return _like(np.empty_like, other, dtype, shape, constant)
+
+
+def full_like(other: Any, fill_value: Any, dtype: Any = None, shape: Any = None, *,
+              constant: Optional[bool] = None) -> Tensor:
+    """``fill_value`` shaped like ``other``; constant if ``other`` is (or is not a tensor)."""
+    return _like(np.full_like, other, dtype, shape, constant, backprop.unwrap(fill_value))
+
+
+def logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, base: Any = 10.0,
+             dtype: Any = None, axis: int = 0, *, constant: Optional[bool] = None) -> Tensor:
+    """Numbers spaced evenly on a log scale, as a tensor."""
+    return _create(np.logspace(start, stop, num, endpoint=endpoint, base=base, dtype=dtype,
+                               axis=axis), None, constant)
+
+
+def geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype: Any = None,
+              axis: int = 0, *, constant: Optional[bool] = None) -> Tensor:
+    """Numbers spaced evenly on a log scale (a geometric progression), as a tensor."""
+    return _create(np.geomspace(start, stop, num, endpoint=endpoint, dtype=dtype, axis=axis),
+                   None, constant)
 
 
 def eye(N: int, M: Optional[int] = None, k: int = 0, dtype: Any = float, *,
@@ -238,5 +268,5 @@ def identity(n: int, dtype: Any = float, *, constant: Optional[bool] = None) -> 
     return _create(np.identity(n, dtype=dtype), None, constant)
 
 
-__all__ += ["linspace", "arange", "zeros", "ones", "empty", "full", "zeros_like",
-            "ones_like", "full_like", "eye", "identity"]
+__all__ += ["linspace", "logspace", "geomspace", "arange", "zeros", "ones", "empty", "full",
+            "zeros_like", "ones_like", "empty_like", "full_like", "eye", "identity"]

@@ -76,6 +76,10 @@ def inplace(target: Any, primitive: Any, value: Any, index: Any = None) -> None:
         raw_index = backprop.unwrap(index)
     if not backprop.is_recording():
         if primitive is runtime.setitem:
+            if isinstance(raw, np.ndarray) and np.may_share_memory(raw, target._data):
+                # NumPy's fancy and mask assignment may read a value it already
+                # overwrote; the recorded path reads the values before the update.
+                raw = raw.copy()
             target._data[raw_index] = raw
         else:
             primitive(target._data, raw, out=target._data)

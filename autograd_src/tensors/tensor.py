@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import warnings
 import weakref
 from typing import Any, Optional
 
@@ -11,7 +12,7 @@ import numpy as np
 from ..rules import registry, runtime
 from . import backprop, inplace
 
-__all__ = ["Tensor", "tensor", "asarray"]
+__all__ = ["Tensor", "tensor", "astensor", "asarray"]
 
 _INTEGER_MESSAGE = "Integer-valued tensors must be treated as constants."
 # NumPy functions that only look at values and return plain results.
@@ -53,11 +54,17 @@ class Tensor:
     __array_priority__ = 15.0
 
     def __init__(self, data: Any, dtype: Any = None, constant: Optional[bool] = None,
-                 copy: bool = True) -> None:
+                 copy: bool = True, ndmin: int = 0) -> None:
+        if constant is not None and type(constant) is not bool:
+            raise TypeError(f"`constant` must be a boolean value, got: {constant}")
         if isinstance(data, Tensor):
             data = data._data
-        array = np.array(data, dtype=dtype, copy=copy or None)
-        is_float = array.dtype.kind == "f"
+        array = np.array(data, dtype=dtype, copy=copy or None, ndmin=ndmin)
+        kind = array.dtype.kind
+        if kind not in "fiub":
+            raise TypeError("Tensor data must be of an floating type, integer type, or boolean "
+                            f"type, received {array.dtype.type}")
+        is_float = kind == "f"
         if constant is False and not is_float:
             raise ValueError(_INTEGER_MESSAGE)
         self._data = array
@@ -236,16 +243,26 @@ class Tensor:
     __str__ = __repr__  # as in MyGrad
 
     def item(self) -> Any:
+        """The value of a one-element tensor as a Python number (no gradient)."""
+        if self._data.size != 1:
+            raise ValueError("can only convert a tensor of size 1 to a Python scalar")
         return self._data.item()
 
     def tolist(self) -> Any:
         return self._data.tolist()
 
     def __float__(self) -> float:
-        return float(self._data)
+        if self._data.size != 1:
+            raise TypeError("can only convert a tensor of size 1 to a Python scalar")
+        return float(self._data.item())
 
     def __int__(self) -> int:
-        return int(self._data)
+        if self._data.size != 1:
+            raise TypeError("can only convert a tensor of size 1 to a Python scalar")
+        return int(self._data.item())
+
+    def __contains__(self, item: Any) -> bool:
+        return backprop.unwrap(item) in self._data
 
     def __bool__(self) -> bool:
         return bool(self._data)
@@ -277,6 +294,16 @@ class Tensor:
         """The adjoint code of the recorded computation, as `grad` would generate it."""
         from .graph_source import backward_source
         return backward_source(self)
+
+    def null_gradients(self, clear_graph: bool = True) -> None:
+        """Deprecated, as in MyGrad: a tensor used in a new graph drops its gradient
+        by itself, and `null_grad` drops one tensor's. Only warns."""
+        warnings.warn(
+            "`tensor.null_gradients()` is deprecated. Calling it will raise an error "
+            "in future versions of MyGrad. A tensor will automatically "
+            "have its gradient nulled if you use it in a new computational graph. "
+            "Or, you can call `tensor.null_grad()` to null that individual tensor's "
+            "gradient.", FutureWarning, stacklevel=2)
 
     def null_grad(self) -> "Tensor":
         """Set ``.grad`` to None; returns the tensor."""
@@ -431,10 +458,47 @@ class Tensor:
         return _apply(np.dot, self, other, constant=constant)
 
     def copy(self, *, constant: Any = None) -> "Tensor":
-        return _apply(np.copy, self, constant=constant)
+        """A copy of the data and of the gradient, outside any graph (as in MyGrad:
+        ``mg.copy(x)`` is the recorded copy that gradients flow through)."""
+        out = Tensor(np.copy(self._data), constant=self._constant if constant is None
+                     else constant, copy=False)
+        grad = self.grad
+        out._grad = None if grad is None else np.copy(grad)
+        return out
 
-    def astype(self, dtype: Any, *, constant: Any = None) -> "Tensor":
+    def __copy__(self) -> "Tensor":
+        return self.copy()
+
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        return self.copy()
+
+    def astype(self, dtype: Any, casting: str = "unsafe", copy: bool = True, *,
+               constant: Any = None) -> "Tensor":
+        """The tensor cast to ``dtype``; a float result stays in the graph, so gradients
+        flow back through the cast (MyGrad's leaves the graph: see the README).
+        ``copy=False`` gives back this tensor when nothing changes."""
+        dtype = np.dtype(dtype)
+        if not copy and dtype == self._data.dtype and \
+                (constant is None or constant == self._constant):
+            return self
+        if not np.can_cast(self._data.dtype, dtype, casting):
+            self._data.astype(dtype, casting=casting)  # NumPy's TypeError
         return _apply(runtime.astype, self, dtype, constant=constant)
+
+    def any(self, axis: Any = None, keepdims: bool = False) -> Any:
+        return np.any(self._data, axis=axis, keepdims=keepdims)
+
+    def cumprod(self, axis: Any = None, *, constant: Any = None) -> "Tensor":
+        return _apply(np.cumprod, self, axis, constant=constant)
+
+    def moveaxis(self, source: Any, destination: Any, *, constant: Any = None) -> "Tensor":
+        return _apply(np.moveaxis, self, source, destination, constant=constant)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return np.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        return np.floor_divide(other, self)
 
     def argmax(self, axis: Any = None) -> Any:
         return np.argmax(self._data, axis)
@@ -474,8 +538,14 @@ def _call_numpy(func: Any, args: tuple, kwargs: dict) -> Any:
                     "autograd_src.extend.defvjp")
 
 
-def tensor(data: Any, dtype: Any = None, constant: Optional[bool] = None) -> Tensor:
-    """Create a tensor (a copy of ``data``).
+def tensor(data: Any, dtype: Any = None, *, constant: Optional[bool] = None,
+           copy: bool = True, ndmin: int = 0) -> Tensor:
+    """Create a tensor, as ``np.array`` creates an array.
+
+    ``copy=False`` shares ``data``'s memory where it can, and gives back a tensor
+    that already fits (dtype, constant, ``ndmin``) itself. ``constant`` must be a
+    bool; None infers it from the dtype (floats are variables), also for a tensor
+    given as ``data``. Complex, string and object data raise a TypeError.
 
     Examples
     --------
@@ -484,8 +554,25 @@ def tensor(data: Any, dtype: Any = None, constant: Optional[bool] = None) -> Ten
     Tensor([1., 2., 3.], dtype=float32)
     >>> mg.tensor([1, 2], dtype=int).constant
     True
+    >>> x = mg.tensor([1.0, 2.0])
+    >>> mg.tensor(x, copy=False) is x
+    True
     """
-    return Tensor(data, dtype=dtype, constant=constant)
+    if not copy and isinstance(data, Tensor) and data.ndim >= ndmin \
+            and (dtype is None or np.dtype(dtype) == data.dtype) \
+            and (constant is None or constant == data._constant):
+        return data
+    return Tensor(data, dtype=dtype, constant=constant, copy=copy, ndmin=ndmin)
+
+
+def astensor(data: Any, dtype: Any = None, *, constant: Optional[bool] = None) -> Tensor:
+    """``data`` as a tensor, without a copy where possible: a tensor that fits is
+    returned itself, an array's memory is shared (MyGrad's ``astensor``)."""
+    if isinstance(data, Tensor) and (constant is None or constant == data._constant):
+        if dtype is None or np.dtype(dtype) == data.dtype:
+            return data
+        constant = data._constant
+    return tensor(data, dtype=dtype, constant=constant, copy=False)
 
 
 def asarray(data: Any, dtype: Any = None) -> np.ndarray:
