@@ -60,9 +60,10 @@ def defjvp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
         `defvjp`. Forward mode (`jvp`, `jacfwd`, `hessian`) uses it; reverse mode
         keeps using the adjoint rule.
     broadcasting : bool
-        Whether the primitive broadcasts its inputs: where no input carrying a
-        tangent is known to have the result's shape, the summed tangent is
-        broadcast to it.
+        Whether the primitive broadcasts its inputs elementwise: where an input
+        without a tangent may widen the result and no term reads it (a term is
+        taken to broadcast with the operands it reads, as elementwise expressions
+        do), the summed tangent is broadcast to the result's shape.
     all_inputs : bool
         The rule returns one expression in which ``g[k]`` is the tangent of input
         ``k`` (a zero where it has none), instead of one term per input.

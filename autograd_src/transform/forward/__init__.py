@@ -48,6 +48,13 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
     namer = Namer(referenced | parsed.locals | set(parsed.closure), parsed.globals,
                   parsed.locals)
     name = namer.fresh(forward_name(parsed.name))
+    if stacks.is_generated(parsed.filename):
+        # Its references (_ad, np) are closure cells: the tangent code reads them too.
+        for ref, cell in parsed.closure.items():
+            try:
+                namer._references.setdefault(id(cell.cell_contents), ref)
+            except ValueError:  # an empty cell
+                pass
     desugar.desugar(parsed, namer)
     stages.show("desugar", parsed.node)
     norm = normalize.normalize(parsed, wrt, namer, *scalars[:3], helper=helper,

@@ -187,7 +187,14 @@ class Tangents:
         text = gast.unparse(origin).strip().splitlines()[0]
         if len(text) > 60:
             text = text[:57] + "..."
-        out.append(Comment(f"Tangent of: {text}  ({self.parsed.where(origin)})"))
+        out.append(Comment(f"Tangent of: {text}  ({self.where(origin)})"))
+
+    def where(self, node: Any) -> str:
+        """``file.py:12``; in a derivative `grad` generated, ``dfdx:12`` (its file name
+        carries a counter, which would make the same code read differently)."""
+        if self.parsed.filename.startswith("<autograd_src "):
+            return f"{self.parsed.name}:{getattr(node, 'lineno', None) or 1}"
+        return self.parsed.where(node)
 
     # ----- one operation -----
 
@@ -287,8 +294,9 @@ class Tangents:
             return self.zero(name_node(_ANS))
         expr = terms[0]
         for term in terms[1:]:
-            if isinstance(term, gast.UnaryOp) and isinstance(term.op, gast.USub):
-                expr = gast.BinOp(left=expr, op=gast.Sub(), right=term.operand)
+            positive = _without_minus(term)
+            if positive is not None:
+                expr = gast.BinOp(left=expr, op=gast.Sub(), right=positive)
             else:
                 expr = gast.BinOp(left=expr, op=gast.Add(), right=term)
         if rule.broadcasting and self.may_be_smaller(op, rule, tangents, operands):
@@ -305,8 +313,14 @@ class Tangents:
         widen the result carries a tangent, their sum broadcasts to the result's
         shape as the operands did.
         """
+        # An elementwise term that reads an operand broadcasts with it (x * g).
+        read = {n.id for index, t in enumerate(tangents)
+                if t is not None and rule.exprs is not None and index < len(rule.exprs)
+                and rule.exprs[index] is not None
+                for n in gast.walk(rule.exprs[index]) if isinstance(n, gast.Name)}
         if not any(t is None and not is_scalar_operand(v, op.scalars)
-                   for t, v in zip(tangents, operands)):
+                   and rule.params[index] not in read
+                   for index, (t, v) in enumerate(zip(tangents, operands))):
             return False
         for index, t in enumerate(tangents):
             entry = op.inputs[index]
@@ -372,6 +386,17 @@ class Tangents:
                              ctx=gast.Store())
         return gast.copy_location(gast.Assign(targets=[targets], value=call,
                                               type_comment=None), op.origin)
+
+
+def _without_minus(term: gast.expr) -> Optional[gast.expr]:
+    """``a * b / c`` for a term ``-a * b / c``, so a sum reads ``x - a * b / c``."""
+    if isinstance(term, gast.UnaryOp) and isinstance(term.op, gast.USub):
+        return term.operand
+    if isinstance(term, gast.BinOp) and isinstance(term.op, (gast.Mult, gast.Div)):
+        left = _without_minus(term.left)
+        if left is not None:
+            return gast.BinOp(left=left, op=term.op, right=term.right)
+    return None
 
 
 def _is_literal(value: Any, default: Any) -> bool:
