@@ -1,6 +1,7 @@
 """Command line: print the generated derivative of a function in a file.
 
     python -m autograd_src model.py:loss --wrt W
+    python -m autograd_src model.py:loss --wrt W --mode forward
 """
 
 from __future__ import annotations
@@ -54,10 +55,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--wrt", action="append", metavar="NAME",
                         help="parameter to differentiate with respect to (repeatable; "
                              "default: the first)")
+    parser.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
+                        help="reverse: the gradient (grad, the default); forward: the "
+                             "forward-mode derivative (make_jvp), each statement followed "
+                             "by its tangent")
     args = parser.parse_args(argv)
     fn = _load_function(args.target)
     wrt = 0 if not args.wrt else (args.wrt[0] if len(args.wrt) == 1 else tuple(args.wrt))
     wrt = int(wrt) if isinstance(wrt, str) and wrt.isdigit() else wrt
+    if args.mode == "forward":
+        from .forward import make_jvp
+        sys.stdout.write(_highlight(make_jvp(fn, wrt=wrt).source))
+        return 0
     sys.stdout.write(_highlight(grad(fn, wrt=wrt).source))
     return 0
 

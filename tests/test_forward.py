@@ -221,3 +221,14 @@ def test_float32_tangents_stay_float32():
     x = np.array([0.5, 1.0], dtype=np.float32)
     _, tangent = jvp(poly, (x, np.ones(2, dtype=np.float32)), (np.ones(2, np.float32), None))
     assert tangent.dtype == np.float32
+
+
+def test_cli_prints_the_forward_mode_derivative(capsys):
+    import pathlib
+
+    from autograd_src.__main__ import main
+    path = pathlib.Path(__file__).parent / "golden_functions.py"
+    assert main([f"{path}:scalar_physics", "--wrt", "v", "--mode", "forward"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("def jvp_scalar_physics(v, k, t, *, dv):")
+    assert "dout = denergy * damping" in out
