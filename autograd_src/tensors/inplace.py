@@ -16,7 +16,7 @@ array itself, as NumPy does (the optimiser loop ``p -= lr * p.grad``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -68,31 +68,64 @@ def _path(target: Any) -> list:
     return path[::-1]
 
 
-def inplace(target: Any, primitive: Any, value: Any, index: Any = None) -> None:
-    """``target op= value`` (``primitive`` a NumPy ufunc) or ``target[index] = value``
-    (``primitive`` is `runtime.setitem`), written into ``target`` and its base."""
+def inplace(target: Any, primitive: Any, value: Any) -> None:
+    """``target op= value``: ``primitive`` (a NumPy ufunc) written into ``target``."""
     raw = backprop.unwrap(value)
-    if primitive is runtime.setitem:
-        raw_index = backprop.unwrap(index)
+    _update(target, lambda array: primitive(array, raw, out=array),
+            lambda old, before: _apply(target, primitive, old, before(value)))
+
+
+def setitem(target: Any, index: Any, value: Any) -> None:
+    """``target[index] = value``."""
+    raw, raw_index = backprop.unwrap(value), backprop.unwrap(index)
+
+    def write(array: np.ndarray) -> None:
+        value = raw
+        if isinstance(value, np.ndarray) and np.may_share_memory(value, array):
+            # NumPy's fancy and mask assignment may read a value it already
+            # overwrote; the recorded path reads the values before the update.
+            value = value.copy()
+        array[raw_index] = value
+
+    _update(target, write,
+            lambda old, before: _apply(target, runtime.setitem, old, raw_index, before(value)))
+
+
+def ufunc_into(target: Any, ufunc: Any, inputs: tuple, kwargs: dict, where: Any) -> None:
+    """``ufunc(*inputs, out=target, where=where)``: the result written into ``target``
+    where ``where`` holds; elsewhere ``target`` keeps its values and their graph."""
+    raw_inputs = backprop.unwrap(inputs)
+    raw_kwargs = {k: backprop.unwrap(v) for k, v in kwargs.items()}
+    mask = backprop.unwrap(where)
+
+    def record(old: Any, before: Callable[[Any], Any]) -> Any:
+        result = _apply(target, ufunc, *[before(x) for x in inputs], **raw_kwargs)
+        if mask is not True:
+            result = _apply(target, np.where, mask, result, old)
+        return result
+
+    _update(target, lambda array: ufunc(*raw_inputs, out=array, where=mask, **raw_kwargs),
+            record)
+
+
+def _apply(target: Any, primitive: Any, *args: Any, **kwargs: Any) -> Any:
+    return backprop.apply(type(target), primitive, args, kwargs, None)
+
+
+def _update(target: Any, write: Callable[[np.ndarray], Any],
+            record: Callable[[Any, Callable[[Any], Any]], Any]) -> None:
+    """Write into ``target``: ``write(array)`` updates an array in place; ``record(old,
+    before)`` computes the new value from the placeholder ``old`` of ``target``
+    (``before`` maps any tensor of the updated family to its placeholder)."""
     if not backprop.is_recording():
-        if primitive is runtime.setitem:
-            if isinstance(raw, np.ndarray) and np.may_share_memory(raw, target._data):
-                # NumPy's fancy and mask assignment may read a value it already
-                # overwrote; the recorded path reads the values before the update.
-                raw = raw.copy()
-            target._data[raw_index] = raw
-        else:
-            primitive(target._data, raw, out=target._data)
+        write(target._data)
         return
     base = target._base if target._base is not None else target
     path = _path(target) if target is not base else []
     # The new values first, with NumPy's own checks (shape, casting, read-only
     # regions), so that an error leaves the graph as it was.
     scratch = target._data.copy()
-    if primitive is runtime.setitem:
-        scratch[raw_index] = raw
-    else:
-        primitive(scratch, raw, out=scratch)
+    write(scratch)
     if path:
         unview(base._data, scratch, path)
     target._grad = None
@@ -103,15 +136,15 @@ def inplace(target: Any, primitive: Any, value: Any, index: Any = None) -> None:
         return placeholders.get(id(operand), operand)
 
     old = placeholders[id(target)]
-    constant = old._constant
-    if primitive is runtime.setitem:
-        mutant = backprop.apply(type(target), runtime.setitem,
-                                (old, raw_index, before(value)), {}, constant)
-    else:
-        mutant = backprop.apply(type(target), primitive, (old, before(value)), {}, constant)
-        if mutant._data.dtype != old._data.dtype:
-            mutant = backprop.apply(type(target), runtime.astype,
-                                    (mutant, old._data.dtype), {}, constant)
+    mutant = record(old, before)
+    if mutant._data.shape != old._data.shape:  # a smaller result, broadcast into target
+        mutant = _apply(target, np.add, mutant, np.zeros(old._data.shape, old._data.dtype))
+    if mutant._data.dtype != old._data.dtype:
+        mutant = _apply(target, runtime.astype, mutant, old._data.dtype)
+    # As in MyGrad, the target keeps its constant-ness (its values may change).
+    mutant._constant = old._constant
+    if old._constant:
+        mutant._node = None
     if path:
         old_base = placeholders[id(base)]
         mutant = backprop.apply(type(target), unview, (old_base, mutant, path), {},
@@ -122,9 +155,3 @@ def inplace(target: Any, primitive: Any, value: Any, index: Any = None) -> None:
         replayed = backprop.apply(type(target), view_primitive, (parent, *rest), kwargs,
                                   placeholders[id(member)]._constant)
         member._become(replayed)
-
-
-def setitem(target: Any, index: Any, value: Any) -> None:
-    """``target[index] = value``."""
-    inplace(target, runtime.setitem, value, index)
-

@@ -322,9 +322,33 @@ class Tensor:
         return self._data.copy() if copy else self._data
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        if method != "__call__" or "out" in kwargs:
+        if method != "__call__":
             return NotImplemented
-        return _call_numpy(ufunc, inputs, kwargs)
+        out = kwargs.pop("out", None)
+        where = kwargs.pop("where", True)
+        if isinstance(out, tuple):
+            if len(out) > 1:
+                raise ValueError("a tensor operation writes one result, not several")
+            out = out[0]
+        if isinstance(out, Tensor):
+            # An in-place operation on ``out``, as in MyGrad (masked by ``where``).
+            refuse_variables(ufunc, inputs, kwargs)
+            if registry.lookup(ufunc) is None:
+                out._data = ufunc(*backprop.unwrap(inputs), out=out._data, where=where,
+                                  **kwargs)
+                return out
+            inplace.ufunc_into(out, ufunc, inputs, kwargs, where)
+            return out
+        if out is not None:  # a NumPy array takes the values; no gradient, as in MyGrad
+            refuse_variables(ufunc, inputs, kwargs)
+            return ufunc(*backprop.unwrap(inputs), out=out, where=backprop.unwrap(where),
+                         **{k: backprop.unwrap(v) for k, v in kwargs.items()})
+        result = _call_numpy(ufunc, inputs, kwargs)
+        if where is True or not isinstance(result, Tensor):
+            return result
+        # Without ``out``, NumPy leaves the masked-off entries as it found the memory;
+        # no gradient flows through them.
+        return _apply(np.where, backprop.unwrap(where), result, result._data.copy())
 
     def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
         return _call_numpy(func, args, kwargs)
