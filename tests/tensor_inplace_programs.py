@@ -2,7 +2,8 @@
 
 Each program starts from leaf tensors and mixes operations, views (``t[1:]``,
 ``t.T``, ``t[:, 1]``, ``t.reshape(-1)``...), augmented assignments
-(``t += u``, ``v *= mg.tanh(u)`` on leaves, views and results) and item
+(``t += u``, ``v *= mg.tanh(u)`` on leaves, views and results), NumPy ufuncs
+writing into tensors (``np.add(u, w, out=t, where=mask)``) and item
 assignments (integers, slices, masks, fancy indices with repeats, tensor or
 constant values), then reduces a few of its tensors to a scalar and calls
 ``backward()``. Checked:
@@ -114,7 +115,22 @@ def random_program(rng: np.random.Generator, n_leaves: int, n_steps: int):
                 continue
             lines.append(f"{out} = {template.format(a)}")
             shapes[out], root[out] = shape, root[a]
-        elif kind < 0.82 or not shapes[a] or 0 in shapes[a]:
+        elif kind < 0.66:
+            # a NumPy ufunc writing into a tensor, maybe masked: an in-place operation
+            unary = rng.random() < 0.4
+            ufunc = ["np.tanh", "np.sin"][int(rng.integers(2))] if unary else \
+                ["np.add", "np.multiply", "np.subtract"][int(rng.integers(3))]
+            operands = [operand_for(shapes[a], bool(rng.random() < 0.5))
+                        for _ in range(1 if unary else 2)]
+            if all(o[0].isdigit() or o[0] == "-" for o in operands):
+                operands[0] = f"mg.tanh({a})"
+            mask = ""
+            if shapes[a] and rng.random() < 0.5:
+                mask = f", where=np.array({(rng.random(shapes[a]) < 0.5).tolist()})"
+            lines.append(f"{ufunc}({', '.join(operands)}, out={a}{mask})")
+            touched.add(root[a])
+            continue
+        elif kind < 0.85 or not shapes[a] or 0 in shapes[a]:
             op = ["+=", "-=", "*=", "/="][int(rng.integers(4))]
             if op == "/=":
                 rhs = f"(1.5 + {operand_for(shapes[a], False)} ** 2)"
