@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence, Union
 import numpy as np
 
 from .api import _resolve_wrt, grad
-from .arguments import NO_SCALARS, SCALAR_SET, scalar_signature
+from .arguments import MISSING, NO_SCALARS, SCALAR_SET, argument_reader, scalar_signature
 from .errors import NoRuleError
 from .rules import forward_rules, runtime_rules  # noqa: F401 - register their rules
 from .transform import source, stages
@@ -127,10 +127,19 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
             by_types[tuple(map(type, args))] = entry
         return entry[0]
 
+    readers = [(name, argument_reader(fn, name)) for name in names]
+
     def run(args: tuple, kwargs: dict, tangents: Sequence[Any]) -> tuple:
         """Call with the tangents in ``wrt`` order (what `jvp` and the drivers use)."""
         chosen = choose(tuple(args), kwargs)
-        _check_tangents(fn, names, args, kwargs, tangents)
+        for (name, read), tangent in zip(readers, tangents):
+            value = read(args, kwargs)
+            kind = type(tangent)
+            if kind in SCALAR_SET and type(value) in SCALAR_SET or kind is np.ndarray and \
+                    type(value) is np.ndarray and tangent.shape == value.shape:
+                continue  # the common cases, at once
+            if value is not MISSING:
+                _check_tangent(tangent, value, name)
         return chosen(*args, **kwargs, **dict(zip(tangent_names, tangents)))
 
     def derivative(*args: Any, **kwargs: Any) -> tuple:
@@ -154,20 +163,13 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
     return derivative
 
 
-def _check_tangents(fn: Callable[..., Any], names: list[str], args: tuple, kwargs: dict,
-                    tangents: Sequence[Any]) -> None:
-    """A tangent must have its argument's structure and shape."""
-    from .arguments import MISSING, argument_reader
-    for name, tangent in zip(names, tangents):
-        kind = type(tangent)
-        if kind in SCALAR_SET or kind is np.ndarray and tangent.ndim == 0:
-            value = argument_reader(fn, name)(args, kwargs)
-            if value is MISSING or type(value) in SCALAR_SET or np.ndim(value) == 0:
-                continue
-        value = argument_reader(fn, name)(args, kwargs)
-        if value is MISSING:
-            continue
-        _same_structure(tangent, value, f"d{name}", name)
+def _check_tangent(tangent: Any, value: Any, name: str) -> None:
+    """A tangent must have its argument's structure and shape (a number or a 0-d array
+    for a number)."""
+    if type(tangent) in SCALAR_SET or np.ndim(tangent) == 0:
+        if type(value) in SCALAR_SET or np.ndim(value) == 0:
+            return
+    _same_structure(tangent, value, f"d{name}", name)
 
 
 def _same_structure(tangent: Any, value: Any, where: str, name: str) -> None:
@@ -309,7 +311,6 @@ def _basis(value: Any) -> tuple[tuple, list]:
 
 
 def _argument(fn: Callable[..., Any], name: str, args: tuple, kwargs: dict) -> Any:
-    from .arguments import MISSING, argument_reader
     value = argument_reader(fn, name)(args, kwargs)
     if value is MISSING:
         raise TypeError(f"{getattr(fn, '__name__', 'f')}() is missing the argument {name}")

@@ -92,7 +92,8 @@ def test_verbose_2_shows_the_stages(capsys):
     make_jvp(poly, verbose=2)
     out = capsys.readouterr().out
     assert "# ----- after normalize -----" in out
-    assert "# ----- after forward: primal and tangent statements -----" in out
+    assert "# ----- after forward: primal and tangent statements, before rewriting -----" in out
+    assert "# ----- after forward: after rewriting -----" in out
 
 
 def test_jvp_takes_tangents_in_the_structure_of_the_arguments():

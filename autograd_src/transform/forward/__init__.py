@@ -61,7 +61,7 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
                                derive=DERIVATIONS)
     stages.show("normalize", norm.body, norm.return_stmt)
     derivative = tangents(parsed, norm, wrt, namer)
-    stages.show("forward: primal and tangent statements", derivative.body)
+    stages.show("forward: after rewriting", derivative.body)
     text = codegen.render(_with_tangent_params(parsed, derivative.tangent_params),
                           Derivative(derivative.body, [], [derivative.tangent],
                                      derivative.value, None),

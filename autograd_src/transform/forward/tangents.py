@@ -19,7 +19,7 @@ from ...errors import NoRuleError
 from ...rules import runtime
 from ...rules.jvp import JVPRule, lookup_jvp
 from ...rules.runtime import forward as forward_runtime
-from .. import optimize
+from .. import optimize, stages
 from ..inline import as_expr
 from ..ir import (
     Branch,
@@ -38,6 +38,7 @@ from ..ir import (
 )
 from ..naming import Namer, clone
 from ..source import ParsedFunction
+from .rewrite import rewrite
 
 __all__ = ["Tangents", "ForwardDerivative", "tangents"]
 
@@ -145,7 +146,19 @@ class Tangents:
             tangent = name_node(self.tangent(output))
         else:
             tangent = self.zero(name_node(output))
+        stages.show("forward: primal and tangent statements, before rewriting", body)
+        body = rewrite(body, self.temporaries(), [name_node(output), tangent])
         return ForwardDerivative(body, name_node(output), tangent, params)
+
+    def temporaries(self) -> set[str]:
+        """Names made for pure operations (not the user's own), and the tangents of
+        those and of the user's values (each is assigned where its value is)."""
+        user = self.parsed.locals | set(self.parsed.params)
+        made = {op.target for op in ops_in(self.norm.body)
+                if op.target not in user and _is_pure(op)}
+        tangents = {self.tangent(op.target) for op in ops_in(self.norm.body)
+                    if _is_pure(op)}
+        return made | tangents
 
     def block(self, items: list) -> list:
         out: list = []
@@ -386,6 +399,20 @@ class Tangents:
                              ctx=gast.Store())
         return gast.copy_location(gast.Assign(targets=[targets], value=call,
                                               type_comment=None), op.origin)
+
+
+_PURE_MODULES = ("numpy", "math", "builtins", "operator", "_operator", "autograd_src")
+
+
+def _is_pure(op: Op) -> bool:
+    """Whether moving or dropping ``op`` cannot change behaviour (NumPy, math, operators)."""
+    if op.rule is None:
+        return True
+    if hasattr(op.rule, "helper_keywords"):
+        return False
+    primitive = op.rule.primitive
+    module = getattr(primitive, "__module__", None) or ""
+    return type(primitive).__name__ == "ufunc" or module.split(".")[0] in _PURE_MODULES
 
 
 def _without_minus(term: gast.expr) -> Optional[gast.expr]:

@@ -1,0 +1,65 @@
+"""Simpler forward-mode code computing the same values: a tangent computed into a
+temporary and then copied is computed into its own name, and temporaries read
+once are folded into their reader, so a loop's body reads as written by hand
+(``dy = dy * x + y * dx`` then ``y = y * x + c[i]``).
+
+Both passes work inside one block (a branch's or a loop's body), on names the
+transformation made for pure operations and on tangents; ``optimize=False``
+leaves them out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gast
+
+from .. import optimize
+from ..optimize.fusion import fuse_temporaries
+from ..optimize.walk import each_block, stores_and_loads
+
+__all__ = ["rewrite"]
+
+
+def _coalesce(stmts: list, temporaries: set[str], loads: Any) -> list:
+    """``t = e; ...; dy = t`` becomes ``dy = e; ...`` when ``t`` is a temporary read
+    only there and nothing between reads or writes ``dy`` (or writes ``t``)."""
+    stmts = list(stmts)
+    index = 0
+    while index < len(stmts):
+        stmt = stmts[index]
+        target = optimize.assigned_name(stmt)
+        source = stmt.value.id if target and isinstance(stmt.value, gast.Name) else None
+        if source in temporaries and loads[source] == 1:
+            definition = _definition(stmts, index, source, target)
+            if definition is not None:
+                stmts[definition].targets = [gast.Name(
+                    id=target, ctx=gast.Store(), annotation=None, type_comment=None)]
+                del stmts[index]
+                continue
+        index += 1
+    return each_block(stmts, lambda block: _coalesce(block, temporaries, loads))
+
+
+def _definition(stmts: list, index: int, source: str, target: str) -> Any:
+    """Where ``source = ...`` is, before ``stmts[index]``, if nothing in between touches
+    ``target`` or assigns ``source``, and ``target`` is not read by its value."""
+    for position in range(index - 1, -1, -1):
+        stmt = stmts[position]
+        stores, reads = stores_and_loads(stmt)
+        if optimize.assigned_name(stmt) == source:
+            return position
+        if target in stores or reads[target] or source in stores or \
+                not isinstance(stmt, (gast.Assign, gast.Expr)):
+            return None
+    return None
+
+
+def rewrite(body: list, temporaries: set[str], reads: list) -> list:
+    """``body`` after the passes; ``reads`` are the expressions after it (the results)."""
+    if not optimize.ENABLED.get():
+        return body
+    loads = optimize.load_counts(body + reads)
+    body = _coalesce(body, temporaries, loads)
+    loads = optimize.load_counts(body + reads)
+    return fuse_temporaries(body, temporaries, loads)

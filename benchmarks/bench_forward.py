@@ -1,0 +1,246 @@
+"""Forward mode and second order: generated tangents against hand-written ones.
+
+    python benchmarks/bench_forward.py [--default-malloc]
+
+Rows (microseconds per call and the ratio to the hand-written code, measured in
+interleaved rounds):
+
+- ``jvp`` of the scalar loops of the speed issue (Horner with ``c`` a list of
+  Python floats read as ``c[i]`` and a NumPy array, the branchy loop, the spring
+  with 200 steps), called through ``make_jvp(f)(x, c, dx=1.0)`` and through
+  ``jvp(f, primals, tangents)``, against a hand-written forward-mode derivative
+  returning the value and its tangent;
+- the JVP of Rosenbrock (N = 10^3, 10^6) against a hand-written JVP;
+- ``hvp`` (forward over reverse) against one ``grad`` and a hand-written
+  Hessian-vector product, on Rosenbrock N = 10^3 and 10^6;
+- ``hessian`` of a 100-dimensional function against HIPS autograd's (and JAX's,
+  eager and jit with its compile time, when installed).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import best_times, keep_freed_memory, optional, report  # noqa: E402
+
+from autograd_src import grad, hessian, hvp, jvp, make_jvp  # noqa: E402
+
+# ----- scalar loops (the speed issue's forms) -----
+
+
+def horner(x, c):
+    y = 0.0
+    for i in range(len(c)):
+        y = y * x + c[i]
+    return y
+
+
+def horner_by_hand(x, c):
+    y, dy = 0.0, 0.0
+    for i in range(len(c)):
+        dy = dy * x + y
+        y = y * x + c[i]
+    return y, dy
+
+
+def branchy(x, c):
+    y = x
+    for i in range(len(c)):
+        if y > c[i]:
+            y = 0.5 * y * x + c[i]
+        else:
+            y = 0.25 * y * y + x * c[i]
+    return y
+
+
+def branchy_by_hand(x, c):
+    y, dy = x, 1.0
+    for i in range(len(c)):
+        if y > c[i]:
+            dy = 0.5 * (dy * x + y)
+            y = 0.5 * y * x + c[i]
+        else:
+            dy = 0.5 * y * dy + c[i]
+            y = 0.25 * y * y + x * c[i]
+    return y, dy
+
+
+def spring(k, x0, v0, n_steps):
+    x, v = x0, v0
+    dt = 0.01
+    energy = 0.0
+    for _ in range(n_steps):
+        a = -k * x - 0.1 * v
+        v = v + dt * a
+        x = x + dt * v
+        energy = energy + 0.5 * v * v + 0.5 * k * x * x
+    return energy
+
+
+def spring_by_hand(k, x0, v0, n_steps):
+    x, v, dx, dv = x0, v0, 0.0, 0.0
+    dt = 0.01
+    energy, denergy = 0.0, 0.0
+    for _ in range(n_steps):
+        a = -k * x - 0.1 * v
+        da = -x - k * dx - 0.1 * dv
+        v = v + dt * a
+        dv = dv + dt * da
+        x = x + dt * v
+        dx = dx + dt * dv
+        energy = energy + 0.5 * v * v + 0.5 * k * x * x
+        denergy = denergy + v * dv + 0.5 * x * x + k * x * dx
+    return energy, denergy
+
+
+# ----- arrays -----
+
+
+def rosenbrock(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+
+
+def rosenbrock_jvp_by_hand(x, v):
+    a, b = x[:-1], x[1:]
+    da, db = v[:-1], v[1:]
+    diff = b - a ** 2
+    one = 1 - a
+    value = np.sum(100.0 * diff ** 2 + one ** 2)
+    return value, np.sum(200.0 * diff * (db - 2 * a * da) - 2 * one * da)
+
+
+def rosenbrock_hvp_by_hand(x, v):
+    a, b = x[:-1], x[1:]
+    da, db = v[:-1], v[1:]
+    hv = np.zeros_like(x)
+    hv[:-1] = (1200.0 * a ** 2 - 400.0 * b + 2) * da - 400.0 * a * db
+    hv[1:] += 200.0 * db - 400.0 * a * da
+    return hv
+
+
+def sum_of_logs(x):
+    return np.sum(np.log(1 + x ** 2)) + np.sum(np.tanh(x[1:] * x[:-1]))
+
+
+def _check(a, b, rtol=1e-9):
+    np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float), rtol=rtol, atol=1e-9)
+
+
+def scalar_rows() -> list:
+    rng = np.random.default_rng(0)
+    c_list = [float(v) for v in rng.uniform(-1, 1, 200)]
+    c_array = np.array(c_list)
+    b_list = [float(v) for v in rng.uniform(-1, 1, 100)]
+    cases = [
+        ("Horner, c a list, c[i]", horner, horner_by_hand, (0.9, c_list), (1.0, None)),
+        ("Horner, c an array, c[i]", horner, horner_by_hand, (0.9, c_array), (1.0, None)),
+        ("branchy loop, 100 floats", branchy, branchy_by_hand, (0.9, b_list), (1.0, None)),
+        ("spring, 200 steps", spring, spring_by_hand, (1.5, 1.0, 0.0, 200),
+         (1.0, None, None, None)),
+    ]
+    rows = []
+    for name, fn, by_hand, args, tangents in cases:
+        df = make_jvp(fn)
+        tangent_name = df.tangents[0]
+        for a, b in zip(df(*args, **{tangent_name: 1.0}), by_hand(*args)):
+            _check(a, b)
+        for a, b in zip(jvp(fn, args, tangents), by_hand(*args)):
+            _check(a, b)
+        times = best_times({
+            "hand-written": lambda: by_hand(*args),  # noqa: B023
+            "make_jvp": lambda: df(*args, **{tangent_name: 1.0}),  # noqa: B023
+            "jvp()": lambda: jvp(fn, args, tangents),  # noqa: B023
+        })
+        rows.append((name, times))
+    return rows
+
+
+def array_rows() -> list:
+    rows = []
+    for n in (10 ** 3, 10 ** 6):
+        rng = np.random.default_rng(1)
+        x, v = rng.uniform(-1, 1, n), rng.normal(size=n)
+        df = make_jvp(rosenbrock)
+        for a, b in zip(df(x, dx=v), rosenbrock_jvp_by_hand(x, v)):
+            _check(a, b, 1e-7)
+        rows.append((f"Rosenbrock JVP, N={n:.0e}", best_times({
+            "hand-written": lambda: rosenbrock_jvp_by_hand(x, v),  # noqa: B023
+            "make_jvp": lambda: df(x, dx=v),  # noqa: B023
+        }, rounds=7 if n > 10 ** 5 else 15)))
+    return rows
+
+
+def hvp_rows() -> list:
+    rows = []
+    for n in (10 ** 3, 10 ** 6):
+        rng = np.random.default_rng(2)
+        x, v = rng.uniform(-1, 1, n), rng.normal(size=n)
+        product, gradient = hvp(rosenbrock), grad(rosenbrock)
+        _check(product(x, v), rosenbrock_hvp_by_hand(x, v), 1e-7)
+        times = best_times({
+            "hand-written": lambda: rosenbrock_hvp_by_hand(x, v),  # noqa: B023
+            "hvp": lambda: product(x, v),  # noqa: B023
+            "one grad": lambda: gradient(x),  # noqa: B023
+        }, rounds=7 if n > 10 ** 5 else 15)
+        rows.append((f"Rosenbrock HVP, N={n:.0e}", times))
+        print(f"  hvp / one grad, N={n:.0e}: {times['hvp'] / times['one grad']:.2f}x")
+    return rows
+
+
+def hessian_rows() -> None:
+    x = np.random.default_rng(3).uniform(-1, 1, 100)
+    start = time.perf_counter()
+    ours = hessian(sum_of_logs)
+    H = ours(x)
+    first = time.perf_counter() - start
+    times = best_times({"autograd_src": lambda: ours(x)}, rounds=3)
+    print(f"hessian of a 100-d function: autograd_src {times['autograd_src'] * 1e3:.1f} ms "
+          f"(first call, with generating both derivatives: {first * 1e3:.0f} ms)")
+    autograd = optional("autograd")
+    if autograd is not None:
+        import types
+
+        import autograd.numpy as anp
+        theirs_fn = types.FunctionType(sum_of_logs.__code__, {"np": anp})
+        theirs = autograd.hessian(theirs_fn)
+        _check(theirs(x), H, 1e-8)
+        t = best_times({"HIPS": lambda: theirs(x)}, rounds=3)["HIPS"]
+        print(f"  HIPS autograd {t * 1e3:.1f} ms ({t / times['autograd_src']:.1f}x ours)")
+    jax = optional("jax")
+    if jax is not None:
+        import jax.numpy as jnp
+        jax.config.update("jax_enable_x64", True)
+        jax_fn = jax.hessian(lambda z: jnp.sum(jnp.log(1 + z ** 2))
+                             + jnp.sum(jnp.tanh(z[1:] * z[:-1])))
+        start = time.perf_counter()
+        jitted = jax.jit(jax_fn)
+        jitted(x).block_until_ready()
+        compile_time = time.perf_counter() - start
+        eager = best_times({"e": lambda: jax_fn(x).block_until_ready()}, rounds=3)["e"]
+        jit = best_times({"j": lambda: jitted(x).block_until_ready()}, rounds=3)["j"]
+        print(f"  JAX eager {eager * 1e3:.1f} ms, jit {jit * 1e3:.2f} ms "
+              f"(compile {compile_time * 1e3:.0f} ms)")
+    else:
+        print("  (JAX not installed: no JAX rows)")
+
+
+def main() -> None:
+    if "--default-malloc" not in sys.argv:
+        keep_freed_memory()
+    print("jvp of scalar loops (value and tangent) against a hand-written forward derivative:")
+    report(scalar_rows())
+    print("\nJVP of arrays:")
+    report(array_rows())
+    print("\nHessian-vector products (forward over reverse):")
+    report(hvp_rows())
+    print()
+    hessian_rows()
+
+
+if __name__ == "__main__":
+    main()
