@@ -9,7 +9,7 @@ the same derivative rules.
 from . import extend, testing
 from . import rules as _rules  # registers the rule table
 from .api import derivative_source, grad, value_and_grad
-from .errors import DiffSyntaxError, NoRuleError, SourceUnavailableError
+from .errors import DiffSyntaxError, InPlaceUpdateError, NoRuleError, SourceUnavailableError
 from .forward import hessian, hvp, jacfwd, jacobian, jacrev, jvp, make_jvp, vjp
 from .tensors import *  # noqa: F401,F403 - mg.tensor, mg.sin, mg.linalg, ... (its __all__)
 from .tensors import __all__ as _tensor_functions
@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 __all__ = [
     "grad", "value_and_grad", "derivative_source", "extend", "testing",
     "jvp", "vjp", "make_jvp", "jacfwd", "jacrev", "jacobian", "hessian", "hvp",
-    "DiffSyntaxError", "NoRuleError", "SourceUnavailableError", *_tensor_functions,
+    "DiffSyntaxError", "NoRuleError", "SourceUnavailableError", "InPlaceUpdateError",
+    *_tensor_functions,
 ]
 del _rules

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 __all__ = ["DiffSyntaxError", "NoRuleError", "SourceUnavailableError",
-           "UnresolvedMethodError"]
+           "UnresolvedMethodError", "InPlaceUpdateError"]
 
 
 class DiffSyntaxError(SyntaxError):
@@ -40,6 +40,17 @@ class UnresolvedMethodError(NoRuleError):
     def __init__(self, parameter: str, *args: object) -> None:
         super().__init__(*args)  # type: ignore[arg-type]
         self.parameter = parameter
+
+
+class InPlaceUpdateError(ValueError):
+    """Raised by a derivative as it runs, at an in-place update (``a += v``, ``a[i] = v``)
+    of an array that another name, read later, shares, or that a helper's caller passed.
+
+    `grad` computes such an update as a new array, which is exact unless another name
+    sees the array; where the code alone cannot tell (``a = m[0, 1]`` is a number,
+    ``a = m[0]`` a view), the generated code checks. The message starts with the
+    user's file and line.
+    """
 
 
 class SourceUnavailableError(OSError):

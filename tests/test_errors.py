@@ -29,6 +29,8 @@ def line_of(tag):
     ("active_axis", DiffSyntaxError, "argument 'axis' of np.sum cannot depend"),
     ("unsupported_keyword", DiffSyntaxError, "cannot differentiate this call to np.sum.*where"),
     ("in_place_method", DiffSyntaxError, "\\.sort\\(\\).*in place"),
+    ("subscript_assignment", DiffSyntaxError, "assigning into v.*argument of the helper.*"
+                                              "v.copy\\(\\)"),
 ])
 def test_error_names_construct_file_and_line(name, cls, message):
     fn = getattr(error_cases, name)
@@ -79,11 +81,3 @@ def test_error_is_raised_at_grad_time_not_call_time():
     with pytest.raises(NoRuleError):
         grad(error_cases.no_rule, wrt=0)
 
-
-def test_helper_writing_into_its_callers_array_raises_at_the_users_line():
-    # The helper's v[0] = ... would change the caller's x, which the caller reads.
-    df = grad(error_cases.subscript_assignment)
-    line = line_of("subscript_assignment")
-    with pytest.raises(ValueError, match=rf"error_cases.py:{line}: v\[0\] = v\[1\] \* 2.0: "
-                                         "this in-place update changes the array the caller"):
-        df(np.array([0.5, 1.0, 2.0]))

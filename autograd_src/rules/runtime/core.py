@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import InPlaceUpdateError
+
 __all__ = ["shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast", "alone"]
 
 
@@ -134,7 +136,7 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False) -> None:
     if not isinstance(x, np.ndarray):  # a number: += rebinds it in NumPy too
         return
     if argument:
-        raise ValueError(
+        raise InPlaceUpdateError(
             f"{where}: this in-place update changes the array the caller passed, which "
             "grad computes as a new array, so the caller would keep its old values. "
             "Update a copy (.copy()), or write the update as a new value (x = x + ...)")
@@ -146,7 +148,7 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False) -> None:
         elif isinstance(other, dict):
             pending += other.values()
         elif isinstance(other, np.ndarray) and np.shares_memory(x, other):
-            raise ValueError(
+            raise InPlaceUpdateError(
                 f"{where}: this in-place update changes an array that another name, read "
                 "later, shares; grad computes the update as a new array, so the other "
                 "name would keep its old values. Copy the array first (.copy()), or "

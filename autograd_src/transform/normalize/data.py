@@ -199,11 +199,13 @@ class DataNormalizer:
         partners = self.shared - {name} - self.scalars
         if later is not None:
             partners &= later
-        # A helper's caller may read the arrays it passed after the call.
+        # A helper's caller may read the arrays it passed after the call: assigning
+        # into one (it is an array or a list) is refused, x += v checked as it runs.
         callers = self.helper and name in self.parsed.params
         if self.helper:
             partners |= set(self.parsed.params) - self.scalars - {name}
-        if later is None or not partners <= bound:
+        if later is None or not partners <= bound or (
+                callers and isinstance(node, gast.Subscript)):
             raise self.error(node, refusal)
         if not partners and not callers:
             return
