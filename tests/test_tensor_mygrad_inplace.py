@@ -391,7 +391,21 @@ def update_of_leaf_used_earlier(lib):
     return [w.data, _grad(w)]
 
 
-SCENARIOS = [leaf_iadd, result_iadd_reads_itself, setitem_after_use,
+def update_through_a_reshape_after_a_transposed_view(lib):
+    # The gradient reaching the base through the transposed view is laid out in
+    # Fortran order; the region of the reshaped view is found by position in it.
+    x = lib.tensor(np.arange(12.0).reshape(3, 4) / 10)
+    s = lib.tensor(0.3)
+    t = lib.moveaxis(x, 0, 1)
+    np.add(lib.tanh(s), 0.0, out=t, where=np.eye(4, 3, dtype=bool))
+    r = x.reshape(-1)
+    r *= 1.5
+    (t * t).sum().backward()
+    return [x.data, t.data, _grad(s), _grad(x)]
+
+
+SCENARIOS = [update_through_a_reshape_after_a_transposed_view, leaf_iadd,
+             result_iadd_reads_itself, setitem_after_use,
              update_through_view_reaches_base, update_through_view_of_result,
              update_of_base_reaches_view, update_of_result_base_reaches_view,
              view_updated_after_use, *SETITEMS, setitem_2d, chain_of_views, view_of_view,

@@ -44,8 +44,11 @@ def unview(base: Any, view: Any, path: list) -> np.ndarray:
 
 
 def _zero_region(g: Any, path: list) -> np.ndarray:
-    out = np.copy(g, order="K")
-    _replay(out, path)[...] = 0
+    # By position, not through a view of a copy: g's memory layout is not the base's
+    # (a gradient from a transpose is one), and a reshape of it may copy.
+    out = np.array(g, copy=True, order="C")
+    positions = _replay(np.arange(out.size).reshape(out.shape), path)
+    out.reshape(-1)[np.ravel(positions)] = 0
     return out
 
 
