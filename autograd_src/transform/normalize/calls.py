@@ -159,9 +159,10 @@ class CallNormalizer:
                     self.is_active(elements):
                 elements = self.atom(elements)
                 replaced[id(value)] = elements
-            if self.is_active(elements) and not isinstance(elements, gast.Name):
-                elements = self.atom(elements)  # one array (np.vstack(x)): its rows are the
-                replaced[id(value)] = elements  # items, and the rule gives back an array
+            if self.is_active(elements) and not (
+                    isinstance(elements, gast.Name) and elements.id in self.lists):
+                raise self.error(elements, f"the arrays passed to {label} must be "
+                                           "a list: a literal or a list variable")
             return elements, self._active_name(elements)
         atoms = [self.atom(e) for e in elements]
         atoms = [a if self.is_active(a) else self.hoist(a, describe(a)) for a in atoms]
