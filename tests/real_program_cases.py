@@ -101,6 +101,49 @@ def nested_def_by_keyword(x, a):
     return np.sum(scaled(q=a, p=x))
 
 
+# ----- closures and map -----
+
+
+def rnn_step_reads_params(params, xs):
+    Wx, Wh, b = params
+
+    def update(x, h):  # reads Wx, Wh and b from the enclosing function
+        return np.tanh(x @ Wx + h @ Wh + b)
+
+    h = np.zeros(Wh.shape[0])
+    for t in range(xs.shape[0]):
+        h = update(xs[t], h)
+    return np.sum(h ** 2)
+
+
+def closure_with_a_default(x, a):
+    def g(z, k=2.0):
+        return a * z * k
+    return np.sum(g(x) + g(x, k=3.0))
+
+
+def lambda_reads_a_parameter(x, a):
+    f = lambda z: np.sin(a * z)  # noqa: E731 - as users write it
+    return np.sum(f(x) * f(2.0 * x))
+
+
+def sum_of_map_of_a_lambda(x, w):
+    return sum(map(lambda z: np.sum(np.tanh(z * w)), [x, 2.0 * x]))
+
+
+def _squared_norm(v):
+    return np.sum(v ** 2)
+
+
+def list_of_map_of_a_helper(x, w):
+    parts = list(map(_squared_norm, [x * w, x + w]))
+    return parts[0] * parts[1]
+
+
+def map_over_two_lists(x, w):
+    return sum(map(lambda a, b: np.dot(a, b), [x, w], [w, x]))
+
+
 # ----- in-place updates -----
 
 
@@ -165,6 +208,13 @@ CASES = [
      (0, 1, 2)),
     (keywords_out_of_order, lambda r: (_rand(r, 2, 3), _rand(r, 2, 3)), (0, 1)),
     (nested_def_by_keyword, lambda r: (_rand(r, 2, 3), _rand(r, 2, 3)), (0, 1)),
+    (rnn_step_reads_params, lambda r: ([0.5 * _rand(r, 3, 4), 0.5 * _rand(r, 4, 4),
+                                         _rand(r, 4)], _rand(r, 5, 3)), 0),
+    (closure_with_a_default, lambda r: (_rand(r, 3), _rand(r, 3)), (0, 1)),
+    (lambda_reads_a_parameter, lambda r: (_rand(r, 3), 0.7), (0, 1)),
+    (sum_of_map_of_a_lambda, lambda r: (_rand(r, 3), _rand(r, 3)), (0, 1)),
+    (list_of_map_of_a_helper, lambda r: (_rand(r, 3), _rand(r, 3)), (0, 1)),
+    (map_over_two_lists, lambda r: (_rand(r, 3), _rand(r, 3)), (0, 1)),
     (update_argument_in_place, lambda r: (_rand(r, 4),), 0),
     (view_updated_then_dropped, lambda r: (_rand(r, 4),), 0),
     (item_of_a_matrix_updated, lambda r: (_rand(r, 2, 3),), 0),

@@ -78,6 +78,17 @@ def test_optimiser_over_a_list_of_pairs():
     assert rc.mlp_pairs(params, x, y) < first
 
 
+def test_closure_reading_parameters_gets_them_passed():
+    df = grad(rc.rnn_step_reads_params)
+    rng = np.random.default_rng(4)
+    df([rng.standard_normal((3, 4)), rng.standard_normal((4, 4)), rng.standard_normal(4)],
+       rng.standard_normal((5, 3)))
+    # The step's derivative takes the values it reads as parameters, and only the
+    # derivative the loop calls is shown (not those of earlier guesses of activity).
+    assert "h, update_back = dupdatedh_Wh_Wx_b(xs[t], h, Wh, Wx, b)" in df.source
+    assert df.source.count("def dupdate") == 1
+
+
 def test_arguments_are_never_changed():
     x = np.array([0.5, -1.0, 2.0])
     before = x.copy()

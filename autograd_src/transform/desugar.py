@@ -10,6 +10,7 @@ positions, so the item is an ordinary indexing read.
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Optional
 
 import gast
@@ -214,8 +215,60 @@ class _Desugar:
 _LIST_CHANGES = {"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"}
 
 
+class _MapAsComprehension(gast.NodeTransformer):
+    """``map(f, xs, ys)`` as ``[f(x, y) for x, y in zip(xs, ys)]``, and ``map(lambda z:
+    e, xs)`` as ``[e for z in xs]`` (its parameters renamed apart): a list, consumed
+    once like the iterator, whose items the normalizer differentiates as any other."""
+
+    def __init__(self, parsed: ParsedFunction, namer: Namer) -> None:
+        self.parsed = parsed
+        self.namer = namer
+
+    def visit_Call(self, node: gast.Call) -> Any:
+        self.generic_visit(node)
+        if not (isinstance(node.func, gast.Name) and len(node.args) >= 2 and not node.keywords
+                and not any(isinstance(a, gast.Starred) for a in node.args)
+                and self.parsed.resolve(node.func) is map):
+            return node
+        function, iterables = node.args[0], node.args[1:]
+        if isinstance(function, gast.Lambda):
+            params = function.args
+            if params.vararg or params.kwarg or params.kwonlyargs or params.defaults or \
+                    len(params.args) != len(iterables):
+                return node
+            fresh = {p.id: self.namer.fresh(p.id) for p in params.args}
+            element = _Renamed(fresh).visit(copy.deepcopy(function.body))
+            names = [fresh[p.id] for p in params.args]
+        else:
+            names = [self.namer.fresh("item") for _ in iterables]
+            element = gast.Call(func=function, args=[name_node(n) for n in names], keywords=[])
+        if len(names) == 1:
+            target: gast.expr = name_node(names[0], gast.Store())
+            source = iterables[0]
+        else:
+            target = gast.Tuple(elts=[name_node(n, gast.Store()) for n in names],
+                                ctx=gast.Store())
+            source = gast.Call(func=name_node(self.namer.reference(zip, "zip")),
+                               args=list(iterables), keywords=[])
+        comprehension = gast.ListComp(elt=element, generators=[gast.comprehension(
+            target=target, iter=source, ifs=[], is_async=0)])
+        return gast.copy_location(comprehension, node)
+
+
+class _Renamed(gast.NodeTransformer):
+    def __init__(self, names: dict) -> None:
+        self.names = names
+
+    def visit_Name(self, node: gast.Name) -> gast.Name:
+        if node.id in self.names:
+            node.id = self.names[node.id]
+        return node
+
+
 def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     """Rewrite ``parsed.node``'s body in place (see the module docstring)."""
+    for stmt in parsed.node.body:
+        _MapAsComprehension(parsed, namer).visit(stmt)
     body = parsed.node.body
     state = _Desugar(parsed, namer)
     last_is_return = bool(body) and isinstance(body[-1], gast.Return)

@@ -7,9 +7,10 @@ arrays in `data`, activity in `activity` and shape facts in `shapes`; calls of
 ``mg.*`` functions first become calls of their NumPy primitives (`tensor_calls`).
 """
 
+import re
 from typing import Any
 
-from ..ir import Normalized
+from ..ir import Normalized, Primal, Verbatim, ops_in
 from ..naming import Namer
 from ..source import ParsedFunction
 from .statements import Normalizer
@@ -57,6 +58,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     for stmt in parsed.node.body:
         if not state.statement(stmt):
             output, active = state.output(stmt)
+            _drop_unused_local_derivatives(state.body)
             lists = state.all_lists | ({output} if output in state.lists else set())
             opaque = set(parsed.params) - set(scalars) if helper else \
                 set(containers) & set(wrt)
@@ -64,3 +66,37 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                               opaque)
     raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "
                                     "differentiates the returned value")
+
+
+def _drop_unused_local_derivatives(body: list) -> None:
+    """Remove the derivatives of nested defs that no call uses: a loop's body is
+    normalized until its activity settles, and its first passes may ask for a
+    derivative with respect to fewer arguments than the last."""
+    used = {op.rule.local_name for op in ops_in(body)
+            if op.rule is not None and hasattr(op.rule, "local_name")}
+    texts: list = []
+
+    def collect(items: list) -> None:
+        for item in items:
+            if isinstance(item, Primal) and isinstance(item.stmt, Verbatim):
+                texts.append(item.stmt.text)
+            for part in ("body", "orelse"):
+                if isinstance(getattr(item, part, None), list):
+                    collect(getattr(item, part))
+
+    collect(body)
+    for text in texts:  # one nested derivative may call another
+        own = re.findall(r"^\s*def (\w+)", text, re.M)[:1]
+        used |= set(re.findall(r"\b\w+\b", text)) - set(own)
+
+    def prune(items: list) -> None:
+        items[:] = [item for item in items if not (
+            isinstance(item, Primal) and isinstance(item.stmt, Verbatim)
+            and not item.assigned & used)]
+        for item in items:
+            for part in ("body", "orelse"):
+                inner = getattr(item, part, None)
+                if isinstance(inner, list):
+                    prune(inner)
+
+    prune(body)

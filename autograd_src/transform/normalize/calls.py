@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 import types
 from typing import Any, Optional
@@ -328,12 +329,13 @@ class CallNormalizer:
                  and isinstance(n.ctx, (gast.Store, gast.Param))}
         captured = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
                     and isinstance(n.ctx, gast.Load)} - local
-        if self.captured_active(name):
-            names = ", ".join(sorted(self.captured_active(name)))
-            raise self.error(call, f"{name}() reads {names} from the enclosing function, and "
-                                   "that value is being differentiated: pass it to "
-                                   f"{name}() as an argument")
-        if call.keywords:
+        lifted = sorted(self.captured_active(name))
+        original_args = len(call.args)
+        defined = node  # where the def is; its derivative goes beside it
+        if lifted:
+            node, call = self.lifted(node, call, name, lifted)
+            original_args = len(call.args) - len(lifted)
+        elif call.keywords:
             args = node.args
             params = [a.id for a in args.posonlyargs + args.args]
             first = len(params) - len(args.defaults)
@@ -346,7 +348,7 @@ class CallNormalizer:
 
             call = self.by_position(call, params, len(params), default)
         atoms, keywords, positions = self.derivative_operands(call, name)
-        key = (name, tuple(positions))
+        key = (name, tuple(positions), tuple(lifted))
         if key not in self.local_derivatives:
             derivative, text, seed = self.derive.nested(self.parsed, node, positions,
                                                             self.namer)
@@ -357,7 +359,7 @@ class CallNormalizer:
         if not any(isinstance(item, Primal) and isinstance(item.stmt, Verbatim)
                    and item.stmt.text == text for item in block):
             position = next(i for i, item in enumerate(block)
-                            if isinstance(item, Primal) and item.stmt is node)
+                            if isinstance(item, Primal) and item.stmt is defined)
             names = [name_node(n) for n in sorted(captured)]
             block.insert(position + 1, Primal(gast.copy_location(Verbatim(text, names), node),
                                               node, {derivative_name}))
@@ -366,8 +368,51 @@ class CallNormalizer:
                                                  "__autograd_src_seed__": seed})
         rule, bound, inputs = self.derivative_call(node, reference, atoms, keywords, name)
         rule.local_name = derivative_name
-        rebuilt = gast.Call(func=call.func, args=atoms, keywords=keywords_of(keywords))
+        rebuilt = gast.Call(func=call.func, args=atoms[:original_args],
+                            keywords=keywords_of(keywords))
         return rule, rebuilt, bound, inputs
+
+    def lifted(self, node: gast.FunctionDef, call: gast.Call, name: str,
+               captured: list) -> tuple[gast.FunctionDef, gast.Call]:
+        """A nested function reading differentiated values of the enclosing one (an RNN's
+        ``step(x, h)`` reading ``W``), and a call of it, with those values made parameters
+        it is passed: a closure reads them when it is called, so passing them then is the
+        same, and its derivative gives their gradients like any argument's."""
+        if any(isinstance(n, (gast.Nonlocal, gast.Global)) for n in gast.walk(node)):
+            raise self.error(call, f"{name}() rebinds a name of the enclosing function "
+                                   "(nonlocal), which grad cannot follow: return the new "
+                                   "value instead")
+        args = node.args
+        if args.vararg is not None or args.kwonlyargs or args.kwarg is not None:
+            names = ", ".join(captured)
+            raise self.error(call, f"{name}() reads {names} from the enclosing function, "
+                                   "which is being differentiated, and takes *args, **kwargs "
+                                   f"or keyword-only parameters: pass {names} to {name}() "
+                                   "as an argument")
+        params = [a.id for a in args.posonlyargs + args.args]
+        first = len(params) - len(args.defaults)
+        given = {k.arg: k.value for k in call.keywords}
+        if set(given) - set(params):
+            raise self.error(call, f"{name}() gets an unexpected keyword argument")
+        values = list(call.args)
+        for position in range(len(values), len(params)):
+            value = given.get(params[position])
+            if value is None and position >= first and \
+                    isinstance(args.defaults[position - first], gast.Constant):
+                value = args.defaults[position - first]
+            if value is None:  # a default other than a constant is the def's to evaluate
+                raise self.error(call, f"{name}() reads {', '.join(captured)} from the "
+                                       "enclosing function, which is being differentiated: "
+                                       f"pass {params[position]} to it explicitly")
+            values.append(value)
+        lifted = copy.deepcopy(node)
+        lifted.args.args = lifted.args.args + [
+            gast.Name(id=c, ctx=gast.Param(), annotation=None, type_comment=None)
+            for c in captured]
+        lifted.args.defaults = []
+        call = gast.copy_location(gast.Call(func=call.func, args=values + [
+            name_node(c) for c in captured], keywords=[]), call)
+        return lifted, call
 
     def bind(self, node: gast.expr, primitive: Any, args: list, keywords: dict,
              rebuild: Any, display: Optional[str] = None) -> tuple:
