@@ -59,6 +59,9 @@ def make_jvp(fn: Callable[..., Any], wrt: Wrt = 0, *, verbose: int = 0,
     >>> tangent  # sin(x) + x cos(x)
     array([0.        , 1.38177329])
     """
+    # A derivative grad made is differentiated through its general code, where grad
+    # marks it (forward over reverse: make_jvp(grad(f))).
+    fn = getattr(fn, "__autograd_src_general__", fn)
     if not callable(fn):
         raise TypeError(f"make_jvp expects a function, got {type(fn).__name__}")
     if not hasattr(fn, "__code__"):
@@ -155,6 +158,7 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
     derivative.__module__ = fn.__module__
     derivative.source = text  # type: ignore[attr-defined]
     derivative.__wrapped__ = compiled  # type: ignore[attr-defined]
+    derivative.__autograd_src_general__ = compiled  # type: ignore[attr-defined]
     derivative.tangents = tuple(tangent_names)  # type: ignore[attr-defined]
     derivative.run = run  # type: ignore[attr-defined]
     derivative.__doc__ = (f"Value and tangent of {fn.__qualname__} along tangents of "
@@ -392,26 +396,42 @@ jacobian = jacrev
 # ----- second order: forward mode over grad's generated code -----
 
 
-def _gradient_code(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+def _gradient_code(fn: Callable[..., Any], name: str) -> tuple[Callable[..., Any], Any]:
     """The general (unspecialised) code `grad` generates for ``fn``, as a function
     that forward mode can read and differentiate again: it is real Python,
     registered with linecache, calling NumPy and the runtime helpers, whose
-    tangent rules are in `rules.runtime_rules`."""
+    tangent rules are in `rules.runtime_rules`. Also the names its generation
+    resolved, to see when a function it calls is redefined."""
     if is_bound_method(fn):
         raise TypeError("hessian and hvp of a bound method are not supported yet: "
                         "differentiate a function taking the object as an argument")
-    return grad(fn, wrt=name).__wrapped__
+    code = grad(fn, wrt=name).__wrapped__
+    entry = next((e for k, e in cache_for(fn).items() if k != "__code__" and e[0] is code),
+                 None)
+    return code, entry[2] if entry is not None else None
 
 
-def _second_order(fn: Callable[..., Any], name: str, what: str) -> Callable[..., Any]:
-    """``make_jvp`` of `_gradient_code`, with what stops it said in terms of ``fn``."""
-    gradient = _gradient_code(fn, name)
-    try:
-        return make_jvp(gradient, name)
-    except NoRuleError as exc:
-        raise type(exc)(f"{what}({getattr(fn, '__name__', 'f')}) differentiates the code grad "
-                        f"generates for it in forward mode, and cannot here: {exc.msg}",
-                        exc.filename, exc.lineno, (exc.offset or 1) - 1, exc.text) from None
+def _second_order(fn: Callable[..., Any], name: str, what: str) -> Callable[[], Any]:
+    """A function giving ``make_jvp`` of `_gradient_code`, made again when a function
+    the gradient calls was redefined; what stops it is said in terms of ``fn``."""
+    made: dict = {}
+
+    def current() -> Callable[..., Any]:
+        reads = made.get("reads")
+        if "forward" in made and (reads is None or reads.unchanged()):
+            return made["forward"]
+        gradient, made["reads"] = _gradient_code(fn, name)
+        try:
+            made["forward"] = make_jvp(gradient, name)
+        except NoRuleError as exc:
+            raise type(exc)(f"{what}({getattr(fn, '__name__', 'f')}) differentiates the code "
+                            f"grad generates for it in forward mode, and cannot here: "
+                            f"{exc.msg}", exc.filename, exc.lineno, (exc.offset or 1) - 1,
+                            exc.text) from None
+        return made["forward"]
+
+    current()
+    return current
 
 
 def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
@@ -439,10 +459,12 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         if not args:
             raise TypeError("hvp(f)(*args, v): pass the vector v last")
         *primals, v = args
-        return forward.run(tuple(primals), kwargs, [v])[1]
+        latest = forward()
+        hessian_vector_product.source = latest.source  # type: ignore[attr-defined]
+        return latest.run(tuple(primals), kwargs, [v])[1]
 
     hessian_vector_product.__name__ = f"hvp_{getattr(fn, '__name__', 'f')}"
-    hessian_vector_product.source = forward.source  # type: ignore[attr-defined]
+    hessian_vector_product.source = forward().source  # type: ignore[attr-defined]
     return hessian_vector_product
 
 
@@ -468,9 +490,11 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
 
     def hessian_of(*args: Any, **kwargs: Any) -> Any:
         shape, units = _basis(_argument(fn, names[0], args, kwargs))
-        columns = [np.asarray(forward.run(args, kwargs, [u])[1]) for u in units]
+        latest = forward()
+        hessian_of.source = latest.source  # type: ignore[attr-defined]
+        columns = [np.asarray(latest.run(args, kwargs, [u])[1]) for u in units]
         return np.stack(columns, axis=-1).reshape(shape + shape)
 
     hessian_of.__name__ = f"hessian_{getattr(fn, '__name__', 'f')}"
-    hessian_of.source = forward.source  # type: ignore[attr-defined]
+    hessian_of.source = forward().source  # type: ignore[attr-defined]
     return hessian_of

@@ -14,6 +14,7 @@ import operator
 import numpy as np
 
 from autograd_src.rules import runtime as _ad
+from autograd_src.rules.runtime import forward as _fwd
 
 from .rule_cases import BINARY, UNARY
 
@@ -131,13 +132,18 @@ CASES += [
     ((_ad.dot_rhs,), "_ad.dot_rhs(x, y, z)", _n((3, 2), (3, 4), (4, 2)), 2),
     ((_ad.unextreme,), "_ad.unextreme(x, np.max(y, axis=1), y, 1)", _n((3,), (3, 4)), 1),
     ((_ad.unvar,), "_ad.unvar(x, y, 1, 1)", _n((3,), (3, 4)), 2),
+    ((_fwd.broadcast,), "_fwd.broadcast(x, y)", _n((4,), (3, 4)), 2),
+    ((_fwd.reduce_like,), "_fwd.reduce_like(x, y, 1)", _n((3, 4), (3,)), 2),
+    ((_fwd.spread_like,), "_fwd.spread_like(x, y, 0, True)", _n((1, 4), (3, 4)), 2),
+    ((_fwd.sum_reduced,), "_fwd.sum_reduced(x, 0)", _n((3, 4)), 1),
+    ((_fwd.inverse_or_zero,), "_fwd.inverse_or_zero(x)", _u(0.5, 2), 1),
 ]
 
 _SOURCE = "".join(f"def case_{k}(x, y=None, z=None):\n    return {expr}\n\n\n"
                   for k, (_, expr, _, _) in enumerate(CASES))
 _FILENAME = "<forward_rule_cases generated>"
 linecache.cache[_FILENAME] = (len(_SOURCE), None, _SOURCE.splitlines(True), _FILENAME)
-_NAMESPACE = {"np": np, "math": math, "_ad": _ad}
+_NAMESPACE = {"np": np, "math": math, "_ad": _ad, "_fwd": _fwd}
 exec(compile(_SOURCE, _FILENAME, "exec"), _NAMESPACE)
 
 FUNCTIONS = [(_NAMESPACE[f"case_{k}"], maker, n, expr)

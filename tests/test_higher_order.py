@@ -106,3 +106,22 @@ def test_hessian_of_a_float_function_and_of_an_argument_by_name():
     W = np.random.default_rng(4).normal(size=(3, 2))
     x = np.random.default_rng(5).normal(size=(4, 3))
     np.testing.assert_allclose(hessian(so.mlp_loss, "W")(W, x), hessian(so.mlp_loss)(W, x))
+
+
+ACT = np.sin
+
+
+def uses_a_global_function(x):
+    return np.sum(ACT(x))
+
+
+def test_hessian_follows_a_redefined_global():
+    global ACT
+    x = np.array([1.0, 2.0])
+    H = hessian(uses_a_global_function)
+    np.testing.assert_allclose(np.diag(H(x)), -np.sin(x))
+    try:
+        ACT = np.cos
+        np.testing.assert_allclose(np.diag(H(x)), -np.cos(x))
+    finally:
+        ACT = np.sin

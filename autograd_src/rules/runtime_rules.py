@@ -174,6 +174,60 @@ def unvar_jvp(g, ans, grad, x, axis=None, ddof=0, keepdims=False):
     return _ad.unvar(g, x, axis, ddof, keepdims), _ad.unvar(grad, g, axis, ddof, keepdims)
 
 
-for _helper in (_ad.zeros_like, _ad.clip_mask, _ad.shape_of, _ad.dtype_of):
+# ----- the forward-mode helpers (_fwd), which tangent code and the rules above call -----
+
+
+@defvjp(_fwd.broadcast)
+def broadcast(g, ans, t, like):
+    return _ad.unbroadcast(g, t), _ad.zeros_like(like)
+
+
+@defjvp(_fwd.broadcast)
+def broadcast_jvp(g, ans, t, like):
+    return _fwd.broadcast(g, like), None
+
+
+@defvjp(_fwd.reduce_like)
+def reduce_like(g, ans, t, like, axis=None, keepdims=False):
+    return _fwd.spread_like(g, t, axis, keepdims), _ad.zeros_like(like)
+
+
+@defjvp(_fwd.reduce_like)
+def reduce_like_jvp(g, ans, t, like, axis=None, keepdims=False):
+    return _fwd.reduce_like(g, like, axis, keepdims), None
+
+
+@defvjp(_fwd.spread_like)
+def spread_like(g, ans, t, like, axis=None, keepdims=False):
+    return _fwd.reduce_like(g, t, axis, keepdims), _ad.zeros_like(like)
+
+
+@defjvp(_fwd.spread_like)
+def spread_like_jvp(g, ans, t, like, axis=None, keepdims=False):
+    return _fwd.spread_like(g, like, axis, keepdims), None
+
+
+@defvjp(_fwd.sum_reduced)
+def sum_reduced(g, ans, t, axis=None, keepdims=False):
+    return _ad.unreduce(g, t, axis, keepdims)
+
+
+@defjvp(_fwd.sum_reduced)
+def sum_reduced_jvp(g, ans, t, axis=None, keepdims=False):
+    return _fwd.sum_reduced(g, axis, keepdims)
+
+
+@defvjp(_fwd.inverse_or_zero)
+def inverse_or_zero(g, ans, x):
+    return -g * ans ** 2
+
+
+@defjvp(_fwd.inverse_or_zero)
+def inverse_or_zero_jvp(g, ans, x):
+    return -g * ans ** 2
+
+
+for _helper in (_ad.zeros_like, _ad.clip_mask, _ad.shape_of, _ad.dtype_of, _fwd.count,
+                _fwd.zero):
     if lookup(_helper) is None:
         nondifferentiable(_helper)

@@ -8,7 +8,8 @@ import numpy as np
 
 from .core import shape_of, zeros_like
 
-__all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced"]
+__all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spread_like",
+           "count", "inverse_or_zero"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -72,3 +73,13 @@ def inverse_or_zero(x: Any) -> Any:
         return 1.0 / x if x > 0 else 0.0
     x = np.asarray(x)
     return np.where(x > 0, 1 / np.where(x > 0, x, 1), 0)
+
+
+def spread_like(g: Any, like: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """``g``, shaped as `reduce_like` leaves a sum of ``like`` over ``axis``, spread back
+    over ``like``'s shape (the transpose of `reduce_like`)."""
+    shape = shape_of(like)
+    reduced = np.shape(np.sum(np.zeros(shape), axis=axis, keepdims=True))
+    if np.size(g) == np.prod(reduced, dtype=int):
+        g = np.reshape(g, reduced)
+    return np.array(np.broadcast_to(g, shape))

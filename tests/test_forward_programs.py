@@ -1,0 +1,99 @@
+"""Random programs (``program_generator``) in forward mode and at second order.
+
+For every program grad differentiates, forward mode must too, and its tangent
+along random directions must equal the gradient's inner product with them (to
+rounding) and the finite differences the generator computed. At second order,
+``hvp`` must match central differences of the gradient, or refuse with one of
+the library's errors (it cannot yet follow a helper's backward function).
+"""
+
+import collections
+import importlib.util
+import sys
+
+import numpy as np
+import pytest
+
+from autograd_src import errors, grad, hvp, jvp
+
+from . import program_generator as pg
+
+LIBRARY_ERRORS = tuple(getattr(errors, name) for name in errors.__all__)
+SEEDS = range(0, 12 * len(pg.FEATURES))
+SECOND_ORDER = collections.Counter()
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("forward_programs")
+    cache: dict = {}
+
+    def get(seed: int):
+        if seed not in cache:
+            program = pg.generate(seed, pg.FEATURES[seed % len(pg.FEATURES)])
+            name = f"forward_generated_{seed}"
+            path = folder / f"{name}.py"
+            path.write_text(program.source)
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+            cache[seed] = (program, module.f)
+        return cache[seed]
+
+    yield get
+    for name in [n for n in sys.modules if n.startswith("forward_generated_")]:
+        del sys.modules[name]
+
+
+def _direction(args, rng):
+    return tuple(float(rng.normal()) if isinstance(a, float) else rng.normal(size=np.shape(a))
+                 for a in args)
+
+
+def _gradient(fn, args, wrt):
+    try:
+        return grad(fn, wrt=wrt)(*args)
+    except LIBRARY_ERRORS:
+        return None
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_forward_mode_on_random_programs(seed, loaded):
+    program, fn = loaded(seed)
+    gradient = _gradient(fn, program.args, program.wrt)
+    if gradient is None:
+        return  # refused by grad: forward mode reads the same normal form
+    v = _direction(program.args, np.random.default_rng(seed))
+    value, tangent = jvp(fn, program.args, v)
+    where = f"\n--- program ---\n{program.source}"
+    assert np.allclose(value, program.value, rtol=1e-12, atol=1e-12), where
+    reverse = sum(float(np.sum(g * t)) for g, t in zip(gradient, v))
+    assert abs(tangent - reverse) <= 1e-9 * max(1.0, abs(reverse)), (tangent, reverse, where)
+    differences = sum(float(np.sum(e * t)) for e, t in zip(program.expected, v))
+    tol = float(sum(np.sum(pg.tolerance(e) * np.abs(t)) for e, t in zip(program.expected, v)))
+    assert abs(tangent - differences) <= tol + 1e-6, (tangent, differences, where)
+
+
+@pytest.mark.parametrize("seed", SEEDS[::3])
+def test_hvp_on_random_programs(seed, loaded):
+    program, fn = loaded(seed)
+    if _gradient(fn, program.args, program.wrt) is None:
+        return
+    args = program.args
+    v = _direction(args[:1], np.random.default_rng(seed + 1))[0]
+    try:
+        product = hvp(fn, 0)(*args, v)
+    except LIBRARY_ERRORS as exc:
+        SECOND_ORDER[type(exc).__name__] += 1
+        assert "hvp(f)" in str(exc) or isinstance(exc, errors.DiffSyntaxError), exc
+        return
+    SECOND_ORDER["right"] += 1
+    gradient = grad(fn, wrt=0)
+    eps = 1e-5
+    plus = (args[0] + eps * v,) + tuple(args[1:])
+    minus = (args[0] - eps * v,) + tuple(args[1:])
+    expected = (np.asarray(gradient(*plus)) - np.asarray(gradient(*minus))) / (2 * eps)
+    scale = max(1.0, float(np.max(np.abs(expected))))
+    assert np.allclose(product, expected, rtol=1e-4, atol=1e-5 * scale), (
+        product, expected, f"\n--- program ---\n{program.source}")
