@@ -16,7 +16,7 @@ import numpy as np
 
 from .api import _resolve_wrt, grad
 from .arguments import MISSING, NO_SCALARS, SCALAR_SET, argument_reader, scalar_signature
-from .errors import NoRuleError
+from .errors import NoRuleError, UnresolvedMethodError
 from .rules import forward_rules, runtime_rules  # noqa: F401 - register their rules
 from .transform import source, stages
 from .transform.pipeline import LOCK, bind, cache_for, cached, transform_forward
@@ -77,7 +77,49 @@ def make_jvp(fn: Callable[..., Any], wrt: Wrt = 0, *, verbose: int = 0,
         bound.run = lambda args, kwargs, tangents: unbound.run((instance,) + tuple(args),
                                                                kwargs, tangents)
         return bound
-    return _make(fn, names, verbose, printer, {})
+    try:
+        return _make(fn, names, verbose, printer, {})
+    except UnresolvedMethodError as exc:
+        # model.predict(x) with model an argument: known once a call shows its class.
+        return _per_class(fn, names, verbose, printer, exc.parameter)
+
+
+def _per_class(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
+               first: str) -> Callable[..., Any]:
+    """The forward-mode derivative of a function calling methods of its arguments,
+    generated at the call, once per class of those arguments (as `grad` does)."""
+    objects, made = [first], {}
+
+    def derivative_for(args: tuple, kwargs: dict) -> Callable[..., Any]:
+        while True:
+            classes = tuple(type(argument_reader(fn, p)(args, kwargs)) for p in objects)
+            if classes in made:
+                return made[classes]
+            bindings = {p: source.InstanceOf.for_class(c) for p, c in zip(objects, classes)}
+            try:
+                made[classes] = _make(fn, names, verbose, printer, bindings)
+            except UnresolvedMethodError as exc:
+                if exc.parameter in objects:
+                    raise
+                objects.append(exc.parameter)  # a second argument whose methods it calls
+                made.clear()
+                continue
+            derivative.source = made[classes].source  # type: ignore[attr-defined]
+            derivative.tangents = made[classes].tangents  # type: ignore[attr-defined]
+            return made[classes]
+
+    def run(args: tuple, kwargs: dict, tangents: Sequence[Any]) -> tuple:
+        return derivative_for(tuple(args), kwargs).run(args, kwargs, tangents)
+
+    def derivative(*args: Any, **kwargs: Any) -> tuple:
+        return derivative_for(args, kwargs)(*args, **kwargs)
+
+    derivative.__name__ = f"jvp_{getattr(fn, '__name__', 'f')}"
+    derivative.source = (f"# The forward-mode derivative of {fn.__qualname__} is generated at "
+                         f"its first call, once for each class of {first}: read .source "
+                         "after a call.\n")  # type: ignore[attr-defined]
+    derivative.run = run  # type: ignore[attr-defined]
+    return derivative
 
 
 def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,

@@ -234,3 +234,30 @@ def test_cli_prints_the_forward_mode_derivative(capsys):
     out = capsys.readouterr().out
     assert out.startswith("def jvp_scalar_physics(v, k, t, *, dv):")
     assert "dout = denergy * damping" in out
+
+
+class Model:
+    def __init__(self, w):
+        self.w = w
+
+    def predict(self, x):
+        return np.tanh(x * self.w)
+
+    def loss(self, x):
+        return np.sum(self.predict(x) ** 2)
+
+
+def loss_of(model, x):
+    return np.sum(model.predict(x) ** 2)
+
+
+def test_methods_of_an_argument_and_bound_methods():
+    model, x, v = Model(2.0), np.array([0.1, 0.2]), np.array([1.0, -0.5])
+    value, tangent = jvp(loss_of, (model, x), (None, v))
+    assert value == pytest.approx(loss_of(model, x))
+    assert tangent == pytest.approx(np.sum(grad(loss_of, wrt=1)(model, x) * v))
+    df = make_jvp(loss_of, wrt=1)
+    assert df(model, x, dx=v)[1] == pytest.approx(tangent)
+    assert "jvp_predict" in df.source
+    value, tangent_bound = jvp(model.loss, (x,), (v,))
+    assert tangent_bound == pytest.approx(tangent)
