@@ -177,6 +177,12 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
     def run(args: tuple, kwargs: dict, tangents: Sequence[Any]) -> tuple:
         """Call with the tangents in ``wrt`` order (what `jvp` and the drivers use)."""
         chosen = choose(tuple(args), kwargs)
+        check(args, kwargs, tangents)
+        if kwargs:
+            return chosen(*args, **kwargs, **dict(zip(tangent_names, tangents)))
+        return chosen(*args, **dict(zip(tangent_names, tangents)))
+
+    def check(args: tuple, kwargs: dict, tangents: Sequence[Any]) -> None:
         for (name, read), tangent in zip(readers, tangents):
             value = read(args, kwargs)
             kind = type(tangent)
@@ -185,9 +191,13 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
                 continue  # the common cases, at once
             if value is not MISSING:
                 _check_tangent(tangent, value, name)
-        return chosen(*args, **kwargs, **dict(zip(tangent_names, tangents)))
 
     def derivative(*args: Any, **kwargs: Any) -> tuple:
+        if kwargs.keys() == tangent_set:  # the tangents only: the common call
+            tangents = [kwargs[t] for t in tangent_names]
+            chosen = choose(args, {})
+            check(args, {}, tangents)
+            return chosen(*args, **kwargs)
         primal = {k: v for k, v in kwargs.items() if k not in tangent_set}
         missing = [t for t in tangent_names if t not in kwargs]
         if missing:
