@@ -261,3 +261,33 @@ def test_methods_of_an_argument_and_bound_methods():
     assert "jvp_predict" in df.source
     value, tangent_bound = jvp(model.loss, (x,), (v,))
     assert tangent_bound == pytest.approx(tangent)
+
+
+# ----- against HIPS autograd's forward mode, where installed -----
+
+
+def _hips(fn):
+    """``fn`` reading HIPS autograd's NumPy wrapper as ``np``, or None."""
+    import types
+    anp = pytest.importorskip("autograd.numpy")
+    return types.FunctionType(fn.__code__, {**fn.__globals__, "np": anp}, fn.__name__,
+                              fn.__defaults__, fn.__closure__)
+
+
+@pytest.mark.parametrize("fn, make_args, wrt", CASES, ids=[c[0].__name__ for c in CASES])
+def test_corpus_against_hips_autograd(fn, make_args, wrt):
+    autograd = pytest.importorskip("autograd")
+    args = make_args(np.random.default_rng(3))
+    position = wrt if isinstance(wrt, int) else wrt[0]
+    v = np.random.default_rng(4).normal(size=np.shape(args[position]))
+    theirs_fn = _hips(fn)
+
+    def along(x):
+        return theirs_fn(*args[:position], x, *args[position + 1:])
+    try:
+        expected = autograd.make_jvp(along)(args[position])(v)[1]
+    except Exception as exc:  # a limitation of theirs (math functions, in-place updates)
+        pytest.skip(f"HIPS autograd cannot: {type(exc).__name__}")
+    tangents = [None] * len(args)
+    tangents[position] = v
+    np.testing.assert_allclose(jvp(fn, args, tangents)[1], expected, rtol=1e-9, atol=1e-12)
