@@ -28,7 +28,7 @@ Wrt = Union[int, str, Sequence[Union[int, str]]]
 
 
 def make_jvp(fn: Callable[..., Any], wrt: Wrt = 0, *, verbose: int = 0,
-             printer: str = "gast") -> Callable[..., Any]:
+             printer: str = "gast", optimize: bool = True) -> Callable[..., Any]:
     """Return the forward-mode derivative of ``fn``, generated from its source code.
 
     Parameters
@@ -40,6 +40,11 @@ def make_jvp(fn: Callable[..., Any], wrt: Wrt = 0, *, verbose: int = 0,
         The parameters that carry tangents, by position or name.
     verbose : int
         ``1`` prints the generated source, ``2`` also each stage of the pipeline.
+    optimize : bool
+        ``False`` leaves out the rewriting passes (tangents computed into
+        temporaries and copied, temporaries read once folded into their reader):
+        each primitive statement followed by its tangent, as the forward stage
+        writes them. The same values.
 
     Returns
     -------
@@ -71,21 +76,21 @@ def make_jvp(fn: Callable[..., Any], wrt: Wrt = 0, *, verbose: int = 0,
         function, instance = fn.__func__, fn.__self__
         marker = source.InstanceOf.of(instance)
         unbound = _make(function, names, verbose, printer,
-                        {function.__code__.co_varnames[0]: marker})
+                        {function.__code__.co_varnames[0]: marker}, optimize)
         bound = bind(unbound, instance)
         bound.tangents = unbound.tangents
         bound.run = lambda args, kwargs, tangents: unbound.run((instance,) + tuple(args),
                                                                kwargs, tangents)
         return bound
     try:
-        return _make(fn, names, verbose, printer, {})
+        return _make(fn, names, verbose, printer, {}, optimize)
     except UnresolvedMethodError as exc:
         # model.predict(x) with model an argument: known once a call shows its class.
-        return _per_class(fn, names, verbose, printer, exc.parameter)
+        return _per_class(fn, names, verbose, printer, exc.parameter, optimize)
 
 
 def _per_class(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
-               first: str) -> Callable[..., Any]:
+               first: str, optimize: bool) -> Callable[..., Any]:
     """The forward-mode derivative of a function calling methods of its arguments,
     generated at the call, once per class of those arguments (as `grad` does)."""
     objects, made = [first], {}
@@ -97,7 +102,7 @@ def _per_class(fn: Callable[..., Any], names: list[str], verbose: int, printer: 
                 return made[classes]
             bindings = {p: source.InstanceOf.for_class(c) for p, c in zip(objects, classes)}
             try:
-                made[classes] = _make(fn, names, verbose, printer, bindings)
+                made[classes] = _make(fn, names, verbose, printer, bindings, optimize)
             except UnresolvedMethodError as exc:
                 if exc.parameter in objects:
                     raise
@@ -123,9 +128,9 @@ def _per_class(fn: Callable[..., Any], names: list[str], verbose: int, printer: 
 
 
 def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
-          bindings: dict) -> Callable[..., Any]:
+          bindings: dict, optimize: bool = True) -> Callable[..., Any]:
     key = ("forward", tuple(names), printer,
-           tuple(sorted((k, id(v)) for k, v in bindings.items())))
+           tuple(sorted((k, id(v)) for k, v in bindings.items())), optimize)
     parameter_names = parameters(fn)[0]
 
     def generated(signature: tuple) -> tuple:
@@ -135,13 +140,13 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
             entry = cached(per_fn, entry_key)
             if entry is None:
                 entry = per_fn[entry_key] = transform_forward(
-                    fn, names, printer, signature[:3], bindings=bindings)
+                    fn, names, printer, signature[:3], bindings=bindings, rewrite=optimize)
             return entry
 
     compiled, text, reads = generated(NO_SCALARS)
     if verbose >= 2:
         with stages.showing():
-            transform_forward(fn, names, printer, bindings=bindings)
+            transform_forward(fn, names, printer, bindings=bindings, rewrite=optimize)
     if verbose:
         print(text)
     tangent_names = list(compiled.__autograd_src_tangents__)

@@ -291,3 +291,20 @@ def test_corpus_against_hips_autograd(fn, make_args, wrt):
     tangents = [None] * len(args)
     tangents[position] = v
     np.testing.assert_allclose(jvp(fn, args, tangents)[1], expected, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("fn, make_args, wrt", CONTROL[::2] + CASES[::3],
+                         ids=[c[0].__name__ for c in CONTROL[::2] + CASES[::3]])
+def test_optimize_false_changes_the_code_not_the_tangent(fn, make_args, wrt):
+    args = make_args(np.random.default_rng(5))
+    position = wrt if isinstance(wrt, int) else wrt[0]
+    v = np.random.default_rng(6).normal(size=np.shape(args[position]))
+    plain, rewritten = make_jvp(fn, position, optimize=False), make_jvp(fn, position)
+    name = plain.tangents[0]
+    np.testing.assert_allclose(plain(*args, **{name: v})[1], rewritten(*args, **{name: v})[1],
+                               rtol=1e-12, atol=1e-14)
+
+
+def test_optimize_false_shows_each_statement_followed_by_its_tangent():
+    text = make_jvp(poly, optimize=False).source
+    assert "    sin_x = np.sin(x)\n    dsin_x = dx * np.cos(x)\n    z = sin_x * y\n" in text

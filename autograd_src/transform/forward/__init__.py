@@ -20,6 +20,7 @@ import gast
 from ...rules import forward_rules, runtime_rules  # noqa: F401 - register their rules
 from ...rules.jvp import lookup_jvp
 from .. import codegen, desugar, fence, loader, normalize, source, stages
+from .. import optimize as optimizer
 from ..naming import Namer
 from ..reverse import Derivative
 from ..source import is_bound_method, parameters
@@ -127,7 +128,7 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
               (wrt.index(vararg), p - positional) for p in positions]
     bindings = bindings or {}
     key = (_CACHE_KEY, tuple(positions),
-           tuple(sorted((k, id(v)) for k, v in bindings.items())))
+           tuple(sorted((k, id(v)) for k, v in bindings.items())), optimizer.ENABLED.get())
     with LOCK:
         per_fn = cache_for(fn)
         if cached(per_fn, key) is None:
