@@ -167,7 +167,13 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     result = tensor_type._wrap(ans, constant=bool(constant) or not is_float)
     if parents and not result._constant and _Recording.enabled:
         node = result._node = Node(rule, raw_args, raw_kwargs, parents, versions)
-        node.locked = memory.lock(_arrays(raw_args[:rule.n_inputs], result._data))
+        # The result's array is new, so only the operands' may be held by the user.
+        n = rule.n_inputs
+        if _has_sequence(rule):
+            node.locked = memory.lock(*_arrays(args, raw_args, n, result._data))
+        else:
+            node.locked = memory.lock((result._data, *raw_args[:n]),
+                                      (False, *[getattr(a, "_exposed", True) for a in args[:n]]))
     elif not result._data.flags.writeable:
         memory.note_view(result._data)
     if view_of is not None:
@@ -175,14 +181,17 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     return result
 
 
-def _arrays(inputs: tuple, ans: np.ndarray) -> list:
-    arrays = [ans]
-    for value in inputs:
-        if type(value) is list or type(value) is tuple:
-            arrays += value
+def _arrays(args: tuple, raw_args: tuple, n_inputs: int, ans: np.ndarray) -> tuple:
+    """The arrays an operation with sequence inputs holds, and whether each may be the user's."""
+    arrays, exposed = [ans], [False]
+    for value, raw in zip(args[:n_inputs], raw_args[:n_inputs]):
+        if type(raw) is list or type(raw) is tuple:
+            arrays += raw
+            exposed += [getattr(v, "_exposed", True) for v in value]
         else:
-            arrays.append(value)
-    return arrays
+            arrays.append(raw)
+            exposed.append(getattr(value, "_exposed", True))
+    return arrays, exposed
 
 
 def _has_sequence(rule: registry.Rule) -> bool:
@@ -322,7 +331,9 @@ def backward(root: Any, grad: Any = None) -> None:
         tensor._cleared = clears  # graphs recorded before that read it are stale now
         if node is not None:
             tensor._node = None
-            node.release()
+            if node.locked is not None:
+                memory.release(node.locked)
+                node.locked = None
         if tensor._past is not None:
             tensor._past = None
         if entry is None:

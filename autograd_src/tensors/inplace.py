@@ -121,7 +121,7 @@ def _update(target: Any, write: Callable[[np.ndarray], Any],
     before)`` computes the new value from the placeholder ``old`` of ``target``
     (``before`` maps any tensor of the updated family to its placeholder)."""
     if not backprop.is_recording():
-        write(target._data)
+        write(target.data)  # .data: a live graph's array is locked against this
         return
     base = target._base if target._base is not None else target
     path = _path(target) if target is not base else []

@@ -10,7 +10,7 @@ from typing import Any, Optional
 import numpy as np
 
 from ..rules import registry, runtime
-from . import backprop, inplace
+from . import backprop, inplace, memory
 
 __all__ = ["Tensor", "tensor", "astensor", "asarray"]
 
@@ -50,7 +50,7 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_grad", "_constant", "_node", "_cleared", "_version", "_past",
-                 "_base", "_view", "_views", "__weakref__")
+                 "_base", "_view", "_views", "_exposed", "__weakref__")
     __array_priority__ = 15.0
 
     def __init__(self, data: Any, dtype: Any = None, constant: Optional[bool] = None,
@@ -77,6 +77,10 @@ class Tensor:
         self._base: Optional[Tensor] = None  # the tensor whose memory this view shares
         self._view: Optional[tuple] = None  # (parent, view function, its other arguments, kwargs)
         self._views: Optional[list] = None  # weak references to the views made of this tensor
+        # Whether the array may be referenced outside the engine (memory.py's locks).
+        self._exposed = not copy
+        if not copy:
+            memory.expose(array)
 
     @classmethod
     def _wrap(cls, data: Any, constant: bool) -> "Tensor":
@@ -91,6 +95,7 @@ class Tensor:
         out._base = None
         out._view = None
         out._views = None
+        out._exposed = False
         return out
 
     # ----- views and in-place updates (inplace.py) -----
@@ -118,6 +123,7 @@ class Tensor:
         far read instead (`backprop._resolve`); this tensor takes a new value next."""
         old = Tensor._wrap(self._data, self._constant)
         old._node, old._cleared, old._version = self._node, self._cleared, self._version
+        old._exposed = self._exposed
         if self._past is None:
             self._past = {}
         self._past[self._version] = old
@@ -128,6 +134,7 @@ class Tensor:
     def _become(self, other: "Tensor") -> None:
         self._data, self._node, self._constant = other._data, other._node, other._constant
         self._grad = None
+        self._exposed = other._exposed
 
     @property
     def base(self) -> Optional["Tensor"]:
@@ -166,13 +173,17 @@ class Tensor:
 
     @property
     def data(self) -> np.ndarray:
-        """The underlying NumPy array."""
+        """The underlying NumPy array (read-only while a live graph holds it)."""
+        if not self._exposed:
+            self._exposed = True
+            memory.expose(self._data)
         return self._data
 
     @data.setter
     def data(self, array: Any) -> None:
         # ``p.data -= step`` writes into the array, then assigns it back (as in MyGrad).
         self._data = array if type(array) is np.ndarray else np.asarray(array)
+        self._exposed = True
 
     @property
     def grad(self) -> Optional[np.ndarray]:
@@ -319,7 +330,7 @@ class Tensor:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
-        return self._data.copy() if copy else self._data
+        return self._data.copy() if copy else self.data
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         if method != "__call__":
@@ -334,6 +345,7 @@ class Tensor:
             # An in-place operation on ``out``, as in MyGrad (masked by ``where``).
             refuse_variables(ufunc, inputs, kwargs)
             if registry.lookup(ufunc) is None:
+                out.data  # noqa: B018 - exposes the array: a live graph's raises
                 out._data = ufunc(*backprop.unwrap(inputs), out=out._data, where=where,
                                   **kwargs)
                 return out
@@ -551,6 +563,9 @@ def _call_numpy(func: Any, args: tuple, kwargs: dict) -> Any:
     if registry.lookup(func) is not None:
         return _apply(func, *args, **kwargs)
     refuse_variables(func, args, kwargs)
+    for value in (*args, *kwargs.values()):  # NumPy may write into what it is given
+        if isinstance(value, Tensor):
+            value.data  # noqa: B018 - exposes the array (memory.expose)
     raw_args = backprop.unwrap(args)
     raw_kwargs = {k: backprop.unwrap(v) for k, v in kwargs.items()}
     if registry.is_nondifferentiable(func) or func in _VALUE_FUNCTIONS:
@@ -601,4 +616,6 @@ def astensor(data: Any, dtype: Any = None, *, constant: Optional[bool] = None) -
 
 def asarray(data: Any, dtype: Any = None) -> np.ndarray:
     """The NumPy array underneath ``data`` (a tensor's data is returned, not copied)."""
+    if isinstance(data, Tensor):
+        data = data.data  # exposed: read-only while a live graph holds it
     return np.asarray(backprop.unwrap(data), dtype=dtype)
