@@ -86,12 +86,17 @@ def tan(g, ans, x):
 
 @defvjp(np.arcsin, math.asin)
 def arcsin(g, ans, x):
-    return g / np.sqrt(1 - x ** 2)
+    """``1 / sqrt((1 - x) (1 + x))``: exact near ``x = ±1``, where ``1 - x ** 2`` loses
+    digits. At ``x = ±1`` the derivative is infinite: arrays get ``inf`` (of the sign
+    of ``g``; nan where ``g`` is 0, and NumPy's divide warning), ``math.asin`` of a
+    Python float raises ZeroDivisionError, as Python's own division does."""
+    return g / np.sqrt((1 - x) * (1 + x))
 
 
 @defvjp(np.arccos, math.acos)
 def arccos(g, ans, x):
-    return -g / np.sqrt(1 - x ** 2)
+    """As `arcsin`, negated (``-inf`` at ``x = ±1``)."""
+    return -g / np.sqrt((1 - x) * (1 + x))
 
 
 @defvjp(np.arctan, math.atan)
@@ -121,12 +126,14 @@ def arcsinh(g, ans, x):
 
 @defvjp(np.arccosh, math.acosh)
 def arccosh(g, ans, x):
-    return g / np.sqrt(x ** 2 - 1)
+    """``1 / sqrt((x - 1) (x + 1))``, exact near ``x = 1`` (infinite at 1, as `arcsin`)."""
+    return g / np.sqrt((x - 1) * (x + 1))
 
 
 @defvjp(np.arctanh, math.atanh)
 def arctanh(g, ans, x):
-    return g / (1 - x ** 2)
+    """``1 / ((1 - x) (1 + x))``, exact near ``x = ±1``."""
+    return g / ((1 - x) * (1 + x))
 
 
 @defvjp(np.exp, math.exp)
@@ -196,12 +203,16 @@ def absolute(g, ans, x):
 
 @defvjp(np.maximum, broadcasting=True)
 def maximum(g, ans, x, y):
-    return g * (x >= y), g * (x < y)
+    """Where ``x == y`` each operand gets half of ``g`` (the mean of the one-sided
+    derivatives, which central differences measure; HIPS autograd and JAX agree), as
+    ties of ``np.max`` share the gradient evenly."""
+    return _ad.larger_share(g, x, y), _ad.larger_share(g, y, x)
 
 
 @defvjp(np.minimum, broadcasting=True)
 def minimum(g, ans, x, y):
-    return g * (x <= y), g * (x > y)
+    """Ties share ``g`` evenly, as for `maximum`."""
+    return _ad.larger_share(g, y, x), _ad.larger_share(g, x, y)
 
 
 @defvjp(np.fmax, broadcasting=True)
@@ -329,6 +340,8 @@ def prod(g, ans, a, axis=None, *, keepdims=False):
 
 @defvjp(np.max, np.amax, np.min, np.amin)
 def extreme(g, ans, a, axis=None, *, keepdims=False):
+    """Entries tied for the extreme share the gradient evenly (as HIPS autograd; MyGrad
+    gives it all to the first): the gradient of ``max([x, x])`` is 1, half each."""
     return _ad.unextreme(g, ans, a, axis, keepdims)
 
 

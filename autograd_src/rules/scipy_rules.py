@@ -165,14 +165,14 @@ def norm_logcdf(g, ans, x, loc=0.0, scale=1.0):
 @defvjp(special.xlogy, broadcasting=True)
 def xlogy(g, ans, x, y):
     """``x log y``, which SciPy defines as 0 where ``x == 0``: there the gradient in
-    ``y`` is 0 (also at ``y == 0``)."""
-    return g * special.xlogy(np.sign(x) ** 2, y), g * _ad.divide_or_zero(x, y)
+    ``y`` is 0 (also at ``y == 0``); the gradient in ``x`` is ``log y`` everywhere."""
+    return g * np.log(y), g * _ad.divide_or_zero(x, y)
 
 
 @defvjp(special.xlog1py, broadcasting=True)
 def xlog1py(g, ans, x, y):
     """``x log(1 + y)``, 0 where ``x == 0``; the gradient in ``y`` is 0 there."""
-    return g * special.xlog1py(np.sign(x) ** 2, y), g * _ad.divide_or_zero(x, 1 + y)
+    return g * np.log1p(y), g * _ad.divide_or_zero(x, 1 + y)
 
 
 # ----- Bessel functions -----

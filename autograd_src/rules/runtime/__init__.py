@@ -51,6 +51,7 @@ from .elementwise import (  # noqa: F401 - generated code reads them as _ad.<nam
     clip_mask,
     digamma,
     inverse_permutation,
+    larger_share,
     log_of_base,
     log_or_zero,
     power_exponent,
@@ -147,4 +148,4 @@ __all__ = ["alone", "shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast",
            "ungather", "ungradient", "unkron", "unnan_to_num", "unpad", "unpartition",
            "unroll", "unrollaxis", "unrot90", "unselect", "unselect_default", "unsort",
            "unsplit", "unstack_columns", "untake", "divide_or_zero", "multidigamma",
-           "unlogsumexp", "unlinspace", "items", "as_items"]
+           "unlogsumexp", "unlinspace", "items", "as_items", "larger_share"]

@@ -11,7 +11,7 @@ import numpy as np
 from .core import dtype_of, shape_of
 
 __all__ = ["inverse_permutation", "clip_mask", "log_or_zero", "astype", "cast_like",
-           "log_of_base", "sinc_grad", "digamma", "power_exponent"]
+           "log_of_base", "sinc_grad", "digamma", "power_exponent", "larger_share"]
 
 
 def inverse_permutation(axes: Any) -> Any:
@@ -91,3 +91,11 @@ def power_exponent(y: Any) -> Any:
     if type(y) is float or type(y) is int:
         return y - 1 if y != 0 else 0
     return np.where(y == 0, 0, np.subtract(y, 1))
+
+
+def larger_share(g: Any, x: Any, y: Any) -> Any:
+    """The share of ``g`` that ``x`` gets in ``maximum(x, y)``: all where ``x > y``, half
+    where they tie, none where ``x < y``."""
+    if (type(x) is float or type(x) is int) and (type(y) is float or type(y) is int):
+        return g if x > y else g / 2 if x == y else 0 * g
+    return np.where(np.equal(x, y), g / 2, g * np.greater(x, y))
