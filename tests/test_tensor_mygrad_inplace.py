@@ -31,6 +31,8 @@ def _error(fn):
         return ("TypeError", type(exc).__name__ if "UFunc" in type(exc).__name__ else "")
     except ValueError:
         return ("ValueError",)
+    except AttributeError:
+        return ("AttributeError",)
     return None
 
 
@@ -404,7 +406,29 @@ def update_through_a_reshape_after_a_transposed_view(lib):
     return [x.data, t.data, _grad(s), _grad(x)]
 
 
-SCENARIOS = [update_through_a_reshape_after_a_transposed_view, leaf_iadd,
+def reshape_in_place_with_views(lib):
+    x = lib.tensor(np.arange(6.0))
+    v = x[1:3]
+    x.shape = (2, 3)
+    v[0] = 50.0
+    w = x[1]
+    w *= 2
+    (x * x).sum().backward()
+    out = [x.data, v.data, w.data, x.base is None, v.base is x, w.base is x, _grad(x),
+           _grad(v)]
+    x = lib.tensor(np.arange(6.0))
+    y = x * 1
+    v = y[1:3]
+    v.shape = (2, 1)
+    v[1, 0] = 7.0
+    (y * y).sum().backward()
+    t = lib.tensor(np.arange(6.0).reshape(2, 3)).T
+    return out + [y.data, v.data, v.base is y, _grad(x),
+                  _error(lambda: setattr(t, "shape", (6,)))]
+
+
+SCENARIOS = [update_through_a_reshape_after_a_transposed_view, reshape_in_place_with_views,
+             leaf_iadd,
              result_iadd_reads_itself, setitem_after_use,
              update_through_view_reaches_base, update_through_view_of_result,
              update_of_base_reaches_view, update_of_result_base_reaches_view,
@@ -473,8 +497,20 @@ def constant_operations_lock(lib):
     return c.data.flags.writeable, d
 
 
+def sibling_view_after_reshape_in_place(lib):
+    # NumPy's values: t6 sees the update made through t3 after t3's reshape.
+    # MyGrad 2.5 leaves t6 with its old values.
+    t2 = lib.tensor([0.1, 0.2, 0.3, 0.4]) * 1
+    t3 = t2[1:]
+    t6 = t2[::2]
+    t3.shape = (1, 3)
+    t3[0] = 1.5
+    return t6.data.copy()
+
+
 DIFFERENCES = [
     (view_after_backward, [100.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0]),
+    (sibling_view_after_reshape_in_place, [0.1, 1.5], [0.1, 0.3]),
 ]
 
 

@@ -256,14 +256,18 @@ def topological_order(root: Any, check: bool = False) -> list[Any]:
 
 def _resolve(node: Node, i: int) -> Any:
     """Parent ``i`` of ``node`` as the operation read it: an in-place update since then
-    left that value in a placeholder, the tensor's ``_past`` (see `Tensor._retire`)."""
+    left that value in a placeholder, the tensor's ``_past`` (see `Tensor._retire`).
+    A placeholder keeps the version number it had, so one that was itself updated
+    since (a hidden tensor of ``x.shape = ...``) is followed to its own past."""
     slot, position, parent = node.parents[i]
-    past = parent._past.get(node.versions[i]) if parent._past else None
-    if past is None:
-        _refuse(parent)
-    node.parents[i] = (slot, position, past)
-    node.versions[i] = past._version
-    return past
+    version = node.versions[i]
+    while parent._version != version:
+        past = parent._past.get(version) if parent._past else None
+        if past is None:
+            _refuse(parent)
+        parent = past
+    node.parents[i] = (slot, position, parent)
+    return parent
 
 
 def _operand(node: Node, slot: int, position: int) -> Any:

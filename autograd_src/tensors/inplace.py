@@ -16,6 +16,7 @@ array itself, as NumPy does (the optimiser loop ``p -= lr * p.grad``).
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable
 
 import numpy as np
@@ -23,7 +24,7 @@ import numpy as np
 from ..rules import registry, runtime
 from . import backprop
 
-__all__ = ["inplace", "unview"]
+__all__ = ["inplace", "setitem", "ufunc_into", "reshape_family_member", "unview"]
 
 
 def _replay(array: Any, path: list) -> Any:
@@ -158,3 +159,42 @@ def _update(target: Any, write: Callable[[np.ndarray], Any],
         replayed = backprop.apply(type(target), view_primitive, (parent, *rest), kwargs,
                                   placeholders[id(member)]._constant)
         member._become(replayed)
+
+
+#: Hidden tensors that hold the value of a tensor reshaped in place (``x.shape =``)
+#: while it had views or was one, and the tensor they stand for (``x.base``).
+FACES: dict[int, Any] = {}  # id(hidden) -> weak reference to the tensor
+
+
+def reshape_family_member(target: Any, shape: Any) -> None:
+    """``target.shape = shape`` for a view or a tensor with views, as in MyGrad.
+
+    A hidden tensor takes ``target``'s value, graph and place among the views
+    (its parent's view, its views' parent), and ``target`` becomes a reshaping
+    view of it: updates through any of them still reach the others.
+    """
+    probe = target._data.view()
+    probe.shape = shape  # NumPy's AttributeError where the reshape would copy
+    hidden = target._retire()
+    hidden._base, hidden._view, hidden._views = target._base, target._view, target._views
+    if hidden._view is not None:
+        parent = hidden._view[0]
+        parent._views = [ref for ref in parent._views if ref() is not target]
+        parent._views.append(weakref.ref(hidden))
+    for ref in hidden._views or ():
+        child = ref()
+        if child is not None and child._view is not None and child._view[0] is target:
+            child._view = (hidden, *child._view[1:])
+    root = hidden._base if hidden._base is not None else hidden
+    reshaped = backprop.apply(type(target), np.reshape, (hidden, probe.shape), {},
+                              hidden._constant)
+    target._become(reshaped)
+    grad = target._grad
+    target._view, target._views = None, None
+    hidden._add_view(target, np.reshape, (probe.shape,), {})
+    target._grad = grad
+    for member in root._family():
+        if member is not root:
+            member._base = root
+    FACES[id(hidden)] = weakref.ref(target)
+    weakref.finalize(hidden, FACES.pop, id(hidden), None)

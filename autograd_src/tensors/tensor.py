@@ -140,7 +140,11 @@ class Tensor:
     def base(self) -> Optional["Tensor"]:
         """The tensor whose memory this view shares (None if this is not a view), as
         ``ndarray.base``; in-place updates through either reach the other."""
-        return self._base
+        base = self._base
+        if base is not None and id(base) in inplace.FACES:  # see reshape_family_member
+            face = inplace.FACES[id(base)]()
+            return None if face is self else face
+        return base
 
     def __setitem__(self, index: Any, value: Any) -> None:
         inplace.setitem(self, index, value)
@@ -218,8 +222,13 @@ class Tensor:
     def shape(self, new_shape: Any) -> None:
         # An in-place reshape that gradients flow through: this tensor becomes
         # the reshape of what it was.
+        probe = self._data.view()
+        probe.shape = new_shape  # NumPy's AttributeError where the reshape would copy
+        if self._view is not None or self._views and len(self._family()) > 1:
+            inplace.reshape_family_member(self, new_shape)
+            return
         if self._node is None or self._constant:
-            self._data = self._data.reshape(new_shape)
+            self._data = probe
             if self._grad is not None:
                 self._grad = self._grad.reshape(new_shape)
             return
