@@ -137,13 +137,37 @@ CASES += [
     ((_fwd.spread_like,), "_fwd.spread_like(x, y, 0, True)", _n((1, 4), (3, 4)), 2),
     ((_fwd.sum_reduced,), "_fwd.sum_reduced(x, 0)", _n((3, 4)), 1),
     ((_fwd.inverse_or_zero,), "_fwd.inverse_or_zero(x)", _u(0.5, 2), 1),
+    ((operator.abs, operator.matmul), "abs(x @ y)", _n((3, 4), (4, 2)), 2),
+    ((operator.add, operator.sub, operator.mul, operator.truediv, operator.pow, operator.mod),
+     "operator.add(x, y) * operator.sub(x, y) + operator.truediv(operator.mul(x, y), 2.0)"
+     " + operator.pow(x, 2.0) + operator.mod(x, 3.0)", _pair((0.5, 1), (0.5, 2)), 2),
+    # Linear functions: the same function of the tangents.
+    ((np.diag, np.diagonal), "np.diag(np.diagonal(x, 1), 1)", _n((4, 4)), 1),
+    ((np.tril, np.triu), "np.tril(x, -1) + np.triu(x, 1)", _n((3, 4)), 1),
+    ((np.roll, np.rollaxis), "np.roll(np.rollaxis(x, 1), 2, axis=0)", _n((3, 4)), 1),
+    ((np.flipud, np.fliplr, np.rot90), "np.flipud(np.fliplr(np.rot90(x, 1)))", _n((3, 4)), 1),
+    ((np.take,), "np.take(x, [2, 0, 2], axis=1)", _n((3, 4)), 1),
+    ((np.tensordot,), "np.tensordot(x, y, axes=1)", _n((3, 4), (4, 2)), 2),
+    ((np.kron,), "np.kron(x, y)", _n((2, 2), (2, 3)), 2),
+    ((np.append,), "np.append(x, y, axis=0)", _n((2, 3), (1, 3)), 2),
+    ((np.column_stack, np.row_stack), "np.column_stack([x, y]) + np.row_stack([x, y]).T",
+     _n((3,), (3,)), 2),
+    ((np.atleast_1d, np.atleast_2d, np.atleast_3d),
+     "np.atleast_1d(x) * np.atleast_2d(x) + np.atleast_3d(x)[0, 0, 0]", _n(()), 1),
+    ((np.split, np.array_split, np.hsplit, np.vsplit),
+     "np.split(x, 2)[1] * np.array_split(x, 3, axis=1)[0].sum() + np.hsplit(x, 3)[2].T"
+     " @ x + np.vsplit(x, 2)[0]", _n((4, 3)), 1),
+    ((np.compress,), "np.compress([True, False, True], x, axis=1)", _n((2, 3)), 1),
+    ((np.diff,), "np.diff(x, 2, axis=0, prepend=1.0)", _n((4, 3)), 1),
+    ((np.select,), "np.select([x > 0, x < -0.5], [x * 2, y], 3.0)", _n((3, 4), (3, 4)), 2),
+    ((np.sinc,), "np.sinc(x)", _u(0.2, 0.8), 1),
 ]
 
 _SOURCE = "".join(f"def case_{k}(x, y=None, z=None):\n    return {expr}\n\n\n"
                   for k, (_, expr, _, _) in enumerate(CASES))
 _FILENAME = "<forward_rule_cases generated>"
 linecache.cache[_FILENAME] = (len(_SOURCE), None, _SOURCE.splitlines(True), _FILENAME)
-_NAMESPACE = {"np": np, "math": math, "_ad": _ad, "_fwd": _fwd}
+_NAMESPACE = {"np": np, "math": math, "_ad": _ad, "_fwd": _fwd, "operator": operator}
 exec(compile(_SOURCE, _FILENAME, "exec"), _NAMESPACE)
 
 FUNCTIONS = [(_NAMESPACE[f"case_{k}"], maker, n, expr)

@@ -24,27 +24,27 @@ from .runtime import forward as _fwd
 # ----- Arithmetic (operators map to these) -----
 
 
-@defjvp(np.add, broadcasting=True)
+@defjvp(np.add, operator.add, broadcasting=True)
 def add(g, ans, x, y):
     return g, g
 
 
-@defjvp(np.subtract, broadcasting=True)
+@defjvp(np.subtract, operator.sub, broadcasting=True)
 def subtract(g, ans, x, y):
     return g, -g
 
 
-@defjvp(np.multiply, broadcasting=True)
+@defjvp(np.multiply, operator.mul, broadcasting=True)
 def multiply(g, ans, x, y):
     return g * y, x * g
 
 
-@defjvp(np.divide, np.true_divide, broadcasting=True)
+@defjvp(np.divide, np.true_divide, operator.truediv, broadcasting=True)
 def divide(g, ans, x, y):
     return g / y, -g * ans / y
 
 
-@defjvp(np.power, builtins.pow, math.pow, broadcasting=True)
+@defjvp(np.power, builtins.pow, math.pow, operator.pow, broadcasting=True)
 def power(g, ans, x, y):
     return g * y * x ** (y - 1), g * ans * _ad.log_or_zero(x)
 
@@ -59,12 +59,12 @@ def positive(g, ans, x):
     return g
 
 
-@defjvp(np.remainder, broadcasting=True)
+@defjvp(np.remainder, operator.mod, broadcasting=True)
 def remainder(g, ans, x, y):
     return g, -g * np.floor_divide(x, y)
 
 
-@defjvp(np.matmul)
+@defjvp(np.matmul, operator.matmul)
 def matmul(g, ans, x, y):
     return g @ y, x @ g
 
@@ -187,7 +187,7 @@ def reciprocal(g, ans, x):
     return -g * ans ** 2
 
 
-@defjvp(np.absolute, np.fabs, builtins.abs, math.fabs)
+@defjvp(np.absolute, np.fabs, builtins.abs, math.fabs, operator.abs)
 def absolute(g, ans, x):
     return g * np.sign(x)
 
@@ -499,3 +499,136 @@ def getitem(g, ans, x, index):
 @defjvp(_ad.setitem, all_inputs=True)
 def setitem(g, ans, x, index, v):
     return _ad.setitem(g[0], index, g[2])
+
+
+# ----- Linear functions of their inputs: the same function of the tangents -----
+
+
+@defjvp(np.diag)
+def diag(g, ans, v, k=0):
+    return np.diag(g, k)
+
+
+@defjvp(np.diagonal)
+def diagonal(g, ans, a, offset=0, axis1=0, axis2=1):
+    return np.diagonal(g, offset, axis1, axis2)
+
+
+@defjvp(np.tril)
+def tril(g, ans, m, k=0):
+    return np.tril(g, k)
+
+
+@defjvp(np.triu)
+def triu(g, ans, m, k=0):
+    return np.triu(g, k)
+
+
+@defjvp(np.roll)
+def roll(g, ans, a, shift, axis=None):
+    return np.roll(g, shift, axis)
+
+
+@defjvp(np.rollaxis)
+def rollaxis(g, ans, a, axis, start=0):
+    return np.rollaxis(g, axis, start)
+
+
+@defjvp(np.flipud)
+def flipud(g, ans, m):
+    return np.flipud(g)
+
+
+@defjvp(np.fliplr)
+def fliplr(g, ans, m):
+    return np.fliplr(g)
+
+
+@defjvp(np.rot90)
+def rot90(g, ans, m, k=1, axes=(0, 1)):
+    return np.rot90(g, k, axes)
+
+
+@defjvp(np.take)
+def take(g, ans, a, indices, axis=None, mode="raise"):
+    return np.take(g, indices, axis, mode=mode)
+
+
+@defjvp(np.tensordot)
+def tensordot(g, ans, a, b, axes=2):
+    return np.tensordot(g, b, axes), np.tensordot(a, g, axes)
+
+
+@defjvp(np.kron)
+def kron(g, ans, a, b):
+    return np.kron(g, b), np.kron(a, g)
+
+
+@defjvp(np.append, all_inputs=True)
+def append(g, ans, arr, values, axis=None):
+    return np.append(g[0], g[1], axis)
+
+
+@defjvp(np.column_stack)
+def column_stack(g, ans, tup):
+    return np.column_stack(g)
+
+
+@defjvp(np.row_stack)
+def row_stack(g, ans, tup):
+    return np.vstack(g)
+
+
+@defjvp(np.atleast_1d)
+def atleast_1d(g, ans, *arys):
+    return np.atleast_1d(*g)
+
+
+@defjvp(np.atleast_2d)
+def atleast_2d(g, ans, *arys):
+    return np.atleast_2d(*g)
+
+
+@defjvp(np.atleast_3d)
+def atleast_3d(g, ans, *arys):
+    return np.atleast_3d(*g)
+
+
+@defjvp(np.split)
+def split(g, ans, ary, indices_or_sections, axis=0):
+    return np.split(g, indices_or_sections, axis)
+
+
+@defjvp(np.array_split)
+def array_split(g, ans, ary, indices_or_sections, axis=0):
+    return np.array_split(g, indices_or_sections, axis)
+
+
+@defjvp(np.hsplit)
+def hsplit(g, ans, ary, indices_or_sections):
+    return np.hsplit(g, indices_or_sections)
+
+
+@defjvp(np.vsplit)
+def vsplit(g, ans, ary, indices_or_sections):
+    return np.vsplit(g, indices_or_sections)
+
+
+@defjvp(np.compress)
+def compress(g, ans, condition, a, axis=None):
+    return None, np.compress(condition, g, axis)
+
+
+@defjvp(np.diff)
+def diff(g, ans, a, n=1, axis=-1, prepend=None, append=None):
+    return _fwd.diff(g, n, axis, prepend, append)
+
+
+@defjvp(np.select, all_inputs=True)
+def select(g, ans, condlist, choicelist, default=0):
+    return np.select(condlist, g[1], g[2])
+
+
+@defjvp(np.sinc)
+def sinc(g, ans, x):
+    return g * _ad.sinc_grad(x)

@@ -22,7 +22,7 @@ import gast
 
 from . import registry
 
-__all__ = ["JVPRule", "defjvp", "lookup_jvp", "JVP_RULES"]
+__all__ = ["JVPRule", "defjvp", "lookup_jvp", "from_adjoint", "JVP_RULES"]
 
 
 @dataclass(eq=False)
@@ -115,3 +115,35 @@ def lookup_jvp(fn: Any) -> Optional[JVPRule]:
         return JVP_RULES.get(fn)
     except TypeError:
         return None
+
+
+_DERIVED: dict[Any, Optional[JVPRule]] = {}
+
+
+def from_adjoint(rule: "registry.Rule") -> Optional[JVPRule]:
+    """The tangent rule of an elementwise primitive, read off its adjoint rule; or None.
+
+    Where each result element depends only on the (broadcast) input elements at its
+    position, every input's Jacobian is diagonal, so its transpose is itself: the
+    adjoint expression ``g * f'(x)``, which the engine sums back to the input's
+    shape, is also the tangent term, ``g`` being the input's tangent. That holds for
+    NumPy ufuncs (SciPy's special functions are ufuncs too) and for the scalar
+    functions of ``math``; not for every rule registered with ``broadcasting=True``
+    (``np.linspace`` broadcasts its endpoints into a new axis). Anything else
+    without a tangent rule of its own is refused by forward mode.
+    """
+    if rule.exprs is None or hasattr(rule, "helper_keywords"):
+        return None
+    primitive = rule.primitive
+    try:
+        if primitive in _DERIVED:
+            return _DERIVED[primitive]
+    except TypeError:
+        return None
+    elementwise = type(primitive).__name__ == "ufunc" or \
+        getattr(primitive, "__module__", None) == "math"
+    derived = JVPRule(primitive=primitive, jvp=rule.vjp, broadcasting=rule.broadcasting,
+                      all_inputs=False, signature=rule.signature, params=rule.params,
+                      exprs=list(rule.exprs)) if elementwise else None
+    _DERIVED[primitive] = derived
+    return derived

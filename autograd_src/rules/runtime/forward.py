@@ -9,7 +9,7 @@ import numpy as np
 from .core import shape_of, zeros_like
 
 __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spread_like",
-           "count", "inverse_or_zero"]
+           "count", "inverse_or_zero", "diff"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -83,3 +83,14 @@ def spread_like(g: Any, like: Any, axis: Any = None, keepdims: bool = False) -> 
     if np.size(g) == np.prod(reduced, dtype=int):
         g = np.reshape(g, reduced)
     return np.array(np.broadcast_to(g, shape))
+
+
+def diff(g: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = None) -> Any:
+    """Tangent of ``np.diff(a, n, axis, prepend, append)``: the same differences of the
+    tangent, with zeros where constant values were prepended or appended."""
+    kwargs = {}
+    if prepend is not None:
+        kwargs["prepend"] = np.zeros_like(np.asarray(prepend, dtype=np.result_type(g, 0.0)))
+    if append is not None:
+        kwargs["append"] = np.zeros_like(np.asarray(append, dtype=np.result_type(g, 0.0)))
+    return np.diff(g, n, axis, **kwargs)

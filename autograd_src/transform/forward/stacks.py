@@ -1,11 +1,15 @@
-"""Read a generated derivative's stacks as values, so forward mode can differentiate it.
+"""Read a generated derivative's stacks and accumulations as values, so forward mode
+can differentiate it.
 
 `grad` keeps values a loop overwrites on stacks (``y_stack.append(y)``, later
 ``y = y_stack.pop()``). Forward mode over that code (`hessian`, `hvp`) needs
 the stack's tangent to follow it; the normalizer follows lists used as values,
 so ``y = y_stack.pop()`` is read as ``y = y_stack[-1]`` then
-``y_stack = y_stack[:-1]``, and the appends as appends. Only code that `grad`
-generated is rewritten (its file name says so); a user's own ``pop()`` is not.
+``y_stack = y_stack[:-1]``, and the appends as appends. Gradients accumulated in
+place (``dx += v``, which the optimizer writes only where no other name sees the
+array) are read as ``dx = dx + v``: the same values, without the aliasing question
+the normalizer would have to refuse. Only code that `grad` generated is rewritten
+(its file name says so); a user's own ``pop()`` and ``+=`` are not.
 """
 
 from __future__ import annotations
@@ -57,6 +61,13 @@ def _rewrite(stmts: list) -> list:
             out.append(gast.copy_location(gast.Assign(
                 targets=[_name(stack, gast.Store())], value=rest, type_comment=None), stmt))
             continue
+        if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+            total = gast.BinOp(left=_name(stmt.target.id, gast.Load()), op=stmt.op,
+                               right=stmt.value)
+            out.append(gast.copy_location(gast.Assign(
+                targets=[_name(stmt.target.id, gast.Store())], value=total,
+                type_comment=None), stmt))
+            continue
         for block in ("body", "orelse"):
             if isinstance(getattr(stmt, block, None), list):
                 setattr(stmt, block, _rewrite(getattr(stmt, block)))
@@ -65,5 +76,6 @@ def _rewrite(stmts: list) -> list:
 
 
 def stacks_as_values(node: gast.FunctionDef) -> None:
-    """Rewrite, in place, each ``name = stack.pop()`` of a generated derivative."""
+    """Rewrite, in place, each ``name = stack.pop()`` and ``name += value`` of a
+    generated derivative."""
     node.body = _rewrite(node.body)

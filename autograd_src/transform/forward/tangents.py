@@ -17,7 +17,7 @@ import gast
 
 from ...errors import NoRuleError
 from ...rules import runtime
-from ...rules.jvp import JVPRule, lookup_jvp
+from ...rules.jvp import JVPRule, from_adjoint, lookup_jvp
 from ...rules.runtime import forward as forward_runtime
 from .. import optimize, stages
 from ..inline import as_expr
@@ -198,6 +198,8 @@ class Tangents:
             return
         self.origin = origin
         text = gast.unparse(origin).strip().splitlines()[0]
+        if self.parsed.filename.startswith("<autograd_src "):  # read again: its own line
+            text = (self.parsed.line_text(getattr(origin, "lineno", 0)) or text).strip()
         if len(text) > 60:
             text = text[:57] + "..."
         out.append(Comment(f"Tangent of: {text}  ({self.where(origin)})"))
@@ -222,12 +224,15 @@ class Tangents:
         rule = lookup_jvp(op.rule.primitive)
         if hasattr(op.rule, "helper_keywords") and rule is None:
             return [self.helper_call(op)]
+        if rule is None:  # an elementwise primitive's adjoint is its tangent too
+            rule = from_adjoint(op.rule)
         if rule is None:
             raise self.parsed.error(
                 op.origin,
                 f"no forward-mode rule for {op.rule.name}: it has an adjoint rule "
-                "(defvjp), which reverse mode uses, but forward mode needs its tangent: "
-                "register one with autograd_src.extend.defjvp", NoRuleError)
+                "(defvjp), which reverse mode uses, but forward mode needs its tangent "
+                "(it is not elementwise, so the adjoint cannot serve): register one with "
+                "autograd_src.extend.defjvp", NoRuleError)
         expr = self.tangent_expr(op, rule)
         reads = load_names(expr)
         primal = assign_node(target, op.value, op.origin)
