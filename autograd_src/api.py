@@ -217,8 +217,9 @@ def _describe(signature: tuple) -> str:
 def _in_structures(result: Any, arguments: list, single: bool, value: bool) -> Any:
     """``result`` with each gradient laid out (containers, dtypes) as its argument."""
     grads = result[1] if value else result
+    seen: set = set()  # no two gradients one array
     grads = in_structure(grads, arguments[0]) if single else tuple(
-        in_structure(g, a) for g, a in zip(grads, arguments))
+        in_structure(g, a, seen) for g, a in zip(grads, arguments))
     return (result[0], grads) if value else grads
 
 

@@ -6,7 +6,7 @@ back in the arguments' dtypes, as distinct arrays.
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -50,16 +50,19 @@ def is_container(value: Any) -> bool:
         isinstance(value, (list, tuple, dict))
 
 
-def in_structure(gradient: Any, like: Any) -> Any:
+def in_structure(gradient: Any, like: Any, seen: Optional[set] = None) -> Any:
     """``gradient`` laid out as the argument ``like``: the same containers (tuples,
     namedtuples and dicts too, where the generated code sums lists), each leaf in its
-    argument's dtype, Python floats for Python floats, zeros where no gradient flowed."""
+    argument's dtype, Python floats for Python floats, zeros where no gradient flowed,
+    and every array writable and a distinct object (``seen``: the ids handed out)."""
+    seen = set() if seen is None else seen
     if isinstance(like, dict):
-        return type(like)((k, in_structure(gradient[k] if gradient is not None else None, v))
+        return type(like)((k, in_structure(gradient[k] if gradient is not None else None, v,
+                                           seen))
                           for k, v in like.items())
     if isinstance(like, (list, tuple)):
         pieces = gradient if gradient is not None else [None] * len(like)
-        items = [in_structure(g, v) for g, v in zip(pieces, like)]
+        items = [in_structure(g, v, seen) for g, v in zip(pieces, like)]
         if isinstance(like, list):
             return items
         return type(like)(*items) if hasattr(like, "_fields") else type(like)(items)
@@ -69,7 +72,9 @@ def in_structure(gradient: Any, like: Any) -> Any:
         return float(gradient)
     dtype = like.dtype
     if type(gradient) is np.ndarray and gradient.dtype == dtype and \
-            gradient.shape == like.shape:
+            gradient.shape == like.shape and gradient.flags.writeable and \
+            id(gradient) not in seen:
+        seen.add(id(gradient))
         return gradient
     cast = np.asarray(gradient, dtype=dtype)
     if cast.shape != np.shape(like):

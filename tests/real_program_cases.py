@@ -144,6 +144,131 @@ def map_over_two_lists(x, w):
     return sum(map(lambda a, b: np.dot(a, b), [x, w], [w, x]))
 
 
+# ----- the long tail of builtins and forms -----
+
+
+def columns_of_pairs(params, x):
+    Ws, bs = zip(*params)
+    h = x
+    for W, b in zip(Ws, bs):
+        h = np.tanh(h @ W + b)
+    return np.sum(h ** 2)
+
+
+def reversed_list(c, x):
+    y = x
+    for v in reversed(c):
+        y = y * v + 1.0
+    return np.sum(y)
+
+
+def dict_items_loop(d, x):
+    total = 0.0
+    for name, v in d.items():
+        total = total + np.sum(v * x)
+    return total
+
+
+def sum_with_a_start(xs, x):
+    return np.sum(sum(xs, x))
+
+
+def largest_and_smallest(x):
+    vals = [np.sum(x), np.sum(x ** 2), np.sum(np.sin(x))]
+    return max(vals) + min(vals) + max(vals[0], vals[1], 0.25 * vals[2])
+
+
+def sorted_by_key(x):
+    vals = [x[0] * x[1], np.sum(x ** 2), np.sum(np.sin(x))]
+    s = sorted(vals, key=lambda v: -v)
+    return s[0] * 2.0 + s[-1]
+
+
+def dict_comprehension(x):
+    d = {k: x * (i + 1.0) for i, k in enumerate(["a", "b", "c"])}
+    return np.sum(d["b"] + d["c"] ** 2)
+
+
+def dict_assign_and_get(x):
+    d = {}
+    d["a"] = x * 2.0
+    d["b"] = np.sin(x)
+    return np.sum(d.get("a") * d.get("b"))
+
+
+def list_popped(x):
+    xs = [x, x ** 2, np.sin(x)]
+    last = xs.pop()
+    first = xs.pop(0)
+    return np.sum(last) + np.sum(first) * np.sum(xs[0])
+
+
+def astype_and_index(x):
+    i = np.int64(1)
+    return np.sum(x.astype(float) ** 2) * x[i]
+
+
+def noise_of_its_shape(x):
+    rs = np.random.RandomState(0)
+    return np.sum(x * rs.randn(*x.shape))
+
+
+def hstack_of_joined_tuples(x, a):
+    args = (a, a * 2.0)
+    return np.sum(np.hstack(args + (x,)) ** 2)
+
+
+def nested_and_starred_unpacking(params, x):
+    (W, b), *rest = params
+    first, *middle, last = [x, 2.0 * x, 3.0 * x, 4.0 * x]
+    return np.sum(np.tanh(x @ W + b)) + len(rest) * np.sum(last - first) + np.sum(middle[1])
+
+
+# ----- objects: layers in a list, a model calling itself -----
+
+
+class Dense:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def forward(self, h):
+        return np.tanh(h @ self.W + self.b)
+
+
+class Scale:
+    def __init__(self, s):
+        self.s = s
+
+    def forward(self, h):
+        return h * self.s
+
+
+class Sequential:
+    def __init__(self, layers):
+        self.layers = layers
+
+    def __call__(self, x):
+        h = x
+        for layer in self.layers:
+            h = layer.forward(h)
+        return h
+
+    def loss(self, x):
+        return np.sum(self(x) ** 2)
+
+
+def layers_in_a_list(x, layers):
+    h = x
+    for layer in layers:  # each layer's class is known only when the loop runs
+        h = layer.forward(h)
+    return np.sum(h ** 2)
+
+
+def _layers(rng):
+    return [Dense(_rand(rng, 3, 3), _rand(rng, 3)), Scale(0.5),
+            Dense(_rand(rng, 3, 2), _rand(rng, 2))]
+
+
 # ----- in-place updates -----
 
 
@@ -215,6 +340,20 @@ CASES = [
     (sum_of_map_of_a_lambda, lambda r: (_rand(r, 3), _rand(r, 3)), (0, 1)),
     (list_of_map_of_a_helper, lambda r: (_rand(r, 3), _rand(r, 3)), (0, 1)),
     (map_over_two_lists, lambda r: (_rand(r, 3), _rand(r, 3)), (0, 1)),
+    (columns_of_pairs, lambda r: (_pairs(r, [3, 3, 3]), _rand(r, 3)), (0, 1)),
+    (reversed_list, lambda r: ([0.5, 1.5, -0.3], _rand(r, 3)), (0, 1)),
+    (dict_items_loop, lambda r: ({"a": _rand(r, 3), "b": _rand(r, 3)}, _rand(r, 3)), (0, 1)),
+    (sum_with_a_start, lambda r: ([_rand(r, 3), _rand(r, 3)], _rand(r, 3)), (0, 1)),
+    (largest_and_smallest, lambda r: (_rand(r, 3),), 0),
+    (sorted_by_key, lambda r: (_rand(r, 3),), 0),
+    (dict_comprehension, lambda r: (_rand(r, 3),), 0),
+    (dict_assign_and_get, lambda r: (_rand(r, 3),), 0),
+    (list_popped, lambda r: (_rand(r, 3),), 0),
+    (astype_and_index, lambda r: (_rand(r, 3),), 0),
+    (noise_of_its_shape, lambda r: (_rand(r, 3),), 0),
+    (hstack_of_joined_tuples, lambda r: (_rand(r, 3), _rand(r, 2)), (0, 1)),
+    (nested_and_starred_unpacking, lambda r: (_pairs(r, [3, 2, 2]), _rand(r, 4, 3)), (0, 1)),
+    (layers_in_a_list, lambda r: (_rand(r, 4, 3), _layers(r)), 0),
     (update_argument_in_place, lambda r: (_rand(r, 4),), 0),
     (view_updated_then_dropped, lambda r: (_rand(r, 4),), 0),
     (item_of_a_matrix_updated, lambda r: (_rand(r, 2, 3),), 0),

@@ -111,9 +111,12 @@ def test_instance_attribute_hiding_a_called_method_is_refused():
         grad(m.loss)
 
 
-def test_reassigned_self_is_not_trusted():
-    with pytest.raises(NoRuleError, match="cannot tell which function self.part"):
-        grad(Rebinds().loss)
+def test_reassigned_self_is_looked_up_when_the_call_runs():
+    # self = other: which part() is called is known only when the code runs.
+    check_grads(Rebinds().loss, X, Rebinds())
+    with pytest.raises(AttributeError, match=r"test_methods.py:\d+: a Model has no method "
+                                             r"\.part\(\)"):
+        grad(Rebinds().loss)(X, MODEL)
 
 
 def test_methods_of_module_level_objects_and_classes():

@@ -89,6 +89,16 @@ def test_closure_reading_parameters_gets_them_passed():
     assert df.source.count("def dupdate") == 1
 
 
+def test_a_model_calling_itself_and_its_layers():
+    rng = np.random.default_rng(5)
+    model = rc.Sequential(rc._layers(rng))
+    x = rng.standard_normal((4, 3))
+    check_grads(model.loss, x)
+    df = grad(rc.layers_in_a_list)
+    df(x, model.layers)
+    assert "h, forward_back = dforward(layer, h)" in df.source
+
+
 def test_arguments_are_never_changed():
     x = np.array([0.5, -1.0, 2.0])
     before = x.copy()

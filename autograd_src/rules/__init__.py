@@ -1,10 +1,11 @@
 """The rule table both engines read: every derivative is written once, here.
 
 `registry` (the table: `defvjp`, `nondifferentiable`, `lookup`), `numpy_rules`
-(the NumPy, `math` and builtin rules, registered on import) and `runtime` (the
-helpers that rules and generated code call, ``_ad`` in generated code).
+(the NumPy, `math` and builtin rules, registered on import), `container_rules`
+(Python's builtins on lists and dicts of values) and `runtime` (the helpers that
+rules and generated code call, ``_ad`` in generated code).
 """
 
-from . import numpy_rules, registry, runtime
+from . import container_rules, numpy_rules, registry, runtime
 
-__all__ = ["numpy_rules", "registry", "runtime"]
+__all__ = ["container_rules", "numpy_rules", "registry", "runtime"]

@@ -14,6 +14,7 @@ import functools
 import os
 import sys
 import threading
+import types
 import weakref
 from typing import Any, Callable, Iterator, Optional
 
@@ -249,11 +250,51 @@ def bind(derivative: Callable[..., Any], instance: Any) -> Callable[..., Any]:
     return bound
 
 
+class DynamicMethod:
+    """The derivative of ``obj.<attr>(...)`` where ``obj``'s class is known only when
+    the call runs (``for layer in layers: h = layer.forward(h)``): made for that class
+    then (once per class, cached), called with the object first like a helper's."""
+
+    def __init__(self, attr: str, positions: tuple, where: str) -> None:
+        self.attr = attr
+        self.positions = positions
+        self.where = where
+        self.__name__ = f"d{attr}"
+
+    def __call__(self, obj: Any, *args: Any) -> Any:
+        import inspect as _inspect
+        kind = type(obj)
+        found = _inspect.getattr_static(kind, self.attr, None)
+        if found is None:
+            raise AttributeError(f"{self.where}: a {kind.__name__} has no method "
+                                 f".{self.attr}()")
+        if not isinstance(found, types.FunctionType) or self.attr in getattr(
+                obj, "__dict__", {}):
+            raise TypeError(f"{self.where}: .{self.attr}() of a {kind.__name__} is not a "
+                            "method defined on its class (a function stored on the "
+                            "instance, a classmethod or a property), which grad cannot "
+                            "differentiate; call a plain method or a module-level function")
+        names, positional = parameters(found)
+        if any(p >= positional for p in self.positions):
+            raise TypeError(f"{self.where}: {kind.__name__}.{self.attr}() takes its "
+                            "differentiated values through *args; give them named parameters")
+        derivative, _, _ = helper_derivative(
+            found, list(self.positions), None, None,
+            {found.__code__.co_varnames[0]: source.InstanceOf.for_class(kind)})
+        return derivative(obj, *args)
+
+
+def dynamic_method(attr: str, positions: list, where: str) -> DynamicMethod:
+    """The derivative to call for ``obj.<attr>(...)``, ``obj`` of a class known at run time."""
+    return DynamicMethod(attr, tuple(positions), where)
+
+
 class _Derivations:
     """What the normalizer asks of the pipeline: the derivatives of the helpers it meets."""
 
     helper = staticmethod(helper_derivative)
     nested = staticmethod(nested_derivative)
+    method = staticmethod(dynamic_method)
 
 
 DERIVATIONS = _Derivations()

@@ -8,10 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from .core import unbroadcast
+from .core import is_zero, unbroadcast, zero_item
 
 __all__ = ["pack", "appended", "extended", "unlist", "joined", "plus", "unplus", "times",
-           "untimes", "add", "values_at", "pack_dict", "unsum", "like_input"]
+           "untimes", "add", "values_at", "pack_dict", "unsum", "like_input", "keys",
+           "transposed", "summed", "order_of", "sorted_items", "unsorted", "largest",
+           "smallest", "unextreme_item"]
 
 
 # ----- lists of values (their adjoints are lists of adjoints) -----
@@ -87,7 +89,12 @@ def untimes(g: Any, a: Any, b: Any, which: int) -> Any:
 
 
 def add(a: Any, b: Any) -> Any:
-    """Sum two adjoints, item by item when they are lists, tuples or dicts."""
+    """Sum two adjoints, item by item when they are lists, tuples or dicts (an item
+    known to be zero, `zero_item`, is skipped rather than added)."""
+    if is_zero(a) and np.shape(a) == np.shape(b):
+        return b
+    if is_zero(b) and np.shape(a) == np.shape(b):
+        return a
     if type(a) is list or type(a) is tuple:
         if len(a) != len(b):
             raise ValueError(f"adjoints of {len(a)} and {len(b)} items cannot be added")
@@ -122,3 +129,69 @@ def like_input(g: Any, a: Any) -> Any:
     if isinstance(a, (list, tuple)):
         return [like_input(piece, item) for piece, item in zip(g, a)]
     return unbroadcast(g, a) if np.ndim(g) != np.ndim(a) else g
+
+
+# ----- Python's builtins on lists of values (the normalizer calls these for them) -----
+
+
+def keys(d: Any) -> list:
+    """``list(d)``: the keys of a dict (constants), to loop over its items."""
+    return list(d)
+
+
+def transposed(rows: Any) -> list:
+    """``zip(*rows)`` as a list of tuples: the columns of a list of rows."""
+    return [tuple(column) for column in zip(*rows)]
+
+
+def summed(items: Any, start: Any) -> Any:
+    """``sum(items, start)``: added in Python's order, from ``start``."""
+    total = start
+    for item in items:
+        total = total + item
+    return total
+
+
+def order_of(items: Any, key: Any = None, reverse: bool = False) -> list:
+    """The positions of ``items`` in ``sorted(items, key=key, reverse=reverse)``
+    (stable, as Python sorts)."""
+    if key is None:
+        return sorted(range(len(items)), key=items.__getitem__, reverse=reverse)
+    return sorted(range(len(items)), key=lambda i: key(items[i]), reverse=reverse)
+
+
+def sorted_items(items: Any, key: Any = None, reverse: bool = False) -> list:
+    """``sorted(items, key=key, reverse=reverse)``."""
+    return [items[i] for i in order_of(items, key, reverse)]
+
+
+def unsorted(g: Any, items: Any, key: Any = None, reverse: bool = False) -> list:
+    """The adjoint of `sorted_items`: each item's adjoint put back where it came from."""
+    grads = [zero_item(item) for item in items]
+    for position, index in enumerate(order_of(items, key, reverse)):
+        grads[index] = add(grads[index], g[position])
+    return grads
+
+
+def _extreme_position(items: Any, key: Any, largest: bool) -> int:
+    pick = max if largest else min
+    if key is None:
+        return pick(range(len(items)), key=items.__getitem__)
+    return pick(range(len(items)), key=lambda i: key(items[i]))
+
+
+def largest(items: Any, key: Any = None) -> Any:
+    """``max(items, key=key)``: the first of the largest items."""
+    return items[_extreme_position(items, key, True)]
+
+
+def smallest(items: Any, key: Any = None) -> Any:
+    """``min(items, key=key)``: the first of the smallest items."""
+    return items[_extreme_position(items, key, False)]
+
+
+def unextreme_item(g: Any, items: Any, key: Any, largest: bool) -> list:
+    """The adjoint of `largest` / `smallest`: ``g`` for the item picked, zeros elsewhere."""
+    grads = [zero_item(item) for item in items]
+    grads[_extreme_position(items, key, largest)] = g
+    return grads

@@ -10,7 +10,8 @@ import numpy as np
 
 from ...errors import InPlaceUpdateError
 
-__all__ = ["shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast", "alone"]
+__all__ = ["shape_of", "dtype_of", "zeros_like", "zero_item", "is_zero", "seed",
+           "unbroadcast", "alone"]
 
 
 def shape_of(x: Any) -> tuple[int, ...]:
@@ -26,18 +27,41 @@ def dtype_of(x: Any) -> Any:
 
 
 def zeros_like(x: Any) -> Any:
-    """The zero gradient for ``x``: ``0.0`` for a number, a list for a list, else an array."""
+    """The zero gradient for ``x``: ``0.0`` for a number, a list for a list, else an array.
+
+    The items of a list, tuple or dict get `zero_items`: a read-only view of one zero
+    that costs no memory, which `add` skips (a list of layers' zero gradients would
+    otherwise be allocated and added, as large as the parameters).
+    """
     if type(x) is float or type(x) is int:
         return 0.0
-    if type(x) is list or type(x) is tuple:
-        return [zeros_like(e) for e in x]
-    if type(x) is dict:
-        return {k: zeros_like(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):  # a namedtuple: its adjoint is a list, laid out later
-        return [zeros_like(e) for e in x]
+    if type(x) is list or type(x) is tuple or isinstance(x, (list, tuple)):
+        return [zero_item(e) for e in x]
     if isinstance(x, dict):
-        return {k: zeros_like(v) for k, v in x.items()}
+        return {k: zero_item(v) for k, v in x.items()}
     return np.zeros_like(x)
+
+
+_ZERO_OF: dict = {}
+
+
+def zero_item(x: Any) -> Any:
+    """A zero adjoint for an item of a container: nested containers of such, ``0.0`` for
+    a number, and for an array a read-only broadcast of a shared 0-d zero (`is_zero`)."""
+    if type(x) is float or type(x) is int:
+        return 0.0
+    if isinstance(x, (list, tuple, dict)):
+        return zeros_like(x)
+    dtype = np.result_type(getattr(x, "dtype", np.float64), np.float32)
+    zero = _ZERO_OF.get(dtype)
+    if zero is None:
+        zero = _ZERO_OF[dtype] = np.zeros((), dtype=dtype)
+    return np.broadcast_to(zero, np.shape(x))
+
+
+def is_zero(x: Any) -> bool:
+    """Whether ``x`` is a `zero_item` (known zero without reading it)."""
+    return type(x) is np.ndarray and x.base is not None and x.base is _ZERO_OF.get(x.dtype)
 
 
 def seed(dout: Any, out: Any = 0.0) -> Any:

@@ -10,7 +10,20 @@ arrays in `data`, activity in `activity` and shape facts in `shapes`; calls of
 import re
 from typing import Any
 
-from ..ir import Normalized, Primal, Verbatim, ops_in
+import gast
+
+from ..ir import (
+    Branch,
+    Loop,
+    Normalized,
+    Op,
+    Primal,
+    Verbatim,
+    load_names,
+    name_node,
+    ops_in,
+    reads_of,
+)
 from ..naming import Namer
 from ..source import ParsedFunction
 from .statements import Normalizer
@@ -59,6 +72,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         if not state.statement(stmt):
             output, active = state.output(stmt)
             _drop_unused_local_derivatives(state.body)
+            _assign_in_place(state.body, state.read_by_adjoints)
             lists = state.all_lists | ({output} if output in state.lists else set())
             opaque = set(parsed.params) - set(scalars) if helper else \
                 set(containers) & set(wrt)
@@ -100,3 +114,39 @@ def _drop_unused_local_derivatives(body: list) -> None:
                     prune(inner)
 
     prune(body)
+
+
+def _assign_in_place(body: list, read_by_adjoints: set) -> None:
+    """``y = _ad.setitem(y, i, v)`` as ``y[i] = v`` where ``y`` holds an array of its own
+    whose old values nobody needs: no adjoint of an operation before the update (or in
+    a loop around it) reads ``y``, nor does a branch test or loop header. Filling an
+    array of n entries one by one then costs O(n), not O(n²)."""
+    tested: set = set()
+    # (position, ops read by adjoints so far, enclosing loops) per update
+    order: list = []
+
+    def walk(items: list, loops: tuple) -> None:
+        for item in items:
+            if isinstance(item, Branch):
+                tested.update(load_names(item.test))
+                walk(item.body, loops)
+                walk(item.orelse, loops)
+            elif isinstance(item, Loop):
+                tested.update(load_names(item.header))
+                walk(item.body, loops + (id(item),))
+            elif isinstance(item, Op):
+                order.append((item, loops))
+
+    walk(body, ())
+    for k, (op, loops) in enumerate(order):
+        if not getattr(op, "own_array", False) or op.target in tested:
+            continue
+        readers = [other for j, (other, around) in enumerate(order)
+                   if (j < k or set(loops) & set(around)) and other is not op
+                   and op.target in reads_of(other)[0]]
+        if readers:
+            continue
+        store = gast.Subscript(value=name_node(op.target), slice=op.bound["index"],
+                               ctx=gast.Store())
+        op._statement = gast.copy_location(
+            gast.Assign(targets=[store], value=op.bound["v"], type_comment=None), op.origin)

@@ -99,4 +99,10 @@ class Activity:
                 return True
             if expr.id in self.opaque:
                 return None
+        if isinstance(expr, gast.BinOp) and isinstance(expr.op, gast.Add):
+            left, right = self.holds_sequence(expr.left), self.holds_sequence(expr.right)
+            if left and right:
+                return True  # args + (x,)
+            if left is not False and right is not False:
+                return None
         return False

@@ -10,7 +10,7 @@ from typing import Any, Optional
 import gast
 
 from ...errors import NoRuleError, UnresolvedMethodError
-from ...rules import numpy_rules, registry
+from ...rules import numpy_rules, registry, runtime
 from ...rules.registry import Rule
 from ..ir import Primal, Verbatim, keywords_of, name_node, replace_nodes
 from ..mutation import is_user_function, writes_in_place
@@ -37,6 +37,12 @@ class CallNormalizer:
 
     def call(self, call: gast.Call) -> tuple:
         func = call.func
+        rewritten = self.builtin_form(call)
+        if isinstance(rewritten, gast.ListComp):  # d.values(): a list of the values
+            built = self.comprehension(gast.copy_location(rewritten, call))
+            return None, name_node(built), {}, [built]
+        if rewritten is not None:
+            return self.operation(gast.copy_location(rewritten, call))
         for arg in call.args:
             if isinstance(arg, gast.Starred) and self.is_active(arg):
                 raise self.error(arg, "*args holding differentiated values are not "
@@ -50,8 +56,18 @@ class CallNormalizer:
         if isinstance(func, gast.Name) and func.id in self.local_functions:
             return self.local_call(call, func.id)
         primitive = self.parsed.resolve(func)
+        if isinstance(primitive, InstanceOf):  # self(x): the class's __call__
+            method = gast.Attribute(value=func, attr="__call__", ctx=gast.Load())
+            return self.call(gast.copy_location(gast.Call(
+                func=gast.copy_location(method, func), args=call.args,
+                keywords=call.keywords), call))
         if primitive is UNRESOLVED:
-            raise self.unresolved(call)
+            error = self.unresolved(call)
+            if isinstance(func, gast.Attribute) and not isinstance(
+                    error, UnresolvedMethodError) and not self.is_active(func.value) and \
+                    not isinstance(self.parsed.resolve(func.value), InstanceOf):
+                return self.dynamic_method_call(call)
+            raise error
         how = writes_in_place(primitive, call)
         if how:
             raise self.error(call, f"{gast.unparse(func).strip()}() on a differentiated value "
@@ -68,6 +84,63 @@ class CallNormalizer:
             return self.helper_call(call, primitive, rebuild_call)
         return self.bind(call, primitive, list(call.args), keywords, rebuild_call,
                          display=gast.unparse(func))
+
+    def builtin_form(self, call: gast.Call) -> Optional[gast.expr]:
+        """Python's builtins and dict methods on differentiated values, written as
+        calls with rules: ``max(xs)`` as ``_ad.largest(xs)``, ``sorted(xs, key=f)``,
+        ``sum(xs, start)``, ``zip(*rows)``, ``reversed(xs)`` as ``xs[::-1]``,
+        ``dict(a=x)`` as ``{'a': x}``, ``d.items()``, ``d.values()``, ``d.get(k)``,
+        ``x.astype(float)``; None for any other call."""
+        func, args, keywords = call.func, call.args, {k.arg: k.value for k in call.keywords}
+
+        def ad(name: str, *operands: gast.expr, **options: gast.expr) -> gast.Call:
+            module = name_node(self.namer.reference(runtime, "_ad"))
+            return gast.Call(func=gast.Attribute(value=module, attr=name, ctx=gast.Load()),
+                             args=list(operands), keywords=keywords_of(options))
+
+        if isinstance(func, gast.Attribute) and self.is_active(func.value) and \
+                isinstance(func.value, gast.Name) and not keywords:
+            subject = func.value
+            if func.attr in ("items", "values", "keys") and not args:
+                key = self.namer.fresh("key")
+                item: gast.expr = gast.Subscript(value=name_node(subject.id),
+                                                 slice=name_node(key), ctx=gast.Load())
+                if func.attr == "keys":
+                    return ad("keys", subject)
+                if func.attr == "items":
+                    item = gast.Tuple(elts=[name_node(key), item], ctx=gast.Load())
+                return gast.ListComp(elt=item, generators=[gast.comprehension(
+                    target=name_node(key, gast.Store()), iter=ad("keys", subject), ifs=[],
+                    is_async=0)])
+            if func.attr == "get" and len(args) == 1:  # d.get(k) of a differentiated dict
+                return gast.Subscript(value=subject, slice=args[0], ctx=gast.Load())
+        if isinstance(func, gast.Attribute) and func.attr == "astype" and len(args) == 1 \
+                and not keywords and self.is_active(func.value):
+            return ad("astype", func.value, args[0])
+        if not isinstance(func, gast.Name) or not self.is_active(call):
+            return None
+        builtin = self.parsed.resolve(func)
+        starred = any(isinstance(a, gast.Starred) for a in args)
+        if builtin in (max, min) and not starred and (len(args) == 1 or len(args) > 2) and \
+                set(keywords) <= {"key"}:
+            items = args[0] if len(args) == 1 else gast.List(elts=list(args), ctx=gast.Load())
+            return ad("largest" if builtin is max else "smallest", items, **keywords)
+        if builtin is sorted and len(args) == 1 and set(keywords) <= {"key", "reverse"}:
+            return ad("sorted_items", args[0], **keywords)
+        if builtin is sum and not starred and (len(args) == 2 or "start" in keywords):
+            start = args[1] if len(args) == 2 else keywords["start"]
+            return ad("summed", args[0], start)
+        if builtin is zip and len(args) == 1 and isinstance(args[0], gast.Starred) and \
+                not keywords:
+            return ad("transposed", args[0].value)
+        if builtin is reversed and len(args) == 1 and not keywords:
+            return gast.Subscript(value=args[0], slice=gast.Slice(
+                lower=None, upper=None, step=gast.Constant(value=-1, kind=None)),
+                ctx=gast.Load())
+        if builtin is dict and not args and keywords:
+            return gast.Dict(keys=[gast.Constant(value=k, kind=None) for k in keywords],
+                             values=list(keywords.values()))
+        return None
 
     def array_method_call(self, call: gast.Call, keywords: dict) -> tuple:
         """``x.sum(axis=1)`` on a differentiated array: the NumPy function's rule."""
@@ -149,6 +222,22 @@ class CallNormalizer:
                                        "class; rename one of them")
         return result
 
+    def dynamic_method_call(self, call: gast.Call) -> tuple:
+        """``layer.forward(h)`` with ``layer`` an object whose class is known only when
+        the code runs (an item of a list of layers): the method's derivative is made
+        then, for its class, and called like a helper's, the object passed first."""
+        func = call.func
+        as_function = gast.copy_location(gast.Call(
+            func=func, args=[func.value] + list(call.args), keywords=call.keywords), call)
+        atoms, keywords, positions = self.derivative_operands(as_function, func.attr)
+        derivative = self.derive.method(func.attr, positions, self.parsed.where(call))
+        rule, bound, inputs = self.derivative_call(None, derivative, atoms, keywords,
+                                                   func.attr)
+        rule.helper_layout = [(k, None) for k in range(len(positions))]
+        method = gast.Attribute(value=atoms[0], attr=func.attr, ctx=gast.Load())
+        return rule, gast.Call(func=method, args=atoms[1:], keywords=keywords_of(keywords)), \
+            bound, inputs
+
     def sequence_input(self, value: Any, label: str, replaced: dict) -> tuple[Any, Any]:
         """The atoms of a rule input that is a sequence (``np.stack([a, b])``): what to
         bind, and the input's entry (a list of active names, or a list variable's)."""
@@ -156,9 +245,10 @@ class CallNormalizer:
         if isinstance(elements, (gast.List, gast.Tuple)):
             elements = elements.elts
         if not isinstance(elements, list):
-            if isinstance(elements, (gast.ListComp, gast.GeneratorExp)) and \
-                    self.is_active(elements):
-                elements = self.atom(elements)
+            if (isinstance(elements, (gast.ListComp, gast.GeneratorExp)) or (
+                    not isinstance(elements, gast.Name)
+                    and self.holds_sequence(elements))) and self.is_active(elements):
+                elements = self.atom(elements)  # np.hstack(args + (x,)): a list first
                 replaced[id(value)] = elements
             if self.is_active(elements) and not (
                     isinstance(elements, gast.Name) and elements.id in self.lists):

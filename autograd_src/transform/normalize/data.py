@@ -48,13 +48,20 @@ class DataNormalizer:
         self.all_lists.add(name)
 
     def comprehension(self, expr: Any) -> str:
-        """``[f(x) for x in xs if c]`` as a loop appending to a new list."""
+        """``[f(x) for x in xs if c]`` as a loop appending to a new list; ``{k: f(x) for
+        ...}`` as one assigning into a new dict."""
         name = self.namer.fresh("items")
         origin = self.origin
-        append = gast.Expr(value=gast.Call(
-            func=gast.Attribute(value=name_node(name), attr="append", ctx=gast.Load()),
-            args=[expr.elt], keywords=[]))
-        body: gast.stmt = gast.copy_location(append, expr)
+        if isinstance(expr, gast.DictComp):
+            store = gast.Subscript(value=name_node(name), slice=expr.key, ctx=gast.Store())
+            add: gast.stmt = gast.Assign(targets=[store], value=expr.value, type_comment=None)
+            empty: gast.expr = gast.Dict(keys=[], values=[])
+        else:
+            add = gast.Expr(value=gast.Call(
+                func=gast.Attribute(value=name_node(name), attr="append", ctx=gast.Load()),
+                args=[expr.elt], keywords=[]))
+            empty = gast.List(elts=[], ctx=gast.Load())
+        body: gast.stmt = gast.copy_location(add, expr)
         for generator in reversed(expr.generators):
             for condition in reversed(generator.ifs):
                 body = gast.copy_location(gast.If(test=condition, body=[body], orelse=[]), expr)
@@ -64,7 +71,7 @@ class DataNormalizer:
             body = statements[-1] if len(statements) == 1 else \
                 gast.copy_location(gast.If(test=gast.Constant(value=True, kind=None),
                                            body=statements, orelse=[]), expr)
-        self.statement(assign_node(name, gast.List(elts=[], ctx=gast.Load()), expr))
+        self.statement(assign_node(name, empty, expr))
         self.statement(body)
         self.origin = origin
         return name
@@ -105,7 +112,10 @@ class DataNormalizer:
         rule = registry.lookup(runtime.setitem)
         bound = {"x": name_node(name), "index": index, "v": atom}
         inputs = [self._active_name(name_node(name)), None, self._active_name(atom)]
+        owned = name in self.owned and name not in self.parsed.params
         self.emit_op(name, call, rule, inputs, bound)
+        if owned:  # may be written in place, if no adjoint reads it (see normalize)
+            self.body[-1].own_array = True
         self.owned.add(name)
 
     def tuple_assign(self, target: gast.Tuple, value: gast.expr, active: bool,

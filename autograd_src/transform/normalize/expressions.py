@@ -125,7 +125,8 @@ class ExpressionNormalizer:
         holds_list = isinstance(value, (gast.List, gast.Tuple, gast.Dict)) or (
             rule is None and inputs[0] in self.lists) or (
             rule is not None and hasattr(rule, "helper_keywords") and target in self.lists) or (
-            rule is not None and rule.primitive in (runtime.joined, list, tuple))
+            rule is not None and rule.primitive in (runtime.joined, list, tuple,
+                                                    runtime.sorted_items, runtime.transposed))
         if rule is not None and (hasattr(rule, "helper_keywords") or rule.primitive in (
                 runtime.plus, runtime.times) or (rule.primitive is operator.getitem and any(
                     n in self.lists or n in self.opaque for n in self._flat(inputs)))):

@@ -169,12 +169,16 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 raise self.error(stmt.target, "a for loop must assign one name (for i in "
                                               "range(n)); unpack inside the body instead")
             if self.is_active(stmt.iter):
-                if isinstance(stmt.iter, gast.Name):  # for x in xs: loop over positions
-                    for rewritten in loop_over_positions(self.parsed, self.namer, stmt):
-                        self.statement(rewritten)
-                    return
-                raise self.error(stmt.iter, "iterating over a differentiated value this way is "
-                                            "not supported: loop over range(len(x)) and index")
+                if not isinstance(stmt.iter, gast.Name):  # for v in d.values(): a list first
+                    items = self.namer.fresh("items")
+                    self.assign(gast.copy_location(assign_node(items, stmt.iter, stmt), stmt))
+                    stmt = gast.copy_location(gast.For(
+                        target=stmt.target, iter=name_node(items), body=stmt.body,
+                        orelse=stmt.orelse, type_comment=None), stmt)
+                # for x in xs: loop over positions
+                for rewritten in loop_over_positions(self.parsed, self.namer, stmt):
+                    self.statement(rewritten)
+                return
         elif self.is_active(stmt.test):
             raise self.error(stmt.test, "a while condition must be a comparison or another "
                                         "value without gradient")
@@ -245,6 +249,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 and (self.is_active(value.args[0]) or self.is_active(value.func.value))):
             self.append(value.func.value.id, value.args[0], value, value.func.attr)
             return
+        if self.popped(value, None):
+            return
         if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
                 and self.is_active(value.func.value)):
             raise self.error(value, f"the method call .{value.func.attr}() on a "
@@ -255,6 +261,44 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         elif isinstance(value, gast.Call):
             self.no_change_by_call(value, stmt)
         self.body.append(Primal(stmt, stmt))
+
+    def popped(self, value: Any, target: Optional[gast.expr]) -> bool:
+        """``v = xs.pop(i)`` (or ``xs.pop(i)``) on a list of differentiated values the
+        function made: ``v = xs[i]`` then ``xs = xs[:i] + xs[i + 1:]``, a new list."""
+        if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
+                and value.func.attr == "pop" and isinstance(value.func.value, gast.Name)
+                and value.func.value.id in self.lists and len(value.args) <= 1
+                and not value.keywords and self.is_active(value.func.value)):
+            return False
+        name = value.func.value.id
+        if name not in self.owned:
+            raise self.error(value, f"{name}.pop() on a list another name may share is not "
+                                    f"supported: pop from a list of its own ({name} = "
+                                    f"list({name}))")
+        index = value.args[0] if value.args else gast.Constant(value=-1, kind=None)
+        if not (isinstance(index, gast.Constant) and type(index.value) is int):
+            raise self.error(value, f"{name}.pop(i) is supported for a number i (pop(), "
+                                    "pop(0), pop(-1))")
+        origin = self.origin
+        if target is not None:
+            self.assign(gast.copy_location(gast.Assign(targets=[target], value=gast.Subscript(
+                value=name_node(name), slice=index, ctx=gast.Load()), type_comment=None),
+                origin))
+        i = index.value
+
+        def part(lower: Optional[int], upper: Optional[int]) -> gast.expr:
+            bound = [None if b is None else gast.Constant(value=b, kind=None)
+                     for b in (lower, upper)]
+            return gast.Subscript(value=name_node(name), slice=gast.Slice(
+                lower=bound[0], upper=bound[1], step=None), ctx=gast.Load())
+
+        rest: gast.expr = part(None, i) if i == -1 else part(i + 1, None) if i == 0 else \
+            gast.BinOp(left=part(None, i), op=gast.Add(), right=part(i + 1, None))
+        self.assign(gast.copy_location(assign_node(name, rest, origin), origin))
+        self.owned.add(name)
+        self.lists.add(name)
+        self.all_lists.add(name)
+        return True
 
     def no_change_by_call(self, call: gast.Call, stmt: gast.stmt) -> None:
         """A call on values without gradient may still change in place an array an
@@ -307,6 +351,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.primal(original)
             return
         target = stmt.targets[0]
+        if self.popped(value, target):
+            return
         if isinstance(target, gast.Name):
             if not active:
                 self.primal(original)
@@ -314,7 +360,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 self.emit_op(target.id, value, None, [value.id], {})
             elif isinstance(value, gast.IfExp):
                 self.conditional(value, target.id)
-            elif isinstance(value, (gast.ListComp, gast.GeneratorExp)):
+            elif isinstance(value, (gast.ListComp, gast.GeneratorExp, gast.DictComp)):
                 built = self.comprehension(value)
                 self.owned.discard(built)
                 self.emit_op(target.id, name_node(built), None, [built], {})
@@ -384,9 +430,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                     self.parsed.resolve(stmt.value.func), stmt.value):
                 self.owned |= assigned
             value = stmt.value
-            if isinstance(value, (gast.List, gast.Tuple)) or (
+            if isinstance(value, (gast.List, gast.Tuple, gast.Dict)) or (
                     isinstance(value, gast.Call)
-                    and self.parsed.resolve(value.func) in (list, tuple)):
+                    and self.parsed.resolve(value.func) in (list, tuple, dict)):
                 self.owned |= assigned
                 self.lists |= assigned
                 self.all_lists |= assigned

@@ -52,6 +52,8 @@ class Sweeps:
     temporaries: set[str]           # names the transformation made for pure operations
     #: Temporaries that may be computed in the adjoint instead, given both sweeps.
     sinkable: Callable[[list, list], set[str]]
+    #: Adjoints that may be lists, tuples or dicts (summed item by item).
+    containers: frozenset = frozenset()
 
 
 def _statements(stmts: list) -> list:
@@ -77,7 +79,7 @@ def _exact(adjoint: list, sweeps: Sweeps) -> list:
 
 
 def _in_place(adjoint: list, sweeps: Sweeps) -> list:
-    return accumulate_in_place(adjoint, sweeps.adjoints, sweeps.ad)
+    return accumulate_in_place(adjoint, sweeps.adjoints, sweeps.ad, sweeps.containers)
 
 
 #: The adjoint sweep's passes, in order.

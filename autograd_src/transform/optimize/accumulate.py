@@ -15,8 +15,9 @@ __all__ = ["without_negation", "accumulate_in_place"]
 
 
 # Helpers that always return a new array the caller may modify.
-_FRESH_HELPERS = {"unindex", "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod",
-                  "uncumsum", "untile", "unrepeat", "untrace", "matmul_lhs", "matmul_rhs",
+_FRESH_HELPERS = {"unindex", "unreduce", "zeros_like", "zero_at", "unmean", "unextreme",
+                  "unvar", "unstd", "unprod", "uncumsum", "untile", "unrepeat", "untrace",
+                  "matmul_lhs", "matmul_rhs",
                   "dot_lhs", "dot_rhs", "inner_lhs", "inner_rhs", "solve_lhs", "norm_grad"}
 
 
@@ -43,7 +44,8 @@ def without_negation(update: gast.expr) -> tuple[gast.operator, gast.expr]:
     return gast.Add(), update
 
 
-def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str) -> list[Any]:
+def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str,
+                        containers: frozenset = frozenset()) -> list[Any]:
     """Turn ``da = da + c`` into ``da += c`` (and ``da[i] += g``) where ``da`` is private.
 
     An adjoint is private when its value was freshly computed (arithmetic or a
@@ -51,11 +53,86 @@ def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str) -> list[A
     place cannot change any other value. This saves one allocation per
     accumulation, which dominates on large arrays.
     """
-    owned: set[str] = set()
-    indexable: set[str] = set()
+    # Lists of adjoints are summed by _ad.add, a new list: never updated in place.
+    return _accumulate(stmts, adjoints - containers, ad, set(), set(), frozenset())
+
+
+def _range_counter(stmt: Any) -> frozenset:
+    """The counter of ``for i in range(...)`` or ``reversed(range(...))``: an int, never
+    an array of positions, so ``da[i] += g`` adds once."""
+    if not isinstance(stmt, gast.For) or not isinstance(stmt.target, gast.Name):
+        return frozenset()
+    head = stmt.iter
+    if isinstance(head, gast.Call) and isinstance(head.func, gast.Name) and \
+            head.func.id == "reversed" and len(head.args) == 1:
+        head = head.args[0]
+    if isinstance(head, gast.Call) and isinstance(head.func, gast.Name) and \
+            head.func.id == "range":
+        return frozenset([stmt.target.id])
+    return frozenset()
+
+
+def _only_accumulated(stmts: list[Any], name: str) -> bool:
+    """Whether every assignment of ``name`` in ``stmts`` adds to it (``da = da + t``)
+    and nothing else refers to it by a second name (nor keeps it, as an argument)."""
+    for node in (n for s in stmts for n in gast.walk(s)):
+        if isinstance(node, gast.Assign) and isinstance(node.value, gast.Name) and \
+                node.value.id == name:
+            return False
+        if isinstance(node, gast.Call) and any(
+                isinstance(a, gast.Name) and a.id == name for a in node.args):
+            return False
+        if isinstance(node, gast.For) and any(
+                isinstance(t, gast.Name) and t.id == name for t in gast.walk(node.target)):
+            return False
+        if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name) and \
+                node.target.id == name and not isinstance(node.op, (gast.Add, gast.Sub)):
+            return False
+        if isinstance(node, gast.Assign) and any(
+                isinstance(t, gast.Name) and t.id == name for t in node.targets):
+            value = node.value
+            adds = isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Sub)) \
+                and isinstance(value.left, gast.Name) and value.left.id == name
+            if not adds:
+                return False
+    return True
+
+
+def _aliased_or_assigned(stmts: list[Any]) -> set[str]:
+    """Names a block may bind to another value or make a second name for."""
+    names: set[str] = set()
+    for node in (n for s in stmts for n in gast.walk(s)):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            names.add(node.id)
+        elif isinstance(node, gast.Assign) and isinstance(node.value, gast.Name):
+            names.add(node.value.id)
+        elif isinstance(node, gast.Call):  # passed to a function, which may keep it
+            names |= {a.id for a in node.args if isinstance(a, gast.Name)}
+    return names
+
+
+def _accumulate(stmts: list[Any], adjoints: set[str], ad: str, owned: set[str],
+                indexable: set[str], integers: frozenset) -> list[Any]:
+    """`accumulate_in_place` of one block, given the private adjoints on entry (updated
+    in place to those private on exit)."""
     result: list[Any] = []
     for stmt in stmts:
         target = assigned_name(stmt)
+        if target is None and isinstance(stmt, (gast.For, gast.While, gast.If)):
+            # Inside, only what stays private across every path and iteration: adjoints
+            # the block neither rebinds except by accumulating, nor shares.
+            blocks = [stmt.body, stmt.orelse]
+            touched = _aliased_or_assigned(stmt.body + stmt.orelse)
+            accumulated = {n for n in touched if _only_accumulated(stmt.body + stmt.orelse, n)}
+            inside = (owned - touched) | (owned & accumulated)
+            counters = integers | _range_counter(stmt)
+            for block, name in zip(blocks, ("body", "orelse")):
+                setattr(stmt, name, _accumulate(block, adjoints, ad, set(inside),
+                                                indexable & inside, counters))
+            owned &= inside
+            indexable &= inside
+            result.append(stmt)
+            continue
         if target is None:
             result.append(stmt)
             continue
@@ -69,7 +146,7 @@ def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str) -> list[A
                         and isinstance(value.left, gast.Name) and value.left.id == target)
         if accumulating:
             update = value.right
-            index = static_basic_index(update.args[2]) if isinstance(value.op, gast.Add) \
+            index = static_basic_index(update.args[2], integers) if isinstance(value.op, gast.Add) \
                 and helper_of(update, ad) == "unindex" and len(update.args) == 3 else None
             if index is not None and target in indexable:
                 subscript = gast.Subscript(value=gast.Name(id=target, ctx=gast.Load(),
@@ -90,7 +167,7 @@ def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str) -> list[A
         indexable.discard(target)
         if target in adjoints and _fresh(value, ad):
             owned.add(target)
-            if helper_of(value, ad) in ("unindex", "unreduce"):
+            if helper_of(value, ad) in ("unindex", "unreduce", "zeros_like", "zero_at"):
                 indexable.add(target)
         result.append(stmt)
     return result

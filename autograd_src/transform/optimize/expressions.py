@@ -212,14 +212,17 @@ def reuse_primal_values(expr: gast.expr, values: dict[str, str]) -> gast.expr:
     return _Reuse(values).visit(expr) if values else expr
 
 
-def static_basic_index(node: Any) -> Optional[gast.expr]:
-    """The subscript for ``dx[...] += g`` when the index is made of constants and slices."""
+def static_basic_index(node: Any, integers: frozenset = frozenset()) -> Optional[gast.expr]:
+    """The subscript for ``dx[...] += g`` when the index is made of constants, slices and
+    ``integers`` (names surely holding ints: the counters of ``range`` loops)."""
     if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Attribute) \
             and node.value.attr == "s_":
         node = node.slice
 
     def basic(n: Any) -> bool:
         if n is None or _literal(n)[0] and not isinstance(_literal(n)[1], (str, bool)):
+            return True
+        if isinstance(n, gast.Name) and n.id in integers:
             return True
         if isinstance(n, gast.Constant) and n.value is Ellipsis:
             return True

@@ -93,7 +93,8 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
             adjoints=adjoint_names, kept=kept, ad=self.ad,
             adjoint_terms=lambda stores: self.adjoint_terms(stores, kept),
             without_dead_code=self.dead_code_removed, temporaries=self.temporaries(),
-            sinkable=self.sinkable)
+            sinkable=self.sinkable,
+            containers=frozenset(self.namer.adjoint(n) for n in self.containers))
         adjoint = optimize.rewrite_adjoint(adjoint, sweeps)
         reshaped = optimize.shapes_from(adjoint, {n: self.shape_chain(n)[-1]
                                                   for n in self.same_shape_as},

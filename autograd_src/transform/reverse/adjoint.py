@@ -84,7 +84,8 @@ class AdjointSweep:
         """Names that may hold lists, tuples or dicts of values: lists the function
         builds, a helper's parameters, what helpers return, and items or copies of those."""
         makers = (runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended,
-                  runtime.joined, runtime.plus, runtime.times, list, tuple)
+                  runtime.joined, runtime.plus, runtime.times, list, tuple,
+                  runtime.sorted_items, runtime.transposed, runtime.summed)
         names = set(self.norm.lists) | set(self.norm.opaque)
         ops = list(ops_in(self.norm.body))
         grown = True

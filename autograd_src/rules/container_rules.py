@@ -1,0 +1,38 @@
+"""Rules for Python's builtins on lists, tuples and dicts of values: ``zip(*rows)``,
+``sum(xs, start)``, ``max(xs)``, ``min(xs)``, ``sorted(xs)`` and dict keys.
+
+The normalizer writes these calls as the runtime functions below (``max(xs)`` is
+``_ad.largest(xs)``), whose adjoints send each item's adjoint back to its position.
+"""
+
+from __future__ import annotations
+
+from . import runtime as _ad
+from .registry import defvjp, nondifferentiable
+
+nondifferentiable(_ad.keys, _ad.order_of)
+
+
+@defvjp(_ad.transposed)
+def transposed(g, ans, rows):
+    return [list(row) for row in zip(*g)]
+
+
+@defvjp(_ad.summed)
+def summed(g, ans, items, start):
+    return _ad.unsum(g, items), _ad.unbroadcast(g, start)
+
+
+@defvjp(_ad.sorted_items, n_inputs=1)
+def sorted_items(g, ans, items, key=None, reverse=False):
+    return _ad.unsorted(g, items, key, reverse)
+
+
+@defvjp(_ad.largest, n_inputs=1)
+def largest(g, ans, items, key=None):
+    return _ad.unextreme_item(g, items, key, True)
+
+
+@defvjp(_ad.smallest, n_inputs=1)
+def smallest(g, ans, items, key=None):
+    return _ad.unextreme_item(g, items, key, False)
