@@ -142,16 +142,21 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
             view_of = args[0]  # a view leaves its operand's gradient alone, as in MyGrad
     parents: list = []
     versions: list = []
+    exposed = [False]  # whether each array the node holds may be the user's: not its result's
     if rule is not None:
-        slots = _slots(rule, args) if _has_sequence(rule) else \
+        sequence = _has_sequence(rule)
+        slots = _slots(rule, args) if sequence else \
             [(i, None, a) for i, a in enumerate(args[:rule.n_inputs])]
         for slot, position, operand in slots:
             if isinstance(operand, tensor_type):
+                exposed.append(operand._exposed)
                 if view_of is None:
                     operand._grad = None  # a tensor used in a new operation drops its gradient
                 if not operand._constant:
                     parents.append((slot, position, operand))
                     versions.append(operand._version)
+            else:
+                exposed.append(True)
     elif registry.is_nondifferentiable(primitive):
         for operand in args:
             if isinstance(operand, tensor_type):
@@ -167,31 +172,16 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     result = tensor_type._wrap(ans, constant=bool(constant) or not is_float)
     if parents and not result._constant and _Recording.enabled:
         node = result._node = Node(rule, raw_args, raw_kwargs, parents, versions)
-        # The result's array is new, so only the operands' may be held by the user.
-        n = rule.n_inputs
-        if _has_sequence(rule):
-            node.locked = memory.lock(*_arrays(args, raw_args, n, result._data))
+        if sequence:
+            arrays = [result._data, *[unwrap(operand) for _, _, operand in slots]]
         else:
-            node.locked = memory.lock((result._data, *raw_args[:n]),
-                                      (False, *[getattr(a, "_exposed", True) for a in args[:n]]))
+            arrays = (result._data, *raw_args[:rule.n_inputs])
+        node.locked = memory.lock(arrays, exposed)
     elif not result._data.flags.writeable:
         memory.note_view(result._data)
     if view_of is not None:
         view_of._add_view(result, primitive, raw_args[1:], raw_kwargs)
     return result
-
-
-def _arrays(args: tuple, raw_args: tuple, n_inputs: int, ans: np.ndarray) -> tuple:
-    """The arrays an operation with sequence inputs holds, and whether each may be the user's."""
-    arrays, exposed = [ans], [False]
-    for value, raw in zip(args[:n_inputs], raw_args[:n_inputs]):
-        if type(raw) is list or type(raw) is tuple:
-            arrays += raw
-            exposed += [getattr(v, "_exposed", True) for v in value]
-        else:
-            arrays.append(raw)
-            exposed.append(getattr(value, "_exposed", True))
-    return arrays, exposed
 
 
 def _has_sequence(rule: registry.Rule) -> bool:
