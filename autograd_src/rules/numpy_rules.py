@@ -480,22 +480,23 @@ def repeat(g, ans, a, repeats, axis=None):
 
 
 @defvjp(np.concatenate, sequence="arrays")
-def concatenate(g, ans, arrays, axis=0):
+def concatenate(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     return _ad.unconcatenate(g, arrays, axis)
 
 
 @defvjp(np.stack, sequence="arrays")
-def stack(g, ans, arrays, axis=0):
+def stack(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     return _ad.unstack(g, arrays, axis)
 
 
 @defvjp(np.hstack, sequence="tup")
-def hstack(g, ans, tup):
+def hstack(g, ans, tup, *, dtype=None, casting="same_kind"):
     return _ad.unhstack(g, tup)
 
 
 @defvjp(np.vstack, sequence="tup")
-def vstack(g, ans, tup):
+def vstack(g, ans, tup, *, dtype=None, casting="same_kind"):
+    """(``dtype`` and ``casting``, NumPy 2's, are how ``np.row_stack`` calls it.)"""
     return _ad.unvstack(g, tup)
 
 
