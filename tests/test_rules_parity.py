@@ -614,3 +614,27 @@ def test_a_function_without_rule_is_still_an_error():
         grad(no_rule)
     with pytest.raises(TypeError, match="i0"):
         np.i0(mg.tensor([1.0, 2.0]))
+
+
+def test_tensor_variants_at_ties_follow_mygrad():
+    """The Tensor engine's variants (registry.lookup(fn, engine="tensor")): MyGrad gives
+    a max's gradient to the first extreme entry, and neither operand of a tied
+    np.maximum any (checked against MyGrad's own results for these inputs)."""
+    from autograd_src.rules import registry
+    x = np.array([[1.0, 3.0, 3.0], [3.0, 2.0, 0.0]])
+    rule = registry.lookup(np.max, engine="tensor")
+    assert rule is not registry.lookup(np.max)
+    np.testing.assert_array_equal(rule.vjp(np.ones(2), np.max(x, 1), x, 1),
+                                  [[0, 1, 0], [1, 0, 0]])
+    np.testing.assert_array_equal(rule.vjp(1.0, np.max(x), x), [[0, 1, 0], [0, 0, 0]])
+    a, b = np.array([1.0, 2.0, 2.0, 3.0]), np.array([2.0, 2.0, 1.0, 3.0])
+    ga, gb = registry.lookup(np.maximum, engine="tensor").vjp(np.ones(4), None, a, b)
+    np.testing.assert_array_equal(ga, [0, 0, 1, 0])
+    np.testing.assert_array_equal(gb, [1, 0, 0, 0])
+    ga, gb = registry.lookup(np.minimum, engine="tensor").vjp(np.ones(4), None, a, b)
+    np.testing.assert_array_equal(ga, [1, 0, 0, 0])
+    np.testing.assert_array_equal(gb, [0, 0, 1, 0])
+    # Away from ties the variants are the shared rules.
+    y = np.array([[0.5, 1.5, 2.5], [4.0, -1.0, 0.0]])
+    np.testing.assert_array_equal(rule.vjp(np.ones(3), np.max(y, 0), y, 0),
+                                  registry.lookup(np.max).vjp(np.ones(3), np.max(y, 0), y, 0))

@@ -804,6 +804,27 @@ def matrix_power(g, ans, a, n):
     return _ad.unmatrix_power(g, a, n)
 
 
+# ----- The Tensor engine's variants: MyGrad's conventions at ties -----
+
+
+@defvjp(np.max, np.amax, np.min, np.amin, engine="tensor")
+def extreme_first(g, ans, a, axis=None, *, keepdims=False):
+    """MyGrad's ``max``/``min``: the whole gradient to the first extreme entry."""
+    return _ad.unextreme_first(g, ans, a, axis, keepdims)
+
+
+@defvjp(np.maximum, broadcasting=True, engine="tensor")
+def maximum_strict(g, ans, x, y):
+    """MyGrad's ``maximum``: where the operands tie, neither gets a gradient."""
+    return g * np.greater(x, y), g * np.less(x, y)
+
+
+@defvjp(np.minimum, broadcasting=True, engine="tensor")
+def minimum_strict(g, ans, x, y):
+    """MyGrad's ``minimum``: where the operands tie, neither gets a gradient."""
+    return g * np.less(x, y), g * np.greater(x, y)
+
+
 # ----- No gradient -----
 
 nondifferentiable(

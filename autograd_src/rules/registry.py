@@ -105,6 +105,8 @@ def _compile_input_vjp(rule: Rule, index: int) -> Optional[VJPFunction]:
 
 
 _RULES: dict[Any, Rule] = {}
+#: Variants of a rule for one engine: (engine, primitive) -> rule.
+_ENGINE_RULES: dict[tuple[str, Any], Rule] = {}
 NONDIFFERENTIABLE: set[Any] = set()
 
 
@@ -160,8 +162,8 @@ def _count_outputs(vjp: VJPFunction, exprs: Optional[list]) -> int:
 
 
 def defvjp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
-           sequence: Optional[str] = None,
-           n_inputs: Optional[int] = None) -> Callable[[VJPFunction], VJPFunction]:
+           sequence: Optional[str] = None, n_inputs: Optional[int] = None,
+           engine: Optional[str] = None) -> Callable[[VJPFunction], VJPFunction]:
     """Register the adjoint rule (vector-Jacobian product) of one or more primitives.
 
     Parameters
@@ -179,6 +181,10 @@ def defvjp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
     n_inputs : int, optional
         The number of differentiable inputs, needed only when the rule body is
         not a single ``return`` of one expression per input.
+    engine : str, optional
+        ``"tensor"``: a variant for the Tensor engine alone, found by
+        ``lookup(fn, engine="tensor")`` before the shared rule. Only for a
+        documented difference of convention (MyGrad's ties of ``max``).
 
     Returns
     -------
@@ -216,10 +222,13 @@ def defvjp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
                 f"{len(params)} inputs"
             )
         for primitive in primitives:
-            _RULES[primitive] = Rule(
-                primitive=primitive, vjp=vjp, broadcasting=broadcasting,
-                sequence=sequence, signature=signature, params=params,
-                n_inputs=count, exprs=exprs)
+            rule = Rule(primitive=primitive, vjp=vjp, broadcasting=broadcasting,
+                        sequence=sequence, signature=signature, params=params,
+                        n_inputs=count, exprs=exprs)
+            if engine is not None:
+                _ENGINE_RULES[(engine, primitive)] = rule
+                continue
+            _RULES[primitive] = rule
             NONDIFFERENTIABLE.discard(primitive)
         return vjp
 
@@ -282,10 +291,13 @@ def _missing(fn: Any) -> bool:
     return bool(load_optional())
 
 
-def lookup(fn: Any) -> Optional[Rule]:
-    """The rule registered for ``fn``, or None."""
+def lookup(fn: Any, engine: Optional[str] = None) -> Optional[Rule]:
+    """The rule registered for ``fn``, or None; with ``engine``, that engine's variant
+    where one is registered (``defvjp(..., engine="tensor")``)."""
     try:
         rule = _RULES.get(fn)
+        if engine is not None and _ENGINE_RULES:
+            rule = _ENGINE_RULES.get((engine, fn), rule)
     except TypeError:  # unhashable callables have no rules
         return None
     if rule is None and _missing(fn):

@@ -98,6 +98,7 @@ from .reductions import (  # noqa: F401 - generated code reads them as _ad.<name
     keep_reduced_dims,
     uncumsum,
     unextreme,
+    unextreme_first,
     unmean,
     unprod,
     unreduce,
@@ -157,4 +158,5 @@ __all__ = ["alone", "shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast",
            "ungather", "ungradient", "unkron", "unnan_to_num", "unpad", "unpartition",
            "unroll", "unrollaxis", "unrot90", "unselect", "unselect_default", "unsort",
            "unsplit", "unstack_columns", "untake", "divide_or_zero", "multidigamma",
-           "unlogsumexp", "unlinspace", "items", "as_items", "larger_share"]
+           "unlogsumexp", "unlinspace", "items", "as_items", "larger_share",
+           "unextreme_first"]

@@ -13,7 +13,7 @@ from .core import shape_of
 from .elementwise import inverse_permutation
 
 __all__ = ["keep_reduced_dims", "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod",
-           "uncumsum"]
+           "uncumsum", "unextreme_first"]
 
 
 def _normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
@@ -125,3 +125,19 @@ def uncumsum(g: Any, x: Any, axis: Any = None) -> Any:
     if axis is None:
         return np.flip(np.cumsum(np.flip(np.ravel(g)))).reshape(shape_of(x))
     return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
+
+
+def unextreme_first(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Gradient of ``max``/``min`` as MyGrad gives it: all of ``g`` to the first entry
+    (in C order over the reduced axes) equal to the extreme."""
+    x = np.asarray(x)
+    g = keep_reduced_dims(g, x, axis, keepdims)
+    ans = keep_reduced_dims(ans, x, axis, keepdims)
+    axes = _normalize_axes(axis, x.ndim)
+    rest = tuple(a for a in range(x.ndim) if a not in axes)
+    moved = np.transpose(x == ans, rest + axes)
+    flat = moved.reshape(moved.shape[:len(rest)] + (-1,))
+    first = np.zeros(flat.shape, dtype=bool)
+    np.put_along_axis(first, np.argmax(flat, axis=-1)[..., None], True, axis=-1)
+    first = np.transpose(first.reshape(moved.shape), inverse_permutation(rest + axes))
+    return g * first
