@@ -161,6 +161,21 @@ CASES += [
     ((np.diff,), "np.diff(x, 2, axis=0, prepend=1.0)", _n((4, 3)), 1),
     ((np.select,), "np.select([x > 0, x < -0.5], [x * 2, y], 3.0)", _n((3, 4), (3, 4)), 2),
     ((np.sinc,), "np.sinc(x)", _u(0.2, 0.8), 1),
+    ((np.dsplit,), "np.dsplit(x, 2)[1]", _n((2, 2, 4)), 1),
+    ((np.gradient,), "np.gradient(x, 0.5, axis=0)", _n((4, 3)), 1),
+    ((np.pad,), "np.pad(x, 1, mode='constant', constant_values=2.0) + np.pad(x, 1, "
+                "mode='reflect')", _n((3, 4)), 1),
+    ((np.linspace,), "np.linspace(x, y, 5)", _n((3,), (3,)), 2),
+    ((np.real, np.imag, np.real_if_close, np.angle),
+     "np.real(x) + np.imag(x) + np.real_if_close(x) * np.angle(x)", _u(0.2, 1), 1),
+    ((np.nan_to_num,), "np.nan_to_num(x)", _n((3, 4)), 1),
+    ((np.sort,), "np.sort(x, axis=0) + np.sort(x, axis=None)[:4]", _n((3, 4)), 1),
+    ((_ad.summed,), "_ad.summed([x, y], x)", _n((3,), (3,)), 2),
+    ((np.linalg.cholesky,), "np.linalg.cholesky(x)", _spd, 1),
+    ((np.linalg.slogdet,), "np.linalg.slogdet(x)[1]", _spd, 1),
+    ((np.linalg.eigvalsh,), "np.linalg.eigvalsh(x)", _spd, 1),
+    ((np.linalg.matrix_power,),
+     "np.linalg.matrix_power(x, 3) + np.linalg.matrix_power(x, -2)", _spd, 1),
 ]
 
 _SOURCE = "".join(f"def case_{k}(x, y=None, z=None):\n    return {expr}\n\n\n"
@@ -172,4 +187,41 @@ exec(compile(_SOURCE, _FILENAME, "exec"), _NAMESPACE)
 
 FUNCTIONS = [(_NAMESPACE[f"case_{k}"], maker, n, expr)
              for k, (_, expr, maker, n) in enumerate(CASES)]
-COVERED = {id(p) for primitives, _, _, _ in CASES for p in primitives}
+COVERED = {p for primitives, _, _, _ in CASES for p in primitives}
+
+try:  # SciPy's primitives, where SciPy is installed
+    import scipy.special as _special
+    import scipy.stats as _stats
+
+    from autograd_src.rules import forward_scipy_rules  # noqa: F401
+except ImportError:
+    SCIPY_CASES = []
+else:
+    SCIPY_CASES = [
+        ((_stats.norm.pdf, _stats.norm.logpdf, _stats.norm.cdf, _stats.norm.logcdf),
+         "_stats.norm.pdf(x, y, z) + _stats.norm.logpdf(x, y, z) + _stats.norm.cdf(x, y, z)"
+         " + _stats.norm.logcdf(x, y, z)",
+         lambda r: (r.normal(size=(3, 4)), r.normal(size=(4,)), r.uniform(0.5, 2, (3, 1))), 3),
+        ((_special.polygamma, _special.multigammaln),
+         "_special.polygamma(1, x) + _special.multigammaln(x + 2.0, 2)", _u(0.5, 2), 1),
+        ((_special.beta, _special.betaln, _special.xlogy, _special.xlog1py),
+         "_special.beta(x, y) + _special.betaln(x, y) + _special.xlogy(x, y) "
+         "+ _special.xlog1py(x, y)", _pair((0.5, 2), (0.5, 2)), 2),
+        ((_special.jv, _special.yv, _special.iv, _special.ive),
+         "_special.jv(1.5, x) + _special.yv(1.5, x) + _special.iv(1.5, x) + _special.ive(1.5, x)",
+         _u(0.5, 2), 1),
+        ((_special.jn, _special.yn), "_special.jn(2, x) + _special.yn(2, x)", _u(0.5, 2), 1),
+        ((_special.softmax, _special.log_softmax),
+         "_special.softmax(x, axis=1) * _special.log_softmax(x, axis=0)", _n((3, 4)), 1),
+        ((_special.logsumexp,), "_special.logsumexp(x, axis=1)", _n((3, 4)), 1),
+    ]
+    _SCIPY_SOURCE = "".join(f"def scipy_case_{k}(x, y=None, z=None):\n    return {expr}\n\n\n"
+                            for k, (_, expr, _, _) in enumerate(SCIPY_CASES))
+    _SCIPY_FILE = "<forward_rule_cases scipy>"
+    linecache.cache[_SCIPY_FILE] = (len(_SCIPY_SOURCE), None, _SCIPY_SOURCE.splitlines(True),
+                                    _SCIPY_FILE)
+    _SCIPY_NAMESPACE = {"np": np, "_special": _special, "_stats": _stats}
+    exec(compile(_SCIPY_SOURCE, _SCIPY_FILE, "exec"), _SCIPY_NAMESPACE)
+    FUNCTIONS += [(_SCIPY_NAMESPACE[f"scipy_case_{k}"], maker, n, expr)
+                  for k, (_, expr, maker, n) in enumerate(SCIPY_CASES)]
+    COVERED |= {p for primitives, _, _, _ in SCIPY_CASES for p in primitives}

@@ -632,3 +632,72 @@ def select(g, ans, condlist, choicelist, default=0):
 @defjvp(np.sinc)
 def sinc(g, ans, x):
     return g * _ad.sinc_grad(x)
+
+
+@defjvp(np.dsplit)
+def dsplit(g, ans, ary, indices_or_sections):
+    return np.dsplit(g, indices_or_sections)
+
+
+@defjvp(np.gradient)
+def gradient(g, ans, f, *varargs, axis=None, edge_order=1):
+    return np.gradient(g, *varargs, axis=axis, edge_order=edge_order)
+
+
+@defjvp(np.pad)
+def pad(g, ans, array, pad_width, mode="constant", *, constant_values=0,
+        reflect_type="even"):
+    return _fwd.pad(g, pad_width, mode, reflect_type)
+
+
+@defjvp(np.linspace, all_inputs=True)
+def linspace(g, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    return np.linspace(g[0], g[1], num, endpoint, retstep, axis=axis)
+
+
+@defjvp(np.real, np.real_if_close)
+def real(g, ans, x):
+    return _ad.real_input(g, x)
+
+
+@defjvp(np.imag, np.angle)
+def imag(g, ans, x):
+    return _ad.real_input(g, x) * 0
+
+
+@defjvp(np.nan_to_num)
+def nan_to_num(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    return np.where(np.isfinite(x), g, 0)
+
+
+@defjvp(np.sort)
+def sort(g, ans, a, axis=-1, kind=None, order=None, *, stable=None):
+    return _fwd.sort(g, a, axis)
+
+
+@defjvp(_ad.summed, all_inputs=True)
+def summed(g, ans, items, start):
+    return _ad.summed(g[0], g[1])
+
+
+# ----- Linear algebra: decompositions -----
+
+
+@defjvp(np.linalg.cholesky)
+def cholesky(g, ans, a, *, upper=False):
+    return _fwd.cholesky(g, ans, upper)
+
+
+@defjvp(np.linalg.slogdet)
+def slogdet(g, ans, a):
+    return _fwd.slogdet(g, ans, a)
+
+
+@defjvp(np.linalg.eigvalsh)
+def eigvalsh(g, ans, a, UPLO="L"):
+    return _fwd.eigvalsh(g, a, UPLO)
+
+
+@defjvp(np.linalg.matrix_power)
+def matrix_power(g, ans, a, n):
+    return _fwd.matrix_power(g, a, n)

@@ -109,12 +109,21 @@ def defjvp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
     return register
 
 
+_OPTIONAL_LOADED: set = set()
+
+
 def lookup_jvp(fn: Any) -> Optional[JVPRule]:
-    """The tangent rule registered for ``fn``, or None."""
+    """The tangent rule registered for ``fn``, or None (SciPy's load on first use)."""
     try:
-        return JVP_RULES.get(fn)
+        found = JVP_RULES.get(fn)
     except TypeError:
         return None
+    if found is None and "scipy" not in _OPTIONAL_LOADED and \
+            (getattr(fn, "__module__", None) or "").startswith("scipy"):
+        _OPTIONAL_LOADED.add("scipy")
+        from . import forward_scipy_rules  # noqa: F401 - registers them
+        found = JVP_RULES.get(fn)
+    return found
 
 
 _DERIVED: dict[Any, Optional[JVPRule]] = {}

@@ -9,7 +9,8 @@ import numpy as np
 from .core import shape_of, zeros_like
 
 __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spread_like",
-           "count", "inverse_or_zero", "diff"]
+           "count", "inverse_or_zero", "diff", "cholesky", "slogdet", "eigvalsh",
+           "matrix_power", "sort", "pad"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -94,3 +95,79 @@ def diff(g: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = 
     if append is not None:
         kwargs["append"] = np.zeros_like(np.asarray(append, dtype=np.result_type(g, 0.0)))
     return np.diff(g, n, axis, **kwargs)
+
+
+def _t(x: Any) -> Any:
+    return np.swapaxes(x, -1, -2)
+
+
+def _read_triangle(g: Any, lower: bool) -> Any:
+    """The symmetric matrix a function reading one triangle of ``g`` sees."""
+    if lower:
+        return np.tril(g) + _t(np.tril(g, -1))
+    return np.triu(g) + _t(np.triu(g, 1))
+
+
+def cholesky(g: Any, L: Any, upper: bool = False) -> Any:
+    """Tangent of ``cholesky(a)`` (which reads one triangle of ``a``): ``L phi(L^-1 dA
+    L^-T)``, ``phi`` the lower triangle with half its diagonal."""
+    if upper:
+        L = _t(L)
+    dA = _read_triangle(g, not upper)
+    X = np.linalg.solve(L, _t(np.linalg.solve(L, _t(dA))))
+    phi = np.tril(X) - 0.5 * X * np.eye(shape_of(L)[-1])
+    out = L @ phi
+    return _t(out) if upper else out
+
+
+def slogdet(g: Any, ans: Any, a: Any) -> tuple:
+    """Tangent of ``slogdet(a)``: none for the sign, ``trace(a^-1 g)`` for the log."""
+    logdet = np.trace(np.linalg.solve(a, g), axis1=-2, axis2=-1)
+    return np.zeros_like(ans[0]), logdet
+
+
+def eigvalsh(g: Any, a: Any, UPLO: str = "L") -> Any:
+    """Tangent of ``eigvalsh(a, UPLO)``: ``v_i^T dA v_i`` for each eigenvector."""
+    _, v = np.linalg.eigh(a, UPLO)
+    dA = _read_triangle(g, UPLO.upper() == "L")
+    return np.einsum("...ji,...jk,...ki->...i", v, dA, v)
+
+
+def matrix_power(g: Any, a: Any, n: int) -> Any:
+    """Tangent of ``matrix_power(a, n)``: the sum of ``a^k g a^(n-1-k)``."""
+    if n < 0:
+        inverse = np.linalg.inv(a)
+        return matrix_power(-(inverse @ g @ inverse), inverse, -n)
+    if n == 0:
+        return np.zeros_like(g)
+    powers = [np.broadcast_to(np.eye(shape_of(a)[-1]), shape_of(a))]
+    for _ in range(n - 1):
+        powers.append(powers[-1] @ a)
+    total = 0
+    for k in range(n):
+        total = total + powers[k] @ g @ powers[n - 1 - k]
+    return total
+
+
+def sort(g: Any, a: Any, axis: Any = -1) -> Any:
+    """Tangent of ``sort(a, axis)``: ``g`` in the order that sorts ``a`` (stable, as
+    NumPy orders ties and as the adjoint does)."""
+    if axis is None:
+        return np.ravel(g)[np.argsort(np.ravel(a), kind="stable")]
+    return np.take_along_axis(g, np.argsort(a, axis=axis, kind="stable"), axis=axis)
+
+
+def pad(g: Any, pad_width: Any, mode: str = "constant", reflect_type: str = "even") -> Any:
+    """Tangent of ``np.pad(a, pad_width, mode, ...)``: the tangent padded the same way,
+    with zeros where constants were padded."""
+    if mode == "constant":
+        return np.pad(g, pad_width, mode="constant")
+    if mode in ("edge", "wrap", "empty"):
+        return np.pad(g, pad_width, mode=mode)
+    if mode in ("reflect", "symmetric"):
+        return np.pad(g, pad_width, mode=mode, reflect_type=reflect_type)
+    if mode == "linear_ramp":
+        return np.pad(g, pad_width, mode="linear_ramp", end_values=0)
+    if mode == "mean":
+        return np.pad(g, pad_width, mode="mean")
+    raise NotImplementedError(f"the tangent of np.pad(mode={mode!r}) is not supported")
