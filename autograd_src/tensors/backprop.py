@@ -125,9 +125,9 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
           constant: Optional[bool] = None) -> Any:
     """Run ``primitive`` on the data of ``args`` and record it when a tensor needs a gradient."""
     rule = registry.lookup(primitive)
-    if rule is not None:
+    if kwargs and rule is not None:
         args, kwargs = _positional(rule, args, kwargs)
-    raw_args = tuple([unwrap(a) for a in args])
+    raw_args = tuple([a._data if type(a) is tensor_type else unwrap(a) for a in args])
     raw_kwargs = {k: unwrap(v) for k, v in kwargs.items()} if kwargs else kwargs
     ans = primitive(*raw_args, **raw_kwargs)
     if isinstance(ans, (tuple, list)):
@@ -142,20 +142,26 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
             view_of = args[0]  # a view leaves its operand's gradient alone, as in MyGrad
     parents: list = []
     versions: list = []
-    exposed = [False]  # whether each array the node holds may be the user's: not its result's
+    # The arrays this operation must lock (memory.py): its operands' that no graph
+    # holds yet (a computed tensor's array is held by its own operation, locked when
+    # it leaves the engine: Tensor.data), and whether each may be the user's.
+    held: list = []
+    exposed: list = []
     if rule is not None:
-        sequence = _has_sequence(rule)
-        slots = _slots(rule, args) if sequence else \
+        slots = _slots(rule, args) if _has_sequence(rule) else \
             [(i, None, a) for i, a in enumerate(args[:rule.n_inputs])]
         for slot, position, operand in slots:
             if isinstance(operand, tensor_type):
-                exposed.append(operand._exposed)
+                if operand._node is None:
+                    held.append(operand._data)
+                    exposed.append(operand._exposed)
                 if view_of is None:
                     operand._grad = None  # a tensor used in a new operation drops its gradient
                 if not operand._constant:
                     parents.append((slot, position, operand))
                     versions.append(operand._version)
-            else:
+            elif type(operand) is np.ndarray:
+                held.append(operand)
                 exposed.append(True)
     elif registry.is_nondifferentiable(primitive):
         for operand in args:
@@ -172,16 +178,22 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     result = tensor_type._wrap(ans, constant=bool(constant) or not is_float)
     if parents and not result._constant and _Recording.enabled:
         node = result._node = Node(rule, raw_args, raw_kwargs, parents, versions)
-        if sequence:
-            arrays = [result._data, *[unwrap(operand) for _, _, operand in slots]]
-        else:
-            arrays = (result._data, *raw_args[:rule.n_inputs])
-        node.locked = memory.lock(arrays, exposed)
+        if held:
+            node.locked = memory.lock(held, exposed)
     elif not result._data.flags.writeable:
         memory.note_view(result._data)
     if view_of is not None:
         view_of._add_view(result, primitive, raw_args[1:], raw_kwargs)
     return result
+
+
+def _broadcasts(rule: registry.Rule) -> tuple:
+    """``rule.broadcasts(slot)`` for every input slot, computed once per rule."""
+    cached = rule.__dict__.get("_broadcasts")
+    if cached is None:
+        cached = rule.__dict__["_broadcasts"] = tuple(
+            rule.broadcasts(i) for i in range(rule.n_inputs))
+    return cached
 
 
 def _has_sequence(rule: registry.Rule) -> bool:
@@ -216,10 +228,10 @@ def topological_order(root: Any, check: bool = False) -> list[Any]:
         node = stack.pop()._node
         if node is None:
             continue
-        versions = node.versions
-        for i, (_, _, parent) in enumerate(node.parents):
-            if parent._version != versions[i]:
-                parent = _resolve(node, i)
+        for entry, version in zip(node.parents, node.versions):
+            parent = entry[2]
+            if parent._version != version:
+                parent = _resolve(node, node.parents.index(entry))
             if check and parent._cleared > node.clears and parent._node is None:
                 _refuse(parent)
             key = id(parent)
@@ -359,7 +371,7 @@ def backward(root: Any, grad: Any = None) -> None:
             # The operand as the operation read it: x.shape = ... since then leaves
             # x reshaped, and the contribution is shaped like the operand.
             operand = node.args[slot] if position is None else _operand(node, slot, position)
-            if rule.broadcasts(slot):
+            if _broadcasts(rule)[slot]:
                 contribution = runtime.unbroadcast(contribution, operand)
             if operand is not parent._data:
                 contribution = np.reshape(contribution, parent._data.shape)

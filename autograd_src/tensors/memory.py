@@ -77,8 +77,16 @@ def expose(array: Any) -> None:
 
 def release(locked: list) -> None:
     """Undo one `lock`; an array becomes writeable when no live operation holds it."""
+    counts = _counts
     for array in locked:
-        _release(array)
+        key = id(array)
+        count = counts[key] - 1
+        if count:
+            counts[key] = count
+            continue
+        del counts[key]
+        if key in _flagged:
+            _unflag(array, key)
 
 
 def _release(array: np.ndarray) -> None:
@@ -89,11 +97,15 @@ def _release(array: np.ndarray) -> None:
         return
     del _counts[key]
     if key in _flagged:
-        base, cleared = _flagged.pop(key)
-        if base is not None:
-            _release(base)
-        if cleared:
-            _unlock(array)
+        _unflag(array, key)
+
+
+def _unflag(array: np.ndarray, key: int) -> None:
+    base, cleared = _flagged.pop(key)
+    if base is not None:
+        _release(base)
+    if cleared:
+        _unlock(array)
 
 
 def _unlock(array: np.ndarray) -> None:

@@ -180,7 +180,12 @@ class Tensor:
         """The underlying NumPy array (read-only while a live graph holds it)."""
         if not self._exposed:
             self._exposed = True
-            memory.expose(self._data)
+            node = self._node
+            if node is not None:  # its operation holds it: locked while that lives
+                locked = memory.lock((self._data,), (True,))
+                node.locked = locked if node.locked is None else node.locked + locked
+            else:
+                memory.expose(self._data)
         return self._data
 
     @data.setter
