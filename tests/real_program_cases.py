@@ -360,3 +360,75 @@ CASES = [
     (alias_rebound_each_iteration, lambda r: (_rand(r, 3),), 0),
     (fill_one_at_a_time, lambda r: (_rand(r, 5),), 0),
 ]
+
+
+# ----- found by an independent tester (each once a silent wrong gradient) -----
+
+
+def closure_called_in_a_comprehension(w, xs):
+    def f(x):
+        return w * x
+    return sum([f(x) for x in xs])  # was 0: the comprehension looked constant
+
+
+def slice_of_a_list_joined(w, xs):
+    ys = xs[1:] + [w]  # list concatenation, once compiled as NumPy addition
+    return ys[0] * 10.0 + ys[-1]
+
+
+def copy_of_a_list_looped(xs):
+    v = xs.copy()  # a list: its adjoint once accumulated with += (concatenation)
+    tot = 0.0
+    for a in v:
+        tot = tot * 1.5 + a
+    return tot
+
+
+def preallocated_list_filled(w, xs):
+    v = [0.0] * len(xs)
+    for i in range(len(xs)):
+        v[i] = w * xs[i]
+    tot = 0.0
+    for i in range(len(v)):
+        tot = tot * 2.0 + v[i]
+    return tot
+
+
+def dict_key_added_from_another(x):
+    d = {}
+    d["a"] = x * 2.0
+    d["b"] = np.sum(d["a"] ** 2)  # a raw KeyError in the adjoint once
+    return d["b"]
+
+
+def sorted_array_items(x):
+    s = sorted(x)  # an array's gradient once came back as a list
+    return s[0] * 2.0 + s[-1] * s[1]
+
+
+def list_holding_an_updated_array(x):
+    y = x * 1.0
+    items = [y]
+    y[0] = 7.0  # NumPy changes items[0] too: raised as it runs
+    return np.sum(items[0] * x)
+
+
+def dict_renamed_then_updated(x):
+    d = {"a": x * 1.0}
+    e = d
+    e["a"] = x * 3.0  # NumPy changes d too: raised as it runs
+    return np.sum(d["a"] * x)
+
+
+def complex_intermediate(x):
+    return np.abs(np.sum(x * 1j))  # refused: the rules are for real values
+
+
+TESTER_CASES = [
+    (closure_called_in_a_comprehension, lambda r: (1.5, [1.0, 2.0]), (0, 1)),
+    (slice_of_a_list_joined, lambda r: (0.7, [1.2, -0.4, 0.9]), (0, 1)),
+    (copy_of_a_list_looped, lambda r: ([1.0, 2.0, 3.0],), 0),
+    (preallocated_list_filled, lambda r: (0.7, [1.0, 2.0, 3.0]), (0, 1)),
+    (dict_key_added_from_another, lambda r: (_rand(r, 2),), 0),
+    (sorted_array_items, lambda r: (np.array([0.3, -1.2, 2.0]),), 0),
+]

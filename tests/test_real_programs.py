@@ -4,9 +4,10 @@ updates, checked against finite differences and, where installed, HIPS autograd.
 import numpy as np
 import pytest
 
-from autograd_src import grad, value_and_grad
+from autograd_src import DiffSyntaxError, InPlaceUpdateError, grad, value_and_grad
 from autograd_src.testing import check_grads
 
+from . import model_programs as mp
 from . import real_program_cases as rc
 
 
@@ -14,6 +15,59 @@ from . import real_program_cases as rc
                          ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(rc.CASES)])
 def test_matches_finite_differences(fn, make_args, wrt):
     check_grads(fn, *make_args(np.random.default_rng(0)), wrt=wrt)
+
+
+@pytest.mark.parametrize("fn, make_args, wrt", mp.CASES, ids=[c[0].__name__ for c in mp.CASES])
+def test_models_match_finite_differences(fn, make_args, wrt):
+    check_grads(fn, *make_args(np.random.default_rng(0)), wrt=wrt)
+
+
+def _with_autograd_numpy(fn):
+    """``fn`` from its module's source run again with ``np`` as HIPS autograd's NumPy."""
+    import inspect
+
+    import autograd.numpy as anp
+    namespace = {"__name__": "hips_" + fn.__module__}
+    exec(compile(inspect.getsource(inspect.getmodule(fn)).replace(
+        "import numpy as np", "import autograd.numpy as np"), inspect.getsourcefile(fn),
+        "exec"), namespace)
+    assert namespace["np"] is anp
+    return namespace[fn.__name__]
+
+
+@pytest.mark.parametrize("fn, make_args, wrt", mp.CASES, ids=[c[0].__name__ for c in mp.CASES])
+def test_models_agree_with_hips_autograd(fn, make_args, wrt):
+    autograd = pytest.importorskip("autograd")
+    args = make_args(np.random.default_rng(6))
+    positions = (wrt,) if isinstance(wrt, int) else wrt
+    ours = grad(fn, wrt=wrt)(*args)
+    ours = (ours,) if isinstance(wrt, int) else ours
+    from autograd_src.testing import _leaves
+    theirs_fn = _with_autograd_numpy(fn)
+    for position, mine in zip(positions, ours):
+        theirs = autograd.grad(theirs_fn, position)(*args)
+        for (path, a), (_, b) in zip(_leaves(mine), _leaves(theirs)):
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12, err_msg=str(path))
+
+
+@pytest.mark.parametrize("fn, make_args, wrt", rc.TESTER_CASES,
+                         ids=[c[0].__name__ for c in rc.TESTER_CASES])
+def test_once_wrong_now_right(fn, make_args, wrt):
+    check_grads(fn, *make_args(np.random.default_rng(0)), wrt=wrt)
+
+
+@pytest.mark.parametrize("fn", [rc.list_holding_an_updated_array,
+                                rc.dict_renamed_then_updated])
+def test_updates_seen_through_containers_raise_when_they_run(fn):
+    df = grad(fn)
+    with pytest.raises(InPlaceUpdateError, match=r"real_program_cases.py:\d+: "):
+        df(np.array([1.0, 2.0]))
+
+
+def test_complex_numbers_are_refused_at_their_line():
+    with pytest.raises(DiffSyntaxError, match="a complex number") as info:
+        grad(rc.complex_intermediate)
+    assert info.value.filename.endswith("real_program_cases.py")
 
 
 def test_gradient_has_the_layout_of_its_argument():

@@ -15,7 +15,7 @@ nondifferentiable(_ad.keys, _ad.order_of)
 
 @defvjp(_ad.transposed)
 def transposed(g, ans, rows):
-    return [list(row) for row in zip(*g)]
+    return _ad.like_items([list(row) for row in zip(*g)], rows)
 
 
 @defvjp(_ad.summed)

@@ -64,6 +64,12 @@ def check(parsed: ParsedFunction) -> None:
             reason = _STATEMENTS.get(type(node)) or _EXPRESSIONS.get(type(node))
             if reason is not None:
                 raise parsed.error(node, f"{_describe(node)} in {parsed.name}(): {reason}")
+            if isinstance(node, gast.Constant) and isinstance(node.value, complex):
+                # The rules are written for real values: |z| and z's conjugates would
+                # come out wrong, not refused.
+                raise parsed.error(node, f"a complex number in {parsed.name}(): grad "
+                                         "differentiates real-valued code; write the real "
+                                         "and imaginary parts as separate real arrays")
     returns = [n for stmt in fn.body if not isinstance(stmt, gast.FunctionDef)
                for n in gast.walk(stmt) if isinstance(n, gast.Return)]
     if not any(r.value is not None for r in returns):

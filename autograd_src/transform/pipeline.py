@@ -92,7 +92,10 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     stages.show("desugar", parsed.node)
     norm = normalize.normalize(parsed, wrt, namer, *scalars, helper=helper,
                                derive=DERIVATIONS)
-    stages.show("normalize", norm.body, norm.return_stmt)
+    # The normalized function returns the name its last statement computes.
+    stages.show("normalize", norm.body, gast.copy_location(
+        gast.Return(value=gast.Name(id=norm.output, ctx=gast.Load(), annotation=None,
+                                    type_comment=None)), norm.return_stmt))
     # A helper's derivative returns its value and its backward function.
     derivative = reverse.reverse(parsed, norm, wrt, namer, value_wanted=value or helper)
     text = codegen.render(parsed, derivative, name, single, printer,

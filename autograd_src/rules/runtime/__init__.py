@@ -16,6 +16,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     keys,
     largest,
     like_input,
+    like_items,
     order_of,
     pack,
     pack_dict,

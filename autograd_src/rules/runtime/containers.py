@@ -13,7 +13,7 @@ from .core import is_zero, unbroadcast, zero_item
 __all__ = ["pack", "appended", "extended", "unlist", "joined", "plus", "unplus", "times",
            "untimes", "add", "values_at", "pack_dict", "unsum", "like_input", "keys",
            "transposed", "summed", "order_of", "sorted_items", "unsorted", "largest",
-           "smallest", "unextreme_item"]
+           "smallest", "unextreme_item", "like_items"]
 
 
 # ----- lists of values (their adjoints are lists of adjoints) -----
@@ -99,8 +99,8 @@ def add(a: Any, b: Any) -> Any:
         if len(a) != len(b):
             raise ValueError(f"adjoints of {len(a)} and {len(b)} items cannot be added")
         return [add(x, y) for x, y in zip(a, b)]
-    if type(a) is dict:
-        return {k: add(v, b[k]) for k, v in a.items()}
+    if type(a) is dict:  # keys one side lacks (added by d[k] = v since) are kept
+        return {**b, **{k: add(v, b[k]) if k in b else v for k, v in a.items()}}
     if isinstance(a, (list, tuple, dict)):  # a namedtuple, an OrderedDict: rarely here
         return add(list(a) if isinstance(a, (list, tuple)) else dict(a), b)
     return a + b
@@ -165,12 +165,22 @@ def sorted_items(items: Any, key: Any = None, reverse: bool = False) -> list:
     return [items[i] for i in order_of(items, key, reverse)]
 
 
-def unsorted(g: Any, items: Any, key: Any = None, reverse: bool = False) -> list:
+def like_items(grads: list, items: Any) -> Any:
+    """``grads``, one per item of ``items``, as an array when ``items`` is one (its rows)."""
+    if isinstance(items, np.ndarray):
+        out = np.zeros(items.shape, dtype=np.result_type(items.dtype, np.float32))
+        for k, piece in enumerate(grads):
+            out[k] = piece
+        return out
+    return grads
+
+
+def unsorted(g: Any, items: Any, key: Any = None, reverse: bool = False) -> Any:
     """The adjoint of `sorted_items`: each item's adjoint put back where it came from."""
     grads = [zero_item(item) for item in items]
     for position, index in enumerate(order_of(items, key, reverse)):
         grads[index] = add(grads[index], g[position])
-    return grads
+    return like_items(grads, items)
 
 
 def _extreme_position(items: Any, key: Any, largest: bool) -> int:
@@ -194,4 +204,4 @@ def unextreme_item(g: Any, items: Any, key: Any, largest: bool) -> list:
     """The adjoint of `largest` / `smallest`: ``g`` for the item picked, zeros elsewhere."""
     grads = [zero_item(item) for item in items]
     grads[_extreme_position(items, key, largest)] = g
-    return grads
+    return like_items(grads, items)

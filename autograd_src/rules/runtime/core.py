@@ -157,6 +157,9 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False) -> None:
     code checks this where the names alone cannot tell (``a = m[0, 1]`` is a number,
     ``a = m[0]`` a view).
     """
+    if isinstance(x, (list, dict)):  # d['a'] = v changes every name for the same dict
+        _alone_container(x, others, where)
+        return
     if not isinstance(x, np.ndarray):  # a number: += rebinds it in NumPy too
         return
     if argument:
@@ -177,3 +180,19 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False) -> None:
                 "later, shares; grad computes the update as a new array, so the other "
                 "name would keep its old values. Copy the array first (.copy()), or "
                 "write the update as a new value (x = x + ...)")
+
+
+def _alone_container(x: Any, others: tuple, where: str) -> None:
+    pending = list(others)
+    while pending:
+        other = pending.pop()
+        if other is x:
+            raise InPlaceUpdateError(
+                f"{where}: this update changes a list or dict that another name, read "
+                "later, refers to; grad computes the update on a new one, so the other "
+                "name would keep the old items. Copy it first (list(...), dict(...)), or "
+                "use one name for it")
+        if isinstance(other, (list, tuple)):
+            pending += [o for o in other if isinstance(o, (list, tuple, dict))]
+        elif isinstance(other, dict):
+            pending += [o for o in other.values() if isinstance(o, (list, tuple, dict))]

@@ -74,8 +74,10 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
             _drop_unused_local_derivatives(state.body)
             _assign_in_place(state.body, state.read_by_adjoints)
             lists = state.all_lists | ({output} if output in state.lists else set())
-            opaque = set(parsed.params) - set(scalars) if helper else \
-                set(containers) & set(wrt)
+            # What may hold lists, tuples or dicts: parameters that may (a helper's;
+            # containers passed), and names made from them (v = xs.copy()).
+            opaque = (set(parsed.params) - set(scalars) if helper else
+                      set(containers) & set(wrt)) | state.opaque
             return Normalized(state.body, output, active, stmt, output in state.scalars, lists,
                               opaque)
     raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "

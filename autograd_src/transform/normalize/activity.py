@@ -63,8 +63,11 @@ class Activity:
             return False
         if isinstance(expr, gast.Starred):  # rs.randn(*np.shape(x)): no gradient
             return self.is_active(expr.value)
-        return any(isinstance(n, gast.Name) and n.id in self.active
-                   for n in gast.walk(expr))
+        # A comprehension: any differentiated name in it, or a call of a nested
+        # function reading one ([f(x) for x in xs] where f reads w).
+        return any(isinstance(n, gast.Name) and (n.id in self.active or (
+            n.id in self.local_functions and bool(self.captured_active(n.id))))
+            for n in gast.walk(expr))
 
     def _call_is_active(self, call: gast.Call) -> bool:
         operands = list(call.args) + [k.value for k in call.keywords]
@@ -98,6 +101,20 @@ class Activity:
             if expr.id in self.lists:
                 return True
             if expr.id in self.opaque:
+                return None
+        if isinstance(expr, gast.Subscript) and isinstance(expr.slice, gast.Slice):
+            return self.holds_sequence(expr.value)  # xs[1:] of a list is a list
+        if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and \
+                self.parsed.resolve(expr.func) in (list, tuple, sorted):
+            return True
+        if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
+                expr.func.attr == "copy" and not expr.args:
+            return self.holds_sequence(expr.func.value)  # xs.copy() of a list
+        if isinstance(expr, gast.BinOp) and isinstance(expr.op, gast.Mult):
+            left, right = self.holds_sequence(expr.left), self.holds_sequence(expr.right)
+            if left or right:
+                return True  # [0.0] * n
+            if left is None or right is None:
                 return None
         if isinstance(expr, gast.BinOp) and isinstance(expr.op, gast.Add):
             left, right = self.holds_sequence(expr.left), self.holds_sequence(expr.right)

@@ -133,6 +133,24 @@ class CallNormalizer:
         if builtin is zip and len(args) == 1 and isinstance(args[0], gast.Starred) and \
                 not keywords:
             return ad("transposed", args[0].value)
+        if builtin in (zip, enumerate) and args and not starred and not keywords and \
+                (builtin is zip or len(args) == 1):
+            # zip(a, b) as [(a[k], b[k]) for k in range(...)], enumerate(xs) likewise
+            k = self.namer.fresh("k")
+            length = [gast.Call(func=name_node(self.namer.reference(len, "len")), args=[a],
+                                keywords=[]) for a in args]
+            count = length[0] if len(length) == 1 else gast.Call(
+                func=name_node(self.namer.reference(min, "min")), args=length, keywords=[])
+            items = [gast.Subscript(value=a, slice=name_node(k), ctx=gast.Load())
+                     for a in args]
+            if builtin is enumerate:
+                items = [name_node(k)] + items
+            return gast.ListComp(elt=gast.Tuple(elts=items, ctx=gast.Load()),
+                                 generators=[gast.comprehension(
+                                     target=name_node(k, gast.Store()),
+                                     iter=gast.Call(func=name_node(
+                                         self.namer.reference(range, "range")), args=[count],
+                                         keywords=[]), ifs=[], is_async=0)])
         if builtin is reversed and len(args) == 1 and not keywords:
             return gast.Subscript(value=args[0], slice=gast.Slice(
                 lower=None, upper=None, step=gast.Constant(value=-1, kind=None)),

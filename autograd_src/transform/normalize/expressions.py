@@ -135,6 +135,13 @@ class ExpressionNormalizer:
             mutation.may_share(rule.primitive, value)
         view = rule is not None and (rule.primitive is operator.getitem
                                      or rule.primitive in mutation.VIEW_FUNCTIONS)
+        if rule is not None and rule.primitive in (runtime.pack, runtime.pack_dict,
+                                                   runtime.appended, runtime.extended):
+            # [y], {'k': y}, ys.append(y): the list holds y's array, which an update
+            # of y (y[0] = 7, y *= 2) changes in NumPy, as seen through the list.
+            items = set(self._flat(inputs))
+            self.shared |= items | {target}
+            self.owned -= items
         if rule is None or view or sharing:
             # target = source, target = source[1:], r = first_row(M): two names may now
             # share one array (not when the result is a number, a copy)

@@ -354,21 +354,35 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if self.popped(value, target):
             return
         if isinstance(target, gast.Name):
-            if not active:
-                self.primal(original)
-            elif isinstance(value, gast.Name):
-                self.emit_op(target.id, value, None, [value.id], {})
-            elif isinstance(value, gast.IfExp):
-                self.conditional(value, target.id)
-            elif isinstance(value, (gast.ListComp, gast.GeneratorExp, gast.DictComp)):
-                built = self.comprehension(value)
-                self.owned.discard(built)
-                self.emit_op(target.id, name_node(built), None, [built], {})
-                self.owned.add(target.id)
-            else:
-                rule, primal, bound, inputs = self.operation(value)
-                self.emit_op(target.id, primal, rule, inputs, bound)
+            sequence = self.holds_sequence(value)  # xs.copy(), [0.0] * n, xs[1:]
+            self.assign_name(target, value, active, original)
+            if sequence:
+                self.lists.add(target.id)
+                self.all_lists.add(target.id)
+            elif sequence is None and active:
+                self.opaque.add(target.id)
             return
+        self.assign_other(target, value, active, original)
+
+    def assign_name(self, target: gast.Name, value: gast.expr, active: bool,
+                    original: gast.stmt) -> None:
+        if not active:
+            self.primal(original)
+        elif isinstance(value, gast.Name):
+            self.emit_op(target.id, value, None, [value.id], {})
+        elif isinstance(value, gast.IfExp):
+            self.conditional(value, target.id)
+        elif isinstance(value, (gast.ListComp, gast.GeneratorExp, gast.DictComp)):
+            built = self.comprehension(value)
+            self.owned.discard(built)
+            self.emit_op(target.id, name_node(built), None, [built], {})
+            self.owned.add(target.id)
+        else:
+            rule, primal, bound, inputs = self.operation(value)
+            self.emit_op(target.id, primal, rule, inputs, bound)
+
+    def assign_other(self, target: gast.expr, value: gast.expr, active: bool,
+                     original: gast.stmt) -> None:
         if isinstance(target, gast.Tuple):
             self.tuple_assign(target, value, active, original)
             return

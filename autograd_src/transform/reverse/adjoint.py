@@ -31,6 +31,15 @@ from .sweeps import Sweep
 __all__ = ["AdjointSweep"]
 
 
+#: NumPy functions whose result is a list or tuple of arrays: their adjoints are lists.
+SEQUENCE_RESULTS = tuple(f for f in (
+    getattr(np, name, None) for name in (
+        "split", "array_split", "hsplit", "vsplit", "dsplit", "broadcast_arrays",
+        "meshgrid", "gradient", "unstack")) if f is not None) + tuple(
+    f for f in (getattr(np.linalg, name, None) for name in (
+        "eigh", "eig", "svd", "slogdet", "qr", "lstsq")) if f is not None)
+
+
 class AdjointSweep:
     """Part of the reverse stage, mixed into `Reverser`."""
 
@@ -85,7 +94,8 @@ class AdjointSweep:
         builds, a helper's parameters, what helpers return, and items or copies of those."""
         makers = (runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended,
                   runtime.joined, runtime.plus, runtime.times, list, tuple,
-                  runtime.sorted_items, runtime.transposed, runtime.summed)
+                  runtime.sorted_items, runtime.transposed, runtime.summed,
+                  *SEQUENCE_RESULTS)
         names = set(self.norm.lists) | set(self.norm.opaque)
         ops = list(ops_in(self.norm.body))
         grown = True
