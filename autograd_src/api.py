@@ -200,7 +200,7 @@ def _describe(signature: tuple) -> str:
     """A variant's key in ``.variants``: what the calls it serves pass."""
     if signature == NO_SCALARS:
         return "general"
-    scalars, sequences, groups, containers = signature
+    scalars, sequences, groups, containers, _ = signature
     parts = []
     if scalars:
         parts.append("scalars: " + ", ".join(scalars))

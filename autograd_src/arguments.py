@@ -89,14 +89,15 @@ _SCALAR_TYPES = (float, int, bool, np.float64, np.float32, np.int64, np.int32, n
 
 
 SCALAR_SET = frozenset(_SCALAR_TYPES)
-NO_SCALARS: tuple = ((), (), (), ())
+NO_SCALARS: tuple = ((), (), (), (), ())
 _ARRAYS_ONLY = frozenset([np.ndarray])
 _SHAPE = operator.attrgetter("shape")
 
 
 def scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
     """What this call says about its arguments' shapes: which are scalars, which are
-    lists/tuples of scalars, which arrays share a shape, and which are containers.
+    lists/tuples of scalars, which arrays share a shape, which are containers, and which
+    of those are dicts.
 
     Code generated knowing that (say) ``x`` is a Python float, or that ``x`` and
     ``v`` have one shape, can leave out the shape bookkeeping that broadcasting
@@ -108,6 +109,7 @@ def scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
     scalars: list = []
     sequences: list = []
     containers: list = []
+    dicts: list = []
     shapes: dict = {}
     pairs = zip(names, args) if not kwargs else list(zip(names, args)) + list(kwargs.items())
     for name, value in pairs:
@@ -122,10 +124,12 @@ def scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
             containers.append(name)
         elif is_container(value):
             containers.append(name)
+            if isinstance(value, dict):
+                dicts.append(name)
     groups = tuple(tuple(g) for g in shapes.values() if len(g) > 1)
     if not scalars and not sequences and not groups and not containers:
         return NO_SCALARS
-    return tuple(scalars), tuple(sequences), groups, tuple(containers)
+    return tuple(scalars), tuple(sequences), groups, tuple(containers), tuple(dicts)
 
 
 _FLOAT64 = np.dtype(np.float64)

@@ -424,7 +424,44 @@ def complex_intermediate(x):
     return np.abs(np.sum(x * 1j))  # refused: the rules are for real values
 
 
+def namedtuple_fields(layers, x):
+    h = x
+    for layer in layers:
+        h = np.tanh(h @ layer.W + layer.b)
+    return np.sum(h)
+
+
+def dict_by_key(p, x):
+    total = 0.0
+    for k in p:
+        total = total + np.sum(p[k] * x)
+    return total
+
+
+def activations_by_layer_name(params, x):
+    acts = {}
+    h = x
+    for name, (W, b) in params.items():
+        h = np.tanh(h @ W + b)
+        acts[name] = h
+    return np.sum(acts["l2"]) + np.sum(acts["l1"] ** 2)
+
+
+def config_dict_loop(x, cfg):
+    h = x
+    for name, scale in cfg.items():
+        h = np.sin(h) * scale
+    return np.sum(h)
+
+
 TESTER_CASES = [
+    (namedtuple_fields, lambda r: ([Layer(_rand(r, 3, 4), _rand(r, 4)),
+                                    Layer(_rand(r, 4, 2), _rand(r, 2))], _rand(r, 5, 3)), 0),
+    (dict_by_key, lambda r: ({"a": _rand(r, 3), "b": _rand(r, 3)}, _rand(r, 3)), (0, 1)),
+    (activations_by_layer_name, lambda r: ({"l1": (_rand(r, 3, 3), _rand(r, 3)),
+                                            "l2": (_rand(r, 3, 2), _rand(r, 2))},
+                                           _rand(r, 4, 3)), 0),
+    (config_dict_loop, lambda r: (_rand(r, 3), {"a": 0.5, "b": 2.0}), 0),
     (closure_called_in_a_comprehension, lambda r: (1.5, [1.0, 2.0]), (0, 1)),
     (slice_of_a_list_joined, lambda r: (0.7, [1.2, -0.4, 0.9]), (0, 1)),
     (copy_of_a_list_looped, lambda r: ([1.0, 2.0, 3.0],), 0),

@@ -36,3 +36,8 @@ def largest(g, ans, items, key=None):
 @defvjp(_ad.smallest, n_inputs=1)
 def smallest(g, ans, items, key=None):
     return _ad.unextreme_item(g, items, key, False)
+
+
+@defvjp(_ad.field, n_inputs=1)
+def field(g, ans, x, name):
+    return _ad.unfield(g, x, name)

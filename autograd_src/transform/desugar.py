@@ -157,6 +157,9 @@ class _Desugar:
             return []
         if not named_too and isinstance(it, gast.Name) and isinstance(stmt.target, gast.Name):
             return []
+        if isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute) and \
+                it.func.attr in ("items", "values", "keys") and not it.args:
+            return []  # a dict's: normalization loops over its keys (loop_over_keys)
         sources: list[gast.expr]
         targets: list[gast.expr]
         counter: Optional[gast.expr] = None

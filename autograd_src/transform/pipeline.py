@@ -66,7 +66,7 @@ def _recursion_room(frames: int) -> Iterator[None]:
 
 
 def transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
-               printer: str, scalars: tuple = ((), (), (), ()), helper: bool = False,
+               printer: str, scalars: tuple = ((), (), (), (), ()), helper: bool = False,
                bindings: Optional[dict] = None,
                rewrite: Optional[bool] = None) -> tuple[Callable[..., Any], str, source.Reads]:
     if rewrite is None:  # a helper's derivative is made as its caller's is

@@ -13,7 +13,7 @@ from .core import is_zero, unbroadcast, zero_item
 __all__ = ["pack", "appended", "extended", "unlist", "joined", "plus", "unplus", "times",
            "untimes", "add", "values_at", "pack_dict", "unsum", "like_input", "keys",
            "transposed", "summed", "order_of", "sorted_items", "unsorted", "largest",
-           "smallest", "unextreme_item", "like_items"]
+           "smallest", "unextreme_item", "like_items", "field", "unfield"]
 
 
 # ----- lists of values (their adjoints are lists of adjoints) -----
@@ -205,3 +205,15 @@ def unextreme_item(g: Any, items: Any, key: Any, largest: bool) -> list:
     grads = [zero_item(item) for item in items]
     grads[_extreme_position(items, key, largest)] = g
     return like_items(grads, items)
+
+
+def field(x: Any, name: str) -> Any:
+    """``x.name`` of a namedtuple (or any object holding values as attributes)."""
+    return getattr(x, name)
+
+
+def unfield(g: Any, x: Any, name: str) -> list:
+    """The adjoint of `field` on a namedtuple: ``g`` at the field's position."""
+    grads = [zero_item(item) for item in x]
+    grads[type(x)._fields.index(name)] = g
+    return grads

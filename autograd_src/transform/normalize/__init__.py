@@ -34,14 +34,15 @@ __all__ = ["normalize"]
 
 def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
               scalars: tuple = (), scalar_sequences: tuple = (),
-              shape_groups: tuple = (), containers: tuple = (), helper: bool = False, *,
+              shape_groups: tuple = (), containers: tuple = (), dicts: tuple = (),
+              helper: bool = False, *,
               derive: Any) -> Normalized:
     """Normalize the body of ``parsed``, treating the parameters in ``wrt`` as active.
 
     ``scalars`` and ``scalar_sequences`` name parameters known to hold scalars, or
     lists of scalars, in the calls this code is generated for; ``containers`` name those
     that hold lists, tuples or dicts (of arrays, floats or more containers), whose
-    adjoints are summed item by item. ``derive`` makes the
+    adjoints are summed item by item, and ``dicts`` those that hold dicts. ``derive`` makes the
     derivatives of the helpers it calls (``derive.helper``, ``derive.nested``): the
     pipeline, which hands itself in.
     """
@@ -64,6 +65,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         state.opaque |= set(parsed.params) - set(scalars)
     # Differentiated containers: their items and adjoints may be containers too.
     state.opaque |= set(containers) & set(wrt)
+    state.dicts = set(dicts)  # for k in d: its keys
     vararg = parsed.node.args.vararg
     if vararg is not None and vararg.id in wrt:  # *values differentiated: a tuple of them
         state.lists.add(vararg.id)

@@ -81,6 +81,10 @@ class Activity:
         elif self.is_active(func):  # make_step(a)(x), or step(x) after step = make_step(a)
             return True
         target = self.parsed.resolve(func)
+        if target is UNRESOLVED and isinstance(func, gast.Attribute) and \
+                isinstance(func.value, gast.Name) and func.value.id in self.namer.injected:
+            # a runtime helper the normalizer wrote itself (_ad.keys(d))
+            target = getattr(self.namer.injected[func.value.id], func.attr, UNRESOLVED)
         if target is not UNRESOLVED and registry.is_nondifferentiable(target):
             return False
         return any(self.is_active(e) for e in operands)

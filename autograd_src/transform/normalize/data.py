@@ -67,7 +67,9 @@ class DataNormalizer:
                 body = gast.copy_location(gast.If(test=condition, body=[body], orelse=[]), expr)
             loop = gast.copy_location(gast.For(target=generator.target, iter=generator.iter,
                                                body=[body], orelse=[], type_comment=None), expr)
-            statements = loop_over_positions(self.parsed, self.namer, loop)
+            by_key = self.loop_over_keys(loop)
+            statements = [by_key] if by_key is not loop else \
+                loop_over_positions(self.parsed, self.namer, loop)
             body = statements[-1] if len(statements) == 1 else \
                 gast.copy_location(gast.If(test=gast.Constant(value=True, kind=None),
                                            body=statements, orelse=[]), expr)
@@ -75,6 +77,29 @@ class DataNormalizer:
         self.statement(body)
         self.origin = origin
         return name
+
+    def loop_over_keys(self, loop: gast.For) -> gast.For:
+        """``for k, v in d.items()`` (``d.values()``, ``d.keys()``) as ``for k in
+        _ad.keys(d): k, v = k, d[k]``: the keys stay constants, each value is read by its
+        key (differentiated or not). ``loop`` itself for any other loop."""
+        it = loop.iter
+        if not (isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute)
+                and it.func.attr in ("items", "values", "keys") and not it.args
+                and not it.keywords and isinstance(it.func.value, gast.Name)):
+            return loop
+        subject = it.func.value
+        key = self.namer.fresh("key")
+        keys = gast.Call(func=gast.Attribute(value=name_node(self.namer.reference(
+            runtime, "_ad")), attr="keys", ctx=gast.Load()), args=[subject], keywords=[])
+        value = gast.Subscript(value=name_node(subject.id), slice=name_node(key),
+                               ctx=gast.Load())
+        item: gast.expr = {"items": gast.Tuple(elts=[name_node(key), value], ctx=gast.Load()),
+                           "values": value, "keys": name_node(key)}[it.func.attr]
+        unpack = gast.copy_location(gast.Assign(targets=[loop.target], value=item,
+                                                type_comment=None), loop)
+        return gast.copy_location(gast.For(target=name_node(key, gast.Store()), iter=keys,
+                                           body=[unpack] + loop.body, orelse=loop.orelse,
+                                           type_comment=None), loop)
 
     def assign_item(self, target: gast.Subscript, name: str, value: gast.expr,
                     original: gast.stmt) -> None:
@@ -164,6 +189,16 @@ class DataNormalizer:
                       original: gast.stmt) -> None:
         """``(a, b), c = v`` and ``first, *rest = v``, one level at a time: the whole
         value gets a name, each target its item (a starred one a list of the rest)."""
+        stored = {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}
+        if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts) \
+                and not any(isinstance(t, gast.Starred) for t in target.elts) and \
+                not stored & {n.id for n in gast.walk(value) if isinstance(n, gast.Name)}:
+            # name, (W, b) = key, d[key]: each target its own value (the key a constant)
+            for element, item in zip(target.elts, value.elts):
+                self.assign(gast.copy_location(gast.Assign(targets=[element], value=item,
+                                                           type_comment=None), original),
+                            original)
+            return
         whole = self.namer.fresh("values")
         self.assign(gast.copy_location(gast.Assign(targets=[name_node(whole, gast.Store())],
                                                    value=value, type_comment=None),

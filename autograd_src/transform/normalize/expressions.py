@@ -215,6 +215,12 @@ class ExpressionNormalizer:
                 return self.bind(expr, numpy_rules.np.transpose, [expr.value], {},
                                  lambda a, kw: gast.Attribute(value=a[0], attr="T",
                                                           ctx=gast.Load()))
+            if not hasattr(numpy_rules.np.ndarray, expr.attr):  # layer.W of a namedtuple
+                name = gast.Constant(value=expr.attr, kind=None)
+                return self.bind(expr, runtime.field, [expr.value, name], {},
+                                 lambda a, kw: gast.Attribute(value=a[0], attr=expr.attr,
+                                                              ctx=gast.Load()),
+                                 display=f".{expr.attr}")
             raise self.error(expr, f"the attribute .{expr.attr} of a differentiated array "
                                    "is not supported; use the NumPy function instead")
         if isinstance(expr, gast.Subscript):

@@ -13,7 +13,7 @@ from typing import Any, Optional, Union
 
 import gast
 
-from ...rules import registry
+from ...rules import registry, runtime
 from .. import mutation
 from ..desugar import loop_over_positions
 from ..ir import (
@@ -66,6 +66,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.helper = False
         #: Functions defined inside the function: name -> (def node, the block holding it).
         self.local_functions: dict[str, tuple] = {}
+        #: Parameters that hold dicts in the calls this code is made for.
+        self.dicts: set[str] = set()
         #: Per statement: the names read after it, and those surely bound before it.
         self.read_later, self.bound_before = read_later(parsed.node.body)
         self.local_derivatives: dict[tuple, tuple[str, str]] = {}
@@ -165,9 +167,25 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
 
     def loop(self, stmt: Union[gast.For, gast.While]) -> None:
         if isinstance(stmt, gast.For):
+            stmt = self.loop_over_keys(stmt)
             if not isinstance(stmt.target, gast.Name):
                 raise self.error(stmt.target, "a for loop must assign one name (for i in "
                                               "range(n)); unpack inside the body instead")
+            keyed = isinstance(stmt.iter, gast.Name) and isinstance(stmt.target, gast.Name) \
+                and any(isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name)
+                        and n.value.id == stmt.iter.id and isinstance(n.slice, gast.Name)
+                        and n.slice.id == stmt.target.id
+                        for s in stmt.body for n in gast.walk(s))
+            if isinstance(stmt.iter, gast.Name) and (keyed or stmt.iter.id in self.dicts) \
+                    and stmt.iter.id not in self.reassigned:
+                # for k in d: its keys, constants (d[k] in the body says d is a dict; a
+                # list's items would not index it; list(d) iterates the same either way)
+                stmt = gast.copy_location(gast.For(
+                    target=stmt.target, iter=gast.Call(
+                        func=gast.Attribute(value=name_node(self.namer.reference(
+                            runtime, "_ad")), attr="keys", ctx=gast.Load()),
+                        args=[stmt.iter], keywords=[]),
+                    body=stmt.body, orelse=stmt.orelse, type_comment=None), stmt)
             if self.is_active(stmt.iter):
                 if not isinstance(stmt.iter, gast.Name):  # for v in d.values(): a list first
                     items = self.namer.fresh("items")
