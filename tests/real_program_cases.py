@@ -257,6 +257,21 @@ class Sequential:
         return np.sum(self(x) ** 2)
 
 
+class Affine:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def __call__(self, h):
+        return np.tanh(h @ self.W + self.b)
+
+
+def callable_layers(x, layers):
+    h = x
+    for layer in layers:
+        h = layer(h)  # each layer's __call__, known when the loop runs
+    return np.sum(h ** 2)
+
+
 def layers_in_a_list(x, layers):
     h = x
     for layer in layers:  # each layer's class is known only when the loop runs
@@ -354,6 +369,8 @@ CASES = [
     (hstack_of_joined_tuples, lambda r: (_rand(r, 3), _rand(r, 2)), (0, 1)),
     (nested_and_starred_unpacking, lambda r: (_pairs(r, [3, 2, 2]), _rand(r, 4, 3)), (0, 1)),
     (layers_in_a_list, lambda r: (_rand(r, 4, 3), _layers(r)), 0),
+    (callable_layers, lambda r: (_rand(r, 4, 3), [Affine(_rand(r, 3, 3), _rand(r, 3)),
+                                                  Affine(_rand(r, 3, 2), _rand(r, 2))]), 0),
     (update_argument_in_place, lambda r: (_rand(r, 4),), 0),
     (view_updated_then_dropped, lambda r: (_rand(r, 4),), 0),
     (item_of_a_matrix_updated, lambda r: (_rand(r, 2, 3),), 0),

@@ -1,6 +1,8 @@
 """Real programs (issue #10): containers of parameters, keywords, closures, in-place
 updates, checked against finite differences and, where installed, HIPS autograd."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -150,7 +152,7 @@ def test_a_model_calling_itself_and_its_layers():
     check_grads(model.loss, x)
     df = grad(rc.layers_in_a_list)
     df(x, model.layers)
-    assert "h, forward_back = dforward(layer, h)" in df.source
+    assert re.search(r"h, forward_back = dforward(_\d+)?\(layer, h\)", df.source)
 
 
 def test_arguments_are_never_changed():

@@ -268,6 +268,11 @@ class DynamicMethod:
         import inspect as _inspect
         kind = type(obj)
         found = _inspect.getattr_static(kind, self.attr, None)
+        if self.attr == "__call__" and not isinstance(found, types.FunctionType):
+            raise TypeError(f"{self.where}: calling a {kind.__name__} picked when the code "
+                            "runs (not a module-level function, and not an object whose "
+                            "class defines __call__), which grad cannot differentiate; call "
+                            "a module-level function or an object with a __call__ method")
         if found is None:
             raise AttributeError(f"{self.where}: a {kind.__name__} has no method "
                                  f".{self.attr}()")

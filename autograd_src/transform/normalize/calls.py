@@ -67,6 +67,14 @@ class CallNormalizer:
                     error, UnresolvedMethodError) and not self.is_active(func.value) and \
                     not isinstance(self.parsed.resolve(func.value), InstanceOf):
                 return self.dynamic_method_call(call)
+            if isinstance(func, gast.Name) and func.id in self.parsed.locals and \
+                    func.id not in self.parsed.params and not self.is_active(func):
+                # layer(h) for an object made or picked here (for layer in layers):
+                # its class's __call__, known when the code runs
+                method = gast.copy_location(gast.Attribute(value=func, attr="__call__",
+                                                           ctx=gast.Load()), func)
+                return self.dynamic_method_call(gast.copy_location(gast.Call(
+                    func=method, args=call.args, keywords=call.keywords), call))
             raise error
         how = writes_in_place(primitive, call)
         if how:
@@ -247,12 +255,16 @@ class CallNormalizer:
         func = call.func
         as_function = gast.copy_location(gast.Call(
             func=func, args=[func.value] + list(call.args), keywords=call.keywords), call)
-        atoms, keywords, positions = self.derivative_operands(as_function, func.attr)
+        # layer(h) is named after the object, layer.forward(h) after the method
+        label = func.value.id if func.attr == "__call__" and isinstance(
+            func.value, gast.Name) else func.attr
+        atoms, keywords, positions = self.derivative_operands(as_function, label)
         derivative = self.derive.method(func.attr, positions, self.parsed.where(call))
-        rule, bound, inputs = self.derivative_call(None, derivative, atoms, keywords,
-                                                   func.attr)
+        derivative.__name__ = self.namer.fresh(f"d{label}")
+        rule, bound, inputs = self.derivative_call(None, derivative, atoms, keywords, label)
         rule.helper_layout = [(k, None) for k in range(len(positions))]
-        method = gast.Attribute(value=atoms[0], attr=func.attr, ctx=gast.Load())
+        method = atoms[0] if func.attr == "__call__" else \
+            gast.Attribute(value=atoms[0], attr=func.attr, ctx=gast.Load())
         return rule, gast.Call(func=method, args=atoms[1:], keywords=keywords_of(keywords)), \
             bound, inputs
 
