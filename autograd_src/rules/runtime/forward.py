@@ -19,7 +19,11 @@ def broadcast(t: Any, like: Any) -> Any:
     A scalar input's tangent spreads over every element of a result it broadcast
     into, as the input did: ``np.sum`` of the result must see it n times.
     """
-    if type(t) is list or type(t) is tuple or type(t) is dict:
+    kind = type(t)
+    if kind is float or kind is np.float64:  # scalar loops: decided at once
+        if type(like) is float or type(like) is np.float64:
+            return t
+    elif kind is list or kind is tuple or kind is dict:
         return t
     shape = shape_of(like)
     if shape_of(t) == shape:
