@@ -171,6 +171,11 @@ CASES += [
     ((np.nan_to_num,), "np.nan_to_num(x)", _n((3, 4)), 1),
     ((np.sort,), "np.sort(x, axis=0) + np.sort(x, axis=None)[:4]", _n((3, 4)), 1),
     ((_ad.summed,), "_ad.summed([x, y], x)", _n((3,), (3,)), 2),
+    ((np.partition,), "np.partition(x, 1, axis=1) + np.partition(x, 2, axis=None)[:4]",
+     _n((3, 4)), 1),
+    ((_ad.transposed, _ad.sorted_items, _ad.largest, _ad.smallest),
+     "_ad.transposed([x, y])[1][0] * _ad.sorted_items([x[0], y[0], x[1]])[0]"
+     " + _ad.largest([x[2], y[2]]) - _ad.smallest([x[1], y[1]])", _n((3,), (3,)), 2),
     ((np.linalg.cholesky,), "np.linalg.cholesky(x)", _spd, 1),
     ((np.linalg.slogdet,), "np.linalg.slogdet(x)[1]", _spd, 1),
     ((np.linalg.eigvalsh,), "np.linalg.eigvalsh(x)", _spd, 1),

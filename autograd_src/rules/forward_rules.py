@@ -675,6 +675,31 @@ def sort(g, ans, a, axis=-1, kind=None, order=None, *, stable=None):
     return _fwd.sort(g, a, axis)
 
 
+@defjvp(np.partition)
+def partition(g, ans, a, kth, axis=-1, kind="introselect", order=None):
+    return _fwd.partition(g, a, kth, axis)
+
+
+@defjvp(_ad.transposed)
+def transposed(g, ans, rows):
+    return _ad.transposed(g)
+
+
+@defjvp(_ad.sorted_items)
+def sorted_items(g, ans, items, key=None, reverse=False):
+    return _fwd.sorted_items(g, items, key, reverse)
+
+
+@defjvp(_ad.largest)
+def largest(g, ans, items, key=None):
+    return _fwd.picked(g, items, key, True)
+
+
+@defjvp(_ad.smallest)
+def smallest(g, ans, items, key=None):
+    return _fwd.picked(g, items, key, False)
+
+
 @defjvp(_ad.summed, all_inputs=True)
 def summed(g, ans, items, start):
     return _ad.summed(g[0], g[1])

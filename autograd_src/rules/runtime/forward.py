@@ -10,7 +10,7 @@ from .core import shape_of, zeros_like
 
 __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spread_like",
            "count", "inverse_or_zero", "diff", "cholesky", "slogdet", "eigvalsh",
-           "matrix_power", "sort", "pad"]
+           "matrix_power", "sort", "pad", "sorted_items", "picked", "partition"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -175,3 +175,24 @@ def pad(g: Any, pad_width: Any, mode: str = "constant", reflect_type: str = "eve
     if mode == "mean":
         return np.pad(g, pad_width, mode="mean")
     raise NotImplementedError(f"the tangent of np.pad(mode={mode!r}) is not supported")
+
+
+def sorted_items(g: Any, items: Any, key: Any = None, reverse: bool = False) -> list:
+    """Tangent of ``sorted(items, key=key, reverse=reverse)``: the items' tangents in
+    the order that sorts the items (stable, as Python sorts)."""
+    from .containers import order_of
+    return [g[i] for i in order_of(items, key, reverse)]
+
+
+def picked(g: Any, items: Any, key: Any, largest: bool) -> Any:
+    """Tangent of ``max(items, key=key)`` (``min`` if not ``largest``): the tangent of
+    the item picked, the first of the largest as Python picks."""
+    from .containers import _extreme_position
+    return g[_extreme_position(items, key, largest)]
+
+
+def partition(g: Any, a: Any, kth: Any, axis: Any = -1) -> Any:
+    """Tangent of ``partition(a, kth, axis)``: ``g`` in the order ``argpartition`` gives."""
+    if axis is None:
+        return np.ravel(g)[np.argpartition(np.ravel(a), kth)]
+    return np.take_along_axis(g, np.argpartition(a, kth, axis=axis), axis=axis)
