@@ -7,6 +7,7 @@ in linecache, so both modes can read them.
 """
 
 import builtins
+import collections
 import linecache
 import math
 import operator
@@ -17,6 +18,8 @@ from autograd_src.rules import runtime as _ad
 from autograd_src.rules.runtime import forward as _fwd
 
 from .rule_cases import BINARY, UNARY
+
+Pair = collections.namedtuple("Pair", "a b")
 
 
 def _u(lo, hi, shape=(3, 4)):
@@ -171,6 +174,8 @@ CASES += [
     ((np.nan_to_num,), "np.nan_to_num(x)", _n((3, 4)), 1),
     ((np.sort,), "np.sort(x, axis=0) + np.sort(x, axis=None)[:4]", _n((3, 4)), 1),
     ((_ad.summed,), "_ad.summed([x, y], x)", _n((3,), (3,)), 2),
+    ((_ad.field,), "_ad.field(x, 'b') * _ad.field(x, 'a')",
+     lambda r: (Pair(r.normal(size=3), r.normal(size=3)),), 1),
     ((np.partition,), "np.partition(x, 1, axis=1) + np.partition(x, 2, axis=None)[:4]",
      _n((3, 4)), 1),
     ((_ad.transposed, _ad.sorted_items, _ad.largest, _ad.smallest),

@@ -700,6 +700,11 @@ def smallest(g, ans, items, key=None):
     return _fwd.picked(g, items, key, False)
 
 
+@defjvp(_ad.field)
+def field(g, ans, x, name):
+    return _ad.field(g, name)
+
+
 @defjvp(_ad.summed, all_inputs=True)
 def summed(g, ans, items, start):
     return _ad.summed(g[0], g[1])
