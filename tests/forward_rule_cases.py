@@ -184,6 +184,7 @@ CASES += [
     ((np.linalg.cholesky,), "np.linalg.cholesky(x)", _spd, 1),
     ((np.linalg.slogdet,), "np.linalg.slogdet(x)[1]", _spd, 1),
     ((np.linalg.eigvalsh,), "np.linalg.eigvalsh(x)", _spd, 1),
+    ((np.linalg.eigh,), "np.linalg.eigh(x)[0] + np.linalg.eigh(x)[1][0] ** 2", _spd, 1),
     ((np.linalg.matrix_power,),
      "np.linalg.matrix_power(x, 3) + np.linalg.matrix_power(x, -2)", _spd, 1),
 ]

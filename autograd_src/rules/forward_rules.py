@@ -723,6 +723,11 @@ def slogdet(g, ans, a):
     return _fwd.slogdet(g, ans, a)
 
 
+@defjvp(np.linalg.eigh)
+def eigh(g, ans, a, UPLO="L"):
+    return _fwd.eigh(g, ans, UPLO)
+
+
 @defjvp(np.linalg.eigvalsh)
 def eigvalsh(g, ans, a, UPLO="L"):
     return _fwd.eigvalsh(g, a, UPLO)

@@ -10,7 +10,7 @@ from .core import shape_of, zeros_like
 
 __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spread_like",
            "count", "inverse_or_zero", "diff", "cholesky", "slogdet", "eigvalsh",
-           "matrix_power", "sort", "pad", "sorted_items", "picked", "partition"]
+           "matrix_power", "sort", "pad", "sorted_items", "picked", "partition", "eigh"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -196,3 +196,15 @@ def partition(g: Any, a: Any, kth: Any, axis: Any = -1) -> Any:
     if axis is None:
         return np.ravel(g)[np.argpartition(np.ravel(a), kth)]
     return np.take_along_axis(g, np.argpartition(a, kth, axis=axis), axis=axis)
+
+
+def eigh(g: Any, ans: Any, UPLO: str = "L") -> tuple:
+    """Tangent of ``eigh(a, UPLO)``: with ``P = V^T dA V``, the eigenvalues move by
+    ``diag(P)`` and the eigenvectors by ``V (F * P)``, ``F[i, j] = 1 / (w[j] - w[i])``
+    off the diagonal (distinct eigenvalues, as the adjoint assumes)."""
+    w, v = ans
+    P = _t(v) @ _read_triangle(g, UPLO.upper() == "L") @ v
+    diff = w[..., None, :] - w[..., :, None]
+    eye = np.eye(shape_of(w)[-1], dtype=bool)
+    F = np.where(eye, 0, 1 / np.where(eye, 1, diff))
+    return np.diagonal(P, axis1=-2, axis2=-1).copy(), v @ (F * P)
