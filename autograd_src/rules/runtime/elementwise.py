@@ -54,14 +54,33 @@ def log_of_base(base: Any) -> float:
     return 1.0 if base is None else math.log(base)
 
 
+# d/dt (sin t / t) = (t cos t - sin t) / t**2 = sum over k >= 1 of
+# (-1)**k 2k t**(2k - 1) / (2k + 1)!: its coefficients for |t| < 1, where the closed
+# form cancels (all its digits at t = 1e-8).
+_SINC_SERIES = [(-1) ** k * 2 * k / math.factorial(2 * k + 1) for k in range(1, 10)]
+
+
+def _dsinc_t(t: Any) -> Any:
+    """``(t cos t - sin t) / t**2`` in float64: the series for |t| < 1, else the closed form."""
+    t = np.asarray(t, dtype=np.float64)
+    t2 = t * t
+    series = np.zeros_like(t)
+    for c in reversed(_SINC_SERIES):
+        series = series * t2 + c
+    series = series * t
+    safe = np.where(np.abs(t) < 1, 1.0, t)
+    closed = (safe * np.cos(safe) - np.sin(safe)) / (safe * safe)
+    return np.where(np.abs(t) < 1, series, closed)
+
+
 def sinc_grad(x: Any) -> Any:
     """The derivative of ``np.sinc(x) = sin(pi x) / (pi x)``: ``(cos(pi x) - sinc(x)) / x``,
-    0 at ``x = 0`` (where the formula is 0/0)."""
-    x = np.asarray(x) if not isinstance(x, float) else x
+    computed without its cancellation near 0 (a series there, in float64) and 0 at
+    ``x = 0``; in the dtype of ``x``."""
+    value = math.pi * _dsinc_t(math.pi * np.asarray(x, dtype=np.float64))
     if isinstance(x, float):
-        return 0.0 if x == 0 else (math.cos(math.pi * x) - float(np.sinc(x))) / x
-    safe = np.where(x == 0, 1, x)
-    return np.where(x == 0, 0, (np.cos(math.pi * safe) - np.sinc(safe)) / safe)
+        return float(value)
+    return value.astype(np.result_type(x, np.float32), copy=False)
 
 
 def digamma(x: float) -> float:
