@@ -10,7 +10,8 @@ from . import extend, testing
 from . import rules as _rules  # registers the rule table
 from .api import derivative_source, grad, value_and_grad
 from .errors import DiffSyntaxError, InPlaceUpdateError, NoRuleError, SourceUnavailableError
-from .forward import hessian, hvp, jacfwd, jacobian, jacrev, jvp, make_jvp, vjp
+from .forward import jvp, make_jvp, vjp
+from .jacobians import hessian, hvp, jacfwd, jacobian, jacrev
 from .tensors import *  # noqa: F401,F403 - mg.tensor, mg.sin, mg.linalg, ... (its __all__)
 from .tensors import __all__ as _tensor_functions
 

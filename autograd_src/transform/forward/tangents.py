@@ -9,7 +9,6 @@ its names constant there: their tangents become zeros, if any tangent reads them
 
 from __future__ import annotations
 
-import builtins
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -39,11 +38,10 @@ from ..ir import (
 from ..naming import Namer, clone
 from ..source import ParsedFunction
 from .rewrite import rewrite
+from .terms import ANS, DEFAULTED, Substitution, is_literal, is_pure, replace_ans, without_minus
 
 __all__ = ["Tangents", "ForwardDerivative", "tangents"]
 
-_ANS = "__autograd_src_ans__"
-_DEFAULTED = "__autograd_src_defaulted__"
 
 
 @dataclass
@@ -55,46 +53,6 @@ class ForwardDerivative:
     tangent: gast.expr
     #: The tangent parameter of each differentiated parameter, in ``wrt`` order.
     tangent_params: list
-
-
-class _Substitution(gast.NodeTransformer):
-    """A rule's parameters replaced by one call site's operands; ``g[k]`` of an
-    all-inputs rule by the tangent of input ``k``; ``f(*(a, b))`` written ``f(a, b)``."""
-
-    def __init__(self, rule: JVPRule, values: dict, namer: Namer,
-                 items: Optional[list] = None) -> None:
-        self.rule = rule
-        self.values = values
-        self.namer = namer
-        self.items = items
-
-    def visit_Subscript(self, node: gast.Subscript) -> gast.expr:
-        if self.items is not None and isinstance(node.value, gast.Name) and \
-                node.value.id == "g" and isinstance(node.slice, gast.Constant) and \
-                isinstance(node.slice.value, int):
-            return clone(self.items[node.slice.value])
-        return self.generic_visit(node)
-
-    def visit_Call(self, node: gast.Call) -> gast.expr:
-        # keepdims=keepdims where the call left keepdims at its default: left out.
-        node.keywords = [k for k in node.keywords if not (
-            isinstance(k.value, gast.Name) and k.value.id in self.values.get(_DEFAULTED, ()))]
-        node = self.generic_visit(node)
-        args = []
-        for arg in node.args:
-            if isinstance(arg, gast.Starred) and isinstance(arg.value, (gast.Tuple, gast.List)):
-                args += arg.value.elts
-            else:
-                args.append(arg)
-        node.args = args
-        return node
-
-    def visit_Name(self, node: gast.Name) -> gast.expr:
-        if node.id in self.values:
-            return as_expr(self.values[node.id])
-        scope = self.rule.jvp.__globals__
-        obj = scope[node.id] if node.id in scope else getattr(builtins, node.id)
-        return name_node(self.namer.reference(obj, node.id))
 
 
 class Tangents:
@@ -155,9 +113,9 @@ class Tangents:
         those and of the user's values (each is assigned where its value is)."""
         user = self.parsed.locals | set(self.parsed.params)
         made = {op.target for op in ops_in(self.norm.body)
-                if op.target not in user and _is_pure(op)}
+                if op.target not in user and is_pure(op)}
         tangents = {self.tangent(op.target) for op in ops_in(self.norm.body)
-                    if _is_pure(op)}
+                    if is_pure(op)}
         return made | tangents
 
     def block(self, items: list) -> list:
@@ -237,12 +195,12 @@ class Tangents:
         reads = load_names(expr)
         primal = assign_node(target, op.value, op.origin)
         if target not in reads:
-            return [primal, assign_node(dtarget, _replace_ans(expr, target), op.origin)]
-        if _ANS not in reads:  # the tangent reads the operand the primal overwrites
+            return [primal, assign_node(dtarget, replace_ans(expr, target), op.origin)]
+        if ANS not in reads:  # the tangent reads the operand the primal overwrites
             return [assign_node(dtarget, expr, op.origin), primal]
         new = self.namer.fresh(f"{target}_new")
         return [assign_node(new, op.value, op.origin),
-                assign_node(dtarget, _replace_ans(expr, new), op.origin),
+                assign_node(dtarget, replace_ans(expr, new), op.origin),
                 assign_node(target, name_node(new), op.origin)]
 
     def values(self, op: Op, rule: JVPRule) -> dict:
@@ -260,11 +218,11 @@ class Tangents:
                 values[param] = default
             else:
                 values[param] = gast.Tuple(elts=[], ctx=gast.Load())  # an empty *args
-        values["ans"] = name_node(_ANS)
-        values[_DEFAULTED] = {
+        values["ans"] = name_node(ANS)
+        values[DEFAULTED] = {
             p for p in rule.params
             if rule.signature.parameters[p].default is not rule.signature.parameters[p].empty
-            and _is_literal(values[p], rule.signature.parameters[p].default)}
+            and is_literal(values[p], rule.signature.parameters[p].default)}
         return values
 
     def input_tangent(self, entry: Any, operand: Any) -> Optional[gast.expr]:
@@ -289,7 +247,7 @@ class Tangents:
                      for t, v in zip(tangents, operands)]
             if rule.exprs is None:
                 return self.call_rule(rule, values, gast.Tuple(elts=items, ctx=gast.Load()))
-            return optimize.simplify(_Substitution(rule, values, self.namer, items).visit(
+            return optimize.simplify(Substitution(rule, values, self.namer, items).visit(
                 clone(rule.exprs[0])), self.namer, op.scalars)
         terms = []
         for index, t in enumerate(tangents):
@@ -305,20 +263,20 @@ class Tangents:
                                                    "carries one", NoRuleError)
             if rule.exprs[index] is None:  # the rule reads only its shape
                 continue
-            terms.append(_Substitution(rule, {**values, "g": t}, self.namer).visit(
+            terms.append(Substitution(rule, {**values, "g": t}, self.namer).visit(
                 clone(rule.exprs[index])))
         terms = [optimize.simplify(t, self.namer, op.scalars) for t in terms]
         if not terms:  # the operands carrying tangents are read for their shapes only
-            return self.zero(name_node(_ANS))
+            return self.zero(name_node(ANS))
         expr = terms[0]
         for term in terms[1:]:
-            positive = _without_minus(term)
+            positive = without_minus(term)
             if positive is not None:
                 expr = gast.BinOp(left=expr, op=gast.Sub(), right=positive)
             else:
                 expr = gast.BinOp(left=expr, op=gast.Add(), right=term)
         if rule.broadcasting and self.may_be_smaller(op, rule, tangents, operands):
-            expr = gast.Call(func=self.fwd("broadcast"), args=[expr, name_node(_ANS)],
+            expr = gast.Call(func=self.fwd("broadcast"), args=[expr, name_node(ANS)],
                              keywords=[])
         return expr
 
@@ -404,47 +362,6 @@ class Tangents:
                              ctx=gast.Store())
         return gast.copy_location(gast.Assign(targets=[targets], value=call,
                                               type_comment=None), op.origin)
-
-
-_PURE_MODULES = ("numpy", "math", "builtins", "operator", "_operator", "autograd_src")
-
-
-def _is_pure(op: Op) -> bool:
-    """Whether moving or dropping ``op`` cannot change behaviour (NumPy, math, operators)."""
-    if op.rule is None:
-        return True
-    if hasattr(op.rule, "helper_keywords"):
-        return False
-    primitive = op.rule.primitive
-    module = getattr(primitive, "__module__", None) or ""
-    return type(primitive).__name__ == "ufunc" or module.split(".")[0] in _PURE_MODULES
-
-
-def _without_minus(term: gast.expr) -> Optional[gast.expr]:
-    """``a * b / c`` for a term ``-a * b / c``, so a sum reads ``x - a * b / c``."""
-    if isinstance(term, gast.UnaryOp) and isinstance(term.op, gast.USub):
-        return term.operand
-    if isinstance(term, gast.BinOp) and isinstance(term.op, (gast.Mult, gast.Div)):
-        left = _without_minus(term.left)
-        if left is not None:
-            return gast.BinOp(left=left, op=term.op, right=term.right)
-    return None
-
-
-def _is_literal(value: Any, default: Any) -> bool:
-    """Whether an operand is the literal ``default`` (None, False, 0, 'C')."""
-    if isinstance(value, gast.Constant):
-        value = value.value
-    elif isinstance(value, gast.AST):
-        return False
-    return type(value) is type(default) and value == default
-
-
-def _replace_ans(expr: gast.expr, name: str) -> gast.expr:
-    for node in gast.walk(expr):
-        if isinstance(node, gast.Name) and node.id == _ANS:
-            node.id = name
-    return expr
 
 
 def tangents(parsed: ParsedFunction, norm: Normalized, wrt: list[str],
