@@ -14,6 +14,7 @@ import operator
 
 import numpy as np
 
+from . import registry
 from . import runtime as _ad
 from .registry import alias, defvjp, nondifferentiable
 
@@ -852,6 +853,12 @@ METHODS = {
 }
 #: Methods that take a shape or axes as separate arguments: ``x.reshape(2, 3)``.
 VARARG_METHODS = {"reshape", "transpose"}
+
+# Results that are lists or tuples of arrays; their rules read the adjoint through
+# _ad.items, which also sums an adjoint that + concatenated item by item.
+registry.SEQUENCE_RESULTS.update([
+    np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit, np.linalg.eigh,
+    np.linalg.eig, np.linalg.svd, np.linalg.qr, np.linalg.slogdet, np.linalg.lstsq])
 
 alias(np.true_divide, np.divide)
 if hasattr(np, "row_stack"):  # deprecated in NumPy 2.0: vstack under another name

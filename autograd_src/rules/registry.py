@@ -19,7 +19,8 @@ from typing import Any, Callable, Optional, Union
 import gast
 
 __all__ = ["Rule", "defvjp", "nondifferentiable", "lookup", "is_nondifferentiable",
-           "alias", "NONDIFFERENTIABLE", "load_optional"]
+           "alias", "NONDIFFERENTIABLE", "load_optional", "SEQUENCE_RESULTS",
+           "returns_sequence"]
 
 VJPFunction = Callable[..., Any]
 
@@ -303,6 +304,19 @@ def lookup(fn: Any, engine: Optional[str] = None) -> Optional[Rule]:
     if rule is None and _missing(fn):
         return _RULES.get(fn)
     return rule
+
+
+#: Primitives whose result is a list or tuple of arrays (np.split, np.linalg.eigh): their
+#: adjoint is a list, to be summed item by item (``_ad.add``), never with ``+``.
+SEQUENCE_RESULTS: set[Any] = set()
+
+
+def returns_sequence(fn: Any) -> bool:
+    """Whether ``fn``'s result is a list or tuple of arrays (see `SEQUENCE_RESULTS`)."""
+    try:
+        return fn in SEQUENCE_RESULTS
+    except TypeError:
+        return False
 
 
 def is_nondifferentiable(fn: Any) -> bool:
