@@ -616,7 +616,7 @@ def diff(g, ans, a, n=1, axis=-1, prepend=None, append=None):
 @defvjp(np.gradient)
 def gradient(g, ans, f, *varargs, axis=None, edge_order=1):
     """Exact for every spacing (numbers or coordinates, which are constants)."""
-    return _ad.ungradient(g, f, varargs, axis, edge_order)
+    return _ad.ungradient(g, ans, f, varargs, axis, edge_order)
 
 
 # ----- Shapes, joining and splitting, continued -----
@@ -624,7 +624,7 @@ def gradient(g, ans, f, *varargs, axis=None, edge_order=1):
 
 @defvjp(np.atleast_1d, np.atleast_2d, np.atleast_3d)
 def atleast_nd(g, ans, *arys):
-    return _ad.unatleast(g, arys)
+    return _ad.unatleast(g, ans, arys)
 
 
 @defvjp(np.diag)

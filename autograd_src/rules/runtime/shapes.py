@@ -95,9 +95,9 @@ def unrollaxis(g: Any, x: Any, axis: int, start: int = 0) -> Any:
     return np.transpose(g, np.argsort(perm))
 
 
-def unatleast(g: Any, arys: Sequence[Any]) -> tuple:
+def unatleast(g: Any, ans: Any, arys: Sequence[Any]) -> tuple:
     """Gradients of ``atleast_Nd(*arys)``: one array gives one result, several a tuple."""
-    pieces = [g] if len(arys) == 1 else list(g)
+    pieces = [g] if len(arys) == 1 else items(g, ans)
     return tuple(np.reshape(p, shape_of(a)) for p, a in zip(pieces, arys))
 
 
@@ -226,7 +226,8 @@ def undiff(g: Any, x: Any, n: int = 1, axis: int = -1, prepend: Any = None,
     return g[tuple(index)].astype(_grad_dtype(g, x), copy=False)
 
 
-def ungradient(g: Any, f: Any, varargs: tuple, axis: Any = None, edge_order: int = 1) -> Any:
+def ungradient(g: Any, ans: Any, f: Any, varargs: tuple, axis: Any = None,
+               edge_order: int = 1) -> Any:
     """Gradient of ``np.gradient(f, *varargs, axis, edge_order)``.
 
     ``np.gradient`` is linear in ``f`` along each axis: its matrix along an axis of
@@ -236,7 +237,7 @@ def ungradient(g: Any, f: Any, varargs: tuple, axis: Any = None, edge_order: int
     ndim = np.ndim(f)
     axes = list(range(ndim)) if axis is None else \
         [a % ndim for a in ((axis,) if np.ndim(axis) == 0 else axis)]
-    grads = [g] if len(axes) == 1 else list(g)
+    grads = [g] if len(axes) == 1 else items(g, ans)
     spacing = list(varargs) if len(varargs) != 1 else list(varargs) * len(axes)
     out = np.zeros(shape_of(f), dtype=_grad_dtype(grads[0], f))
     for k, (a, piece) in enumerate(zip(axes, grads)):
