@@ -471,7 +471,32 @@ def config_dict_loop(x, cfg):
     return np.sum(h)
 
 
+def _mean_over(u, v):
+    return u.mean() / (2.0 + (np.sin(v) - 0.1 * (u @ u)) ** 2)
+
+
+def entry_set_from_a_helper_reading_the_array(x):
+    # found by the shared fuzzer: written in place, the array the helper's backward
+    # function kept changed under it
+    hid = np.arctan(x) * x
+    hid[1] = _mean_over(hid, v=x[-1])
+    return np.mean(hid)
+
+
+def _squared_sum(u):
+    return np.sum(u ** 2)
+
+
+def constant_changed_after_a_helper_read_it(x):
+    z = x * 1.0
+    s = _squared_sum(z)
+    z[0] = 5.0
+    return s + np.sum(z)
+
+
 TESTER_CASES = [
+    (entry_set_from_a_helper_reading_the_array, lambda r: (np.array([-0.65, 1.08]),), 0),
+    (constant_changed_after_a_helper_read_it, lambda r: (np.array([0.3, -0.7, 1.1]),), 0),
     (namedtuple_fields, lambda r: ([Layer(_rand(r, 3, 4), _rand(r, 4)),
                                     Layer(_rand(r, 4, 2), _rand(r, 2))], _rand(r, 5, 3)), 0),
     (dict_by_key, lambda r: ({"a": _rand(r, 3), "b": _rand(r, 3)}, _rand(r, 3)), (0, 1)),

@@ -15,7 +15,7 @@ from ..rules.registry import Rule
 __all__ = ["Comment", "Verbatim", "Primal", "Op", "Branch", "Loop", "Normalized",
            "name_node", "assign_node", "is_trivial", "is_scalar_operand", "load_names",
            "is_number", "assigned_in", "ops_in", "differentiable_inputs", "same_shape",
-           "shape_reads", "reads_of"]
+           "shape_reads", "reads_of", "kept_by"]
 
 
 class Comment(gast.stmt):
@@ -287,3 +287,12 @@ def reads_of(op: Op) -> tuple[set[str], bool]:
     for param in used - {"g", "ans"}:
         names |= load_names(op.bound.get(param))
     return names, "ans" in used
+
+
+def kept_by(op: Op) -> set[str]:
+    """Names whose arrays the adjoint of ``op`` reads when it runs: what its rule reads,
+    and for a call of a function whose derivative is generated every operand (its
+    backward function keeps the arrays it was given)."""
+    if op.rule is not None and hasattr(op.rule, "helper_keywords"):
+        return set().union(*(load_names(v) for v in op.bound.values()))
+    return reads_of(op)[0]

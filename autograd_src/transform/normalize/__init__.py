@@ -19,10 +19,10 @@ from ..ir import (
     Op,
     Primal,
     Verbatim,
+    kept_by,
     load_names,
     name_node,
     ops_in,
-    reads_of,
 )
 from ..naming import Namer
 from ..source import ParsedFunction
@@ -147,10 +147,11 @@ def _assign_in_place(body: list, read_by_adjoints: set) -> None:
             continue
         readers = [other for j, (other, around) in enumerate(order)
                    if (j < k or set(loops) & set(around)) and other is not op
-                   and op.target in reads_of(other)[0]]
+                   and op.target in kept_by(other)]
         if readers:
             continue
         store = gast.Subscript(value=name_node(op.target), slice=op.bound["index"],
                                ctx=gast.Store())
         op._statement = gast.copy_location(
             gast.Assign(targets=[store], value=op.bound["v"], type_comment=None), op.origin)
+

@@ -78,6 +78,9 @@ class Activity:
         if isinstance(func, gast.Name) and func.id in self.local_functions:
             if self.captured_active(func.id):  # a nested def reading a differentiated value
                 return True
+        elif isinstance(func, gast.Name) and func.id in self.closures:
+            if any(n in self.active for n in self.closures[func.id][1]):
+                return True  # step(x) of step = make_step(a), a differentiated
         elif self.is_active(func):  # make_step(a)(x), or step(x) after step = make_step(a)
             return True
         target = self.parsed.resolve(func)

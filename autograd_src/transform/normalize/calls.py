@@ -12,7 +12,8 @@ import gast
 from ...errors import NoRuleError, UnresolvedMethodError
 from ...rules import numpy_rules, registry, runtime
 from ...rules.registry import Rule
-from ..ir import Primal, Verbatim, keywords_of, name_node, replace_nodes
+from .. import closures
+from ..ir import Primal, Verbatim, assign_node, keywords_of, name_node, replace_nodes
 from ..mutation import is_user_function, writes_in_place
 from ..naming import describe
 from ..source import UNRESOLVED, InstanceOf, MethodOf, parameters
@@ -55,6 +56,9 @@ class CallNormalizer:
             return self.array_method_call(call, keywords)
         if isinstance(func, gast.Name) and func.id in self.local_functions:
             return self.local_call(call, func.id)
+        made = self.closure_call(call)
+        if made is not None:
+            return made
         primitive = self.parsed.resolve(func)
         if isinstance(primitive, InstanceOf):  # self(x): the class's __call__
             method = gast.Attribute(value=func, attr="__call__", ctx=gast.Load())
@@ -92,6 +96,70 @@ class CallNormalizer:
             return self.helper_call(call, primitive, rebuild_call)
         return self.bind(call, primitive, list(call.args), keywords, rebuild_call,
                          display=gast.unparse(func))
+
+    def factory_of(self, func: gast.expr) -> Any:
+        """The composition (`closures.composed`) for a call of a factory of the user's
+        that returns a lambda or a def, else None."""
+        factory = self.parsed.resolve(func) if isinstance(func, (gast.Name, gast.Attribute)) \
+            else UNRESOLVED
+        if factory is UNRESOLVED or not is_user_function(factory) or \
+                registry.lookup(factory) is not None or not hasattr(factory, "__code__"):
+            return None
+        return closures.composed(factory)
+
+    def made_closure(self, name: str, value: gast.expr) -> bool:
+        """``step = make_step(a)`` with ``a`` differentiated: the values it is made with
+        are kept (``step_a = a``), and calls of ``step`` are calls of the composition
+        of the factory and its closure (see `closures`). False for other values."""
+        if not isinstance(value, gast.Call):
+            return False
+        composed = self.factory_of(value.func)
+        if composed is None:
+            return False
+        factory = self.parsed.resolve(value.func)
+        names, positional = parameters(factory)
+        call = self.by_position(value, names, positional, self.function_default(factory)) \
+            if value.keywords else value
+        if call.keywords or any(isinstance(a, gast.Starred) for a in call.args):
+            return False
+        args = list(call.args)
+        default = self.function_default(factory)
+        for param in names[len(args):positional]:
+            filled = default(param)
+            if filled is None:
+                return False
+            args.append(filled)
+        saved = []
+        for param, arg in zip(names, args):
+            kept = self.namer.fresh(f"{name}_{param}")
+            self.assign(gast.copy_location(assign_node(kept, arg, self.origin), self.origin))
+            saved.append(kept)
+        self.primal(gast.copy_location(assign_node(name, value, self.origin), self.origin))
+        self.closures[name] = (composed, saved)
+        return True
+
+    def closure_call(self, call: gast.Call) -> Optional[tuple]:
+        """``step(x)`` of a closure made here, or ``make_step(a)(x)``: a call of the
+        composition, with the values the closure was made with first."""
+        func = call.func
+        if isinstance(func, gast.Name) and func.id in self.closures:
+            composed, saved = self.closures[func.id]
+            made_with: list = [name_node(n) for n in saved]
+        elif isinstance(func, gast.Call) and not func.keywords and self.is_active(func):
+            composed = self.factory_of(func.func)
+            made_with = list(func.args)
+            if composed is None or any(isinstance(a, gast.Starred) for a in made_with):
+                return None
+        else:
+            return None
+        reference = name_node(self.namer.reference(composed, composed.__name__))
+        whole = gast.copy_location(gast.Call(func=reference, args=made_with + list(call.args),
+                                             keywords=call.keywords), call)
+
+        def rebuild(atoms: list, kw: dict) -> gast.Call:
+            return gast.Call(func=reference, args=atoms, keywords=keywords_of(kw))
+
+        return self.helper_call(whole, composed, rebuild)
 
     def builtin_form(self, call: gast.Call) -> Optional[gast.expr]:
         """Python's builtins and dict methods on differentiated values, written as

@@ -21,9 +21,9 @@ from ..ir import (
     Primal,
     assign_node,
     is_trivial,
+    kept_by,
     load_names,
     name_node,
-    reads_of,
 )
 from ..mutation import allocates
 from ..naming import describe
@@ -121,7 +121,7 @@ class ExpressionNormalizer:
         scalar = self.result_is_scalar(op)
         shape_class = self.class_of_result(op)
         self.body.append(op)
-        self.read_by_adjoints |= reads_of(op)[0]
+        self.read_by_adjoints |= kept_by(op)
         holds_list = isinstance(value, (gast.List, gast.Tuple, gast.Dict)) or (
             rule is None and inputs[0] in self.lists) or (
             rule is not None and hasattr(rule, "helper_keywords") and target in self.lists) or (
@@ -187,6 +187,8 @@ class ExpressionNormalizer:
         self.scalar_sequences -= names
         self.owned -= names
         self.lists -= names
+        for name in names & set(self.closures):
+            del self.closures[name]
         for key in [k for k, (n, deps) in self.available.items() if (deps | {n}) & names]:
             del self.available[key]
 

@@ -68,6 +68,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.local_functions: dict[str, tuple] = {}
         #: Parameters that hold dicts in the calls this code is made for.
         self.dicts: set[str] = set()
+        #: Closures made by a factory here: name -> (the composition, saved arguments).
+        self.closures: dict[str, tuple] = {}
         #: Per statement: the names read after it, and those surely bound before it.
         self.read_later, self.bound_before = read_later(parsed.node.body)
         self.local_derivatives: dict[tuple, tuple[str, str]] = {}
@@ -370,6 +372,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return
         target = stmt.targets[0]
         if self.popped(value, target):
+            return
+        if isinstance(target, gast.Name) and active and self.made_closure(target.id, value):
             return
         if isinstance(target, gast.Name):
             sequence = self.holds_sequence(value)  # xs.copy(), [0.0] * n, xs[1:]

@@ -1,0 +1,101 @@
+"""Closures made by a factory: ``step = make_step(a)`` then ``step(x)``.
+
+A factory is a function of the user's whose last statement returns a lambda or a
+def of its own (``return lambda x: x - lr * (x ** 2 - a)``). Calling what it made
+computes the factory's body and then the closure's, with the values the factory
+was given: this module writes that composition as a function of its own,
+``make_step__lambda(a, x)``, which `grad` differentiates like any helper, so the
+gradient reaches ``a`` (the value passed when the closure was made) as well as ``x``.
+"""
+
+from __future__ import annotations
+
+import copy
+import linecache
+import weakref
+from typing import Any, Callable, Optional
+
+import gast
+
+from . import source
+
+__all__ = ["closure_body", "composed"]
+
+_COMPOSED: "weakref.WeakKeyDictionary[Callable, Callable]" = weakref.WeakKeyDictionary()
+
+
+def closure_body(factory: Callable[..., Any]) -> Optional[tuple]:
+    """``(parsed factory, statements before the return, the closure)`` when ``factory``
+    ends by returning a lambda or a def made in it (and returns nowhere else); None
+    for any other function."""
+    try:
+        parsed = source.parse_function(factory)
+    except Exception:  # no source: not a factory grad can look into
+        return None
+    body = parsed.node.body
+    if not body or not isinstance(body[-1], gast.Return) or body[-1].value is None:
+        return None
+    if any(isinstance(n, gast.Return) for s in body[:-1] for n in gast.walk(s)
+           if not isinstance(s, gast.FunctionDef)):
+        return None
+    made = body[-1].value
+    if isinstance(made, gast.Lambda):
+        return parsed, body[:-1], made
+    if isinstance(made, gast.Name):
+        defs = [s for s in body[:-1] if isinstance(s, gast.FunctionDef) and s.name == made.id]
+        if len(defs) == 1 and not any(isinstance(n, (gast.Nonlocal, gast.Global))
+                                      for n in gast.walk(defs[0])):
+            return parsed, [s for s in body[:-1] if s is not defs[0]], defs[0]
+    return None
+
+
+def composed(factory: Callable[..., Any]) -> Optional[Callable[..., Any]]:
+    """The function ``factory(*made_with)(*args)`` as one: its parameters are the
+    factory's followed by the closure's (renamed apart). Cached per factory."""
+    if factory in _COMPOSED:
+        return _COMPOSED[factory]
+    found = closure_body(factory)
+    if found is None:
+        return None
+    parsed, before, made = found
+    outer = [a.id for a in parsed.node.args.posonlyargs + parsed.node.args.args]
+    args = made.args
+    if args.vararg or args.kwarg or args.kwonlyargs or args.defaults or \
+            parsed.node.args.vararg or parsed.node.args.kwarg or parsed.node.args.kwonlyargs:
+        return None
+    own = {a.id for a in args.posonlyargs + args.args}
+    taken = set(outer) | {n.id for s in before for n in gast.walk(s)
+                          if isinstance(n, gast.Name)} | \
+        ({n.id for n in gast.walk(made) if isinstance(n, gast.Name)} - own)
+    renamed = {}
+    for a in args.posonlyargs + args.args:
+        name = a.id
+        while name in taken or name in renamed.values():
+            name += "_"
+        renamed[a.id] = name
+    made = copy.deepcopy(made)
+    for node in gast.walk(made):
+        if isinstance(node, gast.Name) and node.id in renamed:
+            node.id = renamed[node.id]
+    inner = made.body if isinstance(made, gast.FunctionDef) else \
+        [gast.Return(value=made.body)]
+    kind = made.name if isinstance(made, gast.FunctionDef) else "lambda"
+    name = f"{factory.__name__}__{kind}"
+    params = outer + [renamed[a.id] for a in args.posonlyargs + args.args]
+    fn = gast.FunctionDef(
+        name=name, args=gast.arguments(
+            args=[gast.Name(id=p, ctx=gast.Param(), annotation=None, type_comment=None)
+                  for p in params], posonlyargs=[], vararg=None, kwonlyargs=[],
+            kw_defaults=[], kwarg=None, defaults=[]),
+        body=copy.deepcopy(before) + inner, decorator_list=[], returns=None,
+        type_comment=None, type_params=[])
+    text = gast.unparse(gast.fix_missing_locations(
+        gast.Module(body=[fn], type_ignores=[])))
+    filename = (f"<autograd_src: {factory.__name__}(...) and the {kind} it returns, "
+                f"{parsed.where(parsed.node)}>")
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    namespace: dict = {}
+    exec(compile(text, filename, "exec"), factory.__globals__, namespace)
+    function = namespace[name]
+    _COMPOSED[factory] = function
+    return function
