@@ -145,6 +145,13 @@ def _update(target: Any, write: Callable[[np.ndarray], Any],
         mutant = _apply(target, np.add, mutant, np.zeros(old._data.shape, old._data.dtype))
     if mutant._data.dtype != old._data.dtype:
         mutant = _apply(target, runtime.astype, mutant, old._data.dtype)
+    if not path and mutant._data.strides != old._data.strides:
+        # The array keeps its memory layout, as an update in place would: a later
+        # x.shape = ... succeeds or fails as NumPy's (and MyGrad's) would.
+        layout = np.empty_like(old._data)
+        if layout.strides != mutant._data.strides:
+            layout[...] = mutant._data
+            mutant._data = layout
     # As in MyGrad, the target keeps its constant-ness (its values may change).
     mutant._constant = old._constant
     if old._constant:
