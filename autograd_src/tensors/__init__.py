@@ -7,11 +7,11 @@ each a primitive of the rule table), `linalg` (``mg.linalg``) and
 `grad`'s code generator).
 """
 
-from . import linalg
+from . import linalg, nnet
 from .backprop import no_autodiff
 from .functions import *  # noqa: F401,F403 - mg.sin, mg.sum, ... (see its __all__)
 from .functions import __all__ as _functions
 from .tensor import Tensor, asarray, astensor, tensor
 
-__all__ = ["Tensor", "tensor", "astensor", "asarray", "no_autodiff", "linalg",
+__all__ = ["Tensor", "tensor", "astensor", "asarray", "no_autodiff", "linalg", "nnet",
            *_functions]
