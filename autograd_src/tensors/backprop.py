@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import operator
 from typing import Any, Callable, Optional
 
@@ -121,6 +122,9 @@ VIEW_FUNCTIONS = {operator.getitem, np.transpose, np.reshape, np.ravel, np.squee
                   np.atleast_1d, np.atleast_2d, np.atleast_3d}
 
 
+_NO_POSITIONS = itertools.repeat(None)
+
+
 def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
           constant: Optional[bool] = None) -> Any:
     """Run ``primitive`` on the data of ``args`` and record it when a tensor needs a gradient."""
@@ -149,7 +153,7 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     exposed: list = []
     if rule is not None:
         slots = _slots(rule, args) if _has_sequence(rule) else \
-            [(i, None, a) for i, a in enumerate(args[:rule.n_inputs])]
+            zip(range(rule.n_inputs), _NO_POSITIONS, args)
         for slot, position, operand in slots:
             if isinstance(operand, tensor_type):
                 if operand._node is None:
@@ -185,6 +189,15 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     if view_of is not None:
         view_of._add_view(result, primitive, raw_args[1:], raw_kwargs)
     return result
+
+
+def _input_vjps(rule: registry.Rule) -> tuple:
+    """``rule.input_vjp(slot)`` for every input slot, looked up once per rule."""
+    cached = rule.__dict__.get("_tensor_input_vjps")
+    if cached is None:
+        cached = rule.__dict__["_tensor_input_vjps"] = tuple(
+            rule.input_vjp(i) for i in range(rule.n_inputs))
+    return cached
 
 
 def _broadcasts(rule: registry.Rule) -> tuple:
@@ -354,10 +367,12 @@ def backward(root: Any, grad: Any = None) -> None:
         if node is None:
             continue
         rule = node.rule
-        slots = {slot for slot, _, _ in node.parents}
+        vjps = _input_vjps(rule)
         grads: dict[int, Any] = {}
-        for slot in slots:
-            single = rule.input_vjp(slot)
+        for slot, _, _ in node.parents:
+            if slot in grads:
+                continue
+            single = vjps[slot]
             if single is None:  # a rule that cannot be split: run it whole
                 whole = rule.vjp(g, data, *node.args, **node.kwargs)
                 whole = (whole,) if rule.n_inputs == 1 else whole
