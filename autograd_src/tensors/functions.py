@@ -61,6 +61,7 @@ def wrap_no_gradient(name: str, function: Any) -> Callable[..., Any]:
     no_gradient.__doc__ = (f"``{registry.primitive_name(function)}`` on the data of tensors: "
                            "a NumPy result, without gradient.")
     no_gradient.__wrapped__ = function
+    no_gradient.__autograd_src_primitive__ = function  # grad reads mg.floor as np.floor
     return no_gradient
 
 
