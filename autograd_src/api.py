@@ -65,6 +65,8 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
            per_class: bool = True, optimize: bool = True) -> Callable[..., Any]:
     if not callable(fn):
         raise TypeError(f"grad expects a function, got {type(fn).__name__}")
+    # A derivative made by grad is differentiated through its general code (grad(grad(f))).
+    fn = getattr(fn, "__autograd_src_general__", fn)
     if not hasattr(fn, "__code__"):
         source.parse_function(fn)  # raises SourceUnavailableError, saying why
     names, single = _resolve_wrt(fn, wrt)
@@ -162,6 +164,7 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
             described.clear()
             latest, latest_text, reads = generated(NO_SCALARS)
             variants[NO_SCALARS] = (separate(latest), latest, latest_text)
+            derivative.__autograd_src_general__ = latest
             described[_describe(NO_SCALARS)] = latest_text
         signature = scalar_signature(parameter_names, args, kwargs)
         entry = variants.get(signature)
@@ -188,6 +191,7 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
     derivative.source = text  # type: ignore[attr-defined]
     derivative.variants = described  # type: ignore[attr-defined]
     derivative.__wrapped__ = compiled  # inspect.getsource(derivative) shows `text`
+    derivative.__autograd_src_general__ = compiled  # what grad(grad(f)) differentiates
     derivative.__autograd_src_views__ = views  # type: ignore[attr-defined]
     derivative.__doc__ = (f"{'Value and gradient' if value else 'Gradient'} of "
                           f"{fn.__qualname__} with respect to {', '.join(names)}, "

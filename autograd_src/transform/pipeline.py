@@ -82,6 +82,9 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
               bindings: Optional[dict]) -> tuple[Callable[..., Any], str]:
     parsed = source.parse_function(fn)
     parsed.bound = dict(bindings or {})
+    if parsed.filename.startswith("<autograd_src "):  # a derivative, differentiated again
+        from .forward import stacks  # (the forward stage imports this module)
+        stacks.stacks_as_values(parsed.node)
     fence.check(parsed)
     stages.show(f"source ({parsed.name})", parsed.node)
     referenced = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}

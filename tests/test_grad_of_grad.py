@@ -1,0 +1,41 @@
+"""grad(grad(f)): a derivative grad made is differentiated again through its general code
+(its stacks and in-place sums read as values), to second and third order."""
+
+import math
+
+import numpy as np
+import pytest
+
+from autograd_src import grad, hessian
+
+
+def sin_times_square(x):
+    return np.sum(np.sin(x) * x ** 2)
+
+
+def loop_of_items(x):
+    s = 0.0
+    for i in range(len(x)):
+        s = s + np.tanh(x[i]) * x[i]
+    return s
+
+
+def scalar(t):
+    return math.sin(t) * t ** 3
+
+
+@pytest.mark.parametrize("f", [sin_times_square, loop_of_items])
+def test_second_order_is_the_hessian_summed(f):
+    # grad of the (non-scalar) gradient is that of its sum: the Hessian's column sums
+    x = np.array([0.3, -0.5, 0.8])
+    np.testing.assert_allclose(grad(grad(f))(x), hessian(f)(x).sum(axis=0), rtol=1e-10,
+                               atol=1e-12)
+
+
+def test_scalar_function_to_third_order():
+    t = 0.7
+    second = 6 * t * math.sin(t) + 6 * t ** 2 * math.cos(t) - t ** 3 * math.sin(t)
+    third = (6 * math.sin(t) + 18 * t * math.cos(t) - 9 * t ** 2 * math.sin(t)
+             - t ** 3 * math.cos(t))
+    assert grad(grad(scalar))(t) == pytest.approx(second, rel=1e-12)
+    assert grad(grad(grad(scalar)))(t) == pytest.approx(third, rel=1e-12)
