@@ -11,7 +11,7 @@ from typing import Any, Optional
 import gast
 import numpy as np
 
-from ...rules import runtime
+from ...rules import registry, runtime
 from .. import analyze, optimize
 from ..ir import (
     Branch,
@@ -29,15 +29,6 @@ from ..naming import clone, describe
 from .sweeps import Sweep
 
 __all__ = ["AdjointSweep"]
-
-
-#: NumPy functions whose result is a list or tuple of arrays: their adjoints are lists.
-SEQUENCE_RESULTS = tuple(f for f in (
-    getattr(np, name, None) for name in (
-        "split", "array_split", "hsplit", "vsplit", "dsplit", "broadcast_arrays",
-        "meshgrid", "gradient", "unstack")) if f is not None) + tuple(
-    f for f in (getattr(np.linalg, name, None) for name in (
-        "eigh", "eig", "svd", "slogdet", "qr", "lstsq")) if f is not None)
 
 
 class AdjointSweep:
@@ -94,8 +85,7 @@ class AdjointSweep:
         builds, a helper's parameters, what helpers return, and items or copies of those."""
         makers = (runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended,
                   runtime.joined, runtime.plus, runtime.times, list, tuple,
-                  runtime.sorted_items, runtime.transposed, runtime.summed,
-                  *SEQUENCE_RESULTS)
+                  runtime.sorted_items, runtime.transposed, runtime.summed)
         names = set(self.norm.lists) | set(self.norm.opaque)
         ops = list(ops_in(self.norm.body))
         grown = True
@@ -109,7 +99,8 @@ class AdjointSweep:
                     opaque = any(n in names for n in op.input_names())
                 else:
                     opaque = any(rule.primitive is m for m in makers) or \
-                        hasattr(rule, "helper_keywords")
+                        hasattr(rule, "helper_keywords") or \
+                        registry.returns_sequence(rule.primitive)  # np.split, eigh
                 if opaque:
                     names.add(op.target)
                     grown = True
