@@ -219,6 +219,10 @@ ALLOCATING = {np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like,
               np.empty_like, np.full_like, np.array, np.copy, np.arange, np.linspace,
               np.eye, np.identity, np.concatenate, np.stack, np.hstack, np.vstack,
               np.tile, np.repeat, np.outer, np.matmul, np.dot, np.cumsum}
+#: Runtime helpers (``_ad.*``) that return a new array of their own for an array input.
+_FRESH_RUNTIME = {"unindex", "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod",
+                  "uncumsum", "untile", "unrepeat", "untrace", "matmul_lhs", "matmul_rhs",
+                  "zero_at", "setitem", "zeros_like"}
 #: Libraries whose functions are primitives (with rules) rather than code to look inside.
 LIBRARIES = {"numpy", "scipy", "math", "builtins", "autograd_src", "operator"}
 
@@ -241,6 +245,9 @@ def allocates(primitive: Any, value: Any) -> bool:
         return True
     if type(primitive).__name__ == "ufunc":
         return True
+    if getattr(primitive, "__module__", "").startswith("autograd_src.rules.runtime") and \
+            getattr(primitive, "__name__", "") in _FRESH_RUNTIME:
+        return True  # in a derivative differentiated again: dx = _ad.unindex(...)
     try:
         return primitive in ALLOCATING or getattr(primitive, "__name__", "") == "setitem"
     except TypeError:
