@@ -117,8 +117,10 @@ def _positional(rule: registry.Rule, args: tuple, kwargs: dict) -> tuple[tuple, 
 #: NumPy functions whose result may be a view of their first operand. When it is,
 #: the result is recorded as a view of that tensor (``.base``): an in-place update
 #: of either reaches the other, in value and in the graph (`inplace`).
+#: (``einsum``'s diagonals are views in NumPy too, but of its second argument: not
+#: tracked here yet.)
 VIEW_FUNCTIONS = {operator.getitem, np.transpose, np.reshape, np.ravel, np.squeeze,
-                  np.expand_dims, np.swapaxes, np.moveaxis, np.broadcast_to, np.einsum,
+                  np.expand_dims, np.swapaxes, np.moveaxis, np.broadcast_to,
                   np.atleast_1d, np.atleast_2d, np.atleast_3d}
 
 
