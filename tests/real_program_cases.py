@@ -494,7 +494,15 @@ def constant_changed_after_a_helper_read_it(x):
     return s + np.sum(z)
 
 
+def sorted_keys_and_get(p):
+    total = 0.0
+    for k in sorted(p.keys()):
+        total = total + np.sum(p[k] ** 2)
+    return total + np.sum(p.get("w", 0.0) * 2.0) + p.get("missing", 1.5)
+
+
 TESTER_CASES = [
+    (sorted_keys_and_get, lambda r: ({"w": _rand(r, 2), "b": _rand(r, 3)},), 0),
     (entry_set_from_a_helper_reading_the_array, lambda r: (np.array([-0.65, 1.08]),), 0),
     (constant_changed_after_a_helper_read_it, lambda r: (np.array([0.3, -0.7, 1.1]),), 0),
     (namedtuple_fields, lambda r: ([Layer(_rand(r, 3, 4), _rand(r, 4)),

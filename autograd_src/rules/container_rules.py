@@ -41,3 +41,8 @@ def smallest(g, ans, items, key=None):
 @defvjp(_ad.field, n_inputs=1)
 def field(g, ans, x, name):
     return _ad.unfield(g, x, name)
+
+
+@defvjp(_ad.get_item, n_inputs=1)
+def get_item(g, ans, d, key, default):
+    return _ad.unget_item(g, d, key)

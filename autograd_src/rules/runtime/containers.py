@@ -13,7 +13,8 @@ from .core import is_zero, unbroadcast, zero_item
 __all__ = ["pack", "appended", "extended", "unlist", "joined", "plus", "unplus", "times",
            "untimes", "add", "values_at", "pack_dict", "unsum", "like_input", "keys",
            "transposed", "summed", "order_of", "sorted_items", "unsorted", "largest",
-           "smallest", "unextreme_item", "like_items", "field", "unfield"]
+           "smallest", "unextreme_item", "like_items", "field", "unfield", "get_item",
+           "unget_item"]
 
 
 # ----- lists of values (their adjoints are lists of adjoints) -----
@@ -216,4 +217,17 @@ def unfield(g: Any, x: Any, name: str) -> list:
     """The adjoint of `field` on a namedtuple: ``g`` at the field's position."""
     grads = [zero_item(item) for item in x]
     grads[type(x)._fields.index(name)] = g
+    return grads
+
+
+def get_item(d: Any, key: Any, default: Any) -> Any:
+    """``d.get(key, default)``."""
+    return d.get(key, default)
+
+
+def unget_item(g: Any, d: Any, key: Any) -> Any:
+    """The adjoint of `get_item` for ``d``: ``g`` at ``key`` when ``d`` has it."""
+    grads = {k: zero_item(v) for k, v in d.items()}
+    if key in d:
+        grads[key] = g
     return grads

@@ -73,6 +73,8 @@ class Activity:
         operands = list(call.args) + [k.value for k in call.keywords]
         func = call.func
         if isinstance(func, gast.Attribute) and self.is_active(func.value):
+            if func.attr == "keys" and not call.args:
+                return False  # a dict's keys are constants
             method = numpy_rules.METHODS.get(func.attr)
             return not (method is not None and registry.is_nondifferentiable(method))
         if isinstance(func, gast.Name) and func.id in self.local_functions:

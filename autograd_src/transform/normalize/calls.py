@@ -190,6 +190,8 @@ class CallNormalizer:
                     is_async=0)])
             if func.attr == "get" and len(args) == 1:  # d.get(k) of a differentiated dict
                 return gast.Subscript(value=subject, slice=args[0], ctx=gast.Load())
+            if func.attr == "get" and len(args) == 2:  # d.get(k, default)
+                return ad("get_item", subject, args[0], args[1])
         if isinstance(func, gast.Attribute) and func.attr == "astype" and len(args) == 1 \
                 and not keywords and self.is_active(func.value):
             return ad("astype", func.value, args[0])
@@ -241,9 +243,10 @@ class CallNormalizer:
         func = call.func
         primitive = numpy_rules.METHODS.get(func.attr)
         if primitive is None or registry.lookup(primitive) is None:
-            raise self.error(call, f"the method .{func.attr}() of a differentiated array "
-                                   "has no derivative rule; call the NumPy function "
-                                   "instead", NoRuleError)
+            raise self.error(call, f"the method .{func.attr}() of a differentiated value (an "
+                                   "array, list or dict) has no derivative rule; call the "
+                                   "NumPy function, or index the list or dict",
+                             NoRuleError)
         args = list(call.args)
         if func.attr in numpy_rules.VARARG_METHODS and len(args) > 1:
             args = [gast.Tuple(elts=args, ctx=gast.Load())]
