@@ -187,6 +187,9 @@ class ExpressionNormalizer:
         self.scalar_sequences -= names
         self.owned -= names
         self.lists -= names
+        # A name bound to a new value no longer holds the array an adjoint read (the
+        # reverse sweep keeps that one), unless another name may still share it.
+        self.read_by_adjoints -= names - self.shared
         for name in names & set(self.closures):
             del self.closures[name]
         for key in [k for k, (n, deps) in self.available.items() if (deps | {n}) & names]:
