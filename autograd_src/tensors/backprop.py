@@ -133,6 +133,11 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     rule = registry.lookup(primitive)
     if kwargs and rule is not None:
         args, kwargs = _positional(rule, args, kwargs)
+    if rule is not None and not _has_sequence(rule) and any(
+            type(a) is list or type(a) is tuple for a in args[:rule.n_inputs]):
+        # mg.mean([t1, t2]): NumPy makes an array of the list, so does this, recorded
+        args = tuple(_stacked(tensor_type, a) if k < rule.n_inputs else a
+                     for k, a in enumerate(args))
     raw_args = tuple([a._data if type(a) is tensor_type else unwrap(a) for a in args])
     raw_kwargs = {k: unwrap(v) for k, v in kwargs.items()} if kwargs else kwargs
     ans = primitive(*raw_args, **raw_kwargs)
@@ -217,6 +222,17 @@ def _has_sequence(rule: registry.Rule) -> bool:
         cached = rule.__dict__["_has_sequence"] = any(
             rule.input_is_sequence(i) for i in range(rule.n_inputs))
     return cached
+
+
+def _stacked(tensor_type: type, value: Any) -> Any:
+    """``value``, or for a list or tuple holding tensors that need a gradient, their
+    ``np.stack`` as a recorded operation (what NumPy's conversion of the list does)."""
+    if type(value) is not list and type(value) is not tuple:
+        return value
+    items = [_stacked(tensor_type, v) for v in value]
+    if not any(isinstance(v, tensor_type) and not v._constant for v in items):
+        return value
+    return apply(tensor_type, np.stack, (items,), {})
 
 
 def unwrap(value: Any) -> Any:
