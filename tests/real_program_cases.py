@@ -501,7 +501,32 @@ def sorted_keys_and_get(p):
     return total + np.sum(p.get("w", 0.0) * 2.0) + p.get("missing", 1.5)
 
 
+def cell_calling_a_sibling(W, s, xs):
+    def squash(z):
+        return np.tanh(z * s)  # reads s, differentiated, from the enclosing function
+
+    def cell(x, h):
+        return squash(x @ W + h)  # a nested def calling another
+
+    h = np.zeros(W.shape[1])
+    for x in xs:
+        h = cell(x, h)
+    return np.sum(h)
+
+
+def only_the_sibling_reads_it(s, x0):
+    def squash(z):
+        return np.tanh(z * s)
+
+    def cell(x):
+        return squash(x)
+
+    return np.sum(cell(x0))
+
+
 TESTER_CASES = [
+    (cell_calling_a_sibling, lambda r: (_rand(r, 3, 3), 0.7, _rand(r, 4, 3)), (0, 1)),
+    (only_the_sibling_reads_it, lambda r: (0.7, _rand(r, 3)), (0, 1)),
     (sorted_keys_and_get, lambda r: ({"w": _rand(r, 2), "b": _rand(r, 3)},), 0),
     (entry_set_from_a_helper_reading_the_array, lambda r: (np.array([-0.65, 1.08]),), 0),
     (constant_changed_after_a_helper_read_it, lambda r: (np.array([0.3, -0.7, 1.1]),), 0),

@@ -94,13 +94,19 @@ class Activity:
             return False
         return any(self.is_active(e) for e in operands)
 
-    def captured_active(self, name: str) -> set[str]:
-        """The differentiated values that the nested function ``name`` reads from this one."""
+    def captured_active(self, name: str, seen: Optional[set] = None) -> set[str]:
+        """The differentiated values that the nested function ``name`` reads from this one,
+        itself or through the other nested functions it calls."""
+        seen = {name} if seen is None else seen | {name}
         node = self.local_functions[name][0]
         local = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, (gast.Store, gast.Param))}
-        return ({n.id for n in gast.walk(node) if isinstance(n, gast.Name)
-                 and isinstance(n.ctx, gast.Load)} - local) & self.active
+        free = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                and isinstance(n.ctx, gast.Load)} - local
+        found = free & self.active
+        for sibling in free & set(self.local_functions) - seen:
+            found |= self.captured_active(sibling, seen)
+        return found
 
     def holds_sequence(self, expr: gast.expr) -> Optional[bool]:
         """True if ``expr`` surely holds a list or tuple, None if it may, else False."""

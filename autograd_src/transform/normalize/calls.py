@@ -520,9 +520,14 @@ class CallNormalizer:
                  and isinstance(n.ctx, (gast.Store, gast.Param))}
         captured = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
                     and isinstance(n.ctx, gast.Load)} - local
-        lifted = sorted(self.captured_active(name))
         original_args = len(call.args)
         defined = node  # where the def is; its derivative goes beside it
+        node = self.with_siblings(node)
+        # what it reads of this function's differentiated values (its siblings too)
+        inner = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                 and isinstance(n.ctx, (gast.Store, gast.Param))}
+        lifted = sorted({n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                         and isinstance(n.ctx, gast.Load)} - inner & self.active)
         if lifted:
             node, call = self.lifted(node, call, name, lifted)
             original_args = len(call.args) - len(lifted)
@@ -562,6 +567,26 @@ class CallNormalizer:
         rebuilt = gast.Call(func=call.func, args=atoms[:original_args],
                             keywords=keywords_of(keywords))
         return rule, rebuilt, bound, inputs
+
+    def with_siblings(self, node: gast.FunctionDef) -> gast.FunctionDef:
+        """``node`` with copies of the other nested defs it calls (an LSTM's ``cell``
+        calling a nested ``sigmoid``) placed at the top of its body, so that its
+        derivative, made apart from the enclosing function, can follow them too."""
+        own = {n.name for n in gast.walk(node) if isinstance(n, gast.FunctionDef)}
+        needed: list = []
+        pending = [node]
+        while pending:
+            loads = {n.id for n in gast.walk(pending.pop()) if isinstance(n, gast.Name)
+                     and isinstance(n.ctx, gast.Load)}
+            for sibling in sorted(loads & set(self.local_functions) - own - {node.name}):
+                own.add(sibling)
+                needed.append(sibling)
+                pending.append(self.local_functions[sibling][0])
+        if not needed:
+            return node
+        node = copy.copy(node)
+        node.body = [copy.deepcopy(self.local_functions[n][0]) for n in needed] + node.body
+        return node
 
     def lifted(self, node: gast.FunctionDef, call: gast.Call, name: str,
                captured: list) -> tuple[gast.FunctionDef, gast.Call]:
