@@ -172,7 +172,7 @@ def test_agrees_with_hips_autograd(fn, make_args, wrt):
     autograd = pytest.importorskip("autograd")
     args = make_args(np.random.default_rng(3))
     ours = grad(fn)(*args)
-    theirs = autograd.grad(fn)(*args)
+    theirs = autograd.grad(_with_autograd_numpy(fn))(*args)
     from autograd_src.testing import _leaves
     for (path, a), (_, b) in zip(_leaves(ours), _leaves(theirs)):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=str(path))
