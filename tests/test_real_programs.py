@@ -163,8 +163,11 @@ def test_arguments_are_never_changed():
     assert value == rc.update_argument_in_place(before.copy())
 
 
+# (not the programs updating arrays in place, which HIPS autograd cannot follow, nor those
+# given layer objects, whose methods HIPS autograd would run on plain NumPy)
 _PURE = [c for c in rc.CASES if c[2] == 0 and "update" not in c[0].__name__
-         and "fill" not in c[0].__name__ and "alias" not in c[0].__name__]
+         and "fill" not in c[0].__name__ and "alias" not in c[0].__name__
+         and "layers" not in c[0].__name__]
 
 
 @pytest.mark.parametrize("fn, make_args, wrt", _PURE, ids=[c[0].__name__ for c in _PURE])

@@ -39,6 +39,8 @@ def zeros_like(x: Any) -> Any:
         return [zero_item(e) for e in x]
     if isinstance(x, dict):
         return {k: zero_item(v) for k, v in x.items()}
+    if isinstance(x, np.generic):  # np.float64(0.0), not a 0-d array: += stays cheap
+        return x.dtype.type(0)
     return np.zeros_like(x)
 
 
@@ -121,7 +123,7 @@ def unbroadcast(g: Any, x: Any) -> Any:
 
     ``x`` may be the value or its shape (a tuple), as loops keep for each iteration.
     """
-    if type(g) in _SCALARS and type(x) in _SCALARS:  # scalar loops call this a lot
+    if type(g) in _SCALARS and (type(x) in _SCALARS or (type(x) is tuple and not x)):
         return g
     shape = x if type(x) is tuple else shape_of(x)
     g_shape = shape_of(g)

@@ -181,9 +181,12 @@ class DataNormalizer:
             if isinstance(atom, gast.Name) and atom.id in self.active:
                 self.emit_op(name, atom, None, [atom.id], {})
             else:
+                scalar = self.is_scalar_value(atom)  # x, v = x0, v0 keeps what x0 is
                 self.body.append(Primal(assign_node(name, atom, original), original, {name}))
                 self.assigned({name})
                 self.active.discard(name)
+                if scalar:
+                    self.scalars.add(name)
 
     def unpack_nested(self, target: gast.Tuple, value: gast.expr,
                       original: gast.stmt) -> None:

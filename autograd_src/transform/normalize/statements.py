@@ -455,6 +455,14 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.shared |= shared | assigned
         self.assigned(assigned)
         self.active -= assigned
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Tuple) and \
+                isinstance(stmt.value, (gast.Tuple, gast.List)) and \
+                len(stmt.targets[0].elts) == len(stmt.value.elts):
+            for target, value in zip(stmt.targets[0].elts, stmt.value.elts):
+                if isinstance(target, gast.Name) and self.is_scalar_value(value) and \
+                        target.id not in load_names(stmt.value):
+                    self.scalars.add(target.id)  # x, v = x0, v0 keeps what x0 and v0 are
         if isinstance(stmt, gast.Assign) and len(assigned) == 1 and \
                 isinstance(stmt.targets[0], gast.Name):
             if self.is_scalar_value(stmt.value):
