@@ -172,6 +172,14 @@ class DataNormalizer:
         if len(value.elts) != len(names):
             raise self.error(value, f"cannot unpack {len(value.elts)} values into "
                                     f"{len(names)} names")
+        read = {n.id for e in value.elts for n in gast.walk(e) if isinstance(n, gast.Name)}
+        if not read & set(names) and len(set(names)) == len(names):
+            # feat, acc = f(x), g(x): each name its own value, as two assignments would
+            # give it (not a copy of a temporary, which would count as shared)
+            for name, element in zip(names, value.elts):
+                self.assign(gast.copy_location(assign_node(name, element, original),
+                                               original))
+            return
         atoms = [self.atom(e) for e in value.elts]
         clobbered = {n.id for a in atoms for n in gast.walk(a) if isinstance(n, gast.Name)}
         if clobbered & set(names):
@@ -199,13 +207,12 @@ class DataNormalizer:
             # name, (W, b) = key, d[key]: each target its own value (the key a constant)
             for element, item in zip(target.elts, value.elts):
                 self.assign(gast.copy_location(gast.Assign(targets=[element], value=item,
-                                                           type_comment=None), original),
-                            original)
+                                                           type_comment=None), original))
             return
         whole = self.namer.fresh("values")
         self.assign(gast.copy_location(gast.Assign(targets=[name_node(whole, gast.Store())],
                                                    value=value, type_comment=None),
-                                       original), original)
+                                       original))
         starred = [k for k, t in enumerate(target.elts) if isinstance(t, gast.Starred)]
         if len(starred) > 1:
             raise self.error(target, "two starred targets in one assignment")
@@ -230,7 +237,7 @@ class DataNormalizer:
                 item = gast.Subscript(value=name_node(whole), slice=index, ctx=gast.Load())
             gast.copy_location(item, original)
             self.assign(gast.copy_location(gast.Assign(targets=[element], value=item,
-                                                       type_comment=None), original), original)
+                                                       type_comment=None), original))
 
     def update_alone(self, name: str, node: gast.AST, refusal: str) -> None:
         """Allow ``name op= v`` as ``name = name op v`` on an array that other names may
