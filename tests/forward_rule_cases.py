@@ -153,8 +153,10 @@ CASES += [
     ((np.tensordot,), "np.tensordot(x, y, axes=1)", _n((3, 4), (4, 2)), 2),
     ((np.kron,), "np.kron(x, y)", _n((2, 2), (2, 3)), 2),
     ((np.append,), "np.append(x, y, axis=0)", _n((2, 3), (1, 3)), 2),
-    ((np.column_stack, np.row_stack), "np.column_stack([x, y]) + np.row_stack([x, y]).T",
-     _n((3,), (3,)), 2),
+    ((np.column_stack,), "np.column_stack([x, y]) + np.vstack([x, y]).T", _n((3,), (3,)), 2),
+    # np.row_stack (vstack's other name) is gone from NumPy 2.5
+    *([((np.row_stack,), "np.row_stack([x, y]).T * 2.0", _n((3,), (3,)), 2)]
+      if hasattr(np, "row_stack") else []),
     ((np.atleast_1d, np.atleast_2d, np.atleast_3d),
      "np.atleast_1d(x) * np.atleast_2d(x) + np.atleast_3d(x)[0, 0, 0]", _n(()), 1),
     ((np.split, np.array_split, np.hsplit, np.vsplit),

@@ -574,9 +574,10 @@ def column_stack(g, ans, tup):
     return np.column_stack(g)
 
 
-@defjvp(np.row_stack)
-def row_stack(g, ans, tup):
-    return np.vstack(g)
+if hasattr(np, "row_stack"):  # deprecated in NumPy 2.0, gone in 2.5: vstack's other name
+    @defjvp(np.row_stack)
+    def row_stack(g, ans, tup):
+        return np.vstack(g)
 
 
 @defjvp(np.atleast_1d)
