@@ -68,8 +68,22 @@ def test_the_table_holds_the_listed_forms():
             "test_binary_ops", "issue"} <= groups
 
 
+# NumPy 2.5: np.linalg.eig returns complex arrays even for real eigenvalues (whose
+# gradient the rule gives; complex values are refused), and np.cross refuses 2-vectors.
+EIG_ALWAYS_COMPLEX = np.iscomplexobj(np.linalg.eig(np.eye(2))[0])
+try:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        np.cross(np.ones(2), np.ones(2))
+    CROSS_OF_TWO_VECTORS = True
+except ValueError:
+    CROSS_OF_TWO_VECTORS = False
+
+
 @pytest.mark.parametrize("index, form", FORMS, ids=IDS)
 def test_grad_on_hips_forms(index, form):
+    if EIG_ALWAYS_COMPLEX and "np.linalg.eig(" in form.body:
+        pytest.skip("this NumPy's eig returns complex eigenvalues for real ones")
     fn = pc.define(form, index)
     wrt = form.wrt[0] if len(form.wrt) == 1 else form.wrt
     refused = [k for k in GRAD_REFUSES if k in form.body]
@@ -344,7 +358,8 @@ def test_einsum_forms(subscripts, shapes):
 @SETTINGS
 def test_cross_axes(data):
     axisa, axisb, axisc = (data.draw(st.sampled_from([0, -1])) for _ in range(3))
-    na, nb = (data.draw(st.sampled_from([2, 3])) for _ in range(2))
+    na, nb = (data.draw(st.sampled_from([2, 3] if CROSS_OF_TWO_VECTORS else [3]))
+              for _ in range(2))
     a = draw(data, (na, 2) if axisa == 0 else (2, na))
     b = draw(data, (nb, 2) if axisb == 0 else (2, nb))
     kw = f"axisa={axisa}, axisb={axisb}, axisc={axisc}"
@@ -410,6 +425,7 @@ def test_rectangular_decompositions():
     check_grads(lstsq, rng.normal(size=(6, 3)), rng.normal(size=(6, 2)), wrt=(0, 1))
 
 
+@pytest.mark.skipif(EIG_ALWAYS_COMPLEX, reason="this NumPy's eig returns complex arrays")
 def test_eig_real_and_complex():
     rng = np.random.default_rng(5)
     a = np.diag([1.0, 2.5, 4.0]) + 0.3 * rng.normal(size=(3, 3))
