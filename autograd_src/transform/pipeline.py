@@ -182,25 +182,12 @@ def cached(per_fn: dict, key: tuple) -> Optional[tuple]:
     return entry
 
 
-def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
-                      caller: source.ParsedFunction,
-                      bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str, list]:
-    """The generated derivative of a helper ``fn`` with respect to ``positions``, cached.
-
-    Returns the derivative, its source, and where each position's gradient is in
-    its result: ``(index, None)`` for a named parameter, ``(index, k)`` for the
-    k-th value of ``*args``. ``bindings`` names parameters that receive known
-    functions at this call site (``apply(f, x)``); the helper is specialised.
-    """
+def helper_wrt(fn: Callable[..., Any], positions: list, call: Any,
+               caller: Any) -> tuple[list, list]:
+    """The parameters of ``fn`` that differentiated ``positions`` of a call land in, and
+    where each position's gradient (or tangent) goes: ``(index, None)`` for a named
+    parameter, ``(index, k)`` for the k-th value of ``*args``."""
     import inspect as _inspect
-    if is_bound_method(fn):
-        # Model.create(x) for a classmethod, obj.method(x) for a module-level obj:
-        # the function under it, specialised to the object it is bound to.
-        function, owner = fn.__func__, fn.__self__
-        derivative, text, layout = helper_derivative(
-            function, [p + 1 for p in positions], call, caller,
-            {**(bindings or {}), function.__code__.co_varnames[0]: owner})
-        return bind(derivative, owner), text, layout
     names, positional = parameters(fn)
     code = fn.__code__
     vararg = code.co_varnames[positional + code.co_kwonlyargcount] \
@@ -213,6 +200,28 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
         wrt.append(vararg)
     layout = [(wrt.index(names[p]), None) if p < positional else
               (wrt.index(vararg), p - positional) for p in positions]
+    return wrt, layout
+
+
+def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
+                      caller: source.ParsedFunction,
+                      bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str, list]:
+    """The generated derivative of a helper ``fn`` with respect to ``positions``, cached.
+
+    Returns the derivative, its source, and where each position's gradient is in
+    its result: ``(index, None)`` for a named parameter, ``(index, k)`` for the
+    k-th value of ``*args``. ``bindings`` names parameters that receive known
+    functions at this call site (``apply(f, x)``); the helper is specialised.
+    """
+    if is_bound_method(fn):
+        # Model.create(x) for a classmethod, obj.method(x) for a module-level obj:
+        # the function under it, specialised to the object it is bound to.
+        function, owner = fn.__func__, fn.__self__
+        derivative, text, layout = helper_derivative(
+            function, [p + 1 for p in positions], call, caller,
+            {**(bindings or {}), function.__code__.co_varnames[0]: owner})
+        return bind(derivative, owner), text, layout
+    wrt, layout = helper_wrt(fn, positions, call, caller)
     bindings = bindings or {}
     key = ("helper", tuple(positions), tuple(sorted((k, id(v)) for k, v in bindings.items())),
            optimizer.ENABLED.get())

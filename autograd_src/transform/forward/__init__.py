@@ -11,7 +11,6 @@ parameters plus one keyword-only tangent per differentiated parameter
 from __future__ import annotations
 
 import copy
-import inspect
 import os
 from typing import Any, Callable, Optional
 
@@ -23,7 +22,7 @@ from .. import codegen, desugar, fence, loader, normalize, source, stages
 from .. import optimize as optimizer
 from ..naming import Namer
 from ..reverse import Derivative
-from ..source import is_bound_method, parameters
+from ..source import is_bound_method
 from . import stacks
 from .tangents import ForwardDerivative, tangents
 
@@ -101,7 +100,7 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                       bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str, list]:
     """The forward-mode derivative of a helper ``fn`` along ``positions``, cached, its
     source, and where each position's tangent parameter is (``(index, None)``)."""
-    from ..pipeline import LOCK, bind, cache_for, cached, transform_forward
+    from ..pipeline import LOCK, bind, cache_for, cached, helper_wrt, transform_forward
     if lookup_jvp(fn) is not None:
         # A tangent rule of the user's own: the forward stage inlines it.
         return fn, "", [(k, None) for k in range(len(positions))]
@@ -113,19 +112,8 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
         bound = bind(derivative, owner)
         bound.__autograd_src_tangents__ = derivative.__autograd_src_tangents__
         return bound, text, layout
-    names, positional = parameters(fn)
-    code = fn.__code__
-    vararg = code.co_varnames[positional + code.co_kwonlyargcount] \
-        if code.co_flags & inspect.CO_VARARGS else None
-    wrt = [names[p] for p in positions if p < positional]
-    if any(p >= positional for p in positions):
-        if vararg is None:
-            raise caller.error(call, f"{fn.__name__}() takes {positional} positional "
-                                     "arguments but more are passed")
-        wrt.append(vararg)
     # Where each position's tangent goes: a parameter's, or the k-th of *args's tuple.
-    layout = [(wrt.index(names[p]), None) if p < positional else
-              (wrt.index(vararg), p - positional) for p in positions]
+    wrt, layout = helper_wrt(fn, positions, call, caller)
     bindings = bindings or {}
     key = (_CACHE_KEY, tuple(positions),
            tuple(sorted((k, id(v)) for k, v in bindings.items())), optimizer.ENABLED.get())
