@@ -138,6 +138,8 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
         # mg.mean([t1, t2]): NumPy makes an array of the list, so does this, recorded
         args = tuple(_stacked(tensor_type, a) if k < rule.n_inputs else a
                      for k, a in enumerate(args))
+    elif rule is not None and _has_sequence(rule):
+        args = _rows(tensor_type, rule, args)
     raw_args = tuple([a._data if type(a) is tensor_type else unwrap(a) for a in args])
     raw_kwargs = {k: unwrap(v) for k, v in kwargs.items()} if kwargs else kwargs
     ans = primitive(*raw_args, **raw_kwargs)
@@ -233,6 +235,21 @@ def _stacked(tensor_type: type, value: Any) -> Any:
     if not any(isinstance(v, tensor_type) and not v._constant for v in items):
         return value
     return apply(tensor_type, np.stack, (items,), {})
+
+
+def _rows(tensor_type: type, rule: registry.Rule, args: tuple) -> tuple:
+    """``np.vstack(t)``: a tensor given for a sequence input is, as NumPy reads it, the
+    sequence of its rows; each row becomes an operand of its own (``t[i]``, recorded)."""
+    if not any(isinstance(a, tensor_type) and not a._constant for a in args):
+        return args
+    args = list(args)
+    for index in range(min(rule.n_inputs, len(args))):
+        if rule.input_is_sequence(index) and isinstance(args[index], tensor_type) and \
+                not args[index]._constant:
+            param = rule.signature.parameters[rule.params[index]]
+            if param.kind is not param.VAR_POSITIONAL and args[index].ndim > 0:
+                args[index] = list(args[index])
+    return tuple(args)
 
 
 def unwrap(value: Any) -> Any:

@@ -1,6 +1,7 @@
 """The Tensor engine's errors, under MyGrad's names (``mygrad.errors``)."""
 
-__all__ = ["MyGradException", "InvalidBackprop", "InvalidGradient", "DisconnectedView"]
+__all__ = ["MyGradException", "InvalidBackprop", "InvalidGradient", "DisconnectedView",
+           "GradientDropped"]
 
 
 class MyGradException(Exception):
@@ -17,3 +18,10 @@ class InvalidGradient(MyGradException, ValueError):
 
 class DisconnectedView(MyGradException):
     """A view whose link to its base was lost (kept for MyGrad's names; not raised here)."""
+
+
+class GradientDropped(MyGradException, TypeError):
+    """A conversion of a tensor that needs gradients to a NumPy array or a Python
+    number that NumPy or Python would make implicitly (``np.array([t, t])``,
+    ``np.r_[t]``, ``math.exp(t)``), where the result could only be a constant: the
+    gradient would be silently lost. (Not in MyGrad, which converts silently.)"""

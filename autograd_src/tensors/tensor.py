@@ -11,6 +11,7 @@ import numpy as np
 
 from ..rules import registry, runtime
 from . import backprop, inplace, memory
+from .errors import GradientDropped
 
 __all__ = ["Tensor", "tensor", "astensor", "asarray"]
 
@@ -276,15 +277,35 @@ class Tensor:
     def tolist(self) -> Any:
         return self._data.tolist()
 
+    def _refuse_drop(self, conversion: str) -> None:
+        """Refuse an implicit conversion that would silently lose this tensor's gradient
+        (`GradientDropped`): only a constant, or any tensor under ``no_autodiff``, converts."""
+        if not self._constant and backprop._Recording.enabled:
+            raise GradientDropped(
+                f"{conversion} of a tensor that needs gradients would give a constant and "
+                "silently lose the gradient (MyGrad converts silently; this refuses). For a "
+                "recorded result use mg.<function> (mg.stack([a, b]), mg.mean([a, b]), "
+                "mg.exp(t)...) or NumPy's function on the tensor itself; for the values "
+                "alone use tensor.item(), tensor.data or mg.asarray(tensor), or convert "
+                "under mg.no_autodiff")
+
     def __float__(self) -> float:
         if self._data.size != 1:
             raise TypeError("can only convert a tensor of size 1 to a Python scalar")
+        self._refuse_drop("float() (math.* functions call it)")
         return float(self._data.item())
 
     def __int__(self) -> int:
         if self._data.size != 1:
             raise TypeError("can only convert a tensor of size 1 to a Python scalar")
+        self._refuse_drop("int()")
         return int(self._data.item())
+
+    def __complex__(self) -> complex:
+        if self._data.size != 1:
+            raise TypeError("can only convert a tensor of size 1 to a Python scalar")
+        self._refuse_drop("complex() (cmath.* functions call it)")
+        return complex(self._data.item())
 
     def __contains__(self, item: Any) -> bool:
         return backprop.unwrap(item) in self._data
@@ -342,6 +363,10 @@ class Tensor:
     # ----- NumPy interoperability -----
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        # NumPy's conversion: np.array(t), np.array([t, t]), np.r_[t], np.mean([t1, t2])
+        # (a list is not a tensor, so no protocol reaches here first).
+        self._refuse_drop("NumPy's conversion to an array (np.array, np.asarray, np.r_, "
+                          "a list of tensors given to a NumPy function)")
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self.data
