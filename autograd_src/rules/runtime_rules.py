@@ -97,6 +97,28 @@ def zero_at_jvp(g, ans, grad, index):
     return _ad.zero_at(g, index)
 
 
+@defvjp(_ad.written)
+def written(g, ans, grad, index):
+    # The transpose of keeping the last of repeated positions is assigning, which
+    # keeps the last too.
+    return _ad.setitem(_ad.zeros_like(grad), index, g)
+
+
+@defjvp(_ad.written)
+def written_jvp(g, ans, grad, index):
+    return _ad.written(g, index)
+
+
+@defvjp(_ad.copied)
+def copied(g, ans, part):
+    return g
+
+
+@defjvp(_ad.copied)
+def copied_jvp(g, ans, part):
+    return _ad.copied(g)
+
+
 @defvjp(_ad.log_or_zero)
 def log_or_zero(g, ans, x):
     return g * _fwd.inverse_or_zero(x)

@@ -11,7 +11,7 @@ import numpy as np
 from .core import dtype_of, shape_of, zeros_like
 
 __all__ = ["as_items", "unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile",
-           "unrepeat", "untrace", "setitem", "zero_at", "written"]
+           "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "add_at"]
 
 
 def _has_array_index(index: Any) -> bool:
@@ -37,6 +37,18 @@ def unindex(g: Any, x: Any, index: Any) -> Any:
     else:
         out[index] = g
     return out
+
+
+def add_at(d: Any, index: Any, g: Any) -> Any:
+    """``d + unindex(g, d, index)``, written into ``d`` (an array of the sweep's own)
+    without a zero array as large as ``d``; repeated positions add up."""
+    if type(d) is not np.ndarray:
+        return d + unindex(g, d, index)
+    if _has_array_index(index):
+        np.add.at(d, index, g)
+    else:
+        d[index] += g
+    return d
 
 
 def as_items(grads: tuple, arrays: Any) -> Any:
@@ -131,6 +143,12 @@ def zero_at(g: Any, index: Any) -> Any:
     out = np.array(g, copy=True)
     out[index] = 0
     return out
+
+
+def copied(part: Any) -> Any:
+    """``part`` as a value of its own: an array is copied (it may be a view of an adjoint
+    that is then zeroed in place); a number is its own copy."""
+    return part.copy() if type(part) is np.ndarray else part
 
 
 def written(g: Any, index: Any) -> Any:

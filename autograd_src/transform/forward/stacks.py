@@ -8,7 +8,8 @@ so ``y = y_stack.pop()`` is read as ``y = y_stack[-1]`` then
 ``y_stack = y_stack[:-1]``, and the appends as appends. Gradients accumulated in
 place (``dx += v``, which the optimizer writes only where no other name sees the
 array) are read as ``dx = dx + v``: the same values, without the aliasing question
-the normalizer would have to refuse. Only code that `grad` generated is rewritten
+the normalizer would have to refuse; so is ``dx = _ad.add_at(dx, i, v)`` (an addition
+into ``dx``). Only code that `grad` generated is rewritten
 (its file name says so); a user's own ``pop()`` and ``+=`` are not.
 """
 
@@ -47,6 +48,24 @@ def _number(value: int) -> gast.expr:
     return gast.Constant(value=value, kind=None)
 
 
+def _add_at(stmt: Any) -> Any:
+    """``d = d + _ad.unindex(g, d, i)`` for ``d = _ad.add_at(d, i, g)`` (which adds into
+    ``d`` in place), or None."""
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call):
+        call = stmt.value
+        if isinstance(call.func, gast.Attribute) and call.func.attr == "add_at" and \
+                len(call.args) == 3 and not call.keywords:
+            array, index, update = call.args
+            scatter = gast.Call(func=gast.Attribute(value=call.func.value, attr="unindex",
+                                                    ctx=gast.Load()),
+                                args=[update, array, index], keywords=[])
+            total = gast.BinOp(left=array, op=gast.Add(), right=scatter)
+            return gast.copy_location(gast.Assign(targets=stmt.targets, value=total,
+                                                  type_comment=None), stmt)
+    return None
+
+
 def _rewrite(stmts: list) -> list:
     out: list = []
     for stmt in stmts:
@@ -60,6 +79,10 @@ def _rewrite(stmts: list) -> list:
                                                       type_comment=None), stmt))
             out.append(gast.copy_location(gast.Assign(
                 targets=[_name(stack, gast.Store())], value=rest, type_comment=None), stmt))
+            continue
+        added = _add_at(stmt)
+        if added is not None:
+            out.append(added)
             continue
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
             total = gast.BinOp(left=_name(stmt.target.id, gast.Load()), op=stmt.op,

@@ -6,7 +6,8 @@ sweeps are rewritten after the reverse stage, in this order:
 
 the adjoint sweep (`ADJOINT_PASSES`)
     propagate copies → write ``g * 2 * x`` for a value times itself → fold
-    terms read once into their reader → exact folds → accumulate in place;
+    terms read once into their reader → exact folds → accumulate in place →
+    zero overwritten entries in place in loops;
 the primal sweep (`rewrite_primal`)
     drop dead work → fold temporaries read once into their reader → compute a
     value the adjoint reads once at that use.
@@ -31,6 +32,7 @@ from .expressions import Replace, reuse_primal_values, simplify
 from .fusion import double_repeated, fuse_adjoint_terms, fuse_temporaries, sink_into_adjoint
 from .shapes import names_read_for_shape, shapes_from
 from .walk import assigned_name, helper_of, load_counts, names_in
+from .zeroing import zero_in_place
 
 __all__ = ["ENABLED", "enabled", "Sweeps", "ADJOINT_PASSES",
            "rewrite_adjoint", "rewrite_primal", "simplify", "reuse_primal_values", "Replace",
@@ -82,8 +84,12 @@ def _in_place(adjoint: list, sweeps: Sweeps) -> list:
     return accumulate_in_place(adjoint, sweeps.adjoints, sweeps.ad, sweeps.containers)
 
 
+def _zeroing(adjoint: list, sweeps: Sweeps) -> list:
+    return zero_in_place(adjoint, sweeps.adjoints, sweeps.ad, sweeps.containers)
+
+
 #: The adjoint sweep's passes, in order.
-ADJOINT_PASSES: tuple = (_copies, _squares, _terms, _exact, _in_place)
+ADJOINT_PASSES: tuple = (_copies, _squares, _terms, _exact, _in_place, _zeroing)
 
 
 def rewrite_adjoint(adjoint: list, sweeps: Sweeps) -> list:

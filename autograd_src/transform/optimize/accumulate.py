@@ -154,6 +154,15 @@ def _accumulate(stmts: list[Any], adjoints: set[str], ad: str, owned: set[str],
                                            slice=index, ctx=gast.Store())
                 result.append(gast.copy_location(
                     gast.AugAssign(target=subscript, op=gast.Add(), value=update.args[0]), stmt))
+            elif target in indexable and isinstance(value.op, gast.Add) and \
+                    helper_of(update, ad) == "unindex" and len(update.args) == 3:
+                # An index known only when it runs: added where it points, not through
+                # a zero array as large as the whole (O(n) per update in a loop).
+                stmt.value = gast.Call(func=gast.Attribute(value=update.func.value,
+                                                           attr="add_at", ctx=gast.Load()),
+                                       args=[value.left, update.args[2], update.args[0]],
+                                       keywords=[])
+                result.append(stmt)
             else:
                 op, update = without_negation(update)  # da += -e  is  da -= e
                 if isinstance(value.op, gast.Sub):

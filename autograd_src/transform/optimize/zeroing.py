@@ -1,0 +1,192 @@
+"""Zero overwritten entries of an adjoint in place inside loops (``d_out[i] = 0``).
+
+The adjoint of ``out[i] = v`` zeroes ``d_out[i]``: the entry's old value received
+none of the gradient. `_ad.zero_at` returns a zeroed copy, which is always safe
+but costs the whole array on each call: filling an array of n entries one at a
+time in a loop then costs O(n²) in the sweep. Inside a loop, this pass zeroes in
+place instead, where nothing else can see the array:
+
+* before the loop, the adjoint was last assigned a fresh array (arithmetic, or
+  a helper that allocates) that no statement since has read or shared;
+* inside the loop, the adjoint is only zeroed, accumulated into (``d += t``,
+  ``d[j] += t``), rebound to a fresh array, read by arithmetic or read by index.
+
+Entries read by index inside the loop may be views of the array the loop then
+zeroes: they are read as copies (``_ad.copied(d_out[i])``; a number is its own
+copy), so each value stays what it was when it was read.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import gast
+
+from .accumulate import _fresh
+from .walk import assigned_name, helper_of
+
+__all__ = ["zero_in_place"]
+
+
+def zero_in_place(stmts: list[Any], adjoints: set[str], ad: str,
+                  containers: frozenset = frozenset()) -> list[Any]:
+    """``stmts`` with the ``d = _ad.zero_at(d, i)`` of loops made in place where safe."""
+    candidates = {name for name in _zeroed_names(stmts, ad) if name in adjoints} - containers
+    if not candidates:
+        return stmts
+    return _block(stmts, candidates, ad)
+
+
+def _zero_at_target(stmt: Any, ad: str) -> Optional[str]:
+    """``d`` for ``d = _ad.zero_at(d, index)``."""
+    target = assigned_name(stmt)
+    value = getattr(stmt, "value", None)
+    if target is not None and helper_of(value, ad) == "zero_at" and len(value.args) == 2 \
+            and not value.keywords and isinstance(value.args[0], gast.Name) \
+            and value.args[0].id == target:
+        return target
+    return None
+
+
+def _zeroed_names(stmts: list[Any], ad: str) -> set[str]:
+    return {name for s in stmts for node in gast.walk(s)
+            if isinstance(node, gast.stmt) and (name := _zero_at_target(node, ad)) is not None}
+
+
+def _block(stmts: list[Any], candidates: set[str], ad: str) -> list[Any]:
+    """One block: track which candidates hold a private fresh array, and rewrite the
+    loops that zero them; blocks nested in statements are handled on their own."""
+    private: set[str] = set()
+    for stmt in stmts:
+        rewritten: set[str] = set()
+        if isinstance(stmt, (gast.For, gast.While)):
+            for name in sorted(private & _zeroed_names([stmt], ad)):
+                if _only_safe_uses(stmt.body + stmt.orelse, name, ad):
+                    _Rewrite(name, ad).visit(stmt)
+                    rewritten.add(name)  # still private: the loop shares nothing
+        target = assigned_name(stmt)
+        if target in candidates and _fresh(stmt.value, ad) and \
+                target not in _bare_reads(stmt.value):
+            private.add(target)
+            continue
+        # Anything else that reads or rebinds a candidate may share it (a view).
+        mentioned = {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)}
+        private -= {n for n in mentioned - rewritten if not _accumulates(stmt, n)}
+        for block in ("body", "orelse"):
+            inner = getattr(stmt, block, None)
+            if isinstance(inner, list):
+                setattr(stmt, block, _block(inner, candidates, ad))
+    return stmts
+
+
+def _accumulates(stmt: Any, name: str) -> bool:
+    """``name += t`` or ``name[j] += t`` (with ``t`` not reading ``name``): an update
+    of the array itself, which shares nothing."""
+    if not isinstance(stmt, gast.AugAssign):
+        return False
+    target = stmt.target
+    if isinstance(target, gast.Subscript):
+        target = target.value
+    reads = {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
+    if isinstance(stmt.target, gast.Subscript):
+        reads |= {n.id for n in gast.walk(stmt.target.slice) if isinstance(n, gast.Name)}
+    return isinstance(target, gast.Name) and target.id == name and name not in reads
+
+
+def _bare_reads(expr: Any) -> set[str]:
+    """Names read in ``expr`` other than as an operand of arithmetic or the array of an
+    index (reads that may share the array itself)."""
+    shared: set[str] = set()
+    safe: set[int] = set()
+    for node in gast.walk(expr):
+        if isinstance(node, gast.BinOp):
+            safe |= {id(node.left), id(node.right)}
+        elif isinstance(node, gast.UnaryOp):
+            safe.add(id(node.operand))
+    for node in gast.walk(expr):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
+                id(node) not in safe:
+            shared.add(node.id)
+    return shared
+
+
+def _only_safe_uses(stmts: list[Any], name: str, ad: str) -> bool:
+    """Whether every use of ``name`` in a loop's body is one the pass allows."""
+    allowed: set[int] = set()  # the Name nodes of uses already accounted for
+    for stmt in (n for s in stmts for n in gast.walk(s) if isinstance(n, gast.stmt)):
+        if _zero_at_target(stmt, ad) == name:
+            allowed |= {id(stmt.targets[0]), id(stmt.value.args[0])}
+        elif assigned_name(stmt) == name:
+            if not _fresh(stmt.value, ad):
+                return False
+            allowed.add(id(stmt.targets[0]))
+        elif isinstance(stmt, gast.AugAssign):
+            target = stmt.target.value if isinstance(stmt.target, gast.Subscript) \
+                else stmt.target
+            if isinstance(target, gast.Name) and target.id == name:
+                allowed.add(id(target))
+    for node in (n for s in stmts for n in gast.walk(s)):
+        if isinstance(node, (gast.BinOp, gast.UnaryOp)):
+            for operand in ((node.left, node.right) if isinstance(node, gast.BinOp)
+                            else (node.operand,)):
+                if isinstance(operand, gast.Name) and operand.id == name:
+                    allowed.add(id(operand))
+        elif isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Load) and \
+                isinstance(node.value, gast.Name) and node.value.id == name:
+            allowed.add(id(node.value))  # read as a copy (`_Rewrite`)
+        elif _written_from(node, name, ad):
+            allowed.add(id(node.args[0]))  # read as a copy (`_Rewrite`)
+    return all(id(node) in allowed for s in stmts for node in gast.walk(s)
+               if isinstance(node, gast.Name) and node.id == name)
+
+
+def _written_from(node: Any, name: str, ad: str) -> bool:
+    """``_ad.written(name, index)``: entries read out of ``name``, perhaps a view."""
+    return helper_of(node, ad) == "written" and len(node.args) == 2 and \
+        isinstance(node.args[0], gast.Name) and node.args[0].id == name
+
+
+class _Rewrite(gast.NodeTransformer):
+    """In a loop: ``d = _ad.zero_at(d, i)`` → ``d[i] = 0``; ``d[i]`` read →
+    ``_ad.copied(d[i])``."""
+
+    def __init__(self, name: str, ad: str) -> None:
+        self.name, self.ad = name, ad
+
+    def visit_Assign(self, node: gast.Assign) -> Any:
+        if _zero_at_target(node, self.ad) == self.name:
+            index = self.visit(node.value.args[1])
+            if isinstance(index, gast.Subscript) and isinstance(index.value, gast.Attribute) \
+                    and index.value.attr == "s_":
+                index = index.slice  # d[np.s_[1:-1]] = 0 reads better as d[1:-1] = 0
+            target = gast.Subscript(value=gast.Name(id=self.name, ctx=gast.Load(),
+                                                    annotation=None, type_comment=None),
+                                    slice=index, ctx=gast.Store())
+            return gast.copy_location(gast.Assign(targets=[target],
+                                                  value=gast.Constant(value=0, kind=None),
+                                                  type_comment=None), node)
+        return self.generic_visit(node)
+
+    def visit_AugAssign(self, node: gast.AugAssign) -> Any:
+        # d[j] += t writes the array: its target is not a read to copy.
+        if isinstance(node.target, gast.Subscript):
+            node.target.slice = self.visit(node.target.slice)
+        node.value = self.visit(node.value)
+        return node
+
+    def visit_Subscript(self, node: gast.Subscript) -> Any:
+        self.generic_visit(node)
+        if isinstance(node.ctx, gast.Load) and isinstance(node.value, gast.Name) and \
+                node.value.id == self.name:
+            return self._copied(node)
+        return node
+
+    def visit_Call(self, node: gast.Call) -> Any:
+        self.generic_visit(node)
+        return self._copied(node) if _written_from(node, self.name, self.ad) else node
+
+    def _copied(self, read: gast.expr) -> gast.Call:
+        func = gast.Attribute(value=gast.Name(id=self.ad, ctx=gast.Load(), annotation=None,
+                                              type_comment=None),
+                              attr="copied", ctx=gast.Load())
+        return gast.Call(func=func, args=[read], keywords=[])
