@@ -309,7 +309,10 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any],
     if not positions:
         raise ValueError("jvp needs at least one tangent that is not None")
     forward = _forward_of(fn, positions)
-    return forward.run(primals, {}, [tangents[i] for i in positions])
+    value, tangent = forward.run(primals, {}, [tangents[i] for i in positions])
+    if type(value) is tuple and type(tangent) is list:  # results in a tuple: tangents too
+        tangent = tuple(tangent)
+    return value, tangent
 
 
 def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:

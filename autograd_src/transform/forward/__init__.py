@@ -56,6 +56,8 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
             except ValueError:  # an empty cell
                 pass
     desugar.desugar(parsed, namer)
+    if not helper:
+        _name_tuple_results(parsed.node, namer)
     stages.show("desugar", parsed.node)
     norm = normalize.normalize(parsed, wrt, namer, *scalars[:3], helper=helper,
                                derive=DERIVATIONS)
@@ -70,6 +72,22 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
     compiled = loader.load(text, name, fn, namer.injected, origin)
     compiled.__autograd_src_tangents__ = derivative.tangent_params
     return compiled, _with_helpers(text, list(namer.helper_sources))
+
+
+def _name_tuple_results(node: gast.FunctionDef, namer: Namer) -> None:
+    """``return a, b`` becomes ``out = (a, b); return out``: forward mode gives a tuple
+    of results the tangent of that tuple value, as any container's (grad needs one
+    output, and its normal form refuses a returned tuple). After desugaring, a
+    function returning anywhere but at its end assigns one result name instead."""
+    stmt = node.body[-1] if node.body else None
+    if isinstance(stmt, gast.Return) and isinstance(stmt.value, gast.Tuple):
+        out = namer.fresh("out")
+        node.body[-1:] = [
+            gast.copy_location(gast.Assign(targets=[gast.Name(
+                id=out, ctx=gast.Store(), annotation=None, type_comment=None)],
+                value=stmt.value, type_comment=None), stmt),
+            gast.copy_location(gast.Return(value=gast.Name(
+                id=out, ctx=gast.Load(), annotation=None, type_comment=None)), stmt)]
 
 
 def _with_tangent_params(parsed: source.ParsedFunction, params: list[str]) -> Any:

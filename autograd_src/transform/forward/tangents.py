@@ -126,6 +126,17 @@ class Tangents:
                 out += self.op(item)
             elif isinstance(item, Primal):
                 out.append(item.stmt)
+                appended = _appended_to(item.stmt)
+                if appended is not None and appended[0] in self.read:
+                    # A constant appended to a list whose tangent is read: its tangent
+                    # gets a zero, so the two stay in step (a gradient's stack of a
+                    # value constant in one loop and differentiated in the next).
+                    dlist = name_node(self.tangent(appended[0]))
+                    zero = self.zero(appended[1])
+                    out.append(assign_node(self.tangent(appended[0]), gast.Call(
+                        func=gast.Attribute(value=name_node(self.ad), attr="appended",
+                                            ctx=gast.Load()),
+                        args=[dlist, zero], keywords=[]), item.origin))
                 for name in sorted(item.assigned & self.read):
                     value = item.stmt.value if isinstance(item.stmt, gast.Assign) else None
                     zero = gast.Constant(value=0.0, kind=None) if is_number(value) else \
@@ -368,3 +379,14 @@ def tangents(parsed: ParsedFunction, norm: Normalized, wrt: list[str],
              namer: Namer) -> ForwardDerivative:
     """The forward-mode derivative of ``norm`` along the tangents of ``wrt``."""
     return Tangents(parsed, norm, wrt, namer).build()
+
+
+def _appended_to(stmt: Any) -> Optional[tuple[str, gast.expr]]:
+    """``(list, value)`` for a statement ``list.append(value)``, else None."""
+    if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+        call = stmt.value
+        if isinstance(call.func, gast.Attribute) and call.func.attr == "append" and \
+                isinstance(call.func.value, gast.Name) and len(call.args) == 1 and \
+                not call.keywords and not isinstance(call.args[0], gast.Starred):
+            return call.func.value.id, call.args[0]
+    return None
