@@ -2,8 +2,8 @@
 
 Each function is written with ``mg.*`` operations, so its derivative comes from
 the shared rule table (no rule of its own); masks and shifts that carry no
-gradient are computed from the data. MyGrad's layers (``conv_nd``,
-``max_pool``, ``batchnorm``, ``gru``) are not here yet.
+gradient are computed from the data. The layers (``dense``, ``conv_nd``,
+``max_pool``, ``batchnorm``, ``gru``) are in `layers`, also ``mg.nnet.layers``.
 """
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ from typing import Any, Optional
 import numpy as np
 
 from . import functions as F
+from . import layers
+from .layers import batchnorm, conv_nd, dense, gru, max_pool
 from .tensor import Tensor, astensor
 
 __all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "softmax", "logsoftmax", "elu", "selu",
            "soft_sign", "hard_tanh", "glu", "softmax_crossentropy",
            "negative_log_likelihood", "margin_ranking_loss", "multiclass_hinge", "focal_loss",
-           "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "normal", "uniform"]
+           "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "normal", "uniform",
+           "dense", "conv_nd", "max_pool", "batchnorm", "gru", "layers"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
