@@ -8,13 +8,14 @@ from __future__ import annotations
 import operator
 from typing import Any, Callable, Optional
 
+import gast
 import numpy as np
 
 from .transform.source import parameters
 
 __all__ = ["check_argument", "is_container", "in_structure", "scalar_signature",
            "make_checker", "separate_results", "in_dtypes", "argument_reader", "MISSING",
-           "NO_SCALARS", "SCALAR_SET"]
+           "NO_SCALARS", "SCALAR_SET", "counter_indexed", "positional_completer"]
 
 
 def check_argument(value: Any, name: str) -> None:
@@ -94,16 +95,18 @@ _ARRAYS_ONLY = frozenset([np.ndarray])
 _SHAPE = operator.attrgetter("shape")
 
 
-def scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
+def scalar_signature(names: list[str], args: tuple, kwargs: dict,
+                     vectors: frozenset = frozenset()) -> tuple:
     """What this call says about its arguments' shapes: which are scalars, which are
-    lists/tuples of scalars, which arrays share a shape, which are containers, and which
-    of those are dicts.
+    lists/tuples of scalars (or 1-D arrays among ``vectors``, whose items and ``c[i]``
+    are scalars too), which arrays share a shape, which are containers, and which of
+    those are dicts.
 
     Code generated knowing that (say) ``x`` is a Python float, or that ``x`` and
     ``v`` have one shape, can leave out the shape bookkeeping that broadcasting
     needs, which dominates loops over scalars and small arrays.
     """
-    if not kwargs and _ARRAYS_ONLY.issuperset(map(type, args)) and \
+    if not kwargs and not vectors and _ARRAYS_ONLY.issuperset(map(type, args)) and \
             (len(args) == 1 or len(set(map(_SHAPE, args))) == len(args)):
         return NO_SCALARS  # arrays of different shapes: the common case, decided in C
     scalars: list = []
@@ -116,6 +119,8 @@ def scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
         kind = type(value)
         if kind is np.ndarray:  # the common case, decided first
             shapes.setdefault(value.shape, []).append(name)
+            if name in vectors and value.ndim == 1 and value.dtype.kind in "fiub":
+                sequences.append(name)
         elif kind in SCALAR_SET:
             scalars.append(name)
         elif (kind is list or kind is tuple) and value and \
@@ -130,6 +135,79 @@ def scalar_signature(names: list[str], args: tuple, kwargs: dict) -> tuple:
     if not scalars and not sequences and not groups and not containers:
         return NO_SCALARS
     return tuple(scalars), tuple(sequences), groups, tuple(containers), tuple(dicts)
+
+
+_INT_OPS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv, gast.Mod)
+
+
+def counter_indexed(fn: Callable[..., Any]) -> frozenset:
+    """The parameters of ``fn`` that, were they 1-D arrays, would give scalars wherever
+    the generated code could take ``p[...]`` for one: ``p`` is never rebound, reshaped
+    or shadowed, and every ``p[k]`` indexes it by an int: a constant, a counter of
+    ``for k in range(...)`` (or ``enumerate``) bound nowhere else, or ``+ - * // %`` of
+    those. Any other index (``c[idx]`` with ``idx`` an array of indices or a mask) keeps
+    ``p`` out: its items might be arrays. Parameters never indexed nor iterated are
+    left out too (a variant for them would be the general code again)."""
+    from .transform import source
+    try:
+        node = source.parse_function(fn).node
+    except Exception:  # no source: the transformation reports it
+        return frozenset()
+    candidates = set(parameters(fn)[0])
+    if fn.__globals__.get("range", range) is not range or \
+            fn.__globals__.get("enumerate", enumerate) is not enumerate:
+        return frozenset()
+    counters: set = set()
+    for loop in gast.walk(node):
+        if not isinstance(loop, gast.For) or not isinstance(loop.iter, gast.Call) or \
+                not isinstance(loop.iter.func, gast.Name):
+            continue
+        target, called = loop.target, loop.iter.func.id
+        if called == "range" and isinstance(target, gast.Name):
+            counters.add(target.id)
+        elif called == "enumerate" and isinstance(target, gast.Tuple) and \
+                len(target.elts) == 2 and isinstance(target.elts[0], gast.Name):
+            counters.add(target.elts[0].id)
+    stored = {}
+    for loop in gast.walk(node):  # counters stored anywhere but their own loop: out
+        if isinstance(loop, gast.For):
+            for n in gast.walk(loop.target):
+                if isinstance(n, gast.Name):
+                    stored[id(n)] = n.id
+    for n in gast.walk(node):
+        if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load) and \
+                id(n) not in stored and n.id in counters:
+            counters.discard(n.id)
+    counters -= candidates
+
+    def is_int(index: Any) -> bool:
+        if isinstance(index, gast.Constant):
+            return type(index.value) is int
+        if isinstance(index, gast.Name):
+            return index.id in counters
+        if isinstance(index, gast.UnaryOp) and isinstance(index.op, (gast.USub, gast.UAdd)):
+            return is_int(index.operand)
+        if isinstance(index, gast.BinOp) and isinstance(index.op, _INT_OPS):
+            return is_int(index.left) and is_int(index.right)
+        return False
+
+    read = set()  # read item by item somewhere: otherwise knowing it gains nothing
+    for stmt in node.body:
+        for n in gast.walk(stmt):
+            if isinstance(n, gast.For) and isinstance(n.iter, gast.Name):
+                read.add(n.iter.id)
+            elif isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name):
+                read.add(n.value.id)
+            if isinstance(n, gast.Name) and n.id in candidates and \
+                    not isinstance(n.ctx, gast.Load):
+                candidates.discard(n.id)  # rebound, deleted, or a nested parameter
+            elif isinstance(n, gast.Attribute) and isinstance(n.value, gast.Name) and \
+                    n.attr in ("shape", "resize"):
+                candidates.discard(n.value.id)
+            elif isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name) and \
+                    not isinstance(n.slice, gast.Slice) and not is_int(n.slice):
+                candidates.discard(n.value.id)
+    return frozenset(candidates & read)
 
 
 _FLOAT64 = np.dtype(np.float64)
@@ -212,6 +290,37 @@ def argument_reader(fn: Callable[..., Any], name: str) -> Callable[[tuple, dict]
         return kwargs.get(name, defaults.get(name, MISSING))
 
     return read
+
+
+def positional_completer(fn: Callable[..., Any]) -> Callable[[tuple, dict], Optional[tuple]]:
+    """A function giving a call's arguments as one tuple of positional arguments, the
+    defaults left out and the keywords naming positional parameters filled in (``f(x)``,
+    ``f(x, scale=2.0)`` as ``f(x, 1.0, 2.0)``), or None where the call needs its
+    keywords (a keyword-only parameter, ``dout``, or a missing argument)."""
+    names, positional = parameters(fn)
+    defaults = tuple(fn.__defaults__ or ())
+    first_default = positional - len(defaults)
+    known = dict(zip(names[first_default:positional], defaults))
+
+    def complete(args: tuple, kwargs: dict) -> Optional[tuple]:
+        given = len(args)
+        if given >= positional:
+            return None if kwargs else args
+        if not kwargs:
+            return args + defaults[given - first_default:] if given >= first_default else None
+        filled = []
+        used = 0
+        for name in names[given:positional]:
+            if name in kwargs:
+                filled.append(kwargs[name])
+                used += 1
+            elif name in known:
+                filled.append(known[name])
+            else:
+                return None
+        return args + tuple(filled) if used == len(kwargs) else None
+
+    return complete
 
 
 MISSING = object()

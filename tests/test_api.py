@@ -286,3 +286,131 @@ def test_optimize_false_leaves_out_the_rewrites_and_gives_the_same_gradient():
     # Each against finite differences, not one against the other.
     autograd_src.testing.check_grads(loss, W, b, X, wrt=(0, 1), df=plain)
     autograd_src.testing.check_grads(loss, W, b, X, wrt=(0, 1), df=rewritten)
+
+
+# ----- the path a call takes (issue #12): every form reaches its specialised variant -----
+
+
+def horner(x, c):
+    y = 0.0
+    for i in range(len(c)):
+        y = y * x + c[i]
+    return y
+
+
+def horner_for(x, c):
+    y = 0.0
+    for ci in c:
+        y = y * x + ci
+    return y
+
+
+def _horner_dx(x, c):
+    y, dy = 0.0, 0.0
+    for ci in c:
+        dy = dy * x + y
+        y = y * x + ci
+    return dy
+
+
+@pytest.mark.parametrize("fn", [horner, horner_for])
+@pytest.mark.parametrize("make_x", [float, np.float64, np.array])
+@pytest.mark.parametrize("make_c", [lambda c: [float(v) for v in c], np.array,
+                                    lambda c: [np.float64(v) for v in c]])
+def test_loops_over_1d_arrays_and_lists_get_the_scalar_variant(fn, make_x, make_c):
+    from autograd_src.testing import check_grads
+    rng = np.random.default_rng(3)
+    c, x = make_c(rng.normal(size=7)), make_x(rng.uniform(0.5, 0.9))
+    df = grad(fn)
+    for _ in range(2):  # the second call takes the shortcut to the same variant
+        assert float(df(x, c)) == pytest.approx(_horner_dx(float(x), list(c)), rel=1e-12)
+        assert isinstance(df(x, c), type(x))
+    if make_x is not np.array:  # a 0-d x may broadcast: its variant keeps the shapes
+        assert "unbroadcast" not in df.source and "shape" not in df.source, df.source
+    if make_c is np.array:  # c differentiated too, a 1-D array read item by item
+        check_grads(fn, x, c, wrt=(0, 1))
+        dx, dc = grad(fn, wrt=(0, 1))(x, c)
+        assert type(dc) is np.ndarray and dc.shape == c.shape
+
+
+def test_an_array_indexed_by_an_index_array_is_not_read_as_numbers():
+    from autograd_src.testing import check_grads
+
+    def picked(x, c, order):
+        y = 0.0
+        for i in range(len(order)):
+            j = order[i]
+            y = y * x + np.sum(c[j] * x)  # c[j]: a row when c is 2-D, a number when 1-D
+        return y
+
+    def masked(x, c):
+        keep = c > 0.0
+        y = x
+        for _ in range(3):
+            y = np.tanh(y * c[keep] + x)
+        return np.sum(y)
+
+    def shifted(x, c):
+        y = 0.0
+        for i in range(len(c) - 1):
+            y = y * x + c[i + 1] * c[i]
+        return y
+
+    rng = np.random.default_rng(4)
+    c = rng.normal(size=6)
+    check_grads(picked, 0.7, c, np.array([2, 0, 5]), wrt=(0, 1))
+    check_grads(picked, 0.7, rng.normal(size=(6, 2)), np.array([[2, 1], [0, 5]]), wrt=(0, 1))
+    check_grads(picked, 0.7, c, [np.array([1, 2]), np.array([0])], wrt=(0, 1))
+    check_grads(masked, 0.3, c, wrt=(0, 1))
+    check_grads(masked, np.array(0.3), c, wrt=(0, 1))
+    check_grads(shifted, 0.7, c, wrt=(0, 1))
+    check_grads(shifted, np.float64(0.7), c, wrt=(0, 1))
+
+
+def scaled(x, scale=1.0, offset=0.0):
+    y = x * scale + offset
+    return y * y + np.tanh(y) * x
+
+
+def _scaled_dx(x, scale=1.0, offset=0.0):
+    y = x * scale + offset
+    t = np.tanh(y)
+    return 2.0 * y * scale + (1.0 - t * t) * scale * x + t
+
+
+@pytest.mark.parametrize("args, kwargs", [
+    ((0.3,), {}), ((0.3, 2.0, 0.5), {}), ((0.3,), {"scale": 2.0}),
+    ((0.3,), {"offset": 0.5, "scale": 2.0}), ((0.3, 2, 0), {}), ((0.3, 2.0), {"offset": 1}),
+    ((), {"x": 0.3, "offset": 0.5})])
+def test_defaults_keywords_and_ints_take_the_scalar_variant(args, kwargs):
+    df, vf = grad(scaled), value_and_grad(scaled)
+    for _ in range(2):
+        assert df(*args, **kwargs) == pytest.approx(_scaled_dx(*args, **kwargs), rel=1e-12)
+        value, gradient = vf(*args, **kwargs)
+        assert value == pytest.approx(scaled(*args, **kwargs), rel=1e-12)
+        assert gradient == pytest.approx(_scaled_dx(*args, **kwargs), rel=1e-12)
+    assert "unbroadcast" not in df.source and "scalars: x, scale, offset" in df.variants
+
+
+def test_a_shortcut_never_serves_a_call_its_variant_does_not_fit():
+    from autograd_src.testing import check_grads
+    rng = np.random.default_rng(5)
+    df = grad(horner, wrt=(0, 1))
+    scalars = [0.5, -1.0, 2.0]
+    arrays = [rng.normal(size=2), rng.normal(size=2), rng.normal(size=2)]
+    mixed = [0.5, rng.normal(size=2), 2.0]
+    dx = grad(horner)  # only x differentiated: list calls may take the shortcut
+    for c in (scalars, arrays, scalars, mixed, scalars, arrays):  # same types, other items
+        check_grads(horner, 0.7, c, wrt=(0, 1), df=df)
+        check_grads(horner, 0.7, c, df=dx)
+        check_grads(horner, 0.7, tuple(c), df=dx)
+    for c in (rng.normal(size=4), rng.normal(size=(4, 2)), rng.normal(size=4),
+              rng.normal(size=4).astype(np.float32), rng.normal(size=(4, 3))):
+        if c.dtype == np.float64:
+            check_grads(horner, 0.7, c, wrt=(0, 1), df=df)
+        check_grads(horner, 0.7, c, wrt=1)  # float32: x's gradient is computed in float32
+        assert df(0.7, c)[1].dtype == c.dtype
+    with pytest.raises(TypeError, match="dtype"):
+        df(0.7, np.arange(4))
+    with pytest.raises(TypeError, match="int"):
+        df(1, [0.5, 2.0])
