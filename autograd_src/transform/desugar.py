@@ -11,6 +11,7 @@ positions, so the item is an ordinary indexing read.
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any, Optional
 
 import gast
@@ -258,6 +259,82 @@ class _MapAsComprehension(gast.NodeTransformer):
         return gast.copy_location(comprehension, node)
 
 
+def _partials(parsed: ParsedFunction, namer: Namer) -> None:
+    """``g = functools.partial(f, a, k=v)`` then ``g(x)``: the values bound once
+    (``g_a = a``, ``g_k = v``), and each call written out, ``f(g_a, x, k=g_k)``; the
+    normalizer then sees a call of ``f`` like any other (a helper whose derivative is
+    generated). Only where ``g`` is assigned once and only ever called."""
+    node = parsed.node
+    stores: dict = {}
+    calls: dict = {}
+    loads: dict = {}
+    for item in gast.walk(node):
+        if isinstance(item, gast.Name):
+            if isinstance(item.ctx, gast.Store):
+                stores[item.id] = stores.get(item.id, 0) + 1
+            elif isinstance(item.ctx, gast.Load):
+                loads[item.id] = loads.get(item.id, 0) + 1
+        if isinstance(item, gast.Call) and isinstance(item.func, gast.Name):
+            calls.setdefault(item.func.id, []).append(item)
+    made: dict = {}
+
+    def expand(stmts: list) -> list:
+        out: list = []
+        for stmt in stmts:
+            for block in ("body", "orelse"):
+                if isinstance(stmt, (gast.For, gast.While, gast.If, gast.With)) and \
+                        isinstance(getattr(stmt, block, None), list):
+                    setattr(stmt, block, expand(getattr(stmt, block)))
+            bound = _partial_of(stmt)
+            if bound is None:
+                out.append(stmt)
+                continue
+            name, call = bound
+            if stores.get(name) != 1 or loads.get(name, 0) != len(calls.get(name, [])) or \
+                    any(isinstance(c, gast.Call) for c in gast.walk(call.args[0])):
+                out.append(stmt)
+                continue
+            def held(value: gast.expr, label: str, stmt: Any = stmt) -> gast.expr:
+                # Constants and functions grad can name stay as written (a helper's
+                # derivative is specialised to the function passed); values are bound once.
+                if isinstance(value, gast.Constant) or _known_function(value):
+                    return value
+                kept = namer.fresh(label)
+                out.append(assign_node(kept, value, stmt))
+                return name_node(kept)
+
+            args = [held(v, f"{name}_arg{i}") for i, v in enumerate(call.args[1:])]
+            keywords = {k.arg: held(k.value, f"{name}_{k.arg}") for k in call.keywords}
+            made[name] = (call.args[0], args, keywords)
+        return out
+
+    def _known_function(value: gast.expr) -> bool:
+        if not isinstance(value, (gast.Name, gast.Attribute)):
+            return False
+        target = parsed.resolve(value)
+        return callable(target) and not isinstance(target, type) and \
+            (not isinstance(value, gast.Name) or stores.get(value.id, 0) == 0)
+
+    def _partial_of(stmt: Any) -> Optional[tuple]:
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call):
+            call = stmt.value
+            if call.args and parsed.resolve(call.func) is functools.partial and \
+                    not any(isinstance(a, gast.Starred) for a in call.args) and \
+                    all(k.arg is not None for k in call.keywords):
+                return stmt.targets[0].id, call
+        return None
+
+    node.body = expand(node.body)
+    for name, (function, args, keywords) in made.items():
+        for call in calls.get(name, []):
+            given = {k.arg for k in call.keywords}
+            call.func = copy.deepcopy(function)
+            call.keywords = [gast.keyword(arg=k, value=copy.deepcopy(v))
+                             for k, v in keywords.items() if k not in given] + call.keywords
+            call.args = [copy.deepcopy(a) for a in args] + call.args
+
+
 class _Renamed(gast.NodeTransformer):
     def __init__(self, names: dict) -> None:
         self.names = names
@@ -270,6 +347,7 @@ class _Renamed(gast.NodeTransformer):
 
 def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     """Rewrite ``parsed.node``'s body in place (see the module docstring)."""
+    _partials(parsed, namer)
     for stmt in parsed.node.body:
         _MapAsComprehension(parsed, namer).visit(stmt)
     body = parsed.node.body

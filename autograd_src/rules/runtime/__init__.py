@@ -16,6 +16,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     get_item,
     joined,
     keys,
+    kwargs_without,
     largest,
     like_input,
     like_items,
@@ -167,4 +168,4 @@ __all__ = ["alone", "shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast",
            "unroll", "unrollaxis", "unrot90", "unselect", "unselect_default", "unsort",
            "unsplit", "unstack_columns", "untake", "divide_or_zero", "multidigamma",
            "unlogsumexp", "unlinspace", "items", "as_items", "larger_share",
-           "unextreme_first"]
+           "unextreme_first", "kwargs_without"]

@@ -14,7 +14,7 @@ __all__ = ["pack", "appended", "extended", "unlist", "joined", "plus", "unplus",
            "untimes", "add", "values_at", "pack_dict", "unsum", "like_input", "keys",
            "transposed", "summed", "order_of", "sorted_items", "unsorted", "largest",
            "smallest", "unextreme_item", "like_items", "field", "unfield", "get_item",
-           "unget_item"]
+           "unget_item", "kwargs_without"]
 
 
 # ----- lists of values (their adjoints are lists of adjoints) -----
@@ -231,3 +231,16 @@ def unget_item(g: Any, d: Any, key: Any) -> Any:
     if key in d:
         grads[key] = g
     return grads
+
+
+def kwargs_without(kwargs: Any, assumed: dict, where: str) -> Any:
+    """``kwargs``, checked not to replace a function-valued parameter whose default
+    the helper's derivative was generated for (``act=np.tanh`` left out)."""
+    for name, default in assumed.items():
+        if name in kwargs and kwargs[name] is not default:
+            raise TypeError(
+                f"{where} gets {name}={getattr(kwargs[name], '__name__', kwargs[name])!s} "
+                f"through **kwargs, but its derivative was generated for the default "
+                f"{name}={getattr(default, '__name__', default)!s}, the only value known "
+                f"when grad read the call: pass {name}= explicitly at that call")
+    return kwargs

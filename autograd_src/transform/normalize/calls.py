@@ -48,9 +48,11 @@ class CallNormalizer:
             if isinstance(arg, gast.Starred) and self.is_active(arg):
                 raise self.error(arg, "*args holding differentiated values are not "
                                       "supported: pass the arrays one by one")
-        if any(k.arg is None for k in call.keywords):
-            raise self.error(call, "**kwargs in a call on differentiated values is not "
-                                   "supported: pass keywords explicitly")
+        splats = [k for k in call.keywords if k.arg is None]
+        if any(self.is_active(k.value) for k in splats) or len(splats) > 1:
+            raise self.error(call, "**kwargs holding differentiated values (or more than "
+                                   "one ** in a call) is not supported: pass those "
+                                   "keywords explicitly")
         keywords = {k.arg: k.value for k in call.keywords}
         if isinstance(func, gast.Attribute) and self.is_active(func.value):
             return self.array_method_call(call, keywords)
@@ -413,7 +415,8 @@ class CallNormalizer:
                                                 "def), and pass the value to it")
         atoms = [self.atom(a) for a in call.args]
         atoms = [a if self.is_active(a) else self.hoist(a, describe(a)) for a in atoms]
-        keywords = {k.arg: self.hoist(k.value, k.arg) for k in call.keywords}
+        # (A ** of constants keeps its key None: it is passed on as **kwargs.)
+        keywords = {k.arg: self.hoist(k.value, k.arg or "kwargs") for k in call.keywords}
         positions = [i for i, a in enumerate(atoms) if self._active_name(a)]
         return atoms, keywords, positions
 
@@ -486,7 +489,6 @@ class CallNormalizer:
         if call.keywords:
             names, positional = parameters(fn)
             call = self.by_position(call, names, positional, self.function_default(fn))
-        atoms, keywords, positions = self.derivative_operands(call, fn.__name__)
         names = parameters(fn)[0]
         bindings = {}  # functions passed in: the helper's derivative is specialised to them
         for name, arg in list(zip(names, call.args)) + [(k.arg, k.value) for k in call.keywords]:
@@ -498,9 +500,14 @@ class CallNormalizer:
         defaults = dict(zip(names[parameters(fn)[1] - len(fn.__defaults__ or ()):],
                             fn.__defaults__ or ()))
         defaults.update(fn.__kwdefaults__ or {})
+        assumed = {}  # defaults the derivative is made for that **kwargs could replace
         for name, value in defaults.items():  # act=np.tanh left out: the helper calls tanh
             if name not in passed and callable(value) and not isinstance(value, type):
                 bindings[name] = value
+                assumed[name] = value
+        if None in passed and assumed:
+            call = self.kwargs_checked(call, fn.__name__, assumed)
+        atoms, keywords, positions = self.derivative_operands(call, fn.__name__)
         if owner is not None:
             bindings[names[0]] = owner
         # The pipeline differentiates the helper (it is handed to the normalizer).
@@ -512,6 +519,21 @@ class CallNormalizer:
                                                    fn.__name__)
         rule.helper_layout = layout
         return rule, rebuild(atoms, keywords), bound, inputs
+
+    def kwargs_checked(self, call: gast.Call, label: str, assumed: dict) -> gast.Call:
+        """``call`` whose ``**kwargs`` is checked when it runs: a function-valued
+        parameter left to its default (``act=np.tanh``) must not come through it,
+        since the helper's derivative is generated for the default."""
+        check = name_node(self.namer.reference(runtime.kwargs_without, "kwargs_without"))
+        expected = gast.Dict(keys=[gast.Constant(value=n, kind=None) for n in assumed],
+                             values=[name_node(self.namer.reference(v, f"{n}_default"))
+                                     for n, v in assumed.items()])
+        where = gast.Constant(value=f"{self.parsed.where(call)}: {label}()", kind=None)
+        keywords = [gast.keyword(arg=None, value=gast.Call(
+                        func=check, args=[k.value, expected, where], keywords=[]))
+                    if k.arg is None else k for k in call.keywords]
+        return gast.copy_location(gast.Call(func=call.func, args=call.args,
+                                            keywords=keywords), call)
 
     def local_call(self, call: gast.Call, name: str) -> tuple:
         """A call to a function defined inside this one: its derivative is defined beside it."""

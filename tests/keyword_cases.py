@@ -1,0 +1,55 @@
+"""Helpers called with keywords, ``**kwargs`` and ``functools.partial``, the way model
+code passes layers their parameters and settings."""
+
+import functools
+from functools import partial
+
+import numpy as np
+
+
+def layer(h, W, b=0.0, *, act=np.tanh):
+    return act(h @ W + b)
+
+
+def forwarding(x, W, **kwargs):
+    # **kwargs of settings passed on to the layer.
+    return np.sum(layer(x, W, **kwargs))
+
+
+def settings_through_kwargs(x, W):
+    return forwarding(x, W, b=0.5)
+
+
+def function_through_kwargs(x, W):
+    # act= through **kwargs: the layer's derivative is generated for the default act.
+    return forwarding(x, W, act=np.sin)
+
+
+def partial_with_keywords(x, W, b):
+    step = functools.partial(layer, W=W, b=b)
+    h = step(x)
+    return np.sum(step(h @ W.T) ** 2)
+
+
+def scale_shift(x, a, s):
+    return x * a + s
+
+
+def partial_with_positions(x, a):
+    shifted = partial(scale_shift, x)
+    return np.sum(shifted(a, 1.5) ** 2)
+
+
+def partial_bound_value_kept(x, a):
+    # The partial keeps the value a had when it was made, not a's later value.
+    g = partial(scale_shift, a=a)
+    a = a * 3.0
+    return np.sum(g(x, s=0.25) * a)
+
+
+def partial_in_a_loop(x, Ws):
+    h = x
+    for W in Ws:
+        step = partial(layer, W=W, act=np.sin)
+        h = step(h)
+    return np.sum(h)
