@@ -53,3 +53,26 @@ def partial_in_a_loop(x, Ws):
         step = partial(layer, W=W, act=np.sin)
         h = step(h)
     return np.sum(h)
+
+
+def dict_copied(p, x):
+    q = dict(p)
+    q["w"] = q["w"] * 2.0
+    return np.sum(q["w"] * x) + np.sum(p["w"] * p["b"])
+
+
+def dict_merged(p, x):
+    q = {**p, "w": x, "c": p["w"] * 2.0}
+    return np.sum(q["w"] * q["b"] * q["c"]) + np.sum(p["w"] ** 2)
+
+
+def dict_with_keywords(p, x):
+    q = dict(p, c=x)
+    return np.sum(q["w"] * q["c"] * q["b"])
+
+
+def settings_merged(p, x):
+    # defaults updated by the caller's settings, the way configs are written
+    defaults = {"scale": 2.0, "shift": 0.5}
+    config = {**defaults, **p}
+    return np.sum(np.tanh(x * config["scale"] + config["shift"]))

@@ -27,6 +27,31 @@ def test_matches_finite_differences(fn, args):
     check_grads(fn, *args, wrt=tuple(range(len(args))))
 
 
+P = {"w": RNG.standard_normal((2, 3)), "b": 0.75}
+DICT_CASES = [kc.dict_copied, kc.dict_merged, kc.dict_with_keywords]
+
+
+@pytest.mark.parametrize("fn", DICT_CASES, ids=[f.__name__ for f in DICT_CASES])
+def test_dicts_copied_and_merged(fn):
+    before = {k: np.copy(v) for k, v in P.items()}
+    check_grads(fn, P, X, wrt=(0, 1))
+    assert all(np.array_equal(P[k], before[k]) for k in P)  # never modified
+
+
+def test_settings_merged_over_defaults():
+    check_grads(kc.settings_merged, {"scale": 1.5}, X, wrt=(0, 1))
+    dp, _ = grad(kc.settings_merged, wrt=(0, 1))({"scale": 1.5}, X)
+    assert set(dp) == {"scale"}  # the gradient has the parameter's own keys
+
+
+def test_dict_of_pairs_is_refused_when_it_runs():
+    def from_pairs(x):  # dict(pairs) is valid Python, but not a dict of dicts
+        q = dict([("a", x)])
+        return np.sum(q["a"])
+    with pytest.raises(TypeError, match="dict comprehension"):
+        grad(from_pairs)(X)
+
+
 def test_a_function_through_kwargs_is_an_error_naming_the_call():
     # The helper's derivative was generated for act's default (tanh): a different act
     # coming through **kwargs would get tanh's derivative, so the call refuses it.

@@ -8,6 +8,7 @@ The normalizer writes these calls as the runtime functions below (``max(xs)`` is
 from __future__ import annotations
 
 from . import runtime as _ad
+from .jvp import defjvp
 from .registry import defvjp, nondifferentiable
 
 nondifferentiable(_ad.keys, _ad.order_of)
@@ -46,3 +47,13 @@ def field(g, ans, x, name):
 @defvjp(_ad.get_item, n_inputs=1)
 def get_item(g, ans, d, key, default):
     return _ad.unget_item(g, d, key)
+
+
+@defvjp(_ad.merged)
+def merged(g, ans, a, b):
+    return _ad.unmerged(g, a, b, 0), _ad.unmerged(g, a, b, 1)
+
+
+@defjvp(_ad.merged, all_inputs=True)
+def merged_jvp(g, ans, a, b):
+    return _ad.merged(g[0], g[1])

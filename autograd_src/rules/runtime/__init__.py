@@ -20,6 +20,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     largest,
     like_input,
     like_items,
+    merged,
     order_of,
     pack,
     pack_dict,
@@ -33,6 +34,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     unfield,
     unget_item,
     unlist,
+    unmerged,
     unplus,
     unsorted,
     unsum,
@@ -168,4 +170,4 @@ __all__ = ["alone", "shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast",
            "unroll", "unrollaxis", "unrot90", "unselect", "unselect_default", "unsort",
            "unsplit", "unstack_columns", "untake", "divide_or_zero", "multidigamma",
            "unlogsumexp", "unlinspace", "items", "as_items", "larger_share",
-           "unextreme_first", "kwargs_without"]
+           "unextreme_first", "kwargs_without", "merged", "unmerged"]

@@ -14,7 +14,7 @@ __all__ = ["pack", "appended", "extended", "unlist", "joined", "plus", "unplus",
            "untimes", "add", "values_at", "pack_dict", "unsum", "like_input", "keys",
            "transposed", "summed", "order_of", "sorted_items", "unsorted", "largest",
            "smallest", "unextreme_item", "like_items", "field", "unfield", "get_item",
-           "unget_item", "kwargs_without"]
+           "unget_item", "kwargs_without", "merged", "unmerged"]
 
 
 # ----- lists of values (their adjoints are lists of adjoints) -----
@@ -244,3 +244,19 @@ def kwargs_without(kwargs: Any, assumed: dict, where: str) -> Any:
                 f"{name}={getattr(default, '__name__', default)!s}, the only value known "
                 f"when grad read the call: pass {name}= explicitly at that call")
     return kwargs
+
+
+def merged(a: Any, b: Any) -> dict:
+    """``{**a, **b}`` (and ``dict(a)``, with ``b`` empty) of dicts, as a function."""
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        raise TypeError("dict(...) or {**...} of differentiated values takes dicts; for "
+                        "pairs write a dict comprehension, {k: v for k, v in pairs}")
+    return {**a, **b}
+
+
+def unmerged(g: dict, a: dict, b: dict, which: int) -> dict:
+    """The adjoint of operand ``which`` of `merged`: its keys' adjoints, zero where
+    ``b`` replaced ``a``'s value."""
+    if which == 1:
+        return {k: g[k] for k in b}
+    return {k: zero_item(v) if k in b else g[k] for k, v in a.items()}

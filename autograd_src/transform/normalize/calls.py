@@ -235,6 +235,12 @@ class CallNormalizer:
             return gast.Subscript(value=args[0], slice=gast.Slice(
                 lower=None, upper=None, step=gast.Constant(value=-1, kind=None)),
                 ctx=gast.Load())
+        if builtin is dict and len(args) == 1 and not starred:
+            # dict(p), dict(p, k=v): a new dict (of dicts only; pairs are refused when
+            # the call runs)
+            return ad("merged", args[0], gast.Dict(
+                keys=[gast.Constant(value=k, kind=None) for k in keywords],
+                values=list(keywords.values())))
         if builtin is dict and not args and keywords:
             return gast.Dict(keys=[gast.Constant(value=k, kind=None) for k in keywords],
                              values=list(keywords.values()))

@@ -125,7 +125,7 @@ class ExpressionNormalizer:
         holds_list = isinstance(value, (gast.List, gast.Tuple, gast.Dict)) or (
             rule is None and inputs[0] in self.lists) or (
             rule is not None and hasattr(rule, "helper_keywords") and target in self.lists) or (
-            rule is not None and rule.primitive in (runtime.joined, list, tuple,
+            rule is not None and rule.primitive in (runtime.joined, list, tuple, runtime.merged,
                                                     runtime.sorted_items, runtime.transposed))
         if rule is not None and (hasattr(rule, "helper_keywords") or rule.primitive in (
                 runtime.plus, runtime.times) or (rule.primitive is operator.getitem and any(
@@ -230,6 +230,8 @@ class ExpressionNormalizer:
                                    "is not supported; use the NumPy function instead")
         if isinstance(expr, gast.Subscript):
             return self.subscript(expr)
+        if isinstance(expr, gast.Dict) and any(k is None for k in expr.keys):
+            return self.operation(self.merged(expr))
         if isinstance(expr, gast.Dict):
             if not all(isinstance(k, gast.Constant) for k in expr.keys):
                 raise self.error(expr, "a dict of differentiated values needs constant keys "
@@ -259,6 +261,30 @@ class ExpressionNormalizer:
         }
         raise self.error(expr, hints.get(kind, f"{kind} on differentiated values is not "
                                               "supported"))
+
+    def merged(self, expr: gast.Dict) -> gast.expr:
+        """``{**p, 'c': x}`` as ``_ad.merged(p, {'c': x})``: the dicts merged in order,
+        each key's adjoint sent to the dict whose value the result kept."""
+        merge = gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
+                               attr="merged", ctx=gast.Load())
+        parts: list = []  # the dicts to merge: splatted values and literals
+        literal: Optional[gast.Dict] = None
+        for key, value in zip(expr.keys, expr.values):
+            if key is None:
+                parts.append(value)
+                literal = None
+            elif literal is None:
+                literal = gast.Dict(keys=[key], values=[value])
+                parts.append(literal)
+            else:
+                literal.keys.append(key)
+                literal.values.append(value)
+        if len(parts) == 1:
+            parts.append(gast.Dict(keys=[], values=[]))  # {**p}: a new dict, dict(p)
+        whole = parts[0]
+        for part in parts[1:]:
+            whole = gast.Call(func=merge, args=[whole, part], keywords=[])
+        return gast.copy_location(whole, expr)
 
     def subscript(self, expr: gast.Subscript) -> tuple:
         index = expr.slice
