@@ -10,12 +10,19 @@ derivatives are in `jacobians`.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
-from .api import _resolve_wrt, grad
-from .arguments import MISSING, NO_SCALARS, SCALAR_SET, argument_reader, scalar_signature
+from .api import _resolve_wrt, _Shortcuts, grad
+from .arguments import (
+    MISSING,
+    NO_SCALARS,
+    SCALAR_SET,
+    argument_reader,
+    counter_indexed,
+    scalar_signature,
+)
 from .errors import UnresolvedMethodError
 from .rules import forward_rules, runtime_rules  # noqa: F401 - register their rules
 from .transform import source, stages
@@ -131,7 +138,6 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
           bindings: dict, optimize: bool = True) -> Callable[..., Any]:
     key = ("forward", tuple(names), printer,
            tuple(sorted((k, id(v)) for k, v in bindings.items())), optimize)
-    parameter_names = parameters(fn)[0]
 
     def generated(signature: tuple) -> tuple:
         entry_key = key if signature is NO_SCALARS else key + (signature,)
@@ -152,35 +158,46 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
     tangent_names = list(compiled.__autograd_src_tangents__)
     tangent_set = frozenset(tangent_names)
     variants = {NO_SCALARS: (compiled, text)}
-    by_types: dict = {}
+    parameter_names, positional = parameters(fn)
+    # Calls like ones seen before go straight to their variant (as grad's do).
+    shortcuts = _Calls([parameter_names.index(n) for n in names], positional)
+    vectors: list = []  # the parameters a 1-D array may be read as a list of (once known)
     state = {"reads": reads}
 
     def choose(args: tuple, kwargs: dict) -> Callable[..., Any]:
-        if by_types and not kwargs and state["reads"].unchanged():
-            entry = by_types.get(tuple(map(type, args)))
+        if not kwargs and state["reads"].unchanged():
+            entry = shortcuts.find(args)
             if entry is not None:
+                if entry[1] is not derivative.source:
+                    derivative.source, derivative.__wrapped__ = entry[1], entry[0]
                 return entry[0]
         if not state["reads"].unchanged():  # a function it calls was redefined
             variants.clear()
-            by_types.clear()
+            shortcuts.clear()
             latest, latest_text, state["reads"] = generated(NO_SCALARS)
             variants[NO_SCALARS] = (latest, latest_text)
-        signature = scalar_signature(parameter_names, args, kwargs)
+        if not vectors and any(type(a) is np.ndarray and a.ndim == 1 for a in args):
+            vectors.append(counter_indexed(fn))  # 1-D arrays read item by item: c[i]
+        signature = scalar_signature(parameter_names, args, kwargs,
+                                     vectors[0] if vectors else frozenset())
         entry = variants.get(signature)
         if entry is None:
             made, made_text, _ = generated(signature)
             entry = variants[signature] = (made, made_text)
         if entry[1] != derivative.source:
             derivative.source, derivative.__wrapped__ = entry[1], entry[0]
-        if signature is not NO_SCALARS and not kwargs and \
-                SCALAR_SET.issuperset(map(type, args)):
-            by_types[tuple(map(type, args))] = entry
+        if not kwargs:
+            shortcuts.remember(args, entry)
         return entry[0]
 
     readers = [(name, argument_reader(fn, name)) for name in names]
 
     def run(args: tuple, kwargs: dict, tangents: Sequence[Any]) -> tuple:
         """Call with the tangents in ``wrt`` order (what `jvp` and the drivers use)."""
+        if not kwargs and len(tangents) == 1:
+            chosen = fast(args, tangents[0])
+            if chosen is not None:
+                return chosen(*args, **{only: tangents[0]})
         chosen = choose(tuple(args), kwargs)
         check(args, kwargs, tangents)
         if kwargs:
@@ -197,8 +214,31 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
             if value is not MISSING:
                 _check_tangent(tangent, value, name)
 
+    # One differentiated positional parameter: its call is checked here, inline.
+    position = parameter_names.index(names[0]) if len(names) == 1 and \
+        names[0] in parameter_names[:positional] else 1 << 30
+    only = tangent_names[0]
+    scalar_types = SCALAR_SET
+
+    def fast(args: tuple, tangent: Any) -> Optional[Callable[..., Any]]:
+        """The variant for a call like one seen before, whose tangent (of the one
+        differentiated parameter) plainly fits its argument; else None."""
+        entry = shortcuts.find(args) if position < len(args) else None
+        if entry is None or not state["reads"].unchanged():
+            return None
+        value, kind = args[position], type(tangent)
+        if not (kind in scalar_types and type(value) in scalar_types or kind is np.ndarray
+                and type(value) is np.ndarray and tangent.shape == value.shape):
+            return None
+        if entry[1] is not derivative.source:
+            derivative.source, derivative.__wrapped__ = entry[1], entry[0]
+        return entry[0]
+
     def derivative(*args: Any, **kwargs: Any) -> tuple:
         if kwargs.keys() == tangent_set:  # the tangents only: the common call
+            chosen = fast(args, kwargs[only])
+            if chosen is not None:
+                return chosen(*args, **kwargs)
             tangents = [kwargs[t] for t in tangent_names]
             chosen = choose(args, {})
             check(args, {}, tangents)
@@ -222,6 +262,33 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
                           f"{', '.join(names)} (keywords {', '.join(tangent_names)}), "
                           "generated by autograd_src. See .source.")
     return derivative
+
+
+class _Calls(_Shortcuts):
+    """grad's shortcuts to the variant of a call like one seen before, where a call's one
+    list of Python floats is recognised by summing it: one loop in C over the floats,
+    a few times faster than reading every item's type (which decides otherwise)."""
+
+    def remember(self, args: tuple, entry: tuple) -> None:
+        types = tuple(map(type, args))
+        fresh = types not in self.plans
+        super().remember(args, entry)
+        lists = [k for k, t in enumerate(types) if t is list or t is tuple]
+        if fresh and types in self.plans and len(lists) == 1 and np.ndarray not in types:
+            self.plans[types] = (_numbers_at(lists[0]), self.plans[types][1])
+
+
+def _numbers_at(position: int) -> Callable[[tuple], bool]:
+    """Whether the sequence at ``position`` is non-empty and holds only numbers."""
+    def key(args: tuple) -> bool:
+        items = args[position]
+        try:
+            if type(sum(items, 0.0)) is float:  # floats, ints and bools only
+                return bool(items)
+        except TypeError:  # not numbers
+            return False
+        return bool(items) and SCALAR_SET.issuperset(map(type, items))
+    return key
 
 
 def _check_tangent(tangent: Any, value: Any, name: str) -> None:
@@ -255,6 +322,7 @@ def _same_structure(tangent: Any, value: Any, where: str, name: str) -> None:
 # ----- jvp and vjp -----
 
 _JVPS: dict = {}
+_CALLS: dict = {}  # (function, the tangents' types): its derivative and the positions
 
 
 def _forward_of(fn: Callable[..., Any], positions: tuple) -> Callable[..., Any]:
@@ -302,13 +370,23 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any],
     2.0
     """
     primals, tangents = tuple(primals), tuple(tangents)
+    try:  # the derivative for this function and these positions, made before
+        forward, positions = _CALLS[(fn, tuple(map(type, tangents)))]
+    except (KeyError, TypeError):
+        if len(primals) != len(tangents):
+            raise ValueError(f"jvp got {len(primals)} primals and {len(tangents)} tangents: "
+                             "give one tangent per argument (None for a constant)") from None
+        positions = tuple(i for i, t in enumerate(tangents) if t is not None)
+        if not positions:
+            raise ValueError("jvp needs at least one tangent that is not None") from None
+        forward = _forward_of(fn, positions)
+        try:
+            _CALLS[(fn, tuple(map(type, tangents)))] = forward, positions
+        except TypeError:  # unhashable callables
+            pass
     if len(primals) != len(tangents):
         raise ValueError(f"jvp got {len(primals)} primals and {len(tangents)} tangents: "
                          "give one tangent per argument (None for a constant)")
-    positions = tuple(i for i, t in enumerate(tangents) if t is not None)
-    if not positions:
-        raise ValueError("jvp needs at least one tangent that is not None")
-    forward = _forward_of(fn, positions)
     value, tangent = forward.run(primals, {}, [tangents[i] for i in positions])
     if type(value) is tuple and type(tangent) is list:  # results in a tuple: tangents too
         tangent = tuple(tangent)
