@@ -20,6 +20,7 @@ from .arguments import (
     in_dtypes,
     in_structure,
     make_checker,
+    plain_values,
     positional_completer,
     scalar_signature,
     separate_results,
@@ -153,6 +154,7 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
     shortcuts = _Shortcuts(wrt_positions, positional)
     shown = [variants[NO_SCALARS]]
     vectors: list = []  # the parameters a 1-D array may be read as a list of (once known)
+    plain: list = []  # the parameters a 0-d array may be read as a number of (once known)
 
     def show(entry: tuple) -> None:
         shown[0] = entry
@@ -184,12 +186,22 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
             described[_describe(NO_SCALARS)] = latest_text
         if not vectors and any(type(a) is np.ndarray and a.ndim == 1 for a in args):
             vectors.append(counter_indexed(fn))
+        if not plain and any(type(a) is np.ndarray and not a.ndim for a in args):
+            plain.append(plain_values(fn))
         signature = scalar_signature(parameter_names, args, kwargs,
-                                     vectors[0] if vectors else frozenset())
-        entry = variants.get(signature)
+                                     vectors[0] if vectors else frozenset(),
+                                     plain[0] if plain else frozenset())
+        # 0-d arrays generated for as numbers get 0-d arrays back
+        zero_d = tuple(k for k, (name, read) in enumerate(zip(names, readers))
+                       if name in signature[0] and type(read(args, kwargs)) is np.ndarray)
+        variant = (signature, zero_d) if zero_d else signature
+        entry = variants.get(variant)
         if entry is None:
             made, made_text, _ = generated(signature)
-            entry = variants[signature] = (separate(made), made, made_text)
+            call = separate(made)
+            if zero_d:
+                call = _as_zero_d(call, zero_d, single, value)
+            entry = variants[variant] = (call, made, made_text)
             described[_describe(signature)] = made_text
         if entry is not shown[0]:
             show(entry)
@@ -281,6 +293,25 @@ def _key_reader(types: tuple) -> Optional[Callable[[tuple], tuple]]:
                 value = args[only]
                 return bool(value) and numbers(map(type, value))
     return key
+
+
+def _as_zero_d(compiled: Callable[..., Any], positions: tuple, single: bool,
+               value: bool) -> Callable[..., Any]:
+    """``compiled``, the gradients at ``positions`` (0-d arrays the variant read as
+    numbers) given back as 0-d arrays of their own."""
+    def run(*args: Any, **kwargs: Any) -> Any:
+        result = compiled(*args, **kwargs)
+        grads = result[1] if value else result
+        if single:
+            grads = np.array(grads)
+        else:
+            grads = list(grads)
+            for k in positions:
+                grads[k] = np.array(grads[k])
+            grads = tuple(grads)
+        return (result[0], grads) if value else grads
+
+    return run
 
 
 def _describe(signature: tuple) -> str:

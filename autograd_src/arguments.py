@@ -5,6 +5,7 @@ back in the arguments' dtypes, as distinct arrays.
 
 from __future__ import annotations
 
+import builtins
 import operator
 from typing import Any, Callable, Optional
 
@@ -15,7 +16,8 @@ from .transform.source import parameters
 
 __all__ = ["check_argument", "is_container", "in_structure", "scalar_signature",
            "make_checker", "separate_results", "in_dtypes", "argument_reader", "MISSING",
-           "NO_SCALARS", "SCALAR_SET", "counter_indexed", "positional_completer"]
+           "NO_SCALARS", "SCALAR_SET", "counter_indexed", "plain_values",
+           "positional_completer"]
 
 
 def check_argument(value: Any, name: str) -> None:
@@ -96,17 +98,18 @@ _SHAPE = operator.attrgetter("shape")
 
 
 def scalar_signature(names: list[str], args: tuple, kwargs: dict,
-                     vectors: frozenset = frozenset()) -> tuple:
+                     vectors: frozenset = frozenset(), plain: frozenset = frozenset()) -> tuple:
     """What this call says about its arguments' shapes: which are scalars, which are
     lists/tuples of scalars (or 1-D arrays among ``vectors``, whose items and ``c[i]``
-    are scalars too), which arrays share a shape, which are containers, and which of
+    are scalars too; 0-d float arrays among ``plain`` count as scalars), which arrays
+    share a shape, which are containers, and which of
     those are dicts.
 
     Code generated knowing that (say) ``x`` is a Python float, or that ``x`` and
     ``v`` have one shape, can leave out the shape bookkeeping that broadcasting
     needs, which dominates loops over scalars and small arrays.
     """
-    if not kwargs and not vectors and _ARRAYS_ONLY.issuperset(map(type, args)) and \
+    if not kwargs and not vectors and not plain and _ARRAYS_ONLY.issuperset(map(type, args)) and \
             (len(args) == 1 or len(set(map(_SHAPE, args))) == len(args)):
         return NO_SCALARS  # arrays of different shapes: the common case, decided in C
     scalars: list = []
@@ -118,6 +121,9 @@ def scalar_signature(names: list[str], args: tuple, kwargs: dict,
     for name, value in pairs:
         kind = type(value)
         if kind is np.ndarray:  # the common case, decided first
+            if name in plain and not value.ndim and value.dtype.kind == "f":
+                scalars.append(name)  # a 0-d array only ever read as a number
+                continue
             shapes.setdefault(value.shape, []).append(name)
             if name in vectors and value.ndim == 1 and value.dtype.kind in "fiub":
                 sequences.append(name)
@@ -290,6 +296,102 @@ def argument_reader(fn: Callable[..., Any], name: str) -> Callable[[tuple, dict]
         return kwargs.get(name, defaults.get(name, MISSING))
 
     return read
+
+
+_PURE_BUILTINS = frozenset([abs, float, min, max, pow, round])
+_WRITES_FIRST = frozenset(["copyto", "put", "place", "putmask", "fill_diagonal"])
+
+
+def plain_values(fn: Callable[..., Any]) -> frozenset:
+    """The parameters of ``fn`` that, were they 0-d arrays, could be generated for as
+    numbers: ``fn`` only reads them as values (operands of arithmetic and comparisons,
+    arguments of ufuncs, ``math`` functions and Python functions), so NumPy turns them
+    into numbers at their first operation and nothing can change them in place. Any
+    indexing, attribute, keyword (``out=x``), in-place operator (``x += 1``, also of a
+    name bound to it, ``y = x``), or position where a function may write its result
+    (``np.sin(y, x)``) keeps a parameter out."""
+    import math
+    import types as _types
+
+    from .transform import source
+    try:
+        parsed = source.parse_function(fn)
+    except Exception:  # no source: the transformation reports it
+        return frozenset()
+    node = parsed.node
+    candidates = set(parameters(fn)[0])
+
+    def resolve(func: Any) -> Any:
+        if isinstance(func, gast.Name):
+            if func.id in parsed.locals:
+                return None
+            value = fn.__globals__.get(func.id, getattr(builtins, func.id, None))
+            return value
+        if isinstance(func, gast.Attribute):
+            base = resolve(func.value)
+            return getattr(base, func.attr, None) if base is not None else None
+        return None
+
+    def reading(call: Any, position: int) -> bool:
+        callee = resolve(call.func)
+        if callee is None:
+            return False
+        if isinstance(callee, np.ufunc):
+            return position < callee.nin
+        if callee in _PURE_BUILTINS or getattr(callee, "__module__", None) == "math" or \
+                isinstance(callee, type(math.sin)) and callee.__self__ is math:
+            return True
+        if isinstance(callee, _types.FunctionType):  # a helper: it cannot change its input
+            return not (getattr(callee, "__module__", "") or "").startswith("numpy") or (
+                position == 0 and callee.__name__ not in _WRITES_FIRST)
+        return False
+
+    allowed: set = set()  # ids of the Name nodes in a reading position
+    copies: list = []  # (target, value) of y = x and of x, v = x0, v0: aliases
+    for n in gast.walk(node):
+        if isinstance(n, gast.BinOp):
+            allowed.update((id(n.left), id(n.right)))
+        elif isinstance(n, gast.UnaryOp):
+            allowed.add(id(n.operand))
+        elif isinstance(n, gast.Compare):
+            allowed.update(id(v) for v in [n.left] + n.comparators)
+        elif isinstance(n, (gast.If, gast.While, gast.IfExp)):
+            allowed.add(id(n.test))
+        elif isinstance(n, gast.AugAssign):
+            allowed.add(id(n.value))
+        elif isinstance(n, gast.Call):
+            allowed.update(id(a) for k, a in enumerate(n.args) if reading(n, k))
+        elif isinstance(n, (gast.Return, gast.Assign)) and n.value is not None:
+            values = n.value.elts if isinstance(n.value, gast.Tuple) else [n.value]
+            allowed.update(id(v) for v in values)
+            if isinstance(n, gast.Assign):
+                for target in n.targets:
+                    if isinstance(target, gast.Tuple) and len(target.elts) == len(values):
+                        copies += zip(target.elts, values)
+                    elif not isinstance(target, gast.Tuple) and len(values) == 1:
+                        copies.append((target, values[0]))
+    # Names that may hold a parameter's array, and which parameters.
+    holds = {name: {name} for name in candidates}
+    changed = True
+    while changed:
+        changed = False
+        for target, value in copies:
+            if isinstance(target, gast.Name) and isinstance(value, gast.Name) and \
+                    value.id in holds and not holds[value.id] <= holds.get(target.id, set()):
+                holds.setdefault(target.id, set()).update(holds[value.id])
+                changed = True
+    for stmt in node.body:
+        for n in gast.walk(stmt):
+            if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name) and \
+                    n.target.id in holds:
+                candidates -= holds[n.target.id]  # x += 1 changes a 0-d array in place
+            elif isinstance(n, gast.Name) and n.id in holds and \
+                    isinstance(n.ctx, gast.Load) and id(n) not in allowed:
+                candidates -= holds[n.id]
+            elif isinstance(n, gast.Name) and n.id in candidates and \
+                    isinstance(n.ctx, gast.Param):
+                candidates.discard(n.id)  # a nested parameter of the same name
+    return frozenset(candidates)
 
 
 def positional_completer(fn: Callable[..., Any]) -> Callable[[tuple, dict], Optional[tuple]]:

@@ -414,3 +414,47 @@ def test_a_shortcut_never_serves_a_call_its_variant_does_not_fit():
         df(0.7, np.arange(4))
     with pytest.raises(TypeError, match="int"):
         df(1, [0.5, 2.0])
+
+
+def spring(k, x0, v0, n_steps):
+    x, v = x0, v0
+    dt = 0.01
+    energy = 0.0
+    for _ in range(n_steps):
+        a = -k * x - 0.1 * v
+        v = v + dt * a
+        x = x + dt * v
+        energy = energy + 0.5 * v * v + 0.5 * k * x * x
+    return energy
+
+
+@pytest.mark.parametrize("make", [float, np.float64, np.array])
+def test_0d_arrays_read_as_numbers_get_the_scalar_variant_and_0d_gradients(make):
+    from autograd_src.testing import check_grads
+    args = (make(2.0), make(1.0), make(0.3), 30)
+    check_grads(spring, *args, wrt=(0, 1, 2))
+    vf = value_and_grad(spring, wrt=(0, 1, 2))
+    for _ in range(2):  # the second call through the shortcut
+        value, grads = vf(*args)
+        assert value == pytest.approx(spring(*args), rel=1e-14)
+        assert [type(g) for g in grads] == [type(a) for a in args[:3]]
+        if make is np.array:
+            assert all(g.shape == () for g in grads) and len({id(g) for g in grads}) == 3
+            assert not any(g is a for g in grads for a in args)
+    assert "unbroadcast" not in vf.source and "shape" not in vf.source, vf.source
+    dk = grad(spring)
+    assert type(dk(*args)) is type(args[0])
+
+
+def test_a_0d_array_changed_in_place_is_not_read_as_a_number():
+    def bumped(x, y):
+        z = x * x
+        w = x
+        w += 1.0  # in place on a 0-d array: z read the old x
+        return z + w * y
+
+    df = grad(bumped, wrt=(0, 1))
+    for _ in range(2):
+        x = np.array(0.5)
+        dx, dy = df(x, 3.0)
+        assert float(dx) == pytest.approx(2 * 0.5 + 3.0) and float(dy) == pytest.approx(1.5)
