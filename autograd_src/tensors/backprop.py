@@ -131,15 +131,23 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
           constant: Optional[bool] = None) -> Any:
     """Run ``primitive`` on the data of ``args`` and record it when a tensor needs a gradient."""
     rule = registry.lookup(primitive)
-    if kwargs and rule is not None:
-        args, kwargs = _positional(rule, args, kwargs)
-    if rule is not None and not _has_sequence(rule) and any(
-            type(a) is list or type(a) is tuple for a in args[:rule.n_inputs]):
-        # mg.mean([t1, t2]): NumPy makes an array of the list, so does this, recorded
-        args = tuple(_stacked(tensor_type, a) if k < rule.n_inputs else a
-                     for k, a in enumerate(args))
-    elif rule is not None and _has_sequence(rule):
-        args = _rows(tensor_type, rule, args)
+    sequence = False
+    if rule is not None:
+        if kwargs:
+            args, kwargs = _positional(rule, args, kwargs)
+        sequence = rule.__dict__.get("_has_sequence")
+        if sequence is None:
+            sequence = _has_sequence(rule)
+        if sequence:
+            args = _rows(tensor_type, rule, args)
+        else:
+            for a in args[:rule.n_inputs] if len(args) > rule.n_inputs else args:
+                if type(a) is list or type(a) is tuple:
+                    # mg.mean([t1, t2]): NumPy makes an array of the list; so does
+                    # this, recorded
+                    args = tuple(_stacked(tensor_type, a) if k < rule.n_inputs else a
+                                 for k, a in enumerate(args))
+                    break
     raw_args = tuple([a._data if type(a) is tensor_type else unwrap(a) for a in args])
     raw_kwargs = {k: unwrap(v) for k, v in kwargs.items()} if kwargs else kwargs
     ans = primitive(*raw_args, **raw_kwargs)
@@ -161,7 +169,7 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     held: list = []
     exposed: list = []
     if rule is not None:
-        slots = _slots(rule, args) if _has_sequence(rule) else \
+        slots = _slots(rule, args) if sequence else \
             zip(range(rule.n_inputs), _NO_POSITIONS, args)
         for slot, position, operand in slots:
             if isinstance(operand, tensor_type):
@@ -402,7 +410,9 @@ def backward(root: Any, grad: Any = None) -> None:
         if node is None:
             continue
         rule = node.rule
-        vjps = _input_vjps(rule)
+        info = rule.__dict__
+        vjps = info.get("_tensor_input_vjps") or _input_vjps(rule)
+        broadcasts = info.get("_broadcasts") or _broadcasts(rule)
         grads: dict[int, Any] = {}
         for slot, _, _ in node.parents:
             if slot in grads:
@@ -421,7 +431,9 @@ def backward(root: Any, grad: Any = None) -> None:
             # The operand as the operation read it: x.shape = ... since then leaves
             # x reshaped, and the contribution is shaped like the operand.
             operand = node.args[slot] if position is None else _operand(node, slot, position)
-            if _broadcasts(rule)[slot]:
+            if broadcasts[slot] and not (type(contribution) is np.ndarray
+                                         and type(operand) is np.ndarray
+                                         and contribution.shape == operand.shape):
                 contribution = runtime.unbroadcast(contribution, operand)
             if operand is not parent._data:
                 contribution = np.reshape(contribution, parent._data.shape)
