@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 import gast
 
-from ...rules import numpy_rules, registry
+from ...rules import numpy_rules, registry, runtime
 from ..mutation import INACTIVE_ATTRIBUTES
 from ..source import UNRESOLVED
 
@@ -59,8 +59,17 @@ class Activity:
             return any(self.is_active(part) for part in (expr.lower, expr.upper, expr.step))
         if isinstance(expr, (gast.Tuple, gast.List)):
             return any(self.is_active(e) for e in expr.elts)
-        if isinstance(expr, (gast.JoinedStr, gast.Lambda)):
+        if isinstance(expr, gast.JoinedStr):
             return False
+        if isinstance(expr, gast.Lambda):
+            # A lambda reading a differentiated value carries its gradient to whatever
+            # calls it (passed to a helper, say): not a constant.
+            params = {a.id for a in gast.walk(expr.args) if isinstance(a, gast.Name)}
+            return any(isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+                       and n.id not in params and (n.id in self.active or (
+                           n.id in self.local_functions and
+                           bool(self.captured_active(n.id))))
+                       for n in gast.walk(expr.body))
         if isinstance(expr, gast.Starred):  # rs.randn(*np.shape(x)): no gradient
             return self.is_active(expr.value)
         # A comprehension: any differentiated name in it, or a call of a nested
@@ -70,8 +79,10 @@ class Activity:
             for n in gast.walk(expr))
 
     def _call_is_active(self, call: gast.Call) -> bool:
-        operands = list(call.args) + [k.value for k in call.keywords]
         func = call.func
+        ordering = self.orders_only(call)
+        operands = list(call.args) + [k.value for k in call.keywords
+                                      if not (ordering and k.arg == "key")]
         if isinstance(func, gast.Attribute) and self.is_active(func.value):
             if func.attr == "keys" and not call.args:
                 return False  # a dict's keys are constants
@@ -107,6 +118,21 @@ class Activity:
         for sibling in free & set(self.local_functions) - seen:
             found |= self.captured_active(sibling, seen)
         return found
+
+    def orders_only(self, call: gast.Call) -> bool:
+        """Whether ``call``'s ``key=`` only orders its items (``max(xs, key=...)``,
+        ``sorted``): a key reading differentiated values picks items, it adds no
+        gradient."""
+        if not any(k.arg == "key" for k in call.keywords):
+            return False
+        func = call.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
+                func.value.id in self.namer.injected:  # _ad.largest, written by the normalizer
+            target = getattr(runtime, func.attr, None)
+        else:
+            target = self.parsed.resolve(func)
+        return target in (max, min, sorted, runtime.largest, runtime.smallest,
+                          runtime.sorted_items)
 
     def holds_sequence(self, expr: gast.expr) -> Optional[bool]:
         """True if ``expr`` surely holds a list or tuple, None if it may, else False."""

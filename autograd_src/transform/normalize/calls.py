@@ -694,7 +694,9 @@ class CallNormalizer:
                 bound[param] = atom
                 inputs.append(self._active_name(atom))
             else:
-                if isinstance(value, gast.AST) and self.is_active(value):
+                if isinstance(value, gast.AST) and self.is_active(value) and not (
+                        param == "key" and primitive in (runtime.largest, runtime.smallest,
+                                                         runtime.sorted_items)):
                     raise self.error(value, f"the argument {param!r} of {label} cannot "
                                             "depend on a differentiated value")
                 if isinstance(value, gast.AST) and param in _params_used(rule):

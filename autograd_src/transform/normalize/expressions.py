@@ -258,6 +258,11 @@ class ExpressionNormalizer:
                      "a tuple assignment or as the list argument of np.stack/concatenate",
             "List": "a list of differentiated values is only supported as the argument of "
                     "np.stack/concatenate",
+            "Lambda": "a lambda that reads differentiated values is supported as a name "
+                      "of this function (f = lambda y: ...; f(x)) and as an argument of a "
+                      "helper defined in this module and called by its plain name "
+                      "(integrate(lambda y: -k * y, y0)); elsewhere grad cannot follow its "
+                      "gradient",
         }
         raise self.error(expr, hints.get(kind, f"{kind} on differentiated values is not "
                                               "supported"))

@@ -1,0 +1,65 @@
+"""A lambda or nested def passed to a helper: the helper is specialised to it (a
+nested def of its own), so the function may read the caller's differentiated values."""
+
+import numpy as np
+import pytest
+
+from autograd_src import grad
+from autograd_src.errors import DiffSyntaxError
+from autograd_src.testing import check_grads
+
+from . import function_argument_cases as fc
+
+RNG = np.random.default_rng(11)
+Y = RNG.standard_normal((2, 3))
+
+CASES = [
+    (fc.decay_with_lambda, (0.7, Y)),
+    (fc.decay_with_def, (0.4, Y)),
+    (fc.midpoint_steps, ([0.8, 0.3], Y)),
+    (fc.constant_lambda, (Y,)),
+    (fc.two_helpers, (Y, RNG.standard_normal((2, 3)))),
+]
+
+
+@pytest.mark.parametrize("fn, args", CASES, ids=[c[0].__name__ for c in CASES])
+def test_matches_finite_differences(fn, args):
+    check_grads(fn, *args, wrt=tuple(range(len(args))))
+
+
+def test_the_specialised_helper_is_in_the_source():
+    df = grad(fc.decay_with_lambda, wrt=(0, 1))
+    df(0.7, Y)
+    assert "def integrate_with_dynamics_lambda(y0, n, dt=DT):" in df.source
+
+
+def test_a_helper_reading_a_name_the_caller_assigns_is_not_copied():
+    # integrate reads the global DT; a caller with a local DT would change what the
+    # copy reads: the call is left as it is, and the lambda carrying k's gradient into
+    # it is refused at the user's line (never a silent constant).
+    def caller(k, y0):
+        DT = 0.5  # noqa: F841 - shadows the global the helper reads
+        return np.sum(fc.integrate(lambda y: -k * y, y0, 2))
+
+    with pytest.raises(DiffSyntaxError, match="a lambda that reads differentiated values"):
+        grad(caller, wrt=(0, 1))(0.3, Y)
+
+
+def test_a_lambda_reading_the_only_differentiated_value_is_not_a_constant():
+    # The smallest form of a silent zero: k reaches the result only through the
+    # lambda, which the activity analysis counted as a constant (grad returned 0.0).
+    def through_module_attribute(k, y0):
+        return np.sum(fc.integrate(lambda y: -k * y, y0, 2))
+
+    with pytest.raises(DiffSyntaxError, match="lambda"):
+        grad(through_module_attribute)(0.3, Y)
+
+
+def ranked(s, x):
+    best = max(range(3), key=lambda j: s[j])
+    order = sorted(range(3), key=lambda j: -s[j] * x)
+    return s[best] * x + s[order[-1]]
+
+
+def test_a_key_that_reads_differentiated_values_only_orders():
+    check_grads(ranked, np.array([0.3, 0.9, 0.1]), 2.0, wrt=(0, 1))
