@@ -254,16 +254,18 @@ def main(argv: Optional[list] = None) -> int:
             done[tier] += 1
             for check, (outcome, detail) in result.items():
                 counts[tier][(check, outcome)] += 1
+                key = detail.split("\n")[0][:160]
                 if outcome in ("wrong", "crash", "refused", "timeout"):
-                    key = detail.split("\n")[0][:160]
                     reasons[(check, outcome, key)] += 1
-                if outcome in ("wrong", "crash", "timeout"):
+                saved = outcome in ("wrong", "crash", "timeout") or (
+                    outcome == "refused" and reasons[(check, outcome, key)] <= 2)
+                if saved:
                     path = os.path.join(a.out, f"{check}-{outcome}-{tier}-{j}.py")
                     with open(path, "w", encoding="utf-8") as fh:
                         fh.write(program.source + f"\n\nARGS = {case.args!r}\n"
                                  f"# {check}: {outcome}\n# " +
                                  detail.replace("\n", "\n# ") + "\n")
-                    if a.verbose:
+                    if a.verbose and outcome != "refused":
                         print(tier, j, check, outcome, detail.split("\n")[0], flush=True)
             case.forget()
     shutil.rmtree(workdir, ignore_errors=True)

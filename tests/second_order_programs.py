@@ -21,3 +21,26 @@ CASES = [
     (early_returns_in_two_loops, (-0.35, np.array([1.33, 0.55]))),
     (early_returns_in_two_loops, (-0.35, np.array([1.33, 0.55]) * 0.1)),
 ]
+
+
+def stacked_list(x):
+    # grad writes terms = _ad.appended(terms, v); read again, it is the list it was
+    terms = []
+    terms.append(np.sin(x))
+    terms.append(x ** 2)
+    t = np.mean(np.stack(terms), axis=0)
+    return np.sum(t ** 2)
+
+
+def summed_list(x):
+    # builtin sum of a list: its gradient is _ad.unsum, read again by second order
+    outs = []
+    outs.append(x[0] * x[1])
+    outs.append(np.sin(x[1]))
+    return sum(outs) ** 3
+
+
+FORWARD_OVER_REVERSE_CASES = [
+    (stacked_list, (np.array([0.3, -0.7, 1.1]),)),
+    (summed_list, (np.array([0.3, -0.7, 1.1]),)),
+]

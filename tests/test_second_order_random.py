@@ -71,6 +71,13 @@ def test_smallest_forms(index):
     assert all(outcome == "ok" for outcome, _ in result.values()), result
 
 
+@pytest.mark.parametrize("index", range(len(sp.FORWARD_OVER_REVERSE_CASES)))
+def test_smallest_forms_forward_over_reverse(index):
+    fn, args = sp.FORWARD_OVER_REVERSE_CASES[index]
+    result = check_program(fn, args, index, checks=FORWARD_OVER_REVERSE)
+    assert all(outcome == "ok" for outcome, _ in result.values()), result
+
+
 def test_jvp_of_a_function_returning_a_tuple():
     x, y = np.array([0.3, -0.8]), 1.7
     dx, dy = np.array([1.0, 2.0]), -0.5

@@ -19,6 +19,7 @@ import numpy as np
 
 from . import runtime as _ad
 from .jvp import defjvp
+from .registry import defvjp
 from .runtime import forward as _fwd
 
 # ----- Arithmetic (operators map to these) -----
@@ -310,6 +311,41 @@ def builtin_sum(g, ans, items):
 @defjvp(_ad.astype)
 def astype(g, ans, x, dtype):
     return _ad.astype(g, dtype)
+
+
+# ----- Adjoint helpers of containers (gradients read again: hessian, hvp) -----
+# Each is linear in the adjoint it is given and reads its other arguments for their
+# structure: its tangent applies it to the tangent, its adjoint is its transpose.
+
+
+@defvjp(_ad.unsum)
+def unsum_vjp(g, ans, grad, items):
+    return _fwd.spread_items(g, grad, items), _ad.zeros_like(items)
+
+
+@defjvp(_ad.unsum)
+def unsum(g, ans, grad, items):
+    return _ad.unsum(g, items), None
+
+
+@defvjp(_ad.unstack)
+def unstack_vjp(g, ans, grad, arrays, axis=0):
+    return _fwd.stack_items(g, axis), _ad.zeros_like(arrays)
+
+
+@defjvp(_ad.unstack)
+def unstack(g, ans, grad, arrays, axis=0):
+    return _ad.unstack(g, arrays, axis), None
+
+
+@defvjp(_ad.unplus)
+def unplus_vjp(g, ans, grad, a, b, which):
+    return _fwd.place_part(g, grad, a, b, which), _ad.zeros_like(a), _ad.zeros_like(b)
+
+
+@defjvp(_ad.unplus)
+def unplus(g, ans, grad, a, b, which):
+    return _ad.unplus(g, a, b, which), None, None
 
 
 # ----- Reductions -----

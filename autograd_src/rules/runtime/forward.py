@@ -10,7 +10,8 @@ from .core import shape_of, zeros_like
 
 __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spread_like",
            "count", "inverse_or_zero", "diff", "cholesky", "slogdet", "eigvalsh",
-           "matrix_power", "sort", "pad", "sorted_items", "picked", "partition", "eigh"]
+           "matrix_power", "sort", "pad", "sorted_items", "picked", "partition", "eigh",
+           "spread_items", "stack_items", "place_part"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -208,3 +209,39 @@ def eigh(g: Any, ans: Any, UPLO: str = "L") -> tuple:
     eye = np.eye(shape_of(w)[-1], dtype=bool)
     F = np.where(eye, 0, 1 / np.where(eye, 1, diff))
     return np.diagonal(P, axis1=-2, axis2=-1).copy(), v @ (F * P)
+
+
+# ----- transposes of the adjoint helpers of containers (for second order) -----
+
+
+def spread_items(g: Any, grad: Any, items: Any) -> Any:
+    """The adjoint, with respect to ``grad``, of ``_ad.unsum(grad, items)`` (linear in it):
+    each item's part broadcast back to ``grad``'s shape and summed."""
+    if isinstance(items, np.ndarray):
+        return _unbroadcast(g, grad)
+    total = zeros_like(grad)
+    for part in g:
+        total = total + broadcast(part, grad)
+    return total
+
+
+def stack_items(g: Any, axis: int = 0) -> Any:
+    """The adjoint of ``_ad.unstack(grad, arrays, axis)`` with respect to ``grad``: the
+    parts' adjoints stacked back (for an array of items, its rows)."""
+    return np.stack(list(g), axis=axis)
+
+
+def place_part(g: Any, grad: Any, a: Any, b: Any, which: int) -> Any:
+    """The adjoint, with respect to ``grad``, of ``_ad.unplus(grad, a, b, which)``: a
+    concatenation's part put back in its place (zeros elsewhere), or a sum's part
+    broadcast back."""
+    if (type(a) is list or type(a) is tuple) and (type(b) is list or type(b) is tuple):
+        head, tail = list(zeros_like(grad[:len(a)])), list(zeros_like(grad[len(a):]))
+        out = list(g) + tail if which == 0 else head + list(g)
+        return type(grad)(out) if type(grad) is tuple else out
+    return broadcast(g, grad)
+
+
+def _unbroadcast(g: Any, like: Any) -> Any:
+    from .core import unbroadcast
+    return unbroadcast(g, like)

@@ -38,6 +38,20 @@ def _pop(stmt: Any) -> Any:
     return None
 
 
+def _appended(stmt: Any) -> Any:
+    """The list of ``name = _ad.appended(name, value)``, or None."""
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call):
+        call = stmt.value
+        if isinstance(call.func, gast.Attribute) and call.func.attr == "appended" and \
+                isinstance(call.func.value, gast.Name) and \
+                call.func.value.id.startswith("_ad") and len(call.args) == 2 and \
+                not call.keywords and isinstance(call.args[0], gast.Name) and \
+                call.args[0].id == stmt.targets[0].id:
+            return call.args[0].id
+    return None
+
+
 def _name(id_: str, ctx: Any) -> gast.Name:
     return gast.Name(id=id_, ctx=ctx, annotation=None, type_comment=None)
 
@@ -83,6 +97,13 @@ def _rewrite(stmts: list) -> list:
         added = _add_at(stmt)
         if added is not None:
             out.append(added)
+            continue
+        items = _appended(stmt)
+        if items is not None:  # lst = _ad.appended(lst, v): a list the normalizer follows
+            stmt.value = gast.BinOp(left=_name(items, gast.Load()), op=gast.Add(),
+                                    right=gast.List(elts=[stmt.value.args[1]],
+                                                    ctx=gast.Load()))
+            out.append(stmt)
             continue
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
             total = gast.BinOp(left=_name(stmt.target.id, gast.Load()), op=stmt.op,
