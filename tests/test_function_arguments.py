@@ -41,7 +41,8 @@ def test_a_helper_reading_a_name_the_caller_assigns_is_not_copied():
         DT = 0.5  # noqa: F841 - shadows the global the helper reads
         return np.sum(fc.integrate(lambda y: -k * y, y0, 2))
 
-    with pytest.raises(DiffSyntaxError, match="a lambda that reads differentiated values"):
+    with pytest.raises(DiffSyntaxError, match="this lambda reads differentiated values and "
+                                              "is passed to integrate"):
         grad(caller, wrt=(0, 1))(0.3, Y)
 
 
@@ -63,3 +64,20 @@ def ranked(s, x):
 
 def test_a_key_that_reads_differentiated_values_only_orders():
     check_grads(ranked, np.array([0.3, 0.9, 0.1]), 2.0, wrt=(0, 1))
+
+
+def test_a_nested_def_reading_differentiated_values_passed_elsewhere_is_refused():
+    # Its sibling: a def (or a lambda bound to a name) read k, was passed to a helper
+    # of another module, and the call was counted a constant: a silent 0.0.
+    def with_def(k, y0):
+        def rhs(y):
+            return -k * y
+        return np.sum(fc.integrate(rhs, y0, 2))
+
+    def with_named_lambda(k, y0):
+        rhs = lambda y: -k * y  # noqa: E731
+        return np.sum(fc.integrate(rhs, y0, 2))
+
+    for fn in (with_def, with_named_lambda):
+        with pytest.raises(DiffSyntaxError, match="rhs reads k and is passed to integrate"):
+            grad(fn)(0.3, Y)

@@ -103,7 +103,14 @@ class Activity:
             target = getattr(self.namer.injected[func.value.id], func.attr, UNRESOLVED)
         if target is not UNRESOLVED and registry.is_nondifferentiable(target):
             return False
-        return any(self.is_active(e) for e in operands)
+        return any(self.is_active(e) or self._reads_active_function(e) for e in operands)
+
+    def _reads_active_function(self, operand: Any) -> bool:
+        """A nested def passed as an argument that reads differentiated values: its
+        gradient reaches whatever the callee computes with it, so the call is not a
+        constant (grad refuses it where it cannot follow, never returns a zero)."""
+        return isinstance(operand, gast.Name) and operand.id in self.local_functions and \
+            operand.id not in self.active and bool(self.captured_active(operand.id))
 
     def captured_active(self, name: str, seen: Optional[set] = None) -> set[str]:
         """The differentiated values that the nested function ``name`` reads from this one,

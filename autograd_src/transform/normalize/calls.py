@@ -419,6 +419,18 @@ class CallNormalizer:
                                                 f"through {what} is not supported: make that "
                                                 "parameter positional (before any * in the "
                                                 "def), and pass the value to it")
+        for value in list(call.args) + [k.value for k in call.keywords]:
+            if self._reads_active_function(value) or (
+                    isinstance(value, gast.Lambda) and self.is_active(value)):
+                reads = ", ".join(sorted(self.captured_active(value.id))) \
+                    if isinstance(value, gast.Name) else "differentiated values"
+                what = value.id if isinstance(value, gast.Name) else "this lambda"
+                raise self.error(value, f"{what} reads {reads} and is passed to "
+                                        f"{label}(), whose derivative grad generates for the "
+                                        "arrays and numbers it is given, not for a function: "
+                                        f"define {label} in this module and call it by its "
+                                        "plain name (grad then copies it in, specialised to "
+                                        f"this function), or pass {reads} to it as arguments")
         atoms = [self.atom(a) for a in call.args]
         atoms = [a if self.is_active(a) else self.hoist(a, describe(a)) for a in atoms]
         # (A ** of constants keeps its key None: it is passed on as **kwargs.)
