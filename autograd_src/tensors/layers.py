@@ -3,10 +3,9 @@ with MyGrad 2.5's signatures, each composed of rule-table operations.
 
 No layer has a derivative of its own: a convolution is one gather of the input's
 windows (``x[..., index]``, whose rule accumulates where windows overlap) and one
-``tensordot``; a max-pool gathers the entry MyGrad's backward picks in each window
-(the first maximum, in the window's row-major order); batchnorm and the GRU are the
-textbook formulas written with ``mg.*``. Indices and masks, which carry no gradient,
-are computed from the data with NumPy.
+``tensordot``; a max-pool the same gather and ``max`` over each window; batchnorm
+and the GRU are the textbook formulas written with ``mg.*``. Window indices, which
+carry no gradient, are computed with NumPy.
 """
 
 from __future__ import annotations
@@ -119,9 +118,10 @@ def conv_nd(x: Any, filter_bank: Any, *, stride: Any, padding: Any = 0, dilation
 def max_pool(x: Any, pool: Any, stride: Any, *, constant: Optional[bool] = None) -> Tensor:
     """Max-pooling over the trailing ``len(pool)`` axes, as MyGrad's ``max_pool``.
 
-    ``x`` has shape ``(N0, ..., C0, ...)``; the result ``(N0, ..., G0, ...)``. As in
-    MyGrad, only the first maximum of each window (in the window's row-major order)
-    receives its gradient.
+    ``x`` has shape ``(N0, ..., C0, ...)``; the result ``(N0, ..., G0, ...)``. Tied
+    maxima of a window share its gradient equally, as in ``mg.max`` (the rule
+    table's convention, which ``grad`` follows too); MyGrad gives it all to the
+    first of them.
     """
     data = _values(x)
     if not isinstance(pool, (tuple, list, np.ndarray)) or not all(
@@ -137,14 +137,10 @@ def max_pool(x: Any, pool: Any, stride: Any, *, constant: Optional[bool] = None)
     index, grid = _window_index(space, pool, stride, (1,) * n)
     if index is None:
         raise _incompatible("pooling", tuple(space), stride, pool)
-    flat = data.reshape(lead + (-1,))
-    n_grid, n_pool = int(np.prod(grid)), int(np.prod(pool))
-    index = index.reshape(n_grid, n_pool)
-    first = np.argmax(flat[..., index], axis=-1)  # (N0, ..., G): each window's first max
-    chosen = index[np.arange(n_grid), first]  # its position in the flattened trailing axes
-    offsets = np.arange(int(np.prod(lead))).reshape(lead + (1,)) * flat.shape[-1]
-    picked = F.reshape(astensor(x), (-1,))[(chosen + offsets).reshape(-1)]
-    return _as_constant(F.reshape(picked, lead + grid), constant)
+    # (N0, ..., C0*C1*...) gathered into (N0, ..., G, P): each window's entries, whose
+    # maximum is the rule table's (ties share the gradient, as mg.max's do)
+    windows = F.reshape(astensor(x), lead + (-1,))[..., index.reshape(int(np.prod(grid)), -1)]
+    return _as_constant(F.reshape(F.max(windows, axis=-1), lead + grid), constant)
 
 
 def batchnorm(x: Any, *, gamma: Any = None, beta: Any = None, eps: float,
