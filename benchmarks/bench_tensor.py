@@ -3,8 +3,11 @@
     python benchmarks/bench_tensor.py
 
 Peers appear as rows when installed (`pip install '.[bench]'`; PyTorch by hand).
-Also measures the alternative design for backward(): generating straight-line
-code for a recorded graph instead of calling the rules node by node.
+Also: mg.nnet's layers against MyGrad's, 10,000-step chains (no RecursionError,
+gradients against the product of the local derivatives), and the alternative
+design for backward(): generating straight-line code for a recorded graph
+(``backward_source``) instead of calling the rules node by node, at several graph
+sizes (its cost per operation shows whether it grows linearly).
 """
 
 from __future__ import annotations
@@ -120,6 +123,8 @@ def main() -> None:
     times = best_times({name: (lambda m=m: small_ops(m, x0)) for name, m in libraries}, rounds=9)
     for name, seconds in times.items():
         print(f"  {name:14s} {seconds / OPS * 1e6:6.2f} us per operation")
+    if "MyGrad" in times:
+        print(f"  MyGrad / autograd_src: {times['MyGrad'] / times['autograd_src']:.2f}x")
     if torch is not None:
         seconds = best_time(lambda: small_ops_torch(torch, x0), min_time=0.5)
         print(f"  {'PyTorch':14s} {seconds / OPS * 1e6:6.2f} us per operation")
@@ -135,12 +140,16 @@ def main() -> None:
                             for name, m in libraries}, rounds=9)
         for name, seconds in times.items():
             print(f"  {name:14s} {seconds * 1e6:9.1f} us per step")
+        if "MyGrad" in times:
+            print(f"  MyGrad / autograd_src: {times['MyGrad'] / times['autograd_src']:.2f}x")
 
     print("training loop (3 steps of the MLP, parameters updated in place under no_autodiff):")
     times = best_times({name: (lambda m=m: training_loop(m, mlp)) for name, m in libraries},
                        rounds=5)
     for name, seconds in times.items():
         print(f"  {name:14s} {seconds / 3 * 1e6:9.1f} us per step")
+    if "MyGrad" in times:
+        print(f"  MyGrad / autograd_src: {times['MyGrad'] / times['autograd_src']:.2f}x")
     losses = {name: training_loop(m, mlp, steps=20) for name, m in libraries}
     print("  loss after 20 steps: " + ", ".join(f"{n} {v:.6f}" for n, v in losses.items()))
 
@@ -149,18 +158,57 @@ def main() -> None:
           f"largest gradient error {chain_error:.1e}\n10,000-step residual chain: backward "
           f"in {residual * 1e3:.0f} ms, largest gradient error {residual_error:.1e}")
 
+    print("mg.nnet layers, forward and backward (x of shape (16, 3, 32, 32)):")
+    layer_times = best_times({(name, layer): (lambda m=m, fn=fn: fn(m))
+                              for layer, fn in LAYERS.items() for name, m in libraries},
+                             rounds=5)
+    for layer in LAYERS:
+        cells = ", ".join(f"{name} {layer_times[(name, layer)] * 1e3:.2f} ms"
+                          for name, _ in libraries)
+        print(f"  {layer:34s} {cells}")
+
     # The design choice for backward(): node-by-node rule calls (what backward does) or
     # code generated once for the recorded graph, as backward_source() shows.
-    x = autograd_src.tensor(x0)
-    y = x
-    for _ in range(25):
-        y = autograd_src.tanh(y * 0.9 + 0.1) - y / 3.0
-    start = time.perf_counter()
-    y.backward_source()
-    generate = time.perf_counter() - start
     node_by_node = best_time(lambda: small_ops(autograd_src, x0)) / OPS * 100
-    print(f"backward design: generating code for a 100-op graph takes {generate * 1e3:.1f} ms; "
-          f"recording and running it node by node takes {node_by_node * 1e6:.0f} us")
+    print(f"backward design: recording and running a 100-op graph node by node takes "
+          f"{node_by_node * 1e6:.0f} us; generating its code (backward_source):")
+    for n_ops in (100, 200, 400, 800):
+        x = autograd_src.tensor(x0)
+        y = x
+        for _ in range(n_ops // 4):
+            y = autograd_src.tanh(y * 0.9 + 0.1) - y / 3.0
+        start = time.perf_counter()
+        y.backward_source()
+        generate = time.perf_counter() - start
+        print(f"  {n_ops:4d} operations: {generate * 1e3:7.0f} ms "
+              f"({generate / n_ops * 1e3:.2f} ms per operation)")
+
+
+_CONV_X = np.random.default_rng(1).normal(size=(16, 3, 32, 32))
+_CONV_W = np.random.default_rng(2).normal(size=(8, 3, 3, 3))
+
+
+def _conv(m):
+    x, w = m.tensor(_CONV_X), m.tensor(_CONV_W)
+    m.nnet.conv_nd(x, w, stride=1, padding=1).sum().backward()
+    return w.grad
+
+
+def _pool(m):
+    x = m.tensor(_CONV_X)
+    m.nnet.max_pool(x, (2, 2), 2).sum().backward()
+    return x.grad
+
+
+def _batchnorm(m):
+    x = m.tensor(_CONV_X)
+    out = m.nnet.batchnorm(x, eps=1e-5)
+    (out * out).sum().backward()
+    return x.grad
+
+
+LAYERS = {"conv_nd 8 filters 3x3, padding 1": _conv, "max_pool (2, 2), stride 2": _pool,
+          "batchnorm": _batchnorm}
 
 
 if __name__ == "__main__":
