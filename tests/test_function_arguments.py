@@ -81,3 +81,18 @@ def test_a_nested_def_reading_differentiated_values_passed_elsewhere_is_refused(
     for fn in (with_def, with_named_lambda):
         with pytest.raises(DiffSyntaxError, match="rhs reads k and is passed to integrate"):
             grad(fn)(0.3, Y)
+
+
+def make_rhs(k):
+    return lambda y: -k * y
+
+
+def closure_to_helper(k, y0):
+    rhs = make_rhs(k)
+    return np.sum(fc.apply(rhs, y0))
+
+
+def test_a_closure_from_a_factory_passed_to_a_helper_is_refused():
+    # Its sibling through a factory: the call counted a constant, a silent 0.0.
+    with pytest.raises(DiffSyntaxError, match="rhs, a function made by a factory"):
+        grad(closure_to_helper)(0.3, Y)

@@ -106,11 +106,15 @@ class Activity:
         return any(self.is_active(e) or self._reads_active_function(e) for e in operands)
 
     def _reads_active_function(self, operand: Any) -> bool:
-        """A nested def passed as an argument that reads differentiated values: its
+        """A nested def (or a closure a factory made) passed as an argument that reads
+        differentiated values: its
         gradient reaches whatever the callee computes with it, so the call is not a
         constant (grad refuses it where it cannot follow, never returns a zero)."""
-        return isinstance(operand, gast.Name) and operand.id in self.local_functions and \
-            operand.id not in self.active and bool(self.captured_active(operand.id))
+        if not isinstance(operand, gast.Name) or operand.id in self.active:
+            return False
+        if operand.id in self.closures:  # step = make_step(a), a differentiated
+            return any(n in self.active for n in self.closures[operand.id][1])
+        return operand.id in self.local_functions and bool(self.captured_active(operand.id))
 
     def captured_active(self, name: str, seen: Optional[set] = None) -> set[str]:
         """The differentiated values that the nested function ``name`` reads from this one,

@@ -420,6 +420,13 @@ class CallNormalizer:
                                                 "parameter positional (before any * in the "
                                                 "def), and pass the value to it")
         for value in list(call.args) + [k.value for k in call.keywords]:
+            if isinstance(value, gast.Name) and value.id in self.closures and \
+                    self._reads_active_function(value):
+                raise self.error(value, f"{value.id}, a function made by a factory from "
+                                        f"differentiated values, is passed to {label}(): grad "
+                                        "cannot follow its gradient into a helper; call "
+                                        f"{value.id} here and pass {label}() its result, or "
+                                        "pass the differentiated values themselves")
             if self._reads_active_function(value) or (
                     isinstance(value, gast.Lambda) and self.is_active(value)):
                 reads = ", ".join(sorted(self.captured_active(value.id))) \
