@@ -458,3 +458,37 @@ def test_a_0d_array_changed_in_place_is_not_read_as_a_number():
         x = np.array(0.5)
         dx, dy = df(x, 3.0)
         assert float(dx) == pytest.approx(2 * 0.5 + 3.0) and float(dy) == pytest.approx(1.5)
+
+
+def test_reversed_loops_read_their_stacks_item_by_item():
+    from autograd_src.testing import check_grads
+
+    def two_stacks(x, c):
+        y, z = x, 0.0
+        for i in range(len(c)):
+            z = np.sin(y) * c[i]
+            y = y * z + c[i] * x
+        return y + z
+
+    def stopping(x, c):
+        y = x
+        for i in range(len(c)):
+            if y > 3.0:
+                break
+            y = y * x + c[i]
+        return y
+
+    rng = np.random.default_rng(6)
+    for c in ([0.5, -0.3, 0.8, 0.1], rng.normal(size=5), []):
+        for fn in (horner, horner_for, two_stacks, stopping, spring):
+            args = (0.7, c) if fn is not spring else (2.0, 1.0, 0.3, len(c))
+            check_grads(fn, *args, wrt=(0, 1) if fn is not spring else (0, 1, 2))
+            check_grads(fn, *args)
+    df = grad(horner)
+    df(0.7, [0.5, 0.25])
+    assert "for y in reversed(y_stack):" in df.source and ".pop()" not in df.source
+    df = grad(two_stacks)
+    df(0.7, [0.5, 0.25])
+    assert "zip(" in df.source, df.source
+    assert grad(two_stacks, optimize=False)(0.7, [0.5, 0.25]) == pytest.approx(
+        df(0.7, [0.5, 0.25]), rel=1e-14)

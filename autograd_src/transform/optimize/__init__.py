@@ -10,7 +10,9 @@ the adjoint sweep (`ADJOINT_PASSES`)
     zero overwritten entries in place in loops;
 the primal sweep (`rewrite_primal`)
     drop dead work → fold temporaries read once into their reader → compute a
-    value the adjoint reads once at that use.
+    value the adjoint reads once at that use;
+then both (`iterate_stacks`)
+    reversed loops read the stacks they pop item by item.
 
 ``grad(f, optimize=False)`` runs none of them (`control`); ``verbose=2`` shows
 both sweeps before and after.
@@ -31,13 +33,14 @@ from .exact import fold_exactly
 from .expressions import Replace, reuse_primal_values, simplify
 from .fusion import double_repeated, fuse_adjoint_terms, fuse_temporaries, sink_into_adjoint
 from .shapes import names_read_for_shape, shapes_from
+from .stacks import iterate_stacks
 from .walk import assigned_name, helper_of, load_counts, names_in
 from .zeroing import zero_in_place
 
 __all__ = ["ENABLED", "enabled", "Sweeps", "ADJOINT_PASSES",
            "rewrite_adjoint", "rewrite_primal", "simplify", "reuse_primal_values", "Replace",
            "assigned_name", "helper_of", "load_counts", "names_in", "names_read_for_shape",
-           "shapes_from"]
+           "shapes_from", "iterate_stacks"]
 
 
 @dataclass

@@ -118,6 +118,10 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
             call.args[k] = name_node(next(n for n in self.shape_chain(name)
                                           if n in computed or n == call.args[k].id))
         if optimize.ENABLED.get():
+            # (a helper's backward functions are popped by name, as they read best)
+            adjoint = optimize.iterate_stacks(
+                primal, adjoint, set(self.plan.stacks) - set(self.back_stacks.values()),
+                self.namer.reference)
             stages.show("optimize: the primal sweep, then the adjoint sweep", primal, adjoint)
         start = [assign_node(k, name_node(w), self.parsed.node) for w, k in originals.items()]
         start += [assign_node(s, gast.List(elts=[], ctx=gast.Load()), self.parsed.node)
