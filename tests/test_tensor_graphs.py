@@ -561,6 +561,22 @@ def test_backward_source_of_a_deep_chain():
     _check_printed(mg.sum(h), x)
 
 
+def test_backward_source_in_parts():
+    # Above 200 operations the graph is printed as helper functions of 100 operations
+    # each (grad derives a long function at a cost per operation that grows with its
+    # length): leaves, constant arrays and values computed early are read across parts.
+    x, w = mg.tensor([0.5, -0.3, 0.2]), mg.tensor([0.7, 1.1, -0.4])
+    c = np.array([0.1, -0.2, 0.3])
+    h, first = x, None
+    for step in range(120):
+        h = h + 0.01 * mg.tanh(h * w + c)
+        first = h if step == 3 else first
+    loss = mg.sum(h * first)
+    source = graph_source.forward_source(loss)[0]
+    assert source.count("def part") >= 5 and "def recorded(x, y, c" in source
+    _check_printed(loss, x, w)
+
+
 def test_backward_source_with_an_infinite_constant():
     # -inf was printed as `-inf`, a name the generated code does not have.
     x = mg.tensor([1.0, 2.0])

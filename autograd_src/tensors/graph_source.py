@@ -28,6 +28,13 @@ _LEAF_NAMES = ["x", "y", "z", "w", "u", "v"]
 # Operations nested in one expression before the printer names an intermediate:
 # Python's parser refuses about 200 nested parentheses, and printing recurses.
 _MAX_NESTING = 24
+# A graph of more operations than this is printed as parts of _PART operations each,
+# helper functions that `recorded` calls in turn: `grad` derives each helper on its
+# own, so generating the derivative costs the same per operation at any size (one
+# long function cost it more per operation the longer it was: 3.6 ms per operation
+# at 3,200 against 1.0 at 800).
+_ONE_FUNCTION = 200
+_PART = 100
 _counter = itertools.count(1)
 
 
@@ -69,6 +76,11 @@ class _Printer:
         self.uses: dict[int, int] = {}
         self.shared = 0
         self.modules: set[str] = set()  # first names of the dotted calls printed
+        # When printed in parts: each computed tensor's part, the part being printed
+        # and the names it reads from outside (its parameters).
+        self.part_of: dict[int, int] = {}
+        self.part: Any = None
+        self.inputs: list[str] = []
         for tensor in self.order:
             if tensor._node is not None:
                 for _, _, parent in tensor._node.parents:
@@ -81,7 +93,20 @@ class _Printer:
 
     def constant(self, value: Any) -> str:
         text = _literal(value)
-        return text if text is not None else self.param(f"c{len(self.params) + 1}")
+        if text is not None:
+            return text
+        name = self.param(f"c{len(self.params) + 1}")
+        if self.part is not None:
+            self.inputs.append(name)
+        return name
+
+    def _outside(self, tensor: Any, name: str) -> str:
+        """``name``, a parameter of the part being printed when ``tensor`` is a leaf or
+        was computed by an earlier part."""
+        if self.part is not None and self.part_of.get(id(tensor)) != self.part \
+                and name not in self.inputs:
+            self.inputs.append(name)
+        return name
 
     def operand(self, node: Any, slot: int, position: Any, value: Any) -> str:
         for parent_slot, parent_position, parent in node.parents:
@@ -94,14 +119,14 @@ class _Printer:
 
     def expression(self, tensor: Any, named: bool = False) -> str:
         if id(tensor) in self.names:
-            return self.names[id(tensor)]
+            return self._outside(tensor, self.names[id(tensor)])
         node = tensor._node
         if node is None:  # a leaf
             name = _LEAF_NAMES[len(self.wrt)] if len(self.wrt) < len(_LEAF_NAMES) \
                 else f"x{len(self.wrt) + 1}"
             self.wrt.append(self.param(name))
             self.names[id(tensor)] = name
-            return name
+            return self._outside(tensor, name)
         rule, args = node.rule, node.args
         operands = []
         for slot in range(len(args)):
@@ -139,6 +164,9 @@ class _Printer:
         return text
 
     def function(self) -> str:
+        computed = [t for t in self.order if t._node is not None]
+        if len(computed) > _ONE_FUNCTION:
+            return self.parts(computed)
         self.lines: list[str] = []
         # Name every _MAX_NESTING-th level of a deep graph first, operands before
         # results, so that no expression nests deeper (nor recurses further).
@@ -154,6 +182,47 @@ class _Printer:
         result = self.expression(self.root)
         header = f"def recorded({', '.join(self.params)}):"
         return "\n".join([header] + self.lines + [f"    return {result}"]) + "\n"
+
+
+    def parts(self, computed: list) -> str:
+        """``recorded`` calling ``part1``, ``part2``...: each computes _PART of the
+        operations, from the leaves, constants and earlier parts' results it reads,
+        and returns the results later parts read (the last one, the root)."""
+        parts = [computed[i:i + _PART] for i in range(0, len(computed), _PART)]
+        position = {id(t): i for i, t in enumerate(computed)}
+        self.part_of = {id(t): k for k, part in enumerate(parts) for t in part}
+        outputs: list[dict] = [{} for _ in parts]
+        for k, part in enumerate(parts):
+            for tensor in part:
+                for _, _, parent in tensor._node.parents:
+                    j = self.part_of.get(id(parent))
+                    if j is not None and j != k:
+                        outputs[j][id(parent)] = parent
+        blocks, calls = [], []
+        for k, part in enumerate(parts):
+            self.part, self.lines, self.inputs = k, [], []
+            last = k == len(parts) - 1
+            depth: dict[int, int] = {}
+            for tensor in part[:-1] if last else part:
+                level = 1 + max(depth.get(id(parent), 0)
+                                for _, _, parent in tensor._node.parents)
+                if level >= _MAX_NESTING:
+                    self.expression(tensor, named=True)
+                    level = 0
+                depth[id(tensor)] = level
+            if last:
+                results = [self.expression(self.root)]
+            else:
+                results = [self.expression(t, named=True) for t in
+                           sorted(outputs[k].values(), key=lambda t: position[id(t)])]
+            returned = ", ".join(results)
+            blocks.append("\n".join([f"def part{k + 1}({', '.join(self.inputs)}):"]
+                                    + self.lines + [f"    return {returned}"]))
+            call = f"part{k + 1}({', '.join(self.inputs)})"
+            calls.append(f"    return {call}" if last else f"    {returned} = {call}")
+        self.part = None
+        header = f"def recorded({', '.join(self.params)}):"
+        return "\n\n\n".join(blocks + ["\n".join([header] + calls)]) + "\n"
 
 
 def forward_source(root: Any) -> tuple[str, list[str]]:
@@ -177,5 +246,6 @@ def backward_source(root: Any) -> str:
     namespace: dict[str, Any] = {name: sys.modules[name] for name in printer.modules
                                  if name in sys.modules}
     namespace["np"] = np
+    namespace["__name__"] = "recorded_graph"  # the parts' __module__ (None without it)
     exec(compile(text, filename, "exec"), namespace)
     return derivative_source(namespace["recorded"], tuple(wrt) if len(wrt) > 1 else wrt[0])
