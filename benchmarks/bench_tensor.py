@@ -172,7 +172,7 @@ def main() -> None:
     node_by_node = best_time(lambda: small_ops(autograd_src, x0)) / OPS * 100
     print(f"backward design: recording and running a 100-op graph node by node takes "
           f"{node_by_node * 1e6:.0f} us; generating its code (backward_source):")
-    for n_ops in (100, 200, 400, 800):
+    for n_ops in (100, 400, 1600, 3200):
         x = autograd_src.tensor(x0)
         y = x
         for _ in range(n_ops // 4):
