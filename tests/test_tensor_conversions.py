@@ -106,6 +106,16 @@ def test_implicit_conversions_of_variables_refuse(conversion):
         conversion(v, s)
 
 
+def test_formatting_a_variable_gives_its_value():
+    v, s = _variables()
+    assert f"{s:.3f}" == f"{s.item():.3f}" and f"{s}" == repr(s) == str(s)
+    assert f"{mg.tensor(2.0):>6.2f}" == "  2.00"
+    with pytest.raises(TypeError):  # as NumPy: no format spec for arrays
+        f"{v:.3f}"  # noqa: B018
+    with pytest.raises(GradientDropped, match="formats a tensor"):
+        "%.3f" % s  # noqa: B018 - %-formatting calls float()
+
+
 def test_writing_a_variable_into_an_array_refuses():
     v, s = _variables()
     out = np.zeros(3)

@@ -268,6 +268,12 @@ class Tensor:
 
     __str__ = __repr__  # as in MyGrad
 
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats the value (a string carries no gradient to lose)."""
+        if not spec:
+            return repr(self)
+        return format(self._data.item() if self._data.ndim == 0 else self._data, spec)
+
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number (no gradient)."""
         if self._data.size != 1:
@@ -286,8 +292,8 @@ class Tensor:
                 "silently lose the gradient (MyGrad converts silently; this refuses). For a "
                 "recorded result use mg.<function> (mg.stack([a, b]), mg.mean([a, b]), "
                 "mg.exp(t)...) or NumPy's function on the tensor itself; for the values "
-                "alone use tensor.item(), tensor.data or mg.asarray(tensor), or convert "
-                "under mg.no_autodiff")
+                "alone use tensor.item(), tensor.data or mg.asarray(tensor) (f\"{t:.4f}\" "
+                "formats a tensor), or convert under mg.no_autodiff")
 
     def __float__(self) -> float:
         if self._data.size != 1:
