@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
+from collections import Counter
 from typing import Any, Optional
 
 import gast
@@ -475,6 +476,49 @@ def _drop_parameters(args: gast.arguments, names: set) -> None:
     args.kw_defaults = [d for _, d in pairs]
 
 
+class _ComprehensionScopes(gast.NodeTransformer):
+    """Each comprehension's loop names renamed apart (``[h * 2 for h in X]`` reads
+    ``h_2``): Python 3 gives a comprehension its own scope, so its loop variable never
+    rebinds the function's name of the same spelling; the normalizer, which writes a
+    comprehension as a loop in the function, must not let it either."""
+
+    def __init__(self, namer: Namer, function: gast.FunctionDef) -> None:
+        self.namer = namer
+        self.uses = Counter(n.id for n in gast.walk(function) if isinstance(n, gast.Name))
+
+    def _scoped(self, node: Any, parts: tuple) -> Any:
+        inside = Counter(n.id for n in gast.walk(node) if isinstance(n, gast.Name))
+        renames: dict = {}
+        for position, generator in enumerate(node.generators):
+            # The first iterable is read in the enclosing scope; later ones see the
+            # names bound before them.
+            if position > 0:
+                generator.iter = _Renamed(dict(renames)).visit(generator.iter)
+            for target in gast.walk(generator.target):
+                # Renamed only where the name is used outside the comprehension too.
+                if isinstance(target, gast.Name) and target.id not in renames and \
+                        self.uses[target.id] > inside[target.id]:
+                    renames[target.id] = self.namer.fresh(target.id)
+            _Renamed(renames).visit(generator.target)
+            generator.ifs = [_Renamed(renames).visit(c) for c in generator.ifs]
+        for part in parts:
+            setattr(node, part, _Renamed(renames).visit(getattr(node, part)))
+        self.generic_visit(node)
+        return node
+
+    def visit_ListComp(self, node: gast.ListComp) -> Any:
+        return self._scoped(node, ("elt",))
+
+    def visit_SetComp(self, node: gast.SetComp) -> Any:
+        return self._scoped(node, ("elt",))
+
+    def visit_GeneratorExp(self, node: gast.GeneratorExp) -> Any:
+        return self._scoped(node, ("elt",))
+
+    def visit_DictComp(self, node: gast.DictComp) -> Any:
+        return self._scoped(node, ("key", "value"))
+
+
 class _Renamed(gast.NodeTransformer):
     def __init__(self, names: dict) -> None:
         self.names = names
@@ -487,6 +531,7 @@ class _Renamed(gast.NodeTransformer):
 
 def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     """Rewrite ``parsed.node``'s body in place (see the module docstring)."""
+    _ComprehensionScopes(namer, parsed.node).visit(parsed.node)
     _partials(parsed, namer)
     _function_arguments(parsed, namer)
     for stmt in parsed.node.body:

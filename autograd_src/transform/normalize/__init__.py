@@ -64,7 +64,9 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         state.shared |= set(parsed.params) - set(scalars)
         state.opaque |= set(parsed.params) - set(scalars)
     # Differentiated containers: their items and adjoints may be containers too.
-    state.opaque |= set(containers) & set(wrt)
+    # Lists passed in, differentiated or not (base + [x] joins them): their items and
+    # adjoints may be containers too.
+    state.opaque |= set(containers)
     state.dicts = set(dicts)  # for k in d: its keys
     vararg = parsed.node.args.vararg
     if vararg is not None and vararg.id in wrt:  # *values differentiated: a tuple of them

@@ -57,8 +57,8 @@ class Activity:
             return any(self.is_active(v) for v in expr.values)
         if isinstance(expr, gast.Slice):
             return any(self.is_active(part) for part in (expr.lower, expr.upper, expr.step))
-        if isinstance(expr, (gast.Tuple, gast.List)):
-            return any(self.is_active(e) for e in expr.elts)
+        if isinstance(expr, (gast.Tuple, gast.List)):  # [dyn]: a def reading w counts
+            return any(self.is_active(e) or self._reads_active_function(e) for e in expr.elts)
         if isinstance(expr, gast.JoinedStr):
             return False
         if isinstance(expr, gast.Lambda):
@@ -145,6 +145,22 @@ class Activity:
         return target in (max, min, sorted, runtime.largest, runtime.smallest,
                           runtime.sorted_items)
 
+    def _returns_arrays(self, call: gast.Call) -> bool:
+        """Whether ``call`` surely returns an array or a number: a NumPy, SciPy or math
+        function, or a method of an array (not a user's function, whose result may be
+        a list)."""
+        func = call.func
+        if isinstance(func, gast.Attribute) and self.is_active(func.value) and \
+                func.attr in numpy_rules.METHODS:
+            return self.holds_sequence(func.value) is False
+        target = self.parsed.resolve(func)
+        if target is UNRESOLVED or target in (list, tuple, sorted, dict, zip, map, enumerate,
+                                              reversed, range):
+            return False
+        module = (getattr(target, "__module__", None) or "").split(".")[0]
+        return module in ("numpy", "scipy", "math") or type(target).__name__ == "ufunc" or \
+            target in (abs, float, int, len, max, min, sum, round, pow)
+
     def holds_sequence(self, expr: gast.expr) -> Optional[bool]:
         """True if ``expr`` surely holds a list or tuple, None if it may, else False."""
         if isinstance(expr, (gast.List, gast.Tuple, gast.ListComp)):
@@ -159,6 +175,19 @@ class Activity:
         if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and \
                 self.parsed.resolve(expr.func) in (list, tuple, sorted):
             return True
+        if self.parsed.filename.startswith("<autograd_src "):
+            # Code grad generated (differentiated again) adds lists with _ad.add, never
+            # with +: its other operands are arrays and numbers.
+            return False
+        if isinstance(expr, gast.IfExp):  # [x] if c else []
+            body, orelse = self.holds_sequence(expr.body), self.holds_sequence(expr.orelse)
+            return True if body and orelse else False if body is False and \
+                orelse is False else None
+        if isinstance(expr, gast.Subscript) and not isinstance(expr.slice, gast.Slice) and \
+                self.holds_sequence(expr.value) is not False:
+            return None  # params['ws'], xs[0]: an item of a container may be one
+        if isinstance(expr, gast.Call) and not self._returns_arrays(expr):
+            return None  # a helper's result: a list or tuple as often as an array
         if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
                 expr.func.attr == "copy" and not expr.args:
             return self.holds_sequence(expr.func.value)  # xs.copy() of a list

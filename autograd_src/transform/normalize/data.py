@@ -142,6 +142,13 @@ class DataNormalizer:
         if owned:  # may be written in place, if no adjoint reads it (see normalize)
             self.body[-1].own_array = True
         self.owned.add(name)
+        keyed = isinstance(target.slice, gast.Constant) and isinstance(target.slice.value, str)
+        if isinstance(atom, gast.Name) and (self.holds_sequence(name_node(name)) is not False
+                                            or name in self.dicts or keyed):
+            # cache['h'] = h: the container holds h's array, which an update of h
+            # (h[0] = 5, h *= 2) changes in NumPy, as seen through the container.
+            self.shared |= {atom.id, name}
+            self.owned.discard(atom.id)
 
     def tuple_assign(self, target: gast.Tuple, value: gast.expr, active: bool,
                      original: gast.stmt) -> None:
@@ -276,6 +283,35 @@ class DataNormalizer:
             if callers else []))
         self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
 
+    def item_update_alone(self, container: str, stmt: gast.AugAssign) -> None:
+        """``xs[i] += v`` on a list or dict: NumPy writes into the item's array, which
+        other names may hold too (``ws = list(params)``, ``cache['h'] = h``); grad makes
+        a new item. Checked as it runs (`_ad.alone`): the item, if an array, must share
+        no memory with any name read later (a number is rebound, as in Python)."""
+        origin = self.origin
+        later = self.read_later.get(id(origin))
+        bound = self.bound_before.get(id(origin), frozenset()) | set(self.parsed.params)
+        caller = self.helper and container in self.parsed.params
+        if later is None:
+            raise self.error(stmt, f"{gast.unparse(stmt).strip()}: an in-place update of "
+                                   "an item that other names may share, where grad cannot "
+                                   f"tell which names are read later: write {container}[...] "
+                                   f"= {container}[...] {AUG_SYMBOLS.get(type(stmt.op), '+')} "
+                                   "... with a copy of the item if it is shared")
+        partners = sorted((later & bound) - {container} - self.scalars - set(
+            self.local_functions))
+        ad = name_node(self.namer.reference(runtime, "_ad"))
+        where = f"{self.parsed.where(origin)}: {gast.unparse(origin).strip().splitlines()[0]}"
+        item = gast.Subscript(value=name_node(container), slice=clone(stmt.target.slice),
+                              ctx=gast.Load())
+        check = gast.Expr(value=gast.Call(
+            func=gast.Attribute(value=ad, attr="alone", ctx=gast.Load()),
+            args=[item, gast.Tuple(elts=[name_node(p) for p in partners], ctx=gast.Load()),
+                  gast.Constant(value=where, kind=None)],
+            keywords=[gast.keyword(arg="argument", value=gast.Constant(value=True, kind=None))]
+            if caller else []))
+        self.body.append(Primal(gast.copy_location(check, origin), origin, set()))
+
     def assign_item_without_gradient(self, target: gast.Subscript, name: str,
                                      value: gast.expr) -> None:
         """``y[i] = v`` with no gradient, on an array an adjoint reads: as a new array
@@ -311,6 +347,12 @@ class DataNormalizer:
                 self.no_change_seen_by_adjoints(stmt.target, stmt)
                 self.primal(stmt)
                 return
+            keyed = isinstance(stmt.target.slice, gast.Constant) and \
+                isinstance(stmt.target.slice.value, str)
+            if isinstance(container, gast.Name) and (
+                    self.holds_sequence(container) is not False or container.id in self.dicts
+                    or keyed):
+                self.item_update_alone(container.id, stmt)
             # y[i] += v  is  y[i] = y[i] + v
             read = gast.copy_location(gast.Subscript(value=clone(container),
                                                      slice=clone(stmt.target.slice),

@@ -371,6 +371,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.primal(original)
             return
         target = stmt.targets[0]
+        self.no_second_name_for_a_function(value)
         if self.popped(value, target):
             return
         if isinstance(target, gast.Name) and active and self.made_closure(target.id, value):
@@ -385,6 +386,27 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 self.opaque.add(target.id)
             return
         self.assign_other(target, value, active, original)
+
+    def no_second_name_for_a_function(self, value: gast.expr) -> None:
+        """Refuse ``g = dyn`` (or ``f, g = dyn, np.sin``) for a nested def or closure
+        that reads differentiated values: calls of ``g`` would not be followed to
+        ``dyn``, and their gradient would be lost. Calls and arguments of calls are
+        followed where they stand."""
+        pending = [value]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, gast.Name) and self._reads_active_function(node):
+                raise self.error(node, f"a second name for {node.id}, a function that reads "
+                                       "differentiated values: grad follows calls of it by "
+                                       f"its own name only; call {node.id}(...) directly")
+            if isinstance(node, (gast.Tuple, gast.List, gast.Set)):
+                pending += node.elts
+            elif isinstance(node, gast.IfExp):
+                pending += [node.body, node.orelse]
+            elif isinstance(node, gast.BoolOp):
+                pending += node.values
+            elif isinstance(node, gast.Dict):
+                pending += [v for v in node.values if v is not None]
 
     def assign_name(self, target: gast.Name, value: gast.expr, active: bool,
                     original: gast.stmt) -> None:

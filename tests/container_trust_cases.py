@@ -1,0 +1,94 @@
+"""The smallest forms of silently wrong gradients an independent tester found in
+ordinary code with lists, dicts, comprehensions and functions (each now right, or a
+clear error): list + and * where one side was not known to be a list, a
+comprehension's loop name leaking into the function, in-place updates seen through a
+container, and functions reading differentiated values under a second name."""
+
+import numpy as np
+
+
+def feats(x, w):
+    return [x * w, x]
+
+
+def joined_with_list_argument(w, base):
+    cols = base + [w * 2.0]
+    return sum(np.sum(c ** 2) for c in cols)
+
+
+def joined_with_helper_result(x, w):
+    cols = feats(x, w) + [x ** 2]
+    return sum(np.sum(c) * (i + 1.0) for i, c in enumerate(cols))
+
+
+def joined_with_conditional(x, w):
+    extra = True
+    cols = [x * w, x] + ([x ** 2] if extra else [])
+    return sum(np.sum(c ** 2) for c in cols)
+
+
+def joined_with_container_item(params, x):
+    ws = params["ws"] + [x]
+    return sum(np.sum(w ** 2) for w in ws)
+
+
+def repeated_helper_result(x, w):
+    cols = feats(x, w) * 2
+    return sum(np.sum(c) for c in cols)
+
+
+def comprehension_name_kept_apart(W, X):
+    h = np.tanh(X @ W)
+    norms = [np.sqrt(np.sum(h ** 2)) for h in X]
+    return np.sum(h) + sum(norms)
+
+
+def nested_comprehension_names(w, xs):
+    x = w * 2.0
+    ys = [x * w for x in xs]
+    return np.sum(x ** 2) + sum(np.sum(y) for y in ys)
+
+
+# In-place updates that NumPy would make visible through another reference: refused.
+
+def item_update_of_a_copied_list(params, x):
+    ws = list(params)
+    ws[0] += x
+    return np.sum(ws[0] ** 2) + np.sum(params[0])
+
+
+def item_update_of_a_copied_dict(d, x):
+    d2 = dict(d)
+    d2["w"] += x
+    return np.sum(d2["w"] ** 2) + np.sum(d["w"])
+
+
+def item_update_seen_by_the_stored_name(x):
+    h = np.sin(x)
+    hs = [h]
+    hs[0] += x
+    return np.sum(h * x)
+
+
+def update_of_a_name_stored_in_a_dict(x):
+    h = np.sin(x)
+    cache = {}
+    cache["h"] = h
+    h[0] = 5.0
+    return np.sum(cache["h"] * x)
+
+
+# Item updates that share nothing: allowed, and right.
+
+def item_update_of_an_own_list(x):
+    hs = [np.sin(x), np.cos(x)]
+    hs[0] += x
+    hs[1] *= 2.0
+    return np.sum(hs[0] * hs[1])
+
+
+def item_update_of_numbers(x):
+    totals = [0.0, 0.0]
+    for i in range(2):
+        totals[i] += np.sum(x * (i + 1.0))
+    return totals[0] * totals[1]

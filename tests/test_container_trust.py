@@ -1,0 +1,74 @@
+"""Silent wrong gradients found by an independent tester, kept in their smallest
+form: each is right now, or refused with a clear error."""
+
+import numpy as np
+import pytest
+
+from autograd_src import grad
+from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError
+from autograd_src.testing import check_grads
+
+from . import container_trust_cases as cc
+
+RNG = np.random.default_rng(21)
+X, W = RNG.standard_normal(2), RNG.standard_normal(2)
+
+RIGHT = [
+    (cc.joined_with_list_argument, (W, [RNG.standard_normal(2), RNG.standard_normal(2)]),
+     (0,)),
+    (cc.joined_with_helper_result, (X, W), (0, 1)),
+    (cc.joined_with_conditional, (X, W), (0, 1)),
+    (cc.joined_with_container_item, ({"ws": [W, W * 0.5]}, X), (0, 1)),
+    (cc.repeated_helper_result, (X, W), (0, 1)),
+    (cc.comprehension_name_kept_apart, (RNG.standard_normal((2, 2)),
+                                        RNG.standard_normal((3, 2))), (0,)),
+    (cc.nested_comprehension_names, (W, [X, X * 2.0]), (0,)),
+    (cc.item_update_of_an_own_list, (X,), (0,)),
+    (cc.item_update_of_numbers, (X,), (0,)),
+]
+
+
+@pytest.mark.parametrize("fn, args, wrt", RIGHT, ids=[c[0].__name__ for c in RIGHT])
+def test_right_against_finite_differences(fn, args, wrt):
+    check_grads(fn, *args, wrt=wrt)
+
+
+REFUSED = [
+    (cc.item_update_of_a_copied_list, ([X.copy(), W.copy()], X), "ws\\[0\\] \\+= x"),
+    (cc.item_update_of_a_copied_dict, ({"w": X.copy()}, W), "d2\\['w'\\] \\+= x"),
+    (cc.item_update_seen_by_the_stored_name, (X,), "hs\\[0\\] \\+= x"),
+    (cc.update_of_a_name_stored_in_a_dict, (X,), "h\\[0\\] = 5.0"),
+]
+
+
+@pytest.mark.parametrize("fn, args, line", REFUSED, ids=[c[0].__name__ for c in REFUSED])
+def test_updates_seen_through_a_container_are_refused(fn, args, line):
+    with pytest.raises(InPlaceUpdateError, match=line + ".*shares"):
+        grad(fn, wrt=tuple(range(len(args))))(*args)
+
+
+def integrate(f, y0, dt=0.1, n=3):
+    y = y0
+    for _ in range(n):
+        y = y + dt * f(y)
+    return y
+
+
+def through_a_list(theta, y0):
+    def dyn(y):
+        return -theta * y
+    fs = [dyn]
+    return np.sum(integrate(fs[0], y0) ** 2)
+
+
+def through_a_second_name(theta, y0):
+    def dyn(y):
+        return -theta * y
+    g = dyn
+    return np.sum(g(y0) ** 2)
+
+
+@pytest.mark.parametrize("fn", [through_a_list, through_a_second_name])
+def test_a_function_reading_a_differentiated_value_under_another_name(fn):
+    with pytest.raises(DiffSyntaxError, match="a second name for dyn"):
+        grad(fn)(0.3, X)
