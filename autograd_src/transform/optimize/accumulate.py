@@ -9,7 +9,7 @@ from typing import Any
 import gast
 
 from .expressions import static_basic_index
-from .walk import assigned_name, helper_of
+from .walk import assigned_name, helper_of, nodes
 
 __all__ = ["without_negation", "accumulate_in_place"]
 
@@ -75,7 +75,7 @@ def _range_counter(stmt: Any) -> frozenset:
 def _only_accumulated(stmts: list[Any], name: str) -> bool:
     """Whether every assignment of ``name`` in ``stmts`` adds to it (``da = da + t``)
     and nothing else refers to it by a second name (nor keeps it, as an argument)."""
-    for node in (n for s in stmts for n in gast.walk(s)):
+    for node in (n for s in stmts for n in nodes(s)):
         if isinstance(node, gast.Assign) and isinstance(node.value, gast.Name) and \
                 node.value.id == name:
             return False
@@ -83,7 +83,7 @@ def _only_accumulated(stmts: list[Any], name: str) -> bool:
                 isinstance(a, gast.Name) and a.id == name for a in node.args):
             return False
         if isinstance(node, gast.For) and any(
-                isinstance(t, gast.Name) and t.id == name for t in gast.walk(node.target)):
+                isinstance(t, gast.Name) and t.id == name for t in nodes(node.target)):
             return False
         if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name) and \
                 node.target.id == name and not isinstance(node.op, (gast.Add, gast.Sub)):
@@ -101,7 +101,7 @@ def _only_accumulated(stmts: list[Any], name: str) -> bool:
 def _aliased_or_assigned(stmts: list[Any]) -> set[str]:
     """Names a block may bind to another value or make a second name for."""
     names: set[str] = set()
-    for node in (n for s in stmts for n in gast.walk(s)):
+    for node in (n for s in stmts for n in nodes(s)):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             names.add(node.id)
         elif isinstance(node, gast.Assign) and isinstance(node.value, gast.Name):

@@ -9,7 +9,7 @@ from typing import Any
 
 import gast
 
-from .walk import assigned_name, each_block, stores_and_loads
+from .walk import assigned_name, each_block, nodes, stores_and_loads
 
 __all__ = ["propagate_copies"]
 
@@ -51,7 +51,7 @@ def propagate_copies(stmts: list[Any], adjoints: set[str], keep: set[str]) -> li
     assignments: Counter = Counter()
     loads: Counter = Counter()
     for stmt in stmts:
-        for node in gast.walk(stmt) if isinstance(stmt, gast.AST) else ():
+        for node in nodes(stmt) if isinstance(stmt, gast.AST) else ():
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                 assignments[node.id] += 1
             elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):

@@ -13,7 +13,7 @@ import gast
 from ..ir import name_node
 from .exact import ExactFolder
 from .expressions import static_basic_index
-from .walk import assigned_name, each_block, stores_and_loads
+from .walk import assigned_name, each_block, nodes, stores_and_loads
 
 __all__ = ["fuse_temporaries", "double_repeated", "fuse_adjoint_terms", "sink_into_adjoint"]
 
@@ -48,13 +48,13 @@ def _single_use(stmts: list[Any], index: int, target: str,
     """Where the statement after ``stmts[index]`` that reads ``target`` is, if the
     value can move there unchanged: what stands between may only be pure
     operations, copies and stack pushes."""
-    operands = {n.id for n in gast.walk(stmts[index].value) if isinstance(n, gast.Name)}
+    operands = {n.id for n in nodes(stmts[index].value) if isinstance(n, gast.Name)}
     for position in range(index + 1, len(stmts)):
         stmt = stmts[position]
         stores, reads = stores_and_loads(stmt)
         if reads[target]:
             repeated = any(isinstance(n, _REPEATING) and stores_and_loads(n)[1][target]
-                           for n in gast.walk(stmt))  # computed once, not per element
+                           for n in nodes(stmt))  # computed once, not per element
             return position if isinstance(stmt, gast.Assign) and not stores & {target} \
                 and not repeated else None
         if stores & (operands | {target}):
@@ -166,7 +166,7 @@ def _adjoint_use(stmts: list[Any], index: int, target: str) -> Optional[int]:
     """The position of the statement after ``stmts[index]`` that reads ``target``, if
     the value can move there: a plain or augmented assignment in the same block,
     with only such assignments in between, none changing what the value reads."""
-    operands = {n.id for n in gast.walk(stmts[index].value) if isinstance(n, gast.Name)}
+    operands = {n.id for n in nodes(stmts[index].value) if isinstance(n, gast.Name)}
     for position in range(index + 1, len(stmts)):
         stmt = stmts[position]
         if not isinstance(stmt, (gast.Assign, gast.AugAssign)):  # a comment too: the
@@ -174,7 +174,7 @@ def _adjoint_use(stmts: list[Any], index: int, target: str) -> Optional[int]:
             return None
         changed = _changed_names(stmt)
         if stores_and_loads(stmt)[1][target]:
-            repeated = any(isinstance(n, _REPEATING) for n in gast.walk(stmt))
+            repeated = any(isinstance(n, _REPEATING) for n in nodes(stmt))
             return None if repeated or target in changed else position
         if changed & (operands | {target}):
             return None
@@ -188,7 +188,7 @@ def _changed_names(stmt: Any) -> set[str]:
     for target in targets:
         while isinstance(target, (gast.Subscript, gast.Attribute)):
             target = target.value
-        names |= {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}
+        names |= {n.id for n in nodes(target) if isinstance(n, gast.Name)}
     return names
 
 
@@ -210,7 +210,7 @@ def sink_into_adjoint(primal: list[Any], adjoint: list[Any], candidates: set[str
             continue
         for position, use in enumerate(adjoint):
             if isinstance(use, (gast.Assign, gast.AugAssign)) and stores_and_loads(use)[1][target]:
-                if not any(isinstance(n, _REPEATING) for n in gast.walk(use)):
+                if not any(isinstance(n, _REPEATING) for n in nodes(use)):
                     adjoint[position] = _Substitute(target, stmt.value).visit(use)
                     del primal[index]
                 break
@@ -221,4 +221,4 @@ def _sliced_arithmetic(expr: Any) -> bool:
     """Short arithmetic as :func:`_arithmetic` allows, and slices with constant bounds."""
     return _arithmetic(expr, 3, (gast.Subscript, gast.Slice)) and all(
         static_basic_index(n.slice) is not None
-        for n in gast.walk(expr) if isinstance(n, gast.Subscript))
+        for n in nodes(expr) if isinstance(n, gast.Subscript))

@@ -9,7 +9,7 @@ from typing import Any
 
 import gast
 
-from .walk import helper_of
+from .walk import helper_of, nodes
 
 __all__ = ["names_read_for_shape", "shapes_from"]
 
@@ -24,7 +24,7 @@ def _shape_positions(stmts: list[Any], ad: str, np_name: str,
     the helpers above, and ``np.size(x)`` (and ``_ad.seed(g, out)`` with ``seeds``)."""
     found = []
     shape_only = _SHAPE_ONLY | {"seed"} if seeds else _SHAPE_ONLY
-    for node in (n for s in stmts if isinstance(s, gast.AST) for n in gast.walk(s)):
+    for node in (n for s in stmts if isinstance(s, gast.AST) for n in nodes(s)):
         if not isinstance(node, gast.Call):
             continue
         if helper_of(node, ad) in shape_only and len(node.args) > 1:
@@ -54,7 +54,7 @@ def shapes_from(stmts: list[Any], shape_of: dict[str, str], ad: str,
     calls = _shape_positions(stmts, ad, np_name)
     in_shape_position = Counter(call.args[k].id for call, k in calls)
     everywhere = Counter(n.id for s in stmts if isinstance(s, gast.AST)
-                         for n in gast.walk(s) if isinstance(n, gast.Name))
+                         for n in nodes(s) if isinstance(n, gast.Name))
     changed = []
     for call, k in calls:
         name = call.args[k].id

@@ -18,6 +18,7 @@ from typing import Any, Callable, Optional
 import gast
 
 from ..ir import Comment, name_node
+from .walk import nodes
 
 __all__ = ["iterate_stacks"]
 
@@ -45,8 +46,8 @@ def _popped(stmt: Any) -> Optional[tuple[str, str]]:
     return None
 
 
-def _names(nodes: list) -> set[str]:
-    return {n.id for s in nodes if isinstance(s, gast.AST) for n in gast.walk(s)
+def _names(statements: list) -> set[str]:
+    return {n.id for s in statements if isinstance(s, gast.AST) for n in nodes(s)
             if isinstance(n, gast.Name)}
 
 
@@ -57,7 +58,7 @@ def iterate_stacks(primal: list, adjoint: list, stacks: set[str],
     if not stacks:
         return adjoint
     uses: Counter = Counter(n.id for s in primal + adjoint if isinstance(s, gast.AST)
-                            for n in gast.walk(s) if isinstance(n, gast.Name)
+                            for n in nodes(s) if isinstance(n, gast.Name)
                             and isinstance(n.ctx, gast.Load) and n.id in stacks)
     once = {s for s in stacks if uses[s] == 2}  # one push, one pop
     if not once:
@@ -66,7 +67,7 @@ def iterate_stacks(primal: list, adjoint: list, stacks: set[str],
     for loop in primal:
         if not isinstance(loop, gast.For) or loop.orelse or any(
                 isinstance(n, (gast.Break, gast.Continue, gast.Return))
-                for s in loop.body for n in gast.walk(s)):
+                for s in loop.body for n in nodes(s)):
             continue
         pushes = [_pushed(s) for s in loop.body]
         counted = Counter(p for p in pushes if p)
@@ -87,7 +88,7 @@ def _rewritten(loop: Any, stacks: set[str], adjoint: list,
         return loop  # reversed(steps[:counter]): a loop that may have stopped early
     if not isinstance(loop.target, gast.Name) or any(
             isinstance(n, (gast.Break, gast.Continue, gast.Return))
-            for s in loop.body for n in gast.walk(s)):
+            for s in loop.body for n in nodes(s)):
         return loop
     taken: list = []  # (stack, name), in the order popped
     body = []

@@ -5,12 +5,32 @@ they store and load, and which runtime helper a call is.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import gast
 
-__all__ = ["assigned_name", "stores_and_loads", "names_in", "load_counts", "each_block",
-           "helper_of"]
+__all__ = ["nodes", "assigned_name", "stores_and_loads", "names_in", "load_counts",
+           "each_block", "helper_of"]
+
+_AST = gast.AST
+
+
+def nodes(tree: Any) -> Iterator[Any]:
+    """Every node of ``tree``, itself included: those of ``gast.walk``, in another order
+    (depth first), found twice as fast (the passes walk the sweeps many times)."""
+    todo = [tree]
+    pop, push = todo.pop, todo.append
+    while todo:
+        node = pop()
+        yield node
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, _AST):
+                        push(item)
+            elif isinstance(value, _AST):
+                push(value)
 
 
 def assigned_name(stmt: Any) -> Optional[str]:
@@ -26,7 +46,7 @@ def stores_and_loads(stmt: Any) -> tuple[set[str], Counter]:
     stores: set[str] = set()
     loads: Counter = Counter()
     if isinstance(stmt, gast.AST):
-        for node in gast.walk(stmt):
+        for node in nodes(stmt):
             if isinstance(node, gast.Name):
                 if isinstance(node.ctx, gast.Store):
                     stores.add(node.id)
@@ -35,11 +55,11 @@ def stores_and_loads(stmt: Any) -> tuple[set[str], Counter]:
     return stores, loads
 
 
-def names_in(nodes: list) -> tuple[Counter, Counter]:
+def names_in(statements: list) -> tuple[Counter, Counter]:
     """How often each name is assigned, and read, in ``nodes``, in one walk."""
     stores: Counter = Counter()
     loads: Counter = Counter()
-    for node in (n for s in nodes if isinstance(s, gast.AST) for n in gast.walk(s)):
+    for node in (n for s in statements if isinstance(s, gast.AST) for n in nodes(s)):
         if isinstance(node, gast.Name):
             if isinstance(node.ctx, gast.Store):
                 stores[node.id] += 1
@@ -48,9 +68,9 @@ def names_in(nodes: list) -> tuple[Counter, Counter]:
     return stores, loads
 
 
-def load_counts(nodes: list) -> Counter:
-    """How often each name is read in ``nodes``."""
-    return names_in(nodes)[1]
+def load_counts(statements: list) -> Counter:
+    """How often each name is read in ``statements``."""
+    return names_in(statements)[1]
 
 
 def each_block(stmts: list[Any], transform: Any) -> list[Any]:

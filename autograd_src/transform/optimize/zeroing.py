@@ -23,7 +23,7 @@ from typing import Any, Optional
 import gast
 
 from .accumulate import _fresh
-from .walk import assigned_name, helper_of
+from .walk import assigned_name, helper_of, nodes
 
 __all__ = ["zero_in_place"]
 
@@ -49,7 +49,7 @@ def _zero_at_target(stmt: Any, ad: str) -> Optional[str]:
 
 
 def _zeroed_names(stmts: list[Any], ad: str) -> set[str]:
-    return {name for s in stmts for node in gast.walk(s)
+    return {name for s in stmts for node in nodes(s)
             if isinstance(node, gast.stmt) and (name := _zero_at_target(node, ad)) is not None}
 
 
@@ -70,7 +70,7 @@ def _block(stmts: list[Any], candidates: set[str], ad: str) -> list[Any]:
             private.add(target)
             continue
         # Anything else that reads or rebinds a candidate may share it (a view).
-        mentioned = {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)}
+        mentioned = {n.id for n in nodes(stmt) if isinstance(n, gast.Name)}
         private -= {n for n in mentioned - rewritten if not _accumulates(stmt, n)}
         for block in ("body", "orelse"):
             inner = getattr(stmt, block, None)
@@ -87,9 +87,9 @@ def _accumulates(stmt: Any, name: str) -> bool:
     target = stmt.target
     if isinstance(target, gast.Subscript):
         target = target.value
-    reads = {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
+    reads = {n.id for n in nodes(stmt.value) if isinstance(n, gast.Name)}
     if isinstance(stmt.target, gast.Subscript):
-        reads |= {n.id for n in gast.walk(stmt.target.slice) if isinstance(n, gast.Name)}
+        reads |= {n.id for n in nodes(stmt.target.slice) if isinstance(n, gast.Name)}
     return isinstance(target, gast.Name) and target.id == name and name not in reads
 
 
@@ -98,12 +98,12 @@ def _bare_reads(expr: Any) -> set[str]:
     index (reads that may share the array itself)."""
     shared: set[str] = set()
     safe: set[int] = set()
-    for node in gast.walk(expr):
+    for node in nodes(expr):
         if isinstance(node, gast.BinOp):
             safe |= {id(node.left), id(node.right)}
         elif isinstance(node, gast.UnaryOp):
             safe.add(id(node.operand))
-    for node in gast.walk(expr):
+    for node in nodes(expr):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
                 id(node) not in safe:
             shared.add(node.id)
@@ -113,7 +113,7 @@ def _bare_reads(expr: Any) -> set[str]:
 def _only_safe_uses(stmts: list[Any], name: str, ad: str) -> bool:
     """Whether every use of ``name`` in a loop's body is one the pass allows."""
     allowed: set[int] = set()  # the Name nodes of uses already accounted for
-    for stmt in (n for s in stmts for n in gast.walk(s) if isinstance(n, gast.stmt)):
+    for stmt in (n for s in stmts for n in nodes(s) if isinstance(n, gast.stmt)):
         if _zero_at_target(stmt, ad) == name:
             allowed |= {id(stmt.targets[0]), id(stmt.value.args[0])}
         elif assigned_name(stmt) == name:
@@ -125,7 +125,7 @@ def _only_safe_uses(stmts: list[Any], name: str, ad: str) -> bool:
                 else stmt.target
             if isinstance(target, gast.Name) and target.id == name:
                 allowed.add(id(target))
-    for node in (n for s in stmts for n in gast.walk(s)):
+    for node in (n for s in stmts for n in nodes(s)):
         if isinstance(node, (gast.BinOp, gast.UnaryOp)):
             for operand in ((node.left, node.right) if isinstance(node, gast.BinOp)
                             else (node.operand,)):
@@ -136,7 +136,7 @@ def _only_safe_uses(stmts: list[Any], name: str, ad: str) -> bool:
             allowed.add(id(node.value))  # read as a copy (`_Rewrite`)
         elif _written_from(node, name, ad):
             allowed.add(id(node.args[0]))  # read as a copy (`_Rewrite`)
-    return all(id(node) in allowed for s in stmts for node in gast.walk(s)
+    return all(id(node) in allowed for s in stmts for node in nodes(s)
                if isinstance(node, gast.Name) and node.id == name)
 
 
