@@ -88,3 +88,23 @@ CASES = [
     (scalar_physics, lambda r: (float(r.uniform(1, 2)),)),
     (math_scalar, lambda r: (float(r.uniform(0.5, 1.5)),)),
 ]
+
+
+def noisy_cell(W, h):
+    return np.tanh(W @ h + 1e-3 * np.random.normal(size=np.shape(h)))
+
+
+def rnn_with_noisy_cell(W, x):
+    # grad runs noisy_cell once; second order would run it again: another draw
+    h = x
+    for _ in range(2):
+        h = noisy_cell(W, h)
+    return np.sum(h ** 2)
+
+
+def scaled(u, scale=0.5):
+    return np.sin(u) * scale
+
+
+def helper_with_keywords(x, c):
+    return np.sum(scaled(x, scale=c) ** 2) + scaled(c)

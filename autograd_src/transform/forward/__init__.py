@@ -23,7 +23,7 @@ from .. import optimize as optimizer
 from ..naming import Namer
 from ..reverse import Derivative
 from ..source import is_bound_method
-from . import stacks
+from . import recompute, stacks
 from .tangents import ForwardDerivative, tangents
 
 __all__ = ["generate", "forward_name", "DERIVATIONS", "ForwardDerivative"]
@@ -55,6 +55,8 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
                 namer._references.setdefault(id(cell.cell_contents), ref)
             except ValueError:  # an empty cell
                 pass
+    if stacks.is_generated(parsed.filename):
+        recompute.helpers_recomputed(parsed, namer)
     desugar.desugar(parsed, namer)
     if not helper:
         _name_tuple_results(parsed.node, namer)

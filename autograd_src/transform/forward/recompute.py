@@ -1,0 +1,324 @@
+"""Read a gradient's helper calls again as recomputation, so forward mode can follow them.
+
+`grad` runs a helper once: ``h, back = dcell(W, h)`` gives its value and a backward
+closure, called later as ``back(dh)``. Forward mode cannot follow a closure made
+from differentiated values, so in a generated gradient read again (`hessian`,
+`hvp`, `jvp` of a gradient) each such call becomes
+
+    back = (W, h)            # the helper's arguments, kept as a value
+    h = cell(W, h)           # the helper itself (its forward-mode derivative follows)
+    ...
+    dparts = dcell(*back, dout=dh)   # written out item by item
+
+where ``dcell`` is the gradient `grad` makes of the helper on its own (plain code,
+which forward mode reads like any gradient). The helper then runs once more, in
+that gradient: only helpers whose code cannot behave differently the second time
+are read this way (no random draws, no changes to their arguments or globals, no
+``global``; helpers they call alike); for the others the call stays as it was, and
+forward mode refuses it, saying why.
+"""
+
+from __future__ import annotations
+
+import builtins
+import copy
+import types
+from typing import Any, Optional
+
+import gast
+
+from ... import errors
+from .. import source
+from ..naming import Namer
+
+__all__ = ["helpers_recomputed"]
+
+# Methods that change the object they are called on.
+_MUTATING = frozenset({
+    "append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault",
+    "popitem", "sort", "reverse", "fill", "put", "itemset", "resize", "setflags", "add",
+    "discard", "__setitem__", "__delitem__", "__iadd__", "partition", "setfield"})
+# Methods of arrays, lists and dicts that only read.
+_READING = frozenset({
+    "sum", "mean", "max", "min", "prod", "std", "var", "dot", "reshape", "transpose",
+    "copy", "astype", "ravel", "flatten", "squeeze", "clip", "round", "cumsum", "cumprod",
+    "argmax", "argmin", "any", "all", "item", "tolist", "conj", "conjugate", "trace",
+    "diagonal", "nonzero", "keys", "values", "items", "get", "count", "index", "repeat",
+    "take", "swapaxes", "view", "argsort", "searchsorted", "ptp", "real", "imag"})
+# Builtins whose result depends on more than their arguments' values, or that act.
+_IMPURE_BUILTINS = frozenset({
+    "input", "open", "exec", "eval", "compile", "setattr", "delattr", "globals", "locals",
+    "vars", "next", "iter", "id", "hash", "__import__", "breakpoint", "exit", "quit"})
+
+
+def helpers_recomputed(parsed: source.ParsedFunction, namer: Namer) -> None:
+    """Rewrite, in place, the helper calls of a generated gradient (see the module)."""
+    calls: dict[str, Any] = {}
+    _find(parsed.node.body, parsed, calls)
+    usable = {back: entry for back, entry in calls.items() if entry is not None}
+    if usable:
+        _rewrite(parsed.node.body, usable, namer)
+
+
+def _name(id_: str, ctx: Any = None) -> gast.Name:
+    return gast.Name(id=id_, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
+
+
+def _helper_call(stmt: Any) -> Optional[tuple[str, str, gast.Call]]:
+    """``(value, back, call)`` of ``value, back = derivative(args...)``."""
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], gast.Tuple) and len(stmt.targets[0].elts) == 2 and \
+            all(isinstance(e, gast.Name) for e in stmt.targets[0].elts) and \
+            isinstance(stmt.value, gast.Call) and isinstance(stmt.value.func, gast.Name) and \
+            all(k.arg is not None for k in stmt.value.keywords) and \
+            not any(isinstance(a, gast.Starred) for a in stmt.value.args):
+        value, back = (e.id for e in stmt.targets[0].elts)
+        return value, back, stmt.value
+    return None
+
+
+def _blocks(stmt: Any) -> list:
+    return [getattr(stmt, f) for f in ("body", "orelse", "finalbody")
+            if isinstance(getattr(stmt, f, None), list)]
+
+
+def _find(stmts: list, parsed: source.ParsedFunction, calls: dict) -> None:
+    for stmt in stmts:
+        found = _helper_call(stmt)
+        if found is not None:
+            _, back, call = found
+            try:
+                entry = _recomputation(parsed.resolve(call.func), len(call.args))
+            except _Unsafe as exc:
+                raise parsed.error(call, f"grad runs the helper once and keeps a backward "
+                                         f"function; forward mode over it runs the helper "
+                                         f"again, and cannot here: {exc}",
+                                   errors.NoRuleError) from None
+            keywords = tuple(k.arg for k in call.keywords)
+            entry = entry + (len(call.args), keywords) \
+                if entry and entry[1] is not None else None
+            if back in calls and (entry is None or calls[back] is None
+                                  or calls[back][1:] != entry[1:]):
+                calls[back] = None  # two helpers behind one name: left as it is
+            else:
+                calls[back] = entry
+        for block in _blocks(stmt):
+            _find(block, parsed, calls)
+
+
+def _recomputation(derivative: Any, n_args: int) -> Optional[tuple]:
+    """``(helper, its gradient's general code)`` for a helper derivative grad made,
+    where the helper can safely run again; else None."""
+    origin = _origin(derivative)
+    if origin is None:
+        return None
+    helper, positions = origin
+    names, _ = source.parameters(helper)
+    code = helper.__code__
+    if code.co_flags & (0x04 | 0x08) or any(p >= min(n_args, len(names)) for p in positions):
+        return None  # *args, **kwargs, or a position the call does not pass
+    reason = unsafe_to_repeat(helper, set())
+    if reason is not None:
+        raise _Unsafe(reason)
+    wrt = [names[p] for p in positions]
+    from ...api import grad
+    try:
+        gradient = grad(helper, wrt=wrt[0] if len(wrt) == 1 else tuple(wrt))
+    except (errors.DiffSyntaxError, errors.SourceUnavailableError, TypeError):
+        return None
+    general = getattr(gradient, "__autograd_src_general__", None)
+    if general is None:
+        return None
+    return helper, _seed_first(general)
+
+
+class _Unsafe(Exception):
+    """A helper that might not do the same when run again (the reason)."""
+
+
+_SEED_FIRST: dict = {}
+
+
+def _seed_first(gradient: Any) -> Any:
+    """``gradient`` (``def dh(W, h, *, dout=None)``) with its seed made its first
+    positional parameter (``def dh(dout, W, h)``): forward mode passes tangents to a
+    helper's positional parameters only."""
+    made = _SEED_FIRST.get(gradient)
+    if made is not None:
+        return made
+    from .. import codegen, loader
+    node = copy.deepcopy(source.parse_function(gradient).node)
+    args = node.args
+    seeds = [k for k, a in enumerate(args.kwonlyargs) if a.id == "dout"]
+    if len(seeds) != 1 or args.posonlyargs:
+        return None
+    seed = args.kwonlyargs.pop(seeds[0])
+    args.kw_defaults.pop(seeds[0])
+    args.args.insert(0, seed)
+    node.name = f"{node.name}_seed_first"
+    node.decorator_list = []
+    text = codegen.to_source(node)
+    made = loader.load(text, node.name, gradient, {}, gradient.__code__.co_filename.strip("<>"))
+    _SEED_FIRST[gradient] = made
+    return made
+
+
+def _origin(derivative: Any) -> Optional[tuple]:
+    """The helper and the positions a helper derivative was made for, found in the
+    transformation cache of its module's functions; None for anything else."""
+    if not isinstance(derivative, types.FunctionType):
+        return None
+    from ..pipeline import _CACHE
+    for candidate in list(derivative.__globals__.values()):
+        if not isinstance(candidate, types.FunctionType):
+            continue
+        per_fn = _CACHE.get(candidate)
+        if not per_fn:
+            continue
+        for key, entry in list(per_fn.items()):
+            if isinstance(key, tuple) and key and key[0] == "helper" and \
+                    isinstance(entry, tuple) and entry[0] is derivative:
+                positions, bindings = key[1], key[2]
+                return (candidate, list(positions)) if not bindings else None
+    return None
+
+
+def unsafe_to_repeat(fn: Any, seen: set) -> Optional[str]:
+    """Why running ``fn`` again with the same arguments might not do the same, or None
+    where it surely does: its calls resolve to NumPy (not numpy.random), math, pure
+    builtins, or functions that are themselves safe; no global/nonlocal, and nothing
+    changed in place but the values it made."""
+    if fn in seen:
+        return None
+    seen.add(fn)
+    name = getattr(fn, "__qualname__", "the helper")
+    try:
+        parsed = source.parse_function(fn)
+    except Exception:  # noqa: BLE001 - no source: not known to be safe
+        return f"the source of {name} cannot be read"
+    params = set(parsed.params)
+    made: set = set()  # names assigned inside (values of its own, unless aliases)
+    for node in gast.walk(parsed.node):
+        if isinstance(node, (gast.Global, gast.Nonlocal, gast.Yield, gast.YieldFrom,
+                             gast.Await, gast.Lambda)):
+            return f"{name} uses {type(node).__name__.lower()}"
+        if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)) and \
+                node is not parsed.node:
+            return f"{name} defines {node.name}"
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            made.add(node.id)
+    for node in gast.walk(parsed.node):
+        if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Delete)):
+            targets = node.targets if isinstance(node, (gast.Assign, gast.Delete)) \
+                else [node.target]
+            for target in targets:
+                if isinstance(target, (gast.Subscript, gast.Attribute)):
+                    base = _base_name(target)
+                    if base is None or base not in made or base in params:
+                        return f"{name} changes {base or 'a value'} in place"
+        if isinstance(node, gast.Call):
+            reason = _unsafe_call(node, parsed, params, made, seen)
+            if reason is not None:
+                return f"{name} {reason}"
+    return None
+
+
+def _base_name(node: Any) -> Optional[str]:
+    while isinstance(node, (gast.Subscript, gast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, gast.Name) else None
+
+
+def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, made: set,
+                 seen: set) -> Optional[str]:
+    func = call.func
+    called = getattr(func, "attr", getattr(func, "id", "a function"))
+    if isinstance(func, gast.Attribute):
+        base = _base_name(func.value)
+        if base is not None and (base in made or base in params):
+            # a method of a value: of its own it may change, an argument's it must not;
+            # other methods must be known to read only (rng.normal() is not)
+            if func.attr in _MUTATING:
+                if base in params:
+                    return f"calls {base}.{func.attr}(), which changes its argument"
+                return None
+            if func.attr in _READING:
+                return None
+            return f"calls {base}.{func.attr}(), not known to give the same result twice"
+    target = parsed.resolve(func)
+    if target is source.UNRESOLVED:
+        return f"calls {called}(), which cannot be resolved"
+    module = getattr(target, "__module__", None) or ""
+    owner = getattr(target, "__self__", None)
+    owner_module = getattr(type(owner), "__module__", "") or "" if owner is not None else ""
+    if "random" in module or "random" in owner_module:
+        return f"calls {called}() (random: another value the second time)"
+    if isinstance(target, types.FunctionType) and \
+            not module.startswith(("numpy", "scipy", "math")):
+        return unsafe_to_repeat(target, seen)
+    if module == "builtins" or getattr(builtins, getattr(target, "__name__", ""), None) \
+            is target:
+        if getattr(target, "__name__", "") in _IMPURE_BUILTINS:
+            return f"calls {called}()"
+        return None
+    if type(target).__name__ == "ufunc" or module.startswith(("numpy", "scipy", "math")):
+        return None
+    return f"calls {called}(), which is not known to give the same result twice"
+
+
+def _rewrite(stmts: list, usable: dict, namer: Namer) -> None:
+    index = 0
+    while index < len(stmts):
+        stmt = stmts[index]
+        found = _helper_call(stmt)
+        if found is not None and found[1] in usable:
+            value, back, call = found
+            helper = usable[back][0]
+            saved = gast.copy_location(gast.Assign(
+                targets=[_name(back, gast.Store())],
+                value=gast.Tuple(elts=copy.deepcopy(call.args + [
+                    k.value for k in call.keywords]), ctx=gast.Load()),
+                type_comment=None), stmt)
+            rerun = gast.copy_location(gast.Assign(
+                targets=[_name(value, gast.Store())],
+                value=gast.Call(func=_name(namer.reference(helper, helper.__name__)),
+                                args=copy.deepcopy(call.args),
+                                keywords=copy.deepcopy(call.keywords)),
+                type_comment=None), stmt)
+            stmts[index:index + 1] = [saved, rerun]
+            index += 2
+            continue
+        visitor = _BackCalls(usable, namer)
+        for field in stmt._fields:
+            if field in ("body", "orelse", "finalbody"):
+                continue
+            value = getattr(stmt, field)
+            if isinstance(value, gast.AST):
+                setattr(stmt, field, visitor.visit(value))
+            elif isinstance(value, list):
+                setattr(stmt, field, [visitor.visit(v) if isinstance(v, gast.AST) else v
+                                      for v in value])
+        for block in _blocks(stmt):
+            _rewrite(block, usable, namer)
+        index += 1
+
+
+class _BackCalls(gast.NodeTransformer):
+    """``back(g)`` becomes ``dhelper(back[0], ..., back[n - 1], dout=g)``."""
+
+    def __init__(self, usable: dict, namer: Namer) -> None:
+        self.usable, self.namer = usable, namer
+
+    def visit_Call(self, node: gast.Call) -> Any:
+        node = self.generic_visit(node)
+        func = node.func
+        if isinstance(func, gast.Name) and func.id in self.usable and \
+                len(node.args) == 1 and not node.keywords:
+            _, gradient, n_args, keywords = self.usable[func.id]
+            items = [gast.Subscript(value=_name(func.id), slice=gast.Constant(
+                value=k, kind=None), ctx=gast.Load()) for k in range(n_args + len(keywords))]
+            return gast.Call(func=_name(self.namer.reference(gradient, gradient.__name__)),
+                             args=[node.args[0]] + items[:n_args],
+                             keywords=[gast.keyword(arg=k, value=v)
+                                       for k, v in zip(keywords, items[n_args:])])
+        return node
