@@ -8,6 +8,7 @@ first use), and watch for redefined helpers.
 from __future__ import annotations
 
 import functools
+import operator
 from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
@@ -292,7 +293,16 @@ def _key_reader(types: tuple) -> Optional[Callable[[tuple], tuple]]:
             def key(args: tuple) -> tuple:  # noqa: F811  (one list: the usual case)
                 value = args[only]
                 return bool(value) and numbers(map(type, value))
+    elif not lists and len(arrays) == len(types):  # arrays only: read in C
+        return functools.partial(_each_shape_and_dtype, _SHAPE_AND_DTYPE)
     return key
+
+
+_SHAPE_AND_DTYPE = operator.attrgetter("shape", "dtype")
+
+
+def _each_shape_and_dtype(getter: Callable[[Any], tuple], args: tuple) -> tuple:
+    return tuple(map(getter, args))
 
 
 def _as_zero_d(compiled: Callable[..., Any], positions: tuple, single: bool,
