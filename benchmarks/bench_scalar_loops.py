@@ -12,8 +12,11 @@ of ``grad``, ``value_and_grad`` and, when installed, HIPS autograd and
 tangent-ad. Every hand-written gradient is checked against ``grad`` first.
 Then a scalar function called with defaults left out, keywords and mixed
 int/float arguments (gradient time over the function's own time), and the
-time ``grad`` takes to transform a 30-line function, with and without its
-first call. All timings are best-of, interleaved in one run (``common.best_times``).
+time ``grad`` takes to transform a 30-line function and a 100-line one with
+loops and helpers (``hundred_lines``), with and without their first call (a
+helper's derivative is made at its caller's transformation; the first call
+makes the variant for its argument types). All timings are best-of,
+interleaved in one run (``common.best_times``).
 """
 
 from __future__ import annotations
@@ -163,6 +166,105 @@ def scaled_by_hand(x, scale=1.0, offset=0.0):
     return 2.0 * y * scale + (1.0 - t * t) * scale * x + t
 
 
+# ----- a 100-line function with loops, branches and helpers, for the transformation time -----
+
+
+def _cell(W, h, x):
+    z = h @ W + x
+    return np.tanh(z)
+
+
+def _penalty(w, scale):
+    total = 0.0
+    for i in range(w.shape[0]):
+        if w[i] > 0.0:
+            total = total + scale * w[i] * w[i]
+        else:
+            total = total + 0.5 * scale * np.abs(w[i])
+    return total
+
+
+def _smooth_max(a, b, k):
+    d = (a - b) / k
+    return b + k * np.log1p(np.exp(d))
+
+
+def hundred_lines(W, U, v, xs, c, k, x0, v0):
+    """About 100 lines: an RNN over xs through a helper, a scalar loop, an Euler loop,
+    a branchy loop over c, penalties through helpers, and a straight-line tail."""
+    h = np.zeros(W.shape[0])
+    states = 0.0
+    for t in range(xs.shape[0]):
+        h = _cell(W, h, xs[t] @ U)
+        states = states + np.sum(h * h)
+    readout = np.tanh(h @ v)
+    y = 0.0
+    for i in range(len(c)):
+        y = y * k + c[i]
+    z = k
+    for i in range(len(c)):
+        if z > c[i]:
+            z = 0.5 * z * k + c[i]
+        else:
+            z = 0.25 * z * z + k * c[i]
+    x, u = x0, v0
+    dt = 0.01
+    energy = 0.0
+    for _ in range(20):
+        a = -k * x - 0.1 * u
+        u = u + dt * a
+        x = x + dt * u
+        energy = energy + 0.5 * u * u + 0.5 * k * x * x
+    p1 = _penalty(v, 0.01)
+    p2 = _penalty(W[0], 0.001)
+    sm = _smooth_max(readout, y, 0.1)
+    a1 = np.sin(h) * readout
+    b1 = np.cos(a1) + h ** 2
+    c1 = np.exp(-b1) * a1
+    d1 = np.tanh(c1) + np.sqrt(b1 * b1 + 1.0)
+    e1 = d1 * h - a1 / (1.0 + readout ** 2)
+    f1 = np.log1p(e1 ** 2)
+    g1 = f1 + np.maximum(a1, b1)
+    h1 = np.where(g1 > 0, g1, 0.1 * g1)
+    i1 = np.sum(h1 * h1)
+    j1 = i1 / (1.0 + np.abs(i1))
+    m1 = np.mean(h1)
+    n1 = m1 * np.sum(a1)
+    o1 = n1 + np.var(b1)
+    q1 = o1 ** 2 + np.sum(c1 * d1)
+    r1 = q1 / (1.0 + np.sum(e1 ** 2))
+    s1 = r1 + np.prod(np.tanh(h[:3]))
+    t1 = s1 * 2.0 - np.sum(f1)
+    u1 = t1 + np.linalg.norm(g1)
+    w1 = u1 * np.mean(h1) + j1
+    if w1 > 0.0:
+        w1 = w1 * 0.5
+    else:
+        w1 = w1 * 2.0
+    acc = 0.0
+    for j in range(3):
+        acc = acc + np.sum(np.tanh(W[j] * readout))
+    scale = 1.0
+    while scale > 0.1:
+        acc = acc * 0.9 + scale * sm
+        scale = scale * 0.5
+    extra = np.sum(np.clip(U, -0.5, 0.5)) + np.sum(np.arctan(U))
+    extra = extra + np.sum(np.exp2(v) * 0.1)
+    g2 = np.sum(np.sin(U) * np.cos(U))
+    g3 = np.mean(np.tanh(W) ** 2)
+    g4 = np.sum(np.sqrt(W * W + 1.0))
+    g5 = np.max(v) - np.min(v)
+    g6 = np.sum(U @ v) / (1.0 + g4)
+    g7 = np.var(W) + np.std(v)
+    g8 = np.sum(np.log1p(np.exp(-np.abs(xs @ U))))
+    g9 = _smooth_max(g2, g3, 0.5)
+    g10 = _smooth_max(g5, g6, 0.25)
+    extra = extra + g2 + g3 + g4 + g5 + g6 + g7 + g8 + g9 + g10
+    total = states + readout + y + z + energy
+    total = total + p1 + p2 + sm + w1 + acc + extra
+    return total * total
+
+
 # ----- the input forms -----
 
 X_FORMS = {"float": float, "np.float64": np.float64, "0-d array": np.array}
@@ -282,6 +384,31 @@ def transformation():
           f"grad() and its first call (4x4 arrays): median {first[len(first) // 2] * 1e3:.1f} "
           f"ms, best {first[0] * 1e3:.1f} ms")
     import linecache
+    rng = np.random.default_rng(2)
+    args = (rng.normal(size=(8, 8)) * 0.3, rng.normal(size=(3, 8)) * 0.3,
+            rng.normal(size=8), rng.normal(size=(6, 3)), [0.3, -0.2, 0.5, 0.1], 0.9, 1.0, 0.0)
+    text = inspect.getsource(hundred_lines)
+    lines = sum(len(inspect.getsource(f).splitlines())
+                for f in (hundred_lines, _cell, _penalty, _smooth_max))
+    times, firsts = [], []
+    for k in range(10):
+        filename = f"<hundred_lines {k} {time.time()}>"
+        copy = text.replace("def hundred_lines(", f"def hundred_lines_{k}(")
+        linecache.cache[filename] = (len(copy), None, copy.splitlines(True), filename)
+        namespace = dict(globals())
+        exec(compile(copy, filename, "exec"), namespace)
+        start = time.perf_counter()
+        derivative = grad(namespace[f"hundred_lines_{k}"], wrt=(0, 1, 2))
+        times.append(time.perf_counter() - start)
+        derivative(*args)
+        firsts.append(time.perf_counter() - start)
+    times.sort()
+    firsts.sort()
+    print(f"grad() on a function with loops and helpers, {lines} lines with them "
+          "(hundred_lines): "
+          f"median {times[len(times) // 2] * 1e3:.1f} ms, best {times[0] * 1e3:.1f} ms; with "
+          f"its first call (which makes its variant for these arguments): median "
+          f"{firsts[len(firsts) // 2] * 1e3:.1f} ms, best {firsts[0] * 1e3:.1f} ms")
     times = []
     for k in range(10):
         filename = f"<horner {k} {time.time()}>"
