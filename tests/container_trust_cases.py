@@ -92,3 +92,21 @@ def item_update_of_numbers(x):
     for i in range(2):
         totals[i] += np.sum(x * (i + 1.0))
     return totals[0] * totals[1]
+
+
+def split(a):
+    return a * 2.0, a * 3.0
+
+
+def zip_of_a_helpers_tuple(a):
+    # zip(*unpack(params)), as HIPS autograd's GMM example writes it
+    s = 0.0
+    for u, v in zip(*split(a)):
+        s = s + u * v
+    return s
+
+
+def flattened_with_sum(w, x):
+    groups = [[x * w, x], [x ** 2]]
+    flat = sum(groups, [])
+    return sum(np.sum(c ** 2) for c in flat)

@@ -25,6 +25,8 @@ RIGHT = [
     (cc.nested_comprehension_names, (W, [X, X * 2.0]), (0,)),
     (cc.item_update_of_an_own_list, (X,), (0,)),
     (cc.item_update_of_numbers, (X,), (0,)),
+    (cc.zip_of_a_helpers_tuple, (X,), (0,)),
+    (cc.flattened_with_sum, (0.5, X), (0, 1)),
 ]
 
 
@@ -72,3 +74,8 @@ def through_a_second_name(theta, y0):
 def test_a_function_reading_a_differentiated_value_under_another_name(fn):
     with pytest.raises(DiffSyntaxError, match="a second name for dyn"):
         grad(fn)(0.3, X)
+
+
+def test_gradients_through_zip_star_keep_the_arrays_form():
+    g = grad(cc.zip_of_a_helpers_tuple)(X)
+    assert type(g) is np.ndarray and g.shape == X.shape

@@ -16,12 +16,15 @@ nondifferentiable(_ad.keys, _ad.order_of)
 
 @defvjp(_ad.transposed)
 def transposed(g, ans, rows):
-    return _ad.like_items([list(row) for row in zip(*g)], rows)
+    # Each row's adjoint in its row's form (an array's entries gathered back into an
+    # array), the rows in the form of the whole.
+    return _ad.like_items([_ad.like_items(list(column), row)
+                           for column, row in zip(zip(*g), rows)], rows)
 
 
 @defvjp(_ad.summed)
 def summed(g, ans, items, start):
-    return _ad.unsum(g, items), _ad.unbroadcast(g, start)
+    return _ad.unsummed(g, items, start, 0), _ad.unsummed(g, items, start, 1)
 
 
 @defvjp(_ad.sorted_items, n_inputs=1)

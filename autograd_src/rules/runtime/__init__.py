@@ -38,6 +38,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     unplus,
     unsorted,
     unsum,
+    unsummed,
     untimes,
     values_at,
 )
@@ -170,4 +171,4 @@ __all__ = ["alone", "shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast",
            "unroll", "unrollaxis", "unrot90", "unselect", "unselect_default", "unsort",
            "unsplit", "unstack_columns", "untake", "divide_or_zero", "multidigamma",
            "unlogsumexp", "unlinspace", "items", "as_items", "larger_share",
-           "unextreme_first", "kwargs_without", "merged", "unmerged"]
+           "unextreme_first", "kwargs_without", "merged", "unmerged", "unsummed"]

@@ -14,7 +14,7 @@ __all__ = ["pack", "appended", "extended", "unlist", "joined", "plus", "unplus",
            "untimes", "add", "values_at", "pack_dict", "unsum", "like_input", "keys",
            "transposed", "summed", "order_of", "sorted_items", "unsorted", "largest",
            "smallest", "unextreme_item", "like_items", "field", "unfield", "get_item",
-           "unget_item", "kwargs_without", "merged", "unmerged"]
+           "unget_item", "kwargs_without", "merged", "unmerged", "unsummed"]
 
 
 # ----- lists of values (their adjoints are lists of adjoints) -----
@@ -260,3 +260,18 @@ def unmerged(g: dict, a: dict, b: dict, which: int) -> dict:
     if which == 1:
         return {k: g[k] for k in b}
     return {k: zero_item(v) if k in b else g[k] for k, v in a.items()}
+
+
+def unsummed(g: Any, items: Any, start: Any, which: int) -> Any:
+    """The adjoint of operand ``which`` of ``sum(items, start)`` (0: the items, 1: the
+    start): ``g`` summed to each one's shape for numbers and arrays; for lists or
+    tuples joined (``sum(groups, [])``), ``g`` cut back into the pieces."""
+    if isinstance(start, (list, tuple)):
+        if which == 1:
+            return list(g[:len(start)])
+        pieces, at = [], len(start)
+        for item in items:
+            pieces.append(list(g[at:at + len(item)]))
+            at += len(item)
+        return pieces
+    return unsum(g, items) if which == 0 else unbroadcast(g, start)
