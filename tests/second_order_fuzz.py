@@ -162,7 +162,12 @@ def check_program(f: Callable[..., Any], args: tuple, seed: int,
                 "wrong", f"jvp gives {tangent!r}, <grad, v> {reverse!r}")
         else:
             out["jvp"] = (kind, _describe(result))
-    first = grad(f, wrt=0)
+    kind, first = _attempt(lambda: grad(f, wrt=0))
+    if kind != "value":  # grad with respect to the first argument alone refuses
+        for name in ("hvp", "grad_grad"):
+            if name in checks:
+                out[name] = (kind, _describe(first))
+        checks = tuple(c for c in checks if c not in ("hvp", "grad_grad"))
 
     def second(name: str, run: Callable[[], Any], gradient: Callable[..., Any],
                direction_: tuple, positions: tuple, result_shapes: list) -> None:

@@ -338,6 +338,17 @@ def unstack(g, ans, grad, arrays, axis=0):
     return _ad.unstack(g, arrays, axis), None
 
 
+@defvjp(_ad.untimes)
+def untimes_vjp(g, ans, grad, a, b, which):
+    return (_fwd.untimes_vjp(g, grad, a, b, which, 0), _fwd.untimes_vjp(g, grad, a, b, which, 1),
+            _fwd.untimes_vjp(g, grad, a, b, which, 2))
+
+
+@defjvp(_ad.untimes, all_inputs=True)
+def untimes(g, ans, grad, a, b, which):
+    return _fwd.untimes_jvp(g[0], g[1], g[2], grad, a, b, which)
+
+
 @defvjp(_ad.unplus)
 def unplus_vjp(g, ans, grad, a, b, which):
     return _fwd.place_part(g, grad, a, b, which), _ad.zeros_like(a), _ad.zeros_like(b)

@@ -11,7 +11,7 @@ from .core import shape_of, zeros_like
 __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spread_like",
            "count", "inverse_or_zero", "diff", "cholesky", "slogdet", "eigvalsh",
            "matrix_power", "sort", "pad", "sorted_items", "picked", "partition", "eigh",
-           "spread_items", "stack_items", "place_part"]
+           "spread_items", "stack_items", "place_part", "untimes_jvp", "untimes_vjp"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -245,3 +245,39 @@ def place_part(g: Any, grad: Any, a: Any, b: Any, which: int) -> Any:
 def _unbroadcast(g: Any, like: Any) -> Any:
     from .core import unbroadcast
     return unbroadcast(g, like)
+
+
+def _repeats(a: Any, b: Any) -> bool:
+    return type(a) is list or type(a) is tuple or type(b) is list or type(b) is tuple
+
+
+def untimes_jvp(t: Any, ta: Any, tb: Any, grad: Any, a: Any, b: Any, which: int) -> Any:
+    """The tangent of ``_ad.untimes(grad, a, b, which)`` along ``t`` (of ``grad``),
+    ``ta`` and ``tb``: of a repeated list's adjoint, linear in ``grad`` alone; of a
+    product's, ``unbroadcast(grad * b, a)`` differentiated in both factors."""
+    from .containers import untimes
+    if _repeats(a, b):
+        return untimes(t, a, b, which)
+    from .core import unbroadcast
+    if which == 0:
+        return unbroadcast(t * b + grad * tb, a)
+    return unbroadcast(t * a + grad * ta, b)
+
+
+def untimes_vjp(g: Any, grad: Any, a: Any, b: Any, which: int, wanted: int) -> Any:
+    """The adjoint of ``_ad.untimes(grad, a, b, which)`` with respect to its input
+    ``wanted`` (0: ``grad``, 1: ``a``, 2: ``b``), given ``g``."""
+    if _repeats(a, b):
+        if wanted != 0:
+            return zeros_like(a if wanted == 1 else b)
+        copies = len(grad) // max(1, len(g))
+        out = list(g) * copies
+        return type(grad)(out) if type(grad) is tuple else out
+    from .core import unbroadcast
+    other = b if which == 0 else a
+    spread = broadcast(g, grad)
+    if wanted == 0:
+        return unbroadcast(spread * other, grad)
+    if wanted == 2 - which:  # the factor of the other operand: d(grad * other)
+        return unbroadcast(spread * grad, other)
+    return zeros_like(a if wanted == 1 else b)
