@@ -152,6 +152,8 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     raw_kwargs = {k: unwrap(v) for k, v in kwargs.items()} if kwargs else kwargs
     ans = primitive(*raw_args, **raw_kwargs)
     if isinstance(ans, (tuple, list)):
+        if primitive in _SPLITS and isinstance(args[0], tensor_type):
+            return _pieces(args[0], ans, _SPLITS[primitive](raw_args, raw_kwargs), constant)
         raise TypeError(f"{registry.primitive_name(primitive)} returns several arrays; a tensor "
                         "records operations with one result: call it on tensor.data for "
                         "constants, or differentiate the function with grad")
@@ -206,6 +208,33 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     if view_of is not None:
         view_of._add_view(result, primitive, raw_args[1:], raw_kwargs)
     return result
+
+
+def _split_axis(raw_args: tuple, raw_kwargs: dict) -> int:
+    return raw_kwargs.get("axis", raw_args[2] if len(raw_args) > 2 else 0)
+
+
+#: NumPy's splitting functions, each with the axis it splits along: their pieces are
+#: recorded as basic-index views of the tensor (which NumPy's pieces are too).
+_SPLITS: dict = {
+    np.split: _split_axis, np.array_split: _split_axis,
+    np.vsplit: lambda raw_args, raw_kwargs: 0,
+    np.hsplit: lambda raw_args, raw_kwargs: 1 if np.ndim(raw_args[0]) > 1 else 0,
+    np.dsplit: lambda raw_args, raw_kwargs: 2,
+}
+
+
+def _pieces(tensor: Any, pieces: list, axis: int, constant: Optional[bool]) -> list:
+    """The pieces NumPy split ``tensor``'s data into, as ``tensor[..., start:stop]``
+    along ``axis``, each recorded (a list, as NumPy returns)."""
+    axis = operator.index(axis) % tensor._data.ndim
+    out, start = [], 0
+    for piece in pieces:
+        stop = start + piece.shape[axis]
+        index = (slice(None),) * axis + (slice(start, stop),)
+        out.append(apply(type(tensor), operator.getitem, (tensor, index), {}, constant))
+        start = stop
+    return out
 
 
 def _input_vjps(rule: registry.Rule) -> tuple:

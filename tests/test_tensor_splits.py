@@ -1,0 +1,79 @@
+"""np.split and its kin on tensors: a list of pieces, each recorded as a basic-index
+view of the tensor (NumPy's pieces are views too), checked against finite differences
+on random shapes and split points."""
+
+import numpy as np
+import pytest
+
+import autograd_src as mg
+from autograd_src.testing import check_grads
+
+SPLITS = {"split": np.split, "array_split": np.array_split, "hsplit": np.hsplit,
+          "vsplit": np.vsplit, "dsplit": np.dsplit}
+
+
+def _case(name, seed):
+    rng = np.random.default_rng(seed)
+    ndim = {"vsplit": 2, "dsplit": 3}.get(name, 1) + int(rng.integers(0, 2))
+    shape = tuple(int(d) for d in rng.integers(1, 6, ndim))
+    axis = {"vsplit": 0, "dsplit": 2, "hsplit": 1 if ndim > 1 else 0}.get(
+        name, int(rng.integers(-ndim, ndim)))
+    size = shape[axis]
+    kwargs = {"axis": axis} if name in ("split", "array_split") else {}
+    if rng.random() < 0.5 and name != "array_split":
+        sections = [d for d in range(1, size + 1) if size % d == 0]
+        how = int(rng.choice(sections))
+    elif rng.random() < 0.5 and name == "array_split":
+        how = int(rng.integers(1, size + 2))
+    else:
+        how = sorted(int(i) for i in rng.integers(0, size + 1, int(rng.integers(1, 4))))
+    return rng.normal(size=shape), how, kwargs
+
+
+CASES = [(name, seed) for name in SPLITS for seed in range(8)]
+
+
+@pytest.mark.parametrize("name, seed", CASES)
+def test_pieces_are_recorded_views(name, seed):
+    x, how, kwargs = _case(name, seed)
+    fn = SPLITS[name]
+    rng = np.random.default_rng(seed + 100)
+    weights = [rng.normal(size=p.shape) for p in fn(x, how, **kwargs)]
+
+    def loss(a):
+        return sum(np.sum(w * p * p) for w, p in zip(weights, fn(a, how, **kwargs)))
+
+    for call in (fn, getattr(mg, name)):  # np.<name>(t) and mg.<name>(t)
+        t = mg.tensor(x)
+        pieces = call(t, how, **kwargs)
+        assert isinstance(pieces, list) and len(pieces) == len(weights)
+        for piece, expected in zip(pieces, fn(x, how, **kwargs)):
+            assert isinstance(piece, mg.Tensor) and piece.base is t
+            np.testing.assert_array_equal(piece.data, expected)
+        total = mg.sum(mg.stack([mg.sum(w * p * p) for w, p in zip(weights, pieces)]))
+        total.backward()
+        check_grads(loss, x, df=lambda a, t=t: t.grad)
+
+
+def _update_through_a_piece(lib, split):
+    x = lib.tensor(np.arange(6.0))
+    first, second = split(x)
+    y = x * 1.0
+    second *= 3.0  # NumPy: writes into x's memory
+    loss = lib.sum(y * x) + lib.sum(first * first)
+    loss.backward()
+    return x.data.copy(), x.grad, first.grad
+
+
+def test_an_update_through_a_piece_reaches_the_tensor_as_in_mygrad():
+    ours = _update_through_a_piece(mg, lambda x: np.split(x, 2))
+    np.testing.assert_array_equal(ours[0], [0, 1, 2, 9, 12, 15])
+    mygrad = pytest.importorskip("mygrad")  # it has no split: its pieces by slicing
+    theirs = _update_through_a_piece(mygrad, lambda x: (x[:3], x[3:]))
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b)
+
+
+def test_constant_pieces():
+    pieces = mg.split(mg.tensor(np.ones(4)), 2, constant=True)
+    assert all(p.constant for p in pieces)
