@@ -110,3 +110,15 @@ def flattened_with_sum(w, x):
     groups = [[x * w, x], [x ** 2]]
     flat = sum(groups, [])
     return sum(np.sum(c ** 2) for c in flat)
+
+
+def list_rebuilt_each_step(w, v):
+    # hs = [] makes a new list each step: appending to it changes nothing the
+    # derivative of the last step's sum(hs) reads (was refused; found by the fuzzer).
+    tmp = 0.0
+    for t in range(len(w)):
+        hs = []
+        hs.append(1.2 + 0.1 * t)
+        hs.append(np.tanh(np.sum(w)) - np.mean(w) * v[t])
+        tmp = tmp + 0.1 * sum(hs) * sum(hs)
+    return tmp

@@ -27,6 +27,7 @@ RIGHT = [
     (cc.item_update_of_numbers, (X,), (0,)),
     (cc.zip_of_a_helpers_tuple, (X,), (0,)),
     (cc.flattened_with_sum, (0.5, X), (0, 1)),
+    (cc.list_rebuilt_each_step, (X, W), (0, 1)),
 ]
 
 

@@ -475,6 +475,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.owned -= shared
         if shared:
             self.shared |= shared | assigned
+        elif isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, (
+                    gast.List, gast.Dict, gast.Set, gast.ListComp, gast.DictComp,
+                    gast.SetComp)):
+            # hs = [] in a loop: a new object, which shares nothing with the one an
+            # adjoint read in an earlier iteration.
+            self.shared.discard(stmt.targets[0].id)
         self.assigned(assigned)
         self.active -= assigned
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
