@@ -76,3 +76,21 @@ def settings_merged(p, x):
     defaults = {"scale": 2.0, "shift": 0.5}
     config = {**defaults, **p}
     return np.sum(np.tanh(x * config["scale"] + config["shift"]))
+
+
+def sgd_step(p, g, lr):
+    return {k: p[k] - lr * g[k] for k in p}
+
+
+def dict_sgd(p, x):
+    # a dict comprehension over a dict's keys, passed straight to a helper
+    q = sgd_step(p, {k: 2.0 * p[k] for k in p}, 0.1)
+    return np.sum(q["w"] * x) + q["b"]
+
+
+def local_dict_keys(w, x):
+    q = {"a": w * 2.0, "b": w * x}
+    total = 0.0
+    for k in q:
+        total = total + np.sum(q[k] ** 2)
+    return total

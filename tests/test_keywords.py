@@ -28,7 +28,7 @@ def test_matches_finite_differences(fn, args):
 
 
 P = {"w": RNG.standard_normal((2, 3)), "b": 0.75}
-DICT_CASES = [kc.dict_copied, kc.dict_merged, kc.dict_with_keywords]
+DICT_CASES = [kc.dict_copied, kc.dict_merged, kc.dict_with_keywords, kc.dict_sgd]
 
 
 @pytest.mark.parametrize("fn", DICT_CASES, ids=[f.__name__ for f in DICT_CASES])
@@ -36,6 +36,10 @@ def test_dicts_copied_and_merged(fn):
     before = {k: np.copy(v) for k, v in P.items()}
     check_grads(fn, P, X, wrt=(0, 1))
     assert all(np.array_equal(P[k], before[k]) for k in P)  # never modified
+
+
+def test_loop_over_the_keys_of_a_local_dict():
+    check_grads(kc.local_dict_keys, X, A, wrt=(0, 1))
 
 
 def test_settings_merged_over_defaults():

@@ -68,6 +68,8 @@ class DataNormalizer:
             loop = gast.copy_location(gast.For(target=generator.target, iter=generator.iter,
                                                body=[body], orelse=[], type_comment=None), expr)
             by_key = self.loop_over_keys(loop)
+            if by_key is loop:
+                by_key = self.over_keys(loop)  # {k: p[k] - lr * g[k] for k in p}
             statements = [by_key] if by_key is not loop else \
                 loop_over_positions(self.parsed, self.namer, loop)
             body = statements[-1] if len(statements) == 1 else \

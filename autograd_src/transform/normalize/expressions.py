@@ -69,7 +69,7 @@ class ExpressionNormalizer:
             return expr
         if isinstance(expr, gast.IfExp):
             return name_node(self.conditional(expr))
-        if isinstance(expr, (gast.ListComp, gast.GeneratorExp)):
+        if isinstance(expr, (gast.ListComp, gast.GeneratorExp, gast.DictComp)):
             return name_node(self.comprehension(expr))
         rule, value, bound, inputs = self.operation(expr)
         reusable = isinstance(value, (gast.Subscript, gast.Attribute))

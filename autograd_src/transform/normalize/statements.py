@@ -9,6 +9,7 @@ the user wrote them.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from typing import Any, Optional, Union
 
 import gast
@@ -77,6 +78,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.shared: set[str] = set()
         self.reassigned = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)
                            and isinstance(n.ctx, gast.Store)}
+        #: How often each name is assigned in the function.
+        self.stores = Counter(n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)
+                              and isinstance(n.ctx, gast.Store))
         # Subscripts and transposes already computed: source text -> (name, names read).
         self.available: dict[str, tuple[str, set[str]]] = {}
 
@@ -167,27 +171,35 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             test = name_node(name)
         self.body.append(Branch(test, body, orelse, stmt))
 
+    def over_keys(self, stmt: gast.For) -> gast.For:
+        """``for k in d:`` over a dict's keys, constants: ``for k in _ad.keys(d)``, where
+        ``d[k]`` in the body says ``d`` is a dict (a list's items would not index it;
+        and list(d) iterates the same either way) or the call passes one, and ``d`` is
+        a parameter or a name assigned once."""
+        it = stmt.iter
+        if not (isinstance(it, gast.Name) and isinstance(stmt.target, gast.Name)):
+            return stmt
+        keyed = any(isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name)
+                    and n.value.id == it.id and isinstance(n.slice, gast.Name)
+                    and n.slice.id == stmt.target.id
+                    for s in stmt.body for n in gast.walk(s))
+        if not (keyed or it.id in self.dicts) or (
+                it.id in self.reassigned and self.stores.get(it.id) != 1):
+            return stmt
+        return gast.copy_location(gast.For(
+            target=stmt.target, iter=gast.Call(
+                func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
+                                    attr="keys", ctx=gast.Load()),
+                args=[it], keywords=[]),
+            body=stmt.body, orelse=stmt.orelse, type_comment=None), stmt)
+
     def loop(self, stmt: Union[gast.For, gast.While]) -> None:
         if isinstance(stmt, gast.For):
             stmt = self.loop_over_keys(stmt)
             if not isinstance(stmt.target, gast.Name):
                 raise self.error(stmt.target, "a for loop must assign one name (for i in "
                                               "range(n)); unpack inside the body instead")
-            keyed = isinstance(stmt.iter, gast.Name) and isinstance(stmt.target, gast.Name) \
-                and any(isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name)
-                        and n.value.id == stmt.iter.id and isinstance(n.slice, gast.Name)
-                        and n.slice.id == stmt.target.id
-                        for s in stmt.body for n in gast.walk(s))
-            if isinstance(stmt.iter, gast.Name) and (keyed or stmt.iter.id in self.dicts) \
-                    and stmt.iter.id not in self.reassigned:
-                # for k in d: its keys, constants (d[k] in the body says d is a dict; a
-                # list's items would not index it; list(d) iterates the same either way)
-                stmt = gast.copy_location(gast.For(
-                    target=stmt.target, iter=gast.Call(
-                        func=gast.Attribute(value=name_node(self.namer.reference(
-                            runtime, "_ad")), attr="keys", ctx=gast.Load()),
-                        args=[stmt.iter], keywords=[]),
-                    body=stmt.body, orelse=stmt.orelse, type_comment=None), stmt)
+            stmt = self.over_keys(stmt)
             if self.is_active(stmt.iter):
                 if not isinstance(stmt.iter, gast.Name):  # for v in d.values(): a list first
                     items = self.namer.fresh("items")
