@@ -154,6 +154,8 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     if isinstance(ans, (tuple, list)):
         if primitive in _SPLITS and isinstance(args[0], tensor_type):
             return _pieces(args[0], ans, _SPLITS[primitive](raw_args, raw_kwargs), constant)
+        if rule is not None and registry.returns_sequence(primitive):
+            return _several(tensor_type, rule, args, raw_args, raw_kwargs, ans, constant)
         raise TypeError(f"{registry.primitive_name(primitive)} returns several arrays; a tensor "
                         "records operations with one result: call it on tensor.data for "
                         "constants, or differentiate the function with grad")
@@ -235,6 +237,70 @@ def _pieces(tensor: Any, pieces: list, axis: int, constant: Optional[bool]) -> l
         out.append(apply(type(tensor), operator.getitem, (tensor, index), {}, constant))
         start = stop
     return out
+
+
+class _Item:
+    """The rule of item ``index`` of a primitive with several results (``svd``,
+    ``eigh``, ``slogdet``...): each item is a tensor of its own, whose adjoint is the
+    primitive's rule given that item's gradient and None for the others. The rule is
+    linear in its gradient, so the items' adjoints sum to the adjoint of them all."""
+
+    def __init__(self, rule: registry.Rule, index: int, ans: Any) -> None:
+        self.whole, self.index, self.ans = rule, index, ans
+        self.primitive, self.n_inputs = rule.primitive, rule.n_inputs
+        self.params, self.signature = rule.params, rule.signature
+
+    def vjp(self, g: Any, data: Any, *args: Any, **kwargs: Any) -> Any:
+        gradients: list = [None] * len(self.ans)
+        gradients[self.index] = g
+        return self.whole.vjp(gradients, self.ans, *args, **kwargs)
+
+    def broadcasts(self, index: int) -> bool:
+        return self.whole.broadcasts(index)
+
+    def input_is_sequence(self, index: int) -> bool:
+        return self.whole.input_is_sequence(index)
+
+    def input_vjp(self, index: int) -> None:
+        return None  # backward runs vjp whole
+
+
+def _several(tensor_type: type, rule: registry.Rule, args: tuple, raw_args: tuple,
+             raw_kwargs: dict, ans: Any, constant: Optional[bool]) -> Any:
+    """Each result of a primitive with several (a tuple, or NumPy's named tuple) as a
+    tensor recorded with the rule `_Item`."""
+    if _has_sequence(rule):
+        raise TypeError(f"{registry.primitive_name(rule.primitive)} of a sequence returns "
+                        "several arrays: call it on tensor.data, or differentiate the "
+                        "function with grad")
+    tracked = [(slot, operand) for slot, operand in zip(range(rule.n_inputs), args)
+               if isinstance(operand, tensor_type)]
+    items = []
+    for index, value in enumerate(ans):
+        item = _Item(rule, index, ans)
+        out = _recorded(tensor_type, item, tracked, raw_args, raw_kwargs, value, constant)
+        items.append(out)
+    return type(ans)._make(items) if hasattr(ans, "_fields") else type(ans)(items)
+
+
+def _recorded(tensor_type: type, rule: Any, tracked: list, raw_args: tuple,
+              raw_kwargs: dict, value: Any, constant: Optional[bool]) -> Any:
+    parents = [(slot, None, t) for slot, t in tracked if not t._constant]
+    versions = [t._version for _, _, t in parents]
+    for _, t in tracked:
+        t._grad = None
+    value = np.asarray(value) if not isinstance(value, np.ndarray) else value
+    is_float = value.dtype.kind == "f"
+    if constant is None:
+        constant = not parents or not is_float
+    result = tensor_type._wrap(value, constant=bool(constant) or not is_float)
+    if parents and not result._constant and _Recording.enabled:
+        node = result._node = Node(rule, raw_args, raw_kwargs, parents, versions)
+        held = [t._data for _, t in tracked if t._node is None]
+        if held:
+            node.locked = memory.lock(held, [t._exposed for _, t in tracked
+                                             if t._node is None])
+    return result
 
 
 def _input_vjps(rule: registry.Rule) -> tuple:

@@ -155,6 +155,8 @@ class _Printer:
             name = registry.primitive_name(primitive)
             self.modules.add(name.split(".")[0])
             text = f"{name}({', '.join(operands + keywords)})"
+            if hasattr(rule, "whole"):  # one item of several results (backprop._Item)
+                text += f"[{rule.index}]"
         if named or self.uses.get(id(tensor), 0) > 1:
             self.shared += 1
             name = f"t{self.shared}"
