@@ -2,9 +2,10 @@
 
 `tensor` (the class and ``mg.tensor``), `backprop` (recording operations and
 running their adjoints, node by node), `functions` (``mg.sin``, ``mg.sum``...,
-each a primitive of the rule table), `linalg` (``mg.linalg``) and
-`graph_source` (``backward_source``: a recorded graph's adjoint, written by
-`grad`'s code generator).
+each a primitive of the rule table), `linalg` (``mg.linalg``), `nnet` and
+`layers` (``mg.nnet``: activations, losses, initializers and layers composed of
+rule-table operations) and `graph_source` (``backward_source``: a recorded graph's
+adjoint, written by `grad`'s code generator).
 """
 
 from . import linalg, nnet
