@@ -53,3 +53,23 @@ def two_helpers(x, a):
 
     h = apply(act, x)
     return np.sum(apply(act, h) + integrate(act, h, 2))
+
+
+def log_density(z):
+    return -0.5 * np.sum(z ** 2) + np.sum(np.sin(z))
+
+
+def elbo(params, eps, logprob=log_density):
+    # black-box variational inference: the model's log density as a default
+    mean, log_std = params
+    z = mean + np.exp(log_std) * eps
+    return logprob(z) + np.sum(log_std)
+
+
+def quartic(z):
+    return -np.sum(z ** 4)
+
+
+def noisy(x, noise=np.random.randn):
+    # a function default whose calls carry no gradient: any function may be passed
+    return np.sum(x * noise(2))

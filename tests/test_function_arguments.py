@@ -96,3 +96,18 @@ def test_a_closure_from_a_factory_passed_to_a_helper_is_refused():
     # Its sibling through a factory: the call counted a constant, a silent 0.0.
     with pytest.raises(DiffSyntaxError, match="rhs, a function made by a factory"):
         grad(closure_to_helper)(0.3, Y)
+
+
+def test_a_function_default_of_the_differentiated_function():
+    params = (RNG.standard_normal(3), RNG.standard_normal(3) * 0.1)
+    eps = RNG.standard_normal(3)
+    check_grads(fc.elbo, params, eps)
+    with pytest.raises(TypeError, match=r"logprob\(\.\.\.\): the derivative was generated "
+                                        "for the default log_density, and this call passes "
+                                        "quartic"):
+        grad(fc.elbo)(params, eps, fc.quartic)
+
+
+def test_a_function_default_without_gradient_may_be_replaced():
+    g = grad(fc.noisy)(np.ones(2), lambda n: np.full(n, 3.0))
+    np.testing.assert_allclose(g, [3.0, 3.0])

@@ -77,6 +77,22 @@ def transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     return compiled, shown, reads
 
 
+def _bind_function_defaults(parsed: source.ParsedFunction) -> None:
+    """``def elbo(params, logprob=log_density)``: a call of ``logprob`` that carries a
+    gradient is differentiated as the default's (the only function grad knows), and
+    checks when it runs that the call left ``logprob`` to its default."""
+    fn = parsed.fn
+    names, positional = source.parameters(fn)
+    defaults = dict(zip(names[positional - len(fn.__defaults__ or ()):positional],
+                        fn.__defaults__ or ()))
+    defaults.update(fn.__kwdefaults__ or {})
+    bound = {param: default for param, default in defaults.items()
+             if param not in parsed.bound and callable(default) and
+             not isinstance(default, type)}
+    parsed.bound.update(bound)
+    parsed.bound_defaults = bound  # read by the normalizer, which emits the checks
+
+
 def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
               printer: str, scalars: tuple, helper: bool,
               bindings: Optional[dict]) -> tuple[Callable[..., Any], str]:
@@ -91,6 +107,8 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     namer = Namer(referenced | parsed.locals | set(parsed.closure), parsed.globals,
                   parsed.locals)
     name = namer.fresh(derivative_name(parsed.name, wrt, value))
+    if not helper:
+        _bind_function_defaults(parsed)
     desugar.desugar(parsed, namer)
     stages.show("desugar", parsed.node)
     norm = normalize.normalize(parsed, wrt, namer, *scalars, helper=helper,

@@ -18,6 +18,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     keys,
     kwargs_without,
     largest,
+    left_to_default,
     like_input,
     like_items,
     merged,
@@ -171,4 +172,5 @@ __all__ = ["alone", "shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast",
            "unroll", "unrollaxis", "unrot90", "unselect", "unselect_default", "unsort",
            "unsplit", "unstack_columns", "untake", "divide_or_zero", "multidigamma",
            "unlogsumexp", "unlinspace", "items", "as_items", "larger_share",
-           "unextreme_first", "kwargs_without", "merged", "unmerged", "unsummed"]
+           "unextreme_first", "kwargs_without", "merged", "unmerged", "unsummed",
+           "left_to_default"]

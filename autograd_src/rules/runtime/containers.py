@@ -14,7 +14,8 @@ __all__ = ["pack", "appended", "extended", "unlist", "joined", "plus", "unplus",
            "untimes", "add", "values_at", "pack_dict", "unsum", "like_input", "keys",
            "transposed", "summed", "order_of", "sorted_items", "unsorted", "largest",
            "smallest", "unextreme_item", "like_items", "field", "unfield", "get_item",
-           "unget_item", "kwargs_without", "merged", "unmerged", "unsummed"]
+           "unget_item", "kwargs_without", "merged", "unmerged", "unsummed",
+           "left_to_default"]
 
 
 # ----- lists of values (their adjoints are lists of adjoints) -----
@@ -275,3 +276,14 @@ def unsummed(g: Any, items: Any, start: Any, which: int) -> Any:
             at += len(item)
         return pieces
     return unsum(g, items) if which == 0 else unbroadcast(g, start)
+
+
+def left_to_default(value: Any, default: Any, where: str) -> None:
+    """Raise unless a function-valued parameter holds its default: the derivative was
+    generated for the default (``logprob=log_density``), the only one grad knew."""
+    if value is not default:
+        raise TypeError(
+            f"{where}: the derivative was generated for the default "
+            f"{getattr(default, '__name__', default)!s}, and this call passes "
+            f"{getattr(value, '__name__', value)!s}; differentiate a function that fixes "
+            "it instead (lambda params: f(params, other)), or functools.partial")

@@ -82,6 +82,19 @@ class CallNormalizer:
                 return self.dynamic_method_call(gast.copy_location(gast.Call(
                     func=method, args=call.args, keywords=call.keywords), call))
             raise error
+        defaults = getattr(self.parsed, "bound_defaults", {})
+        if isinstance(func, gast.Name) and func.id in defaults:
+            # logprob(z) of def f(params, logprob=log_density): differentiated as the
+            # default, so the call must have left it to the default (checked as it runs)
+            check = gast.Call(func=name_node(self.namer.reference(runtime.left_to_default,
+                                                                  "left_to_default")),
+                              args=[name_node(func.id), name_node(self.namer.reference(
+                                  defaults[func.id], f"{func.id}_default")),
+                                  gast.Constant(value=f"{self.parsed.where(call)}: "
+                                                      f"{func.id}(...)", kind=None)],
+                              keywords=[])
+            self.body.append(Primal(gast.copy_location(gast.Expr(value=check), self.origin),
+                                    self.origin, set()))
         how = writes_in_place(primitive, call)
         if how:
             raise self.error(call, f"{gast.unparse(func).strip()}() on a differentiated value "
