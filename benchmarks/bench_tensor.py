@@ -2,7 +2,8 @@
 
     python benchmarks/bench_tensor.py
 
-Peers appear as rows when installed (`pip install '.[bench]'`; PyTorch by hand).
+BLAS runs on one thread (see below). Peers appear as rows when installed
+(`pip install '.[bench]'`; PyTorch by hand).
 Also: mg.nnet's layers against MyGrad's, 10,000-step chains (no RecursionError,
 gradients against the product of the local derivatives), and the alternative
 design for backward(): generating straight-line code for a recorded graph
@@ -16,7 +17,14 @@ import os
 import sys
 import time
 
-import numpy as np
+# One BLAS thread unless told otherwise: both libraries call the same BLAS routines,
+# and on a shared 2-core machine threaded BLAS made the MLP step vary tenfold between
+# runs (5 to 75 ms), burying the engines' difference. OPENBLAS_NUM_THREADS=2 python
+# benchmarks/bench_tensor.py measures with threads.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import best_time, best_times, optional  # noqa: E402
