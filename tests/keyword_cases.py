@@ -94,3 +94,14 @@ def local_dict_keys(w, x):
     for k in q:
         total = total + np.sum(q[k] ** 2)
     return total
+
+
+def enumerate_from_one(params, x):
+    total = 0.0
+    for i, (W, b) in enumerate(params, 1):
+        total = total + i * np.sum(np.tanh(x @ W + b))
+    return total
+
+
+def enumerate_with_start_keyword(params, x):
+    return sum(i * np.sum(x @ W + b) for i, (W, b) in enumerate(params, start=2))

@@ -70,3 +70,9 @@ def test_partial_calls_are_written_out():
     df(X, W, B)
     assert "functools.partial" not in df.source
     assert "layer_back" in df.source  # the helper's derivative, called like any other
+
+
+@pytest.mark.parametrize("fn", [kc.enumerate_from_one, kc.enumerate_with_start_keyword])
+def test_enumerate_with_a_start(fn):
+    params = [(RNG.standard_normal((3, 3)), RNG.standard_normal(3)) for _ in range(2)]
+    check_grads(fn, params, X)

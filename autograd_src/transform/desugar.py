@@ -168,10 +168,14 @@ class _Desugar:
         counter: Optional[gast.expr] = None
         call = it.func.id if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) \
             else None
-        if call == "enumerate" and len(it.args) == 1 and not it.keywords and \
+        start: Optional[gast.expr] = None
+        if call == "enumerate" and 1 <= len(it.args) + len(it.keywords) <= 2 and \
+                all(k.arg == "start" for k in it.keywords) and \
                 isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == 2:
             counter, item = stmt.target.elts
             sources, targets = [it.args[0]], [item]
+            start = it.args[1] if len(it.args) == 2 else \
+                it.keywords[0].value if it.keywords else None
         elif call == "zip" and it.args and not it.keywords and \
                 isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == len(it.args):
             sources, targets = list(it.args), list(stmt.target.elts)
@@ -203,7 +207,8 @@ class _Desugar:
                 holder = self.namer.fresh("items")
                 before.append(assign_node(holder, _call("list", source), stmt))
                 named.append(name_node(holder))
-        index_name = counter.id if isinstance(counter, gast.Name) else self.namer.fresh("k")
+        index_name = counter.id if isinstance(counter, gast.Name) and start is None \
+            else self.namer.fresh("k")
         lengths = [_call("len", name_node(n.id)) for n in named]
         stop = lengths[0] if len(lengths) == 1 else _call("min", *lengths)
         stmt.iter = gast.copy_location(_call("range", stop), it)
@@ -213,6 +218,14 @@ class _Desugar:
                 value=name_node(n.id), slice=name_node(index_name), ctx=gast.Load()),
             type_comment=None), stmt)
             for target, n in zip(targets, named)]
+        if start is not None:  # enumerate(xs, 1): the counter runs from start
+            if not isinstance(start, gast.Constant):
+                held = self.namer.fresh("start")
+                before.append(assign_node(held, start, stmt))
+                start = name_node(held)
+            reads.insert(0, gast.copy_location(gast.Assign(
+                targets=[counter], value=gast.BinOp(left=name_node(index_name), op=gast.Add(),
+                                                    right=start), type_comment=None), stmt))
         stmt.body = reads + stmt.body
         return before
 
