@@ -7,7 +7,11 @@ reads the same values: the stack is pushed once in every iteration of a loop
 run once (unconditionally, at the top of a loop at the top of the function,
 without ``break`` or ``continue``), popped once in every iteration of the
 reversed loop (also at the top of the function), and used nowhere else; and
-the reversed loop's body touches the popped name only after the pop.
+the reversed loop's body touches the popped name only after the pop. A name
+read before its pop (the value its iteration made, the pop restoring the one
+before) is iterated too when it is assigned once in the loop and nothing reads
+it after the pop: its push then moves after that assignment
+(``t = ...; t_stack.append(t)``), so the stack holds each iteration's own value.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any, Callable, Optional
 import gast
 
 from ..ir import Comment, name_node
-from .walk import nodes
+from .walk import assigned_name, nodes
 
 __all__ = ["iterate_stacks"]
 
@@ -52,9 +56,10 @@ def _names(statements: list) -> set[str]:
 
 
 def iterate_stacks(primal: list, adjoint: list, stacks: set[str],
-                   reference: Callable[[Any, str], str]) -> list:
+                   reference: Callable[[Any, str], str], read_after: Any = ()) -> list:
     """``adjoint`` with its top-level reversed loops iterating the stacks they pop
-    (see the module's docstring); ``reference(obj, name)`` names a builtin."""
+    (see the module's docstring); ``reference(obj, name)`` names a builtin;
+    ``read_after`` are the expressions read after the sweeps (the results)."""
     if not stacks:
         return adjoint
     uses: Counter = Counter(n.id for s in primal + adjoint if isinstance(s, gast.AST)
@@ -64,6 +69,9 @@ def iterate_stacks(primal: list, adjoint: list, stacks: set[str],
     if not once:
         return adjoint
     pushed_once: set[str] = set()
+    # stack -> (its loop's body, the push's index, the index of the one assignment
+    # after it of the name pushed): the push may move after that assignment
+    movable: dict = {}
     for loop in primal:
         if not isinstance(loop, gast.For) or loop.orelse or any(
                 isinstance(n, (gast.Break, gast.Continue, gast.Return))
@@ -72,15 +80,56 @@ def iterate_stacks(primal: list, adjoint: list, stacks: set[str],
         pushes = [_pushed(s) for s in loop.body]
         counted = Counter(p for p in pushes if p)
         pushed_once |= {p for p, k in counted.items() if k == 1 and p in once}
+        stores = Counter(n.id for s in loop.body for n in nodes(s)
+                         if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load))
+        for k, stack in enumerate(pushes):
+            value = loop.body[k].value.args[0] if stack else None
+            if stack not in pushed_once or not isinstance(value, gast.Name) or \
+                    stores[value.id] != 1:
+                continue
+            later = [j for j in range(k + 1, len(loop.body))
+                     if assigned_name(loop.body[j]) == value.id]
+            if later:
+                movable[stack] = (loop.body, k, later[0])
     if not pushed_once:
         return adjoint
-    return [_rewritten(item, pushed_once, adjoint, reference)
-            if isinstance(item, gast.For) else item for item in adjoint]
+    after = _names(list(read_after))
+    moved: set[str] = set()
+    rewritten = [_rewritten(item, pushed_once, set(movable), adjoint, after, reference, moved)
+                 if isinstance(item, gast.For) else item for item in adjoint]
+    for body, k, j in sorted((movable[s] for s in moved), key=lambda m: -m[1]):
+        body.insert(j, body.pop(k))  # t = ...; t_stack.append(t): the value made
+    _drop_unread_starts(primal, [(movable[s][0], s) for s in moved])
+    return rewritten
 
 
-def _rewritten(loop: Any, stacks: set[str], adjoint: list,
-               reference: Callable[[Any, str], str]) -> Any:
-    """``loop``, iterating the stacks in ``stacks`` it pops at its top level."""
+def _drop_unread_starts(primal: list, moves: list) -> None:
+    """Drop ``t = None`` before a loop whose push of ``t`` moved after its assignment,
+    where nothing reads that first value any more."""
+    for body, stack in moves:
+        loop = next(s for s in primal if isinstance(s, gast.For) and s.body is body)
+        for stmt in body:
+            if _pushed(stmt) != stack:
+                continue
+            pushed = stmt.value.args[0].id
+            at = body.index(stmt) - 1
+            if at < 0 or assigned_name(body[at]) != pushed or \
+                    pushed in _names([body[at].value]) or pushed in _names(body[:at]) or \
+                    pushed in _names([loop.iter, loop.target]):
+                continue
+            starts = [s for s in primal if assigned_name(s) == pushed and
+                      isinstance(s.value, gast.Constant) and s.value.value is None]
+            others = [s for s in primal if s is not loop and not any(s is t for t in starts)]
+            if len(starts) == 1 and pushed not in _names(others):
+                primal.remove(starts[0])
+
+
+def _rewritten(loop: Any, stacks: set[str], movable: set[str], adjoint: list,
+               after: set[str], reference: Callable[[Any, str], str], moved: set[str]) -> Any:
+    """``loop``, iterating the stacks in ``stacks`` it pops at its top level: those
+    popped before their name is touched, and those in ``movable`` popped after their
+    name's last read (their pushes then move after the assignment, noted in ``moved``)
+    when nothing reads the name after the pop (``after``: read after the sweeps)."""
     if loop.orelse or not (isinstance(loop.iter, gast.Call) and
                            isinstance(loop.iter.func, gast.Name) and
                            loop.iter.func.id == "reversed" and len(loop.iter.args) == 1 and
@@ -90,21 +139,32 @@ def _rewritten(loop: Any, stacks: set[str], adjoint: list,
             isinstance(n, (gast.Break, gast.Continue, gast.Return))
             for s in loop.body for n in nodes(s)):
         return loop
+    elsewhere = _names([s for s in adjoint if s is not loop]) | after
     taken: list = []  # (stack, name), in the order popped
+    pushed_after: set[str] = set()
     body = []
     popped_names: set[str] = set()
     for k, stmt in enumerate(loop.body):
         pop = _popped(stmt)
-        if pop is not None and pop[0] in stacks and pop[1] not in popped_names and \
-                pop[1] != loop.target.id and pop[1] not in _names(loop.body[:k]):
-            taken.append(pop)
-            popped_names.add(pop[1])
+        if pop is None or pop[0] not in stacks or pop[1] in popped_names or \
+                pop[1] == loop.target.id:
+            body.append(stmt)
             continue
-        body.append(stmt)
+        stack, name = pop
+        if name not in _names(loop.body[:k]):
+            taken.append(pop)  # the value pushed before this iteration's own
+        elif stack in movable and name not in _names(loop.body[k + 1:]) and \
+                name not in elsewhere and name not in _stored(loop.body[:k]):
+            taken.append(pop)  # read before the pop: the iteration's own value
+            pushed_after.add(stack)
+        else:
+            body.append(stmt)
+            continue
+        popped_names.add(name)
     if not taken:
         return loop
+    moved |= pushed_after
     counter = loop.target.id
-    elsewhere = _names([s for s in adjoint if s is not loop])
     keep_counter = counter in _names(body) or counter in elsewhere
     reversed_ = reference(reversed, "reversed")
     iters = [gast.Call(func=name_node(reversed_), args=[name_node(s)], keywords=[])
@@ -122,3 +182,8 @@ def _rewritten(loop: Any, stacks: set[str], adjoint: list,
         body.append(gast.Pass())
     new = gast.For(target=target, iter=iterator, body=body, orelse=[], type_comment=None)
     return gast.copy_location(new, loop)
+
+
+def _stored(statements: list) -> set[str]:
+    return {n.id for s in statements if isinstance(s, gast.AST) for n in nodes(s)
+            if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}

@@ -121,7 +121,7 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
             # (a helper's backward functions are popped by name, as they read best)
             adjoint = optimize.iterate_stacks(
                 primal, adjoint, set(self.plan.stacks) - set(self.back_stacks.values()),
-                self.namer.reference)
+                self.namer.reference, results + ([value] if value is not None else []))
             stages.show("optimize: the primal sweep, then the adjoint sweep", primal, adjoint)
         start = [assign_node(k, name_node(w), self.parsed.node) for w, k in originals.items()]
         start += [assign_node(s, gast.List(elts=[], ctx=gast.Load()), self.parsed.node)
