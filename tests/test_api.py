@@ -484,6 +484,9 @@ def test_reversed_loops_read_their_stacks_item_by_item():
             args = (0.7, c) if fn is not spring else (2.0, 1.0, 0.3, len(c))
             check_grads(fn, *args, wrt=(0, 1) if fn is not spring else (0, 1, 2))
             check_grads(fn, *args)
+            value, gradient = value_and_grad(fn)(*args)  # the value read after the loops
+            assert value == pytest.approx(fn(*args), rel=1e-14)
+            assert gradient == pytest.approx(grad(fn, optimize=False)(*args), rel=1e-12)
     df = grad(horner)
     df(0.7, [0.5, 0.25])
     assert "for y in reversed(y_stack):" in df.source and ".pop()" not in df.source
@@ -492,3 +495,6 @@ def test_reversed_loops_read_their_stacks_item_by_item():
     assert "zip(" in df.source, df.source
     assert grad(two_stacks, optimize=False)(0.7, [0.5, 0.25]) == pytest.approx(
         df(0.7, [0.5, 0.25]), rel=1e-14)
+    df = grad(spring)
+    df(2.0, 1.0, 0.3, 5)  # pops x and v (read before and after), iterates the others
+    assert df.source.count(".pop()") == 2 and "= None" not in df.source, df.source
