@@ -374,3 +374,15 @@ def test_gru_refuses_truncated_backpropagation():
 def test_layers_are_reachable_as_in_mygrad():
     for name in ["dense", "conv_nd", "max_pool", "batchnorm", "gru"]:
         assert getattr(mg.nnet, name) is getattr(mg.nnet.layers, name)
+
+
+def test_mygrads_import_paths():
+    from autograd_src.nnet import relu
+    from autograd_src.nnet.activations import sigmoid
+    from autograd_src.nnet.initializers import glorot_normal
+    from autograd_src.nnet.layers import batchnorm, conv_nd, gru, max_pool
+    from autograd_src.nnet.losses import softmax_crossentropy
+    assert conv_nd is mg.nnet.conv_nd and gru is mg.nnet.gru and relu is mg.nnet.relu
+    assert (batchnorm, max_pool, sigmoid, glorot_normal, softmax_crossentropy) == (
+        mg.nnet.batchnorm, mg.nnet.max_pool, mg.nnet.sigmoid, mg.nnet.glorot_normal,
+        mg.nnet.softmax_crossentropy)
