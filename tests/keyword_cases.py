@@ -105,3 +105,28 @@ def enumerate_from_one(params, x):
 
 def enumerate_with_start_keyword(params, x):
     return sum(i * np.sum(x @ W + b) for i, (W, b) in enumerate(params, start=2))
+
+
+def layer_keyword_only(h, *, W, act=np.tanh):
+    return act(h @ W)
+
+
+def keyword_only_parameter(x, W):
+    return np.sum(layer_keyword_only(x, W=W)) + np.sum(layer_keyword_only(x, W=W * 2.0,
+                                                                          act=np.sin))
+
+
+def scaled(x, **kw):
+    return np.sum(x * kw["scale"])
+
+
+def into_kwargs(x, s):
+    return scaled(x, scale=s)
+
+
+def wrapper(x, **kw):
+    return np.sum(layer(x, **kw) ** 2)
+
+
+def forwarded_through_kwargs(x, W, b):
+    return wrapper(x, W=W, b=b)

@@ -19,6 +19,7 @@ CASES = [
     (fc.midpoint_steps, ([0.8, 0.3], Y)),
     (fc.constant_lambda, (Y,)),
     (fc.two_helpers, (Y, RNG.standard_normal((2, 3)))),
+    (fc.with_a_function_default, (0.6, Y)),
 ]
 
 

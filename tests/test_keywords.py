@@ -19,6 +19,9 @@ CASES = [
     (kc.partial_with_positions, (X, A)),
     (kc.partial_bound_value_kept, (X, A)),
     (kc.partial_in_a_loop, (X, [W, W * 0.5])),
+    (kc.keyword_only_parameter, (X, W)),
+    (kc.into_kwargs, (X, 0.7)),
+    (kc.forwarded_through_kwargs, (X, W, B)),
 ]
 
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import copy
 import functools
-import inspect
 from collections import Counter
 from typing import Any, Optional
 
 import gast
 
+from . import helper_copies
 from .ir import assign_node, name_node
 from .naming import Namer
 from .source import ParsedFunction
@@ -350,145 +350,6 @@ def _partials(parsed: ParsedFunction, namer: Namer) -> None:
             call.args = [copy.deepcopy(a) for a in args] + call.args
 
 
-def _function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
-    """``integrate(lambda y: -k * y, y0)`` or ``apply(act, x)`` with ``act`` a nested
-    def: the helper, a module-level function of the same module, is copied in as a
-    nested def specialised to that function (its parameter gone, its calls of it
-    calling the lambda or def by name), so the function may read this one's
-    differentiated values like any nested def. Where the copy could read a name
-    differently (the helper reads a global this function assigns), it is not made."""
-    from .mutation import is_user_function
-    from .source import parse_function
-    node = parsed.node
-    caller_names = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
-                    and isinstance(n.ctx, (gast.Store, gast.Param))} | \
-        {n.name for n in gast.walk(node) if isinstance(n, gast.FunctionDef)}
-    local_functions = {n.name for n in gast.walk(node) if isinstance(n, gast.FunctionDef)} | \
-        {s.targets[0].id for s in gast.walk(node) if isinstance(s, gast.Assign)
-         and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)
-         and isinstance(s.value, gast.Lambda)}
-
-    def specialise(call: gast.Call, before: list) -> None:
-        if not isinstance(call.func, gast.Name) or \
-                any(isinstance(a, gast.Starred) for a in call.args) or \
-                any(k.arg is None for k in call.keywords):
-            return
-        helper = parsed.resolve(call.func)
-        if not (is_user_function(helper) and inspect.isfunction(helper)) or \
-                helper.__globals__ is not parsed.globals or helper.__closure__:
-            return
-        given = list(enumerate(call.args)) + [(k.arg, k.value) for k in call.keywords]
-        functional = [(where, value) for where, value in given
-                      if isinstance(value, gast.Lambda) or (
-                          isinstance(value, gast.Name) and value.id in local_functions)]
-        if not functional:
-            return
-        try:
-            copied = copy.deepcopy(parse_function(helper).node)
-        except Exception:  # no source: the call is left to the normalizer's message
-            return
-        args = copied.args
-        if args.vararg is not None or args.kwarg is not None or args.posonlyargs:
-            return
-        params = [a.id for a in args.args]
-        bound_in_helper = {n.id for n in gast.walk(copied) if isinstance(n, gast.Name)
-                           and isinstance(n.ctx, (gast.Store, gast.Param))}
-        free = {n.id for n in gast.walk(copied) if isinstance(n, gast.Name)
-                and isinstance(n.ctx, gast.Load)} - bound_in_helper
-        if free & caller_names:
-            return
-        renames: dict = {}
-        for where, value in functional:
-            param = params[where] if isinstance(where, int) and where < len(params) else where
-            if param not in params and param not in [a.id for a in args.kwonlyargs]:
-                return
-            stores = [n for n in gast.walk(copied) if isinstance(n, gast.Name)
-                      and n.id == param and isinstance(n.ctx, gast.Store)]
-            if stores:
-                return
-            if isinstance(value, gast.Lambda):
-                name = namer.fresh(f"{param}_lambda")
-                before.append(gast.copy_location(gast.Assign(
-                    targets=[name_node(name, gast.Store())], value=value,
-                    type_comment=None), call))
-            else:
-                name = value.id
-            renames[param] = name
-        _drop_parameters(copied.args, set(renames))
-        for item in gast.walk(copied):
-            if isinstance(item, gast.Name) and item.id in renames and \
-                    isinstance(item.ctx, gast.Load):
-                item.id = renames[item.id]
-        copied.name = namer.fresh(f"{helper.__name__}_with_{'_'.join(renames.values())}")
-        before.append(copied)
-        call.func = name_node(copied.name)
-        positional = [a for i, a in enumerate(call.args) if params[i] not in renames] \
-            if len(call.args) <= len(params) else call.args
-        keywords = {k.arg: k.value for k in call.keywords if k.arg not in renames}
-        # Every parameter given by position, defaults written out (read in this module's
-        # globals, as the helper reads them): a nested def's call needs no defaults.
-        kept = copied.args
-        first = len(kept.args) - len(kept.defaults)
-        for position, param in enumerate(kept.args[len(positional):], len(positional)):
-            if param.id in keywords:
-                positional.append(keywords.pop(param.id))
-            elif position >= first:
-                positional.append(copy.deepcopy(kept.defaults[position - first]))
-            else:
-                break
-        call.args = positional
-        call.keywords = [gast.keyword(arg=k, value=v) for k, v in keywords.items()]
-
-    def calls_in(stmt: Any) -> list:
-        found: list = []
-
-        def visit(item: Any) -> None:
-            if isinstance(item, (gast.FunctionDef, gast.Lambda)):
-                return
-            if isinstance(item, gast.Call):
-                found.append(item)
-            for child in gast.iter_child_nodes(item):
-                visit(child)
-        for field in ("value", "test", "iter", "targets", "target"):
-            part = getattr(stmt, field, None)
-            for piece in part if isinstance(part, list) else [part]:
-                if isinstance(piece, gast.AST):
-                    visit(piece)
-        return found
-
-    def block(stmts: list) -> list:
-        out: list = []
-        for stmt in stmts:
-            for name in ("body", "orelse"):
-                if isinstance(stmt, (gast.For, gast.While, gast.If)):
-                    setattr(stmt, name, block(getattr(stmt, name)))
-            before: list = []
-            if not isinstance(stmt, gast.FunctionDef):
-                for call in calls_in(stmt):
-                    specialise(call, before)
-            out.extend(before)
-            out.append(stmt)
-        return out
-
-    node.body = block(node.body)
-
-
-def _drop_parameters(args: gast.arguments, names: set) -> None:
-    """Remove ``names`` from a def's parameters (with their defaults)."""
-    first = len(args.args) - len(args.defaults)
-    kept, defaults = [], []
-    for position, param in enumerate(args.args):
-        if param.id in names:
-            continue
-        kept.append(param)
-        if position >= first:
-            defaults.append(args.defaults[position - first])
-    args.args, args.defaults = kept, defaults
-    pairs = [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if a.id not in names]
-    args.kwonlyargs = [a for a, _ in pairs]
-    args.kw_defaults = [d for _, d in pairs]
-
-
 class _ComprehensionScopes(gast.NodeTransformer):
     """Each comprehension's loop names renamed apart (``[h * 2 for h in X]`` reads
     ``h_2``): Python 3 gives a comprehension its own scope, so its loop variable never
@@ -546,7 +407,8 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     """Rewrite ``parsed.node``'s body in place (see the module docstring)."""
     _ComprehensionScopes(namer, parsed.node).visit(parsed.node)
     _partials(parsed, namer)
-    _function_arguments(parsed, namer)
+    helper_copies.function_arguments(parsed, namer)
+    helper_copies.keyword_parameters(parsed, namer)
     for stmt in parsed.node.body:
         _MapAsComprehension(parsed, namer).visit(stmt)
     body = parsed.node.body

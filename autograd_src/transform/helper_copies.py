@@ -1,0 +1,329 @@
+"""Copy a module-level helper into the differentiated function, specialised to a call.
+
+Some calls give a helper what its generated derivative cannot take: a function that
+reads this function's differentiated values (``integrate(lambda y: -k * y, y0)``), or
+differentiated values by keyword into keyword-only parameters or ``**kwargs``
+(``layer(h, W=W)`` for ``def layer(h, *, W)``, ``wrapper(x, W=W)`` for ``def
+wrapper(x, **kw)``). For a helper of the same module, the call is rewritten to a
+nested def copied from the helper's source and specialised to the call: the function
+argument's parameter gone (calls of it call the lambda or def by name), or every
+parameter taken by position (``**kw`` a dict of the keywords the call passes, and its
+splats inside, ``layer(h, **kw)``, written out key by key). The normalizer then
+differentiates the nested def like any other.
+
+A copy is made only where it reads every name as the helper does: not where the
+helper reads a global that this function assigns, nor for a helper with a closure.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from typing import Any, Callable, Optional
+
+import gast
+
+from .ir import name_node
+from .naming import Namer
+from .source import ParsedFunction
+
+__all__ = ["function_arguments", "keyword_parameters"]
+
+
+def _each_call(parsed: ParsedFunction, rewrite: Callable[[gast.Call, list], None]) -> None:
+    """Apply ``rewrite(call, before)`` to the calls of each statement (not those inside
+    nested defs and lambdas); the statements it puts in ``before`` go before it."""
+
+    def calls_in(stmt: Any) -> list:
+        found: list = []
+
+        def visit(item: Any) -> None:
+            if isinstance(item, (gast.FunctionDef, gast.Lambda)):
+                return
+            if isinstance(item, gast.Call):
+                found.append(item)
+            for child in gast.iter_child_nodes(item):
+                visit(child)
+        for field in ("value", "test", "iter", "targets", "target"):
+            part = getattr(stmt, field, None)
+            for piece in part if isinstance(part, list) else [part]:
+                if isinstance(piece, gast.AST):
+                    visit(piece)
+        return found
+
+    def block(stmts: list) -> list:
+        out: list = []
+        for stmt in stmts:
+            for name in ("body", "orelse"):
+                if isinstance(stmt, (gast.For, gast.While, gast.If)):
+                    setattr(stmt, name, block(getattr(stmt, name)))
+            before: list = []
+            if not isinstance(stmt, gast.FunctionDef):
+                for call in calls_in(stmt):
+                    rewrite(call, before)
+            out.extend(before)
+            out.append(stmt)
+        return out
+
+    parsed.node.body = block(parsed.node.body)
+
+
+def _copy_of(parsed: ParsedFunction, call: gast.Call) -> Optional[tuple[Any, gast.FunctionDef]]:
+    """The helper ``call`` calls by plain name and a copy of its def, where a copy may
+    stand in for it here; else None."""
+    from .mutation import is_user_function
+    from .source import parse_function
+    if not isinstance(call.func, gast.Name) or \
+            any(isinstance(a, gast.Starred) for a in call.args):
+        return None
+    helper = parsed.resolve(call.func)
+    if not (is_user_function(helper) and inspect.isfunction(helper)) or \
+            helper.__globals__ is not parsed.globals or helper.__closure__:
+        return None
+    try:
+        copied = copy.deepcopy(parse_function(helper).node)
+    except Exception:  # no source: the call is left to the normalizer's message
+        return None
+    if copied.args.posonlyargs:
+        return None
+    node = parsed.node
+    caller_names = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                    and isinstance(n.ctx, (gast.Store, gast.Param))} | \
+        {n.name for n in gast.walk(node) if isinstance(n, gast.FunctionDef)}
+    bound = {n.id for n in gast.walk(copied) if isinstance(n, gast.Name)
+             and isinstance(n.ctx, (gast.Store, gast.Param))}
+    free = {n.id for n in gast.walk(copied) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, gast.Load)} - bound
+    if free & caller_names:
+        return None
+    return helper, copied
+
+
+def _local_functions(node: gast.FunctionDef) -> set:
+    return {n.name for n in gast.walk(node) if isinstance(n, gast.FunctionDef)} | \
+        {s.targets[0].id for s in gast.walk(node) if isinstance(s, gast.Assign)
+         and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)
+         and isinstance(s.value, gast.Lambda)}
+
+
+def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
+    """``integrate(lambda y: -k * y, y0)``, ``apply(act, x)`` with ``act`` a nested
+    def: the helper copied in, specialised to that function."""
+    local_functions = _local_functions(parsed.node)
+
+    def specialise(call: gast.Call, before: list) -> None:
+        if any(k.arg is None for k in call.keywords):
+            return
+        given = list(enumerate(call.args)) + [(k.arg, k.value) for k in call.keywords]
+        functional = [(where, value) for where, value in given
+                      if isinstance(value, gast.Lambda) or (
+                          isinstance(value, gast.Name) and value.id in local_functions)]
+        if not functional:
+            return
+        found = _copy_of(parsed, call)
+        if found is None:
+            return
+        helper, copied = found
+        args = copied.args
+        if args.vararg is not None or args.kwarg is not None:
+            return
+        params = [a.id for a in args.args]
+        renames: dict = {}
+        for where, value in functional:
+            param = params[where] if isinstance(where, int) and where < len(params) else where
+            if param not in params and param not in [a.id for a in args.kwonlyargs]:
+                return
+            if any(isinstance(n, gast.Name) and n.id == param and isinstance(n.ctx, gast.Store)
+                   for n in gast.walk(copied)):
+                return
+            if isinstance(value, gast.Lambda):
+                name = namer.fresh(f"{param}_lambda")
+                before.append(gast.copy_location(gast.Assign(
+                    targets=[name_node(name, gast.Store())], value=value,
+                    type_comment=None), call))
+            else:
+                name = value.id
+            renames[param] = name
+        _drop_parameters(copied.args, set(renames))
+        for item in gast.walk(copied):
+            if isinstance(item, gast.Name) and item.id in renames and \
+                    isinstance(item.ctx, gast.Load):
+                item.id = renames[item.id]
+        copied.name = namer.fresh(f"{helper.__name__}_with_{'_'.join(renames.values())}")
+        before.append(copied)
+        call.func = name_node(copied.name)
+        positional = [a for i, a in enumerate(call.args) if params[i] not in renames] \
+            if len(call.args) <= len(params) else call.args
+        keywords = {k.arg: k.value for k in call.keywords if k.arg not in renames}
+        # Every parameter given by position, defaults written out (read in this module's
+        # globals, as the helper reads them): a nested def's call needs no defaults.
+        kept = copied.args
+        first = len(kept.args) - len(kept.defaults)
+        for position, param in enumerate(kept.args[len(positional):], len(positional)):
+            if param.id in keywords:
+                positional.append(keywords.pop(param.id))
+            elif position >= first:
+                positional.append(copy.deepcopy(kept.defaults[position - first]))
+            else:
+                break
+        if not keywords and len(positional) == len(kept.args):
+            positional = _functions_written_in(parsed, copied, positional) or positional
+        call.args = positional
+        call.keywords = [gast.keyword(arg=k, value=v) for k, v in keywords.items()]
+
+    _each_call(parsed, specialise)
+
+
+def keyword_parameters(parsed: ParsedFunction, namer: Namer) -> None:
+    """``layer(h, W=W)`` for ``def layer(h, *, W)``, ``wrapper(x, W=W, b=b)`` for ``def
+    wrapper(x, **kw)``: where a value that may carry a gradient goes to a keyword-only
+    parameter or into ``**kw``, the helper copied in with every parameter positional
+    (``kw`` a dict of those keywords, its ``**kw`` splats written out key by key)."""
+
+    def known(value: gast.expr) -> bool:
+        return _known(parsed, value)
+
+    def specialise(call: gast.Call, before: list) -> None:
+        if not call.keywords or any(k.arg is None for k in call.keywords):
+            return
+        helper = parsed.resolve(call.func) if isinstance(call.func, gast.Name) else None
+        if not inspect.isfunction(helper):
+            return
+        spec = inspect.getfullargspec(helper)
+        if spec.varargs is not None or not (spec.kwonlyargs or spec.varkw):
+            return
+        into = [k for k in call.keywords if k.arg not in spec.args and not known(k.value)]
+        if not into:
+            return
+        found = _copy_of(parsed, call)
+        if found is None:
+            return
+        helper, copied = found
+        args = copied.args
+        params = [a.id for a in args.args]
+        given = dict(zip(params, call.args))
+        extra: dict = {}
+        for keyword in call.keywords:
+            if keyword.arg in params or keyword.arg in [a.id for a in args.kwonlyargs]:
+                given[keyword.arg] = keyword.value
+            else:
+                extra[keyword.arg] = keyword.value
+        values: list = []
+        first = len(params) - len(args.defaults)
+        for position, param in enumerate(params):
+            if param in given:
+                values.append(given[param])
+            elif position >= first:
+                values.append(copy.deepcopy(args.defaults[position - first]))
+            else:
+                return  # a missing argument: Python's own error, from the original call
+        for param, default in zip(args.kwonlyargs, args.kw_defaults):
+            if param.id in given:
+                values.append(given[param.id])
+            elif default is not None:
+                values.append(copy.deepcopy(default))
+            else:
+                return
+        if args.kwarg is not None:
+            kwarg = args.kwarg.id
+            values.append(gast.Dict(keys=[gast.Constant(value=k, kind=None) for k in extra],
+                                    values=list(extra.values())))
+            _SplatsWrittenOut(kwarg, list(extra)).visit(copied)
+            if any(isinstance(n, gast.Name) and n.id == kwarg and isinstance(n.ctx, gast.Store)
+                   for n in gast.walk(copied)):
+                return
+        elif extra:
+            return  # an unknown keyword: Python's own error, from the original call
+        args.args = args.args + args.kwonlyargs + ([gast.Name(
+            id=args.kwarg.id, ctx=gast.Param(), annotation=None, type_comment=None)]
+            if args.kwarg is not None else [])
+        args.kwonlyargs, args.kw_defaults, args.defaults, args.kwarg = [], [], [], None
+        values = _functions_written_in(parsed, copied, values)
+        if values is None:
+            return
+        copied.name = namer.fresh(f"{helper.__name__}_by_position")
+        before.append(copied)
+        call.func = name_node(copied.name)
+        call.args, call.keywords = values, []
+
+    _each_call(parsed, specialise)
+
+
+def _known(parsed: ParsedFunction, value: gast.expr) -> bool:
+    """A constant, or a function grad can name: it carries no gradient."""
+    if isinstance(value, gast.Constant):
+        return True
+    if isinstance(value, (gast.Name, gast.Attribute)):
+        target = parsed.resolve(value)
+        return callable(target) and not isinstance(target, type)
+    return False
+
+
+def _functions_written_in(parsed: ParsedFunction, copied: gast.FunctionDef,
+                          values: list) -> Optional[list]:
+    """The copy with the functions its call passes (or leaves to a default,
+    ``act=np.tanh``) written into its body, and their parameters gone, so its calls of
+    them are calls grad can name; the call's other values. None where the copy assigns
+    such a parameter. ``values`` holds one value per parameter, in order."""
+    args = copied.args
+    functions = {a.id: v for a, v in zip(args.args, values)
+                 if not isinstance(v, gast.Constant) and _known(parsed, v)}
+    if any(isinstance(n, gast.Name) and n.id in functions and isinstance(n.ctx, gast.Store)
+           for n in gast.walk(copied)):
+        return None
+    _Substituted(functions).visit(copied)
+    kept = [v for a, v in zip(args.args, values) if a.id not in functions]
+    first = len(args.args) - len(args.defaults)
+    defaults = [d for a, d in zip(args.args[first:], args.defaults) if a.id not in functions]
+    args.args = [a for a in args.args if a.id not in functions]
+    args.defaults = defaults if len(defaults) <= len(args.args) else []
+    return kept
+
+
+class _Substituted(gast.NodeTransformer):
+    """Each read of a name in ``values`` replaced by a copy of its expression."""
+
+    def __init__(self, values: dict) -> None:
+        self.values = values
+
+    def visit_Name(self, node: gast.Name) -> Any:
+        if isinstance(node.ctx, gast.Load) and node.id in self.values:
+            return gast.copy_location(copy.deepcopy(self.values[node.id]), node)
+        return node
+
+
+class _SplatsWrittenOut(gast.NodeTransformer):
+    """``f(x, **kw)`` as ``f(x, W=kw['W'], b=kw['b'])``, for the keys the call passes."""
+
+    def __init__(self, name: str, keys: list) -> None:
+        self.name, self.keys = name, keys
+
+    def visit_Call(self, node: gast.Call) -> Any:
+        self.generic_visit(node)
+        keywords = []
+        for keyword in node.keywords:
+            if keyword.arg is None and isinstance(keyword.value, gast.Name) and \
+                    keyword.value.id == self.name:
+                keywords += [gast.keyword(arg=k, value=gast.Subscript(
+                    value=name_node(self.name), slice=gast.Constant(value=k, kind=None),
+                    ctx=gast.Load())) for k in self.keys]
+            else:
+                keywords.append(keyword)
+        node.keywords = keywords
+        return node
+
+
+def _drop_parameters(args: gast.arguments, names: set) -> None:
+    """Remove ``names`` from a def's parameters (with their defaults)."""
+    first = len(args.args) - len(args.defaults)
+    kept, defaults = [], []
+    for position, param in enumerate(args.args):
+        if param.id in names:
+            continue
+        kept.append(param)
+        if position >= first:
+            defaults.append(args.defaults[position - first])
+    args.args, args.defaults = kept, defaults
+    pairs = [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if a.id not in names]
+    args.kwonlyargs = [a for a, _ in pairs]
+    args.kw_defaults = [d for _, d in pairs]
