@@ -427,11 +427,14 @@ class CallNormalizer:
         """
         for keyword in call.keywords:
             if self.is_active(keyword.value):
-                what = "**kwargs" if keyword.arg is None else f"the keyword-only {keyword.arg}="
+                what = "a ** of a dict" if keyword.arg is None else f"{keyword.arg}="
                 raise self.error(keyword.value, f"a differentiated value passed to {label}() "
-                                                f"through {what} is not supported: make that "
-                                                "parameter positional (before any * in the "
-                                                "def), and pass the value to it")
+                                                f"by {what}, into a keyword-only parameter or "
+                                                "**kwargs: grad follows that for a helper "
+                                                "defined in this module and called by its "
+                                                "plain name; otherwise name the parameter "
+                                                "before any * in the def and pass the value "
+                                                "by position")
         for value in list(call.args) + [k.value for k in call.keywords]:
             if isinstance(value, gast.Name) and value.id in self.closures and \
                     self._reads_active_function(value):
