@@ -2,6 +2,7 @@
 code passes layers their parameters and settings."""
 
 import functools
+from collections import namedtuple
 from functools import partial
 
 import numpy as np
@@ -130,3 +131,22 @@ def wrapper(x, **kw):
 
 def forwarded_through_kwargs(x, W, b):
     return wrapper(x, W=W, b=b)
+
+
+Layer = namedtuple("Layer", ["W", "b", "scale"], defaults=[1.0])
+
+
+def apply_layer(layer_params, x):
+    return np.tanh(x @ layer_params.W * layer_params.scale + layer_params.b)
+
+
+def namedtuple_built_inside(W, b, x):
+    # parameters packed into a namedtuple in the function, by position and by keyword
+    first = Layer(W * 2.0, b)
+    second = Layer(b=b * 0.5, W=W.T)
+    return np.sum(apply_layer(first, x)) + np.sum(apply_layer(second, x) ** 2)
+
+
+def namedtuple_step(params, x):
+    updated = Layer(params.W - 0.1 * x.T @ x, params.b, params.scale)
+    return np.sum(updated.W ** 2) + np.sum(updated.b * updated.scale)

@@ -79,3 +79,11 @@ def test_partial_calls_are_written_out():
 def test_enumerate_with_a_start(fn):
     params = [(RNG.standard_normal((3, 3)), RNG.standard_normal(3)) for _ in range(2)]
     check_grads(fn, params, X)
+
+
+def test_namedtuples_built_in_the_function():
+    check_grads(kc.namedtuple_built_inside, W, B, X, wrt=(0, 1))
+    params = kc.Layer(W, B, 0.5)
+    check_grads(kc.namedtuple_step, params, RNG.standard_normal((2, 3)))
+    g = grad(kc.namedtuple_step)(params, RNG.standard_normal((2, 3)))
+    assert isinstance(g, kc.Layer)  # the gradient keeps the parameters' structure

@@ -60,3 +60,13 @@ def merged(g, ans, a, b):
 @defjvp(_ad.merged, all_inputs=True)
 def merged_jvp(g, ans, a, b):
     return _ad.merged(g[0], g[1])
+
+
+@defvjp(_ad.construct, n_inputs=2)
+def construct(g, ans, cls, *values):
+    return None, tuple(g)
+
+
+@defjvp(_ad.construct)
+def construct_jvp(g, ans, cls, *values):
+    return None, _ad.construct(cls, *g)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from .containers import (  # noqa: F401 - generated code reads them as _ad.<name>
     add,
     appended,
+    construct,
     extended,
     field,
     get_item,
@@ -173,4 +174,4 @@ __all__ = ["alone", "shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast",
            "unsplit", "unstack_columns", "untake", "divide_or_zero", "multidigamma",
            "unlogsumexp", "unlinspace", "items", "as_items", "larger_share",
            "unextreme_first", "kwargs_without", "merged", "unmerged", "unsummed",
-           "left_to_default"]
+           "left_to_default", "construct"]

@@ -15,7 +15,7 @@ __all__ = ["pack", "appended", "extended", "unlist", "joined", "plus", "unplus",
            "transposed", "summed", "order_of", "sorted_items", "unsorted", "largest",
            "smallest", "unextreme_item", "like_items", "field", "unfield", "get_item",
            "unget_item", "kwargs_without", "merged", "unmerged", "unsummed",
-           "left_to_default"]
+           "left_to_default", "construct"]
 
 
 # ----- lists of values (their adjoints are lists of adjoints) -----
@@ -287,3 +287,9 @@ def left_to_default(value: Any, default: Any, where: str) -> None:
             f"{getattr(default, '__name__', default)!s}, and this call passes "
             f"{getattr(value, '__name__', value)!s}; differentiate a function that fixes "
             "it instead (lambda params: f(params, other)), or functools.partial")
+
+
+def construct(cls: Any, *values: Any) -> Any:
+    """``Params(W, b)`` of a namedtuple class, as a function, so it can carry a
+    derivative rule (the adjoint of each field goes to the value given for it)."""
+    return cls(*values)

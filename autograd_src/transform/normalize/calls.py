@@ -210,9 +210,28 @@ class CallNormalizer:
         if isinstance(func, gast.Attribute) and func.attr == "astype" and len(args) == 1 \
                 and not keywords and self.is_active(func.value):
             return ad("astype", func.value, args[0])
-        if not isinstance(func, gast.Name) or not self.is_active(call):
+        if not isinstance(func, (gast.Name, gast.Attribute)) or not self.is_active(call):
             return None
         builtin = self.parsed.resolve(func)
+        if isinstance(builtin, type) and issubclass(builtin, tuple) and \
+                hasattr(builtin, "_fields") and \
+                not any(isinstance(a, gast.Starred) for a in args):
+            # Params(W, b=b) of a namedtuple class: its fields in order, defaults filled
+            keywords = dict(keywords)
+            values = list(args)
+            for field in builtin._fields[len(values):]:
+                if field in keywords:
+                    values.append(keywords.pop(field))
+                elif field in builtin._field_defaults:
+                    values.append(name_node(self.namer.reference(
+                        builtin._field_defaults[field], f"{field}_default")))
+                else:
+                    return None  # Python's own error, from the original call
+            if keywords:
+                return None
+            return ad("construct", func, *values)
+        if not isinstance(func, gast.Name):
+            return None
         starred = any(isinstance(a, gast.Starred) for a in args)
         if builtin in (max, min) and not starred and (len(args) == 1 or len(args) > 2) and \
                 set(keywords) <= {"key"}:

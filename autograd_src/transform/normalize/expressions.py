@@ -126,6 +126,7 @@ class ExpressionNormalizer:
             rule is None and inputs[0] in self.lists) or (
             rule is not None and hasattr(rule, "helper_keywords") and target in self.lists) or (
             rule is not None and rule.primitive in (runtime.joined, list, tuple, runtime.merged,
+                                                    runtime.construct,
                                                     runtime.sorted_items, runtime.transposed))
         if rule is not None and (hasattr(rule, "helper_keywords") or rule.primitive in (
                 runtime.plus, runtime.times) or (rule.primitive is operator.getitem and any(
