@@ -122,3 +122,19 @@ def list_rebuilt_each_step(w, v):
         hs.append(np.tanh(np.sum(w)) - np.mean(w) * v[t])
         tmp = tmp + 0.1 * sum(hs) * sum(hs)
     return tmp
+
+
+def pop_from_a_copy(x):
+    xs = [x, x * 2.0, x ** 2]
+    stack = list(xs)
+    last = stack.pop()
+    return np.sum(last * stack[0]) + np.sum(xs[2])
+
+
+def two_lists_in_one_line(x):
+    pre, post = [], []
+    for i in range(3):
+        z = np.sin(x * i)
+        pre.append(z)
+        post.append(z * 2.0)
+    return np.sum(pre[1] * post[2])

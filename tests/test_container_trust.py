@@ -28,6 +28,8 @@ RIGHT = [
     (cc.zip_of_a_helpers_tuple, (X,), (0,)),
     (cc.flattened_with_sum, (0.5, X), (0, 1)),
     (cc.list_rebuilt_each_step, (X, W), (0, 1)),
+    (cc.pop_from_a_copy, (X,), (0,)),
+    (cc.two_lists_in_one_line, (X,), (0,)),
 ]
 
 

@@ -218,7 +218,8 @@ INACTIVE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "
 ALLOCATING = {np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like,
               np.empty_like, np.full_like, np.array, np.copy, np.arange, np.linspace,
               np.eye, np.identity, np.concatenate, np.stack, np.hstack, np.vstack,
-              np.tile, np.repeat, np.outer, np.matmul, np.dot, np.cumsum}
+              np.tile, np.repeat, np.outer, np.matmul, np.dot, np.cumsum,
+              list, sorted}  # (a new list: its items are shared, the list is not)
 #: Runtime helpers (``_ad.*``) that return a new array of their own for an array input.
 _FRESH_RUNTIME = {"unindex", "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod",
                   "uncumsum", "untile", "unrepeat", "untrace", "matmul_lhs", "matmul_rhs",

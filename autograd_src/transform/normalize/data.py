@@ -156,6 +156,16 @@ class DataNormalizer:
                      original: gast.stmt) -> None:
         if not active:
             self.primal(original)
+            if isinstance(value, (gast.Tuple, gast.List)) and \
+                    len(value.elts) == len(target.elts):
+                for name, item in zip(target.elts, value.elts):
+                    if isinstance(name, gast.Name) and self.holds_sequence(item):
+                        self.lists.add(name.id)  # pre, post = [], []: two lists
+                        self.all_lists.add(name.id)
+                        if isinstance(item, (gast.List, gast.ListComp)) and not any(
+                                isinstance(n, gast.Name) for n in gast.walk(item)):
+                            self.owned.add(name.id)  # new and empty: its own
+                            self.shared.discard(name.id)
             return
         if not all(isinstance(t, gast.Name) for t in target.elts):
             self.unpack_nested(target, value, original)
