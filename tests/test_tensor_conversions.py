@@ -125,6 +125,16 @@ def test_writing_a_variable_into_an_array_refuses():
         out[:] = v
 
 
+def test_a_new_tensor_from_a_list_of_variables_refuses():
+    # mg.tensor([a, b]) would copy the values into a new leaf: mg.stack records them.
+    a, b = mg.tensor(1.0), mg.tensor(2.0)
+    with pytest.raises(GradientDropped, match="mg.stack"):
+        mg.tensor([a, b])
+    # One tensor given whole is MyGrad's explicit copy outside the graph.
+    assert mg.tensor(a).creator is None and mg.tensor(a) is not a
+    assert mg.tensor([mg.tensor(1.0, constant=True), 2.0]).tolist() == [1.0, 2.0]
+
+
 def test_constants_and_no_autodiff_convert():
     c = mg.tensor([1.0, 2.0], constant=True)
     assert np.array([c, c]).tolist() == [[1.0, 2.0], [1.0, 2.0]]
