@@ -44,3 +44,18 @@ FORWARD_OVER_REVERSE_CASES = [
     (stacked_list, (np.array([0.3, -0.7, 1.1]),)),
     (summed_list, (np.array([0.3, -0.7, 1.1]),)),
 ]
+
+
+def checked_update(a, x, b):
+    # grad checks, as it runs, that the update of b changes no array another name
+    # holds (_ad.alone(b, ...)); read again, the check stays and its None is unused
+    tmp = x[0]
+    b -= x[-1]
+    if tmp <= -0.42:
+        return 0.05 * a if b > 0.98 else x.mean()
+        b -= np.log1p((a / 1.7) ** 2)
+    return tmp * a ** 2
+
+
+FORWARD_OVER_REVERSE_CASES.append((checked_update, (1.33, np.array([-0.52, -0.42]), 0.3)))
+FORWARD_OVER_REVERSE_CASES.append((checked_update, (1.33, np.array([-0.32, -0.42]), 0.3)))

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import runtime as _ad
 from .jvp import defjvp
-from .registry import defvjp
+from .registry import defvjp, nondifferentiable
 from .runtime import forward as _fwd
 
 # ----- Arithmetic (operators map to these) -----
@@ -314,6 +314,10 @@ def astype(g, ans, x, dtype):
 
 
 # ----- Adjoint helpers of containers (gradients read again: hessian, hvp) -----
+
+# A gradient's run-time aliasing check: read again, it runs as it did and gives None.
+nondifferentiable(_ad.alone)
+
 # Each is linear in the adjoint it is given and reads its other arguments for their
 # structure: its tangent applies it to the tangent, its adjoint is its transpose.
 

@@ -38,6 +38,16 @@ def _pop(stmt: Any) -> Any:
     return None
 
 
+def _is_check(stmt: Any) -> bool:
+    """Whether ``stmt`` is a generated aliasing check, ``_ad.alone(...)``, whose
+    statement form the normalizer would take for a call made for its effect."""
+    if not (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call)):
+        return False
+    func = stmt.value.func
+    return isinstance(func, gast.Attribute) and func.attr == "alone" and \
+        isinstance(func.value, gast.Name) and func.value.id.startswith("_ad")
+
+
 def _appended(stmt: Any) -> Any:
     """The list of ``name = _ad.appended(name, value)``, or None."""
     if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
@@ -80,7 +90,8 @@ def _add_at(stmt: Any) -> Any:
     return None
 
 
-def _rewrite(stmts: list) -> list:
+def _rewrite(stmts: list, checked: str) -> list:
+    """``stmts`` read as values; ``checked`` names what aliasing checks return (None)."""
     out: list = []
     for stmt in stmts:
         stack = _pop(stmt)
@@ -98,6 +109,11 @@ def _rewrite(stmts: list) -> list:
         if added is not None:
             out.append(added)
             continue
+        if _is_check(stmt):  # _ad.alone(x, others, where): kept, its None unused
+            out.append(gast.copy_location(gast.Assign(
+                targets=[_name(checked, gast.Store())], value=stmt.value,
+                type_comment=None), stmt))
+            continue
         items = _appended(stmt)
         if items is not None:  # lst = _ad.appended(lst, v): a list the normalizer follows
             stmt.value = gast.BinOp(left=_name(items, gast.Load()), op=gast.Add(),
@@ -114,7 +130,7 @@ def _rewrite(stmts: list) -> list:
             continue
         for block in ("body", "orelse"):
             if isinstance(getattr(stmt, block, None), list):
-                setattr(stmt, block, _rewrite(getattr(stmt, block)))
+                setattr(stmt, block, _rewrite(getattr(stmt, block), checked))
         out.append(stmt)
     return out
 
@@ -122,4 +138,7 @@ def _rewrite(stmts: list) -> list:
 def stacks_as_values(node: gast.FunctionDef) -> None:
     """Rewrite, in place, each ``name = stack.pop()`` and ``name += value`` of a
     generated derivative."""
-    node.body = _rewrite(node.body)
+    taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    checked = next(f"_apart{k or ''}" for k in range(len(taken) + 1)
+                   if f"_apart{k or ''}" not in taken)
+    node.body = _rewrite(node.body, checked)
