@@ -96,6 +96,9 @@ SEVERAL = {
     "slogdet": (np.linalg.slogdet, lambda r: (3, 3)),
     "qr": (np.linalg.qr, lambda r: (4, 3)),
     "lstsq": (lambda a: np.linalg.lstsq(a, np.arange(4.0), rcond=None)[:2], lambda r: (4, 3)),
+    "gradient 2d": (np.gradient, lambda r: (3, 4)),
+    "gradient 3d spacing": (lambda a: np.gradient(a, 0.5, 2.0, axis=(0, 2)),
+                            lambda r: (3, 2, 4)),
 }
 
 

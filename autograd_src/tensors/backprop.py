@@ -154,7 +154,8 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     if isinstance(ans, (tuple, list)):
         if primitive in _SPLITS and isinstance(args[0], tensor_type):
             return _pieces(args[0], ans, _SPLITS[primitive](raw_args, raw_kwargs), constant)
-        if rule is not None and registry.returns_sequence(primitive):
+        if rule is not None and (registry.returns_sequence(primitive)
+                                 or primitive is np.gradient):  # one array per axis
             return _several(tensor_type, rule, args, raw_args, raw_kwargs, ans, constant)
         raise TypeError(f"{registry.primitive_name(primitive)} returns several arrays; a tensor "
                         "records operations with one result: call it on tensor.data for "
