@@ -118,6 +118,7 @@ CASES += [
     ((_ad.plus, _ad.times), "_ad.plus(x, y) + _ad.times(x, y) + _ad.plus([x], [y])[1]",
      _n((3,), (3,)), 2),
     ((_ad.setitem,), "_ad.setitem(x, 1, y)", _n((3, 4), (4,)), 2),
+    ((_ad.construct,), "_ad.construct(Pair, x, 2 * y).b * x", _n((3,), (3,)), 2),
     ((_ad.merged,), "_ad.merged({'a': x, 'b': y}, {'b': 2 * x})['b'] * y", _n((3,), (3,)), 2),
     ((_ad.written,), "_ad.written(x, [0, 2, 0])", _n((3, 4)), 1),
     ((_ad.copied,), "_ad.copied(x) * x", _n((3,)), 1),
@@ -207,7 +208,8 @@ _SOURCE = "".join(f"def case_{k}(x, y=None, z=None):\n    return {expr}\n\n\n"
                   for k, (_, expr, _, _) in enumerate(CASES))
 _FILENAME = "<forward_rule_cases generated>"
 linecache.cache[_FILENAME] = (len(_SOURCE), None, _SOURCE.splitlines(True), _FILENAME)
-_NAMESPACE = {"np": np, "math": math, "_ad": _ad, "_fwd": _fwd, "operator": operator}
+_NAMESPACE = {"np": np, "math": math, "_ad": _ad, "_fwd": _fwd, "operator": operator,
+              "Pair": Pair}
 exec(compile(_SOURCE, _FILENAME, "exec"), _NAMESPACE)
 
 FUNCTIONS = [(_NAMESPACE[f"case_{k}"], maker, n, expr)
