@@ -478,9 +478,28 @@ def test_reversed_loops_read_their_stacks_item_by_item():
             y = y * x + c[i]
         return y
 
+    def branchy(x, c):
+        y = x
+        for i in range(len(c)):
+            if y > c[i]:
+                y = 0.5 * y * x + c[i]
+            else:
+                y = 0.25 * y * y + x * c[i]
+        return y
+
+    def uneven(x, c):
+        y = x
+        for ci in c:
+            if y > ci:
+                y = np.sin(y) * x
+            else:
+                t = y * ci
+                y = t * y + x
+        return y
+
     rng = np.random.default_rng(6)
     for c in ([0.5, -0.3, 0.8, 0.1], rng.normal(size=5), []):
-        for fn in (horner, horner_for, two_stacks, stopping, spring):
+        for fn in (horner, horner_for, two_stacks, stopping, spring, branchy, uneven):
             args = (0.7, c) if fn is not spring else (2.0, 1.0, 0.3, len(c))
             check_grads(fn, *args, wrt=(0, 1) if fn is not spring else (0, 1, 2))
             check_grads(fn, *args)
@@ -495,6 +514,9 @@ def test_reversed_loops_read_their_stacks_item_by_item():
     assert "zip(" in df.source, df.source
     assert grad(two_stacks, optimize=False)(0.7, [0.5, 0.25]) == pytest.approx(
         df(0.7, [0.5, 0.25]), rel=1e-14)
+    df = grad(branchy)
+    df(0.7, [0.5, 0.25])  # y pushed in both arms: pushed before the if, iterated
+    assert "reversed(y_stack)" in df.source, df.source
     df = grad(spring)
     df(2.0, 1.0, 0.3, 5)  # pops x and v (read before and after), iterates the others
     assert df.source.count(".pop()") == 2 and "= None" not in df.source, df.source

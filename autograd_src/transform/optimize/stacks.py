@@ -55,6 +55,65 @@ def _names(statements: list) -> set[str]:
             if isinstance(n, gast.Name)}
 
 
+def _hoist_from_branches(primal: list, adjoint: list, stacks: set[str]) -> None:
+    """A stack pushed in both arms of an ``if`` at the top of a loop's body, before
+    either arm changes the value pushed, and popped in both arms of an ``if`` of the
+    reversed loop, before either arm reads the name popped: pushed before the one
+    ``if`` and popped before the other (once an iteration either way), so that it
+    may be iterated."""
+    def pushes(block: list) -> dict:
+        found = Counter(_pushed(s) for s in block)
+        return {name: k for k, s in enumerate(block) if (name := _pushed(s)) in stacks
+                and found[name] == 1 and isinstance(s.value.args[0], gast.Name)}
+
+    def pops(block: list) -> dict:
+        found = Counter((p or ("", ""))[0] for p in map(_popped, block))
+        return {p[0]: k for k, s in enumerate(block) if (p := _popped(s)) and
+                p[0] in stacks and found[p[0]] == 1}
+
+    candidates: dict = {}  # stack -> (loop body, the if, the pushed name)
+    for loop in primal:
+        if not isinstance(loop, gast.For):
+            continue
+        for branch in loop.body:
+            if not isinstance(branch, gast.If) or not branch.orelse:
+                continue
+            arms = pushes(branch.body), pushes(branch.orelse)
+            for stack in set(arms[0]) & set(arms[1]):
+                value = [branch.body, branch.orelse][0][arms[0][stack]].value.args[0].id
+                if all(arm[k].value.args[0].id == value and
+                       value not in _stored(arm[:k]) for arm, k in
+                       ((branch.body, arms[0][stack]), (branch.orelse, arms[1][stack]))):
+                    candidates[stack] = (loop.body, branch, value)
+    if not candidates:
+        return
+    for loop in adjoint:
+        if not isinstance(loop, gast.For):
+            continue
+        for branch in list(loop.body):
+            if not isinstance(branch, gast.If) or not branch.orelse:
+                continue
+            arms = pops(branch.body), pops(branch.orelse)
+            for stack in set(arms[0]) & set(arms[1]) & set(candidates):
+                body, forward, value = candidates.pop(stack)
+                k, j = arms[0][stack], arms[1][stack]
+                if _popped(branch.body[k])[1] != value or \
+                        _popped(branch.orelse[j])[1] != value or \
+                        value in _names(branch.body[:k] + branch.orelse[:j] + [branch.test]):
+                    continue
+                pop = branch.body.pop(k)
+                branch.orelse.pop(j)
+                _filled(branch.body)
+                _filled(branch.orelse)
+                loop.body.insert(loop.body.index(branch), pop)
+                push = next(s for s in forward.body if _pushed(s) == stack)
+                forward.body.remove(push)
+                forward.orelse.remove(next(s for s in forward.orelse if _pushed(s) == stack))
+                _filled(forward.body)
+                _filled(forward.orelse)
+                body.insert(body.index(forward), push)
+
+
 def iterate_stacks(primal: list, adjoint: list, stacks: set[str],
                    reference: Callable[[Any, str], str], read_after: Any = ()) -> list:
     """``adjoint`` with its top-level reversed loops iterating the stacks they pop
@@ -62,6 +121,7 @@ def iterate_stacks(primal: list, adjoint: list, stacks: set[str],
     ``read_after`` are the expressions read after the sweeps (the results)."""
     if not stacks:
         return adjoint
+    _hoist_from_branches(primal, adjoint, stacks)
     uses: Counter = Counter(n.id for s in primal + adjoint if isinstance(s, gast.AST)
                             for n in nodes(s) if isinstance(n, gast.Name)
                             and isinstance(n.ctx, gast.Load) and n.id in stacks)
@@ -178,8 +238,7 @@ def _rewritten(loop: Any, stacks: set[str], movable: set[str], adjoint: list,
     else:
         target = gast.Tuple(elts=targets, ctx=gast.Store())
         iterator = gast.Call(func=name_node(reference(zip, "zip")), args=iters, keywords=[])
-    if all(isinstance(s, Comment) for s in body):  # comments only
-        body.append(gast.Pass())
+    _filled(body)
     new = gast.For(target=target, iter=iterator, body=body, orelse=[], type_comment=None)
     return gast.copy_location(new, loop)
 
@@ -187,3 +246,9 @@ def _rewritten(loop: Any, stacks: set[str], movable: set[str], adjoint: list,
 def _stored(statements: list) -> set[str]:
     return {n.id for s in statements if isinstance(s, gast.AST) for n in nodes(s)
             if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+
+
+def _filled(block: list) -> None:
+    """``block`` made a statement block again if it holds only comments (or nothing)."""
+    if all(isinstance(s, Comment) for s in block):
+        block.append(gast.Pass())
