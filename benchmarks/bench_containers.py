@@ -74,8 +74,8 @@ def main() -> None:
     print(f"  list of (W, b), (W1, b1), (W2, b2) = params {times['unrolled'] * 1e6:7.1f} us"
           f"   ratio {times['unrolled'] / times['arrays']:.2f}")
     print(f"  each array a separate argument            {times['arrays'] * 1e6:9.1f} us")
-    print("  (the loop also computes the first layer's input gradient, x @ W's adjoint")
-    print("   for x, which only a loop's last reverse iteration could leave out)")
+    print("  (the loop's last reverse step skips the first layer's input gradient,")
+    print("   which nothing reads: x is not differentiated)")
     print("\nout[i] = sin(x[i]) * (i + 1) for i in range(n): gradient / function")
     d_fill = grad(fill)
     for n in (500, 2000, 8000):

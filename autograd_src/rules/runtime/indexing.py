@@ -11,7 +11,7 @@ import numpy as np
 from .core import dtype_of, shape_of, zeros_like
 
 __all__ = ["as_items", "unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile",
-           "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "add_at"]
+           "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "add_at", "is_first"]
 
 
 def _has_array_index(index: Any) -> bool:
@@ -143,6 +143,13 @@ def zero_at(g: Any, index: Any) -> Any:
     out = np.array(g, copy=True)
     out[index] = 0
     return out
+
+
+def is_first(counter: Any, steps: Any) -> bool:
+    """Whether ``counter`` is the first of the range ``steps`` (a loop's first
+    iteration, a reverse loop's last step); False for anything but a range, whose
+    values may repeat."""
+    return type(steps) is range and counter == steps.start
 
 
 def copied(part: Any) -> Any:

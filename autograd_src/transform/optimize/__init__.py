@@ -7,7 +7,8 @@ sweeps are rewritten after the reverse stage, in this order:
 the adjoint sweep (`ADJOINT_PASSES`)
     propagate copies → write ``g * 2 * x`` for a value times itself → fold
     terms read once into their reader → exact folds → accumulate in place →
-    zero overwritten entries in place in loops;
+    zero overwritten entries in place in loops → skip, in a reverse loop's last
+    step, adjoints only a next step would read;
 the primal sweep (`rewrite_primal`)
     drop dead work → fold temporaries read once into their reader → compute a
     value the adjoint reads once at that use;
@@ -32,6 +33,7 @@ from .copies import propagate_copies
 from .exact import fold_exactly
 from .expressions import Replace, reuse_primal_values, simplify
 from .fusion import double_repeated, fuse_adjoint_terms, fuse_temporaries, sink_into_adjoint
+from .last_step import skip_in_last_step
 from .shapes import names_read_for_shape, shapes_from
 from .stacks import iterate_stacks
 from .walk import assigned_name, helper_of, load_counts, names_in, nodes
@@ -91,8 +93,13 @@ def _zeroing(adjoint: list, sweeps: Sweeps) -> list:
     return zero_in_place(adjoint, sweeps.adjoints, sweeps.ad, sweeps.containers)
 
 
+def _last_step(adjoint: list, sweeps: Sweeps) -> list:
+    return skip_in_last_step(adjoint, sweeps.adjoints, sweeps.kept, sweeps.ad)
+
+
 #: The adjoint sweep's passes, in order.
-ADJOINT_PASSES: tuple = (_copies, _squares, _terms, _exact, _in_place, _zeroing)
+ADJOINT_PASSES: tuple = (_copies, _squares, _terms, _exact, _in_place, _zeroing,
+                         _last_step)
 
 
 def rewrite_adjoint(adjoint: list, sweeps: Sweeps) -> list:
