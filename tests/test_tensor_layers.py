@@ -343,20 +343,32 @@ def test_gru_dropout_draws_mygrads_masks(seed):
     _check_fd(dropped, *arrays, seed=out_seed)
 
 
-@needs_mygrad
-def test_gru_matches_mygrad_where_it_imports():
+def _their_gru():
     try:
-        from mygrad.nnet.layers.gru import gru as their_gru
+        from mygrad.nnet.layers.gru import gru
     except ImportError:
+        return None
+    return gru
+
+
+@needs_mygrad
+@pytest.mark.parametrize("seed", SEEDS[:6])
+@pytest.mark.parametrize("dropout", [0.0, 0.4])
+def test_gru_matches_mygrad_where_it_imports(seed, dropout):
+    their_gru = _their_gru()
+    if their_gru is None:
         pytest.skip("MyGrad's gru needs numba, which is not installed")
-    arrays, _ = _gru_case(3)
+    arrays, s0 = _gru_case(seed)  # s0 an array: MyGrad refuses a variable one
     mine = [mg.tensor(a) for a in arrays]
     theirs = [mygrad.tensor(a) for a in arrays]
-    out, ref = mg.nnet.gru(*mine), their_gru(*theirs)
-    out_seed = np.random.default_rng(3).normal(size=out.shape)
+    np.random.seed(seed)
+    out = mg.nnet.gru(*mine, s0=s0, dropout=dropout)
+    np.random.seed(seed)  # the same masks, drawn in MyGrad's order
+    ref = their_gru(*theirs, s0=s0, dropout=dropout)
+    out_seed = np.random.default_rng(seed).normal(size=out.shape)
     out.backward(out_seed)
     ref.backward(out_seed)
-    np.testing.assert_allclose(out.data, ref.data, rtol=1e-10)
+    np.testing.assert_allclose(out.data, ref.data, rtol=1e-10, atol=1e-12)
     for a, b in zip(mine, theirs):
         np.testing.assert_allclose(a.grad, b.grad, rtol=1e-8, atol=1e-10)
 
