@@ -149,3 +149,16 @@ def test_named_results_and_printed_source():
     printed = next(v for k, v in namespace.items() if k.startswith("drecorded"))(x.data)
     loss.backward()
     np.testing.assert_allclose(printed, x.grad, rtol=1e-10)
+
+
+def test_several_results_lock_the_arrays_they_hold():
+    # lstsq's rule reads b: writing into it while the graph lives would change the
+    # gradient silently, so it is read-only until backward (as apply locks operands).
+    a, b = np.random.default_rng(4).normal(size=(4, 3)), np.arange(4.0)
+    t = mg.tensor(a)
+    solution = np.linalg.lstsq(t, b, rcond=None)[0]
+    with pytest.raises(ValueError, match="read-only"):
+        b[0] = 5.0
+    mg.sum(solution).backward()
+    b[0] = 5.0
+    assert b[0] == 5.0

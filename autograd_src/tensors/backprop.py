@@ -276,15 +276,20 @@ def _several(tensor_type: type, rule: registry.Rule, args: tuple, raw_args: tupl
                         "function with grad")
     tracked = [(slot, operand) for slot, operand in zip(range(rule.n_inputs), args)
                if isinstance(operand, tensor_type)]
+    # The arrays each item's operation holds, locked as `apply` locks them: the
+    # operands' that no graph holds yet, and plain arrays (the user's).
+    held = [(t._data, t._exposed) for _, t in tracked if t._node is None] + \
+        [(a, True) for a in raw_args[:rule.n_inputs] if type(a) is np.ndarray
+         and not any(a is t._data for _, t in tracked)]
     items = []
     for index, value in enumerate(ans):
         item = _Item(rule, index, ans)
-        out = _recorded(tensor_type, item, tracked, raw_args, raw_kwargs, value, constant)
-        items.append(out)
+        items.append(_recorded(tensor_type, item, tracked, held, raw_args, raw_kwargs,
+                               value, constant))
     return type(ans)._make(items) if hasattr(ans, "_fields") else type(ans)(items)
 
 
-def _recorded(tensor_type: type, rule: Any, tracked: list, raw_args: tuple,
+def _recorded(tensor_type: type, rule: Any, tracked: list, held: list, raw_args: tuple,
               raw_kwargs: dict, value: Any, constant: Optional[bool]) -> Any:
     parents = [(slot, None, t) for slot, t in tracked if not t._constant]
     versions = [t._version for _, _, t in parents]
@@ -297,10 +302,8 @@ def _recorded(tensor_type: type, rule: Any, tracked: list, raw_args: tuple,
     result = tensor_type._wrap(value, constant=bool(constant) or not is_float)
     if parents and not result._constant and _Recording.enabled:
         node = result._node = Node(rule, raw_args, raw_kwargs, parents, versions)
-        held = [t._data for _, t in tracked if t._node is None]
         if held:
-            node.locked = memory.lock(held, [t._exposed for _, t in tracked
-                                             if t._node is None])
+            node.locked = memory.lock([a for a, _ in held], [e for _, e in held])
     return result
 
 
