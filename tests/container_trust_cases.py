@@ -138,3 +138,26 @@ def two_lists_in_one_line(x):
         pre.append(z)
         post.append(z * 2.0)
     return np.sum(pre[1] * post[2])
+
+
+def helper_features(x, w):
+    return [x * w, x]
+
+
+def stacked_helper_list(w, x):
+    fs = helper_features(x, w)
+    return np.sum(np.stack(fs) ** 2) + len(fs) * np.sum(fs[-1] * w)
+
+
+def extended_by_helper_list(w, x):
+    cols = [x ** 2]
+    extra = helper_features(x, w)
+    cols.extend(extra)
+    return sum(np.sum(c * (i + 1.0)) for i, c in enumerate(cols))
+
+
+def append_after_item_update(params, x):
+    ws = list(params)
+    ws[0] = ws[0] + x
+    ws.append(ws[0] - ws[1])
+    return sum(np.sum(w ** 2) for w in ws)

@@ -30,6 +30,9 @@ RIGHT = [
     (cc.list_rebuilt_each_step, (X, W), (0, 1)),
     (cc.pop_from_a_copy, (X,), (0,)),
     (cc.two_lists_in_one_line, (X,), (0,)),
+    (cc.stacked_helper_list, (0.5, X), (0, 1)),
+    (cc.extended_by_helper_list, (0.5, X), (0, 1)),
+    (cc.append_after_item_update, ([X.copy(), W.copy()], X), (0, 1)),
 ]
 
 

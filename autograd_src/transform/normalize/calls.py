@@ -392,7 +392,8 @@ class CallNormalizer:
                 elements = self.atom(elements)  # np.hstack(args + (x,)): a list first
                 replaced[id(value)] = elements
             if self.is_active(elements) and not (
-                    isinstance(elements, gast.Name) and elements.id in self.lists):
+                    isinstance(elements, gast.Name) and (elements.id in self.lists
+                                                         or elements.id in self.opaque)):
                 raise self.error(elements, f"the arrays passed to {label} must be "
                                            "a list: a literal or a list variable")
             return elements, self._active_name(elements)

@@ -33,7 +33,8 @@ class DataNormalizer:
         atom = self.atom(item)
         if not self.is_active(atom):
             atom = self.hoist(atom, describe(atom))
-        elif method == "extend" and not (isinstance(atom, gast.Name) and atom.id in self.lists):
+        elif method == "extend" and not (isinstance(atom, gast.Name) and (
+                atom.id in self.lists or atom.id in self.opaque)):
             raise self.error(item, f"{name}.extend() needs a list: a list literal or variable")
         helper = "appended" if method == "append" else "extended"
         ad = name_node(self.namer.reference(runtime, "_ad"))
@@ -140,7 +141,10 @@ class DataNormalizer:
         bound = {"x": name_node(name), "index": index, "v": atom}
         inputs = [self._active_name(name_node(name)), None, self._active_name(atom)]
         owned = name in self.owned and name not in self.parsed.params
+        was_list = name in self.lists  # ws[0] = v keeps ws a list
         self.emit_op(name, call, rule, inputs, bound)
+        if was_list:
+            self.lists.add(name)
         if owned:  # may be written in place, if no adjoint reads it (see normalize)
             self.body[-1].own_array = True
         self.owned.add(name)

@@ -285,9 +285,17 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return
         if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
                 and self.is_active(value.func.value)):
+            subject = value.func.value
+            if isinstance(subject, gast.Name) and subject.id in self.parsed.params and \
+                    value.func.attr in ("append", "extend", "insert"):
+                raise self.error(value, f"{subject.id}.{value.func.attr}() would change the "
+                                        f"list the caller passed, which grad does not do: "
+                                        f"make a list of this function's own first "
+                                        f"({subject.id} = list({subject.id}))")
             raise self.error(value, f"the method call .{value.func.attr}() on a "
-                                    "differentiated array may modify it in place, which is "
-                                    "not supported: assign its result instead")
+                                    "differentiated value (an array, a list or a dict) may "
+                                    "modify it in place, which is not supported: assign its "
+                                    "result instead")
         if isinstance(value, gast.Call) and self.is_active(value):
             self.discarded_call(value)
         elif isinstance(value, gast.Call):
@@ -449,8 +457,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 self.assign_item(target, container.id, value, original)
                 return
             raise self.error(target, "assigning into an attribute or a nested element "
-                                     f"({gast.unparse(target)} = ...) of a differentiated "
-                                     "value is not supported: assign into a local array")
+                                     f"({gast.unparse(target).strip()} = ...) of a "
+                                     "differentiated value is not supported: for an array "
+                                     "index once (a[i, j] = ...); for a list of lists, "
+                                     "assign a whole new inner list (a[i] = [...])")
         if isinstance(target, gast.Subscript) and isinstance(container, gast.Name) and \
                 self.seen_by_adjoints(container.id):
             self.assign_item_without_gradient(target, container.id, value)
