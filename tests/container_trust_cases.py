@@ -161,3 +161,18 @@ def append_after_item_update(params, x):
     ws[0] = ws[0] + x
     ws.append(ws[0] - ws[1])
     return sum(np.sum(w ** 2) for w in ws)
+
+
+def starred_display(params, x):
+    ws = [*params, x * 2.0]
+    pair = (*ws[:1], x)
+    return sum(np.sum(w ** 2) for w in ws) + np.sum(pair[0] * pair[1])
+
+
+def while_a_list_has_items(xs):
+    stack = list(xs)
+    total = 0.0
+    while stack:
+        top = stack.pop()
+        total = total * 0.9 + np.sum(top ** 3)
+    return total

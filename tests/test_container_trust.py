@@ -33,6 +33,8 @@ RIGHT = [
     (cc.stacked_helper_list, (0.5, X), (0, 1)),
     (cc.extended_by_helper_list, (0.5, X), (0, 1)),
     (cc.append_after_item_update, ([X.copy(), W.copy()], X), (0, 1)),
+    (cc.starred_display, ([X.copy(), W.copy()], X), (0, 1)),
+    (cc.while_a_list_has_items, ([X.copy(), W.copy(), X * W],), (0,)),
 ]
 
 

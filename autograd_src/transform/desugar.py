@@ -393,6 +393,44 @@ class _ComprehensionScopes(gast.NodeTransformer):
         return self._scoped(node, ("key", "value"))
 
 
+class _StarredDisplays(gast.NodeTransformer):
+    """``[*params, x]`` as ``list(params) + [x]`` (and ``(*a, x)`` as ``tuple(a) +
+    (x,)``): the same items, as joins the normalizer differentiates."""
+
+    def __init__(self, namer: Namer) -> None:
+        self.namer = namer
+
+    def _joined(self, node: Any, kind: type, convert: Any) -> Any:
+        self.generic_visit(node)
+        if not isinstance(node.ctx, gast.Load) or \
+                not any(isinstance(e, gast.Starred) for e in node.elts):
+            return node
+        parts: list = []
+        run: list = []
+        for element in node.elts:
+            if isinstance(element, gast.Starred):
+                if run:
+                    parts.append(kind(elts=run, ctx=gast.Load()))
+                    run = []
+                parts.append(gast.Call(func=name_node(self.namer.reference(convert,
+                                                                           convert.__name__)),
+                                       args=[element.value], keywords=[]))
+            else:
+                run.append(element)
+        if run:
+            parts.append(kind(elts=run, ctx=gast.Load()))
+        whole = parts[0]
+        for part in parts[1:]:
+            whole = gast.BinOp(left=whole, op=gast.Add(), right=part)
+        return gast.copy_location(whole, node)
+
+    def visit_List(self, node: gast.List) -> Any:
+        return self._joined(node, gast.List, list)
+
+    def visit_Tuple(self, node: gast.Tuple) -> Any:
+        return self._joined(node, gast.Tuple, tuple)
+
+
 class _Renamed(gast.NodeTransformer):
     def __init__(self, names: dict) -> None:
         self.names = names
@@ -406,6 +444,8 @@ class _Renamed(gast.NodeTransformer):
 def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     """Rewrite ``parsed.node``'s body in place (see the module docstring)."""
     _ComprehensionScopes(namer, parsed.node).visit(parsed.node)
+    for stmt in parsed.node.body:
+        _StarredDisplays(namer).visit(stmt)
     _partials(parsed, namer)
     helper_copies.function_arguments(parsed, namer)
     helper_copies.keyword_parameters(parsed, namer)

@@ -211,7 +211,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 for rewritten in loop_over_positions(self.parsed, self.namer, stmt):
                     self.statement(rewritten)
                 return
-        elif self.is_active(stmt.test):
+        elif self.is_active(stmt.test) and not (
+                isinstance(stmt.test, gast.Name) and stmt.test.id in self.lists):
+            # (while stack: a list's truth is its length, which has no gradient)
             raise self.error(stmt.test, "a while condition must be a comparison or another "
                                         "value without gradient")
         if isinstance(stmt, gast.For) and not (
