@@ -176,3 +176,17 @@ def while_a_list_has_items(xs):
         top = stack.pop()
         total = total * 0.9 + np.sum(top ** 3)
     return total
+
+
+def rebinding_helper(u):
+    for n in range(2):
+        for j in range(2):
+            u = np.tanh(u * 0.5)
+            u[0:1] += np.sin(u[1:])
+    return u * 2.0
+
+
+def helper_rebinds_then_updates(x):
+    # u is rebound before each update: the caller's array is never the one changed
+    # (the container check for u[0:1] += ... raised here; found by the fuzzer)
+    return np.sum(rebinding_helper(x) ** 2)

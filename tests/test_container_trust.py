@@ -35,6 +35,7 @@ RIGHT = [
     (cc.append_after_item_update, ([X.copy(), W.copy()], X), (0, 1)),
     (cc.starred_display, ([X.copy(), W.copy()], X), (0, 1)),
     (cc.while_a_list_has_items, ([X.copy(), W.copy(), X * W],), (0,)),
+    (cc.helper_rebinds_then_updates, (X,), (0,)),
 ]
 
 

@@ -307,7 +307,8 @@ class DataNormalizer:
         origin = self.origin
         later = self.read_later.get(id(origin))
         bound = self.bound_before.get(id(origin), frozenset()) | set(self.parsed.params)
-        caller = self.helper and container in self.parsed.params
+        caller = self.helper and container in self.parsed.params and \
+            container not in self.bound_before.get(id(origin), frozenset())  # not rebound
         if later is None:
             raise self.error(stmt, f"{gast.unparse(stmt).strip()}: an in-place update of "
                                    "an item that other names may share, where grad cannot "
