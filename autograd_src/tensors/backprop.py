@@ -540,5 +540,8 @@ def backward(root: Any, grad: Any = None) -> None:
             if key in pending:
                 pending[key] = [pending[key][0] + contribution, False]
             else:
-                pending[key] = [contribution, contribution is g or
-                                np.may_share_memory(contribution, g)]
+                # Whether the array may be another's (g itself, or a view of it or of
+                # anything: a view is counted as shared, which only costs a leaf a copy
+                # of its .grad; np.may_share_memory took a third of this loop's time).
+                pending[key] = [contribution, contribution is g or (
+                    type(contribution) is np.ndarray and contribution.base is not None)]
