@@ -398,26 +398,27 @@ def positional_completer(fn: Callable[..., Any]) -> Callable[[tuple, dict], Opti
     """A function giving a call's arguments as one tuple of positional arguments, the
     defaults left out and the keywords naming positional parameters filled in (``f(x)``,
     ``f(x, scale=2.0)`` as ``f(x, 1.0, 2.0)``), or None where the call needs its
-    keywords (a keyword-only parameter, ``dout``, or a missing argument)."""
+    keywords (a keyword-only parameter, ``dout``, or a missing argument). The defaults
+    are read at each call, as Python reads them."""
     names, positional = parameters(fn)
-    defaults = tuple(fn.__defaults__ or ())
-    first_default = positional - len(defaults)
-    known = dict(zip(names[first_default:positional], defaults))
 
     def complete(args: tuple, kwargs: dict) -> Optional[tuple]:
         given = len(args)
         if given >= positional:
             return None if kwargs else args
+        defaults = fn.__defaults__ or ()
+        first_default = positional - len(defaults)
         if not kwargs:
             return args + defaults[given - first_default:] if given >= first_default else None
         filled = []
         used = 0
-        for name in names[given:positional]:
+        for k in range(given, positional):
+            name = names[k]
             if name in kwargs:
                 filled.append(kwargs[name])
                 used += 1
-            elif name in known:
-                filled.append(known[name])
+            elif k >= first_default:
+                filled.append(defaults[k - first_default])
             else:
                 return None
         return args + tuple(filled) if used == len(kwargs) else None

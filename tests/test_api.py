@@ -520,3 +520,14 @@ def test_reversed_loops_read_their_stacks_item_by_item():
     df = grad(spring)
     df(2.0, 1.0, 0.3, 5)  # pops x and v (read before and after), iterates the others
     assert df.source.count(".pop()") == 2 and "= None" not in df.source, df.source
+
+
+def test_defaults_left_out_are_read_at_each_call():
+    def shifted(x, offset=1.0):
+        return x * x + offset * x
+
+    df = grad(shifted)
+    assert df(2.0) == pytest.approx(5.0)
+    shifted.__defaults__ = (3.0,)
+    assert df(2.0) == pytest.approx(7.0) and df(2.0, offset=0.0) == pytest.approx(4.0)
+    assert df(x=2.0) == pytest.approx(7.0)
