@@ -190,3 +190,19 @@ def helper_rebinds_then_updates(x):
     # u is rebound before each update: the caller's array is never the one changed
     # (the container check for u[0:1] += ... raised here; found by the fuzzer)
     return np.sum(rebinding_helper(x) ** 2)
+
+
+def ufunc_positional_out(y):
+    x = np.zeros(2)
+    np.multiply(y, 2.0, x)
+    return np.sum(x * y)
+
+
+def branchy(x, c):
+    y = x
+    for i in range(len(c)):
+        if y > c[i]:
+            y = 0.5 * y * x + c[i]
+        else:
+            y = 0.25 * y * y + x * c[i]
+    return y

@@ -88,3 +88,19 @@ def test_a_function_reading_a_differentiated_value_under_another_name(fn):
 def test_gradients_through_zip_star_keep_the_arrays_form():
     g = grad(cc.zip_of_a_helpers_tuple)(X)
     assert type(g) is np.ndarray and g.shape == X.shape
+
+
+def test_a_ufuncs_positional_out_is_refused():
+    # np.multiply(y, 2.0, x) writes x: read as a plain call it gave 19.5 where 18 is right
+    with pytest.raises(DiffSyntaxError, match="argument 3 is its out"):
+        grad(cc.ufunc_positional_out)(np.array([1.0, 2.0]))
+
+
+def test_items_of_a_list_of_numbers_stay_numbers():
+    # c[i] of a list of floats is a number (the call says so), not a maybe-list: the
+    # scalar variant has no runtime-decided + or * (which made it 20-35x slower)
+    df = grad(cc.branchy)
+    c = [0.3, -0.2, 0.8, -0.5]
+    df(0.9, c)
+    assert "_ad.plus" not in df.source and "_ad.times" not in df.source
+    check_grads(cc.branchy, 0.9, c)

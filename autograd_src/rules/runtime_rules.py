@@ -249,7 +249,8 @@ def inverse_or_zero_jvp(g, ans, x):
     return -g * ans ** 2
 
 
-for _helper in (_ad.zeros_like, _ad.clip_mask, _ad.shape_of, _ad.dtype_of, _ad.is_first, _fwd.count,
+for _helper in (_ad.zeros_like, _ad.clip_mask, _ad.shape_of, _ad.dtype_of, _ad.is_first,
+                _ad.alone, _fwd.count,
                 _fwd.zero):
     if lookup(_helper) is None:
         nondifferentiable(_helper)

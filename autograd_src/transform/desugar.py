@@ -449,6 +449,7 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     _partials(parsed, namer)
     helper_copies.function_arguments(parsed, namer)
     helper_copies.keyword_parameters(parsed, namer)
+    helper_copies.written_arguments(parsed, namer)
     for stmt in parsed.node.body:
         _MapAsComprehension(parsed, namer).visit(stmt)
     body = parsed.node.body

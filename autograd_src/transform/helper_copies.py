@@ -27,7 +27,7 @@ from .ir import name_node
 from .naming import Namer
 from .source import ParsedFunction
 
-__all__ = ["function_arguments", "keyword_parameters"]
+__all__ = ["function_arguments", "keyword_parameters", "written_arguments"]
 
 
 def _each_call(parsed: ParsedFunction, rewrite: Callable[[gast.Call, list], None]) -> None:
@@ -327,3 +327,138 @@ def _drop_parameters(args: gast.arguments, names: set) -> None:
     pairs = [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if a.id not in names]
     args.kwonlyargs = [a for a, _ in pairs]
     args.kw_defaults = [d for _, d in pairs]
+
+
+def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
+    """``z = fill(z, x)`` (or ``fill(z, x)`` with ``z`` not read again) where ``fill``
+    assigns into its parameter (``z[i] = ...``): NumPy writes into the caller's array,
+    which grad never changes. The helper is copied in working on a copy of it
+    (``z = _ad.copied(z)`` first), which is the same for this function wherever no
+    other name that shares the old array is read later: checked when it runs
+    (``_ad.alone``), as for in-place updates."""
+    from .mutation import read_later
+    later, bound = read_later(parsed.node.body)
+    ad = namer.reference(_runtime(), "_ad")
+
+    def rewrite(stmt: Any, before: list) -> Any:
+        """``stmt`` as it runs now (a new statement where it takes an array back)."""
+        call = stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else None
+        if not isinstance(call, gast.Call) or any(k.arg is None for k in call.keywords):
+            return stmt
+        found = _copy_of(parsed, call)
+        if found is None:
+            return stmt
+        helper, copied = found
+        args = copied.args
+        if args.vararg is not None or args.kwarg is not None:
+            return stmt
+        params = [a.id for a in args.args]
+        written = {t.value.id for n in gast.walk(copied)
+                   if isinstance(n, (gast.Assign, gast.AugAssign))
+                   for t in (n.targets if isinstance(n, gast.Assign) else [n.target])
+                   if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)
+                   and t.value.id in params}
+        rebound = {n.id for s in gast.walk(copied) if isinstance(s, gast.Assign)
+                   for t in s.targets for n in gast.walk(t)
+                   if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+                   and not _inside(t, n)}
+        written -= rebound
+        if not written:
+            return stmt
+        given = dict(zip(params, call.args))
+        given.update({k.arg: k.value for k in call.keywords})
+        targets = {n.id for t in getattr(stmt, "targets", []) for n in gast.walk(t)
+                   if isinstance(n, gast.Name)}
+        live = later.get(id(stmt))
+        if live is None:
+            return stmt
+        passed = []
+        for param in sorted(written):
+            value = given.get(param)
+            if not isinstance(value, gast.Name):
+                return stmt  # a view or an expression: as before
+            if getattr(parsed, "is_helper", True) and value.id in parsed.params and \
+                    value.id not in bound.get(id(stmt), frozenset()):
+                return stmt  # a helper's own parameter: its caller's array, as before
+            passed.append(value.id)
+        # step(u, dt) for its effect, u read again: the copy returns the updated u,
+        # which the statement assigns back (u = step_on_copies(u, dt)).
+        returned = None
+        if any(name in live and name not in targets for name in passed):
+            param = sorted(written)[0]
+            if not (isinstance(stmt, gast.Expr) and len(written) == 1):
+                return stmt  # read again unchanged, nothing takes it back: as before
+            returned = param
+            stmt_target = passed[0]
+            targets = targets | {stmt_target}
+        partners = sorted((live & bound.get(id(stmt), frozenset())) - targets - set(passed))
+        for name in passed:
+            where = f"{parsed.where(stmt)}: {gast.unparse(stmt).strip().splitlines()[0]}"
+            check = gast.Call(func=gast.Attribute(value=name_node(ad), attr="alone",
+                                                  ctx=gast.Load()),
+                              args=[name_node(name), gast.Tuple(
+                                  elts=[name_node(p) for p in partners], ctx=gast.Load()),
+                                  gast.Constant(value=where, kind=None)], keywords=[])
+            before.append(gast.copy_location(gast.Expr(value=check), stmt))
+        prologue = [gast.copy_location(gast.Assign(
+            targets=[name_node(p, gast.Store())],
+            value=gast.Call(func=gast.Attribute(value=name_node(ad), attr="copied",
+                                                ctx=gast.Load()),
+                            args=[name_node(p)], keywords=[]), type_comment=None),
+            copied.body[0]) for p in sorted(written)]
+        copied.body = prologue + copied.body
+        if returned is not None:
+            copied.body = _returning(copied.body, returned, namer)
+            if not copied.body or not isinstance(copied.body[-1], gast.Return):
+                copied.body.append(gast.Return(value=name_node(returned)))
+        copied.name = namer.fresh(f"{helper.__name__}_on_copies")
+        before.append(copied)
+        call.func = name_node(copied.name)
+        if returned is not None:  # the statement takes the updated array back
+            return gast.copy_location(gast.Assign(targets=[name_node(stmt_target, gast.Store())],
+                                                  value=call, type_comment=None), stmt)
+        return stmt
+
+    def block(stmts: list) -> list:
+        out: list = []
+        for stmt in stmts:
+            for name in ("body", "orelse"):
+                if isinstance(stmt, (gast.For, gast.While, gast.If)):
+                    setattr(stmt, name, block(getattr(stmt, name)))
+            before: list = []
+            stmt = rewrite(stmt, before)
+            out.extend(before)
+            out.append(stmt)
+        return out
+
+    parsed.node.body = block(parsed.node.body)
+
+
+def _returning(stmts: list, name: str, namer: Namer) -> list:
+    """``stmts`` with each ``return e`` returning ``name`` instead (``e`` still
+    evaluated, into a name of its own), in nested blocks too (not nested defs)."""
+    out: list = []
+    for stmt in stmts:
+        if isinstance(stmt, gast.Return):
+            if stmt.value is not None:
+                out.append(gast.copy_location(gast.Assign(
+                    targets=[name_node(namer.fresh("discarded"), gast.Store())],
+                    value=stmt.value, type_comment=None), stmt))
+            out.append(gast.copy_location(gast.Return(value=name_node(name)), stmt))
+            continue
+        for part in ("body", "orelse"):
+            if isinstance(stmt, (gast.For, gast.While, gast.If)):
+                setattr(stmt, part, _returning(getattr(stmt, part), name, namer))
+        out.append(stmt)
+    return out
+
+
+def _inside(target: Any, name: Any) -> bool:
+    """Whether ``name`` is the array a target subscript assigns into (``y`` in ``y[0]``)."""
+    return any(isinstance(n, (gast.Subscript, gast.Attribute)) and n.value is name
+               for n in gast.walk(target))
+
+
+def _runtime() -> Any:
+    from ..rules import runtime
+    return runtime

@@ -136,6 +136,10 @@ def writes_in_place(primitive: Any, call: gast.Call) -> Optional[str]:
     """How ``call`` of ``primitive`` writes into an argument, or None if it does not."""
     if any(k.arg == "out" for k in call.keywords):
         return "its out= argument is written in place"
+    if isinstance(primitive, np.ufunc) and len(call.args) > primitive.nin:
+        # np.multiply(y, 2.0, x): a ufunc's positional arguments past its inputs are outs
+        return f"np.{primitive.__name__}'s argument {primitive.nin + 1} is its out, " \
+            "written in place"
     if primitive in IN_PLACE_FUNCTIONS:
         return f"np.{primitive.__name__} writes into its first argument"
     if getattr(primitive, "__name__", None) == "at" and \
@@ -223,7 +227,7 @@ ALLOCATING = {np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like,
 #: Runtime helpers (``_ad.*``) that return a new array of their own for an array input.
 _FRESH_RUNTIME = {"unindex", "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod",
                   "uncumsum", "untile", "unrepeat", "untrace", "matmul_lhs", "matmul_rhs",
-                  "zero_at", "setitem", "zeros_like"}
+                  "zero_at", "setitem", "zeros_like", "copied"}
 #: Libraries whose functions are primitives (with rules) rather than code to look inside.
 LIBRARIES = {"numpy", "scipy", "math", "builtins", "autograd_src", "operator"}
 

@@ -107,6 +107,7 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     namer = Namer(referenced | parsed.locals | set(parsed.closure), parsed.globals,
                   parsed.locals)
     name = namer.fresh(derivative_name(parsed.name, wrt, value))
+    parsed.is_helper = helper  # (read by desugar: a helper's parameters are its caller's)
     if not helper:
         _bind_function_defaults(parsed)
     desugar.desugar(parsed, namer)

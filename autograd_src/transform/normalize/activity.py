@@ -183,6 +183,11 @@ class Activity:
             body, orelse = self.holds_sequence(expr.body), self.holds_sequence(expr.orelse)
             return True if body and orelse else False if body is False and \
                 orelse is False else None
+        if isinstance(expr, gast.Subscript) and isinstance(expr.value, gast.Name) and \
+                expr.value.id in self.scalar_sequences and (
+                    isinstance(expr.slice, gast.Constant) and type(expr.slice.value) is int
+                    or isinstance(expr.slice, gast.Name) and expr.slice.id in self.scalars):
+            return False  # an item of a list of numbers (the call's signature says so)
         if isinstance(expr, gast.Subscript) and not isinstance(expr.slice, gast.Slice) and \
                 self.holds_sequence(expr.value) is not False:
             return None  # params['ws'], xs[0]: an item of a container may be one

@@ -1,0 +1,40 @@
+"""Helpers writing into the arrays they are given: right where only the name passed
+sees the change, refused where another name (or a caller's caller) would."""
+
+import numpy as np
+import pytest
+
+from autograd_src import grad
+from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError
+from autograd_src.testing import check_grads
+
+from . import written_argument_cases as wc
+
+RNG = np.random.default_rng(8)
+
+
+@pytest.mark.parametrize("fn, args", [(wc.filled, (RNG.standard_normal(4),)),
+                                      (wc.heat, (RNG.standard_normal(5), 0.1))],
+                         ids=["filled", "heat"])
+def test_matches_finite_differences(fn, args):
+    before = [np.copy(a) for a in args]
+    check_grads(fn, *args)
+    for a, b in zip(args, before):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_step_returns_the_array_it_updated():
+    df = grad(wc.heat)
+    df(RNG.standard_normal(5), 0.1)
+    assert "u = step_on_copies(u, dt)" in df.source
+
+
+def test_another_name_for_the_array_is_checked_when_it_runs():
+    with pytest.raises(InPlaceUpdateError, match="z = fill\\(z, x\\).*shares"):
+        grad(wc.seen_through_an_alias)(RNG.standard_normal(3))
+
+
+def test_a_helper_passing_on_its_callers_array_is_refused():
+    with pytest.raises(DiffSyntaxError, match="middle\\(\\) is called on a differentiated "
+                                              "value for its effect"):
+        grad(wc.through_two_helpers)(RNG.standard_normal(3))
