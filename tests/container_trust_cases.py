@@ -206,3 +206,12 @@ def branchy(x, c):
         else:
             y = 0.25 * y * y + x * c[i]
     return y
+
+
+def fill_reading_a_view(w, v):
+    # out1.T is a view the adjoint of out1.T @ w keeps: filling out1 in place changed
+    # it (a wrong gradient for w; found by the shared fuzzer)
+    out1 = np.zeros((2, 2))
+    for n in range(out1.shape[0]):
+        out1[n] = v.mean() - out1.T @ w
+    return np.mean(out1) + np.sum(out1 ** 2)

@@ -36,6 +36,7 @@ RIGHT = [
     (cc.starred_display, ([X.copy(), W.copy()], X), (0, 1)),
     (cc.while_a_list_has_items, ([X.copy(), W.copy(), X * W],), (0,)),
     (cc.helper_rebinds_then_updates, (X,), (0,)),
+    (cc.fill_reading_a_view, (W, X), (0, 1)),
 ]
 
 

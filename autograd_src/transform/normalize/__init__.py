@@ -122,6 +122,31 @@ def _drop_unused_local_derivatives(body: list) -> None:
     prune(body)
 
 
+def _views_of(name: str, ops: list) -> set:
+    """``name`` and every name an operation may have made a view of it, or an alias,
+    directly or through another view."""
+    import operator
+
+    from .. import mutation
+    found = {name}
+    grown = True
+    while grown:
+        grown = False
+        for op in ops:
+            if op.target in found:
+                continue
+            inputs = {n for entry in op.inputs if entry is not None
+                      for n in (entry if isinstance(entry, list) else [entry])
+                      if isinstance(n, str)}
+            rule = op.rule
+            viewing = rule is None or rule.primitive is operator.getitem or \
+                rule.primitive in mutation.VIEW_FUNCTIONS or hasattr(rule, "helper_keywords")
+            if viewing and inputs & found:
+                found.add(op.target)
+                grown = True
+    return found
+
+
 def _assign_in_place(body: list, read_by_adjoints: set) -> None:
     """``y = _ad.setitem(y, i, v)`` as ``y[i] = v`` where ``y`` holds an array of its own
     whose old values nobody needs: no adjoint of an operation before the update (or in
@@ -147,9 +172,12 @@ def _assign_in_place(body: list, read_by_adjoints: set) -> None:
     for k, (op, loops) in enumerate(order):
         if not getattr(op, "own_array", False) or op.target in tested:
             continue
+        # An adjoint reading a view of the array (out1_T = out1.T, kept for the adjoint
+        # of out1_T @ w) sees the update too: the views count as the array.
+        names = _views_of(op.target, [other for other, _ in order])
         readers = [other for j, (other, around) in enumerate(order)
                    if (j < k or set(loops) & set(around)) and other is not op
-                   and op.target in kept_by(other)]
+                   and names & set(kept_by(other))]
         if readers:
             continue
         store = gast.Subscript(value=name_node(op.target), slice=op.bound["index"],
