@@ -250,7 +250,7 @@ def allocates(primitive: Any, value: Any) -> bool:
         return True
     if type(primitive).__name__ == "ufunc":
         return True
-    if getattr(primitive, "__module__", "").startswith("autograd_src.rules.runtime") and \
+    if (getattr(primitive, "__module__", None) or "").startswith("autograd_src.rules.runtime") and \
             getattr(primitive, "__name__", "") in _FRESH_RUNTIME:
         return True  # in a derivative differentiated again: dx = _ad.unindex(...)
     try:
