@@ -215,3 +215,34 @@ def fill_reading_a_view(w, v):
     for n in range(out1.shape[0]):
         out1[n] = v.mean() - out1.T @ w
     return np.mean(out1) + np.sum(out1 ** 2)
+
+
+def update_after_exp(x):
+    # exp's adjoint reads its result y; y[0] = 0 changed it in place (a wrong gradient)
+    y = np.exp(x)
+    z = y + 1.0
+    y[0] = 0.0
+    return np.sum(z) + np.sum(y)
+
+
+def fill_after_sqrt(x):
+    y = np.sqrt(x ** 2 + 1.0)
+    s = y * 2.0
+    for i in range(len(x)):
+        y[i] = s[i] ** 2
+    return np.sum(y) + np.sum(s)
+
+
+def default_reads_a_value(x, a):
+    g = lambda z, a=a: a * z  # noqa: E731
+    return np.sum(g(x))
+
+
+def shadowing_sibling(x, y):
+    def g(z):
+        return z * x
+
+    def h(x):
+        return g(x) + 1.0
+
+    return np.sum(h(y))

@@ -37,6 +37,8 @@ RIGHT = [
     (cc.while_a_list_has_items, ([X.copy(), W.copy(), X * W],), (0,)),
     (cc.helper_rebinds_then_updates, (X,), (0,)),
     (cc.fill_reading_a_view, (W, X), (0, 1)),
+    (cc.update_after_exp, (X,), (0,)),
+    (cc.fill_after_sqrt, (X,), (0,)),
 ]
 
 
@@ -105,3 +107,12 @@ def test_items_of_a_list_of_numbers_stay_numbers():
     df(0.9, c)
     assert "_ad.plus" not in df.source and "_ad.times" not in df.source
     check_grads(cc.branchy, 0.9, c)
+
+
+@pytest.mark.parametrize("fn, line", [(cc.default_reads_a_value, "leaves a to its default"),
+                                      (cc.shadowing_sibling, "rename one of them")])
+def test_closures_that_would_read_the_wrong_value_are_refused(fn, line):
+    # a default read when the def runs (da was 0), a sibling def reading the enclosing
+    # x where the caller has its own x (dx was 0): refused, never a silent zero
+    with pytest.raises(DiffSyntaxError, match=line):
+        grad(fn, wrt=(0, 1))(X, W)

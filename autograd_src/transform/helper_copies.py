@@ -68,9 +68,12 @@ def _each_call(parsed: ParsedFunction, rewrite: Callable[[gast.Call, list], None
     parsed.node.body = block(parsed.node.body)
 
 
-def _copy_of(parsed: ParsedFunction, call: gast.Call) -> Optional[tuple[Any, gast.FunctionDef]]:
+def _copy_of(parsed: ParsedFunction, call: gast.Call,
+             namer: Namer) -> Optional[tuple[Any, gast.FunctionDef, dict]]:
     """The helper ``call`` calls by plain name and a copy of its def, where a copy may
-    stand in for it here; else None."""
+    stand in for it here; else None. The copy's own names that this function also uses
+    are renamed apart (a lambda of this function reading ``x`` must not read the
+    copy's parameter ``x``): the renames come with it, for the call's keywords."""
     from .mutation import is_user_function
     from .source import parse_function
     if not isinstance(call.func, gast.Name) or \
@@ -96,7 +99,39 @@ def _copy_of(parsed: ParsedFunction, call: gast.Call) -> Optional[tuple[Any, gas
             and isinstance(n.ctx, gast.Load)} - bound
     if free & caller_names:
         return None
-    return helper, copied
+    used = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)} | caller_names
+    renames = {name: namer.fresh(name) for name in sorted(bound & used)}
+    _Renamed(renames).visit(copied)
+    return helper, copied, renames
+
+
+class _Renamed(gast.NodeTransformer):
+    def __init__(self, names: dict) -> None:
+        self.names = names
+
+    def visit_Name(self, node: gast.Name) -> gast.Name:
+        if node.id in self.names:
+            node.id = self.names[node.id]
+        return node
+
+
+def _reads_in_defaults(node: gast.FunctionDef, value: gast.expr) -> bool:
+    """Whether the lambda ``value``, or the nested def ``value`` names, has a default
+    that is not a constant (``lambda z, a=a: ...``)."""
+    if isinstance(value, gast.Lambda):
+        args = value.args
+    else:
+        defs = [d for d in gast.walk(node) if isinstance(d, gast.FunctionDef)
+                and d.name == value.id] + [s.value for s in gast.walk(node)
+                                           if isinstance(s, gast.Assign)
+                                           and isinstance(s.value, gast.Lambda)
+                                           and any(isinstance(t, gast.Name) and t.id == value.id
+                                                   for t in s.targets)]
+        if not defs:
+            return False
+        args = defs[0].args
+    defaults = list(args.defaults) + [d for d in args.kw_defaults if d is not None]
+    return any(not isinstance(d, gast.Constant) for d in defaults)
 
 
 def _local_functions(node: gast.FunctionDef) -> set:
@@ -118,19 +153,21 @@ def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         functional = [(where, value) for where, value in given
                       if isinstance(value, gast.Lambda) or (
                           isinstance(value, gast.Name) and value.id in local_functions)]
-        if not functional:
-            return
-        found = _copy_of(parsed, call)
+        if not functional or any(_reads_in_defaults(parsed.node, value)
+                                 for _, value in functional):
+            return  # (a default read when the def runs: the normalizer refuses it)
+        found = _copy_of(parsed, call, namer)
         if found is None:
             return
-        helper, copied = found
+        helper, copied, apart = found
         args = copied.args
         if args.vararg is not None or args.kwarg is not None:
             return
         params = [a.id for a in args.args]
         renames: dict = {}
         for where, value in functional:
-            param = params[where] if isinstance(where, int) and where < len(params) else where
+            param = params[where] if isinstance(where, int) and where < len(params) \
+                else apart.get(where, where)
             if param not in params and param not in [a.id for a in args.kwonlyargs]:
                 return
             if any(isinstance(n, gast.Name) and n.id == param and isinstance(n.ctx, gast.Store)
@@ -154,7 +191,8 @@ def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         call.func = name_node(copied.name)
         positional = [a for i, a in enumerate(call.args) if params[i] not in renames] \
             if len(call.args) <= len(params) else call.args
-        keywords = {k.arg: k.value for k in call.keywords if k.arg not in renames}
+        keywords = {apart.get(k.arg, k.arg): k.value for k in call.keywords}
+        keywords = {k: v for k, v in keywords.items() if k not in renames}
         # Every parameter given by position, defaults written out (read in this module's
         # globals, as the helper reads them): a nested def's call needs no defaults.
         kept = copied.args
@@ -195,19 +233,20 @@ def keyword_parameters(parsed: ParsedFunction, namer: Namer) -> None:
         into = [k for k in call.keywords if k.arg not in spec.args and not known(k.value)]
         if not into:
             return
-        found = _copy_of(parsed, call)
+        found = _copy_of(parsed, call, namer)
         if found is None:
             return
-        helper, copied = found
+        helper, copied, apart = found
         args = copied.args
         params = [a.id for a in args.args]
         given = dict(zip(params, call.args))
         extra: dict = {}
         for keyword in call.keywords:
-            if keyword.arg in params or keyword.arg in [a.id for a in args.kwonlyargs]:
-                given[keyword.arg] = keyword.value
+            name = apart.get(keyword.arg, keyword.arg)
+            if name in params or name in [a.id for a in args.kwonlyargs]:
+                given[name] = keyword.value
             else:
-                extra[keyword.arg] = keyword.value
+                extra[keyword.arg] = keyword.value  # a key of **kw: its own name
         values: list = []
         first = len(params) - len(args.defaults)
         for position, param in enumerate(params):
@@ -345,10 +384,10 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         call = stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else None
         if not isinstance(call, gast.Call) or any(k.arg is None for k in call.keywords):
             return stmt
-        found = _copy_of(parsed, call)
+        found = _copy_of(parsed, call, namer)
         if found is None:
             return stmt
-        helper, copied = found
+        helper, copied, apart = found
         args = copied.args
         if args.vararg is not None or args.kwarg is not None:
             return stmt
@@ -366,7 +405,7 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         if not written:
             return stmt
         given = dict(zip(params, call.args))
-        given.update({k.arg: k.value for k in call.keywords})
+        given.update({apart.get(k.arg, k.arg): k.value for k in call.keywords})
         targets = {n.id for t in getattr(stmt, "targets", []) for n in gast.walk(t)
                    if isinstance(n, gast.Name)}
         live = later.get(id(stmt))
@@ -414,6 +453,8 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         copied.name = namer.fresh(f"{helper.__name__}_on_copies")
         before.append(copied)
         call.func = name_node(copied.name)
+        call.keywords = [gast.keyword(arg=apart.get(k.arg, k.arg), value=k.value)
+                         for k in call.keywords]
         if returned is not None:  # the statement takes the updated array back
             return gast.copy_location(gast.Assign(targets=[name_node(stmt_target, gast.Store())],
                                                   value=call, type_comment=None), stmt)

@@ -295,4 +295,7 @@ def kept_by(op: Op) -> set[str]:
     backward function keeps the arrays it was given)."""
     if op.rule is not None and hasattr(op.rule, "helper_keywords"):
         return set().union(*(load_names(v) for v in op.bound.values()))
-    return reads_of(op)[0]
+    names, reads_result = reads_of(op)
+    # exp's adjoint reads its own result (g * ans): an update of y after y = np.exp(x)
+    # must not change what it reads
+    return names | {op.target} if reads_result else names

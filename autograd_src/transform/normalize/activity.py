@@ -125,6 +125,10 @@ class Activity:
                  and isinstance(n.ctx, (gast.Store, gast.Param))}
         free = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
                 and isinstance(n.ctx, gast.Load)} - local
+        # Defaults are read in this function when the def runs (def step(z, W=W)),
+        # whatever the parameters' names.
+        free |= {n.id for d in node.args.defaults + [d for d in node.args.kw_defaults if d]
+                 for n in gast.walk(d) if isinstance(n, gast.Name)}
         found = free & self.active
         for sibling in free & set(self.local_functions) - seen:
             found |= self.captured_active(sibling, seen)

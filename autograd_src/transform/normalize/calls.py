@@ -599,6 +599,7 @@ class CallNormalizer:
     def local_call(self, call: gast.Call, name: str) -> tuple:
         """A call to a function defined inside this one: its derivative is defined beside it."""
         node, block = self.local_functions[name]
+        self.no_differentiated_defaults(node, call)
         local = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, (gast.Store, gast.Param))}
         captured = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
@@ -651,6 +652,25 @@ class CallNormalizer:
                             keywords=keywords_of(keywords))
         return rule, rebuilt, bound, inputs
 
+    def no_differentiated_defaults(self, node: gast.FunctionDef, call: gast.Call) -> None:
+        """Refuse a call that leaves to its default a parameter whose default reads a
+        differentiated value (``lambda z, a=a: a * z``, ``def step(z, W=W)``): the
+        default is the value when the def ran, which the derivative would not follow."""
+        args = node.args
+        params = [a.id for a in args.args]
+        given = set(params[:len(call.args)]) | {k.arg for k in call.keywords}
+        first = len(params) - len(args.defaults)
+        pairs = list(zip(params[first:], args.defaults)) + [
+            (a.id, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+        for param, default in pairs:
+            if param not in given and not isinstance(default, gast.Constant) and \
+                    self.is_active(default):
+                raise self.error(call, f"{node.name}() leaves {param} to its default "
+                                       f"{gast.unparse(default).strip()}, which reads a "
+                                       "differentiated value when the def runs; grad "
+                                       f"cannot follow that: pass {param} at the call, or "
+                                       "read the value from the enclosing function")
+
     def with_siblings(self, node: gast.FunctionDef) -> gast.FunctionDef:
         """``node`` with copies of the other nested defs it calls (an LSTM's ``cell``
         calling a nested ``sigmoid``) placed at the top of its body, so that its
@@ -667,6 +687,22 @@ class CallNormalizer:
                 pending.append(self.local_functions[sibling][0])
         if not needed:
             return node
+        # A sibling reads the enclosing function's names; copied into node, it would
+        # read node's own names of the same spelling instead.
+        bound = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                 and isinstance(n.ctx, (gast.Store, gast.Param))}
+        for sibling in needed:
+            definition = self.local_functions[sibling][0]
+            inner = {n.id for n in gast.walk(definition) if isinstance(n, gast.Name)
+                     and isinstance(n.ctx, (gast.Store, gast.Param))}
+            reads = {n.id for n in gast.walk(definition) if isinstance(n, gast.Name)
+                     and isinstance(n.ctx, gast.Load)} - inner
+            clash = sorted(reads & bound)
+            if clash:
+                raise self.error(node, f"{node.name}() calls {sibling}(), which reads "
+                                       f"{clash[0]} of the enclosing function, while "
+                                       f"{node.name}() has a {clash[0]} of its own: grad "
+                                       "would read the wrong one; rename one of them")
         node = copy.copy(node)
         node.body = [copy.deepcopy(self.local_functions[n][0]) for n in needed] + node.body
         return node
