@@ -59,3 +59,19 @@ def checked_update(a, x, b):
 
 FORWARD_OVER_REVERSE_CASES.append((checked_update, (1.33, np.array([-0.52, -0.42]), 0.3)))
 FORWARD_OVER_REVERSE_CASES.append((checked_update, (1.33, np.array([-0.32, -0.42]), 0.3)))
+
+
+def constant_then_differentiated(x, w):
+    # w is constant in the first loop (a whole loop kept as it is, its stack
+    # appends inside) and differentiated in the second: the tangent stack gets zeros
+    for _ in range(2):
+        y, r = w, np.sqrt(1.0 + np.exp(x) ** 2)  # noqa: F841 - kept: it saves w
+        w = w[::-1]
+    while np.linalg.norm(w) >= 1.69:
+        w = np.sin(w + x[-1] * w)
+    return np.sum(np.sin(w))
+
+
+FORWARD_OVER_REVERSE_CASES.append((constant_then_differentiated, (
+    np.array([-1.27490003, -0.33847902]),
+    np.array([-0.50538285, -0.74612201, -0.63344502, -0.57124616]))))

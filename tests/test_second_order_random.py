@@ -21,7 +21,7 @@ from . import program_generator as pg
 from . import second_order_programs as sp
 from .second_order_fuzz import check_program
 
-SEEDS = range(0, 6 * len(pg.FEATURES))
+SEEDS = range(0, 4 * len(pg.FEATURES))
 FORWARD_OVER_REVERSE = ("jvp", "hvp", "jvp_grad")
 TALLY: dict = collections.defaultdict(collections.Counter)
 

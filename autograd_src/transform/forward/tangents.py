@@ -108,6 +108,28 @@ class Tangents:
         body = rewrite(body, self.temporaries(), [name_node(output), tangent])
         return ForwardDerivative(body, name_node(output), tangent, params)
 
+    def with_zero_appends(self, stmts: list, origin: Any) -> list:
+        """``stmts`` (kept as they are, constant), each ``lst.append(v)`` in them, at any
+        depth, followed by a zero appended to the tangent of ``lst`` where a tangent
+        reads it: the two lists stay in step (a gradient's stack of a value constant
+        in one loop and differentiated in the next)."""
+        out: list = []
+        for stmt in stmts:
+            out.append(stmt)
+            appended = _appended_to(stmt)
+            if appended is not None and appended[0] in self.read:
+                dlist = name_node(self.tangent(appended[0]))
+                out.append(assign_node(self.tangent(appended[0]), gast.Call(
+                    func=gast.Attribute(value=name_node(self.ad), attr="appended",
+                                        ctx=gast.Load()),
+                    args=[dlist, self.zero(appended[1])], keywords=[]), origin))
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(stmt, field, None)
+                if isinstance(block, list) and not isinstance(
+                        stmt, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)):
+                    setattr(stmt, field, self.with_zero_appends(block, origin))
+        return out
+
     def temporaries(self) -> set[str]:
         """Names made for pure operations (not the user's own), and the tangents of
         those and of the user's values (each is assigned where its value is)."""
@@ -125,18 +147,7 @@ class Tangents:
                 self.comment(item.origin, out)
                 out += self.op(item)
             elif isinstance(item, Primal):
-                out.append(item.stmt)
-                appended = _appended_to(item.stmt)
-                if appended is not None and appended[0] in self.read:
-                    # A constant appended to a list whose tangent is read: its tangent
-                    # gets a zero, so the two stay in step (a gradient's stack of a
-                    # value constant in one loop and differentiated in the next).
-                    dlist = name_node(self.tangent(appended[0]))
-                    zero = self.zero(appended[1])
-                    out.append(assign_node(self.tangent(appended[0]), gast.Call(
-                        func=gast.Attribute(value=name_node(self.ad), attr="appended",
-                                            ctx=gast.Load()),
-                        args=[dlist, zero], keywords=[]), item.origin))
+                out += self.with_zero_appends([item.stmt], item.origin)
                 for name in sorted(item.assigned & self.read):
                     value = item.stmt.value if isinstance(item.stmt, gast.Assign) else None
                     zero = gast.Constant(value=0.0, kind=None) if is_number(value) else \
