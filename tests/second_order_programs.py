@@ -75,3 +75,16 @@ def constant_then_differentiated(x, w):
 FORWARD_OVER_REVERSE_CASES.append((constant_then_differentiated, (
     np.array([-1.27490003, -0.33847902]),
     np.array([-0.50538285, -0.74612201, -0.63344502, -0.57124616]))))
+
+
+def _projection(u, v):
+    return (u * v).mean() + np.sin(u).sum()
+
+
+def calls_a_helper(x, y):
+    # at second order the helper runs again: its methods of values it made only read
+    return _projection(x, y) ** 2 + np.sum(x * y)
+
+
+FORWARD_OVER_REVERSE_CASES.append((calls_a_helper, (np.array([0.3, -0.4, 0.9]),
+                                                    np.array([0.5, 0.1, -0.7]))))

@@ -234,6 +234,8 @@ def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, ma
     func = call.func
     called = getattr(func, "attr", getattr(func, "id", "a function"))
     if isinstance(func, gast.Attribute):
+        if func.attr in _READING and not isinstance(func.value, gast.Name):
+            return None  # (x + y).mean(): a method that only reads, of a value made here
         base = _base_name(func.value)
         if base is not None and (base in made or base in params):
             # a method of a value: of its own it may change, an argument's it must not;
