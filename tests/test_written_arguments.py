@@ -14,8 +14,10 @@ RNG = np.random.default_rng(8)
 
 
 @pytest.mark.parametrize("fn, args", [(wc.filled, (RNG.standard_normal(4),)),
-                                      (wc.heat, (RNG.standard_normal(5), 0.1))],
-                         ids=["filled", "heat"])
+                                      (wc.heat, (RNG.standard_normal(5), 0.1)),
+                                      (wc.value_and_update, (RNG.standard_normal(3),
+                                                             RNG.standard_normal(3)))],
+                         ids=["filled", "heat", "value_and_update"])
 def test_matches_finite_differences(fn, args):
     before = [np.copy(a) for a in args]
     check_grads(fn, *args)
@@ -38,3 +40,9 @@ def test_a_helper_passing_on_its_callers_array_is_refused():
     with pytest.raises(DiffSyntaxError, match="middle\\(\\) is called on a differentiated "
                                               "value for its effect"):
         grad(wc.through_two_helpers)(RNG.standard_normal(3))
+
+
+def test_the_statement_takes_the_value_and_the_array_back():
+    df = grad(wc.value_and_update, wrt=(0, 1))
+    df(RNG.standard_normal(3), RNG.standard_normal(3))
+    assert "s, z = accumulate_on_copies(s, y, z)" in df.source

@@ -50,3 +50,18 @@ def through_two_helpers(x):
     z = x * 1.0
     middle(z)
     return np.sum(z ** 2)
+
+
+def accumulate(s, y, z):
+    for i in range(len(y)):
+        s = s + np.sum(z) * y[i]
+        z[i] += np.tanh(s)
+    return s
+
+
+def value_and_update(x, y):
+    # s = accumulate(s, y, z) returns s and writes z, which is read afterwards
+    z = x.copy()
+    s = 0.0
+    s = accumulate(s, y, z)
+    return s + np.sum(np.sin(z))

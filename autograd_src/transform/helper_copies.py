@@ -420,16 +420,14 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                     value.id not in bound.get(id(stmt), frozenset()):
                 return stmt  # a helper's own parameter: its caller's array, as before
             passed.append(value.id)
-        # step(u, dt) for its effect, u read again: the copy returns the updated u,
-        # which the statement assigns back (u = step_on_copies(u, dt)).
-        returned = None
-        if any(name in live and name not in targets for name in passed):
-            param = sorted(written)[0]
-            if not (isinstance(stmt, gast.Expr) and len(written) == 1):
-                return stmt  # read again unchanged, nothing takes it back: as before
-            returned = param
-            stmt_target = passed[0]
-            targets = targets | {stmt_target}
+        # An array read again after the call (step(u, dt) for its effect, then u; or
+        # s = loop0(s, z)): the copy also returns it, and the statement assigns it
+        # back (u = step_on_copies(u, dt); s, z = loop0_on_copies(s, z)).
+        back = [(param, name) for param, name in zip(sorted(written), passed)
+                if name in live and name not in targets]
+        if back and isinstance(stmt, gast.Assign) and len(stmt.targets) != 1:
+            return stmt
+        targets = targets | {name for _, name in back}
         partners = sorted((live & bound.get(id(stmt), frozenset())) - targets - set(passed))
         for name in passed:
             where = f"{parsed.where(stmt)}: {gast.unparse(stmt).strip().splitlines()[0]}"
@@ -446,18 +444,24 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                             args=[name_node(p)], keywords=[]), type_comment=None),
             copied.body[0]) for p in sorted(written)]
         copied.body = prologue + copied.body
-        if returned is not None:
-            copied.body = _returning(copied.body, returned, namer)
+        if back:
+            kept = isinstance(stmt, gast.Assign)  # the helper's value is wanted too
+            copied.body = _returning(copied.body, [p for p, _ in back], kept, namer)
             if not copied.body or not isinstance(copied.body[-1], gast.Return):
-                copied.body.append(gast.Return(value=name_node(returned)))
+                copied.body.append(gast.Return(value=_returned(
+                    gast.Constant(value=None, kind=None), [p for p, _ in back], kept)))
         copied.name = namer.fresh(f"{helper.__name__}_on_copies")
         before.append(copied)
         call.func = name_node(copied.name)
         call.keywords = [gast.keyword(arg=apart.get(k.arg, k.arg), value=k.value)
                          for k in call.keywords]
-        if returned is not None:  # the statement takes the updated array back
-            return gast.copy_location(gast.Assign(targets=[name_node(stmt_target, gast.Store())],
-                                                  value=call, type_comment=None), stmt)
+        if back:  # the statement takes the updated arrays back
+            names = [name_node(name, gast.Store()) for _, name in back]
+            if isinstance(stmt, gast.Assign):
+                names = [stmt.targets[0]] + names
+            target = names[0] if len(names) == 1 else gast.Tuple(elts=names, ctx=gast.Store())
+            return gast.copy_location(gast.Assign(targets=[target], value=call,
+                                                  type_comment=None), stmt)
         return stmt
 
     def block(stmts: list) -> list:
@@ -475,21 +479,31 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
     parsed.node.body = block(parsed.node.body)
 
 
-def _returning(stmts: list, name: str, namer: Namer) -> list:
-    """``stmts`` with each ``return e`` returning ``name`` instead (``e`` still
-    evaluated, into a name of its own), in nested blocks too (not nested defs)."""
+def _returned(value: gast.expr, params: list, kept: bool) -> gast.expr:
+    """What a copy returns: the updated ``params`` (after ``value`` where ``kept``)."""
+    items = ([value] if kept else []) + [name_node(p) for p in params]
+    return items[0] if len(items) == 1 else gast.Tuple(elts=items, ctx=gast.Load())
+
+
+def _returning(stmts: list, params: list, kept: bool, namer: Namer) -> list:
+    """``stmts`` with each ``return e`` returning the updated ``params`` too (or, where
+    the value is not ``kept``, instead: ``e`` still evaluated, into a name of its
+    own), in nested blocks too (not nested defs)."""
     out: list = []
     for stmt in stmts:
         if isinstance(stmt, gast.Return):
-            if stmt.value is not None:
+            value = stmt.value if stmt.value is not None else \
+                gast.Constant(value=None, kind=None)
+            if not kept and stmt.value is not None:
                 out.append(gast.copy_location(gast.Assign(
                     targets=[name_node(namer.fresh("discarded"), gast.Store())],
                     value=stmt.value, type_comment=None), stmt))
-            out.append(gast.copy_location(gast.Return(value=name_node(name)), stmt))
+            out.append(gast.copy_location(gast.Return(value=_returned(value, params, kept)),
+                                          stmt))
             continue
         for part in ("body", "orelse"):
             if isinstance(stmt, (gast.For, gast.While, gast.If)):
-                setattr(stmt, part, _returning(getattr(stmt, part), name, namer))
+                setattr(stmt, part, _returning(getattr(stmt, part), params, kept, namer))
         out.append(stmt)
     return out
 
