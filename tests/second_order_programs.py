@@ -88,3 +88,17 @@ def calls_a_helper(x, y):
 
 FORWARD_OVER_REVERSE_CASES.append((calls_a_helper, (np.array([0.3, -0.4, 0.9]),
                                                     np.array([0.5, 0.1, -0.7]))))
+
+
+def _two_results(u):
+    return u.mean() / 4.24, np.tanh(u)
+
+
+def calls_a_helper_returning_a_tuple(x, w):
+    m = np.mean(x, axis=1)
+    s, q = _two_results(m)
+    return np.sum(np.sin(w - m)) - s * np.tanh(np.sum(q))
+
+
+FORWARD_OVER_REVERSE_CASES.append((calls_a_helper_returning_a_tuple, (
+    np.array([[0.9, 0.4], [-0.5, -1.1], [-0.2, -0.8]]), np.array([0.7, 0.7, -1.0]))))

@@ -8,12 +8,13 @@ from differentiated values, so in a generated gradient read again (`hessian`,
     back = (W, h)            # the helper's arguments, kept as a value
     h = cell(W, h)           # the helper itself (its forward-mode derivative follows)
     ...
-    dparts = dcell(*back, dout=dh)   # written out item by item
+    dparts = dcell_then_back(dh, back[0], back[1])
 
-where ``dcell`` is the gradient `grad` makes of the helper on its own (plain code,
-which forward mode reads like any gradient). The helper then runs once more, in
-that gradient: only helpers whose code cannot behave differently the second time
-are read this way (no random draws, no changes to their arguments or globals, no
+where ``dcell_then_back`` is the helper's derivative with its backward function's
+body written after its own, returning what that returns: plain code, which forward
+mode reads like any gradient (helpers returning tuples alike). The helper then
+runs once more, in that code: only helpers whose code cannot behave differently
+the second time are read this way (no random draws, no changes to their arguments or globals, no
 ``global``; helpers they call alike); for the others the call stays as it was, and
 forward mode refuses it, saying why.
 """
@@ -107,59 +108,59 @@ def _find(stmts: list, parsed: source.ParsedFunction, calls: dict) -> None:
 
 
 def _recomputation(derivative: Any, n_args: int) -> Optional[tuple]:
-    """``(helper, its gradient's general code)`` for a helper derivative grad made,
-    where the helper can safely run again; else None."""
+    """``(helper, its derivative flattened)`` for a helper derivative grad made, where
+    the helper can safely run again; else None."""
     origin = _origin(derivative)
     if origin is None:
         return None
-    helper, positions = origin
-    names, _ = source.parameters(helper)
-    code = helper.__code__
-    if code.co_flags & (0x04 | 0x08) or any(p >= min(n_args, len(names)) for p in positions):
-        return None  # *args, **kwargs, or a position the call does not pass
+    helper = origin[0]
     reason = unsafe_to_repeat(helper, set())
     if reason is not None:
         raise _Unsafe(reason)
-    wrt = [names[p] for p in positions]
-    from ...api import grad
-    try:
-        gradient = grad(helper, wrt=wrt[0] if len(wrt) == 1 else tuple(wrt))
-    except (errors.DiffSyntaxError, errors.SourceUnavailableError, TypeError):
-        return None
-    general = getattr(gradient, "__autograd_src_general__", None)
-    if general is None:
-        return None
-    return helper, _seed_first(general)
+    return helper, _flattened(derivative)
 
 
 class _Unsafe(Exception):
     """A helper that might not do the same when run again (the reason)."""
 
 
-_SEED_FIRST: dict = {}
+_FLAT: dict = {}
 
 
-def _seed_first(gradient: Any) -> Any:
-    """``gradient`` (``def dh(W, h, *, dout=None)``) with its seed made its first
-    positional parameter (``def dh(dout, W, h)``): forward mode passes tangents to a
-    helper's positional parameters only."""
-    made = _SEED_FIRST.get(gradient)
-    if made is not None:
-        return made
+def _flattened(derivative: Any) -> Any:
+    """The helper derivative ``def dh(W, h): ...; def backward(dout): ...; return out,
+    backward`` as one function ``def dh_then_back(dout, W, h)``: its body, then the
+    backward function's (its ``nonlocal`` statements dropped: the names are the same
+    ones now), returning what the backward function returns. A closure reads the
+    values its function's body left; so does the code after it."""
+    if derivative in _FLAT:
+        return _FLAT[derivative]
     from .. import codegen, loader
-    node = copy.deepcopy(source.parse_function(gradient).node)
-    args = node.args
-    seeds = [k for k, a in enumerate(args.kwonlyargs) if a.id == "dout"]
-    if len(seeds) != 1 or args.posonlyargs:
-        return None
-    seed = args.kwonlyargs.pop(seeds[0])
-    args.kw_defaults.pop(seeds[0])
-    args.args.insert(0, seed)
-    node.name = f"{node.name}_seed_first"
-    node.decorator_list = []
-    text = codegen.to_source(node)
-    made = loader.load(text, node.name, gradient, {}, gradient.__code__.co_filename.strip("<>"))
-    _SEED_FIRST[gradient] = made
+    node = copy.deepcopy(source.parse_function(derivative).node)
+    body = node.body
+    last = body[-1] if body else None
+    made = None
+    if isinstance(last, gast.Return) and isinstance(last.value, gast.Tuple) and \
+            len(last.value.elts) == 2 and isinstance(last.value.elts[1], gast.Name):
+        back = last.value.elts[1].id
+        defs = [k for k, stmt in enumerate(body)
+                if isinstance(stmt, gast.FunctionDef) and stmt.name == back]
+        args = body[defs[0]].args if len(defs) == 1 else None
+        if args is not None and len(args.args) == 1 and not (
+                args.posonlyargs or args.kwonlyargs or args.vararg or args.kwarg):
+            seed = args.args[0]
+            before = [stmt for k, stmt in enumerate(body[:-1]) if k != defs[0]]
+            used = {n.id for stmt in before for n in gast.walk(stmt)
+                    if isinstance(n, gast.Name)} | {a.id for a in node.args.args}
+            if seed.id not in used:
+                node.body = before + [stmt for stmt in body[defs[0]].body
+                                      if not isinstance(stmt, gast.Nonlocal)]
+                node.args.args.insert(0, seed)
+                node.name = f"{node.name}_then_back"
+                node.decorator_list = []
+                made = loader.load(codegen.to_source(node), node.name, derivative, {},
+                                   derivative.__code__.co_filename.strip("<>"))
+    _FLAT[derivative] = made
     return made
 
 
