@@ -150,3 +150,7 @@ def namedtuple_built_inside(W, b, x):
 def namedtuple_step(params, x):
     updated = Layer(params.W - 0.1 * x.T @ x, params.b, params.scale)
     return np.sum(updated.W ** 2) + np.sum(updated.b * updated.scale)
+
+
+def integrate_like(f, x):
+    return f(x) + f(x * 0.5)

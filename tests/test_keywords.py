@@ -87,3 +87,13 @@ def test_namedtuples_built_in_the_function():
     check_grads(kc.namedtuple_step, params, RNG.standard_normal((2, 3)))
     g = grad(kc.namedtuple_step)(params, RNG.standard_normal((2, 3)))
     assert isinstance(g, kc.Layer)  # the gradient keeps the parameters' structure
+
+
+def test_a_partial_passed_on_is_refused_with_what_to_write():
+    def passed_on(x, W):
+        g = kc.partial(kc.layer, W=W)
+        return np.sum(kc.integrate_like(g, x))
+
+    from autograd_src.errors import NoRuleError
+    with pytest.raises(NoRuleError, match="call f with the bound values instead"):
+        grad(passed_on, wrt=(0, 1))(X, W)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import types
 from typing import Any, Optional
@@ -754,13 +755,20 @@ class CallNormalizer:
         """Match operands to the rule's parameters and turn active operands into atoms."""
         rule = registry.lookup(primitive)
         label = display or registry.primitive_name(primitive)
+        if rule is None and primitive is functools.partial:
+            raise self.error(node, "functools.partial(...) of differentiated values is "
+                                   "followed where it is assigned to a name only called in "
+                                   "this function (g = partial(f, W=W); g(x)); here it is "
+                                   "passed on, stored or rebound: call f with the bound "
+                                   "values instead", NoRuleError)
         if rule is None:
             raise self.error(
                 node,
                 f"no derivative rule for {label} (called on a differentiated value at "
                 f"{self.parsed.where(node)}); register one with "
-                "autograd_src.extend.defvjp, or declare it constant with "
-                "autograd_src.extend.nondifferentiable", NoRuleError)
+                "autograd_src.extend.defvjp, or, only if its result truly carries no "
+                "gradient, declare it constant with autograd_src.extend.nondifferentiable",
+                NoRuleError)
         try:
             bound_args = rule.signature.bind(None, None, *args, **keywords)
         except TypeError as exc:
