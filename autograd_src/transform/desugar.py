@@ -256,7 +256,7 @@ class _MapAsComprehension(gast.NodeTransformer):
                     len(params.args) != len(iterables):
                 return node
             fresh = {p.id: self.namer.fresh(p.id) for p in params.args}
-            element = _Renamed(fresh).visit(copy.deepcopy(function.body))
+            element = helper_copies.Renamed(fresh).visit(copy.deepcopy(function.body))
             names = [fresh[p.id] for p in params.args]
         else:
             names = [self.namer.fresh("item") for _ in iterables]
@@ -367,16 +367,16 @@ class _ComprehensionScopes(gast.NodeTransformer):
             # The first iterable is read in the enclosing scope; later ones see the
             # names bound before them.
             if position > 0:
-                generator.iter = _Renamed(dict(renames)).visit(generator.iter)
+                generator.iter = helper_copies.Renamed(dict(renames)).visit(generator.iter)
             for target in gast.walk(generator.target):
                 # Renamed only where the name is used outside the comprehension too.
                 if isinstance(target, gast.Name) and target.id not in renames and \
                         self.uses[target.id] > inside[target.id]:
                     renames[target.id] = self.namer.fresh(target.id)
-            _Renamed(renames).visit(generator.target)
-            generator.ifs = [_Renamed(renames).visit(c) for c in generator.ifs]
+            helper_copies.Renamed(renames).visit(generator.target)
+            generator.ifs = [helper_copies.Renamed(renames).visit(c) for c in generator.ifs]
         for part in parts:
-            setattr(node, part, _Renamed(renames).visit(getattr(node, part)))
+            setattr(node, part, helper_copies.Renamed(renames).visit(getattr(node, part)))
         self.generic_visit(node)
         return node
 
@@ -429,16 +429,6 @@ class _StarredDisplays(gast.NodeTransformer):
 
     def visit_Tuple(self, node: gast.Tuple) -> Any:
         return self._joined(node, gast.Tuple, tuple)
-
-
-class _Renamed(gast.NodeTransformer):
-    def __init__(self, names: dict) -> None:
-        self.names = names
-
-    def visit_Name(self, node: gast.Name) -> gast.Name:
-        if node.id in self.names:
-            node.id = self.names[node.id]
-        return node
 
 
 def desugar(parsed: ParsedFunction, namer: Namer) -> None:

@@ -27,7 +27,27 @@ from .ir import name_node
 from .naming import Namer
 from .source import ParsedFunction
 
-__all__ = ["function_arguments", "keyword_parameters", "written_arguments"]
+__all__ = ["function_arguments", "keyword_parameters", "written_arguments", "Renamed"]
+
+
+def _each_statement(parsed: ParsedFunction, rewrite: Callable[[Any, list], Any]) -> None:
+    """Replace each statement (in loops and branches too, not in nested defs) by
+    ``rewrite(stmt, before)``; the statements it puts in ``before`` go before it."""
+
+    def block(stmts: list) -> list:
+        out: list = []
+        for stmt in stmts:
+            for name in ("body", "orelse"):
+                if isinstance(stmt, (gast.For, gast.While, gast.If)):
+                    setattr(stmt, name, block(getattr(stmt, name)))
+            before: list = []
+            if not isinstance(stmt, gast.FunctionDef):
+                stmt = rewrite(stmt, before)
+            out.extend(before)
+            out.append(stmt)
+        return out
+
+    parsed.node.body = block(parsed.node.body)
 
 
 def _each_call(parsed: ParsedFunction, rewrite: Callable[[gast.Call, list], None]) -> None:
@@ -51,21 +71,12 @@ def _each_call(parsed: ParsedFunction, rewrite: Callable[[gast.Call, list], None
                     visit(piece)
         return found
 
-    def block(stmts: list) -> list:
-        out: list = []
-        for stmt in stmts:
-            for name in ("body", "orelse"):
-                if isinstance(stmt, (gast.For, gast.While, gast.If)):
-                    setattr(stmt, name, block(getattr(stmt, name)))
-            before: list = []
-            if not isinstance(stmt, gast.FunctionDef):
-                for call in calls_in(stmt):
-                    rewrite(call, before)
-            out.extend(before)
-            out.append(stmt)
-        return out
+    def each(stmt: Any, before: list) -> Any:
+        for call in calls_in(stmt):
+            rewrite(call, before)
+        return stmt
 
-    parsed.node.body = block(parsed.node.body)
+    _each_statement(parsed, each)
 
 
 def _copy_of(parsed: ParsedFunction, call: gast.Call,
@@ -101,11 +112,13 @@ def _copy_of(parsed: ParsedFunction, call: gast.Call,
         return None
     used = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)} | caller_names
     renames = {name: namer.fresh(name) for name in sorted(bound & used)}
-    _Renamed(renames).visit(copied)
+    Renamed(renames).visit(copied)
     return helper, copied, renames
 
 
-class _Renamed(gast.NodeTransformer):
+class Renamed(gast.NodeTransformer):
+    """Each name in ``names`` (old -> new) renamed, wherever it occurs."""
+
     def __init__(self, names: dict) -> None:
         self.names = names
 
@@ -464,19 +477,7 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                                                   type_comment=None), stmt)
         return stmt
 
-    def block(stmts: list) -> list:
-        out: list = []
-        for stmt in stmts:
-            for name in ("body", "orelse"):
-                if isinstance(stmt, (gast.For, gast.While, gast.If)):
-                    setattr(stmt, name, block(getattr(stmt, name)))
-            before: list = []
-            stmt = rewrite(stmt, before)
-            out.extend(before)
-            out.append(stmt)
-        return out
-
-    parsed.node.body = block(parsed.node.body)
+    _each_statement(parsed, rewrite)
 
 
 def _returned(value: gast.expr, params: list, kept: bool) -> gast.expr:
