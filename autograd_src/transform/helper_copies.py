@@ -442,7 +442,7 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
             return stmt
         targets = targets | {name for _, name in back}
         partners = sorted((live & bound.get(id(stmt), frozenset())) - targets - set(passed))
-        for name in passed:
+        for name in passed if partners else []:  # (nothing else read later: no check)
             where = f"{parsed.where(stmt)}: {gast.unparse(stmt).strip().splitlines()[0]}"
             check = gast.Call(func=gast.Attribute(value=name_node(ad), attr="alone",
                                                   ctx=gast.Load()),

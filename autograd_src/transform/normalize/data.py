@@ -317,6 +317,8 @@ class DataNormalizer:
                                    "... with a copy of the item if it is shared")
         partners = sorted((later & bound) - {container} - self.scalars - set(
             self.local_functions))
+        if not partners and not caller:
+            return  # nothing else read later could see the update
         ad = name_node(self.namer.reference(runtime, "_ad"))
         where = f"{self.parsed.where(origin)}: {gast.unparse(origin).strip().splitlines()[0]}"
         item = gast.Subscript(value=name_node(container), slice=clone(stmt.target.slice),
