@@ -70,3 +70,7 @@ def construct(g, ans, cls, *values):
 @defjvp(_ad.construct)
 def construct_jvp(g, ans, cls, *values):
     return None, _ad.construct(cls, *g)
+
+
+# Checks of calls, not values: nothing to differentiate.
+nondifferentiable(_ad.kwargs_without, _ad.left_to_default)
