@@ -220,6 +220,7 @@ class _Planner:
                     self.plan.zeros_from[id(item)] = zeroed
                     bound |= arms[0] & arms[1]
                 else:
+                    self.plan.bound_before[id(item)] = set(bound)
                     self.loop(item)
                 assigned = item.assigned()
                 # Values from before the compound that it reads without assigning them;

@@ -241,15 +241,23 @@ class AdjointSweep:
         # An adjoint only one arm defines is filled in with zeros in the other, unless
         # nothing before the branch needs it or the name may hold no value there (a
         # value made inside the branch).
-        needed = self.plan.needed_before.get(id(branch), set())
+        wanted = self.plan.needed_before.get(id(branch), set())
+        needed = wanted
         if id(branch) in self.plan.bound_before:
             needed = needed & self.plan.bound_before[id(branch)]
-        joined = (arms[0][1] & arms[1][1]) | ((arms[0][1] | arms[1][1]) & needed)
+        either = arms[0][1] | arms[1][1]
+        # Needed before but maybe unbound there (s made in an earlier if): a plain 0.0
+        # in the other arm, which no shape needs. Dropping it made an earlier branch
+        # write ds = ... over this one's (a wrong gradient).
+        unbound = (either & wanted) - needed - _assigned_in(branch)
+        joined = (arms[0][1] & arms[1][1]) | (either & needed) | unbound
         saved = self.plan.saves.get(id(branch), {})
         kept = {n: saved[n].holder for n in self.plan.zeros_from.get(id(branch), ())
                 if n in saved}  # the values from before the branch
         for statements, defined in arms:
-            statements += [self.zeros(n, branch.origin, kept.get(n))
+            statements += [assign_node(self.namer.adjoint(n), gast.Constant(value=0.0, kind=None),
+                                       branch.origin) if n in unbound else
+                           self.zeros(n, branch.origin, kept.get(n))
                            for n in sorted(joined - defined)]
         sweep.defined, sweep.origin = joined, None
         body, orelse = [_statements_or_nothing(arm) for arm, _ in arms]
@@ -267,7 +275,13 @@ class AdjointSweep:
 
     def loop_adjoint(self, loop: Loop, sweep: Sweep, out: list) -> None:
         carried = analyze.exposed_reads(loop.body, self.plan)
-        before = [self.zeros(n, loop.origin) for n in sorted(carried - sweep.defined)]
+        bound = self.plan.bound_before.get(id(loop))
+        # (a name maybe unbound before the loop, s made in an earlier if, starts at a
+        # plain 0.0: zeros_like(s) would read it)
+        before = [self.zeros(n, loop.origin) if bound is None or n in bound else
+                  assign_node(self.namer.adjoint(n), gast.Constant(value=0.0, kind=None),
+                              loop.origin)
+                  for n in sorted(carried - sweep.defined)]
         # Shapes read in the reversed iterations start as those the loop left behind.
         shapes = self.plan.shapes.get(id(loop), {})
         before += [assign_node(var, self.shape_of(n), loop.origin) for n, var in shapes.items()]
@@ -299,6 +313,11 @@ class AdjointSweep:
         sweep.origin = None
         out += before
         out.append(gast.copy_location(reversed_, loop.origin))
+
+
+def _assigned_in(branch: Branch) -> set:
+    """Names a branch assigns (made there: before it, nothing needs their adjoint)."""
+    return branch.assigned()
 
 
 def _statements_or_nothing(block: list) -> list:

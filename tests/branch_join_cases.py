@@ -1,0 +1,50 @@
+"""Adjoints joined after branches and loops where a value is made only on some paths
+(s = np.sin(x) under an if): an earlier branch wrote ds = ... over a later one's
+(a wrong gradient, found by the forward-mode work), and a loop read zeros_like(s)
+of an unbound s."""
+
+import numpy as np
+
+
+def f(x, w):
+    c = w[0] > 0
+    y = np.sum(x)
+    if c:
+        s = np.sin(x)
+        p = s ** 2
+    if c:
+        y = np.sum(p * s)
+    return y
+
+def g(x, w):
+    c = w[0] > 0
+    y = np.sum(x)
+    if c:
+        s = np.sin(x)
+    for i in range(2):
+        if c:
+            y = y + np.sum(s ** 2) * i
+    return y
+
+def h(x, w):
+    c = w[0] > 0
+    y = np.sum(x)
+    for i in range(2):
+        if c:
+            s = np.sin(x) * (i + 1.0)
+        if c:
+            y = y + np.sum(s ** 2)
+    return y
+
+def k(x, w):
+    c = w[0] > 0
+    y = 0.0
+    while y < 3.0:
+        if c:
+            s = np.sin(x)
+            y = y + 1.0 + np.sum(s) * 0.1
+        else:
+            y = y + 2.0
+    if c:
+        y = y * np.sum(s)
+    return y
