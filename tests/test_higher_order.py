@@ -68,9 +68,15 @@ def test_helpers_at_second_order_read_again_as_recomputation():
 
 
 def _with_autograd(fn):
-    """``fn`` reading HIPS autograd's NumPy wrapper as ``np``."""
+    """``fn`` reading HIPS autograd's NumPy wrapper as ``np``, and so do the functions
+    of its module it calls (``cell`` in ``rnn_with_cell``: an older autograd's boxes
+    do not pass through plain NumPy ufuncs)."""
     anp = pytest.importorskip("autograd.numpy")
-    return types.FunctionType(fn.__code__, {**fn.__globals__, "np": anp}, fn.__name__)
+    namespace = {**fn.__globals__, "np": anp}
+    for name, value in fn.__globals__.items():
+        if isinstance(value, types.FunctionType) and value.__module__ == fn.__module__:
+            namespace[name] = types.FunctionType(value.__code__, namespace, value.__name__)
+    return types.FunctionType(fn.__code__, namespace, fn.__name__)
 
 
 HIPS = [so.rosenbrock, so.sine_product, so.horner, so.branchy, so.mlp_loss, so.rnn,
