@@ -67,8 +67,11 @@ def skip_in_last_step(stmts: list[Any], adjoints: set[str], kept: set[str],
         if first is None:
             continue
         counter, start = first
-        live_after = _loads(stmts[position + 1:]) | set(kept)
         body = stmt.body
+        if any(isinstance(n, gast.Name) and n.id == counter and isinstance(n.ctx, gast.Store)
+               for s in body for n in gast.walk(s)):
+            continue  # the counter restored or rebound in the body: not the step's number
+        live_after = _loads(stmts[position + 1:]) | set(kept)
         for index, item in enumerate(body):
             name = assigned_name(item)
             if name is None or name not in adjoints or name in live_after or \
