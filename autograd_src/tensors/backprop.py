@@ -276,6 +276,13 @@ def _several(tensor_type: type, rule: registry.Rule, args: tuple, raw_args: tupl
                         "function with grad")
     tracked = [(slot, operand) for slot, operand in zip(range(rule.n_inputs), args)
                if isinstance(operand, tensor_type)]
+    if any(np.iscomplexobj(value) for value in ans) and \
+            any(not t._constant for _, t in tracked):
+        # (np.linalg.eig under NumPy 2.5 is complex even for real eigenvalues: as a
+        # constant result its gradient would be silently zero)
+        raise TypeError(f"{registry.primitive_name(rule.primitive)} returned complex "
+                        "arrays, which the rules do not differentiate: use a function "
+                        "with real results (np.linalg.eigh for a symmetric matrix)")
     # The arrays each item's operation holds, locked as `apply` locks them: the
     # operands' that no graph holds yet, and plain arrays (the user's).
     held = [(t._data, t._exposed) for _, t in tracked if t._node is None] + \
