@@ -48,11 +48,6 @@ def _redundant(form):
 
 FORMS = [(i, f) for i, f in enumerate(pc.FORMS) if not _redundant(f) and _valid(i, f)]
 IDS = [f"{f.group}:{f.name}"[:120] for _, f in FORMS]
-#: Forms grad refuses, each with an error that names the construct and the fix: np.r_
-#: and np.c_, and a joining function given one array instead of a list (the adjoint of
-#: a sequence input is a list; see the issue 11 report).
-GRAD_REFUSES = {"np.r_": "np.concatenate", "np.c_": "np.column_stack",
-                "stack(a)": "must be a list"}
 #: What the Tensor engine cannot see: a call outside NumPy's protocols turns a tensor
 #: into a float or an array first (math.erf(t), np.array([t, t]), np.r_[t]). These
 #: are the Tensor API's to refuse (see the issue 11 report), not the rule table's.
@@ -87,11 +82,6 @@ def test_grad_on_hips_forms(index, form):
         pytest.skip("this NumPy's eig returns complex eigenvalues for real ones")
     fn = pc.define(form, index)
     wrt = form.wrt[0] if len(form.wrt) == 1 else form.wrt
-    refused = [k for k in GRAD_REFUSES if k in form.body]
-    if refused:
-        with pytest.raises(SyntaxError, match=GRAD_REFUSES[refused[0]]):
-            grad(fn, wrt=wrt)(*form.args)
-        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # np.row_stack
         check_grads(fn, *form.args, wrt=wrt)
@@ -462,15 +452,19 @@ def test_split_results_in_loops_and_together():
 
 
 def test_sequence_of_one_array():
+    # np.vstack(a) of an array stacks its rows: grad reads it as np.vstack(list(a)),
+    # and the rules give an array's gradient back as an array (the Tensor engine's way)
     rng = np.random.default_rng(8)
-    x = rng.normal(size=(3, 2))
-    for body in ["np.vstack(a)", "np.hstack(a * 2.0)", "np.column_stack(a)",
-                 "np.concatenate(a)", "np.stack(a, axis=1)"]:
-        # grad refuses (its adjoint of a sequence is a list); the rules themselves give
-        # an array's gradient back as an array, which the Tensor engine reads by rows.
-        with pytest.raises(SyntaxError, match="must be a list"):
-            grad(from_source(body))(x)
+    for shape in [(4,), (3, 2), (2, 3, 2)]:
+        x = rng.normal(size=shape)
+        for body in ["np.vstack(a)", "np.hstack(a * 2.0)", "np.column_stack(a)",
+                     "np.dstack(a)", "np.concatenate(a)", "np.stack(a, axis=-1)"]:
+            if body == "np.concatenate(a)" and x.ndim == 1:
+                continue  # NumPy: zero-dimensional arrays cannot be concatenated
+            weights = f"np.arange({body}.size).reshape({body}.shape)"
+            check_grads(from_source(f"return np.sum(np.sin({body}) * {weights})"), x)
     from autograd_src.rules import runtime
+    x = rng.normal(size=(3, 2))
     for helper, args in [(runtime.unvstack, (np.ones(6).reshape(3, 2),)),
                          (runtime.unconcatenate, (np.arange(6.0),)),
                          (runtime.unstack, (np.ones((2, 3)), 1))]:

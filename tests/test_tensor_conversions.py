@@ -180,3 +180,26 @@ def test_a_tensor_given_for_a_sequence_is_its_rows(name, shape):
     t = mg.tensor(a)
     fn(t).backward(seed)
     check_grads(lambda p: np.sum(seed * fn(p)), a, df=lambda p: t.grad)
+
+
+@pytest.mark.parametrize("join", [
+    lambda a, b: mg.r_[a, 2.0, 0:3, b * a],
+    lambda a, b: mg.r_[mg.reshape(a, (3, 1)), np.ones((2, 1))],
+    lambda a, b: mg.c_[a, np.ones(3), b],
+    lambda a, b: mg.c_[mg.reshape(a, (3, 1)), b],
+])
+def test_r_and_c_of_tensors_carry_each_items_gradient(join):
+    # np.r_[t] converts (refused above); mg.r_ and mg.c_ record the join with the rule
+    # grad uses for np.r_ and np.c_
+    a, b = RNG.normal(size=3), RNG.normal(size=3)
+
+    def numpy_join(x, y):
+        with mg.no_autodiff:
+            return mg.asarray(join(mg.tensor(x), mg.tensor(y)))
+
+    check_tensor(join, a, b, wrt=(0, 1), plain=numpy_join)
+
+
+def test_r_refuses_string_directives():
+    with pytest.raises(ValueError, match="string directives"):
+        mg.r_["0,2", mg.tensor([1.0]), mg.tensor([2.0])]

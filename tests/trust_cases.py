@@ -118,6 +118,10 @@ def c_of_differentiated_values(x):
     return np.sum(np.c_[x, x] ** 2)
 
 
+def r_with_a_string_directive(x):
+    return np.sum(np.r_["0,2", x, x] ** 2)
+
+
 def einsum_sublist_form(x):
     return np.sum(np.einsum(np.outer(x, x), [0, 1], [1, 0]))
 

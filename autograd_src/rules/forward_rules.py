@@ -625,6 +625,16 @@ def column_stack(g, ans, tup):
     return np.column_stack(g)
 
 
+@defjvp(np.dstack)
+def dstack(g, ans, tup):
+    return np.dstack(g)
+
+
+@defjvp(_ad.index_joined)
+def index_joined(g, ans, parts, joiner):
+    return _ad.index_joined(g, joiner)
+
+
 if hasattr(np, "row_stack"):  # deprecated in NumPy 2.0, gone in 2.5: vstack's other name
     @defjvp(np.row_stack)
     def row_stack(g, ans, tup):

@@ -695,6 +695,17 @@ def column_stack(g, ans, tup):
     return _ad.unstack_columns(g, tup)
 
 
+@defvjp(np.dstack, sequence="tup")
+def dstack(g, ans, tup):
+    return _ad.undstack(g, tup)
+
+
+@defvjp(_ad.index_joined, sequence="parts")
+def index_joined(g, ans, parts, joiner):
+    """``np.r_[...]`` and ``np.c_[...]``, which the transformer writes as this call."""
+    return _ad.unindex_joined(g, parts, joiner)
+
+
 @defvjp(np.split, np.array_split)
 def split(g, ans, ary, indices_or_sections, axis=0):
     return _ad.unsplit(g, ans, ary, axis)

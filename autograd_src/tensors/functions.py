@@ -271,3 +271,28 @@ def identity(n: int, dtype: Any = float, *, constant: Optional[bool] = None) -> 
 
 __all__ += ["linspace", "logspace", "geomspace", "arange", "zeros", "ones", "empty", "full",
             "zeros_like", "ones_like", "empty_like", "full_like", "eye", "identity"]
+
+
+class _IndexJoiner:
+    """``mg.r_[...]`` and ``mg.c_[...]``: NumPy's ``np.r_`` and ``np.c_`` on tensors
+    (which NumPy's own would convert to arrays, dropping the gradient)."""
+
+    def __init__(self, name: str, joiner: Any) -> None:
+        self._name, self._joiner = name, joiner
+
+    def __getitem__(self, key: Any) -> Tensor:
+        parts = []
+        for item in key if isinstance(key, tuple) else (key,):
+            if isinstance(item, str):
+                raise ValueError(f"mg.{self._name}[...] takes no string directives: use "
+                                 "mg.concatenate([...], axis=...)")
+            parts.append(self._joiner[item] if isinstance(item, slice) else item)
+        return backprop.apply(Tensor, runtime.index_joined, (parts, self._joiner), {}, None)
+
+    def __repr__(self) -> str:
+        return f"autograd_src.{self._name}"
+
+
+r_ = _IndexJoiner("r_", np.r_)
+c_ = _IndexJoiner("c_", np.c_)
+__all__ += ["r_", "c_"]

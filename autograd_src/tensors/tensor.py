@@ -291,8 +291,8 @@ class Tensor:
                 f"{conversion} of a tensor that needs gradients would give a constant and "
                 "silently lose the gradient (MyGrad converts silently; this refuses). For a "
                 "recorded result use mg.<function> (mg.stack([a, b]), mg.mean([a, b]), "
-                "mg.exp(t)...) or NumPy's function on the tensor itself; for the values "
-                "alone use tensor.item(), tensor.data or mg.asarray(tensor) (f\"{t:.4f}\" "
+                "mg.r_[a, b], mg.exp(t)...) or NumPy's function on the tensor itself; for the "
+                "values alone use tensor.item(), tensor.data or mg.asarray(tensor) (f\"{t:.4f}\" "
                 "formats a tensor), or convert under mg.no_autodiff")
 
     def __float__(self) -> float:

@@ -95,6 +95,8 @@ def describe(expr: gast.expr) -> str:
         word = _word(expr.operand)
         return f"neg_{word}" if word else "neg"
     if isinstance(expr, gast.Subscript):
+        if isinstance(expr.value, gast.Attribute) and expr.value.attr in ("r_", "c_"):
+            return "joined"  # np.r_[a, b]
         word = _word(expr.value)
         return f"{word}_part" if word else "part"
     if isinstance(expr, gast.Attribute):

@@ -120,6 +120,7 @@ from .reductions import (  # noqa: F401 - generated code reads them as _ad.<name
     unvar,
 )
 from .shapes import (  # noqa: F401 - generated code reads them as _ad.<name>
+    index_joined,
     items,
     real_input,
     split_axis,
@@ -128,8 +129,10 @@ from .shapes import (  # noqa: F401 - generated code reads them as _ad.<name>
     uncompress,
     uncumprod,
     undiff,
+    undstack,
     ungather,
     ungradient,
+    unindex_joined,
     unkron,
     unlinspace,
     unnan_to_num,
@@ -172,7 +175,8 @@ __all__ = ["alone", "shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast",
            "split_axis", "unappend", "unatleast", "uncompress", "uncumprod", "undiff",
            "ungather", "ungradient", "unkron", "unnan_to_num", "unpad", "unpartition",
            "unroll", "unrollaxis", "unrot90", "unselect", "unselect_default", "unsort",
-           "unsplit", "unstack_columns", "untake", "divide_or_zero", "multidigamma",
+           "unsplit", "unstack_columns", "untake", "undstack", "index_joined",
+           "unindex_joined", "divide_or_zero", "multidigamma",
            "unlogsumexp", "unlinspace", "items", "as_items", "larger_share",
            "unextreme_first", "kwargs_without", "merged", "unmerged", "unsummed",
            "left_to_default", "construct"]

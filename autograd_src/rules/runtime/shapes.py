@@ -23,6 +23,7 @@ __all__ = ["items", "ungather", "unroll", "unpad", "unrot90", "unrollaxis", "una
            "unsplit", "split_axis", "unappend", "unselect", "unselect_default", "untake",
            "uncompress", "unsort",
            "unpartition", "undiff", "ungradient", "uncumprod", "unkron", "unstack_columns",
+           "undstack", "index_joined", "unindex_joined",
            "unnan_to_num", "real_input", "unlinspace"]
 
 
@@ -306,6 +307,41 @@ def unstack_columns(g: Any, tup: Sequence[Any]) -> Any:
     sizes = [1 if np.ndim(a) < 2 else shape_of(a)[1] for a in tup]
     pieces = np.split(g, np.cumsum(sizes)[:-1], axis=1)
     return as_items(tuple(np.reshape(p, shape_of(a)) for p, a in zip(pieces, tup)), tup)
+
+
+def undstack(g: Any, tup: Sequence[Any]) -> Any:
+    """Gradients of ``dstack(tup)``: each array was made 3-D (``atleast_3d``), then
+    joined along the third axis."""
+    sizes = [1 if np.ndim(a) < 3 else shape_of(a)[2] for a in tup]
+    pieces = np.split(g, np.cumsum(sizes)[:-1], axis=2)
+    return as_items(tuple(np.reshape(p, shape_of(a)) for p, a in zip(pieces, tup)), tup)
+
+
+def index_joined(parts: Sequence[Any], joiner: Any) -> Any:
+    """``np.r_[a, b, ...]`` or ``np.c_[...]`` of the values ``parts``, as a function,
+    so it can carry a derivative rule."""
+    return joiner[tuple(parts)]
+
+
+def unindex_joined(g: Any, parts: Sequence[Any], joiner: Any) -> tuple:
+    """Gradients of ``joiner[tuple(parts)]``: the same join of each entry's number
+    tells where each part's entries went, whatever shapes the join gave them."""
+    labels, start = [], 0
+    for part in parts:
+        size = int(np.size(part))
+        labels.append(np.arange(start, start + size).reshape(shape_of(part)))
+        start += size
+    source = np.ravel(joiner[tuple(labels)])
+    flat = np.zeros(start, dtype=dtype_of(g))
+    flat[source] = np.ravel(g)
+    grads, start = [], 0
+    for part in parts:
+        size = int(np.size(part))
+        piece = flat[start:start + size].reshape(shape_of(part))
+        grads.append(piece.astype(_grad_dtype(g, part), copy=False)
+                     if isinstance(part, np.ndarray) else piece[()])
+        start += size
+    return tuple(grads)
 
 
 def unnan_to_num(g: Any, x: Any) -> Any:

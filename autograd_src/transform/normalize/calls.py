@@ -395,8 +395,11 @@ class CallNormalizer:
             if self.is_active(elements) and not (
                     isinstance(elements, gast.Name) and (elements.id in self.lists
                                                          or elements.id in self.opaque)):
-                raise self.error(elements, f"the arrays passed to {label} must be "
-                                           "a list: a literal or a list variable")
+                # np.vstack(a) of an array (or a tuple variable) stacks its items: the
+                # same as of list(a), whose rule splits the gradient into the rows
+                elements = self.atom(gast.copy_location(gast.Call(
+                    func=name_node("list"), args=[elements], keywords=[]), elements))
+                replaced[id(value)] = elements
             return elements, self._active_name(elements)
         atoms = [self.atom(e) for e in elements]
         atoms = [a if self.is_active(a) else self.hoist(a, describe(a)) for a in atoms]

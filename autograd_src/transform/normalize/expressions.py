@@ -292,16 +292,41 @@ class ExpressionNormalizer:
             whole = gast.Call(func=merge, args=[whole, part], keywords=[])
         return gast.copy_location(whole, expr)
 
+    def index_joined(self, expr: gast.Subscript) -> gast.expr:
+        """``np.r_[a, 0.0, 1:3]`` (or ``np.c_``) as ``_ad.index_joined([a, 0.0,
+        np.r_[1:3]], np.r_)``: its items one list, whose rule sends each entry's
+        adjoint back to the item it came from. A slice is a constant range."""
+        index = expr.slice
+        items = list(index.elts) if isinstance(index, gast.Tuple) else [index]
+        np_name = self.namer.reference(numpy_rules.np, "np")
+        joiner = expr.value
+        parts: list = []
+        for item in items:
+            if isinstance(item, gast.Constant) and isinstance(item.value, str):
+                raise self.error(item, f"{gast.unparse(joiner).strip()}[...] with a string "
+                                       "directive is not differentiated: write "
+                                       "np.concatenate([...], axis=...) instead", NoRuleError)
+            if isinstance(item, gast.Slice):
+                if self.is_active(item):
+                    raise self.error(item, "a range computed from a differentiated value "
+                                           "is not differentiable: compute it from "
+                                           "constants")
+                item = gast.Subscript(value=gast.Attribute(value=name_node(np_name),
+                                                           attr="r_", ctx=gast.Load()),
+                                      slice=item, ctx=gast.Load())
+            parts.append(item)
+        join = gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
+                              attr="index_joined", ctx=gast.Load())
+        call = gast.Call(func=join, args=[gast.List(elts=parts, ctx=gast.Load()), joiner],
+                         keywords=[])
+        return gast.copy_location(call, expr)
+
     def subscript(self, expr: gast.Subscript) -> tuple:
         index = expr.slice
         if self.is_active(index):
             subject = self.parsed.resolve(expr.value)
             if subject is numpy_rules.np.r_ or subject is numpy_rules.np.c_:
-                joined = "np.concatenate([...])" if subject is numpy_rules.np.r_ else \
-                    "np.column_stack([...])"
-                raise self.error(expr, f"{gast.unparse(expr.value).strip()}[...] of "
-                                       f"differentiated values has no derivative rule: "
-                                       f"write {joined} instead", NoRuleError)
+                return self.operation(self.index_joined(expr))
             raise self.error(index, "an index computed from a differentiated value is not "
                                     "differentiable: compute it from constants")
         has_slice = any(isinstance(n, gast.Slice) for n in gast.walk(index))
