@@ -39,3 +39,32 @@ def test_scalar_function_to_third_order():
              - t ** 3 * math.cos(t))
     assert grad(grad(scalar))(t) == pytest.approx(second, rel=1e-12)
     assert grad(grad(grad(scalar)))(t) == pytest.approx(third, rel=1e-12)
+
+
+def joined_by_concatenate(x):
+    return np.sum(np.concatenate([x, x * x]) ** 3)
+
+
+def joined_by_r_(x):
+    return np.sum(np.r_[x, 1.0, x * x] ** 3)
+
+
+def joined_by_column_stack(x):
+    return np.sum(np.column_stack([x, np.sin(x)]) ** 3)
+
+
+def rows_stacked(x):
+    return np.sum(np.vstack(np.outer(x, x)) ** 3)
+
+
+@pytest.mark.parametrize("f", [joined_by_concatenate, joined_by_r_, joined_by_column_stack,
+                               rows_stacked])
+def test_second_order_through_joins(f):
+    # The adjoint of a join is a tuple of pieces: reverse over reverse sums its adjoints
+    # item by item (once it added into a shared read-only zero); hessian reads the
+    # pieces' tangents. Both against differences of grad.
+    x = np.array([0.3, -0.5, 0.8])
+    g, eps = grad(f), 1e-6
+    numeric = np.array([(g(x + eps * e) - g(x - eps * e)) / (2 * eps) for e in np.eye(3)])
+    np.testing.assert_allclose(hessian(f)(x), numeric, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(grad(grad(f))(x), numeric.sum(axis=0), rtol=1e-6, atol=1e-7)

@@ -17,6 +17,7 @@ import operator
 
 import numpy as np
 
+from . import registry
 from . import runtime as _ad
 from .jvp import defjvp
 from .registry import defvjp, nondifferentiable
@@ -340,6 +341,86 @@ def unstack_vjp(g, ans, grad, arrays, axis=0):
 @defjvp(_ad.unstack)
 def unstack(g, ans, grad, arrays, axis=0):
     return _ad.unstack(g, arrays, axis), None
+
+
+# The adjoints of the joining functions (one piece per item joined): linear in the
+# adjoint: second order reads them through their tangents (the same function of the
+# tangent) and their adjoints (the join itself, their transpose).
+
+
+# Their results are tuples (or lists) of adjoints: containers to the reverse sweep.
+registry.SEQUENCE_RESULTS.update([_ad.unconcatenate, _ad.unhstack, _ad.unvstack,
+                                  _ad.unstack_columns, _ad.undstack, _ad.unindex_joined])
+
+
+@defvjp(_ad.unlist)
+def unlist_vjp(g, ans, grad, a):
+    return _ad.as_items(tuple(_ad.items(g, ans)), grad), _ad.zeros_like(a)
+
+
+@defjvp(_ad.unlist)
+def unlist(g, ans, grad, a):
+    return _ad.unlist(g, a), None
+
+
+@defvjp(_ad.unconcatenate)
+def unconcatenate_vjp(g, ans, grad, arrays, axis=0):
+    return np.concatenate(_ad.items(g, ans), axis), _ad.zeros_like(arrays)
+
+
+@defjvp(_ad.unconcatenate)
+def unconcatenate(g, ans, grad, arrays, axis=0):
+    return _ad.unconcatenate(g, arrays, axis), None
+
+
+@defvjp(_ad.unhstack)
+def unhstack_vjp(g, ans, grad, arrays):
+    return np.hstack(_ad.items(g, ans)), _ad.zeros_like(arrays)
+
+
+@defjvp(_ad.unhstack)
+def unhstack(g, ans, grad, arrays):
+    return _ad.unhstack(g, arrays), None
+
+
+@defvjp(_ad.unvstack)
+def unvstack_vjp(g, ans, grad, arrays):
+    return np.vstack(_ad.items(g, ans)), _ad.zeros_like(arrays)
+
+
+@defjvp(_ad.unvstack)
+def unvstack(g, ans, grad, arrays):
+    return _ad.unvstack(g, arrays), None
+
+
+@defvjp(_ad.unstack_columns)
+def unstack_columns_vjp(g, ans, grad, tup):
+    return np.column_stack(_ad.items(g, ans)), _ad.zeros_like(tup)
+
+
+@defjvp(_ad.unstack_columns)
+def unstack_columns(g, ans, grad, tup):
+    return _ad.unstack_columns(g, tup), None
+
+
+@defvjp(_ad.undstack)
+def undstack_vjp(g, ans, grad, tup):
+    return np.dstack(_ad.items(g, ans)), _ad.zeros_like(tup)
+
+
+@defjvp(_ad.undstack)
+def undstack(g, ans, grad, tup):
+    return _ad.undstack(g, tup), None
+
+
+@defvjp(_ad.unindex_joined)
+def unindex_joined_vjp(g, ans, grad, parts, joiner):
+    return _ad.index_joined(_ad.items(g, ans), joiner), _ad.zeros_like(parts)
+
+
+@defjvp(_ad.unindex_joined)
+def unindex_joined(g, ans, grad, parts, joiner):
+    return _ad.unindex_joined(g, parts, joiner), None
 
 
 @defvjp(_ad.untimes)

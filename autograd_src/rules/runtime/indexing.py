@@ -8,6 +8,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .containers import add
 from .core import dtype_of, shape_of, zeros_like
 
 __all__ = ["as_items", "unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile",
@@ -42,8 +43,8 @@ def unindex(g: Any, x: Any, index: Any) -> Any:
 def add_at(d: Any, index: Any, g: Any) -> Any:
     """``d + unindex(g, d, index)``, written into ``d`` (an array of the sweep's own)
     without a zero array as large as ``d``; repeated positions add up."""
-    if type(d) is not np.ndarray:
-        return d + unindex(g, d, index)
+    if type(d) is not np.ndarray:  # a number, or a list of adjoints (item by item)
+        return add(d, unindex(g, d, index))
     if _has_array_index(index):
         np.add.at(d, index, g)
     else:
