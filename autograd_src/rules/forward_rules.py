@@ -348,6 +348,132 @@ def unstack(g, ans, grad, arrays, axis=0):
 # tangent) and their adjoints (the join itself, their transpose).
 
 
+# Adjoints of functions that only move, copy or sum entries: linear in the adjoint,
+# reading their other arguments for shapes and orders (constant almost everywhere, as
+# a sort's order is). The tangent is the same function of the tangent; the adjoint
+# is the function itself (np.tile is the transpose of untile).
+
+
+@defvjp(_ad.untile)
+def untile_vjp(g, ans, grad, x, reps):
+    return np.tile(g, reps), _ad.zeros_like(x)
+
+
+@defjvp(_ad.untile)
+def untile(g, ans, grad, x, reps):
+    return _ad.untile(g, x, reps), None
+
+
+@defvjp(_ad.unrepeat)
+def unrepeat_vjp(g, ans, grad, x, repeats, axis=None):
+    return np.repeat(g, repeats, axis), _ad.zeros_like(x)
+
+
+@defjvp(_ad.unrepeat)
+def unrepeat(g, ans, grad, x, repeats, axis=None):
+    return _ad.unrepeat(g, x, repeats, axis), None
+
+
+@defvjp(_ad.untrace)
+def untrace_vjp(g, ans, grad, x, offset=0, axis1=0, axis2=1):
+    return np.trace(g, offset, axis1, axis2), _ad.zeros_like(x)
+
+
+@defjvp(_ad.untrace)
+def untrace(g, ans, grad, x, offset=0, axis1=0, axis2=1):
+    return _ad.untrace(g, x, offset, axis1, axis2), None
+
+
+@defvjp(_ad.uncumsum)
+def uncumsum_vjp(g, ans, grad, x, axis=None):
+    return np.cumsum(g, axis), _ad.zeros_like(x)
+
+
+@defjvp(_ad.uncumsum)
+def uncumsum(g, ans, grad, x, axis=None):
+    return _ad.uncumsum(g, x, axis), None
+
+
+@defvjp(_ad.unroll)
+def unroll_vjp(g, ans, grad, shift, axis=None):
+    return np.roll(g, shift, axis)
+
+
+@defjvp(_ad.unroll)
+def unroll(g, ans, grad, shift, axis=None):
+    return _ad.unroll(g, shift, axis)
+
+
+@defvjp(_ad.unrot90)
+def unrot90_vjp(g, ans, grad, k=1, axes=(0, 1)):
+    return np.rot90(g, k, axes)
+
+
+@defjvp(_ad.unrot90)
+def unrot90(g, ans, grad, k=1, axes=(0, 1)):
+    return _ad.unrot90(g, k, axes)
+
+
+@defvjp(_ad.unrollaxis)
+def unrollaxis_vjp(g, ans, grad, x, axis, start=0):
+    return np.rollaxis(g, axis, start), _ad.zeros_like(x)
+
+
+@defjvp(_ad.unrollaxis)
+def unrollaxis(g, ans, grad, x, axis, start=0):
+    return _ad.unrollaxis(g, x, axis, start), None
+
+
+@defvjp(_ad.untake)
+def untake_vjp(g, ans, grad, x, indices, axis=None, mode="raise"):
+    return np.take(g, indices, axis, mode=mode), _ad.zeros_like(x)
+
+
+@defjvp(_ad.untake)
+def untake(g, ans, grad, x, indices, axis=None, mode="raise"):
+    return _ad.untake(g, x, indices, axis, mode), None
+
+
+@defvjp(_ad.uncompress)
+def uncompress_vjp(g, ans, grad, condition, x, axis=None):
+    return np.compress(condition, g, axis), None, _ad.zeros_like(x)
+
+
+@defjvp(_ad.uncompress)
+def uncompress(g, ans, grad, condition, x, axis=None):
+    return _ad.uncompress(g, condition, x, axis), None, None
+
+
+@defvjp(_ad.unsort)
+def unsort_vjp(g, ans, grad, x, axis=-1):
+    return _fwd.sort(g, x, axis), _ad.zeros_like(x)
+
+
+@defjvp(_ad.unsort)
+def unsort(g, ans, grad, x, axis=-1):
+    return _ad.unsort(g, x, axis), None
+
+
+@defvjp(_ad.undiff)
+def undiff_vjp(g, ans, grad, x, n=1, axis=-1, prepend=None, append=None):
+    return _fwd.diff(g, n, axis, prepend, append), _ad.zeros_like(x)
+
+
+@defjvp(_ad.undiff)
+def undiff(g, ans, grad, x, n=1, axis=-1, prepend=None, append=None):
+    return _ad.undiff(g, x, n, axis, prepend, append), None
+
+
+@defvjp(_ad.unpad)
+def unpad_vjp(g, ans, grad, x, pad_width, mode="constant", reflect_type="even"):
+    return _fwd.pad(g, pad_width, mode, reflect_type), _ad.zeros_like(x)
+
+
+@defjvp(_ad.unpad)
+def unpad(g, ans, grad, x, pad_width, mode="constant", reflect_type="even"):
+    return _ad.unpad(g, x, pad_width, mode, reflect_type), None
+
+
 # Their results are tuples (or lists) of adjoints: containers to the reverse sweep.
 registry.SEQUENCE_RESULTS.update([_ad.unconcatenate, _ad.unhstack, _ad.unvstack,
                                   _ad.unstack_columns, _ad.undstack, _ad.unindex_joined])

@@ -125,6 +125,10 @@ def unbroadcast(g: Any, x: Any) -> Any:
     """
     if type(g) in _SCALARS and (type(x) in _SCALARS or (type(x) is tuple and not x)):
         return g
+    if isinstance(g, (list, tuple, dict)):
+        return g  # a container's adjoint (params[0] = (W, b)): item by item, as it is
+    if type(x) is tuple and x and not isinstance(x[0], (int, np.integer)):
+        x = np.asarray(x)  # a tuple of numbers written as one value, not a shape
     shape = x if type(x) is tuple else shape_of(x)
     g_shape = shape_of(g)
     if g_shape == shape:

@@ -1,0 +1,39 @@
+"""Second derivatives through the adjoints of functions that move, copy, sum or join
+entries (np.tile, np.cumsum, np.sort, np.pad, np.concatenate, np.r_, ...): hessian reads
+their tangents (forward over reverse), grad(grad) their adjoints, each against central
+differences of grad."""
+
+import numpy as np
+import pytest
+
+from autograd_src import grad, hessian
+
+from .parity_cases import Form, define
+
+BODIES = [
+    "np.sum(np.tile(x, 2) ** 3)", "np.sum(np.repeat(x, 2) ** 3)",
+    "np.sum(np.cumsum(x) ** 3)", "np.trace(np.outer(x, x) ** 2)",
+    "np.sum(np.roll(x, 1) * x ** 2)", "np.sum(np.rot90(np.outer(x, x)) ** 2)",
+    "np.sum(np.rollaxis(np.outer(x, x)[None], 2) ** 3)",
+    "np.sum(np.take(x, [0, 2, 2]) ** 3)", "np.sum(np.compress([True, False, True], x ** 3))",
+    "np.sum(np.sort(x * x[::-1]) ** 3)", "np.sum(np.diff(x ** 3, prepend=0.5) ** 2)",
+    "np.sum(np.pad(x, 1) ** 3)", "np.sum(np.pad(x, 2, mode='reflect') ** 3)",
+    "np.sum(np.concatenate([x, x * x]) ** 3)", "np.sum(np.r_[x, 1.0, x * x] ** 3)",
+    "np.sum(np.c_[x, np.sin(x)] ** 3)", "np.sum(np.vstack(np.outer(x, x)) ** 3)",
+    "np.sum(np.dstack([x, x * x]) ** 3)", "np.sum(np.hstack([x, x * x]) ** 3)",
+]
+
+
+def _numeric_hessian(f, x, eps=1e-6):
+    g = grad(f)
+    return np.array([(g(x + eps * e) - g(x - eps * e)) / (2 * eps) for e in np.eye(len(x))])
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_hessian_and_grad_of_grad(body):
+    source = "x = a\nreturn " + body
+    f = define(Form(body[:40], "second order", source, (0,), (0,)), 9000 + BODIES.index(body))
+    x = np.array([0.3, -0.5, 0.8])
+    numeric = _numeric_hessian(f, x)
+    np.testing.assert_allclose(hessian(f)(x), numeric, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(grad(grad(f))(x), numeric.sum(axis=0), rtol=1e-6, atol=1e-7)
