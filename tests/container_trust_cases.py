@@ -246,3 +246,21 @@ def shadowing_sibling(x, y):
         return g(x) + 1.0
 
     return np.sum(h(y))
+
+
+def list_item_assigned_a_tuple(params, x):
+    params = list(params)
+    W, b = params[0]
+    params[0] = (W * x, b)
+    total = 0.0
+    for W, b in params:
+        total = total + np.sum(np.tanh(W) * b)
+    return total
+
+
+def own_list_item_assigned_a_tuple(params):
+    out = []
+    for W, b in params:
+        out.append((W * 2.0, b))
+    out[0] = (out[0][0] * 3.0, out[0][1])
+    return sum(np.sum(W * b) for W, b in out)

@@ -39,6 +39,8 @@ RIGHT = [
     (cc.fill_reading_a_view, (W, X), (0, 1)),
     (cc.update_after_exp, (X,), (0,)),
     (cc.fill_after_sqrt, (X,), (0,)),
+    (cc.list_item_assigned_a_tuple, ([(X.copy(), W.copy()), (W * 2.0, X * 0.5)], 1.5), (0, 1)),
+    (cc.own_list_item_assigned_a_tuple, ([(X.copy(), W.copy()), (W * 2.0, X * 0.5)],), (0,)),
 ]
 
 
