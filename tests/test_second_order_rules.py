@@ -1,5 +1,6 @@
 """Second derivatives through the adjoints of functions that move, copy, sum or join
-entries (np.tile, np.cumsum, np.sort, np.pad, np.concatenate, np.r_, ...): hessian reads
+entries (np.tile, np.cumsum, np.sort, np.pad, np.concatenate, np.r_, ...) and of
+products (np.inner, np.tensordot): hessian reads
 their tangents (forward over reverse), grad(grad) their adjoints, each against central
 differences of grad."""
 
@@ -21,6 +22,9 @@ BODIES = [
     "np.sum(np.concatenate([x, x * x]) ** 3)", "np.sum(np.r_[x, 1.0, x * x] ** 3)",
     "np.sum(np.c_[x, np.sin(x)] ** 3)", "np.sum(np.vstack(np.outer(x, x)) ** 3)",
     "np.sum(np.dstack([x, x * x]) ** 3)", "np.sum(np.hstack([x, x * x]) ** 3)",
+    "np.inner(x, x ** 2) * np.inner(np.outer(x, x), x).sum()",
+    "np.sum(np.tensordot(x, np.outer(x, np.sin(x)), 1) ** 2)",
+    "np.sum(np.tensordot(np.outer(x, x), np.outer(x, x), axes=([1], [0])))",
 ]
 
 

@@ -474,6 +474,50 @@ def unpad(g, ans, grad, x, pad_width, mode="constant", reflect_type="even"):
     return _ad.unpad(g, x, pad_width, mode, reflect_type), None
 
 
+# Adjoints of products, linear in the adjoint and in the other operand (the gradient of
+# inner(x, y) for x reads y, and x only for its shape).
+
+
+@defvjp(_ad.inner_lhs)
+def inner_lhs_vjp(g, ans, grad, x, y):
+    return np.inner(g, y), _ad.zeros_like(x), _ad.inner_rhs(grad, g, y)
+
+
+@defjvp(_ad.inner_lhs)
+def inner_lhs(g, ans, grad, x, y):
+    return _ad.inner_lhs(g, x, y), None, _ad.inner_lhs(grad, x, g)
+
+
+@defvjp(_ad.inner_rhs)
+def inner_rhs_vjp(g, ans, grad, x, y):
+    return np.inner(x, g), _ad.inner_lhs(grad, x, g), _ad.zeros_like(y)
+
+
+@defjvp(_ad.inner_rhs)
+def inner_rhs(g, ans, grad, x, y):
+    return _ad.inner_rhs(g, x, y), _ad.inner_rhs(grad, g, y), None
+
+
+@defvjp(_ad.tensordot_lhs)
+def tensordot_lhs_vjp(g, ans, grad, x, y, axes=2):
+    return np.tensordot(g, y, axes), _ad.zeros_like(x), _ad.tensordot_rhs(grad, g, y, axes)
+
+
+@defjvp(_ad.tensordot_lhs)
+def tensordot_lhs(g, ans, grad, x, y, axes=2):
+    return _ad.tensordot_lhs(g, x, y, axes), None, _ad.tensordot_lhs(grad, x, g, axes)
+
+
+@defvjp(_ad.tensordot_rhs)
+def tensordot_rhs_vjp(g, ans, grad, x, y, axes=2):
+    return np.tensordot(x, g, axes), _ad.tensordot_lhs(grad, x, g, axes), _ad.zeros_like(y)
+
+
+@defjvp(_ad.tensordot_rhs)
+def tensordot_rhs(g, ans, grad, x, y, axes=2):
+    return _ad.tensordot_rhs(g, x, y, axes), _ad.tensordot_rhs(grad, g, y, axes), None
+
+
 # Their results are tuples (or lists) of adjoints: containers to the reverse sweep.
 registry.SEQUENCE_RESULTS.update([_ad.unconcatenate, _ad.unhstack, _ad.unvstack,
                                   _ad.unstack_columns, _ad.undstack, _ad.unindex_joined])
