@@ -203,3 +203,12 @@ def test_r_and_c_of_tensors_carry_each_items_gradient(join):
 def test_r_refuses_string_directives():
     with pytest.raises(ValueError, match="string directives"):
         mg.r_["0,2", mg.tensor([1.0]), mg.tensor([2.0])]
+
+
+@pytest.mark.parametrize("name, plain", [("erf", math.erf), ("erfc", math.erfc),
+                                         ("lgamma", math.lgamma), ("gamma", math.gamma)])
+def test_math_functions_of_one_number_as_mg_functions(name, plain):
+    # math.erf(t) reads a float (refused above); mg.erf is SciPy's ufunc on tensors
+    pytest.importorskip("scipy")
+    x = np.array([0.3, 1.7, 2.5])
+    check_tensor(getattr(mg, name), x, wrt=(0,), plain=np.vectorize(plain))

@@ -296,3 +296,28 @@ class _IndexJoiner:
 r_ = _IndexJoiner("r_", np.r_)
 c_ = _IndexJoiner("c_", np.c_)
 __all__ += ["r_", "c_"]
+
+
+def _special(name: str, scipy_name: str, doc: str) -> Callable[..., Tensor]:
+    """``mg.<name>`` for a ``math`` function of one number that NumPy lacks: SciPy's
+    ufunc of it on tensors, with the rule grad uses for that ufunc."""
+    def function(x: Any, *, constant: Optional[bool] = None) -> Tensor:
+        try:
+            import scipy.special
+        except ImportError:
+            raise ImportError(f"mg.{name} is scipy.special.{scipy_name} on tensors: install "
+                              "SciPy (pip install scipy)") from None
+        return backprop.apply(Tensor, getattr(scipy.special, scipy_name), (x,), {}, constant)
+
+    function.__name__ = function.__qualname__ = name
+    function.__module__ = "autograd_src"
+    function.__doc__ = (f"{doc} of each entry (``math.{name}`` on tensors), recorded; "
+                        f"needs SciPy (``scipy.special.{scipy_name}``).")
+    return function
+
+
+erf = _special("erf", "erf", "The error function")
+erfc = _special("erfc", "erfc", "The complementary error function")
+lgamma = _special("lgamma", "gammaln", "The log of the absolute value of the gamma function")
+gamma = _special("gamma", "gamma", "The gamma function")
+__all__ += ["erf", "erfc", "lgamma", "gamma"]
