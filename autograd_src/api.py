@@ -39,6 +39,13 @@ Wrt = Union[int, str, Sequence[Union[int, str]]]
 def _resolve_wrt(fn: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
     """Parameter names to differentiate with respect to, and whether one was asked."""
     names, positional = parameters(fn)
+    return resolve_names(names, positional, getattr(fn, '__name__', 'f'), wrt)
+
+
+def resolve_names(names: list[str], positional: int, label: str,
+                  wrt: Wrt) -> tuple[list[str], bool]:
+    """`_resolve_wrt` for a function of parameters ``names`` (the first ``positional``
+    of them positional) called ``label``."""
     single = not isinstance(wrt, (tuple, list))
     items = [wrt] if single else list(wrt)
     if not items:
@@ -52,13 +59,13 @@ def _resolve_wrt(fn: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
         if isinstance(item, int):
             if not -positional <= item < positional:
                 raise ValueError(f"wrt={item} is out of range: "
-                                 f"{getattr(fn, '__name__', 'f')}() has {positional} "
+                                 f"{label}() has {positional} "
                                  f"positional parameter(s) ({listing})")
             chosen.append(names[item % positional])
         else:
             if item not in names:
                 raise ValueError(f"wrt={item!r} is not a parameter of "
-                                 f"{getattr(fn, '__name__', 'f')}(); its parameters are "
+                                 f"{label}(); its parameters are "
                                  f"({listing})")
             chosen.append(item)
     if len(set(chosen)) != len(chosen):
@@ -71,8 +78,16 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
            per_class: bool = True, optimize: bool = True) -> Callable[..., Any]:
     if not callable(fn):
         raise TypeError(f"grad expects a function, got {type(fn).__name__}")
-    # A derivative made by grad is differentiated through its general code (grad(grad(f))).
-    fn = getattr(fn, "__autograd_src_general__", fn)
+    if printer == "gast" and bindings is None and per_class and \
+            getattr(fn, "__autograd_src_origin__", None) is not None:
+        # grad(grad(f)): forward mode over the reverse-mode code where it applies.
+        from .jacobians import derivative_of_derivative
+        made = derivative_of_derivative(fn, wrt, value, verbose, optimize)
+        if made is not None:
+            return made
+    # A derivative made by grad is differentiated through its general code (grad(grad(f))):
+    # reverse over reverse.
+    fn = general_code(fn)
     if not hasattr(fn, "__code__"):
         source.parse_function(fn)  # raises SourceUnavailableError, saying why
     names, single = _resolve_wrt(fn, wrt)
@@ -107,7 +122,55 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
             transform(fn, names, single, value, printer, bindings=bindings, rewrite=optimize)
     if verbose:
         print(text)
-    return _dispatcher(fn, names, single, value, generated, (compiled, text, reads))
+    derivative = _dispatcher(fn, names, single, value, generated, (compiled, text, reads))
+    if bindings is None:  # what grad(derivative) differentiates again
+        derivative.__autograd_src_origin__ = Origin(  # type: ignore[attr-defined]
+            lambda: fn, names, single, value, optimize, parameters(compiled),
+            compiled.__autograd_src_seed__, derivative,
+            lambda: derivative.__autograd_src_general__)
+    return derivative
+
+
+class Origin:
+    """What a derivative made by grad is the derivative of: ``function()`` (the function
+    differentiated, read at each use: it may be regenerated) with respect to ``names``.
+    ``params`` are the derivative's parameters (``function()``'s and its seed ``seed``)
+    and ``general()`` its general code, which reverse mode differentiates again."""
+
+    __slots__ = ("function", "names", "single", "value", "optimize", "params", "seed",
+                 "derivative", "general")
+
+    def __init__(self, function: Callable[[], Callable[..., Any]], names: list[str],
+                 single: bool, value: bool, optimize: bool, params: tuple[list[str], int],
+                 seed: str, derivative: Callable[..., Any],
+                 general: Callable[[], Callable[..., Any]]) -> None:
+        self.function, self.names, self.single, self.value = function, names, single, value
+        self.optimize, self.params, self.seed = optimize, params, seed
+        self.derivative, self.general = derivative, general
+
+
+def general_code(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The code to differentiate for ``fn``: a derivative grad made is differentiated
+    through its general code (made on first use for a second derivative); any other
+    function is itself."""
+    origin = getattr(fn, "__autograd_src_origin__", None)
+    if origin is not None:
+        return origin.general()
+    return getattr(fn, "__autograd_src_general__", fn)
+
+
+def general_entry(fn: Callable[..., Any], names: list[str], single: bool, value: bool,
+                  optimize: bool) -> tuple:
+    """``(compiled, text, reads)``: the general code of ``grad(fn, wrt=names)`` (of
+    `value_and_grad` with ``value``), from the cache `_build` fills."""
+    key = (tuple(names), single, value, "gast", (), optimize)
+    with LOCK:
+        per_fn = cache_for(fn)
+        entry = cached(per_fn, key)
+        if entry is None:
+            entry = per_fn[key] = transform(fn, names, single, value, "gast", NO_SCALARS,
+                                            rewrite=optimize)
+        return entry
 
 
 def _build_method(fn: Any, wrt: Wrt, value: bool, verbose: int, printer: str,

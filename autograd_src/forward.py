@@ -14,7 +14,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
-from .api import _resolve_wrt, _Shortcuts, grad
+from .api import _resolve_wrt, _Shortcuts, general_code, grad
 from .arguments import (
     MISSING,
     NO_SCALARS,
@@ -73,7 +73,7 @@ def make_jvp(fn: Callable[..., Any], wrt: Wrt = 0, *, verbose: int = 0,
     """
     # A derivative grad made is differentiated through its general code, where grad
     # marks it (forward over reverse: make_jvp(grad(f))).
-    fn = getattr(fn, "__autograd_src_general__", fn)
+    fn = general_code(fn)
     if not callable(fn):
         raise TypeError(f"make_jvp expects a function, got {type(fn).__name__}")
     if not hasattr(fn, "__code__"):
@@ -294,8 +294,10 @@ def _numbers_at(position: int) -> Callable[[tuple], bool]:
 def _check_tangent(tangent: Any, value: Any, name: str) -> None:
     """A tangent must have its argument's structure and shape (a number or a 0-d array
     for a number)."""
-    if type(tangent) in SCALAR_SET or np.ndim(tangent) == 0:
-        if type(value) in SCALAR_SET or np.ndim(value) == 0:
+    if not isinstance(tangent, (list, tuple, dict)) and (
+            type(tangent) in SCALAR_SET or np.ndim(tangent) == 0):
+        if not isinstance(value, (list, tuple, dict)) and (
+                type(value) in SCALAR_SET or np.ndim(value) == 0):
             return
     _same_structure(tangent, value, f"d{name}", name)
 

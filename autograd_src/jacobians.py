@@ -8,16 +8,17 @@ once per output element; `hessian` and `hvp` are forward mode over the code
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import numpy as np
 
-from .api import _resolve_wrt, grad
-from .arguments import MISSING, SCALAR_SET, argument_reader
+from . import errors
+from .api import Origin, _build, _resolve_wrt, general_code, general_entry, grad, resolve_names
+from .arguments import MISSING, SCALAR_SET, argument_reader, in_structure, make_checker
 from .errors import NoRuleError
 from .forward import Wrt, make_jvp
-from .transform.pipeline import cache_for
-from .transform.source import is_bound_method
+from .transform.pipeline import cache_for, derivative_name
+from .transform.source import is_bound_method, parameters
 
 __all__ = ["jacfwd", "jacrev", "jacobian", "hessian", "hvp"]
 
@@ -131,7 +132,9 @@ def _gradient_code(fn: Callable[..., Any], name: str) -> tuple[Callable[..., Any
     if is_bound_method(fn):
         raise TypeError("hessian and hvp of a bound method are not supported yet: "
                         "differentiate a function taking the object as an argument")
-    code = grad(fn, wrt=name).__wrapped__
+    # (general_code: grad of a derivative may run forward over reverse, whose code is
+    # not a gradient's; its general code is the reverse-mode one)
+    code = general_code(grad(fn, wrt=name))
     entry = next((e for k, e in cache_for(fn).items() if k != "__code__" and e[0] is code),
                  None)
     return code, entry[2] if entry is not None else None
@@ -224,3 +227,214 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     hessian_of.__name__ = f"hessian_{getattr(fn, '__name__', 'f')}"
     hessian_of.source = forward().source  # type: ignore[attr-defined]
     return hessian_of
+
+
+# ----- grad of a derivative grad made: forward over reverse -----
+
+
+def derivative_of_derivative(inner: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
+                             optimize: bool) -> Optional[Callable[..., Any]]:
+    """``grad(inner, wrt)`` (`value_and_grad` with ``value``) for ``inner`` a derivative
+    grad made, ``grad(f, wrt=a)``, by forward mode over reverse mode; None where that
+    does not apply (reverse over reverse then).
+
+    ``inner`` is the gradient of the scalar ``F = <dout, f>``; grad of it is the
+    gradient of ``<s, dF/da>`` (``s`` its seed, ones by default) with respect to ``b``:
+    by the symmetry of second derivatives, the derivative of ``dF/db`` along ``s`` in
+    ``a``, which is `make_jvp` of the general code of ``grad(f, wrt=b)`` along ``a``
+    (``hvp``'s construction). A call it refuses runs reverse over reverse instead."""
+    origin = inner.__autograd_src_origin__
+    label = getattr(inner, "__name__", "f")
+    names, positional = origin.params
+    outer, single = resolve_names(names, positional, label, wrt)  # its errors, as before
+    if origin.value or not origin.single:
+        return None  # inner returns a tuple: grad refuses it (reverse mode says why)
+    if not set(outer) <= set(parameters(origin.function())[0]):
+        return None  # differentiated with respect to its seed: linear, reverse mode
+    try:
+        return _ForwardOverReverse(inner, origin, outer, single, value, verbose,
+                                   optimize).derivative
+    except LIBRARY_ERRORS:
+        return None
+
+
+LIBRARY_ERRORS = tuple(getattr(errors, name) for name in errors.__all__)
+
+
+class _NotHere(Exception):
+    """This call is not one forward over reverse takes (reverse over reverse runs it)."""
+
+
+def _ones_in(value: Any) -> Any:
+    """Ones in the structure of the argument ``value`` (the default seed)."""
+    if isinstance(value, dict):
+        return {k: _ones_in(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_ones_in(v) for v in value]
+    if type(value) is float:
+        return 1.0
+    if isinstance(value, (np.ndarray, np.floating)) and value.dtype.kind == "f":
+        return np.ones_like(value)
+    raise _NotHere
+
+
+def _fits(seed: Any, value: Any) -> bool:
+    """Whether ``seed`` has the structure and shapes of the argument ``value``."""
+    if isinstance(value, dict):
+        return isinstance(seed, dict) and set(seed) == set(value) and all(
+            _fits(seed[k], v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return isinstance(seed, (list, tuple)) and len(seed) == len(value) and all(
+            _fits(s, v) for s, v in zip(seed, value))
+    if isinstance(seed, (list, tuple, dict)):
+        return False
+    try:
+        seed_shape = np.shape(seed)
+    except ValueError:
+        return False
+    return seed_shape == np.shape(value) and np.asarray(seed).dtype.kind in "fiub"
+
+
+def _fresh(base: str, taken: list[str]) -> str:
+    name, k = base, 1
+    while name in taken:
+        k += 1
+        name = f"{base}_{k}"
+    return name
+
+
+class _ForwardOverReverse:
+    """``grad(inner, wrt=outer)`` run as the tangent of ``grad(f, wrt=outer)``'s general
+    code along ``inner``'s parameter (see `derivative_of_derivative`), with the
+    conventions of grad's derivatives: the arguments checked, each gradient laid out as
+    its argument (Python floats for floats, containers kept, the argument's dtype)."""
+
+    def __init__(self, inner: Callable[..., Any], origin: Any, outer: list[str],
+                 single: bool, value: bool, verbose: int, optimize: bool) -> None:
+        self.inner, self.origin, self.outer, self.single = inner, origin, outer, single
+        self.value, self.verbose, self.optimize = value, verbose, optimize
+        names, positional = origin.params
+        self.seed = _fresh("dout", names)  # this derivative's seed: the tangent along a
+        self.along = list(origin.names)
+        self.same = self.along == outer and single
+        self.refused: set = set()
+        self.reverse: Optional[Callable[..., Any]] = None
+        self.plan: Optional[tuple] = None
+        self.shown: Any = None
+        self._plan()  # refusals at once go to reverse over reverse
+        name = derivative_name(getattr(inner, "__name__", "f"), outer, value)
+        self.derivative = self._make(name, names + [self.seed], positional)
+
+    def _plan(self) -> tuple:
+        """(the code of grad(f, wrt=outer), its forward-mode derivative along the inner
+        parameter, its reads, f), made again when a function it calls was redefined."""
+        plan = self.plan
+        function = self.origin.function()
+        if plan is not None and plan[3] is function and plan[2].unchanged():
+            return plan
+        target, _, reads = general_entry(function, self.outer, self.single, False,
+                                         self.optimize)
+        forward = make_jvp(target, tuple(self.along), verbose=self.verbose,
+                           optimize=self.optimize)
+        readers = [argument_reader(target, n) for n in self.along]
+        results = [argument_reader(target, n) for n in self.outer]
+        self.plan = (target, forward, reads, function, readers, results,
+                     make_checker(target, self.outer), target.__autograd_src_seed__)
+        return self.plan
+
+    def _make(self, name: str, params: list[str], positional: int) -> Callable[..., Any]:
+        seed_name, refused, run = self.seed, self.refused, self._run
+
+        def derivative(*args: Any, **kwargs: Any) -> Any:
+            key = (tuple(map(type, args)), tuple(kwargs))
+            if key not in refused:
+                try:
+                    return run(args, kwargs)
+                except (_NotHere, *LIBRARY_ERRORS):
+                    refused.add(key)
+            return self._reversed()(*args, **kwargs)
+
+        derivative.__name__ = derivative.__qualname__ = name
+        derivative.__module__ = getattr(self.inner, "__module__", None)
+        forward = self.plan[1]
+        derivative.source = self._source(forward)  # type: ignore[attr-defined]
+        derivative.__wrapped__ = forward.__wrapped__  # type: ignore[attr-defined]
+        derivative.__doc__ = (f"{'Value and gradient' if self.value else 'Gradient'} of "
+                              f"{getattr(self.inner, '__name__', 'f')} with respect to "
+                              f"{', '.join(self.outer)} (seed {seed_name}=), by forward "
+                              "mode over reverse mode, generated by autograd_src. See "
+                              ".source.")
+        general: list = []
+
+        def reverse_code() -> Callable[..., Any]:  # what grad(derivative) may differentiate
+            if not general:
+                general.append(general_entry(general_code(self.inner), self.outer,
+                                             self.single, self.value, self.optimize)[0])
+            return general[0]
+
+        derivative.__autograd_src_origin__ = Origin(  # type: ignore[attr-defined]
+            lambda: general_code(self.inner), self.outer, self.single, self.value,
+            self.optimize, (params, positional), seed_name, derivative, reverse_code)
+        return derivative
+
+    def _source(self, forward: Callable[..., Any]) -> str:
+        self.shown = forward.source
+        inner = getattr(self.inner, "__name__", "f")
+        tangents = ", ".join(forward.tangents)
+        return (f"# grad of {inner} with respect to {', '.join(self.outer)}, by forward mode "
+                f"over reverse mode: the tangent\n# of the gradient below along "
+                f"{tangents} = {self.seed} (ones by default), the seed of {inner}'s "
+                f"result.\n{forward.source}")
+
+    def _reversed(self) -> Callable[..., Any]:
+        """Reverse over reverse: grad of the inner derivative's general code."""
+        if self.reverse is None:
+            made = _build(general_code(self.inner),
+                          self.outer[0] if self.single else tuple(self.outer), self.value,
+                          self.verbose, optimize=self.optimize)
+            theirs = made.__wrapped__.__autograd_src_seed__
+            mine = self.seed
+            if theirs == mine:
+                self.reverse = made
+            else:
+                def renamed(*args: Any, **kwargs: Any) -> Any:
+                    if mine in kwargs:
+                        kwargs[theirs] = kwargs.pop(mine)
+                    return made(*args, **kwargs)
+                self.reverse = renamed
+            self.derivative.source = made.source  # type: ignore[attr-defined]
+        return self.reverse
+
+    def _run(self, args: tuple, kwargs: dict) -> Any:
+        target, forward, _, _, readers, results, check, seed = self._plan()
+        given = kwargs
+        if self.seed in kwargs or self.origin.seed in kwargs:
+            kwargs = dict(kwargs)
+        s = kwargs.pop(self.seed, None)
+        if self.origin.seed in kwargs and self.origin.seed != seed:
+            kwargs[seed] = kwargs.pop(self.origin.seed)  # the inner seed, as the code names it
+        along = [read(args, kwargs) for read in readers]
+        if any(a is MISSING for a in along):
+            raise _NotHere
+        if s is None:
+            tangents = [_ones_in(a) for a in along]
+        elif len(along) == 1 and _fits(s, along[0]):
+            tangents = [s]
+        else:
+            raise _NotHere
+        check(args, kwargs)
+        primal, tangent = forward.run(args, kwargs, tangents)
+        if forward.source is not self.shown:
+            self.derivative.source = self._source(forward)  # type: ignore[attr-defined]
+            self.derivative.__wrapped__ = forward.__wrapped__  # type: ignore[attr-defined]
+        arguments = [read(args, kwargs) for read in results]
+        if self.single:
+            grads = in_structure(tangent, arguments[0])
+        else:
+            seen: set = set()
+            grads = tuple(in_structure(t, a, seen) for t, a in zip(tangent, arguments))
+        if not self.value:
+            return grads
+        if self.same:
+            return in_structure(primal, along[0]), grads
+        return self.inner(*args, **{k: v for k, v in given.items() if k != self.seed}), grads

@@ -15,7 +15,11 @@ differences:
     along every argument's direction, against differences of that gradient.
 ``grad_grad``
     ``grad(grad(f))(*args)``, the gradient of the summed gradient: ``H 1``, against
-    differences of ``grad(f)`` along the ones.
+    differences of ``grad(f)`` along the ones (forward over reverse, reverse over
+    reverse where that refuses).
+``rev_rev``
+    The same by reverse over reverse alone: grad of the general code of ``grad(f)``
+    (run by the command line, not by ``check_program``'s default).
 
 The differences of the gradient are the 5-point rule at step 1e-3 (the
 expectation) and the 3-point rule at step 1e-5; where they disagree the check
@@ -49,9 +53,11 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from autograd_src import errors, grad, hvp, jvp
+from autograd_src.api import general_code
 
 LIBRARY_ERRORS = tuple(getattr(errors, name) for name in errors.__all__)
 CHECKS = ("jvp", "hvp", "jvp_grad", "grad_grad")
+ALL_CHECKS = CHECKS + ("rev_rev",)
 RTOL, ATOL = 1e-4, 1e-6
 
 
@@ -164,10 +170,10 @@ def check_program(f: Callable[..., Any], args: tuple, seed: int,
             out["jvp"] = (kind, _describe(result))
     kind, first = _attempt(lambda: grad(f, wrt=0))
     if kind != "value":  # grad with respect to the first argument alone refuses
-        for name in ("hvp", "grad_grad"):
+        for name in ("hvp", "grad_grad", "rev_rev"):
             if name in checks:
                 out[name] = (kind, _describe(first))
-        checks = tuple(c for c in checks if c not in ("hvp", "grad_grad"))
+        checks = tuple(c for c in checks if c not in ("hvp", "grad_grad", "rev_rev"))
 
     def second(name: str, run: Callable[[], Any], gradient: Callable[..., Any],
                direction_: tuple, positions: tuple, result_shapes: list) -> None:
@@ -189,6 +195,8 @@ def check_program(f: Callable[..., Any], args: tuple, seed: int,
     second("jvp_grad", lambda: jvp(everything, args, v)[1], everything, v, wrt, shapes)
     ones = (np.ones_like(args[0]) if not isinstance(args[0], float) else 1.0,) + v[1:]
     second("grad_grad", lambda: grad(grad(f))(*args), first, ones, (0,), [shapes[0]])
+    second("rev_rev", lambda: grad(general_code(grad(f)))(*args), first, ones, (0,),
+           [shapes[0]])
     return out
 
 
@@ -253,7 +261,8 @@ def main(argv: Optional[list] = None) -> int:
                 continue
             try:
                 with oracle.alarm(a.per_program, "second order"):
-                    result = check_program(case.f, case.args, seed, case.expected)
+                    result = check_program(case.f, case.args, seed, case.expected,
+                                           checks=ALL_CHECKS)
             except oracle.Timeout:
                 result = {"all": ("timeout", "")}
             done[tier] += 1
@@ -278,7 +287,7 @@ def main(argv: Optional[list] = None) -> int:
     outcomes = ("ok", "wrong", "refused", "crash", "unstable", "timeout")
     print(f"{'tier':9}{'check':11}" + "".join(f"{o:>10}" for o in outcomes))
     for tier in tiers:
-        for check in ("grad",) + CHECKS + ("all",):
+        for check in ("grad",) + ALL_CHECKS + ("all",):
             row = [counts[tier][(check, o)] for o in outcomes]
             if any(row):
                 print(f"{tier:9}{check:11}" + "".join(f"{n:>10}" for n in row))

@@ -73,8 +73,8 @@ def _number(value: int) -> gast.expr:
 
 
 def _add_at(stmt: Any) -> Any:
-    """``d = d + _ad.unindex(g, d, i)`` for ``d = _ad.add_at(d, i, g)`` (which adds into
-    ``d`` in place), or None."""
+    """``d = _ad.add(d, _ad.unindex(g, d, i))`` for ``d = _ad.add_at(d, i, g)`` (which
+    adds into ``d`` in place), or None."""
     if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
             isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call):
         call = stmt.value
@@ -84,7 +84,10 @@ def _add_at(stmt: Any) -> Any:
             scatter = gast.Call(func=gast.Attribute(value=call.func.value, attr="unindex",
                                                     ctx=gast.Load()),
                                 args=[update, array, index], keywords=[])
-            total = gast.BinOp(left=array, op=gast.Add(), right=scatter)
+            # _ad.add, as add_at itself: item by item for a list or dict of adjoints
+            total = gast.Call(func=gast.Attribute(value=call.func.value, attr="add",
+                                                  ctx=gast.Load()),
+                              args=[array, scatter], keywords=[])
             return gast.copy_location(gast.Assign(targets=stmt.targets, value=total,
                                                   type_comment=None), stmt)
     return None
