@@ -4,6 +4,8 @@ clear error): list + and * where one side was not known to be a list, a
 comprehension's loop name leaking into the function, in-place updates seen through a
 container, and functions reading differentiated values under a second name."""
 
+import collections
+
 import numpy as np
 
 
@@ -264,3 +266,16 @@ def own_list_item_assigned_a_tuple(params):
         out.append((W * 2.0, b))
     out[0] = (out[0][0] * 3.0, out[0][1])
     return sum(np.sum(W * b) for W, b in out)
+
+
+Lin = collections.namedtuple("Lin", "W b")
+Net = collections.namedtuple("Net", "enc dec")
+
+
+def nested_namedtuple_fields(p, x):
+    h = np.tanh(x @ p.enc.W + p.enc.b)
+    return np.sum(h @ p.dec.W + p.dec.b)
+
+
+def nested_namedtuple_items(p, x):
+    return np.sum(np.tanh(x @ p.enc[0] + p.enc[1]))

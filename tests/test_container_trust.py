@@ -41,6 +41,13 @@ RIGHT = [
     (cc.fill_after_sqrt, (X,), (0,)),
     (cc.list_item_assigned_a_tuple, ([(X.copy(), W.copy()), (W * 2.0, X * 0.5)], 1.5), (0, 1)),
     (cc.own_list_item_assigned_a_tuple, ([(X.copy(), W.copy()), (W * 2.0, X * 0.5)],), (0,)),
+    # the adjoints of the inner namedtuples were summed with +, which joins tuples
+    (cc.nested_namedtuple_fields, (cc.Net(cc.Lin(RNG.standard_normal((2, 2)), X.copy()),
+                                          cc.Lin(RNG.standard_normal((2, 2)), W.copy())),
+                                   RNG.standard_normal((3, 2))), (0,)),
+    (cc.nested_namedtuple_items, (cc.Net(cc.Lin(RNG.standard_normal((2, 2)), X.copy()),
+                                         cc.Lin(RNG.standard_normal((2, 2)), W.copy())),
+                                  RNG.standard_normal((3, 2))), (0,)),
 ]
 
 

@@ -95,7 +95,9 @@ class AdjointSweep:
                 rule = op.rule
                 if op.target in names:
                     continue
-                if rule is None or rule.primitive is operator.getitem:
+                if rule is None or rule.primitive is operator.getitem or \
+                        rule.primitive is runtime.field or rule.primitive is runtime.get_item:
+                    # an item (p[0], p.enc, d.get(k)) of a container may be one too
                     opaque = any(n in names for n in op.input_names())
                 else:
                     opaque = any(rule.primitive is m for m in makers) or \
