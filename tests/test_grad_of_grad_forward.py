@@ -177,3 +177,26 @@ def test_follows_a_redefined_global():
         np.testing.assert_allclose(second(x), -2 * np.sin(x) - x * np.cos(x), rtol=1e-12)
     finally:
         ACT = np.sin
+
+
+def recursive_cell(u, w, depth):
+    if depth <= 0:
+        return u
+    return 0.3 * u + recursive_cell(np.tanh(w * u), w, depth - 1)
+
+
+def calls_a_recursive_helper(x):
+    return np.sum(recursive_cell(x, x, 2) ** 2)
+
+
+def test_a_recursive_helper():
+    # The smallest form of most refusals on the fuzzer's calls and data tiers: the
+    # helper's derivative calls itself through a stand-in forward mode did not know
+    # (no derivative rule for dcelldu_w_2); reverse over reverse refuses its nonlocal.
+    x = np.array([0.3, -0.4, 0.9])
+    first, eps = grad(calls_a_recursive_helper), 1e-5
+    numeric = np.array([(first(x + eps * e) - first(x - eps * e)) / (2 * eps)
+                        for e in np.eye(3)])
+    np.testing.assert_allclose(hessian(calls_a_recursive_helper)(x), numeric, rtol=1e-7,
+                               atol=1e-9)
+    np.testing.assert_allclose(grad(first)(x), numeric.sum(axis=0), rtol=1e-7, atol=1e-9)

@@ -117,7 +117,8 @@ def _recomputation(derivative: Any, n_args: int) -> Optional[tuple]:
     reason = unsafe_to_repeat(helper, set())
     if reason is not None:
         raise _Unsafe(reason)
-    return helper, _flattened(derivative)
+    made = _recursive_reference(derivative)
+    return helper, _flattened(made[2] if made is not None else derivative)
 
 
 class _Unsafe(Exception):
@@ -170,6 +171,10 @@ def _origin(derivative: Any) -> Optional[tuple]:
     if not isinstance(derivative, types.FunctionType):
         return None
     from ..pipeline import _CACHE
+    made = _recursive_reference(derivative)
+    if made is not None:  # a recursive helper's call of itself: the derivative it calls
+        helper, key, _ = made
+        return (helper, list(key[1])) if not key[2] else None
     for candidate in list(derivative.__globals__.values()):
         if not isinstance(candidate, types.FunctionType):
             continue
@@ -182,6 +187,27 @@ def _origin(derivative: Any) -> Optional[tuple]:
                 positions, bindings = key[1], key[2]
                 return (candidate, list(positions)) if not bindings else None
     return None
+
+
+def _recursive_reference(derivative: Any) -> Optional[tuple]:
+    """``(helper, key, the derivative)`` where ``derivative`` is the stand-in a
+    recursive helper's derivative calls itself through (made while it was being
+    generated, calling the cache entry ``key`` of ``helper`` once made); else None."""
+    if not derivative.__qualname__.endswith("<locals>.recursive") or \
+            derivative.__module__ != "autograd_src.transform.pipeline":
+        return None
+    cells = dict(zip(derivative.__code__.co_freevars, derivative.__closure__ or ()))
+    try:
+        per_fn, key = cells["per_fn"].cell_contents, cells["key"].cell_contents
+    except (KeyError, ValueError):
+        return None
+    entry = per_fn.get(key) if isinstance(per_fn, dict) else None
+    if not isinstance(entry, tuple) or not isinstance(key, tuple) or not key or \
+            key[0] != "helper":
+        return None
+    from ..pipeline import _CACHE
+    helper = next((fn for fn, cached in list(_CACHE.items()) if cached is per_fn), None)
+    return (helper, key, entry[0]) if helper is not None else None
 
 
 def unsafe_to_repeat(fn: Any, seen: set) -> Optional[str]:
