@@ -279,3 +279,29 @@ def nested_namedtuple_fields(p, x):
 
 def nested_namedtuple_items(p, x):
     return np.sum(np.tanh(x @ p.enc[0] + p.enc[1]))
+
+
+def one_array_twice_in_a_list(x):
+    h = x * 2
+    hs = [h, h]
+    hs[0] += 1  # NumPy changes hs[1] too: the same array
+    return np.sum(hs[0] * hs[1])
+
+
+def rows_kept_by_a_comprehension(x):
+    out = np.zeros((2, 2))
+    rows = [out[i] for i in range(2)]  # views of out's rows
+    out[0] = x
+    return np.sum(rows[0] * x)
+
+
+def rows_swapped_by_tuple_assignment(a):
+    a = a * 1.0
+    a[0], a[1] = a[1], a[0]  # a[1] is a view: NumPy gives both rows the old a[1]
+    return np.sum(a * np.arange(4.0).reshape(2, 2))
+
+
+def entries_swapped_by_tuple_assignment(x):
+    x = x * 1.0
+    x[0], x[1] = x[1], x[0]  # numbers, not views: a true swap
+    return np.sum(x * np.arange(2.0))

@@ -45,6 +45,7 @@ RIGHT = [
     (cc.nested_namedtuple_fields, (cc.Net(cc.Lin(RNG.standard_normal((2, 2)), X.copy()),
                                           cc.Lin(RNG.standard_normal((2, 2)), W.copy())),
                                    RNG.standard_normal((3, 2))), (0,)),
+    (cc.entries_swapped_by_tuple_assignment, (X,), (0,)),
     (cc.nested_namedtuple_items, (cc.Net(cc.Lin(RNG.standard_normal((2, 2)), X.copy()),
                                          cc.Lin(RNG.standard_normal((2, 2)), W.copy())),
                                   RNG.standard_normal((3, 2))), (0,)),
@@ -61,6 +62,11 @@ REFUSED = [
     (cc.item_update_of_a_copied_dict, ({"w": X.copy()}, W), "d2\\['w'\\] \\+= x"),
     (cc.item_update_seen_by_the_stored_name, (X,), "hs\\[0\\] \\+= x"),
     (cc.update_of_a_name_stored_in_a_dict, (X,), "h\\[0\\] = 5.0"),
+    # found by the independent tester: NumPy's aliasing through a list's items, views
+    # kept in a comprehension's list and a tuple assignment's values (once silent)
+    (cc.one_array_twice_in_a_list, (X,), "hs\\[0\\] \\+= 1"),
+    (cc.rows_kept_by_a_comprehension, (X,), "out\\[0\\] = x"),
+    (cc.rows_swapped_by_tuple_assignment, (RNG.standard_normal((2, 2)),), "a\\[0\\], a\\[1\\]"),
 ]
 
 

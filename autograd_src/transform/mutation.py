@@ -18,6 +18,8 @@ from typing import Any, Optional
 import gast
 import numpy as np
 
+from .ir import walk
+
 __all__ = ["writes_in_place", "helper_writes_into", "may_share", "returns_fresh",
            "allocates", "shared_names", "is_user_function", "read_later", "ALLOCATING",
            "LIBRARIES",
@@ -101,15 +103,15 @@ def returns_fresh(fn: Any, depth: int = 0) -> bool:
         return False
     params = _parameters(node)
     values: dict[str, list] = {}
-    for sub in gast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, gast.Assign):
             for target in sub.targets:
-                for name in gast.walk(target):
+                for name in walk(target):
                     if isinstance(name, gast.Name):
                         plain = isinstance(target, gast.Name)
                         values.setdefault(name.id, []).append(sub.value if plain else None)
         elif isinstance(sub, (gast.AugAssign, gast.For)):
-            for name in gast.walk(sub.target):
+            for name in walk(sub.target):
                 if isinstance(name, gast.Name):
                     values.setdefault(name.id, []).append(None)
 
@@ -128,7 +130,7 @@ def returns_fresh(fn: Any, depth: int = 0) -> bool:
             return not may_share(_resolve(fn, expr.func), expr, depth)
         return False
 
-    returns = [n.value for n in gast.walk(node) if isinstance(n, gast.Return)]
+    returns = [n.value for n in walk(node) if isinstance(n, gast.Return)]
     return bool(returns) and all(fresh(v, frozenset()) for v in returns)
 
 
@@ -168,7 +170,7 @@ def helper_writes_into(fn: Any, depth: int = 0) -> Optional[str]:
             expr = expr.value
         return expr.id if isinstance(expr, gast.Name) else None
 
-    for sub in gast.walk(node):
+    for sub in walk(node):
         targets = sub.targets if isinstance(sub, gast.Assign) else \
             [sub.target] if isinstance(sub, (gast.AugAssign, gast.AnnAssign)) else []
         for target in targets:
@@ -265,6 +267,7 @@ def shared_names(stmt: gast.stmt, resolve: Any) -> set[str]:
     name is."""
     value = getattr(stmt, "value", None)
     shared: set[str] = set()
+    loop_names: set[str] = set()  # a comprehension's own variables
     stack = [value] if value is not None else []
     while stack:
         node = stack.pop()
@@ -280,12 +283,21 @@ def shared_names(stmt: gast.stmt, resolve: Any) -> set[str]:
             stack.append(node.value)  # y.T, or an array an object holds (self.W)
         elif isinstance(node, gast.IfExp):
             stack += [node.body, node.orelse]
+        elif isinstance(node, (gast.ListComp, gast.SetComp, gast.GeneratorExp)):
+            stack.append(node.elt)  # [out[i] for i in ...]: views of out's rows
+            stack += [g.iter for g in node.generators]  # [r for r in rows]: rows' items
+            loop_names |= {n.id for g in node.generators for n in gast.walk(g.target)
+                           if isinstance(n, gast.Name)}
+        elif isinstance(node, gast.DictComp):
+            stack += [node.value] + [g.iter for g in node.generators]
+            loop_names |= {n.id for g in node.generators for n in gast.walk(g.target)
+                           if isinstance(n, gast.Name)}
         elif isinstance(node, gast.Call) and may_share(resolve(node.func), node):
             stack += [a.value if isinstance(a, gast.Starred) else a for a in node.args]
             stack += [k.value for k in node.keywords]
             if isinstance(node.func, gast.Attribute):
                 stack.append(node.func.value)
-    return shared
+    return shared - loop_names
 
 
 def read_later(body: list) -> tuple[dict[int, frozenset], dict[int, frozenset]]:
@@ -301,12 +313,12 @@ def read_later(body: list) -> tuple[dict[int, frozenset], dict[int, frozenset]]:
     bound: dict[int, frozenset] = {}
 
     def loads(node: Any) -> frozenset:
-        return frozenset(n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+        return frozenset(n.id for n in walk(node) if isinstance(n, gast.Name)
                          and isinstance(n.ctx, gast.Load))
 
     def stores(stmt: Any) -> frozenset:  # names an assignment surely binds anew
         if isinstance(stmt, gast.Assign):
-            return frozenset(n.id for t in stmt.targets for n in gast.walk(t)
+            return frozenset(n.id for t in stmt.targets for n in walk(t)
                              if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
                              and not _inside_subscript(t, n))
         return frozenset()
@@ -325,7 +337,7 @@ def read_later(body: list) -> tuple[dict[int, frozenset], dict[int, frozenset]]:
                     live_in(stmt.orelse, live, record, exits)
             elif isinstance(stmt, (gast.For, gast.While)):
                 head = loads(stmt.iter) if isinstance(stmt, gast.For) else loads(stmt.test)
-                target = frozenset(n.id for n in gast.walk(stmt.target)
+                target = frozenset(n.id for n in walk(stmt.target)
                                    if isinstance(n, gast.Name)) \
                     if isinstance(stmt, gast.For) else frozenset()
                 exit_live = live_in(stmt.orelse, live, record, exits) | head
@@ -369,4 +381,4 @@ def read_later(body: list) -> tuple[dict[int, frozenset], dict[int, frozenset]]:
 def _inside_subscript(target: Any, name: Any) -> bool:
     """Whether ``name`` is the array a target subscript assigns into (``y`` in ``y[0]``)."""
     return any(isinstance(n, (gast.Subscript, gast.Attribute)) and n.value is name
-               for n in gast.walk(target))
+               for n in walk(target))

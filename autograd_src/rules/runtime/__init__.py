@@ -47,6 +47,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
 from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     alone,
     dtype_of,
+    other_items,
     seed,
     shape_of,
     unbroadcast,
@@ -158,7 +159,7 @@ from .special import (  # noqa: F401 - generated code reads them as _ad.<name>
 # optimizer may evaluate a call to one of these at transformation time.
 FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 
-__all__ = ["alone", "shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast",
+__all__ = ["alone", "other_items", "shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast",
            "keep_reduced_dims",
            "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod", "uncumsum", "unindex",
            "unconcatenate", "unstack", "unhstack", "unvstack", "untile", "unrepeat", "untrace",

@@ -188,6 +188,18 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False) -> None:
                 "write the update as a new value (x = x + ...)")
 
 
+def other_items(container: Any, index: Any) -> tuple:
+    """The items of a list, tuple or dict other than ``container[index]`` (for a slice,
+    those outside it): what an in-place update of that item must not share memory with."""
+    if isinstance(container, dict):
+        return tuple(v for k, v in container.items() if k != index)
+    if not isinstance(container, (list, tuple)):
+        return ()  # an array's rows: an update of one leaves the others
+    n = len(container)
+    chosen = set(range(*index.indices(n))) if isinstance(index, slice) else {int(index) % n}
+    return tuple(v for k, v in enumerate(container) if k not in chosen)
+
+
 def _alone_container(x: Any, others: tuple, where: str) -> None:
     pending = list(others)
     while pending:

@@ -30,6 +30,7 @@ import gast
 
 from ... import errors
 from .. import source
+from ..ir import Transformer, walk
 from ..naming import Namer
 
 __all__ = ["helpers_recomputed"]
@@ -151,7 +152,7 @@ def _flattened(derivative: Any) -> Any:
                 args.posonlyargs or args.kwonlyargs or args.vararg or args.kwarg):
             seed = args.args[0]
             before = [stmt for k, stmt in enumerate(body[:-1]) if k != defs[0]]
-            used = {n.id for stmt in before for n in gast.walk(stmt)
+            used = {n.id for stmt in before for n in walk(stmt)
                     if isinstance(n, gast.Name)} | {a.id for a in node.args.args}
             if seed.id not in used:
                 node.body = before + [stmt for stmt in body[defs[0]].body
@@ -225,7 +226,7 @@ def unsafe_to_repeat(fn: Any, seen: set) -> Optional[str]:
         return f"the source of {name} cannot be read"
     params = set(parsed.params)
     made: set = set()  # names assigned inside (values of its own, unless aliases)
-    for node in gast.walk(parsed.node):
+    for node in walk(parsed.node):
         if isinstance(node, (gast.Global, gast.Nonlocal, gast.Yield, gast.YieldFrom,
                              gast.Await, gast.Lambda)):
             return f"{name} uses {type(node).__name__.lower()}"
@@ -234,7 +235,7 @@ def unsafe_to_repeat(fn: Any, seen: set) -> Optional[str]:
             return f"{name} defines {node.name}"
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             made.add(node.id)
-    for node in gast.walk(parsed.node):
+    for node in walk(parsed.node):
         if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Delete)):
             targets = node.targets if isinstance(node, (gast.Assign, gast.Delete)) \
                 else [node.target]
@@ -332,7 +333,7 @@ def _rewrite(stmts: list, usable: dict, namer: Namer) -> None:
         index += 1
 
 
-class _BackCalls(gast.NodeTransformer):
+class _BackCalls(Transformer):
     """``back(g)`` becomes ``dhelper(back[0], ..., back[n - 1], dout=g)``."""
 
     def __init__(self, usable: dict, namer: Namer) -> None:

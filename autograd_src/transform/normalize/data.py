@@ -232,6 +232,7 @@ class DataNormalizer:
                 self.assign(gast.copy_location(gast.Assign(targets=[element], value=item,
                                                            type_comment=None), original))
             return
+        read_in_value = {n.id for n in gast.walk(value) if isinstance(n, gast.Name)}
         whole = self.namer.fresh("values")
         self.assign(gast.copy_location(gast.Assign(targets=[name_node(whole, gast.Store())],
                                                    value=value, type_comment=None),
@@ -259,8 +260,30 @@ class DataNormalizer:
                     constant(k - len(target.elts))
                 item = gast.Subscript(value=name_node(whole), slice=index, ctx=gast.Load())
             gast.copy_location(item, original)
+            if not starred and k + 1 < len(target.elts) and isinstance(
+                    element, gast.Subscript) and isinstance(element.value, gast.Name) and \
+                    element.value.id in read_in_value:
+                self.pending_values_apart(element.value.id, whole, k + 1, original)
             self.assign(gast.copy_location(gast.Assign(targets=[element], value=item,
                                                        type_comment=None), original))
+
+    def pending_values_apart(self, name: str, whole: str, start: int,
+                             original: gast.stmt) -> None:
+        """``A[0], A[1] = A[1], A[0]``: NumPy takes the values first, as views of ``A``
+        where they are rows, so writing ``A[0]`` changes the value ``A[1]`` is given
+        next; grad's values would not change. Checked as it runs (`_ad.alone`): the
+        values still to be written must share no memory with ``name``'s array."""
+        ad = name_node(self.namer.reference(runtime, "_ad"))
+        where = f"{self.parsed.where(original)}: " \
+                f"{gast.unparse(original).strip().splitlines()[0]}"
+        pending = gast.Subscript(value=name_node(whole), slice=gast.Slice(
+            lower=gast.Constant(value=start, kind=None), upper=None, step=None),
+            ctx=gast.Load())
+        check = gast.Expr(value=gast.Call(
+            func=gast.Attribute(value=ad, attr="alone", ctx=gast.Load()),
+            args=[name_node(name), gast.Tuple(elts=[pending], ctx=gast.Load()),
+                  gast.Constant(value=where, kind=None)], keywords=[]))
+        self.body.append(Primal(gast.copy_location(check, original), original, set()))
 
     def update_alone(self, name: str, node: gast.AST, refusal: str) -> None:
         """Allow ``name op= v`` as ``name = name op v`` on an array that other names may
@@ -317,15 +340,27 @@ class DataNormalizer:
                                    "... with a copy of the item if it is shared")
         partners = sorted((later & bound) - {container} - self.scalars - set(
             self.local_functions))
-        if not partners and not caller:
+        siblings = container in later  # hs = [h, h]; hs[0] += 1 changes hs[1] too
+        if not partners and not caller and not siblings:
             return  # nothing else read later could see the update
         ad = name_node(self.namer.reference(runtime, "_ad"))
         where = f"{self.parsed.where(origin)}: {gast.unparse(origin).strip().splitlines()[0]}"
         item = gast.Subscript(value=name_node(container), slice=clone(stmt.target.slice),
                               ctx=gast.Load())
+        others: list = [name_node(p) for p in partners]
+        if siblings:
+            index = clone(stmt.target.slice)
+            if any(isinstance(n, gast.Slice) for n in gast.walk(index)):
+                np_name = self.namer.reference(numpy_rules.np, "np")
+                index = gast.Subscript(value=gast.Attribute(
+                    value=name_node(np_name), attr="s_", ctx=gast.Load()), slice=index,
+                    ctx=gast.Load())
+            others.append(gast.Call(
+                func=gast.Attribute(value=clone(ad), attr="other_items", ctx=gast.Load()),
+                args=[name_node(container), index], keywords=[]))
         check = gast.Expr(value=gast.Call(
             func=gast.Attribute(value=ad, attr="alone", ctx=gast.Load()),
-            args=[item, gast.Tuple(elts=[name_node(p) for p in partners], ctx=gast.Load()),
+            args=[item, gast.Tuple(elts=others, ctx=gast.Load()),
                   gast.Constant(value=where, kind=None)],
             keywords=[gast.keyword(arg="argument", value=gast.Constant(value=True, kind=None))]
             if caller else []))
