@@ -18,6 +18,7 @@ from typing import Any, Callable, Optional
 import gast
 
 from . import source
+from .ir import name_ids, walk
 
 __all__ = ["closure_body", "composed"]
 
@@ -35,7 +36,7 @@ def closure_body(factory: Callable[..., Any]) -> Optional[tuple]:
     body = parsed.node.body
     if not body or not isinstance(body[-1], gast.Return) or body[-1].value is None:
         return None
-    if any(isinstance(n, gast.Return) for s in body[:-1] for n in gast.walk(s)
+    if any(isinstance(n, gast.Return) for s in body[:-1] for n in walk(s)
            if not isinstance(s, gast.FunctionDef)):
         return None
     made = body[-1].value
@@ -44,7 +45,7 @@ def closure_body(factory: Callable[..., Any]) -> Optional[tuple]:
     if isinstance(made, gast.Name):
         defs = [s for s in body[:-1] if isinstance(s, gast.FunctionDef) and s.name == made.id]
         if len(defs) == 1 and not any(isinstance(n, (gast.Nonlocal, gast.Global))
-                                      for n in gast.walk(defs[0])):
+                                      for n in walk(defs[0])):
             return parsed, [s for s in body[:-1] if s is not defs[0]], defs[0]
     return None
 
@@ -64,9 +65,9 @@ def composed(factory: Callable[..., Any]) -> Optional[Callable[..., Any]]:
             parsed.node.args.vararg or parsed.node.args.kwarg or parsed.node.args.kwonlyargs:
         return None
     own = {a.id for a in args.posonlyargs + args.args}
-    taken = set(outer) | {n.id for s in before for n in gast.walk(s)
+    taken = set(outer) | {n.id for s in before for n in walk(s)
                           if isinstance(n, gast.Name)} | \
-        ({n.id for n in gast.walk(made) if isinstance(n, gast.Name)} - own)
+        (name_ids(made) - own)
     renamed = {}
     for a in args.posonlyargs + args.args:
         name = a.id
@@ -74,7 +75,7 @@ def composed(factory: Callable[..., Any]) -> Optional[Callable[..., Any]]:
             name += "_"
         renamed[a.id] = name
     made = copy.deepcopy(made)
-    for node in gast.walk(made):
+    for node in walk(made):
         if isinstance(node, gast.Name) and node.id in renamed:
             node.id = renamed[node.id]
     inner = made.body if isinstance(made, gast.FunctionDef) else \

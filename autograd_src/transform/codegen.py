@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 import gast
 
-from .ir import Comment, Verbatim
+from .ir import Comment, Verbatim, name_ids
 from .naming import clone
 from .optimize import names_in
 from .reverse import Derivative
@@ -57,7 +57,7 @@ def _split(parsed: ParsedFunction, derivative: Derivative, results: gast.expr,
     are the enclosing function's (``nonlocal``).
     """
     primal = list(derivative.primal)
-    params = {a.id for a in gast.walk(parsed.node.args) if isinstance(a, gast.Name)}
+    params = name_ids(parsed.node.args)
     shared = sorted(set(names_in(derivative.adjoint)[0]) & (set(names_in(primal)[0]) | params))
     inner_body = ([gast.Nonlocal(names=shared)] if shared else []) + \
         list(derivative.adjoint) + [gast.Return(value=results)]

@@ -18,7 +18,7 @@ from typing import Any, Optional
 import gast
 
 from . import helper_copies
-from .ir import assign_node, name_node
+from .ir import Transformer, assign_node, name_node, walk
 from .naming import Namer
 from .source import ParsedFunction
 
@@ -183,11 +183,11 @@ class _Desugar:
             sources, targets = [it], [stmt.target]
         before = []
         named = []
-        stores = {n.id for s in stmt.body for n in gast.walk(s)
+        stores = {n.id for s in stmt.body for n in walk(s)
                   if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         for source in sources:
             if isinstance(source, gast.Name):
-                grown = [c for s in stmt.body for c in gast.walk(s)
+                grown = [c for s in stmt.body for c in walk(s)
                          if isinstance(c, gast.Call) and isinstance(c.func, gast.Attribute)
                          and isinstance(c.func.value, gast.Name)
                          and c.func.value.id == source.id and c.func.attr in _LIST_CHANGES]
@@ -234,7 +234,7 @@ class _Desugar:
 _LIST_CHANGES = {"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"}
 
 
-class _MapAsComprehension(gast.NodeTransformer):
+class _MapAsComprehension(Transformer):
     """``map(f, xs, ys)`` as ``[f(x, y) for x, y in zip(xs, ys)]``, and ``map(lambda z:
     e, xs)`` as ``[e for z in xs]`` (its parameters renamed apart): a list, consumed
     once like the iterator, whose items the normalizer differentiates as any other."""
@@ -283,7 +283,7 @@ def _partials(parsed: ParsedFunction, namer: Namer) -> None:
     stores: dict = {}
     calls: dict = {}
     loads: dict = {}
-    for item in gast.walk(node):
+    for item in walk(node):
         if isinstance(item, gast.Name):
             if isinstance(item.ctx, gast.Store):
                 stores[item.id] = stores.get(item.id, 0) + 1
@@ -306,7 +306,7 @@ def _partials(parsed: ParsedFunction, namer: Namer) -> None:
                 continue
             name, call = bound
             if stores.get(name) != 1 or loads.get(name, 0) != len(calls.get(name, [])) or \
-                    any(isinstance(c, gast.Call) for c in gast.walk(call.args[0])):
+                    any(isinstance(c, gast.Call) for c in walk(call.args[0])):
                 out.append(stmt)
                 continue
             def held(value: gast.expr, label: str, stmt: Any = stmt) -> gast.expr:
@@ -350,7 +350,7 @@ def _partials(parsed: ParsedFunction, namer: Namer) -> None:
             call.args = [copy.deepcopy(a) for a in args] + call.args
 
 
-class _ComprehensionScopes(gast.NodeTransformer):
+class _ComprehensionScopes(Transformer):
     """Each comprehension's loop names renamed apart (``[h * 2 for h in X]`` reads
     ``h_2``): Python 3 gives a comprehension its own scope, so its loop variable never
     rebinds the function's name of the same spelling; the normalizer, which writes a
@@ -358,17 +358,17 @@ class _ComprehensionScopes(gast.NodeTransformer):
 
     def __init__(self, namer: Namer, function: gast.FunctionDef) -> None:
         self.namer = namer
-        self.uses = Counter(n.id for n in gast.walk(function) if isinstance(n, gast.Name))
+        self.uses = Counter(n.id for n in walk(function) if isinstance(n, gast.Name))
 
     def _scoped(self, node: Any, parts: tuple) -> Any:
-        inside = Counter(n.id for n in gast.walk(node) if isinstance(n, gast.Name))
+        inside = Counter(n.id for n in walk(node) if isinstance(n, gast.Name))
         renames: dict = {}
         for position, generator in enumerate(node.generators):
             # The first iterable is read in the enclosing scope; later ones see the
             # names bound before them.
             if position > 0:
                 generator.iter = helper_copies.Renamed(dict(renames)).visit(generator.iter)
-            for target in gast.walk(generator.target):
+            for target in walk(generator.target):
                 # Renamed only where the name is used outside the comprehension too.
                 if isinstance(target, gast.Name) and target.id not in renames and \
                         self.uses[target.id] > inside[target.id]:
@@ -393,7 +393,7 @@ class _ComprehensionScopes(gast.NodeTransformer):
         return self._scoped(node, ("key", "value"))
 
 
-class _StarredDisplays(gast.NodeTransformer):
+class _StarredDisplays(Transformer):
     """``[*params, x]`` as ``list(params) + [x]`` (and ``(*a, x)`` as ``tuple(a) +
     (x,)``): the same items, as joins the normalizer differentiates."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gast
 
+from .ir import walk
 from .source import ParsedFunction
 
 __all__ = ["check"]
@@ -58,7 +59,7 @@ def check(parsed: ParsedFunction) -> None:
     """Raise `DiffSyntaxError` at the first unsupported construct in ``parsed``."""
     fn = parsed.node
     for stmt in fn.body:
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if node is fn:
                 continue
             reason = _STATEMENTS.get(type(node)) or _EXPRESSIONS.get(type(node))
@@ -71,7 +72,7 @@ def check(parsed: ParsedFunction) -> None:
                                          "differentiates real-valued code; write the real "
                                          "and imaginary parts as separate real arrays")
     returns = [n for stmt in fn.body if not isinstance(stmt, gast.FunctionDef)
-               for n in gast.walk(stmt) if isinstance(n, gast.Return)]
+               for n in walk(stmt) if isinstance(n, gast.Return)]
     if not any(r.value is not None for r in returns):
         raise parsed.error(fn, f"{parsed.name}() returns nothing: grad differentiates the "
                                "returned value, so end the function with 'return <value>'")

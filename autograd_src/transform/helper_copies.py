@@ -23,7 +23,7 @@ from typing import Any, Callable, Optional
 
 import gast
 
-from .ir import name_node
+from .ir import Transformer, name_ids, name_node, walk
 from .naming import Namer
 from .source import ParsedFunction
 
@@ -101,22 +101,22 @@ def _copy_of(parsed: ParsedFunction, call: gast.Call,
     if copied.args.posonlyargs:
         return None
     node = parsed.node
-    caller_names = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+    caller_names = {n.id for n in walk(node) if isinstance(n, gast.Name)
                     and isinstance(n.ctx, (gast.Store, gast.Param))} | \
-        {n.name for n in gast.walk(node) if isinstance(n, gast.FunctionDef)}
-    bound = {n.id for n in gast.walk(copied) if isinstance(n, gast.Name)
+        {n.name for n in walk(node) if isinstance(n, gast.FunctionDef)}
+    bound = {n.id for n in walk(copied) if isinstance(n, gast.Name)
              and isinstance(n.ctx, (gast.Store, gast.Param))}
-    free = {n.id for n in gast.walk(copied) if isinstance(n, gast.Name)
+    free = {n.id for n in walk(copied) if isinstance(n, gast.Name)
             and isinstance(n.ctx, gast.Load)} - bound
     if free & caller_names:
         return None
-    used = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)} | caller_names
+    used = name_ids(node) | caller_names
     renames = {name: namer.fresh(name) for name in sorted(bound & used)}
     Renamed(renames).visit(copied)
     return helper, copied, renames
 
 
-class Renamed(gast.NodeTransformer):
+class Renamed(Transformer):
     """Each name in ``names`` (old -> new) renamed, wherever it occurs."""
 
     def __init__(self, names: dict) -> None:
@@ -134,8 +134,8 @@ def _reads_in_defaults(node: gast.FunctionDef, value: gast.expr) -> bool:
     if isinstance(value, gast.Lambda):
         args = value.args
     else:
-        defs = [d for d in gast.walk(node) if isinstance(d, gast.FunctionDef)
-                and d.name == value.id] + [s.value for s in gast.walk(node)
+        defs = [d for d in walk(node) if isinstance(d, gast.FunctionDef)
+                and d.name == value.id] + [s.value for s in walk(node)
                                            if isinstance(s, gast.Assign)
                                            and isinstance(s.value, gast.Lambda)
                                            and any(isinstance(t, gast.Name) and t.id == value.id
@@ -148,8 +148,8 @@ def _reads_in_defaults(node: gast.FunctionDef, value: gast.expr) -> bool:
 
 
 def _local_functions(node: gast.FunctionDef) -> set:
-    return {n.name for n in gast.walk(node) if isinstance(n, gast.FunctionDef)} | \
-        {s.targets[0].id for s in gast.walk(node) if isinstance(s, gast.Assign)
+    return {n.name for n in walk(node) if isinstance(n, gast.FunctionDef)} | \
+        {s.targets[0].id for s in walk(node) if isinstance(s, gast.Assign)
          and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)
          and isinstance(s.value, gast.Lambda)}
 
@@ -184,7 +184,7 @@ def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
             if param not in params and param not in [a.id for a in args.kwonlyargs]:
                 return
             if any(isinstance(n, gast.Name) and n.id == param and isinstance(n.ctx, gast.Store)
-                   for n in gast.walk(copied)):
+                   for n in walk(copied)):
                 return
             if isinstance(value, gast.Lambda):
                 name = namer.fresh(f"{param}_lambda")
@@ -195,7 +195,7 @@ def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                 name = value.id
             renames[param] = name
         _drop_parameters(copied.args, set(renames))
-        for item in gast.walk(copied):
+        for item in walk(copied):
             if isinstance(item, gast.Name) and item.id in renames and \
                     isinstance(item.ctx, gast.Load):
                 item.id = renames[item.id]
@@ -282,7 +282,7 @@ def keyword_parameters(parsed: ParsedFunction, namer: Namer) -> None:
                                     values=list(extra.values())))
             _SplatsWrittenOut(kwarg, list(extra)).visit(copied)
             if any(isinstance(n, gast.Name) and n.id == kwarg and isinstance(n.ctx, gast.Store)
-                   for n in gast.walk(copied)):
+                   for n in walk(copied)):
                 return
         elif extra:
             return  # an unknown keyword: Python's own error, from the original call
@@ -321,7 +321,7 @@ def _functions_written_in(parsed: ParsedFunction, copied: gast.FunctionDef,
     functions = {a.id: v for a, v in zip(args.args, values)
                  if not isinstance(v, gast.Constant) and _known(parsed, v)}
     if any(isinstance(n, gast.Name) and n.id in functions and isinstance(n.ctx, gast.Store)
-           for n in gast.walk(copied)):
+           for n in walk(copied)):
         return None
     _Substituted(functions).visit(copied)
     kept = [v for a, v in zip(args.args, values) if a.id not in functions]
@@ -332,7 +332,7 @@ def _functions_written_in(parsed: ParsedFunction, copied: gast.FunctionDef,
     return kept
 
 
-class _Substituted(gast.NodeTransformer):
+class _Substituted(Transformer):
     """Each read of a name in ``values`` replaced by a copy of its expression."""
 
     def __init__(self, values: dict) -> None:
@@ -344,7 +344,7 @@ class _Substituted(gast.NodeTransformer):
         return node
 
 
-class _SplatsWrittenOut(gast.NodeTransformer):
+class _SplatsWrittenOut(Transformer):
     """``f(x, **kw)`` as ``f(x, W=kw['W'], b=kw['b'])``, for the keys the call passes."""
 
     def __init__(self, name: str, keys: list) -> None:
@@ -405,13 +405,13 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         if args.vararg is not None or args.kwarg is not None:
             return stmt
         params = [a.id for a in args.args]
-        written = {t.value.id for n in gast.walk(copied)
+        written = {t.value.id for n in walk(copied)
                    if isinstance(n, (gast.Assign, gast.AugAssign))
                    for t in (n.targets if isinstance(n, gast.Assign) else [n.target])
                    if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)
                    and t.value.id in params}
-        rebound = {n.id for s in gast.walk(copied) if isinstance(s, gast.Assign)
-                   for t in s.targets for n in gast.walk(t)
+        rebound = {n.id for s in walk(copied) if isinstance(s, gast.Assign)
+                   for t in s.targets for n in walk(t)
                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
                    and not _inside(t, n)}
         written -= rebound
@@ -419,7 +419,7 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
             return stmt
         given = dict(zip(params, call.args))
         given.update({apart.get(k.arg, k.arg): k.value for k in call.keywords})
-        targets = {n.id for t in getattr(stmt, "targets", []) for n in gast.walk(t)
+        targets = {n.id for t in getattr(stmt, "targets", []) for n in walk(t)
                    if isinstance(n, gast.Name)}
         live = later.get(id(stmt))
         if live is None:
@@ -512,7 +512,7 @@ def _returning(stmts: list, params: list, kept: bool, namer: Namer) -> list:
 def _inside(target: Any, name: Any) -> bool:
     """Whether ``name`` is the array a target subscript assigns into (``y`` in ``y[0]``)."""
     return any(isinstance(n, (gast.Subscript, gast.Attribute)) and n.value is name
-               for n in gast.walk(target))
+               for n in walk(target))
 
 
 def _runtime() -> Any:

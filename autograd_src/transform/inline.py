@@ -10,7 +10,7 @@ import numpy as np
 
 from ..rules.registry import Rule
 from . import optimize
-from .ir import Op, assign_node, name_node, same_shape
+from .ir import Op, Transformer, assign_node, name_node, same_shape, walk
 from .naming import Namer, clone, describe
 
 __all__ = ["Inliner", "as_expr"]
@@ -31,7 +31,7 @@ _MATH_TWINS = {"sin", "cos", "tan", "sinh", "cosh", "tanh", "exp", "log", "sqrt"
                "log1p", "log2", "log10", "fabs"}
 
 
-class _Substitution(gast.NodeTransformer):
+class _Substitution(Transformer):
     """Replace a rule's parameters by the operands of one call site."""
 
     def __init__(self, rule: Rule, values: dict[str, Any], namer: Namer,
@@ -147,14 +147,14 @@ class Inliner:
             return result
         seen: dict[str, int] = {}
         for _, expr in result:
-            for node in {gast.unparse(n): n for n in gast.walk(expr)
+            for node in {gast.unparse(n): n for n in walk(expr)
                          if isinstance(n, gast.BinOp)}:
                 seen[node] = seen.get(node, 0) + 1
         shared = [text for text, count in seen.items() if count > 1]
         if not shared:
             return result
         text = max(shared, key=len)
-        node = next(n for _, e in result for n in gast.walk(e)
+        node = next(n for _, e in result for n in walk(e)
                     if isinstance(n, gast.BinOp) and gast.unparse(n) == text)
         name = self.namer.fresh(describe(node))
         self.shared.add(name)

@@ -22,6 +22,7 @@ import gast
 
 from . import codegen, desugar, fence, loader, normalize, reverse, source, stages
 from . import optimize as optimizer
+from .ir import name_ids, walk
 from .naming import Namer
 from .source import is_bound_method, parameters
 
@@ -103,7 +104,7 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
         stacks.stacks_as_values(parsed.node)
     fence.check(parsed)
     stages.show(f"source ({parsed.name})", parsed.node)
-    referenced = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}
+    referenced = name_ids(parsed.node)
     namer = Namer(referenced | parsed.locals | set(parsed.closure), parsed.globals,
                   parsed.locals)
     name = namer.fresh(derivative_name(parsed.name, wrt, value))
@@ -159,7 +160,7 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
     if any(p >= len(params) for p in positions):
         raise outer.error(node, f"a differentiated value passed to {node.name}() lands in "
                                 "*args; give it named parameters")
-    assigned = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+    assigned = {n.id for n in walk(node) if isinstance(n, gast.Name)
                 and isinstance(n.ctx, (gast.Store, gast.Param))}
     parsed = source.ParsedFunction(
         fn=outer.fn, node=node, filename=outer.filename, file_lines=outer.file_lines,
@@ -170,7 +171,7 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
     name = namer.fresh(derivative_name(node.name, wrt, False))
     # Its own names, except those it reads from the enclosing function and the
     # references (_ad, np) it shares with it.
-    referenced = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    referenced = name_ids(node)
     inner = Namer(referenced | set(namer.injected) | {name}, outer.globals, assigned)
     inner.injected, inner._references = namer.injected, namer._references
     desugar.desugar(parsed, inner)

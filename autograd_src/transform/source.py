@@ -15,6 +15,7 @@ import gast
 import numpy as np
 
 from ..errors import DiffSyntaxError, SourceUnavailableError
+from .ir import walk
 
 __all__ = ["ParsedFunction", "parse_function", "UNRESOLVED", "InstanceOf", "MethodOf"]
 
@@ -305,7 +306,7 @@ def _source_lines(fn: Callable[..., Any]) -> tuple[list[str], int]:
 def _lambda_as_function(tree: gast.AST, fn: Callable[..., Any]) -> gast.FunctionDef:
     code = fn.__code__
     names = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
-    found = [n for n in gast.walk(tree) if isinstance(n, gast.Lambda)
+    found = [n for n in walk(tree) if isinstance(n, gast.Lambda)
              and [a.id for a in n.args.args + n.args.kwonlyargs] == names]
     if len(found) != 1:
         raise _unavailable(fn, "its line holds several lambdas with these parameters; "
@@ -319,7 +320,7 @@ def _lambda_as_function(tree: gast.AST, fn: Callable[..., Any]) -> gast.Function
 
 
 def _shift(tree: gast.AST, lines: int, columns: int) -> None:
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if hasattr(node, "lineno") and node.lineno is not None:
             node.lineno += lines
             if getattr(node, "end_lineno", None) is not None:
@@ -365,7 +366,7 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
     params += [a.id for a in args.kwonlyargs]
     if args.kwarg is not None:
         params.append(args.kwarg.id)
-    assigned = {n.id for n in gast.walk(node)
+    assigned = {n.id for n in walk(node)
                 if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
     return ParsedFunction(fn=fn, node=node, filename=filename, file_lines=file_lines,
                           globals=fn.__globals__, closure=closure, params=params,

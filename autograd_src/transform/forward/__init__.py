@@ -20,6 +20,7 @@ from ...rules import forward_rules, runtime_rules  # noqa: F401 - register their
 from ...rules.jvp import lookup_jvp
 from .. import codegen, desugar, fence, loader, normalize, source, stages
 from .. import optimize as optimizer
+from ..ir import name_ids, walk
 from ..naming import Namer
 from ..reverse import Derivative
 from ..source import is_bound_method
@@ -44,7 +45,7 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
         stacks.stacks_as_values(parsed.node)
     fence.check(parsed)
     stages.show(f"source ({parsed.name})", parsed.node)
-    referenced = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}
+    referenced = name_ids(parsed.node)
     namer = Namer(referenced | parsed.locals | set(parsed.closure), parsed.globals,
                   parsed.locals)
     name = namer.fresh(forward_name(parsed.name))
@@ -173,7 +174,7 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
     if any(p >= len(params) for p in positions):
         raise outer.error(node, f"a differentiated value passed to {node.name}() lands in "
                                 "*args; give it named parameters")
-    assigned = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+    assigned = {n.id for n in walk(node) if isinstance(n, gast.Name)
                 and isinstance(n.ctx, (gast.Store, gast.Param))}
     parsed = source.ParsedFunction(
         fn=outer.fn, node=node, filename=outer.filename, file_lines=outer.file_lines,
@@ -182,7 +183,7 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
     fence.check(parsed)
     wrt = [params[p] for p in positions]
     name = namer.fresh(forward_name(node.name))
-    referenced = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    referenced = name_ids(node)
     inner = Namer(referenced | set(namer.injected) | {name}, outer.globals, assigned)
     inner.injected, inner._references = namer.injected, namer._references
     desugar.desugar(parsed, inner)

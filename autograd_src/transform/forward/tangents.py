@@ -34,6 +34,7 @@ from ..ir import (
     name_node,
     ops_in,
     same_shape,
+    walk,
 )
 from ..naming import Namer, clone
 from ..source import ParsedFunction
@@ -315,7 +316,7 @@ class Tangents:
         read = {n.id for index, t in enumerate(tangents)
                 if t is not None and rule.exprs is not None and index < len(rule.exprs)
                 and rule.exprs[index] is not None
-                for n in gast.walk(rule.exprs[index]) if isinstance(n, gast.Name)}
+                for n in walk(rule.exprs[index]) if isinstance(n, gast.Name)}
         if not any(t is None and not is_scalar_operand(v, op.scalars)
                    and rule.params[index] not in read
                    for index, (t, v) in enumerate(zip(tangents, operands))):

@@ -11,7 +11,7 @@ import gast
 
 from ...rules.jvp import JVPRule
 from ..inline import as_expr
-from ..ir import Op, name_node
+from ..ir import Op, Transformer, name_node, walk
 from ..naming import Namer, clone
 
 __all__ = ["ANS", "DEFAULTED", "Substitution", "is_pure", "without_minus", "is_literal",
@@ -23,7 +23,7 @@ ANS = "__autograd_src_ans__"
 DEFAULTED = "__autograd_src_defaulted__"
 
 
-class Substitution(gast.NodeTransformer):
+class Substitution(Transformer):
     """A rule's parameters replaced by one call site's operands; ``g[k]`` of an
     all-inputs rule by the tangent of input ``k``; ``f(*(a, b))`` written ``f(a, b)``."""
 
@@ -98,7 +98,7 @@ def is_literal(value: Any, default: Any) -> bool:
 
 
 def replace_ans(expr: gast.expr, name: str) -> gast.expr:
-    for node in gast.walk(expr):
+    for node in walk(expr):
         if isinstance(node, gast.Name) and node.id == ANS:
             node.id = name
     return expr

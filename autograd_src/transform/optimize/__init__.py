@@ -36,13 +36,13 @@ from .fusion import double_repeated, fuse_adjoint_terms, fuse_temporaries, sink_
 from .last_step import skip_in_last_step
 from .shapes import names_read_for_shape, shapes_from
 from .stacks import iterate_stacks
-from .walk import assigned_name, helper_of, load_counts, names_in, nodes
+from .walk import assigned_name, helper_of, load_counts, names, names_in, nodes
 from .zeroing import zero_in_place
 
 __all__ = ["ENABLED", "enabled", "Sweeps", "ADJOINT_PASSES",
            "rewrite_adjoint", "rewrite_primal", "simplify", "reuse_primal_values", "Replace",
            "assigned_name", "helper_of", "load_counts", "names_in", "names_read_for_shape",
-           "shapes_from", "iterate_stacks", "nodes"]
+           "shapes_from", "iterate_stacks", "nodes", "names"]
 
 
 @dataclass

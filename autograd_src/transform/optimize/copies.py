@@ -9,12 +9,13 @@ from typing import Any
 
 import gast
 
-from .walk import assigned_name, each_block, nodes, stores_and_loads
+from ..ir import Transformer
+from .walk import assigned_name, each_block, names, stores_and_loads
 
 __all__ = ["propagate_copies"]
 
 
-class _RenameAll(gast.NodeTransformer):
+class _RenameAll(Transformer):
     def __init__(self, renames: dict[str, str]) -> None:
         self.renames = renames
 
@@ -51,10 +52,10 @@ def propagate_copies(stmts: list[Any], adjoints: set[str], keep: set[str]) -> li
     assignments: Counter = Counter()
     loads: Counter = Counter()
     for stmt in stmts:
-        for node in nodes(stmt) if isinstance(stmt, gast.AST) else ():
-            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+        for node in names(stmt) if isinstance(stmt, gast.AST) else ():
+            if isinstance(node.ctx, gast.Store):
                 assignments[node.id] += 1
-            elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            elif isinstance(node.ctx, gast.Load):
                 loads[node.id] += 1
     return _propagate_block(list(stmts), adjoints, keep, assignments, loads)
 

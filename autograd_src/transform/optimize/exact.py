@@ -9,6 +9,7 @@ from typing import Any
 
 import gast
 
+from ..ir import Transformer
 from .accumulate import without_negation
 from .expressions import constant_node, number_of
 
@@ -28,7 +29,7 @@ def _power_of_two(value: Any) -> bool:
     return mantissa == 0.5
 
 
-class ExactFolder(gast.NodeTransformer):
+class ExactFolder(Transformer):
     """Rewrites that leave values bit for bit the same: ``g * 100.0 * 2`` as
     ``g * 200.0`` (a power of two scales exactly, short of overflow and subnormal
     numbers), ``g * 0.5 * 2`` as ``g``, ``a + -b * c`` as ``a - b * c`` and

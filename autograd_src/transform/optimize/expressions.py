@@ -14,6 +14,7 @@ import gast
 import numpy as np
 
 from ...rules import runtime
+from ..ir import Transformer
 from ..naming import Namer
 
 __all__ = ["number_of", "constant_node", "simplify", "Replace", "reuse_primal_values",
@@ -72,7 +73,7 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-class _Simplifier(gast.NodeTransformer):
+class _Simplifier(Transformer):
     def __init__(self, namer: Namer, scalars: frozenset = frozenset()) -> None:
         self.objects = {name: obj for name, obj in namer.injected.items()}
         self.namer = namer
@@ -167,7 +168,7 @@ def simplify(expr: gast.expr, namer: Namer, scalars: frozenset = frozenset()) ->
     return _Simplifier(namer, scalars).visit(expr)
 
 
-class Replace(gast.NodeTransformer):
+class Replace(Transformer):
     """Replace every subexpression printed as ``text`` by the name ``name``."""
 
     def __init__(self, text: str, name: str) -> None:
@@ -179,7 +180,7 @@ class Replace(gast.NodeTransformer):
         return super().visit(node)
 
 
-class _Reuse(gast.NodeTransformer):
+class _Reuse(Transformer):
     def __init__(self, values: dict[str, str]) -> None:
         self.values = values
 

@@ -10,10 +10,10 @@ from typing import Any, Optional
 
 import gast
 
-from ..ir import name_node
+from ..ir import Transformer, name_node, walk
 from .exact import ExactFolder
 from .expressions import static_basic_index
-from .walk import assigned_name, each_block, nodes, stores_and_loads
+from .walk import assigned_name, each_block, names, nodes, stores_and_loads
 
 __all__ = ["fuse_temporaries", "double_repeated", "fuse_adjoint_terms", "sink_into_adjoint"]
 
@@ -48,7 +48,7 @@ def _single_use(stmts: list[Any], index: int, target: str,
     """Where the statement after ``stmts[index]`` that reads ``target`` is, if the
     value can move there unchanged: what stands between may only be pure
     operations, copies and stack pushes."""
-    operands = {n.id for n in nodes(stmts[index].value) if isinstance(n, gast.Name)}
+    operands = {n.id for n in names(stmts[index].value)}
     for position in range(index + 1, len(stmts)):
         stmt = stmts[position]
         stores, reads = stores_and_loads(stmt)
@@ -75,7 +75,7 @@ def _single_use(stmts: list[Any], index: int, target: str,
 _REPEATING = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp, gast.Lambda)
 
 
-class _Substitute(gast.NodeTransformer):
+class _Substitute(Transformer):
     def __init__(self, name: str, value: gast.expr) -> None:
         self.name, self.value = name, value
 
@@ -153,7 +153,7 @@ def fuse_adjoint_terms(stmts: list[Any], candidates: set[str], loads: Counter) -
 def _arithmetic(expr: Any, most: int = 4, allowed: tuple = ()) -> bool:
     """Whether ``expr`` is arithmetic on names and numbers (and ``allowed`` nodes) with
     one to ``most`` operators."""
-    nodes = list(gast.walk(expr))
+    nodes = list(walk(expr))
     operators = sum(isinstance(n, (gast.BinOp, gast.UnaryOp)) for n in nodes)
     return 0 < operators <= most and all(isinstance(n, _ARITHMETIC + allowed) for n in nodes)
 
@@ -166,7 +166,7 @@ def _adjoint_use(stmts: list[Any], index: int, target: str) -> Optional[int]:
     """The position of the statement after ``stmts[index]`` that reads ``target``, if
     the value can move there: a plain or augmented assignment in the same block,
     with only such assignments in between, none changing what the value reads."""
-    operands = {n.id for n in nodes(stmts[index].value) if isinstance(n, gast.Name)}
+    operands = {n.id for n in names(stmts[index].value)}
     for position in range(index + 1, len(stmts)):
         stmt = stmts[position]
         if not isinstance(stmt, (gast.Assign, gast.AugAssign)):  # a comment too: the
@@ -184,12 +184,12 @@ def _adjoint_use(stmts: list[Any], index: int, target: str) -> Optional[int]:
 def _changed_names(stmt: Any) -> set[str]:
     """Names an assignment rebinds or updates in place (``dx[1:] += g`` changes ``dx``)."""
     targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
-    names = set()
+    changed = set()
     for target in targets:
         while isinstance(target, (gast.Subscript, gast.Attribute)):
             target = target.value
-        names |= {n.id for n in nodes(target) if isinstance(n, gast.Name)}
-    return names
+        changed |= {n.id for n in names(target)}
+    return changed
 
 
 def sink_into_adjoint(primal: list[Any], adjoint: list[Any], candidates: set[str],

@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 import gast
 
+from ..ir import walk
 from .walk import assigned_name
 
 __all__ = ["skip_in_last_step"]
@@ -46,14 +47,14 @@ def _first_of(stmt: gast.For) -> Optional[tuple[str, gast.expr]]:
 
 
 def _loads(nodes: list) -> set:
-    return {n.id for s in nodes for n in gast.walk(s)
+    return {n.id for s in nodes for n in walk(s)
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def _pure(value: Any) -> bool:
     """No stack popped, nothing appended: a value computed and nothing else."""
     return not any(isinstance(n, gast.Attribute) and n.attr in ("pop", "append")
-                   for n in gast.walk(value))
+                   for n in walk(value))
 
 
 def skip_in_last_step(stmts: list[Any], adjoints: set[str], kept: set[str],
@@ -69,7 +70,7 @@ def skip_in_last_step(stmts: list[Any], adjoints: set[str], kept: set[str],
         counter, start = first
         body = stmt.body
         if any(isinstance(n, gast.Name) and n.id == counter and isinstance(n.ctx, gast.Store)
-               for s in body for n in gast.walk(s)):
+               for s in body for n in walk(s)):
             continue  # the counter restored or rebound in the body: not the step's number
         live_after = _loads(stmts[position + 1:]) | set(kept)
         for index, item in enumerate(body):
@@ -80,7 +81,7 @@ def skip_in_last_step(stmts: list[Any], adjoints: set[str], kept: set[str],
             later = body[index + 1:]
             if name in _loads(later) or any(
                     isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Store)
-                    for s in later for n in gast.walk(s)):
+                    for s in later for n in walk(s)):
                 continue
             # _ad.is_first: the counter is a range's first (a range's counters repeat
             # nothing; over anything else every step computes it, as before)

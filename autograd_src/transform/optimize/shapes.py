@@ -9,7 +9,7 @@ from typing import Any
 
 import gast
 
-from .walk import helper_of, nodes
+from .walk import helper_of, names, nodes
 
 __all__ = ["names_read_for_shape", "shapes_from"]
 
@@ -54,7 +54,7 @@ def shapes_from(stmts: list[Any], shape_of: dict[str, str], ad: str,
     calls = _shape_positions(stmts, ad, np_name)
     in_shape_position = Counter(call.args[k].id for call, k in calls)
     everywhere = Counter(n.id for s in stmts if isinstance(s, gast.AST)
-                         for n in nodes(s) if isinstance(n, gast.Name))
+                         for n in names(s))
     changed = []
     for call, k in calls:
         name = call.args[k].id

@@ -22,7 +22,7 @@ from typing import Any, Callable, Optional
 import gast
 
 from ..ir import Comment, name_node
-from .walk import assigned_name, nodes
+from .walk import assigned_name, names, nodes
 
 __all__ = ["iterate_stacks"]
 
@@ -51,8 +51,7 @@ def _popped(stmt: Any) -> Optional[tuple[str, str]]:
 
 
 def _names(statements: list) -> set[str]:
-    return {n.id for s in statements if isinstance(s, gast.AST) for n in nodes(s)
-            if isinstance(n, gast.Name)}
+    return {n.id for s in statements if isinstance(s, gast.AST) for n in names(s)}
 
 
 def _hoist_from_branches(primal: list, adjoint: list, stacks: set[str]) -> None:
@@ -123,8 +122,7 @@ def iterate_stacks(primal: list, adjoint: list, stacks: set[str],
         return adjoint
     _hoist_from_branches(primal, adjoint, stacks)
     uses: Counter = Counter(n.id for s in primal + adjoint if isinstance(s, gast.AST)
-                            for n in nodes(s) if isinstance(n, gast.Name)
-                            and isinstance(n.ctx, gast.Load) and n.id in stacks)
+                            for n in names(s) if isinstance(n.ctx, gast.Load) and n.id in stacks)
     once = {s for s in stacks if uses[s] == 2}  # one push, one pop
     if not once:
         return adjoint
@@ -140,8 +138,8 @@ def iterate_stacks(primal: list, adjoint: list, stacks: set[str],
         pushes = [_pushed(s) for s in loop.body]
         counted = Counter(p for p in pushes if p)
         pushed_once |= {p for p, k in counted.items() if k == 1 and p in once}
-        stores = Counter(n.id for s in loop.body for n in nodes(s)
-                         if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load))
+        stores = Counter(n.id for s in loop.body for n in names(s)
+                         if not isinstance(n.ctx, gast.Load))
         for k, stack in enumerate(pushes):
             value = loop.body[k].value.args[0] if stack else None
             if stack not in pushed_once or not isinstance(value, gast.Name) or \
@@ -244,8 +242,8 @@ def _rewritten(loop: Any, stacks: set[str], movable: set[str], adjoint: list,
 
 
 def _stored(statements: list) -> set[str]:
-    return {n.id for s in statements if isinstance(s, gast.AST) for n in nodes(s)
-            if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+    return {n.id for s in statements if isinstance(s, gast.AST) for n in names(s)
+            if not isinstance(n.ctx, gast.Load)}
 
 
 def _filled(block: list) -> None:

@@ -9,10 +9,12 @@ from typing import Any, Iterator, Optional
 
 import gast
 
-__all__ = ["nodes", "assigned_name", "stores_and_loads", "names_in", "load_counts",
+__all__ = ["nodes", "names", "assigned_name", "stores_and_loads", "names_in", "load_counts",
            "each_block", "helper_of"]
 
 _AST = gast.AST
+_NAME = gast.Name
+_CONTEXT = gast.expr_context
 
 
 def nodes(tree: Any) -> Iterator[Any]:
@@ -33,6 +35,29 @@ def nodes(tree: Any) -> Iterator[Any]:
                 push(value)
 
 
+def names(tree: Any) -> Iterator[Any]:
+    """The ``gast.Name`` nodes of ``tree``, in the order `nodes` gives them, without
+    visiting what cannot hold a name (a name's context, its id)."""
+    todo = [tree]
+    pop, push = todo.pop, todo.append
+    while todo:
+        node = pop()
+        if isinstance(node, _NAME):
+            yield node
+            annotation = getattr(node, "annotation", None)  # a parameter's (x: T)
+            if isinstance(annotation, _AST):
+                push(annotation)
+            continue
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, _AST):
+                        push(item)
+            elif isinstance(value, _AST) and not isinstance(value, _CONTEXT):
+                push(value)
+
+
 def assigned_name(stmt: Any) -> Optional[str]:
     """The name ``stmt`` assigns when it is ``name = value``."""
     if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
@@ -46,12 +71,11 @@ def stores_and_loads(stmt: Any) -> tuple[set[str], Counter]:
     stores: set[str] = set()
     loads: Counter = Counter()
     if isinstance(stmt, gast.AST):
-        for node in nodes(stmt):
-            if isinstance(node, gast.Name):
-                if isinstance(node.ctx, gast.Store):
-                    stores.add(node.id)
-                elif isinstance(node.ctx, gast.Load):
-                    loads[node.id] += 1
+        for node in names(stmt):
+            if isinstance(node.ctx, gast.Store):
+                stores.add(node.id)
+            elif isinstance(node.ctx, gast.Load):
+                loads[node.id] += 1
     return stores, loads
 
 
@@ -59,12 +83,11 @@ def names_in(statements: list) -> tuple[Counter, Counter]:
     """How often each name is assigned, and read, in ``nodes``, in one walk."""
     stores: Counter = Counter()
     loads: Counter = Counter()
-    for node in (n for s in statements if isinstance(s, gast.AST) for n in nodes(s)):
-        if isinstance(node, gast.Name):
-            if isinstance(node.ctx, gast.Store):
-                stores[node.id] += 1
-            elif isinstance(node.ctx, gast.Load):
-                loads[node.id] += 1
+    for node in (n for s in statements if isinstance(s, gast.AST) for n in names(s)):
+        if isinstance(node.ctx, gast.Store):
+            stores[node.id] += 1
+        elif isinstance(node.ctx, gast.Load):
+            loads[node.id] += 1
     return stores, loads
 
 

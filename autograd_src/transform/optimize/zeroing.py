@@ -22,8 +22,9 @@ from typing import Any, Optional
 
 import gast
 
+from ..ir import Transformer
 from .accumulate import _fresh
-from .walk import assigned_name, helper_of, nodes
+from .walk import assigned_name, helper_of, names, nodes
 
 __all__ = ["zero_in_place"]
 
@@ -70,7 +71,7 @@ def _block(stmts: list[Any], candidates: set[str], ad: str) -> list[Any]:
             private.add(target)
             continue
         # Anything else that reads or rebinds a candidate may share it (a view).
-        mentioned = {n.id for n in nodes(stmt) if isinstance(n, gast.Name)}
+        mentioned = {n.id for n in names(stmt)}
         private -= {n for n in mentioned - rewritten if not _accumulates(stmt, n)}
         for block in ("body", "orelse"):
             inner = getattr(stmt, block, None)
@@ -87,9 +88,9 @@ def _accumulates(stmt: Any, name: str) -> bool:
     target = stmt.target
     if isinstance(target, gast.Subscript):
         target = target.value
-    reads = {n.id for n in nodes(stmt.value) if isinstance(n, gast.Name)}
+    reads = {n.id for n in names(stmt.value)}
     if isinstance(stmt.target, gast.Subscript):
-        reads |= {n.id for n in nodes(stmt.target.slice) if isinstance(n, gast.Name)}
+        reads |= {n.id for n in names(stmt.target.slice)}
     return isinstance(target, gast.Name) and target.id == name and name not in reads
 
 
@@ -136,8 +137,8 @@ def _only_safe_uses(stmts: list[Any], name: str, ad: str) -> bool:
             allowed.add(id(node.value))  # read as a copy (`_Rewrite`)
         elif _written_from(node, name, ad):
             allowed.add(id(node.args[0]))  # read as a copy (`_Rewrite`)
-    return all(id(node) in allowed for s in stmts for node in nodes(s)
-               if isinstance(node, gast.Name) and node.id == name)
+    return all(id(node) in allowed for s in stmts for node in names(s)
+               if node.id == name)
 
 
 def _written_from(node: Any, name: str, ad: str) -> bool:
@@ -146,7 +147,7 @@ def _written_from(node: Any, name: str, ad: str) -> bool:
         isinstance(node.args[0], gast.Name) and node.args[0].id == name
 
 
-class _Rewrite(gast.NodeTransformer):
+class _Rewrite(Transformer):
     """In a loop: ``d = _ad.zero_at(d, i)`` → ``d[i] = 0``; ``d[i]`` read →
     ``_ad.copied(d[i])``."""
 

@@ -112,8 +112,8 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
         stages.show("reverse: the primal sweep, before rewriting", primal)
         primal, adjoint = optimize.rewrite_primal(
             primal, adjoint, results + ([value] if value is not None else []), sweeps)
-        computed = {n.id for s in primal if isinstance(s, gast.AST) for n in optimize.nodes(s)
-                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        computed = {n.id for s in primal if isinstance(s, gast.AST) for n in optimize.names(s)
+                    if isinstance(n.ctx, gast.Store)}
         for call, k, name in reshaped:  # the latest value still computed reads best
             call.args[k] = name_node(next(n for n in self.shape_chain(name)
                                           if n in computed or n == call.args[k].id))

@@ -20,6 +20,7 @@ from ..ir import (
     load_names,
     name_node,
     ops_in,
+    walk,
 )
 from ..naming import clone
 
@@ -150,7 +151,7 @@ def _without_dead(stmts: list, live_after: set[str], ops: dict) -> tuple[list, s
                     break
                 head |= live_body
             if not body and isinstance(stmt, gast.For) and not live & {
-                    n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}:
+                    n.id for n in walk(stmt.target) if isinstance(n, gast.Name)}:
                 continue  # iterating a range or an array has no effect of its own
             loop = type(stmt)(**{f: getattr(stmt, f) for f in stmt._fields})
             loop.body = body or [gast.Pass()]
@@ -169,7 +170,7 @@ def _without_dead(stmts: list, live_after: set[str], ops: dict) -> tuple[list, s
 
 def _jumps(stmt: gast.stmt) -> bool:
     """Whether ``stmt`` holds a break, continue or return (liveness then follows jumps)."""
-    return any(isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in gast.walk(stmt))
+    return any(isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in walk(stmt))
 
 
 def _assign_of(item: Op) -> Any:

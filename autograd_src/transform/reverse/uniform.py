@@ -19,6 +19,7 @@ from ..ir import (
     differentiable_inputs,
     load_names,
     name_node,
+    walk,
 )
 
 __all__ = ["UniformAdjoints"]
@@ -101,7 +102,7 @@ class UniformAdjoints:
         too (it reads no array), False when it has the result's full shape (it reads
         an array of that shape), None when that is not known. ``terms`` holds the
         same for the shared terms computed just before (``g / y`` of a quotient)."""
-        if any(isinstance(n, gast.Compare) for n in gast.walk(expr)):
+        if any(isinstance(n, gast.Compare) for n in walk(expr)):
             return None  # g * (x >= y): a mask has the shape but not the dtype
         shape = op.result_class
         full = False
