@@ -4,6 +4,7 @@ on the same condition, loops reversed, overwritten values restored first.
 
 from __future__ import annotations
 
+import copy
 import functools
 import operator
 from typing import Any, Optional
@@ -112,7 +113,7 @@ class AdjointSweep:
         if origin is sweep.origin:
             return
         sweep.origin = origin
-        text = gast.unparse(origin).strip().splitlines()[0]
+        text = _first_line(origin)
         if len(text) > 60:
             text = text[:57] + "..."
         out.append(Comment(f"{prefix}: {text}  ({self.parsed.where(origin)})"))
@@ -315,6 +316,16 @@ class AdjointSweep:
         sweep.origin = None
         out += before
         out.append(gast.copy_location(reversed_, loop.origin))
+
+
+def _first_line(stmt: Any) -> str:
+    """The first line of ``stmt``'s source, printed: of a loop or branch, its header
+    alone is printed (its body, which can be most of the function, is not)."""
+    if isinstance(stmt, (gast.For, gast.While, gast.If)) and stmt.body:
+        header = copy.copy(stmt)
+        header.body, header.orelse = [gast.Pass()], []
+        stmt = header
+    return gast.unparse(stmt).strip().splitlines()[0]
 
 
 def _assigned_in(branch: Branch) -> set:
