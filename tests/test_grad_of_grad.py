@@ -1,5 +1,6 @@
-"""grad(grad(f)): a derivative grad made is differentiated again through its general code
-(its stacks and in-place sums read as values), to second and third order."""
+"""grad(grad(f)): forward mode over the code grad generates (its stacks and in-place sums
+read as values), to second and third order; and reverse over reverse, which it falls
+back to (grad of the derivative's general code), on the same functions."""
 
 import math
 
@@ -7,6 +8,11 @@ import numpy as np
 import pytest
 
 from autograd_src import grad, hessian
+from autograd_src.api import general_code
+
+
+def reverse_over_reverse(inner):
+    return grad(general_code(inner))
 
 
 def sin_times_square(x):
@@ -24,11 +30,12 @@ def scalar(t):
     return math.sin(t) * t ** 3
 
 
+@pytest.mark.parametrize("second", [grad, reverse_over_reverse])
 @pytest.mark.parametrize("f", [sin_times_square, loop_of_items])
-def test_second_order_is_the_hessian_summed(f):
+def test_second_order_is_the_hessian_summed(f, second):
     # grad of the (non-scalar) gradient is that of its sum: the Hessian's column sums
     x = np.array([0.3, -0.5, 0.8])
-    np.testing.assert_allclose(grad(grad(f))(x), hessian(f)(x).sum(axis=0), rtol=1e-10,
+    np.testing.assert_allclose(second(grad(f))(x), hessian(f)(x).sum(axis=0), rtol=1e-10,
                                atol=1e-12)
 
 
@@ -39,6 +46,9 @@ def test_scalar_function_to_third_order():
              - t ** 3 * math.cos(t))
     assert grad(grad(scalar))(t) == pytest.approx(second, rel=1e-12)
     assert grad(grad(grad(scalar)))(t) == pytest.approx(third, rel=1e-12)
+    assert reverse_over_reverse(grad(scalar))(t) == pytest.approx(second, rel=1e-12)
+    assert reverse_over_reverse(reverse_over_reverse(grad(scalar)))(t) == pytest.approx(
+        third, rel=1e-12)
 
 
 def joined_by_concatenate(x):
@@ -68,3 +78,5 @@ def test_second_order_through_joins(f):
     numeric = np.array([(g(x + eps * e) - g(x - eps * e)) / (2 * eps) for e in np.eye(3)])
     np.testing.assert_allclose(hessian(f)(x), numeric, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(grad(grad(f))(x), numeric.sum(axis=0), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(reverse_over_reverse(g)(x), numeric.sum(axis=0), rtol=1e-6,
+                               atol=1e-7)
