@@ -22,10 +22,19 @@ BODIES = [
     "np.sum(np.concatenate([x, x * x]) ** 3)", "np.sum(np.r_[x, 1.0, x * x] ** 3)",
     "np.sum(np.c_[x, np.sin(x)] ** 3)", "np.sum(np.vstack(np.outer(x, x)) ** 3)",
     "np.sum(np.dstack([x, x * x]) ** 3)", "np.sum(np.hstack([x, x * x]) ** 3)",
+    "np.sum(np.diag(x) ** 3)", "np.sum(np.diagonal(np.outer(x, x)) ** 3)",
+    "np.sum(np.append(np.outer(x, x), np.outer(x, x) ** 2, axis=0) ** 2)",
+    "np.sum(np.split(x ** 3, 3)[1] * np.split(x, 3)[2])",
+    "np.sum(np.pad(x, 1, mode='edge') ** 3)",
     "np.inner(x, x ** 2) * np.inner(np.outer(x, x), x).sum()",
     "np.sum(np.tensordot(x, np.outer(x, np.sin(x)), 1) ** 2)",
     "np.sum(np.tensordot(np.outer(x, x), np.outer(x, x), axes=([1], [0])))",
 ]
+
+
+def dict_built_inside(a):
+    d = {"a": a, "b": a ** 2}
+    return np.sum(d["a"] * d["b"] * d["a"])
 
 
 def _numeric_hessian(f, x, eps=1e-6):
@@ -41,3 +50,11 @@ def test_hessian_and_grad_of_grad(body):
     numeric = _numeric_hessian(f, x)
     np.testing.assert_allclose(hessian(f)(x), numeric, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(grad(grad(f))(x), numeric.sum(axis=0), rtol=1e-6, atol=1e-7)
+
+
+def test_a_dict_built_inside():
+    x = np.array([0.3, -0.5, 0.8])
+    numeric = _numeric_hessian(dict_built_inside, x)
+    np.testing.assert_allclose(hessian(dict_built_inside)(x), numeric, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(grad(grad(dict_built_inside))(x), numeric.sum(axis=0),
+                               rtol=1e-6, atol=1e-7)

@@ -474,6 +474,47 @@ def unpad(g, ans, grad, x, pad_width, mode="constant", reflect_type="even"):
     return _ad.unpad(g, x, pad_width, mode, reflect_type), None
 
 
+@defvjp(_ad.ungather)
+def ungather_vjp(g, ans, grad, x, fn, *args):
+    return fn(g, *args), _ad.zeros_like(x)
+
+
+@defjvp(_ad.ungather)
+def ungather(g, ans, grad, x, fn, *args):
+    return _ad.ungather(g, x, fn, *args), None
+
+
+@defvjp(_ad.unappend)
+def unappend_vjp(g, ans, grad, arr, values, axis, which):
+    return (_fwd.appended_part(g, arr, values, axis, which), _ad.zeros_like(arr),
+            _ad.zeros_like(values))
+
+
+@defjvp(_ad.unappend)
+def unappend(g, ans, grad, arr, values, axis, which):
+    return _ad.unappend(g, arr, values, axis, which), None, None
+
+
+@defvjp(_ad.unsplit)
+def unsplit_vjp(g, ans, grad, pieces, x, axis):
+    return _fwd.split_like(g, pieces, axis), _ad.zeros_like(pieces), _ad.zeros_like(x)
+
+
+@defjvp(_ad.unsplit)
+def unsplit(g, ans, grad, pieces, x, axis):
+    return _ad.unsplit(g, pieces, x, axis), None, None
+
+
+@defvjp(_ad.values_at)
+def values_at_vjp(g, ans, grad, keys):
+    return _fwd.dict_of(keys, _ad.items(g, ans))
+
+
+@defjvp(_ad.values_at)
+def values_at(g, ans, grad, keys):
+    return _ad.values_at(g, keys)
+
+
 # Adjoints of products, linear in the adjoint and in the other operand (the gradient of
 # inner(x, y) for x reads y, and x only for its shape).
 
@@ -520,7 +561,8 @@ def tensordot_rhs(g, ans, grad, x, y, axes=2):
 
 # Their results are tuples (or lists) of adjoints: containers to the reverse sweep.
 registry.SEQUENCE_RESULTS.update([_ad.unconcatenate, _ad.unhstack, _ad.unvstack,
-                                  _ad.unstack_columns, _ad.undstack, _ad.unindex_joined])
+                                  _ad.unstack_columns, _ad.undstack, _ad.unindex_joined,
+                                  _ad.values_at])
 
 
 @defvjp(_ad.unlist)

@@ -11,7 +11,8 @@ from .core import shape_of, zeros_like
 __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spread_like",
            "count", "inverse_or_zero", "diff", "cholesky", "slogdet", "eigvalsh",
            "matrix_power", "sort", "pad", "sorted_items", "picked", "partition", "eigh",
-           "spread_items", "stack_items", "place_part", "untimes_jvp", "untimes_vjp"]
+           "spread_items", "stack_items", "place_part", "untimes_jvp", "untimes_vjp",
+           "appended_part", "split_like", "dict_of"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -281,3 +282,27 @@ def untimes_vjp(g: Any, grad: Any, a: Any, b: Any, which: int, wanted: int) -> A
     if wanted == 2 - which:  # the factor of the other operand: d(grad * other)
         return unbroadcast(spread * grad, other)
     return zeros_like(a if wanted == 1 else b)
+
+
+def appended_part(g: Any, arr: Any, values: Any, axis: Any, which: int) -> Any:
+    """The adjoint of ``_ad.unappend(grad, arr, values, axis, which)`` with respect to
+    ``grad``: the part put back in its place of ``append(arr, values, axis)``, zeros
+    in the other's."""
+    zero_arr = np.zeros(shape_of(arr), dtype=np.result_type(g, np.float32))
+    zero_values = np.zeros(shape_of(values), dtype=zero_arr.dtype)
+    return np.append(g, zero_values, axis) if which == 0 else np.append(zero_arr, g, axis)
+
+
+def split_like(g: Any, ans: Any, axis: int) -> list:
+    """The adjoint of ``_ad.unsplit(grad, ans, x, axis)`` with respect to ``grad``: ``g``
+    cut into pieces of the shapes of ``ans`` (the pieces ``split`` made)."""
+    if not len(ans):
+        return []
+    sizes = [shape_of(p)[axis] for p in ans]
+    return np.split(np.asarray(g), np.cumsum(sizes)[:-1], axis=axis)
+
+
+def dict_of(keys: tuple, values: Any) -> dict:
+    """The adjoint of ``_ad.values_at(grad, keys)`` with respect to ``grad``: the values'
+    adjoints back under their keys."""
+    return dict(zip(keys, values))
