@@ -200,3 +200,28 @@ def test_a_recursive_helper():
     np.testing.assert_allclose(hessian(calls_a_recursive_helper)(x), numeric, rtol=1e-7,
                                atol=1e-9)
     np.testing.assert_allclose(grad(first)(x), numeric.sum(axis=0), rtol=1e-7, atol=1e-9)
+
+
+def summed_list_of_appends(x):
+    outs = []
+    for _ in range(3):
+        outs.append(x * 1.0)
+    return np.sum(np.tanh(sum(outs)))
+
+
+def test_a_list_appended_in_a_loop_then_summed():
+    # The smallest form of wrong second derivatives of reverse over reverse on the shared
+    # fuzzer's programs (seed 4711: data 0, data 9): it gives a third of the right value.
+    # Forward over reverse, what grad(grad(f)) runs, is right.
+    x = np.array([0.3, -0.4])
+    expected = hessian(summed_list_of_appends)(x).sum(axis=0)
+    np.testing.assert_allclose(grad(grad(summed_list_of_appends))(x), expected, rtol=1e-12)
+
+
+@pytest.mark.xfail(strict=True, reason="reverse over reverse: a list appended in a loop, "
+                                       "then summed, gives a third of the second derivative")
+def test_a_list_appended_in_a_loop_then_summed_by_reverse_over_reverse():
+    x = np.array([0.3, -0.4])
+    expected = hessian(summed_list_of_appends)(x).sum(axis=0)
+    got = reverse_over_reverse(grad(summed_list_of_appends))(x)
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
