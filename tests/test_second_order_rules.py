@@ -1,6 +1,6 @@
 """Second derivatives through the adjoints of functions that move, copy, sum or join
 entries (np.tile, np.cumsum, np.sort, np.pad, np.concatenate, np.r_, ...) and of
-products (np.inner, np.tensordot): hessian reads
+products (np.inner, np.tensordot), and of np.std and np.linalg.norm: hessian reads
 their tangents (forward over reverse), grad(grad) their adjoints, each against central
 differences of grad."""
 
@@ -26,6 +26,11 @@ BODIES = [
     "np.sum(np.append(np.outer(x, x), np.outer(x, x) ** 2, axis=0) ** 2)",
     "np.sum(np.split(x ** 3, 3)[1] * np.split(x, 3)[2])",
     "np.sum(np.pad(x, 1, mode='edge') ** 3)",
+    "np.std(x)", "np.std(np.outer(x, x + 1), axis=0).sum()",
+    "np.sum(np.std(np.outer(x, x + 1), axis=1, ddof=1, keepdims=True) ** 2)",
+    "np.linalg.norm(x) ** 3", "np.sum(np.linalg.norm(np.outer(x, x + 1), axis=1))",
+    "np.linalg.norm(np.outer(x, x + 1), 'fro')", "np.linalg.norm(x, 1) * np.sum(x ** 2)",
+    "np.linalg.norm(x, np.inf) * np.sum(x ** 2)",
     "np.inner(x, x ** 2) * np.inner(np.outer(x, x), x).sum()",
     "np.sum(np.tensordot(x, np.outer(x, np.sin(x)), 1) ** 2)",
     "np.sum(np.tensordot(np.outer(x, x), np.outer(x, x), axes=([1], [0])))",
@@ -58,3 +63,12 @@ def test_a_dict_built_inside():
     np.testing.assert_allclose(hessian(dict_built_inside)(x), numeric, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(grad(grad(dict_built_inside))(x), numeric.sum(axis=0),
                                rtol=1e-6, atol=1e-7)
+
+
+def test_norms_without_second_derivative_rules_are_refused():
+    # a p-norm's or the spectral norm's second derivative has no rule: said, not wrong
+    def p_norm(a):
+        return np.linalg.norm(a, 3)
+
+    with pytest.raises(NotImplementedError, match="ord=3"):
+        hessian(p_norm)(np.array([0.3, -0.5, 0.8]))

@@ -515,6 +515,42 @@ def values_at(g, ans, grad, keys):
     return _ad.values_at(g, keys)
 
 
+# Adjoints of std and norm: nonlinear in the input and in the result, which they read
+# (the gradient of std is unvar(g / (2 std)), of a 2-norm g x / norm).
+
+
+@defvjp(_ad.unstd)
+def unstd_vjp(g, ans, grad, value, x, axis=None, ddof=0, keepdims=False):
+    return (_fwd.sum_reduced(g * _ad.unstd(np.ones_like(value), value, x, axis, ddof, keepdims),
+                             axis, keepdims),
+            -grad * _fwd.inverse_or_zero(value) * _fwd.sum_reduced(
+                g * _ad.unstd(np.ones_like(value), value, x, axis, ddof, keepdims), axis,
+                keepdims),
+            _ad.unstd(grad, value, g, axis, ddof, keepdims))
+
+
+@defjvp(_ad.unstd)
+def unstd(g, ans, grad, value, x, axis=None, ddof=0, keepdims=False):
+    return (_ad.unstd(g, value, x, axis, ddof, keepdims),
+            _ad.unstd(-grad * g * _fwd.inverse_or_zero(value), value, x, axis, ddof, keepdims),
+            _ad.unstd(grad, value, g, axis, ddof, keepdims))
+
+
+@defvjp(_ad.norm_grad)
+def norm_grad_vjp(g, ans, grad, value, x, ord=None, axis=None, keepdims=False):
+    return (_fwd.sum_reduced(g * _ad.norm_grad(np.ones_like(value), value, x, ord, axis,
+                                               keepdims), axis, keepdims),
+            _fwd.norm_value_adjoint(g, grad, value, x, ord, axis, keepdims),
+            _fwd.norm_x_term(g, grad, value, x, ord, axis, keepdims))
+
+
+@defjvp(_ad.norm_grad)
+def norm_grad(g, ans, grad, value, x, ord=None, axis=None, keepdims=False):
+    return (_ad.norm_grad(g, value, x, ord, axis, keepdims),
+            _fwd.norm_value_term(g, grad, value, x, ord, axis, keepdims),
+            _fwd.norm_x_term(g, grad, value, x, ord, axis, keepdims))
+
+
 # Adjoints of products, linear in the adjoint and in the other operand (the gradient of
 # inner(x, y) for x reads y, and x only for its shape).
 

@@ -12,7 +12,8 @@ __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spr
            "count", "inverse_or_zero", "diff", "cholesky", "slogdet", "eigvalsh",
            "matrix_power", "sort", "pad", "sorted_items", "picked", "partition", "eigh",
            "spread_items", "stack_items", "place_part", "untimes_jvp", "untimes_vjp",
-           "appended_part", "split_like", "dict_of"]
+           "appended_part", "split_like", "dict_of", "norm_value_term", "norm_x_term",
+           "norm_value_adjoint"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -306,3 +307,60 @@ def dict_of(keys: tuple, values: Any) -> dict:
     """The adjoint of ``_ad.values_at(grad, keys)`` with respect to ``grad``: the values'
     adjoints back under their keys."""
     return dict(zip(keys, values))
+
+
+def _norm_kind(x: Any, ord: Any, axis: Any) -> str:
+    """``'euclidean'`` for the 2-norm of vectors and the Frobenius norm (the gradient
+    ``g x / norm``, linear in ``x`` but for the norm), ``'piecewise'`` for the norms
+    whose gradient is constant but at kinks (``ord`` 1, ``inf``, ``-inf``, 0 of
+    vectors, and 1, -1, ``inf``, ``-inf`` of matrices), else ``'other'``."""
+    matrix = (isinstance(axis, (tuple, list)) and len(axis) == 2) or (
+        axis is None and np.ndim(x) == 2 and ord is not None)
+    if ord is None or ord == "fro" or (ord == 2 and not matrix):
+        return "euclidean"
+    if ord in (1, -1, np.inf, -np.inf) or (ord == 0 and not matrix):
+        return "piecewise" if ord != -1 or matrix else "other"
+    return "other"
+
+
+def _norm_second_order(x: Any, ord: Any, axis: Any) -> str:
+    kind = _norm_kind(x, ord, axis)
+    if kind == "other":
+        raise NotImplementedError(
+            f"second derivatives of np.linalg.norm with ord={ord!r} are not supported (the "
+            "2-norm, the Frobenius norm and ord 1, inf, -inf are)")
+    return kind
+
+
+def norm_value_term(t: Any, grad: Any, value: Any, x: Any, ord: Any = None, axis: Any = None,
+                    keepdims: bool = False) -> Any:
+    """The tangent of ``_ad.norm_grad(grad, value, x, ...)`` that the tangent ``t`` of the
+    norm ``value`` gives: ``-grad t x / value**2`` for a Euclidean norm, 0 where the
+    gradient is piecewise constant."""
+    from .linalg import norm_grad
+    if _norm_second_order(x, ord, axis) == "piecewise":
+        return np.zeros(shape_of(x), dtype=np.result_type(x, np.float32))
+    return norm_grad(-grad * t * inverse_or_zero(value), value, x, ord, axis, keepdims)
+
+
+def norm_x_term(t: Any, grad: Any, value: Any, x: Any, ord: Any = None, axis: Any = None,
+                keepdims: bool = False) -> Any:
+    """The tangent of ``_ad.norm_grad(grad, value, x, ...)`` that the tangent ``t`` of
+    ``x`` gives (the norm held fixed): ``grad t / value`` for a Euclidean norm; also
+    its own adjoint, the map being symmetric."""
+    from .linalg import norm_grad
+    if _norm_second_order(x, ord, axis) == "piecewise":
+        return np.zeros(shape_of(x), dtype=np.result_type(x, np.float32))
+    # at a zero vector (the tip of the cone) the gradient is 0, and so is this
+    return norm_grad(grad * np.not_equal(value, 0), value, t, ord, axis, keepdims)
+
+
+def norm_value_adjoint(u: Any, grad: Any, value: Any, x: Any, ord: Any = None,
+                       axis: Any = None, keepdims: bool = False) -> Any:
+    """The adjoint of `norm_value_term` with respect to ``t``."""
+    from .linalg import norm_grad
+    if _norm_second_order(x, ord, axis) == "piecewise":
+        return np.zeros(shape_of(value), dtype=np.result_type(value, np.float32))
+    along = np.sum(u * norm_grad(np.ones_like(value), value, x, ord, axis, keepdims),
+                   axis=None if axis is None else axis, keepdims=keepdims)
+    return -grad * inverse_or_zero(value) * along
