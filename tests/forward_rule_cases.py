@@ -167,6 +167,14 @@ CASES += [
      _n((3, 2), (3, 2), (3, 4)), 2),
     ((_ad.values_at,), "_ad.values_at({'a': x, 'b': y}, ('b', 'a'))[0] * x",
      _n((3,), (3,)), 2),
+    ((_ad.larger_share,), "_ad.larger_share(x, y, z) + _ad.larger_share(x, z, 0.5)",
+     _n((3, 4), (3, 4), (4,)), 3),
+    ((_ad.power_exponent,), "_ad.power_exponent(x) * x", _n((3,)), 1),
+    ((_ad.divide_or_zero,), "_ad.divide_or_zero(x, y)",
+     lambda r: (r.normal(size=(3, 4)), r.uniform(0.5, 1.5, 4)), 2),
+    ((_ad.unlogsumexp,), "_ad.unlogsumexp(x, y, z, 1) + _ad.unlogsumexp(x[0], y[0], z) + "
+     "_ad.unlogsumexp(x, y, z, 1, np.full(4, 0.5))",
+     lambda r: (r.normal(size=3), r.normal(size=3), r.normal(size=(3, 4))), 3),
     ((_ad.unstd,), "_ad.unstd(x, y, z, 1, 1) + _ad.unstd(x[0], y[0], z, None)",
      lambda r: (r.uniform(0.5, 1.5, 3), r.uniform(0.5, 1.5, 3), r.normal(size=(3, 4))), 3),
     ((_ad.norm_grad,), "_ad.norm_grad(x, y, z, None, 1) + _ad.norm_grad(x[0], y[0], z) + "

@@ -1,6 +1,7 @@
 """Second derivatives through the adjoints of functions that move, copy, sum or join
 entries (np.tile, np.cumsum, np.sort, np.pad, np.concatenate, np.r_, ...) and of
-products (np.inner, np.tensordot), and of np.std and np.linalg.norm: hessian reads
+products (np.inner, np.tensordot), of np.std, np.linalg.norm, np.maximum and
+scipy.special.logsumexp: hessian reads
 their tangents (forward over reverse), grad(grad) their adjoints, each against central
 differences of grad."""
 
@@ -31,6 +32,8 @@ BODIES = [
     "np.linalg.norm(x) ** 3", "np.sum(np.linalg.norm(np.outer(x, x + 1), axis=1))",
     "np.linalg.norm(np.outer(x, x + 1), 'fro')", "np.linalg.norm(x, 1) * np.sum(x ** 2)",
     "np.linalg.norm(x, np.inf) * np.sum(x ** 2)",
+    "np.sum(np.maximum(x, 0.1) ** 3)", "np.sum(np.maximum(0.0, x) * x)",
+    "np.sum(np.minimum(x, x ** 2))", "np.sum(np.power(np.abs(x), x))",
     "np.inner(x, x ** 2) * np.inner(np.outer(x, x), x).sum()",
     "np.sum(np.tensordot(x, np.outer(x, np.sin(x)), 1) ** 2)",
     "np.sum(np.tensordot(np.outer(x, x), np.outer(x, x), axes=([1], [0])))",
@@ -72,3 +75,20 @@ def test_norms_without_second_derivative_rules_are_refused():
 
     with pytest.raises(NotImplementedError, match="ord=3"):
         hessian(p_norm)(np.array([0.3, -0.5, 0.8]))
+
+
+SCIPY_BODIES = ["sp.logsumexp(x)", "np.sum(sp.logsumexp(np.outer(x, x), axis=1))",
+                "np.sum(sp.logsumexp(np.outer(x, x), axis=0, keepdims=True) * x)",
+                "np.sum(sp.xlogy(x + 2, x + 3))"]
+
+
+@pytest.mark.parametrize("body", SCIPY_BODIES)
+def test_scipy_second_order(body):
+    sp = pytest.importorskip("scipy.special")
+    form = Form(body[:40], "second order", "x = a\nreturn " + body, (0,), (0,),
+                namespace={"sp": sp})
+    f = define(form, 9500 + SCIPY_BODIES.index(body))
+    x = np.array([0.3, -0.5, 0.8])
+    numeric = _numeric_hessian(f, x)
+    np.testing.assert_allclose(hessian(f)(x), numeric, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(grad(grad(f))(x), numeric.sum(axis=0), rtol=1e-6, atol=1e-7)

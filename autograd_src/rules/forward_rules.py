@@ -515,6 +515,57 @@ def values_at(g, ans, grad, keys):
     return _ad.values_at(g, keys)
 
 
+# Factors of adjoints that are constant between kinks (which operand of a maximum is
+# larger, whether an exponent is 0): linear in what they scale, or of slope 0 or 1.
+
+
+@defvjp(_ad.larger_share)
+def larger_share_vjp(g, ans, grad, x, y):
+    return _ad.larger_share(g, x, y), _ad.zeros_like(x), _ad.zeros_like(y)
+
+
+@defjvp(_ad.larger_share)
+def larger_share(g, ans, grad, x, y):
+    return _ad.larger_share(g, x, y), None, None
+
+
+@defvjp(_ad.power_exponent)
+def power_exponent_vjp(g, ans, y):
+    return g * np.not_equal(y, 0)
+
+
+@defjvp(_ad.power_exponent)
+def power_exponent(g, ans, y):
+    return g * np.not_equal(y, 0)
+
+
+@defvjp(_ad.divide_or_zero, broadcasting=True)
+def divide_or_zero_vjp(g, ans, x, y):
+    return _ad.divide_or_zero(g, y), -_ad.divide_or_zero(g * x, y * y)
+
+
+@defjvp(_ad.divide_or_zero, broadcasting=True)
+def divide_or_zero(g, ans, x, y):
+    return _ad.divide_or_zero(g, y), -_ad.divide_or_zero(g * x, y * y)
+
+
+@defvjp(_ad.unlogsumexp)
+def unlogsumexp_vjp(g, ans, grad, value, a, axis=None, b=None, keepdims=False,
+                    return_sign=False):
+    return (_fwd.sum_reduced(g * _ad.unlogsumexp(np.ones_like(value), value, a, axis, b,
+                                                 keepdims), axis, keepdims),
+            -grad * _fwd.sum_reduced(g * _ad.unlogsumexp(np.ones_like(value), value, a, axis,
+                                                         b, keepdims), axis, keepdims),
+            _ad.unlogsumexp(grad, value, a, axis, b, keepdims) * g)
+
+
+@defjvp(_ad.unlogsumexp)
+def unlogsumexp(g, ans, grad, value, a, axis=None, b=None, keepdims=False, return_sign=False):
+    return (_ad.unlogsumexp(g, value, a, axis, b, keepdims, return_sign),
+            _ad.unlogsumexp(-grad * g, value, a, axis, b, keepdims, return_sign),
+            _ad.unlogsumexp(grad, value, a, axis, b, keepdims, return_sign) * g)
+
+
 # Adjoints of std and norm: nonlinear in the input and in the result, which they read
 # (the gradient of std is unvar(g / (2 std)), of a 2-norm g x / norm).
 
