@@ -167,6 +167,12 @@ CASES += [
      _n((3, 2), (3, 2), (3, 4)), 2),
     ((_ad.values_at,), "_ad.values_at({'a': x, 'b': y}, ('b', 'a'))[0] * x",
      _n((3,), (3,)), 2),
+    ((_ad.unpartition,), "_ad.unpartition(x, y, 1, 1) + _ad.unpartition(np.ravel(x), y, 2, None)",
+     _n((3, 4), (3, 4)), 1),
+    ((_ad.unnan_to_num,), "_ad.unnan_to_num(x, np.array([1.0, np.inf, 2.0]))", _n((3,)), 1),
+    ((_ad.ungradient,), "_ad.ungradient(x, None, y, (), 1) + "
+     "_ad.ungradient([x, x * 2.0], [y, y], y, (0.5,), None, 2)",
+     _n((3, 4), (3, 4)), 1),
     ((_ad.larger_share,), "_ad.larger_share(x, y, z) + _ad.larger_share(x, z, 0.5)",
      _n((3, 4), (3, 4), (4,)), 3),
     ((_ad.power_exponent,), "_ad.power_exponent(x) * x", _n((3,)), 1),

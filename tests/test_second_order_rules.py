@@ -32,6 +32,8 @@ BODIES = [
     "np.linalg.norm(x) ** 3", "np.sum(np.linalg.norm(np.outer(x, x + 1), axis=1))",
     "np.linalg.norm(np.outer(x, x + 1), 'fro')", "np.linalg.norm(x, 1) * np.sum(x ** 2)",
     "np.linalg.norm(x, np.inf) * np.sum(x ** 2)",
+    "np.sum(np.partition(x, 1) ** 3)", "np.sum(np.gradient(x ** 3) * x)",
+    "np.sum(np.gradient(np.outer(x, x ** 2), 0.5)[1] ** 2)", "np.sum(np.nan_to_num(x ** 3))",
     "np.sum(np.maximum(x, 0.1) ** 3)", "np.sum(np.maximum(0.0, x) * x)",
     "np.sum(np.minimum(x, x ** 2))", "np.sum(np.power(np.abs(x), x))",
     "np.inner(x, x ** 2) * np.inner(np.outer(x, x), x).sum()",

@@ -454,6 +454,37 @@ def unsort(g, ans, grad, x, axis=-1):
     return _ad.unsort(g, x, axis), None
 
 
+@defvjp(_ad.unpartition)
+def unpartition_vjp(g, ans, grad, x, kth, axis=-1):
+    return _fwd.partition(g, x, kth, axis), _ad.zeros_like(x)
+
+
+@defjvp(_ad.unpartition)
+def unpartition(g, ans, grad, x, kth, axis=-1):
+    return _ad.unpartition(g, x, kth, axis), None
+
+
+@defvjp(_ad.unnan_to_num)
+def unnan_to_num_vjp(g, ans, grad, x):
+    return _ad.unnan_to_num(g, x), _ad.zeros_like(x)
+
+
+@defjvp(_ad.unnan_to_num)
+def unnan_to_num(g, ans, grad, x):
+    return _ad.unnan_to_num(g, x), None
+
+
+@defvjp(_ad.ungradient)
+def ungradient_vjp(g, ans, grad, pieces, f, varargs, axis=None, edge_order=1):
+    return (np.gradient(g, *varargs, axis=axis, edge_order=edge_order),
+            _ad.zeros_like(pieces), _ad.zeros_like(f))
+
+
+@defjvp(_ad.ungradient)
+def ungradient(g, ans, grad, pieces, f, varargs, axis=None, edge_order=1):
+    return _ad.ungradient(g, pieces, f, varargs, axis, edge_order), None, None
+
+
 @defvjp(_ad.undiff)
 def undiff_vjp(g, ans, grad, x, n=1, axis=-1, prepend=None, append=None):
     return _fwd.diff(g, n, axis, prepend, append), _ad.zeros_like(x)
