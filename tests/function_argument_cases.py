@@ -1,6 +1,8 @@
 """Helpers that take a function: ODE solvers given the dynamics as a lambda,
 ``apply(act, x)`` with a nested def, both reading the caller's parameters."""
 
+import functools
+
 import numpy as np
 
 DT = 0.1
@@ -84,3 +86,69 @@ def squash_steps(f, y, n=2, squash=np.tanh):
 def with_a_function_default(k, y0):
     # the copy of squash_steps keeps calling np.tanh, its default, by name
     return np.sum(squash_steps(lambda y: -k * y, y0))
+
+
+def dense(h, *, W, b, act=np.tanh):
+    return act(h @ W + b)
+
+
+def integrate_kw(f, y, *, dt, n):
+    for _ in range(n):
+        y = y + dt * f(y)
+    return y
+
+
+def kw_only_helper_given_a_lambda(W, b, x):
+    # the copy for the lambda takes W and b by position too
+    return np.sum(dense(x, W=W, b=b, act=lambda z: z ** 2))
+
+
+def kw_only_integrator_given_a_lambda(k, y0):
+    return np.sum(integrate_kw(lambda y: -k * y ** 3, y0, dt=0.1, n=3))
+
+
+def nested_def_with_keyword_only_parameters(W, x):
+    def gate(h, *, W, act=np.tanh):
+        return act(h @ W)
+
+    return np.sum(gate(gate(x, W=W), W=W * 0.5, act=np.sin))
+
+
+def nested_integrator_given_a_lambda(k, y0):
+    def integrate(f, y, dt, n):
+        for _ in range(n):
+            y = y + dt * f(y)
+        return y
+
+    return np.sum(integrate(lambda y: -k * y ** 3, y0, 0.1, 3))
+
+
+def nested_def_given_np_tanh(W, x):
+    def lay(h, W, act):
+        return act(h @ W)
+
+    return np.sum(lay(x, W, np.tanh) + lay(x, W * 2.0, np.sin))
+
+
+def nested_def_with_a_function_default(W, x):
+    def lay(h, W, act=np.tanh):
+        return act(h @ W)
+
+    return np.sum(lay(x, W))
+
+
+def partial_of_a_nested_def(W, b, x):
+    def lay(h, W, b, act):
+        return act(h @ W + b)
+
+    f = functools.partial(lay, W=W, b=b, act=np.tanh)
+    return np.sum(f(x))
+
+
+def shadowing_def_given_a_lambda(k, y0):
+    # a nested def of a module helper's name, and signature: the nested one runs (the
+    # module's was copied in its place, a silent wrong gradient)
+    def integrate(f, y0, n, dt=DT):
+        return y0 + n * dt * f(y0) ** 2
+
+    return np.sum(integrate(lambda y: -k * y, y0, 3))

@@ -22,6 +22,16 @@ CASES = [
     (fc.constant_lambda, (Y,)),
     (fc.two_helpers, (Y, RNG.standard_normal((2, 3)))),
     (fc.with_a_function_default, (0.6, Y)),
+    # refused before, with messages naming internal copies (found by the tester)
+    (fc.kw_only_helper_given_a_lambda, (RNG.standard_normal((3, 2)),
+                                        RNG.standard_normal(2), Y)),
+    (fc.kw_only_integrator_given_a_lambda, (0.7, Y)),
+    (fc.nested_def_with_keyword_only_parameters, (RNG.standard_normal((3, 3)), Y)),
+    (fc.nested_integrator_given_a_lambda, (0.7, Y)),
+    (fc.nested_def_given_np_tanh, (RNG.standard_normal((3, 3)), Y)),
+    (fc.nested_def_with_a_function_default, (RNG.standard_normal((3, 3)), Y)),
+    (fc.shadowing_def_given_a_lambda, (0.7, Y)),
+    (fc.partial_of_a_nested_def, (RNG.standard_normal((3, 2)), RNG.standard_normal(2), Y)),
 ]
 
 

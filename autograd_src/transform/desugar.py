@@ -437,6 +437,7 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     for stmt in parsed.node.body:
         _StarredDisplays(namer).visit(stmt)
     _partials(parsed, namer)
+    helper_copies.local_keyword_parameters(parsed)
     helper_copies.function_arguments(parsed, namer)
     helper_copies.keyword_parameters(parsed, namer)
     helper_copies.written_arguments(parsed, namer)

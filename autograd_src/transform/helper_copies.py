@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import types
 from typing import Any, Callable, Optional
 
 import gast
@@ -27,7 +28,8 @@ from .ir import Transformer, name_ids, name_node, walk
 from .naming import Namer
 from .source import ParsedFunction
 
-__all__ = ["function_arguments", "keyword_parameters", "written_arguments", "Renamed"]
+__all__ = ["function_arguments", "keyword_parameters", "local_keyword_parameters",
+           "written_arguments", "Renamed"]
 
 
 def _each_statement(parsed: ParsedFunction, rewrite: Callable[[Any, list], Any]) -> None:
@@ -90,6 +92,8 @@ def _copy_of(parsed: ParsedFunction, call: gast.Call,
     if not isinstance(call.func, gast.Name) or \
             any(isinstance(a, gast.Starred) for a in call.args):
         return None
+    if _bound_here(parsed, call.func.id):
+        return None  # a nested def or a local name of the same spelling: not the global
     helper = parsed.resolve(call.func)
     if not (is_user_function(helper) and inspect.isfunction(helper)) or \
             helper.__globals__ is not parsed.globals or helper.__closure__:
@@ -126,6 +130,55 @@ class Renamed(Transformer):
         if node.id in self.names:
             node.id = self.names[node.id]
         return node
+
+
+def _bound_here(parsed: ParsedFunction, name: str) -> bool:
+    """Whether ``name`` is bound in the differentiated function (a parameter, a nested
+    def, an assignment), so that it is not the module's global of that name."""
+    node = parsed.node
+    return any(isinstance(n, gast.FunctionDef) and n is not node and n.name == name
+               or isinstance(n, gast.Name) and n.id == name
+               and isinstance(n.ctx, (gast.Store, gast.Param)) for n in walk(node))
+
+
+def _local_copy_of(parsed: ParsedFunction, call: gast.Call,
+                   namer: Namer) -> Optional[tuple[Any, gast.FunctionDef, dict]]:
+    """As `_copy_of`, for a def nested in this function (``def integrate(f, y): ...``
+    called as ``integrate(lambda y: -k * y, y0)``): defined once, never rebound. The
+    copy reads this function's names as the def does; its own are renamed apart."""
+    if not isinstance(call.func, gast.Name) or \
+            any(isinstance(a, gast.Starred) for a in call.args):
+        return None
+    node = parsed.node
+    defs = [n for n in walk(node) if isinstance(n, gast.FunctionDef)
+            and n.name == call.func.id and n is not node]
+    if len(defs) != 1 or defs[0].args.posonlyargs or defs[0] not in node.body or any(
+            isinstance(n, gast.Name) and n.id == call.func.id and
+            isinstance(n.ctx, gast.Store) for n in walk(node)):
+        return None
+    copied = copy.deepcopy(defs[0])
+    bound = {n.id for n in walk(copied) if isinstance(n, gast.Name)
+             and isinstance(n.ctx, (gast.Store, gast.Param))}
+    renames = {name: namer.fresh(name) for name in sorted(bound & name_ids(node))}
+    Renamed(renames).visit(copied)
+    return types.SimpleNamespace(__name__=defs[0].name), copied, renames
+
+
+def _functions_given(parsed: ParsedFunction, copied: gast.FunctionDef,
+                     call: gast.Call) -> list:
+    """The names of the functions grad can name (np.tanh, a module-level def) that
+    ``call`` gives the def ``copied``, by position, by keyword or by leaving them to a
+    default."""
+    args = copied.args
+    params = args.args + args.kwonlyargs
+    first = len(args.args) - len(args.defaults)
+    values = dict(zip([p.id for p in args.args[first:]], args.defaults))
+    values.update({p.id: d for p, d in zip(args.kwonlyargs, args.kw_defaults)
+                   if d is not None})
+    values.update(zip([p.id for p in params], call.args))
+    values.update({k.arg: k.value for k in call.keywords})
+    return [v.attr if isinstance(v, gast.Attribute) else v.id for v in values.values()
+            if isinstance(v, (gast.Name, gast.Attribute)) and _known(parsed, v)]
 
 
 def _reads_in_defaults(node: gast.FunctionDef, value: gast.expr) -> bool:
@@ -166,10 +219,16 @@ def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         functional = [(where, value) for where, value in given
                       if isinstance(value, gast.Lambda) or (
                           isinstance(value, gast.Name) and value.id in local_functions)]
-        if not functional or any(_reads_in_defaults(parsed.node, value)
-                                 for _, value in functional):
+        if any(_reads_in_defaults(parsed.node, value) for _, value in functional):
             return  # (a default read when the def runs: the normalizer refuses it)
-        found = _copy_of(parsed, call, namer)
+        written: list = []
+        if functional:
+            found = _copy_of(parsed, call, namer) or _local_copy_of(parsed, call, namer)
+        else:  # a nested def given np.tanh (or leaving it to a default): written in
+            found = _local_copy_of(parsed, call, namer)
+            written = _functions_given(parsed, found[1], call) if found is not None else []
+            if not written:
+                return
         if found is None:
             return
         helper, copied, apart = found
@@ -199,22 +258,31 @@ def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
             if isinstance(item, gast.Name) and item.id in renames and \
                     isinstance(item.ctx, gast.Load):
                 item.id = renames[item.id]
-        copied.name = namer.fresh(f"{helper.__name__}_with_{'_'.join(renames.values())}")
+        copied.name = namer.fresh(
+            f"{helper.__name__}_with_{'_'.join(list(renames.values()) or written)}")
         before.append(copied)
         call.func = name_node(copied.name)
         positional = [a for i, a in enumerate(call.args) if params[i] not in renames] \
             if len(call.args) <= len(params) else call.args
         keywords = {apart.get(k.arg, k.arg): k.value for k in call.keywords}
         keywords = {k: v for k, v in keywords.items() if k not in renames}
-        # Every parameter given by position, defaults written out (read in this module's
-        # globals, as the helper reads them): a nested def's call needs no defaults.
+        # Every parameter given by position, keyword-only ones after the others (dense(x,
+        # W=W, act=lambda z: ...) for def dense(h, *, W, act)), defaults written out
+        # (read in this module's globals, as the helper reads them): a nested def's
+        # call needs no defaults.
         kept = copied.args
         first = len(kept.args) - len(kept.defaults)
-        for position, param in enumerate(kept.args[len(positional):], len(positional)):
+        defaults = {p.id: d for p, d in zip(kept.args[first:], kept.defaults)}
+        if kept.kwonlyargs:
+            defaults.update({p.id: d for p, d in zip(kept.kwonlyargs, kept.kw_defaults)
+                             if d is not None})
+            kept.args = kept.args + kept.kwonlyargs
+            kept.defaults, kept.kwonlyargs, kept.kw_defaults = [], [], []
+        for param in kept.args[len(positional):]:
             if param.id in keywords:
                 positional.append(keywords.pop(param.id))
-            elif position >= first:
-                positional.append(copy.deepcopy(kept.defaults[position - first]))
+            elif param.id in defaults:
+                positional.append(copy.deepcopy(defaults[param.id]))
             else:
                 break
         if not keywords and len(positional) == len(kept.args):
@@ -237,7 +305,8 @@ def keyword_parameters(parsed: ParsedFunction, namer: Namer) -> None:
     def specialise(call: gast.Call, before: list) -> None:
         if not call.keywords or any(k.arg is None for k in call.keywords):
             return
-        helper = parsed.resolve(call.func) if isinstance(call.func, gast.Name) else None
+        helper = parsed.resolve(call.func) if isinstance(call.func, gast.Name) and \
+            not _bound_here(parsed, call.func.id) else None
         if not inspect.isfunction(helper):
             return
         spec = inspect.getfullargspec(helper)
@@ -299,6 +368,50 @@ def keyword_parameters(parsed: ParsedFunction, namer: Namer) -> None:
         call.args, call.keywords = values, []
 
     _each_call(parsed, specialise)
+
+
+def local_keyword_parameters(parsed: ParsedFunction) -> None:
+    """``gate(x, h, W=W)`` for a nested ``def gate(x, h, *, W, act=np.tanh)``: the def
+    takes every parameter by position (keyword-only ones after the others) and each
+    call passes them so, with the defaults written out. Only where the def's name is
+    only ever called, and its defaults are constants or functions grad can name."""
+    defs = [n for n in walk(parsed.node) if isinstance(n, gast.FunctionDef)
+            and n is not parsed.node]
+    for node in defs:
+        args = node.args
+        if not args.kwonlyargs or args.vararg is not None or args.kwarg is not None or \
+                sum(d.name == node.name for d in defs) != 1:
+            continue
+        loads = [n for n in walk(parsed.node) if isinstance(n, gast.Name)
+                 and n.id == node.name]
+        calls = [c for c in walk(parsed.node) if isinstance(c, gast.Call)
+                 and isinstance(c.func, gast.Name) and c.func.id == node.name]
+        if len(loads) != len(calls) or any(
+                isinstance(a, gast.Starred) for c in calls for a in c.args) or any(
+                k.arg is None for c in calls for k in c.keywords):
+            continue  # passed around, stored, or called with * or **: left as it is
+        first = len(args.args) - len(args.defaults)
+        defaults = {p.id: d for p, d in zip(args.args[first:], args.defaults)}
+        defaults.update({p.id: d for p, d in zip(args.kwonlyargs, args.kw_defaults)
+                         if d is not None})
+        if not all(_known(parsed, d) for d in defaults.values()):
+            continue
+        params = [a.id for a in args.args + args.kwonlyargs]
+        rewritten = []
+        for call in calls:
+            given = dict(zip(params, call.args)) if len(call.args) <= len(args.args) else None
+            if given is None:
+                break
+            given.update({k.arg: k.value for k in call.keywords})
+            if set(given) - set(params) or not set(params) <= set(given) | set(defaults):
+                break  # Python's own error, from the call as written
+            rewritten.append([given[p] if p in given else copy.deepcopy(defaults[p])
+                              for p in params])
+        else:
+            args.args = args.args + args.kwonlyargs
+            args.defaults, args.kwonlyargs, args.kw_defaults = [], [], []
+            for call, values in zip(calls, rewritten):
+                call.args, call.keywords = values, []
 
 
 def _known(parsed: ParsedFunction, value: gast.expr) -> bool:
