@@ -46,3 +46,15 @@ def test_the_statement_takes_the_value_and_the_array_back():
     df = grad(wc.value_and_update, wrt=(0, 1))
     df(RNG.standard_normal(3), RNG.standard_normal(3))
     assert "s, z = accumulate_on_copies(s, y, z)" in df.source
+
+
+@pytest.mark.parametrize("fn, args, fix", [
+    (wc.helper_appending_to_its_list, ([np.ones(2)], np.ones(2)),
+     r"return the new value and assign it \(ps = push_into\(ps, x\)"),
+    (wc.closure_appending_to_a_list, (np.ones(2),),
+     r"push is a nested function.*out.append\(push\(x\)\)"),
+])
+def test_calls_made_for_their_effect_say_what_to_write(fn, args, fix):
+    # the fix once offered was np.exp(x) rather than np.exp(x, out=y), for an append
+    with pytest.raises(DiffSyntaxError, match=fix):
+        grad(fn)(*args)

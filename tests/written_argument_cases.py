@@ -65,3 +65,24 @@ def value_and_update(x, y):
     s = 0.0
     s = accumulate(s, y, z)
     return s + np.sum(np.sin(z))
+
+
+def push_into(ps, v):
+    ps.append(v * 2)
+
+
+def helper_appending_to_its_list(params, x):
+    ps = list(params)
+    push_into(ps, x)
+    return sum(np.sum(p) ** 2 for p in ps)
+
+
+def closure_appending_to_a_list(x):
+    out = []
+
+    def push(v):
+        out.append(v * 2)
+
+    push(x)
+    push(x ** 2)
+    return np.sum(out[0] * out[1])

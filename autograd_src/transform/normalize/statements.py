@@ -364,14 +364,24 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         gradient would be lost), keep one that cannot (``print(x)``, ``np.sum(x)``)."""
         primitive = self.parsed.resolve(call.func)
         label = gast.unparse(call.func).strip()
+        fix = "compute a new value and assign it (y = np.exp(x), not np.exp(x, out=y))"
         if primitive is UNRESOLVED:
             how = "grad cannot tell which function it is"
             if isinstance(call.func, gast.Attribute) and \
                     call.func.attr in mutation.MUTATING_METHODS:
                 how = f"the method .{call.func.attr}() changes " \
                       f"{gast.unparse(call.func.value).strip()} in place"
+            elif isinstance(call.func, gast.Name) and call.func.id in self.local_functions:
+                how = f"{label} is a nested function, which may change this function's " \
+                      "values in place"
+                fix = f"have {label} return its value and use it here (out.append(" \
+                      f"{label}(x)) rather than a {label} that appends to out)"
         elif is_user_function(primitive):
             how = mutation.helper_writes_into(primitive)
+            first = call.args[0] if call.args and isinstance(call.args[0], gast.Name) else None
+            fix = f"have {label}() return the new value and assign it (" + (
+                f"{first.id} = " if first is not None else "y = ") + \
+                f"{gast.unparse(call).strip()}, its body returning a new list or array)"
         elif registry.lookup(primitive) is not None or primitive is print:
             how = mutation.writes_in_place(primitive, call)
         else:
@@ -379,8 +389,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 "it may change its arguments and has no derivative rule"
         if how:
             raise self.error(call, f"{label}() is called on a differentiated value for its "
-                                   f"effect ({how}), which grad cannot follow: compute a new "
-                                   "value and assign it (y = np.exp(x), not np.exp(x, out=y))")
+                                   f"effect ({how}), which grad cannot follow: {fix}")
 
     def assign(self, stmt: gast.Assign, original: Optional[gast.stmt] = None) -> None:
         original = original or stmt
