@@ -59,3 +59,8 @@ def unsupported_keyword(x):
 def in_place_method(x):
     x.sort()  # LINE in_place_method
     return np.sum(x)
+
+
+def pop_inside_an_expression(xs):
+    xs = list(xs)
+    return np.sum(xs.pop() * xs[0])  # LINE pop_inside_an_expression

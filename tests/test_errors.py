@@ -31,6 +31,8 @@ def line_of(tag):
     ("in_place_method", DiffSyntaxError, "\\.sort\\(\\).*in place"),
     ("subscript_assignment", DiffSyntaxError, "assigning into v.*argument of the helper.*"
                                               "v.copy\\(\\)"),
+    ("pop_inside_an_expression", NoRuleError, "\\.pop\\(\\).*on a line of its own "
+                                              "\\(v = xs.pop"),
 ])
 def test_error_names_construct_file_and_line(name, cls, message):
     fn = getattr(error_cases, name)

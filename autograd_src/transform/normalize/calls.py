@@ -284,9 +284,12 @@ class CallNormalizer:
         func = call.func
         primitive = numpy_rules.METHODS.get(func.attr)
         if primitive is None or registry.lookup(primitive) is None:
+            owner = gast.unparse(func.value).strip()
+            hint = f"call it on a line of its own (v = {owner}.{func.attr}(...)) and use v" \
+                if func.attr in ("pop", "popitem", "setdefault") else \
+                "call the NumPy function, or index the list or dict"
             raise self.error(call, f"the method .{func.attr}() of a differentiated value (an "
-                                   "array, list or dict) has no derivative rule; call the "
-                                   "NumPy function, or index the list or dict",
+                                   f"array, list or dict) has no derivative rule here; {hint}",
                              NoRuleError)
         args = list(call.args)
         if func.attr in numpy_rules.VARARG_METHODS and len(args) > 1:
