@@ -48,3 +48,17 @@ def k(x, w):
     if c:
         y = y * np.sum(s)
     return y
+
+
+def read_then_rebound_in_an_arm(x, w):
+    # p, maybe unbound before the second if, is read there and then rebound in a
+    # nested arm: its adjoint leaves the branch (it was dropped at the join, so the
+    # first if's adjoint overwrote this one's; found by reverse over reverse)
+    if w[0] > -10.0:
+        p = x + x
+        s = np.sum(p ** 2)
+    if x[1] > -10.0:
+        q = s * p
+        if x[0] < -10.0:
+            p = x * 3.0
+    return np.sum(q)

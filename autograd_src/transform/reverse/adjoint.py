@@ -251,8 +251,10 @@ class AdjointSweep:
         either = arms[0][1] | arms[1][1]
         # Needed before but maybe unbound there (s made in an earlier if): a plain 0.0
         # in the other arm, which no shape needs. Dropping it made an earlier branch
-        # write ds = ... over this one's (a wrong gradient).
-        unbound = (either & wanted) - needed - _assigned_in(branch)
+        # write ds = ... over this one's (a wrong gradient). That holds for a name the
+        # branch also assigns: an arm that read it first (dp = dp_sq * p, then p = p0
+        # in a dead arm) leaves the adjoint of its value from before the branch.
+        unbound = (either & wanted) - needed
         joined = (arms[0][1] & arms[1][1]) | (either & needed) | unbound
         saved = self.plan.saves.get(id(branch), {})
         kept = {n: saved[n].holder for n in self.plan.zeros_from.get(id(branch), ())
@@ -326,11 +328,6 @@ def _first_line(stmt: Any) -> str:
         header.body, header.orelse = [gast.Pass()], []
         stmt = header
     return gast.unparse(stmt).strip().splitlines()[0]
-
-
-def _assigned_in(branch: Branch) -> set:
-    """Names a branch assigns (made there: before it, nothing needs their adjoint)."""
-    return branch.assigned()
 
 
 def _statements_or_nothing(block: list) -> list:
