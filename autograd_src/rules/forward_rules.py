@@ -678,9 +678,11 @@ def tensordot_rhs(g, ans, grad, x, y, axes=2):
 
 
 # Their results are tuples (or lists) of adjoints: containers to the reverse sweep.
+# (Or may be, as for unplus: the adjoint of a list's part of a +, or of an array's.)
 registry.SEQUENCE_RESULTS.update([_ad.unconcatenate, _ad.unhstack, _ad.unvstack,
                                   _ad.unstack_columns, _ad.undstack, _ad.unindex_joined,
-                                  _ad.values_at])
+                                  _ad.values_at, _ad.unsum, _ad.unstack, _ad.unplus,
+                                  _ad.untimes, _ad.unlist])
 
 
 @defvjp(_ad.unlist)
