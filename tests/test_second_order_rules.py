@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from autograd_src import grad, hessian
+from autograd_src.api import general_code
 
 from .parity_cases import Form, define
 
@@ -60,6 +61,9 @@ def test_hessian_and_grad_of_grad(body):
     numeric = _numeric_hessian(f, x)
     np.testing.assert_allclose(hessian(f)(x), numeric, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(grad(grad(f))(x), numeric.sum(axis=0), rtol=1e-6, atol=1e-7)
+    # reverse over reverse too (grad(grad) runs forward over reverse): the adjoint rules
+    np.testing.assert_allclose(grad(general_code(grad(f)))(x), numeric.sum(axis=0),
+                               rtol=1e-6, atol=1e-7)
 
 
 def test_a_dict_built_inside():
@@ -94,3 +98,6 @@ def test_scipy_second_order(body):
     numeric = _numeric_hessian(f, x)
     np.testing.assert_allclose(hessian(f)(x), numeric, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(grad(grad(f))(x), numeric.sum(axis=0), rtol=1e-6, atol=1e-7)
+    # reverse over reverse too (grad(grad) runs forward over reverse): the adjoint rules
+    np.testing.assert_allclose(grad(general_code(grad(f)))(x), numeric.sum(axis=0),
+                               rtol=1e-6, atol=1e-7)

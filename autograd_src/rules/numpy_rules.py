@@ -867,9 +867,11 @@ VARARG_METHODS = {"reshape", "transpose"}
 
 # Results that are lists or tuples of arrays; their rules read the adjoint through
 # _ad.items, which also sums an adjoint that + concatenated item by item.
+# (np.gradient of several axes and np.atleast_1d of several arrays give lists.)
 registry.SEQUENCE_RESULTS.update([
     np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit, np.linalg.eigh,
-    np.linalg.eig, np.linalg.svd, np.linalg.qr, np.linalg.slogdet, np.linalg.lstsq])
+    np.linalg.eig, np.linalg.svd, np.linalg.qr, np.linalg.slogdet, np.linalg.lstsq,
+    np.gradient, np.atleast_1d, np.atleast_2d, np.atleast_3d])
 
 alias(np.true_divide, np.divide)
 if hasattr(np, "row_stack"):  # deprecated in NumPy 2.0: vstack under another name
