@@ -226,7 +226,7 @@ class _Planner:
                 # Values from before the compound that it reads without assigning them;
                 # those it assigns, it restores itself by the end of its adjoint.
                 needed |= {(n, version[n]) for n in self.exposed_values([item]) - assigned}
-            for name in assigned:
+            for name in sorted(assigned):  # (a set: sorted, for the same code each run)
                 overwrites.append((item, name, version[name]))
                 version[name] += 1
             if not isinstance(item, (Branch, Loop)):  # a loop may run no iteration
