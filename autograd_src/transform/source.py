@@ -199,6 +199,11 @@ class ParsedFunction:
     def name(self) -> str:
         return self.node.name
 
+    @property
+    def generated(self) -> bool:
+        """Whether this is code grad generated (a gradient read again for second order)."""
+        return self.filename.startswith("<autograd_src ")
+
     def line_text(self, lineno: int) -> Optional[str]:
         if 1 <= lineno <= len(self.file_lines):
             return self.file_lines[lineno - 1].rstrip("\n")

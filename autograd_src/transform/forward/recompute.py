@@ -97,7 +97,11 @@ def _find(stmts: list, parsed: source.ParsedFunction, calls: dict) -> None:
                                          f"again, and cannot here: {exc}",
                                    errors.NoRuleError) from None
             keywords = tuple(k.arg for k in call.keywords)
-            entry = entry + (len(call.args), keywords) \
+            # Constant arguments (axis=1) are passed as themselves, not read back from the
+            # saved tuple, whose items forward mode takes for differentiated values.
+            constants = tuple((True, a.value) if isinstance(a, gast.Constant) else (False, None)
+                              for a in list(call.args) + [k.value for k in call.keywords])
+            entry = entry + (len(call.args), keywords, constants) \
                 if entry and entry[1] is not None else None
             if back in calls and (entry is None or calls[back] is None
                                   or calls[back][1:] != entry[1:]):
@@ -344,9 +348,11 @@ class _BackCalls(Transformer):
         func = node.func
         if isinstance(func, gast.Name) and func.id in self.usable and \
                 len(node.args) == 1 and not node.keywords:
-            _, gradient, n_args, keywords = self.usable[func.id]
-            items = [gast.Subscript(value=_name(func.id), slice=gast.Constant(
-                value=k, kind=None), ctx=gast.Load()) for k in range(n_args + len(keywords))]
+            _, gradient, n_args, keywords, constants = self.usable[func.id]
+            items = [gast.Constant(value=value, kind=None) if constant else
+                     gast.Subscript(value=_name(func.id), slice=gast.Constant(
+                         value=k, kind=None), ctx=gast.Load())
+                     for k, (constant, value) in enumerate(constants)]
             return gast.Call(func=_name(self.namer.reference(gradient, gradient.__name__)),
                              args=[node.args[0]] + items[:n_args],
                              keywords=[gast.keyword(arg=k, value=v)

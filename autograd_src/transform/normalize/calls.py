@@ -801,7 +801,11 @@ class CallNormalizer:
             else:
                 if isinstance(value, gast.AST) and self.is_active(value) and not (
                         param == "key" and primitive in (runtime.largest, runtime.smallest,
-                                                         runtime.sorted_items)):
+                                                         runtime.sorted_items)) and not (
+                        self.parsed.generated):
+                    # (In a gradient read again, such a value, an axis, came from a tuple
+                    # of a helper's saved arguments that also holds arrays: the tuple's
+                    # activity, not the value's; the user's code had it constant.)
                     raise self.error(value, f"the argument {param!r} of {label} cannot "
                                             "depend on a differentiated value")
                 if isinstance(value, gast.AST) and param in _params_used(rule):
