@@ -186,6 +186,9 @@ CASES += [
     ((_ad.norm_grad,), "_ad.norm_grad(x, y, z, None, 1) + _ad.norm_grad(x[0], y[0], z) + "
      "_ad.norm_grad(x, y, z, 1, 1)",
      lambda r: (r.uniform(0.5, 1.5, 3), r.uniform(0.5, 1.5, 3), r.normal(size=(3, 4))), 3),
+    ((_ad.einsum_grads,), "_ad.einsum_grads(x, 'ij,jk->ik', (y, z))[0] * 2.0 + "
+     "_ad.einsum_grads(x, 'ij,jk->ik', (y, z))[1].sum()",
+     _n((3, 2), (3, 4), (4, 2)), 3),
     ((_ad.inner_lhs, _ad.inner_rhs), "_ad.inner_lhs(x, y, z).sum() * _ad.inner_rhs(x, y, z)",
      _n((3, 2), (3, 4), (2, 4)), 3),
     ((_ad.tensordot_lhs, _ad.tensordot_rhs),

@@ -38,6 +38,8 @@ BODIES = [
     "np.sum(np.maximum(x, 0.1) ** 3)", "np.sum(np.maximum(0.0, x) * x)",
     "np.sum(np.minimum(x, x ** 2))", "np.sum(np.power(np.abs(x), x))",
     "np.inner(x, x ** 2) * np.inner(np.outer(x, x), x).sum()",
+    "np.sum(np.einsum('ij,j->i', np.outer(x, x), x) ** 2)", "np.einsum('i,i->', x, x ** 2)",
+    "np.sum(np.einsum('ij,jk,k->i', np.outer(x, x), np.outer(x, x ** 2), x))",
     "np.sum(np.tensordot(x, np.outer(x, np.sin(x)), 1) ** 2)",
     "np.sum(np.tensordot(np.outer(x, x), np.outer(x, x), axes=([1], [0])))",
 ]

@@ -633,6 +633,18 @@ def norm_grad(g, ans, grad, value, x, ord=None, axis=None, keepdims=False):
             _fwd.norm_x_term(g, grad, value, x, ord, axis, keepdims))
 
 
+@defvjp(_ad.einsum_grads, sequence="operands")
+def einsum_grads_vjp(g, ans, grad, subscripts, operands):
+    return (_fwd.einsum_grads_adjoint(_ad.items(g, ans), subscripts, operands), None,
+            _fwd.einsum_grads_tangent(grad, subscripts, operands, _ad.items(g, ans)))
+
+
+@defjvp(_ad.einsum_grads)
+def einsum_grads(g, ans, grad, subscripts, operands):
+    return (_ad.einsum_grads(g, subscripts, operands), None,
+            _fwd.einsum_grads_tangent(grad, subscripts, operands, g))
+
+
 # Adjoints of products, linear in the adjoint and in the other operand (the gradient of
 # inner(x, y) for x reads y, and x only for its shape).
 
@@ -682,7 +694,7 @@ def tensordot_rhs(g, ans, grad, x, y, axes=2):
 registry.SEQUENCE_RESULTS.update([_ad.unconcatenate, _ad.unhstack, _ad.unvstack,
                                   _ad.unstack_columns, _ad.undstack, _ad.unindex_joined,
                                   _ad.values_at, _ad.unsum, _ad.unstack, _ad.unplus,
-                                  _ad.untimes, _ad.unlist])
+                                  _ad.untimes, _ad.unlist, _ad.einsum_grads])
 
 
 @defvjp(_ad.unlist)

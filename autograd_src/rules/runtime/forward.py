@@ -13,7 +13,7 @@ __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spr
            "matrix_power", "sort", "pad", "sorted_items", "picked", "partition", "eigh",
            "spread_items", "stack_items", "place_part", "untimes_jvp", "untimes_vjp",
            "appended_part", "split_like", "dict_of", "norm_value_term", "norm_x_term",
-           "norm_value_adjoint"]
+           "norm_value_adjoint", "einsum_grads_tangent", "einsum_grads_adjoint"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -364,3 +364,38 @@ def norm_value_adjoint(u: Any, grad: Any, value: Any, x: Any, ord: Any = None,
     along = np.sum(u * norm_grad(np.ones_like(value), value, x, ord, axis, keepdims),
                    axis=None if axis is None else axis, keepdims=keepdims)
     return -grad * inverse_or_zero(value) * along
+
+
+def einsum_grads_tangent(grad: Any, subscripts: str, operands: Sequence[Any],
+                         tangents: Sequence[Any]) -> tuple:
+    """The tangent of ``_ad.einsum_grads(grad, subscripts, operands)`` that the operands'
+    tangents give: each operand's gradient is linear in every other operand, so it
+    moves by the sum, over the others, of itself with that one replaced by its tangent.
+    (With ``tangents`` the adjoints of the gradients, the same sum is the adjoint with
+    respect to the operands: the roles of the two indices swap.)"""
+    from .linalg import einsum_grads
+    total: list = [None] * len(operands)
+    for j, tangent in enumerate(tangents):
+        if tangent is None:
+            continue
+        swapped = list(operands)
+        swapped[j] = tangent
+        for i, piece in enumerate(einsum_grads(grad, subscripts, swapped)):
+            if i != j:
+                total[i] = piece if total[i] is None else total[i] + piece
+    return tuple(zeros_like(np.asarray(o)) if t is None else t
+                 for t, o in zip(total, operands))
+
+
+def einsum_grads_adjoint(u: Sequence[Any], subscripts: str, operands: Sequence[Any]) -> Any:
+    """The adjoint of ``_ad.einsum_grads(grad, subscripts, operands)`` with respect to
+    ``grad``: the einsum with each operand in turn replaced by its gradient's adjoint."""
+    total = None
+    for i, piece in enumerate(u):
+        if piece is None:
+            continue
+        swapped = list(operands)
+        swapped[i] = piece
+        term = np.einsum(subscripts, *swapped)
+        total = term if total is None else total + term
+    return total

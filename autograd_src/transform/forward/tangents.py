@@ -15,7 +15,7 @@ from typing import Any, Optional
 import gast
 
 from ...errors import NoRuleError
-from ...rules import runtime
+from ...rules import registry, runtime
 from ...rules.jvp import JVPRule, from_adjoint, lookup_jvp
 from ...rules.runtime import forward as forward_runtime
 from .. import optimize, stages
@@ -294,7 +294,11 @@ class Tangents:
         expr = terms[0]
         for term in terms[1:]:
             positive = without_minus(term)
-            if positive is not None:
+            if registry.returns_sequence(rule.primitive):  # tuples of tangents: by item
+                expr = gast.Call(func=gast.Attribute(value=name_node(self.ad), attr="add",
+                                                     ctx=gast.Load()),
+                                 args=[expr, term], keywords=[])
+            elif positive is not None:
                 expr = gast.BinOp(left=expr, op=gast.Sub(), right=positive)
             else:
                 expr = gast.BinOp(left=expr, op=gast.Add(), right=term)
