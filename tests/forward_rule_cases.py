@@ -189,6 +189,11 @@ CASES += [
     ((_ad.einsum_grads,), "_ad.einsum_grads(x, 'ij,jk->ik', (y, z))[0] * 2.0 + "
      "_ad.einsum_grads(x, 'ij,jk->ik', (y, z))[1].sum()",
      _n((3, 2), (3, 4), (4, 2)), 3),
+    ((_ad.unslogdet,), "_ad.unslogdet((x, y), (x, y), z + 4.0 * np.eye(3))",
+     lambda r: (r.normal(size=2), r.normal(size=2), r.normal(size=(2, 3, 3))), 3),
+    ((_ad.solve_lhs,), "_ad.solve_lhs(x, z + 4.0 * np.eye(3), y) + "
+     "_ad.solve_lhs(x[:, 0], z + 4.0 * np.eye(3), y[:, 1])",
+     lambda r: (r.normal(size=(3, 2)), r.normal(size=(3, 2)), r.normal(size=(3, 3))), 3),
     ((_ad.inner_lhs, _ad.inner_rhs), "_ad.inner_lhs(x, y, z).sum() * _ad.inner_rhs(x, y, z)",
      _n((3, 2), (3, 4), (2, 4)), 3),
     ((_ad.tensordot_lhs, _ad.tensordot_rhs),

@@ -39,6 +39,9 @@ BODIES = [
     "np.sum(np.minimum(x, x ** 2))", "np.sum(np.power(np.abs(x), x))",
     "np.inner(x, x ** 2) * np.inner(np.outer(x, x), x).sum()",
     "np.sum(np.einsum('ij,j->i', np.outer(x, x), x) ** 2)", "np.einsum('i,i->', x, x ** 2)",
+    "np.linalg.slogdet(np.outer(x, x) + np.eye(3))[1]",
+    "np.sum(np.linalg.solve(np.eye(3) + np.outer(x, x), x))",
+    "np.sum(np.linalg.solve(np.eye(3) + np.outer(x, x), np.outer(x, x ** 2)))",
     "np.sum(np.einsum('ij,jk,k->i', np.outer(x, x), np.outer(x, x ** 2), x))",
     "np.sum(np.tensordot(x, np.outer(x, np.sin(x)), 1) ** 2)",
     "np.sum(np.tensordot(np.outer(x, x), np.outer(x, x), axes=([1], [0])))",
@@ -126,4 +129,23 @@ def test_a_helper_given_an_integer_axis():
     numeric = _numeric_hessian(helper_given_an_axis, x)
     np.testing.assert_allclose(hessian(helper_given_an_axis)(x), numeric, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(grad(grad(helper_given_an_axis))(x), numeric.sum(axis=0),
+                               rtol=1e-6, atol=1e-7)
+
+
+def gaussian_negative_log_likelihood(params, y):
+    # a Gaussian process marginal likelihood: the Laplace approximation's Hessian
+    log_scale, log_noise = params[0], params[1]
+    d = y[:, None] - y[None, :]
+    k = np.exp(log_scale) * np.exp(-0.5 * d ** 2) + np.exp(log_noise) * np.eye(len(y))
+    alpha = np.linalg.solve(k, y)
+    return 0.5 * y @ alpha + 0.5 * np.linalg.slogdet(k)[1]
+
+
+def test_a_gaussian_process_likelihood():
+    y = np.array([0.3, -0.2, 0.9, 0.1])
+    params = np.array([0.2, -1.0])
+    g, eps = grad(gaussian_negative_log_likelihood), 1e-6
+    numeric = np.array([(g(params + eps * e, y) - g(params - eps * e, y)) / (2 * eps)
+                        for e in np.eye(2)])
+    np.testing.assert_allclose(hessian(gaussian_negative_log_likelihood)(params, y), numeric,
                                rtol=1e-6, atol=1e-7)

@@ -645,6 +645,29 @@ def einsum_grads(g, ans, grad, subscripts, operands):
             _fwd.einsum_grads_tangent(grad, subscripts, operands, g))
 
 
+@defvjp(_ad.unslogdet)
+def unslogdet_vjp(g, ans, grad, value, a):
+    return (_fwd.unslogdet_adjoint(g, value, a), _ad.zeros_like(value),
+            _fwd.unslogdet_a_adjoint(g, grad, value, a))
+
+
+@defjvp(_ad.unslogdet)
+def unslogdet(g, ans, grad, value, a):
+    return (_ad.unslogdet(g, value, a), None, _fwd.unslogdet_a_term(g, grad, value, a))
+
+
+@defvjp(_ad.solve_lhs)
+def solve_lhs_vjp(g, ans, grad, a, value):
+    return (_fwd.solve_lhs_adjoint(g, a, value), _fwd.solve_lhs_a_adjoint(g, grad, a, value),
+            _fwd.solve_lhs_ans_adjoint(g, grad, a))
+
+
+@defjvp(_ad.solve_lhs)
+def solve_lhs(g, ans, grad, a, value):
+    return (_ad.solve_lhs(g, a, value), _fwd.solve_lhs_a_term(g, grad, a, value),
+            _ad.solve_lhs(grad, a, g))
+
+
 # Adjoints of products, linear in the adjoint and in the other operand (the gradient of
 # inner(x, y) for x reads y, and x only for its shape).
 

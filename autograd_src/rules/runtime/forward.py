@@ -13,7 +13,10 @@ __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spr
            "matrix_power", "sort", "pad", "sorted_items", "picked", "partition", "eigh",
            "spread_items", "stack_items", "place_part", "untimes_jvp", "untimes_vjp",
            "appended_part", "split_like", "dict_of", "norm_value_term", "norm_x_term",
-           "norm_value_adjoint", "einsum_grads_tangent", "einsum_grads_adjoint"]
+           "norm_value_adjoint", "einsum_grads_tangent", "einsum_grads_adjoint",
+           "unslogdet_a_term", "unslogdet_a_adjoint", "unslogdet_adjoint",
+           "solve_lhs_a_term", "solve_lhs_adjoint", "solve_lhs_a_adjoint",
+           "solve_lhs_ans_adjoint"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -399,3 +402,63 @@ def einsum_grads_adjoint(u: Sequence[Any], subscripts: str, operands: Sequence[A
         term = np.einsum(subscripts, *swapped)
         total = term if total is None else total + term
     return total
+
+
+def _swap(x: Any) -> Any:
+    return np.swapaxes(x, -1, -2)
+
+
+def unslogdet_a_term(t: Any, grad: Any, ans: Any, a: Any) -> Any:
+    """The tangent of ``_ad.unslogdet(grad, ans, a)`` (``glog A^-T``) that the tangent
+    ``t`` of ``a`` gives: ``-glog (A^-1 t A^-1)^T``."""
+    from .shapes import items
+    inverse = np.linalg.inv(a)
+    return -np.expand_dims(items(grad, ans)[1], (-1, -2)) * _swap(inverse @ t @ inverse)
+
+
+def unslogdet_a_adjoint(u: Any, grad: Any, ans: Any, a: Any) -> Any:
+    """The adjoint of `unslogdet_a_term` with respect to ``t``: ``-glog A^-T u^T A^-T``."""
+    from .shapes import items
+    inverse_t = _swap(np.linalg.inv(a))
+    return -np.expand_dims(items(grad, ans)[1], (-1, -2)) * (inverse_t @ _swap(u) @ inverse_t)
+
+
+def unslogdet_adjoint(u: Any, ans: Any, a: Any) -> tuple:
+    """The adjoint of ``_ad.unslogdet(grad, ans, a)`` with respect to ``grad`` (the
+    adjoints of the sign, none, and of ``logabsdet``)."""
+    sign, logdet = ans
+    return (np.zeros(np.shape(sign)),
+            np.sum(u * _swap(np.linalg.inv(a)), axis=(-1, -2)))
+
+
+def _solve_parts(grad: Any, a: Any) -> Any:
+    return np.linalg.solve(_swap(a), grad)
+
+
+def _outer_or_matmul(x: Any, y: Any, vector: bool) -> Any:
+    return np.outer(x, y) if vector else x @ _swap(y)
+
+
+def solve_lhs_a_term(t: Any, grad: Any, a: Any, ans: Any) -> Any:
+    """The tangent of ``_ad.solve_lhs(grad, a, ans)`` (``-gb ans^T``, ``a^T gb = grad``)
+    that the tangent ``t`` of ``a`` gives: ``solve(a^T, t^T gb) ans^T``."""
+    gb = _solve_parts(grad, a)
+    return _outer_or_matmul(np.linalg.solve(_swap(a), _swap(t) @ gb), ans, np.ndim(ans) == 1)
+
+
+def solve_lhs_adjoint(u: Any, a: Any, ans: Any) -> Any:
+    """The adjoint of ``_ad.solve_lhs(grad, a, ans)`` with respect to ``grad``."""
+    return -np.linalg.solve(a, u @ ans)
+
+
+def solve_lhs_a_adjoint(u: Any, grad: Any, a: Any, ans: Any) -> Any:
+    """The adjoint of `solve_lhs_a_term` with respect to ``t``: ``gb w^T``, where
+    ``w = solve(a, u ans)``."""
+    gb = _solve_parts(grad, a)
+    return _outer_or_matmul(gb, np.linalg.solve(a, u @ ans), np.ndim(ans) == 1)
+
+
+def solve_lhs_ans_adjoint(u: Any, grad: Any, a: Any) -> Any:
+    """The adjoint, with respect to ``ans``, of ``_ad.solve_lhs(grad, a, ans)``
+    (linear in it): ``-u^T gb``."""
+    return -_swap(u) @ _solve_parts(grad, a)
