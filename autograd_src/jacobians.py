@@ -269,6 +269,8 @@ def _ones_in(value: Any) -> Any:
     """Ones in the structure of the argument ``value`` (the default seed)."""
     if isinstance(value, dict):
         return {k: _ones_in(v) for k, v in value.items()}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a namedtuple: its fields
+        return type(value)(*[_ones_in(v) for v in value])
     if isinstance(value, (list, tuple)):
         return [_ones_in(v) for v in value]
     if type(value) is float:

@@ -668,6 +668,26 @@ def solve_lhs(g, ans, grad, a, value):
             _ad.solve_lhs(grad, a, g))
 
 
+@defvjp(_ad.unfield)
+def unfield_vjp(g, ans, grad, x, name):
+    return _fwd.field_adjoint(g, x, name), _ad.zeros_like(x)
+
+
+@defjvp(_ad.unfield)
+def unfield(g, ans, grad, x, name):
+    return _ad.unfield(g, x, name), None
+
+
+@defvjp(_ad.unmerged)
+def unmerged_vjp(g, ans, grad, a, b, which):
+    return _fwd.merged_part(g, a, b, which), _ad.zeros_like(a), _ad.zeros_like(b)
+
+
+@defjvp(_ad.unmerged)
+def unmerged(g, ans, grad, a, b, which):
+    return _ad.unmerged(g, a, b, which), None, None
+
+
 # Adjoints of products, linear in the adjoint and in the other operand (the gradient of
 # inner(x, y) for x reads y, and x only for its shape).
 
@@ -717,7 +737,8 @@ def tensordot_rhs(g, ans, grad, x, y, axes=2):
 registry.SEQUENCE_RESULTS.update([_ad.unconcatenate, _ad.unhstack, _ad.unvstack,
                                   _ad.unstack_columns, _ad.undstack, _ad.unindex_joined,
                                   _ad.values_at, _ad.unsum, _ad.unstack, _ad.unplus,
-                                  _ad.untimes, _ad.unlist, _ad.einsum_grads])
+                                  _ad.untimes, _ad.unlist, _ad.einsum_grads, _ad.unfield,
+                                  _ad.unmerged])
 
 
 @defvjp(_ad.unlist)

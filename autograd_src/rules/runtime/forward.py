@@ -16,7 +16,7 @@ __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spr
            "norm_value_adjoint", "einsum_grads_tangent", "einsum_grads_adjoint",
            "unslogdet_a_term", "unslogdet_a_adjoint", "unslogdet_adjoint",
            "solve_lhs_a_term", "solve_lhs_adjoint", "solve_lhs_a_adjoint",
-           "solve_lhs_ans_adjoint"]
+           "solve_lhs_ans_adjoint", "field_adjoint", "merged_part"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -462,3 +462,19 @@ def solve_lhs_ans_adjoint(u: Any, grad: Any, a: Any) -> Any:
     """The adjoint, with respect to ``ans``, of ``_ad.solve_lhs(grad, a, ans)``
     (linear in it): ``-u^T gb``."""
     return -_swap(u) @ _solve_parts(grad, a)
+
+
+def field_adjoint(u: Any, x: Any, name: str) -> Any:
+    """The adjoint of ``_ad.unfield(grad, x, name)`` with respect to ``grad``: the
+    field's entry of ``u`` (an adjoint of the namedtuple, item by item)."""
+    return list(u)[type(x)._fields.index(name)]
+
+
+def merged_part(u: dict, a: dict, b: dict, which: int) -> dict:
+    """The adjoint of ``_ad.unmerged(grad, a, b, which)`` with respect to ``grad``: the
+    operand's adjoints back under their keys of the merged dict, zeros elsewhere (and
+    where ``b`` replaced ``a``'s value)."""
+    from .core import zero_item
+    merged = {**a, **b}
+    kept = b if which == 1 else {k: v for k, v in a.items() if k not in b}
+    return {k: u[k] if k in kept else zero_item(v) for k, v in merged.items()}

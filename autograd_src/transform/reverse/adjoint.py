@@ -89,12 +89,24 @@ class AdjointSweep:
                   runtime.sorted_items, runtime.transposed, runtime.summed)
         names = set(self.norm.lists) | set(self.norm.opaque)
         ops = list(ops_in(self.norm.body))
+        # What a field or a key is read from is a namedtuple, an object or a dict (p.w,
+        # p.get('w')), whatever the call's types: its adjoints are summed item by item.
+        names |= {op.input_names()[0] for op in ops if op.rule is not None and op.input_names()
+                  and op.rule.primitive in (runtime.field, runtime.get_item)}
         grown = True
         while grown:
             grown = False
             for op in ops:
                 rule = op.rule
                 if op.target in names:
+                    # what holds a container as an item (W, b = ps[0]) is one too (an
+                    # array whose rows are unpacked, added item by item, stays right)
+                    source = op.input_names()[0] if op.input_names() else None
+                    if source is not None and source not in names and (
+                            rule is None or rule.primitive in (operator.getitem, runtime.field,
+                                                               runtime.get_item)):
+                        names.add(source)
+                        grown = True
                     continue
                 if rule is None or rule.primitive is operator.getitem or \
                         rule.primitive is runtime.field or rule.primitive is runtime.get_item:
