@@ -194,6 +194,12 @@ CASES += [
     ((_ad.solve_lhs,), "_ad.solve_lhs(x, z + 4.0 * np.eye(3), y) + "
      "_ad.solve_lhs(x[:, 0], z + 4.0 * np.eye(3), y[:, 1])",
      lambda r: (r.normal(size=(3, 2)), r.normal(size=(3, 2)), r.normal(size=(3, 3))), 3),
+    ((_ad.unfield,), "_ad.unfield(x, Pair(y, y), 'b')[1] * 2.0 + "
+     "_ad.unfield(x, Pair(y, y), 'a')[0]", _n((3,), (3,)), 1),
+    ((_ad.unmerged,), "_ad.unmerged({'a': x, 'b': 2.0 * x, 'c': x}, {'a': y, 'b': y}, "
+     "{'b': y, 'c': y}, 0)['a'] + "
+     "_ad.unmerged({'a': x, 'b': x, 'c': x}, {'a': y}, {'b': y, 'c': y}, 1)['c']",
+     _n((3,), (3,)), 1),
     ((_ad.inner_lhs, _ad.inner_rhs), "_ad.inner_lhs(x, y, z).sum() * _ad.inner_rhs(x, y, z)",
      _n((3, 2), (3, 4), (2, 4)), 3),
     ((_ad.tensordot_lhs, _ad.tensordot_rhs),
