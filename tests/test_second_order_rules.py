@@ -209,3 +209,27 @@ def test_grad_of_grad_of_containers(f, make):
     used = _leaves(make(list(range(len(leaves)))))  # which leaves the structure holds
     for position, value in zip(used, got):
         np.testing.assert_allclose(value, expected[position], rtol=1e-6, atol=1e-7)
+
+
+def rosenbrock_loop(x):
+    s = 0.0
+    for i in range(len(x) - 1):
+        s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+    return s
+
+
+def running_sum_filled(x):
+    y = x * 1.0
+    for i in range(1, len(x)):
+        y[i] += y[i - 1] * x[i]
+    return np.sum(y ** 2)
+
+
+@pytest.mark.parametrize("f", [rosenbrock_loop, running_sum_filled])
+def test_loops_whose_gradient_writes_in_place(f):
+    # the gradient's own dx[i] += ... (after dx = _ad.add_at(dx, i + 1, ...)) was refused
+    # as an update of an array "possibly shared", naming dx, which users cannot copy
+    x = np.array([0.3, -0.5, 0.8, 1.1])
+    numeric = _numeric_hessian(f, x)
+    np.testing.assert_allclose(hessian(f)(x), numeric, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(grad(grad(f))(x), numeric.sum(axis=0), rtol=1e-6, atol=1e-6)

@@ -103,7 +103,9 @@ def add(a: Any, b: Any) -> Any:
         return [add(x, y) for x, y in zip(a, b)]
     if type(a) is dict:  # keys one side lacks (added by d[k] = v since) are kept
         return {**b, **{k: add(v, b[k]) if k in b else v for k, v in a.items()}}
-    if isinstance(a, (list, tuple, dict)):  # a namedtuple, an OrderedDict: rarely here
+    if isinstance(a, tuple) and hasattr(a, "_fields") and len(a) == len(b):
+        return type(a)(*[add(x, y) for x, y in zip(a, b)])  # a namedtuple stays one
+    if isinstance(a, (list, tuple, dict)):  # an OrderedDict: rarely here
         return add(list(a) if isinstance(a, (list, tuple)) else dict(a), b)
     return a + b
 
@@ -214,11 +216,12 @@ def field(x: Any, name: str) -> Any:
     return getattr(x, name)
 
 
-def unfield(g: Any, x: Any, name: str) -> list:
-    """The adjoint of `field` on a namedtuple: ``g`` at the field's position."""
+def unfield(g: Any, x: Any, name: str) -> Any:
+    """The adjoint of `field` on a namedtuple: ``g`` at the field's position, in a
+    namedtuple of ``x``'s type (so its adjoint reads as ``x`` does: ``dp.w``)."""
     grads = [zero_item(item) for item in x]
     grads[type(x)._fields.index(name)] = g
-    return grads
+    return type(x)(*grads)
 
 
 def get_item(d: Any, key: Any, default: Any) -> Any:

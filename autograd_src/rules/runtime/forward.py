@@ -467,7 +467,7 @@ def solve_lhs_ans_adjoint(u: Any, grad: Any, a: Any) -> Any:
 def field_adjoint(u: Any, x: Any, name: str) -> Any:
     """The adjoint of ``_ad.unfield(grad, x, name)`` with respect to ``grad``: the
     field's entry of ``u`` (an adjoint of the namedtuple, item by item)."""
-    return list(u)[type(x)._fields.index(name)]
+    return list(u)[type(x)._fields.index(name)]  # (a namedtuple or a list of its items)
 
 
 def merged_part(u: dict, a: dict, b: dict, which: int) -> dict:

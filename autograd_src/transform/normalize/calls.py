@@ -108,6 +108,11 @@ class CallNormalizer:
         function, owner = self.method_of(func, primitive)
         if function is not None:
             return self.user_method_call(call, primitive, function, owner)
+        origin = getattr(primitive, "__autograd_src_origin__", None)
+        if origin is not None and registry.lookup(primitive) is None:
+            # a derivative grad made (a gradient penalty): differentiated through its
+            # general code, as grad(grad(f)) is
+            return self.helper_call(call, origin.general(), rebuild_call)
         if registry.lookup(primitive) is None and is_user_function(primitive):
             return self.helper_call(call, primitive, rebuild_call)
         return self.bind(call, primitive, list(call.args), keywords, rebuild_call,

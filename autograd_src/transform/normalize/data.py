@@ -294,6 +294,11 @@ class DataNormalizer:
         the update is refused."""
         if name in self.owned:  # an array of its own: nothing else sees the update
             return
+        if self.parsed.generated:
+            # A gradient read again (second order): grad writes in place only into
+            # adjoints of its own (dx = _ad.add_at(dx, i, v); dx[i] += v), which it
+            # made and nothing else refers to.
+            return
         stmt = self.origin  # the user's statement
         later = self.read_later.get(id(stmt))
         bound = self.bound_before.get(id(stmt), frozenset()) | set(self.parsed.params)
