@@ -154,3 +154,15 @@ def namedtuple_step(params, x):
 
 def integrate_like(f, x):
     return f(x) + f(x * 0.5)
+
+
+def clip_method_max(x):
+    return np.sum(x.clip(max=0.3) ** 2)
+
+
+def clip_min(x):
+    return np.sum(np.clip(x, min=-0.3) ** 2)
+
+
+def clip_both_keywords(x):
+    return np.sum(np.clip(x, min=-0.2, max=0.4) * x)

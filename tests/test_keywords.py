@@ -1,6 +1,8 @@
 """Keywords, ``**kwargs`` and ``functools.partial`` in calls of helpers: gradients
 against finite differences, and a clear error where grad cannot know the function."""
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -97,3 +99,21 @@ def test_a_partial_passed_on_is_refused_with_what_to_write():
     from autograd_src.errors import NoRuleError
     with pytest.raises(NoRuleError, match="call f with the bound values instead"):
         grad(passed_on, wrt=(0, 1))(X, W)
+
+
+# NumPy 2.1 names clip's bounds min= and max= (NumPy 2.0 has only a_min, a_max)
+CLIP_KEYWORDS = [kc.clip_method_max, kc.clip_min, kc.clip_both_keywords] \
+    if "min" in inspect.signature(np.clip).parameters else []
+
+
+@pytest.mark.parametrize("fn", CLIP_KEYWORDS)
+def test_clip_with_numpys_min_and_max_keywords(fn):
+    # once refused: "missing a required argument: 'a_min'"
+    check_grads(fn, np.array([0.5, -0.5, 0.1, -0.1]))
+
+
+def test_clip_with_one_bound_given_by_name():
+    def upper_only(x):
+        return np.sum(np.clip(x, a_min=None, a_max=0.3) ** 2)
+
+    check_grads(upper_only, np.array([0.5, -0.5, 0.1]))

@@ -252,7 +252,7 @@ def where(g, ans, condition, x, y):
 
 
 @defvjp(np.clip, broadcasting=True)
-def clip(g, ans, a, a_min, a_max):
+def clip(g, ans, a, a_min=None, a_max=None):
     return g * _ad.clip_mask(a, a_min, a_max), g * (a < a_min), g * (a > a_max)
 
 

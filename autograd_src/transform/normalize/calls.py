@@ -780,8 +780,12 @@ class CallNormalizer:
                 "autograd_src.extend.defvjp, or, only if its result truly carries no "
                 "gradient, declare it constant with autograd_src.extend.nondifferentiable",
                 NoRuleError)
+        named = keywords
+        if primitive is numpy_rules.np.clip:  # NumPy 2.1's names for the bounds (the
+            # call keeps the names it was written with)
+            named = {{"min": "a_min", "max": "a_max"}.get(k, k): v for k, v in keywords.items()}
         try:
-            bound_args = rule.signature.bind(None, None, *args, **keywords)
+            bound_args = rule.signature.bind(None, None, *args, **named)
         except TypeError as exc:
             raise self.error(node, f"cannot differentiate this call to {label}: {exc} "
                                    f"(the derivative rule takes ({', '.join(rule.params)}))"
