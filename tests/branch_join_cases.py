@@ -62,3 +62,13 @@ def read_then_rebound_in_an_arm(x, w):
         if x[0] < -10.0:
             p = x * 3.0
     return np.sum(q)
+
+
+def saved_while_maybe_unbound(x, w):
+    # e, made in an if not taken, is rebound in a later one: the value saved before
+    # it (e0 = e) was read while unbound (an UnboundLocalError in the gradient)
+    if w[0] > 10.0:
+        e = np.exp(x)
+    if x[1] > -10.0:
+        e = np.sin(x)
+    return np.sum(e * x)

@@ -13,7 +13,7 @@ import gast
 
 from ...rules import numpy_rules, registry, runtime
 from ..desugar import loop_over_positions
-from ..ir import Primal, assign_node, is_trivial, name_node
+from ..ir import Primal, assign_node, is_trivial, name_node, walk
 from ..naming import clone, describe
 from .expressions import AUG_SYMBOLS
 
@@ -294,10 +294,10 @@ class DataNormalizer:
         the update is refused."""
         if name in self.owned:  # an array of its own: nothing else sees the update
             return
-        if self.parsed.generated:
+        if self.parsed.generated and _never_shared(self.parsed.node, name):
             # A gradient read again (second order): grad writes in place only into
-            # adjoints of its own (dx = _ad.add_at(dx, i, v); dx[i] += v), which it
-            # made and nothing else refers to.
+            # adjoints of its own (dx = _ad.add_at(dx, i, v); dx[i] += v), which no
+            # other name refers to; a name pushed on a stack (by reference) is checked.
             return
         stmt = self.origin  # the user's statement
         later = self.read_later.get(id(stmt))
@@ -446,3 +446,21 @@ class DataNormalizer:
                 self.update_alone(name, stmt, self.seen_by_adjoints_refusal(name))
             verbatim = False
         self.assign(plain, original=stmt if verbatim else None)
+
+
+def _never_shared(node: gast.FunctionDef, name: str) -> bool:
+    """Whether generated code never hands ``name``'s value to another name: not
+    appended to a stack or list, not in a list or tuple display, not assigned as is."""
+    for item in walk(node):
+        if isinstance(item, gast.Call) and isinstance(item.func, gast.Attribute) and \
+                item.func.attr in ("append", "extend", "insert") and any(
+                    isinstance(a, gast.Name) and a.id == name for a in item.args):
+            return False
+        if isinstance(item, (gast.List, gast.Tuple, gast.Set)) and any(
+                isinstance(e, gast.Name) and e.id == name for e in item.elts) and \
+                isinstance(getattr(item, "ctx", None), gast.Load):
+            return False
+        if isinstance(item, gast.Assign) and isinstance(item.value, gast.Name) and \
+                item.value.id == name:
+            return False
+    return True

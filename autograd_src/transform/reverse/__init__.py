@@ -106,6 +106,7 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
         # Original values are kept only for the zero gradients that need them.
         originals = {w: k for w, k in originals.items() if w not in sweep.defined}
 
+        self.unbound_saves: set[str] = set()
         primal = self.primal_block(body, set(self.parsed.params))
         if value_copy is not None:
             primal.append(assign_node(value_copy, name_node(output), self.norm.return_stmt))
@@ -124,6 +125,8 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
                 self.namer.reference, results + ([value] if value is not None else []))
             stages.show("optimize: the primal sweep, then the adjoint sweep", primal, adjoint)
         start = [assign_node(k, name_node(w), self.parsed.node) for w, k in originals.items()]
+        start += [assign_node(n, gast.Constant(value=None, kind=None), self.parsed.node)
+                  for n in sorted(self.unbound_saves)]
         start += [assign_node(s, gast.List(elts=[], ctx=gast.Load()), self.parsed.node)
                   for s in self.plan.stacks]
         return Derivative(start + primal, adjoint, results, value, seed_param)

@@ -46,8 +46,11 @@ class PrimalSweep:
         """The primal statements of ``items``; ``defined`` tracks names surely bound."""
         out: list = []
         for item in items:
-            out += [self.save(n, s, item.origin)
-                    for n, s in self.plan.saves.get(id(item), {}).items()]
+            saves = self.plan.saves.get(id(item), {})
+            # A value saved where its name may be unbound (made in an if not taken):
+            # the name starts as None, so the save reads something (see the caller).
+            self.unbound_saves |= set(saves) - defined
+            out += [self.save(n, s, item.origin) for n, s in saves.items()]
             if isinstance(item, Op) and "back" in item.bound and self.plan.is_useful(item):
                 out.append(self.inliner.helper_forward(item))
                 back = item.bound["back"].id
