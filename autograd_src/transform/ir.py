@@ -193,21 +193,18 @@ def is_trivial(expr: Any) -> bool:
 
 _AST = gast.AST
 _NAME = gast.Name
+_CONTEXT = gast.expr_context
 
 
-def name_ids(tree: Any) -> set[str]:
-    """The ids of the ``gast.Name`` nodes in ``tree`` (those ``gast.walk`` finds), in one
-    walk that does not enter a name's context node."""
-    found: set[str] = set()
-    if not isinstance(tree, _AST):
-        return found
-    add = found.add
+def names(tree: Any) -> Iterator[Any]:
+    """The ``gast.Name`` nodes of ``tree``, depth first, without visiting what cannot
+    hold a name (a name's context, its id)."""
     todo = [tree]
     pop, push = todo.pop, todo.append
     while todo:
         node = pop()
         if isinstance(node, _NAME):
-            add(node.id)
+            yield node
             annotation = getattr(node, "annotation", None)  # a parameter's (x: T)
             if isinstance(annotation, _AST):
                 push(annotation)
@@ -218,9 +215,16 @@ def name_ids(tree: Any) -> set[str]:
                 for item in value:
                     if isinstance(item, _AST):
                         push(item)
-            elif isinstance(value, _AST):
+            elif isinstance(value, _AST) and not isinstance(value, _CONTEXT):
                 push(value)
-    return found
+
+
+def name_ids(tree: Any) -> set[str]:
+    """The ids of the ``gast.Name`` nodes in ``tree`` (those ``gast.walk`` finds), in one
+    walk that does not enter a name's context node."""
+    if not isinstance(tree, _AST):
+        return set()
+    return {node.id for node in names(tree)}
 
 
 def walk(tree: Any) -> Iterator[Any]:
@@ -241,7 +245,6 @@ def walk(tree: Any) -> Iterator[Any]:
         yield node
 
 
-_CONTEXT = gast.expr_context
 _VISITORS: dict[type, str] = {}
 
 

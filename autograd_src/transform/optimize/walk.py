@@ -9,6 +9,8 @@ from typing import Any, Iterator, Optional
 
 import gast
 
+from ..ir import names  # noqa: F401 - the passes read it from here too
+
 __all__ = ["nodes", "names", "assigned_name", "stores_and_loads", "names_in", "load_counts",
            "each_block", "helper_of"]
 
@@ -32,29 +34,6 @@ def nodes(tree: Any) -> Iterator[Any]:
                     if isinstance(item, _AST):
                         push(item)
             elif isinstance(value, _AST):
-                push(value)
-
-
-def names(tree: Any) -> Iterator[Any]:
-    """The ``gast.Name`` nodes of ``tree``, in the order `nodes` gives them, without
-    visiting what cannot hold a name (a name's context, its id)."""
-    todo = [tree]
-    pop, push = todo.pop, todo.append
-    while todo:
-        node = pop()
-        if isinstance(node, _NAME):
-            yield node
-            annotation = getattr(node, "annotation", None)  # a parameter's (x: T)
-            if isinstance(annotation, _AST):
-                push(annotation)
-            continue
-        for field in node._fields:
-            value = getattr(node, field, None)
-            if type(value) is list:
-                for item in value:
-                    if isinstance(item, _AST):
-                        push(item)
-            elif isinstance(value, _AST) and not isinstance(value, _CONTEXT):
                 push(value)
 
 
