@@ -12,6 +12,7 @@ import pytest
 
 from autograd_src import grad, hessian
 from autograd_src.api import general_code
+from autograd_src.errors import NoRuleError
 
 from .parity_cases import Form, define
 
@@ -233,3 +234,16 @@ def test_loops_whose_gradient_writes_in_place(f):
     numeric = _numeric_hessian(f, x)
     np.testing.assert_allclose(hessian(f)(x), numeric, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(grad(grad(f))(x), numeric.sum(axis=0), rtol=1e-6, atol=1e-6)
+
+
+def product_of_sines(a):
+    y = np.sin(a)
+    return np.prod(y * a)
+
+
+def test_a_primitive_without_second_order_rules_is_named_at_the_users_line():
+    # the message named _ad.unprod, a helper of the generated code, at a line of it
+    with pytest.raises(NoRuleError, match=r"second derivatives through np\.prod are not "
+                                          r"supported yet \(at test_second_order_rules\.py:"
+                                          r"\d+: return np\.prod\(y \* a\)\)"):
+        hessian(product_of_sines)(np.array([0.3, 0.5, 0.7]))

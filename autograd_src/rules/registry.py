@@ -292,6 +292,18 @@ def _missing(fn: Any) -> bool:
     return bool(load_optional())
 
 
+def rules_calling(helper_name: str) -> list[str]:
+    """The names of the primitives whose adjoint rules call the runtime helper
+    ``helper_name`` (``unprod``: ``np.prod``), for messages about generated code."""
+    found = []
+    for fn, rule in list(_RULES.items()):
+        if rule.exprs and any(isinstance(node, gast.Attribute) and node.attr == helper_name
+                              for expr in rule.exprs if expr is not None
+                              for node in gast.walk(expr)):
+            found.append(primitive_name(fn))
+    return sorted(set(found))
+
+
 def lookup(fn: Any, engine: Optional[str] = None) -> Optional[Rule]:
     """The rule registered for ``fn``, or None; with ``engine``, that engine's variant
     where one is registered (``defvjp(..., engine="tensor")``)."""

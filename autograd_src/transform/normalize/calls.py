@@ -761,6 +761,17 @@ class CallNormalizer:
             name_node(c) for c in captured], keywords=[]), call)
         return lifted, call
 
+    def user_line(self, node: gast.AST) -> str:
+        """`` (at file.py:12: its text)``: the user's line a statement of generated code
+        comes from, read off the nearest ``# Grad of:`` comment above it; else ""."""
+        lines = self.parsed.file_lines
+        for k in range(min(getattr(node, "lineno", 0), len(lines)) - 1, -1, -1):
+            text = lines[k].strip()
+            if text.startswith("# Grad of:") or text.startswith("# Tangent of:"):
+                code, _, where = text.split(":", 1)[1].rpartition("  (")
+                return f" (at {where.rstrip(')')}: {code.strip()})" if where else ""
+        return ""
+
     def bind(self, node: gast.expr, primitive: Any, args: list, keywords: dict,
              rebuild: Any, display: Optional[str] = None) -> tuple:
         """Match operands to the rule's parameters and turn active operands into atoms."""
@@ -772,6 +783,16 @@ class CallNormalizer:
                                    "this function (g = partial(f, W=W); g(x)); here it is "
                                    "passed on, stored or rebound: call f with the bound "
                                    "values instead", NoRuleError)
+        if rule is None and self.parsed.generated and \
+                getattr(primitive, "__module__", "").startswith("autograd_src.rules"):
+            # Second order: name what the user wrote, not the gradient's helper.
+            helper = getattr(primitive, "__name__", label)
+            users = registry.rules_calling(helper)
+            what = " or ".join(users) if users else label
+            raise self.error(node, f"second derivatives through {what} are not supported "
+                                   f"yet{self.user_line(node)} (the gradient's helper "
+                                   f"{label} has no derivative rule of its own; the README "
+                                   "lists what second order covers)", NoRuleError)
         if rule is None:
             raise self.error(
                 node,
