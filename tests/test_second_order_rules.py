@@ -61,25 +61,26 @@ def _numeric_hessian(f, x, eps=1e-6):
     return np.array([(g(x + eps * e) - g(x - eps * e)) / (2 * eps) for e in np.eye(len(x))])
 
 
+def _check_second_order(f, x, atol=1e-7, reverse_over_reverse=False):
+    """hessian and grad(grad) of ``f`` at ``x`` against differences of grad (and, with
+    ``reverse_over_reverse``, grad of the gradient's general code: the adjoint rules)."""
+    numeric = _numeric_hessian(f, x)
+    np.testing.assert_allclose(hessian(f)(x), numeric, rtol=1e-6, atol=atol)
+    np.testing.assert_allclose(grad(grad(f))(x), numeric.sum(axis=0), rtol=1e-6, atol=atol)
+    if reverse_over_reverse:  # (grad(grad) runs forward over reverse)
+        np.testing.assert_allclose(grad(general_code(grad(f)))(x), numeric.sum(axis=0),
+                                   rtol=1e-6, atol=atol)
+
+
 @pytest.mark.parametrize("body", BODIES)
 def test_hessian_and_grad_of_grad(body):
     source = "x = a\nreturn " + body
     f = define(Form(body[:40], "second order", source, (0,), (0,)), 9000 + BODIES.index(body))
-    x = np.array([0.3, -0.5, 0.8])
-    numeric = _numeric_hessian(f, x)
-    np.testing.assert_allclose(hessian(f)(x), numeric, rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(grad(grad(f))(x), numeric.sum(axis=0), rtol=1e-6, atol=1e-7)
-    # reverse over reverse too (grad(grad) runs forward over reverse): the adjoint rules
-    np.testing.assert_allclose(grad(general_code(grad(f)))(x), numeric.sum(axis=0),
-                               rtol=1e-6, atol=1e-7)
+    _check_second_order(f, np.array([0.3, -0.5, 0.8]), reverse_over_reverse=True)
 
 
 def test_a_dict_built_inside():
-    x = np.array([0.3, -0.5, 0.8])
-    numeric = _numeric_hessian(dict_built_inside, x)
-    np.testing.assert_allclose(hessian(dict_built_inside)(x), numeric, rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(grad(grad(dict_built_inside))(x), numeric.sum(axis=0),
-                               rtol=1e-6, atol=1e-7)
+    _check_second_order(dict_built_inside, np.array([0.3, -0.5, 0.8]))
 
 
 def test_norms_without_second_derivative_rules_are_refused():
@@ -102,13 +103,7 @@ def test_scipy_second_order(body):
     form = Form(body[:40], "second order", "x = a\nreturn " + body, (0,), (0,),
                 namespace={"sp": sp})
     f = define(form, 9500 + SCIPY_BODIES.index(body))
-    x = np.array([0.3, -0.5, 0.8])
-    numeric = _numeric_hessian(f, x)
-    np.testing.assert_allclose(hessian(f)(x), numeric, rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(grad(grad(f))(x), numeric.sum(axis=0), rtol=1e-6, atol=1e-7)
-    # reverse over reverse too (grad(grad) runs forward over reverse): the adjoint rules
-    np.testing.assert_allclose(grad(general_code(grad(f)))(x), numeric.sum(axis=0),
-                               rtol=1e-6, atol=1e-7)
+    _check_second_order(f, np.array([0.3, -0.5, 0.8]), reverse_over_reverse=True)
 
 
 def row_max(z, axis=-1):
@@ -128,11 +123,7 @@ def test_a_helper_given_an_integer_axis():
     # forward mode over the helper's derivative read axis=1 back from the saved
     # arguments, a tuple it takes for differentiated values: refused ("axis cannot
     # depend on a differentiated value"); constants are now passed as themselves
-    x = np.array([0.3, -1.2, 0.8, 0.5])
-    numeric = _numeric_hessian(helper_given_an_axis, x)
-    np.testing.assert_allclose(hessian(helper_given_an_axis)(x), numeric, rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(grad(grad(helper_given_an_axis))(x), numeric.sum(axis=0),
-                               rtol=1e-6, atol=1e-7)
+    _check_second_order(helper_given_an_axis, np.array([0.3, -1.2, 0.8, 0.5]))
 
 
 def gaussian_negative_log_likelihood(params, y):
@@ -230,10 +221,7 @@ def running_sum_filled(x):
 def test_loops_whose_gradient_writes_in_place(f):
     # the gradient's own dx[i] += ... (after dx = _ad.add_at(dx, i + 1, ...)) was refused
     # as an update of an array "possibly shared", naming dx, which users cannot copy
-    x = np.array([0.3, -0.5, 0.8, 1.1])
-    numeric = _numeric_hessian(f, x)
-    np.testing.assert_allclose(hessian(f)(x), numeric, rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(grad(grad(f))(x), numeric.sum(axis=0), rtol=1e-6, atol=1e-6)
+    _check_second_order(f, np.array([0.3, -0.5, 0.8, 1.1]), atol=1e-6)
 
 
 def product_of_sines(a):
