@@ -159,7 +159,10 @@ def _local_copy_of(parsed: ParsedFunction, call: gast.Call,
     copied = copy.deepcopy(defs[0])
     bound = {n.id for n in walk(copied) if isinstance(n, gast.Name)
              and isinstance(n.ctx, (gast.Store, gast.Param))}
-    renames = {name: namer.fresh(name) for name in sorted(bound & name_ids(node))}
+    # (the original def's own names are no one else's: only the rest of the function's)
+    used = name_ids(node.args).union(*(name_ids(stmt) for stmt in node.body
+                                       if stmt is not defs[0]))
+    renames = {name: namer.fresh(name) for name in sorted(bound & used)}
     Renamed(renames).visit(copied)
     return types.SimpleNamespace(__name__=defs[0].name), copied, renames
 
