@@ -34,6 +34,15 @@ def _n(*shapes):
     return lambda r: tuple(r.normal(size=s) for s in shapes)
 
 
+def _with_zero(shape):
+    """Normal entries but one row with a zero (products of the other entries at 0)."""
+    def make(r):
+        x = r.normal(size=shape)
+        x[(1,) * (len(shape) - 1) + (2,)] = 0.0
+        return (x,)
+    return make
+
+
 def _spd(r):
     a = r.normal(size=(3, 3))
     return (a @ a.T + 3 * np.eye(3),)
@@ -194,6 +203,13 @@ CASES += [
     ((_ad.solve_lhs,), "_ad.solve_lhs(x, z + 4.0 * np.eye(3), y) + "
      "_ad.solve_lhs(x[:, 0], z + 4.0 * np.eye(3), y[:, 1])",
      lambda r: (r.normal(size=(3, 2)), r.normal(size=(3, 2)), r.normal(size=(3, 3))), 3),
+    ((np.cumprod,), "np.cumprod(x, axis=1) * np.cumprod(x)[:4]", _with_zero((3, 4)), 1),
+    ((_ad.unprod,), "_ad.unprod(x, np.prod(y, 1), y, 1) + _ad.unprod(z, np.prod(y), y)"
+     " + _ad.unprod(x[:, None], np.prod(y, 1, keepdims=True), y, 1, True)",
+     lambda r: (r.normal(size=3),) + _with_zero((3, 4))(r) + (r.normal(),), 3),
+    ((_ad.uncumprod,), "_ad.uncumprod(x, np.cumprod(y, 1), y, 1) + "
+     "_ad.uncumprod(np.ravel(x), np.cumprod(y), y).reshape(3, 4) * 2.0",
+     lambda r: (r.normal(size=(3, 4)),) + _with_zero((3, 4))(r), 2),
     ((_ad.unfield,), "_ad.unfield(x, Pair(y, y), 'b')[1] * 2.0 + "
      "_ad.unfield(x, Pair(y, y), 'a')[0]", _n((3,), (3,)), 1),
     ((_ad.unmerged,), "_ad.unmerged({'a': x, 'b': 2.0 * x, 'c': x}, {'a': y, 'b': y}, "

@@ -668,6 +668,37 @@ def solve_lhs(g, ans, grad, a, value):
             _ad.solve_lhs(grad, a, g))
 
 
+# Adjoints of products along an axis: linear in the adjoint (whose adjoint is the
+# product's own tangent), multilinear in the entries. The gradient of cumprod reads
+# its running products ``ans`` only as ``cumprod(x)`` (and not at all along a line
+# with a zero), so the whole dependence is taken through ``x``; unprod does not read
+# them.
+
+
+@defvjp(_ad.unprod)
+def unprod_vjp(g, ans, grad, value, x, axis=None, keepdims=False):
+    return (_fwd.reduce_like(g * _ad.unprod(np.ones_like(value), value, x, axis, keepdims),
+                             grad, axis, keepdims),
+            _ad.zeros_like(value), _fwd.unprod_x_term(g, grad, x, axis, keepdims))
+
+
+@defjvp(_ad.unprod)
+def unprod(g, ans, grad, value, x, axis=None, keepdims=False):
+    return (_ad.unprod(g, value, x, axis, keepdims), None,
+            _fwd.unprod_x_term(g, grad, x, axis, keepdims))
+
+
+@defvjp(_ad.uncumprod)
+def uncumprod_vjp(g, ans, grad, value, x, axis=None):
+    return (_fwd.cumprod(g, x, axis), _ad.zeros_like(value),
+            _fwd.uncumprod_x_term(g, grad, x, axis))
+
+
+@defjvp(_ad.uncumprod)
+def uncumprod(g, ans, grad, value, x, axis=None):
+    return (_ad.uncumprod(g, value, x, axis), None, _fwd.uncumprod_x_term(g, grad, x, axis))
+
+
 @defvjp(_ad.unfield)
 def unfield_vjp(g, ans, grad, x, name):
     return _fwd.field_adjoint(g, x, name), _ad.zeros_like(x)
@@ -872,6 +903,11 @@ def std(g, ans, a, axis=None, *, ddof=0, keepdims=False):
 @defjvp(np.cumsum)
 def cumsum(g, ans, a, axis=None):
     return np.cumsum(g, axis)
+
+
+@defjvp(np.cumprod)
+def cumprod(g, ans, a, axis=None, dtype=None):
+    return _fwd.cumprod(g, a, axis)
 
 
 @defjvp(np.cross)

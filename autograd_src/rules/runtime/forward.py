@@ -16,7 +16,8 @@ __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spr
            "norm_value_adjoint", "einsum_grads_tangent", "einsum_grads_adjoint",
            "unslogdet_a_term", "unslogdet_a_adjoint", "unslogdet_adjoint",
            "solve_lhs_a_term", "solve_lhs_adjoint", "solve_lhs_a_adjoint",
-           "solve_lhs_ans_adjoint", "field_adjoint", "merged_part"]
+           "solve_lhs_ans_adjoint", "field_adjoint", "merged_part", "unprod_x_term",
+           "cumprod", "uncumprod_x_term"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -478,3 +479,103 @@ def merged_part(u: dict, a: dict, b: dict, which: int) -> dict:
     merged = {**a, **b}
     kept = b if which == 1 else {k: v for k, v in a.items() if k not in b}
     return {k: u[k] if k in kept else zero_item(v) for k, v in merged.items()}
+
+
+# ----- products along an axis (prod, cumprod): exact where entries are zero -----
+#
+# Their adjoints read products of all entries but one (or two); dividing the product by
+# an entry gives 0/0 at zeros. The tangents below carry dual numbers through the same
+# running products instead (value and first-order part, no division), one step per
+# entry along the axis, all lines at once.
+
+
+def _running_products(x: np.ndarray, t: np.ndarray) -> tuple:
+    """``prod(x[..., :i])`` along the last axis (1 for ``i = 0``), and its tangent
+    along ``t``: the products of all the entries before each one."""
+    dtype = np.result_type(x, t, np.float32)
+    value = np.ones(x.shape, dtype=dtype)
+    tangent = np.zeros(x.shape, dtype=dtype)
+    for i in range(1, x.shape[-1]):
+        tangent[..., i] = tangent[..., i - 1] * x[..., i - 1] + value[..., i - 1] * t[..., i - 1]
+        value[..., i] = value[..., i - 1] * x[..., i - 1]
+    return value, tangent
+
+
+def _lines(x: Any, axis: Any) -> tuple:
+    """``x`` with the axes of ``axis`` (all for None) flattened into the last one, and
+    the function that puts an array of that layout back into ``x``'s."""
+    from .reductions import _normalize_axes
+    x = np.asarray(x)
+    axes = _normalize_axes(axis, x.ndim)
+    rest = tuple(a for a in range(x.ndim) if a not in axes)
+    moved = np.transpose(x, rest + axes)
+
+    def back(y: np.ndarray) -> np.ndarray:
+        return np.transpose(y.reshape(moved.shape), np.argsort(rest + axes))
+
+    return moved.reshape(moved.shape[:len(rest)] + (-1,)), back
+
+
+def unprod_x_term(t: Any, grad: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """The tangent of ``_ad.unprod(grad, ans, x, axis, keepdims)`` (``grad`` times the
+    products of the other entries) that the tangent ``t`` of ``x`` gives: ``grad``
+    times the products' tangents. It is the Hessian of ``<grad, prod(x)>`` applied to
+    ``t``, so also its own adjoint."""
+    from .reductions import keep_reduced_dims
+    x = np.asarray(x)
+    grad = keep_reduced_dims(grad, x, axis, keepdims)
+    if x.ndim == 0:
+        return np.zeros(x.shape, dtype=np.result_type(x, t, np.float32)) * grad
+    flat, back = _lines(x, axis)
+    flat_t, _ = _lines(np.broadcast_to(t, x.shape), axis)
+    before, d_before = _running_products(flat, flat_t)
+    after, d_after = _running_products(flat[..., ::-1], flat_t[..., ::-1])
+    others = d_before * after[..., ::-1] + before * d_after[..., ::-1]
+    return grad * back(others)
+
+
+def _along_last(x: Any, axis: int) -> tuple:
+    """``x`` with ``axis`` moved last, and the inverse move."""
+    x = np.asarray(x)
+    axis = axis % x.ndim
+    return np.moveaxis(x, axis, -1), lambda y: np.moveaxis(y, -1, axis)
+
+
+def cumprod(t: Any, x: Any, axis: Any = None) -> Any:
+    """Tangent of ``cumprod(x, axis)``: the running products of the dual numbers
+    ``x + eps t``, exact where ``x`` has zeros (``cumprod * cumsum(t / x)`` is not)."""
+    if axis is None:  # cumprod of the flattened array
+        return cumprod(np.ravel(np.broadcast_to(t, np.shape(x))), np.ravel(x), 0)
+    xm, back = _along_last(x, axis)
+    tm, _ = _along_last(np.broadcast_to(t, np.shape(x)), axis)
+    before, d_before = _running_products(xm, tm)
+    return back(d_before * xm + before * tm)
+
+
+def uncumprod_x_term(t: Any, grad: Any, x: Any, axis: Any = None) -> Any:
+    """The tangent of ``_ad.uncumprod(grad, cumprod(x), x, axis)`` that the tangent ``t``
+    of ``x`` gives (the helper reads the running products ``ans`` only as ``cumprod(x)``:
+    the whole dependence on ``x`` is here, none on ``ans``). The Hessian of
+    ``<grad, cumprod(x)>`` applied to ``t``: also its own adjoint.
+
+    The gradient's entry ``k`` is ``before_k s_k``, ``before_k`` the product of the
+    entries before ``k`` and ``s_k = grad_k + x_(k+1) s_(k+1)``; both are carried as
+    dual numbers, without division."""
+    if axis is None:  # the gradient of cumprod of the flattened array
+        flat = uncumprod_x_term(np.ravel(np.broadcast_to(t, np.shape(x))), np.ravel(grad),
+                                np.ravel(x), 0)
+        return np.reshape(flat, np.shape(x))
+    xm, back = _along_last(x, axis)
+    tm, _ = _along_last(np.broadcast_to(t, np.shape(x)), axis)
+    gm, _ = _along_last(np.broadcast_to(grad, np.shape(x)), axis)
+    before, d_before = _running_products(xm, tm)
+    dtype = before.dtype
+    s = np.zeros(xm.shape, dtype=np.result_type(dtype, gm))
+    d_s = np.zeros(xm.shape, dtype=s.dtype)
+    n = xm.shape[-1]
+    if n:
+        s[..., n - 1] = gm[..., n - 1]
+    for k in range(n - 2, -1, -1):
+        s[..., k] = gm[..., k] + xm[..., k + 1] * s[..., k + 1]
+        d_s[..., k] = tm[..., k + 1] * s[..., k + 1] + xm[..., k + 1] * d_s[..., k + 1]
+    return back(d_before * s + before * d_s)
