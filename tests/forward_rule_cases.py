@@ -210,6 +210,15 @@ CASES += [
     ((_ad.uncumprod,), "_ad.uncumprod(x, np.cumprod(y, 1), y, 1) + "
      "_ad.uncumprod(np.ravel(x), np.cumprod(y), y).reshape(3, 4) * 2.0",
      lambda r: (r.normal(size=(3, 4)),) + _with_zero((3, 4))(r), 2),
+    ((_ad.uncholesky,), "_ad.uncholesky(x, y) + _ad.uncholesky(x, np.swapaxes(y, 1, 2), True)"
+     " + _ad.uncholesky(x[0], np.linalg.cholesky(z @ z.T + 3.0 * np.eye(3)))",
+     lambda r: (r.normal(size=(2, 3, 3)), np.tril(r.normal(size=(2, 3, 3))) + 3 * np.eye(3),
+                r.normal(size=(3, 3))), 3),
+    ((_ad.uneigh,), "_ad.uneigh((x[0], y), (x[1], z)) + _ad.uneigh((x[0], y), (x[1], z), 'U')"
+     " + _ad.uneigh((x[0], 0.0 * y), np.linalg.eigh(z + z.T))",
+     lambda r: (r.normal(size=(2, 3)), r.normal(size=(3, 3)), r.normal(size=(3, 3))), 3),
+    ((_ad.uneigvalsh,), "_ad.uneigvalsh(x, y) + _ad.uneigvalsh(x[::-1], y, 'U')",
+     lambda r: (r.normal(size=3), r.normal(size=(3, 3))), 2),
     ((_ad.unfield,), "_ad.unfield(x, Pair(y, y), 'b')[1] * 2.0 + "
      "_ad.unfield(x, Pair(y, y), 'a')[0]", _n((3,), (3,)), 1),
     ((_ad.unmerged,), "_ad.unmerged({'a': x, 'b': 2.0 * x, 'c': x}, {'a': y, 'b': y}, "

@@ -1,9 +1,9 @@
 """Second derivatives through the adjoints of functions that move, copy, sum or join
 entries (np.tile, np.cumsum, np.sort, np.pad, np.concatenate, np.r_, ...) and of
 products (np.inner, np.tensordot, np.prod, np.cumprod), of np.std, np.linalg.norm,
-np.maximum and scipy.special.logsumexp: hessian reads
-their tangents (forward over reverse), grad(grad) their adjoints, each against central
-differences of grad."""
+np.maximum, the decompositions (cholesky, eigh, ...) and scipy.special.logsumexp:
+hessian reads their tangents (forward over reverse), grad(grad) their adjoints, each
+against central differences of grad."""
 
 import collections
 
@@ -52,6 +52,14 @@ BODIES = [
     "np.sum(np.prod(np.outer(x, x - x[1]), axis=0, keepdims=True) * x)",
     "np.sum(np.cumprod(x) ** 2)", "np.sum(np.cumprod(x - x[1]) ** 2)",
     "np.sum(np.cumprod(np.outer(x, x + 1), axis=0) * x)",
+    "np.sum(np.linalg.cholesky(np.outer(x, x) + np.eye(3)))",
+    "np.sum(np.linalg.cholesky(np.outer(x, x ** 2) + np.outer(x ** 2, x) + 2 * np.eye(3)) ** 2)",
+    "np.sum(np.linalg.cholesky(np.outer(x, x) + np.eye(3), upper=True) * np.outer(x, x))",
+    "np.sum(np.linalg.eigh(np.outer(x, x) + np.diag(x))[0] ** 2)",
+    "np.sum(np.linalg.eigh(np.outer(x, x ** 2) + np.diag(x))[1][:, 0] ** 2 * x)",
+    "np.sum(np.linalg.eigh(np.outer(x, x ** 2) + np.diag(x), 'U')[1] ** 4)",
+    "np.sum(np.linalg.eigvalsh(np.outer(x, x ** 2) + np.diag(x), 'U') ** 3)",
+    "np.sum(np.exp(np.linalg.eigvalsh(np.outer(x, np.sin(x)) + np.diag(x))))",
 ]
 
 

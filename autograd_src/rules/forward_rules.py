@@ -699,6 +699,40 @@ def uncumprod(g, ans, grad, value, x, axis=None):
     return (_ad.uncumprod(g, value, x, axis), None, _fwd.uncumprod_x_term(g, grad, x, axis))
 
 
+# Adjoints of decompositions: linear in the adjoint (their adjoint with respect to it is
+# the decomposition's tangent), nonlinear in the factors they read.
+
+
+@defvjp(_ad.uncholesky)
+def uncholesky_vjp(g, ans, grad, L, upper=False):
+    return _fwd.cholesky(g, L, upper), _fwd.uncholesky_l_adjoint(g, grad, L, upper)
+
+
+@defjvp(_ad.uncholesky)
+def uncholesky(g, ans, grad, L, upper=False):
+    return _ad.uncholesky(g, L, upper), _fwd.uncholesky_l_term(g, grad, L, upper)
+
+
+@defvjp(_ad.uneigh)
+def uneigh_vjp(g, ans, grad, value, UPLO="L"):
+    return _fwd.eigh(g, value, UPLO), _fwd.uneigh_value_adjoint(g, grad, value, UPLO)
+
+
+@defjvp(_ad.uneigh)
+def uneigh(g, ans, grad, value, UPLO="L"):
+    return _ad.uneigh(g, value, UPLO), _fwd.uneigh_value_term(g, grad, value, UPLO)
+
+
+@defvjp(_ad.uneigvalsh)
+def uneigvalsh_vjp(g, ans, grad, a, UPLO="L"):
+    return _fwd.eigvalsh(g, a, UPLO), _fwd.uneigvalsh_a_term(g, grad, a, UPLO)
+
+
+@defjvp(_ad.uneigvalsh)
+def uneigvalsh(g, ans, grad, a, UPLO="L"):
+    return _ad.uneigvalsh(g, a, UPLO), _fwd.uneigvalsh_a_term(g, grad, a, UPLO)
+
+
 @defvjp(_ad.unfield)
 def unfield_vjp(g, ans, grad, x, name):
     return _fwd.field_adjoint(g, x, name), _ad.zeros_like(x)

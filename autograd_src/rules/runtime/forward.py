@@ -17,7 +17,8 @@ __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spr
            "unslogdet_a_term", "unslogdet_a_adjoint", "unslogdet_adjoint",
            "solve_lhs_a_term", "solve_lhs_adjoint", "solve_lhs_a_adjoint",
            "solve_lhs_ans_adjoint", "field_adjoint", "merged_part", "unprod_x_term",
-           "cumprod", "uncumprod_x_term"]
+           "cumprod", "uncumprod_x_term", "uncholesky_l_term", "uncholesky_l_adjoint",
+           "uneigh_value_term", "uneigh_value_adjoint", "uneigvalsh_a_term"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -579,3 +580,126 @@ def uncumprod_x_term(t: Any, grad: Any, x: Any, axis: Any = None) -> Any:
         s[..., k] = gm[..., k] + xm[..., k + 1] * s[..., k + 1]
         d_s[..., k] = tm[..., k + 1] * s[..., k + 1] + xm[..., k + 1] * d_s[..., k + 1]
     return back(d_before * s + before * d_s)
+
+
+# ----- the gradient of cholesky (uncholesky), for second order -----
+
+
+def _half_diagonal_tril(x: Any) -> Any:
+    """``tril(x)`` with half its diagonal (``phi`` of the Cholesky derivative); an
+    elementwise mask, so its own adjoint."""
+    return np.tril(x) - 0.5 * x * np.eye(shape_of(x)[-1])
+
+
+def _right_solve(b: Any, L: Any) -> Any:
+    """``b @ inv(L)``, by a solve."""
+    return _t(np.linalg.solve(_t(L), _t(b)))
+
+
+def _cholesky_parts(grad: Any, L: Any, upper: bool) -> tuple:
+    """``uncholesky``'s own quantities for a lower factor: ``L``, ``G`` (``grad``) and
+    ``inner = L^-T phi(L^T G) L^-1``, whose symmetric part folded is the gradient."""
+    if upper:
+        L, grad = _t(L), _t(grad)
+    inner = np.linalg.solve(_t(L), _right_solve(_half_diagonal_tril(_t(L) @ grad), L))
+    return L, grad, inner
+
+
+def uncholesky_l_term(t: Any, grad: Any, L: Any, upper: bool = False) -> Any:
+    """The tangent of ``_ad.uncholesky(grad, L, upper)`` that the tangent ``t`` of the
+    factor ``L`` gives: with ``inner = L^-T phi(L^T G) L^-1``,
+    ``d inner = -L^-T t^T inner + L^-T phi(t^T G) L^-1 - inner t L^-1``, its
+    symmetric part folded onto the triangle ``cholesky`` reads."""
+    from .decompositions import fold_symmetric
+    L, G, inner = _cholesky_parts(grad, L, upper)
+    if upper:
+        t = _t(t)
+    d_inner = (-np.linalg.solve(_t(L), _t(t) @ inner)
+               + np.linalg.solve(_t(L), _right_solve(_half_diagonal_tril(_t(t) @ G), L))
+               - _right_solve(inner @ t, L))
+    return fold_symmetric((d_inner + _t(d_inner)) / 2, lower=not upper)
+
+
+def uncholesky_l_adjoint(u: Any, grad: Any, L: Any, upper: bool = False) -> Any:
+    """The adjoint of `uncholesky_l_term` with respect to ``t``: with ``W`` the
+    symmetric matrix that folding's transpose makes of ``u`` and ``S`` the symmetric
+    part of ``inner``, ``G phi(L^-1 W L^-T)^T - 2 S W L^-T``."""
+    L, G, inner = _cholesky_parts(grad, L, upper)
+    W = _read_triangle(u, not upper)
+    Z = _half_diagonal_tril(_right_solve(np.linalg.solve(L, W), _t(L)))
+    out = G @ _t(Z) - _right_solve((inner + _t(inner)) @ W, _t(L))
+    return _t(out) if upper else out
+
+
+# ----- the gradients of eigh and eigvalsh (uneigh, uneigvalsh), for second order -----
+
+
+def _gaps(w: Any) -> Any:
+    """``F[i, j] = 1 / (w[j] - w[i])`` off the diagonal, 0 on it."""
+    diff = w[..., None, :] - w[..., :, None]
+    eye = np.eye(shape_of(w)[-1], dtype=bool)
+    return np.where(eye, 0, 1 / np.where(eye, 1, diff))
+
+
+def _eigh_inner(gw: Any, gv: Any, w: Any, v: Any) -> tuple:
+    """``uneigh``'s ``M = diag(gw) + sym(F * (V^T gV))``, with ``F`` and ``V^T gV``
+    (None where ``gV`` is 0: ``F`` is then not needed, nor finite at repeated
+    eigenvalues)."""
+    M = gw[..., None] * np.eye(shape_of(w)[-1])
+    if not np.any(gv):
+        return M, None, None
+    F, Q = _gaps(w), _t(v) @ gv
+    return M + ((F * Q) + _t(F * Q)) / 2, F, Q
+
+
+def uneigh_value_term(t: Any, grad: Any, value: Any, UPLO: str = "L") -> Any:
+    """The tangent of ``_ad.uneigh(grad, value, UPLO)`` (``V M V^T`` folded) that the
+    tangents ``t = (dw, dV)`` of the eigenvalues and eigenvectors it reads give:
+    ``dV M V^T + V M dV^T + V dM V^T``, ``dM = sym(dF * (V^T gV) + F * (dV^T gV))``,
+    ``dF[i, j] = -F[i, j]^2 (dw[j] - dw[i])``."""
+    from .decompositions import fold_symmetric
+    from .shapes import items
+    w, v = value
+    gw, gv = items(grad, value)
+    dw, dv = items(t, value)
+    M, F, Q = _eigh_inner(gw, gv, w, v)
+    out = dv @ M @ _t(v)
+    out = out + _t(out)
+    if F is not None:
+        dF = -F * F * (dw[..., None, :] - dw[..., :, None])
+        dM = dF * Q + F * (_t(dv) @ gv)
+        out = out + v @ ((dM + _t(dM)) / 2) @ _t(v)
+    return fold_symmetric(out, lower=UPLO.upper() == "L")
+
+
+def uneigh_value_adjoint(u: Any, grad: Any, value: Any, UPLO: str = "L") -> tuple:
+    """The adjoint of `uneigh_value_term` with respect to ``(dw, dV)``: with ``W`` the
+    symmetric matrix folding's transpose makes of ``u`` and ``K = V^T W V``,
+    ``dV``'s is ``2 W V M + gV (K * F)^T`` and ``dw``'s the row sums less the column
+    sums of ``K * (V^T gV) * F^2``."""
+    from .shapes import items
+    w, v = value
+    gw, gv = items(grad, value)
+    M, F, Q = _eigh_inner(gw, gv, w, v)
+    W = _read_triangle(u, UPLO.upper() == "L")
+    v_adjoint = 2 * (W @ v @ M)
+    if F is None:
+        return np.zeros(shape_of(w), dtype=np.result_type(w, u)), v_adjoint
+    K = _t(v) @ W @ v
+    R = K * Q * F * F
+    return np.sum(R, axis=-1) - np.sum(R, axis=-2), v_adjoint + gv @ _t(K * F)
+
+
+def uneigvalsh_a_term(t: Any, grad: Any, a: Any, UPLO: str = "L") -> Any:
+    """The tangent of ``_ad.uneigvalsh(grad, a, UPLO)`` (``V diag(grad) V^T`` folded)
+    that the tangent ``t`` of ``a`` gives: ``V (C * P) V^T`` folded, with
+    ``P = V^T dA V`` and the divided differences ``C[i, j] = (g[j] - g[i]) /
+    (w[j] - w[i])`` (0 on the diagonal). The Hessian of ``<grad, eigvalsh(a)>``
+    applied to ``t``: also its own adjoint."""
+    from .decompositions import fold_symmetric
+    lower = UPLO.upper() == "L"
+    w, v = np.linalg.eigh(a, UPLO)
+    g = np.asarray(grad)
+    C = (g[..., None, :] - g[..., :, None]) * _gaps(w)
+    P = _t(v) @ _read_triangle(t, lower) @ v
+    return fold_symmetric(v @ (C * P) @ _t(v), lower=lower)
