@@ -219,6 +219,13 @@ CASES += [
      lambda r: (r.normal(size=(2, 3)), r.normal(size=(3, 3)), r.normal(size=(3, 3))), 3),
     ((_ad.uneigvalsh,), "_ad.uneigvalsh(x, y) + _ad.uneigvalsh(x[::-1], y, 'U')",
      lambda r: (r.normal(size=3), r.normal(size=(3, 3))), 2),
+    ((np.linalg.svd,), "np.linalg.svd(x, full_matrices=False)[0] ** 2 @ "
+     "np.linalg.svd(x, full_matrices=False)[2] ** 2 + np.linalg.svd(x, compute_uv=False) + "
+     "np.linalg.svd(x.T)[2].T[:, :3] * np.linalg.svd(x.T)[0][0] + np.linalg.svd(x)[1]",
+     _n((4, 3)), 1),
+    ((_ad.unsvd,), "_ad.unsvd(x, None, z, True, False) + _ad.unsvd(x, None, z.T, True, "
+     "False).T + _ad.unsvd((0.0 * z, x, 0.0 * z[:3]), (y, x, y[:3] * 2.0), z, False)",
+     lambda r: (r.normal(size=3), r.normal(size=(4, 3)), r.normal(size=(4, 3))), 3),
     ((_ad.unfield,), "_ad.unfield(x, Pair(y, y), 'b')[1] * 2.0 + "
      "_ad.unfield(x, Pair(y, y), 'a')[0]", _n((3,), (3,)), 1),
     ((_ad.unmerged,), "_ad.unmerged({'a': x, 'b': 2.0 * x, 'c': x}, {'a': y, 'b': y}, "

@@ -60,6 +60,13 @@ BODIES = [
     "np.sum(np.linalg.eigh(np.outer(x, x ** 2) + np.diag(x), 'U')[1] ** 4)",
     "np.sum(np.linalg.eigvalsh(np.outer(x, x ** 2) + np.diag(x), 'U') ** 3)",
     "np.sum(np.exp(np.linalg.eigvalsh(np.outer(x, np.sin(x)) + np.diag(x))))",
+    "np.sum(np.linalg.svd(np.outer(x, x ** 2) + np.diag(x), compute_uv=False) ** 2)",
+    "np.sum(np.linalg.svd(np.vstack([np.outer(x, x ** 2) + np.diag(x), x]), "
+    "compute_uv=False) ** 3)",
+    "np.sum(np.linalg.svd(np.hstack([np.outer(x, x ** 2) + np.diag(x), x[:, None]]), "
+    "compute_uv=False) ** 3)",
+    "np.sum(np.linalg.svd(np.outer(x, x ** 2) + np.diag(x))[1] ** 3)",
+    "np.sum(np.linalg.svd(np.vstack([np.outer(x, x ** 2) + np.diag(x), x]))[1] ** 3)",
 ]
 
 
@@ -93,6 +100,16 @@ def test_hessian_and_grad_of_grad(body):
 
 def test_a_dict_built_inside():
     _check_second_order(dict_built_inside, np.array([0.3, -0.5, 0.8]))
+
+
+def singular_vectors(a):
+    return np.sum(np.linalg.svd(np.outer(a, a ** 2) + np.diag(a))[0] ** 4)
+
+
+def test_second_order_through_singular_vectors_is_refused():
+    # only the singular values have second-order rules: said, not a wrong Hessian
+    with pytest.raises(NotImplementedError, match="singular vectors of np.linalg.svd"):
+        hessian(singular_vectors)(np.array([0.3, -0.5, 0.8]))
 
 
 def test_norms_without_second_derivative_rules_are_refused():

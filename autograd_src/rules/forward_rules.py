@@ -733,6 +733,20 @@ def uneigvalsh(g, ans, grad, a, UPLO="L"):
     return _ad.uneigvalsh(g, a, UPLO), _fwd.uneigvalsh_a_term(g, grad, a, UPLO)
 
 
+@defvjp(_ad.unsvd)
+def unsvd_vjp(g, ans, grad, value, a, full_matrices=True, compute_uv=True):
+    return (_fwd.unsvd_grad_adjoint(g, value, a, full_matrices, compute_uv),
+            _fwd.unsvd_value_adjoint(g, grad, value, a, full_matrices, compute_uv),
+            _fwd.unsvd_a_term(g, grad, a, full_matrices, compute_uv))
+
+
+@defjvp(_ad.unsvd)
+def unsvd(g, ans, grad, value, a, full_matrices=True, compute_uv=True):
+    return (_ad.unsvd(g, value, a, full_matrices, compute_uv),
+            _fwd.unsvd_value_term(g, grad, value, a, full_matrices, compute_uv),
+            _fwd.unsvd_a_term(g, grad, a, full_matrices, compute_uv))
+
+
 @defvjp(_ad.unfield)
 def unfield_vjp(g, ans, grad, x, name):
     return _fwd.field_adjoint(g, x, name), _ad.zeros_like(x)
@@ -1332,6 +1346,11 @@ def eigh(g, ans, a, UPLO="L"):
 @defjvp(np.linalg.eigvalsh)
 def eigvalsh(g, ans, a, UPLO="L"):
     return _fwd.eigvalsh(g, a, UPLO)
+
+
+@defjvp(np.linalg.svd)
+def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
+    return _fwd.svd(g, ans, a, full_matrices, compute_uv)
 
 
 @defjvp(np.linalg.matrix_power)

@@ -18,7 +18,9 @@ __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spr
            "solve_lhs_a_term", "solve_lhs_adjoint", "solve_lhs_a_adjoint",
            "solve_lhs_ans_adjoint", "field_adjoint", "merged_part", "unprod_x_term",
            "cumprod", "uncumprod_x_term", "uncholesky_l_term", "uncholesky_l_adjoint",
-           "uneigh_value_term", "uneigh_value_adjoint", "uneigvalsh_a_term"]
+           "uneigh_value_term", "uneigh_value_adjoint", "uneigvalsh_a_term",
+           "svd", "svd_values", "unsvd_values_a_term", "unsvd_value_term",
+           "unsvd_value_adjoint", "unsvd_grad_adjoint", "unsvd_a_term"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -703,3 +705,153 @@ def uneigvalsh_a_term(t: Any, grad: Any, a: Any, UPLO: str = "L") -> Any:
     C = (g[..., None, :] - g[..., :, None]) * _gaps(w)
     P = _t(v) @ _read_triangle(t, lower) @ v
     return fold_symmetric(v @ (C * P) @ _t(v), lower=lower)
+
+
+# ----- svd: its tangent, and the gradient of its singular values (unsvd) -----
+
+
+def _reduced_svd(a: Any) -> tuple:
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return u, s, vh
+
+
+def svd_values(t: Any, a: Any) -> Any:
+    """Tangent of the singular values of ``a`` (distinct): ``u_i^T dA v_i``."""
+    u, _, vh = _reduced_svd(a)
+    return np.einsum("...ji,...jk,...ik->...i", u, t, vh)
+
+
+def svd(t: Any, ans: Any, a: Any, full_matrices: bool = True, compute_uv: bool = True) -> Any:
+    """Tangent of ``svd(a, full_matrices, compute_uv)`` (distinct, and nonzero where
+    ``a`` is not square, singular values): with ``X = U^T dA V``, ``ds = diag(X)``,
+    ``dU = U (F * (X S + S X^T)) + (I - U U^T) dA V S^-1`` and ``dV = V (F * (S X +
+    X^T S)) + (I - V V^T) dA^T U S^-1``, ``F[i, j] = 1 / (s[j]^2 - s[i]^2)``. With
+    ``full_matrices=True`` the columns of ``u`` (rows of ``vh``) beyond ``min(m, n)``
+    are not unique: their tangents are nan (the adjoint refuses gradients there)."""
+    if not compute_uv:
+        return svd_values(t, a)
+    return _svd_tangent(t, ans, a, np.nan)
+
+
+def _svd_tangent(t: Any, factors: Any, a: Any, beyond: float) -> tuple:
+    """`svd`'s tangent from the factors ``(u, s, vh)`` given (``beyond`` fills the
+    columns of ``u``, rows of ``vh``, past ``min(m, n)``). Read with other factors than
+    ``a``'s, it is the transpose of ``_ad.unsvd`` at those factors."""
+    m, n = shape_of(a)[-2:]
+    k = min(m, n)
+    u_full, s, vh_full = factors
+    u, vh = u_full[..., :, :k], vh_full[..., :k, :]
+    v = _t(vh)
+    X = _t(u) @ t @ v
+    ds = np.diagonal(X, axis1=-2, axis2=-1).copy()
+    eye = np.eye(k, dtype=bool)
+    F = np.where(eye, 0, 1 / np.where(eye, 1, s[..., None, :] ** 2 - s[..., :, None] ** 2))
+    S = s[..., None, :] * np.eye(k)
+    du = u @ (F * (X @ S + S @ _t(X)))
+    dv = v @ (F * (S @ X + _t(X) @ S))
+    if m > k:
+        du = du + (t @ v - u @ X) / s[..., None, :]
+    if n > k:
+        dv = dv + (_t(t) @ u - v @ _t(X)) / s[..., None, :]
+    dvh = _t(dv)
+    if shape_of(u_full)[-1] > k:
+        du = np.concatenate([du, np.full(du.shape[:-1] + (m - k,), beyond)], axis=-1)
+    if shape_of(vh_full)[-2] > k:
+        dvh = np.concatenate([dvh, np.full(dvh.shape[:-2] + (n - k, n), beyond)], axis=-2)
+    return du, ds, dvh
+
+
+def unsvd_values_a_term(t: Any, grad: Any, a: Any) -> Any:
+    """The tangent of ``_ad.unsvd(grad, s, a, compute_uv=False)`` (``U diag(grad) V^T``)
+    that the tangent ``t`` of ``a`` gives. With ``X = U^T dA V``, the divided
+    differences ``D[i, j] = (g[j] - g[i]) / (s[j] - s[i])`` and the sums
+    ``P[i, j] = (g[i] + g[j]) / (s[i] + s[j])`` (both 0 on the diagonal):
+    ``U (D * sym(X) + P * skew(X)) V^T``, plus where ``a`` is not square
+    ``(I - U U^T) dA V E V^T + U E U^T dA (I - V V^T)``, ``E = diag(g / s)``. The
+    Hessian of ``<grad, svd(a, compute_uv=False)>`` applied to ``t``: also its own
+    adjoint."""
+    u, s, vh = _reduced_svd(a)
+    m, n = shape_of(a)[-2:]
+    k = min(m, n)
+    g = np.asarray(grad)
+    v = _t(vh)
+    X = _t(u) @ t @ v
+    eye = np.eye(k, dtype=bool)
+    gj, gi, sj, si = g[..., None, :], g[..., :, None], s[..., None, :], s[..., :, None]
+    D = np.where(eye, 0, (gj - gi) / np.where(eye, 1, sj - si))
+    P = np.where(eye, 0, (gi + gj) / np.where(eye, 1, si + sj))
+    out = u @ (D * (X + _t(X)) + P * (X - _t(X))) @ vh / 2
+    E = g / s
+    if m > k:
+        out = out + ((t @ v - u @ X) * E[..., None, :]) @ vh
+    if n > k:
+        out = out + (u * E[..., None, :]) @ (_t(u) @ t - X @ vh)
+    return out
+
+
+def _svd_parts(grad: Any, value: Any, a: Any, compute_uv: bool) -> tuple:
+    """``(u, gs, vh)`` of ``unsvd`` through the singular values only (``u`` and ``vh``
+    cut to ``min(m, n)``); refused where ``u`` or ``vh`` carry a gradient."""
+    from .shapes import items
+    k = min(shape_of(a)[-2:])
+    u, _, vh = value
+    gu, gs, gvh = items(grad, value)
+    if np.any(gu) or np.any(gvh):
+        raise NotImplementedError(
+            "second derivatives through the singular vectors of np.linalg.svd (u, vh) are "
+            "not supported yet; through the singular values (compute_uv=False, or only "
+            "s used) they are")
+    return u[..., :, :k], gs, vh[..., :k, :]
+
+
+def unsvd_value_term(t: Any, grad: Any, value: Any, a: Any, full_matrices: bool = True,
+                     compute_uv: bool = True) -> Any:
+    """The tangent of ``_ad.unsvd(grad, value, a, ...)`` that the tangents
+    ``t = (du, ds, dvh)`` of the factors it reads give: with only the singular values
+    differentiated the gradient is ``u diag(gs) vh``, so ``du D vh + u D dvh``."""
+    from .shapes import items
+    if not compute_uv:
+        return np.zeros(shape_of(a), dtype=np.result_type(a, np.float32))
+    k = min(shape_of(a)[-2:])
+    u, gs, vh = _svd_parts(grad, value, a, compute_uv)
+    du, _, dvh = items(t, value)
+    return (du[..., :, :k] * gs[..., None, :]) @ vh + (u * gs[..., None, :]) @ dvh[..., :k, :]
+
+
+def unsvd_value_adjoint(w: Any, grad: Any, value: Any, a: Any, full_matrices: bool = True,
+                        compute_uv: bool = True) -> Any:
+    """The adjoint of `unsvd_value_term` with respect to ``(du, ds, dvh)``: ``w vh^T D``
+    and ``D u^T w`` (zeros for the columns of ``u``, rows of ``vh``, beyond
+    ``min(m, n)``, which it does not read)."""
+    if not compute_uv:
+        return zeros_like(value)
+    k = min(shape_of(a)[-2:])
+    u_full, s, vh_full = value
+    u, gs, vh = _svd_parts(grad, value, a, compute_uv)
+    du = np.zeros(shape_of(u_full), dtype=np.result_type(u_full, w))
+    dvh = np.zeros(shape_of(vh_full), dtype=du.dtype)
+    du[..., :, :k] = (w @ _t(vh)) * gs[..., None, :]
+    dvh[..., :k, :] = gs[..., :, None] * (_t(u) @ w)
+    return du, np.zeros(shape_of(s), dtype=du.dtype), dvh
+
+
+def unsvd_grad_adjoint(w: Any, value: Any, a: Any, full_matrices: bool = True,
+                       compute_uv: bool = True) -> Any:
+    """The adjoint of ``_ad.unsvd(grad, value, a, ...)`` with respect to ``grad``: the
+    tangent of ``svd`` along ``w`` at the factors ``value`` (recomputed from ``a`` for
+    ``compute_uv=False``), with zeros (not nan) for the columns of ``u`` (rows of
+    ``vh``) beyond ``min(m, n)``, which the gradient does not read."""
+    if not compute_uv:
+        return svd_values(w, a)
+    return _svd_tangent(w, value, a, 0.0)
+
+
+def unsvd_a_term(t: Any, grad: Any, a: Any, full_matrices: bool = True,
+                 compute_uv: bool = True) -> Any:
+    """The tangent of ``_ad.unsvd(grad, value, a, ...)`` that the tangent ``t`` of ``a``
+    gives: `unsvd_values_a_term` where the singular vectors are computed again from
+    ``a`` (``compute_uv=False``), else none (``a`` is read for its shape). Its own
+    adjoint."""
+    if compute_uv:
+        return np.zeros(shape_of(a), dtype=np.result_type(a, np.float32))
+    return unsvd_values_a_term(t, grad, a)
