@@ -115,6 +115,15 @@ class LinearModel:
 linear_model = LinearModel(np.array([[0.5, -1.2], [0.3, 0.8], [-0.7, 0.4]]), np.array([0.1, -0.2]))
 
 
+def mlp_pairs(params, X, y):
+    """Parameters as a list of (W, b) pairs, as ML code keeps them."""
+    h = X
+    for W, b in params[:-1]:
+        h = np.tanh(h @ W + b)
+    W, b = params[-1]
+    return np.mean((h @ W + b - y) ** 2)
+
+
 GOLDEN = [
     (sigmoid_loss, 0),
     (mlp_loss, (0, 1, 2, 3)),
@@ -130,6 +139,7 @@ GOLDEN = [
     (stencil, (0, 1)),
     (squares_of_even, 0),
     (linear_model.loss, 0),
+    (mlp_pairs, 0),
 ]
 
 
@@ -158,6 +168,10 @@ def _golden_arguments():
         "stencil": [(r.normal(size=6), 0.15)],
         "squares_of_even": [(r.normal(size=5),)],
         "loss": [(r.normal(size=(4, 3)), r.normal(size=(4, 2)))],
+        "mlp_pairs": [([(r.normal(size=(4, 5)) * 0.5, r.normal(size=5) * 0.1),
+                        (r.normal(size=(5, 5)) * 0.5, r.normal(size=5) * 0.1),
+                        (r.normal(size=(5, 2)) * 0.5, r.normal(size=2) * 0.1)],
+                       r.normal(size=(6, 4)), r.normal(size=(6, 2)))],
     }
 
 

@@ -346,6 +346,9 @@ def _golden_arguments(r):
         "stencil": (r.normal(size=6), 0.1),
         "squares_of_even": (r.normal(size=5),),
         "loss": (r.normal(size=(4, 3)), r.normal(size=(4, 2))),
+        "mlp_pairs": ([(r.normal(size=(3, 4)) * 0.5, r.normal(size=4)),
+                       (r.normal(size=(4, 2)) * 0.5, r.normal(size=2))],
+                      r.normal(size=(5, 3)), r.normal(size=(5, 2))),
     }
 
 
@@ -383,9 +386,19 @@ needs_optimize = pytest.mark.skipif(not HAS_OPTIMIZE, reason="grad has no optimi
 def _same_gradients(a, b) -> bool:
     a = a if isinstance(a, tuple) else (a,)
     b = b if isinstance(b, tuple) else (b,)
-    return len(a) == len(b) and all(
-        np.shape(x) == np.shape(y) and np.allclose(x, y, rtol=1e-12, atol=1e-12 * max(
-            1.0, float(np.max(np.abs(y), initial=0.0)))) for x, y in zip(a, b))
+    return len(a) == len(b) and all(_same_gradient(x, y) for x, y in zip(a, b))
+
+
+def _same_gradient(x, y) -> bool:
+    """Equal to rounding, item by item for the gradient of a list or dict argument."""
+    if isinstance(x, dict) or isinstance(y, dict):
+        return isinstance(x, dict) and isinstance(y, dict) and x.keys() == y.keys() and \
+            all(_same_gradient(x[k], y[k]) for k in x)
+    if isinstance(x, (list, tuple)) or isinstance(y, (list, tuple)):
+        return isinstance(x, (list, tuple)) and isinstance(y, (list, tuple)) and \
+            len(x) == len(y) and all(_same_gradient(p, q) for p, q in zip(x, y))
+    return np.shape(x) == np.shape(y) and np.allclose(x, y, rtol=1e-12, atol=1e-12 * max(
+        1.0, float(np.max(np.abs(y), initial=0.0))))
 
 
 def _with_and_without_rewrites(fn, source: str, args: tuple, wrt) -> None:

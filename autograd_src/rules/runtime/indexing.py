@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any, Sequence
 
@@ -12,7 +13,8 @@ from .containers import add
 from .core import dtype_of, shape_of, zeros_like
 
 __all__ = ["as_items", "unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile",
-           "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "add_at", "is_first"]
+           "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "add_at",
+           "add_to_item", "add_into", "is_first"]
 
 
 def _has_array_index(index: Any) -> bool:
@@ -49,6 +51,41 @@ def add_at(d: Any, index: Any, g: Any) -> Any:
         np.add.at(d, index, g)
     else:
         d[index] += g
+    return d
+
+
+def add_to_item(d: Any, x: Any, index: Any, g: Any) -> Any:
+    """``add(d, unindex(g, x, index))``, a new value: for a list or dict of adjoints, a
+    copy of ``d`` with ``g`` added at ``index`` alone, not a list of zeros as long as ``x``."""
+    if _item_by_item(d, x, index):
+        return _added_to_item(copy.copy(d), x, index, g)
+    return add(d, unindex(g, x, index))
+
+
+def add_into(d: Any, x: Any, index: Any, g: Any) -> Any:
+    """`add_to_item`, written into ``d`` when it is a list or dict of the sweep's own
+    (which the optimizer proves): O(1), not O(len(d)), per update in a loop."""
+    if _item_by_item(d, x, index):
+        return _added_to_item(d, x, index, g)
+    return add(d, unindex(g, x, index))
+
+
+def _item_by_item(d: Any, x: Any, index: Any) -> bool:
+    """Whether ``add(d, unindex(g, x, index))`` changes only ``d[index]`` (or a slice's
+    items): ``d`` a list as long as the list or tuple ``x``, or a dict of ``x``'s keys."""
+    kind = type(d)
+    if kind is list:
+        return (type(x) is list or type(x) is tuple) and len(d) == len(x) and \
+            (type(index) is int or type(index) is slice)
+    return kind is dict and type(x) is dict and index in d and d.keys() == x.keys()
+
+
+def _added_to_item(d: Any, x: Any, index: Any, g: Any) -> Any:
+    if type(index) is slice:
+        for k, piece in zip(range(*index.indices(len(x))), g):
+            d[k] = add(d[k], piece)
+    else:
+        d[index] = add(d[index], g)
     return d
 
 

@@ -9,8 +9,9 @@ so ``y = y_stack.pop()`` is read as ``y = y_stack[-1]`` then
 place (``dx += v``, which the optimizer writes only where no other name sees the
 array) are read as ``dx = dx + v``: the same values, without the aliasing question
 the normalizer would have to refuse; so is ``dx = _ad.add_at(dx, i, v)`` (an addition
-into ``dx``). Only code that `grad` generated is rewritten
-(its file name says so); a user's own ``pop()`` and ``+=`` are not.
+into ``dx``), and so are its list forms ``_ad.add_to_item`` and ``_ad.add_into``. Only
+code that `grad` generated is rewritten (its file name says so); a user's own
+``pop()`` and ``+=`` are not.
 """
 
 from __future__ import annotations
@@ -74,16 +75,25 @@ def _number(value: int) -> gast.expr:
 
 def _add_at(stmt: Any) -> Any:
     """``d = _ad.add(d, _ad.unindex(g, d, i))`` for ``d = _ad.add_at(d, i, g)`` (which
-    adds into ``d`` in place), or None."""
+    adds into ``d`` in place) and for ``d = _ad.add_to_item(d, x, i, g)`` or
+    ``_ad.add_into`` (the same sum, ``x`` in place of ``d``, with no rule of their
+    own), or None."""
     if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
             isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call):
         call = stmt.value
-        if isinstance(call.func, gast.Attribute) and call.func.attr == "add_at" and \
-                len(call.args) == 3 and not call.keywords:
+        helper = call.func.attr if isinstance(call.func, gast.Attribute) else None
+        if helper == "add_at" and len(call.args) == 3 and not call.keywords:
             array, index, update = call.args
+            whole = array
+        elif helper in ("add_to_item", "add_into") and len(call.args) == 4 and \
+                not call.keywords:
+            array, whole, index, update = call.args
+        else:
+            array = None
+        if array is not None:
             scatter = gast.Call(func=gast.Attribute(value=call.func.value, attr="unindex",
                                                     ctx=gast.Load()),
-                                args=[update, array, index], keywords=[])
+                                args=[update, whole, index], keywords=[])
             # _ad.add, as add_at itself: item by item for a list or dict of adjoints
             total = gast.Call(func=gast.Attribute(value=call.func.value, attr="add",
                                                   ctx=gast.Load()),

@@ -27,7 +27,7 @@ from typing import Any, Callable
 import gast
 
 from ..ir import load_names, name_node
-from .accumulate import accumulate_in_place
+from .accumulate import accumulate_in_place, add_to_items
 from .control import ENABLED, enabled
 from .copies import propagate_copies
 from .exact import fold_exactly
@@ -86,6 +86,7 @@ def _exact(adjoint: list, sweeps: Sweeps) -> list:
 
 
 def _in_place(adjoint: list, sweeps: Sweeps) -> list:
+    adjoint = add_to_items(adjoint, sweeps.ad)
     return accumulate_in_place(adjoint, sweeps.adjoints, sweeps.ad, sweeps.containers)
 
 

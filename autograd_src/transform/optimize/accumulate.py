@@ -11,7 +11,7 @@ import gast
 from .expressions import static_basic_index
 from .walk import assigned_name, helper_of, nodes
 
-__all__ = ["without_negation", "accumulate_in_place"]
+__all__ = ["without_negation", "accumulate_in_place", "add_to_items"]
 
 
 # Helpers that always return a new array the caller may modify.
@@ -19,6 +19,10 @@ _FRESH_HELPERS = {"unindex", "unreduce", "zeros_like", "zero_at", "unmean", "une
                   "unvar", "unstd", "unprod", "uncumsum", "untile", "unrepeat", "untrace",
                   "matmul_lhs", "matmul_rhs",
                   "dot_lhs", "dot_rhs", "inner_lhs", "inner_rhs", "solve_lhs", "norm_grad"}
+
+
+# Helpers that always return a new list (or dict) of adjoints, given one.
+_FRESH_LISTS = {"zeros_like", "unindex", "add_to_item"}
 
 
 def _fresh(node: Any, ad: str) -> bool:
@@ -53,8 +57,34 @@ def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str,
     place cannot change any other value. This saves one allocation per
     accumulation, which dominates on large arrays.
     """
-    # Lists of adjoints are summed by _ad.add, a new list: never updated in place.
-    return _accumulate(stmts, adjoints - containers, ad, set(), set(), frozenset())
+    # Lists of adjoints are summed by _ad.add, a new list; only ``d = _ad.add_to_item(d,
+    # x, i, g)`` (`add_to_items`) is written into ``d`` where the list is private.
+    return _accumulate(stmts, _Adjoints(adjoints - containers, containers & adjoints, ad),
+                       set(), set(), frozenset())
+
+
+def add_to_items(stmts: list[Any], ad: str) -> list[Any]:
+    """Turn ``d = _ad.add(d, _ad.unindex(g, x, i))`` into ``d = _ad.add_to_item(d, x, i, g)``.
+
+    The same sum, a new list as before, without the list of zeros as long as ``x``
+    that ``unindex`` builds: for a loop over a list's items, O(1) per item instead
+    of O(n) (a shallow copy of ``d`` is all that remains).
+    """
+    for node in (n for s in stmts for n in nodes(s)):
+        if not isinstance(node, gast.Assign) or helper_of(node.value, ad) != "add":
+            continue
+        target = assigned_name(node)
+        total = node.value
+        if target is None or len(total.args) != 2 or total.keywords:
+            continue
+        first, update = total.args
+        if isinstance(first, gast.Name) and first.id == target and \
+                helper_of(update, ad) == "unindex" and len(update.args) == 3 and \
+                not update.keywords:
+            piece, whole, index = update.args
+            total.func.attr = "add_to_item"
+            total.args = [first, whole, index, piece]
+    return stmts
 
 
 def _range_counter(stmt: Any) -> frozenset:
@@ -72,10 +102,26 @@ def _range_counter(stmt: Any) -> frozenset:
     return frozenset()
 
 
-def _only_accumulated(stmts: list[Any], name: str) -> bool:
-    """Whether every assignment of ``name`` in ``stmts`` adds to it (``da = da + t``)
-    and nothing else refers to it by a second name (nor keeps it, as an argument)."""
+def _arguments(exprs: Any) -> set[str]:
+    """The names passed as arguments to the calls in ``exprs`` (nodes or trees)."""
+    names: set[str] = set()
+    for expr in exprs:
+        for node in nodes(expr):
+            if isinstance(node, gast.Call):
+                names |= {a.id for a in node.args if isinstance(a, gast.Name)}
+    return names
+
+
+def _only_accumulated(stmts: list[Any], name: str, ad: str) -> bool:
+    """Whether every assignment of ``name`` in ``stmts`` adds to it (``da = da + t``,
+    ``d = _ad.add_to_item(d, x, i, g)``) and nothing else refers to it by a second name
+    (nor keeps it, as an argument)."""
+    updates = {id(n.value) for s in stmts for n in nodes(s)
+               if isinstance(n, gast.Assign) and assigned_name(n) == name
+               and _item_update(n.value, name, ad)}
     for node in (n for s in stmts for n in nodes(s)):
+        if id(node) in updates:
+            continue
         if isinstance(node, gast.Assign) and isinstance(node.value, gast.Name) and \
                 node.value.id == name:
             return False
@@ -92,7 +138,8 @@ def _only_accumulated(stmts: list[Any], name: str) -> bool:
                 isinstance(t, gast.Name) and t.id == name for t in node.targets):
             value = node.value
             adds = isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Sub)) \
-                and isinstance(value.left, gast.Name) and value.left.id == name
+                and isinstance(value.left, gast.Name) and value.left.id == name \
+                or id(value) in updates
             if not adds:
                 return False
     return True
@@ -111,10 +158,27 @@ def _aliased_or_assigned(stmts: list[Any]) -> set[str]:
     return names
 
 
-def _accumulate(stmts: list[Any], adjoints: set[str], ad: str, owned: set[str],
+class _Adjoints:
+    """The adjoints `_accumulate` may update in place: ``arrays`` by ``+=``, ``lists``
+    (lists, tuples or dicts of adjoints) by `add_into`; ``ad`` names the runtime."""
+
+    def __init__(self, arrays: set[str], lists: set[str], ad: str) -> None:
+        self.arrays, self.lists, self.ad = arrays, lists, ad
+
+
+def _item_update(value: Any, target: str, ad: str) -> bool:
+    """Whether ``value`` is ``_ad.add_to_item(target, x, i, g)``, ``target`` not in ``g``."""
+    return helper_of(value, ad) == "add_to_item" and len(value.args) == 4 and \
+        isinstance(value.args[0], gast.Name) and value.args[0].id == target and \
+        not any(isinstance(n, gast.Name) and n.id == target
+                for a in value.args[1:] for n in nodes(a))
+
+
+def _accumulate(stmts: list[Any], sweep: _Adjoints, owned: set[str],
                 indexable: set[str], integers: frozenset) -> list[Any]:
     """`accumulate_in_place` of one block, given the private adjoints on entry (updated
     in place to those private on exit)."""
+    adjoints, ad = sweep.arrays, sweep.ad
     result: list[Any] = []
     for stmt in stmts:
         target = assigned_name(stmt)
@@ -123,11 +187,12 @@ def _accumulate(stmts: list[Any], adjoints: set[str], ad: str, owned: set[str],
             # the block neither rebinds except by accumulating, nor shares.
             blocks = [stmt.body, stmt.orelse]
             touched = _aliased_or_assigned(stmt.body + stmt.orelse)
-            accumulated = {n for n in touched if _only_accumulated(stmt.body + stmt.orelse, n)}
+            accumulated = {n for n in touched
+                           if _only_accumulated(stmt.body + stmt.orelse, n, ad)}
             inside = (owned - touched) | (owned & accumulated)
             counters = integers | _range_counter(stmt)
             for block, name in zip(blocks, ("body", "orelse")):
-                setattr(stmt, name, _accumulate(block, adjoints, ad, set(inside),
+                setattr(stmt, name, _accumulate(block, sweep, set(inside),
                                                 indexable & inside, counters))
             owned &= inside
             indexable &= inside
@@ -140,6 +205,14 @@ def _accumulate(stmts: list[Any], adjoints: set[str], ad: str, owned: set[str],
         if isinstance(value, gast.Name):
             owned.discard(value.id)  # now shared by two names
             indexable.discard(value.id)
+        if target in sweep.lists and target in owned and _item_update(value, target, ad):
+            value.func.attr = "add_into"  # the list is the sweep's own: updated in place
+            owned.difference_update(_arguments(value.args[1:]))
+            result.append(stmt)
+            continue
+        # A list of adjoints passed to a function may be kept in what it returns
+        # (_ad.unindex(dvalues, items, k) holds dvalues): it is no longer private.
+        owned.difference_update(_arguments([value]) & sweep.lists)
         accumulating = (target in adjoints and target in owned
                         and isinstance(value, gast.BinOp)
                         and isinstance(value.op, (gast.Add, gast.Sub))
@@ -174,6 +247,8 @@ def _accumulate(stmts: list[Any], adjoints: set[str], ad: str, owned: set[str],
             continue
         owned.discard(target)
         indexable.discard(target)
+        if target in sweep.lists and helper_of(value, ad) in _FRESH_LISTS:
+            owned.add(target)
         if target in adjoints and _fresh(value, ad):
             owned.add(target)
             if helper_of(value, ad) in ("unindex", "unreduce", "zeros_like", "zero_at"):
