@@ -226,6 +226,21 @@ CASES += [
     ((_ad.unsvd,), "_ad.unsvd(x, None, z, True, False) + _ad.unsvd(x, None, z.T, True, "
      "False).T + _ad.unsvd((0.0 * z, x, 0.0 * z[:3]), (y, x, y[:3] * 2.0), z, False)",
      lambda r: (r.normal(size=3), r.normal(size=(4, 3)), r.normal(size=(4, 3))), 3),
+    ((_ad.unkron,), "_ad.unkron(x, y, z, 0).sum() * _ad.unkron(x, y, z, 1) + "
+     "_ad.unkron(x[:2], y[0], z, 1)",
+     lambda r: (r.normal(size=(4, 9)), r.normal(size=(2, 3)), r.normal(size=(2, 3))), 3),
+    ((_ad.cross_grad,), "_ad.cross_grad(x, y, z) + _ad.cross_grad(x, y, z, which=1) + "
+     "_ad.cross_grad(x.T, y.T, z.T, axis=0).T + _ad.cross_grad(x[:, 2], y[:, :2], z[:, :2], "
+     "which=1)[:, [0, 1, 0]]", _n((4, 3), (4, 3), (4, 3)), 3),
+    ((_ad.sinc_grad,), "_ad.sinc_grad(x) + _ad.sinc_grad(x * 0.01) + _ad.sinc_grad(0.0 * x)",
+     _n((3, 4)), 1),
+    ((_ad.unselect, _ad.unselect_default),
+     "_ad.unselect(x, [y > 0, y < -0.5], (z, z[0]))[1] * _ad.unselect(x, [y > 0], "
+     "np.stack([y, y]))[0] + _ad.unselect_default(x, [y > 0, y < -0.5], z[0])",
+     _n((3, 4), (3, 4), (3, 4)), 1),
+    ((_ad.unatleast,), "_ad.unatleast(x, y, (z[0, 0],))[0] * 2.0 + "
+     "_ad.unatleast([x, x * 3.0], (y, y), (z[0, 0], z[0, 1]))[1].sum()",
+     _n((1, 1), (1, 1), (2, 2)), 1),
     ((_ad.unfield,), "_ad.unfield(x, Pair(y, y), 'b')[1] * 2.0 + "
      "_ad.unfield(x, Pair(y, y), 'a')[0]", _n((3,), (3,)), 1),
     ((_ad.unmerged,), "_ad.unmerged({'a': x, 'b': 2.0 * x, 'c': x}, {'a': y, 'b': y}, "

@@ -67,6 +67,15 @@ BODIES = [
     "compute_uv=False) ** 3)",
     "np.sum(np.linalg.svd(np.outer(x, x ** 2) + np.diag(x))[1] ** 3)",
     "np.sum(np.linalg.svd(np.vstack([np.outer(x, x ** 2) + np.diag(x), x]))[1] ** 3)",
+    "np.sum(np.kron(x, x ** 2) ** 2)",
+    "np.sum(np.kron(np.outer(x, x), x[:2] ** 3) * np.kron(x[:2], np.outer(x, x)).T.sum())",
+    "np.sum(np.cross(x, x ** 2) ** 2)", "np.sum(np.cross(np.outer(x, x), np.sin(x)) * x)",
+    "np.sum(np.cross(np.outer(x, x).T, x ** 2, axisa=0) ** 2)",
+    "np.sum(np.sinc(x))", "np.sum(np.sinc(x ** 2 * 0.1) * x)",
+    "np.sum(np.select([x > 0], [x ** 3], x ** 2))",
+    "np.sum(np.select([x > 0, x < -0.4], [x ** 3, np.sin(x)], 0.5) ** 2)",
+    "np.sum(np.atleast_2d(x) ** 3)",
+    "np.sum(np.atleast_3d(x[0] ** 2, x)[1] ** 3) + np.atleast_1d(x[1] ** 3)[0] ** 2",
 ]
 
 

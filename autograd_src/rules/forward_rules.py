@@ -747,6 +747,88 @@ def unsvd(g, ans, grad, value, a, full_matrices=True, compute_uv=True):
             _fwd.unsvd_a_term(g, grad, a, full_matrices, compute_uv))
 
 
+# Adjoints of products of two operands (kron, cross): linear in the adjoint and in the
+# other operand; the operand whose gradient they are is read for its shape.
+
+
+@defvjp(_ad.unkron)
+def unkron_vjp(g, ans, grad, a, b, which):
+    return (_fwd.kron_part(g, a, b, which), _fwd.unkron_adjoint(g, grad, a, b, which, 0),
+            _fwd.unkron_adjoint(g, grad, a, b, which, 1))
+
+
+@defjvp(_ad.unkron)
+def unkron(g, ans, grad, a, b, which):
+    return (_ad.unkron(g, a, b, which), _fwd.unkron_term(g, grad, a, b, which, 0),
+            _fwd.unkron_term(g, grad, a, b, which, 1))
+
+
+@defvjp(_ad.cross_grad)
+def cross_grad_vjp(g, ans, grad, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None, which=0):
+    return (_fwd.cross_part(g, a, b, axisa, axisb, axisc, axis, which),
+            _fwd.cross_adjoint(g, grad, a, b, axisa, axisb, axisc, axis, which, 0),
+            _fwd.cross_adjoint(g, grad, a, b, axisa, axisb, axisc, axis, which, 1))
+
+
+@defjvp(_ad.cross_grad)
+def cross_grad(g, ans, grad, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None, which=0):
+    return (_ad.cross_grad(g, a, b, axisa, axisb, axisc, axis, which),
+            _fwd.cross_term(g, grad, a, b, axisa, axisb, axisc, axis, which, 0),
+            _fwd.cross_term(g, grad, a, b, axisa, axisb, axisc, axis, which, 1))
+
+
+# The derivative of np.sinc: elementwise, so its Jacobian is diagonal (its own adjoint).
+
+
+@defvjp(_ad.sinc_grad)
+def sinc_grad_vjp(g, ans, x):
+    return g * _fwd.sinc_second(x)
+
+
+@defjvp(_ad.sinc_grad)
+def sinc_grad(g, ans, x):
+    return g * _fwd.sinc_second(x)
+
+
+# Adjoints of np.select and np.atleast_*d: linear in the adjoint, reading the conditions
+# and the inputs' shapes; their adjoints put the pieces back.
+
+
+@defvjp(_ad.unselect)
+def unselect_vjp(g, ans, grad, condlist, choicelist):
+    return (_fwd.select_part(_ad.items(g, ans), grad, condlist), None,
+            _ad.zeros_like(choicelist))
+
+
+@defjvp(_ad.unselect)
+def unselect(g, ans, grad, condlist, choicelist):
+    return _ad.unselect(g, condlist, choicelist), None, None
+
+
+@defvjp(_ad.unselect_default)
+def unselect_default_vjp(g, ans, grad, condlist, default):
+    return _fwd.select_default_part(g, grad, condlist), None, _ad.zeros_like(default)
+
+
+@defjvp(_ad.unselect_default)
+def unselect_default(g, ans, grad, condlist, default):
+    return _ad.unselect_default(g, condlist, default), None, None
+
+
+@defvjp(_ad.unatleast)
+def unatleast_vjp(g, ans, grad, value, arys):
+    return (_fwd.atleast_part(_ad.items(g, ans), value, arys), _ad.zeros_like(value),
+            _ad.zeros_like(arys))
+
+
+@defjvp(_ad.unatleast)
+def unatleast(g, ans, grad, value, arys):
+    return _ad.unatleast(g, value, arys), None, None
+
+
+registry.SEQUENCE_RESULTS.update([_ad.unselect, _ad.unatleast])
+
+
 @defvjp(_ad.unfield)
 def unfield_vjp(g, ans, grad, x, name):
     return _fwd.field_adjoint(g, x, name), _ad.zeros_like(x)
@@ -959,8 +1041,8 @@ def cumprod(g, ans, a, axis=None, dtype=None):
 
 
 @defjvp(np.cross)
-def cross(g, ans, a, b):
-    return np.cross(g, b), np.cross(a, g)
+def cross(g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    return np.cross(g, b, axisa, axisb, axisc, axis), np.cross(a, g, axisa, axisb, axisc, axis)
 
 
 @defjvp(np.linalg.norm)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -20,7 +21,9 @@ __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spr
            "cumprod", "uncumprod_x_term", "uncholesky_l_term", "uncholesky_l_adjoint",
            "uneigh_value_term", "uneigh_value_adjoint", "uneigvalsh_a_term",
            "svd", "svd_values", "unsvd_values_a_term", "unsvd_value_term",
-           "unsvd_value_adjoint", "unsvd_grad_adjoint", "unsvd_a_term"]
+           "unsvd_value_adjoint", "unsvd_grad_adjoint", "unsvd_a_term", "unkron_term",
+           "unkron_adjoint", "kron_part", "cross_term", "cross_adjoint", "cross_part",
+           "sinc_second", "select_part", "select_default_part", "atleast_part"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -855,3 +858,127 @@ def unsvd_a_term(t: Any, grad: Any, a: Any, full_matrices: bool = True,
     if compute_uv:
         return np.zeros(shape_of(a), dtype=np.result_type(a, np.float32))
     return unsvd_values_a_term(t, grad, a)
+
+
+# ----- the gradients of kron, cross, sinc, select and atleast_*d, for second order -----
+
+
+def unkron_term(t: Any, grad: Any, a: Any, b: Any, which: int, wanted: int) -> Any:
+    """The tangent of ``_ad.unkron(grad, a, b, which)`` that the tangent ``t`` of its
+    input ``wanted`` (0: ``a``, 1: ``b``) gives: linear in the other operand, it reads
+    that one; the operand whose gradient it is only for its shape."""
+    from .shapes import unkron
+    if wanted == which:
+        return np.zeros(shape_of(a if which == 0 else b), dtype=np.result_type(grad, t))
+    return unkron(grad, t, b, which) if wanted == 0 else unkron(grad, a, t, which)
+
+
+def unkron_adjoint(u: Any, grad: Any, a: Any, b: Any, which: int, wanted: int) -> Any:
+    """The adjoint of `unkron_term` with respect to ``t``: ``<u, unkron(grad, a, t, 0)>``
+    is ``<kron(u, t), grad>``, so ``unkron(grad, u, b, 1)`` (and the mirror image)."""
+    from .shapes import unkron
+    if wanted == which:
+        return np.zeros(shape_of(a if which == 0 else b), dtype=np.result_type(grad, u))
+    return unkron(grad, a, u, 0) if wanted == 0 else unkron(grad, u, b, 1)
+
+
+def kron_part(u: Any, a: Any, b: Any, which: int) -> Any:
+    """The adjoint of ``_ad.unkron(grad, a, b, which)`` with respect to ``grad``: the
+    tangent of ``kron(a, b)`` along ``u`` in operand ``which``."""
+    return np.kron(u, b) if which == 0 else np.kron(a, u)
+
+
+def cross_term(t: Any, grad: Any, a: Any, b: Any, axisa: int, axisb: int, axisc: int,
+               axis: Any, which: int, wanted: int) -> Any:
+    """The tangent of ``_ad.cross_grad(grad, a, b, ..., which)`` that the tangent ``t``
+    of its input ``wanted`` (0: ``a``, 1: ``b``) gives: linear in the other operand."""
+    from .linalg import cross_grad
+    if wanted == which:
+        return np.zeros(shape_of(a if which == 0 else b), dtype=np.result_type(grad, t))
+    pair = (t, b) if wanted == 0 else (a, t)
+    return cross_grad(grad, *pair, axisa, axisb, axisc, axis, which)
+
+
+def cross_adjoint(u: Any, grad: Any, a: Any, b: Any, axisa: int, axisb: int, axisc: int,
+                  axis: Any, which: int, wanted: int) -> Any:
+    """The adjoint of `cross_term` with respect to ``t``: ``<u, cross_grad(grad, a, t,
+    ..., 0)>`` is ``<grad, cross(u, t)>``, so ``cross_grad(grad, u, b, ..., 1)`` (and
+    the mirror image)."""
+    from .linalg import cross_grad
+    if wanted == which:
+        return np.zeros(shape_of(a if which == 0 else b), dtype=np.result_type(grad, u))
+    if wanted == 1:
+        return cross_grad(grad, u, b, axisa, axisb, axisc, axis, 1)
+    return cross_grad(grad, a, u, axisa, axisb, axisc, axis, 0)
+
+
+def cross_part(u: Any, a: Any, b: Any, axisa: int, axisb: int, axisc: int, axis: Any,
+               which: int) -> Any:
+    """The adjoint of ``_ad.cross_grad(grad, a, b, ..., which)`` with respect to
+    ``grad``: the tangent of ``cross(a, b, ...)`` along ``u`` in operand ``which``."""
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    x, y = (u, b) if which == 0 else (a, u)
+    x, y = np.moveaxis(x, axisa, -1), np.moveaxis(y, axisb, -1)
+    if x.shape[-1] == 3 and y.shape[-1] == 3:
+        return np.moveaxis(np.cross(x, y), -1, axisc)
+    # 2-vectors as 3-vectors in the plane (NumPy 2 deprecates crossing 2-vectors)
+    x3, y3 = (np.concatenate([v, np.zeros(v.shape[:-1] + (1,), dtype=v.dtype)], -1)
+              if v.shape[-1] == 2 else v for v in (x, y))
+    full = np.cross(x3, y3)
+    if x.shape[-1] == 2 and y.shape[-1] == 2:
+        return full[..., 2]
+    return np.moveaxis(full, -1, axisc)
+
+
+# d2/dt2 (sin t / t) = ((2 - t**2) sin t - 2 t cos t) / t**3 = sum over k >= 1 of
+# (-1)**k 2k (2k - 1) t**(2k - 2) / (2k + 1)!: the series for |t| < 1, where the
+# closed form cancels (its numerator is -t**3 / 3 + ... near 0).
+_SINC_SECOND_SERIES = [(-1) ** k * 2 * k * (2 * k - 1) / math.factorial(2 * k + 1)
+                       for k in range(1, 11)]
+
+
+def sinc_second(x: Any) -> Any:
+    """The second derivative of ``np.sinc(x) = sin(pi x) / (pi x)`` (the derivative of
+    `runtime.sinc_grad`), without cancellation near 0 (-pi**2 / 3 there), in the
+    dtype of ``x``."""
+    t = math.pi * np.asarray(x, dtype=np.float64)
+    t2 = t * t
+    series = np.zeros_like(t)
+    for c in reversed(_SINC_SECOND_SERIES):
+        series = series * t2 + c
+    safe = np.where(np.abs(t) < 1, 1.0, t)
+    closed = ((2 - safe * safe) * np.sin(safe) - 2 * safe * np.cos(safe)) / safe ** 3
+    value = math.pi ** 2 * np.where(np.abs(t) < 1, series, closed)
+    if isinstance(x, float):
+        return float(value)
+    return value.astype(np.result_type(x, np.float32), copy=False)
+
+
+def select_part(u: Any, grad: Any, condlist: Any) -> Any:
+    """The adjoint of ``_ad.unselect(grad, condlist, choicelist)`` with respect to
+    ``grad``: each choice's adjoint where its condition is the first true one."""
+    from .shapes import _chosen
+    shape = shape_of(grad)
+    chosen = _chosen(condlist, shape)
+    out = np.zeros(shape, dtype=np.result_type(grad, *u, np.float32))
+    for k, part in enumerate(u):
+        out = np.where(chosen == k, np.broadcast_to(part, shape), out)
+    return out
+
+
+def select_default_part(u: Any, grad: Any, condlist: Any) -> Any:
+    """The adjoint of ``_ad.unselect_default(grad, condlist, default)`` with respect to
+    ``grad``: ``u`` where no condition holds."""
+    from .shapes import _chosen
+    shape = shape_of(grad)
+    return np.where(_chosen(condlist, shape) == len(condlist), np.broadcast_to(u, shape),
+                    0).astype(np.result_type(grad, u, np.float32), copy=False)
+
+
+def atleast_part(u: Any, value: Any, arys: Any) -> Any:
+    """The adjoint of ``_ad.unatleast(grad, value, arys)`` with respect to ``grad``: each
+    array's adjoint in the shape ``atleast_Nd`` gave it (one array, or a list)."""
+    if len(arys) == 1:
+        return np.reshape(u[0], shape_of(value))
+    return [np.reshape(p, shape_of(v)) for p, v in zip(u, value)]
