@@ -241,6 +241,14 @@ CASES += [
     ((_ad.unatleast,), "_ad.unatleast(x, y, (z[0, 0],))[0] * 2.0 + "
      "_ad.unatleast([x, x * 3.0], (y, y), (z[0, 0], z[0, 1]))[1].sum()",
      _n((1, 1), (1, 1), (2, 2)), 1),
+    ((np.linalg.pinv,), "np.linalg.pinv(x) + np.linalg.pinv(x @ y)", _n((3, 4), (4, 4)), 1),
+    ((_ad.unmatrix_power,), "_ad.unmatrix_power(x, y, 3) + _ad.unmatrix_power(x, y, -2) + "
+     "_ad.unmatrix_power(x, y, 1) + _ad.unmatrix_power(x, y, 0)",
+     lambda r: (r.normal(size=(2, 3, 3)), r.normal(size=(2, 3, 3)) + 3 * np.eye(3)), 2),
+    ((_ad.unpinv,), "_ad.unpinv(x, y, z) + _ad.unpinv(x, np.linalg.pinv(z), z)",
+     _n((4, 3), (4, 3), (3, 4)), 3),
+    ((_ad.digamma,), "_ad.digamma(x) + _ad.digamma(x + 12.5) + _ad.digamma(0.25 - x)",
+     lambda r: (float(r.uniform(0.5, 3)),), 1),
     ((_ad.unfield,), "_ad.unfield(x, Pair(y, y), 'b')[1] * 2.0 + "
      "_ad.unfield(x, Pair(y, y), 'a')[0]", _n((3,), (3,)), 1),
     ((_ad.unmerged,), "_ad.unmerged({'a': x, 'b': 2.0 * x, 'c': x}, {'a': y, 'b': y}, "

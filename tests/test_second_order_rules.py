@@ -76,6 +76,13 @@ BODIES = [
     "np.sum(np.select([x > 0, x < -0.4], [x ** 3, np.sin(x)], 0.5) ** 2)",
     "np.sum(np.atleast_2d(x) ** 3)",
     "np.sum(np.atleast_3d(x[0] ** 2, x)[1] ** 3) + np.atleast_1d(x[1] ** 3)[0] ** 2",
+    "np.sum(np.linalg.matrix_power(np.outer(x, x) + np.diag(x), 3))",
+    "np.sum(np.linalg.matrix_power(np.outer(x, x ** 2) + np.diag(x) + 2 * np.eye(3), -2))",
+    "np.sum(np.linalg.pinv(np.outer(x, x) + np.diag(x)))",
+    "np.sum(np.linalg.pinv(np.vstack([np.outer(x, x ** 2) + np.diag(x), x])) ** 2)",
+    "np.sum(np.linalg.pinv(np.hstack([np.outer(x, x ** 2) + np.diag(x), x[:, None]])) ** 2)",
+    "math.lgamma(x[0] ** 2 + 1) + math.gamma(x[1] + 2) * x[2]",
+    "math.lgamma(x[0] - 0.5) + math.gamma(x[1] * x[2])",
 ]
 
 
@@ -119,6 +126,22 @@ def test_second_order_through_singular_vectors_is_refused():
     # only the singular values have second-order rules: said, not a wrong Hessian
     with pytest.raises(NotImplementedError, match="singular vectors of np.linalg.svd"):
         hessian(singular_vectors)(np.array([0.3, -0.5, 0.8]))
+
+
+@pytest.mark.parametrize("x", [0.1, 0.5, 1.0, 2.5, 9.9, 37.0, -0.3, -2.7, 1e-4])
+def test_trigamma_the_derivative_of_digamma(x):
+    # math.lgamma's second derivative, without SciPy: against SciPy where installed,
+    # else against differences of digamma
+    from autograd_src.rules.runtime import digamma
+    from autograd_src.rules.runtime.forward import trigamma
+    try:
+        from scipy.special import polygamma
+    except ImportError:
+        eps = 1e-5 * max(1.0, abs(x))
+        expected = (digamma(x + eps) - digamma(x - eps)) / (2 * eps)
+        assert trigamma(x) == pytest.approx(expected, rel=1e-6)
+    else:
+        assert trigamma(x) == pytest.approx(float(polygamma(1, x)), rel=1e-14)
 
 
 def test_norms_without_second_derivative_rules_are_refused():

@@ -747,6 +747,41 @@ def unsvd(g, ans, grad, value, a, full_matrices=True, compute_uv=True):
             _fwd.unsvd_a_term(g, grad, a, full_matrices, compute_uv))
 
 
+@defvjp(_ad.unmatrix_power)
+def unmatrix_power_vjp(g, ans, grad, a, n):
+    return _fwd.matrix_power(g, a, n), _fwd.unmatrix_power_a_term(g, grad, a, n)
+
+
+@defjvp(_ad.unmatrix_power)
+def unmatrix_power(g, ans, grad, a, n):
+    return _ad.unmatrix_power(g, a, n), _fwd.unmatrix_power_a_term(g, grad, a, n)
+
+
+@defvjp(_ad.unpinv)
+def unpinv_vjp(g, ans, grad, X, a):
+    return (_fwd.pinv(g, X, a), _fwd.unpinv_x_adjoint(g, grad, X, a),
+            _fwd.unpinv_a_adjoint(g, grad, X, a))
+
+
+@defjvp(_ad.unpinv)
+def unpinv(g, ans, grad, X, a):
+    return (_ad.unpinv(g, X, a), _fwd.unpinv_x_term(g, grad, X, a),
+            _fwd.unpinv_a_term(g, grad, X, a))
+
+
+# The derivative of the gradients of math.lgamma and math.gamma (digamma): trigamma.
+
+
+@defvjp(_ad.digamma)
+def digamma_vjp(g, ans, x):
+    return g * _fwd.trigamma(x)
+
+
+@defjvp(_ad.digamma)
+def digamma(g, ans, x):
+    return g * _fwd.trigamma(x)
+
+
 # Adjoints of products of two operands (kron, cross): linear in the adjoint and in the
 # other operand; the operand whose gradient they are is read for its shape.
 
@@ -1433,6 +1468,11 @@ def eigvalsh(g, ans, a, UPLO="L"):
 @defjvp(np.linalg.svd)
 def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     return _fwd.svd(g, ans, a, full_matrices, compute_uv)
+
+
+@defjvp(np.linalg.pinv)
+def pinv(g, ans, a, rcond=None, hermitian=False, *, rtol=None):
+    return _fwd.pinv(g, ans, a)
 
 
 @defjvp(np.linalg.matrix_power)

@@ -23,7 +23,9 @@ __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spr
            "svd", "svd_values", "unsvd_values_a_term", "unsvd_value_term",
            "unsvd_value_adjoint", "unsvd_grad_adjoint", "unsvd_a_term", "unkron_term",
            "unkron_adjoint", "kron_part", "cross_term", "cross_adjoint", "cross_part",
-           "sinc_second", "select_part", "select_default_part", "atleast_part"]
+           "sinc_second", "select_part", "select_default_part", "atleast_part",
+           "unmatrix_power_a_term", "pinv", "unpinv_x_term", "unpinv_x_adjoint",
+           "unpinv_a_term", "unpinv_a_adjoint", "trigamma"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -982,3 +984,105 @@ def atleast_part(u: Any, value: Any, arys: Any) -> Any:
     if len(arys) == 1:
         return np.reshape(u[0], shape_of(value))
     return [np.reshape(p, shape_of(v)) for p, v in zip(u, value)]
+
+
+# ----- the gradients of matrix_power and pinv, for second order -----
+
+
+def unmatrix_power_a_term(t: Any, grad: Any, a: Any, n: int) -> Any:
+    """The tangent of ``_ad.unmatrix_power(grad, a, n)`` (the sum of
+    ``(a^k)^T grad (a^(n-1-k))^T``) that the tangent ``t`` of ``a`` gives, from the
+    powers' tangents ``d(a^(k+1)) = d(a^k) a + a^k t``; through the inverse for a
+    negative ``n``. The Hessian of ``<grad, matrix_power(a, n)>`` applied to ``t``:
+    also its own adjoint."""
+    from .decompositions import unmatrix_power
+    if n < 0:
+        inverse = np.linalg.inv(a)
+        d_inverse = -(inverse @ t @ inverse)
+        through = unmatrix_power(grad, inverse, -n)
+        d_through = unmatrix_power_a_term(d_inverse, grad, inverse, -n)
+        return -(_t(d_inverse) @ through @ _t(inverse) + _t(inverse) @ d_through @ _t(inverse)
+                 + _t(inverse) @ through @ _t(d_inverse))
+    if n == 0:
+        return np.zeros(np.broadcast_shapes(shape_of(a), shape_of(t)),
+                        dtype=np.result_type(a, t, np.float32))
+    powers = [np.broadcast_to(np.eye(shape_of(a)[-1]), shape_of(a))]
+    tangents = [np.zeros(shape_of(a))]
+    for _ in range(n - 1):
+        tangents.append(tangents[-1] @ a + powers[-1] @ t)
+        powers.append(powers[-1] @ a)
+    total = 0
+    for k in range(n):
+        total = total + (_t(tangents[k]) @ grad @ _t(powers[n - 1 - k])
+                         + _t(powers[k]) @ grad @ _t(tangents[n - 1 - k]))
+    return total
+
+
+def _eyes(a: Any) -> tuple:
+    m, n = shape_of(a)[-2:]
+    return np.eye(m), np.eye(n)
+
+
+def pinv(t: Any, X: Any, a: Any) -> Any:
+    """Tangent of ``pinv(a)`` (``X``), for a matrix of constant rank:
+    ``-X dA X + X X^T dA^T (I - A X) + (I - X A) dA^T X^T X``."""
+    eye_m, eye_n = _eyes(a)
+    return (-(X @ t @ X) + X @ _t(X) @ _t(t) @ (eye_m - a @ X)
+            + (eye_n - X @ a) @ _t(t) @ _t(X) @ X)
+
+
+def unpinv_x_term(t: Any, grad: Any, X: Any, a: Any) -> Any:
+    """The tangent of ``_ad.unpinv(grad, X, a)`` (``-X^T G X^T + (I - A X) G^T X X^T +
+    X^T X G^T (I - X A)``) that the tangent ``t`` of ``X`` gives."""
+    eye_m, eye_n = _eyes(a)
+    G = grad
+    return (-(_t(t) @ G @ _t(X) + _t(X) @ G @ _t(t))
+            - a @ t @ _t(G) @ X @ _t(X) + (eye_m - a @ X) @ _t(G) @ (t @ _t(X) + X @ _t(t))
+            + (_t(t) @ X + _t(X) @ t) @ _t(G) @ (eye_n - X @ a)
+            - _t(X) @ X @ _t(G) @ t @ a)
+
+
+def unpinv_x_adjoint(w: Any, grad: Any, X: Any, a: Any) -> Any:
+    """The adjoint of `unpinv_x_term` with respect to ``t``."""
+    eye_m, eye_n = _eyes(a)
+    G = grad
+    return (-(G @ _t(X) @ _t(w) + _t(w) @ _t(X) @ G)
+            - _t(a) @ w @ X @ _t(X) @ G + G @ _t(eye_m - a @ X) @ w @ X
+            + _t(w) @ (eye_m - a @ X) @ _t(G) @ X
+            + X @ _t(G) @ (eye_n - X @ a) @ _t(w) + X @ w @ _t(eye_n - X @ a) @ G
+            - G @ _t(X) @ X @ w @ _t(a))
+
+
+def unpinv_a_term(t: Any, grad: Any, X: Any, a: Any) -> Any:
+    """The tangent of ``_ad.unpinv(grad, X, a)`` that the tangent ``t`` of ``a`` gives:
+    ``-t X G^T X X^T - X^T X G^T X t``."""
+    G = grad
+    return -(t @ X @ _t(G) @ X @ _t(X)) - _t(X) @ X @ _t(G) @ X @ t
+
+
+def unpinv_a_adjoint(w: Any, grad: Any, X: Any, a: Any) -> Any:
+    """The adjoint of `unpinv_a_term` with respect to ``t``."""
+    G = grad
+    return -(w @ X @ _t(X) @ G @ _t(X)) - _t(X) @ G @ _t(X) @ X @ w
+
+
+# ----- the derivative of digamma (math.lgamma's and math.gamma's gradients) -----
+
+
+def trigamma(x: Any) -> float:
+    """The trigamma function ``psi'(x)``, the derivative of `runtime.digamma`, of a
+    Python number (SciPy is optional): recurrence up to ``x >= 10``, then the
+    asymptotic series; reflection for ``x < 1/2``; infinite at the poles."""
+    x = float(x)
+    if x <= 0 and x == math.floor(x):
+        return math.inf
+    if x < 0.5:
+        return (math.pi / math.sin(math.pi * x)) ** 2 - trigamma(1 - x)
+    result = 0.0
+    while x < 10:
+        result += 1 / (x * x)
+        x += 1
+    inv2 = 1 / (x * x)
+    series = inv2 * (1 / 6 - inv2 * (1 / 30 - inv2 * (1 / 42 - inv2 * (
+        1 / 30 - inv2 * (5 / 66 - inv2 * (691 / 2730 - inv2 * (7 / 6)))))))
+    return result + 1 / x + inv2 / 2 + series / x
