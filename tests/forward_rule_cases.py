@@ -249,6 +249,17 @@ CASES += [
      _n((4, 3), (4, 3), (3, 4)), 3),
     ((_ad.digamma,), "_ad.digamma(x) + _ad.digamma(x + 12.5) + _ad.digamma(0.25 - x)",
      lambda r: (float(r.uniform(0.5, 3)),), 1),
+    ((np.linalg.lstsq,), "np.concatenate([np.ravel(np.linalg.lstsq(x, y)[0]), "
+     "np.linalg.lstsq(x, y)[1], np.linalg.lstsq(x, y[:, 0])[0], np.linalg.lstsq(x, y[:, 0])[1],"
+     " np.ravel(np.linalg.lstsq(x[:3], y[:3])[0])])", _n((5, 3), (5, 2)), 2),
+    ((_ad.unlstsq,), "np.concatenate([np.ravel(_ad.unlstsq((x[0], x[1, 0], 0, 0.0 * y[0]), "
+     "np.linalg.lstsq(y, z), y, z, 0)), np.ravel(_ad.unlstsq((x[0], x[1, 0], 0, 0.0 * y[0]), "
+     "np.linalg.lstsq(y, z), y, z, 1)), np.ravel(_ad.unlstsq((x[0, :, 0], x[1, :1, 0], 0, "
+     "0.0 * y[0]), np.linalg.lstsq(y, z[:, 0]), y, z[:, 0], 0)), _ad.unlstsq((x[0, :, 0], "
+     "x[1, :1, 0], 0, 0.0 * y[0]), np.linalg.lstsq(y, z[:, 0]), y, z[:, 0], 1), "
+     "np.ravel(_ad.unlstsq((x[0], None, 0, 0.0 * y[0]), np.linalg.lstsq(y[:3], z[:3]), y[:3], "
+     "z[:3], 0))])",
+     lambda r: (r.normal(size=(2, 3, 2)), r.normal(size=(5, 3)), r.normal(size=(5, 2))), 3),
     ((_ad.unfield,), "_ad.unfield(x, Pair(y, y), 'b')[1] * 2.0 + "
      "_ad.unfield(x, Pair(y, y), 'a')[0]", _n((3,), (3,)), 1),
     ((_ad.unmerged,), "_ad.unmerged({'a': x, 'b': 2.0 * x, 'c': x}, {'a': y, 'b': y}, "

@@ -83,6 +83,13 @@ BODIES = [
     "np.sum(np.linalg.pinv(np.hstack([np.outer(x, x ** 2) + np.diag(x), x[:, None]])) ** 2)",
     "math.lgamma(x[0] ** 2 + 1) + math.gamma(x[1] + 2) * x[2]",
     "math.lgamma(x[0] - 0.5) + math.gamma(x[1] * x[2])",
+    # both operands of lstsq differentiated: two helper calls read its result's adjoint
+    # (reverse over reverse summed their adjoints of it by joining the tuples)
+    "np.sum(np.linalg.lstsq(np.eye(3) * 2 + np.diag(x), x ** 3, rcond=None)[0] ** 2)",
+    "np.sum(np.linalg.lstsq(np.vstack([np.outer(x, x ** 2) + np.diag(x), x, x ** 2]), "
+    "np.outer(np.arange(5.0), x[:2]), rcond=None)[0] ** 2)",
+    "np.sum(np.linalg.lstsq(np.vstack([np.outer(x, x ** 2) + np.diag(x), x]), "
+    "np.outer(np.arange(4.0), x[:2] ** 2), rcond=None)[1] * x[:2])",
 ]
 
 

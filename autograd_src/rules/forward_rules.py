@@ -769,6 +769,22 @@ def unpinv(g, ans, grad, X, a):
             _fwd.unpinv_a_term(g, grad, X, a))
 
 
+@defvjp(_ad.unlstsq)
+def unlstsq_vjp(g, ans, grad, value, a, b, which):
+    return (_fwd.unlstsq_grad_adjoint(g, value, a, b, which),
+            _fwd.unlstsq_value_adjoint(g, grad, value, a, b, which),
+            _fwd.unlstsq_a_adjoint(g, grad, value, a, b, which),
+            _fwd.unlstsq_b_adjoint(g, grad, value, a, b, which))
+
+
+@defjvp(_ad.unlstsq)
+def unlstsq(g, ans, grad, value, a, b, which):
+    return (_ad.unlstsq(g, value, a, b, which),
+            _fwd.unlstsq_value_term(g, grad, value, a, b, which),
+            _fwd.unlstsq_a_term(g, grad, value, a, b, which),
+            _fwd.unlstsq_b_term(g, grad, value, a, b, which))
+
+
 # The derivative of the gradients of math.lgamma and math.gamma (digamma): trigamma.
 
 
@@ -1473,6 +1489,11 @@ def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
 @defjvp(np.linalg.pinv)
 def pinv(g, ans, a, rcond=None, hermitian=False, *, rtol=None):
     return _fwd.pinv(g, ans, a)
+
+
+@defjvp(np.linalg.lstsq)
+def lstsq(g, ans, a, b, rcond=None):
+    return _fwd.lstsq(g, None, ans, a, b), _fwd.lstsq(None, g, ans, a, b)
 
 
 @defjvp(np.linalg.matrix_power)

@@ -25,7 +25,10 @@ __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spr
            "unkron_adjoint", "kron_part", "cross_term", "cross_adjoint", "cross_part",
            "sinc_second", "select_part", "select_default_part", "atleast_part",
            "unmatrix_power_a_term", "pinv", "unpinv_x_term", "unpinv_x_adjoint",
-           "unpinv_a_term", "unpinv_a_adjoint", "trigamma"]
+           "unpinv_a_term", "unpinv_a_adjoint", "trigamma", "lstsq",
+           "unlstsq_value_term", "unlstsq_value_adjoint", "unlstsq_a_term",
+           "unlstsq_a_adjoint", "unlstsq_b_term", "unlstsq_b_adjoint",
+           "unlstsq_grad_adjoint"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -1086,3 +1089,195 @@ def trigamma(x: Any) -> float:
     series = inv2 * (1 / 6 - inv2 * (1 / 30 - inv2 * (1 / 42 - inv2 * (
         1 / 30 - inv2 * (5 / 66 - inv2 * (691 / 2730 - inv2 * (7 / 6)))))))
     return result + 1 / x + inv2 / 2 + series / x
+
+
+# ----- lstsq: its tangent, and the second order of its gradient (unlstsq) -----
+#
+# With P = pinv(a), X the solution and r = B - a X the residual (columns of the
+# right-hand sides B), unlstsq's gradient is P^T G + 2 r w for b and
+# unpinv(G B^T, P, a) - 2 (r w) X^T for a, G the solution's adjoint and w the
+# residuals' (per column, where lstsq gives residuals).
+
+
+def _lstsq_parts(ans: Any, a: Any, b: Any) -> tuple:
+    """``(vector, B, X, r, P)``: whether ``b`` is a vector, ``b`` and the solution as
+    matrices, the residual and ``pinv(a)``."""
+    x = ans[0]
+    vector = np.ndim(b) == 1
+    B = b[:, None] if vector else b
+    X = x[:, None] if vector else x
+    return vector, B, X, B - a @ X, np.linalg.pinv(a)
+
+
+def _lstsq_adjoints(grad: Any, ans: Any, vector: bool) -> tuple:
+    """The solution's adjoint as a matrix, and the residuals' as column weights (None
+    where lstsq gives no residuals); the singular values' is refused, as unlstsq does."""
+    from .shapes import items
+    gx, gres, _, gsv = items(grad, ans)
+    if np.any(gsv):
+        raise NotImplementedError("the gradient of np.linalg.lstsq through its singular "
+                                  "values is not supported: call np.linalg.svd")
+    G = gx[:, None] if vector else gx
+    weight = np.reshape(gres, (-1,)) if np.size(ans[1]) else None
+    return G, weight
+
+
+def _column(v: Any, vector: bool) -> Any:
+    return v[:, None] if vector else v
+
+
+def _uncolumn(v: Any, vector: bool) -> Any:
+    return v[:, 0] if vector else v
+
+
+def lstsq(ta: Any, tb: Any, ans: Any, a: Any, b: Any) -> tuple:
+    """Tangent of ``lstsq(a, b)`` (``a`` of full rank) along ``ta`` (of ``a``) or ``tb``
+    (of ``b``), either None: the solution's ``dP B + P dB``, the residuals'
+    ``2 sum(r dr)`` per column, none for the rank, and the singular values' (of
+    ``a``)."""
+    x, res, rank, sv = ans
+    vector, B, X, r, P = _lstsq_parts(ans, a, b)
+    if ta is not None:
+        dX = pinv(ta, P, a) @ B
+        dr = -(ta @ X) - a @ dX
+        dsv = svd_values(ta, a)
+    else:
+        dB = _column(tb, vector)
+        dX = P @ dB
+        dr = dB - a @ dX
+        dsv = np.zeros(shape_of(sv), dtype=np.result_type(sv, dX))
+    dres = 2 * np.sum(r * dr, axis=0) if np.size(res) else np.zeros(shape_of(res))
+    return _uncolumn(dX, vector), dres, np.zeros(np.shape(rank)), dsv
+
+
+def unlstsq_value_term(t: Any, grad: Any, value: Any, a: Any, b: Any, which: int) -> Any:
+    """The tangent of ``_ad.unlstsq(grad, value, a, b, which)`` that the tangent of the
+    solution ``value[0]`` gives (through the residual ``r = B - a X``)."""
+    vector, B, X, r, P = _lstsq_parts(value, a, b)
+    G, w = _lstsq_adjoints(grad, value, vector)
+    shape = shape_of(b) if which == 1 else shape_of(a)
+    if w is None:
+        return np.zeros(shape, dtype=np.result_type(a, b, np.float32))
+    dX = _column(t[0], vector)
+    if which == 1:
+        return _uncolumn(-2 * (a @ dX) * w, vector)
+    return 2 * ((a @ dX) * w) @ _t(X) - 2 * (r * w) @ _t(dX)
+
+
+def unlstsq_value_adjoint(u: Any, grad: Any, value: Any, a: Any, b: Any, which: int) -> tuple:
+    """The adjoint of `unlstsq_value_term` (the solution's; zeros for the other items)."""
+    vector, B, X, r, P = _lstsq_parts(value, a, b)
+    G, w = _lstsq_adjoints(grad, value, vector)
+    if w is None:
+        dX = np.zeros(shape_of(X), dtype=np.result_type(X, u))
+    elif which == 1:
+        dX = -2 * _t(a) @ (_column(u, vector) * w)
+    else:
+        dX = 2 * _t(a) @ ((u @ X) * w) - 2 * _t(u) @ (r * w)
+    x, res, rank, sv = value
+    return (_uncolumn(dX, vector), np.zeros(shape_of(res)), np.zeros(np.shape(rank)),
+            np.zeros(shape_of(sv)))
+
+
+def unlstsq_a_term(t: Any, grad: Any, value: Any, a: Any, b: Any, which: int) -> Any:
+    """The tangent of ``_ad.unlstsq(grad, value, a, b, which)`` that the tangent ``t``
+    of ``a`` gives: through ``pinv(a)``, ``unpinv``'s own ``a`` and the residual."""
+    vector, B, X, r, P = _lstsq_parts(value, a, b)
+    G, w = _lstsq_adjoints(grad, value, vector)
+    dP = pinv(t, P, a)
+    if which == 1:
+        out = _t(dP) @ G
+        if w is not None:
+            out = out - 2 * (t @ X) * w
+        return _uncolumn(out, vector)
+    H = G @ _t(B)
+    out = unpinv_x_term(dP, H, P, a) + unpinv_a_term(t, H, P, a)
+    if w is not None:
+        out = out + 2 * ((t @ X) * w) @ _t(X)
+    return out
+
+
+def unlstsq_a_adjoint(u: Any, grad: Any, value: Any, a: Any, b: Any, which: int) -> Any:
+    """The adjoint of `unlstsq_a_term` with respect to ``t``."""
+    from .decompositions import unpinv
+    vector, B, X, r, P = _lstsq_parts(value, a, b)
+    G, w = _lstsq_adjoints(grad, value, vector)
+    if which == 1:
+        U = _column(u, vector)
+        out = unpinv(G @ _t(U), P, a)
+        if w is not None:
+            out = out - 2 * (U * w) @ _t(X)
+        return out
+    H = G @ _t(B)
+    out = unpinv(unpinv_x_adjoint(u, H, P, a), P, a) + unpinv_a_adjoint(u, H, P, a)
+    if w is not None:
+        out = out + 2 * ((u @ X) * w) @ _t(X)
+    return out
+
+
+def unlstsq_b_term(t: Any, grad: Any, value: Any, a: Any, b: Any, which: int) -> Any:
+    """The tangent of ``_ad.unlstsq(grad, value, a, b, which)`` that the tangent ``t``
+    of ``b`` gives (through ``G B^T`` and the residual)."""
+    from .decompositions import unpinv
+    vector, B, X, r, P = _lstsq_parts(value, a, b)
+    G, w = _lstsq_adjoints(grad, value, vector)
+    dB = _column(t, vector)
+    if which == 1:
+        if w is None:
+            return np.zeros(shape_of(b), dtype=np.result_type(b, t, np.float32))
+        return _uncolumn(2 * dB * w, vector)
+    out = unpinv(G @ _t(dB), P, a)
+    if w is not None:
+        out = out - 2 * (dB * w) @ _t(X)
+    return out
+
+
+def unlstsq_b_adjoint(u: Any, grad: Any, value: Any, a: Any, b: Any, which: int) -> Any:
+    """The adjoint of `unlstsq_b_term` with respect to ``t``."""
+    vector, B, X, r, P = _lstsq_parts(value, a, b)
+    G, w = _lstsq_adjoints(grad, value, vector)
+    if which == 1:
+        if w is None:
+            return np.zeros(shape_of(b), dtype=np.result_type(b, u, np.float32))
+        return _uncolumn(2 * _column(u, vector) * w, vector)
+    out = _t(pinv(u, P, a)) @ G
+    if w is not None:
+        out = out - 2 * (u @ X) * w
+    return _uncolumn(out, vector)
+
+
+class ItemSum(tuple):
+    """A tuple of adjoints that ``+`` adds item by item (as `core.add` does), not joins.
+
+    The gradient of lstsq reads its result's adjoint ``grad`` (a tuple) in two calls,
+    one per operand; reverse over reverse sums the two adjoints of ``grad`` with ``+``
+    where the transform does not know ``grad`` for a tuple (an ``_ad.unindex`` of the
+    result made it), and then reads ``[0]`` of the joined tuple: the second call's
+    share was lost. These sums stay right whatever the transform knows.
+    """
+
+    def __add__(self, other: Any) -> Any:
+        from .containers import add
+        if isinstance(other, (list, tuple)) and len(other) == len(self):
+            return ItemSum(add(x, y) for x, y in zip(self, other))
+        return NotImplemented
+
+    __radd__ = __add__
+
+
+def unlstsq_grad_adjoint(u: Any, value: Any, a: Any, b: Any, which: int) -> tuple:
+    """The adjoint of ``_ad.unlstsq(grad, value, a, b, which)`` with respect to ``grad``
+    (the solution's and the residuals' adjoints; zeros for the rank and singular
+    values), as an `ItemSum`."""
+    vector, B, X, r, P = _lstsq_parts(value, a, b)
+    x, res, rank, sv = value
+    if which == 1:
+        U = _column(u, vector)
+        gx = P @ U
+        gres = 2 * np.sum(U * r, axis=0)
+    else:
+        gx = pinv(u, P, a) @ B
+        gres = -2 * np.sum((u @ X) * r, axis=0)
+    gres = np.reshape(gres, shape_of(res)) if np.size(res) else np.zeros(shape_of(res))
+    return ItemSum((_uncolumn(gx, vector), gres, np.zeros(np.shape(rank)),
+                    np.zeros(shape_of(sv))))
