@@ -260,6 +260,12 @@ CASES += [
      "np.ravel(_ad.unlstsq((x[0], None, 0, 0.0 * y[0]), np.linalg.lstsq(y[:3], z[:3]), y[:3], "
      "z[:3], 0))])",
      lambda r: (r.normal(size=(2, 3, 2)), r.normal(size=(5, 3)), r.normal(size=(5, 2))), 3),
+    ((np.linalg.qr,), "np.concatenate([np.ravel(np.linalg.qr(x)[0]), np.ravel(np.linalg.qr(x)[1]),"
+     " np.ravel(np.linalg.qr(x, 'r')), np.ravel(np.linalg.qr(x[:3])[0])])", _n((4, 3)), 1),
+    ((_ad.unqr,), "np.concatenate([np.ravel(_ad.unqr((x, y[:3]), (z, y[:3] + 3.0 * np.eye(3)), "
+     "z)), np.ravel(_ad.unqr(y[:3], None, z, 'r')), np.ravel(_ad.unqr((x, y[:3]), "
+     "np.linalg.qr(z), z, 'reduced'))])",
+     lambda r: (r.normal(size=(4, 3)), r.normal(size=(4, 3)), r.normal(size=(4, 3))), 3),
     ((_ad.unfield,), "_ad.unfield(x, Pair(y, y), 'b')[1] * 2.0 + "
      "_ad.unfield(x, Pair(y, y), 'a')[0]", _n((3,), (3,)), 1),
     ((_ad.unmerged,), "_ad.unmerged({'a': x, 'b': 2.0 * x, 'c': x}, {'a': y, 'b': y}, "

@@ -90,6 +90,10 @@ BODIES = [
     "np.outer(np.arange(5.0), x[:2]), rcond=None)[0] ** 2)",
     "np.sum(np.linalg.lstsq(np.vstack([np.outer(x, x ** 2) + np.diag(x), x]), "
     "np.outer(np.arange(4.0), x[:2] ** 2), rcond=None)[1] * x[:2])",
+    "np.sum(np.linalg.qr(np.outer(x, x ** 2) + np.diag(x) + np.eye(3))[0] * np.outer(x, x))",
+    "np.sum(np.linalg.qr(np.vstack([np.outer(x, x ** 2) + np.diag(x), x]))[0] ** 3)",
+    "np.sum(np.linalg.qr(np.vstack([np.outer(x, x ** 2) + np.diag(x), x]), 'r') ** 2)",
+    "np.sum(np.linalg.qr(np.vstack([np.outer(x, x ** 2) + np.diag(x), x]))[1] ** 2 * x)",
 ]
 
 

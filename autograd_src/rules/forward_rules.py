@@ -785,6 +785,19 @@ def unlstsq(g, ans, grad, value, a, b, which):
             _fwd.unlstsq_b_term(g, grad, value, a, b, which))
 
 
+@defvjp(_ad.unqr)
+def unqr_vjp(g, ans, grad, value, a, mode="reduced"):
+    return (_fwd.unqr_grad_adjoint(g, value, a, mode),
+            _fwd.unqr_value_adjoint(g, grad, value, a, mode),
+            _fwd.unqr_a_adjoint(g, grad, value, a, mode))
+
+
+@defjvp(_ad.unqr)
+def unqr(g, ans, grad, value, a, mode="reduced"):
+    return (_ad.unqr(g, value, a, mode), _fwd.unqr_value_term(g, grad, value, a, mode),
+            _fwd.unqr_a_term(g, grad, value, a, mode))
+
+
 # The derivative of the gradients of math.lgamma and math.gamma (digamma): trigamma.
 
 
@@ -1494,6 +1507,11 @@ def pinv(g, ans, a, rcond=None, hermitian=False, *, rtol=None):
 @defjvp(np.linalg.lstsq)
 def lstsq(g, ans, a, b, rcond=None):
     return _fwd.lstsq(g, None, ans, a, b), _fwd.lstsq(None, g, ans, a, b)
+
+
+@defjvp(np.linalg.qr)
+def qr(g, ans, a, mode="reduced"):
+    return _fwd.qr(g, ans, a, mode)
 
 
 @defjvp(np.linalg.matrix_power)

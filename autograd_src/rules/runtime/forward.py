@@ -28,7 +28,8 @@ __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spr
            "unpinv_a_term", "unpinv_a_adjoint", "trigamma", "lstsq",
            "unlstsq_value_term", "unlstsq_value_adjoint", "unlstsq_a_term",
            "unlstsq_a_adjoint", "unlstsq_b_term", "unlstsq_b_adjoint",
-           "unlstsq_grad_adjoint"]
+           "unlstsq_grad_adjoint", "ItemSum", "qr", "unqr_value_term", "unqr_value_adjoint",
+           "unqr_a_term", "unqr_a_adjoint", "unqr_grad_adjoint"]
 
 
 def broadcast(t: Any, like: Any) -> Any:
@@ -1281,3 +1282,120 @@ def unlstsq_grad_adjoint(u: Any, value: Any, a: Any, b: Any, which: int) -> tupl
     gres = np.reshape(gres, shape_of(res)) if np.size(res) else np.zeros(shape_of(res))
     return ItemSum((_uncolumn(gx, vector), gres, np.zeros(np.shape(rank)),
                     np.zeros(shape_of(sv))))
+
+
+# ----- qr: its tangent, and the second order of its gradient (unqr) -----
+#
+# For a of m x n, m >= n, A = Q R (reduced). With X = Q^T dA R^-1 and B = X - L + L^T
+# (L its strict lower triangle: B is upper triangular, X - B antisymmetric),
+# dR = B R and dQ = dA R^-1 - Q B. unqr's gradient is (gQ + Q C) R^-T with
+# C = copyltu(R gR^T - gQ^T Q) (the lower triangle mirrored onto the upper).
+
+
+def _qr_check(a: Any, mode: str) -> None:
+    m, n = shape_of(a)[-2:]
+    if mode not in ("reduced", "r") or m < n:
+        raise NotImplementedError(
+            "the derivative of np.linalg.qr is supported for mode='reduced' or 'r' on "
+            f"matrices with at least as many rows as columns (got mode={mode!r}, {m}x{n})")
+
+
+def _qr_tangent(t: Any, q: Any, r: Any) -> tuple:
+    """``(dQ, dR)`` of the reduced QR factors ``q, r`` along ``t``. With other factors
+    than ``a``'s it is still the transpose of ``_ad.unqr`` at those factors."""
+    t_rinv = _right_solve(t, r)
+    X = _t(q) @ t_rinv
+    lower = np.tril(X, -1)
+    B = X - lower + _t(lower)
+    return t_rinv - q @ B, B @ r
+
+
+def qr(t: Any, ans: Any, a: Any, mode: str = "reduced") -> Any:
+    """Tangent of ``qr(a, mode)`` for ``mode='reduced'`` (``(dQ, dR)``) or ``'r'``
+    (``dR``), ``m >= n``, ``a`` of full rank."""
+    _qr_check(a, mode)
+    if mode == "r":
+        return _qr_tangent(t, *np.linalg.qr(a))[1]
+    return _qr_tangent(t, ans[0], ans[1])
+
+
+def _copyltu(M: Any) -> Any:
+    return np.tril(M) + _t(np.tril(M, -1))
+
+
+def _unqr_factor_term(dq: Any, dr: Any, gq: Any, gr: Any, q: Any, r: Any) -> Any:
+    """The tangent of ``(gQ + Q C) R^-T`` along ``(dq, dr)`` of the factors."""
+    C = _copyltu(r @ _t(gr) - _t(gq) @ q)
+    out = _right_solve(gq + q @ C, _t(r))
+    dC = _copyltu(dr @ _t(gr) - _t(gq) @ dq)
+    return _right_solve(dq @ C + q @ dC - out @ _t(dr), _t(r))
+
+
+def _unqr_factor_adjoint(w: Any, gq: Any, gr: Any, q: Any, r: Any) -> tuple:
+    """The adjoint of `_unqr_factor_term` with respect to ``(dq, dr)``: with
+    ``Y = Q^T w R^-1`` and ``Z = tril(Y) + tril(Y^T, -1)`` (copyltu's transpose),
+    ``w R^-1 C - gQ Z`` and ``Z gR - R^-T w^T (gQ + Q C) R^-T``."""
+    C = _copyltu(r @ _t(gr) - _t(gq) @ q)
+    out = _right_solve(gq + q @ C, _t(r))
+    w_rinv = _right_solve(w, r)
+    Y = _t(q) @ w_rinv
+    Z = np.tril(Y) + np.tril(_t(Y), -1)
+    return w_rinv @ C - gq @ Z, Z @ gr - np.linalg.solve(_t(r), _t(w) @ out)
+
+
+def _unqr_parts(grad: Any, value: Any, a: Any, mode: str) -> tuple:
+    """``(gQ, gR, Q, R)`` as ``_ad.unqr`` reads them (for ``'r'``: no ``gQ``, and the
+    factors computed again from ``a``)."""
+    from .shapes import items
+    _qr_check(a, mode)
+    if mode == "r":
+        q, r = np.linalg.qr(a)
+        return np.zeros(shape_of(q), dtype=np.result_type(q, grad)), grad, q, r
+    gq, gr = items(grad, value)
+    return gq, gr, value[0], value[1]
+
+
+def unqr_value_term(t: Any, grad: Any, value: Any, a: Any, mode: str = "reduced") -> Any:
+    """The tangent of ``_ad.unqr(grad, value, a, mode)`` that the tangents ``(dQ, dR)``
+    of the factors it reads give (none for ``'r'``, which computes them again)."""
+    from .shapes import items
+    if mode == "r":
+        return np.zeros(shape_of(a), dtype=np.result_type(a, np.float32))
+    gq, gr, q, r = _unqr_parts(grad, value, a, mode)
+    dq, dr = items(t, value)
+    return _unqr_factor_term(dq, dr, gq, gr, q, r)
+
+
+def unqr_value_adjoint(u: Any, grad: Any, value: Any, a: Any, mode: str = "reduced") -> Any:
+    """The adjoint of `unqr_value_term` with respect to ``(dQ, dR)``."""
+    if mode == "r":
+        return zeros_like(value)
+    gq, gr, q, r = _unqr_parts(grad, value, a, mode)
+    return _unqr_factor_adjoint(u, gq, gr, q, r)
+
+
+def unqr_a_term(t: Any, grad: Any, value: Any, a: Any, mode: str = "reduced") -> Any:
+    """The tangent of ``_ad.unqr(grad, value, a, 'r')`` that the tangent ``t`` of ``a``
+    gives, through the factors it computes from ``a`` (none for ``'reduced'``)."""
+    if mode != "r":
+        return np.zeros(shape_of(a), dtype=np.result_type(a, np.float32))
+    gq, gr, q, r = _unqr_parts(grad, value, a, mode)
+    return _unqr_factor_term(*_qr_tangent(t, q, r), gq, gr, q, r)
+
+
+def unqr_a_adjoint(u: Any, grad: Any, value: Any, a: Any, mode: str = "reduced") -> Any:
+    """The adjoint of `unqr_a_term` with respect to ``t``: the factors' adjoints sent
+    back through ``qr``'s gradient."""
+    from .decompositions import unqr
+    if mode != "r":
+        return np.zeros(shape_of(a), dtype=np.result_type(a, np.float32))
+    gq, gr, q, r = _unqr_parts(grad, value, a, mode)
+    return unqr(_unqr_factor_adjoint(u, gq, gr, q, r), (q, r), a)
+
+
+def unqr_grad_adjoint(u: Any, value: Any, a: Any, mode: str = "reduced") -> Any:
+    """The adjoint of ``_ad.unqr(grad, value, a, mode)`` with respect to ``grad``: the
+    tangent of ``qr`` along ``u`` at the factors read."""
+    if mode == "r":
+        return qr(u, value, a, mode)
+    return _qr_tangent(u, value[0], value[1])
