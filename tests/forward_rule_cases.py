@@ -223,9 +223,13 @@ CASES += [
      "np.linalg.svd(x, full_matrices=False)[2] ** 2 + np.linalg.svd(x, compute_uv=False) + "
      "np.linalg.svd(x.T)[2].T[:, :3] * np.linalg.svd(x.T)[0][0] + np.linalg.svd(x)[1]",
      _n((4, 3)), 1),
-    ((_ad.unsvd,), "_ad.unsvd(x, None, z, True, False) + _ad.unsvd(x, None, z.T, True, "
-     "False).T + _ad.unsvd((0.0 * z, x, 0.0 * z[:3]), (y, x, y[:3] * 2.0), z, False)",
-     lambda r: (r.normal(size=3), r.normal(size=(4, 3)), r.normal(size=(4, 3))), 3),
+    ((_ad.unsvd,), "np.concatenate([np.ravel(_ad.unsvd(x[0, :3], None, z, True, False)), "
+     "np.ravel(_ad.unsvd(x[0, :3], None, z.T, True, False)), np.ravel(_ad.unsvd((x[:, :3], "
+     "x[0, :3], x[:3] * 2.0), (y[:, :3], np.arange(1.0, 4.0) + y[0, :3] * 0.1, y[:3]), z, "
+     "False)), np.ravel(_ad.unsvd((x[:3].T, x[0, :3], x.T), (y[:3].T, np.arange(1.0, 4.0) + "
+     "y[0, :3] * 0.1, y.T), z.T, False)), np.ravel(_ad.unsvd(np.linalg.svd(x, "
+     "full_matrices=False), np.linalg.svd(y, full_matrices=False), y, False))])",
+     lambda r: (r.normal(size=(4, 3)), r.normal(size=(4, 3)), r.normal(size=(4, 3))), 3),
     ((_ad.unkron,), "_ad.unkron(x, y, z, 0).sum() * _ad.unkron(x, y, z, 1) + "
      "_ad.unkron(x[:2], y[0], z, 1)",
      lambda r: (r.normal(size=(4, 9)), r.normal(size=(2, 3)), r.normal(size=(2, 3))), 3),

@@ -716,7 +716,7 @@ def uneigvalsh_a_term(t: Any, grad: Any, a: Any, UPLO: str = "L") -> Any:
     return fold_symmetric(v @ (C * P) @ _t(v), lower=lower)
 
 
-# ----- svd: its tangent, and the gradient of its singular values (unsvd) -----
+# ----- svd: its tangent, and the second order of its gradient (unsvd) -----
 
 
 def _reduced_svd(a: Any) -> tuple:
@@ -798,50 +798,113 @@ def unsvd_values_a_term(t: Any, grad: Any, a: Any) -> Any:
     return out
 
 
-def _svd_parts(grad: Any, value: Any, a: Any, compute_uv: bool) -> tuple:
-    """``(u, gs, vh)`` of ``unsvd`` through the singular values only (``u`` and ``vh``
-    cut to ``min(m, n)``); refused where ``u`` or ``vh`` carry a gradient."""
+def _svd_parts(grad: Any, value: Any, a: Any) -> tuple:
+    """What ``unsvd`` reads, cut to ``k = min(m, n)``: the factors ``u, s, v`` and the
+    adjoints ``gu, gs, gv`` (``v = vh^T``), ``F[i, j] = 1 / (s[j]^2 - s[i]^2)``,
+    ``J = u^T gu``, ``K = v^T gv``, and whether the parts beyond the square one
+    (``m > k``, ``n > k``) enter. As ``unsvd``, refused where the columns of ``u``
+    (rows of ``vh``) beyond ``k`` carry an adjoint."""
     from .shapes import items
-    k = min(shape_of(a)[-2:])
-    u, _, vh = value
+    m, n = shape_of(a)[-2:]
+    k = min(m, n)
+    u, s, vh = value
     gu, gs, gvh = items(grad, value)
-    if np.any(gu) or np.any(gvh):
+    if np.any(gu[..., :, k:]) or np.any(gvh[..., k:, :]):
         raise NotImplementedError(
-            "second derivatives through the singular vectors of np.linalg.svd (u, vh) are "
-            "not supported yet; through the singular values (compute_uv=False, or only "
-            "s used) they are")
-    return u[..., :, :k], gs, vh[..., :k, :]
+            "the gradient of np.linalg.svd(full_matrices=True) through the columns of u "
+            "(rows of vh) beyond min(m, n) is not defined (they are not unique); use "
+            "full_matrices=False")
+    u, v, gu, gv = u[..., :, :k], _t(vh[..., :k, :]), gu[..., :, :k], _t(gvh[..., :k, :])
+    eye = np.eye(k, dtype=bool)
+    F = np.where(eye, 0, 1 / np.where(eye, 1, s[..., None, :] ** 2 - s[..., :, None] ** 2))
+    return u, s, v, gu, gs, gv, F, _t(u) @ gu, _t(v) @ gv, m > k, n > k
+
+
+def _svd_inner(gs: Any, s: Any, F: Any, J: Any, K: Any) -> Any:
+    """``unsvd``'s ``diag(gs) + (F * (J - J^T)) S + S (F * (K - K^T))``."""
+    return (gs[..., None] * np.eye(shape_of(s)[-1]) + (F * (J - _t(J))) * s[..., None, :]
+            + s[..., :, None] * (F * (K - _t(K))))
 
 
 def unsvd_value_term(t: Any, grad: Any, value: Any, a: Any, full_matrices: bool = True,
                      compute_uv: bool = True) -> Any:
     """The tangent of ``_ad.unsvd(grad, value, a, ...)`` that the tangents
-    ``t = (du, ds, dvh)`` of the factors it reads give: with only the singular values
-    differentiated the gradient is ``u diag(gs) vh``, so ``du D vh + u D dvh``."""
+    ``t = (du, ds, dvh)`` of the factors it reads give: of ``u inner vh``, with
+    ``inner = diag(gs) + (F * (J - J^T)) S + S (F * (K - K^T))``, and where ``a`` is
+    not square of ``((gu - u J) / s) vh`` and ``(u / s) (gv - v K)^T``; ``F`` moves
+    by ``-F^2 (d(s_j^2) - d(s_i^2))``, ``J`` by ``du^T gu``, ``K`` by ``dv^T gv``."""
     from .shapes import items
     if not compute_uv:
         return np.zeros(shape_of(a), dtype=np.result_type(a, np.float32))
-    k = min(shape_of(a)[-2:])
-    u, gs, vh = _svd_parts(grad, value, a, compute_uv)
-    du, _, dvh = items(t, value)
-    return (du[..., :, :k] * gs[..., None, :]) @ vh + (u * gs[..., None, :]) @ dvh[..., :k, :]
+    u, s, v, gu, gs, gv, F, J, K, taller, wider = _svd_parts(grad, value, a)
+    k = shape_of(s)[-1]
+    du, ds, dvh = items(t, value)
+    du, dv = du[..., :, :k], _t(dvh[..., :k, :])
+    s2 = s * ds
+    dF = -2 * F * F * (s2[..., None, :] - s2[..., :, None])
+    dJ, dK = _t(du) @ gu, _t(dv) @ gv
+    dA = dF * (J - _t(J)) + F * (dJ - _t(dJ))
+    dB = dF * (K - _t(K)) + F * (dK - _t(dK))
+    A, B = F * (J - _t(J)), F * (K - _t(K))
+    d_inner = (dA * s[..., None, :] + A * ds[..., None, :] + ds[..., :, None] * B
+               + s[..., :, None] * dB)
+    inner = _svd_inner(gs, s, F, J, K)
+    out = du @ inner @ _t(v) + u @ d_inner @ _t(v) + u @ inner @ _t(dv)
+    scale, d_scale = 1 / s[..., None, :], -ds[..., None, :] / s[..., None, :] ** 2
+    if taller:
+        Ru, dRu = gu - u @ J, -(du @ J) - u @ dJ
+        out = out + (dRu * scale + Ru * d_scale) @ _t(v) + (Ru * scale) @ _t(dv)
+    if wider:
+        Rv, dRv = gv - v @ K, -(dv @ K) - v @ dK
+        out = out + (du * scale + u * d_scale) @ _t(Rv) + (u * scale) @ _t(dRv)
+    return out
 
 
 def unsvd_value_adjoint(w: Any, grad: Any, value: Any, a: Any, full_matrices: bool = True,
                         compute_uv: bool = True) -> Any:
-    """The adjoint of `unsvd_value_term` with respect to ``(du, ds, dvh)``: ``w vh^T D``
-    and ``D u^T w`` (zeros for the columns of ``u``, rows of ``vh``, beyond
-    ``min(m, n)``, which it does not read)."""
+    """The adjoint of `unsvd_value_term` with respect to ``(du, ds, dvh)`` (zeros for
+    the columns of ``u``, rows of ``vh``, beyond ``min(m, n)``, which it does not
+    read)."""
     if not compute_uv:
         return zeros_like(value)
-    k = min(shape_of(a)[-2:])
-    u_full, s, vh_full = value
-    u, gs, vh = _svd_parts(grad, value, a, compute_uv)
-    du = np.zeros(shape_of(u_full), dtype=np.result_type(u_full, w))
-    dvh = np.zeros(shape_of(vh_full), dtype=du.dtype)
-    du[..., :, :k] = (w @ _t(vh)) * gs[..., None, :]
-    dvh[..., :k, :] = gs[..., :, None] * (_t(u) @ w)
-    return du, np.zeros(shape_of(s), dtype=du.dtype), dvh
+    u_full, _, vh_full = value
+    u, s, v, gu, gs, gv, F, J, K, taller, wider = _svd_parts(grad, value, a)
+    A, B = F * (J - _t(J)), F * (K - _t(K))
+    inner = _svd_inner(gs, s, F, J, K)
+    wv = w @ v
+    du = wv @ _t(inner)
+    dv = _t(w) @ u @ inner  # (dvh's adjoint, transposed)
+    D = _t(u) @ wv  # the adjoint of d_inner
+    dA, dB = D * s[..., None, :], s[..., :, None] * D
+    ds = np.sum(A * D, axis=-2) + np.sum(D * B, axis=-1)
+    dF = dA * (J - _t(J)) + dB * (K - _t(K))
+    P, Q = F * dA, F * dB
+    dJ, dK = P - _t(P), Q - _t(Q)
+    if taller:
+        Ru = gu - u @ J
+        dRu = wv / s[..., None, :]
+        du = du - dRu @ _t(J)
+        dJ = dJ - _t(u) @ dRu
+        ds = ds - np.sum(wv * Ru, axis=-2) / s ** 2
+        dv = dv + _t(w) @ (Ru / s[..., None, :])
+    if wider:
+        Rv = gv - v @ K
+        w_rv = w @ Rv
+        du = du + w_rv / s[..., None, :]
+        ds = ds - np.sum(w_rv * u, axis=-2) / s ** 2
+        dRv = _t(w) @ (u / s[..., None, :])
+        dv = dv - dRv @ _t(K)
+        dK = dK - _t(v) @ dRv
+    R = -F * F * dF
+    ds = ds + 2 * s * (np.sum(R, axis=-2) - np.sum(R, axis=-1))
+    du = du + gu @ _t(dJ)
+    dv = dv + gv @ _t(dK)
+    k = shape_of(s)[-1]
+    du_full = np.zeros(shape_of(u_full), dtype=np.result_type(u_full, w))
+    dvh_full = np.zeros(shape_of(vh_full), dtype=du_full.dtype)
+    du_full[..., :, :k] = du
+    dvh_full[..., :k, :] = _t(dv)
+    return du_full, ds, dvh_full
 
 
 def unsvd_grad_adjoint(w: Any, value: Any, a: Any, full_matrices: bool = True,
