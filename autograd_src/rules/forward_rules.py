@@ -699,8 +699,10 @@ def uncumprod(g, ans, grad, value, x, axis=None):
     return (_ad.uncumprod(g, value, x, axis), None, _fwd.uncumprod_x_term(g, grad, x, axis))
 
 
-# Adjoints of decompositions: linear in the adjoint (their adjoint with respect to it is
-# the decomposition's tangent), nonlinear in the factors they read.
+# Adjoints of decompositions and matrix functions (cholesky, eigh, svd, matrix_power,
+# pinv, lstsq, qr): linear in the adjoint (their adjoint with respect to it is the
+# primitive's tangent, at the factors they read), nonlinear in those factors. Where
+# one is a Hessian (of <grad, matrix_power(a, n)>, ...) its term is its own adjoint.
 
 
 @defvjp(_ad.uncholesky)
