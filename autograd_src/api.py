@@ -160,17 +160,33 @@ def general_code(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def general_entry(fn: Callable[..., Any], names: list[str], single: bool, value: bool,
-                  optimize: bool) -> tuple:
+                  optimize: bool, signature: tuple = NO_SCALARS) -> tuple:
     """``(compiled, text, reads)``: the general code of ``grad(fn, wrt=names)`` (of
-    `value_and_grad` with ``value``), from the cache `_build` fills."""
+    `value_and_grad` with ``value``), or its variant for ``signature`` (see
+    `container_signature`), from the cache `_build` fills."""
     key = (tuple(names), single, value, "gast", (), optimize)
+    if signature != NO_SCALARS:
+        key += (signature,)
     with LOCK:
         per_fn = cache_for(fn)
         entry = cached(per_fn, key)
         if entry is None:
-            entry = per_fn[key] = transform(fn, names, single, value, "gast", NO_SCALARS,
+            entry = per_fn[key] = transform(fn, names, single, value, "gast", signature,
                                             rewrite=optimize)
         return entry
+
+
+def container_signature(fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple:
+    """The variant a derivative of ``fn`` must be generated as for a call with ``args``
+    and ``kwargs`` to be right, scalars aside: which of ``fn``'s arguments are lists,
+    tuples or dicts. The general code adds adjoints with ``+``, which concatenates
+    lists; second order differentiates this variant rather than the general code."""
+    names = parameters(fn)[0]
+    own = {k: v for k, v in kwargs.items() if k in names}
+    signature = scalar_signature(names, tuple(args)[:len(names)], own)
+    if signature == NO_SCALARS or not signature[3]:
+        return NO_SCALARS
+    return ((), (), (), signature[3], signature[4])
 
 
 def _build_method(fn: Any, wrt: Wrt, value: bool, verbose: int, printer: str,

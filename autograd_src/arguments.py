@@ -65,6 +65,9 @@ def in_structure(gradient: Any, like: Any, seen: Optional[set] = None) -> Any:
                           for k, v in like.items())
     if isinstance(like, (list, tuple)):
         pieces = gradient if gradient is not None else [None] * len(like)
+        if len(pieces) != len(like):  # never truncated by zip: that would hide a bug
+            raise RuntimeError(f"autograd_src internal error: a gradient of {len(pieces)} "
+                               f"items for an argument of {len(like)}; please report it")
         items = [in_structure(g, v, seen) for g, v in zip(pieces, like)]
         if isinstance(like, list):
             return items

@@ -13,8 +13,17 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from . import errors
-from .api import Origin, _build, _resolve_wrt, general_code, general_entry, grad, resolve_names
-from .arguments import MISSING, SCALAR_SET, argument_reader, in_structure, make_checker
+from .api import (
+    Origin,
+    _build,
+    _resolve_wrt,
+    container_signature,
+    general_code,
+    general_entry,
+    grad,
+    resolve_names,
+)
+from .arguments import MISSING, NO_SCALARS, SCALAR_SET, argument_reader, in_structure, make_checker
 from .errors import NoRuleError
 from .forward import Wrt, make_jvp
 from .transform.pipeline import cache_for, derivative_name
@@ -123,15 +132,20 @@ jacobian = jacrev
 # ----- second order: forward mode over grad's generated code -----
 
 
-def _gradient_code(fn: Callable[..., Any], name: str) -> tuple[Callable[..., Any], Any]:
-    """The general (unspecialised) code `grad` generates for ``fn``, as a function
-    that forward mode can read and differentiate again: it is real Python,
-    registered with linecache, calling NumPy and the runtime helpers, whose
-    tangent rules are in `rules.runtime_rules`. Also the names its generation
-    resolved, to see when a function it calls is redefined."""
+def _gradient_code(fn: Callable[..., Any], name: str,
+                   signature: tuple = NO_SCALARS) -> tuple[Callable[..., Any], Any]:
+    """The code `grad` generates for ``fn`` (its general code, or the variant for
+    ``signature``: see `container_signature`), as a function that forward mode can
+    read and differentiate again: it is real Python, registered with linecache,
+    calling NumPy and the runtime helpers, whose tangent rules are in
+    `rules.runtime_rules`. Also the names its generation resolved, to see when a
+    function it calls is redefined."""
     if is_bound_method(fn):
         raise TypeError("hessian and hvp of a bound method are not supported yet: "
                         "differentiate a function taking the object as an argument")
+    if getattr(fn, "__autograd_src_origin__", None) is None:
+        code, _, reads = general_entry(fn, [name], True, False, True, signature)
+        return code, reads
     # (general_code: grad of a derivative may run forward over reverse, whose code is
     # not a gradient's; its general code is the reverse-mode one)
     code = general_code(grad(fn, wrt=name))
@@ -140,24 +154,29 @@ def _gradient_code(fn: Callable[..., Any], name: str) -> tuple[Callable[..., Any
     return code, entry[2] if entry is not None else None
 
 
-def _second_order(fn: Callable[..., Any], name: str, what: str) -> Callable[[], Any]:
-    """A function giving ``make_jvp`` of `_gradient_code`, made again when a function
-    the gradient calls was redefined; what stops it is said in terms of ``fn``."""
+def _second_order(fn: Callable[..., Any], name: str,
+                  what: str) -> Callable[[tuple, dict], Any]:
+    """A function of a call's arguments giving ``make_jvp`` of `_gradient_code` for
+    them (one per `container_signature`), made again when a function the gradient
+    calls was redefined; what stops it is said in terms of ``fn``."""
     made: dict = {}
 
-    def current() -> Callable[..., Any]:
-        reads = made.get("reads")
-        if "forward" in made and (reads is None or reads.unchanged()):
-            return made["forward"]
-        gradient, made["reads"] = _gradient_code(fn, name)
+    def current(args: tuple = (), kwargs: Optional[dict] = None) -> Callable[..., Any]:
+        signature = container_signature(fn, args, kwargs or {}) if args or kwargs \
+            else NO_SCALARS
+        known = made.get(signature)
+        if known is not None and (known[1] is None or known[1].unchanged()):
+            return known[0]
+        gradient, reads = _gradient_code(fn, name, signature)
         try:
-            made["forward"] = make_jvp(gradient, name)
+            forward = make_jvp(gradient, name)
         except NoRuleError as exc:
             raise type(exc)(f"{what}({getattr(fn, '__name__', 'f')}) differentiates the code "
                             f"grad generates for it in forward mode, and cannot here: "
                             f"{exc.msg}", exc.filename, exc.lineno, (exc.offset or 1) - 1,
                             exc.text) from None
-        return made["forward"]
+        made[signature] = (forward, reads)
+        return forward
 
     current()
     return current
@@ -188,9 +207,13 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         if not args:
             raise TypeError("hvp(f)(*args, v): pass the vector v last")
         *primals, v = args
-        latest = forward()
+        latest = forward(tuple(primals), kwargs)
         hessian_vector_product.source = latest.source  # type: ignore[attr-defined]
-        return latest.run(tuple(primals), kwargs, [v])[1]
+        tangent = latest.run(tuple(primals), kwargs, [v])[1]
+        like = argument_reader(fn, names[0])(tuple(primals), kwargs)
+        if isinstance(like, (list, tuple, dict)):  # tuples, namedtuples as given
+            return in_structure(tangent, like)
+        return tangent
 
     hessian_vector_product.__name__ = f"hvp_{getattr(fn, '__name__', 'f')}"
     hessian_vector_product.source = forward().source  # type: ignore[attr-defined]
@@ -219,7 +242,7 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
 
     def hessian_of(*args: Any, **kwargs: Any) -> Any:
         shape, units = _basis(_argument(fn, names[0], args, kwargs))
-        latest = forward()
+        latest = forward(args, kwargs)
         hessian_of.source = latest.source  # type: ignore[attr-defined]
         columns = [np.asarray(latest.run(args, kwargs, [u])[1]) for u in units]
         return np.stack(columns, axis=-1).reshape(shape + shape)
@@ -321,27 +344,33 @@ class _ForwardOverReverse:
         self.same = self.along == outer and single
         self.refused: set = set()
         self.reverse: Optional[Callable[..., Any]] = None
-        self.plan: Optional[tuple] = None
+        self.plan: Optional[tuple] = None  # the latest of plans
+        self.plans: dict = {}
         self.shown: Any = None
         self._plan()  # refusals at once go to reverse over reverse
         name = derivative_name(getattr(inner, "__name__", "f"), outer, value)
         self.derivative = self._make(name, names + [self.seed], positional)
 
-    def _plan(self) -> tuple:
-        """(the code of grad(f, wrt=outer), its forward-mode derivative along the inner
-        parameter, its reads, f), made again when a function it calls was redefined."""
-        plan = self.plan
+    def _plan(self, args: tuple = (), kwargs: Optional[dict] = None) -> tuple:
+        """(the code of grad(f, wrt=outer) for the call's containers, its forward-mode
+        derivative along the inner parameter, its reads, f, ...), one per
+        `container_signature`, made again when a function it calls was redefined."""
         function = self.origin.function()
+        signature = container_signature(function, args, kwargs or {}) if args or kwargs \
+            else NO_SCALARS
+        plan = self.plans.get(signature)
         if plan is not None and plan[3] is function and plan[2].unchanged():
+            self.plan = plan
             return plan
         target, _, reads = general_entry(function, self.outer, self.single, False,
-                                         self.optimize)
+                                         self.optimize, signature)
         forward = make_jvp(target, tuple(self.along), verbose=self.verbose,
                            optimize=self.optimize)
         readers = [argument_reader(target, n) for n in self.along]
         results = [argument_reader(target, n) for n in self.outer]
-        self.plan = (target, forward, reads, function, readers, results,
-                     make_checker(target, self.outer), target.__autograd_src_seed__)
+        self.plan = self.plans[signature] = (
+            target, forward, reads, function, readers, results,
+            make_checker(target, self.outer), target.__autograd_src_seed__)
         return self.plan
 
     def _make(self, name: str, params: list[str], positional: int) -> Callable[..., Any]:
@@ -408,7 +437,7 @@ class _ForwardOverReverse:
         return self.reverse
 
     def _run(self, args: tuple, kwargs: dict) -> Any:
-        target, forward, _, _, readers, results, check, seed = self._plan()
+        target, forward, _, _, readers, results, check, seed = self._plan(args, kwargs)
         given = kwargs
         if self.seed in kwargs or self.origin.seed in kwargs:
             kwargs = dict(kwargs)

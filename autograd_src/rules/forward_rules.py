@@ -964,8 +964,19 @@ def tensordot_rhs(g, ans, grad, x, y, axes=2):
 registry.SEQUENCE_RESULTS.update([_ad.unconcatenate, _ad.unhstack, _ad.unvstack,
                                   _ad.unstack_columns, _ad.undstack, _ad.unindex_joined,
                                   _ad.values_at, _ad.unsum, _ad.unstack, _ad.unplus,
-                                  _ad.untimes, _ad.unlist, _ad.einsum_grads, _ad.unfield,
+                                  _ad.untimes, _ad.unlist, _ad.like_input, _ad.einsum_grads,
+                                  _ad.unfield,
                                   _ad.unmerged])
+
+
+@defvjp(_ad.like_input)
+def like_input_vjp(g, ans, grad, a):
+    return _fwd.gathered_items(g, grad, a), _ad.zeros_like(a)
+
+
+@defjvp(_ad.like_input)
+def like_input(g, ans, grad, a):
+    return _ad.like_input(g, a), None
 
 
 @defvjp(_ad.unlist)

@@ -12,7 +12,7 @@ from .core import shape_of, zeros_like
 __all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spread_like",
            "count", "inverse_or_zero", "diff", "cholesky", "slogdet", "eigvalsh",
            "matrix_power", "sort", "pad", "sorted_items", "picked", "partition", "eigh",
-           "spread_items", "stack_items", "place_part", "untimes_jvp", "untimes_vjp",
+           "spread_items", "stack_items", "gathered_items", "place_part", "untimes_jvp", "untimes_vjp",
            "appended_part", "split_like", "dict_of", "norm_value_term", "norm_x_term",
            "norm_value_adjoint", "einsum_grads_tangent", "einsum_grads_adjoint",
            "unslogdet_a_term", "unslogdet_a_adjoint", "unslogdet_adjoint",
@@ -241,6 +241,16 @@ def spread_items(g: Any, grad: Any, items: Any) -> Any:
     for part in g:
         total = total + broadcast(part, grad)
     return total
+
+
+def gathered_items(g: Any, grad: Any, a: Any) -> Any:
+    """The adjoint of ``_ad.like_input(grad, a)`` with respect to ``grad`` (the array
+    ``np.array(a)`` was given): for a list ``a``, its items' adjoints stacked back
+    into the array; else ``g`` broadcast back where ``like_input`` summed it."""
+    if isinstance(a, (list, tuple)):
+        return np.array([gathered_items(part, row, item)
+                         for part, row, item in zip(g, grad, a)])
+    return broadcast(g, grad) if np.ndim(grad) != np.ndim(a) else g
 
 
 def stack_items(g: Any, axis: int = 0) -> Any:

@@ -35,7 +35,12 @@ __all__ = ["AdjointSweep"]
 class AdjointSweep:
     """Part of the reverse stage, mixed into `Reverser`."""
 
-    def shape_of(self, name: str) -> gast.Call:
+    def shape_of(self, name: str) -> gast.expr:
+        """What unbroadcast reads of ``name`` where only its shape is kept: ``np.shape``,
+        or the value itself where it may be a list or tuple (its adjoint is added item
+        by item, not unbroadcast; and ``np.shape`` of ``(W, b)`` fails)."""
+        if name in self.containers:
+            return name_node(name)
         return self.inliner.call(f"{self.namer.reference(np, 'np')}.shape", name_node(name))
 
     def save(self, name: str, save: analyze.Save, origin: Any) -> gast.stmt:
