@@ -68,6 +68,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     # adjoints may be containers too.
     state.opaque |= set(containers)
     state.dicts = set(dicts)  # for k in d: its keys
+    state.sequences_given = set(containers) - set(dicts)
     vararg = parsed.node.args.vararg
     if vararg is not None and vararg.id in wrt:  # *values differentiated: a tuple of them
         state.lists.add(vararg.id)

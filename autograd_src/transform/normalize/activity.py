@@ -170,7 +170,8 @@ class Activity:
         if isinstance(expr, (gast.List, gast.Tuple, gast.ListComp)):
             return True
         if isinstance(expr, gast.Name):
-            if expr.id in self.lists:
+            if expr.id in self.lists or (expr.id in self.sequences_given
+                                         and expr.id not in self.reassigned):
                 return True
             if expr.id in self.opaque:
                 return None

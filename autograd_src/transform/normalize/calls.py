@@ -417,9 +417,11 @@ class CallNormalizer:
     def array_input(self, value: Any, index: int, param: str, rule: Rule, primitive: Any,
                     label: str) -> gast.expr:
         """The atom of a rule input that is one array."""
-        if self.is_active(value) and self.holds_sequence(value) and _takes_arrays(primitive):
-            # np.sum([x, y]): NumPy makes an array of the list; so does the code, by a
-            # call of its own, whose rule splits the gradient into the items.
+        if self.is_active(value) and (self.holds_sequence(value) or self.given_sequence(value)) \
+                and _takes_arrays(primitive):
+            # np.sum([x, y]), np.sum(ws) for a list ws: NumPy makes an array of the list;
+            # so does the code, by a call of its own, whose rule splits the gradient into
+            # the items (the rules' helpers take arrays, not lists).
             np_name = self.namer.reference(numpy_rules.np, "np")
             value = gast.Call(func=gast.Attribute(value=name_node(np_name), attr="array",
                                                   ctx=gast.Load()),
@@ -435,6 +437,13 @@ class CallNormalizer:
             # Adjoints of the other inputs read this one: compute it once.
             atom = self.hoist(atom, describe(atom))
         return atom
+
+    def given_sequence(self, expr: gast.expr) -> bool:
+        """Whether ``expr`` is (a slice of) a parameter this code's calls pass a list or
+        tuple for (a name rebound to an array since costs one copy)."""
+        while isinstance(expr, gast.Subscript) and isinstance(expr.slice, gast.Slice):
+            expr = expr.value
+        return isinstance(expr, gast.Name) and expr.id in self.sequences_given
 
     def method_of(self, func: gast.expr, primitive: Any) -> tuple[Any, Any]:
         """For ``obj.method``: the function under it, and what its first parameter is

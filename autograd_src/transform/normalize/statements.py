@@ -69,6 +69,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.local_functions: dict[str, tuple] = {}
         #: Parameters that hold dicts in the calls this code is made for.
         self.dicts: set[str] = set()
+        #: Parameters that hold lists or tuples in the calls this code is made for.
+        self.sequences_given: set[str] = set()
         #: Closures made by a factory here: name -> (the composition, saved arguments).
         self.closures: dict[str, tuple] = {}
         #: Per statement: the names read after it, and those surely bound before it.
