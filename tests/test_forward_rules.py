@@ -4,7 +4,7 @@ vectors (the two modes agree exactly), and J v against central differences."""
 import numpy as np
 import pytest
 
-from autograd_src import jvp, vjp
+from autograd_src import grad, jvp, vjp
 from autograd_src.rules import registry
 from autograd_src.rules.jvp import JVP_RULES
 
@@ -39,3 +39,36 @@ def test_every_rule_with_both_modes_has_a_case():
                if registry.lookup(p) is not None and p not in COVERED
                and not (getattr(p, "__module__", "") or "").startswith("tests")]
     assert not missing, f"tangent rules without a consistency case: {missing}"
+
+
+def _tie_max(x, y):
+    return np.maximum(x, y) * 3.0
+
+
+def _tie_min(x, y):
+    return np.minimum(x, y) * 3.0
+
+
+def _tie_builtin_max(x, y):
+    return max(x, y) * 3.0
+
+
+def _tie_builtin_min(x, y):
+    return min(x, y) * 3.0
+
+
+TIES = [(f, (1.5, 1.5)) for f in (_tie_max, _tie_min, _tie_builtin_max, _tie_builtin_min)] + [
+    (f, (np.array([1.0, 2.0]), np.array([1.0, 3.0]))) for f in (_tie_max, _tie_min)]
+
+
+@pytest.mark.parametrize("fn, args", TIES)
+def test_ties_give_both_modes_one_derivative(fn, args):
+    # At a tie each operand gets half (reverse mode and central differences agree);
+    # forward mode gave all of it to x, so jvp and vjp disagreed.
+    tangents = (np.ones_like(args[0]) * 1.0, np.ones_like(args[1]) * 0.0)
+    if type(args[0]) is float:
+        tangents = (1.0, 0.0)
+    _, tangent = jvp(fn, args, tangents)
+    gx = grad(lambda x, y: np.sum(fn(x, y)), wrt=0)(*args)
+    np.testing.assert_allclose(np.sum(tangent), np.sum(gx * tangents[0]), rtol=1e-12)
+    assert np.isclose(np.ravel(tangent)[0], 1.5)

@@ -232,6 +232,13 @@ def test_a_helper_recursing_900_deep():
     assert sys.getrecursionlimit() == LIMIT_BEFORE
 
 
+def test_a_helper_recursing_900_deep_in_forward_mode():
+    # forward mode's recursive helper gave no room: RecursionError
+    value, tangent = jvp(cases.recursive_walk, (1.0,), (1.0,))
+    assert tangent == pytest.approx(0.999 ** 900, rel=1e-12)
+    assert sys.getrecursionlimit() == LIMIT_BEFORE
+
+
 def test_a_helper_runs_once_and_its_gradient_is_that_of_the_run():
     # A helper drawing random numbers differentiated other samples than the forward
     # pass used, because its derivative ran it again.

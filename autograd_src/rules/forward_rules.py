@@ -48,7 +48,7 @@ def divide(g, ans, x, y):
 
 @defjvp(np.power, builtins.pow, math.pow, operator.pow, broadcasting=True)
 def power(g, ans, x, y):
-    return g * y * x ** (y - 1), g * ans * _ad.log_or_zero(x)
+    return g * y * x ** _ad.power_exponent(y), g * ans * _ad.log_or_zero(x)
 
 
 @defjvp(np.negative, operator.neg)
@@ -196,12 +196,14 @@ def absolute(g, ans, x):
 
 @defjvp(np.maximum, builtins.max, broadcasting=True)
 def maximum(g, ans, x, y):
-    return g * (x >= y), g * (x < y)
+    """Ties share the tangents evenly, as the adjoint shares ``g`` (the two modes give
+    one derivative: ⟨u, J v⟩ = ⟨Jᵀ u, v⟩ at a tie too)."""
+    return _ad.larger_share(g, x, y), _ad.larger_share(g, y, x)
 
 
 @defjvp(np.minimum, builtins.min, broadcasting=True)
 def minimum(g, ans, x, y):
-    return g * (x <= y), g * (x > y)
+    return _ad.larger_share(g, y, x), _ad.larger_share(g, x, y)
 
 
 @defjvp(np.fmax, broadcasting=True)

@@ -121,7 +121,16 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                       bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str, list]:
     """The forward-mode derivative of a helper ``fn`` along ``positions``, cached, its
     source, and where each position's tangent parameter is (``(index, None)``)."""
-    from ..pipeline import LOCK, bind, cache_for, cached, helper_wrt, transform_forward
+    from ..pipeline import (
+        _USER_RECURSION_LIMIT,
+        LOCK,
+        _recursion_room,
+        bind,
+        cache_for,
+        cached,
+        helper_wrt,
+        transform_forward,
+    )
     if lookup_jvp(fn) is not None:
         # A tangent rule of the user's own: the forward stage inlines it.
         return fn, "", [(k, None) for k in range(len(positions))]
@@ -143,7 +152,9 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
         if cached(per_fn, key) is None:
             if (fn, key) in _IN_PROGRESS:
                 def recursive(*args: Any, **kwargs: Any) -> Any:
-                    return per_fn[key][0](*args, **kwargs)
+                    # each level of the user's recursion costs the tangent a few frames
+                    with _recursion_room(4 * _USER_RECURSION_LIMIT):
+                        return per_fn[key][0](*args, **kwargs)
                 recursive.__name__ = forward_name(fn.__name__)
                 recursive.__autograd_src_tangents__ = _tangent_names(fn, wrt)
                 return recursive, "", layout
