@@ -8,6 +8,7 @@ in linecache, so both modes can read them.
 
 import builtins
 import collections
+import copy
 import linecache
 import math
 import operator
@@ -150,6 +151,10 @@ CASES += [
     ((_ad.unindex_joined,), "_ad.unindex_joined(x, [y, z], np.c_)[1]",
      _n((3, 2), (3,), (3,)), 1),
     ((_ad.unlist,), "_ad.unlist(x, y) * 2.0", _n((3, 4), (3, 4)), 1),
+    ((_ad.like_input,), "_ad.like_input(x, [y[0], y[1], y[2]])[1] * 2.0 + "
+                        "_ad.like_input(x, y)", _n((3, 4), (3, 4)), 1),
+    ((copy.copy, copy.deepcopy), "copy.deepcopy([x, y])[1] * copy.copy(x)",
+     _n((3,), (3,)), 2),
     ((_ad.index_joined,), "_ad.index_joined([x, 1.0, y[::-1]], np.r_)", _n((3,), (2,)), 2),
     ((np.dstack,), "np.dstack([x, y])", _n((3,), (3,)), 2),
     ((_ad.untile,), "_ad.untile(x, y, (2, 1))", _n((4, 3), (2, 3)), 1),
@@ -360,7 +365,7 @@ _SOURCE = "".join(f"def case_{k}(x, y=None, z=None):\n    return {expr}\n\n\n"
                   for k, (_, expr, _, _) in enumerate(CASES))
 _FILENAME = "<forward_rule_cases generated>"
 linecache.cache[_FILENAME] = (len(_SOURCE), None, _SOURCE.splitlines(True), _FILENAME)
-_NAMESPACE = {"np": np, "math": math, "_ad": _ad, "_fwd": _fwd, "operator": operator,
+_NAMESPACE = {"np": np, "math": math, "copy": copy, "_ad": _ad, "_fwd": _fwd, "operator": operator,
               "Pair": Pair}
 exec(compile(_SOURCE, _FILENAME, "exec"), _NAMESPACE)
 

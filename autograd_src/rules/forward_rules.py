@@ -12,6 +12,7 @@ agree where the derivative is a choice (ties of ``max``, ``abs`` at zero).
 from __future__ import annotations
 
 import builtins
+import copy as _copy
 import math
 import operator
 
@@ -279,6 +280,11 @@ def appended(g, ans, items, value):
 @defjvp(_ad.extended, all_inputs=True)
 def extended(g, ans, items, more):
     return _ad.extended(g[0], g[1])
+
+
+@defjvp(_copy.copy, _copy.deepcopy)
+def copied(g, ans, x):
+    return _copy.deepcopy(g)
 
 
 @defjvp(builtins.list)

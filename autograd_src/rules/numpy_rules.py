@@ -9,6 +9,7 @@ float32. Operators map here too: ``x * y`` uses the rule of ``np.multiply``.
 from __future__ import annotations
 
 import builtins
+import copy as _copy
 import math
 import operator
 
@@ -288,12 +289,19 @@ def appended(g, ans, items, value):
 
 @defvjp(_ad.extended)
 def extended(g, ans, items, more):
-    return g[:len(items)], g[len(items):]
+    """(``more`` may be an array, whose rows the list took: its adjoint is one again.)"""
+    return g[:len(items)], _ad.unlist(g[len(items):], more)
 
 
 @defvjp(builtins.list, builtins.tuple)
 def to_list(g, ans, a):
     return _ad.unlist(g, a)
+
+
+@defvjp(_copy.copy, _copy.deepcopy)
+def copied(g, ans, x):
+    """A copy's adjoint is the original's (a list's, item by item, as it is)."""
+    return g
 
 
 @defvjp(_ad.joined)

@@ -29,7 +29,8 @@ _STATEMENTS = {
                      "import at module level",
     gast.Global: "'global' is not supported: pass the value in as an argument",
     gast.Nonlocal: "'nonlocal' is not supported: pass the value in as an argument",
-    gast.Delete: "'del' is not supported: leave the name bound",
+    gast.Delete: "'del name' is not supported: leave the name bound ('del xs[i]' of a "
+                 "list is)",
     gast.Match: "'match' is not supported: use np.where or move it out of the function",
 }
 
@@ -63,6 +64,9 @@ def check(parsed: ParsedFunction) -> None:
             if node is fn:
                 continue
             reason = _STATEMENTS.get(type(node)) or _EXPRESSIONS.get(type(node))
+            if isinstance(node, gast.Delete) and all(
+                    isinstance(t, gast.Subscript) for t in node.targets):
+                reason = None  # del xs[i]: the normalizer takes it (as xs.pop(i))
             if reason is not None:
                 raise parsed.error(node, f"{_describe(node)} in {parsed.name}(): {reason}")
             if isinstance(node, gast.Constant) and isinstance(node.value, complex):

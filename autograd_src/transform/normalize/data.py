@@ -33,9 +33,9 @@ class DataNormalizer:
         atom = self.atom(item)
         if not self.is_active(atom):
             atom = self.hoist(atom, describe(atom))
-        elif method == "extend" and not (isinstance(atom, gast.Name) and (
-                atom.id in self.lists or atom.id in self.opaque)):
-            raise self.error(item, f"{name}.extend() needs a list: a list literal or variable")
+        elif method == "extend" and not isinstance(atom, gast.Name):
+            raise self.error(item, f"{name}.extend() needs a list, a tuple or an array: "
+                                   "a literal or a variable")
         helper = "appended" if method == "append" else "extended"
         ad = name_node(self.namer.reference(runtime, "_ad"))
         value = gast.Call(func=gast.Attribute(value=ad, attr=helper, ctx=gast.Load()),

@@ -116,6 +116,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.branch(stmt)
         elif isinstance(stmt, (gast.For, gast.While)):
             self.loop(stmt)
+        elif isinstance(stmt, gast.Delete):
+            self.delete(stmt)
         else:  # pass, assert, raise, break: no values to differentiate
             self.body.append(Primal(stmt, stmt))
         return True
@@ -274,6 +276,64 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             else None
         self.body.append(Loop(header, body, stmt, counter))
 
+    def delete(self, stmt: gast.Delete) -> None:
+        """``del xs[i]`` (the fence lets only subscripts through): of a list of
+        differentiated values, ``xs.pop(i)``; of anything else, kept as it is unless
+        the value carries gradient."""
+        for target in stmt.targets:
+            one = gast.copy_location(gast.Delete(targets=[target]), stmt)
+            if not self.is_active(target.value):
+                self.body.append(Primal(one, stmt))
+                continue
+            key = target.slice
+            if isinstance(target.value, gast.Name) and target.value.id in self.lists and \
+                    not isinstance(key, gast.Slice) and not (
+                        isinstance(key, gast.Constant) and isinstance(key.value, str)):
+                pop = gast.copy_location(gast.Call(
+                    func=gast.Attribute(value=name_node(target.value.id), attr="pop",
+                                        ctx=gast.Load()), args=[key], keywords=[]), stmt)
+                self.expression_statement(gast.copy_location(gast.Expr(value=pop), stmt))
+                continue
+            subject, item = gast.unparse(target.value).strip(), gast.unparse(key).strip()
+            fix = f"{subject} = {{k: v for k, v in {subject}.items() if k != {item}}}" \
+                if isinstance(key, gast.Constant) and isinstance(key.value, str) else \
+                f"{subject} = list({subject}) first, a list of this function's own"
+            raise self.error(target, f"del {gast.unparse(target).strip()} on a "
+                                     "differentiated value is not supported here: "
+                                     f"build a new one without the item ({fix})")
+
+    def in_place_method(self, value: gast.Call) -> Optional[gast.stmt]:
+        """``xs.reverse()``, ``xs.sort(...)``, ``xs.insert(i, v)`` on a list of the
+        function's own holding differentiated values, as the new list assigned
+        (``xs = xs[::-1]``, ``xs = sorted(xs, ...)``, ``xs = xs[:i] + [v] + xs[i:]``);
+        None for other calls."""
+        subject, method = value.func.value, value.func.attr
+        if not (isinstance(subject, gast.Name) and subject.id in self.lists
+                and subject.id in self.owned):
+            return None
+        name = subject.id
+        if method == "reverse" and not value.args and not value.keywords:
+            new: gast.expr = gast.Subscript(value=name_node(name), slice=gast.Slice(
+                lower=None, upper=None, step=gast.Constant(value=-1, kind=None)),
+                ctx=gast.Load())
+        elif method == "sort" and not value.args:
+            new = gast.Call(func=name_node("sorted"), args=[name_node(name)],
+                            keywords=value.keywords)
+            if self.parsed.resolve(new.func) is not sorted:
+                return None  # sorted is shadowed here
+        elif method == "insert" and len(value.args) == 2 and not value.keywords:
+            index, item = value.args
+
+            def part(lower: Any, upper: Any) -> gast.expr:
+                return gast.Subscript(value=name_node(name), slice=gast.Slice(
+                    lower=lower, upper=upper, step=None), ctx=gast.Load())
+            new = gast.BinOp(left=gast.BinOp(left=part(None, index), op=gast.Add(),
+                                             right=gast.List(elts=[item], ctx=gast.Load())),
+                             op=gast.Add(), right=part(copy.deepcopy(index), None))
+        else:
+            return None
+        return gast.copy_location(assign_node(name, new, value), value)
+
     def expression_statement(self, stmt: gast.Expr) -> None:
         value = stmt.value
         if isinstance(value, gast.Constant) and isinstance(value.value, str):
@@ -296,10 +356,16 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                         f"list the caller passed, which grad does not do: "
                                         f"make a list of this function's own first "
                                         f"({subject.id} = list({subject.id}))")
+            rewritten = self.in_place_method(value)
+            if rewritten is not None:
+                self.statement(rewritten)
+                self.origin = stmt
+                return
             raise self.error(value, f"the method call .{value.func.attr}() on a "
                                     "differentiated value (an array, a list or a dict) may "
-                                    "modify it in place, which is not supported: assign its "
-                                    "result instead")
+                                    "modify it in place, which is not supported: " +
+                                    _in_place_advice(gast.unparse(subject).strip(),
+                                                     value.func.attr))
         if isinstance(value, gast.Call) and self.is_active(value):
             self.discarded_call(value)
         elif isinstance(value, gast.Call):
@@ -320,24 +386,31 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                     f"supported: pop from a list of its own ({name} = "
                                     f"list({name}))")
         index = value.args[0] if value.args else gast.Constant(value=-1, kind=None)
-        if not (isinstance(index, gast.Constant) and type(index.value) is int):
-            raise self.error(value, f"{name}.pop(i) is supported for a number i (pop(), "
-                                    "pop(0), pop(-1))")
+        if isinstance(index, gast.UnaryOp) and isinstance(index.op, gast.USub) and \
+                isinstance(index.operand, gast.Constant) and type(index.operand.value) is int:
+            index = gast.Constant(value=-index.operand.value, kind=None)  # pop(-2)
+        if self.is_active(index):
+            raise self.error(value, f"{name}.pop(i) needs an index i that carries no "
+                                    "gradient")
         origin = self.origin
         if target is not None:
             self.assign(gast.copy_location(gast.Assign(targets=[target], value=gast.Subscript(
                 value=name_node(name), slice=index, ctx=gast.Load()), type_comment=None),
                 origin))
-        i = index.value
 
-        def part(lower: Optional[int], upper: Optional[int]) -> gast.expr:
-            bound = [None if b is None else gast.Constant(value=b, kind=None)
-                     for b in (lower, upper)]
-            return gast.Subscript(value=name_node(name), slice=gast.Slice(
+        def part(lower: Any, upper: Any, of: Optional[gast.expr] = None) -> gast.expr:
+            bound = [b if b is None or isinstance(b, gast.AST) else
+                     gast.Constant(value=b, kind=None) for b in (lower, upper)]
+            return gast.Subscript(value=of or name_node(name), slice=gast.Slice(
                 lower=bound[0], upper=bound[1], step=None), ctx=gast.Load())
 
-        rest: gast.expr = part(None, i) if i == -1 else part(i + 1, None) if i == 0 else \
-            gast.BinOp(left=part(None, i), op=gast.Add(), right=part(i + 1, None))
+        if isinstance(index, gast.Constant) and type(index.value) is int:
+            i = index.value
+            rest: gast.expr = part(None, i) if i == -1 else part(i + 1, None) if i == 0 \
+                else gast.BinOp(left=part(None, i), op=gast.Add(), right=part(i + 1, None))
+        else:  # xs[:i] + xs[i:][1:], right for a negative i too (xs[i + 1:] is not at -1)
+            rest = gast.BinOp(left=part(None, copy.deepcopy(index)), op=gast.Add(),
+                              right=part(1, None, part(copy.deepcopy(index), None)))
         self.assign(gast.copy_location(assign_node(name, rest, origin), origin))
         self.owned.add(name)
         self.lists.add(name)
@@ -451,6 +524,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.conditional(value, target.id)
         elif isinstance(value, (gast.ListComp, gast.GeneratorExp, gast.DictComp)):
             built = self.comprehension(value)
+            if built not in self.active:  # [p.size for p in ps]: numbers, constants
+                self.primal(gast.copy_location(assign_node(target.id, name_node(built),
+                                                           original), original))
+                if not isinstance(value, gast.DictComp):
+                    self.lists.add(target.id)
+                    self.all_lists.add(target.id)
+                return
             self.owned.discard(built)
             self.emit_op(target.id, name_node(built), None, [built], {})
             self.owned.add(target.id)
@@ -571,3 +651,25 @@ def _is_simple(test: gast.expr) -> bool:
     allowed = (gast.Name, gast.Constant, gast.Compare, gast.BoolOp, gast.BinOp, gast.UnaryOp,
                gast.cmpop, gast.boolop, gast.operator, gast.unaryop, gast.expr_context)
     return all(isinstance(n, allowed) for n in gast.walk(test))
+
+
+_ADVICE = {
+    "sort": "{x} = sorted({x}) for a list, {x} = np.sort({x}) for an array",
+    "reverse": "{x} = {x}[::-1]",
+    "insert": "{x} = {x}[:i] + [v] + {x}[i:]",
+    "remove": "build the list without the item",
+    "clear": "{x} = []",
+    "update": "{x} = {{**{x}, **other}}",
+    "setdefault": "read it with {x}.get(key, default)",
+    "fill": "{x} = np.full_like({x}, value)",
+    "resize": "{x} = np.resize({x}, shape)",
+}
+
+
+def _in_place_advice(subject: str, method: str) -> str:
+    """How to write ``subject.method(...)`` as a new value (for a list of the function's
+    own, sort, reverse and insert are rewritten so; a list others may share is not)."""
+    advice = _ADVICE.get(method, "assign its result instead ({x} = ...)").format(x=subject)
+    if method in ("sort", "reverse", "insert"):
+        advice += f" (or make {subject} a list of this function's own: {subject} = list(...))"
+    return advice

@@ -39,7 +39,7 @@ class AdjointSweep:
         """What unbroadcast reads of ``name`` where only its shape is kept: ``np.shape``,
         or the value itself where it may be a list or tuple (its adjoint is added item
         by item, not unbroadcast; and ``np.shape`` of ``(W, b)`` fails)."""
-        if name in self.containers:
+        if name in self.built_containers:
             return name_node(name)
         return self.inliner.call(f"{self.namer.reference(np, 'np')}.shape", name_node(name))
 
@@ -86,12 +86,17 @@ class AdjointSweep:
         return gast.BinOp(left=left, op=gast.Add(), right=right)
 
     @functools.cached_property
+    def built_containers(self) -> set[str]:
+        """Names some operation sets to a list, tuple or dict it builds (``(W * 2, b)``)."""
+        return {op.target for op in ops_in(self.norm.body) if op.rule is not None and any(
+            op.rule.primitive is m for m in _MAKERS if m not in (runtime.plus, runtime.times,
+                                                                 runtime.summed))}
+
+    @functools.cached_property
     def containers(self) -> set[str]:
         """Names that may hold lists, tuples or dicts of values: lists the function
         builds, a helper's parameters, what helpers return, and items or copies of those."""
-        makers = (runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended,
-                  runtime.joined, runtime.plus, runtime.times, list, tuple,
-                  runtime.sorted_items, runtime.transposed, runtime.summed)
+        makers = _MAKERS
         names = set(self.norm.lists) | set(self.norm.opaque)
         ops = list(ops_in(self.norm.body))
         # What a field or a key is read from is a namedtuple, an object or a dict (p.w,
@@ -335,6 +340,12 @@ class AdjointSweep:
         sweep.origin = None
         out += before
         out.append(gast.copy_location(reversed_, loop.origin))
+
+
+#: The primitives whose results are (or, for + and *, may be) lists, tuples or dicts.
+_MAKERS = (runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended,
+           runtime.joined, runtime.plus, runtime.times, list, tuple, runtime.sorted_items,
+           runtime.transposed, runtime.summed, copy.copy, copy.deepcopy)
 
 
 def _first_line(stmt: Any) -> str:

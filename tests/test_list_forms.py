@@ -1,0 +1,154 @@
+"""Forms an independent tester found refused with advice that did not apply: in-place
+list methods on a list of the function's own (``xs.insert``, ``xs.reverse()``,
+``xs.sort()``, ``del xs[i]``), ``lst.extend(ws)`` of a parameter, sizes read in a
+comprehension (``[p.size for p in ps]``) used as an index, ``copy.deepcopy(ps)`` and
+``getattr(p, name)``. Each against finite differences (and second order for some);
+the refusals that remain say what to write instead.
+"""
+
+import collections
+import copy
+
+import numpy as np
+import pytest
+
+from autograd_src import grad, hvp
+from autograd_src.errors import DiffSyntaxError
+from autograd_src.testing import check_grads
+
+
+def inserted(ws):
+    lst = list(ws)
+    lst.insert(1, ws[0] * 2.0)
+    return lst[0] * lst[1] + lst[2] ** 2
+
+
+def reversed_in_place(ws):
+    lst = list(ws)
+    lst.reverse()
+    return lst[0] * 3.0 + lst[1] ** 2
+
+
+def sorted_in_place(ws):
+    lst = [w * 1.0 for w in ws]
+    lst.sort(key=abs, reverse=True)
+    return lst[0] * 3.0 + lst[-1] ** 3
+
+
+def deleted(ws, k=1):
+    lst = list(ws)
+    del lst[0], lst[-1]
+    del lst[k]
+    v = lst.pop(k - 2)
+    return lst[0] * 3.0 + sum(lst) * v
+
+
+def extended_by_a_parameter(ws, a):
+    lst = [a]
+    lst.extend(ws)
+    lst.extend(np.array(ws) * a)
+    return np.sum(np.array(lst) ** 2)
+
+
+def sizes_as_an_index(ps):
+    sizes = [p.size for p in ps]
+    flat = np.concatenate([p.ravel() for p in ps])
+    return np.sum(flat[:sizes[0]] ** 2) + np.sum(np.sin(flat[sizes[0]:]))
+
+
+def deep_copied(ps):
+    qs = copy.deepcopy(ps)
+    qs[0] = qs[0] * 2.0
+    return sum(np.sum(q ** 2) for q in qs) + np.sum(ps[0])
+
+
+def deep_copied_pairs(ps):
+    s = 0.0
+    for W, b in copy.deepcopy(ps):
+        s = s + np.sum(W ** 2) * b
+    return s
+
+
+P = collections.namedtuple("P", "a b")
+
+
+def fields_by_name(p):
+    s = 0.0
+    for name in ("a", "b"):
+        s = s + getattr(p, name) ** 2 * p.a
+    return s
+
+
+RNG = np.random.default_rng(5)
+CASES = [
+    (inserted, ([1.0, 2.0, 3.0],)),
+    (reversed_in_place, ([1.0, 2.0, 3.0],)),
+    (sorted_in_place, ([3.0, -1.0, 2.0],)),
+    (deleted, ([1.0, 2.0, 3.0, 5.0, 0.5, 0.7],)),
+    (extended_by_a_parameter, ([1.0, 2.0], 0.5)),
+    (sizes_as_an_index, ([RNG.normal(size=2), RNG.normal(size=(2, 2))],)),
+    (deep_copied, ([RNG.normal(size=2), RNG.normal(size=3)],)),
+    (deep_copied_pairs, ([(RNG.normal(size=2), 1.5), (RNG.normal(size=3), 2.0)],)),
+    (fields_by_name, (P(1.5, np.array([2.0, 1.0])),)),
+]
+
+
+@pytest.mark.parametrize("f, args", CASES, ids=[f.__name__ for f, _ in CASES])
+def test_against_finite_differences(f, args):
+    check_grads(f, *args)
+
+
+@pytest.mark.parametrize("f, args", [CASES[0], CASES[4], CASES[7], CASES[8]],
+                         ids=lambda c: getattr(c, "__name__", ""))
+def test_second_order_against_differences_of_the_gradient(f, args):
+    g = grad(f)(*args)
+    v = copy.deepcopy(g)  # a direction with the argument's structure
+    got = hvp(f)(*args, v)
+    eps = 1e-6
+
+    def moved(x, d, s):
+        if isinstance(x, (list, tuple)):
+            items = [moved(a, b, s) for a, b in zip(x, d)]
+            return type(x)(*items) if hasattr(x, "_fields") else type(x)(items)
+        return x + s * d
+
+    plus = grad(f)(moved(args[0], v, eps), *args[1:])
+    minus = grad(f)(moved(args[0], v, -eps), *args[1:])
+
+    def flat(x):
+        if isinstance(x, (list, tuple)):
+            return np.concatenate([flat(a) for a in x])
+        return np.ravel(np.asarray(x, dtype=float))
+
+    np.testing.assert_allclose(flat(got), (flat(plus) - flat(minus)) / (2 * eps),
+                               rtol=1e-5, atol=1e-6)
+
+
+def _sort_array(x):
+    y = x * 2.0
+    y.sort()
+    return np.sum(y)
+
+
+def _delete_a_key(p):
+    d = dict(p)
+    del d["a"]
+    return d["b"] ** 2
+
+
+def _reverse_a_shared_list(ws):
+    lst = ws
+    lst.reverse()
+    return lst[0]
+
+
+@pytest.mark.parametrize("f, args, advice", [
+    (_sort_array, (np.array([3.0, 1.0]),), "y = np.sort(y)"),
+    (_delete_a_key, ({"a": 1.0, "b": 2.0},), "d = {k: v for k, v in d.items() if k != 'a'}"),
+    (_reverse_a_shared_list, ([1.0, 2.0],), "lst = lst[::-1]"),
+])
+def test_what_is_still_refused_says_what_to_write(f, args, advice):
+    with pytest.raises(DiffSyntaxError) as info:
+        grad(f)(*args)
+    assert advice in str(info.value)
+    assert "test_list_forms.py" in str(info.value)
