@@ -12,7 +12,7 @@ import collections
 import numpy as np
 import pytest
 
-from autograd_src import grad
+from autograd_src import grad, hvp
 from autograd_src.rules import runtime as ad
 from autograd_src.rules.runtime import indexing
 from autograd_src.testing import check_grads
@@ -196,3 +196,77 @@ def test_second_order_reads_the_list_updates_as_sums():
     np.testing.assert_allclose(grad(grad(cubes_of_a_list))(c), expected, rtol=1e-12)
     np.testing.assert_allclose(grad(general_code(grad(cubes_of_a_list)))(c), expected,
                                rtol=1e-12)
+
+
+def sum_of_squares_by_comprehension(ws):
+    return sum([w * w for w in ws])
+
+
+def squares_appended_then_summed(ws):
+    items = []
+    for w in ws:
+        items.append(w * w * w)
+    return sum(items)
+
+
+def loop_over_a_dict(d):
+    s = 0.0
+    for k in d:
+        s = s + d[k] ** 2 * np.sin(d[k])
+    return s
+
+
+def test_keys_are_compared_by_count_not_one_by_one():
+    # d.keys() == x.keys() per item made a loop over a dict O(n^2)
+    x = {f"k{i}": float(i) for i in range(5)}
+    d = ad.zeros_like(x)
+    assert indexing._item_by_item(d, x, "k2")
+    assert not indexing._item_by_item(d, {"k2": 1.0}, "k2")
+    assert not indexing._item_by_item({**d, "extra": 0.0}, x, "k2")
+
+
+def test_a_list_of_adjoints_of_appends_is_popped_in_place():
+    # ditems = ditems[:-1] copied the list once per item: O(n^2)
+    ws = [0.3, -0.5, 0.8, 1.1]
+    for fn in (sum_of_squares_by_comprehension, squares_appended_then_summed):
+        df = grad(fn)
+        got = df(ws)
+        assert "_ad.without_last(ditems)" in df.source
+        check_grads(fn, ws)
+        h = hvp(fn)(ws, [1.0, 0.0, 0.0, 0.0])  # forward mode reads it as ditems[:-1]
+        np.testing.assert_allclose(h, grad(lambda_first_row(fn))(ws), rtol=1e-10)
+        assert len(got) == len(ws)
+
+
+def lambda_first_row(fn):
+    df = grad(fn)
+
+    def first(ws):
+        return df(ws)[0]
+    return first
+
+
+def test_a_loop_over_a_dict_gradient():
+    d = {f"k{i}": 0.1 * i for i in range(6)}
+    df = grad(loop_over_a_dict)
+    df(d)
+    assert "_ad.add_into(dd, d, k, " in df.source
+    check_grads(loop_over_a_dict, d)
+
+
+def zero_items_of_a_built_list(ws):
+    out = [w * 1.0 for w in ws]
+    for k in range(len(ws)):
+        out[k] = out[k] * ws[k]
+    return sum(out)
+
+
+def test_items_overwritten_in_a_loop_are_zeroed_in_place():
+    # _ad.zero_at copied the list per overwritten item: O(n^2)
+    ws = [0.3, -0.5, 0.8]
+    df = grad(zero_items_of_a_built_list)
+    df(ws)
+    assert "_ad.zero_into(d_out, k)" in df.source
+    check_grads(zero_items_of_a_built_list, ws)
+    np.testing.assert_allclose(hvp(zero_items_of_a_built_list)(ws, [0.0, 1.0, 0.0]),
+                               [0.0, 2.0, 0.0], rtol=1e-10)

@@ -9,7 +9,8 @@ so ``y = y_stack.pop()`` is read as ``y = y_stack[-1]`` then
 place (``dx += v``, which the optimizer writes only where no other name sees the
 array) are read as ``dx = dx + v``: the same values, without the aliasing question
 the normalizer would have to refuse; so is ``dx = _ad.add_at(dx, i, v)`` (an addition
-into ``dx``), and so are its list forms ``_ad.add_to_item`` and ``_ad.add_into``. Only
+into ``dx``), and so are its list forms ``_ad.add_to_item`` and ``_ad.add_into``, and
+``_ad.zero_into`` and ``_ad.without_last`` (as ``zero_at`` and ``d[:-1]``). Only
 code that `grad` generated is rewritten (its file name says so); a user's own
 ``pop()`` and ``+=`` are not.
 """
@@ -103,6 +104,29 @@ def _add_at(stmt: Any) -> Any:
     return None
 
 
+def _copying_form(stmt: Any) -> Any:
+    """``d = _ad.zero_at(d, i)`` for ``d = _ad.zero_into(d, i)`` and ``d = d[:-1]`` for
+    ``d = _ad.without_last(d)`` (the optimizer's in-place forms of those, which have
+    no rules of their own), or None."""
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+            isinstance(stmt.value, gast.Call) and isinstance(stmt.value.func, gast.Attribute)
+            and isinstance(stmt.value.func.value, gast.Name)
+            and stmt.value.func.value.id.startswith("_ad") and not stmt.value.keywords):
+        return None
+    call = stmt.value
+    if call.func.attr == "zero_into" and len(call.args) == 2:
+        value: gast.expr = gast.Call(func=gast.Attribute(value=call.func.value, attr="zero_at",
+                                                         ctx=gast.Load()),
+                                     args=call.args, keywords=[])
+    elif call.func.attr == "without_last" and len(call.args) == 1:
+        value = gast.Subscript(value=call.args[0], slice=gast.Slice(
+            lower=None, upper=_number(-1), step=None), ctx=gast.Load())
+    else:
+        return None
+    return gast.copy_location(gast.Assign(targets=stmt.targets, value=value,
+                                          type_comment=None), stmt)
+
+
 def _rewrite(stmts: list, checked: str) -> list:
     """``stmts`` read as values; ``checked`` names what aliasing checks return (None)."""
     out: list = []
@@ -118,7 +142,7 @@ def _rewrite(stmts: list, checked: str) -> list:
             out.append(gast.copy_location(gast.Assign(
                 targets=[_name(stack, gast.Store())], value=rest, type_comment=None), stmt))
             continue
-        added = _add_at(stmt)
+        added = _add_at(stmt) or _copying_form(stmt)
         if added is not None:
             out.append(added)
             continue

@@ -22,7 +22,7 @@ _FRESH_HELPERS = {"unindex", "unreduce", "zeros_like", "zero_at", "unmean", "une
 
 
 # Helpers that always return a new list (or dict) of adjoints, given one.
-_FRESH_LISTS = {"zeros_like", "unindex", "add_to_item"}
+_FRESH_LISTS = {"zeros_like", "unindex", "add_to_item", "unsum"}
 
 
 def _fresh(node: Any, ad: str) -> bool:
@@ -167,11 +167,41 @@ class _Adjoints:
 
 
 def _item_update(value: Any, target: str, ad: str) -> bool:
-    """Whether ``value`` is ``_ad.add_to_item(target, x, i, g)``, ``target`` not in ``g``."""
+    """Whether ``value`` is ``_ad.add_to_item(target, x, i, g)``, ``target`` not in ``g``,
+    or one of the other changes of single items `_in_place_item_change` makes in place."""
     return helper_of(value, ad) == "add_to_item" and len(value.args) == 4 and \
         isinstance(value.args[0], gast.Name) and value.args[0].id == target and \
         not any(isinstance(n, gast.Name) and n.id == target
-                for a in value.args[1:] for n in nodes(a))
+                for a in value.args[1:] for n in nodes(a)) or \
+        _in_place_item_change(value, target, ad) is not None
+
+
+def _in_place_item_change(value: Any, target: str, ad: str) -> Any:
+    """For ``target[:-1]`` (the adjoint of a list before an append) and
+    ``_ad.zero_at(target, i)`` (``target`` not in ``i``), the call that makes the same
+    change in ``target`` itself (``_ad.without_last``, ``_ad.zero_into``); else None."""
+    if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) and \
+            value.value.id == target and isinstance(value.slice, gast.Slice) and \
+            value.slice.lower is None and value.slice.step is None and \
+            _is_minus_one(value.slice.upper):
+        helper, args = "without_last", [value.value]
+    elif helper_of(value, ad) == "zero_at" and len(value.args) == 2 and \
+            not value.keywords and isinstance(value.args[0], gast.Name) and \
+            value.args[0].id == target and not any(
+                isinstance(n, gast.Name) and n.id == target for n in nodes(value.args[1])):
+        helper, args = "zero_into", value.args
+    else:
+        return None
+    return gast.Call(func=gast.Attribute(value=gast.Name(id=ad, ctx=gast.Load(),
+                                                         annotation=None, type_comment=None),
+                                         attr=helper, ctx=gast.Load()),
+                     args=args, keywords=[])
+
+
+def _is_minus_one(node: Any) -> bool:
+    return isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and \
+        isinstance(node.operand, gast.Constant) and node.operand.value == 1 or \
+        isinstance(node, gast.Constant) and node.value == -1
 
 
 def _accumulate(stmts: list[Any], sweep: _Adjoints, owned: set[str],
@@ -206,8 +236,13 @@ def _accumulate(stmts: list[Any], sweep: _Adjoints, owned: set[str],
             owned.discard(value.id)  # now shared by two names
             indexable.discard(value.id)
         if target in sweep.lists and target in owned and _item_update(value, target, ad):
-            value.func.attr = "add_into"  # the list is the sweep's own: updated in place
-            owned.difference_update(_arguments(value.args[1:]))
+            # the list is the sweep's own: updated in place
+            changed = _in_place_item_change(value, target, ad)
+            if changed is not None:
+                stmt.value = gast.copy_location(changed, value)
+            else:
+                value.func.attr = "add_into"
+                owned.difference_update(_arguments(value.args[1:]))
             result.append(stmt)
             continue
         # A list of adjoints passed to a function may be kept in what it returns
