@@ -220,6 +220,16 @@ def _fuzz_modules(folder: str) -> tuple:
     return gen, oracle
 
 
+def _literal(value: Any) -> str:
+    """``value`` as Python source the reproducer runs (np.array(...) for an array)."""
+    if isinstance(value, np.ndarray):
+        return f"np.array({value.tolist()!r})"
+    if isinstance(value, (list, tuple)):
+        inner = "".join(f"{_literal(v)}, " for v in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner})"
+    return repr(float(value)) if isinstance(value, np.floating) else repr(value)
+
+
 def main(argv: Optional[list] = None) -> int:
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -276,7 +286,8 @@ def main(argv: Optional[list] = None) -> int:
                 if saved:
                     path = os.path.join(a.out, f"{check}-{outcome}-{tier}-{j}.py")
                     with open(path, "w", encoding="utf-8") as fh:
-                        fh.write(program.source + f"\n\nARGS = {case.args!r}\n"
+                        args = "(" + "".join(f"{_literal(v)}, " for v in case.args) + ")"
+                        fh.write(program.source + f"\n\nARGS = {args}\n"
                                  f"# {check}: {outcome}\n# " +
                                  detail.replace("\n", "\n# ") + "\n")
                     if a.verbose and outcome != "refused":

@@ -146,6 +146,9 @@ class Namer:
         #: Generated derivatives of the user's helper functions this code calls.
         self.helper_sources: dict[str, None] = {}
         self._references: dict[int, str] = {}
+        #: Objects the code reaches through closure cells (a derivative's ``_ad``, read
+        #: again by forward mode): what the optimizer resolves those names to.
+        self.closure_objects: dict[str, Any] = {}
 
     def fresh(self, base: str) -> str:
         """``base`` if free, else ``base_2``, ``base_3``, ..."""

@@ -54,6 +54,7 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
         for ref, cell in parsed.closure.items():
             try:
                 namer._references.setdefault(id(cell.cell_contents), ref)
+                namer.closure_objects[ref] = cell.cell_contents
             except ValueError:  # an empty cell
                 pass
     if stacks.is_generated(parsed.filename):
@@ -197,6 +198,7 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
     referenced = name_ids(node)
     inner = Namer(referenced | set(namer.injected) | {name}, outer.globals, assigned)
     inner.injected, inner._references = namer.injected, namer._references
+    inner.closure_objects = namer.closure_objects
     desugar.desugar(parsed, inner)
     norm = normalize.normalize(parsed, wrt, inner, helper=True, derive=DERIVATIONS)
     derivative = tangents(parsed, norm, wrt, inner)

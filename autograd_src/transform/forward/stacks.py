@@ -152,10 +152,15 @@ def _rewrite(stmts: list, checked: str) -> list:
                 type_comment=None), stmt))
             continue
         items = _appended(stmt)
-        if items is not None:  # lst = _ad.appended(lst, v): a list the normalizer follows
-            stmt.value = gast.BinOp(left=_name(items, gast.Load()), op=gast.Add(),
-                                    right=gast.List(elts=[stmt.value.args[1]],
-                                                    ctx=gast.Load()))
+        if items is not None:
+            # lst = _ad.appended(lst, v) as lst = _ad.joined(lst, [v]): a list the
+            # normalizer follows, joined whatever it knows of lst (read as lst + [v],
+            # a + that its first pass took for arithmetic made an array of the list)
+            call = stmt.value
+            stmt.value = gast.Call(func=gast.Attribute(value=call.func.value, attr="joined",
+                                                       ctx=gast.Load()),
+                                   args=[_name(items, gast.Load()), gast.List(
+                                       elts=[call.args[1]], ctx=gast.Load())], keywords=[])
             out.append(stmt)
             continue
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):

@@ -580,11 +580,24 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 "copy, so the derivative would see the new values: copy it first "
                 f"({name} = {name}.copy()), or build a new array")
 
+    def _joins_lists(self, value: gast.expr) -> bool:
+        """Whether ``value`` is surely a new list made of lists: ``a + b`` of two, ``xs *
+        n`` of one, or a slice of one (``xs[:-1]``)."""
+        if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add):
+            return bool(self.holds_sequence(value.left)) and \
+                bool(self.holds_sequence(value.right))
+        if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult):
+            return self.holds_sequence(value.left) is True or \
+                self.holds_sequence(value.right) is True
+        return isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice) \
+            and self.holds_sequence(value.value) is True
+
     def primal(self, stmt: gast.stmt) -> None:
         assigned = {n.id for n in gast.walk(stmt)
                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
             assigned.add(stmt.target.id)
+        joins = isinstance(stmt, gast.Assign) and self._joins_lists(stmt.value)
         self.body.append(Primal(stmt, self.origin, assigned))
         shared = shared_names(stmt, self.parsed.resolve)
         self.owned -= shared
@@ -621,6 +634,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             if isinstance(value, (gast.List, gast.Tuple, gast.Dict)) or (
                     isinstance(value, gast.Call)
                     and self.parsed.resolve(value.func) in (list, tuple, dict)):
+                self.owned |= assigned
+                self.lists |= assigned
+            elif joins:
+                # vals = vals + [v] before vals carries gradient: still a list (a later
+                # pass over the loop, where it does, must not read + as arithmetic)
                 self.owned |= assigned
                 self.lists |= assigned
                 self.all_lists |= assigned

@@ -83,6 +83,8 @@ class _Simplifier(Transformer):
         if isinstance(node, gast.Name):
             if node.id in self.objects:
                 return self.objects[node.id]
+            if node.id in self.namer.closure_objects:
+                return self.namer.closure_objects[node.id]
             return self.namer.user_globals.get(node.id)
         if isinstance(node, gast.Attribute):
             base = self.resolve(node.value)
