@@ -14,13 +14,14 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
-from .api import _resolve_wrt, _Shortcuts, general_code, grad
+from .api import _resolve_wrt, _Shortcuts, container_signature, general_code, general_entry, grad
 from .arguments import (
     MISSING,
     NO_SCALARS,
     SCALAR_SET,
     argument_reader,
     counter_indexed,
+    in_structure,
     scalar_signature,
 )
 from .errors import UnresolvedMethodError
@@ -71,6 +72,11 @@ def make_jvp(fn: Callable[..., Any], wrt: Wrt = 0, *, verbose: int = 0,
     >>> tangent  # sin(x) + x cos(x)
     array([0.        , 1.38177329])
     """
+    origin = getattr(fn, "__autograd_src_origin__", None)
+    if origin is not None and not origin.value and printer == "gast":
+        # make_jvp(grad(f)): forward over the code grad generates for the call's lists,
+        # tuples and dicts (its general code would join them with +)
+        return _of_gradient(fn, origin, wrt, verbose, optimize)
     # A derivative grad made is differentiated through its general code, where grad
     # marks it (forward over reverse: make_jvp(grad(f))).
     fn = general_code(fn)
@@ -94,6 +100,54 @@ def make_jvp(fn: Callable[..., Any], wrt: Wrt = 0, *, verbose: int = 0,
     except UnresolvedMethodError as exc:
         # model.predict(x) with model an argument: known once a call shows its class.
         return _per_class(fn, names, verbose, printer, exc.parameter, optimize)
+
+
+def _of_gradient(fn: Callable[..., Any], origin: Any, wrt: Wrt, verbose: int,
+                 optimize: bool) -> Callable[..., Any]:
+    """``make_jvp(grad(f))``: the tangent of the code grad generates for each call's
+    containers (`container_signature`; one forward derivative per signature), the
+    gradient and its tangent laid out as grad lays out its gradients."""
+    general = make_jvp(general_code(fn), wrt, verbose=verbose, optimize=optimize)
+    made: dict = {NO_SCALARS: general}
+    tangent_set = frozenset(general.tangents)
+
+    def derivative_for(args: tuple, kwargs: dict) -> Callable[..., Any]:
+        function = origin.function()
+        signature = container_signature(function, args, kwargs)
+        if signature not in made:
+            code = general_entry(function, origin.names, origin.single, False,
+                                 origin.optimize, signature)[0]
+            made[signature] = make_jvp(code, wrt, verbose=verbose, optimize=optimize)
+        chosen = made[signature]
+        derivative.source = chosen.source  # type: ignore[attr-defined]
+        derivative.__wrapped__ = chosen.__wrapped__  # type: ignore[attr-defined]
+        return chosen
+
+    def laid_out(args: tuple, kwargs: dict, result: tuple) -> tuple:
+        function = origin.function()
+        like = [argument_reader(function, n)(args, kwargs) for n in origin.names]
+        if not any(isinstance(a, (list, tuple, dict)) for a in like):
+            return result
+        if origin.single:
+            return tuple(in_structure(r, like[0]) for r in result)
+        return tuple(tuple(in_structure(g, a) for g, a in zip(r, like)) for r in result)
+
+    def run(args: tuple, kwargs: dict, tangents: Sequence[Any]) -> tuple:
+        return laid_out(args, kwargs, derivative_for(tuple(args), kwargs).run(
+            args, kwargs, tangents))
+
+    def derivative(*args: Any, **kwargs: Any) -> tuple:
+        primal = {k: v for k, v in kwargs.items() if k not in tangent_set}
+        return laid_out(args, primal, derivative_for(args, primal)(*args, **kwargs))
+
+    derivative.__name__ = derivative.__qualname__ = general.__name__
+    derivative.__module__ = general.__module__
+    derivative.source = general.source  # type: ignore[attr-defined]
+    derivative.__wrapped__ = general.__wrapped__  # type: ignore[attr-defined]
+    derivative.__autograd_src_general__ = general.__autograd_src_general__  # type: ignore
+    derivative.tangents = general.tangents  # type: ignore[attr-defined]
+    derivative.run = run  # type: ignore[attr-defined]
+    return derivative
 
 
 def _per_class(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
