@@ -110,13 +110,36 @@ class CallNormalizer:
             return self.user_method_call(call, primitive, function, owner)
         origin = getattr(primitive, "__autograd_src_origin__", None)
         if origin is not None and registry.lookup(primitive) is None:
-            # a derivative grad made (a gradient penalty): differentiated through its
-            # general code, as grad(grad(f)) is
-            return self.helper_call(call, origin.general(), rebuild_call)
+            # a derivative grad made (a gradient penalty): differentiated through the
+            # code it runs for this call's lists and dicts (its general code joins them)
+            return self.helper_call(call, self.derivative_code(call, origin), rebuild_call)
         if registry.lookup(primitive) is None and is_user_function(primitive):
             return self.helper_call(call, primitive, rebuild_call)
         return self.bind(call, primitive, list(call.args), keywords, rebuild_call,
                          display=gast.unparse(func))
+
+    def derivative_code(self, call: gast.Call, origin: Any) -> Any:
+        """The code of a derivative grad made that a call of it here runs: the variant
+        for the arguments this code's calls pass as lists, tuples or dicts (parameters
+        of this function, passed on by name), else the general code."""
+        function = origin.function()
+        names, positional = parameters(function)
+        passed = dict(zip(names[:positional], call.args))
+        passed.update({k.arg: k.value for k in call.keywords if k.arg in names})
+        containers, dicts = [], []
+        for name, arg in passed.items():
+            if isinstance(arg, gast.Name) and (arg.id in self.sequences_given or
+                                               arg.id in self.dicts) and \
+                    arg.id not in self.reassigned:
+                containers.append(name)
+                if arg.id in self.dicts:
+                    dicts.append(name)
+        if origin.value or not containers:
+            return origin.general()
+        from ...api import general_entry  # (api imports the transformation)
+        signature = ((), (), (), tuple(containers), tuple(dicts))
+        return general_entry(function, origin.names, origin.single, False, origin.optimize,
+                             signature)[0]
 
     def factory_of(self, func: gast.expr) -> Any:
         """The composition (`closures.composed`) for a call of a factory of the user's
