@@ -471,8 +471,11 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
         raise ValueError("vjp needs at least one floating-point argument")
     backward = grad(fn, wrt=positions)
 
+    origin = getattr(backward, "__autograd_src_origin__", None)
+    seed = origin.seed if origin is not None else "dout"  # grad(grad(f))'s is dout_2
+
     def vjp_fn(cotangent: Any) -> tuple:
-        grads = backward(*primals, dout=cotangent)
+        grads = backward(*primals, **{seed: cotangent})
         out: list = [None] * len(primals)
         for k, g in zip(positions, grads):
             out[k] = g

@@ -60,6 +60,24 @@ def _argument(fn: Callable[..., Any], name: str, args: tuple, kwargs: dict) -> A
     return value
 
 
+def seed_name(derivative: Callable[..., Any]) -> str:
+    """The keyword a derivative grad made takes its seed by (``dout``; ``dout_2`` for
+    ``grad(grad(f))``, whose ``dout`` is the inner derivative's)."""
+    origin = getattr(derivative, "__autograd_src_origin__", None)
+    return origin.seed if origin is not None else "dout"
+
+
+def _with_parameters(fn: Callable[..., Any], what: str) -> Callable[..., Any]:
+    """A function with ``fn``'s parameters, to resolve ``wrt`` and read arguments by: a
+    derivative grad made takes ``f``'s (its general code's); a Jacobian or Hessian
+    function made here is refused (it is no source transformation's to read)."""
+    if getattr(fn, "__autograd_src_jacobian__", False):
+        raise TypeError(f"{what}({getattr(fn, '__name__', 'f')}) is not supported: "
+                        "for a Hessian use hessian(f), for the Jacobian of a gradient "
+                        f"{what}(grad(f))")
+    return general_code(fn) if getattr(fn, "__autograd_src_origin__", None) else fn
+
+
 def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     """The Jacobian of ``fn``, a column per input element by forward mode.
 
@@ -76,19 +94,21 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     array([[2.        , 1.        ],
            [0.54030231, 0.        ]])
     """
-    names, single = _resolve_wrt(fn, wrt)
+    signature = _with_parameters(fn, "jacfwd")
+    names, single = _resolve_wrt(signature, wrt)
     forwards = [make_jvp(fn, name) for name in names]
 
     def jacobian_fwd(*args: Any, **kwargs: Any) -> Any:
         jacobians = []
         for name, forward in zip(names, forwards):
-            shape, units = _basis(_argument(fn, name, args, kwargs))
+            shape, units = _basis(_argument(signature, name, args, kwargs))
             columns = [forward.run(args, kwargs, [u])[1] for u in units]
             out_shape = np.shape(columns[0])
             jacobians.append(np.stack([np.asarray(c) for c in columns], axis=-1)
                              .reshape(out_shape + shape))
         return jacobians[0] if single else tuple(jacobians)
 
+    jacobian_fwd.__autograd_src_jacobian__ = True  # type: ignore[attr-defined]
     jacobian_fwd.__name__ = f"jacfwd_{getattr(fn, '__name__', 'f')}"
     jacobian_fwd.source = "\n".join(f.source for f in forwards)  # type: ignore[attr-defined]
     return jacobian_fwd
@@ -107,20 +127,23 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     array([[2.        , 1.        ],
            [0.54030231, 0.        ]])
     """
-    names, single = _resolve_wrt(fn, wrt)
+    signature = _with_parameters(fn, "jacrev")
+    names, single = _resolve_wrt(signature, wrt)
     backward = grad(fn, wrt=tuple(names))
+    seed = seed_name(backward)
 
     def jacobian_rev(*args: Any, **kwargs: Any) -> Any:
         value = fn(*args, **kwargs)
         out_shape, seeds = _basis(value)
-        rows = [backward(*args, dout=s, **kwargs) for s in seeds]
+        rows = [backward(*args, **{seed: s}, **kwargs) for s in seeds]
         jacobians = []
         for k, name in enumerate(names):
-            shape = np.shape(_argument(fn, name, args, kwargs))
+            shape = np.shape(_argument(signature, name, args, kwargs))
             jacobians.append(np.stack([np.asarray(r[k]) for r in rows], axis=0)
                              .reshape(out_shape + shape))
         return jacobians[0] if single else tuple(jacobians)
 
+    jacobian_rev.__autograd_src_jacobian__ = True  # type: ignore[attr-defined]
     jacobian_rev.__name__ = f"jacrev_{getattr(fn, '__name__', 'f')}"
     jacobian_rev.source = backward.source  # type: ignore[attr-defined]
     return jacobian_rev
@@ -215,6 +238,7 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
             return in_structure(tangent, like)
         return tangent
 
+    hessian_vector_product.__autograd_src_jacobian__ = True  # type: ignore[attr-defined]
     hessian_vector_product.__name__ = f"hvp_{getattr(fn, '__name__', 'f')}"
     hessian_vector_product.source = forward().source  # type: ignore[attr-defined]
     return hessian_vector_product
@@ -247,6 +271,7 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         columns = [np.asarray(latest.run(args, kwargs, [u])[1]) for u in units]
         return np.stack(columns, axis=-1).reshape(shape + shape)
 
+    hessian_of.__autograd_src_jacobian__ = True  # type: ignore[attr-defined]
     hessian_of.__name__ = f"hessian_{getattr(fn, '__name__', 'f')}"
     hessian_of.source = forward().source  # type: ignore[attr-defined]
     return hessian_of

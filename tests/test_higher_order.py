@@ -141,3 +141,22 @@ def test_hessian_follows_a_redefined_global():
         np.testing.assert_allclose(np.diag(H(x)), -np.cos(x))
     finally:
         ACT = np.sin
+
+
+def _cubic_mix(x):
+    return np.sum(np.exp(x[:2]) * x[1:]) + np.prod(x)
+
+
+def test_jacobians_and_vjp_of_a_gradient():
+    # jacfwd/jacrev(grad(f)) read the derivative's parameters as none (*args), and
+    # vjp(grad(f)) passed its cotangent as the inner seed dout (a shape error)
+    from autograd_src import vjp
+    x = np.array([0.3, -0.5, 0.8])
+    expected = hessian(_cubic_mix)(x)
+    np.testing.assert_allclose(jacfwd(grad(_cubic_mix))(x), expected, rtol=1e-10)
+    np.testing.assert_allclose(jacrev(grad(_cubic_mix))(x), expected, rtol=1e-10)
+    _, vjp_fn = vjp(grad(_cubic_mix), x)
+    np.testing.assert_allclose(vjp_fn(np.array([1.0, 0.0, 2.0]))[0],
+                               expected.T @ np.array([1.0, 0.0, 2.0]), rtol=1e-10)
+    with pytest.raises(TypeError, match=r"use hessian\(f\)"):
+        jacfwd(jacrev(_cubic_mix))
