@@ -8,6 +8,7 @@ once per output element; `hessian` and `hvp` are forward mode over the code
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable, Optional
 
 import numpy as np
@@ -345,6 +346,16 @@ def _fits(seed: Any, value: Any) -> bool:
     return seed_shape == np.shape(value) and np.asarray(seed).dtype.kind in "fiub"
 
 
+def _signature(params: list[str], positional: int) -> inspect.Signature:
+    """``(x, y, *, dout=None, dout_2=None)``: positional ``params[:positional]``, then
+    the rest (the seeds) as keywords defaulting to None."""
+    kinds = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+             for n in params[:positional]]
+    kinds += [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None)
+              for n in params[positional:]]
+    return inspect.Signature(kinds)
+
+
 def _fresh(base: str, taken: list[str]) -> str:
     name, k = base, 1
     while name in taken:
@@ -401,7 +412,14 @@ class _ForwardOverReverse:
     def _make(self, name: str, params: list[str], positional: int) -> Callable[..., Any]:
         seed_name, refused, run = self.seed, self.refused, self._run
 
+        known = set(params)
+
         def derivative(*args: Any, **kwargs: Any) -> Any:
+            unknown = [k for k in kwargs if k not in known]
+            if unknown:
+                raise TypeError(f"{name}() got an unexpected keyword argument "
+                                f"{unknown[0]!r} (its parameters: {', '.join(params)}; "
+                                f"its seed is {seed_name}=)")
             key = (tuple(map(type, args)), tuple(kwargs))
             if key not in refused:
                 try:
@@ -415,6 +433,9 @@ class _ForwardOverReverse:
         forward = self.plan[1]
         derivative.source = self._source(forward)  # type: ignore[attr-defined]
         derivative.__wrapped__ = forward.__wrapped__  # type: ignore[attr-defined]
+        # What the caller passes: f's parameters, the inner seed and this one's (the
+        # code's own signature has tangent parameters the call fills in itself)
+        derivative.__signature__ = _signature(params, positional)  # type: ignore
         derivative.__doc__ = (f"{'Value and gradient' if self.value else 'Gradient'} of "
                               f"{getattr(self.inner, '__name__', 'f')} with respect to "
                               f"{', '.join(self.outer)} (seed {seed_name}=), by forward "

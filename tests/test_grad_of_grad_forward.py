@@ -225,3 +225,16 @@ def test_a_list_appended_in_a_loop_then_summed_by_reverse_over_reverse():
     expected = hessian(summed_list_of_appends)(x).sum(axis=0)
     got = reverse_over_reverse(grad(summed_list_of_appends))(x)
     np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_the_outer_seed_is_in_the_signature():
+    import inspect
+
+    def f(ws):
+        return ws[0] ** 2 * ws[1]
+
+    outer = grad(grad(f))
+    assert str(inspect.signature(outer)) == "(ws, *, dout=None, dout_2=None)"
+    np.testing.assert_allclose(outer([0.5, 1.2], dout_2=[1.0, 0.0]), [2.4, 1.0])
+    with pytest.raises(TypeError, match="its seed is dout_2="):
+        outer([0.5, 1.2], d_ws=[1.0, 0.0])
