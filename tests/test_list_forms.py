@@ -142,7 +142,18 @@ def _reverse_a_shared_list(ws):
     return lst[0]
 
 
+def _shifted(ps):
+    return [p + 1.0 for p in ps]
+
+
+def _append_to_a_helpers_list(ps):
+    q = _shifted(ps)
+    q.append(q[0] ** 2)
+    return sum(q)
+
+
 @pytest.mark.parametrize("f, args, advice", [
+    (_append_to_a_helpers_list, ([0.3, -0.8],), "q = list(q)"),
     (_sort_array, (np.array([3.0, 1.0]),), "y = np.sort(y)"),
     (_delete_a_key, ({"a": 1.0, "b": 2.0},), "d = {k: v for k, v in d.items() if k != 'a'}"),
     (_reverse_a_shared_list, ([1.0, 2.0],), "lst = lst[::-1]"),

@@ -672,6 +672,10 @@ def _is_simple(test: gast.expr) -> bool:
 
 
 _ADVICE = {
+    "append": "make it a list of this function's own first ({x} = list({x})), then "
+              "append",
+    "extend": "make it a list of this function's own first ({x} = list({x})), then "
+              "extend",
     "sort": "{x} = sorted({x}) for a list, {x} = np.sort({x}) for an array",
     "reverse": "{x} = {x}[::-1]",
     "insert": "{x} = {x}[:i] + [v] + {x}[i:]",
