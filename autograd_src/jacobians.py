@@ -9,6 +9,7 @@ once per output element; `hessian` and `hvp` are forward mode over the code
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any, Callable, Optional
 
 import numpy as np
@@ -194,16 +195,38 @@ def _second_order(fn: Callable[..., Any], name: str,
         gradient, reads = _gradient_code(fn, name, signature)
         try:
             forward = make_jvp(gradient, name)
-        except NoRuleError as exc:
+        except (NoRuleError, errors.DiffSyntaxError) as exc:
             raise type(exc)(f"{what}({getattr(fn, '__name__', 'f')}) differentiates the code "
                             f"grad generates for it in forward mode, and cannot here: "
-                            f"{exc.msg}", exc.filename, exc.lineno, (exc.offset or 1) - 1,
-                            exc.text) from None
+                            f"{_in_user_terms(exc.msg, exc.filename, fn.__name__)}",
+                            exc.filename,
+                            exc.lineno, (exc.offset or 1) - 1, exc.text) from None
         made[signature] = (forward, reads)
         return forward
 
     current()
     return current
+
+
+_GENERATED = re.compile(r"<autograd_src d(\w+?)d\w* of ([^<>]+?:\d+) #\d+>")
+
+
+def _in_user_terms(message: str, filename: Optional[str], function: str) -> str:
+    """A refusal met in generated code said in terms of the user's helper: the
+    derivative of a helper that returns its backward pass as a closure (a helper with
+    a function default, a nested def, one that updates its arguments) is code forward
+    mode does not read yet."""
+    found = _GENERATED.search(filename or "")
+    if found is None or not ("second name for" in message or "'nonlocal'" in message):
+        return message
+    helper, where = found.groups()
+    what = f"a nested function (def, lambda) or helper of {helper}() ({where})" \
+        if helper == function else f"the helper {helper}() ({where})"
+    return (f"second derivatives through {what} are not supported yet where its gradient "
+            "is a closure (its backward pass), which forward mode does not follow: as for "
+            "nested functions, helpers given functions (act=np.tanh) and helpers that "
+            "update their arguments in place. Write its body inline, or pass what it reads "
+            "from defaults and enclosing functions as arguments")
 
 
 def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:

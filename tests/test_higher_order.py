@@ -160,3 +160,23 @@ def test_jacobians_and_vjp_of_a_gradient():
                                expected.T @ np.array([1.0, 0.0, 2.0]), rtol=1e-10)
     with pytest.raises(TypeError, match=r"use hessian\(f\)"):
         jacfwd(jacrev(_cubic_mix))
+
+
+def _layer_with_default(x, W, act=np.tanh):
+    return act(x @ W)
+
+
+def _loss_through_layer(W, X):
+    return np.sum(_layer_with_default(X, W) ** 2)
+
+
+def test_second_order_refusal_names_the_users_helper():
+    # was "a second name for backward ... call backward(...) directly", at a line of the
+    # generated code, about names the user never wrote
+    from autograd_src.errors import DiffSyntaxError
+    W, X = np.ones((3, 2)) * 0.1, np.ones((4, 3))
+    with pytest.raises(DiffSyntaxError) as info:
+        hvp(_loss_through_layer)(W, X, np.ones_like(W))
+    message = str(info.value)
+    assert "the helper _layer_with_default() (test_higher_order.py:" in message
+    assert "backward(...) directly" not in message
