@@ -9,6 +9,7 @@ once per output element; `hessian` and `hvp` are forward mode over the code
 from __future__ import annotations
 
 import inspect
+import linecache
 import re
 from typing import Any, Callable, Optional
 
@@ -208,7 +209,7 @@ def _second_order(fn: Callable[..., Any], name: str,
     return current
 
 
-_GENERATED = re.compile(r"<autograd_src d(\w+?)d\w* of ([^<>]+?:\d+) #\d+>")
+_GENERATED = re.compile(r"<autograd_src (\w+) of ([^<>]+?):(\d+) #\d+>")
 
 
 def _in_user_terms(message: str, filename: Optional[str], function: str) -> str:
@@ -219,7 +220,11 @@ def _in_user_terms(message: str, filename: Optional[str], function: str) -> str:
     found = _GENERATED.search(filename or "")
     if found is None or not ("second name for" in message or "'nonlocal'" in message):
         return message
-    helper, where = found.groups()
+    derivative, path, line = found.groups()
+    where = f"{path}:{line}"
+    # the helper's name from its def line (the derivative's name joins it to wrt's)
+    named = re.match(r"\s*(?:async\s+)?def\s+(\w+)", _line_of(path, int(line)))
+    helper = named.group(1) if named else derivative
     what = f"a nested function (def, lambda) or helper of {helper}() ({where})" \
         if helper == function else f"the helper {helper}() ({where})"
     return (f"second derivatives through {what} are not supported yet where its gradient "
@@ -227,6 +232,16 @@ def _in_user_terms(message: str, filename: Optional[str], function: str) -> str:
             "nested functions, helpers given functions (act=np.tanh) and helpers that "
             "update their arguments in place. Write its body inline, or pass what it reads "
             "from defaults and enclosing functions as arguments")
+
+
+def _line_of(path: str, line: int) -> str:
+    """The source line ``line`` of the file named ``path`` (as a traceback names it)."""
+    for name in list(linecache.cache) + [path]:
+        if name == path or name.endswith("/" + path) or name.endswith("\\" + path):
+            text = linecache.getline(name, line)
+            if text:
+                return text
+    return ""
 
 
 def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
