@@ -107,6 +107,20 @@ class _Desugar:
             return [stmt]
         if isinstance(stmt, (gast.For, gast.While)):
             return self.loop(stmt)
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) > 1:
+            # a = b = np.zeros(3), a = cache['h'] = v: one value, then each target bound
+            # to it in Python's order (left to right), so a later update through one
+            # name is seen as an update of a shared array, as NumPy makes it
+            first = stmt.targets[0]
+            holder = first.id if isinstance(first, gast.Name) else self.namer.fresh("value")
+            out = [assign_node(holder, stmt.value, stmt)]
+            if not isinstance(first, gast.Name):
+                out.append(gast.copy_location(gast.Assign(
+                    targets=[first], value=name_node(holder), type_comment=None), stmt))
+            out += [gast.copy_location(gast.Assign(targets=[target], value=name_node(holder),
+                                                   type_comment=None), stmt)
+                    for target in stmt.targets[1:]]
+            return [s for one in out for s in self.statement(one)]
         if (isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Lambda)
                 and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)):
             # name = lambda x: ...  is a def of its own

@@ -602,7 +602,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         shared = shared_names(stmt, self.parsed.resolve)
         self.owned -= shared
         if shared:
-            self.shared |= shared | assigned
+            # d['k'] = a: d holds a's array, and sees an update of a (as NumPy makes it)
+            holders = {t.value.id for t in getattr(stmt, "targets", [])
+                       if isinstance(t, (gast.Subscript, gast.Attribute))
+                       and isinstance(t.value, gast.Name)}
+            self.shared |= shared | assigned | holders
         elif isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
                 isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, (
                     gast.List, gast.Dict, gast.Set, gast.ListComp, gast.DictComp,

@@ -1,0 +1,93 @@
+"""Two names for one array that grad took for two arrays (silently wrong values and
+gradients, found by an independent tester): a chained assignment (``a = b =
+np.zeros(3)``, ``out = acc = np.zeros(3)`` with ``acc += ...`` in a loop) and an array
+stored into a container by subscript (``d['k'] = a``, ``lst[0] = a``) before it
+carries gradient, then updated in place. Each is now right or refused at the
+update's line, never wrong.
+"""
+
+import numpy as np
+import pytest
+
+from autograd_src import grad, jvp, value_and_grad
+from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError
+
+
+def chained_then_updated(x):
+    a = b = np.zeros(3)
+    a[0] = x[0] ** 2
+    b[1] = x[1] * 3.0
+    return np.sum(a * np.array([1.0, 2.0, 3.0])) + np.sum(b)
+
+
+def accumulator_under_two_names(x):
+    out = acc = np.zeros(3)
+    for row in np.outer(x, x):
+        acc += np.tanh(row)
+    return np.sum(out ** 2)
+
+
+def three_names(x):
+    a = b = c = np.ones_like(x)
+    c *= x
+    return np.sum(a * b)
+
+
+def stored_by_key_then_updated(x):
+    d = {}
+    a = np.zeros(3)
+    d["k"] = a
+    a += x
+    return np.sum(d["k"] * x)
+
+
+def stored_by_index_then_updated(x):
+    lst = [None]
+    a = np.zeros(3)
+    lst[0] = a
+    a[0] = x[0] ** 2
+    return np.sum(lst[0]) + np.sum(a)
+
+
+def chained_into_a_container(x):
+    d = {}
+    a = d["k"] = np.zeros(3)
+    a += x
+    return np.sum(d["k"] * x)
+
+
+def chained_then_rebound(x):
+    a = b = np.zeros(3)
+    a = a + x  # a new array: b keeps the zeros
+    b[0] = 2.0
+    return np.sum(a * b)
+
+
+def chained_values_without_updates(x):
+    a = b = x * 2.0
+    return np.sum(a * b)
+
+
+X = np.array([0.5, -1.0, 2.0])
+UPDATED = [chained_then_updated, accumulator_under_two_names, three_names,
+           stored_by_key_then_updated, stored_by_index_then_updated, chained_into_a_container]
+
+
+def _differences(f, x, eps=1e-6):
+    return np.array([(f(x + eps * e) - f(x - eps * e)) / (2 * eps) for e in np.eye(len(x))])
+
+
+@pytest.mark.parametrize("f", UPDATED, ids=[f.__name__ for f in UPDATED])
+def test_an_update_through_one_of_two_names_is_refused_at_its_line(f):
+    with pytest.raises((InPlaceUpdateError, DiffSyntaxError)) as info:
+        value_and_grad(f)(X)
+    assert "test_aliasing_forms.py:" in str(info.value)
+    with pytest.raises((InPlaceUpdateError, DiffSyntaxError)):
+        jvp(f, (X,), (np.ones(3),))
+
+
+@pytest.mark.parametrize("f", [chained_then_rebound, chained_values_without_updates])
+def test_chained_names_without_a_shared_update_are_right(f):
+    np.testing.assert_allclose(grad(f)(X), _differences(f, X), rtol=1e-6, atol=1e-8)
+    value, _ = value_and_grad(f)(X)
+    assert value == pytest.approx(f(X))
