@@ -91,3 +91,26 @@ def test_chained_names_without_a_shared_update_are_right(f):
     np.testing.assert_allclose(grad(f)(X), _differences(f, X), rtol=1e-6, atol=1e-8)
     value, _ = value_and_grad(f)(X)
     assert value == pytest.approx(f(X))
+
+
+def writes_into_its_data(w, X):
+    X[:, 0] = 1.0
+    X *= 0.5
+    return np.sum(np.log1p(np.exp(X @ w)))
+
+
+def test_an_argument_without_gradient_written_in_place_is_not_the_callers():
+    # grad wrote into the caller's X (each call then saw other data); the README
+    # promises the caller's arrays are never modified
+    w, X = np.array([0.3, -0.2]), np.array([[2.0, 1.0], [4.0, -3.0]])
+    before = X.copy()
+    first = grad(writes_into_its_data)(w, X)
+    np.testing.assert_array_equal(X, before)
+    np.testing.assert_allclose(grad(writes_into_its_data)(w, X), first)
+    value, _ = value_and_grad(writes_into_its_data)(w, X)
+    _, tangent = jvp(writes_into_its_data, (w, X), (np.ones(2), None))
+    np.testing.assert_array_equal(X, before)
+    assert value == pytest.approx(writes_into_its_data(w, X.copy()))
+    expected = _differences(lambda v: writes_into_its_data(v, X.copy()), w)
+    np.testing.assert_allclose(first, expected, rtol=1e-6)
+    assert tangent == pytest.approx(np.sum(expected))

@@ -12,6 +12,7 @@ from typing import Any
 
 import gast
 
+from ...rules import runtime
 from ..ir import (
     Branch,
     Loop,
@@ -19,6 +20,7 @@ from ..ir import (
     Op,
     Primal,
     Verbatim,
+    assign_node,
     kept_by,
     load_names,
     name_node,
@@ -69,6 +71,19 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     state.opaque |= set(containers)
     state.dicts = set(dicts)  # for k in d: its keys
     state.sequences_given = set(containers) - set(dicts)
+    if not helper:
+        # X[:, 0] = 1.0 or X *= 0.5 on an argument without gradient: NumPy would write
+        # into the caller's array, which grad never changes; the function works on a
+        # copy (its own aliasing unchanged: every name it makes of X sees the copy)
+        ad = namer.reference(runtime, "_ad")
+        for name in sorted(_written_in_place(parsed.node.body) & set(parsed.params)
+                           - set(wrt) - set(scalars)):
+            copy_call = gast.Call(func=gast.Attribute(value=name_node(ad), attr="copied",
+                                                      ctx=gast.Load()),
+                                  args=[name_node(name)], keywords=[])
+            state.origin = parsed.node.body[0]
+            state.primal(gast.copy_location(assign_node(name, copy_call, parsed.node.body[0]),
+                                            parsed.node.body[0]))
     vararg = parsed.node.args.vararg
     if vararg is not None and vararg.id in wrt:  # *values differentiated: a tuple of them
         state.lists.add(vararg.id)
@@ -87,6 +102,32 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                               opaque)
     raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "
                                     "differentiates the returned value")
+
+
+def _written_in_place(body: list) -> set[str]:
+    """Names the statements of ``body`` (not its nested defs) write into: ``x[i] = v``,
+    ``x[i] += v``, ``x += v``, ``x.fill(v)`` and the like."""
+    names: set[str] = set()
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (gast.FunctionDef, gast.Lambda, gast.ClassDef)):
+            continue
+        targets = node.targets if isinstance(node, gast.Assign) else \
+            [node.target] if isinstance(node, gast.AugAssign) else []
+        for target in targets:
+            if isinstance(target, gast.Name) and not isinstance(node, gast.AugAssign):
+                continue  # x = ...: a new binding, nothing written
+            while isinstance(target, gast.Subscript):
+                target = target.value
+            if isinstance(target, gast.Name):
+                names.add(target.id)
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                isinstance(node.func.value, gast.Name) and \
+                node.func.attr in ("fill", "sort", "put", "itemset", "resize", "partition"):
+            names.add(node.func.value.id)
+        stack += list(gast.iter_child_nodes(node))
+    return names
 
 
 def _drop_unused_local_derivatives(body: list) -> None:
