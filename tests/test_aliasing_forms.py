@@ -114,3 +114,40 @@ def test_an_argument_without_gradient_written_in_place_is_not_the_callers():
     expected = _differences(lambda v: writes_into_its_data(v, X.copy()), w)
     np.testing.assert_allclose(first, expected, rtol=1e-6)
     assert tangent == pytest.approx(np.sum(expected))
+
+
+def returns_and_writes_into_the_enclosing_array(w, x):
+    out = np.zeros(2)
+
+    def fill(v):
+        out[0] = np.sum(v)
+        return v * 2.0
+
+    y = fill(w * x)
+    return np.sum(out) + 0.0 * np.sum(y)
+
+
+def accumulates_into_the_enclosing_array(w, xs):
+    hist = np.zeros(len(xs))
+
+    def step(h, x, t):
+        h = np.tanh(w * x + h)
+        hist[t] += np.sum(h)
+        return h
+
+    h = np.zeros(2)
+    for t, x in enumerate(xs):
+        h = step(h, x, t)
+    return np.sum(hist ** 2)
+
+
+@pytest.mark.parametrize("f", [returns_and_writes_into_the_enclosing_array,
+                               accumulates_into_the_enclosing_array])
+def test_a_nested_def_writing_into_the_enclosing_function_is_refused(f):
+    # its derivative dropped the write: value and gradient through it were 0, silently
+    w = np.array([0.5, -0.3])
+    x = np.array([1.0, 2.0]) if f is returns_and_writes_into_the_enclosing_array else \
+        np.array([[1.0, 2.0], [0.5, -1.0]])
+    with pytest.raises(DiffSyntaxError, match=r"writes into (out|hist), a value of the "
+                                              r"enclosing function"):
+        grad(f)(w, x)

@@ -15,7 +15,7 @@ from ...rules import numpy_rules, registry, runtime
 from ...rules.registry import Rule
 from .. import closures
 from ..ir import Primal, Verbatim, assign_node, keywords_of, name_node, replace_nodes
-from ..mutation import is_user_function, writes_in_place
+from ..mutation import MUTATING_METHODS, is_user_function, writes_in_place
 from ..naming import describe
 from ..source import UNRESOLVED, InstanceOf, MethodOf, parameters
 
@@ -649,6 +649,7 @@ class CallNormalizer:
         self.no_differentiated_defaults(node, call)
         local = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, (gast.Store, gast.Param))}
+        self.no_writes_into_enclosing(node, call, name, local)
         captured = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
                     and isinstance(n.ctx, gast.Load)} - local
         original_args = len(call.args)
@@ -753,6 +754,36 @@ class CallNormalizer:
         node = copy.copy(node)
         node.body = [copy.deepcopy(self.local_functions[n][0]) for n in needed] + node.body
         return node
+
+    def no_writes_into_enclosing(self, node: gast.FunctionDef, call: gast.Call, name: str,
+                                 local: set[str]) -> None:
+        """Refuse a nested function that writes into an array or list of the enclosing
+        function (``hist[t] = np.sum(h)``, ``acc += v``): its derivative is a function
+        of its own, whose run would not make that write (the value and gradient through
+        it were silently lost)."""
+        for n in gast.walk(node):
+            targets = n.targets if isinstance(n, gast.Assign) else \
+                [n.target] if isinstance(n, gast.AugAssign) else []
+            for target in targets:
+                base = target
+                while isinstance(base, (gast.Subscript, gast.Attribute)):
+                    base = base.value
+                if base is target or not isinstance(base, gast.Name) or base.id in local:
+                    continue
+                raise self.error(call, f"{name}() writes into {base.id}, a value of the "
+                                       "enclosing function "
+                                       f"({gast.unparse(target).strip()} = ...), which grad "
+                                       f"cannot follow through a call: have {name}() return "
+                                       "the value and store it here "
+                                       f"({base.id}[...] = {name}(...))")
+            if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
+                    isinstance(n.func.value, gast.Name) and n.func.value.id not in local \
+                    and n.func.attr in MUTATING_METHODS:
+                raise self.error(call, f"{name}() changes {n.func.value.id}, a value of the "
+                                       f"enclosing function ({n.func.value.id}."
+                                       f"{n.func.attr}(...)), which grad cannot follow "
+                                       f"through a call: have {name}() return the value and "
+                                       "add it here")
 
     def lifted(self, node: gast.FunctionDef, call: gast.Call, name: str,
                captured: list) -> tuple[gast.FunctionDef, gast.Call]:
