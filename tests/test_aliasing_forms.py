@@ -151,3 +151,18 @@ def test_a_nested_def_writing_into_the_enclosing_function_is_refused(f):
     with pytest.raises(DiffSyntaxError, match=r"writes into (out|hist), a value of the "
                                               r"enclosing function"):
         grad(f)(w, x)
+
+
+SCRATCH = np.zeros(3)
+
+
+def writes_into_a_global(x):
+    SCRATCH[0] = x[0] ** 2
+    return np.sum(SCRATCH * np.array([1.0, 2.0, 3.0]))
+
+
+def test_writing_into_a_global_array_is_refused_at_its_line():
+    # crashed inside generated code (UnboundLocalError)
+    with pytest.raises(DiffSyntaxError, match="into SCRATCH, a global") as info:
+        grad(writes_into_a_global)(X)
+    assert "test_aliasing_forms.py:" in str(info.value)

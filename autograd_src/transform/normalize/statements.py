@@ -547,6 +547,15 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             else target
         if active or self.is_active(container):
             if isinstance(target, gast.Subscript) and isinstance(container, gast.Name):
+                if container.id not in self.parsed.locals and \
+                        container.id not in self.parsed.params and \
+                        (container.id in self.parsed.globals or
+                         container.id in self.parsed.closure):
+                    raise self.error(target, f"writing a differentiated value into "
+                                             f"{container.id}, a global or enclosing "
+                                             "function's array, is not supported: make an "
+                                             f"array of this function's own "
+                                             f"({container.id.lower()} = np.zeros(...))")
                 self.assign_item(target, container.id, value, original)
                 return
             raise self.error(target, "assigning into an attribute or a nested element "
