@@ -97,3 +97,47 @@ def test_hvp_on_random_programs(seed, loaded):
     scale = max(1.0, float(np.max(np.abs(expected))))
     assert np.allclose(product, expected, rtol=1e-4, atol=1e-5 * scale), (
         product, expected, f"\n--- program ---\n{program.source}")
+
+
+def _closure_in_a_loop(W, xs):
+    def update(x, h):
+        return np.tanh(x * W + h)
+    h = np.zeros(2)
+    for x in xs:
+        h = update(x, h)
+    return np.sum(h)
+
+
+def test_a_nested_def_called_in_a_loop_in_forward_mode():
+    # the loop's first pass (h not differentiated yet) and the last each placed a
+    # jvp_update beside the def, under one name: the call met the wrong one
+    from autograd_src import jvp
+    W, xs, v = np.array([0.5, -0.3]), np.array([[1.0, 2.0], [0.5, -1.0]]), np.array([1.0, 0.5])
+    _, tangent = jvp(_closure_in_a_loop, (W, xs), (v, None))
+    eps = 1e-6
+    expected = (_closure_in_a_loop(W + eps * v, xs) - _closure_in_a_loop(W - eps * v, xs)) / (
+        2 * eps)
+    assert tangent == pytest.approx(expected, rel=1e-6)
+
+
+class _Layer:
+    def __init__(self, W):
+        self.W = W
+
+    def forward(self, h):
+        return np.tanh(h @ self.W)
+
+
+def _through_layers(x, layers):
+    h = x
+    for layer in layers:
+        h = layer.forward(h)
+    return np.sum(h)
+
+
+def test_forward_mode_refuses_methods_of_objects_picked_at_run_time_clearly():
+    from autograd_src import jvp
+    from autograd_src.errors import NoRuleError
+    layers = [_Layer(np.eye(2) * 0.5)]
+    with pytest.raises(NoRuleError, match=r"does not yet follow \.forward\(\)"):
+        jvp(_through_layers, (np.ones(2), layers), (np.ones(2), None))

@@ -404,6 +404,12 @@ class CallNormalizer:
         # layer(h) is named after the object, layer.forward(h) after the method
         label = func.value.id if func.attr == "__call__" and isinstance(
             func.value, gast.Name) else func.attr
+        if not hasattr(self.derive, "method"):  # forward mode's derivations
+            raise self.error(call, f"forward mode (jvp, hvp, hessian) does not yet follow "
+                                   f".{func.attr}() of an object picked when the code runs "
+                                   "(for layer in layers: h = layer.forward(h)); grad does. "
+                                   "Call a module-level function of the layer's parameters "
+                                   "instead", NoRuleError)
         atoms, keywords, positions = self.derivative_operands(as_function, label)
         derivative = self.derive.method(func.attr, positions, self.parsed.where(call))
         derivative.__name__ = self.namer.fresh(f"d{label}")

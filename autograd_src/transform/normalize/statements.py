@@ -256,7 +256,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             scalars &= self.scalars
             classes = agreed
             owned &= self.owned
-            self.namer.taken = set(taken)
+            # (names again as on the first pass; those of nested defs' derivatives
+            # already placed beside their defs, outside the loop, stay taken)
+            self.namer.taken = set(taken) | {d for d, _, _ in self.local_derivatives.values()}
         self.active = entry
         self.scalars = scalars
         self.shape_class = classes
