@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import copy
 import inspect
 import textwrap
 import types
@@ -324,6 +325,49 @@ def _lambda_as_function(tree: gast.AST, fn: Callable[..., Any]) -> gast.Function
     return gast.copy_location(node, lam)
 
 
+_FILE_TREES: dict = {}  # filename -> (its lines, its parsed tree)
+
+
+def _lambda_in_file(fn: Callable[..., Any]) -> Optional[gast.FunctionDef]:
+    """A lambda's definition found in its whole file: the lambda starting on its code's
+    first line with its parameters, told apart from others there by where its code's
+    instructions are (``co_positions``). Lambdas in a dict or list literal, several on
+    one line, spanning lines: the lines of the statement alone may not parse. None where
+    the file cannot be read or parsed, or no single lambda fits."""
+    import linecache
+    code = fn.__code__
+    filename = code.co_filename
+    linecache.checkcache(filename)
+    lines = linecache.getlines(filename, fn.__globals__)
+    if not lines or not hasattr(code, "co_positions"):
+        return None
+    cached = _FILE_TREES.get(filename)
+    if cached is None or cached[0] is not lines:
+        try:
+            cached = _FILE_TREES[filename] = (lines, gast.parse("".join(lines)))
+        except (SyntaxError, ValueError):
+            return None
+    names = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    found = [n for n in walk(cached[1]) if isinstance(n, gast.Lambda)
+             and n.lineno == code.co_firstlineno
+             and [a.id for a in n.args.args + n.args.kwonlyargs] == names]
+    if len(found) > 1:
+        spans = [(line, col, end, end_col) for line, end, col, end_col in code.co_positions()
+                 if line is not None and col is not None and end_col is not None
+                 and (end, end_col) > (line, col)]  # (RESUME's is empty, at column 0)
+        found = [n for n in found if spans and all(
+            (n.lineno, n.col_offset) <= (line, col) and
+            (end, end_col) <= (n.end_lineno, n.end_col_offset)
+            for line, col, end, end_col in spans)]
+    if len(found) != 1:
+        return None
+    lam = copy.deepcopy(found[0])
+    ret = gast.copy_location(gast.Return(value=lam.body), lam.body)
+    node = gast.FunctionDef(name="lambda_", args=lam.args, body=[ret], decorator_list=[],
+                            returns=None, type_comment=None, type_params=[])
+    return gast.copy_location(node, lam)
+
+
 def _shift(tree: gast.AST, lines: int, columns: int) -> None:
     for node in walk(tree):
         if hasattr(node, "lineno") and node.lineno is not None:
@@ -341,15 +385,21 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
     if not inspect.isfunction(fn):
         kind = type(fn).__name__
         raise _unavailable(fn, f"it is a {kind}, not a Python function")
-    lines, first = _source_lines(fn)
-    tree, indent = _parse_source(lines)
-    if indent == -1:  # parsed under an "if 1:" wrapper
-        body = tree.body[0].body
-        _shift(tree, first - 2, 0)
+    lam = _lambda_in_file(fn) if fn.__name__ == "<lambda>" else None
+    if lam is not None:
+        node = lam
     else:
-        body = tree.body
-        _shift(tree, first - 1, indent)
-    if fn.__name__ == "<lambda>":
+        lines, first = _source_lines(fn)
+        tree, indent = _parse_source(lines)
+        if indent == -1:  # parsed under an "if 1:" wrapper
+            body = tree.body[0].body
+            _shift(tree, first - 2, 0)
+        else:
+            body = tree.body
+            _shift(tree, first - 1, indent)
+    if lam is not None:
+        pass
+    elif fn.__name__ == "<lambda>":
         node = _lambda_as_function(tree, fn)
     else:
         defs = [n for n in body if isinstance(n, (gast.FunctionDef, gast.AsyncFunctionDef))]
