@@ -209,3 +209,17 @@ def test_jvp_of_grad_of_a_container(k):
     _assert_tree_close(value, leaves(grad(f)(*args)), args[0])
     _assert_tree_close(tangent, _fd_hvp(f, args, v), args[0])
     assert type(value) is type(args[0]) and type(tangent) is type(args[0])
+
+
+def read_with_get(p):
+    return np.sum(p["w"] ** 3) * p.get("b", 0.0) + p.get("c", 1.5) * np.sum(p["w"])
+
+
+def test_dict_get_in_forward_mode_and_at_second_order():
+    # jvp refused d.get(k, default) asking for a tangent rule of the library's helper
+    p = {"w": np.array([0.5, -1.0]), "b": 2.0}
+    v = {"w": np.array([1.0, 0.0]), "b": 0.5}
+    _assert_tree_close(hvp(read_with_get)(p, v), _fd_hvp(read_with_get, (p,), v), p)
+    _, tangent = jvp(read_with_get, (p,), (v,))
+    g = grad(read_with_get)(p)
+    assert tangent == pytest.approx(np.sum(g["w"] * v["w"]) + g["b"] * v["b"])

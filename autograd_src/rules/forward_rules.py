@@ -1487,6 +1487,22 @@ def field(g, ans, x, name):
     return _ad.field(g, name)
 
 
+@defjvp(_ad.get_item)
+def get_item(g, ans, d, key, default):
+    """``d.get(key, default)``: the tangent at ``key``, or the default's (zero)."""
+    return _ad.get_item(g, key, _ad.zeros_like(ans))
+
+
+@defvjp(_ad.unget_item)
+def unget_item_vjp(g, ans, grad, d, key):
+    return _ad.get_item(g, key, _ad.zeros_like(grad)), _ad.zeros_like(d), None
+
+
+@defjvp(_ad.unget_item)
+def unget_item(g, ans, grad, d, key):
+    return _ad.unget_item(g, d, key), None, None
+
+
 @defjvp(_ad.summed, all_inputs=True)
 def summed(g, ans, items, start):
     return _ad.summed(g[0], g[1])
