@@ -177,3 +177,22 @@ def test_argument_attribute_hiding_a_called_method_is_refused():
     m.predict = lambda x: x
     with pytest.raises(TypeError, match="attribute predict of model hides a method"):
         grad(loss_of_model)(X, m, Y)
+
+
+class _Activation:
+    def __call__(self, h):
+        return np.tanh(h)
+
+
+ACTIVATION = _Activation()
+
+
+def _through_a_module_level_instance(x):
+    return np.sum(ACTIVATION(x))
+
+
+def test_a_module_level_instance_is_called_through_its_class_call():
+    # was "no derivative rule for ACTIVATION ... register one with extend.defvjp"
+    x = np.array([0.1, 0.5])
+    np.testing.assert_allclose(grad(_through_a_module_level_instance)(x),
+                               1 - np.tanh(x) ** 2, rtol=1e-12)

@@ -63,6 +63,14 @@ class CallNormalizer:
         if made is not None:
             return made
         primitive = self.parsed.resolve(func)
+        if primitive is not UNRESOLVED and registry.lookup(primitive) is None and \
+                isinstance(inspect.getattr_static(type(primitive), "__call__", None),
+                           types.FunctionType) and isinstance(func, gast.Name):
+            # act(x) for a module-level instance of a class of yours: its __call__
+            method = gast.Attribute(value=func, attr="__call__", ctx=gast.Load())
+            return self.call(gast.copy_location(gast.Call(
+                func=gast.copy_location(method, func), args=call.args,
+                keywords=call.keywords), call))
         if isinstance(primitive, InstanceOf):  # self(x): the class's __call__
             method = gast.Attribute(value=func, attr="__call__", ctx=gast.Load())
             return self.call(gast.copy_location(gast.Call(
