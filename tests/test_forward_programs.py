@@ -141,3 +141,19 @@ def test_forward_mode_refuses_methods_of_objects_picked_at_run_time_clearly():
     layers = [_Layer(np.eye(2) * 0.5)]
     with pytest.raises(NoRuleError, match=r"does not yet follow \.forward\(\)"):
         jvp(_through_layers, (np.ones(2), layers), (np.ones(2), None))
+
+
+def _log_density(z):
+    return -0.5 * np.sum(z ** 2)
+
+
+def _elbo_like(mu, eps, logprob=_log_density):
+    return logprob(mu + eps)
+
+
+def test_forward_mode_takes_a_function_default_of_the_function_itself():
+    # jvp refused it ("logprob is an argument, and grad cannot tell which function it is")
+    from autograd_src import grad, jvp
+    mu, eps, v = np.array([0.3, -0.5]), np.array([0.1, 0.2]), np.array([1.0, 2.0])
+    _, tangent = jvp(_elbo_like, (mu, eps), (v, None))
+    assert tangent == pytest.approx(np.sum(grad(_elbo_like)(mu, eps) * v))

@@ -44,6 +44,9 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
     if stacks.is_generated(parsed.filename):  # a derivative, differentiated again
         stacks.stacks_as_values(parsed.node)
     fence.check(parsed)
+    if not helper and not stacks.is_generated(parsed.filename):
+        from ..pipeline import _bind_function_defaults
+        _bind_function_defaults(parsed)  # def elbo(p, logprob=log_density), as grad
     stages.show(f"source ({parsed.name})", parsed.node)
     referenced = name_ids(parsed.node)
     namer = Namer(referenced | parsed.locals | set(parsed.closure), parsed.globals,
