@@ -421,3 +421,28 @@ def test_a_helper_writing_into_an_array_of_the_function_is_followed():
     # Once refused: _store_first(y, x[1]) writes into y, which the function made; the
     # helper now works on a copy the statement takes back (y = _store_first_on_copies(...))
     check_grads(cases.helper_writing_into_its_argument, np.array([0.3, -0.7, 1.2]))
+
+
+def _flag_set_in_a_branch_then_read_by_a_loop(x, w):
+    if np.min(x) < 5.0:
+        for _ in range(2):
+            cond = np.min(w) <= 1.21
+            x = x * 1.5
+    s = 0.0
+    for k in range(3):
+        if cond:  # read before the loop assigns it: the value from the branch
+            s = s + np.sum(x ** 2)
+        cond = k < 1
+        x = x * 0.9
+    return s
+
+
+def test_a_loop_reading_a_name_set_in_an_earlier_branch():
+    # the primal sweep set every name a loop pushes and that only one arm of an earlier
+    # branch binds to None before the loop (its first push finds nothing to save):
+    # the loop's first read of cond saw None, not the branch's value (gradient 4.1, not
+    # 9.16, silently); found by the second-order fuzzer through generated code
+    x, w = np.array([0.5, -1.0]), np.array([0.3])
+    got = grad(_flag_set_in_a_branch_then_read_by_a_loop)(x, w)
+    np.testing.assert_allclose(got, finite_differences(
+        lambda v: _flag_set_in_a_branch_then_read_by_a_loop(v, w), x), rtol=1e-6)

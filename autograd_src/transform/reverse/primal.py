@@ -74,9 +74,12 @@ class PrimalSweep:
                     orelse=self.primal_block(item.orelse, right)), item.origin))
                 defined |= left & right
             else:
-                # The first push of a name the loop creates finds nothing to save.
+                # The first push of a name the loop creates finds nothing to save. (Not
+                # of one the loop reads before assigning it: that one holds a value,
+                # maybe from an earlier branch, which None would replace.)
                 out += [assign_node(n, gast.Constant(value=None, kind=None), item.origin)
-                        for n in sorted(self.pushed_in(item.body) - defined)]
+                        for n in sorted(self.pushed_in(item.body) - defined
+                                        - _read_first(item))]
                 defined |= self.pushed_in(item.body)
                 body = self.primal_block(item.body, set(defined))
                 if item.counter:
@@ -190,3 +193,31 @@ def _is_pure(op: Op) -> bool:
     primitive = op.rule.primitive
     module = getattr(primitive, "__module__", None) or ""
     return type(primitive).__name__ == "ufunc" or module.split(".")[0] in _PURE_MODULES
+
+
+def _read_first(loop: Loop) -> set[str]:
+    """Names a loop's first iteration surely reads before assigning them (its header, a
+    statement or a branch's test, not counting reads inside branches): they must hold
+    a value when it starts."""
+    def loads(node: Any) -> set[str]:
+        return {n.id for n in walk(node) if isinstance(n, gast.Name)
+                and isinstance(n.ctx, gast.Load)} if isinstance(node, gast.AST) else set()
+
+    reads = loads(loop.header.iter if isinstance(loop.header, gast.For) else loop.header.test)
+    assigned: set[str] = set()
+    for item in loop.body:
+        if isinstance(item, Op):
+            reads |= set().union(*map(loads, [item.value, *item.bound.values()])) - assigned
+            assigned.add(item.target)
+        elif isinstance(item, Primal):
+            stmt = item.stmt
+            # (an assignment reads its value before it binds its targets)
+            read = loads(stmt.value) if isinstance(stmt, gast.Assign) else loads(stmt)
+            reads |= read - assigned
+            assigned |= item.assigned
+        elif isinstance(item, Branch):
+            reads |= loads(item.test) - assigned
+            assigned |= ir.assigned_in(item.body) | ir.assigned_in(item.orelse)
+        else:
+            assigned |= ir.assigned_in([item])
+    return reads
