@@ -446,3 +446,25 @@ def test_a_loop_reading_a_name_set_in_an_earlier_branch():
     got = grad(_flag_set_in_a_branch_then_read_by_a_loop)(x, w)
     np.testing.assert_allclose(got, finite_differences(
         lambda v: _flag_set_in_a_branch_then_read_by_a_loop(v, w), x), rtol=1e-6)
+
+
+def _value_from_a_branch_read_in_a_loops_branch(x, w):
+    if np.min(x) < 5.0:
+        for _ in range(2):
+            t = np.sum(x * w) * 2.0
+            x = x * 1.5
+    s = 0.0
+    for k in range(3):
+        if k == 0:
+            s = s + t * np.sum(x)  # t from the branch above, read under a condition
+        t = np.sum(x ** 2)
+        x = x * 0.9
+    return s
+
+
+def test_a_loops_branch_reading_a_name_set_in_an_earlier_branch():
+    # t = None before the loop replaced the branch's value (TypeError in the gradient)
+    x, w = np.array([0.5, -1.0]), np.array([0.3, 0.7])
+    f = _value_from_a_branch_read_in_a_loops_branch
+    np.testing.assert_allclose(grad(f)(x, w), finite_differences(lambda v: f(v, w), x),
+                               rtol=1e-6)

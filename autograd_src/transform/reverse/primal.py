@@ -42,10 +42,19 @@ class PrimalSweep:
                 names |= self.pushed_in(item.body)
         return names
 
+    @property
+    def assigned_so_far(self) -> set[str]:
+        """Every name the primal sweep assigned so far, surely or in some branch."""
+        if not hasattr(self, "_assigned_so_far"):
+            self._assigned_so_far: set[str] = set()
+        return self._assigned_so_far
+
     def primal_block(self, items: list, defined: set[str]) -> list:
         """The primal statements of ``items``; ``defined`` tracks names surely bound."""
         out: list = []
-        for item in items:
+        for k, item in enumerate(items):
+            if k:  # what the item before this one assigned, nested ones included
+                self.assigned_so_far.update(ir.assigned_in([items[k - 1]]))
             saves = self.plan.saves.get(id(item), {})
             # A value saved where its name may be unbound (made in an if not taken):
             # the name starts as None, so the save reads something (see the caller).
@@ -74,12 +83,14 @@ class PrimalSweep:
                     orelse=self.primal_block(item.orelse, right)), item.origin))
                 defined |= left & right
             else:
-                # The first push of a name the loop creates finds nothing to save. (Not
-                # of one the loop reads before assigning it: that one holds a value,
-                # maybe from an earlier branch, which None would replace.)
+                # The first push of a name the loop creates finds nothing to save: it
+                # starts as None before the loop, or, where an earlier branch may have
+                # bound it (a value None would replace), at the function's start.
+                fresh = self.pushed_in(item.body) - defined - _read_first(item)
+                earlier = fresh & self.assigned_so_far
+                self.unbound_saves |= earlier
                 out += [assign_node(n, gast.Constant(value=None, kind=None), item.origin)
-                        for n in sorted(self.pushed_in(item.body) - defined
-                                        - _read_first(item))]
+                        for n in sorted(fresh - earlier)]
                 defined |= self.pushed_in(item.body)
                 body = self.primal_block(item.body, set(defined))
                 if item.counter:
@@ -92,6 +103,8 @@ class PrimalSweep:
                     f: getattr(item.header, f) for f in item.header._fields}), item.origin)
                 loop.body = body or [gast.Pass()]
                 out.append(loop)
+        if items:
+            self.assigned_so_far.update(ir.assigned_in([items[-1]]))
         return out
 
     def dead_code_removed(self, stmts: list, live: set[str]) -> list:
