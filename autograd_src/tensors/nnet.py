@@ -50,8 +50,10 @@ def leaky_relu(x: Any, slope: float, *, constant: Optional[bool] = None) -> Tens
 
 
 def sigmoid(x: Any, *, constant: Optional[bool] = None) -> Tensor:
-    """The logistic function ``1 / (1 + exp(-x))``."""
-    return _as_constant(F.divide(1.0, F.add(1.0, F.exp(F.negative(x)))), constant)
+    """The logistic function ``1 / (1 + exp(-x))``, computed as
+    ``exp(-logaddexp(0, -x))``: below x = -709 ``exp(-x)`` overflows, and its gradient
+    there was inf / inf = nan (the value 0); this one is exact there too."""
+    return _as_constant(F.exp(F.negative(F.logaddexp(0.0, F.negative(x)))), constant)
 
 
 def tanh(x: Any, *, constant: Optional[bool] = None) -> Tensor:

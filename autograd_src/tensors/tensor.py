@@ -396,8 +396,21 @@ class Tensor:
                 return out
             inplace.ufunc_into(out, ufunc, inputs, kwargs, where)
             return out
-        if out is not None:  # a NumPy array takes the values; no gradient, as in MyGrad
+        if out is not None:  # a NumPy array takes the values
             refuse_variables(ufunc, inputs, kwargs)
+            if backprop._Recording.enabled and any(
+                    isinstance(a, Tensor) and not a._constant for a in inputs):
+                # As MyGrad: the array gets the values, and the result is a tensor that
+                # carries the gradient (acc += t rebinds acc to it; returning the array
+                # silently lost the gradient through it)
+                # (an input that is the array itself is read as a copy: the graph locks
+                # the arrays it reads, and the array must still take the values)
+                inputs = tuple(a.copy() if a is out else a for a in inputs)
+                result = _call_numpy(ufunc, inputs, kwargs)
+                if where is not True:
+                    result = _apply(np.where, backprop.unwrap(where), result, out.copy())
+                np.copyto(out, result._data, casting="unsafe")
+                return result
             return ufunc(*backprop.unwrap(inputs), out=out, where=backprop.unwrap(where),
                          **{k: backprop.unwrap(v) for k, v in kwargs.items()})
         result = _call_numpy(ufunc, inputs, kwargs)
@@ -408,6 +421,14 @@ class Tensor:
         return _apply(np.where, backprop.unwrap(where), result, result._data.copy())
 
     def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
+        if func is np.copyto and args and not isinstance(args[0], Tensor):
+            source = args[1] if len(args) > 1 else kwargs.get("src")
+            if isinstance(source, Tensor) and not source._constant and \
+                    backprop._Recording.enabled:
+                raise GradientDropped(
+                    "np.copyto of a tensor into a NumPy array would silently lose the "
+                    "gradient (np.copyto returns nothing to carry it): copy into a "
+                    "tensor, or use t.data for the values alone")
         return _call_numpy(func, args, kwargs)
 
     # ----- operators -----
@@ -521,7 +542,8 @@ class Tensor:
         return _apply(np.transpose, self, axes, constant=constant)
 
     def flatten(self, *, constant: Any = None) -> "Tensor":
-        return _apply(np.ravel, self, constant=constant)
+        """A copy, as NumPy's (``ravel`` is the view): writing into it leaves ``self``."""
+        return _apply(np.copy, _apply(np.ravel, self), constant=constant)
 
     def ravel(self, *, constant: Any = None) -> "Tensor":
         return _apply(np.ravel, self, constant=constant)

@@ -1,0 +1,60 @@
+"""Tensor API results that were silently wrong (an independent tester, against MyGrad
+2.5): a tensor added into a NumPy array or written through ``out=`` lost its gradient,
+``flatten()`` returned a view (a write into it changed the tensor), and ``sigmoid``'s
+gradient was nan below x = -709."""
+
+import numpy as np
+import pytest
+
+import autograd_src as mg
+from autograd_src.tensors.errors import GradientDropped
+
+
+def test_a_tensor_added_into_a_numpy_array_carries_its_gradient():
+    w = mg.tensor([1.0, 2.0, 3.0])
+    acc = np.zeros(3)
+    acc += w * 2  # acc is rebound to the result, a tensor (the array was: gradient lost)
+    mg.sum(acc * w).backward()
+    np.testing.assert_allclose(w.grad, [4.0, 8.0, 12.0])
+
+
+def test_out_into_a_numpy_array_writes_the_values_and_returns_a_tensor():
+    t = mg.tensor([0.0, 1.0, 2.0])
+    buf = np.empty(3)
+    y = np.exp(t, out=buf)  # as MyGrad: y a tensor (it was buf: t.grad None)
+    np.testing.assert_allclose(buf, np.exp([0.0, 1.0, 2.0]))
+    mg.sum(y).backward()
+    np.testing.assert_allclose(t.grad, np.exp([0.0, 1.0, 2.0]))
+    masked = np.full(3, -1.0)
+    z = np.exp(t, out=masked, where=[False, True, True])
+    np.testing.assert_allclose(masked, [-1.0, np.e, np.exp(2.0)])
+    mg.sum(z).backward()
+    np.testing.assert_allclose(t.grad, [0.0, np.e, np.exp(2.0)])
+    with pytest.raises(GradientDropped):
+        np.copyto(np.empty(3), t)
+    with mg.no_autodiff:  # values alone: allowed
+        buf = np.empty(3)
+        np.exp(t, out=buf)
+    np.testing.assert_allclose(buf, np.exp([0.0, 1.0, 2.0]))
+
+
+def test_flatten_is_a_copy():
+    x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    y = x * 1.0
+    f = y.flatten()
+    f[0] = 100.0
+    loss = mg.sum(y ** 2)
+    loss.backward()
+    np.testing.assert_array_equal(y.data, [[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(x.grad, [[2.0, 4.0], [6.0, 8.0]])
+
+
+def test_sigmoid_far_below_zero_has_a_finite_gradient():
+    x = mg.tensor([-800.0, -708.0, 0.0, 30.0])
+    s = mg.nnet.sigmoid(x)
+    mg.sum(s).backward()
+    assert np.all(np.isfinite(x.grad))
+    expected = np.exp(-np.logaddexp(0.0, -x.data))
+    np.testing.assert_allclose(s.data, expected, rtol=1e-12)
+    e = np.exp(-np.abs(x.data))  # sigmoid' is even: e / (1 + e)^2, no cancellation
+    np.testing.assert_allclose(x.grad, e / (1 + e) ** 2, rtol=1e-12)
