@@ -58,3 +58,17 @@ def test_sigmoid_far_below_zero_has_a_finite_gradient():
     np.testing.assert_allclose(s.data, expected, rtol=1e-12)
     e = np.exp(-np.abs(x.data))  # sigmoid' is even: e / (1 + e)^2, no cancellation
     np.testing.assert_allclose(x.grad, e / (1 + e) ** 2, rtol=1e-12)
+
+
+def test_keywords_without_a_rule_are_refused_at_the_call():
+    # they failed only in backward() (after the forward value), which then cleared the
+    # graph: a second backward() "succeeded" with every grad None
+    t = mg.tensor([1.0, 2.0])
+    for call in (lambda: np.sum(t, dtype=np.float32), lambda: np.mean(t, where=[True, False]),
+                 lambda: np.max(t, initial=0.0), lambda: np.cumsum(t, dtype=float)):
+        with pytest.raises(TypeError, match="has no derivative rule here"):
+            call()
+    a, b = mg.tensor(np.eye(2)), mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    out = mg.einsum("ij,jk->ik", a, b, optimize=True)  # only the order of products
+    mg.sum(out).backward()
+    np.testing.assert_allclose(a.grad, np.ones((2, 2)) @ b.data.T)

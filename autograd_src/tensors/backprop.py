@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import itertools
 import operator
 from typing import Any, Callable, Optional
@@ -102,6 +103,21 @@ def _slots(rule: registry.Rule, args: tuple) -> list[tuple[int, Optional[int], A
     return slots
 
 
+def _known_keywords(rule: registry.Rule, primitive: Any, kwargs: dict) -> None:
+    """Refuse, at the call, a keyword the primitive's rule does not take (np.sum(t,
+    dtype=...), np.einsum(..., optimize=True)): backward would fail on it later, after
+    the forward value was made."""
+    parameters = rule.signature.parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return
+    unknown = [k for k in kwargs if k not in parameters]
+    if unknown:
+        name = registry.primitive_name(primitive)
+        raise TypeError(f"{name}(..., {unknown[0]}=...) on a tensor: the keyword "
+                        f"{unknown[0]} has no derivative rule here; leave it out, or call "
+                        "the function on tensor.data for a constant result")
+
+
 def _positional(rule: registry.Rule, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     """Move differentiable inputs passed by keyword (np.sum(a=x)) to their positions."""
     if not kwargs:
@@ -134,6 +150,9 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     sequence = False
     if rule is not None:
         if kwargs:
+            if primitive is np.einsum and "optimize" in kwargs:  # the order of products
+                kwargs = {k: v for k, v in kwargs.items() if k != "optimize"}
+            _known_keywords(rule, primitive, kwargs)
             args, kwargs = _positional(rule, args, kwargs)
         sequence = rule.__dict__.get("_has_sequence")
         if sequence is None:
