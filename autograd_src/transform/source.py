@@ -339,7 +339,7 @@ def _lambda_in_file(fn: Callable[..., Any]) -> Optional[gast.FunctionDef]:
     filename = code.co_filename
     linecache.checkcache(filename)
     lines = linecache.getlines(filename, fn.__globals__)
-    if not lines or not hasattr(code, "co_positions"):
+    if not lines:
         return None
     cached = _FILE_TREES.get(filename)
     if cached is None or cached[0] is not lines:
@@ -351,7 +351,7 @@ def _lambda_in_file(fn: Callable[..., Any]) -> Optional[gast.FunctionDef]:
     found = [n for n in walk(cached[1]) if isinstance(n, gast.Lambda)
              and n.lineno == code.co_firstlineno
              and [a.id for a in n.args.args + n.args.kwonlyargs] == names]
-    if len(found) > 1:
+    if len(found) > 1 and hasattr(code, "co_positions"):  # Python 3.11+
         spans = [(line, col, end, end_col) for line, end, col, end_col in code.co_positions()
                  if line is not None and col is not None and end_col is not None
                  and (end, end_col) > (line, col)]  # (RESUME's is empty, at column 0)
@@ -359,6 +359,8 @@ def _lambda_in_file(fn: Callable[..., Any]) -> Optional[gast.FunctionDef]:
             (n.lineno, n.col_offset) <= (line, col) and
             (end, end_col) <= (n.end_lineno, n.end_col_offset)
             for line, col, end, end_col in spans)]
+    elif len(found) > 1:  # the one whose compiled code is fn's
+        found = [n for n in found if _same_code(n, lines, code)]
     if len(found) != 1:
         return None
     lam = copy.deepcopy(found[0])
@@ -366,6 +368,23 @@ def _lambda_in_file(fn: Callable[..., Any]) -> Optional[gast.FunctionDef]:
     node = gast.FunctionDef(name="lambda_", args=lam.args, body=[ret], decorator_list=[],
                             returns=None, type_comment=None, type_params=[])
     return gast.copy_location(node, lam)
+
+
+def _same_code(node: gast.Lambda, lines: list[str], code: Any) -> bool:
+    """Whether the lambda at ``node`` in ``lines`` compiles to what ``code`` holds, which
+    tells apart lambdas on one line before Python 3.11."""
+    text = "".join(lines[node.lineno - 1:node.end_lineno])
+    end = len(text) - len(lines[node.end_lineno - 1]) + node.end_col_offset
+    segment = text[node.col_offset:end]
+    try:
+        compiled = compile("(" + segment + ")", code.co_filename, "eval")
+    except SyntaxError:
+        return False
+    made = next((c for c in compiled.co_consts if isinstance(c, types.CodeType)), None)
+    # (constants and names, not the bytecode, which the way a module was compiled can
+    # change: two lambdas alike in both stay ambiguous, refused)
+    return made is not None and made.co_consts == code.co_consts and \
+        made.co_names == code.co_names and made.co_varnames == code.co_varnames
 
 
 def _shift(tree: gast.AST, lines: int, columns: int) -> None:
