@@ -93,11 +93,15 @@ def _hoist_from_branches(primal: list, adjoint: list, stacks: set[str]) -> None:
             if not isinstance(branch, gast.If) or not branch.orelse:
                 continue
             arms = pops(branch.body), pops(branch.orelse)
-            for stack in set(arms[0]) & set(arms[1]) & set(candidates):
+            for stack in sorted(set(arms[0]) & set(arms[1]) & set(candidates)):
                 body, forward, value = candidates.pop(stack)
+                # (positions read afresh: an earlier stack's pops were taken out)
+                arms = pops(branch.body), pops(branch.orelse)
+                if stack not in arms[0] or stack not in arms[1]:
+                    continue
                 k, j = arms[0][stack], arms[1][stack]
-                if _popped(branch.body[k])[1] != value or \
-                        _popped(branch.orelse[j])[1] != value or \
+                if (_popped(branch.body[k]) or (None, None))[1] != value or \
+                        (_popped(branch.orelse[j]) or (None, None))[1] != value or \
                         value in _names(branch.body[:k] + branch.orelse[:j] + [branch.test]):
                     continue
                 pop = branch.body.pop(k)
