@@ -188,8 +188,7 @@ def _second_order(fn: Callable[..., Any], name: str,
     made: dict = {}
 
     def current(args: tuple = (), kwargs: Optional[dict] = None) -> Callable[..., Any]:
-        signature = container_signature(fn, args, kwargs or {}) if args or kwargs \
-            else NO_SCALARS
+        signature = container_signature(fn, args, kwargs or {})  # NO_SCALARS for none
         known = made.get(signature)
         if known is not None and (known[1] is None or known[1].unchanged()):
             return known[0]
@@ -430,8 +429,7 @@ class _ForwardOverReverse:
         derivative along the inner parameter, its reads, f, ...), one per
         `container_signature`, made again when a function it calls was redefined."""
         function = self.origin.function()
-        signature = container_signature(function, args, kwargs or {}) if args or kwargs \
-            else NO_SCALARS
+        signature = container_signature(function, args, kwargs or {})
         plan = self.plans.get(signature)
         if plan is not None and plan[3] is function and plan[2].unchanged():
             self.plan = plan
