@@ -20,6 +20,7 @@ from .arguments import (
     counter_indexed,
     in_dtypes,
     in_structure,
+    is_container,
     make_checker,
     plain_values,
     positional_completer,
@@ -232,6 +233,7 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
     separate = (lambda c: c) if single else functools.partial(separate_results, value=value)
     variants = {NO_SCALARS: (separate(compiled), compiled, text)}
     shortcuts = _Shortcuts(wrt_positions, positional)
+    laid_out: dict = {}  # variant -> its entry giving gradients in the containers' layout
     shown = [variants[NO_SCALARS]]
     vectors: list = []  # the parameters a 1-D array may be read as a list of (once known)
     plain: list = []  # the parameters a 0-d array may be read as a number of (once known)
@@ -258,6 +260,7 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
         narrow = check(args, kwargs)
         if not reads.unchanged():  # a function it calls was redefined since
             variants.clear()
+            laid_out.clear()
             shortcuts.clear()
             described.clear()
             latest, latest_text, reads = generated(NO_SCALARS)
@@ -287,8 +290,15 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
             show(entry)
         chosen = entry[0]
         if signature[3] and set(signature[3]) & wrt:  # containers: same layout back
-            return _in_structures(chosen(*args, **kwargs), [
-                read(args, kwargs) for read in readers], single, value)
+            if narrow or kwargs:
+                return _in_structures(chosen(*args, **kwargs), [
+                    read(args, kwargs) for read in readers], single, value)
+            laid = laid_out.get(variant)
+            if laid is None:
+                laid = laid_out[variant] = (
+                    _laying_out(chosen, wrt_positions, single, value), entry[1], entry[2])
+            shortcuts.remember(args, laid)
+            return laid[0](*args)
         if narrow:
             return in_dtypes(chosen(*args, **kwargs), narrow, single, value)
         if kwargs:
@@ -315,10 +325,11 @@ class _Shortcuts:
 
     A call's argument types pick a plan; the plan reads what else the variant and the
     argument checks depend on: for each list or tuple whether it holds only numbers
-    (one pass in C), for each array its shape and dtype. Only calls whose checks pass
-    whatever the values (float, float64 arrays and lists of numbers where gradients
-    are taken; anything elsewhere) and that need no conversion of their results are
-    remembered."""
+    (one pass in C), for each array its shape and dtype, and for each container
+    differentiated its layout (`_layout`). Only calls whose checks pass whatever the
+    values (float, float64 arrays, and containers of those, where gradients are taken;
+    anything elsewhere) and that need no conversion of their results beyond the
+    containers' layout are remembered."""
 
     _LIMIT = 64  # keys per plan: calls of ever-new shapes are looked up afresh
 
@@ -342,30 +353,63 @@ class _Shortcuts:
         if self.needed >= len(args):
             return
         types = tuple(map(type, args))
+        laid_out = []
         for position in self.wrt_positions:
-            if types[position] not in SCALAR_SET and types[position] is not np.ndarray:
+            if types[position] in SCALAR_SET or types[position] is np.ndarray:
+                continue
+            if not is_container(args[position]) or _layout(args[position]) is None:
                 return  # its check depends on more than its type
+            laid_out.append(position)
         plan = self.plans.get(types)
         if plan is None:
-            plan = self.plans[types] = (_key_reader(types), {})
+            plan = self.plans[types] = (_key_reader(types, laid_out), {})
         key, table = plan
         if len(table) >= self._LIMIT:
             table.clear()
         table[key(args) if key is not None else None] = entry
 
 
-def _key_reader(types: tuple) -> Optional[Callable[[tuple], tuple]]:
-    """What decides a call's variant beyond its types (see `_Shortcuts`), or None."""
-    lists = [k for k, t in enumerate(types) if t is list or t is tuple]
+_FLOAT64 = np.dtype(np.float64)
+_FLOATS = frozenset([float, np.float64])
+
+
+def _layout(value: Any) -> Any:
+    """What a differentiated container's checks, variant and gradients' layout depend
+    on: its containers' types and keys, its leaves' types, shapes and dtypes; None where
+    a leaf is anything but a float, an ``np.float64`` or a float64 array (those take the
+    checks every time)."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return (value.shape, kind) if value.dtype == _FLOAT64 else None
+    if kind is float or kind is np.float64:
+        return kind
+    if isinstance(value, (list, tuple)):
+        if _FLOATS.issuperset(map(type, value)):  # numbers: read in C
+            return (kind, len(value))
+        items = tuple(map(_layout, value))
+        return None if None in items else (kind, items)
+    if isinstance(value, dict):
+        items = tuple(map(_layout, value.values()))
+        return None if None in items else (kind, tuple(value), items)
+    return None
+
+
+def _key_reader(types: tuple, laid_out: list) -> Optional[Callable[[tuple], tuple]]:
+    """What decides a call's variant beyond its types (see `_Shortcuts`), or None;
+    ``laid_out``: the positions of differentiated containers."""
+    lists = [k for k, t in enumerate(types) if (t is list or t is tuple) and k not in laid_out]
     arrays = [k for k, t in enumerate(types) if t is np.ndarray]
-    if not lists and not arrays:
+    if not lists and not arrays and not laid_out:
         return None
     numbers = SCALAR_SET.issuperset
 
     def key(args: tuple) -> tuple:
         return (tuple([bool(args[k]) and numbers(map(type, args[k])) for k in lists]),
-                tuple([(args[k].shape, args[k].dtype) for k in arrays]))
+                tuple([(args[k].shape, args[k].dtype) for k in arrays]),
+                tuple([_layout(args[k]) for k in laid_out]))
 
+    if laid_out:
+        return key
     if not arrays:
         only = lists[0] if len(lists) == 1 else None
         if only is not None:
@@ -419,6 +463,16 @@ def _describe(signature: tuple) -> str:
     if other:
         parts.append("containers: " + ", ".join(other))
     return "; ".join(parts)
+
+
+def _laying_out(compiled: Callable[..., Any], positions: list, single: bool,
+                value: bool) -> Callable[..., Any]:
+    """``compiled`` for positional calls, its gradients laid out as the arguments at
+    ``positions`` (see `_in_structures`)."""
+    def run(*args: Any) -> Any:
+        return _in_structures(compiled(*args), [args[k] for k in positions], single, value)
+
+    return run
 
 
 def _in_structures(result: Any, arguments: list, single: bool, value: bool) -> Any:

@@ -328,7 +328,8 @@ class _Calls(_Shortcuts):
         fresh = types not in self.plans
         super().remember(args, entry)
         lists = [k for k, t in enumerate(types) if t is list or t is tuple]
-        if fresh and types in self.plans and len(lists) == 1 and np.ndarray not in types:
+        if fresh and types in self.plans and len(lists) == 1 and np.ndarray not in types \
+                and lists[0] not in self.wrt_positions:  # a container's plan reads its layout
             self.plans[types] = (_numbers_at(lists[0]), self.plans[types][1])
 
 

@@ -416,6 +416,69 @@ def test_a_shortcut_never_serves_a_call_its_variant_does_not_fit():
         df(1, [0.5, 2.0])
 
 
+
+def _mlp_of_pairs(params, x):
+    h = x
+    for W, b in params[:-1]:
+        h = np.tanh(h @ W + b)
+    W, b = params[-1]
+    return np.sum((h @ W + b) ** 2)
+
+
+def test_a_shortcut_for_containers_serves_only_calls_of_the_same_layout(monkeypatch):
+    """Container calls seen before skip the checks; each gets its own layout back, and
+    a call of another layout or with a leaf the checks refuse takes the checks."""
+    from collections import namedtuple
+
+    from autograd_src import arguments
+    from autograd_src.testing import check_grads
+    checked = []
+    check = arguments.check_argument
+    monkeypatch.setattr(arguments, "check_argument",
+                        lambda value, name: checked.append(name) or check(value, name))
+    rng = np.random.default_rng(7)
+    Layer = namedtuple("Layer", "W b")
+    x = rng.normal(size=(4, 3))
+
+    def pairs(*sizes, kind=tuple):
+        made = [(rng.normal(size=(m, n)), rng.normal(size=n))
+                for m, n in zip(sizes, sizes[1:])]
+        return [Layer(*pair) if kind is Layer else kind(pair) for pair in made]
+
+    df = grad(_mlp_of_pairs)
+    calls = [pairs(3, 5, 2), pairs(3, 5, 2), pairs(3, 5, 2, kind=list), pairs(3, 4, 4, 1),
+             pairs(3, 5, 2, kind=Layer), pairs(3, 5, 2), pairs(3, 5, 2, kind=Layer)]
+    for params in calls:
+        for _ in range(2):  # the second call of each takes the shortcut
+            dparams = df(params, x)
+            assert [type(p) for p in dparams] == [type(p) for p in params]
+            assert [[np.shape(a) for a in p] for p in dparams] == \
+                [[np.shape(a) for a in p] for p in params]
+        check_grads(_mlp_of_pairs, params, x, df=df)
+    params = pairs(3, 5, 2)
+    df(params, x)
+    checked.clear()
+    df(pairs(3, 5, 2), x)
+    assert not checked  # the shortcut
+    narrow = [(params[0][0].astype(np.float32), params[0][1]), params[1]]
+    assert df(narrow, x)[0][0].dtype == np.float32
+    with pytest.raises(TypeError, match="dtype"):
+        df([(params[0][0].astype(int), params[0][1]), params[1]], x)
+    assert df(params, x)[0][0].dtype == np.float64
+    dfloats = grad(lambda ws, x: np.sum(np.tanh(ws[0] * x + ws[1])))
+    for ws in ([0.5, -1.0], [0.5, -1.0], [0.5, np.float64(-1.0)], (0.5, -1.0)):
+        got = dfloats(ws, x)
+        assert type(got) is type(ws) and [type(g) for g in got] == [type(w) for w in ws]
+    with pytest.raises(TypeError, match="int"):
+        dfloats([1, -1.0], x)
+    d = grad(lambda p, x: np.sum(p["W"] * x) + p["c"] ** 2)
+    for p in ({"W": x.copy(), "c": 1.5}, {"W": x.copy(), "c": 1.5},
+              {"W": x.copy(), "c": np.float64(2.0)}, {"c": 1.5, "W": x.copy()}):
+        got = d(p, x)
+        assert list(got) == list(p) and type(got["c"]) is type(p["c"])
+        np.testing.assert_allclose(got["W"], x)
+        assert got["c"] == 2 * p["c"]
+
 def spring(k, x0, v0, n_steps):
     x, v = x0, v0
     dt = 0.01
