@@ -501,6 +501,17 @@ def sorted_keys_and_get(p):
     return total + np.sum(p.get("w", 0.0) * 2.0) + p.get("missing", 1.5)
 
 
+def keys_in_order(p, x):
+    total = 0.0
+    for k in sorted(p):  # sorted(d), list(d), reversed(d): its keys, constants
+        total = total + np.sum(p[k] * x) * len(k)
+    for k in reversed(list(p.keys())):
+        total = total * 0.5 + np.sum(p[k] ** 2)
+    ws = [p[k] for k in list(p)]
+    return total + sum(np.sum(np.tanh(w)) for w in ws) + sum(
+        np.sum(p[k] ** 3) for k in tuple(p))
+
+
 def cell_calling_a_sibling(W, s, xs):
     def squash(z):
         return np.tanh(z * s)  # reads s, differentiated, from the enclosing function
@@ -528,6 +539,7 @@ TESTER_CASES = [
     (cell_calling_a_sibling, lambda r: (_rand(r, 3, 3), 0.7, _rand(r, 4, 3)), (0, 1)),
     (only_the_sibling_reads_it, lambda r: (0.7, _rand(r, 3)), (0, 1)),
     (sorted_keys_and_get, lambda r: ({"w": _rand(r, 2), "b": _rand(r, 3)},), 0),
+    (keys_in_order, lambda r: ({"w": _rand(r, 3), "bias": _rand(r, 3)}, _rand(r, 3)), 0),
     (entry_set_from_a_helper_reading_the_array, lambda r: (np.array([-0.65, 1.08]),), 0),
     (constant_changed_after_a_helper_read_it, lambda r: (np.array([0.3, -0.7, 1.1]),), 0),
     (namedtuple_fields, lambda r: ([Layer(_rand(r, 3, 4), _rand(r, 4)),

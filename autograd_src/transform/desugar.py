@@ -177,6 +177,13 @@ class _Desugar:
         if isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute) and \
                 it.func.attr in ("items", "values", "keys") and not it.args:
             return []  # a dict's: normalization loops over its keys (loop_over_keys)
+        if isinstance(it, gast.Call) and len(it.args) == 1 and \
+                isinstance(it.args[0], gast.Name) and isinstance(stmt.target, gast.Name) and \
+                self.parsed.resolve(it.func) in (sorted, list, tuple, reversed) and any(
+                    isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name) and
+                    n.value.id == it.args[0].id and isinstance(n.slice, gast.Name) and
+                    n.slice.id == stmt.target.id for s in stmt.body for n in walk(s)):
+            return []  # for k in sorted(d): ... d[k]: a dict's keys (over_keys)
         sources: list[gast.expr]
         targets: list[gast.expr]
         counter: Optional[gast.expr] = None

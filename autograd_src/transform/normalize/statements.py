@@ -179,8 +179,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         """``for k in d:`` over a dict's keys, constants: ``for k in _ad.keys(d)``, where
         ``d[k]`` in the body says ``d`` is a dict (a list's items would not index it;
         and list(d) iterates the same either way) or the call passes one, and ``d`` is
-        a parameter or a name assigned once."""
-        it = stmt.iter
+        a parameter or a name assigned once. ``for k in sorted(d)`` (``list``, ``tuple``,
+        ``reversed``) likewise: ``sorted(_ad.keys(d))``."""
+        it, around = stmt.iter, None
+        if isinstance(it, gast.Call) and len(it.args) == 1 and \
+                isinstance(it.args[0], gast.Name) and \
+                self.parsed.resolve(it.func) in _ORDERING_KEYS:
+            it, around = it.args[0], it
         if not (isinstance(it, gast.Name) and isinstance(stmt.target, gast.Name)):
             return stmt
         keyed = any(isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name)
@@ -190,12 +195,16 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if not (keyed or it.id in self.dicts) or (
                 it.id in self.reassigned and self.stores.get(it.id) != 1):
             return stmt
+        keys: gast.expr = gast.Call(
+            func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
+                                attr="keys", ctx=gast.Load()),
+            args=[it], keywords=[])
+        if around is not None:
+            keys = gast.copy_location(gast.Call(func=around.func, args=[keys],
+                                                keywords=around.keywords), around)
         return gast.copy_location(gast.For(
-            target=stmt.target, iter=gast.Call(
-                func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
-                                    attr="keys", ctx=gast.Load()),
-                args=[it], keywords=[]),
-            body=stmt.body, orelse=stmt.orelse, type_comment=None), stmt)
+            target=stmt.target, iter=keys, body=stmt.body, orelse=stmt.orelse,
+            type_comment=None), stmt)
 
     def loop(self, stmt: Union[gast.For, gast.While]) -> None:
         if isinstance(stmt, gast.For):
@@ -672,6 +681,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.body.append(Primal(assign_node(name, value, stmt), stmt, {name}))
         self.assigned({name})
         return name, False
+
+
+# Builtins that give a dict's keys (in some order) when given the dict.
+_ORDERING_KEYS = (sorted, list, tuple, reversed)
 
 
 def _agreed(a: dict, b: dict) -> dict:
