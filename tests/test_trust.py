@@ -468,3 +468,79 @@ def test_a_loops_branch_reading_a_name_set_in_an_earlier_branch():
     f = _value_from_a_branch_read_in_a_loops_branch
     np.testing.assert_allclose(grad(f)(x, w), finite_differences(lambda v: f(v, w), x),
                                rtol=1e-6)
+
+
+def _drawn_positions(x):
+    rs = np.random.RandomState(0)
+    y = np.zeros(3)
+    for k in range(3):
+        y[rs.randint(0, 3)] += x[k]  # the index drawn once per update, as Python does
+    return np.sum(y ** 2)
+
+
+def _positions_from_an_iterator(x):
+    it = iter([2, 0, 1])
+    y = np.zeros(3)
+    for k in range(3):
+        y[next(it)] += x[k] * (k + 1.0)
+    return np.sum(y ** 3)
+
+
+def _drawn_masks_keys_and_items(x):
+    rs = np.random.RandomState(1)
+    y = x * 1.0
+    y[rs.rand(3) > 0.5] *= 3.0
+    d = {"a": x[0], "b": x[1], "c": x[2]}
+    for _ in range(4):
+        d["abc"[rs.randint(0, 3)]] *= 2.0 + x[1]
+    ys = [x[0], x[1], x[2]]
+    ys[rs.randint(0, 3)] += x[2] ** 2
+    return np.sum(y ** 2) + d["a"] * d["b"] + d["c"] + ys[0] * ys[1] * ys[2]
+
+
+@pytest.mark.parametrize("f", [_drawn_positions, _positions_from_an_iterator,
+                               _drawn_masks_keys_and_items])
+def test_an_updated_items_index_is_computed_once(f):
+    """y[rs.randint(3)] += v read one item and wrote another: the index expression was
+    evaluated twice (value 13 for 20 in the first). Found by an independent tester."""
+    x = np.array([1.0, 2.0, 3.0])
+    value, gradient = value_and_grad(f)(x)
+    assert value == pytest.approx(f(x))
+    np.testing.assert_allclose(gradient, finite_differences(f, x), rtol=1e-6)
+    v = np.array([0.3, -0.2, 0.5])
+    assert jvp(f, (x,), (v,))[1] == pytest.approx(gradient @ v)
+
+
+def _stored_into_integers(x):
+    counts = np.zeros(3, dtype=int)
+    counts[0] = x[0] * 10
+    return np.sum(counts * x)
+
+
+def _filled_integers(x):
+    out = np.arange(3)
+    for i in range(3):
+        out[i] = x[i] * 10
+    return np.sum(out * x)
+
+
+@pytest.mark.parametrize("f", [_stored_into_integers, _filled_integers])
+def test_a_value_carrying_gradient_stored_into_an_integer_array_is_refused(f):
+    """NumPy truncates it: its derivative through the array is zero, which the store's
+    rule did not give (gradient 10.5 for 5). Refused at the user's line as it runs."""
+    with pytest.raises(TypeError, match=r"test_trust.py:\d+: .*dtype int"):
+        grad(f)(np.array([0.55, 0.3, 0.2]))
+
+
+def test_integer_casts_have_derivative_zero_and_float_casts_pass_it_on():
+    def casts(x):
+        return (np.sum(x.astype(int) * x) + np.sum(np.array(x, dtype=int) * x) +
+                np.sum(np.array(x, dtype=float) ** 2) + np.sum(np.asarray(x, dtype=np.float64))
+                + np.sum(np.array(x, copy=True) ** 3))
+
+    x = np.array([1.3, -2.4, 0.7])
+    gradient = grad(casts)(x)
+    np.testing.assert_allclose(gradient, finite_differences(casts, x), rtol=1e-6)
+    np.testing.assert_allclose(gradient, 2 * np.trunc(x) + 2 * x + 1 + 3 * x ** 2)
+    v = np.array([0.1, 0.2, -0.3])
+    assert jvp(casts, (x,), (v,))[1] == pytest.approx(gradient @ v)

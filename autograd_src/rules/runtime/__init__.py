@@ -47,6 +47,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
 from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     alone,
     dtype_of,
+    floating,
     other_items,
     seed,
     shape_of,
@@ -77,6 +78,7 @@ from .elementwise import (  # noqa: F401 - generated code reads them as _ad.<nam
     log_or_zero,
     power_exponent,
     sinc_grad,
+    through_cast,
 )
 from .indexing import (  # noqa: F401 - generated code reads them as _ad.<name>
     add_at,
@@ -163,7 +165,8 @@ from .special import (  # noqa: F401 - generated code reads them as _ad.<name>
 # optimizer may evaluate a call to one of these at transformation time.
 FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 
-__all__ = ["alone", "other_items", "shape_of", "dtype_of", "zeros_like", "seed", "unbroadcast",
+__all__ = ["alone", "floating", "other_items", "shape_of", "dtype_of", "zeros_like", "seed",
+           "unbroadcast",
            "keep_reduced_dims",
            "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod", "uncumsum", "unindex",
            "unconcatenate", "unstack", "unhstack", "unvstack", "untile", "unrepeat", "untrace",
@@ -171,7 +174,8 @@ __all__ = ["alone", "other_items", "shape_of", "dtype_of", "zeros_like", "seed",
            "add_to_item", "add_into",
            "is_first", "matmul_lhs", "matmul_rhs", "dot_lhs", "dot_rhs",
            "inner_lhs", "inner_rhs", "solve_lhs", "norm_grad", "einsum_grads",
-           "inverse_permutation", "clip_mask", "log_or_zero", "astype", "cast_like", "pack",
+           "inverse_permutation", "clip_mask", "log_or_zero", "astype", "cast_like",
+           "through_cast", "pack",
            "appended", "extended", "unlist", "joined", "plus", "unplus", "times", "untimes", "add",
            "values_at", "pack_dict", "unsum", "like_input", "FOLDABLE",
            "tensordot_lhs", "tensordot_rhs", "cross_grad", "digamma", "power_exponent",

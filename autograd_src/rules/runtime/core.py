@@ -11,7 +11,7 @@ import numpy as np
 from ...errors import InPlaceUpdateError
 
 __all__ = ["shape_of", "dtype_of", "zeros_like", "zero_item", "is_zero", "seed",
-           "unbroadcast", "alone"]
+           "unbroadcast", "alone", "floating"]
 
 
 def shape_of(x: Any) -> tuple[int, ...]:
@@ -170,6 +170,18 @@ def unbroadcast(g: Any, x: Any) -> Any:
     if not shape and type(x) is not tuple and not isinstance(x, np.ndarray):
         return g[()]
     return g
+
+
+def floating(x: Any, where: str) -> None:
+    """Raise unless ``x``, which a value carrying gradient is stored into, is not an
+    integer or bool array (the store would truncate the value: a derivative of zero)."""
+    if type(x) is np.ndarray and x.dtype.kind in "biu":
+        raise TypeError(
+            f"{where}: a value carrying gradient is stored into an array of dtype "
+            f"{x.dtype}, which truncates it (its derivative through the array is zero, "
+            "which grad does not follow). Make the array floating point (np.zeros(n), "
+            ".astype(float)), or store a constant (int(v), v.astype(int)) if the "
+            "truncation is meant")
 
 
 def alone(x: Any, others: tuple, where: str, argument: bool = False) -> None:

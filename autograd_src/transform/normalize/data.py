@@ -135,6 +135,17 @@ class DataNormalizer:
         if not self.is_active(atom):
             atom = self.hoist(atom, describe(atom))
         ad = name_node(self.namer.reference(runtime, "_ad"))
+        if self.is_active(atom) and not _made_floating(self.parsed, self.wrt, name):
+            # y[i] = v into an integer array truncates v: a derivative of zero, which
+            # the rule of the store does not give; refused as it runs
+            where = f"{self.parsed.where(self.origin)}: " \
+                f"{gast.unparse(self.origin).strip().splitlines()[0]}"
+            check = gast.Call(func=gast.Attribute(value=clone(ad), attr="floating",
+                                                  ctx=gast.Load()),
+                              args=[name_node(name), gast.Constant(value=where, kind=None)],
+                              keywords=[])
+            self.body.append(Primal(gast.copy_location(gast.Expr(value=check), self.origin),
+                                    self.origin, set()))
         call = gast.Call(func=gast.Attribute(value=ad, attr="setitem", ctx=gast.Load()),
                          args=[name_node(name), index, atom], keywords=[])
         rule = registry.lookup(runtime.setitem)
@@ -398,8 +409,43 @@ class DataNormalizer:
             self.assigned({name})
         return name_node(name)
 
+    def evaluated_once(self, target: gast.expr, stmt: gast.stmt) -> gast.expr:
+        """``target`` (``y[i]``, ``d[k][j]``, ``o.a``) with each index that calls something
+        (``y[rs.randint(3)] += v``, ``y[next(it)]``) computed first into a name: the
+        update reads and writes the one item Python would, and draws once."""
+        if isinstance(target, gast.Attribute):
+            return gast.copy_location(gast.Attribute(
+                value=self.evaluated_once(target.value, stmt), attr=target.attr,
+                ctx=target.ctx), target)
+        if not isinstance(target, gast.Subscript):
+            return target
+
+        def once(part: Any) -> Any:
+            if part is None or not any(isinstance(n, gast.Call) for n in walk(part)):
+                return part
+            if isinstance(part, gast.Slice):
+                return gast.copy_location(gast.Slice(
+                    lower=once(part.lower), upper=once(part.upper), step=once(part.step)),
+                    part)
+            if isinstance(part, gast.Tuple):
+                return gast.copy_location(gast.Tuple(elts=[once(e) for e in part.elts],
+                                                     ctx=part.ctx), part)
+            name = self.namer.fresh("index")
+            origin = self.origin  # (what the analyses know the update by)
+            self.statement(gast.copy_location(assign_node(name, part, stmt), stmt))
+            self.origin = origin
+            return gast.copy_location(name_node(name), part)
+
+        container = self.evaluated_once(target.value, stmt)
+        return gast.copy_location(gast.Subscript(value=container, slice=once(target.slice),
+                                                 ctx=target.ctx), target)
+
     def aug_assign(self, stmt: gast.AugAssign) -> None:
         if not isinstance(stmt.target, gast.Name):
+            target = self.evaluated_once(stmt.target, stmt)
+            if target is not stmt.target:
+                stmt = gast.copy_location(gast.AugAssign(target=target, op=stmt.op,
+                                                         value=stmt.value), stmt)
             container = stmt.target.value
             if not (self.is_active(stmt.value) or self.is_active(container)) and not (
                     isinstance(container, gast.Name) and self.seen_by_adjoints(container.id)):
@@ -446,6 +492,68 @@ class DataNormalizer:
                 self.update_alone(name, stmt, self.seen_by_adjoints_refusal(name))
             verbatim = False
         self.assign(plain, original=stmt if verbatim else None)
+
+
+_FLOAT_MAKERS = ("zeros", "ones", "empty")
+_FLOAT_DTYPES = ("float", "float64", "float32", "double", "complex", "complex128")
+
+
+def _made_floating(parsed: Any, wrt: list, name: str) -> bool:
+    """Whether every binding of ``name`` in the function surely makes a floating-point
+    array (or list, or dict): ``np.zeros(shape)`` (``ones``, ``empty``; their ``_like``
+    of a differentiated argument), a copy or arithmetic of a differentiated argument,
+    a list or dict display. Else stores into it are checked as they run."""
+    if name in wrt and name in parsed.params:
+        bindings: list = []
+    elif name in parsed.params:
+        return False
+    else:
+        bindings = []
+    for node in walk(parsed.node):
+        if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For,
+                             gast.With, gast.NamedExpr)):
+            targets = node.targets if isinstance(node, gast.Assign) else \
+                [node.target] if not isinstance(node, gast.With) else \
+                [item.optional_vars for item in node.items if item.optional_vars]
+            for target in targets:
+                if any(isinstance(n, gast.Name) and n.id == name and
+                       isinstance(n.ctx, gast.Store) for n in walk(target)):
+                    if not isinstance(node, gast.Assign) or not isinstance(target, gast.Name):
+                        return False  # unpacked, looped over, updated: not known
+                    bindings.append(node.value)
+    return all(_floating_value(parsed, wrt, value) for value in bindings)
+
+
+def _floating_value(parsed: Any, wrt: list, value: gast.expr) -> bool:
+    if isinstance(value, (gast.List, gast.Dict, gast.ListComp, gast.DictComp)):
+        return True
+    if isinstance(value, gast.BinOp):
+        return any(isinstance(side, gast.Name) and side.id in wrt or
+                   isinstance(side, gast.Constant) and type(side.value) is float
+                   for side in (value.left, value.right))
+    if not isinstance(value, gast.Call):
+        return False
+    func = value.func
+    dtype = [k.value for k in value.keywords if k.arg == "dtype"]
+    if dtype and not (isinstance(dtype[0], gast.Name) and dtype[0].id in _FLOAT_DTYPES or
+                      isinstance(dtype[0], gast.Attribute) and
+                      dtype[0].attr in _FLOAT_DTYPES):
+        return False
+    if isinstance(func, gast.Attribute) and func.attr == "copy" and not value.args and \
+            isinstance(func.value, gast.Name) and func.value.id in wrt:
+        return True
+    target = parsed.resolve(func)
+    made = getattr(target, "__name__", None)
+    if str(getattr(target, "__module__", "")).startswith("autograd_src."):
+        return True  # an adjoint, in a derivative's own code (second order)
+    if getattr(target, "__module__", None) != "numpy" or made is None:
+        return False
+    if made in _FLOAT_MAKERS:
+        return len(value.args) == 1
+    if made in ("copy", "zeros_like", "ones_like", "empty_like"):
+        return len(value.args) == 1 and isinstance(value.args[0], gast.Name) and \
+            value.args[0].id in wrt
+    return False
 
 
 def _never_shared(node: gast.FunctionDef, name: str) -> bool:

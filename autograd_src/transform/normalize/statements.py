@@ -44,6 +44,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.parsed = parsed
         self.namer = namer
         self.active: set[str] = set(wrt)
+        self.wrt = list(wrt)
         self.body: list[Union[Primal, Op]] = []
         self.origin: gast.stmt = parsed.node
         self.scalars: set[str] = set()
