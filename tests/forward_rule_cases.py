@@ -296,6 +296,8 @@ CASES += [
     ((_ad.unmean,), "_ad.unmean(x, y, 0, True)", _n((1, 4), (3, 4)), 2),
     ((_ad.unindex,), "_ad.unindex(x, y, np.s_[1:])", _n((2, 4), (3, 4)), 2),
     ((_ad.cast_like,), "_ad.cast_like(x, y)", _n((3,), (3,)), 2),
+    ((_ad.through_cast,), "_ad.through_cast(x, np.float64) + _ad.through_cast(x, int)",
+     _n((3,)), 1),
     ((_ad.add,), "_ad.add(x, y)", _n((3,), (3,)), 2),
     ((_ad.zero_at,), "_ad.zero_at(x, 1)", _n((3, 4)), 1),
     ((_ad.log_or_zero,), "_ad.log_or_zero(x)", _u(0.5, 2), 1),

@@ -258,8 +258,8 @@ def copy(g, ans, a):
 
 
 @defjvp(np.array, np.asarray)
-def array(g, ans, a):
-    return np.array(g)
+def array(g, ans, a, dtype=None, *, copy=None):
+    return np.array(_ad.through_cast(g, dtype))
 
 
 @defjvp(_ad.pack)
@@ -319,7 +319,7 @@ def builtin_sum(g, ans, items):
 
 @defjvp(_ad.astype)
 def astype(g, ans, x, dtype):
-    return _ad.astype(g, dtype)
+    return _ad.through_cast(_ad.astype(g, dtype), dtype)
 
 
 # ----- Adjoint helpers of containers (gradients read again: hessian, hvp) -----

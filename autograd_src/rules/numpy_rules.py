@@ -268,8 +268,8 @@ def copy(g, ans, a):
 
 
 @defvjp(np.array, np.asarray)
-def array(g, ans, a):
-    return _ad.like_input(g, a)
+def array(g, ans, a, dtype=None, *, copy=None):
+    return _ad.like_input(_ad.through_cast(g, dtype), a)
 
 
 @defvjp(_ad.pack)
@@ -326,7 +326,7 @@ def builtin_sum(g, ans, items):
 
 @defvjp(_ad.astype)
 def astype(g, ans, x, dtype):
-    return _ad.cast_like(g, x)
+    return _ad.cast_like(_ad.through_cast(g, dtype), x)
 
 
 # ----- Reductions -----

@@ -77,6 +77,16 @@ def cast_like_jvp(g, ans, grad, x):
     return _ad.cast_like(g, x), None
 
 
+@defvjp(_ad.through_cast)
+def through_cast(g, ans, grad, dtype):
+    return _ad.through_cast(g, dtype)
+
+
+@defjvp(_ad.through_cast)
+def through_cast_jvp(g, ans, grad, dtype):
+    return _ad.through_cast(g, dtype)
+
+
 @defvjp(_ad.add)
 def add(g, ans, a, b):
     return g, g

@@ -11,6 +11,7 @@ import numpy as np
 from .core import dtype_of, shape_of
 
 __all__ = ["inverse_permutation", "clip_mask", "log_or_zero", "astype", "cast_like",
+           "through_cast",
            "log_of_base", "sinc_grad", "digamma", "power_exponent", "larger_share"]
 
 
@@ -42,6 +43,15 @@ def log_or_zero(x: Any) -> Any:
 def astype(x: Any, dtype: Any) -> Any:
     """``x.astype(dtype)`` as a function, so it can carry a derivative rule."""
     return np.asarray(x).astype(dtype)
+
+
+def through_cast(g: Any, dtype: Any) -> Any:
+    """The adjoint (or tangent) ``g`` through a cast to ``dtype``: itself for a floating
+    dtype (or none); zero for an integer or bool one, whose values are piecewise
+    constant in the input (``x.astype(int)``, ``np.array(x, dtype=int)``)."""
+    if dtype is None or np.dtype(dtype).kind in "fc":
+        return g
+    return np.zeros(np.shape(g)) if isinstance(g, np.ndarray) else 0.0
 
 
 def cast_like(g: Any, x: Any) -> Any:
