@@ -72,3 +72,30 @@ def test_keywords_without_a_rule_are_refused_at_the_call():
     out = mg.einsum("ij,jk->ik", a, b, optimize=True)  # only the order of products
     mg.sum(out).backward()
     np.testing.assert_allclose(a.grad, np.ones((2, 2)) @ b.data.T)
+
+
+def test_indices_masks_and_labels_are_read_as_they_were_when_recorded():
+    """A minibatch loop refilling one label (or index, or mask) buffer before a single
+    backward(): the operations read the buffer's last contents (a second tester)."""
+    scores = mg.tensor([[2.0, 0.0, -1.0], [0.5, 1.0, 3.0], [1.0, 1.0, 0.0]])
+    y = np.array([0, 2, 1])
+    labels = np.empty(1, dtype=int)
+    loss = 0
+    for i in range(3):
+        labels[:] = y[i:i + 1]
+        loss = loss + mg.nnet.softmax_crossentropy(scores[i:i + 1], labels)
+    loss.backward()
+    s = scores.data
+    p = np.exp(s - s.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(scores.grad, p - np.eye(3)[y])
+
+    x = mg.tensor([1.0, 2.0, 3.0])
+    idx, mask, counts = np.empty(2, dtype=int), np.empty(3, dtype=bool), np.empty(3, int)
+    loss = 0
+    for b, m, c in (([0, 1], [True, False, False], [1, 2, 0]),
+                    ([2, 2], [False, True, True], [0, 0, 3])):
+        idx[:], mask[:], counts[:] = b, m, c
+        loss = loss + (x[idx] ** 2).sum() + (x[mask] * 10).sum() + mg.repeat(x, counts).sum()
+    loss.backward()
+    np.testing.assert_allclose(x.grad, [2 + 10 + 1, 4 + 10 + 2, 12 + 10 + 3])

@@ -222,6 +222,13 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
         constant = not parents or not is_float
     result = tensor_type._wrap(ans, constant=bool(constant) or not is_float)
     if parents and not result._constant and _Recording.enabled:
+        # Indices, masks and labels are read again by backward(): as they are now
+        # (the user may refill the array before then, as a minibatch loop does)
+        n = rule.n_inputs
+        if len(raw_args) > n:
+            raw_args = raw_args[:n] + tuple([_kept(a) for a in raw_args[n:]])
+        if raw_kwargs:
+            raw_kwargs = {k: _kept(v) for k, v in raw_kwargs.items()}
         node = result._node = Node(rule, raw_args, raw_kwargs, parents, versions)
         if held:
             node.locked = memory.lock(held, exposed)
@@ -230,6 +237,17 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     if view_of is not None:
         view_of._add_view(result, primitive, raw_args[1:], raw_kwargs)
     return result
+
+
+def _kept(value: Any) -> Any:
+    """``value`` (an argument of an operation that is not an input: an index, a mask,
+    labels) as it is now: a writable array copied, in tuples and lists too."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.copy() if value.flags.writeable else value
+    if (kind is tuple or kind is list) and any(type(v) is np.ndarray for v in value):
+        return kind(_kept(v) for v in value)
+    return value
 
 
 def _split_axis(raw_args: tuple, raw_kwargs: dict) -> int:
