@@ -243,7 +243,7 @@ class ParsedFunction:
                     return UNRESOLVED
             found = _note("global", self.globals, name, self.globals.get(name, _ABSENT))
             if found is not _ABSENT:
-                return found
+                return _numpy_under_hips(found)
             if name in self.introduced:
                 return self.introduced[name]
             return getattr(builtins, name, UNRESOLVED)
@@ -254,8 +254,42 @@ class ParsedFunction:
             if isinstance(base, InstanceOf):
                 return base.lookup(expr.attr)
             found = _note("attribute", base, expr.attr, getattr(base, expr.attr, _ABSENT))
-            return UNRESOLVED if found is _ABSENT else found
+            return UNRESOLVED if found is _ABSENT else _numpy_under_hips(found)
         return UNRESOLVED
+
+
+def _numpy_under_hips(found: Any) -> Any:
+    """For a function of HIPS autograd's NumPy and SciPy wrappers (code ported from it:
+    ``import autograd.numpy as np``), the NumPy or SciPy function of the same name,
+    whose rule applies (the wrapper, called on arrays, computes the same values).
+    Anything else: itself."""
+    module = getattr(found, "__module__", None)
+    if type(module) is not str or not module.startswith("autograd"):
+        return found
+    if not _HIPS_NAMES:
+        _HIPS_NAMES[None] = None
+        import importlib
+        for wrapper, original in _HIPS_MODULES:
+            try:
+                ours, theirs = (importlib.import_module(wrapper),
+                                importlib.import_module(original))
+            except ImportError:
+                continue
+            for name, value in vars(ours).items():
+                same = getattr(theirs, name, None)
+                if callable(value) and same is not None and not name.startswith("_"):
+                    _HIPS_NAMES[id(value)] = (value, same)
+    pair = _HIPS_NAMES.get(id(found))
+    return pair[1] if pair is not None and pair[0] is found else found
+
+
+# HIPS autograd's wrapper modules, and the module each wraps.
+_HIPS_MODULES = (("autograd.numpy", "numpy"), ("autograd.numpy.linalg", "numpy.linalg"),
+                 ("autograd.numpy.fft", "numpy.fft"),
+                 ("autograd.scipy.special", "scipy.special"),
+                 ("autograd.scipy.stats.norm", "scipy.stats.norm"),
+                 ("autograd.scipy.linalg", "scipy.linalg"))
+_HIPS_NAMES: dict = {}
 
 
 def _unavailable(fn: Callable[..., Any], why: str) -> SourceUnavailableError:
