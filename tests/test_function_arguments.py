@@ -141,3 +141,23 @@ def lambda_reading_names_the_helper_uses(x, y, k):
 
 def test_a_lambda_reads_the_callers_names_not_the_copys():
     check_grads(lambda_reading_names_the_helper_uses, Y[0], Y[1], 0.3, wrt=(0, 1, 2))
+
+
+def _softplus(z):
+    return np.log1p(np.exp(z))
+
+
+def _picked_activation(x, w, c):
+    act = _softplus if c > 0 else np.tanh  # a function picked when the code runs
+    pair = np.maximum if c > 0 else np.minimum
+    h = act(x * w) + pair(x, w)
+    return np.sum(h ** 2)
+
+
+@pytest.mark.parametrize("c", [1.0, -1.0])
+def test_a_numpy_function_or_a_helper_picked_when_the_code_runs(c):
+    """act = np.tanh if ... else np.sin; act(x): the rule of the function picked (or the
+    helper's derivative) applies; it was refused with advice that did not apply."""
+    from autograd_src.testing import check_grads
+    x, w = np.array([0.3, -1.2, 2.0]), np.array([1.5, 0.5, -0.7])
+    check_grads(_picked_activation, x, w, c, wrt=(0, 1))

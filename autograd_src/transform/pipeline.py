@@ -20,9 +20,11 @@ from typing import Any, Callable, Iterator, Optional
 
 import gast
 
+from ..rules import registry
 from . import codegen, desugar, fence, loader, normalize, reverse, source, stages
 from . import optimize as optimizer
 from .ir import name_ids, walk
+from .mutation import is_user_function
 from .naming import Namer
 from .source import is_bound_method, parameters
 
@@ -300,6 +302,14 @@ class DynamicMethod:
         import inspect as _inspect
         kind = type(obj)
         found = _inspect.getattr_static(kind, self.attr, None)
+        if self.attr == "__call__" and isinstance(obj, types.FunctionType) and \
+                is_user_function(obj) and registry.lookup(obj) is None:
+            # act = relu if ... else softplus: a function of the user's, picked now
+            derivative, _, _ = helper_derivative(obj, [p - 1 for p in self.positions],
+                                                 None, None)
+            return derivative(*args)
+        if self.attr == "__call__" and registry.lookup(obj) is not None:
+            return _by_rule(obj, args, [p - 1 for p in self.positions])  # act = np.tanh
         if self.attr == "__call__" and not isinstance(found, types.FunctionType):
             raise TypeError(f"{self.where}: calling a {kind.__name__} picked when the code "
                             "runs (not a module-level function, and not an object whose "
@@ -322,6 +332,28 @@ class DynamicMethod:
             found, list(self.positions), None, None,
             {found.__code__.co_varnames[0]: source.InstanceOf.for_class(kind)})
         return derivative(obj, *args)
+
+
+def _by_rule(primitive: Any, args: tuple, positions: list) -> tuple:
+    """``primitive(*args)`` (a function with a derivative rule, picked when the code
+    runs) and the function giving the gradients of the arguments at ``positions``,
+    as a helper's derivative gives them."""
+    from ..rules import runtime
+    rule = registry.lookup(primitive)
+    value = primitive(*args)
+
+    def back(g: Any) -> Any:
+        whole = rule.vjp(g, value, *args)
+        whole = (whole,) if rule.n_inputs == 1 else tuple(whole)
+        grads = []
+        for p in positions:
+            piece = whole[p] if p < len(whole) else None
+            piece = runtime.zeros_like(args[p]) if piece is None else \
+                runtime.unbroadcast(piece, args[p])
+            grads.append(piece)
+        return grads[0] if len(grads) == 1 else tuple(grads)
+
+    return value, back
 
 
 def dynamic_method(attr: str, positions: list, where: str) -> DynamicMethod:
