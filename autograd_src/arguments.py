@@ -14,7 +14,7 @@ import numpy as np
 
 from .transform.source import parameters
 
-__all__ = ["check_argument", "is_container", "in_structure", "scalar_signature",
+__all__ = ["check_argument", "is_container", "value_on_copies", "in_structure", "scalar_signature",
            "make_checker", "separate_results", "in_dtypes", "argument_reader", "MISSING",
            "NO_SCALARS", "SCALAR_SET", "counter_indexed", "plain_values",
            "positional_completer"]
@@ -44,6 +44,24 @@ def check_argument(value: Any, name: str) -> None:
         raise TypeError(f"cannot differentiate with respect to {name}, which has dtype "
                         f"{dtype}: gradients need a floating-point dtype; pass "
                         f"{name}.astype(float)")
+
+
+def value_on_copies(fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    """``fn(*args, **kwargs)`` run on copies of the arrays among them (in containers
+    too): a function that updates an argument in place must not change the caller's
+    array, which the derivative is then taken at (grad never changes it either)."""
+    return fn(*[_copied(a) for a in args], **{k: _copied(v) for k, v in kwargs.items()})
+
+
+def _copied(value: Any) -> Any:
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.copy()
+    if kind is list or kind is dict or kind is tuple:
+        if kind is dict:
+            return {k: _copied(v) for k, v in value.items()}
+        return kind(_copied(v) for v in value)
+    return value
 
 
 def is_container(value: Any) -> bool:

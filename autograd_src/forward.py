@@ -23,6 +23,7 @@ from .arguments import (
     counter_indexed,
     in_structure,
     scalar_signature,
+    value_on_copies,
 )
 from .errors import UnresolvedMethodError
 from .rules import forward_rules, runtime_rules  # noqa: F401 - register their rules
@@ -466,7 +467,7 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     >>> vjp_fn(np.array([1.0, 10.0]))
     (array([ 3., 40.]), array([ 1., 20.]))
     """
-    value = fn(*primals)
+    value = value_on_copies(fn, primals, {})
     positions = tuple(i for i, p in enumerate(primals) if _is_float(p))
     if not positions:
         raise ValueError("vjp needs at least one floating-point argument")

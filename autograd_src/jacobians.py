@@ -26,7 +26,15 @@ from .api import (
     grad,
     resolve_names,
 )
-from .arguments import MISSING, NO_SCALARS, SCALAR_SET, argument_reader, in_structure, make_checker
+from .arguments import (
+    MISSING,
+    NO_SCALARS,
+    SCALAR_SET,
+    argument_reader,
+    in_structure,
+    make_checker,
+    value_on_copies,
+)
 from .errors import NoRuleError
 from .forward import Wrt, make_jvp
 from .transform.pipeline import cache_for, derivative_name
@@ -136,7 +144,7 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     seed = seed_name(backward)
 
     def jacobian_rev(*args: Any, **kwargs: Any) -> Any:
-        value = fn(*args, **kwargs)
+        value = value_on_copies(fn, args, kwargs)
         out_shape, seeds = _basis(value)
         rows = [backward(*args, **{seed: s}, **kwargs) for s in seeds]
         jacobians = []
@@ -249,7 +257,8 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     ``hvp(f)(x, v)`` is ``H(x) @ v`` for the Hessian of ``f`` with respect to ``x``
     (more arguments go before ``v``: ``hvp(f, wrt=0)(x, data, v)``). It costs
     about one gradient and its tangent: the forward-mode derivative of the code
-    `grad` generates, which ``.source`` shows.
+    `grad` generates, which ``.source`` shows. Of a function with several outputs it
+    is, as grad's gradient is, that of the sum of the outputs (`hessian` refuses it).
 
     Examples
     --------
@@ -301,8 +310,10 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     if not single:
         raise TypeError("hessian takes one parameter in wrt")
     forward = _second_order(fn, names[0], "hessian")
+    scalar = _ScalarOutput(fn, "hessian")
 
     def hessian_of(*args: Any, **kwargs: Any) -> Any:
+        scalar.check(args, kwargs)
         shape, units = _basis(_argument(fn, names[0], args, kwargs))
         latest = forward(args, kwargs)
         hessian_of.source = latest.source  # type: ignore[attr-defined]
@@ -313,6 +324,29 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     hessian_of.__name__ = f"hessian_{getattr(fn, '__name__', 'f')}"
     hessian_of.source = forward().source  # type: ignore[attr-defined]
     return hessian_of
+
+
+class _ScalarOutput:
+    """Refuses a function whose value is not a scalar: its "Hessian" would be that of
+    the sum of its outputs (grad's seed of ones), not the tensor JAX and HIPS autograd
+    give. Checked once per layout of the arguments (their types and shapes)."""
+
+    def __init__(self, fn: Callable[..., Any], label: str) -> None:
+        self.fn, self.label, self.seen = fn, label, set()
+
+    def check(self, args: tuple, kwargs: dict) -> None:
+        key = tuple((type(a), np.shape(a) if type(a) is np.ndarray else None) for a in args)
+        if kwargs or key not in self.seen:
+            value = value_on_copies(self.fn, args, kwargs)
+            if np.ndim(value) or isinstance(value, (list, tuple, dict)):
+                name = getattr(self.fn, "__name__", "f")
+                raise ValueError(f"{self.label} needs a function with a scalar value; "
+                                 f"{name}() returned shape {np.shape(value)}. Take the "
+                                 f"{self.label} of one output at a time "
+                                 f"(lambda x: {name}(x)[i]); hvp and grad(grad(...)) "
+                                 "give the Hessian of the sum of the outputs")
+            if not kwargs and len(self.seen) < 64:
+                self.seen.add(key)
 
 
 # ----- grad of a derivative grad made: forward over reverse -----

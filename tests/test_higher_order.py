@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from autograd_src import NoRuleError, grad, hessian, hvp, jacfwd, jacobian, jacrev
+from autograd_src.testing import numerical_grad
 
 from . import second_order_cases as so
 
@@ -180,3 +181,52 @@ def test_second_order_refusal_names_the_users_helper():
     message = str(info.value)
     assert "the helper _layer_with_default() (test_higher_order.py:" in message
     assert "backward(...) directly" not in message
+
+
+def _doubled_in_place(x):
+    x *= 2.0
+    return np.sum(x ** 3)
+
+
+def _shifted_in_place(x):
+    x[1:] = x[:-1] * x[1:]
+    return x
+
+
+def test_vjp_and_jacrev_leave_the_callers_array_alone():
+    """They ran f itself on the caller's array for the value: a function updating its
+    argument changed it, and the derivative was taken at the changed point (tester)."""
+    from autograd_src import vjp
+    x = np.array([0.3, -0.6, 1.1])
+    np.testing.assert_allclose(jacrev(_doubled_in_place)(x), 24 * x ** 2)
+    np.testing.assert_allclose(vjp(_doubled_in_place, x)[1](1.0)[0], 24 * x ** 2)
+    np.testing.assert_allclose(jacrev(_shifted_in_place)(x),
+                               [[1, 0, 0], [x[1], x[0], 0], [0, x[2], x[1]]])
+    value, _ = vjp(_shifted_in_place, x)
+    np.testing.assert_allclose(value, [x[0], x[0] * x[1], x[1] * x[2]])
+    np.testing.assert_allclose(x, [0.3, -0.6, 1.1])
+
+
+def _updated_twice_in_place(x):
+    x *= 2.0
+    x[0] += x[1] ** 2
+    return np.sum(x ** 3)
+
+
+def test_hessian_through_in_place_updates():
+    x = np.array([0.3, -0.6, 1.1])
+    rows = [numerical_grad(lambda z, i=i: grad(_updated_twice_in_place)(z.copy())[i], [x], 0)
+            for i in range(3)]
+    np.testing.assert_allclose(hessian(_updated_twice_in_place)(x), rows, rtol=1e-6,
+                               atol=1e-8)
+
+
+def test_hessian_of_a_function_with_several_outputs_is_refused():
+    """JAX and HIPS autograd give the tensor out.shape + x.shape + x.shape; this gave the
+    Hessian of the sum of the outputs (grad's seed) without a word (tester)."""
+    with pytest.raises(ValueError, match=r"scalar value; vector_output\(\) returned shape"):
+        hessian(vector_output)(np.array([0.3, 0.6]))
+
+
+def vector_output(x):
+    return np.sin(x) * x[0]

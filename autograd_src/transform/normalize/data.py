@@ -524,13 +524,28 @@ def _made_floating(parsed: Any, wrt: list, name: str) -> bool:
     return all(_floating_value(parsed, wrt, value) for value in bindings)
 
 
+def _floating_arithmetic(wrt: list, value: gast.expr) -> bool:
+    """Whether ``value`` is surely floating: a differentiated argument, a float constant,
+    their items, transposes and arithmetic (with anything)."""
+    if isinstance(value, gast.Name):
+        return value.id in wrt
+    if isinstance(value, gast.Constant):
+        return type(value.value) is float
+    if isinstance(value, gast.Subscript) or isinstance(value, gast.Attribute) and \
+            value.attr == "T":
+        return _floating_arithmetic(wrt, value.value)
+    if isinstance(value, gast.UnaryOp):
+        return _floating_arithmetic(wrt, value.operand)
+    if isinstance(value, gast.BinOp):
+        return _floating_arithmetic(wrt, value.left) or _floating_arithmetic(wrt, value.right)
+    return False
+
+
 def _floating_value(parsed: Any, wrt: list, value: gast.expr) -> bool:
     if isinstance(value, (gast.List, gast.Dict, gast.ListComp, gast.DictComp)):
         return True
     if isinstance(value, gast.BinOp):
-        return any(isinstance(side, gast.Name) and side.id in wrt or
-                   isinstance(side, gast.Constant) and type(side.value) is float
-                   for side in (value.left, value.right))
+        return _floating_arithmetic(wrt, value)
     if not isinstance(value, gast.Call):
         return False
     func = value.func
@@ -539,9 +554,8 @@ def _floating_value(parsed: Any, wrt: list, value: gast.expr) -> bool:
                       isinstance(dtype[0], gast.Attribute) and
                       dtype[0].attr in _FLOAT_DTYPES):
         return False
-    if isinstance(func, gast.Attribute) and func.attr == "copy" and not value.args and \
-            isinstance(func.value, gast.Name) and func.value.id in wrt:
-        return True
+    if isinstance(func, gast.Attribute) and func.attr == "copy" and not value.args:
+        return _floating_arithmetic(wrt, func.value)
     target = parsed.resolve(func)
     made = getattr(target, "__name__", None)
     if str(getattr(target, "__module__", "")).startswith("autograd_src."):
@@ -550,9 +564,8 @@ def _floating_value(parsed: Any, wrt: list, value: gast.expr) -> bool:
         return False
     if made in _FLOAT_MAKERS:
         return len(value.args) == 1
-    if made in ("copy", "zeros_like", "ones_like", "empty_like"):
-        return len(value.args) == 1 and isinstance(value.args[0], gast.Name) and \
-            value.args[0].id in wrt
+    if made in ("copy", "zeros_like", "ones_like", "empty_like", "array"):
+        return len(value.args) == 1 and _floating_arithmetic(wrt, value.args[0])
     return False
 
 
