@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import autograd_src as mg
-from autograd_src.tensors.errors import GradientDropped
+from autograd_src.tensors.errors import GradientDropped, InvalidBackprop
 
 
 def test_a_tensor_added_into_a_numpy_array_carries_its_gradient():
@@ -99,3 +99,21 @@ def test_indices_masks_and_labels_are_read_as_they_were_when_recorded():
         loss = loss + (x[idx] ** 2).sum() + (x[mask] * 10).sum() + mg.repeat(x, counts).sum()
     loss.backward()
     np.testing.assert_allclose(x.grad, [2 + 10 + 1, 4 + 10 + 2, 12 + 10 + 3])
+
+
+def test_a_view_of_a_leaf_made_before_a_backward_still_reaches_it():
+    """y = x[1:] recorded before a backward(), then a write through y: the next backward
+    raised InvalidBackprop (y's record read x from before the clear). A view is made
+    again from its base's value when written through."""
+    x = mg.tensor([1.0, 2.0, 3.0])
+    y = x[1:]
+    (x * 1).sum().backward()
+    y[0] = 100.0
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.data, [1.0, 100.0, 3.0])
+    np.testing.assert_allclose(x.grad, [2.0, 200.0, 6.0])
+    w = 2 * mg.tensor([1.0, 2.0])  # a computed tensor: its graph is gone, refused
+    v = w * 3
+    (w * 1).sum().backward()
+    with pytest.raises(InvalidBackprop):
+        v.sum().backward()

@@ -135,6 +135,15 @@ def _update(target: Any, write: Callable[[np.ndarray], Any],
     target._grad = None
     family = base._family()
     placeholders = {id(member): member._retire() for member in family}
+    for member in family[1:]:
+        # A view recorded before its base's graph was cleared (y = x[1:], then a
+        # backward()) is made again from the base: its value is the base's, and its
+        # old record would be refused as stale by the next backward()
+        old, parent_old = placeholders[id(member)], placeholders[id(member._view[0])]
+        if old._node is not None and parent_old._cleared > old._node.clears:
+            _, view_primitive, rest, kwargs = member._view
+            old._node = backprop.apply(type(target), view_primitive, (parent_old, *rest),
+                                       kwargs, old._constant)._node
 
     def before(operand: Any) -> Any:
         return placeholders.get(id(operand), operand)
