@@ -77,6 +77,16 @@ def in_structure(gradient: Any, like: Any, seen: Optional[set] = None) -> Any:
     argument's dtype, Python floats for Python floats, zeros where no gradient flowed,
     and every array writable and a distinct object (``seen``: the ids handed out)."""
     seen = set() if seen is None else seen
+    kind = type(like)
+    if kind is np.ndarray and type(gradient) is np.ndarray:  # the usual leaf, at once
+        if gradient.dtype == like.dtype and gradient.shape == like.shape and \
+                gradient.flags.writeable and id(gradient) not in seen:
+            seen.add(id(gradient))
+            return gradient
+    elif (kind is list or kind is tuple) and type(gradient) in (list, tuple) and \
+            len(gradient) == len(like):
+        items = [in_structure(g, v, seen) for g, v in zip(gradient, like)]
+        return items if kind is list else tuple(items)
     if isinstance(like, dict):
         return type(like)((k, in_structure(gradient[k] if gradient is not None else None, v,
                                            seen))

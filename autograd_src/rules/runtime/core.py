@@ -141,6 +141,13 @@ def unbroadcast(g: Any, x: Any) -> Any:
 
     ``x`` may be the value or its shape (a tuple), as loops keep for each iteration.
     """
+    if type(g) is np.ndarray:  # the common case first: nothing to sum
+        kind = type(x)
+        if kind is np.ndarray:
+            if g.shape == x.shape:
+                return g
+        elif kind is tuple and g.shape == x and (not x or type(x[0]) is int):
+            return g
     if type(g) in _SCALARS and (type(x) in _SCALARS or (type(x) is tuple and not x)):
         return g
     if isinstance(g, (list, tuple, dict)):
