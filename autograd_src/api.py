@@ -40,6 +40,14 @@ Wrt = Union[int, str, Sequence[Union[int, str]]]
 def _resolve_wrt(fn: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
     """Parameter names to differentiate with respect to, and whether one was asked."""
     names, positional = parameters(fn)
+    if not names and (getattr(fn, "__autograd_src_jacobian__", False) or (
+            hasattr(fn, "source") and hasattr(fn, "__wrapped__"))):
+        # hvp(f), jacfwd(f), a bound method's derivative: wrappers taking *args
+        raise TypeError(f"{getattr(fn, '__name__', 'f')}, a derivative made by "
+                        "autograd_src that takes its arguments as *args, cannot be "
+                        "differentiated again: differentiate a function of named "
+                        "parameters (for a method, one taking the object as an "
+                        "argument), or use hessian, hvp, jacfwd(grad(f))")
     return resolve_names(names, positional, getattr(fn, '__name__', 'f'), wrt)
 
 

@@ -114,6 +114,11 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         for name, forward in zip(names, forwards):
             shape, units = _basis(_argument(signature, name, args, kwargs))
             columns = [forward.run(args, kwargs, [u])[1] for u in units]
+            if columns and isinstance(columns[0], (list, tuple, dict)):
+                raise ValueError(f"jacfwd needs a function returning one array; "
+                                 f"{getattr(fn, '__name__', 'f')}() returns a "
+                                 f"{type(columns[0]).__name__}: take the Jacobian of each "
+                                 "output (lambda x: f(x)[0])")
             out_shape = np.shape(columns[0])
             jacobians.append(np.stack([np.asarray(c) for c in columns], axis=-1)
                              .reshape(out_shape + shape))
@@ -274,6 +279,8 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     forward = _second_order(fn, names[0], "hvp")
 
     def hessian_vector_product(*args: Any, **kwargs: Any) -> Any:
+        if "v" in kwargs and "v" not in parameters(fn)[0]:  # hvp(f)(x, v=v)
+            args = args + (kwargs.pop("v"),)
         if not args:
             raise TypeError("hvp(f)(*args, v): pass the vector v last")
         *primals, v = args

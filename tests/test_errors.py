@@ -83,3 +83,41 @@ def test_error_is_raised_at_grad_time_not_call_time():
     with pytest.raises(NoRuleError):
         grad(error_cases.no_rule, wrt=0)
 
+
+
+def _cubes(x):
+    return np.sum(x ** 3)
+
+
+def _pair(x):
+    return np.sin(x), np.sum(x ** 2)
+
+
+class _Model:
+    def loss(self, w):
+        return np.sum(w ** 3)
+
+
+def test_composition_errors_name_what_to_do():
+    """Tester findings: each used to fail deep inside with a message about a generated
+    function (wrt=0 is out of range: dlossdw() has 0 positional parameters, NumPy's
+    inhomogeneous shape, an unexpected keyword of jvp_dfdx)."""
+    from autograd_src import hvp, jacfwd, jvp
+    w = np.array([1.0, 2.0])
+    with pytest.raises(TypeError, match="cannot be differentiated again"):
+        grad(grad(_Model().loss))(w)
+    with pytest.raises(TypeError, match="cannot be differentiated again"):
+        jvp(hvp(_cubes), (w, w), (w, 0 * w))
+    with pytest.raises(ValueError, match="returning one array; _pair"):
+        jacfwd(_pair)(w)
+    np.testing.assert_allclose(hvp(_cubes)(w, v=w), 6 * w * w)  # v by keyword
+
+
+def _vectorized(x):
+    return np.sum(np.vectorize(np.sin)(x))
+
+
+def test_a_function_made_by_a_call_is_refused_with_advice():
+    with pytest.raises(NoRuleError, match=r"np.vectorize\(np.sin\)\(\.\.\.\) calls the "
+                                          "function that"):
+        grad(_vectorized)(np.array([1.0, 2.0]))

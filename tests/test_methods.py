@@ -196,3 +196,26 @@ def test_a_module_level_instance_is_called_through_its_class_call():
     x = np.array([0.1, 0.5])
     np.testing.assert_allclose(grad(_through_a_module_level_instance)(x),
                                1 - np.tanh(x) ** 2, rtol=1e-12)
+
+
+class _Dense:
+    def forward(self, x, W):
+        return np.tanh(x @ W)
+
+
+class _ScaledDense(_Dense):
+    def forward(self, x, W):
+        return 2.0 * super().forward(x, W) + np.sum(W)
+
+
+def _layer_loss(W, x, layer):
+    return np.sum(layer.forward(x, W) ** 2)
+
+
+def test_super_calls_the_base_class_method():
+    """super().forward(x, W) in a subclass's method: the base class's method is
+    differentiated (it was 'a super has no method .forward()'; tester)."""
+    from autograd_src.testing import check_grads
+    rng = np.random.default_rng(0)
+    W, x = rng.normal(size=(3, 2)), rng.normal(size=(4, 3))
+    check_grads(_layer_loss, W, x, _ScaledDense())

@@ -310,6 +310,16 @@ class DynamicMethod:
             return derivative(*args)
         if self.attr == "__call__" and registry.lookup(obj) is not None:
             return _by_rule(obj, args, [p - 1 for p in self.positions])  # act = np.tanh
+        if kind is super:  # super().act(z): the base class's method, on the instance
+            bound = getattr(obj, self.attr, None)
+            if isinstance(bound, types.MethodType) and \
+                    isinstance(bound.__func__, types.FunctionType):
+                function, instance = bound.__func__, bound.__self__
+                derivative, _, _ = helper_derivative(
+                    function, list(self.positions), None, None,
+                    {function.__code__.co_varnames[0]:
+                     source.InstanceOf.for_class(type(instance))})
+                return derivative(instance, *args)
         if self.attr == "__call__" and not isinstance(found, types.FunctionType):
             raise TypeError(f"{self.where}: calling a {kind.__name__} picked when the code "
                             "runs (not a module-level function, and not an object whose "

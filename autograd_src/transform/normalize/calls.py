@@ -373,6 +373,12 @@ class CallNormalizer:
                                     "function it is before the call runs: call a method of "
                                     f"it ({func.id}.forward(...)) or a module-level function",
                               NoRuleError)
+        if isinstance(func, gast.Call):  # np.vectorize(f)(x), make(a)(x)
+            return self.error(call, f"{gast.unparse(func)}(...) calls the function that "
+                                    f"{gast.unparse(func)} returns, which grad cannot "
+                                    "follow: write the computation with array "
+                                    "operations, or call a function defined in the module "
+                                    "(in a loop over items if need be)", NoRuleError)
         hint = ("; for a method, differentiate the bound method (grad(obj.loss)), "
                 "whose self.method() calls are known" if isinstance(func, gast.Attribute)
                 else "")
