@@ -179,3 +179,30 @@ def test_agrees_with_hips_autograd(fn, make_args, wrt):
     from autograd_src.testing import _leaves
     for (path, a), (_, b) in zip(_leaves(ours), _leaves(theirs)):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=str(path))
+
+
+HISTORY: list = []
+
+
+def _loss_logging_to_a_module_list(w, x):
+    loss = np.sum(np.tanh(x @ w) ** 2)
+    HISTORY.append(loss)  # a record for the caller: nothing here reads it
+    return loss
+
+
+def _loss_reading_its_log(w, x):
+    HISTORY.append(np.sum(w))
+    return np.sum(w ** 2) * len(HISTORY)
+
+
+def test_a_record_appended_to_a_module_list_runs_as_written():
+    from autograd_src.testing import check_grads
+    rng = np.random.default_rng(4)
+    w, x = rng.normal(size=3), rng.normal(size=(5, 3))
+    check_grads(_loss_logging_to_a_module_list, w, x)
+    HISTORY.clear()
+    value, _ = value_and_grad(_loss_logging_to_a_module_list)(w, x)
+    assert HISTORY == [value]
+    with pytest.raises(DiffSyntaxError, match=r"HISTORY.append\(\) is called on a "
+                                              "differentiated value"):
+        grad(_loss_reading_its_log)(w)

@@ -445,6 +445,23 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         for target in changed:
             self.no_change_seen_by_adjoints(target, stmt)
 
+    def logged_outside(self, call: gast.Call) -> bool:
+        """``history.append(loss)`` on a list (or dict) of the module's or an enclosing
+        function's, which this function never reads: a record kept for the caller. It
+        runs as written; nothing this function computes depends on it."""
+        func = call.func
+        if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and
+                func.attr in ("append", "extend", "insert", "update")):
+            return False
+        name = func.value.id
+        if name in self.parsed.locals or name in self.parsed.params:
+            return False
+        if type(self.parsed.resolve(func.value)) not in (list, dict):
+            return False
+        reads = [n for n in gast.walk(self.parsed.node)
+                 if isinstance(n, gast.Name) and n.id == name]
+        return len(reads) == 1
+
     def discarded_call(self, call: gast.Call) -> None:
         """A call on differentiated values whose result is dropped matters only by what
         it changes: refuse one that may write into its arguments (its effect on the
@@ -452,12 +469,15 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         primitive = self.parsed.resolve(call.func)
         label = gast.unparse(call.func).strip()
         fix = "compute a new value and assign it (y = np.exp(x), not np.exp(x, out=y))"
+        if self.logged_outside(call):
+            return
         if primitive is UNRESOLVED:
             how = "grad cannot tell which function it is"
             if isinstance(call.func, gast.Attribute) and \
                     call.func.attr in mutation.MUTATING_METHODS:
                 how = f"the method .{call.func.attr}() changes " \
                       f"{gast.unparse(call.func.value).strip()} in place"
+                fix = _in_place_advice(gast.unparse(call.func.value).strip(), call.func.attr)
             elif isinstance(call.func, gast.Name) and call.func.id in self.local_functions:
                 how = f"{label} is a nested function, which may change this function's " \
                       "values in place"
@@ -711,7 +731,7 @@ _ADVICE = {
     "remove": "build the list without the item",
     "clear": "{x} = []",
     "update": "{x} = {{**{x}, **other}}",
-    "setdefault": "read it with {x}.get(key, default)",
+    "setdefault": "write {x}[key] = {x}.get(key, default) and read {x}[key]",
     "fill": "{x} = np.full_like({x}, value)",
     "resize": "{x} = np.resize({x}, shape)",
 }
