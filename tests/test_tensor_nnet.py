@@ -89,3 +89,13 @@ def test_initializers(name):
         # the same distribution: the spreads agree within sampling error
         assert abs(float(np.std(ours.data)) / float(np.std(theirs.data)) - 1) < 0.05
         assert abs(float(np.mean(ours.data)) - float(np.mean(theirs.data))) < 0.05
+
+
+@needs_mygrad
+@pytest.mark.parametrize("name", ["elu", "selu", "relu"])
+def test_the_gradient_at_zero_is_mygrads(name):
+    """At the kink x = 0: elu and selu take the x >= 0 branch's slope, as MyGrad does."""
+    x, theirs = mg.tensor([0.0, -1.0, 1.0]), mygrad.tensor([0.0, -1.0, 1.0])
+    CALLS[name](mg.nnet, x).sum().backward()
+    CALLS[name](mygrad.nnet, theirs).sum().backward()
+    np.testing.assert_allclose(x.grad, theirs.grad)

@@ -76,8 +76,9 @@ def logsoftmax(x: Any, axis: Any = -1, *, constant: Optional[bool] = None) -> Te
 
 
 def elu(x: Any, alpha: float, *, constant: Optional[bool] = None) -> Tensor:
-    """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``."""
-    positive = _data(x) > 0
+    """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``; at 0 the gradient is 1, as in
+    MyGrad (any value between ``alpha`` and 1 is a subgradient there)."""
+    positive = _data(x) >= 0
     # exp of the negative side only: the unused branch never overflows into the gradient
     negative_side = F.multiply(alpha, F.expm1(F.where(positive, 0.0, x)))
     return _as_constant(F.where(positive, x, negative_side), constant)
