@@ -117,3 +117,23 @@ def test_a_view_of_a_leaf_made_before_a_backward_still_reaches_it():
     (w * 1).sum().backward()
     with pytest.raises(InvalidBackprop):
         v.sum().backward()
+
+
+@pytest.mark.parametrize("shape, axis", [((0,), None), ((2, 0), 1), ((2, 0), 0)])
+def test_reductions_of_empty_arrays_have_empty_gradients(shape, axis):
+    """prod of no entries raised IndexError in backward(), var/std ZeroDivisionError;
+    MyGrad gives an empty gradient (second tester)."""
+    for reduce in (mg.prod, mg.var, mg.std, mg.sum):
+        t = mg.tensor(np.zeros(shape))
+        with np.errstate(all="ignore"):
+            reduce(t, axis=axis).sum().backward()
+        assert t.grad.shape == shape
+    assert mg_grad_of_prod(shape, axis).shape == shape
+
+
+def mg_grad_of_prod(shape, axis):
+    from autograd_src import grad
+
+    def f(x):
+        return np.sum(np.prod(x, axis=axis))
+    return grad(f)(np.zeros(shape))

@@ -73,10 +73,13 @@ def unextreme(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False
 
 def unvar(g: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     """Gradient of ``var(x, axis, ddof)``."""
+    if np.size(x) == 0:  # no entries: an empty gradient (NumPy's value is nan)
+        return np.zeros(np.shape(x))
     g = keep_reduced_dims(g, x, axis, keepdims)
     norm_axes = None if axis is None else _normalize_axes(axis, np.ndim(x))
     centred = x - np.mean(x, axis=norm_axes, keepdims=True)
-    return g * centred * (2 / (_count(x, axis) - ddof))
+    # (as a float64: no more entries than ddof gives NumPy's nan, not ZeroDivisionError)
+    return g * centred * (2 / np.float64(_count(x, axis) - ddof))
 
 
 def unstd(g: Any, ans: Any, x: Any, axis: Any = None, ddof: int = 0,
@@ -111,6 +114,8 @@ def unprod(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -
     g = keep_reduced_dims(g, x, axis, keepdims)
     if x.ndim == 0:
         return g * np.ones_like(x)
+    if x.size == 0:  # no entries: an empty gradient
+        return np.zeros(x.shape, dtype=np.result_type(g, x, np.float64))
     axes = _normalize_axes(axis, x.ndim)
     rest = tuple(a for a in range(x.ndim) if a not in axes)
     moved = np.transpose(x, rest + axes)
