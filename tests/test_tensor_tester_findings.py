@@ -137,3 +137,9 @@ def mg_grad_of_prod(shape, axis):
     def f(x):
         return np.sum(np.prod(x, axis=axis))
     return grad(f)(np.zeros(shape))
+
+
+def test_mygrads_names_for_numpys_constants_and_dtypes():
+    x = mg.tensor([1.0, 2.0], dtype=mg.float32)
+    assert x.dtype == np.float32 and x[mg.newaxis].shape == (1, 2)
+    assert (mg.pi, mg.e, mg.inf) == (np.pi, np.e, np.inf) and np.isnan(mg.nan)

@@ -10,14 +10,35 @@ adjoint, written by `grad`'s code generator).
 
 import sys as _sys
 
+# NumPy's constants and dtypes under MyGrad's names (mg.pi, mg.newaxis, mg.float32)
+from numpy import (  # noqa: F401
+    bool_,
+    e,
+    float16,
+    float32,
+    float64,
+    inf,
+    int8,
+    int16,
+    int32,
+    int64,
+    nan,
+    newaxis,
+    pi,
+    uint8,
+)
+
 from . import layers, linalg, nnet
 from .backprop import no_autodiff
 from .functions import *  # noqa: F401,F403 - mg.sin, mg.sum, ... (see its __all__)
 from .functions import __all__ as _functions
 from .tensor import Tensor, asarray, astensor, tensor
 
+_CONSTANTS = ["pi", "e", "inf", "nan", "newaxis", "bool_", "float16", "float32", "float64",
+              "int8", "int16", "int32", "int64", "uint8"]
+
 __all__ = ["Tensor", "tensor", "astensor", "asarray", "no_autodiff", "linalg", "nnet",
-           *_functions]
+           *_functions, *_CONSTANTS]
 
 # MyGrad's import paths: ``from autograd_src.nnet.layers import conv_nd`` as
 # ``from mygrad.nnet.layers import conv_nd`` (nnet holds every name of its submodules).
