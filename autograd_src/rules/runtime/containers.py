@@ -93,6 +93,10 @@ def untimes(g: Any, a: Any, b: Any, which: int) -> Any:
 def add(a: Any, b: Any) -> Any:
     """Sum two adjoints, item by item when they are lists, tuples or dicts (an item
     known to be zero, `zero_item`, is skipped rather than added)."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.shape == b.shape:
+        if is_zero(a):  # the usual case of a list's item: a zero view, then an array
+            return b
+        return b if is_zero(b) else a + b
     if is_zero(a) and np.shape(a) == np.shape(b):
         return b
     if is_zero(b) and np.shape(a) == np.shape(b):

@@ -414,9 +414,9 @@ class DataNormalizer:
         (``y[rs.randint(3)] += v``, ``y[next(it)]``) computed first into a name: the
         update reads and writes the one item Python would, and draws once."""
         if isinstance(target, gast.Attribute):
-            return gast.copy_location(gast.Attribute(
-                value=self.evaluated_once(target.value, stmt), attr=target.attr,
-                ctx=target.ctx), target)
+            inner = self.evaluated_once(target.value, stmt)
+            return target if inner is target.value else gast.copy_location(
+                gast.Attribute(value=inner, attr=target.attr, ctx=target.ctx), target)
         if not isinstance(target, gast.Subscript):
             return target
 
@@ -436,8 +436,10 @@ class DataNormalizer:
             self.origin = origin
             return gast.copy_location(name_node(name), part)
 
-        container = self.evaluated_once(target.value, stmt)
-        return gast.copy_location(gast.Subscript(value=container, slice=once(target.slice),
+        container, index = self.evaluated_once(target.value, stmt), once(target.slice)
+        if container is target.value and index is target.slice:
+            return target
+        return gast.copy_location(gast.Subscript(value=container, slice=index,
                                                  ctx=target.ctx), target)
 
     def aug_assign(self, stmt: gast.AugAssign) -> None:
