@@ -96,7 +96,7 @@ def add(a: Any, b: Any) -> Any:
     if type(a) is np.ndarray and type(b) is np.ndarray and a.shape == b.shape:
         if is_zero(a):  # the usual case of a list's item: a zero view, then an array
             return b
-        return b if is_zero(b) else a + b
+        return a if is_zero(b) else a + b
     if is_zero(a) and np.shape(a) == np.shape(b):
         return b
     if is_zero(b) and np.shape(a) == np.shape(b):
