@@ -678,8 +678,12 @@ class CallNormalizer:
         # what it reads of this function's differentiated values (its siblings too)
         inner = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, (gast.Store, gast.Param))}
+        # (and the values it reads that this function rebinds: its derivative's backward
+        # runs later, when a closure would read the last value, not the call's)
         lifted = sorted({n.id for n in gast.walk(node) if isinstance(n, gast.Name)
-                         and isinstance(n.ctx, gast.Load)} - inner & self.active)
+                         and isinstance(n.ctx, gast.Load)} - inner & (
+            self.active | self.rebound_locals() - set(self.local_functions) -
+            set(self.closures)))
         if lifted:
             node, call = self.lifted(node, call, name, lifted)
             original_args = len(call.args) - len(lifted)
@@ -719,6 +723,27 @@ class CallNormalizer:
         rebuilt = gast.Call(func=call.func, args=atoms[:original_args],
                             keywords=keywords_of(keywords))
         return rule, rebuilt, bound, inputs
+
+    def rebound_locals(self) -> set[str]:
+        """Names this function binds more than once, or in a loop: a nested def reading
+        one reads whichever value it holds when the def is called."""
+        found = getattr(self, "_rebound", None)
+        if found is None:
+            stores: dict = {}
+
+            def visit(node: Any, in_loop: bool) -> None:
+                for child in gast.iter_child_nodes(node):
+                    if isinstance(child, (gast.FunctionDef, gast.Lambda)):
+                        continue  # its own names
+                    looping = in_loop or isinstance(node, (gast.For, gast.While)) and \
+                        child in node.body + node.orelse
+                    if isinstance(child, gast.Name) and isinstance(child.ctx, gast.Store):
+                        stores[child.id] = stores.get(child.id, 0) + (2 if looping else 1)
+                    visit(child, looping)
+
+            visit(self.parsed.node, False)
+            found = self._rebound = {n for n, count in stores.items() if count > 1}
+        return found
 
     def no_differentiated_defaults(self, node: gast.FunctionDef, call: gast.Call) -> None:
         """Refuse a call that leaves to its default a parameter whose default reads a
