@@ -79,6 +79,8 @@ CASES += [
     ((operator.neg, np.true_divide), "-x / y", _pair((-1, 1), (0.5, 2)), 2),
     ((np.matmul,), "x @ y", _n((3, 4), (4, 2)), 2),
     ((np.where,), "np.where(x > 0, x * 2, y)", _n((3, 4), (4,)), 2),
+    ((np.full_like,), "np.full_like(x, y) * x + np.full_like(x, y, dtype=float)",
+     _n((3, 4), (4,)), 2),
     ((np.clip,), "np.clip(x, y, z)", lambda r: (r.normal(size=(3, 4)), -0.5 + 0.1 * r.normal(
         size=(4,)), 0.5 + 0.1 * r.normal(size=(3, 1))), 3),
     ((np.copy, np.ascontiguousarray, np.array, np.asarray),

@@ -597,3 +597,32 @@ def test_a_nested_def_reads_the_constant_it_was_called_with(f, optimize):
     value, gradient = value_and_grad(f, optimize=optimize)(0.3)
     assert value == pytest.approx(f(0.3), rel=1e-12)
     assert gradient == pytest.approx(finite_differences(f, 0.3), rel=1e-7)
+
+
+def _filled_like(x, c):
+    return np.sum(np.full_like(x, c) * x) + np.sum(np.full_like(x, c, dtype=float) ** 2)
+
+
+def _spacing_differentiated(u, h):
+    return np.sum(np.gradient(u, h) ** 2)
+
+
+def _grid_with_its_step(a, length):
+    x, dx = np.linspace(a, length, 7, retstep=True)
+    return np.sum(x ** 2) + dx ** 3
+
+
+def test_full_like_gradient_spacing_and_linspace_steps():
+    """np.full_like(x, c) gave c no gradient (it was declared constant), np.gradient's
+    spacing was taken as a constant when it carried gradient (zero, silently), and
+    linspace(retstep=True) crashed in its rule (an independent tester)."""
+    x = np.array([1.0, 2.0, 3.0])
+    assert grad(_filled_like, wrt=1)(x, 0.5) == pytest.approx(6.0 + 2 * 0.5 * 3)
+    check_grads(_filled_like, x, np.array([0.5, 1.0, 2.0]), wrt=(0, 1))
+    with pytest.raises(DiffSyntaxError, match="'varargs' of np.gradient"):
+        grad(_spacing_differentiated, wrt=1)(np.sin(x), 0.5)
+    check_grads(_spacing_differentiated, np.sin(x), 0.5)  # the spacing a constant: fine
+    check_grads(_grid_with_its_step, 0.3, 2.0, wrt=(0, 1))
+    value, tangent = jvp(_grid_with_its_step, (0.3, 2.0), (1.0, 0.5))
+    assert tangent == pytest.approx(grad(_grid_with_its_step, wrt=(0, 1))(0.3, 2.0) @
+                                    np.array([1.0, 0.5]))

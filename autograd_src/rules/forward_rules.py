@@ -1422,6 +1422,12 @@ def dsplit(g, ans, ary, indices_or_sections):
     return np.dsplit(g, indices_or_sections)
 
 
+@defjvp(np.full_like)
+def full_like(g, ans, a, fill_value, dtype=None):
+    return (_ad.zeros_like(ans),
+            _ad.through_cast(np.broadcast_to(g, np.shape(ans)) * 1.0, _ad.dtype_of(ans)))
+
+
 @defjvp(np.gradient)
 def gradient(g, ans, f, *varargs, axis=None, edge_order=1):
     return np.gradient(g, *varargs, axis=axis, edge_order=edge_order)

@@ -621,6 +621,14 @@ def diff(g, ans, a, n=1, axis=-1, prepend=None, append=None):
     return _ad.undiff(g, a, n, axis, prepend, append)
 
 
+@defvjp(np.full_like)
+def full_like(g, ans, a, fill_value, dtype=None):
+    """``a`` gives the shape alone; ``fill_value`` is broadcast to it (and cast to the
+    result's dtype: an integer one truncates, a derivative of zero)."""
+    return _ad.zeros_like(a), _ad.unbroadcast(_ad.through_cast(g, _ad.dtype_of(ans)),
+                                               fill_value)
+
+
 @defvjp(np.gradient)
 def gradient(g, ans, f, *varargs, axis=None, edge_order=1):
     """Exact for every spacing (numbers or coordinates, which are constants)."""
@@ -854,7 +862,7 @@ nondifferentiable(
     np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.any, np.all,
     np.allclose, np.isclose, np.array_equal, np.zeros_like, np.ones_like,
-    np.empty_like, np.full_like, np.searchsorted, np.digitize, np.result_type,
+    np.empty_like, np.searchsorted, np.digitize, np.result_type,
     math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite,
     builtins.len, builtins.round, builtins.int, builtins.bool, builtins.isinstance,
     builtins.range, builtins.print, builtins.type,

@@ -362,8 +362,14 @@ def unlinspace(g: Any, start: Any, stop: Any, num: int = 50, endpoint: bool = Tr
     """Gradient of ``linspace(start, stop, num, endpoint, axis)`` for ``start`` (0) or
     ``stop`` (1): entry k is ``start + (stop - start) * t_k``."""
     steps = (num - 1) if endpoint else num
+    step_part = 0.0
+    if isinstance(g, (list, tuple)):  # retstep=True: (samples, step), the step's too
+        g, g_step = g
+        if g_step is not None and steps > 0:
+            step_part = np.asarray(g_step) * ((1.0 if which == 1 else -1.0) / steps)
     t = np.arange(num, dtype=np.float64) / steps if steps > 0 else np.zeros(num)
     weight = t if which == 1 else 1 - t
     moved = np.moveaxis(np.asarray(g), axis, -1) if num else np.asarray(g)
     total = np.sum(moved * weight, axis=-1) if np.ndim(moved) else moved * 0
+    total = total + step_part
     return total.astype(_grad_dtype(g, start if which == 0 else stop), copy=False)

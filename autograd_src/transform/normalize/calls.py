@@ -940,6 +940,12 @@ class CallNormalizer:
                 bound[param] = atom
                 inputs.append(self._active_name(atom))
             else:
+                if isinstance(value, (tuple, dict)) and not self.parsed.generated and any(
+                        isinstance(v, gast.AST) and self.is_active(v)
+                        for v in (value.values() if isinstance(value, dict) else value)):
+                    raise self.error(node, f"the arguments {param!r} of {label} (here "
+                                           "its spacing or other extra arguments) cannot "
+                                           "depend on a differentiated value")
                 if isinstance(value, gast.AST) and self.is_active(value) and not (
                         param == "key" and primitive in (runtime.largest, runtime.smallest,
                                                          runtime.sorted_items)) and not (
