@@ -32,8 +32,9 @@ def check_argument(value: Any, name: str) -> None:
             check_argument(item, f"{name}[{key!r}]")
         return
     if kind is bool or kind is int:
-        raise TypeError(f"cannot differentiate with respect to {name}={value!r}, an "
-                        f"{kind.__name__}: gradients need floating point; pass "
+        raise TypeError(f"cannot differentiate with respect to {name}={value!r}, "
+                        f"{'an' if kind is int else 'a'} {kind.__name__}: gradients need "
+                        "floating point; pass "
                         f"{name}={float(value)!r}")
     dtype = getattr(value, "dtype", None)
     if dtype is None:

@@ -121,3 +121,16 @@ def test_a_function_made_by_a_call_is_refused_with_advice():
     with pytest.raises(NoRuleError, match=r"np.vectorize\(np.sin\)\(\.\.\.\) calls the "
                                           "function that"):
         grad(_vectorized)(np.array([1.0, 2.0]))
+
+
+def _mean_of_draws(mu):
+    rng = np.random.default_rng(0)
+    return np.mean(rng.normal(mu, 1.0, size=20))
+
+
+def test_a_random_draw_given_a_differentiated_value_says_how_to_reparameterize():
+    with pytest.raises(TypeError, match=r"test_errors.py:\d+: a random draw .normal\(...\) "
+                                        r"of a Generator .*mu \+ sigma \* "):
+        grad(_mean_of_draws)(0.5)
+    with pytest.raises(TypeError, match="x=True, a bool"):
+        grad(lambda x: x * 2.0)(True)

@@ -298,10 +298,20 @@ class DynamicMethod:
         self.where = where
         self.__name__ = f"d{attr}"
 
-    def __call__(self, obj: Any, *args: Any) -> Any:
+    def __call__(self, obj: Any, *args: Any, **kwargs: Any) -> Any:
         import inspect as _inspect
         kind = type(obj)
         found = _inspect.getattr_static(kind, self.attr, None)
+        if str(getattr(kind, "__module__", "")).startswith("numpy.random"):
+            raise TypeError(f"{self.where}: a random draw .{self.attr}(...) of a "
+                            f"{kind.__name__} is given a differentiated value, which grad "
+                            "cannot follow into the draw: draw from the standard "
+                            "distribution and transform it (mu + sigma * "
+                            "rng.standard_normal(size) for rng.normal(mu, sigma, size))")
+        if kwargs:
+            raise TypeError(f"{self.where}: .{self.attr}() of an object known only when "
+                            "the code runs is called with keyword arguments; pass them by "
+                            "position")
         if self.attr == "__call__" and isinstance(obj, types.FunctionType) and \
                 is_user_function(obj) and registry.lookup(obj) is None:
             # act = relu if ... else softplus: a function of the user's, picked now
