@@ -626,3 +626,11 @@ def test_full_like_gradient_spacing_and_linspace_steps():
     value, tangent = jvp(_grid_with_its_step, (0.3, 2.0), (1.0, 0.5))
     assert tangent == pytest.approx(grad(_grid_with_its_step, wrt=(0, 1))(0.3, 2.0) @
                                     np.array([1.0, 0.5]))
+
+
+def _cumulative_methods(x):
+    return np.sum(x.cumprod()) + np.sum(x.cumsum() ** 2) + np.sum(x.cumprod(axis=0))
+
+
+def test_cumprod_as_a_method():
+    check_grads(_cumulative_methods, np.array([0.5, 1.5, -2.0]))

@@ -871,7 +871,7 @@ nondifferentiable(
 # The method forms of ndarray (x.sum(axis=1)) resolve to these primitives.
 METHODS = {
     "sum": np.sum, "mean": np.mean, "prod": np.prod, "max": np.max, "min": np.min,
-    "var": np.var, "std": np.std, "cumsum": np.cumsum, "dot": np.dot,
+    "var": np.var, "std": np.std, "cumsum": np.cumsum, "cumprod": np.cumprod, "dot": np.dot,
     "transpose": np.transpose, "reshape": np.reshape, "ravel": np.ravel,
     "flatten": np.ravel, "squeeze": np.squeeze, "swapaxes": np.swapaxes,
     "clip": np.clip, "copy": np.copy, "trace": np.trace, "repeat": np.repeat,
