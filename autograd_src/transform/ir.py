@@ -163,6 +163,9 @@ class Normalized:
     #: Parameters whose values may be lists, tuples or dicts (a helper's, called
     #: with whatever its caller passes); the caller's are checked to be numbers.
     opaque: set = field(default_factory=set)
+    #: Names holding an item or attribute a helper's derivative reads once (see
+    #: `ExpressionNormalizer.hoist`): folded back where only the primal reads them.
+    state_reads: set = field(default_factory=set)
 
 
 def name_node(id_: str, ctx: Any = None) -> gast.Name:

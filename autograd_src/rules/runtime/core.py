@@ -237,6 +237,14 @@ def other_items(container: Any, index: Any) -> tuple:
     return tuple(v for k, v in enumerate(container) if k not in chosen)
 
 
+def _filled(cell: Any) -> bool:
+    try:
+        _ = cell.cell_contents
+    except ValueError:  # an empty cell
+        return False
+    return True
+
+
 def _alone_container(x: Any, others: tuple, where: str) -> None:
     pending = list(others)
     while pending:
@@ -251,3 +259,9 @@ def _alone_container(x: Any, others: tuple, where: str) -> None:
             pending += [o for o in other if isinstance(o, (list, tuple, dict))]
         elif isinstance(other, dict):
             pending += [o for o in other.values() if isinstance(o, (list, tuple, dict))]
+        elif callable(other):  # a closure made from it (g = make(ws)), a partial
+            held = [cell.cell_contents for cell in getattr(other, "__closure__", None) or ()
+                    if _filled(cell)]
+            held += list(getattr(other, "args", ())) + list(
+                (getattr(other, "keywords", None) or {}).values())
+            pending += [o for o in held if o is x or isinstance(o, (list, tuple, dict))]

@@ -725,8 +725,9 @@ class CallNormalizer:
         return rule, rebuilt, bound, inputs
 
     def rebound_locals(self) -> set[str]:
-        """Names this function binds more than once, or in a loop: a nested def reading
-        one reads whichever value it holds when the def is called."""
+        """Names this function binds more than once, or in a loop (a loop's own target
+        too), or updates in place (``c[0] = v``, ``c += v``): a nested def reading one
+        reads whichever value it holds when the def is called."""
         found = getattr(self, "_rebound", None)
         if found is None:
             stores: dict = {}
@@ -737,8 +738,17 @@ class CallNormalizer:
                         continue  # its own names
                     looping = in_loop or isinstance(node, (gast.For, gast.While)) and \
                         child in node.body + node.orelse
+                    if isinstance(node, gast.For) and child is node.target:
+                        looping = True  # for i in ...: bound once per iteration
                     if isinstance(child, gast.Name) and isinstance(child.ctx, gast.Store):
                         stores[child.id] = stores.get(child.id, 0) + (2 if looping else 1)
+                    if isinstance(child, (gast.Subscript, gast.Attribute)) and \
+                            isinstance(child.ctx, gast.Store):
+                        root = child
+                        while isinstance(root, (gast.Subscript, gast.Attribute)):
+                            root = root.value
+                        if isinstance(root, gast.Name):  # changed in place
+                            stores[root.id] = stores.get(root.id, 0) + 2
                     visit(child, looping)
 
             visit(self.parsed.node, False)

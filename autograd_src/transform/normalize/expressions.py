@@ -8,6 +8,7 @@ stay as the user wrote them.
 from __future__ import annotations
 
 import operator
+import types
 from typing import Any, Optional
 
 import gast
@@ -93,10 +94,17 @@ class ExpressionNormalizer:
         return name
 
     def hoist(self, expr: gast.expr, base: str) -> gast.expr:
-        """Bind a non-trivial inactive expression to a name so adjoints can reuse it."""
-        if is_trivial(expr):
+        """Bind a non-trivial inactive expression to a name so adjoints can reuse it.
+
+        In a helper's derivative, whose backward runs after the caller went on, an item
+        or attribute (``c[0]``, ``self.scale``, ``CFG['k']``) is read once too: the
+        caller may change it in between, and the backward must see the value used."""
+        state = is_trivial(expr)
+        if state and not (self.helper and self.read_from_state(expr)):
             return expr
         name = self.namer.fresh(base)
+        if state:
+            self.state_reads.add(name)
         stmt = assign_node(name, expr, expr if hasattr(expr, "lineno") else self.origin)
         self.body.append(Primal(stmt, self.origin, {name}))
         scalar = self.is_scalar_value(expr)
@@ -108,6 +116,19 @@ class ExpressionNormalizer:
             self.shape_class[name] = shape_class
         self.active.discard(name)
         return name_node(name)
+
+    def read_from_state(self, expr: gast.expr) -> bool:
+        """Whether ``expr`` reads an item or attribute of something other than a module
+        (``np.pi`` stays as written)."""
+        if not isinstance(expr, (gast.Subscript, gast.Attribute)):
+            return False
+        root = expr
+        while isinstance(root, (gast.Subscript, gast.Attribute)):
+            root = root.value
+        if isinstance(expr, gast.Attribute) and isinstance(root, gast.Name) and \
+                isinstance(self.parsed.resolve(root), types.ModuleType):
+            return False
+        return True
 
     def emit_op(self, target: str, value: gast.expr, rule: Optional[Rule],
                 inputs: list, bound: dict[str, Any]) -> None:

@@ -45,6 +45,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.namer = namer
         self.active: set[str] = set(wrt)
         self.wrt = list(wrt)
+        self.state_reads: set[str] = set()  # see ExpressionNormalizer.hoist
         self.body: list[Union[Primal, Op]] = []
         self.origin: gast.stmt = parsed.node
         self.scalars: set[str] = set()

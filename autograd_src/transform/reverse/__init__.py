@@ -92,7 +92,8 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
         sweeps = optimize.Sweeps(
             adjoints=adjoint_names, kept=kept, ad=self.ad,
             adjoint_terms=lambda stores: self.adjoint_terms(stores, kept),
-            without_dead_code=self.dead_code_removed, temporaries=self.temporaries(),
+            without_dead_code=self.dead_code_removed,
+            temporaries=self.temporaries() | self.norm.state_reads,
             sinkable=self.sinkable,
             containers=frozenset(self.namer.adjoint(n) for n in self.containers))
         adjoint = optimize.rewrite_adjoint(adjoint, sweeps)

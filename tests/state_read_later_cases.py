@@ -1,0 +1,108 @@
+"""Helpers and closures whose derivative's backward runs after the caller changed
+state they read (an independent tester's programs, kept as written). Each backward
+must see the values the call used."""
+
+import functools
+
+import numpy as np
+
+
+def loop_target_read_by_a_closure(x):
+    def h(z):
+        return z * i
+    s = 0.0
+    for i in range(1, 3):
+        s = s + np.sum(h(x) ** 2)
+    return s
+
+
+def list_changed_after_the_call(x):
+    c = [1.0]
+
+    def h(z):
+        return c[0] * z ** 2
+    a = h(x)
+    c[0] = 10.0
+    return np.sum(a)
+
+
+CFG = {"k": 1.0}
+
+
+def _uses_the_global(z):
+    return CFG["k"] * z ** 2
+
+
+def global_changed_after_the_call(x):
+    CFG["k"] = 1.0
+    a = _uses_the_global(x)
+    CFG["k"] = 4.0
+    return np.sum(a)
+
+
+class _Counter:
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, h):
+        self.calls = self.calls + 1
+        return h * self.calls
+
+
+def call_counter_on_self(x):
+    d = _Counter()
+    a = d(x)
+    b = d(x)
+    return np.sum(a * b)
+
+
+def array_changed_in_place_after_the_call(x):
+    c = np.array([1.0, 2.0, 3.0])
+
+    def h(z):
+        return c * z
+    a = h(x)
+    c[0] = 10.0
+    return np.sum(a ** 2)
+
+
+def _memo(z, cache={}):  # noqa: B006 - the mutable default is the point
+    cache["k"] = cache.get("k", 0.0) + 1.0
+    return cache["k"] * z
+
+
+def mutable_default(x):
+    _memo.__defaults__[0].clear()
+    return np.sum(_memo(x) * _memo(x))
+
+
+def _linear(z, ws):
+    return ws[0] * z ** 2
+
+
+def partial_of_a_list_changed_after(x):
+    ws = [1.0]
+    p = functools.partial(_linear, ws=ws)
+    a = p(x)
+    ws[0] = 10.0
+    return np.sum(a)
+
+
+def _make(ws):
+    def g(z):
+        return ws[0] * np.sin(z)
+    return g
+
+
+def factory_list_changed_between_calls(x):
+    ws = [1.0]
+    g = _make(ws)
+    a = g(x)
+    ws[0] = 5.0
+    return np.sum(a * g(x))
+
+
+CASES = [loop_target_read_by_a_closure, list_changed_after_the_call,
+         global_changed_after_the_call, call_counter_on_self,
+         array_changed_in_place_after_the_call, mutable_default,
+         partial_of_a_list_changed_after]
