@@ -121,8 +121,8 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
     try:
         compiled, text, reads = generated(NO_SCALARS)
     except UnresolvedMethodError as exc:
-        if not per_class:
-            raise
+        if not per_class or exc.parameter not in parameters(fn)[0]:
+            raise  # (a helper's parameter: its class is not the call's to show)
         # model.predict(x) with model an argument: known once the call shows its class.
         return _build_per_class(fn, names[0] if single else tuple(names), value, verbose,
                                 printer, bindings or {}, exc.parameter, optimize)
@@ -514,7 +514,8 @@ def _build_per_class(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int
                 inner = _build(fn, wrt, value, verbose, printer, {**bindings, **markers},
                                per_class=False, optimize=optimize)
             except UnresolvedMethodError as exc:
-                if exc.parameter in objects or exc.parameter in bindings:
+                if exc.parameter in objects or exc.parameter in bindings or \
+                        exc.parameter not in parameters(fn)[0]:
                     raise
                 objects.append(exc.parameter)  # a second argument whose methods it calls
                 readers.append(argument_reader(fn, exc.parameter))

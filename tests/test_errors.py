@@ -134,3 +134,35 @@ def test_a_random_draw_given_a_differentiated_value_says_how_to_reparameterize()
         grad(_mean_of_draws)(0.5)
     with pytest.raises(TypeError, match="x=True, a bool"):
         grad(lambda x: x * 2.0)(True)
+
+
+def _picked_in_branches(x):
+    if np.sum(x) > 0:
+        g = lambda z: z ** 2  # noqa: E731
+    else:
+        g = lambda z: -z  # noqa: E731
+    return np.sum(g(x))
+
+
+class _Scaled:
+    def fwd(self, z):
+        return 2.0 * z ** 2
+
+
+def _calls_a_method_of_its_argument(x, m):
+    return np.sum(m.fwd(x))
+
+
+def _passes_an_object_to_a_helper(x):
+    return _calls_a_method_of_its_argument(x, _Scaled())
+
+
+def test_calls_grad_cannot_resolve_are_refused_at_the_line():
+    """A function defined in both arms of an if raised NameError 'dgdz' from generated
+    code; a helper calling a method of its argument raised ValueError "'m' is not in
+    list" (tester)."""
+    x = np.array([0.3, -0.7, 1.2])
+    with pytest.raises(NoRuleError, match="g is defined in more than one place"):
+        grad(_picked_in_branches)(x)
+    with pytest.raises(NoRuleError, match=r"m.fwd is before the class of m is known"):
+        grad(_passes_an_object_to_a_helper)(x)

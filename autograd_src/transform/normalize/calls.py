@@ -666,6 +666,15 @@ class CallNormalizer:
     def local_call(self, call: gast.Call, name: str) -> tuple:
         """A call to a function defined inside this one: its derivative is defined beside it."""
         node, block = self.local_functions[name]
+        defs = [n for n in gast.walk(self.parsed.node)
+                if isinstance(n, (gast.FunctionDef, gast.Assign)) and n is not self.parsed.node
+                and (getattr(n, "name", None) == name or isinstance(n, gast.Assign) and any(
+                    isinstance(t, gast.Name) and t.id == name for t in n.targets))]
+        if len(defs) > 1:
+            raise self.error(call, f"{name} is defined in more than one place (in the arms "
+                                   "of an if, say), so grad cannot tell which one this call "
+                                   "runs: give each its own name and pick the call in the "
+                                   "if", NoRuleError)
         self.no_differentiated_defaults(node, call)
         local = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, (gast.Store, gast.Param))}
