@@ -106,3 +106,55 @@ CASES = [loop_target_read_by_a_closure, list_changed_after_the_call,
          global_changed_after_the_call, call_counter_on_self,
          array_changed_in_place_after_the_call, mutable_default,
          partial_of_a_list_changed_after]
+
+
+H = np.ones(2)
+
+
+def _reads_the_global(z):
+    return np.sum(H * z ** 3)
+
+
+def global_array_changed_after_a_helper_read_it(x):
+    H[:] = 1.0
+    a = _reads_the_global(x)
+    H[0] = 10.0
+    return a
+
+
+def _writes_into_its_buffer(z, buf, i):
+    buf[i] = 1.0
+    return np.sum(buf * z)
+
+
+def helper_writing_into_a_buffer_it_reads(x):
+    buf = np.zeros(2)
+    s = 0.0
+    for i in range(2):
+        s = s + _writes_into_its_buffer(x, buf, i)
+    return s
+
+
+class _Model:
+    def __init__(self):
+        self.W = np.array([1.0, 2.0])
+
+
+def attribute_aliased_and_updated(x):
+    m = _Model()
+    w = m.W
+    s = np.sum(w * x)
+    w *= 2.0  # NumPy: m.W doubles too
+    return s + np.sum(m.W * x)
+
+
+class _Schedule:
+    def __init__(self):
+        self.lr = np.array([1.0])
+
+
+def attribute_updated_after_it_was_read(x):
+    s = _Schedule()
+    total = np.sum(s.lr * x ** 2)
+    s.lr *= 0.5
+    return total

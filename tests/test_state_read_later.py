@@ -7,7 +7,7 @@ in the helper's forward, and what cannot be followed is refused."""
 import numpy as np
 import pytest
 
-from autograd_src import InPlaceUpdateError, value_and_grad
+from autograd_src import DiffSyntaxError, InPlaceUpdateError, value_and_grad
 from autograd_src.testing import numerical_grad
 
 from . import state_read_later_cases as cases
@@ -29,3 +29,20 @@ def test_a_list_a_closure_holds_changed_between_its_calls_is_refused():
     closure would not see (the value was wrong): refused as it runs."""
     with pytest.raises(InPlaceUpdateError, match=r"state_read_later_cases.py:\d+: ws\[0\]"):
         value_and_grad(cases.factory_list_changed_between_calls)(X.copy())
+
+
+@pytest.mark.parametrize("f, error, words", [
+    (cases.global_array_changed_after_a_helper_read_it, DiffSyntaxError,
+     r"H\[:\] = \.\.\. changes H, a module's"),
+    (cases.helper_writing_into_a_buffer_it_reads, DiffSyntaxError,
+     r"buf\[i\] = \.\.\. writes into an array _writes_into_its_buffer\(\) was given"),
+    (cases.attribute_aliased_and_updated, InPlaceUpdateError,
+     r"w \*= 2.0: this in-place update changes an array that another name"),
+    (cases.attribute_updated_after_it_was_read, DiffSyntaxError,
+     r"s.lr \*= 0.5: an in-place update of an attribute"),
+])
+def test_state_changed_where_grad_cannot_follow_is_refused(f, error, words):
+    """A second tester's programs: each gave a wrong gradient (the first three; the
+    third a wrong value too) or crashed inside the transformer (the last)."""
+    with pytest.raises(error, match=words):
+        value_and_grad(f)(np.array([1.0, 1.0]))

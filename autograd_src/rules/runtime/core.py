@@ -4,6 +4,7 @@ back to an operand's shape.
 
 from __future__ import annotations
 
+import types
 from typing import Any
 
 import numpy as np
@@ -217,6 +218,10 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False) -> None:
             pending += other
         elif isinstance(other, dict):
             pending += other.values()
+        elif hasattr(other, "__dict__") and not isinstance(other, (type, types.ModuleType)) \
+                and not callable(other):  # an object's arrays (w = m.W; w *= 2)
+            pending += [v for v in vars(other).values()
+                        if isinstance(v, (np.ndarray, list, tuple, dict))]
         elif isinstance(other, np.ndarray) and np.shares_memory(x, other):
             raise InPlaceUpdateError(
                 f"{where}: this in-place update changes an array that another name, read "

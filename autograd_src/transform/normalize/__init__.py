@@ -92,6 +92,8 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         if not state.statement(stmt):
             output, active = state.output(stmt)
             _drop_unused_local_derivatives(state.body)
+            if helper:
+                _no_write_into_what_the_backward_reads(parsed, state, set(wrt))
             _assign_in_place(state.body, state.read_by_adjoints)
             lists = state.all_lists | ({output} if output in state.lists else set())
             # What may hold lists, tuples or dicts: parameters that may (a helper's;
@@ -102,6 +104,30 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                               opaque, state.state_reads)
     raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "
                                     "differentiates the returned value")
+
+
+def _no_write_into_what_the_backward_reads(parsed: Any, state: Any, wrt: set) -> None:
+    """A helper writing into an array it was given (``buf[i] = 1.0``, ``self.buf[i] =
+    1.0``) that its derivative's backward reads: the backward runs after the caller
+    went on, when a later call has written into it again. Refused at the write."""
+    read = {state.state_roots.get(n, n) for n in state.read_by_adjoints}
+    for node in gast.walk(parsed.node):
+        targets = node.targets if isinstance(node, gast.Assign) else \
+            [node.target] if isinstance(node, gast.AugAssign) else []
+        for target in targets:
+            if not isinstance(target, gast.Subscript):
+                continue
+            root = target
+            while isinstance(root, (gast.Subscript, gast.Attribute)):
+                root = root.value
+            if isinstance(root, gast.Name) and root.id in parsed.params and \
+                    root.id not in wrt and root.id in read:
+                raise parsed.error(node, f"{gast.unparse(target).strip()} = ... writes into "
+                                         f"an array {parsed.name}() was given, which its "
+                                         "derivative reads afterwards: a later call (or the "
+                                         "caller) may write into it again before the "
+                                         "gradient is computed. Return the new values, or "
+                                         "write into an array the helper makes")
 
 
 def _written_in_place(body: list) -> set[str]:

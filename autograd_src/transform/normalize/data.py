@@ -449,6 +449,17 @@ class DataNormalizer:
                 stmt = gast.copy_location(gast.AugAssign(target=target, op=stmt.op,
                                                          value=stmt.value), stmt)
             container = stmt.target.value
+            self.no_write_into_a_global_array(stmt.target)
+            if isinstance(stmt.target, gast.Attribute):  # S.lr *= 0.5
+                if self.is_active(stmt.value) or self.is_active(container) or (
+                        isinstance(container, gast.Name) and
+                        self.seen_by_adjoints(container.id)):
+                    raise self.error(stmt, f"{gast.unparse(stmt).strip()}: an in-place "
+                                           "update of an attribute that a derivative reads "
+                                           "is not supported: compute the new value into a "
+                                           "name of this function's own")
+                self.primal(stmt)
+                return
             if not (self.is_active(stmt.value) or self.is_active(container)) and not (
                     isinstance(container, gast.Name) and self.seen_by_adjoints(container.id)):
                 self.no_change_seen_by_adjoints(stmt.target, stmt)

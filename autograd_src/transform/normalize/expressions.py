@@ -105,6 +105,11 @@ class ExpressionNormalizer:
         name = self.namer.fresh(base)
         if state:
             self.state_reads.add(name)
+            root = expr
+            while isinstance(root, (gast.Subscript, gast.Attribute)):
+                root = root.value
+            if isinstance(root, gast.Name) and isinstance(expr, gast.Attribute):
+                self.state_roots[name] = root.id  # (self.buf: an array, read by reference)
         stmt = assign_node(name, expr, expr if hasattr(expr, "lineno") else self.origin)
         self.body.append(Primal(stmt, self.origin, {name}))
         scalar = self.is_scalar_value(expr)

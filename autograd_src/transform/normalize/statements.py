@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any, Optional, Union
 
 import gast
+import numpy as np
 
 from ...rules import registry, runtime
 from .. import mutation
@@ -46,6 +47,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.active: set[str] = set(wrt)
         self.wrt = list(wrt)
         self.state_reads: set[str] = set()  # see ExpressionNormalizer.hoist
+        self.state_roots: dict[str, str] = {}  # attributes': their root (self of self.w)
         self.body: list[Union[Primal, Op]] = []
         self.origin: gast.stmt = parsed.node
         self.scalars: set[str] = set()
@@ -578,6 +580,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return
         container = target.value if isinstance(target, (gast.Subscript, gast.Attribute)) \
             else target
+        self.no_write_into_a_global_array(target)
         if active or self.is_active(container):
             if isinstance(target, gast.Subscript) and isinstance(container, gast.Name):
                 if container.id not in self.parsed.locals and \
@@ -602,6 +605,26 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return
         self.no_change_seen_by_adjoints(target, original)
         self.primal(original)
+
+    def no_write_into_a_global_array(self, target: gast.expr) -> None:
+        """Refuse ``H[0] = v`` on a module's (or enclosing function's) array: a helper's
+        derivative reading it would see the new values in its backward, and generated
+        code would take the name for a local. Lists and dicts are the runtime's to check."""
+        if not isinstance(target, gast.Subscript):
+            return
+        root = target.value
+        while isinstance(root, gast.Subscript):
+            root = root.value
+        if not isinstance(root, gast.Name) or root.id in self.parsed.locals or \
+                root.id in self.parsed.params:
+            return
+        if isinstance(self.parsed.resolve(root), np.ndarray):
+            raise self.error(target, f"{gast.unparse(target).strip()} = ... changes "
+                                     f"{root.id}, a module's (or enclosing function's) "
+                                     "array, while grad differentiates: derivatives that "
+                                     "read it would see the new values. Work on an array of "
+                                     f"this function's own ({root.id.lower()} = "
+                                     f"{root.id}.copy())")
 
     def seen_by_adjoints(self, name: str) -> bool:
         """Whether an adjoint reads the array ``name`` holds (itself, or through an alias)."""
