@@ -16,7 +16,7 @@ from ..rules.registry import Rule
 __all__ = ["Comment", "Verbatim", "Primal", "Op", "Branch", "Loop", "Normalized",
            "name_node", "assign_node", "is_trivial", "is_scalar_operand", "load_names",
            "is_number", "assigned_in", "ops_in", "differentiable_inputs", "same_shape",
-           "shape_reads", "reads_of", "kept_by"]
+           "shape_reads", "reads_of", "kept_by", "base_name"]
 
 
 class Comment(gast.stmt):
@@ -175,6 +175,14 @@ def name_node(id_: str, ctx: Any = None) -> gast.Name:
 def assign_node(target: str, value: gast.expr, origin: gast.AST) -> gast.Assign:
     stmt = gast.Assign(targets=[name_node(target, gast.Store())], value=value, type_comment=None)
     return gast.copy_location(stmt, origin)
+
+
+def base_name(expr: Any) -> Optional[str]:
+    """The name an item or attribute chain starts from (``self`` of ``self.buf[i]``), or
+    None when it starts from anything else (a call, a literal)."""
+    while isinstance(expr, (gast.Subscript, gast.Attribute)):
+        expr = expr.value
+    return expr.id if isinstance(expr, gast.Name) else None
 
 
 def is_trivial(expr: Any) -> bool:

@@ -18,7 +18,7 @@ from typing import Any, Optional
 import gast
 import numpy as np
 
-from .ir import walk
+from .ir import base_name, walk
 
 __all__ = ["writes_in_place", "helper_writes_into", "may_share", "returns_fresh",
            "allocates", "shared_names", "is_user_function", "read_later", "ALLOCATING",
@@ -165,17 +165,12 @@ def helper_writes_into(fn: Any, depth: int = 0) -> Optional[str]:
         return None  # a lambda: an expression, which assigns nothing
     params = _parameters(node)
 
-    def base(expr: Any) -> Optional[str]:
-        while isinstance(expr, (gast.Subscript, gast.Attribute)):
-            expr = expr.value
-        return expr.id if isinstance(expr, gast.Name) else None
-
     for sub in walk(node):
         targets = sub.targets if isinstance(sub, gast.Assign) else \
             [sub.target] if isinstance(sub, (gast.AugAssign, gast.AnnAssign)) else []
         for target in targets:
-            if isinstance(target, (gast.Subscript, gast.Attribute)) and base(target) in params:
-                return f"it assigns into its parameter {base(target)} at line {sub.lineno}"
+            if isinstance(target, (gast.Subscript, gast.Attribute)) and base_name(target) in params:
+                return f"it assigns into its parameter {base_name(target)} at line {sub.lineno}"
             if isinstance(sub, gast.AugAssign) and isinstance(target, gast.Name) and \
                     target.id in params:
                 return f"{target.id} {gast.unparse(sub).split()[1]} ... may change its " \
@@ -183,8 +178,8 @@ def helper_writes_into(fn: Any, depth: int = 0) -> Optional[str]:
         if not isinstance(sub, gast.Call):
             continue
         if isinstance(sub.func, gast.Attribute) and sub.func.attr in MUTATING_METHODS and \
-                base(sub.func.value) in params:
-            return f"it calls .{sub.func.attr}() on its parameter {base(sub.func.value)}"
+                base_name(sub.func.value) in params:
+            return f"it calls .{sub.func.attr}() on its parameter {base_name(sub.func.value)}"
         if any(k.arg == "out" for k in sub.keywords):
             return "it passes out= to a function"
         called = _resolve(fn, sub.func)
@@ -193,8 +188,8 @@ def helper_writes_into(fn: Any, depth: int = 0) -> Optional[str]:
         how = writes_in_place(called, sub)
         if how:
             return how
-        passes_parameter = any(base(a) in params for a in sub.args) or \
-            any(base(k.value) in params for k in sub.keywords)
+        passes_parameter = any(base_name(a) in params for a in sub.args) or \
+            any(base_name(k.value) in params for k in sub.keywords)
         if passes_parameter and inspect.isfunction(called) and depth < 8 and \
                 called is not fn:
             inner = helper_writes_into(called, depth + 1)

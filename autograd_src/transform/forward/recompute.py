@@ -30,7 +30,7 @@ import gast
 
 from ... import errors
 from .. import source
-from ..ir import Transformer, walk
+from ..ir import Transformer, base_name, walk
 from ..naming import Namer
 
 __all__ = ["helpers_recomputed"]
@@ -245,7 +245,7 @@ def unsafe_to_repeat(fn: Any, seen: set) -> Optional[str]:
                 else [node.target]
             for target in targets:
                 if isinstance(target, (gast.Subscript, gast.Attribute)):
-                    base = _base_name(target)
+                    base = base_name(target)
                     if base is None or base not in made or base in params:
                         return f"{name} changes {base or 'a value'} in place"
         if isinstance(node, gast.Call):
@@ -255,12 +255,6 @@ def unsafe_to_repeat(fn: Any, seen: set) -> Optional[str]:
     return None
 
 
-def _base_name(node: Any) -> Optional[str]:
-    while isinstance(node, (gast.Subscript, gast.Attribute)):
-        node = node.value
-    return node.id if isinstance(node, gast.Name) else None
-
-
 def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, made: set,
                  seen: set) -> Optional[str]:
     func = call.func
@@ -268,7 +262,7 @@ def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, ma
     if isinstance(func, gast.Attribute):
         if func.attr in _READING and not isinstance(func.value, gast.Name):
             return None  # (x + y).mean(): a method that only reads, of a value made here
-        base = _base_name(func.value)
+        base = base_name(func.value)
         if base is not None and (base in made or base in params):
             # a method of a value: of its own it may change, an argument's it must not;
             # other methods must be known to read only (rng.normal() is not)

@@ -21,6 +21,7 @@ from ..ir import (
     Primal,
     Verbatim,
     assign_node,
+    base_name,
     kept_by,
     load_names,
     name_node,
@@ -115,13 +116,9 @@ def _no_write_into_what_the_backward_reads(parsed: Any, state: Any, wrt: set) ->
         targets = node.targets if isinstance(node, gast.Assign) else \
             [node.target] if isinstance(node, gast.AugAssign) else []
         for target in targets:
-            if not isinstance(target, gast.Subscript):
-                continue
-            root = target
-            while isinstance(root, (gast.Subscript, gast.Attribute)):
-                root = root.value
-            if isinstance(root, gast.Name) and root.id in parsed.params and \
-                    root.id not in wrt and root.id in read:
+            root = base_name(target) if isinstance(target, gast.Subscript) else None
+            if root is not None and root in parsed.params and root not in wrt and \
+                    root in read:
                 raise parsed.error(node, f"{gast.unparse(target).strip()} = ... writes into "
                                          f"an array {parsed.name}() was given, which its "
                                          "derivative reads afterwards: a later call (or the "

@@ -14,7 +14,7 @@ from ...errors import NoRuleError, UnresolvedMethodError
 from ...rules import numpy_rules, registry, runtime
 from ...rules.registry import Rule
 from .. import closures
-from ..ir import Primal, Verbatim, assign_node, keywords_of, name_node, replace_nodes
+from ..ir import Primal, Verbatim, assign_node, base_name, keywords_of, name_node, replace_nodes
 from ..mutation import MUTATING_METHODS, is_user_function, writes_in_place
 from ..naming import describe
 from ..source import UNRESOLVED, InstanceOf, MethodOf, parameters
@@ -753,11 +753,9 @@ class CallNormalizer:
                         stores[child.id] = stores.get(child.id, 0) + (2 if looping else 1)
                     if isinstance(child, (gast.Subscript, gast.Attribute)) and \
                             isinstance(child.ctx, gast.Store):
-                        root = child
-                        while isinstance(root, (gast.Subscript, gast.Attribute)):
-                            root = root.value
-                        if isinstance(root, gast.Name):  # changed in place
-                            stores[root.id] = stores.get(root.id, 0) + 2
+                        root = base_name(child)
+                        if root is not None:  # changed in place
+                            stores[root] = stores.get(root, 0) + 2
                     visit(child, looping)
 
             visit(self.parsed.node, False)

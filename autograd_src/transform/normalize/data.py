@@ -516,12 +516,9 @@ def _made_floating(parsed: Any, wrt: list, name: str) -> bool:
     array (or list, or dict): ``np.zeros(shape)`` (``ones``, ``empty``; their ``_like``
     of a differentiated argument), a copy or arithmetic of a differentiated argument,
     a list or dict display. Else stores into it are checked as they run."""
-    if name in wrt and name in parsed.params:
-        bindings: list = []
-    elif name in parsed.params:
+    if name in parsed.params and name not in wrt:
         return False
-    else:
-        bindings = []
+    bindings: list = []
     for node in walk(parsed.node):
         if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For,
                              gast.With, gast.NamedExpr)):

@@ -21,6 +21,7 @@ from ..ir import (
     Op,
     Primal,
     assign_node,
+    base_name,
     is_trivial,
     kept_by,
     load_names,
@@ -99,17 +100,15 @@ class ExpressionNormalizer:
         In a helper's derivative, whose backward runs after the caller went on, an item
         or attribute (``c[0]``, ``self.scale``, ``CFG['k']``) is read once too: the
         caller may change it in between, and the backward must see the value used."""
-        state = is_trivial(expr)
-        if state and not (self.helper and self.read_from_state(expr)):
+        trivial = is_trivial(expr)
+        if trivial and not (self.helper and self.read_from_state(expr)):
             return expr
         name = self.namer.fresh(base)
-        if state:
+        if trivial:  # an item or attribute read once (see read_from_state)
             self.state_reads.add(name)
-            root = expr
-            while isinstance(root, (gast.Subscript, gast.Attribute)):
-                root = root.value
-            if isinstance(root, gast.Name) and isinstance(expr, gast.Attribute):
-                self.state_roots[name] = root.id  # (self.buf: an array, read by reference)
+            root = base_name(expr)
+            if root is not None and isinstance(expr, gast.Attribute):
+                self.state_roots[name] = root  # (self.buf: an array, read by reference)
         stmt = assign_node(name, expr, expr if hasattr(expr, "lineno") else self.origin)
         self.body.append(Primal(stmt, self.origin, {name}))
         scalar = self.is_scalar_value(expr)
@@ -127,13 +126,9 @@ class ExpressionNormalizer:
         (``np.pi`` stays as written)."""
         if not isinstance(expr, (gast.Subscript, gast.Attribute)):
             return False
-        root = expr
-        while isinstance(root, (gast.Subscript, gast.Attribute)):
-            root = root.value
-        if isinstance(expr, gast.Attribute) and isinstance(root, gast.Name) and \
-                isinstance(self.parsed.resolve(root), types.ModuleType):
-            return False
-        return True
+        root = base_name(expr)
+        return not (isinstance(expr, gast.Attribute) and root is not None and
+                    isinstance(self.parsed.resolve(name_node(root)), types.ModuleType))
 
     def emit_op(self, target: str, value: gast.expr, rule: Optional[Rule],
                 inputs: list, bound: dict[str, Any]) -> None:

@@ -25,6 +25,7 @@ from ..ir import (
     Primal,
     assign_node,
     assigned_in,
+    base_name,
     load_names,
     name_node,
 )
@@ -610,21 +611,16 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         """Refuse ``H[0] = v`` on a module's (or enclosing function's) array: a helper's
         derivative reading it would see the new values in its backward, and generated
         code would take the name for a local. Lists and dicts are the runtime's to check."""
-        if not isinstance(target, gast.Subscript):
+        root = base_name(target) if isinstance(target, gast.Subscript) else None
+        if root is None or root in self.parsed.locals or root in self.parsed.params:
             return
-        root = target.value
-        while isinstance(root, gast.Subscript):
-            root = root.value
-        if not isinstance(root, gast.Name) or root.id in self.parsed.locals or \
-                root.id in self.parsed.params:
-            return
-        if isinstance(self.parsed.resolve(root), np.ndarray):
+        if isinstance(self.parsed.resolve(name_node(root)), np.ndarray):
             raise self.error(target, f"{gast.unparse(target).strip()} = ... changes "
-                                     f"{root.id}, a module's (or enclosing function's) "
+                                     f"{root}, a module's (or enclosing function's) "
                                      "array, while grad differentiates: derivatives that "
                                      "read it would see the new values. Work on an array of "
-                                     f"this function's own ({root.id.lower()} = "
-                                     f"{root.id}.copy())")
+                                     f"this function's own ({root.lower()} = "
+                                     f"{root}.copy())")
 
     def seen_by_adjoints(self, name: str) -> bool:
         """Whether an adjoint reads the array ``name`` holds (itself, or through an alias)."""
