@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import DiffSyntaxError, SourceUnavailableError
 from .ir import walk
+from .naming import clone
 
 __all__ = ["ParsedFunction", "parse_function", "UNRESOLVED", "InstanceOf", "MethodOf"]
 
@@ -314,8 +315,9 @@ def _parse_source(lines: list[str]) -> tuple[gast.Module, int]:
         return gast.parse("if 1:\n" + source), -1
 
 
-def _source_lines(fn: Callable[..., Any]) -> tuple[list[str], int]:
-    """The lines of ``fn``'s definition and the number of the first one.
+def _source_lines(fn: Callable[..., Any]) -> tuple[list[str], int, Optional[tuple]]:
+    """The lines of ``fn``'s definition, the number of the first one, and their parse
+    (`_parse_source`) where it was made on the way (None otherwise).
 
     The code object knows where the definition starts and ends, which is much
     faster than ``inspect.getsourcelines`` (it tokenizes the file); that is the
@@ -333,12 +335,11 @@ def _source_lines(fn: Callable[..., Any]) -> tuple[list[str], int]:
         first = code.co_firstlineno
         lines = file_lines[first - 1: max(ends)]
         try:
-            _parse_source(lines)
-            return lines, first
+            return lines, first, _parse_source(lines)
         except SyntaxError:
             pass
     try:
-        return inspect.getsourcelines(fn)
+        return (*inspect.getsourcelines(fn), None)
     except (OSError, TypeError) as exc:
         raise _unavailable(fn, str(exc)) from None
 
@@ -433,17 +434,55 @@ def _shift(tree: gast.AST, lines: int, columns: int) -> None:
                     node.end_col_offset += columns
 
 
+#: fn -> (its code, its file's lines, its parsed def): one transformation parses a
+#: helper once per activity guess and per closure check, and a derivative's first
+#: call parses again for its variant; a copy of the tree is several times cheaper.
+_PARSED: "weakref.WeakKeyDictionary[Callable, tuple]" = weakref.WeakKeyDictionary()
+
+
 def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
-    """Parse ``fn`` into a `ParsedFunction` whose nodes carry the file's line numbers."""
+    """Parse ``fn`` into a `ParsedFunction` whose nodes carry the file's line numbers.
+
+    Each call gives a tree of its own (the stages rewrite it in place), copied from
+    the one parsed for ``fn`` while its code and its file's lines stay those it was
+    parsed from (a redefinition or an edited file is parsed afresh)."""
     if not inspect.isfunction(fn):
         kind = type(fn).__name__
         raise _unavailable(fn, f"it is a {kind}, not a Python function")
+    import linecache
+    filename = fn.__code__.co_filename
+    linecache.checkcache(filename)
+    file_lines = linecache.getlines(filename, fn.__globals__)
+    known = _PARSED.get(fn)
+    if known is not None and known[0] is fn.__code__ and known[1] is file_lines and \
+            file_lines:
+        node = clone(known[2])
+    else:
+        node = _parse_def(fn)
+        _PARSED[fn] = (fn.__code__, file_lines, clone(node))
+    closure = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+    args = node.args
+    params = [a.id for a in args.posonlyargs + args.args]
+    if args.vararg is not None:
+        params.append(args.vararg.id)
+    params += [a.id for a in args.kwonlyargs]
+    if args.kwarg is not None:
+        params.append(args.kwarg.id)
+    assigned = {n.id for n in walk(node)
+                if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
+    return ParsedFunction(fn=fn, node=node, filename=filename, file_lines=file_lines,
+                          globals=fn.__globals__, closure=closure, params=params,
+                          locals=assigned | set(params), reassigned=assigned & set(params))
+
+
+def _parse_def(fn: Callable[..., Any]) -> gast.FunctionDef:
+    """``fn``'s def (a lambda made one), parsed from its file, decorators left out."""
     lam = _lambda_in_file(fn) if fn.__name__ == "<lambda>" else None
     if lam is not None:
         node = lam
     else:
-        lines, first = _source_lines(fn)
-        tree, indent = _parse_source(lines)
+        lines, first, parsed = _source_lines(fn)
+        tree, indent = parsed or _parse_source(lines)
         if indent == -1:  # parsed under an "if 1:" wrapper
             body = tree.body[0].body
             _shift(tree, first - 2, 0)
@@ -463,22 +502,7 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
         raise DiffSyntaxError("async functions cannot be differentiated; write a plain def",
                               fn.__code__.co_filename, node.lineno, node.col_offset)
     node.decorator_list = []
-    filename = fn.__code__.co_filename
-    import linecache
-    file_lines = linecache.getlines(filename, fn.__globals__)
-    closure = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
-    args = node.args
-    params = [a.id for a in args.posonlyargs + args.args]
-    if args.vararg is not None:
-        params.append(args.vararg.id)
-    params += [a.id for a in args.kwonlyargs]
-    if args.kwarg is not None:
-        params.append(args.kwarg.id)
-    assigned = {n.id for n in walk(node)
-                if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
-    return ParsedFunction(fn=fn, node=node, filename=filename, file_lines=file_lines,
-                          globals=fn.__globals__, closure=closure, params=params,
-                          locals=assigned | set(params), reassigned=assigned & set(params))
+    return node
 
 
 def parameters(fn: Callable[..., Any]) -> tuple[list[str], int]:
