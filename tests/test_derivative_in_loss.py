@@ -70,3 +70,44 @@ def test_the_container_forms_agree_with_the_array_form():
     for got_w, got_b in ((by_dict["w"], by_dict["b"]), (by_list[0], by_list[1])):
         np.testing.assert_allclose(got_w, expected_w, rtol=1e-12)
         np.testing.assert_allclose(got_b, expected_b, rtol=1e-12)
+
+
+# grad(f)(x) written inline, as HIPS autograd and JAX users write it: the derivative
+# is made once at transformation time and called as a module-level one is.
+from autograd_src import value_and_grad  # noqa: E402
+from autograd_src.errors import NoRuleError  # noqa: E402
+
+
+def maml_inline(p, X, y, lr=0.1):
+    g = grad(inner_list)(p, X, y)
+    return inner_list([p[0] - lr * g[0], p[1] - lr * g[1]], X, y)
+
+
+def maml_inline_wrt(w, b, X, y):
+    gw, gb = grad(inner_array, wrt=(0, 1))(w, b, X, y)
+    return inner_array(w - 0.1 * gw, b - 0.1 * gb, X, y)
+
+
+def penalty_inline(w, b, X, y):
+    value, gw = value_and_grad(inner_array)(w, b, X, y)
+    return value + np.sum(gw ** 2)
+
+
+def test_grad_called_inline_inside_a_loss():
+    check_grads(maml_inline, [W, B], X, Y)
+    check_grads(maml_inline_wrt, W, B, X, Y, wrt=(0, 1))
+    check_grads(penalty_inline, W, B, X, Y, wrt=(0, 1))
+    expected = grad(maml_array, wrt=(0, 1))(W, B, X, Y)
+    got = grad(maml_inline_wrt, wrt=(0, 1))(W, B, X, Y)
+    for e, g in zip(expected, got):
+        np.testing.assert_allclose(g, e, rtol=1e-12)
+
+
+def test_grad_of_a_local_function_called_inline_says_how():
+    def loss(w):
+        def energy(v):
+            return np.sum(v ** 3)
+        return np.sum(grad(energy)(w) ** 2)
+
+    with pytest.raises(NoRuleError, match=r"make it once outside.*d = grad\(energy\)"):
+        grad(loss)(W)

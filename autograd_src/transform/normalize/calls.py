@@ -59,6 +59,12 @@ class CallNormalizer:
             return self.array_method_call(call, keywords)
         if isinstance(func, gast.Name) and func.id in self.local_functions:
             return self.local_call(call, func.id)
+        if isinstance(func, gast.Call):  # grad(energy)(x): the derivative, made now
+            made_here = self.derivative_made_here(func)
+            if made_here is not None:
+                func = gast.copy_location(name_node(made_here), func)
+                call = gast.copy_location(gast.Call(func=func, args=call.args,
+                                                    keywords=call.keywords), call)
         made = self.closure_call(call)
         if made is not None:
             return made
@@ -125,6 +131,40 @@ class CallNormalizer:
             return self.helper_call(call, primitive, rebuild_call)
         return self.bind(call, primitive, list(call.args), keywords, rebuild_call,
                          display=gast.unparse(func))
+
+    def derivative_made_here(self, maker_call: gast.Call) -> Optional[str]:
+        """``grad(energy, wrt=1)`` called at once (``grad(energy)(x)``): with ``energy``
+        a function known now and the options constants, the derivative is made here,
+        once, and the name the generated code reaches it by is returned, so the call
+        is differentiated as a call of a derivative made at module level is. None
+        for anything else (a local function, a lambda, options computed here)."""
+        from ... import api  # (api imports the transformation)
+        maker = self.parsed.resolve(maker_call.func)
+        if maker is not api.grad and maker is not api.value_and_grad:
+            return None
+
+        def known(expr: gast.expr) -> Any:
+            if isinstance(expr, gast.Constant):
+                return expr.value
+            if isinstance(expr, gast.Tuple):
+                items = [known(e) for e in expr.elts]
+                return UNRESOLVED if UNRESOLVED in items else tuple(items)
+            if isinstance(expr, (gast.Name, gast.Attribute)) and not self.is_active(expr):
+                return self.parsed.resolve(expr)
+            return UNRESOLVED
+
+        args = [known(a) for a in maker_call.args]
+        keywords = {k.arg: known(k.value) for k in maker_call.keywords}
+        if any(a is UNRESOLVED for a in args) or None in keywords or \
+                any(v is UNRESOLVED for v in keywords.values()) or not args or \
+                not callable(args[0]):
+            return None
+        derivative = maker(*args, **keywords)
+        preferred = f"d{getattr(args[0], '__name__', 'f')}"
+        name = self.namer.reference(derivative, preferred if preferred.isidentifier()
+                                    else "derivative")
+        self.parsed.introduced[name] = derivative
+        return name
 
     def derivative_code(self, call: gast.Call, origin: Any) -> Any:
         """The code of a derivative grad made that a call of it here runs: the variant
@@ -374,11 +414,16 @@ class CallNormalizer:
                                     f"it ({func.id}.forward(...)) or a module-level function",
                               NoRuleError)
         if isinstance(func, gast.Call):  # np.vectorize(f)(x), make(a)(x)
-            return self.error(call, f"{gast.unparse(func)}(...) calls the function that "
-                                    f"{gast.unparse(func)} returns, which grad cannot "
-                                    "follow: write the computation with array "
-                                    "operations, or call a function defined in the module "
-                                    "(in a loop over items if need be)", NoRuleError)
+            made_by = self.parsed.resolve(func.func)
+            advice = ("write the computation with array operations, or call a function "
+                      "defined in the module (in a loop over items if need be)")
+            if getattr(made_by, "__module__", "").startswith("autograd_src"):
+                advice = ("make it once outside, of a function defined in the module with "
+                          f"constant options (d = {gast.unparse(func).strip()} at module "
+                          "level), and call d(...) here")
+            return self.error(call, f"{gast.unparse(func).strip()}(...) calls the function "
+                                    f"that {gast.unparse(func).strip()} returns, which grad "
+                                    f"cannot follow: {advice}", NoRuleError)
         hint = ("; for a method, differentiate the bound method (grad(obj.loss)), "
                 "whose self.method() calls are known" if isinstance(func, gast.Attribute)
                 else "")
