@@ -84,7 +84,12 @@ def skip_in_last_step(stmts: list[Any], adjoints: set[str], kept: set[str],
                     for s in later for n in walk(s)):
                 continue
             # _ad.is_first: the counter is a range's first (a range's counters repeat
-            # nothing; over anything else every step computes it, as before)
+            # nothing; over anything else every step computes it, as before). A call
+            # costs more than the arithmetic of numbers it would skip (dy = dy * x
+            # over a list of floats, where it never skips): only calls are guarded so.
+            if not isinstance(start, gast.Call) and \
+                    not any(isinstance(n, gast.Call) for n in walk(item.value)):
+                continue
             if isinstance(start, gast.Call):  # reversed(range(n)): the last step is 0
                 test: gast.expr = gast.Compare(left=_name(counter), ops=[gast.NotEq()],
                                                comparators=[gast.Constant(value=0, kind=None)])
