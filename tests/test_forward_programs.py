@@ -135,12 +135,51 @@ def _through_layers(x, layers):
     return np.sum(h)
 
 
-def test_forward_mode_refuses_methods_of_objects_picked_at_run_time_clearly():
-    from autograd_src import jvp
+class _Scaled(_Layer):
+    def __call__(self, h):
+        return 2.0 * self.forward(h) + np.sin(h)
+
+
+def _through_called_layers(x, layers):
+    h = x
+    for layer in layers:
+        h = layer(h)
+    return np.sum(h ** 2)
+
+
+def _softplus(z):
+    return np.log1p(np.exp(z))
+
+
+def _picked(x, c):
+    act = np.tanh if c > 0 else _softplus  # a rule's function or one of yours, picked now
+    return np.sum(act(x * 0.5) ** 2)
+
+
+@pytest.mark.parametrize("f, extra", [
+    (_through_layers, None), (_through_called_layers, None), (_picked, 1.0), (_picked, -1.0)],
+    ids=["layer.forward", "layer()", "np.tanh picked", "helper picked"])
+def test_forward_mode_follows_methods_and_functions_picked_at_run_time(f, extra):
+    # refused before ("forward mode does not yet follow .forward()"); grad followed them
+    from autograd_src import grad, jvp
+    rng = np.random.default_rng(3)
+    layers = [_Scaled(rng.standard_normal((3, 3)) * 0.5), _Scaled(rng.standard_normal((3, 3)))]
+    other = layers if extra is None else extra
+    x, v = rng.standard_normal(3), rng.standard_normal(3)
+    _, tangent = jvp(f, (x, other), (v, None))
+    assert tangent == pytest.approx(np.sum(grad(f)(x, other) * v), rel=1e-10)
+    eps = 1e-6
+    expected = (f(x + eps * v, other) - f(x - eps * v, other)) / (2 * eps)
+    assert tangent == pytest.approx(expected, rel=1e-6)
+
+
+def test_second_order_through_an_object_picked_at_run_time_is_refused_at_its_line():
+    from autograd_src import hessian
     from autograd_src.errors import NoRuleError
     layers = [_Layer(np.eye(2) * 0.5)]
-    with pytest.raises(NoRuleError, match=r"does not yet follow \.forward\(\)"):
-        jvp(_through_layers, (np.ones(2), layers), (np.ones(2), None))
+    with pytest.raises(NoRuleError, match=r"picked when the code runs "
+                                          r"\(test_forward_programs.py:\d+: \.forward\(\)"):
+        hessian(_through_layers)(np.ones(2), layers)
 
 
 def _log_density(z):
@@ -157,3 +196,41 @@ def test_forward_mode_takes_a_function_default_of_the_function_itself():
     mu, eps, v = np.array([0.3, -0.5]), np.array([0.1, 0.2]), np.array([1.0, 2.0])
     _, tangent = jvp(_elbo_like, (mu, eps), (v, None))
     assert tangent == pytest.approx(np.sum(grad(_elbo_like)(mu, eps) * v))
+
+
+def _helper3(x, a, b):
+    return np.sum(np.sin(x) * a + b * x)
+
+
+_EXTRA = (2.0, 3.0)
+
+
+def _star_after(x):
+    return _helper3(x, *_EXTRA)
+
+
+def _star_of_a_slice(x, options):
+    return _helper3(x, *options[1:])
+
+
+def _star_before(x):
+    return _helper3(*(x,), 2.0, 3.0)
+
+
+@pytest.mark.parametrize("f, extra", [(_star_after, ()), (_star_of_a_slice, ((0, 2.0, 3.0),))],
+                         ids=["*constants", "*slice"])
+def test_a_helper_given_star_args_of_constants(f, extra):
+    # the generated code read `value = *options[1:]` (SyntaxError from compile), both modes
+    from autograd_src import grad, jvp
+    x, v = np.array([0.2, -0.4, 1.0]), np.array([1.0, 0.5, -1.0])
+    expected = 2.0 * np.cos(x) + 3.0
+    np.testing.assert_allclose(grad(f)(x, *extra), expected)
+    _, tangent = jvp(f, (x, *extra), (v,) + (None,) * len(extra))
+    assert tangent == pytest.approx(expected @ v)
+
+
+def test_a_differentiated_value_after_star_args_is_refused_at_the_call():
+    from autograd_src import grad
+    from autograd_src.errors import DiffSyntaxError
+    with pytest.raises(DiffSyntaxError, match=r"\*args holding differentiated values"):
+        grad(_star_before)(np.ones(3))

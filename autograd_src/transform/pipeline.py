@@ -299,6 +299,19 @@ class DynamicMethod:
         self.__name__ = f"d{attr}"
 
     def __call__(self, obj: Any, *args: Any, **kwargs: Any) -> Any:
+        kind, found, positions, bindings, first = self.followed(obj, kwargs)
+        if kind == "rule":
+            return _by_rule(found, args, positions)  # act = np.tanh
+        derivative, _, _ = helper_derivative(found, positions, None, None, bindings)
+        return derivative(*args) if kind == "function" else derivative(first, *args)
+
+    def followed(self, obj: Any, kwargs: dict) -> tuple[str, Any, list, Optional[dict], Any]:
+        """What a call on ``obj`` runs, checked: ``("function", f, positions, None,
+        None)`` for a function of the user's picked at run time (called with the
+        arguments), ``("rule", primitive, positions, None, None)`` for one with a
+        derivative rule, and ``("method", function, positions, bindings, instance)``
+        for a method of ``obj``'s class (or of a base class, through ``super()``),
+        called with ``instance`` first. Both engines' derivatives follow this."""
         import inspect as _inspect
         kind = type(obj)
         found = _inspect.getattr_static(kind, self.attr, None)
@@ -315,21 +328,17 @@ class DynamicMethod:
         if self.attr == "__call__" and isinstance(obj, types.FunctionType) and \
                 is_user_function(obj) and registry.lookup(obj) is None:
             # act = relu if ... else softplus: a function of the user's, picked now
-            derivative, _, _ = helper_derivative(obj, [p - 1 for p in self.positions],
-                                                 None, None)
-            return derivative(*args)
+            return "function", obj, [p - 1 for p in self.positions], None, None
         if self.attr == "__call__" and registry.lookup(obj) is not None:
-            return _by_rule(obj, args, [p - 1 for p in self.positions])  # act = np.tanh
+            return "rule", obj, [p - 1 for p in self.positions], None, None
         if kind is super:  # super().act(z): the base class's method, on the instance
             bound = getattr(obj, self.attr, None)
             if isinstance(bound, types.MethodType) and \
                     isinstance(bound.__func__, types.FunctionType):
                 function, instance = bound.__func__, bound.__self__
-                derivative, _, _ = helper_derivative(
-                    function, list(self.positions), None, None,
-                    {function.__code__.co_varnames[0]:
-                     source.InstanceOf.for_class(type(instance))})
-                return derivative(instance, *args)
+                return "method", function, list(self.positions), {
+                    function.__code__.co_varnames[0]:
+                    source.InstanceOf.for_class(type(instance))}, instance
         if self.attr == "__call__" and not isinstance(found, types.FunctionType):
             raise TypeError(f"{self.where}: calling a {kind.__name__} picked when the code "
                             "runs (not a module-level function, and not an object whose "
@@ -348,10 +357,8 @@ class DynamicMethod:
         if any(p >= positional for p in self.positions):
             raise TypeError(f"{self.where}: {kind.__name__}.{self.attr}() takes its "
                             "differentiated values through *args; give them named parameters")
-        derivative, _, _ = helper_derivative(
-            found, list(self.positions), None, None,
-            {found.__code__.co_varnames[0]: source.InstanceOf.for_class(kind)})
-        return derivative(obj, *args)
+        return "method", found, list(self.positions), {
+            found.__code__.co_varnames[0]: source.InstanceOf.for_class(kind)}, obj
 
 
 def _by_rule(primitive: Any, args: tuple, positions: list) -> tuple:

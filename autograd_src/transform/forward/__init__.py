@@ -212,11 +212,71 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
     return name, text, derivative.tangent_params
 
 
+class DynamicMethod:
+    """Forward mode's ``obj.<attr>(...)`` for an object whose class is known only when
+    the call runs (``for layer in layers: h = layer.forward(h)``, ``act(x)`` for a
+    function picked then): what runs is found as grad's `pipeline.DynamicMethod`
+    finds it, and its forward derivative made then, once per class (cached), called
+    with the tangents of the arguments at ``positions`` by keyword."""
+
+    def __init__(self, attr: str, positions: tuple, where: str) -> None:
+        from ..pipeline import DynamicMethod as Reverse
+        self.follow = Reverse(attr, positions, where)
+        self.__name__ = forward_name(attr)
+        self.__autograd_src_tangents__ = [f"d_arg{k}" for k in range(len(positions))]
+
+    def __call__(self, obj: Any, *args: Any, **keywords: Any) -> tuple[Any, Any]:
+        tangents = [keywords.pop(name) for name in self.__autograd_src_tangents__]
+        kind, found, positions, bindings, first = self.follow.followed(obj, keywords)
+        if kind == "rule":
+            return _tangent_by_rule(found, args, positions, tangents, self.follow.where)
+        derivative, _, layout = helper_derivative(found, positions, None, None, bindings)
+        if any(k is not None for _, k in layout):
+            raise TypeError(f"{self.follow.where}: the function picked when the code runs "
+                            "takes its differentiated values through *args; give them "
+                            "named parameters")
+        params = derivative.__autograd_src_tangents__
+        given = {params[index]: t for (index, _), t in zip(layout, tangents)}
+        return derivative(*args, **given) if kind == "function" else \
+            derivative(first, *args, **given)
+
+
+def _tangent_by_rule(primitive: Any, args: tuple, positions: list, tangents: list,
+                     where: str) -> tuple[Any, Any]:
+    """``primitive(*args)`` (a function with a derivative rule, picked when the code runs:
+    ``act = np.tanh if ... else np.sin``) and its tangent along ``tangents`` of the
+    arguments at ``positions``, by its tangent rule called as a function."""
+    import numpy as np
+
+    from ...rules import registry
+    from ...rules.jvp import from_adjoint
+    adjoint = registry.lookup(primitive)
+    rule = lookup_jvp(primitive) or (from_adjoint(adjoint) if adjoint is not None else None)
+    if rule is None or rule.all_inputs or rule.exprs is None:
+        raise TypeError(f"{where}: {registry.primitive_name(primitive)}, picked when the "
+                        "code runs, has no tangent rule forward mode can call there; call "
+                        "it by its name")
+    value = primitive(*args)
+    total = None
+    for position, tangent in zip(positions, tangents):
+        term = rule.jvp(tangent, value, *args)
+        if len(rule.exprs) > 1:
+            term = term[position]
+        if term is not None:
+            total = term if total is None else total + term
+    if total is None:
+        return value, np.zeros_like(value, dtype=float)
+    if np.shape(total) != np.shape(value):  # an input broadcast by the primitive
+        total = np.broadcast_to(total, np.shape(value)).copy()
+    return value, total
+
+
 class _Derivations:
     """What the normalizer asks of forward mode: the derivatives of the helpers it meets."""
 
     helper = staticmethod(helper_derivative)
     nested = staticmethod(nested_derivative)
+    method = DynamicMethod
 
 
 DERIVATIONS = _Derivations()

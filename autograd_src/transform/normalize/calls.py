@@ -69,6 +69,16 @@ class CallNormalizer:
         if made is not None:
             return made
         primitive = self.parsed.resolve(func)
+        from ..pipeline import DynamicMethod  # (the pipeline imports the normalizer)
+        if isinstance(primitive, DynamicMethod):  # in code grad generated: second order
+            raise self.error(call, "second derivatives through a method or function picked "
+                                   f"when the code runs ({primitive.where}: "
+                                   f".{primitive.attr}() of an object known only then, "
+                                   "as layer.forward(h) for layer in layers, or act(x) for "
+                                   "act = np.tanh if ... else np.sin) are not supported "
+                                   "yet; grad and jvp follow it. Call a module-level "
+                                   "function, or the method through a name it is known by",
+                             NoRuleError)
         if primitive is not UNRESOLVED and registry.lookup(primitive) is None and \
                 isinstance(inspect.getattr_static(type(primitive), "__call__", None),
                            types.FunctionType) and isinstance(func, gast.Name):
@@ -463,12 +473,6 @@ class CallNormalizer:
         # layer(h) is named after the object, layer.forward(h) after the method
         label = func.value.id if func.attr == "__call__" and isinstance(
             func.value, gast.Name) else func.attr
-        if not hasattr(self.derive, "method"):  # forward mode's derivations
-            raise self.error(call, f"forward mode (jvp, hvp, hessian) does not yet follow "
-                                   f".{func.attr}() of an object picked when the code runs "
-                                   "(for layer in layers: h = layer.forward(h)); grad does. "
-                                   "Call a module-level function of the layer's parameters "
-                                   "instead", NoRuleError)
         atoms, keywords, positions = self.derivative_operands(as_function, label)
         derivative = self.derive.method(func.attr, positions, self.parsed.where(call))
         derivative.__name__ = self.namer.fresh(f"d{label}")
@@ -586,8 +590,15 @@ class CallNormalizer:
                                         f"define {label} in this module and call it by its "
                                         "plain name (grad then copies it in, specialised to "
                                         f"this function), or pass {reads} to it as arguments")
-        atoms = [self.atom(a) for a in call.args]
-        atoms = [a if self.is_active(a) else self.hoist(a, describe(a)) for a in atoms]
+        starred = [k for k, a in enumerate(call.args) if isinstance(a, gast.Starred)]
+        if starred and any(self.is_active(a) for a in call.args[starred[0]:]):
+            raise self.error(call, f"a differentiated value passed to {label}() after a "
+                                   "*args: its position is known only when the code runs; "
+                                   "pass the differentiated values first")
+        atoms = [gast.Starred(value=self.hoist(a.value, "rest"), ctx=gast.Load())
+                 if isinstance(a, gast.Starred) else self.atom(a) for a in call.args]
+        atoms = [a if self.is_active(a) or isinstance(a, gast.Starred)
+                 else self.hoist(a, describe(a)) for a in atoms]
         # (A ** of constants keeps its key None: it is passed on as **kwargs.)
         keywords = {k.arg: self.hoist(k.value, k.arg or "kwargs") for k in call.keywords}
         positions = [i for i, a in enumerate(atoms) if self._active_name(a)]
