@@ -82,3 +82,49 @@ def test_a_pair_of_different_shapes_replacing_a_list_item_in_a_loop():
     got = grad(scaled_in_an_index_loop)(ps)
     np.testing.assert_allclose(got[1][0], 8.0 * ps[1][0])
     np.testing.assert_allclose(got[0][1], 1 - np.tanh(ps[0][1]) ** 2)
+
+
+# A list or tuple times an array is NumPy's elementwise product, not a repetition:
+# the adjoint of `*` took every list operand for `[0.0] * n` (tester H): gradients all
+# ones for the list, None (or a crash further on) for the array beside a data list.
+_A = np.array([1.0, 2.0, 3.0])
+
+
+def _list_times_array(c):
+    return np.sum(c * _A ** 2)
+
+
+def _array_times_list(c):
+    return np.sum(_A * c * _A)
+
+
+def _weighted(b, w):
+    return np.sum(w * b ** 2) + np.sum(b * w)
+
+
+def _labels_as_list(z, y):
+    p = 1.0 / (1.0 + np.exp(-z))
+    return -np.sum(y * np.log(p) + (1 - np.array(y)) * np.log(1 - p))
+
+
+def _dot_with_a_data_list(b, w):
+    return np.dot(w, b) ** 2 + w @ np.tanh(b) + np.dot(np.sin(b), w)
+
+
+def _repeated(x):
+    return np.sum(np.array([x, 2.0 * x] * 3))
+
+
+@pytest.mark.parametrize("f, args, wrt", [
+    (_list_times_array, ([0.5, -1.0, 2.0],), 0),
+    (_list_times_array, ((0.5, -1.0, 2.0),), 0),
+    (_array_times_list, ([0.5, -1.0, 2.0],), 0),
+    (_weighted, (np.array([0.5, -1.0, 2.0]), [1.0, 2.0, 3.0]), 0),
+    (_weighted, (np.array([0.5, -1.0, 2.0]), (1.0, 2.0, 3.0)), 0),
+    (_labels_as_list, (np.array([0.3, -1.2, 2.0]), [1.0, 0.0, 1.0]), 0),
+    (_dot_with_a_data_list, (np.array([0.3, -1.2, 2.0]), [1.0, -0.5, 2.0]), 0),
+    (_repeated, (0.7,), 0),
+], ids=["list*array", "tuple*array", "array*list", "data list", "data tuple", "labels list",
+        "dot and @ of a data list", "list repeated by an int"])
+def test_a_list_times_an_array_is_elementwise(f, args, wrt):
+    check_grads(f, *args, wrt=wrt)

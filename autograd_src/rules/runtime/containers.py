@@ -75,10 +75,17 @@ def times(a: Any, b: Any) -> Any:
     return a * b
 
 
+def _count(x: Any) -> bool:
+    """Whether ``x`` repeats a list it multiplies (an int: ``[0.0] * n``); a list times
+    anything else (an array, a NumPy float) is NumPy's elementwise product."""
+    return isinstance(x, (int, np.integer))
+
+
 def untimes(g: Any, a: Any, b: Any, which: int) -> Any:
-    """The adjoint of operand ``which`` of `times`: for a repeated list, the sum of
-    the adjoints of its copies (and none for the count), else a product's."""
-    if _sequence(a) or _sequence(b):
+    """The adjoint of operand ``which`` of `times`: for a list repeated by an int, the
+    sum of the adjoints of its copies (and none for the count), else a product's (a
+    list times an array is NumPy's elementwise product)."""
+    if (_sequence(a) and _count(b)) or (_sequence(b) and _count(a)):
         items, count = (a, 1) if _sequence(a) else (b, 0)
         if which == count:
             return None
@@ -87,7 +94,9 @@ def untimes(g: Any, a: Any, b: Any, which: int) -> Any:
         for start in range(n, len(g), n):
             total = add(total, list(g[start:start + n]))
         return total
-    return unbroadcast(g * (b if which == 0 else a), a if which == 0 else b)
+    other = b if which == 0 else a
+    return unbroadcast(g * (np.asarray(other) if _sequence(other) else other),
+                       a if which == 0 else b)
 
 
 def add(a: Any, b: Any) -> Any:

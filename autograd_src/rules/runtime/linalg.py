@@ -19,8 +19,19 @@ def _ndim(x: Any) -> int:
     return ndim if ndim is not None else np.ndim(x)
 
 
+def _as_arrays(x: Any, y: Any) -> tuple[Any, Any]:
+    """Lists and tuples given as operands (``np.dot([1.0, 2.0], w)``, data passed as a
+    list) as the arrays NumPy made of them."""
+    if type(x) is list or type(x) is tuple:
+        x = np.asarray(x)
+    if type(y) is list or type(y) is tuple:
+        y = np.asarray(y)
+    return x, y
+
+
 def matmul_lhs(g: Any, x: Any, y: Any) -> Any:
     """Gradient of ``x @ y`` with respect to ``x``."""
+    x, y = _as_arrays(x, y)
     nx, ny = _ndim(x), _ndim(y)
     if nx == 2 and ny == 2:
         return g @ y.T
@@ -37,6 +48,7 @@ def matmul_lhs(g: Any, x: Any, y: Any) -> Any:
 
 def matmul_rhs(g: Any, x: Any, y: Any) -> Any:
     """Gradient of ``x @ y`` with respect to ``y``."""
+    x, y = _as_arrays(x, y)
     nx, ny = _ndim(x), _ndim(y)
     if nx == 2 and ny == 2:
         return x.T @ g
@@ -58,6 +70,7 @@ def _dot_axes(x: Any, y: Any) -> tuple[list[int], list[int]]:
 
 def dot_lhs(g: Any, x: Any, y: Any) -> Any:
     """Gradient of ``np.dot(x, y)`` with respect to ``x``."""
+    x, y = _as_arrays(x, y)
     if np.ndim(x) == 0 or np.ndim(y) == 0:
         return unbroadcast(g * y, x)
     if np.ndim(x) > 2 or np.ndim(y) > 2:
@@ -67,6 +80,7 @@ def dot_lhs(g: Any, x: Any, y: Any) -> Any:
 
 def dot_rhs(g: Any, x: Any, y: Any) -> Any:
     """Gradient of ``np.dot(x, y)`` with respect to ``y``."""
+    x, y = _as_arrays(x, y)
     if np.ndim(x) == 0 or np.ndim(y) == 0:
         return unbroadcast(g * x, y)
     if np.ndim(x) > 2 or np.ndim(y) > 2:
