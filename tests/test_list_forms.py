@@ -12,7 +12,7 @@ import copy
 import numpy as np
 import pytest
 
-from autograd_src import grad, hvp
+from autograd_src import grad, hvp, value_and_grad
 from autograd_src.errors import DiffSyntaxError
 from autograd_src.testing import check_grads
 
@@ -163,3 +163,75 @@ def test_what_is_still_refused_says_what_to_write(f, args, advice):
         grad(f)(*args)
     assert advice in str(info.value)
     assert "test_list_forms.py" in str(info.value)
+
+
+# A list literal added to a list the function does not make (a module's, a closure's,
+# an object's, an item of a dict): generated as NumPy's sum (np.array([x]) broadcast
+# against it), value and gradient wrong (tester K). Only the run tells a list (joined)
+# from an array (summed): `_ad.plus` decides then.
+_KN = [1.0, 2.0, 3.0]
+_KT = (1.0, 2.0, 3.0)
+_CFG = {"knots": [1.0, 2.0, 3.0]}
+
+
+class _Knots:
+    shared = [1.0, 2.0, 3.0]
+
+    def __init__(self):
+        self.own = [1.0, 2.0, 3.0]
+
+    def by_instance(self, x):
+        return np.sum(np.array(self.own + [x]) ** 2)
+
+    def by_class(self, x):
+        return np.sum(np.array(self.shared + [x]) ** 2)
+
+
+def _closing_over_knots():
+    kn = [1.0, 2.0, 3.0]
+
+    def f(x):
+        return np.sum(np.array(kn + [x]) ** 2)
+    return f
+
+
+def _alias(x):
+    kn = _KN
+    return np.sum(np.array(kn + [x]) ** 2)
+
+
+def _on_the_right(x):
+    ys = [x]
+    ys = _KN + ys
+    return np.sum(np.array(ys) ** 2)
+
+
+def _extended(x):
+    ys = [x]
+    ys += _KN
+    return np.sum(np.array(ys) ** 2)
+
+
+def _looped(x):
+    t = 0.0
+    for v in _KN + [x]:
+        t = t + v * v
+    return t
+
+
+def _summed_with_an_array(x):  # a list literal and an array: NumPy's sum, as before
+    return np.sum((np.array([1.0, 2.0]) + [x, 2 * x]) ** 2)
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: np.sum(np.array(_KN + [x]) ** 2), lambda x: np.sum(np.array(_KT + (x,)) ** 2),
+    lambda x: np.sum(np.array(_CFG["knots"] + [x]) ** 2),
+    lambda x: np.mean(np.array(_KN[:2] + [x]) ** 2), lambda x: sum(_KN + [x]),
+    _Knots().by_instance, _Knots().by_class, _closing_over_knots(), _alias, _on_the_right,
+    _extended, _looped, _summed_with_an_array,
+], ids=["global", "tuple", "dict item", "slice", "builtin sum", "instance", "class",
+        "closure", "alias", "on the right", "+=", "loop", "array"])
+def test_a_list_literal_joined_to_a_list_the_function_did_not_make(f):
+    value, gradient = value_and_grad(f)(0.7)
+    assert value == pytest.approx(f(0.7))
+    check_grads(f, 0.7)

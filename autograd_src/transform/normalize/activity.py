@@ -211,6 +211,7 @@ class Activity:
             left, right = self.holds_sequence(expr.left), self.holds_sequence(expr.right)
             if left and right:
                 return True  # args + (x,)
-            if left is not False and right is not False:
+            if left is not False and right is not False or \
+                    self.list_beside_constant(expr, left, right):
                 return None
         return False

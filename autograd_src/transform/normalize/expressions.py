@@ -380,6 +380,8 @@ class ExpressionNormalizer:
                 return runtime.joined
             if left is not False and right is not False:
                 return runtime.plus  # decided when it runs
+            if self.list_beside_constant(expr, left, right):
+                return runtime.plus  # KNOTS + [x]: KNOTS a list (joined) or an array
         elif isinstance(expr.op, gast.Mult):
             def number(side: Any) -> bool:  # a float repeats nothing
                 return isinstance(side, gast.Constant) and isinstance(side.value, float)
@@ -388,6 +390,17 @@ class ExpressionNormalizer:
                     (right is None and not number(expr.left)):
                 return runtime.times  # [x] * 2, or ws * n that may be one
         return None
+
+    def list_beside_constant(self, expr: gast.BinOp, left: Optional[bool],
+                             right: Optional[bool]) -> bool:
+        """``a + b`` with one side surely a list or tuple and the other a value without
+        gradient that is not a number: a list of the module's, of a closure or of an
+        object (``KNOTS + [x]``, ``self.knots + [x]``) as often as an array, and only
+        the run tells concatenation from NumPy's sum."""
+        def unknown(side: gast.expr) -> bool:
+            return not self.is_active(side) and not (
+                isinstance(side, gast.Constant) and isinstance(side.value, (int, float)))
+        return bool((left and unknown(expr.right)) or (right and unknown(expr.left)))
 
     def _active_name(self, atom: gast.expr) -> Optional[str]:
         return atom.id if isinstance(atom, gast.Name) and atom.id in self.active else None
