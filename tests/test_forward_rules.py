@@ -1,6 +1,8 @@
 """Each rule that has both an adjoint and a tangent: <u, J v> = <J^T u, v> on random
 vectors (the two modes agree exactly), and J v against central differences."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -72,3 +74,48 @@ def test_ties_give_both_modes_one_derivative(fn, args):
     gx = grad(lambda x, y: np.sum(fn(x, y)), wrt=0)(*args)
     np.testing.assert_allclose(np.sum(tangent), np.sum(gx * tangents[0]), rtol=1e-12)
     assert np.isclose(np.ravel(tangent)[0], 1.5)
+
+
+def _log_base_ten(x):
+    return math.log(x, 10) + math.log(x, 2.0) ** 2
+
+
+def test_math_log_with_a_base_in_forward_mode():
+    # its tangent rule was np.log's (dx / x): the base was left out (tester J)
+    from autograd_src import grad, hessian, jvp
+    x = 1.5
+    _, tangent = jvp(_log_base_ten, (x,), (1.0,))
+    expected = 1 / (x * math.log(10)) + 2 * math.log(x, 2) / (x * math.log(2))
+    assert tangent == pytest.approx(expected, rel=1e-12)
+    assert tangent == pytest.approx(grad(_log_base_ten)(x), rel=1e-12)
+    eps = 1e-5
+    second = (grad(_log_base_ten)(x + eps) - grad(_log_base_ten)(x - eps)) / (2 * eps)
+    assert hessian(_log_base_ten)(x) == pytest.approx(second, rel=1e-6)
+
+
+def _scaled_sin(x, scale=1.0):
+    return scale * np.sin(x)
+
+
+def test_an_operand_the_tangent_rule_does_not_take_is_refused():
+    from autograd_src import extend, jvp
+    from autograd_src.errors import NoRuleError
+
+    @extend.defvjp(_scaled_sin)
+    def _vjp(g, ans, x, scale=1.0):
+        return g * scale * np.cos(x)
+
+    @extend.defjvp(_scaled_sin)
+    def _jvp(g, ans, x):  # forgets scale
+        return g * np.cos(x)
+
+    def given(x):
+        return np.sum(_scaled_sin(x, 3.0))
+
+    def left_to_default(x):
+        return np.sum(_scaled_sin(x))
+
+    with pytest.raises(NoRuleError, match="takes no scale, which this call gives"):
+        jvp(given, (np.ones(2),), (np.ones(2),))
+    _, tangent = jvp(left_to_default, (np.ones(2),), (np.ones(2),))
+    assert tangent == pytest.approx(2 * np.cos(1.0))

@@ -150,9 +150,15 @@ def expm1(g, ans, x):
     return g * (ans + 1)
 
 
-@defjvp(np.log, math.log)
+@defjvp(np.log)
 def log(g, ans, x):
     return g / x
+
+
+@defjvp(math.log)
+def math_log(g, ans, x, base=None):
+    """``math.log(x, base)`` is ``log(x) / log(base)`` (a constant base)."""
+    return g / (x * _ad.log_of_base(base))
 
 
 @defjvp(np.log2, math.log2)

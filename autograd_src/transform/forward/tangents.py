@@ -231,16 +231,30 @@ class Tangents:
         since the adjoint rule the normalizer bound may name them differently)."""
         values: dict[str, Any] = {}
         adjoint_params = list(op.rule.params)
+        taken = set()
         for index, param in enumerate(rule.params):
             default = rule.signature.parameters[param].default
             if param in op.bound:
                 values[param] = op.bound[param]
+                taken.add(param)
             elif index < len(adjoint_params) and adjoint_params[index] in op.bound:
                 values[param] = op.bound[adjoint_params[index]]
+                taken.add(adjoint_params[index])
             elif default is not rule.signature.parameters[param].empty:
                 values[param] = default
             else:
                 values[param] = gast.Tuple(elts=[], ctx=gast.Load())  # an empty *args
+        # An operand the tangent rule has no parameter for would be left out of the
+        # tangent (math.log(x, base) read as log(x)): refused, but for options that
+        # only set the result's dtype.
+        left_out = [p for p in adjoint_params if p in op.bound and p not in taken and
+                    p not in ("dtype", "casting") and not is_literal(
+                        op.bound[p], op.rule.signature.parameters[p].default)]
+        if left_out:
+            raise self.parsed.error(
+                op.origin, f"the forward-mode rule of {op.rule.name} takes no "
+                f"{left_out[0]}, which this call gives: register a tangent rule taking it "
+                "(autograd_src.extend.defjvp), or leave it out", NoRuleError)
         values["ans"] = name_node(ANS)
         values[DEFAULTED] = {
             p for p in rule.params
