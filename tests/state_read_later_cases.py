@@ -158,3 +158,53 @@ def attribute_updated_after_it_was_read(x):
     total = np.sum(s.lr * x ** 2)
     s.lr *= 0.5
     return total
+
+
+# A helper that puts a differentiated value into module state, read back by the
+# differentiated function or a helper it calls (tester K): the read was a constant,
+# gradient 0. Refused at the helper's call; a record nothing reads stays allowed.
+HIST = []
+CACHE = {}
+LOG = []
+
+
+def _record(v):
+    HIST.append(v)
+
+
+def _put(v):
+    CACHE["h"] = v
+
+
+def _last():
+    return CACHE["h"]
+
+
+def _record_and_return(v):
+    HIST.append(v)
+    return v * 2.0
+
+
+def _log(v):
+    LOG.append(v)
+
+
+def helper_appends_to_a_module_list_read_back(x):
+    _record(x[0] ** 2)
+    return HIST[-1] * 3.0
+
+
+def helper_stores_into_a_module_dict_read_by_a_helper(x):
+    _put(x[0] ** 2)
+    return _last() * 3.0
+
+
+def helper_result_used_and_its_record_read_back(x):
+    y = _record_and_return(x[0] ** 2)
+    return HIST[-1] * 3.0 + y
+
+
+def helper_logging_what_nothing_reads(x):
+    _log(x[0] ** 2)
+    y = _record_and_return(x[1])  # (HIST, never read here)
+    return np.sum(x ** 2) + y

@@ -46,3 +46,28 @@ def test_state_changed_where_grad_cannot_follow_is_refused(f, error, words):
     third a wrong value too) or crashed inside the transformer (the last)."""
     with pytest.raises(error, match=words):
         value_and_grad(f)(np.array([1.0, 1.0]))
+
+
+@pytest.mark.parametrize("f, words", [
+    (cases.helper_appends_to_a_module_list_read_back,
+     r"_record\(\) is called on a differentiated value and changes state outside it "
+     r"\(HIST.append\(\.\.\.\)\), which is read at state_read_later_cases.py:\d+"),
+    (cases.helper_stores_into_a_module_dict_read_by_a_helper,
+     r"_put\(\) is called .* \(CACHE\['h'\] = \.\.\.\), which is read at "
+     r"state_read_later_cases.py:\d+"),
+    (cases.helper_result_used_and_its_record_read_back,
+     r"HIST.append\(\) puts a differentiated value into a list of the module's"),
+])
+def test_a_value_put_into_module_state_by_a_helper_and_read_back_is_refused(f, words):
+    with pytest.raises(DiffSyntaxError, match=words):
+        value_and_grad(f)(np.array([1.0, 2.0]))
+
+
+def test_a_record_nothing_reads_is_kept_as_written():
+    cases.LOG.clear()
+    cases.HIST.clear()
+    f = cases.helper_logging_what_nothing_reads
+    value, gradient = value_and_grad(f)(np.array([1.0, 2.0]))
+    np.testing.assert_allclose(gradient, [2.0, 6.0])
+    assert cases.LOG == [1.0] and cases.HIST == [2.0]
+

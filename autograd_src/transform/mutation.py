@@ -198,6 +198,53 @@ def helper_writes_into(fn: Any, depth: int = 0) -> Optional[str]:
     return None
 
 
+def state_written_by(fn: Any, depth: int = 0) -> list[tuple[Any, str]]:
+    """What the user function ``fn`` may change outside itself, and how: objects of
+    its module or closure it writes into (``CACHE['h'] = v``, ``STATE.h = v``,
+    ``HIST.append(v)``), ``("global", globals, name)`` for a global it rebinds, and
+    the same of the user functions it calls (to depth 8)."""
+    node = _definition(fn)
+    if not node:
+        return []
+    own = set(_parameters(node)) | {
+        n.id for n in walk(node) if isinstance(n, gast.Name) and
+        isinstance(n.ctx, (gast.Store, gast.Del, gast.Param))}
+    closure = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+
+    def outside(name: Optional[str]) -> Any:
+        if name is None or name in own and name not in declared:
+            return None
+        if name in closure:
+            try:
+                return closure[name].cell_contents
+            except ValueError:
+                return None
+        return fn.__globals__.get(name)
+
+    declared = {name for n in walk(node) if isinstance(n, gast.Global) for name in n.names}
+    written: list[tuple[Any, str]] = [(("global", fn.__globals__, name), f"global {name}")
+                                      for name in sorted(declared)]
+    for sub in walk(node):
+        targets = sub.targets if isinstance(sub, gast.Assign) else \
+            [sub.target] if isinstance(sub, (gast.AugAssign, gast.AnnAssign)) else []
+        for target in targets:
+            if isinstance(target, (gast.Subscript, gast.Attribute)):
+                obj = outside(base_name(target))
+                if obj is not None:
+                    written.append((obj, gast.unparse(target).strip() + " = ..."))
+        if not isinstance(sub, gast.Call):
+            continue
+        if isinstance(sub.func, gast.Attribute) and sub.func.attr in MUTATING_METHODS:
+            obj = outside(base_name(sub.func.value))
+            if obj is not None:
+                written.append((obj, gast.unparse(sub.func).strip() + "(...)"))
+        called = _resolve(fn, sub.func)
+        if inspect.isfunction(called) and depth < 8 and called is not fn and \
+                _definition(called):
+            written += state_written_by(called, depth + 1)
+    return written
+
+
 def _resolve(fn: Any, expr: Any) -> Any:
     """The object a dotted name in ``fn``'s body refers to, from its globals."""
     parts = []

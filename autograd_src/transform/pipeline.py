@@ -115,8 +115,9 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
         _bind_function_defaults(parsed)
     desugar.desugar(parsed, namer)
     stages.show("desugar", parsed.node)
-    norm = normalize.normalize(parsed, wrt, namer, *scalars, helper=helper,
-                               derive=DERIVATIONS)
+    with source.transforming(parsed):
+        norm = normalize.normalize(parsed, wrt, namer, *scalars, helper=helper,
+                                   derive=DERIVATIONS)
     # The normalized function returns the name its last statement computes.
     stages.show("normalize", norm.body, gast.copy_location(
         gast.Return(value=gast.Name(id=norm.output, ctx=gast.Load(), annotation=None,

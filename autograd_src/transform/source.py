@@ -99,6 +99,83 @@ def recording() -> Iterator[Reads]:
     replay(reads)
 
 
+#: The functions being transformed: the one differentiated and the helpers on the way
+#: to the one in hand (state a helper changes may be read by any of them).
+_TRANSFORMING: list["ParsedFunction"] = []
+
+
+@contextlib.contextmanager
+def transforming(parsed: "ParsedFunction") -> Iterator[None]:
+    """Count ``parsed`` among the functions being transformed while inside."""
+    _TRANSFORMING.append(parsed)
+    try:
+        yield
+    finally:
+        _TRANSFORMING.pop()
+
+
+def state_readers(target: Any) -> list[str]:
+    """Where the functions being transformed read ``target``: an object (by identity),
+    named or reached as a module's attribute (``store.SAVED``), or ``("global",
+    globals, name)``, a module's global by name; ``file.py:12`` for each read."""
+    from .mutation import is_user_function
+    found: list[str] = []
+    todo, seen = list(_TRANSFORMING), {id(p.fn) for p in _TRANSFORMING}
+    while todo and len(seen) < 64:
+        parsed = todo.pop(0)
+        writes = _written_bases(parsed.node)
+        for node in walk(parsed.node):
+            if id(node) in writes:  # CACHE[k] = v, HIST.append(v): not reads
+                continue
+            if isinstance(node, gast.Call):  # what the helpers it calls read, too
+                called = parsed.resolve(node.func)
+                if inspect.isfunction(called) and is_user_function(called) and \
+                        id(called) not in seen:
+                    seen.add(id(called))
+                    try:
+                        todo.append(parse_function(called))
+                    except (SourceUnavailableError, SyntaxError):
+                        pass
+                continue
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                if isinstance(target, tuple):
+                    hit = node.id == target[2] and parsed.globals is target[1] and \
+                        node.id not in parsed.locals and node.id not in parsed.closure
+                else:
+                    hit = node.id not in parsed.locals and parsed.resolve(node) is target
+            elif isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Load) and \
+                    not isinstance(target, tuple) and isinstance(node.value, gast.Name) and \
+                    isinstance(parsed.resolve(node.value), types.ModuleType):
+                hit = parsed.resolve(node) is target
+            else:
+                continue
+            if hit:
+                found.append(parsed.where(node))
+    return found
+
+
+def _written_bases(tree: Any) -> set[int]:
+    """The ids of the names ``tree`` writes into (``CACHE`` of ``CACHE[k] = v``,
+    ``HIST`` of ``HIST.append(v)``), which `state_readers` does not count as reads."""
+    from .ir import base_name
+    from .mutation import MUTATING_METHODS
+    written: set[int] = set()
+    for node in walk(tree):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                node.func.attr in MUTATING_METHODS:
+            chain = node.func.value
+        elif isinstance(node, (gast.Subscript, gast.Attribute)) and \
+                isinstance(node.ctx, (gast.Store, gast.Del)):
+            chain = node.value
+        else:
+            continue
+        while isinstance(chain, (gast.Subscript, gast.Attribute)):
+            chain = chain.value
+        if isinstance(chain, gast.Name) and base_name(chain) is not None:
+            written.add(id(chain))
+    return written
+
+
 def replay(reads: Reads) -> None:
     """Pass ``reads`` on to the transformations in progress (a cached helper's)."""
     for outer in _RECORDING:

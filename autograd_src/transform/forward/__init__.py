@@ -66,8 +66,9 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
     if not helper:
         _name_tuple_results(parsed.node, namer)
     stages.show("desugar", parsed.node)
-    norm = normalize.normalize(parsed, wrt, namer, *scalars[:3], helper=helper,
-                               derive=DERIVATIONS)
+    with source.transforming(parsed):
+        norm = normalize.normalize(parsed, wrt, namer, *scalars[:3], helper=helper,
+                                   derive=DERIVATIONS)
     stages.show("normalize", norm.body, norm.return_stmt)
     derivative = tangents(parsed, norm, wrt, namer)
     stages.show("forward: after rewriting", derivative.body)

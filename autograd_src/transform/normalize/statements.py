@@ -16,7 +16,7 @@ import gast
 import numpy as np
 
 from ...rules import registry, runtime
-from .. import mutation
+from .. import mutation, source
 from ..desugar import loop_over_positions
 from ..ir import (
     Branch,
@@ -460,11 +460,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         name = func.value.id
         if name in self.parsed.locals or name in self.parsed.params:
             return False
-        if type(self.parsed.resolve(func.value)) not in (list, dict):
+        record = self.parsed.resolve(func.value)
+        if type(record) not in (list, dict):
             return False
         reads = [n for n in gast.walk(self.parsed.node)
                  if isinstance(n, gast.Name) and n.id == name]
-        return len(reads) == 1
+        # (nor does the function differentiated, nor a helper on the way to this one)
+        return len(reads) == 1 and not source.state_readers(record)
 
     def discarded_call(self, call: gast.Call) -> None:
         """A call on differentiated values whose result is dropped matters only by what
@@ -475,6 +477,20 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         fix = "compute a new value and assign it (y = np.exp(x), not np.exp(x, out=y))"
         if self.logged_outside(call):
             return
+        if isinstance(call.func, gast.Attribute) and \
+                call.func.attr in mutation.MUTATING_METHODS and \
+                isinstance(call.func.value, gast.Name) and \
+                call.func.value.id not in self.parsed.locals:
+            record = self.parsed.resolve(call.func.value)
+            readers = source.state_readers(record) if type(record) in (list, dict) else []
+            if readers:
+                raise self.error(call, f"{label}() puts a differentiated value into a "
+                                       f"{type(record).__name__} of the module's (or of an "
+                                       f"enclosing function's), which is read at "
+                                       f"{readers[0]}: grad "
+                                       "cannot follow a value through module state. Keep the "
+                                       f"{type(record).__name__} in the function, or return "
+                                       "the value and use that")
         if primitive is UNRESOLVED:
             how = "grad cannot tell which function it is"
             if isinstance(call.func, gast.Attribute) and \
@@ -489,6 +505,14 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                       f"{label}(x)) rather than a {label} that appends to out)"
         elif is_user_function(primitive):
             how = mutation.helper_writes_into(primitive)
+            for target, change in ([] if how else mutation.state_written_by(primitive)):
+                readers = source.state_readers(target)
+                if readers:
+                    raise self.error(call, f"{label}() is called on a differentiated value "
+                                           f"and changes state outside it ({change}), which "
+                                           f"is read at {readers[0]}: grad cannot follow a "
+                                           "value through module state. Have "
+                                           f"{label}() return it and use that")
             first = call.args[0] if call.args and isinstance(call.args[0], gast.Name) else None
             fix = f"have {label}() return the new value and assign it (" + (
                 f"{first.id} = " if first is not None else "y = ") + \
