@@ -64,3 +64,12 @@ def in_place_method(x):
 def pop_inside_an_expression(xs):
     xs = list(xs)
     return np.sum(xs.pop() * xs[0])  # LINE pop_inside_an_expression
+
+
+def evaluated(x):
+    return eval("np.sum(x ** 2)")  # LINE evaluated
+
+
+def by_name(x):
+    y = x * 2.0
+    return np.sum(locals()["y"])  # LINE by_name

@@ -33,6 +33,9 @@ def line_of(tag):
                                               "v.copy\\(\\)"),
     ("pop_inside_an_expression", NoRuleError, "\\.pop\\(\\).*on a line of its own "
                                               "\\(v = xs.pop"),
+    # their values were constants: gradient 0 (tester K)
+    ("evaluated", DiffSyntaxError, "eval\\(\\) in evaluated\\(\\): code in a string"),
+    ("by_name", DiffSyntaxError, "locals\\(\\) in by_name\\(\\): variables read by name"),
 ])
 def test_error_names_construct_file_and_line(name, cls, message):
     fn = getattr(error_cases, name)

@@ -6,6 +6,8 @@ supported statements. Each message names the construct and a workaround.
 
 from __future__ import annotations
 
+import builtins
+
 import gast
 
 from .ir import walk
@@ -41,6 +43,18 @@ _EXPRESSIONS = {
     gast.NamedExpr: "the walrus operator (:=) is not supported: assign on a line of its own",
 }
 
+#: Builtins that run code, or read variables, out of grad's sight (their values would
+#: be constants), and the workaround.
+_HIDDEN = {
+    "eval": "code in a string is not differentiated (its result would be a constant): "
+            "write the expression out",
+    "exec": "code in a string is not differentiated: write the statements out",
+    "locals": "variables read by name through locals() are not followed (they would be "
+              "constants): use the variables themselves",
+    "vars": "variables read by name through vars() are not followed (they would be "
+            "constants): use the variables themselves",
+}
+
 _NAMES = {
     gast.If: "an if statement", gast.For: "a for loop", gast.While: "a while loop",
     gast.Try: "a try statement", gast.With: "a with statement",
@@ -69,6 +83,13 @@ def check(parsed: ParsedFunction) -> None:
                 reason = None  # del xs[i]: the normalizer takes it (as xs.pop(i))
             if reason is not None:
                 raise parsed.error(node, f"{_describe(node)} in {parsed.name}(): {reason}")
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+                    node.func.id in _HIDDEN and parsed.resolve(node.func) is \
+                    getattr(builtins, node.func.id) and \
+                    (node.func.id != "vars" or not node.args):
+                # code in a string, variables read by name: grad would see constants
+                raise parsed.error(node, f"{node.func.id}() in {parsed.name}(): "
+                                         f"{_HIDDEN[node.func.id]}")
             if isinstance(node, gast.Constant) and isinstance(node.value, complex):
                 # The rules are written for real values: |z| and z's conjugates would
                 # come out wrong, not refused.
