@@ -14,7 +14,8 @@ import numpy as np
 
 from .transform.source import parameters
 
-__all__ = ["check_argument", "is_container", "value_on_copies", "in_structure", "scalar_signature",
+__all__ = ["check_argument", "is_container", "value_on_copies", "SameDraws", "in_structure",
+           "scalar_signature",
            "make_checker", "separate_results", "in_dtypes", "argument_reader", "MISSING",
            "NO_SCALARS", "SCALAR_SET", "counter_indexed", "plain_values",
            "positional_completer"]
@@ -45,6 +46,54 @@ def check_argument(value: Any, name: str) -> None:
         raise TypeError(f"cannot differentiate with respect to {name}, which has dtype "
                         f"{dtype}: gradients need a floating-point dtype; pass "
                         f"{name}.astype(float)")
+
+
+class SameDraws:
+    """The random state ``fn`` may draw from, kept so that each of several runs of
+    ``fn`` (a Jacobian's rows, a VJP after its value) draws what the first drew, as
+    one run would: NumPy's and Python's global generators, and the NumPy
+    generators ``fn`` names among its globals or closure cells. After the runs the
+    state is that after one run. Side effects other than draws still repeat."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        import random
+        self.generators = []
+        code = getattr(fn, "__code__", None)
+        if code is not None:
+            cells = [c.cell_contents for c in (fn.__closure__ or ()) if _filled(c)]
+            named = [fn.__globals__.get(n) for n in code.co_names]
+            self.generators = [g for g in cells + named
+                               if isinstance(g, (np.random.Generator, np.random.RandomState))]
+        self.states = (np.random.get_state(), random.getstate(),
+                       [_generator_state(g) for g in self.generators])
+
+    def again(self) -> None:
+        """Put every generator back where it was when this was made."""
+        import random
+        numpy_state, python_state, own = self.states
+        np.random.set_state(numpy_state)
+        random.setstate(python_state)
+        for generator, state in zip(self.generators, own):
+            if isinstance(generator, np.random.Generator):
+                generator.bit_generator.state = state
+            else:
+                generator.set_state(state)
+
+
+def _filled(cell: Any) -> bool:
+    try:
+        return cell.cell_contents is not _EMPTY
+    except ValueError:  # an empty cell
+        return False
+
+
+_EMPTY = object()
+
+
+def _generator_state(generator: Any) -> Any:
+    if isinstance(generator, np.random.Generator):
+        return generator.bit_generator.state
+    return generator.get_state()
 
 
 def value_on_copies(fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:

@@ -19,6 +19,7 @@ from .arguments import (
     MISSING,
     NO_SCALARS,
     SCALAR_SET,
+    SameDraws,
     argument_reader,
     counter_indexed,
     in_structure,
@@ -467,6 +468,7 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     >>> vjp_fn(np.array([1.0, 10.0]))
     (array([ 3., 40.]), array([ 1., 20.]))
     """
+    draws = SameDraws(fn)  # vjp_fn's run draws what the value's did
     value = value_on_copies(fn, primals, {})
     positions = tuple(i for i, p in enumerate(primals) if _is_float(p))
     if not positions:
@@ -477,6 +479,7 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     seed = origin.seed if origin is not None else "dout"  # grad(grad(f))'s is dout_2
 
     def vjp_fn(cotangent: Any) -> tuple:
+        draws.again()
         grads = backward(*primals, **{seed: cotangent})
         out: list = [None] * len(primals)
         for k, g in zip(positions, grads):

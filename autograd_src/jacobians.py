@@ -30,6 +30,7 @@ from .arguments import (
     MISSING,
     NO_SCALARS,
     SCALAR_SET,
+    SameDraws,
     argument_reader,
     in_structure,
     make_checker,
@@ -111,9 +112,13 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
 
     def jacobian_fwd(*args: Any, **kwargs: Any) -> Any:
         jacobians = []
+        draws = SameDraws(fn)  # each column's run draws what the first did
         for name, forward in zip(names, forwards):
             shape, units = _basis(_argument(signature, name, args, kwargs))
-            columns = [forward.run(args, kwargs, [u])[1] for u in units]
+            columns = []
+            for u in units:
+                draws.again()
+                columns.append(forward.run(args, kwargs, [u])[1])
             if columns and isinstance(columns[0], (list, tuple, dict)):
                 raise ValueError(f"jacfwd needs a function returning one array; "
                                  f"{getattr(fn, '__name__', 'f')}() returns a "
@@ -149,9 +154,13 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     seed = seed_name(backward)
 
     def jacobian_rev(*args: Any, **kwargs: Any) -> Any:
+        draws = SameDraws(fn)  # each row's run draws what the value's did
         value = value_on_copies(fn, args, kwargs)
         out_shape, seeds = _basis(value)
-        rows = [backward(*args, **{seed: s}, **kwargs) for s in seeds]
+        rows = []
+        for s in seeds:
+            draws.again()
+            rows.append(backward(*args, **{seed: s}, **kwargs))
         jacobians = []
         for k, name in enumerate(names):
             shape = np.shape(_argument(signature, name, args, kwargs))
@@ -320,11 +329,15 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     scalar = _ScalarOutput(fn, "hessian")
 
     def hessian_of(*args: Any, **kwargs: Any) -> Any:
+        draws = SameDraws(fn)  # each column's run draws what the first did
         scalar.check(args, kwargs)
         shape, units = _basis(_argument(fn, names[0], args, kwargs))
         latest = forward(args, kwargs)
         hessian_of.source = latest.source  # type: ignore[attr-defined]
-        columns = [np.asarray(latest.run(args, kwargs, [u])[1]) for u in units]
+        columns = []
+        for u in units:
+            draws.again()
+            columns.append(np.asarray(latest.run(args, kwargs, [u])[1]))
         return np.stack(columns, axis=-1).reshape(shape + shape)
 
     hessian_of.__autograd_src_jacobian__ = True  # type: ignore[attr-defined]

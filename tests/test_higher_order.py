@@ -230,3 +230,48 @@ def test_hessian_of_a_function_with_several_outputs_is_refused():
 
 def vector_output(x):
     return np.sin(x) * x[0]
+
+
+_RNG = np.random.default_rng(0)
+
+
+def _noisy(x):
+    eps = _RNG.standard_normal(x.shape)  # a module's generator
+    return np.sin(x) * eps + np.random.standard_normal(x.shape) * x ** 2
+
+
+def _noisy_total(x):
+    eps = _RNG.standard_normal(x.shape)
+    return np.sum(np.sin(x) * eps + np.random.standard_normal(x.shape) * x ** 2)
+
+
+def test_jacobians_and_vjp_draw_what_one_run_draws():
+    # each row (column) ran the function again, drawing new noise: a Jacobian made
+    # of several draws, a VJP of another draw than its value's (tester K)
+    from autograd_src import hessian, jacfwd, jacrev, vjp
+    x = np.array([0.3, -0.5, 1.2])
+
+    def one_draw():
+        state, np_state = _RNG.bit_generator.state, np.random.get_state()
+        eps, eta = _RNG.standard_normal(3), np.random.standard_normal(3)
+        _RNG.bit_generator.state = state
+        np.random.set_state(np_state)
+        return eps, eta
+
+    eps, eta = one_draw()
+    expected = np.diag(np.cos(x) * eps + 2 * x * eta)
+    np.testing.assert_allclose(jacrev(_noisy)(x), expected, rtol=1e-12)
+    eps, eta = one_draw()
+    np.testing.assert_allclose(jacfwd(_noisy)(x), np.diag(np.cos(x) * eps + 2 * x * eta),
+                               rtol=1e-12)
+    eps, eta = one_draw()
+    value, vjp_fn = vjp(_noisy, x)
+    np.testing.assert_allclose(value, np.sin(x) * eps + eta * x ** 2, rtol=1e-12)
+    np.testing.assert_allclose(vjp_fn(np.ones(3))[0], np.cos(x) * eps + 2 * x * eta,
+                               rtol=1e-12)
+    eps, eta = one_draw()
+    h = hessian(_noisy_total)(x)
+    np.testing.assert_allclose(h, np.diag(-np.sin(x) * eps + 2 * eta), rtol=1e-12)
+    after = _RNG.standard_normal(3)
+    _RNG.bit_generator.state = np.random.default_rng(0).bit_generator.state
+    assert not np.allclose(after, eps)  # the generator moved on, by one run's draws
