@@ -169,3 +169,24 @@ def test_calls_grad_cannot_resolve_are_refused_at_the_line():
         grad(_picked_in_branches)(x)
     with pytest.raises(NoRuleError, match=r"m.fwd is before the class of m is known"):
         grad(_passes_an_object_to_a_helper)(x)
+
+
+class _Square:
+    def __mul__(self, other):
+        return other ** 2
+
+    __rmul__ = __mul__
+
+
+_SQUARE = _Square()
+
+
+def _times_an_object(x):
+    return np.sum(_SQUARE * x)
+
+
+def test_an_object_with_an_operator_of_its_own_is_refused():
+    # its __mul__ was taken for a number's: gradient 1 where it is 2x (tester K)
+    with pytest.raises(DiffSyntaxError, match=r"_SQUARE is a _Square, whose __mul__ is its "
+                                              r"own: grad differentiates \* as for numbers"):
+        grad(_times_an_object)(np.ones(3))

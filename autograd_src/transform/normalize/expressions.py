@@ -7,6 +7,7 @@ stay as the user wrote them.
 
 from __future__ import annotations
 
+import inspect
 import operator
 import types
 from typing import Any, Optional
@@ -27,8 +28,9 @@ from ..ir import (
     load_names,
     name_node,
 )
-from ..mutation import allocates
+from ..mutation import allocates, is_user_function
 from ..naming import describe
+from ..source import UNRESOLVED
 from .activity import OPERATORS
 
 __all__ = ["ExpressionNormalizer", "AUG_SYMBOLS"]
@@ -42,6 +44,17 @@ _np = numpy_rules.np
 
 AUG_SYMBOLS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
                 gast.MatMult: "@", gast.Mod: "%"}
+
+#: The methods by which an object takes part in each operator, either side.
+_OPERATOR_METHODS = {
+    op: (f"__{name}__", f"__r{name}__") for op, name in (
+        (gast.Add, "add"), (gast.Sub, "sub"), (gast.Mult, "mul"), (gast.Div, "truediv"),
+        (gast.Pow, "pow"), (gast.MatMult, "matmul"), (gast.Mod, "mod"),
+        (gast.FloorDiv, "floordiv"))}
+
+#: Values whose operators are those the rules are written for.
+_PLAIN_VALUES = (int, float, complex, bool, _np.generic, _np.ndarray, list,
+                 tuple, dict, str, type(None))
 
 
 
@@ -222,6 +235,8 @@ class ExpressionNormalizer:
     def operation(self, expr: gast.expr) -> tuple[Rule, gast.expr, dict, list]:
         """Split an active expression into one primitive whose operands are atoms."""
         if isinstance(expr, gast.BinOp):
+            for side in (expr.left, expr.right):
+                self.no_operator_of_its_own(side, expr)
             primitive = self.sequence_operator(expr) or OPERATORS.get(type(expr.op))
             if primitive is None:
                 symbol = _OPERATOR_SYMBOLS.get(type(expr.op), type(expr.op).__name__)
@@ -370,6 +385,27 @@ class ExpressionNormalizer:
         primal = gast.Subscript(value=value, slice=primal_index, ctx=gast.Load())
         return rule, primal, bound, [self._active_name(value)]
 
+
+    def no_operator_of_its_own(self, side: gast.expr, expr: gast.BinOp) -> None:
+        """Refuse an operand without gradient known now to be an object of a class of
+        the user's that defines the operator itself (``SQ * x`` with ``Square.__rmul__``):
+        the rules are those of numbers and arrays, and its own would be ignored."""
+        if self.is_active(side) or not isinstance(side, (gast.Name, gast.Attribute)):
+            return
+        obj = self.parsed.resolve(side)
+        if obj is UNRESOLVED or isinstance(obj, _PLAIN_VALUES) or isinstance(obj, type):
+            return
+        kind = type(obj)
+        own = [m for m in _OPERATOR_METHODS.get(type(expr.op), ())
+               if inspect.isfunction(getattr(kind, m, None))
+               and is_user_function(getattr(kind, m))]
+        if own:
+            raise self.error(expr, f"{gast.unparse(side).strip()} is a {kind.__name__}, "
+                                   f"whose {own[0]} is its own: grad differentiates "
+                                   f"{AUG_SYMBOLS.get(type(expr.op), '')} as for "
+                                   "numbers and arrays and cannot follow it. Write what it "
+                                   "computes as a call of a function of yours (apply(op, x)),"
+                                   " which grad differentiates")
 
     def sequence_operator(self, expr: gast.BinOp) -> Any:
         """The primitive of ``a + b`` or ``a * n`` on lists or tuples (concatenation,
