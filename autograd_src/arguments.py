@@ -6,6 +6,7 @@ back in the arguments' dtypes, as distinct arrays.
 from __future__ import annotations
 
 import builtins
+import inspect
 import operator
 from typing import Any, Callable, Optional
 
@@ -298,6 +299,43 @@ def counter_indexed(fn: Callable[..., Any]) -> frozenset:
 
 
 _FLOAT64 = np.dtype(np.float64)
+_PLAIN = frozenset((float, int, bool, np.ndarray, np.float64, np.float32, list, tuple, dict,
+                    str, type(None)))
+_OPERATOR_METHODS = tuple(f"__{side}{name}__" for name in (
+    "add", "sub", "mul", "truediv", "pow", "matmul", "mod", "floordiv") for side in ("", "r"))
+
+
+def _operator_operands(fn: Callable[..., Any]) -> list[str]:
+    """The parameters of ``fn`` written as an operand of an arithmetic operator
+    (``scale * x``, ``y += offset``), whose own operators an argument may define."""
+    from .transform import source
+    try:
+        node = source.parse_function(fn).node
+    except Exception:  # no source: the transformation reports it
+        return []
+    names = set(parameters(fn)[0])
+    found = set()
+    for sub in gast.walk(node):
+        sides = [sub.left, sub.right] if isinstance(sub, gast.BinOp) else \
+            [sub.target, sub.value] if isinstance(sub, gast.AugAssign) else []
+        found |= {s.id for s in sides if isinstance(s, gast.Name) and s.id in names}
+    return sorted(found)
+
+
+def no_operator_of_its_own(value: Any, name: str, fn: Callable[..., Any]) -> None:
+    """Refuse an argument of a class of the user's defining an operator that ``fn``
+    applies to it: grad differentiates operators as numbers' and arrays' (its own
+    ``__mul__`` would be ignored, silently)."""
+    from .transform.mutation import is_user_function
+    kind = type(value)
+    for method in _OPERATOR_METHODS:
+        found = getattr(kind, method, None)
+        if inspect.isfunction(found) and is_user_function(found):
+            raise TypeError(f"{name} is a {kind.__name__}, whose {method} is its own, and "
+                            f"{getattr(fn, '__name__', 'f')}() applies an operator to it: "
+                            "grad differentiates operators as for numbers and arrays and "
+                            "cannot follow its own. Write what it computes as a call of a "
+                            "function of yours (apply(op, x)), which grad differentiates")
 
 
 def make_checker(fn: Callable[..., Any], wrt: list[str]) -> Callable[[tuple, dict], tuple]:
@@ -309,8 +347,14 @@ def make_checker(fn: Callable[..., Any], wrt: list[str]) -> Callable[[tuple, dic
     positions = [(names.index(name), name) for name in wrt]
     fast = all(position < positional for position, _ in positions)
     needed = max((position for position, _ in positions), default=-1)
+    operands = [(name, argument_reader(fn, name)) for name in _operator_operands(fn)
+                if name not in wrt]
 
     def check(args: tuple, kwargs: dict) -> tuple:
+        for name, read in operands:
+            value = read(args, kwargs)
+            if type(value) not in _PLAIN and value is not MISSING:
+                no_operator_of_its_own(value, name, fn)
         narrow: tuple = ()
         if fast and not kwargs and needed < len(args):  # float arrays pass at once
             for k, (position, name) in enumerate(positions):

@@ -190,3 +190,13 @@ def test_an_object_with_an_operator_of_its_own_is_refused():
     with pytest.raises(DiffSyntaxError, match=r"_SQUARE is a _Square, whose __mul__ is its "
                                               r"own: grad differentiates \* as for numbers"):
         grad(_times_an_object)(np.ones(3))
+
+
+def _times_an_argument(x, op):
+    return np.sum(op * x)
+
+
+def test_an_argument_with_an_operator_of_its_own_is_refused_as_it_is_called():
+    with pytest.raises(TypeError, match=r"op is a _Square, whose __mul__ is its own"):
+        grad(_times_an_argument)(np.ones(3), _Square())
+    np.testing.assert_allclose(grad(_times_an_argument)(np.ones(3), 2.0), 2.0 * np.ones(3))
