@@ -281,6 +281,8 @@ class Tensor:
         return self._data.item()
 
     def tolist(self) -> Any:
+        """The values as nested Python lists of numbers (no gradient: asked for by name,
+        as ``item()`` and ``.data`` are, unlike ``float(t)``, which refuses)."""
         return self._data.tolist()
 
     def _refuse_drop(self, conversion: str) -> None:
