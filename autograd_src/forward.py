@@ -473,7 +473,8 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     positions = tuple(i for i, p in enumerate(primals) if _is_float(p))
     if not positions:
         raise ValueError("vjp needs at least one floating-point argument")
-    backward = grad(fn, wrt=positions)
+    # (one position alone, not a tuple: grad of a gradient is then forward over reverse)
+    backward = grad(fn, wrt=positions[0] if len(positions) == 1 else positions)
 
     origin = getattr(backward, "__autograd_src_origin__", None)
     seed = origin.seed if origin is not None else "dout"  # grad(grad(f))'s is dout_2
@@ -481,6 +482,8 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     def vjp_fn(cotangent: Any) -> tuple:
         draws.again()
         grads = backward(*primals, **{seed: cotangent})
+        if len(positions) == 1:
+            grads = (grads,)
         out: list = [None] * len(primals)
         for k, g in zip(positions, grads):
             out[k] = g

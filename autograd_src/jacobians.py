@@ -31,6 +31,7 @@ from .arguments import (
     NO_SCALARS,
     SCALAR_SET,
     SameDraws,
+    _copied,
     argument_reader,
     in_structure,
     make_checker,
@@ -150,7 +151,8 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     """
     signature = _with_parameters(fn, "jacrev")
     names, single = _resolve_wrt(signature, wrt)
-    backward = grad(fn, wrt=tuple(names))
+    # (one name alone, not a tuple: grad of a gradient is then forward over reverse)
+    backward = grad(fn, wrt=names[0] if single else tuple(names))
     seed = seed_name(backward)
 
     def jacobian_rev(*args: Any, **kwargs: Any) -> Any:
@@ -160,7 +162,8 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         rows = []
         for s in seeds:
             draws.again()
-            rows.append(backward(*args, **{seed: s}, **kwargs))
+            row = backward(*args, **{seed: s}, **kwargs)
+            rows.append((row,) if single else row)
         jacobians = []
         for k, name in enumerate(names):
             shape = np.shape(_argument(signature, name, args, kwargs))
@@ -605,3 +608,32 @@ class _ForwardOverReverse:
         if self.same:
             return in_structure(primal, along[0]), grads
         return self.inner(*args, **{k: v for k, v in given.items() if k != self.seed}), grads
+
+
+# ----- a derivative grad made, called inside a differentiated function -----
+
+class CalledDerivative:
+    """``g = dloss(w, X, y)`` inside a function being differentiated (a MAML step, a
+    gradient penalty, a force ``-grad(U)``), ``dloss = grad(loss)``: called like a
+    helper's derivative, it gives the gradient and a backward function. The adjoint
+    of its inputs given the adjoint ``ḡ`` of the gradient is the gradient of ``<ḡ,
+    dloss(...)>``: the tangent of the gradient along ``ḡ`` by the symmetry of second
+    derivatives, which ``grad(dloss)`` computes by forward mode over grad's code (the
+    helpers ``loss`` calls included, which reverse mode over that code refuses)."""
+
+    __autograd_src_runtime_derivative__ = True
+
+    def __init__(self, derivative: Callable[..., Any], positions: list[int]) -> None:
+        self.derivative = derivative
+        self.second = grad(derivative, wrt=positions[0] if len(positions) == 1
+                           else tuple(positions))
+        self.seed = seed_name(self.second)
+        self.__name__ = f"d{getattr(derivative, '__name__', 'derivative')}"
+
+    def __call__(self, *args: Any) -> tuple[Any, Callable[[Any], Any]]:
+        kept = [_copied(a) for a in args]  # as called, whatever the caller does next
+        value = self.derivative(*args)
+
+        def backward(g: Any) -> Any:
+            return self.second(*kept, **{self.seed: g})
+        return value, backward

@@ -2,8 +2,9 @@
 gradient penalty) with its parameters in a dict or a list: its code was grad's general
 code, which adds list and dict adjoints with + (a crash, "dict + dict", at first
 order). Now the variant for the containers the call passes. Checked against finite
-differences and the array form of the same program. (Second order through such a
-loss is still refused: the inner derivative's backward is a closure, 'nonlocal'.)
+differences and the array form of the same program. (A gradient called so is now a
+CalledDerivative, whose backward is forward over reverse; second order through such
+a loss, third of the inner one, is refused.)
 """
 
 import numpy as np
@@ -111,3 +112,54 @@ def test_grad_of_a_local_function_called_inline_says_how():
 
     with pytest.raises(NoRuleError, match=r"make it once outside.*d = grad\(energy\)"):
         grad(loss)(W)
+
+
+# The inner loss calling a helper of its own (tester J): the call's backward was reverse
+# mode over the gradient's code, which refused the helper's derivative ("a second name
+# for backward" in generated code). Now a second derivative by forward over reverse.
+def _predict(w, X):
+    return np.tanh(X @ w)
+
+
+def _mse(w, X, y):
+    return np.mean((_predict(w, X) - y) ** 2)
+
+
+_dmse = grad(_mse)
+
+
+def _maml_with_a_helper(w, lr):
+    w1 = w - lr * _dmse(w, X, Y)
+    return _mse(w1, X, Y)
+
+
+def _pair_energy(a, b):
+    return (a - b) ** 2 * (a + b)
+
+
+def _energy(x):
+    total = 0.0
+    for i in range(x.shape[0] - 1):
+        total = total + _pair_energy(x[i], x[i + 1])
+    return total
+
+
+_force = grad(_energy)
+
+
+def _force_matching(x, target):
+    return np.sum((-_force(x) - target) ** 2)
+
+
+def test_a_derivative_of_a_loss_with_helpers_called_inside_a_loss():
+    check_grads(_maml_with_a_helper, W, 0.3, wrt=(0, 1))
+    check_grads(_force_matching, np.array([0.3, -0.5, 1.1, 0.2]), np.ones(4))
+
+
+def test_jacrev_and_vjp_of_a_gradient_through_helpers():
+    from autograd_src import hessian, jacrev, vjp
+    x = np.array([0.3, -0.5, 1.1, 0.2])
+    expected = hessian(_energy)(x)
+    np.testing.assert_allclose(jacrev(_force)(x), expected, rtol=1e-12)
+    u = np.array([1.0, 2.0, -1.0, 0.5])
+    np.testing.assert_allclose(vjp(_force, x)[1](u)[0], expected @ u, rtol=1e-12)

@@ -70,6 +70,11 @@ class CallNormalizer:
             return made
         primitive = self.parsed.resolve(func)
         from ..pipeline import DynamicMethod  # (the pipeline imports the normalizer)
+        if getattr(primitive, "__autograd_src_runtime_derivative__", False):
+            raise self.error(call, "third derivatives through a derivative grad made, "
+                                   "called inside the function differentiated "
+                                   f"({primitive.__name__}), are not supported yet",
+                             NoRuleError)
         if isinstance(primitive, DynamicMethod):  # in code grad generated: second order
             raise self.error(call, "second derivatives through a method or function picked "
                                    f"when the code runs ({primitive.where}: "
@@ -134,6 +139,11 @@ class CallNormalizer:
             return self.user_method_call(call, primitive, function, owner)
         origin = getattr(primitive, "__autograd_src_origin__", None)
         if origin is not None and registry.lookup(primitive) is None:
+            if not origin.value and origin.single and not call.keywords and \
+                    not self.parsed.generated:
+                # a gradient (a MAML step, a penalty): its backward is a second
+                # derivative, by forward over reverse (jacobians.CalledDerivative)
+                return self.called_derivative(call, primitive, rebuild_call)
             # a derivative grad made (a gradient penalty): differentiated through the
             # code it runs for this call's lists and dicts (its general code joins them)
             return self.helper_call(call, self.derivative_code(call, origin), rebuild_call)
@@ -175,6 +185,18 @@ class CallNormalizer:
                                     else "derivative")
         self.parsed.introduced[name] = derivative
         return name
+
+    def called_derivative(self, call: gast.Call, derivative: Any, rebuild: Any) -> tuple:
+        """``g = dloss(w, X, y)`` with ``dloss = grad(loss)``: called through a
+        `CalledDerivative`, which gives the gradient and its backward function."""
+        from ...jacobians import CalledDerivative  # (it imports the transformation)
+        label = getattr(derivative, "__name__", "derivative")
+        atoms, keywords, positions = self.derivative_operands(call, label)
+        made = CalledDerivative(derivative, positions)
+        made.__name__ = self.namer.fresh(f"d{label}")
+        rule, bound, inputs = self.derivative_call(derivative, made, atoms, keywords, label)
+        rule.helper_layout = [(k, None) for k in range(len(positions))]
+        return rule, rebuild(atoms, keywords), bound, inputs
 
     def derivative_code(self, call: gast.Call, origin: Any) -> Any:
         """The code of a derivative grad made that a call of it here runs: the variant
