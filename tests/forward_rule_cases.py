@@ -98,6 +98,7 @@ CASES += [
     ((np.cross,), "np.cross(x, y)", _n((4, 3), (3,)), 2),
     ((np.linalg.norm,), "np.linalg.norm(x, axis=1)", _n((3, 4)), 1),
     ((np.dot,), "np.dot(x, y)", _n((3, 4), (4,)), 2),
+    ((_ad.dot_of_data,), "_ad.dot_of_data(x, y)", _n((3, 4), (4,)), 2),
     ((np.vdot,), "np.vdot(x, y)", _n((2, 3), (2, 3)), 2),
     ((np.inner,), "np.inner(x, y)", _n((2, 3), (4, 3)), 2),
     ((np.outer,), "np.outer(x, y)", _n((3,), (4,)), 2),

@@ -219,3 +219,35 @@ def test_super_calls_the_base_class_method():
     rng = np.random.default_rng(0)
     W, x = rng.normal(size=(3, 2)), rng.normal(size=(4, 3))
     check_grads(_layer_loss, W, x, _ScaledDense())
+
+
+_DATA = np.arange(6.0).reshape(3, 2)
+
+
+def _data_dot(w, X):
+    return np.sum(X.dot(w) ** 2) + X[0].dot(w) + X.max(0).dot(np.tanh(w))
+
+
+def _global_data_dot(w):
+    return np.sum(_DATA.dot(w) ** 2)
+
+
+class _Operator:
+    def __init__(self, M):
+        self.M = M
+
+    def dot(self, v):
+        return self.M @ v
+
+
+def test_the_dot_method_of_data_given_a_differentiated_value():
+    # X.dot(w) with X data was refused ("X.dot is not a method defined on ndarray"; tester H)
+    from autograd_src import jvp
+    from autograd_src.testing import check_grads
+    w = np.array([0.5, -1.0])
+    check_grads(_data_dot, w, _DATA)
+    check_grads(_global_data_dot, w)
+    _, tangent = jvp(_global_data_dot, (w,), (np.ones(2),))
+    assert tangent == pytest.approx(np.sum(grad(_global_data_dot)(w)))
+    with pytest.raises(TypeError, match=r"test_methods.py:\d+: \.dot\(\) of a _Operator"):
+        grad(_data_dot)(w, _Operator(np.eye(2)))

@@ -1151,6 +1151,11 @@ def dot(g, ans, a, b):
     return np.dot(g, b), np.dot(a, g)
 
 
+@defjvp(_ad.dot_of_data)
+def dot_of_data(g, ans, a, b, where=""):
+    return np.dot(g, b), np.dot(a, g)
+
+
 @defjvp(np.vdot)
 def vdot(g, ans, a, b):
     return np.vdot(g, b), np.vdot(a, g)

@@ -388,6 +388,12 @@ def dot(g, ans, a, b):
     return _ad.dot_lhs(g, a, b), _ad.dot_rhs(g, a, b)
 
 
+@defvjp(_ad.dot_of_data)
+def dot_of_data(g, ans, a, b, where=""):
+    """``X.dot(w)`` of data ``X``: np.dot's rule."""
+    return _ad.dot_lhs(g, a, b), _ad.dot_rhs(g, a, b)
+
+
 @defvjp(np.vdot)
 def vdot(g, ans, a, b):
     return np.reshape(g * np.ravel(b), np.shape(a)), np.reshape(g * np.ravel(a), np.shape(b))

@@ -104,6 +104,7 @@ from .indexing import (  # noqa: F401 - generated code reads them as _ad.<name>
 from .linalg import (  # noqa: F401 - generated code reads them as _ad.<name>
     cross_grad,
     dot_lhs,
+    dot_of_data,
     dot_rhs,
     einsum_grads,
     inner_lhs,
@@ -172,7 +173,7 @@ __all__ = ["alone", "floating", "other_items", "shape_of", "dtype_of", "zeros_li
            "unconcatenate", "unstack", "unhstack", "unvstack", "untile", "unrepeat", "untrace",
            "setitem", "zero_at", "zero_into", "without_last", "written", "copied", "add_at",
            "add_to_item", "add_into",
-           "is_first", "matmul_lhs", "matmul_rhs", "dot_lhs", "dot_rhs",
+           "is_first", "matmul_lhs", "matmul_rhs", "dot_lhs", "dot_rhs", "dot_of_data",
            "inner_lhs", "inner_rhs", "solve_lhs", "norm_grad", "einsum_grads",
            "inverse_permutation", "clip_mask", "log_or_zero", "astype", "cast_like",
            "through_cast", "pack",

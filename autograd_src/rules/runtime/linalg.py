@@ -10,8 +10,9 @@ import numpy as np
 from .core import shape_of, unbroadcast
 from .reductions import keep_reduced_dims
 
-__all__ = ["matmul_lhs", "matmul_rhs", "dot_lhs", "dot_rhs", "inner_lhs", "inner_rhs", "solve_lhs",
-           "norm_grad", "einsum_grads", "tensordot_lhs", "tensordot_rhs", "cross_grad"]
+__all__ = ["matmul_lhs", "matmul_rhs", "dot_lhs", "dot_rhs", "dot_of_data", "inner_lhs",
+           "inner_rhs", "solve_lhs", "norm_grad", "einsum_grads", "tensordot_lhs",
+           "tensordot_rhs", "cross_grad"]
 
 
 def _ndim(x: Any) -> int:
@@ -66,6 +67,17 @@ def matmul_rhs(g: Any, x: Any, y: Any) -> Any:
 def _dot_axes(x: Any, y: Any) -> tuple[list[int], list[int]]:
     """``np.dot(x, y)`` as a tensordot: the last axis of x with the second-to-last of y."""
     return [np.ndim(x) - 1], [max(np.ndim(y) - 2, 0)]
+
+
+def dot_of_data(a: Any, b: Any, where: str = "") -> Any:
+    """``a.dot(b)`` where ``b`` carries gradient and ``a`` does not (``X.dot(w)``, the
+    data's method): ``np.dot(a, b)`` for an array ``a``; another object's ``.dot`` is
+    its own, which grad cannot differentiate, and is refused (``where``: the line)."""
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"{where}: .dot() of a {type(a).__name__} is given a differentiated "
+                        "value: grad knows the .dot of NumPy arrays only; for another "
+                        "object, write the product with a function grad knows (np.dot, @)")
+    return a.dot(b)
 
 
 def dot_lhs(g: Any, x: Any, y: Any) -> Any:

@@ -57,6 +57,15 @@ class CallNormalizer:
         keywords = {k.arg: k.value for k in call.keywords}
         if isinstance(func, gast.Attribute) and self.is_active(func.value):
             return self.array_method_call(call, keywords)
+        if isinstance(func, gast.Attribute) and func.attr == "dot" and len(call.args) == 1 \
+                and not call.keywords and self.is_active(call.args[0]) and \
+                self.data_of_unknown_class_or_array(func.value):
+            # X.dot(w) of data X: np.dot's rule, once X is checked to be an array
+            where = gast.Constant(value=self.parsed.where(call), kind=None)
+            return self.call(gast.copy_location(gast.Call(
+                func=name_node(self.namer.reference(runtime.dot_of_data, "dot_of_data")),
+                args=[func.value, call.args[0]],
+                keywords=[gast.keyword(arg="where", value=where)]), call))
         if isinstance(func, gast.Name) and func.id in self.local_functions:
             return self.local_call(call, func.id)
         if isinstance(func, gast.Call):  # grad(energy)(x): the derivative, made now
@@ -197,6 +206,14 @@ class CallNormalizer:
         rule, bound, inputs = self.derivative_call(derivative, made, atoms, keywords, label)
         rule.helper_layout = [(k, None) for k in range(len(positions))]
         return rule, rebuild(atoms, keywords), bound, inputs
+
+    def data_of_unknown_class_or_array(self, expr: gast.expr) -> bool:
+        """An array without gradient, or a value whose class only the run tells (an
+        argument, a local), whose .dot is checked then (`runtime.dot_of_data`)."""
+        known = self.parsed.resolve(expr)
+        if known is UNRESOLVED:
+            return not isinstance(expr, gast.Name) or expr.id in self.parsed.locals
+        return isinstance(known, numpy_rules.np.ndarray)
 
     def derivative_code(self, call: gast.Call, origin: Any) -> Any:
         """The code of a derivative grad made that a call of it here runs: the variant
