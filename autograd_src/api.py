@@ -8,6 +8,7 @@ first use), and watch for redefined helpers.
 from __future__ import annotations
 
 import functools
+import inspect
 import operator
 from typing import Any, Callable, Optional, Sequence, Union
 
@@ -67,9 +68,16 @@ def resolve_names(names: list[str], positional: int, label: str,
                             f"got {item!r}")
         if isinstance(item, int):
             if not -positional <= item < positional:
+                if not positional:
+                    raise ValueError(f"wrt={item}: {label}() has no positional parameter "
+                                     "(it takes *args, or is a wrapper taking them): grad "
+                                     "differentiates named parameters; write the def with "
+                                     f"them (def {label}(x, ...)), or pass the function "
+                                     "the wrapper wraps")
                 raise ValueError(f"wrt={item} is out of range: "
                                  f"{label}() has {positional} "
-                                 f"positional parameter(s) ({listing})")
+                                 f"positional parameter(s) "
+                                 f"({', '.join(names[:positional])})")
             chosen.append(names[item % positional])
         else:
             if item not in names:
@@ -87,6 +95,9 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
            per_class: bool = True, optimize: bool = True) -> Callable[..., Any]:
     if not callable(fn):
         raise TypeError(f"grad expects a function, got {type(fn).__name__}")
+    if isinstance(fn, functools.partial) and inspect.isfunction(fn.func) and \
+            bindings is None:
+        return _of_partial(fn, wrt, value, verbose, printer, optimize)
     if printer == "gast" and bindings is None and per_class and \
             getattr(fn, "__autograd_src_origin__", None) is not None:
         # grad(grad(f)): forward mode over the reverse-mode code where it applies.
@@ -137,6 +148,32 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
             lambda: fn, names, single, value, optimize, parameters(compiled),
             compiled.__autograd_src_seed__, derivative,
             lambda: derivative.__autograd_src_general__)
+    return derivative
+
+
+def _of_partial(fn: functools.partial, wrt: Wrt, value: bool, verbose: int, printer: str,
+                optimize: bool) -> Callable[..., Any]:
+    """``grad(functools.partial(loss, X=X, y=y))``: the derivative of the function under
+    it, called with the partial's arguments; ``wrt`` names (or counts among) the
+    parameters the partial leaves to its caller."""
+    label = getattr(fn.func, "__name__", "f")
+    params = inspect.signature(fn).parameters.values()
+    names = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    positional = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+    chosen, single = resolve_names(names, positional, f"partial({label})", wrt)
+    inner = _build(fn.func, chosen[0] if single else tuple(chosen), value, verbose, printer,
+                   optimize=optimize)
+    bound_args, bound_keywords = fn.args, fn.keywords
+
+    @functools.wraps(inner, assigned=("__module__", "__name__", "__qualname__", "__doc__"),
+                     updated=())
+    def derivative(*args: Any, **kwargs: Any) -> Any:
+        result = inner(*bound_args, *args, **{**bound_keywords, **kwargs})
+        derivative.source = inner.source  # type: ignore[attr-defined]
+        return result
+
+    derivative.source = inner.source  # type: ignore[attr-defined]
+    derivative.variants = inner.variants  # type: ignore[attr-defined]
     return derivative
 
 

@@ -594,3 +594,32 @@ def test_defaults_left_out_are_read_at_each_call():
     shifted.__defaults__ = (3.0,)
     assert df(2.0) == pytest.approx(7.0) and df(2.0, offset=0.0) == pytest.approx(4.0)
     assert df(x=2.0) == pytest.approx(7.0)
+
+
+def _fit(w, X, y, scale=1.0):
+    return scale * np.sum((X @ w - y) ** 2)
+
+
+def test_grad_of_a_partial():
+    # refused ("it is a partial, not a Python function", the bound arrays printed)
+    import functools
+    X, y, w = np.arange(6.0).reshape(3, 2), np.array([1.0, 0.0, -1.0]), np.array([0.3, -0.2])
+    expected = grad(_fit)(w, X, y, 2.0)
+    np.testing.assert_allclose(grad(functools.partial(_fit, X=X, y=y, scale=2.0))(w), expected)
+    np.testing.assert_allclose(grad(functools.partial(_fit, scale=2.0), wrt=0)(w, X, y),
+                               expected)
+    by_name = grad(functools.partial(_fit, w), wrt="y")(X, y, scale=2.0)
+    np.testing.assert_allclose(by_name, grad(_fit, wrt="y")(w, X, y, 2.0))
+
+
+def _takes_star_args(*args):
+    return np.sum(args[0] ** 2)
+
+
+def test_wrt_messages_name_the_positional_parameters():
+    with pytest.raises(ValueError, match=r"_fit\(\) has 4 positional parameter\(s\) "
+                                         r"\(w, X, y, scale\)"):
+        grad(_fit, wrt=7)
+    with pytest.raises(ValueError, match=r"_takes_star_args\(\) has no positional parameter "
+                                         r"\(it takes \*args"):
+        grad(_takes_star_args)

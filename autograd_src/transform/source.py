@@ -349,9 +349,8 @@ def _numpy_under_hips(found: Any) -> Any:
         import importlib
         for wrapper, original in _HIPS_MODULES:
             try:
-                ours, theirs = (importlib.import_module(wrapper),
-                                importlib.import_module(original))
-            except ImportError:
+                ours, theirs = importlib.import_module(wrapper), _importable(original)
+            except (ImportError, AttributeError):
                 continue
             for name, value in vars(ours).items():
                 same = getattr(theirs, name, None)
@@ -359,6 +358,17 @@ def _numpy_under_hips(found: Any) -> Any:
                     _HIPS_NAMES[id(value)] = (value, same)
     pair = _HIPS_NAMES.get(id(found))
     return pair[1] if pair is not None and pair[0] is found else found
+
+
+def _importable(path: str) -> Any:
+    """The module at ``path``, or the object a module holds there (``scipy.stats.norm``
+    is a distribution object, not a module)."""
+    import importlib
+    try:
+        return importlib.import_module(path)
+    except ImportError:
+        parent, _, name = path.rpartition(".")
+        return getattr(importlib.import_module(parent), name)
 
 
 # HIPS autograd's wrapper modules, and the module each wraps.
