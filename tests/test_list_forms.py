@@ -235,3 +235,22 @@ def test_a_list_literal_joined_to_a_list_the_function_did_not_make(f):
     value, gradient = value_and_grad(f)(0.7)
     assert value == pytest.approx(f(0.7))
     check_grads(f, 0.7)
+
+
+def _counted(x):
+    d = collections.defaultdict(float)
+    d["a"] = x[0] * 2
+    return d["a"] * d["b"] + d["a"] + d["a"] ** 2
+
+
+def _fields(x):
+    st = np.empty(3, dtype=[("a", float), ("b", float)])
+    st["a"] = x
+    return np.sum(st["a"])
+
+
+def test_a_defaultdict_of_differentiated_values_and_a_structured_array():
+    # crashed inside the runtime (IndexError: the defaultdict made an array; tester K)
+    check_grads(_counted, np.array([1.2, -0.5, 2.0]))
+    with pytest.raises(TypeError, match="structured array"):
+        grad(_fields)(np.ones(3))

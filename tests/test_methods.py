@@ -251,3 +251,32 @@ def test_the_dot_method_of_data_given_a_differentiated_value():
     assert tangent == pytest.approx(np.sum(grad(_global_data_dot)(w)))
     with pytest.raises(TypeError, match=r"test_methods.py:\d+: \.dot\(\) of a _Operator"):
         grad(_data_dot)(w, _Operator(np.eye(2)))
+
+
+def _doubling(fn):
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return 2 * fn(*args, **kwargs)
+    return wrapper
+
+
+class _Decorated:
+    @_doubling
+    def energy(self, x):
+        return np.sum(x ** 2)
+
+
+_DECORATED = _Decorated()
+
+
+def _through_a_decorated_method(x):
+    return _DECORATED.energy(x)
+
+
+def test_a_method_under_a_decorator_taking_star_args_is_refused_at_the_call():
+    # IndexError inside the normalizer (tester K)
+    from autograd_src.errors import NoRuleError
+    with pytest.raises(NoRuleError, match=r"takes the object through \*args"):
+        grad(_through_a_decorated_method)(np.ones(3))

@@ -34,6 +34,8 @@ def unindex(g: Any, x: Any, index: Any) -> Any:
         else:
             grads[index] = g
         return grads
+    if type(x) is np.ndarray and x.dtype.names is not None:
+        _not_structured(x, index)
     out = np.zeros(shape_of(x), dtype=dtype_of(g) if shape_of(x) else dtype_of(x))
     if _has_array_index(index):
         np.add.at(out, index, g)
@@ -169,9 +171,22 @@ def setitem(x: Any, index: Any, v: Any) -> Any:
     """``x`` with ``x[index] = v`` applied to a copy: assignment into an array (or a
     list or dict), as a value."""
     kind = type(x)
-    out = kind(x) if kind is list or kind is dict else np.array(x, copy=True)
+    if kind is list or kind is dict:
+        out = kind(x)
+    elif isinstance(x, dict):  # a defaultdict, an OrderedDict: of its own kind
+        out = x.copy()
+    else:
+        out = np.array(x, copy=True)
+        _not_structured(out, index)
     out[index] = v
     return out
+
+
+def _not_structured(x: Any, index: Any) -> None:
+    if getattr(getattr(x, "dtype", None), "names", None):
+        raise TypeError(f"field {index!r} of a structured array carries a differentiated "
+                        "value: grad differentiates plain arrays; keep each field in an "
+                        "array of its own")
 
 
 def zero_at(g: Any, index: Any) -> Any:

@@ -730,6 +730,13 @@ class CallNormalizer:
                 assumed[name] = value
         if None in passed and assumed:
             call = self.kwargs_checked(call, fn.__name__, assumed)
+        if owner is not None and not parameters(fn)[1]:
+            raise self.error(call, f"{gast.unparse(call.func).strip()}() runs "
+                                   f"{fn.__qualname__}(), which takes the object through "
+                                   "*args (the wrapper of a decorator, say): grad follows a "
+                                   "method whose first parameter names the object. Apply "
+                                   "the decorator's effect in the method itself, or call "
+                                   "a function of yours", NoRuleError)
         atoms, keywords, positions = self.derivative_operands(call, fn.__name__)
         if owner is not None:
             bindings[names[0]] = owner
