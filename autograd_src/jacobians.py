@@ -293,8 +293,13 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     def hessian_vector_product(*args: Any, **kwargs: Any) -> Any:
         if "v" in kwargs and "v" not in parameters(fn)[0]:  # hvp(f)(x, v=v)
             args = args + (kwargs.pop("v"),)
-        if not args:
-            raise TypeError("hvp(f)(*args, v): pass the vector v last")
+        required = sum(1 for p in inspect.signature(fn).parameters.values()
+                       if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY,
+                                                              p.POSITIONAL_OR_KEYWORD))
+        if len(args) < 2 or len(args) + len(kwargs) <= required:
+            raise TypeError(f"hvp({getattr(fn, '__name__', 'f')})(*args, v) takes "
+                            f"{getattr(fn, '__name__', 'f')}'s arguments, then the vector "
+                            f"v last; got {len(args)} positional argument(s)")
         *primals, v = args
         latest = forward(tuple(primals), kwargs)
         hessian_vector_product.source = latest.source  # type: ignore[attr-defined]

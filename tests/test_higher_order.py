@@ -275,3 +275,11 @@ def test_jacobians_and_vjp_draw_what_one_run_draws():
     after = _RNG.standard_normal(3)
     _RNG.bit_generator.state = np.random.default_rng(0).bit_generator.state
     assert not np.allclose(after, eps)  # the generator moved on, by one run's draws
+
+
+def test_hvp_without_its_vector_says_so():
+    # "jvp_dfdx() missing 1 required positional argument: 'x'" (tester J)
+    from autograd_src import hvp
+    with pytest.raises(TypeError, match=r"hvp\(_noisy_total\)\(\*args, v\) takes "
+                                        r"_noisy_total's arguments, then the vector v last"):
+        hvp(_noisy_total)(np.ones(3))
