@@ -116,3 +116,38 @@ def test_verbose_2_prints_the_function_after_each_stage(capsys):
     assert "power = x_part ** 2" in normal_form  # one primitive per statement
     assert "x_part_2 = x[i]" in normal_form      # each arm computes its own subscript
     assert "def dshared_subscript_in_both_armsdx(x, *, dout=None):" in out[positions[-1]:]
+
+
+_UNCAUGHT = '''
+import numpy as np
+from autograd_src import grad
+
+def settle(a):
+    x = a
+    for i in range(50):
+        x_new = 0.5 * (x + a / x)
+        if np.abs(x_new - x) < 1e-14:
+            return x_new
+        x = x_new
+    return x
+
+def loss(a):
+    return np.sum(settle(a))
+
+grad(loss)(np.array([2.0, 3.0]))
+'''
+
+
+def test_an_uncaught_error_in_generated_code_shows_its_lines(tmp_path):
+    # under `python script.py` the interpreter's own printer (before 3.13) showed no
+    # line for generated frames, reading files only (tester J)
+    import subprocess
+    import sys
+    script = tmp_path / "uncaught.py"
+    script.write_text(_UNCAUGHT)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120)
+    assert "ValueError: The truth value" in done.stderr
+    assert '<autograd_src dsettleda of uncaught.py:5' in done.stderr
+    shown = done.stderr.split(", in dsettleda\n", 1)[1].splitlines()[0]
+    assert shown.startswith("    ") and shown.strip()  # the generated line itself

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import itertools
 import linecache
+import sys
+import traceback
 import types
 from typing import Any, Callable
 
@@ -17,6 +19,22 @@ _FACTORY = "__autograd_src_factory__"
 def _register(filename: str, source: str) -> None:
     # mtime None: linecache.checkcache() keeps the entry (there is no file to check).
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    _show_generated_lines_in_tracebacks()
+
+
+def _show_generated_lines_in_tracebacks() -> None:
+    """Before Python 3.13 the interpreter prints an uncaught exception in C, reading
+    source lines from files only: a generated frame showed no line under ``python
+    script.py`` (IPython, pdb and the traceback module read linecache and show it).
+    Where the default hook is still in place, the traceback module's printer, whose
+    output is the same but for those lines, takes its place."""
+    if sys.version_info >= (3, 13) or sys.excepthook is not sys.__excepthook__:
+        return
+    sys.excepthook = _print_with_generated_lines
+
+
+def _print_with_generated_lines(kind: type, value: BaseException, tb: Any) -> None:
+    traceback.print_exception(kind, value, tb)
 
 
 def load(source: str, name: str, fn: Callable[..., Any], injected: dict[str, Any],
