@@ -138,6 +138,14 @@ CASES += [
     ((_ad.untimes,), "_ad.untimes(x, y, z, 0) * _ad.untimes(x, y, z, 1).sum() + "
      "_ad.untimes([x[0], x[1], 2 * x[2], x[0]], [y[0], z], 2, 0)[1]",
      _n((3, 4), (3, 4), (4,)), 3),
+    # The adjoints of max/min of items and of sum(items, start), read again at second
+    # order (hessian of max(a, b, 0.5) * sum([a, b], 1.0))
+    ((_ad.unextreme_item, _ad.picked_item),
+     "_ad.picked_item([x, 2 * x, y], [1.0, 3.0, 2.0], None, True) + "
+     "_ad.unextreme_item(x, [0.5, -1.0, 0.2], None, False)[1] * 3.0",
+     _n((3,), (3,)), 2),
+    ((_ad.unsummed,), "_ad.unsummed(x, [np.ones(3), 2.0], 1.0, 0)[1] * 2.0 + "
+     "_ad.unsummed(x, [1.0, 2.0], np.ones(3), 1)", _n((3,)), 1),
     ((_ad.unsum,), "_ad.unsum(x, [y, z])[0] * _ad.unsum(x, [y, z])[1] + "
      "_ad.unsum(x, np.stack([y, y]))", _n((3,), (3,), (1,)), 1),
     ((_ad.unstack,), "_ad.unstack(x, [y, y, z], 1)[2].sum() * _ad.unstack(x, y, 0)[0]",

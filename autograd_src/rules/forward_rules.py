@@ -338,6 +338,36 @@ nondifferentiable(_ad.floating)  # (a store's dtype check, likewise)
 # structure: its tangent applies it to the tangent, its adjoint is its transpose.
 
 
+@defvjp(_ad.unextreme_item, n_inputs=1)
+def unextreme_item_vjp(g, ans, grad, items, key, largest):
+    return _ad.picked_item(g, items, key, largest)
+
+
+@defjvp(_ad.unextreme_item)
+def unextreme_item(g, ans, grad, items, key, largest):
+    return _ad.unextreme_item(g, items, key, largest)
+
+
+@defvjp(_ad.picked_item, n_inputs=1)
+def picked_item_vjp(g, ans, grad, items, key, largest):
+    return _ad.unextreme_item(g, items, key, largest)
+
+
+@defjvp(_ad.picked_item)
+def picked_item(g, ans, grad, items, key, largest):
+    return _ad.picked_item(g, items, key, largest)
+
+
+@defjvp(_ad.unsummed)
+def unsummed(g, ans, grad, items, start, which):
+    return _ad.unsummed(g, items, start, which)
+
+
+@defvjp(_ad.unsummed, n_inputs=1)
+def unsummed_vjp(g, ans, grad, items, start, which):
+    return _fwd.summed_back(g, grad, items, start, which)
+
+
 @defvjp(_ad.unsum)
 def unsum_vjp(g, ans, grad, items):
     return _fwd.spread_items(g, grad, items), _ad.zeros_like(items)

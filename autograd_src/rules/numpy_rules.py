@@ -861,6 +861,7 @@ def minimum_strict(g, ans, x, y):
 
 # ----- No gradient -----
 
+nondifferentiable(math.isclose)  # (a bool: a branch's test)
 nondifferentiable(
     np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix, np.sign,
     np.floor_divide, np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero,

@@ -26,6 +26,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     order_of,
     pack,
     pack_dict,
+    picked_item,
     plus,
     smallest,
     sorted_items,
@@ -166,7 +167,8 @@ from .special import (  # noqa: F401 - generated code reads them as _ad.<name>
 # optimizer may evaluate a call to one of these at transformation time.
 FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 
-__all__ = ["alone", "floating", "other_items", "shape_of", "dtype_of", "zeros_like", "seed",
+__all__ = ["picked_item", "alone", "floating", "other_items", "shape_of", "dtype_of",
+           "zeros_like", "seed",
            "unbroadcast",
            "keep_reduced_dims",
            "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod", "uncumsum", "unindex",

@@ -10,7 +10,8 @@ import numpy as np
 
 from .core import is_zero, unbroadcast, zero_item
 
-__all__ = ["pack", "appended", "extended", "unlist", "joined", "plus", "unplus", "times",
+__all__ = ["picked_item", "pack", "appended", "extended", "unlist", "joined", "plus", "unplus",
+           "times",
            "untimes", "add", "values_at", "pack_dict", "unsum", "like_input", "keys",
            "transposed", "summed", "order_of", "sorted_items", "unsorted", "largest",
            "smallest", "unextreme_item", "like_items", "field", "unfield", "get_item",
@@ -222,6 +223,12 @@ def unextreme_item(g: Any, items: Any, key: Any, largest: bool) -> list:
     grads = [zero_item(item) for item in items]
     grads[_extreme_position(items, key, largest)] = g
     return like_items(grads, items)
+
+
+def picked_item(g: Any, items: Any, key: Any, largest: bool) -> Any:
+    """The adjoint of `unextreme_item` with respect to its ``g`` (it is linear in it):
+    the part of ``g`` at the position picked."""
+    return g[_extreme_position(items, key, largest)]
 
 
 def field(x: Any, name: str) -> Any:

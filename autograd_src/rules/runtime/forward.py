@@ -9,7 +9,8 @@ import numpy as np
 
 from .core import shape_of, zeros_like
 
-__all__ = ["broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like", "spread_like",
+__all__ = ["summed_back", "broadcast", "zero", "einsum_jvp", "sum_reduced", "reduce_like",
+           "spread_like",
            "count", "inverse_or_zero", "diff", "cholesky", "slogdet", "eigvalsh",
            "matrix_power", "sort", "pad", "sorted_items", "picked", "partition", "eigh",
            "spread_items", "stack_items", "gathered_items", "place_part", "untimes_jvp",
@@ -242,6 +243,16 @@ def spread_items(g: Any, grad: Any, items: Any) -> Any:
     for part in g:
         total = total + broadcast(part, grad)
     return total
+
+
+def summed_back(g: Any, grad: Any, items: Any, start: Any, which: int) -> Any:
+    """The adjoint, with respect to ``grad``, of ``_ad.unsummed(grad, items, start,
+    which)`` (linear in it): each part broadcast back to ``grad``'s shape and summed.
+    Of a sum joining lists (``sum(groups, [])``) it is refused."""
+    if isinstance(start, (list, tuple)):
+        raise TypeError("second derivatives through sum(groups, []), a sum joining lists, "
+                        "are not supported: join them with a comprehension")
+    return spread_items(g, grad, items) if which == 0 else broadcast(g, grad)
 
 
 def gathered_items(g: Any, grad: Any, a: Any) -> Any:
