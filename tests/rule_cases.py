@@ -140,6 +140,10 @@ def einsum_summed_alone(a, b):
     return np.einsum("ij,k->k", a, b)
 
 
+def einsum_optimized(a, b):  # optimize= was refused as an unknown keyword (tester H)
+    return np.einsum("ij,jk,kl->il", a, b, b, optimize=True)
+
+
 def repeat_axis(x):
     return np.repeat(x, [1, 2, 3], axis=1)
 

@@ -144,6 +144,8 @@ def test_einsum_forms():
                 wrt=(0, 1))
     check_grads(rc.einsum_summed_alone, rng.normal(size=(2, 3)), rng.normal(size=4),
                 wrt=(0, 1))
+    check_grads(rc.einsum_optimized, rng.normal(size=(2, 3)), rng.normal(size=(3, 3)),
+                wrt=(0, 1))
 
 
 def test_joining_and_repeating():

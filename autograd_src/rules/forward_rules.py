@@ -1222,7 +1222,7 @@ def det(g, ans, a):
 
 
 @defjvp(np.einsum)
-def einsum(g, ans, subscripts, *operands):
+def einsum(g, ans, subscripts, *operands, optimize=False):
     return None, _fwd.einsum_jvp(subscripts, operands, g)
 
 

@@ -431,7 +431,9 @@ def det(g, ans, a):
 
 
 @defvjp(np.einsum, n_inputs=2)
-def einsum(g, ans, subscripts, *operands):
+def einsum(g, ans, subscripts, *operands, optimize=False):
+    """(``optimize`` picks the order of contraction: the values, and so the gradients,
+    are the same up to rounding)"""
     return None, _ad.einsum_grads(g, subscripts, operands)
 
 
