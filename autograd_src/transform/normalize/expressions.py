@@ -186,8 +186,11 @@ class ExpressionNormalizer:
                 self.owned -= set(inputs)
             elif target in self.parsed.locals and not scalar:
                 # A view the user names may be read after an update of its base, which
-                # the functional update would not show it.
-                self.owned -= names
+                # the functional update would not show it. (An item of a list shares
+                # the item, not the list, which may still grow: t = xs[k]; xs.append.)
+                item_of_list = rule.primitive is operator.getitem and inputs and \
+                    inputs[0] in self.lists
+                self.owned -= names - ({inputs[0]} if item_of_list else set())
         self.assigned({target})
         if holds_list:
             self.lists.add(target)
@@ -196,7 +199,10 @@ class ExpressionNormalizer:
             self.scalars.add(target)
         self.shape_class[target] = shape_class
         op.result_class = shape_class
-        if rule is not None and (allocates(rule.primitive, value) or (
+        sliced_list = view and rule.primitive is operator.getitem and inputs and \
+            inputs[0] in self.lists and isinstance(value, gast.Subscript) and \
+            isinstance(value.slice, gast.Slice)  # xs = ys[:]: a new list of shared items
+        if rule is not None and (allocates(rule.primitive, value) or sliced_list or (
                 hasattr(rule, "helper_keywords") and not sharing)):
             self.owned.add(target)  # a new array: assigning into it changes nothing else
         self.active.add(target)

@@ -237,11 +237,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if isinstance(stmt, gast.For) and not (
                 isinstance(stmt.iter, gast.Call)
                 and self.parsed.resolve(stmt.iter.func) is range):
-            # for row in M: each row is a view of M (row += x would change M)
+            # for row in M: each row is a view of M (row += x would change M); of a
+            # list, the items are shared, not the list: it may still grow (xs.append)
             viewed = {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
-            viewed |= {n for n in load_names(stmt.iter)}
-            self.shared |= viewed
-            self.owned -= viewed
+            iterated = {n for n in load_names(stmt.iter)}
+            self.shared |= viewed | iterated
+            self.owned -= viewed | (iterated - self.lists)
         active_before = set(self.active)
         taken = set(self.namer.taken)
         entry = set(active_before)
