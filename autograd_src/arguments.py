@@ -53,18 +53,20 @@ class SameDraws:
     """The random state ``fn`` may draw from, kept so that each of several runs of
     ``fn`` (a Jacobian's rows, a VJP after its value) draws what the first drew, as
     one run would: NumPy's and Python's global generators, and the NumPy
-    generators ``fn`` names among its globals or closure cells. After the runs the
+    generators passed in ``args`` or ``kwargs`` or named among ``fn``'s globals or
+    closure cells. After the runs the
     state is that after one run. Side effects other than draws still repeat."""
 
-    def __init__(self, fn: Callable[..., Any]) -> None:
+    def __init__(self, fn: Callable[..., Any], args: tuple = (),
+                 kwargs: Optional[dict] = None) -> None:
         import random
-        self.generators = []
+        found = list(args) + list((kwargs or {}).values())  # rng passed in
         code = getattr(fn, "__code__", None)
         if code is not None:
-            cells = [c.cell_contents for c in (fn.__closure__ or ()) if _filled(c)]
-            named = [fn.__globals__.get(n) for n in code.co_names]
-            self.generators = [g for g in cells + named
-                               if isinstance(g, (np.random.Generator, np.random.RandomState))]
+            found += [c.cell_contents for c in (fn.__closure__ or ()) if _filled(c)]
+            found += [fn.__globals__.get(n) for n in code.co_names]
+        self.generators = [g for g in found
+                           if isinstance(g, (np.random.Generator, np.random.RandomState))]
         self.states = (np.random.get_state(), random.getstate(),
                        [_generator_state(g) for g in self.generators])
 

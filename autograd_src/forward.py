@@ -468,7 +468,7 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     >>> vjp_fn(np.array([1.0, 10.0]))
     (array([ 3., 40.]), array([ 1., 20.]))
     """
-    draws = SameDraws(fn)  # vjp_fn's run draws what the value's did
+    draws = SameDraws(fn, primals)  # vjp_fn's run draws what the value's did
     value = value_on_copies(fn, primals, {})
     positions = tuple(i for i, p in enumerate(primals) if _is_float(p))
     if not positions:

@@ -283,3 +283,22 @@ def test_hvp_without_its_vector_says_so():
     with pytest.raises(TypeError, match=r"hvp\(_noisy_total\)\(\*args, v\) takes "
                                         r"_noisy_total's arguments, then the vector v last"):
         hvp(_noisy_total)(np.ones(3))
+
+
+def _monte_carlo(theta, rng):
+    z = rng.normal(size=(50, 2))
+    return np.mean((theta + z) ** 2, axis=0)
+
+
+def test_a_generator_passed_as_an_argument_is_replayed_too():
+    # each row drew from the generator passed in (tester N): rows of several samples
+    from autograd_src import jacfwd, jacrev, vjp
+    theta = np.array([0.2, -0.4])
+    z = np.random.default_rng(5).normal(size=(50, 2))
+    expected = np.diag(np.mean(2 * (theta + z), axis=0))
+    np.testing.assert_allclose(jacfwd(_monte_carlo)(theta, np.random.default_rng(5)),
+                               expected, rtol=1e-12)
+    np.testing.assert_allclose(jacrev(_monte_carlo)(theta, np.random.default_rng(5)),
+                               expected, rtol=1e-12)
+    value, vjp_fn = vjp(_monte_carlo, theta, np.random.default_rng(5))
+    np.testing.assert_allclose(vjp_fn(np.array([1.0, 0.0]))[0], expected[0], rtol=1e-12)
