@@ -18,7 +18,7 @@ from typing import Any, Optional
 import gast
 
 from . import helper_copies
-from .ir import Transformer, assign_node, name_node, walk
+from .ir import Transformer, assign_node, base_name, name_node, walk
 from .naming import Namer
 from .source import ParsedFunction
 
@@ -162,6 +162,32 @@ class _Desugar:
             out.append(gast.copy_location(guard, orelse[0]))
         return out
 
+    def not_a_view_the_body_changes(self, source: gast.expr, stmt: gast.For) -> None:
+        """Refuse ``for ui in u[:-1]:`` (or ``reversed(u)``, ``U.T``) whose body changes
+        ``u`` in place: NumPy's loop reads a view item by item and sees the changes,
+        while the iterable is evaluated once here, as a list would be."""
+        read = {n.id for n in walk(source) if isinstance(n, gast.Name)}
+        for sub in (n for s in stmt.body for n in walk(s)):
+            if isinstance(sub, (gast.Assign, gast.AugAssign)):
+                targets = sub.targets if isinstance(sub, gast.Assign) else [sub.target]
+                changed = [base_name(t) for t in targets
+                           if isinstance(t, (gast.Subscript, gast.Attribute))]
+                if isinstance(sub, gast.AugAssign) and isinstance(sub.target, gast.Name):
+                    changed.append(sub.target.id)  # u += 1 changes u's array in place
+            elif isinstance(sub, gast.Call) and isinstance(sub.func, gast.Attribute) and \
+                    sub.func.attr in _LIST_CHANGES:
+                changed = [base_name(sub.func.value)]
+            else:
+                continue
+            hit = next((name for name in changed if name in read), None)
+            if hit is not None:
+                raise self.parsed.error(
+                    sub, f"the loop iterates over {gast.unparse(source).strip()}, and this "
+                         f"line changes {hit} in place: NumPy's loop reads a view of {hit} "
+                         "item by item and sees the change, while grad reads the items "
+                         "when the loop starts. Loop over positions and read the item in the "
+                         f"body (for i in range(n): item = {hit}[...])")
+
     def iterate_by_position(self, stmt: gast.For, named_too: bool = False) -> list:
         """``for row in X:`` → ``for k in range(len(X)): row = X[k]`` (also enumerate, zip).
 
@@ -225,6 +251,7 @@ class _Desugar:
             elif isinstance(source, gast.Name):
                 named.append(source)
             else:  # evaluate the iterable once, as the for statement would
+                self.not_a_view_the_body_changes(source, stmt)
                 holder = self.namer.fresh("items")
                 before.append(assign_node(holder, _call("list", source), stmt))
                 named.append(name_node(holder))
