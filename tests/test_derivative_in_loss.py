@@ -163,3 +163,14 @@ def test_jacrev_and_vjp_of_a_gradient_through_helpers():
     np.testing.assert_allclose(jacrev(_force)(x), expected, rtol=1e-12)
     u = np.array([1.0, 2.0, -1.0, 0.5])
     np.testing.assert_allclose(vjp(_force, x)[1](u)[0], expected @ u, rtol=1e-12)
+
+
+def test_forward_mode_of_a_loss_calling_a_gradient():
+    # AttributeError: 'CalledDerivative' has no '__autograd_src_tangents__' (tester M)
+    from autograd_src import jacfwd, jvp
+    x, v = np.array([0.3, -0.5, 1.1, 0.2]), np.array([1.0, 0.5, -1.0, 2.0])
+    target = np.ones(4)
+    gradient = grad(_force_matching)(x, target)
+    _, tangent = jvp(_force_matching, (x, target), (v, None))
+    assert tangent == pytest.approx(gradient @ v, rel=1e-10)
+    np.testing.assert_allclose(jacfwd(_force_matching)(x, target), gradient, rtol=1e-10)

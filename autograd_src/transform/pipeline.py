@@ -395,6 +395,7 @@ class _Derivations:
     helper = staticmethod(helper_derivative)
     nested = staticmethod(nested_derivative)
     method = staticmethod(dynamic_method)
+    reverse = True  # (a gradient called inside: its backward, `CalledDerivative`)
 
 
 DERIVATIONS = _Derivations()

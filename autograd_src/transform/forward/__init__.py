@@ -278,6 +278,7 @@ class _Derivations:
     helper = staticmethod(helper_derivative)
     nested = staticmethod(nested_derivative)
     method = DynamicMethod
+    reverse = False  # (a gradient called inside: the tangent of its code)
 
 
 DERIVATIONS = _Derivations()

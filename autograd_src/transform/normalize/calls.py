@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 import gast
 
-from ...errors import NoRuleError, UnresolvedMethodError
+from ...errors import DiffSyntaxError, NoRuleError, UnresolvedMethodError
 from ...rules import numpy_rules, registry, runtime
 from ...rules.registry import Rule
 from .. import closures
@@ -148,14 +148,21 @@ class CallNormalizer:
             return self.user_method_call(call, primitive, function, owner)
         origin = getattr(primitive, "__autograd_src_origin__", None)
         if origin is not None and registry.lookup(primitive) is None:
-            if not origin.value and origin.single and not call.keywords and \
-                    not self.parsed.generated:
-                # a gradient (a MAML step, a penalty): its backward is a second
-                # derivative, by forward over reverse (jacobians.CalledDerivative)
-                return self.called_derivative(call, primitive, rebuild_call)
             # a derivative grad made (a gradient penalty): differentiated through the
             # code it runs for this call's lists and dicts (its general code joins them)
-            return self.helper_call(call, self.derivative_code(call, origin), rebuild_call)
+            mark = len(self.body)
+            try:
+                return self.helper_call(call, self.derivative_code(call, origin),
+                                        rebuild_call)
+            except (DiffSyntaxError, NoRuleError):
+                if not (not origin.value and origin.single and not call.keywords and
+                        not self.parsed.generated and getattr(self.derive, "reverse", False)):
+                    raise
+            # where reverse mode cannot read that code (the helpers of the inner loss:
+            # their backward functions), a gradient's backward is a second derivative,
+            # by forward over reverse (jacobians.CalledDerivative)
+            del self.body[mark:]
+            return self.called_derivative(call, primitive, rebuild_call)
         if registry.lookup(primitive) is None and is_user_function(primitive):
             return self.helper_call(call, primitive, rebuild_call)
         return self.bind(call, primitive, list(call.args), keywords, rebuild_call,
