@@ -202,7 +202,7 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
             entry = cached(per_fn, entry_key)
             if entry is None:
                 entry = per_fn[entry_key] = transform_forward(
-                    fn, names, printer, signature[:3], bindings=bindings, rewrite=optimize)
+                    fn, names, printer, signature[:5], bindings=bindings, rewrite=optimize)
             return entry
 
     compiled, text, reads = generated(NO_SCALARS)

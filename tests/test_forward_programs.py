@@ -234,3 +234,45 @@ def test_a_differentiated_value_after_star_args_is_refused_at_the_call():
     from autograd_src.errors import DiffSyntaxError
     with pytest.raises(DiffSyntaxError, match=r"\*args holding differentiated values"):
         grad(_star_before)(np.ones(3))
+
+
+_KN = [0.5, 1.5]
+
+
+def _list_joined(w):
+    ys = w + [1.0]
+    return ys[0] * ys[-1] + ys[1] ** 2
+
+
+def _list_grown(w):
+    ys = w
+    ys = ys + [w[0] * 2]
+    return np.prod(np.array(ys))
+
+
+def _joined_to_a_module_list(w):
+    return np.sum(np.array(_KN + w) ** 2)
+
+
+def _tuple_joined(w):
+    t = w + (5.0,)
+    return t[0] * t[1]
+
+
+@pytest.mark.parametrize("f, w, v", [
+    (_list_joined, [0.3, -0.7], [1.0, 2.0]), (_list_grown, [0.3, -0.7], [1.0, 2.0]),
+    (_joined_to_a_module_list, [0.3, -0.7], [1.0, 2.0]), (_tuple_joined, (0.3,), (1.0,))],
+    ids=["w + [1.0]", "ys + [..]", "KN + w", "tuple"])
+def test_forward_mode_of_a_list_parameter_joined_with_plus(f, w, v):
+    # forward mode was made without knowing w is a list: + was NumPy's sum (tangent 2.6
+    # for 0.6; hvp wrong; an internal error for KN + w). Tester M.
+    from autograd_src import grad, hvp, jvp
+    _, tangent = jvp(f, (w,), (v,))
+    assert tangent == pytest.approx(float(np.dot(grad(f)(w), v)), rel=1e-12)
+    if isinstance(w, list):
+        eps = 1e-6
+        shifted = [(np.array(grad(f)(list(np.add(w, eps * np.array(e))))) -
+                    np.array(grad(f)(list(np.subtract(w, eps * np.array(e)))))) / (2 * eps)
+                   for e in np.eye(len(w))]
+        expected = np.array(shifted).T @ np.array(v)
+        np.testing.assert_allclose(hvp(f)(w, v), expected, rtol=1e-6, atol=1e-8)

@@ -305,7 +305,7 @@ def to_tuple(g, ans, a):
 
 @defjvp(_ad.joined, all_inputs=True)
 def joined(g, ans, a, b):
-    return _ad.joined(g[0], g[1])
+    return _ad.joined_like(g[0], g[1], ans)
 
 
 @defjvp(_ad.plus, all_inputs=True)

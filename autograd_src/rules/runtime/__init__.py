@@ -16,6 +16,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     field,
     get_item,
     joined,
+    joined_like,
     keys,
     kwargs_without,
     largest,
@@ -167,7 +168,7 @@ from .special import (  # noqa: F401 - generated code reads them as _ad.<name>
 # optimizer may evaluate a call to one of these at transformation time.
 FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 
-__all__ = ["picked_item", "alone", "floating", "other_items", "shape_of", "dtype_of",
+__all__ = ["picked_item", "joined_like", "alone", "floating", "other_items", "shape_of", "dtype_of",
            "zeros_like", "seed",
            "unbroadcast",
            "keep_reduced_dims",

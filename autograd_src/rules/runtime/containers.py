@@ -10,8 +10,8 @@ import numpy as np
 
 from .core import is_zero, unbroadcast, zero_item
 
-__all__ = ["picked_item", "pack", "appended", "extended", "unlist", "joined", "plus", "unplus",
-           "times",
+__all__ = ["picked_item", "joined_like", "pack", "appended", "extended", "unlist", "joined",
+           "plus", "unplus", "times",
            "untimes", "add", "values_at", "pack_dict", "unsum", "like_input", "keys",
            "transposed", "summed", "order_of", "sorted_items", "unsorted", "largest",
            "smallest", "unextreme_item", "like_items", "field", "unfield", "get_item",
@@ -55,6 +55,12 @@ def _sequence(x: Any) -> bool:
 def joined(a: Any, b: Any) -> Any:
     """``a + b`` of two lists or tuples: their concatenation, as a function."""
     return a + b
+
+
+def joined_like(a: Any, b: Any, like: Any) -> Any:
+    """The tangents of two joined lists or tuples joined as ``like`` (the value) is: a
+    zero tangent of a literal may be a list where its value was a tuple."""
+    return type(like)(list(a) + list(b)) if type(like) in (list, tuple) else a + b
 
 
 def plus(a: Any, b: Any) -> Any:

@@ -67,7 +67,7 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
         _name_tuple_results(parsed.node, namer)
     stages.show("desugar", parsed.node)
     with source.transforming(parsed):
-        norm = normalize.normalize(parsed, wrt, namer, *scalars[:3], helper=helper,
+        norm = normalize.normalize(parsed, wrt, namer, *scalars[:5], helper=helper,
                                    derive=DERIVATIONS)
     stages.show("normalize", norm.body, norm.return_stmt)
     derivative = tangents(parsed, norm, wrt, namer)
