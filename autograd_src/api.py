@@ -267,7 +267,7 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
     are checked, described (`scalar_signature`) and matched to a variant, made on first
     use, and remembered for the fast path where the description is all that decides."""
     compiled, text, reads = first
-    check = make_checker(fn, names)
+    check = make_checker(fn, names, getattr(compiled, "__autograd_src_operands__", {}))
     parameter_names, positional = parameters(fn)
     complete = positional_completer(fn)
     wrt = set(names)

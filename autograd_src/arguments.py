@@ -303,34 +303,17 @@ def counter_indexed(fn: Callable[..., Any]) -> frozenset:
 _FLOAT64 = np.dtype(np.float64)
 _PLAIN = frozenset((float, int, bool, np.ndarray, np.float64, np.float32, list, tuple, dict,
                     str, type(None)))
-_OPERATOR_METHODS = tuple(f"__{side}{name}__" for name in (
-    "add", "sub", "mul", "truediv", "pow", "matmul", "mod", "floordiv") for side in ("", "r"))
 
 
-def _operator_operands(fn: Callable[..., Any]) -> list[str]:
-    """The parameters of ``fn`` written as an operand of an arithmetic operator
-    (``scale * x``, ``y += offset``), whose own operators an argument may define."""
-    from .transform import source
-    try:
-        node = source.parse_function(fn).node
-    except Exception:  # no source: the transformation reports it
-        return []
-    names = set(parameters(fn)[0])
-    found = set()
-    for sub in gast.walk(node):
-        sides = [sub.left, sub.right] if isinstance(sub, gast.BinOp) else \
-            [sub.target, sub.value] if isinstance(sub, gast.AugAssign) else []
-        found |= {s.id for s in sides if isinstance(s, gast.Name) and s.id in names}
-    return sorted(found)
-
-
-def no_operator_of_its_own(value: Any, name: str, fn: Callable[..., Any]) -> None:
-    """Refuse an argument of a class of the user's defining an operator that ``fn``
-    applies to it: grad differentiates operators as numbers' and arrays' (its own
-    ``__mul__`` would be ignored, silently)."""
+def no_operator_of_its_own(value: Any, name: str, fn: Callable[..., Any],
+                           methods: Any) -> None:
+    """Refuse an argument of a class of the user's defining one of ``methods``, by
+    which an operator ``fn`` applies to it beside a differentiated value would call
+    it: grad differentiates operators as numbers' and arrays' (its own ``__mul__``
+    would be ignored, silently)."""
     from .transform.mutation import is_user_function
     kind = type(value)
-    for method in _OPERATOR_METHODS:
+    for method in sorted(methods):
         found = getattr(kind, method, None)
         if inspect.isfunction(found) and is_user_function(found):
             raise TypeError(f"{name} is a {kind.__name__}, whose {method} is its own, and "
@@ -340,7 +323,8 @@ def no_operator_of_its_own(value: Any, name: str, fn: Callable[..., Any]) -> Non
                             "function of yours (apply(op, x)), which grad differentiates")
 
 
-def make_checker(fn: Callable[..., Any], wrt: list[str]) -> Callable[[tuple, dict], tuple]:
+def make_checker(fn: Callable[..., Any], wrt: list[str],
+                 operand_params: Optional[dict] = None) -> Callable[[tuple, dict], tuple]:
     """A function checking the arguments differentiated with respect to; it returns
     ``(k, dtype)`` for each of them narrower than float64, whose gradient must be
     given back in that dtype (float32 weights times float64 data compute in float64)."""
@@ -349,14 +333,14 @@ def make_checker(fn: Callable[..., Any], wrt: list[str]) -> Callable[[tuple, dic
     positions = [(names.index(name), name) for name in wrt]
     fast = all(position < positional for position, _ in positions)
     needed = max((position for position, _ in positions), default=-1)
-    operands = [(name, argument_reader(fn, name)) for name in _operator_operands(fn)
-                if name not in wrt]
+    operands = [(name, argument_reader(fn, name), methods)
+                for name, methods in sorted((operand_params or {}).items()) if name not in wrt]
 
     def check(args: tuple, kwargs: dict) -> tuple:
-        for name, read in operands:
+        for name, read, methods in operands:
             value = read(args, kwargs)
             if type(value) not in _PLAIN and value is not MISSING:
-                no_operator_of_its_own(value, name, fn)
+                no_operator_of_its_own(value, name, fn, methods)
         narrow: tuple = ()
         if fast and not kwargs and needed < len(args):  # float arrays pass at once
             for k, (position, name) in enumerate(positions):

@@ -23,6 +23,7 @@ from .arguments import (
     argument_reader,
     counter_indexed,
     in_structure,
+    make_checker,
     scalar_signature,
     value_on_copies,
 )
@@ -212,6 +213,7 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
     if verbose:
         print(text)
     tangent_names = list(compiled.__autograd_src_tangents__)
+    operands = make_checker(fn, [], getattr(compiled, "__autograd_src_operands__", {}))
     tangent_set = frozenset(tangent_names)
     variants = {NO_SCALARS: (compiled, text)}
     parameter_names, positional = parameters(fn)
@@ -232,6 +234,7 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
             shortcuts.clear()
             latest, latest_text, state["reads"] = generated(NO_SCALARS)
             variants[NO_SCALARS] = (latest, latest_text)
+        operands(args, kwargs)  # an argument's class must not define its operators
         if not vectors and any(type(a) is np.ndarray and a.ndim == 1 for a in args):
             vectors.append(counter_indexed(fn))  # 1-D arrays read item by item: c[i]
         signature = scalar_signature(parameter_names, args, kwargs,

@@ -166,6 +166,9 @@ class Normalized:
     #: Names holding an item or attribute a helper's derivative reads once (see
     #: `ExpressionNormalizer.hoist`): folded back where only the primal reads them.
     state_reads: set = field(default_factory=set)
+    #: Parameters an operator applies to beside a differentiated value, and the
+    #: methods (``__mul__``, ``__rmul__``) an argument's class must not define itself.
+    operand_params: dict = field(default_factory=dict)
 
 
 def name_node(id_: str, ctx: Any = None) -> gast.Name:

@@ -79,6 +79,7 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
     origin = f"{os.path.basename(parsed.filename)}:{parsed.node.lineno}"
     compiled = loader.load(text, name, fn, namer.injected, origin)
     compiled.__autograd_src_tangents__ = derivative.tangent_params
+    compiled.__autograd_src_operands__ = norm.operand_params
     return compiled, _with_helpers(text, list(namer.helper_sources))
 
 

@@ -750,6 +750,7 @@ class CallNormalizer:
         # The pipeline differentiates the helper (it is handed to the normalizer).
         derivative, source, layout = self.derive.helper(fn, positions, call, self.parsed,
                                                         bindings)
+        self.no_operator_given_to_a_helper(call, fn, derivative)
         if source:
             self.namer.helper_sources.setdefault(source, None)
         rule, bound, inputs = self.derivative_call(fn, derivative, atoms, keywords,

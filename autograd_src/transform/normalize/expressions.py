@@ -30,7 +30,7 @@ from ..ir import (
 )
 from ..mutation import allocates, is_user_function
 from ..naming import describe
-from ..source import UNRESOLVED
+from ..source import UNRESOLVED, InstanceOf, parameters
 from .activity import OPERATORS
 
 __all__ = ["ExpressionNormalizer", "AUG_SYMBOLS"]
@@ -396,22 +396,126 @@ class ExpressionNormalizer:
         """Refuse an operand without gradient known now to be an object of a class of
         the user's that defines the operator itself (``SQ * x`` with ``Square.__rmul__``):
         the rules are those of numbers and arrays, and its own would be ignored."""
-        if self.is_active(side) or not isinstance(side, (gast.Name, gast.Attribute)):
+        if isinstance(side, gast.IfExp):  # SQ if c else Square()
+            for arm in (side.body, side.orelse):
+                self.no_operator_of_its_own(arm, expr)
             return
-        obj = self.parsed.resolve(side)
+        if isinstance(side, gast.Call) and not self.is_active(side):  # Square() * x
+            made = self.parsed.resolve(side.func)
+            if isinstance(made, type):
+                self.no_operator_of_a_class(made, side, expr)
+            return
+        if self.is_active(side) or \
+                not isinstance(side, (gast.Name, gast.Attribute, gast.Subscript)):
+            return
+        obj = self.parsed.resolve(side) if not isinstance(side, gast.Subscript) else \
+            self.item_known_now(side)
+        if obj is UNRESOLVED and isinstance(side, gast.Name) and \
+                side.id in self.parsed.params and side.id not in self.parsed.reassigned:
+            # an argument: its class is checked as the call is (arguments.make_checker)
+            self.operand_params.setdefault(side.id, set()).update(
+                _OPERATOR_METHODS.get(type(expr.op), ()))
+            return
+        if obj is UNRESOLVED and isinstance(side, gast.Name):
+            for made in self.classes_assigned(side.id):  # op = Square()
+                self.no_operator_of_a_class(made, side, expr)
+            return
+        if isinstance(obj, InstanceOf) or (obj is UNRESOLVED and isinstance(
+                side, gast.Attribute) and isinstance(self.parsed.resolve(side.value),
+                                                     InstanceOf)):
+            owner = self.parsed.resolve(side.value)  # self.op: its class's attribute
+            held = inspect.getattr_static(owner.cls, side.attr, None) \
+                if isinstance(owner, InstanceOf) else None
+            if held is not None and not isinstance(held, (_PLAIN_VALUES, type)) and \
+                    not callable(held):
+                self.no_operator_of_a_class(type(held), side, expr)
+            return
         if obj is UNRESOLVED or isinstance(obj, _PLAIN_VALUES) or isinstance(obj, type):
             return
-        kind = type(obj)
-        own = [m for m in _OPERATOR_METHODS.get(type(expr.op), ())
-               if inspect.isfunction(getattr(kind, m, None))
+        self.no_operator_of_a_class(type(obj), side, expr)
+
+    def item_known_now(self, expr: gast.Subscript) -> Any:
+        """``OPS['sq']``, ``LAYERS[0]``: the item of a module's dict or list at a constant
+        key, read now (UNRESOLVED for anything else)."""
+        container = self.parsed.resolve(expr.value) if isinstance(
+            expr.value, (gast.Name, gast.Attribute)) else UNRESOLVED
+        if not isinstance(container, (dict, list, tuple)) or \
+                not isinstance(expr.slice, gast.Constant):
+            return UNRESOLVED
+        try:
+            return container[expr.slice.value]
+        except (KeyError, IndexError, TypeError):
+            return UNRESOLVED
+
+    def classes_assigned(self, name: str) -> list[type]:
+        """The classes of the objects the local ``name`` is assigned, where known now
+        (``op = Square()``, ``op = SQ if c else Square()``, ``op = OPS['sq']``)."""
+        found: list[type] = []
+
+        def known(value: gast.expr) -> None:
+            if isinstance(value, gast.IfExp):
+                known(value.body)
+                known(value.orelse)
+            elif isinstance(value, gast.Call):
+                made = self.parsed.resolve(value.func)
+                if isinstance(made, type):
+                    found.append(made)
+            elif isinstance(value, (gast.Name, gast.Attribute, gast.Subscript)):
+                obj = self.item_known_now(value) if isinstance(value, gast.Subscript) \
+                    else self.parsed.resolve(value)
+                if obj is not UNRESOLVED and not isinstance(obj, (_PLAIN_VALUES, type)):
+                    found.append(type(obj))
+
+        for n in gast.walk(self.parsed.node):
+            if isinstance(n, gast.Assign) and any(
+                    isinstance(t, gast.Name) and t.id == name for t in n.targets):
+                known(n.value)
+        return found
+
+    def no_operator_of_a_class(self, kind: type, side: gast.expr, expr: Any,
+                               methods: Any = None) -> None:
+        """Refuse ``side``, an object of ``kind``, if its class defines ``expr``'s operator
+        (or one of ``methods``, by which a helper's operator would call it)."""
+        if methods is None:
+            methods = _OPERATOR_METHODS.get(type(expr.op), ())
+        own = [m for m in sorted(methods) if inspect.isfunction(getattr(kind, m, None))
                and is_user_function(getattr(kind, m))]
         if own:
+            symbol = AUG_SYMBOLS.get(type(expr.op), "") if isinstance(expr, gast.BinOp) \
+                else "an operator of a helper"
             raise self.error(expr, f"{gast.unparse(side).strip()} is a {kind.__name__}, "
                                    f"whose {own[0]} is its own: grad differentiates "
-                                   f"{AUG_SYMBOLS.get(type(expr.op), '')} as for "
-                                   "numbers and arrays and cannot follow it. Write what it "
-                                   "computes as a call of a function of yours (apply(op, x)),"
-                                   " which grad differentiates")
+                                   f"{symbol} as for numbers and arrays and cannot follow "
+                                   "it. Write what it computes as a call of a function of "
+                                   "yours (apply(op, x)), which grad differentiates")
+
+    def no_operator_given_to_a_helper(self, call: gast.Call, fn: Any, derivative: Any) -> None:
+        """A helper applying an operator to a parameter beside a differentiated value
+        (``def apply(op, x): return op * x``): the argument the call passes there must
+        not be an object whose class defines that operator (checked now where it is
+        known, as the call is for this function's own arguments)."""
+        operands = getattr(derivative, "__autograd_src_operands__", None) or {}
+        if not operands:
+            return
+        names = parameters(fn)[0]
+        given = dict(zip(names, call.args))
+        given.update({k.arg: k.value for k in call.keywords if k.arg})
+        for param, methods in operands.items():
+            arg = given.get(param)
+            if arg is None or self.is_active(arg):
+                continue
+            if isinstance(arg, gast.Name) and arg.id in self.parsed.params and \
+                    arg.id not in self.parsed.reassigned:
+                self.operand_params.setdefault(arg.id, set()).update(methods)
+                continue
+            obj = self.item_known_now(arg) if isinstance(arg, gast.Subscript) else \
+                self.parsed.resolve(arg) if isinstance(arg, (gast.Name, gast.Attribute)) \
+                else UNRESOLVED
+            kinds = [type(obj)] if obj is not UNRESOLVED and \
+                not isinstance(obj, (_PLAIN_VALUES, type)) else \
+                self.classes_assigned(arg.id) if isinstance(arg, gast.Name) else []
+            for kind in kinds:
+                self.no_operator_of_a_class(kind, arg, call, methods)
 
     def sequence_operator(self, expr: gast.BinOp) -> Any:
         """The primitive of ``a + b`` or ``a * n`` on lists or tuples (concatenation,

@@ -48,6 +48,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.active: set[str] = set(wrt)
         self.wrt = list(wrt)
         self.state_reads: set[str] = set()  # see ExpressionNormalizer.hoist
+        #: Parameters an operator applies to beside a differentiated value, and the
+        #: methods by which an argument's own class would take part (checked per call).
+        self.operand_params: dict[str, set[str]] = {}
         self.state_roots: dict[str, str] = {}  # attributes': their root (self of self.w)
         self.body: list[Union[Primal, Op]] = []
         self.origin: gast.stmt = parsed.node
