@@ -208,3 +208,29 @@ def helper_logging_what_nothing_reads(x):
     _log(x[0] ** 2)
     y = _record_and_return(x[1])  # (HIST, never read here)
     return np.sum(x ** 2) + y
+
+
+class _Stats:
+    avg = 0.0
+
+
+STATS = _Stats()
+
+
+def _ema_set(v):
+    STATS.avg = v
+
+
+def running_average_read_before_it_is_set(x):
+    m = STATS.avg  # the last call's average: a constant here
+    _ema_set(0.9 * m + 0.1 * x)
+    return np.sum((x - m) ** 2)
+
+
+def running_average_read_again_in_the_loop(x):
+    total = 0.0
+    for _ in range(2):
+        m = STATS.avg  # the second pass reads what the first set: refused
+        _ema_set(0.9 * m + 0.1 * x)
+        total = total + np.sum((x - m) ** 2)
+    return total

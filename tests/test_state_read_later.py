@@ -71,3 +71,14 @@ def test_a_record_nothing_reads_is_kept_as_written():
     np.testing.assert_allclose(gradient, [2.0, 6.0])
     assert cases.LOG == [1.0] and cases.HIST == [2.0]
 
+
+def test_state_read_before_a_helper_sets_it_is_the_last_calls():
+    # refused since 8ff0332 (tester M): the read comes first, a constant is right;
+    # in a loop the next pass reads what this one set, and stays refused
+    x = np.array([0.3, -0.7, 1.1])
+    cases.STATS.avg = np.zeros(3)
+    _, gradient = value_and_grad(cases.running_average_read_before_it_is_set)(x)
+    np.testing.assert_allclose(gradient, 2 * x)
+    with pytest.raises(DiffSyntaxError, match=r"_ema_set\(\) is called on a differentiated"):
+        value_and_grad(cases.running_average_read_again_in_the_loop)(x)
+

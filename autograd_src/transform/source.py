@@ -114,10 +114,13 @@ def transforming(parsed: "ParsedFunction") -> Iterator[None]:
         _TRANSFORMING.pop()
 
 
-def state_readers(target: Any) -> list[str]:
+def state_readers(target: Any, before: Optional[tuple] = None) -> list[str]:
     """Where the functions being transformed read ``target``: an object (by identity),
     named or reached as a module's attribute (``store.SAVED``), or ``("global",
-    globals, name)``, a module's global by name; ``file.py:12`` for each read."""
+    globals, name)``, a module's global by name; ``file.py:12`` for each read.
+    ``before``, ``(function, line, loops)``: reads in that function on earlier lines,
+    outside the ``(first, last)`` line spans of ``loops``, come first and are left
+    out (``m = ST.avg`` before the helper that sets it reads the last call's)."""
     from .mutation import is_user_function
     found: list[str] = []
     todo, seen = list(_TRANSFORMING), {id(p.fn) for p in _TRANSFORMING}
@@ -148,6 +151,10 @@ def state_readers(target: Any) -> list[str]:
                     isinstance(parsed.resolve(node.value), types.ModuleType):
                 hit = parsed.resolve(node) is target
             else:
+                continue
+            if hit and before is not None and parsed.fn is before[0] and \
+                    node.lineno < before[1] and not any(
+                        first <= node.lineno <= last for first, last in before[2]):
                 continue
             if hit:
                 found.append(parsed.where(node))

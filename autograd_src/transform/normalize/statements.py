@@ -453,6 +453,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         for target in changed:
             self.no_change_seen_by_adjoints(target, stmt)
 
+    def loops_around(self, node: Any) -> list[tuple[int, int]]:
+        """The line spans of the loops of this function around ``node``."""
+        return [(loop.lineno, loop.end_lineno) for loop in gast.walk(self.parsed.node)
+                if isinstance(loop, (gast.For, gast.While)) and loop.end_lineno is not None
+                and loop.lineno <= node.lineno <= loop.end_lineno]
+
     def logged_outside(self, call: gast.Call) -> bool:
         """``history.append(loss)`` on a list (or dict) of the module's or an enclosing
         function's, which this function never reads: a record kept for the caller. It
@@ -509,8 +515,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                       f"{label}(x)) rather than a {label} that appends to out)"
         elif is_user_function(primitive):
             how = mutation.helper_writes_into(primitive)
+            before = (self.parsed.fn, call.lineno, self.loops_around(call))
             for target, change in ([] if how else mutation.state_written_by(primitive)):
-                readers = source.state_readers(target)
+                readers = source.state_readers(target, before)
                 if readers:
                     raise self.error(call, f"{label}() is called on a differentiated value "
                                            f"and changes state outside it ({change}), which "
