@@ -8,6 +8,7 @@ the refusals that remain say what to write instead.
 
 import collections
 import copy
+import math
 
 import numpy as np
 import pytest
@@ -287,3 +288,44 @@ def test_a_list_iterated_or_copied_by_a_slice_may_grow():
     from autograd_src import InPlaceUpdateError
     with pytest.raises(InPlaceUpdateError, match=r"xs\[1\] \*= 3.0"):
         grad(_sliced_copy_item_updated)(np.array([0.5, -1.0]))
+
+
+_BOUNDS = (-0.5, 0.5)
+_KT = (1.0, 2.0)
+
+
+def _clipped_by_star(x):
+    return np.sum(np.clip(x, *_BOUNDS) ** 2) + math.log(x[0] + 2.0, *[2.0])
+
+
+def _extended_by_a_tuple(x):
+    ys = [x[0], x[1]]
+    ys += _KT
+    ys += (x[2], 2.0)
+    ys += range(2)
+    return np.sum(np.asarray(ys) ** 2)
+
+
+def _tuple_extended(x):
+    ys = (x[0], 1.0)
+    ys += (x[1], 2.0)
+    return np.sum(np.asarray(ys) ** 2)
+
+
+def _repeated(x, n):
+    ys = [x[0], x[2]] * n
+    return np.sum(np.asarray(ys) ** 2) + x[1]
+
+
+def test_stars_tuples_and_repetitions_of_lists():
+    # each crashed in generated code (tester M): a SyntaxError for *BOUNDS into a rule's
+    # function, 'can only concatenate list (not "tuple")', an IndexError for [x] * 0
+    from autograd_src import jvp
+    x = np.array([0.3, -0.7, 1.1])
+    check_grads(_clipped_by_star, x)
+    check_grads(_extended_by_a_tuple, x)
+    check_grads(_tuple_extended, x)
+    for n in (2, 1, 0, False):
+        check_grads(_repeated, x, n)
+    _, tangent = jvp(_extended_by_a_tuple, (x,), (np.ones(3),))
+    assert tangent == pytest.approx(np.sum(grad(_extended_by_a_tuple)(x)))

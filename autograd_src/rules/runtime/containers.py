@@ -97,6 +97,8 @@ def untimes(g: Any, a: Any, b: Any, which: int) -> Any:
         if which == count:
             return None
         n = len(items)
+        if len(g) < n:  # repeated no time ([x] * 0, * False): no adjoint reaches them
+            return [zero_item(item) for item in items]
         total = list(g[:n])
         for start in range(n, len(g), n):
             total = add(total, list(g[start:start + n]))

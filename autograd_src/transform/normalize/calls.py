@@ -165,8 +165,32 @@ class CallNormalizer:
             return self.called_derivative(call, primitive, rebuild_call)
         if registry.lookup(primitive) is None and is_user_function(primitive):
             return self.helper_call(call, primitive, rebuild_call)
-        return self.bind(call, primitive, list(call.args), keywords, rebuild_call,
-                         display=gast.unparse(func))
+        return self.bind(call, primitive, self.stars_spelled_out(call), keywords,
+                         rebuild_call, display=gast.unparse(func))
+
+    def stars_spelled_out(self, call: gast.Call) -> list:
+        """The arguments of a call to a function with a rule, a ``*`` of a module's
+        tuple or list written out item by item (``np.clip(x, *BOUNDS)`` is ``np.clip(x,
+        BOUNDS[0], BOUNDS[1])``): the rule binds each to its parameter."""
+        args = []
+        for arg in call.args:
+            if not isinstance(arg, gast.Starred):
+                args.append(arg)
+                continue
+            if isinstance(arg.value, (gast.List, gast.Tuple)):  # *[2.0]
+                args += list(arg.value.elts)
+                continue
+            known = self.parsed.resolve(arg.value) if isinstance(
+                arg.value, (gast.Name, gast.Attribute)) else UNRESOLVED
+            if not isinstance(known, (tuple, list)):
+                raise self.error(arg, f"*{gast.unparse(arg.value).strip()} in a call of "
+                                      f"{gast.unparse(call.func).strip()}: grad binds each "
+                                      "argument to a parameter of its rule, and cannot tell "
+                                      "how many this gives; pass them one by one")
+            args += [gast.copy_location(gast.Subscript(
+                value=arg.value, slice=gast.Constant(value=k, kind=None), ctx=gast.Load()),
+                arg) for k in range(len(known))]
+        return args
 
     def derivative_made_here(self, maker_call: gast.Call) -> Optional[str]:
         """``grad(energy, wrt=1)`` called at once (``grad(energy)(x)``): with ``energy``

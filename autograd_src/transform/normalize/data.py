@@ -442,6 +442,27 @@ class DataNormalizer:
         return gast.copy_location(gast.Subscript(value=container, slice=index,
                                                  ctx=target.ctx), target)
 
+    def not_a_list(self, value: gast.expr) -> bool:
+        """A tuple or range (a literal, a call, or a module's), which ``ys += value``
+        takes item by item where ``ys + value`` would fail."""
+        if isinstance(value, gast.Tuple):
+            return True
+        if isinstance(value, gast.Call):
+            return self.parsed.resolve(value.func) in (range, tuple, zip, enumerate)
+        if isinstance(value, (gast.Name, gast.Attribute)):
+            return isinstance(self.parsed.resolve(value), (tuple, range))
+        return False
+
+    def ever_a_tuple(self, name: str) -> bool:
+        """Whether ``name`` may hold a tuple (assigned one, or a parameter), which
+        ``+=`` joins only to a tuple."""
+        if name in self.parsed.params:
+            return True
+        return any(isinstance(n, gast.Assign) and any(
+            isinstance(t, gast.Name) and t.id == name for t in n.targets) and (
+            isinstance(n.value, gast.Tuple) or isinstance(n.value, gast.Call) and
+            self.parsed.resolve(n.value.func) is tuple) for n in gast.walk(self.parsed.node))
+
     def aug_assign(self, stmt: gast.AugAssign) -> None:
         if not isinstance(stmt.target, gast.Name):
             target = self.evaluated_once(stmt.target, stmt)
@@ -482,6 +503,13 @@ class DataNormalizer:
             self.assign(plain)
             return
         name = stmt.target.id
+        if isinstance(stmt.op, gast.Add) and (name in self.lists or self.holds_sequence(
+                stmt.target)) and self.not_a_list(stmt.value) and \
+                not self.ever_a_tuple(name):
+            # ys += KT, ys += range(2): a list extended by any iterable (its items)
+            stmt = gast.copy_location(gast.AugAssign(target=stmt.target, op=stmt.op, value=(
+                gast.copy_location(gast.Call(func=name_node("list"), args=[stmt.value],
+                                             keywords=[]), stmt.value))), stmt)
         if name in self.shared and name not in self.scalars and \
                 (self.is_active(stmt.value) or name in self.active):
             symbol = gast.unparse(stmt).split(name, 1)[1].split()[0]
