@@ -53,20 +53,40 @@ class SameDraws:
     """The random state ``fn`` may draw from, kept so that each of several runs of
     ``fn`` (a Jacobian's rows, a VJP after its value) draws what the first drew, as
     one run would: NumPy's and Python's global generators, and the NumPy
-    generators passed in ``args`` or ``kwargs`` or named among ``fn``'s globals or
-    closure cells. After the runs the
+    or Python generators passed in ``args`` or ``kwargs``, named among the globals
+    or closure cells of ``fn`` and of the functions it names (in their dicts, lists
+    and tuples too), or held by a bound method's object. After the runs the
     state is that after one run. Side effects other than draws still repeat."""
 
     def __init__(self, fn: Callable[..., Any], args: tuple = (),
                  kwargs: Optional[dict] = None) -> None:
         import random
+        kinds = (np.random.Generator, np.random.RandomState, random.Random)
         found = list(args) + list((kwargs or {}).values())  # rng passed in
-        code = getattr(fn, "__code__", None)
-        if code is not None:
-            found += [c.cell_contents for c in (fn.__closure__ or ()) if _filled(c)]
-            found += [fn.__globals__.get(n) for n in code.co_names]
-        self.generators = [g for g in found
-                           if isinstance(g, (np.random.Generator, np.random.RandomState))]
+        functions, seen = [fn], set()
+        while functions and len(seen) < 32:  # f, and the functions it names, to 32
+            function = functions.pop()
+            if id(function) in seen:
+                continue
+            seen.add(id(function))
+            owner = getattr(function, "__self__", None)  # self.rng of a bound method
+            if owner is not None and hasattr(owner, "__dict__"):
+                found += list(vars(owner).values())
+            function = getattr(function, "__func__", function)
+            code = getattr(function, "__code__", None)
+            if code is None:
+                continue
+            named = [c.cell_contents for c in (function.__closure__ or ()) if _filled(c)]
+            named += [function.__globals__.get(n) for n in code.co_names]
+            for value in named:
+                if isinstance(value, dict):  # CFG['rng']
+                    found += list(value.values())
+                elif isinstance(value, (list, tuple)):
+                    found += list(value)
+                elif inspect.isfunction(value) or inspect.ismethod(value):
+                    functions.append(value)
+                found.append(value)
+        self.generators = list({id(g): g for g in found if isinstance(g, kinds)}.values())
         self.states = (np.random.get_state(), random.getstate(),
                        [_generator_state(g) for g in self.generators])
 
@@ -79,6 +99,8 @@ class SameDraws:
         for generator, state in zip(self.generators, own):
             if isinstance(generator, np.random.Generator):
                 generator.bit_generator.state = state
+            elif isinstance(generator, random.Random):
+                generator.setstate(state)
             else:
                 generator.set_state(state)
 
@@ -96,6 +118,8 @@ _EMPTY = object()
 def _generator_state(generator: Any) -> Any:
     if isinstance(generator, np.random.Generator):
         return generator.bit_generator.state
+    if hasattr(generator, "getstate"):  # random.Random
+        return generator.getstate()
     return generator.get_state()
 
 

@@ -166,3 +166,67 @@ def test_writing_into_a_global_array_is_refused_at_its_line():
     with pytest.raises(DiffSyntaxError, match="changes SCRATCH, a module.s") as info:
         grad(writes_into_a_global)(X)
     assert "test_aliasing_forms.py:" in str(info.value)
+
+
+# Views a step or more away from the array changed in place (tester N): a view of a
+# temporary view (T[0][1:], u.T[0], u.ravel()[:3]), the pieces of np.hsplit unpacked,
+# rows of list(u) or of a comprehension. The value and the gradient were wrong; now
+# the update is refused as it runs (_ad.alone), as for a view one step away.
+def _view_of_a_view(x):
+    u = x.copy()
+    top = u[0][1:]
+    u[0, 1] = 5.0 * u[1, 1]
+    return np.sum(top ** 2)
+
+
+def _row_of_the_transpose(x):
+    u = x.copy()
+    w = u.T[0]
+    u[0, 0] = 3.0 * u[1, 1]
+    return np.sum(w ** 2)
+
+
+def _split_pieces(x):
+    u = x.copy()
+    a, b = np.hsplit(u, 2)
+    u[0, 0] = 0.0
+    return np.sum(a ** 2) + np.sum(b ** 2)
+
+
+def _rows_of_a_comprehension(x):
+    u = x.copy()
+    rows = [u[i] for i in range(2)]
+    u *= 3
+    return np.sum(rows[0] ** 2)
+
+
+def _loop_over_a_slice_changing_it(x):
+    u = x.copy()
+    for i, ui in enumerate(u[:-1]):
+        u[i + 1] = u[i + 1] + ui
+    return np.sum(u ** 2)
+
+
+def _a_view_read_before_the_change(x):
+    u = x.copy()
+    top = u[0][1:]
+    s = np.sum(top ** 2)
+    u[0, 1] = 5.0 * u[1, 1]
+    return s + np.sum(u)
+
+
+@pytest.mark.parametrize("f", [_view_of_a_view, _row_of_the_transpose, _split_pieces,
+                               _rows_of_a_comprehension])
+def test_a_view_steps_away_from_an_array_changed_in_place(f):
+    from autograd_src import InPlaceUpdateError
+    with pytest.raises(InPlaceUpdateError, match="another name, read later, shares"):
+        value_and_grad(f)(np.array([[1.0, 2.0], [3.0, 4.0]]))
+
+
+def test_a_loop_over_a_view_its_body_changes_and_a_view_read_before():
+    from autograd_src import DiffSyntaxError
+    with pytest.raises(DiffSyntaxError, match=r"the loop iterates over u\[:-1\], and this "
+                                              r"line changes u in place"):
+        value_and_grad(_loop_over_a_slice_changing_it)(np.array([1.0, 2.0, 3.0]))
+    from autograd_src.testing import check_grads
+    check_grads(_a_view_read_before_the_change, np.array([[1.0, 2.0], [3.0, 4.0]]))

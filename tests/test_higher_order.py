@@ -302,3 +302,24 @@ def test_a_generator_passed_as_an_argument_is_replayed_too():
                                expected, rtol=1e-12)
     value, vjp_fn = vjp(_monte_carlo, theta, np.random.default_rng(5))
     np.testing.assert_allclose(vjp_fn(np.array([1.0, 0.0]))[0], expected[0], rtol=1e-12)
+
+
+_CFG = {"rng": np.random.default_rng(7)}
+
+
+def _noise(n):
+    return _CFG["rng"].normal(size=n)
+
+
+def _noisy_through_a_helper(x):
+    return x * _noise(3)
+
+
+def test_a_generator_reached_through_a_helper_and_a_dict_is_replayed():
+    # rows of different draws (tester M): a generator in a dict, named by a helper
+    from autograd_src import jacrev
+    state = _CFG["rng"].bit_generator.state
+    draw = _CFG["rng"].normal(size=3)
+    _CFG["rng"].bit_generator.state = state
+    np.testing.assert_allclose(jacrev(_noisy_through_a_helper)(np.ones(3)), np.diag(draw),
+                               rtol=1e-12)

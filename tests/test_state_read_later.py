@@ -82,3 +82,20 @@ def test_state_read_before_a_helper_sets_it_is_the_last_calls():
     with pytest.raises(DiffSyntaxError, match=r"_ema_set\(\) is called on a differentiated"):
         value_and_grad(cases.running_average_read_again_in_the_loop)(x)
 
+
+
+def _rebinds_then_writes(b, d):
+    b = b.copy()
+    b[1] -= 0.5
+    return d / b
+
+
+def _calls_the_rebinding_helper(d, b):
+    return np.sum(_rebinds_then_writes(b, d) ** 2)
+
+
+def test_a_helper_writing_into_its_own_copy_of_a_parameter():
+    # refused as a write "into an array the helper was given" (tester N)
+    from autograd_src.testing import check_grads
+    check_grads(_calls_the_rebinding_helper, np.array([1.0, 2.0, 3.0]),
+                np.array([2.0, 3.0, 4.0]))

@@ -112,13 +112,18 @@ def _no_write_into_what_the_backward_reads(parsed: Any, state: Any, wrt: set) ->
     1.0``) that its derivative's backward reads: the backward runs after the caller
     went on, when a later call has written into it again. Refused at the write."""
     read = {state.state_roots.get(n, n) for n in state.read_by_adjoints}
+    rebound: dict[str, int] = {}  # a parameter's first rebinding (b = b.copy()): a new array
+    for node in gast.walk(parsed.node):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and \
+                node.id in parsed.params:
+            rebound[node.id] = min(rebound.get(node.id, node.lineno), node.lineno)
     for node in gast.walk(parsed.node):
         targets = node.targets if isinstance(node, gast.Assign) else \
             [node.target] if isinstance(node, gast.AugAssign) else []
         for target in targets:
             root = base_name(target) if isinstance(target, gast.Subscript) else None
             if root is not None and root in parsed.params and root not in wrt and \
-                    root in read:
+                    root in read and rebound.get(root, node.lineno) >= node.lineno:
                 raise parsed.error(node, f"{gast.unparse(target).strip()} = ... writes into "
                                          f"an array {parsed.name}() was given, which its "
                                          "derivative reads afterwards: a later call (or the "

@@ -177,6 +177,13 @@ class ExpressionNormalizer:
             items = set(self._flat(inputs))
             self.shared |= items | {target}
             self.owned -= items
+        holds_views = rule is not None and rule.primitive in (
+            runtime.pack, runtime.appended, runtime.extended, list, tuple)
+        if rule is None or view or sharing or holds_views:
+            # what the value may be a view of, however many steps away (a view of a
+            # temporary view, an item of a list of rows): it changes with them
+            roots = set().union(*(self.view_roots.get(n, {n}) for n in self._flat(inputs)))
+            self.view_roots[target] = roots
         if rule is None or view or sharing:
             # target = source, target = source[1:], r = first_row(M): two names may now
             # share one array (not when the result is a number, a copy)
@@ -191,6 +198,10 @@ class ExpressionNormalizer:
                 item_of_list = rule.primitive is operator.getitem and inputs and \
                     inputs[0] in self.lists
                 self.owned -= names - ({inputs[0]} if item_of_list else set())
+            if target in self.parsed.locals and not scalar:
+                # (and what it is a view of, through temporaries: T of top = T[0][1:])
+                self.owned -= self.view_roots.get(target, set()) - self.lists
+                self.shared |= self.view_roots.get(target, set())
         self.assigned({target})
         if holds_list:
             self.lists.add(target)

@@ -86,6 +86,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.local_derivatives: dict[tuple, tuple[str, str]] = {}
         #: Names that may share their array with another name (``y = x``, ``y = x[1:]``).
         self.shared: set[str] = set()
+        #: The arrays (names) whose memory a name's value may be a view of, through any
+        #: chain of views, items and lists (top = T[0][1:]: T; a, b = np.hsplit(u, 2): u)
+        self.view_roots: dict[str, set[str]] = {}
         self.reassigned = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)
                            and isinstance(n.ctx, gast.Store)}
         #: How often each name is assigned in the function.
