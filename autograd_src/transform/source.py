@@ -152,9 +152,10 @@ def state_readers(target: Any, before: Optional[tuple] = None) -> list[str]:
                 hit = parsed.resolve(node) is target
             else:
                 continue
-            if hit and before is not None and parsed.fn is before[0] and \
-                    node.lineno < before[1] and not any(
-                        first <= node.lineno <= last for first, last in before[2]):
+            line = getattr(node, "lineno", None)
+            if hit and before is not None and parsed.fn is before[0] and line is not None \
+                    and before[1] is not None and line < before[1] and not any(
+                        first <= line <= last for first, last in before[2]):
                 continue
             if hit:
                 found.append(parsed.where(node))

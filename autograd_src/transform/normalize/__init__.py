@@ -114,16 +114,17 @@ def _no_write_into_what_the_backward_reads(parsed: Any, state: Any, wrt: set) ->
     read = {state.state_roots.get(n, n) for n in state.read_by_adjoints}
     rebound: dict[str, int] = {}  # a parameter's first rebinding (b = b.copy()): a new array
     for node in gast.walk(parsed.node):
+        line = getattr(node, "lineno", None)  # (nodes the stages made may have none)
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and \
-                node.id in parsed.params:
-            rebound[node.id] = min(rebound.get(node.id, node.lineno), node.lineno)
+                node.id in parsed.params and line is not None:
+            rebound[node.id] = min(rebound.get(node.id, line), line)
     for node in gast.walk(parsed.node):
         targets = node.targets if isinstance(node, gast.Assign) else \
             [node.target] if isinstance(node, gast.AugAssign) else []
         for target in targets:
             root = base_name(target) if isinstance(target, gast.Subscript) else None
             if root is not None and root in parsed.params and root not in wrt and \
-                    root in read and rebound.get(root, node.lineno) >= node.lineno:
+                    root in read and rebound.get(root, 1 << 30) >= getattr(node, "lineno", 0):
                 raise parsed.error(node, f"{gast.unparse(target).strip()} = ... writes into "
                                          f"an array {parsed.name}() was given, which its "
                                          "derivative reads afterwards: a later call (or the "

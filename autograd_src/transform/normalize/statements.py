@@ -458,9 +458,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
 
     def loops_around(self, node: Any) -> list[tuple[int, int]]:
         """The line spans of the loops of this function around ``node``."""
+        line = getattr(node, "lineno", None)
         return [(loop.lineno, loop.end_lineno) for loop in gast.walk(self.parsed.node)
-                if isinstance(loop, (gast.For, gast.While)) and loop.end_lineno is not None
-                and loop.lineno <= node.lineno <= loop.end_lineno]
+                if isinstance(loop, (gast.For, gast.While)) and line is not None
+                and getattr(loop, "end_lineno", None) is not None
+                and getattr(loop, "lineno", None) is not None
+                and loop.lineno <= line <= loop.end_lineno]
 
     def logged_outside(self, call: gast.Call) -> bool:
         """``history.append(loss)`` on a list (or dict) of the module's or an enclosing
@@ -518,7 +521,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                       f"{label}(x)) rather than a {label} that appends to out)"
         elif is_user_function(primitive):
             how = mutation.helper_writes_into(primitive)
-            before = (self.parsed.fn, call.lineno, self.loops_around(call))
+            before = (self.parsed.fn, getattr(call, "lineno", None), self.loops_around(call))
             for target, change in ([] if how else mutation.state_written_by(primitive)):
                 readers = source.state_readers(target, before)
                 if readers:
