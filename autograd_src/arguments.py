@@ -33,16 +33,19 @@ def check_argument(value: Any, name: str) -> None:
         for key, item in items:
             check_argument(item, f"{name}[{key!r}]")
         return
+    # an item of a container: a setting (a step count, a method's name) among the values
+    settings = ("; a setting that is not differentiated goes in an argument of its own, "
+                "beside the parameters differentiated (grad(f, wrt=0)(params, settings))"
+                if "[" in name else "")
     if kind is bool or kind is int:
         raise TypeError(f"cannot differentiate with respect to {name}={value!r}, "
                         f"{'an' if kind is int else 'a'} {kind.__name__}: gradients need "
-                        "floating point; pass "
-                        f"{name}={float(value)!r}")
+                        f"floating point; pass {name}={float(value)!r}{settings}")
     dtype = getattr(value, "dtype", None)
     if dtype is None:
         raise TypeError(f"cannot differentiate with respect to {name}, a "
                         f"{kind.__name__}: pass a float, a NumPy float array, or a list, "
-                        "tuple or dict of them")
+                        f"tuple or dict of them{settings}")
     if dtype.kind != "f":
         raise TypeError(f"cannot differentiate with respect to {name}, which has dtype "
                         f"{dtype}: gradients need a floating-point dtype; pass "

@@ -623,3 +623,14 @@ def test_wrt_messages_name_the_positional_parameters():
     with pytest.raises(ValueError, match=r"_takes_star_args\(\) has no positional parameter "
                                          r"\(it takes \*args"):
         grad(_takes_star_args)
+
+
+def _simulate(p):
+    return p["k"] ** 2 * p["n_steps"]
+
+
+def test_a_setting_among_the_parameters_says_to_pass_it_apart():
+    # the advice was only p['n_steps']=100.0, which then breaks range() (tester N)
+    with pytest.raises(TypeError, match=r"p\['n_steps'\]=3, an int: .*a setting that is not "
+                                        r"differentiated goes in an argument of its own"):
+        grad(_simulate)({"k": 1.0, "n_steps": 3})
