@@ -274,3 +274,16 @@ def test_an_argument_reaching_a_helpers_operator_is_checked_as_called():
         jvp(_times_an_argument, (np.ones(3), _Square()), (np.ones(3), None))
     # an operator applied to the object beside constants only is its own business
     np.testing.assert_allclose(grad(_constant_only)(np.ones(3), _Config(1.5)), 6 * np.ones(3))
+
+
+class _Doubling:
+    def __rmul__(self, other):
+        return other * 2
+
+    def loss(self, x):
+        return np.sum(x * self)
+
+
+def test_the_object_itself_with_an_operator_of_its_own():
+    with pytest.raises(DiffSyntaxError, match=r"self is a _Doubling, whose __rmul__"):
+        grad(_Doubling().loss)(np.ones(2))

@@ -431,9 +431,11 @@ class ExpressionNormalizer:
             for made in self.classes_assigned(side.id):  # op = Square()
                 self.no_operator_of_a_class(made, side, expr)
             return
-        if isinstance(obj, InstanceOf) or (obj is UNRESOLVED and isinstance(
-                side, gast.Attribute) and isinstance(self.parsed.resolve(side.value),
-                                                     InstanceOf)):
+        if isinstance(obj, InstanceOf):  # self * x: the method's own class
+            self.no_operator_of_a_class(obj.cls, side, expr)
+            return
+        if obj is UNRESOLVED and isinstance(side, gast.Attribute) and \
+                isinstance(self.parsed.resolve(side.value), InstanceOf):
             owner = self.parsed.resolve(side.value)  # self.op: its class's attribute
             held = inspect.getattr_static(owner.cls, side.attr, None) \
                 if isinstance(owner, InstanceOf) else None
