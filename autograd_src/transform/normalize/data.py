@@ -508,8 +508,9 @@ class DataNormalizer:
                 not self.ever_a_tuple(name):
             # ys += KT, ys += range(2): a list extended by any iterable (its items)
             stmt = gast.copy_location(gast.AugAssign(target=stmt.target, op=stmt.op, value=(
-                gast.copy_location(gast.Call(func=name_node("list"), args=[stmt.value],
-                                             keywords=[]), stmt.value))), stmt)
+                gast.copy_location(gast.Call(func=name_node(self.namer.reference(list, "list")),
+                                             args=[stmt.value], keywords=[]), stmt.value))),
+                stmt)
         if name in self.shared and name not in self.scalars and \
                 (self.is_active(stmt.value) or name in self.active):
             symbol = gast.unparse(stmt).split(name, 1)[1].split()[0]
