@@ -276,3 +276,25 @@ def test_forward_mode_of_a_list_parameter_joined_with_plus(f, w, v):
                    for e in np.eye(len(w))]
         expected = np.array(shifted).T @ np.array(v)
         np.testing.assert_allclose(hvp(f)(w, v), expected, rtol=1e-6, atol=1e-8)
+
+
+_BY_INDEX = [_Scaled(np.eye(3) * 0.5), _Scaled(np.full((3, 3), 0.2))]
+_ACTS = [np.tanh, _softplus]
+
+
+def _indexed_layers(x):
+    h = x
+    for i in range(len(_BY_INDEX)):
+        h = _BY_INDEX[i](h)
+    return np.sum(h) + np.sum(_ACTS[0](x) * _ACTS[1](x))
+
+
+def test_layers_and_functions_picked_by_an_index():
+    # LAYERS[i](h) was refused ("a local variable or undefined") while
+    # for layer in LAYERS: layer(h) worked (tester M)
+    from autograd_src import grad, jvp
+    from autograd_src.testing import check_grads
+    x, v = np.array([0.3, -0.5, 1.1]), np.array([1.0, 2.0, -1.0])
+    check_grads(_indexed_layers, x)
+    _, tangent = jvp(_indexed_layers, (x,), (v,))
+    assert tangent == pytest.approx(grad(_indexed_layers)(x) @ v, rel=1e-10)

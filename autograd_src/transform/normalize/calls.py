@@ -112,6 +112,13 @@ class CallNormalizer:
                     error, UnresolvedMethodError) and not self.is_active(func.value) and \
                     not isinstance(self.parsed.resolve(func.value), InstanceOf):
                 return self.dynamic_method_call(call)
+            if isinstance(func, gast.Subscript) and not self.is_active(func):
+                # LAYERS[i](h), ACTS[k](x): an item picked when the code runs, called
+                # as layer(h) is (its class's __call__, a function of yours or a rule's)
+                method = gast.copy_location(gast.Attribute(value=func, attr="__call__",
+                                                           ctx=gast.Load()), func)
+                return self.dynamic_method_call(gast.copy_location(gast.Call(
+                    func=method, args=call.args, keywords=call.keywords), call))
             if isinstance(func, gast.Name) and func.id in self.parsed.locals and \
                     func.id not in self.parsed.params and not self.is_active(func):
                 # layer(h) for an object made or picked here (for layer in layers):
