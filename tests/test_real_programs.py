@@ -207,3 +207,19 @@ def test_a_record_appended_to_a_module_list_runs_as_written():
                                               r"value into a list of the module's .* read at "
                                               r"test_real_programs.py:195"):
         grad(_loss_reading_its_log)(w)
+
+
+def _reports_its_loss(w, x):
+    import sys
+    loss = np.sum(np.tanh(x @ w) ** 2)
+    sys.stdout.write("loss %.4f\n" % loss)  # a string: no gradient through it
+    return loss
+
+
+def test_a_loss_written_to_stdout_with_percent_formatting(capsys):
+    # refused ("sys.stdout.write() is called on a differentiated value", tester M)
+    from autograd_src.testing import check_grads
+    rng = np.random.default_rng(2)
+    w, x = rng.normal(size=3), rng.normal(size=(4, 3))
+    check_grads(_reports_its_loss, w, x)
+    assert "loss " in capsys.readouterr().out

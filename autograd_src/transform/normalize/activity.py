@@ -40,6 +40,9 @@ class Activity:
         if isinstance(expr, gast.BinOp):
             if OPERATORS.get(type(expr.op)) is numpy_rules.np.floor_divide:
                 return False
+            if isinstance(expr.op, gast.Mod) and isinstance(expr.left, gast.Constant) and \
+                    isinstance(expr.left.value, str):
+                return False  # "loss %g" % l: a string
             return self.is_active(expr.left) or self.is_active(expr.right)
         if isinstance(expr, gast.UnaryOp):
             if isinstance(expr.op, gast.Not):
