@@ -230,3 +230,54 @@ def test_a_loop_over_a_view_its_body_changes_and_a_view_read_before():
         value_and_grad(_loop_over_a_slice_changing_it)(np.array([1.0, 2.0, 3.0]))
     from autograd_src.testing import check_grads
     check_grads(_a_view_read_before_the_change, np.array([[1.0, 2.0], [3.0, 4.0]]))
+
+
+# A view put straight into a container (tester Q): the container kept the old values
+# while NumPy's item saw the update.
+def _row_in_a_list(x):
+    y = x * 1.0
+    rows = [y[0:2]]
+    y *= 3.0
+    return np.sum(rows[0])
+
+
+def _rows_in_a_tuple(x):
+    Y = np.outer(x, x)[:2] * 1.0
+    c = tuple(Y)
+    Y *= 3.0
+    return np.sum(c[0][:2])
+
+
+def _row_in_a_dict(x):
+    y = x * 1.0
+    c = {}
+    c["a"] = y[:2]
+    y *= 3.0
+    return np.sum(c["a"])
+
+
+def _row_appended(x):
+    y = x * 1.0
+    c = []
+    c.append(y[:2])
+    y *= 3.0
+    return np.sum(c[0])
+
+
+def _back_substitution(x):
+    y = x * 1.0
+    for i in reversed(range(len(y))):  # a loop over integers: refused by mistake (tester Q)
+        y[i] = y[i] * 0.5 + (y[i + 1] if i + 1 < len(y) else 0.0)
+    return np.sum(y ** 2)
+
+
+@pytest.mark.parametrize("f", [_row_in_a_list, _rows_in_a_tuple, _row_in_a_dict,
+                               _row_appended])
+def test_a_view_put_straight_into_a_container(f):
+    with pytest.raises(InPlaceUpdateError, match="another name, read later, shares"):
+        value_and_grad(f)(np.array([1.0, 2.0, 3.0]))
+
+
+def test_a_loop_over_a_reversed_range_writing_into_the_array():
+    from autograd_src.testing import check_grads
+    check_grads(_back_substitution, np.array([1.0, 2.0, 3.0]))

@@ -166,7 +166,13 @@ class _Desugar:
         """Refuse ``for ui in u[:-1]:`` (or ``reversed(u)``, ``U.T``) whose body changes
         ``u`` in place: NumPy's loop reads a view item by item and sees the changes,
         while the iterable is evaluated once here, as a list would be."""
-        read = {n.id for n in walk(source) if isinstance(n, gast.Name)}
+        # (a name read for a count or a shape is not iterated: reversed(range(len(y))))
+        counted = {id(n) for c in walk(source) if isinstance(c, gast.Call) and
+                   isinstance(c.func, gast.Name) and c.func.id in ("len", "range")
+                   for n in walk(c)}
+        counted |= {id(n) for a in walk(source) if isinstance(a, gast.Attribute) and
+                    a.attr in ("shape", "size", "ndim") for n in walk(a)}
+        read = {n.id for n in walk(source) if isinstance(n, gast.Name) and id(n) not in counted}
         for sub in (n for s in stmt.body for n in walk(s)):
             if isinstance(sub, (gast.Assign, gast.AugAssign)):
                 targets = sub.targets if isinstance(sub, gast.Assign) else [sub.target]

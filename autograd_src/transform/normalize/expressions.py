@@ -177,12 +177,20 @@ class ExpressionNormalizer:
             items = set(self._flat(inputs))
             self.shared |= items | {target}
             self.owned -= items
-        holds_views = rule is not None and rule.primitive in (
-            runtime.pack, runtime.appended, runtime.extended, list, tuple)
+        # containers holding what they are given by reference (a list of rows of y)
+        holds_views = rule is not None and (rule.primitive in (
+            runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended,
+            runtime.joined, runtime.plus, list, tuple) or (
+            rule.primitive is runtime.setitem and isinstance(bound.get("x"), gast.Name) and (
+                bound["x"].id in self.lists or bound["x"].id in self.dicts or
+                self.holds_sequence(bound["x"]) is not False)))
         if rule is None or view or sharing or holds_views:
             # what the value may be a view of, however many steps away (a view of a
             # temporary view, an item of a list of rows): it changes with them
-            roots = set().union(*(self.view_roots.get(n, {n}) for n in self._flat(inputs)))
+            sources = self._flat(inputs)
+            if holds_views and rule.primitive is runtime.setitem:
+                sources.append(bound["x"].id)  # (the container, differentiated or not)
+            roots = set().union(*(self.view_roots.get(n, {n}) for n in sources))
             self.view_roots[target] = roots
         if rule is None or view or sharing:
             # target = source, target = source[1:], r = first_row(M): two names may now
@@ -198,10 +206,12 @@ class ExpressionNormalizer:
                 item_of_list = rule.primitive is operator.getitem and inputs and \
                     inputs[0] in self.lists
                 self.owned -= names - ({inputs[0]} if item_of_list else set())
-            if target in self.parsed.locals and not scalar:
-                # (and what it is a view of, through temporaries: T of top = T[0][1:])
-                self.owned -= self.view_roots.get(target, set()) - self.lists
-                self.shared |= self.view_roots.get(target, set())
+        if (rule is None or view or sharing or holds_views) and not scalar and \
+                target in self.parsed.locals:
+            # (and what it is a view of, through temporaries: T of top = T[0][1:], y of
+            # rows = [y[0:2]])
+            self.owned -= self.view_roots.get(target, set()) - self.lists - {target}
+            self.shared |= self.view_roots.get(target, set()) | {target}
         self.assigned({target})
         if holds_list:
             self.lists.add(target)
