@@ -329,3 +329,25 @@ def test_stars_tuples_and_repetitions_of_lists():
         check_grads(_repeated, x, n)
     _, tangent = jvp(_extended_by_a_tuple, (x,), (np.ones(3),))
     assert tangent == pytest.approx(np.sum(grad(_extended_by_a_tuple)(x)))
+
+
+def _adam_like_state(x):
+    p = {"w": x * 1.0}
+    m = {k: np.zeros_like(v) for k, v in p.items()}
+    for k in ["w"]:
+        m[k] = 0.9 * m[k] + p[k]
+        p[k] = p[k] - 0.1 * m[k]
+    return np.sum(p["w"] ** 2)
+
+
+def _zeros_per_key(x):
+    p = {"w": x * 1.0}
+    m = {k: np.zeros(2) for k in p}
+    return np.sum(m["w"]) + np.sum(p["w"] ** 2)
+
+
+def test_optimizer_state_in_a_dict_built_by_a_comprehension():
+    # crashed in generated code: 'dict + dict' (the state's adjoint summed with +) and
+    # KeyError 0 (a dict of the function's own iterated by position); tester Q
+    check_grads(_adam_like_state, np.array([1.0, -2.0]))
+    check_grads(_zeros_per_key, np.array([1.0, -2.0]))

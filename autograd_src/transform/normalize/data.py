@@ -152,7 +152,9 @@ class DataNormalizer:
         bound = {"x": name_node(name), "index": index, "v": atom}
         inputs = [self._active_name(name_node(name)), None, self._active_name(atom)]
         owned = name in self.owned and name not in self.parsed.params
-        was_list = name in self.lists  # ws[0] = v keeps ws a list
+        # ws[0] = v keeps ws a list; so does m[k] = v for an m made a dict or a list
+        # ({k: ... for k in p}, m = {}), whose adjoint is then summed item by item
+        was_list = name in self.lists or self.made_a_container(name)
         self.emit_op(name, call, rule, inputs, bound)
         if was_list:
             self.lists.add(name)
@@ -452,6 +454,18 @@ class DataNormalizer:
         if isinstance(value, (gast.Name, gast.Attribute)):
             return isinstance(self.parsed.resolve(value), (tuple, range))
         return False
+
+    def made_a_container(self, name: str, kinds: tuple = (dict, list)) -> bool:
+        """Whether ``name`` is assigned a display or comprehension of ``kinds`` (dicts
+        and lists; or ``dict(...)``/``list(...)``) somewhere in this function."""
+        displays = tuple(d for kind, ds in ((dict, (gast.Dict, gast.DictComp)),
+                                            (list, (gast.List, gast.ListComp)))
+                         if kind in kinds for d in ds)
+        return any(isinstance(n, gast.Assign) and any(
+            isinstance(t, gast.Name) and t.id == name for t in n.targets) and (
+            isinstance(n.value, displays) or
+            isinstance(n.value, gast.Call) and self.parsed.resolve(n.value.func) in kinds)
+            for n in gast.walk(self.parsed.node))
 
     def ever_a_tuple(self, name: str) -> bool:
         """Whether ``name`` may hold a tuple (assigned one, or a parameter), which

@@ -203,7 +203,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                     and n.value.id == it.id and isinstance(n.slice, gast.Name)
                     and n.slice.id == stmt.target.id
                     for s in stmt.body for n in gast.walk(s))
-        if not (keyed or it.id in self.dicts) or (
+        if not (keyed or it.id in self.dicts or self.made_a_container(it.id, (dict,))) or (
                 it.id in self.reassigned and self.stores.get(it.id) != 1):
             return stmt
         keys: gast.expr = gast.Call(
