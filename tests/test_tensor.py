@@ -367,3 +367,25 @@ def test_every_elementwise_op_matches_mygrad(name):
     ref.backward()
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a.grad, b.grad, rtol=1e-9, atol=1e-12)
+
+
+def test_nested_no_autodiff_blocks_restore_recording():
+    # the shared instance kept one saved state: an inner block's entry overwrote it,
+    # and autodiff stayed off after the outer block (every later .grad None; tester P)
+    with mg.no_autodiff:
+        with mg.no_autodiff:
+            pass
+    z = mg.tensor(2.0)
+    (z ** 3).backward()
+    assert z.grad == pytest.approx(12.0)
+
+    @mg.no_autodiff
+    def evaluate(w):
+        with mg.no_autodiff:
+            return float(mg.sum(w * w))
+
+    w = mg.tensor([1.0, -2.0])
+    with mg.no_autodiff:
+        evaluate(w)
+    mg.sum(w * w).backward()
+    np.testing.assert_allclose(w.grad, [2.0, -4.0])

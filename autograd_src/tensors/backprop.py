@@ -68,13 +68,19 @@ def is_recording() -> bool:
 class _NoAutodiff(contextlib.ContextDecorator):
     """Context manager and decorator that stops recording operations on tensors."""
 
+    def __init__(self) -> None:
+        # one entry per `with` in progress: the module-level instance is entered again
+        # inside itself (an evaluate() under the optimiser's block), and each exit
+        # restores what its own entry found
+        self._previous: list[bool] = []
+
     def __enter__(self) -> "_NoAutodiff":
-        self._previous = _Recording.enabled
+        self._previous.append(_Recording.enabled)
         _Recording.enabled = False
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        _Recording.enabled = self._previous
+        _Recording.enabled = self._previous.pop()
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
