@@ -436,7 +436,7 @@ SCENARIOS = [update_through_a_reshape_after_a_transposed_view, reshape_in_place_
              overlapping_update, self_multiply, other_graph_reads_the_old_value,
              powers_and_division, optimiser_loop, data_attribute_update,
              update_through_view_without_autodiff, view_made_without_autodiff, locks,
-             views_of_locked_arrays, matmul_in_place, constant_target,
+             views_of_locked_arrays, matmul_in_place,
              variable_target_constant_value, dtype_and_shape_errors, zero_dimensional,
              views_keep_gradients, view_gradients, broadcast_view_is_read_only,
              which_results_are_views, update_of_view_chain_base, update_of_leaf_used_earlier]
@@ -537,3 +537,21 @@ def test_random_inplace_programs(chunk):
     failures = [(j, problem) for j in range(chunk * 100, (chunk + 1) * 100)
                 if (problem := check_program(1234, j, mygrad)) is not None]
     assert not failures, failures[:3]
+
+
+def test_a_variable_written_into_a_constant_is_refused():
+    # MyGrad keeps the target constant and drops x's gradient silently (constant_target
+    # returns [.., c.constant True, .., x.grad None] there); this refuses (tester P)
+    from autograd_src.tensors.errors import GradientDropped
+    x = autograd_src.tensor([1.0, 2.0])
+    c = autograd_src.tensor([3.0, 4.0], constant=True)
+    with pytest.raises(GradientDropped, match="into a constant tensor"):
+        c += x
+    np.testing.assert_allclose(c.data, [3.0, 4.0])  # left as it was
+    buffer = autograd_src.zeros_like(c, constant=False)
+    buffer[0] = x[1] * 2.0
+    autograd_src.sum(buffer).backward()
+    np.testing.assert_allclose(x.grad, [0.0, 2.0])
+    mygrad = pytest.importorskip("mygrad")
+    assert constant_target(mygrad)[3] is None
+

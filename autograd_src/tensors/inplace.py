@@ -23,6 +23,7 @@ import numpy as np
 
 from ..rules import registry, runtime
 from . import backprop
+from .errors import GradientDropped
 
 __all__ = ["inplace", "setitem", "ufunc_into", "reshape_family_member", "unview"]
 
@@ -76,7 +77,7 @@ def inplace(target: Any, primitive: Any, value: Any) -> None:
     """``target op= value``: ``primitive`` (a NumPy ufunc) written into ``target``."""
     raw = backprop.unwrap(value)
     _update(target, lambda array: primitive(array, raw, out=array),
-            lambda old, before: _apply(target, primitive, old, before(value)))
+            lambda old, before: _apply(target, primitive, old, before(value)), (value,))
 
 
 def setitem(target: Any, index: Any, value: Any) -> None:
@@ -92,7 +93,8 @@ def setitem(target: Any, index: Any, value: Any) -> None:
         array[raw_index] = value
 
     _update(target, write,
-            lambda old, before: _apply(target, runtime.setitem, old, raw_index, before(value)))
+            lambda old, before: _apply(target, runtime.setitem, old, raw_index, before(value)),
+            (value,))
 
 
 def ufunc_into(target: Any, ufunc: Any, inputs: tuple, kwargs: dict, where: Any) -> None:
@@ -109,7 +111,7 @@ def ufunc_into(target: Any, ufunc: Any, inputs: tuple, kwargs: dict, where: Any)
         return result
 
     _update(target, lambda array: ufunc(*raw_inputs, out=array, where=mask, **raw_kwargs),
-            record)
+            record, tuple(inputs))
 
 
 def _apply(target: Any, primitive: Any, *args: Any, **kwargs: Any) -> Any:
@@ -117,14 +119,23 @@ def _apply(target: Any, primitive: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def _update(target: Any, write: Callable[[np.ndarray], Any],
-            record: Callable[[Any, Callable[[Any], Any]], Any]) -> None:
+            record: Callable[[Any, Callable[[Any], Any]], Any], operands: tuple = ()) -> None:
     """Write into ``target``: ``write(array)`` updates an array in place; ``record(old,
     before)`` computes the new value from the placeholder ``old`` of ``target``
-    (``before`` maps any tensor of the updated family to its placeholder)."""
+    (``before`` maps any tensor of the updated family to its placeholder). A constant
+    ``target`` stays constant, as in MyGrad: ``operands`` that need gradients written
+    into it would lose them silently, and are refused (`GradientDropped`)."""
     if not backprop.is_recording():
         write(target.data)  # .data: a live graph's array is locked against this
         return
     base = target._base if target._base is not None else target
+    if base._constant and any(isinstance(o, type(target)) and not o._constant
+                              for o in operands):
+        raise GradientDropped(
+            "writing a tensor that needs gradients into a constant tensor would lose "
+            "its gradient (the target stays constant; MyGrad drops it silently): make "
+            "the target a variable (mg.zeros_like(X, constant=False), or "
+            "mg.tensor(buffer, constant=False))")
     path = _path(target) if target is not base else []
     # The new values first, with NumPy's own checks (shape, casting, read-only
     # regions), so that an error leaves the graph as it was.
