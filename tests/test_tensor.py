@@ -389,3 +389,16 @@ def test_nested_no_autodiff_blocks_restore_recording():
         evaluate(w)
     mg.sum(w * w).backward()
     np.testing.assert_allclose(w.grad, [2.0, -4.0])
+
+
+def test_numpy_like_functions_of_a_tensor_give_tensors():
+    # np.zeros_like(x) gave an ndarray, so out[i] = x[i] ** 2 failed (MyGrad gives a
+    # tensor; tester P)
+    x = mg.tensor([1.0, 2.0, 3.0])
+    out = np.zeros_like(x)
+    for i in range(3):
+        out[i] = x[i] ** 2
+    mg.sum(out).backward()
+    np.testing.assert_allclose(x.grad, [2.0, 4.0, 6.0])
+    assert isinstance(np.ones_like(x), mg.Tensor) and np.empty_like(x).shape == (3,)
+    assert np.zeros_like(mg.tensor([1.0], constant=True)).constant

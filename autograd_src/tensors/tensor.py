@@ -631,6 +631,11 @@ def _call_numpy(func: Any, args: tuple, kwargs: dict) -> Any:
     """A NumPy function or ufunc called on tensors: recorded when it has a rule."""
     if registry.lookup(func) is not None:
         return _apply(func, *args, **kwargs)
+    if func in (np.zeros_like, np.ones_like, np.empty_like) and args and \
+            isinstance(args[0], Tensor):
+        # a tensor, as MyGrad gives (np.zeros_like(x) then out[i] = x[i] ** 2)
+        from . import functions
+        return getattr(functions, func.__name__)(*args, **kwargs)
     refuse_variables(func, args, kwargs)
     for value in (*args, *kwargs.values()):  # NumPy may write into what it is given
         if isinstance(value, Tensor):
