@@ -281,3 +281,24 @@ def test_a_view_put_straight_into_a_container(f):
 def test_a_loop_over_a_reversed_range_writing_into_the_array():
     from autograd_src.testing import check_grads
     check_grads(_back_substitution, np.array([1.0, 2.0, 3.0]))
+
+
+def _doubles_its_second(x, y):
+    y *= 2.0
+    return np.sum(x * y)
+
+
+def _doubles_its_first(x, y):
+    x *= 2.0
+    return np.sum(x * y)
+
+
+def test_one_array_passed_for_two_parameters_one_written_in_place():
+    # f(a, a): NumPy's y *= 2 doubles x too; grad computed them apart (value 2.68 for
+    # 5.36, tester Q). Checked as the call runs; apart arrays are as before.
+    a = np.array([0.5, 1.0, -0.3])
+    for f in (_doubles_its_second, _doubles_its_first):
+        with pytest.raises(InPlaceUpdateError, match=r"writes into its argument"):
+            value_and_grad(f)(a, a)
+        value, _ = value_and_grad(f)(a, a + 1.0)
+        assert value == pytest.approx(f(a.copy(), a + 1.0))

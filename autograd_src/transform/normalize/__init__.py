@@ -77,14 +77,30 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         # into the caller's array, which grad never changes; the function works on a
         # copy (its own aliasing unchanged: every name it makes of X sees the copy)
         ad = namer.reference(runtime, "_ad")
+        rebound = {t.id for n in gast.walk(parsed.node) if isinstance(n, gast.Assign)
+                   for t in n.targets if isinstance(t, gast.Name)}
         for name in sorted(_written_in_place(parsed.node.body) & set(parsed.params)
-                           - set(wrt) - set(scalars)):
+                           - set(scalars)):
             copy_call = gast.Call(func=gast.Attribute(value=name_node(ad), attr="copied",
                                                       ctx=gast.Load()),
                                   args=[name_node(name)], keywords=[])
             state.origin = parsed.node.body[0]
-            state.primal(gast.copy_location(assign_node(name, copy_call, parsed.node.body[0]),
-                                            parsed.node.body[0]))
+            others = [p for p in parsed.params if p != name and p not in scalars]
+            if others and name not in rebound:  # (u = u.copy() first: an array of its own)
+                # the caller may pass one array for two parameters (f(a, a)): NumPy's
+                # write into this one would change the other, which the copy would not
+                where = gast.Constant(value=f"{parsed.where(parsed.node)}: {parsed.name}() "
+                                            f"writes into its argument {name}", kind=None)
+                check = gast.Expr(value=gast.Call(
+                    func=gast.Attribute(value=name_node(ad), attr="alone", ctx=gast.Load()),
+                    args=[name_node(name), gast.Tuple(elts=[name_node(p) for p in others],
+                                                      ctx=gast.Load()), where],
+                    keywords=[]))
+                state.primal(gast.copy_location(check, parsed.node.body[0]))
+            if name not in wrt:  # (a differentiated one is updated as a new array)
+                state.primal(gast.copy_location(assign_node(name, copy_call,
+                                                            parsed.node.body[0]),
+                                                parsed.node.body[0]))
     vararg = parsed.node.args.vararg
     if vararg is not None and vararg.id in wrt:  # *values differentiated: a tuple of them
         state.lists.add(vararg.id)
