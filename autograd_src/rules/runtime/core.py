@@ -192,9 +192,23 @@ def floating(x: Any, where: str) -> None:
             "truncation is meant")
 
 
-def alone(x: Any, others: tuple, where: str, argument: bool = False) -> None:
+_NO_INDEX = object()
+
+
+def _basic_index(index: Any) -> bool:
+    """Whether ``x[index]`` is basic indexing (a view): ints, slices, ``...``, None."""
+    parts = index if type(index) is tuple else (index,)
+    return all(isinstance(p, (int, np.integer, slice)) or p is Ellipsis or p is None
+               for p in parts) and not any(isinstance(p, bool) for p in parts)
+
+
+def alone(x: Any, others: tuple, where: str, argument: bool = False,
+          index: Any = _NO_INDEX) -> None:
     """Raise unless the array ``x`` shares no memory with any of ``others`` (nor,
     with ``argument``, is an array at all: a helper's parameter is its caller's).
+    With ``index``, the update writes ``x[index]`` alone: where that is basic
+    indexing (ints, slices), only that region is checked, the rest of ``x``
+    staying as the others see it.
 
     Generated code updates ``x`` as a new array (``x += v`` as ``x = x + v``); NumPy
     would write into the array, which the other names, read later, would see. The
@@ -206,6 +220,10 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False) -> None:
         return
     if not isinstance(x, np.ndarray):  # a number: += rebinds it in NumPy too
         return
+    if index is not _NO_INDEX and isinstance(x, np.ndarray) and _basic_index(index):
+        region = x[index]
+        if isinstance(region, np.ndarray):  # (one element is a number: x is checked)
+            x = region
     if argument:
         raise InPlaceUpdateError(
             f"{where}: this in-place update changes the array the caller passed, which "

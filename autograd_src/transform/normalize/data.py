@@ -331,13 +331,24 @@ class DataNormalizer:
             return
         ad = name_node(self.namer.reference(runtime, "_ad"))
         where = f"{self.parsed.where(stmt)}: {gast.unparse(stmt).strip().splitlines()[0]}"
+        keywords = [gast.keyword(arg="argument", value=gast.Constant(value=True, kind=None))] \
+            if callers else []
+        if not callers and isinstance(node, gast.Subscript) and \
+                isinstance(node.value, gast.Name) and node.value.id == name and \
+                not any(isinstance(n, (gast.Call, gast.Lambda)) for n in walk(node.slice)):
+            # only the region written changes (H[t + 1] = ... leaves a row of H held
+            # elsewhere as it was): checked against the others where the index is basic
+            np_name = name_node(self.namer.reference(numpy_rules.np, "np"))
+            index = gast.Subscript(value=gast.Attribute(value=np_name, attr="s_",
+                                                        ctx=gast.Load()),
+                                   slice=clone(node.slice), ctx=gast.Load())  # np.s_[::2]
+            keywords.append(gast.keyword(arg="index", value=index))
         check = gast.Expr(value=gast.Call(
             func=gast.Attribute(value=ad, attr="alone", ctx=gast.Load()),
             args=[name_node(name), gast.Tuple(elts=[name_node(p) for p in sorted(partners)],
                                               ctx=gast.Load()),
                   gast.Constant(value=where, kind=None)],
-            keywords=[gast.keyword(arg="argument", value=gast.Constant(value=True, kind=None))]
-            if callers else []))
+            keywords=keywords))
         self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
 
     def item_update_alone(self, container: str, stmt: gast.AugAssign) -> None:
