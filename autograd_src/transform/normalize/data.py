@@ -472,21 +472,23 @@ class DataNormalizer:
         displays = tuple(d for kind, ds in ((dict, (gast.Dict, gast.DictComp)),
                                             (list, (gast.List, gast.ListComp)))
                          if kind in kinds for d in ds)
-        return any(isinstance(n, gast.Assign) and any(
-            isinstance(t, gast.Name) and t.id == name for t in n.targets) and (
-            isinstance(n.value, displays) or
-            isinstance(n.value, gast.Call) and self.parsed.resolve(n.value.func) in kinds)
-            for n in gast.walk(self.parsed.node))
+        return any(isinstance(value, displays) or isinstance(value, gast.Call) and
+                   self.parsed.resolve(value.func) in kinds
+                   for value in self.values_assigned(name))
 
     def ever_a_tuple(self, name: str) -> bool:
         """Whether ``name`` may hold a tuple (assigned one, or a parameter), which
         ``+=`` joins only to a tuple."""
         if name in self.parsed.params:
             return True
-        return any(isinstance(n, gast.Assign) and any(
-            isinstance(t, gast.Name) and t.id == name for t in n.targets) and (
-            isinstance(n.value, gast.Tuple) or isinstance(n.value, gast.Call) and
-            self.parsed.resolve(n.value.func) is tuple) for n in gast.walk(self.parsed.node))
+        return any(isinstance(value, gast.Tuple) or isinstance(value, gast.Call) and
+                   self.parsed.resolve(value.func) is tuple
+                   for value in self.values_assigned(name))
+
+    def values_assigned(self, name: str) -> list:
+        """The values this function assigns to the name ``name`` (``name = value``)."""
+        return [n.value for n in gast.walk(self.parsed.node) if isinstance(n, gast.Assign)
+                and any(isinstance(t, gast.Name) and t.id == name for t in n.targets)]
 
     def aug_assign(self, stmt: gast.AugAssign) -> None:
         if not isinstance(stmt.target, gast.Name):

@@ -489,10 +489,8 @@ class ExpressionNormalizer:
                 if obj is not UNRESOLVED and not isinstance(obj, (_PLAIN_VALUES, type)):
                     found.append(type(obj))
 
-        for n in gast.walk(self.parsed.node):
-            if isinstance(n, gast.Assign) and any(
-                    isinstance(t, gast.Name) and t.id == name for t in n.targets):
-                known(n.value)
+        for value in self.values_assigned(name):  # (DataNormalizer's, mixed in beside)
+            known(value)
         return found
 
     def no_operator_of_a_class(self, kind: type, side: gast.expr, expr: Any,
