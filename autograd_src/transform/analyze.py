@@ -59,9 +59,38 @@ class Plan:
     needed_before: dict[int, set[str]] = field(default_factory=dict)
     #: For each branch outside loops (by id): names surely holding a value before it.
     bound_before: dict[int, set[str]] = field(default_factory=dict)
+    #: Scalar temporaries in loops computed again where an adjoint reads them
+    #: (``prod = 0.5 * y`` from the restored ``y``) instead of kept on a stack.
+    remade: dict[str, Op] = field(default_factory=dict)
 
     def is_useful(self, op: Op) -> bool:
         return id(op) in self.useful
+
+    def reads_of(self, op: Op) -> tuple[set[str], bool]:
+        """`ir.reads_of`, with each temporary made again replaced by what it is made of."""
+        names, reads_ans = reads_of(op)
+        if self.remade and names & self.remade.keys():
+            names = set(names)
+            while names & self.remade.keys():
+                for name in names & self.remade.keys():
+                    names.discard(name)
+                    names |= load_names(self.remade[name].value)
+        return names, reads_ans
+
+    def remade_for(self, op: Op) -> list[Op]:
+        """The definitions of the temporaries ``op``'s adjoint reads that are made
+        again, those they are made of first."""
+        order: list[Op] = []
+
+        def visit(names: set[str]) -> None:
+            for name in sorted(names & self.remade.keys()):
+                definition = self.remade[name]
+                if definition not in order:
+                    visit(load_names(definition.value))
+                    order.append(definition)
+
+        visit(reads_of(op)[0])
+        return order
 
 
 class _Planner:
@@ -109,7 +138,7 @@ class _Planner:
         names: set[str] = set()
         for item in items:
             if isinstance(item, Op) and id(item) in self.plan.useful:
-                read, reads_ans = reads_of(item)
+                read, reads_ans = self.plan.reads_of(item)
                 names |= read | shape_reads(item) | ({item.target} if reads_ans else set())
             elif isinstance(item, Branch):
                 inner = self.reads(item.body) | self.reads(item.orelse)
@@ -128,7 +157,7 @@ class _Planner:
         for item in items:
             if isinstance(item, Op):
                 if id(item) in self.plan.useful:
-                    exposed |= (reads_of(item)[0] | shape_reads(item)) - assigned
+                    exposed |= (self.plan.reads_of(item)[0] | shape_reads(item)) - assigned
                 assigned.add(item.target)
             elif isinstance(item, Primal):
                 assigned |= item.assigned
@@ -199,7 +228,7 @@ class _Planner:
         for item in items:
             if isinstance(item, Op):
                 if id(item) in self.plan.useful:
-                    read, reads_ans = reads_of(item)
+                    read, reads_ans = self.plan.reads_of(item)
                     read = read | shape_reads(item)  # copies are references: cheap
                     needed |= {(n, version[n]) for n in read}
                     if reads_ans:
@@ -282,7 +311,7 @@ class _Planner:
         names: set[str] = set()
         for item in items:
             if isinstance(item, Op) and id(item) in self.plan.useful:
-                read, reads_ans = reads_of(item)
+                read, reads_ans = self.plan.reads_of(item)
                 names |= read | ({item.target} if reads_ans else set())
             elif isinstance(item, Branch):
                 inner = self.value_reads(item.body) | self.value_reads(item.orelse)
@@ -349,5 +378,120 @@ def plan(body: list, output: Optional[str], namer: Namer, params: list[str]) -> 
     """Analyze a normalized body whose adjoint sweep starts from ``output``."""
     planner = _Planner(namer)
     planner.useful(body, {output} if output else set())
+    planner.plan.remade = remade_temporaries(body, {output, *params})
     planner.exact(body, set(params))
     return planner.plan
+
+
+# ----- temporaries made again instead of kept -----
+
+_CHEAP = (gast.Add, gast.Sub, gast.Mult, gast.Div)
+
+
+def remade_temporaries(body: list, excluded: set) -> dict[str, Op]:
+    """Scalar temporaries in loops that the adjoint computes again, from their operands
+    restored there, instead of pushing each iteration's value on a stack.
+
+    A candidate is one arithmetic operation on scalars (``prod = 0.5 * y``), the only
+    assignment of its name, read only by operations after it in the same block. Its
+    operands (through candidates it is made of) must keep their values from it to its
+    last reader, which may itself replace one (``y = prod * x + c[i]``): that reader's
+    adjoint then restores the operand before reading it, as for ``y = y * x``. Pushing
+    and popping a float costs more than one float operation, and the stack goes.
+    """
+    assignments: dict[str, int] = defaultdict(int)
+    readers: dict[str, int] = defaultdict(int)
+    blocks: list[list] = []
+
+    def scan(items: list, looped: bool) -> None:
+        if looped:
+            blocks.append(items)
+        for item in items:
+            if isinstance(item, Op):
+                assignments[item.target] += 1
+                read = load_names(item.value)
+            elif isinstance(item, Primal):
+                for name in item.assigned:
+                    assignments[name] += 1
+                read = load_names(item.stmt)
+            elif isinstance(item, Branch):
+                read = load_names(item.test)
+                scan(item.body, looped)
+                scan(item.orelse, looped)
+            else:
+                for name in item.assigned() - assigned_in(item.body):
+                    assignments[name] += 1
+                read = load_names(item.header)
+                scan(item.body, True)
+            for name in read:
+                readers[name] += 1
+
+    scan(body, False)
+    remade: dict[str, Op] = {}
+    spans: dict[str, tuple[list, int, int]] = {}
+    for items in blocks:
+        for start, item in enumerate(items):
+            if not isinstance(item, Op) or not _cheap_scalar(item) or \
+                    item.target in excluded or assignments[item.target] != 1:
+                continue
+            later = [k for k in range(start + 1, len(items)) if isinstance(items[k], Op)
+                     and item.target in load_names(items[k].value)]
+            if later and len(later) == readers[item.target]:
+                remade[item.target] = item
+                spans[item.target] = (items, start, later[-1])
+    # Drop candidates whose operands change before their last reader, until none does
+    # (dropping one changes what those made of it read, and where they are last read).
+    changed = True
+    while changed:
+        changed = False
+        for name in sorted(remade):
+            items, start, _ = spans[name]
+            last = _last_reader(name, spans, remade)
+            operands = _made_of(name, remade)
+            between = assigned_in(items[start + 1:last])
+            final = items[last]
+            if operands & between or (operands & {final.target} and not isinstance(final, Op)):
+                del remade[name]
+                changed = True
+    return remade
+
+
+def _cheap_scalar(op: Op) -> bool:
+    """``a * b``, ``-a`` and the like, each operand a number, a scalar name, or an item
+    known to be a scalar (``c[i]`` of a list of floats)."""
+    value = op.value
+    if isinstance(value, gast.BinOp) and isinstance(value.op, _CHEAP):
+        operands = [value.left, value.right]
+    elif isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub):
+        operands = [value.operand]
+    else:
+        return False
+    for operand in operands:
+        if isinstance(operand, gast.Constant) and type(operand.value) in (int, float):
+            continue
+        if isinstance(operand, gast.Name) and operand.id in op.scalars:
+            continue
+        if isinstance(operand, gast.Subscript) and id(operand) in op.scalar_operands and \
+                isinstance(operand.value, gast.Name) and \
+                isinstance(operand.slice, (gast.Name, gast.Constant)):
+            continue
+        return False
+    return True
+
+
+def _made_of(name: str, remade: dict[str, Op]) -> set[str]:
+    """The names a temporary made again is computed from, through other such temporaries."""
+    names: set[str] = set()
+    for operand in load_names(remade[name].value):
+        names |= _made_of(operand, remade) if operand in remade else {operand}
+    return names
+
+
+def _last_reader(name: str, spans: dict, remade: dict[str, Op]) -> int:
+    """The position of the last operation reading ``name``, directly or through a
+    temporary made of it that is made again too."""
+    items, _, last = spans[name]
+    for other in remade:
+        if name in load_names(remade[other].value):
+            last = max(last, _last_reader(other, spans, remade))
+    return last

@@ -61,6 +61,9 @@ class Sweeps:
     sinkable: Callable[[list, list], set[str]]
     #: Adjoints that may be lists, tuples or dicts (summed item by item).
     containers: frozenset = frozenset()
+    #: Temporaries the adjoint makes again before reading them: their primal
+    #: values are read by nothing (``prod = 0.5 * y`` only feeds a stack no more).
+    remade: frozenset = frozenset()
 
 
 def _statements(stmts: list) -> list:
@@ -121,7 +124,7 @@ def rewrite_primal(primal: list, adjoint: list, reads: list,
     if not ENABLED.get():
         return primal, adjoint
     statements = _statements(adjoint) + reads
-    live = set().union(*(load_names(s) for s in statements))
+    live = set().union(*(load_names(s) for s in statements)) - sweeps.remade
     primal = sweeps.without_dead_code(primal, live)
     # Folding a temporary into its one reader moves reads without adding any: the
     # counts stay right for the second pass.

@@ -54,6 +54,8 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
         self.uniform: set[str] = set()
         #: A helper call in a loop -> the stack of its backward functions.
         self.back_stacks: dict[str, str] = {}
+        #: Temporaries made again so far in the block the adjoint sweep is in.
+        self.remade_here: set[str] = set()
 
     def build(self, value_wanted: bool) -> Derivative:
         body = self.norm.body
@@ -95,7 +97,8 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
             without_dead_code=self.dead_code_removed,
             temporaries=self.temporaries() | self.norm.state_reads,
             sinkable=self.sinkable,
-            containers=frozenset(self.namer.adjoint(n) for n in self.containers))
+            containers=frozenset(self.namer.adjoint(n) for n in self.containers),
+            remade=frozenset(self.plan.remade))
         adjoint = optimize.rewrite_adjoint(adjoint, sweeps)
         reshaped = optimize.shapes_from(adjoint, {n: self.shape_chain(n)[-1]
                                                   for n in self.same_shape_as},

@@ -24,7 +24,6 @@ from ..ir import (
     differentiable_inputs,
     name_node,
     ops_in,
-    reads_of,
 )
 from ..naming import clone, describe
 from .sweeps import Sweep
@@ -175,9 +174,10 @@ class AdjointSweep:
                             args=[], keywords=[])
             pending.append(assign_node(back, pop, op.origin))
         ans = op.target
-        reads, reads_ans = reads_of(op)
+        reads, reads_ans = self.plan.reads_of(op)
         # y = y * c: the adjoint reads the old y (whether or not y carries gradient),
-        # so y is restored before the contributions are computed, not after.
+        # so y is restored before the contributions are computed, not after. So too
+        # for y = prod * x where prod = 0.5 * y is made again here from the old y.
         self_reference = op.target in differentiable_inputs(op) or op.target in reads
         restore = saved.get(op.target)
         if self_reference:
@@ -186,6 +186,11 @@ class AdjointSweep:
                 pending.append(assign_node(ans, name_node(op.target), op.origin))
             if restore:
                 pending.append(self.restore(op.target, restore, op.origin))
+        for definition in self.plan.remade_for(op):
+            if definition.target not in self.remade_here:
+                self.remade_here.add(definition.target)
+                pending.append(assign_node(definition.target, clone(definition.value),
+                                           definition.origin))
         if op.target in self.uniform and not self.keeps_uniform(op):
             self.broadcast_uniform([op.target], op.origin, out)
         contributions = self.inliner.contributions(op, ans, self.values_at(op), pending,
@@ -234,6 +239,9 @@ class AdjointSweep:
     def adjoint_block(self, items: list, sweep: Sweep) -> list:
         """The adjoint statements of ``items``, in reverse order."""
         out: list = []
+        # Temporaries made again (analyze.remade_temporaries) are read in the block
+        # that makes them, so once made for one reader they serve the others.
+        outer_remade, self.remade_here = self.remade_here, set()
         for item in reversed(items):
             saved = self.plan.saves.get(id(item), {})
             if isinstance(item, Op) and self.plan.is_useful(item):
@@ -255,6 +263,7 @@ class AdjointSweep:
                 if isinstance(item, (Op, Primal)):
                     self.comment(item.origin, sweep, out, prefix="Undo")
                 out += [self.restore(n, s, item.origin) for n, s in saved.items()]
+        self.remade_here = outer_remade
         return out
 
     def branch_adjoint(self, branch: Branch, sweep: Sweep, out: list) -> None:
