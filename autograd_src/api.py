@@ -589,7 +589,27 @@ def _build_per_class(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int
     return derivative
 
 
-def grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = 0, *,
+class _FirstParameter(int):
+    """The default ``wrt`` (0, the first parameter), told apart from a ``wrt=0`` given
+    beside ``argnums`` (two answers to one question: an error)."""
+
+    def __repr__(self) -> str:
+        return "0"
+
+
+_FIRST = _FirstParameter(0)
+
+
+def _wrt_or_argnums(wrt: Wrt, argnums: Optional[Wrt]) -> Wrt:
+    if argnums is None:
+        return wrt
+    if wrt is not _FIRST:
+        raise TypeError(f"wrt={wrt!r} and argnums={argnums!r} both given: argnums is a "
+                        "synonym of wrt; pass one of them")
+    return argnums
+
+
+def grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = _FIRST, *,
          argnums: Optional[Wrt] = None, verbose: int = 0, optimize: bool = True) -> Any:
     """Return the derivative of ``fn``, generated from its source code.
 
@@ -637,14 +657,13 @@ def grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = 0, *,
     >>> df(np.array([0.5, -2.0]))  # cos(x) * x + sin(x)
     array([ 0.91821682, -0.07700375])
     """
-    if argnums is not None:
-        wrt = argnums
+    wrt = _wrt_or_argnums(wrt, argnums)
     if fn is None:
         return lambda f: _build(f, wrt, value=False, verbose=verbose, optimize=optimize)
     return _build(fn, wrt, value=False, verbose=verbose, optimize=optimize)
 
 
-def value_and_grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = 0, *,
+def value_and_grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = _FIRST, *,
                    argnums: Optional[Wrt] = None, verbose: int = 0,
                    optimize: bool = True) -> Any:
     """Like `grad`, but the derivative returns ``(value, gradient)`` in one pass.
@@ -658,8 +677,7 @@ def value_and_grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = 0, *,
     >>> value_and_grad(f)(np.array([1.0, 2.0]))
     (np.float64(5.0), array([2., 4.]))
     """
-    if argnums is not None:
-        wrt = argnums
+    wrt = _wrt_or_argnums(wrt, argnums)
     if fn is None:
         return lambda f: _build(f, wrt, value=True, verbose=verbose, optimize=optimize)
     return _build(fn, wrt, value=True, verbose=verbose, optimize=optimize)

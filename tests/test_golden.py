@@ -40,7 +40,12 @@ def _positions(fn, wrt):
 @pytest.mark.parametrize("printer", ["gast", "astunparse"])
 def test_generated_code_matches_snapshot(fn, wrt, printer):
     text = derivative_source(fn, wrt, printer=printer)
-    path = HERE / f"{fn.__name__}.{printer}.py.txt"
+    assert_matches_snapshot(HERE / f"{fn.__name__}.{printer}.py.txt", text)
+
+
+def assert_matches_snapshot(path, text):
+    """``text`` is the stored snapshot at ``path`` (rewritten, and failed, where
+    AUTOGRAD_SRC_UPDATE_GOLDEN is set and it differs)."""
     if os.environ.get("AUTOGRAD_SRC_UPDATE_GOLDEN"):
         if not path.exists() or path.read_text() != text:
             path.write_text(text)

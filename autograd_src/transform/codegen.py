@@ -77,6 +77,19 @@ def _split(parsed: ParsedFunction, derivative: Derivative, results: gast.expr,
     return body
 
 
+def _no_empty_undo(block: list) -> list:
+    """``block`` less the ``# Undo: ...`` comments that no statement follows (the
+    restores they headed were moved, into a loop's header say)."""
+    kept = []
+    for k, item in enumerate(block):
+        after = block[k + 1] if k + 1 < len(block) else None
+        if isinstance(item, Comment) and item.text.startswith("Undo:") and \
+                (after is None or isinstance(after, Comment)):
+            continue
+        kept.append(item)
+    return kept
+
+
 def render(parsed: ParsedFunction, derivative: Derivative, name: str,
            single: bool, printer: str = "gast", backward: str = "") -> str:
     """The source text of the derivative function called ``name``.
@@ -95,7 +108,7 @@ def render(parsed: ParsedFunction, derivative: Derivative, name: str,
                                              type_comment=None))
         for block in ("body", "orelse"):  # comments inside if and for blocks
             if isinstance(getattr(item, block, None), list):
-                setattr(item, block, [lower(s) for s in getattr(item, block)])
+                setattr(item, block, [lower(s) for s in _no_empty_undo(getattr(item, block))])
         return item
 
     results: gast.expr = derivative.results[0] if single else gast.Tuple(
@@ -115,7 +128,8 @@ def render(parsed: ParsedFunction, derivative: Derivative, name: str,
         body.append(gast.Return(value=results))
         signature = _signature(parsed, derivative.seed_param)
     fn = gast.FunctionDef(name=name, args=signature,
-                          body=[lower(s) for s in body], decorator_list=[], returns=None,
+                          body=[lower(s) for s in _no_empty_undo(body)], decorator_list=[],
+                          returns=None,
                           type_comment=None, type_params=[])
     module = gast.Module(body=[fn], type_ignores=[])
     # The printer reads line numbers of statements only (for type comments).

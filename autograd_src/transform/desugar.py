@@ -497,6 +497,7 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     helper_copies.written_arguments(parsed, namer)
     for stmt in parsed.node.body:
         _MapAsComprehension(parsed, namer).visit(stmt)
+    _lazy_iterators_as_lists(parsed)
     body = parsed.node.body
     state = _Desugar(parsed, namer)
     last_is_return = bool(body) and isinstance(body[-1], gast.Return)
@@ -511,6 +512,57 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
         parsed.node.body = start + state.block(body) + [final]
     else:
         parsed.node.body = state.block(body)
+
+
+def _lazy_iterators_as_lists(parsed: ParsedFunction) -> None:
+    """``pairs = zip(xs, ys)`` (or a generator, ``enumerate``, ``reversed``, a dict's
+    ``values()``) read once, by the next statement (``for a, b in pairs:``): a list,
+    which the next statement reads as it would the iterator, and which a loop can walk
+    by position and the adjoint walk back. Others the normalizer refuses where they
+    carry gradient (Python's are used up after one pass, and read when consumed)."""
+    node = parsed.node
+    reads = Counter(n.id for n in walk(node) if isinstance(n, gast.Name)
+                    and isinstance(n.ctx, gast.Load))
+    lazy_makers = (zip, map, filter, reversed, enumerate)
+    for block_owner in list(walk(node)):
+        for field in ("body", "orelse"):
+            block = getattr(block_owner, field, None)
+            if not isinstance(block, list):
+                continue
+            for k, stmt in enumerate(block):
+                if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+                        isinstance(stmt.targets[0], gast.Name)) or \
+                        reads[stmt.targets[0].id] != 1:
+                    continue
+                name, value = stmt.targets[0].id, stmt.value
+                read = {n.id for n in walk(value) if isinstance(n, gast.Name)}
+                for following in block[k + 1:]:
+                    if any(isinstance(n, gast.Name) and n.id == name and
+                           isinstance(n.ctx, gast.Load) for n in walk(following)):
+                        break
+                    if not _sets_plain_names(following, read):
+                        following = None
+                        break
+                else:
+                    following = None
+                if following is None:
+                    continue
+                if isinstance(value, gast.GeneratorExp):
+                    stmt.value = gast.copy_location(
+                        gast.ListComp(elt=value.elt, generators=value.generators), value)
+                elif isinstance(value, gast.Call) and (
+                        any(parsed.resolve(value.func) is f for f in lazy_makers) or
+                        isinstance(value.func, gast.Attribute) and not value.args and
+                        value.func.attr in ("values", "items", "keys")):
+                    stmt.value = gast.copy_location(_call("list", value), value)
+
+
+def _sets_plain_names(stmt: gast.stmt, untouched: set) -> bool:
+    """Whether ``stmt`` only binds names (none of ``untouched``) to values computed
+    without calls (``total = 0.0``): nothing an iterator made before it reads changes."""
+    return isinstance(stmt, gast.Assign) and all(
+        isinstance(t, gast.Name) and t.id not in untouched for t in stmt.targets) and \
+        not any(isinstance(n, (gast.Call, gast.Lambda, gast.NamedExpr)) for n in walk(stmt.value))
 
 
 def loop_over_positions(parsed: ParsedFunction, namer: Namer, stmt: gast.For) -> list:

@@ -235,6 +235,10 @@ def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         if found is None:
             return
         helper, copied, apart = found
+        if isinstance(call.func, gast.Name) and any(
+                isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and
+                n.func.id == call.func.id for n in walk(copied)):
+            return  # a recursive helper: each copy would call for another (refused later)
         args = copied.args
         if args.vararg is not None or args.kwarg is not None:
             return
@@ -322,6 +326,10 @@ def keyword_parameters(parsed: ParsedFunction, namer: Namer) -> None:
         if found is None:
             return
         helper, copied, apart = found
+        if isinstance(call.func, gast.Name) and any(
+                isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and
+                n.func.id == call.func.id for n in walk(copied)):
+            return  # a recursive helper: each copy would call for another (refused later)
         args = copied.args
         params = [a.id for a in args.args]
         given = dict(zip(params, call.args))

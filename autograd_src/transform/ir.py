@@ -169,6 +169,9 @@ class Normalized:
     #: Parameters an operator applies to beside a differentiated value, and the
     #: methods (``__mul__``, ``__rmul__``) an argument's class must not define itself.
     operand_params: dict = field(default_factory=dict)
+    #: Parameters holding a float (or np.float64) in the calls this code is made for,
+    #: never assigned: their zero adjoints are 0.0.
+    scalar_params: frozenset = frozenset()
 
 
 def name_node(id_: str, ctx: Any = None) -> gast.Name:

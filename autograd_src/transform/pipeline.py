@@ -346,6 +346,12 @@ class DynamicMethod:
                             "runs (not a module-level function, and not an object whose "
                             "class defines __call__), which grad cannot differentiate; call "
                             "a module-level function or an object with a __call__ method")
+        if isinstance(obj, type) and isinstance(_inspect.getattr_static(obj, self.attr, None),
+                                                staticmethod):
+            # type(self).f(w), self.__class__.f(w): a staticmethod of the class
+            function = _inspect.getattr_static(obj, self.attr).__func__
+            if isinstance(function, types.FunctionType) and is_user_function(function):
+                return "function", function, [p - 1 for p in self.positions], None, None
         if found is None:
             raise AttributeError(f"{self.where}: a {kind.__name__} has no method "
                                  f".{self.attr}()")

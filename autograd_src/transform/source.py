@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import copy
+import functools
 import inspect
 import textwrap
 import types
@@ -593,11 +594,62 @@ def _parse_def(fn: Callable[..., Any]) -> gast.FunctionDef:
         if not defs:
             raise _unavailable(fn, "no def statement was found in its source")
         node = defs[0]
+        _no_stale_source(fn, node, lines)
     if isinstance(node, gast.AsyncFunctionDef):
         raise DiffSyntaxError("async functions cannot be differentiated; write a plain def",
                               fn.__code__.co_filename, node.lineno, node.col_offset)
     node.decorator_list = []
     return node
+
+
+def _no_stale_source(fn: Callable[..., Any], node: gast.FunctionDef, lines: list) -> None:
+    """Refuse a def read from a file edited since ``fn`` was made (a module changed on
+    disk and not reloaded): the text is not the code that runs, so its derivative
+    would be another function's. Told by its name and its numbers (``x ** 2`` now
+    ``x ** 3``); numbers the compiler folds (``2 * 3``) are confirmed by compiling
+    the text read."""
+    code = fn.__code__
+    stale = node.name != code.co_name
+    if not stale:
+        written = {n.value for n in walk(node) if isinstance(n, gast.Constant)
+                   and type(n.value) in (int, float)}
+        written |= {-v for v in written}
+        stale = not _numbers_of(code) <= written and _numbers_of(
+            _compiled(lines, code) or code) != _numbers_of(code)
+    if stale:
+        moved = "" if node.name == code.co_name else \
+            f" (line {code.co_firstlineno}, where it began, now defines {node.name})"
+        raise SourceUnavailableError(
+            f"the source of {fn.__qualname__} changed in {code.co_filename} after it was "
+            f"defined{moved}: the text on disk is not the code that runs, so grad cannot "
+            "differentiate it. Reload the module (importlib.reload) or restart the kernel")
+
+
+def _numbers_of(code: types.CodeType) -> set:
+    """The int and float constants of ``code`` and of the code objects nested in it."""
+    numbers: set = set()
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            numbers |= _numbers_of(const)
+        elif type(const) in (int, float):
+            numbers.add(const)
+    return numbers
+
+
+def _compiled(lines: list, code: types.CodeType) -> Optional[types.CodeType]:
+    """The code object of the def in ``lines``, compiled as ``code`` was (its future
+    flags); None where the text does not compile alone (a method's decorators, say)."""
+    import __future__
+    flags = code.co_flags & functools.reduce(
+        lambda a, f: a | getattr(__future__, f).compiler_flag, __future__.all_feature_names, 0)
+    try:
+        module = compile(textwrap.dedent("".join(lines)), code.co_filename, "exec",
+                         flags=flags, dont_inherit=True)
+    except SyntaxError:
+        return None
+    found = [c for c in module.co_consts if isinstance(c, types.CodeType)
+             and c.co_name == code.co_name]
+    return found[0] if found else None
 
 
 def parameters(fn: Callable[..., Any]) -> tuple[list[str], int]:

@@ -247,8 +247,13 @@ def field(x: Any, name: str) -> Any:
 def unfield(g: Any, x: Any, name: str) -> Any:
     """The adjoint of `field` on a namedtuple: ``g`` at the field's position, in a
     namedtuple of ``x``'s type (so its adjoint reads as ``x`` does: ``dp.w``)."""
+    fields = type(x)._fields
+    if name not in fields:
+        raise TypeError(f"{type(x).__name__}.{name} is not one of its fields {fields} (a "
+                        "property or method): grad differentiates a namedtuple through its "
+                        f"fields only; compute {name} in the function from them")
     grads = [zero_item(item) for item in x]
-    grads[type(x)._fields.index(name)] = g
+    grads[fields.index(name)] = g
     return type(x)(*grads)
 
 

@@ -107,6 +107,9 @@ def seed(dout: Any, out: Any = 0.0) -> Any:
             f"the function returned {kind.__name__}; grad needs a single "
             "float scalar or array output"
         )
+    if type(dout) is list or type(dout) is tuple:  # a seed written as a list: its array
+        floating = isinstance(out, (np.generic, np.ndarray)) and out.dtype.kind == "f"
+        dout = np.array(dout, dtype=out.dtype if floating else float)
     out_shape = shape_of(out)
     seed_shape = shape_of(dout)
     if seed_shape != out_shape:

@@ -51,6 +51,10 @@ def through_cast(g: Any, dtype: Any) -> Any:
     constant in the input (``x.astype(int)``, ``np.array(x, dtype=int)``)."""
     if dtype is None or np.dtype(dtype).kind in "fc":
         return g
+    if np.dtype(dtype).kind in "OUSV":
+        raise TypeError(f"a differentiated value was cast to dtype {np.dtype(dtype)}: grad "
+                        "cannot follow the Python objects or text its items became; keep it "
+                        "a float array")
     return np.zeros(np.shape(g)) if isinstance(g, np.ndarray) else 0.0
 
 

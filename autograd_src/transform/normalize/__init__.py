@@ -118,7 +118,8 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
             opaque = (set(parsed.params) - set(scalars) if helper else
                       set(containers) & set(wrt)) | state.opaque
             return Normalized(state.body, output, active, stmt, output in state.scalars, lists,
-                              opaque, state.state_reads, state.operand_params)
+                              opaque, state.state_reads, state.operand_params,
+                              frozenset(set(scalars) - parsed.reassigned))
     raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "
                                     "differentiates the returned value")
 

@@ -67,7 +67,13 @@ class Activity:
         if isinstance(expr, gast.Lambda):
             # A lambda reading a differentiated value carries its gradient to whatever
             # calls it (passed to a helper, say): not a constant.
-            params = {a.id for a in gast.walk(expr.args) if isinstance(a, gast.Name)}
+            args = expr.args
+            params = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs +
+                      [args.vararg, args.kwarg] if isinstance(a, gast.Name)}
+            # lambda y, k=k: -k * y: a default is read where the lambda is made
+            if any(d is not None and self.is_active(d)
+                   for d in args.defaults + args.kw_defaults):
+                return True
             return any(isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
                        and n.id not in params and (n.id in self.active or (
                            n.id in self.local_functions and

@@ -9,6 +9,7 @@ import types
 from typing import Any, Optional
 
 import gast
+import numpy as np
 
 from ...errors import DiffSyntaxError, NoRuleError, UnresolvedMethodError
 from ...rules import numpy_rules, registry, runtime
@@ -39,6 +40,7 @@ class CallNormalizer:
 
     def call(self, call: gast.Call) -> tuple:
         func = call.func
+        self.no_cast_to_objects(call)
         rewritten = self.builtin_form(call)
         if isinstance(rewritten, gast.ListComp):  # d.values(): a list of the values
             built = self.comprehension(gast.copy_location(rewritten, call))
@@ -340,6 +342,39 @@ class CallNormalizer:
 
         return self.helper_call(whole, composed, rebuild)
 
+    def no_cast_to_objects(self, call: gast.Call) -> None:
+        """``x.astype(object)``, ``np.array([x[0], x[1]], dtype=object)``: arrays of Python
+        objects (or text) whose values grad cannot follow; an integer cast has a zero
+        derivative, these have none (they were taken for one: a gradient of 0)."""
+        func = call.func
+        dtypes = [k.value for k in call.keywords if k.arg == "dtype"]
+        if isinstance(func, gast.Attribute) and func.attr == "astype" and call.args:
+            dtypes.append(call.args[0])
+        if not dtypes or not self.is_active(call):
+            return
+        for expr in dtypes:
+            given = expr.value if isinstance(expr, gast.Constant) else self.parsed.resolve(expr)
+            try:
+                kind = np.dtype(given).kind
+            except (TypeError, ValueError):  # not known here (through_cast checks then)
+                continue
+            if kind in "OUSV":
+                raise self.error(call, f"a differentiated value cast to dtype "
+                                       f"{np.dtype(given)}: grad cannot follow the Python "
+                                       "objects or text its items become; keep it a float "
+                                       "array (a list of floats, if you need Python objects)",
+                                 NoRuleError)
+
+    def surely_a_dict(self, name: str) -> bool:
+        """Whether ``name`` holds a dict wherever it is read: a parameter given one, not
+        assigned here, or a name this function only ever assigns dicts it makes."""
+        if name in self.parsed.params:
+            return name in self.dicts and name not in self.reassigned
+        values = self.values_assigned(name)
+        return bool(values) and all(
+            isinstance(v, (gast.Dict, gast.DictComp)) or isinstance(v, gast.Call) and
+            self.parsed.resolve(v.func) is dict for v in values)
+
     def builtin_form(self, call: gast.Call) -> Optional[gast.expr]:
         """Python's builtins and dict methods on differentiated values, written as
         calls with rules: ``max(xs)`` as ``_ad.largest(xs)``, ``sorted(xs, key=f)``,
@@ -367,6 +402,13 @@ class CallNormalizer:
                 return gast.ListComp(elt=item, generators=[gast.comprehension(
                     target=name_node(key, gast.Store()), iter=ad("keys", subject), ifs=[],
                     is_async=0)])
+            if func.attr == "copy" and not args:  # a list's or dict's own copy
+                # (dicts first: holds_sequence counts the dicts made here as lists)
+                maker = dict if self.surely_a_dict(subject.id) else \
+                    list if self.holds_sequence(subject) else None
+                if maker is not None:
+                    return gast.Call(func=name_node(self.namer.reference(maker, maker.__name__)),
+                                     args=[subject], keywords=[])
             if func.attr == "get" and len(args) == 1:  # d.get(k) of a differentiated dict
                 return gast.Subscript(value=subject, slice=args[0], ctx=gast.Load())
             if func.attr == "get" and len(args) == 2:  # d.get(k, default)
@@ -656,17 +698,31 @@ class CallNormalizer:
                                         "cannot follow its gradient into a helper; call "
                                         f"{value.id} here and pass {label}() its result, or "
                                         "pass the differentiated values themselves")
+            if isinstance(value, gast.Lambda) and any(
+                    d is not None and self.is_active(d)
+                    for d in value.args.defaults + value.args.kw_defaults):
+                raise self.error(value, f"this lambda's default reads a differentiated value "
+                                        f"(lambda y, k=k: ...), which grad cannot follow "
+                                        f"into {label}(): read it as a closure instead "
+                                        "(lambda y: -k * y), where it does not change after "
+                                        "the lambda is made")
             if self._reads_active_function(value) or (
                     isinstance(value, gast.Lambda) and self.is_active(value)):
                 reads = ", ".join(sorted(self.captured_active(value.id))) \
                     if isinstance(value, gast.Name) else "differentiated values"
                 what = value.id if isinstance(value, gast.Name) else "this lambda"
+                helper = self.parsed.resolve(call.func)
+                fix = f"define {label} in this module and call it by its plain name (grad " \
+                    "then copies it in, specialised to this function)"
+                if is_user_function(helper) and getattr(helper, "__globals__", None) is \
+                        self.parsed.globals and isinstance(call.func, gast.Name):
+                    fix = f"{label}() is not copied in, specialised to this function, as " \
+                        "helpers given a function are: it calls itself, has a closure, or " \
+                        "reads a global this function assigns. Write it as a loop"
                 raise self.error(value, f"{what} reads {reads} and is passed to "
                                         f"{label}(), whose derivative grad generates for the "
                                         "arrays and numbers it is given, not for a function: "
-                                        f"define {label} in this module and call it by its "
-                                        "plain name (grad then copies it in, specialised to "
-                                        f"this function), or pass {reads} to it as arguments")
+                                        f"{fix}, or pass {reads} to it as arguments")
         starred = [k for k, a in enumerate(call.args) if isinstance(a, gast.Starred)]
         if starred and any(self.is_active(a) for a in call.args[starred[0]:]):
             raise self.error(call, f"a differentiated value passed to {label}() after a "

@@ -7,12 +7,14 @@ stay as the user wrote them.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import operator
 import types
 from typing import Any, Optional
 
 import gast
+import numpy as np
 
 from ...errors import NoRuleError
 from ...rules import numpy_rules, registry, runtime
@@ -114,11 +116,13 @@ class ExpressionNormalizer:
         or attribute (``c[0]``, ``self.scale``, ``CFG['k']``) is read once too: the
         caller may change it in between, and the backward must see the value used."""
         trivial = is_trivial(expr)
-        if trivial and not (self.helper and self.read_from_state(expr)):
+        if trivial and not (self.read_from_state(expr) and (self.helper or (
+                self.calls_that_may_change_state and self.changed_by_calls(expr)))):
             return expr
         name = self.namer.fresh(base)
         if trivial:  # an item or attribute read once (see read_from_state)
             self.state_reads.add(name)
+            self.state_values[name] = expr
             root = base_name(expr)
             if root is not None and isinstance(expr, gast.Attribute):
                 self.state_roots[name] = root  # (self.buf: an array, read by reference)
@@ -134,9 +138,48 @@ class ExpressionNormalizer:
         self.active.discard(name)
         return name_node(name)
 
+    @functools.cached_property
+    def calls_that_may_change_state(self) -> bool:
+        """Whether the function calls code of the user's that may change what it read
+        before (``opt.decay()`` setting ``self.lr``, ``advance()`` rebinding a global):
+        then items, attributes and globals its adjoints read are read once, where the
+        primal reads them, as in a helper's derivative."""
+        for node in gast.walk(self.parsed.node):
+            if isinstance(node, gast.Global):
+                return True
+            if not isinstance(node, gast.Call):
+                continue
+            func = node.func
+            if isinstance(func, gast.Attribute) and (
+                    func.attr in mutation.MUTATING_METHODS or func.attr in numpy_rules.METHODS
+                    or func.attr in ("items", "keys", "values", "get", "copy", "format")):
+                continue  # a list's, dict's or array's own
+            target = self.parsed.resolve(func)
+            if target is UNRESOLVED and isinstance(func, gast.Attribute) or \
+                    is_user_function(target) or isinstance(target, InstanceOf):
+                return True
+        return False
+
+    def changed_by_calls(self, expr: gast.expr) -> bool:
+        """Whether a call may change ``expr`` without this function writing it: an
+        attribute (``opt.lr``, set by ``opt.decay()``), or a global's item or value
+        (``CFG['lr']``, ``STEP``); an item of a local or an argument (``xs[t]``) only
+        changes by a write into it, which the normalizer checks."""
+        if isinstance(expr, gast.Subscript):
+            root = base_name(expr)
+            return root is None or root not in self.parsed.locals or \
+                any(isinstance(n, gast.Attribute) for n in gast.walk(expr.value))
+        return True
+
     def read_from_state(self, expr: gast.expr) -> bool:
         """Whether ``expr`` reads an item or attribute of something other than a module
-        (``np.pi`` stays as written)."""
+        (``np.pi`` stays as written), or a global or closure variable holding data."""
+        if isinstance(expr, gast.Name):
+            if expr.id in self.parsed.locals:
+                return False
+            value = self.parsed.resolve(expr)
+            return isinstance(value, (float, int, complex, np.generic, np.ndarray)) and \
+                not isinstance(value, bool)
         if not isinstance(expr, (gast.Subscript, gast.Attribute)):
             return False
         root = base_name(expr)
@@ -532,9 +575,11 @@ class ExpressionNormalizer:
             obj = self.item_known_now(arg) if isinstance(arg, gast.Subscript) else \
                 self.parsed.resolve(arg) if isinstance(arg, (gast.Name, gast.Attribute)) \
                 else UNRESOLVED
+            made = self.parsed.resolve(arg.func) if isinstance(arg, gast.Call) else None
             kinds = [type(obj)] if obj is not UNRESOLVED and \
                 not isinstance(obj, (_PLAIN_VALUES, type)) else \
-                self.classes_assigned(arg.id) if isinstance(arg, gast.Name) else []
+                self.classes_assigned(arg.id) if isinstance(arg, gast.Name) else \
+                [made] if isinstance(made, type) else []  # apply(x, Square())
             for kind in kinds:
                 self.no_operator_of_a_class(kind, arg, call, methods)
 

@@ -41,6 +41,17 @@ from .shapes import ShapeFacts
 __all__ = ["Normalizer"]
 
 
+
+def _numbers_from_text() -> tuple:
+    import decimal
+    import fractions
+    return (float, complex, np.float64, np.float32, np.float16, np.longdouble,
+            np.array, np.asarray, np.fromstring, decimal.Decimal, fractions.Fraction)
+
+
+#: Calls that parse a number out of text.
+_NUMBERS_FROM_TEXT = _numbers_from_text()
+
 class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity, ShapeFacts):
     def __init__(self, parsed: ParsedFunction, wrt: list[str], namer: Namer) -> None:
         self.parsed = parsed
@@ -96,6 +107,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                               and isinstance(n.ctx, gast.Store))
         # Subscripts and transposes already computed: source text -> (name, names read).
         self.available: dict[str, tuple[str, set[str]]] = {}
+        #: Names bound to an item or attribute read once (``hoist``): what they read.
+        self.state_values: dict[str, gast.expr] = {}
+        #: Names holding text made from a differentiated value (``s = f"{x}"``).
+        self.texts: set[str] = set()
 
     def error(self, node: Any, message: str, cls: type = None) -> Exception:
         kwargs = {} if cls is None else {"cls": cls}
@@ -104,6 +119,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
     def statement(self, stmt: gast.stmt) -> bool:
         """Normalize one statement; returns False after a return statement."""
         self.origin = stmt
+        self.no_number_from_text(stmt)
         if isinstance(stmt, gast.Assign):
             self.assign(stmt)
         elif isinstance(stmt, gast.AugAssign):
@@ -132,6 +148,46 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         else:  # pass, assert, raise, break: no values to differentiate
             self.body.append(Primal(stmt, stmt))
         return True
+
+    def no_number_from_text(self, stmt: gast.stmt) -> None:
+        """Refuse a number parsed back from text made of a differentiated value
+        (``float("%.17g" % x)``, ``float(f"{x}")``): formatting is kept as text, which
+        carries no gradient, so the number would be a constant (a gradient of 0)."""
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Call) and any(self.text_of_active(a) for a in node.args) \
+                    and any(self.parsed.resolve(node.func) is f for f in _NUMBERS_FROM_TEXT):
+                raise self.error(node if getattr(node, "lineno", None) else stmt,
+                                 "a number read back from text made of a "
+                                 "differentiated value: the text carries no gradient. "
+                                 "Use the value itself (round(x, 3) or np.round(x, 3) "
+                                 "to round it)")
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name):
+            if self.text_of_active(stmt.value):
+                self.texts.add(stmt.targets[0].id)
+            else:
+                self.texts.discard(stmt.targets[0].id)
+
+    def text_of_active(self, expr: Any) -> bool:
+        """Whether ``expr`` is text formatted from a differentiated value."""
+        if isinstance(expr, gast.Name):
+            return expr.id in self.texts
+        if isinstance(expr, gast.JoinedStr):
+            return any(isinstance(v, gast.FormattedValue) and self.is_active(v.value)
+                       for v in expr.values)
+        if isinstance(expr, gast.BinOp) and isinstance(expr.op, gast.Mod) and \
+                isinstance(expr.left, gast.Constant) and isinstance(expr.left.value, str):
+            return self.is_active(expr.right)
+        if isinstance(expr, gast.BinOp) and isinstance(expr.op, gast.Add):
+            return self.text_of_active(expr.left) or self.text_of_active(expr.right)
+        if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
+                expr.func.attr in ("format", "strip", "replace", "split") and (
+                    isinstance(expr.func.value, gast.Constant) or
+                    self.text_of_active(expr.func.value)):
+            return self.text_of_active(expr.func.value) or any(
+                self.is_active(a) for a in expr.args) or any(
+                self.is_active(k.value) for k in expr.keywords)
+        return False
 
     def block(self, stmts: list) -> list:
         """Normalize a nested block, returning its items (the current body is kept)."""
@@ -404,6 +460,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 and not value.keywords and self.is_active(value.func.value)):
             return False
         name = value.func.value.id
+        if self.surely_a_dict(name) or name in self.dicts:
+            raise self.error(value, f"{name}.pop(key) on a dict holding differentiated values "
+                                    "is not supported: read the item (v = "
+                                    f"{name}[key]) and leave the dict as it is, or build a "
+                                    "new dict without the key from constants' keys")
         if name not in self.owned:
             raise self.error(value, f"{name}.pop() on a list another name may share is not "
                                     f"supported: pop from a list of its own ({name} = "
@@ -455,6 +516,23 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             changed += list(call.args) + [k.value for k in call.keywords]
         for target in changed:
             self.no_change_seen_by_adjoints(target, stmt)
+        if primitive is not UNRESOLVED and is_user_function(primitive):
+            # bump() writing SCALE[:] = ... into a module array an adjoint reads
+            label = gast.unparse(call.func).strip()
+            for written, change in mutation.state_written_by(primitive):
+                if not isinstance(written, np.ndarray):
+                    continue  # rebound values are read where the primal reads them
+                for name in sorted(self.read_by_adjoints):
+                    held = self.state_values.get(name, name_node(name))
+                    if (name in self.state_values or name not in self.parsed.locals) and \
+                            self.parsed.resolve(held) is written:
+                        raise self.error(stmt, f"{label}() changes in place ({change}) an "
+                                               f"array that the derivative of an earlier "
+                                               f"line reads ({gast.unparse(held).strip()}): "
+                                               "it would see the new values, not those "
+                                               "used. Copy the array before using it "
+                                               f"(v = {gast.unparse(held).strip()}.copy()), "
+                                               f"or have {label}() build a new one")
 
     def loops_around(self, node: Any) -> list[tuple[int, int]]:
         """The line spans of the loops of this function around ``node``."""
@@ -555,6 +633,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return
         target = stmt.targets[0]
         self.no_second_name_for_a_function(value)
+        self.lazy_iterator_read_at_once(stmt)
         if self.popped(value, target):
             return
         if isinstance(target, gast.Name) and active and self.made_closure(target.id, value):
@@ -569,6 +648,41 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 self.opaque.add(target.id)
             return
         self.assign_other(target, value, active, original)
+
+    def lazy_iterator_read_at_once(self, stmt: gast.Assign) -> None:
+        """``gen = (x * i for i in ...)``, ``z = zip(a, b)``, ``r = reversed(xs)``,
+        ``vals = d.values()``: Python's are lazy (read when consumed, used up after one
+        pass, a view seeing later changes); grad's would be lists made at the line.
+        Those read once before anything they read changes are lists already (desugar's
+        `_lazy_iterators_as_lists`); any other carrying gradient is refused."""
+        target, value = stmt.targets[0], stmt.value
+        if not isinstance(target, gast.Name) or not self.lazy(value) or \
+                not self.is_active(value):
+            return  # (a constant one stays Python's own, in the primal as written)
+        if not any(isinstance(n, gast.Name) and n.id == target.id and
+                   isinstance(n.ctx, gast.Load) for n in gast.walk(self.parsed.node)):
+            return
+        kind = "a generator" if isinstance(value, gast.GeneratorExp) else \
+            f"a lazy {gast.unparse(value.func).strip().split('.')[-1]}() object"
+        raise self.error(stmt, f"{target.id} holds {kind}, read when it is consumed and used "
+                               f"up after one pass; grad would make it a list here, which "
+                               f"agrees with Python only where it is read once, before "
+                               f"anything it reads changes. Make it a list "
+                               f"({target.id} = list(...)), or consume it at once")
+
+    def lazy(self, value: gast.expr) -> bool:
+        """Whether ``value`` is a generator, an iterator or a dict view."""
+        if isinstance(value, gast.GeneratorExp):
+            return True
+        if not isinstance(value, gast.Call):
+            return False
+        if isinstance(value.func, gast.Attribute) and value.func.attr in (
+                "values", "items", "keys") and not value.args and \
+                isinstance(value.func.value, gast.Name) and \
+                value.func.value.id in self.parsed.locals:
+            return True
+        return any(self.parsed.resolve(value.func) is f
+                   for f in (zip, map, filter, reversed, enumerate, iter))
 
     def no_second_name_for_a_function(self, value: gast.expr) -> None:
         """Refuse ``g = dyn`` (or ``f, g = dyn, np.sin``) for a nested def or closure
@@ -754,6 +868,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if isinstance(value, gast.Tuple) and not self.helper:
             raise self.error(value, "grad needs a single output, but this returns a tuple: "
                                     "return one array (for several, differentiate each)")
+        if self.text_of_active(value):
+            raise self.error(value, "grad needs a float output, but this returns text made "
+                                    "of a differentiated value: return the value itself")
         if isinstance(value, gast.Name):
             return value.id, value.id in self.active
         name = self.namer.fresh("out")
