@@ -156,24 +156,41 @@ def _of_partial(fn: functools.partial, wrt: Wrt, value: bool, verbose: int, prin
     """``grad(functools.partial(loss, X=X, y=y))``: the derivative of the function under
     it, called with the partial's arguments; ``wrt`` names (or counts among) the
     parameters the partial leaves to its caller."""
+    return partial_lifted(lambda f, names: _build(f, names, value, verbose, printer,
+                                                  optimize=optimize), fn, wrt)
+
+
+def partial_lifted(make: Callable[..., Any], fn: functools.partial,
+                   wrt: Wrt) -> Callable[..., Any]:
+    """``make(fn.func, names)`` (a derivative, Jacobian, Hessian ... of the function
+    under a ``functools.partial``) called with the partial's arguments before the
+    caller's; ``wrt`` names (or counts among) the parameters it leaves to its caller."""
     label = getattr(fn.func, "__name__", "f")
     params = inspect.signature(fn).parameters.values()
     names = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     positional = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
     chosen, single = resolve_names(names, positional, f"partial({label})", wrt)
-    inner = _build(fn.func, chosen[0] if single else tuple(chosen), value, verbose, printer,
-                   optimize=optimize)
+    inner = make(fn.func, chosen[0] if single else tuple(chosen))
     bound_args, bound_keywords = fn.args, fn.keywords
+    if hasattr(inner, "run"):  # make_jvp's: jvp calls it with the tangents apart
+        def run(args: tuple, kwargs: dict, tangents: list) -> Any:
+            return inner.run(bound_args + tuple(args), {**bound_keywords, **kwargs}, tangents)
+    else:
+        run = None
 
     @functools.wraps(inner, assigned=("__module__", "__name__", "__qualname__", "__doc__"),
                      updated=())
     def derivative(*args: Any, **kwargs: Any) -> Any:
         result = inner(*bound_args, *args, **{**bound_keywords, **kwargs})
-        derivative.source = inner.source  # type: ignore[attr-defined]
+        if hasattr(inner, "source"):
+            derivative.source = inner.source  # type: ignore[attr-defined]
         return result
 
-    derivative.source = inner.source  # type: ignore[attr-defined]
-    derivative.variants = inner.variants  # type: ignore[attr-defined]
+    for attribute in ("source", "variants", "tangents"):
+        if hasattr(inner, attribute):
+            setattr(derivative, attribute, getattr(inner, attribute))
+    if run is not None:
+        derivative.run = run  # type: ignore[attr-defined]
     return derivative
 
 

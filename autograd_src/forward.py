@@ -10,11 +10,13 @@ derivatives are in `jacobians`.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
-from .api import _resolve_wrt, _Shortcuts, container_signature, general_code, general_entry, grad
+from .api import (_resolve_wrt, _Shortcuts, container_signature, general_code, general_entry,
+                  grad, partial_lifted)
 from .arguments import (
     MISSING,
     NO_SCALARS,
@@ -75,6 +77,10 @@ def make_jvp(fn: Callable[..., Any], wrt: Wrt = 0, *, verbose: int = 0,
     >>> tangent  # sin(x) + x cos(x)
     array([0.        , 1.38177329])
     """
+    if isinstance(fn, functools.partial):
+        return partial_lifted(lambda f, names: make_jvp(f, names, verbose=verbose,
+                                                        printer=printer, optimize=optimize),
+                              fn, wrt)
     origin = getattr(fn, "__autograd_src_origin__", None)
     if origin is not None and not origin.value and printer == "gast":
         # make_jvp(grad(f)): forward over the code grad generates for the call's lists,
@@ -296,19 +302,22 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
     def derivative(*args: Any, **kwargs: Any) -> tuple:
         if kwargs.keys() == tangent_set:  # the tangents only: the common call
             chosen = fast(args, kwargs[only])
-            if chosen is not None:
-                return chosen(*args, **kwargs)
-            tangents = [kwargs[t] for t in tangent_names]
-            chosen = choose(args, {})
-            check(args, {}, tangents)
-            return chosen(*args, **kwargs)
-        primal = {k: v for k, v in kwargs.items() if k not in tangent_set}
-        missing = [t for t in tangent_names if t not in kwargs]
-        if missing:
-            raise TypeError(f"{derivative.__name__}() needs the tangent "
-                            f"{', '.join(missing)}= (one keyword per differentiated "
-                            f"parameter: {', '.join(tangent_names)})")
-        return run(args, primal, [kwargs[t] for t in tangent_names])
+            if chosen is None:
+                tangents = [kwargs[t] for t in tangent_names]
+                chosen = choose(args, {})
+                check(args, {}, tangents)
+            value, tangent = chosen(*args, **kwargs)
+        else:
+            primal = {k: v for k, v in kwargs.items() if k not in tangent_set}
+            missing = [t for t in tangent_names if t not in kwargs]
+            if missing:
+                raise TypeError(f"{derivative.__name__}() needs the tangent "
+                                f"{', '.join(missing)}= (one keyword per differentiated "
+                                f"parameter: {', '.join(tangent_names)})")
+            value, tangent = run(args, primal, [kwargs[t] for t in tangent_names])
+        if type(value) is tuple:
+            tangent = _shaped_like(tangent, value)
+        return value, tangent
 
     derivative.__name__ = derivative.__qualname__ = compiled.__name__
     derivative.__module__ = fn.__module__
@@ -369,6 +378,10 @@ def _same_structure(tangent: Any, value: Any, where: str, name: str) -> None:
         for k in value:
             _same_structure(tangent[k], value[k], f"{where}[{k!r}]", f"{name}[{k!r}]")
         return
+    if isinstance(tangent, (list, tuple)) and not isinstance(value, (list, tuple)):
+        raise TypeError(f"the tangent {where} is a {type(tangent).__name__}, but {name} is "
+                        f"{'an array' if isinstance(value, np.ndarray) else 'a number'}: "
+                        f"pass np.array({where}) (a list's * and + are not an array's)")
     if isinstance(value, (list, tuple)):
         if not isinstance(tangent, (list, tuple)) or len(tangent) != len(value):
             raise ValueError(f"the tangent {where} must be a list of {len(value)} items, "
@@ -450,9 +463,20 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any],
         raise ValueError(f"jvp got {len(primals)} primals and {len(tangents)} tangents: "
                          "give one tangent per argument (None for a constant)")
     value, tangent = forward.run(primals, {}, [tangents[i] for i in positions])
-    if type(value) is tuple and type(tangent) is list:  # results in a tuple: tangents too
-        tangent = tuple(tangent)
-    return value, tangent
+    return value, _shaped_like(tangent, value)
+
+
+def _shaped_like(tangent: Any, value: Any) -> Any:
+    """The tangent of a tuple output as a tuple (the generated code builds lists), at
+    every depth: ``(x, (s, y))`` gives ``(dx, (ds, dy))``."""
+    if isinstance(value, tuple) and isinstance(tangent, (list, tuple)) and \
+            len(value) == len(tangent):
+        items = tuple(_shaped_like(t, v) for t, v in zip(tangent, value))
+        return type(value)(*items) if hasattr(type(value), "_fields") else items
+    if isinstance(value, list) and isinstance(tangent, (list, tuple)) and \
+            len(value) == len(tangent):
+        return [_shaped_like(t, v) for t, v in zip(tangent, value)]
+    return tangent
 
 
 def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:

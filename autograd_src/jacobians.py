@@ -8,6 +8,7 @@ once per output element; `hessian` and `hvp` are forward mode over the code
 
 from __future__ import annotations
 
+import functools
 import inspect
 import linecache
 import re
@@ -24,6 +25,7 @@ from .api import (
     general_code,
     general_entry,
     grad,
+    partial_lifted,
     resolve_names,
 )
 from .arguments import (
@@ -107,6 +109,8 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     array([[2.        , 1.        ],
            [0.54030231, 0.        ]])
     """
+    if isinstance(fn, functools.partial):
+        return partial_lifted(jacfwd, fn, wrt)
     signature = _with_parameters(fn, "jacfwd")
     names, single = _resolve_wrt(signature, wrt)
     forwards = [make_jvp(fn, name) for name in names]
@@ -149,6 +153,8 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     array([[2.        , 1.        ],
            [0.54030231, 0.        ]])
     """
+    if isinstance(fn, functools.partial):
+        return partial_lifted(jacrev, fn, wrt)
     signature = _with_parameters(fn, "jacrev")
     names, single = _resolve_wrt(signature, wrt)
     # (one name alone, not a tuple: grad of a gradient is then forward over reverse)
@@ -285,6 +291,8 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     >>> hvp(f)(np.array([1.0, 2.0]), np.array([1.0, 0.0]))  # diag(6 x) v
     array([6., 0.])
     """
+    if isinstance(fn, functools.partial):
+        return partial_lifted(hvp, fn, wrt)
     names, single = _resolve_wrt(fn, wrt)
     if not single:
         raise TypeError("hvp takes one parameter in wrt")
@@ -303,8 +311,10 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         *primals, v = args
         latest = forward(tuple(primals), kwargs)
         hessian_vector_product.source = latest.source  # type: ignore[attr-defined]
-        tangent = latest.run(tuple(primals), kwargs, [v])[1]
         like = argument_reader(fn, names[0])(tuple(primals), kwargs)
+        if isinstance(like, np.ndarray) and isinstance(v, (list, tuple)):
+            v = np.asarray(v, dtype=like.dtype)  # hvp(f)(x, [1.0, 0.0]): a vector
+        tangent = latest.run(tuple(primals), kwargs, [v])[1]
         if isinstance(like, (list, tuple, dict)):  # tuples, namedtuples as given
             return in_structure(tangent, like)
         return tangent
@@ -330,6 +340,8 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     array([[6., 2.],
            [2., 0.]])
     """
+    if isinstance(fn, functools.partial):
+        return partial_lifted(hessian, fn, wrt)
     names, single = _resolve_wrt(fn, wrt)
     if not single:
         raise TypeError("hessian takes one parameter in wrt")
