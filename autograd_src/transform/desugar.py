@@ -535,6 +535,12 @@ def _lazy_iterators_as_lists(parsed: ParsedFunction) -> None:
                         reads[stmt.targets[0].id] != 1:
                     continue
                 name, value = stmt.targets[0].id, stmt.value
+                lazy = isinstance(value, gast.GeneratorExp) or isinstance(value, gast.Call) and (
+                    isinstance(value.func, gast.Attribute) and not value.args and
+                    value.func.attr in ("values", "items", "keys") or
+                    any(parsed.resolve(value.func) is f for f in lazy_makers))
+                if not lazy:
+                    continue
                 read = {n.id for n in walk(value) if isinstance(n, gast.Name)}
                 for following in block[k + 1:]:
                     if any(isinstance(n, gast.Name) and n.id == name and
@@ -550,10 +556,7 @@ def _lazy_iterators_as_lists(parsed: ParsedFunction) -> None:
                 if isinstance(value, gast.GeneratorExp):
                     stmt.value = gast.copy_location(
                         gast.ListComp(elt=value.elt, generators=value.generators), value)
-                elif isinstance(value, gast.Call) and (
-                        any(parsed.resolve(value.func) is f for f in lazy_makers) or
-                        isinstance(value.func, gast.Attribute) and not value.args and
-                        value.func.attr in ("values", "items", "keys")):
+                else:
                     stmt.value = gast.copy_location(_call("list", value), value)
 
 
