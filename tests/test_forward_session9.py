@@ -65,3 +65,29 @@ def test_partial_in_forward_and_second_order():
     np.testing.assert_allclose(A.hvp(f)(w, v), A.hessian(plain)(w) @ v, rtol=1e-10)
     assert A.jvp(f, (w,), (v,))[1] == pytest.approx(A.grad(plain)(w) @ v)
     assert A.make_jvp(f)(w, dw=v)[1] == pytest.approx(A.grad(plain)(w) @ v)
+
+
+def k_affine(u, M, *, scale=1.0, shift=0.0):
+    return scale * (M @ u) + shift
+
+
+def early_return_beside_a_helper(M, v, s):
+    if np.sum(M) > 50.0:
+        return 0.0
+    else:
+        unused = k_affine(np.ones(3), M.T, scale=s)  # noqa: F841
+    return np.sum(M[0] * v)
+
+
+def test_second_order_beside_a_helper_derivative_in_an_arm():
+    # The arm holding the helper's derivative (a nested def with its own prod, dprod)
+    # was kept as written, and its nested locals taken for the function's: their
+    # tangents were zeros of unbound names (UnboundLocalError; tester C).
+    rng = np.random.default_rng(0)
+    M, v = rng.normal(size=(3, 4)), rng.normal(size=4)
+    expected = np.zeros((3, 4))
+    expected[0] = 1.0
+    np.testing.assert_allclose(A.grad(A.grad(early_return_beside_a_helper, wrt=1),
+                                      wrt=0)(M, v, 0.3), expected)
+    np.testing.assert_allclose(A.grad(A.grad(early_return_beside_a_helper, wrt=0),
+                                      wrt=1)(M, v, 0.3), np.ones(4))

@@ -112,3 +112,19 @@ def test_constant_folding_is_not_taken_for_an_edit():
         return np.sum(x * (2 * 3) - 1.5 ** 2)
 
     check_grads(folded, X)
+
+
+def test_float64_and_item_are_float():
+    from autograd_src import hessian, jvp
+
+    def f(x):
+        s = np.sum(x ** 2)
+        return np.float64(s) * x[0] + np.sum(x).item() ** 2
+
+    def g(x):
+        return np.float64(x[1]) ** 3
+
+    check_grads(f, X)
+    check_grads(g, X)
+    assert jvp(f, (X,), (np.ones(3),))[1] == pytest.approx(np.sum(grad(f)(X)))
+    np.testing.assert_allclose(hessian(g)(X)[1], [0.0, 6 * X[1], 0.0])

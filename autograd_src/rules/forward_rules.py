@@ -253,7 +253,7 @@ def clip(g, ans, a, a_min=None, a_max=None):
     return g * _ad.clip_mask(a, a_min, a_max), g * (a < a_min), g * (a > a_max)
 
 
-@defjvp(builtins.float)
+@defjvp(builtins.float, np.float64)
 def to_float(g, ans, x):
     return float(g)
 

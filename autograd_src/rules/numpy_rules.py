@@ -886,6 +886,7 @@ METHODS = {
     "clip": np.clip, "copy": np.copy, "trace": np.trace, "repeat": np.repeat,
     "round": np.round, "argmax": np.argmax, "argmin": np.argmin,
     "argsort": np.argsort, "any": np.any, "all": np.all, "nonzero": np.nonzero,
+    "item": builtins.float,  # x.item() of a float array: its one value, a Python float
 }
 #: Methods that take a shape or axes as separate arguments: ``x.reshape(2, 3)``.
 VARARG_METHODS = {"reshape", "transpose"}
@@ -906,5 +907,6 @@ for _operator, _function in [(operator.add, np.add), (operator.sub, np.subtract)
                              (operator.mod, np.remainder), (operator.pow, np.power),
                              (operator.matmul, np.matmul), (operator.abs, np.absolute)]:
     alias(_operator, _function)  # operator.mul(a, b) is a * b
+alias(np.float64, builtins.float)  # np.float64(x): float(x), an np.float64
 alias(builtins.max, np.maximum)  # max(a, b) of two values; max(xs) is refused by its arity
 alias(builtins.min, np.minimum)

@@ -202,9 +202,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         """Control flow that computes nothing differentiable stays as the user wrote it."""
         if any(not isinstance(i, Primal) for i in items):
             return False
-        assigned = assigned_in(items) | {n.id for n in gast.walk(stmt)
-                                          if isinstance(n, gast.Name)
-                                          and isinstance(n.ctx, gast.Store)}
+        assigned = assigned_in(items) | _stored_here(stmt)
         if assigned & active_before:
             return False
         self.body.append(Primal(stmt, stmt, assigned))
@@ -889,6 +887,26 @@ _ORDERING_KEYS = (sorted, list, tuple, reversed)
 def _agreed(a: dict, b: dict) -> dict:
     """Shape classes two paths agree on."""
     return {name: cls for name, cls in a.items() if b.get(name) == cls}
+
+
+def _stored_here(stmt: gast.stmt) -> set[str]:
+    """The names ``stmt`` assigns in this function's scope: not the locals of the defs,
+    lambdas and classes inside it (a helper's derivative placed in an arm has its own
+    ``prod`` and ``dprod``)."""
+    names: set[str] = set()
+    todo = [stmt]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            names.add(node.id)
+        if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)) and \
+                node is not stmt:
+            names.add(node.name)
+            continue
+        if isinstance(node, gast.Lambda):
+            continue
+        todo.extend(gast.iter_child_nodes(node))
+    return names
 
 
 def _is_simple(test: gast.expr) -> bool:
