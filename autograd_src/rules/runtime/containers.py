@@ -32,6 +32,13 @@ def appended(items: list, value: Any) -> list:
     return items + [value]
 
 
+def pushed(items: list, value: Any) -> list:
+    """``items.append(value)``, returning ``items``: `appended` where nothing reads the
+    list before the append (forward-mode code, which has no reverse sweep)."""
+    items.append(value)
+    return items
+
+
 def extended(items: list, more: Any) -> list:
     """``items + list(more)``: ``items.extend(more)`` as a value, so it can be reversed."""
     return items + list(more)

@@ -51,11 +51,13 @@ def _is_check(stmt: Any) -> bool:
 
 
 def _appended(stmt: Any) -> Any:
-    """The list of ``name = _ad.appended(name, value)``, or None."""
+    """The list of ``name = _ad.appended(name, value)`` (or of forward mode's in-place
+    ``_ad.pushed``, read as a value again), or None."""
     if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
             isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call):
         call = stmt.value
-        if isinstance(call.func, gast.Attribute) and call.func.attr == "appended" and \
+        if isinstance(call.func, gast.Attribute) and \
+                call.func.attr in ("appended", "pushed") and \
                 isinstance(call.func.value, gast.Name) and \
                 call.func.value.id.startswith("_ad") and len(call.args) == 2 and \
                 not call.keywords and isinstance(call.args[0], gast.Name) and \

@@ -215,14 +215,26 @@ class Tangents:
                 "(it is not elementwise, so the adjoint cannot serve): register one with "
                 "autograd_src.extend.defjvp", NoRuleError)
         expr = self.tangent_expr(op, rule)
+        value = op.value
+        if op.rule.primitive is runtime.appended:
+            # xs = _ad.appended(xs, v) copies xs, for a reverse sweep to read the list
+            # before: forward mode has none, and xs is the function's own (the
+            # normalizer refuses appends to a shared list), so the append is made in
+            # place (a loop pushing n values: O(n), not O(n^2))
+            value, expr = _in_place_append(value), _in_place_append(expr)
         reads = load_names(expr)
-        primal = assign_node(target, op.value, op.origin)
+        primal = assign_node(target, value, op.origin)
+        if op.rule.primitive is runtime.appended:
+            tangent = _as_append(assign_node(dtarget, expr, op.origin))
+            # (a tangent reading the list, _ad.zeros_like(xs), reads it before the append)
+            return [tangent, _as_append(primal)] if target in reads else \
+                [_as_append(primal), tangent]
         if target not in reads:
             return [primal, assign_node(dtarget, replace_ans(expr, target), op.origin)]
         if ANS not in reads:  # the tangent reads the operand the primal overwrites
             return [assign_node(dtarget, expr, op.origin), primal]
         new = self.namer.fresh(f"{target}_new")
-        return [assign_node(new, op.value, op.origin),
+        return [assign_node(new, value, op.origin),
                 assign_node(dtarget, replace_ans(expr, new), op.origin),
                 assign_node(target, name_node(new), op.origin)]
 
@@ -420,3 +432,28 @@ def _appended_to(stmt: Any) -> Optional[tuple[str, gast.expr]]:
                 not call.keywords and not isinstance(call.args[0], gast.Starred):
             return call.func.value.id, call.args[0]
     return None
+
+
+def _as_append(stmt: gast.Assign) -> gast.stmt:
+    """``xs.append(v)`` for ``xs = _ad.pushed(xs, v)``, as one writes it; else ``stmt``."""
+    call = stmt.value
+    target = stmt.targets[0]
+    if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) and \
+            call.func.attr == "pushed" and len(call.args) == 2 and \
+            isinstance(call.args[0], gast.Name) and isinstance(target, gast.Name) and \
+            call.args[0].id == target.id:
+        append = gast.Call(func=gast.Attribute(value=name_node(target.id), attr="append",
+                                               ctx=gast.Load()),
+                           args=[call.args[1]], keywords=[])
+        return gast.copy_location(gast.Expr(value=append), stmt)
+    return stmt
+
+
+def _in_place_append(expr: Any) -> Any:
+    """``expr`` with its calls of ``_ad.appended`` made calls of ``_ad.pushed``."""
+    expr = clone(expr)
+    for node in gast.walk(expr):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                node.func.attr == "appended" and isinstance(node.func.value, gast.Name):
+            node.func.attr = "pushed"
+    return expr
