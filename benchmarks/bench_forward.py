@@ -17,7 +17,8 @@ interleaved rounds):
   respect to their first weights, against hand-written JVPs;
 - ``hvp`` (forward over reverse) against one ``grad`` and a hand-written
   Hessian-vector product, on Rosenbrock N = 10^3 and 10^6; against one ``grad``
-  on an MLP layer (784-256, batch 128) and an RNN of 50 steps (hidden 64);
+  on an MLP layer (784-256, batch 128), an RNN of 50 steps (hidden 64) and a loop
+  of 8000 and 32000 steps (linear in its length);
 - ``hessian`` of a 100-dimensional function against HIPS autograd's (and JAX's,
   eager and jit with its compile time, when installed).
 """
@@ -194,6 +195,13 @@ def rnn_loss(Wh, xs, Wx, b):
     return np.sum(h ** 2)
 
 
+def long_loop(x, n):
+    y = x
+    for _ in range(n):
+        y = np.sin(y) * 0.9 + 0.1 * x
+    return np.sum(y)
+
+
 def sum_of_logs(x):
     return np.sum(np.log(1 + x ** 2)) + np.sum(np.tanh(x[1:] * x[:-1]))
 
@@ -306,6 +314,9 @@ def hvp_rows() -> list:
               ("RNN 50 steps, hidden 64", rnn_loss,
                (rng.normal(size=(64, 64)) * 0.1, rng.normal(size=(50, 16, 32)),
                 rng.normal(size=(32, 64)) * 0.1, rng.normal(size=64) * 0.1))]
+    # a long loop: hvp must stay linear in its length (it was O(n^2): a copy per push)
+    models += [(f"loop of {n} steps on 2 values", long_loop, (np.array([0.3, 0.5]), n))
+               for n in (8000, 32000)]
     for name, fn, args in models:
         v = rng.normal(size=args[0].shape)
         product, gradient = hvp(fn), grad(fn)
