@@ -43,3 +43,4 @@ def test_scalar_temporaries_get_no_stack():
     dc = grad(chain)
     dc(1.3, 0.6, 3)
     assert "prod" not in "".join(line for line in dc.source.splitlines() if "_stack" in line)
+

@@ -9,12 +9,14 @@ by a plain copy (``z0 = z``, exact to the version), inside loops on a stack
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import gast
 
+from ..rules import runtime
 from .ir import (
     Branch,
     Loop,
@@ -102,6 +104,8 @@ class _Planner:
         #: For each branch: names whose adjoints are needed after it.
         self.needed_after: dict[int, set[str]] = {}
         self.stack_names: dict[str, str] = {}
+        #: Lists made by a display and read only at constant positions: those positions.
+        self.items_read: dict[str, set] = {}
 
     # ----- usefulness -----
 
@@ -113,7 +117,7 @@ class _Planner:
                 if item.target in needed:
                     self.plan.useful.add(id(item))
                     needed.discard(item.target)
-                    needed |= set(differentiable_inputs(item))
+                    needed |= set(self.items_needed(item))
             elif isinstance(item, Primal):
                 needed -= item.assigned
             elif isinstance(item, Branch):
@@ -130,6 +134,26 @@ class _Planner:
                         break
                     needed = before
         return needed
+
+    def items_needed(self, op: Op) -> list[str]:
+        """`differentiable_inputs`, less the items of a list display that nothing reads
+        (``ys = [x ** 2, np.sqrt(x)]`` read only as ``ys[0]``): their adjoints are zeros,
+        and an adjoint rule multiplying a zero by an infinite derivative gives NaN
+        (``np.sqrt`` at 0), which no gradient should."""
+        read = self.items_read.get(op.target)
+        if read is None or op.rule is None:
+            return differentiable_inputs(op)
+        if op.rule.primitive is runtime.pack and len(op.inputs) == 1 and \
+                isinstance(op.inputs[0], list):
+            return [name for k, name in enumerate(op.inputs[0])
+                    if name is not None and (k in read or k - len(op.inputs[0]) in read)]
+        keys = op.bound.get("keys")
+        if op.rule.primitive is runtime.pack_dict and len(op.inputs) == 2 and \
+                isinstance(op.inputs[1], list) and isinstance(keys, gast.Tuple) and \
+                all(isinstance(k, gast.Constant) for k in keys.elts):
+            return [name for key, name in zip(keys.elts, op.inputs[1])
+                    if name is not None and key.value in read]
+        return differentiable_inputs(op)
 
     # ----- what adjoints read -----
 
@@ -377,6 +401,7 @@ def exposed_reads(items: list, plan: Plan, assigned: Optional[set[str]] = None) 
 def plan(body: list, output: Optional[str], namer: Namer, params: list[str]) -> Plan:
     """Analyze a normalized body whose adjoint sweep starts from ``output``."""
     planner = _Planner(namer)
+    planner.items_read = _constant_items_read(body, {output, *params})
     planner.useful(body, {output} if output else set())
     planner.plan.remade = remade_temporaries(body, {output, *params})
     planner.exact(body, set(params))
@@ -495,3 +520,50 @@ def _last_reader(name: str, spans: dict, remade: dict[str, Op]) -> int:
         if name in load_names(remade[other].value):
             last = max(last, _last_reader(other, spans, remade))
     return last
+
+
+def _constant_items_read(body: list, excluded: set) -> dict[str, set]:
+    """For each list or dict made once by a display and read only by items at constant
+    positions or keys (``ys[0]``, ``ys[-1]``, ``d['sq']``), those positions or keys."""
+    positions: dict[str, set] = defaultdict(set)
+    other: set[str] = set(excluded)
+    made: dict[str, int] = defaultdict(int)
+
+    def scan(items: list) -> None:
+        for item in items:
+            if isinstance(item, Op):
+                made[item.target] += 1
+                value = item.bound.get("x") if item.rule is not None else None
+                index = _constant_index(item.bound.get("index")) if item.rule is not None \
+                    else None
+                if item.rule is not None and item.rule.primitive is operator.getitem and \
+                        isinstance(value, gast.Name) and index is not None:
+                    positions[value.id].add(index)
+                else:
+                    other.update(load_names(item.value))
+            elif isinstance(item, Primal):
+                other.update(load_names(item.stmt))
+                for name in item.assigned:
+                    made[name] += 2  # (not a display of its own)
+            elif isinstance(item, Branch):
+                other.update(load_names(item.test))
+                scan(item.body)
+                scan(item.orelse)
+            else:
+                other.update(load_names(item.header))
+                other.update(item.assigned())
+                scan(item.body)
+
+    scan(body)
+    return {name: read for name, read in positions.items()
+            if name not in other and made[name] == 1}
+
+
+def _constant_index(index: Any) -> Any:
+    """The int or str an index is written as (``0``, ``-1``, ``'sq'``), or None."""
+    if isinstance(index, gast.UnaryOp) and isinstance(index.op, gast.USub) and \
+            isinstance(index.operand, gast.Constant) and type(index.operand.value) is int:
+        return -index.operand.value
+    if isinstance(index, gast.Constant) and type(index.value) in (int, str):
+        return index.value
+    return None
