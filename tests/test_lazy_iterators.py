@@ -84,3 +84,28 @@ def test_read_later_or_twice_is_refused(fn):
     with pytest.raises(DiffSyntaxError, match="used up after one pass.*Make it a list"):
         grad(fn)(0.5)
     assert np.isfinite(fn(0.5))
+
+
+def zip_then_setup_then_loop(W, bs):
+    layers = zip(W, bs)
+    h = np.ones(2)  # a call between, given none of what the zip reads
+    for w, b in layers:
+        h = np.tanh(w * h + b)
+    return np.sum(h)
+
+
+def map_reads_a_rebound_name(x, xs):
+    k = x
+    m = map(lambda v: k * v, xs)
+    k = 3.0 * x
+    return sum(m)
+
+
+def test_statements_between_that_change_nothing_it_reads():
+    check_grads(zip_then_setup_then_loop, [0.3, 0.5], [0.1, -0.2])  # tester E: refused
+
+
+def test_a_map_bound_to_a_name_is_lazy_too():
+    # it was made a list at its line: k * v with the first k (tester E; 1.0 for 3.0)
+    with pytest.raises(DiffSyntaxError, match="lazy map"):
+        grad(map_reads_a_rebound_name)(0.7, [0.3, 1.2, -0.5])

@@ -68,3 +68,24 @@ def test_refused_at_the_users_line(fn, tag, message):
         grad(fn)(np.array([0.5, 1.0]) if fn is not cases.recursive_helper_given_a_lambda
                  else 1.3)
     assert info.value.lineno == line_of(tag)
+
+
+def decay(cfg):
+    cfg["lr"] = cfg["lr"] * 0.5
+
+
+def own_dict_changed_by_a_helper(w):
+    cfg = {"lr": 0.4}
+    w1 = w - cfg["lr"] * w * w
+    decay(cfg)
+    return w1 - cfg["lr"] * w1 * w1
+
+
+def test_a_helper_writing_into_the_functions_own_dict():
+    # the helper is copied in working on a copy (_ad.copied), which copied arrays only:
+    # the dict kept for the first line's adjoint was changed too (tester E)
+    expected = numerical_grad(own_dict_changed_by_a_helper, [0.7], 0)
+    np.testing.assert_allclose(grad(own_dict_changed_by_a_helper)(0.7), expected, rtol=1e-6)
+    np.testing.assert_allclose(grad(own_dict_changed_by_a_helper)(np.array([0.7, -0.3])),
+                               numerical_grad(own_dict_changed_by_a_helper,
+                                              [np.array([0.7, -0.3])], 0), rtol=1e-6)

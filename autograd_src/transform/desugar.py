@@ -297,6 +297,17 @@ class _MapAsComprehension(Transformer):
         self.parsed = parsed
         self.namer = namer
 
+    def visit_Assign(self, node: gast.Assign) -> Any:
+        if isinstance(node.value, gast.Call) and isinstance(node.value.func, gast.Name) and \
+                len(node.targets) == 1 and isinstance(node.targets[0], gast.Name) and \
+                self.parsed.resolve(node.value.func) is map:
+            # m = map(...) not read at once (those are list(map(...)) now): left lazy,
+            # as Python's, which the normalizer refuses where it carries gradient
+            for arg in node.value.args:
+                self.visit(arg)
+            return node
+        return self.generic_visit(node)
+
     def visit_Call(self, node: gast.Call) -> Any:
         self.generic_visit(node)
         if not (isinstance(node.func, gast.Name) and len(node.args) >= 2 and not node.keywords
@@ -495,9 +506,9 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     helper_copies.function_arguments(parsed, namer)
     helper_copies.keyword_parameters(parsed, namer)
     helper_copies.written_arguments(parsed, namer)
+    _lazy_iterators_as_lists(parsed)  # (before maps become lists at their line)
     for stmt in parsed.node.body:
         _MapAsComprehension(parsed, namer).visit(stmt)
-    _lazy_iterators_as_lists(parsed)
     body = parsed.node.body
     state = _Desugar(parsed, namer)
     last_is_return = bool(body) and isinstance(body[-1], gast.Return)
@@ -561,11 +572,13 @@ def _lazy_iterators_as_lists(parsed: ParsedFunction) -> None:
 
 
 def _sets_plain_names(stmt: gast.stmt, untouched: set) -> bool:
-    """Whether ``stmt`` only binds names (none of ``untouched``) to values computed
-    without calls (``total = 0.0``): nothing an iterator made before it reads changes."""
+    """Whether ``stmt`` only binds names (none of ``untouched``) to a value that reads
+    none of them (``total = 0.0``, ``h = np.ones(2)``): nothing an iterator made before
+    it reads changes (a call given one of them might change it in place)."""
     return isinstance(stmt, gast.Assign) and all(
         isinstance(t, gast.Name) and t.id not in untouched for t in stmt.targets) and \
-        not any(isinstance(n, (gast.Call, gast.Lambda, gast.NamedExpr)) for n in walk(stmt.value))
+        not any(isinstance(n, gast.Name) and n.id in untouched or
+                isinstance(n, (gast.Lambda, gast.NamedExpr)) for n in walk(stmt.value))
 
 
 def loop_over_positions(parsed: ParsedFunction, namer: Namer, stmt: gast.For) -> list:

@@ -230,8 +230,15 @@ def is_first(counter: Any, steps: Any) -> bool:
 
 def copied(part: Any) -> Any:
     """``part`` as a value of its own: an array is copied (it may be a view of an adjoint
-    that is then zeroed in place); a number is its own copy."""
-    return part.copy() if type(part) is np.ndarray else part
+    that is then zeroed in place), and so is a list or dict (a helper working on its
+    copy of one: what the caller kept of the old one must not change); a number is its
+    own copy."""
+    kind = type(part)
+    if kind is np.ndarray:
+        return part.copy()
+    if kind is list or isinstance(part, dict):
+        return part.copy()
+    return part
 
 
 def written(g: Any, index: Any) -> Any:

@@ -168,8 +168,23 @@ class ExpressionNormalizer:
         if isinstance(expr, gast.Subscript):
             root = base_name(expr)
             return root is None or root not in self.parsed.locals or \
+                root in self.given_to_calls or \
                 any(isinstance(n, gast.Attribute) for n in gast.walk(expr.value))
         return True
+
+    @functools.cached_property
+    def given_to_calls(self) -> set[str]:
+        """Names passed to a function of the user's or a method (``decay(cfg)``, which
+        may set ``cfg['lr']``)."""
+        names: set[str] = set()
+        for node in gast.walk(self.parsed.node):
+            if isinstance(node, gast.Call):
+                target = self.parsed.resolve(node.func)
+                if is_user_function(target) or isinstance(target, InstanceOf) or \
+                        target is UNRESOLVED and isinstance(node.func, gast.Attribute):
+                    names |= {a.id for a in list(node.args) + [k.value for k in node.keywords]
+                              if isinstance(a, gast.Name)}
+        return names
 
     def read_from_state(self, expr: gast.expr) -> bool:
         """Whether ``expr`` reads an item or attribute of something other than a module
