@@ -532,10 +532,14 @@ def _lazy_iterators_as_lists(parsed: ParsedFunction) -> None:
     by position and the adjoint walk back. Others the normalizer refuses where they
     carry gradient (Python's are used up after one pass, and read when consumed)."""
     node = parsed.node
-    reads = Counter(n.id for n in walk(node) if isinstance(n, gast.Name)
-                    and isinstance(n.ctx, gast.Load))
     lazy_makers = (zip, map, filter, reversed, enumerate)
-    for block_owner in list(walk(node)):
+    nodes = list(walk(node))
+    if not any(isinstance(n, gast.Assign) and (isinstance(n.value, gast.GeneratorExp) or
+               isinstance(n.value, gast.Call)) for n in nodes):
+        return
+    reads = Counter(n.id for n in nodes if isinstance(n, gast.Name)
+                    and isinstance(n.ctx, gast.Load))
+    for block_owner in nodes:
         for field in ("body", "orelse"):
             block = getattr(block_owner, field, None)
             if not isinstance(block, list):

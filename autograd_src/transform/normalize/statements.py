@@ -9,6 +9,7 @@ the user wrote them.
 from __future__ import annotations
 
 import copy
+import functools
 from collections import Counter
 from typing import Any, Optional, Union
 
@@ -153,6 +154,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         """Refuse a number parsed back from text made of a differentiated value
         (``float("%.17g" % x)``, ``float(f"{x}")``): formatting is kept as text, which
         carries no gradient, so the number would be a constant (a gradient of 0)."""
+        if not self.formats_text:
+            return
         for node in gast.walk(stmt):
             if isinstance(node, gast.Call) and any(self.text_of_active(a) for a in node.args) \
                     and any(self.parsed.resolve(node.func) is f for f in _NUMBERS_FROM_TEXT):
@@ -167,6 +170,15 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 self.texts.add(stmt.targets[0].id)
             else:
                 self.texts.discard(stmt.targets[0].id)
+
+    @functools.cached_property
+    def formats_text(self) -> bool:
+        """Whether the function formats values as text at all (f-strings, ``%``,
+        ``.format``): if not, no number can be read back from one."""
+        return any(isinstance(n, gast.JoinedStr) or isinstance(n, gast.BinOp) and
+                   isinstance(n.op, gast.Mod) and isinstance(n.left, gast.Constant) and
+                   isinstance(n.left.value, str) or isinstance(n, gast.Attribute) and
+                   n.attr == "format" for n in gast.walk(self.parsed.node))
 
     def text_of_active(self, expr: Any) -> bool:
         """Whether ``expr`` is text formatted from a differentiated value."""
