@@ -15,8 +15,15 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
-from .api import (_resolve_wrt, _Shortcuts, container_signature, general_code, general_entry,
-                  grad, partial_lifted)
+from .api import (
+    _resolve_wrt,
+    _Shortcuts,
+    container_signature,
+    general_code,
+    general_entry,
+    grad,
+    partial_lifted,
+)
 from .arguments import (
     MISSING,
     NO_SCALARS,

@@ -109,3 +109,24 @@ def test_a_map_bound_to_a_name_is_lazy_too():
     # it was made a list at its line: k * v with the first k (tester E; 1.0 for 3.0)
     with pytest.raises(DiffSyntaxError, match="lazy map"):
         grad(map_reads_a_rebound_name)(0.7, [0.3, 1.2, -0.5])
+
+
+def constant_map_then_len_then_loop(w, xs):
+    m = map(abs, xs)
+    n = len(xs)  # reads what the map reads, changes nothing
+    s = 0.0
+    for a in m:
+        s = s + w * a
+    return s / n
+
+
+def generator_then_arithmetic(w, xs):
+    g = (w * v for v in xs)
+    a = w * w
+    return a + sum(g)
+
+
+def test_reads_between_that_change_nothing():
+    # tester E: the first crashed ('map' object is not reversible), the second was refused
+    check_grads(constant_map_then_len_then_loop, 0.7, [0.3, -1.2, 2.0])
+    check_grads(generator_then_arithmetic, 0.7, [0.3, 1.2])

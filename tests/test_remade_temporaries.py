@@ -8,7 +8,7 @@ import pytest
 from autograd_src import grad, hessian, value_and_grad
 from autograd_src.testing import numerical_grad
 
-from .remade_cases import CASES, operand_replaced_by_reader, chain
+from .remade_cases import CASES, chain, operand_replaced_by_reader
 
 IDS = [fn.__name__ for fn, _ in CASES]
 

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from autograd_src import NoRuleError, SourceUnavailableError, grad, value_and_grad, vjp
+from autograd_src import SourceUnavailableError, grad, value_and_grad, vjp
 from autograd_src.testing import check_grads
 
 from . import tester_d_cases as cases

@@ -561,7 +561,7 @@ def _lazy_iterators_as_lists(parsed: ParsedFunction) -> None:
                     if any(isinstance(n, gast.Name) and n.id == name and
                            isinstance(n.ctx, gast.Load) for n in walk(following)):
                         break
-                    if not _sets_plain_names(following, read):
+                    if not _sets_plain_names(following, read, parsed):
                         following = None
                         break
                 else:
@@ -575,14 +575,29 @@ def _lazy_iterators_as_lists(parsed: ParsedFunction) -> None:
                     stmt.value = gast.copy_location(_call("list", value), value)
 
 
-def _sets_plain_names(stmt: gast.stmt, untouched: set) -> bool:
-    """Whether ``stmt`` only binds names (none of ``untouched``) to a value that reads
-    none of them (``total = 0.0``, ``h = np.ones(2)``): nothing an iterator made before
-    it reads changes (a call given one of them might change it in place)."""
-    return isinstance(stmt, gast.Assign) and all(
-        isinstance(t, gast.Name) and t.id not in untouched for t in stmt.targets) and \
-        not any(isinstance(n, gast.Name) and n.id in untouched or
-                isinstance(n, (gast.Lambda, gast.NamedExpr)) for n in walk(stmt.value))
+def _sets_plain_names(stmt: gast.stmt, untouched: set, parsed: ParsedFunction) -> bool:
+    """Whether ``stmt`` only binds names (none of ``untouched``) to a value that cannot
+    change them (``total = 0.0``, ``h = np.ones(2)``, ``n = len(xs)``): nothing an
+    iterator made before it reads changes. A call of the user's or a method, given one
+    of them, might change it in place; NumPy's, math's and the builtins do not."""
+    if not (isinstance(stmt, gast.Assign) and all(
+            isinstance(t, gast.Name) and t.id not in untouched for t in stmt.targets)):
+        return False
+    nodes = list(walk(stmt.value))
+    if any(isinstance(n, (gast.Lambda, gast.NamedExpr)) for n in nodes):
+        return False
+    if not any(isinstance(n, gast.Name) and n.id in untouched for n in nodes):
+        return True
+    return all(_pure_library_call(parsed.resolve(n.func)) for n in nodes
+               if isinstance(n, gast.Call))
+
+
+def _pure_library_call(target: Any) -> bool:
+    """Whether ``target`` is a function of NumPy, math or the builtins (not a method of
+    a value, nor a function of the user's)."""
+    module = getattr(target, "__module__", None) or ""
+    return module.split(".")[0] in ("numpy", "math", "builtins") or \
+        type(target).__name__ == "ufunc"
 
 
 def loop_over_positions(parsed: ParsedFunction, namer: Namer, stmt: gast.For) -> list:
