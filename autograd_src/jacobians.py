@@ -414,7 +414,11 @@ def derivative_of_derivative(inner: Callable[..., Any], wrt: Wrt, value: bool, v
     try:
         return _ForwardOverReverse(inner, origin, outer, single, value, verbose,
                                    optimize).derivative
-    except LIBRARY_ERRORS:
+    except LIBRARY_ERRORS as exc:
+        if getattr(exc, "conclusive", False):  # a refusal reverse over reverse shares
+            raise type(exc)(f"grad({label}) differentiates the code grad generates in "
+                            f"forward mode, and cannot here: {exc.msg}", exc.filename,
+                            exc.lineno, (exc.offset or 1) - 1, exc.text) from None
         return None
 
 

@@ -599,7 +599,31 @@ def _parse_def(fn: Callable[..., Any]) -> gast.FunctionDef:
         raise DiffSyntaxError("async functions cannot be differentiated; write a plain def",
                               fn.__code__.co_filename, node.lineno, node.col_offset)
     node.decorator_list = []
+    _mangle_private_names(node, fn.__qualname__)
     return node
+
+
+def _mangle_private_names(node: gast.FunctionDef, qualname: str) -> None:
+    """Write ``self.__scale`` in a method of ``Model`` as Python compiled it,
+    ``self._Model__scale``: generated code is compiled outside the class."""
+    parts = qualname.split(".")[:-1]
+    owner = next((part for k, part in reversed(list(enumerate(parts)))
+                  if part != "<locals>" and (k + 1 == len(parts) or
+                                             parts[k + 1] != "<locals>")), None)
+    prefix = owner.lstrip("_") if owner else ""
+    if not prefix:
+        return
+
+    def mangled(name: str) -> str:
+        if name.startswith("__") and not name.endswith("__") and "." not in name:
+            return f"_{prefix}{name}"
+        return name
+
+    for sub in walk(node):
+        if isinstance(sub, gast.Attribute):
+            sub.attr = mangled(sub.attr)
+        elif isinstance(sub, gast.Name):
+            sub.id = mangled(sub.id)
 
 
 def _no_stale_source(fn: Callable[..., Any], node: gast.FunctionDef, lines: list) -> None:

@@ -51,6 +51,7 @@ from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     alone,
     dtype_of,
     floating,
+    held,
     other_items,
     seed,
     shape_of,
@@ -169,8 +170,8 @@ from .special import (  # noqa: F401 - generated code reads them as _ad.<name>
 # optimizer may evaluate a call to one of these at transformation time.
 FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 
-__all__ = ["picked_item", "joined_like", "alone", "floating", "other_items", "shape_of", "dtype_of",
-           "zeros_like", "seed",
+__all__ = ["picked_item", "joined_like", "alone", "held", "floating", "other_items", "shape_of",
+           "dtype_of", "zeros_like", "seed",
            "unbroadcast",
            "keep_reduced_dims",
            "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod", "uncumsum", "unindex",

@@ -205,6 +205,13 @@ def _basic_index(index: Any) -> bool:
                for p in parts) and not any(isinstance(p, bool) for p in parts)
 
 
+def held(x: Any) -> Any:
+    """``x`` itself, read as a constant: an argument a helper's derivative was given
+    but not differentiated for, passed again where forward mode runs it a second time
+    (an object such as ``opt``, whose tangent would have no meaning)."""
+    return x
+
+
 def alone(x: Any, others: tuple, where: str, argument: bool = False,
           index: Any = _NO_INDEX) -> None:
     """Raise unless the array ``x`` shares no memory with any of ``others`` (nor,

@@ -29,6 +29,7 @@ from typing import Any, Optional
 import gast
 
 from ... import errors
+from ...rules import runtime
 from .. import source
 from ..ir import Transformer, base_name, walk
 from ..naming import Namer
@@ -47,6 +48,8 @@ _READING = frozenset({
     "argmax", "argmin", "any", "all", "item", "tolist", "conj", "conjugate", "trace",
     "diagonal", "nonzero", "keys", "values", "items", "get", "count", "index", "repeat",
     "take", "swapaxes", "view", "argsort", "searchsorted", "ptp", "real", "imag"})
+# Methods of the lists a gradient keeps (its stacks, the user's lists).
+_LIST_METHODS = frozenset({"append", "pop", "extend", "insert"})
 # Builtins whose result depends on more than their arguments' values, or that act.
 _IMPURE_BUILTINS = frozenset({
     "input", "open", "exec", "eval", "compile", "setattr", "delattr", "globals", "locals",
@@ -59,7 +62,105 @@ def helpers_recomputed(parsed: source.ParsedFunction, namer: Namer) -> None:
     _find(parsed.node.body, parsed, calls)
     usable = {back: entry for back, entry in calls.items() if entry is not None}
     if usable:
+        _no_state_changed_before_backward(parsed, usable)
         _rewrite(parsed.node.body, usable, namer)
+
+
+def _no_state_changed_before_backward(parsed: source.ParsedFunction, usable: dict) -> None:
+    """Refuse where a helper run again reads state (``K[0]``, ``self.scale``) that code
+    the gradient calls may change between the helper's call and its backward (``setk(3.0)``
+    in between): run again at the backward, it would read the new value, which grad's own
+    backward, reading it once, did not."""
+    helpers = {entry[0] for entry in usable.values()}
+    read = next(((h, r) for h in helpers for r in [_state_read(h, set())] if r), None)
+    if read is None:
+        return
+    changer = _state_changer(parsed, set(usable))
+    if changer is None:
+        return
+    helper, what = read
+    node, call = changer
+    error = parsed.error(node, f"forward mode over grad runs {helper.__name__}() again "
+                               f"where its backward runs, and it reads {what}, which {call} "
+                               "may change before then: pass it to the helper as an argument",
+                         errors.NoRuleError)
+    error.conclusive = True  # (reverse over reverse cannot follow the helper either)
+    raise error
+
+
+def _state_read(fn: Any, seen: set) -> Optional[str]:
+    """A global holding data, or an attribute of an argument, that ``fn`` (or a helper
+    it calls) reads; None if it reads neither."""
+    if fn in seen:
+        return None
+    seen.add(fn)
+    try:
+        parsed = source.parse_function(fn)
+    except Exception:  # noqa: BLE001 - unsafe_to_repeat refuses what has no source
+        return None
+    called = {id(n.func) for n in walk(parsed.node) if isinstance(n, gast.Call)}
+    for node in walk(parsed.node):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
+                node.id not in parsed.locals:
+            value = parsed.resolve(node)
+            if isinstance(value, types.FunctionType):
+                found = _state_read(value, seen)
+                if found:
+                    return found
+            elif value is not source.UNRESOLVED and not callable(value) and \
+                    not isinstance(value, (types.ModuleType, str, bytes, type(None), bool)):
+                return node.id
+        elif isinstance(node, gast.Attribute) and id(node) not in called and \
+                base_name(node) in parsed.params:
+            return gast.unparse(node).strip()
+    return None
+
+
+def _state_changer(parsed: source.ParsedFunction, backs: set) -> Optional[tuple]:
+    """``(node, description)`` of the first thing in a generated gradient that may
+    change state: a call of code of the user's that changes something (see
+    unsafe_to_repeat) or of a method not known, a ``global`` statement, a write into
+    an item or attribute of something not its own."""
+    for node in walk(parsed.node):
+        if isinstance(node, gast.Global):
+            return node, "a global statement"
+        if isinstance(node, (gast.Assign, gast.AugAssign)):
+            for target in getattr(node, "targets", None) or [node.target]:
+                root = base_name(target) if isinstance(
+                    target, (gast.Subscript, gast.Attribute)) else None
+                if root is not None and root not in parsed.locals:
+                    return node, f"{gast.unparse(target).strip()} = ..."
+        if not isinstance(node, gast.Call):
+            continue
+        func = node.func
+        if isinstance(func, gast.Name) and func.id in backs:
+            continue
+        if isinstance(func, gast.Attribute):
+            root = base_name(func.value)
+            if root is not None and root in parsed.locals and func.attr in _LIST_METHODS \
+                    or func.attr in _READING:
+                continue  # a list's or array's own (stack.append(v))
+        target = parsed.resolve(func)
+        origin = _origin(target)
+        if origin is not None:
+            continue  # a helper derivative grad made: run as the helper is
+        if isinstance(target, types.MethodType):
+            target = target.__func__
+        if isinstance(target, types.FunctionType) and mutation_free(target):
+            continue
+        if target is source.UNRESOLVED and not isinstance(func, gast.Attribute) or \
+                not isinstance(target, (types.FunctionType, source.InstanceOf)) and \
+                target is not source.UNRESOLVED:
+            continue  # NumPy, math, builtins, the runtime
+        return node, f"{gast.unparse(func).strip()}()"
+    return None
+
+
+def mutation_free(fn: Any) -> bool:
+    """Whether a function of the user's surely changes nothing (unsafe_to_repeat)."""
+    module = getattr(fn, "__module__", None) or ""
+    return module.startswith(("numpy", "scipy", "math", "autograd_src")) or \
+        unsafe_to_repeat(fn, set()) is None
 
 
 def _name(id_: str, ctx: Any = None) -> gast.Name:
@@ -98,10 +199,10 @@ def _find(stmts: list, parsed: source.ParsedFunction, calls: dict) -> None:
                                    errors.NoRuleError) from None
             keywords = tuple(k.arg for k in call.keywords)
             # Constant arguments (axis=1) are passed as themselves, not read back from the
-            # saved tuple, whose items forward mode takes for differentiated values.
-            constants = tuple((True, a.value) if isinstance(a, gast.Constant) else (False, None)
-                              for a in list(call.args) + [k.value for k in call.keywords])
-            entry = entry + (len(call.args), keywords, constants) \
+            # saved tuple, whose items forward mode takes for differentiated values; those
+            # the derivative does not differentiate (an object) are read as constants.
+            entry = entry[:2] + (len(call.args), keywords,
+                                 _argument_kinds(call, entry[0], entry[2])) \
                 if entry and entry[1] is not None else None
             if back in calls and (entry is None or calls[back] is None
                                   or calls[back][1:] != entry[1:]):
@@ -118,12 +219,44 @@ def _recomputation(derivative: Any, n_args: int) -> Optional[tuple]:
     origin = _origin(derivative)
     if origin is None:
         return None
-    helper = origin[0]
+    helper, positions = origin
     reason = unsafe_to_repeat(helper, set())
     if reason is not None:
         raise _Unsafe(reason)
     made = _recursive_reference(derivative)
-    return helper, _flattened(made[2] if made is not None else derivative)
+    return helper, _flattened(made[2] if made is not None else derivative), \
+        _differentiated(helper, positions)
+
+
+def _differentiated(helper: Any, positions: list) -> Optional[frozenset]:
+    """The parameters of ``helper`` its derivative differentiates (``positions``, as
+    pipeline.helper_wrt reads them; ``*`` for values of ``*args``); None if unknown."""
+    try:
+        names, positional = source.parameters(helper)
+    except Exception:  # noqa: BLE001 - then every argument is passed as differentiated
+        return None
+    return frozenset(names[p] if p < positional else "*" for p in positions)
+
+
+def _argument_kinds(call: gast.Call, helper: Any, differentiated: Optional[frozenset]) -> tuple:
+    """For each argument of a helper derivative's call, positional then keywords:
+    ``("literal", value)`` for a constant (axis=1), ``("held", None)`` for one the
+    derivative does not differentiate (an object, data), else ``("saved", None)``."""
+    try:
+        names, positional = source.parameters(helper)
+    except Exception:  # noqa: BLE001
+        names, positional, differentiated = [], 0, None
+    params = [names[k] if k < positional else "*" for k in range(len(call.args))] + \
+        [k.arg for k in call.keywords]
+    kinds = []
+    for value, param in zip(list(call.args) + [k.value for k in call.keywords], params):
+        if isinstance(value, gast.Constant):
+            kinds.append(("literal", value.value))
+        elif differentiated is not None and param not in differentiated:
+            kinds.append(("held", None))
+        else:
+            kinds.append(("saved", None))
+    return tuple(kinds)
 
 
 class _Unsafe(Exception):
@@ -342,11 +475,18 @@ class _BackCalls(Transformer):
         func = node.func
         if isinstance(func, gast.Name) and func.id in self.usable and \
                 len(node.args) == 1 and not node.keywords:
-            _, gradient, n_args, keywords, constants = self.usable[func.id]
-            items = [gast.Constant(value=value, kind=None) if constant else
-                     gast.Subscript(value=_name(func.id), slice=gast.Constant(
-                         value=k, kind=None), ctx=gast.Load())
-                     for k, (constant, value) in enumerate(constants)]
+            _, gradient, n_args, keywords, kinds = self.usable[func.id]
+            items = []
+            for k, (kind, value) in enumerate(kinds):
+                item = gast.Subscript(value=_name(func.id), slice=gast.Constant(
+                    value=k, kind=None), ctx=gast.Load())
+                if kind == "literal":
+                    item = gast.Constant(value=value, kind=None)
+                elif kind == "held":
+                    item = gast.Call(func=gast.Attribute(
+                        value=_name(self.namer.reference(runtime, "_ad")), attr="held",
+                        ctx=gast.Load()), args=[item], keywords=[])
+                items.append(item)
             return gast.Call(func=_name(self.namer.reference(gradient, gradient.__name__)),
                              args=[node.args[0]] + items[:n_args],
                              keywords=[gast.keyword(arg=k, value=v)

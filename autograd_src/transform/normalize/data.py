@@ -500,8 +500,9 @@ class DataNormalizer:
             self.no_write_into_a_global_array(stmt.target)
             if isinstance(stmt.target, gast.Attribute):  # S.lr *= 0.5
                 if self.is_active(stmt.value) or self.is_active(container) or (
-                        isinstance(container, gast.Name) and
-                        self.seen_by_adjoints(container.id)):
+                        isinstance(container, gast.Name) and (
+                            self.seen_by_adjoints(container.id) or
+                            self.read_through(container.id))):
                     raise self.error(stmt, f"{gast.unparse(stmt).strip()}: an in-place "
                                            "update of an attribute that a derivative reads "
                                            "is not supported: compute the new value into a "

@@ -117,7 +117,8 @@ class ExpressionNormalizer:
         caller may change it in between, and the backward must see the value used."""
         trivial = is_trivial(expr)
         if trivial and not (self.read_from_state(expr) and (self.helper or (
-                self.calls_that_may_change_state and self.changed_by_calls(expr)))):
+                self.calls_that_may_change_state and self.changed_by_calls(expr)) or (
+                self.sets_attributes and _reads_attribute(expr)))):
             return expr
         name = self.namer.fresh(base)
         if trivial:  # an item or attribute read once (see read_from_state)
@@ -129,6 +130,8 @@ class ExpressionNormalizer:
         stmt = assign_node(name, expr, expr if hasattr(expr, "lineno") else self.origin)
         self.body.append(Primal(stmt, self.origin, {name}))
         scalar = self.is_scalar_value(expr)
+        if trivial and not scalar:
+            self.shared.add(name)  # the array self.buf holds, also reached as self.buf
         shape_class = self.class_of_expr(expr)
         self.assigned({name})
         if scalar:
@@ -159,6 +162,14 @@ class ExpressionNormalizer:
                     is_user_function(target) or isinstance(target, InstanceOf):
                 return True
         return False
+
+    @functools.cached_property
+    def sets_attributes(self) -> bool:
+        """Whether the function sets an attribute (``m.s = m.s + 1.0``): then the
+        attributes its adjoints read are read once, where the primal reads them, so that
+        setting one later is a new binding the derivative does not see."""
+        return any(isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Store)
+                   for node in gast.walk(self.parsed.node))
 
     def changed_by_calls(self, expr: gast.expr) -> bool:
         """Whether a call may change ``expr`` without this function writing it: an
@@ -631,3 +642,7 @@ class ExpressionNormalizer:
 
     def _active_name(self, atom: gast.expr) -> Optional[str]:
         return atom.id if isinstance(atom, gast.Name) and atom.id in self.active else None
+
+
+def _reads_attribute(expr: gast.expr) -> bool:
+    return any(isinstance(node, gast.Attribute) for node in gast.walk(expr))

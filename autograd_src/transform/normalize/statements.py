@@ -110,6 +110,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.available: dict[str, tuple[str, set[str]]] = {}
         #: Names bound to an item or attribute read once (``hoist``): what they read.
         self.state_values: dict[str, gast.expr] = {}
+        #: Of those, the ones whose attribute was set since (m.buf = m.buf.copy()).
+        self.state_rebound: set[str] = set()
         #: Names holding text made from a differentiated value (``s = f"{x}"``).
         self.texts: set[str] = set()
 
@@ -795,10 +797,32 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
     def no_change_seen_by_adjoints(self, target: Any, stmt: gast.stmt) -> None:
         """Refuse to change in place an array an adjoint reads (``z[0] = 5`` after
         ``y * z``): the derivative would see the new values, not those used."""
+        if isinstance(stmt, gast.Assign) and isinstance(target, gast.Attribute) and \
+                isinstance(target.value, gast.Name) and target.attr not in _ARRAY_ATTRIBUTES:
+            # m.s = v binds a new value and changes no array; adjoints read m.s once, where
+            # the primal read it (sets_attributes), unless they hold m itself.
+            if target.value.id in self.read_by_adjoints:
+                raise self.error(stmt, self.seen_by_adjoints_refusal(target.value.id))
+            written = gast.unparse(target).strip()
+            self.state_rebound |= {n for n, v in self.state_values.items()
+                                   if gast.unparse(v).strip().startswith(written)}
+            return
+        changed = target.value if isinstance(target, gast.Subscript) else None
         while isinstance(target, (gast.Subscript, gast.Attribute, gast.Starred)):
             target = target.value
-        if isinstance(target, gast.Name) and self.seen_by_adjoints(target.id):
-            raise self.error(stmt, self.seen_by_adjoints_refusal(target.id))
+        if not isinstance(target, gast.Name):
+            return
+        read_through = self.read_through(target.id)
+        if self.seen_by_adjoints(target.id) or read_through:
+            subject = gast.unparse(changed).strip() if read_through and changed is not None \
+                else target.id
+            raise self.error(stmt, self.seen_by_adjoints_refusal(subject))
+
+    def read_through(self, root: str) -> bool:
+        """Whether an adjoint reads an attribute or item of ``root`` read once into a
+        name of its own (``m_buf = m.buf``), which ``m.buf[0] = 5`` would change."""
+        return any(base_name(self.state_values[n]) == root for n in self.read_by_adjoints
+                   if n in self.state_values and n not in self.state_rebound)
 
     def seen_by_adjoints_refusal(self, name: str) -> str:
         return (f"{name} (or an array it may share) is read by the derivative of an earlier "
@@ -899,6 +923,10 @@ _ORDERING_KEYS = (sorted, list, tuple, reversed)
 def _agreed(a: dict, b: dict) -> dict:
     """Shape classes two paths agree on."""
     return {name: cls for name, cls in a.items() if b.get(name) == cls}
+
+
+#: Attributes of an array whose setting changes the array in place (a.shape = (2, 3)).
+_ARRAY_ATTRIBUTES = frozenset({"shape", "strides", "dtype", "data", "real", "imag", "flat"})
 
 
 def _stored_here(stmt: gast.stmt) -> set[str]:

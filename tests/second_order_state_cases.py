@@ -1,0 +1,107 @@
+"""Second derivatives of functions whose helpers read state (session 10). Forward mode
+over grad runs a helper again where its backward runs: state changed in between made
+Hessians silently wrong (-11.3 for -7.9); an object given to a helper crashed
+(AttributeError: its tangent was taken for an array)."""
+
+import numpy as np
+
+K = [1.0]
+STATE = {"k": 1.0}
+SCALE = 2.0
+W = np.array([0.5, -1.0])
+
+
+def setk(v):
+    K[0] = v
+
+
+def scaled(x):
+    return K[0] * x
+
+
+def list_item_changed_between(x):
+    setk(1.0)
+    a = np.sin(scaled(x))
+    setk(3.0)
+    b = np.sin(scaled(x))
+    return a * b
+
+
+def setd(v):
+    STATE["k"] = v
+
+
+def scaled_d(x):
+    return STATE["k"] * x
+
+
+def dict_item_changed_between(x):
+    setd(1.0)
+    a = np.sin(scaled_d(x))
+    setd(3.0)
+    b = np.sin(scaled_d(x))
+    return a * b
+
+
+def dict_item_written_between(x):
+    STATE["k"] = 2.0
+    a = np.sin(scaled_d(x))
+    STATE["k"] = 3.0
+    return a * np.sin(scaled_d(x))
+
+
+def set_scale(v):
+    global SCALE
+    SCALE = v
+
+
+def scaled_g(x):
+    return SCALE * x
+
+
+def global_rebound_between(x):
+    set_scale(1.0)
+    a = np.sin(scaled_g(x))
+    set_scale(3.0)
+    b = np.sin(scaled_g(x))
+    return a * b
+
+
+class Opt:
+    def __init__(self):
+        self.lr = 1.0
+
+    def decay(self):
+        self.lr = self.lr * 0.5
+
+
+def step(w, opt):
+    return w - opt.lr * np.sin(w)
+
+
+def attribute_changed_between(w):
+    opt = Opt()
+    w = step(w, opt)
+    opt.decay()
+    w = step(w, opt)
+    return np.sum(w ** 2)
+
+
+def object_given_to_a_helper(w):
+    opt = Opt()
+    w = step(w, opt)
+    w = step(w * w, opt)
+    return np.sum(w ** 2)
+
+
+def pure(v):
+    return v * 2.0
+
+
+def model(x):
+    return np.tanh(W * x)
+
+
+def pure_calls_and_constants(x):
+    z = pure(1.5)
+    return np.sum(model(x) ** 2) * z
