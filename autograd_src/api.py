@@ -10,10 +10,13 @@ from __future__ import annotations
 import functools
 import inspect
 import operator
+import re
+import types
 from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
+from . import errors
 from .arguments import (
     NO_SCALARS,
     SCALAR_SET,
@@ -90,11 +93,42 @@ def resolve_names(names: list[str], positional: int, label: str,
     return chosen, single
 
 
+def _in_users_terms(exc: Exception, fn: Any) -> Exception:
+    """A refusal met differentiating code grad generated (reverse over reverse: grad of
+    a gradient), said in terms of the user's function where it names generated code."""
+    code = getattr(fn, "__code__", None)
+    if code is None or not code.co_filename.startswith("<autograd_src") or \
+            not isinstance(exc, (errors.NoRuleError, errors.DiffSyntaxError)):
+        return exc
+    from .jacobians import _in_user_terms, _line_of  # (jacobians imports this module)
+    origin = re.search(r"<autograd_src \w+ of ([^<>]+?):(\d+) #\d+>", code.co_filename)
+    named = re.match(r"\s*def\s+(\w+)", _line_of(origin.group(1), int(origin.group(2)))) \
+        if origin else None
+    user = named.group(1) if named else fn.__name__
+    told = _in_user_terms(exc.msg, exc.filename, user)
+    if told == exc.msg:
+        return exc
+    return type(exc)(f"grad(grad({user})) differentiates the code grad generates for it, "
+                     f"and cannot here: {told}", exc.filename, exc.lineno,
+                     (exc.offset or 1) - 1, exc.text)
+
+
+def called_method(fn: Any) -> Any:
+    """For an instance of a class of yours with a ``__call__`` method (a model, an
+    objective), that method bound to it: what calling the instance runs."""
+    if not isinstance(fn, (types.FunctionType, types.MethodType, functools.partial, type)) \
+            and isinstance(inspect.getattr_static(type(fn), "__call__", None),
+                           types.FunctionType):
+        return fn.__call__
+    return fn
+
+
 def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
            printer: str = "gast", bindings: Optional[dict] = None,
            per_class: bool = True, optimize: bool = True) -> Callable[..., Any]:
     if not callable(fn):
         raise TypeError(f"grad expects a function, got {type(fn).__name__}")
+    fn = called_method(fn)
     if isinstance(fn, functools.partial) and inspect.isfunction(fn.func) and \
             bindings is None:
         return _of_partial(fn, wrt, value, verbose, printer, optimize)
@@ -124,9 +158,12 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
             per_fn = cache_for(fn)
             entry = cached(per_fn, entry_key)
             if entry is None:
-                entry = per_fn[entry_key] = transform(fn, names, single, value, printer,
-                                                       signature, bindings=bindings,
-                                                       rewrite=optimize)
+                try:
+                    entry = per_fn[entry_key] = transform(fn, names, single, value, printer,
+                                                           signature, bindings=bindings,
+                                                           rewrite=optimize)
+                except (errors.NoRuleError, errors.DiffSyntaxError) as exc:
+                    raise _in_users_terms(exc, fn) from None
             return entry
 
     try:
@@ -223,11 +260,14 @@ def general_code(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def general_entry(fn: Callable[..., Any], names: list[str], single: bool, value: bool,
-                  optimize: bool, signature: tuple = NO_SCALARS) -> tuple:
+                  optimize: bool, signature: tuple = NO_SCALARS,
+                  bindings: Optional[dict] = None) -> tuple:
     """``(compiled, text, reads)``: the general code of ``grad(fn, wrt=names)`` (of
     `value_and_grad` with ``value``), or its variant for ``signature`` (see
-    `container_signature`), from the cache `_build` fills."""
-    key = (tuple(names), single, value, "gast", (), optimize)
+    `container_signature`), from the cache `_build` fills. ``bindings`` give the
+    classes of arguments whose methods it calls (``layer.apply(W, x)``)."""
+    key = (tuple(names), single, value, "gast",
+           tuple(sorted((k, id(v)) for k, v in (bindings or {}).items())), optimize)
     if signature != NO_SCALARS:
         key += (signature,)
     with LOCK:
@@ -235,7 +275,7 @@ def general_entry(fn: Callable[..., Any], names: list[str], single: bool, value:
         entry = cached(per_fn, key)
         if entry is None:
             entry = per_fn[key] = transform(fn, names, single, value, "gast", signature,
-                                            rewrite=optimize)
+                                            bindings=bindings or None, rewrite=optimize)
         return entry
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from .api import (
     _resolve_wrt,
     _Shortcuts,
+    called_method,
     container_signature,
     general_code,
     general_entry,
@@ -84,6 +85,7 @@ def make_jvp(fn: Callable[..., Any], wrt: Wrt = 0, *, verbose: int = 0,
     >>> tangent  # sin(x) + x cos(x)
     array([0.        , 1.38177329])
     """
+    fn = called_method(fn)
     if isinstance(fn, functools.partial):
         return partial_lifted(lambda f, names: make_jvp(f, names, verbose=verbose,
                                                         printer=printer, optimize=optimize),

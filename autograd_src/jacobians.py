@@ -21,6 +21,7 @@ from .api import (
     Origin,
     _build,
     _resolve_wrt,
+    called_method,
     container_signature,
     general_code,
     general_entry,
@@ -39,8 +40,10 @@ from .arguments import (
     make_checker,
     value_on_copies,
 )
-from .errors import NoRuleError
+from .errors import NoRuleError, UnresolvedMethodError
 from .forward import Wrt, make_jvp
+from .rules import runtime
+from .transform import source
 from .transform.pipeline import cache_for, derivative_name
 from .transform.source import is_bound_method, parameters
 
@@ -109,6 +112,7 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     array([[2.        , 1.        ],
            [0.54030231, 0.        ]])
     """
+    fn = called_method(fn)
     if isinstance(fn, functools.partial):
         return partial_lifted(jacfwd, fn, wrt)
     signature = _with_parameters(fn, "jacfwd")
@@ -153,6 +157,7 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     array([[2.        , 1.        ],
            [0.54030231, 0.        ]])
     """
+    fn = called_method(fn)
     if isinstance(fn, functools.partial):
         return partial_lifted(jacrev, fn, wrt)
     signature = _with_parameters(fn, "jacrev")
@@ -189,8 +194,8 @@ jacobian = jacrev
 # ----- second order: forward mode over grad's generated code -----
 
 
-def _gradient_code(fn: Callable[..., Any], name: str,
-                   signature: tuple = NO_SCALARS) -> tuple[Callable[..., Any], Any]:
+def _gradient_code(fn: Callable[..., Any], name: str, signature: tuple = NO_SCALARS,
+                   bindings: Optional[dict] = None) -> tuple[Callable[..., Any], Any]:
     """The code `grad` generates for ``fn`` (its general code, or the variant for
     ``signature``: see `container_signature`), as a function that forward mode can
     read and differentiate again: it is real Python, registered with linecache,
@@ -198,10 +203,11 @@ def _gradient_code(fn: Callable[..., Any], name: str,
     `rules.runtime_rules`. Also the names its generation resolved, to see when a
     function it calls is redefined."""
     if is_bound_method(fn):
-        raise TypeError("hessian and hvp of a bound method are not supported yet: "
-                        "differentiate a function taking the object as an argument")
+        raise TypeError("hessian and hvp of a bound method (or of a callable object, its "
+                        "__call__) are not supported yet: differentiate a function taking "
+                        "the object as an argument")
     if getattr(fn, "__autograd_src_origin__", None) is None:
-        code, _, reads = general_entry(fn, [name], True, False, True, signature)
+        code, _, reads = general_entry(fn, [name], True, False, True, signature, bindings)
         return code, reads
     # (general_code: grad of a derivative may run forward over reverse, whose code is
     # not a gradient's; its general code is the reverse-mode one)
@@ -211,19 +217,42 @@ def _gradient_code(fn: Callable[..., Any], name: str,
     return code, entry[2] if entry is not None else None
 
 
+def _source_before_a_call(forward: Callable[..., Any]) -> str:
+    """The generated code shown before any call; where it depends on the class of an
+    argument (``layer.apply(W, x)``), a note until the first call makes it."""
+    try:
+        return forward().source
+    except UnresolvedMethodError:
+        return "# generated at the first call, for the class of the object it is given\n"
+
+
 def _second_order(fn: Callable[..., Any], name: str,
                   what: str) -> Callable[[tuple, dict], Any]:
     """A function of a call's arguments giving ``make_jvp`` of `_gradient_code` for
     them (one per `container_signature`), made again when a function the gradient
     calls was redefined; what stops it is said in terms of ``fn``."""
     made: dict = {}
+    objects: dict = {}  # parameters whose methods it calls (layer.apply): their readers
 
     def current(args: tuple = (), kwargs: Optional[dict] = None) -> Callable[..., Any]:
-        signature = container_signature(fn, args, kwargs or {})  # NO_SCALARS for none
-        known = made.get(signature)
-        if known is not None and (known[1] is None or known[1].unchanged()):
-            return known[0]
-        gradient, reads = _gradient_code(fn, name, signature)
+        kwargs = kwargs or {}
+        signature = container_signature(fn, args, kwargs)  # NO_SCALARS for none
+        while True:
+            classes = tuple((p, type(read(args, kwargs))) for p, read in objects.items())
+            key = (signature, classes)
+            known = made.get(key)
+            if known is not None and (known[1] is None or known[1].unchanged()):
+                return known[0]
+            bindings = {p: source.InstanceOf.for_class(c) for p, c in classes}
+            try:
+                gradient, reads = _gradient_code(fn, name, signature, bindings)
+                break
+            except UnresolvedMethodError as exc:
+                # model.apply(x) of an argument: made for its class, known at the call
+                if not (args or kwargs) or exc.parameter in objects or \
+                        exc.parameter not in parameters(fn)[0]:
+                    raise
+                objects[exc.parameter] = argument_reader(fn, exc.parameter)
         try:
             forward = make_jvp(gradient, name)
         except (NoRuleError, errors.DiffSyntaxError) as exc:
@@ -232,10 +261,13 @@ def _second_order(fn: Callable[..., Any], name: str,
                             f"{_in_user_terms(exc.msg, exc.filename, fn.__name__)}",
                             exc.filename,
                             exc.lineno, (exc.offset or 1) - 1, exc.text) from None
-        made[signature] = (forward, reads)
+        made[key] = (forward, reads)
         return forward
 
-    current()
+    try:
+        current()  # what it refuses, said at once
+    except UnresolvedMethodError:
+        pass  # a method of an argument: known at the call
     return current
 
 
@@ -291,6 +323,7 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     >>> hvp(f)(np.array([1.0, 2.0]), np.array([1.0, 0.0]))  # diag(6 x) v
     array([6., 0.])
     """
+    fn = called_method(fn)
     if isinstance(fn, functools.partial):
         return partial_lifted(hvp, fn, wrt)
     names, single = _resolve_wrt(fn, wrt)
@@ -321,7 +354,7 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
 
     hessian_vector_product.__autograd_src_jacobian__ = True  # type: ignore[attr-defined]
     hessian_vector_product.__name__ = f"hvp_{getattr(fn, '__name__', 'f')}"
-    hessian_vector_product.source = forward().source  # type: ignore[attr-defined]
+    hessian_vector_product.source = _source_before_a_call(forward)  # type: ignore[attr-defined]
     return hessian_vector_product
 
 
@@ -340,6 +373,7 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     array([[6., 2.],
            [2., 0.]])
     """
+    fn = called_method(fn)
     if isinstance(fn, functools.partial):
         return partial_lifted(hessian, fn, wrt)
     names, single = _resolve_wrt(fn, wrt)
@@ -362,7 +396,7 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
 
     hessian_of.__autograd_src_jacobian__ = True  # type: ignore[attr-defined]
     hessian_of.__name__ = f"hessian_{getattr(fn, '__name__', 'f')}"
-    hessian_of.source = forward().source  # type: ignore[attr-defined]
+    hessian_of.source = _source_before_a_call(forward)  # type: ignore[attr-defined]
     return hessian_of
 
 
@@ -646,9 +680,22 @@ class CalledDerivative:
 
     def __init__(self, derivative: Callable[..., Any], positions: list[int]) -> None:
         self.derivative = derivative
-        self.second = grad(derivative, wrt=positions[0] if len(positions) == 1
-                           else tuple(positions))
-        self.seed = seed_name(self.second)
+        wrt = positions[0] if len(positions) == 1 else tuple(positions)
+        origin = getattr(derivative, "__autograd_src_origin__", None)
+        self.parts: Optional[tuple] = None
+        if origin is not None and (origin.value or not origin.single):
+            # value_and_grad(loss), grad(loss, wrt=(0, 1)): differentiated piece by piece,
+            # each gradient by forward mode over grad's code (which follows helpers; reverse
+            # mode over the combined code does not)
+            function = origin.function()
+            self.parts = (
+                grad(function, wrt=wrt, optimize=origin.optimize) if origin.value else None,
+                [grad(grad(function, wrt=name, optimize=origin.optimize), wrt=wrt)
+                 for name in origin.names],
+                origin.value, origin.single)
+        else:
+            self.second = grad(derivative, wrt=wrt)
+            self.seed = seed_name(self.second)
         self.__name__ = f"d{getattr(derivative, '__name__', 'derivative')}"
 
     def __call__(self, *args: Any) -> tuple[Any, Callable[[Any], Any]]:
@@ -656,5 +703,24 @@ class CalledDerivative:
         value = self.derivative(*args)
 
         def backward(g: Any) -> Any:
-            return self.second(*kept, **{self.seed: g})
+            if self.parts is None:
+                return self.second(*kept, **{self.seed: g})
+            return self._by_parts(kept, g)
         return value, backward
+
+    def _by_parts(self, kept: list, g: Any) -> Any:
+        """The adjoint of the arguments given ``g``, the adjoint of ``(value, gradient)``
+        or of a tuple of gradients: the value's gradient times its adjoint, plus each
+        gradient's tangent along its adjoint."""
+        value_part, gradient_parts, has_value, single = self.parts
+        g_value, g_gradients = (g[0], g[1]) if has_value else (None, g)
+        seeds = [g_gradients] if single else list(g_gradients)
+        total = None
+        if value_part is not None and g_value is not None:
+            total = value_part(*kept, dout=g_value)
+        for second, seed in zip(gradient_parts, seeds):
+            if seed is None:
+                continue
+            term = second(*kept, **{seed_name(second): seed})
+            total = term if total is None else runtime.add(total, term)
+        return total

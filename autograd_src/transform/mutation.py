@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import inspect
+import os
 import textwrap
 from typing import Any, Optional
 
@@ -282,7 +283,18 @@ def is_user_function(fn: Any) -> bool:
     if inspect.ismethod(fn):
         fn = fn.__func__
     return (inspect.isfunction(fn) and not hasattr(fn, "__autograd_src_primitive__")
-            and (getattr(fn, "__module__", None) or "").split(".")[0] not in LIBRARIES)
+            and (getattr(fn, "__module__", None) or "").split(".")[0] not in LIBRARIES
+            and not made_by_package(fn))
+
+
+def made_by_package(fn: Any) -> bool:
+    """A function of this package's own code (the wrapper make_jvp returns, which
+    takes its function's module name): not code of the user's to differentiate."""
+    code = getattr(fn, "__code__", None)
+    return code is not None and code.co_filename.startswith(_PACKAGE_DIR)
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def allocates(primitive: Any, value: Any) -> bool:

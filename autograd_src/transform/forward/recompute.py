@@ -116,7 +116,8 @@ def _state_read(fn: Any, seen: set) -> Optional[str]:
     return None
 
 
-def _state_changer(parsed: source.ParsedFunction, backs: set) -> Optional[tuple]:
+def _state_changer(parsed: source.ParsedFunction, backs: set,
+                   seen: Optional[set] = None) -> Optional[tuple]:
     """``(node, description)`` of the first thing in a generated gradient that may
     change state: a call of code of the user's that changes something (see
     unsafe_to_repeat) or of a method not known, a ``global`` statement, a write into
@@ -146,6 +147,18 @@ def _state_changer(parsed: source.ParsedFunction, backs: set) -> Optional[tuple]
             continue  # a helper derivative grad made: run as the helper is
         if isinstance(target, types.MethodType):
             target = target.__func__
+        origin = getattr(target, "__autograd_src_origin__", None)
+        if origin is not None:  # a derivative grad made (dloss = grad(loss)): its function's
+            target = origin.function()
+        if _generated(target):  # a derivative's code: what it calls
+            seen = set() if seen is None else seen
+            if target in seen:
+                continue
+            seen.add(target)
+            inner = _state_changer(source.parse_function(target), set(), seen)
+            if inner is None:
+                continue
+            return node, inner[1]
         if isinstance(target, types.FunctionType) and mutation_free(target):
             continue
         if target is source.UNRESOLVED and not isinstance(func, gast.Attribute) or \
@@ -154,6 +167,12 @@ def _state_changer(parsed: source.ParsedFunction, backs: set) -> Optional[tuple]
             continue  # NumPy, math, builtins, the runtime
         return node, f"{gast.unparse(func).strip()}()"
     return None
+
+
+def _generated(fn: Any) -> bool:
+    code = getattr(fn, "__code__", None)
+    return isinstance(fn, types.FunctionType) and code is not None and \
+        code.co_filename.startswith("<autograd_src")
 
 
 def mutation_free(fn: Any) -> bool:

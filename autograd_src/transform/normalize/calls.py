@@ -16,7 +16,7 @@ from ...rules import numpy_rules, registry, runtime
 from ...rules.registry import Rule
 from .. import closures
 from ..ir import Primal, Verbatim, assign_node, base_name, keywords_of, name_node, replace_nodes
-from ..mutation import MUTATING_METHODS, is_user_function, writes_in_place
+from ..mutation import MUTATING_METHODS, is_user_function, made_by_package, writes_in_place
 from ..naming import describe
 from ..source import UNRESOLVED, InstanceOf, MethodOf, parameters
 
@@ -68,6 +68,10 @@ class CallNormalizer:
                 func=name_node(self.namer.reference(runtime.dot_of_data, "dot_of_data")),
                 args=[func.value, call.args[0]],
                 keywords=[gast.keyword(arg="where", value=where)]), call))
+        if isinstance(func, gast.Name) and func.id in self.local_derivatives:
+            func = gast.copy_location(name_node(self.local_derivatives[func.id]), func)
+            call = gast.copy_location(gast.Call(func=func, args=call.args,
+                                                keywords=call.keywords), call)
         if isinstance(func, gast.Name) and func.id in self.local_functions:
             return self.local_call(call, func.id)
         if isinstance(func, gast.Call):  # grad(energy)(x): the derivative, made now
@@ -164,8 +168,8 @@ class CallNormalizer:
                 return self.helper_call(call, self.derivative_code(call, origin),
                                         rebuild_call)
             except (DiffSyntaxError, NoRuleError):
-                if not (not origin.value and origin.single and not call.keywords and
-                        not self.parsed.generated and getattr(self.derive, "reverse", False)):
+                if not (not call.keywords and not self.parsed.generated and
+                        getattr(self.derive, "reverse", False)):
                     raise
             # where reverse mode cannot read that code (the helpers of the inner loss:
             # their backward functions), a gradient's backward is a second derivative,
@@ -1118,6 +1122,13 @@ class CallNormalizer:
                                    f"yet{self.user_line(node)} (the gradient's helper "
                                    f"{label} has no derivative rule of its own; the README "
                                    "lists what second order covers)", NoRuleError)
+        if rule is None and made_by_package(primitive):
+            raise self.error(node, f"{label} is a derivative made by autograd_src "
+                                   f"(make_jvp, jvp, hessian ...), called on a differentiated "
+                                   f"value at {self.parsed.where(node)}: grad follows calls "
+                                   "of derivatives made by grad and value_and_grad only. "
+                                   "Write the derivative with grad, or compute it outside "
+                                   "the function differentiated", NoRuleError)
         if rule is None:
             raise self.error(
                 node,

@@ -109,6 +109,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         # Subscripts and transposes already computed: source text -> (name, names read).
         self.available: dict[str, tuple[str, set[str]]] = {}
         #: Names bound to an item or attribute read once (``hoist``): what they read.
+        #: Local names bound once to a derivative made here (dH = grad(H)): its name.
+        self.local_derivatives: dict[str, str] = {}
         self.state_values: dict[str, gast.expr] = {}
         #: Of those, the ones whose attribute was set since (m.buf = m.buf.copy()).
         self.state_rebound: set[str] = set()
@@ -271,8 +273,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                     and n.value.id == it.id and isinstance(n.slice, gast.Name)
                     and n.slice.id == stmt.target.id
                     for s in stmt.body for n in gast.walk(s))
-        if not (keyed or it.id in self.dicts or self.made_a_container(it.id, (dict,))) or (
-                it.id in self.reassigned and self.stores.get(it.id) != 1):
+        index = _only_an_index(stmt.target.id, stmt.body)
+        if not (index or keyed or it.id in self.dicts or
+                self.made_a_container(it.id, (dict,))) or (
+                it.id in self.reassigned and self.stores.get(it.id) != 1 and not index):
             return stmt
         keys: gast.expr = gast.Call(
             func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
@@ -650,6 +654,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return
         if isinstance(target, gast.Name) and active and self.made_closure(target.id, value):
             return
+        if isinstance(target, gast.Name) and isinstance(value, gast.Call) and \
+                not active and self.stores_of(target.id) == 1:
+            made = self.derivative_made_here(value)
+            if made is not None:  # dH = grad(H): its calls are those of grad(H)(q)
+                self.local_derivatives[target.id] = made
         if isinstance(target, gast.Name):
             sequence = self.holds_sequence(value)  # xs.copy(), [0.0] * n, xs[1:]
             self.assign_name(target, value, active, original)
@@ -660,6 +669,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 self.opaque.add(target.id)
             return
         self.assign_other(target, value, active, original)
+
+    def stores_of(self, name: str) -> int:
+        """How many times the function binds ``name``."""
+        return sum(isinstance(n, gast.Name) and n.id == name and
+                   isinstance(n.ctx, (gast.Store, gast.Del)) for n in gast.walk(self.parsed.node))
 
     def lazy_iterator_read_at_once(self, stmt: gast.Assign) -> None:
         """``gen = (x * i for i in ...)``, ``z = zip(a, b)``, ``r = reversed(xs)``,
@@ -927,6 +941,18 @@ def _agreed(a: dict, b: dict) -> dict:
 
 #: Attributes of an array whose setting changes the array in place (a.shape = (2, 3)).
 _ARRAY_ATTRIBUTES = frozenset({"shape", "strides", "dtype", "data", "real", "imag", "flat"})
+
+
+def _only_an_index(name: str, body: list) -> bool:
+    """Whether ``name`` is read in ``body`` only as an index or key (``fast[k]``,
+    ``out[k] = ...``): then the loop over a differentiated dict's keys (``for k in
+    params``) reads them as the constants they are. Were it a list of numbers, indexing
+    by its values would carry no gradient either."""
+    nodes = [n for stmt in body for n in gast.walk(stmt)]
+    slices = {id(n.slice) for n in nodes if isinstance(n, gast.Subscript)}
+    loads = [n for n in nodes if isinstance(n, gast.Name) and n.id == name]
+    return bool(loads) and all(isinstance(n.ctx, gast.Load) and id(n) in slices
+                               for n in loads)
 
 
 def _stored_here(stmt: gast.stmt) -> set[str]:

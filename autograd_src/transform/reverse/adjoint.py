@@ -22,6 +22,7 @@ from ..ir import (
     Primal,
     assign_node,
     differentiable_inputs,
+    load_names,
     name_node,
     ops_in,
 )
@@ -181,7 +182,11 @@ class AdjointSweep:
                 else:
                     opaque = any(rule.primitive is m for m in makers) or \
                         hasattr(rule, "helper_keywords") or \
-                        registry.returns_sequence(rule.primitive)  # np.split, eigh
+                        registry.returns_sequence(rule.primitive) or (  # np.split, eigh
+                            # a gradient's code differentiated again: dp = _ad.unindex(g,
+                            # p, 'b') is a dict where p is one
+                            any(rule.primitive is m for m in _SHAPED_LIKE_INPUTS) and
+                            any(n in names for v in op.bound.values() for n in load_names(v)))
                 if opaque:
                     names.add(op.target)
                     grown = True
@@ -412,6 +417,11 @@ class AdjointSweep:
 _MAKERS = (runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended,
            runtime.joined, runtime.plus, runtime.times, list, tuple, runtime.sorted_items,
            runtime.transposed, runtime.summed, copy.copy, copy.deepcopy)
+
+
+#: Runtime functions of generated code whose result has the structure of an argument.
+_SHAPED_LIKE_INPUTS = (runtime.unindex, runtime.zeros_like, runtime.add, runtime.add_into,
+                       runtime.add_at, runtime.add_to_item, runtime.seed, runtime.copied)
 
 
 def _assigned_pairs(stmt: Any) -> dict:

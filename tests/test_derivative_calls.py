@@ -1,0 +1,106 @@
+"""Tester H's findings (session 10), each against finite differences: derivatives made
+by grad called inside a function differentiated (crashed on a dict rebound after one:
+``dict + dict`` in generated code; refused for value_and_grad and tuple wrt where the
+inner loss calls a helper; a local name for a derivative crashed in the package's own
+source), callable objects (AttributeError in jacfwd/hessian), dict comprehensions over
+a dict's keys indexing another dict (refused), and clear refusals for what remains."""
+
+import inspect
+
+import numpy as np
+import pytest
+
+from autograd_src import DiffSyntaxError, NoRuleError, grad, hessian, jacfwd, jacrev
+from autograd_src.testing import numerical_grad
+
+from . import derivative_call_cases as cases
+
+
+def _leaves(tree):
+    if isinstance(tree, dict):
+        return [leaf for key in sorted(tree) for leaf in _leaves(tree[key])]
+    if isinstance(tree, (list, tuple)):
+        return [leaf for item in tree for leaf in _leaves(item)]
+    return [np.asarray(tree, dtype=float)]
+
+
+def _numerical(fn, args, k):
+    """Central differences for argument ``k``, a dict of arrays and floats included."""
+    if not isinstance(args[k], dict):
+        return numerical_grad(fn, list(args), k)
+    out = {}
+    for key, leaf in args[k].items():
+        def along(v, key=key):
+            changed = dict(args[k], **{key: v})
+            return fn(*args[:k], changed, *args[k + 1:])
+        out[key] = numerical_grad(along, [leaf], 0)
+    return out
+
+
+def _check(fn, args, wrt=0):
+    got = grad(fn, wrt=wrt)(*args)
+    positions = wrt if isinstance(wrt, tuple) else (wrt,)
+    expected = tuple(_numerical(fn, args, k) for k in positions)
+    if not isinstance(wrt, tuple):
+        got, expected = (got,), expected
+    for g, e in zip(got, expected):
+        for a, b in zip(_leaves(g), _leaves(e)):
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+
+
+def test_dict_rebound_after_a_gradient():
+    _check(cases.dict_rebound_after_a_gradient, ({"a": 0.5, "b": 1.5},))
+
+
+def test_maml_three_steps_over_dict_parameters():
+    rng = np.random.default_rng(0)
+    params = {"W": rng.normal(size=(3, 2)) * 0.5, "b": rng.normal(size=3) * 0.1}
+    _check(cases.maml_three_steps, (params, np.array([0.4, -0.7])))
+
+
+@pytest.mark.parametrize("fn", [cases.value_and_grad_inside, cases.tuple_wrt_inside,
+                                cases.value_unused])
+def test_value_and_grad_and_tuple_wrt_called_inside(fn):
+    _check(fn, (np.array([0.3, -0.6]), np.array([0.7, 0.2])), wrt=(0, 1))
+
+
+def test_local_name_for_a_derivative():
+    _check(cases.local_name_for_a_derivative,
+           (np.array([1.0, -0.5]), np.array([0.3, 2.0])), wrt=(0, 1))
+
+
+@pytest.mark.parametrize("fn", [cases.sgd_over_keys, cases.sgd_over_keys_in_a_loop])
+def test_loop_over_a_dicts_keys_indexing_another_dict(fn):
+    _check(fn, ({"a": 1.0, "b": 2.0}, 0.7), wrt=(0, 1))
+
+
+def test_callable_object():
+    A = np.array([[2.0, 0.5], [0.5, 1.0]])
+    q, x = cases.Quadratic(A), np.array([0.3, -0.4])
+    np.testing.assert_allclose(grad(q)(x), A @ x)
+    np.testing.assert_allclose(jacfwd(q)(x), A @ x)
+    np.testing.assert_allclose(jacrev(q)(x), A @ x)
+    with pytest.raises(TypeError, match=r"callable object, its __call__\) are not supported"):
+        hessian(q)(x)
+
+
+def test_a_forward_derivative_called_inside_is_refused_at_the_users_line():
+    source, first = inspect.getsourcelines(cases)
+    line = next(n for n, text in enumerate(source, start=1) if text.rstrip().endswith(
+        "# LINE jvp"))
+    with pytest.raises(NoRuleError, match="jvp_of_loss is a derivative made by "
+                                          "autograd_src") as info:
+        grad(cases.calls_a_forward_derivative)(np.array([0.3, 0.5]))
+    assert info.value.lineno == line
+
+
+def nested_square_cubed(x):
+    def sq(y):
+        return y * y
+    return sq(x) * x
+
+
+def test_grad_of_grad_refusal_names_the_users_function():
+    with pytest.raises(DiffSyntaxError, match=r"grad\(grad\(nested_square_cubed\)\) "
+                                              r"differentiates the code.*nested function"):
+        grad(grad(nested_square_cubed))(0.7)
