@@ -104,3 +104,84 @@ jvp_of_loss = make_jvp(loss_for_jvp)
 def calls_a_forward_derivative(p):
     v, t = jvp_of_loss(p, dp=np.ones_like(p))  # LINE jvp
     return t * v
+
+
+def times_b(x, b):
+    return x * x * b
+
+
+def inner_with_two_arguments(x, b):
+    return np.sum(times_b(x, b))
+
+
+dinner_x = grad(inner_with_two_arguments, wrt=0)
+
+
+def derivative_given_a_dict_item(b, x):
+    p = {"b": b}
+    return np.sum(dinner_x(x, p["b"]) ** 2)
+
+
+class Linear:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def __call__(self, x):
+        return x @ self.W + self.b
+
+
+class Net:
+    """Sub-modules stored on the instance, called as self.l1(x) (PyTorch style)."""
+
+    def __init__(self, rng):
+        self.l1 = Linear(rng.normal(size=(3, 4)), np.zeros(4))
+        self.l2 = Linear(rng.normal(size=(4, 1)), np.zeros(1))
+        self.act = np.tanh
+
+    def __call__(self, x):
+        return self.l2(self.act(self.l1(x)))
+
+
+NET = Net(np.random.default_rng(0))
+
+
+def through_sub_modules(x):
+    return np.sum(NET(x) ** 2)
+
+
+class Potential:
+    def __init__(self, k):
+        self.k = k
+
+    def U(self, q):
+        return 0.5 * self.k * np.sum(q ** 3)
+
+
+POT = Potential(2.0)
+dU_bound = grad(POT.U)
+dU = grad(Potential.U, wrt=1)
+
+
+def calls_grad_of_a_bound_method(q):
+    return np.sum(dU_bound(q) ** 2)  # LINE bound
+
+
+def calls_grad_of_the_function_under_it(q):
+    return np.sum(dU(POT, q) ** 2)
+
+
+class BatchNorm:
+    def __init__(self):
+        self.running_mean = np.zeros(2)
+
+    def forward(self, x):
+        mu = np.mean(x, axis=0)
+        self.running_mean = 0.9 * self.running_mean + 0.1 * mu  # LINE store
+        return (x - mu) / np.sqrt(np.var(x, axis=0) + 1e-5)
+
+
+BN = BatchNorm()
+
+
+def stores_a_statistic(x):
+    return np.sum(BN.forward(x) ** 3)

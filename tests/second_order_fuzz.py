@@ -17,6 +17,11 @@ differences:
     ``grad(grad(f))(*args)``, the gradient of the summed gradient: ``H 1``, against
     differences of ``grad(f)`` along the ones (forward over reverse, reverse over
     reverse where that refuses).
+``mixed``
+    ``jvp(grad(f, wrt=0), args, v)`` with ``v`` zero on the first argument: the first
+    argument's gradient along the others, which its helpers' derivatives (made for
+    the first argument) do not differentiate (mixed partials: a gradient penalty),
+    against differences of that gradient. Programs of one argument skip it.
 ``rev_rev``
     The same by reverse over reverse alone: grad of the general code of ``grad(f)``
     (run by the command line, not by ``check_program``'s default).
@@ -56,7 +61,7 @@ from autograd_src import errors, grad, hvp, jvp
 from autograd_src.api import general_code
 
 LIBRARY_ERRORS = tuple(getattr(errors, name) for name in errors.__all__)
-CHECKS = ("jvp", "hvp", "jvp_grad", "grad_grad")
+CHECKS = ("jvp", "hvp", "jvp_grad", "grad_grad", "mixed")
 ALL_CHECKS = CHECKS + ("rev_rev",)
 RTOL, ATOL = 1e-4, 1e-6
 
@@ -170,10 +175,11 @@ def check_program(f: Callable[..., Any], args: tuple, seed: int,
             out["jvp"] = (kind, _describe(result))
     kind, first = _attempt(lambda: grad(f, wrt=0))
     if kind != "value":  # grad with respect to the first argument alone refuses
-        for name in ("hvp", "grad_grad", "rev_rev"):
+        for name in ("hvp", "grad_grad", "rev_rev", "mixed"):
             if name in checks:
                 out[name] = (kind, _describe(first))
-        checks = tuple(c for c in checks if c not in ("hvp", "grad_grad", "rev_rev"))
+        checks = tuple(c for c in checks
+                       if c not in ("hvp", "grad_grad", "rev_rev", "mixed"))
 
     def second(name: str, run: Callable[[], Any], gradient: Callable[..., Any],
                direction_: tuple, positions: tuple, result_shapes: list) -> None:
@@ -197,6 +203,10 @@ def check_program(f: Callable[..., Any], args: tuple, seed: int,
     second("grad_grad", lambda: grad(grad(f))(*args), first, ones, (0,), [shapes[0]])
     second("rev_rev", lambda: grad(general_code(grad(f)))(*args), first, ones, (0,),
            [shapes[0]])
+    if len(args) > 1:
+        others = (0.0 * v[0],) + v[1:]
+        second("mixed", lambda: jvp(first, args, others)[1], first, others,
+               wrt[1:], [shapes[0]])
     return out
 
 

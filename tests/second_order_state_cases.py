@@ -105,3 +105,31 @@ def model(x):
 def pure_calls_and_constants(x):
     z = pure(1.5)
     return np.sum(model(x) ** 2) * z
+
+
+# Mixed second derivatives through helpers (tester G): grad(grad(f, wrt=0), wrt=1) runs
+# the helper's derivative for wrt=0 again along b, an argument it does not
+# differentiate: its tangent must flow (silently 0 in a draft of this session).
+def times_b(a, b):
+    return a * a * b
+
+
+def mixed_through_a_helper(a, b):
+    return times_b(a, b)
+
+
+def layer(W, x):
+    return np.tanh(x @ W)
+
+
+def critic(W, x):
+    return np.sum(layer(W, x))
+
+
+def step_scaled(w, opt, c):
+    return w - opt.lr * c * np.sin(w)
+
+
+def mixed_with_an_object(w, c):
+    opt = Opt()
+    return np.sum(step_scaled(w, opt, c) ** 2)

@@ -104,3 +104,36 @@ def test_grad_of_grad_refusal_names_the_users_function():
     with pytest.raises(DiffSyntaxError, match=r"grad\(grad\(nested_square_cubed\)\) "
                                               r"differentiates the code.*nested function"):
         grad(grad(nested_square_cubed))(0.7)
+
+
+def test_derivative_given_a_dict_item():
+    """Tester G: the attempt to read the derivative's code (refused: its helper) left
+    p_part = p['b'] deleted but still known: NameError in generated code."""
+    _check(cases.derivative_given_a_dict_item, (np.array([0.7, -0.4]), np.array([1.3, 0.5])))
+
+
+def _line(tag):
+    source, _ = inspect.getsourcelines(cases)
+    return next(n for n, text in enumerate(source, start=1)
+                if text.rstrip().endswith(f"# LINE {tag}"))
+
+
+def test_sub_modules_called_through_attributes():
+    """self.l1(x) for an object stored on the instance was refused (tester G)."""
+    _check(cases.through_sub_modules, (np.random.default_rng(1).normal(size=(5, 3)),))
+
+
+def test_grad_of_a_bound_method_called_inside():
+    q = np.array([0.3, 0.4])
+    _check(cases.calls_grad_of_the_function_under_it, (q,))
+    with pytest.raises(NoRuleError, match=r"dU_bound is grad of a bound method.*"
+                                          r"grad\(Potential\.method, wrt=1\)") as info:
+        grad(cases.calls_grad_of_a_bound_method)(q)
+    assert info.value.lineno == _line("bound")
+
+
+def test_storing_a_differentiated_value_on_an_object_says_so():
+    with pytest.raises(DiffSyntaxError, match=r"self\.running_mean = \.\.\. stores a "
+                                              r"differentiated value on self") as info:
+        grad(cases.stores_a_statistic)(np.array([[0.1, 0.2], [0.5, -0.3], [0.2, 0.9]]))
+    assert info.value.lineno == _line("store")

@@ -22,7 +22,7 @@ from . import second_order_programs as sp
 from .second_order_fuzz import ALL_CHECKS, check_program
 
 SEEDS = range(0, 4 * len(pg.FEATURES))
-FORWARD_OVER_REVERSE = ("jvp", "hvp", "jvp_grad")
+FORWARD_OVER_REVERSE = ("jvp", "hvp", "jvp_grad", "mixed")
 TALLY: dict = collections.defaultdict(collections.Counter)
 
 

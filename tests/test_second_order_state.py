@@ -41,3 +41,30 @@ def test_hessian_against_finite_differences_of_grad(fn):
     expected = np.array([numerical_grad(lambda v, i=i: gradient(v)[i], [x], 0)
                          for i in range(2)])
     np.testing.assert_allclose(hessian(fn)(x), expected, rtol=1e-5, atol=1e-7)
+
+
+def test_mixed_partial_through_a_helper():
+    mixed = grad(grad(cases.mixed_through_a_helper, wrt=0), wrt=1)
+    assert mixed(1.5, 2.0) == pytest.approx(3.0)  # d/db d/da a^2 b = 2a
+    other = grad(grad(cases.mixed_through_a_helper, wrt=1), wrt=0)
+    assert other(1.5, 2.0) == pytest.approx(3.0)
+
+
+def test_gradient_penalty_through_a_layer_helper():
+    rng = np.random.default_rng(3)
+    W, x = rng.normal(size=(2, 2)), rng.normal(size=(3, 2))
+    dcritic_dx = grad(cases.critic, wrt=1)
+
+    def penalty(W, x):
+        return np.sum(dcritic_dx(W, x) ** 2)
+
+    expected = numerical_grad(penalty, [W, x], 0)
+    np.testing.assert_allclose(grad(penalty)(W, x), expected, rtol=1e-5, atol=1e-8)
+
+
+def test_mixed_partial_with_an_object_given_to_the_helper():
+    w, c = np.array([0.3, 0.9]), 0.7
+    mixed = grad(lambda c, w: np.sum(grad(cases.mixed_with_an_object)(w, c)), wrt=0)
+    expected = numerical_grad(lambda c: np.sum(grad(cases.mixed_with_an_object)(w, c)),
+                              [c], 0)
+    assert mixed(c, w) == pytest.approx(float(expected), rel=1e-5)

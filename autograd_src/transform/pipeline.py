@@ -286,6 +286,7 @@ def bind(derivative: Callable[..., Any], instance: Any) -> Callable[..., Any]:
         if hasattr(derivative, attribute):
             setattr(bound, attribute, getattr(derivative, attribute))
     getattr(derivative, "__autograd_src_views__", []).append(bound)  # kept up to date
+    bound.__autograd_src_bound_to__ = instance  # type: ignore[attr-defined]
     return bound
 
 

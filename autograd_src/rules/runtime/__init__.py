@@ -51,7 +51,6 @@ from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     alone,
     dtype_of,
     floating,
-    held,
     other_items,
     seed,
     shape_of,
@@ -170,7 +169,7 @@ from .special import (  # noqa: F401 - generated code reads them as _ad.<name>
 # optimizer may evaluate a call to one of these at transformation time.
 FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 
-__all__ = ["picked_item", "joined_like", "alone", "held", "floating", "other_items", "shape_of",
+__all__ = ["picked_item", "joined_like", "alone", "floating", "other_items", "shape_of",
            "dtype_of", "zeros_like", "seed",
            "unbroadcast",
            "keep_reduced_dims",

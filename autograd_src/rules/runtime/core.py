@@ -42,7 +42,28 @@ def zeros_like(x: Any) -> Any:
         return {k: zero_item(v) for k, v in x.items()}
     if isinstance(x, np.generic):  # np.float64(0.0), not a 0-d array: += stays cheap
         return x.dtype.type(0)
+    if not isinstance(x, np.ndarray) and hasattr(x, "__dict__") and \
+            not isinstance(x, (type, types.ModuleType, types.FunctionType)):
+        return ZERO_OBJECT  # an object of the user's (opt, a layer): its fields are zeros
     return np.zeros_like(x)
+
+
+class _ZeroObject:
+    """The zero tangent of an object holding values as attributes (``opt`` given to a
+    helper run again by forward mode over grad): every field it is read for is 0.0."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> float:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return 0.0
+
+    def __repr__(self) -> str:
+        return "ZERO_OBJECT"
+
+
+ZERO_OBJECT = _ZeroObject()
 
 
 _ZERO_OF: dict = {}
@@ -203,13 +224,6 @@ def _basic_index(index: Any) -> bool:
     parts = index if type(index) is tuple else (index,)
     return all(isinstance(p, (int, np.integer, slice)) or p is Ellipsis or p is None
                for p in parts) and not any(isinstance(p, bool) for p in parts)
-
-
-def held(x: Any) -> Any:
-    """``x`` itself, read as a constant: an argument a helper's derivative was given
-    but not differentiated for, passed again where forward mode runs it a second time
-    (an object such as ``opt``, whose tangent would have no meaning)."""
-    return x
 
 
 def alone(x: Any, others: tuple, where: str, argument: bool = False,

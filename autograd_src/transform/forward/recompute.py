@@ -29,7 +29,6 @@ from typing import Any, Optional
 import gast
 
 from ... import errors
-from ...rules import runtime
 from .. import source
 from ..ir import Transformer, base_name, walk
 from ..naming import Namer
@@ -218,10 +217,8 @@ def _find(stmts: list, parsed: source.ParsedFunction, calls: dict) -> None:
                                    errors.NoRuleError) from None
             keywords = tuple(k.arg for k in call.keywords)
             # Constant arguments (axis=1) are passed as themselves, not read back from the
-            # saved tuple, whose items forward mode takes for differentiated values; those
-            # the derivative does not differentiate (an object) are read as constants.
-            entry = entry[:2] + (len(call.args), keywords,
-                                 _argument_kinds(call, entry[0], entry[2])) \
+            # saved tuple, whose items forward mode takes for differentiated values.
+            entry = entry + (len(call.args), keywords, _argument_kinds(call)) \
                 if entry and entry[1] is not None else None
             if back in calls and (entry is None or calls[back] is None
                                   or calls[back][1:] != entry[1:]):
@@ -238,44 +235,23 @@ def _recomputation(derivative: Any, n_args: int) -> Optional[tuple]:
     origin = _origin(derivative)
     if origin is None:
         return None
-    helper, positions = origin
+    helper = origin[0]
     reason = unsafe_to_repeat(helper, set())
     if reason is not None:
         raise _Unsafe(reason)
     made = _recursive_reference(derivative)
-    return helper, _flattened(made[2] if made is not None else derivative), \
-        _differentiated(helper, positions)
+    return helper, _flattened(made[2] if made is not None else derivative)
 
 
-def _differentiated(helper: Any, positions: list) -> Optional[frozenset]:
-    """The parameters of ``helper`` its derivative differentiates (``positions``, as
-    pipeline.helper_wrt reads them; ``*`` for values of ``*args``); None if unknown."""
-    try:
-        names, positional = source.parameters(helper)
-    except Exception:  # noqa: BLE001 - then every argument is passed as differentiated
-        return None
-    return frozenset(names[p] if p < positional else "*" for p in positions)
-
-
-def _argument_kinds(call: gast.Call, helper: Any, differentiated: Optional[frozenset]) -> tuple:
+def _argument_kinds(call: gast.Call) -> tuple:
     """For each argument of a helper derivative's call, positional then keywords:
-    ``("literal", value)`` for a constant (axis=1), ``("held", None)`` for one the
-    derivative does not differentiate (an object, data), else ``("saved", None)``."""
-    try:
-        names, positional = source.parameters(helper)
-    except Exception:  # noqa: BLE001
-        names, positional, differentiated = [], 0, None
-    params = [names[k] if k < positional else "*" for k in range(len(call.args))] + \
-        [k.arg for k in call.keywords]
-    kinds = []
-    for value, param in zip(list(call.args) + [k.value for k in call.keywords], params):
-        if isinstance(value, gast.Constant):
-            kinds.append(("literal", value.value))
-        elif differentiated is not None and param not in differentiated:
-            kinds.append(("held", None))
-        else:
-            kinds.append(("saved", None))
-    return tuple(kinds)
+    ``("literal", value)`` for a constant (axis=1), passed as itself, else ``("saved",
+    None)``, read back from the saved tuple. An argument the helper's derivative does
+    not differentiate (an object, data) is saved too: forward mode's tangent may run
+    along it (the mixed derivative of grad(f, wrt=0) along b)."""
+    return tuple(("literal", value.value) if isinstance(value, gast.Constant) else
+                 ("saved", None)
+                 for value in list(call.args) + [k.value for k in call.keywords])
 
 
 class _Unsafe(Exception):
@@ -501,10 +477,6 @@ class _BackCalls(Transformer):
                     value=k, kind=None), ctx=gast.Load())
                 if kind == "literal":
                     item = gast.Constant(value=value, kind=None)
-                elif kind == "held":
-                    item = gast.Call(func=gast.Attribute(
-                        value=_name(self.namer.reference(runtime, "_ad")), attr="held",
-                        ctx=gast.Load()), args=[item], keywords=[])
                 items.append(item)
             return gast.Call(func=_name(self.namer.reference(gradient, gradient.__name__)),
                              args=[node.args[0]] + items[:n_args],

@@ -112,6 +112,15 @@ class CallNormalizer:
             return self.call(gast.copy_location(gast.Call(
                 func=gast.copy_location(method, func), args=call.args,
                 keywords=call.keywords), call))
+        if primitive is UNRESOLVED and isinstance(func, gast.Attribute) and \
+                not self.is_active(func.value) and _instance_attribute(
+                    self.parsed.resolve(func.value), func.attr):
+            # self.l1(x) for a sub-module stored on the instance: its class's __call__,
+            # known when the code runs (as for layer(h), for layer in layers)
+            method = gast.copy_location(gast.Attribute(value=func, attr="__call__",
+                                                       ctx=gast.Load()), func)
+            return self.dynamic_method_call(gast.copy_location(gast.Call(
+                func=method, args=call.args, keywords=call.keywords), call))
         if primitive is UNRESOLVED:
             error = self.unresolved(call)
             if isinstance(func, gast.Attribute) and not isinstance(
@@ -163,7 +172,7 @@ class CallNormalizer:
         if origin is not None and registry.lookup(primitive) is None:
             # a derivative grad made (a gradient penalty): differentiated through the
             # code it runs for this call's lists and dicts (its general code joins them)
-            mark = len(self.body)
+            mark, state = len(self.body), self.snapshot()
             try:
                 return self.helper_call(call, self.derivative_code(call, origin),
                                         rebuild_call)
@@ -175,6 +184,7 @@ class CallNormalizer:
             # their backward functions), a gradient's backward is a second derivative,
             # by forward over reverse (jacobians.CalledDerivative)
             del self.body[mark:]
+            self.restore(state)  # (p_part = p['b'] made in the attempt is gone with it)
             return self.called_derivative(call, primitive, rebuild_call)
         if registry.lookup(primitive) is None and is_user_function(primitive):
             return self.helper_call(call, primitive, rebuild_call)
@@ -204,6 +214,15 @@ class CallNormalizer:
                 value=arg.value, slice=gast.Constant(value=k, kind=None), ctx=gast.Load()),
                 arg) for k in range(len(known))]
         return args
+
+    def snapshot(self) -> dict:
+        """Copies of the normalizer's sets and dicts, to undo an attempt (`restore`)."""
+        return {name: value.copy() for name, value in vars(self).items()
+                if type(value) in (set, dict)}
+
+    def restore(self, state: dict) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def derivative_made_here(self, maker_call: gast.Call) -> Optional[str]:
         """``grad(energy, wrt=1)`` called at once (``grad(energy)(x)``): with ``energy``
@@ -1122,6 +1141,14 @@ class CallNormalizer:
                                    f"yet{self.user_line(node)} (the gradient's helper "
                                    f"{label} has no derivative rule of its own; the README "
                                    "lists what second order covers)", NoRuleError)
+        if rule is None and hasattr(primitive, "__autograd_src_bound_to__"):
+            cls = type(primitive.__autograd_src_bound_to__).__name__
+            raise self.error(node, f"{label} is grad of a bound method (grad(obj.method)), "
+                                   f"called on a differentiated value at "
+                                   f"{self.parsed.where(node)}: grad follows the derivatives "
+                                   "of plain functions only. Differentiate the function "
+                                   f"under it, grad({cls}.method, wrt=1), and call it with "
+                                   "the object first (d(obj, x))", NoRuleError)
         if rule is None and made_by_package(primitive):
             raise self.error(node, f"{label} is a derivative made by autograd_src "
                                    f"(make_jvp, jvp, hessian ...), called on a differentiated "
@@ -1188,3 +1215,13 @@ class CallNormalizer:
         atoms = [replace_nodes(a, replaced) for a in args]
         kw = {k: replace_nodes(v, replaced) for k, v in keywords.items()}
         return rule, rebuild(atoms, kw), bound, inputs
+
+
+def _instance_attribute(owner: Any, attr: str) -> bool:
+    """Whether ``attr`` of an object of a known class (``self``) is no attribute of the
+    class: one each instance holds (``self.l1 = Linear(...)``)."""
+    return isinstance(owner, InstanceOf) and \
+        inspect.getattr_static(owner.cls, attr, _MISSING) is _MISSING
+
+
+_MISSING = object()

@@ -776,6 +776,15 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                              f"({container.id.lower()} = np.zeros(...))")
                 self.assign_item(target, container.id, value, original)
                 return
+            if isinstance(target, gast.Attribute) and not self.is_active(container):
+                owner = gast.unparse(container).strip()
+                raise self.error(target, f"{gast.unparse(target).strip()} = ... stores a "
+                                         f"differentiated value on {owner}, which grad "
+                                         "cannot follow: a later read of it would carry no "
+                                         "gradient. Keep it in a local name (or return it); "
+                                         "compute statistics that carry no gradient, such "
+                                         "as running averages, outside the function "
+                                         "differentiated")
             raise self.error(target, "assigning into an attribute or a nested element "
                                      f"({gast.unparse(target).strip()} = ...) of a "
                                      "differentiated value is not supported: for an array "
