@@ -280,6 +280,5 @@ def _through_a_decorated_method(x):
 
 def test_a_method_under_a_decorator_taking_star_args_is_refused_at_the_call():
     # IndexError inside the normalizer (tester K)
-    from autograd_src.errors import NoRuleError
     with pytest.raises(NoRuleError, match=r"takes the object through \*args"):
         grad(_through_a_decorated_method)(np.ones(3))
