@@ -471,8 +471,37 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any],
     if len(primals) != len(tangents):
         raise ValueError(f"jvp got {len(primals)} primals and {len(tangents)} tangents: "
                          "give one tangent per argument (None for a constant)")
-    value, tangent = forward.run(primals, {}, [tangents[i] for i in positions])
-    return value, _shaped_like(tangent, value)
+    given = [tangents[i] for i in positions]
+    value, tangent = forward.run(primals, {}, given)
+    return value, _own(_shaped_like(tangent, value), _arrays_in(given))
+
+
+def _arrays_in(tree: Any) -> list:
+    if isinstance(tree, np.ndarray):
+        return [tree]
+    if isinstance(tree, dict):
+        tree = list(tree.values())
+    if isinstance(tree, (list, tuple)):
+        return [a for item in tree for a in _arrays_in(item)]
+    return []
+
+
+def _own(tangent: Any, given: list) -> Any:
+    """``tangent`` with any array that shares memory with a tangent the caller gave
+    (``jvp`` of ``lambda x: x`` returns its tangent) copied: the caller may change one."""
+    if not given:
+        return tangent
+    if isinstance(tangent, np.ndarray):
+        return tangent.copy() if any(np.shares_memory(tangent, g) for g in given) \
+            else tangent
+    if isinstance(tangent, tuple):
+        items = tuple(_own(t, given) for t in tangent)
+        return type(tangent)(*items) if hasattr(type(tangent), "_fields") else items
+    if isinstance(tangent, list):
+        return [_own(t, given) for t in tangent]
+    if isinstance(tangent, dict):
+        return {k: _own(t, given) for k, t in tangent.items()}
+    return tangent
 
 
 def _shaped_like(tangent: Any, value: Any) -> Any:

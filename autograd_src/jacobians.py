@@ -128,7 +128,11 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
             for u in units:
                 draws.again()
                 columns.append(forward.run(args, kwargs, [u])[1])
-            if columns and isinstance(columns[0], (list, tuple, dict)):
+            if not columns:  # an empty argument: no column, the output's shape from f
+                out_shape = np.shape(value_on_copies(fn, args, kwargs))
+                jacobians.append(np.zeros(out_shape + shape))
+                continue
+            if isinstance(columns[0], (list, tuple, dict)):
                 raise ValueError(f"jacfwd needs a function returning one array; "
                                  f"{getattr(fn, '__name__', 'f')}() returns a "
                                  f"{type(columns[0]).__name__}: take the Jacobian of each "
@@ -178,6 +182,9 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         jacobians = []
         for k, name in enumerate(names):
             shape = np.shape(_argument(signature, name, args, kwargs))
+            if not rows:  # an empty output: no row
+                jacobians.append(np.zeros(out_shape + shape))
+                continue
             jacobians.append(np.stack([np.asarray(r[k]) for r in rows], axis=0)
                              .reshape(out_shape + shape))
         return jacobians[0] if single else tuple(jacobians)
@@ -217,13 +224,22 @@ def _gradient_code(fn: Callable[..., Any], name: str, signature: tuple = NO_SCAL
     return code, entry[2] if entry is not None else None
 
 
-def _source_before_a_call(forward: Callable[..., Any]) -> str:
-    """The generated code shown before any call; where it depends on the class of an
-    argument (``layer.apply(W, x)``), a note until the first call makes it."""
-    try:
-        return forward().source
-    except UnresolvedMethodError:
-        return "# generated at the first call, for the class of the object it is given\n"
+def _show(made: Any, latest: Any) -> None:
+    """Point ``made`` (a Hessian or HVP function) at the generated code it runs:
+    ``.source``, and ``inspect.getsource`` through ``__wrapped__``. ``latest`` is the
+    forward-mode derivative, or the function giving it for a call (before any call,
+    where it depends on the class of an argument, a note until the first call)."""
+    if not hasattr(latest, "source"):
+        try:
+            latest = latest()
+        except UnresolvedMethodError:
+            made.source = "# generated at the first call, for the class of the object " \
+                "it is given\n"
+            return
+    made.source = latest.source
+    wrapped = getattr(latest, "__wrapped__", None)
+    if wrapped is not None:
+        made.__wrapped__ = wrapped
 
 
 def _second_order(fn: Callable[..., Any], name: str,
@@ -343,7 +359,7 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
                             f"v last; got {len(args)} positional argument(s)")
         *primals, v = args
         latest = forward(tuple(primals), kwargs)
-        hessian_vector_product.source = latest.source  # type: ignore[attr-defined]
+        _show(hessian_vector_product, latest)
         like = argument_reader(fn, names[0])(tuple(primals), kwargs)
         if isinstance(like, np.ndarray) and isinstance(v, (list, tuple)):
             v = np.asarray(v, dtype=like.dtype)  # hvp(f)(x, [1.0, 0.0]): a vector
@@ -354,7 +370,7 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
 
     hessian_vector_product.__autograd_src_jacobian__ = True  # type: ignore[attr-defined]
     hessian_vector_product.__name__ = f"hvp_{getattr(fn, '__name__', 'f')}"
-    hessian_vector_product.source = _source_before_a_call(forward)  # type: ignore[attr-defined]
+    _show(hessian_vector_product, forward)
     return hessian_vector_product
 
 
@@ -387,16 +403,18 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         scalar.check(args, kwargs)
         shape, units = _basis(_argument(fn, names[0], args, kwargs))
         latest = forward(args, kwargs)
-        hessian_of.source = latest.source  # type: ignore[attr-defined]
+        _show(hessian_of, latest)
         columns = []
         for u in units:
             draws.again()
             columns.append(np.asarray(latest.run(args, kwargs, [u])[1]))
+        if not columns:  # an empty argument
+            return np.zeros(shape + shape)
         return np.stack(columns, axis=-1).reshape(shape + shape)
 
     hessian_of.__autograd_src_jacobian__ = True  # type: ignore[attr-defined]
     hessian_of.__name__ = f"hessian_{getattr(fn, '__name__', 'f')}"
-    hessian_of.source = _source_before_a_call(forward)  # type: ignore[attr-defined]
+    _show(hessian_of, forward)
     return hessian_of
 
 

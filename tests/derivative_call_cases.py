@@ -185,3 +185,12 @@ BN = BatchNorm()
 
 def stores_a_statistic(x):
     return np.sum(BN.forward(x) ** 3)
+
+
+def momentum_state_from_a_comprehension(p):
+    m = {k: np.zeros(3) for k in p}
+    q = {}
+    for k in p:
+        m[k] = m[k] + p[k]
+        q[k] = p[k] - 0.5 * m[k]
+    return np.sum(q["w"] ** 2) + np.sum(m["w"] * q["w"])

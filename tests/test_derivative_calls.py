@@ -137,3 +137,9 @@ def test_storing_a_differentiated_value_on_an_object_says_so():
                                               r"differentiated value on self") as info:
         grad(cases.stores_a_statistic)(np.array([[0.1, 0.2], [0.5, -0.3], [0.2, 0.9]]))
     assert info.value.lineno == _line("store")
+
+
+def test_dict_made_by_a_comprehension_is_its_names_own():
+    """m = {k: np.zeros(3) for k in p}, then m[k] = ...: refused as possibly shared
+    (the comprehension's temporary), tester G."""
+    _check(cases.momentum_state_from_a_comprehension, ({"w": np.arange(3.0)},))

@@ -79,6 +79,7 @@ class DataNormalizer:
         self.statement(assign_node(name, empty, expr))
         self.statement(body)
         self.origin = origin
+        self.comprehensions.add(name)
         return name
 
     def loop_over_keys(self, loop: gast.For) -> gast.For:

@@ -109,6 +109,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         # Subscripts and transposes already computed: source text -> (name, names read).
         self.available: dict[str, tuple[str, set[str]]] = {}
         #: Names bound to an item or attribute read once (``hoist``): what they read.
+        #: Temporaries comprehensions were built in, not yet handed to a name.
+        self.comprehensions: set[str] = set()
         #: Local names bound once to a derivative made here (dH = grad(H)): its name.
         self.local_derivatives: dict[str, str] = {}
         self.state_values: dict[str, gast.expr] = {}
@@ -873,6 +875,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         joins = isinstance(stmt, gast.Assign) and self._joins_lists(stmt.value)
         self.body.append(Primal(stmt, self.origin, assigned))
         shared = shared_names(stmt, self.parsed.resolve)
+        made = _made_by_a_comprehension(stmt, self.comprehensions)
+        if made:  # m = {k: np.zeros(3) for k in p}: the new dict is m's alone
+            self.comprehensions.discard(made)
+            shared = set()
         self.owned -= shared
         if shared:
             # d['k'] = a: d holds a's array, and sees an update of a (as NumPy makes it)
@@ -881,14 +887,18 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                        and isinstance(t.value, gast.Name)}
             self.shared |= shared | assigned | holders
         elif isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
-                isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, (
+                isinstance(stmt.targets[0], gast.Name) and (made or isinstance(stmt.value, (
                     gast.List, gast.Dict, gast.Set, gast.ListComp, gast.DictComp,
-                    gast.SetComp)):
+                    gast.SetComp))):
             # hs = [] in a loop: a new object, which shares nothing with the one an
             # adjoint read in an earlier iteration.
             self.shared.discard(stmt.targets[0].id)
         self.assigned(assigned)
         self.active -= assigned
+        if made:  # what was known of the temporary holds for its new name
+            for known in (self.owned, self.lists, self.all_lists, self.dicts):
+                if made in known:
+                    known |= assigned
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
                 isinstance(stmt.targets[0], gast.Tuple) and \
                 isinstance(stmt.value, (gast.Tuple, gast.List)) and \
@@ -950,6 +960,16 @@ def _agreed(a: dict, b: dict) -> dict:
 
 #: Attributes of an array whose setting changes the array in place (a.shape = (2, 3)).
 _ARRAY_ATTRIBUTES = frozenset({"shape", "strides", "dtype", "data", "real", "imag", "flat"})
+
+
+def _made_by_a_comprehension(stmt: gast.stmt, comprehensions: set) -> Optional[str]:
+    """The temporary a comprehension was built in, where ``stmt`` names it (``m =
+    items``): read nowhere else, it hands the new container over."""
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Name) and \
+            stmt.value.id in comprehensions:
+        return stmt.value.id
+    return None
 
 
 def _only_an_index(name: str, body: list) -> bool:
