@@ -33,6 +33,8 @@ from .arguments import (
 )
 from .errors import UnresolvedMethodError
 from .transform import source, stages
+from .transform.by_forward_mode import ENABLED as forward_mode_enabled
+from .transform.by_forward_mode import gradient_by_forward_mode, suits_forward_mode
 from .transform.pipeline import LOCK, bind, cache_for, cached, derivative_name, transform
 from .transform.source import is_bound_method, parameters
 
@@ -153,10 +155,21 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
 
     def generated(signature: tuple) -> tuple:
         # The derivative, generated knowing which arguments are scalars (if any).
-        entry_key = key if signature is NO_SCALARS else key + (signature,)
+        entry_key = key if signature is NO_SCALARS else \
+            key + (signature, forward_mode_enabled.get())
         with LOCK:
             per_fn = cache_for(fn)
             entry = cached(per_fn, entry_key)
+            if entry is None and signature is not NO_SCALARS and \
+                    suits_forward_mode(fn, names, signature, printer, optimize):
+                # one differentiated number: its tangent along 1, one pass, no stacks
+                general = per_fn.get(key)
+                seed = getattr(general[0], "__autograd_src_seed__", "dout") if general \
+                    else "dout"
+                entry = gradient_by_forward_mode(fn, names, single, value, signature,
+                                                 bindings, seed)
+                if entry is not None:
+                    per_fn[entry_key] = entry
             if entry is None:
                 try:
                     entry = per_fn[entry_key] = transform(fn, names, single, value, printer,

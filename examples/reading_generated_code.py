@@ -120,12 +120,14 @@ def stepping_with_pdb(dbump, interactive):
     heading("5. Stepping through a derivative with pdb")
     # At a pdb prompt before the call (e.g. after `breakpoint()`), these commands
     # stop at the first line of the generated derivative and step through it:
-    #     tbreak dbump.__wrapped__    # the variant that ran last: the scalar one here
+    #     tbreak dbump.__wrapped__    # the variant that ran last: the scalar one here,
+    #                                 # by forward mode (t is one number)
     #     continue                    # run until the derivative is entered
-    #     list                        # its source, with '# Grad of:' comments
+    #     list                        # its source
+    #     step                        # into jvp_bump, its '# Tangent of:' code
     #     next, p sqrt_t, p dt, ...   # step and print its variables as usual
-    commands = ["tbreak dbump.__wrapped__", "continue", "list", "p t",
-                "next", "next", "next", "next", "p sqrt_t", "p dt", "continue"]
+    commands = ["tbreak dbump.__wrapped__", "continue", "list", "p t", "step",
+                "next", "next", "next", "next", "p sqrt_t", "p dout", "continue"]
     if interactive:
         print("Type, for instance:", "; ".join(commands))
         breakpoint()

@@ -91,10 +91,13 @@ def test_reading_generated_code_shows_each_view(tmp_path):
         assert re.search(rf"{re.escape(call)}\s+ran the variant '{variant}'", out)
     assert "# ----- after normalize -----\nX_at_w = X @ w\n" in out
     # The traceback ends in the generated derivative, its line shown.
-    frame = out.index('File "<autograd_src dbumpdt of reading_generated_code.py:')
-    assert "dt += dout * t / (2 * sqrt_t)" in out[frame:]
+    # (t is one number: grad by forward mode, its tangent code in jvp_bump)
+    frame = out.index('File "<autograd_src jvp_bump of reading_generated_code.py:')
+    assert "dout = dt / (2 * sqrt_t) * t + sqrt_t * dt + dt" in out[frame:]
     assert "ZeroDivisionError: float division by zero" in out[frame:]
-    # pdb stopped inside the derivative, stepped, and printed its variables.
-    assert "(2)dbumpdt()\n-> sqrt_t = math.sqrt(t)" in out
-    assert "(Pdb) 2.0\n(Pdb) 3.0" in out  # p sqrt_t, p dt
+    # pdb stopped inside the derivative, stepped into its tangent code, and printed
+    # its variables.
+    assert "(3)dbumpdt()\n-> out, tangent = jvp_bump(t, dt=1.0)" in out
+    assert "(3)jvp_bump()\n-> sqrt_t = math.sqrt(t)" in out
+    assert "(Pdb) 2.0\n(Pdb) 4.0" in out  # p sqrt_t, p dout
     assert out.rstrip().endswith("dbump(4.0) = 4.0")

@@ -1,12 +1,16 @@
 """Golden snapshots of the scalar variants a call with Python floats and lists of
 floats runs (issue #12: "the generated scalar variant reads like the hand-written
-code"): the workloads of bench_scalar_loops, as users write them.
+code"): the workloads of bench_scalar_loops, as users write them. With one
+differentiated number the variant is made by forward mode (``NAME_forward.py.txt``);
+reverse mode's scalar variant, which calls differentiating several numbers or a list
+run, is kept too (``NAME.py.txt``, made under ``reverse_mode_only``).
 
 Regenerate after an intended change with
     AUTOGRAD_SRC_UPDATE_GOLDEN=1 python -m pytest tests/test_golden_variants.py
 and read the diff. Each stored text is also run, as stored, against finite differences.
 """
 
+import contextlib
 import pathlib
 
 import numpy as np
@@ -15,6 +19,7 @@ import pytest
 from autograd_src import grad
 from autograd_src.rules import runtime
 from autograd_src.testing import numerical_grad
+from autograd_src.transform.by_forward_mode import reverse_mode_only
 
 from .test_golden import assert_matches_snapshot
 
@@ -63,28 +68,45 @@ CASES = [(horner, (0.9, C)), (horner_for, (0.9, C)), (branchy, (0.6, C)),
 IDS = [fn.__name__ for fn, _ in CASES]
 
 
-def _variant_source(fn, args):
-    df = grad(fn)
-    df(*args)
+MODES = ["forward", "reverse"]
+
+
+def _variant_source(fn, args, mode):
+    with contextlib.ExitStack() as stack:
+        if mode == "reverse":
+            stack.enter_context(reverse_mode_only())
+        df = grad(fn)
+        df(*args)
     assert any(key.startswith("scalars") for key in df.variants)
+    assert ("# forward mode:" in df.source) == (mode == "forward")
     return df.source
 
 
-@pytest.mark.parametrize("fn, args", CASES, ids=IDS)
-def test_scalar_variant_matches_snapshot(fn, args):
-    assert_matches_snapshot(HERE / f"{fn.__name__}.py.txt", _variant_source(fn, args))
+def _snapshot(fn, mode):
+    return HERE / (f"{fn.__name__}_forward.py.txt" if mode == "forward"
+                   else f"{fn.__name__}.py.txt")
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("fn, args", CASES, ids=IDS)
-def test_scalar_variant_reads_like_hand_written_code(fn, args):
-    text = _variant_source(fn, args)
+def test_scalar_variant_matches_snapshot(fn, args, mode):
+    assert_matches_snapshot(_snapshot(fn, mode), _variant_source(fn, args, mode))
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("fn, args", CASES, ids=IDS)
+def test_scalar_variant_reads_like_hand_written_code(fn, args, mode):
+    text = _variant_source(fn, args, mode)
     assert "np.shape" not in text and "zeros_like" not in text and "= None" not in text
     assert "unbroadcast" not in text and "# Undo" not in text
+    if mode == "forward":
+        assert "_stack" not in text and "reversed(" not in text  # one pass
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("fn, args", CASES, ids=IDS)
-def test_stored_variant_runs_and_matches_finite_differences(fn, args):
-    text = (HERE / f"{fn.__name__}.py.txt").read_text()
+def test_stored_variant_runs_and_matches_finite_differences(fn, args, mode):
+    text = _snapshot(fn, mode).read_text()
     namespace = dict(fn.__globals__, _ad=runtime, np=np)
     exec(compile(text, f"<golden variant {fn.__name__}>", "exec"), namespace)
     derivative = namespace[text[4:text.index("(")]]

@@ -92,12 +92,13 @@ def tan(g, ans, x):
 
 @defjvp(np.arcsin, math.asin)
 def arcsin(g, ans, x):
-    return g / np.sqrt(1 - x ** 2)
+    """As the adjoint rule: exact near ``x = ±1`` (``1 - x ** 2`` loses digits)."""
+    return g / np.sqrt((1 - x) * (1 + x))
 
 
 @defjvp(np.arccos, math.acos)
 def arccos(g, ans, x):
-    return -g / np.sqrt(1 - x ** 2)
+    return -g / np.sqrt((1 - x) * (1 + x))
 
 
 @defjvp(np.arctan, math.atan)
@@ -127,12 +128,12 @@ def arcsinh(g, ans, x):
 
 @defjvp(np.arccosh, math.acosh)
 def arccosh(g, ans, x):
-    return g / np.sqrt(x ** 2 - 1)
+    return g / np.sqrt((x - 1) * (x + 1))
 
 
 @defjvp(np.arctanh, math.atanh)
 def arctanh(g, ans, x):
-    return g / (1 - x ** 2)
+    return g / ((1 - x) * (1 + x))
 
 
 @defjvp(np.exp, math.exp)

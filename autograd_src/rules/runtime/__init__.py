@@ -54,6 +54,7 @@ from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     other_items,
     seed,
     shape_of,
+    tangent_as_gradient,
     unbroadcast,
     zeros_like,
 )

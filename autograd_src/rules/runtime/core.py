@@ -106,6 +106,24 @@ def is_zero(x: Any) -> bool:
     return type(x) is np.ndarray and x.base is not None and x.base is _ZERO_OF.get(x.dtype)
 
 
+def tangent_as_gradient(out: Any, tangent: Any, dout: Any = None) -> Any:
+    """The gradient with respect to one number from the output's tangent along 1
+    (grad by forward mode): ``sum(dout * tangent)``, ``dout`` ones by default and
+    checked as grad's seed is."""
+    if dout is None:
+        kind = type(out)
+        if kind is float or isinstance(out, np.generic):
+            return tangent
+        if kind is np.ndarray:
+            return np.sum(tangent) if isinstance(tangent, np.ndarray) \
+                else tangent * out.size
+    weight = seed(dout, out)
+    if isinstance(weight, np.ndarray) and weight.ndim or \
+            isinstance(tangent, np.ndarray) and tangent.ndim:
+        return np.sum(weight * tangent)
+    return weight * tangent
+
+
 def seed(dout: Any, out: Any = 0.0) -> Any:
     """The seed of the backward sweep: ones shaped like ``out``, or ``dout`` checked.
 

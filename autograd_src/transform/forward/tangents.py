@@ -9,6 +9,7 @@ its names constant there: their tangents become zeros, if any tangent reads them
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -18,7 +19,7 @@ from ...errors import NoRuleError
 from ...rules import registry, runtime
 from ...rules.jvp import JVPRule, from_adjoint, lookup_jvp
 from ...rules.runtime import forward as forward_runtime
-from .. import optimize, stages
+from .. import analyze, optimize, stages
 from ..inline import as_expr
 from ..ir import (
     Branch,
@@ -77,9 +78,14 @@ class Tangents:
     def tangent(self, name: str) -> str:
         return self.namer.adjoint(name)
 
+    @functools.cached_property
+    def floats(self) -> set[str]:
+        """Names holding a float wherever assigned: their zero tangents are 0.0."""
+        return analyze.float_names(self.norm, self.parsed.params)
+
     def zero(self, expr: gast.expr) -> gast.expr:
         """The zero tangent of the value of ``expr``."""
-        if is_number(expr):
+        if is_number(expr) or isinstance(expr, gast.Name) and expr.id in self.floats:
             return gast.Constant(value=0.0, kind=None)
         return gast.Call(func=gast.Attribute(value=name_node(self.ad), attr="zeros_like",
                                              ctx=gast.Load()),
@@ -296,7 +302,8 @@ class Tangents:
                      for t, v in zip(tangents, operands)]
             if rule.exprs is None:
                 return self.call_rule(rule, values, gast.Tuple(elts=items, ctx=gast.Load()))
-            return optimize.simplify(Substitution(rule, values, self.namer, items).visit(
+            return optimize.simplify(Substitution(rule, values, self.namer, items,
+                                                  rule.primitive).visit(
                 clone(rule.exprs[0])), self.namer, op.scalars)
         terms = []
         for index, t in enumerate(tangents):
@@ -312,7 +319,8 @@ class Tangents:
                                                    "carries one", NoRuleError)
             if rule.exprs[index] is None:  # the rule reads only its shape
                 continue
-            terms.append(Substitution(rule, {**values, "g": t}, self.namer).visit(
+            terms.append(Substitution(rule, {**values, "g": t}, self.namer,
+                                      primitive=rule.primitive).visit(
                 clone(rule.exprs[index])))
         terms = [optimize.simplify(t, self.namer, op.scalars) for t in terms]
         if not terms:  # the operands carrying tangents are read for their shapes only

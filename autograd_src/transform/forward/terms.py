@@ -10,7 +10,7 @@ from typing import Any, Optional
 import gast
 
 from ...rules.jvp import JVPRule
-from ..inline import as_expr
+from ..inline import as_expr, math_twin
 from ..ir import Op, Transformer, name_node, walk
 from ..naming import Namer, clone
 
@@ -28,11 +28,16 @@ class Substitution(Transformer):
     all-inputs rule by the tangent of input ``k``; ``f(*(a, b))`` written ``f(a, b)``."""
 
     def __init__(self, rule: JVPRule, values: dict, namer: Namer,
-                 items: Optional[list] = None) -> None:
+                 items: Optional[list] = None, primitive: Any = None) -> None:
         self.rule = rule
         self.values = values
         self.namer = namer
         self.items = items
+        self.scalar = getattr(primitive, "__module__", None) == "math"
+
+    def visit_Attribute(self, node: gast.Attribute) -> gast.expr:
+        twin = math_twin(node, self.rule.jvp.__globals__, self.namer) if self.scalar else None
+        return twin if twin is not None else self.generic_visit(node)
 
     def visit_Subscript(self, node: gast.Subscript) -> gast.expr:
         if self.items is not None and isinstance(node.value, gast.Name) and \

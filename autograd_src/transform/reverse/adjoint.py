@@ -91,56 +91,9 @@ class AdjointSweep:
 
     @functools.cached_property
     def floats(self) -> set[str]:
-        """Names holding a float wherever they are assigned: the parameters known to
-        (``scalar_params``), and names only ever set to arithmetic on floats and numbers
-        (``x, v = x0, v0``; ``v = v + dt * a``): their zero adjoints are 0.0."""
-        floats = set(self.norm.scalar_params)
-        assignments: dict[str, list] = {}
-
-        def collect(items: list) -> None:
-            for item in items:
-                if isinstance(item, Op):
-                    assignments.setdefault(item.target, []).append(item.value)
-                elif isinstance(item, Primal):
-                    stmt = item.stmt
-                    pairs = _assigned_pairs(stmt)
-                    for name in item.assigned:
-                        assignments.setdefault(name, []).append(pairs.get(name))
-                elif isinstance(item, Branch):
-                    collect(item.body)
-                    collect(item.orelse)
-                else:
-                    for name in item.assigned() - analyze.assigned_in(item.body):
-                        assignments.setdefault(name, []).append(None)  # a loop's target
-                    collect(item.body)
-
-        collect(self.norm.body)
-
-        def of_floats(value: Any) -> bool:
-            if isinstance(value, gast.Constant):
-                return type(value.value) is float
-            if isinstance(value, gast.Name):
-                return value.id in floats
-            if isinstance(value, gast.BinOp) and isinstance(
-                    value.op, (gast.Add, gast.Sub, gast.Mult, gast.Div)):
-                return (of_floats(value.left) or _is_int_constant(value.left)) and \
-                    (of_floats(value.right) or _is_int_constant(value.right)) and \
-                    (of_floats(value.left) or of_floats(value.right))
-            if isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub):
-                return of_floats(value.operand)
-            return False
-
-        # The largest set that holds together: v = v + dt * a is a float if v was one
-        floats |= {n for n in assignments if n not in self.parsed.params}
-        shrunk = True
-        while shrunk:
-            shrunk = False
-            for name, values in assignments.items():
-                if name in floats and name not in self.norm.scalar_params and \
-                        not all(v is not None and of_floats(v) for v in values):
-                    floats.discard(name)
-                    shrunk = True
-        return floats
+        """Names holding a float wherever they are assigned (`analyze.float_names`):
+        their zero adjoints are 0.0."""
+        return analyze.float_names(self.norm, self.parsed.params)
 
     @functools.cached_property
     def built_containers(self) -> set[str]:
@@ -422,23 +375,6 @@ _MAKERS = (runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended,
 #: Runtime functions of generated code whose result has the structure of an argument.
 _SHAPED_LIKE_INPUTS = (runtime.unindex, runtime.zeros_like, runtime.add, runtime.add_into,
                        runtime.add_at, runtime.add_to_item, runtime.seed, runtime.copied)
-
-
-def _assigned_pairs(stmt: Any) -> dict:
-    """The value each name gets in ``name = value`` or ``a, b = (u, v)``."""
-    if not isinstance(stmt, gast.Assign) or len(stmt.targets) != 1:
-        return {}
-    target, value = stmt.targets[0], stmt.value
-    if isinstance(target, gast.Name):
-        return {target.id: value}
-    if isinstance(target, gast.Tuple) and isinstance(value, gast.Tuple) and \
-            len(target.elts) == len(value.elts):
-        return {t.id: v for t, v in zip(target.elts, value.elts) if isinstance(t, gast.Name)}
-    return {}
-
-
-def _is_int_constant(value: Any) -> bool:
-    return isinstance(value, gast.Constant) and type(value.value) is int
 
 
 def _first_line(stmt: Any) -> str:
