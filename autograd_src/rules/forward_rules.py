@@ -1533,7 +1533,7 @@ def smallest(g, ans, items, key=None):
 
 @defjvp(_ad.field)
 def field(g, ans, x, name):
-    return _ad.field(g, name)
+    return _ad.field_of_tangent(g, x, name)
 
 
 @defjvp(_ad.get_item)

@@ -151,13 +151,15 @@ def writes_in_place(primitive: Any, call: gast.Call) -> Optional[str]:
     return None
 
 
-def helper_writes_into(fn: Any, depth: int = 0) -> Optional[str]:
+def helper_writes_into(fn: Any, depth: int = 0, attributes: bool = True) -> Optional[str]:
     """The first way the user function ``fn`` may change an argument, or None.
 
     Looks for assignment into a parameter (``p[i] = v``, ``p.w = v``, ``p += v``
     on a list), mutating methods called on one (``p.append(v)``), NumPy
     in-place functions and ``out=``, and helpers it passes a parameter to.
-    When its source cannot be read, says so: nothing is known to be safe.
+    When its source cannot be read, says so: nothing is known to be safe. Without
+    ``attributes``, setting a parameter's attribute (``m.steps = m.steps + 1``), which
+    binds a new value and changes no array, does not count.
     """
     node = _definition(fn)
     if node is False:
@@ -170,6 +172,9 @@ def helper_writes_into(fn: Any, depth: int = 0) -> Optional[str]:
         targets = sub.targets if isinstance(sub, gast.Assign) else \
             [sub.target] if isinstance(sub, (gast.AugAssign, gast.AnnAssign)) else []
         for target in targets:
+            if not attributes and isinstance(sub, gast.Assign) and \
+                    isinstance(target, gast.Attribute) and isinstance(target.value, gast.Name):
+                continue  # m.steps = ...: a new binding
             if isinstance(target, (gast.Subscript, gast.Attribute)) and base_name(target) in params:
                 return f"it assigns into its parameter {base_name(target)} at line {sub.lineno}"
             if isinstance(sub, gast.AugAssign) and isinstance(target, gast.Name) and \
@@ -193,7 +198,7 @@ def helper_writes_into(fn: Any, depth: int = 0) -> Optional[str]:
             any(base_name(k.value) in params for k in sub.keywords)
         if passes_parameter and inspect.isfunction(called) and depth < 8 and \
                 called is not fn:
-            inner = helper_writes_into(called, depth + 1)
+            inner = helper_writes_into(called, depth + 1, attributes)
             if inner:
                 return f"it calls {called.__name__}(), and {inner}"
     return None

@@ -14,6 +14,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     construct,
     extended,
     field,
+    field_of_tangent,
     get_item,
     joined,
     joined_like,

@@ -251,6 +251,14 @@ def field(x: Any, name: str) -> Any:
     return getattr(x, name)
 
 
+def field_of_tangent(t: Any, x: Any, name: str) -> Any:
+    """The tangent of ``x.name`` from the tangent ``t`` of ``x``: its field, or, where
+    ``t`` is the list a zero of a namedtuple is, the item at the field's position."""
+    if type(t) is list and isinstance(x, tuple) and hasattr(type(x), "_fields"):
+        return t[type(x)._fields.index(name)]
+    return getattr(t, name)
+
+
 def unfield(g: Any, x: Any, name: str) -> Any:
     """The adjoint of `field` on a namedtuple: ``g`` at the field's position, in a
     namedtuple of ``x``'s type (so its adjoint reads as ``x`` does: ``dp.w``)."""

@@ -44,26 +44,27 @@ def zeros_like(x: Any) -> Any:
         return x.dtype.type(0)
     if not isinstance(x, np.ndarray) and hasattr(x, "__dict__") and \
             not isinstance(x, (type, types.ModuleType, types.FunctionType)):
-        return ZERO_OBJECT  # an object of the user's (opt, a layer): its fields are zeros
+        return ZeroObject(x)  # an object of the user's (opt, a layer): zero fields
     return np.zeros_like(x)
 
 
-class _ZeroObject:
+class ZeroObject:
     """The zero tangent of an object holding values as attributes (``opt`` given to a
-    helper run again by forward mode over grad): every field it is read for is 0.0."""
+    helper run again by forward mode over grad): each field it is read for is the zero
+    of that field of the object (0.0, zeros of an array's shape, a list of zeros)."""
 
-    __slots__ = ()
+    __slots__ = ("_of",)
 
-    def __getattr__(self, name: str) -> float:
+    def __init__(self, of: Any) -> None:
+        object.__setattr__(self, "_of", of)
+
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        return 0.0
+        return zeros_like(getattr(self._of, name))
 
     def __repr__(self) -> str:
-        return "ZERO_OBJECT"
-
-
-ZERO_OBJECT = _ZeroObject()
+        return f"ZeroObject({type(self._of).__name__})"
 
 
 _ZERO_OF: dict = {}

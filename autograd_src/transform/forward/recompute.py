@@ -29,7 +29,7 @@ from typing import Any, Optional
 import gast
 
 from ... import errors
-from .. import source
+from .. import mutation, source
 from ..ir import Transformer, base_name, walk
 from ..naming import Namer
 
@@ -69,70 +69,115 @@ def _no_state_changed_before_backward(parsed: source.ParsedFunction, usable: dic
     """Refuse where a helper run again reads state (``K[0]``, ``self.scale``) that code
     the gradient calls may change between the helper's call and its backward (``setk(3.0)``
     in between): run again at the backward, it would read the new value, which grad's own
-    backward, reading it once, did not."""
-    helpers = {entry[0] for entry in usable.values()}
-    read = next(((h, r) for h in helpers for r in [_state_read(h, set())] if r), None)
-    if read is None:
+    backward, reading it once, did not. Reads and changes are matched by what they reach
+    (a module's name, an object), and an attribute of an argument by any change of an
+    object's attributes."""
+    reads: dict = {}
+    for entry in usable.values():
+        for key, what in _state_reads(entry[0], set()):
+            reads.setdefault(key, (entry[0], what))
+    if not reads:
         return
-    changer = _state_changer(parsed, set(usable))
-    if changer is None:
-        return
-    helper, what = read
-    node, call = changer
-    error = parsed.error(node, f"forward mode over grad runs {helper.__name__}() again "
-                               f"where its backward runs, and it reads {what}, which {call} "
-                               "may change before then: pass it to the helper as an argument",
-                         errors.NoRuleError)
-    error.conclusive = True  # (reverse over reverse cannot follow the helper either)
-    raise error
+    for node, call, keys in _state_changes(parsed, set(usable)):
+        hit = next((key for key in reads if keys is _ANY or key in keys), None)
+        if hit is None:
+            continue
+        helper, what = reads[hit]
+        error = parsed.error(node, f"forward mode over grad runs {helper.__name__}() again "
+                                   f"where its backward runs, and it reads {what}, which "
+                                   f"{call} may change before then: pass it to the helper "
+                                   "as an argument", errors.NoRuleError)
+        error.conclusive = True  # (reverse over reverse cannot follow the helper either)
+        raise error
 
 
-def _state_read(fn: Any, seen: set) -> Optional[str]:
-    """A global holding data, or an attribute of an argument, that ``fn`` (or a helper
-    it calls) reads; None if it reads neither."""
+#: A change that may reach anything (a method of an object known only as it runs).
+_ANY = frozenset({"any"})
+_ATTRIBUTES = ("attributes",)  # what a read of an argument's attribute is keyed by
+
+
+def _global_key(namespace: dict, name: str) -> tuple:
+    return ("global", id(namespace), name)
+
+
+def _state_reads(fn: Any, seen: set) -> list:
+    """``(key, text)`` for each global holding data, attribute of a module of the
+    user's, or attribute of an argument that ``fn`` (or a helper it calls) reads."""
     if fn in seen:
-        return None
+        return []
     seen.add(fn)
     try:
         parsed = source.parse_function(fn)
     except Exception:  # noqa: BLE001 - unsafe_to_repeat refuses what has no source
-        return None
+        return []
     called = {id(n.func) for n in walk(parsed.node) if isinstance(n, gast.Call)}
+    found: list = []
     for node in walk(parsed.node):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
                 node.id not in parsed.locals:
             value = parsed.resolve(node)
             if isinstance(value, types.FunctionType):
-                found = _state_read(value, seen)
-                if found:
-                    return found
-            elif value is not source.UNRESOLVED and not callable(value) and \
-                    not isinstance(value, (types.ModuleType, str, bytes, type(None), bool)):
-                return node.id
-        elif isinstance(node, gast.Attribute) and id(node) not in called and \
-                base_name(node) in parsed.params:
-            return gast.unparse(node).strip()
-    return None
+                found += _state_reads(value, seen)
+            elif _is_data(value):
+                found += [(_global_key(fn.__globals__, node.id), node.id),
+                          (("object", id(value)), node.id)]
+        elif isinstance(node, gast.Attribute) and id(node) not in called:
+            root = base_name(node)
+            if root in parsed.params:
+                found.append((_ATTRIBUTES, gast.unparse(node).strip()))
+            elif root is not None and root not in parsed.locals and \
+                    isinstance(node.value, gast.Name):
+                module = parsed.resolve(node.value)
+                if isinstance(module, types.ModuleType) and \
+                        _is_data(getattr(module, node.attr, None)):
+                    found.append((_global_key(vars(module), node.attr),
+                                  gast.unparse(node).strip()))
+                elif _is_data(module) or hasattr(module, "__dict__") and \
+                        not isinstance(module, (type, types.ModuleType)):
+                    found.append((("object", id(module)), gast.unparse(node).strip()))
+    return found
 
 
-def _state_changer(parsed: source.ParsedFunction, backs: set,
-                   seen: Optional[set] = None) -> Optional[tuple]:
-    """``(node, description)`` of the first thing in a generated gradient that may
-    change state: a call of code of the user's that changes something (see
-    unsafe_to_repeat) or of a method not known, a ``global`` statement, a write into
-    an item or attribute of something not its own."""
+def _is_data(value: Any) -> bool:
+    return value is not source.UNRESOLVED and value is not None and not callable(value) \
+        and not isinstance(value, (types.ModuleType, str, bytes, bool, type))
+
+
+def _state_changes(parsed: source.ParsedFunction, backs: set, seen: Optional[set] = None
+                   ) -> list:
+    """``(node, description, keys)`` for each thing in a generated gradient that may
+    change state: the keys of what it may reach (`_state_reads`' keys), or ``_ANY``."""
+    seen = set() if seen is None else seen
+    changes: list = []
+
+    def outside(expr: Any) -> Any:
+        root = base_name(expr)
+        if root is None or root in parsed.locals:
+            return None
+        return parsed.resolve(gast.Name(id=root, ctx=gast.Load(), annotation=None,
+                                        type_comment=None))
+
     for node in walk(parsed.node):
         if isinstance(node, gast.Global):
-            return node, "a global statement"
+            changes.append((node, "a global statement", _ANY))
         if isinstance(node, (gast.Assign, gast.AugAssign)):
             for target in getattr(node, "targets", None) or [node.target]:
-                root = base_name(target) if isinstance(
-                    target, (gast.Subscript, gast.Attribute)) else None
-                if root is not None and root not in parsed.locals:
-                    return node, f"{gast.unparse(target).strip()} = ..."
+                if not isinstance(target, (gast.Subscript, gast.Attribute)):
+                    continue
+                root = base_name(target)
+                if root is None or root in parsed.locals and root not in parsed.params:
+                    continue
+                obj = outside(target)
+                keys = {("object", id(obj))} if obj is not None else set()
+                if isinstance(target, gast.Attribute):
+                    keys.add(_ATTRIBUTES)
+                    if isinstance(obj, types.ModuleType):
+                        keys.add(_global_key(vars(obj), target.attr))
+                changes.append((node, f"{gast.unparse(target).strip()} = ...", keys))
         if not isinstance(node, gast.Call):
             continue
         func = node.func
+        text = f"{gast.unparse(func).strip()}()"
         if isinstance(func, gast.Name) and func.id in backs:
             continue
         if isinstance(func, gast.Attribute):
@@ -140,9 +185,18 @@ def _state_changer(parsed: source.ParsedFunction, backs: set,
             if root is not None and root in parsed.locals and func.attr in _LIST_METHODS \
                     or func.attr in _READING:
                 continue  # a list's or array's own (stack.append(v))
+            obj = outside(func.value)
+            if func.attr in _MUTATING and obj is not None and \
+                    not isinstance(obj, types.ModuleType):
+                changes.append((node, text, {("object", id(obj))}))  # D.update(k=2.0)
+                continue
         target = parsed.resolve(func)
-        origin = _origin(target)
-        if origin is not None:
+        if target in (setattr, delattr) and node.args:  # setattr(PS, "k", 2.0)
+            obj = outside(node.args[0])
+            keys = {_ATTRIBUTES} | ({("object", id(obj))} if obj is not None else set())
+            changes.append((node, text, keys))
+            continue
+        if _origin(target) is not None:
             continue  # a helper derivative grad made: run as the helper is
         if isinstance(target, types.MethodType):
             target = target.__func__
@@ -150,35 +204,41 @@ def _state_changer(parsed: source.ParsedFunction, backs: set,
         if origin is not None:  # a derivative grad made (dloss = grad(loss)): its function's
             target = origin.function()
         if _generated(target):  # a derivative's code: what it calls
-            seen = set() if seen is None else seen
             if target in seen:
                 continue
             seen.add(target)
-            inner = _state_changer(source.parse_function(target), set(), seen)
-            if inner is None:
-                continue
-            return node, inner[1]
-        if isinstance(target, types.FunctionType) and mutation_free(target):
+            changes += [(node, inner_text, keys) for _, inner_text, keys in
+                        _state_changes(source.parse_function(target), set(), seen)]
             continue
-        if target is source.UNRESOLVED and not isinstance(func, gast.Attribute) or \
-                not isinstance(target, (types.FunctionType, source.InstanceOf)) and \
-                target is not source.UNRESOLVED:
-            continue  # NumPy, math, builtins, the runtime
-        return node, f"{gast.unparse(func).strip()}()"
-    return None
+        if isinstance(target, types.FunctionType):
+            module = getattr(target, "__module__", None) or ""
+            if module.startswith(("numpy", "scipy", "math", "autograd_src")):
+                continue
+            keys = set()
+            for written, _ in mutation.state_written_by(target):
+                keys.add(_global_key(written[1], written[2]) if isinstance(written, tuple)
+                         and written and written[0] == "global" else ("object", id(written)))
+            if mutation.helper_writes_into(target):
+                keys.add(_ATTRIBUTES)  # an object it is given
+            if unsafe_to_repeat(target, set()) is not None and not keys:
+                keys = set(_ANY)  # what it changes is not known
+            if keys:
+                changes.append((node, text, keys))
+            continue
+        if isinstance(target, (source.InstanceOf, source.MethodOf)) or \
+                target is source.UNRESOLVED and isinstance(func, gast.Attribute) or \
+                target is source.UNRESOLVED and isinstance(func, gast.Name) and \
+                func.id not in parsed.locals:
+            changes.append((node, text, _ANY))
+        elif target is source.UNRESOLVED and isinstance(func, gast.Name):
+            changes.append((node, text, _ANY))  # a function held in a local: not known
+    return changes
 
 
 def _generated(fn: Any) -> bool:
     code = getattr(fn, "__code__", None)
     return isinstance(fn, types.FunctionType) and code is not None and \
         code.co_filename.startswith("<autograd_src")
-
-
-def mutation_free(fn: Any) -> bool:
-    """Whether a function of the user's surely changes nothing (unsafe_to_repeat)."""
-    module = getattr(fn, "__module__", None) or ""
-    return module.startswith(("numpy", "scipy", "math", "autograd_src")) or \
-        unsafe_to_repeat(fn, set()) is None
 
 
 def _name(id_: str, ctx: Any = None) -> gast.Name:

@@ -124,6 +124,23 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                                     "differentiates the returned value")
 
 
+def _reads_what_is_written(state: Any, container: gast.expr) -> bool:
+    """Whether the backward reads ``container`` (``self.cache``), what holds it, or what
+    it holds, read once into a name of its own; or ``self`` itself."""
+    from .statements import _nested_in
+    written = gast.unparse(container).strip()
+    root = base_name(container)
+    if root in state.read_by_adjoints:
+        return True
+    for name in state.read_by_adjoints:
+        value = state.state_values.get(name)
+        if value is not None:
+            read = gast.unparse(value).strip()
+            if _nested_in(read, written) or _nested_in(written, read):
+                return True
+    return False
+
+
 def _no_write_into_what_the_backward_reads(parsed: Any, state: Any, wrt: set) -> None:
     """A helper writing into an array it was given (``buf[i] = 1.0``, ``self.buf[i] =
     1.0``) that its derivative's backward reads: the backward runs after the caller
@@ -140,6 +157,9 @@ def _no_write_into_what_the_backward_reads(parsed: Any, state: Any, wrt: set) ->
             [node.target] if isinstance(node, gast.AugAssign) else []
         for target in targets:
             root = base_name(target) if isinstance(target, gast.Subscript) else None
+            if root is not None and isinstance(target.value, gast.Attribute) and \
+                    not _reads_what_is_written(state, target.value):
+                continue  # self.cache['k'] = v: the backward reads other attributes
             if root is not None and root in parsed.params and root not in wrt and \
                     root in read and rebound.get(root, 1 << 30) >= getattr(node, "lineno", 0):
                 raise parsed.error(node, f"{gast.unparse(target).strip()} = ... writes into "

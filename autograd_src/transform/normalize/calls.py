@@ -68,8 +68,8 @@ class CallNormalizer:
                 func=name_node(self.namer.reference(runtime.dot_of_data, "dot_of_data")),
                 args=[func.value, call.args[0]],
                 keywords=[gast.keyword(arg="where", value=where)]), call))
-        if isinstance(func, gast.Name) and func.id in self.local_derivatives:
-            func = gast.copy_location(name_node(self.local_derivatives[func.id]), func)
+        if isinstance(func, gast.Name) and func.id in self.derivative_names:
+            func = gast.copy_location(name_node(self.derivative_names[func.id]), func)
             call = gast.copy_location(gast.Call(func=func, args=call.args,
                                                 keywords=call.keywords), call)
         if isinstance(func, gast.Name) and func.id in self.local_functions:

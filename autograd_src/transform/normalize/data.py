@@ -502,8 +502,9 @@ class DataNormalizer:
             if isinstance(stmt.target, gast.Attribute):  # S.lr *= 0.5
                 if self.is_active(stmt.value) or self.is_active(container) or (
                         isinstance(container, gast.Name) and (
-                            self.seen_by_adjoints(container.id) or
-                            self.read_through(container.id))):
+                            container.id in self.read_by_adjoints or
+                            self.read_through(container.id, stmt.target) or
+                            container.id in self.shared and self.local_alias_read())):
                     raise self.error(stmt, f"{gast.unparse(stmt).strip()}: an in-place "
                                            "update of an attribute that a derivative reads "
                                            "is not supported: compute the new value into a "

@@ -32,7 +32,7 @@ from ..ir import (
 )
 from ..mutation import allocates, is_user_function
 from ..naming import describe
-from ..source import UNRESOLVED, InstanceOf, parameters
+from ..source import UNRESOLVED, InstanceOf, MethodOf, parameters
 from .activity import OPERATORS
 
 __all__ = ["ExpressionNormalizer", "AUG_SYMBOLS"]
@@ -118,16 +118,23 @@ class ExpressionNormalizer:
         trivial = is_trivial(expr)
         if trivial and not (self.read_from_state(expr) and (self.helper or (
                 self.calls_that_may_change_state and self.changed_by_calls(expr)) or (
-                self.sets_attributes and _reads_attribute(expr)))):
+                self.sets_state and _reads_state(expr, self.parsed.locals)))):
             return expr
         name = self.namer.fresh(base)
+        read = expr
         if trivial:  # an item or attribute read once (see read_from_state)
             self.state_reads.add(name)
             self.state_values[name] = expr
             root = base_name(expr)
             if root is not None and isinstance(expr, gast.Attribute):
                 self.state_roots[name] = root  # (self.buf: an array, read by reference)
-        stmt = assign_node(name, expr, expr if hasattr(expr, "lineno") else self.origin)
+            if root in self.methods_not_known and not self.is_scalar_value(expr):
+                # o.refresh() of a class known only as it runs may write into o.buf in
+                # place: the value read is copied, as it was when read
+                read = gast.Call(func=gast.Attribute(
+                    value=name_node(self.namer.reference(runtime, "_ad")), attr="copied",
+                    ctx=gast.Load()), args=[expr], keywords=[])
+        stmt = assign_node(name, read, expr if hasattr(expr, "lineno") else self.origin)
         self.body.append(Primal(stmt, self.origin, {name}))
         scalar = self.is_scalar_value(expr)
         if trivial and not scalar:
@@ -159,16 +166,33 @@ class ExpressionNormalizer:
                 continue  # a list's, dict's or array's own
             target = self.parsed.resolve(func)
             if target is UNRESOLVED and isinstance(func, gast.Attribute) or \
-                    is_user_function(target) or isinstance(target, InstanceOf):
-                return True
+                    is_user_function(target) or isinstance(target, (InstanceOf, MethodOf)):
+                return True  # (self.decay(): a method of the class, MethodOf)
         return False
 
     @functools.cached_property
-    def sets_attributes(self) -> bool:
-        """Whether the function sets an attribute (``m.s = m.s + 1.0``): then the
-        attributes its adjoints read are read once, where the primal reads them, so that
-        setting one later is a new binding the derivative does not see."""
-        return any(isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Store)
+    def methods_not_known(self) -> set[str]:
+        """Names whose methods the function calls where their class is not known
+        before the call runs (``o.refresh()`` for ``o`` an argument)."""
+        roots = set()
+        for node in gast.walk(self.parsed.node):
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                    isinstance(node.func.value, gast.Name) and \
+                    node.func.attr not in mutation.MUTATING_METHODS and \
+                    node.func.attr not in numpy_rules.METHODS and \
+                    self.parsed.resolve(node.func) is UNRESOLVED:
+                roots.add(node.func.value.id)
+        return roots
+
+    @functools.cached_property
+    def sets_state(self) -> bool:
+        """Whether the function sets an attribute (``m.s = m.s + 1.0``) or an item of a
+        global (``D['calls'] = 1``): then the attributes and such items its adjoints read
+        are read once, where the primal reads them, so that setting one later is a new
+        binding the derivative does not see."""
+        return any(isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Store) or
+                   isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store) and
+                   base_name(node) is not None and base_name(node) not in self.parsed.locals
                    for node in gast.walk(self.parsed.node))
 
     def changed_by_calls(self, expr: gast.expr) -> bool:
@@ -191,7 +215,7 @@ class ExpressionNormalizer:
         for node in gast.walk(self.parsed.node):
             if isinstance(node, gast.Call):
                 target = self.parsed.resolve(node.func)
-                if is_user_function(target) or isinstance(target, InstanceOf) or \
+                if is_user_function(target) or isinstance(target, (InstanceOf, MethodOf)) or \
                         target is UNRESOLVED and isinstance(node.func, gast.Attribute):
                     names |= {a.id for a in list(node.args) + [k.value for k in node.keywords]
                               if isinstance(a, gast.Name)}
@@ -209,8 +233,15 @@ class ExpressionNormalizer:
         if not isinstance(expr, (gast.Subscript, gast.Attribute)):
             return False
         root = base_name(expr)
-        return not (isinstance(expr, gast.Attribute) and root is not None and
-                    isinstance(self.parsed.resolve(name_node(root)), types.ModuleType))
+        module = self.parsed.resolve(name_node(root)) if root is not None else None
+        if isinstance(expr, gast.Attribute) and isinstance(module, types.ModuleType):
+            # cfgmod.K, a module of yours holding data (set_k() may rebind it); np.pi
+            # and the like stay as written
+            value = self.parsed.resolve(expr)
+            return (module.__name__.split(".")[0] not in mutation.LIBRARIES and
+                    isinstance(value, (float, int, complex, np.generic, np.ndarray, list,
+                                       dict)) and not isinstance(value, bool))
+        return True
 
     def emit_op(self, target: str, value: gast.expr, rule: Optional[Rule],
                 inputs: list, bound: dict[str, Any]) -> None:
@@ -644,5 +675,7 @@ class ExpressionNormalizer:
         return atom.id if isinstance(atom, gast.Name) and atom.id in self.active else None
 
 
-def _reads_attribute(expr: gast.expr) -> bool:
-    return any(isinstance(node, gast.Attribute) for node in gast.walk(expr))
+def _reads_state(expr: gast.expr, local: set) -> bool:
+    """Whether ``expr`` reads an attribute, or an item of a name not local."""
+    return any(isinstance(node, gast.Attribute) for node in gast.walk(expr)) or \
+        isinstance(expr, gast.Subscript) and base_name(expr) not in local

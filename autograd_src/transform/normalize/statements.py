@@ -112,7 +112,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         #: Temporaries comprehensions were built in, not yet handed to a name.
         self.comprehensions: set[str] = set()
         #: Local names bound once to a derivative made here (dH = grad(H)): its name.
-        self.local_derivatives: dict[str, str] = {}
+        self.derivative_names: dict[str, str] = {}
         self.state_values: dict[str, gast.expr] = {}
         #: Of those, the ones whose attribute was set since (m.buf = m.buf.copy()).
         self.state_rebound: set[str] = set()
@@ -530,8 +530,14 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if primitive is not UNRESOLVED and mutation.writes_in_place(primitive, call):
             changed += list(call.args[:1]) + [k.value for k in call.keywords if k.arg == "out"]
         if primitive is not UNRESOLVED and is_user_function(primitive) and \
-                mutation.helper_writes_into(primitive):
+                mutation.helper_writes_into(primitive, attributes=False):
+            # (a helper setting attributes of its argument, count(m) doing m.steps =
+            # ..., changes no array: what adjoints read of m was read once)
             changed += list(call.args) + [k.value for k in call.keywords]
+        if isinstance(primitive, source.MethodOf) and isinstance(call.func, gast.Attribute) \
+                and mutation.helper_writes_into(primitive.function, attributes=False):
+            # self.refresh() doing self.buf[:] = 2.0: its object and arguments
+            changed += [call.func.value] + list(call.args) + [k.value for k in call.keywords]
         for target in changed:
             self.no_change_seen_by_adjoints(target, stmt)
         if primitive is not UNRESOLVED and is_user_function(primitive):
@@ -660,7 +666,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 not active and self.stores_of(target.id) == 1:
             made = self.derivative_made_here(value)
             if made is not None:  # dH = grad(H): its calls are those of grad(H)(q)
-                self.local_derivatives[target.id] = made
+                self.derivative_names[target.id] = made
         if isinstance(target, gast.Name):
             sequence = self.holds_sequence(value)  # xs.copy(), [0.0] * n, xs[1:]
             self.assign_name(target, value, active, original)
@@ -793,7 +799,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                      "index once (a[i, j] = ...); for a list of lists, "
                                      "assign a whole new inner list (a[i] = [...])")
         if isinstance(target, gast.Subscript) and isinstance(container, gast.Name) and \
-                self.seen_by_adjoints(container.id):
+                self.seen_by_adjoints(container.id) and container.id in self.parsed.locals:
             self.assign_item_without_gradient(target, container.id, value)
             return
         self.no_change_seen_by_adjoints(target, original)
@@ -837,17 +843,45 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             target = target.value
         if not isinstance(target, gast.Name):
             return
-        read_through = self.read_through(target.id)
-        if self.seen_by_adjoints(target.id) or read_through:
+        # (D['k'] = v on a module's dict or list binds a new item: no array changes)
+        read_through = self.read_through(target.id, changed if isinstance(
+            changed, gast.Attribute) else None) and not (
+            isinstance(stmt, gast.Assign) and changed is not None and
+            target.id not in self.parsed.locals and
+            isinstance(self.parsed.resolve(target), (dict, list)))
+        if isinstance(changed, gast.Attribute):
+            # self.cache['shape'] = ...: what an adjoint reads of self was read once; only
+            # a name read lazily, or a local sharing an array, could see the change
+            seen = target.id in self.read_by_adjoints or \
+                target.id in self.shared and self.local_alias_read()
+        else:
+            seen = self.seen_by_adjoints(target.id)
+        if seen or read_through:
             subject = gast.unparse(changed).strip() if read_through and changed is not None \
                 else target.id
             raise self.error(stmt, self.seen_by_adjoints_refusal(subject))
 
-    def read_through(self, root: str) -> bool:
+    def local_alias_read(self) -> bool:
+        """Whether an adjoint reads a local name that may share an array with another
+        (``a = self.buf`` read by an adjoint, then ``self.buf += 1``); parameters, which
+        share with everything, and values read once (`read_through`) aside."""
+        return any(n not in self.parsed.params and n not in self.state_values
+                   for n in self.shared & self.read_by_adjoints)
+
+    def read_through(self, root: str, changed: Optional[gast.expr] = None) -> bool:
         """Whether an adjoint reads an attribute or item of ``root`` read once into a
-        name of its own (``m_buf = m.buf``), which ``m.buf[0] = 5`` would change."""
-        return any(base_name(self.state_values[n]) == root for n in self.read_by_adjoints
-                   if n in self.state_values and n not in self.state_rebound)
+        name of its own (``m_buf = m.buf``), which ``m.buf[0] = 5`` would change; with
+        ``changed`` (``m.buf``), only what it holds or what holds it (``m.steps += 1``
+        changes no array an adjoint read as ``m.W``)."""
+        text = gast.unparse(changed).strip() if changed is not None else None
+        for n in self.read_by_adjoints:
+            if n not in self.state_values or n in self.state_rebound or \
+                    base_name(self.state_values[n]) != root:
+                continue
+            read = gast.unparse(self.state_values[n]).strip()
+            if text is None or _nested_in(read, text) or _nested_in(text, read):
+                return True
+        return False
 
     def seen_by_adjoints_refusal(self, name: str) -> str:
         return (f"{name} (or an array it may share) is read by the derivative of an earlier "
@@ -960,6 +994,12 @@ def _agreed(a: dict, b: dict) -> dict:
 
 #: Attributes of an array whose setting changes the array in place (a.shape = (2, 3)).
 _ARRAY_ATTRIBUTES = frozenset({"shape", "strides", "dtype", "data", "real", "imag", "flat"})
+
+
+def _nested_in(outer: str, inner: str) -> bool:
+    """Whether the expression text ``inner`` is ``outer`` or reached from it
+    (``m.buf[0]`` from ``m.buf``; not ``m.bufs`` from ``m.buf``)."""
+    return inner == outer or inner.startswith(outer) and inner[len(outer)] in ".["
 
 
 def _made_by_a_comprehension(stmt: gast.stmt, comprehensions: set) -> Optional[str]:
