@@ -1,0 +1,91 @@
+"""grad by forward mode where the one differentiated argument is a number (issue #12):
+the same values, seeds, layouts and errors as reverse mode's variant, checked against
+it (reverse_mode_only) and against finite differences; forward mode's refusals fall
+back to reverse mode."""
+
+import numpy as np
+import pytest
+
+from autograd_src import extend, grad, value_and_grad
+from autograd_src.testing import numerical_grad
+from autograd_src.transform.by_forward_mode import reverse_mode_only
+
+
+def poly(x, c, scale=2.0, *, shift=0.5):
+    y = 0.0
+    for ci in c:
+        y = y * x + ci
+    return scale * y + shift * x
+
+
+def curve(t):
+    return np.array([np.sin(t), t * t, np.exp(-t)])
+
+
+def with_varargs(x, *rest, **options):
+    return x * sum(rest) + options.get("k", 1.0) * x * x
+
+
+def cube(x):
+    return x ** 3
+
+
+# the adjoint rule only: forward mode has no tangent rule for it
+extend.defvjp(cube)(lambda g, ans, x: g * 3 * x ** 2)
+
+
+def through_a_vjp_only_rule(x):
+    return cube(x) + x
+
+
+C = [0.3, -0.2, 0.7]
+
+
+def _both(fn, *args, **kwargs):
+    forward = grad(fn)
+    got = forward(*args, **kwargs)
+    with reverse_mode_only():
+        reverse = grad(fn)
+        expected = reverse(*args, **kwargs)
+    return forward, got, reverse, expected
+
+
+@pytest.mark.parametrize("x", [0.9, np.float64(0.9), np.float32(0.9), np.array(0.9)])
+def test_same_value_and_type_as_reverse_mode(x):
+    forward, got, reverse, expected = _both(poly, x, C)
+    assert "# forward mode:" in forward.source and "# forward mode:" not in reverse.source
+    assert type(got) is type(expected) and np.shape(got) == np.shape(expected)
+    assert getattr(got, "dtype", None) == getattr(expected, "dtype", None)
+    np.testing.assert_allclose(got, expected, rtol=1e-6 if x.__class__ is np.float32
+                               else 1e-14)
+
+
+def test_keywords_defaults_and_seeds():
+    _, got, _, expected = _both(poly, 0.9, C, 3.0, shift=1.5)
+    assert got == pytest.approx(expected, rel=1e-14)
+    assert grad(poly)(0.9, C, dout=2.5) == pytest.approx(2.5 * grad(poly)(0.9, C))
+    value, gradient = value_and_grad(poly)(0.9, C)
+    assert value == poly(0.9, C) and gradient == pytest.approx(grad(poly)(0.9, C))
+    (alone,) = grad(poly, wrt=(0,))(0.9, C)  # a tuple of one, as asked
+    assert alone == pytest.approx(grad(poly)(0.9, C))
+
+
+def test_array_output_and_its_seed():
+    seed = np.array([1.0, -2.0, 0.5])
+    _, got, _, expected = _both(curve, 0.4, dout=seed)
+    assert got == pytest.approx(expected, rel=1e-14)
+    assert got == pytest.approx(float(numerical_grad(
+        lambda t: np.dot(seed, curve(t)), [0.4], 0)), rel=1e-6)
+    with pytest.raises(ValueError, match="dout has shape"):
+        grad(curve)(0.4, dout=np.ones(2))
+
+
+def test_star_arguments():
+    _, got, _, expected = _both(with_varargs, 0.7, 1.0, 2.0, k=3.0)
+    assert got == pytest.approx(expected, rel=1e-14) and got == pytest.approx(3.0 + 4.2)
+
+
+def test_a_rule_forward_mode_lacks_falls_back_to_reverse_mode():
+    df = grad(through_a_vjp_only_rule)
+    assert df(0.5) == pytest.approx(3 * 0.25 + 1)
+    assert "# forward mode:" not in df.source
