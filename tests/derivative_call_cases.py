@@ -194,3 +194,47 @@ def momentum_state_from_a_comprehension(p):
         m[k] = m[k] + p[k]
         q[k] = p[k] - 0.5 * m[k]
     return np.sum(q["w"] ** 2) + np.sum(m["w"] * q["w"])
+
+
+# value_and_grad called inside, with containers (tester J): reverse over its combined code
+# gave zeros for a list read in a branch, crashed adding dicts, and wrote into a
+# read-only zero; by parts, forward over reverse, now.
+def list_in_a_branch(vs, c):
+    s = vs[0] * 1.0
+    if c > 0.0:
+        s = s + vs[1]
+    return np.sum(s ** 2)
+
+
+value_and_grad_of_list = value_and_grad(list_in_a_branch)
+
+
+def loss_of_a_list_gradient(vs, c):
+    val, dvs = value_and_grad_of_list(vs, c)
+    return np.sum(dvs[0] ** 2)
+
+
+def dict_in_a_loop(theta, z):
+    for _ in range(2):
+        acc = theta["W"] * z
+    return np.sum(acc ** 2)
+
+
+value_and_grad_of_dict = value_and_grad(dict_in_a_loop)
+
+
+def loss_of_a_dict_gradient(theta, z):
+    val, dtheta = value_and_grad_of_dict(theta, z)
+    return np.sum(dtheta["W"])
+
+
+def squares_of_a_list(x, vs):
+    return np.sum(vs[0] ** 2) + np.sum(vs[1] ** 2)
+
+
+value_and_grad_of_list_only = value_and_grad(squares_of_a_list, wrt=1)
+
+
+def loss_not_depending_on_x(x, vs):
+    val, dvs = value_and_grad_of_list_only(x, vs)
+    return np.sum(dvs[0]) + np.sum(x) * 0.0

@@ -133,3 +133,14 @@ def step_scaled(w, opt, c):
 def mixed_with_an_object(w, c):
     opt = Opt()
     return np.sum(step_scaled(w, opt, c) ** 2)
+
+
+def early_return_in_else(x, t):
+    """The arm taken returns early; the other defines b (tester J: hessian read b's
+    tangent after the if, UnboundLocalError)."""
+    if t > 0.0:
+        b = t
+    else:
+        return t
+    b = b - np.sum(x ** 3)
+    return b

@@ -143,3 +143,23 @@ def test_dict_made_by_a_comprehension_is_its_names_own():
     """m = {k: np.zeros(3) for k in p}, then m[k] = ...: refused as possibly shared
     (the comprehension's temporary), tester G."""
     _check(cases.momentum_state_from_a_comprehension, ({"w": np.arange(3.0)},))
+
+
+def test_value_and_grad_inside_with_a_list_read_in_a_branch():
+    vs = [np.array([1.0, -2.0]), np.array([-0.5, 0.5])]
+    got = grad(cases.loss_of_a_list_gradient)(vs, 1.0)
+    s = vs[0] + vs[1]
+    for g in got:  # d/dvs_k sum((2 s)^2) = 8 s
+        np.testing.assert_allclose(g, 8 * s)
+
+
+def test_value_and_grad_inside_with_a_dict_and_a_loop():
+    theta, z = {"W": np.array([0.3, -0.7]), "b": 0.2}, np.array([1.0, 2.0])
+    np.testing.assert_allclose(grad(cases.loss_of_a_dict_gradient, wrt=1)(theta, z),
+                               4 * theta["W"] * z)
+
+
+def test_value_and_grad_inside_not_depending_on_the_argument():
+    vs = [np.array([1.0, -2.0]), np.array([0.3, 0.4])]
+    np.testing.assert_allclose(grad(cases.loss_not_depending_on_x)(np.array([0.5, 0.2]),
+                                                                   vs), np.zeros(2))

@@ -68,3 +68,13 @@ def test_mixed_partial_with_an_object_given_to_the_helper():
     expected = numerical_grad(lambda c: np.sum(grad(cases.mixed_with_an_object)(w, c)),
                               [c], 0)
     assert mixed(c, w) == pytest.approx(float(expected), rel=1e-5)
+
+
+@pytest.mark.parametrize("t", [-0.4, 0.4])
+def test_second_order_of_an_early_return_leaving_a_name_unbound(t):
+    x = np.array([0.3, -0.5])
+    expected = np.zeros((2, 2)) if t < 0 else np.diag(-6 * x)
+    np.testing.assert_allclose(hessian(cases.early_return_in_else)(x, t), expected,
+                               atol=1e-12)
+    np.testing.assert_allclose(grad(grad(cases.early_return_in_else))(x, t),
+                               expected.sum(axis=1), atol=1e-12)

@@ -9,6 +9,7 @@ its names constant there: their tangents become zeros, if any tangent reads them
 
 from __future__ import annotations
 
+import copy
 import functools
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -154,12 +155,21 @@ class Tangents:
                 self.comment(item.origin, out)
                 out += self.op(item)
             elif isinstance(item, Primal):
-                out += self.with_zero_appends([item.stmt], item.origin)
+                zeros = []
                 for name in sorted(item.assigned & self.read):
                     value = item.stmt.value if isinstance(item.stmt, gast.Assign) else None
                     zero = gast.Constant(value=0.0, kind=None) if is_number(value) else \
                         self.zero(name_node(name))
-                    out.append(assign_node(self.tangent(name), zero, item.origin))
+                    zeros.append((name, assign_node(self.tangent(name), zero, item.origin)))
+                if isinstance(item.stmt, (gast.If, gast.For, gast.While)) and zeros:
+                    # control flow computing nothing differentiable: each name's zero
+                    # tangent where it is assigned (after the if, a name one arm leaves
+                    # unbound could not be read: the other arm returned)
+                    stmt = _with_zeros_where_assigned(copy.deepcopy(item.stmt), zeros)
+                    out += self.with_zero_appends([stmt], item.origin)
+                    continue
+                out += self.with_zero_appends([item.stmt], item.origin)
+                out += [zero for _, zero in zeros]
             elif isinstance(item, Branch):
                 self.origin = None
                 body = self.block(item.body)
@@ -465,3 +475,16 @@ def _in_place_append(expr: Any) -> Any:
                 node.func.attr == "appended" and isinstance(node.func.value, gast.Name):
             node.func.attr = "pushed"
     return expr
+
+
+def _with_zeros_where_assigned(stmt: Any, zeros: list) -> Any:
+    """``stmt`` (an if or a loop) with each ``(name, zero tangent)`` appended to each of
+    its blocks that assigns the name."""
+    for field in ("body", "orelse"):
+        block = getattr(stmt, field, None)
+        if not block:
+            continue
+        stored = {n.id for s in block for n in gast.walk(s)
+                  if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        block += [copy.deepcopy(zero) for name, zero in zeros if name in stored]
+    return stmt

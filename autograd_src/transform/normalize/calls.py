@@ -169,6 +169,14 @@ class CallNormalizer:
         if function is not None:
             return self.user_method_call(call, primitive, function, owner)
         origin = getattr(primitive, "__autograd_src_origin__", None)
+        by_parts = origin is not None and (origin.value or not origin.single) and \
+            not call.keywords and not self.parsed.generated and \
+            getattr(self.derive, "reverse", False)
+        if origin is not None and registry.lookup(primitive) is None and by_parts:
+            # value_and_grad(f), grad(f, wrt=(0, 1)): piece by piece, each gradient by
+            # forward over reverse (reverse over their combined code gave zeros for a
+            # list read in a branch, and crashed adding dicts)
+            return self.called_derivative(call, primitive, rebuild_call)
         if origin is not None and registry.lookup(primitive) is None:
             # a derivative grad made (a gradient penalty): differentiated through the
             # code it runs for this call's lists and dicts (its general code joins them)
