@@ -20,6 +20,8 @@ from typing import Any, Callable, Iterator, Optional
 
 import gast
 
+from .. import errors
+from ..errors import DiffSyntaxError
 from ..rules import registry
 from . import codegen, desugar, fence, loader, normalize, reverse, source, stages
 from . import optimize as optimizer
@@ -290,6 +292,20 @@ def bind(derivative: Callable[..., Any], instance: Any) -> Callable[..., Any]:
     return bound
 
 
+def _said_of_the_users_helper(exc: Exception, where: str) -> Exception:
+    """A refusal met making, as the code runs, the derivative of a helper's backward
+    function (a derivative of a derivative), said in terms of the user's helper."""
+    filename = getattr(exc, "filename", None) or ""
+    if not filename.startswith("<autograd_src"):
+        return exc
+    from ..jacobians import _in_user_terms  # (jacobians imports the pipeline)
+    told = _in_user_terms(exc.msg, filename, "")
+    if told == exc.msg:
+        return exc
+    return type(exc)(f"{where}: {told}", exc.filename, exc.lineno, (exc.offset or 1) - 1,
+                     exc.text)
+
+
 class DynamicMethod:
     """The derivative of ``obj.<attr>(...)`` where ``obj``'s class is known only when
     the call runs (``for layer in layers: h = layer.forward(h)``): made for that class
@@ -305,7 +321,10 @@ class DynamicMethod:
         kind, found, positions, bindings, first = self.followed(obj, kwargs)
         if kind == "rule":
             return _by_rule(found, args, positions)  # act = np.tanh
-        derivative, _, _ = helper_derivative(found, positions, None, None, bindings)
+        try:
+            derivative, _, _ = helper_derivative(found, positions, None, None, bindings)
+        except (errors.NoRuleError, DiffSyntaxError) as exc:
+            raise _said_of_the_users_helper(exc, self.where) from None
         return derivative(*args) if kind == "function" else derivative(first, *args)
 
     def followed(self, obj: Any, kwargs: dict) -> tuple[str, Any, list, Optional[dict], Any]:
