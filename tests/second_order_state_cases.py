@@ -144,3 +144,22 @@ def early_return_in_else(x, t):
         return t
     b = b - np.sum(x ** 3)
     return b
+
+
+def scaled_rows(u, v):
+    v = v * 1.0
+    v *= 0.5  # (its own copy)
+    return np.sum(np.tanh(u) * v) * u.shape[0] + np.sum(u.T * v)
+
+
+def reads_an_arrays_shape(u, v):
+    return scaled_rows(u, v) + scaled_rows(u * u, v)
+
+
+def halves_its_argument(u, v):
+    v *= 0.5  # the array it was given, changed in place
+    return np.sum(np.tanh(u) * v)
+
+
+def helper_changing_its_argument(u, v):
+    return halves_its_argument(u, v * 1.0)  # LINE halves

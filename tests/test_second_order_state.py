@@ -78,3 +78,26 @@ def test_second_order_of_an_early_return_leaving_a_name_unbound(t):
                                atol=1e-12)
     np.testing.assert_allclose(grad(grad(cases.early_return_in_else))(x, t),
                                expected.sum(axis=1), atol=1e-12)
+
+
+def test_an_arrays_shape_is_no_state_a_helper_changes():
+    """u.shape and u.T read by a helper that updates its own argument in place are not
+    an object's attributes (refused by a draft of this session, second_order_fuzz)."""
+    u, v = np.array([0.3, -0.5]), np.array([0.7, 0.2])
+    gradient = grad(cases.reads_an_arrays_shape)
+    expected = np.array([numerical_grad(lambda x, i=i: gradient(x, v)[i], [u], 0)
+                         for i in range(2)])
+    np.testing.assert_allclose(hessian(cases.reads_an_arrays_shape)(u, v), expected,
+                               rtol=1e-5, atol=1e-8)
+
+
+def test_a_helper_changing_its_argument_in_place_at_second_order():
+    """v *= 0.5 on the array a helper was given: forward mode over grad runs it again, on
+    the arguments saved before the first run changed them (the Hessian was half the true
+    one, silently, in this session's start too)."""
+    u, v = np.array([0.3, -0.5]), np.array([0.7, 0.2])
+    gradient = grad(cases.helper_changing_its_argument)
+    expected = np.array([numerical_grad(lambda x, i=i: gradient(x, v)[i], [u], 0)
+                         for i in range(2)])
+    np.testing.assert_allclose(hessian(cases.helper_changing_its_argument)(u, v), expected,
+                               rtol=1e-5, atol=1e-8)

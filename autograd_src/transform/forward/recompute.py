@@ -29,6 +29,7 @@ from typing import Any, Optional
 import gast
 
 from ... import errors
+from ...rules import runtime
 from .. import mutation, source
 from ..ir import Transformer, base_name, walk
 from ..naming import Namer
@@ -91,6 +92,8 @@ def _no_state_changed_before_backward(parsed: source.ParsedFunction, usable: dic
         raise error
 
 
+#: An array's attributes (``u.shape``, ``u.T``): what it holds, not an object's state.
+_ARRAY_VIEWS = mutation.INACTIVE_ATTRIBUTES | {"T", "mT", "real", "imag", "flat"}
 #: A change that may reach anything (a method of an object known only as it runs).
 _ANY = frozenset({"any"})
 _ATTRIBUTES = ("attributes",)  # what a read of an argument's attribute is keyed by
@@ -123,7 +126,7 @@ def _state_reads(fn: Any, seen: set) -> list:
                           (("object", id(value)), node.id)]
         elif isinstance(node, gast.Attribute) and id(node) not in called:
             root = base_name(node)
-            if root in parsed.params:
+            if root in parsed.params and node.attr not in _ARRAY_VIEWS:
                 found.append((_ATTRIBUTES, gast.unparse(node).strip()))
             elif root is not None and root not in parsed.locals and \
                     isinstance(node.value, gast.Name):
@@ -490,10 +493,17 @@ def _rewrite(stmts: list, usable: dict, namer: Namer) -> None:
         if found is not None and found[1] in usable:
             value, back, call = found
             helper = usable[back][0]
+            items = copy.deepcopy(call.args + [k.value for k in call.keywords])
+            if mutation.helper_writes_into(helper):
+                # v *= 0.5 on an array it is given: the run again reads the values the
+                # first run was given, copied before it changes them
+                items = [gast.Call(func=gast.Attribute(
+                    value=_name(namer.reference(runtime, "_ad")), attr="copied",
+                    ctx=gast.Load()), args=[item], keywords=[])
+                    if not isinstance(item, gast.Constant) else item for item in items]
             saved = gast.copy_location(gast.Assign(
                 targets=[_name(back, gast.Store())],
-                value=gast.Tuple(elts=copy.deepcopy(call.args + [
-                    k.value for k in call.keywords]), ctx=gast.Load()),
+                value=gast.Tuple(elts=items, ctx=gast.Load()),
                 type_comment=None), stmt)
             rerun = gast.copy_location(gast.Assign(
                 targets=[_name(value, gast.Store())],
