@@ -222,3 +222,17 @@ SCALED = Scaled()
 
 def through_an_alias_of_an_attribute(x):
     return SCALED.forward(x)
+
+
+def view_then_written(x, y):
+    """A helper's view of its own array, read once (term[::-1]), then the array written
+    in place (second_order_fuzz, seed 9191: the adjoint read the view after the write:
+    wrong at the session's start too)."""
+    term = np.ones(3)
+    term[1] += x @ term[::-1]
+    term[0:3] += y * term
+    return np.sum(term)
+
+
+def through_a_view_then_written(x):
+    return view_then_written(x, 0.5)

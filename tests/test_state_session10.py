@@ -107,3 +107,7 @@ def test_a_layer_counting_calls_and_caching_a_shape():
 def test_an_attribute_updated_in_place_through_an_alias_read_before_is_refused():
     with pytest.raises(DiffSyntaxError, match=r"self\.buf \+= 1\.0: an in-place update"):
         grad(cases.through_an_alias_of_an_attribute)(X[:2])
+
+
+def test_a_helpers_view_read_once_then_its_array_written():
+    _check(cases.through_a_view_then_written, X)

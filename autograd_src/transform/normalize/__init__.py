@@ -230,9 +230,10 @@ def _drop_unused_local_derivatives(body: list) -> None:
     prune(body)
 
 
-def _views_of(name: str, ops: list) -> set:
+def _views_of(name: str, ops: list, reads: tuple = ()) -> set:
     """``name`` and every name an operation may have made a view of it, or an alias,
-    directly or through another view."""
+    directly or through another view; ``reads``: ``(target, root)`` of the items and
+    attributes read once into names (``term_part = term[::-1]``), views as well."""
     import operator
 
     from .. import mutation
@@ -240,6 +241,10 @@ def _views_of(name: str, ops: list) -> set:
     grown = True
     while grown:
         grown = False
+        for target, root in reads:
+            if root in found and target not in found:
+                found.add(target)
+                grown = True
         for op in ops:
             if op.target in found:
                 continue
@@ -275,14 +280,22 @@ def _assign_in_place(body: list, read_by_adjoints: set) -> None:
                 walk(item.body, loops + (id(item),))
             elif isinstance(item, Op):
                 order.append((item, loops))
+            elif isinstance(item, Primal) and isinstance(item.stmt, gast.Assign) and \
+                    len(item.stmt.targets) == 1 and \
+                    isinstance(item.stmt.targets[0], gast.Name) and \
+                    isinstance(item.stmt.value, (gast.Subscript, gast.Attribute)):
+                root = base_name(item.stmt.value)
+                if root is not None:
+                    reads.append((item.stmt.targets[0].id, root))
 
+    reads: list = []
     walk(body, ())
     for k, (op, loops) in enumerate(order):
         if not getattr(op, "own_array", False) or op.target in tested:
             continue
         # An adjoint reading a view of the array (out1_T = out1.T, kept for the adjoint
         # of out1_T @ w) sees the update too: the views count as the array.
-        names = _views_of(op.target, [other for other, _ in order])
+        names = _views_of(op.target, [other for other, _ in order], tuple(reads))
         readers = [other for j, (other, around) in enumerate(order)
                    if (j < k or set(loops) & set(around)) and other is not op
                    and names & set(kept_by(other))]
