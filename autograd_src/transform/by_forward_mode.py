@@ -7,8 +7,8 @@ Reverse mode would keep every iteration's values for a backward loop. The varian
 reads::
 
     def dhornerdx(x, c, *, dout=None):
-        y, dy = jvp_horner(x, c, dx=1.0)
-        return _ad.tangent_as_gradient(y, dy, dout)
+        out, tangent = jvp_horner(x, c, dx=1.0)
+        return _ad.tangent_as_gradient(out, tangent, dout)
 
 followed by ``jvp_horner``, the forward-mode derivative `make_jvp` generates. The
 seed ``dout`` weighs the output as grad's does (the tangent of ``sum(dout * f)``).
