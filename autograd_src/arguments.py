@@ -13,6 +13,7 @@ from typing import Any, Callable, Optional
 import gast
 import numpy as np
 
+from .transform.ir import walk
 from .transform.source import parameters
 
 __all__ = ["check_argument", "is_container", "value_on_copies", "SameDraws", "in_structure",
@@ -275,7 +276,7 @@ def counter_indexed(fn: Callable[..., Any]) -> frozenset:
             fn.__globals__.get("enumerate", enumerate) is not enumerate:
         return frozenset()
     counters: set = set()
-    for loop in gast.walk(node):
+    for loop in walk(node):
         if not isinstance(loop, gast.For) or not isinstance(loop.iter, gast.Call) or \
                 not isinstance(loop.iter.func, gast.Name):
             continue
@@ -286,12 +287,12 @@ def counter_indexed(fn: Callable[..., Any]) -> frozenset:
                 len(target.elts) == 2 and isinstance(target.elts[0], gast.Name):
             counters.add(target.elts[0].id)
     stored = {}
-    for loop in gast.walk(node):  # counters stored anywhere but their own loop: out
+    for loop in walk(node):  # counters stored anywhere but their own loop: out
         if isinstance(loop, gast.For):
-            for n in gast.walk(loop.target):
+            for n in walk(loop.target):
                 if isinstance(n, gast.Name):
                     stored[id(n)] = n.id
-    for n in gast.walk(node):
+    for n in walk(node):
         if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load) and \
                 id(n) not in stored and n.id in counters:
             counters.discard(n.id)
@@ -310,7 +311,7 @@ def counter_indexed(fn: Callable[..., Any]) -> frozenset:
 
     read = set()  # read item by item somewhere: otherwise knowing it gains nothing
     for stmt in node.body:
-        for n in gast.walk(stmt):
+        for n in walk(stmt):
             if isinstance(n, gast.For) and isinstance(n.iter, gast.Name):
                 read.add(n.iter.id)
             elif isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name):
@@ -486,7 +487,7 @@ def plain_values(fn: Callable[..., Any]) -> frozenset:
 
     allowed: set = set()  # ids of the Name nodes in a reading position
     copies: list = []  # (target, value) of y = x and of x, v = x0, v0: aliases
-    for n in gast.walk(node):
+    for n in walk(node):
         if isinstance(n, gast.BinOp):
             allowed.update((id(n.left), id(n.right)))
         elif isinstance(n, gast.UnaryOp):
@@ -519,7 +520,7 @@ def plain_values(fn: Callable[..., Any]) -> frozenset:
                 holds.setdefault(target.id, set()).update(holds[value.id])
                 changed = True
     for stmt in node.body:
-        for n in gast.walk(stmt):
+        for n in walk(stmt):
             if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name) and \
                     n.target.id in holds:
                 candidates -= holds[n.target.id]  # x += 1 changes a 0-d array in place

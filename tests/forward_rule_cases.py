@@ -201,6 +201,8 @@ CASES += [
     ((_ad.larger_share,), "_ad.larger_share(x, y, z) + _ad.larger_share(x, z, 0.5)",
      _n((3, 4), (3, 4), (4,)), 3),
     ((_ad.power_exponent,), "_ad.power_exponent(x) * x", _n((3,)), 1),
+    ((_ad.times_power,), "_ad.times_power(x, y, z)",
+     lambda r: (r.normal(size=(3, 4)), r.uniform(0.5, 1.5, 4), r.uniform(0.5, 2.5, 4)), 3),
     ((_ad.divide_or_zero,), "_ad.divide_or_zero(x, y)",
      lambda r: (r.normal(size=(3, 4)), r.uniform(0.5, 1.5, 4)), 2),
     ((_ad.unlogsumexp,), "_ad.unlogsumexp(x, y, z, 1) + _ad.unlogsumexp(x[0], y[0], z) + "

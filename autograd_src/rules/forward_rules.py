@@ -49,7 +49,7 @@ def divide(g, ans, x, y):
 
 @defjvp(np.power, builtins.pow, math.pow, operator.pow, broadcasting=True)
 def power(g, ans, x, y):
-    return g * y * x ** _ad.power_exponent(y), g * ans * _ad.log_or_zero(x)
+    return _ad.times_power(g * y, x, _ad.power_exponent(y)), g * ans * _ad.log_or_zero(x)
 
 
 @defjvp(np.negative, operator.neg)
@@ -93,12 +93,12 @@ def tan(g, ans, x):
 @defjvp(np.arcsin, math.asin)
 def arcsin(g, ans, x):
     """As the adjoint rule: exact near ``x = ±1`` (``1 - x ** 2`` loses digits)."""
-    return g / np.sqrt((1 - x) * (1 + x))
+    return _ad.divide_or_zero(g, np.sqrt((1 - x) * (1 + x)))
 
 
 @defjvp(np.arccos, math.acos)
 def arccos(g, ans, x):
-    return -g / np.sqrt((1 - x) * (1 + x))
+    return _ad.divide_or_zero(-g, np.sqrt((1 - x) * (1 + x)))
 
 
 @defjvp(np.arctan, math.atan)
@@ -128,7 +128,7 @@ def arcsinh(g, ans, x):
 
 @defjvp(np.arccosh, math.acosh)
 def arccosh(g, ans, x):
-    return g / np.sqrt((x - 1) * (x + 1))
+    return _ad.divide_or_zero(g, np.sqrt((x - 1) * (x + 1)))
 
 
 @defjvp(np.arctanh, math.atanh)
@@ -179,12 +179,12 @@ def log1p(g, ans, x):
 
 @defjvp(np.sqrt, math.sqrt)
 def sqrt(g, ans, x):
-    return g / (2 * ans)
+    return _ad.divide_or_zero(g, 2 * ans)
 
 
 @defjvp(np.cbrt)
 def cbrt(g, ans, x):
-    return g / (3 * ans ** 2)
+    return _ad.divide_or_zero(g, 3 * ans ** 2)
 
 
 @defjvp(np.square)
@@ -226,12 +226,12 @@ def fmin(g, ans, x, y):
 
 @defjvp(np.hypot, math.hypot, broadcasting=True)
 def hypot(g, ans, x, y):
-    return g * x / ans, g * y / ans
+    return _ad.divide_or_zero(g * x, ans), _ad.divide_or_zero(g * y, ans)
 
 
 @defjvp(np.arctan2, math.atan2, broadcasting=True)
 def arctan2(g, ans, y, x):
-    return g * x / (x ** 2 + y ** 2), -g * y / (x ** 2 + y ** 2)
+    return _ad.divide_or_zero(g * x, x ** 2 + y ** 2), _ad.divide_or_zero(-g * y, x ** 2 + y ** 2)
 
 
 @defjvp(np.logaddexp, broadcasting=True)
@@ -614,6 +614,18 @@ def power_exponent_vjp(g, ans, y):
 @defjvp(_ad.power_exponent)
 def power_exponent(g, ans, y):
     return g * np.not_equal(y, 0)
+
+
+@defvjp(_ad.times_power, broadcasting=True)
+def times_power_vjp(g, ans, a, x, e):
+    return (_ad.times_power(g, x, e), _ad.times_power(g * a * e, x, _ad.power_exponent(e)),
+            g * ans * _ad.log_or_zero(x))
+
+
+@defjvp(_ad.times_power, broadcasting=True)
+def times_power(g, ans, a, x, e):
+    return (_ad.times_power(g, x, e), _ad.times_power(g * a * e, x, _ad.power_exponent(e)),
+            g * ans * _ad.log_or_zero(x))
 
 
 @defvjp(_ad.divide_or_zero, broadcasting=True)

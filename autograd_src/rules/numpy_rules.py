@@ -45,7 +45,7 @@ def divide(g, ans, x, y):
 @defvjp(np.power, builtins.pow, math.pow, broadcasting=True)
 def power(g, ans, x, y):
     """At ``y == 0`` the gradient in ``x`` is 0, at ``x = 0`` too (``x ** 0`` is 1)."""
-    return g * y * x ** _ad.power_exponent(y), g * ans * _ad.log_or_zero(x)
+    return _ad.times_power(g * y, x, _ad.power_exponent(y)), g * ans * _ad.log_or_zero(x)
 
 
 @defvjp(np.negative, operator.neg)
@@ -92,13 +92,13 @@ def arcsin(g, ans, x):
     digits. At ``x = ±1`` the derivative is infinite: arrays get ``inf`` (of the sign
     of ``g``; nan where ``g`` is 0, and NumPy's divide warning), ``math.asin`` of a
     Python float raises ZeroDivisionError, as Python's own division does."""
-    return g / np.sqrt((1 - x) * (1 + x))
+    return _ad.divide_or_zero(g, np.sqrt((1 - x) * (1 + x)))
 
 
 @defvjp(np.arccos, math.acos)
 def arccos(g, ans, x):
     """As `arcsin`, negated (``-inf`` at ``x = ±1``)."""
-    return -g / np.sqrt((1 - x) * (1 + x))
+    return _ad.divide_or_zero(-g, np.sqrt((1 - x) * (1 + x)))
 
 
 @defvjp(np.arctan, math.atan)
@@ -129,7 +129,7 @@ def arcsinh(g, ans, x):
 @defvjp(np.arccosh, math.acosh)
 def arccosh(g, ans, x):
     """``1 / sqrt((x - 1) (x + 1))``, exact near ``x = 1`` (infinite at 1, as `arcsin`)."""
-    return g / np.sqrt((x - 1) * (x + 1))
+    return _ad.divide_or_zero(g, np.sqrt((x - 1) * (x + 1)))
 
 
 @defvjp(np.arctanh, math.atanh)
@@ -180,12 +180,12 @@ def log1p(g, ans, x):
 
 @defvjp(np.sqrt, math.sqrt)
 def sqrt(g, ans, x):
-    return g / (2 * ans)
+    return _ad.divide_or_zero(g, 2 * ans)
 
 
 @defvjp(np.cbrt, *_math("cbrt"))
 def cbrt(g, ans, x):
-    return g / (3 * ans ** 2)
+    return _ad.divide_or_zero(g, 3 * ans ** 2)
 
 
 @defvjp(np.square)
@@ -229,12 +229,12 @@ def fmin(g, ans, x, y):
 
 @defvjp(np.hypot, math.hypot, broadcasting=True)
 def hypot(g, ans, x, y):
-    return g * x / ans, g * y / ans
+    return _ad.divide_or_zero(g * x, ans), _ad.divide_or_zero(g * y, ans)
 
 
 @defvjp(np.arctan2, math.atan2, broadcasting=True)
 def arctan2(g, ans, y, x):
-    return g * x / (x ** 2 + y ** 2), -g * y / (x ** 2 + y ** 2)
+    return _ad.divide_or_zero(g * x, x ** 2 + y ** 2), _ad.divide_or_zero(-g * y, x ** 2 + y ** 2)
 
 
 @defvjp(np.logaddexp, broadcasting=True)

@@ -92,12 +92,12 @@ def _copy_of(parsed: ParsedFunction, call: gast.Call,
     if not isinstance(call.func, gast.Name) or \
             any(isinstance(a, gast.Starred) for a in call.args):
         return None
-    if _bound_here(parsed, call.func.id):
-        return None  # a nested def or a local name of the same spelling: not the global
     helper = parsed.resolve(call.func)
     if not (is_user_function(helper) and inspect.isfunction(helper)) or \
             helper.__globals__ is not parsed.globals or helper.__closure__:
         return None
+    if _bound_here(parsed, call.func.id):
+        return None  # a nested def or a local name of the same spelling: not the global
     try:
         copied = copy.deepcopy(parse_function(helper).node)
     except Exception:  # no source: the call is left to the normalizer's message
@@ -225,6 +225,9 @@ def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         if any(_reads_in_defaults(parsed.node, value) for _, value in functional):
             return  # (a default read when the def runs: the normalizer refuses it)
         written: list = []
+        if not functional and not (isinstance(call.func, gast.Name) and
+                                   call.func.id in local_functions):
+            return  # neither given a function nor calling a nested def
         if functional:
             found = _copy_of(parsed, call, namer) or _local_copy_of(parsed, call, namer)
         else:  # a nested def given np.tanh (or leaving it to a default): written in
@@ -312,9 +315,8 @@ def keyword_parameters(parsed: ParsedFunction, namer: Namer) -> None:
     def specialise(call: gast.Call, before: list) -> None:
         if not call.keywords or any(k.arg is None for k in call.keywords):
             return
-        helper = parsed.resolve(call.func) if isinstance(call.func, gast.Name) and \
-            not _bound_here(parsed, call.func.id) else None
-        if not inspect.isfunction(helper):
+        helper = parsed.resolve(call.func) if isinstance(call.func, gast.Name) else None
+        if not inspect.isfunction(helper) or _bound_here(parsed, call.func.id):
             return
         spec = inspect.getfullargspec(helper)
         if spec.varargs is not None or not (spec.kwonlyargs or spec.varkw):

@@ -345,11 +345,11 @@ def shared_names(stmt: gast.stmt, resolve: Any) -> set[str]:
         elif isinstance(node, (gast.ListComp, gast.SetComp, gast.GeneratorExp)):
             stack.append(node.elt)  # [out[i] for i in ...]: views of out's rows
             stack += [g.iter for g in node.generators]  # [r for r in rows]: rows' items
-            loop_names |= {n.id for g in node.generators for n in gast.walk(g.target)
+            loop_names |= {n.id for g in node.generators for n in walk(g.target)
                            if isinstance(n, gast.Name)}
         elif isinstance(node, gast.DictComp):
             stack += [node.value] + [g.iter for g in node.generators]
-            loop_names |= {n.id for g in node.generators for n in gast.walk(g.target)
+            loop_names |= {n.id for g in node.generators for n in walk(g.target)
                            if isinstance(n, gast.Name)}
         elif isinstance(node, gast.Call) and may_share(resolve(node.func), node):
             stack += [a.value if isinstance(a, gast.Starred) else a for a in node.args]

@@ -77,6 +77,7 @@ from .elementwise import (  # noqa: F401 - generated code reads them as _ad.<nam
     cast_like,
     clip_mask,
     digamma,
+    divide_or_zero,
     inverse_permutation,
     larger_share,
     log_of_base,
@@ -84,6 +85,7 @@ from .elementwise import (  # noqa: F401 - generated code reads them as _ad.<nam
     power_exponent,
     sinc_grad,
     through_cast,
+    times_power,
 )
 from .indexing import (  # noqa: F401 - generated code reads them as _ad.<name>
     add_at,
@@ -162,7 +164,6 @@ from .shapes import (  # noqa: F401 - generated code reads them as _ad.<name>
     untake,
 )
 from .special import (  # noqa: F401 - generated code reads them as _ad.<name>
-    divide_or_zero,
     multidigamma,
     unlogsumexp,
 )
@@ -187,6 +188,7 @@ __all__ = ["picked_item", "joined_like", "alone", "floating", "other_items", "sh
            "untimes", "add",
            "values_at", "pack_dict", "unsum", "like_input", "FOLDABLE",
            "tensordot_lhs", "tensordot_rhs", "cross_grad", "digamma", "power_exponent",
+           "times_power",
            "log_of_base",
            "sinc_grad", "fold_symmetric", "uncholesky", "uneig", "uneigh", "uneigvalsh",
            "unlstsq", "unmatrix_power", "unpinv", "unqr", "unslogdet", "unsvd", "real_input",

@@ -110,7 +110,18 @@ def is_zero(x: Any) -> bool:
 def tangent_as_gradient(out: Any, tangent: Any, dout: Any = None) -> Any:
     """The gradient with respect to one number from the output's tangent along 1
     (grad by forward mode): ``sum(dout * tangent)``, ``dout`` ones by default and
-    checked as grad's seed is."""
+    checked as grad's seed is. An output of several values (a list or tuple) weighs
+    each as grad does: the sum of their gradients."""
+    if type(out) is list or type(out) is tuple:
+        seeds = [None] * len(out) if dout is None else list(dout)
+        if len(seeds) != len(out):
+            raise ValueError(f"dout has {len(seeds)} parts but the output has "
+                             f"{len(out)}; pass one seed per output")
+        parts = [tangent_as_gradient(o, t, d) for o, t, d in zip(out, tangent, seeds)]
+        total = parts[0] if parts else 0.0
+        for part in parts[1:]:
+            total = total + part
+        return total
     if dout is None:
         kind = type(out)
         if kind is float or isinstance(out, np.generic):

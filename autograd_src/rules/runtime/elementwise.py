@@ -12,7 +12,8 @@ from .core import dtype_of, shape_of
 
 __all__ = ["inverse_permutation", "clip_mask", "log_or_zero", "astype", "cast_like",
            "through_cast",
-           "log_of_base", "sinc_grad", "digamma", "power_exponent", "larger_share"]
+           "log_of_base", "sinc_grad", "digamma", "power_exponent", "larger_share",
+           "divide_or_zero", "times_power"]
 
 
 def inverse_permutation(axes: Any) -> Any:
@@ -115,6 +116,59 @@ def digamma(x: float) -> float:
     series = inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (
         1 / 240 - inv2 * (1 / 132 - inv2 * (691 / 32760))))))
     return result + math.log(x) - 0.5 / x - series
+
+
+def divide_or_zero(n: Any, d: Any) -> Any:
+    """``n / d``, but 0 where ``n`` is 0 (where ``d`` is 0 too, ``0 / 0`` is 0, not nan).
+
+    The factor of a rule whose partial derivative is infinite at a finite point
+    (``sqrt`` at 0, ``hypot`` at the origin, ``arcsin`` at 1): a zero tangent or adjoint
+    arriving there stays zero, as it would had it been known to be zero when the code
+    was generated. (A constant's tangent is 0.0 in a loop's first step, and the
+    speed ``sqrt(vx * vx + vy * vy)`` of a body starting at rest is 0 there.) A
+    nonzero ``n`` over 0 gives what the division gives (``inf``, or
+    ZeroDivisionError for Python floats)."""
+    if type(n) is float or type(n) is int:
+        return n / d if n else _zero_like(d)
+    with np.errstate(invalid="ignore"):  # 0 / 0, made 0 below
+        q = np.true_divide(n, d)
+    if type(q) is np.ndarray:
+        if q.dtype.kind in "fc":
+            undefined = np.isnan(q)
+            if undefined.any():
+                q[undefined & (np.asarray(n) == 0)] = 0
+        return q
+    return q if q == q or n != 0 else q.dtype.type(0)
+
+
+def _zero_like(d: Any) -> Any:
+    """The zero a quotient or product with ``d`` gives: 0.0, or zeros of its shape."""
+    if type(d) is float or type(d) is int:
+        return 0.0
+    kind = np.result_type(d, 0.0)
+    return np.zeros(np.shape(d), kind) if type(d) is np.ndarray else kind.type(0)
+
+
+def times_power(a: Any, x: Any, e: Any) -> Any:
+    """``a * x ** e``, but 0 where ``a`` is 0: the rule of ``x ** y`` at ``x = 0``, where
+    ``x ** (y - 1)`` is infinite for ``y < 1`` (see `divide_or_zero`); Python floats
+    raise ZeroDivisionError there only where ``a`` is not 0."""
+    if type(a) is float or type(a) is int:
+        if a:
+            return a * x ** e
+        return _zero_like(x) if type(e) is not np.ndarray else \
+            _zero_like(np.zeros(np.broadcast_shapes(np.shape(x), e.shape)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.power(x, e) if type(x) is np.ndarray or type(e) is np.ndarray \
+            else x ** e
+        product = np.multiply(a, factor)
+    if type(product) is np.ndarray:
+        if product.dtype.kind in "fc":
+            undefined = np.isnan(product)
+            if undefined.any():
+                product[undefined & (np.asarray(a) == 0)] = 0
+        return product
+    return product if product == product or a != 0 else product.dtype.type(0)
 
 
 def power_exponent(y: Any) -> Any:

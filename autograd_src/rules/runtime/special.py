@@ -1,5 +1,5 @@
-"""Helpers of the SciPy rules: log-sum-exp's softmax weights, quotients that are 0 where
-their numerator is, the multivariate digamma. SciPy is imported only when one is called.
+"""Helpers of the SciPy rules: log-sum-exp's softmax weights and the multivariate
+digamma. SciPy is imported only when one is called.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 from .core import unbroadcast
 from .reductions import keep_reduced_dims
 
-__all__ = ["unlogsumexp", "divide_or_zero", "multidigamma"]
+__all__ = ["unlogsumexp", "multidigamma"]
 
 
 def unlogsumexp(g: Any, ans: Any, a: Any, axis: Any = None, b: Any = None,
@@ -34,11 +34,6 @@ def unlogsumexp(g: Any, ans: Any, a: Any, axis: Any = None, b: Any = None,
     if b is not None:
         weights = weights * b
     return unbroadcast(np.where(finite, g * weights, 0), a)
-
-
-def divide_or_zero(x: Any, y: Any) -> Any:
-    """``x / y``, and 0 where ``x == 0`` (even where ``y == 0``)."""
-    return np.where(np.equal(x, 0), 0, np.divide(x, np.where(np.equal(x, 0), 1, y)))
 
 
 def multidigamma(a: Any, d: int) -> Any:

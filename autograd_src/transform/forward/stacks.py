@@ -21,6 +21,8 @@ from typing import Any
 
 import gast
 
+from ..ir import walk
+
 __all__ = ["is_generated", "stacks_as_values"]
 
 
@@ -182,7 +184,7 @@ def _rewrite(stmts: list, checked: str) -> list:
 def stacks_as_values(node: gast.FunctionDef) -> None:
     """Rewrite, in place, each ``name = stack.pop()`` and ``name += value`` of a
     generated derivative."""
-    taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    taken = {n.id for n in walk(node) if isinstance(n, gast.Name)}
     checked = next(f"_apart{k or ''}" for k in range(len(taken) + 1)
                    if f"_apart{k or ''}" not in taken)
     node.body = _rewrite(node.body, checked)

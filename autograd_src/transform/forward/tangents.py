@@ -470,7 +470,7 @@ def _as_append(stmt: gast.Assign) -> gast.stmt:
 def _in_place_append(expr: Any) -> Any:
     """``expr`` with its calls of ``_ad.appended`` made calls of ``_ad.pushed``."""
     expr = clone(expr)
-    for node in gast.walk(expr):
+    for node in walk(expr):
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
                 node.func.attr == "appended" and isinstance(node.func.value, gast.Name):
             node.func.attr = "pushed"
@@ -478,13 +478,26 @@ def _in_place_append(expr: Any) -> Any:
 
 
 def _with_zeros_where_assigned(stmt: Any, zeros: list) -> Any:
-    """``stmt`` (an if or a loop) with each ``(name, zero tangent)`` appended to each of
-    its blocks that assigns the name."""
+    """``stmt`` (an if or a loop) with each ``(name, zero tangent)`` placed right after
+    each statement of its blocks, at any depth, that assigns the name: a zero put at a
+    block's end would be skipped by a ``break`` before it (an early return in a loop)."""
     for field in ("body", "orelse"):
         block = getattr(stmt, field, None)
         if not block:
             continue
-        stored = {n.id for s in block for n in gast.walk(s)
-                  if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-        block += [copy.deepcopy(zero) for name, zero in zeros if name in stored]
+        placed: list = []
+        for inner in block:
+            if isinstance(inner, (gast.If, gast.For, gast.While)):
+                placed.append(_with_zeros_where_assigned(inner, zeros))
+                continue
+            placed.append(inner)
+            stored = {n.id for n in walk(inner)
+                      if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+            for name, zero in zeros:
+                if name in stored:
+                    zero = copy.deepcopy(zero)
+                    if isinstance(inner, gast.Assign) and is_number(inner.value):
+                        zero.value = gast.Constant(value=0.0, kind=None)
+                    placed.append(zero)
+        setattr(stmt, field, placed)
     return stmt

@@ -26,6 +26,7 @@ from ..ir import (
     load_names,
     name_node,
     ops_in,
+    walk,
 )
 from ..naming import Namer
 from ..source import ParsedFunction
@@ -77,7 +78,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         # into the caller's array, which grad never changes; the function works on a
         # copy (its own aliasing unchanged: every name it makes of X sees the copy)
         ad = namer.reference(runtime, "_ad")
-        rebound = {t.id for n in gast.walk(parsed.node) if isinstance(n, gast.Assign)
+        rebound = {t.id for n in walk(parsed.node) if isinstance(n, gast.Assign)
                    for t in n.targets if isinstance(t, gast.Name)}
         for name in sorted(_written_in_place(parsed.node.body) & set(parsed.params)
                            - set(scalars)):
@@ -147,12 +148,12 @@ def _no_write_into_what_the_backward_reads(parsed: Any, state: Any, wrt: set) ->
     went on, when a later call has written into it again. Refused at the write."""
     read = {state.state_roots.get(n, n) for n in state.read_by_adjoints}
     rebound: dict[str, int] = {}  # a parameter's first rebinding (b = b.copy()): a new array
-    for node in gast.walk(parsed.node):
+    for node in walk(parsed.node):
         line = getattr(node, "lineno", None)  # (nodes the stages made may have none)
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and \
                 node.id in parsed.params and line is not None:
             rebound[node.id] = min(rebound.get(node.id, line), line)
-    for node in gast.walk(parsed.node):
+    for node in walk(parsed.node):
         targets = node.targets if isinstance(node, gast.Assign) else \
             [node.target] if isinstance(node, gast.AugAssign) else []
         for target in targets:

@@ -9,6 +9,7 @@ from typing import Any, Optional
 import gast
 
 from ...rules import numpy_rules, registry, runtime
+from ..ir import walk
 from ..mutation import INACTIVE_ATTRIBUTES
 from ..source import UNRESOLVED
 
@@ -78,14 +79,14 @@ class Activity:
                        and n.id not in params and (n.id in self.active or (
                            n.id in self.local_functions and
                            bool(self.captured_active(n.id))))
-                       for n in gast.walk(expr.body))
+                       for n in walk(expr.body))
         if isinstance(expr, gast.Starred):  # rs.randn(*np.shape(x)): no gradient
             return self.is_active(expr.value)
         # A comprehension: any differentiated name in it, or a call of a nested
         # function reading one ([f(x) for x in xs] where f reads w).
         return any(isinstance(n, gast.Name) and (n.id in self.active or (
             n.id in self.local_functions and bool(self.captured_active(n.id))))
-            for n in gast.walk(expr))
+            for n in walk(expr))
 
     def _call_is_active(self, call: gast.Call) -> bool:
         func = call.func
@@ -130,14 +131,14 @@ class Activity:
         itself or through the other nested functions it calls."""
         seen = {name} if seen is None else seen | {name}
         node = self.local_functions[name][0]
-        local = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+        local = {n.id for n in walk(node) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, (gast.Store, gast.Param))}
-        free = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+        free = {n.id for n in walk(node) if isinstance(n, gast.Name)
                 and isinstance(n.ctx, gast.Load)} - local
         # Defaults are read in this function when the def runs (def step(z, W=W)),
         # whatever the parameters' names.
         free |= {n.id for d in node.args.defaults + [d for d in node.args.kw_defaults if d]
-                 for n in gast.walk(d) if isinstance(n, gast.Name)}
+                 for n in walk(d) if isinstance(n, gast.Name)}
         found = free & self.active
         for sibling in free & set(self.local_functions) - seen:
             found |= self.captured_active(sibling, seen)

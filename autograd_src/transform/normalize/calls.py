@@ -15,7 +15,16 @@ from ...errors import DiffSyntaxError, NoRuleError, UnresolvedMethodError
 from ...rules import numpy_rules, registry, runtime
 from ...rules.registry import Rule
 from .. import closures
-from ..ir import Primal, Verbatim, assign_node, base_name, keywords_of, name_node, replace_nodes
+from ..ir import (
+    Primal,
+    Verbatim,
+    assign_node,
+    base_name,
+    keywords_of,
+    name_node,
+    replace_nodes,
+    walk,
+)
 from ..mutation import MUTATING_METHODS, is_user_function, made_by_package, writes_in_place
 from ..naming import describe
 from ..source import UNRESOLVED, InstanceOf, MethodOf, parameters
@@ -894,7 +903,7 @@ class CallNormalizer:
     def local_call(self, call: gast.Call, name: str) -> tuple:
         """A call to a function defined inside this one: its derivative is defined beside it."""
         node, block = self.local_functions[name]
-        defs = [n for n in gast.walk(self.parsed.node)
+        defs = [n for n in walk(self.parsed.node)
                 if isinstance(n, (gast.FunctionDef, gast.Assign)) and n is not self.parsed.node
                 and (getattr(n, "name", None) == name or isinstance(n, gast.Assign) and any(
                     isinstance(t, gast.Name) and t.id == name for t in n.targets))]
@@ -904,20 +913,20 @@ class CallNormalizer:
                                    "runs: give each its own name and pick the call in the "
                                    "if", NoRuleError)
         self.no_differentiated_defaults(node, call)
-        local = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+        local = {n.id for n in walk(node) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, (gast.Store, gast.Param))}
         self.no_writes_into_enclosing(node, call, name, local)
-        captured = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+        captured = {n.id for n in walk(node) if isinstance(n, gast.Name)
                     and isinstance(n.ctx, gast.Load)} - local
         original_args = len(call.args)
         defined = node  # where the def is; its derivative goes beside it
         node = self.with_siblings(node)
         # what it reads of this function's differentiated values (its siblings too)
-        inner = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+        inner = {n.id for n in walk(node) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, (gast.Store, gast.Param))}
         # (and the values it reads that this function rebinds: its derivative's backward
         # runs later, when a closure would read the last value, not the call's)
-        lifted = sorted({n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+        lifted = sorted({n.id for n in walk(node) if isinstance(n, gast.Name)
                          and isinstance(n.ctx, gast.Load)} - inner & (
             self.active | self.rebound_locals() - set(self.local_functions) -
             set(self.closures)))
@@ -1013,11 +1022,11 @@ class CallNormalizer:
         """``node`` with copies of the other nested defs it calls (an LSTM's ``cell``
         calling a nested ``sigmoid``) placed at the top of its body, so that its
         derivative, made apart from the enclosing function, can follow them too."""
-        own = {n.name for n in gast.walk(node) if isinstance(n, gast.FunctionDef)}
+        own = {n.name for n in walk(node) if isinstance(n, gast.FunctionDef)}
         needed: list = []
         pending = [node]
         while pending:
-            loads = {n.id for n in gast.walk(pending.pop()) if isinstance(n, gast.Name)
+            loads = {n.id for n in walk(pending.pop()) if isinstance(n, gast.Name)
                      and isinstance(n.ctx, gast.Load)}
             for sibling in sorted(loads & set(self.local_functions) - own - {node.name}):
                 own.add(sibling)
@@ -1027,13 +1036,13 @@ class CallNormalizer:
             return node
         # A sibling reads the enclosing function's names; copied into node, it would
         # read node's own names of the same spelling instead.
-        bound = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+        bound = {n.id for n in walk(node) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, (gast.Store, gast.Param))}
         for sibling in needed:
             definition = self.local_functions[sibling][0]
-            inner = {n.id for n in gast.walk(definition) if isinstance(n, gast.Name)
+            inner = {n.id for n in walk(definition) if isinstance(n, gast.Name)
                      and isinstance(n.ctx, (gast.Store, gast.Param))}
-            reads = {n.id for n in gast.walk(definition) if isinstance(n, gast.Name)
+            reads = {n.id for n in walk(definition) if isinstance(n, gast.Name)
                      and isinstance(n.ctx, gast.Load)} - inner
             clash = sorted(reads & bound)
             if clash:
@@ -1051,7 +1060,7 @@ class CallNormalizer:
         function (``hist[t] = np.sum(h)``, ``acc += v``): its derivative is a function
         of its own, whose run would not make that write (the value and gradient through
         it were silently lost)."""
-        for n in gast.walk(node):
+        for n in walk(node):
             targets = n.targets if isinstance(n, gast.Assign) else \
                 [n.target] if isinstance(n, gast.AugAssign) else []
             for target in targets:
@@ -1081,7 +1090,7 @@ class CallNormalizer:
         ``step(x, h)`` reading ``W``), and a call of it, with those values made parameters
         it is passed: a closure reads them when it is called, so passing them then is the
         same, and its derivative gives their gradients like any argument's."""
-        if any(isinstance(n, (gast.Nonlocal, gast.Global)) for n in gast.walk(node)):
+        if any(isinstance(n, (gast.Nonlocal, gast.Global)) for n in walk(node)):
             raise self.error(call, f"{name}() rebinds a name of the enclosing function "
                                    "(nonlocal), which grad cannot follow: return the new "
                                    "value instead")

@@ -126,7 +126,7 @@ class DataNormalizer:
             raise self.error(target.slice, "an index computed from a differentiated value is "
                                            "not differentiable: compute it from constants")
         index = target.slice
-        if any(isinstance(n, gast.Slice) for n in gast.walk(index)):
+        if any(isinstance(n, gast.Slice) for n in walk(index)):
             np_name = self.namer.reference(numpy_rules.np, "np")
             index = gast.Subscript(value=gast.Attribute(value=name_node(np_name), attr="s_",
                                                         ctx=gast.Load()),
@@ -181,7 +181,7 @@ class DataNormalizer:
                         self.lists.add(name.id)  # pre, post = [], []: two lists
                         self.all_lists.add(name.id)
                         if isinstance(item, (gast.List, gast.ListComp)) and not any(
-                                isinstance(n, gast.Name) for n in gast.walk(item)):
+                                isinstance(n, gast.Name) for n in walk(item)):
                             self.owned.add(name.id)  # new and empty: its own
                             self.shared.discard(name.id)
             return
@@ -209,7 +209,7 @@ class DataNormalizer:
         if len(value.elts) != len(names):
             raise self.error(value, f"cannot unpack {len(value.elts)} values into "
                                     f"{len(names)} names")
-        read = {n.id for e in value.elts for n in gast.walk(e) if isinstance(n, gast.Name)}
+        read = {n.id for e in value.elts for n in walk(e) if isinstance(n, gast.Name)}
         if not read & set(names) and len(set(names)) == len(names):
             # feat, acc = f(x), g(x): each name its own value, as two assignments would
             # give it (not a copy of a temporary, which would count as shared)
@@ -218,7 +218,7 @@ class DataNormalizer:
                                                original))
             return
         atoms = [self.atom(e) for e in value.elts]
-        clobbered = {n.id for a in atoms for n in gast.walk(a) if isinstance(n, gast.Name)}
+        clobbered = {n.id for a in atoms for n in walk(a) if isinstance(n, gast.Name)}
         if clobbered & set(names):
             # a, b = b, a: read every value before writing any name.
             atoms = [self.hoist_any(a, n) for a, n in zip(atoms, names)]
@@ -237,16 +237,16 @@ class DataNormalizer:
                       original: gast.stmt) -> None:
         """``(a, b), c = v`` and ``first, *rest = v``, one level at a time: the whole
         value gets a name, each target its item (a starred one a list of the rest)."""
-        stored = {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}
+        stored = {n.id for n in walk(target) if isinstance(n, gast.Name)}
         if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts) \
                 and not any(isinstance(t, gast.Starred) for t in target.elts) and \
-                not stored & {n.id for n in gast.walk(value) if isinstance(n, gast.Name)}:
+                not stored & {n.id for n in walk(value) if isinstance(n, gast.Name)}:
             # name, (W, b) = key, d[key]: each target its own value (the key a constant)
             for element, item in zip(target.elts, value.elts):
                 self.assign(gast.copy_location(gast.Assign(targets=[element], value=item,
                                                            type_comment=None), original))
             return
-        read_in_value = {n.id for n in gast.walk(value) if isinstance(n, gast.Name)}
+        read_in_value = {n.id for n in walk(value) if isinstance(n, gast.Name)}
         whole = self.namer.fresh("values")
         self.assign(gast.copy_location(gast.Assign(targets=[name_node(whole, gast.Store())],
                                                    value=value, type_comment=None),
@@ -380,7 +380,7 @@ class DataNormalizer:
         others: list = [name_node(p) for p in partners]
         if siblings:
             index = clone(stmt.target.slice)
-            if any(isinstance(n, gast.Slice) for n in gast.walk(index)):
+            if any(isinstance(n, gast.Slice) for n in walk(index)):
                 np_name = self.namer.reference(numpy_rules.np, "np")
                 index = gast.Subscript(value=gast.Attribute(
                     value=name_node(np_name), attr="s_", ctx=gast.Load()), slice=index,
@@ -403,7 +403,7 @@ class DataNormalizer:
         if name not in self.owned:
             self.update_alone(name, target, self.seen_by_adjoints_refusal(name))
         index = target.slice
-        if any(isinstance(n, gast.Slice) for n in gast.walk(index)):
+        if any(isinstance(n, gast.Slice) for n in walk(index)):
             np_name = self.namer.reference(numpy_rules.np, "np")
             index = gast.Subscript(value=gast.Attribute(value=name_node(np_name), attr="s_",
                                                         ctx=gast.Load()),
@@ -488,8 +488,18 @@ class DataNormalizer:
 
     def values_assigned(self, name: str) -> list:
         """The values this function assigns to the name ``name`` (``name = value``)."""
-        return [n.value for n in gast.walk(self.parsed.node) if isinstance(n, gast.Assign)
-                and any(isinstance(t, gast.Name) and t.id == name for t in n.targets)]
+        index = self.__dict__.get("_assignments")
+        if index is None or index[0] is not self.parsed.node:
+            # (one walk for every name: the function's statements stay as desugar left
+            # them while it is normalized; a value is read from its Assign when asked)
+            by_name: dict = {}
+            for n in walk(self.parsed.node):
+                if isinstance(n, gast.Assign):
+                    for t in n.targets:
+                        if isinstance(t, gast.Name) and n not in by_name.get(t.id, ()):
+                            by_name.setdefault(t.id, []).append(n)
+            index = self._assignments = (self.parsed.node, by_name)
+        return [n.value for n in index[1].get(name, ())]
 
     def aug_assign(self, stmt: gast.AugAssign) -> None:
         if not isinstance(stmt.target, gast.Name):

@@ -29,6 +29,7 @@ from ..ir import (
     kept_by,
     load_names,
     name_node,
+    walk,
 )
 from ..mutation import allocates, is_user_function
 from ..naming import describe
@@ -154,7 +155,7 @@ class ExpressionNormalizer:
         before (``opt.decay()`` setting ``self.lr``, ``advance()`` rebinding a global):
         then items, attributes and globals its adjoints read are read once, where the
         primal reads them, as in a helper's derivative."""
-        for node in gast.walk(self.parsed.node):
+        for node in walk(self.parsed.node):
             if isinstance(node, gast.Global):
                 return True
             if not isinstance(node, gast.Call):
@@ -175,7 +176,7 @@ class ExpressionNormalizer:
         """Names whose methods the function calls where their class is not known
         before the call runs (``o.refresh()`` for ``o`` an argument)."""
         roots = set()
-        for node in gast.walk(self.parsed.node):
+        for node in walk(self.parsed.node):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
                     isinstance(node.func.value, gast.Name) and \
                     node.func.attr not in mutation.MUTATING_METHODS and \
@@ -193,7 +194,7 @@ class ExpressionNormalizer:
         return any(isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Store) or
                    isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store) and
                    base_name(node) is not None and base_name(node) not in self.parsed.locals
-                   for node in gast.walk(self.parsed.node))
+                   for node in walk(self.parsed.node))
 
     def changed_by_calls(self, expr: gast.expr) -> bool:
         """Whether a call may change ``expr`` without this function writing it: an
@@ -204,7 +205,7 @@ class ExpressionNormalizer:
             root = base_name(expr)
             return root is None or root not in self.parsed.locals or \
                 root in self.given_to_calls or \
-                any(isinstance(n, gast.Attribute) for n in gast.walk(expr.value))
+                any(isinstance(n, gast.Attribute) for n in walk(expr.value))
         return True
 
     @functools.cached_property
@@ -212,7 +213,7 @@ class ExpressionNormalizer:
         """Names passed to a function of the user's or a method (``decay(cfg)``, which
         may set ``cfg['lr']``)."""
         names: set[str] = set()
-        for node in gast.walk(self.parsed.node):
+        for node in walk(self.parsed.node):
             if isinstance(node, gast.Call):
                 target = self.parsed.resolve(node.func)
                 if is_user_function(target) or isinstance(target, (InstanceOf, MethodOf)) or \
@@ -492,7 +493,7 @@ class ExpressionNormalizer:
                 return self.operation(self.index_joined(expr))
             raise self.error(index, "an index computed from a differentiated value is not "
                                     "differentiable: compute it from constants")
-        has_slice = any(isinstance(n, gast.Slice) for n in gast.walk(index))
+        has_slice = any(isinstance(n, gast.Slice) for n in walk(index))
         if has_slice:
             np_name = self.namer.reference(numpy_rules.np, "np")
             as_value = gast.Subscript(value=gast.Attribute(value=name_node(np_name), attr="s_",
@@ -500,7 +501,7 @@ class ExpressionNormalizer:
                                       slice=index, ctx=gast.Load())
         else:
             as_value = index
-        needs_name = any(isinstance(n, gast.Call) for n in gast.walk(index))
+        needs_name = any(isinstance(n, gast.Call) for n in walk(index))
         if needs_name:
             named = self.hoist(as_value, "index")
             primal_index: gast.expr = named
@@ -677,5 +678,5 @@ class ExpressionNormalizer:
 
 def _reads_state(expr: gast.expr, local: set) -> bool:
     """Whether ``expr`` reads an attribute, or an item of a name not local."""
-    return any(isinstance(node, gast.Attribute) for node in gast.walk(expr)) or \
+    return any(isinstance(node, gast.Attribute) for node in walk(expr)) or \
         isinstance(expr, gast.Subscript) and base_name(expr) not in local

@@ -29,6 +29,7 @@ from ..ir import (
     base_name,
     load_names,
     name_node,
+    walk,
 )
 from ..mutation import allocates, is_user_function, read_later, shared_names
 from ..naming import Namer
@@ -101,10 +102,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         #: The arrays (names) whose memory a name's value may be a view of, through any
         #: chain of views, items and lists (top = T[0][1:]: T; a, b = np.hsplit(u, 2): u)
         self.view_roots: dict[str, set[str]] = {}
-        self.reassigned = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)
+        self.reassigned = {n.id for n in walk(parsed.node) if isinstance(n, gast.Name)
                            and isinstance(n.ctx, gast.Store)}
         #: How often each name is assigned in the function.
-        self.stores = Counter(n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)
+        self.stores = Counter(n.id for n in walk(parsed.node) if isinstance(n, gast.Name)
                               and isinstance(n.ctx, gast.Store))
         # Subscripts and transposes already computed: source text -> (name, names read).
         self.available: dict[str, tuple[str, set[str]]] = {}
@@ -162,7 +163,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         carries no gradient, so the number would be a constant (a gradient of 0)."""
         if not self.formats_text:
             return
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, gast.Call) and any(self.text_of_active(a) for a in node.args) \
                     and any(self.parsed.resolve(node.func) is f for f in _NUMBERS_FROM_TEXT):
                 raise self.error(node if getattr(node, "lineno", None) else stmt,
@@ -184,7 +185,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         return any(isinstance(n, gast.JoinedStr) or isinstance(n, gast.BinOp) and
                    isinstance(n.op, gast.Mod) and isinstance(n.left, gast.Constant) and
                    isinstance(n.left.value, str) or isinstance(n, gast.Attribute) and
-                   n.attr == "format" for n in gast.walk(self.parsed.node))
+                   n.attr == "format" for n in walk(self.parsed.node))
 
     def text_of_active(self, expr: Any) -> bool:
         """Whether ``expr`` is text formatted from a differentiated value."""
@@ -274,7 +275,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         keyed = any(isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name)
                     and n.value.id == it.id and isinstance(n.slice, gast.Name)
                     and n.slice.id == stmt.target.id
-                    for s in stmt.body for n in gast.walk(s))
+                    for s in stmt.body for n in walk(s))
         index = _only_an_index(stmt.target.id, stmt.body)
         if not (index or keyed or it.id in self.dicts or
                 self.made_a_container(it.id, (dict,))) or (
@@ -319,7 +320,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 and self.parsed.resolve(stmt.iter.func) is range):
             # for row in M: each row is a view of M (row += x would change M); of a
             # list, the items are shared, not the list: it may still grow (xs.append)
-            viewed = {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+            viewed = {n.id for n in walk(stmt.target) if isinstance(n, gast.Name)}
             iterated = {n for n in load_names(stmt.iter)}
             self.shared |= viewed | iterated
             self.owned -= viewed | (iterated - self.lists)
@@ -368,7 +369,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             steps = self.namer.fresh("steps")
             self.body.append(Primal(assign_node(steps, stmt.iter, stmt), stmt, {steps}))
             header.iter = name_node(steps)
-        breaks = any(isinstance(n, gast.Break) for n in gast.walk(stmt))
+        breaks = any(isinstance(n, gast.Break) for n in walk(stmt))
         counter = self.namer.fresh("iterations") if isinstance(stmt, gast.While) or breaks \
             else None
         self.body.append(Loop(header, body, stmt, counter))
@@ -561,7 +562,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
     def loops_around(self, node: Any) -> list[tuple[int, int]]:
         """The line spans of the loops of this function around ``node``."""
         line = getattr(node, "lineno", None)
-        return [(loop.lineno, loop.end_lineno) for loop in gast.walk(self.parsed.node)
+        return [(loop.lineno, loop.end_lineno) for loop in walk(self.parsed.node)
                 if isinstance(loop, (gast.For, gast.While)) and line is not None
                 and getattr(loop, "end_lineno", None) is not None
                 and getattr(loop, "lineno", None) is not None
@@ -581,7 +582,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         record = self.parsed.resolve(func.value)
         if type(record) not in (list, dict):
             return False
-        reads = [n for n in gast.walk(self.parsed.node)
+        reads = [n for n in walk(self.parsed.node)
                  if isinstance(n, gast.Name) and n.id == name]
         # (nor does the function differentiated, nor a helper on the way to this one)
         return len(reads) == 1 and not source.state_readers(record)
@@ -681,7 +682,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
     def stores_of(self, name: str) -> int:
         """How many times the function binds ``name``."""
         return sum(isinstance(n, gast.Name) and n.id == name and
-                   isinstance(n.ctx, (gast.Store, gast.Del)) for n in gast.walk(self.parsed.node))
+                   isinstance(n.ctx, (gast.Store, gast.Del)) for n in walk(self.parsed.node))
 
     def lazy_iterator_read_at_once(self, stmt: gast.Assign) -> None:
         """``gen = (x * i for i in ...)``, ``z = zip(a, b)``, ``r = reversed(xs)``,
@@ -694,7 +695,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 not self.is_active(value):
             return  # (a constant one stays Python's own, in the primal as written)
         if not any(isinstance(n, gast.Name) and n.id == target.id and
-                   isinstance(n.ctx, gast.Load) for n in gast.walk(self.parsed.node)):
+                   isinstance(n.ctx, gast.Load) for n in walk(self.parsed.node)):
             return
         kind = "a generator" if isinstance(value, gast.GeneratorExp) else \
             f"a lazy {gast.unparse(value.func).strip().split('.')[-1]}() object"
@@ -902,7 +903,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             and self.holds_sequence(value.value) is True
 
     def primal(self, stmt: gast.stmt) -> None:
-        assigned = {n.id for n in gast.walk(stmt)
+        assigned = {n.id for n in walk(stmt)
                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
             assigned.add(stmt.target.id)
@@ -1017,7 +1018,7 @@ def _only_an_index(name: str, body: list) -> bool:
     ``out[k] = ...``): then the loop over a differentiated dict's keys (``for k in
     params``) reads them as the constants they are. Were it a list of numbers, indexing
     by its values would carry no gradient either."""
-    nodes = [n for stmt in body for n in gast.walk(stmt)]
+    nodes = [n for stmt in body for n in walk(stmt)]
     slices = {id(n.slice) for n in nodes if isinstance(n, gast.Subscript)}
     loads = [n for n in nodes if isinstance(n, gast.Name) and n.id == name]
     return bool(loads) and all(isinstance(n.ctx, gast.Load) and id(n) in slices
@@ -1048,7 +1049,7 @@ def _is_simple(test: gast.expr) -> bool:
     """A condition cheap and safe to evaluate again: names, numbers, arithmetic, comparisons."""
     allowed = (gast.Name, gast.Constant, gast.Compare, gast.BoolOp, gast.BinOp, gast.UnaryOp,
                gast.cmpop, gast.boolop, gast.operator, gast.unaryop, gast.expr_context)
-    return all(isinstance(n, allowed) for n in gast.walk(test))
+    return all(isinstance(n, allowed) for n in walk(test))
 
 
 _ADVICE = {

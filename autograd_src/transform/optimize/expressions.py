@@ -141,6 +141,14 @@ class _Simplifier(Transformer):
                 basic = index
             if basic is not None:
                 return gast.Subscript(value=node.args[0], slice=basic, ctx=gast.Load())
+        if fn is runtime.times_power and len(node.args) == 3 and not node.keywords:
+            exponent = number_of(node.args[2])
+            if exponent is not None and exponent >= 0:
+                # x ** e is finite wherever x is: a plain product (g * 2 * x for x ** 2)
+                power = self.visit_BinOp(gast.BinOp(left=node.args[1], op=gast.Pow(),
+                                                    right=node.args[2]))
+                return self.visit_BinOp(gast.BinOp(left=node.args[0], op=gast.Mult(),
+                                                   right=power))
         if getattr(fn, "__name__", None) in runtime.FOLDABLE and \
                 getattr(runtime, fn.__name__, None) is fn and not node.keywords:
             literals = [_literal(a) for a in node.args]
