@@ -131,14 +131,18 @@ def divide_or_zero(n: Any, d: Any) -> Any:
     if type(n) is float or type(n) is int:
         return n / d if n else _zero_like(d)
     with np.errstate(invalid="ignore"):  # 0 / 0, made 0 below
-        q = np.true_divide(n, d)
-    if type(q) is np.ndarray:
-        if q.dtype.kind in "fc":
-            undefined = np.isnan(q)
+        return _zero_where_zero(np.true_divide(n, d), n)
+
+
+def _zero_where_zero(result: Any, given: Any) -> Any:
+    """``result`` (a fresh NumPy value) with its nans made 0 where ``given`` is 0."""
+    if type(result) is np.ndarray:
+        if result.dtype.kind in "fc":
+            undefined = np.isnan(result)
             if undefined.any():
-                q[undefined & (np.asarray(n) == 0)] = 0
-        return q
-    return q if q == q or n != 0 else q.dtype.type(0)
+                result[undefined & (np.asarray(given) == 0)] = 0
+        return result
+    return result if result == result or given != 0 else result.dtype.type(0)
 
 
 def _zero_like(d: Any) -> Any:
@@ -161,14 +165,7 @@ def times_power(a: Any, x: Any, e: Any) -> Any:
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.power(x, e) if type(x) is np.ndarray or type(e) is np.ndarray \
             else x ** e
-        product = np.multiply(a, factor)
-    if type(product) is np.ndarray:
-        if product.dtype.kind in "fc":
-            undefined = np.isnan(product)
-            if undefined.any():
-                product[undefined & (np.asarray(a) == 0)] = 0
-        return product
-    return product if product == product or a != 0 else product.dtype.type(0)
+        return _zero_where_zero(np.multiply(a, factor), a)
 
 
 def power_exponent(y: Any) -> Any:
