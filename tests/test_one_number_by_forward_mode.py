@@ -89,3 +89,29 @@ def test_a_rule_forward_mode_lacks_falls_back_to_reverse_mode():
     df = grad(through_a_vjp_only_rule)
     assert df(0.5) == pytest.approx(3 * 0.25 + 1)
     assert "# forward mode:" not in df.source
+
+
+def drag(v, k):
+    return k * v * abs(v)
+
+
+def drag_in_a_nested_step(k):
+    v = k
+    for _ in range(3):
+        def step(u):
+            return u - 0.1 * drag(u, k)  # drag's tangent along (u, k)
+        v = step(v)
+    return v + drag(0.3, k)  # drag's tangent along k only
+
+
+def test_one_helper_differentiated_along_two_sets_of_arguments():
+    # A nested def's namer shared the injected helpers but not the names taken, so the
+    # second tangent of drag took the name of the first: jvp_drag() got 'dv'; and the
+    # source showed one of the two, under the other's name.
+    df = grad(drag_in_a_nested_step)
+    np.testing.assert_allclose(df(0.7), numerical_grad(drag_in_a_nested_step, [0.7], 0),
+                               rtol=1e-7)
+    assert "jvp_drag(u, k, dv=du, dk=dk)" in df.source and "def jvp_drag(v, k, *, dv, dk)" \
+        in df.source
+    assert "jvp_drag_2(0.3, k, dk=dk)" in df.source and "def jvp_drag_2(v, k, *, dk)" \
+        in df.source

@@ -154,7 +154,8 @@ class Namer:
         """``base`` if free, else ``base_2``, ``base_3``, ..."""
         base = base if base.isidentifier() and not keyword.iskeyword(base) else "value"
         name, k = base, 1
-        while name in self.taken or name in _BUILTINS:
+        # (a nested def's namer shares ``injected`` with its function's, not ``taken``)
+        while name in self.taken or name in _BUILTINS or name in self.injected:
             k += 1
             name = f"{base}_{k}"
         self.taken.add(name)

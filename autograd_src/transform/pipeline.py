@@ -180,6 +180,7 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
     referenced = name_ids(node)
     inner = Namer(referenced | set(namer.injected) | {name}, outer.globals, assigned)
     inner.injected, inner._references = namer.injected, namer._references
+    inner.helper_sources = namer.helper_sources
     desugar.desugar(parsed, inner)
     norm = normalize.normalize(parsed, wrt, inner, helper=True, derive=DERIVATIONS)
     derivative = reverse.reverse(parsed, norm, wrt, inner, value_wanted=True)

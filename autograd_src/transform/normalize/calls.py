@@ -879,6 +879,11 @@ class CallNormalizer:
                                                         bindings)
         self.no_operator_given_to_a_helper(call, fn, derivative)
         if source:
+            # shown under the name this code calls it by (a second derivative of the
+            # same helper, along other arguments, is jvp_h_2)
+            called = self.namer.reference(derivative, derivative.__name__)
+            if called != derivative.__name__:
+                source = source.replace(f"def {derivative.__name__}(", f"def {called}(", 1)
             self.namer.helper_sources.setdefault(source, None)
         rule, bound, inputs = self.derivative_call(fn, derivative, atoms, keywords,
                                                    fn.__name__)
