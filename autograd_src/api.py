@@ -25,6 +25,7 @@ from .arguments import (
     in_dtypes,
     in_structure,
     is_container,
+    like_number,
     make_checker,
     plain_values,
     positional_completer,
@@ -389,16 +390,19 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
         signature = scalar_signature(parameter_names, args, kwargs,
                                      vectors[0] if vectors else frozenset(),
                                      plain[0] if plain else frozenset())
-        # 0-d arrays generated for as numbers get 0-d arrays back
+        # 0-d arrays the variant does not read as numbers (np.array([x, 1.0]))
         zero_d = tuple(k for k, (name, read) in enumerate(zip(names, readers))
-                       if name in signature[0] and type(read(args, kwargs)) is np.ndarray)
+                       if name not in signature[0] and _zero_d(read(args, kwargs)))
         variant = (signature, zero_d) if zero_d else signature
         entry = variants.get(variant)
         if entry is None:
             made, made_text, _ = generated(signature)
             call = separate(made)
-            if zero_d:
-                call = _as_zero_d(call, zero_d, single, value)
+            # the gradient of a number comes back as that number's type and dtype
+            numbers = tuple((k, read) for k, (name, read) in enumerate(zip(names, readers))
+                            if name in signature[0] or k in zero_d)
+            if numbers:
+                call = _like_numbers(call, numbers, single, value)
             entry = variants[variant] = (call, made, made_text)
             described[_describe(signature)] = made_text
         if entry is not shown[0]:
@@ -543,19 +547,37 @@ def _each_shape_and_dtype(getter: Callable[[Any], tuple], args: tuple) -> tuple:
     return tuple(map(getter, args))
 
 
-def _as_zero_d(compiled: Callable[..., Any], positions: tuple, single: bool,
-               value: bool) -> Callable[..., Any]:
-    """``compiled``, the gradients at ``positions`` (0-d arrays the variant read as
-    numbers) given back as 0-d arrays of their own."""
+def _zero_d(x: Any) -> bool:
+    return type(x) is np.ndarray and not x.ndim
+
+
+def _like_numbers(compiled: Callable[..., Any], numbers: tuple, single: bool,
+                  value: bool) -> Callable[..., Any]:
+    """``compiled``, each gradient with respect to a number (``numbers``: its index among
+    the gradients and a reader of the argument) given back as that number's type and
+    dtype: a float for a float, an np.float32 for an np.float32, a 0-d array of its own
+    for a 0-d array. A variant for numbers serves all of them, and its arithmetic gives
+    whatever type it gives (np.sin(x) of a float is an np.float64; a 0-d array is read
+    as a number)."""
+    if single and not value:
+        read = numbers[0][1]
+
+        def run_one(*args: Any, **kwargs: Any) -> Any:
+            g = compiled(*args, **kwargs)
+            x = read(args, kwargs)
+            return g if type(g) is float and type(x) is float else like_number(g, x)
+
+        return run_one
+
     def run(*args: Any, **kwargs: Any) -> Any:
         result = compiled(*args, **kwargs)
         grads = result[1] if value else result
         if single:
-            grads = np.array(grads)
+            grads = like_number(grads, numbers[0][1](args, kwargs))
         else:
             grads = list(grads)
-            for k in positions:
-                grads[k] = np.array(grads[k])
+            for k, read in numbers:
+                grads[k] = like_number(grads[k], read(args, kwargs))
             grads = tuple(grads)
         return (result[0], grads) if value else grads
 

@@ -421,6 +421,26 @@ def in_dtypes(result: Any, narrow: tuple, single: bool, value: bool) -> Any:
     return (result[0], grads) if value else grads
 
 
+def like_number(gradient: Any, x: Any) -> Any:
+    """``gradient`` as the type and dtype of the number ``x`` it is the gradient of (a
+    float, a NumPy scalar, a 0-d array of its own); a complex one of a real ``x``, or
+    one of another shape, as it is."""
+    kind = type(x)
+    if kind is float:
+        if type(gradient) is float or np.iscomplexobj(gradient) or np.ndim(gradient):
+            return gradient
+        return float(gradient)
+    if kind is np.ndarray:
+        if np.ndim(gradient) or np.iscomplexobj(gradient) and x.dtype.kind != "c":
+            return gradient
+        return np.array(gradient, dtype=x.dtype)
+    if isinstance(x, np.generic) and type(gradient) is not kind:
+        if np.ndim(gradient) or np.iscomplexobj(gradient) and x.dtype.kind != "c":
+            return gradient
+        return kind(gradient)
+    return gradient
+
+
 def argument_reader(fn: Callable[..., Any], name: str) -> Callable[[tuple, dict], Any]:
     """A function reading argument ``name`` of a call to ``fn`` (``MISSING`` if absent)."""
     names, positional = parameters(fn)
@@ -509,16 +529,27 @@ def plain_values(fn: Callable[..., Any]) -> frozenset:
                         copies += zip(target.elts, values)
                     elif not isinstance(target, gast.Tuple) and len(values) == 1:
                         copies.append((target, values[0]))
+    def named(value: Any) -> list:
+        """The names whose array ``value`` may be itself: ``x``, and each argument of
+        ``max(x, lo)`` (which returns the larger argument, not a copy of it)."""
+        if isinstance(value, gast.Name):
+            return [value.id]
+        if isinstance(value, gast.Call) and resolve(value.func) in (max, min):
+            return [n for a in value.args for n in named(a)]
+        return []
+
     # Names that may hold a parameter's array, and which parameters.
     holds = {name: {name} for name in candidates}
     changed = True
     while changed:
         changed = False
         for target, value in copies:
-            if isinstance(target, gast.Name) and isinstance(value, gast.Name) and \
-                    value.id in holds and not holds[value.id] <= holds.get(target.id, set()):
-                holds.setdefault(target.id, set()).update(holds[value.id])
-                changed = True
+            if not isinstance(target, gast.Name):
+                continue
+            for name in named(value):
+                if name in holds and not holds[name] <= holds.get(target.id, set()):
+                    holds.setdefault(target.id, set()).update(holds[name])
+                    changed = True
     for stmt in node.body:
         for n in walk(stmt):
             if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name) and \

@@ -6,6 +6,8 @@ carries gradient, then updated in place. Each is now right or refused at the
 update's line, never wrong.
 """
 
+from collections import namedtuple
+
 import numpy as np
 import pytest
 
@@ -347,3 +349,91 @@ def test_a_region_written_by_slices_is_checked_as_a_slice():
     # seed 99991): the index is np.s_[::2]
     from autograd_src.testing import check_grads
     check_grads(_every_other_written, np.array([0.3, -0.5, 1.1, 0.2]))
+
+
+# Values that are one of the arguments itself, not a copy (session 12's tester K and
+# its siblings): max(x, lo) of a 0-d array is x, as are max([x, lo]), d.get('a', 0.0)
+# and a namedtuple's field; y += 1.0 then changes x, which grad computed as a new
+# value (the value and gradient silently differed from the function's own).
+Pair = namedtuple("Pair", "w b")
+
+
+def _larger_then_updated(x, lo=0.1):
+    y = max(x, lo)
+    y += 1.0
+    return np.sum(y * x)
+
+
+def _larger_of_a_list_then_updated(x, lo=0.1):
+    y = max([x, lo, 0.05])
+    y += 1.0
+    return np.sum(y * x)
+
+
+def _smaller_of_three_then_updated(x):
+    y = min(x, 5.0, 7.0)
+    y *= 2.0
+    return np.sum(y * x)
+
+
+def _dict_get_then_updated(x):
+    d = {"a": x}
+    y = d.get("a", 0.0)
+    y += 1.0
+    return np.sum(y * x)
+
+
+def _field_then_updated(x):
+    p = Pair(x, 2.0)
+    y = p.w
+    y += 1.0
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize("f", [_larger_then_updated, _larger_of_a_list_then_updated,
+                               _smaller_of_three_then_updated])
+def test_max_and_min_of_a_0d_array_return_the_array_itself(f):
+    with pytest.raises(InPlaceUpdateError, match="test_aliasing_forms.py:"):
+        value_and_grad(f)(np.array(0.5))
+    # where the constant is picked, nothing is shared: right
+    apart = np.array(10.0 if f is _smaller_of_three_then_updated else 0.01)
+    value, slope = value_and_grad(f)(apart)
+    assert value == pytest.approx(f(apart.copy()))
+    # Python floats cannot change in place: right, by either mode
+    for x in (0.5, np.float64(0.5)):
+        value, slope = value_and_grad(f)(x)
+        assert value == pytest.approx(f(x))
+        assert slope == pytest.approx((f(x + 1e-6) - f(x - 1e-6)) / 2e-6, rel=1e-6)
+
+
+@pytest.mark.parametrize("f", [_dict_get_then_updated, _field_then_updated])
+def test_an_item_picked_from_a_container_is_the_item(f):
+    for x in (np.array(0.5), np.array([0.5, 0.3])):
+        with pytest.raises(InPlaceUpdateError, match="test_aliasing_forms.py:"):
+            value_and_grad(f)(x)
+        with pytest.raises(InPlaceUpdateError, match="test_aliasing_forms.py:"):
+            jvp(f, (x,), (np.ones_like(x),))
+
+
+def _writes_into_a_global_through_a_name(x):
+    b = SCRATCH
+    b[0] = b[0] + x
+    return b[0] * x
+
+
+def _writes_into_a_global_row(x):
+    row = SCRATCH2[1]
+    row[0] = x * x
+    return np.sum(SCRATCH2) * x
+
+
+SCRATCH2 = np.zeros((2, 2))
+
+
+@pytest.mark.parametrize("f", [_writes_into_a_global_through_a_name,
+                               _writes_into_a_global_row])
+def test_writing_into_a_global_array_through_a_local_name_is_refused(f):
+    # the side effect on the module's array was dropped, silently
+    with pytest.raises(DiffSyntaxError, match="changes SCRATCH2? through (b|row)"):
+        grad(f)(0.5)
+    assert not SCRATCH.any() and not SCRATCH2.any()

@@ -3,6 +3,8 @@ the same values, seeds, layouts and errors as reverse mode's variant, checked ag
 it (reverse_mode_only) and against finite differences; forward mode's refusals fall
 back to reverse mode."""
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -115,3 +117,42 @@ def test_one_helper_differentiated_along_two_sets_of_arguments():
         in df.source
     assert "jvp_drag_2(0.3, k, dk=dk)" in df.source and "def jvp_drag_2(v, k, *, dk)" \
         in df.source
+
+
+HALF32 = np.float32(0.5)
+
+
+def sine_times(x):
+    return np.sin(x) * x
+
+
+def times_a_float32(x):
+    return HALF32 * x * x
+
+
+def exp_sum(x):
+    y = 0.0
+    for i in range(3):
+        y = y + np.exp(x * i)
+    return y
+
+
+@pytest.mark.parametrize("f", [sine_times, times_a_float32, exp_sum])
+@pytest.mark.parametrize("x", [0.7, np.float64(0.7), np.float32(0.7), np.array(0.7)])
+def test_the_gradient_of_a_number_has_its_type_and_dtype(f, x):
+    # the variant for numbers serves floats, NumPy scalars and 0-d arrays alike; its
+    # arithmetic gave np.float64 for a float, float for an np.float64, np.float32 for
+    # an np.float64 times a float32 constant
+    for mode in (contextlib.nullcontext, reverse_mode_only):
+        with mode():
+            got = grad(f)(x)
+            value, also = value_and_grad(f)(x)
+            both = grad(lambda a, b: f(a) * b, wrt=(0, 1))(x, 1.0)
+        for g in (got, also, both[0]):
+            assert type(g) is type(x) and np.shape(g) == np.shape(x)
+            assert getattr(g, "dtype", None) == getattr(x, "dtype", None)
+            assert g is not x
+        assert type(both[1]) is float
+        narrow = getattr(x, "dtype", None) == np.float32
+        np.testing.assert_allclose(got, numerical_grad(f, [np.float64(x)], 0),
+                                   rtol=1e-5 if narrow or f is times_a_float32 else 1e-8)

@@ -46,6 +46,8 @@ VIEW_FUNCTIONS = {np.reshape, np.ravel, np.transpose, np.squeeze, np.expand_dims
 #: Array methods and attributes that give views.
 VIEW_METHODS = {"reshape", "ravel", "view", "transpose", "squeeze", "swapaxes", "diagonal",
                 "T", "mT", "real", "imag", "flat", "base"}
+#: Builtins that return one of their arguments itself (max(x, lo) is x, a 0-d array).
+RETURNS_AN_ARGUMENT = {max, min}
 #: Builtins whose result never shares an argument's array.
 FRESH_BUILTINS = {len, float, int, bool, abs, round, sum, print, isinstance, str, repr,
                   range, type, hash, id, hasattr, callable, divmod, pow}

@@ -41,6 +41,10 @@ __all__ = ["ExpressionNormalizer", "AUG_SYMBOLS"]
 _OPERATOR_SYMBOLS = {gast.BitAnd: "&", gast.BitOr: "|", gast.BitXor: "^",
                      gast.LShift: "<<", gast.RShift: ">>", gast.Invert: "~"}
 
+#: Container helpers returning one of the items itself, not a copy (max(xs), d.get(k, v),
+#: a namedtuple's field): an update of the result changes the item.
+_PICKS_AN_ITEM = (runtime.largest, runtime.smallest, runtime.get_item, runtime.field)
+
 
 _np = numpy_rules.np
 
@@ -270,9 +274,12 @@ class ExpressionNormalizer:
         sharing = rule is not None and hasattr(rule, "helper_keywords") and \
             mutation.may_share(rule.primitive, value)
         view = rule is not None and (rule.primitive is operator.getitem
-                                     or rule.primitive in mutation.VIEW_FUNCTIONS)
+                                     or rule.primitive in mutation.VIEW_FUNCTIONS
+                                     or rule.primitive in mutation.RETURNS_AN_ARGUMENT
+                                     or rule.primitive in _PICKS_AN_ITEM)
         if rule is not None and rule.primitive in (runtime.pack, runtime.pack_dict,
-                                                   runtime.appended, runtime.extended):
+                                                   runtime.appended, runtime.extended,
+                                                   runtime.construct):
             # [y], {'k': y}, ys.append(y): the list holds y's array, which an update
             # of y (y[0] = 7, y *= 2) changes in NumPy, as seen through the list.
             items = set(self._flat(inputs))
@@ -281,7 +288,7 @@ class ExpressionNormalizer:
         # containers holding what they are given by reference (a list of rows of y)
         holds_views = rule is not None and (rule.primitive in (
             runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended,
-            runtime.joined, runtime.plus, list, tuple) or (
+            runtime.construct, runtime.joined, runtime.plus, list, tuple) or (
             rule.primitive is runtime.setitem and isinstance(bound.get("x"), gast.Name) and (
                 bound["x"].id in self.lists or bound["x"].id in self.dicts or
                 self.holds_sequence(bound["x"]) is not False)))

@@ -102,6 +102,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         #: The arrays (names) whose memory a name's value may be a view of, through any
         #: chain of views, items and lists (top = T[0][1:]: T; a, b = np.hsplit(u, 2): u)
         self.view_roots: dict[str, set[str]] = {}
+        #: Local names that may hold a module's (or enclosing function's) array, and
+        #: which (``b = BUF``, ``row = BUF[0]``): a write through them changes it.
+        self.global_arrays: dict[str, str] = {}
         self.reassigned = {n.id for n in walk(parsed.node) if isinstance(n, gast.Name)
                            and isinstance(n.ctx, gast.Store)}
         #: How often each name is assigned in the function.
@@ -806,14 +809,38 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.no_change_seen_by_adjoints(target, original)
         self.primal(original)
 
+    def note_global_arrays(self, shared: set, assigned: set) -> None:
+        """Remember the names ``assigned`` as holding a module's array where what they
+        are given may be one (a name in ``shared``), or may hold one."""
+        held = [self.global_arrays.get(n) or (n if self.is_global_array(n) else None)
+                for n in sorted(shared)]
+        held = [h for h in held if h is not None]
+        for name in assigned:  # (kept when rebound: a branch may not rebind it)
+            if held:
+                self.global_arrays[name] = held[0]
+
+    def is_global_array(self, name: str) -> bool:
+        return name not in self.parsed.locals and name not in self.parsed.params and \
+            isinstance(self.parsed.resolve(name_node(name)), np.ndarray)
+
     def no_write_into_a_global_array(self, target: gast.expr) -> None:
-        """Refuse ``H[0] = v`` on a module's (or enclosing function's) array: a helper's
-        derivative reading it would see the new values in its backward, and generated
-        code would take the name for a local. Lists and dicts are the runtime's to check."""
+        """Refuse ``H[0] = v`` on a module's (or enclosing function's) array, directly or
+        through a local name for it (``h = H``): a helper's derivative reading it would
+        see the new values in its backward, generated code would take the name for a
+        local, and the write would not reach it. Lists and dicts are the runtime's to
+        check."""
         root = base_name(target) if isinstance(target, gast.Subscript) else None
-        if root is None or root in self.parsed.locals or root in self.parsed.params:
+        if root is None:
             return
-        if isinstance(self.parsed.resolve(name_node(root)), np.ndarray):
+        through = self.global_arrays.get(root)
+        if through is not None:
+            raise self.error(target, f"{gast.unparse(target).strip()} = ... changes "
+                                     f"{through} through {root}, a module's (or enclosing "
+                                     "function's) array, while grad differentiates: "
+                                     "derivatives that read it would see the new values. "
+                                     f"Work on an array of this function's own ({root} = "
+                                     f"{through}.copy())")
+        if self.is_global_array(root):
             raise self.error(target, f"{gast.unparse(target).strip()} = ... changes "
                                      f"{root}, a module's (or enclosing function's) "
                                      "array, while grad differentiates: derivatives that "
@@ -915,6 +942,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.comprehensions.discard(made)
             shared = set()
         self.owned -= shared
+        self.note_global_arrays(shared, assigned)
         if shared:
             # d['k'] = a: d holds a's array, and sees an update of a (as NumPy makes it)
             holders = {t.value.id for t in getattr(stmt, "targets", [])
