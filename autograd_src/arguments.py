@@ -8,6 +8,7 @@ from __future__ import annotations
 import builtins
 import inspect
 import operator
+import types
 from typing import Any, Callable, Optional
 
 import gast
@@ -57,10 +58,11 @@ class SameDraws:
     """The random state ``fn`` may draw from, kept so that each of several runs of
     ``fn`` (a Jacobian's rows, a VJP after its value) draws what the first drew, as
     one run would: NumPy's and Python's global generators, and the NumPy
-    or Python generators passed in ``args`` or ``kwargs``, named among the globals
-    or closure cells of ``fn`` and of the functions it names (in their dicts, lists
-    and tuples too), or held by a bound method's object. After the runs the
-    state is that after one run. Side effects other than draws still repeat."""
+    or Python generators passed in ``args`` or ``kwargs``, left to a default, named
+    among the globals or closure cells of ``fn`` and of the functions it names, or
+    held by a bound method's object; in their dicts, lists, tuples and objects'
+    attributes too, a few levels down. After the runs the state is that after one
+    run. Side effects other than draws still repeat."""
 
     def __init__(self, fn: Callable[..., Any], args: tuple = (),
                  kwargs: Optional[dict] = None) -> None:
@@ -82,15 +84,14 @@ class SameDraws:
                 continue
             named = [c.cell_contents for c in (function.__closure__ or ()) if _filled(c)]
             named += [function.__globals__.get(n) for n in code.co_names]
+            named += list(function.__defaults__ or ())  # def f(x, rng=RNG)
+            named += list((function.__kwdefaults__ or {}).values())
             for value in named:
-                if isinstance(value, dict):  # CFG['rng']
-                    found += list(value.values())
-                elif isinstance(value, (list, tuple)):
-                    found += list(value)
-                elif inspect.isfunction(value) or inspect.ismethod(value):
+                if inspect.isfunction(value) or inspect.ismethod(value):
                     functions.append(value)
                 found.append(value)
-        self.generators = list({id(g): g for g in found if isinstance(g, kinds)}.values())
+        self.generators = list({id(g): g for g in _within(found, kinds)
+                                if isinstance(g, kinds)}.values())
         self.states = (np.random.get_state(), random.getstate(),
                        [_generator_state(g) for g in self.generators])
 
@@ -107,6 +108,31 @@ class SameDraws:
                 generator.setstate(state)
             else:
                 generator.set_state(state)
+
+
+def _within(values: list, kinds: tuple, depth: int = 3, most: int = 10_000) -> list:
+    """``values`` and what they hold, ``depth`` levels down: the items of dicts, lists
+    and tuples, and the attributes of objects (``cfg['rng']``, ``model.rng``); arrays,
+    modules, classes, functions and generators are not looked into. At most about
+    ``most`` values."""
+    found, level = list(values), list(values)
+    for _ in range(depth):
+        inner: list = []
+        for value in level:
+            if isinstance(value, (np.ndarray, np.generic, type, types.ModuleType, kinds)) \
+                    or callable(value):
+                continue
+            if isinstance(value, dict):
+                inner += list(value.values())
+            elif isinstance(value, (list, tuple)):
+                inner += list(value)
+            elif hasattr(value, "__dict__"):
+                inner += list(vars(value).values())
+        found += inner
+        if len(found) > most:
+            break
+        level = inner
+    return found
 
 
 def _filled(cell: Any) -> bool:

@@ -323,3 +323,48 @@ def test_a_generator_reached_through_a_helper_and_a_dict_is_replayed():
     _CFG["rng"].bit_generator.state = state
     np.testing.assert_allclose(jacrev(_noisy_through_a_helper)(np.ones(3)), np.diag(draw),
                                rtol=1e-12)
+
+
+def _noisy_by_default(x, rng=_RNG):
+    return np.sin(x * rng.normal(size=3))
+
+
+class _Sampler:
+    def __init__(self, rng):
+        self.rng = rng
+
+
+def _noisy_through_an_argument(x, cfg):
+    return np.sin(x * cfg["sampler"].rng.normal(size=3))
+
+
+@pytest.mark.parametrize("how", ["default", "in a container argument"])
+def test_a_generator_left_to_a_default_or_held_by_an_argument_is_replayed(how):
+    # each row drew anew (tester P): the Jacobian mixed rows of different functions
+    from autograd_src import hessian, jacfwd, jacrev
+    x = np.array([0.3, -0.7, 1.1])
+    if how == "default":
+        f, rng, extra = _noisy_by_default, _RNG, ()
+    else:
+        rng = np.random.default_rng(5)
+        f, extra = _noisy_through_an_argument, ({"sampler": _Sampler(rng)},)
+    for jacobian_of in (jacfwd, jacrev):
+        state = rng.bit_generator.state
+        z = rng.normal(size=3)
+        rng.bit_generator.state = state
+        np.testing.assert_allclose(jacobian_of(f)(x, *extra), np.diag(np.cos(x * z) * z),
+                                   rtol=1e-12)
+    state = rng.bit_generator.state
+    z = rng.normal(size=3)
+    rng.bit_generator.state = state
+    total = _noisy_total_by_default if how == "default" else _noisy_total_through_an_argument
+    np.testing.assert_allclose(hessian(total)(x, *extra), np.diag(-np.sin(x * z) * z * z),
+                               rtol=1e-12)
+
+
+def _noisy_total_by_default(x, rng=_RNG):
+    return np.sum(np.sin(x * rng.normal(size=3)))
+
+
+def _noisy_total_through_an_argument(x, cfg):
+    return np.sum(np.sin(x * cfg["sampler"].rng.normal(size=3)))

@@ -334,6 +334,8 @@ def astype(g, ans, x, dtype):
 # A gradient's run-time aliasing check: read again, it runs as it did and gives None.
 nondifferentiable(_ad.alone)
 nondifferentiable(_ad.floating)  # (a store's dtype check, likewise)
+# The caller's list or dict made to hold what its copy holds: runs as it did.
+nondifferentiable(_ad.written_back)
 
 # Each is linear in the adjoint it is given and reads its other arguments for their
 # structure: its tangent applies it to the tangent, its adjoint is its transpose.

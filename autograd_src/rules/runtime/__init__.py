@@ -105,6 +105,7 @@ from .indexing import (  # noqa: F401 - generated code reads them as _ad.<name>
     unvstack,
     without_last,
     written,
+    written_back,
     zero_at,
     zero_into,
 )

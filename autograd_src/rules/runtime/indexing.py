@@ -14,7 +14,7 @@ from .core import dtype_of, shape_of, zeros_like
 
 __all__ = ["as_items", "unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile",
            "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "add_at",
-           "add_to_item", "add_into", "is_first"]
+           "add_to_item", "add_into", "is_first", "written_back"]
 
 
 def _has_array_index(index: Any) -> bool:
@@ -239,6 +239,18 @@ def copied(part: Any) -> Any:
     if kind is list or isinstance(part, dict):
         return part.copy()
     return part
+
+
+def written_back(given: Any, copy: Any) -> None:
+    """Make the caller's list or dict ``given`` hold what its copy ``copy`` (which the
+    function wrote into) holds, as one run of the function would have left it."""
+    if copy is given:
+        return
+    if type(given) is list and isinstance(copy, list):
+        given[:] = copy
+    elif isinstance(given, dict) and isinstance(copy, dict):
+        given.clear()
+        given.update(copy)
 
 
 def written(g: Any, index: Any) -> Any:

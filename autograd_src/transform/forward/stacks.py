@@ -43,12 +43,13 @@ def _pop(stmt: Any) -> Any:
 
 
 def _is_check(stmt: Any) -> bool:
-    """Whether ``stmt`` is a generated aliasing check, ``_ad.alone(...)``, whose
-    statement form the normalizer would take for a call made for its effect."""
+    """Whether ``stmt`` is a generated aliasing check, ``_ad.alone(...)``, or the write
+    back of an argument's copy, ``_ad.written_back(...)``, whose statement form the
+    normalizer would take for a call made for its effect."""
     if not (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call)):
         return False
     func = stmt.value.func
-    return isinstance(func, gast.Attribute) and func.attr == "alone" and \
+    return isinstance(func, gast.Attribute) and func.attr in ("alone", "written_back") and \
         isinstance(func.value, gast.Name) and func.value.id.startswith("_ad")
 
 

@@ -73,6 +73,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     state.opaque |= set(containers)
     state.dicts = set(dicts)  # for k in d: its keys
     state.sequences_given = set(containers) - set(dicts)
+    written_back: list = []  # (the caller's list or dict, the name of its copy)
     if not helper:
         # X[:, 0] = 1.0 or X *= 0.5 on an argument without gradient: NumPy would write
         # into the caller's array, which grad never changes; the function works on a
@@ -99,9 +100,23 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                     keywords=[]))
                 state.primal(gast.copy_location(check, parsed.node.body[0]))
             if name not in wrt:  # (a differentiated one is updated as a new array)
+                if (name in containers or name in _changed_as_containers(parsed.node.body)) \
+                        and name not in rebound:
+                    # a list or dict: the caller's holds what the copy holds at the end
+                    # (not where the name is bound to another one: stats = {**stats})
+                    given = namer.fresh(f"{name}_given")
+                    state.primal(gast.copy_location(assign_node(
+                        given, name_node(name), parsed.node.body[0]), parsed.node.body[0]))
+                    written_back.append((given, name))
                 state.primal(gast.copy_location(assign_node(name, copy_call,
                                                             parsed.node.body[0]),
                                                 parsed.node.body[0]))
+                if written_back and written_back[-1][1] == name:
+                    state.owned.add(name)  # (the copy: appends and stores go into it)
+                    if name in containers and name not in dicts or \
+                            name in _changed_as_containers(parsed.node.body, _LIST_METHODS):
+                        state.lists.add(name)
+                        state.all_lists.add(name)
     vararg = parsed.node.args.vararg
     if vararg is not None and vararg.id in wrt:  # *values differentiated: a tuple of them
         state.lists.add(vararg.id)
@@ -109,6 +124,14 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     for stmt in parsed.node.body:
         if not state.statement(stmt):
             output, active = state.output(stmt)
+            for given, name in written_back:
+                # cache['h'] = h, log.append(v): what the copy now holds, the caller's
+                # list or dict holds (as one run of the function leaves it)
+                state.origin = stmt
+                state.primal(gast.copy_location(gast.Expr(value=gast.Call(
+                    func=gast.Attribute(value=name_node(ad), attr="written_back",
+                                        ctx=gast.Load()),
+                    args=[name_node(given), name_node(name)], keywords=[])), stmt))
             _drop_unused_local_derivatives(state.body)
             if helper:
                 _no_write_into_what_the_backward_reads(parsed, state, set(wrt))
@@ -171,6 +194,26 @@ def _no_write_into_what_the_backward_reads(parsed: Any, state: Any, wrt: set) ->
                                          "write into an array the helper makes")
 
 
+#: Methods that change a list or dict in place, which arrays do not have.
+_CONTAINER_METHODS = frozenset({"append", "extend", "insert", "pop", "remove", "clear",
+                                "update", "setdefault", "popitem", "reverse"})
+#: Methods that change their object in place: an array's, a list's and a dict's.
+_CHANGING_METHODS = _CONTAINER_METHODS | {"fill", "sort", "put", "itemset", "resize",
+                                          "partition"}
+
+
+#: Of those, the methods a dict does not have.
+_LIST_METHODS = frozenset({"append", "extend", "insert", "remove", "reverse"})
+
+
+def _changed_as_containers(body: list, methods: frozenset = _CONTAINER_METHODS) -> set[str]:
+    """Names the statements of ``body`` call a list's or dict's changing method on
+    (``log.append(v)``, ``cache.update(...)``): lists or dicts, whatever the call."""
+    return {n.func.value.id for n in walk(gast.Module(body=body, type_ignores=[]))
+            if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
+            and isinstance(n.func.value, gast.Name) and n.func.attr in methods}
+
+
 def _written_in_place(body: list) -> set[str]:
     """Names the statements of ``body`` (not its nested defs) write into: ``x[i] = v``,
     ``x[i] += v``, ``x += v``, ``x.fill(v)`` and the like."""
@@ -191,7 +234,7 @@ def _written_in_place(body: list) -> set[str]:
                 names.add(target.id)
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
                 isinstance(node.func.value, gast.Name) and \
-                node.func.attr in ("fill", "sort", "put", "itemset", "resize", "partition"):
+                node.func.attr in _CHANGING_METHODS:
             names.add(node.func.value.id)
         stack += list(gast.iter_child_nodes(node))
     return names

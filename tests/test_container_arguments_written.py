@@ -1,0 +1,95 @@
+"""A list or dict passed in without gradient and written into by the function (a cache
+of activations, a counter, a log of losses, a slot for the loss): the caller's list or
+dict holds afterwards what one run of the function leaves in it, under every
+derivative. grad works on a copy (its functional updates need values that do not
+change), which dropped the writes silently (tester O), and ``log.append(v)`` was
+refused. Arrays passed in are never changed (the README's rule), as before."""
+
+import numpy as np
+import pytest
+
+from autograd_src import grad, hessian, jvp, value_and_grad
+from autograd_src.testing import numerical_grad
+
+
+def with_a_cache(w, cache):
+    h = np.tanh(w)
+    cache["h"] = h
+    cache["calls"] = cache["calls"] + 1
+    return np.sum(h ** 2)
+
+
+def with_a_slot(w, out):
+    out[0] = float(np.sum(w ** 2))
+    return np.sum(w ** 2)
+
+
+def with_a_log(w, log):
+    loss = np.sum(np.tanh(w) ** 2)
+    log.append(float(loss))
+    log.append(loss)
+    return loss
+
+
+def with_a_rebinding(w, stats):
+    stats = {**stats, "norm": float(np.linalg.norm(w))}  # a new dict: the caller's stays
+    stats["twice"] = 2 * stats["norm"]
+    return np.sum(w * w)
+
+
+def with_an_extension(w, log):
+    log += [float(np.sum(w))]  # (on a list, += writes into it)
+    log.extend([np.sum(w * w)])
+    return np.sum(w * w * w)
+
+
+def _argument(f):
+    return {with_a_cache: lambda: {"calls": 0}, with_a_slot: lambda: [None],
+            with_a_log: lambda: [], with_a_rebinding: lambda: {"n": 1.0},
+            with_an_extension: lambda: [0.0]}[f]()
+
+
+def _same(a, b):
+    assert type(a) is type(b) and len(a) == len(b)
+    for x, y in (zip(a, b) if isinstance(a, list) else
+                 ((a[k], b[k]) for k in a)):
+        np.testing.assert_allclose(x, y, rtol=1e-12)
+
+
+@pytest.mark.parametrize("f", [with_a_cache, with_a_slot, with_a_log, with_a_rebinding,
+                               with_an_extension])
+@pytest.mark.parametrize("w", [np.array([0.5, -1.0]), 0.7])
+def test_the_callers_list_or_dict_holds_what_one_run_leaves(f, w):
+    expected = _argument(f)
+    value = f(w, expected)
+    for derivative in (grad(f), value_and_grad(f)):
+        given = _argument(f)
+        got = derivative(w, given)
+        _same(given, expected)
+        g = got[1] if isinstance(got, tuple) else got
+        np.testing.assert_allclose(g, numerical_grad(lambda a: f(a, _argument(f)), [w], 0),
+                                   rtol=1e-7)
+    given = _argument(f)
+    out, tangent = jvp(f, (w, given), (np.ones_like(w), None))  # (None: held constant)
+    assert out == pytest.approx(value)
+    _same(given, expected)
+
+
+def test_second_order_writes_the_callers_dict_too():
+    cache = {"calls": 0}
+    h = hessian(with_a_cache)(np.array([0.5, -1.0]), cache)
+    t = np.tanh(np.array([0.5, -1.0]))
+    np.testing.assert_allclose(np.diag(h), 2 * (1 - t ** 2) ** 2 - 4 * t * t * (1 - t ** 2),
+                               rtol=1e-10)
+    assert set(cache) == {"calls", "h"} and cache["calls"] >= 1
+
+
+def test_an_array_passed_in_is_still_never_changed():
+    def centred(w, X):
+        X -= X.mean(axis=0)
+        return np.sum((X @ w) ** 2)
+
+    X = np.arange(6.0).reshape(3, 2)
+    kept = X.copy()
+    grad(centred)(np.array([0.3, -0.2]), X)
+    np.testing.assert_array_equal(X, kept)
