@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
+from . import errors
 from .api import (
     _resolve_wrt,
     _Shortcuts,
@@ -125,7 +126,13 @@ def _of_gradient(fn: Callable[..., Any], origin: Any, wrt: Wrt, verbose: int,
     """``make_jvp(grad(f))``: the tangent of the code grad generates for each call's
     containers (`container_signature`; one forward derivative per signature), the
     gradient and its tangent laid out as grad lays out its gradients."""
-    general = make_jvp(general_code(fn), wrt, verbose=verbose, optimize=optimize)
+    from .jacobians import in_forward_terms  # (jacobians imports this module)
+    origin_fn = origin.function()
+    try:
+        general = make_jvp(general_code(fn), wrt, verbose=verbose, optimize=optimize)
+    except errors.DiffSyntaxError as exc:
+        raise in_forward_terms(exc, "make_jvp", origin_fn,
+                               f"grad({getattr(origin_fn, '__name__', 'f')})") from None
     made: dict = {NO_SCALARS: general}
     tangent_set = frozenset(general.tangents)
 
@@ -453,6 +460,11 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any],
     >>> float(tangent)
     2.0
     """
+    for given in (primals, tangents):
+        if type(given) not in (tuple, list):
+            raise TypeError("jvp(f, primals, tangents) takes the arguments and their "
+                            "tangents as tuples, one item per argument of f: jvp(f, (x,), "
+                            f"(v,)), not a {type(given).__name__}")
     primals, tangents = tuple(primals), tuple(tangents)
     try:  # the derivative for this function and these positions, made before
         forward, positions = _CALLS[(fn, tuple(map(type, tangents)))]

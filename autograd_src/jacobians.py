@@ -272,11 +272,7 @@ def _second_order(fn: Callable[..., Any], name: str,
         try:
             forward = make_jvp(gradient, name)
         except (NoRuleError, errors.DiffSyntaxError) as exc:
-            raise type(exc)(f"{what}({getattr(fn, '__name__', 'f')}) differentiates the code "
-                            f"grad generates for it in forward mode, and cannot here: "
-                            f"{_in_user_terms(exc.msg, exc.filename, fn.__name__)}",
-                            exc.filename,
-                            exc.lineno, (exc.offset or 1) - 1, exc.text) from None
+            raise in_forward_terms(exc, what, fn) from None
         made[key] = (forward, reads)
         return forward
 
@@ -285,6 +281,19 @@ def _second_order(fn: Callable[..., Any], name: str,
     except UnresolvedMethodError:
         pass  # a method of an argument: known at the call
     return current
+
+
+def in_forward_terms(exc: errors.DiffSyntaxError, what: str, fn: Callable[..., Any],
+                     shown: Optional[str] = None) -> errors.DiffSyntaxError:
+    """A refusal met by forward mode in the code grad generates for ``fn``, said as
+    ``{what}(f) differentiates the code grad generates for it in forward mode, and
+    cannot here: ...`` (in terms of the user's helper where one is the cause);
+    ``shown`` is how ``f`` is named (``grad(loss)``), by default its name."""
+    name = getattr(fn, "__name__", "f")
+    return type(exc)(f"{what}({shown or name}) differentiates the code grad generates for it in "
+                     f"forward mode, and cannot here: "
+                     f"{_in_user_terms(exc.msg, exc.filename, name)}",
+                     exc.filename, exc.lineno, (exc.offset or 1) - 1, exc.text)
 
 
 _GENERATED = re.compile(r"<autograd_src (\w+) of ([^<>]+?):(\d+) #\d+>")

@@ -437,3 +437,38 @@ def test_writing_into_a_global_array_through_a_local_name_is_refused(f):
     with pytest.raises(DiffSyntaxError, match="changes SCRATCH2? through (b|row)"):
         grad(f)(0.5)
     assert not SCRATCH.any() and not SCRATCH2.any()
+
+
+def _doubled_by_sorted_keys(p):
+    q = dict(p)
+    for k in sorted(q):
+        q[k] = q[k] * 2.0
+    return np.sum(q["a"]) + np.sum(q["b"] ** 2)
+
+
+def _doubled_by_a_list_of_keys(p):
+    q = dict(p)
+    for k in list(q.keys()):
+        q[k] = q[k] * 2.0
+    return np.sum(q["a"]) + np.sum(q["b"] ** 2)
+
+
+@pytest.mark.parametrize("f", [_doubled_by_sorted_keys, _doubled_by_a_list_of_keys])
+def test_a_dict_changed_in_a_loop_over_a_list_of_its_keys(f):
+    # refused: q "possibly shared (a view such as q.reshape(...))", "NumPy's loop reads
+    # a view of q" (tester O): a list of a dict's keys shares none of its values
+    g = grad(f)({"a": np.ones(2), "b": np.ones(2)})
+    np.testing.assert_allclose(g["a"], [2.0, 2.0])
+    np.testing.assert_allclose(g["b"], [8.0, 8.0])
+
+
+def _items_of_a_sorted_list_updated(w):
+    xs = [w * 1.0, w * 2.0]
+    for x in sorted(xs, key=lambda a: float(np.sum(a))):
+        x += 1.0  # changes the item, which xs holds too
+    return np.sum(xs[0] * xs[1])
+
+
+def test_an_item_of_a_sorted_list_is_the_item():
+    with pytest.raises(InPlaceUpdateError, match="test_aliasing_forms.py:"):
+        grad(_items_of_a_sorted_list_updated)(np.array([0.3, 0.5]))

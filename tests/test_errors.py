@@ -287,3 +287,19 @@ class _Doubling:
 def test_the_object_itself_with_an_operator_of_its_own():
     with pytest.raises(DiffSyntaxError, match=r"self is a _Doubling, whose __rmul__"):
         grad(_Doubling().loss)(np.ones(2))
+
+
+def _closure_with_a_default(W, xs):
+    total = 0.0
+    for i in range(2):
+        def f(h, i=i):
+            return np.sum(W * h) * (i + 1)
+        total = total + f(xs[i])
+    return total
+
+
+def test_a_nested_def_with_a_default_says_why_the_default_must_be_passed():
+    # "pass i to it explicitly" read as nonsense where i=i is the default (tester O)
+    with pytest.raises(DiffSyntaxError, match=r"its default \(i=i\) is evaluated where f is "
+                                              r"defined.*pass i to it explicitly"):
+        grad(_closure_with_a_default)(np.ones(2), np.ones((2, 2)))

@@ -111,6 +111,13 @@ def test_jvp_checks_tangent_shapes():
         jvp(poly, (np.ones(2), np.ones(2)), (np.ones(3), None))
     with pytest.raises(ValueError, match="one tangent per argument"):
         jvp(poly, (np.ones(2), np.ones(2)), (np.ones(2),))
+    # an array given for the tuple of arguments was read as one argument per row
+    # ("wrt=1 is out of range"), a float as "'float' object is not iterable"
+    with pytest.raises(TypeError, match=r"as tuples.*jvp\(f, \(x,\), \(v,\)\), not a "
+                                        "ndarray"):
+        jvp(np.sin, np.ones(2), np.ones(2))
+    with pytest.raises(TypeError, match="not a float"):
+        jvp(np.sin, (0.5,), 1.0)
 
 
 def test_jvp_of_a_scalar_loop_with_an_integer_argument():

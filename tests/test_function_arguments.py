@@ -161,3 +161,49 @@ def test_a_numpy_function_or_a_helper_picked_when_the_code_runs(c):
     from autograd_src.testing import check_grads
     x, w = np.array([0.3, -1.2, 2.0]), np.array([1.5, 0.5, -0.7])
     check_grads(_picked_activation, x, w, c, wrt=(0, 1))
+
+
+def _relu_ish(z):
+    return np.where(z > 0, z, 0.1 * z)
+
+
+class _Scaled:
+    def __init__(self, k):
+        self.k = k
+
+    def __call__(self, z):
+        return np.tanh(self.k * z)
+
+
+def _loss_given_an_activation(W, x, act):
+    h = x
+    for _ in range(2):
+        h = act(h @ W)
+    return np.sum(h)
+
+
+def _scalar_given_a_function(t, f):
+    return f(t) * t
+
+
+@pytest.mark.parametrize("act", [np.tanh, np.sin, _relu_ish, lambda z: z ** 3,
+                                 _Scaled(2.0)])
+def test_a_function_passed_as_an_argument_is_followed_when_called(act):
+    # refused with "act is an argument ... call a method of it (act.forward(...))",
+    # while the same function in a list was followed (testers K and O)
+    W = RNG.standard_normal((2, 2)) * 0.5
+    x = RNG.standard_normal((1, 2))
+    check_grads(_loss_given_an_activation, W, x, act)
+    check_grads(_scalar_given_a_function, 0.7, act)
+
+
+def test_hips_autograd_wrappers_held_as_values_are_numpy_functions():
+    # act=anp.tanh as a default, f = anp.tanh, ACTS['tanh']: grad read the wrapper's own
+    # source (a try statement in autograd/tracer.py)
+    anp = pytest.importorskip("autograd.numpy")
+    W = RNG.standard_normal((2, 2)) * 0.5
+    x = RNG.standard_normal((1, 2))
+    expected = grad(_loss_given_an_activation)(W, x, np.tanh)
+    np.testing.assert_allclose(grad(_loss_given_an_activation)(W, x, anp.tanh), expected,
+                               rtol=1e-12)
+    np.testing.assert_allclose(grad(fc.held_hips_wrapper)(W, x), expected, rtol=1e-12)

@@ -156,3 +156,27 @@ def test_the_gradient_of_a_number_has_its_type_and_dtype(f, x):
         narrow = getattr(x, "dtype", None) == np.float32
         np.testing.assert_allclose(got, numerical_grad(f, [np.float64(x)], 0),
                                    rtol=1e-5 if narrow or f is times_a_float32 else 1e-8)
+
+
+def through_a_module_alias(x):
+    xp = np  # code written for several array modules
+    la = np.linalg
+    return xp.sum(xp.sin(x) * x) + la.norm(xp.atleast_1d(x))
+
+
+def indexed_as_numpy_scalars_are(x):
+    return x[()] * x + np.sum(x[None] * x[...])
+
+
+@pytest.mark.parametrize("f", [through_a_module_alias, indexed_as_numpy_scalars_are])
+@pytest.mark.parametrize("x", [np.float64(0.7), np.float32(0.7), np.array(0.7)])
+def test_forms_that_need_the_numbers_own_type(f, x):
+    # xp = np: "a module has no method .sin()"; x[()] of an np.float64: the forward
+    # variant's seed dx = 1.0 was a Python float ('float' object is not subscriptable)
+    got = grad(f)(x)
+    with reverse_mode_only():
+        expected = grad(f)(x)
+    narrow = x.dtype == np.float32
+    np.testing.assert_allclose(got, expected, rtol=1e-6 if narrow else 1e-14)
+    np.testing.assert_allclose(got, numerical_grad(f, [np.float64(x)], 0),
+                               rtol=1e-5 if narrow else 1e-8)

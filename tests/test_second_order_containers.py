@@ -223,3 +223,42 @@ def test_dict_get_in_forward_mode_and_at_second_order():
     _, tangent = jvp(read_with_get, (p,), (v,))
     g = grad(read_with_get)(p)
     assert tangent == pytest.approx(np.sum(g["w"] * v["w"]) + g["b"] * v["b"])
+
+
+def dict_by_comprehension(x):
+    d = {k: x[i] * (i + 1) for i, k in enumerate(["a", "b"])}
+    return d["a"] * d["b"]
+
+
+def test_a_dict_built_by_a_comprehension_at_second_order():
+    # a comprehension over two loop variables was one block under `if True:`, its dict
+    # restored from a second name after the loop (items0): the Hessian refused the
+    # update of the dict as one another name shares, naming generated code (tester P)
+    from autograd_src import hessian
+    x = np.array([0.3, -0.7])
+    np.testing.assert_allclose(hessian(dict_by_comprehension)(x), [[0.0, 2.0], [2.0, 0.0]],
+                               atol=1e-12)
+    df = grad(dict_by_comprehension)
+    df(x)
+    assert "if True" not in df.source and "items0" not in df.source
+
+
+def _energy(x):
+    return np.sum(np.sin(x) * x ** 2)
+
+
+_dE = grad(_energy)
+
+
+def _penalty(x):
+    return np.sum(_dE(x) ** 2)
+
+
+def test_forward_over_a_gradient_calling_a_gradient_says_what_is_not_supported():
+    # jacfwd(grad(loss)) with loss calling a module's dE = grad(energy) (third order):
+    # "'nonlocal' in ddenergydxdx()", at generated code; hessian said it in user terms
+    from autograd_src import jacfwd
+    from autograd_src.errors import DiffSyntaxError
+    with pytest.raises(DiffSyntaxError, match=r"make_jvp\(grad\(_penalty\)\) differentiates "
+                                              r"the code grad generates.*the helper _energy"):
+        jacfwd(grad(_penalty))(np.array([0.3, -0.5]))

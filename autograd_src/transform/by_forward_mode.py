@@ -1,13 +1,14 @@
 """``grad`` by forward mode, for calls where the one differentiated argument is a number.
 
-With one input number, the gradient is the tangent of the output along ``dx = 1.0``:
+With one input number, the gradient is the tangent of the output along ``dx = 1``
+(``x ** 0``: a one of ``x``'s type, which code may index as it indexes ``x``):
 one forward pass, no stacks and no second sweep, which is how a derivative of a
 scalar loop is written by hand (``dy = dy * x + y`` beside ``y = y * x + c[i]``).
 Reverse mode would keep every iteration's values for a backward loop. The variant
 reads::
 
     def dhornerdx(x, c, *, dout=None):
-        out, tangent = jvp_horner(x, c, dx=1.0)
+        out, tangent = jvp_horner(x, c, dx=x ** 0)
         return _ad.tangent_as_gradient(out, tangent, dout)
 
 followed by ``jvp_horner``, the forward-mode derivative `make_jvp` generates. The
@@ -96,8 +97,9 @@ def gradient_by_forward_mode(fn: Callable[..., Any], names: list[str], single: b
     result = f"{out}, {gradient}" if value else gradient
     wrapper = (f"def {name}({', '.join(header)}):\n"
                f"    # forward mode: {names[0]} is one number, so the tangent along "
-               f"{tangent} = 1.0 is the gradient\n"
-               f"    {out}, {d_out} = {jvp_name}({', '.join(call + [f'{tangent}=1.0'])})\n"
+               f"{tangent} = 1 (of its type) is the gradient\n"
+               f"    {out}, {d_out} = {jvp_name}("
+               f"{', '.join(call + [f'{tangent}={names[0]} ** 0'])})\n"
                f"    return {result}\n")
     parsed = source.parse_function(fn)
     origin = f"{parsed.filename.rsplit('/', 1)[-1]}:{parsed.node.lineno}"

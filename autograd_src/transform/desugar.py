@@ -172,6 +172,11 @@ class _Desugar:
                    for n in walk(c)}
         counted |= {id(n) for a in walk(source) if isinstance(a, gast.Attribute) and
                     a.attr in ("shape", "size", "ndim") for n in walk(a)}
+        # (nor are those whose items are never views: a dict's keys, a sorted copy)
+        counted |= {id(n) for c in walk(source) if isinstance(c, gast.Call) and (
+                    isinstance(c.func, gast.Name) and c.func.id == "sorted" or
+                    isinstance(c.func, gast.Attribute) and c.func.attr == "keys")
+                    for n in walk(c)}
         read = {n.id for n in walk(source) if isinstance(n, gast.Name) and id(n) not in counted}
         for sub in (n for s in stmt.body for n in walk(s)):
             if isinstance(sub, (gast.Assign, gast.AugAssign)):

@@ -50,7 +50,8 @@ VIEW_METHODS = {"reshape", "ravel", "view", "transpose", "squeeze", "swapaxes", 
 RETURNS_AN_ARGUMENT = {max, min}
 #: Builtins whose result never shares an argument's array.
 FRESH_BUILTINS = {len, float, int, bool, abs, round, sum, print, isinstance, str, repr,
-                  range, type, hash, id, hasattr, callable, divmod, pow}
+                  range, type, hash, id, hasattr, callable, divmod, pow,
+                  sorted}  # (sorted: a new list of numbers, keys, strings: not views)
 
 
 def _library(fn: Any) -> bool:

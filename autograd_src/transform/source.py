@@ -10,6 +10,7 @@ import inspect
 import textwrap
 import types
 import weakref
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Optional
 
@@ -282,6 +283,8 @@ class ParsedFunction:
     bound: dict[str, Any] = field(default_factory=dict)
     #: Parameters the body assigns to, which a binding no longer describes.
     reassigned: set[str] = field(default_factory=set)
+    #: Locals bound once, at the top of the body, to a module (``xp = np``).
+    module_aliases: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -318,9 +321,9 @@ class ParsedFunction:
         if isinstance(expr, gast.Name):
             name = expr.id
             if name in self.bound and name in self.params and name not in self.reassigned:
-                return self.bound[name]
+                return _numpy_under_hips(self.bound[name])  # (act=anp.tanh)
             if name in self.locals:
-                return UNRESOLVED
+                return self.module_aliases.get(name, UNRESOLVED)
             if name in self.closure:
                 cell = self.closure[name]
                 try:
@@ -566,9 +569,29 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
         params.append(args.kwarg.id)
     assigned = {n.id for n in walk(node)
                 if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
-    return ParsedFunction(fn=fn, node=node, filename=filename, file_lines=file_lines,
-                          globals=fn.__globals__, closure=closure, params=params,
-                          locals=assigned | set(params), reassigned=assigned & set(params))
+    parsed = ParsedFunction(fn=fn, node=node, filename=filename, file_lines=file_lines,
+                            globals=fn.__globals__, closure=closure, params=params,
+                            locals=assigned | set(params), reassigned=assigned & set(params))
+    parsed.module_aliases = _module_aliases(parsed)
+    return parsed
+
+
+def _module_aliases(parsed: ParsedFunction) -> dict[str, Any]:
+    """The locals that the function's body binds, once and at its top level, to a module
+    (``xp = np``, ``la = np.linalg``): ``xp.sin`` is then ``np.sin`` wherever it runs."""
+    stores = Counter(n.id for n in walk(parsed.node)
+                     if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del)))
+    aliases: dict[str, Any] = {}
+    for stmt in parsed.node.body:
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name) and \
+                isinstance(stmt.value, (gast.Name, gast.Attribute)):
+            name = stmt.targets[0].id
+            if stores[name] == 1 and name not in parsed.params:
+                module = parsed.resolve(stmt.value)
+                if isinstance(module, types.ModuleType):
+                    aliases[name] = module
+    return aliases
 
 
 def _parse_def(fn: Callable[..., Any]) -> gast.FunctionDef:

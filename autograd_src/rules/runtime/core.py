@@ -12,7 +12,7 @@ import numpy as np
 from ...errors import InPlaceUpdateError
 
 __all__ = ["shape_of", "dtype_of", "zeros_like", "zero_item", "is_zero", "seed",
-           "unbroadcast", "alone", "floating"]
+           "unbroadcast", "alone", "floating", "tangent_as_gradient"]
 
 
 def shape_of(x: Any) -> tuple[int, ...]:

@@ -144,9 +144,10 @@ class CallNormalizer:
                 return self.dynamic_method_call(gast.copy_location(gast.Call(
                     func=method, args=call.args, keywords=call.keywords), call))
             if isinstance(func, gast.Name) and func.id in self.parsed.locals and \
-                    func.id not in self.parsed.params and not self.is_active(func):
-                # layer(h) for an object made or picked here (for layer in layers):
-                # its class's __call__, known when the code runs
+                    not self.is_active(func):
+                # layer(h) for an object made or picked here (for layer in layers), or
+                # passed in (act(z) of loss(W, x, act)): its class's __call__ (a function
+                # of yours, or one with a rule), known when the code runs
                 method = gast.copy_location(gast.Attribute(value=func, attr="__call__",
                                                            ctx=gast.Load()), func)
                 return self.dynamic_method_call(gast.copy_location(gast.Call(
@@ -1118,9 +1119,15 @@ class CallNormalizer:
                     isinstance(args.defaults[position - first], gast.Constant):
                 value = args.defaults[position - first]
             if value is None:  # a default other than a constant is the def's to evaluate
+                default = gast.unparse(args.defaults[position - first]).strip() \
+                    if position >= first else None
+                why = (f"; its default ({params[position]}={default}) is evaluated where "
+                       f"{name} is defined, which grad does not carry to the call"
+                       if default is not None else "")
                 raise self.error(call, f"{name}() reads {', '.join(captured)} from the "
-                                       "enclosing function, which is being differentiated: "
-                                       f"pass {params[position]} to it explicitly")
+                                       f"enclosing function, which is being differentiated, "
+                                       f"so grad passes what it reads at the call{why}: pass "
+                                       f"{params[position]} to it explicitly")
             values.append(value)
         lifted = copy.deepcopy(node)
         lifted.args.args = lifted.args.args + [

@@ -62,22 +62,21 @@ class DataNormalizer:
                 func=gast.Attribute(value=name_node(name), attr="append", ctx=gast.Load()),
                 args=[expr.elt], keywords=[]))
             empty = gast.List(elts=[], ctx=gast.Load())
-        body: gast.stmt = gast.copy_location(add, expr)
+        body: list = [gast.copy_location(add, expr)]
         for generator in reversed(expr.generators):
             for condition in reversed(generator.ifs):
-                body = gast.copy_location(gast.If(test=condition, body=[body], orelse=[]), expr)
+                body = [gast.copy_location(gast.If(test=condition, body=body, orelse=[]),
+                                           expr)]
             loop = gast.copy_location(gast.For(target=generator.target, iter=generator.iter,
-                                               body=[body], orelse=[], type_comment=None), expr)
+                                               body=body, orelse=[], type_comment=None), expr)
             by_key = self.loop_over_keys(loop)
             if by_key is loop:
                 by_key = self.over_keys(loop)  # {k: p[k] - lr * g[k] for k in p}
-            statements = [by_key] if by_key is not loop else \
+            body = [by_key] if by_key is not loop else \
                 loop_over_positions(self.parsed, self.namer, loop)
-            body = statements[-1] if len(statements) == 1 else \
-                gast.copy_location(gast.If(test=gast.Constant(value=True, kind=None),
-                                           body=statements, orelse=[]), expr)
         self.statement(assign_node(name, empty, expr))
-        self.statement(body)
+        for stmt in body:
+            self.statement(stmt)
         self.origin = origin
         self.comprehensions.add(name)
         return name

@@ -322,11 +322,16 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 isinstance(stmt.iter, gast.Call)
                 and self.parsed.resolve(stmt.iter.func) is range):
             # for row in M: each row is a view of M (row += x would change M); of a
-            # list, the items are shared, not the list: it may still grow (xs.append)
+            # list, the items are shared, not the list: it may still grow (xs.append);
+            # nor is a dict iterated through a new list of its keys (sorted(q), q.keys())
             viewed = {n.id for n in walk(stmt.target) if isinstance(n, gast.Name)}
-            iterated = {n for n in load_names(stmt.iter)}
+            iterated = {n for n in load_names(stmt.iter) if not self.namer.is_reference(n)
+                        and not callable(self.parsed.resolve(name_node(n)))}  # (not sorted)
             self.shared |= viewed | iterated
-            self.owned -= viewed | (iterated - self.lists)
+            copied = isinstance(stmt.iter, gast.Call) and (
+                self.parsed.resolve(stmt.iter.func) is sorted or
+                isinstance(stmt.iter.func, gast.Attribute) and stmt.iter.func.attr == "keys")
+            self.owned -= viewed | (set() if copied else iterated - self.lists)
         active_before = set(self.active)
         taken = set(self.namer.taken)
         entry = set(active_before)
