@@ -210,9 +210,12 @@ def _gradient_code(fn: Callable[..., Any], name: str, signature: tuple = NO_SCAL
     `rules.runtime_rules`. Also the names its generation resolved, to see when a
     function it calls is redefined."""
     if is_bound_method(fn):
+        method = fn.__func__
+        cls = type(fn.__self__).__name__
         raise TypeError("hessian and hvp of a bound method (or of a callable object, its "
-                        "__call__) are not supported yet: differentiate a function taking "
-                        "the object as an argument")
+                        "__call__) are not supported yet: differentiate the class's "
+                        "function, the object its first argument, with wrt counting it: "
+                        f"hessian({cls}.{method.__name__}, wrt=1)(obj, x)")
     if getattr(fn, "__autograd_src_origin__", None) is None:
         code, _, reads = general_entry(fn, [name], True, False, True, signature, bindings)
         return code, reads
