@@ -795,6 +795,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 return
             if isinstance(target, gast.Attribute) and not self.is_active(container):
                 owner = gast.unparse(container).strip()
+                if self.only_recorded(target):
+                    # m.last = float(loss): a record for the caller, never read here
+                    self.primal(original)
+                    return
                 raise self.error(target, f"{gast.unparse(target).strip()} = ... stores a "
                                          f"differentiated value on {owner}, which grad "
                                          "cannot follow: a later read of it would carry no "
@@ -813,6 +817,33 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return
         self.no_change_seen_by_adjoints(target, original)
         self.primal(original)
+
+    def only_recorded(self, target: gast.Attribute) -> bool:
+        """Whether ``m.attr = v`` (``m`` a name) only records ``v`` for the caller: in the
+        function differentiated itself (not a helper, whose caller may read it), ``m``
+        never being passed to a call or having its methods called, and no read of
+        ``m.attr``. Then the value stored is the primal value, and nothing here reads it
+        back as a constant."""
+        if self.helper or not isinstance(target.value, gast.Name):
+            return False
+        owner = target.value.id
+        through_attribute: dict[int, str] = {}
+        called: set[int] = set()
+        for node in walk(self.parsed.node):
+            if isinstance(node, gast.Attribute) and isinstance(node.value, gast.Name) and \
+                    node.value.id == owner:
+                # (a store m.attr = ... reads nothing back)
+                through_attribute[id(node.value)] = \
+                    "" if isinstance(node.ctx, gast.Store) else node.attr
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute):
+                called.add(id(node.func.value))
+        for node in walk(self.parsed.node):
+            if isinstance(node, gast.Name) and node.id == owner and \
+                    isinstance(node.ctx, gast.Load):
+                attr = through_attribute.get(id(node))
+                if attr is None or attr == target.attr or id(node) in called:
+                    return False  # m itself passed on, m.attr read, or m.method() called
+        return True
 
     def note_global_arrays(self, shared: set, assigned: set) -> None:
         """Remember the names ``assigned`` as holding a module's array where what they
