@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import functools
 import inspect
+import linecache
 import operator
+import os
 import re
 import types
+import weakref
 from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
@@ -27,10 +30,10 @@ from .arguments import (
     is_container,
     like_number,
     make_checker,
-    plain_values,
     positional_completer,
     scalar_signature,
     separate_results,
+    zero_d_analysis,
 )
 from .errors import UnresolvedMethodError
 from .transform import source, stages
@@ -118,12 +121,63 @@ def _in_users_terms(exc: Exception, fn: Any) -> Exception:
 
 def called_method(fn: Any) -> Any:
     """For an instance of a class of yours with a ``__call__`` method (a model, an
-    objective), that method bound to it: what calling the instance runs."""
+    objective), that method bound to it: what calling the instance runs. For a
+    decorator's wrapper taking ``*args, **kwargs`` (``functools.wraps``), a function
+    with the wrapped function's parameters calling it (see `_named_parameters`)."""
     if not isinstance(fn, (types.FunctionType, types.MethodType, functools.partial, type)) \
             and isinstance(inspect.getattr_static(type(fn), "__call__", None),
                            types.FunctionType):
         return fn.__call__
+    if isinstance(fn, types.FunctionType) and hasattr(fn, "__wrapped__") and \
+            not fn.__code__.co_argcount and fn.__code__.co_flags & inspect.CO_VARARGS and \
+            not fn.__code__.co_filename.startswith(_PACKAGE):  # (not a derivative of ours)
+        return _named_parameters(fn)
     return fn
+
+
+_NAMED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _named_parameters(wrapper: types.FunctionType) -> Callable[..., Any]:
+    """For ``wrapper(*args, **kwargs)`` of a decorator that wraps ``f(w, x, scale=1.0)``
+    (``functools.wraps``): ``def f(w, x, scale=1.0): return wrapper(w, x, scale)``,
+    generated once and registered with linecache, which grad differentiates: its
+    parameters are named, and its call of the wrapper passes them on (the wrapper's
+    derivative is made for that many values). The wrapper itself where the wrapped
+    signature is not plain named parameters."""
+    made = _NAMED.get(wrapper)
+    if made is not None:
+        return made
+    try:
+        signature = inspect.signature(wrapper)  # (follows __wrapped__)
+    except (TypeError, ValueError):
+        return wrapper
+    kinds = inspect.Parameter
+    header, passed, namespace = [], [], {"_wrapper": wrapper}
+    for p in signature.parameters.values():
+        if p.kind not in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY):
+            return wrapper
+        if p.kind is kinds.KEYWORD_ONLY and "*" not in header:
+            header.append("*")
+        text = p.name
+        if p.default is not p.empty:
+            namespace[f"_default_{p.name}"] = p.default
+            text += f"=_default_{p.name}"
+        header.append(text)
+        passed.append(p.name if p.kind is kinds.POSITIONAL_OR_KEYWORD else f"{p.name}={p.name}")
+    name = wrapper.__name__ if wrapper.__name__.isidentifier() else "wrapped"
+    text = (f"def {name}({', '.join(header)}):\n"
+            f"    # {wrapper.__qualname__} takes *args, **kwargs: its decorator's wrapper\n"
+            f"    return _wrapper({', '.join(passed)})\n")
+    filename = f"<decorated {wrapper.__module__}.{wrapper.__qualname__}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    exec(compile(text, filename, "exec"), namespace)
+    made = namespace[name]
+    made.__module__ = wrapper.__module__
+    made.__qualname__ = wrapper.__qualname__
+    _NAMED[wrapper] = made
+    return made
 
 
 def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
@@ -385,8 +439,10 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
             described[_describe(NO_SCALARS)] = latest_text
         if not vectors and any(type(a) is np.ndarray and a.ndim == 1 for a in args):
             vectors.append(counter_indexed(fn))
-        if not plain and any(type(a) is np.ndarray and not a.ndim for a in args):
-            plain.append(plain_values(fn))
+        if any(type(a) is np.ndarray and not a.ndim for a in args):
+            if not plain:
+                plain.extend(zero_d_analysis(fn))
+            _no_zero_d_shared_and_updated(fn, parameter_names, args, plain[1])
         signature = scalar_signature(parameter_names, args, kwargs,
                                      vectors[0] if vectors else frozenset(),
                                      plain[0] if plain else frozenset())
@@ -545,6 +601,22 @@ _SHAPE_AND_DTYPE = operator.attrgetter("shape", "dtype")
 
 def _each_shape_and_dtype(getter: Callable[[Any], tuple], args: tuple) -> tuple:
     return tuple(map(getter, args))
+
+
+def _no_zero_d_shared_and_updated(fn: Callable[..., Any], names: list, args: tuple,
+                                  risky: frozenset) -> None:
+    """Refuse a 0-d array for a parameter that ``fn`` updates in place and also gives
+    another name (`zero_d_analysis`): NumPy's update changes what the other name sees,
+    while grad's new value (a number) leaves it, silently."""
+    for name, arg in zip(names, args):
+        if name in risky and type(arg) is np.ndarray and not arg.ndim:
+            raise errors.InPlaceUpdateError(
+                f"{fn.__name__}() gives its argument {name} another name or container "
+                f"and updates it in place through one of them (+=, *=, ...): {name} is "
+                "a 0-d array here, which NumPy's update changes for both, while grad "
+                "computes the update as a new value (a number) and cannot follow that "
+                f"sharing. Pass a number (float({name})), or write the update as a new "
+                "value (y = y + ...)")
 
 
 def _zero_d(x: Any) -> bool:

@@ -488,6 +488,21 @@ _WRITES_FIRST = frozenset(["copyto", "put", "place", "putmask", "fill_diagonal"]
 
 
 def plain_values(fn: Callable[..., Any]) -> frozenset:
+    """See `zero_d_analysis`: the parameters a 0-d array may be read as a number of."""
+    return zero_d_analysis(fn)[0]
+
+
+def zero_d_analysis(fn: Callable[..., Any]) -> tuple[frozenset, frozenset]:
+    """The parameters of ``fn`` that, were they 0-d arrays, could be generated for as
+    numbers (`_plain_values`), and those that, were they 0-d arrays, grad cannot follow:
+    updated in place (``x += k``, which keeps a 0-d array the caller's object) and also
+    held by another name or container (``y = x``, ``[x]``, ``max(x, lo)``), through which
+    the update changes what the other sees. The generated code computes the update as
+    a new value (an ``np.float64``, no longer the array), so the sharing is lost."""
+    return _plain_values(fn)
+
+
+def _plain_values(fn: Callable[..., Any]) -> tuple[frozenset, frozenset]:
     """The parameters of ``fn`` that, were they 0-d arrays, could be generated for as
     numbers: ``fn`` only reads them as values (operands of arithmetic and comparisons,
     arguments of ufuncs, ``math`` functions and Python functions), so NumPy turns them
@@ -502,9 +517,11 @@ def plain_values(fn: Callable[..., Any]) -> frozenset:
     try:
         parsed = source.parse_function(fn)
     except Exception:  # no source: the transformation reports it
-        return frozenset()
+        return frozenset(), frozenset()
     node = parsed.node
     candidates = set(parameters(fn)[0])
+    updated: set = set()  # names holding a parameter's array, updated in place
+    escaped: set = set()  # names holding one, given to another name or a container
 
     def resolve(func: Any) -> Any:
         if isinstance(func, gast.Name):
@@ -523,7 +540,11 @@ def plain_values(fn: Callable[..., Any]) -> frozenset:
             return False
         if isinstance(callee, np.ufunc):
             return position < callee.nin
-        if callee in _PURE_BUILTINS or getattr(callee, "__module__", None) == "math" or \
+        try:
+            pure = callee in _PURE_BUILTINS
+        except TypeError:  # an array of the module's under the name a nested def shadows
+            return False
+        if pure or getattr(callee, "__module__", None) == "math" or \
                 isinstance(callee, type(math.sin)) and callee.__self__ is math:
             return True
         if isinstance(callee, _types.FunctionType):  # a helper: it cannot change its input
@@ -576,18 +597,26 @@ def plain_values(fn: Callable[..., Any]) -> frozenset:
                 if name in holds and not holds[name] <= holds.get(target.id, set()):
                     holds.setdefault(target.id, set()).update(holds[name])
                     changed = True
+    for target, value in copies:  # y = x: x's array escapes to another name
+        if isinstance(target, gast.Name):
+            escaped.update(n for n in named(value) if n in holds and n != target.id)
     for stmt in node.body:
         for n in walk(stmt):
             if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name) and \
                     n.target.id in holds:
                 candidates -= holds[n.target.id]  # x += 1 changes a 0-d array in place
+                updated.add(n.target.id)
             elif isinstance(n, gast.Name) and n.id in holds and \
                     isinstance(n.ctx, gast.Load) and id(n) not in allowed:
                 candidates -= holds[n.id]
+                escaped.add(n.id)
             elif isinstance(n, gast.Name) and n.id in candidates and \
                     isinstance(n.ctx, gast.Param):
                 candidates.discard(n.id)  # a nested parameter of the same name
-    return frozenset(candidates)
+    # A name updated in place that also escapes (x += k, then y = x): grad's update
+    # made it a number, so the later sharing through the other name is lost.
+    risky = set().union(*(holds[n] for n in updated & escaped))
+    return frozenset(candidates), frozenset(risky)
 
 
 def positional_completer(fn: Callable[..., Any]) -> Callable[[tuple, dict], Optional[tuple]]:

@@ -303,3 +303,17 @@ def test_a_nested_def_with_a_default_says_why_the_default_must_be_passed():
     with pytest.raises(DiffSyntaxError, match=r"its default \(i=i\) is evaluated where f is "
                                               r"defined.*pass i to it explicitly"):
         grad(_closure_with_a_default)(np.ones(2), np.ones((2, 2)))
+
+
+def _default_captures_a_differentiated_value(x):
+    a = x
+    def g(z, a=a):  # a == x, read when g is defined
+        return z * a
+    a = 5.0
+    return g(x)
+
+
+def test_a_nested_defs_default_of_a_differentiated_value_is_refused():
+    # gave 0.7 for 1.4: the default was read as a constant (tester N)
+    with pytest.raises(DiffSyntaxError, match=r"the default a of g\(\) is a differentiated"):
+        grad(_default_captures_a_differentiated_value)(0.7)

@@ -180,3 +180,19 @@ def test_forms_that_need_the_numbers_own_type(f, x):
     np.testing.assert_allclose(got, expected, rtol=1e-6 if narrow else 1e-14)
     np.testing.assert_allclose(got, numerical_grad(f, [np.float64(x)], 0),
                                rtol=1e-5 if narrow else 1e-8)
+
+
+g = np.array(1.0)  # a module's array under the name a nested def takes
+
+
+def nested_def_shadowing_a_global(x):
+    x += 1.0
+    def g(z):
+        return z * x
+    return g(2.0)
+
+
+def test_a_nested_def_shadowing_a_modules_array():
+    # TypeError: unhashable type: 'numpy.ndarray' for a 0-d x (tester N)
+    for x in (0.5, np.array(0.5)):
+        assert grad(nested_def_shadowing_a_global)(x) == pytest.approx(2.0)

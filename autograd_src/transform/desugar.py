@@ -501,8 +501,39 @@ class _StarredDisplays(Transformer):
         return self._joined(node, gast.Tuple, tuple)
 
 
+#: The key of ``ParsedFunction.bound`` saying how many values a helper's ``*args`` holds
+#: at the call its derivative is made for.
+VARARG_COUNT = "*"
+
+
+def _varargs_passed_on(parsed: ParsedFunction) -> None:
+    """In a helper whose derivative is made for a call passing ``n`` values to its
+    ``*args`` (``VARARG_COUNT`` in ``parsed.bound``), ``fn(*args, **kwargs)`` as
+    ``fn(args[0], ..., args[n - 1], **kwargs)``: a decorator's wrapper passing on
+    differentiated values, which an unpacked tuple of unknown length would hide."""
+    count = parsed.bound.get(VARARG_COUNT)
+    vararg = parsed.node.args.vararg
+    if count is None or vararg is None or vararg.id in parsed.reassigned:
+        return
+    for node in walk(parsed.node):
+        if isinstance(node, gast.Call) and any(
+                isinstance(a, gast.Starred) and isinstance(a.value, gast.Name)
+                and a.value.id == vararg.id for a in node.args):
+            expanded: list = []
+            for a in node.args:
+                if isinstance(a, gast.Starred) and isinstance(a.value, gast.Name) and \
+                        a.value.id == vararg.id:
+                    expanded += [gast.copy_location(gast.Subscript(
+                        value=name_node(vararg.id), slice=_const(k), ctx=gast.Load()), a)
+                        for k in range(count)]
+                else:
+                    expanded.append(a)
+            node.args = expanded
+
+
 def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     """Rewrite ``parsed.node``'s body in place (see the module docstring)."""
+    _varargs_passed_on(parsed)
     _ComprehensionScopes(namer, parsed.node).visit(parsed.node)
     for stmt in parsed.node.body:
         _StarredDisplays(namer).visit(stmt)

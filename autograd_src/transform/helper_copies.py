@@ -24,7 +24,7 @@ from typing import Any, Callable, Optional
 
 import gast
 
-from .ir import Transformer, name_ids, name_node, walk
+from .ir import Transformer, assign_node, name_ids, name_node, walk
 from .naming import Namer
 from .source import ParsedFunction
 
@@ -541,6 +541,10 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
                    and not _inside(t, n)}
         written -= rebound
+        # (and those written through another name: v = z; v += 1, r = z[0]; r[1] = 2)
+        from .normalize import _written_in_place, written_through
+        inner = {n for n in _written_in_place(copied.body) if n not in params}
+        written |= written_through(copied, inner, parsed.resolve) & set(params) - rebound
         if not written:
             return stmt
         given = dict(zip(params, call.args))
@@ -576,13 +580,24 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                                   elts=[name_node(p) for p in partners], ctx=gast.Load()),
                                   gast.Constant(value=where, kind=None)], keywords=[])
             before.append(gast.copy_location(gast.Expr(value=check), stmt))
-        prologue = [gast.copy_location(gast.Assign(
+        # a list or dict it writes into (cache['h'] = h) holds, when it returns, what
+        # its copy holds (as the caller's would); an array stays the caller's own
+        # (only for what the caller of the function differentiated passed it: a list
+        # or dict of the function's own, which its adjoints may hold, stays as it was)
+        caller_passed = {param for param, name in zip(sorted(written), passed)
+                         if name in parsed.params and not getattr(parsed, "is_helper", True)
+                         and param not in dict(back)}
+        given = {p: namer.fresh(f"{p}_given") for p in sorted(caller_passed)}
+        prologue = [gast.copy_location(assign_node(given[p], name_node(p), copied.body[0]),
+                                       copied.body[0]) for p in sorted(given)]
+        prologue += [gast.copy_location(gast.Assign(
             targets=[name_node(p, gast.Store())],
             value=gast.Call(func=gast.Attribute(value=name_node(ad), attr="copied",
                                                 ctx=gast.Load()),
                             args=[name_node(p)], keywords=[]), type_comment=None),
             copied.body[0]) for p in sorted(written)]
-        copied.body = prologue + copied.body
+        copied.body = prologue + (_writing_back(copied.body, given, ad, namer) if given
+                                  else copied.body)
         if back:
             kept = isinstance(stmt, gast.Assign)  # the helper's value is wanted too
             copied.body = _returning(copied.body, [p for p, _ in back], kept, namer)
@@ -604,6 +619,40 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         return stmt
 
     _each_statement(parsed, rewrite)
+
+
+def _writing_back(stmts: list, given: dict, ad: str, namer: Namer) -> list:
+    """``stmts`` with ``_ad.written_back(p_given, p)`` for each copied parameter ``p``
+    before each ``return`` (in nested blocks too, not nested defs) and at the end."""
+    def back(at: Any) -> list:
+        return [gast.copy_location(gast.Expr(value=gast.Call(
+            func=gast.Attribute(value=name_node(ad), attr="written_back", ctx=gast.Load()),
+            args=[name_node(g), name_node(p)], keywords=[])), at) for p, g in given.items()]
+
+    def block(body: list) -> list:
+        out: list = []
+        for stmt in body:
+            if isinstance(stmt, gast.Return):
+                if stmt.value is not None and not isinstance(stmt.value, (gast.Name,
+                                                                          gast.Constant)):
+                    # (the value first, as Python evaluates it before returning)
+                    name = namer.fresh("returned_value")
+                    value = gast.copy_location(assign_node(name, stmt.value, stmt), stmt)
+                    out += [value] + back(stmt) + [gast.copy_location(
+                        gast.Return(value=name_node(name)), stmt)]
+                    continue
+                out += back(stmt) + [stmt]
+                continue
+            for part in ("body", "orelse"):
+                if isinstance(stmt, (gast.For, gast.While, gast.If)):
+                    setattr(stmt, part, block(getattr(stmt, part)))
+            out.append(stmt)
+        return out
+
+    body = block(stmts)
+    if not body or not isinstance(body[-1], gast.Return):
+        body += back(body[-1] if body else None)
+    return body
 
 
 def _returned(value: gast.expr, params: list, kept: bool) -> gast.expr:

@@ -230,6 +230,19 @@ def helper_wrt(fn: Callable[..., Any], positions: list, call: Any,
     return wrt, layout
 
 
+def with_vararg_count(fn: Callable[..., Any], call: Any, bindings: dict) -> dict:
+    """``bindings``, and where ``fn`` takes ``*args`` and the call passes it ``n``
+    values by position (none unpacked), ``n`` under `desugar.VARARG_COUNT`: the
+    derivative is made for that many (a decorator's wrapper passing them on)."""
+    import inspect as _inspect
+    code = getattr(fn, "__code__", None)
+    if call is None or code is None or not code.co_flags & _inspect.CO_VARARGS or \
+            any(isinstance(a, gast.Starred) for a in call.args):
+        return bindings
+    count = len(call.args) - code.co_argcount
+    return {**bindings, desugar.VARARG_COUNT: count} if count > 0 else bindings
+
+
 def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                       caller: source.ParsedFunction,
                       bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str, list]:
@@ -249,7 +262,7 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
             {**(bindings or {}), function.__code__.co_varnames[0]: owner})
         return bind(derivative, owner), text, layout
     wrt, layout = helper_wrt(fn, positions, call, caller)
-    bindings = bindings or {}
+    bindings = with_vararg_count(fn, call, bindings or {})
     key = ("helper", tuple(positions), tuple(sorted((k, id(v)) for k, v in bindings.items())),
            optimizer.ENABLED.get())
     with LOCK:

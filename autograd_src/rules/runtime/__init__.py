@@ -93,6 +93,7 @@ from .indexing import (  # noqa: F401 - generated code reads them as _ad.<name>
     add_to_item,
     as_items,
     copied,
+    copied_through,
     is_first,
     setitem,
     unconcatenate,

@@ -14,7 +14,8 @@ from .core import dtype_of, shape_of, zeros_like
 
 __all__ = ["as_items", "unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile",
            "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "add_at",
-           "add_to_item", "add_into", "is_first", "written_back"]
+           "add_to_item", "add_into", "is_first", "written_back",
+           "copied_through"]
 
 
 def _has_array_index(index: Any) -> bool:
@@ -239,6 +240,20 @@ def copied(part: Any) -> Any:
     if kind is list or isinstance(part, dict):
         return part.copy()
     return part
+
+
+def copied_through(value: Any) -> Any:
+    """``value`` with every array in it copied, in lists, tuples and dicts too: an
+    argument the function writes into through another name (``v = d['a']; v *= 2``),
+    whose caller's arrays must not change."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.copy()
+    if kind is list or kind is tuple:
+        return kind(copied_through(v) for v in value)
+    if kind is dict:
+        return {k: copied_through(v) for k, v in value.items()}
+    return value
 
 
 def written_back(given: Any, copy: Any) -> None:

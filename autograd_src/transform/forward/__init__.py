@@ -136,6 +136,7 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
         cached,
         helper_wrt,
         transform_forward,
+        with_vararg_count,
     )
     if lookup_jvp(fn) is not None:
         # A tangent rule of the user's own: the forward stage inlines it.
@@ -150,7 +151,7 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
         return bound, text, layout
     # Where each position's tangent goes: a parameter's, or the k-th of *args's tuple.
     wrt, layout = helper_wrt(fn, positions, call, caller)
-    bindings = bindings or {}
+    bindings = with_vararg_count(fn, call, bindings or {})
     key = (_CACHE_KEY, tuple(positions),
            tuple(sorted((k, id(v)) for k, v in bindings.items())), optimizer.ENABLED.get())
     with LOCK:

@@ -74,13 +74,24 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     state.dicts = set(dicts)  # for k in d: its keys
     state.sequences_given = set(containers) - set(dicts)
     written_back: list = []  # (the caller's list or dict, the name of its copy)
-    if not helper:
+    # (a gradient read again copies what it writes into itself: its first lines)
+    if not helper and not parsed.generated:
         # X[:, 0] = 1.0 or X *= 0.5 on an argument without gradient: NumPy would write
         # into the caller's array, which grad never changes; the function works on a
         # copy (its own aliasing unchanged: every name it makes of X sees the copy)
         ad = namer.reference(runtime, "_ad")
         rebound = {t.id for n in walk(parsed.node) if isinstance(n, gast.Assign)
                    for t in n.targets if isinstance(t, gast.Name)}
+        # Y = X; Y += 1.0 (or m = items[0], v = d['a']): an argument without gradient
+        # written through another name; copied, arrays in its containers too
+        through = _written_through_other_names(parsed) - set(wrt) - set(scalars)
+        for name in sorted(through - _written_in_place(parsed.node.body)):
+            copy_call = gast.Call(func=gast.Attribute(value=name_node(ad),
+                                                      attr="copied_through", ctx=gast.Load()),
+                                  args=[name_node(name)], keywords=[])
+            state.origin = parsed.node.body[0]
+            state.primal(gast.copy_location(assign_node(name, copy_call, parsed.node.body[0]),
+                                            parsed.node.body[0]))
         for name in sorted(_written_in_place(parsed.node.body) & set(parsed.params)
                            - set(scalars)):
             copy_call = gast.Call(func=gast.Attribute(value=name_node(ad), attr="copied",
@@ -100,8 +111,11 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                     keywords=[]))
                 state.primal(gast.copy_location(check, parsed.node.body[0]))
             if name not in wrt:  # (a differentiated one is updated as a new array)
-                if (name in containers or name in _changed_as_containers(parsed.node.body)) \
-                        and name not in rebound:
+                as_container = name in containers or \
+                    name in _changed_as_containers(parsed.node.body)
+                if as_container and name in rebound:
+                    _rebound_before_written(parsed, name)
+                if as_container and name not in rebound:
                     # a list or dict: the caller's holds what the copy holds at the end
                     # (not where the name is bound to another one: stats = {**stats})
                     given = namer.fresh(f"{name}_given")
@@ -212,6 +226,59 @@ def _changed_as_containers(body: list, methods: frozenset = _CONTAINER_METHODS) 
     return {n.func.value.id for n in walk(gast.Module(body=body, type_ignores=[]))
             if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
             and isinstance(n.func.value, gast.Name) and n.func.attr in methods}
+
+
+def _rebound_before_written(parsed: ParsedFunction, name: str) -> None:
+    """Refuse a list or dict argument ``name`` written into (``log.append(v)``) and also
+    bound to another one (``log = []``) unless every binding comes first (``log =
+    list(log)`` at the top): the writes before a binding are the caller's to see, which
+    the copy grad works on would not show."""
+    def binds(stmt: Any) -> bool:
+        return any(isinstance(n, gast.Assign) and any(
+            isinstance(t, gast.Name) and t.id == name for t in n.targets) for n in walk(stmt))
+
+    body = parsed.node.body
+    writes = [k for k, stmt in enumerate(body) if name in _written_in_place([stmt])]
+    bindings = [k for k, stmt in enumerate(body) if binds(stmt)]
+    if writes and bindings and max(bindings) >= min(writes):
+        where = next(n for n in walk(body[max(bindings)]) if isinstance(n, gast.Assign) and
+                     any(isinstance(t, gast.Name) and t.id == name for t in n.targets))
+        raise parsed.error(where, f"{name}, the list or dict the caller passed, is written "
+                                  f"into and bound here to another one: the caller's "
+                                  f"would keep the writes made before, which grad cannot "
+                                  f"follow. Give the new one a name of its own")
+
+
+def written_through(node: Any, written: set, resolve: Any) -> set[str]:
+    """The names whose arrays the names ``written`` (written in place) may hold, through
+    assignments in ``node`` that may share an array (`mutation.shared_names`), however
+    many steps away."""
+    from ..mutation import shared_names
+    bindings: dict[str, set] = {}
+    for stmt in walk(node):
+        if isinstance(stmt, gast.Assign):
+            names = {n.id for t in stmt.targets for n in walk(t)
+                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+            if names:
+                shared = shared_names(stmt, resolve)
+                for name in names:
+                    bindings.setdefault(name, set()).update(shared)
+    reached: set = set()
+    pending = list(written)
+    while pending:
+        name = pending.pop()
+        for source in bindings.get(name, ()):
+            if source not in reached:
+                reached.add(source)
+                pending.append(source)
+    return reached
+
+
+def _written_through_other_names(parsed: ParsedFunction) -> set[str]:
+    """The parameters of ``parsed`` a name written in place may hold (``Y = X`` then
+    ``Y += 1.0``; ``items = [x, w]; m = items[0]; m *= 3``): see `written_through`."""
+    written = {n for n in _written_in_place(parsed.node.body) if n not in parsed.params}
+    return written_through(parsed.node, written, parsed.resolve) & set(parsed.params)
 
 
 def _written_in_place(body: list) -> set[str]:

@@ -919,6 +919,14 @@ class CallNormalizer:
                                    "runs: give each its own name and pick the call in the "
                                    "if", NoRuleError)
         self.no_differentiated_defaults(node, call)
+        for loop in walk(self.parsed.node):
+            if isinstance(loop, (gast.For, gast.While)) and \
+                    any(n is node for n in walk(loop)) and \
+                    not any(n is self.origin for n in walk(loop)):
+                raise self.error(call, f"{name}() is defined in a loop and called after "
+                                       "it, where grad cannot place its derivative: define "
+                                       "it before the loop, or call it in the loop",
+                                 NoRuleError)
         local = {n.id for n in walk(node) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, (gast.Store, gast.Param))}
         self.no_writes_into_enclosing(node, call, name, local)

@@ -282,7 +282,10 @@ class ExpressionNormalizer:
                                                    runtime.construct):
             # [y], {'k': y}, ys.append(y): the list holds y's array, which an update
             # of y (y[0] = 7, y *= 2) changes in NumPy, as seen through the list.
-            items = set(self._flat(inputs))
+            # (differentiated or not: [x, w] holds the data x too)
+            items = set(self._flat(inputs)) | {
+                n for v in bound.values() for n in load_names(v)
+                if n in self.parsed.locals and not self.namer.is_reference(n)}
             self.shared |= items | {target}
             self.owned -= items
         # containers holding what they are given by reference (a list of rows of y)

@@ -146,6 +146,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         elif isinstance(stmt, gast.Return):
             return False
         elif isinstance(stmt, gast.FunctionDef):
+            defaults = stmt.args.defaults + [d for d in stmt.args.kw_defaults if d is not None]
+            active = next((d for d in defaults if self.is_active(d)), None)
+            if active is not None:  # def g(z, a=a) with a differentiated
+                raise self.error(active, f"the default {gast.unparse(active).strip()} of "
+                                         f"{stmt.name}() is a differentiated value, read "
+                                         f"when {stmt.name} is defined, which grad does not "
+                                         f"follow: pass it to {stmt.name}() as an argument")
             self.body.append(Primal(stmt, stmt, {stmt.name}))
             self.assigned({stmt.name})
             self.active.discard(stmt.name)
