@@ -120,3 +120,21 @@ def test_a_helpers_writes_and_second_orders_writes_reach_the_caller():
     calls = []
     np.testing.assert_allclose(hessian(counted)(np.ones(2), calls), 6 * np.eye(2))
     assert calls == ["called", "called"]  # a run per column, as documented
+
+
+class _Holder:
+    def __init__(self, history):
+        self.history = history
+
+
+def _written_and_read_through_an_object(x, history, model):
+    history.append(2.0)
+    return np.sum(x ** 2) * len(model.history)  # the same list
+
+
+def test_a_list_written_and_read_through_an_objects_attribute_is_refused():
+    # value 0.0 and gradient 0 where NumPy gives 5.0 and [2, 4] (tester Q)
+    history = []
+    with pytest.raises(InPlaceUpdateError, match="list or dict that another name"):
+        value_and_grad(_written_and_read_through_an_object)(np.array([1.0, 2.0]), history,
+                                                            _Holder(history))

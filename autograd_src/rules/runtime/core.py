@@ -342,3 +342,7 @@ def _alone_container(x: Any, others: tuple, where: str) -> None:
             held += list(getattr(other, "args", ())) + list(
                 (getattr(other, "keywords", None) or {}).values())
             pending += [o for o in held if o is x or isinstance(o, (list, tuple, dict))]
+        elif hasattr(other, "__dict__") and not isinstance(other, (type, types.ModuleType)):
+            # an object holding it (model.history is history)
+            pending += [o for o in vars(other).values()
+                        if o is x or isinstance(o, (list, tuple, dict))]
