@@ -438,7 +438,8 @@ def _source_lines(fn: Callable[..., Any]) -> tuple[list[str], int, Optional[tupl
         except SyntaxError:
             pass
     try:
-        return (*inspect.getsourcelines(fn), None)
+        # (a decorator's wrapper: its own code, not what inspect unwraps it to)
+        return (*inspect.getsourcelines(code if hasattr(fn, "__wrapped__") else fn), None)
     except (OSError, TypeError) as exc:
         raise _unavailable(fn, str(exc)) from None
 
