@@ -82,3 +82,30 @@ def test_hvp_of_a_program_with_rebound_parameters_and_helpers():
     x, v, eps = ARGS[0], np.linspace(-1.0, 1.0, 7), 1e-6
     expected = (grad(f)(x + eps * v, *ARGS[1:]) - grad(f)(x - eps * v, *ARGS[1:])) / (2 * eps)
     np.testing.assert_allclose(hvp(f)(*ARGS, v), expected, rtol=1e-5, atol=1e-8)
+
+
+def _first(y):
+    return y[1]
+
+
+def _bumped(x, y):
+    z = _first(x)
+    z += 1.0
+    return x
+
+
+def _calls_by_keyword_for_effect(w, v):
+    unused = _bumped(x=w, y=v)
+    return np.sum(v * v)
+
+
+def test_a_helper_copy_called_by_keyword_only_for_its_effect_keeps_its_arguments():
+    """run_fuzz seed 69171 (calls tier): a helper writing through another name
+    (``z = first(x); z += 1``), called by keyword and its value unused, ran as
+    ``bumped_on_copies()``: the primal call kept none of the arguments that the
+    keyword-to-position step had moved."""
+    w, v = np.array([1.0, 2.0]), np.array([0.5, 0.25])
+    dw, dv = grad(_calls_by_keyword_for_effect, wrt=(0, 1))(w, v)
+    np.testing.assert_allclose(dw, [0.0, 0.0])
+    np.testing.assert_allclose(dv, 2 * v)
+    np.testing.assert_array_equal(w, [1.0, 2.0])

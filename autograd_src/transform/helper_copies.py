@@ -544,8 +544,7 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         # (and those written through another name: v = z; v += 1, r = z[0]; r[1] = 2)
         from .normalize import _written_in_place, written_through
         inner = {n for n in _written_in_place(copied.body) if n not in params}
-        if not call.keywords:  # (a keyword call of a copy loses its keywords: not yet)
-            written |= written_through(copied, inner, parsed.resolve) & set(params) - rebound
+        written |= written_through(copied, inner, parsed.resolve) & set(params) - rebound
         if not written:
             return stmt
         given = dict(zip(params, call.args))

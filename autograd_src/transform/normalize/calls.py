@@ -959,6 +959,7 @@ class CallNormalizer:
                 return value if isinstance(value, gast.Constant) else None
 
             call = self.by_position(call, params, len(params), default)
+            original_args = len(call.args)  # (the keywords it took by position)
         atoms, keywords, positions = self.derivative_operands(call, name)
         key = (name, tuple(positions), tuple(lifted))
         if key not in self.local_derivatives:
