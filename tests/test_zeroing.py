@@ -79,11 +79,12 @@ def test_second_order_reads_the_in_place_code(fn, make_args):
     np.testing.assert_allclose(got, _hessian_by_differences(fn, x), rtol=1e-5, atol=1e-6)
 
 
-def test_second_order_of_a_nested_fill_is_refused_not_wrong():
-    # Known limit: the first-order code keeps `out` on a stack per outer step (by
-    # reference, unread), and differentiating that code again sees the stack share
-    # the array the inner loop updates: a clear refusal, never a wrong Hessian.
+def test_second_order_of_a_nested_fill_reads_the_in_place_code():
+    # Once a known limit (refused): the first-order code kept `out` on a stack per
+    # outer step (by reference, unread), which differentiated again shared the array
+    # the inner loop updates. Written in place, `out` is no longer stacked or saved.
     from autograd_src import hessian
-    from autograd_src.errors import InPlaceUpdateError
-    with pytest.raises(InPlaceUpdateError, match="shares"):
-        hessian(zc.nested_fill)(np.ones((2, 3)))
+    x = np.random.default_rng(7).normal(size=(2, 3))
+    got = np.reshape(hessian(zc.nested_fill)(x), (x.size, x.size))
+    np.testing.assert_allclose(got, _hessian_by_differences(zc.nested_fill, x),
+                               rtol=1e-5, atol=1e-6)

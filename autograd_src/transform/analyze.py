@@ -257,7 +257,7 @@ class _Planner:
                     needed |= {(n, version[n]) for n in read}
                     if reads_ans:
                         needed.add((item.target, version[item.target] + 1))
-                assigned = {item.target}
+                assigned = _rebound(item)
             elif isinstance(item, Primal):
                 assigned = item.assigned
             else:
@@ -350,7 +350,7 @@ class _Planner:
         read, and the shape of a name they read only for its shape."""
         for item in items:
             if isinstance(item, Op):
-                assigned = {item.target}
+                assigned = _rebound(item)
             elif isinstance(item, Primal):
                 assigned = item.assigned
             elif isinstance(item, Branch):
@@ -375,6 +375,15 @@ def header_reads(loop: Loop) -> set[str]:
     if loop.target:
         names.discard(loop.target)
     return names
+
+
+def _rebound(op: Op) -> set[str]:
+    """The name ``op`` binds to a new value: none for an update written in place
+    (``y[i] = v``), which keeps its array; no adjoint reads its old values (see
+    normalize's ``_assign_in_place``), and the shape zeros are made from stays. A copy
+    of the name kept for its old value would be the same array (and, differentiated
+    again, an alias of the array updated)."""
+    return set() if getattr(op, "in_place", False) else {op.target}
 
 
 def exposed_reads(items: list, plan: Plan, assigned: Optional[set[str]] = None) -> set[str]:

@@ -413,6 +413,10 @@ def reads_of(op: Op) -> tuple[set[str], bool]:
         if entry is None or (isinstance(entry, list) and not any(entry)):
             continue
         used |= _uses(op.rule, index)
+    if getattr(op, "reads_shape_only", False):
+        # y[i] of an array bound once: its adjoint reads y's shape and dtype, the same
+        # in whatever value y holds then (updates write into it)
+        used = used - {"x"}
     names: set[str] = set()
     for param in used - {"g", "ans"}:
         names |= load_names(op.bound.get(param))

@@ -256,8 +256,32 @@ def _basic_index(index: Any) -> bool:
                for p in parts) and not any(isinstance(p, bool) for p in parts)
 
 
+def _alone_before(x: Any, before: tuple, where: str, index: Any) -> None:
+    """`alone`'s check of the names that view ``x``'s array from before an update."""
+    if not isinstance(x, np.ndarray):
+        return
+    for other in before:
+        if not isinstance(other, np.ndarray) or not isinstance(other.base, np.ndarray):
+            continue  # a number or an array of its own: no update reaches it
+        root = other.base
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        if root.shape != x.shape or np.shares_memory(root, x):
+            continue  # not a view of the array x was made from
+        region = root
+        if index is not _NO_INDEX and _basic_index(index):
+            # (a 0-d view where the index picks one element)
+            region = root[(*index, ...) if isinstance(index, tuple) else (index, ...)]
+        if np.shares_memory(region, other):
+            raise InPlaceUpdateError(
+                f"{where}: this in-place update changes, in NumPy, an array that another "
+                "name read later took from it before an earlier update; grad made that "
+                "update a new array and cannot follow this one into the other name. Take "
+                "the other name after the updates, or as a copy (.copy())")
+
+
 def alone(x: Any, others: tuple, where: str, argument: bool = False,
-          index: Any = _NO_INDEX) -> None:
+          index: Any = _NO_INDEX, before: tuple = ()) -> None:
     """Raise unless the array ``x`` shares no memory with any of ``others`` (nor,
     with ``argument``, is an array at all: a helper's parameter is its caller's).
     With ``index``, the update writes ``x[index]`` alone: where that is basic
@@ -268,7 +292,13 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False,
     would write into the array, which the other names, read later, would see. The
     code checks this where the names alone cannot tell (``a = m[0, 1]`` is a number,
     ``a = m[0]`` a view).
+
+    ``before`` are names that took a view of ``x`` before an earlier update that grad
+    made a new array (``r = M[0]; M[1] = ...``, checked then where it wrote): ``r``
+    still views the old array, NumPy's ``M``, so this update is checked against that
+    one (the base ``r`` views, of ``x``'s shape), where NumPy would write.
     """
+    _alone_before(x, before, where, index)
     if isinstance(x, (list, dict)):  # d['a'] = v changes every name for the same dict
         _alone_container(x, others, where)
         return

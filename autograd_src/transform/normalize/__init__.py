@@ -375,45 +375,122 @@ def _assign_in_place(body: list, read_by_adjoints: set) -> None:
     """``y = _ad.setitem(y, i, v)`` as ``y[i] = v`` where ``y`` holds an array of its own
     whose old values nobody needs: no adjoint of an operation before the update (or in
     a loop around it) reads ``y``, nor does a branch test or loop header. Filling an
-    array of n entries one by one then costs O(n), not O(n²)."""
-    tested: set = set()
-    # (position, ops read by adjoints so far, enclosing loops) per update
-    order: list = []
+    array of n entries one by one then costs O(n), not O(n²).
 
-    def walk(items: list, loops: tuple) -> None:
+    Two reads do not count. An item's adjoint (``_ad.unindex(g, y, i)``) reads ``y`` for
+    its shape and dtype only, which the update keeps (where ``y`` is bound once, to an
+    array: see ``kept_by``). And an item read before the update
+    and kept for an adjoint (``row = traj[t - 1]``, read by the adjoint of
+    ``np.sin(k * row)``) is taken as a copy (``traj[t - 1].copy()``) where nothing but
+    operations before the update reads it: then ``traj[t] = ...`` in a time-stepping loop
+    writes in place, rather than copying the whole trajectory at every step."""
+    tested: set = set()
+    order: list = []  # (op, enclosing loops) per operation
+    # (item, enclosing loops) for every statement, test and header, in order
+    sequence: list = []
+
+    def walk_items(items: list, loops: tuple) -> None:
         for item in items:
             if isinstance(item, Branch):
                 tested.update(load_names(item.test))
-                walk(item.body, loops)
-                walk(item.orelse, loops)
+                sequence.append((item.test, loops))
+                walk_items(item.body, loops)
+                walk_items(item.orelse, loops)
             elif isinstance(item, Loop):
                 tested.update(load_names(item.header))
-                walk(item.body, loops + (id(item),))
+                sequence.append((item.header, loops))
+                walk_items(item.body, loops + (id(item),))
             elif isinstance(item, Op):
                 order.append((item, loops))
-            elif isinstance(item, Primal) and isinstance(item.stmt, gast.Assign) and \
-                    len(item.stmt.targets) == 1 and \
-                    isinstance(item.stmt.targets[0], gast.Name) and \
-                    isinstance(item.stmt.value, (gast.Subscript, gast.Attribute)):
-                root = base_name(item.stmt.value)
-                if root is not None:
-                    reads.append((item.stmt.targets[0].id, root))
+                sequence.append((item, loops))
+            elif isinstance(item, Primal):
+                sequence.append((item, loops))
+                if isinstance(item.stmt, gast.Assign) and len(item.stmt.targets) == 1 and \
+                        isinstance(item.stmt.targets[0], gast.Name) and \
+                        isinstance(item.stmt.value, (gast.Subscript, gast.Attribute)):
+                    root = base_name(item.stmt.value)
+                    if root is not None:
+                        reads.append((item.stmt.targets[0].id, root))
 
     reads: list = []
-    walk(body, ())
+    walk_items(body, ())
+    ops = [other for other, _ in order]
+    fixed = {op.target for op, _ in order if getattr(op, "fixed_shape", False)}
+    for other in ops:  # (their adjoints read the array's shape, which stays as it is)
+        if _item_of(other, fixed):
+            other.reads_shape_only = True
     for k, (op, loops) in enumerate(order):
         if not getattr(op, "own_array", False) or op.target in tested:
             continue
         # An adjoint reading a view of the array (out1_T = out1.T, kept for the adjoint
         # of out1_T @ w) sees the update too: the views count as the array.
-        names = _views_of(op.target, [other for other, _ in order], tuple(reads))
-        readers = [other for j, (other, around) in enumerate(order)
-                   if (j < k or set(loops) & set(around)) and other is not op
-                   and names & set(kept_by(other))]
+        names = _views_of(op.target, ops, tuple(reads))
+        before = [other for j, (other, around) in enumerate(order)
+                  if (j < k or set(loops) & set(around)) and other is not op]
+        array = getattr(op, "surely_an_array", False)
+        copies = [] if not array else \
+            [item for item in before if _item_of(item, names)
+             and _read_only_before(item, op, loops, sequence)]
+        if copies:  # the views there are once those items are copies
+            copied = {id(item) for item in copies}
+            names = _views_of(op.target, [o for o in ops if id(o) not in copied], tuple(reads))
+        readers = [other for other in before if names & set(kept_by(other))]
         if readers:
             continue
+        kept = set().union(*(kept_by(other) for other in before))
+        for item in copies:
+            if _views_of(item.target, ops, tuple(reads)) & kept:
+                copy_call = gast.Call(func=gast.Attribute(value=item.value, attr="copy",
+                                                          ctx=gast.Load()),
+                                      args=[], keywords=[])
+                item._statement = assign_node(item.target, copy_call, item.origin)
         store = gast.Subscript(value=name_node(op.target), slice=op.bound["index"],
                                ctx=gast.Store())
         op._statement = gast.copy_location(
             gast.Assign(targets=[store], value=op.bound["v"], type_comment=None), op.origin)
+        op.in_place = True
+
+
+def _item_of(op: Op, names: set) -> bool:
+    """Whether ``op`` reads an item of one of ``names`` (``row = traj[t - 1]``)."""
+    import operator
+    x = op.bound.get("x")
+    return op.rule is not None and op.rule.primitive is operator.getitem and \
+        isinstance(x, gast.Name) and x.id in names
+
+
+def _read_only_before(item: Op, update: Op, loops: tuple, sequence: list) -> bool:
+    """Whether ``item``'s result is bound there alone and read, until ``update`` and
+    never after, only by operations that make a new array of it (not a view, not a
+    helper, not a statement kept as written): as a copy it then reads the same."""
+    from .. import mutation
+    positions = {id(entry): k for k, (entry, _) in enumerate(sequence)}
+    start, end = positions.get(id(item)), positions.get(id(update))
+    if start is None or end is None or start > end or \
+            next(around for entry, around in sequence if entry is item) != loops:
+        return False
+    name = item.target
+    for k, (entry, around) in enumerate(sequence):
+        if entry is item:
+            continue
+        if isinstance(entry, Op):
+            if entry.target == name:
+                return False
+            rule = entry.rule
+            if name not in entry.input_names() and not any(
+                    name in load_names(v) for v in entry.bound.values()):
+                continue
+            if rule is None or hasattr(rule, "helper_keywords") or \
+                    rule.primitive in mutation.VIEW_FUNCTIONS or \
+                    rule.primitive in mutation.RETURNS_AN_ARGUMENT or \
+                    getattr(rule.primitive, "__name__", "") in \
+                    {"getitem", "setitem"} | mutation.VIEW_METHODS:
+                return False
+            if not (start < k < end and around[:len(loops)] == loops):
+                return False
+        else:
+            node = entry.stmt if isinstance(entry, Primal) else entry
+            if any(isinstance(n, gast.Name) and n.id == name for n in walk(node)):
+                return False
+    return True
 

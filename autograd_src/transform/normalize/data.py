@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import gast
+import numpy as np
 
 from ...rules import numpy_rules, registry, runtime
 from ..desugar import loop_over_positions
@@ -18,6 +19,12 @@ from ..naming import clone, describe
 from .expressions import AUG_SYMBOLS
 
 __all__ = ["DataNormalizer"]
+
+
+#: NumPy functions that always return a new array (never a list, a number or a view).
+_ARRAY_MAKERS = frozenset({
+    np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like, np.empty_like,
+    np.full_like, np.array, np.copy, np.linspace, np.arange, np.eye, np.identity})
 
 
 class DataNormalizer:
@@ -111,12 +118,13 @@ class DataNormalizer:
         The update is functional, so no other name can see it; that is exact only
         when nothing else refers to ``y``'s array, which is checked here.
         """
+        stays_shared: set = set()
         if name not in self.owned:
             what = "an argument of the helper (the caller's array)" \
                 if name in self.parsed.params else \
                 "possibly shared with another name (a copy, a view such as " \
                 f"{name}.reshape(...) or {name}[1:], an item, or a value a helper returned)"
-            self.update_alone(name, target, (
+            stays_shared = self.update_alone(name, target, (
                 f"assigning into {name}[...] while {name} is {what} is not supported: grad "
                 "updates a new array, which the other name would not see. Make "
                 f"{name} an array of its own first ({name} = {name}.copy() or "
@@ -160,7 +168,20 @@ class DataNormalizer:
             self.lists.add(name)
         if owned:  # may be written in place, if no adjoint reads it (see normalize)
             self.body[-1].own_array = True
-        self.owned.add(name)
+            # (a list's item adjoints read its items' shapes, which an update changes;
+            # an array's keep theirs)
+            array = not was_list and name not in self.dicts and self.surely_an_array(name)
+            self.body[-1].surely_an_array = array
+            # bound once, at the top: the same shape wherever an item of it is read
+            self.body[-1].fixed_shape = array and len(self.values_assigned(name)) == 1 and \
+                any(isinstance(s, gast.Assign) and any(
+                    isinstance(t, gast.Name) and t.id == name for t in s.targets)
+                    for s in self.parsed.node.body)
+        if stays_shared:  # (a setitem makes an array of its own: not NumPy's here)
+            self.owned.discard(name)
+            self.detached.setdefault(name, set()).update(stays_shared)
+        else:
+            self.owned.add(name)
         keyed = isinstance(target.slice, gast.Constant) and isinstance(target.slice.value, str)
         if isinstance(atom, gast.Name) and (self.holds_sequence(name_node(name)) is not False
                                             or name in self.dicts or keyed):
@@ -298,20 +319,25 @@ class DataNormalizer:
                   gast.Constant(value=where, kind=None)], keywords=[]))
         self.body.append(Primal(gast.copy_location(check, original), original, set()))
 
-    def update_alone(self, name: str, node: gast.AST, refusal: str) -> None:
+    def update_alone(self, name: str, node: gast.AST, refusal: str) -> set:
         """Allow ``name op= v`` as ``name = name op v`` on an array that other names may
         share, when none of them is read again: then NumPy's writing into the array
         and a new array give the same values. Where such a name is read again, the
         generated code checks, as it runs, that the arrays are apart (``_ad.alone``);
         where that cannot be checked (a helper's parameter, a name not yet bound),
-        the update is refused."""
+        the update is refused.
+
+        Returns the names that may still share memory with the array afterwards (the
+        check was of the region written only, ``M[1] = ...`` beside ``r = M[0]``): a
+        later update of the new array made here cannot be checked against them
+        (``M[0] = ...`` does change ``r``), and is refused."""
         if name in self.owned:  # an array of its own: nothing else sees the update
-            return
+            return set()
         if self.parsed.generated and _never_shared(self.parsed.node, name):
             # A gradient read again (second order): grad writes in place only into
             # adjoints of its own (dx = _ad.add_at(dx, i, v); dx[i] += v), which no
             # other name refers to; a name pushed on a stack (by reference) is checked.
-            return
+            return set()
         stmt = self.origin  # the user's statement
         later = self.read_later.get(id(stmt))
         bound = self.bound_before.get(id(stmt), frozenset()) | set(self.parsed.params)
@@ -324,11 +350,12 @@ class DataNormalizer:
             name not in self.bound_before.get(id(stmt), frozenset())  # not rebound before
         if self.helper:
             partners |= set(self.parsed.params) - self.scalars - {name}
+        before = sorted(partners & self.detached.get(name, set()))
         if later is None or not partners <= bound or (
                 callers and isinstance(node, gast.Subscript)):
             raise self.error(node, refusal)
         if not partners and not callers:
-            return
+            return set()
         ad = name_node(self.namer.reference(runtime, "_ad"))
         where = f"{self.parsed.where(stmt)}: {gast.unparse(stmt).strip().splitlines()[0]}"
         keywords = [gast.keyword(arg="argument", value=gast.Constant(value=True, kind=None))] \
@@ -343,6 +370,9 @@ class DataNormalizer:
                                                         ctx=gast.Load()),
                                    slice=clone(node.slice), ctx=gast.Load())  # np.s_[::2]
             keywords.append(gast.keyword(arg="index", value=index))
+        if before:  # views of the array before an update grad made a new array
+            keywords.append(gast.keyword(arg="before", value=gast.Tuple(
+                elts=[name_node(p) for p in before], ctx=gast.Load())))
         check = gast.Expr(value=gast.Call(
             func=gast.Attribute(value=ad, attr="alone", ctx=gast.Load()),
             args=[name_node(name), gast.Tuple(elts=[name_node(p) for p in sorted(partners)],
@@ -350,6 +380,7 @@ class DataNormalizer:
                   gast.Constant(value=where, kind=None)],
             keywords=keywords))
         self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
+        return set(partners) if any(k.arg == "index" for k in keywords) else set()
 
     def item_update_alone(self, container: str, stmt: gast.AugAssign) -> None:
         """``xs[i] += v`` on a list or dict: NumPy writes into the item's array, which
@@ -399,8 +430,8 @@ class DataNormalizer:
                                      value: gast.expr) -> None:
         """``y[i] = v`` with no gradient, on an array an adjoint reads: as a new array
         (``y = _ad.setitem(y, i, v)``), so the adjoint keeps the values it used."""
-        if name not in self.owned:
-            self.update_alone(name, target, self.seen_by_adjoints_refusal(name))
+        stays_shared = self.update_alone(name, target, self.seen_by_adjoints_refusal(name)) \
+            if name not in self.owned else set()
         index = target.slice
         if any(isinstance(n, gast.Slice) for n in walk(index)):
             np_name = self.namer.reference(numpy_rules.np, "np")
@@ -411,7 +442,10 @@ class DataNormalizer:
         call = gast.Call(func=gast.Attribute(value=ad, attr="setitem", ctx=gast.Load()),
                          args=[name_node(name), index, value], keywords=[])
         self.primal(gast.copy_location(assign_node(name, call, self.origin), self.origin))
-        self.owned.add(name)
+        if stays_shared:
+            self.detached.setdefault(name, set()).update(stays_shared)
+        else:
+            self.owned.add(name)
 
     def hoist_any(self, atom: gast.expr, base: str) -> gast.expr:
         name = self.namer.fresh(base + "_new")
@@ -484,6 +518,34 @@ class DataNormalizer:
         return any(isinstance(value, gast.Tuple) or isinstance(value, gast.Call) and
                    self.parsed.resolve(value.func) is tuple
                    for value in self.values_assigned(name))
+
+    def surely_an_array(self, name: str, seen: frozenset = frozenset()) -> bool:
+        """Whether ``name`` holds a NumPy array wherever it is bound: made by a NumPy
+        function that always makes one (``np.zeros``, ``np.array``), or the copy of such
+        an array or of an array argument (``u = u0.copy()``), and otherwise only
+        written into or updated in place (which keep it one)."""
+        values = self.values_assigned(name)
+        stores = [n for n in walk(self.parsed.node) if isinstance(n, gast.Name)
+                  and n.id == name and isinstance(n.ctx, gast.Store)]
+        updated = [n for n in walk(self.parsed.node) if isinstance(n, gast.AugAssign)
+                   and isinstance(n.target, gast.Name) and n.target.id == name]
+        if not values or name in seen or len(stores) != len(values) + len(updated):
+            return False
+        for value in values:
+            if not isinstance(value, gast.Call):
+                return False
+            made_by = self.parsed.resolve(value.func)
+            if made_by in _ARRAY_MAKERS:
+                continue
+            copied = value.func.value if isinstance(value.func, gast.Attribute) and \
+                value.func.attr == "copy" and not value.args else None
+            if not isinstance(copied, gast.Name) or not (
+                    self.surely_an_array(copied.id, seen | {name}) or (
+                        copied.id in self.parsed.params and not self.helper and
+                        copied.id not in self.opaque | self.scalars | self.dicts and
+                        copied.id not in self.scalar_sequences)):
+                return False
+        return True
 
     def values_assigned(self, name: str) -> list:
         """The values this function assigns to the name ``name`` (``name = value``)."""

@@ -360,6 +360,10 @@ class ExpressionNormalizer:
         self.scalar_sequences -= names
         self.owned -= names
         self.lists -= names
+        for name in names:  # (a new value: no longer the array another name shared)
+            self.detached.pop(name, None)
+        for partners in self.detached.values():
+            partners -= names  # (a new view of it, as NumPy's)
         # A name bound to a new value no longer holds the array an adjoint read (the
         # reverse sweep keeps that one), unless another name may still share it.
         self.read_by_adjoints -= names - self.shared

@@ -99,6 +99,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.local_derivatives: dict[tuple, tuple[str, str]] = {}
         #: Names that may share their array with another name (``y = x``, ``y = x[1:]``).
         self.shared: set[str] = set()
+        # array -> names that shared its memory when an update was checked only where
+        # it wrote (M[1] = ... beside r = M[0]): the update made M a new array, so a
+        # later one can no longer be checked against them
+        self.detached: dict[str, set] = {}
         #: The arrays (names) whose memory a name's value may be a view of, through any
         #: chain of views, items and lists (top = T[0][1:]: T; a, b = np.hsplit(u, 2): u)
         self.view_roots: dict[str, set[str]] = {}

@@ -157,12 +157,24 @@ def iterate_stacks(primal: list, adjoint: list, stacks: set[str],
         return adjoint
     after = _names(list(read_after))
     moved: set[str] = set()
-    rewritten = [_rewritten(item, pushed_once, set(movable), adjoint, after, reference, moved)
-                 if isinstance(item, gast.For) else item for item in adjoint]
-    for body, k, j in sorted((movable[s] for s in moved), key=lambda m: -m[1]):
+    unread: set[str] = set()
+    rewritten = [_rewritten(item, pushed_once, set(movable), adjoint, after, reference, moved,
+                            unread, after | _names(adjoint[k + 1:]))
+                 if isinstance(item, gast.For) else item for k, item in enumerate(adjoint)]
+    for body, k, j in sorted((movable[s] for s in moved - unread), key=lambda m: -m[1]):
         body.insert(j, body.pop(k))  # t = ...; t_stack.append(t): the value made
-    _drop_unread_starts(primal, [(movable[s][0], s) for s in moved])
+    _drop_unread_starts(primal, [(movable[s][0], s) for s in moved - unread])
+    _drop_stacks(primal, unread)
     return rewritten
+
+
+def _drop_stacks(primal: list, stacks: set[str]) -> None:
+    """``primal`` without the pushes onto ``stacks`` (in its top-level loops): their
+    values are read by nothing (the adjoint of ``u[i - 1]`` once read ``u`` for its
+    shape; accumulated in place, it reads ``u`` no more)."""
+    for stmt in primal if stacks else []:
+        if isinstance(stmt, gast.For):
+            stmt.body[:] = [s for s in stmt.body if _pushed(s) not in stacks] or [gast.Pass()]
 
 
 def _drop_unread_starts(primal: list, moves: list) -> None:
@@ -187,11 +199,14 @@ def _drop_unread_starts(primal: list, moves: list) -> None:
 
 
 def _rewritten(loop: Any, stacks: set[str], movable: set[str], adjoint: list,
-               after: set[str], reference: Callable[[Any, str], str], moved: set[str]) -> Any:
+               after: set[str], reference: Callable[[Any, str], str], moved: set[str],
+               unread: set[str], read_later: set[str]) -> Any:
     """``loop``, iterating the stacks in ``stacks`` it pops at its top level: those
     popped before their name is touched, and those in ``movable`` popped after their
     name's last read (their pushes then move after the assignment, noted in ``moved``)
-    when nothing reads the name after the pop (``after``: read after the sweeps)."""
+    when nothing reads the name after the pop (``after``: read after the sweeps).
+    A stack whose name nothing reads, in the loop or after it (``read_later``), is
+    dropped instead (noted in ``unread``)."""
     if loop.orelse or not (isinstance(loop.iter, gast.Call) and
                            isinstance(loop.iter.func, gast.Name) and
                            loop.iter.func.id == "reversed" and len(loop.iter.args) == 1 and
@@ -223,9 +238,19 @@ def _rewritten(loop: Any, stacks: set[str], movable: set[str], adjoint: list,
             body.append(stmt)
             continue
         popped_names.add(name)
-    if not taken:
+    dropped = [(stack, name) for stack, name in taken
+               if name not in _names(body) and name not in read_later]
+    for pop in dropped:
+        taken.remove(pop)
+        unread.add(pop[0])
+        pushed_after.discard(pop[0])
+    if not taken and not dropped:
         return loop
     moved |= pushed_after
+    if not taken:  # only unread stacks were popped: the loop as it was, without them
+        _filled(body)
+        return gast.copy_location(gast.For(target=loop.target, iter=loop.iter, body=body,
+                                           orelse=[], type_comment=None), loop)
     counter = loop.target.id
     keep_counter = counter in _names(body) or counter in elsewhere
     reversed_ = reference(reversed, "reversed")

@@ -131,8 +131,10 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
         start = [assign_node(k, name_node(w), self.parsed.node) for w, k in originals.items()]
         start += [assign_node(n, gast.Constant(value=None, kind=None), self.parsed.node)
                   for n in sorted(self.unbound_saves)]
+        used = {n.id for s in primal + adjoint if isinstance(s, gast.AST)
+                for n in optimize.names(s)}  # (a stack nothing reads was dropped)
         start += [assign_node(s, gast.List(elts=[], ctx=gast.Load()), self.parsed.node)
-                  for s in self.plan.stacks]
+                  for s in self.plan.stacks if s in used]
         return Derivative(start + primal, adjoint, results, value, seed_param)
 
 

@@ -1,0 +1,147 @@
+"""Arrays filled by recurrences and time-stepping loops (``traj[t] = f(traj[t - 1])``,
+``u[i] += u[i - 1] ** 2``): the derivative writes them in place, copying only the items
+its adjoints keep, and agrees with finite differences, at second order too; and views
+taken before an update that grad made a new array are followed or refused, never left
+with old values (the gradient was half the true one for ``r = M[0]; M[1] = ...;
+M[0] = ...; use r``)."""
+
+import numpy as np
+import pytest
+
+from autograd_src import grad, hessian
+from autograd_src.errors import InPlaceUpdateError
+
+
+def _fd(f, x, eps=1e-6):
+    x = np.asarray(x, float)
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = eps
+        g[i] = (f(x + e) - f(x - e)) / (2 * eps)
+    return g
+
+
+def trajectory(x0):
+    traj = np.zeros((6, x0.shape[0]))
+    traj[0] = x0
+    for t in range(1, 6):
+        traj[t] = traj[t - 1] + 0.1 * np.sin(2.0 * traj[t - 1])
+    return np.sum(traj ** 2)
+
+
+def row_updated_from_itself(x0):
+    traj = np.zeros((3, x0.shape[0]))
+    traj[0] = x0
+    for t in range(3):
+        traj[t] = traj[t] * x0 + 1.0
+    return np.sum(traj ** 2)
+
+
+def item_read_after_the_update(x0):
+    u = x0.copy()
+    for i in range(1, u.shape[0]):
+        a = u[i - 1]
+        u[i] = a * u[i]
+        b = a * 2.0
+    return np.sum(u) + b
+
+
+def scalar_recurrence(x0):
+    u = np.zeros(x0.shape[0])
+    u[0] = x0[0]
+    for i in range(1, u.shape[0]):
+        u[i] += u[i - 1] ** 2 * 0.3 + x0[i]
+    return np.sum(np.sin(u))
+
+
+def leapfrog(q0):
+    q = np.zeros((8, q0.shape[0]))
+    p = np.zeros((8, q0.shape[0]))
+    q[0] = q0
+    for t in range(7):
+        half = p[t] - 0.05 * np.sin(q[t])
+        q[t + 1] = q[t] + 0.1 * half
+        p[t + 1] = half - 0.05 * np.sin(q[t + 1])
+    return np.sum(q[-1] ** 2 + p[-1] ** 2)
+
+
+def wrapping_index(x):
+    u = np.zeros(4)
+    for i in range(4):
+        u[i] = u[i - 1] * x[i] + 1.0
+    return np.sum(u ** 2)
+
+
+def first_item_kept(x):
+    u = np.zeros(5)
+    u[0] = x[0]
+    first = u[0]
+    for i in range(1, 5):
+        u[i] = u[i - 1] + 0.1 * (first - u[i - 1] ** 2) * x[i - 1]
+    return np.sum(u)
+
+
+def first_row_kept(x):
+    M = np.zeros((4, 2))
+    M[0] = x[:2]
+    first = M[0]
+    for i in range(1, 4):
+        M[i] = M[i - 1] * 0.5 + first * x[2:]
+    return np.sum(M ** 2)
+
+
+PROGRAMS = [trajectory, row_updated_from_itself, item_read_after_the_update,
+            scalar_recurrence, leapfrog, wrapping_index, first_item_kept, first_row_kept]
+X = np.array([0.3, -0.7, 1.1, 0.5])
+
+
+@pytest.mark.parametrize("f", PROGRAMS, ids=lambda f: f.__name__)
+def test_gradient_and_hessian_agree_with_finite_differences(f):
+    np.testing.assert_allclose(grad(f)(X.copy()), _fd(f, X), atol=1e-6)
+    expected = np.array([_fd(lambda z, j=j: grad(f)(z)[j], X, 1e-5) for j in range(X.size)])
+    np.testing.assert_allclose(hessian(f)(X.copy()), expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("f", [trajectory, scalar_recurrence, wrapping_index],
+                         ids=lambda f: f.__name__)
+def test_the_recurrence_is_written_in_place_without_stacking_the_array(f):
+    """Each step writes into the array (no ``_ad.setitem`` copy of all of it, no stack
+    of its states): O(n) per loop, not O(n^2) time and memory."""
+    source = grad(f).source
+    assert "_ad.setitem" not in source
+    assert "traj_stack" not in source and "u_stack" not in source
+
+
+def test_the_item_kept_for_the_adjoint_is_copied_before_the_row_is_written():
+    source = grad(row_updated_from_itself).source
+    assert "traj[t].copy()" in source and "traj[t] = " in source
+
+
+def _row_taken_before_two_updates(x):
+    M = np.zeros((3, x.shape[0]))
+    M[0] = x
+    r = M[0]
+    M[1] = r * x
+    M[0] = 2.0 * x  # NumPy: r sees this
+    return np.sum(M * r)
+
+
+def _row_taken_before_updates_elsewhere(x):
+    M = np.zeros((3, x.shape[0]))
+    M[0] = x
+    r = M[0]
+    M[1] = r * x
+    M[2] = 2.0 * x  # r does not see this
+    return np.sum(M * r)
+
+
+def test_a_view_taken_before_an_update_is_not_left_with_old_values():
+    """``M[1] = ...`` was checked against ``r`` where it wrote, then made ``M`` a new
+    array: ``M[0] = ...`` was no longer checked, and ``r`` kept its old values (the
+    gradient was half the true one)."""
+    x = np.array([0.3, -0.7, 1.1])
+    with pytest.raises(InPlaceUpdateError, match="before an earlier update"):
+        grad(_row_taken_before_two_updates)(x)
+    f = _row_taken_before_updates_elsewhere
+    np.testing.assert_allclose(grad(f)(x), _fd(f, x), atol=1e-6)
