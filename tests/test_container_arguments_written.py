@@ -93,3 +93,84 @@ def test_an_array_passed_in_is_still_never_changed():
     kept = X.copy()
     grad(centred)(np.array([0.3, -0.2]), X)
     np.testing.assert_array_equal(X, kept)
+
+
+def _bump(lst):
+    lst[0] = lst[0] + 1
+
+
+def _count(d, k):
+    d[k] = d.get(k, 0) + 1
+
+
+def _forget(d):
+    d.clear()
+
+
+def _log(lst, v):
+    lst.append(v)
+
+
+def bumped_twice(x, lst):
+    _bump(lst)
+    _bump(lst)
+    return np.sum(x ** 2) * lst[0]
+
+
+def bumped_in_a_loop(x, lst):
+    for _ in range(3):
+        _bump(lst)
+    return np.sum(x ** 2)
+
+
+def counted_three_times(x, d):
+    _count(d, "a")
+    _count(d, "a")
+    _count(d, "b")
+    return np.sum(x ** 2)
+
+
+def bumped_then_written(x, lst):
+    _bump(lst)
+    lst[0] = lst[0] * 10
+    return np.sum(x ** 2)
+
+
+def counted_then_cleared(x, d):
+    _count(d, "a")
+    _forget(d)
+    return np.sum(x ** 2)
+
+
+def bumped_in_a_branch(x, lst):
+    _bump(lst)
+    if np.sum(x) > 0:
+        _bump(lst)
+    return np.sum(x ** 2)
+
+
+def bumped_then_logged(x, lst):
+    _bump(lst)
+    _log(lst, 4)
+    return np.sum(x ** 2)
+
+
+@pytest.mark.parametrize("f, given", [
+    (bumped_twice, [1]), (bumped_in_a_loop, [0]), (counted_three_times, {}),
+    (bumped_then_written, [0]), (counted_then_cleared, {"z": 1}),
+    (bumped_in_a_branch, [0]), (bumped_then_logged, [0])],
+    ids=lambda v: getattr(v, "__name__", ""))
+def test_helpers_writing_into_the_callers_container_one_after_another(f, given):
+    """Tester S: the first helper call worked on a copy and took it back (lst =
+    bump_on_copies(lst)), so what later calls and writes did never reached the caller's
+    list or dict (it kept [1] where one run leaves [3])."""
+    import copy
+    x = np.array([1.0, 2.0])
+    expected = copy.deepcopy(given)
+    value = f(x, expected)
+    got = copy.deepcopy(given)
+    v, g = value_and_grad(f)(x, got)
+    assert got == expected
+    assert v == pytest.approx(value)
+    np.testing.assert_allclose(
+        g, numerical_grad(lambda z: f(z, copy.deepcopy(given)), (x,), 0), rtol=1e-6)

@@ -614,8 +614,11 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
             if isinstance(stmt, gast.Assign):
                 names = [stmt.targets[0]] + names
             target = names[0] if len(names) == 1 else gast.Tuple(elts=names, ctx=gast.Store())
-            return gast.copy_location(gast.Assign(targets=[target], value=call,
-                                                  type_comment=None), stmt)
+            taken_back = gast.copy_location(gast.Assign(targets=[target], value=call,
+                                                        type_comment=None), stmt)
+            # (for the normalizer: the same list or dict, written into, not a new one)
+            taken_back.writes_back = [name for _, name in back]
+            return taken_back
         return stmt
 
     _each_statement(parsed, rewrite)

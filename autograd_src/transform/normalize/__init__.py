@@ -81,7 +81,8 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         # copy (its own aliasing unchanged: every name it makes of X sees the copy)
         ad = namer.reference(runtime, "_ad")
         rebound = {t.id for n in walk(parsed.node) if isinstance(n, gast.Assign)
-                   for t in n.targets if isinstance(t, gast.Name)}
+                   for t in n.targets if isinstance(t, gast.Name)
+                   and t.id not in getattr(n, "writes_back", ())}
         # Y = X; Y += 1.0 (or m = items[0], v = d['a']): an argument without gradient
         # written through another name; copied, arrays in its containers too
         through = _written_through_other_names(parsed) - set(wrt) - set(scalars)
@@ -234,8 +235,9 @@ def _rebound_before_written(parsed: ParsedFunction, name: str) -> None:
     list(log)`` at the top): the writes before a binding are the caller's to see, which
     the copy grad works on would not show."""
     def binds(stmt: Any) -> bool:
-        return any(isinstance(n, gast.Assign) and any(
-            isinstance(t, gast.Name) and t.id == name for t in n.targets) for n in walk(stmt))
+        return any(isinstance(n, gast.Assign) and name not in getattr(n, "writes_back", ())
+                   and any(isinstance(t, gast.Name) and t.id == name for t in n.targets)
+                   for n in walk(stmt))
 
     body = parsed.node.body
     writes = [k for k, stmt in enumerate(body) if name in _written_in_place([stmt])]
@@ -292,6 +294,8 @@ def _written_in_place(body: list) -> set[str]:
             continue
         targets = node.targets if isinstance(node, gast.Assign) else \
             [node.target] if isinstance(node, gast.AugAssign) else []
+        # lst = bump_on_copies(lst): a helper's writes into lst, taken back (helper_copies)
+        names.update(getattr(node, "writes_back", ()))
         for target in targets:
             if isinstance(target, gast.Name) and not isinstance(node, gast.AugAssign):
                 continue  # x = ...: a new binding, nothing written
