@@ -143,3 +143,70 @@ def test_mygrads_names_for_numpys_constants_and_dtypes():
     x = mg.tensor([1.0, 2.0], dtype=mg.float32)
     assert x.dtype == np.float32 and x[mg.newaxis].shape == (1, 2)
     assert (mg.pi, mg.e, mg.inf) == (np.pi, np.e, np.inf) and np.isnan(mg.nan)
+
+
+# ----- tester R (session 13), against MyGrad 2.5 -----
+
+
+@pytest.mark.parametrize("make", [mg.atleast_1d, mg.atleast_2d, np.atleast_2d, mg.real])
+def test_atleast_of_enough_dimensions_is_the_tensor_itself(make):
+    """NumPy and MyGrad return the operand itself; a copy lost writes through it
+    (y stayed [[1, 2], [3, 4]], x.grad [[2, 4], [6, 8]])."""
+    x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    y = x * 1.0
+    v = make(y)
+    assert v is y
+    v[0] = 0.0
+    (y ** 2).sum().backward()
+    np.testing.assert_allclose(y.data, [[0.0, 0.0], [3.0, 4.0]])
+    np.testing.assert_allclose(x.grad, [[0.0, 0.0], [6.0, 8.0]])
+
+
+@pytest.mark.parametrize("spec, a_shape, b_shape", [
+    ("ij,j->i", (3, 1), (4,)), ("ij,ij->", (1, 4), (3, 4)),
+    ("...j,...j->...", (3, 1), (2, 3, 4)), ("ij,kj->ik", (1, 1), (2, 5))])
+def test_einsum_where_an_axis_of_length_one_broadcasts(spec, a_shape, b_shape):
+    """b's gradient had a's length along the broadcast axis ((1,) for (4,)): a crash in
+    the Tensor API, and under grad a gradient of the wrong shape, silently."""
+    from autograd_src import grad
+    from autograd_src.testing import numerical_grad
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=a_shape), rng.normal(size=b_shape)
+    ta, tb = mg.tensor(a), mg.tensor(b)
+    mg.sum(mg.sin(mg.einsum(spec, ta, tb))).backward()
+
+    def f(a, b):
+        return np.sum(np.sin(np.einsum(spec, a, b)))
+
+    for k, (t, got) in enumerate(zip((ta, tb), grad(f, wrt=(0, 1))(a, b))):
+        expected = numerical_grad(f, (a, b), k)
+        np.testing.assert_allclose(t.grad, expected, rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
+
+
+def test_assigning_a_value_with_extra_leading_axes_of_length_one():
+    w = mg.tensor([[2.0]])
+    y = mg.tensor(np.ones((3, 4))) * 1.0
+    y[0] = w  # NumPy drops w's leading axes
+    (y * y).sum().backward()
+    np.testing.assert_allclose(w.grad, [[16.0]])
+
+
+@pytest.mark.parametrize("name", ["max", "min", "amax", "amin", "cumsum", "cumprod", "prod"])
+@pytest.mark.parametrize("axis", [0, -1])
+def test_a_0d_tensor_reduced_along_axis_0(name, axis):
+    """NumPy takes axis 0 (or -1) of a 0-d array; the gradients crashed (a broadcast of a
+    non-scalar, an integer modulo by zero)."""
+    x = mg.tensor(2.0)
+    mg.sum(getattr(mg, name)(x, axis=axis)).backward()
+    np.testing.assert_allclose(x.grad, 1.0)
+
+
+def test_an_in_place_update_of_an_empty_region():
+    x = mg.tensor(np.ones((1, 4)))
+    y = x * 1.0
+    y[1:] += 1.0  # no row 1: nothing changes (it raised, sending the user to the base)
+    v = y[:, 4:]
+    v *= 2.0
+    (y * y).sum().backward()
+    np.testing.assert_allclose(x.grad, 2 * np.ones((1, 4)))

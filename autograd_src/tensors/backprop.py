@@ -146,6 +146,11 @@ VIEW_FUNCTIONS = {operator.getitem, np.transpose, np.reshape, np.ravel, np.squee
                   np.atleast_1d, np.atleast_2d, np.atleast_3d}
 
 
+#: NumPy functions that return their operand itself where it needs no change (a
+#: matrix given to ``np.atleast_2d``, a real array to ``np.real``): so does the tensor
+#: version, as in MyGrad, and an update through the result is an update of the operand.
+RETURNS_ITS_OPERAND = {np.atleast_1d, np.atleast_2d, np.atleast_3d, np.real}
+
 _NO_POSITIONS = itertools.repeat(None)
 
 
@@ -185,6 +190,9 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
         raise TypeError(f"{registry.primitive_name(primitive)} returns several arrays; a tensor "
                         "records operations with one result: call it on tensor.data for "
                         "constants, or differentiate the function with grad")
+    if ans is raw_args[0] and primitive in RETURNS_ITS_OPERAND and constant is None and \
+            isinstance(args[0], tensor_type):
+        return args[0]  # np.atleast_2d of a matrix is the matrix: writes through it reach it
     view_of = None
     if primitive in VIEW_FUNCTIONS and type(ans) is np.ndarray and ans.base is not None \
             and _Recording.enabled and isinstance(args[0], tensor_type):

@@ -38,6 +38,8 @@ def unview(base: Any, view: Any, path: list) -> np.ndarray:
     """A copy of ``base`` whose region ``path`` (view operations from the base) holds ``view``."""
     out = np.copy(base, order="K")
     region = _replay(out, path)
+    if region.size == 0:  # y[1:] of one row: nothing to write (shares no memory either)
+        return out
     if not np.shares_memory(region, out):
         raise ValueError("the view's region of its base could not be located in a copy of "
                          "the base; update the base itself")

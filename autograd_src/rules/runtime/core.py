@@ -218,6 +218,10 @@ def unbroadcast(g: Any, x: Any) -> Any:
         return g
     extra = len(g_shape) - len(shape)
     if extra < 0:
+        if all(n == 1 for n in shape[:-extra]):
+            # x has leading axes of length 1 that its use dropped (y[0] = w with w of
+            # shape (1, 1) into a row): summed as x without them, then given them back
+            return np.reshape(unbroadcast(g, tuple(shape[-extra:])), shape)
         # g was computed from a broadcast of lower rank (e.g. a scalar seed).
         return np.broadcast_to(g, shape).copy()
     axes = tuple(range(extra)) + tuple(

@@ -578,7 +578,7 @@ def _along_last(x: Any, axis: int) -> tuple:
 def cumprod(t: Any, x: Any, axis: Any = None) -> Any:
     """Tangent of ``cumprod(x, axis)``: the running products of the dual numbers
     ``x + eps t``, exact where ``x`` has zeros (``cumprod * cumsum(t / x)`` is not)."""
-    if axis is None:  # cumprod of the flattened array
+    if axis is None or np.ndim(x) == 0:  # cumprod of the flattened array
         return cumprod(np.ravel(np.broadcast_to(t, np.shape(x))), np.ravel(x), 0)
     xm, back = _along_last(x, axis)
     tm, _ = _along_last(np.broadcast_to(t, np.shape(x)), axis)
@@ -595,7 +595,7 @@ def uncumprod_x_term(t: Any, grad: Any, x: Any, axis: Any = None) -> Any:
     The gradient's entry ``k`` is ``before_k s_k``, ``before_k`` the product of the
     entries before ``k`` and ``s_k = grad_k + x_(k+1) s_(k+1)``; both are carried as
     dual numbers, without division."""
-    if axis is None:  # the gradient of cumprod of the flattened array
+    if axis is None or np.ndim(x) == 0:  # the gradient of cumprod of the flattened array
         flat = uncumprod_x_term(np.ravel(np.broadcast_to(t, np.shape(x))), np.ravel(grad),
                                 np.ravel(x), 0)
         return np.reshape(flat, np.shape(x))

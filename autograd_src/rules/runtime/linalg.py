@@ -270,6 +270,10 @@ def _einsum_grad(g: Any, term: str, out: str, others: list, x: Any) -> Any:
     for k, c in enumerate(kept):
         if sizes[c] == 1 and partial.shape[k] != 1:
             partial = np.sum(partial, axis=k, keepdims=True)
+    # Axes only others broadcast ('ij,j->i' with A of shape (3, 1)): the same
+    # gradient along them
+    if list(partial.shape) != [sizes[c] for c in kept]:
+        partial = np.broadcast_to(partial, [sizes[c] for c in kept])
     if kept != unique:  # indices only this operand has: the gradient is spread over them
         partial = np.broadcast_to(
             np.reshape(partial, [partial.shape[kept.index(c)] if c in kept else 1

@@ -17,7 +17,7 @@ __all__ = ["keep_reduced_dims", "unreduce", "unmean", "unextreme", "unvar", "uns
 
 
 def _normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
-    if axis is None:
+    if axis is None or ndim == 0:  # (NumPy reduces a 0-d array along axis 0 or -1 too)
         return tuple(range(ndim))
     if isinstance(axis, (int, np.integer)):
         axis = (axis,)
@@ -127,7 +127,7 @@ def unprod(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -
 
 def uncumsum(g: Any, x: Any, axis: Any = None) -> Any:
     """Gradient of ``cumsum(x, axis)``: a reversed cumulative sum."""
-    if axis is None:
+    if axis is None or np.ndim(x) == 0:
         return np.flip(np.cumsum(np.flip(np.ravel(g)))).reshape(shape_of(x))
     return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
 

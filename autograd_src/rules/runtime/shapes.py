@@ -260,7 +260,7 @@ def uncumprod(g: Any, ans: Any, x: Any, axis: Any = None) -> Any:
     along a line that has a zero, each entry's gradient is computed from the
     products of the others (the division would give 0/0).
     """
-    if axis is None:
+    if axis is None or np.ndim(x) == 0:  # (NumPy takes axis 0 of a 0-d array too)
         flat = uncumprod(np.ravel(g), np.ravel(ans), np.ravel(x), 0)
         return flat.reshape(shape_of(x))
     x = np.asarray(x)
