@@ -145,3 +145,57 @@ def test_a_view_taken_before_an_update_is_not_left_with_old_values():
         grad(_row_taken_before_two_updates)(x)
     f = _row_taken_before_updates_elsewhere
     np.testing.assert_allclose(grad(f)(x), _fd(f, x), atol=1e-6)
+
+
+def thomas(a, b, c, d):
+    n = d.shape[0]
+    cp = np.zeros(n)
+    dp = np.zeros(n)
+    x = np.zeros(n)
+    cp[0] = c[0] / b[0]
+    dp[0] = d[0] / b[0]
+    for i in range(1, n):
+        m = b[i] - a[i] * cp[i - 1]
+        cp[i] = c[i] / m
+        dp[i] = (d[i] - a[i] * dp[i - 1]) / m
+    x[n - 1] = dp[n - 1]
+    for i in range(n - 2, -1, -1):
+        x[i] = dp[i] - cp[i] * x[i + 1]
+    return np.sum(x ** 2)
+
+
+def lu_in_place(A):
+    M = A.copy()
+    n = M.shape[0]
+    for k in range(n):
+        for i in range(k + 1, n):
+            M[i, k] = M[i, k] / M[k, k]
+            M[i, k + 1:] = M[i, k + 1:] - M[i, k] * M[k, k + 1:]
+    return np.sum(M ** 2)
+
+
+@pytest.mark.parametrize("wrt", [1, 3])
+def test_hessian_of_the_thomas_solver(wrt):
+    """Tester T: second derivatives of the tridiagonal solver (and other array
+    recurrences) were refused, pointing at the generated code: the gradient pushed the
+    array on a stack it then wrote into."""
+    rng = np.random.default_rng(0)
+    args = [rng.normal(size=4), 4 + rng.normal(size=4), rng.normal(size=4), rng.normal(size=4)]
+
+    def gradient_at(z):
+        moved = list(args)
+        moved[wrt] = z
+        return grad(thomas, wrt=wrt)(*moved)
+
+    expected = np.array([_fd(lambda z, j=j: gradient_at(z)[j], args[wrt], 1e-5)
+                         for j in range(4)])
+    np.testing.assert_allclose(hessian(thomas, wrt=wrt)(*args), expected, atol=1e-5)
+
+
+def test_hessian_of_an_lu_factorisation_in_place():
+    rng = np.random.default_rng(1)
+    A = 4 * np.eye(3) + rng.normal(size=(3, 3))
+    H = hessian(lu_in_place)(A).reshape(9, 9)
+    expected = np.array([_fd(lambda z, j=j: grad(lu_in_place)(z).ravel()[j], A, 1e-5).ravel()
+                         for j in range(9)])
+    np.testing.assert_allclose(H, expected, atol=1e-4)
