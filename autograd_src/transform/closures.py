@@ -61,9 +61,10 @@ def composed(factory: Callable[..., Any]) -> Optional[Callable[..., Any]]:
     parsed, before, made = found
     outer = [a.id for a in parsed.node.args.posonlyargs + parsed.node.args.args]
     args = made.args
-    if args.vararg or args.kwarg or args.kwonlyargs or args.defaults or \
+    if args.vararg or args.kwarg or args.kwonlyargs or \
+            not all(isinstance(d, gast.Constant) for d in args.defaults) or \
             parsed.node.args.vararg or parsed.node.args.kwarg or parsed.node.args.kwonlyargs:
-        return None
+        return None  # (a constant default, def f(v, n=2), is the composed function's too)
     own = {a.id for a in args.posonlyargs + args.args}
     taken = set(outer) | {n.id for s in before for n in walk(s)
                           if isinstance(n, gast.Name)} | \
@@ -87,7 +88,7 @@ def composed(factory: Callable[..., Any]) -> Optional[Callable[..., Any]]:
         name=name, args=gast.arguments(
             args=[gast.Name(id=p, ctx=gast.Param(), annotation=None, type_comment=None)
                   for p in params], posonlyargs=[], vararg=None, kwonlyargs=[],
-            kw_defaults=[], kwarg=None, defaults=[]),
+            kw_defaults=[], kwarg=None, defaults=copy.deepcopy(args.defaults)),
         body=copy.deepcopy(before) + inner, decorator_list=[], returns=None,
         type_comment=None, type_params=[])
     text = gast.unparse(gast.fix_missing_locations(

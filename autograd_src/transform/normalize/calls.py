@@ -1206,6 +1206,12 @@ class CallNormalizer:
         if primitive is numpy_rules.np.clip:  # NumPy 2.1's names for the bounds (the
             # call keeps the names it was written with)
             named = {{"min": "a_min", "max": "a_max"}.get(k, k): v for k, v in keywords.items()}
+        if None in named:  # fn(*args, **kw): keywords unpacked from a dict
+            raise self.error(node, f"{label} is called with keywords unpacked from a dict "
+                                   f"(**{gast.unparse(named[None]).strip()}), which grad "
+                                   "cannot match to the parameters of its derivative rule: "
+                                   f"pass {label}'s keywords by name, or leave out the "
+                                   "** where no keywords are passed", NoRuleError)
         try:
             bound_args = rule.signature.bind(None, None, *args, **named)
         except TypeError as exc:

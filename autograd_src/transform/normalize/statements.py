@@ -615,6 +615,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         fix = "compute a new value and assign it (y = np.exp(x), not np.exp(x, out=y))"
         if self.logged_outside(call):
             return
+        if _converted_only(call, self.is_active, self.parsed.resolve) or \
+                self.helper_converts_only(call, primitive):
+            # d.setdefault('vals', []).append(float(loss)), log_val(log, 'h', h) whose
+            # body logs float(np.sum(h)): numbers, which carry no gradient; run as written
+            return
         if isinstance(call.func, gast.Attribute) and \
                 call.func.attr in mutation.MUTATING_METHODS and \
                 isinstance(call.func.value, gast.Name) and \
@@ -664,6 +669,33 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if how:
             raise self.error(call, f"{label}() is called on a differentiated value for its "
                                    f"effect ({how}), which grad cannot follow: {fix}")
+
+    def helper_converts_only(self, call: gast.Call, primitive: Any) -> bool:
+        """Whether ``call`` calls a user function (not a method) that reads each
+        differentiated value it is given only to convert it to a number or text
+        (``log.append((name, float(np.sum(v))))``): no gradient leaves through it."""
+        if not is_user_function(primitive) or not isinstance(call.func, gast.Name) or \
+                any(k.arg is None for k in call.keywords) or \
+                any(isinstance(a, gast.Starred) for a in call.args):
+            return False
+        node = mutation._definition(primitive)
+        if not node or node.args.vararg is not None or node.args.kwarg is not None:
+            return False
+        params = [a.id for a in node.args.posonlyargs + node.args.args]
+        given = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords]
+        active = {param for param, value in given if self.is_active(value)}
+        if not active or not active <= set(params) | {a.id for a in node.args.kwonlyargs}:
+            return False
+        stores = {n.id for n in walk(node) if isinstance(n, gast.Name)
+                  and isinstance(n.ctx, gast.Store)}
+        if active & stores or any(isinstance(n, (gast.FunctionDef, gast.Lambda, gast.Global,
+                                                 gast.Nonlocal))
+                                  for stmt in node.body for n in walk(stmt)):
+            return False
+        resolve = functools.partial(_resolve_in, primitive)
+        return all(_converted_only(stmt, lambda e: any(
+            isinstance(n, gast.Name) and n.id in active for n in walk(e)), resolve)
+            for stmt in node.body)
 
     def assign(self, stmt: gast.Assign, original: Optional[gast.stmt] = None) -> None:
         original = original or stmt
@@ -1120,6 +1152,47 @@ def _stored_here(stmt: gast.stmt) -> set[str]:
     return names
 
 
+#: Builtins whose result is a number or text: a differentiated value read through
+#: them carries no gradient on (float(loss) recorded in a log).
+_CONVERSIONS = (float, int, bool, complex, str, repr, format, round)
+
+
+def _resolve_in(fn: Any, expr: gast.expr) -> Any:
+    """What the name ``expr`` is in ``fn``'s module (a builtin where it is not there)."""
+    if not isinstance(expr, gast.Name):
+        return UNRESOLVED
+    found = getattr(fn, "__globals__", {}).get(expr.id, UNRESOLVED)
+    if found is UNRESOLVED:
+        import builtins
+        found = getattr(builtins, expr.id, UNRESOLVED)
+    return found
+
+
+def _converted_only(node: Any, is_active: Any, resolve: Any) -> bool:
+    """Whether every differentiated value ``node`` reads is read only to be converted
+    to a number or text (``float(x)``, ``x.item()``, ``f'{x}'``), with at least one so
+    read."""
+    seen = [False]
+
+    def clean(expr: Any) -> bool:
+        if isinstance(expr, gast.Call) and (
+                resolve(expr.func) in _CONVERSIONS or
+                isinstance(expr.func, gast.Attribute) and expr.func.attr in ("item", "tolist")
+                and not expr.args):
+            if any(is_active(a) for a in expr.args + [getattr(expr.func, "value", None)]
+                   if a is not None):
+                seen[0] = True
+            return True
+        if isinstance(expr, gast.FormattedValue):
+            seen[0] = seen[0] or is_active(expr.value)
+            return True
+        if isinstance(expr, gast.Name):
+            return not is_active(expr)
+        return all(clean(child) for child in gast.iter_child_nodes(expr))
+
+    return clean(node) and seen[0]
+
+
 def _is_simple(test: gast.expr) -> bool:
     """A condition cheap and safe to evaluate again: names, numbers, arithmetic, comparisons."""
     allowed = (gast.Name, gast.Constant, gast.Compare, gast.BoolOp, gast.BinOp, gast.UnaryOp,
@@ -1147,6 +1220,10 @@ _ADVICE = {
 def _in_place_advice(subject: str, method: str) -> str:
     """How to write ``subject.method(...)`` as a new value (for a list of the function's
     own, sort, reverse and insert are rewritten so; a list others may share is not)."""
+    if not all(part.isidentifier() for part in subject.split(".")):
+        # (d.setdefault('vals', []).append(v): no name to assign to)
+        return f"give {subject} a name first (items = {subject}) and write its new value " \
+               f"to that name ({_ADVICE.get(method, 'items = ...').format(x='items')})"
     advice = _ADVICE.get(method, "assign its result instead ({x} = ...)").format(x=subject)
     if method in ("sort", "reverse", "insert"):
         advice += f" (or make {subject} a list of this function's own: {subject} = list(...))"
