@@ -369,6 +369,9 @@ def same_shape(name: str, others: list, op: Op) -> bool:
     is ``name`` itself, or surely has ``name``'s shape.
     """
     mine = op.classes.get(name)
+    fits = getattr(op, "value_fits", None)
+    if fits is not None and name == fits:
+        return True  # u[i] = v with v shaped like u's items (normalize's assign_item)
     return bool(others) and all(
         is_scalar_operand(x, op.scalars) or id(x) in op.scalar_operands or (
             isinstance(x, gast.Name) and (

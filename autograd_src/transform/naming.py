@@ -145,6 +145,8 @@ class Namer:
         self._adjoints: dict[str, str] = {}
         #: Generated derivatives of the user's helper functions this code calls.
         self.helper_sources: dict[str, None] = {}
+        #: (recursion_mark of the function being differentiated, its derivative's name)
+        self.defining: Optional[tuple] = None
         self._references: dict[int, str] = {}
         #: Objects the code reaches through closure cells (a derivative's ``_ad``, read
         #: again by forward mode): what the optimizer resolves those names to.
@@ -190,6 +192,13 @@ class Namer:
         key = id(obj)
         if key in self._references:
             return self._references[key]
+        mark = getattr(obj, "__autograd_src_recursion__", None)
+        if mark is not None and self.defining is not None and mark == self.defining[0]:
+            # a recursive call: by the name of the def being made (the placeholder, run
+            # where the name is not the def itself, calls that def once it is made)
+            name = self._references[key] = self.defining[1]
+            self.injected[name] = obj
+            return name
         if (preferred not in self.local_names
                 and self.user_globals.get(preferred, getattr(builtins, preferred, None)) is obj):
             name = preferred
@@ -199,3 +208,9 @@ class Namer:
             self.injected[name] = obj
         self._references[key] = name
         return name
+
+
+def recursion_mark(fn: Any, wrt: Any, bindings: Optional[dict]) -> tuple:
+    """What identifies a derivative being made, for its recursive calls: they call the
+    def being made by its own name (a placeholder resolves them when they run)."""
+    return (id(fn), tuple(wrt), tuple(sorted((k, id(v)) for k, v in (bindings or {}).items())))

@@ -27,7 +27,7 @@ from . import codegen, desugar, fence, loader, normalize, reverse, source, stage
 from . import optimize as optimizer
 from .ir import name_ids, walk
 from .mutation import is_user_function
-from .naming import Namer
+from .naming import Namer, recursion_mark
 from .source import is_bound_method, parameters
 
 __all__ = ["transform", "helper_derivative", "nested_derivative", "cache_for", "cached",
@@ -112,6 +112,8 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     namer = Namer(referenced | parsed.locals | set(parsed.closure), parsed.globals,
                   parsed.locals)
     name = namer.fresh(derivative_name(parsed.name, wrt, value))
+    if helper:
+        namer.defining = (recursion_mark(fn, wrt, bindings), name)
     parsed.is_helper = helper  # (read by desugar: a helper's parameters are its caller's)
     if not helper:
         _bind_function_defaults(parsed)
@@ -281,6 +283,7 @@ def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layou
                 with _recursion_room(4 * _USER_RECURSION_LIMIT):
                     return per_fn[key][0](*args, **kwargs)
             recursive.__name__ = derivative_name(fn.__name__, wrt, False)
+            recursive.__autograd_src_recursion__ = recursion_mark(fn, wrt, bindings)
             return recursive, "", layout
         _IN_PROGRESS.add((fn, key))
         try:

@@ -21,7 +21,7 @@ from ...rules.jvp import lookup_jvp
 from .. import codegen, desugar, fence, loader, normalize, source, stages
 from .. import optimize as optimizer
 from ..ir import name_ids, walk
-from ..naming import Namer
+from ..naming import Namer, recursion_mark
 from ..reverse import Derivative
 from ..source import is_bound_method
 from . import recompute, stacks
@@ -52,6 +52,8 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
     namer = Namer(referenced | parsed.locals | set(parsed.closure), parsed.globals,
                   parsed.locals)
     name = namer.fresh(forward_name(parsed.name))
+    if helper:
+        namer.defining = (recursion_mark(fn, wrt, bindings), name)
     if stacks.is_generated(parsed.filename):
         # Its references (_ad, np) are closure cells: the tangent code reads them too.
         for ref, cell in parsed.closure.items():
@@ -164,6 +166,7 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                         return per_fn[key][0](*args, **kwargs)
                 recursive.__name__ = forward_name(fn.__name__)
                 recursive.__autograd_src_tangents__ = _tangent_names(fn, wrt)
+                recursive.__autograd_src_recursion__ = recursion_mark(fn, wrt, bindings)
                 return recursive, "", layout
             _IN_PROGRESS.add((fn, key))
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
+import re
 import types
 from typing import Any, Optional
 
@@ -883,8 +884,9 @@ class CallNormalizer:
             # shown under the name this code calls it by (a second derivative of the
             # same helper, along other arguments, is jvp_h_2)
             called = self.namer.reference(derivative, derivative.__name__)
-            if called != derivative.__name__:
-                source = source.replace(f"def {derivative.__name__}(", f"def {called}(", 1)
+            if called != derivative.__name__:  # (and its recursive calls)
+                source = re.sub(rf"\b{re.escape(derivative.__name__)}\(", f"{called}(",
+                                source)
             self.namer.helper_sources.setdefault(source, None)
         rule, bound, inputs = self.derivative_call(fn, derivative, atoms, keywords,
                                                    fn.__name__)

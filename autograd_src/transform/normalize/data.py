@@ -163,7 +163,13 @@ class DataNormalizer:
         # ws[0] = v keeps ws a list; so does m[k] = v for an m made a dict or a list
         # ({k: ... for k in p}, m = {}), whose adjoint is then summed item by item
         was_list = name in self.lists or self.made_a_container(name)
+        item_class = self.slice_classes.get((self.shape_class.get(name), "item")) \
+            if self.integer_index(target.slice) else None
+        fits = isinstance(atom, gast.Name) and item_class is not None and \
+            self.shape_class.get(atom.id) == item_class and not was_list
         self.emit_op(name, call, rule, inputs, bound)
+        if fits:  # v has the shape of y[i]: its adjoint, y's there, needs no unbroadcast
+            self.body[-1].value_fits = atom.id
         if was_list:
             self.lists.add(name)
         if owned:  # may be written in place, if no adjoint reads it (see normalize)
@@ -722,6 +728,30 @@ def _never_shared(node: gast.FunctionDef, name: str) -> bool:
                 isinstance(getattr(item, "ctx", None), gast.Load):
             return False
         if isinstance(item, gast.Assign) and isinstance(item.value, gast.Name) and \
-                item.value.id == name:
+                item.value.id == name and not _after_every_write(node, item, name):
             return False
+    return True
+
+
+def _after_every_write(node: gast.FunctionDef, alias: gast.Assign, name: str) -> bool:
+    """Whether ``alias`` (``dx0 = du``, the last step of a sweep) is a statement of
+    ``node``'s body after every statement that writes into ``name`` in place, and
+    nothing writes into the new name: the two then never see a write."""
+    body = node.body
+    if not any(stmt is alias for stmt in body):
+        return False
+    position = next(k for k, stmt in enumerate(body) if stmt is alias)
+    names = {name} | {t.id for t in alias.targets if isinstance(t, gast.Name)}
+    for k, stmt in enumerate(body):
+        for item in walk(stmt):
+            targets = item.targets if isinstance(item, gast.Assign) else \
+                [item.target] if isinstance(item, gast.AugAssign) else []
+            for target in targets:
+                written = target.value if isinstance(target, gast.Subscript) else \
+                    target if isinstance(item, gast.AugAssign) else None
+                while isinstance(written, gast.Subscript):
+                    written = written.value
+                if isinstance(written, gast.Name) and written.id in names and \
+                        (k >= position or written.id != name):
+                    return False
     return True

@@ -360,6 +360,7 @@ class ExpressionNormalizer:
         self.scalar_sequences -= names
         self.owned -= names
         self.lists -= names
+        self.counters -= names
         for name in names:  # (a new value: no longer the array another name shared)
             self.detached.pop(name, None)
         for partners in self.detached.values():

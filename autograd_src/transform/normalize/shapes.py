@@ -69,6 +69,8 @@ class ShapeFacts:
         if op.rule.primitive is operator.getitem and isinstance(op.value, gast.Subscript):
             trimmed = _trimmed(op.value.slice)
             base = op.inputs[0]
+            if trimmed is None and self.integer_index(op.value.slice):
+                trimmed = "item"  # x[i] and x[i - 1]: one row of the same array each
             if trimmed is not None and base in self.shape_class:
                 # x[1:] and x[:-1] both drop one row of the same array: one shape.
                 key = (self.shape_class[base], trimmed)
@@ -87,6 +89,20 @@ class ShapeFacts:
             if len(classes) == 1:
                 return classes.pop()
         return self.new_class()
+
+    def integer_index(self, index: Any) -> bool:
+        """Whether ``index`` is surely one integer: a constant, a ``range`` loop's
+        variable, or sums, differences and products of those."""
+        if isinstance(index, gast.Constant):
+            return type(index.value) is int
+        if isinstance(index, gast.Name):
+            return index.id in self.counters
+        if isinstance(index, gast.UnaryOp) and isinstance(index.op, gast.USub):
+            return self.integer_index(index.operand)
+        if isinstance(index, gast.BinOp) and isinstance(index.op, (gast.Add, gast.Sub,
+                                                                   gast.Mult)):
+            return self.integer_index(index.left) and self.integer_index(index.right)
+        return False
 
     def class_of_expr(self, expr: Any) -> Optional[int]:
         """The shape class of an elementwise expression of one class (and scalars)."""

@@ -71,6 +71,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.shape_class: dict[str, int] = {}  # see Op.classes
         self.classes_made = 0
         self.slice_classes: dict[tuple, int] = {}  # (class of the array, rows dropped)
+        self.counters: set[str] = set()  # variables of range loops, not rebound
         self.scalar_sequences: set[str] = set()
         #: Names surely holding an array of their own (not an argument, alias or view).
         self.owned: set[str] = set()
@@ -362,6 +363,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                         isinstance(stmt.iter, gast.Name)
                         and stmt.iter.id in self.scalar_sequences):
                     self.scalars.add(stmt.target.id)
+                if self.parsed.resolve(getattr(stmt.iter, "func", None)) is range:
+                    self.counters.add(stmt.target.id)
             body = self.block(stmt.body)
             agreed = _agreed(classes, self.shape_class)
             if self.active <= entry and scalars <= self.scalars and owned <= self.owned \

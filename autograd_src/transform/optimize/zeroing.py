@@ -9,7 +9,8 @@ place instead, where nothing else can see the array:
 * before the loop, the adjoint was last assigned a fresh array (arithmetic, or
   a helper that allocates) that no statement since has read or shared;
 * inside the loop, the adjoint is only zeroed, accumulated into (``d += t``,
-  ``d[j] += t``), rebound to a fresh array, read by arithmetic or read by index.
+  ``d[j] += t``, ``d = _ad.add_at(d, j, t)``), rebound to a fresh array, read by
+  arithmetic or read by index.
 
 Entries read by index inside the loop may be views of the array the loop then
 zeroes: they are read as copies (``_ad.copied(d_out[i])``; a number is its own
@@ -116,6 +117,10 @@ def _only_safe_uses(stmts: list[Any], name: str, ad: str) -> bool:
     allowed: set[int] = set()  # the Name nodes of uses already accounted for
     for stmt in (n for s in stmts for n in nodes(s) if isinstance(n, gast.stmt)):
         if _zero_at_target(stmt, ad) == name:
+            allowed |= {id(stmt.targets[0]), id(stmt.value.args[0])}
+        elif assigned_name(stmt) == name and helper_of(stmt.value, ad) == "add_at" and \
+                isinstance(stmt.value.args[0], gast.Name) and stmt.value.args[0].id == name:
+            # d = _ad.add_at(d, i, g): accumulated into d itself (d[i] += g)
             allowed |= {id(stmt.targets[0]), id(stmt.value.args[0])}
         elif assigned_name(stmt) == name:
             if not _fresh(stmt.value, ad):
