@@ -50,6 +50,14 @@ Wrt = Union[int, str, Sequence[Union[int, str]]]
 def _resolve_wrt(fn: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
     """Parameter names to differentiate with respect to, and whether one was asked."""
     names, positional = parameters(fn)
+    per_class = getattr(fn, "__autograd_src_per_class__", None)
+    if not names and per_class is not None:
+        raise TypeError(f"{getattr(fn, '__name__', 'f')} calls methods of its argument "
+                        f"{per_class}, which are known only at the call (its derivative is "
+                        "made there, once per class): differentiating it again is not "
+                        "supported yet (second order through methods called on an "
+                        "argument is not covered). Its first derivatives (grad, jvp, "
+                        "jacfwd, jacrev) are")
     if not names and (getattr(fn, "__autograd_src_jacobian__", False) or (
             hasattr(fn, "source") and hasattr(fn, "__wrapped__"))):
         # hvp(f), jacfwd(f), a bound method's derivative: wrappers taking *args
@@ -750,6 +758,7 @@ def _build_per_class(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int
                          f"call, once for each class of {first}: read .source after a "
                          "call.\n")  # type: ignore[attr-defined]
     derivative.__autograd_src_views__ = views  # type: ignore[attr-defined]
+    derivative.__autograd_src_per_class__ = first  # type: ignore[attr-defined]
     return derivative
 
 

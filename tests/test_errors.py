@@ -317,3 +317,35 @@ def test_a_nested_defs_default_of_a_differentiated_value_is_refused():
     # gave 0.7 for 1.4: the default was read as a constant (tester N)
     with pytest.raises(DiffSyntaxError, match=r"the default a of g\(\) is a differentiated"):
         grad(_default_captures_a_differentiated_value)(0.7)
+
+
+class _Energy:
+    def energy(self, x):
+        return np.sum(x ** 2)
+
+
+def _calls_a_method_of_its_argument(x, model):
+    return model.energy(np.exp(x)) ** 0.5
+
+
+def _vector_valued(x):
+    return np.sin(x) * 2.0
+
+
+def _calls_jacrev_inside(x):
+    from autograd_src import jacrev
+    return np.sum(jacrev(_vector_valued)(x))
+
+
+def test_second_order_of_a_function_calling_its_arguments_methods_says_why():
+    """Tester U: the message blamed *args and suggested jacfwd(grad(f)), the call made."""
+    from autograd_src import jacfwd
+    with pytest.raises(TypeError, match="calls methods of its argument model"):
+        jacfwd(grad(_calls_a_method_of_its_argument))(np.ones(2), _Energy())
+
+
+def test_a_jacobian_called_inside_grad_is_not_advised_to_be_made_outside():
+    """Tester U: the advice (make it at module level) led to a second refusal."""
+    with pytest.raises(NoRuleError, match="only the derivatives made by grad and "
+                                          "value_and_grad"):
+        grad(_calls_jacrev_inside)(np.ones(2))

@@ -588,10 +588,16 @@ class CallNormalizer:
             made_by = self.parsed.resolve(func.func)
             advice = ("write the computation with array operations, or call a function "
                       "defined in the module (in a loop over items if need be)")
-            if getattr(made_by, "__module__", "").startswith("autograd_src"):
+            if getattr(made_by, "__name__", "") in ("grad", "value_and_grad") and \
+                    getattr(made_by, "__module__", "").startswith("autograd_src"):
                 advice = ("make it once outside, of a function defined in the module with "
                           f"constant options (d = {gast.unparse(func).strip()} at module "
                           "level), and call d(...) here")
+            elif getattr(made_by, "__module__", "").startswith("autograd_src"):
+                advice = ("grad follows, inside a function it differentiates, only the "
+                          "derivatives made by grad and value_and_grad (made once, at "
+                          "module level); write what it computes with grad (a row of a "
+                          "Jacobian is grad of one output), or compute it outside")
             return self.error(call, f"{gast.unparse(func).strip()}(...) calls the function "
                                     f"that {gast.unparse(func).strip()} returns, which grad "
                                     f"cannot follow: {advice}", NoRuleError)

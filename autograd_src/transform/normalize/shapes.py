@@ -69,8 +69,11 @@ class ShapeFacts:
         if op.rule.primitive is operator.getitem and isinstance(op.value, gast.Subscript):
             trimmed = _trimmed(op.value.slice)
             base = op.inputs[0]
-            if trimmed is None and self.integer_index(op.value.slice):
+            if trimmed is None and self.integer_index(op.value.slice) and \
+                    self.holds_sequence(op.value.value) is False and base not in self.dicts \
+                    and base not in self.opaque:
                 trimmed = "item"  # x[i] and x[i - 1]: one row of the same array each
+                # (not of a list or dict: its items may have shapes of their own)
             if trimmed is not None and base in self.shape_class:
                 # x[1:] and x[:-1] both drop one row of the same array: one shape.
                 key = (self.shape_class[base], trimmed)
