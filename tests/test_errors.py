@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from autograd_src import DiffSyntaxError, NoRuleError, SourceUnavailableError, grad
+from autograd_src import DiffSyntaxError, NoRuleError, SourceUnavailableError, grad, jacrev
 
 from . import error_cases
 
@@ -324,7 +324,7 @@ class _Energy:
         return np.sum(x ** 2)
 
 
-def _calls_a_method_of_its_argument(x, model):
+def _energy_of_an_argument(x, model):
     return model.energy(np.exp(x)) ** 0.5
 
 
@@ -333,7 +333,6 @@ def _vector_valued(x):
 
 
 def _calls_jacrev_inside(x):
-    from autograd_src import jacrev
     return np.sum(jacrev(_vector_valued)(x))
 
 
@@ -341,7 +340,7 @@ def test_second_order_of_a_function_calling_its_arguments_methods_says_why():
     """Tester U: the message blamed *args and suggested jacfwd(grad(f)), the call made."""
     from autograd_src import jacfwd
     with pytest.raises(TypeError, match="calls methods of its argument model"):
-        jacfwd(grad(_calls_a_method_of_its_argument))(np.ones(2), _Energy())
+        jacfwd(grad(_energy_of_an_argument))(np.ones(2), _Energy())
 
 
 def test_a_jacobian_called_inside_grad_is_not_advised_to_be_made_outside():
