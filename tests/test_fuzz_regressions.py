@@ -5,6 +5,7 @@
 import numpy as np
 
 from autograd_src import grad, hvp
+from autograd_src.testing import numerical_grad
 
 
 def smooth0(u):
@@ -109,3 +110,29 @@ def test_a_helper_copy_called_by_keyword_only_for_its_effect_keeps_its_arguments
     np.testing.assert_allclose(dw, [0.0, 0.0])
     np.testing.assert_allclose(dv, 2 * v)
     np.testing.assert_array_equal(w, [1.0, 2.0])
+
+
+def _mixes(x, y):
+    s = y[2]
+    s *= np.cos(y[4] * -0.32)
+    return 0.1 * np.dot(y / (2.0 + np.cos(0.1 * s)), x)
+
+
+def _updates_a_number_then_calls_by_keyword(x, a):
+    a += a + a
+    h = np.log(1.0 + np.exp(np.arctan(x.sum())))
+    for _ in range(2):
+        a -= np.tanh(a + a) / (1.0 + np.exp(0.1 * np.sum(x)))
+        z = _mixes(x, y=x)
+    return h
+
+
+def test_grad_s_own_references_are_not_names_that_share_an_array():
+    """run_fuzz seed 130404 (calls tier): `a += a + a` was refused as changing an array
+    another name refers to; the other name was `_ad`, which a check the helper copy
+    placed there reads."""
+    x = np.array([0.48, 1.03, 0.13, -0.70, -0.30])
+    dx, da = grad(_updates_a_number_then_calls_by_keyword, wrt=(0, 1))(x, 1.44)
+    expected = numerical_grad(_updates_a_number_then_calls_by_keyword, (x, 1.44), 0)
+    np.testing.assert_allclose(dx, expected, rtol=1e-6)
+    assert da == 0.0

@@ -199,3 +199,70 @@ def test_hessian_of_an_lu_factorisation_in_place():
     expected = np.array([_fd(lambda z, j=j: grad(lu_in_place)(z).ravel()[j], A, 1e-5).ravel()
                          for j in range(9)])
     np.testing.assert_allclose(H, expected, atol=1e-4)
+
+
+# ----- tester V (session 13): arrays without gradient updated in loops; views -----
+
+
+def scaled_in_a_loop(w, d):
+    y = np.sum(w * d)
+    for _ in range(2):
+        d *= 5.0  # NumPy: the adjoint of the line above must keep d's old values
+    return y
+
+
+def filled_in_a_loop(w):
+    u = np.ones(3)
+    y = np.sum(w * u)
+    for i in range(3):
+        u[i] = -1.0
+    return y
+
+
+def scaled_in_a_branch(w, d):
+    y = np.sum(w * d)
+    if d[0] > 0:
+        d *= 5.0
+    return y
+
+
+def view_updated_after_its_base(x):
+    u = x * 1.0
+    v = u[1:]
+    u[0] = 1.0
+    v *= 0.5  # NumPy: writes into u
+    return np.sum(u)
+
+
+def row_updated_after_its_matrix(M):
+    W = M * 1.0
+    r = W[0]
+    W[1] = 0.0
+    r *= 3.0
+    return np.sum(W)
+
+
+@pytest.mark.parametrize("f", [scaled_in_a_loop, scaled_in_a_branch],
+                         ids=lambda f: f.__name__)
+def test_an_array_without_gradient_changed_in_control_flow_after_an_adjoint_read_it(f):
+    """The loop (or if) computed nothing differentiable and was kept as written, its
+    `d *= 5.0` rewritten as a new array dropped: the adjoint read the changed d
+    ([25, 25, 25] for [1, 1, 1])."""
+    w, d = np.array([1.0, 2.0, 3.0]), np.ones(3)
+    np.testing.assert_allclose(grad(f)(w, d), [1.0, 1.0, 1.0])
+    np.testing.assert_allclose(d, np.ones(3))
+
+
+def test_an_array_of_constants_filled_in_a_loop_after_an_adjoint_read_it():
+    w = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(grad(filled_in_a_loop)(w), [1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("f, x", [(view_updated_after_its_base, np.array([0.3, -0.5, 0.7])),
+                                  (row_updated_after_its_matrix, np.ones((2, 3)))],
+                         ids=["view", "row"])
+def test_an_update_through_a_view_taken_before_its_base_was_updated(f, x):
+    """The base became a new array at its update, so the view's update no longer
+    reached it: value 1.4 for 1.2, silently. Now refused at the view's update."""
+    with pytest.raises(InPlaceUpdateError, match="took a view of it before"):
+        grad(f)(x)

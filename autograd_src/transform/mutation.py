@@ -375,8 +375,11 @@ def read_later(body: list) -> tuple[dict[int, frozenset], dict[int, frozenset]]:
     bound: dict[int, frozenset] = {}
 
     def loads(node: Any) -> frozenset:
+        # (v *= 0.5 reads v too: it writes, in NumPy, into the array v holds)
         return frozenset(n.id for n in walk(node) if isinstance(n, gast.Name)
-                         and isinstance(n.ctx, gast.Load))
+                         and isinstance(n.ctx, gast.Load)) | frozenset(
+            n.target.id for n in walk(node) if isinstance(n, gast.AugAssign)
+            and isinstance(n.target, gast.Name))
 
     def stores(stmt: Any) -> frozenset:  # names an assignment surely binds anew
         if isinstance(stmt, gast.Assign):

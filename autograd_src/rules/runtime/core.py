@@ -260,7 +260,8 @@ def _basic_index(index: Any) -> bool:
                for p in parts) and not any(isinstance(p, bool) for p in parts)
 
 
-def _alone_before(x: Any, before: tuple, where: str, index: Any) -> None:
+def _alone_before(x: Any, before: tuple, where: str, index: Any,
+                  viewed: bool = False) -> None:
     """`alone`'s check of the names that view ``x``'s array from before an update."""
     if not isinstance(x, np.ndarray):
         return
@@ -276,6 +277,12 @@ def _alone_before(x: Any, before: tuple, where: str, index: Any) -> None:
         if index is not _NO_INDEX and _basic_index(index):
             # (a 0-d view where the index picks one element)
             region = root[(*index, ...) if isinstance(index, tuple) else (index, ...)]
+        if np.shares_memory(region, other) and viewed:
+            raise InPlaceUpdateError(
+                f"{where}: this in-place update writes, in NumPy, into an array another "
+                "name read later holds: this name took a view of it before an earlier "
+                "update of it, which grad made a new array, and cannot follow this one "
+                "there. Update that array itself, or take the view after its updates")
         if np.shares_memory(region, other):
             raise InPlaceUpdateError(
                 f"{where}: this in-place update changes, in NumPy, an array that another "
@@ -285,7 +292,7 @@ def _alone_before(x: Any, before: tuple, where: str, index: Any) -> None:
 
 
 def alone(x: Any, others: tuple, where: str, argument: bool = False,
-          index: Any = _NO_INDEX, before: tuple = ()) -> None:
+          index: Any = _NO_INDEX, before: tuple = (), viewing: tuple = ()) -> None:
     """Raise unless the array ``x`` shares no memory with any of ``others`` (nor,
     with ``argument``, is an array at all: a helper's parameter is its caller's).
     With ``index``, the update writes ``x[index]`` alone: where that is basic
@@ -301,17 +308,20 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False,
     made a new array (``r = M[0]; M[1] = ...``, checked then where it wrote): ``r``
     still views the old array, NumPy's ``M``, so this update is checked against that
     one (the base ``r`` views, of ``x``'s shape), where NumPy would write.
+    ``viewing`` are names whose arrays grad made new after ``x`` took a view of them
+    (``v = u[1:]; u[0] = 1.0``): an update of ``x`` would, in NumPy, write into them.
     """
     _alone_before(x, before, where, index)
+    for array in viewing:
+        _alone_before(array, (x,), where, _NO_INDEX, viewed=True)
     if isinstance(x, (list, dict)):  # d['a'] = v changes every name for the same dict
         _alone_container(x, others, where)
         return
     if not isinstance(x, np.ndarray):  # a number: += rebinds it in NumPy too
         return
     if index is not _NO_INDEX and isinstance(x, np.ndarray) and _basic_index(index):
-        region = x[index]
-        if isinstance(region, np.ndarray):  # (one element is a number: x is checked)
-            x = region
+        # (a 0-d view where the index picks one element: the element's memory)
+        x = x[(*index, ...) if isinstance(index, tuple) else (index, ...)]
     if argument:
         raise InPlaceUpdateError(
             f"{where}: this in-place update changes the array the caller passed, which "

@@ -347,7 +347,8 @@ class DataNormalizer:
         stmt = self.origin  # the user's statement
         later = self.read_later.get(id(stmt))
         bound = self.bound_before.get(id(stmt), frozenset()) | set(self.parsed.params)
-        partners = self.shared - {name} - self.scalars
+        partners = {p for p in self.shared - {name} - self.scalars
+                    if not self.namer.is_reference(p)}  # (not _ad, np: grad's own names)
         if later is not None:
             partners &= later
         # A helper's caller may read the arrays it passed after the call: assigning
@@ -357,6 +358,9 @@ class DataNormalizer:
         if self.helper:
             partners |= set(self.parsed.params) - self.scalars - {name}
         before = sorted(partners & self.detached.get(name, set()))
+        # (and name itself took a view of a partner before grad made it a new array:
+        # v = u[1:]; u[0] = 1.0; v *= 0.5 writes, in NumPy, into u)
+        viewing = sorted(p for p in partners if name in self.detached.get(p, set()))
         if later is None or not partners <= bound or (
                 callers and isinstance(node, gast.Subscript)):
             raise self.error(node, refusal)
@@ -379,6 +383,9 @@ class DataNormalizer:
         if before:  # views of the array before an update grad made a new array
             keywords.append(gast.keyword(arg="before", value=gast.Tuple(
                 elts=[name_node(p) for p in before], ctx=gast.Load())))
+        if viewing:  # arrays name may view as they were before such an update
+            keywords.append(gast.keyword(arg="viewing", value=gast.Tuple(
+                elts=[name_node(p) for p in viewing], ctx=gast.Load())))
         check = gast.Expr(value=gast.Call(
             func=gast.Attribute(value=ad, attr="alone", ctx=gast.Load()),
             args=[name_node(name), gast.Tuple(elts=[name_node(p) for p in sorted(partners)],

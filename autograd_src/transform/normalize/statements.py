@@ -232,14 +232,26 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.origin = stmts[-1] if stmts else self.origin
         return items
 
-    def keep_verbatim(self, stmt: gast.stmt, items: list, active_before: set[str]) -> bool:
-        """Control flow that computes nothing differentiable stays as the user wrote it."""
+    def keep_verbatim(self, stmt: gast.stmt, body: list, active_before: set[str],
+                      orelse: Optional[list] = None) -> bool:
+        """Control flow that computes nothing differentiable stays as the user wrote it,
+        or as its statements were rewritten (``d *= 5.0`` as ``d = d * 5.0`` where an
+        adjoint reads ``d``'s array: kept as written, the update changed what the
+        adjoint reads)."""
+        items = body + (orelse or [])
         if any(not isinstance(i, Primal) for i in items):
             return False
         assigned = assigned_in(items) | _stored_here(stmt)
         if assigned & active_before:
             return False
-        self.body.append(Primal(stmt, stmt, assigned))
+        written = {id(n) for n in walk(stmt) if isinstance(n, gast.stmt)}
+        kept = stmt
+        if any(id(i.stmt) not in written for i in items):
+            kept = copy.copy(stmt)
+            kept.body = [i.stmt for i in body] or [gast.Pass()]
+            if orelse is not None:
+                kept.orelse = [i.stmt for i in orelse]
+        self.body.append(Primal(kept, stmt, assigned))
         self.active = active_before - assigned
         return True
 
@@ -262,7 +274,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.owned &= owned_body
         self.lists |= set()
         self.available.clear()
-        if self.keep_verbatim(stmt, body + orelse, active_before):
+        if self.keep_verbatim(stmt, body, active_before, orelse):
             return
         self.origin = stmt
         if _is_simple(stmt.test) and not load_names(stmt.test) & assigned_in(body + orelse):
