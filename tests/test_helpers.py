@@ -75,3 +75,21 @@ def test_nested_def_reading_a_differentiated_value_gets_it_passed():
     check_grads(hc.nested_reads_differentiated_value, x, w, wrt=(0, 1))
     source = grad(hc.nested_reads_differentiated_value, wrt=(0, 1)).source
     assert "g_x, g_back = dgdv_w(x, w)" in source
+
+
+def _fill_scratch(buf, v):
+    for i in range(len(v)):
+        buf[i] = np.sin(v[i]) * 2.0
+
+
+def _fills_a_scratch_buffer_never_read(x):
+    b = np.zeros(4)
+    _fill_scratch(b, x)
+    return np.sum(x ** 2)
+
+
+def test_a_helper_filling_a_scratch_buffer_nobody_reads():
+    """Tester V: refused, naming the internal _fill_scratch_on_copies and advising
+    about out.append; the helper works on its copy, which changes nothing here."""
+    x = np.array([0.1, 0.2, 0.3, 0.4])
+    np.testing.assert_allclose(grad(_fills_a_scratch_buffer_never_read)(x), 2 * x)

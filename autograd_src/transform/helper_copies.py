@@ -605,6 +605,9 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                 copied.body.append(gast.Return(value=_returned(
                     gast.Constant(value=None, kind=None), [p for p, _ in back], kept)))
         copied.name = namer.fresh(f"{helper.__name__}_on_copies")
+        # (its writes go into its own copies: called for its effect alone, it changes
+        # nothing of this function's; the normalizer runs it as written)
+        copied.writes_copies_only = True
         before.append(copied)
         call.func = name_node(copied.name)
         call.keywords = [gast.keyword(arg=apart.get(k.arg, k.arg), value=k.value)

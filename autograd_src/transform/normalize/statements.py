@@ -657,6 +657,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                       f"{gast.unparse(call.func.value).strip()} in place"
                 fix = _in_place_advice(gast.unparse(call.func.value).strip(), call.func.attr)
             elif isinstance(call.func, gast.Name) and call.func.id in self.local_functions:
+                if getattr(self.local_functions[call.func.id][0], "writes_copies_only",
+                           False):
+                    return  # h_fill(b, x) with b not read again: on copies, no effect here
                 how = f"{label} is a nested function, which may change this function's " \
                       "values in place"
                 fix = f"have {label} return its value and use it here (out.append(" \
