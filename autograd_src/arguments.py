@@ -61,8 +61,9 @@ class SameDraws:
     or Python generators passed in ``args`` or ``kwargs``, left to a default, named
     among the globals or closure cells of ``fn`` and of the functions it names, or
     held by a bound method's object; in their dicts, lists, tuples and objects'
-    attributes too, a few levels down. After the runs the state is that after one
-    run. Side effects other than draws still repeat."""
+    attributes too, a few levels down; and the lists and dicts passed in, which each
+    run finds as the caller passed them. After the runs the state is that after one
+    run. Other side effects (module state, objects' attributes) still repeat."""
 
     def __init__(self, fn: Callable[..., Any], args: tuple = (),
                  kwargs: Optional[dict] = None) -> None:
@@ -94,6 +95,11 @@ class SameDraws:
                                 if isinstance(g, kinds)}.values())
         self.states = (np.random.get_state(), random.getstate(),
                        [_generator_state(g) for g in self.generators])
+        # lists and dicts passed in, which a run may write into (ws[0] = ws[0] + 1.0,
+        # log.append(v)): each run starts from what the caller passed, not from what
+        # the run before left (a Hessian's columns would compound the writes)
+        self.containers = [_snapshot(a) for a in list(args) + list((kwargs or {}).values())
+                           if type(a) in (list, dict)]
 
     def again(self) -> None:
         """Put every generator back where it was when this was made."""
@@ -108,6 +114,33 @@ class SameDraws:
                 generator.setstate(state)
             else:
                 generator.set_state(state)
+        for snapshot in self.containers:
+            _restored(snapshot)
+
+
+def _snapshot(value: Any, depth: int = 4) -> tuple:
+    """``value`` and, for a list or dict, what it holds (lists and dicts in it too, a
+    few levels down; arrays and other objects by reference: grad never changes an
+    array it is given)."""
+    if depth and type(value) is list:
+        return value, [_snapshot(v, depth - 1) for v in value]
+    if depth and type(value) is dict:
+        return value, {k: _snapshot(v, depth - 1) for k, v in value.items()}
+    return value, None
+
+
+def _restored(snapshot: tuple) -> Any:
+    """The list or dict of ``snapshot`` made to hold again what it held then (the same
+    objects: the caller's references to them stay valid)."""
+    value, inner = snapshot
+    if inner is None:
+        return value
+    if type(value) is list:
+        value[:] = [_restored(s) for s in inner]
+    else:
+        value.clear()
+        value.update({k: _restored(s) for k, s in inner.items()})
+    return value
 
 
 def _within(values: list, kinds: tuple, depth: int = 3, most: int = 10_000) -> list:

@@ -460,12 +460,13 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any],
     >>> float(tangent)
     2.0
     """
-    for given in (primals, tangents):
-        if type(given) not in (tuple, list):
-            raise TypeError("jvp(f, primals, tangents) takes the arguments and their "
-                            "tangents as tuples, one item per argument of f: jvp(f, (x,), "
-                            f"(v,)), not a {type(given).__name__}")
-    primals, tangents = tuple(primals), tuple(tangents)
+    if type(primals) is not tuple or type(tangents) is not tuple:
+        for given in (primals, tangents):
+            if type(given) not in (tuple, list):
+                raise TypeError("jvp(f, primals, tangents) takes the arguments and their "
+                                "tangents as tuples, one item per argument of f: jvp(f, "
+                                f"(x,), (v,)), not a {type(given).__name__}")
+        primals, tangents = tuple(primals), tuple(tangents)
     try:  # the derivative for this function and these positions, made before
         forward, positions = _CALLS[(fn, tuple(map(type, tangents)))]
     except (KeyError, TypeError):
@@ -485,7 +486,12 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any],
                          "give one tangent per argument (None for a constant)")
     given = [tangents[i] for i in positions]
     value, tangent = forward.run(primals, {}, given)
+    if type(tangent) in _NUMBERS:  # (shares no memory, and is no tuple: the common case)
+        return value, tangent
     return value, _own(_shaped_like(tangent, value), _arrays_in(given))
+
+
+_NUMBERS = frozenset({float, np.float64, np.float32, int, complex})
 
 
 def _arrays_in(tree: Any) -> list:

@@ -119,7 +119,23 @@ def test_a_helpers_writes_and_second_orders_writes_reach_the_caller():
     assert calls == ["called"]
     calls = []
     np.testing.assert_allclose(hessian(counted)(np.ones(2), calls), 6 * np.eye(2))
-    assert calls == ["called", "called"]  # a run per column, as documented
+    # each column's run finds the list as the caller passed it: one run's effect (tester
+    # W: a column per run compounded writes, ws[0] = ws[0] + 1.0 gave a wrong Hessian)
+    assert calls == ["called"]
+
+
+def _reads_what_it_writes(x, ws):
+    ws[0] = ws[0] + 1.0
+    return np.sum(np.sin(x) * ws[0])
+
+
+def test_second_order_passes_start_from_the_callers_containers():
+    from autograd_src import jacfwd, jacrev
+    x = np.array([0.3, 0.7, 1.1])
+    for make in (hessian, lambda f: jacfwd(grad(f)), lambda f: jacrev(grad(f))):
+        ws = [np.zeros(3)]
+        np.testing.assert_allclose(np.diag(make(_reads_what_it_writes)(x, ws)), -np.sin(x))
+        np.testing.assert_allclose(ws[0], np.ones(3))
 
 
 class _Holder:

@@ -10,6 +10,7 @@ leaves them out.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import gast
@@ -55,11 +56,38 @@ def _definition(stmts: list, index: int, source: str, target: str) -> Any:
     return None
 
 
-def rewrite(body: list, temporaries: set[str], reads: list) -> list:
-    """``body`` after the passes; ``reads`` are the expressions after it (the results)."""
+def _tested_where_made(stmts: list, made: set[str], loads: Any, stores: Any) -> list:
+    """``cond = y > c[i]`` then ``if cond:`` becomes ``if y > c[i]:`` where ``cond`` is a
+    name grad made (the reverse sweep tests it again; forward mode has no sweep to
+    keep it for), assigned and read there alone; in every block."""
+    out: list = []
+    for stmt in stmts:
+        for block in ("body", "orelse"):
+            inner = getattr(stmt, block, None)
+            if isinstance(stmt, gast.stmt) and isinstance(inner, list):
+                setattr(stmt, block, _tested_where_made(inner, made, loads, stores))
+        previous = out[-1] if out else None
+        name = optimize.assigned_name(previous) if previous is not None else None
+        if isinstance(stmt, gast.If) and isinstance(stmt.test, gast.Name) and \
+                name == stmt.test.id and name in made and loads[name] == 1 and \
+                stores[name] == 1:
+            stmt.test = out.pop().value
+        out.append(stmt)
+    return out
+
+
+def rewrite(body: list, temporaries: set[str], reads: list,
+            user: frozenset = frozenset()) -> list:
+    """``body`` after the passes; ``reads`` are the expressions after it (the results);
+    ``user`` the names of the user's own (never folded away)."""
     if not optimize.ENABLED.get():
         return body
     loads = optimize.load_counts(body + reads)
     body = _coalesce(body, temporaries, loads)
     loads = optimize.load_counts(body + reads)
-    return fuse_temporaries(body, temporaries, loads)
+    body = fuse_temporaries(body, temporaries, loads)
+    loads = optimize.load_counts(body + reads)
+    stores: Counter = Counter(n.id for s in body for n in gast.walk(s)
+                              if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+    made = set(stores) - set(user)
+    return _tested_where_made(body, made, loads, stores)

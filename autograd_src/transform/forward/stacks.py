@@ -132,8 +132,9 @@ def _copying_form(stmt: Any) -> Any:
                                           type_comment=None), stmt)
 
 
-def _rewrite(stmts: list, checked: str) -> list:
-    """``stmts`` read as values; ``checked`` names what aliasing checks return (None)."""
+def _rewrite(stmts: list, checked: str, aliased: frozenset = frozenset()) -> list:
+    """``stmts`` read as values; ``checked`` names what aliasing checks return (None);
+    ``aliased`` names, the user's aliases kept as written, whose ``+=`` stays in place."""
     out: list = []
     for stmt in stmts:
         stack = _pop(stmt)
@@ -168,7 +169,8 @@ def _rewrite(stmts: list, checked: str) -> list:
                                        elts=[call.args[1]], ctx=gast.Load())], keywords=[])
             out.append(stmt)
             continue
-        if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+        if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name) and \
+                stmt.target.id not in aliased:
             total = gast.BinOp(left=_name(stmt.target.id, gast.Load()), op=stmt.op,
                                right=stmt.value)
             out.append(gast.copy_location(gast.Assign(
@@ -177,7 +179,7 @@ def _rewrite(stmts: list, checked: str) -> list:
             continue
         for block in ("body", "orelse"):
             if isinstance(getattr(stmt, block, None), list):
-                setattr(stmt, block, _rewrite(getattr(stmt, block), checked))
+                setattr(stmt, block, _rewrite(getattr(stmt, block), checked, aliased))
         out.append(stmt)
     return out
 
@@ -188,4 +190,12 @@ def stacks_as_values(node: gast.FunctionDef) -> None:
     taken = {n.id for n in walk(node) if isinstance(n, gast.Name)}
     checked = next(f"_apart{k or ''}" for k in range(len(taken) + 1)
                    if f"_apart{k or ''}" not in taken)
-    node.body = _rewrite(node.body, checked)
+    # t = c; t *= 1.5 (the user's, kept as written): writes into c too, so it stays an
+    # update in place (an adjoint's dx += v is dx = dx + v, a value)
+    aliased = frozenset(
+        n.id for item in walk(node) if isinstance(item, gast.Assign) and isinstance(
+            item.value, (gast.Name, gast.Subscript, gast.Attribute))
+        for target in item.targets for n in walk(target) if isinstance(n, gast.Name)) | \
+        frozenset(item.value.id for item in walk(node) if isinstance(item, gast.Assign)
+                  and isinstance(item.value, gast.Name))
+    node.body = _rewrite(node.body, checked, aliased)

@@ -113,7 +113,8 @@ class Tangents:
         else:
             tangent = self.zero(name_node(output))
         stages.show("forward: primal and tangent statements, before rewriting", body)
-        body = rewrite(body, self.temporaries(), [name_node(output), tangent])
+        body = rewrite(body, self.temporaries(), [name_node(output), tangent],
+                       frozenset(self.parsed.locals) | set(self.parsed.params))
         return ForwardDerivative(body, name_node(output), tangent, params)
 
     def with_zero_appends(self, stmts: list, origin: Any) -> list:

@@ -339,7 +339,8 @@ class DataNormalizer:
         (``M[0] = ...`` does change ``r``), and is refused."""
         if name in self.owned:  # an array of its own: nothing else sees the update
             return set()
-        if self.parsed.generated and _never_shared(self.parsed.node, name):
+        if self.parsed.generated and _never_shared(self.parsed.node, name) and \
+                not _bound_to_a_shared_value(self.parsed.node, name):
             # A gradient read again (second order): grad writes in place only into
             # adjoints of its own (dx = _ad.add_at(dx, i, v); dx[i] += v), which no
             # other name refers to; a name pushed on a stack (by reference) is checked.
@@ -720,6 +721,16 @@ def _floating_value(parsed: Any, wrt: list, value: gast.expr) -> bool:
     if made in ("copy", "zeros_like", "ones_like", "empty_like", "array"):
         return len(value.args) == 1 and _floating_arithmetic(wrt, value.args[0])
     return False
+
+
+def _bound_to_a_shared_value(node: gast.FunctionDef, name: str) -> bool:
+    """Whether generated code binds ``name`` to a value another name may hold: the
+    user's own aliases, kept as written (``t = c`` then ``t *= 1.5``, ``t = d['w']``,
+    ``t = ws[0][:]``), never grad's adjoints."""
+    return any(isinstance(item, gast.Assign) and isinstance(
+        item.value, (gast.Name, gast.Subscript, gast.Attribute)) and any(
+            isinstance(t, gast.Name) and t.id == name for t in item.targets)
+        for item in walk(node))
 
 
 def _never_shared(node: gast.FunctionDef, name: str) -> bool:
