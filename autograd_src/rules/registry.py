@@ -159,7 +159,34 @@ def _parse_exprs(vjp: VJPFunction, n_params: int) -> Optional[list[Optional[gast
 def _count_outputs(vjp: VJPFunction, exprs: Optional[list]) -> int:
     if exprs is not None:
         return len(exprs)
+    returned = _returned_lengths(vjp)
+    if len(returned) == 1 and next(iter(returned)) > 1:
+        return next(iter(returned))  # out = (ga, gb); return out: two inputs
     return getattr(vjp, "n_inputs", 1)
+
+
+def _returned_lengths(vjp: VJPFunction) -> set:
+    """How many values each ``return`` of a rule's body gives: a tuple display's length,
+    or a name's, assigned one (``out = (ga, gb); return out``); 1 for anything else;
+    empty where the source cannot be read."""
+    try:
+        fn = gast.parse(textwrap.dedent(inspect.getsource(vjp))).body[0]
+    except (OSError, TypeError, SyntaxError, IndexError):
+        return set()
+    if not isinstance(fn, gast.FunctionDef):
+        return set()
+    own = [n for n in gast.walk(fn) if not any(
+        n in gast.walk(inner) for inner in fn.body if isinstance(inner, gast.FunctionDef))]
+    tuples = {t.id: len(a.value.elts) for a in own if isinstance(a, gast.Assign)
+              and isinstance(a.value, gast.Tuple) for t in a.targets
+              if isinstance(t, gast.Name)}
+    lengths = set()
+    for node in own:
+        if isinstance(node, gast.Return) and node.value is not None:
+            value = node.value
+            lengths.add(len(value.elts) if isinstance(value, gast.Tuple) else
+                        tuples.get(value.id, 1) if isinstance(value, gast.Name) else 1)
+    return lengths
 
 
 def defvjp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
