@@ -282,3 +282,24 @@ def test_a_method_under_a_decorator_taking_star_args_is_refused_at_the_call():
     # IndexError inside the normalizer (tester K)
     with pytest.raises(NoRuleError, match=r"takes the object through \*args"):
         grad(_through_a_decorated_method)(np.ones(3))
+
+
+def _through_a_local_name_for_the_backend(W, x, backend):
+    xp = backend
+    return xp.sum(xp.sin(x @ W) ** 2)
+
+
+def _through_linalg_of_a_backend(W, x, xp=np):
+    la = xp.linalg
+    return la.norm(x @ W) + xp.linalg.norm(W)
+
+
+def test_a_numpy_module_passed_in_and_given_a_name():
+    """Tester X: `xp = backend; xp.sin(...)` and `xp.linalg.norm` raised 'a module has
+    no method .sin()' (the call is resolved as it runs, and modules were looked up as
+    classes)."""
+    from autograd_src.testing import numerical_grad
+    W, x = np.ones((3, 2)) * 0.3, np.linspace(0.0, 1.0, 12).reshape(4, 3)
+    for f, args in ((_through_a_local_name_for_the_backend, (W, x, np)),
+                    (_through_linalg_of_a_backend, (W, x))):
+        np.testing.assert_allclose(grad(f)(*args), numerical_grad(f, args, 0), rtol=1e-6)

@@ -372,6 +372,14 @@ class DynamicMethod:
             return "function", obj, [p - 1 for p in self.positions], None, None
         if self.attr == "__call__" and registry.lookup(obj) is not None:
             return "rule", obj, [p - 1 for p in self.positions], None, None
+        if isinstance(obj, types.ModuleType):  # xp.sin(v), la.norm(v): xp passed in
+            function = getattr(obj, self.attr, None)
+            if function is not None and registry.lookup(function) is not None:
+                return "rule", function, [p - 1 for p in self.positions], None, None
+            if isinstance(function, types.FunctionType) and is_user_function(function):
+                return "function", function, [p - 1 for p in self.positions], None, None
+            raise TypeError(f"{self.where}: {obj.__name__}.{self.attr}() has no derivative "
+                            "rule (called through a module passed in)")
         if kind is super:  # super().act(z): the base class's method, on the instance
             bound = getattr(obj, self.attr, None)
             if isinstance(bound, types.MethodType) and \
