@@ -174,3 +174,24 @@ def test_helpers_writing_into_the_callers_container_one_after_another(f, given):
     assert v == pytest.approx(value)
     np.testing.assert_allclose(
         g, numerical_grad(lambda z: f(z, copy.deepcopy(given)), (x,), 0), rtol=1e-6)
+
+
+def _adds_into_its_first(u, v):
+    u[[1, 3]] += v[:2]
+
+
+def logs_and_passes_an_item_on(x, log):
+    log["hist"].append(1.0)
+    t = x * 1.0
+    _adds_into_its_first(t, log["c"])
+    return np.sum(t * x)
+
+
+def test_a_log_in_a_dict_whose_other_item_goes_to_a_writing_helper():
+    """Tester W: the dict was copied (an item of it went to a helper that writes into
+    an argument) and the append went into the copy: log['hist'] stayed []."""
+    x = np.array([0.5, -1.0, 2.0, 1.0])
+    log = {"c": np.array([1.0, 2.0, 3.0, 4.0]), "hist": []}
+    grad(logs_and_passes_an_item_on)(x, log)
+    assert log["hist"] == [1.0]
+    np.testing.assert_allclose(log["c"], [1.0, 2.0, 3.0, 4.0])

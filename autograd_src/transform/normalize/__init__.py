@@ -91,6 +91,14 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                                                       attr="copied_through", ctx=gast.Load()),
                                   args=[name_node(name)], keywords=[])
             state.origin = parsed.node.body[0]
+            if (name in containers or name in _changed_as_containers(parsed.node.body)) \
+                    and name not in rebound:
+                # (log['hist'].append(v) beside a write through log['c']: what the copy
+                # then holds, the caller's list or dict holds, as after one run)
+                given = namer.fresh(f"{name}_given")
+                state.primal(gast.copy_location(assign_node(
+                    given, name_node(name), parsed.node.body[0]), parsed.node.body[0]))
+                written_back.append((given, name))
             state.primal(gast.copy_location(assign_node(name, copy_call, parsed.node.body[0]),
                                             parsed.node.body[0]))
         for name in sorted(_written_in_place(parsed.node.body) & set(parsed.params)
