@@ -132,3 +132,19 @@ def test_closures_that_would_read_the_wrong_value_are_refused(fn, line):
     # x where the caller has its own x (dx was 0): refused, never a silent zero
     with pytest.raises(DiffSyntaxError, match=line):
         grad(fn, wrt=(0, 1))(X, W)
+
+
+def _copied_by_a_comprehension(p):
+    d = {k: p[k] for k in p}
+    return np.sum(d["W"] ** 2)
+
+
+def test_a_dict_comprehension_over_a_dict_holding_a_tuple():
+    """Tester Z: the loop kept np.shape(p[k]) for each item, and np.shape of (array,
+    1.0) raised 'setting an array element with a sequence'."""
+    from autograd_src import grad
+    p = {"W": np.ones(3), "b": (np.ones(2), 1.0)}
+    g = grad(_copied_by_a_comprehension)(p)
+    np.testing.assert_allclose(g["W"], [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(g["b"][0], [0.0, 0.0])
+    assert g["b"][1] == 0.0

@@ -39,8 +39,8 @@ class AdjointSweep:
         """What unbroadcast reads of ``name`` where only its shape is kept: ``np.shape``,
         or the value itself where it may be a list or tuple (its adjoint is added item
         by item, not unbroadcast; and ``np.shape`` of ``(W, b)`` fails)."""
-        if name in self.built_containers:
-            return name_node(name)
+        if name in self.built_containers or name in self.containers:
+            return name_node(name)  # (an item of a dict may be a tuple (W, 1.0) too)
         return self.inliner.call(f"{self.namer.reference(np, 'np')}.shape", name_node(name))
 
     def save(self, name: str, save: analyze.Save, origin: Any) -> gast.stmt:
