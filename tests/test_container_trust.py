@@ -148,3 +148,27 @@ def test_a_dict_comprehension_over_a_dict_holding_a_tuple():
     np.testing.assert_allclose(g["W"], [2.0, 2.0, 2.0])
     np.testing.assert_allclose(g["b"][0], [0.0, 0.0])
     assert g["b"][1] == 0.0
+
+
+def _over_items_of_an_item(P):
+    tot = 0.0
+    for k, v in P["l"][0].items():
+        tot = tot + np.sum(v * P["l"][0][k])
+    for v in P["l"][1].values():
+        tot = tot + np.sum(np.sin(v))
+    return tot * P["s"]
+
+
+def test_a_loop_over_the_items_of_a_dict_reached_by_subscript():
+    """Tester Z: `for k, v in P['l'][0].items()` was refused ('unpack inside the body',
+    then a NoRuleError on .items()); it is bound to a name first now, as a user would."""
+    from autograd_src import grad
+    P = {"l": [{"W": np.array([1.0, 2.0]), "b": np.array([0.5])},
+               {"c": np.array([0.3, 0.1])}], "s": 1.5}
+    g = grad(_over_items_of_an_item)(P)
+    np.testing.assert_allclose(g["l"][0]["W"], 2 * 1.5 * P["l"][0]["W"])
+    np.testing.assert_allclose(g["l"][0]["b"], 2 * 1.5 * P["l"][0]["b"])
+    np.testing.assert_allclose(g["l"][1]["c"], 1.5 * np.cos(P["l"][1]["c"]))
+    total = np.sum(P["l"][0]["W"] ** 2) + np.sum(P["l"][0]["b"] ** 2) + \
+        np.sum(np.sin(P["l"][1]["c"]))
+    assert g["s"] == pytest.approx(total)

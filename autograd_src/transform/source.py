@@ -7,6 +7,7 @@ import contextlib
 import copy
 import functools
 import inspect
+import re
 import textwrap
 import types
 import weakref
@@ -302,6 +303,9 @@ class ParsedFunction:
 
     def error(self, node: Any, message: str, cls: type = DiffSyntaxError) -> DiffSyntaxError:
         """An error located at ``node`` in the user's file."""
+        if "_on_copies" in message:  # (helper_copies' copy of a helper: the user's name)
+            message = re.sub(r"\b(\w+?)_on_copies(?:_\d+)?\b", r"\1", message)
+            message = message.replace("is a nested function", "is a helper")
         lineno = getattr(node, "lineno", None) or self.node.lineno
         col = getattr(node, "col_offset", None)
         return cls(message, self.filename, lineno, col, self.line_text(lineno))

@@ -32,7 +32,7 @@ from ..ir import (
     walk,
 )
 from ..mutation import allocates, is_user_function, read_later, shared_names
-from ..naming import Namer
+from ..naming import Namer, clone, describe
 from ..source import UNRESOLVED, ParsedFunction
 from .activity import Activity
 from .calls import CallNormalizer
@@ -319,8 +319,50 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             target=stmt.target, iter=keys, body=stmt.body, orelse=stmt.orelse,
             type_comment=None), stmt)
 
+    def iterated_by_name(self, stmt: gast.For) -> gast.For:
+        """``for k, v in P['l'][0].items()`` (``sorted(P['l'][0])``, ``.values()``): the
+        container, an item of an argument, bound to a name first (``layer = P['l'][0]``)
+        and read through it in the body, so the loop is one over a dict's keys. The
+        iterable is evaluated once before the loop, as Python does."""
+        it = stmt.iter
+        holder = None
+        if isinstance(it, gast.Call) and not it.keywords:
+            if isinstance(it.func, gast.Attribute) and it.func.attr in ("items", "values",
+                                                                        "keys") \
+                    and not it.args:
+                holder = it.func
+            elif len(it.args) == 1 and self.parsed.resolve(it.func) in _ORDERING_KEYS:
+                holder = it
+        if holder is None:
+            return stmt
+        subject = holder.value if isinstance(holder, gast.Attribute) else holder.args[0]
+        root = base_name(subject) if isinstance(subject, gast.Subscript) else None
+        if root is None or any(isinstance(n, gast.Call) for n in walk(subject)) or any(
+                isinstance(n, gast.Name) and n.id == root and not isinstance(n.ctx, gast.Load)
+                for s in stmt.body for n in walk(s)):
+            return stmt  # (only a plain item of a name the loop does not rebind)
+        text = gast.unparse(subject).strip()
+        name = self.namer.fresh(describe(subject))
+        self.statement(gast.copy_location(assign_node(name, clone(subject), stmt), stmt))
+        self.origin = stmt
+
+        class Renamed(gast.NodeTransformer):
+            def visit_Subscript(self, node: gast.Subscript) -> Any:
+                if gast.unparse(node).strip() == text:
+                    return gast.copy_location(name_node(name, node.ctx), node)
+                return self.generic_visit(node)
+
+        stmt = copy.deepcopy(stmt)
+        stmt.body = [Renamed().visit(s) for s in stmt.body]
+        if isinstance(holder, gast.Attribute):
+            stmt.iter.func.value = name_node(name)
+        else:
+            stmt.iter.args[0] = name_node(name)
+        return stmt
+
     def loop(self, stmt: Union[gast.For, gast.While]) -> None:
         if isinstance(stmt, gast.For):
+            stmt = self.iterated_by_name(stmt)
             stmt = self.loop_over_keys(stmt)
             if not isinstance(stmt.target, gast.Name):
                 raise self.error(stmt.target, "a for loop must assign one name (for i in "
