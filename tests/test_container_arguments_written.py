@@ -195,3 +195,19 @@ def test_a_log_in_a_dict_whose_other_item_goes_to_a_writing_helper():
     grad(logs_and_passes_an_item_on)(x, log)
     assert log["hist"] == [1.0]
     np.testing.assert_allclose(log["c"], [1.0, 2.0, 3.0, 4.0])
+
+
+def _adds_to_an_item(x, log):
+    log["c"] += 1.0
+    return np.sum(x * log["c"])
+
+
+def test_an_array_item_of_a_dict_argument_updated_in_place_stays_the_callers():
+    """Tester W: `log['c'] += 1.0` wrote into the caller's array (the README: arrays
+    passed in are never changed); the dict now holds a new array, as written back."""
+    x = np.array([0.5, -1.0, 2.0])
+    c = np.array([1.0, 2.0, 3.0])
+    log = {"c": c}
+    np.testing.assert_allclose(grad(_adds_to_an_item)(x, log), [2.0, 3.0, 4.0])
+    np.testing.assert_allclose(c, [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(log["c"], [2.0, 3.0, 4.0])

@@ -144,6 +144,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     if vararg is not None and vararg.id in wrt:  # *values differentiated: a tuple of them
         state.lists.add(vararg.id)
         state.all_lists.add(vararg.id)
+    state.container_copies = {name for _, name in written_back}
     for stmt in parsed.node.body:
         if not state.statement(stmt):
             output, active = state.output(stmt)

@@ -596,10 +596,25 @@ class DataNormalizer:
                                            "name of this function's own")
                 self.primal(stmt)
                 return
+            callers_item = isinstance(container, gast.Name) and \
+                container.id in self.container_copies and \
+                isinstance(stmt.target, gast.Subscript)
             if not (self.is_active(stmt.value) or self.is_active(container)) and not (
-                    isinstance(container, gast.Name) and self.seen_by_adjoints(container.id)):
+                    isinstance(container, gast.Name) and self.seen_by_adjoints(container.id)) \
+                    and not callers_item:
                 self.no_change_seen_by_adjoints(stmt.target, stmt)
                 self.primal(stmt)
+                return
+            if callers_item and not (self.is_active(stmt.value) or self.is_active(container)):
+                # log['c'] += 1.0: the item is the caller's array, which grad never
+                # changes; the copy of log holds a new one (written back at the end)
+                read = gast.copy_location(gast.Subscript(
+                    value=clone(container), slice=clone(stmt.target.slice),
+                    ctx=gast.Load()), stmt.target)
+                self.primal(gast.copy_location(gast.Assign(
+                    targets=[stmt.target], value=gast.copy_location(gast.BinOp(
+                        left=read, op=stmt.op, right=stmt.value), stmt.value),
+                    type_comment=None), stmt))
                 return
             keyed = isinstance(stmt.target.slice, gast.Constant) and \
                 isinstance(stmt.target.slice.value, str)

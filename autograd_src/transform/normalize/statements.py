@@ -104,6 +104,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         # it wrote (M[1] = ... beside r = M[0]): the update made M a new array, so a
         # later one can no longer be checked against them
         self.detached: dict[str, set] = {}
+        # lists and dicts passed in that the function works on a copy of (written back
+        # at the end): their items are still the caller's arrays
+        self.container_copies: set[str] = set()
         #: The arrays (names) whose memory a name's value may be a view of, through any
         #: chain of views, items and lists (top = T[0][1:]: T; a, b = np.hsplit(u, 2): u)
         self.view_roots: dict[str, set[str]] = {}
