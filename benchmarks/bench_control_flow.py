@@ -12,12 +12,11 @@ from __future__ import annotations
 import math
 import os
 import sys
-import tracemalloc
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import compare, report  # noqa: E402
+from common import compare, peak_memory, report  # noqa: E402
 
 from autograd_src import grad  # noqa: E402
 
@@ -171,14 +170,6 @@ def workloads():
     yield "RNN with a helper cell", rnn_helper, rnn_by_hand, rnn_args, (0, 1)
     yield "stencil, subscript assignment", stencil, stencil_by_hand, \
         (rng.normal(size=1000), 0.2), (0, 1)
-
-
-def peak_memory(fn, *args):
-    tracemalloc.start()
-    fn(*args)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
 
 
 def main() -> None:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import os
 import sys
-import tracemalloc
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import compare, report  # noqa: E402
+from common import compare, peak_memory, report  # noqa: E402
 
 from autograd_src import grad  # noqa: E402
 
@@ -33,12 +32,18 @@ def trajectory(x0, k):
     return np.sum(traj[-1] ** 2)
 
 
-def trajectory_by_hand(x0, k):
-    steps = 400
+def _states(x0, k, steps):
+    """The trajectory's rows, as the hand-written gradient keeps them."""
     traj = np.zeros((steps, x0.shape[0]))
     traj[0] = x0
     for t in range(1, steps):
         traj[t] = traj[t - 1] + 0.01 * np.sin(k * traj[t - 1])
+    return traj
+
+
+def trajectory_by_hand(x0, k):
+    steps = 400
+    traj = _states(x0, k, steps)
     g = 2 * traj[-1]
     dk = 0.0
     for t in range(steps - 1, 0, -1):
@@ -73,14 +78,6 @@ WORKLOADS = [
     ("scalar recurrence 2000", scalar_recurrence, scalar_recurrence_by_hand,
      (np.linspace(0.0, 0.1, 2000),), 0),
 ]
-
-
-def peak_memory(fn, *args):
-    tracemalloc.start()
-    fn(*args)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
 
 
 if __name__ == "__main__":

@@ -57,6 +57,16 @@ def keep_freed_memory() -> bool:
     return bool(mallopt(m_mmap_threshold, 32 << 20)) and bool(mallopt(m_trim_threshold, 1 << 30))
 
 
+def peak_memory(fn: Callable[..., Any], *args: Any) -> int:
+    """Peak bytes Python allocates while ``fn(*args)`` runs (tracemalloc)."""
+    import tracemalloc
+    tracemalloc.start()
+    fn(*args)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
 def optional(module: str) -> Optional[Any]:
     """A peer library for comparison rows, or None when it is not installed."""
     try:
