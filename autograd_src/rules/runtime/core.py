@@ -273,22 +273,26 @@ def _alone_before(x: Any, before: tuple, where: str, index: Any,
             root = root.base
         if root.shape != x.shape or np.shares_memory(root, x):
             continue  # not a view of the array x was made from
-        region = root
-        if index is not _NO_INDEX and _basic_index(index):
-            # (a 0-d view where the index picks one element)
-            region = root[(*index, ...) if isinstance(index, tuple) else (index, ...)]
-        if np.shares_memory(region, other) and viewed:
-            raise InPlaceUpdateError(
-                f"{where}: this in-place update writes, in NumPy, into an array another "
-                "name read later holds: this name took a view of it before an earlier "
-                "update of it, which grad made a new array, and cannot follow this one "
-                "there. Update that array itself, or take the view after its updates")
-        if np.shares_memory(region, other):
-            raise InPlaceUpdateError(
-                f"{where}: this in-place update changes, in NumPy, an array that another "
-                "name read later took from it before an earlier update; grad made that "
-                "update a new array and cannot follow this one into the other name. Take "
-                "the other name after the updates, or as a copy (.copy())")
+        if not np.shares_memory(_written_region(root, index), other):
+            continue
+        raise InPlaceUpdateError(
+            f"{where}: this in-place update writes, in NumPy, into an array another "
+            "name read later holds: this name took a view of it before an earlier "
+            "update of it, which grad made a new array, and cannot follow this one "
+            "there. Update that array itself, or take the view after its updates"
+            if viewed else
+            f"{where}: this in-place update changes, in NumPy, an array that another "
+            "name read later took from it before an earlier update; grad made that "
+            "update a new array and cannot follow this one into the other name. Take "
+            "the other name after the updates, or as a copy (.copy())")
+
+
+def _written_region(x: np.ndarray, index: Any) -> np.ndarray:
+    """The part of ``x`` that ``x[index] = v`` writes, as a view (0-d where the index
+    picks one element); all of ``x`` for no index or one that is not basic."""
+    if index is _NO_INDEX or not _basic_index(index):
+        return x
+    return x[(*index, ...) if isinstance(index, tuple) else (index, ...)]
 
 
 def alone(x: Any, others: tuple, where: str, argument: bool = False,
@@ -319,9 +323,7 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False,
         return
     if not isinstance(x, np.ndarray):  # a number: += rebinds it in NumPy too
         return
-    if index is not _NO_INDEX and isinstance(x, np.ndarray) and _basic_index(index):
-        # (a 0-d view where the index picks one element: the element's memory)
-        x = x[(*index, ...) if isinstance(index, tuple) else (index, ...)]
+    x = _written_region(x, index)
     if argument:
         raise InPlaceUpdateError(
             f"{where}: this in-place update changes the array the caller passed, which "

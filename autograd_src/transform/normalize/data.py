@@ -538,6 +538,16 @@ class DataNormalizer:
         function that always makes one (``np.zeros``, ``np.array``), or the copy of such
         an array or of an array argument (``u = u0.copy()``), and otherwise only
         written into or updated in place (which keep it one)."""
+        if seen:
+            return self._surely_an_array(name, seen)
+        cache = self.__dict__.get("_surely_arrays")
+        if cache is None or cache[0] is not self.parsed.node:  # (once per name and body)
+            cache = self._surely_arrays = (self.parsed.node, {})
+        if name not in cache[1]:
+            cache[1][name] = self._surely_an_array(name, seen)
+        return cache[1][name]
+
+    def _surely_an_array(self, name: str, seen: frozenset) -> bool:
         values = self.values_assigned(name)
         stores = [n for n in walk(self.parsed.node) if isinstance(n, gast.Name)
                   and n.id == name and isinstance(n.ctx, gast.Store)]

@@ -755,7 +755,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                                  gast.Nonlocal))
                                   for stmt in node.body for n in walk(stmt)):
             return False
-        resolve = functools.partial(_resolve_in, primitive)
+        resolve = functools.partial(mutation._resolve, primitive)
         return all(_converted_only(stmt, lambda e: any(
             isinstance(n, gast.Name) and n.id in active for n in walk(e)), resolve)
             for stmt in node.body)
@@ -1218,17 +1218,6 @@ def _stored_here(stmt: gast.stmt) -> set[str]:
 #: Builtins whose result is a number or text: a differentiated value read through
 #: them carries no gradient on (float(loss) recorded in a log).
 _CONVERSIONS = (float, int, bool, complex, str, repr, format, round)
-
-
-def _resolve_in(fn: Any, expr: gast.expr) -> Any:
-    """What the name ``expr`` is in ``fn``'s module (a builtin where it is not there)."""
-    if not isinstance(expr, gast.Name):
-        return UNRESOLVED
-    found = getattr(fn, "__globals__", {}).get(expr.id, UNRESOLVED)
-    if found is UNRESOLVED:
-        import builtins
-        found = getattr(builtins, expr.id, UNRESOLVED)
-    return found
 
 
 def _converted_only(node: Any, is_active: Any, resolve: Any) -> bool:
