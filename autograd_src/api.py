@@ -33,6 +33,7 @@ from .arguments import (
     positional_completer,
     scalar_signature,
     separate_results,
+    shallow_copy,
     zero_d_analysis,
 )
 from .errors import UnresolvedMethodError
@@ -473,13 +474,17 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
             show(entry)
         chosen = entry[0]
         if signature[3] and set(signature[3]) & wrt:  # containers: same layout back
+            as_passed = getattr(entry[1], "__autograd_src_writes_back__", False)
             if narrow or kwargs:
-                return _in_structures(chosen(*args, **kwargs), [
-                    read(args, kwargs) for read in readers], single, value)
+                like = [read(args, kwargs) for read in readers]
+                if as_passed:
+                    like = [shallow_copy(v) for v in like]
+                return _in_structures(chosen(*args, **kwargs), like, single, value)
             laid = laid_out.get(variant)
             if laid is None:
                 laid = laid_out[variant] = (
-                    _laying_out(chosen, wrt_positions, single, value), entry[1], entry[2])
+                    _laying_out(chosen, wrt_positions, single, value, as_passed), entry[1],
+                    entry[2])
             shortcuts.remember(args, laid)
             return laid[0](*args)
         if narrow:
@@ -683,9 +688,17 @@ def _describe(signature: tuple) -> str:
 
 
 def _laying_out(compiled: Callable[..., Any], positions: list, single: bool,
-                value: bool) -> Callable[..., Any]:
+                value: bool, as_passed: bool = False) -> Callable[..., Any]:
     """``compiled`` for positional calls, its gradients laid out as the arguments at
-    ``positions`` (see `_in_structures`)."""
+    ``positions`` (see `_in_structures`), as the caller passed them where ``compiled``
+    writes into a differentiated list or dict (``ws.append(v)``) before it returns."""
+    if as_passed:
+        def run_on_passed(*args: Any) -> Any:
+            like = [shallow_copy(args[k]) for k in positions]
+            return _in_structures(compiled(*args), like, single, value)
+
+        return run_on_passed
+
     def run(*args: Any) -> Any:
         return _in_structures(compiled(*args), [args[k] for k in positions], single, value)
 

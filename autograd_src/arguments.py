@@ -18,7 +18,7 @@ from .transform.ir import walk
 from .transform.source import parameters
 
 __all__ = ["check_argument", "is_container", "value_on_copies", "SameDraws", "in_structure",
-           "scalar_signature",
+           "shallow_copy", "scalar_signature",
            "make_checker", "separate_results", "in_dtypes", "argument_reader", "MISSING",
            "NO_SCALARS", "SCALAR_SET", "counter_indexed", "plain_values",
            "positional_completer"]
@@ -202,6 +202,12 @@ def _copied(value: Any) -> Any:
             return {k: _copied(v) for k, v in value.items()}
         return kind(_copied(v) for v in value)
     return value
+
+
+def shallow_copy(value: Any) -> Any:
+    """A list or dict ``value`` as a new one holding the same items (what it holds
+    now, kept while the function writes into it); anything else as it is."""
+    return value.copy() if isinstance(value, (list, dict)) else value
 
 
 def is_container(value: Any) -> bool:

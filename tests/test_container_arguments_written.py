@@ -211,3 +211,80 @@ def test_an_array_item_of_a_dict_argument_updated_in_place_stays_the_callers():
     np.testing.assert_allclose(grad(_adds_to_an_item)(x, log), [2.0, 3.0, 4.0])
     np.testing.assert_allclose(c, [1.0, 2.0, 3.0])
     np.testing.assert_allclose(log["c"], [2.0, 3.0, 4.0])
+
+
+# A differentiated list or dict written into (tester W): the caller's holds afterwards
+# what one run leaves in it, as for one passed without gradient; its gradient is laid out
+# as the caller passed it. Before, ``params['W'] = ...`` was silently left out of the
+# caller's dict while ``ws.append(v)`` was refused.
+
+
+def rescaled_in_place(params, x):
+    params["W"] = params["W"] * 2.0
+    params["b"] = np.tanh(params["W"] * x)
+    return np.sum(params["W"] * params["b"])
+
+
+def grown_in_a_loop(ws, x):
+    for _ in range(3):
+        ws.append(np.tanh(ws[-1] * x))
+    ws[0] = ws[0] ** 2
+    return np.sum(ws[-1]) + np.sum(ws[0] * ws[1])
+
+
+def popped_and_read(ws, x):
+    w = ws.pop()
+    return np.sum(w * x) + np.sum(ws[0] ** 2)
+
+
+def _plain_run(f, given, x):
+    import copy
+    mine = copy.deepcopy(given)
+    f(mine, x)
+    return mine
+
+
+def _same(a, b):
+    assert type(a) is type(b)
+    if isinstance(a, dict):
+        assert list(a) == list(b)
+        for k in a:
+            np.testing.assert_allclose(a[k], b[k], rtol=1e-12)
+    else:
+        assert len(a) == len(b)
+        for u, v in zip(a, b):
+            np.testing.assert_allclose(u, v, rtol=1e-12)
+
+
+@pytest.mark.parametrize("f, given", [
+    (rescaled_in_place, {"W": np.array([0.3, -0.2, 0.5])}),
+    (grown_in_a_loop, [np.array([0.3, -0.2, 0.5])]),
+    (popped_and_read, [np.array([0.3, -0.2, 0.5]), np.array([1.0, 2.0, -1.0])]),
+])
+def test_a_differentiated_list_or_dict_written_into(f, given):
+    import copy
+    x = np.array([1.0, 2.0, -0.5])
+    expected = _plain_run(f, given, x)
+    passed = copy.deepcopy(given)
+    keys = list(passed) if isinstance(passed, dict) else range(len(passed))
+    g = grad(f)(passed, x)
+    _same(passed, expected)  # the caller's: as after one run
+    assert type(g) is type(given) and list(keys) == (
+        list(g) if isinstance(g, dict) else list(range(len(g))))  # as passed
+    for k in keys:
+        def one(v, k=k):
+            mine = copy.deepcopy(given)
+            mine[k] = v
+            return f(mine, x)
+        np.testing.assert_allclose(g[k], numerical_grad(one, [given[k].copy()], 0), rtol=1e-6,
+                                   atol=1e-8)
+    passed = copy.deepcopy(given)
+    value, g2 = value_and_grad(f)(passed, x)
+    np.testing.assert_allclose(value, f(copy.deepcopy(given), x))
+    _same(passed, expected)
+    passed = copy.deepcopy(given)
+    tangent = {k: np.ones(3) for k in given} if isinstance(given, dict) else \
+        [np.ones(3) for _ in given]
+    _, t = jvp(f, (passed, x), (tangent, np.zeros(3)))
+    _same(passed, expected)
+    np.testing.assert_allclose(t, sum(np.sum(g[k]) for k in keys), rtol=1e-9)

@@ -286,6 +286,9 @@ class ParsedFunction:
     reassigned: set[str] = field(default_factory=set)
     #: Locals bound once, at the top of the body, to a module (``xp = np``).
     module_aliases: dict[str, Any] = field(default_factory=dict)
+    #: Differentiated lists and dicts the function writes into, written back to the
+    #: caller's at the end of its forward pass (their gradients: as the caller passed them).
+    written_back: set[str] = field(default_factory=set)
 
     @property
     def name(self) -> str:

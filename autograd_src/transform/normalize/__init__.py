@@ -119,9 +119,24 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                                                       ctx=gast.Load()), where],
                     keywords=[]))
                 state.primal(gast.copy_location(check, parsed.node.body[0]))
+            as_container = name in containers or \
+                name in _changed_as_containers(parsed.node.body)
+            if name in wrt and as_container and name not in rebound:
+                # params['W'] = ..., ws.append(v) on a differentiated list or dict: its
+                # slots are rebound on a copy of its own (the adjoint reads the copy as
+                # it was), and the caller's holds at the end what one run leaves in it
+                given = namer.fresh(f"{name}_given")
+                state.primal(gast.copy_location(assign_node(
+                    given, name_node(name), parsed.node.body[0]), parsed.node.body[0]))
+                written_back.append((given, name))
+                parsed.written_back.add(name)
+                state.statement(gast.copy_location(assign_node(name, copy_call,
+                                                               parsed.node.body[0]),
+                                                   parsed.node.body[0]))
+                if name not in dicts:  # (ws.append(v) then makes a new list)
+                    state.lists.add(name)
+                    state.all_lists.add(name)
             if name not in wrt:  # (a differentiated one is updated as a new array)
-                as_container = name in containers or \
-                    name in _changed_as_containers(parsed.node.body)
                 if as_container and name in rebound:
                     _rebound_before_written(parsed, name)
                 if as_container and name not in rebound:
@@ -131,9 +146,12 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                     state.primal(gast.copy_location(assign_node(
                         given, name_node(name), parsed.node.body[0]), parsed.node.body[0]))
                     written_back.append((given, name))
-                state.primal(gast.copy_location(assign_node(name, copy_call,
-                                                            parsed.node.body[0]),
-                                                parsed.node.body[0]))
+                state.statement(gast.copy_location(assign_node(name, copy_call,
+                                                               parsed.node.body[0]),
+                                                   parsed.node.body[0]))
+                if name not in dicts:  # (ws.append(v) then makes a new list)
+                    state.lists.add(name)
+                    state.all_lists.add(name)
                 if written_back and written_back[-1][1] == name:
                     state.owned.add(name)  # (the copy: appends and stores go into it)
                     if name in containers and name not in dicts or \
