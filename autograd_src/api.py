@@ -191,7 +191,8 @@ def _named_parameters(wrapper: types.FunctionType) -> Callable[..., Any]:
 
 def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
            printer: str = "gast", bindings: Optional[dict] = None,
-           per_class: bool = True, optimize: bool = True) -> Callable[..., Any]:
+           per_class: bool = True, optimize: bool = True,
+           per_function: bool = True) -> Callable[..., Any]:
     if not callable(fn):
         raise TypeError(f"grad expects a function, got {type(fn).__name__}")
     fn = called_method(fn)
@@ -214,6 +215,10 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
     if is_bound_method(fn):
         return _build_method(fn, names[0] if single else tuple(names), value, verbose,
                              printer, optimize)
+    defaults = _function_defaults(fn) if per_function and bindings is None else {}
+    if defaults:
+        return _build_per_function(fn, names[0] if single else tuple(names), value, verbose,
+                                   printer, optimize, defaults)
     key = (tuple(names), single, value, printer,
            tuple(sorted((k, id(v)) for k, v in (bindings or {}).items())), optimize)
 
@@ -772,6 +777,55 @@ def _build_per_class(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int
                          "call.\n")  # type: ignore[attr-defined]
     derivative.__autograd_src_views__ = views  # type: ignore[attr-defined]
     derivative.__autograd_src_per_class__ = first  # type: ignore[attr-defined]
+    return derivative
+
+
+def _function_defaults(fn: Callable[..., Any]) -> dict[str, Any]:
+    """``fn``'s parameters whose defaults are functions (``act=np.tanh``), by name."""
+    names, positional = parameters(fn)
+    defaults = dict(zip(names[positional - len(fn.__defaults__ or ()):positional],
+                        fn.__defaults__ or ()))
+    defaults.update(fn.__kwdefaults__ or {})
+    return {name: default for name, default in defaults.items()
+            if callable(default) and not isinstance(default, type)}
+
+
+def _build_per_function(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
+                        printer: str, optimize: bool, defaults: dict) -> Callable[..., Any]:
+    """The derivative of a function whose parameters default to functions
+    (``def loss(W, x, act=np.tanh)``): its code calls the function the call passes,
+    so it is generated once for each function passed (``act=relu``, a lambda, a
+    ``functools.partial``'s keyword), that one known; the default's is made now and
+    serves the calls that leave the default."""
+    readers = {name: argument_reader(fn, name) for name in defaults}
+    plain = _build(fn, wrt, value, verbose, printer, optimize=optimize, per_function=False)
+    made: dict = {}
+
+    def derivative(*args: Any, **kwargs: Any) -> Any:
+        passed = {name: read(args, kwargs) for name, read in readers.items()}
+        chosen = {name: f for name, f in passed.items()
+                  if f is not defaults[name] and (inspect.isfunction(f) or
+                                                  type(f).__name__ == "ufunc")}
+        if not chosen:  # the defaults (or objects only the default's code may check)
+            inner = plain
+        else:
+            key = tuple(sorted((name, id(f)) for name, f in chosen.items()))
+            held = made.get(key)
+            if held is None or any(held[1][n] is not f for n, f in chosen.items()):
+                held = made[key] = (_build(fn, wrt, value, verbose, printer, chosen,
+                                           optimize=optimize, per_function=False), chosen)
+            inner = held[0]
+        result = inner(*args, **kwargs)
+        derivative.source = inner.source  # type: ignore[attr-defined]
+        derivative.__wrapped__ = inner.__wrapped__  # type: ignore[attr-defined]
+        return result
+
+    functools.update_wrapper(derivative, plain, assigned=("__module__", "__name__",
+                                                          "__qualname__"), updated=())
+    for attribute in ("source", "variants", "__wrapped__", "__autograd_src_origin__",
+                      "__autograd_src_general__"):
+        if hasattr(plain, attribute):
+            setattr(derivative, attribute, getattr(plain, attribute))
     return derivative
 
 

@@ -9,6 +9,7 @@ import builtins
 import inspect
 import operator
 import types
+from collections import defaultdict
 from typing import Any, Callable, Optional
 
 import gast
@@ -234,9 +235,11 @@ def in_structure(gradient: Any, like: Any, seen: Optional[set] = None) -> Any:
         items = [in_structure(g, v, seen) for g, v in zip(gradient, like)]
         return items if kind is list else tuple(items)
     if isinstance(like, dict):
-        return type(like)((k, in_structure(gradient[k] if gradient is not None else None, v,
-                                           seen))
-                          for k, v in like.items())
+        items = [(k, in_structure(gradient[k] if gradient is not None else None, v, seen))
+                 for k, v in like.items()]
+        if isinstance(like, defaultdict):  # (its first argument: the default factory)
+            return type(like)(like.default_factory, items)
+        return type(like)(items)
     if isinstance(like, (list, tuple)):
         pieces = gradient if gradient is not None else [None] * len(like)
         if len(pieces) != len(like):  # never truncated by zip: that would hide a bug

@@ -215,12 +215,15 @@ class _Desugar:
                 it.func.attr in ("items", "values", "keys") and not it.args:
             return []  # a dict's: normalization loops over its keys (loop_over_keys)
         if isinstance(it, gast.Call) and len(it.args) == 1 and \
-                isinstance(it.args[0], gast.Name) and isinstance(stmt.target, gast.Name) and \
+                _names_an_item(it.args[0]) and isinstance(stmt.target, gast.Name) and \
                 self.parsed.resolve(it.func) in (sorted, list, tuple, reversed) and any(
-                    isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name) and
-                    n.value.id == it.args[0].id and isinstance(n.slice, gast.Name) and
-                    n.slice.id == stmt.target.id for s in stmt.body for n in walk(s)):
-            return []  # for k in sorted(d): ... d[k]: a dict's keys (over_keys)
+                    isinstance(n, gast.Subscript) and isinstance(n.slice, gast.Name) and
+                    n.slice.id == stmt.target.id and
+                    gast.dump(n.value) == gast.dump(it.args[0])
+                    for s in stmt.body for n in walk(s)):
+            # for k in sorted(d): ... d[k] (sorted(P['l'][0]), P['l'][0][k]): a dict's
+            # keys (over_keys; iterated_by_name names the item first)
+            return []
         sources: list[gast.expr]
         targets: list[gast.expr]
         counter: Optional[gast.expr] = None
@@ -287,6 +290,13 @@ class _Desugar:
                                                     right=start), type_comment=None), stmt))
         stmt.body = reads + stmt.body
         return before
+
+
+def _names_an_item(expr: gast.expr) -> bool:
+    """Whether ``expr`` is a name or a constant item of one (``d``, ``P['l'][0]``)."""
+    while isinstance(expr, gast.Subscript) and isinstance(expr.slice, gast.Constant):
+        expr = expr.value
+    return isinstance(expr, gast.Name)
 
 
 #: Methods that change a list in place.

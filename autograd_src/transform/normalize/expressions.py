@@ -130,6 +130,7 @@ class ExpressionNormalizer:
         if trivial:  # an item or attribute read once (see read_from_state)
             self.state_reads.add(name)
             self.state_values[name] = expr
+            self.state_rebound.discard(name)
             root = base_name(expr)
             if root is not None and isinstance(expr, gast.Attribute):
                 self.state_roots[name] = root  # (self.buf: an array, read by reference)
@@ -368,6 +369,9 @@ class ExpressionNormalizer:
         # A name bound to a new value no longer holds the array an adjoint read (the
         # reverse sweep keeps that one), unless another name may still share it.
         self.read_by_adjoints -= names - self.shared
+        # (p_part = p[:, None] read once: a write into p's new array does not change it)
+        self.state_rebound |= {n for n, v in self.state_values.items()
+                               if base_name(v) in names}
         for name in names & set(self.closures):
             del self.closures[name]
         for key in [k for k, (n, deps) in self.available.items() if (deps | {n}) & names]:

@@ -318,6 +318,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if around is not None:
             keys = gast.copy_location(gast.Call(func=around.func, args=[keys],
                                                 keywords=around.keywords), around)
+            if self.parsed.resolve(around.func) is reversed:  # (an iterator, read twice)
+                keys = gast.copy_location(gast.Call(func=name_node("list"), args=[keys],
+                                                    keywords=[]), around)
         return gast.copy_location(gast.For(
             target=stmt.target, iter=keys, body=stmt.body, orelse=stmt.orelse,
             type_comment=None), stmt)
@@ -1094,9 +1097,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         elif isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
                 isinstance(stmt.targets[0], gast.Name) and (made or isinstance(stmt.value, (
                     gast.List, gast.Dict, gast.Set, gast.ListComp, gast.DictComp,
-                    gast.SetComp))):
-            # hs = [] in a loop: a new object, which shares nothing with the one an
-            # adjoint read in an earlier iteration.
+                    gast.SetComp)) or isinstance(stmt.value, gast.Call) and
+                    allocates(self.parsed.resolve(stmt.value.func), stmt.value)):
+            # hs = [] or p = np.ones(4) in a loop: a new object, which shares nothing
+            # with the one an adjoint read in an earlier iteration (through p[:, None]).
             self.shared.discard(stmt.targets[0].id)
         self.assigned(assigned)
         self.active -= assigned

@@ -128,7 +128,10 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
                 primal, adjoint, set(self.plan.stacks) - set(self.back_stacks.values()),
                 self.namer.reference, results + ([value] if value is not None else []))
             stages.show("optimize: the primal sweep, then the adjoint sweep", primal, adjoint)
-        start = [assign_node(k, name_node(w), self.parsed.node) for w, k in originals.items()]
+        # (a list or dict the forward sweep writes back into is read as it was passed)
+        start = [assign_node(k, self.inliner.call(f"{self.ad}.copied", name_node(w))
+                             if w in self.parsed.written_back else name_node(w),
+                             self.parsed.node) for w, k in originals.items()]
         start += [assign_node(n, gast.Constant(value=None, kind=None), self.parsed.node)
                   for n in sorted(self.unbound_saves)]
         used = {n.id for s in primal + adjoint if isinstance(s, gast.AST)
