@@ -93,3 +93,23 @@ def test_a_helper_filling_a_scratch_buffer_nobody_reads():
     about out.append; the helper works on its copy, which changes nothing here."""
     x = np.array([0.1, 0.2, 0.3, 0.4])
     np.testing.assert_allclose(grad(_fills_a_scratch_buffer_never_read)(x), 2 * x)
+
+
+def _rebuilt_each_step(x):
+    out = 0.0
+    for i in range(2):
+        p = np.ones(3)
+        p[0] = 2.0 + i
+        out = out + np.sum(x * p[:, None])
+    return out
+
+
+def _calls_the_rebuilding_helper(x):
+    return _rebuilt_each_step(x) * 2.0
+
+
+def test_a_helper_array_rebound_before_its_update_in_a_loop():
+    """Fuzz seed 140101: `p = np.ones(4)` then `p[t] = ...` in a helper's loop whose
+    adjoint read `p[:, None]` of the iteration before was refused: the item read once
+    was taken for one of the new array."""
+    check_grads(_calls_the_rebuilding_helper, np.array([0.3, -0.2, 0.5]))

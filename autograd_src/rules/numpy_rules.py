@@ -874,7 +874,8 @@ nondifferentiable(
     np.empty_like, np.searchsorted, np.digitize, np.result_type,
     math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite,
     builtins.len, builtins.round, builtins.int, builtins.bool, builtins.isinstance,
-    builtins.range, builtins.print, builtins.type,
+    builtins.range, builtins.print, builtins.type, builtins.any, builtins.all,
+    builtins.callable, builtins.hasattr,
 )
 
 # The method forms of ndarray (x.sum(axis=1)) resolve to these primitives.

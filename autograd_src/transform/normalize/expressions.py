@@ -318,6 +318,10 @@ class ExpressionNormalizer:
                 item_of_list = rule.primitive is operator.getitem and inputs and \
                     inputs[0] in self.lists
                 self.owned -= names - ({inputs[0]} if item_of_list else set())
+        if not (rule is None or view or sharing or holds_views) and self.rebinds(target):
+            # y = y * 2: a new array, whatever y held before (y *= 2 is written as that,
+            # but in NumPy still changes the array y shares)
+            self.shared.discard(target)
         if (rule is None or view or sharing or holds_views) and not scalar and \
                 target in self.parsed.locals:
             # (and what it is a view of, through temporaries: T of top = T[0][1:], y of

@@ -968,6 +968,14 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         return name not in self.parsed.locals and name not in self.parsed.params and \
             isinstance(self.parsed.resolve(name_node(name)), np.ndarray)
 
+    def rebinds(self, name: str) -> bool:
+        """Whether the statement being normalized is the user's ``name = ...`` (not an
+        update of ``name`` grad writes as a new value: ``y[i] = v``, ``y *= 2``, which in
+        NumPy still change the array ``y`` shares)."""
+        origin = self.origin
+        return isinstance(origin, gast.Assign) and len(origin.targets) == 1 and \
+            isinstance(origin.targets[0], gast.Name) and origin.targets[0].id == name
+
     def no_write_into_a_global_array(self, target: gast.expr) -> None:
         """Refuse ``H[0] = v`` on a module's (or enclosing function's) array, directly or
         through a local name for it (``h = H``): a helper's derivative reading it would
@@ -1098,9 +1106,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 isinstance(stmt.targets[0], gast.Name) and (made or isinstance(stmt.value, (
                     gast.List, gast.Dict, gast.Set, gast.ListComp, gast.DictComp,
                     gast.SetComp)) or isinstance(stmt.value, gast.Call) and
-                    allocates(self.parsed.resolve(stmt.value.func), stmt.value)):
-            # hs = [] or p = np.ones(4) in a loop: a new object, which shares nothing
-            # with the one an adjoint read in an earlier iteration (through p[:, None]).
+                    allocates(self.parsed.resolve(stmt.value.func), stmt.value) or
+                    isinstance(stmt.value, (gast.BinOp, gast.UnaryOp)) and
+                    self.holds_sequence(stmt.value) is False) and \
+                self.rebinds(stmt.targets[0].id):
+            # hs = [] or p = np.ones(4) in a loop, da = da + dout: a new object, which
+            # shares nothing with the one an adjoint read in an earlier iteration
+            # (through p[:, None]) or another name held (da = dout before).
             self.shared.discard(stmt.targets[0].id)
         self.assigned(assigned)
         self.active -= assigned

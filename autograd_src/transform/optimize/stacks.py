@@ -124,6 +124,7 @@ def iterate_stacks(primal: list, adjoint: list, stacks: set[str],
     ``read_after`` are the expressions read after the sweeps (the results)."""
     if not stacks:
         return adjoint
+    stacks = stacks - _drop_dead_restores(primal, adjoint, stacks, read_after)
     _hoist_from_branches(primal, adjoint, stacks)
     uses: Counter = Counter(n.id for s in primal + adjoint if isinstance(s, gast.AST)
                             for n in names(s) if isinstance(n.ctx, gast.Load) and n.id in stacks)
@@ -166,6 +167,58 @@ def iterate_stacks(primal: list, adjoint: list, stacks: set[str],
     _drop_unread_starts(primal, [(movable[s][0], s) for s in moved - unread])
     _drop_stacks(primal, unread)
     return rewritten
+
+
+def _drop_dead_restores(primal: list, adjoint: list, stacks: set[str],
+                        read_after: Any) -> set[str]:
+    """Drop the stacks each of whose pops restores a name that nothing in the adjoint
+    sweep reads, nor the results (``u = u_stack.pop()`` where the adjoint reads ``du``
+    only), with their pushes; returns them. Such a push kept the array a loop then
+    writes into (``u_stack.append(u)``, then ``u[j] = ...``): memory for nothing, and
+    a second order refused as an alias of the stack."""
+    from ..mutation import read_later
+    live_after, _ = read_later([s for s in adjoint if isinstance(s, gast.AST)])
+    after = _names(list(read_after))
+    live: dict[str, bool] = {}  # stack -> whether a name it restores is read after
+    pops: Counter = Counter()
+    for stmt in _statements(adjoint):
+        pop = _popped(stmt)
+        if pop is not None and pop[0] in stacks:
+            live[pop[0]] = live.get(pop[0], False) or pop[1] in after or \
+                pop[1] in live_after.get(id(stmt), {pop[1]})
+            pops[pop[0]] += 1
+    pushes = Counter(_pushed(s) for s in _statements(primal))
+    uses = Counter(n.id for s in primal + adjoint if isinstance(s, gast.AST)
+                   for n in names(s) if isinstance(n.ctx, gast.Load) and n.id in live)
+    dead = {s for s, read in live.items() if not read and uses[s] == pops[s] + pushes[s]}
+    if dead:
+        _drop_from(adjoint, lambda stmt: (_popped(stmt) or (None,))[0] in dead)
+        _drop_from(primal, lambda stmt: _pushed(stmt) in dead)
+    return dead
+
+
+def _statements(block: list) -> list:
+    """The statements of ``block`` and of the blocks nested in them."""
+    found = []
+    for stmt in block:
+        found.append(stmt)
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list):
+                found += _statements(inner)
+    return found
+
+
+def _drop_from(block: list, drop: Callable[[Any], bool]) -> None:
+    """``block`` and the blocks nested in it without the statements ``drop`` picks."""
+    block[:] = [s for s in block if not drop(s)]
+    for stmt in block:
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and inner:
+                _drop_from(inner, drop)
+                if field == "body":
+                    _filled(inner)
 
 
 def _drop_stacks(primal: list, stacks: set[str]) -> None:
