@@ -372,6 +372,17 @@ CASES += [
     ((_ad.transposed, _ad.sorted_items, _ad.largest, _ad.smallest),
      "_ad.transposed([x, y])[1][0] * _ad.sorted_items([x[0], y[0], x[1]])[0]"
      " + _ad.largest([x[2], y[2]]) - _ad.smallest([x[1], y[1]])", _n((3,), (3,)), 2),
+    ((np.median,), "np.median(x, axis=0) * np.median(x) + np.median(x, axis=(0, 1), "
+                   "keepdims=True)", _n((5, 3)), 1),
+    ((_ad.unmedian,), "_ad.unmedian(y, x, 0)", _n((5, 3), (3,)), 2),
+    ((_ad.median_tangent,), "_ad.median_tangent(x, y, 1, True)", _n((4, 3), (4, 3)), 2),
+    ((np.interp,), "np.interp(x, z, y) + np.interp(x, z, y, left=0.5, right=-1.0)",
+     lambda r: (r.uniform(-0.3, 2.3, 6), r.normal(size=4),
+                np.array([0.0, 0.5, 1.2, 2.0]) + r.uniform(0, 0.05, 4)), 3),
+    ((np.polyval,), "np.polyval(x, y)", _n((4,), (5,)), 2),
+    *[((f,), f"np.{f.__name__}(x, y) + np.{f.__name__}(x ** 2, dx=z, axis=0)",
+       lambda r: (r.normal(size=5), np.sort(r.normal(size=5)), 0.3 + r.uniform()), 3)
+      for f in (getattr(np, "trapezoid", None), getattr(np, "trapz", None)) if f is not None],
     ((np.linalg.cholesky,), "np.linalg.cholesky(x)", _spd, 1),
     ((np.linalg.slogdet,), "np.linalg.slogdet(x)[1]", _spd, 1),
     ((np.linalg.eigvalsh,), "np.linalg.eigvalsh(x)", _spd, 1),

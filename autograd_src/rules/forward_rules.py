@@ -1143,6 +1143,30 @@ def mean(g, ans, a, axis=None, *, keepdims=False):
     return np.mean(g, axis=axis, keepdims=keepdims)
 
 
+@defjvp(np.median)
+def median(g, ans, a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    return _ad.median_tangent(g, a, axis, keepdims)
+
+
+@defjvp(np.interp)
+def interp(g, ans, x, xp, fp, left=None, right=None, period=None):
+    return (g * _ad.interp_slope(x, xp, fp, period),
+            _ad.interp_knots_tangent(g, x, xp, fp, period),
+            np.interp(x, xp, g, None if left is None else 0.0,
+                      None if right is None else 0.0, period))
+
+
+@defjvp(np.polyval)
+def polyval(g, ans, p, x):
+    return np.polyval(g, x), g * _ad.polyval_slope(p, x)
+
+
+@defjvp(*[f for f in (getattr(np, "trapezoid", None), getattr(np, "trapz", None)) if f])
+def trapezoid(g, ans, y, x=None, dx=1.0, axis=-1):
+    return (_ad.trapezoid(g, x, dx, axis), _ad.trapezoid(y, g, dx, axis),
+            g * _ad.trapezoid(y, None, 1.0, axis))
+
+
 @defjvp(np.prod)
 def prod(g, ans, a, axis=None, *, keepdims=False):
     return _fwd.sum_reduced(g * _ad.unprod(np.ones_like(ans), ans, a, axis, keepdims),

@@ -342,6 +342,41 @@ def mean(g, ans, a, axis=None, *, keepdims=False):
     return _ad.unmean(g, a, axis, keepdims)
 
 
+@defvjp(np.median)
+def median(g, ans, a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """The middle entry of each sorted lane takes the gradient (the two middle ones
+    share it for an even count)."""
+    return _ad.unmedian(g, a, axis, keepdims)
+
+
+@defvjp(np.interp)
+def interp(g, ans, x, xp, fp, left=None, right=None, period=None):
+    """Piecewise linear: the slope of each point's segment; the two samples around a
+    point share its seed; the end samples take the points outside them."""
+    return (g * _ad.interp_slope(x, xp, fp, period),
+            _ad.uninterp_knots(g, x, xp, fp, period),
+            _ad.uninterp_values(g, x, xp, fp, left, right, period))
+
+
+@defvjp(np.polyval)
+def polyval(g, ans, p, x):
+    """Coefficients highest power first; the slope is the derivative polynomial's."""
+    return _ad.unpolyval_coefficients(g, p, x), g * _ad.polyval_slope(p, x)
+
+
+#: np.trapezoid, and np.trapz, its name before NumPy 2.0 (gone from some later ones).
+TRAPEZOID = tuple(f for f in (getattr(np, "trapezoid", None), getattr(np, "trapz", None))
+                  if f is not None)
+
+
+@defvjp(*TRAPEZOID)
+def trapezoid(g, ans, y, x=None, dx=1.0, axis=-1):
+    """Linear in the samples (each weighs half the intervals beside it), in the sample
+    points and in the spacing."""
+    return (_ad.untrapezoid_samples(g, y, x, dx, axis), _ad.untrapezoid_points(g, y, x, axis),
+            np.sum(g * _ad.trapezoid(y, None, 1.0, axis)))
+
+
 @defvjp(np.prod)
 def prod(g, ans, a, axis=None, *, keepdims=False):
     return _ad.unprod(g, ans, a, axis, keepdims)

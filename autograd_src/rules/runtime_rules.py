@@ -57,6 +57,27 @@ def unmean_jvp(g, ans, grad, x, axis=None, keepdims=False):
     return _ad.unmean(g, x, axis, keepdims), None
 
 
+@defvjp(_ad.unmedian)
+def unmedian(g, ans, grad, x, axis=None, keepdims=False):
+    # (the weights of the middle entries change only where the order does: none)
+    return _ad.median_tangent(g, x, axis, keepdims), _ad.zeros_like(x)
+
+
+@defjvp(_ad.unmedian)
+def unmedian_jvp(g, ans, grad, x, axis=None, keepdims=False):
+    return _ad.unmedian(g, x, axis, keepdims), None
+
+
+@defvjp(_ad.median_tangent)
+def median_tangent(g, ans, tangent, x, axis=None, keepdims=False):
+    return _ad.unmedian(g, x, axis, keepdims), _ad.zeros_like(x)
+
+
+@defjvp(_ad.median_tangent)
+def median_tangent_jvp(g, ans, tangent, x, axis=None, keepdims=False):
+    return _ad.median_tangent(g, x, axis, keepdims), None
+
+
 @defvjp(_ad.unindex)
 def unindex(g, ans, grad, x, index):
     return g[index], _ad.zeros_like(x)

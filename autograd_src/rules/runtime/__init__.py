@@ -136,6 +136,21 @@ from .reductions import (  # noqa: F401 - generated code reads them as _ad.<name
     unstd,
     unvar,
 )
+from .sampled import (  # noqa: F401 - generated code reads them as _ad.<name>
+    interp_knots_tangent,
+    interp_slope,
+    median_tangent,
+    median_weights,
+    polyval_slope,
+    trapezoid,
+    trapezoid_weights,
+    uninterp_knots,
+    uninterp_values,
+    unmedian,
+    unpolyval_coefficients,
+    untrapezoid_points,
+    untrapezoid_samples,
+)
 from .shapes import (  # noqa: F401 - generated code reads them as _ad.<name>
     index_joined,
     items,
