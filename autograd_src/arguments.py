@@ -100,7 +100,7 @@ class SameDraws:
         # log.append(v)): each run starts from what the caller passed, not from what
         # the run before left (a Hessian's columns would compound the writes)
         self.containers = [_snapshot(a) for a in list(args) + list((kwargs or {}).values())
-                           if type(a) in (list, dict)]
+                           if type(a) is list or isinstance(a, dict)]
 
     def again(self) -> None:
         """Put every generator back where it was when this was made."""
@@ -125,7 +125,7 @@ def _snapshot(value: Any, depth: int = 4) -> tuple:
     array it is given)."""
     if depth and type(value) is list:
         return value, [_snapshot(v, depth - 1) for v in value]
-    if depth and type(value) is dict:
+    if depth and isinstance(value, dict):  # (an OrderedDict, a defaultdict too)
         return value, {k: _snapshot(v, depth - 1) for k, v in value.items()}
     return value, None
 
@@ -198,11 +198,21 @@ def _copied(value: Any) -> Any:
     kind = type(value)
     if kind is np.ndarray:
         return value.copy()
-    if kind is list or kind is dict or kind is tuple:
-        if kind is dict:
-            return {k: _copied(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
         return kind(_copied(v) for v in value)
+    if isinstance(value, dict):  # (an OrderedDict, a defaultdict: of its own kind)
+        return dict_like(value, [(k, _copied(v)) for k, v in value.items()])
     return value
+
+
+def dict_like(like: dict, items: list) -> dict:
+    """A dict of ``like``'s kind (an OrderedDict, a defaultdict with its default
+    factory) holding ``items``."""
+    if type(like) is dict:
+        return dict(items)
+    if isinstance(like, defaultdict):
+        return type(like)(like.default_factory, items)
+    return type(like)(items)
 
 
 def shallow_copy(value: Any) -> Any:
@@ -235,11 +245,9 @@ def in_structure(gradient: Any, like: Any, seen: Optional[set] = None) -> Any:
         items = [in_structure(g, v, seen) for g, v in zip(gradient, like)]
         return items if kind is list else tuple(items)
     if isinstance(like, dict):
-        items = [(k, in_structure(gradient[k] if gradient is not None else None, v, seen))
-                 for k, v in like.items()]
-        if isinstance(like, defaultdict):  # (its first argument: the default factory)
-            return type(like)(like.default_factory, items)
-        return type(like)(items)
+        return dict_like(like, [(k, in_structure(gradient[k] if gradient is not None
+                                                 else None, v, seen))
+                                for k, v in like.items()])
     if isinstance(like, (list, tuple)):
         pieces = gradient if gradient is not None else [None] * len(like)
         if len(pieces) != len(like):  # never truncated by zip: that would hide a bug
@@ -251,8 +259,15 @@ def in_structure(gradient: Any, like: Any, seen: Optional[set] = None) -> Any:
         return type(like)(*items) if hasattr(like, "_fields") else type(like)(items)
     if gradient is None:
         gradient = 0.0
+    # (a zero array where the caller passed a number, or another shape: the item the
+    # function overwrote with a new value, ws[1] = ws[0] * 2.0, zeroed in its shape)
     if type(like) is float:
-        return float(gradient)
+        try:
+            return float(gradient)
+        except TypeError:
+            if np.any(gradient):
+                raise
+            return 0.0
     dtype = like.dtype
     if type(gradient) is np.ndarray and gradient.dtype == dtype and \
             gradient.shape == like.shape and gradient.flags.writeable and \
@@ -261,7 +276,9 @@ def in_structure(gradient: Any, like: Any, seen: Optional[set] = None) -> Any:
         return gradient
     cast = np.asarray(gradient, dtype=dtype)
     if cast.shape != np.shape(like):
-        if cast.ndim:
+        if cast.ndim and not np.any(cast):
+            cast = np.zeros((), dtype=dtype)
+        elif cast.ndim:
             raise ValueError(f"internal error: a gradient of shape {cast.shape} for an "
                              f"argument of shape {np.shape(like)}")
         cast = np.broadcast_to(cast, np.shape(like))  # zeros, or a uniform adjoint

@@ -146,14 +146,12 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                     state.primal(gast.copy_location(assign_node(
                         given, name_node(name), parsed.node.body[0]), parsed.node.body[0]))
                     written_back.append((given, name))
-                state.statement(gast.copy_location(assign_node(name, copy_call,
-                                                               parsed.node.body[0]),
-                                                   parsed.node.body[0]))
-                if name not in dicts:  # (ws.append(v) then makes a new list)
-                    state.lists.add(name)
-                    state.all_lists.add(name)
+                state.primal(gast.copy_location(assign_node(name, copy_call,
+                                                            parsed.node.body[0]),
+                                                parsed.node.body[0]))
                 if written_back and written_back[-1][1] == name:
                     state.owned.add(name)  # (the copy: appends and stores go into it)
+                    state.shared.discard(name)  # (log.append(v) changes no array read)
                     if name in containers and name not in dicts or \
                             name in _changed_as_containers(parsed.node.body, _LIST_METHODS):
                         state.lists.add(name)

@@ -340,7 +340,7 @@ class DataNormalizer:
         if name in self.owned:  # an array of its own: nothing else sees the update
             return set()
         if self.parsed.generated and _never_shared(self.parsed.node, name) and \
-                not _bound_to_a_shared_value(self.parsed.node, name):
+                not _alias_reaches(self.parsed.node, self.origin, name):
             # A gradient read again (second order): grad writes in place only into
             # adjoints of its own (dx = _ad.add_at(dx, i, v); dx[i] += v), which no
             # other name refers to; a name pushed on a stack (by reference) is checked.
@@ -617,7 +617,23 @@ class DataNormalizer:
                 return
             if callers_item and not (self.is_active(stmt.value) or self.is_active(container)):
                 # log['c'] += 1.0: the item is the caller's array, which grad never
-                # changes; the copy of log holds a new one (written back at the end)
+                # changes; the copy of log holds a new one (written back at the end).
+                # Another name holding that array (a = log['c'] before) would keep the
+                # old values, where NumPy's update changes them: refused.
+                later = self.read_later.get(id(self.origin))
+                if container.id in self.shared and (
+                        later is None or (self.shared - {container.id}) & later):
+                    raise self.error(stmt, f"{gast.unparse(stmt).strip()}: this updates in "
+                                           f"place an array of {container.id}, the list or "
+                                           "dict the caller passed, which another name here "
+                                           "also holds (an item or view read before): grad "
+                                           "never changes the caller's arrays and updates a "
+                                           "new item, so that name would keep the old "
+                                           "values. Read the item again after the update, "
+                                           "or write "
+                                           f"{gast.unparse(stmt.target).strip()} = "
+                                           f"{gast.unparse(stmt.target).strip()} "
+                                           f"{AUG_SYMBOLS.get(type(stmt.op), '+')} ...")
                 read = gast.copy_location(gast.Subscript(
                     value=clone(container), slice=clone(stmt.target.slice),
                     ctx=gast.Load()), stmt.target)
@@ -756,6 +772,25 @@ def _bound_to_a_shared_value(node: gast.FunctionDef, name: str) -> bool:
         item.value, (gast.Name, gast.Subscript, gast.Attribute)) and any(
             isinstance(t, gast.Name) and t.id == name for t in item.targets)
         for item in walk(node))
+
+
+def _alias_reaches(node: gast.FunctionDef, stmt: Any, name: str) -> bool:
+    """Whether generated code's update ``stmt`` of ``name`` may write into a value
+    another name holds (`_bound_to_a_shared_value`); at the top level of the body, only
+    the binding of ``name`` before it counts (``da = dout`` then ``da = da + dout``:
+    ``da -= v`` writes into the new value alone)."""
+    body = node.body
+    at = next((k for k, s in enumerate(body) if s is stmt), None)
+    if at is None:
+        return _bound_to_a_shared_value(node, name)
+    for before in reversed(body[:at]):
+        if isinstance(before, gast.Assign) and len(before.targets) == 1 and \
+                isinstance(before.targets[0], gast.Name) and before.targets[0].id == name:
+            return isinstance(before.value, (gast.Name, gast.Subscript, gast.Attribute))
+        if any(isinstance(n, gast.Name) and n.id == name and
+               not isinstance(n.ctx, gast.Load) for n in walk(before)):
+            break  # (bound in a loop or branch: any binding may reach)
+    return _bound_to_a_shared_value(node, name)
 
 
 def _never_shared(node: gast.FunctionDef, name: str) -> bool:

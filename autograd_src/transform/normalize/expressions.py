@@ -121,7 +121,11 @@ class ExpressionNormalizer:
         or attribute (``c[0]``, ``self.scale``, ``CFG['k']``) is read once too: the
         caller may change it in between, and the backward must see the value used."""
         trivial = is_trivial(expr)
-        if trivial and not (self.read_from_state(expr) and (self.helper or (
+        # (log[0] of the function's copy of a caller's list: its slots may be bound
+        # anew later, log[0] *= 3.0, and the adjoint must read the value used)
+        copied_item = isinstance(expr, gast.Subscript) and \
+            base_name(expr) in self.container_copies
+        if trivial and not copied_item and not (self.read_from_state(expr) and (self.helper or (
                 self.calls_that_may_change_state and self.changed_by_calls(expr)) or (
                 self.sets_state and _reads_state(expr, self.parsed.locals)))):
             return expr
@@ -318,10 +322,6 @@ class ExpressionNormalizer:
                 item_of_list = rule.primitive is operator.getitem and inputs and \
                     inputs[0] in self.lists
                 self.owned -= names - ({inputs[0]} if item_of_list else set())
-        if not (rule is None or view or sharing or holds_views) and self.rebinds(target):
-            # y = y * 2: a new array, whatever y held before (y *= 2 is written as that,
-            # but in NumPy still changes the array y shares)
-            self.shared.discard(target)
         if (rule is None or view or sharing or holds_views) and not scalar and \
                 target in self.parsed.locals:
             # (and what it is a view of, through temporaries: T of top = T[0][1:], y of

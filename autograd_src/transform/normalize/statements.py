@@ -608,7 +608,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         primitive = self.parsed.resolve(call.func)
         changed: list = []
         if isinstance(call.func, gast.Attribute) and primitive is UNRESOLVED and \
-                call.func.attr in mutation.MUTATING_METHODS:
+                call.func.attr in mutation.MUTATING_METHODS and not (
+                    isinstance(call.func.value, gast.Name) and
+                    call.func.value.id in self.container_copies and
+                    call.func.attr in _CONTAINER_ONLY_METHODS):
+            # (log.append(v) on the function's copy of the caller's list rebinds its
+            # slots: no array an adjoint read changes)
             changed.append(call.func.value)
         if primitive is not UNRESOLVED and mutation.writes_in_place(primitive, call):
             changed += list(call.args[:1]) + [k.value for k in call.keywords if k.arg == "out"]
@@ -968,14 +973,6 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         return name not in self.parsed.locals and name not in self.parsed.params and \
             isinstance(self.parsed.resolve(name_node(name)), np.ndarray)
 
-    def rebinds(self, name: str) -> bool:
-        """Whether the statement being normalized is the user's ``name = ...`` (not an
-        update of ``name`` grad writes as a new value: ``y[i] = v``, ``y *= 2``, which in
-        NumPy still change the array ``y`` shares)."""
-        origin = self.origin
-        return isinstance(origin, gast.Assign) and len(origin.targets) == 1 and \
-            isinstance(origin.targets[0], gast.Name) and origin.targets[0].id == name
-
     def no_write_into_a_global_array(self, target: gast.expr) -> None:
         """Refuse ``H[0] = v`` on a module's (or enclosing function's) array, directly or
         through a local name for it (``h = H``): a helper's derivative reading it would
@@ -1105,14 +1102,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         elif isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
                 isinstance(stmt.targets[0], gast.Name) and (made or isinstance(stmt.value, (
                     gast.List, gast.Dict, gast.Set, gast.ListComp, gast.DictComp,
-                    gast.SetComp)) or isinstance(stmt.value, gast.Call) and
-                    allocates(self.parsed.resolve(stmt.value.func), stmt.value) or
-                    isinstance(stmt.value, (gast.BinOp, gast.UnaryOp)) and
-                    self.holds_sequence(stmt.value) is False) and \
-                self.rebinds(stmt.targets[0].id):
-            # hs = [] or p = np.ones(4) in a loop, da = da + dout: a new object, which
-            # shares nothing with the one an adjoint read in an earlier iteration
-            # (through p[:, None]) or another name held (da = dout before).
+                    gast.SetComp))):
+            # hs = [] in a loop: a new object, which shares nothing with the one an
+            # adjoint read in an earlier iteration.
             self.shared.discard(stmt.targets[0].id)
         self.assigned(assigned)
         self.active -= assigned
@@ -1172,6 +1164,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
 
 # Builtins that give a dict's keys (in some order) when given the dict.
 _ORDERING_KEYS = (sorted, list, tuple, reversed)
+
+#: Methods of lists and dicts that change which objects they hold, never an array.
+_CONTAINER_ONLY_METHODS = frozenset({"append", "extend", "insert", "pop", "remove",
+                                     "clear", "update", "setdefault", "popitem", "reverse"})
 
 
 def _agreed(a: dict, b: dict) -> dict:

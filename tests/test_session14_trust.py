@@ -1,0 +1,136 @@
+"""Findings of the session-14 testers (AE: in-place updates and aliasing; AF: lists and
+dicts written into; AB: second order), each in its smallest form."""
+
+import collections
+
+import numpy as np
+import pytest
+
+from autograd_src import grad, hessian, jacrev, value_and_grad, vjp
+from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError
+from autograd_src.testing import numerical_grad
+
+X = np.array([0.3, 0.6, 0.9])
+
+
+def alias_rebound_in_a_branch_not_taken(x):
+    u = x * 1.0
+    a = u
+    if x[0] > 100.0:
+        a = x * 2.0
+    u *= 3.0
+    return np.sum(a ** 2)
+
+
+def data_argument_viewed_between_two_updates(x, W):
+    W[1] = x[1]
+    v = W[0]
+    W[0] = x * x
+    return np.sum(np.sin(v))
+
+
+def item_set_in_a_loop_under_a_view(x):
+    u = x * 1.0
+    v = u[1:]
+    for _ in range(1):
+        u[1] = x[0]
+        v = v * 2.0
+    return np.sum(v)
+
+
+@pytest.mark.parametrize("f, args", [
+    (alias_rebound_in_a_branch_not_taken, (X,)),
+    (data_argument_viewed_between_two_updates, (X, np.zeros((2, 3)))),
+    (item_set_in_a_loop_under_a_view, (X,)),
+])
+def test_updates_another_name_sees_are_refused(f, args):
+    """Tester AE, A/B/E: a change of this session let the alias checks go (a rebinding
+    in a branch not taken dropped the name from those sharing an array; a data
+    argument's copy was normalized as a list): silently wrong values. Refused again."""
+    with pytest.raises((InPlaceUpdateError, DiffSyntaxError)):
+        value_and_grad(f)(*[a.copy() for a in args])
+
+
+def scaled_config(x, cfg):
+    cfg["scale"] = cfg["scale"] * 2
+    return np.sum(x ** 2 * cfg["scale"])
+
+
+@pytest.mark.parametrize("kind", [dict, collections.OrderedDict,
+                                  lambda d: collections.defaultdict(float, d)],
+                         ids=["dict", "OrderedDict", "defaultdict"])
+def test_each_jacobian_pass_starts_from_the_dict_as_passed(kind):
+    """Tester AF: an OrderedDict or defaultdict written into compounded over the passes
+    of vjp, jacrev and hessian (only plain dicts were restored between them)."""
+    x = np.array([1.0, 2.0])
+    cfg = kind({"scale": 1.0})
+    np.testing.assert_allclose(np.diag(hessian(scaled_config)(x, cfg)), [4.0, 4.0])
+    assert cfg["scale"] == 2.0
+    cfg = kind({"scale": 1.0})
+    np.testing.assert_allclose(jacrev(grad(scaled_config))(x, cfg), 4 * np.eye(2))
+    assert cfg["scale"] == 2.0
+    cfg = kind({"scale": 1.0})
+    value, back = vjp(scaled_config, x, cfg)
+    assert value == 10.0 and cfg["scale"] == 1.0  # (the value is taken on copies)
+    np.testing.assert_allclose(back(1.0)[0], [4.0, 8.0])
+    assert cfg["scale"] == 2.0
+
+
+def number_item_replaced_by_an_array(P):
+    P["c"] = P["W"] * 1.5
+    return np.sum(P["c"])
+
+
+def test_a_number_item_overwritten_with_an_array():
+    """Tester AF: the zero gradient of the overwritten number came in the new array's
+    shape, and laying it out as a number crashed."""
+    P = {"W": np.array([1.0, 2.0]), "c": 3.0}
+    g = grad(number_item_replaced_by_an_array)(P)
+    np.testing.assert_allclose(g["W"], [1.5, 1.5])
+    assert g["c"] == 0.0 and type(g["c"]) is float
+    np.testing.assert_allclose(P["c"], [1.5, 3.0])  # as after a plain run
+
+
+def logged_after_reading_the_parameters(P, log):
+    s = np.sum(P[0] * P[1])
+    log.append(1.0)
+    return s
+
+
+def item_read_then_updated_under_another_name(w, L):
+    a = L[0]
+    y = w * a
+    L[0] += 1.0
+    return np.sum(y * a)
+
+
+def item_updated_after_an_adjoint_read_it(w, L):
+    y = w * L[0]
+    L.append(2.0)
+    L[0] *= 3.0
+    return np.sum(y * L[0])
+
+
+def test_a_log_appended_after_the_parameters_were_read():
+    """Tester AF (~670 programs): refused as if the log were read by a derivative."""
+    log: list = []
+    g = grad(logged_after_reading_the_parameters)([np.ones(2), 2 * np.ones(2)], log)
+    np.testing.assert_allclose(g[0], [2.0, 2.0])
+    assert log == [1.0]
+
+
+def test_items_of_a_callers_list_updated_in_place():
+    """`L[0] += 1.0` becomes a new item of the function's copy of L: a name holding
+    the old item (a = L[0]) would keep the old values (wrong gradient: 1 for 2), now
+    refused; an adjoint reading L[0] read the new item (9 for 3), now it reads the
+    item as it was."""
+    w = np.array([1.0, 2.0])
+    with pytest.raises(DiffSyntaxError, match="another name here also holds"):
+        grad(item_read_then_updated_under_another_name)(w, [np.ones(2)])
+    L = [np.ones(2)]
+    g = grad(item_updated_after_an_adjoint_read_it)(w, L)
+    expected = numerical_grad(lambda v: item_updated_after_an_adjoint_read_it(v, [np.ones(2)]),
+                              [w], 0)
+    np.testing.assert_allclose(g, expected, rtol=1e-7)
+    np.testing.assert_allclose(L[0], [3.0, 3.0])
+    assert L[1] == 2.0
