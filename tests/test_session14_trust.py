@@ -134,3 +134,47 @@ def test_items_of_a_callers_list_updated_in_place():
     np.testing.assert_allclose(g, expected, rtol=1e-7)
     np.testing.assert_allclose(L[0], [3.0, 3.0])
     assert L[1] == 2.0
+
+
+def copied_into_a_data_argument(x, W):
+    np.copyto(W, np.tanh(W))
+    return np.sum(np.sin(x) * W[0])
+
+
+def test_np_copyto_into_a_data_argument_works_on_a_copy():
+    """Tester AE, D: np.copyto(W, ...) changed the caller's W at every call, and each
+    Jacobian column saw the previous one's write."""
+    from autograd_src import jacfwd
+    W = np.full((2, 3), 0.7)
+    np.testing.assert_allclose(jacfwd(copied_into_a_data_argument)(X, W),
+                               np.cos(X) * np.tanh(0.7))
+    np.testing.assert_allclose(np.diag(hessian(copied_into_a_data_argument)(X, W)),
+                               -np.sin(X) * np.tanh(0.7))
+    assert np.all(W == 0.7)
+
+
+def updated_through_an_alias_after_a_view(x):
+    W = np.outer(np.ones(2), x)
+    v = W[0]
+    W[1] = 0.0
+    A = W
+    A *= 2.0
+    return np.sum(v ** 2)
+
+
+def updated_through_a_dict_after_a_view(x):
+    W = np.outer(np.ones(2), x)
+    v = W[0]
+    W[1] = 0.0
+    D = {"q": W}
+    D["q"] *= 2.0
+    return np.sum(v ** 2)
+
+
+@pytest.mark.parametrize("f", [updated_through_an_alias_after_a_view,
+                               updated_through_a_dict_after_a_view])
+def test_an_update_through_another_name_of_a_base_viewed_before(f):
+    """Tester AE, F: the view v of W's array from before W[1] = 0.0 (a new array in
+    grad) missed NumPy's update through A (or D['q']): value 1.26 for 5.04. Refused."""
+    with pytest.raises(InPlaceUpdateError, match="took from it before an earlier update"):
+        value_and_grad(f)(X)

@@ -242,6 +242,11 @@ _CHANGING_METHODS = _CONTAINER_METHODS | {"fill", "sort", "put", "itemset", "res
                                           "partition"}
 
 
+#: NumPy's functions that write into their first argument.
+_WRITING_INTO_THEIR_FIRST = frozenset({"copyto", "put", "place", "putmask", "fill_diagonal",
+                                       "put_along_axis"})
+
+
 #: Of those, the methods a dict does not have.
 _LIST_METHODS = frozenset({"append", "extend", "insert", "remove", "reverse"})
 
@@ -332,6 +337,12 @@ def _written_in_place(body: list) -> set[str]:
                 isinstance(node.func.value, gast.Name) and \
                 node.func.attr in _CHANGING_METHODS:
             names.add(node.func.value.id)
+        if isinstance(node, gast.Call):  # np.copyto(W, v), np.exp(v, out=W)
+            written = [k.value for k in node.keywords if k.arg == "out"]
+            if isinstance(node.func, gast.Attribute) and node.args and \
+                    node.func.attr in _WRITING_INTO_THEIR_FIRST:
+                written.append(node.args[0])
+            names.update(w.id for w in written if isinstance(w, gast.Name))
         stack += list(gast.iter_child_nodes(node))
     return names
 

@@ -415,6 +415,10 @@ class DataNormalizer:
         partners = sorted((later & bound) - {container} - self.scalars - set(
             self.local_functions))
         siblings = container in later  # hs = [h, h]; hs[0] += 1 changes hs[1] too
+        # (D = {'q': W} after v = W[0]; W[1] = 0.0: the item is W's new array, and
+        # NumPy's update would write into v's memory, which the check follows)
+        before = sorted({p for held in self.view_roots.get(container, ())
+                         for p in self.detached.get(held, ())} & set(partners))
         if not partners and not caller and not siblings:
             return  # nothing else read later could see the update
         ad = name_node(self.namer.reference(runtime, "_ad"))
@@ -432,12 +436,15 @@ class DataNormalizer:
             others.append(gast.Call(
                 func=gast.Attribute(value=clone(ad), attr="other_items", ctx=gast.Load()),
                 args=[name_node(container), index], keywords=[]))
+        keywords = [gast.keyword(arg="argument", value=gast.Constant(value=True, kind=None))] \
+            if caller else []
+        if before:
+            keywords.append(gast.keyword(arg="before", value=gast.Tuple(
+                elts=[name_node(p) for p in before], ctx=gast.Load())))
         check = gast.Expr(value=gast.Call(
             func=gast.Attribute(value=ad, attr="alone", ctx=gast.Load()),
             args=[item, gast.Tuple(elts=others, ctx=gast.Load()),
-                  gast.Constant(value=where, kind=None)],
-            keywords=[gast.keyword(arg="argument", value=gast.Constant(value=True, kind=None))]
-            if caller else []))
+                  gast.Constant(value=where, kind=None)], keywords=keywords))
         self.body.append(Primal(gast.copy_location(check, origin), origin, set()))
 
     def assign_item_without_gradient(self, target: gast.Subscript, name: str,

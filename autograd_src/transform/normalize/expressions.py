@@ -329,6 +329,16 @@ class ExpressionNormalizer:
             self.owned -= self.view_roots.get(target, set()) - self.lists - {target}
             self.shared |= self.view_roots.get(target, set()) | {target}
         self.assigned({target})
+        if rule is None and len(self._flat(inputs)) == 1:
+            # A = W: A holds the array W holds, so an update through A is, in NumPy, one
+            # of W: checked against the views taken of W's array before grad made it a
+            # new one (v = W[0]; W[1] = 0.0; A = W; A *= 2.0 writes into v's memory)
+            source = self._flat(inputs)[0]
+            if self.detached.get(source):
+                self.detached[target] = set(self.detached[source])
+            for partners in list(self.detached.values()):
+                if source in partners:
+                    partners.add(target)
         if holds_list:
             self.lists.add(target)
             self.all_lists.add(target)
