@@ -178,3 +178,78 @@ def test_an_update_through_another_name_of_a_base_viewed_before(f):
     grad) missed NumPy's update through A (or D['q']): value 1.26 for 5.04. Refused."""
     with pytest.raises(InPlaceUpdateError, match="took from it before an earlier update"):
         value_and_grad(f)(X)
+
+
+def _doubled_in_place(a):
+    a *= 2.0
+    return a
+
+
+def _doubled_on_a_copy(a):
+    a = a.copy()
+    a *= 2.0
+    return a
+
+
+def argument_doubled_by_a_helper_and_read_again(x):
+    u = x * 1.0
+    h = _doubled_in_place(u)  # noqa: F841 - NumPy doubles u
+    return np.sum(np.sin(u))
+
+
+def argument_doubled_on_a_copy_and_read_again(x):
+    u = x * 1.0
+    h = _doubled_on_a_copy(u)
+    return np.sum(np.sin(u)) + np.sum(h)
+
+
+def test_a_helper_writing_into_an_argument_that_is_read_again():
+    """Tester AE, C: the result unused, the helper ran as written in the derivative and
+    doubled u, which the gradient did not follow: half of it. Refused at the call; a
+    helper copying first is differentiated."""
+    with pytest.raises(DiffSyntaxError, match="writes into its argument a in place"):
+        grad(argument_doubled_by_a_helper_and_read_again)
+    g = grad(argument_doubled_on_a_copy_and_read_again)(X)
+    np.testing.assert_allclose(g, np.cos(X) + 2.0)
+
+
+def data_reshaped_then_divided_in_place(x, W):
+    v = W.reshape(-1)
+    W /= 1.5 + np.tanh(W)
+    return np.sum(np.tanh(v * x[0])) + np.sum(x ** 2 * W[0])
+
+
+def data_viewed_then_scaled_in_place(x, W):
+    c = W[:, None]
+    W *= np.cos(1.1 - W)
+    return np.sum(np.sin(c * x[1])) + np.sum(x ** 3)
+
+
+def _doubled(a):
+    a *= 2.0
+    return a
+
+
+def data_doubled_by_a_helper_through_a_view(x, W):
+    t = W.T
+    h = _doubled(t)
+    return np.sum(h * x[0] ** 2) + np.sum(np.sin(W) * x[1])
+
+
+@pytest.mark.parametrize("f", [data_reshaped_then_divided_in_place,
+                               data_viewed_then_scaled_in_place,
+                               data_doubled_by_a_helper_through_a_view])
+def test_second_order_keeps_numpy_updates_of_data_seen_through_views(f):
+    """Tester AE: at second order the gradient's `W /= ...` on a data argument became a
+    new array, which the view v (W.reshape(-1), W[:, None]) did not see: a wrong
+    Hessian; and a helper writing into a data argument (through W.T) changed the
+    caller's W under hessian."""
+    x = np.array([0.4, -0.7, 0.2])
+    W = np.linspace(-0.5, 0.8, 6).reshape(2, 3)
+    H = hessian(f)(x, W.copy())
+    expected = np.array([numerical_grad(lambda y, k=k: grad(f)(y, W.copy())[k], [x.copy()], 0)
+                         for k in range(3)])
+    np.testing.assert_allclose(H, expected, rtol=1e-6, atol=1e-7)
+    given = W.copy()
+    hessian(f)(x, given)
+    np.testing.assert_array_equal(given, W)  # the caller's array, never changed

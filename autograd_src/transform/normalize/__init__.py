@@ -101,7 +101,8 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 written_back.append((given, name))
             state.primal(gast.copy_location(assign_node(name, copy_call, parsed.node.body[0]),
                                             parsed.node.body[0]))
-        for name in sorted(_written_in_place(parsed.node.body) & set(parsed.params)
+        for name in sorted((_written_in_place(parsed.node.body) |
+                            _passed_to_writing_helpers(parsed)) & set(parsed.params)
                            - set(scalars)):
             copy_call = gast.Call(func=gast.Attribute(value=name_node(ad), attr="copied",
                                                       ctx=gast.Load()),
@@ -251,6 +252,45 @@ _WRITING_INTO_THEIR_FIRST = frozenset({"copyto", "put", "place", "putmask", "fil
 _LIST_METHODS = frozenset({"append", "extend", "insert", "remove", "reverse"})
 
 
+def _passed_to_writing_helpers(parsed: ParsedFunction) -> set[str]:
+    """Names passed to a function of yours that writes into that parameter in place
+    before binding it anew (``hinplace(W)`` doing ``a *= 2.0``): NumPy changes their
+    arrays, which for an argument are the caller's (copied first, as for ``W *= 2``)."""
+    from ..mutation import _definition, is_user_function
+    names: set[str] = set()
+    for call in walk(parsed.node):
+        if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Name):
+            continue
+        fn = parsed.resolve(call.func)
+        node = _definition(fn) if is_user_function(fn) else None
+        if not node:
+            continue
+        written = written_before_rebound(node)
+        params = [a.id for a in node.args.posonlyargs + node.args.args]
+        for param, argument in list(zip(params, call.args)) + [
+                (k.arg, k.value) for k in call.keywords]:
+            if param in written and isinstance(argument, gast.Name):
+                names.add(argument.id)
+    return names
+
+
+def written_before_rebound(node: gast.FunctionDef) -> list[str]:
+    """The parameters of the ``def`` ``node`` it may write into in place before binding
+    the name to a new value (``a *= 2.0`` first, not ``a = a.copy()`` first): the
+    caller's arrays, which NumPy changes."""
+    params = [a.id for a in node.args.posonlyargs + node.args.args]
+    written: list[str] = []
+    for param in params:
+        for stmt in node.body:
+            if param in _written_in_place([stmt]):
+                written.append(param)
+                break
+            if isinstance(stmt, gast.Assign) and any(
+                    isinstance(t, gast.Name) and t.id == param for t in stmt.targets):
+                break  # a new value: later writes go into it
+    return written
+
+
 def _changed_as_containers(body: list, methods: frozenset = _CONTAINER_METHODS) -> set[str]:
     """Names the statements of ``body`` call a list's or dict's changing method on
     (``log.append(v)``, ``cache.update(...)``): lists or dicts, whatever the call."""
@@ -309,7 +349,8 @@ def written_through(node: Any, written: set, resolve: Any) -> set[str]:
 def _written_through_other_names(parsed: ParsedFunction) -> set[str]:
     """The parameters of ``parsed`` a name written in place may hold (``Y = X`` then
     ``Y += 1.0``; ``items = [x, w]; m = items[0]; m *= 3``): see `written_through`."""
-    written = {n for n in _written_in_place(parsed.node.body) if n not in parsed.params}
+    written = {n for n in _written_in_place(parsed.node.body) | _passed_to_writing_helpers(
+        parsed) if n not in parsed.params}
     return written_through(parsed.node, written, parsed.resolve) & set(parsed.params)
 
 

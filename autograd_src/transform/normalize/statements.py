@@ -602,6 +602,38 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.all_lists.add(name)
         return True
 
+    def no_argument_changed_and_read_again(self, call: gast.Call, target: gast.expr,
+                                           stmt: gast.stmt) -> None:
+        """Refuse ``h = double(u)`` where your ``double`` writes into its argument in
+        place (``a *= 2.0; return a``) and ``u`` is read again: in NumPy ``u`` changes
+        too, which the derivative of the call (made on copies) does not follow."""
+        primitive = self.parsed.resolve(call.func)
+        if not is_user_function(primitive) or not isinstance(call.func, gast.Name):
+            return
+        node = mutation._definition(primitive)
+        if not node:
+            return
+        from . import written_before_rebound
+        written = written_before_rebound(node)
+        if not written:
+            return
+        params = [a.id for a in node.args.posonlyargs + node.args.args]
+        given = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords]
+        later = self.read_later.get(id(self.origin))
+        bound = {n.id for n in walk(target) if isinstance(n, gast.Name)}
+        for param, argument in given:
+            if param in written and isinstance(argument, gast.Name) and \
+                    argument.id not in bound and (later is None or argument.id in later or (
+                        argument.id in self.shared and (self.shared - {argument.id}) & later)):
+                label = gast.unparse(call.func).strip()
+                raise self.error(stmt, f"{label}() writes into its argument {param} in place, "
+                                       f"which in NumPy changes {argument.id} (and any name "
+                                       f"sharing its array), read again after this line; "
+                                       f"grad computes the call on a copy "
+                                       f"and cannot follow the change into {argument.id}. "
+                                       f"Have {label}() work on a copy ({param} = "
+                                       f"{param}.copy() first) or return a new value")
+
     def no_change_by_call(self, call: gast.Call, stmt: gast.stmt) -> None:
         """A call on values without gradient may still change in place an array an
         adjoint reads (``z.fill(0)``, ``np.copyto(z, v)``, ``np.exp(v, out=z)``)."""
@@ -779,6 +811,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.primal(original)
             return
         target = stmt.targets[0]
+        if active and isinstance(value, gast.Call):
+            self.no_argument_changed_and_read_again(value, target, stmt)
         self.no_second_name_for_a_function(value)
         self.lazy_iterator_read_at_once(stmt)
         if self.popped(value, target):
