@@ -334,6 +334,7 @@ def astype(g, ans, x, dtype):
 # A gradient's run-time aliasing check: read again, it runs as it did and gives None.
 nondifferentiable(_ad.alone)
 nondifferentiable(_ad.floating)  # (a store's dtype check, likewise)
+nondifferentiable(_ad.not_an_array)  # (an argument given to a writing helper, likewise)
 # The caller's list or dict made to hold what its copy holds: runs as it did.
 nondifferentiable(_ad.written_back)
 

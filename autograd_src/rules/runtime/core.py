@@ -11,7 +11,7 @@ import numpy as np
 
 from ...errors import InPlaceUpdateError
 
-__all__ = ["shape_of", "dtype_of", "zeros_like", "zero_item", "is_zero", "seed",
+__all__ = ["not_an_array", "shape_of", "dtype_of", "zeros_like", "zero_item", "is_zero", "seed",
            "unbroadcast", "alone", "floating", "tangent_as_gradient"]
 
 
@@ -248,6 +248,14 @@ def floating(x: Any, where: str) -> None:
             "which grad does not follow). Make the array floating point (np.zeros(n), "
             ".astype(float)), or store a constant (int(v), v.astype(int)) if the "
             "truncation is meant")
+
+
+def not_an_array(x: Any, where: str) -> None:
+    """Raise if ``x`` is an array: the function it is passed to writes into that
+    parameter in place (``a *= 2.0``), which NumPy makes in ``x``'s array, read again
+    after the call; a number is rebound, as in Python (``where`` says the rest)."""
+    if isinstance(x, np.ndarray):
+        raise InPlaceUpdateError(where)
 
 
 _NO_INDEX = object()

@@ -56,6 +56,36 @@ def _definition(stmts: list, index: int, source: str, target: str) -> Any:
     return None
 
 
+def _joined_before_overwritten(stmts: list, temporaries: set[str]) -> list:
+    """``y = e; dy = t1 + t2`` becomes ``dy = t1 + t2; y = e`` where ``dy``'s value
+    reads temporaries (its terms, computed before ``y`` changed) and nothing ``y = e``
+    assigns or reads is ``dy`` or read by it: the terms can then be folded into ``dy``
+    (``dy = 0.25 * dy * y + prod * dy + dx * c[i]``), as the other arms read."""
+    stmts = list(stmts)
+    moved = True
+    while moved:
+        moved = False
+        for k in range(len(stmts) - 1):
+            first, second = stmts[k], stmts[k + 1]
+            if not (isinstance(first, gast.Assign) and isinstance(second, gast.Assign)):
+                continue
+            stores_first, loads_first = stores_and_loads(first)
+            stores_second, loads_second = stores_and_loads(second)
+            if stores_first & set(loads_second) or \
+                    stores_second & (set(loads_first) | stores_first) or \
+                    not stores_first.isdisjoint(temporaries):
+                continue
+            # (only where a term read there is held up by first: it reads what first
+            # changes, so it could not be folded past it)
+            terms = set(loads_second) & temporaries
+            if not any(stores_first & set(stores_and_loads(earlier)[1])
+                       for earlier in stmts[:k] if optimize.assigned_name(earlier) in terms):
+                continue
+            stmts[k], stmts[k + 1] = second, first
+            moved = True
+    return each_block(stmts, lambda block: _joined_before_overwritten(block, temporaries))
+
+
 def _tested_where_made(stmts: list, made: set[str], loads: Any, stores: Any) -> list:
     """``cond = y > c[i]`` then ``if cond:`` becomes ``if y > c[i]:`` where ``cond`` is a
     name grad made (the reverse sweep tests it again; forward mode has no sweep to
@@ -84,6 +114,7 @@ def rewrite(body: list, temporaries: set[str], reads: list,
         return body
     loads = optimize.load_counts(body + reads)
     body = _coalesce(body, temporaries, loads)
+    body = _joined_before_overwritten(body, temporaries)
     loads = optimize.load_counts(body + reads)
     body = fuse_temporaries(body, temporaries, loads)
     loads = optimize.load_counts(body + reads)

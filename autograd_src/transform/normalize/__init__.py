@@ -271,6 +271,8 @@ def _passed_to_writing_helpers(parsed: ParsedFunction) -> set[str]:
                 (k.arg, k.value) for k in call.keywords]:
             if param in written and isinstance(argument, gast.Name):
                 names.add(argument.id)
+            elif param in written and isinstance(argument, (gast.Subscript, gast.Attribute)):
+                names.add(base_name(argument))  # (a view of it given: W[:, 0])
     return names
 
 
@@ -279,16 +281,31 @@ def written_before_rebound(node: gast.FunctionDef) -> list[str]:
     the name to a new value (``a *= 2.0`` first, not ``a = a.copy()`` first): the
     caller's arrays, which NumPy changes."""
     params = [a.id for a in node.args.posonlyargs + node.args.args]
-    written: list[str] = []
-    for param in params:
-        for stmt in node.body:
-            if param in _written_in_place([stmt]):
-                written.append(param)
-                break
-            if isinstance(stmt, gast.Assign) and any(
-                    isinstance(t, gast.Name) and t.id == param for t in stmt.targets):
-                break  # a new value: later writes go into it
-    return written
+    return [p for p in params if _writes_before_rebinding(node.body, p, False)[0]]
+
+
+def _writes_before_rebinding(block: list, name: str, rebound: bool) -> tuple[bool, bool]:
+    """Whether ``block`` may write into ``name``'s array in place while ``name`` still
+    holds the array it was given (``rebound``: bound anew before the block), and
+    whether it surely binds ``name`` anew (``x = np.log1p(x ** 2)`` before ``x += x``
+    in a loop's body writes into the new value)."""
+    for stmt in block:
+        if isinstance(stmt, (gast.For, gast.While)):
+            writes, _ = _writes_before_rebinding(stmt.body, name, rebound)
+            if writes or _writes_before_rebinding(stmt.orelse, name, rebound)[0]:
+                return True, rebound
+        elif isinstance(stmt, gast.If):
+            writes_body, in_body = _writes_before_rebinding(stmt.body, name, rebound)
+            writes_else, in_else = _writes_before_rebinding(stmt.orelse, name, rebound)
+            if writes_body or writes_else:
+                return True, rebound
+            rebound = rebound or (in_body and in_else)
+        elif isinstance(stmt, gast.Assign) and any(
+                isinstance(t, gast.Name) and t.id == name for t in stmt.targets):
+            rebound = True  # a new value: later writes go into it
+        elif not rebound and name in _written_in_place([stmt]):
+            return True, rebound
+    return False, rebound
 
 
 def _changed_as_containers(body: list, methods: frozenset = _CONTAINER_METHODS) -> set[str]:

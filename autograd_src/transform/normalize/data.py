@@ -412,8 +412,17 @@ class DataNormalizer:
                                    f"tell which names are read later: write {container}[...] "
                                    f"= {container}[...] {AUG_SYMBOLS.get(type(stmt.op), '+')} "
                                    "... with a copy of the item if it is shared")
-        partners = sorted((later & bound) - {container} - self.scalars - set(
-            self.local_functions))
+        partners = sorted((later & (set(self.parsed.locals) | set(self.parsed.params)))
+                          - {container} - self.scalars - set(self.local_functions))
+        if not set(partners) <= bound:  # (h bound in a loop: the check cannot read it)
+            raise self.error(stmt, f"{gast.unparse(stmt).strip()}: an in-place update of "
+                                   f"an item of {container}, whose array another name read "
+                                   f"later may hold ({', '.join(sorted(set(partners) - bound))}"
+                                   ", not surely bound here): grad makes a new item and "
+                                   "cannot check that. Write "
+                                   f"{container}[...] = {container}[...] "
+                                   f"{AUG_SYMBOLS.get(type(stmt.op), '+')} ... with a copy of "
+                                   "the item if it is shared")
         siblings = container in later  # hs = [h, h]; hs[0] += 1 changes hs[1] too
         # (D = {'q': W} after v = W[0]; W[1] = 0.0: the item is W's new array, and
         # NumPy's update would write into v's memory, which the check follows)
@@ -775,10 +784,21 @@ def _bound_to_a_shared_value(node: gast.FunctionDef, name: str) -> bool:
     """Whether generated code binds ``name`` to a value another name may hold: the
     user's own aliases, kept as written (``t = c`` then ``t *= 1.5``, ``t = d['w']``,
     ``t = ws[0][:]``), never grad's adjoints."""
-    return any(isinstance(item, gast.Assign) and isinstance(
-        item.value, (gast.Name, gast.Subscript, gast.Attribute)) and any(
-            isinstance(t, gast.Name) and t.id == name for t in item.targets)
+    return any(isinstance(item, gast.Assign) and _may_hold_anothers(item.value) and any(
+        isinstance(t, gast.Name) and t.id == name for t in item.targets)
         for item in walk(node))
+
+
+#: Array methods that return a view of the array (where NumPy can make one).
+_VIEW_METHODS = frozenset({"reshape", "ravel", "view", "transpose", "swapaxes", "squeeze"})
+
+
+def _may_hold_anothers(value: Any) -> bool:
+    """Whether ``value`` may be an array another name holds: a name, an item or an
+    attribute, or a view (``W.reshape(-1)``, ``W.ravel()``)."""
+    return isinstance(value, (gast.Name, gast.Subscript, gast.Attribute)) or (
+        isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and
+        value.func.attr in _VIEW_METHODS)
 
 
 def _alias_reaches(node: gast.FunctionDef, stmt: Any, name: str) -> bool:
@@ -793,7 +813,7 @@ def _alias_reaches(node: gast.FunctionDef, stmt: Any, name: str) -> bool:
     for before in reversed(body[:at]):
         if isinstance(before, gast.Assign) and len(before.targets) == 1 and \
                 isinstance(before.targets[0], gast.Name) and before.targets[0].id == name:
-            return isinstance(before.value, (gast.Name, gast.Subscript, gast.Attribute))
+            return _may_hold_anothers(before.value)
         if any(isinstance(n, gast.Name) and n.id == name and
                not isinstance(n.ctx, gast.Load) for n in walk(before)):
             break  # (bound in a loop or branch: any binding may reach)

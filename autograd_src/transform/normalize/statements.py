@@ -622,17 +622,29 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         later = self.read_later.get(id(self.origin))
         bound = {n.id for n in walk(target) if isinstance(n, gast.Name)}
         for param, argument in given:
-            if param in written and isinstance(argument, gast.Name) and \
-                    argument.id not in bound and (later is None or argument.id in later or (
-                        argument.id in self.shared and (self.shared - {argument.id}) & later)):
+            # (W[:, 0] given: W's array, written through the view)
+            root = argument.id if isinstance(argument, gast.Name) else \
+                base_name(argument) if isinstance(argument, (gast.Subscript, gast.Attribute)) \
+                and not any(isinstance(n, gast.Call) for n in walk(argument)) else None
+            if param in written and root is not None and \
+                    root not in bound and root not in self.scalars and (
+                        later is None or root in later or self.seen_by_adjoints(root) or (
+                            root in self.shared and (self.shared - {root}) & later)):
+                # (checked as it runs: on a number, x *= 2 rebinds, as in Python)
                 label = gast.unparse(call.func).strip()
-                raise self.error(stmt, f"{label}() writes into its argument {param} in place, "
-                                       f"which in NumPy changes {argument.id} (and any name "
-                                       f"sharing its array), read again after this line; "
-                                       f"grad computes the call on a copy "
-                                       f"and cannot follow the change into {argument.id}. "
-                                       f"Have {label}() work on a copy ({param} = "
-                                       f"{param}.copy() first) or return a new value")
+                where = (f"{self.parsed.where(stmt)}: {label}() writes into its argument "
+                         f"{param} in place, which in NumPy changes {root} (and any name "
+                         f"sharing its array), read again after this line or by the "
+                         f"derivative of an earlier one; grad computes the call on a copy "
+                         f"and cannot follow the change into {root}. Have {label}() work on "
+                         f"a copy ({param} = {param}.copy() first) or return a new value")
+                ad = self.namer.reference(runtime, "_ad")
+                check = gast.Expr(value=gast.Call(
+                    func=gast.Attribute(value=name_node(ad), attr="not_an_array",
+                                        ctx=gast.Load()),
+                    args=[clone(argument), gast.Constant(value=where, kind=None)],
+                    keywords=[]))
+                self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
 
     def no_change_by_call(self, call: gast.Call, stmt: gast.stmt) -> None:
         """A call on values without gradient may still change in place an array an
@@ -811,7 +823,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.primal(original)
             return
         target = stmt.targets[0]
-        if active and isinstance(value, gast.Call):
+        if isinstance(value, gast.Call):
             self.no_argument_changed_and_read_again(value, target, stmt)
         self.no_second_name_for_a_function(value)
         self.lazy_iterator_read_at_once(stmt)
