@@ -306,3 +306,31 @@ def test_writes_the_derivative_would_miss_are_refused(f, args, second):
         (hessian(f) if second else grad(f))(*given)
     for a, b in zip(given, args):
         np.testing.assert_array_equal(a, b)
+
+
+def _polyval_of_columns(p, x):
+    return np.sum(np.polyval(p, x))
+
+
+def _trapezoid_of_one_sample(y):
+    return np.trapezoid(y ** 2) if hasattr(np, "trapezoid") else np.trapz(y ** 2)
+
+
+def test_sampled_data_rules_at_their_edges():
+    """Tester AH: 2-D polyval coefficients (one polynomial per column) gave a wrong
+    gradient silently (now refused), and a trapezoid of one sample crashed."""
+    with pytest.raises(NotImplementedError, match="1-D coefficients"):
+        grad(_polyval_of_columns)(np.ones((2, 2)), np.array([1.0, 10.0]))
+    np.testing.assert_array_equal(grad(_trapezoid_of_one_sample)(np.array([2.0])), [0.0])
+
+
+def test_a_tensor_given_where_a_rule_takes_a_constant_is_refused():
+    """Tester AH: np.interp(..., left=tensor) in the Tensor API gave that tensor no
+    gradient, silently (grad refuses it)."""
+    import autograd_src as mg
+    fp, left = mg.tensor([1.0, 2.0, 3.0]), mg.tensor(5.0)
+    with pytest.raises(TypeError, match="takes no gradient through this argument"):
+        np.interp(np.array([-1.0, 0.5]), np.array([0.0, 1.0, 2.0]), fp, left=left)
+    y = np.interp(np.array([-1.0, 0.5]), np.array([0.0, 1.0, 2.0]), fp, left=left.data)
+    y.sum().backward()
+    np.testing.assert_allclose(fp.grad, [0.5, 0.5, 0.0])

@@ -178,6 +178,8 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
                     args = tuple(_stacked(tensor_type, a) if k < rule.n_inputs else a
                                  for k, a in enumerate(args))
                     break
+    if rule is not None and not sequence:
+        _no_gradient_through_options(tensor_type, rule, primitive, args, kwargs)
     raw_args = tuple([a._data if type(a) is tensor_type else unwrap(a) for a in args])
     raw_kwargs = {k: unwrap(v) for k, v in kwargs.items()} if kwargs else kwargs
     ans = primitive(*raw_args, **raw_kwargs)
@@ -251,6 +253,17 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     if view_of is not None:
         view_of._add_view(result, primitive, raw_args[1:], raw_kwargs)
     return result
+
+
+def _no_gradient_through_options(tensor_type: type, rule: Any, primitive: Any, args: tuple,
+                                 kwargs: dict) -> None:
+    """Refuse a tensor that needs a gradient given where the rule takes a constant (an
+    option: ``np.interp``'s ``left``, an axis): its gradient would silently be None."""
+    options = list(args[rule.n_inputs:]) + list(kwargs.values())
+    if any(isinstance(v, tensor_type) and not v._constant for v in options):
+        raise TypeError(f"{registry.primitive_name(primitive)} takes no gradient through "
+                        "this argument (its derivative rule treats it as a constant): pass "
+                        "tensor.data, or a constant tensor")
 
 
 def _kept(value: Any) -> Any:

@@ -131,9 +131,16 @@ def interp_knots_tangent(g: Any, x: Any, xp: Any, fp: Any, period: Any = None) -
     return np.where(inside, a * g[i] + b * g[i + 1], 0.0)
 
 
+def _one_polynomial(p: Any) -> None:
+    if np.ndim(p) != 1:
+        raise NotImplementedError("the derivative of np.polyval takes 1-D coefficients (one "
+                                  "polynomial); for one per column, call it per column")
+
+
 def unpolyval_coefficients(g: Any, p: Any, x: Any) -> Any:
     """Gradient of ``np.polyval(p, x)`` with respect to the coefficients ``p``
     (highest power first): each seed times the powers of its point."""
+    _one_polynomial(p)
     n = len(p)
     powers = np.asarray(x)[..., None] ** np.arange(n - 1, -1, -1)
     g = np.broadcast_to(g, powers.shape[:-1])
@@ -142,6 +149,7 @@ def unpolyval_coefficients(g: Any, p: Any, x: Any) -> Any:
 
 def polyval_slope(p: Any, x: Any) -> Any:
     """The derivative of ``np.polyval(p, x)`` with respect to ``x``."""
+    _one_polynomial(p)
     p = np.asarray(p)
     if len(p) < 2:
         return np.zeros(np.shape(x), dtype=np.result_type(p, x, np.float32))
@@ -160,6 +168,8 @@ def trapezoid_weights(y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> A
     y = np.asarray(y)
     axis = axis % y.ndim
     n = y.shape[axis]
+    if n < 2:  # (one sample: no interval, an integral of 0)
+        return np.zeros([1] * y.ndim, dtype=np.result_type(y, dx, 1.0))
     if x is None:
         widths = np.full(max(n - 1, 0), dx, dtype=np.result_type(dx, 1.0))
         shape = [1] * y.ndim
@@ -189,6 +199,8 @@ def untrapezoid_points(g: Any, y: Any, x: Any, axis: int = -1) -> Any:
     """Gradient of ``trapezoid(y, x, axis=axis)`` with respect to the sample points
     ``x``: moving ``x[j]`` widens the interval before it and narrows the one after."""
     y = np.moveaxis(np.asarray(y), axis, -1)
+    if y.shape[-1] < 2:  # (one sample: no interval)
+        return np.zeros(np.shape(x), dtype=np.result_type(y, x, 1.0))
     g = np.asarray(g)[..., None]
     pair = 0.5 * (y[..., :-1] + y[..., 1:])  # the mean height of each interval
     zero = np.zeros_like(pair[..., :1])
