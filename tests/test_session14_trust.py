@@ -334,3 +334,27 @@ def test_a_tensor_given_where_a_rule_takes_a_constant_is_refused():
     y = np.interp(np.array([-1.0, 0.5]), np.array([0.0, 1.0, 2.0]), fp, left=left.data)
     y.sum().backward()
     np.testing.assert_allclose(fp.grad, [0.5, 0.5, 0.0])
+
+
+def dict_of_a_list_written_through_a_name(ps, x):
+    q = ps[0]
+    q["W"] = q["W"] * 2
+    return np.sum(q["W"] * x)
+
+
+def dict_of_a_list_copied_written_and_put_back(ps, x):
+    q = dict(ps[0])
+    q["W"] = q["W"] * 2
+    ps[0] = q
+    return np.sum(q["W"] * x)
+
+
+def test_a_dict_held_by_a_differentiated_list_written_through_a_name():
+    """Tester AH: the gradient was right but the caller's inner dict kept its old item
+    (a plain run rebinds it): refused, and the advice it gives works."""
+    with pytest.raises(DiffSyntaxError, match="writes into a dict held by ps"):
+        grad(dict_of_a_list_written_through_a_name)([{"W": np.ones(2)}], np.ones(2))
+    ps = [{"W": np.ones(2)}]
+    g = grad(dict_of_a_list_copied_written_and_put_back)(ps, np.array([1.0, 3.0]))
+    np.testing.assert_allclose(g[0]["W"], [2.0, 6.0])
+    np.testing.assert_allclose(ps[0]["W"], [2.0, 2.0])

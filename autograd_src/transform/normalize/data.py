@@ -119,6 +119,18 @@ class DataNormalizer:
         when nothing else refers to ``y``'s array, which is checked here.
         """
         stays_shared: set = set()
+        roots = self.view_roots.get(name, set()) & set(self.wrt)
+        if name not in self.parsed.params and roots and isinstance(target.slice, gast.Constant) \
+                and isinstance(target.slice.value, str) and name not in self.owned:
+            # q = ps[0]; q['W'] = ...: q is a dict the caller's list holds, whose item
+            # NumPy's Python would rebind for the caller too; grad's new dict would not
+            root = sorted(roots)[0]
+            raise self.error(target, f"{gast.unparse(target).strip()} = ... writes into a dict "
+                                     f"held by {root}, the list or dict the caller passed, "
+                                     "which grad does not write back through another name: "
+                                     f"make a dict of this function's own ({name} = "
+                                     f"dict({name})) and put it back where the caller "
+                                     f"should see it ({root}[...] = {name})")
         if name not in self.owned:
             what = "an argument of the helper (the caller's array)" \
                 if name in self.parsed.params else \
