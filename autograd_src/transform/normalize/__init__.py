@@ -256,17 +256,15 @@ def _passed_to_writing_helpers(parsed: ParsedFunction) -> set[str]:
     """Names passed to a function of yours that writes into that parameter in place
     before binding it anew (``hinplace(W)`` doing ``a *= 2.0``): NumPy changes their
     arrays, which for an argument are the caller's (copied first, as for ``W *= 2``)."""
-    from ..mutation import _definition, is_user_function
+    from ..mutation import is_user_function
     names: set[str] = set()
     for call in walk(parsed.node):
         if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Name):
             continue
         fn = parsed.resolve(call.func)
-        node = _definition(fn) if is_user_function(fn) else None
-        if not node:
+        if not is_user_function(fn):
             continue
-        written = written_before_rebound(node)
-        params = [a.id for a in node.args.posonlyargs + node.args.args]
+        params, written = params_written_in_place(fn)
         for param, argument in list(zip(params, call.args)) + [
                 (k.arg, k.value) for k in call.keywords]:
             if param in written and isinstance(argument, gast.Name):
@@ -274,6 +272,26 @@ def _passed_to_writing_helpers(parsed: ParsedFunction) -> set[str]:
             elif param in written and isinstance(argument, (gast.Subscript, gast.Attribute)):
                 names.add(base_name(argument))  # (a view of it given: W[:, 0])
     return names
+
+
+#: code object -> (parameters, those written in place before being bound anew)
+_WRITTEN_PARAMETERS: dict = {}
+
+
+def params_written_in_place(fn: Any) -> tuple[list[str], list[str]]:
+    """The positional parameters of your function ``fn`` and those it may write into
+    in place before binding them anew (`written_before_rebound`), read once per
+    definition (a loop's body is normalized several times)."""
+    from ..mutation import _definition
+    code = getattr(fn, "__code__", None)
+    found = _WRITTEN_PARAMETERS.get(code)
+    if found is None:
+        node = _definition(fn)
+        found = ([a.id for a in node.args.posonlyargs + node.args.args],
+                 written_before_rebound(node)) if node else ([], [])
+        if code is not None:
+            _WRITTEN_PARAMETERS[code] = found
+    return found
 
 
 def written_before_rebound(node: gast.FunctionDef) -> list[str]:

@@ -604,20 +604,17 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
 
     def no_argument_changed_and_read_again(self, call: gast.Call, target: gast.expr,
                                            stmt: gast.stmt) -> None:
-        """Refuse ``h = double(u)`` where your ``double`` writes into its argument in
-        place (``a *= 2.0; return a``) and ``u`` is read again: in NumPy ``u`` changes
+        """Check, as ``h = double(u)`` runs, that ``u`` is no array where your ``double``
+        writes into its argument in place (``a *= 2.0; return a``) and ``u``, or a name
+        sharing its array, is read again or by an earlier adjoint: in NumPy ``u`` changes
         too, which the derivative of the call (made on copies) does not follow."""
         primitive = self.parsed.resolve(call.func)
         if not is_user_function(primitive) or not isinstance(call.func, gast.Name):
             return
-        node = mutation._definition(primitive)
-        if not node:
-            return
-        from . import written_before_rebound
-        written = written_before_rebound(node)
+        from . import params_written_in_place
+        params, written = params_written_in_place(primitive)
         if not written:
             return
-        params = [a.id for a in node.args.posonlyargs + node.args.args]
         given = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords]
         later = self.read_later.get(id(self.origin))
         bound = {n.id for n in walk(target) if isinstance(n, gast.Name)}
