@@ -782,11 +782,7 @@ def _build_per_class(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int
 
 def _function_defaults(fn: Callable[..., Any]) -> dict[str, Any]:
     """``fn``'s parameters whose defaults are functions (``act=np.tanh``), by name."""
-    names, positional = parameters(fn)
-    defaults = dict(zip(names[positional - len(fn.__defaults__ or ()):positional],
-                        fn.__defaults__ or ()))
-    defaults.update(fn.__kwdefaults__ or {})
-    return {name: default for name, default in defaults.items()
+    return {name: default for name, default in source.default_values(fn).items()
             if callable(default) and not isinstance(default, type)}
 
 

@@ -16,7 +16,7 @@ import gast
 import numpy as np
 
 from .transform.ir import walk
-from .transform.source import parameters
+from .transform.source import default_values, parameters
 
 __all__ = ["check_argument", "is_container", "value_on_copies", "SameDraws", "in_structure",
            "shallow_copy", "scalar_signature",
@@ -530,9 +530,7 @@ def argument_reader(fn: Callable[..., Any], name: str) -> Callable[[tuple, dict]
     """A function reading argument ``name`` of a call to ``fn`` (``MISSING`` if absent)."""
     names, positional = parameters(fn)
     position = names.index(name)
-    defaults = dict(zip(names[positional - len(fn.__defaults__ or ()):positional],
-                        fn.__defaults__ or ()))
-    defaults.update(fn.__kwdefaults__ or {})
+    defaults = default_values(fn)
 
     def read(args: tuple, kwargs: dict) -> Any:
         if position < positional and position < len(args):

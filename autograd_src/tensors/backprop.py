@@ -178,7 +178,7 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
                     args = tuple(_stacked(tensor_type, a) if k < rule.n_inputs else a
                                  for k, a in enumerate(args))
                     break
-    if rule is not None and not sequence:
+    if rule is not None and not sequence and (kwargs or len(args) > rule.n_inputs):
         _no_gradient_through_options(tensor_type, rule, primitive, args, kwargs)
     raw_args = tuple([a._data if type(a) is tensor_type else unwrap(a) for a in args])
     raw_kwargs = {k: unwrap(v) for k, v in kwargs.items()} if kwargs else kwargs

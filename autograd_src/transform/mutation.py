@@ -46,6 +46,28 @@ VIEW_FUNCTIONS = {np.reshape, np.ravel, np.transpose, np.squeeze, np.expand_dims
 #: Array methods and attributes that give views.
 VIEW_METHODS = {"reshape", "ravel", "view", "transpose", "squeeze", "swapaxes", "diagonal",
                 "T", "mT", "real", "imag", "flat", "base"}
+
+
+def viewed_name(value: Any) -> Optional[str]:
+    """The name whose array ``value`` is a view of where NumPy can make one (``W[1]``,
+    ``W[1:, None]``, ``W.T``, ``W.reshape(-1)``), or None (``W[idx]`` copies)."""
+    if isinstance(value, gast.Attribute) and value.attr in VIEW_METHODS:
+        base = value.value
+    elif isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+            value.func.attr in VIEW_METHODS:
+        base = value.func.value
+    elif isinstance(value, gast.Subscript):
+        parts = value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
+        if not all(isinstance(p, gast.Slice) or isinstance(p, gast.Constant) and (
+                isinstance(p.value, int) or p.value is None or p.value is Ellipsis)
+                for p in parts):
+            return None  # (an array or a list of indices: a copy)
+        base = value.value
+    else:
+        return None
+    return base.id if isinstance(base, gast.Name) else None
+
+
 #: Builtins that return one of their arguments itself (max(x, lo) is x, a 0-d array).
 RETURNS_AN_ARGUMENT = {max, min}
 #: Builtins whose result never shares an argument's array.

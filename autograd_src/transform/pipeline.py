@@ -87,11 +87,7 @@ def _bind_function_defaults(parsed: source.ParsedFunction) -> None:
     gradient is differentiated as the default's (the only function grad knows), and
     checks when it runs that the call left ``logprob`` to its default."""
     fn = parsed.fn
-    names, positional = source.parameters(fn)
-    defaults = dict(zip(names[positional - len(fn.__defaults__ or ()):positional],
-                        fn.__defaults__ or ()))
-    defaults.update(fn.__kwdefaults__ or {})
-    bound = {param: default for param, default in defaults.items()
+    bound = {param: default for param, default in source.default_values(fn).items()
              if param not in parsed.bound and callable(default) and
              not isinstance(default, type)}
     parsed.bound.update(bound)

@@ -716,5 +716,14 @@ def parameters(fn: Callable[..., Any]) -> tuple[list[str], int]:
     return names, positional
 
 
+def default_values(fn: Callable[..., Any]) -> dict[str, Any]:
+    """``fn``'s parameters that have defaults, with them (keyword-only ones too)."""
+    names, positional = parameters(fn)
+    given = fn.__defaults__ or ()
+    defaults = dict(zip(names[positional - len(given):positional], given))
+    defaults.update(fn.__kwdefaults__ or {})
+    return defaults
+
+
 def is_bound_method(fn: Callable[..., Any]) -> bool:
     return isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType)

@@ -22,6 +22,7 @@ from typing import Any
 import gast
 
 from ..ir import walk
+from ..mutation import viewed_name
 
 __all__ = ["is_generated", "stacks_as_values"]
 
@@ -194,34 +195,10 @@ def stacks_as_values(node: gast.FunctionDef) -> None:
     # update in place (an adjoint's dx += v is dx = dx + v, a value)
     aliased = frozenset(
         n.id for item in walk(node) if isinstance(item, gast.Assign) and (isinstance(
-            item.value, (gast.Name, gast.Subscript, gast.Attribute)) or _viewed(item.value))
+            item.value, (gast.Name, gast.Subscript, gast.Attribute)) or viewed_name(item.value))
         for target in item.targets for n in walk(target) if isinstance(n, gast.Name)) | \
         frozenset(item.value.id for item in walk(node) if isinstance(item, gast.Assign)
                   and isinstance(item.value, gast.Name)) | \
-        frozenset(_viewed(item.value) for item in walk(node)
+        frozenset(viewed_name(item.value) for item in walk(node)
                   if isinstance(item, gast.Assign)) - {None}  # (vw1 = W[1]: W -= W)
     node.body = _rewrite(node.body, checked, aliased)
-
-
-#: Array methods that return a view of the array (where NumPy can make one).
-_VIEW_METHODS = frozenset({"reshape", "ravel", "view", "transpose", "swapaxes", "squeeze"})
-
-
-def _viewed(value: Any) -> Any:
-    """The name whose array ``value`` is a view of (``W[1]``, ``W[1:, 0]``, ``W.T``,
-    ``W.reshape(-1)``: views where NumPy can make them), or None."""
-    if isinstance(value, gast.Attribute) and value.attr == "T":
-        base = value.value
-    elif isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
-            value.func.attr in _VIEW_METHODS:
-        base = value.func.value
-    elif isinstance(value, gast.Subscript):
-        parts = value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
-        if not all(isinstance(p, gast.Slice) or isinstance(p, gast.Constant) and (
-                isinstance(p.value, int) or p.value is None or p.value is Ellipsis)
-                for p in parts):
-            return None  # (an array or a list of indices: a copy)
-        base = value.value
-    else:
-        return None
-    return base.id if isinstance(base, gast.Name) else None

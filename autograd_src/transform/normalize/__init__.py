@@ -85,7 +85,9 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                    and t.id not in getattr(n, "writes_back", ())}
         # Y = X; Y += 1.0 (or m = items[0], v = d['a']): an argument without gradient
         # written through another name; copied, arrays in its containers too
-        through = _written_through_other_names(parsed) - set(wrt) - set(scalars)
+        # (x += v, X[0] = v, np.copyto(X, v), or a helper of yours writing into X)
+        written = _written_in_place(parsed.node.body) | _passed_to_writing_helpers(parsed)
+        through = _written_through_other_names(parsed, written) - set(wrt) - set(scalars)
         for name in sorted(through - _written_in_place(parsed.node.body)):
             copy_call = gast.Call(func=gast.Attribute(value=name_node(ad),
                                                       attr="copied_through", ctx=gast.Load()),
@@ -101,9 +103,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 written_back.append((given, name))
             state.primal(gast.copy_location(assign_node(name, copy_call, parsed.node.body[0]),
                                             parsed.node.body[0]))
-        for name in sorted((_written_in_place(parsed.node.body) |
-                            _passed_to_writing_helpers(parsed)) & set(parsed.params)
-                           - set(scalars)):
+        for name in sorted(written & set(parsed.params) - set(scalars)):
             copy_call = gast.Call(func=gast.Attribute(value=name_node(ad), attr="copied",
                                                       ctx=gast.Load()),
                                   args=[name_node(name)], keywords=[])
@@ -381,12 +381,11 @@ def written_through(node: Any, written: set, resolve: Any) -> set[str]:
     return reached
 
 
-def _written_through_other_names(parsed: ParsedFunction) -> set[str]:
-    """The parameters of ``parsed`` a name written in place may hold (``Y = X`` then
+def _written_through_other_names(parsed: ParsedFunction, written: set[str]) -> set[str]:
+    """The parameters of ``parsed`` a name ``written`` in place may hold (``Y = X`` then
     ``Y += 1.0``; ``items = [x, w]; m = items[0]; m *= 3``): see `written_through`."""
-    written = {n for n in _written_in_place(parsed.node.body) | _passed_to_writing_helpers(
-        parsed) if n not in parsed.params}
-    return written_through(parsed.node, written, parsed.resolve) & set(parsed.params)
+    return written_through(parsed.node, written - set(parsed.params),
+                           parsed.resolve) & set(parsed.params)
 
 
 def _written_in_place(body: list) -> set[str]:

@@ -13,6 +13,7 @@ import gast
 import numpy as np
 
 from ...rules import numpy_rules, registry, runtime
+from .. import mutation
 from ..desugar import loop_over_positions
 from ..ir import Primal, assign_node, is_trivial, name_node, walk
 from ..naming import clone, describe
@@ -801,16 +802,11 @@ def _bound_to_a_shared_value(node: gast.FunctionDef, name: str) -> bool:
         for item in walk(node))
 
 
-#: Array methods that return a view of the array (where NumPy can make one).
-_VIEW_METHODS = frozenset({"reshape", "ravel", "view", "transpose", "swapaxes", "squeeze"})
-
-
 def _may_hold_anothers(value: Any) -> bool:
     """Whether ``value`` may be an array another name holds: a name, an item or an
     attribute, or a view (``W.reshape(-1)``, ``W.ravel()``)."""
-    return isinstance(value, (gast.Name, gast.Subscript, gast.Attribute)) or (
-        isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and
-        value.func.attr in _VIEW_METHODS)
+    return isinstance(value, (gast.Name, gast.Subscript, gast.Attribute)) or \
+        mutation.viewed_name(value) is not None
 
 
 def _alias_reaches(node: gast.FunctionDef, stmt: Any, name: str) -> bool:
