@@ -479,16 +479,13 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
             show(entry)
         chosen = entry[0]
         if signature[3] and set(signature[3]) & wrt:  # containers: same layout back
-            as_passed = getattr(entry[1], "__autograd_src_writes_back__", False)
             if narrow or kwargs:
-                like = [read(args, kwargs) for read in readers]
-                if as_passed:
-                    like = [shallow_copy(v) for v in like]
+                like = [shallow_copy(read(args, kwargs)) for read in readers]
                 return _in_structures(chosen(*args, **kwargs), like, single, value)
             laid = laid_out.get(variant)
             if laid is None:
                 laid = laid_out[variant] = (
-                    _laying_out(chosen, wrt_positions, single, value, as_passed), entry[1],
+                    _laying_out(chosen, wrt_positions, single, value), entry[1],
                     entry[2])
             shortcuts.remember(args, laid)
             return laid[0](*args)
@@ -693,19 +690,13 @@ def _describe(signature: tuple) -> str:
 
 
 def _laying_out(compiled: Callable[..., Any], positions: list, single: bool,
-                value: bool, as_passed: bool = False) -> Callable[..., Any]:
+                value: bool) -> Callable[..., Any]:
     """``compiled`` for positional calls, its gradients laid out as the arguments at
-    ``positions`` (see `_in_structures`), as the caller passed them where ``compiled``
-    writes into a differentiated list or dict (``ws.append(v)``) before it returns."""
-    if as_passed:
-        def run_on_passed(*args: Any) -> Any:
-            like = [shallow_copy(args[k]) for k in positions]
-            return _in_structures(compiled(*args), like, single, value)
-
-        return run_on_passed
-
+    ``positions`` (see `_in_structures`) as the caller passed them: the code, or a
+    derivative it calls, may write into a list or dict it is given (``ws.append(v)``)."""
     def run(*args: Any) -> Any:
-        return _in_structures(compiled(*args), [args[k] for k in positions], single, value)
+        like = [shallow_copy(args[k]) for k in positions]
+        return _in_structures(compiled(*args), like, single, value)
 
     return run
 

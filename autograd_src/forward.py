@@ -36,6 +36,7 @@ from .arguments import (
     in_structure,
     make_checker,
     scalar_signature,
+    shallow_copy,
     value_on_copies,
 )
 from .errors import UnresolvedMethodError
@@ -148,9 +149,13 @@ def _of_gradient(fn: Callable[..., Any], origin: Any, wrt: Wrt, verbose: int,
         derivative.__wrapped__ = chosen.__wrapped__  # type: ignore[attr-defined]
         return chosen
 
-    def laid_out(args: tuple, kwargs: dict, result: tuple) -> tuple:
+    def passed(args: tuple, kwargs: dict) -> list:
+        # read before the call: the code may write into a list or dict it is given
         function = origin.function()
-        like = [argument_reader(function, n)(args, kwargs) for n in origin.names]
+        return [shallow_copy(argument_reader(function, n)(args, kwargs))
+                for n in origin.names]
+
+    def laid_out(like: list, result: tuple) -> tuple:
         if not any(isinstance(a, (list, tuple, dict)) for a in like):
             return result
         if origin.single:
@@ -158,12 +163,13 @@ def _of_gradient(fn: Callable[..., Any], origin: Any, wrt: Wrt, verbose: int,
         return tuple(tuple(in_structure(g, a) for g, a in zip(r, like)) for r in result)
 
     def run(args: tuple, kwargs: dict, tangents: Sequence[Any]) -> tuple:
-        return laid_out(args, kwargs, derivative_for(tuple(args), kwargs).run(
-            args, kwargs, tangents))
+        like = passed(args, kwargs)
+        return laid_out(like, derivative_for(tuple(args), kwargs).run(args, kwargs, tangents))
 
     def derivative(*args: Any, **kwargs: Any) -> tuple:
         primal = {k: v for k, v in kwargs.items() if k not in tangent_set}
-        return laid_out(args, primal, derivative_for(args, primal)(*args, **kwargs))
+        like = passed(args, primal)
+        return laid_out(like, derivative_for(args, primal)(*args, **kwargs))
 
     derivative.__name__ = derivative.__qualname__ = general.__name__
     derivative.__module__ = general.__module__

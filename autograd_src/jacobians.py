@@ -38,6 +38,7 @@ from .arguments import (
     argument_reader,
     in_structure,
     make_checker,
+    shallow_copy,
     value_on_copies,
 )
 from .errors import NoRuleError, UnresolvedMethodError
@@ -372,7 +373,8 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         *primals, v = args
         latest = forward(tuple(primals), kwargs)
         _show(hessian_vector_product, latest)
-        like = argument_reader(fn, names[0])(tuple(primals), kwargs)
+        # read before the run: the code may write into a list or dict it is given
+        like = shallow_copy(argument_reader(fn, names[0])(tuple(primals), kwargs))
         if isinstance(like, np.ndarray) and isinstance(v, (list, tuple)):
             v = np.asarray(v, dtype=like.dtype)  # hvp(f)(x, [1.0, 0.0]): a vector
         tangent = latest.run(tuple(primals), kwargs, [v])[1]
@@ -678,11 +680,11 @@ class _ForwardOverReverse:
         else:
             raise _NotHere
         check(args, kwargs)
+        arguments = [shallow_copy(read(args, kwargs)) for read in results]  # as passed
         primal, tangent = forward.run(args, kwargs, tangents)
         if forward.source is not self.shown:
             self.derivative.source = self._source(forward)  # type: ignore[attr-defined]
             self.derivative.__wrapped__ = forward.__wrapped__  # type: ignore[attr-defined]
-        arguments = [read(args, kwargs) for read in results]
         if self.single:
             grads = in_structure(tangent, arguments[0])
         else:

@@ -112,6 +112,7 @@ CASES += [
     ((np.ravel,), "np.ravel(x)", _n((3, 4)), 1),
     ((np.squeeze, np.expand_dims), "np.expand_dims(np.squeeze(x), 0)", _n((3, 1, 4)), 1),
     ((np.broadcast_to,), "np.broadcast_to(x, (3, 4))", _n((4,)), 1),
+    ((np.full,), "np.full((3, 4), x)", _n((4,)), 1),
     ((np.swapaxes, np.moveaxis), "np.swapaxes(x, 0, 1) + np.moveaxis(x, 0, -1)", _n((3, 3)), 1),
     ((np.flip,), "np.flip(x, 1)", _n((3, 4)), 1),
     ((np.tile,), "np.tile(x, (2, 1))", _n((3, 4)), 1),

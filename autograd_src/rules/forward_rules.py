@@ -1153,8 +1153,7 @@ def median(g, ans, a, axis=None, out=None, overwrite_input=False, keepdims=False
 def interp(g, ans, x, xp, fp, left=None, right=None, period=None):
     return (g * _ad.interp_slope(x, xp, fp, period),
             _ad.interp_knots_tangent(g, x, xp, fp, period),
-            np.interp(x, xp, g, None if left is None else 0.0,
-                      None if right is None else 0.0, period))
+            _ad.interp_values_tangent(g, x, xp, left, right, period))
 
 
 @defjvp(np.polyval)
@@ -1501,6 +1500,12 @@ def sinc(g, ans, x):
 @defjvp(np.dsplit)
 def dsplit(g, ans, ary, indices_or_sections):
     return np.dsplit(g, indices_or_sections)
+
+
+@defjvp(np.full)
+def full(g, ans, shape, fill_value, dtype=None):
+    return (None,
+            _ad.through_cast(np.broadcast_to(g, np.shape(ans)) * 1.0, _ad.dtype_of(ans)))
 
 
 @defjvp(np.full_like)

@@ -664,6 +664,12 @@ def diff(g, ans, a, n=1, axis=-1, prepend=None, append=None):
     return _ad.undiff(g, a, n, axis, prepend, append)
 
 
+@defvjp(np.full)
+def full(g, ans, shape, fill_value, dtype=None):
+    """As `full_like`: ``shape`` is a constant."""
+    return None, _ad.unbroadcast(_ad.through_cast(g, _ad.dtype_of(ans)), fill_value)
+
+
 @defvjp(np.full_like)
 def full_like(g, ans, a, fill_value, dtype=None):
     """``a`` gives the shape alone; ``fill_value`` is broadcast to it (and cast to the

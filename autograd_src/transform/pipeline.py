@@ -129,7 +129,6 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     origin = f"{os.path.basename(parsed.filename)}:{parsed.node.lineno}"
     compiled = loader.load(text, name, fn, namer.injected, origin)
     compiled.__autograd_src_seed__ = derivative.seed_param
-    compiled.__autograd_src_writes_back__ = bool(parsed.written_back)
     compiled.__autograd_src_operands__ = norm.operand_params
     return compiled, _with_helpers(text, list(namer.helper_sources))
 

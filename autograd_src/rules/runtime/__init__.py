@@ -140,6 +140,7 @@ from .reductions import (  # noqa: F401 - generated code reads them as _ad.<name
 from .sampled import (  # noqa: F401 - generated code reads them as _ad.<name>
     interp_knots_tangent,
     interp_slope,
+    interp_values_tangent,
     median_tangent,
     median_weights,
     polyval_slope,

@@ -103,6 +103,15 @@ def uninterp_values(g: Any, x: Any, xp: Any, fp: Any, left: Any = None, right: A
     return out
 
 
+def interp_values_tangent(g: Any, x: Any, xp: Any, left: Any = None, right: Any = None,
+                          period: Any = None) -> Any:
+    """Tangent of ``np.interp(x, xp, fp, left, right)`` along ``g``, a tangent of
+    ``fp``: ``g`` interpolated, 0 outside the samples where ``left``/``right`` replace
+    the end values."""
+    return np.interp(x, xp, g, None if left is None else 0.0,
+                     None if right is None else 0.0, period)
+
+
 def _knot_factors(x: Any, xp: Any, fp: Any) -> tuple:
     """``(i, a, b, inside)``: ``np.interp(x, xp, fp)`` changes by ``a`` per unit of
     ``xp[i]`` and ``b`` per unit of ``xp[i + 1]`` at points inside the samples."""

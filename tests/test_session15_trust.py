@@ -1,0 +1,78 @@
+"""Findings of session 15 (its testers and the items left open by session 14), each in
+its smallest form."""
+
+import numpy as np
+
+from autograd_src import grad, hvp, jvp
+
+W0 = np.array([1.0, 2.0])
+
+
+def appends_to_its_list(ws):
+    ws.append(ws[0] * 2.0)
+    return np.sum(ws[0] ** 3) + np.sum(ws[1])
+
+
+def adds_a_key(p):
+    p['extra'] = p['w'] * 2.0
+    return np.sum(p['w'] ** 3) + np.sum(p['extra'])
+
+
+def test_hvp_of_a_function_appending_to_its_list_lays_out_as_passed():
+    # the list had grown by the time the tangent was laid out: an internal error
+    ws = [W0.copy()]
+    out = hvp(appends_to_its_list)(ws, [np.array([1.0, 0.0])])
+    assert len(out) == 1
+    np.testing.assert_allclose(out[0], 6.0 * W0 * [1.0, 0.0])
+    assert len(ws) == 2  # the function's append happened, as in Python
+
+
+def test_hvp_of_a_function_adding_a_key_gives_the_keys_passed():
+    p = {'w': W0.copy()}
+    out = hvp(adds_a_key)(p, {'w': np.array([1.0, 0.0])})
+    assert list(out) == ['w']
+    np.testing.assert_allclose(out['w'], [6.0, 0.0])
+
+
+def test_jvp_of_a_function_adding_a_key():
+    value, tangent = jvp(adds_a_key, ({'w': W0.copy()},), ({'w': np.array([1.0, 0.0])},))
+    assert np.isclose(value, 9.0 + 6.0) and np.isclose(tangent, 3.0 + 2.0)
+
+
+def test_grad_of_a_function_calling_grad_of_an_appending_function():
+    def outer(ws):
+        return np.sum(grad(appends_to_its_list)(ws)[0])
+
+    ws = [W0.copy()]
+    out = grad(outer)(ws)
+    assert len(out) == 1
+    np.testing.assert_allclose(out[0], 6.0 * W0)
+
+    def outer_dict(p):
+        return np.sum(grad(adds_a_key)(p)['w'])
+
+    out = grad(outer_dict)({'w': W0.copy()})
+    assert list(out) == ['w']
+    np.testing.assert_allclose(out['w'], 6.0 * W0)
+
+
+def test_np_full_and_full_like_carry_the_fill_values_gradient():
+    from autograd_src import hessian, jacfwd
+    from autograd_src.testing import numerical_grad
+
+    def f(s):
+        return np.sum(np.full(4, s) ** 2)
+
+    def g(x, s):
+        return np.sum(np.full_like(x, s) * x ** 2)
+
+    def h(s):  # a row broadcast into a (2, 3) array
+        return np.sum(np.full((2, 3), s) ** 3)
+
+    assert np.isclose(grad(f)(1.5), 12.0) and np.isclose(hessian(f)(1.5), 8.0)
+    assert np.isclose(jvp(f, (1.5,), (1.0,))[1], 12.0)
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(grad(g, wrt=(0, 1))(x, 2.0)[1], np.sum(x ** 2))
+    np.testing.assert_allclose(grad(g, wrt=(0, 1))(x, 2.0)[0], 4.0 * x)
+    np.testing.assert_allclose(grad(h)(x), numerical_grad(h, (x,), 0), rtol=1e-6)
+    np.testing.assert_allclose(jacfwd(h)(x), grad(h)(x))
