@@ -76,3 +76,50 @@ def test_np_full_and_full_like_carry_the_fill_values_gradient():
     np.testing.assert_allclose(grad(g, wrt=(0, 1))(x, 2.0)[0], 4.0 * x)
     np.testing.assert_allclose(grad(h)(x), numerical_grad(h, (x,), 0), rtol=1e-6)
     np.testing.assert_allclose(jacfwd(h)(x), grad(h)(x))
+
+
+def _doubles_in_place(a):
+    a *= 2.0
+    return a
+
+
+def _passes_on(x, W):  # writes into W through the helper it gives W to
+    return np.sum(_doubles_in_place(W) + W) * x
+
+
+def test_a_helper_passing_its_argument_to_a_writing_helper_writes_into_it_too():
+    # jacrev ran the forward pass once per row, each doubling the caller's W: the
+    # second row was twice the first, and W ended 4x (the write two calls deep)
+    from autograd_src import jacrev
+
+    def h(x, W):
+        return _passes_on(x, W) * np.ones(2)
+
+    x, W = np.array([0.5, 1.5]), np.array([1.0, 2.0])
+    J = jacrev(h)(x, W)
+    np.testing.assert_allclose(J, 12.0 * np.eye(2))
+    np.testing.assert_array_equal(W, [1.0, 2.0])
+
+    def three_deep(x, W):
+        return _passes_on(x, W) * np.ones(2)
+
+    def top(x, W):
+        return three_deep(x, W)
+
+    np.testing.assert_allclose(jacrev(top)(x, W), 12.0 * np.eye(2))
+    np.testing.assert_array_equal(W, [1.0, 2.0])
+
+
+def test_a_recursive_helper_is_read_once_for_its_writes():
+    def halve(a, n):
+        if n == 0:
+            return a
+        a *= 0.5
+        return halve(a, n - 1)
+
+    def f(x, W):
+        return np.sum(halve(W, 2) * x)
+
+    W = np.array([4.0, 8.0])
+    np.testing.assert_allclose(grad(f)(np.ones(2), W), [1.0, 2.0])
+    np.testing.assert_array_equal(W, [4.0, 8.0])

@@ -8,7 +8,7 @@ arrays in `data`, activity in `activity` and shape facts in `shapes`; calls of
 """
 
 import re
-from typing import Any
+from typing import Any, Callable, Optional
 
 import gast
 
@@ -256,22 +256,7 @@ def _passed_to_writing_helpers(parsed: ParsedFunction) -> set[str]:
     """Names passed to a function of yours that writes into that parameter in place
     before binding it anew (``hinplace(W)`` doing ``a *= 2.0``): NumPy changes their
     arrays, which for an argument are the caller's (copied first, as for ``W *= 2``)."""
-    from ..mutation import is_user_function
-    names: set[str] = set()
-    for call in walk(parsed.node):
-        if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Name):
-            continue
-        fn = parsed.resolve(call.func)
-        if not is_user_function(fn):
-            continue
-        params, written = params_written_in_place(fn)
-        for param, argument in list(zip(params, call.args)) + [
-                (k.arg, k.value) for k in call.keywords]:
-            if param in written and isinstance(argument, gast.Name):
-                names.add(argument.id)
-            elif param in written and isinstance(argument, (gast.Subscript, gast.Attribute)):
-                names.add(base_name(argument))  # (a view of it given: W[:, 0])
-    return names
+    return _given_to_writers(parsed.node, parsed.resolve)
 
 
 #: code object -> (parameters, those written in place before being bound anew)
@@ -280,44 +265,100 @@ _WRITTEN_PARAMETERS: dict = {}
 
 def params_written_in_place(fn: Any) -> tuple[list[str], list[str]]:
     """The positional parameters of your function ``fn`` and those it may write into
-    in place before binding them anew (`written_before_rebound`), read once per
-    definition (a loop's body is normalized several times)."""
+    in place before binding them anew (`written_before_rebound`), itself or through a
+    function of yours it passes them to (``scale(W)`` doing ``a *= 2.0``), read once
+    per definition (a loop's body is normalized several times)."""
     from ..mutation import _definition
     code = getattr(fn, "__code__", None)
     found = _WRITTEN_PARAMETERS.get(code)
     if found is None:
         node = _definition(fn)
-        found = ([a.id for a in node.args.posonlyargs + node.args.args],
-                 written_before_rebound(node)) if node else ([], [])
+        params = [a.id for a in node.args.posonlyargs + node.args.args] if node else []
+        if code is not None:  # (a recursive call, while this one is read: no writes)
+            _WRITTEN_PARAMETERS[code] = (params, [])
+        found = (params, written_before_rebound(node, _helper_resolver(fn))) \
+            if node else ([], [])
         if code is not None:
             _WRITTEN_PARAMETERS[code] = found
     return found
 
 
-def written_before_rebound(node: gast.FunctionDef) -> list[str]:
+def _helper_resolver(fn: Any) -> Callable[[gast.Name], Any]:
+    """The object a plain name (a ``gast.Name``) in ``fn``'s body calls: a free
+    variable of its closure, else a global (None where neither holds it)."""
+    code = getattr(fn, "__code__", None)
+    cells = dict(zip(code.co_freevars, getattr(fn, "__closure__", None) or ())) \
+        if code is not None else {}
+    namespace = getattr(fn, "__globals__", {})
+
+    def resolve(node: gast.Name) -> Any:
+        name = node.id
+        if name in cells:
+            try:
+                return cells[name].cell_contents
+            except ValueError:  # (a cell not filled yet)
+                return None
+        return namespace.get(name)
+
+    return resolve
+
+
+def written_before_rebound(node: gast.FunctionDef,
+                           resolve: Optional[Callable[[gast.Name], Any]] = None) -> list[str]:
     """The parameters of the ``def`` ``node`` it may write into in place before binding
     the name to a new value (``a *= 2.0`` first, not ``a = a.copy()`` first): the
-    caller's arrays, which NumPy changes."""
+    caller's arrays, which NumPy changes. ``resolve`` finds the functions it calls, whose
+    writes into what they are given count too."""
     params = [a.id for a in node.args.posonlyargs + node.args.args]
-    return [p for p in params if _writes_before_rebinding(node.body, p, False)[0]]
+    return [p for p in params
+            if _writes_before_rebinding(node.body, p, False, resolve)[0]]
 
 
-def _writes_before_rebinding(block: list, name: str, rebound: bool) -> tuple[bool, bool]:
+def _given_to_writers(stmt: Any, resolve: Optional[Callable[[gast.Name], Any]]) -> set[str]:
+    """Names ``stmt`` passes (or a view of which it passes) to a function of yours that
+    writes into that parameter in place."""
+    from ..mutation import is_user_function
+    names: set[str] = set()
+    if resolve is None:
+        return names
+    for call in walk(stmt):
+        if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Name):
+            continue
+        fn = resolve(call.func)
+        if not is_user_function(fn):
+            continue
+        params, written = params_written_in_place(fn)
+        for param, argument in list(zip(params, call.args)) + [
+                (k.arg, k.value) for k in call.keywords]:
+            if param in written and isinstance(argument, gast.Name):
+                names.add(argument.id)
+            elif param in written and isinstance(argument, (gast.Subscript, gast.Attribute)):
+                names.add(base_name(argument))
+    return names
+
+
+def _writes_before_rebinding(block: list, name: str, rebound: bool,
+                             resolve: Optional[Callable[[gast.Name], Any]] = None
+                             ) -> tuple[bool, bool]:
     """Whether ``block`` may write into ``name``'s array in place while ``name`` still
     holds the array it was given (``rebound``: bound anew before the block), and
     whether it surely binds ``name`` anew (``x = np.log1p(x ** 2)`` before ``x += x``
     in a loop's body writes into the new value)."""
     for stmt in block:
         if isinstance(stmt, (gast.For, gast.While)):
-            writes, _ = _writes_before_rebinding(stmt.body, name, rebound)
-            if writes or _writes_before_rebinding(stmt.orelse, name, rebound)[0]:
+            writes, _ = _writes_before_rebinding(stmt.body, name, rebound, resolve)
+            if writes or _writes_before_rebinding(stmt.orelse, name, rebound, resolve)[0]:
                 return True, rebound
         elif isinstance(stmt, gast.If):
-            writes_body, in_body = _writes_before_rebinding(stmt.body, name, rebound)
-            writes_else, in_else = _writes_before_rebinding(stmt.orelse, name, rebound)
+            writes_body, in_body = _writes_before_rebinding(stmt.body, name, rebound,
+                                                            resolve)
+            writes_else, in_else = _writes_before_rebinding(stmt.orelse, name, rebound,
+                                                            resolve)
             if writes_body or writes_else:
                 return True, rebound
             rebound = rebound or (in_body and in_else)
+        elif not rebound and name in _given_to_writers(stmt, resolve):
+            return True, rebound  # (before its binding: y = scale(y) gives the old one)
         elif isinstance(stmt, gast.Assign) and any(
                 isinstance(t, gast.Name) and t.id == name for t in stmt.targets):
             rebound = True  # a new value: later writes go into it
