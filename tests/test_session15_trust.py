@@ -123,3 +123,51 @@ def test_a_recursive_helper_is_read_once_for_its_writes():
     W = np.array([4.0, 8.0])
     np.testing.assert_allclose(grad(f)(np.ones(2), W), [1.0, 2.0])
     np.testing.assert_array_equal(W, [4.0, 8.0])
+
+
+def test_source_edited_on_disk_by_names_is_refused(tmp_path, monkeypatch):
+    # np.sin(x) edited to x ** 2 (no number of the old code missing): grad read the new
+    # text and returned the gradient of code Python was not running
+    import importlib
+    import os
+    import sys
+    import types
+
+    import pytest
+
+    from autograd_src import SourceUnavailableError, value_and_grad
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = tmp_path / "edited_by_names.py"
+    path.write_text("import numpy as np\ndef loss(x):\n    return np.sum(np.sin(x))\n")
+    module = importlib.import_module("edited_by_names")
+    try:
+        def again(fn):  # a new function object of the same code: grad's caches miss
+            return types.FunctionType(fn.__code__, fn.__globals__, fn.__name__)
+
+        for k, edit in enumerate(("x ** 2", "np.sin(x) + np.cos(x)", "np.sin(x * x)")):
+            path.write_text(f"import numpy as np\ndef loss(x):\n    return np.sum({edit})\n")
+            os.utime(path, (1e9 + k, 1e9 + k))  # (linecache tells a change by the time)
+            with pytest.raises(SourceUnavailableError, match="changed .*Reload the module"):
+                value_and_grad(again(module.loss))(W0)
+        # dead code the compiler drops is not taken for an edit
+        path.write_text("import numpy as np\ndef loss(x):\n    return np.sum(np.sin(x))\n"
+                        "    print(unreachable)\n")
+        os.utime(path, (1e9 + 9, 1e9 + 9))
+        np.testing.assert_allclose(grad(again(module.loss))(W0), np.cos(W0))
+    finally:
+        sys.modules.pop("edited_by_names", None)
+
+
+def _keywords_and_imports(x, scale=np.tanh) -> np.ndarray:
+    """A docstring naming sin, cos and tan."""
+    def inner(v, *, power=2):
+        return v ** power
+
+    return np.sum(inner(x, power=3) * scale(0.5)) + np.linalg.norm(x, ord=2, axis=None)
+
+
+def test_names_only_the_text_spells_are_not_taken_for_an_edit():
+    from autograd_src.testing import numerical_grad
+    np.testing.assert_allclose(grad(_keywords_and_imports)(W0),
+                               numerical_grad(_keywords_and_imports, (W0,), 0), rtol=1e-6)

@@ -660,17 +660,16 @@ def _mangle_private_names(node: gast.FunctionDef, qualname: str) -> None:
 def _no_stale_source(fn: Callable[..., Any], node: gast.FunctionDef, lines: list) -> None:
     """Refuse a def read from a file edited since ``fn`` was made (a module changed on
     disk and not reloaded): the text is not the code that runs, so its derivative
-    would be another function's. Told by its name and its numbers (``x ** 2`` now
-    ``x ** 3``); numbers the compiler folds (``2 * 3``) are confirmed by compiling
-    the text read."""
+    would be another function's. Told by its name, its numbers (``x ** 2`` now
+    ``x ** 3``), its names (``np.sin(x)`` now ``x ** 2``) and where its expressions
+    lie (``np.sin(x)`` now ``np.sin(x * x)``); what the compiler drops or folds (dead
+    code, ``2 * 3``) is confirmed by compiling the text read, in its place. An edit
+    keeping all four (``x * y`` now ``x - y``) is not told."""
     code = fn.__code__
     stale = node.name != code.co_name
-    if not stale:
-        written = {n.value for n in walk(node) if isinstance(n, gast.Constant)
-                   and type(n.value) in (int, float)}
-        written |= {-v for v in written}
-        stale = not _numbers_of(code) <= written and _numbers_of(
-            _compiled(lines, code) or code) != _numbers_of(code)
+    if not stale and _may_differ(node, code):
+        compiled = _compiled(lines, code)
+        stale = compiled is not None and _signature(compiled) != _signature(code)
     if stale:
         moved = "" if node.name == code.co_name else \
             f" (line {code.co_firstlineno}, where it began, now defines {node.name})"
@@ -678,6 +677,115 @@ def _no_stale_source(fn: Callable[..., Any], node: gast.FunctionDef, lines: list
             f"the source of {fn.__qualname__} changed in {code.co_filename} after it was "
             f"defined{moved}: the text on disk is not the code that runs, so grad cannot "
             "differentiate it. Reload the module (importlib.reload) or restart the kernel")
+
+
+def _may_differ(node: gast.FunctionDef, code: types.CodeType) -> bool:
+    """Whether the text of ``node`` may be another function than ``code``: a number,
+    a name or an expression's place of the code that the text lacks, or a name of
+    the text the code lacks (each may be the compiler's doing, so only a hint)."""
+    written = {n.value for n in walk(node) if isinstance(n, gast.Constant)
+               and type(n.value) in (int, float)}
+    written |= {-v for v in written}
+    if not _numbers_of(code) <= written:
+        return True
+    named, used = _names_in(node), _names_of(code)
+    if not _plain(named) <= used | _strings_of(code) or not _plain(used) <= named:
+        return True
+    return not _places_of(code) <= _places_in(node)
+
+
+def _signature(code: types.CodeType) -> tuple:
+    """What tells two compilations of a def apart, beside its operators: its numbers,
+    names, strings and the places of its expressions (names the compiler makes or
+    mangles left out: the text is compiled outside its class and closure)."""
+    return (_numbers_of(code), _plain(_names_of(code)), _strings_of(code),
+            _places_of(code))
+
+
+def _places_of(code: types.CodeType) -> set:
+    """The (line, end line, column, end column) of the instructions of ``code`` and of
+    its nested code (none before Python 3.11), the prologue's aside."""
+    places: set = set()
+    if not hasattr(code, "co_positions"):
+        return places
+    prologue = (code.co_firstlineno, code.co_firstlineno, 0, 0)
+    for place in code.co_positions():
+        if place[0] is not None and place[2] is not None and place != prologue:
+            places.add(place)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            places |= _places_of(const)
+    return places
+
+
+def _places_in(node: gast.FunctionDef) -> set:
+    """The places of the expressions and statements of ``node`` (and of each ``k: v``
+    of a dict, where the compiler puts an item's instructions)."""
+    places = set()
+    for n in walk(node):
+        if getattr(n, "end_lineno", None) is not None and \
+                getattr(n, "end_col_offset", None) is not None:
+            places.add((n.lineno, n.end_lineno, n.col_offset, n.end_col_offset))
+        pairs = zip(n.keys, n.values) if isinstance(n, gast.Dict) else \
+            [(n.key, n.value)] if isinstance(n, gast.DictComp) else ()
+        for key, value in pairs:
+            if key is not None and getattr(value, "end_lineno", None) is not None:
+                places.add((key.lineno, value.end_lineno, key.col_offset,
+                            value.end_col_offset))
+    return places
+
+
+def _names_in(node: gast.FunctionDef) -> set:
+    """The names the text of ``node`` uses: variables, attributes, keywords of calls,
+    names imported or declared global (its comments and docstring aside)."""
+    names = {a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
+    names |= {a.id for a in (node.args.vararg, node.args.kwarg) if a is not None}
+    # (not its decorators, defaults and annotations: the enclosing code runs them)
+    for n in walk(gast.Module(body=node.body, type_ignores=[])):
+        if isinstance(n, gast.Name):
+            names.add(n.id)
+        elif isinstance(n, gast.Attribute):
+            names.add(n.attr)
+        elif isinstance(n, gast.keyword) and n.arg:
+            names.add(n.arg)
+        elif isinstance(n, gast.alias):
+            names.add((n.asname or n.name).split(".")[0])
+            names.update(n.name.split("."))
+        elif isinstance(n, (gast.Global, gast.Nonlocal)):
+            names.update(n.names)
+        elif isinstance(n, (gast.FunctionDef, gast.ClassDef)):
+            names.add(n.name)
+    return names
+
+
+def _names_of(code: types.CodeType) -> set:
+    """The names ``code`` and the code objects nested in it use."""
+    names = set(code.co_names) | set(code.co_varnames) | set(code.co_freevars) | \
+        set(code.co_cellvars)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _names_of(const)
+    return names
+
+
+def _strings_of(code: types.CodeType) -> set:
+    """The strings among the constants of ``code`` and its nested code (keywords of
+    calls are kept there), tuples of them opened."""
+    strings: set = set()
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            strings |= _strings_of(const)
+        elif isinstance(const, str):
+            strings.add(const)
+        elif isinstance(const, tuple):
+            strings |= {c for c in const if isinstance(c, str)}
+    return strings
+
+
+def _plain(names: set) -> set:
+    """``names`` without those the compiler makes (``.0``, ``__class__``, mangled
+    ``_Model__scale``), which the text need not spell."""
+    return {n for n in names if n.isidentifier() and not n.startswith("_")}
 
 
 def _numbers_of(code: types.CodeType) -> set:
@@ -692,19 +800,28 @@ def _numbers_of(code: types.CodeType) -> set:
 
 
 def _compiled(lines: list, code: types.CodeType) -> Optional[types.CodeType]:
-    """The code object of the def in ``lines``, compiled as ``code`` was (its future
-    flags); None where the text does not compile alone (a method's decorators, say)."""
+    """The code object of the def in ``lines`` (starting at ``code``'s first line),
+    compiled in its place in the file (its lines and columns) as ``code`` was (its
+    future flags); None where the text does not compile alone."""
     import __future__
     flags = code.co_flags & functools.reduce(
         lambda a, f: a | getattr(__future__, f).compiler_flag, __future__.all_feature_names, 0)
+    text = "".join(lines)
+    first = code.co_firstlineno
+    if lines and lines[0][:1] in (" ", "\t"):  # (indented: a method, a nested def)
+        text = "\n" * max(first - 2, 0) + "if 1:\n" + text
+    else:
+        text = "\n" * (first - 1) + text
     try:
-        module = compile(textwrap.dedent("".join(lines)), code.co_filename, "exec",
-                         flags=flags, dont_inherit=True)
+        module = compile(text, code.co_filename, "exec", flags=flags, dont_inherit=True)
     except SyntaxError:
         return None
-    found = [c for c in module.co_consts if isinstance(c, types.CodeType)
-             and c.co_name == code.co_name]
+    found = [c for c in _nested_code(module) if c.co_name == code.co_name]
     return found[0] if found else None
+
+
+def _nested_code(code: types.CodeType) -> list:
+    return [c for c in code.co_consts if isinstance(c, types.CodeType)]
 
 
 def parameters(fn: Callable[..., Any]) -> tuple[list[str], int]:
