@@ -171,3 +171,63 @@ def test_names_only_the_text_spells_are_not_taken_for_an_edit():
     from autograd_src.testing import numerical_grad
     np.testing.assert_allclose(grad(_keywords_and_imports)(W0),
                                numerical_grad(_keywords_and_imports, (W0,), 0), rtol=1e-6)
+
+
+# ----- Tensor API (tester AJ) -----
+
+def test_a_view_used_in_a_new_graph_after_backward_passes_its_gradient_to_its_base():
+    import autograd_src as mg
+    x = mg.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    v = x[:, 0]
+    mg.sum(v).backward()
+    mg.sum(v ** 2).backward()  # v.grad stayed [1, 1, 1] and x.grad the first one's
+    np.testing.assert_allclose(v.grad, [2.0, 6.0, 10.0])
+    np.testing.assert_allclose(x.grad, [[2.0, 0.0], [6.0, 0.0], [10.0, 0.0]])
+
+
+def test_a_transpose_made_before_a_training_loop_gives_each_steps_gradient():
+    import autograd_src as mg
+    X = np.array([[1.0, 0.0], [0.5, 1.0]])
+    W = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    Wt = W.T
+    for _ in range(3):
+        loss = mg.sum(mg.matmul(X, Wt) ** 2)
+        loss.backward()
+        expected = 2.0 * (X @ W.data.T).T @ X  # d/dW of sum((X W^T)^2)
+        np.testing.assert_allclose(W.grad, expected)
+        np.testing.assert_allclose(Wt.grad, expected.T)
+        W.data -= 0.01 * W.grad
+
+
+def test_a_view_of_a_view_and_the_base_read_directly_too():
+    import autograd_src as mg
+    x = mg.tensor([1.0, 2.0, 3.0])
+    v = x[1:]
+    w = v[::-1]
+    mg.sum(w * 2).backward()
+    mg.sum(x * w[0]).backward()  # f(x) = sum(x) * x[2]
+    np.testing.assert_allclose(x.grad, [3.0, 3.0, 3.0 + 6.0])
+    np.testing.assert_allclose(w.grad, [9.0, 3.0])
+
+
+def test_null_grad_of_a_view():
+    import autograd_src as mg
+    x = mg.tensor([1.0, 2.0, 3.0])
+    v = x[1:]
+    mg.sum(v * 2).backward()
+    assert v.null_grad() is v and v.grad is None
+    np.testing.assert_allclose(x.grad, [0.0, 2.0, 2.0])
+    mg.sum(v * 3).backward()
+    np.testing.assert_allclose(v.grad, [3.0, 3.0])
+
+
+def test_repeat_of_a_0d_value_along_axis_0():
+    import autograd_src as mg
+    x = mg.tensor([1.0, 2.0])
+    mg.sum(mg.repeat(x[0], 2, axis=0)).backward()
+    np.testing.assert_allclose(x.grad, [2.0, 0.0])
+
+    def g(s):
+        return np.sum(np.repeat(s, 3, axis=0) ** 2)
+
+    assert np.isclose(grad(g)(np.array(1.5)), 9.0)

@@ -30,6 +30,7 @@ __all__ = ["Node", "apply", "backward", "no_autodiff", "is_recording", "unwrap",
 class _Recording:
     enabled = True
     clears = 0  # graphs cleared so far (by backward or clear_graph): a clock for Node.clears
+    backwards = 0  # backward passes so far: a clock for a view's null_grad
 
 
 class Node:
@@ -58,6 +59,11 @@ class Node:
     def __del__(self) -> None:
         if self.locked:
             memory.release(self.locked)
+
+
+def backward_count() -> int:
+    """How many backward passes have run (a clock for a view's `null_grad`)."""
+    return _Recording.backwards
 
 
 def is_recording() -> bool:
@@ -213,6 +219,9 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
             zip(range(rule.n_inputs), _NO_POSITIONS, args)
         for slot, position, operand in slots:
             if isinstance(operand, tensor_type):
+                if operand._node is None and operand._view is not None and \
+                        not operand._constant and _Recording.enabled:
+                    _recorded_again(operand)
                 if operand._node is None:
                     held.append(operand._data)
                     exposed.append(operand._exposed)
@@ -253,6 +262,25 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     if view_of is not None:
         view_of._add_view(result, primitive, raw_args[1:], raw_kwargs)
     return result
+
+
+def _recorded_again(view: Any) -> None:
+    """Record anew how a view whose graph a backward cleared is read from its base
+    (``Wt = W.T`` made once, a loss computed from it at each step): its gradient is
+    the same view of its base's, so the base must get it too (as MyGrad's base would
+    not, keeping the gradient of the first step)."""
+    parent, primitive, rest, kwargs = view._view
+    if parent._constant:
+        return
+    if parent._node is None and parent._view is not None:
+        _recorded_again(parent)
+    rule = registry.lookup(primitive)
+    if rule is None:
+        return
+    node = view._node = Node(rule, (parent._data, *rest), kwargs, [(0, None, parent)],
+                             [parent._version])
+    if parent._node is None:  # (a leaf's array, held as any operation's operand is)
+        node.locked = memory.lock([parent._data], [parent._exposed])
 
 
 def _no_gradient_through_options(tensor_type: type, rule: Any, primitive: Any, args: tuple,
@@ -553,6 +581,7 @@ def backward(root: Any, grad: Any = None) -> None:
         return
     seed = _seed(root, grad)
     order = topological_order(root, check=True)
+    _Recording.backwards += 1
     _Recording.clears += 1
     clears = _Recording.clears
     # id(tensor) -> [gradient, whether that array is shared with another tensor]

@@ -27,6 +27,10 @@ def _apply(primitive: Any, *args: Any, constant: Optional[bool] = None, **kwargs
     return backprop.apply(Tensor, primitive, args, kwargs, constant)
 
 
+class _NulledAt(int):
+    """The `backward` count when a view's ``null_grad`` was called."""
+
+
 class Tensor:
     """A NumPy array with automatic differentiation, as in MyGrad.
 
@@ -204,6 +208,8 @@ class Tensor:
         """
         if self._view is None:
             return self._grad
+        if type(self._grad) is _NulledAt and self._grad == backprop.backward_count():
+            return None  # (v.null_grad(), no backward since)
         parent, primitive, rest, kwargs = self._view
         parent_grad = parent.grad
         if parent_grad is None:
@@ -360,8 +366,9 @@ class Tensor:
             "gradient.", FutureWarning, stacklevel=2)
 
     def null_grad(self) -> "Tensor":
-        """Set ``.grad`` to None; returns the tensor."""
-        self._grad = None
+        """Set ``.grad`` to None; returns the tensor. A view's (the same view of its
+        base's gradient) reads None until the next `backward`."""
+        self._grad = _NulledAt(backprop.backward_count()) if self._view is not None else None
         return self
 
     def clear_graph(self) -> None:

@@ -145,7 +145,7 @@ def untile(g: Any, x: Any, reps: Any) -> Any:
 def unrepeat(g: Any, x: Any, repeats: Any, axis: Any = None) -> Any:
     """Gradient of ``repeat(x, repeats, axis)``: sum over each block of copies."""
     shape = shape_of(x)
-    if axis is None:
+    if axis is None or not shape:  # (a 0-d x repeats as a 1-d one, whatever the axis)
         flat_len = math.prod(shape)
         owners = np.repeat(np.arange(flat_len), repeats)
         return np.bincount(owners, weights=np.ravel(g), minlength=flat_len).astype(
