@@ -384,24 +384,55 @@ def shared_names(stmt: gast.stmt, resolve: Any) -> set[str]:
     return shared - loop_names
 
 
-def read_later(body: list) -> tuple[dict[int, frozenset], dict[int, frozenset]]:
+#: Attributes that read an array's shape or dtype only, which a write into it keeps.
+_SHAPE_ATTRIBUTES = frozenset({"shape", "ndim", "dtype", "size"})
+#: Functions of NumPy (``np.<name>``) and of the runtime (``_ad.<name>``, in generated
+#: code) reading only the shape and dtype of the argument at each position listed.
+_SHAPE_READERS = {"np": {"shape": (0,), "ndim": (0,), "zeros_like": (0,),
+                         "ones_like": (0,), "empty_like": (0,)},
+                  "_ad": {"unbroadcast": (1,), "unindex": (1,), "zeros_like": (0,)}}
+
+
+def _shape_reads(node: Any) -> set:
+    """The ids of the ``Name`` nodes under ``node`` read for an array's shape or dtype
+    alone (``t.shape``, ``np.zeros_like(t)``, ``_ad.unbroadcast(g, t)``)."""
+    found: set = set()
+    for n in walk(node):
+        if isinstance(n, gast.Attribute) and n.attr in _SHAPE_ATTRIBUTES and \
+                isinstance(n.value, gast.Name) and isinstance(n.ctx, gast.Load):
+            found.add(id(n.value))
+        elif isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
+                isinstance(n.func.value, gast.Name):
+            owner = "_ad" if n.func.value.id.startswith("_ad") else n.func.value.id
+            for k in _SHAPE_READERS.get(owner, {}).get(n.func.attr, ()):
+                if k < len(n.args) and isinstance(n.args[k], gast.Name):
+                    found.add(id(n.args[k]))
+    return found
+
+
+def read_later(body: list, values_only: bool = False
+               ) -> tuple[dict[int, frozenset], dict[int, frozenset]]:
     """For each statement (by id), the names live after it (read again before being
     assigned anew, on some path, its loops' next iterations included), and the names
     surely bound when it runs (assigned by the statements before it in its block
     and the blocks around it; the parameters are the caller's to add).
 
     An in-place update of an array that another name shares is exact as a new array
-    when that other name is never read again; this tells the normalizer when.
+    when that other name is never read again; this tells the normalizer when. With
+    ``values_only``, a name read for its array's shape or dtype alone (``t.shape``,
+    the ``t_part`` of ``_ad.unbroadcast(g, t_part)``) is not read: a write into the
+    array keeps both.
     """
     later: dict[int, frozenset] = {}
     bound: dict[int, frozenset] = {}
 
     def loads(node: Any) -> frozenset:
         # (v *= 0.5 reads v too: it writes, in NumPy, into the array v holds)
+        skipped = _shape_reads(node) if values_only else ()
         return frozenset(n.id for n in walk(node) if isinstance(n, gast.Name)
-                         and isinstance(n.ctx, gast.Load)) | frozenset(
-            n.target.id for n in walk(node) if isinstance(n, gast.AugAssign)
-            and isinstance(n.target, gast.Name))
+                         and isinstance(n.ctx, gast.Load) and id(n) not in skipped) | \
+            frozenset(n.target.id for n in walk(node) if isinstance(n, gast.AugAssign)
+                      and isinstance(n.target, gast.Name))
 
     def stores(stmt: Any) -> frozenset:  # names an assignment surely binds anew
         if isinstance(stmt, gast.Assign):

@@ -359,7 +359,7 @@ class DataNormalizer:
             # other name refers to; a name pushed on a stack (by reference) is checked.
             return set()
         stmt = self.origin  # the user's statement
-        later = self.read_later.get(id(stmt))
+        later = self.values_read_later(stmt)  # (t.shape read later: the write keeps it)
         bound = self.bound_before.get(id(stmt), frozenset()) | set(self.parsed.params)
         partners = {p for p in self.shared - {name} - self.scalars
                     if not self.namer.is_reference(p)}  # (not _ad, np: grad's own names)

@@ -271,7 +271,10 @@ class ExpressionNormalizer:
             rule is not None and hasattr(rule, "helper_keywords") and target in self.lists) or (
             rule is not None and rule.primitive in (runtime.joined, list, tuple, runtime.merged,
                                                     runtime.construct,
-                                                    runtime.sorted_items, runtime.transposed))
+                                                    runtime.sorted_items, runtime.transposed)) or (
+            # (L = _ad.setitem(L, -1, v) in generated code: L a list still)
+            rule is not None and rule.primitive in (runtime.setitem, runtime.copied) and
+            inputs and inputs[0] in self.lists)
         if rule is not None and (hasattr(rule, "helper_keywords") or rule.primitive in (
                 runtime.plus, runtime.times) or (rule.primitive is operator.getitem and any(
                     n in self.lists or n in self.opaque for n in self._flat(inputs)))):

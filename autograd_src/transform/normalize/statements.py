@@ -97,6 +97,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.closures: dict[str, tuple] = {}
         #: Per statement: the names read after it, and those surely bound before it.
         self.read_later, self.bound_before = read_later(parsed.node.body)
+        self._values_read_later: Optional[dict[int, frozenset]] = None
         self.local_derivatives: dict[tuple, tuple[str, str]] = {}
         #: Names that may share their array with another name (``y = x``, ``y = x[1:]``).
         self.shared: set[str] = set()
@@ -602,6 +603,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.all_lists.add(name)
         return True
 
+    def values_read_later(self, stmt: gast.stmt) -> Optional[frozenset]:
+        """The names whose values are read after ``stmt`` (`read_later` without the
+        names read for their array's shape alone), computed once when first asked."""
+        if self._values_read_later is None:
+            self._values_read_later = read_later(self.parsed.node.body, values_only=True)[0]
+        return self._values_read_later.get(id(stmt))
+
     def no_argument_changed_and_read_again(self, call: gast.Call, target: gast.expr,
                                            stmt: gast.stmt) -> None:
         """Check, as ``h = double(u)`` runs, that ``u`` is no array where your ``double``
@@ -1054,7 +1062,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             # m.s = v binds a new value and changes no array; adjoints read m.s once, where
             # the primal read it (sets_attributes), unless they hold m itself.
             if target.value.id in self.read_by_adjoints:
-                raise self.error(stmt, self.seen_by_adjoints_refusal(target.value.id))
+                owner = target.value.id
+                raise self.error(stmt, (
+                    f"{owner}.{target.attr} is set here while the derivative of an earlier "
+                    f"line holds {owner} itself (a method of {owner} was called, or {owner} "
+                    f"given to a function) and reads its attributes when it runs, so it "
+                    f"would see the new {target.attr}. Pass the value to the method as an "
+                    f"argument instead of setting {owner}.{target.attr} between the calls"))
             written = gast.unparse(target).strip()
             self.state_rebound |= {n for n, v in self.state_values.items()
                                    if gast.unparse(v).strip().startswith(written)}
