@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
 import os
 import sys
 from typing import Optional, Sequence
@@ -63,6 +64,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     fn = _load_function(args.target)
     wrt = 0 if not args.wrt else (args.wrt[0] if len(args.wrt) == 1 else tuple(args.wrt))
     wrt = int(wrt) if isinstance(wrt, str) and wrt.isdigit() else wrt
+    if not args.wrt and "." in args.target.rpartition(":")[2]:
+        # Class.method: the first parameter is self, whose derivative says nothing
+        names = list(inspect.signature(fn).parameters)
+        if names and names[0] == "self" and len(names) > 1:
+            wrt = names[1]
+            print(f"# with respect to {wrt} (the first parameter after self; "
+                  "--wrt NAME for another)", file=sys.stderr)
     if args.mode == "forward":
         from .forward import make_jvp
         sys.stdout.write(_highlight(make_jvp(fn, wrt=wrt).source))

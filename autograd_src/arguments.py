@@ -46,9 +46,13 @@ def check_argument(value: Any, name: str) -> None:
                         f"floating point; pass {name}={float(value)!r}{settings}")
     dtype = getattr(value, "dtype", None)
     if dtype is None:
+        own = ("; @grad on a method differentiates with respect to its first "
+               "parameter, self: name the one meant (@grad(wrt='x')), "
+               "or apply grad to the bound method (grad(model.loss))"
+               if name == "self" else "")
         raise TypeError(f"cannot differentiate with respect to {name}, a "
                         f"{kind.__name__}: pass a float, a NumPy float array, or a list, "
-                        f"tuple or dict of them{settings}")
+                        f"tuple or dict of them{settings}{own}")
     if dtype.kind != "f":
         raise TypeError(f"cannot differentiate with respect to {name}, which has dtype "
                         f"{dtype}: gradients need a floating-point dtype; pass "
@@ -463,17 +467,32 @@ def make_checker(fn: Callable[..., Any], wrt: list[str],
                 dtype = getattr(value, "dtype", _FLOAT64)
                 if dtype != _FLOAT64:
                     narrow += ((k, dtype),)
-            return narrow
+            return narrow + _widened(args, kwargs, [args[p] for p, _ in positions], narrow)
+        values = []
         for k, (name, read) in enumerate(readers):
             value = read(args, kwargs)
+            values.append(value)
             if value is not MISSING:  # else the call itself reports the missing argument
                 check_argument(value, name)
                 dtype = getattr(value, "dtype", _FLOAT64)
                 if dtype != _FLOAT64:
                     narrow += ((k, dtype),)
-        return narrow
+        return narrow + _widened(args, kwargs, values, narrow)
 
     return check
+
+
+def _widened(args: tuple, kwargs: dict, values: list, narrow: tuple) -> tuple:
+    """``(k, float64)`` for each float64 array or NumPy scalar among the differentiated
+    ``values`` where another argument is a narrower float array: its gradient may be
+    computed in that dtype (``x * c``'s with respect to ``c`` is ``x``), and is given
+    back in its own."""
+    if not any(isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind == "f" and
+               a.dtype.itemsize < 8 for a in (*args, *kwargs.values())):
+        return ()
+    done = {k for k, _ in narrow}
+    return tuple((k, _FLOAT64) for k, v in enumerate(values) if k not in done and
+                 isinstance(v, (np.ndarray, np.generic)) and v.dtype == _FLOAT64)
 
 
 def separate_results(compiled: Callable[..., Any], value: bool) -> Callable[..., Any]:

@@ -135,8 +135,8 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
                 continue
             if isinstance(columns[0], (list, tuple, dict)):
                 raise ValueError(f"jacfwd needs a function returning one array; "
-                                 f"{getattr(fn, '__name__', 'f')}() returns a "
-                                 f"{type(columns[0]).__name__}: take the Jacobian of each "
+                                 f"{getattr(fn, '__name__', 'f')}() returns several "
+                                 "(a tuple, list or dict): take the Jacobian of each "
                                  "output (lambda x: f(x)[0])")
             out_shape = np.shape(columns[0])
             jacobians.append(np.stack([np.asarray(c) for c in columns], axis=-1)

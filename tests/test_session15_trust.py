@@ -150,6 +150,19 @@ def test_source_edited_on_disk_by_names_is_refused(tmp_path, monkeypatch):
             os.utime(path, (1e9 + k, 1e9 + k))  # (linecache tells a change by the time)
             with pytest.raises(SourceUnavailableError, match="changed .*Reload the module"):
                 value_and_grad(again(module.loss))(W0)
+        # a nested def whose lines moved down by one: its span read from the file lost
+        # its last line ("returns nothing" before)
+        path.write_text("import numpy as np\ndef outer():\n    import os\n\n"
+                        "    def inner(x):\n        y = x * 1.0\n"
+                        "        return np.sum(y * y)\n    return inner\n")
+        os.utime(path, (1e9 + 7, 1e9 + 7))
+        inner = importlib.reload(module).outer()
+        path.write_text("import numpy as np\ndef outer():\n    import os\n\n\n"
+                        "    def inner(x):\n        y = x * 1.0\n"
+                        "        return np.sum(y * y)\n    return inner\n")
+        os.utime(path, (1e9 + 8, 1e9 + 8))
+        with pytest.raises(SourceUnavailableError, match="changed .*Reload the module"):
+            grad(inner)(W0)
         # dead code the compiler drops is not taken for an edit
         path.write_text("import numpy as np\ndef loss(x):\n    return np.sum(np.sin(x))\n"
                         "    print(unreachable)\n")
@@ -231,3 +244,130 @@ def test_repeat_of_a_0d_value_along_axis_0():
         return np.sum(np.repeat(s, 3, axis=0) ** 2)
 
     assert np.isclose(grad(g)(np.array(1.5)), 9.0)
+
+
+def test_a_float64_arguments_gradient_computed_from_float32_data_comes_back_float64():
+    from autograd_src import value_and_grad
+
+    def f(x, c):
+        return np.sum(x * c)
+
+    x = np.array([0.1, 0.7], dtype=np.float32)
+    c = np.array([1.0, 2.0])
+    for _ in range(2):  # (the second call finds the variant made by the first)
+        g = grad(f, wrt=1)(x, c)
+        assert g.dtype == np.float64
+        np.testing.assert_array_equal(g, x.astype(np.float64))
+    gx, gc = grad(f, wrt=(0, 1))(x, c)
+    assert gx.dtype == np.float32 and gc.dtype == np.float64
+    assert value_and_grad(f, wrt=1)(x, np.float64(2.0))[1].dtype == np.float64
+
+
+# ----- second order of generated code (tester AI) -----
+
+def shifted_slice_update_joined(x):
+    t = x.copy()
+    t[1:] += x[:-1] ** 2
+    return np.sum(np.concatenate([t, x]))
+
+
+def test_second_order_of_an_update_beside_a_view_read_for_its_shape():
+    # grad's own code updates t in place while t_part, a view of t, is read again for
+    # its shape only (_ad.unbroadcast(dtotal, t_part)): second order refused it
+    from autograd_src import hessian, jacrev
+    x = np.array([0.3, -1.2, 0.8])
+    expected = np.diag([2.0, 2.0, 0.0])
+    np.testing.assert_allclose(hessian(shifted_slice_update_joined)(x), expected)
+    np.testing.assert_allclose(jacrev(grad(shifted_slice_update_joined))(x), expected)
+    np.testing.assert_allclose(hvp(shifted_slice_update_joined)(x, np.ones(3)), [2, 2, 0])
+
+
+def test_a_view_read_again_for_its_values_is_still_checked():
+    import pytest
+
+    from autograd_src.errors import InPlaceUpdateError
+
+    def shape_only(x):
+        u = x * 1.0
+        v = u[1:]
+        u[0] = 5.0  # v keeps its shape: nothing to check
+        return np.sum(u * x) + v.shape[0] * np.sum(np.zeros_like(v))
+
+    def values(x):
+        u = x * 1.0
+        v = u[:2]
+        u[0] = 5.0  # in NumPy v[0] is 5 too
+        return np.sum(u * x) + np.sum(v)
+
+    x = np.array([0.5, 1.5, 2.5])
+    np.testing.assert_allclose(grad(shape_only)(x), [5.0, 3.0, 5.0])
+    with pytest.raises(InPlaceUpdateError):
+        grad(values)(x)
+
+
+def test_second_order_of_a_list_item_updated_then_concatenated():
+    # the generated code's L = _ad.setitem(L, -1, prod) lost that L is a list: at second
+    # order L + [x * x] became NumPy's sum (an IndexError, or a wrong value)
+    import math
+
+    from autograd_src import hessian
+
+    def f(x):
+        L = [x, math.sin(x)]
+        L[-1] *= 0.5
+        L = L + [x * x]
+        return sum(L)
+
+    assert np.isclose(hessian(f)(0.3), -0.5 * math.sin(0.3) + 2.0)
+    assert np.isclose(grad(grad(f))(0.3), -0.5 * math.sin(0.3) + 2.0)
+
+
+class _Net:
+    def __init__(self):
+        self.scale = 1.0
+
+    def layer(self, z):
+        return np.sin(self.scale * z)
+
+    def loss(self, z):
+        a = self.layer(z)
+        self.scale = 3.0  # the adjoint of self.layer(z) reads self.scale when it runs
+        b = self.layer(a)
+        self.scale = 1.0
+        return np.sum(b)
+
+
+def test_an_attribute_set_between_two_method_calls_is_refused_with_advice():
+    import pytest
+
+    from autograd_src.errors import DiffSyntaxError
+    with pytest.raises(DiffSyntaxError, match=r"self\.scale is set here .* as an argument"):
+        grad(_Net().loss)(W0)
+
+
+def test_grad_decorating_a_method_says_how_to_name_the_parameter():
+    import pytest
+
+    class Model:
+        @grad
+        def loss(self, x):
+            return np.sum(x ** 2)
+
+        @grad(wrt="x")
+        def named(self, x):
+            return np.sum(x ** 2)
+
+    with pytest.raises(TypeError, match=r"@grad\(wrt='x'\)"):
+        Model().loss(W0)
+    np.testing.assert_allclose(Model().named(W0), 2 * W0)
+
+
+def test_the_command_line_on_a_method_differentiates_after_self(tmp_path, capsys):
+    from autograd_src.__main__ import main
+    path = tmp_path / "cli_method.py"
+    path.write_text("import numpy as np\nclass M:\n    def loss(self, x):\n"
+                    "        return np.sum(np.sin(x) * 2.0)\n")
+    assert main([f"{path}:M.loss"]) == 0
+    out = capsys.readouterr()
+    assert "def dlossdx(self, x" in out.out and "np.cos(x)" in out.out
+    assert "with respect to x" in out.err

@@ -808,7 +808,8 @@ def _compiled(lines: list, code: types.CodeType) -> Optional[types.CodeType]:
         lambda a, f: a | getattr(__future__, f).compiler_flag, __future__.all_feature_names, 0)
     text = "".join(lines)
     first = code.co_firstlineno
-    if lines and lines[0][:1] in (" ", "\t"):  # (indented: a method, a nested def)
+    start = next((line for line in lines if line.strip()), "")
+    if start[:1] in (" ", "\t"):  # (indented: a method, a nested def)
         text = "\n" * max(first - 2, 0) + "if 1:\n" + text
     else:
         text = "\n" * (first - 1) + text

@@ -364,9 +364,11 @@ def _norm_kind(x: Any, ord: Any, axis: Any) -> str:
 def _norm_second_order(x: Any, ord: Any, axis: Any) -> str:
     kind = _norm_kind(x, ord, axis)
     if kind == "other":
+        what = "matrix" if np.ndim(x) >= 2 and not isinstance(axis, int) else "vector"
         raise NotImplementedError(
-            f"second derivatives of np.linalg.norm with ord={ord!r} are not supported (the "
-            "2-norm, the Frobenius norm and ord 1, inf, -inf are)")
+            f"second derivatives of np.linalg.norm of a {what} with ord={ord!r} are not "
+            "supported (those of the Euclidean norm of vectors, the Frobenius norm "
+            "(ord=None or 'fro') and ord 1, inf, -inf are)")
     return kind
 
 
