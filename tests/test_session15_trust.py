@@ -371,3 +371,24 @@ def test_the_command_line_on_a_method_differentiates_after_self(tmp_path, capsys
     out = capsys.readouterr()
     assert "def dlossdx(self, x" in out.out and "np.cos(x)" in out.out
     assert "with respect to x" in out.err
+
+
+def test_a_view_kept_for_logging_leaves_its_base_writeable_after_backward():
+    # (tester AM) the view's own operation locked W's array, and no backward ever
+    # cleared it: W.data -= lr * W.grad failed at every step
+    import pytest
+
+    import autograd_src as mg
+    W = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    w0 = W[0]  # never used in the loss
+    (W ** 2).sum().backward()
+    W.data -= 0.1 * W.grad
+    np.testing.assert_allclose(W.data, [[0.8, 1.6], [2.4, 3.2]])
+    np.testing.assert_allclose(w0.data, [0.8, 1.6])
+    # a view a live graph reads still locks its base's array until backward
+    loss = mg.sum(w0 * 3.0)
+    with pytest.raises(ValueError, match="read-only"):
+        W.data[0, 0] = 5.0
+    loss.backward()
+    np.testing.assert_allclose(W.grad, [[3.0, 3.0], [0.0, 0.0]])
+    W.data[0, 0] = 5.0  # writeable again

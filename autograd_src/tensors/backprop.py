@@ -219,13 +219,19 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
             zip(range(rule.n_inputs), _NO_POSITIONS, args)
         for slot, position, operand in slots:
             if isinstance(operand, tensor_type):
-                if operand._node is None and operand._view is not None and \
-                        not operand._constant and _Recording.enabled:
+                if operand._view is not None and not operand._constant and \
+                        _Recording.enabled and (operand._node is None or _stale_view(operand)):
                     _recorded_again(operand)
-                if operand._node is None:
-                    held.append(operand._data)
-                    exposed.append(operand._exposed)
                 if view_of is None:
+                    if operand._node is None:
+                        held.append(operand._data)
+                        exposed.append(operand._exposed)
+                    elif operand._base is not None and operand._base._node is None:
+                        # a view of a leaf read: the leaf's array holds its values (the
+                        # view itself locked nothing: its adjoint reads no values, and a
+                        # view kept for logging must leave W.data -= step writeable)
+                        held.append(operand._base._data)
+                        exposed.append(operand._base._exposed)
                     operand._grad = None  # a tensor used in a new operation drops its gradient
                 if not operand._constant:
                     parents.append((slot, position, operand))
@@ -264,6 +270,15 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     return result
 
 
+def _stale_view(view: Any) -> bool:
+    """Whether ``view`` was taken, as it is recorded, of a leaf a backward has cleared
+    since (``w0 = W[0]`` before a step whose graph held ``W`` alone): reading it
+    again is reading ``W`` now, as NumPy's view does."""
+    node, parent = view._node, view._view[0]
+    return parent._node is None and parent._cleared > node.clears and \
+        len(node.parents) == 1 and node.parents[0][2] is parent
+
+
 def _recorded_again(view: Any) -> None:
     """Record anew how a view whose graph a backward cleared is read from its base
     (``Wt = W.T`` made once, a loss computed from it at each step): its gradient is
@@ -272,15 +287,13 @@ def _recorded_again(view: Any) -> None:
     parent, primitive, rest, kwargs = view._view
     if parent._constant:
         return
-    if parent._node is None and parent._view is not None:
+    if parent._view is not None and (parent._node is None or _stale_view(parent)):
         _recorded_again(parent)
     rule = registry.lookup(primitive)
     if rule is None:
         return
-    node = view._node = Node(rule, (parent._data, *rest), kwargs, [(0, None, parent)],
-                             [parent._version])
-    if parent._node is None:  # (a leaf's array, held as any operation's operand is)
-        node.locked = memory.lock([parent._data], [parent._exposed])
+    view._node = Node(rule, (parent._data, *rest), kwargs, [(0, None, parent)],
+                      [parent._version])
 
 
 def _no_gradient_through_options(tensor_type: type, rule: Any, primitive: Any, args: tuple,
