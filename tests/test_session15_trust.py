@@ -392,3 +392,36 @@ def test_a_view_kept_for_logging_leaves_its_base_writeable_after_backward():
     loss.backward()
     np.testing.assert_allclose(W.grad, [[3.0, 3.0], [0.0, 0.0]])
     W.data[0, 0] = 5.0  # writeable again
+
+
+# ----- helpers writing into what they are given (tester AN) -----
+
+def test_a_nested_def_writing_into_a_data_argument():
+    from autograd_src import jacfwd
+
+    def f(x, data):
+        def inner(a):
+            a *= 2.0
+            return np.sum(a) * np.sum(x)
+        return inner(data)
+
+    x, data = np.array([1.0, 2.0, 3.0]), np.ones(3)
+    np.testing.assert_allclose(grad(f)(x, data), [6.0, 6.0, 6.0])
+    np.testing.assert_allclose(jacfwd(f)(x, data), [6.0, 6.0, 6.0])  # was [6, 12, 24]
+    np.testing.assert_array_equal(data, np.ones(3))
+
+
+def test_a_view_made_by_a_call_given_to_a_writing_helper():
+    from autograd_src import jacfwd
+
+    def by_method(x, data):
+        return np.sum(_doubles_in_place(data.ravel())) * np.sum(x)
+
+    def by_function(x, data):
+        return np.sum(_doubles_in_place(np.reshape(data, -1))) * np.sum(x)
+
+    for f in (by_method, by_function):
+        x, data = np.array([1.0, 2.0, 3.0]), np.ones((3, 1))
+        np.testing.assert_allclose(jacfwd(f)(x, data), [6.0, 6.0, 6.0])
+        np.testing.assert_allclose(grad(f)(x, data), [6.0, 6.0, 6.0])
+        np.testing.assert_array_equal(data, np.ones((3, 1)))

@@ -11,6 +11,7 @@ import re
 from typing import Any, Callable, Optional
 
 import gast
+import numpy as np
 
 from ...rules import runtime
 from ..ir import (
@@ -256,7 +257,9 @@ def _passed_to_writing_helpers(parsed: ParsedFunction) -> set[str]:
     """Names passed to a function of yours that writes into that parameter in place
     before binding it anew (``hinplace(W)`` doing ``a *= 2.0``): NumPy changes their
     arrays, which for an argument are the caller's (copied first, as for ``W *= 2``)."""
-    return _given_to_writers(parsed.node, parsed.resolve)
+    local_defs = {n.name: n for n in walk(parsed.node)
+                  if isinstance(n, gast.FunctionDef) and n is not parsed.node}
+    return _given_to_writers(parsed.node, parsed.resolve, local_defs)
 
 
 #: code object -> (parameters, those written in place before being bound anew)
@@ -314,50 +317,93 @@ def written_before_rebound(node: gast.FunctionDef,
             if _writes_before_rebinding(node.body, p, False, resolve)[0]]
 
 
-def _given_to_writers(stmt: Any, resolve: Optional[Callable[[gast.Name], Any]]) -> set[str]:
-    """Names ``stmt`` passes (or a view of which it passes) to a function of yours that
-    writes into that parameter in place."""
+def _given_to_writers(stmt: Any, resolve: Optional[Callable[[gast.Name], Any]],
+                      local_defs: Optional[dict] = None) -> set[str]:
+    """Names ``stmt`` passes (or a view of which it passes: ``W[1:]``, ``W.ravel()``,
+    ``np.reshape(W, -1)``) to a function of yours that writes into that parameter in
+    place, a def of the function's own (``local_defs``, by name) included."""
     from ..mutation import is_user_function
     names: set[str] = set()
     if resolve is None:
         return names
+    local_defs = local_defs or {}
     for call in walk(stmt):
         if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Name):
             continue
-        fn = resolve(call.func)
-        if not is_user_function(fn):
-            continue
-        params, written = params_written_in_place(fn)
+        node = local_defs.get(call.func.id)
+        if node is not None:  # (def inner(a): a *= 2.0, called inner(data))
+            params, written = _local_params_written(node, resolve, local_defs)
+        else:
+            fn = resolve(call.func)
+            if not is_user_function(fn):
+                continue
+            params, written = params_written_in_place(fn)
         for param, argument in list(zip(params, call.args)) + [
                 (k.arg, k.value) for k in call.keywords]:
-            if param in written and isinstance(argument, gast.Name):
-                names.add(argument.id)
-            elif param in written and isinstance(argument, (gast.Subscript, gast.Attribute)):
-                names.add(base_name(argument))
+            root = _viewed_root(argument, resolve) if param in written else None
+            if root is not None:
+                names.add(root)
     return names
 
 
+#: NumPy's functions giving a view of their first argument (np.ravel(W) beside W.ravel()).
+_VIEWING_FUNCTIONS = frozenset({"reshape", "ravel", "transpose", "squeeze", "expand_dims",
+                                "swapaxes", "moveaxis", "asarray", "asanyarray",
+                                "ascontiguousarray", "atleast_1d", "atleast_2d",
+                                "atleast_3d", "flip", "diagonal", "broadcast_to"})
+
+
+def _viewed_root(argument: Any, resolve: Callable[[gast.Name], Any]) -> Optional[str]:
+    """The name whose array ``argument`` is, or may be a view of (None for a value
+    that is surely new)."""
+    from ..mutation import VIEW_METHODS
+    if isinstance(argument, gast.Name):
+        return argument.id
+    if isinstance(argument, (gast.Subscript, gast.Attribute)):
+        return base_name(argument)
+    if isinstance(argument, gast.Call) and isinstance(argument.func, gast.Attribute):
+        owner = argument.func.value
+        if isinstance(owner, gast.Name) and resolve(owner) is np:  # np.ravel(W)
+            return _viewed_root(argument.args[0], resolve) if argument.args and \
+                argument.func.attr in _VIEWING_FUNCTIONS else None
+        if argument.func.attr in VIEW_METHODS:  # W.ravel(), W.reshape(-1)
+            return _viewed_root(owner, resolve)
+    return None
+
+
+def _local_params_written(node: gast.FunctionDef, resolve: Callable[[gast.Name], Any],
+                          local_defs: dict) -> tuple[list[str], list[str]]:
+    """`params_written_in_place` of a def inside the function read (by its node)."""
+    params = [a.id for a in node.args.posonlyargs + node.args.args]
+    inner = {k: v for k, v in local_defs.items() if v is not node}  # (no recursion)
+    written = [p for p in params
+               if _writes_before_rebinding(node.body, p, False, resolve, inner)[0]]
+    return params, written
+
+
 def _writes_before_rebinding(block: list, name: str, rebound: bool,
-                             resolve: Optional[Callable[[gast.Name], Any]] = None
-                             ) -> tuple[bool, bool]:
+                             resolve: Optional[Callable[[gast.Name], Any]] = None,
+                             local_defs: Optional[dict] = None) -> tuple[bool, bool]:
     """Whether ``block`` may write into ``name``'s array in place while ``name`` still
     holds the array it was given (``rebound``: bound anew before the block), and
     whether it surely binds ``name`` anew (``x = np.log1p(x ** 2)`` before ``x += x``
     in a loop's body writes into the new value)."""
     for stmt in block:
         if isinstance(stmt, (gast.For, gast.While)):
-            writes, _ = _writes_before_rebinding(stmt.body, name, rebound, resolve)
-            if writes or _writes_before_rebinding(stmt.orelse, name, rebound, resolve)[0]:
+            writes, _ = _writes_before_rebinding(stmt.body, name, rebound, resolve,
+                                                 local_defs)
+            if writes or _writes_before_rebinding(stmt.orelse, name, rebound, resolve,
+                                                  local_defs)[0]:
                 return True, rebound
         elif isinstance(stmt, gast.If):
             writes_body, in_body = _writes_before_rebinding(stmt.body, name, rebound,
-                                                            resolve)
+                                                            resolve, local_defs)
             writes_else, in_else = _writes_before_rebinding(stmt.orelse, name, rebound,
-                                                            resolve)
+                                                            resolve, local_defs)
             if writes_body or writes_else:
                 return True, rebound
             rebound = rebound or (in_body and in_else)
-        elif not rebound and name in _given_to_writers(stmt, resolve):
+        elif not rebound and name in _given_to_writers(stmt, resolve, local_defs):
             return True, rebound  # (before its binding: y = scale(y) gives the old one)
         elif isinstance(stmt, gast.Assign) and any(
                 isinstance(t, gast.Name) and t.id == name for t in stmt.targets):
