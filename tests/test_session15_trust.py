@@ -425,3 +425,161 @@ def test_a_view_made_by_a_call_given_to_a_writing_helper():
         np.testing.assert_allclose(jacfwd(f)(x, data), [6.0, 6.0, 6.0])
         np.testing.assert_allclose(grad(f)(x, data), [6.0, 6.0, 6.0])
         np.testing.assert_array_equal(data, np.ones((3, 1)))
+
+
+def _adds_to_last(a):
+    a[-1] += 1.0
+    return np.sum(a)
+
+
+def _doubles(a, w):
+    a *= 2.0
+    return a
+
+
+def test_a_named_view_of_an_argument_given_to_a_writing_helper_is_checked():
+    import pytest
+
+    from autograd_src.errors import InPlaceUpdateError
+
+    def f(x):
+        z = x[::2]
+        r = _adds_to_last(z)  # in NumPy x[2] changes too, and x is read next
+        return r * np.sum(x)
+
+    with pytest.raises(InPlaceUpdateError):  # was 30 for 35, [11, 5, 11] for [12, 5, 12]
+        grad(f)(np.array([1.0, 2.0, 3.0]))
+
+
+def test_a_call_made_view_given_to_a_writing_helper_read_again_is_checked():
+    import pytest
+
+    from autograd_src.errors import InPlaceUpdateError
+
+    def h1(a, w):
+        a = a.copy()
+        r = _doubles(a.ravel(), w)  # r is a view of a
+        a[0] = 10.0  # ... so r[0] becomes 10 too
+        return np.sum(r)
+
+    def f(x, data):
+        return h1(data, x) * np.sum(x)
+
+    with pytest.raises(InPlaceUpdateError):  # was 36 for 84
+        grad(f)(np.array([1.0, 2.0, 3.0]), np.ones(3))
+
+
+def test_the_generated_code_calls_the_builtins_it_needs_whatever_the_user_names(
+        tmp_path, monkeypatch):
+    # (tester AL) the reverse sweep's reversed(...), range(...), len(...) resolved in the
+    # user's module: a def reversed(seq) there made grad return [0, 0, -1.4, 1.8]
+    import importlib
+    import sys
+
+    from autograd_src import hessian
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "shadows_builtins.py").write_text(
+        "import numpy as np\n"
+        "def reversed(seq):\n    return list(seq)[::-1][:2]\n"
+        "range = 2.5\n"
+        "def f(x):\n    s = 0.0\n    for xi in x[1:]:\n        s = s + xi * xi\n    return s\n"
+        "def g(x):\n    s = 0.0\n    for xi in x[1:]:\n        s = s + xi\n"
+        "    len = s * 0.5\n    return s + len\n"
+        "def h(x, y):\n    t = 0.0\n    for a, b in zip(x, y):\n        t = t + a * b\n"
+        "    list = t\n    return list\n")
+    module = importlib.import_module("shadows_builtins")
+    try:
+        x = np.array([0.3, 0.5, -0.7, 0.9])
+        np.testing.assert_allclose(grad(module.f)(x), 2 * np.r_[0.0, x[1:]])
+        np.testing.assert_allclose(np.diag(hessian(module.f)(x)), [0, 2, 2, 2])
+        np.testing.assert_allclose(grad(module.g)(x), [0.0, 1.5, 1.5, 1.5])
+        y = np.array([1.0, 2.0, 3.0, 4.0])
+        np.testing.assert_allclose(grad(module.h)(x, y), y)
+        assert "_reversed(" in grad(module.f).source
+    finally:
+        sys.modules.pop("shadows_builtins", None)
+
+
+def _records(a, lst):
+    lst.append(float(np.sum(a)))
+
+
+def test_a_number_written_into_something_read_again_is_not_taken_for_a_log():
+    # (tester AN) float(...) of a differentiated value written with out=, np.copyto or
+    # .fill, or recorded by a helper into a list read back: gradient silently dropped
+    import pytest
+
+    from autograd_src.errors import DiffSyntaxError
+
+    def f_out(x, d):
+        np.multiply(d, float(np.sum(x)), out=d)
+        return np.sum(d * x)
+
+    def f_fill(x, d):
+        d.fill(float(np.sum(x)))
+        return np.sum(d * x)
+
+    def f_record(x):
+        log = []
+        _records(x, log)
+        return np.sum(x ** 2) + log[-1]
+
+    def f_logged(x):  # a log the function never reads: runs as written
+        log = []
+        _records(x, log)
+        return np.sum(x ** 2)
+
+    x, d = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    for f in (f_out, f_fill):
+        with pytest.raises(DiffSyntaxError, match="for its effect"):
+            grad(f)(x, d.copy())
+    with pytest.raises(DiffSyntaxError, match="for its effect"):
+        grad(f_record)(x)
+    np.testing.assert_allclose(grad(f_logged)(x), 2 * x)
+
+
+def _doubles_first_item(ws):
+    ws[0] *= 2.0
+
+
+def test_arrays_in_a_data_dict_or_list_written_in_place_are_the_callers():
+    # (tester AN) d['w'][1:] += 1.0 wrote into the caller's array, and jacfwd's passes
+    # compounded it ([3, 6, 8] for [3, 5, 6]); the dict now holds a new array, as
+    # one run leaves it, and the array passed is as it was
+    from autograd_src import jacfwd, jacrev
+
+    def f(x, d):
+        d['w'][1:] += 1.0
+        return np.sum(x * d['w'])
+
+    def g(x, ws):
+        _doubles_first_item(ws)
+        return np.sum(x * ws[0])
+
+    x = np.array([1.0, 2.0, 3.0])
+    for jacobian in (jacfwd, jacrev, grad):
+        w = np.array([3.0, 4.0, 5.0])
+        d = {'w': w}
+        np.testing.assert_allclose(jacobian(f)(x, d), [3.0, 5.0, 6.0])
+        np.testing.assert_array_equal(w, [3.0, 4.0, 5.0])
+        np.testing.assert_array_equal(d['w'], [3.0, 5.0, 6.0])
+        w = np.array([3.0, 4.0, 5.0])
+        ws = [w]
+        np.testing.assert_allclose(jacobian(g)(x, ws), [6.0, 8.0, 10.0])
+        np.testing.assert_array_equal(w, [3.0, 4.0, 5.0])
+        np.testing.assert_array_equal(ws[0], [6.0, 8.0, 10.0])
+
+
+def test_an_ellipsis_update_of_an_array_another_name_holds():
+    import pytest
+
+    from autograd_src.errors import InPlaceUpdateError
+
+    def f(x):
+        y = x * 1.0
+        z = y
+        y[...] = np.sin(y)
+        return np.sum(z)
+
+    with pytest.raises(InPlaceUpdateError):  # was NumPy's "a single ellipsis" IndexError
+        grad(f)(np.array([0.1, 0.2, 0.3]))

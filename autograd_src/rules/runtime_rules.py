@@ -150,6 +150,16 @@ def copied_jvp(g, ans, part):
     return _ad.copied(g)
 
 
+@defvjp(_ad.copied_through)
+def copied_through(g, ans, value):
+    return g
+
+
+@defjvp(_ad.copied_through)
+def copied_through_jvp(g, ans, value):
+    return _ad.copied_through(g)
+
+
 @defvjp(_ad.log_or_zero)
 def log_or_zero(g, ans, x):
     return g * _fwd.inverse_or_zero(x)

@@ -267,13 +267,14 @@ class _Desugar:
             else:  # evaluate the iterable once, as the for statement would
                 self.not_a_view_the_body_changes(source, stmt)
                 holder = self.namer.fresh("items")
-                before.append(assign_node(holder, _call("list", source), stmt))
+                before.append(assign_node(holder, _call(self.namer.builtin("list"), source),
+                                          stmt))
                 named.append(name_node(holder))
         index_name = counter.id if isinstance(counter, gast.Name) and start is None \
             else self.namer.fresh("k")
-        lengths = [_call("len", name_node(n.id)) for n in named]
-        stop = lengths[0] if len(lengths) == 1 else _call("min", *lengths)
-        stmt.iter = gast.copy_location(_call("range", stop), it)
+        lengths = [_call(self.namer.builtin("len"), name_node(n.id)) for n in named]
+        stop = lengths[0] if len(lengths) == 1 else _call(self.namer.builtin("min"), *lengths)
+        stmt.iter = gast.copy_location(_call(self.namer.builtin("range"), stop), it)
         stmt.target = gast.copy_location(name_node(index_name, gast.Store()), stmt.target)
         reads = [gast.copy_location(gast.Assign(
             targets=[target], value=gast.Subscript(
@@ -552,7 +553,7 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     helper_copies.function_arguments(parsed, namer)
     helper_copies.keyword_parameters(parsed, namer)
     helper_copies.written_arguments(parsed, namer)
-    _lazy_iterators_as_lists(parsed)  # (before maps become lists at their line)
+    _lazy_iterators_as_lists(parsed, namer)  # (before maps become lists at their line)
     for stmt in parsed.node.body:
         _MapAsComprehension(parsed, namer).visit(stmt)
     body = parsed.node.body
@@ -571,7 +572,7 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
         parsed.node.body = state.block(body)
 
 
-def _lazy_iterators_as_lists(parsed: ParsedFunction) -> None:
+def _lazy_iterators_as_lists(parsed: ParsedFunction, namer: Namer) -> None:
     """``pairs = zip(xs, ys)`` (or a generator, ``enumerate``, ``reversed``, a dict's
     ``values()``) read once, by the next statement (``for a, b in pairs:``): a list,
     which the next statement reads as it would the iterator, and which a loop can walk
@@ -618,7 +619,7 @@ def _lazy_iterators_as_lists(parsed: ParsedFunction) -> None:
                     stmt.value = gast.copy_location(
                         gast.ListComp(elt=value.elt, generators=value.generators), value)
                 else:
-                    stmt.value = gast.copy_location(_call("list", value), value)
+                    stmt.value = gast.copy_location(_call(namer.builtin("list"), value), value)
 
 
 def _sets_plain_names(stmt: gast.stmt, untouched: set, parsed: ParsedFunction) -> bool:

@@ -571,7 +571,9 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         if back and isinstance(stmt, gast.Assign) and len(stmt.targets) != 1:
             return stmt
         targets = targets | {name for _, name in back}
-        partners = sorted((live & bound.get(id(stmt), frozenset())) - targets - set(passed))
+        # (the parameters too: z = x[::2]; h(z) writes, in NumPy, into x)
+        partners = sorted((live & (bound.get(id(stmt), frozenset()) | set(parsed.params)))
+                          - targets - set(passed))
         for name in passed if partners else []:  # (nothing else read later: no check)
             where = f"{parsed.where(stmt)}: {gast.unparse(stmt).strip().splitlines()[0]}"
             check = gast.Call(func=gast.Attribute(value=name_node(ad), attr="alone",
@@ -590,11 +592,14 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         given = {p: namer.fresh(f"{p}_given") for p in sorted(caller_passed)}
         prologue = [gast.copy_location(assign_node(given[p], name_node(p), copied.body[0]),
                                        copied.body[0]) for p in sorted(given)]
+        # (a list or dict whose items' arrays it writes into, ws[0] *= 2.0: those too)
+        from .normalize import _items_written_in_place
+        deep = _items_written_in_place(copied.body)
         prologue += [gast.copy_location(gast.Assign(
             targets=[name_node(p, gast.Store())],
-            value=gast.Call(func=gast.Attribute(value=name_node(ad), attr="copied",
-                                                ctx=gast.Load()),
-                            args=[name_node(p)], keywords=[]), type_comment=None),
+            value=gast.Call(func=gast.Attribute(
+                value=name_node(ad), attr="copied_through" if p in deep else "copied",
+                ctx=gast.Load()), args=[name_node(p)], keywords=[]), type_comment=None),
             copied.body[0]) for p in sorted(written)]
         copied.body = prologue + (_writing_back(copied.body, given, ad, namer) if given
                                   else copied.body)

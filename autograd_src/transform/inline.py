@@ -129,7 +129,8 @@ class Inliner:
                 expr = optimize.reuse_primal_values(expr, reusable)
             if isinstance(entry, str) and rule.input_is_sequence(index):
                 # A list variable: its adjoint is the list of its items' adjoints.
-                result.append((entry, gast.Call(func=name_node("list"), args=[expr], keywords=[])))
+                as_list = name_node(self.namer.builtin("list"))
+                result.append((entry, gast.Call(func=as_list, args=[expr], keywords=[])))
                 continue
             if isinstance(entry, list):
                 parts = self.namer.fresh(f"d{op.target}_parts")

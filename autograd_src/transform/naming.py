@@ -182,6 +182,13 @@ class Namer:
         """Whether ``name`` is how generated code reaches a module or helper (``np``)."""
         return name in self._references.values()
 
+    def builtin(self, name: str) -> str:
+        """The name under which generated code calls the builtin ``name`` (``len``,
+        ``reversed``): its own name, unless the user's module or function binds that
+        name to something else (``def reversed(seq)``, ``from numpy import *``'s
+        ``min``, a local ``list``)."""
+        return self.reference(getattr(builtins, name), name)
+
     def reference(self, obj: Any, preferred: str) -> str:
         """A name under which generated code reaches ``obj`` (a module, a helper).
 

@@ -300,7 +300,9 @@ def _written_region(x: np.ndarray, index: Any) -> np.ndarray:
     picks one element); all of ``x`` for no index or one that is not basic."""
     if index is _NO_INDEX or not _basic_index(index):
         return x
-    return x[(*index, ...) if isinstance(index, tuple) else (index, ...)]
+    parts = index if isinstance(index, tuple) else (index,)
+    # (a 0-d view where it picks one element; y[...] or y[..., 0] has its ellipsis)
+    return x[parts if any(p is Ellipsis for p in parts) else (*parts, ...)]
 
 
 def alone(x: Any, others: tuple, where: str, argument: bool = False,

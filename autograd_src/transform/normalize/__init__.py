@@ -104,10 +104,16 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 written_back.append((given, name))
             state.primal(gast.copy_location(assign_node(name, copy_call, parsed.node.body[0]),
                                             parsed.node.body[0]))
+        by_helpers = _passed_to_writing_helpers(parsed)
         for name in sorted(written & set(parsed.params) - set(scalars)):
-            copy_call = gast.Call(func=gast.Attribute(value=name_node(ad), attr="copied",
-                                                      ctx=gast.Load()),
-                                  args=[name_node(name)], keywords=[])
+            # a list or dict whose arrays are written into (d['w'][1:] += 1.0, or by a
+            # helper given it): those arrays are the caller's, copied too
+            deep = name not in wrt and (name in containers or name in _changed_as_containers(
+                parsed.node.body)) and (name in by_helpers or
+                                        name in _items_written_in_place(parsed.node.body))
+            copy_call = gast.Call(func=gast.Attribute(
+                value=name_node(ad), attr="copied_through" if deep else "copied",
+                ctx=gast.Load()), args=[name_node(name)], keywords=[])
             state.origin = parsed.node.body[0]
             others = [p for p in parsed.params if p != name and p not in scalars]
             if others and name not in rebound:  # (u = u.copy() first: an array of its own)
@@ -411,6 +417,26 @@ def _writes_before_rebinding(block: list, name: str, rebound: bool,
         elif not rebound and name in _written_in_place([stmt]):
             return True, rebound
     return False, rebound
+
+
+def _items_written_in_place(body: list) -> set[str]:
+    """Names whose items' arrays the statements of ``body`` write into in place
+    (``d['w'][1:] += 1.0``, ``d['w'] *= 2.0``, ``d['w'].fill(0)``): a subscript,
+    augmented assignment or method of an item, not a slot rebound (``d['w'] = v``)."""
+    names: set[str] = set()
+    for n in walk(gast.Module(body=body, type_ignores=[])):
+        targets = n.targets if isinstance(n, gast.Assign) else \
+            [n.target] if isinstance(n, gast.AugAssign) else []
+        for t in targets:
+            if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Subscript):
+                names.add(base_name(t))  # d['w'][1:] = v, d['w'][1:] += v
+            elif isinstance(n, gast.AugAssign) and isinstance(t, gast.Subscript):
+                names.add(base_name(t))  # d['w'] *= 2.0: NumPy writes into the item
+        if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
+                isinstance(n.func.value, gast.Subscript) and \
+                n.func.attr in _CHANGING_METHODS - _CONTAINER_METHODS:
+            names.add(base_name(n.func.value))  # d['w'].fill(0)
+    return names - {None}
 
 
 def _changed_as_containers(body: list, methods: frozenset = _CONTAINER_METHODS) -> set[str]:

@@ -668,7 +668,8 @@ class CallNormalizer:
                 # np.vstack(a) of an array (or a tuple variable) stacks its items: the
                 # same as of list(a), whose rule splits the gradient into the rows
                 elements = self.atom(gast.copy_location(gast.Call(
-                    func=name_node("list"), args=[elements], keywords=[]), elements))
+                    func=name_node(self.namer.builtin("list")), args=[elements], keywords=[]),
+                    elements))
                 replaced[id(value)] = elements
             return elements, self._active_name(elements)
         atoms = [self.atom(e) for e in elements]

@@ -300,10 +300,12 @@ class DataNormalizer:
 
         for k, element in enumerate(target.elts):
             if isinstance(element, gast.Starred):
-                stop = gast.BinOp(left=gast.Call(func=name_node("len"), args=[name_node(whole)],
+                stop = gast.BinOp(left=gast.Call(func=name_node(self.namer.builtin("len")),
+                                                 args=[name_node(whole)],
                                                  keywords=[]),
                                   op=gast.Sub(), right=constant(after))
-                item: gast.expr = gast.Call(func=name_node("list"), args=[gast.Subscript(
+                as_list = name_node(self.namer.builtin("list"))
+                item: gast.expr = gast.Call(func=as_list, args=[gast.Subscript(
                     value=name_node(whole), slice=gast.Slice(lower=constant(k), upper=stop,
                                                              step=None),
                     ctx=gast.Load())], keywords=[])

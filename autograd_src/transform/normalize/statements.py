@@ -320,8 +320,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             keys = gast.copy_location(gast.Call(func=around.func, args=[keys],
                                                 keywords=around.keywords), around)
             if self.parsed.resolve(around.func) is reversed:  # (an iterator, read twice)
-                keys = gast.copy_location(gast.Call(func=name_node("list"), args=[keys],
-                                                    keywords=[]), around)
+                as_list = name_node(self.namer.builtin("list"))
+                keys = gast.copy_location(gast.Call(func=as_list, args=[keys], keywords=[]),
+                                          around)
         return gast.copy_location(gast.For(
             target=stmt.target, iter=keys, body=stmt.body, orelse=stmt.orelse,
             type_comment=None), stmt)
@@ -498,7 +499,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 lower=None, upper=None, step=gast.Constant(value=-1, kind=None)),
                 ctx=gast.Load())
         elif method == "sort" and not value.args:
-            new = gast.Call(func=name_node("sorted"), args=[name_node(name)],
+            new = gast.Call(func=name_node(self.namer.builtin("sorted")),
+                            args=[name_node(name)],
                             keywords=value.keywords)
             if self.parsed.resolve(new.func) is not sorted:
                 return None  # sorted is shadowed here
@@ -626,11 +628,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         given = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords]
         later = self.read_later.get(id(self.origin))
         bound = {n.id for n in walk(target) if isinstance(n, gast.Name)}
+        from . import _viewed_root
         for param, argument in given:
-            # (W[:, 0] given: W's array, written through the view)
-            root = argument.id if isinstance(argument, gast.Name) else \
-                base_name(argument) if isinstance(argument, (gast.Subscript, gast.Attribute)) \
-                and not any(isinstance(n, gast.Call) for n in walk(argument)) else None
+            # (W[:, 0] or W.ravel() given: W's array, written through the view)
+            root = _viewed_root(argument, self.parsed.resolve) if not isinstance(
+                argument, (gast.Subscript, gast.Attribute)) or not any(
+                    isinstance(n, gast.Call) for n in walk(argument)) else None
             if param in written and root is not None and \
                     root not in bound and root not in self.scalars and (
                         later is None or root in later or self.seen_by_adjoints(root) or (
@@ -732,10 +735,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         fix = "compute a new value and assign it (y = np.exp(x), not np.exp(x, out=y))"
         if self.logged_outside(call):
             return
-        if _converted_only(call, self.is_active, self.parsed.resolve) or \
-                self.helper_converts_only(call, primitive):
+        if (_converted_only(call, self.is_active, self.parsed.resolve) or
+                self.helper_converts_only(call, primitive)) and not self.read_back(call):
             # d.setdefault('vals', []).append(float(loss)), log_val(log, 'h', h) whose
-            # body logs float(np.sum(h)): numbers, which carry no gradient; run as written
+            # body logs float(np.sum(h)): numbers kept for the caller, run as written (a
+            # record this function reads again, or an array filled, is differentiated)
             return
         if isinstance(call.func, gast.Attribute) and \
                 call.func.attr in mutation.MUTATING_METHODS and \
@@ -777,7 +781,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                            f"is read at {readers[0]}: grad cannot follow a "
                                            "value through module state. Have "
                                            f"{label}() return it and use that")
-            first = call.args[0] if call.args and isinstance(call.args[0], gast.Name) else None
+            # (the value it writes into, where known)
+            from . import params_written_in_place
+            params, into = params_written_in_place(primitive)
+            first = next((a for p, a in zip(params, call.args) if p in into and
+                          isinstance(a, gast.Name)), None) or (
+                call.args[0] if call.args and isinstance(call.args[0], gast.Name) else None)
             fix = f"have {label}() return the new value and assign it (" + (
                 f"{first.id} = " if first is not None else "y = ") + \
                 f"{gast.unparse(call).strip()}, its body returning a new list or array)"
@@ -789,6 +798,19 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if how:
             raise self.error(call, f"{label}() is called on a differentiated value for its "
                                    f"effect ({how}), which grad cannot follow: {fix}")
+
+    def read_back(self, call: gast.Call) -> bool:
+        """Whether ``call`` may write into something this function reads otherwise than
+        to pass it to such calls (``log[-1]``, ``np.sum(d * x)``): the object of a method
+        (``d.fill(v)``, ``log.append(v)``), the values it is given without gradient
+        (``rec(x, log)``), an ``out=`` array."""
+        written = [call.func.value] if isinstance(call.func, gast.Attribute) else []
+        written += [a for a in call.args if not self.is_active(a)]
+        written += [k.value for k in call.keywords if k.arg == "out" or
+                    not self.is_active(k.value)]
+        names = {base_name(w) for w in written
+                 if isinstance(w, (gast.Name, gast.Subscript, gast.Attribute))} - {None}
+        return bool(names & _read_outside_calls(self.parsed.node.body))
 
     def helper_converts_only(self, call: gast.Call, primitive: Any) -> bool:
         """Whether ``call`` calls a user function (not a method) that reads each
@@ -1287,6 +1309,28 @@ def _stored_here(stmt: gast.stmt) -> set[str]:
 #: Builtins whose result is a number or text: a differentiated value read through
 #: them carries no gradient on (float(loss) recorded in a log).
 _CONVERSIONS = (float, int, bool, complex, str, repr, format, round)
+
+
+def _read_outside_calls(body: list) -> set[str]:
+    """The names ``body`` reads other than as an argument, or the object, of a call
+    made for its effect (``log_val(log, 'h', h)``, ``d.setdefault('k', []).append(v)``):
+    a record read back (``log[-1]``), an array used (``np.sum(d * x)``)."""
+    skipped: set = set()
+    for stmt in walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+            call = stmt.value
+            parts = list(call.args) + [k.value for k in call.keywords]
+            receiver = call.func
+            while isinstance(receiver, gast.Attribute) or isinstance(receiver, gast.Call):
+                receiver = receiver.value if isinstance(receiver, gast.Attribute) else \
+                    receiver.func
+                if isinstance(receiver, gast.Call):
+                    parts += list(receiver.args) + [k.value for k in receiver.keywords]
+            parts.append(receiver)
+            skipped |= {id(p) for p in parts if isinstance(p, gast.Name)}
+    return {n.id for n in walk(gast.Module(body=body, type_ignores=[]))
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+            and id(n) not in skipped}
 
 
 def _converted_only(node: Any, is_active: Any, resolve: Any) -> bool:

@@ -354,11 +354,13 @@ class AdjointSweep:
                 steps = gast.Subscript(value=steps, slice=gast.Slice(
                     lower=None, upper=name_node(loop.counter), step=None), ctx=gast.Load())
             reversed_ = gast.For(target=name_node(loop.target, gast.Store()),
-                                 iter=self.inliner.call("reversed", steps), body=body,
+                                 iter=self.inliner.call(self.namer.builtin("reversed"), steps),
+                                 body=body,
                                  orelse=[], type_comment=None)
         else:
             reversed_ = gast.For(target=name_node(self.namer.fresh("_"), gast.Store()),
-                                 iter=self.inliner.call("range", name_node(loop.counter)),
+                                 iter=self.inliner.call(self.namer.builtin("range"),
+                                                   name_node(loop.counter)),
                                  body=body, orelse=[], type_comment=None)
         self.comment(loop.origin, sweep, out)
         sweep.origin = None
