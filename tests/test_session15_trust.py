@@ -583,3 +583,48 @@ def test_an_ellipsis_update_of_an_array_another_name_holds():
 
     with pytest.raises(InPlaceUpdateError):  # was NumPy's "a single ellipsis" IndexError
         grad(f)(np.array([0.1, 0.2, 0.3]))
+
+
+# ----- Python coverage (tester AL) -----
+
+def test_min_and_max_of_several_values_by_key():
+    from autograd_src.testing import numerical_grad
+
+    def f(x):
+        a, b = x[0] * 2.0, x[1] - 1.0
+        return min(a, b, key=abs) * x[2] + max(a, b, x[2], key=lambda v: v * v)
+
+    for x in (np.array([0.3, 0.7, 1.1]), np.array([0.3, 2.7, -1.1])):
+        np.testing.assert_allclose(grad(f)(x), numerical_grad(f, (x,), 0), atol=1e-8)
+
+
+def test_zip_strict():
+    import pytest
+
+    def g(x, y):
+        s = 0.0
+        for a, b in zip(x, y, strict=True):
+            s = s + a * b
+        return s
+
+    x, y = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    np.testing.assert_allclose(grad(g)(x, y), y)
+    with pytest.raises(ValueError, match="argument 2 is shorter than argument 1"):
+        grad(g)(x, y[:1])
+
+
+def test_a_function_of_the_users_named_zip_is_not_taken_for_the_builtin(tmp_path,
+                                                                          monkeypatch):
+    import importlib
+    import sys
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "own_zip.py").write_text(
+        "def zip(a, b):\n    return [(u, u) for u in a]  # pairs each item with itself\n"
+        "def f(x, y):\n    s = 0.0\n    for a, b in zip(x, y):\n        s = s + a * b\n"
+        "    return s\n")
+    module = importlib.import_module("own_zip")
+    try:
+        x, y = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+        np.testing.assert_allclose(grad(module.f)(x, y), 2 * x)  # sum of a * a
+    finally:
+        sys.modules.pop("own_zip", None)

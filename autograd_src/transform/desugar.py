@@ -227,9 +227,11 @@ class _Desugar:
         sources: list[gast.expr]
         targets: list[gast.expr]
         counter: Optional[gast.expr] = None
+        # (by what the name is: a function of the user's named zip is no builtin)
         call = it.func.id if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) \
-            else None
+            and self.parsed.resolve(it.func) in (zip, enumerate) else None
         start: Optional[gast.expr] = None
+        strict = False
         if call == "enumerate" and 1 <= len(it.args) + len(it.keywords) <= 2 and \
                 all(k.arg == "start" for k in it.keywords) and \
                 isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == 2:
@@ -237,9 +239,11 @@ class _Desugar:
             sources, targets = [it.args[0]], [item]
             start = it.args[1] if len(it.args) == 2 else \
                 it.keywords[0].value if it.keywords else None
-        elif call == "zip" and it.args and not it.keywords and \
-                isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == len(it.args):
+        elif call == "zip" and it.args and all(
+                k.arg == "strict" and isinstance(k.value, gast.Constant) for k in it.keywords) \
+                and isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == len(it.args):
             sources, targets = list(it.args), list(stmt.target.elts)
+            strict = any(k.value.value for k in it.keywords)  # zip(a, b, strict=True)
         else:
             sources, targets = [it], [stmt.target]
         before = []
@@ -274,6 +278,11 @@ class _Desugar:
             else self.namer.fresh("k")
         lengths = [_call(self.namer.builtin("len"), name_node(n.id)) for n in named]
         stop = lengths[0] if len(lengths) == 1 else _call(self.namer.builtin("min"), *lengths)
+        if strict:  # (Python's ValueError where the lengths differ)
+            from ..rules import runtime
+            stop = gast.Call(func=gast.Attribute(
+                value=name_node(self.namer.reference(runtime, "_ad")), attr="zip_length",
+                ctx=gast.Load()), args=[name_node(n.id) for n in named], keywords=[])
         stmt.iter = gast.copy_location(_call(self.namer.builtin("range"), stop), it)
         stmt.target = gast.copy_location(name_node(index_name, gast.Store()), stmt.target)
         reads = [gast.copy_location(gast.Assign(
@@ -542,6 +551,19 @@ def _varargs_passed_on(parsed: ParsedFunction) -> None:
             node.args = expanded
 
 
+def _min_max_of_several_by_key(parsed: ParsedFunction) -> None:
+    """``min(a, b, key=abs)`` as ``min([a, b], key=abs)``: the same item (the first of
+    the least), by the rule of a list's ``min`` (the rule of two values takes no key)."""
+    import builtins
+    for node in walk(parsed.node):
+        if isinstance(node, gast.Call) and len(node.args) >= 2 and \
+                not any(isinstance(a, gast.Starred) for a in node.args) and \
+                [k.arg for k in node.keywords] == ["key"] and \
+                parsed.resolve(node.func) in (builtins.min, builtins.max):
+            node.args = [gast.copy_location(gast.List(elts=node.args, ctx=gast.Load()),
+                                            node.args[0])]
+
+
 def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     """Rewrite ``parsed.node``'s body in place (see the module docstring)."""
     _varargs_passed_on(parsed)
@@ -554,6 +576,7 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     helper_copies.keyword_parameters(parsed, namer)
     helper_copies.written_arguments(parsed, namer)
     _lazy_iterators_as_lists(parsed, namer)  # (before maps become lists at their line)
+    _min_max_of_several_by_key(parsed)
     for stmt in parsed.node.body:
         _MapAsComprehension(parsed, namer).visit(stmt)
     body = parsed.node.body

@@ -59,6 +59,7 @@ from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     tangent_as_gradient,
     unbroadcast,
     zeros_like,
+    zip_length,
 )
 from .decompositions import (  # noqa: F401 - generated code reads them as _ad.<name>
     fold_symmetric,
@@ -193,7 +194,7 @@ FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 
 __all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "other_items",
            "shape_of",
-           "dtype_of", "zeros_like", "seed",
+           "dtype_of", "zeros_like", "zip_length", "seed",
            "unbroadcast",
            "keep_reduced_dims",
            "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod", "uncumsum", "unindex",

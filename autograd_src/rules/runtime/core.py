@@ -12,7 +12,7 @@ import numpy as np
 from ...errors import InPlaceUpdateError
 
 __all__ = ["not_an_array", "shape_of", "dtype_of", "zeros_like", "zero_item", "is_zero", "seed",
-           "unbroadcast", "alone", "floating", "tangent_as_gradient"]
+           "unbroadcast", "alone", "floating", "tangent_as_gradient", "zip_length"]
 
 
 def shape_of(x: Any) -> tuple[int, ...]:
@@ -236,6 +236,17 @@ def unbroadcast(g: Any, x: Any) -> Any:
     if not shape and type(x) is not tuple and not isinstance(x, np.ndarray):
         return g[()]
     return g
+
+
+def zip_length(*sequences: Any) -> int:
+    """The common length of ``sequences`` for ``zip(..., strict=True)``, which raises
+    Python's ValueError where they differ."""
+    lengths = [len(s) for s in sequences]
+    for k, n in enumerate(lengths[1:], 2):
+        if n != lengths[0]:
+            raise ValueError(f"zip() argument {k} is {'shorter' if n < lengths[0] else 'longer'}"
+                             " than argument 1")
+    return lengths[0]
 
 
 def floating(x: Any, where: str) -> None:
