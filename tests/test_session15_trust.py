@@ -628,3 +628,24 @@ def test_a_function_of_the_users_named_zip_is_not_taken_for_the_builtin(tmp_path
         np.testing.assert_allclose(grad(module.f)(x, y), 2 * x)  # sum of a * a
     finally:
         sys.modules.pop("own_zip", None)
+
+
+def test_reading_the_data_of_an_unused_view_locks_nothing_for_good():
+    # (tester AP) w0.data locked W's array through the view's own operation, which no
+    # backward ever released: W.data -= ... failed at every later step
+    import pytest
+
+    import autograd_src as mg
+    W = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    w0 = W[0]
+    row = w0.data
+    mg.sum(W ** 2).backward()
+    W.data -= 0.1 * W.grad
+    np.testing.assert_allclose(row, [0.8, 1.6])
+    loss = mg.sum(w0 * 3.0)  # a graph reading the view: its array is held
+    with pytest.raises(ValueError, match="read-only"):
+        row[0] = 100.0
+    loss.backward()
+    np.testing.assert_allclose(W.grad, [[3.0, 3.0], [0.0, 0.0]])
+    row[0] = 7.0
+    assert W.data[0, 0] == 7.0

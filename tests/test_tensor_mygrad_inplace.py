@@ -234,9 +234,11 @@ def data_attribute_update(lib):
 def update_through_view_without_autodiff(lib):
     x = lib.tensor([1.0, 2.0, 3.0, 4.0])
     v = x[:2]
+    w = v * 1.0  # (a graph reading v locks x's array; v's own operation does not)
     with lib.no_autodiff:
-        locked = _error(lambda: v.__isub__(1.0))  # the graph of v locks x's array
+        locked = _error(lambda: v.__isub__(1.0))
     (v * v).sum().backward()
+    del w
     with lib.no_autodiff:
         v -= 1.0
         x[3] = 0.0
@@ -508,8 +510,20 @@ def sibling_view_after_reshape_in_place(lib):
     return t6.data.copy()
 
 
+def view_kept_but_unused(lib):
+    # MyGrad's view operation locks its base's array until a backward through the
+    # view, which may never come (w0 = W[0] kept for logging); ours locks nothing
+    # until an operation reads the view.
+    x = lib.tensor([1.0, 2.0, 3.0, 4.0])
+    v = x[:2]
+    with lib.no_autodiff:
+        locked = _error(lambda: v.__isub__(1.0))
+    return [0.0 if locked else 1.0] + list(x.data)
+
+
 DIFFERENCES = [
     (view_after_backward, [100.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0]),
+    (view_kept_but_unused, [1.0, 0.0, 1.0, 3.0, 4.0], [0.0, 1.0, 2.0, 3.0, 4.0]),
     (sibling_view_after_reshape_in_place, [0.1, 1.5], [0.1, 0.3]),
 ]
 

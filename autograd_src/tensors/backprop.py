@@ -230,8 +230,8 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
                         # a view of a leaf read: the leaf's array holds its values (the
                         # view itself locked nothing: its adjoint reads no values, and a
                         # view kept for logging must leave W.data -= step writeable)
-                        held.append(operand._base._data)
-                        exposed.append(operand._base._exposed)
+                        held += [operand._base._data, operand._data]  # (w0.data too)
+                        exposed += [operand._base._exposed, operand._exposed]
                     operand._grad = None  # a tensor used in a new operation drops its gradient
                 if not operand._constant:
                     parents.append((slot, position, operand))

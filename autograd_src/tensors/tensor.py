@@ -186,7 +186,13 @@ class Tensor:
         if not self._exposed:
             self._exposed = True
             node = self._node
-            if node is not None:  # its operation holds it: locked while that lives
+            view = self._view
+            if node is not None and view is not None and node.rule.primitive is view[1] \
+                    and node.parents and node.parents[0][2] is view[0]:
+                # a view's own operation reads no values: flagged only while an
+                # operation reading the view holds it (and its base)
+                memory.expose(self._data)
+            elif node is not None:  # its operation holds it: locked while that lives
                 locked = memory.lock((self._data,), (True,))
                 node.locked = locked if node.locked is None else node.locked + locked
             else:
