@@ -649,3 +649,30 @@ def test_reading_the_data_of_an_unused_view_locks_nothing_for_good():
     np.testing.assert_allclose(W.grad, [[3.0, 3.0], [0.0, 0.0]])
     row[0] = 7.0
     assert W.data[0, 0] == 7.0
+
+
+def test_views_read_again_after_a_backward_tester_ap():
+    import pytest
+
+    import autograd_src as mg
+    from autograd_src.tensors.errors import InvalidBackprop
+    # a view of a view of a leaf, made before a backward that did not go through it
+    x = mg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    v = x.T[1:]
+    mg.sum(x * 2).backward()
+    mg.sum(v * v).backward()
+    np.testing.assert_allclose(x.grad, [[0.0, 4.0, 6.0], [0.0, 10.0, 12.0]])
+    # atleast_2d, a view recorded by a rule taking several arrays
+    x = mg.tensor([1.0, 2.0, 3.0])
+    t2 = mg.atleast_2d(x)
+    mg.sum(t2).backward()
+    mg.sum(mg.sin(t2)).backward()
+    np.testing.assert_allclose(x.grad, np.cos([1.0, 2.0, 3.0]))
+    # a view of a computed tensor whose graph was cleared: the gradient would stop
+    # at it, leaving W.grad the step before's: refused, as MyGrad does
+    W = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    h = W * 2.0
+    hr = h[0]
+    mg.sum(h ** 2).backward()
+    with pytest.raises(InvalidBackprop):
+        mg.sum(hr * 3.0).backward()

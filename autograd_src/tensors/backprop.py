@@ -261,6 +261,7 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
         if raw_kwargs:
             raw_kwargs = {k: _kept(v) for k, v in raw_kwargs.items()}
         node = result._node = Node(rule, raw_args, raw_kwargs, parents, versions)
+        result._computed = True
         if held:
             node.locked = memory.lock(held, exposed)
     elif not result._data.flags.writeable:
@@ -272,11 +273,22 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
 
 def _stale_view(view: Any) -> bool:
     """Whether ``view`` was taken, as it is recorded, of a leaf a backward has cleared
-    since (``w0 = W[0]`` before a step whose graph held ``W`` alone): reading it
-    again is reading ``W`` now, as NumPy's view does."""
+    since (``w0 = W[0]`` before a step whose graph held ``W`` alone), or of a view
+    that was (``x.T[1:]``): reading it again is reading ``W`` now, as NumPy's view
+    does."""
     node, parent = view._node, view._view[0]
-    return parent._node is None and parent._cleared > node.clears and \
-        len(node.parents) == 1 and node.parents[0][2] is parent
+    if not (len(node.parents) == 1 and node.parents[0][2] is parent):
+        return False
+    root = view._base
+    if root is not None and root._computed and root._node is None:
+        return False  # (see below)
+    if parent._view is not None and parent._cleared > node.clears:
+        return parent._node is None or _stale_view(parent)
+    if parent._view is not None and parent._node is not None:
+        return _stale_view(parent)
+    # (of a computed tensor whose graph was cleared, the gradient would stop there:
+    # refused, as MyGrad does, rather than leave the leaves the last step's)
+    return parent._node is None and not parent._computed and parent._cleared > node.clears
 
 
 def _recorded_again(view: Any) -> None:
@@ -289,11 +301,8 @@ def _recorded_again(view: Any) -> None:
         return
     if parent._view is not None and (parent._node is None or _stale_view(parent)):
         _recorded_again(parent)
-    rule = registry.lookup(primitive)
-    if rule is None:
-        return
-    view._node = Node(rule, (parent._data, *rest), kwargs, [(0, None, parent)],
-                      [parent._version])
+    # (recorded as the view was made: the rule's own layout of its operands)
+    view._node = apply(type(view), primitive, (parent, *rest), kwargs, view._constant)._node
 
 
 def _no_gradient_through_options(tensor_type: type, rule: Any, primitive: Any, args: tuple,
@@ -414,6 +423,7 @@ def _recorded(tensor_type: type, rule: Any, tracked: list, held: list, raw_args:
     result = tensor_type._wrap(value, constant=bool(constant) or not is_float)
     if parents and not result._constant and _Recording.enabled:
         node = result._node = Node(rule, raw_args, raw_kwargs, parents, versions)
+        result._computed = True
         if held:
             node.locked = memory.lock([a for a, _ in held], [e for _, e in held])
     return result

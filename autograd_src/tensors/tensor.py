@@ -55,7 +55,7 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_grad", "_constant", "_node", "_cleared", "_version", "_past",
-                 "_base", "_view", "_views", "_exposed", "__weakref__")
+                 "_base", "_view", "_views", "_exposed", "_computed", "__weakref__")
     __array_priority__ = 15.0
 
     def __init__(self, data: Any, dtype: Any = None, constant: Optional[bool] = None,
@@ -84,6 +84,7 @@ class Tensor:
         self._views: Optional[list] = None  # weak references to the views made of this tensor
         # Whether the array may be referenced outside the engine (memory.py's locks).
         self._exposed = not copy
+        self._computed = False  # whether an operation was recorded making it
         if not copy:
             memory.expose(array)
 
@@ -101,6 +102,7 @@ class Tensor:
         out._view = None
         out._views = None
         out._exposed = False
+        out._computed = False
         return out
 
     # ----- views and in-place updates (inplace.py) -----
