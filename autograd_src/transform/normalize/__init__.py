@@ -87,7 +87,8 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         # Y = X; Y += 1.0 (or m = items[0], v = d['a']): an argument without gradient
         # written through another name; copied, arrays in its containers too
         # (x += v, X[0] = v, np.copyto(X, v), or a helper of yours writing into X)
-        written = _written_in_place(parsed.node.body) | _passed_to_writing_helpers(parsed)
+        by_helpers = _passed_to_writing_helpers(parsed)
+        written = _written_in_place(parsed.node.body) | by_helpers
         through = _written_through_other_names(parsed, written) - set(wrt) - set(scalars)
         for name in sorted(through - _written_in_place(parsed.node.body)):
             copy_call = gast.Call(func=gast.Attribute(value=name_node(ad),
@@ -104,13 +105,12 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 written_back.append((given, name))
             state.primal(gast.copy_location(assign_node(name, copy_call, parsed.node.body[0]),
                                             parsed.node.body[0]))
-        by_helpers = _passed_to_writing_helpers(parsed)
+        # a list or dict whose arrays are written into (d['w'][1:] += 1.0, or by a
+        # helper given it): those arrays are the caller's, copied too
+        items_written = by_helpers | _items_written_in_place(parsed.node.body)
         for name in sorted(written & set(parsed.params) - set(scalars)):
-            # a list or dict whose arrays are written into (d['w'][1:] += 1.0, or by a
-            # helper given it): those arrays are the caller's, copied too
-            deep = name not in wrt and (name in containers or name in _changed_as_containers(
-                parsed.node.body)) and (name in by_helpers or
-                                        name in _items_written_in_place(parsed.node.body))
+            deep = name not in wrt and name in items_written and (
+                name in containers or name in _changed_as_containers(parsed.node.body))
             copy_call = gast.Call(func=gast.Attribute(
                 value=name_node(ad), attr="copied_through" if deep else "copied",
                 ctx=gast.Load()), args=[name_node(name)], keywords=[])

@@ -98,6 +98,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         #: Per statement: the names read after it, and those surely bound before it.
         self.read_later, self.bound_before = read_later(parsed.node.body)
         self._values_read_later: Optional[dict[int, frozenset]] = None
+        self._read_outside_calls: Optional[set[str]] = None
         self.local_derivatives: dict[tuple, tuple[str, str]] = {}
         #: Names that may share their array with another name (``y = x``, ``y = x[1:]``).
         self.shared: set[str] = set()
@@ -810,7 +811,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                     not self.is_active(k.value)]
         names = {base_name(w) for w in written
                  if isinstance(w, (gast.Name, gast.Subscript, gast.Attribute))} - {None}
-        return bool(names & _read_outside_calls(self.parsed.node.body))
+        if self._read_outside_calls is None:  # (once per normalization)
+            self._read_outside_calls = _read_outside_calls(self.parsed.node.body)
+        return bool(names & self._read_outside_calls)
 
     def helper_converts_only(self, call: gast.Call, primitive: Any) -> bool:
         """Whether ``call`` calls a user function (not a method) that reads each
