@@ -37,7 +37,7 @@ from .arguments import (
     zero_d_analysis,
 )
 from .errors import UnresolvedMethodError
-from .transform import source, stages
+from .transform import inline_defs, source, stages
 from .transform.by_forward_mode import ENABLED as forward_mode_enabled
 from .transform.by_forward_mode import gradient_by_forward_mode, suits_forward_mode
 from .transform.pipeline import LOCK, bind, cache_for, cached, derivative_name, transform
@@ -343,21 +343,29 @@ def general_code(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def general_entry(fn: Callable[..., Any], names: list[str], single: bool, value: bool,
                   optimize: bool, signature: tuple = NO_SCALARS,
-                  bindings: Optional[dict] = None) -> tuple:
+                  bindings: Optional[dict] = None, inline: bool = False) -> tuple:
     """``(compiled, text, reads)``: the general code of ``grad(fn, wrt=names)`` (of
     `value_and_grad` with ``value``), or its variant for ``signature`` (see
     `container_signature`), from the cache `_build` fills. ``bindings`` give the
-    classes of arguments whose methods it calls (``layer.apply(W, x)``)."""
+    classes of arguments whose methods it calls (``layer.apply(W, x)``); with
+    ``inline``, its small nested defs are written inline (`inline_defs`: for second
+    order, which does not follow their derivatives' closures)."""
     key = (tuple(names), single, value, "gast",
            tuple(sorted((k, id(v)) for k, v in (bindings or {}).items())), optimize)
     if signature != NO_SCALARS:
         key += (signature,)
+    if inline:
+        key += ("inline",)
     with LOCK:
         per_fn = cache_for(fn)
         entry = cached(per_fn, key)
         if entry is None:
-            entry = per_fn[key] = transform(fn, names, single, value, "gast", signature,
-                                            bindings=bindings or None, rewrite=optimize)
+            token = inline_defs.ENABLED.set(inline)
+            try:
+                entry = per_fn[key] = transform(fn, names, single, value, "gast", signature,
+                                                bindings=bindings or None, rewrite=optimize)
+            finally:
+                inline_defs.ENABLED.reset(token)
         return entry
 
 

@@ -129,11 +129,20 @@ def _of_gradient(fn: Callable[..., Any], origin: Any, wrt: Wrt, verbose: int,
     gradient and its tangent laid out as grad lays out its gradients."""
     from .jacobians import in_forward_terms  # (jacobians imports this module)
     origin_fn = origin.function()
+    inline = False  # (its small nested defs written inline: see inline_defs)
     try:
         general = make_jvp(general_code(fn), wrt, verbose=verbose, optimize=optimize)
     except errors.DiffSyntaxError as exc:
-        raise in_forward_terms(exc, "make_jvp", origin_fn,
-                               f"grad({getattr(origin_fn, '__name__', 'f')})") from None
+        try:
+            code = general_entry(origin_fn, origin.names, origin.single, False,
+                                 origin.optimize, NO_SCALARS, inline=True)[0]
+            if code is general_code(fn):
+                raise exc
+            general = make_jvp(code, wrt, verbose=verbose, optimize=optimize)
+            inline = True
+        except errors.DiffSyntaxError:
+            raise in_forward_terms(exc, "make_jvp", origin_fn,
+                                   f"grad({getattr(origin_fn, '__name__', 'f')})") from None
     made: dict = {NO_SCALARS: general}
     tangent_set = frozenset(general.tangents)
 
@@ -142,7 +151,7 @@ def _of_gradient(fn: Callable[..., Any], origin: Any, wrt: Wrt, verbose: int,
         signature = container_signature(function, args, kwargs)
         if signature not in made:
             code = general_entry(function, origin.names, origin.single, False,
-                                 origin.optimize, signature)[0]
+                                 origin.optimize, signature, inline=inline)[0]
             made[signature] = make_jvp(code, wrt, verbose=verbose, optimize=optimize)
         chosen = made[signature]
         derivative.source = chosen.source  # type: ignore[attr-defined]

@@ -203,7 +203,8 @@ jacobian = jacrev
 
 
 def _gradient_code(fn: Callable[..., Any], name: str, signature: tuple = NO_SCALARS,
-                   bindings: Optional[dict] = None) -> tuple[Callable[..., Any], Any]:
+                   bindings: Optional[dict] = None,
+                   inline: bool = False) -> tuple[Callable[..., Any], Any]:
     """The code `grad` generates for ``fn`` (its general code, or the variant for
     ``signature``: see `container_signature`), as a function that forward mode can
     read and differentiate again: it is real Python, registered with linecache,
@@ -218,7 +219,8 @@ def _gradient_code(fn: Callable[..., Any], name: str, signature: tuple = NO_SCAL
                         "function, the object its first argument, with wrt counting it: "
                         f"hessian({cls}.{method.__name__}, wrt=1)(obj, x)")
     if getattr(fn, "__autograd_src_origin__", None) is None:
-        code, _, reads = general_entry(fn, [name], True, False, True, signature, bindings)
+        code, _, reads = general_entry(fn, [name], True, False, True, signature, bindings,
+                                       inline)
         return code, reads
     # (general_code: grad of a derivative may run forward over reverse, whose code is
     # not a gradient's; its general code is the reverse-mode one)
@@ -276,7 +278,16 @@ def _second_order(fn: Callable[..., Any], name: str,
         try:
             forward = make_jvp(gradient, name)
         except (NoRuleError, errors.DiffSyntaxError) as exc:
-            raise in_forward_terms(exc, what, fn) from None
+            refused = exc
+            # (a nested def's derivative is a closure forward mode does not follow:
+            # the gradient made again with the small ones written inline)
+            try:
+                inlined, reads = _gradient_code(fn, name, signature, bindings, inline=True)
+                forward = None if inlined is gradient else make_jvp(inlined, name)
+            except (NoRuleError, errors.DiffSyntaxError):
+                forward = None
+            if forward is None:
+                raise in_forward_terms(refused, what, fn) from None
         made[key] = (forward, reads)
         return forward
 

@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 import gast
 
-from . import helper_copies
+from . import helper_copies, inline_defs
 from .ir import Transformer, assign_node, base_name, name_node, walk
 from .naming import Namer
 from .source import ParsedFunction
@@ -593,6 +593,8 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
         parsed.node.body = start + state.block(body) + [final]
     else:
         parsed.node.body = state.block(body)
+    if inline_defs.ENABLED.get():  # (second order: see inline_defs)
+        inline_defs.inline_nested_defs(parsed, namer)
 
 
 def _lazy_iterators_as_lists(parsed: ParsedFunction, namer: Namer) -> None:
