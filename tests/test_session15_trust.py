@@ -772,3 +772,112 @@ def test_second_order_through_small_nested_defs():
     from autograd_src.errors import DiffSyntaxError
     with pytest.raises(DiffSyntaxError, match="while condition"):
         hessian(in_a_while_test)(x)
+
+
+# ----- tester AO (re-run of AN's and AL's generators) -----
+
+def _scale_and_count(a, stats):
+    a *= 2.0
+    stats['calls'] = 1
+
+
+def _record_sum(a, lst):
+    lst.append(float(np.sum(a)))
+    return 0.0
+
+
+def _adds_number(a, s):
+    a += s
+
+
+def _sets_item(d, v):
+    d['h'] = v
+
+
+def test_a_helper_writing_an_array_and_a_dict_it_is_given():
+    # its copy for the dict (helper_copies) left a *= 2.0 out: half the gradient, and
+    # the caller's x changed
+    def f(x):
+        stats = {}
+        z = x.copy()
+        _scale_and_count(z, stats)
+        return np.sum(z * z)
+
+    def g(x, stats):
+        _scale_and_count(x, stats)
+        return np.sum(x)
+
+    x = np.array([0.5, -0.3, 0.8])
+    np.testing.assert_allclose(grad(f)(x), 8 * x)
+    np.testing.assert_allclose(jvp(f, (x,), (np.array([1.0, 0, 0]),))[1], 8 * x[0])
+    xc = x.copy()
+    np.testing.assert_allclose(grad(g)(xc, {}), [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(xc, x)
+
+
+def test_numbers_written_through_views_or_recorded_and_read_back_are_refused():
+    import pytest
+
+    from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError
+
+    def into_a_view(x):
+        a = np.zeros(3)
+        v = a[1:]
+        _adds_number(v, float(x[0]))  # NumPy: a = [0, x0, x0]
+        return np.sum(a)
+
+    def into_a_call_made_view(x):
+        a = np.zeros(3)
+        _adds_number(a.ravel(), float(x[0]))
+        return np.sum(a)
+
+    def record_read_back(x):
+        log = []
+        r = _record_sum(x, log)
+        return r + log[-1]
+
+    x = np.array([1.0, 2.0])
+    for f in (into_a_view, into_a_call_made_view):  # (its gradient was 0, silently)
+        with pytest.raises((InPlaceUpdateError, DiffSyntaxError)):
+            grad(f)(x)
+    with pytest.raises(DiffSyntaxError, match="records a number"):
+        grad(record_read_back)(x)
+
+
+def test_second_order_of_a_helper_storing_into_a_dict_and_lists_grown_then_joined():
+    from autograd_src import hessian
+
+    def f(x, d):
+        _sets_item(d, np.sin(x))
+        return np.sum(d['h'] * x)
+
+    x = np.array([0.3, 1.0])
+    np.testing.assert_allclose(hessian(f)(x, {}), np.diag(2 * np.cos(x) - x * np.sin(x)))
+
+    def extended(x):
+        L = [x, x * 0.5]
+        L.extend([0.5, x])
+        L = L + [x * x]
+        return sum(L)
+
+    def appended(x):
+        L = [x, x * 0.5]
+        L.append(x ** 3)
+        L = L + [x * x]
+        return sum(L)
+
+    assert np.isclose(hessian(extended)(0.3), 2.0)
+    assert np.isclose(hessian(appended)(0.3), 6 * 0.3 + 2)
+
+
+def test_a_local_named_zip_at_second_order():
+    from autograd_src import hessian
+
+    def f(x):
+        s = 0.0
+        for xi in x[1:]:
+            s = s + xi * xi
+        zip = s * 0.5  # noqa: F841 - a name like the builtin's
+        return s + zip
+
+    np.testing.assert_allclose(np.diag(hessian(f)(np.array([0.3, 0.5, -0.7]))), [0, 3, 3])

@@ -227,9 +227,11 @@ class _Desugar:
         sources: list[gast.expr]
         targets: list[gast.expr]
         counter: Optional[gast.expr] = None
-        # (by what the name is: a function of the user's named zip is no builtin)
-        call = it.func.id if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) \
-            and self.parsed.resolve(it.func) in (zip, enumerate) else None
+        # (by what the name is: a function of the user's named zip is no builtin, and
+        # generated code may reach the builtin as _zip)
+        target = self.parsed.resolve(it.func) if isinstance(it, gast.Call) and \
+            isinstance(it.func, gast.Name) else None
+        call = "zip" if target is zip else "enumerate" if target is enumerate else None
         start: Optional[gast.expr] = None
         strict = False
         if call == "enumerate" and 1 <= len(it.args) + len(it.keywords) <= 2 and \

@@ -536,6 +536,17 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                    for t in (n.targets if isinstance(n, gast.Assign) else [n.target])
                    if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)
                    and t.value.id in params}
+        # (and, where a copy is made for those, a *= 2.0, a.fill(0) on a parameter: the
+        # copy runs as written, so NumPy would write into the caller's array; a list's
+        # own methods, log.append(v), are the normalizer's to read)
+        from .normalize import _ARRAY_METHODS
+        if written:
+            written |= {n.target.id for n in walk(copied) if isinstance(n, gast.AugAssign)
+                        and isinstance(n.target, gast.Name) and n.target.id in params}
+            written |= {n.func.value.id for n in walk(copied) if isinstance(n, gast.Call)
+                        and isinstance(n.func, gast.Attribute) and
+                        n.func.attr in _ARRAY_METHODS and
+                        isinstance(n.func.value, gast.Name) and n.func.value.id in params}
         rebound = {n.id for s in walk(copied) if isinstance(s, gast.Assign)
                    for t in s.targets for n in walk(t)
                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)

@@ -54,7 +54,7 @@ def inline_nested_defs(parsed: ParsedFunction, namer: Namer) -> None:
         holders: dict = {}
         for stmt_holding, call in sites:
             holder = holders.setdefault(id(stmt_holding), _Holder(stmt_holding))
-            holder.before += _inline_call(stmt, call, namer)
+            holder.before += _inline_call(stmt, call, namer, stmt_holding)
         for holder in holders.values():
             holder.stmt.holder = holder
         parsed.node.body = [s for s in parsed.node.body if s is not stmt]
@@ -169,7 +169,8 @@ def _calls_in_order(expr: Any, name: str) -> list:
     return out
 
 
-def _inline_call(node: gast.FunctionDef, call: gast.Call, namer: Namer) -> list:
+def _inline_call(node: gast.FunctionDef, call: gast.Call, namer: Namer,
+                 holding: Any) -> list:
     """The statements computing ``call`` of the def ``node`` inline; ``call`` becomes
     the name of its value (in place: the expression holding it reads that name)."""
     params = [a.id for a in node.args.args]
@@ -181,9 +182,12 @@ def _inline_call(node: gast.FunctionDef, call: gast.Call, namer: Namer) -> list:
                            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
     renamed = {v: namer.fresh(f"{v}_{node.name}") for v in sorted(local)}
     out = []
+    # (where the call is, kept apart: the call itself becomes a name below)
+    origin = gast.copy_location(gast.Pass(), call if getattr(call, "lineno", None)
+                                is not None else holding)
     for param in params:
         value = given[param] if param in given else copy.deepcopy(defaults[param])
-        out.append(assign_node(renamed[param], value, call))
+        out.append(assign_node(renamed[param], value, origin))
     for stmt in statements:
         stmt = copy.deepcopy(stmt)
         for n in walk(stmt):
@@ -197,6 +201,9 @@ def _inline_call(node: gast.FunctionDef, call: gast.Call, namer: Namer) -> list:
     call.__dict__.clear()
     call.id, call.ctx, call.annotation, call.type_comment = result, gast.Load(), None, None
     gast.copy_location(call, out[-1])
+    for stmt in out:  # (statements a copy made without a place: the call's)
+        if getattr(stmt, "lineno", None) is None:
+            gast.copy_location(stmt, origin)
     return out
 
 

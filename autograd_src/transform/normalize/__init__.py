@@ -250,6 +250,10 @@ _CHANGING_METHODS = _CONTAINER_METHODS | {"fill", "sort", "put", "itemset", "res
                                           "partition"}
 
 
+#: Of those, an array's own (not a list's or a dict's).
+_ARRAY_METHODS = _CHANGING_METHODS - _CONTAINER_METHODS
+
+
 #: NumPy's functions that write into their first argument.
 _WRITING_INTO_THEIR_FIRST = frozenset({"copyto", "put", "place", "putmask", "fill_diagonal",
                                        "put_along_axis"})
@@ -434,7 +438,7 @@ def _items_written_in_place(body: list) -> set[str]:
                 names.add(base_name(t))  # d['w'] *= 2.0: NumPy writes into the item
         if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
                 isinstance(n.func.value, gast.Subscript) and \
-                n.func.attr in _CHANGING_METHODS - _CONTAINER_METHODS:
+                n.func.attr in _ARRAY_METHODS:
             names.add(base_name(n.func.value))  # d['w'].fill(0)
     return names - {None}
 

@@ -273,7 +273,8 @@ class ExpressionNormalizer:
                                                     runtime.construct,
                                                     runtime.sorted_items, runtime.transposed)) or (
             # (L = _ad.setitem(L, -1, v) in generated code: L a list still)
-            rule is not None and rule.primitive in (runtime.setitem, runtime.copied) and
+            rule is not None and rule.primitive in (runtime.setitem, runtime.copied,
+                                                    runtime.appended, runtime.extended) and
             inputs and inputs[0] in self.lists)
         if rule is not None and (hasattr(rule, "helper_keywords") or rule.primitive in (
                 runtime.plus, runtime.times) or (rule.primitive is operator.getitem and any(

@@ -99,6 +99,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.read_later, self.bound_before = read_later(parsed.node.body)
         self._values_read_later: Optional[dict[int, frozenset]] = None
         self._read_outside_calls: Optional[set[str]] = None
+        self._alias_groups: Optional[dict[str, set[str]]] = None
         self.local_derivatives: dict[tuple, tuple[str, str]] = {}
         #: Names that may share their array with another name (``y = x``, ``y = x[1:]``).
         self.shared: set[str] = set()
@@ -627,6 +628,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if not written:
             return
         given = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords]
+        if self.is_active(call):
+            self.no_number_recorded_and_read_back(call, primitive, given)
         later = self.read_later.get(id(self.origin))
         bound = {n.id for n in walk(target) if isinstance(n, gast.Name)}
         from . import _viewed_root
@@ -654,6 +657,28 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                     args=[clone(argument), gast.Constant(value=where, kind=None)],
                     keywords=[]))
                 self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
+
+    def no_number_recorded_and_read_back(self, call: gast.Call, primitive: Any,
+                                         given: list) -> None:
+        """Refuse ``r = rec(x, log)`` where your ``rec`` records a number made of what it
+        is given into ``log`` (``lst.append(float(np.sum(a)))``) and this function reads
+        ``log`` again: its derivative takes such a record for a log kept for the caller
+        (numbers carry no gradient on), so the value read back would be a constant."""
+        recorded = _records_numbers(primitive)
+        if not recorded:
+            return
+        if self._read_outside_calls is None:
+            self._read_outside_calls = _read_outside_calls(self.parsed.node.body)
+        for param, argument in given:
+            if param in recorded and isinstance(argument, gast.Name) and \
+                    argument.id in self._read_outside_calls:
+                label = gast.unparse(call.func).strip()
+                raise self.error(call, f"{label}() records a number computed from a "
+                                       f"differentiated value into {argument.id} "
+                                       f"({param} in {label}()), which this function reads "
+                                       f"again: grad takes such a record for a log and "
+                                       f"cannot follow the value through it. Have "
+                                       f"{label}() return the value and use that")
 
     def no_change_by_call(self, call: gast.Call, stmt: gast.stmt) -> None:
         """A call on values without gradient may still change in place an array an
@@ -809,8 +834,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         written += [a for a in call.args if not self.is_active(a)]
         written += [k.value for k in call.keywords if k.arg == "out" or
                     not self.is_active(k.value)]
-        names = {base_name(w) for w in written
-                 if isinstance(w, (gast.Name, gast.Subscript, gast.Attribute))} - {None}
+        from . import _viewed_root
+        names = {_viewed_root(w, self.parsed.resolve) for w in written} - {None}
+        if self._alias_groups is None:  # (v = a[1:] given: a is written too)
+            self._alias_groups = _alias_groups(self.parsed.node.body, self.parsed.resolve)
+        names = set().union(*(self._alias_groups.get(n, {n}) for n in names)) if names \
+            else names
         if self._read_outside_calls is None:  # (once per normalization)
             self._read_outside_calls = _read_outside_calls(self.parsed.node.body)
         return bool(names & self._read_outside_calls)
@@ -1312,6 +1341,53 @@ def _stored_here(stmt: gast.stmt) -> set[str]:
 #: Builtins whose result is a number or text: a differentiated value read through
 #: them carries no gradient on (float(loss) recorded in a log).
 _CONVERSIONS = (float, int, bool, complex, str, repr, format, round)
+
+
+def _alias_groups(body: list, resolve: Any) -> dict[str, set[str]]:
+    """For each name bound to another's array or a view of it (``v = a[1:]``, ``b =
+    a``, ``r = a.ravel()``), the names that may share that array, all bindings of the
+    function taken together."""
+    from . import _viewed_root
+    groups: dict[str, set[str]] = {}
+    for n in walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(n, gast.Assign) and len(n.targets) == 1 and \
+                isinstance(n.targets[0], gast.Name):
+            root = _viewed_root(n.value, resolve)
+            if root is not None and root != n.targets[0].id:
+                joined = groups.get(root, {root}) | groups.get(n.targets[0].id,
+                                                               {n.targets[0].id})
+                for name in joined:
+                    groups[name] = joined
+    return groups
+
+
+_RECORDING_METHODS = frozenset({"append", "extend", "insert", "update", "setdefault", "add"})
+
+
+def _records_numbers(fn: Any) -> set[str]:
+    """The parameters of your function ``fn`` it puts a number made by a conversion into
+    (``lst.append(float(v))``, ``d['s'] = v.item()``): records of what it computed."""
+    node = mutation._definition(fn)
+    if not node:
+        return set()
+    params = {a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
+
+    def converts(expr: Any) -> bool:
+        return any(isinstance(n, gast.Call) and (
+            isinstance(n.func, gast.Name) and n.func.id in ("float", "int", "complex") or
+            isinstance(n.func, gast.Attribute) and n.func.attr in ("item", "tolist"))
+            for n in walk(expr))
+
+    found: set[str] = set()
+    for n in walk(node):
+        if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
+                isinstance(n.func.value, gast.Name) and n.func.value.id in params and \
+                n.func.attr in _RECORDING_METHODS and any(converts(a) for a in n.args):
+            found.add(n.func.value.id)
+        elif isinstance(n, gast.Assign) and converts(n.value):
+            found |= {t.value.id for t in n.targets if isinstance(t, gast.Subscript) and
+                      isinstance(t.value, gast.Name) and t.value.id in params}
+    return found
 
 
 def _read_outside_calls(body: list) -> set[str]:
