@@ -881,3 +881,14 @@ def test_a_local_named_zip_at_second_order():
         return s + zip
 
     np.testing.assert_allclose(np.diag(hessian(f)(np.array([0.3, 0.5, -0.7]))), [0, 3, 3])
+
+
+def test_softmax_of_an_empty_tensor():
+    import autograd_src as mg
+    for shape in ((0, 3), (3, 0), (0,)):
+        x = mg.tensor(np.zeros(shape))
+        for f in (mg.nnet.softmax, mg.nnet.logsoftmax):
+            y = f(x)
+            assert y.shape == shape
+            mg.sum(y).backward()
+            assert x.grad.shape == shape

@@ -61,16 +61,23 @@ def tanh(x: Any, *, constant: Optional[bool] = None) -> Tensor:
     return F.tanh(x, constant=constant)
 
 
+def _row_max(data: np.ndarray, axis: Any) -> np.ndarray:
+    """The maximum along ``axis`` (kept), 0 for an empty array (nothing to shift)."""
+    if data.size == 0:
+        return np.max(data, axis=axis, keepdims=True, initial=0.0)
+    return np.max(data, axis=axis, keepdims=True)
+
+
 def softmax(x: Any, axis: Any = -1, *, constant: Optional[bool] = None) -> Tensor:
     """``exp(x) / sum(exp(x), axis)``, computed from ``x - max(x)`` (a constant shift)."""
-    shifted = F.subtract(x, np.max(_data(x), axis=axis, keepdims=True))
+    shifted = F.subtract(x, _row_max(_data(x), axis))
     exps = F.exp(shifted)
     return _as_constant(F.divide(exps, F.sum(exps, axis=axis, keepdims=True)), constant)
 
 
 def logsoftmax(x: Any, axis: Any = -1, *, constant: Optional[bool] = None) -> Tensor:
     """``log(softmax(x, axis))``, computed stably."""
-    shifted = F.subtract(x, np.max(_data(x), axis=axis, keepdims=True))
+    shifted = F.subtract(x, _row_max(_data(x), axis))
     return _as_constant(F.subtract(shifted, F.log(F.sum(F.exp(shifted), axis=axis,
                                                         keepdims=True))), constant)
 
