@@ -591,8 +591,19 @@ class _ForwardOverReverse:
             return plan
         target, _, reads = general_entry(function, self.outer, self.single, False,
                                          self.optimize, signature)
-        forward = make_jvp(target, tuple(self.along), verbose=self.verbose,
-                           optimize=self.optimize)
+        try:
+            forward = make_jvp(target, tuple(self.along), verbose=self.verbose,
+                               optimize=self.optimize)
+        except (NoRuleError, errors.DiffSyntaxError):
+            # (a nested def's derivative, a closure: made again with the small ones
+            # written inline, as hessian does; else reverse over reverse, as before)
+            inlined, _, reads = general_entry(function, self.outer, self.single, False,
+                                              self.optimize, signature, inline=True)
+            if inlined is target:
+                raise
+            target = inlined
+            forward = make_jvp(target, tuple(self.along), verbose=self.verbose,
+                               optimize=self.optimize)
         readers = [argument_reader(target, n) for n in self.along]
         results = [argument_reader(target, n) for n in self.outer]
         self.plan = self.plans[signature] = (

@@ -759,6 +759,8 @@ def test_second_order_through_small_nested_defs():
         np.testing.assert_allclose(H, _fd_hessian(f, x), atol=1e-6, err_msg=f.__name__)
         np.testing.assert_allclose(hvp(f)(x, v), H @ v, atol=1e-10, err_msg=f.__name__)
         np.testing.assert_allclose(jacfwd(grad(f))(x), H, atol=1e-10, err_msg=f.__name__)
+        np.testing.assert_allclose(grad(grad(f))(x), H @ np.ones(3), atol=1e-10,
+                                   err_msg=f.__name__)
         assert "def " not in hessian(f).source.split("\n", 1)[1], f.__name__
 
     def in_a_while_test(x):  # not written inline (its test runs at each step)
