@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import types
 from collections import Counter
 from typing import Any, Optional, Union
 
@@ -669,9 +670,14 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return
         if self._read_outside_calls is None:
             self._read_outside_calls = _read_outside_calls(self.parsed.node.body)
+        skipped = _arguments_of_calls_for_effect(self.parsed.node.body)
         for param, argument in given:
             if param in recorded and isinstance(argument, gast.Name) and \
-                    argument.id in self._read_outside_calls:
+                    argument.id in self._read_outside_calls and any(
+                        isinstance(n, gast.Name) and n.id == argument.id and
+                        isinstance(n.ctx, gast.Load) and n is not argument and
+                        id(n) not in skipped for n in walk(self.parsed.node)):
+                # (read other than by this call or calls made for their effect)
                 label = gast.unparse(call.func).strip()
                 raise self.error(call, f"{label}() records a number computed from a "
                                        f"differentiated value into {argument.id} "
@@ -830,7 +836,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         to pass it to such calls (``log[-1]``, ``np.sum(d * x)``): the object of a method
         (``d.fill(v)``, ``log.append(v)``), the values it is given without gradient
         (``rec(x, log)``), an ``out=`` array."""
-        written = [call.func.value] if isinstance(call.func, gast.Attribute) else []
+        written = [call.func.value] if isinstance(call.func, gast.Attribute) and \
+            not isinstance(self.parsed.resolve(call.func.value), types.ModuleType) else []
         written += [a for a in call.args if not self.is_active(a)]
         written += [k.value for k in call.keywords if k.arg == "out" or
                     not self.is_active(k.value)]
@@ -842,7 +849,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             else names
         if self._read_outside_calls is None:  # (once per normalization)
             self._read_outside_calls = _read_outside_calls(self.parsed.node.body)
-        return bool(names & self._read_outside_calls)
+        later = self.read_later.get(id(self.origin))  # (after it, loops around included)
+        return bool(names & self._read_outside_calls & (names if later is None else later))
 
     def helper_converts_only(self, call: gast.Call, primitive: Any) -> bool:
         """Whether ``call`` calls a user function (not a method) that reads each
@@ -1394,6 +1402,14 @@ def _read_outside_calls(body: list) -> set[str]:
     """The names ``body`` reads other than as an argument, or the object, of a call
     made for its effect (``log_val(log, 'h', h)``, ``d.setdefault('k', []).append(v)``):
     a record read back (``log[-1]``), an array used (``np.sum(d * x)``)."""
+    skipped = _arguments_of_calls_for_effect(body)
+    return {n.id for n in walk(gast.Module(body=body, type_ignores=[]))
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+            and id(n) not in skipped}
+
+
+def _arguments_of_calls_for_effect(body: list) -> set[int]:
+    """The ids of the names given to calls made for their effect, or their objects."""
     skipped: set = set()
     for stmt in walk(gast.Module(body=body, type_ignores=[])):
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
@@ -1407,9 +1423,7 @@ def _read_outside_calls(body: list) -> set[str]:
                     parts += list(receiver.args) + [k.value for k in receiver.keywords]
             parts.append(receiver)
             skipped |= {id(p) for p in parts if isinstance(p, gast.Name)}
-    return {n.id for n in walk(gast.Module(body=body, type_ignores=[]))
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-            and id(n) not in skipped}
+    return skipped
 
 
 def _converted_only(node: Any, is_active: Any, resolve: Any) -> bool:
