@@ -147,7 +147,9 @@ def _own_expressions(stmt: Any) -> list:
         return [stmt.iter]
     if isinstance(stmt, gast.While):
         return [gast.Lambda(args=None, body=stmt.test)]  # (run again at each step)
-    return [stmt]  # (a def, a with, a try: any call of the def in it stops the inlining)
+    # (a def, a with, a try: any call of the def in it, read as under a lambda, stops
+    # the inlining)
+    return [gast.Lambda(args=None, body=stmt)]
 
 
 def _calls_in_order(expr: Any, name: str) -> list:
