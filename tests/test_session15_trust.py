@@ -145,7 +145,11 @@ def test_source_edited_on_disk_by_names_is_refused(tmp_path, monkeypatch):
         def again(fn):  # a new function object of the same code: grad's caches miss
             return types.FunctionType(fn.__code__, fn.__globals__, fn.__name__)
 
-        for k, edit in enumerate(("x ** 2", "np.sin(x) + np.cos(x)", "np.sin(x * x)")):
+        # (an edit keeping every name and number is told by where the expressions lie,
+        # which Python keeps from 3.11 on)
+        edits = ("x ** 2", "np.sin(x) + np.cos(x)") + (
+            ("np.sin(x * x)",) if sys.version_info >= (3, 11) else ())
+        for k, edit in enumerate(edits):
             path.write_text(f"import numpy as np\ndef loss(x):\n    return np.sum({edit})\n")
             os.utime(path, (1e9 + k, 1e9 + k))  # (linecache tells a change by the time)
             with pytest.raises(SourceUnavailableError, match="changed .*Reload the module"):
@@ -163,11 +167,12 @@ def test_source_edited_on_disk_by_names_is_refused(tmp_path, monkeypatch):
         os.utime(path, (1e9 + 8, 1e9 + 8))
         with pytest.raises(SourceUnavailableError, match="changed .*Reload the module"):
             grad(inner)(W0)
-        # dead code the compiler drops is not taken for an edit
+        # dead code the compiler drops (from 3.11 on) is not taken for an edit
         path.write_text("import numpy as np\ndef loss(x):\n    return np.sum(np.sin(x))\n"
                         "    print(unreachable)\n")
         os.utime(path, (1e9 + 9, 1e9 + 9))
-        np.testing.assert_allclose(grad(again(module.loss))(W0), np.cos(W0))
+        if sys.version_info >= (3, 11):
+            np.testing.assert_allclose(grad(again(module.loss))(W0), np.cos(W0))
     finally:
         sys.modules.pop("edited_by_names", None)
 

@@ -770,12 +770,14 @@ def _names_of(code: types.CodeType) -> set:
 
 def _strings_of(code: types.CodeType) -> set:
     """The strings among the constants of ``code`` and its nested code (keywords of
-    calls are kept there), tuples of them opened."""
+    calls are kept there), tuples of them opened; not the qualified names Python
+    before 3.11 keeps there for nested defs (``outer.<locals>.inner``), which say
+    where the def was compiled."""
     strings: set = set()
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             strings |= _strings_of(const)
-        elif isinstance(const, str):
+        elif isinstance(const, str) and "<locals>" not in const:
             strings.add(const)
         elif isinstance(const, tuple):
             strings |= {c for c in const if isinstance(c, str)}
