@@ -129,20 +129,15 @@ def _of_gradient(fn: Callable[..., Any], origin: Any, wrt: Wrt, verbose: int,
     gradient and its tangent laid out as grad lays out its gradients."""
     from .jacobians import in_forward_terms  # (jacobians imports this module)
     origin_fn = origin.function()
-    inline = False  # (its small nested defs written inline: see inline_defs)
     try:
-        general = make_jvp(general_code(fn), wrt, verbose=verbose, optimize=optimize)
+        _, general, inline = forward_of_gradient(
+            lambda inline: general_entry(origin_fn, origin.names, origin.single, False,
+                                         origin.optimize, NO_SCALARS, inline=True)
+            if inline else (general_code(fn),),
+            lambda code: make_jvp(code, wrt, verbose=verbose, optimize=optimize))
     except errors.DiffSyntaxError as exc:
-        try:
-            code = general_entry(origin_fn, origin.names, origin.single, False,
-                                 origin.optimize, NO_SCALARS, inline=True)[0]
-            if code is general_code(fn):
-                raise exc
-            general = make_jvp(code, wrt, verbose=verbose, optimize=optimize)
-            inline = True
-        except errors.DiffSyntaxError:
-            raise in_forward_terms(exc, "make_jvp", origin_fn,
-                                   f"grad({getattr(origin_fn, '__name__', 'f')})") from None
+        raise in_forward_terms(exc, "make_jvp", origin_fn,
+                               f"grad({getattr(origin_fn, '__name__', 'f')})") from None
     made: dict = {NO_SCALARS: general}
     tangent_set = frozenset(general.tangents)
 
@@ -188,6 +183,28 @@ def _of_gradient(fn: Callable[..., Any], origin: Any, wrt: Wrt, verbose: int,
     derivative.tangents = general.tangents  # type: ignore[attr-defined]
     derivative.run = run  # type: ignore[attr-defined]
     return derivative
+
+
+def forward_of_gradient(code_for: Callable[[bool], tuple],
+                        differentiate: Callable[[Any], Any]) -> tuple:
+    """``(entry, differentiate(entry[0]), inline)`` for the gradient code
+    ``entry = code_for(False)`` (its code first); where forward mode refuses it (the
+    derivative of a nested def returns its backward pass as a closure, which it does
+    not follow), for ``code_for(True)``, the gradient made again with its small nested
+    defs written inline (`inline_defs`). Where that changes nothing or is refused too,
+    the first refusal is raised."""
+    entry = code_for(False)
+    try:
+        return entry, differentiate(entry[0]), False
+    except errors.DiffSyntaxError as exc:
+        refused = exc
+    try:
+        inlined = code_for(True)
+        if inlined[0] is not entry[0]:
+            return inlined, differentiate(inlined[0]), True
+    except errors.DiffSyntaxError:
+        pass
+    raise refused
 
 
 def _per_class(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,

@@ -41,8 +41,8 @@ from .arguments import (
     shallow_copy,
     value_on_copies,
 )
-from .errors import NoRuleError, UnresolvedMethodError
-from .forward import Wrt, make_jvp
+from .errors import UnresolvedMethodError
+from .forward import Wrt, forward_of_gradient, make_jvp
 from .rules import runtime
 from .transform import source
 from .transform.pipeline import cache_for, derivative_name
@@ -276,18 +276,11 @@ def _second_order(fn: Callable[..., Any], name: str,
                     raise
                 objects[exc.parameter] = argument_reader(fn, exc.parameter)
         try:
-            forward = make_jvp(gradient, name)
-        except (NoRuleError, errors.DiffSyntaxError) as exc:
-            refused = exc
-            # (a nested def's derivative is a closure forward mode does not follow:
-            # the gradient made again with the small ones written inline)
-            try:
-                inlined, reads = _gradient_code(fn, name, signature, bindings, inline=True)
-                forward = None if inlined is gradient else make_jvp(inlined, name)
-            except (NoRuleError, errors.DiffSyntaxError):
-                forward = None
-            if forward is None:
-                raise in_forward_terms(refused, what, fn) from None
+            (_, reads), forward, _ = forward_of_gradient(
+                lambda inline: _gradient_code(fn, name, signature, bindings, True)
+                if inline else (gradient, reads), lambda code: make_jvp(code, name))
+        except errors.DiffSyntaxError as exc:
+            raise in_forward_terms(exc, what, fn) from None
         made[key] = (forward, reads)
         return forward
 
@@ -589,21 +582,12 @@ class _ForwardOverReverse:
         if plan is not None and plan[3] is function and plan[2].unchanged():
             self.plan = plan
             return plan
-        target, _, reads = general_entry(function, self.outer, self.single, False,
-                                         self.optimize, signature)
-        try:
-            forward = make_jvp(target, tuple(self.along), verbose=self.verbose,
-                               optimize=self.optimize)
-        except (NoRuleError, errors.DiffSyntaxError):
-            # (a nested def's derivative, a closure: made again with the small ones
-            # written inline, as hessian does; else reverse over reverse, as before)
-            inlined, _, reads = general_entry(function, self.outer, self.single, False,
-                                              self.optimize, signature, inline=True)
-            if inlined is target:
-                raise
-            target = inlined
-            forward = make_jvp(target, tuple(self.along), verbose=self.verbose,
-                               optimize=self.optimize)
+        # (refused: reverse over reverse, see _make)
+        (target, _, reads), forward, _ = forward_of_gradient(
+            lambda inline: general_entry(function, self.outer, self.single, False,
+                                         self.optimize, signature, inline=inline),
+            lambda code: make_jvp(code, tuple(self.along), verbose=self.verbose,
+                                  optimize=self.optimize))
         readers = [argument_reader(target, n) for n in self.along]
         results = [argument_reader(target, n) for n in self.outer]
         self.plan = self.plans[signature] = (

@@ -140,7 +140,7 @@ def written_jvp(g, ans, grad, index):
     return _ad.written(g, index)
 
 
-@defvjp(_ad.copied)
+@defvjp(_ad.copied, _ad.copied_through)
 def copied(g, ans, part):
     return g
 
@@ -148,11 +148,6 @@ def copied(g, ans, part):
 @defjvp(_ad.copied)
 def copied_jvp(g, ans, part):
     return _ad.copied(g)
-
-
-@defvjp(_ad.copied_through)
-def copied_through(g, ans, value):
-    return g
 
 
 @defjvp(_ad.copied_through)

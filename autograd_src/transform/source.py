@@ -705,17 +705,11 @@ def _signature(code: types.CodeType) -> tuple:
 def _places_of(code: types.CodeType) -> set:
     """The (line, end line, column, end column) of the instructions of ``code`` and of
     its nested code (none before Python 3.11), the prologue's aside."""
-    places: set = set()
     if not hasattr(code, "co_positions"):
-        return places
-    prologue = (code.co_firstlineno, code.co_firstlineno, 0, 0)
-    for place in code.co_positions():
-        if place[0] is not None and place[2] is not None and place != prologue:
-            places.add(place)
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            places |= _places_of(const)
-    return places
+        return set()
+    return {place for each in _codes_in(code) for place in each.co_positions()
+            if place[0] is not None and place[2] is not None and
+            place != (each.co_firstlineno, each.co_firstlineno, 0, 0)}
 
 
 def _places_in(node: gast.FunctionDef) -> set:
@@ -760,12 +754,8 @@ def _names_in(node: gast.FunctionDef) -> set:
 
 def _names_of(code: types.CodeType) -> set:
     """The names ``code`` and the code objects nested in it use."""
-    names = set(code.co_names) | set(code.co_varnames) | set(code.co_freevars) | \
-        set(code.co_cellvars)
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            names |= _names_of(const)
-    return names
+    return {name for each in _codes_in(code) for name in
+            each.co_names + each.co_varnames + each.co_freevars + each.co_cellvars}
 
 
 def _strings_of(code: types.CodeType) -> set:
@@ -774,10 +764,8 @@ def _strings_of(code: types.CodeType) -> set:
     before 3.11 keeps there for nested defs (``outer.<locals>.inner``), which say
     where the def was compiled."""
     strings: set = set()
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            strings |= _strings_of(const)
-        elif isinstance(const, str) and "<locals>" not in const:
+    for const in (const for each in _codes_in(code) for const in each.co_consts):
+        if isinstance(const, str) and "<locals>" not in const:
             strings.add(const)
         elif isinstance(const, tuple):
             strings |= {c for c in const if isinstance(c, str)}
@@ -792,13 +780,17 @@ def _plain(names: set) -> set:
 
 def _numbers_of(code: types.CodeType) -> set:
     """The int and float constants of ``code`` and of the code objects nested in it."""
-    numbers: set = set()
+    return {const for each in _codes_in(code) for const in each.co_consts
+            if type(const) in (int, float)}
+
+
+def _codes_in(code: types.CodeType) -> list:
+    """``code`` and the code objects nested in it, at any depth."""
+    found = [code]
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
-            numbers |= _numbers_of(const)
-        elif type(const) in (int, float):
-            numbers.add(const)
-    return numbers
+            found += _codes_in(const)
+    return found
 
 
 def _compiled(lines: list, code: types.CodeType) -> Optional[types.CodeType]:

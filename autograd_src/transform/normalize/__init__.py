@@ -356,17 +356,10 @@ def _given_to_writers(stmt: Any, resolve: Optional[Callable[[gast.Name], Any]],
     return names
 
 
-#: NumPy's functions giving a view of their first argument (np.ravel(W) beside W.ravel()).
-_VIEWING_FUNCTIONS = frozenset({"reshape", "ravel", "transpose", "squeeze", "expand_dims",
-                                "swapaxes", "moveaxis", "asarray", "asanyarray",
-                                "ascontiguousarray", "atleast_1d", "atleast_2d",
-                                "atleast_3d", "flip", "diagonal", "broadcast_to"})
-
-
 def _viewed_root(argument: Any, resolve: Callable[[gast.Name], Any]) -> Optional[str]:
     """The name whose array ``argument`` is, or may be a view of (None for a value
     that is surely new)."""
-    from ..mutation import VIEW_METHODS
+    from ..mutation import VIEW_FUNCTIONS, VIEW_METHODS
     if isinstance(argument, gast.Name):
         return argument.id
     if isinstance(argument, (gast.Subscript, gast.Attribute)):
@@ -375,7 +368,7 @@ def _viewed_root(argument: Any, resolve: Callable[[gast.Name], Any]) -> Optional
         owner = argument.func.value
         if isinstance(owner, gast.Name) and resolve(owner) is np:  # np.ravel(W)
             return _viewed_root(argument.args[0], resolve) if argument.args and \
-                argument.func.attr in _VIEWING_FUNCTIONS else None
+                getattr(np, argument.func.attr, None) in VIEW_FUNCTIONS else None
         if argument.func.attr in VIEW_METHODS:  # W.ravel(), W.reshape(-1)
             return _viewed_root(owner, resolve)
     return None
