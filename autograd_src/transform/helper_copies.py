@@ -622,8 +622,11 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                     gast.Constant(value=None, kind=None), [p for p, _ in back], kept)))
         copied.name = namer.fresh(f"{helper.__name__}_on_copies")
         # (its writes go into its own copies: called for its effect alone, it changes
-        # nothing of this function's; the normalizer runs it as written)
-        copied.writes_copies_only = True
+        # nothing of this function's; the normalizer runs it as written. Not where it
+        # also writes into another parameter, lst.append(v), itself or through a helper
+        # of its own: the normalizer reads that call as any other)
+        from .normalize import written_before_rebound
+        copied.writes_copies_only = not written_before_rebound(copied, parsed.resolve)
         before.append(copied)
         call.func = name_node(copied.name)
         call.keywords = [gast.keyword(arg=apart.get(k.arg, k.arg), value=k.value)

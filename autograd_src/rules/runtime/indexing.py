@@ -10,7 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .containers import add
-from .core import dtype_of, shape_of, zeros_like
+from .core import dtype_of, shape_of, zero_item, zeros_like
 
 __all__ = ["as_items", "unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile",
            "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "add_at",
@@ -195,7 +195,7 @@ def zero_at(g: Any, index: Any) -> Any:
     kind = type(g)
     if kind is list or kind is dict:
         out = kind(g)
-        out[index] = zeros_like(g[index])
+        out[index] = _overwritten(g[index])
         return out
     out = np.array(g, copy=True)
     out[index] = 0
@@ -207,9 +207,17 @@ def zero_into(g: Any, index: Any) -> Any:
     the optimizer proves): O(1) per item, not a copy of the whole."""
     kind = type(g)
     if kind is list or kind is dict:
-        g[index] = zeros_like(g[index])
+        g[index] = _overwritten(g[index])
         return g
     return zero_at(g, index)
+
+
+def _overwritten(item: Any) -> Any:
+    """The adjoint of an item a later ``d[k] = v`` overwrote: zero, of any shape for an
+    array (what ``d[k]`` held before may be of another shape than ``v``)."""
+    if type(item) is np.ndarray:
+        return zero_item(item.dtype.type(0))  # (a 0-d known zero, `is_zero`)
+    return zeros_like(item)
 
 
 def without_last(g: Any) -> Any:

@@ -657,7 +657,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                         ctx=gast.Load()),
                     args=[clone(argument), gast.Constant(value=where, kind=None)],
                     keywords=[]))
-                self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
+                if not any(isinstance(p, Primal) and gast.dump(p.stmt) == gast.dump(check)
+                           for p in self.body):
+                    # (once: ``a, b = h(x)`` is read again as ``values = h(x)``)
+                    self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
 
     def no_number_recorded_and_read_back(self, call: gast.Call, primitive: Any,
                                          given: list) -> None:
