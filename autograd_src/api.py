@@ -422,7 +422,8 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
     readers = [argument_reader(fn, name) for name in names]
     # Several gradients are handed out as arrays of their own, even where the adjoint
     # of two arguments is one array (W + b): the user may change one in place.
-    separate = (lambda c: c) if single else functools.partial(separate_results, value=value)
+    separate = functools.partial(separate_results, value=value, single=single,
+                                 positions=wrt_positions)
     variants = {NO_SCALARS: (separate(compiled), compiled, text)}
     shortcuts = _Shortcuts(wrt_positions, positional)
     laid_out: dict = {}  # variant -> its entry giving gradients in the containers' layout

@@ -495,11 +495,21 @@ def _widened(args: tuple, kwargs: dict, values: list, narrow: tuple) -> tuple:
                  isinstance(v, (np.ndarray, np.generic)) and v.dtype == _FLOAT64)
 
 
-def separate_results(compiled: Callable[..., Any], value: bool) -> Callable[..., Any]:
-    """``compiled``, its tuple of gradients made of distinct objects (copies of repeats)."""
+def separate_results(compiled: Callable[..., Any], value: bool, single: bool,
+                     positions: list) -> Callable[..., Any]:
+    """``compiled``, each gradient of an array passed by position checked to have its
+    shape (a rule's slip must be an error, never a gradient of another shape), and
+    several gradients made of distinct objects (copies of repeats)."""
     def run(*args: Any, **kwargs: Any) -> Any:
         result = compiled(*args, **kwargs)
         grads = result[1] if value else result
+        if single:
+            if type(grads) is np.ndarray and positions[0] < len(args):
+                _same_shape(grads, args[positions[0]])
+            return result
+        for g, k in zip(grads, positions):
+            if type(g) is np.ndarray and k < len(args):
+                _same_shape(g, args[k])
         if len(set(map(id, grads))) == len(grads):
             return result
         seen: set = set()
@@ -510,6 +520,13 @@ def separate_results(compiled: Callable[..., Any], value: bool) -> Callable[...,
         return (result[0], tuple(fresh)) if value else tuple(fresh)
 
     return run
+
+
+def _same_shape(gradient: np.ndarray, argument: Any) -> None:
+    if type(argument) is np.ndarray and gradient.shape != argument.shape:
+        raise RuntimeError(f"autograd_src internal error: a gradient of shape "
+                           f"{gradient.shape} for an argument of shape {argument.shape}; "
+                           "please report it")
 
 
 def in_dtypes(result: Any, narrow: tuple, single: bool, value: bool) -> Any:

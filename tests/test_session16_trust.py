@@ -1,11 +1,15 @@
 """Findings of session 16 (its testers and the items left open by session 15), each in
 its smallest form."""
 
+import functools
+from collections import namedtuple
+
 import numpy as np
 import pytest
 
-from autograd_src import grad, vjp
-from autograd_src.errors import DiffSyntaxError
+import autograd_src as mg
+from autograd_src import grad, jvp, vjp
+from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError, NoRuleError
 
 
 def _appends_a_copy(a, lst):
@@ -86,3 +90,189 @@ def test_a_check_made_as_a_call_runs_is_written_once():
     x = np.array([1.0, 2.0, 3.0])
     np.testing.assert_allclose(df(x), 2 * x + 1.1 + np.array([0.0, 1.0, 0.0]))
     assert df.source.count("_ad.not_an_array(") == 1
+
+
+def weighted_lower_triangle(x):
+    return np.sum(np.tril(x) * np.arange(16.0).reshape(4, 4)) + \
+        np.sum(np.triu(x, 1) * np.arange(16.0).reshape(4, 4) ** 2)
+
+
+def test_tril_and_triu_of_a_vector_give_the_vectors_shape():
+    # NumPy's tril of a 1-D array is of the array broadcast to a square: the gradient
+    # came back 4 x 4 for an argument of shape (4,)
+    x = np.array([0.3, 0.6, 0.2, 0.9])
+    weights = np.arange(16.0).reshape(4, 4)
+    expect = np.tril(weights).sum(axis=0) + np.triu(weights ** 2, 1).sum(axis=0)
+    np.testing.assert_allclose(grad(weighted_lower_triangle)(x), expect)
+    t = mg.tensor(x)
+    weighted_lower_triangle(t).backward()
+    np.testing.assert_allclose(t.grad, expect)
+
+
+def test_a_gradient_of_another_shape_than_its_argument_is_an_error():
+    from autograd_src import extend
+
+    def stretch(v):
+        return np.concatenate([v, v])
+
+    @extend.defvjp(stretch)
+    def stretch_vjp(g, ans, v):
+        return g  # a slip: of the output's shape
+
+    def f(v):
+        return np.sum(stretch(v) ** 2)
+
+    with pytest.raises(RuntimeError, match=r"shape \(6,\) for an argument of shape \(3,\)"):
+        grad(f)(np.ones(3))
+
+
+def weighted_counts(w, bins):
+    return np.sum(np.bincount(bins, weights=w * w, minlength=5) * np.arange(5.0))
+
+
+def test_bincount_carries_its_weights_gradient():
+    w, bins = np.array([1.0, 2.0, 3.0]), np.array([0, 1, 3])
+    np.testing.assert_allclose(grad(weighted_counts)(w, bins), 2 * w * bins)
+    assert np.isclose(jvp(weighted_counts, (w, bins), (np.ones(3), None))[1],
+                      np.sum(2 * w * bins))
+    t = mg.tensor(w)
+    out = mg.bincount(bins, weights=t)  # (a NumPy array before: the gradient dropped)
+    mg.sum(out * mg.arange(4.0)).backward()
+    np.testing.assert_allclose(t.grad, bins)
+
+
+def test_tensor_creation_from_a_tensor_keeps_its_gradient():
+    # mg.full, mg.full_like and mg.linspace given a tensor made a leaf of its data
+    w = mg.tensor(2.0)
+    (mg.full((3,), w) ** 2).sum().backward()
+    assert w.grad == 12.0
+    w = mg.tensor(2.0)
+    (mg.full_like(np.zeros(3), w, shape=(2, 2)) ** 2).sum().backward()
+    assert w.grad == 16.0
+    ends = mg.tensor([1.0, 3.0])
+    (mg.linspace(ends[0], ends[1], 5) * np.arange(5.0)).sum().backward()
+    np.testing.assert_allclose(ends.grad, [2.5, 7.5])
+
+
+def kalman_like(q, ys):
+    P = np.eye(2)
+    total = 0.0
+    for y in ys:
+        P = 2.0 * P  # (a new array: storing into it changes nothing else)
+        P[0, 0] += q
+        total += P[0, 0] * y
+    return total
+
+
+def test_an_array_made_by_arithmetic_is_the_functions_own():
+    # refused as "possibly shared" where the loop's item y was read
+    ys = np.array([0.5, -1.0, 2.0])
+    h = 1e-6
+    expect = (kalman_like(0.1 + h, ys) - kalman_like(0.1 - h, ys)) / (2 * h)
+    assert np.isclose(grad(kalman_like)(0.1, ys), expect)
+
+
+def test_a_dict_nested_in_the_state_written_through_another_name_is_not_dropped():
+    # c = state['cache']; c['loss'] = v made a new c: the caller's state kept nothing
+    # of the write (and the optimizer then dropped the statement). Refused as it runs.
+    def loss(W, state):
+        c = state['cache']
+        out = np.sum(W ** 2)
+        c['loss'] = float(out)
+        return out
+
+    with pytest.raises(InPlaceUpdateError, match="c\\['loss'\\] = float\\(out\\)"):
+        grad(loss)(np.ones(2), {'cache': {}})
+
+
+def scales_a_nested_list(params, x):
+    wb = params[0]
+    wb[0] = wb[0] * 0.9
+    return np.sum(np.tanh(x @ wb[0] + wb[1]))
+
+
+def test_a_store_into_a_list_held_by_an_argument_is_refused_not_dropped():
+    # wb = params[0]; wb[0] = ... made a new wb: the caller's params[0] kept the old W
+    W, b, x = np.ones((3, 2)), np.zeros(2), np.ones((4, 3))
+    with pytest.raises(InPlaceUpdateError, match="wb = list\\(wb\\)"):
+        grad(scales_a_nested_list)([[W, b]], x)
+
+
+Layer = namedtuple('Layer', ['W', 'b'])
+
+
+def _layer(x, W, b, act=np.sin):
+    return act(x @ W + b)
+
+
+def _through_layers(params, x):
+    h = x
+    for lyr in params:
+        h = _layer(h, lyr.W, lyr.b)
+        h *= 2.0
+    lyr = params[-1]
+    return h
+
+
+def namedtuple_layers(params, x):
+    return np.sum(_through_layers(params, x)) + sum(np.sum(p.W) for p in params)
+
+
+def test_a_helper_returning_a_list_of_namedtuples_is_seeded_item_by_item():
+    # the seed of a helper's (value, list of namedtuples) took a namedtuple for a seed
+    # written as a list: ValueError inside _ad.seed
+    rng = np.random.default_rng(0)
+    params = [Layer(rng.standard_normal((2, 3)), rng.standard_normal(3))]
+    x = rng.standard_normal((4, 2))
+    g = grad(namedtuple_layers)(params, x)
+    z = x @ params[0].W + params[0].b
+    np.testing.assert_allclose(g[0].W, x.T @ (2.0 * np.cos(z)) + 1.0)
+    np.testing.assert_allclose(g[0].b, np.sum(2.0 * np.cos(z), axis=0))
+
+
+def _dense(x, W, act=np.tanh):
+    return act(x @ W)
+
+
+_SIN_DENSE = functools.partial(_dense, act=np.sin)
+
+
+def test_a_partial_made_outside_the_function_is_named_in_the_refusal():
+    # the message advised a derivative rule, or declaring it constant (a silent zero)
+    def loss(W, x):
+        return np.sum(_SIN_DENSE(x, W) ** 2)
+
+    with pytest.raises(NoRuleError, match=r"functools.partial\(_dense, ...\), made outside"):
+        grad(loss)(np.ones((3, 3)), np.ones((4, 3)))
+
+
+def solved_squares(A, B):
+    return np.sum(np.linalg.solve(A, B) ** 2)
+
+
+@pytest.mark.parametrize("shapes", [((3, 3), (2, 3, 3)), ((2, 3, 3), (3, 3))])
+def test_solve_with_one_side_stacked_sums_the_gradient_over_the_stack(shapes):
+    # one A for a stack of B: A's gradient came back stacked (of B's batch shape)
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal(shapes[0]) + 3 * np.eye(3)
+    B = rng.standard_normal(shapes[1])
+    dA, dB = grad(solved_squares, wrt=(0, 1))(A, B)
+    assert dA.shape == A.shape and dB.shape == B.shape
+    h = 1e-6
+    for arg, got in ((0, dA), (1, dB)):
+        value = (A, B)[arg]
+        for i in np.ndindex(value.shape):
+            up, down = value.copy(), value.copy()
+            up[i] += h
+            down[i] -= h
+            args_up = (up, B) if arg == 0 else (A, up)
+            args_down = (down, B) if arg == 0 else (A, down)
+            expect = (solved_squares(*args_up) - solved_squares(*args_down)) / (2 * h)
+            assert np.isclose(got[i], expect, rtol=1e-5, atol=1e-6)
+    tA, tB = mg.tensor(A), mg.tensor(B)
+    solved_squares(tA, tB).backward()
+    np.testing.assert_allclose(tA.grad, dA)
+    np.testing.assert_allclose(tB.grad, dB)
+    VA, VB = rng.standard_normal(A.shape), rng.standard_normal(B.shape)
+    _, tangent = jvp(solved_squares, (A, B), (VA, VB))
+    assert np.isclose(tangent, np.sum(dA * VA) + np.sum(dB * VB))

@@ -1401,6 +1401,11 @@ def rot90(g, ans, m, k=1, axes=(0, 1)):
     return np.rot90(g, k, axes)
 
 
+@defjvp(np.bincount)
+def bincount(g, ans, x, weights=None, minlength=0):
+    return None, np.bincount(x, weights=g, minlength=len(ans))
+
+
 @defjvp(np.take)
 def take(g, ans, a, indices, axis=None, mode="raise"):
     return np.take(g, indices, axis, mode=mode)
@@ -1509,7 +1514,7 @@ def full(g, ans, shape, fill_value, dtype=None):
 
 
 @defjvp(np.full_like)
-def full_like(g, ans, a, fill_value, dtype=None):
+def full_like(g, ans, a, fill_value, dtype=None, order="K", subok=True, shape=None):
     return (_ad.zeros_like(ans),
             _ad.through_cast(np.broadcast_to(g, np.shape(ans)) * 1.0, _ad.dtype_of(ans)))
 

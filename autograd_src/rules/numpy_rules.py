@@ -457,7 +457,10 @@ def inv(g, ans, a):
 
 @defvjp(np.linalg.solve)
 def solve(g, ans, a, b):
-    return _ad.solve_lhs(g, a, ans), np.linalg.solve(np.swapaxes(a, -1, -2), g)
+    # (one a for a stack of b, or the other way: summed over the stack; one expression
+    # per input, which second order differentiates again)
+    return _ad.unbroadcast(_ad.solve_lhs(g, a, ans), a), \
+        _ad.unbroadcast(np.linalg.solve(np.swapaxes(a, -1, -2), g), b)
 
 
 @defvjp(np.linalg.det)
@@ -671,7 +674,7 @@ def full(g, ans, shape, fill_value, dtype=None):
 
 
 @defvjp(np.full_like)
-def full_like(g, ans, a, fill_value, dtype=None):
+def full_like(g, ans, a, fill_value, dtype=None, order="K", subok=True, shape=None):
     """``a`` gives the shape alone; ``fill_value`` is broadcast to it (and cast to the
     result's dtype: an integer one truncates, a derivative of zero)."""
     return _ad.zeros_like(a), _ad.unbroadcast(_ad.through_cast(g, _ad.dtype_of(ans)),
@@ -704,12 +707,13 @@ def diagonal(g, ans, a, offset=0, axis1=0, axis2=1):
 
 @defvjp(np.tril)
 def tril(g, ans, m, k=0):
-    return np.tril(g, k)
+    # (of a 1-D m, NumPy's tril is of m broadcast to a square: summed back)
+    return _ad.unbroadcast(np.tril(g, k), m)
 
 
 @defvjp(np.triu)
 def triu(g, ans, m, k=0):
-    return np.triu(g, k)
+    return _ad.unbroadcast(np.triu(g, k), m)
 
 
 @defvjp(np.roll)
@@ -794,6 +798,12 @@ def dsplit(g, ans, ary, indices_or_sections):
 @defvjp(np.take)
 def take(g, ans, a, indices, axis=None, mode="raise"):
     return _ad.untake(g, a, indices, axis, mode)
+
+
+@defvjp(np.bincount, n_inputs=2)
+def bincount(g, ans, x, weights=None, minlength=0):
+    """Each weight's gradient is its bin's; the bins ``x`` (integers) have none."""
+    return None, np.asarray(g)[np.asarray(x)]
 
 
 @defvjp(np.compress, n_inputs=2)

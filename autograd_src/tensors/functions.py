@@ -26,7 +26,7 @@ _CONSTANT = ["floor", "ceil", "round", "rint", "trunc", "sign", "argmax", "argmi
              "argsort", "isnan", "isinf", "isfinite", "signbit", "equal", "not_equal",
              "greater", "greater_equal", "less", "less_equal", "logical_and", "logical_or",
              "logical_not", "logical_xor", "any", "allclose", "isclose", "shape",
-             "shares_memory", "may_share_memory", "result_type", "can_cast", "bincount",
+             "shares_memory", "may_share_memory", "result_type", "can_cast",
              "floor_divide", "divmod", "min_scalar_type", "isnat"]
 # Rule-table functions that mg.<name> does not wrap: mg.asarray gives the NumPy data
 # (MyGrad's meaning), and linspace is a creation function below.
@@ -182,6 +182,10 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype:
     >>> mg.linspace(0, 10, 5)
     Tensor([ 0. ,  2.5,  5. ,  7.5, 10. ])
     """
+    if isinstance(start, Tensor) or isinstance(stop, Tensor):  # recorded, as np.linspace
+        out = backprop.apply(Tensor, np.linspace, (start, stop, num),
+                             {"endpoint": endpoint, "axis": axis}, constant)
+        return out if dtype is None else out.astype(dtype)
     return _create(np.linspace(start, stop, num, endpoint=endpoint, axis=axis), dtype, constant)
 
 
@@ -207,8 +211,12 @@ def empty(shape: Any, dtype: Any = None, *, constant: Optional[bool] = None) -> 
 
 def full(shape: Any, fill_value: Any, dtype: Any = None, *,
          constant: Optional[bool] = None) -> Tensor:
-    """A tensor filled with ``fill_value``."""
-    return _create(np.full(shape, backprop.unwrap(fill_value), dtype=dtype), None, constant)
+    """A tensor filled with ``fill_value`` (a tensor's gradient is the sum of the
+    entries')."""
+    if isinstance(fill_value, Tensor):
+        return backprop.apply(Tensor, np.full, (shape, fill_value), {"dtype": dtype},
+                              constant)
+    return _create(np.full(shape, fill_value, dtype=dtype), None, constant)
 
 
 def _like(numpy_like: Any, other: Any, dtype: Any, shape: Any, constant: Optional[bool],
@@ -240,8 +248,12 @@ def empty_like(other: Any, dtype: Any = None, shape: Any = None, *,
 
 def full_like(other: Any, fill_value: Any, dtype: Any = None, shape: Any = None, *,
               constant: Optional[bool] = None) -> Tensor:
-    """``fill_value`` shaped like ``other``; constant if ``other`` is (or is not a tensor)."""
-    return _like(np.full_like, other, dtype, shape, constant, backprop.unwrap(fill_value))
+    """``fill_value`` shaped like ``other``; constant if ``other`` is (or is not a tensor)
+    and ``fill_value`` is not a tensor (whose gradient is the sum of the entries')."""
+    if isinstance(fill_value, Tensor):
+        options = {"dtype": dtype} if shape is None else {"dtype": dtype, "shape": shape}
+        return backprop.apply(Tensor, np.full_like, (other, fill_value), options, constant)
+    return _like(np.full_like, other, dtype, shape, constant, fill_value)
 
 
 def logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, base: Any = 10.0,

@@ -52,6 +52,7 @@ from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     alone,
     dtype_of,
     floating,
+    not_a_container,
     not_an_array,
     other_items,
     seed,
@@ -192,7 +193,8 @@ from .special import (  # noqa: F401 - generated code reads them as _ad.<name>
 # optimizer may evaluate a call to one of these at transformation time.
 FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 
-__all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "other_items",
+__all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "not_a_container",
+           "other_items",
            "shape_of",
            "dtype_of", "zeros_like", "zip_length", "seed",
            "unbroadcast",

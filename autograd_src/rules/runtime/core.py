@@ -143,7 +143,8 @@ def seed(dout: Any, out: Any = 0.0) -> Any:
     ``sum(out)``, as MyGrad's ``backward()`` does. Without ``out`` the output is
     known to be a scalar.
     """
-    if type(out) is list or type(out) is tuple:  # a helper returning several values
+    if type(out) is list or type(out) is tuple or isinstance(out, (list, tuple)):
+        # a helper returning several values (a list of namedtuples among them)
         seeds = [None] * len(out) if dout is None else list(dout)
         return [seed(d, o) for d, o in zip(seeds, out)]
     if dout is None:
@@ -266,6 +267,15 @@ def not_an_array(x: Any, where: str) -> None:
     parameter in place (``a *= 2.0``), which NumPy makes in ``x``'s array, read again
     after the call; a number is rebound, as in Python (``where`` says the rest)."""
     if isinstance(x, np.ndarray):
+        raise InPlaceUpdateError(where)
+
+
+def not_a_container(x: Any, where: str) -> None:
+    """Raise if ``x``, an item of an argument that a store writes into (``wb =
+    params[0]; wb[0] = v``), is a list or dict: grad's store makes a new one, which the
+    caller's (holding the old) would not see. An array's store is on a new array, as
+    for every argument (``where`` says the rest)."""
+    if isinstance(x, (list, dict)):
         raise InPlaceUpdateError(where)
 
 

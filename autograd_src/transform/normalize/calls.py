@@ -1203,6 +1203,14 @@ class CallNormalizer:
                                    "of derivatives made by grad and value_and_grad only. "
                                    "Write the derivative with grad, or compute it outside "
                                    "the function differentiated", NoRuleError)
+        if rule is None and isinstance(primitive, functools.partial) and \
+                is_user_function(primitive.func):
+            inner = primitive.func.__name__
+            raise self.error(node, f"{label} is functools.partial({inner}, ...), made "
+                                   f"outside the function: grad reads a partial it sees "
+                                   f"made, inside the function ({label} = functools."
+                                   f"partial({inner}, ...) there), or call {inner}() here "
+                                   "with the arguments the partial binds", NoRuleError)
         if rule is None:
             raise self.error(
                 node,

@@ -167,6 +167,22 @@ class DataNormalizer:
                               keywords=[])
             self.body.append(Primal(gast.copy_location(gast.Expr(value=check), self.origin),
                                     self.origin, set()))
+        held_by = sorted(self.view_roots.get(name, set()) & set(self.parsed.params) - {name})
+        if held_by and name not in self.owned and name not in self.parsed.params:
+            # wb = params[0]; wb[0] = v: in Python the caller's list changes; grad's
+            # store makes a new one (an array's is a new array: the caller's never change)
+            where = f"{self.parsed.where(self.origin)}: " \
+                f"{gast.unparse(self.origin).strip().splitlines()[0]} writes into a list " \
+                f"or dict that {held_by[0]}, the caller's, holds, which grad does not " \
+                f"write back through another name: make one of this function's own " \
+                f"({name} = list({name}) or dict({name})) and put it back where the " \
+                f"caller should see it ({held_by[0]}[...] = {name})"
+            check = gast.Call(func=gast.Attribute(value=clone(ad), attr="not_a_container",
+                                                  ctx=gast.Load()),
+                              args=[name_node(name), gast.Constant(value=where, kind=None)],
+                              keywords=[])
+            self.body.append(Primal(gast.copy_location(gast.Expr(value=check), self.origin),
+                                    self.origin, set()))
         call = gast.Call(func=gast.Attribute(value=ad, attr="setitem", ctx=gast.Load()),
                          args=[name_node(name), index, atom], keywords=[])
         rule = registry.lookup(runtime.setitem)
@@ -366,7 +382,9 @@ class DataNormalizer:
         partners = {p for p in self.shared - {name} - self.scalars
                     if not self.namer.is_reference(p)}  # (not _ad, np: grad's own names)
         if later is not None:
-            partners &= later
+            # (a list or dict written back to the caller at the end is read then: c =
+            # state['cache']; c['loss'] = v must reach it, which a new c would not)
+            partners &= later | self.container_copies
         # A helper's caller may read the arrays it passed after the call: assigning
         # into one (it is an array or a list) is refused, x += v checked as it runs.
         callers = self.helper and name in self.parsed.params and \

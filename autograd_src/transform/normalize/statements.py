@@ -1250,8 +1250,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             if shape_class is not None:
                 self.shape_class[stmt.targets[0].id] = shape_class
             if isinstance(stmt.value, gast.Call) and allocates(
-                    self.parsed.resolve(stmt.value.func), stmt.value):
-                self.owned |= assigned
+                    self.parsed.resolve(stmt.value.func), stmt.value) or \
+                    isinstance(stmt.value, (gast.BinOp, gast.UnaryOp)):
+                self.owned |= assigned  # (P = 2.0 * P: arithmetic makes a new array)
             value = stmt.value
             if isinstance(value, (gast.List, gast.Tuple, gast.Dict)) or (
                     isinstance(value, gast.Call)
