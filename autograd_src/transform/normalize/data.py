@@ -156,33 +156,29 @@ class DataNormalizer:
         if not self.is_active(atom):
             atom = self.hoist(atom, describe(atom))
         ad = name_node(self.namer.reference(runtime, "_ad"))
+        line = f"{self.parsed.where(self.origin)}: " \
+            f"{gast.unparse(self.origin).strip().splitlines()[0]}"
+
+        def check_as_it_runs(check: str, where: str) -> None:
+            call = gast.Call(func=gast.Attribute(value=clone(ad), attr=check, ctx=gast.Load()),
+                             args=[name_node(name), gast.Constant(value=where, kind=None)],
+                             keywords=[])
+            self.body.append(Primal(gast.copy_location(gast.Expr(value=call), self.origin),
+                                    self.origin, set()))
+
         if self.is_active(atom) and not _made_floating(self.parsed, self.wrt, name):
             # y[i] = v into an integer array truncates v: a derivative of zero, which
             # the rule of the store does not give; refused as it runs
-            where = f"{self.parsed.where(self.origin)}: " \
-                f"{gast.unparse(self.origin).strip().splitlines()[0]}"
-            check = gast.Call(func=gast.Attribute(value=clone(ad), attr="floating",
-                                                  ctx=gast.Load()),
-                              args=[name_node(name), gast.Constant(value=where, kind=None)],
-                              keywords=[])
-            self.body.append(Primal(gast.copy_location(gast.Expr(value=check), self.origin),
-                                    self.origin, set()))
+            check_as_it_runs("floating", line)
         held_by = sorted(self.view_roots.get(name, set()) & set(self.parsed.params) - {name})
         if held_by and name not in self.owned and name not in self.parsed.params:
             # wb = params[0]; wb[0] = v: in Python the caller's list changes; grad's
             # store makes a new one (an array's is a new array: the caller's never change)
-            where = f"{self.parsed.where(self.origin)}: " \
-                f"{gast.unparse(self.origin).strip().splitlines()[0]} writes into a list " \
-                f"or dict that {held_by[0]}, the caller's, holds, which grad does not " \
-                f"write back through another name: make one of this function's own " \
-                f"({name} = list({name}) or dict({name})) and put it back where the " \
-                f"caller should see it ({held_by[0]}[...] = {name})"
-            check = gast.Call(func=gast.Attribute(value=clone(ad), attr="not_a_container",
-                                                  ctx=gast.Load()),
-                              args=[name_node(name), gast.Constant(value=where, kind=None)],
-                              keywords=[])
-            self.body.append(Primal(gast.copy_location(gast.Expr(value=check), self.origin),
-                                    self.origin, set()))
+            check_as_it_runs("not_a_container", (
+                f"{line} writes into a list or dict that {held_by[0]}, the caller's, holds, "
+                "which grad does not write back through another name: make one of this "
+                f"function's own ({name} = list({name}) or dict({name})) and put it back "
+                f"where the caller should see it ({held_by[0]}[...] = {name})"))
         call = gast.Call(func=gast.Attribute(value=ad, attr="setitem", ctx=gast.Load()),
                          args=[name_node(name), index, atom], keywords=[])
         rule = registry.lookup(runtime.setitem)
