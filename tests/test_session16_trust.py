@@ -276,3 +276,30 @@ def test_solve_with_one_side_stacked_sums_the_gradient_over_the_stack(shapes):
     VA, VB = rng.standard_normal(A.shape), rng.standard_normal(B.shape)
     _, tangent = jvp(solved_squares, (A, B), (VA, VB))
     assert np.isclose(tangent, np.sum(dA * VA) + np.sum(dB * VB))
+
+
+def branch_left_empty_by_the_optimizer(x, w):
+    for i in range(2):
+        if i % 2 == 1:
+            loss = 0.05 * ((w[:, 1] if w.sum() <= -1.06 else np.sum(w, axis=1)) @ x)  # noqa: F841
+            h1 = np.tanh(loss + w)  # noqa: F841
+            s, h1 = np.mean(x), np.arctan(w)  # noqa: F841
+        else:
+            w = w  # (its adjoint, dw = dw, optimized away after its comment was made)
+        for _ in range(2):
+            w = w - 0.5 * np.tanh(w)
+    return np.sum(w ** 2)
+
+
+def test_an_else_whose_adjoint_was_optimized_away_compiles():
+    # the else kept its "# Grad of: w = w" comment alone: an IndentationError
+    x, w = np.ones(2), np.array([[0.3, -0.2], [0.5, 0.1]])
+    dw = grad(branch_left_empty_by_the_optimizer, wrt=1)(x, w)
+    h = 1e-6
+    for i in np.ndindex(w.shape):
+        up, down = w.copy(), w.copy()
+        up[i] += h
+        down[i] -= h
+        expect = (branch_left_empty_by_the_optimizer(x, up) -
+                  branch_left_empty_by_the_optimizer(x, down)) / (2 * h)
+        assert np.isclose(dw[i], expect, rtol=1e-6)

@@ -107,8 +107,14 @@ def render(parsed: ParsedFunction, derivative: Derivative, name: str,
             return gast.Expr(value=gast.Name(id=marker, ctx=gast.Load(), annotation=None,
                                              type_comment=None))
         for block in ("body", "orelse"):  # comments inside if and for blocks
-            if isinstance(getattr(item, block, None), list):
-                setattr(item, block, [lower(s) for s in _no_empty_undo(getattr(item, block))])
+            items = getattr(item, block, None)
+            if isinstance(items, list):
+                items = _no_empty_undo(items)
+                if items and all(isinstance(s, (Comment, Blank)) for s in items):
+                    # (its statements optimized away after the comments were read:
+                    # an else of comments alone goes, a body gets its pass)
+                    items = [] if block == "orelse" else items + [gast.Pass()]
+                setattr(item, block, [lower(s) for s in items])
         return item
 
     results: gast.expr = derivative.results[0] if single else gast.Tuple(
