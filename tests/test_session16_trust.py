@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_src as mg
-from autograd_src import grad, jvp, vjp
+from autograd_src import grad, hessian, hvp, jvp, vjp
 from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError, NoRuleError
 
 
@@ -303,3 +303,32 @@ def test_an_else_whose_adjoint_was_optimized_away_compiles():
         expect = (branch_left_empty_by_the_optimizer(x, up) -
                   branch_left_empty_by_the_optimizer(x, down)) / (2 * h)
         assert np.isclose(dw[i], expect, rtol=1e-6)
+
+
+def _picked(z, y):
+    return z[np.arange(len(y)), y]
+
+
+def cross_entropy_through_a_helper(W, X, y):
+    z = X @ W
+    logp = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    return -np.sum(_picked(logp, y))
+
+
+def cross_entropy_inline(W, X, y):
+    z = X @ W
+    logp = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    return -np.sum(logp[np.arange(len(y)), y])
+
+
+def test_hvp_through_a_helper_indexing_with_integer_labels():
+    # forward over reverse saved the helper's arguments as one tuple, (logp, y): y was
+    # taken for differentiated and its index refused ("computed from a differentiated
+    # value"), though the same line inline worked
+    rng = np.random.default_rng(0)
+    W, X = rng.standard_normal((3, 3)), rng.standard_normal((4, 3))
+    y, v = rng.integers(0, 3, 4), rng.standard_normal((3, 3))
+    expect = hvp(cross_entropy_inline)(W, X, y, v)
+    np.testing.assert_allclose(hvp(cross_entropy_through_a_helper)(W, X, y, v), expect)
+    H = hessian(cross_entropy_through_a_helper)(W, X, y)
+    np.testing.assert_allclose(np.tensordot(H, v, 2), expect)

@@ -528,8 +528,13 @@ class ExpressionNormalizer:
             subject = self.parsed.resolve(expr.value)
             if subject is numpy_rules.np.r_ or subject is numpy_rules.np.c_:
                 return self.operation(self.index_joined(expr))
-            raise self.error(index, "an index computed from a differentiated value is not "
-                                    "differentiable: compute it from constants")
+            if not (self.parsed.generated and isinstance(index, gast.Name)):
+                raise self.error(index, "an index computed from a differentiated value is "
+                                        "not differentiable: compute it from constants")
+            # (grad's code read again: an index there is the user's, of integers, taken
+            # for differentiated where it came through a tuple of a helper's arguments
+            # with differentiated ones, back = (X @ W, y); back[1])
+            self.active.discard(index.id)
         has_slice = any(isinstance(n, gast.Slice) for n in walk(index))
         if has_slice:
             np_name = self.namer.reference(numpy_rules.np, "np")
