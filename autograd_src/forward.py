@@ -502,12 +502,14 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any],
     try:  # the derivative for this function and these positions, made before
         forward, positions = _CALLS[(fn, tuple(map(type, tangents)))]
     except (KeyError, TypeError):
+        forward = None
+    if forward is None:  # (not in the except block: its errors would chain a KeyError)
         if len(primals) != len(tangents):
             raise ValueError(f"jvp got {len(primals)} primals and {len(tangents)} tangents: "
-                             "give one tangent per argument (None for a constant)") from None
+                             "give one tangent per argument (None for a constant)")
         positions = tuple(i for i, t in enumerate(tangents) if t is not None)
         if not positions:
-            raise ValueError("jvp needs at least one tangent that is not None") from None
+            raise ValueError("jvp needs at least one tangent that is not None")
         forward = _forward_of(fn, positions)
         try:
             _CALLS[(fn, tuple(map(type, tangents)))] = forward, positions

@@ -332,3 +332,14 @@ def test_hvp_through_a_helper_indexing_with_integer_labels():
     np.testing.assert_allclose(hvp(cross_entropy_through_a_helper)(W, X, y, v), expect)
     H = hessian(cross_entropy_through_a_helper)(W, X, y)
     np.testing.assert_allclose(np.tensordot(H, v, 2), expect)
+
+
+def test_jvp_refusing_a_function_chains_no_key_error():
+    # the refusal was raised inside the except KeyError of jvp's cache lookup
+    def star_args(*params):
+        a, b = params
+        return a ** 2 * b
+
+    with pytest.raises(ValueError, match="no positional parameter") as raised:
+        jvp(star_args, (1.5, 2.0), (1.0, 0.0))
+    assert raised.value.__context__ is None
