@@ -337,6 +337,8 @@ CASES += [
     ((np.roll, np.rollaxis), "np.roll(np.rollaxis(x, 1), 2, axis=0)", _n((3, 4)), 1),
     ((np.flipud, np.fliplr, np.rot90), "np.flipud(np.fliplr(np.rot90(x, 1)))", _n((3, 4)), 1),
     ((np.take,), "np.take(x, [2, 0, 2], axis=1)", _n((3, 4)), 1),
+    ((np.take_along_axis,), "np.take_along_axis(x, np.array([[2, 0, 2], [1, 1, 3], [0, 0, 0]]), 1)",
+     _n((3, 4)), 1),
     ((np.bincount,), "np.bincount([2, 0, 2, 4], weights=x, minlength=6)", _n((4,)), 1),
     ((np.tensordot,), "np.tensordot(x, y, axes=1)", _n((3, 4), (4, 2)), 2),
     ((np.kron,), "np.kron(x, y)", _n((2, 2), (2, 3)), 2),

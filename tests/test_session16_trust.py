@@ -343,3 +343,27 @@ def test_jvp_refusing_a_function_chains_no_key_error():
     with pytest.raises(ValueError, match="no positional parameter") as raised:
         jvp(star_args, (1.5, 2.0), (1.0, 0.0))
     assert raised.value.__context__ is None
+
+
+def taken_along(a, idx):
+    return np.sum(np.take_along_axis(a, idx, axis=0) ** 2) + \
+        np.sum(np.take_along_axis(a, np.array([[1], [3], [3]]), axis=1))
+
+
+def test_take_along_axis_with_repeated_and_broadcast_indices():
+    # no rule before (88 of tester AR's 900 generated models used it for the loss)
+    rng = np.random.default_rng(1)
+    a, idx = rng.standard_normal((3, 4)), np.array([[0, 0, 2, 2]])
+    got = grad(taken_along)(a, idx)
+    h = 1e-6
+    for i in np.ndindex(a.shape):
+        up, down = a.copy(), a.copy()
+        up[i] += h
+        down[i] -= h
+        expect = (taken_along(up, idx) - taken_along(down, idx)) / (2 * h)
+        assert np.isclose(got[i], expect, rtol=1e-6, atol=1e-8)
+    v = rng.standard_normal(a.shape)
+    assert np.isclose(jvp(taken_along, (a, idx), (v, None))[1], np.sum(got * v))
+    t = mg.tensor(a)
+    taken_along(t, idx).backward()
+    np.testing.assert_allclose(t.grad, got)

@@ -1401,6 +1401,11 @@ def rot90(g, ans, m, k=1, axes=(0, 1)):
     return np.rot90(g, k, axes)
 
 
+@defjvp(np.take_along_axis)
+def take_along_axis(g, ans, arr, indices, axis=-1):
+    return np.take_along_axis(g, indices, axis)
+
+
 @defjvp(np.bincount)
 def bincount(g, ans, x, weights=None, minlength=0):
     return None, np.bincount(x, weights=g, minlength=len(ans))

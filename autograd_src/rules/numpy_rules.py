@@ -800,6 +800,12 @@ def take(g, ans, a, indices, axis=None, mode="raise"):
     return _ad.untake(g, a, indices, axis, mode)
 
 
+@defvjp(np.take_along_axis)
+def take_along_axis(g, ans, arr, indices, axis=-1):
+    """``g`` summed into the entries taken (``logp[..., y]`` of integer labels)."""
+    return _ad.ungather(g, arr, np.take_along_axis, indices, axis)
+
+
 @defvjp(np.bincount, n_inputs=2)
 def bincount(g, ans, x, weights=None, minlength=0):
     """Each weight's gradient is its bin's; the bins ``x`` (integers) have none."""
