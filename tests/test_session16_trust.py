@@ -367,3 +367,34 @@ def test_take_along_axis_with_repeated_and_broadcast_indices():
     t = mg.tensor(a)
     taken_along(t, idx).backward()
     np.testing.assert_allclose(t.grad, got)
+
+
+def _bumps_its_number(x, y):
+    y += 0.1 * np.dot(x, x)
+    return np.sum(np.log1p(x ** 2)) + y
+
+
+def _passes_an_item(u):
+    r = _bumps_its_number(u[:, -1], u[1, 1])  # (y += ... rebinds a number: u unchanged)
+    return r * np.sum(u)
+
+
+def item_to_a_writer(x):
+    h = _passes_an_item(x)
+    return h + np.sum(x ** 2)  # (x read again: checked as the call runs)
+
+
+def test_an_item_passed_to_a_writer_is_checked_not_the_whole_array():
+    # the helper was taken to write into all of u, and x (an array) refused as it ran;
+    # the write reaches x only where u[1, 1] is a view, of an x of 3 dimensions or more
+    x = np.array([[0.3, -0.2], [0.5, 0.1], [0.2, 0.4]])
+    got = grad(item_to_a_writer)(x)
+    h = 1e-6
+    for i in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[i] += h
+        down[i] -= h
+        expect = (item_to_a_writer(up) - item_to_a_writer(down)) / (2 * h)
+        assert np.isclose(got[i], expect, rtol=1e-6, atol=1e-9)
+    with pytest.raises(InPlaceUpdateError, match="_passes_an_item"):
+        grad(item_to_a_writer)(np.ones((2, 2, 2)))

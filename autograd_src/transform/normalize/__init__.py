@@ -296,6 +296,51 @@ def params_written_in_place(fn: Any) -> tuple[list[str], list[str]]:
     return found
 
 
+def items_written(fn: Any) -> dict[str, list]:
+    """For each parameter your ``fn`` writes into only through items of it with
+    constant integer indices that it passes to a function of yours writing into that
+    parameter (``h(u[1, 1])`` where ``h`` does ``y += v``), those indices (gast nodes): the
+    write reaches the caller's array only where such an item is a view of it (an array
+    of more dimensions), not a number. Parameters written otherwise are absent."""
+    from ..mutation import _definition, is_user_function
+    node = _definition(fn)
+    params, written = params_written_in_place(fn)
+    if node is None or not written:
+        return {}
+    resolve = _helper_resolver(fn)
+    found: dict[str, list] = {}
+    other: set = set()
+    for call in walk(node):
+        if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Name):
+            continue
+        callee = resolve(call.func)
+        if not is_user_function(callee):
+            continue
+        names, into = params_written_in_place(callee)
+        for param, argument in list(zip(names, call.args)) + [
+                (k.arg, k.value) for k in call.keywords]:
+            root = _viewed_root(argument, resolve) if param in into else None
+            if root not in written:
+                continue
+            if isinstance(argument, gast.Subscript) and \
+                    isinstance(argument.value, gast.Name) and _constant_integers(argument.slice):
+                found.setdefault(root, []).append(argument.slice)
+            else:
+                other.add(root)
+    for param in found:
+        if _writes_before_rebinding(node.body, param, False)[0]:  # (written itself too)
+            other.add(param)
+    return {param: indices for param, indices in found.items() if param not in other}
+
+
+def _constant_integers(index: Any) -> bool:
+    items = index.elts if isinstance(index, gast.Tuple) else [index]
+    return all(isinstance(i, gast.Constant) and type(i.value) is int or
+               isinstance(i, gast.UnaryOp) and isinstance(i.op, gast.USub) and
+               isinstance(i.operand, gast.Constant) and type(i.operand.value) is int
+               for i in items)
+
+
 def _helper_resolver(fn: Any) -> Callable[[gast.Name], Any]:
     """The object a plain name (a ``gast.Name``) in ``fn``'s body calls: a free
     variable of its closure, else a global (None where neither holds it)."""

@@ -624,7 +624,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         primitive = self.parsed.resolve(call.func)
         if not is_user_function(primitive) or not isinstance(call.func, gast.Name):
             return
-        from . import params_written_in_place
+        from . import items_written, params_written_in_place
         params, written = params_written_in_place(primitive)
         if not written:
             return
@@ -652,15 +652,23 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                          f"and cannot follow the change into {root}. Have {label}() work on "
                          f"a copy ({param} = {param}.copy() first) or return a new value")
                 ad = self.namer.reference(runtime, "_ad")
-                check = gast.Expr(value=gast.Call(
-                    func=gast.Attribute(value=name_node(ad), attr="not_an_array",
-                                        ctx=gast.Load()),
-                    args=[clone(argument), gast.Constant(value=where, kind=None)],
-                    keywords=[]))
-                if not any(isinstance(p, Primal) and gast.dump(p.stmt) == gast.dump(check)
-                           for p in self.body):
-                    # (once: ``a, b = h(x)`` is read again as ``values = h(x)``)
-                    self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
+                # (written only through items it passes on, h(u[1, 1]): those items,
+                # numbers where u has no more dimensions than indices, are checked)
+                items = items_written(primitive).get(param) if isinstance(
+                    argument, gast.Name) else None
+                checked = [gast.Subscript(value=clone(argument), slice=clone(index),
+                                          ctx=gast.Load()) for index in items] if items \
+                    else [clone(argument)]
+                for value in checked:
+                    check = gast.Expr(value=gast.Call(
+                        func=gast.Attribute(value=name_node(ad), attr="not_an_array",
+                                            ctx=gast.Load()),
+                        args=[value, gast.Constant(value=where, kind=None)], keywords=[]))
+                    if not any(isinstance(p, Primal) and
+                               gast.dump(p.stmt) == gast.dump(check) for p in self.body):
+                        # (once: ``a, b = h(x)`` is read again as ``values = h(x)``)
+                        self.body.append(Primal(gast.copy_location(check, stmt), stmt,
+                                                set()))
 
     def no_number_recorded_and_read_back(self, call: gast.Call, primitive: Any,
                                          given: list) -> None:
