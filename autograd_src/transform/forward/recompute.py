@@ -47,7 +47,10 @@ _READING = frozenset({
     "copy", "astype", "ravel", "flatten", "squeeze", "clip", "round", "cumsum", "cumprod",
     "argmax", "argmin", "any", "all", "item", "tolist", "conj", "conjugate", "trace",
     "diagonal", "nonzero", "keys", "values", "items", "get", "count", "index", "repeat",
-    "take", "swapaxes", "view", "argsort", "searchsorted", "ptp", "real", "imag"})
+    "take", "swapaxes", "view", "argsort", "searchsorted", "ptp", "real", "imag",
+    # a string's (k.startswith('W'), name.format(i))
+    "startswith", "endswith", "split", "rsplit", "strip", "lstrip", "rstrip", "lower",
+    "upper", "format", "join", "replace", "find", "rfind", "isdigit"})
 # Methods of the lists a gradient keeps (its stacks, the user's lists).
 _LIST_METHODS = frozenset({"append", "pop", "extend", "insert"})
 # Builtins whose result depends on more than their arguments' values, or that act.
@@ -62,11 +65,12 @@ def helpers_recomputed(parsed: source.ParsedFunction, namer: Namer) -> None:
     _find(parsed.node.body, parsed, calls)
     usable = {back: entry for back, entry in calls.items() if entry is not None}
     if usable:
-        _no_state_changed_before_backward(parsed, usable)
+        _no_state_changed_before_backward(parsed, usable, set(calls))
         _rewrite(parsed.node.body, usable, namer)
 
 
-def _no_state_changed_before_backward(parsed: source.ParsedFunction, usable: dict) -> None:
+def _no_state_changed_before_backward(parsed: source.ParsedFunction, usable: dict,
+                                      backs: set) -> None:
     """Refuse where a helper run again reads state (``K[0]``, ``self.scale``) that code
     the gradient calls may change between the helper's call and its backward (``setk(3.0)``
     in between): run again at the backward, it would read the new value, which grad's own
@@ -79,7 +83,9 @@ def _no_state_changed_before_backward(parsed: source.ParsedFunction, usable: dic
             reads.setdefault(key, (entry[0], what))
     if not reads:
         return
-    for node, call, keys in _state_changes(parsed, set(usable)):
+    # (``backs``: every helper's backward function, grad's own code, which changes no
+    # state of yours: those read again and those that stay calls alike)
+    for node, call, keys in _state_changes(parsed, backs | set(usable)):
         hit = next((key for key in reads if keys is _ANY or key in keys), None)
         if hit is None:
             continue
@@ -97,6 +103,10 @@ _ARRAY_VIEWS = mutation.INACTIVE_ATTRIBUTES | {"T", "mT", "real", "imag", "flat"
 #: A change that may reach anything (a method of an object known only as it runs).
 _ANY = frozenset({"any"})
 _ATTRIBUTES = ("attributes",)  # what a read of an argument's attribute is keyed by
+
+
+#: Modules whose data (``np.pi``, ``math.e``) is theirs, not state a program changes.
+_LIBRARIES = frozenset({"numpy", "math", "cmath", "scipy"})
 
 
 def _global_key(namespace: dict, name: str) -> tuple:
@@ -132,6 +142,7 @@ def _state_reads(fn: Any, seen: set) -> list:
                     isinstance(node.value, gast.Name):
                 module = parsed.resolve(node.value)
                 if isinstance(module, types.ModuleType) and \
+                        module.__name__.partition(".")[0] not in _LIBRARIES and \
                         _is_data(getattr(module, node.attr, None)):
                     found.append((_global_key(vars(module), node.attr),
                                   gast.unparse(node).strip()))
@@ -210,8 +221,9 @@ def _state_changes(parsed: source.ParsedFunction, backs: set, seen: Optional[set
             if target in seen:
                 continue
             seen.add(target)
+            inner = source.parse_function(target)
             changes += [(node, inner_text, keys) for _, inner_text, keys in
-                        _state_changes(source.parse_function(target), set(), seen)]
+                        _state_changes(inner, _backward_functions(inner), seen)]
             continue
         if isinstance(target, types.FunctionType):
             module = getattr(target, "__module__", None) or ""
@@ -236,6 +248,12 @@ def _state_changes(parsed: source.ParsedFunction, backs: set, seen: Optional[set
         elif target is source.UNRESOLVED and isinstance(func, gast.Name):
             changes.append((node, text, _ANY))  # a function held in a local: not known
     return changes
+
+
+def _backward_functions(parsed: source.ParsedFunction) -> set:
+    """The names a derivative's code binds to its helpers' backward functions (``h,
+    back = dcell(W, h)``): grad's own code, which changes no state of yours."""
+    return {found[1] for stmt in walk(parsed.node) if (found := _helper_call(stmt))}
 
 
 def _generated(fn: Any) -> bool:
