@@ -433,3 +433,27 @@ def test_hessian_reading_np_pi_and_calling_string_methods_is_not_refused():
     for j in range(2):
         e = np.eye(2)[j] * h
         np.testing.assert_allclose(H[:, j], (g(p + e, y) - g(p - e, y)) / (2 * h), rtol=1e-6)
+
+
+_WEIGHTS = [0.5, -1.2, 0.3, 0.8]
+
+
+def rebinds_and_accumulates(t):
+    y = t
+    acc = 0.0
+    for c in _WEIGHTS:
+        acc = acc + c * y
+    y = acc
+    y = np.sin(y) + np.cos(t * y)
+    return np.sum(np.array([y, t]) ** 2)
+
+
+def test_second_order_where_the_gradient_aliases_an_adjoint_before_binding_it_anew():
+    # grad's code has dacc = dy, then dy = _ad.zeros_like(y) and dy += ... in a loop:
+    # read again, the update was taken to write into dacc's value (refused)
+    t, h = 0.7, 1e-5
+    g = grad(rebinds_and_accumulates)
+    expect = (g(t + h) - g(t - h)) / (2 * h)
+    assert np.isclose(grad(grad(rebinds_and_accumulates))(t), expect, rtol=1e-6)
+    assert np.isclose(hessian(rebinds_and_accumulates)(t), expect, rtol=1e-6)
+    assert np.isclose(hvp(rebinds_and_accumulates)(t, 1.0), expect, rtol=1e-6)

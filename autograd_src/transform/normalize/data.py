@@ -881,6 +881,15 @@ def _after_every_write(node: gast.FunctionDef, alias: gast.Assign, name: str) ->
                 while isinstance(written, gast.Subscript):
                     written = written.value
                 if isinstance(written, gast.Name) and written.id in names and \
-                        (k >= position or written.id != name):
+                        (k >= position and not _bound_anew(body, name, position, k) or
+                         written.id != name):
                     return False
     return True
+
+
+def _bound_anew(body: list, name: str, start: int, end: int) -> bool:
+    """Whether a statement of ``body`` between ``start`` and ``end`` binds ``name`` to a
+    new value (``dy = _ad.zeros_like(y)``): writes after it go into that one."""
+    return any(isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+               isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == name and
+               not _may_hold_anothers(stmt.value) for stmt in body[start + 1:end])
