@@ -325,6 +325,7 @@ CASES += [
     ((_fwd.broadcast,), "_fwd.broadcast(x, y)", _n((4,), (3, 4)), 2),
     ((_fwd.reduce_like,), "_fwd.reduce_like(x, y, 1)", _n((3, 4), (3,)), 2),
     ((_fwd.spread_like,), "_fwd.spread_like(x, y, 0, True)", _n((1, 4), (3, 4)), 2),
+    ((_fwd.gathered_items,), "_fwd.gathered_items(x, y, 1.0)", _n((1,), (3,)), 1),
     ((_fwd.sum_reduced,), "_fwd.sum_reduced(x, 0)", _n((3, 4)), 1),
     ((_fwd.inverse_or_zero,), "_fwd.inverse_or_zero(x)", _u(0.5, 2), 1),
     ((operator.abs, operator.matmul), "abs(x @ y)", _n((3, 4), (4, 2)), 2),

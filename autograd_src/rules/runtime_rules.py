@@ -275,6 +275,18 @@ def sum_reduced_jvp(g, ans, t, axis=None, keepdims=False):
     return _fwd.sum_reduced(g, axis, keepdims)
 
 
+@defvjp(_fwd.gathered_items)
+def gathered_items(g, ans, parts, grad, a):
+    """Linear in ``parts`` (the items' adjoints stacked back): its adjoint splits them
+    again, as `like_input` does."""
+    return _ad.like_input(g, a), _ad.zeros_like(grad), _ad.zeros_like(a)
+
+
+@defjvp(_fwd.gathered_items)
+def gathered_items_jvp(g, ans, parts, grad, a):
+    return _fwd.gathered_items(g, grad, a), None, None
+
+
 @defvjp(_fwd.inverse_or_zero)
 def inverse_or_zero(g, ans, x):
     return -g * ans ** 2
@@ -286,8 +298,8 @@ def inverse_or_zero_jvp(g, ans, x):
 
 
 for _helper in (_ad.zeros_like, _ad.clip_mask, _ad.shape_of, _ad.dtype_of, _ad.is_first,
-                _ad.alone, _ad.floating, _ad.not_an_array, _ad.other_items, _ad.written_back,
-                _ad.zip_length,
+                _ad.alone, _ad.floating, _ad.not_an_array, _ad.not_a_container,
+                _ad.other_items, _ad.written_back, _ad.zip_length,
                 _fwd.count,
                 _fwd.zero):
     if lookup(_helper) is None:
