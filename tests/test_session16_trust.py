@@ -457,3 +457,19 @@ def test_second_order_where_the_gradient_aliases_an_adjoint_before_binding_it_an
     assert np.isclose(grad(grad(rebinds_and_accumulates))(t), expect, rtol=1e-6)
     assert np.isclose(hessian(rebinds_and_accumulates)(t), expect, rtol=1e-6)
     assert np.isclose(hvp(rebinds_and_accumulates)(t, 1.0), expect, rtol=1e-6)
+
+
+def with_a_nested_step(x, c):
+    def step(u):
+        return u - 0.1 * x * u ** 3
+    return np.sum(step(x) * c)
+
+
+def test_jvp_of_a_function_calling_grad_of_one_with_a_nested_def():
+    # the JAX form of a Hessian-vector product: forward mode read grad's code, whose
+    # nested def's derivative returns a closure, and refused; hvp made it again with
+    # the def written inline, and so does this now
+    x, c, v = np.array([0.3, -0.5, 0.8, 0.2]), 0.7, np.ones(4)
+    dg = grad(with_a_nested_step)
+    _, tangent = jvp(lambda x: dg(x, c), (x,), (v,))
+    np.testing.assert_allclose(tangent, hvp(with_a_nested_step)(x, c, v))

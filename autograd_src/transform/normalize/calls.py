@@ -195,9 +195,21 @@ class CallNormalizer:
             try:
                 return self.helper_call(call, self.derivative_code(call, origin),
                                         rebuild_call)
-            except (DiffSyntaxError, NoRuleError):
-                if not (not call.keywords and not self.parsed.generated and
-                        getattr(self.derive, "reverse", False)):
+            except (DiffSyntaxError, NoRuleError) as refused:
+                if not getattr(self.derive, "reverse", False):
+                    # forward mode, which does not follow a nested def's derivative
+                    # (its backward pass, a closure): the gradient made again with small
+                    # nested defs written inline, as hvp does (jvp of lambda x: dg(x, c))
+                    inlined = self.derivative_code(call, origin, inline=True)
+                    if inlined is self.derivative_code(call, origin):
+                        raise
+                    del self.body[mark:]
+                    self.restore(state)
+                    try:
+                        return self.helper_call(call, inlined, rebuild_call)
+                    except (DiffSyntaxError, NoRuleError):
+                        raise refused from None
+                if not (not call.keywords and not self.parsed.generated):
                     raise
             # where reverse mode cannot read that code (the helpers of the inner loss:
             # their backward functions), a gradient's backward is a second derivative,
@@ -297,10 +309,11 @@ class CallNormalizer:
             return not isinstance(expr, gast.Name) or expr.id in self.parsed.locals
         return isinstance(known, numpy_rules.np.ndarray)
 
-    def derivative_code(self, call: gast.Call, origin: Any) -> Any:
+    def derivative_code(self, call: gast.Call, origin: Any, inline: bool = False) -> Any:
         """The code of a derivative grad made that a call of it here runs: the variant
         for the arguments this code's calls pass as lists, tuples or dicts (parameters
-        of this function, passed on by name), else the general code."""
+        of this function, passed on by name), else the general code. With ``inline``,
+        made again with its small nested defs written inline (`inline_defs`)."""
         function = origin.function()
         names, positional = parameters(function)
         passed = dict(zip(names[:positional], call.args))
@@ -313,12 +326,13 @@ class CallNormalizer:
                 containers.append(name)
                 if arg.id in self.dicts:
                     dicts.append(name)
-        if origin.value or not containers:
+        if (origin.value or not containers) and not inline:
             return origin.general()
-        from ...api import general_entry  # (api imports the transformation)
-        signature = ((), (), (), tuple(containers), tuple(dicts))
-        return general_entry(function, origin.names, origin.single, False, origin.optimize,
-                             signature)[0]
+        from ...api import NO_SCALARS, general_entry  # (api imports the transformation)
+        signature = ((), (), (), tuple(containers), tuple(dicts)) if containers and \
+            not origin.value else NO_SCALARS
+        return general_entry(function, origin.names, origin.single, origin.value,
+                             origin.optimize, signature, inline=inline)[0]
 
     def factory_of(self, func: gast.expr) -> Any:
         """The composition (`closures.composed`) for a call of a factory of the user's
