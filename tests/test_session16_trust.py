@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_src as mg
-from autograd_src import grad, hessian, hvp, jvp, vjp
+from autograd_src import grad, hessian, hvp, jacfwd, jvp, vjp
 from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError, NoRuleError
 
 
@@ -473,3 +473,30 @@ def test_jvp_of_a_function_calling_grad_of_one_with_a_nested_def():
     dg = grad(with_a_nested_step)
     _, tangent = jvp(lambda x: dg(x, c), (x,), (v,))
     np.testing.assert_allclose(tangent, hvp(with_a_nested_step)(x, c, v))
+
+
+def _shaped(u):
+    return np.sin(u) * u
+
+
+def through_a_module_helper(x):
+    return np.sum(_shaped(x) ** 2)
+
+
+def test_jacfwd_of_grad_made_once_follows_a_helper_redefined_since():
+    # the forward derivative was made again from the gradient's old code, which calls
+    # the old helper's derivative: "a second name for backward" (a notebook re-run)
+    global _shaped
+    x = np.array([0.3, -0.5, 0.8])
+    dg = grad(through_a_module_helper)
+    J = jacfwd(dg)
+    J(x)
+    jvp(dg, (x,), (np.ones(3),))
+    old = _shaped
+    try:
+        _shaped = lambda u: np.cos(u) * u  # noqa: E731
+        fresh = jacfwd(grad(through_a_module_helper))(x)
+        np.testing.assert_allclose(J(x), fresh)
+        np.testing.assert_allclose(jvp(dg, (x,), (np.ones(3),))[1], fresh @ np.ones(3))
+    finally:
+        _shaped = old
