@@ -500,3 +500,28 @@ def test_jacfwd_of_grad_made_once_follows_a_helper_redefined_since():
         np.testing.assert_allclose(jvp(dg, (x,), (np.ones(3),))[1], fresh @ np.ones(3))
     finally:
         _shaped = old
+
+
+def test_a_hips_wrapper_held_in_a_closure_is_its_numpy_function():
+    # a closure cell holding autograd.numpy.tanh was differentiated as a helper (HIPS's
+    # tracing code: "a try statement in f_wrapped()"); as a global it was NumPy's
+    anp = pytest.importorskip("autograd.numpy")
+
+    def make(nonlinearity=anp.tanh):
+        def loss(x):
+            return np.sum(nonlinearity(x))
+        return loss
+
+    x = np.array([0.1, 0.5, -0.3])
+    np.testing.assert_allclose(grad(make())(x), 1 - np.tanh(x) ** 2)
+
+
+def test_a_hips_primitive_without_a_rule_is_named():
+    pytest.importorskip("autograd")
+    mvn = pytest.importorskip("autograd.scipy.stats.multivariate_normal")
+
+    def log_density(mean, x, cov):
+        return np.sum(mvn.logpdf(x, mean, cov))
+
+    with pytest.raises(NoRuleError, match="HIPS autograd's wrapper of .*logpdf"):
+        grad(log_density)(np.zeros(2), np.ones((2, 2)), np.eye(2))

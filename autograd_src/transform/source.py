@@ -334,7 +334,7 @@ class ParsedFunction:
             if name in self.closure:
                 cell = self.closure[name]
                 try:
-                    return _note("cell", cell, name, cell.cell_contents)
+                    return _numpy_under_hips(_note("cell", cell, name, cell.cell_contents))
                 except ValueError:
                     _note("cell", cell, name, _ABSENT)
                     return UNRESOLVED

@@ -866,6 +866,17 @@ class CallNormalizer:
 
         ``owner`` is what a method's first parameter is known to be.
         """
+        wrapped = getattr(fn, "fun", None)
+        if getattr(fn, "__module__", None) == "autograd.tracer" and wrapped is not None:
+            # a HIPS autograd primitive whose NumPy or SciPy function has no rule here
+            # (its wrapper's own code is HIPS's tracing machinery, not the function)
+            name = getattr(wrapped, "__qualname__", None) or repr(wrapped)
+            what = f"{getattr(wrapped, '__module__', None) or ''}.{name}".lstrip(".")
+            raise self.error(call, f"{gast.unparse(call.func).strip()} is HIPS autograd's "
+                                   f"wrapper of {what}, which has no derivative rule in "
+                                   "autograd_src: register one for it with "
+                                   "autograd_src.extend.defvjp, or write the computation "
+                                   "with NumPy functions", NoRuleError)
         if call.keywords:
             names, positional = parameters(fn)
             call = self.by_position(call, names, positional, self.function_default(fn))
