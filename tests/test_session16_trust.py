@@ -525,3 +525,18 @@ def test_a_hips_primitive_without_a_rule_is_named():
 
     with pytest.raises(NoRuleError, match="HIPS autograd's wrapper of .*logpdf"):
         grad(log_density)(np.zeros(2), np.ones((2, 2)), np.eye(2))
+
+
+def _dense_layer(x, *, W, b=0.0, act=np.tanh):
+    return act(x @ W + b)
+
+
+def test_keywords_unpacked_beside_a_differentiated_value_are_named_in_the_refusal():
+    # the refusal said keyword-only parameters are followed for a helper of this module
+    # called by its plain name, which this one was: the ** is what stops it
+    def loss(W, x):
+        opts = dict(b=0.1, act=np.sin)
+        return np.sum(_dense_layer(x, W=W, **opts))
+
+    with pytest.raises(DiffSyntaxError, match=r"unpacked from a dict \(\*\*\)"):
+        grad(loss)(np.ones((3, 2)), np.ones(3))

@@ -743,6 +743,12 @@ class CallNormalizer:
         Differentiated values must come by position; every other operand is
         bound to a name, since the derivative is called with the same operands.
         """
+        splat = next((k for k in call.keywords if k.arg is None), None)
+        if splat is not None and any(self.is_active(k.value) for k in call.keywords):
+            # (the keyword-only forms are read for calls naming every keyword)
+            raise self.error(call, f"{label}() is given keywords unpacked from a dict "
+                                   "(**) beside a differentiated value, which grad cannot "
+                                   "match to its parameters: pass those keywords by name")
         for keyword in call.keywords:
             if self.is_active(keyword.value):
                 what = "a ** of a dict" if keyword.arg is None else f"{keyword.arg}="
