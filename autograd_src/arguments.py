@@ -57,6 +57,14 @@ def check_argument(value: Any, name: str) -> None:
         raise TypeError(f"cannot differentiate with respect to {name}, which has dtype "
                         f"{dtype}: gradients need a floating-point dtype; pass "
                         f"{name}.astype(float)")
+    if isinstance(value, np.ma.MaskedArray) or isinstance(value, np.matrix):
+        # (their operators differ from an array's: a masked mean leaves entries out,
+        # a matrix's * is a product; the rules are an ndarray's)
+        which = "a masked array" if isinstance(value, np.ma.MaskedArray) else "an np.matrix"
+        fix = f"{name}.filled(0.0) (and select the entries meant with a boolean mask)" \
+            if "masked" in which else f"np.asarray({name}) (and @ for its products)"
+        raise TypeError(f"cannot differentiate with respect to {name}, {which}: grad's "
+                        f"rules are those of plain NumPy arrays; pass {fix}")
 
 
 class SameDraws:

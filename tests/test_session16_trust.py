@@ -540,3 +540,43 @@ def test_keywords_unpacked_beside_a_differentiated_value_are_named_in_the_refusa
 
     with pytest.raises(DiffSyntaxError, match=r"unpacked from a dict \(\*\*\)"):
         grad(loss)(np.ones((3, 2)), np.ones(3))
+
+
+def test_a_masked_array_or_matrix_argument_is_refused():
+    # a masked array's gradient came back for every entry, divided as if none were
+    # masked; an np.matrix's * is a product (an internal shape error)
+    def mean_square(m):
+        return np.mean(m ** 2)
+
+    with pytest.raises(TypeError, match="a masked array"):
+        grad(mean_square)(np.ma.array([1.0, 2.0, 3.0], mask=[0, 1, 0]))
+    with pytest.raises(TypeError, match="an np.matrix"):
+        grad(mean_square)(np.matrix([[1.0, 2.0]]))
+
+
+def test_defvjp_in_hips_autograds_form_is_refused():
+    # defvjp(fun, vjpmaker) took the maker for a second primitive and registered nothing:
+    # the body was differentiated instead (np.round: a gradient of zero)
+    from autograd_src import extend
+
+    def straight_through(x):
+        return np.round(x)
+
+    with pytest.raises(TypeError, match="HIPS autograd's form"):
+        extend.defvjp(straight_through, lambda ans, x: lambda g: g)
+    with pytest.raises(TypeError, match="HIPS autograd's form"):
+        extend.defjvp(straight_through, lambda ans, x: lambda g: g)
+    with pytest.raises(TypeError, match="not 3"):
+        extend.defvjp(3)
+
+
+def squares_and_shifts(x):
+    return np.sum(x ** 2 + 1.0)
+
+
+def test_arithmetic_on_a_list_argument_is_refused_as_python_would():
+    # Python raises a TypeError for x ** 2 with x a list; grad computed on np.array(x)
+    # and returned a gradient (value_and_grad a value) of a function that cannot run
+    with pytest.raises(DiffSyntaxError, match="x is a list"):
+        grad(squares_and_shifts)([3.0, 1.0])
+    np.testing.assert_allclose(grad(squares_and_shifts)(np.array([3.0, 1.0])), [6.0, 2.0])

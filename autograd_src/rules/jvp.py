@@ -87,6 +87,7 @@ def defjvp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
     """
     if not primitives:
         raise TypeError("defjvp needs at least one primitive function")
+    registry._no_hips_form(primitives, "defjvp", "jvp")
 
     def register(jvp: Callable[..., Any]) -> Callable[..., Any]:
         signature = inspect.signature(jvp)

@@ -189,6 +189,27 @@ def _returned_lengths(vjp: VJPFunction) -> set:
     return lengths
 
 
+def _no_hips_form(primitives: tuple, maker: str, kind: str) -> None:
+    """Refuse what is no primitive: a number, or HIPS autograd's call form
+    ``defvjp(fun, vjpmaker)``, whose maker (``lambda ans, x: lambda g: g``) would be
+    taken for a second primitive and the rule never registered (a silent zero)."""
+    for primitive in primitives:
+        if not callable(primitive):
+            raise TypeError(f"{maker} takes the functions the rule differentiates, not "
+                            f"{primitive!r}")
+    for primitive in primitives[1:]:
+        try:
+            first = next(iter(inspect.signature(primitive).parameters), None)
+        except (TypeError, ValueError):
+            continue
+        if first == "ans":
+            name = getattr(primitives[0], "__name__", "f")
+            raise TypeError(
+                f"{maker}({name}, {kind}maker) is HIPS autograd's form; here the rule is "
+                f"a decorated function of (g, ans, *inputs): @{maker}({name}) then "
+                f"def {name}_{kind}(g, ans, x): return ... (one {kind} per input)")
+
+
 def defvjp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
            sequence: Optional[str] = None, n_inputs: Optional[int] = None,
            engine: Optional[str] = None) -> Callable[[VJPFunction], VJPFunction]:
@@ -232,6 +253,7 @@ def defvjp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
     """
     if not primitives:
         raise TypeError("defvjp needs at least one primitive function")
+    _no_hips_form(primitives, "defvjp", "vjp")
 
     def register(vjp: VJPFunction) -> VJPFunction:
         signature = inspect.signature(vjp)

@@ -402,17 +402,23 @@ class ExpressionNormalizer:
         if isinstance(expr, gast.BinOp):
             for side in (expr.left, expr.right):
                 self.no_operator_of_its_own(side, expr)
-            primitive = self.sequence_operator(expr) or OPERATORS.get(type(expr.op))
+            joined = self.sequence_operator(expr)
+            primitive = joined or OPERATORS.get(type(expr.op))
             if primitive is None:
                 symbol = _OPERATOR_SYMBOLS.get(type(expr.op), type(expr.op).__name__)
                 raise self.error(expr, f"the operator {symbol} has no derivative: it is not "
                                        "defined for floating-point arrays")
+            if joined is None:
+                for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
+                    if self.not_an_array(other):  # (a list beside an array: NumPy's)
+                        self.no_arithmetic_on_a_list(side, expr)
             return self.bind(expr, primitive, [expr.left, expr.right], {},
                              lambda a, kw: gast.BinOp(left=a[0], op=expr.op, right=a[1]))
         if isinstance(expr, gast.UnaryOp):
             primitive = OPERATORS.get(type(expr.op))
             if primitive is None:
                 raise self.error(expr, "bitwise inversion (~) has no derivative")
+            self.no_arithmetic_on_a_list(expr.operand, expr)
             return self.bind(expr, primitive, [expr.operand], {},
                              lambda a, kw: gast.UnaryOp(op=expr.op, operand=a[0]))
         if isinstance(expr, gast.Call):
@@ -682,6 +688,24 @@ class ExpressionNormalizer:
                 [made] if isinstance(made, type) else []  # apply(x, Square())
             for kind in kinds:
                 self.no_operator_of_a_class(kind, arg, call, methods)
+
+    def not_an_array(self, expr: gast.expr) -> bool:
+        """Whether ``expr`` is surely no array nor NumPy number (which would make an
+        array of a list): a number written out, or a list or tuple."""
+        return isinstance(expr, gast.Constant) and type(expr.value) in (int, float) or \
+            self.holds_sequence(expr) is True or self.given_sequence(expr)
+
+    def no_arithmetic_on_a_list(self, side: gast.expr, expr: gast.expr) -> None:
+        """Refuse arithmetic on a list or tuple (``x ** 2`` where the call passes a list
+        for ``x``): Python raises a TypeError there, which a derivative must not hide by
+        computing on an array of the items."""
+        if self.is_active(side) and (self.holds_sequence(side) is True or
+                                     self.given_sequence(side)):
+            text = gast.unparse(side).strip()
+            raise self.error(expr, f"{text} is a list (or tuple) here, the call passes one: "
+                                   f"{gast.unparse(expr).strip()} raises a TypeError in "
+                                   f"Python; make it an array first ({text} = "
+                                   f"np.asarray({text})) or pass one")
 
     def sequence_operator(self, expr: gast.BinOp) -> Any:
         """The primitive of ``a + b`` or ``a * n`` on lists or tuples (concatenation,
