@@ -532,9 +532,11 @@ def separate_results(compiled: Callable[..., Any], value: bool, single: bool,
 
 def _same_shape(gradient: np.ndarray, argument: Any) -> None:
     if type(argument) is np.ndarray and gradient.shape != argument.shape:
-        raise RuntimeError(f"autograd_src internal error: a gradient of shape "
-                           f"{gradient.shape} for an argument of shape {argument.shape}; "
-                           "please report it")
+        shape = gradient.shape
+        raise RuntimeError(f"autograd_src: a gradient of shape {shape} for an argument of "
+                           f"shape {argument.shape}: a derivative rule of yours "
+                           "(extend.defvjp) returned one of another shape than its input, "
+                           "or this is an internal error (please report it)")
 
 
 def in_dtypes(result: Any, narrow: tuple, single: bool, value: bool) -> Any:

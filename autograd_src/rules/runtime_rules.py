@@ -278,8 +278,8 @@ def sum_reduced_jvp(g, ans, t, axis=None, keepdims=False):
 @defvjp(_fwd.gathered_items)
 def gathered_items(g, ans, parts, grad, a):
     """Linear in ``parts`` (the items' adjoints stacked back): its adjoint splits them
-    again, as `like_input` does."""
-    return _ad.like_input(g, a), _ad.zeros_like(grad), _ad.zeros_like(a)
+    again, as `like_input` does, in the parts' shapes."""
+    return _ad.unbroadcast(_ad.like_input(g, a), parts), _ad.zeros_like(grad), _ad.zeros_like(a)
 
 
 @defjvp(_fwd.gathered_items)
