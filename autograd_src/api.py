@@ -424,6 +424,10 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
     # of two arguments is one array (W + b): the user may change one in place.
     separate = functools.partial(separate_results, value=value, single=single,
                                  positions=wrt_positions)
+    # the seed's keyword is dout, unless the function has a name dout of its own (a
+    # local: the generated code calls the seed dout_2; dout= still gives it)
+    seed = getattr(compiled, "__autograd_src_seed__", "dout")
+    seed_renamed = seed if seed != "dout" and "dout" not in parameter_names else None
     variants = {NO_SCALARS: (separate(compiled), compiled, text)}
     shortcuts = _Shortcuts(wrt_positions, positional)
     laid_out: dict = {}  # variant -> its entry giving gradients in the containers' layout
@@ -440,6 +444,8 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
                      updated=())
     def derivative(*args: Any, **kwargs: Any) -> Any:
         nonlocal reads
+        if kwargs and seed_renamed and "dout" in kwargs:  # (the documented keyword)
+            kwargs = {seed_renamed if k == "dout" else k: v for k, v in kwargs.items()}
         if kwargs or len(args) < positional:
             whole = complete(args, kwargs)
             if whole is not None:

@@ -580,3 +580,15 @@ def test_arithmetic_on_a_list_argument_is_refused_as_python_would():
     with pytest.raises(DiffSyntaxError, match="x is a list"):
         grad(squares_and_shifts)([3.0, 1.0])
     np.testing.assert_allclose(grad(squares_and_shifts)(np.array([3.0, 1.0])), [6.0, 2.0])
+
+
+def names_a_local_dout(x):
+    dout = x * 2.0  # (the user's own name: the generated code calls the seed dout_2)
+    return dout * x
+
+
+def test_the_seed_keyword_is_dout_beside_a_local_of_that_name():
+    # df(x, dout=...) failed: unexpected keyword argument 'dout'
+    x = np.array([2.0, 3.0])
+    np.testing.assert_allclose(grad(names_a_local_dout)(x, dout=np.array([1.0, 0.0])),
+                               [8.0, 0.0])
