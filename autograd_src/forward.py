@@ -140,19 +140,19 @@ def _of_gradient(fn: Callable[..., Any], origin: Any, wrt: Wrt, verbose: int,
                                f"grad({getattr(origin_fn, '__name__', 'f')})") from None
     made: dict = {NO_SCALARS: general}
     tangent_set = frozenset(general.tangents)
-    gradient = [None]  # the gradient's general code the variants were made from
+    gradient: list = [None, None]  # the gradient's code the variants come from, its reads
 
     def derivative_for(args: tuple, kwargs: dict) -> Callable[..., Any]:
         function = origin.function()
         # (made again where a function the gradient calls was redefined since: the old
         # code calls the old helper's derivative, which forward mode no longer knows)
-        code = general_entry(function, origin.names, origin.single, False,
-                             origin.optimize, NO_SCALARS, inline=inline)[0]
-        if code is not gradient[0]:
-            if gradient[0] is not None:
+        if gradient[1] is None or not gradient[1].unchanged():
+            code, _, reads = general_entry(function, origin.names, origin.single, False,
+                                           origin.optimize, NO_SCALARS, inline=inline)
+            if gradient[0] is not None and code is not gradient[0]:
                 made.clear()
                 made[NO_SCALARS] = make_jvp(code, wrt, verbose=verbose, optimize=optimize)
-            gradient[0] = code
+            gradient[:] = [code, reads]
         signature = container_signature(function, args, kwargs)
         if signature not in made:
             code = general_entry(function, origin.names, origin.single, False,
