@@ -302,14 +302,18 @@ def items_written(fn: Any) -> dict[str, list]:
     parameter (``h(u[1, 1])`` where ``h`` does ``y += v``), those indices (gast nodes): the
     write reaches the caller's array only where such an item is a view of it (an array
     of more dimensions), not a number. Parameters written otherwise are absent."""
+    import copy as _copy
+
     from ..mutation import _definition, is_user_function
     node = _definition(fn)
     params, written = params_written_in_place(fn)
-    if node is None or not written:
-        return {}
+    if node is None or not written or any(
+            isinstance(n, (gast.FunctionDef, gast.Lambda)) for n in walk(node) if n is not node):
+        return {}  # (a def or lambda of its own may write too, unseen here: no narrowing)
     resolve = _helper_resolver(fn)
     found: dict[str, list] = {}
     other: set = set()
+    items: set = set()  # (the arguments that are such items)
     for call in walk(node):
         if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Name):
             continue
@@ -325,11 +329,21 @@ def items_written(fn: Any) -> dict[str, list]:
             if isinstance(argument, gast.Subscript) and \
                     isinstance(argument.value, gast.Name) and _constant_integers(argument.slice):
                 found.setdefault(root, []).append(argument.slice)
+                items.add(id(argument))
             else:
                 other.add(root)
-    for param in found:
-        if _writes_before_rebinding(node.body, param, False)[0]:  # (written itself too)
-            other.add(param)
+    # written otherwise too (itself, through a view, by another helper): the function
+    # with those items passed as numbers must write into none of them
+    masked = _copy.deepcopy(node)
+    for original, made in zip(walk(node), walk(masked)):
+        if isinstance(original, gast.Call):
+            made.args = [gast.Constant(value=0.0, kind=None) if id(a) in items else m
+                         for a, m in zip(original.args, made.args)]
+            for a, m in zip(original.keywords, made.keywords):
+                if id(a.value) in items:
+                    m.value = gast.Constant(value=0.0, kind=None)
+    other |= {param for param in found
+              if _writes_before_rebinding(masked.body, param, False, resolve)[0]}
     return {param: indices for param, indices in found.items() if param not in other}
 
 
