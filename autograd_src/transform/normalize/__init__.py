@@ -8,7 +8,7 @@ arrays in `data`, activity in `activity` and shape facts in `shapes`; calls of
 """
 
 import re
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import gast
 import numpy as np
@@ -304,7 +304,7 @@ def items_written(fn: Any) -> dict[str, list]:
     of more dimensions), not a number. Parameters written otherwise are absent."""
     import copy as _copy
 
-    from ..mutation import _definition, is_user_function
+    from ..mutation import _definition
     node = _definition(fn)
     params, written = params_written_in_place(fn)
     if node is None or not written or any(
@@ -312,28 +312,14 @@ def items_written(fn: Any) -> dict[str, list]:
         return {}  # (a def or lambda of its own may write too, unseen here: no narrowing)
     resolve = _helper_resolver(fn)
     found: dict[str, list] = {}
-    other: set = set()
     items: set = set()  # (the arguments that are such items)
-    for call in walk(node):
-        if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Name):
-            continue
-        callee = resolve(call.func)
-        if not is_user_function(callee):
-            continue
-        names, into = params_written_in_place(callee)
-        for param, argument in list(zip(names, call.args)) + [
-                (k.arg, k.value) for k in call.keywords]:
-            root = _viewed_root(argument, resolve) if param in into else None
-            if root not in written:
-                continue
-            if isinstance(argument, gast.Subscript) and \
-                    isinstance(argument.value, gast.Name) and _constant_integers(argument.slice):
-                found.setdefault(root, []).append(argument.slice)
-                items.add(id(argument))
-            else:
-                other.add(root)
-    # written otherwise too (itself, through a view, by another helper): the function
-    # with those items passed as numbers must write into none of them
+    for argument, root in _arguments_to_writers(node, resolve):
+        if root in written and isinstance(argument, gast.Subscript) and \
+                isinstance(argument.value, gast.Name) and _constant_integers(argument.slice):
+            found.setdefault(root, []).append(argument.slice)
+            items.add(id(argument))
+    # written otherwise too (itself, whole or through a view, by another helper): the
+    # function with those items passed as numbers must write into none of them
     masked = _copy.deepcopy(node)
     for original, made in zip(walk(node), walk(masked)):
         if isinstance(original, gast.Call):
@@ -342,9 +328,8 @@ def items_written(fn: Any) -> dict[str, list]:
             for a, m in zip(original.keywords, made.keywords):
                 if id(a.value) in items:
                     m.value = gast.Constant(value=0.0, kind=None)
-    other |= {param for param in found
-              if _writes_before_rebinding(masked.body, param, False, resolve)[0]}
-    return {param: indices for param, indices in found.items() if param not in other}
+    return {param: indices for param, indices in found.items()
+            if not _writes_before_rebinding(masked.body, param, False, resolve)[0]}
 
 
 def _constant_integers(index: Any) -> bool:
@@ -391,12 +376,20 @@ def _given_to_writers(stmt: Any, resolve: Optional[Callable[[gast.Name], Any]],
     """Names ``stmt`` passes (or a view of which it passes: ``W[1:]``, ``W.ravel()``,
     ``np.reshape(W, -1)``) to a function of yours that writes into that parameter in
     place, a def of the function's own (``local_defs``, by name) included."""
-    from ..mutation import is_user_function
-    names: set[str] = set()
     if resolve is None:
-        return names
+        return set()
+    return {root for _, root in _arguments_to_writers(stmt, resolve, local_defs)
+            if root is not None}
+
+
+def _arguments_to_writers(tree: Any, resolve: Callable[[gast.Name], Any],
+                          local_defs: Optional[dict] = None) -> Iterator[tuple]:
+    """``(argument, root)`` for each argument ``tree``'s calls pass to a parameter that a
+    function of yours (or a def of ``local_defs``, by name) writes into in place, with
+    the name whose array it is or may view (`_viewed_root`; None for a new value)."""
+    from ..mutation import is_user_function
     local_defs = local_defs or {}
-    for call in walk(stmt):
+    for call in walk(tree):
         if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Name):
             continue
         node = local_defs.get(call.func.id)
@@ -409,10 +402,8 @@ def _given_to_writers(stmt: Any, resolve: Optional[Callable[[gast.Name], Any]],
             params, written = params_written_in_place(fn)
         for param, argument in list(zip(params, call.args)) + [
                 (k.arg, k.value) for k in call.keywords]:
-            root = _viewed_root(argument, resolve) if param in written else None
-            if root is not None:
-                names.add(root)
-    return names
+            if param in written:
+                yield argument, _viewed_root(argument, resolve)
 
 
 def _viewed_root(argument: Any, resolve: Callable[[gast.Name], Any]) -> Optional[str]:
