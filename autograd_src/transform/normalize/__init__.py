@@ -302,6 +302,22 @@ def items_written(fn: Any) -> dict[str, list]:
     parameter (``h(u[1, 1])`` where ``h`` does ``y += v``), those indices (gast nodes): the
     write reaches the caller's array only where such an item is a view of it (an array
     of more dimensions), not a number. Parameters written otherwise are absent."""
+    code = getattr(fn, "__code__", None)
+    found = _ITEMS_WRITTEN.get(code)
+    if found is None:
+        if code is not None:  # (a recursive call, while this one is read: no narrowing)
+            _ITEMS_WRITTEN[code] = {}
+        found = _items_written(fn)
+        if code is not None:
+            _ITEMS_WRITTEN[code] = found
+    return found
+
+
+#: code object -> `items_written` of the function
+_ITEMS_WRITTEN: dict = {}
+
+
+def _items_written(fn: Any) -> dict[str, list]:
     import copy as _copy
 
     from ..mutation import _definition
@@ -313,15 +329,24 @@ def items_written(fn: Any) -> dict[str, list]:
     resolve = _helper_resolver(fn)
     found: dict[str, list] = {}
     items: set = set()  # (the arguments that are such items)
-    for argument, root in _arguments_to_writers(node, resolve):
-        if root in written and isinstance(argument, gast.Subscript) and \
-                isinstance(argument.value, gast.Name) and _constant_integers(argument.slice):
+    for argument, root, callee, param in _arguments_to_writers(node, resolve):
+        if root not in written:
+            continue
+        if isinstance(argument, gast.Subscript) and isinstance(argument.value, gast.Name) \
+                and _constant_integers(argument.slice):
             found.setdefault(root, []).append(argument.slice)
             items.add(id(argument))
+        elif isinstance(argument, gast.Name) and not isinstance(callee, gast.FunctionDef):
+            # (passed whole to a helper writing into it only through such items: the
+            # same items of this parameter)
+            indices = items_written(callee).get(param)
+            if indices:
+                found.setdefault(root, []).extend(indices)
+                items.add(id(argument))
     # written otherwise too (itself, whole or through a view, by another helper): the
     # function with those items passed as numbers must write into none of them
     masked = _copy.deepcopy(node)
-    for original, made in zip(walk(node), walk(masked)):
+    for original, made in list(zip(walk(node), walk(masked))):  # (then changed)
         if isinstance(original, gast.Call):
             made.args = [gast.Constant(value=0.0, kind=None) if id(a) in items else m
                          for a, m in zip(original.args, made.args)]
@@ -378,23 +403,24 @@ def _given_to_writers(stmt: Any, resolve: Optional[Callable[[gast.Name], Any]],
     place, a def of the function's own (``local_defs``, by name) included."""
     if resolve is None:
         return set()
-    return {root for _, root in _arguments_to_writers(stmt, resolve, local_defs)
+    return {root for _, root, _, _ in _arguments_to_writers(stmt, resolve, local_defs)
             if root is not None}
 
 
 def _arguments_to_writers(tree: Any, resolve: Callable[[gast.Name], Any],
                           local_defs: Optional[dict] = None) -> Iterator[tuple]:
-    """``(argument, root)`` for each argument ``tree``'s calls pass to a parameter that a
-    function of yours (or a def of ``local_defs``, by name) writes into in place, with
-    the name whose array it is or may view (`_viewed_root`; None for a new value)."""
+    """``(argument, root, function, parameter)`` for each argument ``tree``'s calls pass
+    to a parameter that a function of yours (or a def of ``local_defs``, by name: its
+    node) writes into in place, with the name whose array it is or may view
+    (`_viewed_root`; None for a new value)."""
     from ..mutation import is_user_function
     local_defs = local_defs or {}
     for call in walk(tree):
         if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Name):
             continue
-        node = local_defs.get(call.func.id)
-        if node is not None:  # (def inner(a): a *= 2.0, called inner(data))
-            params, written = _local_params_written(node, resolve, local_defs)
+        fn = local_defs.get(call.func.id)
+        if fn is not None:  # (def inner(a): a *= 2.0, called inner(data))
+            params, written = _local_params_written(fn, resolve, local_defs)
         else:
             fn = resolve(call.func)
             if not is_user_function(fn):
@@ -403,7 +429,7 @@ def _arguments_to_writers(tree: Any, resolve: Callable[[gast.Name], Any],
         for param, argument in list(zip(params, call.args)) + [
                 (k.arg, k.value) for k in call.keywords]:
             if param in written:
-                yield argument, _viewed_root(argument, resolve)
+                yield argument, _viewed_root(argument, resolve), fn, param
 
 
 def _viewed_root(argument: Any, resolve: Callable[[gast.Name], Any]) -> Optional[str]:
