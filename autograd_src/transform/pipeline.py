@@ -72,13 +72,14 @@ def _recursion_room(frames: int) -> Iterator[None]:
 
 def transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
                printer: str, scalars: tuple = ((), (), (), (), ()), helper: bool = False,
-               bindings: Optional[dict] = None,
-               rewrite: Optional[bool] = None) -> tuple[Callable[..., Any], str, source.Reads]:
+               bindings: Optional[dict] = None, rewrite: Optional[bool] = None,
+               given: frozenset = frozenset()
+               ) -> tuple[Callable[..., Any], str, source.Reads]:
     if rewrite is None:  # a helper's derivative is made as its caller's is
         rewrite = optimizer.ENABLED.get()
     with source.recording() as reads, optimizer.enabled(rewrite), _recursion_room(20_000):
         compiled, shown = _generate(fn, wrt, single, value, printer, scalars, helper,
-                                    bindings)
+                                    bindings, given)
     return compiled, shown, reads
 
 
@@ -95,10 +96,11 @@ def _bind_function_defaults(parsed: source.ParsedFunction) -> None:
 
 
 def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
-              printer: str, scalars: tuple, helper: bool,
-              bindings: Optional[dict]) -> tuple[Callable[..., Any], str]:
+              printer: str, scalars: tuple, helper: bool, bindings: Optional[dict],
+              given: frozenset = frozenset()) -> tuple[Callable[..., Any], str]:
     parsed = source.parse_function(fn)
     parsed.bound = dict(bindings or {})
+    parsed.given_away = given  # (read by the normalizer: see helper_derivative)
     if parsed.filename.startswith("<autograd_src "):  # a derivative, differentiated again
         from .forward import stacks  # (the forward stage imports this module)
         stacks.stacks_as_values(parsed.node)
@@ -242,14 +244,17 @@ def with_vararg_count(fn: Callable[..., Any], call: Any, bindings: dict) -> dict
 
 
 def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
-                      caller: source.ParsedFunction,
-                      bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str, list]:
+                      caller: source.ParsedFunction, bindings: Optional[dict] = None,
+                      given: frozenset = frozenset()) -> tuple[Callable[..., Any], str, list]:
     """The generated derivative of a helper ``fn`` with respect to ``positions``, cached.
 
     Returns the derivative, its source, and where each position's gradient is in
     its result: ``(index, None)`` for a named parameter, ``(index, k)`` for the
     k-th value of ``*args``. ``bindings`` names parameters that receive known
     functions at this call site (``apply(f, x)``); the helper is specialised.
+    ``given`` names parameters whose arrays the caller reads no more (``v =
+    center(v)``): the helper's in-place updates of them (``u -= np.mean(u)``) may be
+    made as new arrays, as updates of its own arrays are.
     """
     if is_bound_method(fn):
         # Model.create(x) for a classmethod, obj.method(x) for a module-level obj:
@@ -257,18 +262,19 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
         function, owner = fn.__func__, fn.__self__
         derivative, text, layout = helper_derivative(
             function, [p + 1 for p in positions], call, caller,
-            {**(bindings or {}), function.__code__.co_varnames[0]: owner})
+            {**(bindings or {}), function.__code__.co_varnames[0]: owner}, given)
         return bind(derivative, owner), text, layout
     wrt, layout = helper_wrt(fn, positions, call, caller)
     bindings = with_vararg_count(fn, call, bindings or {})
     key = ("helper", tuple(positions), tuple(sorted((k, id(v)) for k, v in bindings.items())),
-           optimizer.ENABLED.get())
+           optimizer.ENABLED.get()) + ((tuple(sorted(given)),) if given else ())
     with LOCK:
-        return _helper_derivative(fn, key, wrt, layout, bindings)
+        return _helper_derivative(fn, key, wrt, layout, bindings, given)
 
 
 def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layout: list,
-                       bindings: dict) -> tuple[Callable[..., Any], str, list]:
+                       bindings: dict, given: frozenset = frozenset()
+                       ) -> tuple[Callable[..., Any], str, list]:
     per_fn = cache_for(fn)
     if cached(per_fn, key) is None:
         if (fn, key) in _IN_PROGRESS:
@@ -284,7 +290,7 @@ def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layou
         _IN_PROGRESS.add((fn, key))
         try:
             per_fn[key] = transform(fn, wrt, len(wrt) == 1, False, "gast", helper=True,
-                                     bindings=bindings)
+                                     bindings=bindings, given=given)
         finally:
             _IN_PROGRESS.discard((fn, key))
     return per_fn[key][:2] + (layout,)
@@ -453,7 +459,8 @@ DERIVATIONS = _Derivations()
 
 def transform_forward(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
                       scalars: tuple = ((), (), ()), helper: bool = False,
-                      bindings: Optional[dict] = None, rewrite: Optional[bool] = None
+                      bindings: Optional[dict] = None, rewrite: Optional[bool] = None,
+                      given: frozenset = frozenset()
                       ) -> tuple[Callable[..., Any], str, source.Reads]:
     """The forward-mode derivative of ``fn`` along ``wrt`` (`transform.forward`): the
     compiled function, its source (with its helpers'), and the names it resolved."""
@@ -461,5 +468,6 @@ def transform_forward(fn: Callable[..., Any], wrt: list[str], printer: str = "ga
     if rewrite is None:  # a helper's derivative is made as its caller's is
         rewrite = optimizer.ENABLED.get()
     with source.recording() as reads, optimizer.enabled(rewrite), _recursion_room(20_000):
-        compiled, shown = forward.generate(fn, wrt, printer, scalars, helper, bindings)
+        compiled, shown = forward.generate(fn, wrt, printer, scalars, helper, bindings,
+                                           given)
     return compiled, shown, reads

@@ -37,10 +37,12 @@ def forward_name(fn_name: str) -> str:
 
 def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
              scalars: tuple = ((), (), ()), helper: bool = False,
-             bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str]:
+             bindings: Optional[dict] = None,
+             given: frozenset = frozenset()) -> tuple[Callable[..., Any], str]:
     """The forward-mode derivative of ``fn`` along ``wrt``, compiled, and its source."""
     parsed = source.parse_function(fn)
     parsed.bound = dict(bindings or {})
+    parsed.given_away = given
     if stacks.is_generated(parsed.filename):  # a derivative, differentiated again
         stacks.stacks_as_values(parsed.node)
     fence.check(parsed)
@@ -125,10 +127,11 @@ _IN_PROGRESS: set = set()
 
 
 def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
-                      caller: source.ParsedFunction,
-                      bindings: Optional[dict] = None) -> tuple[Callable[..., Any], str, list]:
+                      caller: source.ParsedFunction, bindings: Optional[dict] = None,
+                      given: frozenset = frozenset()) -> tuple[Callable[..., Any], str, list]:
     """The forward-mode derivative of a helper ``fn`` along ``positions``, cached, its
-    source, and where each position's tangent parameter is (``(index, None)``)."""
+    source, and where each position's tangent parameter is (``(index, None)``);
+    ``given`` as for `pipeline.helper_derivative`."""
     from ..pipeline import (
         _USER_RECURSION_LIMIT,
         LOCK,
@@ -147,7 +150,7 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
         function, owner = fn.__func__, fn.__self__
         derivative, text, layout = helper_derivative(
             function, [p + 1 for p in positions], call, caller,
-            {**(bindings or {}), function.__code__.co_varnames[0]: owner})
+            {**(bindings or {}), function.__code__.co_varnames[0]: owner}, given)
         bound = bind(derivative, owner)
         bound.__autograd_src_tangents__ = derivative.__autograd_src_tangents__
         return bound, text, layout
@@ -155,7 +158,8 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
     wrt, layout = helper_wrt(fn, positions, call, caller)
     bindings = with_vararg_count(fn, call, bindings or {})
     key = (_CACHE_KEY, tuple(positions),
-           tuple(sorted((k, id(v)) for k, v in bindings.items())), optimizer.ENABLED.get())
+           tuple(sorted((k, id(v)) for k, v in bindings.items())), optimizer.ENABLED.get()) \
+        + ((tuple(sorted(given)),) if given else ())
     with LOCK:
         per_fn = cache_for(fn)
         if cached(per_fn, key) is None:
@@ -170,7 +174,8 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                 return recursive, "", layout
             _IN_PROGRESS.add((fn, key))
             try:
-                per_fn[key] = transform_forward(fn, wrt, helper=True, bindings=bindings)
+                per_fn[key] = transform_forward(fn, wrt, helper=True, bindings=bindings,
+                                                given=given)
             finally:
                 _IN_PROGRESS.discard((fn, key))
         return per_fn[key][0], per_fn[key][1], layout

@@ -883,6 +883,9 @@ class CallNormalizer:
                                    "autograd_src: register one for it with "
                                    "autograd_src.extend.defvjp, or write the computation "
                                    "with NumPy functions", NoRuleError)
+        # (parameters whose arrays the caller gives the helper to change: read no more)
+        given = self.given_away_to(call, fn) if isinstance(call.func, gast.Name) \
+            else frozenset()
         if call.keywords:
             names, positional = parameters(fn)
             call = self.by_position(call, names, positional, self.function_default(fn))
@@ -916,7 +919,7 @@ class CallNormalizer:
             bindings[names[0]] = owner
         # The pipeline differentiates the helper (it is handed to the normalizer).
         derivative, source, layout = self.derive.helper(fn, positions, call, self.parsed,
-                                                        bindings)
+                                                        bindings, given)
         self.no_operator_given_to_a_helper(call, fn, derivative)
         if source:
             # shown under the name this code calls it by (a second derivative of the

@@ -384,7 +384,8 @@ class DataNormalizer:
         # A helper's caller may read the arrays it passed after the call: assigning
         # into one (it is an array or a list) is refused, x += v checked as it runs.
         callers = self.helper and name in self.parsed.params and \
-            name not in self.bound_before.get(id(stmt), frozenset())  # not rebound before
+            name not in self.bound_before.get(id(stmt), frozenset()) and \
+            name not in getattr(self.parsed, "given_away", ())  # (not rebound before)
         if self.helper:
             partners |= set(self.parsed.params) - self.scalars - {name}
         before = sorted(partners & self.detached.get(name, set()))

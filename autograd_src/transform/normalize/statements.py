@@ -670,6 +670,49 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                         self.body.append(Primal(gast.copy_location(check, stmt), stmt,
                                                 set()))
 
+    def given_away_to(self, call: gast.Call, fn: Any) -> frozenset:
+        """The parameters your ``fn`` writes into in place that ``call`` gives an array
+        nothing reads after it (``v = center(v)``, ``center(v * x)``; ``v`` an array of
+        its own): there NumPy's update of the array and the helper's derivative making
+        a new one give the same values, so the helper may update it (`helper_derivative`)."""
+        from . import params_written_in_place
+        params, written = params_written_in_place(fn)
+        later = self.read_later.get(id(self.origin))
+        if not written or later is None:
+            return frozenset()
+        given = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords]
+        before = self.bound_before.get(id(self.origin), frozenset())
+        mine = set(getattr(self.parsed, "given_away", ()))
+        origin = self.origin
+        if not isinstance(origin, (gast.Assign, gast.AugAssign, gast.Expr, gast.Return)):
+            return frozenset()  # (a loop's test runs again: read_later does not say)
+        # (center(v) * np.sum(v): v read again in the statement, after the call)
+        reads = [n.id for n in walk(origin) if isinstance(n, gast.Name) and
+                 isinstance(n.ctx, gast.Load)]
+        bound: set = set()
+        if isinstance(origin, gast.Assign) and all(
+                isinstance(n, (gast.Name, gast.Tuple)) for t in origin.targets
+                for n in walk(t) if not isinstance(n, gast.expr_context)):
+            # (v = center(v) * 1.5: the statement binds v anew)
+            bound = {n.id for t in origin.targets for n in walk(t) if isinstance(n, gast.Name)}
+        away = set()
+        for param, argument in given:
+            if param not in written or not isinstance(argument, (gast.Name, gast.BinOp,
+                                                                 gast.UnaryOp)):
+                continue
+            if not isinstance(argument, gast.Name):
+                away.add(param)  # (center(v * x): arithmetic makes a new array)
+                continue
+            name = argument.id
+            if (name in later and name not in bound) or reads.count(name) > 1 or (
+                    name in self.shared and (self.shared - {name}) & (later | set(reads))):
+                continue  # (read again, itself or through a name sharing its array)
+            if self.helper and name in self.parsed.params and name not in before and \
+                    name not in mine:
+                continue  # (this helper's caller's array, which it may read again)
+            away.add(param)
+        return frozenset(away)
+
     def no_number_recorded_and_read_back(self, call: gast.Call, primitive: Any,
                                          given: list) -> None:
         """Refuse ``r = rec(x, log)`` where your ``rec`` records a number made of what it
