@@ -4,6 +4,7 @@
 import numpy as np
 import pytest
 
+import autograd_src as mg
 from autograd_src import grad, jvp
 from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError
 
@@ -117,3 +118,51 @@ def test_an_array_read_again_in_the_same_statement_is_not_given_away():
     x = np.array([0.3, -0.7, 1.1])
     with pytest.raises(DiffSyntaxError, match="assigning into v"):
         grad(reads_its_argument_again_in_the_statement)(x)
+
+
+_W = np.arange(27.0).reshape(3, 3, 3)
+
+
+@pytest.mark.parametrize("moved", [
+    lambda x: np.transpose(x, (-1, 0, 1)),
+    lambda x: x.transpose(0, -1, -2),  # (batched matrices transposed)
+    lambda x: np.rollaxis(x, 0, -1),
+    lambda x: np.rollaxis(x, -3, -1),
+])
+def test_negative_axes_move_the_gradient_back_the_right_way(moved):
+    # AY: the inverse permutation was taken of the axes as written, (-1, 0, 1) read as
+    # if -1 were the first axis: on a cube, a silently transposed gradient
+    x = np.linspace(-1.0, 1.0, 27).reshape(3, 3, 3)
+
+    def f(x):
+        return np.sum(moved(x) * _W)
+
+    expected = np.zeros_like(x)
+    for i in np.ndindex(x.shape):  # (f is linear: its gradient is f of each unit array)
+        unit = np.zeros_like(x)
+        unit[i] = 1.0
+        expected[i] = f(unit)
+    np.testing.assert_array_equal(grad(f)(x), expected)
+    t = mg.tensor(x)
+    f(t).backward()
+    np.testing.assert_array_equal(t.grad, expected)
+
+
+def partitioned(x):
+    return np.partition(x, 0)
+
+
+def test_partition_of_float16_sends_each_gradient_where_its_entry_came_from():
+    # AY: for float16 NumPy's partition and argpartition arrange the entries other than
+    # the k-th differently; the gradient followed argpartition's
+    x = np.array([0.0, 3.0, 1.0, 2.0], dtype=np.float16)
+    w = np.array([1.0, 10.0, 100.0, 1000.0], dtype=np.float16)
+    out = np.partition(x, 0)
+    expected = np.array([w[list(out).index(v)] for v in x])
+    np.testing.assert_array_equal(grad(partitioned)(x, dout=w), expected)
+    t = mg.tensor(x)
+    np.partition(t, 0).backward(w)
+    np.testing.assert_array_equal(t.grad, expected)
+    e1 = np.array([0.0, 1.0, 0.0, 0.0], dtype=np.float16)
+    _, tangent = jvp(partitioned, (x,), (e1,))
+    np.testing.assert_array_equal(tangent, (out == x[1]).astype(np.float16))

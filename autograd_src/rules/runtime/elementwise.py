@@ -17,10 +17,12 @@ __all__ = ["inverse_permutation", "clip_mask", "log_or_zero", "astype", "cast_li
 
 
 def inverse_permutation(axes: Any) -> Any:
-    """The axes that undo ``transpose(x, axes)``; None stays None."""
+    """The axes that undo ``transpose(x, axes)``; None stays None. (Negative axes
+    count from the end: ``(-1, 0)`` is ``(1, 0)``.)"""
     if axes is None:
         return None
-    return tuple(int(i) for i in np.argsort(axes))
+    n = len(axes)
+    return tuple(int(i) for i in np.argsort([int(a) % n for a in axes]))
 
 
 def clip_mask(x: Any, lo: Any, hi: Any) -> Any:

@@ -213,10 +213,12 @@ def picked(g: Any, items: Any, key: Any, largest: bool) -> Any:
 
 
 def partition(g: Any, a: Any, kth: Any, axis: Any = -1) -> Any:
-    """Tangent of ``partition(a, kth, axis)``: ``g`` in the order ``argpartition`` gives."""
+    """Tangent of ``partition(a, kth, axis)``: ``g`` in the order its entries take."""
+    from .shapes import partition_order
+    order = partition_order(a, kth, axis)
     if axis is None:
-        return np.ravel(g)[np.argpartition(np.ravel(a), kth)]
-    return np.take_along_axis(g, np.argpartition(a, kth, axis=axis), axis=axis)
+        return np.ravel(g)[order]
+    return np.take_along_axis(g, order, axis=axis)
 
 
 def eigh(g: Any, ans: Any, UPLO: str = "L") -> tuple:

@@ -88,7 +88,7 @@ def unrot90(g: Any, k: int = 1, axes: Any = (0, 1)) -> Any:
 def unrollaxis(g: Any, x: Any, axis: int, start: int = 0) -> Any:
     """Gradient of ``rollaxis(x, axis, start)``: the inverse permutation of the axes."""
     n = len(shape_of(x))
-    axis, start = axis % n, start % (n + 1) if start < 0 else start
+    axis, start = axis % n, start + n if start < 0 else start  # (as NumPy counts it)
     if axis < start:
         start -= 1
     perm = [a for a in range(n) if a != axis]
@@ -201,11 +201,28 @@ def unsort(g: Any, x: Any, axis: Any = -1) -> Any:
     return _along(x, np.argsort(x, axis=axis, kind="stable"), g, axis)
 
 
+def partition_order(x: Any, kth: Any, axis: Any = -1) -> np.ndarray:
+    """Where each entry of ``partition(x, kth, axis)`` comes from in ``x`` (along
+    ``axis``; of the flattened ``x`` for None): ``argpartition``'s order where it gives
+    the entries ``partition`` returned, else theirs matched by value (for float16,
+    NumPy's two arrange the entries other than ``kth`` differently)."""
+    x = np.ravel(x) if axis is None else np.asarray(x)
+    axis = -1 if axis is None else axis
+    order = np.argpartition(x, kth, axis=axis)
+    ans = np.partition(x, kth, axis=axis)
+    if np.array_equal(np.take_along_axis(x, order, axis=axis), ans, equal_nan=True):
+        return order
+    # the k-th smallest of x and of ans are equal values: pair them rank by rank
+    by_rank = np.argsort(x, axis=axis, kind="stable")
+    ranks = np.argsort(np.argsort(ans, axis=axis, kind="stable"), axis=axis, kind="stable")
+    return np.take_along_axis(by_rank, ranks, axis=axis)
+
+
 def unpartition(g: Any, x: Any, kth: Any, axis: Any = -1) -> Any:
-    """Gradient of ``partition(x, kth, axis)``: as ``argpartition`` orders the entries."""
-    if axis is None:
-        return _along(x, np.argpartition(np.ravel(x), kth), np.ravel(g), None)
-    return _along(x, np.argpartition(x, kth, axis=axis), g, axis)
+    """Gradient of ``partition(x, kth, axis)``: each entry's gradient sent back to where
+    it came from (`partition_order`)."""
+    order = partition_order(x, kth, axis)
+    return _along(x, order, np.ravel(g) if axis is None else g, axis)
 
 
 def undiff(g: Any, x: Any, n: int = 1, axis: int = -1, prepend: Any = None,
