@@ -391,13 +391,9 @@ def _build_method(fn: Any, wrt: Wrt, value: bool, verbose: int, printer: str,
     marker = source.InstanceOf.of(instance)
     unbound = _build(function, wrt, value, verbose, printer, bindings={self_name: marker},
                      optimize=optimize)
-    hidden = marker.hidden_by(instance)
-    if hidden:
-        raise TypeError(f"cannot differentiate {fn.__qualname__}: the instance's own "
-                        f"attribute {hidden} hides the method "
-                        f"of {type(instance).__name__} that {function.__name__}() "
-                        "calls; rename one of them")
-    return bind(unbound, instance)
+    marker.no_method_hidden(instance, function)
+    # (and on each call: m.forward = ... set since would not be followed)
+    return bind(unbound, instance, lambda: marker.no_method_hidden(instance, function))
 
 
 def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: bool,

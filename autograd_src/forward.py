@@ -110,10 +110,18 @@ def make_jvp(fn: Callable[..., Any], wrt: Wrt = 0, *, verbose: int = 0,
         marker = source.InstanceOf.of(instance)
         unbound = _make(function, names, verbose, printer,
                         {function.__code__.co_varnames[0]: marker}, optimize)
-        bound = bind(unbound, instance)
+        marker.no_method_hidden(instance, function)
+
+        def check() -> None:  # (m.forward = ... set since would not be followed)
+            marker.no_method_hidden(instance, function)
+
+        def run(args: tuple, kwargs: dict, tangents: tuple) -> Any:
+            check()
+            return unbound.run((instance,) + tuple(args), kwargs, tangents)
+
+        bound = bind(unbound, instance, check)
         bound.tangents = unbound.tangents
-        bound.run = lambda args, kwargs, tangents: unbound.run((instance,) + tuple(args),
-                                                               kwargs, tangents)
+        bound.run = run
         return bound
     try:
         return _make(fn, names, verbose, printer, {}, optimize)

@@ -166,3 +166,78 @@ def test_partition_of_float16_sends_each_gradient_where_its_entry_came_from():
     e1 = np.array([0.0, 1.0, 0.0, 0.0], dtype=np.float16)
     _, tangent = jvp(partitioned, (x,), (e1,))
     np.testing.assert_array_equal(tangent, (out == x[1]).astype(np.float16))
+
+
+_HISTORY = []
+
+
+class _Holder:
+    pass
+
+
+class _Model:
+    def loss(self, W, x):
+        h = np.tanh(x * W)
+        self.last_h = h  # (the caller's object holds h's array)
+        h += 1.0  # (in NumPy, self.last_h changes too)
+        return np.sum(h ** 2)
+
+    def kept_loss(self, W, x):
+        h = np.tanh(x * W)
+        self.last_h = h  # (never changed after: kept as it is)
+        return np.sum((h + 1.0) ** 2)
+
+
+def logs_then_updates(W, x):
+    h = np.tanh(x * W)
+    _HISTORY.append(h)
+    h += 1.0
+    return np.sum(h ** 2)
+
+
+def stores_on_an_argument_then_updates(W, x, o):
+    h = np.tanh(x * W)
+    o.h = h
+    h += 1.0
+    return np.sum(h ** 2)
+
+
+def test_an_array_kept_for_the_caller_then_updated_in_place_is_refused():
+    # AW: grad made h += 1.0 a new array, so self.last_h, o.h or the module's list kept
+    # the values from before the update, where Python's hold the updated array
+    W, x = np.array([0.5, -1.0]), np.array([1.0, 2.0])
+    with pytest.raises(InPlaceUpdateError, match="h \\+= 1.0"):
+        grad(_Model().loss)(W, x)
+    with pytest.raises(InPlaceUpdateError, match="h \\+= 1.0"):
+        grad(stores_on_an_argument_then_updates)(W, x, _Holder())
+    with pytest.raises(DiffSyntaxError, match="h \\+= "):
+        grad(logs_then_updates)(W, x)
+    m = _Model()
+    t = np.tanh(x * W)
+    np.testing.assert_allclose(grad(m.kept_loss)(W, x), 2 * (t + 1) * (1 - t ** 2) * x)
+    np.testing.assert_allclose(m.last_h, t)
+
+
+class _Patched:
+    def forward(self, x):
+        return np.tanh(x)
+
+    def loss(self, x):
+        return np.sum(self.forward(x))
+
+
+def test_a_method_hidden_on_the_instance_after_the_derivative_was_made_is_refused():
+    # AW: grad(m.loss) made, then m.forward = ...: the derivative kept differentiating
+    # the class's forward (a fresh grad(m.loss) refuses), in grad and forward mode alike
+    m = _Patched()
+    x = np.array([0.3, -0.5])
+    d = grad(m.loss)
+    np.testing.assert_allclose(d(x), 1 - np.tanh(x) ** 2)
+    m.forward = np.sin
+    with pytest.raises(TypeError, match="attribute forward hides"):
+        d(x)
+    m2 = _Patched()
+    _, tangent = jvp(m2.loss, (x,), (np.ones(2),))
+    m2.forward = np.sin
+    with pytest.raises(TypeError, match="attribute forward hides"):
+        jvp(m2.loss, (x,), (np.ones(2),))

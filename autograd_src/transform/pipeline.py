@@ -296,11 +296,15 @@ def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layou
     return per_fn[key][:2] + (layout,)
 
 
-def bind(derivative: Callable[..., Any], instance: Any) -> Callable[..., Any]:
-    """``derivative`` with ``instance`` passed as its first argument, like a method."""
+def bind(derivative: Callable[..., Any], instance: Any,
+         check: Optional[Callable[[], None]] = None) -> Callable[..., Any]:
+    """``derivative`` with ``instance`` passed as its first argument, like a method;
+    ``check()`` first on each call, where given."""
     @functools.wraps(derivative, assigned=("__module__", "__name__", "__qualname__",
                                            "__doc__"), updated=())
     def bound(*args: Any, **kwargs: Any) -> Any:
+        if check is not None:
+            check()
         return derivative(instance, *args, **kwargs)
 
     for attribute in ("source", "__wrapped__", "__autograd_src_seed__"):

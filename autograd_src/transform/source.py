@@ -252,6 +252,18 @@ class InstanceOf:
         ``"a, b"`` ("" when none): calling them on it would not call the class's."""
         return ", ".join(sorted(self.resolved & set(getattr(instance, "__dict__", ()))))
 
+    def no_method_hidden(self, instance: Any, method: Any) -> None:
+        """Raise where ``instance``'s own attributes hide a method looked up so far:
+        the derivative of the bound ``method`` (made for the class's) would not
+        follow the function the instance calls (``m.forward = ...`` set after ``grad(m.loss)``
+        was made). Checked when the derivative is made and on each call."""
+        hidden = self.hidden_by(instance)
+        if hidden:
+            raise TypeError(f"cannot differentiate {method.__qualname__}: the instance's own "
+                            f"attribute {hidden} hides the method of "
+                            f"{type(instance).__name__} that {method.__name__}() calls; "
+                            "rename one of them")
+
     def lookup(self, attr: str) -> Any:
         found = _note("class", self.cls, attr, inspect.getattr_static(self.cls, attr, _ABSENT))
         if found is _ABSENT:

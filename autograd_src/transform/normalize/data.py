@@ -381,6 +381,8 @@ class DataNormalizer:
             # (a list or dict written back to the caller at the end is read then: c =
             # state['cache']; c['loss'] = v must reach it, which a new c would not)
             partners &= later | self.container_copies
+        # (and an object or outside list it was stored on for the caller: m.last_h = h)
+        partners |= self.stored_on.get(name, set())
         # A helper's caller may read the arrays it passed after the call: assigning
         # into one (it is an array or a list) is refused, x += v checked as it runs.
         callers = self.helper and name in self.parsed.params and \

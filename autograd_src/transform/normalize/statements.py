@@ -111,6 +111,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         # lists and dicts passed in that the function works on a copy of (written back
         # at the end): their items are still the caller's arrays
         self.container_copies: set[str] = set()
+        # name -> the objects and outside lists its array was stored on or into, kept for
+        # the caller (m.last_h = h, HISTORY.append(h)): read after the function returns
+        self.stored_on: dict[str, set[str]] = {}
         #: The arrays (names) whose memory a name's value may be a view of, through any
         #: chain of views, items and lists (top = T[0][1:]: T; a, b = np.hsplit(u, 2): u)
         self.view_roots: dict[str, set[str]] = {}
@@ -820,6 +823,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         label = gast.unparse(call.func).strip()
         fix = "compute a new value and assign it (y = np.exp(x), not np.exp(x, out=y))"
         if self.logged_outside(call):
+            for argument in call.args:
+                self.kept_for_the_caller(argument, call.func.value.id)
             return
         if (_converted_only(call, self.is_active, self.parsed.resolve) or
                 self.helper_converts_only(call, primitive)) and not self.read_back(call):
@@ -1078,6 +1083,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 owner = gast.unparse(container).strip()
                 if self.only_recorded(target):
                     # m.last = float(loss): a record for the caller, never read here
+                    self.kept_for_the_caller(value, owner)
                     self.primal(original)
                     return
                 raise self.error(target, f"{gast.unparse(target).strip()} = ... stores a "
@@ -1098,6 +1104,18 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return
         self.no_change_seen_by_adjoints(target, original)
         self.primal(original)
+
+    def kept_for_the_caller(self, value: gast.expr, holder: str) -> None:
+        """``m.last_h = h`` or ``HISTORY.append(h)``: the caller sees ``h``'s array
+        there, so a later ``h += 1.0`` (which grad makes a new array) must be checked
+        against ``holder`` as against any other name sharing the array (`update_alone`)."""
+        root = base_name(value) if isinstance(value, (gast.Name, gast.Subscript,
+                                                      gast.Attribute)) else None
+        if root is None or root not in self.active:
+            return
+        self.stored_on.setdefault(root, set()).add(holder)
+        self.shared.add(root)
+        self.owned.discard(root)
 
     def only_recorded(self, target: gast.Attribute) -> bool:
         """Whether ``m.attr = v`` (``m`` a name) only records ``v`` for the caller: in the
