@@ -241,3 +241,28 @@ def test_a_method_hidden_on_the_instance_after_the_derivative_was_made_is_refuse
     m2.forward = np.sin
     with pytest.raises(TypeError, match="attribute forward hides"):
         jvp(m2.loss, (x,), (np.ones(2),))
+
+
+def updates_a_piece_of_a_split(x):
+    h = np.sin(x)
+    parts = np.split(h, 2)  # (views of h)
+    parts[0] *= 3.0  # (in NumPy, h[:2] changes)
+    return np.sum(h)
+
+
+def updates_an_array_not_copied(x):
+    h = np.sin(x)
+    v = np.array(h, copy=False)  # (h itself)
+    v *= 2.0
+    return np.sum(h)
+
+
+@pytest.mark.parametrize("f", [updates_a_piece_of_a_split, updates_an_array_not_copied])
+def test_an_update_through_a_view_made_by_split_or_an_uncopied_array_is_refused(f):
+    # AZ: np.split's list of views and np.array(h, copy=False) were taken for new
+    # arrays: gradient cos(x), value and jvp likewise wrong
+    x = np.array([0.3, -0.7, 0.5, 1.1])
+    with pytest.raises(InPlaceUpdateError, match="\\*= "):
+        grad(f)(x)
+    with pytest.raises(InPlaceUpdateError, match="\\*= "):
+        jvp(f, (x,), (np.ones(4),))

@@ -90,6 +90,8 @@ def may_share(primitive: Any, call: gast.Call, depth: int = 0) -> bool:
         return True
     if isinstance(func, gast.Attribute) and func.attr == "copy":
         return False
+    if copy_may_be_skipped(call):
+        return True  # np.array(h, copy=False), h.astype(float, copy=False): h itself
     try:
         if primitive in VIEW_FUNCTIONS:
             return True
@@ -327,10 +329,20 @@ def made_by_package(fn: Any) -> bool:
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def copy_may_be_skipped(call: Any) -> bool:
+    """Whether ``call`` passes ``copy=`` other than True (``np.array(h, copy=False)``,
+    ``h.astype(float, copy=False)``): NumPy may then return the array it is given."""
+    return isinstance(call, gast.Call) and any(
+        k.arg == "copy" and not (isinstance(k.value, gast.Constant) and k.value.value is True)
+        for k in call.keywords)
+
+
 def allocates(primitive: Any, value: Any) -> bool:
     """Whether a call or operation surely returns a new array of its own."""
     if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.List, gast.Tuple, gast.Dict)):
         return True  # arithmetic and literals build new objects
+    if copy_may_be_skipped(value):
+        return False
     if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
             value.func.attr == "copy":
         return True

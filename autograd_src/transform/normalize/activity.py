@@ -25,6 +25,12 @@ OPERATORS: dict[type, Any] = {
 }
 
 
+#: NumPy functions returning a list or tuple of arrays.
+_SEQUENCES = frozenset({numpy_rules.np.split, numpy_rules.np.array_split,
+                        numpy_rules.np.hsplit, numpy_rules.np.vsplit, numpy_rules.np.dsplit,
+                        numpy_rules.np.broadcast_arrays, numpy_rules.np.meshgrid})
+
+
 class Activity:
     """Mixed into the normalizer (`statements`), whose state it reads."""
 
@@ -169,7 +175,7 @@ class Activity:
             return self.holds_sequence(func.value) is False
         target = self.parsed.resolve(func)
         if target is UNRESOLVED or target in (list, tuple, sorted, dict, zip, map, enumerate,
-                                              reversed, range):
+                                              reversed, range) or target in _SEQUENCES:
             return False
         module = (getattr(target, "__module__", None) or "").split(".")[0]
         return module in ("numpy", "scipy", "math") or type(target).__name__ == "ufunc" or \
@@ -187,9 +193,11 @@ class Activity:
                 return None
         if isinstance(expr, gast.Subscript) and isinstance(expr.slice, gast.Slice):
             return self.holds_sequence(expr.value)  # xs[1:] of a list is a list
-        if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and \
-                self.parsed.resolve(expr.func) in (list, tuple, sorted):
-            return True
+        if isinstance(expr, gast.Call) and (isinstance(expr.func, gast.Name) and
+                                            self.parsed.resolve(expr.func) in (list, tuple,
+                                                                               sorted) or
+                                            self.parsed.resolve(expr.func) in _SEQUENCES):
+            return True  # (np.split(h, 2): a list of views of h)
         if self.parsed.filename.startswith("<autograd_src "):
             # Code grad generated (differentiated again) adds lists with _ad.add, never
             # with +: its other operands are arrays and numbers.

@@ -285,7 +285,8 @@ class ExpressionNormalizer:
         view = rule is not None and (rule.primitive is operator.getitem
                                      or rule.primitive in mutation.VIEW_FUNCTIONS
                                      or rule.primitive in mutation.RETURNS_AN_ARGUMENT
-                                     or rule.primitive in _PICKS_AN_ITEM)
+                                     or rule.primitive in _PICKS_AN_ITEM
+                                     or mutation.copy_may_be_skipped(value))
         if rule is not None and rule.primitive in (runtime.pack, runtime.pack_dict,
                                                    runtime.appended, runtime.extended,
                                                    runtime.construct):
