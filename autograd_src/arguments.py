@@ -75,15 +75,22 @@ class SameDraws:
     among the globals or closure cells of ``fn`` and of the functions it names, or
     held by a bound method's object; in their dicts, lists, tuples and objects'
     attributes too, a few levels down; and the lists and dicts passed in, which each
-    run finds as the caller passed them. After the runs the state is that after one
-    run. Other side effects (module state, objects' attributes) still repeat."""
+    run finds as the caller passed them. With ``state``, the runs all made at once
+    (a Jacobian's), each also finds as the first did the objects passed in (their
+    attributes: a scheduler's ``self.lr`` that each run halves), the bound method's
+    object, and the globals, closure cells, lists, dicts and objects ``fn`` and the
+    functions it names refer to (``STEP[0] += 1``, ``state['k'] *= 2.0``). After
+    the runs the state is that after one run. Other side effects still repeat."""
 
     def __init__(self, fn: Callable[..., Any], args: tuple = (),
-                 kwargs: Optional[dict] = None) -> None:
+                 kwargs: Optional[dict] = None, state: bool = False) -> None:
         import random
         kinds = (np.random.Generator, np.random.RandomState, random.Random)
         found = list(args) + list((kwargs or {}).values())  # rng passed in
         functions, seen = [fn], set()
+        held: list = []  # (what the functions refer to, whose state a run may change)
+        self.cells: list = []
+        self.globals: list = []
         while functions and len(seen) < 32:  # f, and the functions it names, to 32
             function = functions.pop()
             if id(function) in seen:
@@ -92,12 +99,18 @@ class SameDraws:
             owner = getattr(function, "__self__", None)  # self.rng of a bound method
             if owner is not None and hasattr(owner, "__dict__"):
                 found += list(vars(owner).values())
+                held.append(owner)
             function = getattr(function, "__func__", function)
             code = getattr(function, "__code__", None)
             if code is None:
                 continue
-            named = [c.cell_contents for c in (function.__closure__ or ()) if _filled(c)]
+            cells = [c for c in (function.__closure__ or ()) if _filled(c)]
+            named = [c.cell_contents for c in cells]
+            self.cells += [(c, c.cell_contents) for c in cells]  # (nonlocal n; n += 1)
+            self.globals += [(function.__globals__, n, function.__globals__[n])
+                             for n in code.co_names if n in function.__globals__]
             named += [function.__globals__.get(n) for n in code.co_names]
+            held += named
             named += list(function.__defaults__ or ())  # def f(x, rng=RNG)
             named += list((function.__kwdefaults__ or {}).values())
             for value in named:
@@ -111,8 +124,19 @@ class SameDraws:
         # lists and dicts passed in, which a run may write into (ws[0] = ws[0] + 1.0,
         # log.append(v)): each run starts from what the caller passed, not from what
         # the run before left (a Hessian's columns would compound the writes)
-        self.containers = [_snapshot(a) for a in list(args) + list((kwargs or {}).values())
+        passed = list(args) + list((kwargs or {}).values())
+        self.containers = [_snapshot(a) for a in passed
                            if type(a) is list or isinstance(a, dict)]
+        if not state:
+            self.cells, self.globals = [], []
+            return
+        # (and the objects passed in, or held by what fn refers to: their attributes)
+        kept = {id(c[0]) for c in self.containers}
+        for value in passed + held:
+            if id(value) not in kept and (type(value) is list or isinstance(value, dict) or
+                                          _plain_object(value)):
+                kept.add(id(value))
+                self.containers.append(_snapshot(value, objects=True))
 
     def again(self) -> None:
         """Put every generator back where it was when this was made."""
@@ -129,27 +153,51 @@ class SameDraws:
                 generator.set_state(state)
         for snapshot in self.containers:
             _restored(snapshot)
+        for cell, contents in self.cells:
+            if cell.cell_contents is not contents:
+                cell.cell_contents = contents
+        for namespace, name, value in self.globals:
+            if namespace.get(name, _EMPTY) is not value:
+                namespace[name] = value
 
 
-def _snapshot(value: Any, depth: int = 4) -> tuple:
+def _plain_object(value: Any) -> bool:
+    """An object of the user's whose attributes hold its state (not an array, a
+    module, a class, a function or a random generator)."""
+    return hasattr(value, "__dict__") and not callable(value) and not isinstance(
+        value, (np.ndarray, np.generic, type, types.ModuleType, np.random.Generator,
+                np.random.RandomState)) and type(value).__module__ not in ("random",)
+
+
+def _snapshot(value: Any, depth: int = 4, objects: bool = False) -> tuple:
     """``value`` and, for a list or dict, what it holds (lists and dicts in it too, a
     few levels down; arrays and other objects by reference: grad never changes an
-    array it is given)."""
+    array it is given); with ``objects``, an object's attributes too."""
     if depth and type(value) is list:
-        return value, [_snapshot(v, depth - 1) for v in value]
+        return value, [_snapshot(v, depth - 1, objects) for v in value]
     if depth and isinstance(value, dict):  # (an OrderedDict, a defaultdict too)
-        return value, {k: _snapshot(v, depth - 1) for k, v in value.items()}
+        return value, {k: _snapshot(v, depth - 1, objects) for k, v in value.items()}
+    if depth and objects and _plain_object(value):
+        return value, ("attributes", {k: _snapshot(v, depth - 1, objects)
+                                      for k, v in vars(value).items()})
     return value, None
 
 
 def _restored(snapshot: tuple) -> Any:
     """The list or dict of ``snapshot`` made to hold again what it held then (the same
-    objects: the caller's references to them stay valid)."""
+    objects: the caller's references to them stay valid); an object's attributes."""
     value, inner = snapshot
     if inner is None:
         return value
     if type(value) is list:
         value[:] = [_restored(s) for s in inner]
+    elif isinstance(inner, tuple):  # ("attributes", {...})
+        attributes = vars(value)
+        restored = {k: _restored(s) for k, s in inner[1].items()}
+        if len(attributes) != len(restored) or any(attributes.get(k, _EMPTY) is not v
+                                                   for k, v in restored.items()):
+            attributes.clear()
+            attributes.update(restored)
     else:
         value.clear()
         value.update({k: _restored(s) for k, s in inner.items()})

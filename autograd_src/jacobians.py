@@ -122,7 +122,7 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
 
     def jacobian_fwd(*args: Any, **kwargs: Any) -> Any:
         jacobians = []
-        draws = SameDraws(fn, args, kwargs)  # each column's run draws what the first did
+        draws = SameDraws(fn, args, kwargs, state=True)  # each column's run as the first
         for name, forward in zip(names, forwards):
             shape, units = _basis(_argument(signature, name, args, kwargs))
             columns = []
@@ -172,7 +172,7 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     seed = seed_name(backward)
 
     def jacobian_rev(*args: Any, **kwargs: Any) -> Any:
-        draws = SameDraws(fn, args, kwargs)  # each row's run draws what the value's did
+        draws = SameDraws(fn, args, kwargs, state=True)  # each row's run as the value's
         value = value_on_copies(fn, args, kwargs)
         out_shape, seeds = _basis(value)
         rows = []
@@ -417,7 +417,7 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     scalar = _ScalarOutput(fn, "hessian")
 
     def hessian_of(*args: Any, **kwargs: Any) -> Any:
-        draws = SameDraws(fn, args, kwargs)  # each column's run draws what the first did
+        draws = SameDraws(fn, args, kwargs, state=True)  # each column's run as the first
         scalar.check(args, kwargs)
         shape, units = _basis(_argument(fn, names[0], args, kwargs))
         latest = forward(args, kwargs)

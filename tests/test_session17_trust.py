@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import autograd_src as mg
-from autograd_src import grad, jvp
+from autograd_src import grad, hessian, jacfwd, jacrev, jvp
 from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError
 
 
@@ -266,3 +266,56 @@ def test_an_update_through_a_view_made_by_split_or_an_uncopied_array_is_refused(
         grad(f)(x)
     with pytest.raises(InPlaceUpdateError, match="\\*= "):
         jvp(f, (x,), (np.ones(4),))
+
+
+class _Schedule:
+    def __init__(self):
+        self.lr = 0.5
+
+    def step(self):
+        self.lr = self.lr * 0.5
+
+
+def decays_as_it_runs(w, schedule):
+    w = w - schedule.lr * w ** 2
+    schedule.step()
+    return np.sum(w ** 2)
+
+
+def steps_out(w, schedule):
+    out = w - schedule.lr * w ** 2
+    schedule.step()
+    return out
+
+
+_CALLS = [0]
+
+
+def counts_its_calls(x):
+    _CALLS[0] += 1
+    return np.sum(np.sin(x)) * _CALLS[0]
+
+
+def test_jacobians_run_each_column_on_the_state_the_first_run_found():
+    # AW (AT before it): hessian, jacfwd and jacrev run f once per column; a scheduler
+    # halving self.lr, or a module's counter, gave each column another state (silently
+    # wrong rows); each run now finds the state the first did, and after the call the
+    # state is that after one run
+    w = np.array([0.3, -0.7, 1.1])
+    # (d2/dw2 of (w - 0.5 w^2)^2 = 2 (1 - w)^2 - 2 (w - 0.5 w^2))
+    expected = np.diag(2 * (1 - w) ** 2 - 2 * (w - 0.5 * w ** 2))
+    schedule = _Schedule()
+    np.testing.assert_allclose(hessian(decays_as_it_runs)(w, schedule), expected, atol=1e-12)
+    assert schedule.lr == 0.25
+    schedule = _Schedule()
+    np.testing.assert_allclose(jacfwd(grad(decays_as_it_runs))(w, schedule), expected,
+                               atol=1e-12)
+    for jacobian in (jacfwd, jacrev):
+        schedule = _Schedule()
+        np.testing.assert_allclose(jacobian(steps_out)(w, schedule), np.diag(1 - w),
+                                   atol=1e-12)
+        assert schedule.lr == 0.25
+    _CALLS[0] = 0
+    got = hessian(counts_its_calls)(w)
+    np.testing.assert_allclose(got, np.diag(-np.sin(w)), atol=1e-12)  # (as at one call)
+    assert _CALLS[0] == 1
