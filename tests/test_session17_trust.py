@@ -319,3 +319,24 @@ def test_jacobians_run_each_column_on_the_state_the_first_run_found():
     got = hessian(counts_its_calls)(w)
     np.testing.assert_allclose(got, np.diag(-np.sin(w)), atol=1e-12)  # (as at one call)
     assert _CALLS[0] == 1
+
+
+def _fill_lower(v, d):
+    L = np.zeros((d, d))
+    L[np.tril_indices(d)] = v
+    return L
+
+
+def cholesky_parametrised(v, X):
+    L = _fill_lower(v, X.shape[1])  # (d an int, not a literal)
+    return np.sum((L @ L.T) ** 2)
+
+
+def test_second_order_through_a_helper_given_an_int_beside_a_differentiated_value():
+    # AX: grad's code keeps a helper's arguments in one tuple (back = (v, d)); read
+    # again, back[1] was taken to carry gradient and np.zeros((d, d)) refused
+    v, X = np.array([0.5, -0.3, 1.2]), np.ones((4, 2))
+    g = grad(cholesky_parametrised)
+    h = 1e-6
+    expected = np.array([(g(v + h * e, X) - g(v - h * e, X)) / (2 * h) for e in np.eye(3)])
+    np.testing.assert_allclose(hessian(cholesky_parametrised)(v, X), expected, atol=1e-6)

@@ -62,6 +62,12 @@ class Activity:
         if isinstance(expr, gast.Call):
             return self._call_is_active(expr)
         if isinstance(expr, gast.Subscript):  # np.r_[x, y] carries x's gradient too
+            items = self.tuple_items.get(expr.value.id) \
+                if isinstance(expr.value, gast.Name) else None
+            if items is not None and isinstance(expr.slice, gast.Constant) and \
+                    type(expr.slice.value) is int and \
+                    -len(items) <= expr.slice.value < len(items):
+                return items[expr.slice.value]
             return self.is_active(expr.value) or self.is_active(expr.slice)
         if isinstance(expr, gast.BoolOp):
             return any(self.is_active(v) for v in expr.values)

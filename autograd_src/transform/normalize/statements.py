@@ -114,6 +114,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         # name -> the objects and outside lists its array was stored on or into, kept for
         # the caller (m.last_h = h, HISTORY.append(h)): read after the function returns
         self.stored_on: dict[str, set[str]] = {}
+        # name -> whether each item carries gradient, for a tuple bound once in code
+        # grad generated (back = (v, X.shape[1]), a helper's arguments kept)
+        self.tuple_items: dict[str, list[bool]] = {}
         #: The arrays (names) whose memory a name's value may be a view of, through any
         #: chain of views, items and lists (top = T[0][1:]: T; a, b = np.hsplit(u, 2): u)
         self.view_roots: dict[str, set[str]] = {}
@@ -949,6 +952,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.primal(original)
             return
         target = stmt.targets[0]
+        if self.parsed.generated and isinstance(target, gast.Name) and \
+                isinstance(value, gast.Tuple) and \
+                not any(isinstance(e, gast.Starred) for e in value.elts) and \
+                self.stores_of(target.id) == 1:
+            # (back[1] then carries gradient only where its item does: an int size
+            # among a helper's arguments is one still)
+            self.tuple_items[target.id] = [self.is_active(e) for e in value.elts]
         if isinstance(value, gast.Call):
             self.no_argument_changed_and_read_again(value, target, stmt)
         self.no_second_name_for_a_function(value)
