@@ -6,7 +6,7 @@ import pytest
 
 import autograd_src as mg
 from autograd_src import grad, hessian, jacfwd, jacrev, jvp
-from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError
+from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError, NoRuleError
 
 
 def _finite_differences(fun, x, h=1e-6):
@@ -340,3 +340,20 @@ def test_second_order_through_a_helper_given_an_int_beside_a_differentiated_valu
     h = 1e-6
     expected = np.array([(g(v + h * e, X) - g(v - h * e, X)) / (2 * h) for e in np.eye(3)])
     np.testing.assert_allclose(hessian(cholesky_parametrised)(v, X), expected, atol=1e-6)
+
+
+def draws_with_a_differentiated_mean(mu, rng):
+    return rng.normal(mu, 1.0) ** 2
+
+
+def draws_then_transforms(mu, rng):
+    return (mu + 1.0 * rng.standard_normal()) ** 2
+
+
+def test_a_draw_with_differentiated_parameters_says_how_to_reparameterise():
+    # AX: the refusal said rng.normal "is not a method defined on Generator"
+    with pytest.raises(NoRuleError, match="draws random numbers.*mu \\+ sigma"):
+        grad(draws_with_a_differentiated_mean)(0.5, np.random.default_rng(0))
+    z = np.random.default_rng(0).standard_normal()
+    got = grad(draws_then_transforms)(0.5, np.random.default_rng(0))
+    assert np.isclose(got, 2 * (0.5 + z))  # (the advice, followed, differentiates)

@@ -574,6 +574,10 @@ class CallNormalizer:
         func = call.func
         subject = func.value if isinstance(func, gast.Attribute) else None
         known = self.parsed.resolve(subject) if subject is not None else UNRESOLVED
+        if isinstance(known, InstanceOf) and issubclass(
+                known.cls, (np.random.Generator, np.random.RandomState)):
+            return self.error(call, _draw_refusal(f"{gast.unparse(func)}",
+                                                  self.parsed.where(call)), NoRuleError)
         if isinstance(known, InstanceOf):
             return self.error(call, f"{gast.unparse(func)} is not a method defined on "
                                     f"{known.cls.__name__}; plain methods and static "
@@ -1245,6 +1249,8 @@ class CallNormalizer:
                                    f"made, inside the function ({label} = functools."
                                    f"partial({inner}, ...) there), or call {inner}() here "
                                    "with the arguments the partial binds", NoRuleError)
+        if rule is None and _random_draw(primitive):
+            raise self.error(node, _draw_refusal(label, self.parsed.where(node)), NoRuleError)
         if rule is None:
             raise self.error(
                 node,
@@ -1320,3 +1326,19 @@ def _instance_attribute(owner: Any, attr: str) -> bool:
 
 
 _MISSING = object()
+
+
+def _random_draw(primitive: Any) -> bool:
+    """Whether ``primitive`` draws random numbers (``np.random.normal``, a method of a
+    generator)."""
+    owner = getattr(primitive, "__self__", None)
+    return (getattr(primitive, "__module__", None) or "").startswith("numpy.random") or \
+        isinstance(owner, (np.random.Generator, np.random.RandomState))
+
+
+def _draw_refusal(label: str, where: str) -> str:
+    return (f"{label} draws random numbers from a distribution whose parameters carry "
+            f"gradient (at {where}), which has no derivative here: draw from a fixed "
+            "distribution and transform the draw (reparameterise: mu + sigma * "
+            "rng.standard_normal(shape), or, for a uniform, low + (high - low) * "
+            "rng.random(shape))")
