@@ -396,6 +396,9 @@ CASES += [
     ((np.linalg.matrix_power,),
      "np.linalg.matrix_power(x, 3) + np.linalg.matrix_power(x, -2)", _spd, 1),
 ]
+if hasattr(np, "matrix_transpose"):  # (NumPy >= 2.0)
+    CASES.append(((np.matrix_transpose,), "np.matrix_transpose(x) + x.mT * 2.0",
+                  _n((2, 3, 4)), 1))
 
 _SOURCE = "".join(f"def case_{k}(x, y=None, z=None):\n    return {expr}\n\n\n"
                   for k, (_, expr, _, _) in enumerate(CASES))

@@ -357,3 +357,31 @@ def test_a_draw_with_differentiated_parameters_says_how_to_reparameterise():
     z = np.random.default_rng(0).standard_normal()
     got = grad(draws_then_transforms)(0.5, np.random.default_rng(0))
     assert np.isclose(got, 2 * (0.5 + z))  # (the advice, followed, differentiates)
+
+
+def logdet_shifted(x):
+    return np.linalg.slogdet(x + 3 * np.eye(3))[1]
+
+
+def median_of_columns(x):
+    return np.median(x, axis=0)
+
+
+def test_edge_dtypes_and_shapes_of_ay():
+    # forward mode gave linalg a float16 tangent beside a float64 primal (TypeError)
+    x = (np.eye(3) * 0.5).astype(np.float16)
+    _, tangent = jvp(logdet_shifted, (x,), (np.ones((3, 3), np.float16),))
+    assert np.isclose(tangent, 3 / 3.5)
+    # median along an axis of an empty array: NumPy's empty result, no reshape error
+    assert grad(median_of_columns)(np.zeros((3, 0)), dout=np.zeros(0)).shape == (3, 0)
+
+
+@pytest.mark.skipif(not hasattr(np, "matrix_transpose"), reason="NumPy < 2.0")
+def test_matrix_transpose_and_mT_have_rules():
+    W = np.arange(24.0).reshape(2, 3, 4)
+
+    def f(x):
+        return np.sum(x.mT * W) + np.sum(np.matrix_transpose(x) * W)
+
+    x = np.ones((2, 4, 3))
+    np.testing.assert_array_equal(grad(f)(x), 2 * np.swapaxes(W, -1, -2))

@@ -1247,6 +1247,7 @@ def trace(g, ans, a, offset=0, axis1=0, axis2=1):
 
 @defjvp(np.linalg.inv)
 def inv(g, ans, a):
+    g = _fwd.linalg_tangent(g, a)
     return -(ans @ g @ ans)
 
 
@@ -1257,6 +1258,7 @@ def solve(g, ans, a, b):
 
 @defjvp(np.linalg.det)
 def det(g, ans, a):
+    g = _fwd.linalg_tangent(g, a)
     return ans * np.trace(np.linalg.solve(a, g), axis1=-2, axis2=-1)
 
 
@@ -1301,6 +1303,12 @@ def broadcast_to(g, ans, array, shape):
 @defjvp(np.swapaxes)
 def swapaxes(g, ans, a, axis1, axis2):
     return np.swapaxes(g, axis1, axis2)
+
+
+if hasattr(np, "matrix_transpose"):  # (NumPy >= 2.0: x.mT)
+    @defjvp(np.matrix_transpose)
+    def matrix_transpose(g, ans, x):
+        return np.matrix_transpose(g)
 
 
 @defjvp(np.moveaxis)
@@ -1616,32 +1624,32 @@ def summed(g, ans, items, start):
 
 @defjvp(np.linalg.cholesky)
 def cholesky(g, ans, a, *, upper=False):
-    return _fwd.cholesky(g, ans, upper)
+    return _fwd.cholesky(_fwd.linalg_tangent(g, a), ans, upper)
 
 
 @defjvp(np.linalg.slogdet)
 def slogdet(g, ans, a):
-    return _fwd.slogdet(g, ans, a)
+    return _fwd.slogdet(_fwd.linalg_tangent(g, a), ans, a)
 
 
 @defjvp(np.linalg.eigh)
 def eigh(g, ans, a, UPLO="L"):
-    return _fwd.eigh(g, ans, UPLO)
+    return _fwd.eigh(_fwd.linalg_tangent(g, a), ans, UPLO)
 
 
 @defjvp(np.linalg.eigvalsh)
 def eigvalsh(g, ans, a, UPLO="L"):
-    return _fwd.eigvalsh(g, a, UPLO)
+    return _fwd.eigvalsh(_fwd.linalg_tangent(g, a), a, UPLO)
 
 
 @defjvp(np.linalg.svd)
 def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
-    return _fwd.svd(g, ans, a, full_matrices, compute_uv)
+    return _fwd.svd(_fwd.linalg_tangent(g, a), ans, a, full_matrices, compute_uv)
 
 
 @defjvp(np.linalg.pinv)
 def pinv(g, ans, a, rcond=None, hermitian=False, *, rtol=None):
-    return _fwd.pinv(g, ans, a)
+    return _fwd.pinv(_fwd.linalg_tangent(g, a), ans, a)
 
 
 @defjvp(np.linalg.lstsq)
@@ -1651,9 +1659,9 @@ def lstsq(g, ans, a, b, rcond=None):
 
 @defjvp(np.linalg.qr)
 def qr(g, ans, a, mode="reduced"):
-    return _fwd.qr(g, ans, a, mode)
+    return _fwd.qr(_fwd.linalg_tangent(g, a), ans, a, mode)
 
 
 @defjvp(np.linalg.matrix_power)
 def matrix_power(g, ans, a, n):
-    return _fwd.matrix_power(g, a, n)
+    return _fwd.matrix_power(_fwd.linalg_tangent(g, a), a, n)

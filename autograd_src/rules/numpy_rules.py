@@ -514,6 +514,12 @@ def swapaxes(g, ans, a, axis1, axis2):
     return np.swapaxes(g, axis1, axis2)
 
 
+if hasattr(np, "matrix_transpose"):  # (NumPy >= 2.0: x.mT)
+    @defvjp(np.matrix_transpose)
+    def matrix_transpose(g, ans, x):
+        return np.matrix_transpose(g)
+
+
 @defvjp(np.moveaxis)
 def moveaxis(g, ans, a, source, destination):
     return np.moveaxis(g, destination, source)

@@ -42,7 +42,8 @@ VIEW_FUNCTIONS = {np.reshape, np.ravel, np.transpose, np.squeeze, np.expand_dims
                   np.require, np.atleast_1d, np.atleast_2d, np.atleast_3d, np.flip,
                   np.fliplr, np.flipud, np.rot90, np.diagonal, np.diag, np.real, np.imag,
                   np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit,
-                  np.lib.stride_tricks.as_strided}
+                  np.lib.stride_tricks.as_strided} | (
+                      {np.matrix_transpose} if hasattr(np, "matrix_transpose") else set())
 #: Array methods and attributes that give views.
 VIEW_METHODS = {"reshape", "ravel", "view", "transpose", "squeeze", "swapaxes", "diagonal",
                 "T", "mT", "real", "imag", "flat", "base"}

@@ -13,6 +13,7 @@ __all__ = ["summed_back", "broadcast", "zero", "einsum_jvp", "sum_reduced", "red
            "spread_like",
            "count", "inverse_or_zero", "diff", "cholesky", "slogdet", "eigvalsh",
            "matrix_power", "sort", "pad", "sorted_items", "picked", "partition", "eigh",
+           "linalg_tangent",
            "spread_items", "stack_items", "gathered_items", "place_part", "untimes_jvp",
            "untimes_vjp",
            "appended_part", "split_like", "dict_of", "norm_value_term", "norm_x_term",
@@ -210,6 +211,15 @@ def picked(g: Any, items: Any, key: Any, largest: bool) -> Any:
     the item picked, the first of the largest as Python picks."""
     from .containers import _extreme_position
     return g[_extreme_position(items, key, largest)]
+
+
+def linalg_tangent(g: Any, a: Any) -> Any:
+    """``g``, a tangent of ``a``, as an array of ``a``'s floating type where that is
+    wider (``x + 3 * np.eye(3)`` of a float16 ``x``: NumPy's linalg takes no float16)."""
+    if getattr(g, "dtype", None) is not None and getattr(a, "dtype", None) is not None \
+            and g.dtype != a.dtype:
+        return np.asarray(g, dtype=np.result_type(g, a))
+    return g
 
 
 def partition(g: Any, a: Any, kth: Any, axis: Any = -1) -> Any:

@@ -29,6 +29,8 @@ def median_weights(x: Any, axis: Any = None) -> Any:
     axes = _normalize_axes(axis, x.ndim)
     if not axes:  # a 0-d array: its own median
         return np.ones(x.shape, dtype=np.result_type(x, np.float32))
+    if x.size == 0:  # (no lanes, or empty ones: nothing to weigh)
+        return np.zeros(x.shape, dtype=np.result_type(x, np.float32))
     rest = tuple(a for a in range(x.ndim) if a not in axes)
     lanes = np.transpose(x, rest + axes).reshape([x.shape[a] for a in rest] + [-1])
     n = lanes.shape[-1]

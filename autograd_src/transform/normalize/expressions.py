@@ -429,6 +429,10 @@ class ExpressionNormalizer:
                 return self.bind(expr, numpy_rules.np.transpose, [expr.value], {},
                                  lambda a, kw: gast.Attribute(value=a[0], attr="T",
                                                           ctx=gast.Load()))
+            if expr.attr == "mT" and hasattr(numpy_rules.np, "matrix_transpose"):
+                return self.bind(expr, numpy_rules.np.matrix_transpose, [expr.value], {},
+                                 lambda a, kw: gast.Attribute(value=a[0], attr="mT",
+                                                              ctx=gast.Load()))
             if not hasattr(numpy_rules.np.ndarray, expr.attr):  # layer.W of a namedtuple
                 name = gast.Constant(value=expr.attr, kind=None)
                 return self.bind(expr, runtime.field, [expr.value, name], {},
