@@ -385,3 +385,48 @@ def test_matrix_transpose_and_mT_have_rules():
 
     x = np.ones((2, 4, 3))
     np.testing.assert_array_equal(grad(f)(x), 2 * np.swapaxes(W, -1, -2))
+
+
+def sums_each_index_once(x):
+    seen = []
+    total = 0.0
+    for i in [0, 1, 1, 2]:
+        if i not in seen:  # (seen grows in the loop: its final contents say no)
+            seen.append(i)
+            total = total + x[i] ** 2
+    return total
+
+
+def sums_each_key_once(x):
+    seen = set()
+    total = 0.0
+    for i in [0, 1, 1, 2]:
+        if i not in seen:
+            seen.add(i)
+            total = total + x[i] ** 2
+    return total
+
+
+def _mark(lst, i):
+    lst.append(i)
+
+
+def sums_each_marked_once(x):
+    seen = []
+    total = 0.0
+    for i in [0, 1, 1, 2]:
+        if i not in seen:
+            _mark(seen, i)  # (changes seen, not i)
+            total = total + x[i] ** 2
+    return total
+
+
+@pytest.mark.parametrize("f", [sums_each_index_once, sums_each_key_once,
+                               sums_each_marked_once])
+def test_a_branch_on_a_container_the_loop_changes_is_recorded_not_evaluated_again(f):
+    # BF: the adjoint evaluated `i not in seen` again after the loop, against seen's
+    # final contents: every branch looked not taken, a zero gradient
+    x = np.array([1.0, 2.0, 0.5])
+    np.testing.assert_allclose(grad(f)(x), 2 * x)
+    _, tangent = jvp(f, (x,), (np.ones(3),))
+    assert np.isclose(tangent, np.sum(2 * x))

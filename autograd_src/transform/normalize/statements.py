@@ -117,6 +117,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         # name -> whether each item carries gradient, for a tuple bound once in code
         # grad generated (back = (v, X.shape[1]), a helper's arguments kept)
         self.tuple_items: dict[str, list[bool]] = {}
+        self._changed_in_place: Optional[set[str]] = None  # (`changed_in_place`)
         #: The arrays (names) whose memory a name's value may be a view of, through any
         #: chain of views, items and lists (top = T[0][1:]: T; a, b = np.hsplit(u, 2): u)
         self.view_roots: dict[str, set[str]] = {}
@@ -290,14 +291,46 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if self.keep_verbatim(stmt, body, active_before, orelse):
             return
         self.origin = stmt
-        if _is_simple(stmt.test) and not load_names(stmt.test) & assigned_in(body + orelse):
-            # Evaluated again by the adjoint, where its names hold the same values.
+        if _is_simple(stmt.test) and not load_names(stmt.test) & (
+                assigned_in(body + orelse) | self.changed_in_place()):
+            # Evaluated again by the adjoint, where its names hold the same values (not
+            # i not in seen, with seen.append(i) in a loop: the adjoint's would be full)
             test: gast.expr = stmt.test
         else:  # evaluated once, before the branch, and kept for the adjoint
             name = self.namer.fresh("cond")
             self.body.append(Primal(assign_node(name, stmt.test, stmt), stmt, {name}))
             test = name_node(name)
         self.body.append(Branch(test, body, orelse, stmt))
+
+    def changed_in_place(self) -> set[str]:
+        """The names whose object this function may change in place anywhere (``seen.append(i)``,
+        ``d[k] = v``, ``m.n = v``, ``h(xs)`` of a function of yours or one not known
+        here): their values, read by the adjoint, may not be those read before."""
+        if self._changed_in_place is None:
+            changed: set[str] = set()
+            for n in walk(self.parsed.node):
+                targets = n.targets if isinstance(n, gast.Assign) else \
+                    [n.target] if isinstance(n, gast.AugAssign) else \
+                    n.targets if isinstance(n, gast.Delete) else []
+                for t in targets:
+                    if isinstance(t, (gast.Subscript, gast.Attribute)):
+                        root = base_name(t)
+                        if root is not None:
+                            changed.add(root)
+                if isinstance(n, gast.Call):
+                    func = n.func
+                    if isinstance(func, gast.Attribute) and \
+                            func.attr in mutation.MUTATING_METHODS | {"add", "discard"}:
+                        root = base_name(func.value)
+                        if root is not None:
+                            changed.add(root)
+                    called = self.parsed.resolve(func)
+                    if called is UNRESOLVED or is_user_function(called):
+                        changed |= {a.id for a in n.args if isinstance(a, gast.Name)}
+                        changed |= {k.value.id for k in n.keywords
+                                    if isinstance(k.value, gast.Name)}
+            self._changed_in_place = changed
+        return self._changed_in_place
 
     def over_keys(self, stmt: gast.For) -> gast.For:
         """``for k in d:`` over a dict's keys, constants: ``for k in _ad.keys(d)``, where
@@ -764,8 +797,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if primitive is not UNRESOLVED and is_user_function(primitive) and \
                 mutation.helper_writes_into(primitive, attributes=False):
             # (a helper setting attributes of its argument, count(m) doing m.steps =
-            # ..., changes no array: what adjoints read of m was read once)
-            changed += list(call.args) + [k.value for k in call.keywords]
+            # ..., changes no array: what adjoints read of m was read once). Where the
+            # parameters it writes into are known (mark(seen, i) appends to its first),
+            # only what the call gives them.
+            params, untouched = _parameters_left_alone(primitive)
+            given = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords]
+            changed += [a for p, a in given if p not in untouched] \
+                if len(call.args) <= len(params) else [a for _, a in given]
         if isinstance(primitive, source.MethodOf) and isinstance(call.func, gast.Attribute) \
                 and mutation.helper_writes_into(primitive.function, attributes=False):
             # self.refresh() doing self.buf[:] = 2.0: its object and arguments
@@ -1532,6 +1570,60 @@ def _converted_only(node: Any, is_active: Any, resolve: Any) -> bool:
         return all(clean(child) for child in gast.iter_child_nodes(expr))
 
     return clean(node) and seen[0]
+
+
+def _parameters_left_alone(fn: Any) -> tuple[list[str], set[str]]:
+    """The positional parameters of your ``fn``, and those it surely changes nothing of:
+    read, or given to a NumPy function (not as ``out=``) or to a list's ``append``
+    (``mark(lst, i)`` doing ``lst.append(i)`` leaves ``i`` alone), never given to
+    another call, the object of a method call, nor the base of a store."""
+    from ..mutation import _definition
+    from . import _WRITING_INTO_THEIR_FIRST, _helper_resolver
+    node = _definition(fn)
+    if not node:
+        return [], set()
+    resolve = _helper_resolver(fn)
+    params = [a.id for a in node.args.posonlyargs + node.args.args]
+    touched: set[str] = set()
+    kept_in: dict[str, set[str]] = {}  # container -> names it was given (lst.append(i))
+    grown: set[str] = set()  # (those containers)
+
+    def names(tree: Any) -> set[str]:
+        return {m.id for m in walk(tree) if isinstance(m, gast.Name)}
+
+    for n in walk(node):
+        if n is not node and isinstance(n, (gast.FunctionDef, gast.Lambda)):
+            touched |= names(n)
+        targets = n.targets if isinstance(n, (gast.Assign, gast.Delete)) else \
+            [n.target] if isinstance(n, (gast.AugAssign, gast.For)) else []
+        for t in targets:
+            if not (isinstance(t, gast.Name) and isinstance(n, gast.Assign)):
+                touched |= names(t)
+        if not isinstance(n, gast.Call):
+            continue
+        args = list(n.args) + [k.value for k in n.keywords if k.arg != "out"]
+        out = [k.value for k in n.keywords if k.arg == "out"]
+        func = n.func
+        if isinstance(func, gast.Attribute) and func.attr in ("append", "insert", "add"):
+            owner = base_name(func.value)
+            grown |= names(func.value)
+            if owner is not None:
+                kept_in.setdefault(owner, set()).update(*(names(a) for a in args))
+            continue
+        library = isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
+            getattr(resolve(func.value), "__name__", "") in ("numpy", "math")
+        if library:
+            touched |= names(gast.Tuple(elts=out, ctx=gast.Load()))
+            if func.attr in _WRITING_INTO_THEIR_FIRST and n.args:
+                touched |= names(n.args[0])
+            continue
+        touched |= names(gast.Tuple(elts=args + out, ctx=gast.Load()))
+        if isinstance(func, gast.Attribute):
+            touched |= names(func.value)
+    for owner, held in kept_in.items():  # (lst.append(v), then lst[-1] *= 2: v too)
+        if owner in touched:
+            touched |= held
+    return params, set(params) - touched - grown
 
 
 def _is_simple(test: gast.expr) -> bool:
