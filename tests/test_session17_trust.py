@@ -430,3 +430,16 @@ def test_a_branch_on_a_container_the_loop_changes_is_recorded_not_evaluated_agai
     np.testing.assert_allclose(grad(f)(x), 2 * x)
     _, tangent = jvp(f, (x,), (np.ones(3),))
     assert np.isclose(tangent, np.sum(2 * x))
+
+
+def test_copyto_into_a_tensor_records_the_assignment():
+    # BF: np.copyto(buf, x * 2) into a tensor (as the refusal of copying into an array
+    # advises) wrote the values and dropped the gradient
+    x = mg.tensor([1.0, 2.0, 3.0])
+    y = mg.tensor([5.0, 6.0, 7.0])
+    buf = y * 1.0
+    np.copyto(buf, x * 2, where=np.array([True, False, True]))
+    mg.sum(buf ** 2).backward()
+    np.testing.assert_array_equal(buf.data, [2.0, 6.0, 6.0])
+    np.testing.assert_array_equal(x.grad, [8.0, 0.0, 24.0])
+    np.testing.assert_array_equal(y.grad, [0.0, 12.0, 0.0])

@@ -446,6 +446,15 @@ class Tensor:
                     "np.copyto of a tensor into a NumPy array would silently lose the "
                     "gradient (np.copyto returns nothing to carry it): copy into a "
                     "tensor, or use t.data for the values alone")
+        if func is np.copyto and args and isinstance(args[0], Tensor):
+            # into a tensor: an in-place assignment, recorded as ``dst[...] = src`` is
+            # (NumPy's own copyto would write the values and drop the gradient)
+            named = dict(zip(("dst", "src", "casting", "where"), args), **kwargs)
+            source, where = named.get("src"), named.get("where", True)
+            if where is not True:
+                source = _apply(np.where, where, source, args[0])
+            args[0][...] = source
+            return None
         return _call_numpy(func, args, kwargs)
 
     # ----- operators -----
