@@ -443,3 +443,61 @@ def test_copyto_into_a_tensor_records_the_assignment():
     np.testing.assert_array_equal(buf.data, [2.0, 6.0, 6.0])
     np.testing.assert_array_equal(x.grad, [8.0, 0.0, 24.0])
     np.testing.assert_array_equal(y.grad, [0.0, 12.0, 0.0])
+
+
+_ACCUMULATOR = np.zeros(3)
+
+
+class _Buffered:
+    def __init__(self):
+        self.buf = np.zeros(3)
+        self.count = 0
+
+
+_BUFFERED = _Buffered()
+
+
+def adds_into_a_module_array_through_a_name(x):
+    b = _ACCUMULATOR
+    b += x  # (NumPy: _ACCUMULATOR changes)
+    return np.sum(b * x)
+
+
+def writes_into_a_module_objects_array(x):
+    b = _BUFFERED.buf
+    b[:] = 2.0 * x  # (NumPy: _BUFFERED.buf changes)
+    return np.sum(b * x)
+
+
+def adds_into_an_arguments_array(x, m):
+    b = m.buf
+    b += x  # (NumPy: the caller's m.buf changes)
+    return np.sum(b * x)
+
+
+def counts_through_a_name(x, m):
+    n = m.count
+    n += 1  # (a number: rebound, m.count unchanged, as in Python)
+    return np.sum(x ** 2) * n
+
+
+def accumulates_into_its_default(x, buf=np.zeros(3)):  # noqa: B008 (the case)
+    buf += x  # (NumPy: the default changes for every later call)
+    return np.sum(buf * x)
+
+
+def test_an_array_held_by_a_module_or_an_object_written_through_a_name_is_refused():
+    # BA: grad updated a new array, so the module's or the object's kept its old
+    # values, where NumPy's changed (and the next call found them)
+    x = np.array([0.3, -0.2, 0.5])
+    with pytest.raises(InPlaceUpdateError, match="changes _ACCUMULATOR through b"):
+        grad(adds_into_a_module_array_through_a_name)(x)
+    with pytest.raises(DiffSyntaxError, match="changes _BUFFERED.buf through b"):
+        grad(writes_into_a_module_objects_array)(x)
+    with pytest.raises(InPlaceUpdateError, match="changes m.buf through b"):
+        grad(adds_into_an_arguments_array)(x, _Buffered())
+    np.testing.assert_allclose(grad(counts_through_a_name)(x, _Buffered()), 2 * x)
+    with pytest.raises(InPlaceUpdateError, match="left to its default array"):
+        grad(accumulates_into_its_default)(x)
+    np.testing.assert_allclose(grad(accumulates_into_its_default)(x, np.ones(3)), 2 * x + 1)
+    np.testing.assert_array_equal(_ACCUMULATOR, 0.0)

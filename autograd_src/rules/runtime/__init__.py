@@ -54,6 +54,7 @@ from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     floating,
     not_a_container,
     not_an_array,
+    not_the_default,
     other_items,
     seed,
     shape_of,
@@ -194,6 +195,7 @@ from .special import (  # noqa: F401 - generated code reads them as _ad.<name>
 FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 
 __all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "not_a_container",
+           "not_the_default",
            "other_items",
            "shape_of",
            "dtype_of", "zeros_like", "zip_length", "seed",

@@ -11,7 +11,8 @@ import numpy as np
 
 from ...errors import InPlaceUpdateError
 
-__all__ = ["not_an_array", "shape_of", "dtype_of", "zeros_like", "zero_item", "is_zero", "seed",
+__all__ = ["not_an_array", "not_the_default", "shape_of", "dtype_of", "zeros_like", "zero_item",
+           "is_zero", "seed",
            "unbroadcast", "alone", "floating", "tangent_as_gradient", "zip_length"]
 
 
@@ -267,6 +268,13 @@ def not_an_array(x: Any, where: str) -> None:
     parameter in place (``a *= 2.0``), which NumPy makes in ``x``'s array, read again
     after the call; a number is rebound, as in Python (``where`` says the rest)."""
     if isinstance(x, np.ndarray):
+        raise InPlaceUpdateError(where)
+
+
+def not_the_default(x: Any, default: Any, where: str) -> None:
+    """Raise if ``x`` is its parameter's default array, which the function writes into:
+    NumPy's write would change it for every later call, grad's copy would not."""
+    if x is default:
         raise InPlaceUpdateError(where)
 
 

@@ -108,7 +108,23 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         # a list or dict whose arrays are written into (d['w'][1:] += 1.0, or by a
         # helper given it): those arrays are the caller's, copied too
         items_written = by_helpers | _items_written_in_place(parsed.node.body)
+        from ..source import default_values
+        defaults = default_values(parsed.fn) if hasattr(parsed.fn, "__code__") else {}
         for name in sorted(written & set(parsed.params) - set(scalars)):
+            if isinstance(defaults.get(name), np.ndarray) and name not in rebound:
+                # def f(x, buf=np.zeros(3)): buf += x changes, in NumPy, the default
+                # every later call finds; grad's copy would not: checked as it runs
+                where = (f"{parsed.where(parsed.node)}: {parsed.name}() writes into its "
+                         f"argument {name}, left to its default array, which NumPy then "
+                         "changes for every later call; grad works on a copy. Pass the "
+                         f"array, or default {name} to None and make it in the function")
+                state.primal(gast.copy_location(gast.Expr(value=gast.Call(
+                    func=gast.Attribute(value=name_node(ad), attr="not_the_default",
+                                        ctx=gast.Load()),
+                    args=[name_node(name), name_node(namer.reference(
+                        defaults[name], f"{name}_default")),
+                        gast.Constant(value=where, kind=None)], keywords=[])),
+                    parsed.node.body[0]))
             deep = name not in wrt and name in items_written and (
                 name in containers or name in _changed_as_containers(parsed.node.body))
             copy_call = gast.Call(func=gast.Attribute(

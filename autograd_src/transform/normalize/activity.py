@@ -31,6 +31,11 @@ _SEQUENCES = frozenset({numpy_rules.np.split, numpy_rules.np.array_split,
                         numpy_rules.np.broadcast_arrays, numpy_rules.np.meshgrid})
 
 
+def _is_one_of(value: Any, functions: frozenset) -> bool:
+    """``value in functions``, for any value (an array is unhashable)."""
+    return any(value is f for f in functions)
+
+
 class Activity:
     """Mixed into the normalizer (`statements`), whose state it reads."""
 
@@ -181,7 +186,7 @@ class Activity:
             return self.holds_sequence(func.value) is False
         target = self.parsed.resolve(func)
         if target is UNRESOLVED or target in (list, tuple, sorted, dict, zip, map, enumerate,
-                                              reversed, range) or target in _SEQUENCES:
+                                              reversed, range) or _is_one_of(target, _SEQUENCES):
             return False
         module = (getattr(target, "__module__", None) or "").split(".")[0]
         return module in ("numpy", "scipy", "math") or type(target).__name__ == "ufunc" or \
@@ -202,7 +207,8 @@ class Activity:
         if isinstance(expr, gast.Call) and (isinstance(expr.func, gast.Name) and
                                             self.parsed.resolve(expr.func) in (list, tuple,
                                                                                sorted) or
-                                            self.parsed.resolve(expr.func) in _SEQUENCES):
+                                            _is_one_of(self.parsed.resolve(expr.func),
+                                                       _SEQUENCES)):
             return True  # (np.split(h, 2): a list of views of h)
         if self.parsed.filename.startswith("<autograd_src "):
             # Code grad generated (differentiated again) adds lists with _ad.add, never

@@ -707,6 +707,19 @@ class DataNormalizer:
             self.assign(plain)
             return
         name = stmt.target.id
+        through = self.global_arrays.get(name)
+        if through is not None and name not in self.scalars and (
+                self.is_active(stmt.value) or name in self.active):
+            # (b = H; b += x, or b = m.buf: NumPy writes into H, or m's array; checked as
+            # it runs, a number, count = self.count; count += 1, being rebound)
+            symbol = AUG_SYMBOLS.get(type(stmt.op), "+")
+            where = f"{self.parsed.where(stmt)}: " + self.held_array_refusal(
+                f"{name} {symbol}= ...", name, through)
+            check = gast.Expr(value=gast.Call(
+                func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
+                                    attr="not_an_array", ctx=gast.Load()),
+                args=[name_node(name), gast.Constant(value=where, kind=None)], keywords=[]))
+            self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
         if isinstance(stmt.op, gast.Add) and (name in self.lists or self.holds_sequence(
                 stmt.target)) and self.not_a_list(stmt.value) and \
                 not self.ever_a_tuple(name):

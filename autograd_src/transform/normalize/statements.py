@@ -1192,15 +1192,56 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                     return False  # m itself passed on, m.attr read, or m.method() called
         return True
 
-    def note_global_arrays(self, shared: set, assigned: set) -> None:
+    def note_global_arrays(self, shared: set, assigned: set,
+                           value: Optional[gast.expr] = None) -> None:
         """Remember the names ``assigned`` as holding a module's array where what they
-        are given may be one (a name in ``shared``), or may hold one."""
+        are given may be one (a name in ``shared``), or may hold one; or an array an
+        object holds (``b = m.buf``, ``m`` a module's object or an argument: the
+        caller's)."""
         held = [self.global_arrays.get(n) or (n if self.is_global_array(n) else None)
                 for n in sorted(shared)]
         held = [h for h in held if h is not None]
+        if not held and value is not None:
+            held = [self.held_attribute(value)] if self.held_attribute(value) else []
         for name in assigned:  # (kept when rebound: a branch may not rebind it)
             if held:
                 self.global_arrays[name] = held[0]
+
+    def held_attribute(self, value: gast.expr) -> Optional[str]:
+        """``m.buf`` where ``value`` is that attribute of an argument's or a module's
+        object, or a view of it (``m.buf[1:]``, ``m.buf.T``, ``m.buf.reshape(-1)``)."""
+        while True:
+            if isinstance(value, gast.Attribute) and value.attr in ("T", "mT"):
+                value = value.value
+            elif isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) \
+                    and value.func.attr in mutation.VIEW_METHODS:
+                value = value.func.value
+            elif isinstance(value, gast.Subscript) and \
+                    mutation.viewed_name(gast.Subscript(value=gast.Name(
+                        id="_", ctx=gast.Load(), annotation=None, type_comment=None),
+                        slice=value.slice, ctx=gast.Load())):
+                value = value.value  # (a basic index: a view)
+            else:
+                break
+        if not (isinstance(value, gast.Attribute) and isinstance(value.value, gast.Name)):
+            return None
+        owner = value.value.id
+        if value.attr in _ARRAY_ATTRIBUTES or value.attr in mutation.INACTIVE_ATTRIBUTES or \
+                (owner in self.parsed.locals and owner not in self.parsed.params) or \
+                self.namer.is_reference(owner) or \
+                isinstance(self.parsed.resolve(value.value), (types.ModuleType, type)):
+            return None
+        return gast.unparse(value).strip()
+
+    def held_array_refusal(self, what: str, name: str, through: str) -> str:
+        owner = "an object's (the caller's, or a module's) array" if "." in through else \
+            "a module's (or enclosing function's) array"
+        return (f"{what} changes {through} through {name}, {owner}, while grad "
+                "differentiates: grad would update a new array, so "
+                f"{through} would keep its old values (and derivatives that read it would "
+                f"see new ones). Work on an array of this function's own ({name} = "
+                f"{through}.copy()), and change {through} outside the function "
+                "differentiated")
 
     def is_global_array(self, name: str) -> bool:
         return name not in self.parsed.locals and name not in self.parsed.params and \
@@ -1217,12 +1258,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return
         through = self.global_arrays.get(root)
         if through is not None:
-            raise self.error(target, f"{gast.unparse(target).strip()} = ... changes "
-                                     f"{through} through {root}, a module's (or enclosing "
-                                     "function's) array, while grad differentiates: "
-                                     "derivatives that read it would see the new values. "
-                                     f"Work on an array of this function's own ({root} = "
-                                     f"{through}.copy())")
+            raise self.error(target, self.held_array_refusal(
+                f"{gast.unparse(target).strip()} = ...", root, through))
         if self.is_global_array(root):
             raise self.error(target, f"{gast.unparse(target).strip()} = ... changes "
                                      f"{root}, a module's (or enclosing function's) "
@@ -1331,7 +1368,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.comprehensions.discard(made)
             shared = set()
         self.owned -= shared
-        self.note_global_arrays(shared, assigned)
+        self.note_global_arrays(shared, assigned, stmt.value if isinstance(
+            stmt, gast.Assign) and all(isinstance(t, gast.Name) for t in stmt.targets)
+            else None)
         if shared:
             # d['k'] = a: d holds a's array, and sees an update of a (as NumPy makes it)
             holders = {t.value.id for t in getattr(stmt, "targets", [])
