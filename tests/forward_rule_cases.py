@@ -202,6 +202,8 @@ CASES += [
      _n((3, 4), (3, 4)), 1),
     ((_ad.larger_share,), "_ad.larger_share(x, y, z) + _ad.larger_share(x, z, 0.5)",
      _n((3, 4), (3, 4), (4,)), 3),
+    ((_ad.kept_share,), "_ad.kept_share(x, y, z, x, True) + _ad.kept_share(x, z, y, x, False)",
+     _n((3,), (1,), (1,)), 1),
     ((_ad.power_exponent,), "_ad.power_exponent(x) * x", _n((3,)), 1),
     ((_ad.times_power,), "_ad.times_power(x, y, z)",
      lambda r: (r.normal(size=(3, 4)), r.uniform(0.5, 1.5, 4), r.uniform(0.5, 2.5, 4)), 3),

@@ -501,3 +501,19 @@ def test_an_array_held_by_a_module_or_an_object_written_through_a_name_is_refuse
         grad(accumulates_into_its_default)(x)
     np.testing.assert_allclose(grad(accumulates_into_its_default)(x, np.ones(3)), 2 * x + 1)
     np.testing.assert_array_equal(_ACCUMULATOR, 0.0)
+
+
+def squared_larger(x, lo):
+    y = max(x, lo)  # (Python returns x itself, a number, beside a 1-element array)
+    return y * y
+
+
+def test_builtin_max_of_a_number_and_a_one_element_array_keeps_the_numbers_shape():
+    # BD: the number's gradient came back as a (1,) array; a 0-d x was an internal error
+    lo = np.array([0.3])
+    got = grad(squared_larger)(0.9, lo)
+    assert type(got) is float and np.isclose(got, 1.8)
+    got = grad(squared_larger)(np.array(0.9), lo)
+    assert np.shape(got) == () and np.isclose(got, 1.8)
+    got = grad(squared_larger, wrt=1)(0.1, lo)
+    assert np.shape(got) == (1,) and np.isclose(got[0], 0.6)

@@ -202,16 +202,27 @@ def absolute(g, ans, x):
     return g * np.sign(x)
 
 
-@defjvp(np.maximum, builtins.max, broadcasting=True)
+@defjvp(np.maximum, broadcasting=True)
 def maximum(g, ans, x, y):
     """Ties share the tangents evenly, as the adjoint shares ``g`` (the two modes give
     one derivative: ⟨u, J v⟩ = ⟨Jᵀ u, v⟩ at a tie too)."""
     return _ad.larger_share(g, x, y), _ad.larger_share(g, y, x)
 
 
-@defjvp(np.minimum, builtins.min, broadcasting=True)
+@defjvp(np.minimum, broadcasting=True)
 def minimum(g, ans, x, y):
     return _ad.larger_share(g, y, x), _ad.larger_share(g, x, y)
+
+
+@defjvp(builtins.max)
+def builtin_max(g, ans, a, b):
+    """The tangent of the value ``max(a, b)`` returns (half of each at a tie)."""
+    return _ad.kept_share(g, a, b, ans, True), _ad.kept_share(g, b, a, ans, True)
+
+
+@defjvp(builtins.min)
+def builtin_min(g, ans, a, b):
+    return _ad.kept_share(g, a, b, ans, False), _ad.kept_share(g, b, a, ans, False)
 
 
 @defjvp(np.fmax, broadcasting=True)
@@ -597,6 +608,17 @@ def values_at(g, ans, grad, keys):
 
 # Factors of adjoints that are constant between kinks (which operand of a maximum is
 # larger, whether an exponent is 0): linear in what they scale, or of slope 0 or 1.
+
+
+@defvjp(_ad.kept_share)
+def kept_share_vjp(g, ans, grad, x, other, like, largest):
+    return (_ad.kept_share(g, x, other, grad, largest), _ad.zeros_like(x),
+            _ad.zeros_like(other), _ad.zeros_like(like))
+
+
+@defjvp(_ad.kept_share)
+def kept_share(g, ans, grad, x, other, like, largest):
+    return _ad.kept_share(g, x, other, ans, largest), None, None, None
 
 
 @defvjp(_ad.larger_share)

@@ -972,5 +972,16 @@ for _operator, _function in [(operator.add, np.add), (operator.sub, np.subtract)
                              (operator.matmul, np.matmul), (operator.abs, np.absolute)]:
     alias(_operator, _function)  # operator.mul(a, b) is a * b
 alias(np.float64, builtins.float)  # np.float64(x): float(x), an np.float64
-alias(builtins.max, np.maximum)  # max(a, b) of two values; max(xs) is refused by its arity
-alias(builtins.min, np.minimum)
+
+
+@defvjp(builtins.max)
+def builtin_max(g, ans, a, b):
+    """``max(a, b)`` of two values is one of them, whose shape the result has (a number
+    beside a 1-element array): ``g`` goes to it, half to each at a tie, as for
+    `maximum` (``max(xs)`` is refused by its arity)."""
+    return _ad.kept_share(g, a, b, a, True), _ad.kept_share(g, b, a, b, True)
+
+
+@defvjp(builtins.min)
+def builtin_min(g, ans, a, b):
+    return _ad.kept_share(g, a, b, a, False), _ad.kept_share(g, b, a, b, False)

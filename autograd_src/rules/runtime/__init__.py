@@ -83,6 +83,7 @@ from .elementwise import (  # noqa: F401 - generated code reads them as _ad.<nam
     digamma,
     divide_or_zero,
     inverse_permutation,
+    kept_share,
     larger_share,
     log_of_base,
     log_or_zero,
@@ -222,6 +223,6 @@ __all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "n
            "unroll", "unrollaxis", "unrot90", "unselect", "unselect_default", "unsort",
            "unsplit", "unstack_columns", "untake", "undstack", "index_joined",
            "unindex_joined", "divide_or_zero", "multidigamma",
-           "unlogsumexp", "unlinspace", "items", "as_items", "larger_share",
+           "unlogsumexp", "unlinspace", "items", "as_items", "larger_share", "kept_share",
            "unextreme_first", "kwargs_without", "merged", "unmerged", "unsummed",
            "left_to_default", "construct"]

@@ -8,11 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from .core import dtype_of, shape_of
+from .core import dtype_of, shape_of, unbroadcast, zeros_like
 
 __all__ = ["inverse_permutation", "clip_mask", "log_or_zero", "astype", "cast_like",
            "through_cast",
            "log_of_base", "sinc_grad", "digamma", "power_exponent", "larger_share",
+           "kept_share",
            "divide_or_zero", "times_power"]
 
 
@@ -177,6 +178,21 @@ def power_exponent(y: Any) -> Any:
     if type(y) is float or type(y) is int:
         return y - 1 if y != 0 else 0
     return np.where(y == 0, 0, np.subtract(y, 1))
+
+
+def kept_share(g: Any, x: Any, other: Any, like: Any, largest: bool) -> Any:
+    """The share of ``g`` that ``x`` gets in Python's ``max(x, other)`` (``largest``;
+    else ``min``), in the shape of ``like``: the builtin returns one of its values,
+    whose shape the result has (a number beside a 1-element array), so all of ``g``
+    where ``x`` wins, none where it loses, half at a tie (as ``np.maximum`` shares)."""
+    wins, loses = (x > other, other > x) if largest else (x < other, other < x)
+    if (type(x) is float or type(x) is int) and (type(other) is float or type(other) is int):
+        return g if wins else 0 * g if loses else g / 2
+    if bool(wins):
+        return g
+    if bool(loses):
+        return zeros_like(like)
+    return zeros_like(like) + unbroadcast(g / 2, like)
 
 
 def larger_share(g: Any, x: Any, y: Any) -> Any:
