@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import autograd_src as mg
-from autograd_src import grad, hessian, jacfwd, jacrev, jvp
+from autograd_src import grad, hessian, jacfwd, jacrev, jvp, value_and_grad
 from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError, NoRuleError
 
 
@@ -517,3 +517,19 @@ def test_builtin_max_of_a_number_and_a_one_element_array_keeps_the_numbers_shape
     assert np.shape(got) == () and np.isclose(got, 1.8)
     got = grad(squared_larger, wrt=1)(0.1, lo)
     assert np.shape(got) == (1,) and np.isclose(got[0], 0.6)
+
+
+def accumulates_in_float32(w, xs):
+    acc = np.zeros(3, dtype=np.float32)
+    for x in xs:
+        acc += w * x  # (NumPy keeps acc float32)
+    return np.sum(acc ** 2)
+
+
+def test_an_update_in_place_keeps_a_stated_narrow_dtype():
+    # BD: acc = acc + w * x made acc float64, so value_and_grad's value was not f's
+    w, xs = np.array([0.1, 0.2, 0.3]), [1.0000001, 3.3333333]
+    value, gradient = value_and_grad(accumulates_in_float32)(w, xs)
+    assert value == accumulates_in_float32(w, xs) and value.dtype == np.float32
+    acc = (w * sum(xs)).astype(np.float32)
+    np.testing.assert_allclose(gradient, 2 * acc * sum(xs), rtol=1e-6)

@@ -740,6 +740,13 @@ class DataNormalizer:
         gast.copy_location(load, stmt.target)
         value = gast.copy_location(gast.BinOp(left=load, op=stmt.op, right=stmt.value),
                                    stmt.value)
+        if name in _narrow_floats(self.parsed) and self.is_active(value):
+            # acc = np.zeros(3, dtype=np.float32); acc += w * x: NumPy's update keeps
+            # acc's dtype, where acc + w * x would be float64
+            value = gast.copy_location(gast.Call(
+                func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
+                                    attr="cast_like", ctx=gast.Load()),
+                args=[value, name_node(stmt.target.id)], keywords=[]), stmt.value)
         plain = gast.copy_location(gast.Assign(targets=[name_node(stmt.target.id, gast.Store())],
                                                value=value, type_comment=None), stmt)
         # x += y rebinds x to a new array here, so values saved for the adjoint
@@ -751,6 +758,37 @@ class DataNormalizer:
                 self.update_alone(name, stmt, self.seen_by_adjoints_refusal(name))
             verbatim = False
         self.assign(plain, original=stmt if verbatim else None)
+
+
+def _narrow_floats(parsed: Any) -> frozenset:
+    """The names the function binds to arrays of a floating type narrower than float64
+    that it states (``np.zeros(3, dtype=np.float32)``, ``x.astype('float32')``,
+    ``np.float32(v)``), read once per function."""
+    found = getattr(parsed, "_narrow_floats", None)
+    if found is not None:
+        return found
+
+    def narrow(expr: Any) -> bool:
+        value = expr.value if isinstance(expr, gast.Constant) else parsed.resolve(expr)
+        try:
+            dtype = np.dtype(value)
+        except Exception:  # noqa: BLE001 - not a dtype (np.zeros, a name not known)
+            return False
+        return dtype.kind in "fc" and dtype.itemsize < (8 if dtype.kind == "f" else 16)
+
+    names = set()
+    for node in walk(parsed.node):
+        if not (isinstance(node, gast.Assign) and len(node.targets) == 1 and
+                isinstance(node.targets[0], gast.Name) and isinstance(node.value, gast.Call)):
+            continue
+        call = node.value
+        stated = [k.value for k in call.keywords if k.arg == "dtype"]
+        if isinstance(call.func, gast.Attribute) and call.func.attr == "astype" and call.args:
+            stated.append(call.args[0])
+        if any(narrow(d) for d in stated) or narrow(call.func):
+            names.add(node.targets[0].id)
+    parsed._narrow_floats = frozenset(names)
+    return parsed._narrow_floats
 
 
 _FLOAT_MAKERS = ("zeros", "ones", "empty")
