@@ -37,6 +37,7 @@ from .arguments import (
     _copied,
     argument_reader,
     in_structure,
+    like_number,
     make_checker,
     shallow_copy,
     value_on_copies,
@@ -384,12 +385,24 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         tangent = latest.run(tuple(primals), kwargs, [v])[1]
         if isinstance(like, (list, tuple, dict)):  # tuples, namedtuples as given
             return in_structure(tangent, like)
-        return tangent
+        return _like_argument(tangent, like)
 
     hessian_vector_product.__autograd_src_jacobian__ = True  # type: ignore[attr-defined]
     hessian_vector_product.__name__ = f"hvp_{getattr(fn, '__name__', 'f')}"
     _show(hessian_vector_product, forward)
     return hessian_vector_product
+
+
+def _like_argument(product: Any, like: Any) -> Any:
+    """A Hessian-vector ``product`` as grad gives a gradient of ``like``: a float for a
+    float, the dtype of a number or of a floating array."""
+    if np.ndim(like) == 0:
+        return like_number(product, like)
+    if isinstance(like, np.ndarray) and isinstance(product, np.ndarray) and \
+            like.dtype != product.dtype and like.dtype.kind == "f" and \
+            product.dtype.kind == "f" and product.shape == like.shape:
+        return product.astype(like.dtype)
+    return product
 
 
 def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import autograd_src as mg
-from autograd_src import grad, hessian, jacfwd, jacrev, jvp, value_and_grad
+from autograd_src import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad
 from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError, NoRuleError
 
 
@@ -533,3 +533,17 @@ def test_an_update_in_place_keeps_a_stated_narrow_dtype():
     assert value == accumulates_in_float32(w, xs) and value.dtype == np.float32
     acc = (w * sum(xs)).astype(np.float32)
     np.testing.assert_allclose(gradient, 2 * acc * sum(xs), rtol=1e-6)
+
+
+def sine_weighted(x):
+    return np.sum(np.sin(x) * x)
+
+
+def test_hvp_gives_its_product_as_grad_gives_a_gradient():
+    # BD: a float argument's product came back an np.float64, a 0-d array's a scalar,
+    # a float32 array's float64
+    assert type(hvp(sine_weighted)(0.7, 1.0)) is float
+    zero_d = hvp(sine_weighted)(np.array(0.7), np.array(1.0))
+    assert isinstance(zero_d, np.ndarray) and zero_d.shape == ()
+    x32 = np.array([0.7, 0.2, -0.3], dtype=np.float32)
+    assert hvp(sine_weighted)(x32, np.ones(3, dtype=np.float32)).dtype == np.float32
