@@ -11,7 +11,7 @@ leaves them out.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, Optional
 
 import gast
 
@@ -106,17 +106,44 @@ def _tested_where_made(stmts: list, made: set[str], loads: Any, stores: Any) -> 
     return out
 
 
+def _unread_dropped(body: list, temporaries: set[str], reads: list) -> list:
+    """``body`` without the assignments of temporaries nothing reads (``dprod = 0.25 *
+    dy`` where the tangent of ``0.25 * y * y`` was written ``2.0 * prod * dy``)."""
+    while True:
+        loads = optimize.load_counts(body + reads)
+        dead = {name for name in temporaries if not loads[name]}
+
+        def drop(stmts: list, dead: set = dead) -> list:
+            kept = [s for s in stmts if optimize.assigned_name(s) not in dead]
+            return each_block(kept, drop) if kept or not stmts else [gast.Pass()]
+
+        before = sum(1 for s in body for _ in gast.walk(s))
+        body = drop(body)
+        if sum(1 for s in body for _ in gast.walk(s)) == before:
+            return body
+
+
 def rewrite(body: list, temporaries: set[str], reads: list,
-            user: frozenset = frozenset()) -> list:
+            user: frozenset = frozenset(), tangents: Optional[dict] = None) -> list:
     """``body`` after the passes; ``reads`` are the expressions after it (the results);
-    ``user`` the names of the user's own (never folded away)."""
+    ``user`` the names of the user's own (never folded away); ``tangents`` maps the
+    tangents of temporaries to them."""
     if not optimize.ENABLED.get():
         return body
+    body = _unread_dropped(body, temporaries - set(user), reads)
     loads = optimize.load_counts(body + reads)
     body = _coalesce(body, temporaries, loads)
     body = _joined_before_overwritten(body, temporaries)
     loads = optimize.load_counts(body + reads)
     body = fuse_temporaries(body, temporaries, loads)
+    # (a tangent whose value was folded into the user's statement follows it there:
+    # dy = 2.0 * prod * dy + dx * c[i] after y = prod * y + x * c[i]; the tangent of a
+    # value kept under its own name stays beside it, as one writes it)
+    kept = {n.id for s in body for n in gast.walk(s)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    loads = optimize.load_counts(body + reads)
+    body = fuse_temporaries(body, temporaries, loads, past_arithmetic=frozenset(
+        tangent for tangent, primal in (tangents or {}).items() if primal not in kept))
     loads = optimize.load_counts(body + reads)
     stores: Counter = Counter(n.id for s in body for n in gast.walk(s)
                               if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import copy
 import functools
+import operator
 from dataclasses import dataclass
 from typing import Any, Optional
 
 import gast
+import numpy as np
 
 from ...errors import NoRuleError
 from ...rules import registry, runtime
@@ -113,8 +115,11 @@ class Tangents:
         else:
             tangent = self.zero(name_node(output))
         stages.show("forward: primal and tangent statements, before rewriting", body)
+        made = {op.target for op in ops_in(self.norm.body)
+                if op.target not in self.parsed.locals and is_pure(op)}
         body = rewrite(body, self.temporaries(), [name_node(output), tangent],
-                       frozenset(self.parsed.locals) | set(self.parsed.params))
+                       frozenset(self.parsed.locals) | set(self.parsed.params),
+                       {self.tangent(name): name for name in made})
         return ForwardDerivative(body, name_node(output), tangent, params)
 
     def with_zero_appends(self, stmts: list, origin: Any) -> list:
@@ -151,11 +156,16 @@ class Tangents:
 
     def block(self, items: list) -> list:
         out: list = []
+        previous = None  # (the op just before, in this block)
         for item in items:
             if isinstance(item, Op):
                 self.comment(item.origin, out)
+                self.previous_op = previous
                 out += self.op(item)
-            elif isinstance(item, Primal):
+                previous = item
+                continue
+            previous = None
+            if isinstance(item, Primal):
                 zeros = []
                 for name in sorted(item.assigned & self.read):
                     value = item.stmt.value if isinstance(item.stmt, gast.Assign) else None
@@ -308,6 +318,9 @@ class Tangents:
         values = self.values(op, rule)
         operands = [values[p] for p in rule.params[:len(op.inputs)]]
         tangents = [self.input_tangent(e, v) for e, v in zip(op.inputs, operands)]
+        square = self.square_tangent(op, operands, tangents)
+        if square is not None:
+            return square
         if rule.all_inputs:
             items = [t if t is not None else self.zero(as_expr(v))
                      for t, v in zip(tangents, operands)]
@@ -351,6 +364,37 @@ class Tangents:
             expr = gast.Call(func=self.fwd("broadcast"), args=[expr, name_node(ANS)],
                              keywords=[])
         return expr
+
+    def square_tangent(self, op: Op, operands: list, tangents: list) -> Optional[gast.expr]:
+        """``2.0 * y * dy`` for ``y * y``, and ``2.0 * p * dy`` for ``p * y`` where the op
+        just before made ``p = c * y`` (``0.25 * y * y``), as one writes them by hand
+        (not ``dy * y + y * dy``: one product and one sum more)."""
+        if op.rule.primitive not in (np.multiply, operator.mul) or len(operands) != 2 or \
+                any(t is None for t in tangents) or \
+                not all(isinstance(o, gast.Name) for o in operands):
+            return None
+        a, b = (o.id for o in operands)
+        two = gast.Constant(value=2.0, kind=None)
+        if a == b:
+            return gast.BinOp(left=gast.BinOp(left=two, op=gast.Mult(), right=name_node(a)),
+                              op=gast.Mult(), right=clone(tangents[1]))
+        previous = getattr(self, "previous_op", None)
+        if previous is None or previous.rule is None or \
+                previous.rule.primitive not in (np.multiply, operator.mul) or \
+                previous.target not in (a, b) or previous.target in self.parsed.locals or \
+                previous.target in self.parsed.params:
+            return None
+        scaled, other = (a, b) if previous.target == a else (b, a)
+        factors = [previous.bound.get(p) for p in previous.rule.params[:2]]
+        if len(factors) != 2 or scaled == other:
+            return None
+        numbers = [f for f in factors if isinstance(f, gast.Constant) and
+                   type(f.value) in (int, float)]
+        names = [f for f in factors if isinstance(f, gast.Name)]
+        if len(numbers) != 1 or len(names) != 1 or names[0].id != other:
+            return None
+        return gast.BinOp(left=gast.BinOp(left=two, op=gast.Mult(), right=name_node(scaled)),
+                          op=gast.Mult(), right=clone(tangents[1 if scaled == a else 0]))
 
     def may_be_smaller(self, op: Op, rule: JVPRule, tangents: list, operands: list) -> bool:
         """Whether the summed tangent may have fewer elements than the result: an

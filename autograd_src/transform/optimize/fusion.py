@@ -18,7 +18,8 @@ from .walk import assigned_name, each_block, names, nodes, stores_and_loads
 __all__ = ["fuse_temporaries", "double_repeated", "fuse_adjoint_terms", "sink_into_adjoint"]
 
 
-def fuse_temporaries(stmts: list[Any], temporaries: set[str], loads: Counter) -> list[Any]:
+def fuse_temporaries(stmts: list[Any], temporaries: set[str], loads: Counter,
+                     past_arithmetic: frozenset = frozenset()) -> list[Any]:
     """Put a temporary read once back into the expression that reads it.
 
     ``y_times_x = y * x; y_stack.append(y); y = y_times_x + c`` becomes
@@ -26,25 +27,30 @@ def fuse_temporaries(stmts: list[Any], temporaries: set[str], loads: Counter) ->
     primal needed the name (a loop's own arithmetic). ``temporaries`` are names the
     transformation made for pure operations; ``loads`` counts every read in the
     derivative. Only assignments and stack pushes may stand in between, and none
-    may assign what the temporary reads.
+    may assign what the temporary reads; for the temporaries in ``past_arithmetic``
+    (forward mode's tangents of values folded away), also the user's assignments of
+    arithmetic on names (``y = prod * y + x * c[i]`` between ``dprod = 2.0 * prod *
+    dy`` and its reader).
     """
     stmts = list(stmts)
     index = 0
     while index < len(stmts):
         target = assigned_name(stmts[index])
-        use = _single_use(stmts, index, target, temporaries) if target in temporaries \
-            and loads[target] == 1 else None
+        use = _single_use(stmts, index, target, temporaries, past_arithmetic) \
+            if target in temporaries and loads[target] == 1 else None
         if use is not None:
             value = stmts[index].value
             stmts[use] = _Substitute(target, value).visit(stmts[use])
             del stmts[index]
             continue
         index += 1
-    return each_block(stmts, lambda block: fuse_temporaries(block, temporaries, loads))
+    return each_block(stmts, lambda block: fuse_temporaries(block, temporaries, loads,
+                                                           past_arithmetic))
 
 
 def _single_use(stmts: list[Any], index: int, target: str,
-                temporaries: set[str]) -> Optional[int]:
+                temporaries: set[str], past_arithmetic: frozenset = frozenset()
+                ) -> Optional[int]:
     """Where the statement after ``stmts[index]`` that reads ``target`` is, if the
     value can move there unchanged: what stands between may only be pure
     operations, copies and stack pushes."""
@@ -66,13 +72,19 @@ def _single_use(stmts: list[Any], index: int, target: str,
             stmt.value.func.value.id not in operands
         pure = isinstance(stmt, gast.Assign) and (
             assigned_name(stmt) in temporaries or
-            isinstance(stmt.value, (gast.Name, gast.Constant)))
+            isinstance(stmt.value, (gast.Name, gast.Constant)) or
+            target in past_arithmetic and assigned_name(stmt) is not None and all(
+                isinstance(n, _FOLDED_PAST) for n in nodes(stmt.value)))
         if not (push or pure):
             return None
     return None
 
 
 _REPEATING = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp, gast.Lambda)
+#: What an assignment the forward mode folds past may hold: names, numbers, arithmetic
+#: and plain indexing (no call, which might change what a temporary reads).
+_FOLDED_PAST = (gast.Name, gast.Constant, gast.BinOp, gast.UnaryOp, gast.Subscript,
+               gast.Slice, gast.Tuple, gast.operator, gast.unaryop, gast.expr_context)
 
 
 class _Substitute(Transformer):
