@@ -547,3 +547,63 @@ def test_hvp_gives_its_product_as_grad_gives_a_gradient():
     assert isinstance(zero_d, np.ndarray) and zero_d.shape == ()
     x32 = np.array([0.7, 0.2, -0.3], dtype=np.float32)
     assert hvp(sine_weighted)(x32, np.ones(3, dtype=np.float32)).dtype == np.float32
+
+
+def _increments_an_item(d):
+    d['a'] += 1.0  # (NumPy: the array d['a'] is the caller's h, changed in place)
+
+
+def updates_through_a_helpers_dict(x):
+    h = np.sin(x)
+    d = {'a': h}
+    _increments_an_item(d)
+    return np.sum(h ** 2)
+
+
+def _doubles_through_a_list(h):
+    L = [h]
+    L[0] *= 2.0  # (NumPy: h itself is doubled)
+    return 0.0
+
+
+def doubles_in_a_helper(x):
+    h = np.sin(x)
+    _doubles_through_a_list(h)
+    return np.sum(h ** 2)
+
+
+def test_a_helper_updating_the_items_of_a_container_it_was_given_is_refused():
+    # BN: grad made the item a new array, so the caller's h kept its old values (a
+    # silently wrong value and gradient); second order lost the update where grad's
+    # check did refuse it (the helper inlined, its locals not among the names checked)
+    x = np.array([0.3, -0.7, 0.5, 1.1])
+    with pytest.raises(InPlaceUpdateError):
+        value_and_grad(updates_through_a_helpers_dict)(x)
+    with pytest.raises(InPlaceUpdateError):
+        hvp(doubles_in_a_helper)(x, np.ones(4))
+    with pytest.raises(InPlaceUpdateError):
+        hessian(doubles_in_a_helper)(x)
+
+
+def updates_a_copy_beside_a_nested_def(p):
+    b = p['b']
+    y = b.copy()
+    for i in range(1, 3):
+        y[i] += np.tanh(y[i - 1])
+
+    def h(q):
+        t = np.tanh(q)  # (h's own t: no name of this function)
+        return t * 0.9
+
+    return np.sum(h(b - y))
+
+
+def test_a_nested_defs_locals_are_not_taken_for_names_sharing_an_array():
+    # BN: "t, not surely bound here" refused the update of y, an array of its own
+    b = np.array([0.3, -0.7, 0.5])
+    got = grad(updates_a_copy_beside_a_nested_def)({'b': b})['b']
+    h = 1e-6
+    expected = [(updates_a_copy_beside_a_nested_def({'b': b + h * e}) -
+                 updates_a_copy_beside_a_nested_def({'b': b - h * e})) / (2 * h)
+                for e in np.eye(3)]
+    np.testing.assert_allclose(got, expected, atol=1e-7)

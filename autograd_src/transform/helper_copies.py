@@ -585,13 +585,19 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         # (the parameters too: z = x[::2]; h(z) writes, in NumPy, into x)
         partners = sorted((live & (bound.get(id(stmt), frozenset()) | set(parsed.params)))
                           - targets - set(passed))
-        for name in passed if partners else []:  # (nothing else read later: no check)
+        from .normalize import _items_written_in_place
+        deep = _items_written_in_place(copied.body)
+        for param, name in zip(sorted(written), passed) if partners else []:
+            # (nothing else read later: no check; where the helper writes into the
+            # items' arrays, d['a'] += 1.0, those are checked too)
             where = f"{parsed.where(stmt)}: {gast.unparse(stmt).strip().splitlines()[0]}"
             check = gast.Call(func=gast.Attribute(value=name_node(ad), attr="alone",
                                                   ctx=gast.Load()),
                               args=[name_node(name), gast.Tuple(
                                   elts=[name_node(p) for p in partners], ctx=gast.Load()),
-                                  gast.Constant(value=where, kind=None)], keywords=[])
+                                  gast.Constant(value=where, kind=None)],
+                              keywords=[gast.keyword(arg="items", value=gast.Constant(
+                                  value=True, kind=None))] if param in deep else [])
             before.append(gast.copy_location(gast.Expr(value=check), stmt))
         # a list or dict it writes into (cache['h'] = h) holds, when it returns, what
         # its copy holds (as the caller's would); an array stays the caller's own
@@ -604,8 +610,6 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         prologue = [gast.copy_location(assign_node(given[p], name_node(p), copied.body[0]),
                                        copied.body[0]) for p in sorted(given)]
         # (a list or dict whose items' arrays it writes into, ws[0] *= 2.0: those too)
-        from .normalize import _items_written_in_place
-        deep = _items_written_in_place(copied.body)
         prologue += [gast.copy_location(gast.Assign(
             targets=[name_node(p, gast.Store())],
             value=gast.Call(func=gast.Attribute(

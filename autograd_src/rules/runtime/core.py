@@ -335,7 +335,8 @@ def _written_region(x: np.ndarray, index: Any) -> np.ndarray:
 
 
 def alone(x: Any, others: tuple, where: str, argument: bool = False,
-          index: Any = _NO_INDEX, before: tuple = (), viewing: tuple = ()) -> None:
+          index: Any = _NO_INDEX, before: tuple = (), viewing: tuple = (),
+          items: bool = False) -> None:
     """Raise unless the array ``x`` shares no memory with any of ``others`` (nor,
     with ``argument``, is an array at all: a helper's parameter is its caller's).
     With ``index``, the update writes ``x[index]`` alone: where that is basic
@@ -353,12 +354,17 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False,
     one (the base ``r`` views, of ``x``'s shape), where NumPy would write.
     ``viewing`` are names whose arrays grad made new after ``x`` took a view of them
     (``v = u[1:]; u[0] = 1.0``): an update of ``x`` would, in NumPy, write into them.
+    With ``items``, ``x`` a list or dict whose items' arrays the update writes into
+    (a helper doing ``d['a'] += 1.0``): those arrays must share no memory with the others.
     """
     _alone_before(x, before, where, index)
     for array in viewing:
         _alone_before(array, (x,), where, _NO_INDEX, viewed=True)
     if isinstance(x, (list, dict)):  # d['a'] = v changes every name for the same dict
         _alone_container(x, others, where)
+        if items:
+            for array in _arrays_within(x):
+                alone(array, others, where)
         return
     if not isinstance(x, np.ndarray):  # a number: += rebinds it in NumPy too
         return
@@ -405,6 +411,23 @@ def _filled(cell: Any) -> bool:
     except ValueError:  # an empty cell
         return False
     return True
+
+
+def _arrays_within(x: Any, depth: int = 3) -> list:
+    """The arrays a list, tuple or dict holds, a few levels down."""
+    found, level = [], [x]
+    for _ in range(depth):
+        inner: list = []
+        for value in level:
+            held = value.values() if isinstance(value, dict) else \
+                value if isinstance(value, (list, tuple)) else ()
+            for item in held:
+                if isinstance(item, np.ndarray):
+                    found.append(item)
+                elif isinstance(item, (list, tuple, dict)):
+                    inner.append(item)
+        level = inner
+    return found
 
 
 def _alone_container(x: Any, others: tuple, where: str) -> None:

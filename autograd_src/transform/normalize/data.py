@@ -444,8 +444,11 @@ class DataNormalizer:
                                    f"tell which names are read later: write {container}[...] "
                                    f"= {container}[...] {AUG_SYMBOLS.get(type(stmt.op), '+')} "
                                    "... with a copy of the item if it is shared")
-        partners = sorted((later & (set(self.parsed.locals) | set(self.parsed.params)))
-                          - {container} - self.scalars - set(self.local_functions))
+        # (the names bound here too: a helper inlined, its locals renamed, is not in
+        # the locals read from the source)
+        partners = sorted((later & (self.own_names() | set(self.parsed.params)))
+                          - {container} - self.scalars - set(self.local_functions)
+                          - {n for n in later if self.namer.is_reference(n)})
         if not set(partners) <= bound:  # (h bound in a loop: the check cannot read it)
             raise self.error(stmt, f"{gast.unparse(stmt).strip()}: an in-place update of "
                                    f"an item of {container}, whose array another name read "

@@ -118,6 +118,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         # grad generated (back = (v, X.shape[1]), a helper's arguments kept)
         self.tuple_items: dict[str, list[bool]] = {}
         self._changed_in_place: Optional[set[str]] = None  # (`changed_in_place`)
+        self._own_names: Optional[set[str]] = None  # (`own_names`)
         #: The arrays (names) whose memory a name's value may be a view of, through any
         #: chain of views, items and lists (top = T[0][1:]: T; a, b = np.hsplit(u, 2): u)
         self.view_roots: dict[str, set[str]] = {}
@@ -301,6 +302,22 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.body.append(Primal(assign_node(name, stmt.test, stmt), stmt, {name}))
             test = name_node(name)
         self.body.append(Branch(test, body, orelse, stmt))
+
+    def own_names(self) -> set[str]:
+        """The names this function's own body binds, not its nested defs' (whose
+        locals are theirs), helpers inlined into it included (their renamed locals)."""
+        if self._own_names is None:
+            own: set[str] = set()
+            todo = list(self.parsed.node.body)
+            while todo:
+                node = todo.pop()
+                if isinstance(node, (gast.FunctionDef, gast.Lambda)):
+                    continue  # (its locals are its own; the def's name holds no array)
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                    own.add(node.id)
+                todo += list(gast.iter_child_nodes(node))
+            self._own_names = own
+        return self._own_names
 
     def changed_in_place(self) -> set[str]:
         """The names whose object this function may change in place anywhere (``seen.append(i)``,
