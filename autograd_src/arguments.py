@@ -6,6 +6,7 @@ back in the arguments' dtypes, as distinct arrays.
 from __future__ import annotations
 
 import builtins
+import functools
 import inspect
 import operator
 import types
@@ -161,12 +162,23 @@ class SameDraws:
                 namespace[name] = value
 
 
+#: Values a snapshot holds as they are (nothing in them changes).
+_ATOMS = frozenset({int, float, bool, str, bytes, complex, type(None), np.float64, np.int64})
+
+
 def _plain_object(value: Any) -> bool:
     """An object of the user's whose attributes hold its state (not an array, a
-    module, a class, a function or a random generator)."""
-    return hasattr(value, "__dict__") and not callable(value) and not isinstance(
+    module, a class, a function or a random generator; a module-like object with
+    ``__call__`` is one)."""
+    try:
+        has_state = hasattr(value, "__dict__")
+    except Exception:  # noqa: BLE001 - a __getattr__ raising another error (KeyError)
+        return False
+    return has_state and not inspect.isroutine(value) and not isinstance(
         value, (np.ndarray, np.generic, type, types.ModuleType, np.random.Generator,
-                np.random.RandomState)) and type(value).__module__ not in ("random",)
+                np.random.RandomState, functools.partial)) and \
+        type(value).__module__ not in ("random", "builtins") and \
+        not type(value).__module__.startswith(("autograd_src", "numpy"))
 
 
 def _snapshot(value: Any, depth: int = 4, objects: bool = False) -> tuple:
@@ -174,6 +186,8 @@ def _snapshot(value: Any, depth: int = 4, objects: bool = False) -> tuple:
     few levels down; arrays and other objects by reference: grad never changes an
     array it is given); with ``objects``, an object's attributes too."""
     if depth and type(value) is list:
+        if all(type(v) in _ATOMS for v in value):  # (a log of numbers: copied at once)
+            return value, ("items", value[:])
         return value, [_snapshot(v, depth - 1, objects) for v in value]
     if depth and isinstance(value, dict):  # (an OrderedDict, a defaultdict too)
         return value, {k: _snapshot(v, depth - 1, objects) for k, v in value.items()}
@@ -189,7 +203,10 @@ def _restored(snapshot: tuple) -> Any:
     value, inner = snapshot
     if inner is None:
         return value
-    if type(value) is list:
+    if type(value) is list and isinstance(inner, tuple):  # ("items", [...])
+        if value != inner[1]:  # (compared in C; equal numbers are the same log)
+            value[:] = inner[1]
+    elif type(value) is list:
         value[:] = [_restored(s) for s in inner]
     elif isinstance(inner, tuple):  # ("attributes", {...})
         attributes = vars(value)

@@ -603,7 +603,9 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     >>> vjp_fn(np.array([1.0, 10.0]))
     (array([ 3., 40.]), array([ 1., 20.]))
     """
-    draws = SameDraws(fn, primals)  # vjp_fn's run draws what the value's did
+    # vjp_fn's run finds what the value's did (draws, and state f changes: a scheduler's
+    # self.lr), and leaves the state as after one run
+    draws = SameDraws(fn, primals, state=True)
     value = value_on_copies(fn, primals, {})
     positions = tuple(i for i, p in enumerate(primals) if _is_float(p))
     if not positions:
@@ -615,7 +617,7 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     seed = origin.seed if origin is not None else "dout"  # grad(grad(f))'s is dout_2
 
     def vjp_fn(cotangent: Any) -> tuple:
-        draws.again()
+        draws.again()  # (then the state is as after one run of fn)
         grads = backward(*primals, **{seed: cotangent})
         if len(positions) == 1:
             grads = (grads,)
@@ -631,6 +633,6 @@ def _is_float(value: Any) -> bool:
     from .arguments import check_argument
     try:
         check_argument(value, "x")
-    except TypeError:
+    except Exception:  # noqa: BLE001 - not a float (or an object whose __getattr__ raises)
         return False
     return True

@@ -120,6 +120,7 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     signature = _with_parameters(fn, "jacfwd")
     names, single = _resolve_wrt(signature, wrt)
     forwards = [make_jvp(fn, name) for name in names]
+    same = _SameRuns(fn, "jacfwd")
 
     def jacobian_fwd(*args: Any, **kwargs: Any) -> Any:
         jacobians = []
@@ -130,6 +131,9 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
             for u in units:
                 draws.again()
                 columns.append(forward.run(args, kwargs, [u])[1])
+            if len(units) > 1 and same.needed():
+                draws.again()
+                same.check(columns[0], forward.run(args, kwargs, [units[0]])[1])
             if not columns:  # an empty argument: no column, the output's shape from f
                 out_shape = np.shape(value_on_copies(fn, args, kwargs))
                 jacobians.append(np.zeros(out_shape + shape))
@@ -172,6 +176,8 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     backward = grad(fn, wrt=names[0] if single else tuple(names))
     seed = seed_name(backward)
 
+    same = _SameRuns(fn, "jacrev")
+
     def jacobian_rev(*args: Any, **kwargs: Any) -> Any:
         draws = SameDraws(fn, args, kwargs, state=True)  # each row's run as the value's
         value = value_on_copies(fn, args, kwargs)
@@ -181,6 +187,11 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
             draws.again()
             row = backward(*args, **{seed: s}, **kwargs)
             rows.append((row,) if single else row)
+        if len(seeds) > 1 and same.needed():
+            draws.again()
+            again = backward(*args, **{seed: seeds[0]}, **kwargs)
+            for first, repeat in zip(rows[0], (again,) if single else again):
+                same.check(first, repeat)
         jacobians = []
         for k, name in enumerate(names):
             shape = np.shape(_argument(signature, name, args, kwargs))
@@ -393,6 +404,83 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     return hessian_vector_product
 
 
+def _may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> bool:
+    """Whether ``fn`` (or a function of yours it calls) may change state outside its
+    locals: ``global``/``nonlocal``, a store into an attribute or into an item of a
+    name not its own, or a method called on such a name (``s.step()``). Unreadable
+    source counts as may."""
+    import gast
+
+    from .transform.ir import walk
+    from .transform.mutation import is_user_function
+    fn = getattr(fn, "__func__", fn)
+    seen = set() if seen is None else seen
+    if id(fn) in seen or depth > 4:
+        return False
+    seen.add(id(fn))
+    try:
+        parsed = source.parse_function(fn)
+    except Exception:  # noqa: BLE001 - no source: not known
+        return True
+    own = {n.id for n in walk(parsed.node) if isinstance(n, gast.Name) and
+           isinstance(n.ctx, gast.Store)} - set(parsed.params)
+
+    def outside(node: Any) -> bool:
+        while isinstance(node, (gast.Subscript, gast.Attribute)):
+            node = node.value
+        return not (isinstance(node, gast.Name) and node.id in own)
+
+    for node in walk(parsed.node):
+        if isinstance(node, (gast.Global, gast.Nonlocal)):
+            return True
+        targets = node.targets if isinstance(node, (gast.Assign, gast.Delete)) else \
+            [node.target] if isinstance(node, gast.AugAssign) else []
+        if any(isinstance(t, gast.Attribute) or
+               isinstance(t, gast.Subscript) and outside(t) for t in targets):
+            return True
+        if isinstance(node, gast.Call):
+            called = parsed.resolve(node.func)
+            if isinstance(node.func, gast.Attribute) and outside(node.func.value) and \
+                    not isinstance(parsed.resolve(node.func.value), type(np)) and \
+                    called is source.UNRESOLVED:
+                return True  # (s.step(), log.append(v) on what the caller holds)
+            if inspect.isfunction(called) and is_user_function(called) and \
+                    _may_change_state(called, depth + 1, seen):
+                return True
+            if is_bound_method(called) and _may_change_state(called, depth + 1, seen):
+                return True
+    return False
+
+
+class _SameRuns:
+    """Checks that a Jacobian's passes saw one state: where ``fn`` may change state
+    (`_may_change_state`), its first pass is made again after the others and must give
+    the same values; else state the passes could not be given back (an array updated
+    in place on an object, another module's globals) made them differ, and the
+    Jacobian would mix states: an error, not a wrong value."""
+
+    def __init__(self, fn: Callable[..., Any], label: str) -> None:
+        self.fn, self.label, self.known = fn, label, None
+
+    def needed(self) -> bool:
+        if self.known is None:
+            self.known = _may_change_state(self.fn)
+        return self.known
+
+    def check(self, first: Any, again: Any) -> None:
+        a, b = np.asarray(first), np.asarray(again)
+        if a.shape == b.shape and np.array_equal(a, b, equal_nan=True):
+            return
+        name = getattr(self.fn, "__name__", "f")
+        raise RuntimeError(
+            f"{self.label} runs {name}() once per column (or row), and its first one, "
+            f"made again after the others, gave other values: {name}() changes state "
+            "that the passes could not each be given back as the first found (an array "
+            "updated in place on an object, another module's variables, a class "
+            "attribute). Take the derivative of a function that leaves that state "
+            "alone, or use hvp / jvp / vjp, which run it once")
+
+
 def _like_argument(product: Any, like: Any) -> Any:
     """A Hessian-vector ``product`` as grad gives a gradient of ``like``: a float for a
     float, the dtype of a number or of a floating array."""
@@ -428,6 +516,7 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         raise TypeError("hessian takes one parameter in wrt")
     forward = _second_order(fn, names[0], "hessian")
     scalar = _ScalarOutput(fn, "hessian")
+    same = _SameRuns(fn, "hessian")
 
     def hessian_of(*args: Any, **kwargs: Any) -> Any:
         draws = SameDraws(fn, args, kwargs, state=True)  # each column's run as the first
@@ -439,6 +528,9 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         for u in units:
             draws.again()
             columns.append(np.asarray(latest.run(args, kwargs, [u])[1]))
+        if len(units) > 1 and same.needed():
+            draws.again()
+            same.check(columns[0], latest.run(args, kwargs, [units[0]])[1])
         if not columns:  # an empty argument
             return np.zeros(shape + shape)
         return np.stack(columns, axis=-1).reshape(shape + shape)
