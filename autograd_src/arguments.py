@@ -127,7 +127,7 @@ class SameDraws:
         # the run before left (a Hessian's columns would compound the writes)
         passed = list(args) + list((kwargs or {}).values())
         self.containers = [_snapshot(a) for a in passed
-                           if type(a) is list or isinstance(a, dict)]
+                           if type(a) is list or isinstance(a, (dict, tuple))]
         if not state:
             self.cells, self.globals = [], []
             return
@@ -191,6 +191,8 @@ def _snapshot(value: Any, depth: int = 4, objects: bool = False) -> tuple:
         return value, [_snapshot(v, depth - 1, objects) for v in value]
     if depth and isinstance(value, dict):  # (an OrderedDict, a defaultdict too)
         return value, {k: _snapshot(v, depth - 1, objects) for k, v in value.items()}
+    if depth and isinstance(value, tuple):  # (its slots stay; what they hold may not)
+        return value, ("tuple", [_snapshot(v, depth - 1, objects) for v in value])
     if depth and objects and _plain_object(value):
         return value, ("attributes", {k: _snapshot(v, depth - 1, objects)
                                       for k, v in vars(value).items()})
@@ -202,6 +204,10 @@ def _restored(snapshot: tuple) -> Any:
     objects: the caller's references to them stay valid); an object's attributes."""
     value, inner = snapshot
     if inner is None:
+        return value
+    if isinstance(value, tuple):  # ("tuple", [...]): what its items hold
+        for item in inner[1]:
+            _restored(item)
         return value
     if type(value) is list and isinstance(inner, tuple):  # ("items", [...])
         if value != inner[1]:  # (compared in C; equal numbers are the same log)

@@ -666,3 +666,21 @@ def test_vjp_takes_an_object_whose_getattr_raises_key_error():
     x = np.array([0.3, -0.7, 1.1])
     _, vjp_fn = vjp(scaled_by_config, x, _Config())
     np.testing.assert_allclose(vjp_fn(np.ones(3))[0], np.cos(x) * 0.5)
+
+
+def counts_in_a_boxed_dict(x, box):
+    box[0]['calls'] = box[0]['calls'] + 1
+    box[0]['log'].append(box[0]['calls'])
+    return np.sum(np.sin(x)) * box[0]['calls']
+
+
+def test_a_dict_held_by_a_tuple_argument_is_left_as_one_run_leaves_it():
+    # BK: the function worked on a copy, and a tuple was not written back: the caller's
+    # dict kept its old items (grad), or compounded over a Jacobian's passes
+    x = np.array([0.3, -0.7, 1.1])
+    box = ({'calls': 0, 'log': []},)
+    np.testing.assert_allclose(grad(counts_in_a_boxed_dict)(x, box), np.cos(x))
+    assert box == ({'calls': 1, 'log': [1]},)
+    box = ({'calls': 0, 'log': []},)
+    np.testing.assert_allclose(jacfwd(counts_in_a_boxed_dict)(x, box), np.cos(x))
+    assert box == ({'calls': 1, 'log': [1]},)

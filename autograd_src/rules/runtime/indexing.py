@@ -274,6 +274,12 @@ def written_back(given: Any, copy: Any) -> None:
     elif isinstance(given, dict) and isinstance(copy, dict):
         given.clear()
         given.update(copy)
+    elif isinstance(given, tuple) and isinstance(copy, tuple) and len(given) == len(copy):
+        # (a tuple's slots cannot change: the lists and dicts it holds are written
+        # into, box[0]['calls'] = ... as one run leaves box[0])
+        for inner_given, inner_copy in zip(given, copy):
+            if isinstance(inner_given, (list, dict, tuple)):
+                written_back(inner_given, inner_copy)
 
 
 def written(g: Any, index: Any) -> Any:
