@@ -1,6 +1,8 @@
 """Findings of session 17 (its testers, fuzz seeds and the items left open by session
 16), each in its smallest form."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -684,3 +686,23 @@ def test_a_dict_held_by_a_tuple_argument_is_left_as_one_run_leaves_it():
     box = ({'calls': 0, 'log': []},)
     np.testing.assert_allclose(jacfwd(counts_in_a_boxed_dict)(x, box), np.cos(x))
     assert box == ({'calls': 1, 'log': [1]},)
+
+
+def alternates_signs(ws, x):
+    h = x
+    for w, s in zip(ws, itertools.cycle([1.0, -1.0])):
+        h = np.tanh(h * w) * s
+    return np.sum(h)
+
+
+def test_zip_with_an_endless_iterator_reads_it_as_far_as_zip_does():
+    # AW: the iterator was made a list first (itertools.cycle: a MemoryError)
+    ws, x = [0.5, 1.5, -0.7], np.array([0.3, -0.2])
+    got = grad(alternates_signs)(ws, x)
+    h = 1e-6
+    for i in range(3):
+        up, down = list(ws), list(ws)
+        up[i] += h
+        down[i] -= h
+        expected = (alternates_signs(up, x) - alternates_signs(down, x)) / (2 * h)
+        assert np.isclose(got[i], expected, atol=1e-8)

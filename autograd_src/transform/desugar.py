@@ -19,7 +19,7 @@ import gast
 
 from . import helper_copies, inline_defs
 from .ir import Transformer, assign_node, base_name, name_node, walk
-from .naming import Namer
+from .naming import Namer, clone
 from .source import ParsedFunction
 
 __all__ = ["desugar"]
@@ -252,6 +252,11 @@ class _Desugar:
         named = []
         stores = {n.id for s in stmt.body for n in walk(s)
                   if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        # (zip(ws, itertools.cycle(signs)): an iterator beside a named sequence is read
+        # as far as the shortest named one goes, as zip reads it; list() of it would
+        # never end)
+        sized = [name_node(s.id) for s in sources if isinstance(s, gast.Name)] \
+            if call == "zip" and not strict else []
         for source in sources:
             if isinstance(source, gast.Name):
                 grown = [c for s in stmt.body for c in walk(s)
@@ -273,6 +278,13 @@ class _Desugar:
             else:  # evaluate the iterable once, as the for statement would
                 self.not_a_view_the_body_changes(source, stmt)
                 holder = self.namer.fresh("items")
+                if sized and isinstance(source, gast.Call):
+                    import itertools
+                    shortest = _call(self.namer.builtin("len"), clone(sized[0])) \
+                        if len(sized) == 1 else _call(self.namer.builtin("min"), *[
+                            _call(self.namer.builtin("len"), clone(n)) for n in sized])
+                    source = _call(self.namer.reference(itertools.islice, "islice"),
+                                   source, shortest)
                 before.append(assign_node(holder, _call(self.namer.builtin("list"), source),
                                           stmt))
                 named.append(name_node(holder))
