@@ -706,3 +706,41 @@ def test_zip_with_an_endless_iterator_reads_it_as_far_as_zip_does():
         down[i] -= h
         expected = (alternates_signs(up, x) - alternates_signs(down, x)) / (2 * h)
         assert np.isclose(got[i], expected, atol=1e-8)
+
+
+class _Buffered2:
+    def __init__(self):
+        self.buf = np.zeros(3)
+
+    def forward(self, x):
+        y = x * self.buf
+        self.buf[0] = 5.0  # (the array the derivative of y reads)
+        return np.sum(y + x ** 2)
+
+    def forward_as_advised(self, x):
+        y = x * self.buf
+        self.buf = self.buf.copy()
+        self.buf[0] = 5.0
+        return np.sum(y + x ** 2)
+
+
+_SETTINGS = {'scale': 2.0, 'n': 0}
+
+
+def counts_in_its_settings(x):
+    y = np.sum(x ** 2) * _SETTINGS['scale']
+    _SETTINGS['n'] += 1
+    return y
+
+
+def test_the_advice_for_a_change_an_adjoint_would_see_can_be_followed():
+    # BF, AW, BK: "copy it first (self = self.copy())" (an object has no .copy()) and
+    # "CFG = CFG.copy()" (an UnboundLocalError, and the caller's dict not updated)
+    x = np.array([1.0, 2.0, 0.5])
+    with pytest.raises(DiffSyntaxError, match="self.buf = self.buf.copy"):
+        grad(_Buffered2().forward)(x)
+    layer = _Buffered2()
+    np.testing.assert_allclose(grad(layer.forward_as_advised)(x), 2 * x)
+    assert layer.buf[0] == 5.0
+    with pytest.raises(DiffSyntaxError, match="make the change after the function"):
+        grad(counts_in_its_settings)(x)

@@ -1328,8 +1328,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         else:
             seen = self.seen_by_adjoints(target.id)
         if seen or read_through:
-            subject = gast.unparse(changed).strip() if read_through and changed is not None \
-                else target.id
+            subject = gast.unparse(changed).strip() if changed is not None and (
+                read_through or target.id not in self.parsed.locals or
+                target.id in self.parsed.params) else target.id
             raise self.error(stmt, self.seen_by_adjoints_refusal(subject))
 
     def local_alias_read(self) -> bool:
@@ -1355,10 +1356,16 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         return False
 
     def seen_by_adjoints_refusal(self, name: str) -> str:
-        return (f"{name} (or an array it may share) is read by the derivative of an earlier "
-                "line and then changed in place here; grad keeps a reference to it, not a "
-                "copy, so the derivative would see the new values: copy it first "
-                f"({name} = {name}.copy()), or build a new array")
+        head = (f"{name} (or an array it may share) is read by the derivative of an "
+                "earlier line and then changed in place here; grad keeps a reference to "
+                "it, not a copy, so the derivative would see the new values: ")
+        if "." not in name and "[" not in name and (
+                name not in self.parsed.locals or name in self.parsed.params):
+            # (a module's dict or an argument: CFG = CFG.copy() would make CFG local,
+            # and the caller's would not see the change)
+            return head + ("make the change after the function differentiated (a counter "
+                           "or a log kept outside it)")
+        return head + f"copy it first ({name} = {name}.copy()), or build a new array"
 
     def _joins_lists(self, value: gast.expr) -> bool:
         """Whether ``value`` is surely a new list made of lists: ``a + b`` of two, ``xs *
