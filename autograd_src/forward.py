@@ -339,6 +339,13 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
         for (name, read), tangent in zip(readers, tangents):
             value = read(args, kwargs)
             kind = type(tangent)
+            if type(value) is complex or isinstance(value, (np.ndarray, np.generic)) and \
+                    value.dtype.kind == "c":
+                # (as grad: |z| and z.conj() have no complex derivative to push)
+                raise TypeError(f"cannot differentiate with respect to {name}, which has "
+                                f"dtype {np.asarray(value).dtype}: forward mode, like grad, "
+                                "takes floating-point values; pass the real and imaginary "
+                                "parts as floats")
             if kind in SCALAR_SET and type(value) in SCALAR_SET or kind is np.ndarray and \
                     type(value) is np.ndarray and tangent.shape == value.shape:
                 continue  # the common cases, at once

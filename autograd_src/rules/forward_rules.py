@@ -217,12 +217,12 @@ def minimum(g, ans, x, y):
 @defjvp(builtins.max)
 def builtin_max(g, ans, a, b):
     """The tangent of the value ``max(a, b)`` returns (half of each at a tie)."""
-    return _ad.kept_share(g, a, b, ans, True), _ad.kept_share(g, b, a, ans, True)
+    return _ad.kept_share(g, a, b, ans, True), _ad.kept_share(g, b, a, ans, True, False)
 
 
 @defjvp(builtins.min)
 def builtin_min(g, ans, a, b):
-    return _ad.kept_share(g, a, b, ans, False), _ad.kept_share(g, b, a, ans, False)
+    return _ad.kept_share(g, a, b, ans, False), _ad.kept_share(g, b, a, ans, False, False)
 
 
 @defjvp(np.fmax, broadcasting=True)
@@ -611,14 +611,14 @@ def values_at(g, ans, grad, keys):
 
 
 @defvjp(_ad.kept_share)
-def kept_share_vjp(g, ans, grad, x, other, like, largest):
-    return (_ad.kept_share(g, x, other, grad, largest), _ad.zeros_like(x),
+def kept_share_vjp(g, ans, grad, x, other, like, largest, first=True):
+    return (_ad.kept_share(g, x, other, grad, largest, first), _ad.zeros_like(x),
             _ad.zeros_like(other), _ad.zeros_like(like))
 
 
 @defjvp(_ad.kept_share)
-def kept_share(g, ans, grad, x, other, like, largest):
-    return _ad.kept_share(g, x, other, ans, largest), None, None, None
+def kept_share(g, ans, grad, x, other, like, largest, first=True):
+    return _ad.kept_share(g, x, other, ans, largest, first), None, None, None
 
 
 @defvjp(_ad.larger_share)

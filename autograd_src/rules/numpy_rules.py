@@ -979,9 +979,9 @@ def builtin_max(g, ans, a, b):
     """``max(a, b)`` of two values is one of them, whose shape the result has (a number
     beside a 1-element array): ``g`` goes to it, half to each at a tie, as for
     `maximum` (``max(xs)`` is refused by its arity)."""
-    return _ad.kept_share(g, a, b, a, True), _ad.kept_share(g, b, a, b, True)
+    return _ad.kept_share(g, a, b, a, True), _ad.kept_share(g, b, a, b, True, False)
 
 
 @defvjp(builtins.min)
 def builtin_min(g, ans, a, b):
-    return _ad.kept_share(g, a, b, a, False), _ad.kept_share(g, b, a, b, False)
+    return _ad.kept_share(g, a, b, a, False), _ad.kept_share(g, b, a, b, False, False)

@@ -180,18 +180,22 @@ def power_exponent(y: Any) -> Any:
     return np.where(y == 0, 0, np.subtract(y, 1))
 
 
-def kept_share(g: Any, x: Any, other: Any, like: Any, largest: bool) -> Any:
+def kept_share(g: Any, x: Any, other: Any, like: Any, largest: bool,
+               first: bool = True) -> Any:
     """The share of ``g`` that ``x`` gets in Python's ``max(x, other)`` (``largest``;
     else ``min``), in the shape of ``like``: the builtin returns one of its values,
     whose shape the result has (a number beside a 1-element array), so all of ``g``
-    where ``x`` wins, none where it loses, half at a tie (as ``np.maximum`` shares)."""
+    where ``x`` wins, none where it loses, half at a tie (as ``np.maximum`` shares);
+    where neither compares larger (a NaN), Python keeps the ``first``."""
     wins, loses = (x > other, other > x) if largest else (x < other, other < x)
-    if (type(x) is float or type(x) is int) and (type(other) is float or type(other) is int):
-        return g if wins else 0 * g if loses else g / 2
     if bool(wins):
         return g
     if bool(loses):
-        return zeros_like(like)
+        return 0 * g if type(g) is float else zeros_like(like)
+    if not bool(x == other):  # (NaN: max(0.5, nan) is 0.5, max(nan, 0.5) nan)
+        return g if first else (0 * g if type(g) is float else zeros_like(like))
+    if type(g) is float:
+        return g / 2
     return zeros_like(like) + unbroadcast(g / 2, like)
 
 

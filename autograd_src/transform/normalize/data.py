@@ -765,8 +765,8 @@ class DataNormalizer:
 
 def _narrow_floats(parsed: Any) -> frozenset:
     """The names the function binds to arrays of a floating type narrower than float64
-    that it states (``np.zeros(3, dtype=np.float32)``, ``x.astype('float32')``,
-    ``np.float32(v)``), read once per function."""
+    that it states (``np.zeros(3, dtype=np.float32)``, ``x.astype('float32')``), read
+    once per function."""
     found = getattr(parsed, "_narrow_floats", None)
     if found is not None:
         return found
@@ -788,8 +788,8 @@ def _narrow_floats(parsed: Any) -> frozenset:
         stated = [k.value for k in call.keywords if k.arg == "dtype"]
         if isinstance(call.func, gast.Attribute) and call.func.attr == "astype" and call.args:
             stated.append(call.args[0])
-        if any(narrow(d) for d in stated) or narrow(call.func):
-            names.add(node.targets[0].id)
+        if any(narrow(d) for d in stated):  # (np.float32(0) is a number: += rebinds it,
+            names.add(node.targets[0].id)  # promoted, as NumPy does)
     parsed._narrow_floats = frozenset(names)
     return parsed._narrow_floats
 

@@ -119,6 +119,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.tuple_items: dict[str, list[bool]] = {}
         self._changed_in_place: Optional[set[str]] = None  # (`changed_in_place`)
         self._own_names: Optional[set[str]] = None  # (`own_names`)
+        self._closed_over: Optional[set[str]] = None  # (`closed_over`)
         #: The arrays (names) whose memory a name's value may be a view of, through any
         #: chain of views, items and lists (top = T[0][1:]: T; a, b = np.hsplit(u, 2): u)
         self.view_roots: dict[str, set[str]] = {}
@@ -302,6 +303,16 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.body.append(Primal(assign_node(name, stmt.test, stmt), stmt, {name}))
             test = name_node(name)
         self.body.append(Branch(test, body, orelse, stmt))
+
+    def closed_over(self) -> set[str]:
+        """The names a nested def or lambda of this function reads (when it is called,
+        which the names read later do not tell)."""
+        if self._closed_over is None:
+            self._closed_over = {n.id for d in walk(self.parsed.node)
+                                 if isinstance(d, (gast.FunctionDef, gast.Lambda))
+                                 and d is not self.parsed.node
+                                 for n in walk(d) if isinstance(n, gast.Name)}
+        return self._closed_over
 
     def own_names(self) -> set[str]:
         """The names this function's own body binds, not its nested defs' (whose
@@ -689,16 +700,21 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.no_number_recorded_and_read_back(call, primitive, given)
         later = self.read_later.get(id(self.origin))
         bound = {n.id for n in walk(target) if isinstance(n, gast.Name)}
+        call.given_away = self.given_away_to(call, primitive) \
+            if isinstance(call.func, gast.Name) else frozenset()
         from . import _viewed_root
         for param, argument in given:
             # (W[:, 0] or W.ravel() given: W's array, written through the view)
             root = _viewed_root(argument, self.parsed.resolve) if not isinstance(
                 argument, (gast.Subscript, gast.Attribute)) or not any(
                     isinstance(n, gast.Call) for n in walk(argument)) else None
-            if param in written and root is not None and \
-                    root not in bound and root not in self.scalars and (
-                        later is None or root in later or self.seen_by_adjoints(root) or (
+            if param in written and root is not None and root not in self.scalars and \
+                    param not in call.given_away and (
+                        later is None or (root in later and root not in bound) or
+                        (root not in bound and self.seen_by_adjoints(root)) or (
                             root in self.shared and (self.shared - {root}) & later)):
+                # (v = center(v) binds v anew, but w = v.reshape(-1) before, read after,
+                # sees NumPy's change)
                 # (checked as it runs: on a number, x *= 2 rebinds, as in Python)
                 label = gast.unparse(call.func).strip()
                 where = (f"{self.parsed.where(stmt)}: {label}() writes into its argument "
@@ -766,6 +782,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             if self.helper and name in self.parsed.params and name not in before and \
                     name not in mine:
                 continue  # (this helper's caller's array, which it may read again)
+            if name not in self.owned and name not in mine or name in self.closed_over():
+                continue  # (an item of a list, a view, a name a lambda reads when called)
             away.add(param)
         return frozenset(away)
 
@@ -1243,11 +1261,14 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if not (isinstance(value, gast.Attribute) and isinstance(value.value, gast.Name)):
             return None
         owner = value.value.id
+        held_by = self.parsed.resolve(value.value)
         if value.attr in _ARRAY_ATTRIBUTES or value.attr in mutation.INACTIVE_ATTRIBUTES or \
                 (owner in self.parsed.locals and owner not in self.parsed.params) or \
-                self.namer.is_reference(owner) or \
-                isinstance(self.parsed.resolve(value.value), (types.ModuleType, type)):
-            return None
+                self.namer.is_reference(owner) or isinstance(held_by, type) or (
+                    isinstance(held_by, types.ModuleType) and (
+                        held_by.__name__.partition(".")[0] in ("numpy", "scipy", "math") or
+                        not isinstance(getattr(held_by, value.attr, None), np.ndarray))):
+            return None  # (np.pi, a class's attribute; a module's array is held: mod.buf)
         return gast.unparse(value).strip()
 
     def held_array_refusal(self, what: str, name: str, through: str) -> str:
