@@ -485,7 +485,7 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
             if numbers:
                 call = _like_numbers(call, numbers, single, value)
             entry = variants[variant] = (call, made, made_text)
-            described[_describe(signature)] = made_text
+            _describe_into(described, _describe(signature), made_text)
         if entry is not shown[0]:
             show(entry)
         chosen = entry[0]
@@ -680,6 +680,16 @@ def _like_numbers(compiled: Callable[..., Any], numbers: tuple, single: bool,
         return (result[0], grads) if value else grads
 
     return run
+
+
+def _describe_into(described: dict, key: str, text: str) -> None:
+    """``described[key] = text``, under ``key #2`` (and so on) where another variant's
+    code has that description already (a list and a tuple of numbers read alike)."""
+    n = 2
+    base = key
+    while described.get(key, text) != text:
+        key, n = f"{base} #{n}", n + 1
+    described[key] = text
 
 
 def _describe(signature: tuple) -> str:

@@ -789,3 +789,20 @@ def test_bp_findings_on_this_sessions_changes():
     # complex arguments: forward mode refuses them as grad does
     with pytest.raises(TypeError, match="complex128"):
         jvp(sine_weighted, (np.array([0.3 + 0.2j]),), (np.ones(1, complex),))
+
+
+def horner_of(x, c):
+    y = 0.0
+    for i in range(len(c)):
+        y = y * x + c[i]
+    return y
+
+
+def test_the_variant_that_ran_is_among_the_variants_listed():
+    # BD: two variants with one description (a 1-D array read as numbers, a list of
+    # numbers) kept one key: .source was not among .variants' values
+    df = value_and_grad(horner_of, wrt=(0, 1))
+    for args in [(0.5, [1.0, 2.0]), (np.float32(0.5), np.array([1.0, 2.0])),
+                 (np.array([0.5]), [1.0, 2.0])]:
+        df(*args)
+        assert df.source in df.variants.values()
