@@ -391,9 +391,11 @@ def _build_method(fn: Any, wrt: Wrt, value: bool, verbose: int, printer: str,
     marker = source.InstanceOf.of(instance)
     unbound = _build(function, wrt, value, verbose, printer, bindings={self_name: marker},
                      optimize=optimize)
-    marker.no_method_hidden(instance, function)
-    # (and on each call: m.forward = ... set since would not be followed)
-    return bind(unbound, instance, lambda: marker.no_method_hidden(instance, function))
+    def check() -> None:  # (and on each call: m.forward = ... set since is not followed)
+        marker.no_method_hidden(instance, function)
+
+    check()
+    return bind(unbound, instance, check)
 
 
 def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: bool,

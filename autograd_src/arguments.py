@@ -107,9 +107,10 @@ class SameDraws:
                 continue
             cells = [c for c in (function.__closure__ or ()) if _filled(c)]
             named = [c.cell_contents for c in cells]
-            self.cells += [(c, c.cell_contents) for c in cells]  # (nonlocal n; n += 1)
-            self.globals += [(function.__globals__, n, function.__globals__[n])
-                             for n in code.co_names if n in function.__globals__]
+            if state:  # (nonlocal n; n += 1, global n: given back by binding)
+                self.cells += [(c, c.cell_contents) for c in cells]
+                self.globals += [(function.__globals__, n, function.__globals__[n])
+                                 for n in code.co_names if n in function.__globals__]
             named += [function.__globals__.get(n) for n in code.co_names]
             held += named
             named += list(function.__defaults__ or ())  # def f(x, rng=RNG)
@@ -129,7 +130,6 @@ class SameDraws:
         self.containers = [_snapshot(a) for a in passed
                            if type(a) is list or isinstance(a, (dict, tuple))]
         if not state:
-            self.cells, self.globals = [], []
             return
         # (and the objects passed in, or held by what fn refers to: their attributes)
         kept = {id(c[0]) for c in self.containers}

@@ -110,10 +110,10 @@ def make_jvp(fn: Callable[..., Any], wrt: Wrt = 0, *, verbose: int = 0,
         marker = source.InstanceOf.of(instance)
         unbound = _make(function, names, verbose, printer,
                         {function.__code__.co_varnames[0]: marker}, optimize)
-        marker.no_method_hidden(instance, function)
-
         def check() -> None:  # (m.forward = ... set since would not be followed)
             marker.no_method_hidden(instance, function)
+
+        check()
 
         def run(args: tuple, kwargs: dict, tangents: tuple) -> Any:
             check()

@@ -46,6 +46,7 @@ from .errors import UnresolvedMethodError
 from .forward import Wrt, forward_of_gradient, make_jvp
 from .rules import runtime
 from .transform import source
+from .transform.mutation import may_change_state
 from .transform.pipeline import cache_for, derivative_name
 from .transform.source import is_bound_method, parameters
 
@@ -404,57 +405,9 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     return hessian_vector_product
 
 
-def _may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> bool:
-    """Whether ``fn`` (or a function of yours it calls) may change state outside its
-    locals: ``global``/``nonlocal``, a store into an attribute or into an item of a
-    name not its own, or a method called on such a name (``s.step()``). Unreadable
-    source counts as may."""
-    import gast
-
-    from .transform.ir import walk
-    from .transform.mutation import is_user_function
-    fn = getattr(fn, "__func__", fn)
-    seen = set() if seen is None else seen
-    if id(fn) in seen or depth > 4:
-        return False
-    seen.add(id(fn))
-    try:
-        parsed = source.parse_function(fn)
-    except Exception:  # noqa: BLE001 - no source: not known
-        return True
-    own = {n.id for n in walk(parsed.node) if isinstance(n, gast.Name) and
-           isinstance(n.ctx, gast.Store)} - set(parsed.params)
-
-    def outside(node: Any) -> bool:
-        while isinstance(node, (gast.Subscript, gast.Attribute)):
-            node = node.value
-        return not (isinstance(node, gast.Name) and node.id in own)
-
-    for node in walk(parsed.node):
-        if isinstance(node, (gast.Global, gast.Nonlocal)):
-            return True
-        targets = node.targets if isinstance(node, (gast.Assign, gast.Delete)) else \
-            [node.target] if isinstance(node, gast.AugAssign) else []
-        if any(isinstance(t, gast.Attribute) or
-               isinstance(t, gast.Subscript) and outside(t) for t in targets):
-            return True
-        if isinstance(node, gast.Call):
-            called = parsed.resolve(node.func)
-            if isinstance(node.func, gast.Attribute) and outside(node.func.value) and \
-                    not isinstance(parsed.resolve(node.func.value), type(np)) and \
-                    called is source.UNRESOLVED:
-                return True  # (s.step(), log.append(v) on what the caller holds)
-            if inspect.isfunction(called) and is_user_function(called) and \
-                    _may_change_state(called, depth + 1, seen):
-                return True
-            if is_bound_method(called) and _may_change_state(called, depth + 1, seen):
-                return True
-    return False
-
-
 class _SameRuns:
     """Checks that a Jacobian's passes saw one state: where ``fn`` may change state
-    (`_may_change_state`), its first pass is made again after the others and must give
+    (`may_change_state`), its first pass is made again after the others and must give
     the same values; else state the passes could not be given back (an array updated
     in place on an object, another module's globals) made them differ, and the
     Jacobian would mix states: an error, not a wrong value."""
@@ -464,7 +417,10 @@ class _SameRuns:
 
     def needed(self) -> bool:
         if self.known is None:
-            self.known = _may_change_state(self.fn)
+            # (of grad(f), f's: grad's own code changes no state of the user's)
+            origin = getattr(self.fn, "__autograd_src_origin__", None)
+            self.known = may_change_state(origin.function() if origin is not None
+                                          else self.fn)
         return self.known
 
     def check(self, first: Any, again: Any) -> None:

@@ -14,6 +14,7 @@ import builtins
 import inspect
 import os
 import textwrap
+import types
 from typing import Any, Optional
 
 import gast
@@ -23,7 +24,7 @@ from .ir import base_name, walk
 
 __all__ = ["writes_in_place", "helper_writes_into", "may_share", "returns_fresh",
            "allocates", "shared_names", "is_user_function", "read_later", "ALLOCATING",
-           "LIBRARIES",
+           "LIBRARIES", "may_change_state",
            "INACTIVE_ATTRIBUTES"]
 
 #: NumPy functions that write into their first argument.
@@ -513,3 +514,48 @@ def _inside_subscript(target: Any, name: Any) -> bool:
     """Whether ``name`` is the array a target subscript assigns into (``y`` in ``y[0]``)."""
     return any(isinstance(n, (gast.Subscript, gast.Attribute)) and n.value is name
                for n in walk(target))
+
+
+def may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> bool:
+    """Whether ``fn`` (or a function of yours it calls) may change state outside its
+    locals: ``global``/``nonlocal``, a store into an attribute or into an item of a
+    name not its own, or a method called on such a name (``s.step()``). Unreadable
+    source counts as may."""
+    from . import source
+    fn = getattr(fn, "__func__", fn)
+    seen = set() if seen is None else seen
+    if id(fn) in seen or depth > 4:
+        return False
+    seen.add(id(fn))
+    try:
+        parsed = source.parse_function(fn)
+    except Exception:  # noqa: BLE001 - no source: not known
+        return True
+    own = {n.id for n in walk(parsed.node) if isinstance(n, gast.Name) and
+           isinstance(n.ctx, gast.Store)} - set(parsed.params)
+
+    def outside(node: Any) -> bool:
+        while isinstance(node, (gast.Subscript, gast.Attribute)):
+            node = node.value
+        return not (isinstance(node, gast.Name) and node.id in own)
+
+    for node in walk(parsed.node):
+        if isinstance(node, (gast.Global, gast.Nonlocal)):
+            return True
+        targets = node.targets if isinstance(node, (gast.Assign, gast.Delete)) else \
+            [node.target] if isinstance(node, gast.AugAssign) else []
+        if any(isinstance(t, gast.Attribute) or
+               isinstance(t, gast.Subscript) and outside(t) for t in targets):
+            return True
+        if isinstance(node, gast.Call):
+            called = parsed.resolve(node.func)
+            if isinstance(node.func, gast.Attribute) and outside(node.func.value) and \
+                    not isinstance(parsed.resolve(node.func.value), types.ModuleType) and \
+                    called is source.UNRESOLVED:
+                return True  # (s.step(), log.append(v) on what the caller holds)
+            if inspect.isfunction(called) and is_user_function(called) and \
+                    may_change_state(called, depth + 1, seen):
+                return True
+            if source.is_bound_method(called) and may_change_state(called, depth + 1, seen):
+                return True
+    return False

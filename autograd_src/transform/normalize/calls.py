@@ -887,9 +887,12 @@ class CallNormalizer:
                                    "autograd_src: register one for it with "
                                    "autograd_src.extend.defvjp, or write the computation "
                                    "with NumPy functions", NoRuleError)
-        # (parameters whose arrays the caller gives the helper to change: read no more)
-        given = self.given_away_to(call, fn) if isinstance(call.func, gast.Name) \
-            else frozenset()
+        # (parameters whose arrays the caller gives the helper to change: read no more;
+        # found already where the call is a statement's value, in its checks)
+        given = getattr(call, "given_away", None)
+        if given is None:
+            given = self.given_away_to(call, fn) if isinstance(call.func, gast.Name) \
+                else frozenset()
         if call.keywords:
             names, positional = parameters(fn)
             call = self.by_position(call, names, positional, self.function_default(fn))
