@@ -625,7 +625,7 @@ class _ForwardOverReverse:
         self.along = list(origin.names)
         self.same = self.along == outer and single
         self.refused: set = set()
-        self.reverse: Optional[Callable[..., Any]] = None
+        self.reverse: dict = {}  # reverse over reverse, per `container_signature`
         self.plan: Optional[tuple] = None  # the latest of plans
         self.plans: dict = {}
         self.shown: Any = None
@@ -673,7 +673,7 @@ class _ForwardOverReverse:
                     return run(args, kwargs)
                 except (_NotHere, *LIBRARY_ERRORS):
                     refused.add(key)
-            return self._reversed()(*args, **kwargs)
+            return self._reversed(args, kwargs)(*args, **kwargs)
 
         derivative.__name__ = derivative.__qualname__ = name
         derivative.__module__ = getattr(self.inner, "__module__", None)
@@ -710,24 +710,33 @@ class _ForwardOverReverse:
                 f"{tangents} = {self.seed} (ones by default), the seed of {inner}'s "
                 f"result.\n{forward.source}")
 
-    def _reversed(self) -> Callable[..., Any]:
-        """Reverse over reverse: grad of the inner derivative's general code."""
-        if self.reverse is None:
-            made = _build(general_code(self.inner),
-                          self.outer[0] if self.single else tuple(self.outer), self.value,
-                          self.verbose, optimize=self.optimize)
-            theirs = made.__wrapped__.__autograd_src_seed__
-            mine = self.seed
-            if theirs == mine:
-                self.reverse = made
-            else:
-                def renamed(*args: Any, **kwargs: Any) -> Any:
-                    if mine in kwargs:
-                        kwargs[theirs] = kwargs.pop(mine)
-                    return made(*args, **kwargs)
-                self.reverse = renamed
-            self.derivative.source = made.source  # type: ignore[attr-defined]
-        return self.reverse
+    def _reversed(self, args: tuple, kwargs: dict) -> Callable[..., Any]:
+        """Reverse over reverse: grad of the inner derivative's general code, or, for a
+        call passing lists, tuples or dicts, of its variant for them (the general code
+        works on copies of those and writes nothing back to the caller's)."""
+        origin = self.origin
+        function = origin.function()
+        signature = container_signature(function, args, kwargs)
+        reverse = self.reverse.get(signature)
+        if reverse is not None:
+            return reverse
+        code = general_code(self.inner) if signature == NO_SCALARS else general_entry(
+            function, origin.names, origin.single, origin.value, origin.optimize,
+            signature)[0]
+        made = _build(code, self.outer[0] if self.single else tuple(self.outer),
+                      self.value, self.verbose, optimize=self.optimize)
+        theirs = made.__wrapped__.__autograd_src_seed__
+        mine = self.seed
+        if theirs == mine:
+            reverse = made
+        else:
+            def reverse(*args: Any, **kwargs: Any) -> Any:
+                if mine in kwargs:
+                    kwargs[theirs] = kwargs.pop(mine)
+                return made(*args, **kwargs)
+        self.reverse[signature] = reverse
+        self.derivative.source = made.source  # type: ignore[attr-defined]
+        return reverse
 
     def _run(self, args: tuple, kwargs: dict) -> Any:
         target, forward, _, _, readers, results, check, seed = self._plan(args, kwargs)
