@@ -34,3 +34,43 @@ def test_grad_of_grad_keeps_dict_update_or_refuses_with_grad():
     got = grad(grad(g))(x, log)
     assert log == plain
     np.testing.assert_allclose(got, hessian(g)(x, []).sum(axis=1), rtol=1e-10)
+
+
+def _central(f, x, eps=1e-6):
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        a, b = x.copy(), x.copy()
+        a[i] += eps
+        b[i] -= eps
+        g[i] = (f(a) - f(b)) / (2 * eps)
+    return g
+
+
+def _unpacked_item(x):
+    val, h = x[0], x[1]
+    val += x[1]
+    return np.sum(val * h)
+
+
+def _item_or_number(x):
+    val = x[0] if np.mean(x) <= 5 else 1.72
+    val *= 2.0
+    return np.sum(val)
+
+
+@pytest.mark.parametrize("helper", [_unpacked_item, _item_or_number])
+def test_helper_writing_through_an_item_checks_that_item_only(helper):
+    # Fuzz seed 171717: a helper binding val = x[0] (a number for a 1-D x) and then
+    # val += ... was taken as writing into the whole of x: a view of the caller's x,
+    # read after the call, made the call refused. For a 2-D x, x[0] is a view: refused.
+    def f(x):
+        z = x[::-1]
+        act = z[::-1]
+        term = helper(act)
+        return np.sum(act * x) + term
+
+    x = np.array([0.3, -0.7, 1.1])
+    np.testing.assert_allclose(grad(f)(x.copy()), _central(f, x), atol=1e-7)
+    from autograd_src.errors import InPlaceUpdateError
+    with pytest.raises(InPlaceUpdateError, match="term = helper"):
+        grad(f)(np.array([[0.3, -0.7], [1.1, 0.2]]))

@@ -555,6 +555,7 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         # (and those written through another name: v = z; v += 1, r = z[0]; r[1] = 2)
         from .normalize import _written_in_place, written_through
         inner = {n for n in _written_in_place(copied.body) if n not in params}
+        directly = set(written)
         written |= written_through(copied, inner, parsed.resolve) & set(params) - rebound
         if not written:
             return stmt
@@ -589,16 +590,23 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         deep = _items_written_in_place(copied.body)
         for param, name in zip(sorted(written), passed) if partners else []:
             # (nothing else read later: no check; where the helper writes into the
-            # items' arrays, d['a'] += 1.0, those are checked too)
+            # items' arrays, d['a'] += 1.0, those are checked too; where only through
+            # names bound to items, val = z[0]; val += 1.0, those items: numbers where
+            # z has one dimension, which nothing shares)
             where = f"{parsed.where(stmt)}: {gast.unparse(stmt).strip().splitlines()[0]}"
-            check = gast.Call(func=gast.Attribute(value=name_node(ad), attr="alone",
-                                                  ctx=gast.Load()),
-                              args=[name_node(name), gast.Tuple(
-                                  elts=[name_node(p) for p in partners], ctx=gast.Load()),
-                                  gast.Constant(value=where, kind=None)],
-                              keywords=[gast.keyword(arg="items", value=gast.Constant(
-                                  value=True, kind=None))] if param in deep else [])
-            before.append(gast.copy_location(gast.Expr(value=check), stmt))
+            items = None if param in directly or param in deep else \
+                _items_written_through(copied, param, inner, parsed.resolve)
+            for value in [gast.Subscript(value=name_node(name), slice=copy.deepcopy(index),
+                                         ctx=gast.Load()) for index in items] if items \
+                    else [name_node(name)]:
+                check = gast.Call(func=gast.Attribute(value=name_node(ad), attr="alone",
+                                                      ctx=gast.Load()),
+                                  args=[value, gast.Tuple(
+                                      elts=[name_node(p) for p in partners], ctx=gast.Load()),
+                                      gast.Constant(value=where, kind=None)],
+                                  keywords=[gast.keyword(arg="items", value=gast.Constant(
+                                      value=True, kind=None))] if param in deep else [])
+                before.append(gast.copy_location(gast.Expr(value=check), stmt))
         # a list or dict it writes into (cache['h'] = h) holds, when it returns, what
         # its copy holds (as the caller's would); an array stays the caller's own
         # (only for what the caller of the function differentiated passed it: a list
@@ -648,6 +656,51 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         return stmt
 
     _each_statement(parsed, rewrite)
+
+
+def _items_written_through(copied: gast.FunctionDef, param: str, inner: set[str],
+                           resolve: Callable[[gast.Name], Any]) -> Optional[list]:
+    """The constant integer indices (gast nodes) of ``param`` that the names ``inner``
+    (written in place) take, where those names share ``param``'s array only by being
+    bound to such items (``val = x[0]``, ``val, h = x[0], x[1]``, ``val = x[0] if c
+    else 1.0``): the write reaches ``param``'s array only where such an item is a view
+    (``param`` has more dimensions than indices). None where a name may share it
+    otherwise (``v = x``, ``r = x[i]``, a loop's target, a view's view)."""
+    from .mutation import shared_names
+    from .normalize import _constant_integers, written_through
+    reaching = {n for n in inner if param in written_through(copied, {n}, resolve)}
+    indices: list = []
+    for stmt in walk(copied):
+        if isinstance(stmt, (gast.For, gast.comprehension, gast.With, gast.NamedExpr)) and \
+                {n.id for n in walk(stmt.target if not isinstance(stmt, gast.With) else stmt)
+                 if isinstance(n, gast.Name)} & reaching:
+            return None  # (bound otherwise than by an assignment)
+        if not isinstance(stmt, gast.Assign):
+            continue
+        for target in stmt.targets:
+            pairs = list(zip(target.elts, stmt.value.elts)) if isinstance(
+                target, gast.Tuple) and isinstance(stmt.value, gast.Tuple) and \
+                len(target.elts) == len(stmt.value.elts) else [(target, stmt.value)]
+            for part, value in pairs:
+                names = {n.id for n in walk(part) if isinstance(n, gast.Name)}
+                if not names & reaching:
+                    continue
+                if not isinstance(part, gast.Name):
+                    return None  # (a, b = x[0]: unpacked from an item)
+                leaves, pending = [], [value]
+                while pending:
+                    leaf = pending.pop()
+                    if isinstance(leaf, gast.IfExp):
+                        pending += [leaf.body, leaf.orelse]
+                    else:
+                        leaves.append(leaf)
+                for leaf in leaves:
+                    if isinstance(leaf, gast.Subscript) and isinstance(leaf.value, gast.Name) \
+                            and leaf.value.id == param and _constant_integers(leaf.slice):
+                        indices.append(leaf.slice)
+                    elif shared_names(gast.Expr(value=leaf), resolve):
+                        return None  # (another array it may share)
+    return indices or None
 
 
 def _writing_back(stmts: list, given: dict, ad: str, namer: Namer) -> list:
