@@ -220,6 +220,8 @@ CASES += [
     ((_ad.einsum_grads,), "_ad.einsum_grads(x, 'ij,jk->ik', (y, z))[0] * 2.0 + "
      "_ad.einsum_grads(x, 'ij,jk->ik', (y, z))[1].sum()",
      _n((3, 2), (3, 4), (4, 2)), 3),
+    ((_ad.einsum_view,), "_ad.einsum_view(x, 'ij->ji') * y + _ad.einsum_view(y, 'ii->i')",
+     _n((3, 3), (3, 3)), 2),
     ((_ad.unslogdet,), "_ad.unslogdet((x, y), (x, y), z + 4.0 * np.eye(3))",
      lambda r: (r.normal(size=2), r.normal(size=2), r.normal(size=(2, 3, 3))), 3),
     ((_ad.solve_lhs,), "_ad.solve_lhs(x, z + 4.0 * np.eye(3), y) + "

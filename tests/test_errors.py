@@ -131,10 +131,26 @@ def _mean_of_draws(mu):
     return np.mean(rng.normal(mu, 1.0, size=20))
 
 
+def _picked(mu):
+    rng = np.random.default_rng(0)
+    return np.sum(rng.choice(mu, 2, replace=False) ** 2)
+
+
+def _picked_by_index(mu):  # (the advice, followed)
+    rng = np.random.default_rng(0)
+    idx = rng.choice(len(mu), 2, replace=False)
+    return np.sum(mu[idx] ** 2)
+
+
 def test_a_random_draw_given_a_differentiated_value_says_how_to_reparameterize():
-    with pytest.raises(TypeError, match=r"test_errors.py:\d+: a random draw .normal\(...\) "
-                                        r"of a Generator .*mu \+ sigma \* "):
+    with pytest.raises(TypeError, match=r"test_errors.py:\d+: .normal\(\) of a Generator, "
+                                        r"given a differentiated value, draws .*mu \+ sigma \* "):
         grad(_mean_of_draws)(0.5)
+    # (a draw that reorders or picks entries: its gradient goes through drawn indices)
+    with pytest.raises(TypeError, match=r"idx = rng.choice\(len\(mu\), k\); mu\[idx\]"):
+        grad(_picked)(np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(grad(_picked_by_index)(np.array([1.0, 2.0, 3.0])),
+                               [0.0, 4.0, 6.0])
     with pytest.raises(TypeError, match="x=True, a bool"):
         grad(lambda x: x * 2.0)(True)
 

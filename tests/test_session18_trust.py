@@ -74,3 +74,68 @@ def test_helper_writing_through_an_item_checks_that_item_only(helper):
     from autograd_src.errors import InPlaceUpdateError
     with pytest.raises(InPlaceUpdateError, match="term = helper"):
         grad(f)(np.array([[0.3, -0.7], [1.1, 0.2]]))
+
+
+def test_a_comprehension_variable_is_not_a_name_read_later():
+    # BQ: cnt['n'] += 1 or lst[1] += v was refused when a comprehension or generator
+    # followed: its own variable (w, i) was taken for a name of the function that might
+    # hold the item's array.
+    def f(x):
+        lst = [x, 0.0]
+        lst[1] += x * x
+        return lst[1] + sum(x * w for w in (1.0, 2.0))
+
+    def g(x, cnt):
+        cnt["n"] += 1
+        vals = [x * i for i in range(5) if i % 2 == 1 or i == 0]
+        double = lambda q: q * 2.0  # noqa: E731
+        scale = double(x)
+        return vals[1] * scale
+
+    assert grad(f)(0.7) == pytest.approx(2 * 0.7 + 3.0)
+    cnt = {"n": 0}
+    assert grad(g)(0.7, cnt) == pytest.approx(4 * 0.7)
+    assert cnt == {"n": 1}
+
+
+_VIEWS = {
+    "flip": lambda a: np.flip(a, 0), "fliplr": np.fliplr, "flipud": np.flipud,
+    "rot90": np.rot90, "rollaxis": lambda a: np.rollaxis(a, 1),
+    "einsum ij->ji": lambda a: np.einsum("ij->ji", a),
+    "einsum ii->i": lambda a: np.einsum("ii->i", a),
+    "einsum ...": lambda a: np.einsum("...", a),
+}
+if hasattr(np, "matrix_transpose"):
+    _VIEWS["matrix_transpose"] = np.matrix_transpose
+
+
+@pytest.mark.parametrize("name", sorted(_VIEWS))
+def test_tensor_writes_through_numpy_views_reach_their_base(name):
+    # BR: np.flip, rot90, rollaxis, matrix_transpose and one-operand einsum give views
+    # in NumPy; on a tensor they gave unlinked copies, so a write through them was lost
+    # (values and gradient).
+    import autograd_src as mg
+    make = _VIEWS[name]
+
+    def loss(x, like=np.asarray):
+        y = x * 1.5
+        t = make(y)
+        t[0] = t[0] * 3.0 + 1.0  # through the view, into y
+        t *= like(0.5)
+        return (y * y * x).sum()
+
+    x0 = np.array([[0.3, -0.7, 0.2], [1.1, 0.4, -0.5], [0.6, -0.2, 0.9]])
+    x = mg.tensor(x0)
+    out = loss(x, like=lambda v: v)
+    np.testing.assert_allclose(out.item(), loss(x0.copy()), rtol=1e-12)
+    out.backward()
+    np.testing.assert_allclose(x.grad, _central(loss, x0), atol=1e-6)
+
+
+def test_tensor_write_into_a_read_only_diagonal_fails_as_numpy():
+    import autograd_src as mg
+    y = mg.tensor(np.ones((3, 3))) * 2.0
+    with pytest.raises(ValueError):
+        np.diagonal(y)[0] = 5.0
+    with pytest.raises(ValueError):
+        np.diagonal(np.ones((3, 3)) * 2.0)[0] = 5.0

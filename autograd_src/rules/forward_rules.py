@@ -1289,6 +1289,11 @@ def einsum(g, ans, subscripts, *operands, optimize=False):
     return None, _fwd.einsum_jvp(subscripts, operands, g)
 
 
+@defjvp(_ad.einsum_view)
+def einsum_view(g, ans, operand, subscripts):
+    return _ad.einsum_view(g, subscripts)
+
+
 # ----- Shapes and joining -----
 
 

@@ -475,6 +475,11 @@ def einsum(g, ans, subscripts, *operands, optimize=False):
     return None, _ad.einsum_grads(g, subscripts, operands)
 
 
+@defvjp(_ad.einsum_view)
+def einsum_view(g, ans, operand, subscripts):
+    return _ad.einsum_grads(g, subscripts, (operand,))[0]
+
+
 # ----- Shapes and joining -----
 
 

@@ -145,11 +145,14 @@ def _positional(rule: registry.Rule, args: tuple, kwargs: dict) -> tuple[tuple, 
 #: NumPy functions whose result may be a view of their first operand. When it is,
 #: the result is recorded as a view of that tensor (``.base``): an in-place update
 #: of either reaches the other, in value and in the graph (`inplace`).
-#: (``einsum``'s diagonals are views in NumPy too, but of its second argument: not
-#: tracked here yet.)
+#: (A one-operand ``einsum`` NumPy returns as a view, ``'ij->ji'``, ``'ii->i'``, is
+#: one of its second argument: recorded as `runtime.einsum_view` of it.)
 VIEW_FUNCTIONS = {operator.getitem, np.transpose, np.reshape, np.ravel, np.squeeze,
                   np.expand_dims, np.swapaxes, np.moveaxis, np.broadcast_to,
-                  np.atleast_1d, np.atleast_2d, np.atleast_3d}
+                  np.atleast_1d, np.atleast_2d, np.atleast_3d, np.flip, np.fliplr,
+                  np.flipud, np.rot90, np.rollaxis, np.diagonal,
+                  *[getattr(np, name) for name in ("matrix_transpose", "permute_dims")
+                    if hasattr(np, name)]}
 
 
 #: NumPy functions that return their operand itself where it needs no change (a
@@ -201,12 +204,18 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     if ans is raw_args[0] and primitive in RETURNS_ITS_OPERAND and constant is None and \
             isinstance(args[0], tensor_type):
         return args[0]  # np.atleast_2d of a matrix is the matrix: writes through it reach it
-    view_of = None
+    view_of = viewed_as = None
     if primitive in VIEW_FUNCTIONS and type(ans) is np.ndarray and ans.base is not None \
             and _Recording.enabled and isinstance(args[0], tensor_type):
         data = raw_args[0]
         if ans.base is data or ans.base is data.base:
             view_of = args[0]  # a view leaves its operand's gradient alone, as in MyGrad
+    elif primitive is np.einsum and len(args) == 2 and type(ans) is np.ndarray and \
+            ans.base is not None and _Recording.enabled and isinstance(args[1], tensor_type) \
+            and isinstance(raw_args[0], str) and not raw_kwargs:
+        data = raw_args[1]
+        if ans.base is data or ans.base is data.base:  # ('ij->ji', 'ii->i')
+            view_of, viewed_as = args[1], (runtime.einsum_view, (raw_args[0],), {})
     parents: list = []
     versions: list = []
     # The arrays this operation must lock (memory.py): its operands' that no graph
@@ -267,7 +276,7 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     elif not result._data.flags.writeable:
         memory.note_view(result._data)
     if view_of is not None:
-        view_of._add_view(result, primitive, raw_args[1:], raw_kwargs)
+        view_of._add_view(result, *(viewed_as or (primitive, raw_args[1:], raw_kwargs)))
     return result
 
 

@@ -441,8 +441,11 @@ def read_later(body: list, values_only: bool = False
     bound: dict[int, frozenset] = {}
 
     def loads(node: Any) -> frozenset:
-        # (v *= 0.5 reads v too: it writes, in NumPy, into the array v holds)
-        skipped = _shape_reads(node) if values_only else ()
+        # (v *= 0.5 reads v too: it writes, in NumPy, into the array v holds; a
+        # comprehension's or lambda's own variables are not this function's names)
+        skipped = _own_variable_reads(node)
+        if values_only:
+            skipped |= _shape_reads(node)
         return frozenset(n.id for n in walk(node) if isinstance(n, gast.Name)
                          and isinstance(n.ctx, gast.Load) and id(n) not in skipped) | \
             frozenset(n.target.id for n in walk(node) if isinstance(n, gast.AugAssign)
@@ -508,6 +511,36 @@ def read_later(body: list, values_only: bool = False
     live_in(body, frozenset(), True)
     sure(body, frozenset())
     return later, bound
+
+
+_COMPREHENSIONS = (gast.ListComp, gast.SetComp, gast.GeneratorExp, gast.DictComp)
+
+
+def _own_variable_reads(node: Any) -> set[int]:
+    """The ids of the ``Name`` nodes under ``node`` that read a comprehension's own
+    variable (``w`` in ``sum(x * w for w in ws)``) or a lambda's parameter: names of
+    their own scope, which hold nothing of the function's when it goes on."""
+    found: set[int] = set()
+    for scope in walk(node):
+        if isinstance(scope, _COMPREHENSIONS):
+            own = {n.id for g in scope.generators for n in walk(g.target)
+                   if isinstance(n, gast.Name)}
+            parts = [scope.key, scope.value] if isinstance(scope, gast.DictComp) \
+                else [scope.elt]
+            parts += [test for g in scope.generators for test in g.ifs]
+            parts += [g.iter for g in scope.generators[1:]]  # (the first: outside it)
+        elif isinstance(scope, gast.Lambda):
+            arguments = scope.args
+            own = {a.id for a in arguments.posonlyargs + arguments.args +
+                   arguments.kwonlyargs + [arguments.vararg, arguments.kwarg]
+                   if isinstance(a, gast.Name)}
+            parts = [scope.body]
+        else:
+            continue
+        found.update(id(n) for part in parts for n in walk(part)
+                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+                     and n.id in own)
+    return found
 
 
 def _inside_subscript(target: Any, name: Any) -> bool:

@@ -363,11 +363,10 @@ class DynamicMethod:
         kind = type(obj)
         found = _inspect.getattr_static(kind, self.attr, None)
         if str(getattr(kind, "__module__", "")).startswith("numpy.random"):
-            raise TypeError(f"{self.where}: a random draw .{self.attr}(...) of a "
-                            f"{kind.__name__} is given a differentiated value, which grad "
-                            "cannot follow into the draw: draw from the standard "
-                            "distribution and transform it (mu + sigma * "
-                            "rng.standard_normal(size) for rng.normal(mu, sigma, size))")
+            from .normalize.calls import draw_advice
+            raise TypeError(f"{self.where}: .{self.attr}() of a {kind.__name__}, given a "
+                            f"differentiated value, "
+                            f"{draw_advice(self.attr, self.where)}")
         if kwargs:
             raise TypeError(f"{self.where}: .{self.attr}() of an object known only when "
                             "the code runs is called with keyword arguments; pass them by "

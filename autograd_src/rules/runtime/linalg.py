@@ -286,6 +286,13 @@ def _einsum_grad(g: Any, term: str, out: str, others: list, x: Any) -> Any:
     return result
 
 
+def einsum_view(operand: Any, subscripts: str) -> Any:
+    """``np.einsum(subscripts, operand)``, the operand first: how the Tensor API
+    records, and makes again after an update, a one-operand einsum that NumPy returns
+    as a view of its operand (``'ij->ji'``, ``'ii->i'``)."""
+    return np.einsum(subscripts, operand)
+
+
 def einsum_grads(g: Any, subscripts: str, operands: Sequence[Any]) -> tuple[Any, ...]:
     """Gradients of ``np.einsum(subscripts, *operands)``: any number of operands,
     ``...``, implicit output, repeated indices (traces and diagonals)."""

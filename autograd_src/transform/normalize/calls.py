@@ -1340,7 +1340,20 @@ def _random_draw(primitive: Any) -> bool:
 
 
 def _draw_refusal(label: str, where: str) -> str:
-    return (f"{label} draws random numbers from a distribution whose parameters carry "
+    return f"{label} {draw_advice(label, where)}"
+
+
+def draw_advice(label: str, where: str) -> str:
+    """Why a random draw given a differentiated value (``label``, at ``where``) is
+    refused, and how to write it: reparameterised, or through drawn indices."""
+    if label.rstrip("()").rsplit(".", 1)[-1] in ("permutation", "choice", "shuffle",
+                                                "permuted"):
+        # (reordering or picking entries: their gradient exists, through indices)
+        return (f"reorders or picks entries of a differentiated array (at {where}), "
+                "which grad does not follow through the draw: draw the indices and index "
+                "the array (idx = rng.permutation(len(mu)); mu[idx], or idx = "
+                "rng.choice(len(mu), k); mu[idx])")
+    return (f"draws random numbers from a distribution whose parameters carry "
             f"gradient (at {where}), which has no derivative here: draw from a fixed "
             "distribution and transform the draw (reparameterise: mu + sigma * "
             "rng.standard_normal(shape), or, for a uniform, low + (high - low) * "
