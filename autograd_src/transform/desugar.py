@@ -278,7 +278,10 @@ class _Desugar:
             else:  # evaluate the iterable once, as the for statement would
                 self.not_a_view_the_body_changes(source, stmt)
                 holder = self.namer.fresh("items")
-                if sized and isinstance(source, gast.Call):
+                if sized and isinstance(source, gast.Call) and not (
+                        isinstance(source.func, gast.Name) and self.parsed.resolve(
+                            source.func) in (reversed, list, tuple, sorted, range)):
+                    # (an iterator that may not end: reversed(list(v)) surely ends)
                     import itertools
                     shortest = _call(self.namer.builtin("len"), clone(sized[0])) \
                         if len(sized) == 1 else _call(self.namer.builtin("min"), *[
@@ -329,8 +332,9 @@ _LIST_CHANGES = {"append", "extend", "insert", "pop", "remove", "clear", "revers
 
 class _MapAsComprehension(Transformer):
     """``map(f, xs, ys)`` as ``[f(x, y) for x, y in zip(xs, ys)]``, and ``map(lambda z:
-    e, xs)`` as ``[e for z in xs]`` (its parameters renamed apart): a list, consumed
-    once like the iterator, whose items the normalizer differentiates as any other."""
+    e, xs)`` as ``[e for z in xs]`` (its parameters renamed apart), ``filter(f, xs)`` as
+    ``[x for x in xs if f(x)]``: a list, consumed once like the iterator, whose items
+    the normalizer differentiates as any other."""
 
     def __init__(self, parsed: ParsedFunction, namer: Namer) -> None:
         self.parsed = parsed
@@ -339,7 +343,7 @@ class _MapAsComprehension(Transformer):
     def visit_Assign(self, node: gast.Assign) -> Any:
         if isinstance(node.value, gast.Call) and isinstance(node.value.func, gast.Name) and \
                 len(node.targets) == 1 and isinstance(node.targets[0], gast.Name) and \
-                self.parsed.resolve(node.value.func) is map:
+                self.parsed.resolve(node.value.func) in (map, filter):
             # m = map(...) not read at once (those are list(map(...)) now): left lazy,
             # as Python's, which the normalizer refuses where it carries gradient
             for arg in node.value.args:
@@ -349,6 +353,10 @@ class _MapAsComprehension(Transformer):
 
     def visit_Call(self, node: gast.Call) -> Any:
         self.generic_visit(node)
+        if isinstance(node.func, gast.Name) and len(node.args) == 2 and not node.keywords \
+                and not any(isinstance(a, gast.Starred) for a in node.args) and \
+                self.parsed.resolve(node.func) is filter:
+            return self.filter_as_comprehension(node)
         if not (isinstance(node.func, gast.Name) and len(node.args) >= 2 and not node.keywords
                 and not any(isinstance(a, gast.Starred) for a in node.args)
                 and self.parsed.resolve(node.func) is map):
@@ -376,6 +384,28 @@ class _MapAsComprehension(Transformer):
         comprehension = gast.ListComp(elt=element, generators=[gast.comprehension(
             target=target, iter=source, ifs=[], is_async=0)])
         return gast.copy_location(comprehension, node)
+
+
+    def filter_as_comprehension(self, node: gast.Call) -> Any:
+        """``filter(f, xs)`` as ``[x for x in xs if f(x)]`` (``filter(None, xs)``: ``if
+        x``; a lambda's body, its parameter renamed apart)."""
+        function, iterable = node.args
+        if isinstance(function, gast.Lambda):
+            params = function.args
+            if params.vararg or params.kwarg or params.kwonlyargs or params.defaults or \
+                    len(params.args) != 1:
+                return node
+            name = self.namer.fresh(params.args[0].id)
+            test = helper_copies.Renamed({params.args[0].id: name}).visit(
+                copy.deepcopy(function.body))
+        else:
+            name = self.namer.fresh("item")
+            test = name_node(name) if isinstance(function, gast.Constant) and \
+                function.value is None else gast.Call(func=function, args=[name_node(name)],
+                                                      keywords=[])
+        return gast.copy_location(gast.ListComp(elt=name_node(name), generators=[
+            gast.comprehension(target=name_node(name, gast.Store()), iter=iterable,
+                               ifs=[test], is_async=0)]), node)
 
 
 def _partials(parsed: ParsedFunction, namer: Namer) -> None:

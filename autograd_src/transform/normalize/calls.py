@@ -52,7 +52,7 @@ class CallNormalizer:
         func = call.func
         self.no_cast_to_objects(call)
         rewritten = self.builtin_form(call)
-        if isinstance(rewritten, gast.ListComp):  # d.values(): a list of the values
+        if isinstance(rewritten, (gast.ListComp, gast.DictComp)):  # d.values(): a list
             built = self.comprehension(gast.copy_location(rewritten, call))
             return None, name_node(built), {}, [built]
         if rewritten is not None:
@@ -509,7 +509,9 @@ class CallNormalizer:
             return ad("transposed", args[0].value)
         if builtin in (zip, enumerate) and args and not starred and not keywords and \
                 (builtin is zip or len(args) == 1):
-            # zip(a, b) as [(a[k], b[k]) for k in range(...)], enumerate(xs) likewise
+            # zip(a, b) as [(a[k], b[k]) for k in range(...)], enumerate(xs) likewise;
+            # each iterable evaluated once, before (an iterator as a list: reversed(c))
+            args = [self.iterable_once(a) for a in args]
             k = self.namer.fresh("k")
             length = [gast.Call(func=name_node(self.namer.reference(len, "len")), args=[a],
                                 keywords=[]) for a in args]
@@ -532,6 +534,16 @@ class CallNormalizer:
             return gast.Subscript(value=args[0], slice=gast.Slice(
                 lower=None, upper=None, step=gast.Constant(value=-1, kind=None)),
                 ctx=gast.Load())
+        if builtin is dict and len(args) == 1 and not starred and not keywords and \
+                isinstance(args[0], gast.Call) and isinstance(args[0].func, gast.Name) and \
+                self.parsed.resolve(args[0].func) is zip and len(args[0].args) == 2 and \
+                not args[0].keywords:
+            # dict(zip(keys, values)) as {k: v for k, v in zip(keys, values)}
+            key, value = self.namer.fresh("key"), self.namer.fresh("value")
+            return gast.DictComp(key=name_node(key), value=name_node(value), generators=[
+                gast.comprehension(target=gast.Tuple(elts=[
+                    name_node(key, gast.Store()), name_node(value, gast.Store())],
+                    ctx=gast.Store()), iter=args[0], ifs=[], is_async=0)])
         if builtin is dict and len(args) == 1 and not starred:
             # dict(p), dict(p, k=v): a new dict (of dicts only; pairs are refused when
             # the call runs)
@@ -542,6 +554,22 @@ class CallNormalizer:
             return gast.Dict(keys=[gast.Constant(value=k, kind=None) for k in keywords],
                              values=list(keywords.values()))
         return None
+
+    def iterable_once(self, iterable: gast.expr) -> gast.expr:
+        """``iterable`` as a name bound before (a name or constant as it is), read by
+        position: an iterator Python's builtins make (``reversed(c)``, ``map``,
+        ``filter``, a generator) as a list of its items."""
+        if isinstance(iterable, (gast.Name, gast.Constant)):
+            return iterable
+        lazy = isinstance(iterable, gast.GeneratorExp) or isinstance(
+            iterable, gast.Call) and isinstance(iterable.func, gast.Name) and \
+            self.parsed.resolve(iterable.func) in (reversed, map, filter, zip, enumerate, iter)
+        if lazy and not self.is_active(iterable):
+            iterable = gast.copy_location(gast.Call(
+                func=name_node(self.namer.reference(list, "list")), args=[iterable],
+                keywords=[]), iterable)
+        return self.atom(iterable) if self.is_active(iterable) else \
+            self.hoist(iterable, "items")
 
     def array_method_call(self, call: gast.Call, keywords: dict) -> tuple:
         """``x.sum(axis=1)`` on a differentiated array: the NumPy function's rule."""
