@@ -97,6 +97,11 @@ class SameDraws:
             if id(function) in seen:
                 continue
             seen.add(id(function))
+            if _plain_object(function) and callable(function):  # vjp(model, x)
+                held.append(function)
+                functions.append(function.__call__)  # (its object is held: seen once)
+                seen.add(id(function))
+                continue
             owner = getattr(function, "__self__", None)  # self.rng of a bound method
             if owner is not None and hasattr(owner, "__dict__"):
                 found += list(vars(owner).values())
@@ -127,7 +132,8 @@ class SameDraws:
         # log.append(v)): each run starts from what the caller passed, not from what
         # the run before left (a Hessian's columns would compound the writes)
         passed = list(args) + list((kwargs or {}).values())
-        self.containers = [_snapshot(a) for a in passed
+        # (with state, the objects they hold too: st['model'].t += 1)
+        self.containers = [_snapshot(a, objects=state) for a in passed
                            if type(a) is list or isinstance(a, (dict, tuple))]
         if not state:
             return

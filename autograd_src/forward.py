@@ -623,9 +623,16 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     origin = getattr(backward, "__autograd_src_origin__", None)
     seed = origin.seed if origin is not None else "dout"  # grad(grad(f))'s is dout_2
 
+    from .jacobians import _SameRuns
+    same = _SameRuns(fn, "vjp")
+
     def vjp_fn(cotangent: Any) -> tuple:
         draws.again()  # (then the state is as after one run of fn)
-        grads = backward(*primals, **{seed: cotangent})
+        if same.needed():  # (state it could not give back: the value's run checked)
+            grads = same.first_of(backward, positions[0] if len(positions) == 1 else
+                                  positions, value, primals, {seed: cotangent})
+        else:
+            grads = backward(*primals, **{seed: cotangent})
         if len(positions) == 1:
             grads = (grads,)
         out: list = [None] * len(primals)

@@ -184,9 +184,13 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         value = value_on_copies(fn, args, kwargs)
         out_shape, seeds = _basis(value)
         rows = []
-        for s in seeds:
+        for k, s in enumerate(seeds):
             draws.again()
-            row = backward(*args, **{seed: s}, **kwargs)
+            if k == 0 and same.needed():  # (its value must be the value's run's)
+                row = same.first_of(backward, names[0] if single else tuple(names), value,
+                                    args, {seed: s, **kwargs})
+            else:
+                row = backward(*args, **{seed: s}, **kwargs)
             rows.append((row,) if single else row)
         if len(seeds) > 1 and same.needed():
             draws.again()
@@ -414,6 +418,25 @@ class _SameRuns:
 
     def __init__(self, fn: Callable[..., Any], label: str) -> None:
         self.fn, self.label, self.known = fn, label, None
+        self.with_value: dict = {}  # id(derivative) -> value_and_grad of the same
+
+    def first_of(self, derivative: Callable[..., Any], wrt: Any, value: Any,
+                 args: tuple, kwargs: dict) -> Any:
+        """``derivative(*args, **kwargs)`` (``grad(fn, wrt)``), checked to run on the
+        state the run that gave ``value`` found: its value and gradient are made in
+        one run (`value_and_grad`), which must give ``value`` again."""
+        from .api import value_and_grad
+        made = self.with_value.get(id(derivative))
+        if made is None:
+            made = self.with_value[id(derivative)] = value_and_grad(self.fn, wrt=wrt)
+        theirs, mine = seed_name(derivative), seed_name(made)
+        if theirs in kwargs and theirs != mine:
+            kwargs = dict(kwargs)
+            kwargs[mine] = kwargs.pop(theirs)
+        again, result = made(*args, **kwargs)
+        self.check(value, again, "for its value and again for its derivative, and the "
+                                 "second run")
+        return result
 
     def needed(self) -> bool:
         if self.known is None:
@@ -423,18 +446,18 @@ class _SameRuns:
                                           else self.fn)
         return self.known
 
-    def check(self, first: Any, again: Any) -> None:
+    def check(self, first: Any, again: Any, runs: str = "once per column (or row), "
+              "and its first one, made again after the others,") -> None:
         a, b = np.asarray(first), np.asarray(again)
         if a.shape == b.shape and np.array_equal(a, b, equal_nan=True):
             return
         name = getattr(self.fn, "__name__", "f")
         raise RuntimeError(
-            f"{self.label} runs {name}() once per column (or row), and its first one, "
-            f"made again after the others, gave other values: {name}() changes state "
+            f"{self.label} runs {name}() {runs} gave other values: {name}() changes state "
             "that the passes could not each be given back as the first found (an array "
             "updated in place on an object, another module's variables, a class "
             "attribute). Take the derivative of a function that leaves that state "
-            "alone, or use hvp / jvp / vjp, which run it once")
+            "alone, or use grad, value_and_grad, jvp or hvp, which run it once")
 
 
 def _like_argument(product: Any, like: Any) -> Any:

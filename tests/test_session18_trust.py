@@ -191,3 +191,57 @@ def test_python_builtins_over_differentiated_values(case):
         assert jvp(f, (x,), (1.0,))[1] == pytest.approx(want, rel=1e-6)
     else:
         np.testing.assert_allclose(grad(f)(x), _central(f, x), atol=1e-7)
+
+
+class _Counter:
+    def __init__(self):
+        self.t = 0
+
+
+class _Buffer:
+    def __init__(self):
+        self.buf = np.zeros(3)
+
+
+class _Model:
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, x):
+        y = np.sin(x) + self.calls * x ** 2
+        self.calls = self.calls + 1
+        return y
+
+
+def test_vjp_and_jacrev_of_one_row_run_on_the_state_the_value_found():
+    # BS: vjp (always) and jacrev of a scalar function ran f a second time on the state
+    # the value's run left: an object held in a dict argument, a callable object's own
+    # attributes (given back now), an array updated in place on an object (which cannot
+    # be given back: an error now, as jacfwd's).
+    from autograd_src import jacobian, jacrev, vjp
+    x = np.array([0.3, -0.7, 1.1])
+
+    def counted(x, st):
+        st['s'].t = st['s'].t + 1
+        return np.sum(np.sin(x)) * st['s'].t
+
+    for run in (lambda st: jacrev(counted)(x, st), lambda st: jacobian(counted)(x, st),
+                lambda st: vjp(counted, x, st)[1](1.0)[0]):
+        st = {'s': _Counter()}
+        np.testing.assert_allclose(run(st), np.cos(x), rtol=1e-12)
+        assert st['s'].t == 1
+
+    def buffered(x, st):
+        y = np.sum(np.sin(x)) * (1.0 + np.sum(st.buf))
+        st.buf += 1.0
+        return y
+
+    for run in (lambda st: jacrev(buffered)(x, st), lambda st: vjp(buffered, x, st)[1](1.0)):
+        with pytest.raises(RuntimeError, match="for its value and again for its derivative"):
+            run(_Buffer())
+
+    m = _Model()
+    value, back = vjp(m, x)
+    np.testing.assert_allclose(value, np.sin(x))
+    np.testing.assert_allclose(back(np.ones(3))[0], np.cos(x), rtol=1e-12)
+    assert m.calls == 1
