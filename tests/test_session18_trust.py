@@ -245,3 +245,120 @@ def test_vjp_and_jacrev_of_one_row_run_on_the_state_the_value_found():
     np.testing.assert_allclose(value, np.sin(x))
     np.testing.assert_allclose(back(np.ones(3))[0], np.cos(x), rtol=1e-12)
     assert m.calls == 1
+
+
+def test_a_log_read_back_for_its_length_only_runs_as_written():
+    # BT: d['hist'].append(float(x)) then len(d['hist']) was refused; the numbers logged
+    # are read back nowhere. Read back by value, the log is still refused.
+    def counted(x, d):
+        d['hist'].append(float(x))
+        return x ** 3 + len(d['hist'])
+
+    def read_back(x, d):
+        d['hist'].append(float(x))
+        return x ** 3 * d['hist'][-1]
+
+    d = {'hist': [0.5]}
+    assert grad(counted)(1.3, d) == pytest.approx(3 * 1.3 ** 2)
+    assert d == {'hist': [0.5, 1.3]}
+    with pytest.raises(DiffSyntaxError):
+        grad(read_back)(1.3, {'hist': []})
+
+
+class _Accumulator:
+    def __init__(self):
+        self.buf = np.zeros(3)
+
+    def __call__(self, x):
+        self.buf += 1.0
+        return x * self.buf
+
+    def step_out(self, x):
+        np.add(self.buf, 1.0, out=self.buf)
+        return x * self.buf
+
+    def step(self, x):
+        self.buf += 1.0
+        return x * self.buf
+
+
+_ACC = _Accumulator()
+_HELD = [_ACC]
+
+
+def _through_call(x):
+    return _ACC(x)
+
+
+def _through_out(x):
+    return _ACC.step_out(x)
+
+
+def _through_local_dict(x):
+    d = {'m': _ACC}
+    return d['m'].step(x)
+
+
+def _through_list_item(x):
+    return _HELD[0](x)
+
+
+@pytest.mark.parametrize("f", [_through_call, _through_out, _through_local_dict,
+                               _through_list_item])
+def test_state_no_pass_can_give_back_is_caught_through_objects_called(f):
+    # BT: an object's array updated in place, reached as a callable object (AC(x)), with
+    # np.add(..., out=self.buf), through a dict of the function's own or a list item:
+    # may_change_state missed it, so Jacobians mixed states silently.
+    from autograd_src import jacfwd, jacrev, vjp
+    x = np.array([0.5, -1.0, 2.0])
+    for run in (lambda: jacrev(f)(x), lambda: jacfwd(f)(x),
+                lambda: vjp(f, x)[1](np.ones(3))):
+        _ACC.buf = np.zeros(3)
+        with pytest.raises(RuntimeError, match="gave other values"):
+            run()
+
+
+_TICKS = {'n': 0}
+
+
+def _tick(v):
+    _TICKS['n'] += 1
+    return v
+
+
+def test_zip_of_a_lazy_iterable_with_effects_is_refused_and_iter_is_its_iterable():
+    # BT: zip([a, b], map(tick, [c, d, e])) runs tick twice in Python (zip stops at the
+    # shorter list) but grad made the whole map first: three ticks, and a gradient
+    # scaled by the count read back. Refused now; iter(xs) given to zip or a loop is read
+    # as xs (it asked for rules of iter and islice); next() says what to write instead.
+    from autograd_src.errors import NoRuleError
+
+    def ticked(x):
+        s = 0.0
+        for a, b in zip([x[0], x[1]], map(_tick, [x[2], x[1], x[0]])):
+            s = s + a * b
+        return s * _TICKS['n']
+
+    def drawn(x):
+        rng = np.random.default_rng(0)
+        return sum(a * b for a, b in zip([x[0], x[1]], (rng.normal() for _ in range(3))))
+
+    x = np.array([0.7, 1.3, -0.4])
+    for f in (ticked, drawn):
+        with pytest.raises(DiffSyntaxError, match="zip reads"):
+            grad(f)(x)
+
+    def iterated(x):
+        s = 0.0
+        for a, b in zip(iter([x[1], x[2]]), x):
+            s = s + a * b
+        return s + sum([a * b for a, b in zip(iter([x[1]]), filter(None, [x[0]]))])
+
+    np.testing.assert_allclose(grad(iterated)(x), _central(iterated, x), atol=1e-7)
+
+    def stepped(x):
+        items = (v * 2.0 for v in x)
+        return next(items) * x[1]
+
+    with pytest.raises(NoRuleError, match="make a list and index it"):
+        grad(stepped)(x)

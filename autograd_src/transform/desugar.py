@@ -619,6 +619,8 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     helper_copies.function_arguments(parsed, namer)
     helper_copies.keyword_parameters(parsed, namer)
     helper_copies.written_arguments(parsed, namer)
+    _iter_read_whole(parsed)
+    _no_zip_of_lazy_effects(parsed)
     _lazy_iterators_as_lists(parsed, namer)  # (before maps become lists at their line)
     _min_max_of_several_by_key(parsed)
     for stmt in parsed.node.body:
@@ -639,6 +641,69 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
         parsed.node.body = state.block(body)
     if inline_defs.ENABLED.get():  # (second order: see inline_defs)
         inline_defs.inline_nested_defs(parsed, namer)
+
+
+def _iter_read_whole(parsed: ParsedFunction) -> None:
+    """``iter(xs)`` read from its start to its end, given to ``zip``, ``enumerate``,
+    ``map``, ``filter``, ``list`` or iterated by a loop or comprehension, as ``xs``:
+    the same items, read in the same order, and a sequence grad can read by position."""
+    def whole(node: Any) -> Any:
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+                len(node.args) == 1 and not node.keywords and \
+                not isinstance(node.args[0], gast.Starred) and \
+                parsed.resolve(node.func) is iter:
+            return node.args[0]
+        return node
+
+    readers = (zip, enumerate, map, filter, list, tuple, sorted)
+    for node in walk(parsed.node):
+        if isinstance(node, (gast.For, gast.comprehension)):
+            node.iter = whole(node.iter)
+        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+                parsed.resolve(node.func) in readers:
+            node.args = [whole(a) for a in node.args]
+
+
+def _no_zip_of_lazy_effects(parsed: ParsedFunction) -> None:
+    """Refuse ``zip(xs, map(tick, ys))`` (a ``map``, ``filter``, generator or ``iter``
+    beside other iterables) where reading the lazy one changes state (a function of
+    yours that may, a method called on an object: ``rng.normal()``): zip reads it only
+    as far as the shortest iterable goes, grad reads it whole first."""
+    import types
+
+    from . import source
+    from .mutation import _READING_METHODS, is_user_function, may_change_state
+
+    def effect(lazy: gast.expr) -> bool:
+        functions = [lazy.args[0]] if isinstance(lazy, gast.Call) and lazy.args and \
+            parsed.resolve(lazy.func) in (map, filter) else []
+        functions += [c.func for c in walk(lazy) if isinstance(c, gast.Call)]
+        for function in functions:
+            target = parsed.resolve(function)
+            if is_user_function(target) and may_change_state(target):
+                return True
+            if target is source.UNRESOLVED and isinstance(function, gast.Attribute) and \
+                    function.attr not in _READING_METHODS and not isinstance(
+                        parsed.resolve(function.value), types.ModuleType):
+                return True
+        return False
+
+    for call in walk(parsed.node):
+        if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Name) and
+                len(call.args) >= 2 and parsed.resolve(call.func) is zip):
+            continue
+        for arg in call.args:
+            lazy = isinstance(arg, gast.GeneratorExp) or isinstance(arg, gast.Call) and \
+                isinstance(arg.func, gast.Name) and parsed.resolve(arg.func) in (map, filter,
+                                                                                iter)
+            if lazy and effect(arg):
+                text = gast.unparse(arg).strip()
+                raise parsed.error(arg, f"zip reads {text} only as far as its shortest "
+                                        "iterable goes, and reading it changes state (a "
+                                        "call that may update what it is given or holds); "
+                                        "grad reads it whole first. Make it a list of the "
+                                        "items zip reads (list(...)[:n]), or give the "
+                                        "iterables one length")
 
 
 def _lazy_iterators_as_lists(parsed: ParsedFunction, namer: Namer) -> None:

@@ -549,6 +549,17 @@ def _inside_subscript(target: Any, name: Any) -> bool:
                for n in walk(target))
 
 
+#: Methods of arrays, lists, dicts and strings that change nothing (``y.sum()``,
+#: ``d.get(k)``): called on a name of the function's own, no state changes.
+_READING_METHODS = frozenset({
+    "all", "any", "argmax", "argmin", "argsort", "astype", "clip", "conj", "copy",
+    "cumprod", "cumsum", "diagonal", "dot", "flatten", "item", "max", "mean", "min",
+    "nonzero", "prod", "ravel", "repeat", "reshape", "round", "squeeze", "std", "sum",
+    "swapaxes", "take", "tolist", "trace", "transpose", "var", "view", "get", "keys",
+    "values", "items", "index", "count", "format", "join", "split", "strip", "lower",
+    "upper", "startswith", "endswith", "replace"})
+
+
 def may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> bool:
     """Whether ``fn`` (or a function of yours it calls) may change state outside its
     locals: ``global``/``nonlocal``, a store into an attribute or into an item of a
@@ -582,13 +593,29 @@ def may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> boo
             return True
         if isinstance(node, gast.Call):
             called = parsed.resolve(node.func)
-            if isinstance(node.func, gast.Attribute) and outside(node.func.value) and \
+            if isinstance(node.func, gast.Attribute) and called is source.UNRESOLVED and \
                     not isinstance(parsed.resolve(node.func.value), types.ModuleType) and \
-                    called is source.UNRESOLVED:
-                return True  # (s.step(), log.append(v) on what the caller holds)
+                    (outside(node.func.value) or node.func.attr not in _READING_METHODS):
+                # (s.step(), log.append(v) on what the caller holds; m.step() on a name
+                # of its own, which may hold the caller's object: m = D['m'])
+                return True
             if inspect.isfunction(called) and is_user_function(called) and \
                     may_change_state(called, depth + 1, seen):
                 return True
             if source.is_bound_method(called) and may_change_state(called, depth + 1, seen):
                 return True
+            if called is source.UNRESOLVED and not isinstance(
+                    node.func, (gast.Name, gast.Attribute)) and outside(node.func):
+                return True  # (L[0](x), D['m'](x): an object of the caller's, called)
+            caller = inspect.getattr_static(type(called), "__call__", None)  # AC(x): an object
+            if called is not source.UNRESOLVED and not inspect.isroutine(called) and \
+                    not isinstance(called, type) and inspect.isfunction(caller) and \
+                    is_user_function(caller) and may_change_state(caller, depth + 1, seen):
+                return True
+            if writes_in_place(called, node):  # np.add(self.buf, 1.0, out=self.buf)
+                written = [k.value for k in node.keywords if k.arg == "out"] + \
+                    list(node.args[:1] if not isinstance(called, np.ufunc) else
+                         node.args[called.nin:])
+                if any(outside(w) for w in written):
+                    return True
     return False

@@ -1280,6 +1280,11 @@ class CallNormalizer:
                                    f"made, inside the function ({label} = functools."
                                    f"partial({inner}, ...) there), or call {inner}() here "
                                    "with the arguments the partial binds", NoRuleError)
+        if rule is None and primitive in (next, iter):
+            raise self.error(node, f"{label}() of an iterator over differentiated values is "
+                                   "not followed (it reads an item and moves on, state grad "
+                                   "cannot walk back): make a list and index it (items = "
+                                   "list(...); items[0], items[1:])", NoRuleError)
         if rule is None and _random_draw(primitive):
             raise self.error(node, _draw_refusal(label, self.parsed.where(node)), NoRuleError)
         if rule is None:

@@ -1614,16 +1614,27 @@ def _read_outside_calls(body: list) -> set[str]:
 
 
 def _arguments_of_calls_for_effect(body: list) -> set[int]:
-    """The ids of the names given to calls made for their effect, or their objects."""
+    """The ids of the names given to calls made for their effect, or their objects,
+    and of those whose length alone is read (``len(log)``, ``len(d['hist'])``)."""
     skipped: set = set()
     for stmt in walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(stmt, gast.Call) and isinstance(stmt.func, gast.Name) and \
+                stmt.func.id == "len" and len(stmt.args) == 1 and not stmt.keywords:
+            counted = stmt.args[0]
+            while isinstance(counted, gast.Subscript) and \
+                    isinstance(counted.slice, gast.Constant):
+                counted = counted.value
+            if isinstance(counted, gast.Name):
+                skipped.add(id(counted))
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
             call = stmt.value
             parts = list(call.args) + [k.value for k in call.keywords]
             receiver = call.func
-            while isinstance(receiver, gast.Attribute) or isinstance(receiver, gast.Call):
-                receiver = receiver.value if isinstance(receiver, gast.Attribute) else \
-                    receiver.func
+            # (d.setdefault('k', []).append(v), d['hist'].append(v): d)
+            while isinstance(receiver, (gast.Attribute, gast.Call)) or isinstance(
+                    receiver, gast.Subscript) and isinstance(receiver.slice, gast.Constant):
+                receiver = receiver.func if isinstance(receiver, gast.Call) else \
+                    receiver.value
                 if isinstance(receiver, gast.Call):
                     parts += list(receiver.args) + [k.value for k in receiver.keywords]
             parts.append(receiver)
