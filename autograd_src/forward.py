@@ -445,6 +445,10 @@ def _check_tangent(tangent: Any, value: Any, name: str) -> None:
 
 
 def _same_structure(tangent: Any, value: Any, where: str, name: str) -> None:
+    if tangent is None:  # (None marks a whole argument held constant, not a leaf)
+        raise TypeError(f"the tangent {where} is None: inside a container each item needs "
+                        f"a tangent (0.0 for a number held constant, np.zeros_like({name}) "
+                        "for an array); None marks a whole argument held constant")
     if isinstance(value, dict):
         if not isinstance(tangent, dict) or set(tangent) != set(value):
             raise ValueError(f"the tangent {where} must be a dict with the keys of {name}")

@@ -131,7 +131,12 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
             columns = []
             for u in units:
                 draws.again()
-                columns.append(forward.run(args, kwargs, [u])[1])
+                value, column = forward.run(args, kwargs, [u])
+                columns.append(column)
+                if len(columns) == 1:
+                    first = value
+                elif same.needed():  # (each run's value the first's: a state flipping
+                    same.check(first, value)  # back and forth is seen too)
             if len(units) > 1 and same.needed():
                 draws.again()
                 same.check(columns[0], forward.run(args, kwargs, [units[0]])[1])
@@ -184,9 +189,9 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         value = value_on_copies(fn, args, kwargs)
         out_shape, seeds = _basis(value)
         rows = []
-        for k, s in enumerate(seeds):
+        for s in seeds:
             draws.again()
-            if k == 0 and same.needed():  # (its value must be the value's run's)
+            if same.needed():  # (each row's value must be the value's run's)
                 row = same.first_of(backward, names[0] if single else tuple(names), value,
                                     args, {seed: s, **kwargs})
             else:
@@ -506,7 +511,12 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         columns = []
         for u in units:
             draws.again()
-            columns.append(np.asarray(latest.run(args, kwargs, [u])[1]))
+            gradient, column = latest.run(args, kwargs, [u])
+            columns.append(np.asarray(column))
+            if len(columns) == 1:
+                first = gradient
+            elif same.needed():  # (each run's gradient the first's)
+                same.check(first, gradient)
         if len(units) > 1 and same.needed():
             draws.again()
             same.check(columns[0], latest.run(args, kwargs, [units[0]])[1])

@@ -375,6 +375,8 @@ CASES += [
      lambda r: (Pair(r.normal(size=3), r.normal(size=3)),), 1),
     ((_ad.get_item,), "_ad.get_item(x, 'a', 0.0) * _ad.get_item(x, 'c', 2.0)",
      lambda r: ({"a": r.normal(size=3), "c": r.normal(size=3)},), 1),
+    ((_ad.get_item,), "_ad.get_item(x, 'a', y) * _ad.get_item(x, 'b', y * y)",
+     lambda r: ({"a": r.normal(size=3)}, r.normal(size=3)), 2),
     ((_ad.unget_item,), "_ad.unget_item(x, y, 'a')['a'] * 2.0",
      lambda r: (r.normal(size=3), {"a": r.normal(size=3), "b": r.normal(size=2)}), 1),
     ((np.partition,), "np.partition(x, 1, axis=1) + np.partition(x, 2, axis=None)[:4]",

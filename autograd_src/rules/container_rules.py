@@ -47,9 +47,10 @@ def field(g, ans, x, name):
     return _ad.unfield(g, x, name)
 
 
-@defvjp(_ad.get_item, n_inputs=1)
+@defvjp(_ad.get_item, n_inputs=3)
 def get_item(g, ans, d, key, default):
-    return _ad.unget_item(g, d, key)
+    return (_ad.unget_item(g, d, key), None,
+            _ad.zeros_like(default) if key in d else g)
 
 
 @defvjp(_ad.merged)

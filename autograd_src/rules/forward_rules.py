@@ -1625,10 +1625,10 @@ def field(g, ans, x, name):
     return _ad.field_of_tangent(g, x, name)
 
 
-@defjvp(_ad.get_item)
+@defjvp(_ad.get_item, all_inputs=True)
 def get_item(g, ans, d, key, default):
-    """``d.get(key, default)``: the tangent at ``key``, or the default's (zero)."""
-    return _ad.get_item(g, key, _ad.zeros_like(ans))
+    """``d.get(key, default)``: the tangent at ``key``, or the default's."""
+    return _ad.get_item(g[0], key, g[2])
 
 
 @defvjp(_ad.unget_item)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import inspect
 import os
+import sys
 import textwrap
 import types
 from typing import Any, Optional
@@ -308,7 +309,14 @@ _FRESH_RUNTIME = {"unindex", "unreduce", "unmean", "unextreme", "unvar", "unstd"
                   "uncumsum", "untile", "unrepeat", "untrace", "matmul_lhs", "matmul_rhs",
                   "zero_at", "setitem", "zeros_like", "copied"}
 #: Libraries whose functions are primitives (with rules) rather than code to look inside.
-LIBRARIES = {"numpy", "scipy", "math", "builtins", "autograd_src", "operator"}
+#: Python's own modules (statistics, random, functools ...): their functions are not
+#: the user's to differentiate through (a rule, or an error at the user's line).
+_STANDARD = frozenset(getattr(sys, "stdlib_module_names", ())) or frozenset({
+    "statistics", "random", "functools", "itertools", "copy", "fractions", "decimal",
+    "collections", "dataclasses", "contextlib", "abc", "enum", "numbers", "cmath", "re",
+    "string", "json", "os", "pathlib", "typing", "types", "heapq", "bisect", "warnings",
+    "logging", "time", "datetime", "pickle", "inspect", "textwrap", "pprint"})
+LIBRARIES = {"numpy", "scipy", "math", "builtins", "autograd_src", "operator"} | _STANDARD
 
 
 def is_user_function(fn: Any) -> bool:

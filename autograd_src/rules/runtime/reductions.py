@@ -78,8 +78,10 @@ def unvar(g: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = Fals
     g = keep_reduced_dims(g, x, axis, keepdims)
     norm_axes = None if axis is None else _normalize_axes(axis, np.ndim(x))
     centred = x - np.mean(x, axis=norm_axes, keepdims=True)
-    # (as a float64: no more entries than ddof gives NumPy's nan, not ZeroDivisionError)
-    return g * centred * (2 / np.float64(_count(x, axis) - ddof))
+    # (a Python float, which keeps float32 values float32; no more entries than ddof
+    # gives NumPy's nan, not ZeroDivisionError)
+    n = int(_count(x, axis) - ddof)
+    return g * centred * (2.0 / n if n else float("nan"))
 
 
 def unstd(g: Any, ans: Any, x: Any, axis: Any = None, ddof: int = 0,

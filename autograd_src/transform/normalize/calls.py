@@ -469,6 +469,13 @@ class CallNormalizer:
                 return gast.Subscript(value=subject, slice=args[0], ctx=gast.Load())
             if func.attr == "get" and len(args) == 2:  # d.get(k, default)
                 return ad("get_item", subject, args[0], args[1])
+        if isinstance(func, gast.Attribute) and func.attr == "get" and len(args) == 2 and \
+                not keywords and isinstance(func.value, gast.Name) and \
+                not self.is_active(func.value) and self.is_active(args[1]) and (
+                    self.surely_a_dict(func.value.id) or _instance_of(
+                        self.parsed.resolve(func.value), dict)):
+            # d.get(k, x) of a dict without gradient, x differentiated
+            return ad("get_item", func.value, args[0], args[1])
         if isinstance(func, gast.Attribute) and func.attr == "astype" and len(args) == 1 \
                 and not keywords and self.is_active(func.value):
             return ad("astype", func.value, args[0])
@@ -606,6 +613,14 @@ class CallNormalizer:
                 known.cls, (np.random.Generator, np.random.RandomState)):
             return self.error(call, _draw_refusal(f"{gast.unparse(func)}",
                                                   self.parsed.where(call)), NoRuleError)
+        if isinstance(known, InstanceOf) and issubclass(known.cls, (dict, list)) and \
+                hasattr(known.cls, func.attr):
+            from .statements import _in_place_advice
+            return self.error(call, f"{gast.unparse(func).strip()}() of a "
+                                    f"{known.cls.__name__} with differentiated values is not "
+                                    "followed here: "
+                                    f"{_in_place_advice(gast.unparse(subject).strip(), func.attr)}",
+                              NoRuleError)
         if isinstance(known, InstanceOf):
             return self.error(call, f"{gast.unparse(func)} is not a method defined on "
                                     f"{known.cls.__name__}; plain methods and static "
@@ -1288,10 +1303,14 @@ class CallNormalizer:
         if rule is None and _random_draw(primitive):
             raise self.error(node, _draw_refusal(label, self.parsed.where(node)), NoRuleError)
         if rule is None:
+            instead = _NUMPY_FOR.get((getattr(primitive, "__module__", None),
+                                      getattr(primitive, "__name__", None)))
             raise self.error(
                 node,
                 f"no derivative rule for {label} (called on a differentiated value at "
-                f"{self.parsed.where(node)}); register one with "
+                f"{self.parsed.where(node)}); "
+                + (f"write {instead} instead, or register one with " if instead else
+                   "register one with ") +
                 "autograd_src.extend.defvjp, or, only if its result truly carries no "
                 "gradient, declare it constant with autograd_src.extend.nondifferentiable",
                 NoRuleError)
@@ -1370,6 +1389,20 @@ def _random_draw(primitive: Any) -> bool:
     owner = getattr(primitive, "__self__", None)
     return (getattr(primitive, "__module__", None) or "").startswith("numpy.random") or \
         isinstance(owner, (np.random.Generator, np.random.RandomState))
+
+
+def _instance_of(known: Any, cls: type) -> bool:
+    """Whether ``known`` (what `resolve` gives) is an instance of ``cls``."""
+    return isinstance(known, InstanceOf) and issubclass(known.cls, cls)
+
+
+#: NumPy's spelling of functions of Python's statistics module, for the advice.
+_NUMPY_FOR = {("statistics", "mean"): "np.mean(xs)", ("statistics", "fmean"): "np.mean(xs)",
+              ("statistics", "median"): "np.median(xs)",
+              ("statistics", "stdev"): "np.std(xs, ddof=1)",
+              ("statistics", "variance"): "np.var(xs, ddof=1)",
+              ("statistics", "pstdev"): "np.std(xs)", ("statistics", "pvariance"): "np.var(xs)",
+              ("math", "fsum"): "sum(xs)", ("math", "prod"): "np.prod(xs)"}
 
 
 def _draw_refusal(label: str, where: str) -> str:

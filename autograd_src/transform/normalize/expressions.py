@@ -333,6 +333,11 @@ class ExpressionNormalizer:
             # rows = [y[0:2]])
             self.owned -= self.view_roots.get(target, set()) - self.lists - {target}
             self.shared |= self.view_roots.get(target, set()) | {target}
+        # (xs = ys[:], xs = xs[::-1]: a new list of shared items; read before xs, bound
+        # anew, is forgotten)
+        sliced_list = view and rule.primitive is operator.getitem and inputs and \
+            inputs[0] in self.lists and isinstance(value, gast.Subscript) and \
+            isinstance(value.slice, gast.Slice)
         self.assigned({target})
         if rule is None and len(self._flat(inputs)) == 1:
             # A = W: A holds the array W holds, so an update through A is, in NumPy, one
@@ -351,10 +356,8 @@ class ExpressionNormalizer:
             self.scalars.add(target)
         self.shape_class[target] = shape_class
         op.result_class = shape_class
-        sliced_list = view and rule.primitive is operator.getitem and inputs and \
-            inputs[0] in self.lists and isinstance(value, gast.Subscript) and \
-            isinstance(value.slice, gast.Slice)  # xs = ys[:]: a new list of shared items
-        if rule is not None and (allocates(rule.primitive, value) or sliced_list or (
+        if rule is not None and (allocates(rule.primitive, value) or sliced_list or
+                                 rule.primitive is runtime.sorted_items or (
                 hasattr(rule, "helper_keywords") and not sharing)):
             self.owned.add(target)  # a new array: assigning into it changes nothing else
         self.active.add(target)

@@ -1741,7 +1741,9 @@ _ADVICE = {
     "update": "{x} = {{**{x}, **other}}",
     "setdefault": "write {x}[key] = {x}.get(key, default) and read {x}[key]",
     "fill": "{x} = np.full_like({x}, value)",
-    "resize": "{x} = np.resize({x}, shape)",
+    "resize": "{x} = {x}.reshape(shape) where the size stays, or, to grow it with "
+              "zeros as .resize() does, {x} = np.concatenate([{x}.ravel(), "
+              "np.zeros(n - {x}.size)]).reshape(shape)",
 }
 
 
