@@ -664,30 +664,39 @@ def _iter_read_whole(parsed: ParsedFunction) -> None:
             node.args = [whole(a) for a in node.args]
 
 
-def _no_zip_of_lazy_effects(parsed: ParsedFunction) -> None:
-    """Refuse ``zip(xs, map(tick, ys))`` (a ``map``, ``filter``, generator or ``iter``
-    beside other iterables) where reading the lazy one changes state (a function of
-    yours that may, a method called on an object: ``rng.normal()``): zip reads it only
-    as far as the shortest iterable goes, grad reads it whole first."""
+def _reading_changes_state(parsed: ParsedFunction, lazy: gast.expr) -> bool:
+    """Whether reading the lazy iterable ``lazy`` (a ``map``, ``filter``, generator or
+    ``iter``) may change state: a function of yours that may, a method called on an
+    object (``rng.normal()``)."""
     import types
 
     from . import source
     from .mutation import _READING_METHODS, is_user_function, may_change_state
+    functions = [lazy.args[0]] if isinstance(lazy, gast.Call) and lazy.args and \
+        parsed.resolve(lazy.func) in (map, filter) else []
+    functions += [c.func for c in walk(lazy) if isinstance(c, gast.Call)]
+    for function in functions:
+        target = parsed.resolve(function)
+        if is_user_function(target) and may_change_state(target):
+            return True
+        if target is source.UNRESOLVED and isinstance(function, gast.Attribute) and \
+                function.attr not in _READING_METHODS and not isinstance(
+                    parsed.resolve(function.value), types.ModuleType):
+            return True
+    return False
 
-    def effect(lazy: gast.expr) -> bool:
-        functions = [lazy.args[0]] if isinstance(lazy, gast.Call) and lazy.args and \
-            parsed.resolve(lazy.func) in (map, filter) else []
-        functions += [c.func for c in walk(lazy) if isinstance(c, gast.Call)]
-        for function in functions:
-            target = parsed.resolve(function)
-            if is_user_function(target) and may_change_state(target):
-                return True
-            if target is source.UNRESOLVED and isinstance(function, gast.Attribute) and \
-                    function.attr not in _READING_METHODS and not isinstance(
-                        parsed.resolve(function.value), types.ModuleType):
-                return True
-        return False
 
+def _partly_read_refusal(parsed: ParsedFunction, lazy: gast.expr, lead: str) -> Exception:
+    return parsed.error(lazy, f"{lead}, and reading it changes state (a call that may "
+                              "update what it is given or holds); grad reads it whole "
+                              "first. Make it a list of the items read (list(...)[:n]), or "
+                              "read it to its end (give the iterables one length)")
+
+
+def _no_zip_of_lazy_effects(parsed: ParsedFunction) -> None:
+    """Refuse ``zip(xs, map(tick, ys))`` (a ``map``, ``filter``, generator or ``iter``
+    beside other iterables) where reading the lazy one changes state: zip reads it only
+    as far as the shortest iterable goes, grad reads it whole first."""
     for call in walk(parsed.node):
         if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Name) and
                 len(call.args) >= 2 and parsed.resolve(call.func) is zip):
@@ -696,14 +705,24 @@ def _no_zip_of_lazy_effects(parsed: ParsedFunction) -> None:
             lazy = isinstance(arg, gast.GeneratorExp) or isinstance(arg, gast.Call) and \
                 isinstance(arg.func, gast.Name) and parsed.resolve(arg.func) in (map, filter,
                                                                                 iter)
-            if lazy and effect(arg):
-                text = gast.unparse(arg).strip()
-                raise parsed.error(arg, f"zip reads {text} only as far as its shortest "
-                                        "iterable goes, and reading it changes state (a "
-                                        "call that may update what it is given or holds); "
-                                        "grad reads it whole first. Make it a list of the "
-                                        "items zip reads (list(...)[:n]), or give the "
-                                        "iterables one length")
+            if lazy and _reading_changes_state(parsed, arg):
+                raise _partly_read_refusal(parsed, arg, f"zip reads {gast.unparse(arg).strip()} "
+                                                        "only as far as its shortest "
+                                                        "iterable goes")
+
+
+def _read_whole(name: str, stmt: gast.stmt) -> bool:
+    """Whether ``stmt`` reads the iterator ``name`` to its end: ``for v in name:`` with
+    no ``break`` or ``return`` in its body, or ``list(name)``, ``sum(name)`` and the
+    like given it alone."""
+    if isinstance(stmt, gast.For):
+        return isinstance(stmt.iter, gast.Name) and stmt.iter.id == name and not any(
+            isinstance(n, (gast.Break, gast.Return)) for s in stmt.body for n in walk(s))
+    value = getattr(stmt, "value", None)
+    return isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and \
+        value.func.id in ("list", "tuple", "sum", "sorted", "set", "max", "min") and \
+        len(value.args) == 1 and isinstance(value.args[0], gast.Name) and \
+        value.args[0].id == name
 
 
 def _lazy_iterators_as_lists(parsed: ParsedFunction, namer: Namer) -> None:
@@ -749,6 +768,14 @@ def _lazy_iterators_as_lists(parsed: ParsedFunction, namer: Namer) -> None:
                     following = None
                 if following is None:
                     continue
+                if not _read_whole(name, following) and (
+                        isinstance(value, gast.GeneratorExp) or isinstance(
+                            value, gast.Call) and parsed.resolve(value.func) in (map, filter)) \
+                        and _reading_changes_state(parsed, value):
+                    raise _partly_read_refusal(
+                        parsed, value, f"{name} = {gast.unparse(value).strip()} is read at "
+                                       f"{parsed.where(following)}, which may stop before "
+                                       "its end (zip, break, next)")
                 if isinstance(value, gast.GeneratorExp):
                     stmt.value = gast.copy_location(
                         gast.ListComp(elt=value.elt, generators=value.generators), value)

@@ -586,6 +586,23 @@ def may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> boo
     own = {n.id for n in walk(parsed.node) if isinstance(n, gast.Name) and
            isinstance(n.ctx, gast.Store)} - set(parsed.params)
 
+    # (names only ever bound to containers made here: out = []; out.append(v) changes
+    # nothing of anyone else's)
+    made = (gast.List, gast.Dict, gast.Set, gast.ListComp, gast.DictComp, gast.SetComp)
+    bindings: dict = {}
+    for node in walk(parsed.node):
+        if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For,
+                             gast.comprehension, gast.NamedExpr, gast.With)):
+            targets = node.targets if isinstance(node, gast.Assign) else \
+                [getattr(node, "target", node)]
+            for target in targets:
+                for name in walk(target):
+                    if isinstance(name, gast.Name) and isinstance(name.ctx, gast.Store):
+                        bindings.setdefault(name.id, []).append(
+                            isinstance(node, gast.Assign) and target is name and
+                            isinstance(node.value, made))
+    fresh = {n for n, kinds in bindings.items() if all(kinds)} - set(parsed.params)
+
     def outside(node: Any) -> bool:
         while isinstance(node, (gast.Subscript, gast.Attribute)):
             node = node.value
@@ -603,7 +620,9 @@ def may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> boo
             called = parsed.resolve(node.func)
             if isinstance(node.func, gast.Attribute) and called is source.UNRESOLVED and \
                     not isinstance(parsed.resolve(node.func.value), types.ModuleType) and \
-                    (outside(node.func.value) or node.func.attr not in _READING_METHODS):
+                    (outside(node.func.value) or node.func.attr not in _READING_METHODS and
+                     not (isinstance(node.func.value, gast.Name) and
+                          node.func.value.id in fresh)):
                 # (s.step(), log.append(v) on what the caller holds; m.step() on a name
                 # of its own, which may hold the caller's object: m = D['m'])
                 return True

@@ -407,6 +407,14 @@ class DynamicMethod:
         if found is None:
             raise AttributeError(f"{self.where}: a {kind.__name__} has no method "
                                  f".{self.attr}()")
+        if kind in (dict, list, tuple, set, str):
+            # (d = CONST; d.get(k, x): a builtin's method, found only as the code runs)
+            raise TypeError(f"{self.where}: .{self.attr}() of a {kind.__name__} known only "
+                            "as the code runs is given a differentiated value; grad follows "
+                            f"a {kind.__name__}'s methods where it sees which "
+                            f"{kind.__name__} it is: call it on the name the {kind.__name__} "
+                            "is passed in or defined by (CONST.get(k, x), not d = CONST; "
+                            "d.get(k, x))")
         if not isinstance(found, types.FunctionType) or self.attr in getattr(
                 obj, "__dict__", {}):
             raise TypeError(f"{self.where}: .{self.attr}() of a {kind.__name__} is not a "

@@ -466,13 +466,15 @@ class CallNormalizer:
                     return gast.Call(func=name_node(self.namer.reference(maker, maker.__name__)),
                                      args=[subject], keywords=[])
             if func.attr == "get" and len(args) == 1:  # d.get(k) of a differentiated dict
-                return gast.Subscript(value=subject, slice=args[0], ctx=gast.Load())
+                # (None where k is absent, as Python's)
+                return ad("get_item", subject, args[0], gast.Constant(value=None, kind=None))
             if func.attr == "get" and len(args) == 2:  # d.get(k, default)
                 return ad("get_item", subject, args[0], args[1])
         if isinstance(func, gast.Attribute) and func.attr == "get" and len(args) == 2 and \
                 not keywords and isinstance(func.value, gast.Name) and \
                 not self.is_active(func.value) and self.is_active(args[1]) and (
-                    self.surely_a_dict(func.value.id) or _instance_of(
+                    self.surely_a_dict(func.value.id) or isinstance(
+                        self.parsed.resolve(func.value), dict) or _instance_of(
                         self.parsed.resolve(func.value), dict)):
             # d.get(k, x) of a dict without gradient, x differentiated
             return ad("get_item", func.value, args[0], args[1])

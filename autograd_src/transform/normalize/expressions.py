@@ -324,8 +324,8 @@ class ExpressionNormalizer:
                 # A view the user names may be read after an update of its base, which
                 # the functional update would not show it. (An item of a list shares
                 # the item, not the list, which may still grow: t = xs[k]; xs.append.)
-                item_of_list = rule.primitive is operator.getitem and inputs and \
-                    inputs[0] in self.lists
+                item_of_list = rule.primitive in (operator.getitem, runtime.get_item) and \
+                    inputs and (inputs[0] in self.lists or inputs[0] in self.dicts)
                 self.owned -= names - ({inputs[0]} if item_of_list else set())
         if (rule is None or view or sharing or holds_views) and not scalar and \
                 target in self.parsed.locals:
