@@ -517,3 +517,23 @@ def test_get_on_a_module_dict_and_a_store_after_get():
     x = np.array([0.7, -1.3])
     np.testing.assert_allclose(grad(of_module)(x), 2 * x)
     np.testing.assert_allclose(grad(stored)(x), 2 * x)
+
+
+def test_a_users_module_named_like_the_standard_librarys_is_followed(tmp_path):
+    # Python's own modules are told by their files: a project's own random.py or
+    # signal.py holds helpers grad follows, while statistics.mean is refused.
+    import importlib.util
+    import sys
+    path = tmp_path / "random.py"
+    path.write_text("import numpy as np\n\n\ndef smooth(x):\n    return np.tanh(x) * 2.0\n")
+    spec = importlib.util.spec_from_file_location("random", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    smooth = module.smooth
+    assert sys.modules["random"] is not module
+
+    def f(x):
+        return np.sum(smooth(x))
+
+    x = np.array([0.1, 0.2])
+    np.testing.assert_allclose(grad(f)(x), 2.0 / np.cosh(x) ** 2)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import builtins
 import inspect
 import os
-import sys
+import sysconfig
 import textwrap
 import types
 from typing import Any, Optional
@@ -309,14 +309,11 @@ _FRESH_RUNTIME = {"unindex", "unreduce", "unmean", "unextreme", "unvar", "unstd"
                   "uncumsum", "untile", "unrepeat", "untrace", "matmul_lhs", "matmul_rhs",
                   "zero_at", "setitem", "zeros_like", "copied"}
 #: Libraries whose functions are primitives (with rules) rather than code to look inside.
-#: Python's own modules (statistics, random, functools ...): their functions are not
-#: the user's to differentiate through (a rule, or an error at the user's line).
-_STANDARD = frozenset(getattr(sys, "stdlib_module_names", ())) or frozenset({
-    "statistics", "random", "functools", "itertools", "copy", "fractions", "decimal",
-    "collections", "dataclasses", "contextlib", "abc", "enum", "numbers", "cmath", "re",
-    "string", "json", "os", "pathlib", "typing", "types", "heapq", "bisect", "warnings",
-    "logging", "time", "datetime", "pickle", "inspect", "textwrap", "pprint"})
-LIBRARIES = {"numpy", "scipy", "math", "builtins", "autograd_src", "operator"} | _STANDARD
+LIBRARIES = {"numpy", "scipy", "math", "builtins", "autograd_src", "operator"}
+#: Where Python's own modules live (statistics, random, functools ...): their functions
+#: are not the user's to differentiate through (a rule, or an error at the user's line).
+#: Told by file, not by module name: a user's own signal.py or random.py is followed.
+_STANDARD_DIR = os.path.join(os.path.realpath(sysconfig.get_paths()["stdlib"]), "")
 
 
 def is_user_function(fn: Any) -> bool:
@@ -326,7 +323,17 @@ def is_user_function(fn: Any) -> bool:
         fn = fn.__func__
     return (inspect.isfunction(fn) and not hasattr(fn, "__autograd_src_primitive__")
             and (getattr(fn, "__module__", None) or "").split(".")[0] not in LIBRARIES
-            and not made_by_package(fn))
+            and not made_by_package(fn) and not _of_the_standard_library(fn))
+
+
+def _of_the_standard_library(fn: Any) -> bool:
+    """Whether ``fn`` is a function of one of Python's own modules (a file of the
+    standard library, not of an installed package)."""
+    filename = getattr(getattr(fn, "__code__", None), "co_filename", "")
+    if not filename.startswith(_STANDARD_DIR):
+        return False
+    rest = filename[len(_STANDARD_DIR):]
+    return not rest.startswith(("site-packages", "dist-packages"))
 
 
 def made_by_package(fn: Any) -> bool:
