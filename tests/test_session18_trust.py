@@ -537,3 +537,18 @@ def test_a_users_module_named_like_the_standard_librarys_is_followed(tmp_path):
 
     x = np.array([0.1, 0.2])
     np.testing.assert_allclose(grad(f)(x), 2.0 / np.cosh(x) ** 2)
+
+
+def test_list_of_a_dict_is_its_keys_constants():
+    # BW: zip(list(d), ws) over a differentiated dict made the keys differentiated
+    # ("an index computed from a differentiated value"); list(d) is d's keys.
+    def f(x):
+        d = {'a': x[0], 'b': x[1]}
+        s = 0.0
+        for k, w in zip(list(d), [2.0, 3.0]):
+            s = s + d[k] * w
+        for k in sorted(d):
+            s = s + d[k]
+        return s
+
+    np.testing.assert_allclose(grad(f)(np.array([0.7, -1.3])), [3.0, 4.0])

@@ -455,12 +455,12 @@ def read_later(body: list, values_only: bool = False
     later: dict[int, frozenset] = {}
     bound: dict[int, frozenset] = {}
 
+    # (a comprehension's or lambda's own variables are not this function's names)
+    own_reads = _own_variable_reads(gast.Module(body=body, type_ignores=[]))
+
     def loads(node: Any) -> frozenset:
-        # (v *= 0.5 reads v too: it writes, in NumPy, into the array v holds; a
-        # comprehension's or lambda's own variables are not this function's names)
-        skipped = _own_variable_reads(node)
-        if values_only:
-            skipped |= _shape_reads(node)
+        # (v *= 0.5 reads v too: it writes, in NumPy, into the array v holds)
+        skipped = own_reads | _shape_reads(node) if values_only else own_reads
         return frozenset(n.id for n in walk(node) if isinstance(n, gast.Name)
                          and isinstance(n.ctx, gast.Load) and id(n) not in skipped) | \
             frozenset(n.target.id for n in walk(node) if isinstance(n, gast.AugAssign)

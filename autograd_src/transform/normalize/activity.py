@@ -124,6 +124,10 @@ class Activity:
         elif self.is_active(func):  # make_step(a)(x), or step(x) after step = make_step(a)
             return True
         target = self.parsed.resolve(func)
+        if target in (list, tuple, sorted, set) and len(call.args) == 1 and \
+                not call.keywords and isinstance(call.args[0], gast.Name) and (
+                    call.args[0].id in self.dicts or self.surely_a_dict(call.args[0].id)):
+            return False  # list(d): a dict's keys, constants
         if target is UNRESOLVED and isinstance(func, gast.Attribute) and \
                 isinstance(func.value, gast.Name) and func.value.id in self.namer.injected:
             # a runtime helper the normalizer wrote itself (_ad.keys(d))
