@@ -552,3 +552,20 @@ def test_list_of_a_dict_is_its_keys_constants():
         return s
 
     np.testing.assert_allclose(grad(f)(np.array([0.7, -1.3])), [3.0, 4.0])
+
+
+def test_nested_zip_in_a_loop():
+    # BX: for (a, b), c in zip(zip(x, [x[0], x[1]]), x) asked for a rule of islice (the
+    # inner zip was taken for an iterator that may not end).
+    import itertools
+
+    def f(x):
+        s = 0.0
+        for (a, b), c in zip(zip(x, [x[0], x[1]]), x):
+            s = s + a * b * c
+        for w, sign in zip(x, itertools.cycle([1.0, -1.0])):
+            s = s + w * sign
+        return s
+
+    x = np.array([0.7, 1.3, -0.4])
+    np.testing.assert_allclose(grad(f)(x), _central(f, x), atol=1e-7)

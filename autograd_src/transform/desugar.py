@@ -278,10 +278,9 @@ class _Desugar:
             else:  # evaluate the iterable once, as the for statement would
                 self.not_a_view_the_body_changes(source, stmt)
                 holder = self.namer.fresh("items")
-                if sized and isinstance(source, gast.Call) and not (
-                        isinstance(source.func, gast.Name) and self.parsed.resolve(
-                            source.func) in (reversed, list, tuple, sorted, range)):
-                    # (an iterator that may not end: reversed(list(v)) surely ends)
+                if sized and isinstance(source, gast.Call) and \
+                        not _surely_ends(source, self.parsed):
+                    # (an iterator that may not end: reversed(list(v)), zip(x, ys) end)
                     import itertools
                     shortest = _call(self.namer.builtin("len"), clone(sized[0])) \
                         if len(sized) == 1 else _call(self.namer.builtin("min"), *[
@@ -317,6 +316,23 @@ class _Desugar:
                                                     right=start), type_comment=None), stmt))
         stmt.body = reads + stmt.body
         return before
+
+
+def _surely_ends(expr: gast.expr, parsed: ParsedFunction) -> bool:
+    """Whether iterating ``expr`` surely ends: a name (a sequence), a display or
+    comprehension, ``reversed``/``list``/``tuple``/``sorted``/``range`` of anything, and
+    ``zip``, ``map``, ``enumerate``, ``filter`` of iterables one of which surely ends
+    (not ``itertools.cycle(...)`` alone)."""
+    if isinstance(expr, (gast.Name, gast.List, gast.Tuple, gast.ListComp, gast.Constant)):
+        return True
+    if not (isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name)):
+        return False
+    target = parsed.resolve(expr.func)
+    if target in (reversed, list, tuple, sorted, range):
+        return True
+    iterables = expr.args[1:] if target in (map, filter) else expr.args[:1] \
+        if target is enumerate else expr.args if target is zip else []
+    return any(_surely_ends(a, parsed) for a in iterables)
 
 
 def _names_an_item(expr: gast.expr) -> bool:
