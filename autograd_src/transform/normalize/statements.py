@@ -1331,6 +1331,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                    if gast.unparse(v).strip().startswith(written)}
             return
         changed = target.value if isinstance(target, gast.Subscript) else None
+        # (cnt['n'] += 1: an item of a dict, by a key no array takes)
+        dict_item = isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) \
+            and isinstance(target.slice, gast.Constant) and isinstance(target.slice.value, str)
         while isinstance(target, (gast.Subscript, gast.Attribute, gast.Starred)):
             target = target.value
         if not isinstance(target, gast.Name):
@@ -1348,6 +1351,23 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 target.id in self.shared and self.local_alias_read()
         else:
             seen = self.seen_by_adjoints(target.id)
+        if seen and not read_through and dict_item and \
+                target.id not in self.read_by_adjoints:
+            # Only names that may share it are read (a helper's parameters all may): the
+            # dict must be none of them, nor held by one, which is checked as it runs
+            # (for +=, nor its items' arrays; a number item is rebound, as in Python)
+            partners = sorted((self.shared & self.read_by_adjoints) - {target.id})
+            where = f"{self.parsed.where(stmt)}: {gast.unparse(stmt).strip().splitlines()[0]}"
+            ad = self.namer.reference(runtime, "_ad")
+            check = gast.Expr(value=gast.Call(
+                func=gast.Attribute(value=name_node(ad), attr="alone", ctx=gast.Load()),
+                args=[name_node(target.id), gast.Tuple(
+                    elts=[name_node(p) for p in partners], ctx=gast.Load()),
+                    gast.Constant(value=where, kind=None)],
+                keywords=[gast.keyword(arg="items", value=gast.Constant(value=True, kind=None))]
+                if isinstance(stmt, gast.AugAssign) else []))
+            self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
+            return
         if seen or read_through:
             subject = gast.unparse(changed).strip() if changed is not None and (
                 read_through or target.id not in self.parsed.locals or
