@@ -662,15 +662,10 @@ class DataNormalizer:
                 isinstance(stmt.target, gast.Subscript)
             # (cnt['n'] += 1 on a dict an adjoint reads not itself, only a name that may
             # share it: checked as it runs, see no_change_seen_by_adjoints)
-            dict_item = isinstance(container, gast.Name) and \
-                isinstance(stmt.target, gast.Subscript) and \
-                isinstance(stmt.target.slice, gast.Constant) and \
-                isinstance(stmt.target.slice.value, str) and \
-                container.id not in self.read_by_adjoints and \
-                not self.read_through(container.id)
             if not (self.is_active(stmt.value) or self.is_active(container)) and (not (
                     isinstance(container, gast.Name) and self.seen_by_adjoints(container.id))
-                    or dict_item) and not callers_item:
+                    or self.item_of_a_dict_read_only_through_others(stmt.target) and
+                    not self.read_through(container.id)) and not callers_item:
                 self.no_change_seen_by_adjoints(stmt.target, stmt)
                 self.primal(stmt)
                 return

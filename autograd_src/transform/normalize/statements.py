@@ -1331,9 +1331,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                    if gast.unparse(v).strip().startswith(written)}
             return
         changed = target.value if isinstance(target, gast.Subscript) else None
-        # (cnt['n'] += 1: an item of a dict, by a key no array takes)
-        dict_item = isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) \
-            and isinstance(target.slice, gast.Constant) and isinstance(target.slice.value, str)
+        dict_item = self.item_of_a_dict_read_only_through_others(target)
         while isinstance(target, (gast.Subscript, gast.Attribute, gast.Starred)):
             target = target.value
         if not isinstance(target, gast.Name):
@@ -1351,8 +1349,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 target.id in self.shared and self.local_alias_read()
         else:
             seen = self.seen_by_adjoints(target.id)
-        if seen and not read_through and dict_item and \
-                target.id not in self.read_by_adjoints:
+        if seen and not read_through and dict_item:
             # Only names that may share it are read (a helper's parameters all may): the
             # dict must be none of them, nor held by one, which is checked as it runs
             # (for +=, nor its items' arrays; a number item is rebound, as in Python)
@@ -1373,6 +1370,16 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 read_through or target.id not in self.parsed.locals or
                 target.id in self.parsed.params) else target.id
             raise self.error(stmt, self.seen_by_adjoints_refusal(subject))
+
+    def item_of_a_dict_read_only_through_others(self, target: Any) -> bool:
+        """Whether ``target`` is an item of a dict by a key no array takes
+        (``cnt['n']``) whose dict no adjoint reads itself: adjoints read only names that
+        may share it (a helper's parameters all may), which a check as the update runs
+        can tell apart (unless a value read once from it is read: `read_through`)."""
+        return isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) \
+            and isinstance(target.slice, gast.Constant) and \
+            isinstance(target.slice.value, str) and \
+            target.value.id not in self.read_by_adjoints
 
     def local_alias_read(self) -> bool:
         """Whether an adjoint reads a local name that may share an array with another
