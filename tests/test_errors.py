@@ -183,8 +183,8 @@ def test_calls_grad_cannot_resolve_are_refused_at_the_line():
     x = np.array([0.3, -0.7, 1.2])
     with pytest.raises(NoRuleError, match="g is defined in more than one place"):
         grad(_picked_in_branches)(x)
-    with pytest.raises(NoRuleError, match=r"m.fwd is before the class of m is known"):
-        grad(_passes_an_object_to_a_helper)(x)
+    # the object's method is known when the call runs (session 19): 4 x, not a refusal
+    np.testing.assert_allclose(grad(_passes_an_object_to_a_helper)(x), 4.0 * x)
 
 
 class _Square:

@@ -34,6 +34,9 @@ __all__ = ["transform", "helper_derivative", "nested_derivative", "cache_for", "
            "bind", "derivative_name", "LOCK", "DERIVATIONS"]
 
 _CACHE: "weakref.WeakKeyDictionary[Callable, dict]" = weakref.WeakKeyDictionary()
+#: For each helper derivative made: the helper, the positions it is made for, and the
+#: bindings it is specialised to (what forward mode over grad needs to run it again).
+HELPER_ORIGINS: "weakref.WeakKeyDictionary[Callable, tuple]" = weakref.WeakKeyDictionary()
 
 
 def cache_for(fn: Callable[..., Any]) -> dict:
@@ -291,6 +294,7 @@ def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layou
         try:
             per_fn[key] = transform(fn, wrt, len(wrt) == 1, False, "gast", helper=True,
                                      bindings=bindings, given=given)
+            HELPER_ORIGINS[per_fn[key][0]] = (fn, list(key[1]), dict(bindings))
         finally:
             _IN_PROGRESS.discard((fn, key))
     return per_fn[key][:2] + (layout,)

@@ -156,7 +156,10 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
         return bound, text, layout
     # Where each position's tangent goes: a parameter's, or the k-th of *args's tuple.
     wrt, layout = helper_wrt(fn, positions, call, caller)
-    bindings = with_vararg_count(fn, call, bindings or {})
+    # (a gradient's helper derivative read again as plain code: made for what the
+    # helper's derivative was specialised to, `recompute._flattened`)
+    bindings = {**getattr(fn, "__autograd_src_bindings__", {}), **(bindings or {})}
+    bindings = with_vararg_count(fn, call, bindings)
     key = (_CACHE_KEY, tuple(positions),
            tuple(sorted((k, id(v)) for k, v in bindings.items())), optimizer.ENABLED.get()) \
         + ((tuple(sorted(given)),) if given else ())

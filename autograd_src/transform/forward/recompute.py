@@ -272,7 +272,6 @@ def _helper_call(stmt: Any) -> Optional[tuple[str, str, gast.Call]]:
             isinstance(stmt.targets[0], gast.Tuple) and len(stmt.targets[0].elts) == 2 and \
             all(isinstance(e, gast.Name) for e in stmt.targets[0].elts) and \
             isinstance(stmt.value, gast.Call) and isinstance(stmt.value.func, gast.Name) and \
-            all(k.arg is not None for k in stmt.value.keywords) and \
             not any(isinstance(a, gast.Starred) for a in stmt.value.args):
         value, back = (e.id for e in stmt.targets[0].elts)
         return value, back, stmt.value
@@ -299,7 +298,7 @@ def _find(stmts: list, parsed: source.ParsedFunction, calls: dict) -> None:
             keywords = tuple(k.arg for k in call.keywords)
             # Constant arguments (axis=1) are passed as themselves, not read back from the
             # saved tuple, whose items forward mode takes for differentiated values.
-            entry = entry + (len(call.args), keywords, _argument_kinds(call)) \
+            entry = entry + (len(call.args), keywords, _argument_kinds(call, parsed)) \
                 if entry and entry[1] is not None else None
             if back in calls and (entry is None or calls[back] is None
                                   or calls[back][1:] != entry[1:]):
@@ -316,23 +315,31 @@ def _recomputation(derivative: Any, n_args: int) -> Optional[tuple]:
     origin = _origin(derivative)
     if origin is None:
         return None
-    helper = origin[0]
-    reason = unsafe_to_repeat(helper, set())
+    helper, _, bindings = origin
+    reason = unsafe_to_repeat(helper, set(), bindings)
     if reason is not None:
         raise _Unsafe(reason)
     made = _recursive_reference(derivative)
-    return helper, _flattened(made[2] if made is not None else derivative)
+    return helper, _flattened(made[2] if made is not None else derivative, bindings)
 
 
-def _argument_kinds(call: gast.Call) -> tuple:
+def _argument_kinds(call: gast.Call, parsed: source.ParsedFunction) -> tuple:
     """For each argument of a helper derivative's call, positional then keywords:
-    ``("literal", value)`` for a constant (axis=1), passed as itself, else ``("saved",
-    None)``, read back from the saved tuple. An argument the helper's derivative does
-    not differentiate (an object, data) is saved too: forward mode's tangent may run
-    along it (the mixed derivative of grad(f, wrt=0) along b)."""
-    return tuple(("literal", value.value) if isinstance(value, gast.Constant) else
-                 ("saved", None)
-                 for value in list(call.args) + [k.value for k in call.keywords])
+    ``("literal", value)`` for a constant (axis=1), passed as itself; ``("name", id)``
+    for a function or class named from outside (``act=relu``), passed by its name, so
+    that forward mode knows what the helper calls; else ``("saved", None)``, read back
+    from the saved tuple. An argument the helper's derivative does not differentiate
+    (an object, data) is saved too: forward mode's tangent may run along it (the mixed
+    derivative of grad(f, wrt=0) along b)."""
+    def kind(value: Any) -> tuple:
+        if isinstance(value, gast.Constant):
+            return ("literal", value.value)
+        if isinstance(value, gast.Name) and value.id not in parsed.locals:
+            found = parsed.resolve(value)
+            if found is not source.UNRESOLVED and callable(found):
+                return ("name", value.id)
+        return ("saved", None)
+    return tuple(kind(value) for value in list(call.args) + [k.value for k in call.keywords])
 
 
 class _Unsafe(Exception):
@@ -342,12 +349,14 @@ class _Unsafe(Exception):
 _FLAT: dict = {}
 
 
-def _flattened(derivative: Any) -> Any:
+def _flattened(derivative: Any, bindings: Optional[dict] = None) -> Any:
     """The helper derivative ``def dh(W, h): ...; def backward(dout): ...; return out,
     backward`` as one function ``def dh_then_back(dout, W, h)``: its body, then the
     backward function's (its ``nonlocal`` statements dropped: the names are the same
     ones now), returning what the backward function returns. A closure reads the
-    values its function's body left; so does the code after it."""
+    values its function's body left; so does the code after it. ``bindings``, what
+    the derivative was specialised to (``self``, ``act``), are kept on it for forward
+    mode, which makes its derivative for them too."""
     if derivative in _FLAT:
         return _FLAT[derivative]
     from .. import codegen, loader
@@ -375,32 +384,26 @@ def _flattened(derivative: Any) -> Any:
                 node.decorator_list = []
                 made = loader.load(codegen.to_source(node), node.name, derivative, {},
                                    derivative.__code__.co_filename.strip("<>"))
+                made.__autograd_src_bindings__ = {
+                    k: v for k, v in (bindings or {}).items() if k.isidentifier()}
     _FLAT[derivative] = made
     return made
 
 
 def _origin(derivative: Any) -> Optional[tuple]:
-    """The helper and the positions a helper derivative was made for, found in the
-    transformation cache of its module's functions; None for anything else."""
+    """``(helper, positions, bindings)`` of a helper derivative grad made: the helper,
+    the positions it was made for, and what it was specialised to (``act=np.tanh``,
+    ``self``); None for anything else."""
     if not isinstance(derivative, types.FunctionType):
         return None
-    from ..pipeline import _CACHE
     made = _recursive_reference(derivative)
     if made is not None:  # a recursive helper's call of itself: the derivative it calls
         helper, key, _ = made
-        return (helper, list(key[1])) if not key[2] else None
-    for candidate in list(derivative.__globals__.values()):
-        if not isinstance(candidate, types.FunctionType):
-            continue
-        per_fn = _CACHE.get(candidate)
-        if not per_fn:
-            continue
-        for key, entry in list(per_fn.items()):
-            if isinstance(key, tuple) and key and key[0] == "helper" and \
-                    isinstance(entry, tuple) and entry[0] is derivative:
-                positions, bindings = key[1], key[2]
-                return (candidate, list(positions)) if not bindings else None
-    return None
+        return (helper, list(key[1]), {}) if not key[2] else None
+    from ..pipeline import HELPER_ORIGINS
+    origin = HELPER_ORIGINS.get(derivative)
+    # (a derivative's derivative, a third order: left as it is, refused in user terms)
+    return origin if origin is not None and not _generated(origin[0]) else None
 
 
 def _recursive_reference(derivative: Any) -> Optional[tuple]:
@@ -424,11 +427,12 @@ def _recursive_reference(derivative: Any) -> Optional[tuple]:
     return (helper, key, entry[0]) if helper is not None else None
 
 
-def unsafe_to_repeat(fn: Any, seen: set) -> Optional[str]:
+def unsafe_to_repeat(fn: Any, seen: set, bindings: Optional[dict] = None) -> Optional[str]:
     """Why running ``fn`` again with the same arguments might not do the same, or None
     where it surely does: its calls resolve to NumPy (not numpy.random), math, pure
     builtins, or functions that are themselves safe; no global/nonlocal, and nothing
-    changed in place but the values it made."""
+    changed in place but the values it made. ``bindings``: what its parameters are
+    known to hold where it was specialised (``act=np.tanh``, ``self``)."""
     if fn in seen:
         return None
     seen.add(fn)
@@ -437,6 +441,9 @@ def unsafe_to_repeat(fn: Any, seen: set) -> Optional[str]:
         parsed = source.parse_function(fn)
     except Exception:  # noqa: BLE001 - no source: not known to be safe
         return f"the source of {name} cannot be read"
+    parsed.bound = {k: v for k, v in (bindings or {}).items() if k in parsed.params}
+    parsed.bound.update({p: v for p, v in source.default_values(fn).items()
+                         if p not in parsed.bound and callable(v) and not isinstance(v, type)})
     params = set(parsed.params)
     made: set = set()  # names assigned inside (values of its own, unless aliases)
     for node in walk(parsed.node):
@@ -468,6 +475,11 @@ def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, ma
                  seen: set) -> Optional[str]:
     func = call.func
     called = getattr(func, "attr", getattr(func, "id", "a function"))
+    target = parsed.resolve(func)
+    if isinstance(target, source.MethodOf):  # self.predict(x), self known (a binding)
+        first = source.parameters(target.function)[0][:1]
+        return unsafe_to_repeat(target.function, seen,
+                                dict.fromkeys(first, parsed.resolve(func.value)))
     if isinstance(func, gast.Attribute):
         if func.attr in _READING and not isinstance(func.value, gast.Name):
             return None  # (x + y).mean(): a method that only reads, of a value made here
@@ -482,7 +494,6 @@ def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, ma
             if func.attr in _READING:
                 return None
             return f"calls {base}.{func.attr}(), not known to give the same result twice"
-    target = parsed.resolve(func)
     if target is source.UNRESOLVED:
         return f"calls {called}(), which cannot be resolved"
     module = getattr(target, "__module__", None) or ""
@@ -510,15 +521,17 @@ def _rewrite(stmts: list, usable: dict, namer: Namer) -> None:
         found = _helper_call(stmt)
         if found is not None and found[1] in usable:
             value, back, call = found
-            helper = usable[back][0]
-            items = copy.deepcopy(call.args + [k.value for k in call.keywords])
+            helper, kinds = usable[back][0], usable[back][4]
+            # (constants and functions named from outside are passed as themselves)
+            items = [copy.deepcopy(item) for item, (kind, _) in
+                     zip(call.args + [k.value for k in call.keywords], kinds)
+                     if kind == "saved"]
             if mutation.helper_writes_into(helper):
                 # v *= 0.5 on an array it is given: the run again reads the values the
                 # first run was given, copied before it changes them
                 items = [gast.Call(func=gast.Attribute(
                     value=_name(namer.reference(runtime, "_ad")), attr="copied",
-                    ctx=gast.Load()), args=[item], keywords=[])
-                    if not isinstance(item, gast.Constant) else item for item in items]
+                    ctx=gast.Load()), args=[item], keywords=[]) for item in items]
             saved = gast.copy_location(gast.Assign(
                 targets=[_name(back, gast.Store())],
                 value=gast.Tuple(elts=items, ctx=gast.Load()),
@@ -559,13 +572,16 @@ class _BackCalls(Transformer):
         if isinstance(func, gast.Name) and func.id in self.usable and \
                 len(node.args) == 1 and not node.keywords:
             _, gradient, n_args, keywords, kinds = self.usable[func.id]
-            items = []
-            for k, (kind, value) in enumerate(kinds):
-                item = gast.Subscript(value=_name(func.id), slice=gast.Constant(
-                    value=k, kind=None), ctx=gast.Load())
+            items, saved = [], 0
+            for kind, value in kinds:
                 if kind == "literal":
-                    item = gast.Constant(value=value, kind=None)
-                items.append(item)
+                    items.append(gast.Constant(value=value, kind=None))
+                elif kind == "name":
+                    items.append(_name(value))
+                else:
+                    items.append(gast.Subscript(value=_name(func.id), slice=gast.Constant(
+                        value=saved, kind=None), ctx=gast.Load()))
+                    saved += 1
             return gast.Call(func=_name(self.namer.reference(gradient, gradient.__name__)),
                              args=[node.args[0]] + items[:n_args],
                              keywords=[gast.keyword(arg=k, value=v)

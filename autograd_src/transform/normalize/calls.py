@@ -133,8 +133,11 @@ class CallNormalizer:
                 func=method, args=call.args, keywords=call.keywords), call))
         if primitive is UNRESOLVED:
             error = self.unresolved(call)
-            if isinstance(func, gast.Attribute) and not isinstance(
-                    error, UnresolvedMethodError) and not self.is_active(func.value) and \
+            # (a method of a helper's parameter, m.predict(x) in helper(M, x): known when
+            # the code runs; the function differentiated is made once per class instead)
+            if isinstance(func, gast.Attribute) and (
+                    not isinstance(error, UnresolvedMethodError) or self.helper) and \
+                    not self.is_active(func.value) and \
                     not isinstance(self.parsed.resolve(func.value), InstanceOf):
                 return self.dynamic_method_call(call)
             if isinstance(func, gast.Subscript) and not self.is_active(func):
@@ -943,11 +946,15 @@ class CallNormalizer:
             call = self.by_position(call, names, positional, self.function_default(fn))
         names = parameters(fn)[0]
         bindings = {}  # functions passed in: the helper's derivative is specialised to them
+        objects = {}  # objects of the user's classes passed in (helper(model, x)): alike
         for name, arg in list(zip(names, call.args)) + [(k.arg, k.value) for k in call.keywords]:
             target = self.parsed.resolve(arg)
             if (callable(target) and not isinstance(target, type) and target is not UNRESOLVED) \
                     or isinstance(target, InstanceOf):
                 bindings[name] = target
+            elif _object_of_a_users_class(target) and name is not None:
+                bindings[name] = InstanceOf.of(target)
+                objects[name] = (bindings[name], target)
         passed = set(names[:len(call.args)]) | {k.arg for k in call.keywords}
         defaults = dict(zip(names[parameters(fn)[1] - len(fn.__defaults__ or ()):],
                             fn.__defaults__ or ()))
@@ -969,9 +976,16 @@ class CallNormalizer:
         atoms, keywords, positions = self.derivative_operands(call, fn.__name__)
         if owner is not None:
             bindings[names[0]] = owner
+            objects.pop(names[0], None)  # (a method's object: checked by its caller)
         # The pipeline differentiates the helper (it is handed to the normalizer).
         derivative, source, layout = self.derive.helper(fn, positions, call, self.parsed,
                                                         bindings, given)
+        for name, (marker, obj) in objects.items():
+            hidden = marker.hidden_by(obj)  # (the class's methods were followed)
+            if hidden:
+                raise self.error(call, f"the attribute {hidden} of the object given to "
+                                       f"{fn.__name__}() as {name} hides a method of its "
+                                       "class; rename one of them")
         self.no_operator_given_to_a_helper(call, fn, derivative)
         if source:
             # shown under the name this code calls it by (a second derivative of the
@@ -1373,6 +1387,16 @@ class CallNormalizer:
         atoms = [replace_nodes(a, replaced) for a in args]
         kw = {k: replace_nodes(v, replaced) for k, v in keywords.items()}
         return rule, rebuild(atoms, kw), bound, inputs
+
+
+def _object_of_a_users_class(value: Any) -> bool:
+    """Whether ``value`` (read from a global or closure) is an instance of a class of
+    the user's, one with methods of its own: a helper given it is specialised to its
+    class (``m.predict(x)`` in ``helper(model, x)``), as a method's ``self`` is."""
+    if value is UNRESOLVED or isinstance(value, (type, types.ModuleType)) or callable(value):
+        return False
+    return any(is_user_function(member) for cls in type(value).__mro__[:-1]
+               for member in vars(cls).values())
 
 
 def _instance_attribute(owner: Any, attr: str) -> bool:
