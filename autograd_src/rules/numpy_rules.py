@@ -944,6 +944,8 @@ nondifferentiable(
     builtins.len, builtins.round, builtins.int, builtins.bool, builtins.isinstance,
     builtins.range, builtins.print, builtins.type, builtins.any, builtins.all,
     builtins.callable, builtins.hasattr,
+    # text made of a value (a log line), as an f-string is
+    builtins.str, builtins.repr, builtins.format, builtins.ascii,
 )
 
 # The method forms of ndarray (x.sum(axis=1)) resolve to these primitives.

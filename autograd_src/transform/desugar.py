@@ -430,6 +430,7 @@ def _partials(parsed: ParsedFunction, namer: Namer) -> None:
     normalizer then sees a call of ``f`` like any other (a helper whose derivative is
     generated). Only where ``g`` is assigned once and only ever called."""
     node = parsed.node
+    _rebound_functions_renamed_apart(parsed, namer)
     stores: dict = {}
     calls: dict = {}
     loads: dict = {}
@@ -498,6 +499,67 @@ def _partials(parsed: ParsedFunction, namer: Namer) -> None:
             call.keywords = [gast.keyword(arg=k, value=copy.deepcopy(v))
                              for k, v in keywords.items() if k not in given] + call.keywords
             call.args = [copy.deepcopy(a) for a in args] + call.args
+
+
+def _rebound_functions_renamed_apart(parsed: ParsedFunction, namer: Namer) -> None:
+    """``g = partial(f, k=1.2); g(x); g = partial(f, k=0.7); g(y)``, or a nested def
+    defined again (``def rhs(y)`` twice, as after editing a notebook cell): each
+    binding of ``g`` given a name of its own (``g``, ``g_2``), read by the statements
+    up to the next. Only where every binding of ``g`` is such a function made in one
+    list of statements (a function's body, a loop's), none reading ``g`` itself, so
+    that `_partials` and the normalizer see each function defined once."""
+    stores = Counter(n.id for n in walk(parsed.node)
+                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+    stores.update(n.name for n in walk(parsed.node)
+                  if isinstance(n, gast.FunctionDef) and n is not parsed.node)
+
+    def function_bound(stmt: Any) -> Optional[str]:
+        if isinstance(stmt, gast.FunctionDef) and not stmt.decorator_list:
+            return stmt.name
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name) and (
+                    isinstance(stmt.value, gast.Lambda) or isinstance(stmt.value, gast.Call)
+                    and parsed.resolve(stmt.value.func) is functools.partial):
+            return stmt.targets[0].id
+        return None
+
+    def reads_itself(stmt: Any, name: str) -> bool:
+        body = stmt.body if isinstance(stmt, gast.FunctionDef) else [stmt.value]
+        return any(isinstance(n, gast.Name) and n.id == name for b in body for n in walk(b))
+
+    def read_later(name: str) -> bool:
+        """Read in code run later than written (a def, lambda or generator): it would
+        call the binding current then, which the renaming cannot know."""
+        for n in walk(parsed.node):
+            parts = n.body if isinstance(n, gast.FunctionDef) and n is not parsed.node \
+                else [n.body] if isinstance(n, gast.Lambda) \
+                else [n] if isinstance(n, gast.GeneratorExp) else []
+            if any(isinstance(m, gast.Name) and m.id == name for p in parts for m in walk(p)):
+                return True
+        return False
+
+    blocks = [parsed.node.body] + [getattr(n, f) for n in walk(parsed.node)
+                                   if isinstance(n, gast.stmt) and n is not parsed.node
+                                   for f in ("body", "orelse")
+                                   if isinstance(getattr(n, f, None), list)]
+    for block in blocks:
+        here = Counter(function_bound(stmt) for stmt in block)
+        for name, count in here.items():
+            if name is None or count < 2 or stores[name] != count or any(
+                    function_bound(stmt) == name and reads_itself(stmt, name)
+                    for stmt in block) or read_later(name):
+                continue
+            current = None  # (before the first binding, a read is Python's error)
+            for stmt in block:
+                bound = function_bound(stmt) == name
+                if current is not None and not bound:
+                    helper_copies.Renamed({name: current}).visit(stmt)
+                if bound:
+                    current = name if current is None else namer.fresh(name)
+                    if isinstance(stmt, gast.FunctionDef):
+                        stmt.name = current
+                    else:
+                        stmt.targets[0].id = current
 
 
 class _ComprehensionScopes(Transformer):

@@ -110,6 +110,10 @@ class Activity:
         ordering = self.orders_only(call)
         operands = list(call.args) + [k.value for k in call.keywords
                                       if not (ordering and k.arg == "key")]
+        if isinstance(func, gast.Attribute) and (
+                isinstance(func.value, gast.JoinedStr) or isinstance(func.value, gast.Constant)
+                and isinstance(func.value.value, str)):
+            return False  # "x = {:.2f}".format(x), ", ".join(...): a str, as f"{x}" is
         if isinstance(func, gast.Attribute) and self.is_active(func.value):
             if func.attr == "keys" and not call.args:
                 return False  # a dict's keys are constants
