@@ -190,7 +190,8 @@ def _plain_object(value: Any) -> bool:
 def _snapshot(value: Any, depth: int = 4, objects: bool = False) -> tuple:
     """``value`` and, for a list or dict, what it holds (lists and dicts in it too, a
     few levels down; arrays and other objects by reference: grad never changes an
-    array it is given); with ``objects``, an object's attributes too."""
+    array it is given); with ``objects``, an object's attributes too, and the values
+    of the arrays held (the code differentiated may update those in place)."""
     if depth and type(value) is list:
         if all(type(v) in _ATOMS for v in value):  # (a log of numbers: copied at once)
             return value, ("items", value[:])
@@ -202,6 +203,11 @@ def _snapshot(value: Any, depth: int = 4, objects: bool = False) -> tuple:
     if depth and objects and _plain_object(value):
         return value, ("attributes", {k: _snapshot(v, depth - 1, objects)
                                       for k, v in vars(value).items()})
+    if objects and isinstance(value, np.ndarray) and value.flags.writeable and \
+            value.dtype != object:
+        # (an array an object or container holds, which a run may update in place,
+        # st.buf += 1: its values, given back in place)
+        return value, ("array", value.copy())
     return value, None
 
 
@@ -210,6 +216,10 @@ def _restored(snapshot: tuple) -> Any:
     objects: the caller's references to them stay valid); an object's attributes."""
     value, inner = snapshot
     if inner is None:
+        return value
+    if isinstance(value, np.ndarray):  # ("array", values)
+        if not np.array_equal(value, inner[1], equal_nan=value.dtype.kind in "fc"):
+            value[...] = inner[1]
         return value
     if isinstance(value, tuple):  # ("tuple", [...]): what its items hold
         for item in inner[1]:

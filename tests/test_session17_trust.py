@@ -647,8 +647,10 @@ def test_vjp_and_jacobians_of_a_module_object_with_state():
         m = _Module()
         np.testing.assert_allclose(np.diag(jacobian(m)(x)), np.cos(x) * 0.5)
         assert (m.lr, m.calls) == (0.25, 1)
-    with pytest.raises(RuntimeError, match="gave other values"):
-        jacfwd(_Accumulating().forward)(x)
+    # (session 19: the array is given back in place between passes, as the lr is)
+    accumulating = _Accumulating()
+    np.testing.assert_allclose(jacfwd(accumulating.forward)(x), np.diag(2 * x))
+    np.testing.assert_allclose(accumulating.buf, np.ones(3))
 
 
 class _Config:

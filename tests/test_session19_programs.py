@@ -111,3 +111,101 @@ def test_asserts_in_a_test_module_pytest_rewrote():
     # from its text: grad said "the source ... changed after it was defined"
     assert any(n.startswith("@py") for n in _checks_its_input.__code__.co_names)
     np.testing.assert_allclose(grad(_checks_its_input)(X), 2 * X)
+
+
+class _Stateful:
+    def __init__(self):
+        self.buf = np.zeros(3)
+
+
+def _bumps_a_buffer(x, st):
+    st.buf += 1.0  # read by nothing the value depends on
+    return np.sum(x ** 2)
+
+
+def test_an_array_an_object_holds_is_left_as_one_run_leaves_it():
+    # BY: the modes running f once per pass left st.buf advanced once per pass
+    # (jacfwd [4 4 4], hessian [5 5 5], jacrev and vjp [2 2 2]); one run leaves [1 1 1]
+    from autograd_src import hessian, jacrev, vjp
+    runs = {"jacfwd": lambda st: jacfwd(_bumps_a_buffer)(X, st),
+            "jacrev": lambda st: jacrev(_bumps_a_buffer)(X, st),
+            "hessian": lambda st: hessian(_bumps_a_buffer)(X, st),
+            "vjp": lambda st: vjp(_bumps_a_buffer, X, st)[1](1.0)[0]}
+    for name, run in runs.items():
+        st = _Stateful()
+        got = run(st)
+        np.testing.assert_allclose(got, 2 * np.eye(3) if name == "hessian" else 2 * X)
+        np.testing.assert_allclose(st.buf, np.ones(3), err_msg=name)
+
+
+def test_a_number_read_back_from_str_or_repr_is_refused():
+    # str(x) is a constant now, as f"{x}" is: a number parsed back from it would carry
+    # no gradient, so it is refused as float(f"{x}") is
+    from autograd_src.errors import DiffSyntaxError
+
+    def from_str(x):
+        return float(str(x)) * x
+
+    def from_joined(x):
+        s = ", ".join([repr(x), "1"])
+        return float(s.split(",")[0]) * x
+
+    for f in (from_str, from_joined):
+        with pytest.raises(DiffSyntaxError, match="a number read back from text"):
+            grad(f)(0.3)
+
+
+def _zipped_with_a_dict(d, ws):
+    s = 0.0
+    for k, w in zip(d, ws):
+        s = s + d[k] * w
+    for i, k in enumerate(d):
+        s = s + d[k] * ws[i] ** 2
+    return s
+
+
+def test_zip_over_a_dict_by_name_reads_its_keys():
+    # BW, BY: zip(d, ws) over a dict given by name read d by position (a KeyError as it
+    # ran; then "an index computed from a differentiated value"): its items index d, so
+    # they are its keys, as in `for k in d`
+    d = {'a': 1.0, 'b': 2.0}
+    ws = np.array([0.5, 3.0])
+    got = grad(_zipped_with_a_dict)(d, ws)
+    assert got == {'a': pytest.approx(0.5 + 0.25), 'b': pytest.approx(3.0 + 9.0)}
+    np.testing.assert_allclose(grad(_zipped_with_a_dict, wrt=1)(d, ws),
+                               [1.0 + 2 * 0.5 * 1.0, 2.0 + 2 * 3.0 * 2.0])
+
+
+def _logged(z, log):
+    log.append(float(z))
+    return z * 1.5
+
+
+def _counts_beside_a_local_list(x, log, cnt):
+    b = float(x) * 0.0 + 1.0
+    held = [x, b]
+    cnt["n"] += 1
+    a = _logged(x, log)
+    return a * a + 0.0 * held[0]
+
+
+def _updates_an_item_read_before(x, log):
+    a = log['c']
+    held = [x, a]
+    log['c'] += 1.0
+    return np.sum(x * held[1])
+
+
+def test_a_counter_in_a_dict_beside_a_list_holding_arguments():
+    # BY: cnt["n"] += 1 was refused ("another name here also holds") because a local list
+    # held the arguments: a number is rebound, as in Python; an array item is refused as
+    # it runs, where NumPy's update would reach the other name
+    from autograd_src.errors import InPlaceUpdateError
+    cnt, log = {"n": 0}, []
+    assert grad(_counts_beside_a_local_list)(0.7, log, cnt) == pytest.approx(2 * 1.5 ** 2 * 0.7)
+    assert cnt == {"n": 1} and log == [0.7]
+    log = {'c': 1.0}
+    np.testing.assert_allclose(grad(_updates_an_item_read_before)(X, log), np.ones(3))
+    assert log == {'c': 2.0}
+    with pytest.raises(InPlaceUpdateError, match=r"log\['c'\] \+= 1.0"):
+        grad(_updates_an_item_read_before)(X, {'c': np.ones(3)})

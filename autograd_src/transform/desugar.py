@@ -290,6 +290,19 @@ class _Desugar:
                 before.append(assign_node(holder, _call(self.namer.builtin("list"), source),
                                           stmt))
                 named.append(name_node(holder))
+        for position, (target, n) in enumerate(zip(targets, named)):
+            if isinstance(target, gast.Name) and any(
+                    isinstance(sub, gast.Subscript) and isinstance(sub.value, gast.Name) and
+                    sub.value.id == n.id and isinstance(sub.slice, gast.Name) and
+                    sub.slice.id == target.id for s in stmt.body for sub in walk(s)):
+                # for k, w in zip(d, ws): ... d[k]: its items index it, so they are keys
+                # (a dict's; a list's items the same as list(xs) holds): as `for k in d`
+                from ..rules import runtime
+                holder = self.namer.fresh(f"{n.id}_keys")
+                before.append(assign_node(holder, gast.Call(func=gast.Attribute(
+                    value=name_node(self.namer.reference(runtime, "_ad")), attr="keys",
+                    ctx=gast.Load()), args=[name_node(n.id)], keywords=[]), stmt))
+                named[position] = name_node(holder)
         index_name = counter.id if isinstance(counter, gast.Name) and start is None \
             else self.namer.fresh("k")
         lengths = [_call(self.namer.builtin("len"), name_node(n.id)) for n in named]

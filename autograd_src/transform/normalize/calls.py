@@ -570,7 +570,12 @@ class CallNormalizer:
     def iterable_once(self, iterable: gast.expr) -> gast.expr:
         """``iterable`` as a name bound before (a name or constant as it is), read by
         position: an iterator Python's builtins make (``reversed(c)``, ``map``,
-        ``filter``, a generator) as a list of its items."""
+        ``filter``, a generator) as a list of its items; a dict as its keys."""
+        if isinstance(iterable, gast.Name) and (iterable.id in self.dicts or
+                                                self.surely_a_dict(iterable.id)):
+            return self.hoist(gast.copy_location(gast.Call(
+                func=name_node(self.namer.reference(list, "list")), args=[iterable],
+                keywords=[]), iterable), f"{iterable.id}_keys")
         if isinstance(iterable, (gast.Name, gast.Constant)):
             return iterable
         lazy = isinstance(iterable, gast.GeneratorExp) or isinstance(

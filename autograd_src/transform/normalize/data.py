@@ -673,21 +673,27 @@ class DataNormalizer:
                 # log['c'] += 1.0: the item is the caller's array, which grad never
                 # changes; the copy of log holds a new one (written back at the end).
                 # Another name holding that array (a = log['c'] before) would keep the
-                # old values, where NumPy's update changes them: refused.
+                # old values, where NumPy's update changes them: refused as it runs where
+                # the item is an array (a number, cnt['n'] += 1, is rebound, as in Python).
                 later = self.read_later.get(id(self.origin))
                 if container.id in self.shared and (
                         later is None or (self.shared - {container.id}) & later):
-                    raise self.error(stmt, f"{gast.unparse(stmt).strip()}: this updates in "
-                                           f"place an array of {container.id}, the list or "
-                                           "dict the caller passed, which another name here "
-                                           "also holds (an item or view read before): grad "
-                                           "never changes the caller's arrays and updates a "
-                                           "new item, so that name would keep the old "
-                                           "values. Read the item again after the update, "
-                                           "or write "
-                                           f"{gast.unparse(stmt.target).strip()} = "
-                                           f"{gast.unparse(stmt.target).strip()} "
-                                           f"{AUG_SYMBOLS.get(type(stmt.op), '+')} ...")
+                    where = (f"{self.parsed.where(stmt)}: {gast.unparse(stmt).strip()}: this "
+                             f"updates in place an array of {container.id}, the list or "
+                             "dict the caller passed, which another name here may also "
+                             "hold (an item or view read before): grad never changes the "
+                             "caller's arrays and updates a new item, so that name would "
+                             "keep the old values. Read the item again after the update, "
+                             f"or write {gast.unparse(stmt.target).strip()} = "
+                             f"{gast.unparse(stmt.target).strip()} "
+                             f"{AUG_SYMBOLS.get(type(stmt.op), '+')} ...")
+                    item = gast.Subscript(value=clone(container), slice=clone(
+                        stmt.target.slice), ctx=gast.Load())
+                    check = gast.Expr(value=gast.Call(
+                        func=gast.Attribute(value=name_node(self.namer.reference(
+                            runtime, "_ad")), attr="not_an_array", ctx=gast.Load()),
+                        args=[item, gast.Constant(value=where, kind=None)], keywords=[]))
+                    self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
                 read = gast.copy_location(gast.Subscript(
                     value=clone(container), slice=clone(stmt.target.slice),
                     ctx=gast.Load()), stmt.target)

@@ -8,6 +8,7 @@ the user wrote them.
 
 from __future__ import annotations
 
+import builtins
 import copy
 import functools
 import types
@@ -54,6 +55,8 @@ def _numbers_from_text() -> tuple:
 
 #: Calls that parse a number out of text.
 _NUMBERS_FROM_TEXT = _numbers_from_text()
+#: Builtins making text of a value (``str(x)``): a constant, never read back as a number.
+_TEXT_OF = frozenset({"str", "repr", "format", "ascii"})
 
 class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity, ShapeFacts):
     def __init__(self, parsed: ParsedFunction, wrt: list[str], namer: Namer) -> None:
@@ -216,12 +219,15 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         return any(isinstance(n, gast.JoinedStr) or isinstance(n, gast.BinOp) and
                    isinstance(n.op, gast.Mod) and isinstance(n.left, gast.Constant) and
                    isinstance(n.left.value, str) or isinstance(n, gast.Attribute) and
-                   n.attr == "format" for n in walk(self.parsed.node))
+                   n.attr in ("format", "join") or isinstance(n, gast.Name) and
+                   n.id in _TEXT_OF for n in walk(self.parsed.node))
 
     def text_of_active(self, expr: Any) -> bool:
         """Whether ``expr`` is text formatted from a differentiated value."""
         if isinstance(expr, gast.Name):
             return expr.id in self.texts
+        if isinstance(expr, gast.Subscript):  # s.split(",")[0]
+            return self.text_of_active(expr.value)
         if isinstance(expr, gast.JoinedStr):
             return any(isinstance(v, gast.FormattedValue) and self.is_active(v.value)
                        for v in expr.values)
@@ -230,6 +236,14 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return self.is_active(expr.right)
         if isinstance(expr, gast.BinOp) and isinstance(expr.op, gast.Add):
             return self.text_of_active(expr.left) or self.text_of_active(expr.right)
+        if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and \
+                expr.func.id in _TEXT_OF and \
+                self.parsed.resolve(expr.func) is getattr(builtins, expr.func.id):
+            return any(self.is_active(a) for a in expr.args)  # str(x), repr(x)
+        if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
+                expr.func.attr == "join" and expr.args:
+            return any(self.text_of_active(e) for e in walk(expr.args[0])
+                       if isinstance(e, gast.expr))  # ", ".join([str(x), "a"])
         if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
                 expr.func.attr in ("format", "strip", "replace", "split") and (
                     isinstance(expr.func.value, gast.Constant) or
