@@ -97,6 +97,10 @@ class SameDraws:
             if id(function) in seen:
                 continue
             seen.add(id(function))
+            origin = getattr(function, "__autograd_src_origin__", None)
+            if origin is not None:  # jacfwd(grad(f)): the state f refers to, not the
+                functions.append(origin.function())  # package's own (its caches)
+                continue
             if _plain_object(function) and callable(function):  # vjp(model, x)
                 held.append(function)
                 functions.append(function.__call__)  # (its object is held: seen once)

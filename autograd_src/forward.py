@@ -37,7 +37,6 @@ from .arguments import (
     make_checker,
     scalar_signature,
     shallow_copy,
-    value_on_copies,
 )
 from .errors import UnresolvedMethodError
 from .rules import forward_rules, runtime_rules  # noqa: F401 - register their rules
@@ -617,7 +616,10 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     # vjp_fn's run finds what the value's did (draws, and state f changes: a scheduler's
     # self.lr), and leaves the state as after one run
     draws = SameDraws(fn, primals, state=True)
-    value = value_on_copies(fn, primals, {})
+    # (run as the caller's code would, the lists, dicts and objects it is given changed
+    # as one run changes them; an array given directly is copied, as grad never changes
+    # it: the derivative is taken where it was)
+    value = fn(*[p.copy() if type(p) is np.ndarray else p for p in primals])
     positions = tuple(i for i, p in enumerate(primals) if _is_float(p))
     if not positions:
         raise ValueError("vjp needs at least one floating-point argument")

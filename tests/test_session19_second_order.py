@@ -204,3 +204,54 @@ def test_an_object_whose_attribute_hides_a_method_is_refused_when_given_to_a_hel
     with pytest.raises(DiffSyntaxError, match="attribute predict of the object given to "
                                               "_helper_of_an_object"):
         grad(_hidden_given_to_a_helper)(X0)
+
+
+class _Scaler:
+    def __init__(self):
+        self.cfg = {'k': 1.0}
+        self.lst = [1.0]
+
+    def by_dict(self, x):
+        return self.cfg['k'] * x
+
+    def by_list(self, x):
+        return self.lst[0] * x
+
+
+SCALER = _Scaler()
+
+
+def _updates_a_dict_between_calls(x):
+    a = SCALER.by_dict(x)
+    SCALER.cfg.update(k=3.0)
+    b = SCALER.by_dict(x)
+    SCALER.cfg.update(k=1.0)
+    return np.sum(a * b)
+
+
+def _inserts_between_calls(x):
+    a = SCALER.by_list(x)
+    SCALER.lst.insert(0, 3.0)
+    b = SCALER.by_list(x)
+    SCALER.lst.pop(0)
+    return np.sum(a * b)
+
+
+def _sets_through_vars_between_calls(x):
+    a = SCALER.by_dict(x)
+    vars(SCALER)['cfg'] = {'k': 3.0}
+    b = SCALER.by_dict(x)
+    vars(SCALER)['cfg'] = {'k': 1.0}
+    return np.sum(a * b)
+
+
+@pytest.mark.parametrize("f", [_updates_a_dict_between_calls, _inserts_between_calls,
+                               _sets_through_vars_between_calls], ids=lambda f: f.__name__)
+def test_state_a_method_changes_between_a_call_and_its_backward_is_refused(f):
+    # CB: S.cfg.update(k=3.0), S.lst.insert(0, 3.0), vars(S)[...] = v between two calls of
+    # a method reading them: forward over grad ran the first call again with the new
+    # state (a Hessian of 4 for 6); refused now, as S.k = 3.0 is
+    x = np.array([0.3, -0.7])
+    np.testing.assert_allclose(grad(f)(x), 6 * x)
+    with pytest.raises(NoRuleError, match="may change before then"):
+        hessian(f)(x)

@@ -295,6 +295,36 @@ def nondifferentiable(*primitives: Any) -> None:
         _RULES.pop(primitive, None)
 
 
+#: NumPy functions without a rule of their own, each computed by a plain function of
+#: functions with rules (`composites`): grad follows that function as it follows a
+#: helper of the user's, and the Tensor API calls it on tensors.
+_COMPOSITES: dict[Any, Callable[..., Any]] = {}
+
+
+def defcomposite(*primitives: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``function`` as the way each of ``primitives`` is computed from
+    functions with rules (``np.cov`` from means and a product): its derivative, in
+    every mode, is that of ``function``'s own code."""
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        for primitive in primitives:
+            if primitive is not None:
+                _COMPOSITES[primitive] = function
+        return function
+    return register
+
+
+def composite(fn: Any) -> Optional[Callable[..., Any]]:
+    """The function computing ``fn`` from functions with rules (itself, for one of
+    those functions: code grad generated calls it so), or None."""
+    try:
+        found = _COMPOSITES.get(fn)
+    except TypeError:
+        return None
+    if found is None and any(fn is f for f in _COMPOSITES.values()):
+        return fn
+    return found
+
+
 def alias(primitive: Any, existing: Any) -> None:
     """Make ``primitive`` use the rule already registered for ``existing``."""
     rule = _RULES[existing]

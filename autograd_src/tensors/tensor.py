@@ -655,6 +655,9 @@ def _call_numpy(func: Any, args: tuple, kwargs: dict) -> Any:
     """A NumPy function or ufunc called on tensors: recorded when it has a rule."""
     if registry.lookup(func) is not None:
         return _apply(func, *args, **kwargs)
+    composite = registry.composite(func)
+    if composite is not None:  # np.cov: the code computing it, recorded op by op
+        return composite(*args, **kwargs)
     if func in (np.zeros_like, np.ones_like, np.empty_like) and args and \
             isinstance(args[0], Tensor):
         # a tensor, as MyGrad gives (np.zeros_like(x) then out[i] = x[i] ** 2)

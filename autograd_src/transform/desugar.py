@@ -294,7 +294,11 @@ class _Desugar:
             if isinstance(target, gast.Name) and any(
                     isinstance(sub, gast.Subscript) and isinstance(sub.value, gast.Name) and
                     sub.value.id == n.id and isinstance(sub.slice, gast.Name) and
-                    sub.slice.id == target.id for s in stmt.body for sub in walk(s)):
+                    sub.slice.id == target.id or isinstance(sub, gast.Call) and
+                    isinstance(sub.func, gast.Attribute) and sub.func.attr == "get" and
+                    isinstance(sub.func.value, gast.Name) and sub.func.value.id == n.id and
+                    sub.args and isinstance(sub.args[0], gast.Name) and
+                    sub.args[0].id == target.id for s in stmt.body for sub in walk(s)):
                 # for k, w in zip(d, ws): ... d[k]: its items index it, so they are keys
                 # (a dict's; a list's items the same as list(xs) holds): as `for k in d`
                 from ..rules import runtime

@@ -321,6 +321,8 @@ def is_user_function(fn: Any) -> bool:
     grad can generate."""
     if inspect.ismethod(fn):
         fn = fn.__func__
+    if inspect.isfunction(fn) and fn.__code__.co_filename.startswith("<autograd_src "):
+        return True  # code grad generated (of a NumPy function's composite too)
     return (inspect.isfunction(fn) and not hasattr(fn, "__autograd_src_primitive__")
             and (getattr(fn, "__module__", None) or "").split(".")[0] not in LIBRARIES
             and not made_by_package(fn) and not _of_the_standard_library(fn))

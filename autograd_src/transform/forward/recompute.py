@@ -179,7 +179,10 @@ def _state_changes(parsed: source.ParsedFunction, backs: set, seen: Optional[set
                 if not isinstance(target, (gast.Subscript, gast.Attribute)):
                     continue
                 root = base_name(target)
-                if root is None or root in parsed.locals and root not in parsed.params:
+                if root is None:  # vars(S)['k'] = v: what it reaches is not known
+                    changes.append((node, f"{gast.unparse(target).strip()} = ...", _ANY))
+                    continue
+                if root in parsed.locals and root not in parsed.params:
                     continue
                 obj = outside(target)
                 keys = {("object", id(obj))} if obj is not None else set()
@@ -202,7 +205,10 @@ def _state_changes(parsed: source.ParsedFunction, backs: set, seen: Optional[set
             obj = outside(func.value)
             if func.attr in _MUTATING and obj is not None and \
                     not isinstance(obj, types.ModuleType):
-                changes.append((node, text, {("object", id(obj))}))  # D.update(k=2.0)
+                keys = {("object", id(obj))}  # D.update(k=2.0)
+                if isinstance(func.value, (gast.Attribute, gast.Subscript)):
+                    keys.add(_ATTRIBUTES)  # S.cfg.update(k=3.0): what S's attributes hold
+                changes.append((node, text, keys))
                 continue
         target = parsed.resolve(func)
         if target in (setattr, delattr) and node.args:  # setattr(PS, "k", 2.0)

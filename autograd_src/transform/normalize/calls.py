@@ -222,6 +222,10 @@ class CallNormalizer:
             return self.called_derivative(call, primitive, rebuild_call)
         if registry.lookup(primitive) is None and is_user_function(primitive):
             return self.helper_call(call, primitive, rebuild_call)
+        composite = registry.composite(primitive) if registry.lookup(primitive) is None \
+            else None
+        if composite is not None:  # np.cov: followed through the code computing it
+            return self.helper_call(call, composite, rebuild_call)
         return self.bind(call, primitive, self.stars_spelled_out(call), keywords,
                          rebuild_call, display=gast.unparse(func))
 
@@ -961,12 +965,24 @@ class CallNormalizer:
                 bindings[name] = InstanceOf.of(target)
                 objects[name] = (bindings[name], target)
         passed = set(names[:len(call.args)]) | {k.arg for k in call.keywords}
+        own_kwargs = self.parsed.node.args.kwarg
+        if own_kwargs is not None and any(
+                k.arg is None and isinstance(k.value, gast.Name) and
+                k.value.id == own_kwargs.id for k in call.keywords):
+            # fn(*args, **kwargs) in a wrapper this call's derivative was made for
+            # (energy(x, act=np.sin) through a decorator): the functions its caller
+            # passed by keyword, which the wrapper's derivative was specialised to
+            for name, value in self.parsed.bound.items():
+                if isinstance(name, str) and name.isidentifier() and name in names and \
+                        name not in self.parsed.params and name not in passed:
+                    bindings[name] = value
         defaults = dict(zip(names[parameters(fn)[1] - len(fn.__defaults__ or ()):],
                             fn.__defaults__ or ()))
         defaults.update(fn.__kwdefaults__ or {})
         assumed = {}  # defaults the derivative is made for that **kwargs could replace
         for name, value in defaults.items():  # act=np.tanh left out: the helper calls tanh
-            if name not in passed and callable(value) and not isinstance(value, type):
+            if name not in passed and name not in bindings and callable(value) and \
+                    not isinstance(value, type):
                 bindings[name] = value
                 assumed[name] = value
         if None in passed and assumed:

@@ -57,6 +57,34 @@ def _numbers_from_text() -> tuple:
 _NUMBERS_FROM_TEXT = _numbers_from_text()
 #: Builtins making text of a value (``str(x)``): a constant, never read back as a number.
 _TEXT_OF = frozenset({"str", "repr", "format", "ascii"})
+#: Methods of an array that write into it (or into what it is a view of).
+_WRITING_METHODS = frozenset({
+    "fill", "put", "itemset", "setfield", "resize", "sort", "partition", "byteswap",
+    "__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__",
+    "__imod__", "__ipow__", "__imatmul__", "__iand__", "__ior__", "__ixor__",
+    "__ilshift__", "__irshift__"})
+#: Methods and attributes giving a view of an array (a write through it reaches it).
+_VIEWS = frozenset({"view", "reshape", "ravel", "transpose", "swapaxes", "squeeze",
+                    "__getitem__", "T", "mT", "real", "imag", "flat"})
+
+
+def _through_views(expr: Any) -> Any:
+    """The array ``expr`` is a view of, through view methods and attributes
+    (``W.view()``, ``W.reshape(n).T``: ``W``), else ``expr``."""
+    while True:
+        if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
+                expr.func.attr in _VIEWS:
+            expr = expr.func.value
+        elif isinstance(expr, gast.Attribute) and expr.attr in _VIEWS:
+            expr = expr.value
+        else:
+            return expr
+
+
+#: Methods that store or show what they are given (text beside a value: a log line).
+_STORING = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "write",
+                      "writelines", "info", "debug", "warning", "error", "log", "set_description",
+                      "set_postfix"})
 
 class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity, ShapeFacts):
     def __init__(self, parsed: ParsedFunction, wrt: list[str], namer: Namer) -> None:
@@ -155,6 +183,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         """Normalize one statement; returns False after a return statement."""
         self.origin = stmt
         self.no_number_from_text(stmt)
+        self.no_write_by_a_method(stmt)
         if isinstance(stmt, gast.Assign):
             self.assign(stmt)
         elif isinstance(stmt, gast.AugAssign):
@@ -192,64 +221,113 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         return True
 
     def no_number_from_text(self, stmt: gast.stmt) -> None:
-        """Refuse a number parsed back from text made of a differentiated value
-        (``float("%.17g" % x)``, ``float(f"{x}")``): formatting is kept as text, which
-        carries no gradient, so the number would be a constant (a gradient of 0)."""
+        """Refuse a value computed from text made of a differentiated value (``float(f"{x}")``,
+        ``x * len(str(x))``, a number parsed in a helper given the text) where it meets
+        differentiated values: text is kept as a constant, so the value would carry no
+        gradient (a derivative of 0 where it is not). Text is followed through names,
+        the lists and dicts it is put in, and whatever is computed from it."""
         if not self.formats_text:
             return
         for node in walk(stmt):
             if isinstance(node, gast.Call) and any(self.text_of_active(a) for a in node.args) \
-                    and any(self.parsed.resolve(node.func) is f for f in _NUMBERS_FROM_TEXT):
+                    and any(self.parsed.resolve(node.func) is f for f in _NUMBERS_FROM_TEXT) \
+                    or self.used_with_differentiated_values(node):
                 raise self.error(node if getattr(node, "lineno", None) else stmt,
                                  "a number read back from text made of a "
                                  "differentiated value: the text carries no gradient. "
                                  "Use the value itself (round(x, 3) or np.round(x, 3) "
                                  "to round it)")
-        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
-                isinstance(stmt.targets[0], gast.Name):
-            if self.text_of_active(stmt.value):
-                self.texts.add(stmt.targets[0].id)
-            else:
-                self.texts.discard(stmt.targets[0].id)
+        if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)) and \
+                stmt.value is not None:
+            targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+            made_of_text = self.text_of_active(stmt.value)
+            for target in targets:
+                if isinstance(target, gast.Name) and not isinstance(stmt, gast.AugAssign):
+                    if made_of_text:
+                        self.texts.add(target.id)
+                    else:
+                        self.texts.discard(target.id)
+                elif made_of_text:  # d['s'] = str(x), s += str(x), a, b = s.split()
+                    self.texts.update(n.id for n in walk(target) if isinstance(n, gast.Name))
+        elif isinstance(stmt, gast.For) and self.text_of_active(stmt.iter):
+            self.texts.update(n.id for n in walk(stmt.target) if isinstance(n, gast.Name))
+        elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and \
+                isinstance(stmt.value.func, gast.Attribute) and \
+                isinstance(stmt.value.func.value, gast.Name) and \
+                any(self.text_of_active(a) for a in stmt.value.args):
+            self.texts.add(stmt.value.func.value.id)  # log.append(str(x))
+
+    def used_with_differentiated_values(self, node: Any) -> bool:
+        """Whether ``node`` is an operation on differentiated values one of whose
+        operands is made of text of a differentiated value (``x * float(s)``)."""
+        if isinstance(node, gast.BinOp):
+            operands = [node.left, node.right]
+        elif isinstance(node, gast.UnaryOp):
+            operands = [node.operand]
+        elif isinstance(node, gast.Call):
+            func = node.func
+            if isinstance(func, gast.Name) and func.id == "print" or \
+                    self._text_source(node) or isinstance(func, gast.Attribute) and (
+                        func.attr in _STORING or self.is_text(func.value) or
+                        self.text_of_active(func.value)):
+                return False  # text made, stored or shown (log.append((x, s)))
+            operands = list(node.args) + [k.value for k in node.keywords]
+        else:
+            return False
+        return any(self.text_of_active(o) and not self.is_text(o) for o in operands) and \
+            any(self.is_active(o) for o in operands)
+
+    @staticmethod
+    def is_text(expr: Any) -> bool:
+        """Whether ``expr`` is written as text (an f-string, a str literal's method)."""
+        return isinstance(expr, gast.JoinedStr) or isinstance(expr, gast.Constant) and \
+            isinstance(expr.value, str)
 
     @functools.cached_property
     def formats_text(self) -> bool:
         """Whether the function formats values as text at all (f-strings, ``%``,
-        ``.format``): if not, no number can be read back from one."""
+        ``.format``, ``str(x)``): if not, no number can be read back from one."""
         return any(isinstance(n, gast.JoinedStr) or isinstance(n, gast.BinOp) and
                    isinstance(n.op, gast.Mod) and isinstance(n.left, gast.Constant) and
                    isinstance(n.left.value, str) or isinstance(n, gast.Attribute) and
-                   n.attr in ("format", "join") or isinstance(n, gast.Name) and
+                   n.attr == "format" or isinstance(n, gast.Name) and
                    n.id in _TEXT_OF for n in walk(self.parsed.node))
 
     def text_of_active(self, expr: Any) -> bool:
-        """Whether ``expr`` is text formatted from a differentiated value."""
+        """Whether ``expr`` is made of text formatted from a differentiated value: the
+        text itself, or anything read from or computed with it (``s.split()[0]``,
+        ``"".join(...)``, ``len(s)``, ``helper(s)``)."""
+        return any(self._text_source(n) for n in walk(expr))
+
+    def _text_source(self, expr: Any) -> bool:
         if isinstance(expr, gast.Name):
             return expr.id in self.texts
-        if isinstance(expr, gast.Subscript):  # s.split(",")[0]
-            return self.text_of_active(expr.value)
+        if isinstance(expr, (gast.ListComp, gast.GeneratorExp, gast.SetComp, gast.DictComp)):
+            # [f"{v}" for v in x], map(str, x) (written so): text of each differentiated item
+            made = [expr.key, expr.value] if isinstance(expr, gast.DictComp) else [expr.elt]
+            return any(self.is_active(g.iter) or self.text_of_active(g.iter)
+                       for g in expr.generators) and any(
+                isinstance(n, gast.JoinedStr) or isinstance(n, gast.Call) and (
+                    isinstance(n.func, gast.Name) and n.func.id in _TEXT_OF or
+                    isinstance(n.func, gast.Attribute) and n.func.attr == "format")
+                for part in made for n in walk(part))
         if isinstance(expr, gast.JoinedStr):
             return any(isinstance(v, gast.FormattedValue) and self.is_active(v.value)
                        for v in expr.values)
         if isinstance(expr, gast.BinOp) and isinstance(expr.op, gast.Mod) and \
                 isinstance(expr.left, gast.Constant) and isinstance(expr.left.value, str):
             return self.is_active(expr.right)
-        if isinstance(expr, gast.BinOp) and isinstance(expr.op, gast.Add):
-            return self.text_of_active(expr.left) or self.text_of_active(expr.right)
         if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and \
                 expr.func.id in _TEXT_OF and \
                 self.parsed.resolve(expr.func) is getattr(builtins, expr.func.id):
             return any(self.is_active(a) for a in expr.args)  # str(x), repr(x)
+        if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and \
+                self.parsed.resolve(expr.func) is map and len(expr.args) > 1 and \
+                isinstance(expr.args[0], gast.Name) and expr.args[0].id in _TEXT_OF:
+            return any(self.is_active(a) for a in expr.args[1:])  # map(str, xs)
         if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
-                expr.func.attr == "join" and expr.args:
-            return any(self.text_of_active(e) for e in walk(expr.args[0])
-                       if isinstance(e, gast.expr))  # ", ".join([str(x), "a"])
-        if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
-                expr.func.attr in ("format", "strip", "replace", "split") and (
-                    isinstance(expr.func.value, gast.Constant) or
-                    self.text_of_active(expr.func.value)):
-            return self.text_of_active(expr.func.value) or any(
-                self.is_active(a) for a in expr.args) or any(
+                expr.func.attr == "format":
+            return any(self.is_active(a) for a in expr.args) or any(
                 self.is_active(k.value) for k in expr.keywords)
         return False
 
@@ -1299,21 +1377,45 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         return name not in self.parsed.locals and name not in self.parsed.params and \
             isinstance(self.parsed.resolve(name_node(name)), np.ndarray)
 
-    def no_write_into_a_global_array(self, target: gast.expr) -> None:
+    def no_write_by_a_method(self, stmt: gast.stmt) -> None:
+        """A method writing into the array it is called on (``W.fill(3.0)``,
+        ``W.__imul__(3.0)``, ``W.reshape(n).sort()``) is checked as ``W[...] = ...``
+        is: refused on a module's array, or on one an earlier line's derivative reads."""
+        for node in walk(stmt):
+            if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and
+                    node.func.attr in _WRITING_METHODS):
+                continue
+            found = self.parsed.resolve(node.func)
+            if found is not UNRESOLVED and isinstance(
+                    getattr(found, "__self__", None), (types.ModuleType, type, type(None))):
+                continue  # np.sort(v): a function, not a method of an array
+            array = _through_views(node.func.value)
+            if base_name(array) is None or self.is_active(array):
+                continue  # (a differentiated array's method: refused as it has no rule)
+            written = gast.copy_location(gast.Subscript(
+                value=array, slice=gast.Constant(value=Ellipsis, kind=None),
+                ctx=gast.Store()), node)
+            self.no_write_into_a_global_array(
+                written, f"{gast.unparse(node.func).strip()}(...)")
+            self.no_change_seen_by_adjoints(written, stmt)
+
+    def no_write_into_a_global_array(self, target: gast.expr,
+                                     shown: Optional[str] = None) -> None:
         """Refuse ``H[0] = v`` on a module's (or enclosing function's) array, directly or
         through a local name for it (``h = H``): a helper's derivative reading it would
         see the new values in its backward, generated code would take the name for a
         local, and the write would not reach it. Lists and dicts are the runtime's to
         check."""
-        root = base_name(target) if isinstance(target, gast.Subscript) else None
+        root = base_name(_through_views(target.value)) \
+            if isinstance(target, gast.Subscript) else None  # (W.view()[:] = v too)
         if root is None:
             return
         through = self.global_arrays.get(root)
+        shown = shown or f"{gast.unparse(target).strip()} = ..."
         if through is not None:
-            raise self.error(target, self.held_array_refusal(
-                f"{gast.unparse(target).strip()} = ...", root, through))
+            raise self.error(target, self.held_array_refusal(shown, root, through))
         if self.is_global_array(root):
-            raise self.error(target, f"{gast.unparse(target).strip()} = ... changes "
+            raise self.error(target, f"{shown} changes "
                                      f"{root}, a module's (or enclosing function's) "
                                      "array, while grad differentiates: derivatives that "
                                      "read it would see the new values. Work on an array of "
@@ -1346,8 +1448,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return
         changed = target.value if isinstance(target, gast.Subscript) else None
         dict_item = self.item_of_a_dict_read_only_through_others(target)
-        while isinstance(target, (gast.Subscript, gast.Attribute, gast.Starred)):
-            target = target.value
+        while isinstance(target, (gast.Subscript, gast.Attribute, gast.Starred)) or \
+                _through_views(target) is not target:  # (m.buf.reshape(n)[:] = v)
+            target = _through_views(target)
+            if isinstance(target, (gast.Subscript, gast.Attribute, gast.Starred)):
+                target = target.value
         if not isinstance(target, gast.Name):
             return
         # (D['k'] = v on a module's dict or list binds a new item: no array changes)

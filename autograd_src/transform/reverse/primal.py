@@ -74,7 +74,7 @@ class PrimalSweep:
                 defined.add(item.target)
             elif isinstance(item, Primal):
                 out.append(item.stmt)
-                defined |= item.assigned
+                defined |= _surely_assigned(item.stmt, item.assigned)
             elif isinstance(item, Branch):
                 left, right = set(defined), set(defined)
                 out.append(gast.copy_location(gast.If(
@@ -185,6 +185,19 @@ def _without_dead(stmts: list, live_after: set[str], ops: dict) -> tuple[list, s
         kept.append(stmt)
     kept.reverse()
     return kept, live
+
+
+def _surely_assigned(stmt: Any, assigned: set[str]) -> set[str]:
+    """Of the names ``assigned`` by a statement kept as written, those bound whichever
+    way it runs: an if's in both arms, a loop's none (it may run no iteration)."""
+    if isinstance(stmt, gast.If):
+        arms = [set().union(*(_surely_assigned(s, {n.id for n in ir.walk(s) if isinstance(
+            n, gast.Name) and isinstance(n.ctx, gast.Store)}) for s in arm))
+                for arm in (stmt.body, stmt.orelse)]
+        return assigned & arms[0] & arms[1]
+    if isinstance(stmt, (gast.For, gast.While, gast.Try)):
+        return set()
+    return assigned
 
 
 def _jumps(stmt: gast.stmt) -> bool:

@@ -1,0 +1,116 @@
+"""NumPy functions without a rule, differentiated through the plain NumPy code that
+computes them (`autograd_src.rules.composites`): checked against NumPy's own values,
+finite differences, forward mode and the Tensor API."""
+
+import numpy as np
+import pytest
+
+import autograd_src as mg
+from autograd_src import grad, hessian, jvp
+from autograd_src.rules import composites
+
+from .test_in_place_recurrences import _fd as _differences
+
+RNG = np.random.default_rng(7)
+A = RNG.normal(size=(4, 6))
+V = RNG.normal(size=6)
+W = RNG.uniform(0.5, 2.0, size=6)
+WITH_NANS = A.copy()
+WITH_NANS[1, 2] = WITH_NANS[3, 0] = np.nan
+
+CASES = {
+    "ptp": (lambda a: np.sum(np.ptp(a, axis=1) ** 2), A),
+    "ptp_all": (lambda a: np.ptp(a) ** 2, A),
+    "average": (lambda a: np.average(a) ** 2, A),
+    "average_weights": (lambda a: np.sum(np.average(a, axis=1, weights=W) ** 2), A),
+    "average_wrt_weights": (lambda w: np.sum(np.average(A, axis=1, weights=w) ** 2), W),
+    "nansum": (lambda a: np.nansum(a ** 2, axis=0).sum(), WITH_NANS),
+    "nanmean": (lambda a: np.sum(np.nanmean(a, axis=1) ** 2), WITH_NANS),
+    "nanvar": (lambda a: np.sum(np.nanvar(a, axis=0, ddof=1)), WITH_NANS),
+    "nanstd": (lambda a: np.nanstd(a), WITH_NANS),
+    "nanmax": (lambda a: np.sum(np.nanmax(a, axis=1) ** 2), WITH_NANS),
+    "nanmin": (lambda a: np.sum(np.nanmin(a, axis=0) ** 2), WITH_NANS),
+    "nanprod": (lambda a: np.sum(np.nanprod(a, axis=1)), WITH_NANS),
+    "quantile": (lambda a: np.sum(np.quantile(a, 0.3, axis=1) ** 2), A),
+    "quantiles": (lambda a: np.sum(np.quantile(a, [0.1, 0.5, 0.9]) ** 2), A),
+    "percentile_keepdims": (lambda a: np.sum(np.percentile(a, [25, 75], axis=0,
+                                                           keepdims=True) ** 2), A),
+    "percentile_wrt_q": (lambda q: np.percentile(A, q) ** 2, np.float64(37.0)),
+    "cov": (lambda a: np.sum(np.cov(a) ** 2), A),
+    "cov_columns_biased": (lambda a: np.sum(np.cov(a, rowvar=False, bias=True) ** 2), A),
+    "cov_two": (lambda x: np.sum(np.cov(x, V[::-1]) ** 2), V),
+    "corrcoef": (lambda a: np.sum(np.corrcoef(a) ** 3), A),
+    "convolve": (lambda x: np.sum(np.convolve(x, W[:3]) ** 2), V),
+    "convolve_same": (lambda x: np.sum(np.convolve(W[:4], x, mode="same") ** 2), V),
+    "convolve_valid": (lambda x: np.sum(np.convolve(x, W[:3], "valid") ** 2), V),
+    "correlate": (lambda x: np.sum(np.correlate(x, W[:3], "full") ** 2), V),
+    "correlate_longer": (lambda x: np.sum(np.correlate(W[:2], x, "full") ** 2), V),
+    "vander": (lambda x: np.sum(np.vander(x, 4) ** 2), V),
+    "vander_increasing": (lambda x: np.sum(np.vander(x, increasing=True)[:, :3] ** 2), V),
+    "polyder": (lambda p: np.sum(np.polyval(np.polyder(p, 2), V)), W),
+    "cond": (lambda a: np.linalg.cond(a @ a.T + np.eye(4)), A),
+    "cond_fro": (lambda a: np.linalg.cond(a[:, :4], "fro"), A),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_composite_in_both_engines(name):
+    f, x = CASES[name]
+    got = grad(f)(x)
+    present = ~np.isnan(np.asarray(x, dtype=float))  # (a NaN entry's is NaN times 0)
+    np.testing.assert_allclose(np.asarray(got)[present],
+                               _differences(f, x)[present], rtol=1e-5, atol=1e-6)
+    t = mg.tensor(x)
+    out = f(t)
+    out.backward()
+    assert out.item() == pytest.approx(float(f(x)), rel=1e-12)
+    np.testing.assert_allclose(np.asarray(t.grad)[present], np.asarray(got)[present],
+                               rtol=1e-9, atol=1e-12)
+    direction = np.where(present, RNG.normal(size=np.shape(x)), 0.0)
+    tangent = jvp(f, (x,), (direction,))[1]
+    assert tangent == pytest.approx(float(np.sum(np.where(present, got, 0.0) * direction)),
+                                    rel=1e-8, abs=1e-10)
+
+
+def test_composite_values_match_numpy_for_every_shape():
+    for n in range(1, 6):
+        for m in range(1, 6):
+            a, v = RNG.normal(size=n), RNG.normal(size=m)
+            for mode in ("full", "same", "valid"):
+                np.testing.assert_allclose(composites.convolve(a, v, mode),
+                                           np.convolve(a, v, mode), atol=1e-12)
+                np.testing.assert_allclose(composites.correlate(a, v, mode),
+                                           np.correlate(a, v, mode), atol=1e-12)
+    np.testing.assert_allclose(composites.cov(A, rowvar=False, ddof=0),
+                               np.cov(A, rowvar=False, ddof=0))
+    np.testing.assert_allclose(composites.corrcoef(A), np.corrcoef(A))
+    np.testing.assert_allclose(composites.quantile(A, [[0.2], [0.7]], axis=-1, keepdims=True),
+                               np.quantile(A, [[0.2], [0.7]], axis=-1, keepdims=True))
+    np.testing.assert_allclose(composites.percentile(A, 40, keepdims=True),
+                               np.percentile(A, 40, keepdims=True))
+    np.testing.assert_allclose(composites.nanvar(WITH_NANS), np.nanvar(WITH_NANS))
+    for returned in (composites.average(A, axis=0, returned=True),
+                     composites.average(A, axis=1, weights=W, returned=True)):
+        assert len(returned) == 2
+    np.testing.assert_allclose(composites.average(A, axis=1, weights=W, returned=True)[1],
+                               np.average(A, axis=1, weights=W, returned=True)[1])
+    np.testing.assert_allclose(composites.vander(V, 3), np.vander(V, 3))
+    np.testing.assert_allclose(composites.polyder(W, 3), np.polyder(W, 3))
+    np.testing.assert_allclose(composites.cond(A[:, :4], -2), np.linalg.cond(A[:, :4], -2))
+    all_nan = np.full((2, 3), np.nan)
+    all_nan[0] = 1.0
+    np.testing.assert_allclose(composites.nanmax(all_nan, axis=1), [1.0, np.nan])
+
+
+def test_second_order_through_a_composite():
+    f = CASES["cov"][0]
+    x = A[:2, :3].copy()
+    h = hessian(lambda v: f(v.reshape(2, 3)))(x.ravel())
+    g = grad(lambda v: f(v.reshape(2, 3)))
+    rows = [(g(x.ravel() + 1e-6 * e) - g(x.ravel() - 1e-6 * e)) / 2e-6 for e in np.eye(6)]
+    np.testing.assert_allclose(h, rows, rtol=1e-5, atol=1e-6)
+
+
+def test_an_option_a_composite_does_not_take_says_so():
+    with pytest.raises(TypeError, match=r"np.cov\(..., fweights=.*not supported"):
+        grad(lambda a: np.sum(np.cov(a, fweights=np.ones(6, dtype=int))))(A)
