@@ -373,3 +373,24 @@ def test_a_function_passed_by_keyword_through_a_decorators_wrapper():
     # CB: energy(x, act=np.sin) through a functools.wraps wrapper failed as it ran,
     # telling the user to pass act= explicitly, which they had
     np.testing.assert_allclose(grad(_energy_of_sines)(X), 2 * np.sin(X) * np.cos(X))
+
+
+def _weighted_or_plain(a, w=None, returned=False):
+    if w is None:
+        mean = np.mean(a)
+        if returned:
+            return mean, 1.0
+        return mean
+    mean = np.sum(a * w) / np.sum(w)
+    if returned:
+        return mean, 2.0
+    return mean
+
+
+def test_a_name_bound_only_in_a_branch_kept_as_written_is_saved_safely():
+    # found writing np.average's composite: the first if (no gradient in it) binds mean
+    # only where it runs; the gradient saved mean before the second block regardless
+    # (UnboundLocalError in the generated code)
+    a, w = np.array([1.0, 2.0, 3.0]), np.array([0.5, 1.0, 2.0])
+    expected = a / w.sum() - np.sum(a * w) / w.sum() ** 2
+    np.testing.assert_allclose(grad(_weighted_or_plain, wrt=1)(a, w), expected)
