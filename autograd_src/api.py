@@ -115,17 +115,17 @@ def _in_users_terms(exc: Exception, fn: Any) -> Exception:
     if code is None or not code.co_filename.startswith("<autograd_src") or \
             not isinstance(exc, (errors.NoRuleError, errors.DiffSyntaxError)):
         return exc
-    from .jacobians import _in_user_terms, _line_of  # (jacobians imports this module)
+    from .jacobians import _in_user_terms, _line_of, at_users_line  # (it imports this)
     origin = re.search(r"<autograd_src \w+ of ([^<>]+?):(\d+) #\d+>", code.co_filename)
     named = re.match(r"\s*def\s+(\w+)", _line_of(origin.group(1), int(origin.group(2)))) \
         if origin else None
     user = named.group(1) if named else fn.__name__
     told = _in_user_terms(exc.msg, exc.filename, user)
-    if told == exc.msg:
+    where = at_users_line(exc)
+    if told == exc.msg and where[0] == exc.filename:
         return exc
     return type(exc)(f"grad(grad({user})) differentiates the code grad generates for it, "
-                     f"and cannot here: {told}", exc.filename, exc.lineno,
-                     (exc.offset or 1) - 1, exc.text)
+                     f"and cannot here: {told}", *where)
 
 
 def called_method(fn: Any) -> Any:

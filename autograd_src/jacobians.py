@@ -320,10 +320,60 @@ def in_forward_terms(exc: errors.DiffSyntaxError, what: str, fn: Callable[..., A
     cannot here: ...`` (in terms of the user's helper where one is the cause);
     ``shown`` is how ``f`` is named (``grad(loss)``), by default its name."""
     name = getattr(fn, "__name__", "f")
-    return type(exc)(f"{what}({shown or name}) differentiates the code grad generates for it in "
-                     f"forward mode, and cannot here: "
-                     f"{_in_user_terms(exc.msg, exc.filename, name)}",
-                     exc.filename, exc.lineno, (exc.offset or 1) - 1, exc.text)
+    made = type(exc)(f"{what}({shown or name}) differentiates the code grad generates for it "
+                     f"in forward mode, and cannot here: "
+                     f"{_in_user_terms(exc.msg, exc.filename, name)}", *at_users_line(exc))
+    if hasattr(exc, "conclusive"):
+        made.conclusive = exc.conclusive  # type: ignore[attr-defined]
+    return made
+
+
+def at_users_line(exc: errors.DiffSyntaxError) -> tuple:
+    """Where ``exc`` happened, as a SyntaxError's ``(filename, lineno, offset, text)``:
+    at the user's own line where the generated line refused is one grad kept as written
+    (``_set_scale(S, 3.0)``), else where it was."""
+    users = _users_line(exc.filename, exc.text)
+    if users is None:
+        return exc.filename, exc.lineno, (exc.offset or 1) - 1, exc.text
+    filename, lineno, text = users
+    return filename, lineno, len(text) - len(text.lstrip()), text
+
+
+def _users_line(filename: Optional[str], text: Optional[str]) -> Optional[tuple]:
+    """Where the user wrote the line ``text`` of generated code (a statement grad kept as
+    written, ``_set_scale(S, 3.0)``): ``(path, line, text)`` in the function the code was
+    generated from, found by its text; None where it is not one of the user's lines."""
+    found = _GENERATED.search(filename or "")
+    wanted = _as_code((text or "").strip())
+    if found is None or wanted is None:
+        return None
+    _, path, first = found.groups()
+    for name in list(linecache.cache) + [path]:
+        if not (name == path or name.endswith("/" + path) or name.endswith("\\" + path)):
+            continue
+        lines = linecache.getlines(name)
+        start = int(first) - 1
+        if not 0 <= start < len(lines):
+            continue
+        indent = len(lines[start]) - len(lines[start].lstrip())
+        for k in range(start + 1, len(lines)):
+            line = lines[k]
+            if line.strip() and len(line) - len(line.lstrip()) <= indent and \
+                    not line.lstrip().startswith((")", "]", "}", "#")):
+                break  # the end of the function
+            if _as_code(line.strip()) == wanted:
+                return name, k + 1, line.rstrip("\n")
+    return None
+
+
+def _as_code(line: str) -> Optional[str]:
+    """A one-line statement as Python reads it (quotes, spacing and comments aside), or
+    None for anything else (a compound statement's header, a part of one)."""
+    import ast
+    try:
+        return ast.dump(ast.parse(line)) if line else None
+    except SyntaxError:
+        return None
 
 
 _GENERATED = re.compile(r"<autograd_src (\w+) of ([^<>]+?):(\d+) #\d+>")
@@ -581,8 +631,8 @@ def derivative_of_derivative(inner: Callable[..., Any], wrt: Wrt, value: bool, v
     except LIBRARY_ERRORS as exc:
         if getattr(exc, "conclusive", False):  # a refusal reverse over reverse shares
             raise type(exc)(f"grad({label}) differentiates the code grad generates in "
-                            f"forward mode, and cannot here: {exc.msg}", exc.filename,
-                            exc.lineno, (exc.offset or 1) - 1, exc.text) from None
+                            f"forward mode, and cannot here: {exc.msg}",
+                            *at_users_line(exc)) from None
         return None
 
 

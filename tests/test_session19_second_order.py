@@ -255,3 +255,13 @@ def test_state_a_method_changes_between_a_call_and_its_backward_is_refused(f):
     np.testing.assert_allclose(grad(f)(x), 6 * x)
     with pytest.raises(NoRuleError, match="may change before then"):
         hessian(f)(x)
+
+
+def test_a_second_order_refusal_points_at_the_users_line():
+    # the refusal quoted the generated code (<autograd_src d..dx of ...>:3); the line it
+    # refuses is one of the user's, kept as written: shown where the user wrote it
+    with pytest.raises(NoRuleError) as info:
+        hessian(_rescaled_between)(X0)
+    assert info.value.filename.endswith("test_session19_second_order.py")
+    assert "_set_scale(SCALED, 3.0)" in info.value.text
+    assert "<autograd_src" not in str(info.value)
