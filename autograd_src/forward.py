@@ -230,10 +230,16 @@ def _per_class(fn: Callable[..., Any], names: list[str], verbose: int, printer: 
     generated at the call, once per class of those arguments (as `grad` does)."""
     objects, made = [first], {}
 
+    def no_method_hidden(args: tuple, kwargs: dict) -> None:
+        for p in objects:  # (model.act = np.sin on the instance: not Model.act)
+            instance = argument_reader(fn, p)(args, kwargs)
+            source.InstanceOf.of(instance).no_method_hidden(instance, fn)
+
     def derivative_for(args: tuple, kwargs: dict) -> Callable[..., Any]:
         while True:
             classes = tuple(type(argument_reader(fn, p)(args, kwargs)) for p in objects)
             if classes in made:
+                no_method_hidden(args, kwargs)
                 return made[classes]
             bindings = {p: source.InstanceOf.for_class(c) for p, c in zip(objects, classes)}
             try:
@@ -246,6 +252,7 @@ def _per_class(fn: Callable[..., Any], names: list[str], verbose: int, printer: 
                 continue
             derivative.source = made[classes].source  # type: ignore[attr-defined]
             derivative.tangents = made[classes].tangents  # type: ignore[attr-defined]
+            no_method_hidden(args, kwargs)
             return made[classes]
 
     def run(args: tuple, kwargs: dict, tangents: Sequence[Any]) -> tuple:

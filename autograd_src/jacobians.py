@@ -278,6 +278,12 @@ def _second_order(fn: Callable[..., Any], name: str,
     made: dict = {}
     objects: dict = {}  # parameters whose methods it calls (layer.apply): their readers
 
+    def no_method_hidden(args: tuple, kwargs: dict) -> None:
+        # (model.act = np.sin set on the instance: the derivative follows Model.act)
+        for read in objects.values():
+            instance = read(args, kwargs)
+            source.InstanceOf.of(instance).no_method_hidden(instance, fn)
+
     def current(args: tuple = (), kwargs: Optional[dict] = None) -> Callable[..., Any]:
         kwargs = kwargs or {}
         signature = container_signature(fn, args, kwargs)  # NO_SCALARS for none
@@ -286,6 +292,7 @@ def _second_order(fn: Callable[..., Any], name: str,
             key = (signature, classes)
             known = made.get(key)
             if known is not None and (known[1] is None or known[1].unchanged()):
+                no_method_hidden(args, kwargs)
                 return known[0]
             bindings = {p: source.InstanceOf.for_class(c) for p, c in classes}
             try:
@@ -304,6 +311,7 @@ def _second_order(fn: Callable[..., Any], name: str,
         except errors.DiffSyntaxError as exc:
             raise in_forward_terms(exc, what, fn) from None
         made[key] = (forward, reads)
+        no_method_hidden(args, kwargs)
         return forward
 
     try:

@@ -114,3 +114,59 @@ def test_second_order_through_a_composite():
 def test_an_option_a_composite_does_not_take_says_so():
     with pytest.raises(TypeError, match=r"np.cov\(..., fweights=.*not supported"):
         grad(lambda a: np.sum(np.cov(a, fweights=np.ones(6, dtype=int))))(A)
+
+
+def _robust(v):
+    return mg.percentile(v, 40) * 2.0
+
+
+def test_composites_are_mg_functions_too():
+    # CC: np.cov(tensor) worked, mg.cov did not exist
+    x = mg.tensor([[1.0, 2.0, 4.0], [0.5, 1.0, 3.0]])
+    c = mg.cov(x)
+    c.sum().backward()
+    np.testing.assert_allclose(c.data, np.cov(x.data))
+    np.testing.assert_allclose(x.grad, grad(lambda a: np.sum(np.cov(a)))(x.data))
+    t = mg.tensor([1.0, 2.0, 3.0])
+    y = mg.convolve(t, [0.25, 0.5, 0.25])  # (a kernel as a list, as it is often written)
+    y.sum().backward()
+    np.testing.assert_allclose(t.grad, np.ones(3))
+    v = np.array([1.0, 2.0, 5.0])
+    np.testing.assert_allclose(grad(_robust)(v), [2 * 0.2, 2 * 0.8, 0.0])  # (0.8 of the way)
+
+
+def test_composites_follow_numpy_at_the_edges():
+    # CC: NaN in a quantile's data, ddof at least the count, a one-row cov across,
+    # float32, a derivative with respect to q at 1, tuple axes, calls NumPy refuses
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = np.array([1.0, np.nan, 3.0, 0.5, 2.0])
+        assert np.isnan(composites.quantile(data, 0.3))
+        np.testing.assert_allclose(composites.nanvar(np.array([[1.0, np.nan], [2.0, 1.0]]),
+                                                     axis=0, ddof=1),
+                                   np.nanvar(np.array([[1.0, np.nan], [2.0, 1.0]]), axis=0,
+                                             ddof=1))
+        one_row = np.array([[1.0, 2.0, 4.0]])
+        np.testing.assert_allclose(composites.cov(one_row, rowvar=False),
+                                   np.cov(one_row, rowvar=False))
+    x32 = np.array([1.0, 2.0, 4.0], dtype=np.float32)
+    for name in ("nanmean", "nanstd", "quantile", "percentile"):
+        args = (x32, 0.5 if name == "quantile" else 50) if "ile" in name else (x32,)
+        assert getattr(composites, name)(*args).dtype == getattr(np, name)(*args).dtype
+    for name in ("cov", "vander"):
+        assert getattr(composites, name)(x32).dtype == getattr(np, name)(x32).dtype
+    sample = np.array([3.0, 1.0, 4.0, 1.5])
+    assert grad(lambda q: np.quantile(sample, q))(1.0) == pytest.approx(3 * (4.0 - 3.0))
+    cube = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_allclose(composites.quantile(cube, [0.5], axis=(0, 2), keepdims=True),
+                               np.quantile(cube, [0.5], axis=(0, 2), keepdims=True))
+    for call, error in ((lambda: composites.vander(np.ones((2, 2))), ValueError),
+                        (lambda: composites.convolve(np.ones(0), np.ones(2)), ValueError),
+                        (lambda: composites.average(np.ones(2), weights=[1.0, -1.0]),
+                         ZeroDivisionError),
+                        (lambda: composites.cov(np.ones((2, 3)), ddof=0.5), ValueError)):
+        with pytest.raises(error):
+            call()
+    with pytest.raises(TypeError, match=r"np.nansum\(..., where=\)"):
+        grad(lambda a: np.nansum(a, where=a > 0))(A)

@@ -316,10 +316,16 @@ def test_numbers_from_text_are_refused_however_the_text_travels():
     from autograd_src.errors import DiffSyntaxError
     x = np.array([0.7, 0.2])
     for f in (_leaked_by_join, _leaked_by_map, _leaked_through_a_list,
-              _leaked_through_a_helper, _leaked_by_length):
+              _leaked_through_a_helper, _leaked_by_format_map):
         with pytest.raises(DiffSyntaxError, match="read back from text"):
             grad(f)(x)
     np.testing.assert_allclose(grad(_logs_only)(x), 2 * x)
+    # a count of text steps as floor(x) does: its derivative of 0 is right (CD)
+    np.testing.assert_allclose(grad(_leaked_by_length)(x), [len(str(x[0])), 0.0])
+
+
+def _leaked_by_format_map(x):
+    return x[0] * float('{v}'.format_map({'v': x[0]}))
 
 
 def _counts_and_logs(x, state):

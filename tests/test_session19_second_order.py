@@ -265,3 +265,80 @@ def test_a_second_order_refusal_points_at_the_users_line():
     assert info.value.filename.endswith("test_session19_second_order.py")
     assert "_set_scale(SCALED, 3.0)" in info.value.text
     assert "<autograd_src" not in str(info.value)
+
+
+def _adjoint_updated_in_a_branch_of_a_loop(x):
+    # (second-order fuzz, seed 191905: hvp refused "dhid += ... may change an array that
+    # another name also refers to" in grad's own code)
+    if np.linalg.norm(x) <= 1.18:
+        return np.sin(x.mean()) * x[1, 1]
+    hid = np.arctan(np.sum(x + x)) if np.max(x) <= -0.08 else np.tanh(x.mean())
+    for i1 in range(3):
+        for step in range(1, 4):
+            hid = x[2, 0] - 0.5 * step
+        hid = np.tanh(hid * (1.3 if np.max(x) <= 0.08 else hid))
+        hid *= np.tanh(x[i1, 1] / 3.9)
+    return hid
+
+
+def test_an_adjoint_bound_afresh_before_its_update_in_a_loop_is_its_own():
+    # grad writes dh += v into an adjoint it bound afresh earlier in the same iteration
+    # (dh = _ad.unbroadcast(...)); forward mode took an earlier dh = dresult to reach it
+    x = np.array([[-0.0292, -0.4817], [0.4568, 0.4339], [-0.1347, -0.2862]])
+    v = np.array([[1.0, -0.5], [0.25, 2.0], [0.0, 1.0]])
+    g, h = grad(_adjoint_updated_in_a_branch_of_a_loop), 1e-6
+    np.testing.assert_allclose(hvp(_adjoint_updated_in_a_branch_of_a_loop)(x, v),
+                               (g(x + h * v) - g(x - h * v)) / (2 * h), rtol=1e-6, atol=1e-8)
+
+
+class _Activated:
+    def __init__(self):
+        self.W = np.array([[0.5, -0.3], [0.2, 0.8]])
+
+    def act(self, z):
+        return np.tanh(z)
+
+    def forward(self, x):
+        return self.act(self.W @ x)
+
+    def loss(self, x):
+        return np.sum(self.forward(x) ** 2)
+
+
+ACTIVATED = _Activated()
+
+
+def _loss_of_the_module_model(x):
+    return ACTIVATED.loss(x)
+
+
+def _loss_of_a_model(x, model):
+    return model.loss(x)
+
+
+def test_a_method_hidden_on_the_instance_after_the_derivative_was_made():
+    # CD: model.act = np.sin set after grad/hessian/jacfwd/jvp were made and used: they
+    # went on calling Model.act (tanh), values too; made again now, and refused
+    from autograd_src import jvp, value_and_grad
+    from autograd_src.errors import DiffSyntaxError
+    x = np.array([0.3, -0.7])
+    df, vg, hf = grad(_loss_of_the_module_model), value_and_grad(_loss_of_the_module_model), \
+        hessian(_loss_of_the_module_model)
+    model = _Activated()
+    hg, jg = hessian(_loss_of_a_model), jacfwd(_loss_of_a_model)
+    for made in (lambda: df(x), lambda: vg(x), lambda: hf(x), lambda: hg(x, model),
+                 lambda: jg(x, model), lambda: jvp(_loss_of_a_model, (x, model),
+                                                   (np.ones(2), None))):
+        made()
+    ACTIVATED.act = model.act = np.sin
+    try:
+        for stale in (lambda: df(x), lambda: vg(x), lambda: hf(x)):
+            with pytest.raises(DiffSyntaxError, match="act of ACTIVATED hides a method"):
+                stale()
+        for stale in (lambda: hg(x, model), lambda: jg(x, model),
+                      lambda: jvp(_loss_of_a_model, (x, model), (np.ones(2), None))):
+            with pytest.raises(TypeError, match="attribute act hides the method"):
+                stale()
+    finally:
+        del ACTIVATED.act
+    np.testing.assert_allclose(df(x), grad(lambda v: np.sum(np.tanh(ACTIVATED.W @ v) ** 2))(x))

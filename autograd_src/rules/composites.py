@@ -5,8 +5,9 @@ each is written here as plain NumPy code over functions that do (means, products
 sorts, indexing), and registered with `registry.defcomposite`. `grad`, forward mode
 and their compositions follow that code as they follow a helper of the user's (its
 derivative is generated like any helper's and shown with it); the Tensor API calls
-it on tensors. A value is computed as NumPy computes it, up to rounding; an option
-NumPy takes that a function here does not raises a TypeError as the call runs.
+it on tensors. A value is computed as NumPy computes it, up to rounding (NaNs, dtypes
+and the errors NumPy raises included); an option NumPy takes that a function here
+does not raises a TypeError as the call runs.
 """
 
 from __future__ import annotations
@@ -35,14 +36,36 @@ def _unsupported(name: str, option: str) -> TypeError:
                      "code that does not take it); compute it from functions with rules")
 
 
+def _no_options(name: str, options: dict) -> None:
+    """Refuse options of NumPy's a function here does not take (``where=``, ``out=``)."""
+    given = [k for k, v in options.items() if v is not None]
+    if given:
+        raise _unsupported(name, ", ".join(f"{k}=" for k in given))
+
+
+@defcomposite()
+def _as_array(x: Any) -> Any:
+    """A list or tuple given where NumPy takes an array (a kernel ``[0.25, 0.5, 0.25]``),
+    as one; a tensor or an array as it is."""
+    return np.array(x) if isinstance(x, (list, tuple)) else x
+
+
+def _floating(a: Any) -> Any:
+    """The floating dtype NumPy computes ``a``'s means in (float32 stays float32)."""
+    kind = np.result_type(_values_of(a))
+    return kind if kind.kind == "f" else np.dtype(np.float64)
+
+
+nondifferentiable(_floating)
+
+
 # ----- Reductions -----
 
 
 @defcomposite(np.ptp)
 def ptp(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
     """``np.ptp``: the largest value less the smallest."""
-    if out is not None:
-        raise _unsupported("ptp", "out=")
+    _no_options("ptp", {"out": out})
     return np.max(a, axis=axis, keepdims=keepdims) - np.min(a, axis=axis, keepdims=keepdims)
 
 
@@ -50,12 +73,14 @@ def ptp(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False) -> An
 def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = False, *,
             keepdims: bool = False) -> Any:
     """``np.average``: the mean, or the weighted mean (1-D weights along ``axis``)."""
+    a = _as_array(a)
     if weights is None:
         mean = np.mean(a, axis=axis, keepdims=keepdims)
         if returned:
             count = np.size(a) / np.size(mean)
             return mean, np.full(np.shape(mean), count, dtype=np.result_type(mean))
         return mean
+    weights = _as_array(weights)
     if np.ndim(weights) != np.ndim(a):
         if axis is None or np.ndim(weights) != 1:
             raise TypeError("np.average: weights whose shape differs from the array's must "
@@ -64,6 +89,8 @@ def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = Fals
         shape[axis] = np.shape(weights)[0]
         weights = np.reshape(weights, shape)
     total = np.sum(weights + np.zeros(np.shape(a)), axis=axis, keepdims=keepdims)
+    if np.any(_values_of(total) == 0.0):
+        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
     mean = np.sum(a * weights, axis=axis, keepdims=keepdims) / total
     if returned:
         return mean, total + np.zeros(np.shape(mean))
@@ -72,71 +99,76 @@ def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = Fals
 
 @defcomposite(np.nansum)
 def nansum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
-           keepdims: bool = False) -> Any:
+           keepdims: bool = False, initial: Any = None, where: Any = None) -> Any:
     """``np.nansum``: NaNs count as zero."""
-    if dtype is not None or out is not None:
-        raise _unsupported("nansum", "dtype= or out=")
+    _no_options("nansum", {"dtype": dtype, "out": out, "initial": initial, "where": where})
     return np.sum(np.where(np.isnan(a), 0.0, a), axis=axis, keepdims=keepdims)
 
 
 @defcomposite(np.nanprod)
 def nanprod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
-            keepdims: bool = False) -> Any:
+            keepdims: bool = False, initial: Any = None, where: Any = None) -> Any:
     """``np.nanprod``: NaNs count as one."""
-    if dtype is not None or out is not None:
-        raise _unsupported("nanprod", "dtype= or out=")
+    _no_options("nanprod", {"dtype": dtype, "out": out, "initial": initial, "where": where})
     return np.prod(np.where(np.isnan(a), 1.0, a), axis=axis, keepdims=keepdims)
 
 
 @defcomposite(np.nanmean)
 def nanmean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
-            keepdims: bool = False) -> Any:
+            keepdims: bool = False, *, where: Any = None) -> Any:
     """``np.nanmean``: the mean of the values that are not NaN."""
-    if dtype is not None or out is not None:
-        raise _unsupported("nanmean", "dtype= or out=")
+    _no_options("nanmean", {"dtype": dtype, "out": out, "where": where})
     present = ~np.isnan(a)
     total = np.sum(np.where(present, a, 0.0), axis=axis, keepdims=keepdims)
-    return total / np.sum(present, axis=axis, keepdims=keepdims)
+    return total / np.sum(present, axis=axis, keepdims=keepdims).astype(_floating(a))
 
 
 @defcomposite(np.nanvar)
 def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any = 0,
-           keepdims: bool = False) -> Any:
-    """``np.nanvar``: the variance of the values that are not NaN."""
-    if dtype is not None or out is not None:
-        raise _unsupported("nanvar", "dtype= or out=")
+           keepdims: bool = False, *, where: Any = None, mean: Any = None,
+           correction: Any = None) -> Any:
+    """``np.nanvar``: the variance of the values that are not NaN (NaN where no more
+    of them than ``ddof``)."""
+    _no_options("nanvar", {"dtype": dtype, "out": out, "where": where, "mean": mean,
+                           "correction": correction})
     present = ~np.isnan(a)
-    mean = np.sum(np.where(present, a, 0.0), axis=axis, keepdims=True) / \
-        np.sum(present, axis=axis, keepdims=True)
-    deviation = np.where(present, a - mean, 0.0)
-    count = np.sum(present, axis=axis, keepdims=keepdims)
-    return np.sum(deviation * deviation, axis=axis, keepdims=keepdims) / (count - ddof)
+    kind = _floating(a)
+    average = np.sum(np.where(present, a, 0.0), axis=axis, keepdims=True) / \
+        np.sum(present, axis=axis, keepdims=True).astype(kind)
+    deviation = np.where(present, a - average, 0.0)
+    divisor = (np.sum(present, axis=axis, keepdims=keepdims) - ddof).astype(kind)
+    squares = np.sum(deviation * deviation, axis=axis, keepdims=keepdims)
+    return np.where(divisor > 0, squares / np.where(divisor > 0, divisor, 1), np.nan)
 
 
 @defcomposite(np.nanstd)
 def nanstd(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any = 0,
-           keepdims: bool = False) -> Any:
-    """``np.nanstd``: the standard deviation of the values that are not NaN."""
-    if dtype is not None or out is not None:
-        raise _unsupported("nanstd", "dtype= or out=")
-    return np.sqrt(np.nanvar(a, axis=axis, ddof=ddof, keepdims=keepdims))
+           keepdims: bool = False, *, where: Any = None, mean: Any = None,
+           correction: Any = None) -> Any:
+    """``np.nanstd``: the square root of `nanvar` (a gradient of 0 where it is 0, as
+    ``np.std``'s rule gives)."""
+    _no_options("nanstd", {"dtype": dtype, "out": out, "where": where, "mean": mean,
+                           "correction": correction})
+    variance = np.nanvar(a, axis=axis, ddof=ddof, keepdims=keepdims)
+    spread = _values_of(variance) > 0
+    return np.where(spread, np.sqrt(np.where(spread, variance, 1.0)), variance)
 
 
 @defcomposite(np.nanmax)
-def nanmax(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
+def nanmax(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False,
+           initial: Any = None, where: Any = None) -> Any:
     """``np.nanmax``: the largest value that is not NaN (NaN where all are)."""
-    if out is not None:
-        raise _unsupported("nanmax", "out=")
+    _no_options("nanmax", {"out": out, "initial": initial, "where": where})
     present = ~np.isnan(a)
     largest = np.max(np.where(present, a, -np.inf), axis=axis, keepdims=keepdims)
     return np.where(np.any(present, axis=axis, keepdims=keepdims), largest, np.nan)
 
 
 @defcomposite(np.nanmin)
-def nanmin(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
+def nanmin(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False,
+           initial: Any = None, where: Any = None) -> Any:
     """``np.nanmin``: the smallest value that is not NaN (NaN where all are)."""
-    if out is not None:
-        raise _unsupported("nanmin", "out=")
+    _no_options("nanmin", {"out": out, "initial": initial, "where": where})
     present = ~np.isnan(a)
     smallest = np.min(np.where(present, a, np.inf), axis=axis, keepdims=keepdims)
     return np.where(np.any(present, axis=axis, keepdims=keepdims), smallest, np.nan)
@@ -145,27 +177,32 @@ def nanmin(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False) ->
 @defcomposite(np.quantile)
 def quantile(a: Any, q: Any, axis: Any = None, out: Any = None,
              overwrite_input: bool = False, method: str = "linear",
-             keepdims: bool = False) -> Any:
+             keepdims: bool = False, *, weights: Any = None) -> Any:
     """``np.quantile`` by its default method (``"linear"``): between the two sorted
-    values around ``q * (n - 1)``, weighed by the distance to each; an array ``q``
-    puts its axes first, as NumPy does."""
-    if out is not None or method != "linear":
-        raise _unsupported("quantile", "out= or a method other than 'linear'")
+    values around ``q * (n - 1)``, weighed by the distance to each (at ``q = 1``, the
+    last two: the slope from below); NaN where a lane holds a NaN; an array ``q`` puts
+    its axes first, as NumPy does."""
+    _no_options("quantile", {"out": out, "weights": weights})
+    if method != "linear":
+        raise _unsupported("quantile", f"method={method!r}")
+    a = _as_array(a)
     ndim = np.ndim(a)
-    if axis is None:
-        ordered = np.sort(np.ravel(a))
-    else:
-        ordered = np.moveaxis(np.sort(a, axis=axis), axis, 0)
+    axes = tuple(range(ndim)) if axis is None else \
+        tuple(k % ndim for k in (axis if isinstance(axis, tuple) else (axis,)))
+    moved = np.moveaxis(a, axes, tuple(range(len(axes))))
+    rest = np.shape(moved)[len(axes):]
+    ordered = np.sort(np.reshape(moved, (-1,) + rest), axis=0)  # (NaNs last)
     n = np.shape(ordered)[0]
     position = np.multiply(q, n - 1)  # (q may be a list)
-    low = np.floor(_values_of(position)).astype(int)
+    low = np.clip(np.floor(_values_of(position)), 0, max(n - 2, 0)).astype(int)
     high = np.minimum(low + 1, n - 1)
-    fraction = np.reshape(position - low, np.shape(position) + (1,) * (np.ndim(ordered) - 1))
+    fraction = np.reshape((position - low).astype(_floating(a)),
+                          np.shape(position) + (1,) * len(rest))
     below = ordered[low]
     result = below + (ordered[high] - below) * fraction
+    result = np.where(np.isnan(_values_of(ordered)[-1]), np.nan, result)
     if keepdims:
-        kept = [1] * ndim if axis is None else \
-            [1 if k == axis % ndim else size for k, size in enumerate(np.shape(a))]
+        kept = [1 if k in axes else size for k, size in enumerate(np.shape(a))]
         result = np.reshape(result, np.shape(position) + tuple(kept))
     return result
 
@@ -173,31 +210,56 @@ def quantile(a: Any, q: Any, axis: Any = None, out: Any = None,
 @defcomposite(np.percentile)
 def percentile(a: Any, q: Any, axis: Any = None, out: Any = None,
                overwrite_input: bool = False, method: str = "linear",
-               keepdims: bool = False) -> Any:
+               keepdims: bool = False, *, weights: Any = None) -> Any:
     """``np.percentile``: `quantile` of ``q / 100``."""
-    if out is not None or method != "linear":
-        raise _unsupported("percentile", "out= or a method other than 'linear'")
-    return np.quantile(a, np.divide(q, 100.0), axis=axis, keepdims=keepdims)
+    _no_options("percentile", {"out": out, "weights": weights})
+    if method != "linear":
+        raise _unsupported("percentile", f"method={method!r}")
+    fraction = q / 100.0 if isinstance(q, (int, float)) else np.divide(q, 100.0)
+    return np.quantile(a, fraction, axis=axis, keepdims=keepdims)
 
 
 # ----- Statistics -----
+
+
+def _transposes_one_row() -> bool:
+    """Whether this NumPy's ``np.cov(m, rowvar=False)`` reads a one-row ``m`` as that
+    many variables of one observation each (NumPy 2.x since a fix), not as one."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.ndim(np.cov(np.array([[1.0, 2.0, 4.0]]), rowvar=False)) == 2
+
+
+_COV_TRANSPOSES_ONE_ROW = _transposes_one_row()
+
+
+@defcomposite()
+def _as_rows(m: Any, rowvar: bool) -> Any:
+    """``m`` as one variable per row, as ``np.cov`` reads it."""
+    m = _as_array(m)
+    rows = np.reshape(m, (1, -1)) if np.ndim(m) < 2 else m
+    across = np.ndim(m) >= 2  # (variables in columns: read across)
+    if not _COV_TRANSPOSES_ONE_ROW:
+        across = np.shape(rows)[0] != 1
+    if not rowvar and across:
+        rows = np.transpose(rows)
+    return rows
 
 
 @defcomposite(np.cov)
 def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: Any = None,
         fweights: Any = None, aweights: Any = None, *, dtype: Any = None) -> Any:
     """``np.cov`` without weights: the products of the deviations from each variable's
-    mean, over the number of observations less ``ddof`` (1 unless ``bias``)."""
-    if fweights is not None or aweights is not None or dtype is not None:
-        raise _unsupported("cov", "fweights=, aweights= or dtype=")
-    rows = np.reshape(m, (1, -1)) if np.ndim(m) == 1 else m
-    if not rowvar and np.shape(rows)[0] != 1:
-        rows = np.transpose(rows)
+    mean, over the number of observations less ``ddof`` (1 unless ``bias``), in at
+    least double precision as NumPy computes it."""
+    _no_options("cov", {"fweights": fweights, "aweights": aweights, "dtype": dtype})
+    if ddof is not None and ddof != int(ddof):
+        raise ValueError("ddof must be integer")
+    rows = _as_rows(m, rowvar)
     if y is not None:
-        more = np.reshape(y, (1, -1)) if np.ndim(y) == 1 else y
-        if not rowvar and np.shape(more)[0] != 1:
-            more = np.transpose(more)
-        rows = np.concatenate([rows, more], axis=0)
+        rows = np.concatenate([rows, _as_rows(y, rowvar)], axis=0)
+    rows = rows.astype(np.result_type(_values_of(rows), np.float64))
     if ddof is None:
         ddof = 0 if bias else 1
     deviations = rows - np.mean(rows, axis=1, keepdims=True)
@@ -209,8 +271,7 @@ def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: An
 def corrcoef(x: Any, y: Any = None, rowvar: bool = True, *, dtype: Any = None) -> Any:
     """``np.corrcoef``: the covariance over the product of the standard deviations,
     clipped to [-1, 1] as NumPy clips it."""
-    if dtype is not None:
-        raise _unsupported("corrcoef", "dtype=")
+    _no_options("corrcoef", {"dtype": dtype})
     c = np.cov(x, y, rowvar)
     if np.ndim(c) == 0:
         return c / c
@@ -221,10 +282,25 @@ def corrcoef(x: Any, y: Any = None, rowvar: bool = True, *, dtype: Any = None) -
 # ----- Signals and polynomials -----
 
 
+@defcomposite()
+def _sequence(x: Any, name: str) -> Any:
+    """``x`` as the 1-D sequence ``np.convolve`` takes (a number as one of one value),
+    refused as NumPy refuses it where it is not one."""
+    x = _as_array(x)
+    if np.ndim(x) == 0:
+        x = np.reshape(x, (1,))
+    if np.ndim(x) != 1:
+        raise ValueError("object too deep for desired array")
+    if np.shape(x)[0] == 0:
+        raise ValueError(f"{name} cannot be empty")
+    return x
+
+
 @defcomposite(np.convolve)
 def convolve(a: Any, v: Any, mode: str = "full") -> Any:
     """``np.convolve`` of two 1-D sequences: each value of ``v`` scales ``a`` shifted
     by its place; ``"same"`` and ``"valid"`` keep the middle, as NumPy does."""
+    a, v = _sequence(a, "a"), _sequence(v, "v")
     if np.shape(v)[0] > np.shape(a)[0]:
         a, v = v, a
     n, m = np.shape(a)[0], np.shape(v)[0]
@@ -247,6 +323,9 @@ def convolve(a: Any, v: Any, mode: str = "full") -> Any:
 def correlate(a: Any, v: Any, mode: str = "valid") -> Any:
     """``np.correlate`` of two real 1-D sequences: `convolve` with ``v`` reversed
     (``a`` and ``v`` swapped where ``v`` is longer, its result reversed, as NumPy's)."""
+    a, v = _sequence(a, "a"), _sequence(v, "v")
+    if np.iscomplexobj(_values_of(a)) or np.iscomplexobj(_values_of(v)):
+        raise _unsupported("correlate", "complex values")
     if np.shape(v)[0] > np.shape(a)[0]:
         return np.convolve(v, a[::-1], mode)[::-1]
     return np.convolve(a, v[::-1], mode)
@@ -255,17 +334,21 @@ def correlate(a: Any, v: Any, mode: str = "valid") -> Any:
 @defcomposite(np.vander)
 def vander(x: Any, N: Any = None, increasing: bool = False) -> Any:
     """``np.vander``: the powers of ``x`` as columns, made by products (a power 0 is
-    ones, whose derivative is 0 at ``x = 0`` too)."""
+    ones, whose derivative is 0 at ``x = 0`` too), in NumPy's dtype for them."""
+    x = _as_array(x)
+    if np.ndim(x) != 1:
+        raise ValueError("x must be a one-dimensional array or sequence.")
+    x = x.astype(np.promote_types(np.result_type(_values_of(x)), int))
     count = np.shape(x)[0] if N is None else N
     columns = []
     if count > 0:
-        columns.append(np.ones_like(x))
+        columns.append(x * 0 + 1)  # (ones, of x's dtype and kind: a tensor's too)
     for _ in range(1, count):
         columns.append(columns[-1] * x)
     if not increasing:
         columns = columns[::-1]
     if not columns:
-        return np.zeros((np.shape(x)[0], 0), dtype=np.result_type(x, 1.0))
+        return np.zeros((np.shape(x)[0], 0), dtype=np.result_type(_values_of(x)))
     return np.stack(columns, axis=1)
 
 
@@ -274,11 +357,9 @@ def polyder(p: Any, m: int = 1) -> Any:
     """``np.polyder`` of a coefficient array (highest power first)."""
     if m < 0:
         raise ValueError("Order of derivative must be positive (see polyint)")
-    coefficients = p
+    coefficients = _as_array(p)
     for _ in range(m):
         n = np.shape(coefficients)[0] - 1
-        if n < 1:
-            return np.zeros(1, dtype=np.result_type(p, 1.0))
         coefficients = coefficients[:-1] * np.arange(n, 0, -1)
     return coefficients
 

@@ -301,28 +301,31 @@ def nondifferentiable(*primitives: Any) -> None:
 _COMPOSITES: dict[Any, Callable[..., Any]] = {}
 
 
+_FOLLOWED: set = set()  # those functions, and the helpers they call
+
+
 def defcomposite(*primitives: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``function`` as the way each of ``primitives`` is computed from
     functions with rules (``np.cov`` from means and a product): its derivative, in
-    every mode, is that of ``function``'s own code."""
+    every mode, is that of ``function``'s own code. With no primitives, a helper such
+    functions call, followed as they are."""
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         for primitive in primitives:
             if primitive is not None:
                 _COMPOSITES[primitive] = function
+        _FOLLOWED.add(function)
         return function
     return register
 
 
 def composite(fn: Any) -> Optional[Callable[..., Any]]:
     """The function computing ``fn`` from functions with rules (itself, for one of
-    those functions: code grad generated calls it so), or None."""
+    those functions or a helper of theirs: code grad generated calls it so), or None."""
     try:
         found = _COMPOSITES.get(fn)
+        return found if found is not None or fn not in _FOLLOWED else fn
     except TypeError:
         return None
-    if found is None and any(fn is f for f in _COMPOSITES.values()):
-        return fn
-    return found
 
 
 def alias(primitive: Any, existing: Any) -> None:

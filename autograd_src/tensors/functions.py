@@ -90,6 +90,31 @@ _DIFFERENTIABLE = {n: f for n, f in rule_table_functions(np).items() if n not in
 __all__ += _export(globals(), _DIFFERENTIABLE, wrap_primitive)
 __all__ += _export(globals(), {n: getattr(np, n) for n in _CONSTANT if hasattr(np, n)
                                and n not in _DIFFERENTIABLE}, wrap_no_gradient)
+def wrap_composite(name: str, primitive: Any) -> Callable[..., Tensor]:
+    """``mg.<name>`` for a NumPy function computed from functions with rules
+    (`rules.composites`): that code on tensors (its array arguments made tensors)."""
+    arrays = 2 if primitive in (np.convolve, np.correlate) else 1
+
+    def function(*args: Any, constant: Optional[bool] = None, **kwargs: Any) -> Any:
+        from .tensor import tensor
+        args = tuple(a if k >= arrays or isinstance(a, Tensor) else
+                     tensor(a, constant=constant) for k, a in enumerate(args))
+        return primitive(*args, **kwargs)
+
+    function.__name__ = function.__qualname__ = name
+    function.__module__ = "autograd_src"
+    function.__doc__ = (f"``{registry.primitive_name(primitive)}`` on tensors, computed from "
+                        "functions with rules (autograd_src.rules.composites), each "
+                        "recorded for backpropagation.")
+    function.__wrapped__ = primitive
+    function.__autograd_src_primitive__ = primitive  # grad reads mg.cov as np.cov
+    return function
+
+
+__all__ += _export(globals(), {
+    n: getattr(np, n) for n in dir(np)
+    if not n.startswith("_") and n not in _DIFFERENTIABLE and n not in globals()
+    and registry.composite(getattr(np, n, None)) is not None}, wrap_composite)
 abs = wrap_primitive("abs", np.absolute)  # noqa: A001 - MyGrad's name
 astype = wrap_primitive("astype", runtime.astype)
 getitem = wrap_primitive("getitem", operator.getitem)

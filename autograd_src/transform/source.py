@@ -247,6 +247,14 @@ class InstanceOf:
             cls._by_class[kind] = cls(kind)
         return cls._by_class[kind]
 
+    def watched_on(self, instance: Any) -> None:
+        """Note, for the derivative being made, the methods looked up so far as
+        ``instance`` reads them: an attribute set on it later that hides one
+        (``model.act = np.sin``), or a new class, makes the derivative again (and
+        refused where it hides one)."""
+        for name in sorted(self.resolved):
+            _note("attribute", instance, name, getattr(instance, name, _ABSENT))
+
     def hidden_by(self, instance: Any) -> str:
         """The methods looked up so far that ``instance``'s own attributes hide, as
         ``"a, b"`` ("" when none): calling them on it would not call the class's."""

@@ -698,6 +698,7 @@ class CallNormalizer:
 
         result = self.helper_call(as_function, function, rebuild_method, owner)
         if isinstance(owner, InstanceOf) and isinstance(primitive, types.MethodType):
+            owner.watched_on(primitive.__self__)
             hidden = owner.hidden_by(primitive.__self__)
             if hidden:
                 raise self.error(call, f"the attribute {hidden} of "
@@ -1002,6 +1003,7 @@ class CallNormalizer:
         derivative, source, layout = self.derive.helper(fn, positions, call, self.parsed,
                                                         bindings, given)
         for name, (marker, obj) in objects.items():
+            marker.watched_on(obj)
             hidden = marker.hidden_by(obj)  # (the class's methods were followed)
             if hidden:
                 raise self.error(call, f"the attribute {hidden} of the object given to "

@@ -7,7 +7,7 @@ shares the container; that is checked, and refused with a clear error otherwise.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import gast
 import numpy as np
@@ -893,21 +893,42 @@ def _may_hold_anothers(value: Any) -> bool:
 
 def _alias_reaches(node: gast.FunctionDef, stmt: Any, name: str) -> bool:
     """Whether generated code's update ``stmt`` of ``name`` may write into a value
-    another name holds (`_bound_to_a_shared_value`); at the top level of the body, only
-    the binding of ``name`` before it counts (``da = dout`` then ``da = da + dout``:
-    ``da -= v`` writes into the new value alone)."""
-    body = node.body
-    at = next((k for k, s in enumerate(body) if s is stmt), None)
-    if at is None:
+    another name holds (`_bound_to_a_shared_value`): only the binding of ``name`` that
+    reaches it counts, found walking back from it through the blocks around it (``da =
+    dout`` then ``da = da + dout``: ``da -= v`` writes into the new value alone; ``dh =
+    _ad.unbroadcast(...)`` then ``dh += v`` in a branch of the loop's body alike); at a
+    loop's start, any binding in its body may reach."""
+    path = _path_to(node.body, stmt, None)
+    if path is None:
         return _bound_to_a_shared_value(node, name)
-    for before in reversed(body[:at]):
-        if isinstance(before, gast.Assign) and len(before.targets) == 1 and \
-                isinstance(before.targets[0], gast.Name) and before.targets[0].id == name:
-            return _may_hold_anothers(before.value)
-        if any(isinstance(n, gast.Name) and n.id == name and
-               not isinstance(n.ctx, gast.Load) for n in walk(before)):
-            break  # (bound in a loop or branch: any binding may reach)
+    for owner, stmts, at in reversed(path):
+        for before in reversed(stmts[:at]):
+            if isinstance(before, gast.Assign) and len(before.targets) == 1 and \
+                    isinstance(before.targets[0], gast.Name) and before.targets[0].id == name:
+                return _may_hold_anothers(before.value)
+            if any(isinstance(n, gast.Name) and n.id == name and
+                   not isinstance(n.ctx, gast.Load) for n in walk(before)):
+                return _bound_to_a_shared_value(node, name)  # (bound in a block of it)
+        if isinstance(owner, (gast.For, gast.While)) and any(
+                isinstance(n, gast.Name) and n.id == name and not isinstance(n.ctx, gast.Load)
+                for s in owner.body for n in walk(s)):
+            return _bound_to_a_shared_value(node, name)  # (the last iteration's may reach)
     return _bound_to_a_shared_value(node, name)
+
+
+def _path_to(stmts: list, target: Any, owner: Any) -> Optional[list]:
+    """``[(owner, statements, index), ...]`` from the body down to ``target``: each list
+    of statements holding it or a statement around it, with what holds that list."""
+    for k, stmt in enumerate(stmts):
+        if stmt is target:
+            return [(owner, stmts, k)]
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and not isinstance(stmt, gast.FunctionDef):
+                found = _path_to(inner, target, stmt)
+                if found is not None:
+                    return [(owner, stmts, k)] + found
+    return None
 
 
 def _never_shared(node: gast.FunctionDef, name: str) -> bool:

@@ -81,6 +81,10 @@ def _through_views(expr: Any) -> Any:
             return expr
 
 
+#: Methods of text giving a count or a test of it (integers, steps of the value).
+_TEXT_COUNTS = frozenset({"count", "find", "rfind", "index", "rindex", "startswith",
+                          "endswith", "isdigit", "isnumeric", "isdecimal", "isalpha",
+                          "isspace", "__len__", "__contains__"})
 #: Methods that store or show what they are given (text beside a value: a log line).
 _STORING = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "write",
                       "writelines", "info", "debug", "warning", "error", "log", "set_description",
@@ -240,7 +244,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)) and \
                 stmt.value is not None:
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
-            made_of_text = self.text_of_active(stmt.value)
+            made_of_text = self.text_of_active(stmt.value) and \
+                not self.integer_valued(stmt.value)
             for target in targets:
                 if isinstance(target, gast.Name) and not isinstance(stmt, gast.AugAssign):
                     if made_of_text:
@@ -274,8 +279,24 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             operands = list(node.args) + [k.value for k in node.keywords]
         else:
             return False
-        return any(self.text_of_active(o) and not self.is_text(o) for o in operands) and \
+        return any(self.text_of_active(o) and not self.is_text(o) and
+                   not self.integer_valued(o) for o in operands) and \
             any(self.is_active(o) for o in operands)
+
+    def integer_valued(self, expr: Any) -> bool:
+        """Whether ``expr`` is a count or a test of text (``len(s)``, ``s.count(",")``,
+        ``s == t``): constant between the values where it steps, as ``np.floor(x)`` is,
+        so its gradient of 0 is right (a number parsed from the text would not be)."""
+        if isinstance(expr, (gast.Compare, gast.BoolOp)):
+            return True
+        if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, gast.Not):
+            return True
+        if not isinstance(expr, gast.Call):
+            return False
+        if isinstance(expr.func, gast.Attribute):
+            return expr.func.attr in _TEXT_COUNTS
+        found = self.parsed.resolve(expr.func)
+        return any(found is f for f in (len, ord, bool, hash))
 
     @staticmethod
     def is_text(expr: Any) -> bool:
@@ -290,7 +311,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         return any(isinstance(n, gast.JoinedStr) or isinstance(n, gast.BinOp) and
                    isinstance(n.op, gast.Mod) and isinstance(n.left, gast.Constant) and
                    isinstance(n.left.value, str) or isinstance(n, gast.Attribute) and
-                   n.attr == "format" or isinstance(n, gast.Name) and
+                   n.attr in ("format", "format_map") or isinstance(n, gast.Name) and
                    n.id in _TEXT_OF for n in walk(self.parsed.node))
 
     def text_of_active(self, expr: Any) -> bool:
@@ -326,7 +347,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 isinstance(expr.args[0], gast.Name) and expr.args[0].id in _TEXT_OF:
             return any(self.is_active(a) for a in expr.args[1:])  # map(str, xs)
         if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
-                expr.func.attr == "format":
+                expr.func.attr in ("format", "format_map"):
             return any(self.is_active(a) for a in expr.args) or any(
                 self.is_active(k.value) for k in expr.keywords)
         return False
@@ -1618,7 +1639,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if isinstance(value, gast.Tuple) and not self.helper:
             raise self.error(value, "grad needs a single output, but this returns a tuple: "
                                     "return one array (for several, differentiate each)")
-        if self.text_of_active(value):
+        self.no_number_from_text(stmt)
+        if self._text_source(value) and not isinstance(value, gast.Name) or \
+                isinstance(value, gast.Name) and value.id in self.texts and \
+                value.id not in self.active:
             raise self.error(value, "grad needs a float output, but this returns text made "
                                     "of a differentiated value: return the value itself")
         if isinstance(value, gast.Name):
