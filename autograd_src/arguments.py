@@ -148,6 +148,10 @@ class SameDraws:
                                           _plain_object(value)):
                 kept.add(id(value))
                 self.containers.append(_snapshot(value, objects=True))
+        for value in held:  # a module's array (a helper's a *= 2.0 on it, out=)
+            if isinstance(value, np.ndarray) and id(value) not in kept:
+                kept.add(id(value))
+                self.containers.append(_snapshot(value, objects=True))
 
     def again(self) -> None:
         """Put every generator back where it was when this was made."""

@@ -204,6 +204,8 @@ def quantile(a: Any, q: Any, axis: Any = None, out: Any = None,
     if keepdims:
         kept = [1 if k in axes else size for k, size in enumerate(np.shape(a))]
         result = np.reshape(result, np.shape(position) + tuple(kept))
+    if np.ndim(result) == 0:
+        result = result[()]  # (a NumPy scalar, as np.quantile gives)
     return result
 
 

@@ -244,8 +244,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)) and \
                 stmt.value is not None:
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
-            made_of_text = self.text_of_active(stmt.value) and \
-                not self.integer_valued(stmt.value)
+            made_of_text = self.text_of_active(stmt.value)
             for target in targets:
                 if isinstance(target, gast.Name) and not isinstance(stmt, gast.AugAssign):
                     if made_of_text:
@@ -279,8 +278,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             operands = list(node.args) + [k.value for k in node.keywords]
         else:
             return False
-        return any(self.text_of_active(o) and not self.is_text(o) and
-                   not self.integer_valued(o) for o in operands) and \
+        return any(self.text_of_active(o) and not self.is_text(o) for o in operands) and \
             any(self.is_active(o) for o in operands)
 
     def integer_valued(self, expr: Any) -> bool:
@@ -296,7 +294,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if isinstance(expr.func, gast.Attribute):
             return expr.func.attr in _TEXT_COUNTS
         found = self.parsed.resolve(expr.func)
-        return any(found is f for f in (len, ord, bool, hash))
+        return any(found is f for f in (len, ord, bool, hash, int))
 
     @staticmethod
     def is_text(expr: Any) -> bool:
@@ -317,8 +315,14 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
     def text_of_active(self, expr: Any) -> bool:
         """Whether ``expr`` is made of text formatted from a differentiated value: the
         text itself, or anything read from or computed with it (``s.split()[0]``,
-        ``"".join(...)``, ``len(s)``, ``helper(s)``)."""
-        return any(self._text_source(n) for n in walk(expr))
+        ``"".join(...)``, ``helper(s)``); not a count or test of it (``len(s) + 1``),
+        whose steps carry no gradient, as ``np.floor(x)``'s do not."""
+        if expr is None or self.integer_valued(expr):
+            return False
+        if self._text_source(expr):
+            return True
+        return any(self.text_of_active(child) for child in gast.iter_child_nodes(expr)
+                   if isinstance(child, gast.AST) and not isinstance(child, gast.expr_context))
 
     def _text_source(self, expr: Any) -> bool:
         if isinstance(expr, gast.Name):
