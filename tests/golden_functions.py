@@ -124,6 +124,12 @@ def mlp_pairs(params, X, y):
     return np.mean((h @ W + b - y) ** 2)
 
 
+def spread_penalty(X):
+    # NumPy functions without rules of their own, followed through rules/composites.py
+    C = np.cov(X, rowvar=False)
+    return np.sum(C ** 2) + np.percentile(X, 75)
+
+
 GOLDEN = [
     (sigmoid_loss, 0),
     (mlp_loss, (0, 1, 2, 3)),
@@ -140,6 +146,7 @@ GOLDEN = [
     (squares_of_even, 0),
     (linear_model.loss, 0),
     (mlp_pairs, 0),
+    (spread_penalty, 0),
 ]
 
 
@@ -172,6 +179,7 @@ def _golden_arguments():
                         (r.normal(size=(5, 5)) * 0.5, r.normal(size=5) * 0.1),
                         (r.normal(size=(5, 2)) * 0.5, r.normal(size=2) * 0.1)],
                        r.normal(size=(6, 4)), r.normal(size=(6, 2)))],
+        "spread_penalty": [(r.normal(size=(6, 3)),)],
     }
 
 

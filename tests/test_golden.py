@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from autograd_src import derivative_source
-from autograd_src.rules import runtime
+from autograd_src.rules import composites, runtime
 from autograd_src.testing import _leaf_of, _leaves, _with_leaf, check_grads, numerical_grad
 
 from .golden_functions import GOLDEN, GOLDEN_ARGS
@@ -76,7 +76,8 @@ def test_golden_derivative_matches_finite_differences(fn, wrt):
 
 def _run_snapshot(fn, text, args):
     """Execute the stored text of a snapshot as the derivative of ``fn`` at ``args``."""
-    namespace = dict(fn.__globals__)
+    # (the derivatives of NumPy's composites read their module's helpers, _as_rows)
+    namespace = {**vars(composites), **fn.__globals__}
     function = getattr(fn, "__func__", fn)
     code = function.__code__
     namespace.update(zip(code.co_freevars, (c.cell_contents for c in function.__closure__ or ())))
