@@ -170,3 +170,10 @@ def test_composites_follow_numpy_at_the_edges():
             call()
     with pytest.raises(TypeError, match=r"np.nansum\(..., where=\)"):
         grad(lambda a: np.nansum(a, where=a > 0))(A)
+
+
+def test_vander_of_no_columns_is_a_tensor_of_a_tensor():
+    # CF: np.vander(t, N=0) gave a plain array, whose .backward() failed
+    t = mg.tensor([1.0, 2.0])
+    v = np.vander(t, N=0)
+    assert isinstance(v, mg.Tensor) and v.shape == (2, 0)

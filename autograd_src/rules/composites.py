@@ -349,8 +349,8 @@ def vander(x: Any, N: Any = None, increasing: bool = False) -> Any:
         columns.append(columns[-1] * x)
     if not increasing:
         columns = columns[::-1]
-    if not columns:
-        return np.zeros((np.shape(x)[0], 0), dtype=np.result_type(_values_of(x)))
+    if not columns:  # (no column: of x still, a tensor's an empty tensor)
+        return np.reshape(x, (np.shape(x)[0], 1))[:, :0]
     return np.stack(columns, axis=1)
 
 
