@@ -148,10 +148,14 @@ class SameDraws:
                                           _plain_object(value)):
                 kept.add(id(value))
                 self.containers.append(_snapshot(value, objects=True))
-        for value in held:  # a module's array (a helper's a *= 2.0 on it, out=)
-            if isinstance(value, np.ndarray) and id(value) not in kept:
-                kept.add(id(value))
-                self.containers.append(_snapshot(value, objects=True))
+        # a module's array (a helper's a *= 2.0 on it, out=): kept only where fn may
+        # change state (a dataset read by every pass is not copied and compared)
+        arrays = [v for v in held if isinstance(v, np.ndarray) and id(v) not in kept]
+        if arrays and _may_change_state(fn):
+            for value in arrays:
+                if id(value) not in kept:
+                    kept.add(id(value))
+                    self.containers.append(_snapshot(value, objects=True))
 
     def again(self) -> None:
         """Put every generator back where it was when this was made."""
@@ -174,6 +178,21 @@ class SameDraws:
         for namespace, name, value in self.globals:
             if namespace.get(name, _EMPTY) is not value:
                 namespace[name] = value
+
+
+def _may_change_state(fn: Any) -> bool:
+    """`mutation.may_change_state` of the user's function under ``fn`` (a derivative
+    grad made, a callable object); True where that cannot be told."""
+    from .transform.mutation import may_change_state
+    origin = getattr(fn, "__autograd_src_origin__", None)
+    if origin is not None:
+        fn = origin.function()
+    elif _plain_object(fn) and callable(fn):
+        fn = type(fn).__call__
+    try:
+        return may_change_state(fn)
+    except Exception:  # noqa: BLE001 - not known: kept
+        return True
 
 
 #: Values a snapshot holds as they are (nothing in them changes).

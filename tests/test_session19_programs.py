@@ -459,3 +459,55 @@ def test_a_composites_rounding_is_not_taken_for_a_change_of_state():
     x = np.array([0.3, -1.2, 0.8])
     np.testing.assert_allclose(grad(_scaled_by_a_count_of_text)(x),
                                2 * x * (len(str(np.sum(x))) + 1))
+
+
+_DATA = np.arange(12.0).reshape(4, 3)
+
+
+def _reads_a_dataset(w):
+    return np.sum((_DATA @ w) ** 2)
+
+
+def test_a_module_array_only_read_is_not_kept_between_passes():
+    # the arrays a Jacobian gives back are copied and compared once per pass: a dataset
+    # the function only reads is left alone (no copy of it per call)
+    from autograd_src.arguments import SameDraws
+    kept = SameDraws(_reads_a_dataset, (np.ones(3),), {}, state=True).containers
+    assert not any(snapshot[0] is _DATA for snapshot in kept)
+    kept = SameDraws(_scaled_by_a_bumped_module_array, (np.ones(3),), {}, state=True).containers
+    assert any(snapshot[0] is _SCALE for snapshot in kept)
+
+
+def _partial_read_across_iterations(x):
+    y = x
+    g = functools.partial(_scaled, k=3.0)
+    for i in range(2):
+        y = g(y)  # (the second iteration reads the partial the first one bound last)
+        g = functools.partial(_scaled, k=1.0 + i)
+        y = g(y)
+        g = functools.partial(_scaled, k=0.5)
+    return np.sum(g(y))
+
+
+def _indices_changed_while_zipped(x, idx):
+    s = 0.0
+    for i, w in zip(idx, [1.0, 2.0]):
+        s = s + x[i] * w * idx[i]
+        idx[i] = 0
+    return s
+
+
+def test_renaming_and_key_reading_stay_away_from_what_they_cannot_follow():
+    # (found reading this session's change) a partial read before its first binding in
+    # a loop's body reads the last one bound: not renamed apart (refused as the call
+    # runs, never another partial); a list the zip reads changed in the loop is read
+    # live, not as keys taken before the loop
+    with pytest.raises(TypeError, match="partial picked when the code runs"):
+        grad(_partial_read_across_iterations)(X)
+    idx = [1, 1]
+    x = np.array([0.5, 2.0, 3.0])
+    expected = _indices_changed_while_zipped(x, [1, 1])
+    gradient = grad(_indices_changed_while_zipped)(x, idx)
+    assert idx == [0, 0]
+    np.testing.assert_allclose(gradient, [2.0, 1.0, 0.0])  # (i = 1, then idx[1] = 0)
+    assert expected == pytest.approx(3.0)

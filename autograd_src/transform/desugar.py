@@ -291,7 +291,13 @@ class _Desugar:
                                           stmt))
                 named.append(name_node(holder))
         for position, (target, n) in enumerate(zip(targets, named)):
-            if isinstance(target, gast.Name) and any(
+            changed = any(isinstance(sub, gast.Subscript) and isinstance(sub.ctx, gast.Store)
+                          and base_name(sub) == n.id or isinstance(sub, gast.Call) and
+                          isinstance(sub.func, gast.Attribute) and
+                          isinstance(sub.func.value, gast.Name) and
+                          sub.func.value.id == n.id and sub.func.attr not in ("get", "keys")
+                          for s in stmt.body for sub in walk(s))
+            if isinstance(target, gast.Name) and not changed and any(
                     isinstance(sub, gast.Subscript) and isinstance(sub.value, gast.Name) and
                     sub.value.id == n.id and isinstance(sub.slice, gast.Name) and
                     sub.slice.id == target.id or isinstance(sub, gast.Call) and
@@ -559,6 +565,10 @@ def _rebound_functions_renamed_apart(parsed: ParsedFunction, namer: Namer) -> No
                                    if isinstance(n, gast.stmt) and n is not parsed.node
                                    for f in ("body", "orelse")
                                    if isinstance(getattr(n, f, None), list)]
+    def loads(stmts: list, name: str) -> int:
+        return sum(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
+                   for stmt in stmts for n in walk(stmt))
+
     for block in blocks:
         here = Counter(function_bound(stmt) for stmt in block)
         for name, count in here.items():
@@ -566,6 +576,10 @@ def _rebound_functions_renamed_apart(parsed: ParsedFunction, namer: Namer) -> No
                     function_bound(stmt) == name and reads_itself(stmt, name)
                     for stmt in block) or read_later(name):
                 continue
+            first = next(k for k, stmt in enumerate(block) if function_bound(stmt) == name)
+            if loads(block[:first], name) or \
+                    loads(block, name) != loads(parsed.node.body, name):
+                continue  # (read before it, or outside this block: a loop's last binding)
             current = None  # (before the first binding, a read is Python's error)
             for stmt in block:
                 bound = function_bound(stmt) == name

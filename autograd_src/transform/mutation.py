@@ -638,6 +638,11 @@ def may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> boo
             if inspect.isfunction(called) and is_user_function(called) and \
                     may_change_state(called, depth + 1, seen):
                 return True
+            if inspect.isfunction(called) and is_user_function(called) and any(
+                    outside(a) for a in list(node.args) + [k.value for k in node.keywords]
+                    if isinstance(a, (gast.Name, gast.Attribute, gast.Subscript))) and \
+                    helper_writes_into(called) is not None:
+                return True  # (double(SCALE) with double doing a *= 2.0)
             if source.is_bound_method(called) and may_change_state(called, depth + 1, seen):
                 return True
             if called is source.UNRESOLVED and not isinstance(
