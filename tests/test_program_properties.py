@@ -349,6 +349,7 @@ def _golden_arguments(r):
         "mlp_pairs": ([(r.normal(size=(3, 4)) * 0.5, r.normal(size=4)),
                        (r.normal(size=(4, 2)) * 0.5, r.normal(size=2))],
                       r.normal(size=(5, 3)), r.normal(size=(5, 2))),
+        "spread_penalty": (r.normal(size=(6, 3)),),
     }
 
 
