@@ -567,7 +567,8 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     def hessian_of(*args: Any, **kwargs: Any) -> Any:
         draws = SameDraws(fn, args, kwargs, state=True)  # each column's run as the first
         scalar.check(args, kwargs)
-        shape, units = _basis(_argument(fn, names[0], args, kwargs))
+        argument = _argument(fn, names[0], args, kwargs)
+        shape, units = _basis(argument)
         latest = forward(args, kwargs)
         _show(hessian_of, latest)
         columns = []
@@ -584,7 +585,12 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
             same.check(columns[0], latest.run(args, kwargs, [units[0]])[1])
         if not columns:  # an empty argument
             return np.zeros(shape + shape)
-        return np.stack(columns, axis=-1).reshape(shape + shape)
+        result = np.stack(columns, axis=-1).reshape(shape + shape)
+        kind = getattr(argument, "dtype", None)
+        if kind is not None and kind.kind == result.dtype.kind == "f" and \
+                kind.itemsize < result.dtype.itemsize:
+            result = result.astype(kind)  # (float32 in, float32 out: as grad's gradient)
+        return result
 
     hessian_of.__autograd_src_jacobian__ = True  # type: ignore[attr-defined]
     hessian_of.__name__ = f"hessian_{getattr(fn, '__name__', 'f')}"

@@ -342,3 +342,15 @@ def test_a_method_hidden_on_the_instance_after_the_derivative_was_made():
     finally:
         del ACTIVATED.act
     np.testing.assert_allclose(df(x), grad(lambda v: np.sum(np.tanh(ACTIVATED.W @ v) ** 2))(x))
+
+
+def _norm_shifted(x):
+    return np.linalg.norm(x + 0.5)
+
+
+def test_the_hessian_of_a_float32_argument_is_float32():
+    # CF, BU, AY: float32 in, grad float32, hessian float64 (values right)
+    x = np.array([0.3, -0.7, 1.1], dtype=np.float32)
+    h = hessian(_norm_shifted)(x)
+    assert h.dtype == np.float32
+    np.testing.assert_allclose(h, hessian(_norm_shifted)(x.astype(np.float64)), rtol=1e-5)
