@@ -81,10 +81,13 @@ class SameDraws:
     attributes: a scheduler's ``self.lr`` that each run halves), the bound method's
     object, and the globals, closure cells, lists, dicts and objects ``fn`` and the
     functions it names refer to (``STEP[0] += 1``, ``state['k'] *= 2.0``). After
-    the runs the state is that after one run. Other side effects still repeat."""
+    the runs the state is that after one run. Other side effects still repeat.
+    ``may_change_state``, where given, answers `mutation.may_change_state` for ``fn``
+    (a Jacobian's cached answer)."""
 
     def __init__(self, fn: Callable[..., Any], args: tuple = (),
-                 kwargs: Optional[dict] = None, state: bool = False) -> None:
+                 kwargs: Optional[dict] = None, state: bool = False,
+                 may_change_state: Optional[Callable[[], bool]] = None) -> None:
         import random
         kinds = (np.random.Generator, np.random.RandomState, random.Random)
         found = list(args) + list((kwargs or {}).values())  # rng passed in
@@ -151,7 +154,8 @@ class SameDraws:
         # a module's array (a helper's a *= 2.0 on it, out=): kept only where fn may
         # change state (a dataset read by every pass is not copied and compared)
         arrays = [v for v in held if isinstance(v, np.ndarray) and id(v) not in kept]
-        if arrays and _may_change_state(fn):
+        if arrays and (may_change_state() if may_change_state is not None
+                       else _may_change_state(fn)):
             for value in arrays:
                 if id(value) not in kept:
                     kept.add(id(value))

@@ -125,7 +125,8 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
 
     def jacobian_fwd(*args: Any, **kwargs: Any) -> Any:
         jacobians = []
-        draws = SameDraws(fn, args, kwargs, state=True)  # each column's run as the first
+        draws = SameDraws(fn, args, kwargs, state=True,
+                           may_change_state=same.needed)  # each column's run as the first
         for name, forward in zip(names, forwards):
             shape, units = _basis(_argument(signature, name, args, kwargs))
             columns = []
@@ -185,7 +186,8 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     same = _SameRuns(fn, "jacrev")
 
     def jacobian_rev(*args: Any, **kwargs: Any) -> Any:
-        draws = SameDraws(fn, args, kwargs, state=True)  # each row's run as the value's
+        draws = SameDraws(fn, args, kwargs, state=True,
+                           may_change_state=same.needed)  # each row's run as the value's
         value = value_on_copies(fn, args, kwargs)
         out_shape, seeds = _basis(value)
         rows = []
@@ -565,7 +567,8 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     same = _SameRuns(fn, "hessian")
 
     def hessian_of(*args: Any, **kwargs: Any) -> Any:
-        draws = SameDraws(fn, args, kwargs, state=True)  # each column's run as the first
+        draws = SameDraws(fn, args, kwargs, state=True,
+                           may_change_state=same.needed)  # each column's run as the first
         scalar.check(args, kwargs)
         argument = _argument(fn, names[0], args, kwargs)
         shape, units = _basis(argument)

@@ -31,10 +31,23 @@ __all__ = ["writes_in_place", "helper_writes_into", "may_share", "returns_fresh"
 #: NumPy functions that write into their first argument.
 IN_PLACE_FUNCTIONS = {np.copyto, np.put, np.place, np.putmask, np.put_along_axis,
                       np.fill_diagonal}
+#: Methods an operator calls to write into its object (``W.__imul__(3.0)``: ``W *= 3.0``).
+IN_PLACE_DUNDERS = frozenset({
+    "__setitem__", "__delitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__",
+    "__ifloordiv__", "__imod__", "__ipow__", "__imatmul__", "__iand__", "__ior__",
+    "__ixor__", "__ilshift__", "__irshift__"})
+#: Methods of an array that write into it (or into the array it is a view of).
+ARRAY_WRITING_METHODS = frozenset({
+    "fill", "put", "itemset", "setfield", "resize", "sort", "partition",
+    "byteswap"}) | IN_PLACE_DUNDERS
+#: Methods of lists and dicts that change them.
+CONTAINER_CHANGING_METHODS = frozenset({
+    "append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault",
+    "popitem", "reverse"})
 #: Methods that change their object (of arrays, lists and dicts).
-MUTATING_METHODS = {"fill", "sort", "put", "itemset", "resize", "partition", "setfield",
-                    "append", "extend", "insert", "pop", "remove", "clear", "update",
-                    "setdefault", "popitem", "reverse", "__setitem__", "__iadd__"}
+MUTATING_METHODS = ARRAY_WRITING_METHODS | CONTAINER_CHANGING_METHODS
+#: Methods of sets that change them (``add`` is too common a name to count elsewhere).
+SET_CHANGING_METHODS = frozenset({"add", "discard"})
 
 
 #: NumPy functions whose result may be a view of (or be) an argument.
@@ -47,8 +60,8 @@ VIEW_FUNCTIONS = {np.reshape, np.ravel, np.transpose, np.squeeze, np.expand_dims
                   np.lib.stride_tricks.as_strided} | (
                       {np.matrix_transpose} if hasattr(np, "matrix_transpose") else set())
 #: Array methods and attributes that give views.
-VIEW_METHODS = {"reshape", "ravel", "view", "transpose", "squeeze", "swapaxes", "diagonal",
-                "T", "mT", "real", "imag", "flat", "base"}
+VIEW_METHODS = frozenset({"reshape", "ravel", "view", "transpose", "squeeze", "swapaxes",
+                          "diagonal", "T", "mT", "real", "imag", "flat", "base"})
 
 
 def viewed_name(value: Any) -> Optional[str]:

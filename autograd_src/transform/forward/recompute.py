@@ -36,11 +36,8 @@ from ..naming import Namer
 
 __all__ = ["helpers_recomputed"]
 
-# Methods that change the object they are called on.
-_MUTATING = frozenset({
-    "append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault",
-    "popitem", "sort", "reverse", "fill", "put", "itemset", "resize", "setflags", "add",
-    "discard", "__setitem__", "__delitem__", "__iadd__", "partition", "setfield"})
+# Methods that change the object they are called on (or its flags).
+_MUTATING = mutation.MUTATING_METHODS | mutation.SET_CHANGING_METHODS | {"setflags"}
 # Methods of arrays, lists and dicts that only read.
 _READING = frozenset({
     "sum", "mean", "max", "min", "prod", "std", "var", "dot", "reshape", "transpose",

@@ -57,15 +57,23 @@ def _numbers_from_text() -> tuple:
 _NUMBERS_FROM_TEXT = _numbers_from_text()
 #: Builtins making text of a value (``str(x)``): a constant, never read back as a number.
 _TEXT_OF = frozenset({"str", "repr", "format", "ascii"})
-#: Methods of an array that write into it (or into what it is a view of).
-_WRITING_METHODS = frozenset({
-    "fill", "put", "itemset", "setfield", "resize", "sort", "partition", "byteswap",
-    "__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__",
-    "__imod__", "__ipow__", "__imatmul__", "__iand__", "__ior__", "__ixor__",
-    "__ilshift__", "__irshift__"})
+#: Methods of text formatting values into it (``"{:.2f}".format(x)``).
+_FORMATTING = frozenset({"format", "format_map"})
+
+
+def _writes_text(node: Any) -> bool:
+    """Whether ``node`` is written to make text of its operands, whatever they are (an
+    f-string, ``"%.2f" % v``, ``str(v)``, ``"{}".format(v)``)."""
+    if isinstance(node, gast.JoinedStr):
+        return True
+    if isinstance(node, gast.BinOp):
+        return isinstance(node.op, gast.Mod) and isinstance(node.left, gast.Constant) and \
+            isinstance(node.left.value, str)
+    return isinstance(node, gast.Call) and (
+        isinstance(node.func, gast.Name) and node.func.id in _TEXT_OF or
+        isinstance(node.func, gast.Attribute) and node.func.attr in _FORMATTING)
 #: Methods and attributes giving a view of an array (a write through it reaches it).
-_VIEWS = frozenset({"view", "reshape", "ravel", "transpose", "swapaxes", "squeeze",
-                    "__getitem__", "T", "mT", "real", "imag", "flat"})
+_VIEWS = mutation.VIEW_METHODS | {"__getitem__"}
 
 
 def _through_views(expr: Any) -> Any:
@@ -306,10 +314,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
     def formats_text(self) -> bool:
         """Whether the function formats values as text at all (f-strings, ``%``,
         ``.format``, ``str(x)``): if not, no number can be read back from one."""
-        return any(isinstance(n, gast.JoinedStr) or isinstance(n, gast.BinOp) and
-                   isinstance(n.op, gast.Mod) and isinstance(n.left, gast.Constant) and
-                   isinstance(n.left.value, str) or isinstance(n, gast.Attribute) and
-                   n.attr in ("format", "format_map") or isinstance(n, gast.Name) and
+        # (a formatter passed on or kept is named: map(str, xs), fmt = "{}".format)
+        return any(_writes_text(n) or isinstance(n, gast.Attribute) and
+                   n.attr in _FORMATTING or isinstance(n, gast.Name) and
                    n.id in _TEXT_OF for n in walk(self.parsed.node))
 
     def text_of_active(self, expr: Any) -> bool:
@@ -332,10 +339,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             made = [expr.key, expr.value] if isinstance(expr, gast.DictComp) else [expr.elt]
             return any(self.is_active(g.iter) or self.text_of_active(g.iter)
                        for g in expr.generators) and any(
-                isinstance(n, gast.JoinedStr) or isinstance(n, gast.Call) and (
-                    isinstance(n.func, gast.Name) and n.func.id in _TEXT_OF or
-                    isinstance(n.func, gast.Attribute) and n.func.attr == "format")
-                for part in made for n in walk(part))
+                _writes_text(n) for part in made for n in walk(part))
         if isinstance(expr, gast.JoinedStr):
             return any(isinstance(v, gast.FormattedValue) and self.is_active(v.value)
                        for v in expr.values)
@@ -351,7 +355,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 isinstance(expr.args[0], gast.Name) and expr.args[0].id in _TEXT_OF:
             return any(self.is_active(a) for a in expr.args[1:])  # map(str, xs)
         if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
-                expr.func.attr in ("format", "format_map"):
+                expr.func.attr in _FORMATTING:
             return any(self.is_active(a) for a in expr.args) or any(
                 self.is_active(k.value) for k in expr.keywords)
         return False
@@ -465,7 +469,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 if isinstance(n, gast.Call):
                     func = n.func
                     if isinstance(func, gast.Attribute) and \
-                            func.attr in mutation.MUTATING_METHODS | {"add", "discard"}:
+                            func.attr in mutation.MUTATING_METHODS | mutation.SET_CHANGING_METHODS:
                         root = base_name(func.value)
                         if root is not None:
                             changed.add(root)
@@ -1408,7 +1412,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         is: refused on a module's array, or on one an earlier line's derivative reads."""
         for node in walk(stmt):
             if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and
-                    node.func.attr in _WRITING_METHODS):
+                    node.func.attr in mutation.ARRAY_WRITING_METHODS):
                 continue
             found = self.parsed.resolve(node.func)
             if found is not UNRESOLVED and isinstance(
