@@ -266,7 +266,7 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
         derivative.__autograd_src_origin__ = Origin(  # type: ignore[attr-defined]
             lambda: fn, names, single, value, optimize, parameters(compiled),
             compiled.__autograd_src_seed__, derivative,
-            lambda: derivative.__autograd_src_general__)
+            derivative.__autograd_src_current_general__)
     return derivative
 
 
@@ -433,6 +433,26 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
     vectors: list = []  # the parameters a 1-D array may be read as a list of (once known)
     plain: list = []  # the parameters a 0-d array may be read as a number of (once known)
 
+    def made_again() -> None:
+        """Everything made again: a function, default or rule it read has changed."""
+        nonlocal reads
+        variants.clear()
+        laid_out.clear()
+        shortcuts.clear()
+        described.clear()
+        latest, latest_text, reads = generated(NO_SCALARS)
+        variants[NO_SCALARS] = (separate(latest), latest, latest_text)
+        derivative.__autograd_src_general__ = latest
+        described[_describe(NO_SCALARS)] = latest_text
+
+    def current_general() -> Callable[..., Any]:
+        """The general code as the functions it calls are now (a transformation
+        following this derivative, a gradient penalty's, watches what it read)."""
+        if not reads.unchanged():
+            made_again()
+        source.replay(reads)
+        return derivative.__autograd_src_general__
+
     def show(entry: tuple) -> None:
         shown[0] = entry
         for view in [derivative] + views:  # itself, and methods bound to it
@@ -441,7 +461,6 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
     @functools.wraps(compiled, assigned=("__module__", "__name__", "__qualname__"),
                      updated=())
     def derivative(*args: Any, **kwargs: Any) -> Any:
-        nonlocal reads
         if kwargs and seed_renamed and "dout" in kwargs:  # (the documented keyword)
             kwargs = {seed_renamed if k == "dout" else k: v for k, v in kwargs.items()}
         if kwargs or len(args) < positional:
@@ -455,15 +474,8 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
                     show(entry)
                 return entry[0](*args)
         narrow = check(args, kwargs)
-        if not reads.unchanged():  # a function it calls was redefined since
-            variants.clear()
-            laid_out.clear()
-            shortcuts.clear()
-            described.clear()
-            latest, latest_text, reads = generated(NO_SCALARS)
-            variants[NO_SCALARS] = (separate(latest), latest, latest_text)
-            derivative.__autograd_src_general__ = latest
-            described[_describe(NO_SCALARS)] = latest_text
+        if not reads.unchanged():
+            made_again()
         if not vectors and any(type(a) is np.ndarray and a.ndim == 1 for a in args):
             vectors.append(counter_indexed(fn))
         if any(type(a) is np.ndarray and not a.ndim for a in args):
@@ -515,6 +527,7 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
     derivative.variants = described  # type: ignore[attr-defined]
     derivative.__wrapped__ = compiled  # inspect.getsource(derivative) shows `text`
     derivative.__autograd_src_general__ = compiled  # what grad(grad(f)) differentiates
+    derivative.__autograd_src_current_general__ = current_general  # type: ignore
     derivative.__autograd_src_views__ = views  # type: ignore[attr-defined]
     derivative.__doc__ = (f"{'Value and gradient' if value else 'Gradient'} of "
                           f"{fn.__qualname__} with respect to {', '.join(names)}, "

@@ -6,6 +6,7 @@ back in the arguments' dtypes, as distinct arrays.
 from __future__ import annotations
 
 import builtins
+import copy
 import functools
 import inspect
 import operator
@@ -161,6 +162,21 @@ class SameDraws:
                     kept.add(id(value))
                     self.containers.append(_snapshot(value, objects=True))
 
+    def now(self) -> "SameDraws":
+        """What this gives back, as it is now: given back after runs made from this
+        one's state, it keeps the caller's changes made since (``vjp_fn`` called after
+        a scheduler stepped)."""
+        import random
+        current = copy.copy(self)
+        current.states = (np.random.get_state(), random.getstate(),
+                          [_generator_state(g) for g in self.generators])
+        current.containers = [_snapshot(value, objects=True) for value, _ in self.containers]
+        current.cells = [(cell, cell.cell_contents if _filled(cell) else _EMPTY)
+                         for cell, _ in self.cells]
+        current.globals = [(namespace, name, namespace.get(name, _EMPTY))
+                           for namespace, name, _ in self.globals]
+        return current
+
     def again(self) -> None:
         """Put every generator back where it was when this was made."""
         import random
@@ -177,10 +193,15 @@ class SameDraws:
         for snapshot in self.containers:
             _restored(snapshot)
         for cell, contents in self.cells:
-            if cell.cell_contents is not contents:
+            if contents is _EMPTY:
+                if _filled(cell):
+                    del cell.cell_contents
+            elif not _filled(cell) or cell.cell_contents is not contents:
                 cell.cell_contents = contents
         for namespace, name, value in self.globals:
-            if namespace.get(name, _EMPTY) is not value:
+            if value is _EMPTY:
+                namespace.pop(name, None)
+            elif namespace.get(name, _EMPTY) is not value:
                 namespace[name] = value
 
 

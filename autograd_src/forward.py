@@ -640,12 +640,20 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     same = _SameRuns(fn, "vjp")
 
     def vjp_fn(cotangent: Any) -> tuple:
-        draws.again()  # (then the state is as after one run of fn)
-        if same.needed():  # (state it could not give back: the value's run checked)
-            grads = same.first_of(backward, positions[0] if len(positions) == 1 else
-                                  positions, value, primals, {seed: cotangent})
-        else:
-            grads = backward(*primals, **{seed: cotangent})
+        # run as the value's run was, from the state it found; then the caller's state
+        # as the caller left it (a scheduler stepped, a global set, a cell run again)
+        now = [SameDraws(fn, primals, state=True, may_change_state=same.needed),
+               draws.now()]  # (what fn reads now, and what it read then)
+        draws.again()
+        try:
+            if same.needed():  # (state it could not give back: the value's run checked)
+                grads = same.first_of(backward, positions[0] if len(positions) == 1 else
+                                      positions, value, primals, {seed: cotangent})
+            else:
+                grads = backward(*primals, **{seed: cotangent})
+        finally:
+            for state in now:
+                state.again()
         if len(positions) == 1:
             grads = (grads,)
         out: list = [None] * len(primals)

@@ -105,6 +105,7 @@ def defjvp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
             JVP_RULES[primitive] = JVPRule(primitive=primitive, jvp=jvp,
                                            broadcasting=broadcasting, all_inputs=all_inputs,
                                            signature=signature, params=params, exprs=exprs)
+        registry.rules_changed()
         return jvp
 
     return register
@@ -127,7 +128,7 @@ def lookup_jvp(fn: Any) -> Optional[JVPRule]:
     return found
 
 
-_DERIVED: dict[Any, Optional[JVPRule]] = {}
+_DERIVED: dict[Any, tuple] = {}  # primitive -> (its adjoint rule, the rule derived)
 
 
 def from_adjoint(rule: "registry.Rule") -> Optional[JVPRule]:
@@ -146,14 +147,15 @@ def from_adjoint(rule: "registry.Rule") -> Optional[JVPRule]:
         return None
     primitive = rule.primitive
     try:
-        if primitive in _DERIVED:
-            return _DERIVED[primitive]
+        known = _DERIVED.get(primitive)
     except TypeError:
         return None
+    if known is not None and known[0] is rule:  # (a rule registered again: read anew)
+        return known[1]
     elementwise = type(primitive).__name__ == "ufunc" or \
         getattr(primitive, "__module__", None) == "math"
     derived = JVPRule(primitive=primitive, jvp=rule.vjp, broadcasting=rule.broadcasting,
                       all_inputs=False, signature=rule.signature, params=rule.params,
                       exprs=list(rule.exprs)) if elementwise else None
-    _DERIVED[primitive] = derived
+    _DERIVED[primitive] = (rule, derived)
     return derived

@@ -106,6 +106,18 @@ def _compile_input_vjp(rule: Rule, index: int) -> Optional[VJPFunction]:
 
 
 _RULES: dict[Any, Rule] = {}
+#: Replaced whenever a rule is registered or withdrawn: every derivative notes the one
+#: it was made under (`source.recording`), and is made again under a newer one (a
+#: notebook cell registering a corrected rule).
+RULES_EPOCH: object = object()
+
+
+def rules_changed() -> None:
+    """Mark every derivative made so far as made under rules that have changed."""
+    global RULES_EPOCH
+    RULES_EPOCH = object()
+
+
 #: Variants of a rule for one engine: (engine, primitive) -> rule.
 _ENGINE_RULES: dict[tuple[str, Any], Rule] = {}
 NONDIFFERENTIABLE: set[Any] = set()
@@ -280,6 +292,7 @@ def defvjp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
                 continue
             _RULES[primitive] = rule
             NONDIFFERENTIABLE.discard(primitive)
+        rules_changed()
         return vjp
 
     return register
@@ -293,6 +306,7 @@ def nondifferentiable(*primitives: Any) -> None:
     for primitive in primitives:
         NONDIFFERENTIABLE.add(primitive)
         _RULES.pop(primitive, None)
+    rules_changed()
 
 
 #: NumPy functions without a rule of their own, each computed by a plain function of
@@ -314,6 +328,7 @@ def defcomposite(*primitives: Any) -> Callable[[Callable[..., Any]], Callable[..
             if primitive is not None:
                 _COMPOSITES[primitive] = function
         _FOLLOWED.add(function)
+        rules_changed()
         return function
     return register
 
@@ -335,6 +350,7 @@ def alias(primitive: Any, existing: Any) -> None:
         primitive=primitive, vjp=rule.vjp, broadcasting=rule.broadcasting,
         sequence=rule.sequence, signature=rule.signature, params=rule.params,
         n_inputs=rule.n_inputs, exprs=rule.exprs)
+    rules_changed()
 
 
 def np_module() -> Any:

@@ -35,7 +35,17 @@ _NOT_WRAPPED = {"array", "asarray", "linspace"}
 
 def wrap_primitive(name: str, primitive: Any) -> Callable[..., Tensor]:
     """``mg.<name>``: ``primitive`` on tensors, with NumPy's signature plus ``constant=``."""
+    in_place = isinstance(primitive, np.ufunc)  # (takes out= and where=)
+
     def function(*args: Any, constant: Optional[bool] = None, **kwargs: Any) -> Tensor:
+        if in_place and ("out" in kwargs or "where" in kwargs):
+            # as np.<ufunc>(..., out=y) on tensors (MyGrad's in-place form), or into an
+            # array: NumPy hands it to Tensor.__array_ufunc__
+            result = primitive(*args, **kwargs)
+            if isinstance(result, Tensor):
+                return result if constant is None or "out" in kwargs else \
+                    _with_constant(result, constant)
+            return Tensor(result, constant=True if constant is None else constant)
         return backprop.apply(Tensor, primitive, args, kwargs, constant)
 
     function.__name__ = function.__qualname__ = name

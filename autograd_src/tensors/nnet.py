@@ -40,8 +40,14 @@ def _as_constant(out: Tensor, constant: Optional[bool]) -> Tensor:
 
 
 def relu(x: Any, *, constant: Optional[bool] = None) -> Tensor:
-    """``max(x, 0)``; the gradient is 1 where ``x > 0``, else 0 (as in MyGrad)."""
-    return _as_constant(F.where(_data(x) > 0, x, 0.0), constant)
+    """``max(x, 0)``; the gradient is 1 where ``x > 0``, else 0 (as in MyGrad). A NaN
+    stays NaN (as ``np.maximum``'s does: a model that diverged shows it), gradient 0."""
+    data = _data(x)
+    out = F.where(data > 0, x, 0.0)
+    nan = np.isnan(data)
+    if nan.any():
+        out = F.where(nan, np.nan, out)
+    return _as_constant(out, constant)
 
 
 def leaky_relu(x: Any, slope: float, *, constant: Optional[bool] = None) -> Tensor:

@@ -61,9 +61,16 @@ class Reads:
         if self._globals is None:
             self._globals = tuple((c, n, v) for k, c, n, v in self._entries.values()
                                   if k == "global")
-            self._others = tuple(e for e in self._entries.values() if e[0] != "global")
+            self._functions = tuple((c,) + v for k, c, n, v in self._entries.values()
+                                    if k == "function")
+            self._others = tuple(e for e in self._entries.values()
+                                 if e[0] != "global" and e[0] != "function")
         for namespace, name, value in self._globals:
             if namespace.get(name, _ABSENT) is not value:
+                return False
+        for function, code, defaults, kwdefaults in self._functions:
+            if function.__code__ is not code or function.__defaults__ is not defaults or \
+                    function.__kwdefaults__ is not kwdefaults:
                 return False
         for kind, container, name, value in self._others:
             if kind == "attribute":
@@ -93,7 +100,9 @@ _RECORDING: list[Reads] = []
 @contextlib.contextmanager
 def recording() -> Iterator[Reads]:
     """Note every resolution made inside, including those of nested transformations."""
+    from ..rules import registry  # (rules are read through the transformation)
     reads = Reads()
+    reads.note("global", vars(registry), "RULES_EPOCH", registry.RULES_EPOCH)
     _RECORDING.append(reads)
     try:
         yield reads
@@ -191,6 +200,13 @@ def replay(reads: Reads) -> None:
     """Pass ``reads`` on to the transformations in progress (a cached helper's)."""
     for outer in _RECORDING:
         outer.merge(reads)
+
+
+def watch_function(fn: Any) -> None:
+    """Note what a derivative made now reads of ``fn`` besides its name: its code and
+    defaults, which IPython's autoreload (or a user) may replace in place."""
+    for reads in _RECORDING:
+        reads.note("function", fn, "", (fn.__code__, fn.__defaults__, fn.__kwdefaults__))
 
 
 def _note(kind: str, container: Any, name: str, value: Any) -> Any:
@@ -577,6 +593,7 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
         kind = type(fn).__name__
         raise _unavailable(fn, f"it is a {kind}, not a Python function")
     import linecache
+    watch_function(fn)
     filename = fn.__code__.co_filename
     linecache.checkcache(filename)
     file_lines = linecache.getlines(filename, fn.__globals__)

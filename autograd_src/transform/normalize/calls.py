@@ -111,8 +111,11 @@ class CallNormalizer:
                              NoRuleError)
         if primitive is not UNRESOLVED and registry.lookup(primitive) is None and \
                 isinstance(inspect.getattr_static(type(primitive), "__call__", None),
-                           types.FunctionType) and isinstance(func, gast.Name):
-            # act(x) for a module-level instance of a class of yours: its __call__
+                           types.FunctionType) and (isinstance(func, gast.Name) or
+                                                    isinstance(func, gast.Attribute) and
+                                                    not self.is_active(func.value)):
+            # act(x) for a module-level instance of a class of yours, or m.l(x) for one
+            # a module-level object holds: its __call__
             method = gast.Attribute(value=func, attr="__call__", ctx=gast.Load())
             return self.call(gast.copy_location(gast.Call(
                 func=gast.copy_location(method, func), args=call.args,
@@ -389,7 +392,10 @@ class CallNormalizer:
         if isinstance(func, gast.Name) and func.id in self.closures:
             composed, saved = self.closures[func.id]
             made_with: list = [name_node(n) for n in saved]
-        elif isinstance(func, gast.Call) and not func.keywords and self.is_active(func):
+        elif isinstance(func, gast.Call) and not func.keywords and (
+                self.is_active(func) or any(self.is_active(a) for a in call.args) or
+                any(self.is_active(k.value) for k in call.keywords)):
+            # (made with differentiated values, or with constants and given them)
             composed = self.factory_of(func.func)
             made_with = list(func.args)
             if composed is None or any(isinstance(a, gast.Starred) for a in made_with):

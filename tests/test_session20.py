@@ -1,0 +1,273 @@
+"""Session 20: derivatives used over time (a notebook's cells run again, a training
+loop's state stepped) and the Tensor API's relu and ufunc ``out=``. Each test is the
+smallest form of a wrong value found by an independent tester."""
+
+import numpy as np
+import pytest
+
+import autograd_src as mg
+from autograd_src import extend, grad, hvp, jacfwd, jacrev, jvp, make_jvp, vjp
+
+X = np.array([0.3, -0.7, 1.2])
+
+
+def _fd(f, x, h=1e-6):
+    return np.array([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(len(x))])
+
+
+# ----- vjp_fn leaves the caller's state as the caller left it -----
+
+class _Sched:
+    def __init__(self):
+        self.lr = 0.1
+
+
+SCHED = _Sched()
+
+
+def _scaled(w):
+    return np.sum(w ** 2) * SCHED.lr
+
+
+def test_vjp_fn_keeps_a_scheduler_step_made_after_vjp(monkeypatch):
+    monkeypatch.setattr(SCHED, "lr", 0.1)
+    w = np.array([1.0, 2.0])
+    value, back = vjp(_scaled, w)
+    SCHED.lr *= 0.5  # the caller steps its scheduler before asking for the gradient
+    (g,) = back(1.0)
+    assert SCHED.lr == 0.05  # (was given back as 0.1)
+    np.testing.assert_allclose(g, 2 * w * 0.1)  # the gradient of the run vjp made
+    assert value == pytest.approx(0.5)
+
+
+K = 2.0
+
+
+def _k_helper(z):
+    return np.sin(K * z)
+
+
+def _exp_helper(z):
+    return np.exp(z)
+
+
+def _k_loss(z):
+    return np.sum(HELPER(z))
+
+
+HELPER = _k_helper
+
+
+def test_vjp_fn_keeps_globals_set_and_functions_redefined_since(monkeypatch):
+    monkeypatch.setitem(globals(), "K", 2.0)
+    monkeypatch.setitem(globals(), "HELPER", _k_helper)
+    value, back = vjp(_k_loss, X)
+    globals()["K"] = -1.0
+    globals()["HELPER"] = _exp_helper  # (a cell run again)
+    (g,) = back(1.0)
+    assert K == -1.0 and HELPER is _exp_helper
+    np.testing.assert_allclose(g, 2.0 * np.cos(2.0 * X))  # at the state of the value
+    np.testing.assert_allclose(_k_loss(X), np.sum(np.exp(X)))
+
+
+# ----- a rule registered again is used -----
+
+def _squash(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _squash_loss(x):
+    return np.sum(_squash(x))
+
+
+def test_a_vjp_rule_registered_again_replaces_the_old_in_every_derivative():
+    extend.defvjp(_squash)(lambda g, ans, x: g * 2.0)  # a wrong rule, then fixed
+    old = grad(_squash_loss)
+    np.testing.assert_allclose(old(X), 2.0)
+    extend.defvjp(_squash)(lambda g, ans, x: g * ans * (1.0 - ans))
+    s = _squash(X)
+    for got in (old(X), grad(_squash_loss)(X), jacrev(_squash_loss)(X),
+                vjp(_squash_loss, X)[1](1.0)[0]):
+        np.testing.assert_allclose(got, s * (1 - s))
+
+
+def _twice(x):
+    return x * 2.0
+
+
+def _twice_loss(x):
+    return np.sum(_twice(x))
+
+
+def test_a_jvp_rule_registered_again_replaces_the_old():
+    extend.defvjp(_twice)(lambda g, ans, x: g * 2.0)
+    extend.defjvp(_twice)(lambda g, ans, x: g * 3.0)  # wrong
+    forward = jacfwd(_twice_loss)
+    np.testing.assert_allclose(forward(X), 3.0)
+    extend.defjvp(_twice)(lambda g, ans, x: g * 2.0)
+    np.testing.assert_allclose(forward(X), 2.0)
+    np.testing.assert_allclose(jacfwd(_twice_loss)(X), 2.0)
+
+
+# ----- a function's defaults or code replaced in place -----
+
+def _with_default(z, k=2.0):
+    return np.sum(np.sin(k * z))
+
+
+def test_defaults_replaced_are_read_by_every_mode(monkeypatch):
+    makers = [lambda: grad(_with_default)(X), lambda: jacfwd(_with_default)(X),
+              lambda: jacrev(_with_default)(X),
+              lambda: jvp(_with_default, (X,), (np.ones(3),))[1],
+              lambda: vjp(_with_default, X)[1](1.0)[0]]
+    made = [grad(_with_default), jacfwd(_with_default), make_jvp(_with_default)]
+    for make in makers:
+        make()
+    for derivative in made[:2]:
+        derivative(X)
+    made[2](X, dz=np.ones(3))
+    monkeypatch.setattr(_with_default, "__defaults__", (-3.0,))
+    expected = -3.0 * np.cos(-3.0 * X)
+    for make in makers[:3] + [lambda: made[0](X), lambda: made[1](X)]:
+        np.testing.assert_allclose(make(), expected)
+    np.testing.assert_allclose(makers[3](), expected.sum())
+    np.testing.assert_allclose(made[2](X, dz=np.ones(3))[1], expected.sum())
+    np.testing.assert_allclose(makers[4](), expected)
+
+
+def _with_activation(z, act=np.tanh):
+    return np.sum(act(z))
+
+
+def test_a_function_default_replaced(monkeypatch):
+    before = grad(_with_activation)
+    before(X)
+    jacfwd(_with_activation)(X)
+    monkeypatch.setattr(_with_activation, "__defaults__", (np.sin,))
+    np.testing.assert_allclose(before(X), np.cos(X))  # (raised "this call passes sin")
+    np.testing.assert_allclose(jacfwd(_with_activation)(X), np.cos(X))
+    np.testing.assert_allclose(jvp(_with_activation, (X,), (np.ones(3),))[1],
+                               np.cos(X).sum())
+
+
+def _swapped_helper(z):
+    return np.sin(z)
+
+
+def _swapped_loss(z):
+    return np.sum(_swapped_helper(z))
+
+
+def test_code_replaced_in_place_as_autoreload_does(monkeypatch):
+    derivative = grad(_swapped_loss)
+    np.testing.assert_allclose(derivative(X), np.cos(X))
+    monkeypatch.setattr(_swapped_helper, "__code__", _exp_helper.__code__)
+    np.testing.assert_allclose(derivative(X), np.exp(X))
+    np.testing.assert_allclose(grad(_swapped_loss)(X), np.exp(X))
+
+
+# ----- forward mode over a loss calling a derivative made once -----
+
+def _pot_sin(z):
+    return np.sin(z)
+
+
+def _pot_cos(z):
+    return np.cos(z) * 2
+
+
+POT = _pot_sin
+
+
+def _energy(z):
+    return np.sum(POT(z) * z)
+
+
+D_ENERGY = grad(_energy)
+
+
+def _penalty(z):
+    return np.sum(D_ENERGY(z) ** 2)
+
+
+def test_forward_mode_follows_a_derivative_whose_helper_was_redefined(monkeypatch):
+    monkeypatch.setitem(globals(), "POT", _pot_sin)
+    forward = jacfwd(_penalty)
+    np.testing.assert_allclose(forward(X), _fd(_penalty, X), rtol=1e-6, atol=1e-7)
+    globals()["POT"] = _pot_cos
+    expected = _fd(_penalty, X)
+    np.testing.assert_allclose(forward(X), expected, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(jacfwd(_penalty)(X), expected, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(jvp(_penalty, (X,), (np.array([1.0, 0.0, 0.0]),))[1],
+                               expected[0], rtol=1e-6)
+    np.testing.assert_allclose(hvp(_energy)(X, np.ones(3)),
+                               _fd(grad(_energy), X) @ np.ones(3), rtol=1e-5, atol=1e-6)
+
+
+# ----- Tensor API -----
+
+def test_relu_keeps_nan_as_maximum_does():
+    x = mg.tensor([np.nan, -1.0, 2.0])
+    y = mg.nnet.relu(x)
+    y.backward()
+    np.testing.assert_array_equal(y.data, [np.nan, 0.0, 2.0])
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 1.0])
+
+
+def test_mg_ufunc_with_out_updates_the_tensor_in_place():
+    x = mg.tensor([1.0, 2.0])
+    y = x * 1
+    assert mg.multiply(y, 1.5, out=y) is y
+    y.sum().backward()
+    np.testing.assert_allclose(y.data, [1.5, 3.0])
+    np.testing.assert_allclose(x.grad, [1.5, 1.5])
+    t = mg.tensor([1.0, 2.0])
+    buffer = np.zeros(2)
+    r = mg.exp(t, out=buffer)  # the array takes the values, the result the gradient
+    np.testing.assert_allclose(buffer, np.exp([1.0, 2.0]))
+    r.sum().backward()
+    np.testing.assert_allclose(t.grad, np.exp([1.0, 2.0]))
+
+
+# ----- calls the README lists as followed -----
+
+def _make_step(a):
+    def step(z):
+        return np.sin(a * z)
+    return step
+
+
+def _factory_called_at_once(z):
+    return np.sum(_make_step(2.0)(z))
+
+
+def test_a_factory_made_with_constants_and_called_at_once():
+    np.testing.assert_allclose(grad(_factory_called_at_once)(X), 2.0 * np.cos(2.0 * X))
+
+
+class _Layer:
+    def __init__(self, k):
+        self.k = k
+
+    def __call__(self, z):
+        return np.sin(self.k * z)
+
+
+class _Holder:
+    def __init__(self):
+        self.layer = _Layer(2.0)
+
+
+HOLDER = _Holder()
+
+
+def _held_callable(z):
+    return np.sum(HOLDER.layer(z))
+
+
+def test_a_callable_object_held_by_a_module_object(monkeypatch):
+    derivative = grad(_held_callable)
+    np.testing.assert_allclose(derivative(X), 2.0 * np.cos(2.0 * X))
+    np.testing.assert_allclose(jacfwd(_held_callable)(X), 2.0 * np.cos(2.0 * X))
+    monkeypatch.setattr(HOLDER, "layer", _Layer(3.0))  # replaced: followed anew
+    np.testing.assert_allclose(derivative(X), 3.0 * np.cos(3.0 * X))
