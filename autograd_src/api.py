@@ -440,6 +440,8 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
         laid_out.clear()
         shortcuts.clear()
         described.clear()
+        vectors.clear()  # (read off fn's code, which autoreload may have replaced)
+        plain.clear()
         latest, latest_text, reads = generated(NO_SCALARS)
         variants[NO_SCALARS] = (separate(latest), latest, latest_text)
         derivative.__autograd_src_general__ = latest

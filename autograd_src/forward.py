@@ -310,6 +310,7 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
         if not state["reads"].unchanged():  # a function it calls was redefined
             variants.clear()
             shortcuts.clear()
+            vectors.clear()  # (read off fn's code, which autoreload may have replaced)
             latest, latest_text, state["reads"] = generated(NO_SCALARS)
             variants[NO_SCALARS] = (latest, latest_text)
         operands(args, kwargs)  # an argument's class must not define its operators
