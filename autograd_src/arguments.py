@@ -96,6 +96,7 @@ class SameDraws:
         held: list = []  # (what the functions refer to, whose state a run may change)
         self.cells: list = []
         self.globals: list = []
+        self.codes: list = []  # (function, its code and defaults): autoreload's replace
         while functions and len(seen) < 32:  # f, and the functions it names, to 32
             function = functions.pop()
             if id(function) in seen:
@@ -121,6 +122,8 @@ class SameDraws:
             cells = [c for c in (function.__closure__ or ()) if _filled(c)]
             named = [c.cell_contents for c in cells]
             if state:  # (nonlocal n; n += 1, global n: given back by binding)
+                self.codes.append((function, code, function.__defaults__,
+                                   function.__kwdefaults__))
                 self.cells += [(c, c.cell_contents) for c in cells]
                 self.globals += [(function.__globals__, n, function.__globals__[n])
                                  for n in code.co_names if n in function.__globals__]
@@ -175,6 +178,8 @@ class SameDraws:
                          for cell, _ in self.cells]
         current.globals = [(namespace, name, namespace.get(name, _EMPTY))
                            for namespace, name, _ in self.globals]
+        current.codes = [(f, f.__code__, f.__defaults__, f.__kwdefaults__)
+                         for f, *_ in self.codes]
         return current
 
     def again(self) -> None:
@@ -198,6 +203,13 @@ class SameDraws:
                     del cell.cell_contents
             elif not _filled(cell) or cell.cell_contents is not contents:
                 cell.cell_contents = contents
+        for function, code, defaults, kwdefaults in self.codes:
+            if function.__code__ is not code:
+                function.__code__ = code
+            if function.__defaults__ is not defaults:
+                function.__defaults__ = defaults
+            if function.__kwdefaults__ is not kwdefaults:
+                function.__kwdefaults__ = kwdefaults
         for namespace, name, value in self.globals:
             if value is _EMPTY:
                 namespace.pop(name, None)

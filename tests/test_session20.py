@@ -271,3 +271,58 @@ def test_a_callable_object_held_by_a_module_object(monkeypatch):
     np.testing.assert_allclose(jacfwd(_held_callable)(X), 2.0 * np.cos(2.0 * X))
     monkeypatch.setattr(HOLDER, "layer", _Layer(3.0))  # replaced: followed anew
     np.testing.assert_allclose(derivative(X), 3.0 * np.cos(3.0 * X))
+
+
+def _make_scaled(a, b=1.0):
+    def step(h, k=5.0):
+        return a * np.sin(b * h) * k
+    return step
+
+
+def _factory_with_defaults(x):
+    return np.sum(_make_scaled(2.0)(x, 3.0))  # b left to its default
+
+
+def _factory_by_keyword(x):
+    return np.sum(_make_scaled(2.0, b=0.5)(x))
+
+
+def _factory_made_with_a_differentiated_value(v):
+    return np.sum(_make_scaled(v[0])(X, 3.0)) * v[1]
+
+
+def test_a_factory_called_at_once_gets_its_defaults_and_keywords():
+    # (the closure's arguments landed in the factory's defaulted parameter: wrong values)
+    np.testing.assert_allclose(grad(_factory_with_defaults)(X), 6.0 * np.cos(X))
+    np.testing.assert_allclose(jacfwd(_factory_with_defaults)(X), 6.0 * np.cos(X))
+    np.testing.assert_allclose(grad(_factory_by_keyword)(X), 5.0 * np.cos(0.5 * X))
+    v = np.array([0.4, 1.3])
+    np.testing.assert_allclose(grad(_factory_made_with_a_differentiated_value)(v),
+                               _fd(_factory_made_with_a_differentiated_value, v),
+                               rtol=1e-6)
+
+
+def _cube(x):
+    return x * x * x
+
+
+def _cube_loss(x):
+    return np.sum(_cube(x))
+
+
+def test_a_tangent_rule_with_an_option_defaulted_is_not_indexed():
+    extend.defvjp(_cube)(lambda g, ans, x: g * 3.0 * x ** 2)
+    extend.defjvp(_cube)(lambda g, ans, x, k=3.0: g * k * x ** 2)  # (k: an option)
+    np.testing.assert_allclose(jacfwd(_cube_loss)(X), 3.0 * X ** 2)
+    np.testing.assert_allclose(jvp(_cube_loss, (X,), (np.ones(3),))[1], np.sum(3 * X ** 2))
+
+
+def _code_swapped(x):
+    return np.sum(np.sin(x))
+
+
+def test_vjp_fn_after_code_replaced_in_place_is_the_value_runs_gradient(monkeypatch):
+    value, back = vjp(_code_swapped, X)
+    monkeypatch.setattr(_code_swapped, "__code__", _exp_helper.__code__)
+    np.testing.assert_allclose(back(1.0)[0], np.cos(X))  # of the code that gave value
+    assert _code_swapped.__code__ is _exp_helper.__code__  # (the caller's change kept)

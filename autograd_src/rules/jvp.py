@@ -40,6 +40,8 @@ class JVPRule:
     #: One expression per input (None: no tangent flows), or the single expression
     #: of an ``all_inputs`` rule; None when the rule cannot be inlined.
     exprs: Optional[list[Optional[gast.expr]]] = field(default=None, repr=False)
+    #: How many tangents the rule returns (one per input), indexed where several.
+    n_inputs: int = 1
 
     @property
     def name(self) -> str:
@@ -101,10 +103,20 @@ def defjvp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
             # ``return a, b`` of an all-inputs rule is one tuple-valued tangent.
             exprs = [gast.Tuple(elts=[e if e is not None else gast.Constant(None, None)
                                       for e in exprs], ctx=gast.Load())]
+        returned = registry._returned_lengths(jvp)
+        if exprs is not None:
+            count = len(exprs)
+        elif len(returned) == 1:
+            count = next(iter(returned))
+        else:  # (a lambda, or returns of several lengths: one per input without a
+            # default; k=K of lambda g, ans, x, k=K: g * k is an option, not an input)
+            count = max(1, sum(signature.parameters[p].default is inspect.Parameter.empty
+                               for p in params))
         for primitive in primitives:
             JVP_RULES[primitive] = JVPRule(primitive=primitive, jvp=jvp,
                                            broadcasting=broadcasting, all_inputs=all_inputs,
-                                           signature=signature, params=params, exprs=exprs)
+                                           signature=signature, params=params, exprs=exprs,
+                                           n_inputs=count)
         registry.rules_changed()
         return jvp
 

@@ -440,7 +440,7 @@ class Tangents:
             else:
                 args.append(value)
         call = gast.Call(func=fn, args=args, keywords=keywords)
-        if index is None or len(rule.params) == 1:
+        if index is None or getattr(rule, "n_inputs", len(rule.params)) == 1:
             return call
         return gast.Subscript(value=call, slice=gast.Constant(value=index, kind=None),
                               ctx=gast.Load())

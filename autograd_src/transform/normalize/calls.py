@@ -364,18 +364,10 @@ class CallNormalizer:
         if composed is None:
             return False
         factory = self.parsed.resolve(value.func)
-        names, positional = parameters(factory)
-        call = self.by_position(value, names, positional, self.function_default(factory)) \
-            if value.keywords else value
-        if call.keywords or any(isinstance(a, gast.Starred) for a in call.args):
+        names = parameters(factory)[0]
+        args = self.factory_arguments(value, factory)
+        if args is None:
             return False
-        args = list(call.args)
-        default = self.function_default(factory)
-        for param in names[len(args):positional]:
-            filled = default(param)
-            if filled is None:
-                return False
-            args.append(filled)
         saved = []
         for param, arg in zip(names, args):
             kept = self.namer.fresh(f"{name}_{param}")
@@ -385,6 +377,25 @@ class CallNormalizer:
         self.closures[name] = (composed, saved)
         return True
 
+    def factory_arguments(self, value: gast.Call, factory: Any) -> Optional[list]:
+        """The arguments of ``make_step(a)``, a call of a factory of the user's, one per
+        positional parameter (its defaults filled in, keywords put in place); None where
+        they cannot be told (``*args``, a keyword-only parameter)."""
+        names, positional = parameters(factory)
+        default = self.function_default(factory)
+        given = {k.arg: k.value for k in value.keywords}
+        args = list(value.args)
+        if any(isinstance(a, gast.Starred) for a in args) or len(args) > positional:
+            return None
+        for param in names[len(args):positional]:
+            filled = given.pop(param, None)
+            if filled is None:
+                filled = default(param)
+            if filled is None:
+                return None
+            args.append(filled)
+        return None if given else args  # (left: a keyword-only parameter, or a **)
+
     def closure_call(self, call: gast.Call) -> Optional[tuple]:
         """``step(x)`` of a closure made here, or ``make_step(a)(x)``: a call of the
         composition, with the values the closure was made with first."""
@@ -392,13 +403,15 @@ class CallNormalizer:
         if isinstance(func, gast.Name) and func.id in self.closures:
             composed, saved = self.closures[func.id]
             made_with: list = [name_node(n) for n in saved]
-        elif isinstance(func, gast.Call) and not func.keywords and (
+        elif isinstance(func, gast.Call) and (
                 self.is_active(func) or any(self.is_active(a) for a in call.args) or
                 any(self.is_active(k.value) for k in call.keywords)):
             # (made with differentiated values, or with constants and given them)
             composed = self.factory_of(func.func)
-            made_with = list(func.args)
-            if composed is None or any(isinstance(a, gast.Starred) for a in made_with):
+            if composed is None:
+                return None
+            made_with = self.factory_arguments(func, self.parsed.resolve(func.func))
+            if made_with is None:
                 return None
         else:
             return None
