@@ -186,6 +186,8 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     same = _SameRuns(fn, "jacrev")
 
     def jacobian_rev(*args: Any, **kwargs: Any) -> Any:
+        for name in names:  # (each an array or a number: refused before any run)
+            _argument(signature, name, args, kwargs)
         draws = SameDraws(fn, args, kwargs, state=True,
                            may_change_state=same.needed)  # each row's run as the value's
         value = value_on_copies(fn, args, kwargs)

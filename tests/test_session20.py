@@ -326,3 +326,17 @@ def test_vjp_fn_after_code_replaced_in_place_is_the_value_runs_gradient(monkeypa
     monkeypatch.setattr(_code_swapped, "__code__", _exp_helper.__code__)
     np.testing.assert_allclose(back(1.0)[0], np.cos(X))  # of the code that gave value
     assert _code_swapped.__code__ is _exp_helper.__code__  # (the caller's change kept)
+
+
+def _centered_affine(p, data):
+    mu = data.mean(-1, keepdims=True)
+    return (data - mu) * p["g"] + p["b"]
+
+
+def test_jacrev_of_a_dict_is_refused_before_any_run():
+    # (it compared the dict gradients of two runs first: a TypeError from np.isnan)
+    p = {"g": np.ones(3), "b": np.zeros(3)}
+    data = np.arange(12.0).reshape(4, 3) / 10
+    for jacobian in (jacfwd, jacrev):
+        with pytest.raises(TypeError, match="a Jacobian with respect to p, a dict"):
+            jacobian(_centered_affine)(p, data)
