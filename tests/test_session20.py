@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import autograd_src as mg
-from autograd_src import extend, grad, hvp, jacfwd, jacrev, jvp, make_jvp, vjp
+from autograd_src import extend, grad, hessian, hvp, jacfwd, jacrev, jvp, make_jvp, vjp
 
 X = np.array([0.3, -0.7, 1.2])
 
@@ -340,3 +340,45 @@ def test_jacrev_of_a_dict_is_refused_before_any_run():
     for jacobian in (jacfwd, jacrev):
         with pytest.raises(TypeError, match="a Jacobian with respect to p, a dict"):
             jacobian(_centered_affine)(p, data)
+
+
+# ----- methods of ufuncs (CJ: refused) -----
+
+_REDUCTIONS = {
+    "maximum.reduce": lambda v: np.sum(np.maximum.reduce(v.reshape(3, 4), axis=1) ** 2),
+    "minimum.reduce": lambda v: np.sum(np.minimum.reduce(v.reshape(3, 4)) ** 3),
+    "logaddexp.reduce": lambda v: np.sum(np.logaddexp.reduce(v.reshape(3, 4), axis=1) ** 2),
+    "logaddexp.reduce, all": lambda v: np.logaddexp.reduce(v, axis=None) ** 2,
+    "add.reduce of a list": lambda v: np.sum(np.add.reduce([v, v * 2, np.sin(v)]) ** 2),
+    "multiply.reduce": lambda v: np.sum(np.multiply.reduce(v.reshape(3, 4))),
+    "add.accumulate": lambda v: np.sum(np.add.accumulate(v) ** 2),
+    "multiply.accumulate": lambda v: np.sum(np.multiply.accumulate(v.reshape(3, 4), axis=1)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_REDUCTIONS))
+def test_ufunc_methods_are_differentiated_in_every_mode(name):
+    f = _REDUCTIONS[name]
+    v = np.random.default_rng(1).normal(size=12)
+    np.testing.assert_allclose(grad(f)(v), _fd(f, v), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(jacfwd(f)(v), _fd(f, v), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(hessian(f)(v)[0], _fd(lambda w: grad(f)(w)[0], v),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_ufunc_methods_on_tensors():
+    h = np.random.default_rng(0).normal(size=(3, 4))
+    t = mg.tensor(h)
+    y = mg.sum(np.maximum.reduce(t, axis=0)) + mg.sum(np.logaddexp.reduce(t, axis=1))
+    y.backward()
+
+    def f(v):
+        return np.sum(np.max(v, axis=0)) + np.sum(np.log(np.sum(np.exp(v), axis=1)))
+    np.testing.assert_allclose(t.grad, _fd(lambda v: f(v.reshape(3, 4)), h.ravel())
+                               .reshape(3, 4), rtol=1e-6, atol=1e-7)
+
+
+def test_logaddexp_reduce_of_minus_infinity_is_minus_infinity():
+    assert grad(lambda v: np.logaddexp.reduce(v))(np.array([-np.inf, 0.0])).tolist() == \
+        [0.0, 1.0]
+    assert np.logaddexp.reduce(np.array([-np.inf, -np.inf])) == -np.inf

@@ -380,3 +380,76 @@ def cond(x: Any, p: Any = None) -> Any:
         return singular[..., 0] / singular[..., -1]
     return np.linalg.norm(x, ord=p, axis=(-2, -1)) * \
         np.linalg.norm(np.linalg.inv(x), ord=p, axis=(-2, -1))
+
+
+# ----- Methods of ufuncs -----
+
+
+def _no_reduce_options(name: str, dtype: Any, out: Any, initial: Any, where: Any) -> None:
+    _no_options(name, {"dtype": dtype, "out": out, "initial": initial})
+    if where is not True:
+        raise _unsupported(name, "where=")
+
+
+@defcomposite(np.add.reduce)
+def add_reduce(array: Any, axis: Any = 0, dtype: Any = None, out: Any = None,
+               keepdims: bool = False, initial: Any = None, where: Any = True) -> Any:
+    """``np.add.reduce``: ``np.sum`` (along the first axis unless told)."""
+    _no_reduce_options("add.reduce", dtype, out, initial, where)
+    return np.sum(array, axis=axis, keepdims=keepdims)
+
+
+@defcomposite(np.multiply.reduce)
+def multiply_reduce(array: Any, axis: Any = 0, dtype: Any = None, out: Any = None,
+                    keepdims: bool = False, initial: Any = None, where: Any = True) -> Any:
+    """``np.multiply.reduce``: ``np.prod``."""
+    _no_reduce_options("multiply.reduce", dtype, out, initial, where)
+    return np.prod(array, axis=axis, keepdims=keepdims)
+
+
+@defcomposite(np.maximum.reduce)
+def maximum_reduce(array: Any, axis: Any = 0, dtype: Any = None, out: Any = None,
+                   keepdims: bool = False, initial: Any = None, where: Any = True) -> Any:
+    """``np.maximum.reduce``: ``np.max``."""
+    _no_reduce_options("maximum.reduce", dtype, out, initial, where)
+    return np.max(array, axis=axis, keepdims=keepdims)
+
+
+@defcomposite(np.minimum.reduce)
+def minimum_reduce(array: Any, axis: Any = 0, dtype: Any = None, out: Any = None,
+                   keepdims: bool = False, initial: Any = None, where: Any = True) -> Any:
+    """``np.minimum.reduce``: ``np.min``."""
+    _no_reduce_options("minimum.reduce", dtype, out, initial, where)
+    return np.min(array, axis=axis, keepdims=keepdims)
+
+
+@defcomposite(np.logaddexp.reduce)
+def logaddexp_reduce(array: Any, axis: Any = 0, dtype: Any = None, out: Any = None,
+                     keepdims: bool = False, initial: Any = None, where: Any = True) -> Any:
+    """``np.logaddexp.reduce``: the log of the sum of the exponentials, shifted by the
+    largest value (as NumPy computes it pairwise, without overflow)."""
+    _no_reduce_options("logaddexp.reduce", dtype, out, initial, where)
+    a = _as_array(array)
+    top = np.max(a, axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)  # (all -inf gives -inf, as NumPy's)
+    total = top + np.log(np.sum(np.exp(a - top), axis=axis, keepdims=True))
+    if keepdims:
+        return total
+    if axis is None:
+        return np.sum(total)  # (its one element, a NumPy scalar as NumPy gives)
+    return np.squeeze(total, axis=axis)
+
+
+@defcomposite(np.add.accumulate)
+def add_accumulate(array: Any, axis: Any = 0, dtype: Any = None, out: Any = None) -> Any:
+    """``np.add.accumulate``: ``np.cumsum``."""
+    _no_options("add.accumulate", {"dtype": dtype, "out": out})
+    return np.cumsum(array, axis=axis)
+
+
+@defcomposite(np.multiply.accumulate)
+def multiply_accumulate(array: Any, axis: Any = 0, dtype: Any = None,
+                        out: Any = None) -> Any:
+    """``np.multiply.accumulate``: ``np.cumprod``."""
+    _no_options("multiply.accumulate", {"dtype": dtype, "out": out})
+    return np.cumprod(array, axis=axis)

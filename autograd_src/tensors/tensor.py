@@ -395,8 +395,9 @@ class Tensor:
         return self._data.copy() if copy else self.data
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        if method != "__call__":
-            return NotImplemented
+        if method != "__call__":  # np.maximum.reduce(t): computed by its composite
+            composite = registry.composite(getattr(ufunc, method, None))
+            return NotImplemented if composite is None else composite(*inputs, **kwargs)
         out = kwargs.pop("out", None)
         where = kwargs.pop("where", True)
         if isinstance(out, tuple):

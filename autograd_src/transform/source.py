@@ -88,7 +88,10 @@ class Reads:
 
 
 def _same_method(a: Any, b: Any) -> bool:
-    # obj.method makes a new bound method on every read: compare what it binds.
+    # obj.method makes a new bound method on every read: compare what it binds
+    # (np.maximum.reduce too, a builtin's method).
+    if isinstance(a, types.BuiltinMethodType) and isinstance(b, types.BuiltinMethodType):
+        return a.__self__ is b.__self__ and a.__name__ == b.__name__
     return isinstance(a, types.MethodType) and isinstance(b, types.MethodType) and \
         a.__func__ is b.__func__ and a.__self__ is b.__self__
 
