@@ -262,7 +262,7 @@ def _backward_functions(parsed: source.ParsedFunction) -> set:
 def _generated(fn: Any) -> bool:
     code = getattr(fn, "__code__", None)
     return isinstance(fn, types.FunctionType) and code is not None and \
-        code.co_filename.startswith("<autograd_src")
+        code.co_filename.startswith("<autograd_src ")  # (a derivative; not a composition)
 
 
 def _name(id_: str, ctx: Any = None) -> gast.Name:
