@@ -407,3 +407,25 @@ def test_second_order_through_a_factory_closure_called_at_once(f):
     expected = np.array([(g(x + 1e-6 * e) - g(x - 1e-6 * e)) / 2e-6 for e in np.eye(3)]).T
     np.testing.assert_allclose(hessian(f)(x), expected, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(hvp(f)(x, v), expected @ v, rtol=1e-6, atol=1e-7)
+
+
+def _update_of_a_copy_made_after_an_if(x, p, alias):
+    if np.sum(x) > 0.0:
+        t2 = np.prod(1.0 + 0.1 * p) * p
+    else:
+        t2 = np.tanh(x)
+    t4 = t2 if alias else t2 * 1.0
+    t4[1:] += 0.5 * p[:-1] ** 2
+    return np.sum(t4) + np.sum(t2 ** 2)
+
+
+def test_a_name_bound_in_both_arms_of_an_if_is_surely_bound():
+    # (refused: "t2, not surely bound here"; the check as it runs reads t2)
+    x, p = np.array([0.3, -0.2, 0.5]), np.array([0.4, 0.1, -0.3])
+
+    def f(q):
+        return _update_of_a_copy_made_after_an_if(x, q, False)
+    np.testing.assert_allclose(grad(_update_of_a_copy_made_after_an_if, wrt=1)(x, p, False),
+                               _fd(f, p), rtol=1e-6, atol=1e-8)
+    with pytest.raises(Exception, match="another name, read later, shares"):
+        grad(_update_of_a_copy_made_after_an_if, wrt=1)(x, p, True)

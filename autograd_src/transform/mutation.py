@@ -531,12 +531,33 @@ def read_later(body: list, values_only: bool = False
                 live = (live - stores(stmt)) | loads(stmt)
         return live
 
+    def surely_stores(stmt: Any) -> Optional[frozenset]:
+        """The names ``stmt`` binds on every path that goes on after it; None for a
+        statement after which nothing runs (``return``, ``raise``, ``break``)."""
+        if isinstance(stmt, (gast.Return, gast.Raise, gast.Break, gast.Continue)):
+            return None
+        if isinstance(stmt, gast.If):  # (bound in both arms: t = ... if/else)
+            arms = [block_stores(stmt.body), block_stores(stmt.orelse)]
+            if arms[0] is None or arms[1] is None:
+                return arms[1] if arms[0] is None else arms[0]
+            return arms[0] & arms[1]
+        return stores(stmt)
+
+    def block_stores(stmts: list) -> Optional[frozenset]:
+        found: frozenset = frozenset()
+        for stmt in stmts:
+            made = surely_stores(stmt)
+            if made is None:
+                return None
+            found |= made
+        return found
+
     def sure(stmts: list, before: frozenset) -> None:
         for stmt in stmts:
             bound[id(stmt)] = before
             for part in ("body", "orelse"):
                 sure(getattr(stmt, part, []) or [], before)
-            before = before | stores(stmt)
+            before = before | (surely_stores(stmt) or frozenset())
 
     live_in(body, frozenset(), True)
     sure(body, frozenset())
