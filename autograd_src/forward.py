@@ -11,7 +11,7 @@ derivatives are in `jacobians`.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
@@ -333,9 +333,10 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
     def run(args: tuple, kwargs: dict, tangents: Sequence[Any]) -> tuple:
         """Call with the tangents in ``wrt`` order (what `jvp` and the drivers use)."""
         if not kwargs and len(tangents) == 1:
-            chosen = fast(args, tangents[0])
-            if chosen is not None:
-                return chosen(*args, **{only: tangents[0]})
+            return run_one(args, tangents[0])
+        return checked_run(args, kwargs, tangents)
+
+    def checked_run(args: tuple, kwargs: dict, tangents: Sequence[Any]) -> tuple:
         chosen = choose(tuple(args), kwargs)
         check(args, kwargs, tangents)
         if kwargs:
@@ -365,34 +366,30 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
     only = tangent_names[0]
     scalar_types = SCALAR_SET
 
-    plans = shortcuts.plans  # (`_Shortcuts.find`, written out: this is the common call)
+    plans = shortcuts.plans
 
-    def fast(args: tuple, tangent: Any) -> Optional[Callable[..., Any]]:
-        """The variant for a call like one seen before, whose tangent (of the one
-        differentiated parameter) plainly fits its argument; else None."""
+    def run_one(args: tuple, tangent: Any) -> tuple:
+        """`run` with one tangent: a call like one seen before, whose tangent (of the
+        one differentiated parameter) plainly fits its argument, goes straight to its
+        variant (`_Shortcuts.find` written out: this is jvp's common call)."""
         plan = plans.get(tuple(map(type, args)))
-        if plan is None or position >= len(args):
-            return None
-        key, table = plan
-        entry = table.get(key(args) if key is not None else None)
-        if entry is None or not state["reads"].unchanged():
-            return None
-        value, kind = args[position], type(tangent)
-        if not (kind in scalar_types and type(value) in scalar_types or kind is np.ndarray
-                and type(value) is np.ndarray and tangent.shape == value.shape):
-            return None
-        if entry[1] is not derivative.source:
-            derivative.source, derivative.__wrapped__ = entry[1], entry[0]
-        return entry[0]
+        if plan is not None and position < len(args):
+            key, table = plan
+            entry = table.get(key(args) if key is not None else None)
+            if entry is not None and state["reads"].unchanged():
+                value, kind = args[position], type(tangent)
+                if kind in scalar_types and type(value) in scalar_types or \
+                        kind is np.ndarray and type(value) is np.ndarray and \
+                        tangent.shape == value.shape:
+                    if entry[1] is not derivative.source:
+                        derivative.source, derivative.__wrapped__ = entry[1], entry[0]
+                    return entry[0](*args, **{only: tangent})
+        return checked_run(args, {}, [tangent])
 
     def derivative(*args: Any, **kwargs: Any) -> tuple:
         if kwargs.keys() == tangent_set:  # the tangents only: the common call
-            chosen = fast(args, kwargs[only])
-            if chosen is None:
-                tangents = [kwargs[t] for t in tangent_names]
-                chosen = choose(args, {})
-                check(args, {}, tangents)
-            value, tangent = chosen(*args, **kwargs)
+            value, tangent = run_one(args, kwargs[only]) if len(tangent_names) == 1 \
+                else checked_run(args, {}, [kwargs[t] for t in tangent_names])
         else:
             primal = {k: v for k, v in kwargs.items() if k not in tangent_set}
             missing = [t for t in tangent_names if t not in kwargs]
@@ -411,13 +408,6 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
     derivative.__wrapped__ = compiled  # type: ignore[attr-defined]
     derivative.__autograd_src_general__ = compiled  # type: ignore[attr-defined]
     derivative.tangents = tuple(tangent_names)  # type: ignore[attr-defined]
-
-    def run_one(args: tuple, tangent: Any) -> tuple:
-        """`run` with the one tangent of a derivative in one parameter (jvp's call)."""
-        chosen = fast(args, tangent)
-        if chosen is not None:
-            return chosen(*args, **{only: tangent})
-        return run(args, {}, [tangent])
 
     derivative.run = run  # type: ignore[attr-defined]
     if len(names) == 1:
