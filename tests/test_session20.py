@@ -429,3 +429,16 @@ def test_a_name_bound_in_both_arms_of_an_if_is_surely_bound():
                                _fd(f, p), rtol=1e-6, atol=1e-8)
     with pytest.raises(Exception, match="another name, read later, shares"):
         grad(_update_of_a_copy_made_after_an_if, wrt=1)(x, p, True)
+
+
+def _damped_kept_in_a_name(x):
+    step = _make_damped(2.0)  # (made with constants: the closure is still composed)
+    return np.sum(step(x) ** 2)
+
+
+def test_second_order_through_a_factory_closure_kept_in_a_name():
+    x = np.array([0.3, -0.7, 1.1])
+    g = grad(_damped_kept_in_a_name)
+    expected = np.array([(g(x + 1e-6 * e) - g(x - 1e-6 * e)) / 2e-6 for e in np.eye(3)]).T
+    np.testing.assert_allclose(hessian(_damped_kept_in_a_name)(x), expected, rtol=1e-6,
+                               atol=1e-7)

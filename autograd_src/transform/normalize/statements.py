@@ -1159,7 +1159,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.lazy_iterator_read_at_once(stmt)
         if self.popped(value, target):
             return
-        if isinstance(target, gast.Name) and active and self.made_closure(target.id, value):
+        if isinstance(target, gast.Name) and self.made_closure(target.id, value):
             return
         if isinstance(target, gast.Name) and isinstance(value, gast.Call) and \
                 not active and self.stores_of(target.id) == 1:
