@@ -442,3 +442,16 @@ def test_second_order_through_a_factory_closure_kept_in_a_name():
     expected = np.array([(g(x + 1e-6 * e) - g(x - 1e-6 * e)) / 2e-6 for e in np.eye(3)]).T
     np.testing.assert_allclose(hessian(_damped_kept_in_a_name)(x), expected, rtol=1e-6,
                                atol=1e-7)
+
+
+def test_mg_random_draws_as_mygrad_does():
+    mg.random.seed(0)
+    a = mg.random.rand(2, 3)
+    np.random.seed(0)
+    np.testing.assert_array_equal(a.data, np.random.rand(2, 3))
+    assert not a.constant and not mg.random.randn(2).constant
+    assert mg.random.randint(0, 5, (3,)).constant  # (integers: no gradient)
+    assert mg.random.random((2,)).shape == (2,) and mg.random.rand(2, constant=True).constant
+    x = mg.random.rand(3)
+    (x * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0, 2.0])

@@ -4,8 +4,9 @@
 running their adjoints, node by node), `functions` (``mg.sin``, ``mg.sum``...,
 each a primitive of the rule table), `linalg` (``mg.linalg``), `nnet` and
 `layers` (``mg.nnet``: activations, losses, initializers and layers composed of
-rule-table operations) and `graph_source` (``backward_source``: a recorded graph's
-adjoint, written by `grad`'s code generator).
+rule-table operations), `random` (``mg.random``: MyGrad's random tensors) and
+`graph_source` (``backward_source``: a recorded graph's adjoint, written by `grad`'s
+code generator).
 """
 
 import sys as _sys
@@ -28,7 +29,7 @@ from numpy import (  # noqa: F401
     uint8,
 )
 
-from . import layers, linalg, nnet
+from . import layers, linalg, nnet, random
 from .backprop import no_autodiff
 from .functions import *  # noqa: F401,F403 - mg.sin, mg.sum, ... (see its __all__)
 from .functions import __all__ as _functions
@@ -37,7 +38,7 @@ from .tensor import Tensor, asarray, astensor, tensor
 _CONSTANTS = ["pi", "e", "inf", "nan", "newaxis", "bool_", "float16", "float32", "float64",
               "int8", "int16", "int32", "int64", "uint8"]
 
-__all__ = ["Tensor", "tensor", "astensor", "asarray", "no_autodiff", "linalg", "nnet",
+__all__ = ["Tensor", "tensor", "astensor", "asarray", "no_autodiff", "linalg", "nnet", "random",
            *_functions, *_CONSTANTS]
 
 # MyGrad's import paths: ``from autograd_src.nnet.layers import conv_nd`` as
