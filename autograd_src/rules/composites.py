@@ -396,7 +396,7 @@ def add_reduce(array: Any, axis: Any = 0, dtype: Any = None, out: Any = None,
                keepdims: bool = False, initial: Any = None, where: Any = True) -> Any:
     """``np.add.reduce``: ``np.sum`` (along the first axis unless told)."""
     _no_reduce_options("add.reduce", dtype, out, initial, where)
-    return np.sum(array, axis=axis, keepdims=keepdims)
+    return np.sum(_as_array(array), axis=axis, keepdims=keepdims)
 
 
 @defcomposite(np.multiply.reduce)
@@ -404,7 +404,7 @@ def multiply_reduce(array: Any, axis: Any = 0, dtype: Any = None, out: Any = Non
                     keepdims: bool = False, initial: Any = None, where: Any = True) -> Any:
     """``np.multiply.reduce``: ``np.prod``."""
     _no_reduce_options("multiply.reduce", dtype, out, initial, where)
-    return np.prod(array, axis=axis, keepdims=keepdims)
+    return np.prod(_as_array(array), axis=axis, keepdims=keepdims)
 
 
 @defcomposite(np.maximum.reduce)
@@ -412,7 +412,7 @@ def maximum_reduce(array: Any, axis: Any = 0, dtype: Any = None, out: Any = None
                    keepdims: bool = False, initial: Any = None, where: Any = True) -> Any:
     """``np.maximum.reduce``: ``np.max``."""
     _no_reduce_options("maximum.reduce", dtype, out, initial, where)
-    return np.max(array, axis=axis, keepdims=keepdims)
+    return np.max(_as_array(array), axis=axis, keepdims=keepdims)
 
 
 @defcomposite(np.minimum.reduce)
@@ -420,7 +420,7 @@ def minimum_reduce(array: Any, axis: Any = 0, dtype: Any = None, out: Any = None
                    keepdims: bool = False, initial: Any = None, where: Any = True) -> Any:
     """``np.minimum.reduce``: ``np.min``."""
     _no_reduce_options("minimum.reduce", dtype, out, initial, where)
-    return np.min(array, axis=axis, keepdims=keepdims)
+    return np.min(_as_array(array), axis=axis, keepdims=keepdims)
 
 
 @defcomposite(np.logaddexp.reduce)
@@ -430,6 +430,8 @@ def logaddexp_reduce(array: Any, axis: Any = 0, dtype: Any = None, out: Any = No
     largest value (as NumPy computes it pairwise, without overflow)."""
     _no_reduce_options("logaddexp.reduce", dtype, out, initial, where)
     a = _as_array(array)
+    if np.size(a) == 0:  # (-inf, as NumPy gives, with no gradient to carry)
+        return np.sum(_values_of(a), axis=axis, keepdims=keepdims) - np.inf
     top = np.max(a, axis=axis, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)  # (all -inf gives -inf, as NumPy's)
     total = top + np.log(np.sum(np.exp(a - top), axis=axis, keepdims=True))

@@ -74,7 +74,8 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
         norm = normalize.normalize(parsed, wrt, namer, *scalars[:5], helper=helper,
                                    derive=DERIVATIONS)
     stages.show("normalize", norm.body, norm.return_stmt)
-    derivative = tangents(parsed, norm, wrt, namer)
+    derivative = tangents(parsed, norm, wrt, namer,
+                          frozenset(scalars[1]) if len(scalars) > 1 else frozenset())
     stages.show("forward: after rewriting", derivative.body)
     text = codegen.render(_with_tangent_params(parsed, derivative.tangent_params),
                           Derivative(derivative.body, [], [derivative.tangent],

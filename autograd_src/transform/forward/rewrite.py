@@ -123,13 +123,135 @@ def _unread_dropped(body: list, temporaries: set[str], reads: list) -> list:
             return body
 
 
+_SCOPES = (gast.Lambda, gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp,
+           gast.FunctionDef)
+
+
+def _reads_outside_scopes(node: Any) -> list:
+    """The nodes under ``node`` outside nested scopes (a lambda's, a comprehension's)."""
+    found, todo = [], [node]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += [child for child in gast.iter_child_nodes(current)
+                 if not isinstance(child, _SCOPES)]
+    return found
+
+
+def _surely_evaluated(expr: Any) -> list:
+    """The nodes of ``expr`` evaluated whenever it is (not an arm of ``a if t else b``,
+    of ``and``/``or``, nor a later link of ``a < b < c``)."""
+    found, todo = [], [expr]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        if isinstance(current, (gast.IfExp, gast.BoolOp) + _SCOPES):
+            continue
+        if isinstance(current, gast.Compare):
+            todo += [current.left, current.comparators[0]]
+            continue
+        todo += list(gast.iter_child_nodes(current))
+    return found
+
+
+def _items_read_once(body: list, sequences: frozenset, fresh: Any) -> list:
+    """In a loop over positions (``for i in range(len(c))``), ``c[i]`` of a list of
+    numbers or a 1-D array this variant is made for, read more than once, is read once
+    into ``c_i`` where its first read surely runs: a loop that writes into no item and
+    hands ``c`` to no call reads the same number each time, and a hand-written loop
+    (or ``for c_i in c``) pays one lookup."""
+    stored = {n.id for s in body for n in gast.walk(s)
+              if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
+    usable = sequences - stored
+    if not usable:
+        return body
+
+    def same_item(node: Any, sequence: str, index: str) -> bool:
+        return isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Load) and \
+            isinstance(node.value, gast.Name) and node.value.id == sequence and \
+            isinstance(node.slice, gast.Name) and node.slice.id == index
+
+    def hoisted(loop: list, index: str) -> list:
+        nodes = [n for s in loop for n in gast.walk(s)]
+        if index in {n.id for n in nodes if isinstance(n, gast.Name) and
+                     isinstance(n.ctx, (gast.Store, gast.Del))} or any(
+                isinstance(n, (gast.Subscript, gast.Attribute)) and
+                isinstance(n.ctx, (gast.Store, gast.Del)) for n in nodes):
+            return loop  # (an item written: perhaps one of c's, through another name)
+        for sequence in sorted(usable):
+            handed = any(isinstance(n, gast.Call) and any(
+                isinstance(a, gast.Name) and a.id == sequence
+                for a in list(n.args) + [k.value for k in n.keywords]) or
+                isinstance(n, gast.Attribute) and isinstance(n.value, gast.Name) and
+                n.value.id == sequence for n in nodes)
+            if handed:
+                continue
+            reads = [n for s in loop for n in _reads_outside_scopes(s)
+                     if same_item(n, sequence, index)]
+            if len(reads) < 2:
+                continue
+            first = next(k for k, s in enumerate(loop)
+                         if any(same_item(n, sequence, index) for n in gast.walk(s)))
+            if any(not isinstance(s, (gast.Assign, gast.AugAssign, gast.Expr))
+                   for s in loop[:first]):
+                continue  # (a branch before it may skip the read: c[i] may not exist)
+            stmt = loop[first]
+            where = stmt.test if isinstance(stmt, gast.If) else stmt \
+                if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.Expr)) else None
+            if where is None or not any(same_item(n, sequence, index)
+                                        for n in _surely_evaluated(where)):
+                continue
+            item = fresh(f"{sequence}_{index}")
+            chosen = {id(n) for s in loop[first:] for n in _reads_outside_scopes(s)
+                      if same_item(n, sequence, index)}
+            loop = loop[:first] + [gast.copy_location(gast.Assign(
+                targets=[gast.Name(id=item, ctx=gast.Store(), annotation=None,
+                                   type_comment=None)],
+                value=gast.Subscript(value=gast.Name(
+                    id=sequence, ctx=gast.Load(), annotation=None, type_comment=None),
+                    slice=gast.Name(id=index, ctx=gast.Load(), annotation=None,
+                                    type_comment=None), ctx=gast.Load()),
+                type_comment=None), stmt)] + [
+                _Replaced(chosen, item).visit(s) for s in loop[first:]]
+        return loop
+
+    def visit(stmts: list) -> list:
+        for stmt in stmts:
+            if isinstance(stmt, (gast.For, gast.While, gast.If)):
+                stmt.body = visit(stmt.body)
+                stmt.orelse = visit(stmt.orelse)
+                if isinstance(stmt, gast.For) and isinstance(stmt.target, gast.Name):
+                    stmt.body = hoisted(stmt.body, stmt.target.id)
+        return stmts
+
+    return visit(body)
+
+
+class _Replaced(gast.NodeTransformer):
+    """The nodes whose ids are in ``chosen`` replaced by a read of ``name``."""
+
+    def __init__(self, chosen: set, name: str) -> None:
+        self.chosen, self.name = chosen, name
+
+    def visit(self, node: Any) -> Any:
+        if id(node) in self.chosen:
+            return gast.copy_location(gast.Name(id=self.name, ctx=gast.Load(),
+                                                annotation=None, type_comment=None), node)
+        return super().visit(node)
+
+
 def rewrite(body: list, temporaries: set[str], reads: list,
-            user: frozenset = frozenset(), tangents: Optional[dict] = None) -> list:
+            user: frozenset = frozenset(), tangents: Optional[dict] = None,
+            sequences: frozenset = frozenset(), fresh: Any = None) -> list:
     """``body`` after the passes; ``reads`` are the expressions after it (the results);
     ``user`` the names of the user's own (never folded away); ``tangents`` maps the
-    tangents of temporaries to them."""
+    tangents of temporaries to them; ``sequences`` name the parameters holding lists
+    of numbers (or 1-D arrays) in the calls this variant is made for, whose items a
+    loop reads once (``fresh`` names the item)."""
     if not optimize.ENABLED.get():
         return body
+    if sequences and fresh is not None:
+        body = _items_read_once(body, sequences, fresh)
     body = _unread_dropped(body, temporaries - set(user), reads)
     loads = optimize.load_counts(body + reads)
     body = _coalesce(body, temporaries, loads)

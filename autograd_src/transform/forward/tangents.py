@@ -75,6 +75,7 @@ class Tangents:
         for op in ops_in(norm.body):
             self.read |= set(op.input_names())
         self.origin: Any = None
+        self.sequences: frozenset = frozenset()
 
     # ----- names and zeros -----
 
@@ -119,7 +120,8 @@ class Tangents:
                 if op.target not in self.parsed.locals and is_pure(op)}
         body = rewrite(body, self.temporaries(), [name_node(output), tangent],
                        frozenset(self.parsed.locals) | set(self.parsed.params),
-                       {self.tangent(name): name for name in made})
+                       {self.tangent(name): name for name in made},
+                       self.sequences & set(self.parsed.params), self.namer.fresh)
         return ForwardDerivative(body, name_node(output), tangent, params)
 
     def with_zero_appends(self, stmts: list, origin: Any) -> list:
@@ -481,9 +483,13 @@ class Tangents:
 
 
 def tangents(parsed: ParsedFunction, norm: Normalized, wrt: list[str],
-             namer: Namer) -> ForwardDerivative:
-    """The forward-mode derivative of ``norm`` along the tangents of ``wrt``."""
-    return Tangents(parsed, norm, wrt, namer).build()
+             namer: Namer, sequences: frozenset = frozenset()) -> ForwardDerivative:
+    """The forward-mode derivative of ``norm`` along the tangents of ``wrt``;
+    ``sequences`` name the parameters holding lists of numbers (or 1-D arrays) in the
+    calls it is made for."""
+    made = Tangents(parsed, norm, wrt, namer)
+    made.sequences = sequences
+    return made.build()
 
 
 def _appended_to(stmt: Any) -> Optional[tuple[str, gast.expr]]:

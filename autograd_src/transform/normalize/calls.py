@@ -368,11 +368,15 @@ class CallNormalizer:
         args = self.factory_arguments(value, factory)
         if args is None:
             return False
-        saved = []
-        for param, arg in zip(names, args):
-            kept = self.namer.fresh(f"{name}_{param}")
+        # (made again by the same factory, in a loop or the other arm of an if: into the
+        # same names, so the call after it reads those of whichever binding ran)
+        known = [entry for entry in (self.closures.get(name),
+                                     self.closure_hints.get(name)) if entry is not None
+                 and entry[0] is composed and len(entry[1]) == len(args)]
+        saved = list(known[0][1]) if known else [self.namer.fresh(f"{name}_{param}")
+                                                 for param in names[:len(args)]]
+        for kept, arg in zip(saved, args):
             self.assign(gast.copy_location(assign_node(kept, arg, self.origin), self.origin))
-            saved.append(kept)
         self.primal(gast.copy_location(assign_node(name, value, self.origin), self.origin))
         self.closures[name] = (composed, saved)
         return True
@@ -402,6 +406,14 @@ class CallNormalizer:
         func = call.func
         if isinstance(func, gast.Name) and func.id in self.closures:
             composed, saved = self.closures[func.id]
+            if composed is None:
+                raise self.error(call, f"{func.id}(...) calls a closure bound by a factory "
+                                       "in one arm of an if (or one pass of a loop) and to "
+                                       "something else (another factory's closure, or what it "
+                                       "was before) in the other: grad cannot tell which it "
+                                       f"calls. Bind {func.id} with one factory before the if "
+                                       "or loop (its arguments may differ), or call the "
+                                       "factory where it is used (make_step(a)(x))")
             made_with: list = [name_node(n) for n in saved]
         elif isinstance(func, gast.Call) and (
                 self.is_active(func) or any(self.is_active(a) for a in call.args) or

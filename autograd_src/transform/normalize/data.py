@@ -383,6 +383,11 @@ class DataNormalizer:
             partners &= later | self.container_copies
         # (and an object or outside list it was stored on for the caller: m.last_h = h)
         partners |= self.stored_on.get(name, set())
+        # (a closure made by a factory holds the values it was made with: g = make(y)
+        # then y += 1.0 changes what g reads; grad calls g with its kept values)
+        partners = {kept for p in partners for kept in (
+            self.closures[p][1] if p in self.closures and self.closures[p][0] is not None
+            else [p])}
         # A helper's caller may read the arrays it passed after the call: assigning
         # into one (it is an array or a list) is refused, x += v checked as it runs.
         callers = self.helper and name in self.parsed.params and \

@@ -139,6 +139,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.sequences_given: set[str] = set()
         #: Closures made by a factory here: name -> (the composition, saved arguments).
         self.closures: dict[str, tuple] = {}
+        #: The closures the other arm of an if made (their kept names reused there).
+        self.closure_hints: dict[str, tuple] = {}
         #: Per statement: the names read after it, and those surely bound before it.
         self.read_later, self.bound_before = read_later(parsed.node.body)
         self._values_read_later: Optional[dict[int, frozenset]] = None
@@ -397,14 +399,21 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         scalars_before = set(self.scalars)
         classes_before = dict(self.shape_class)
         owned_before = set(self.owned)
+        closures_before = dict(self.closures)
         self.available.clear()
         body = self.block(stmt.body)
+        closures_body, self.closures = self.closures, dict(closures_before)
+        hints, self.closure_hints = self.closure_hints, {**self.closure_hints,
+                                                         **closures_body}
         after_body, self.active = self.active, set(active_before)
         scalars_body, self.scalars = self.scalars, set(scalars_before)
         classes_body, self.shape_class = self.shape_class, dict(classes_before)
         owned_body, self.owned = self.owned, set(owned_before)
         self.available.clear()  # what one arm computed, the other never ran
         orelse = self.block(stmt.orelse)
+        self.closure_hints = hints
+        self.closures = _closures_joined(closures_body, self.closures,
+                                         self.active | after_body)
         self.active |= after_body
         self.scalars &= scalars_body  # a scalar after the if only if after both arms
         self.shape_class = _agreed(self.shape_class, classes_body)
@@ -603,11 +612,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         scalars = set(self.scalars)
         classes = dict(self.shape_class)
         owned = set(self.owned)
+        closures = dict(self.closures)
         while True:  # activity and scalar facts flow around the loop: find a fixed point
             self.active = set(entry)
             self.scalars = set(scalars)
             self.shape_class = dict(classes)
             self.owned = set(owned)
+            self.closures = dict(closures)
             self.available.clear()
             if isinstance(stmt, gast.For):
                 self.active.discard(stmt.target.id)
@@ -620,9 +631,14 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                     self.counters.add(stmt.target.id)
             body = self.block(stmt.body)
             agreed = _agreed(classes, self.shape_class)
+            # (a closure the body binds anew reaches the next pass's calls: one binding
+            # differing from the one before the loop is not known there)
+            joined = _closures_joined(closures, self.closures, self.active | entry)
             if self.active <= entry and scalars <= self.scalars and owned <= self.owned \
-                    and agreed == classes:
+                    and agreed == classes and joined == closures:
+                self.closures = joined  # (the loop may not run: known where both agree)
                 break
+            closures = joined
             entry |= self.active
             scalars &= self.scalars
             classes = agreed
@@ -1670,6 +1686,23 @@ _ORDERING_KEYS = (sorted, list, tuple, reversed)
 #: Methods of lists and dicts that change which objects they hold, never an array.
 _CONTAINER_ONLY_METHODS = frozenset({"append", "extend", "insert", "pop", "remove",
                                      "clear", "update", "setdefault", "popitem", "reverse"})
+
+
+def _closures_joined(one: dict, other: dict, active: set) -> dict:
+    """The factories' closures known after two paths join (an if's arms, a loop run or
+    not): a name both bind to the same composition with the same kept names keeps it.
+    One bound differently on each is left to be followed as the code runs (a closure
+    of constants, as any function picked then) where neither binding kept a
+    differentiated value; else it is marked ``(None, [])``, refused where called."""
+    joined = {}
+    for name in set(one) | set(other):
+        a, b = one.get(name), other.get(name)
+        if a is not None and b is not None and a[0] is b[0] and list(a[1]) == list(b[1]):
+            joined[name] = a
+        elif any(n in active for entry in (a, b) if entry is not None for n in entry[1]) \
+                or any(entry is not None and entry[0] is None for entry in (a, b)):
+            joined[name] = (None, [])
+    return joined
 
 
 def _agreed(a: dict, b: dict) -> dict:
