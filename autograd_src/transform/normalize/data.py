@@ -385,9 +385,10 @@ class DataNormalizer:
         partners |= self.stored_on.get(name, set())
         # (a closure made by a factory holds the values it was made with: g = make(y)
         # then y += 1.0 changes what g reads; grad calls g with its kept values)
-        partners = {kept for p in partners for kept in (
-            self.closures[p][1] if p in self.closures and self.closures[p][0] is not None
-            else [p])}
+        held = {p: self.closures[p][1] for p in partners
+                if p in self.closures and self.closures[p][0] is not None}
+        partners = {kept for p in partners for kept in held.get(p, [p])}
+        bound = bound | {kept for p, saved in held.items() if p in bound for kept in saved}
         # A helper's caller may read the arrays it passed after the call: assigning
         # into one (it is an array or a list) is refused, x += v checked as it runs.
         callers = self.helper and name in self.parsed.params and \
