@@ -135,7 +135,11 @@ def lookup_jvp(fn: Any) -> Optional[JVPRule]:
     if found is None and "scipy" not in _OPTIONAL_LOADED and \
             (getattr(fn, "__module__", None) or "").startswith("scipy"):
         _OPTIONAL_LOADED.add("scipy")
-        from . import forward_scipy_rules  # noqa: F401 - registers them
+        registry._ADDING_OPTIONAL.append("scipy")  # (new rules: nothing made is stale)
+        try:
+            from . import forward_scipy_rules  # noqa: F401 - registers them
+        finally:
+            registry._ADDING_OPTIONAL.pop()
         found = JVP_RULES.get(fn)
     return found
 

@@ -112,10 +112,16 @@ _RULES: dict[Any, Rule] = {}
 RULES_EPOCH: object = object()
 
 
+_ADDING_OPTIONAL: list = []  # (non-empty while an optional package's rules load)
+
+
 def rules_changed() -> None:
-    """Mark every derivative made so far as made under rules that have changed."""
+    """Mark every derivative made so far as made under rules that have changed (not
+    for an optional package's rules loaded on first use: rules for functions that had
+    none, which no derivative made before could have used)."""
     global RULES_EPOCH
-    RULES_EPOCH = object()
+    if not _ADDING_OPTIONAL:
+        RULES_EPOCH = object()
 
 
 #: Variants of a rule for one engine: (engine, primitive) -> rule.
@@ -374,10 +380,13 @@ def load_optional(force: bool = False) -> list[str]:
     for package, module in OPTIONAL:
         if module in _loaded or not (force or package in sys.modules):
             continue
+        _ADDING_OPTIONAL.append(module)
         try:
             importlib.import_module(module)
         except ImportError:
             continue
+        finally:
+            _ADDING_OPTIONAL.pop()
         _loaded.add(module)
         loaded.append(module)
     return loaded

@@ -400,8 +400,9 @@ def _numpy_under_hips(found: Any) -> Any:
     whose rule applies (the wrapper, called on arrays, computes the same values).
     Anything else: itself."""
     module = getattr(found, "__module__", None)
-    if type(module) is not str or not module.startswith("autograd"):
-        return found
+    if type(module) is not str or not (module == "autograd" or
+                                       module.startswith("autograd.")):
+        return found  # (not autograd_src's own: the wrappers' table imports SciPy)
     if not _HIPS_NAMES:
         _HIPS_NAMES[None] = None
         import importlib
