@@ -16,6 +16,7 @@ from typing import Any, Optional
 import gast
 
 from .. import optimize
+from ..mutation import viewed_name
 from ..optimize.fusion import fuse_temporaries
 from ..optimize.walk import each_block, stores_and_loads
 
@@ -165,6 +166,23 @@ def _items_read_once(body: list, sequences: frozenset, fresh: Any) -> list:
     usable = sequences - stored
     if not usable:
         return body
+    # the names that may hold c's list or array, or a view of it (d = c, v = c[1:]):
+    # a write through any of them changes c's items
+    holders = {sequence: {sequence} for sequence in usable}
+    assigns = [n for s in body for n in gast.walk(s) if isinstance(n, gast.Assign)]
+    for names in holders.values():
+        grown = True
+        while grown:
+            grown = False
+            for assign in assigns:
+                value = assign.value
+                held = value.id if isinstance(value, gast.Name) else viewed_name(value)
+                if held in names:
+                    new = {n.id for t in assign.targets for n in gast.walk(t)
+                           if isinstance(n, gast.Name)} - names
+                    if new:
+                        names |= new
+                        grown = True
 
     def same_item(node: Any, sequence: str, index: str) -> bool:
         return isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Load) and \
@@ -179,13 +197,14 @@ def _items_read_once(body: list, sequences: frozenset, fresh: Any) -> list:
                 isinstance(n.ctx, (gast.Store, gast.Del)) for n in nodes):
             return loop  # (an item written: perhaps one of c's, through another name)
         for sequence in sorted(usable):
+            names = holders[sequence]
             handed = any(isinstance(n, gast.Call) and any(
-                isinstance(a, gast.Name) and a.id == sequence
+                isinstance(a, gast.Name) and a.id in names
                 for a in list(n.args) + [k.value for k in n.keywords]) or
                 isinstance(n, gast.Attribute) and isinstance(n.value, gast.Name) and
-                n.value.id == sequence for n in nodes)
+                n.value.id in names for n in nodes)
             if handed:
-                continue
+                continue  # (given to a call, or a method called: it may write into c)
             reads = [n for s in loop for n in _reads_outside_scopes(s)
                      if same_item(n, sequence, index)]
             if len(reads) < 2:
