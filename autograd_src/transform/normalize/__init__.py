@@ -14,6 +14,7 @@ import gast
 import numpy as np
 
 from ...rules import runtime
+from .. import mutation
 from ..ir import (
     Branch,
     Loop,
@@ -259,15 +260,11 @@ def _no_write_into_what_the_backward_reads(parsed: Any, state: Any, wrt: set) ->
 
 
 #: Methods that change a list or dict in place, which arrays do not have.
-_CONTAINER_METHODS = frozenset({"append", "extend", "insert", "pop", "remove", "clear",
-                                "update", "setdefault", "popitem", "reverse"})
+_CONTAINER_METHODS = mutation.CONTAINER_CHANGING_METHODS
 #: Methods that change their object in place: an array's, a list's and a dict's.
-_CHANGING_METHODS = _CONTAINER_METHODS | {"fill", "sort", "put", "itemset", "resize",
-                                          "partition"}
-
-
-#: Of those, an array's own (not a list's or a dict's).
-_ARRAY_METHODS = _CHANGING_METHODS - _CONTAINER_METHODS
+_CHANGING_METHODS = mutation.MUTATING_METHODS
+#: Of those, an array's own (and the in-place operators' methods).
+_ARRAY_METHODS = mutation.ARRAY_WRITING_METHODS
 
 
 #: NumPy's functions that write into their first argument.
