@@ -41,13 +41,42 @@ def closure_body(factory: Callable[..., Any]) -> Optional[tuple]:
         return None
     made = body[-1].value
     if isinstance(made, gast.Lambda):
-        return parsed, body[:-1], made
-    if isinstance(made, gast.Name):
+        found = parsed, body[:-1], made
+    elif isinstance(made, gast.Name):
         defs = [s for s in body[:-1] if isinstance(s, gast.FunctionDef) and s.name == made.id]
-        if len(defs) == 1 and not any(isinstance(n, (gast.Nonlocal, gast.Global))
-                                      for n in walk(defs[0])):
-            return parsed, [s for s in body[:-1] if s is not defs[0]], defs[0]
-    return None
+        if len(defs) != 1 or any(isinstance(n, (gast.Nonlocal, gast.Global))
+                                 for n in walk(defs[0])):
+            return None
+        found = parsed, [s for s in body[:-1] if s is not defs[0]], defs[0]
+    else:
+        return None
+    return None if _keeps_state(found[2]) else found
+
+
+def _keeps_state(made: Any) -> bool:
+    """Whether the closure ``made`` writes into something it does not make itself:
+    what the factory made for it (``cnt = [0]`` then ``cnt[0] += 1``, a counter kept
+    across its calls, which a composition remaking it at each call would restart), or
+    anything else it reaches (``log.append(z)``)."""
+    from .mutation import MUTATING_METHODS, SET_CHANGING_METHODS
+    own = {a.id for a in made.args.posonlyargs + made.args.args + made.args.kwonlyargs} | \
+        {n.id for n in walk(made) if isinstance(n, gast.Name) and
+         isinstance(n.ctx, gast.Store)}
+    changing = MUTATING_METHODS | SET_CHANGING_METHODS
+    for node in walk(made):
+        targets = node.targets if isinstance(node, gast.Assign) else \
+            [node.target] if isinstance(node, gast.AugAssign) else []
+        for target in targets:
+            root = target
+            while isinstance(root, (gast.Subscript, gast.Attribute)):
+                root = root.value
+            if root is not target and isinstance(root, gast.Name) and root.id not in own:
+                return True  # (cnt[0] += 1, box.n = v: state its calls share)
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                isinstance(node.func.value, gast.Name) and \
+                node.func.value.id not in own and node.func.attr in changing:
+            return True  # (log.append(z))
+    return False
 
 
 def composed(factory: Callable[..., Any]) -> Optional[Callable[..., Any]]:

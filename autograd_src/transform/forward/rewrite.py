@@ -155,7 +155,48 @@ def _surely_evaluated(expr: Any) -> list:
     return found
 
 
-def _items_read_once(body: list, sequences: frozenset, fresh: Any) -> list:
+_PURE_BUILTINS = (len, range, float, int, abs, min, max, bool, round, isinstance)
+
+
+def _pure_call(call: gast.Call, namer: Any) -> bool:
+    """Whether ``call`` is of a function of NumPy's (not one writing into an argument:
+    ``np.copyto``, ``out=``), of ``math`` or a builtin that changes nothing: no other
+    code runs (a method, a helper, a closure could write into a list's items)."""
+    import builtins
+    import math
+
+    import numpy as np
+
+    from ..mutation import IN_PLACE_FUNCTIONS
+
+    def known(name: str) -> Any:
+        if name in namer.injected:
+            return namer.injected[name]
+        if name in namer.local_names:
+            return None
+        return namer.user_globals.get(name, getattr(builtins, name, None))
+
+    if any(k.arg is None or k.arg == "out" for k in call.keywords):
+        return False
+    func = call.func
+    if isinstance(func, gast.Name):
+        found = known(func.id)
+        if any(found is b for b in _PURE_BUILTINS):
+            return True
+    elif isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
+        module = known(func.value.id)
+        if module is not np and module is not math and module is not np.linalg:
+            return False
+        found = getattr(module, func.attr, None)
+    else:
+        return False
+    module_name = getattr(found, "__module__", None) or ""
+    return found is not None and found not in IN_PLACE_FUNCTIONS and (
+        type(found).__name__ == "ufunc" or module_name.split(".")[0] in ("numpy", "math")
+        or found in vars(math).values())
+
+
+def _items_read_once(body: list, sequences: frozenset, namer: Any) -> list:
     """In a loop over positions (``for i in range(len(c))``), ``c[i]`` of a list of
     numbers or a 1-D array this variant is made for, read more than once, is read once
     into ``c_i`` where its first read surely runs: a loop that writes into no item and
@@ -191,6 +232,8 @@ def _items_read_once(body: list, sequences: frozenset, fresh: Any) -> list:
 
     def hoisted(loop: list, index: str) -> list:
         nodes = [n for s in loop for n in gast.walk(s)]
+        if not all(_pure_call(n, namer) for n in nodes if isinstance(n, gast.Call)):
+            return loop  # (a method, helper or closure called may write into c's items)
         if index in {n.id for n in nodes if isinstance(n, gast.Name) and
                      isinstance(n.ctx, (gast.Store, gast.Del))} or any(
                 isinstance(n, (gast.Subscript, gast.Attribute)) and
@@ -220,7 +263,7 @@ def _items_read_once(body: list, sequences: frozenset, fresh: Any) -> list:
             if where is None or not any(same_item(n, sequence, index)
                                         for n in _surely_evaluated(where)):
                 continue
-            item = fresh(f"{sequence}_{index}")
+            item = namer.fresh(f"{sequence}_{index}")
             chosen = {id(n) for s in loop[first:] for n in _reads_outside_scopes(s)
                       if same_item(n, sequence, index)}
             loop = loop[:first] + [gast.copy_location(gast.Assign(
@@ -261,16 +304,16 @@ class _Replaced(gast.NodeTransformer):
 
 def rewrite(body: list, temporaries: set[str], reads: list,
             user: frozenset = frozenset(), tangents: Optional[dict] = None,
-            sequences: frozenset = frozenset(), fresh: Any = None) -> list:
+            sequences: frozenset = frozenset(), namer: Any = None) -> list:
     """``body`` after the passes; ``reads`` are the expressions after it (the results);
     ``user`` the names of the user's own (never folded away); ``tangents`` maps the
     tangents of temporaries to them; ``sequences`` name the parameters holding lists
     of numbers (or 1-D arrays) in the calls this variant is made for, whose items a
-    loop reads once (``fresh`` names the item)."""
+    loop reads once (``namer`` names the item and tells what the calls are)."""
     if not optimize.ENABLED.get():
         return body
-    if sequences and fresh is not None:
-        body = _items_read_once(body, sequences, fresh)
+    if sequences and namer is not None:
+        body = _items_read_once(body, sequences, namer)
     body = _unread_dropped(body, temporaries - set(user), reads)
     loads = optimize.load_counts(body + reads)
     body = _coalesce(body, temporaries, loads)

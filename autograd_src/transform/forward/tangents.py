@@ -121,7 +121,7 @@ class Tangents:
         body = rewrite(body, self.temporaries(), [name_node(output), tangent],
                        frozenset(self.parsed.locals) | set(self.parsed.params),
                        {self.tangent(name): name for name in made},
-                       self.sequences & set(self.parsed.params), self.namer.fresh)
+                       self.sequences & set(self.parsed.params), self.namer)
         return ForwardDerivative(body, name_node(output), tangent, params)
 
     def with_zero_appends(self, stmts: list, origin: Any) -> list:
