@@ -81,6 +81,51 @@ def _argument(fn: Callable[..., Any], name: str, args: tuple, kwargs: dict) -> A
     return value
 
 
+def _jacobian_of_jacobian(jacobian: Callable[..., Any], wrt: Wrt,
+                          label: str) -> Callable[..., Any]:
+    """``jacfwd(jacrev(f))`` and the like (JAX's way to a Hessian): the Jacobian of
+    ``jacobian`` (``f``'s, with respect to one parameter x), with respect to one
+    parameter y, shape ``f(...).shape + x.shape + y.shape``. Whichever modes are
+    composed, it is the second derivative of each output element: made by forward over
+    reverse, `grad` seeded with each output's unit vector, then `jacfwd` of that."""
+    fn, inner, single = jacobian.__autograd_src_jacobian_of__
+    name = getattr(fn, "__name__", "f")
+    if not single:
+        raise TypeError(f"{label}({jacobian.__name__}): the Jacobian of a Jacobian with "
+                        "respect to several parameters is not supported: take one "
+                        "parameter at a time (wrt=0)")
+    signature = _with_parameters(fn, label)
+    outer, single_outer = _resolve_wrt(signature, wrt)
+    if not single_outer:
+        raise TypeError(f"{label}({jacobian.__name__}) takes one parameter in wrt")
+    gradient = grad(fn, wrt=inner[0])
+    seed = seed_name(gradient)
+    second = jacfwd(gradient, wrt=outer[0])
+    same = _SameRuns(fn, label)
+
+    def jacobian_of_jacobian(*args: Any, **kwargs: Any) -> Any:
+        draws = SameDraws(fn, args, kwargs, state=True, may_change_state=same.needed)
+        value = value_on_copies(fn, args, kwargs)
+        if isinstance(value, (tuple, list, dict)):
+            raise TypeError(f"{label}({jacobian.__name__}): {name}() returns several values "
+                            "(a tuple, list or dict): take the Jacobian of each output")
+        out_shape, seeds = _basis(value)
+        inner_shape = np.shape(_argument(signature, inner[0], args, kwargs))
+        outer_shape = np.shape(_argument(signature, outer[0], args, kwargs))
+        blocks = []
+        for s in seeds:  # (each output element's second derivative, as one run's)
+            draws.again()
+            blocks.append(np.asarray(second(*args, **{seed: s}, **kwargs)))
+        if not blocks:  # an empty output
+            return np.zeros(out_shape + inner_shape + outer_shape)
+        return np.stack(blocks).reshape(out_shape + inner_shape + outer_shape)
+
+    jacobian_of_jacobian.__autograd_src_jacobian__ = True  # type: ignore[attr-defined]
+    jacobian_of_jacobian.__name__ = f"{label}_{jacobian.__name__}"
+    jacobian_of_jacobian.source = getattr(second, "source", "")  # type: ignore
+    return jacobian_of_jacobian
+
+
 def seed_name(derivative: Callable[..., Any]) -> str:
     """The keyword a derivative grad made takes its seed by (``dout``; ``dout_2`` for
     ``grad(grad(f))``, whose ``dout`` is the inner derivative's)."""
@@ -94,8 +139,10 @@ def _with_parameters(fn: Callable[..., Any], what: str) -> Callable[..., Any]:
     function made here is refused (it is no source transformation's to read)."""
     if getattr(fn, "__autograd_src_jacobian__", False):
         raise TypeError(f"{what}({getattr(fn, '__name__', 'f')}) is not supported: "
-                        "for a Hessian use hessian(f), for the Jacobian of a gradient "
-                        f"{what}(grad(f))")
+                        "derivatives of a Hessian or of a Hessian-vector product (third "
+                        "order) are not; second derivatives are hessian(f), "
+                        f"{what}(grad(f)) or a Jacobian of a Jacobian (jacfwd(jacrev(f))), "
+                        "and grad(grad(grad(f))) gives third ones of a function of numbers")
     return general_code(fn) if getattr(fn, "__autograd_src_origin__", None) else fn
 
 
@@ -118,6 +165,8 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     fn = called_method(fn)
     if isinstance(fn, functools.partial):
         return partial_lifted(jacfwd, fn, wrt)
+    if getattr(fn, "__autograd_src_jacobian_of__", None) is not None:
+        return _jacobian_of_jacobian(fn, wrt, "jacfwd")
     signature = _with_parameters(fn, "jacfwd")
     names, single = _resolve_wrt(signature, wrt)
     forwards = [make_jvp(fn, name) for name in names]
@@ -156,6 +205,7 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         return jacobians[0] if single else tuple(jacobians)
 
     jacobian_fwd.__autograd_src_jacobian__ = True  # type: ignore[attr-defined]
+    jacobian_fwd.__autograd_src_jacobian_of__ = (fn, names, single)  # type: ignore
     jacobian_fwd.__name__ = f"jacfwd_{getattr(fn, '__name__', 'f')}"
     jacobian_fwd.source = "\n".join(f.source for f in forwards)  # type: ignore[attr-defined]
     return jacobian_fwd
@@ -177,6 +227,8 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     fn = called_method(fn)
     if isinstance(fn, functools.partial):
         return partial_lifted(jacrev, fn, wrt)
+    if getattr(fn, "__autograd_src_jacobian_of__", None) is not None:
+        return _jacobian_of_jacobian(fn, wrt, "jacrev")
     signature = _with_parameters(fn, "jacrev")
     names, single = _resolve_wrt(signature, wrt)
     # (one name alone, not a tuple: grad of a gradient is then forward over reverse)
@@ -217,6 +269,7 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         return jacobians[0] if single else tuple(jacobians)
 
     jacobian_rev.__autograd_src_jacobian__ = True  # type: ignore[attr-defined]
+    jacobian_rev.__autograd_src_jacobian_of__ = (fn, names, single)  # type: ignore
     jacobian_rev.__name__ = f"jacrev_{getattr(fn, '__name__', 'f')}"
     jacobian_rev.source = backward.source  # type: ignore[attr-defined]
     return jacobian_rev

@@ -159,8 +159,11 @@ def test_jacobians_and_vjp_of_a_gradient():
     _, vjp_fn = vjp(grad(_cubic_mix), x)
     np.testing.assert_allclose(vjp_fn(np.array([1.0, 0.0, 2.0]))[0],
                                expected.T @ np.array([1.0, 0.0, 2.0]), rtol=1e-10)
-    with pytest.raises(TypeError, match=r"use hessian\(f\)"):
-        jacfwd(jacrev(_cubic_mix))
+    # (a Jacobian of a Jacobian, JAX's way to a Hessian: the second derivative; it was
+    # refused; a Jacobian of a Hessian, third order, is)
+    np.testing.assert_allclose(jacfwd(jacrev(_cubic_mix))(x), expected, rtol=1e-10)
+    with pytest.raises(TypeError, match=r"third order"):
+        jacfwd(hessian(_cubic_mix))
 
 
 def _layer_with_default(x, W, act=np.tanh):

@@ -647,3 +647,36 @@ def test_an_item_a_method_may_write_is_read_each_time():
     assert tangent == pytest.approx((_read_around_a_method_writing_it(0.9 + h, list(c)) -
                                      _read_around_a_method_writing_it(0.9 - h, list(c)))
                                     / (2 * h), rel=1e-6)
+
+
+# ----- compositions of Jacobians (JAX's jacfwd(jacrev(f))) -----
+
+def _vector_field(v):
+    return np.sin(v) * v[::-1] ** 2
+
+
+def _two_argument_field(v, w):
+    return np.sin(v) * w[:3] ** 2 + np.sum(w)
+
+
+def _jacobian_by_differences(f, x, eps=1e-6):
+    columns = [(np.asarray(f(x + eps * e)) - np.asarray(f(x - eps * e))) / (2 * eps)
+               for e in np.eye(x.size)]
+    return np.stack(columns, axis=-1)
+
+
+@pytest.mark.parametrize("outer", [jacfwd, jacrev])
+@pytest.mark.parametrize("inner", [jacfwd, jacrev])
+def test_a_jacobian_of_a_jacobian_is_the_second_derivative(outer, inner):
+    v = np.array([0.3, -0.5, 0.9])
+    expected = _jacobian_by_differences(jacrev(_vector_field), v)
+    np.testing.assert_allclose(outer(inner(_vector_field))(v), expected, atol=1e-8)
+
+
+def test_a_jacobian_of_a_jacobian_with_respect_to_another_parameter():
+    v, w = np.array([0.3, -0.5, 0.9]), np.array([1.0, 2.0, -1.0, 0.5])
+    got = jacfwd(jacrev(_two_argument_field, wrt=0), wrt=1)(v, w)
+    expected = _jacobian_by_differences(
+        lambda u: jacrev(_two_argument_field, wrt=0)(v, u), w)
+    assert got.shape == (3, 3, 4)
+    np.testing.assert_allclose(got, expected, atol=1e-8)
