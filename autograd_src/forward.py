@@ -534,6 +534,8 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any],
     >>> float(tangent)
     2.0
     """
+    if getattr(fn, "__autograd_src_jacobian_of__", None) is not None:
+        return _jvp_of_jacobian(fn, tuple(primals), tuple(tangents))
     if type(primals) is not tuple or type(tangents) is not tuple:
         for given in (primals, tangents):
             if type(given) not in (tuple, list):
@@ -575,6 +577,54 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any],
 
 
 _NUMBERS = frozenset({float, np.float64, np.float32, int, complex})
+
+
+def _second_derivatives_of(jacobian: Callable[..., Any], primals: tuple,
+                           positions: list) -> dict:
+    """For a Jacobian function made by jacfwd or jacrev: its own Jacobian with respect
+    to each of ``positions`` (second derivatives, see `jacobians._jacobian_of_jacobian`)."""
+    from .jacobians import jacfwd  # (jacobians imports this module)
+    return {k: np.asarray(jacfwd(jacobian, wrt=k)(*primals)) for k in positions}
+
+
+def _jvp_of_jacobian(jacobian: Callable[..., Any], primals: tuple,
+                     tangents: tuple) -> tuple[Any, Any]:
+    """``jvp(jacrev(f), ...)``: the Jacobian, and its second derivatives contracted with
+    the tangents."""
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp got {len(primals)} primals and {len(tangents)} tangents: "
+                         "give one tangent per argument (None for a constant)")
+    positions = [k for k, t in enumerate(tangents) if t is not None]
+    for k in positions:
+        if np.shape(tangents[k]) != np.shape(primals[k]):
+            raise ValueError(f"the tangent of argument {k} has shape "
+                             f"{np.shape(tangents[k])}, but the argument has shape "
+                             f"{np.shape(primals[k])}")
+    value = jacobian(*primals)
+    tangent = sum(np.tensordot(second, np.asarray(tangents[k]), axes=np.ndim(tangents[k]))
+                  for k, second in _second_derivatives_of(jacobian, primals,
+                                                          positions).items())
+    return value, tangent
+
+
+def _vjp_of_jacobian(jacobian: Callable[..., Any],
+                     primals: tuple) -> tuple[Any, Callable[[Any], tuple]]:
+    """``vjp(jacfwd(f), ...)``: the Jacobian, and a function contracting a cotangent of
+    its shape with its second derivatives, one gradient per floating-point argument."""
+    value = jacobian(*primals)
+    positions = [k for k, p in enumerate(primals) if _is_float(p)]
+    seconds = _second_derivatives_of(jacobian, primals, positions)
+
+    def vjp_fn(cotangent: Any) -> tuple:
+        if np.shape(cotangent) != np.shape(value):
+            raise ValueError(f"the cotangent has shape {np.shape(cotangent)}, but the "
+                             f"value has shape {np.shape(value)}")
+        out: list = [None] * len(primals)
+        for k, second in seconds.items():
+            out[k] = np.tensordot(np.asarray(cotangent), second, axes=np.ndim(value))
+        return tuple(out)
+
+    return value, vjp_fn
 
 
 def _arrays_in(tree: Any) -> list:
@@ -636,6 +686,8 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     """
     # vjp_fn's run finds what the value's did (draws, and state f changes: a scheduler's
     # self.lr), and leaves the state as after one run
+    if getattr(fn, "__autograd_src_jacobian_of__", None) is not None:
+        return _vjp_of_jacobian(fn, primals)
     draws = SameDraws(fn, primals, state=True)
     # (run as the caller's code would, the lists, dicts and objects it is given changed
     # as one run changes them; an array given directly is copied, as grad never changes

@@ -680,3 +680,17 @@ def test_a_jacobian_of_a_jacobian_with_respect_to_another_parameter():
         lambda u: jacrev(_two_argument_field, wrt=0)(v, u), w)
     assert got.shape == (3, 3, 4)
     np.testing.assert_allclose(got, expected, atol=1e-8)
+
+
+def test_jvp_and_vjp_of_a_jacobian():
+    v, t = np.array([0.3, -0.5, 0.9]), np.array([1.0, 0.5, -1.0])
+    u = np.arange(9.0).reshape(3, 3)
+    jacobian = jacrev(_vector_field)
+    value, tangent = jvp(jacobian, (v,), (t,))
+    np.testing.assert_allclose(value, jacobian(v))
+    np.testing.assert_allclose(tangent, (jacobian(v + 1e-6 * t) - jacobian(v - 1e-6 * t))
+                               / 2e-6, atol=1e-8)
+    value, back = vjp(jacfwd(_vector_field), v)
+    expected = [np.sum(u * (jacobian(v + 1e-6 * e) - jacobian(v - 1e-6 * e)) / 2e-6)
+                for e in np.eye(3)]
+    np.testing.assert_allclose(back(u)[0], expected, atol=1e-7)
