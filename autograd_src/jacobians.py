@@ -99,8 +99,11 @@ def _jacobian_of_jacobian(jacobian: Callable[..., Any], wrt: Wrt,
     if not single_outer:
         raise TypeError(f"{label}({jacobian.__name__}) takes one parameter in wrt")
     gradient = grad(fn, wrt=inner[0])
-    seed = seed_name(gradient)
     second = jacfwd(gradient, wrt=outer[0])
+    # (the seed's keyword in the code forward mode reads: dout, or dout_3 where the
+    # function differentiated has a dout_2 of its own)
+    seed = getattr(general_code(gradient), "__autograd_src_seed__", None) or \
+        seed_name(gradient)
     same = _SameRuns(fn, label)
 
     def jacobian_of_jacobian(*args: Any, **kwargs: Any) -> Any:
@@ -112,6 +115,8 @@ def _jacobian_of_jacobian(jacobian: Callable[..., Any], wrt: Wrt,
         out_shape, seeds = _basis(value)
         inner_shape = np.shape(_argument(signature, inner[0], args, kwargs))
         outer_shape = np.shape(_argument(signature, outer[0], args, kwargs))
+        if not out_shape:  # a number: its seed is 1 (the code of a constant has none)
+            return second(*args, **kwargs)
         blocks = []
         for s in seeds:  # (each output element's second derivative, as one run's)
             draws.again()

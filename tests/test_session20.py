@@ -694,3 +694,14 @@ def test_jvp_and_vjp_of_a_jacobian():
     expected = [np.sum(u * (jacobian(v + 1e-6 * e) - jacobian(v - 1e-6 * e)) / 2e-6)
                 for e in np.eye(3)]
     np.testing.assert_allclose(back(u)[0], expected, atol=1e-7)
+
+
+def _negative_constant(x):
+    return -0.22
+
+
+def test_a_jacobian_of_a_jacobian_of_a_constants_gradient_is_zero():
+    # (an internal TypeError: the seed keyword of grad(grad(f))'s code is dout_3)
+    for x in (0.5, np.array([0.5, 1.0])):
+        third = jacfwd(jacfwd(grad(_negative_constant)))(x)
+        assert np.shape(third) == np.shape(x) * 3 and not np.any(third)
