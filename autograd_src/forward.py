@@ -548,9 +548,7 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any],
     except (KeyError, TypeError):
         forward = None
     if forward is None:  # (not in the except block: its errors would chain a KeyError)
-        if len(primals) != len(tangents):
-            raise ValueError(f"jvp got {len(primals)} primals and {len(tangents)} tangents: "
-                             "give one tangent per argument (None for a constant)")
+        _one_tangent_each(primals, tangents)
         positions = tuple(i for i, t in enumerate(tangents) if t is not None)
         if not positions:
             raise ValueError("jvp needs at least one tangent that is not None")
@@ -560,9 +558,7 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any],
             _CALLS[(fn, tuple(map(type, tangents)))] = forward, positions, one
         except TypeError:  # unhashable callables
             pass
-    if len(primals) != len(tangents):
-        raise ValueError(f"jvp got {len(primals)} primals and {len(tangents)} tangents: "
-                         "give one tangent per argument (None for a constant)")
+    _one_tangent_each(primals, tangents)
     if one is not None:  # (one tangent: the common call)
         value, tangent = one(primals, tangents[positions[0]])
         if type(tangent) in _NUMBERS:
@@ -587,13 +583,17 @@ def _second_derivatives_of(jacobian: Callable[..., Any], primals: tuple,
     return {k: np.asarray(jacfwd(jacobian, wrt=k)(*primals)) for k in positions}
 
 
+def _one_tangent_each(primals: tuple, tangents: tuple) -> None:
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp got {len(primals)} primals and {len(tangents)} tangents: "
+                         "give one tangent per argument (None for a constant)")
+
+
 def _jvp_of_jacobian(jacobian: Callable[..., Any], primals: tuple,
                      tangents: tuple) -> tuple[Any, Any]:
     """``jvp(jacrev(f), ...)``: the Jacobian, and its second derivatives contracted with
     the tangents."""
-    if len(primals) != len(tangents):
-        raise ValueError(f"jvp got {len(primals)} primals and {len(tangents)} tangents: "
-                         "give one tangent per argument (None for a constant)")
+    _one_tangent_each(primals, tangents)
     positions = [k for k, t in enumerate(tangents) if t is not None]
     for k in positions:
         if np.shape(tangents[k]) != np.shape(primals[k]):

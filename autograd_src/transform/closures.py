@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 import gast
 
 from . import source
-from .ir import name_ids, walk
+from .ir import base_name, name_ids, walk
 
 __all__ = ["closure_body", "composed"]
 
@@ -67,10 +67,8 @@ def _keeps_state(made: Any) -> bool:
         targets = node.targets if isinstance(node, gast.Assign) else \
             [node.target] if isinstance(node, gast.AugAssign) else []
         for target in targets:
-            root = target
-            while isinstance(root, (gast.Subscript, gast.Attribute)):
-                root = root.value
-            if root is not target and isinstance(root, gast.Name) and root.id not in own:
+            root = base_name(target)
+            if not isinstance(target, gast.Name) and root is not None and root not in own:
                 return True  # (cnt[0] += 1, box.n = v: state its calls share)
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
                 isinstance(node.func.value, gast.Name) and \

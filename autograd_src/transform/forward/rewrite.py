@@ -10,13 +10,16 @@ leaves them out.
 
 from __future__ import annotations
 
+import builtins
+import math
 from collections import Counter
 from typing import Any, Optional
 
 import gast
+import numpy as np
 
 from .. import optimize
-from ..mutation import viewed_name
+from ..mutation import IN_PLACE_FUNCTIONS, viewed_name
 from ..optimize.fusion import fuse_temporaries
 from ..optimize.walk import each_block, stores_and_loads
 
@@ -162,13 +165,6 @@ def _pure_call(call: gast.Call, namer: Any) -> bool:
     """Whether ``call`` is of a function of NumPy's (not one writing into an argument:
     ``np.copyto``, ``out=``), of ``math`` or a builtin that changes nothing: no other
     code runs (a method, a helper, a closure could write into a list's items)."""
-    import builtins
-    import math
-
-    import numpy as np
-
-    from ..mutation import IN_PLACE_FUNCTIONS
-
     def known(name: str) -> Any:
         if name in namer.injected:
             return namer.injected[name]
@@ -245,9 +241,10 @@ def _items_read_once(body: list, sequences: frozenset, namer: Any) -> list:
                 isinstance(a, gast.Name) and a.id in names
                 for a in list(n.args) + [k.value for k in n.keywords]) or
                 isinstance(n, gast.Attribute) and isinstance(n.value, gast.Name) and
-                n.value.id in names for n in nodes)
+                n.value.id in names or isinstance(n, gast.AugAssign) and
+                isinstance(n.target, gast.Name) and n.target.id in names for n in nodes)
             if handed:
-                continue  # (given to a call, or a method called: it may write into c)
+                continue  # (given to a call, a method called, d += v: it may write into c)
             reads = [n for s in loop for n in _reads_outside_scopes(s)
                      if same_item(n, sequence, index)]
             if len(reads) < 2:

@@ -661,7 +661,6 @@ def _views_of(name: str, ops: list, reads: tuple = ()) -> set:
     attributes read once into names (``term_part = term[::-1]``), views as well."""
     import operator
 
-    from .. import mutation
     found = {name}
     grown = True
     while grown:
@@ -777,7 +776,6 @@ def _read_only_before(item: Op, update: Op, loops: tuple, sequence: list) -> boo
     """Whether ``item``'s result is bound there alone and read, until ``update`` and
     never after, only by operations that make a new array of it (not a view, not a
     helper, not a statement kept as written): as a copy it then reads the same."""
-    from .. import mutation
     positions = {id(entry): k for k, (entry, _) in enumerate(sequence)}
     start, end = positions.get(id(item)), positions.get(id(update))
     if start is None or end is None or start > end or \
