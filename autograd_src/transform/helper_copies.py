@@ -24,7 +24,7 @@ from typing import Any, Callable, Optional
 
 import gast
 
-from .ir import Transformer, assign_node, name_ids, name_node, walk
+from .ir import Transformer, assign_node, children, name_ids, name_node, walk
 from .naming import Namer
 from .source import ParsedFunction
 
@@ -64,7 +64,7 @@ def _each_call(parsed: ParsedFunction, rewrite: Callable[[gast.Call, list], None
                 return
             if isinstance(item, gast.Call):
                 found.append(item)
-            for child in gast.iter_child_nodes(item):
+            for child in children(item):
                 visit(child)
         for field in ("value", "test", "iter", "targets", "target"):
             part = getattr(stmt, field, None)
@@ -515,7 +515,7 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
     other name that shares the old array is read later: checked when it runs
     (``_ad.alone``), as for in-place updates."""
     from .mutation import read_later
-    later, bound = read_later(parsed.node.body)
+    liveness: list = []  # read_later's, found where first needed (before any rewrite)
     ad = namer.reference(_runtime(), "_ad")
 
     def rewrite(stmt: Any, before: list) -> Any:
@@ -563,6 +563,9 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         given.update({apart.get(k.arg, k.arg): k.value for k in call.keywords})
         targets = {n.id for t in getattr(stmt, "targets", []) for n in walk(t)
                    if isinstance(n, gast.Name)}
+        if not liveness:
+            liveness.extend(read_later(parsed.node.body))
+        later, bound = liveness
         live = later.get(id(stmt))
         if live is None:
             return stmt

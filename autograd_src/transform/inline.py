@@ -10,7 +10,7 @@ import numpy as np
 
 from ..rules.registry import Rule
 from . import optimize
-from .ir import Op, Transformer, assign_node, name_node, same_shape, walk
+from .ir import Op, Transformer, assign_node, expr_key, name_node, same_shape, walk
 from .naming import Namer, clone, describe
 
 __all__ = ["Inliner", "as_expr", "math_twin"]
@@ -154,21 +154,21 @@ class Inliner:
         """Compute once a term two adjoints of one operation share (``g / y`` of a quotient)."""
         if len(result) < 2:
             return result
-        seen: dict[str, int] = {}
+        seen: dict[Any, int] = {}
+        nodes: dict[Any, Any] = {}
         for _, expr in result:
-            for node in {gast.unparse(n): n for n in walk(expr)
-                         if isinstance(n, gast.BinOp)}:
-                seen[node] = seen.get(node, 0) + 1
-        shared = [text for text, count in seen.items() if count > 1]
+            for key, node in {expr_key(n): n for n in walk(expr)
+                              if isinstance(n, gast.BinOp)}.items():
+                seen[key] = seen.get(key, 0) + 1
+                nodes.setdefault(key, node)
+        shared = [key for key, count in seen.items() if count > 1]
         if not shared:
             return result
-        text = max(shared, key=len)
-        node = next(n for _, e in result for n in walk(e)
-                    if isinstance(n, gast.BinOp) and gast.unparse(n) == text)
+        node = max((nodes[key] for key in shared), key=lambda n: len(gast.unparse(n)))
         name = self.namer.fresh(describe(node))
         self.shared.add(name)
         pending.append(assign_node(name, clone(node), op.origin))
-        replacer = optimize.Replace(text, name)
+        replacer = optimize.Replace(expr_key(node), name)
         return [(target, replacer.visit(expr)) for target, expr in result]
 
     def helper_contributions(self, op: Op, g: gast.expr,

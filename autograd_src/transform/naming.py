@@ -30,6 +30,7 @@ _BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
 
 
 _AST = gast.AST
+_CONTEXT = gast.expr_context
 _LOCATION = ("lineno", "col_offset", "end_lineno", "end_col_offset")
 
 
@@ -51,6 +52,8 @@ def clone(node: Any) -> Any:
         value = own[field] if field in own else getattr(node, field, None)
         if type(value) is list:
             fields[field] = [clone(n) for n in value]
+        elif isinstance(value, _CONTEXT):
+            fields[field] = value  # (Load, Store: they hold nothing, so one serves both)
         elif isinstance(value, _AST) or isinstance(value, list):
             fields[field] = clone(value)
         else:

@@ -24,6 +24,7 @@ from ..ir import (
     Verbatim,
     assign_node,
     base_name,
+    children,
     kept_by,
     load_names,
     name_node,
@@ -617,7 +618,7 @@ def _written_in_place(body: list) -> set[str]:
                     node.func.attr in _WRITING_INTO_THEIR_FIRST:
                 written.append(node.args[0])
             names.update(w.id for w in written if isinstance(w, gast.Name))
-        stack += list(gast.iter_child_nodes(node))
+        stack += children(node)
     return names
 
 

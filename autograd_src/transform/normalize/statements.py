@@ -29,6 +29,7 @@ from ..ir import (
     assign_node,
     assigned_in,
     base_name,
+    children,
     load_names,
     name_node,
     walk,
@@ -177,7 +178,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.stores = Counter(n.id for n in walk(parsed.node) if isinstance(n, gast.Name)
                               and isinstance(n.ctx, gast.Store))
         # Subscripts and transposes already computed: source text -> (name, names read).
-        self.available: dict[str, tuple[str, set[str]]] = {}
+        self.available: dict[Any, tuple[str, set[str]]] = {}  # expr_key -> name, reads
         #: Names bound to an item or attribute read once (``hoist``): what they read.
         #: Temporaries comprehensions were built in, not yet handed to a name.
         self.comprehensions: set[str] = set()
@@ -456,7 +457,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                     continue  # (its locals are its own; the def's name holds no array)
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                     own.add(node.id)
-                todo += list(gast.iter_child_nodes(node))
+                todo += children(node)
             self._own_names = own
         return self._own_names
 
@@ -1758,7 +1759,7 @@ def _stored_here(stmt: gast.stmt) -> set[str]:
             continue
         if isinstance(node, gast.Lambda):
             continue
-        todo.extend(gast.iter_child_nodes(node))
+        todo.extend(children(node))
     return names
 
 

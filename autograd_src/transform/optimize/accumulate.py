@@ -217,7 +217,7 @@ def _accumulate(stmts: list[Any], sweep: _Adjoints, owned: set[str],
             # the block neither rebinds except by accumulating, nor shares.
             blocks = [stmt.body, stmt.orelse]
             touched = _aliased_or_assigned(stmt.body + stmt.orelse)
-            accumulated = {n for n in touched
+            accumulated = {n for n in touched & owned  # (only those owned count)
                            if _only_accumulated(stmt.body + stmt.orelse, n, ad)}
             inside = (owned - touched) | (owned & accumulated)
             counters = integers | _range_counter(stmt)

@@ -14,7 +14,7 @@ import gast
 import numpy as np
 
 from ...rules import runtime
-from ..ir import Transformer
+from ..ir import Transformer, expr_key
 from ..naming import Namer
 
 __all__ = ["number_of", "constant_node", "simplify", "Replace", "reuse_primal_values",
@@ -179,13 +179,13 @@ def simplify(expr: gast.expr, namer: Namer, scalars: frozenset = frozenset()) ->
 
 
 class Replace(Transformer):
-    """Replace every subexpression printed as ``text`` by the name ``name``."""
+    """Replace every binary operation whose `expr_key` is ``key`` by the name ``name``."""
 
-    def __init__(self, text: str, name: str) -> None:
-        self.text, self.name = text, name
+    def __init__(self, key: Any, name: str) -> None:
+        self.key, self.name = key, name
 
     def visit(self, node: Any) -> Any:
-        if isinstance(node, gast.BinOp) and gast.unparse(node) == self.text:
+        if isinstance(node, gast.BinOp) and expr_key(node) == self.key:
             return gast.Name(id=self.name, ctx=gast.Load(), annotation=None, type_comment=None)
         return super().visit(node)
 
@@ -198,7 +198,7 @@ class _Reuse(Transformer):
         # Primal values are single operations on names: only those can match.
         if isinstance(node, (gast.Call, gast.BinOp, gast.UnaryOp, gast.Subscript)) and all(
                 isinstance(a, (gast.Name, gast.Constant)) for a in _operands(node)):
-            name = self.values.get(gast.unparse(node))
+            name = self.values.get(expr_key(node))
             if name is not None:
                 return gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None)
         return super().visit(node)
@@ -217,7 +217,7 @@ def _operands(node: Any) -> list:
 def reuse_primal_values(expr: gast.expr, values: dict[str, str]) -> gast.expr:
     """Read ``sin_x`` instead of recomputing ``np.sin(x)`` that the primal already holds.
 
-    ``values`` maps the source text of primal expressions, valid at this point
+    ``values`` maps the `expr_key` of primal expressions, valid at this point
     of the adjoint sweep, to the names holding them.
     """
     return _Reuse(values).visit(expr) if values else expr

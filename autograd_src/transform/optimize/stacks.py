@@ -159,8 +159,19 @@ def iterate_stacks(primal: list, adjoint: list, stacks: set[str],
     after = _names(list(read_after))
     moved: set[str] = set()
     unread: set[str] = set()
-    rewritten = [_rewritten(item, pushed_once, set(movable), adjoint, after, reference, moved,
-                            unread, after | _names(adjoint[k + 1:]))
+    # the names read after each top-level loop of the adjoint sweep (one walk each)
+    # the names read after each top-level loop of the adjoint sweep, and elsewhere in
+    # it (each statement walked once)
+    each = [_names(adjoint[k:k + 1]) for k in range(len(adjoint))]
+    read_later: dict[int, set[str]] = {}
+    seen = set(after)
+    for k in range(len(adjoint) - 1, -1, -1):
+        if isinstance(adjoint[k], gast.For):
+            read_later[k] = set(seen)
+        seen |= each[k]
+    rewritten = [_rewritten(item, pushed_once, set(movable),
+                            set().union(*(each[:k] + each[k + 1:])) | after, after,
+                            reference, moved, unread, read_later[k])
                  if isinstance(item, gast.For) else item for k, item in enumerate(adjoint)]
     for body, k, j in sorted((movable[s] for s in moved - unread), key=lambda m: -m[1]):
         body.insert(j, body.pop(k))  # t = ...; t_stack.append(t): the value made
@@ -251,7 +262,7 @@ def _drop_unread_starts(primal: list, moves: list) -> None:
                 primal.remove(starts[0])
 
 
-def _rewritten(loop: Any, stacks: set[str], movable: set[str], adjoint: list,
+def _rewritten(loop: Any, stacks: set[str], movable: set[str], elsewhere: set[str],
                after: set[str], reference: Callable[[Any, str], str], moved: set[str],
                unread: set[str], read_later: set[str]) -> Any:
     """``loop``, iterating the stacks in ``stacks`` it pops at its top level: those
@@ -259,7 +270,8 @@ def _rewritten(loop: Any, stacks: set[str], movable: set[str], adjoint: list,
     name's last read (their pushes then move after the assignment, noted in ``moved``)
     when nothing reads the name after the pop (``after``: read after the sweeps).
     A stack whose name nothing reads, in the loop or after it (``read_later``), is
-    dropped instead (noted in ``unread``)."""
+    dropped instead (noted in ``unread``); ``elsewhere``: the names read in the rest of
+    the adjoint sweep, or after it."""
     if loop.orelse or not (isinstance(loop.iter, gast.Call) and
                            isinstance(loop.iter.func, gast.Name) and
                            loop.iter.func.id == "reversed" and len(loop.iter.args) == 1 and
@@ -269,21 +281,26 @@ def _rewritten(loop: Any, stacks: set[str], movable: set[str], adjoint: list,
             isinstance(n, (gast.Break, gast.Continue, gast.Return))
             for s in loop.body for n in nodes(s)):
         return loop
-    elsewhere = _names([s for s in adjoint if s is not loop]) | after
     taken: list = []  # (stack, name), in the order popped
     pushed_after: set[str] = set()
     body = []
     popped_names: set[str] = set()
+    own = [_names([stmt]) for stmt in loop.body]  # each statement's names
+    after_here = Counter(n for names_ in own for n in names_)  # in how many after this one
+    before: set[str] = set()  # the names of the statements before this one
     for k, stmt in enumerate(loop.body):
+        after_here.subtract(own[k])
+        if k:
+            before |= own[k - 1]
         pop = _popped(stmt)
         if pop is None or pop[0] not in stacks or pop[1] in popped_names or \
                 pop[1] == loop.target.id:
             body.append(stmt)
             continue
         stack, name = pop
-        if name not in _names(loop.body[:k]):
+        if name not in before:
             taken.append(pop)  # the value pushed before this iteration's own
-        elif stack in movable and name not in _names(loop.body[k + 1:]) and \
+        elif stack in movable and after_here[name] <= 0 and \
                 name not in elsewhere and name not in _stored(loop.body[:k]):
             taken.append(pop)  # read before the pop: the iteration's own value
             pushed_after.add(stack)

@@ -17,6 +17,7 @@ from ..ir import (
     Primal,
     assign_node,
     differentiable_inputs,
+    expr_key,
     load_names,
     name_node,
     walk,
@@ -40,8 +41,8 @@ class UniformAdjoints:
         # Shape classes of values assigned once at top level (primal values reused).
         self.class_of = {item.target: item.result_class for item in body
                          if isinstance(item, Op) and len(self.assignments[item.target]) == 1}
-        # (text, name, first and last body positions where the value is unchanged)
-        self.primal_values: list[tuple[str, str, int, int]] = []
+        # (expr_key, name, first and last body positions where the value is unchanged)
+        self.primal_values: list[tuple[Any, str, int, int]] = []
         self._values_cache: dict[int, dict[str, str]] = {}
         self.positions = {id(item): index for index, item in enumerate(body)}
         for index, item in enumerate(body):
@@ -50,7 +51,7 @@ class UniformAdjoints:
                 writes = [i for n in load_names(item.value) for i in self.assignments.get(n, ())]
                 first = max([i for i in writes if i < index], default=-1)
                 last = min([i - 1 for i in writes if i > index], default=len(body))
-                self.primal_values.append((gast.unparse(item.value), item.target, first, last))
+                self.primal_values.append((expr_key(item.value), item.target, first, last))
         # A unary ufunc's result has its operand's shape, and so has an elementwise
         # result of one shape class: helpers that only read a shape may read the
         # operand instead, and the result may then go unused.
@@ -158,13 +159,13 @@ class UniformAdjoints:
             chain.append(self.same_shape_as[chain[-1]])
         return chain
 
-    def values_at(self, item: Any) -> dict[str, str]:
+    def values_at(self, item: Any) -> dict[Any, str]:
         """Primal values whose operands are unchanged between their definition and ``item``."""
         position = self.positions.get(id(item))
         if position is None:  # inside a branch or loop: values may differ per pass
             return {}
         if position not in self._values_cache:
             self._values_cache[position] = {
-                text: target for text, target, first, last in reversed(self.primal_values)
+                key: target for key, target, first, last in reversed(self.primal_values)
                 if first < position <= last}
         return self._values_cache[position]
