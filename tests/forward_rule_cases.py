@@ -146,6 +146,12 @@ CASES += [
      "_ad.picked_item([x, 2 * x, y], [1.0, 3.0, 2.0], None, True) + "
      "_ad.unextreme_item(x, [0.5, -1.0, 0.2], None, False)[1] * 3.0",
      _n((3,), (3,)), 2),
+    # sorted(items, key=k) as the items in the order the key gave, and its adjoint
+    ((_ad.in_order, _ad.unordered),
+     "_ad.in_order([x, 2 * x, y], [2, 0, 1])[0] * _ad.in_order([x, y], [1, 0])[1] + "
+     "_ad.unordered(x, [0.5, -1.0, 0.2], [2, 0, 1])[2] * 3.0 + "
+     "_ad.unordered([x, y], [1.0, 2.0], [1, 0])[0]",
+     _n((3,), (3,)), 2),
     ((_ad.unsummed,), "_ad.unsummed(x, [np.ones(3), 2.0], 1.0, 0)[1] * 2.0 + "
      "_ad.unsummed(x, [1.0, 2.0], np.ones(3), 1)", _n((3,)), 1),
     ((_ad.unsum,), "_ad.unsum(x, [y, z])[0] * _ad.unsum(x, [y, z])[1] + "

@@ -11,7 +11,7 @@ from . import runtime as _ad
 from .jvp import defjvp
 from .registry import defvjp, nondifferentiable
 
-nondifferentiable(_ad.keys, _ad.order_of)
+nondifferentiable(_ad.keys, _ad.order_of, _ad.extreme_position)
 
 
 @defvjp(_ad.transposed)
@@ -30,6 +30,11 @@ def summed(g, ans, items, start):
 @defvjp(_ad.sorted_items, n_inputs=1)
 def sorted_items(g, ans, items, key=None, reverse=False):
     return _ad.unsorted(g, items, key, reverse)
+
+
+@defvjp(_ad.in_order, n_inputs=1)
+def in_order(g, ans, items, order):
+    return _ad.unordered(g, items, order)
 
 
 @defvjp(_ad.largest, n_inputs=1)

@@ -353,6 +353,16 @@ nondifferentiable(_ad.written_back)
 # structure: its tangent applies it to the tangent, its adjoint is its transpose.
 
 
+@defvjp(_ad.unordered, n_inputs=1)
+def unordered_vjp(g, ans, grad, items, order):
+    return _ad.in_order(g, order)
+
+
+@defjvp(_ad.unordered)
+def unordered(g, ans, grad, items, order):
+    return _ad.unordered(g, items, order)
+
+
 @defvjp(_ad.unextreme_item, n_inputs=1)
 def unextreme_item_vjp(g, ans, grad, items, key, largest):
     return _ad.picked_item(g, items, key, largest)
@@ -1608,6 +1618,11 @@ def transposed(g, ans, rows):
 @defjvp(_ad.sorted_items)
 def sorted_items(g, ans, items, key=None, reverse=False):
     return _fwd.sorted_items(g, items, key, reverse)
+
+
+@defjvp(_ad.in_order)
+def in_order(g, ans, items, order):
+    return _ad.in_order(g, order)
 
 
 @defjvp(_ad.largest)

@@ -804,8 +804,9 @@ def _partly_read_refusal(parsed: ParsedFunction, lazy: gast.expr, lead: str) -> 
 
 def _no_zip_of_lazy_effects(parsed: ParsedFunction) -> None:
     """Refuse ``zip(xs, map(tick, ys))`` (a ``map``, ``filter``, generator or ``iter``
-    beside other iterables) where reading the lazy one changes state: zip reads it only
-    as far as the shortest iterable goes, grad reads it whole first."""
+    beside other iterables) where reading the lazy one changes state: zip reads it an
+    item at a time, in turn with the others, and only as far as the shortest iterable
+    goes; grad reads it whole first."""
     for call in walk(parsed.node):
         if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Name) and
                 len(call.args) >= 2 and parsed.resolve(call.func) is zip):
@@ -815,9 +816,14 @@ def _no_zip_of_lazy_effects(parsed: ParsedFunction) -> None:
                 isinstance(arg.func, gast.Name) and parsed.resolve(arg.func) in (map, filter,
                                                                                 iter)
             if lazy and _reading_changes_state(parsed, arg):
-                raise _partly_read_refusal(parsed, arg, f"zip reads {gast.unparse(arg).strip()} "
-                                                        "only as far as its shortest "
-                                                        "iterable goes")
+                raise parsed.error(arg, f"zip reads {gast.unparse(arg).strip()} an item at a "
+                                        "time, in turn with its other iterables and only "
+                                        "as far as the shortest goes, and reading it "
+                                        "changes state (a call that may update what it "
+                                        "is given or holds); grad reads each whole first. "
+                                        "Make the lazy iterables lists before the zip "
+                                        "(ys = [f(v) for v in xs]), where that order of "
+                                        "calls is what you mean")
 
 
 def _read_whole(name: str, stmt: gast.stmt) -> bool:

@@ -473,13 +473,23 @@ def read_later(body: list, values_only: bool = False
     # (a comprehension's or lambda's own variables are not this function's names)
     own_reads = _own_variable_reads(gast.Module(body=body, type_ignores=[]))
 
+    read: dict[int, frozenset] = {}  # loads(node), by id (loops are read again)
+
     def loads(node: Any) -> frozenset:
-        # (v *= 0.5 reads v too: it writes, in NumPy, into the array v holds)
+        found = read.get(id(node))
+        if found is not None:
+            return found
         skipped = own_reads | _shape_reads(node) if values_only else own_reads
-        return frozenset(n.id for n in walk(node) if isinstance(n, gast.Name)
-                         and isinstance(n.ctx, gast.Load) and id(n) not in skipped) | \
-            frozenset(n.target.id for n in walk(node) if isinstance(n, gast.AugAssign)
-                      and isinstance(n.target, gast.Name))
+        names: set[str] = set()
+        for n in walk(node):
+            if isinstance(n, gast.Name):
+                if isinstance(n.ctx, gast.Load) and id(n) not in skipped:
+                    names.add(n.id)
+            elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):
+                names.add(n.target.id)  # (v *= 0.5 reads v too: it writes, in NumPy,
+                # into the array v holds)
+        found = read[id(node)] = frozenset(names)
+        return found
 
     def stores(stmt: Any) -> frozenset:  # names an assignment surely binds anew
         if isinstance(stmt, gast.Assign):
@@ -669,6 +679,10 @@ def may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> boo
                 # (s.step(), log.append(v) on what the caller holds; m.step() on a name
                 # of its own, which may hold the caller's object: m = D['m'])
                 return True
+            if isinstance(called, types.BuiltinMethodType) and \
+                    not isinstance(called.__self__, (types.ModuleType, type(None))) and \
+                    called.__name__ not in _READING_METHODS:
+                return True  # (LOG.append(v), RNG.normal() on a module's list or generator)
             if inspect.isfunction(called) and is_user_function(called) and \
                     may_change_state(called, depth + 1, seen):
                 return True

@@ -13,8 +13,10 @@ from .core import is_zero, unbroadcast, zero_item
 __all__ = ["picked_item", "joined_like", "pack", "appended", "extended", "unlist", "joined",
            "plus", "unplus", "times",
            "untimes", "add", "values_at", "pack_dict", "unsum", "like_input", "keys",
-           "transposed", "summed", "order_of", "sorted_items", "unsorted", "largest",
-           "smallest", "unextreme_item", "like_items", "field", "unfield", "get_item",
+           "transposed", "summed", "order_of", "in_order", "unordered", "sorted_items", "unsorted",
+           "largest",
+           "smallest", "extreme_position", "unextreme_item", "like_items", "field", "unfield",
+           "get_item",
            "unget_item", "kwargs_without", "merged", "unmerged", "unsummed",
            "left_to_default", "construct"]
 
@@ -198,6 +200,20 @@ def sorted_items(items: Any, key: Any = None, reverse: bool = False) -> list:
     return [items[i] for i in order_of(items, key, reverse)]
 
 
+def in_order(items: Any, order: list) -> list:
+    """``[items[i] for i in order]``: ``sorted(items, key=key)`` given the order the key
+    gave (`order_of`, called once, in the forward pass)."""
+    return [items[i] for i in order]
+
+
+def unordered(g: Any, items: Any, order: list) -> Any:
+    """The adjoint of `in_order`: each item's adjoint put back where it came from."""
+    grads = [zero_item(item) for item in items]
+    for position, index in enumerate(order):
+        grads[index] = add(grads[index], g[position])
+    return like_items(grads, items)
+
+
 def like_items(grads: list, items: Any) -> Any:
     """``grads``, one per item of ``items``, as an array when ``items`` is one (its rows)."""
     if isinstance(items, np.ndarray):
@@ -216,7 +232,9 @@ def unsorted(g: Any, items: Any, key: Any = None, reverse: bool = False) -> Any:
     return like_items(grads, items)
 
 
-def _extreme_position(items: Any, key: Any, largest: bool) -> int:
+def extreme_position(items: Any, key: Any, largest: bool) -> int:
+    """The position of ``max(items, key=key)`` (``min`` if not ``largest``): the first
+    of the largest, ``key`` called once per item, in order, as Python calls it."""
     pick = max if largest else min
     if key is None:
         return pick(range(len(items)), key=items.__getitem__)
@@ -225,25 +243,25 @@ def _extreme_position(items: Any, key: Any, largest: bool) -> int:
 
 def largest(items: Any, key: Any = None) -> Any:
     """``max(items, key=key)``: the first of the largest items."""
-    return items[_extreme_position(items, key, True)]
+    return items[extreme_position(items, key, True)]
 
 
 def smallest(items: Any, key: Any = None) -> Any:
     """``min(items, key=key)``: the first of the smallest items."""
-    return items[_extreme_position(items, key, False)]
+    return items[extreme_position(items, key, False)]
 
 
 def unextreme_item(g: Any, items: Any, key: Any, largest: bool) -> list:
     """The adjoint of `largest` / `smallest`: ``g`` for the item picked, zeros elsewhere."""
     grads = [zero_item(item) for item in items]
-    grads[_extreme_position(items, key, largest)] = g
+    grads[extreme_position(items, key, largest)] = g
     return like_items(grads, items)
 
 
 def picked_item(g: Any, items: Any, key: Any, largest: bool) -> Any:
     """The adjoint of `unextreme_item` with respect to its ``g`` (it is linear in it):
     the part of ``g`` at the position picked."""
-    return g[_extreme_position(items, key, largest)]
+    return g[extreme_position(items, key, largest)]
 
 
 def field(x: Any, name: str) -> Any:

@@ -209,8 +209,8 @@ def sorted_items(g: Any, items: Any, key: Any = None, reverse: bool = False) -> 
 def picked(g: Any, items: Any, key: Any, largest: bool) -> Any:
     """Tangent of ``max(items, key=key)`` (``min`` if not ``largest``): the tangent of
     the item picked, the first of the largest as Python picks."""
-    from .containers import _extreme_position
-    return g[_extreme_position(items, key, largest)]
+    from .containers import extreme_position
+    return g[extreme_position(items, key, largest)]
 
 
 def linalg_tangent(g: Any, a: Any) -> Any:

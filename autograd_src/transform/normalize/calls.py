@@ -469,6 +469,17 @@ class CallNormalizer:
             isinstance(v, (gast.Dict, gast.DictComp)) or isinstance(v, gast.Call) and
             self.parsed.resolve(v.func) is dict for v in values)
 
+    def held_for_key(self, items: gast.expr, keywords: dict) -> Optional[gast.Name]:
+        """A name holding ``items`` of ``max``/``min``/``sorted`` given a ``key``, where
+        they carry gradient: the item picked (or the order) is found once, in the
+        forward pass, by calling the key once per item as Python does; the adjoint
+        reads that position and never calls the key again (it may change or read
+        state, or names bound anew since). None without a key."""
+        if "key" not in keywords or not self.is_active(items):
+            return None
+        held = items if isinstance(items, gast.Name) else self.atom(items)
+        return held if isinstance(held, gast.Name) else None
+
     def builtin_form(self, call: gast.Call) -> Optional[gast.expr]:
         """Python's builtins and dict methods on differentiated values, written as
         calls with rules: ``max(xs)`` as ``_ad.largest(xs)``, ``sorted(xs, key=f)``,
@@ -545,8 +556,18 @@ class CallNormalizer:
         if builtin in (max, min) and not starred and (len(args) == 1 or len(args) > 2) and \
                 set(keywords) <= {"key"}:
             items = args[0] if len(args) == 1 else gast.List(elts=list(args), ctx=gast.Load())
+            held = self.held_for_key(items, keywords)
+            if held is not None:  # xs[position], the key called once, as Python calls it
+                return gast.Subscript(value=held, slice=ad(
+                    "extreme_position", held, keywords["key"],
+                    gast.Constant(value=builtin is max, kind=None)), ctx=gast.Load())
             return ad("largest" if builtin is max else "smallest", items, **keywords)
         if builtin is sorted and len(args) == 1 and set(keywords) <= {"key", "reverse"}:
+            held = self.held_for_key(args[0], keywords)
+            if held is not None:  # the items in the order the key gave, called once each
+                return ad("in_order", held, ad(
+                    "order_of", name_node(held.id), keywords["key"],
+                    keywords.get("reverse", gast.Constant(value=False, kind=None))))
             return ad("sorted_items", args[0], **keywords)
         if builtin is sum and not starred and (len(args) == 2 or "start" in keywords):
             start = args[1] if len(args) == 2 else keywords["start"]
@@ -848,10 +869,11 @@ class CallNormalizer:
                 raise self.error(keyword.value, f"a differentiated value passed to {label}() "
                                                 f"by {what}, into a keyword-only parameter or "
                                                 "**kwargs: grad follows that for a helper "
-                                                "defined in this module and called by its "
-                                                "plain name; otherwise name the parameter "
-                                                "before any * in the def and pass the value "
-                                                "by position")
+                                                "defined in this module, called by its "
+                                                "plain name, that takes no *args and keeps "
+                                                "no state of its own (a closure); otherwise "
+                                                "name the parameter before any * in the def "
+                                                "and pass the value by position")
         for value in list(call.args) + [k.value for k in call.keywords]:
             if isinstance(value, gast.Name) and value.id in self.closures and \
                     self._reads_active_function(value):

@@ -25,6 +25,7 @@ from ..ir import (
     Primal,
     assign_node,
     base_name,
+    expr_key,
     is_trivial,
     kept_by,
     load_names,
@@ -95,7 +96,7 @@ class ExpressionNormalizer:
             return name_node(self.comprehension(expr))
         rule, value, bound, inputs = self.operation(expr)
         reusable = isinstance(value, (gast.Subscript, gast.Attribute))
-        key = gast.unparse(value) if reusable else None
+        key = expr_key(value) if reusable else None
         if key in self.available:
             return name_node(self.available[key][0])
         name = self.namer.fresh(describe(expr))
@@ -271,7 +272,8 @@ class ExpressionNormalizer:
             rule is not None and hasattr(rule, "helper_keywords") and target in self.lists) or (
             rule is not None and rule.primitive in (runtime.joined, list, tuple, runtime.merged,
                                                     runtime.construct,
-                                                    runtime.sorted_items, runtime.transposed)) or (
+                                                    runtime.sorted_items, runtime.in_order,
+                                                    runtime.transposed)) or (
             # (L = _ad.setitem(L, -1, v) in generated code: L a list still)
             rule is not None and rule.primitive in (runtime.setitem, runtime.copied,
                                                     runtime.appended, runtime.extended) and
@@ -357,7 +359,7 @@ class ExpressionNormalizer:
         self.shape_class[target] = shape_class
         op.result_class = shape_class
         if rule is not None and (allocates(rule.primitive, value) or sliced_list or
-                                 rule.primitive is runtime.sorted_items or (
+                                 rule.primitive in (runtime.sorted_items, runtime.in_order) or (
                 hasattr(rule, "helper_keywords") and not sharing)):
             self.owned.add(target)  # a new array: assigning into it changes nothing else
         self.active.add(target)

@@ -371,7 +371,7 @@ class AdjointSweep:
 #: The primitives whose results are (or, for + and *, may be) lists, tuples or dicts.
 _MAKERS = (runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended,
            runtime.joined, runtime.plus, runtime.times, list, tuple, runtime.sorted_items,
-           runtime.transposed, runtime.summed, copy.copy, copy.deepcopy)
+           runtime.in_order, runtime.transposed, runtime.summed, copy.copy, copy.deepcopy)
 
 
 #: Runtime functions of generated code whose result has the structure of an argument.
