@@ -107,3 +107,17 @@ def test_zip_of_generators_appending_to_a_module_list_is_refused():
     # for 50, silently)
     with pytest.raises(DiffSyntaxError, match="an item at a time, in turn"):
         grad(_zip_of_generators)(np.array([1.0, 2.0]))
+
+
+# ----- np.asarray(x, dtype=...) gives the gradient in x's dtype -----
+
+def _cast_by_asarray(x):
+    return np.sum(np.asarray(x, dtype=np.float32) ** 2) + np.sum(np.array(x, np.float32))
+
+
+def test_asarray_with_a_dtype_gives_the_gradient_in_the_arguments_dtype():
+    x = np.array([1.0, 2.0, 3.0])
+    for made in (grad(_cast_by_asarray), jacrev(_cast_by_asarray)):
+        g = made(x)
+        assert g.dtype == np.float64  # (float32: the cast's dtype)
+        np.testing.assert_allclose(g, 2 * x + 1)

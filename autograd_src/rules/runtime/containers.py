@@ -160,10 +160,16 @@ def unsum(g: Any, items: Any) -> Any:
 
 
 def like_input(g: Any, a: Any) -> Any:
-    """Gradient of ``np.array(a)``: ``g`` itself, or split into items when ``a`` is a list."""
+    """Gradient of ``np.array(a)``: ``g`` itself, or split into items when ``a`` is a list;
+    in ``a``'s floating dtype where the call cast it to another
+    (``np.asarray(x, dtype=np.float32)`` of a float64 ``x``), as ``x.astype`` gives."""
     if isinstance(a, (list, tuple)):
         return [like_input(piece, item) for piece, item in zip(g, a)]
-    return unbroadcast(g, a) if np.ndim(g) != np.ndim(a) else g
+    g = unbroadcast(g, a) if np.ndim(g) != np.ndim(a) else g
+    if isinstance(a, (np.ndarray, np.floating)) and isinstance(g, (np.ndarray, np.floating)) \
+            and g.dtype != a.dtype and g.dtype.kind == "f" and a.dtype.kind == "f":
+        return g.astype(a.dtype)
+    return g
 
 
 # ----- Python's builtins on lists of values (the normalizer calls these for them) -----
