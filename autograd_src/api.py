@@ -37,7 +37,7 @@ from .arguments import (
     zero_d_analysis,
 )
 from .errors import UnresolvedMethodError
-from .transform import inline_defs, source, stages
+from .transform import inline_defs, loader, source, stages
 from .transform.by_forward_mode import ENABLED as forward_mode_enabled
 from .transform.by_forward_mode import gradient_by_forward_mode, suits_forward_mode
 from .transform.pipeline import LOCK, bind, cache_for, cached, derivative_name, transform
@@ -463,65 +463,69 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
     @functools.wraps(compiled, assigned=("__module__", "__name__", "__qualname__"),
                      updated=())
     def derivative(*args: Any, **kwargs: Any) -> Any:
-        if kwargs and seed_renamed and "dout" in kwargs:  # (the documented keyword)
-            kwargs = {seed_renamed if k == "dout" else k: v for k, v in kwargs.items()}
-        if kwargs or len(args) < positional:
-            whole = complete(args, kwargs)
-            if whole is not None:
-                args, kwargs = whole, {}
-        if not kwargs:
-            entry = shortcuts.find(args)
-            if entry is not None and reads.unchanged():
-                if entry is not shown[0]:
-                    show(entry)
-                return entry[0](*args)
-        narrow = check(args, kwargs)
-        if not reads.unchanged():
-            made_again()
-        if not vectors and any(type(a) is np.ndarray and a.ndim == 1 for a in args):
-            vectors.append(counter_indexed(fn))
-        if any(type(a) is np.ndarray and not a.ndim for a in args):
-            if not plain:
-                plain.extend(zero_d_analysis(fn))
-            _no_zero_d_shared_and_updated(fn, parameter_names, args, plain[1])
-        signature = scalar_signature(parameter_names, args, kwargs,
-                                     vectors[0] if vectors else frozenset(),
-                                     plain[0] if plain else frozenset())
-        # 0-d arrays the variant does not read as numbers (np.array([x, 1.0]))
-        zero_d = tuple(k for k, (name, read) in enumerate(zip(names, readers))
-                       if name not in signature[0] and _zero_d(read(args, kwargs)))
-        variant = (signature, zero_d) if zero_d else signature
-        entry = variants.get(variant)
-        if entry is None:
-            made, made_text, _ = generated(signature)
-            call = separate(made)
-            # the gradient of a number comes back as that number's type and dtype
-            numbers = tuple((k, read) for k, (name, read) in enumerate(zip(names, readers))
-                            if name in signature[0] or k in zero_d)
-            if numbers:
-                call = _like_numbers(call, numbers, single, value)
-            entry = variants[variant] = (call, made, made_text)
-            _describe_into(described, _describe(signature), made_text)
-        if entry is not shown[0]:
-            show(entry)
-        chosen = entry[0]
-        if signature[3] and set(signature[3]) & wrt:  # containers: same layout back
-            if narrow or kwargs:
-                like = [shallow_copy(read(args, kwargs)) for read in readers]
-                return _in_structures(chosen(*args, **kwargs), like, single, value)
-            laid = laid_out.get(variant)
-            if laid is None:
-                laid = laid_out[variant] = (
-                    _laying_out(chosen, wrt_positions, single, value), entry[1],
-                    entry[2])
-            shortcuts.remember(args, laid)
-            return laid[0](*args)
-        if narrow:
-            return in_dtypes(chosen(*args, **kwargs), narrow, single, value)
-        if kwargs:
-            return chosen(*args, **kwargs)
-        shortcuts.remember(args, entry)
-        return chosen(*args)
+        try:
+            if kwargs and seed_renamed and "dout" in kwargs:  # (the documented keyword)
+                kwargs = {seed_renamed if k == "dout" else k: v for k, v in kwargs.items()}
+            if kwargs or len(args) < positional:
+                whole = complete(args, kwargs)
+                if whole is not None:
+                    args, kwargs = whole, {}
+            if not kwargs:
+                entry = shortcuts.find(args)
+                if entry is not None and reads.unchanged():
+                    if entry is not shown[0]:
+                        show(entry)
+                    return entry[0](*args)
+            narrow = check(args, kwargs)
+            if not reads.unchanged():
+                made_again()
+            if not vectors and any(type(a) is np.ndarray and a.ndim == 1 for a in args):
+                vectors.append(counter_indexed(fn))
+            if any(type(a) is np.ndarray and not a.ndim for a in args):
+                if not plain:
+                    plain.extend(zero_d_analysis(fn))
+                _no_zero_d_shared_and_updated(fn, parameter_names, args, plain[1])
+            signature = scalar_signature(parameter_names, args, kwargs,
+                                         vectors[0] if vectors else frozenset(),
+                                         plain[0] if plain else frozenset())
+            # 0-d arrays the variant does not read as numbers (np.array([x, 1.0]))
+            zero_d = tuple(k for k, (name, read) in enumerate(zip(names, readers))
+                           if name not in signature[0] and _zero_d(read(args, kwargs)))
+            variant = (signature, zero_d) if zero_d else signature
+            entry = variants.get(variant)
+            if entry is None:
+                made, made_text, _ = generated(signature)
+                call = separate(made)
+                # the gradient of a number comes back as that number's type and dtype
+                numbers = tuple((k, read) for k, (name, read) in enumerate(zip(names, readers))
+                                if name in signature[0] or k in zero_d)
+                if numbers:
+                    call = _like_numbers(call, numbers, single, value)
+                entry = variants[variant] = (call, made, made_text)
+                _describe_into(described, _describe(signature), made_text)
+            if entry is not shown[0]:
+                show(entry)
+            chosen = entry[0]
+            if signature[3] and set(signature[3]) & wrt:  # containers: same layout back
+                if narrow or kwargs:
+                    like = [shallow_copy(read(args, kwargs)) for read in readers]
+                    return _in_structures(chosen(*args, **kwargs), like, single, value)
+                laid = laid_out.get(variant)
+                if laid is None:
+                    laid = laid_out[variant] = (
+                        _laying_out(chosen, wrt_positions, single, value), entry[1],
+                        entry[2])
+                shortcuts.remember(args, laid)
+                return laid[0](*args)
+            if narrow:
+                return in_dtypes(chosen(*args, **kwargs), narrow, single, value)
+            if kwargs:
+                return chosen(*args, **kwargs)
+            shortcuts.remember(args, entry)
+            return chosen(*args)
+        except Exception as exc:  # (the note names the line of yours it ran for)
+            loader.user_line(exc)
+            raise
 
     views: list = []
     described = {_describe(NO_SCALARS): text}

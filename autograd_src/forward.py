@@ -40,7 +40,7 @@ from .arguments import (
 )
 from .errors import UnresolvedMethodError
 from .rules import forward_rules, runtime_rules  # noqa: F401 - register their rules
-from .transform import source, stages
+from .transform import loader, source, stages
 from .transform.pipeline import LOCK, bind, cache_for, cached, transform_forward
 from .transform.source import is_bound_method, parameters
 
@@ -339,9 +339,13 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
     def checked_run(args: tuple, kwargs: dict, tangents: Sequence[Any]) -> tuple:
         chosen = choose(tuple(args), kwargs)
         check(args, kwargs, tangents)
-        if kwargs:
-            return chosen(*args, **kwargs, **dict(zip(tangent_names, tangents)))
-        return chosen(*args, **dict(zip(tangent_names, tangents)))
+        try:
+            if kwargs:
+                return chosen(*args, **kwargs, **dict(zip(tangent_names, tangents)))
+            return chosen(*args, **dict(zip(tangent_names, tangents)))
+        except Exception as exc:  # (the note names the line of yours it ran for)
+            loader.user_line(exc)
+            raise
 
     def check(args: tuple, kwargs: dict, tangents: Sequence[Any]) -> None:
         for (name, read), tangent in zip(readers, tangents):
@@ -383,7 +387,11 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
                         tangent.shape == value.shape:
                     if entry[1] is not derivative.source:
                         derivative.source, derivative.__wrapped__ = entry[1], entry[0]
-                    return entry[0](*args, **{only: tangent})
+                    try:
+                        return entry[0](*args, **{only: tangent})
+                    except Exception as exc:
+                        loader.user_line(exc)
+                        raise
         return checked_run(args, {}, [tangent])
 
     def derivative(*args: Any, **kwargs: Any) -> tuple:

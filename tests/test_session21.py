@@ -121,3 +121,38 @@ def test_asarray_with_a_dtype_gives_the_gradient_in_the_arguments_dtype():
         g = made(x)
         assert g.dtype == np.float64  # (float32: the cast's dtype)
         np.testing.assert_allclose(g, 2 * x + 1)
+
+
+# ----- an exception raised by generated code names the user's line -----
+
+def _raises_when_large(x):
+    y = np.sum(x ** 2)
+    if y > 1:
+        raise ValueError("too big")
+    return y
+
+
+def _solves(A, b):
+    return np.linalg.solve(A, b)
+
+
+def _loss_through_a_helper(W, x):
+    return np.sum(_solves(W @ W.T, x) ** 2)
+
+
+@pytest.mark.skipif(not hasattr(BaseException, "add_note"), reason="notes: Python 3.11")
+def test_an_exception_from_generated_code_is_noted_with_the_users_line():
+    import inspect
+    line = inspect.getsourcelines(_raises_when_large)[1] + 3  # the raise
+    for run in (lambda: grad(_raises_when_large)(np.ones(2)),
+                lambda: jacfwd(_raises_when_large)(np.ones(2))):
+        with pytest.raises(ValueError, match="too big") as caught:
+            run()
+        (note,) = caught.value.__notes__
+        assert f"test_session21.py:{line}" in note and "raise ValueError" in note
+    # in a helper's derivative: the helper's line
+    line = inspect.getsourcelines(_solves)[1] + 1
+    with pytest.raises(np.linalg.LinAlgError) as caught:
+        grad(_loss_through_a_helper)(np.zeros((2, 2)), np.ones(2))
+    (note,) = caught.value.__notes__
+    assert "derivative of _solves" in note and f"test_session21.py:{line}" in note

@@ -90,22 +90,32 @@ def _no_empty_undo(block: list) -> list:
     return kept
 
 
+_AT = "__autograd_src_at_"
+
+
 def render(parsed: ParsedFunction, derivative: Derivative, name: str,
-           single: bool, printer: str = "gast", backward: str = "") -> str:
+           single: bool, printer: str = "gast", backward: str = "",
+           origins: Optional[list] = None) -> str:
     """The source text of the derivative function called ``name``.
 
     With ``backward`` (a helper's derivative), the function returns its value and
     a function of that name computing the gradients from a seed (see `_split`).
+    ``origins``, if given, is filled with the line of ``parsed``'s file each line of
+    the text was generated for (0 where none): what an exception raised by the
+    derivative reports as the user's line (`loader.user_line`).
     """
     markers: dict[str, Any] = {}
 
-    def lower(item: Any) -> gast.stmt:
+    def marker_of(text: str) -> gast.stmt:
+        return gast.Expr(value=gast.Name(id=text, ctx=gast.Load(), annotation=None,
+                                         type_comment=None))
+
+    def lower(item: Any) -> list:
         if isinstance(item, (Comment, Blank, Verbatim)):
             marker = f"__autograd_src_marker_{len(markers)}__"
             markers[marker] = item if isinstance(item, Verbatim) else \
                 (item.text if isinstance(item, Comment) else None)
-            return gast.Expr(value=gast.Name(id=marker, ctx=gast.Load(), annotation=None,
-                                             type_comment=None))
+            return [marker_of(marker)]
         for block in ("body", "orelse"):  # comments inside if and for blocks
             items = getattr(item, block, None)
             if isinstance(items, list):
@@ -114,8 +124,11 @@ def render(parsed: ParsedFunction, derivative: Derivative, name: str,
                     # (its statements optimized away after the comments were read:
                     # an else of comments alone goes, a body gets its pass)
                     items = [] if block == "orelse" else items + [gast.Pass()]
-                setattr(item, block, [lower(s) for s in items])
-        return item
+                setattr(item, block, [s for i in items for s in lower(i)])
+        line = getattr(item, "lineno", None)
+        if origins is not None and isinstance(line, int) and isinstance(item, gast.stmt):
+            return [marker_of(f"{_AT}{line}__"), item]  # (dropped from the text below)
+        return [item]
 
     results: gast.expr = derivative.results[0] if single else gast.Tuple(
         elts=list(derivative.results), ctx=gast.Load())
@@ -134,7 +147,8 @@ def render(parsed: ParsedFunction, derivative: Derivative, name: str,
         body.append(gast.Return(value=results))
         signature = _signature(parsed, derivative.seed_param)
     fn = gast.FunctionDef(name=name, args=signature,
-                          body=[lower(s) for s in _no_empty_undo(body)], decorator_list=[],
+                          body=[s for i in _no_empty_undo(body) for s in lower(i)],
+                          decorator_list=[],
                           returns=None,
                           type_comment=None, type_params=[])
     module = gast.Module(body=[fn], type_ignores=[])
@@ -146,8 +160,12 @@ def render(parsed: ParsedFunction, derivative: Derivative, name: str,
     # Printers parenthesize a returned tuple; "return a, b" reads better.
     returns = {f"return {to_source(t, printer).strip()}": f"return "
                f"{to_source(t, printer).strip()[1:-1]}" for t in tuples}
+    at = 0  # the user's line the text is generated for, from the last location marker
     for line in text.splitlines():
         stripped = line.strip()
+        if stripped.startswith(_AT):
+            at = int(stripped[len(_AT):-2])
+            continue
         if stripped in returns:
             line = line[: len(line) - len(line.lstrip())] + returns[stripped]
         stripped = line.strip()
@@ -161,4 +179,6 @@ def render(parsed: ParsedFunction, derivative: Derivative, name: str,
                 lines.append("" if text is None else f"{indent}# {text}")
         else:
             lines.append(line)
+        if origins is not None:  # (a nested def's text, Verbatim, adds several)
+            origins.extend([at] * (len(lines) - len(origins)))
     return "\n".join(lines) + "\n"

@@ -5,15 +5,19 @@ from __future__ import annotations
 import ast
 import itertools
 import linecache
+import os
 import sys
 import traceback
 import types
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
-__all__ = ["load"]
+__all__ = ["load", "user_line"]
 
 _counter = itertools.count(1)
 _FACTORY = "__autograd_src_factory__"
+#: For each generated file: the user's file, the user's line each generated line was
+#: made for (0 for none), and the name of the function differentiated.
+_ORIGINS: dict[str, tuple[str, list, str]] = {}
 
 
 def _register(filename: str, source: str) -> None:
@@ -38,7 +42,7 @@ def _print_with_generated_lines(kind: type, value: BaseException, tb: Any) -> No
 
 
 def load(source: str, name: str, fn: Callable[..., Any], injected: dict[str, Any],
-         origin: str) -> Callable[..., Any]:
+         origin: str, lines: Optional[tuple[str, list, str]] = None) -> Callable[..., Any]:
     """Compile ``source`` (one ``def name(...)``) as a function living beside ``fn``.
 
     The derivative reads the user's module globals live (``fn.__globals__``) and
@@ -47,6 +51,8 @@ def load(source: str, name: str, fn: Callable[..., Any], injected: dict[str, Any
     (``_ad``, ``np``) are closure cells of their own, so nothing is written into
     the user's module. The function is compiled inside a factory whose free
     variables are those names; line and column numbers stay those of ``source``.
+    ``lines``: the user's file, the user's line each line of ``source`` was generated
+    for, and the function's name (see `user_line`).
     """
     filename = f"<autograd_src {name} of {origin} #{next(_counter)}>"
     tree = ast.parse(source, filename)
@@ -80,4 +86,32 @@ def load(source: str, name: str, fn: Callable[..., Any], injected: dict[str, Any
     derivative.__module__ = fn.__module__
     derivative.__qualname__ = inner.name
     _register(filename, source)
+    if lines is not None:
+        _ORIGINS[filename] = lines
     return derivative
+
+
+def user_line(exc: BaseException) -> None:
+    """Add to ``exc``, raised while a generated derivative ran, a note naming the line
+    of the user's function its innermost generated frame was made for (the traceback
+    shows the generated code, which is what ran)."""
+    if not hasattr(exc, "add_note") or getattr(exc, "_autograd_src_noted", False):
+        return  # (before Python 3.11, or noted by a derivative nested inside)
+    tb, found = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename in _ORIGINS:
+            found = tb
+        tb = tb.tb_next
+    if found is None:
+        return
+    filename, lines, label = _ORIGINS[found.tb_frame.f_code.co_filename]
+    line = lines[found.tb_lineno - 1] if 0 < found.tb_lineno <= len(lines) else 0
+    if not line:
+        return
+    text = linecache.getline(filename, line).strip()
+    try:
+        exc._autograd_src_noted = True  # type: ignore[attr-defined]
+    except AttributeError:
+        return
+    exc.add_note(f"(raised in the derivative of {label}, by the code generated for "
+                 f"{os.path.basename(filename)}:{line}{': ' + text if text else ''})")

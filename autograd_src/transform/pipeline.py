@@ -129,10 +129,12 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
                                     type_comment=None)), norm.return_stmt))
     # A helper's derivative returns its value and its backward function.
     derivative = reverse.reverse(parsed, norm, wrt, namer, value_wanted=value or helper)
+    lines: list = []
     text = codegen.render(parsed, derivative, name, single, printer,
-                          backward=namer.fresh("backward") if helper else "")
+                          backward=namer.fresh("backward") if helper else "", origins=lines)
     origin = f"{os.path.basename(parsed.filename)}:{parsed.node.lineno}"
-    compiled = loader.load(text, name, fn, namer.injected, origin)
+    compiled = loader.load(text, name, fn, namer.injected, origin,
+                           (parsed.filename, lines, parsed.name))
     compiled.__autograd_src_seed__ = derivative.seed_param
     compiled.__autograd_src_operands__ = norm.operand_params
     return compiled, _with_helpers(text, list(namer.helper_sources))

@@ -77,12 +77,14 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
     derivative = tangents(parsed, norm, wrt, namer,
                           frozenset(scalars[1]) if len(scalars) > 1 else frozenset())
     stages.show("forward: after rewriting", derivative.body)
+    lines: list = []
     text = codegen.render(_with_tangent_params(parsed, derivative.tangent_params),
                           Derivative(derivative.body, [], [derivative.tangent],
                                      derivative.value, None),
-                          name, True, printer)
+                          name, True, printer, origins=lines)
     origin = f"{os.path.basename(parsed.filename)}:{parsed.node.lineno}"
-    compiled = loader.load(text, name, fn, namer.injected, origin)
+    compiled = loader.load(text, name, fn, namer.injected, origin,
+                           (parsed.filename, lines, parsed.name))
     compiled.__autograd_src_tangents__ = derivative.tangent_params
     compiled.__autograd_src_operands__ = norm.operand_params
     return compiled, _with_helpers(text, list(namer.helper_sources))
