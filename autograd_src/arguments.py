@@ -121,13 +121,14 @@ class SameDraws:
                 continue
             cells = [c for c in (function.__closure__ or ()) if _filled(c)]
             named = [c.cell_contents for c in cells]
+            global_names = _names_read(code)
             if state:  # (nonlocal n; n += 1, global n: given back by binding)
                 self.codes.append((function, code, function.__defaults__,
                                    function.__kwdefaults__))
                 self.cells += [(c, c.cell_contents) for c in cells]
                 self.globals += [(function.__globals__, n, function.__globals__[n])
-                                 for n in code.co_names if n in function.__globals__]
-            named += [function.__globals__.get(n) for n in code.co_names]
+                                 for n in global_names if n in function.__globals__]
+            named += [function.__globals__.get(n) for n in global_names]
             held += named
             named += list(function.__defaults__ or ())  # def f(x, rng=RNG)
             named += list((function.__kwdefaults__ or {}).values())
@@ -215,6 +216,18 @@ class SameDraws:
                 namespace.pop(name, None)
             elif namespace.get(name, _EMPTY) is not value:
                 namespace[name] = value
+
+
+def _names_read(code: Any) -> list:
+    """The global names ``code`` reads, and the code of its nested defs, lambdas and
+    comprehensions (a key function counting its calls in a module's list)."""
+    names, todo = list(code.co_names), [code]
+    while todo:
+        for const in todo.pop().co_consts:
+            if isinstance(const, type(code)):
+                names += [n for n in const.co_names if n not in names]
+                todo.append(const)
+    return names
 
 
 def _may_change_state(fn: Any) -> bool:

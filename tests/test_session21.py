@@ -156,3 +156,89 @@ def test_an_exception_from_generated_code_is_noted_with_the_users_line():
         grad(_loss_through_a_helper)(np.zeros((2, 2)), np.ones(2))
     (note,) = caught.value.__notes__
     assert "derivative of _solves" in note and f"test_session21.py:{line}" in note
+
+
+# ----- a name a closure reads, rebound after the closure is made, is never dead code -----
+
+def _through_a_second_name(x):
+    s = 1.0
+    g = lambda v: v * s  # noqa: E731
+    h = g
+    s = 3.0  # (dropped as an unread constant: h(x) read s = 1.0)
+    return np.sum(h(x))
+
+
+def _key_closure_late(x):
+    c = 0.0
+    key = lambda v: abs(v - c)  # noqa: E731
+    c = 1.0
+    s = sorted([x[0], x[1], x[2]], key=key)
+    return s[0] + 2.0 * s[1] + 3.0 * s[2]
+
+
+def _factory_late(x):
+    def make():
+        return lambda v: v * c
+    c = 7.0
+    g = make()
+    return np.sum(g(x))
+
+
+def test_a_name_rebound_after_a_closure_is_made_keeps_its_new_value():
+    x = np.array([0.7, -1.3, 0.4])
+    value, g = value_and_grad(_through_a_second_name)(x)
+    assert value == pytest.approx(_through_a_second_name(x))
+    np.testing.assert_allclose(g, [3.0, 3.0, 3.0])
+    np.testing.assert_allclose(grad(_key_closure_late)(x), [1.0, 3.0, 2.0])
+    np.testing.assert_allclose(jacrev(_key_closure_late)(x), [1.0, 3.0, 2.0])
+    np.testing.assert_allclose(grad(_factory_late)(x), [7.0, 7.0, 7.0])  # (a NameError)
+
+
+def _float_key_late(x):
+    c = 0.0
+    key = lambda v: -(v - c) ** 2  # noqa: E731
+    c = 1.0  # the order: x * x - 1, 0.5 - x, x
+    s = sorted([x, x * x - 1.0, 0.5 - x], key=key)
+    return s[0] + 2.0 * s[1] + 4.0 * s[2]
+
+
+def test_second_order_through_a_key_reading_a_rebound_name():
+    assert hessian(_float_key_late)(0.7) == pytest.approx(2.0)  # (4.0: the old c)
+
+
+# ----- a module's counter written by a nested def: one run's worth in every mode -----
+
+KEY_CALLS = [0]
+
+
+def _counting_nested_key(x):
+    def key(v):
+        KEY_CALLS[0] += 1
+        return v
+    return max([x[0], x[1], x[2]], key=key) ** 2
+
+
+def test_a_nested_defs_module_counter_is_left_as_after_one_run():
+    from autograd_src import vjp
+    x = np.array([0.7, -1.3, 0.4])
+    f = _counting_nested_key
+    for run in (lambda: jacrev(f)(x), lambda: jacfwd(f)(x), lambda: hessian(f)(x),
+                lambda: vjp(f, x)[1](1.0)):
+        KEY_CALLS[0] = 0
+        run()
+        assert KEY_CALLS[0] == 3  # (6, 12, 15: each pass counted again)
+
+
+def _nested_def_counting_in_a_module_list(x):
+    def fn(v):
+        KEY_CALLS[0] += 1
+        return v * 2.0 + np.sin(v)
+    return np.sum(fn(x) ** 2)
+
+
+def test_a_nested_def_writing_into_a_modules_list_is_followed():
+    x = np.array([0.7, -1.3, 0.4])
+    KEY_CALLS[0] = 0
+    g = grad(_nested_def_counting_in_a_module_list)(x)  # (refused as "a value of the
+    assert KEY_CALLS[0] == 1  # enclosing function")
+    np.testing.assert_allclose(g, _fd(_nested_def_counting_in_a_module_list, x), rtol=1e-6)

@@ -1259,7 +1259,9 @@ class CallNormalizer:
         """Refuse a nested function that writes into an array or list of the enclosing
         function (``hist[t] = np.sum(h)``, ``acc += v``): its derivative is a function
         of its own, whose run would not make that write (the value and gradient through
-        it were silently lost)."""
+        it were silently lost). A module's list or array (``CNT[0] += 1``) is the
+        module's: the derivative's run writes into it as the function's does."""
+        enclosing = self.parsed.locals | set(self.parsed.params)
         for n in walk(node):
             targets = n.targets if isinstance(n, gast.Assign) else \
                 [n.target] if isinstance(n, gast.AugAssign) else []
@@ -1267,7 +1269,8 @@ class CallNormalizer:
                 base = target
                 while isinstance(base, (gast.Subscript, gast.Attribute)):
                     base = base.value
-                if base is target or not isinstance(base, gast.Name) or base.id in local:
+                if base is target or not isinstance(base, gast.Name) or base.id in local or \
+                        base.id not in enclosing:
                     continue
                 raise self.error(call, f"{name}() writes into {base.id}, a value of the "
                                        "enclosing function "
@@ -1277,7 +1280,7 @@ class CallNormalizer:
                                        f"({base.id}[...] = {name}(...))")
             if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
                     isinstance(n.func.value, gast.Name) and n.func.value.id not in local \
-                    and n.func.attr in MUTATING_METHODS:
+                    and n.func.value.id in enclosing and n.func.attr in MUTATING_METHODS:
                 raise self.error(call, f"{name}() changes {n.func.value.id}, a value of the "
                                        f"enclosing function ({n.func.value.id}."
                                        f"{n.func.attr}(...)), which grad cannot follow "

@@ -112,7 +112,7 @@ class PrimalSweep:
         branches too: ``s = s * 0.99 + x`` is dead when only the gradient is wanted
         and nothing else reads ``s``, though it reads itself."""
         ops = {id(_assign_of(item)): item for item in ops_in(self.norm.body)}
-        return _without_dead(stmts, live, ops)[0]
+        return _without_dead(stmts, live, ops, _read_by_closures(stmts))[0]
 
     def adjoint_terms(self, stores: Counter, kept: set[str]) -> set[str]:
         """Names the adjoint sweep assigns once (``stores`` counts its assignments) and the
@@ -139,11 +139,26 @@ class PrimalSweep:
         return names - self.parsed.locals - set(self.parsed.params)
 
 
-def _without_dead(stmts: list, live_after: set[str], ops: dict) -> tuple[list, set[str]]:
+def _read_by_closures(stmts: list) -> frozenset:
+    """The names the nested defs and lambdas of ``stmts`` read: a closure reads them when
+    it is called, through whatever name holds it then (``h = g``, a list, a key=), so
+    an assignment to one after the def (``s = 3.0``) is never dead."""
+    found: set[str] = set()
+    for node in (n for s in stmts if isinstance(s, gast.AST) for n in walk(s)):
+        if isinstance(node, (gast.FunctionDef, gast.Lambda)):
+            body = node.body if isinstance(node.body, list) else [node.body]
+            found |= {n.id for part in body for n in walk(part)
+                      if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return frozenset(found)
+
+
+def _without_dead(stmts: list, live_after: set[str], ops: dict,
+                  closures: frozenset = frozenset()) -> tuple[list, set[str]]:
     """``stmts`` less the pure operations whose targets nothing reads afterwards, and
     the names live before them. A loop's body is taken to a fixed point, so a value
-    read only by its own next iteration counts as dead."""
-    live = set(live_after)
+    read only by its own next iteration counts as dead. The names ``closures`` read
+    are live throughout (`_read_by_closures`)."""
+    live = set(live_after) | closures
     kept: list = []
     for stmt in reversed(stmts):
         item = ops.get(id(stmt))
@@ -154,8 +169,8 @@ def _without_dead(stmts: list, live_after: set[str], ops: dict) -> tuple[list, s
                 stmt.targets[0].id not in live:
             continue  # an initial value (s = 0.0) that nothing reads any more
         if isinstance(stmt, gast.If) and not _jumps(stmt):
-            body, live_body = _without_dead(stmt.body, live, ops)
-            orelse, live_else = _without_dead(stmt.orelse, live, ops)
+            body, live_body = _without_dead(stmt.body, live, ops, closures)
+            orelse, live_else = _without_dead(stmt.orelse, live, ops, closures)
             if not body and not orelse:  # a branch test is an expression of names
                 continue
             stmt = gast.copy_location(gast.If(test=stmt.test, body=body or [gast.Pass()],
@@ -165,7 +180,7 @@ def _without_dead(stmts: list, live_after: set[str], ops: dict) -> tuple[list, s
                 not _jumps(stmt):
             head = live | load_names(stmt.iter if isinstance(stmt, gast.For) else stmt.test)
             while True:
-                body, live_body = _without_dead(stmt.body, head, ops)
+                body, live_body = _without_dead(stmt.body, head, ops, closures)
                 if live_body <= head:
                     break
                 head |= live_body
@@ -178,7 +193,8 @@ def _without_dead(stmts: list, live_after: set[str], ops: dict) -> tuple[list, s
             live = head
         elif isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
                 isinstance(stmt.targets[0], gast.Name):
-            live.discard(stmt.targets[0].id)
+            if stmt.targets[0].id not in closures:
+                live.discard(stmt.targets[0].id)
             live |= load_names(stmt.value)
         else:
             live |= load_names(stmt)
