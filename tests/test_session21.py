@@ -1,6 +1,8 @@
 """Session 21: the smallest forms of the wrong values independent testers found
 (each test failed before its fix), and the transformation's speed-ups kept exact."""
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -242,3 +244,25 @@ def test_a_nested_def_writing_into_a_modules_list_is_followed():
     g = grad(_nested_def_counting_in_a_module_list)(x)  # (refused as "a value of the
     assert KEY_CALLS[0] == 1  # enclosing function")
     np.testing.assert_allclose(g, _fd(_nested_def_counting_in_a_module_list, x), rtol=1e-6)
+
+
+# ----- a functools.partial picked as the code runs (from a list or dict) -----
+
+def _op(v, c, d=1.0):
+    return v * c + np.sin(v) * d
+
+
+PARTIALS = {"a": functools.partial(_op, c=2.0), "b": functools.partial(_op, 3.0)}
+
+
+def _calls_partials(x, name):
+    fs = [functools.partial(_op, c=2.0, d=0.5)]
+    return np.sum(fs[0](x)) + np.sum(PARTIALS[name](x) ** 2)
+
+
+def test_a_partial_picked_as_the_code_runs_is_followed():
+    x = np.array([0.7, -1.3, 0.4])
+    for name in ("a", "b"):  # ("b" binds the first parameter: x lands in c)
+        expected = _fd(lambda v, name=name: _calls_partials(v, name), x)
+        np.testing.assert_allclose(grad(_calls_partials)(x, name), expected, rtol=1e-6)
+        np.testing.assert_allclose(jacfwd(_calls_partials)(x, name), expected, rtol=1e-6)

@@ -354,6 +354,8 @@ class DynamicMethod:
             derivative, _, _ = helper_derivative(found, positions, None, None, bindings)
         except (errors.NoRuleError, DiffSyntaxError) as exc:
             raise _said_of_the_users_helper(exc, self.where) from None
+        if kind == "partial":
+            return derivative(*first.args, *args, **first.keywords)
         return derivative(*args) if kind == "function" else derivative(first, *args)
 
     def followed(self, obj: Any, kwargs: dict) -> tuple[str, Any, list, Optional[dict], Any]:
@@ -381,6 +383,13 @@ class DynamicMethod:
                 is_user_function(obj) and registry.lookup(obj) is None:
             # act = relu if ... else softplus: a function of the user's, picked now
             return "function", obj, [p - 1 for p in self.positions], None, None
+        if self.attr == "__call__" and isinstance(obj, functools.partial) and \
+                isinstance(obj.func, types.FunctionType) and is_user_function(obj.func) and \
+                registry.lookup(obj.func) is None:
+            # fs = [partial(op, c=2.0)]; fs[0](x): op, called with what the partial binds
+            # (made outside the function differentiated, or of constants: data)
+            bound = len(obj.args)
+            return "partial", obj.func, [p - 1 + bound for p in self.positions], None, obj
         if self.attr == "__call__" and registry.lookup(obj) is not None:
             return "rule", obj, [p - 1 for p in self.positions], None, None
         if isinstance(obj, types.ModuleType):  # xp.sin(v), la.norm(v): xp passed in

@@ -255,6 +255,8 @@ class DynamicMethod:
                             "named parameters")
         params = derivative.__autograd_src_tangents__
         given = {params[index]: t for (index, _), t in zip(layout, tangents)}
+        if kind == "partial":
+            return derivative(*first.args, *args, **first.keywords, **given)
         return derivative(*args, **given) if kind == "function" else \
             derivative(first, *args, **given)
 
