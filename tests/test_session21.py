@@ -266,3 +266,22 @@ def test_a_partial_picked_as_the_code_runs_is_followed():
         expected = _fd(lambda v, name=name: _calls_partials(v, name), x)
         np.testing.assert_allclose(grad(_calls_partials)(x, name), expected, rtol=1e-6)
         np.testing.assert_allclose(jacfwd(_calls_partials)(x, name), expected, rtol=1e-6)
+
+
+class _Scaler:
+    def __init__(self, c):
+        self.c = c
+
+    def __call__(self, v):
+        return v * self.c + np.sin(v)
+
+
+def _object_made_from_a_differentiated_value(x):
+    fn = _Scaler(x[0])
+    return np.sum(fn(x))
+
+
+def test_an_object_of_yours_made_from_a_differentiated_value_is_refused_saying_so():
+    from autograd_src.errors import NoRuleError
+    with pytest.raises(NoRuleError, match="makes an object of your class"):
+        grad(_object_made_from_a_differentiated_value)(X)  # (said: register a defvjp)

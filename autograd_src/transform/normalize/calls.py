@@ -1397,6 +1397,15 @@ class CallNormalizer:
                                    "list(...); items[0], items[1:])", NoRuleError)
         if rule is None and _random_draw(primitive):
             raise self.error(node, _draw_refusal(label, self.parsed.where(node)), NoRuleError)
+        if rule is None and isinstance(primitive, type) and \
+                is_user_function(getattr(primitive, "__init__", None)):
+            raise self.error(node, f"{label}(...) makes an object of your class from a "
+                                   f"differentiated value (at {self.parsed.where(node)}), "
+                                   "which grad does not follow: its attributes would carry "
+                                   "the gradient. Make the object from constants and pass "
+                                   "the differentiated value to its methods (m = "
+                                   f"{label}(c); m(x)), or write a function of both "
+                                   "(def f(v, c): ...)", NoRuleError)
         if rule is None:
             instead = _NUMPY_FOR.get((getattr(primitive, "__module__", None),
                                       getattr(primitive, "__name__", None)))
