@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import builtins
 import inspect
+import linecache
 import os
 import sysconfig
 import textwrap
 import types
+import weakref
 from typing import Any, Optional
 
 import gast
@@ -122,14 +124,33 @@ def may_share(primitive: Any, call: gast.Call, depth: int = 0) -> bool:
     return True  # unknown: max(a, b), list(x), an object's method
 
 
+#: The defs `_definition` parsed, by function: (its code, its file's lines, the def),
+#: read again while both stay the same (the readers of a def do not change it).
+_DEFINITIONS: "weakref.WeakKeyDictionary[Any, tuple]" = weakref.WeakKeyDictionary()
+
+
 def _definition(fn: Any) -> Any:
     """The ``def`` of the user function ``fn``, parsed; None for a lambda, and False
-    when its source cannot be read."""
+    when its source cannot be read. Not to be changed: it is kept for the next reader."""
+    code = getattr(fn, "__code__", None)
+    lines = None
+    if code is not None:
+        linecache.checkcache(code.co_filename)
+        lines = linecache.getlines(code.co_filename, getattr(fn, "__globals__", None))
+        known = _DEFINITIONS.get(fn)
+        if known is not None and known[0] is code and known[1] is lines and lines:
+            return known[2]
     try:
         node = gast.parse(textwrap.dedent(inspect.getsource(fn))).body[0]
     except (OSError, TypeError, SyntaxError, IndexError):
         return False
-    return node if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef)) else None
+    node = node if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef)) else None
+    if code is not None and lines:
+        try:
+            _DEFINITIONS[fn] = (code, lines, node)
+        except TypeError:  # (not weakly referable)
+            pass
+    return node
 
 
 def _parameters(node: Any) -> set[str]:
