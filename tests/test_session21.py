@@ -285,3 +285,33 @@ def test_an_object_of_yours_made_from_a_differentiated_value_is_refused_saying_s
     from autograd_src.errors import NoRuleError
     with pytest.raises(NoRuleError, match="makes an object of your class"):
         grad(_object_made_from_a_differentiated_value)(X)  # (said: register a defvjp)
+
+
+# ----- a helper passing a tuple parameter on unpacked (odeint's args=(k, m)) -----
+
+def _oscillator(y, t, k, m):
+    return np.array([y[1], -k / m * y[0]])
+
+
+def _rk4(f, y, t, dt, args=()):
+    k1 = f(y, t, *args)
+    k2 = f(y + dt / 2 * k1, t + dt / 2, *args)
+    k3 = f(y + dt / 2 * k2, t + dt / 2, *args)
+    k4 = f(y + dt * k3, t + dt, *args)
+    return y + dt * (k1 + 2 * k2 + 2 * k3 + k4) / 6
+
+
+def _integrated(theta, y0):
+    y = y0
+    for i in range(6):
+        y = _rk4(_oscillator, y, 0.1 * i, 0.1, args=(theta[0], theta[1]))
+    y = _rk4(_oscillator, y, 0.6, 0.1, (theta[0], 0.5))
+    return y[0] ** 2 + y[1]
+
+
+def test_a_tuple_given_to_a_helper_that_passes_it_on_unpacked():
+    theta, y0 = np.array([2.0, 0.5]), np.array([1.0, 0.0])
+    expected = _fd(lambda t: _integrated(t, y0), theta)
+    for made in (grad(_integrated), jacfwd(_integrated), jacrev(_integrated)):
+        np.testing.assert_allclose(made(theta, y0), expected, rtol=1e-6)  # (refused:
+        # *args holding differentiated values)

@@ -684,21 +684,28 @@ def _varargs_passed_on(parsed: ParsedFunction) -> None:
     ``*args`` (``VARARG_COUNT`` in ``parsed.bound``), ``fn(*args, **kwargs)`` as
     ``fn(args[0], ..., args[n - 1], **kwargs)``: a decorator's wrapper passing on
     differentiated values, which an unpacked tuple of unknown length would hide."""
+    counts = {name[1:]: count for name, count in parsed.bound.items()
+              if isinstance(name, str) and name.startswith("*") and len(name) > 1}
     count = parsed.bound.get(VARARG_COUNT)
     vararg = parsed.node.args.vararg
-    if count is None or vararg is None or vararg.id in parsed.reassigned:
+    if count is not None and vararg is not None:
+        counts[vararg.id] = count
+    # (and a parameter given a tuple display of that length: rk4(f, y, args=(k, m)),
+    # f(y, *args) in it, `pipeline._with_tuple_lengths`)
+    counts = {name: n for name, n in counts.items() if name not in parsed.reassigned}
+    if not counts:
         return
     for node in walk(parsed.node):
         if isinstance(node, gast.Call) and any(
                 isinstance(a, gast.Starred) and isinstance(a.value, gast.Name)
-                and a.value.id == vararg.id for a in node.args):
+                and a.value.id in counts for a in node.args):
             expanded: list = []
             for a in node.args:
                 if isinstance(a, gast.Starred) and isinstance(a.value, gast.Name) and \
-                        a.value.id == vararg.id:
+                        a.value.id in counts:
                     expanded += [gast.copy_location(gast.Subscript(
-                        value=name_node(vararg.id), slice=_const(k), ctx=gast.Load()), a)
-                        for k in range(count)]
+                        value=name_node(a.value.id), slice=_const(k), ctx=gast.Load()), a)
+                        for k in range(counts[a.value.id])]
                 else:
                     expanded.append(a)
             node.args = expanded

@@ -275,22 +275,24 @@ def walk(tree: Any) -> Iterator[Any]:
         yield node
 
 
-def expr_key(node: Any) -> Any:
-    """A hashable key equal for two expressions exactly when their trees are the same
-    (contexts aside): what the passes that reuse a computed value compare, in a quarter
-    of the time printing them (``gast.unparse``) took. Constants compare by ``repr``,
-    so ``0.0`` and ``-0.0``, ``1`` and ``1.0`` and ``True`` stay apart."""
+def expr_key(node: Any) -> str:
+    """A key equal for two expressions exactly when their trees are the same (contexts
+    aside): what the passes that reuse a computed value compare, in a quarter of the
+    time printing them (``gast.unparse``) took, and a string, whose hash Python keeps.
+    Constants compare by ``repr``, so ``0.0`` and ``-0.0``, ``1`` and ``1.0`` and
+    ``True`` stay apart; a node is its class's name and its fields in order."""
     if isinstance(node, _NAME):
         return node.id
     if isinstance(node, gast.Constant):
-        return (gast.Constant, repr(node.value))
+        return "#" + repr(node.value)
     if isinstance(node, _AST):
-        return (node.__class__,) + tuple(
+        return node.__class__.__name__ + "(" + ",".join([
             expr_key(getattr(node, field, None)) for field in node._fields
-            if field != "ctx" and field != "type_comment")
+            if field != "ctx" and field != "type_comment"]) + ")"
     if type(node) is list:
-        return tuple(expr_key(item) for item in node)
-    return node  # a field's str, int or None (an attribute's name, a keyword's)
+        return "[" + ",".join([expr_key(item) for item in node]) + "]"
+    return "~" if node is None else repr(node)  # a field's str or int (an attribute's
+    # name, a keyword's), quoted
 
 
 _VISITORS: dict[type, str] = {}

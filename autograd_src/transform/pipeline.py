@@ -241,11 +241,42 @@ def with_vararg_count(fn: Callable[..., Any], call: Any, bindings: dict) -> dict
     derivative is made for that many (a decorator's wrapper passing them on)."""
     import inspect as _inspect
     code = getattr(fn, "__code__", None)
-    if call is None or code is None or not code.co_flags & _inspect.CO_VARARGS or \
+    if call is None or code is None:
+        return bindings
+    bindings = _with_tuple_lengths(fn, call, bindings)
+    if not code.co_flags & _inspect.CO_VARARGS or \
             any(isinstance(a, gast.Starred) for a in call.args):
         return bindings
     count = len(call.args) - code.co_argcount
     return {**bindings, desugar.VARARG_COUNT: count} if count > 0 else bindings
+
+
+def _with_tuple_lengths(fn: Callable[..., Any], call: Any, bindings: dict) -> dict:
+    """``bindings``, and where the call gives a parameter that ``fn`` passes on unpacked
+    (``f(y, t, *args)``, odeint's way) a tuple or list display, its length under
+    ``*name``: the derivative is made for that many (`desugar._varargs_passed_on`
+    writes ``f(y, t, args[0], args[1])``, which can carry gradients)."""
+    from .mutation import _definition
+    node = _definition(fn)
+    if not node:
+        return bindings
+    code = fn.__code__
+    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    starred = {a.value.id for n in walk(node) if isinstance(n, gast.Call) for a in n.args
+               if isinstance(a, gast.Starred) and isinstance(a.value, gast.Name)
+               and a.value.id in names}
+    if not starred:
+        return bindings
+    given: dict = {}
+    for k, arg in enumerate(call.args):
+        if isinstance(arg, gast.Starred) or k >= code.co_argcount:
+            break
+        given[names[k]] = arg
+    given.update({k.arg: k.value for k in call.keywords if k.arg is not None})
+    lengths = {f"*{name}": len(value.elts) for name, value in given.items()
+               if name in starred and isinstance(value, (gast.Tuple, gast.List)) and
+               not any(isinstance(e, gast.Starred) for e in value.elts)}
+    return {**bindings, **lengths} if lengths else bindings
 
 
 def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
