@@ -315,3 +315,62 @@ def test_a_tuple_given_to_a_helper_that_passes_it_on_unpacked():
     for made in (grad(_integrated), jacfwd(_integrated), jacrev(_integrated)):
         np.testing.assert_allclose(made(theta, y0), expected, rtol=1e-6)  # (refused:
         # *args holding differentiated values)
+
+
+# ----- dicts of per-step values made in one line, or by a helper (min-char-rnn) -----
+
+def _new_cache():
+    return {}
+
+
+def _rnn_caches(W, hprev, form):
+    if form == 0:
+        hs, ps = {}, {}
+    else:
+        hs = _new_cache()
+        ps = _new_cache()
+    hs[-1] = hprev
+    loss = 0
+    for t in range(2):
+        hs[t] = W @ hs[t - 1]
+        ps[t] = hs[t] * 2.0
+        loss += ps[t][0, 0]
+    return loss
+
+
+def _lists_unpacked(W, hprev):
+    hs, ps = [hprev], [0 * hprev]
+    loss = 0
+    for t in range(2):
+        hs.append(W @ hs[t])
+        ps.append(hs[t + 1] * 2.0)
+        loss += ps[t + 1][0, 0]
+    return loss
+
+
+def test_dicts_of_steps_made_in_one_line_or_by_a_helper():
+    W = np.random.default_rng(0).normal(size=(3, 3)) * 0.3
+    h0 = np.ones((3, 1))
+    for form in (0, 1):  # (ValueError: output array is read-only, in generated code)
+        expected = np.zeros_like(W)
+        for i in np.ndindex(W.shape):
+            e = np.zeros_like(W)
+            e[i] = 1e-6
+            expected[i] = (_rnn_caches(W + e, h0, form) - _rnn_caches(W - e, h0, form)) / 2e-6
+        np.testing.assert_allclose(grad(_rnn_caches)(W, h0, form), expected, atol=1e-7)
+    expected = np.zeros_like(W)
+    for i in np.ndindex(W.shape):
+        e = np.zeros_like(W)
+        e[i] = 1e-6
+        expected[i] = (_lists_unpacked(W + e, h0) - _lists_unpacked(W - e, h0)) / 2e-6
+    np.testing.assert_allclose(grad(_lists_unpacked)(W, h0), expected, atol=1e-7)  # (refused)
+
+
+def _swapped(x):
+    a, b = [x[0]], [x[1] * 2.0]
+    a, b = b, a  # (a swap is bound at once, not one name after the other)
+    return a[0] * 3.0 + b[0]
+
+
+def test_a_swap_stays_a_swap():
+    np.testing.assert_allclose(grad(_swapped)(X), [1.0, 6.0, 0.0])

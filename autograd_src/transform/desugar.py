@@ -121,6 +121,12 @@ class _Desugar:
                                                    type_comment=None), stmt)
                     for target in stmt.targets[1:]]
             return [s for one in out for s in self.statement(one)]
+        if _displays_unpacked(stmt):
+            # xs, hs, ps = {}, {}, {} (min-char-rnn's): each name bound to its own
+            # display, as three lines would, so each is seen to hold a new dict or list
+            return [s for target, value in zip(stmt.targets[0].elts, stmt.value.elts)
+                    for s in self.statement(gast.copy_location(gast.Assign(
+                        targets=[target], value=value, type_comment=None), stmt))]
         if (isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Lambda)
                 and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)):
             # name = lambda x: ...  is a def of its own
@@ -677,6 +683,25 @@ class _StarredDisplays(Transformer):
 #: The key of ``ParsedFunction.bound`` saying how many values a helper's ``*args`` holds
 #: at the call its derivative is made for.
 VARARG_COUNT = "*"
+
+
+_DISPLAYS = (gast.Dict, gast.List, gast.Set, gast.Tuple, gast.Constant)
+
+
+def _displays_unpacked(stmt: Any) -> bool:
+    """``a, b = {}, [h0]``: names (each once) given displays or constants that read none
+    of them, which binding one at a time leaves the same (no swap, no call between)."""
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+            isinstance(stmt.targets[0], (gast.Tuple, gast.List)) and
+            isinstance(stmt.value, gast.Tuple)):
+        return False
+    targets, values = stmt.targets[0].elts, stmt.value.elts
+    names = [t.id for t in targets if isinstance(t, gast.Name)]
+    return len(targets) == len(values) and len(names) == len(targets) and \
+        len(set(names)) == len(names) and \
+        all(isinstance(v, _DISPLAYS) for v in values) and \
+        not any(isinstance(n, (gast.Call, gast.Starred, gast.NamedExpr, gast.Lambda)) or
+                isinstance(n, gast.Name) and n.id in names for v in values for n in walk(v))
 
 
 def _varargs_passed_on(parsed: ParsedFunction) -> None:

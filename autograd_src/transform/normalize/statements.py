@@ -1189,7 +1189,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             if sequence:
                 self.lists.add(target.id)
                 self.all_lists.add(target.id)
-            elif sequence is None and active:
+            elif sequence is None and (active or isinstance(value, gast.Call)):
+                # (a helper's result may be a list or dict, items written later:
+                # hs = new_cache(); hs[t] = h, whose adjoint is summed item by item)
                 self.opaque.add(target.id)
             return
         self.assign_other(target, value, active, original)
