@@ -583,8 +583,9 @@ class _SameRuns:
             f"{self.label} runs {name}() {runs} gave other values: {name}() changes state "
             "that the passes could not each be given back as the first found (an array "
             "updated in place on an object, another module's variables, a class "
-            "attribute). Take the derivative of a function that leaves that state "
-            "alone, or use grad, value_and_grad, jvp or hvp, which run it once")
+            "attribute, an iterator read with next()). Take the derivative of a function "
+            "that leaves that state alone, or use grad, value_and_grad, jvp or hvp, which "
+            "run it once")
 
 
 def _required_positional(fn: Callable[..., Any]) -> int:

@@ -374,3 +374,53 @@ def _swapped(x):
 
 def test_a_swap_stays_a_swap():
     np.testing.assert_allclose(grad(_swapped)(X), [1.0, 6.0, 0.0])
+
+
+# ----- state the passes of a Jacobian cannot give back, or grad would not change -----
+
+COUNT = iter(range(1, 100))
+
+
+def _drawing_from_an_iterator(x):
+    k = next(COUNT)
+    return np.sum(x * x) * k
+
+
+def test_next_of_a_modules_iterator_is_caught_by_the_jacobians():
+    global COUNT
+    x = np.array([0.3, -0.8, 1.1])
+    for made in (jacrev, jacfwd, hessian):
+        COUNT = iter(range(1, 100))
+        with pytest.raises(RuntimeError, match="next"):  # (k = 2, 3, 4 across the passes)
+            made(_drawing_from_an_iterator)(x)
+    COUNT = iter(range(1, 100))
+    np.testing.assert_allclose(grad(_drawing_from_an_iterator)(x), 2 * x)
+
+
+W_MODULE = np.array([1.0, 2.0, 3.0])
+
+
+def _decays_a_module_array_through_a_name(x):
+    a = np.sum(np.sin(x * W_MODULE))
+    v = W_MODULE
+    v *= 2.0  # NumPy doubles W_MODULE; grad made it v = v * 2.0 (W_MODULE left as it was)
+    return a
+
+
+def test_a_constant_update_of_a_module_array_through_a_name_is_refused():
+    from autograd_src.errors import InPlaceUpdateError
+    for made in (grad, jacfwd):
+        W_MODULE[:] = [1.0, 2.0, 3.0]
+        with pytest.raises(InPlaceUpdateError, match="changes W_MODULE through v"):
+            made(_decays_a_module_array_through_a_name)(X)
+
+
+def _logs_a_differentiated_value(x):
+    import logging
+    y = np.sum(np.sin(x)) * 3.0
+    logging.getLogger("autograd_src.tests").info("y=%.6f", y)
+    return np.sum(x * x)
+
+
+def test_logging_a_differentiated_value_with_percent_arguments():
+    np.testing.assert_allclose(grad(_logs_a_differentiated_value)(X), 2 * X)  # (refused)

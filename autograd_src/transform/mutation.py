@@ -700,6 +700,8 @@ def may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> boo
                 # (s.step(), log.append(v) on what the caller holds; m.step() on a name
                 # of its own, which may hold the caller's object: m = D['m'])
                 return True
+            if called is next:
+                return True  # (next(IT): a module's generator or iterator moves on)
             if isinstance(called, types.BuiltinMethodType) and \
                     not isinstance(called.__self__, (types.ModuleType, type(None))) and \
                     called.__name__ not in _READING_METHODS:

@@ -726,10 +726,10 @@ class DataNormalizer:
             return
         name = stmt.target.id
         through = self.global_arrays.get(name)
-        if through is not None and name not in self.scalars and (
-                self.is_active(stmt.value) or name in self.active):
+        if through is not None and name not in self.scalars:
             # (b = H; b += x, or b = m.buf: NumPy writes into H, or m's array; checked as
-            # it runs, a number, count = self.count; count += 1, being rebound)
+            # it runs, a number, count = self.count; count += 1, being rebound; b *= 2.0
+            # too, which grad would make on a new array, leaving H as it was)
             symbol = AUG_SYMBOLS.get(type(stmt.op), "+")
             where = f"{self.parsed.where(stmt)}: " + self.held_array_refusal(
                 f"{name} {symbol}= ...", name, through)

@@ -1095,7 +1095,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             fix = f"have {label}() return the new value and assign it (" + (
                 f"{first.id} = " if first is not None else "y = ") + \
                 f"{gast.unparse(call).strip()}, its body returning a new list or array)"
-        elif registry.lookup(primitive) is not None or primitive is print:
+        elif registry.lookup(primitive) is not None or primitive is print or \
+                _logs(primitive):
             how = mutation.writes_in_place(primitive, call)
         else:
             how = mutation.writes_in_place(primitive, call) or \
@@ -1959,6 +1960,15 @@ _ADVICE = {
               "zeros as .resize() does, {x} = np.concatenate([{x}.ravel(), "
               "np.zeros(n - {x}.size)]).reshape(shape)",
 }
+
+
+def _logs(primitive: Any) -> bool:
+    """Whether ``primitive`` is a logger's method or a function of ``logging``
+    (``log.info("y=%.6f", y)``): it reads its arguments to format them, as print does."""
+    import logging
+    owner = getattr(primitive, "__self__", None)
+    return isinstance(owner, (logging.Logger, logging.LoggerAdapter)) or \
+        getattr(primitive, "__module__", None) == "logging"
 
 
 def _in_place_advice(subject: str, method: str) -> str:
