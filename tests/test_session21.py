@@ -2,6 +2,7 @@
 (each test failed before its fix), and the transformation's speed-ups kept exact."""
 
 import functools
+import logging
 
 import numpy as np
 import pytest
@@ -415,10 +416,12 @@ def test_a_constant_update_of_a_module_array_through_a_name_is_refused():
             made(_decays_a_module_array_through_a_name)(X)
 
 
+LOG = logging.getLogger("autograd_src.tests")
+
+
 def _logs_a_differentiated_value(x):
-    import logging
     y = np.sum(np.sin(x)) * 3.0
-    logging.getLogger("autograd_src.tests").info("y=%.6f", y)
+    LOG.info("y=%.6f", y)
     return np.sum(x * x)
 
 
