@@ -427,3 +427,18 @@ def _logs_a_differentiated_value(x):
 
 def test_logging_a_differentiated_value_with_percent_arguments():
     np.testing.assert_allclose(grad(_logs_a_differentiated_value)(X), 2 * X)  # (refused)
+
+
+W_UPDATED = np.array([1.0, 2.0])
+
+
+def _updates_a_module_array_without_global(x):
+    W_UPDATED *= 2.0  # noqa: F823 - Python: UnboundLocalError (W_UPDATED is local here)
+    return np.sum(x * W_UPDATED)
+
+
+def test_an_update_python_finds_unbound_is_refused_saying_so():
+    with pytest.raises(UnboundLocalError):
+        _updates_a_module_array_without_global(X[:2])
+    with pytest.raises(DiffSyntaxError, match="UnboundLocalError"):  # (a TypeError from
+        grad(_updates_a_module_array_without_global)(X[:2])  # generated code: None * 2.0)

@@ -518,6 +518,16 @@ class DataNormalizer:
         else:
             self.owned.add(name)
 
+    def only_updated(self, name: str) -> bool:
+        """Whether the function binds ``name`` only by augmented assignments (``W *= 2``
+        with no ``W = ...``, loop or other binding): a local Python finds unbound."""
+        updated = {id(n.target) for n in walk(self.parsed.node) if isinstance(n, gast.AugAssign)}
+        return not any(isinstance(n, gast.Name) and n.id == name and
+                       isinstance(n.ctx, (gast.Store, gast.Param)) and id(n) not in updated
+                       for n in walk(self.parsed.node)) and not any(
+            isinstance(n, (gast.FunctionDef, gast.ClassDef)) and n.name == name
+            for n in walk(self.parsed.node))
+
     def hoist_any(self, atom: gast.expr, base: str) -> gast.expr:
         name = self.namer.fresh(base + "_new")
         if isinstance(atom, gast.Name) and atom.id in self.active:
@@ -725,6 +735,14 @@ class DataNormalizer:
             self.assign(plain)
             return
         name = stmt.target.id
+        if name not in self.parsed.params and self.only_updated(name):
+            symbol = AUG_SYMBOLS.get(type(stmt.op), "+")
+            raise self.error(stmt, f"{name} {symbol}= ... updates {name}, which nothing in "
+                                   f"this function binds before: Python reads {name} as a "
+                                   "local variable here (it is assigned in the function) "
+                                   "and raises UnboundLocalError. To change a module's "
+                                   f"{name}, return the new value and assign it outside "
+                                   "(grad does not follow global statements)")
         through = self.global_arrays.get(name)
         if through is not None and name not in self.scalars:
             # (b = H; b += x, or b = m.buf: NumPy writes into H, or m's array; checked as
