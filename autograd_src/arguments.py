@@ -129,6 +129,8 @@ class SameDraws:
                 self.globals += [(function.__globals__, n, function.__globals__[n])
                                  for n in global_names if n in function.__globals__]
             named += [function.__globals__.get(n) for n in global_names]
+            if state:
+                _no_iterator_read(function, global_names, named)
             held += named
             named += list(function.__defaults__ or ())  # def f(x, rng=RNG)
             named += list((function.__kwdefaults__ or {}).values())
@@ -216,6 +218,27 @@ class SameDraws:
                 namespace.pop(name, None)
             elif namespace.get(name, _EMPTY) is not value:
                 namespace[name] = value
+
+
+def _no_iterator_read(function: Any, global_names: list, values: list) -> None:
+    """Raise where ``function`` refers to an iterator of the module's or a closure's
+    (``next(BATCHES)``, ``for b in LOADER``): each run would read its next item, and an
+    iterator cannot be given back the state the first run found."""
+    free = list(function.__code__.co_freevars)
+    names = [n for n, c in zip(free, function.__closure__ or ()) if _filled(c)] + \
+        list(global_names)
+    for name, value in zip(names, values):
+        kind = type(value)
+        if hasattr(kind, "__next__") and hasattr(kind, "__iter__") and \
+                not isinstance(value, (type, types.ModuleType)):
+            raise RuntimeError(
+                f"{function.__name__}() reads {name}, an iterator ({kind.__name__}), and "
+                "this derivative runs it more than once (once per row or column of a "
+                "Jacobian or Hessian, or for vjp's value and again for its backward): "
+                "each run would read the iterator's next item, which cannot be given "
+                "back. Read the items outside and pass them in (batch = next("
+                f"{name}); then differentiate a function of the batch), or use grad, "
+                "value_and_grad, jvp or hvp, which run it once")
 
 
 def _names_read(code: Any) -> list:

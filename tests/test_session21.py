@@ -442,3 +442,127 @@ def test_an_update_python_finds_unbound_is_refused_saying_so():
         _updates_a_module_array_without_global(X[:2])
     with pytest.raises(DiffSyntaxError, match="UnboundLocalError"):  # (a TypeError from
         grad(_updates_a_module_array_without_global)(X[:2])  # generated code: None * 2.0)
+
+
+# ----- Python's errors kept: unpacking, a tuple's items -----
+
+def _unpacks_two(x):
+    a, b = x
+    return a * b
+
+
+def _assigns_into_a_tuple(x):
+    t = (x[0], x[1])
+    t[0] = 3.0  # noqa: F821 - Python: TypeError
+    return t[1]
+
+
+def _list_target(x):
+    [a, b] = x
+    return a * b
+
+
+def test_unpacking_the_wrong_number_raises_as_python_does():
+    x3 = np.array([0.3, -0.6, 1.5])
+    for made in (grad, value_and_grad, jacfwd):
+        with pytest.raises(ValueError, match="too many values to unpack"):
+            made(_unpacks_two)(x3)  # (the first two, silently)
+        with pytest.raises(TypeError, match="does not support item assignment"):
+            made(_assigns_into_a_tuple)(x3)  # (jacfwd made an array of the tuple)
+    with pytest.raises(ValueError, match="not enough values to unpack"):
+        grad(_unpacks_two)(x3[:1])
+    np.testing.assert_allclose(grad(_list_target)(x3[:2]), [-0.6, 0.3])  # (refused)
+
+
+# ----- forward mode: a dict seeded with a constant entry, then filled per step -----
+
+def _dict_seeded(w):
+    hs = {}
+    hs[-1] = 0.1
+    for t in range(2):
+        hs[t] = np.sin(w * hs[t - 1])
+    return hs[1]
+
+
+def test_a_dict_seeded_with_a_constant_entry_in_forward_mode():
+    expected = (_dict_seeded(0.7 + 1e-6) - _dict_seeded(0.7 - 1e-6)) / 2e-6
+    assert grad(_dict_seeded)(0.7) == pytest.approx(expected, rel=1e-6)  # (KeyError: -1)
+    from autograd_src import jvp
+    assert jvp(_dict_seeded, (0.7,), (1.0,))[1] == pytest.approx(expected, rel=1e-6)
+
+
+# ----- a module array written by an out= through a name, or a helper's copy -----
+
+W_OUT = np.array([1.0, 2.0, 3.0])
+
+
+def _doubles_through_out(x):
+    v = W_OUT
+    np.multiply(v, 2.0, out=v)
+    return np.sum(W_OUT * x)
+
+
+def _scale_into(a):
+    b = a
+    np.multiply(b, 2.0, out=b)
+
+
+def _helper_scales_the_module_array(x):
+    _scale_into(W_OUT)
+    return np.sum(W_OUT * x)
+
+
+def test_a_module_array_written_through_a_name_once_per_call_in_every_mode():
+    x = np.array([0.3, 1.7, -0.9])
+    for f in (_doubles_through_out, _helper_scales_the_module_array):
+        for made in (grad, jacfwd, jacrev):
+            W_OUT[:] = [1.0, 2.0, 3.0]
+            np.testing.assert_allclose(made(f)(x), [2.0, 4.0, 6.0])  # ([2, 8, 24]: jacfwd;
+            np.testing.assert_allclose(W_OUT, [2.0, 4.0, 6.0])  # UnboundLocalError: helper)
+
+
+BATCHES = iter([])
+
+
+def _loss_on_the_next_batch(w):
+    X, y = next(BATCHES)
+    return np.sum((X @ w - y) ** 2)
+
+
+def test_a_jacobian_of_a_function_reading_an_iterator_is_refused():
+    global BATCHES
+    rng = np.random.default_rng(0)
+    BATCHES = iter([(rng.normal(size=(4, 3)), rng.normal(size=4)) for _ in range(5)])
+    for made in (jacrev, jacfwd, hessian):
+        with pytest.raises(RuntimeError, match="an iterator"):
+            made(_loss_on_the_next_batch)(np.ones(3))
+    assert len(list(BATCHES)) == 5  # nothing read
+
+
+def _partial_of_partial(x):
+    g = functools.partial(_op, c=2.0)
+    h = functools.partial(g, d=3.0)
+    return h(x[0])
+
+
+def test_a_partial_of_a_partial():
+    expected = _fd(_partial_of_partial, X)
+    np.testing.assert_allclose(grad(_partial_of_partial)(X), expected, rtol=1e-6)
+
+
+def _nested_raises(x):
+    def g(v):
+        a = v * 2.0
+        b = a.reshape(7, 3)
+        return np.sum(b)
+    return g(x)
+
+
+@pytest.mark.skipif(not hasattr(BaseException, "add_note"), reason="notes: Python 3.11")
+def test_the_note_names_the_failing_line_of_a_nested_def():
+    import inspect
+    line = inspect.getsourcelines(_nested_raises)[1] + 3
+    with pytest.raises(ValueError) as caught:
+        grad(_nested_raises)(X)
+    (note,) = caught.value.__notes__
+    assert f"test_session21.py:{line}:" in note and "reshape" in note

@@ -91,18 +91,22 @@ def _no_empty_undo(block: list) -> list:
 
 
 _AT = "__autograd_src_at_"
+#: The user's line each line of a text `render` made with ``origins`` was made for,
+#: by text: a nested def's derivative, placed in its caller's code as it is.
+_TEXT_ORIGINS: dict[str, list] = {}
 
 
 def render(parsed: ParsedFunction, derivative: Derivative, name: str,
            single: bool, printer: str = "gast", backward: str = "",
-           origins: Optional[list] = None) -> str:
+           origins: Optional[list] = None, nested: bool = False) -> str:
     """The source text of the derivative function called ``name``.
 
     With ``backward`` (a helper's derivative), the function returns its value and
     a function of that name computing the gradients from a seed (see `_split`).
     ``origins``, if given, is filled with the line of ``parsed``'s file each line of
     the text was generated for (0 where none): what an exception raised by the
-    derivative reports as the user's line (`loader.user_line`).
+    derivative reports as the user's line (`loader.user_line`); with ``nested`` (a
+    nested def's derivative, placed in its caller's text) they are kept for it.
     """
     markers: dict[str, Any] = {}
 
@@ -173,12 +177,19 @@ def render(parsed: ParsedFunction, derivative: Derivative, name: str,
             text = markers[stripped]
             indent = line[: len(line) - len(line.lstrip())]
             if isinstance(text, Verbatim):
-                lines += [""] + [f"{indent}{row}" if row else ""
-                                 for row in text.text.splitlines()] + [""]
+                rows = [f"{indent}{row}" if row else "" for row in text.text.splitlines()]
+                if origins is not None:  # (its own lines' origins, where known)
+                    own = _TEXT_ORIGINS.get(text.text) or [at] * len(rows)
+                    origins.extend([at] * (len(lines) + 1 - len(origins)) + own +
+                                   [at])
+                lines += [""] + rows + [""]
             else:
                 lines.append("" if text is None else f"{indent}# {text}")
         else:
             lines.append(line)
         if origins is not None:  # (a nested def's text, Verbatim, adds several)
             origins.extend([at] * (len(lines) - len(origins)))
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    if nested:
+        _TEXT_ORIGINS[text] = origins or []
+    return text

@@ -749,8 +749,28 @@ def _min_max_of_several_by_key(parsed: ParsedFunction) -> None:
                                             node.args[0])]
 
 
+def _list_targets_as_tuples(parsed: ParsedFunction) -> None:
+    """``[a, b] = x`` (and ``for [k, v] in ...``) as ``a, b = x``: Python binds both the
+    same way."""
+    def as_tuple(target: Any) -> Any:
+        if isinstance(target, (gast.List, gast.Tuple)) and \
+                isinstance(target.ctx, gast.Store):
+            return gast.copy_location(gast.Tuple(elts=[as_tuple(e) for e in target.elts],
+                                                 ctx=gast.Store()), target)
+        if isinstance(target, gast.Starred):
+            target.value = as_tuple(target.value)
+        return target
+
+    for node in walk(parsed.node):
+        if isinstance(node, gast.Assign):
+            node.targets = [as_tuple(t) for t in node.targets]
+        elif isinstance(node, (gast.For, gast.comprehension)):
+            node.target = as_tuple(node.target)
+
+
 def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     """Rewrite ``parsed.node``'s body in place (see the module docstring)."""
+    _list_targets_as_tuples(parsed)
     _varargs_passed_on(parsed)
     _ComprehensionScopes(namer, parsed.node).visit(parsed.node)
     for stmt in parsed.node.body:

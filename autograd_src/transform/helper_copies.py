@@ -574,6 +574,8 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
             value = given.get(param)
             if not isinstance(value, gast.Name):
                 return stmt  # a view or an expression: as before
+            if value.id not in parsed.locals and value.id not in parsed.params:
+                return stmt  # a module's array (scale_into(W)): written into, as Python's
             if getattr(parsed, "is_helper", True) and value.id in parsed.params and \
                     value.id not in bound.get(id(stmt), frozenset()):
                 return stmt  # a helper's own parameter: its caller's array, as before

@@ -642,6 +642,25 @@ _READING_METHODS = frozenset({
     "upper", "startswith", "endswith", "replace"})
 
 
+def _may_hold_anothers(parsed: Any, value: Any, depth: int) -> bool:
+    """Whether ``value``, assigned to a name, may be an array (or object) that something
+    outside the function holds: a name, attribute or item read, a view of one, a call of
+    a helper that may return one (``get()`` returning a module's array), an object's
+    method. NumPy's functions and arithmetic make new values."""
+    if isinstance(value, (gast.Name, gast.Attribute, gast.Subscript)):
+        return True
+    if isinstance(value, gast.IfExp):
+        return _may_hold_anothers(parsed, value.body, depth) or \
+            _may_hold_anothers(parsed, value.orelse, depth)
+    if not isinstance(value, gast.Call):
+        return False
+    from . import source
+    called = parsed.resolve(value.func)
+    if called is source.UNRESOLVED:
+        return isinstance(value.func, gast.Attribute)  # (m.weights(), x.reshape(-1))
+    return may_share(called, value, depth + 1)
+
+
 def may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> bool:
     """Whether ``fn`` (or a function of yours it calls) may change state outside its
     locals: ``global``/``nonlocal``, a store into an attribute or into an item of a
@@ -676,11 +695,17 @@ def may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> boo
                             isinstance(node, gast.Assign) and target is name and
                             isinstance(node.value, made))
     fresh = {n for n, kinds in bindings.items() if all(kinds)} - set(parsed.params)
+    # (names of its own that may hold an array of someone else's: v = W, v = self.buf,
+    # v = get() of a helper handing back a module's array, v = W.reshape(-1))
+    aliasing = {t.id for node in walk(parsed.node) if isinstance(node, gast.Assign)
+                for t in node.targets if isinstance(t, gast.Name) and
+                _may_hold_anothers(parsed, node.value, depth)}
 
     def outside(node: Any) -> bool:
         while isinstance(node, (gast.Subscript, gast.Attribute)):
             node = node.value
-        return not (isinstance(node, gast.Name) and node.id in own)
+        return not (isinstance(node, gast.Name) and node.id in own and
+                    node.id not in aliasing)
 
     for node in walk(parsed.node):
         if isinstance(node, (gast.Global, gast.Nonlocal)):
@@ -690,6 +715,9 @@ def may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> boo
         if any(isinstance(t, gast.Attribute) or
                isinstance(t, gast.Subscript) and outside(t) for t in targets):
             return True
+        if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name) and \
+                node.target.id in aliasing:
+            return True  # (v = W; v *= 2.0: NumPy scales W)
         if isinstance(node, gast.Call):
             called = parsed.resolve(node.func)
             if isinstance(node.func, gast.Attribute) and called is source.UNRESOLVED and \

@@ -190,7 +190,7 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
     norm = normalize.normalize(parsed, wrt, inner, helper=True, derive=DERIVATIONS)
     derivative = reverse.reverse(parsed, norm, wrt, inner, value_wanted=True)
     text = codegen.render(parsed, derivative, name, len(wrt) == 1, "gast",
-                          backward=inner.fresh("backward"))
+                          backward=inner.fresh("backward"), origins=[], nested=True)
     namer.taken |= set(namer.injected)
     return name, text, derivative.seed_param
 
@@ -382,11 +382,15 @@ class DynamicMethod:
         if kind == "rule":
             return _by_rule(found, args, positions)  # act = np.tanh
         try:
-            derivative, _, _ = helper_derivative(found, positions, None, None, bindings)
+            derivative, _, layout = helper_derivative(found, positions, None, None, bindings)
         except (errors.NoRuleError, DiffSyntaxError) as exc:
             raise _said_of_the_users_helper(exc, self.where) from None
+        if any(k is not None for _, k in layout):  # (its backward gives *args one tuple)
+            raise TypeError(f"{self.where}: the function picked when the code runs takes "
+                            "its differentiated values through *args; give them named "
+                            "parameters")
         if kind == "partial":
-            return derivative(*first.args, *args, **first.keywords)
+            return derivative(*first.args, *args, **{**first.keywords, **kwargs})
         return derivative(*args) if kind == "function" else derivative(first, *args)
 
     def followed(self, obj: Any, kwargs: dict) -> tuple[str, Any, list, Optional[dict], Any]:
@@ -406,6 +410,14 @@ class DynamicMethod:
             raise TypeError(f"{self.where}: .{self.attr}() of a {kind.__name__}, given a "
                             f"differentiated value, "
                             f"{draw_advice(self.attr, self.where)}")
+        if self.attr == "__call__" and isinstance(obj, functools.partial) and \
+                isinstance(obj.func, types.FunctionType) and is_user_function(obj.func) and \
+                registry.lookup(obj.func) is None:
+            # fs = [partial(op, c=2.0)]; fs[0](x): op, called with what the partial binds
+            # (made outside the function differentiated, or of constants: data; the
+            # call's keywords, constants, go with the partial's)
+            bound = len(obj.args)
+            return "partial", obj.func, [p - 1 + bound for p in self.positions], None, obj
         if kwargs:
             raise TypeError(f"{self.where}: .{self.attr}() of an object known only when "
                             "the code runs is called with keyword arguments; pass them by "
@@ -414,13 +426,6 @@ class DynamicMethod:
                 is_user_function(obj) and registry.lookup(obj) is None:
             # act = relu if ... else softplus: a function of the user's, picked now
             return "function", obj, [p - 1 for p in self.positions], None, None
-        if self.attr == "__call__" and isinstance(obj, functools.partial) and \
-                isinstance(obj.func, types.FunctionType) and is_user_function(obj.func) and \
-                registry.lookup(obj.func) is None:
-            # fs = [partial(op, c=2.0)]; fs[0](x): op, called with what the partial binds
-            # (made outside the function differentiated, or of constants: data)
-            bound = len(obj.args)
-            return "partial", obj.func, [p - 1 + bound for p in self.positions], None, obj
         if self.attr == "__call__" and registry.lookup(obj) is not None:
             return "rule", obj, [p - 1 for p in self.positions], None, None
         if isinstance(obj, types.ModuleType):  # xp.sin(v), la.norm(v): xp passed in

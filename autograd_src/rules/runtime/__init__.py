@@ -63,6 +63,7 @@ from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     shape_of,
     tangent_as_gradient,
     unbroadcast,
+    unpacking,
     zeros_like,
     zip_length,
 )

@@ -271,6 +271,20 @@ def not_an_array(x: Any, where: str) -> None:
         raise InPlaceUpdateError(where)
 
 
+def unpacking(values: Any, count: int) -> None:
+    """Raise as Python does where ``a, b = values`` cannot bind ``count`` names (the
+    generated code reads ``values[0]``, ``values[1]``, which would not)."""
+    try:
+        n = len(values)
+    except TypeError:
+        raise TypeError(f"cannot unpack non-iterable {type(values).__name__} object") \
+            from None
+    if n > count:
+        raise ValueError(f"too many values to unpack (expected {count})")
+    if n < count:
+        raise ValueError(f"not enough values to unpack (expected {count}, got {n})")
+
+
 def not_the_default(x: Any, default: Any, where: str) -> None:
     """Raise if ``x`` is its parameter's default array, which the function writes into:
     NumPy's write would change it for every later call, grad's copy would not."""

@@ -176,6 +176,8 @@ def setitem(x: Any, index: Any, v: Any) -> Any:
         out = kind(x)
     elif isinstance(x, dict):  # a defaultdict, an OrderedDict: of its own kind
         out = x.copy()
+    elif isinstance(x, (tuple, str)):  # (Python's error, not an array made of it)
+        raise TypeError(f"'{kind.__name__}' object does not support item assignment")
     else:
         out = np.array(x, copy=True)
         _not_structured(out, index)

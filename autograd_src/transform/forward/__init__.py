@@ -225,7 +225,8 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
     derivative = tangents(parsed, norm, wrt, inner)
     text = codegen.render(_with_tangent_params(parsed, derivative.tangent_params),
                           Derivative(derivative.body, [], [derivative.tangent],
-                                     derivative.value, None), name, True, "gast")
+                                     derivative.value, None), name, True, "gast",
+                          origins=[], nested=True)
     namer.taken |= set(namer.injected)
     return name, text, derivative.tangent_params
 
@@ -256,7 +257,7 @@ class DynamicMethod:
         params = derivative.__autograd_src_tangents__
         given = {params[index]: t for (index, _), t in zip(layout, tangents)}
         if kind == "partial":
-            return derivative(*first.args, *args, **first.keywords, **given)
+            return derivative(*first.args, *args, **{**first.keywords, **keywords}, **given)
         return derivative(*args, **given) if kind == "function" else \
             derivative(first, *args, **given)
 

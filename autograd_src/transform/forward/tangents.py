@@ -169,10 +169,14 @@ class Tangents:
             previous = None
             if isinstance(item, Primal):
                 zeros = []
-                for name in sorted(item.assigned & self.read):
+                # (hs[-1] = 0.1 into a dict whose tangent is read later, hs[t - 1]: its
+                # tangent, all zeros here, made again with that key)
+                stored = {t.value.id for t in getattr(item.stmt, "targets", [])
+                          if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)}
+                for name in sorted((item.assigned | stored) & self.read):
                     value = item.stmt.value if isinstance(item.stmt, gast.Assign) else None
-                    zero = gast.Constant(value=0.0, kind=None) if is_number(value) else \
-                        self.zero(name_node(name))
+                    zero = gast.Constant(value=0.0, kind=None) if is_number(value) and \
+                        name in item.assigned else self.zero(name_node(name))
                     zeros.append((name, assign_node(self.tangent(name), zero, item.origin)))
                 if isinstance(item.stmt, (gast.If, gast.For, gast.While)) and zeros:
                     # control flow computing nothing differentiable: each name's zero

@@ -250,6 +250,7 @@ class DataNormalizer:
             self.assign(gast.copy_location(whole_assign, original), original)
             self.lists.add(whole)
             self.all_lists.add(whole)
+            self.unpacking_checked(whole, len(names), original)
             for k, name in enumerate(names):
                 item = gast.Subscript(value=name_node(whole),
                                       slice=gast.Constant(value=k, kind=None), ctx=gast.Load())
@@ -284,6 +285,15 @@ class DataNormalizer:
                 if scalar:
                     self.scalars.add(name)
 
+    def unpacking_checked(self, whole: str, count: int, origin: gast.stmt) -> None:
+        """``_ad.unpacking(values, 2)``: Python's error where ``a, b = values`` holds
+        another number of items (the items are read one by one after it)."""
+        check = gast.Expr(value=gast.Call(
+            func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
+                                attr="unpacking", ctx=gast.Load()),
+            args=[name_node(whole), gast.Constant(value=count, kind=None)], keywords=[]))
+        self.body.append(Primal(gast.copy_location(check, origin), origin, set()))
+
     def unpack_nested(self, target: gast.Tuple, value: gast.expr,
                       original: gast.stmt) -> None:
         """``(a, b), c = v`` and ``first, *rest = v``, one level at a time: the whole
@@ -305,6 +315,8 @@ class DataNormalizer:
         starred = [k for k, t in enumerate(target.elts) if isinstance(t, gast.Starred)]
         if len(starred) > 1:
             raise self.error(target, "two starred targets in one assignment")
+        if not starred:
+            self.unpacking_checked(whole, len(target.elts), original)
         after = len(target.elts) - starred[0] - 1 if starred else 0
 
         def constant(v: int) -> gast.expr:
