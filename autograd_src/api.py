@@ -193,6 +193,9 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
            printer: str = "gast", bindings: Optional[dict] = None,
            per_class: bool = True, optimize: bool = True,
            per_function: bool = True) -> Callable[..., Any]:
+    if type(verbose) not in (int, bool):
+        raise TypeError(f"verbose is 0, 1 (print the generated code) or 2 (and each "
+                        f"stage), got {verbose!r}")
     if not callable(fn):
         raise TypeError(f"grad expects a function, got {type(fn).__name__}")
     fn = called_method(fn)

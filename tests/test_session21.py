@@ -566,3 +566,72 @@ def test_the_note_names_the_failing_line_of_a_nested_def():
         grad(_nested_raises)(X)
     (note,) = caught.value.__notes__
     assert f"test_session21.py:{line}:" in note and "reshape" in note
+
+
+# ----- constants stored into items in one line (boundary conditions) -----
+
+def _boundaries(x):
+    u = x * 2.0
+    u[0], u[-1] = 1.0, 1.0  # (run as written: the entries kept their gradient)
+    return np.sum(u ** 2)
+
+
+def _seeded_in_one_line(x):
+    xs, hs = {}, {}
+    hs[-1], xs[-1] = 0.0, 1.0
+    for t in range(2):
+        hs[t] = hs[t - 1] + xs[t - 1] * x
+        xs[t] = xs[t - 1] * x
+    return hs[1]
+
+
+def test_constants_stored_into_items_in_one_line():
+    x = np.array([0.5, -0.3, 0.2])
+    expected = [0.0, 8 * x[1], 0.0]
+    for made in (grad, jacfwd, jacrev):
+        np.testing.assert_allclose(made(_boundaries)(x), expected)  # ([4, -2.4, 4])
+    expected = (_seeded_in_one_line(0.5 + 1e-6) - _seeded_in_one_line(0.5 - 1e-6)) / 2e-6
+    assert grad(_seeded_in_one_line)(0.5) == pytest.approx(expected)  # (KeyError: -1)
+
+
+def _starred_short(x):
+    a, *m, b = x
+    return a * b
+
+
+def test_starred_unpacking_with_too_few_values_raises():
+    for made in (grad, jacfwd):
+        with pytest.raises(ValueError, match="expected at least 2, got 1"):
+            made(_starred_short)(X[:1])  # (a = b = x[0], silently)
+    np.testing.assert_allclose(grad(_starred_short)(X), [X[2], 0.0, X[0]])
+
+
+W_FILLED = np.ones(3)
+
+
+def _fill(a, value):
+    a[:] = value
+
+
+def _fills_a_module_array_through_a_name(x):
+    v = W_FILLED
+    _fill(v, 0.25)
+    return np.sum(W_FILLED * x)
+
+
+def test_a_helper_writing_into_a_module_array_through_a_name():
+    for made in (grad, jacfwd):
+        W_FILLED[:] = 1.0
+        np.testing.assert_allclose(made(_fills_a_module_array_through_a_name)(X), 0.25)
+        np.testing.assert_allclose(W_FILLED, 0.25)  # (left at 1.0: written into a copy)
+
+
+def _sums(x):
+    return np.sum(x ** 2)
+
+
+def test_a_seed_or_verbose_of_the_wrong_type_is_said_so():
+    with pytest.raises(TypeError, match="dout, the seed"):
+        grad(_sums)(X, dout="a")  # (a UFuncTypeError from generated code)
+    with pytest.raises(TypeError, match="verbose is 0, 1"):
+        grad(_sums, verbose="yes")  # (an internal '>=' TypeError)

@@ -507,6 +507,16 @@ def _drop_parameters(args: gast.arguments, names: set) -> None:
     args.kw_defaults = [d for _, d in pairs]
 
 
+def _holds_a_modules_array(parsed: ParsedFunction, name: str) -> bool:
+    """Whether the function binds ``name`` to an array a module (or an object it
+    holds) keeps: ``v = W``, ``v = CFG.buf`` (a helper writing into ``v`` writes there)."""
+    import numpy as np
+    return any(isinstance(n, gast.Assign) and any(
+        isinstance(t, gast.Name) and t.id == name for t in n.targets) and
+        isinstance(n.value, (gast.Name, gast.Attribute)) and
+        isinstance(parsed.resolve(n.value), np.ndarray) for n in walk(parsed.node))
+
+
 def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
     """``z = fill(z, x)`` (or ``fill(z, x)`` with ``z`` not read again) where ``fill``
     assigns into its parameter (``z[i] = ...``): NumPy writes into the caller's array,
@@ -574,8 +584,10 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
             value = given.get(param)
             if not isinstance(value, gast.Name):
                 return stmt  # a view or an expression: as before
-            if value.id not in parsed.locals and value.id not in parsed.params:
-                return stmt  # a module's array (scale_into(W)): written into, as Python's
+            if value.id not in parsed.locals and value.id not in parsed.params or \
+                    _holds_a_modules_array(parsed, value.id):
+                return stmt  # a module's array (scale_into(W), v = W; fill(v)): written
+                # into, as Python's
             if getattr(parsed, "is_helper", True) and value.id in parsed.params and \
                     value.id not in bound.get(id(stmt), frozenset()):
                 return stmt  # a helper's own parameter: its caller's array, as before

@@ -434,6 +434,9 @@ class DynamicMethod:
                 return "rule", function, [p - 1 for p in self.positions], None, None
             if isinstance(function, types.FunctionType) and is_user_function(function):
                 return "function", function, [p - 1 for p in self.positions], None, None
+            if function is None:  # (np.summ: Python's error)
+                raise AttributeError(f"{self.where}: module {obj.__name__!r} has no "
+                                     f"attribute {self.attr!r}")
             raise TypeError(f"{self.where}: {obj.__name__}.{self.attr}() has no derivative "
                             "rule (called through a module passed in)")
         if kind is super:  # super().act(z): the base class's method, on the instance

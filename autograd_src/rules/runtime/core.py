@@ -160,6 +160,11 @@ def seed(dout: Any, out: Any = 0.0) -> Any:
             f"the function returned {kind.__name__}; grad needs a single "
             "float scalar or array output"
         )
+    if isinstance(dout, (str, bytes)) or isinstance(
+            dout, (np.ndarray, np.generic)) and dout.dtype.kind in "SUV":
+        raise TypeError(f"dout, the seed, is a number or an array of numbers shaped like "
+                        f"the output; got {type(dout).__name__}"
+                        + (f" of dtype {dout.dtype}" if hasattr(dout, "dtype") else ""))
     if type(dout) is list or type(dout) is tuple:  # a seed written as a list: its array
         floating = isinstance(out, (np.generic, np.ndarray)) and out.dtype.kind == "f"
         dout = np.array(dout, dtype=out.dtype if floating else float)
@@ -271,14 +276,20 @@ def not_an_array(x: Any, where: str) -> None:
         raise InPlaceUpdateError(where)
 
 
-def unpacking(values: Any, count: int) -> None:
+def unpacking(values: Any, count: int, starred: bool = False) -> None:
     """Raise as Python does where ``a, b = values`` cannot bind ``count`` names (the
-    generated code reads ``values[0]``, ``values[1]``, which would not)."""
+    generated code reads ``values[0]``, ``values[1]``, which would not); with
+    ``starred`` (``a, *rest, b = values``), ``count`` names one of which takes the rest."""
     try:
         n = len(values)
     except TypeError:
         raise TypeError(f"cannot unpack non-iterable {type(values).__name__} object") \
             from None
+    if starred:
+        if n < count - 1:
+            raise ValueError(f"not enough values to unpack (expected at least {count - 1}, "
+                             f"got {n})")
+        return
     if n > count:
         raise ValueError(f"too many values to unpack (expected {count})")
     if n < count:

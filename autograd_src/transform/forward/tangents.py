@@ -171,7 +171,9 @@ class Tangents:
                 zeros = []
                 # (hs[-1] = 0.1 into a dict whose tangent is read later, hs[t - 1]: its
                 # tangent, all zeros here, made again with that key)
-                stored = {t.value.id for t in getattr(item.stmt, "targets", [])
+                stored = {t.value.id for target in getattr(item.stmt, "targets", [])
+                          for t in ([target] if not isinstance(target, gast.Tuple)
+                                    else walk(target))
                           if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)}
                 for name in sorted((item.assigned | stored) & self.read):
                     value = item.stmt.value if isinstance(item.stmt, gast.Assign) else None

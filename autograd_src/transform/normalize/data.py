@@ -28,6 +28,14 @@ _ARRAY_MAKERS = frozenset({
     np.full_like, np.array, np.copy, np.linspace, np.arange, np.eye, np.identity})
 
 
+
+def base_name_node(target: Any) -> gast.expr:
+    """What ``target`` (``u[0]``, ``o.w``) stores into, read: the name under its items
+    and attributes, or the target itself."""
+    while isinstance(target, (gast.Subscript, gast.Attribute)):
+        target = target.value
+    return name_node(target.id) if isinstance(target, gast.Name) else target
+
 class DataNormalizer:
     """Normalizes statements on containers; mixed into the statement normalizer."""
 
@@ -223,6 +231,12 @@ class DataNormalizer:
 
     def tuple_assign(self, target: gast.Tuple, value: gast.expr, active: bool,
                      original: gast.stmt) -> None:
+        if not active and any(self.is_active(base_name_node(t)) for t in target.elts
+                              if isinstance(t, (gast.Subscript, gast.Attribute))):
+            # u[0], u[-1] = 1.0, 1.0 into a differentiated array: each item stored as
+            # u[0] = 1.0 is (the entries' adjoints zeroed), not run as written
+            self.unpack_nested(target, value, original)
+            return
         if not active:
             self.primal(original)
             if isinstance(value, (gast.Tuple, gast.List)) and \
@@ -285,13 +299,15 @@ class DataNormalizer:
                 if scalar:
                     self.scalars.add(name)
 
-    def unpacking_checked(self, whole: str, count: int, origin: gast.stmt) -> None:
+    def unpacking_checked(self, whole: str, count: int, origin: gast.stmt,
+                          starred: bool = False) -> None:
         """``_ad.unpacking(values, 2)``: Python's error where ``a, b = values`` holds
         another number of items (the items are read one by one after it)."""
         check = gast.Expr(value=gast.Call(
             func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
                                 attr="unpacking", ctx=gast.Load()),
-            args=[name_node(whole), gast.Constant(value=count, kind=None)], keywords=[]))
+            args=[name_node(whole), gast.Constant(value=count, kind=None)] +
+            ([gast.Constant(value=True, kind=None)] if starred else []), keywords=[]))
         self.body.append(Primal(gast.copy_location(check, origin), origin, set()))
 
     def unpack_nested(self, target: gast.Tuple, value: gast.expr,
@@ -315,8 +331,7 @@ class DataNormalizer:
         starred = [k for k, t in enumerate(target.elts) if isinstance(t, gast.Starred)]
         if len(starred) > 1:
             raise self.error(target, "two starred targets in one assignment")
-        if not starred:
-            self.unpacking_checked(whole, len(target.elts), original)
+        self.unpacking_checked(whole, len(target.elts), original, starred=bool(starred))
         after = len(target.elts) - starred[0] - 1 if starred else 0
 
         def constant(v: int) -> gast.expr:
