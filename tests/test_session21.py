@@ -635,3 +635,16 @@ def test_a_seed_or_verbose_of_the_wrong_type_is_said_so():
         grad(_sums)(X, dout="a")  # (a UFuncTypeError from generated code)
     with pytest.raises(TypeError, match="verbose is 0, 1"):
         grad(_sums, verbose="yes")  # (an internal '>=' TypeError)
+
+
+def _first_batch(w):
+    for X, y in BATCHES:  # noqa: B007 - the first batch, read after the loop
+        break
+    return np.mean((X @ w - y) ** 2)
+
+
+def test_a_loop_over_a_modules_iterator_is_refused_saying_so():
+    global BATCHES
+    BATCHES = iter([(np.ones((4, 3)), np.ones(4))] * 3)
+    with pytest.raises(DiffSyntaxError, match="an iterator"):  # (a TypeError: no len())
+        grad(_first_batch)(np.zeros(3))

@@ -215,6 +215,16 @@ class _Desugar:
         if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and \
                 it.func.id == "range" and self.parsed.resolve(it.func) is range:
             return []
+        if isinstance(it, (gast.Name, gast.Attribute)):
+            held = self.parsed.resolve(it)
+            if hasattr(type(held), "__next__") and not isinstance(held, type):
+                # (a module's iterator: read by position it has no length, and each
+                # item Python reads is gone from it)
+                raise self.parsed.error(it, f"the loop iterates {gast.unparse(it).strip()}, "
+                                            f"an iterator ({type(held).__name__}), which "
+                                            "grad reads by position: iterate a list (for "
+                                            "X, y in data), or take the items first (X, y "
+                                            "= next(batches))")
         if not named_too and isinstance(it, gast.Name) and isinstance(stmt.target, gast.Name):
             return []
         if isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute) and \
