@@ -129,7 +129,7 @@ class SameDraws:
                 self.globals += [(function.__globals__, n, function.__globals__[n])
                                  for n in global_names if n in function.__globals__]
             named += [function.__globals__.get(n) for n in global_names]
-            if state:
+            if state and _users(function):  # (a library's id counter is its own)
                 _no_iterator_read(function, global_names, named)
             held += named
             named += list(function.__defaults__ or ())  # def f(x, rng=RNG)
@@ -218,6 +218,11 @@ class SameDraws:
                 namespace.pop(name, None)
             elif namespace.get(name, _EMPTY) is not value:
                 namespace[name] = value
+
+
+def _users(function: Any) -> bool:
+    from .transform.mutation import is_user_function
+    return is_user_function(function)
 
 
 def _no_iterator_read(function: Any, global_names: list, values: list) -> None:

@@ -548,12 +548,16 @@ class DataNormalizer:
     def only_updated(self, name: str) -> bool:
         """Whether the function binds ``name`` only by augmented assignments (``W *= 2``
         with no ``W = ...``, loop or other binding): a local Python finds unbound."""
-        updated = {id(n.target) for n in walk(self.parsed.node) if isinstance(n, gast.AugAssign)}
-        return not any(isinstance(n, gast.Name) and n.id == name and
-                       isinstance(n.ctx, (gast.Store, gast.Param)) and id(n) not in updated
-                       for n in walk(self.parsed.node)) and not any(
-            isinstance(n, (gast.FunctionDef, gast.ClassDef)) and n.name == name
-            for n in walk(self.parsed.node))
+        bound = self.__dict__.get("_bound_otherwise")
+        if bound is None:  # (the names bound otherwise, found once)
+            updated = {id(n.target) for n in walk(self.parsed.node)
+                       if isinstance(n, gast.AugAssign)}
+            bound = self.__dict__["_bound_otherwise"] = {
+                n.id for n in walk(self.parsed.node) if isinstance(n, gast.Name) and
+                isinstance(n.ctx, (gast.Store, gast.Param)) and id(n) not in updated} | {
+                n.name for n in walk(self.parsed.node)
+                if isinstance(n, (gast.FunctionDef, gast.ClassDef))}
+        return name not in bound
 
     def hoist_any(self, atom: gast.expr, base: str) -> gast.expr:
         name = self.namer.fresh(base + "_new")
