@@ -18,6 +18,7 @@ import gast
 import numpy as np
 
 from .transform.ir import walk
+from .transform.mutation import is_user_function
 from .transform.source import default_values, parameters
 
 __all__ = ["check_argument", "is_container", "value_on_copies", "SameDraws", "in_structure",
@@ -129,7 +130,8 @@ class SameDraws:
                 self.globals += [(function.__globals__, n, function.__globals__[n])
                                  for n in global_names if n in function.__globals__]
             named += [function.__globals__.get(n) for n in global_names]
-            if state and _users(function):  # (a library's id counter is its own)
+            if state and is_user_function(function):  # (a library's id counter is
+                # its own)
                 _no_iterator_read(function, global_names, named)
             held += named
             named += list(function.__defaults__ or ())  # def f(x, rng=RNG)
@@ -218,11 +220,6 @@ class SameDraws:
                 namespace.pop(name, None)
             elif namespace.get(name, _EMPTY) is not value:
                 namespace[name] = value
-
-
-def _users(function: Any) -> bool:
-    from .transform.mutation import is_user_function
-    return is_user_function(function)
 
 
 def _no_iterator_read(function: Any, global_names: list, values: list) -> None:
@@ -628,7 +625,6 @@ def no_operator_of_its_own(value: Any, name: str, fn: Callable[..., Any],
     which an operator ``fn`` applies to it beside a differentiated value would call
     it: grad differentiates operators as numbers' and arrays' (its own ``__mul__``
     would be ignored, silently)."""
-    from .transform.mutation import is_user_function
     kind = type(value)
     for method in sorted(methods):
         found = getattr(kind, method, None)

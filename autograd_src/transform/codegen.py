@@ -178,11 +178,9 @@ def render(parsed: ParsedFunction, derivative: Derivative, name: str,
             indent = line[: len(line) - len(line.lstrip())]
             if isinstance(text, Verbatim):
                 rows = [f"{indent}{row}" if row else "" for row in text.text.splitlines()]
-                if origins is not None:  # (its own lines' origins, where known)
-                    own = _TEXT_ORIGINS.get(text.text) or [at] * len(rows)
-                    origins.extend([at] * (len(lines) + 1 - len(origins)) + own +
-                                   [at])
                 lines += [""] + rows + [""]
+                if origins is not None:  # (its own lines' origins, where known)
+                    origins += [at] + (_TEXT_ORIGINS.get(text.text) or [at] * len(rows)) + [at]
             else:
                 lines.append("" if text is None else f"{indent}# {text}")
         else:

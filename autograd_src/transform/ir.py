@@ -16,7 +16,7 @@ from ..rules.registry import Rule
 __all__ = ["Comment", "Verbatim", "Primal", "Op", "Branch", "Loop", "Normalized",
            "name_node", "assign_node", "is_trivial", "is_scalar_operand", "load_names",
            "is_number", "assigned_in", "ops_in", "differentiable_inputs", "same_shape",
-           "shape_reads", "reads_of", "kept_by", "base_name", "expr_key", "children"]
+           "shape_reads", "reads_of", "kept_by", "base_of", "base_name", "expr_key", "children"]
 
 
 class Comment(gast.stmt):
@@ -183,11 +183,18 @@ def assign_node(target: str, value: gast.expr, origin: gast.AST) -> gast.Assign:
     return gast.copy_location(stmt, origin)
 
 
+def base_of(expr: Any) -> Any:
+    """What an item or attribute chain starts from (``self`` of ``self.buf[i]``, ``f()``
+    of ``f()[0]``)."""
+    while isinstance(expr, (gast.Subscript, gast.Attribute)):
+        expr = expr.value
+    return expr
+
+
 def base_name(expr: Any) -> Optional[str]:
     """The name an item or attribute chain starts from (``self`` of ``self.buf[i]``), or
     None when it starts from anything else (a call, a literal)."""
-    while isinstance(expr, (gast.Subscript, gast.Attribute)):
-        expr = expr.value
+    expr = base_of(expr)
     return expr.id if isinstance(expr, gast.Name) else None
 
 

@@ -257,25 +257,23 @@ def _with_tuple_lengths(fn: Callable[..., Any], call: Any, bindings: dict) -> di
     ``*name``: the derivative is made for that many (`desugar._varargs_passed_on`
     writes ``f(y, t, args[0], args[1])``, which can carry gradients)."""
     from .mutation import _definition
-    node = _definition(fn)
-    if not node:
-        return bindings
     code = fn.__code__
     names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
-    starred = {a.value.id for n in walk(node) if isinstance(n, gast.Call) for a in n.args
-               if isinstance(a, gast.Starred) and isinstance(a.value, gast.Name)
-               and a.value.id in names}
-    if not starred:
-        return bindings
     given: dict = {}
     for k, arg in enumerate(call.args):
         if isinstance(arg, gast.Starred) or k >= code.co_argcount:
             break
         given[names[k]] = arg
     given.update({k.arg: k.value for k in call.keywords if k.arg is not None})
-    lengths = {f"*{name}": len(value.elts) for name, value in given.items()
-               if name in starred and isinstance(value, (gast.Tuple, gast.List)) and
-               not any(isinstance(e, gast.Starred) for e in value.elts)}
+    displays = {name: len(value.elts) for name, value in given.items()
+                if isinstance(value, (gast.Tuple, gast.List)) and
+                not any(isinstance(e, gast.Starred) for e in value.elts)}
+    node = _definition(fn) if displays else None  # (most calls give none: not parsed)
+    if not node:
+        return bindings
+    starred = {a.value.id for n in walk(node) if isinstance(n, gast.Call) for a in n.args
+               if isinstance(a, gast.Starred) and isinstance(a.value, gast.Name)}
+    lengths = {f"*{name}": n for name, n in displays.items() if name in starred}
     return {**bindings, **lengths} if lengths else bindings
 
 

@@ -13,10 +13,9 @@ from .core import is_zero, unbroadcast, zero_item
 __all__ = ["picked_item", "joined_like", "pack", "appended", "extended", "unlist", "joined",
            "plus", "unplus", "times",
            "untimes", "add", "values_at", "pack_dict", "unsum", "like_input", "keys",
-           "transposed", "summed", "order_of", "in_order", "unordered", "sorted_items", "unsorted",
-           "largest",
-           "smallest", "extreme_position", "unextreme_item", "like_items", "field", "unfield",
-           "get_item",
+           "transposed", "summed", "order_of", "in_order", "unordered", "sorted_items",
+           "unsorted", "largest", "smallest", "extreme_position", "unextreme_item",
+           "like_items", "field", "unfield", "get_item",
            "unget_item", "kwargs_without", "merged", "unmerged", "unsummed",
            "left_to_default", "construct"]
 

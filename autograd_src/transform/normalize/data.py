@@ -7,6 +7,7 @@ shares the container; that is checked, and refused with a clear error otherwise.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Optional
 
 import gast
@@ -15,7 +16,7 @@ import numpy as np
 from ...rules import numpy_rules, registry, runtime
 from .. import mutation
 from ..desugar import loop_over_positions
-from ..ir import Primal, assign_node, is_trivial, name_node, walk
+from ..ir import Primal, assign_node, base_of, is_trivial, name_node, walk
 from ..naming import clone, describe
 from .expressions import AUG_SYMBOLS
 
@@ -27,14 +28,6 @@ _ARRAY_MAKERS = frozenset({
     np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like, np.empty_like,
     np.full_like, np.array, np.copy, np.linspace, np.arange, np.eye, np.identity})
 
-
-
-def base_name_node(target: Any) -> gast.expr:
-    """What ``target`` (``u[0]``, ``o.w``) stores into, read: the name under its items
-    and attributes, or the target itself."""
-    while isinstance(target, (gast.Subscript, gast.Attribute)):
-        target = target.value
-    return name_node(target.id) if isinstance(target, gast.Name) else target
 
 class DataNormalizer:
     """Normalizes statements on containers; mixed into the statement normalizer."""
@@ -231,7 +224,7 @@ class DataNormalizer:
 
     def tuple_assign(self, target: gast.Tuple, value: gast.expr, active: bool,
                      original: gast.stmt) -> None:
-        if not active and any(self.is_active(base_name_node(t)) for t in target.elts
+        if not active and any(self.is_active(base_of(t)) for t in target.elts
                               if isinstance(t, (gast.Subscript, gast.Attribute))):
             # u[0], u[-1] = 1.0, 1.0 into a differentiated array: each item stored as
             # u[0] = 1.0 is (the entries' adjoints zeroed), not run as written
@@ -545,19 +538,16 @@ class DataNormalizer:
         else:
             self.owned.add(name)
 
-    def only_updated(self, name: str) -> bool:
-        """Whether the function binds ``name`` only by augmented assignments (``W *= 2``
-        with no ``W = ...``, loop or other binding): a local Python finds unbound."""
-        bound = self.__dict__.get("_bound_otherwise")
-        if bound is None:  # (the names bound otherwise, found once)
-            updated = {id(n.target) for n in walk(self.parsed.node)
-                       if isinstance(n, gast.AugAssign)}
-            bound = self.__dict__["_bound_otherwise"] = {
-                n.id for n in walk(self.parsed.node) if isinstance(n, gast.Name) and
+    @functools.cached_property
+    def bound_otherwise(self) -> set[str]:
+        """The names the function binds other than by an augmented assignment (``W *=
+        2``): an assignment, a loop, a parameter, a def."""
+        updated = {id(n.target) for n in walk(self.parsed.node)
+                   if isinstance(n, gast.AugAssign)}
+        return {n.id for n in walk(self.parsed.node) if isinstance(n, gast.Name) and
                 isinstance(n.ctx, (gast.Store, gast.Param)) and id(n) not in updated} | {
-                n.name for n in walk(self.parsed.node)
-                if isinstance(n, (gast.FunctionDef, gast.ClassDef))}
-        return name not in bound
+            n.name for n in walk(self.parsed.node)
+            if isinstance(n, (gast.FunctionDef, gast.ClassDef))}
 
     def hoist_any(self, atom: gast.expr, base: str) -> gast.expr:
         name = self.namer.fresh(base + "_new")
@@ -766,7 +756,8 @@ class DataNormalizer:
             self.assign(plain)
             return
         name = stmt.target.id
-        if name not in self.parsed.params and self.only_updated(name):
+        if name not in self.parsed.params and name not in self.bound_otherwise:
+            # (W *= 2.0 with no W = ...: a local Python finds unbound)
             symbol = AUG_SYMBOLS.get(type(stmt.op), "+")
             raise self.error(stmt, f"{name} {symbol}= ... updates {name}, which nothing in "
                                    f"this function binds before: Python reads {name} as a "

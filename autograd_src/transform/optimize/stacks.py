@@ -159,7 +159,6 @@ def iterate_stacks(primal: list, adjoint: list, stacks: set[str],
     after = _names(list(read_after))
     moved: set[str] = set()
     unread: set[str] = set()
-    # the names read after each top-level loop of the adjoint sweep (one walk each)
     # the names read after each top-level loop of the adjoint sweep, and elsewhere in
     # it (each statement walked once)
     each = [_names(adjoint[k:k + 1]) for k in range(len(adjoint))]
