@@ -266,7 +266,8 @@ class _Desugar:
             sources, targets = [it], [stmt.target]
         before = []
         named = []
-        stores = {n.id for s in stmt.body for n in walk(s)
+        # (the loop's own target too: for x in x reads the items of the x it starts with)
+        stores = {n.id for s in [stmt.target] + stmt.body for n in walk(s)
                   if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         # (zip(ws, itertools.cycle(signs)): an iterator beside a named sequence is read
         # as far as the shortest named one goes, as zip reads it; list() of it would

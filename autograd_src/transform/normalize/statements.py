@@ -584,8 +584,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                     stmt = gast.copy_location(gast.For(
                         target=stmt.target, iter=name_node(items), body=stmt.body,
                         orelse=stmt.orelse, type_comment=None), stmt)
-                # for x in xs: loop over positions
-                for rewritten in loop_over_positions(self.parsed, self.namer, stmt):
+                # for x in xs: loop over positions (on a copy: an enclosing loop's
+                # next pass normalizes this statement again, and must see it as written)
+                for rewritten in loop_over_positions(self.parsed, self.namer,
+                                                     copy.copy(stmt)):
                     self.statement(rewritten)
                 return
         elif self.is_active(stmt.test) and not (
