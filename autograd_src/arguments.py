@@ -160,9 +160,10 @@ class SameDraws:
                                           _plain_object(value)):
                 kept.add(id(value))
                 self.containers.append(_snapshot(value, objects=True))
-        # a module's array (a helper's a *= 2.0 on it, out=): kept only where fn may
-        # change state (a dataset read by every pass is not copied and compared)
-        arrays = [v for v in held if isinstance(v, np.ndarray) and id(v) not in kept]
+        # a module's array (a helper's a *= 2.0 on it, out=), or one passed in (X *= 0.9,
+        # which grad's code puts back into the caller's): kept only where fn may change
+        # state (a dataset read by every pass is not copied and compared)
+        arrays = [v for v in passed + held if isinstance(v, np.ndarray) and id(v) not in kept]
         if arrays and (may_change_state() if may_change_state is not None
                        else _may_change_state(fn)):
             for value in arrays:
@@ -291,9 +292,10 @@ def _plain_object(value: Any) -> bool:
 
 def _snapshot(value: Any, depth: int = 4, objects: bool = False) -> tuple:
     """``value`` and, for a list or dict, what it holds (lists and dicts in it too, a
-    few levels down; arrays and other objects by reference: grad never changes an
-    array it is given); with ``objects``, an object's attributes too, and the values
-    of the arrays held (the code differentiated may update those in place)."""
+    few levels down; arrays and other objects by reference: grad replaces the
+    arrays of a list or dict it writes into); with ``objects``, an object's
+    attributes too, and the values of the arrays held (the code differentiated may
+    update those in place)."""
     if depth and type(value) is list:
         if all(type(v) in _ATOMS for v in value):  # (a log of numbers: copied at once)
             return value, ("items", value[:])
@@ -391,7 +393,8 @@ def _generator_state(generator: Any) -> Any:
 def value_on_copies(fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
     """``fn(*args, **kwargs)`` run on copies of the arrays among them (in containers
     too): a function that updates an argument in place must not change the caller's
-    array, which the derivative is then taken at (grad never changes it either)."""
+    array, which the derivative is then taken at (grad's run gives it the values
+    one run leaves)."""
     return fn(*[_copied(a) for a in args], **{k: _copied(v) for k, v in kwargs.items()})
 
 

@@ -697,10 +697,11 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     if getattr(fn, "__autograd_src_jacobian_of__", None) is not None:
         return _vjp_of_jacobian(fn, primals)
     draws = SameDraws(fn, primals, state=True)
-    # (run as the caller's code would, the lists, dicts and objects it is given changed
-    # as one run changes them; an array given directly is copied, as grad never changes
-    # it: the derivative is taken where it was)
-    value = fn(*[p.copy() if type(p) is np.ndarray else p for p in primals])
+    # (run as the caller's code would, the lists, dicts, objects and arrays without
+    # gradient it is given changed as one run changes them; a differentiated array is
+    # copied, as grad never changes it: the derivative is taken where it was)
+    value = fn(*[p.copy() if type(p) is np.ndarray and _is_float(p) else p
+                 for p in primals])
     positions = tuple(i for i, p in enumerate(primals) if _is_float(p))
     if not positions:
         raise ValueError("vjp needs at least one floating-point argument")

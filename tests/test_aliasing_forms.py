@@ -101,17 +101,23 @@ def writes_into_its_data(w, X):
     return np.sum(np.log1p(np.exp(X @ w)))
 
 
-def test_an_argument_without_gradient_written_in_place_is_not_the_callers():
-    # grad wrote into the caller's X (each call then saw other data); the README
-    # promises the caller's arrays are never modified
+def test_an_argument_without_gradient_written_in_place_holds_what_one_run_leaves():
+    # grad wrote into the caller's X while it differentiated (each call then saw other
+    # data); now it differentiates at the values passed, and the caller's X then holds
+    # what one run of the function leaves in it, as NumPy's writes would
     w, X = np.array([0.3, -0.2]), np.array([[2.0, 1.0], [4.0, -3.0]])
-    before = X.copy()
-    first = grad(writes_into_its_data)(w, X)
-    np.testing.assert_array_equal(X, before)
-    np.testing.assert_allclose(grad(writes_into_its_data)(w, X), first)
-    value, _ = value_and_grad(writes_into_its_data)(w, X)
-    _, tangent = jvp(writes_into_its_data, (w, X), (np.ones(2), None))
-    np.testing.assert_array_equal(X, before)
+    after = X.copy()
+    writes_into_its_data(w, after)
+    given = X.copy()
+    first = grad(writes_into_its_data)(w, given)
+    np.testing.assert_array_equal(given, after)
+    given = X.copy()
+    value, again = value_and_grad(writes_into_its_data)(w, given)
+    np.testing.assert_allclose(again, first)
+    np.testing.assert_array_equal(given, after)
+    given = X.copy()
+    _, tangent = jvp(writes_into_its_data, (w, given), (np.ones(2), None))
+    np.testing.assert_array_equal(given, after)
     assert value == pytest.approx(writes_into_its_data(w, X.copy()))
     expected = _differences(lambda v: writes_into_its_data(v, X.copy()), w)
     np.testing.assert_allclose(first, expected, rtol=1e-6)

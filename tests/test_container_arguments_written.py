@@ -84,15 +84,14 @@ def test_second_order_writes_the_callers_dict_too():
     assert set(cache) == {"calls", "h"} and cache["calls"] >= 1
 
 
-def test_an_array_passed_in_is_still_never_changed():
+def test_an_array_passed_in_is_changed_as_one_run_changes_it():
     def centred(w, X):
         X -= X.mean(axis=0)
         return np.sum((X @ w) ** 2)
 
     X = np.arange(6.0).reshape(3, 2)
-    kept = X.copy()
     grad(centred)(np.array([0.3, -0.2]), X)
-    np.testing.assert_array_equal(X, kept)
+    np.testing.assert_array_equal(X, np.arange(6.0).reshape(3, 2) - [2.0, 3.0])
 
 
 def _bump(lst):

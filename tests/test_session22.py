@@ -2,8 +2,10 @@
 before its fix)."""
 
 import numpy as np
+import pytest
 
 from autograd_src import grad, jacfwd, jacrev, value_and_grad
+from autograd_src.errors import InPlaceUpdateError
 
 
 def _fd(f, x, h=1e-6):
@@ -64,3 +66,122 @@ def test_inner_loop_over_a_name_its_body_rebinds():
     np.testing.assert_allclose(gradient, _fd(_inner_loop_rebinds_its_iterable, x), rtol=1e-6)
     np.testing.assert_allclose(jacrev(_inner_loop_rebinds_its_iterable)(x),
                                _fd(_inner_loop_rebinds_its_iterable, x), rtol=1e-6)
+
+
+# ----- an array passed in without gradient, written in place: the caller's holds what
+# one run of the function leaves in it (it stayed as passed: a side effect dropped) -----
+
+def _batch_norm_loss(w, x, running_mean):
+    mu = np.mean(x * w)
+    running_mean *= 0.9
+    running_mean += 0.1 * mu
+    return np.sum((x * w - mu) ** 2)
+
+
+def _once(f, *args):
+    """The arguments as one plain run of ``f`` leaves them."""
+    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    f(*copies)
+    return copies
+
+
+@pytest.mark.parametrize("engine", ["grad", "value_and_grad", "jacfwd", "jacrev", "hessian",
+                                    "hvp", "grad_of_grad"])
+def test_running_statistics_updated_in_place_reach_the_caller_once(engine):
+    from autograd_src import hessian, hvp
+    w, x = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    running = np.array([0.3])
+    expected = _once(_batch_norm_loss, w, x, running)[2]
+    gradient = None
+    if engine == "hvp":
+        hvp(_batch_norm_loss)(w, x, running, np.ones(2))
+    elif engine == "grad_of_grad":
+        grad(lambda v, r: np.sum(grad(_batch_norm_loss)(v, x, r)))(w, running)
+    elif engine in ("hessian", "jacfwd", "jacrev"):
+        {"hessian": hessian, "jacfwd": jacfwd, "jacrev": jacrev}[engine](
+            _batch_norm_loss)(w, x, running)
+    else:
+        made = {"grad": grad, "value_and_grad": value_and_grad}[engine](_batch_norm_loss)
+        gradient = made(w, x, running)
+        if engine == "value_and_grad":
+            value, gradient = gradient
+            assert value == pytest.approx(_batch_norm_loss(w, x, np.array([0.3])))
+    np.testing.assert_allclose(running, expected, rtol=1e-12)
+    if gradient is not None:  # (taken at the values passed)
+        np.testing.assert_allclose(
+            gradient, _fd(lambda v: _batch_norm_loss(v, x, np.array([0.3])), w), rtol=1e-6)
+
+
+def _counted(w, counts):
+    counts += 1
+    return np.sum(w ** 2)
+
+
+def _written_then_bound(w, X):
+    X -= X.mean()
+    X = X / 2.0
+    return np.sum(w * X)
+
+
+def _item_and_loop(w, buf):
+    buf[0] = w[0] * 3.0
+    for _ in range(3):
+        buf *= 0.5
+        buf += w
+    return np.sum(w * buf)
+
+
+def _through_a_nested_def(w, data):
+    def inner(a):
+        a *= 2.0
+        return np.sum(a) * np.sum(w)
+    return inner(data)
+
+
+@pytest.mark.parametrize("f, data", [
+    (_counted, np.zeros(2, dtype=int)), (_written_then_bound, np.array([1.0, 3.0])),
+    (_item_and_loop, np.zeros(2)), (_through_a_nested_def, np.ones(2))],
+    ids=["int_counter", "written_then_bound", "item_and_loop", "nested_def"])
+def test_data_written_in_place_matches_one_plain_run_in_every_engine(f, data):
+    w = np.array([0.7, -1.3])
+    expected = _once(f, w, data)[1]
+    for engine in (grad, value_and_grad, jacfwd, jacrev):
+        given = data.copy()
+        engine(f)(w, given)
+        np.testing.assert_array_equal(given, expected)
+    gradient = grad(f)(w, data.copy())
+    np.testing.assert_allclose(gradient, _fd(lambda v: f(v, data.copy()), w), rtol=1e-6)
+
+
+def _bound_in_a_loop(w, X):
+    for _ in range(2):
+        X *= 2.0
+        X = X + w
+    return np.sum(w * X)
+
+
+def _bound_to_a_view_then_written(w, X):
+    X = X.reshape(-1)
+    X *= 2.0
+    return np.sum(w * X)
+
+
+@pytest.mark.parametrize("f", [_bound_in_a_loop, _bound_to_a_view_then_written])
+def test_writes_grad_cannot_give_back_are_refused_for_arrays_only(f):
+    w = np.array([0.7, -1.3])
+    with pytest.raises(InPlaceUpdateError, match="writes into its argument X"):
+        grad(f)(w, np.ones(2))
+    if f is _bound_in_a_loop:  # a number is rebound, as in Python: nothing to give back
+        np.testing.assert_allclose(grad(f)(w, 1.5), _fd(lambda v: f(v, 1.5), w), rtol=1e-6)
+
+
+def _defensive_copy_first(w, X):
+    X = X.copy()
+    X *= 2.0
+    return np.sum(w * X)
+
+
+def test_an_array_copied_first_is_left_as_passed():
+    X = np.ones(2)
+    grad(_defensive_copy_first)(np.array([0.7, -1.3]), X)
+    np.testing.assert_array_equal(X, np.ones(2))

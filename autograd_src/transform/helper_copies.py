@@ -520,8 +520,8 @@ def _holds_a_modules_array(parsed: ParsedFunction, name: str) -> bool:
 def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
     """``z = fill(z, x)`` (or ``fill(z, x)`` with ``z`` not read again) where ``fill``
     assigns into its parameter (``z[i] = ...``): NumPy writes into the caller's array,
-    which grad never changes. The helper is copied in working on a copy of it
-    (``z = _ad.copied(z)`` first), which is the same for this function wherever no
+    which the derivative must read as it was. The helper is copied in working on a
+    copy of it (``z = _ad.copied(z)`` first), which is the same for this function wherever no
     other name that shares the old array is read later: checked when it runs
     (``_ad.alone``), as for in-place updates."""
     from .mutation import read_later

@@ -701,6 +701,11 @@ def may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> boo
                 for t in node.targets if isinstance(t, gast.Name) and
                 _may_hold_anothers(parsed, node.value, depth)}
 
+    parameters = {a.id for n in walk(parsed.node) if isinstance(n, (gast.FunctionDef,
+                                                                     gast.Lambda))
+                  for a in walk(n.args) if isinstance(a, gast.Name) and
+                  isinstance(a.ctx, gast.Param)}
+
     def outside(node: Any) -> bool:
         while isinstance(node, (gast.Subscript, gast.Attribute)):
             node = node.value
@@ -716,8 +721,10 @@ def may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> boo
                isinstance(t, gast.Subscript) and outside(t) for t in targets):
             return True
         if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name) and \
-                node.target.id in aliasing:
-            return True  # (v = W; v *= 2.0: NumPy scales W)
+                (node.target.id in aliasing or node.target.id in parameters):
+            # (v = W; v *= 2.0: NumPy scales W; X *= 2.0 in fn or a nested def, the
+            # caller's X, which grad's code puts back)
+            return True
         if isinstance(node, gast.Call):
             called = parsed.resolve(node.func)
             if isinstance(node.func, gast.Attribute) and called is source.UNRESOLVED and \

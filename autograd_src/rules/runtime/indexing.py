@@ -267,9 +267,15 @@ def copied_through(value: Any) -> Any:
 
 
 def written_back(given: Any, copy: Any) -> None:
-    """Make the caller's list or dict ``given`` hold what its copy ``copy`` (which the
-    function wrote into) holds, as one run of the function would have left it."""
+    """Make the caller's list, dict or array ``given`` hold what its copy ``copy`` (which
+    the function wrote into) holds, as one run of the function would have left it."""
     if copy is given:
+        return
+    if isinstance(given, np.ndarray):
+        # (NumPy's own writes keep the caller's shape and dtype; a copy of the wrong
+        # shape would be the function's error, which Python raises where it writes)
+        if np.shape(copy) == given.shape:
+            given[...] = copy
         return
     if type(given) is list and isinstance(copy, list):
         given[:] = copy

@@ -77,15 +77,19 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     state.dicts = set(dicts)  # for k in d: its keys
     state.sequences_given = set(containers) - set(dicts)
     written_back: list = []  # (the caller's list or dict, the name of its copy)
+    arrays_back: list = []  # (the caller's array, the name of its copy)
+    written_before: dict = {}  # statement index -> arrays_back's, before it
     # (a gradient read again copies what it writes into itself: its first lines)
     if not helper and not parsed.generated:
         # X[:, 0] = 1.0 or X *= 0.5 on an argument without gradient: NumPy would write
-        # into the caller's array, which grad never changes; the function works on a
-        # copy (its own aliasing unchanged: every name it makes of X sees the copy)
+        # into the caller's array, which the derivative must read as it was; the
+        # function works on a copy (its own aliasing unchanged: every name it makes of X
+        # sees the copy), whose values the caller's array is given afterwards
         ad = namer.reference(runtime, "_ad")
         rebound = {t.id for n in walk(parsed.node) if isinstance(n, gast.Assign)
                    for t in n.targets if isinstance(t, gast.Name)
                    and t.id not in getattr(n, "writes_back", ())}
+        bound_anew = _bound_anew(parsed.node.body)
         # Y = X; Y += 1.0 (or m = items[0], v = d['a']): an argument without gradient
         # written through another name; copied, arrays in its containers too
         # (x += v, X[0] = v, np.copyto(X, v), or a helper of yours writing into X)
@@ -105,6 +109,11 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 state.primal(gast.copy_location(assign_node(
                     given, name_node(name), parsed.node.body[0]), parsed.node.body[0]))
                 written_back.append((given, name))
+            elif name not in bound_anew:  # (Y = X; Y *= 0.5: NumPy changes the caller's X)
+                given = namer.fresh(f"{name}_given")
+                state.primal(gast.copy_location(assign_node(
+                    given, name_node(name), parsed.node.body[0]), parsed.node.body[0]))
+                arrays_back.append((given, name))
             state.primal(gast.copy_location(assign_node(name, copy_call, parsed.node.body[0]),
                                             parsed.node.body[0]))
         # a list or dict whose arrays are written into (d['w'][1:] += 1.0, or by a
@@ -172,6 +181,21 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                     state.primal(gast.copy_location(assign_node(
                         given, name_node(name), parsed.node.body[0]), parsed.node.body[0]))
                     written_back.append((given, name))
+                elif not as_container:
+                    # running *= 0.9 on an array without gradient: NumPy changes the
+                    # caller's array; grad works on a copy (the derivative reads the values
+                    # it was taken at) and puts the copy's values into the caller's at the
+                    # end, or before the statement binding the name to another value
+                    where = _where_written_back(parsed, name)
+                    if where is _REFUSED:
+                        _refused_as_it_runs(parsed, state, namer, name)
+                    elif where is not _NOWHERE:
+                        given = namer.fresh(f"{name}_given")
+                        state.primal(gast.copy_location(assign_node(
+                            given, name_node(name), parsed.node.body[0]),
+                            parsed.node.body[0]))
+                        (arrays_back if where is _AT_THE_END else
+                         written_before.setdefault(where, [])).append((given, name))
                 state.primal(gast.copy_location(assign_node(name, copy_call,
                                                             parsed.node.body[0]),
                                                 parsed.node.body[0]))
@@ -187,10 +211,18 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         state.lists.add(vararg.id)
         state.all_lists.add(vararg.id)
     state.container_copies = {name for _, name in written_back}
-    for stmt in parsed.node.body:
+    state.arrays_written_back = {name for _, name in arrays_back} | {
+        name for pairs in written_before.values() for _, name in pairs}
+    for k, stmt in enumerate(parsed.node.body):
+        for given, name in written_before.get(k, ()):
+            state.origin = stmt
+            state.primal(gast.copy_location(gast.Expr(value=gast.Call(
+                func=gast.Attribute(value=name_node(namer.reference(runtime, "_ad")),
+                                    attr="written_back", ctx=gast.Load()),
+                args=[name_node(given), name_node(name)], keywords=[])), stmt))
         if not state.statement(stmt):
             output, active = state.output(stmt)
-            for given, name in written_back:
+            for given, name in written_back + arrays_back:
                 # cache['h'] = h, log.append(v): what the copy now holds, the caller's
                 # list or dict holds (as one run of the function leaves it)
                 state.origin = stmt
@@ -532,6 +564,68 @@ def _changed_as_containers(body: list, methods: frozenset = _CONTAINER_METHODS) 
     return {n.func.value.id for n in walk(gast.Module(body=body, type_ignores=[]))
             if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
             and isinstance(n.func.value, gast.Name) and n.func.attr in methods}
+
+
+def _bound_anew(nodes: list) -> set[str]:
+    """The names ``nodes`` bind otherwise than by an augmented assignment (``X = ...``,
+    ``a, X = ...``, ``for X in ...``, ``X := ...``), a helper's writes taken back aside."""
+    found = [n for node in nodes for n in walk(node)]
+    augmented = {id(n.target) for n in found if isinstance(n, gast.AugAssign)}
+    taken_back = {id(t) for n in found if isinstance(n, gast.Assign)
+                  for t in n.targets if isinstance(t, gast.Name) and
+                  t.id in getattr(n, "writes_back", ())}
+    return {n.id for n in found if isinstance(n, gast.Name) and
+            isinstance(n.ctx, gast.Store) and id(n) not in augmented and
+            id(n) not in taken_back}
+
+
+_AT_THE_END, _NOWHERE, _REFUSED = "end", "nowhere", "refused"
+
+
+def _where_written_back(parsed: ParsedFunction, name: str) -> Any:
+    """Where the caller's array passed as ``name`` (written in place) is given the
+    values of grad's copy: `_AT_THE_END` if no statement binds ``name`` to another value;
+    else before the first top-level assignment that does, if every write comes before
+    it and none after could reach the array through a view (``X -= m; X = X / s``);
+    `_NOWHERE` where the bindings all come first (``X = X.copy(); X *= 2.0``: the
+    writes are into an array of the function's); else `_REFUSED`."""
+    body = parsed.node.body
+    bindings = [k for k, stmt in enumerate(body) if name in _bound_anew([stmt])]
+    if not bindings:
+        return _AT_THE_END
+    local_defs = {n.name: n for n in walk(parsed.node)
+                  if isinstance(n, gast.FunctionDef) and n is not parsed.node}
+    writes = [k for k, stmt in enumerate(body) if name in _written_in_place([stmt]) or
+              name in _given_to_writers(stmt, parsed.resolve, local_defs)]
+    first = bindings[0]
+    sharing = any(name in mutation.shared_names(body[k], parsed.resolve) for k in bindings)
+    if writes and first < min(writes):
+        # (X = X.reshape(-1); X *= 2.0 writes through a view of the caller's array)
+        return _REFUSED if sharing else _NOWHERE
+    if writes and isinstance(body[first], gast.Assign) and first not in writes and \
+            not (sharing and writes[-1] > first):
+        return first
+    return _REFUSED
+
+
+def _refused_as_it_runs(parsed: ParsedFunction, state: Any, namer: Namer,
+                        name: str) -> None:
+    """Refuse, as the call runs, an array passed as ``name``, which the function writes
+    into and binds anew in a way grad cannot give the caller (a number, ``scale *=
+    2.0``, is rebound, as in Python)."""
+    body = parsed.node.body
+    where = (f"{parsed.where(parsed.node)}: {parsed.name}() writes into its argument "
+             f"{name} and also binds {name} to another value (in a loop or a branch, or "
+             "to a view of it): NumPy's writes change the caller's array, which grad, "
+             f"working on a copy, cannot follow there. Copy it first ({name} = "
+             f"{name}.copy()), give the new value a name of its own, or write the "
+             f"updates as {name} = {name} - ...")
+    ad = namer.reference(runtime, "_ad")
+    state.origin = body[0]
+    state.primal(gast.copy_location(gast.Expr(value=gast.Call(
+        func=gast.Attribute(value=name_node(ad), attr="not_an_array", ctx=gast.Load()),
+        args=[name_node(name), gast.Constant(value=where, kind=None)], keywords=[])),
+        body[0]))
 
 
 def _rebound_before_written(parsed: ParsedFunction, name: str) -> None:

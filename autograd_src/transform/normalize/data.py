@@ -400,7 +400,7 @@ class DataNormalizer:
         if later is not None:
             # (a list or dict written back to the caller at the end is read then: c =
             # state['cache']; c['loss'] = v must reach it, which a new c would not)
-            partners &= later | self.container_copies
+            partners &= later | self.container_copies | self.arrays_written_back
         # (and an object or outside list it was stored on for the caller: m.last_h = h)
         partners |= self.stored_on.get(name, set())
         # (a closure made by a factory holds the values it was made with: g = make(y)

@@ -157,6 +157,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         # lists and dicts passed in that the function works on a copy of (written back
         # at the end): their items are still the caller's arrays
         self.container_copies: set[str] = set()
+        #: Arguments' arrays copied at the start and put back into the caller's at the end.
+        self.arrays_written_back: set[str] = set()
         # name -> the objects and outside lists its array was stored on or into, kept for
         # the caller (m.last_h = h, HISTORY.append(h)): read after the function returns
         self.stored_on: dict[str, set[str]] = {}
