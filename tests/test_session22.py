@@ -185,3 +185,50 @@ def test_an_array_copied_first_is_left_as_passed():
     X = np.ones(2)
     grad(_defensive_copy_first)(np.array([0.7, -1.3]), X)
     np.testing.assert_array_equal(X, np.ones(2))
+
+
+# ----- tester DA -----
+
+def _sliced_on_two_axes(x):
+    return np.sum(x[:, :1] ** 2) + np.sum(x[0, 1:]) + x[1, 1]
+
+
+def test_the_astunparse_printer_prints_an_index_of_slices_bare():
+    # astunparse printed x[:, :1] as x[(:, :1)], which is no Python
+    from autograd_src import derivative_source
+    text = derivative_source(_sliced_on_two_axes, printer="astunparse")
+    assert "x[:, :1]" in text and "x[0, 1:]" in text
+    compile(text, "<derivative>", "exec")
+
+
+def _fancy_indexed_energy(x):
+    M = x[:, None] * x[None, :]
+    return np.sum(M[(np.array([0, 1]), np.array([1, 2]))] ** 2)
+
+
+def test_a_tensor_given_to_a_derivative_with_fancy_indexing_is_refused_clearly():
+    # np.add.at on a tensor raised NumPy's TypeError about __array_ufunc__
+    import autograd_src as mg
+    from autograd_src.tensors.errors import GradientDropped
+    with pytest.raises(GradientDropped, match="silently lose the gradient"):
+        grad(_fancy_indexed_energy)(mg.tensor([0.5, 1.0, 2.0]))
+
+
+NAMES = ["a", "b"]
+
+
+def _unflattened_by_zip_of_split(theta):
+    scales = [1.0, 2.0]
+    total = 0.0
+    for s, p in zip(scales, np.split(theta, 2)):
+        total = total + s * np.sum(p ** 2)
+    P = dict(zip(NAMES, np.split(theta, 2)))
+    return total + np.sum(P["a"] ** 2) + 3 * np.sum(P["b"])
+
+
+def test_zip_of_a_named_list_and_np_split():
+    # refused: "no derivative rule for islice" (zip's reading of a lazy iterator beside a
+    # named list; np.split's result is a list)
+    theta = np.array([0.1, 0.2, 0.3, 0.4])
+    np.testing.assert_allclose(grad(_unflattened_by_zip_of_split)(theta),
+                               _fd(_unflattened_by_zip_of_split, theta), rtol=1e-6)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Optional
 
 import gast
@@ -28,9 +29,33 @@ def to_source(node: gast.AST, printer: str = "gast") -> str:
     if printer == "gast":
         return gast.unparse(node)
     if printer == "astunparse":
-        import astunparse
-        return astunparse.unparse(gast.gast_to_ast(node)).strip("\n")
+        import io
+        text = io.StringIO()
+        _astunparse_printer()(gast.gast_to_ast(node), file=text)
+        return text.getvalue().strip("\n")
     raise ValueError(f"unknown printer {printer!r}: use 'gast' or 'astunparse'")
+
+
+@functools.lru_cache(maxsize=None)
+def _astunparse_printer() -> type:
+    """astunparse's printer, which on Python 3.9+ prints ``x[:, :1]`` as ``x[(:, :1)]``
+    (not Python: the index tuple holds slices), with an index tuple printed bare."""
+    import ast
+
+    import astunparse
+
+    class Printer(astunparse.Unparser):  # type: ignore[misc]
+        def _Subscript(self, t: Any) -> None:
+            if not isinstance(t.slice, ast.Tuple) or not t.slice.elts:
+                return super()._Subscript(t)
+            self.dispatch(t.value)
+            self.write("[")
+            for k, item in enumerate(t.slice.elts):
+                self.write(", " if k else "")
+                self.dispatch(item)
+            self.write(",]" if len(t.slice.elts) == 1 else "]")
+
+    return Printer
 
 
 def _signature(parsed: ParsedFunction, seed_param: Optional[str]) -> gast.arguments:

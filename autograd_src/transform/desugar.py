@@ -365,9 +365,15 @@ def _surely_ends(expr: gast.expr, parsed: ParsedFunction) -> bool:
     (not ``itertools.cycle(...)`` alone)."""
     if isinstance(expr, (gast.Name, gast.List, gast.Tuple, gast.ListComp, gast.Constant)):
         return True
-    if not (isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name)):
+    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
+            expr.func.attr in ("items", "values", "keys", "tolist") and not expr.args:
+        return True  # (a dict's views, an array's list)
+    if not (isinstance(expr, gast.Call) and isinstance(expr.func, (gast.Name, gast.Attribute))):
         return False
     target = parsed.resolve(expr.func)
+    module = getattr(target, "__module__", None) or ""
+    if module.split(".")[0] == "numpy" or type(target).__name__ == "ufunc":
+        return True  # (np.split(theta, 2): NumPy's results are lists and arrays)
     if target in (reversed, list, tuple, sorted, range):
         return True
     iterables = expr.args[1:] if target in (map, filter) else expr.args[:1] \

@@ -39,7 +39,9 @@ def unindex(g: Any, x: Any, index: Any) -> Any:
         _not_structured(x, index)
     out = np.zeros(shape_of(x), dtype=dtype_of(g) if shape_of(x) else dtype_of(x))
     if _has_array_index(index):
-        np.add.at(out, index, g)
+        # (np.asarray: an object np.add.at cannot take, a tensor of the Tensor API,
+        # says so itself, as out[index] = g does)
+        np.add.at(out, index, g if isinstance(g, np.ndarray) else np.asarray(g))
     else:
         out[index] = g
     return out
@@ -51,7 +53,7 @@ def add_at(d: Any, index: Any, g: Any) -> Any:
     if type(d) is not np.ndarray:  # a number, or a list of adjoints (item by item)
         return add(d, unindex(g, d, index))
     if _has_array_index(index):
-        np.add.at(d, index, g)
+        np.add.at(d, index, g if isinstance(g, np.ndarray) else np.asarray(g))
     else:
         d[index] += g
     return d
