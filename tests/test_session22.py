@@ -232,3 +232,42 @@ def test_zip_of_a_named_list_and_np_split():
     theta = np.array([0.1, 0.2, 0.3, 0.4])
     np.testing.assert_allclose(grad(_unflattened_by_zip_of_split)(theta),
                                _fd(_unflattened_by_zip_of_split, theta), rtol=1e-6)
+
+
+# ----- a loop counter the body binds anew (tester DB) -----
+
+def _counter_bumped_in_the_body(x):
+    s = 0.0
+    for i, v in enumerate(x):
+        i = i + 1  # (the adjoint read the range's i, not this one)
+        s = s + v * i
+    return s
+
+
+def _counter_reused_by_an_inner_loop(x):
+    s = 0.0
+    for i in range(3):
+        s = s + x[i]
+        for i in range(2):  # noqa: B007
+            s = s * 1.1
+        s = s + x[i] * 2  # Python: i is the inner loop's last, 1
+    return s
+
+
+def _counter_read_after_its_loop(x):
+    s = 0.0
+    for i in range(3):
+        s = s + x[i]
+    return s * x[i]
+
+
+@pytest.mark.parametrize("f", [_counter_bumped_in_the_body, _counter_reused_by_an_inner_loop,
+                               _counter_read_after_its_loop])
+def test_a_loop_counter_bound_anew_in_the_body(f):
+    x = np.array([0.3, -0.7, 1.2, 0.5])
+    expected = _fd(f, x)
+    value, gradient = value_and_grad(f)(x)
+    assert value == pytest.approx(f(x))
+    np.testing.assert_allclose(gradient, expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(jacfwd(f)(x), expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(jacrev(f)(x), expected, rtol=1e-6, atol=1e-9)

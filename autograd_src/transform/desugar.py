@@ -147,6 +147,7 @@ class _Desugar:
         before: list = []
         if isinstance(stmt, gast.For):
             before = self.iterate_by_position(stmt)
+            self.counter_bound_in_the_body(stmt)
         self.loops.append(loop)
         body = self.block(stmt.body)
         self.loops.pop()
@@ -167,6 +168,21 @@ class _Desugar:
                             body=self.block(orelse), orelse=[])
             out.append(gast.copy_location(guard, orelse[0]))
         return out
+
+    def counter_bound_in_the_body(self, stmt: gast.For) -> None:
+        """``for i in range(n): i = i + 1`` (or an inner ``for i in ...``) as ``for k in
+        range(n): i = k; i = i + 1``: Python binds ``i`` anew from the range each pass,
+        whatever the body bound it to; a counter of its own, the adjoint loop reading it
+        where the body reads ``i``, would read the range's value, not the body's."""
+        if not isinstance(stmt.target, gast.Name):
+            return
+        name = stmt.target.id
+        if not any(isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and n.id == name
+                   for s in stmt.body for n in walk(s)):
+            return
+        counter = self.namer.fresh(f"{name}_counter")
+        stmt.body.insert(0, assign_node(name, name_node(counter), stmt))
+        stmt.target = gast.copy_location(name_node(counter, gast.Store()), stmt.target)
 
     def not_a_view_the_body_changes(self, source: gast.expr, stmt: gast.For) -> None:
         """Refuse ``for ui in u[:-1]:`` (or ``reversed(u)``, ``U.T``) whose body changes
