@@ -166,13 +166,33 @@ def _bound_to_a_view_then_written(w, X):
     return np.sum(w * X)
 
 
-@pytest.mark.parametrize("f", [_bound_in_a_loop, _bound_to_a_view_then_written])
-def test_writes_grad_cannot_give_back_are_refused_for_arrays_only(f):
+def _bound_in_a_branch_written_in_the_other(w, X):
+    if w[0] > 0:
+        X = w * 2.0
+    else:
+        X += w
+    return np.sum(X * w)
+
+
+@pytest.mark.parametrize("f", [_bound_in_a_loop, _bound_in_a_branch_written_in_the_other])
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_data_bound_anew_in_a_loop_or_a_branch_is_given_back_where_it_is_bound(f, sign):
+    # (given back before the binding that runs first, once: the writes after it are
+    # into the new array)
+    w = sign * np.array([0.7, -1.3])
+    expected = _once(f, w, np.ones(2))[1]
+    for engine in (grad, value_and_grad, jacfwd, jacrev):
+        given = np.ones(2)
+        engine(f)(w, given)
+        np.testing.assert_array_equal(given, expected)
+    np.testing.assert_allclose(grad(f)(w, np.ones(2)), _fd(lambda v: f(v, np.ones(2)), w),
+                               rtol=1e-6)
+
+
+def test_data_written_through_a_view_of_itself_is_refused_for_arrays_only():
     w = np.array([0.7, -1.3])
     with pytest.raises(InPlaceUpdateError, match="writes into its argument X"):
-        grad(f)(w, np.ones(2))
-    if f is _bound_in_a_loop:  # a number is rebound, as in Python: nothing to give back
-        np.testing.assert_allclose(grad(f)(w, 1.5), _fd(lambda v: f(v, 1.5), w), rtol=1e-6)
+        grad(_bound_to_a_view_then_written)(w, np.ones(2))
 
 
 def _defensive_copy_first(w, X):

@@ -78,7 +78,6 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     state.sequences_given = set(containers) - set(dicts)
     written_back: list = []  # (the caller's list or dict, the name of its copy)
     arrays_back: list = []  # (the caller's array, the name of its copy)
-    written_before: dict = {}  # statement index -> arrays_back's, before it
     # (a gradient read again copies what it writes into itself: its first lines)
     if not helper and not parsed.generated:
         # X[:, 0] = 1.0 or X *= 0.5 on an argument without gradient: NumPy would write
@@ -186,16 +185,17 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                     # caller's array; grad works on a copy (the derivative reads the values
                     # it was taken at) and puts the copy's values into the caller's at the
                     # end, or before the statement binding the name to another value
-                    where = _where_written_back(parsed, name)
-                    if where is _REFUSED:
+                    plan = _write_back_plan(parsed, name)
+                    if plan is _REFUSED:
                         _refused_as_it_runs(parsed, state, namer, name)
-                    elif where is not _NOWHERE:
+                    elif plan is not _NOWHERE:
                         given = namer.fresh(f"{name}_given")
                         state.primal(gast.copy_location(assign_node(
                             given, name_node(name), parsed.node.body[0]),
                             parsed.node.body[0]))
-                        (arrays_back if where is _AT_THE_END else
-                         written_before.setdefault(where, [])).append((given, name))
+                        state.shared.discard(given)  # (the caller's array: no copy's)
+                        arrays_back.append((given, name))
+                        _give_back_before(parsed, plan, given, name, namer)
                 state.primal(gast.copy_location(assign_node(name, copy_call,
                                                             parsed.node.body[0]),
                                                 parsed.node.body[0]))
@@ -211,15 +211,8 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         state.lists.add(vararg.id)
         state.all_lists.add(vararg.id)
     state.container_copies = {name for _, name in written_back}
-    state.arrays_written_back = {name for _, name in arrays_back} | {
-        name for pairs in written_before.values() for _, name in pairs}
-    for k, stmt in enumerate(parsed.node.body):
-        for given, name in written_before.get(k, ()):
-            state.origin = stmt
-            state.primal(gast.copy_location(gast.Expr(value=gast.Call(
-                func=gast.Attribute(value=name_node(namer.reference(runtime, "_ad")),
-                                    attr="written_back", ctx=gast.Load()),
-                args=[name_node(given), name_node(name)], keywords=[])), stmt))
+    state.arrays_written_back = {name for _, name in arrays_back}
+    for stmt in parsed.node.body:
         if not state.statement(stmt):
             output, active = state.output(stmt)
             for given, name in written_back + arrays_back:
@@ -569,7 +562,13 @@ def _changed_as_containers(body: list, methods: frozenset = _CONTAINER_METHODS) 
 def _bound_anew(nodes: list) -> set[str]:
     """The names ``nodes`` bind otherwise than by an augmented assignment (``X = ...``,
     ``a, X = ...``, ``for X in ...``, ``X := ...``), a helper's writes taken back aside."""
-    found = [n for node in nodes for n in walk(node)]
+    found: list = []
+    pending = list(nodes)
+    while pending:  # (not into nested defs: their names are their own)
+        node = pending.pop()
+        found.append(node)
+        if not isinstance(node, (gast.FunctionDef, gast.Lambda, gast.ClassDef)):
+            pending += children(node)
     augmented = {id(n.target) for n in found if isinstance(n, gast.AugAssign)}
     taken_back = {id(t) for n in found if isinstance(n, gast.Assign)
                   for t in n.targets if isinstance(t, gast.Name) and
@@ -579,33 +578,77 @@ def _bound_anew(nodes: list) -> set[str]:
             id(n) not in taken_back}
 
 
-_AT_THE_END, _NOWHERE, _REFUSED = "end", "nowhere", "refused"
+_NOWHERE, _REFUSED = "nowhere", "refused"
 
 
-def _where_written_back(parsed: ParsedFunction, name: str) -> Any:
-    """Where the caller's array passed as ``name`` (written in place) is given the
-    values of grad's copy: `_AT_THE_END` if no statement binds ``name`` to another value;
-    else before the first top-level assignment that does, if every write comes before
-    it and none after could reach the array through a view (``X -= m; X = X / s``);
-    `_NOWHERE` where the bindings all come first (``X = X.copy(); X *= 2.0``: the
-    writes are into an array of the function's); else `_REFUSED`."""
+def _write_back_plan(parsed: ParsedFunction, name: str) -> Any:
+    """How the caller's array passed as ``name`` (written in place) is given the values
+    of grad's copy: `_NOWHERE` where every binding of ``name`` to another value comes
+    first, at the top, to a new array (``X = X.copy(); X *= 2.0`` writes into an
+    array of the function's); `_REFUSED` where a binding may make ``name`` a view of
+    the copy that is then written into (``X = X.reshape(-1); X *= 2.0``: NumPy writes
+    into the caller's array), or is a loop's target; else the statements (at any depth)
+    before which the copy's values are given back, the first one that runs disabling
+    the rest (``X -= m; X = X / s``; a binding in a branch or a loop), and then at the
+    end of the forward pass."""
     body = parsed.node.body
     bindings = [k for k, stmt in enumerate(body) if name in _bound_anew([stmt])]
     if not bindings:
-        return _AT_THE_END
+        return []
     local_defs = {n.name: n for n in walk(parsed.node)
                   if isinstance(n, gast.FunctionDef) and n is not parsed.node}
     writes = [k for k, stmt in enumerate(body) if name in _written_in_place([stmt]) or
               name in _given_to_writers(stmt, parsed.resolve, local_defs)]
-    first = bindings[0]
-    sharing = any(name in mutation.shared_names(body[k], parsed.resolve) for k in bindings)
-    if writes and first < min(writes):
-        # (X = X.reshape(-1); X *= 2.0 writes through a view of the caller's array)
-        return _REFUSED if sharing else _NOWHERE
-    if writes and isinstance(body[first], gast.Assign) and first not in writes and \
-            not (sharing and writes[-1] > first):
-        return first
-    return _REFUSED
+    sharing = [k for k in bindings if name in mutation.shared_names(body[k], parsed.resolve)]
+    if sharing and (not writes or max(writes) > min(sharing) or
+                    not isinstance(body[min(sharing)], gast.Assign)):
+        return _REFUSED
+    if writes and max(bindings) < min(writes) and \
+            all(isinstance(body[k], gast.Assign) for k in bindings):
+        return _NOWHERE
+    places: list = []
+    pending = list(body)
+    while pending:
+        stmt = pending.pop()
+        if isinstance(stmt, (gast.FunctionDef, gast.ClassDef)) or \
+                name not in _bound_anew([stmt]):
+            continue
+        if isinstance(stmt, (gast.Assign, gast.AnnAssign)):
+            places.append(stmt)
+        elif isinstance(stmt, (gast.If, gast.While, gast.With)) or (
+                isinstance(stmt, gast.For) and name not in _bound_anew([stmt.target])):
+            pending += [s for block in ("body", "orelse") for s in getattr(stmt, block, [])]
+        else:  # (for X in ...: each pass binds X; X := ... in a test)
+            return _REFUSED
+    return places
+
+
+def _give_back_before(parsed: ParsedFunction, places: list, given: str, name: str,
+                      namer: Namer) -> None:
+    """``given = _ad.written_back(given, name)`` before each statement of ``places``:
+    the caller's array given the copy's values where ``name`` is bound anew, once (the
+    call gives None, after which the others and the one at the end do nothing)."""
+    marked = {id(stmt) for stmt in places}
+    ad = namer.reference(runtime, "_ad")
+
+    def inserted(block: list) -> list:
+        out: list = []
+        for stmt in block:
+            if id(stmt) in marked:
+                back = gast.copy_location(assign_node(given, gast.Call(
+                    func=gast.Attribute(value=name_node(ad), attr="written_back",
+                                        ctx=gast.Load()),
+                    args=[name_node(given), name_node(name)], keywords=[]), stmt), stmt)
+                back.gives_back = True  # (normalized as written: see Normalizer.statement)
+                out.append(back)
+            for field in ("body", "orelse"):
+                if isinstance(stmt, (gast.If, gast.For, gast.While, gast.With)) and \
+                        hasattr(stmt, field):
+                    setattr(stmt, field, inserted(getattr(stmt, field)))
+            out.append(stmt)
+        return out
+
+    parsed.node.body = inserted(parsed.node.body)
 
 
 def _refused_as_it_runs(parsed: ParsedFunction, state: Any, namer: Namer,

@@ -199,6 +199,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
     def statement(self, stmt: gast.stmt) -> bool:
         """Normalize one statement; returns False after a return statement."""
         self.origin = stmt
+        if getattr(stmt, "gives_back", False):  # X_given = _ad.written_back(X_given, X)
+            self.body.append(Primal(stmt, stmt, {stmt.targets[0].id}))
+            return True
         self.no_number_from_text(stmt)
         self.no_write_by_a_method(stmt)
         if isinstance(stmt, gast.Assign):
