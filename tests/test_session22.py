@@ -291,3 +291,40 @@ def test_a_loop_counter_bound_anew_in_the_body(f):
     np.testing.assert_allclose(gradient, expected, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(jacfwd(f)(x), expected, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(jacrev(f)(x), expected, rtol=1e-6, atol=1e-9)
+
+
+def _item_reused_by_an_inner_loop(x, y):
+    s = 0.0
+    for v in x:
+        for v in y:  # noqa: B007 (v holds y's last item after it)
+            s = s + v
+        s = s + v * x[0]
+    return s
+
+
+def test_an_item_name_rebound_by_an_inner_loop_over_constants():
+    # (the inner loop's binding of v had no adjoint: the gradient of v * x[0] went on
+    # to the outer loop's item x[k])
+    x, y = np.array([0.3, -0.7, 1.2, 0.5]), np.array([0.9, 0.2, -0.4, 1.1])
+    f = _item_reused_by_an_inner_loop
+    np.testing.assert_allclose(grad(f)(x, y), _fd(lambda v: f(v, y), x), rtol=1e-6)
+    np.testing.assert_allclose(jacfwd(f)(x, y), _fd(lambda v: f(v, y), x), rtol=1e-6)
+    lists = grad(f)(list(x), list(y))
+    np.testing.assert_allclose(lists, _fd(lambda v: f(v, y), x), rtol=1e-6)
+    # an empty inner loop leaves v as the outer item, as in Python
+    np.testing.assert_allclose(grad(f)(x, np.zeros(0)),
+                               _fd(lambda v: f(v, np.zeros(0)), x), rtol=1e-6)
+
+
+def _setdefault_then_updated(x):
+    d = {}
+    z = d.setdefault("a", x * 1.0)
+    z *= 2.0  # (NumPy doubles d['a'])
+    return np.sum(d["a"] * x)
+
+
+def test_setdefault_given_a_differentiated_value_is_refused():
+    # (the link between z and d['a'] was lost: 2.27 for 4.54, silently)
+    from autograd_src.errors import NoRuleError
+    with pytest.raises(NoRuleError, match=r"d\.setdefault\(\) is given a differentiated"):
+        value_and_grad(_setdefault_then_updated)(np.array([0.3, -0.7]))

@@ -18,6 +18,7 @@ from typing import Any, Optional, Union
 import gast
 import numpy as np
 
+from ...errors import NoRuleError
 from ...rules import registry, runtime
 from .. import mutation, source
 from ..desugar import loop_over_positions
@@ -204,6 +205,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return True
         self.no_number_from_text(stmt)
         self.no_write_by_a_method(stmt)
+        self.no_setdefault_of_a_differentiated_value(stmt)
         if isinstance(stmt, gast.Assign):
             self.assign(stmt)
         elif isinstance(stmt, gast.AugAssign):
@@ -239,6 +241,22 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         else:  # pass, assert, raise, break: no values to differentiate
             self.body.append(Primal(stmt, stmt))
         return True
+
+    def no_setdefault_of_a_differentiated_value(self, stmt: gast.stmt) -> None:
+        """Refuse ``z = d.setdefault(k, x * 2.0)``: the value it stores and the one it
+        returns are one array (``z *= 2.0`` changes ``d[k]``), which grad cannot follow
+        through the method (it lost the store, or the link: wrong values)."""
+        if not isinstance(stmt, (gast.Assign, gast.AugAssign, gast.Expr, gast.Return)):
+            return
+        for node in walk(stmt):
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                    node.func.attr == "setdefault" and \
+                    any(self.is_active(a) for a in node.args[1:]):
+                owner = gast.unparse(node.func.value).strip()
+                raise self.error(node, f"{owner}.setdefault() is given a differentiated "
+                                       "value, which grad does not follow through the "
+                                       f"method: write {owner}[key] = {owner}.get(key, "
+                                       f"default) and read {owner}[key]", NoRuleError)
 
     def no_number_from_text(self, stmt: gast.stmt) -> None:
         """Refuse a value computed from text made of a differentiated value (``float(f"{x}")``,
@@ -575,6 +593,16 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         return stmt
 
     def loop(self, stmt: Union[gast.For, gast.While]) -> None:
+        if isinstance(stmt, gast.For) and isinstance(stmt.target, gast.Name) and \
+                stmt.target.id in self.active and not self.is_active(stmt.iter):
+            # for v in ys (constants) where v held a differentiated value (an outer
+            # loop's item): for v_item in ys: v = v_item, whose adjoint drops v's
+            # (the loop's own binding had none: v's adjoint went on to the old value)
+            item = self.namer.fresh(f"{stmt.target.id}_item")
+            stmt = gast.copy_location(gast.For(
+                target=name_node(item, gast.Store()), iter=stmt.iter,
+                body=[assign_node(stmt.target.id, name_node(item), stmt)] + stmt.body,
+                orelse=stmt.orelse, type_comment=None), stmt)
         if isinstance(stmt, gast.For):
             stmt = self.iterated_by_name(stmt)
             stmt = self.loop_over_keys(stmt)
