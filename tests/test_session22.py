@@ -328,3 +328,17 @@ def test_setdefault_given_a_differentiated_value_is_refused():
     from autograd_src.errors import NoRuleError
     with pytest.raises(NoRuleError, match=r"d\.setdefault\(\) is given a differentiated"):
         value_and_grad(_setdefault_then_updated)(np.array([0.3, -0.7]))
+
+
+def _loop_over_its_own_values(d):
+    s = 0.0
+    for d in d.values():  # noqa: B020
+        s = s + d ** 2
+    return s
+
+
+def test_a_loop_over_a_dicts_values_bound_to_the_dicts_name():
+    # (TypeError in generated code: d[key] read from the item d had become)
+    value, gradient = value_and_grad(_loop_over_its_own_values)({"a": 0.3, "b": 0.9})
+    assert value == pytest.approx(0.9)
+    assert gradient == pytest.approx({"a": 0.6, "b": 1.8})

@@ -100,6 +100,13 @@ class DataNormalizer:
                 and not it.keywords and isinstance(it.func.value, gast.Name)):
             return loop
         subject = it.func.value
+        if any(isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and
+               n.id == subject.id for s in [loop.target] + loop.body for n in walk(s)):
+            # for d in d.values(): the dict the loop started with, held apart
+            held = self.namer.fresh(f"{subject.id}_items")
+            self.statement(gast.copy_location(assign_node(held, name_node(subject.id), loop),
+                                              loop))
+            subject = name_node(held)
         key = self.namer.fresh("key")
         keys = gast.Call(func=gast.Attribute(value=name_node(self.namer.reference(
             runtime, "_ad")), attr="keys", ctx=gast.Load()), args=[subject], keywords=[])
