@@ -1,6 +1,8 @@
 """Session 22: the smallest forms of what independent testers found (each test failed
 before its fix)."""
 
+import operator
+
 import numpy as np
 import pytest
 
@@ -342,3 +344,53 @@ def test_a_loop_over_a_dicts_values_bound_to_the_dicts_name():
     value, gradient = value_and_grad(_loop_over_its_own_values)({"a": 0.3, "b": 0.9})
     assert value == pytest.approx(0.9)
     assert gradient == pytest.approx({"a": 0.6, "b": 1.8})
+
+
+# ----- tester DC -----
+
+def _written_by_a_nested_def(x):
+    B = np.zeros(2)
+
+    def upd(a):
+        a += 1.0
+    upd(B)
+    return np.sum(x ** 2 * B)
+
+
+def _data_written_by_a_nested_def(x, B):
+    def upd(a):
+        a += 1.0
+    upd(B)
+    return np.sum(x ** 2 * B)
+
+
+def test_a_nested_def_writing_in_place_at_second_order():
+    # (the second order's reading of grad's code made the def's a += 1.0 a new value:
+    # B stayed zeros, the Hessian zeros)
+    from autograd_src import hessian, hvp
+    x = np.ones(2)
+    np.testing.assert_allclose(hessian(_written_by_a_nested_def)(x), 2 * np.eye(2))
+    np.testing.assert_allclose(grad(lambda v: np.sum(grad(_written_by_a_nested_def)(v)))(x),
+                               [2.0, 2.0])
+    B = np.zeros(2)
+    np.testing.assert_allclose(hessian(_data_written_by_a_nested_def)(x, B), 2 * np.eye(2))
+    np.testing.assert_array_equal(B, np.ones(2))  # as one run leaves it
+    B = np.zeros(2)
+    np.testing.assert_allclose(hvp(_data_written_by_a_nested_def)(x, B, np.ones(2)), [2, 2])
+    np.testing.assert_array_equal(B, np.ones(2))
+
+
+def _operator_iadd(x, B):
+    operator.iadd(B, 1.0)
+    return np.sum(x ** 2 * B)
+
+
+def test_operator_iadd_on_data_is_an_in_place_write():
+    # (it ran on the caller's array in each Jacobian pass: [2, 8, 18], B left at 3)
+    from autograd_src import hessian
+    x = np.array([1.0, 2.0, 3.0])
+    for engine, expected in ((jacfwd, 2 * x), (jacrev, 2 * x), (grad, 2 * x),
+                             (hessian, 2 * np.eye(3))):
+        B = np.zeros(3)
+        np.testing.assert_allclose(engine(_operator_iadd)(x, B), expected)
+        np.testing.assert_array_equal(B, np.ones(3))

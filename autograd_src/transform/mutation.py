@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import inspect
 import linecache
+import operator
 import os
 import sysconfig
 import textwrap
@@ -33,6 +34,10 @@ __all__ = ["writes_in_place", "helper_writes_into", "may_share", "returns_fresh"
 #: NumPy functions that write into their first argument.
 IN_PLACE_FUNCTIONS = {np.copyto, np.put, np.place, np.putmask, np.put_along_axis,
                       np.fill_diagonal}
+#: The operator module's in-place functions (``operator.iadd(B, v)`` is ``B += v``).
+OPERATOR_IN_PLACE = {getattr(operator, name) for name in (
+    "iadd", "isub", "imul", "itruediv", "ifloordiv", "imod", "ipow", "imatmul", "iand",
+    "ior", "ixor", "ilshift", "irshift", "iconcat")}
 #: Methods an operator calls to write into its object (``W.__imul__(3.0)``: ``W *= 3.0``).
 IN_PLACE_DUNDERS = frozenset({
     "__setitem__", "__delitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__",
@@ -209,6 +214,8 @@ def writes_in_place(primitive: Any, call: gast.Call) -> Optional[str]:
             "written in place"
     if primitive in IN_PLACE_FUNCTIONS:
         return f"np.{primitive.__name__} writes into its first argument"
+    if primitive in OPERATOR_IN_PLACE:
+        return f"operator.{primitive.__name__} writes into its first argument"
     if getattr(primitive, "__name__", None) == "at" and \
             isinstance(getattr(primitive, "__self__", None), np.ufunc):
         return f"np.{primitive.__self__.__name__}.at writes into its first argument"

@@ -178,9 +178,13 @@ def _rewrite(stmts: list, checked: str, aliased: frozenset = frozenset()) -> lis
                 targets=[_name(stmt.target.id, gast.Store())], value=total,
                 type_comment=None), stmt))
             continue
+        inner = aliased
+        if isinstance(stmt, gast.FunctionDef):  # (def upd(a): a += 1.0, the user's, kept:
+            # it writes into the array its caller gives)
+            inner = aliased | {a.id for a in walk(stmt.args) if isinstance(a, gast.Name)}
         for block in ("body", "orelse"):
             if isinstance(getattr(stmt, block, None), list):
-                setattr(stmt, block, _rewrite(getattr(stmt, block), checked, aliased))
+                setattr(stmt, block, _rewrite(getattr(stmt, block), checked, inner))
         out.append(stmt)
     return out
 

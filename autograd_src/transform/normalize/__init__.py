@@ -293,9 +293,10 @@ _CHANGING_METHODS = mutation.MUTATING_METHODS
 _ARRAY_METHODS = mutation.ARRAY_WRITING_METHODS
 
 
-#: NumPy's functions that write into their first argument.
+#: NumPy's functions that write into their first argument, and the operator module's.
 _WRITING_INTO_THEIR_FIRST = frozenset({"copyto", "put", "place", "putmask", "fill_diagonal",
-                                       "put_along_axis"})
+                                       "put_along_axis"} |
+                                      {f.__name__ for f in mutation.OPERATOR_IN_PLACE})
 
 
 #: Of those, the methods a dict does not have.
