@@ -394,3 +394,23 @@ def test_operator_iadd_on_data_is_an_in_place_write():
         B = np.zeros(3)
         np.testing.assert_allclose(engine(_operator_iadd)(x, B), expected)
         np.testing.assert_array_equal(B, np.ones(3))
+
+
+def _one_array_held_twice(x, L):
+    L[0] += 1.0  # NumPy: L[1] is the same array
+    return np.sum(x ** 2 * L[1])
+
+
+def test_an_item_updated_in_place_that_its_container_holds_twice_is_refused():
+    # (0.0 and a zero gradient for 14.0 and [2, 4, 6], silently)
+    from autograd_src.errors import InPlaceUpdateError
+    x = np.array([1.0, 2.0, 3.0])
+    for given in ([np.zeros(3)] * 2, dict.fromkeys((0, 1), np.zeros(3))):
+        with pytest.raises(InPlaceUpdateError, match="holds this item's array under another"):
+            value_and_grad(_one_array_held_twice)(x, given)
+    # arrays of their own: right, and the caller's list holds what one run leaves
+    L = [np.zeros(3), np.ones(3)]
+    value, gradient = value_and_grad(_one_array_held_twice)(x, L)
+    assert value == pytest.approx(14.0)
+    np.testing.assert_allclose(gradient, 2 * x)
+    np.testing.assert_array_equal(L[0], np.ones(3))

@@ -55,6 +55,7 @@ from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     alone,
     dtype_of,
     floating,
+    item_alone,
     not_a_container,
     not_an_array,
     not_the_default,
@@ -200,7 +201,8 @@ from .special import (  # noqa: F401 - generated code reads them as _ad.<name>
 # optimizer may evaluate a call to one of these at transformation time.
 FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 
-__all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "not_a_container",
+__all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "item_alone",
+           "not_a_container",
            "not_the_default",
            "other_items",
            "shape_of",

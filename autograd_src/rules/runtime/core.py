@@ -11,7 +11,8 @@ import numpy as np
 
 from ...errors import InPlaceUpdateError
 
-__all__ = ["not_an_array", "not_the_default", "shape_of", "dtype_of", "zeros_like", "zero_item",
+__all__ = ["not_an_array", "item_alone", "not_the_default", "shape_of", "dtype_of",
+           "zeros_like", "zero_item",
            "is_zero", "seed",
            "unbroadcast", "alone", "floating", "tangent_as_gradient", "zip_length"]
 
@@ -266,6 +267,19 @@ def floating(x: Any, where: str) -> None:
             "which grad does not follow). Make the array floating point (np.zeros(n), "
             ".astype(float)), or store a constant (int(v), v.astype(int)) if the "
             "truncation is meant")
+
+
+def item_alone(container: Any, key: Any, where: str) -> None:
+    """Raise if ``container[key]`` is an array that ``container`` also holds under
+    another key or position (``[A, A]``): NumPy's update of the item in place changes
+    the other one too, while grad updates the item as a new array."""
+    item = container[key]
+    if not isinstance(item, np.ndarray):
+        return
+    others = container.items() if isinstance(container, dict) else enumerate(container)
+    position = key if isinstance(container, dict) or key >= 0 else len(container) + key
+    if any(value is item and k != position for k, value in others):
+        raise InPlaceUpdateError(where)
 
 
 def not_an_array(x: Any, where: str) -> None:

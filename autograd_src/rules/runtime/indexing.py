@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import math
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
@@ -254,17 +254,21 @@ def copied(part: Any) -> Any:
     return part
 
 
-def copied_through(value: Any) -> Any:
+def copied_through(value: Any, _copies: Optional[dict] = None) -> Any:
     """``value`` with every array in it copied, in lists, tuples and dicts too: an
     argument the function writes into through another name (``v = d['a']; v *= 2``),
-    whose caller's arrays must not change."""
+    whose caller's arrays must not change. An array held twice (``[A, A]``) is one
+    copy held twice, as NumPy's writes see it."""
     kind = type(value)
+    copies = {} if _copies is None else _copies
     if kind is np.ndarray:
-        return value.copy()
+        if id(value) not in copies:
+            copies[id(value)] = (value, value.copy())  # (value kept: its id stays its)
+        return copies[id(value)][1]
     if kind is list or kind is tuple:
-        return kind(copied_through(v) for v in value)
+        return kind(copied_through(v, copies) for v in value)
     if kind is dict:
-        return {k: copied_through(v) for k, v in value.items()}
+        return {k: copied_through(v, copies) for k, v in value.items()}
     return value
 
 
