@@ -414,3 +414,25 @@ def test_an_item_updated_in_place_that_its_container_holds_twice_is_refused():
     assert value == pytest.approx(14.0)
     np.testing.assert_allclose(gradient, 2 * x)
     np.testing.assert_array_equal(L[0], np.ones(3))
+
+
+G_DATA = np.zeros(3)
+
+
+def _written_argument_read_by_its_module_name(x, B):
+    B += 1.0
+    return np.sum(x ** 2 * G_DATA)  # G_DATA is B where the caller passes it
+
+
+def test_a_module_array_passed_as_the_argument_written_is_refused():
+    # (0.0 for 14.0 in value_and_grad, a zero Jacobian in jacfwd: the copy of B left
+    # G_DATA as it was)
+    from autograd_src.errors import InPlaceUpdateError
+    x = np.array([1.0, 2.0, 3.0])
+    for engine in (value_and_grad, jacfwd):
+        with pytest.raises(InPlaceUpdateError, match="writes into its argument B"):
+            engine(_written_argument_read_by_its_module_name)(x, G_DATA)
+    B = np.zeros(3)  # another array: right, and B holds what one run leaves
+    np.testing.assert_allclose(grad(_written_argument_read_by_its_module_name)(x, B),
+                               np.zeros(3))
+    np.testing.assert_array_equal(B, np.ones(3))

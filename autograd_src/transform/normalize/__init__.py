@@ -27,6 +27,7 @@ from ..ir import (
     children,
     kept_by,
     load_names,
+    name_ids,
     name_node,
     ops_in,
     walk,
@@ -141,9 +142,11 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 value=name_node(ad), attr="copied_through" if deep else "copied",
                 ctx=gast.Load()), args=[name_node(name)], keywords=[])
             state.origin = parsed.node.body[0]
-            others = [p for p in parsed.params if p != name and p not in scalars]
+            others = [p for p in parsed.params if p != name and p not in scalars] + \
+                _module_arrays_read(parsed)
             if others and name not in rebound:  # (u = u.copy() first: an array of its own)
-                # the caller may pass one array for two parameters (f(a, a)): NumPy's
+                # the caller may pass one array for two parameters (f(a, a)), or a
+                # module's array the function also reads by its name (f(x, G)): NumPy's
                 # write into this one would change the other, which the copy would not
                 where = gast.Constant(value=f"{parsed.where(parsed.node)}: {parsed.name}() "
                                             f"writes into its argument {name}", kind=None)
@@ -558,6 +561,14 @@ def _changed_as_containers(body: list, methods: frozenset = _CONTAINER_METHODS) 
     return {n.func.value.id for n in walk(gast.Module(body=body, type_ignores=[]))
             if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
             and isinstance(n.func.value, gast.Name) and n.func.attr in methods}
+
+
+def _module_arrays_read(parsed: ParsedFunction) -> list[str]:
+    """The names of module (or enclosing) arrays the function reads by name."""
+    bound = parsed.locals | set(parsed.params) | {
+        n.name for n in walk(parsed.node) if isinstance(n, (gast.FunctionDef, gast.ClassDef))}
+    return sorted(n for n in name_ids(parsed.node) if n not in bound and isinstance(
+        parsed.closure.get(n, parsed.globals.get(n)), np.ndarray))
 
 
 def _bound_anew(nodes: list) -> set[str]:
