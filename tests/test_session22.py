@@ -436,3 +436,17 @@ def test_a_module_array_passed_as_the_argument_written_is_refused():
     np.testing.assert_allclose(grad(_written_argument_read_by_its_module_name)(x, B),
                                np.zeros(3))
     np.testing.assert_array_equal(B, np.ones(3))
+
+
+def _astype_first(w, X):
+    X = X.astype(float)  # a new array, as X.copy() is
+    X *= 2.0
+    return np.sum(w * X)
+
+
+def test_data_bound_to_its_astype_then_written_is_its_own():
+    # (refused as "a view of it")
+    for X in (np.ones(2, dtype=int), np.ones(2)):
+        kept = X.copy()
+        np.testing.assert_allclose(grad(_astype_first)(np.array([1.0, 2.0]), X), [2.0, 2.0])
+        np.testing.assert_array_equal(X, kept)

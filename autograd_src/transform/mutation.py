@@ -115,6 +115,8 @@ def may_share(primitive: Any, call: gast.Call, depth: int = 0) -> bool:
         return False
     if copy_may_be_skipped(call):
         return True  # np.array(h, copy=False), h.astype(float, copy=False): h itself
+    if isinstance(func, gast.Attribute) and func.attr == "astype":
+        return False  # (a new array, of the type asked, the same one too)
     try:
         if primitive in VIEW_FUNCTIONS:
             return True
