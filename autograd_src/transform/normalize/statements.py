@@ -242,11 +242,17 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.body.append(Primal(stmt, stmt))
         return True
 
+    @functools.cached_property
+    def calls_setdefault(self) -> bool:
+        return any(isinstance(n, gast.Attribute) and n.attr == "setdefault"
+                   for n in walk(self.parsed.node))
+
     def no_setdefault_of_a_differentiated_value(self, stmt: gast.stmt) -> None:
         """Refuse ``z = d.setdefault(k, x * 2.0)``: the value it stores and the one it
         returns are one array (``z *= 2.0`` changes ``d[k]``), which grad cannot follow
         through the method (it lost the store, or the link: wrong values)."""
-        if not isinstance(stmt, (gast.Assign, gast.AugAssign, gast.Expr, gast.Return)):
+        if not isinstance(stmt, (gast.Assign, gast.AugAssign, gast.Expr, gast.Return)) or \
+                not self.calls_setdefault:
             return
         for node in walk(stmt):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
