@@ -450,3 +450,19 @@ def test_data_bound_to_its_astype_then_written_is_its_own():
         kept = X.copy()
         np.testing.assert_allclose(grad(_astype_first)(np.array([1.0, 2.0]), X), [2.0, 2.0])
         np.testing.assert_array_equal(X, kept)
+
+
+def _written_through_another_name_then_bound(w, X):
+    Y = X
+    Y *= 2.0  # NumPy doubles the caller's X
+    X = X + 1.0
+    return np.sum(w * X)
+
+
+def test_data_written_through_another_name_then_bound_anew():
+    # (no give-back: the caller's X stayed as passed)
+    for engine in (grad, jacfwd, jacrev):
+        X = np.ones(2)
+        np.testing.assert_allclose(engine(_written_through_another_name_then_bound)(
+            np.array([1.0, 2.0]), X), [3.0, 3.0])
+        np.testing.assert_array_equal(X, [2.0, 2.0])

@@ -89,7 +89,6 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         rebound = {t.id for n in walk(parsed.node) if isinstance(n, gast.Assign)
                    for t in n.targets if isinstance(t, gast.Name)
                    and t.id not in getattr(n, "writes_back", ())}
-        bound_anew = _bound_anew(parsed.node.body)
         # Y = X; Y += 1.0 (or m = items[0], v = d['a']): an argument without gradient
         # written through another name; copied, arrays in its containers too
         # (x += v, X[0] = v, np.copyto(X, v), or a helper of yours writing into X)
@@ -109,11 +108,8 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 state.primal(gast.copy_location(assign_node(
                     given, name_node(name), parsed.node.body[0]), parsed.node.body[0]))
                 written_back.append((given, name))
-            elif name not in bound_anew:  # (Y = X; Y *= 0.5: NumPy changes the caller's X)
-                given = namer.fresh(f"{name}_given")
-                state.primal(gast.copy_location(assign_node(
-                    given, name_node(name), parsed.node.body[0]), parsed.node.body[0]))
-                arrays_back.append((given, name))
+            else:  # (Y = X; Y *= 0.5: NumPy changes the caller's X)
+                _given_back_to_the_caller(parsed, state, namer, name, arrays_back)
             state.primal(gast.copy_location(assign_node(name, copy_call, parsed.node.body[0]),
                                             parsed.node.body[0]))
         # a list or dict whose arrays are written into (d['w'][1:] += 1.0, or by a
@@ -188,17 +184,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                     # caller's array; grad works on a copy (the derivative reads the values
                     # it was taken at) and puts the copy's values into the caller's at the
                     # end, or before the statement binding the name to another value
-                    plan = _write_back_plan(parsed, name)
-                    if plan is _REFUSED:
-                        _refused_as_it_runs(parsed, state, namer, name)
-                    elif plan is not _NOWHERE:
-                        given = namer.fresh(f"{name}_given")
-                        state.primal(gast.copy_location(assign_node(
-                            given, name_node(name), parsed.node.body[0]),
-                            parsed.node.body[0]))
-                        state.shared.discard(given)  # (the caller's array: no copy's)
-                        arrays_back.append((given, name))
-                        _give_back_before(parsed, plan, given, name, namer)
+                    _given_back_to_the_caller(parsed, state, namer, name, arrays_back)
                 state.primal(gast.copy_location(assign_node(name, copy_call,
                                                             parsed.node.body[0]),
                                                 parsed.node.body[0]))
@@ -633,6 +619,22 @@ def _write_back_plan(parsed: ParsedFunction, name: str) -> Any:
         else:  # (for X in ...: each pass binds X; X := ... in a test)
             return _REFUSED
     return places
+
+
+def _given_back_to_the_caller(parsed: ParsedFunction, state: Any, namer: Namer,
+                              name: str, arrays_back: list) -> None:
+    """``name_given = name`` (the caller's array, before ``name`` is made a copy) and
+    the statements giving it the copy's values (`_write_back_plan`), or the refusal."""
+    plan = _write_back_plan(parsed, name)
+    if plan is _REFUSED:
+        _refused_as_it_runs(parsed, state, namer, name)
+    elif plan is not _NOWHERE:
+        given = namer.fresh(f"{name}_given")
+        state.primal(gast.copy_location(assign_node(given, name_node(name), parsed.node.body[0]),
+                                        parsed.node.body[0]))
+        state.shared.discard(given)  # (the caller's array: no copy's)
+        arrays_back.append((given, name))
+        _give_back_before(parsed, plan, given, name, namer)
 
 
 def _give_back_before(parsed: ParsedFunction, places: list, given: str, name: str,
