@@ -466,3 +466,18 @@ def test_data_written_through_another_name_then_bound_anew():
         np.testing.assert_allclose(engine(_written_through_another_name_then_bound)(
             np.array([1.0, 2.0]), X), [3.0, 3.0])
         np.testing.assert_array_equal(X, [2.0, 2.0])
+
+
+def _list_slice_extended(x, L):
+    L[0:1] += [5.0]  # a list's slice: the list itself grows
+    return np.sum(x) * len(L)
+
+
+def test_a_list_argument_extended_through_a_slice():
+    # (the item_alone check of L[0] += ... was given the slice as an argument: a
+    # SyntaxError in generated code)
+    L = [1.0, 2.0]
+    value, gradient = value_and_grad(_list_slice_extended)(np.ones(2), L)
+    assert value == 6.0
+    np.testing.assert_allclose(gradient, [3.0, 3.0])
+    assert L == [1.0, 5.0, 2.0]

@@ -739,21 +739,22 @@ class DataNormalizer:
                         args=[item, gast.Constant(value=where, kind=None)], keywords=[]))
                     self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
                 # (L = [A, A]: NumPy's update of L[0] changes L[1], grad's new item
-                # would not: checked as it runs)
-                twice = (f"{self.parsed.where(stmt)}: {gast.unparse(stmt).strip()}: the "
-                         f"list or dict {container.id} holds this item's array under "
-                         "another key or position too, which NumPy's update in place "
-                         "would change as well, while grad updates a new item. Pass "
-                         f"arrays of their own ([np.zeros(n) for _ in range(k)]), or write "
-                         f"{gast.unparse(stmt.target).strip()} = "
-                         f"{gast.unparse(stmt.target).strip()} "
-                         f"{AUG_SYMBOLS.get(type(stmt.op), '+')} ...")
-                self.body.append(Primal(gast.copy_location(gast.Expr(value=gast.Call(
-                    func=gast.Attribute(value=name_node(self.namer.reference(
-                        runtime, "_ad")), attr="item_alone", ctx=gast.Load()),
-                    args=[clone(container), clone(stmt.target.slice),
-                          gast.Constant(value=twice, kind=None)], keywords=[])), stmt),
-                    stmt, set()))
+                # would not: checked as it runs; L[0:1] += [v] extends the list itself)
+                if not any(isinstance(n, gast.Slice) for n in walk(stmt.target.slice)):
+                    twice = (f"{self.parsed.where(stmt)}: {gast.unparse(stmt).strip()}: the "
+                             f"list or dict {container.id} holds this item's array under "
+                             "another key or position too, which NumPy's update in place "
+                             "would change as well, while grad updates a new item. Pass "
+                             "arrays of their own ([np.zeros(n) for _ in range(k)]), or "
+                             f"write {gast.unparse(stmt.target).strip()} = "
+                             f"{gast.unparse(stmt.target).strip()} "
+                             f"{AUG_SYMBOLS.get(type(stmt.op), '+')} ...")
+                    self.body.append(Primal(gast.copy_location(gast.Expr(value=gast.Call(
+                        func=gast.Attribute(value=name_node(self.namer.reference(
+                            runtime, "_ad")), attr="item_alone", ctx=gast.Load()),
+                        args=[clone(container), clone(stmt.target.slice),
+                              gast.Constant(value=twice, kind=None)], keywords=[])), stmt),
+                        stmt, set()))
                 read = gast.copy_location(gast.Subscript(
                     value=clone(container), slice=clone(stmt.target.slice),
                     ctx=gast.Load()), stmt.target)
