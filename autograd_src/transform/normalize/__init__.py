@@ -296,9 +296,13 @@ def _passed_to_writing_helpers(parsed: ParsedFunction) -> set[str]:
     """Names passed to a function of yours that writes into that parameter in place
     before binding it anew (``hinplace(W)`` doing ``a *= 2.0``): NumPy changes their
     arrays, which for an argument are the caller's (copied first, as for ``W *= 2``)."""
-    local_defs = {n.name: n for n in walk(parsed.node)
-                  if isinstance(n, gast.FunctionDef) and n is not parsed.node}
-    return _given_to_writers(parsed.node, parsed.resolve, local_defs)
+    return _given_to_writers(parsed.node, parsed.resolve, _local_defs(parsed))
+
+
+def _local_defs(parsed: ParsedFunction) -> dict:
+    """The defs inside the function, by name."""
+    return {n.name: n for n in walk(parsed.node)
+            if isinstance(n, gast.FunctionDef) and n is not parsed.node}
 
 
 #: code object -> (parameters, those written in place before being bound anew)
@@ -593,8 +597,7 @@ def _write_back_plan(parsed: ParsedFunction, name: str) -> Any:
     bindings = [k for k, stmt in enumerate(body) if name in _bound_anew([stmt])]
     if not bindings:
         return []
-    local_defs = {n.name: n for n in walk(parsed.node)
-                  if isinstance(n, gast.FunctionDef) and n is not parsed.node}
+    local_defs = _local_defs(parsed)
     writes = [k for k, stmt in enumerate(body) if name in _written_in_place([stmt]) or
               name in _given_to_writers(stmt, parsed.resolve, local_defs)]
     sharing = [k for k in bindings if name in mutation.shared_names(body[k], parsed.resolve)]
