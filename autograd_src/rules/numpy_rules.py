@@ -957,6 +957,7 @@ METHODS = {
     "clip": np.clip, "copy": np.copy, "trace": np.trace, "repeat": np.repeat,
     "round": np.round, "argmax": np.argmax, "argmin": np.argmin,
     "argsort": np.argsort, "any": np.any, "all": np.all, "nonzero": np.nonzero,
+    "diagonal": np.diagonal, "take": np.take, "conj": np.conj, "conjugate": np.conjugate,
     "item": builtins.float,  # x.item() of a float array: its one value, a Python float
 }
 #: Methods that take a shape or axes as separate arguments: ``x.reshape(2, 3)``.

@@ -434,6 +434,10 @@ class ExpressionNormalizer:
                 return self.bind(expr, numpy_rules.np.transpose, [expr.value], {},
                                  lambda a, kw: gast.Attribute(value=a[0], attr="T",
                                                           ctx=gast.Load()))
+            if expr.attr in ("real", "imag"):  # x.real is np.real(x)
+                return self.bind(expr, getattr(numpy_rules.np, expr.attr), [expr.value], {},
+                                 lambda a, kw: gast.Attribute(value=a[0], attr=expr.attr,
+                                                              ctx=gast.Load()))
             if expr.attr == "mT" and hasattr(numpy_rules.np, "matrix_transpose"):
                 return self.bind(expr, numpy_rules.np.matrix_transpose, [expr.value], {},
                                  lambda a, kw: gast.Attribute(value=a[0], attr="mT",
