@@ -53,3 +53,42 @@ def test_array_methods_second_order(f):
     expected = np.stack([_fd(lambda y, i=i: grad(f)(y)[i], X3, 1e-5)
                          for i in np.ndindex(X3.shape)]).reshape(X3.shape * 2)
     np.testing.assert_allclose(H, expected, rtol=1e-4, atol=1e-6)
+
+
+# ----- xs.insert(i, v) into a list of the function's own (was refused) -----
+
+def _insert_into_own_copy(ws, x):
+    ws = list(ws)  # a list of this function's own, under the parameter's name
+    ws.insert(1, x)
+    return sum(w * w * (i + 1) for i, w in enumerate(ws))
+
+
+def _insert_differentiated_into_data(ws, x):
+    vs = list(ws)
+    vs.insert(1, x)
+    return sum(w * w * (i + 1) for i, w in enumerate(vs))
+
+
+@pytest.mark.parametrize("f", [_insert_into_own_copy, _insert_differentiated_into_data])
+@pytest.mark.parametrize("wrt", [0, 1, (0, 1)])
+def test_insert_into_a_list_of_its_own(f, wrt):
+    ws, x = [1.0, 2.0], 3.0
+    gradient = grad(f, wrt=wrt)(ws, x)
+    assert ws == [1.0, 2.0]
+    dws = [_fd(lambda v, k=k: f([v if j == k else w for j, w in enumerate(ws)], x), w)
+           for k, w in enumerate(ws)]
+    dx = _fd(lambda v: f(ws, v), x)
+    expected = {0: dws, 1: dx, (0, 1): (dws, dx)}[wrt]
+    np.testing.assert_allclose(np.hstack(gradient) if wrt != 1 else gradient,
+                               np.hstack(expected) if wrt != 1 else expected, rtol=1e-6)
+
+
+def _insert_into_the_callers_list(x, ws):
+    ws.insert(1, x)
+    return sum(w * w * (i + 1) for i, w in enumerate(ws))
+
+
+def test_insert_into_the_callers_list_as_python_does():
+    ws = [1.0, 2.0]
+    assert grad(_insert_into_the_callers_list)(3.0, ws) == pytest.approx(12.0)
+    assert ws == [1.0, 3.0, 2.0]  # as one plain run leaves it

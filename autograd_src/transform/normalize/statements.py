@@ -780,9 +780,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if self.popped(value, None):
             return
         if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
-                and self.is_active(value.func.value)):
+                and (self.is_active(value.func.value) or
+                     value.func.attr == "insert" and self.is_active(value))):
+            # (xs.insert(0, v) of a differentiated v into a list of data: xs then holds it)
             subject = value.func.value
             if isinstance(subject, gast.Name) and subject.id in self.parsed.params and \
+                    subject.id not in self.owned and \
                     value.func.attr in ("append", "extend", "insert"):
                 raise self.error(value, f"{subject.id}.{value.func.attr}() would change the "
                                         f"list the caller passed, which grad does not do: "
