@@ -92,3 +92,35 @@ def test_insert_into_the_callers_list_as_python_does():
     ws = [1.0, 2.0]
     assert grad(_insert_into_the_callers_list)(3.0, ws) == pytest.approx(12.0)
     assert ws == [1.0, 3.0, 2.0]  # as one plain run leaves it
+
+
+# ----- a record of a differentiated value in a module's dict or list (was refused) -----
+
+STATE: dict = {}
+LOG = [0.0]
+
+
+def _records_into_module_containers(x):
+    y = x * 2.0
+    STATE["y"] = float(y)
+    LOG[0] = y
+    return y * x
+
+
+def _reads_its_record_back(x):
+    STATE["y"] = x * 2.0
+    return STATE["y"] * x
+
+
+def test_record_into_a_module_dict_as_python_does():
+    assert grad(_records_into_module_containers)(1.5) == pytest.approx(6.0)
+    assert STATE["y"] == 3.0 and LOG[0] == 3.0
+    value, gradient = value_and_grad(_records_into_module_containers)(2.5)
+    assert (value, gradient) == (12.5, 10.0) and STATE["y"] == 5.0
+    assert jacfwd(_records_into_module_containers)(1.0) == pytest.approx(4.0)
+
+
+def test_record_read_back_stays_refused_naming_the_dict():
+    from autograd_src.errors import DiffSyntaxError
+    with pytest.raises(DiffSyntaxError, match="a global or enclosing function's dict"):
+        grad(_reads_its_record_back)(1.5)

@@ -1340,11 +1340,23 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                         container.id not in self.parsed.params and \
                         (container.id in self.parsed.globals or
                          container.id in self.parsed.closure):
+                    held = self.parsed.globals.get(container.id, self.parsed.closure.get(
+                        container.id))
+                    if isinstance(held, (dict, list)) and self.only_written_into(container.id):
+                        # STATE['loss'] = float(loss): a record for the caller, never
+                        # read here (as HISTORY.append(loss))
+                        self.kept_for_the_caller(value, container.id)
+                        self.primal(original)
+                        return
+                    kind = type(held).__name__ if isinstance(held, (dict, list)) else "array"
+                    made = "np.zeros(...)" if kind == "array" else kind + "()"
                     raise self.error(target, f"writing a differentiated value into "
                                              f"{container.id}, a global or enclosing "
-                                             "function's array, is not supported: make an "
-                                             f"array of this function's own "
-                                             f"({container.id.lower()} = np.zeros(...))")
+                                             f"function's {kind}, is not supported where "
+                                             "this function reads it back or is a helper: "
+                                             f"make a {kind} of this function's own "
+                                             f"({container.id.lower()} = {made}) and "
+                                             "return it")
                 self.assign_item(target, container.id, value, original)
                 return
             if isinstance(target, gast.Attribute) and not self.is_active(container):
@@ -1384,6 +1396,16 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.stored_on.setdefault(root, set()).add(holder)
         self.shared.add(root)
         self.owned.discard(root)
+
+    def only_written_into(self, owner: str) -> bool:
+        """Whether the function differentiated itself (not a helper) only stores items
+        into ``owner`` (``STATE[k] = v``): never reads it, an item of it, or passes it on."""
+        if self.helper:
+            return False
+        stored = {id(node.value) for node in walk(self.parsed.node)
+                  if isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store)}
+        return not any(isinstance(node, gast.Name) and node.id == owner and
+                       id(node) not in stored for node in walk(self.parsed.node))
 
     def only_recorded(self, target: gast.Attribute) -> bool:
         """Whether ``m.attr = v`` (``m`` a name) only records ``v`` for the caller: in the
