@@ -134,8 +134,11 @@ class SameDraws:
                 # its own)
                 _no_iterator_read(function, global_names, named)
             held += named
-            named += list(function.__defaults__ or ())  # def f(x, rng=RNG)
-            named += list((function.__kwdefaults__ or {}).values())
+            defaults = list(function.__defaults__ or ()) + \
+                list((function.__kwdefaults__ or {}).values())
+            if state:  # def f(x, hist=[]) doing hist.append(1.0)
+                held += defaults
+            named += defaults  # def f(x, rng=RNG)
             for value in named:
                 if inspect.isfunction(value) or inspect.ismethod(value):
                     functions.append(value)

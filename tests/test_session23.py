@@ -124,3 +124,263 @@ def test_record_read_back_stays_refused_naming_the_dict():
     from autograd_src.errors import DiffSyntaxError
     with pytest.raises(DiffSyntaxError, match="a global or enclosing function's dict"):
         grad(_reads_its_record_back)(1.5)
+
+
+# ----- a helper writing into an array it is given (tester DD, F2) -----
+
+def _batchnorm(x, running_mean, momentum=0.9):
+    mu = x.mean(axis=0)
+    running_mean *= momentum
+    running_mean += (1 - momentum) * mu  # a value carrying gradient, into the data
+    return x - mu
+
+
+def _batchnorm_copyto(x, running_mean):
+    mu = np.mean(x, axis=0)
+    np.copyto(running_mean, 0.9 * running_mean + 0.1 * mu)
+    return x - mu
+
+
+def _bn_loss(W, X, running_mean):
+    h = X @ W
+    h = _batchnorm(h, running_mean)
+    return np.sum(np.tanh(h))
+
+
+def _bn_copyto_loss(W, X, running_mean):
+    h = _batchnorm_copyto(X @ W, running_mean)
+    return np.sum(np.tanh(h))
+
+
+@pytest.mark.parametrize("loss", [_bn_loss, _bn_copyto_loss])
+def test_running_statistics_updated_by_a_helper_reach_the_caller(loss):
+    # The update became a new array in the helper's derivative and the caller's
+    # running mean never moved (silently: [0, 0] for [0.35, 0.4])
+    X = np.arange(6.0).reshape(3, 2)
+    W = np.array([[1.0, -1.0], [0.5, 2.0]])
+    expected_rm = np.zeros(2)
+    loss(W, X, expected_rm)
+    for entry in (grad, value_and_grad):
+        rm = np.zeros(2)
+        result = entry(loss)(W, X, rm)
+        np.testing.assert_allclose(rm, expected_rm)
+        gradient = result[1] if entry is value_and_grad else result
+        np.testing.assert_allclose(gradient, _fd(lambda w: loss(w, X, np.zeros(2)), W),
+                                   rtol=1e-6, atol=1e-8)
+
+
+def _scales_first_item(a):
+    a[0] = a[0] * 1.5
+    return a
+
+
+def _helper_writes_into_the_differentiated_argument(x):
+    y = np.sum(x ** 2)
+    _scales_first_item(x)
+    return y
+
+
+def test_a_helper_writing_into_a_differentiated_argument_after_an_adjoint_read_it():
+    # The copy the helper worked on was written back into x, which the derivative of
+    # y = sum(x ** 2) read: [3, 4] for [2, 4], and the caller's x changed
+    x = np.array([1.0, 2.0])
+    np.testing.assert_allclose(grad(_helper_writes_into_the_differentiated_argument)(x),
+                               [2.0, 4.0])
+    np.testing.assert_array_equal(x, [1.0, 2.0])  # differentiated: left as passed
+
+
+# ----- np.copyto(a, v), np.f(..., out=a), a.fill(v) of a differentiated value -----
+
+def _copyto_data(W, rm):
+    np.copyto(rm, 0.9 * rm + 0.1 * np.mean(W, axis=0))
+    return np.sum(W ** 2) + np.sum(rm * W)
+
+
+def _out_into_data(W, rm):
+    np.add(0.9 * rm, 0.1 * np.mean(W, axis=0), out=rm)
+    return np.sum(W ** 2) + np.sum(rm * W)
+
+
+def _fill_own(W, rm):
+    buf = np.zeros(2)
+    buf.fill(float(np.sum(W)))
+    np.exp(buf * 0.1, out=buf)
+    return np.sum(buf * W[1]) + np.sum(rm)
+
+
+@pytest.mark.parametrize("f", [_copyto_data, _out_into_data, _fill_own])
+def test_whole_array_writes_by_calls(f):
+    W = np.arange(4.0).reshape(2, 2) / 3
+    expected_rm = np.ones(2)
+    f(W, expected_rm)
+    expected = _fd(lambda w: f(w, np.ones(2)), W)
+    for entry in (grad, jacfwd):
+        rm = np.ones(2)
+        np.testing.assert_allclose(entry(f)(W, rm), expected, rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(rm, expected_rm)
+
+
+# ----- a helper writing into what it is given: more spellings (tester DD, F2 matrix) -----
+
+def _counts_up(x, s):
+    s += 1.0
+    return x * 2.0
+
+
+def _keeps_mean(x, s):
+    mu = x.mean()
+    s *= 0.9
+    s += 0.1 * mu
+    return x * 2.0
+
+
+def _called_in_a_return(w, s):
+    h = np.tanh(w)
+    return np.sum(_keeps_mean(h, s))
+
+
+def _called_in_a_loop(w, s):
+    h = np.tanh(w)
+    for _ in range(2):
+        h = _counts_up(h, s)
+    return np.sum(h)
+
+
+def _called_twice_in_one_line(w, s):
+    h = np.tanh(w)
+    return np.sum(_keeps_mean(h, s)) + np.sum(_keeps_mean(h * 2.0, s))
+
+
+def _called_in_a_loop_inside_an_expression(w, s):
+    h = w
+    for _ in range(2):
+        h = np.tanh(_keeps_mean(h * 0.5, s))
+    return np.sum(h)
+
+
+@pytest.mark.parametrize("f", [_called_in_a_return, _called_in_a_loop,
+                               _called_twice_in_one_line,
+                               _called_in_a_loop_inside_an_expression])
+def test_a_helpers_writes_reach_the_caller_however_it_is_called(f):
+    # Each left the caller's s as passed (silently), or gave a wrong gradient
+    w = np.array([0.3, -0.5, 0.8])
+    expected_s = np.ones(3)
+    f(w, expected_s)
+    for entry in (grad, value_and_grad):
+        s = np.ones(3)
+        result = entry(f)(w, s)
+        np.testing.assert_allclose(s, expected_s)
+        gradient = result[1] if entry is value_and_grad else result
+        np.testing.assert_allclose(gradient, _fd(lambda v: f(v, np.ones(3)), w),
+                                   rtol=1e-6, atol=1e-8)
+
+
+def _read_then_written_by_a_helper(w, s):
+    h = np.tanh(w)
+    t = np.sum(h * s)  # its derivative reads s as it is here
+    out = _counts_up(h, s)
+    return np.sum(out) + t
+
+
+def _read_beside_the_helpers_call(w, s):
+    h = np.tanh(w)
+    return np.sum(s * h) + np.sum(_counts_up(h, s))
+
+
+@pytest.mark.parametrize("f", [_read_then_written_by_a_helper, _read_beside_the_helpers_call])
+def test_a_helper_writing_into_what_an_earlier_derivative_reads_is_refused(f):
+    # The derivative of h * s read s after the helper changed it: a wrong gradient
+    from autograd_src.errors import DiffSyntaxError
+    with pytest.raises(DiffSyntaxError, match="read by the derivative of an earlier line"):
+        grad(f)(np.array([0.3, -0.5, 0.8]), np.ones(3))
+
+
+# ----- a nested def calling itself and reading differentiated values (tester DF, 1.1) -----
+
+def _recursive_closure(x):
+    def rec(n):
+        if n == 0:
+            return x
+        return x * rec(n - 1)
+    return rec(2)
+
+
+def _recursive_lambda(x):
+    fact = lambda n: x if n == 0 else x * fact(n - 1)  # noqa: E731
+    return fact(2)
+
+
+def _mutually_recursive(x):
+    def even(n):
+        if n == 0:
+            return x
+        return odd(n - 1) * 2.0
+
+    def odd(n):
+        if n == 0:
+            return x * x
+        return even(n - 1) + x
+    return even(3)
+
+
+@pytest.mark.parametrize("f", [_recursive_closure, _recursive_lambda, _mutually_recursive])
+def test_recursion_through_a_closure_is_refused(f):
+    # The recursive call ran as written, the closure's x read as a constant: 0.49 for 1.47
+    from autograd_src.errors import NoRuleError
+    for entry in (grad, jacfwd):
+        with pytest.raises(NoRuleError, match="calls itself"):
+            entry(f)(0.7)
+
+
+# ----- a mutable default written by the function, at second order (tester DF, 1.2) -----
+
+def _appends_to_its_default(x, hist=[]):  # noqa: B006 (the idiom under test)
+    hist.append(1.0)
+    return x ** 2 * len(hist)
+
+
+def test_hessian_runs_from_the_default_as_one_call_finds_it():
+    # hessian differentiated a second run (4.0 for 2.0) and the default grew twice
+    _appends_to_its_default.__defaults__[0].clear()
+    assert hessian(_appends_to_its_default)(1.5) == pytest.approx(2.0)
+    assert len(_appends_to_its_default.__defaults__[0]) == 1
+
+
+# ----- one array (or dict) given to a copied helper twice -----
+
+def _writes_one_reads_the_other(x, d, e):
+    y = x * e
+    d += 5.0
+    return np.sum(y * e)
+
+
+def _passes_both(x, d, e):
+    v = _writes_one_reads_the_other(x, d, e)
+    return v
+
+
+def _writes_one_item_reads_the_other(x, d, e):
+    y = x * e["w"]
+    d["w"] += 5.0
+    return np.sum(y * e["w"])
+
+
+def _passes_both_dicts(x, d, e):
+    v = _writes_one_item_reads_the_other(x, d, e)
+    return v
+
+
+@pytest.mark.parametrize("f, make", [
+    (_passes_both, lambda: np.array([1.0, 2.0])),
+    (_passes_both_dicts, lambda: {"w": np.array([1.0, 2.0])}),
+])
+def test_one_array_given_to_a_writing_helper_twice_is_refused(f, make):
+    # The helper's copy of d was written while e still held the old array: 1.7 for 7.2
+    from autograd_src.errors import InPlaceUpdateError
+    shared = make()
+    with pytest.raises(InPlaceUpdateError):
+        value_and_grad(f)(np.array([0.5, 0.3]), shared, shared)
+    x, d, e = np.array([0.5, 0.3]), make(), make()  # apart: followed
+    value, gradient = value_and_grad(f)(x, d, e)
+    assert value == pytest.approx(f(x, make(), make()))
+    np.testing.assert_allclose(gradient, _fd(lambda v: f(v, make(), make()), x), rtol=1e-6)

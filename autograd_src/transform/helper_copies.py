@@ -530,6 +530,25 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
 
     def rewrite(stmt: Any, before: list) -> Any:
         """``stmt`` as it runs now (a new statement where it takes an array back)."""
+        for call in _writer_calls_to_hoist(parsed, stmt):
+            # return np.sum(helper(h, s)): helper_value = helper(h, s) first
+            hoisted = gast.copy_location(assign_node(
+                namer.fresh(f"{call.func.id}_value"), call, stmt), stmt)
+            hoisted.shown_as = getattr(stmt, "shown_as", None) or \
+                gast.unparse(stmt).strip().splitlines()[0]  # (the line as written)
+            if not liveness:
+                liveness.extend(read_later(parsed.node.body))
+            later, bound = liveness  # (what is read after it: what is after stmt)
+            if id(stmt) in later:
+                later[id(hoisted)] = later[id(stmt)]
+            if id(stmt) in bound:
+                bound[id(hoisted)] = bound[id(stmt)]
+            original = call.func.id
+            made = rewrite(hoisted, before)
+            if made is hoisted and call.func.id == original:
+                continue  # (not copied in: the call stays where it was, as before)
+            before.append(made)
+            _Replaced(call, name_node(hoisted.targets[0].id)).visit(stmt)
         call = stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else None
         if not isinstance(call, gast.Call) or any(k.arg is None for k in call.keywords):
             return stmt
@@ -546,17 +565,26 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                    for t in (n.targets if isinstance(n, gast.Assign) else [n.target])
                    if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)
                    and t.value.id in params}
-        # (and, where a copy is made for those, a *= 2.0, a.fill(0) on a parameter: the
-        # copy runs as written, so NumPy would write into the caller's array; a list's
-        # own methods, log.append(v), are the normalizer's to read)
-        from .normalize import _ARRAY_METHODS
-        if written:
-            written |= {n.target.id for n in walk(copied) if isinstance(n, gast.AugAssign)
-                        and isinstance(n.target, gast.Name) and n.target.id in params}
-            written |= {n.func.value.id for n in walk(copied) if isinstance(n, gast.Call)
-                        and isinstance(n.func, gast.Attribute) and
-                        n.func.attr in _ARRAY_METHODS and
-                        isinstance(n.func.value, gast.Name) and n.func.value.id in params}
+        # and a *= 2.0, a.fill(0) on a parameter: NumPy writes into the caller's array,
+        # which grad's derivative of the helper would not where the value carries a
+        # gradient (a new array); a list's own methods, log.append(v), are the
+        # normalizer's to read
+        from .normalize import _ARRAY_METHODS, _WRITING_INTO_THEIR_FIRST
+        if parsed.generated and not written:
+            return stmt  # (grad's own code, differentiated again: its helpers' writes
+            # are its own)
+        written |= {n.target.id for n in walk(copied) if isinstance(n, gast.AugAssign)
+                    and isinstance(n.target, gast.Name) and n.target.id in params}
+        written |= {n.func.value.id for n in walk(copied) if isinstance(n, gast.Call)
+                    and isinstance(n.func, gast.Attribute) and
+                    n.func.attr in _ARRAY_METHODS and
+                    isinstance(n.func.value, gast.Name) and n.func.value.id in params}
+        # (np.copyto(a, v), np.exp(v, out=a))
+        written |= {a.id for n in walk(copied) if isinstance(n, gast.Call)
+                    for a in ([k.value for k in n.keywords if k.arg == "out"] + (
+                        n.args[:1] if isinstance(n.func, gast.Attribute) and
+                        n.func.attr in _WRITING_INTO_THEIR_FIRST else []))
+                    if isinstance(a, gast.Name) and a.id in params}
         rebound = {n.id for s in walk(copied) if isinstance(s, gast.Assign)
                    for t in s.targets for n in walk(t)
                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
@@ -576,6 +604,10 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         if not liveness:
             liveness.extend(read_later(parsed.node.body))
         later, bound = liveness
+        read_by_closures = {n.id for d in walk(parsed.node)
+                            if isinstance(d, (gast.Lambda, gast.FunctionDef)) and
+                            d is not parsed.node for n in walk(d)
+                            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
         live = later.get(id(stmt))
         if live is None:
             return stmt
@@ -591,6 +623,8 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
             if getattr(parsed, "is_helper", True) and value.id in parsed.params and \
                     value.id not in bound.get(id(stmt), frozenset()):
                 return stmt  # a helper's own parameter: its caller's array, as before
+            if value.id in read_by_closures:
+                return stmt  # (read = lambda: v: when, the liveness cannot tell)
             passed.append(value.id)
         # An array read again after the call (step(u, dt) for its effect, then u; or
         # s = loop0(s, z)): the copy also returns it, and the statement assigns it
@@ -605,12 +639,19 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                           - targets - set(passed))
         from .normalize import _items_written_in_place
         deep = _items_written_in_place(copied.body)
-        for param, name in zip(sorted(written), passed) if partners else []:
+        for param, name in zip(sorted(written), passed):
+            # (and the call's other arguments, which the helper may read after its
+            # write: shared(x, d, d) writing d['w'] and reading e['w'])
+            beside = sorted({a.id for p, a in given.items()
+                             if p != param and isinstance(a, gast.Name)} - set(partners))
+            if not partners and not beside:
+                continue
             # (nothing else read later: no check; where the helper writes into the
             # items' arrays, d['a'] += 1.0, those are checked too; where only through
             # names bound to items, val = z[0]; val += 1.0, those items: numbers where
             # z has one dimension, which nothing shares)
-            where = f"{parsed.where(stmt)}: {gast.unparse(stmt).strip().splitlines()[0]}"
+            where = f"{parsed.where(stmt)}: " + (getattr(stmt, "shown_as", None) or
+                                                 gast.unparse(stmt).strip().splitlines()[0])
             items = None if param in directly or param in deep else \
                 _items_written_through(copied, param, inner, parsed.resolve)
             for value in [gast.Subscript(value=name_node(name), slice=copy.deepcopy(index),
@@ -619,7 +660,8 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                 check = gast.Call(func=gast.Attribute(value=name_node(ad), attr="alone",
                                                       ctx=gast.Load()),
                                   args=[value, gast.Tuple(
-                                      elts=[name_node(p) for p in partners], ctx=gast.Load()),
+                                      elts=[name_node(p) for p in partners + beside],
+                                      ctx=gast.Load()),
                                       gast.Constant(value=where, kind=None)],
                                   keywords=[gast.keyword(arg="items", value=gast.Constant(
                                       value=True, kind=None))] if param in deep else [])
@@ -628,14 +670,16 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         # its copy holds (as the caller's would); an array stays the caller's own
         # (only for what the caller of the function differentiated passed it: a list
         # or dict of the function's own, which its adjoints may hold, stays as it was)
+        # (never into a differentiated argument, whose array grad leaves as passed)
         caller_passed = {param for param, name in zip(sorted(written), passed)
                          if name in parsed.params and not getattr(parsed, "is_helper", True)
-                         and param not in dict(back)}
+                         and param not in dict(back) and name not in getattr(
+                             parsed, "differentiated", parsed.params)}
         given = {p: namer.fresh(f"{p}_given") for p in sorted(caller_passed)}
         prologue = [gast.copy_location(assign_node(given[p], name_node(p), copied.body[0]),
                                        copied.body[0]) for p in sorted(given)]
         # (a list or dict whose items' arrays it writes into, ws[0] *= 2.0: those too)
-        prologue += [gast.copy_location(gast.Assign(
+        prologue += [_marked_copy(gast.Assign(
             targets=[name_node(p, gast.Store())],
             value=gast.Call(func=gast.Attribute(
                 value=name_node(ad), attr="copied_through" if p in deep else "copied",
@@ -650,6 +694,8 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                 copied.body.append(gast.Return(value=_returned(
                     gast.Constant(value=None, kind=None), [p for p, _ in back], kept)))
         copied.name = namer.fresh(f"{helper.__name__}_on_copies")
+        copied.gives_back_into = sorted(given)  # (read by the normalizer's checks)
+        copied.copies = sorted(written)
         # (its writes go into its own copies: called for its effect alone, it changes
         # nothing of this function's; the normalizer runs it as written. Not where it
         # also writes into another parameter, lst.append(v), itself or through a helper
@@ -673,6 +719,73 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         return stmt
 
     _each_statement(parsed, rewrite)
+
+
+def _marked_copy(stmt: Any, where: Any) -> Any:
+    """``p = _ad.copied(p)`` at the top of a copied helper, marked so: the helper's
+    writes into ``p`` then go into an array of its own (read by
+    `normalize._no_write_into_what_the_backward_reads`)."""
+    stmt = gast.copy_location(stmt, where)
+    stmt.copies_argument = True
+    return stmt
+
+
+class _Replaced(Transformer):
+    """The node ``old`` replaced by ``new`` (by identity)."""
+
+    def __init__(self, old: Any, new: Any) -> None:
+        self.old, self.new = old, new
+
+    def visit(self, node: Any) -> Any:
+        return self.new if node is self.old else super().visit(node)
+
+
+def _writer_calls_to_hoist(parsed: ParsedFunction, stmt: Any) -> list:
+    """The calls, inside ``stmt``'s value, of a helper of yours that writes into its
+    arguments (``return np.sum(helper(h, s))``), which can run before the statement as
+    ``helper_value = helper(h, s)`` (then copied in, as a call standing alone is): each
+    called unconditionally (not in a branch of ``a if c else b``, ``and``/``or``, a
+    lambda or a comprehension), given names that nothing else in the statement reads
+    (which Python reads before the call changes them, ``np.sum(s) + helper(h, s)``),
+    beside no other call of yours or method that may change something."""
+    from .mutation import MUTATING_METHODS, helper_writes_into, is_user_function
+    value = getattr(stmt, "value", None)
+    if not isinstance(stmt, (gast.Assign, gast.Expr, gast.Return)) or \
+            not isinstance(value, gast.AST):
+        return []
+    calls: list = []
+    conditional: list = []
+
+    def visit(node: Any, inside: bool) -> None:
+        if isinstance(node, (gast.Lambda, gast.ListComp, gast.SetComp, gast.DictComp,
+                             gast.GeneratorExp, gast.IfExp, gast.BoolOp)):
+            inside = True
+        if isinstance(node, gast.Call):
+            (conditional if inside else calls).append(node)
+        for child in children(node):
+            visit(child, inside)
+    visit(value, False)
+    hoisted = []
+    for call in calls + conditional:
+        if call is value and not isinstance(stmt, gast.Return):
+            continue  # (z = fill(z, x) itself: copied in as it stands)
+        fn = parsed.resolve(call.func) if isinstance(call.func, gast.Name) else None
+        writer = fn is not None and is_user_function(fn) and inspect.isfunction(fn) and \
+            bool(helper_writes_into(fn))
+        if writer and call in calls and all(k.arg is not None for k in call.keywords) and \
+                not any(isinstance(a, gast.Starred) for a in call.args):
+            hoisted.append(call)
+        elif writer or is_user_function(fn) or isinstance(call.func, gast.Attribute) and \
+                call.func.attr in MUTATING_METHODS:
+            return []  # (another call with effects: the order is the statement's)
+    if not hoisted:
+        return []
+    inside_calls = {id(n) for call in hoisted for n in walk(call)}
+    given = {a.id for call in hoisted for a in call.args if isinstance(a, gast.Name)}
+    if any(isinstance(n, gast.Name) and n.id in given and id(n) not in inside_calls
+           for n in walk(value)):
+        return []
+    return hoisted
 
 
 def _items_written_through(copied: gast.FunctionDef, param: str, inner: set[str],

@@ -471,7 +471,8 @@ def kept_by(op: Op) -> set[str]:
     and for a call of a function whose derivative is generated every operand (its
     backward function keeps the arrays it was given)."""
     if op.rule is not None and hasattr(op.rule, "helper_keywords"):
-        return set().union(*(load_names(v) for v in op.bound.values()))
+        copied = getattr(op.rule, "copied_operands", ())
+        return set().union(*(load_names(v) for k, v in op.bound.items() if k not in copied))
     names, reads_result = reads_of(op)
     # exp's adjoint reads its own result (g * ans): an update of y after y = np.exp(x)
     # must not change what it reads

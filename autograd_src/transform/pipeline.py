@@ -118,6 +118,7 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     parsed.is_helper = helper  # (read by desugar: a helper's parameters are its caller's)
     if not helper:
         _bind_function_defaults(parsed)
+    parsed.differentiated = frozenset(wrt)  # (read by desugar: never written back)
     desugar.desugar(parsed, namer)
     stages.show("desugar", parsed.node)
     with source.transforming(parsed):
@@ -186,6 +187,7 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
     inner = Namer(referenced | set(namer.injected) | {name}, outer.globals, assigned)
     inner.injected, inner._references = namer.injected, namer._references
     inner.helper_sources = namer.helper_sources
+    parsed.differentiated = frozenset(wrt)  # (read by desugar: never written back)
     desugar.desugar(parsed, inner)
     norm = normalize.normalize(parsed, wrt, inner, helper=True, derive=DERIVATIONS)
     derivative = reverse.reverse(parsed, norm, wrt, inner, value_wanted=True)

@@ -66,6 +66,7 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
                 pass
     if stacks.is_generated(parsed.filename):
         recompute.helpers_recomputed(parsed, namer)
+    parsed.differentiated = frozenset(wrt)  # (read by desugar: never written back)
     desugar.desugar(parsed, namer)
     if not helper:
         _name_tuple_results(parsed.node, namer)
@@ -220,6 +221,7 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
     inner.injected, inner._references = namer.injected, namer._references
     inner.helper_sources = namer.helper_sources
     inner.closure_objects = namer.closure_objects
+    parsed.differentiated = frozenset(wrt)  # (read by desugar: never written back)
     desugar.desugar(parsed, inner)
     norm = normalize.normalize(parsed, wrt, inner, helper=True, derive=DERIVATIONS)
     derivative = tangents(parsed, norm, wrt, inner)

@@ -253,6 +253,8 @@ def _no_write_into_what_the_backward_reads(parsed: Any, state: Any, wrt: set) ->
     rebound: dict[str, int] = {}  # a parameter's first rebinding (b = b.copy()): a new array
     for node in walk(parsed.node):
         line = getattr(node, "lineno", None)  # (nodes the stages made may have none)
+        if getattr(node, "copies_argument", False):  # (p = _ad.copied(p), first)
+            rebound.update({t.id: 0 for t in node.targets if isinstance(t, gast.Name)})
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and \
                 node.id in parsed.params and line is not None:
             rebound[node.id] = min(rebound.get(node.id, line), line)
@@ -573,8 +575,9 @@ def _bound_anew(nodes: list) -> set[str]:
             pending += children(node)
     augmented = {id(n.target) for n in found if isinstance(n, gast.AugAssign)}
     taken_back = {id(t) for n in found if isinstance(n, gast.Assign)
-                  for t in n.targets if isinstance(t, gast.Name) and
-                  t.id in getattr(n, "writes_back", ())}
+                  for target in n.targets  # (h, s = helper_on_copies(h, s) too)
+                  for t in (target.elts if isinstance(target, gast.Tuple) else [target])
+                  if isinstance(t, gast.Name) and t.id in getattr(n, "writes_back", ())}
     return {n.id for n in found if isinstance(n, gast.Name) and
             isinstance(n.ctx, gast.Store) and id(n) not in augmented and
             id(n) not in taken_back}

@@ -1008,6 +1008,8 @@ class CallNormalizer:
             names, positional = parameters(fn)
             call = self.by_position(call, names, positional, self.function_default(fn))
         names = parameters(fn)[0]
+        from . import params_written_in_place
+        self.no_write_seen_by_adjoints(call, names, params_written_in_place(fn)[1])
         bindings = {}  # functions passed in: the helper's derivative is specialised to them
         objects = {}  # objects of the user's classes passed in (helper(model, x)): alike
         for name, arg in list(zip(names, call.args)) + [(k.arg, k.value) for k in call.keywords]:
@@ -1076,6 +1078,16 @@ class CallNormalizer:
         rule.helper_layout = layout
         return rule, rebuild(atoms, keywords), bound, inputs
 
+    def no_write_seen_by_adjoints(self, call: gast.Call, params: list,
+                                  written: Any) -> None:
+        """Refuse a call of a function of yours that writes in place (``s += 1.0``) into
+        an array given by name that the derivative of an earlier line reads (``t =
+        np.sum(h * s)`` before ``helper(h, s)``): it would read the new values."""
+        for param, argument in list(zip(params, call.args)) + \
+                [(k.arg, k.value) for k in call.keywords]:
+            if param in written and isinstance(argument, gast.Name):
+                self.no_change_seen_by_adjoints(argument, self.origin)
+
     def kwargs_checked(self, call: gast.Call, label: str, assumed: dict) -> gast.Call:
         """``call`` whose ``**kwargs`` is checked when it runs: a function-valued
         parameter left to its default (``act=np.tanh``) must not come through it,
@@ -1104,6 +1116,9 @@ class CallNormalizer:
                                    "runs: give each its own name and pick the call in the "
                                    "if", NoRuleError)
         self.no_differentiated_defaults(node, call)
+        # (a module helper copied in writes the copy back into what the caller passed)
+        self.no_write_seen_by_adjoints(call, [a.id for a in node.args.args],
+                                       getattr(node, "gives_back_into", ()))
         for loop in walk(self.parsed.node):
             if isinstance(loop, (gast.For, gast.While)) and \
                     any(n is node for n in walk(loop)) and \
@@ -1129,6 +1144,16 @@ class CallNormalizer:
                          and isinstance(n.ctx, gast.Load)} - inner & (
             self.active | self.rebound_locals() - set(self.local_functions) -
             set(self.closures)))
+        if lifted and any(isinstance(n, gast.Name) and n.id == name and
+                          isinstance(n.ctx, gast.Load) for n in walk(node)):
+            # (its recursive call would run the def as written, reading them as
+            # constants: the gradient through it lost)
+            raise self.error(call, f"{name}() calls itself (directly or through another "
+                                   f"def) and reads {', '.join(lifted)} from the enclosing "
+                                   "function, which is being differentiated: grad cannot "
+                                   "follow those values through the recursive call. Pass "
+                                   f"them to {name}() as arguments and define it at module "
+                                   "level", NoRuleError)
         if lifted:
             node, call = self.lifted(node, call, name, lifted)
             original_args = len(call.args) - len(lifted)
@@ -1166,6 +1191,10 @@ class CallNormalizer:
                                                  "__autograd_src_seed__": seed})
         rule, bound, inputs = self.derivative_call(node, reference, atoms, keywords, name)
         rule.local_name = derivative_name
+        # (a module helper copied in copies those first: its backward keeps its copies)
+        copied = getattr(defined, "copies", ())
+        rule.copied_operands = {f"arg{i}" for i, a in enumerate(node.args.args)
+                                if a.id in copied}
         rebuilt = gast.Call(func=call.func, args=atoms[:original_args],
                             keywords=keywords_of(keywords))
         return rule, rebuilt, bound, inputs

@@ -791,7 +791,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                         f"list the caller passed, which grad does not do: "
                                         f"make a list of this function's own first "
                                         f"({subject.id} = list({subject.id}))")
-            rewritten = self.in_place_method(value)
+            rewritten = self.in_place_method(value) or self.written_whole(value)
             if rewritten is not None:
                 self.statement(rewritten)
                 self.origin = stmt
@@ -802,10 +802,42 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                     _in_place_advice(gast.unparse(subject).strip(),
                                                      value.func.attr))
         if isinstance(value, gast.Call) and self.is_active(value):
+            rewritten = self.written_whole(value)
+            if rewritten is not None:
+                self.statement(gast.copy_location(rewritten, stmt))
+                self.origin = stmt
+                return
             self.discarded_call(value)
         elif isinstance(value, gast.Call):
             self.no_change_by_call(value, stmt)
         self.body.append(Primal(stmt, stmt))
+
+    def written_whole(self, call: gast.Call) -> Optional[gast.stmt]:
+        """``np.copyto(a, v)``, ``a.fill(v)`` or ``np.add(b, v, out=a)`` (``a`` a name) of
+        a differentiated value, run for its effect: the assignment ``a[...] = v``
+        (``a[...] = np.add(b, v)``), which grad follows; None for other calls."""
+        primitive = self.parsed.resolve(call.func)
+        if primitive is np.copyto and len(call.args) == 2 and not call.keywords:
+            target, new = call.args
+        elif isinstance(call.func, gast.Attribute) and call.func.attr == "fill" and \
+                len(call.args) == 1 and not call.keywords and \
+                isinstance(call.func.value, gast.Name) and \
+                self.surely_an_array(call.func.value.id):
+            target, new = call.func.value, call.args[0]
+        else:
+            outs = [k for k in call.keywords if k.arg == "out"]
+            if len(outs) != 1 or primitive is UNRESOLVED or \
+                    registry.lookup(primitive) is None or \
+                    isinstance(primitive, np.ufunc) and len(call.args) > primitive.nin:
+                return None
+            target = outs[0].value
+            new = gast.Call(func=call.func, args=list(call.args),
+                            keywords=[k for k in call.keywords if k.arg != "out"])
+        if not isinstance(target, gast.Name):
+            return None
+        whole = gast.Subscript(value=name_node(target.id), slice=gast.Constant(
+            value=Ellipsis, kind=None), ctx=gast.Store())
+        return gast.Assign(targets=[whole], value=new, type_comment=None)
 
     def popped(self, value: Any, target: Optional[gast.expr]) -> bool:
         """``v = xs.pop(i)`` (or ``xs.pop(i)``) on a list of differentiated values the
