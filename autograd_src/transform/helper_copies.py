@@ -703,6 +703,8 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         from .normalize import written_before_rebound
         copied.writes_copies_only = not written_before_rebound(copied, parsed.resolve)
         before.append(copied)
+        if not getattr(stmt, "shown_as", None):  # (the line as written, in comments)
+            stmt.shown_as = gast.unparse(stmt).strip().splitlines()[0]
         call.func = name_node(copied.name)
         call.keywords = [gast.keyword(arg=apart.get(k.arg, k.arg), value=k.value)
                          for k in call.keywords]
@@ -715,6 +717,7 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                                                         type_comment=None), stmt)
             # (for the normalizer: the same list or dict, written into, not a new one)
             taken_back.writes_back = [name for _, name in back]
+            taken_back.shown_as = stmt.shown_as
             return taken_back
         return stmt
 

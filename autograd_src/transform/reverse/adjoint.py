@@ -382,6 +382,8 @@ _SHAPED_LIKE_INPUTS = (runtime.unindex, runtime.zeros_like, runtime.add, runtime
 def _first_line(stmt: Any) -> str:
     """The first line of ``stmt``'s source, printed: of a loop or branch, its header
     alone is printed (its body, which can be most of the function, is not)."""
+    if getattr(stmt, "shown_as", None):  # (a statement desugar rewrote: as written)
+        return stmt.shown_as
     if isinstance(stmt, (gast.For, gast.While, gast.If)) and stmt.body:
         header = copy.copy(stmt)
         header.body, header.orelse = [gast.Pass()], []

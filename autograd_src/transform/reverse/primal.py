@@ -164,6 +164,9 @@ def _without_dead(stmts: list, live_after: set[str], ops: dict,
         item = ops.get(id(stmt))
         if item is not None and item.target not in live and _is_pure(item):
             continue
+        if isinstance(stmt, gast.FunctionDef) and hasattr(stmt, "copies") and \
+                stmt.name not in live and stmt.name not in closures:
+            continue  # a helper copied in whose derivative is called instead
         if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Constant) and \
                 len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name) and \
                 stmt.targets[0].id not in live:
@@ -217,8 +220,16 @@ def _surely_assigned(stmt: Any, assigned: set[str]) -> set[str]:
 
 
 def _jumps(stmt: gast.stmt) -> bool:
-    """Whether ``stmt`` holds a break, continue or return (liveness then follows jumps)."""
-    return any(isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in walk(stmt))
+    """Whether ``stmt`` holds a break, continue or return (liveness then follows jumps),
+    not counting those of the defs and lambdas it holds (their own)."""
+    pending = [stmt]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (gast.Break, gast.Continue, gast.Return)):
+            return True
+        if node is stmt or not isinstance(node, (gast.FunctionDef, gast.Lambda)):
+            pending += ir.children(node)
+    return False
 
 
 def _assign_of(item: Op) -> Any:
