@@ -350,6 +350,7 @@ nondifferentiable(_ad.item_alone)  # (an item of a list given twice, likewise)
 nondifferentiable(_ad.unpacking)  # (a, b = v: Python's check of v's length, likewise)
 # The caller's list or dict made to hold what its copy holds: runs as it did.
 nondifferentiable(_ad.written_back)
+nondifferentiable(_ad.updated_in_place)  # (a test of a value's kind, likewise)
 
 # Each is linear in the adjoint it is given and reads its other arguments for their
 # structure: its tangent applies it to the tangent, its adjoint is its transpose.

@@ -573,18 +573,21 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         if parsed.generated and not written:
             return stmt  # (grad's own code, differentiated again: its helpers' writes
             # are its own)
-        written |= {n.target.id for n in walk(copied) if isinstance(n, gast.AugAssign)
-                    and isinstance(n.target, gast.Name) and n.target.id in params}
-        written |= {n.func.value.id for n in walk(copied) if isinstance(n, gast.Call)
+        by_subscripts = set(written)
+        augmented = {n.target.id for n in walk(copied) if isinstance(n, gast.AugAssign)
+                     and isinstance(n.target, gast.Name) and n.target.id in params}
+        written |= augmented
+        by_calls = {n.func.value.id for n in walk(copied) if isinstance(n, gast.Call)
                     and isinstance(n.func, gast.Attribute) and
                     n.func.attr in _ARRAY_METHODS and
                     isinstance(n.func.value, gast.Name) and n.func.value.id in params}
         # (np.copyto(a, v), np.exp(v, out=a))
-        written |= {a.id for n in walk(copied) if isinstance(n, gast.Call)
-                    for a in ([k.value for k in n.keywords if k.arg == "out"] + (
-                        n.args[:1] if isinstance(n.func, gast.Attribute) and
-                        n.func.attr in _WRITING_INTO_THEIR_FIRST else []))
-                    if isinstance(a, gast.Name) and a.id in params}
+        by_calls |= {a.id for n in walk(copied) if isinstance(n, gast.Call)
+                     for a in ([k.value for k in n.keywords if k.arg == "out"] + (
+                         n.args[:1] if isinstance(n.func, gast.Attribute) and
+                         n.func.attr in _WRITING_INTO_THEIR_FIRST else []))
+                     if isinstance(a, gast.Name) and a.id in params}
+        written |= by_calls
         rebound = {n.id for s in walk(copied) if isinstance(s, gast.Assign)
                    for t in s.targets for n in walk(t)
                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
@@ -594,7 +597,11 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         from .normalize import _written_in_place, written_through
         inner = {n for n in _written_in_place(copied.body) if n not in params}
         directly = set(written)
-        written |= written_through(copied, inner, parsed.resolve) & set(params) - rebound
+        through = written_through(copied, inner, parsed.resolve) & set(params) - rebound
+        written |= through
+        # (written only as p += v: NumPy's update in place for an array or a list, a new
+        # value for a number, which the caller's name does not see)
+        augmented_only = augmented - by_subscripts - through - by_calls
         if not written:
             return stmt
         given = dict(zip(params, call.args))
@@ -643,7 +650,8 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
             # (and the call's other arguments, which the helper may read after its
             # write: shared(x, d, d) writing d['w'] and reading e['w'])
             beside = sorted({a.id for p, a in given.items()
-                             if p != param and isinstance(a, gast.Name)} - set(partners))
+                             if p != param and isinstance(a, gast.Name)} - set(partners)) \
+                if param in directly else []  # (through a name for an item: maybe a number)
             if not partners and not beside:
                 continue
             # (nothing else read later: no check; where the helper writes into the
@@ -709,19 +717,42 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         call.keywords = [gast.keyword(arg=apart.get(k.arg, k.arg), value=k.value)
                          for k in call.keywords]
         if back:  # the statement takes the updated arrays back
-            names = [name_node(name, gast.Store()) for _, name in back]
+            # (a number updated as p += v is taken back only where the caller's value
+            # is updated in place: if _ad.updated_in_place(u): u = u_updated)
+            maybe = {name: namer.fresh(f"{name}_updated") for param, name in back
+                     if param in augmented_only}
+            names = [name_node(maybe.get(name, name), gast.Store()) for _, name in back]
             if isinstance(stmt, gast.Assign):
                 names = [stmt.targets[0]] + names
             target = names[0] if len(names) == 1 else gast.Tuple(elts=names, ctx=gast.Store())
             taken_back = gast.copy_location(gast.Assign(targets=[target], value=call,
                                                         type_comment=None), stmt)
             # (for the normalizer: the same list or dict, written into, not a new one)
-            taken_back.writes_back = [name for _, name in back]
+            taken_back.writes_back = [name for _, name in back if name not in maybe]
             taken_back.shown_as = stmt.shown_as
-            return taken_back
+            if not maybe:
+                return taken_back
+            before.append(taken_back)
+            for name, updated in sorted(maybe.items())[:-1]:
+                before.append(_taken_back_if_updated(name, updated, ad, stmt))
+            return _taken_back_if_updated(*sorted(maybe.items())[-1], ad, stmt)
         return stmt
 
     _each_statement(parsed, rewrite)
+
+
+def _taken_back_if_updated(name: str, updated: str, ad: str, where: Any) -> gast.stmt:
+    """``if _ad.updated_in_place(name): name = updated``: the caller's value of a helper's
+    ``p += v`` taken back where NumPy (or a list) updates it in place, not a number."""
+    assign = gast.copy_location(assign_node(name, name_node(updated), where), where)
+    assign.writes_back = [name]
+    assign.shown_as = getattr(where, "shown_as", None)
+    test = gast.Call(func=gast.Attribute(value=name_node(ad), attr="updated_in_place",
+                                         ctx=gast.Load()),
+                     args=[name_node(name)], keywords=[])
+    branch = gast.copy_location(gast.If(test=test, body=[assign], orelse=[]), where)
+    branch.shown_as = assign.shown_as
+    return branch
 
 
 def _marked_copy(stmt: Any, where: Any) -> Any:

@@ -307,3 +307,10 @@ def written(g: Any, index: Any) -> Any:
     last = np.full(np.shape(g), -1)
     last[index] = ids  # NumPy keeps the last of repeated positions
     return np.where(last[index] == ids, part, 0)
+
+
+def updated_in_place(value: Any) -> bool:
+    """Whether ``value += v`` updates ``value`` itself (an array, a list, a dict), as
+    opposed to binding a new one (a number, a tuple): what a helper's ``p += v`` leaves
+    in its caller's name."""
+    return isinstance(value, (np.ndarray, list, dict))

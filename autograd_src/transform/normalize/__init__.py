@@ -7,6 +7,7 @@ arrays in `data`, activity in `activity` and shape facts in `shapes`; calls of
 ``mg.*`` functions first become calls of their NumPy primitives (`tensor_calls`).
 """
 
+import copy
 import re
 from typing import Any, Callable, Iterator, Optional
 
@@ -329,6 +330,39 @@ def params_written_in_place(fn: Any) -> tuple[list[str], list[str]]:
         if code is not None:
             _WRITTEN_PARAMETERS[code] = found
     return found
+
+
+def augmented_only(node: Any, resolve: Callable[[gast.Name], Any]) -> frozenset:
+    """The parameters of the ``def`` ``node`` that it writes into before binding them
+    anew only as ``p += v`` (``p *= v``, ...) on the bare name (`written_before_rebound`
+    without those finds none): an array (or a list) is updated in place, as the caller
+    sees it, and a number bound anew, as it does not. ``resolve`` finds the functions
+    it calls."""
+    if not node:
+        return frozenset()
+    params = {a.id for a in node.args.posonlyargs + node.args.args}
+    augmented = {n.target.id for n in walk(node) if isinstance(n, gast.AugAssign)
+                 and isinstance(n.target, gast.Name) and n.target.id in params}
+    if not augmented:
+        return frozenset()
+    cached = _AUGMENTED_ONLY.get(id(node))
+    if cached is not None and cached[0] is node:
+        return cached[1]
+
+    class _WithoutAugmented(gast.NodeTransformer):
+        def visit_AugAssign(self, stmt: Any) -> Any:
+            if isinstance(stmt.target, gast.Name) and stmt.target.id in params:
+                return gast.copy_location(gast.Expr(value=gast.Constant(
+                    value=None, kind=None)), stmt)
+            return self.generic_visit(stmt)
+
+    without = _WithoutAugmented().visit(copy.deepcopy(node))
+    found = frozenset(augmented - set(written_before_rebound(without, resolve)))
+    _AUGMENTED_ONLY[id(node)] = (node, found)
+    return found
+
+
+_AUGMENTED_ONLY: dict = {}  # id of a def -> (the def, its parameters augmented only)
 
 
 def items_written(fn: Any) -> dict[str, list]:

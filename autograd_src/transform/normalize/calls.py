@@ -1008,8 +1008,13 @@ class CallNormalizer:
             names, positional = parameters(fn)
             call = self.by_position(call, names, positional, self.function_default(fn))
         names = parameters(fn)[0]
-        from . import params_written_in_place
-        self.no_write_seen_by_adjoints(call, names, params_written_in_place(fn)[1])
+        from ..mutation import _definition
+        from . import _helper_resolver, augmented_only, written_before_rebound
+        node = _definition(fn)
+        if node:  # (its own writes; a helper it calls checks its own)
+            self.no_write_seen_by_adjoints(call, names, written_before_rebound(node),
+                                           augmented_only(node, _helper_resolver(fn)),
+                                           fn.__name__)
         bindings = {}  # functions passed in: the helper's derivative is specialised to them
         objects = {}  # objects of the user's classes passed in (helper(model, x)): alike
         for name, arg in list(zip(names, call.args)) + [(k.arg, k.value) for k in call.keywords]:
@@ -1078,15 +1083,32 @@ class CallNormalizer:
         rule.helper_layout = layout
         return rule, rebuild(atoms, keywords), bound, inputs
 
-    def no_write_seen_by_adjoints(self, call: gast.Call, params: list,
-                                  written: Any) -> None:
-        """Refuse a call of a function of yours that writes in place (``s += 1.0``) into
+    def no_write_seen_by_adjoints(self, call: gast.Call, params: list, written: Any,
+                                  augmented: frozenset, label: str) -> None:
+        """Refuse a call of a function of yours that writes in place (``s[0] = 1.0``) into
         an array given by name that the derivative of an earlier line reads (``t =
-        np.sum(h * s)`` before ``helper(h, s)``): it would read the new values."""
+        np.sum(h * s)`` before ``helper(h, s)``): it would read the new values. Where it
+        only does ``s += 1.0`` (``augmented``), which binds a number anew, the check is
+        made as the call runs, for an array."""
         for param, argument in list(zip(params, call.args)) + \
                 [(k.arg, k.value) for k in call.keywords]:
-            if param in written and isinstance(argument, gast.Name):
+            if param not in written or not isinstance(argument, gast.Name):
+                continue
+            if param not in augmented:
                 self.no_change_seen_by_adjoints(argument, self.origin)
+            elif argument.id not in self.scalars and self.seen_by_adjoints(argument.id):
+                where = (f"{self.parsed.where(self.origin)}: {label}() updates its "
+                         f"parameter {param} in place ({param} += ...), which NumPy does in "
+                         f"the array {argument.id} holds, read by the derivative of an "
+                         "earlier line: it would see the new values. Pass a copy "
+                         f"({argument.id}.copy()), or have {label}() return the new value")
+                check = gast.Call(func=gast.Attribute(
+                    value=name_node(self.namer.reference(runtime, "_ad")),
+                    attr="not_an_array", ctx=gast.Load()),
+                    args=[name_node(argument.id), gast.Constant(value=where, kind=None)],
+                    keywords=[])
+                self.body.append(Primal(gast.copy_location(gast.Expr(value=check),
+                                                           self.origin), self.origin, set()))
 
     def kwargs_checked(self, call: gast.Call, label: str, assumed: dict) -> gast.Call:
         """``call`` whose ``**kwargs`` is checked when it runs: a function-valued
@@ -1117,8 +1139,10 @@ class CallNormalizer:
                                    "if", NoRuleError)
         self.no_differentiated_defaults(node, call)
         # (a module helper copied in writes the copy back into what the caller passed)
+        from . import augmented_only
         self.no_write_seen_by_adjoints(call, [a.id for a in node.args.args],
-                                       getattr(node, "gives_back_into", ()))
+                                       getattr(node, "gives_back_into", ()),
+                                       augmented_only(node, self.parsed.resolve), name)
         for loop in walk(self.parsed.node):
             if isinstance(loop, (gast.For, gast.While)) and \
                     any(n is node for n in walk(loop)) and \
