@@ -440,3 +440,38 @@ def test_a_number_item_given_to_a_helper_writing_its_parameter_is_not_refused():
     x = np.array([[0.3, -0.2], [0.5, 0.1]])
     np.testing.assert_allclose(grad(_reads_then_passes_on)(x), _fd(_reads_then_passes_on, x),
                                rtol=1e-6, atol=1e-9)
+
+
+# ----- the Tensor API after a first backward (tester DE) -----
+
+def test_reading_under_no_autodiff_keeps_the_gradient():
+    # x.grad became None when x was read under no_autodiff (MyGrad keeps it): the
+    # optimiser step after an evaluation then failed, or skipped the update
+    import autograd_src as mg
+    x = mg.tensor([1.0, 2.0])
+    (x * x).sum().backward()
+    with mg.no_autodiff:
+        x * 2.0, mg.sum(x), x[0], x > 1.0  # noqa: B018
+
+    @mg.no_autodiff
+    def accuracy(t):
+        return mg.mean(t)
+
+    accuracy(x)
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+    x * 3.0  # noqa: B018 (a recorded operation drops it, as in MyGrad)
+    assert x.grad is None
+
+
+def test_backward_of_a_view_after_an_earlier_backward():
+    # x.backward(seed) on a view did nothing after a first backward: the old [5, 5] stayed
+    import autograd_src as mg
+    base = mg.tensor([1.0, 2.0, 3.0, 4.0])
+    x = base[:2]
+    mg.sum(x * 5.0).backward()
+    x.backward(np.array([10.0, 20.0]))
+    np.testing.assert_array_equal(x.grad, [10.0, 20.0])
+    np.testing.assert_array_equal(base.grad, [10.0, 20.0, 0.0, 0.0])
+    x.null_grad()
+    x.backward(np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(base.grad, [1.0, 2.0, 0.0, 0.0])

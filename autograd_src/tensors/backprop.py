@@ -241,7 +241,8 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
                         # view kept for logging must leave W.data -= step writeable)
                         held += [operand._base._data, operand._data]  # (w0.data too)
                         exposed += [operand._base._exposed, operand._exposed]
-                    operand._grad = None  # a tensor used in a new operation drops its gradient
+                    if _Recording.enabled:  # (read under no_autodiff, it keeps it)
+                        operand._grad = None  # a tensor used in a new operation drops it
                 if not operand._constant:
                     parents.append((slot, position, operand))
                     versions.append(operand._version)
@@ -250,7 +251,7 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
                 exposed.append(True)
     elif registry.is_nondifferentiable(primitive):
         for operand in args:
-            if isinstance(operand, tensor_type):
+            if isinstance(operand, tensor_type) and _Recording.enabled:
                 operand._grad = None
     else:
         raise TypeError(f"{registry.primitive_name(primitive)} has no derivative rule: call it "
@@ -612,6 +613,11 @@ def backward(root: Any, grad: Any = None) -> None:
     if root._constant:
         return
     seed = _seed(root, grad)
+    if root._view is not None and _Recording.enabled and (
+            root._node is None or _stale_view(root)):
+        # v.backward() on a view whose graph a backward cleared: its gradient is the
+        # same view of its base's, which must get it (not keep the last one's)
+        _recorded_again(root)
     order = topological_order(root, check=True)
     _Recording.backwards += 1
     _Recording.clears += 1
