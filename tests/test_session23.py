@@ -475,3 +475,27 @@ def test_backward_of_a_view_after_an_earlier_backward():
     x.null_grad()
     x.backward(np.array([1.0, 2.0]))
     np.testing.assert_array_equal(base.grad, [1.0, 2.0, 0.0, 0.0])
+
+
+def test_nnet_paths_focal_loss_and_constants_of_data():
+    # (testers DD, DE) mg.nnet.losses.* was an AttributeError; softmax_focal_loss was
+    # missing; losses of plain arrays gave non-constant tensors
+    import autograd_src.nnet.losses as losses
+
+    import autograd_src as mg
+    assert mg.nnet.losses.softmax_crossentropy is mg.nnet.softmax_crossentropy
+    assert mg.nnet.activations.relu is mg.nnet.relu and losses.focal_loss is mg.nnet.focal_loss
+    scores = np.array([[1.0, 2.0, 0.3], [0.2, -1.0, 0.5]])
+    targets = np.array([1, 2])
+    for name in ("multiclass_hinge", "focal_loss", "softmax_focal_loss",
+                 "negative_log_likelihood"):
+        assert getattr(mg.nnet, name)(np.abs(scores) / 4, targets).constant
+    assert mg.nnet.glu(scores[:, :2]).constant
+    x = mg.tensor(scores)
+    mg.sum(mg.nnet.softmax_focal_loss(x, targets, alpha=0.5, gamma=2.0)).backward()
+
+    def loss(s):
+        p = np.exp(s - s.max(1, keepdims=True))
+        p = (p / p.sum(1, keepdims=True))[np.arange(2), targets]
+        return np.sum(-0.5 * (1 - p) ** 2 * np.log(p))
+    np.testing.assert_allclose(x.grad, _fd(loss, scores), rtol=1e-6, atol=1e-9)

@@ -46,3 +46,5 @@ __all__ = ["Tensor", "tensor", "astensor", "asarray", "no_autodiff", "linalg", "
 for _name, _module in [("nnet", nnet), ("nnet.layers", layers), ("nnet.activations", nnet),
                        ("nnet.losses", nnet), ("nnet.initializers", nnet)]:
     _sys.modules.setdefault(f"autograd_src.{_name}", _module)
+# and as attributes (mg.nnet.losses.softmax_crossentropy, import autograd_src.nnet.losses)
+nnet.activations = nnet.losses = nnet.initializers = nnet  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ from .tensor import Tensor, astensor
 __all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "softmax", "logsoftmax", "elu", "selu",
            "soft_sign", "hard_tanh", "glu", "softmax_crossentropy",
            "negative_log_likelihood", "margin_ranking_loss", "multiclass_hinge", "focal_loss",
+           "softmax_focal_loss",
            "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "normal", "uniform",
            "dense", "conv_nd", "max_pool", "batchnorm", "gru", "layers"]
 
@@ -118,7 +119,7 @@ def hard_tanh(x: Any, *, lower_bound: float = -1, upper_bound: float = 1,
 def glu(x: Any, axis: int = -1, *, constant: Optional[bool] = None) -> Tensor:
     """The gated linear unit: the first half of ``x`` along ``axis`` times the sigmoid
     of the second half."""
-    x = astensor(x)
+    x = x if isinstance(x, Tensor) else astensor(x, constant=True)  # (data: a constant)
     n = x.shape[axis]
     if n % 2:
         raise ValueError(f"glu needs an even size along axis {axis}; got {n}")
@@ -156,7 +157,8 @@ def negative_log_likelihood(x: Any, y_true: Any, *, weights: Any = None,
     w = np.ones(np.shape(_data(x))[1]) if weights is None else np.asarray(_data(weights))
     if w.ndim != 1 or w.shape[0] != np.shape(_data(x))[1]:
         raise ValueError("`weights` must be a shape-(C,) array")
-    picked = astensor(x)[np.arange(len(y)), y]
+    picked = (x if isinstance(x, Tensor) else astensor(x, constant=True))[
+        np.arange(len(y)), y]
     return _as_constant(F.negative(F.mean(F.multiply(picked, w[y]))), constant)
 
 
@@ -176,7 +178,7 @@ def multiclass_hinge(x: Any, y_true: Any, hinge: float = 1.0, *,
                      constant: Optional[bool] = None) -> Tensor:
     """The mean over N of ``sum_{j != y} max(0, x_j - x_y + hinge)``; x is (N, C)."""
     y = _labels(x, y_true)
-    x = astensor(x)
+    x = x if isinstance(x, Tensor) else astensor(x, constant=True)  # (data: a constant)
     rows = np.arange(len(y))
     margins = F.add(F.subtract(x, F.expand_dims(x[rows, y], 1)), hinge)
     counted = _data(margins) > 0
@@ -189,11 +191,18 @@ def focal_loss(class_probs: Any, targets: Any, *, alpha: float = 1, gamma: float
     """The per-datum focal loss ``-alpha * (1 - p)**gamma * log(p)``, with ``p`` the
     probability of each datum's target class; shape (N,)."""
     y = _labels(class_probs, targets)
-    p = astensor(class_probs)[np.arange(len(y)), y]
+    p = (class_probs if isinstance(class_probs, Tensor) else
+         astensor(class_probs, constant=True))[np.arange(len(y)), y]
     loss = F.multiply(-alpha, F.log(p))
     if gamma:
         loss = F.multiply(F.power(F.subtract(1.0, p), gamma), loss)
     return _as_constant(loss, constant)
+
+
+def softmax_focal_loss(scores: Any, targets: Any, *, alpha: float = 1, gamma: float = 0,
+                       constant: Optional[bool] = None) -> Tensor:
+    """`focal_loss` of ``softmax(scores)`` (MyGrad's), per datum; shape (N,)."""
+    return focal_loss(softmax(scores), targets, alpha=alpha, gamma=gamma, constant=constant)
 
 
 # ----- initializers (MyGrad's float32 default here, as they are MyGrad's) -----
