@@ -546,8 +546,9 @@ def test_a_number_written_into_something_read_again_is_not_taken_for_a_log():
     given = d.copy()
     np.testing.assert_allclose(grad(f_out)(x, given), [20.0, 23.0])
     np.testing.assert_allclose(given, d * 3.0)  # as one plain run leaves it
-    with pytest.raises(DiffSyntaxError, match="for its effect"):
-        grad(f_record)(x)
+    # (session 23: the helper is copied in appending to a copy the statement takes
+    # back, and float() is followed as everywhere)
+    np.testing.assert_allclose(grad(f_record)(x), 2 * x + 1.0)
     np.testing.assert_allclose(grad(f_logged)(x), 2 * x)
 
 
@@ -855,8 +856,8 @@ def test_numbers_written_through_views_or_recorded_and_read_back_are_refused():
     for f in (into_a_view, into_a_call_made_view):  # (its gradient was 0, silently)
         with pytest.raises((InPlaceUpdateError, DiffSyntaxError)):
             grad(f)(x)
-    with pytest.raises(DiffSyntaxError, match="records a number"):
-        grad(record_read_back)(x)
+    # (session 23: followed, the record read back a copy the statement took back)
+    np.testing.assert_allclose(grad(record_read_back)(x), [1.0, 1.0])
 
 
 def test_second_order_of_a_helper_storing_into_a_dict_and_lists_grown_then_joined():

@@ -499,3 +499,42 @@ def test_nnet_paths_focal_loss_and_constants_of_data():
         p = (p / p.sum(1, keepdims=True))[np.arange(2), targets]
         return np.sum(-0.5 * (1 - p) ** 2 * np.log(p))
     np.testing.assert_allclose(x.grad, _fd(loss, scores), rtol=1e-6, atol=1e-9)
+
+
+# ----- a helper appending to a list it is given (tester DD, F3) -----
+
+def _rnn_step(x, h, W, hs):
+    h = np.tanh(x @ W + h)
+    hs.append(h)
+    return h
+
+
+def _rnn_collecting_states(W, xs):
+    hs = []
+    h = np.zeros(3)
+    for t in range(len(xs)):
+        h = _rnn_step(xs[t], h, W, hs)
+    return np.sum(np.stack(hs) ** 2)
+
+
+def _rnn_logging_into_the_callers_list(W, xs, log):
+    h = np.zeros(3)
+    for t in range(len(xs)):
+        h = _rnn_step(xs[t], h, W, log)
+    return np.sum(h ** 2) + np.sum(log[0])
+
+
+def test_a_helper_appending_states_to_a_list_it_is_given():
+    # refused ("make it a list of this function's own first", which it was)
+    W = np.eye(3) * 0.5 + 0.1
+    xs = np.arange(12.0).reshape(4, 3) / 10
+    np.testing.assert_allclose(grad(_rnn_collecting_states)(W, xs),
+                               _fd(lambda w: _rnn_collecting_states(w, xs), W), rtol=1e-6)
+    log, expected_log = [], []
+    gradient = grad(_rnn_logging_into_the_callers_list)(W, xs, log)
+    _rnn_logging_into_the_callers_list(W, xs, expected_log)
+    np.testing.assert_allclose(
+        gradient, _fd(lambda w: _rnn_logging_into_the_callers_list(w, xs, []), W), rtol=1e-6)
+    assert len(log) == len(expected_log) == 4
+    for a, b in zip(log, expected_log):
+        np.testing.assert_allclose(a, b)

@@ -56,9 +56,16 @@ def test_the_statement_takes_the_value_and_the_array_back():
     assert "# Grad of: s = accumulate(s, y, z)  (" in df.source
 
 
+def test_a_helper_appending_to_a_list_of_the_functions_own():
+    # (refused until session 23: the helper is copied in, appending to a copy of the
+    # list that the statement takes back)
+    params, x = [np.ones(2)], np.array([1.0, 2.0])
+    got = grad(wc.helper_appending_to_its_list, wrt=(0, 1))(params, x)
+    np.testing.assert_allclose(got[0][0], [4.0, 4.0])
+    np.testing.assert_allclose(got[1], [24.0, 24.0])
+
+
 @pytest.mark.parametrize("fn, args, fix", [
-    (wc.helper_appending_to_its_list, ([np.ones(2)], np.ones(2)),
-     r"return the new value and assign it \(ps = push_into\(ps, x\)"),
     (wc.closure_appending_to_a_list, (np.ones(2),),
      r"push is a nested function.*out.append\(push\(x\)\)"),
 ])

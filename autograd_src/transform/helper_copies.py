@@ -569,7 +569,7 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         # which grad's derivative of the helper would not where the value carries a
         # gradient (a new array); a list's own methods, log.append(v), are the
         # normalizer's to read
-        from .normalize import _ARRAY_METHODS, _WRITING_INTO_THEIR_FIRST
+        from .normalize import _ARRAY_METHODS, _LIST_METHODS, _WRITING_INTO_THEIR_FIRST
         if parsed.generated and not written:
             return stmt  # (grad's own code, differentiated again: its helpers' writes
             # are its own)
@@ -577,10 +577,14 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         augmented = {n.target.id for n in walk(copied) if isinstance(n, gast.AugAssign)
                      and isinstance(n.target, gast.Name) and n.target.id in params}
         written |= augmented
-        by_calls = {n.func.value.id for n in walk(copied) if isinstance(n, gast.Call)
-                    and isinstance(n.func, gast.Attribute) and
-                    n.func.attr in _ARRAY_METHODS and
-                    isinstance(n.func.value, gast.Name) and n.func.value.id in params}
+        # (and hs.append(h): a list, made a list of the copy's own, list(hs))
+        as_lists = {n.func.value.id for n in walk(copied) if isinstance(n, gast.Call)
+                    and isinstance(n.func, gast.Attribute) and n.func.attr in _LIST_METHODS
+                    and isinstance(n.func.value, gast.Name) and n.func.value.id in params}
+        by_calls = as_lists | {
+            n.func.value.id for n in walk(copied) if isinstance(n, gast.Call)
+            and isinstance(n.func, gast.Attribute) and n.func.attr in _ARRAY_METHODS and
+            isinstance(n.func.value, gast.Name) and n.func.value.id in params}
         # (np.copyto(a, v), np.exp(v, out=a))
         by_calls |= {a.id for n in walk(copied) if isinstance(n, gast.Call)
                      for a in ([k.value for k in n.keywords if k.arg == "out"] + (
@@ -689,7 +693,8 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         # (a list or dict whose items' arrays it writes into, ws[0] *= 2.0: those too)
         prologue += [_marked_copy(gast.Assign(
             targets=[name_node(p, gast.Store())],
-            value=gast.Call(func=gast.Attribute(
+            value=gast.Call(func=name_node(namer.builtin("list")) if p in as_lists and
+                            p not in deep else gast.Attribute(
                 value=name_node(ad), attr="copied_through" if p in deep else "copied",
                 ctx=gast.Load()), args=[name_node(p)], keywords=[]), type_comment=None),
             copied.body[0]) for p in sorted(written)]
