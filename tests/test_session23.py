@@ -538,3 +538,18 @@ def test_a_helper_appending_states_to_a_list_it_is_given():
     assert len(log) == len(expected_log) == 4
     for a, b in zip(log, expected_log):
         np.testing.assert_allclose(a, b)
+
+
+def _recursive_nested_def(x):
+    def rec(y, n):
+        return y if n == 0 else y * rec(y, n - 1)
+    return rec(x, 2)
+
+
+def test_a_recursive_nested_def_is_refused_saying_so():
+    # (tester DF, 4.1) "cannot tell which function rec is ... (a local variable or
+    # undefined)" for a def plainly defined above
+    from autograd_src.errors import NoRuleError
+    with pytest.raises(NoRuleError, match=r"rec\(\) is defined inside the function "
+                                          r"differentiated and calls itself"):
+        grad(_recursive_nested_def)(0.7)

@@ -728,6 +728,14 @@ class CallNormalizer:
             return self.error(call, f"{gast.unparse(func).strip()}(...) calls the function "
                                     f"that {gast.unparse(func).strip()} returns, which grad "
                                     f"cannot follow: {advice}", NoRuleError)
+        if isinstance(func, gast.Name) and func.id == self.parsed.node.name and \
+                func.id not in self.parsed.globals:
+            # (a def inside the function differentiated, calling itself by its name)
+            return self.error(call, f"{func.id}() is defined inside the function "
+                                    "differentiated and calls itself, which grad does not "
+                                    f"follow: define {func.id}() at module level (a "
+                                    "recursive module-level function is followed)",
+                              NoRuleError)
         hint = ("; for a method, differentiate the bound method (grad(obj.loss)), "
                 "whose self.method() calls are known" if isinstance(func, gast.Attribute)
                 else "")
