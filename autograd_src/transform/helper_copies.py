@@ -820,7 +820,8 @@ def _writer_calls_to_hoist(parsed: ParsedFunction, stmt: Any) -> list:
     if not hoisted:
         return []
     inside_calls = {id(n) for call in hoisted for n in walk(call)}
-    given = {a.id for call in hoisted for a in call.args if isinstance(a, gast.Name)}
+    given = {a.id for call in hoisted for a in list(call.args) + [
+        k.value for k in call.keywords] if isinstance(a, gast.Name)}
     if any(isinstance(n, gast.Name) and n.id in given and id(n) not in inside_calls
            for n in walk(value)):
         return []

@@ -345,9 +345,9 @@ def augmented_only(node: Any, resolve: Callable[[gast.Name], Any]) -> frozenset:
                  and isinstance(n.target, gast.Name) and n.target.id in params}
     if not augmented:
         return frozenset()
-    cached = _AUGMENTED_ONLY.get(id(node))
-    if cached is not None and cached[0] is node:
-        return cached[1]
+    cached = getattr(node, "augmented_only", None)  # (read once per def)
+    if cached is not None:
+        return cached
 
     class _WithoutAugmented(gast.NodeTransformer):
         def visit_AugAssign(self, stmt: Any) -> Any:
@@ -358,11 +358,8 @@ def augmented_only(node: Any, resolve: Callable[[gast.Name], Any]) -> frozenset:
 
     without = _WithoutAugmented().visit(copy.deepcopy(node))
     found = frozenset(augmented - set(written_before_rebound(without, resolve)))
-    _AUGMENTED_ONLY[id(node)] = (node, found)
+    node.augmented_only = found
     return found
-
-
-_AUGMENTED_ONLY: dict = {}  # id of a def -> (the def, its parameters augmented only)
 
 
 def items_written(fn: Any) -> dict[str, list]:
