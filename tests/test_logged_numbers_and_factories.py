@@ -52,9 +52,12 @@ def test_values_logged_as_numbers_run_as_written():
     assert log == [("h", 6.0), "6.000"]
 
 
-def test_a_helper_keeping_the_array_itself_is_still_refused():
-    with pytest.raises(DiffSyntaxError, match="log_array"):
-        grad(by_helper_keeping_the_array)(np.array([1.0, 2.0]), [])
+def test_a_helper_keeping_the_array_itself_is_followed():
+    # (refused until session 23: the helper is copied in appending to a copy of the
+    # list, which the caller's list is given; the array read back carries its gradient)
+    x, log = np.array([1.0, 2.0]), []
+    np.testing.assert_allclose(grad(by_helper_keeping_the_array)(x, log), [4.0, 4.0])
+    np.testing.assert_allclose(log[0], 2 * x)
 
 
 def make_scaled(k):

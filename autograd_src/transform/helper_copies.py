@@ -530,7 +530,8 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
 
     def rewrite(stmt: Any, before: list) -> Any:
         """``stmt`` as it runs now (a new statement where it takes an array back)."""
-        for call in _writer_calls_to_hoist(parsed, stmt):
+        hoisting = _writer_calls_to_hoist(parsed, stmt)
+        for k, call in enumerate(hoisting):
             # return np.sum(helper(h, s)): helper_value = helper(h, s) first
             hoisted = gast.copy_location(assign_node(
                 namer.fresh(f"{call.func.id}_value"), call, stmt), stmt)
@@ -538,9 +539,12 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                 gast.unparse(stmt).strip().splitlines()[0]  # (the line as written)
             if not liveness:
                 liveness.extend(read_later(parsed.node.body))
-            later, bound = liveness  # (what is read after it: what is after stmt)
+            later, bound = liveness  # (what is read after it: what is after stmt, and
+            # what the line's later calls are given: h(x, b) + h(x, b))
             if id(stmt) in later:
-                later[id(hoisted)] = later[id(stmt)]
+                later[id(hoisted)] = later[id(stmt)] | {
+                    n.id for rest in hoisting[k + 1:] for n in walk(rest)
+                    if isinstance(n, gast.Name)}
             if id(stmt) in bound:
                 bound[id(hoisted)] = bound[id(stmt)]
             original = call.func.id
@@ -690,6 +694,17 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         given = {p: namer.fresh(f"{p}_given") for p in sorted(caller_passed)}
         prologue = [gast.copy_location(assign_node(given[p], name_node(p), copied.body[0]),
                                        copied.body[0]) for p in sorted(given)]
+        # (p[0] = v then p *= xv on a list: Python writes into the caller's list, then
+        # binds p to a new array, which the copy cannot follow: refused as it runs)
+        for p in sorted((augmented - augmented_only) & written):
+            why = (f"{parsed.where(stmt)}: {helper.__name__}() writes into its parameter "
+                   f"{p} and updates it with an augmented assignment, which for a list or "
+                   "dict grad cannot follow (Python's may bind a new value): pass an array")
+            prologue.append(gast.copy_location(gast.Expr(value=gast.Call(
+                func=gast.Attribute(value=name_node(ad), attr="not_a_container",
+                                    ctx=gast.Load()),
+                args=[name_node(p), gast.Constant(value=why, kind=None)], keywords=[])),
+                copied.body[0]))
         # (a list or dict whose items' arrays it writes into, ws[0] *= 2.0: those too)
         prologue += [_marked_copy(gast.Assign(
             targets=[name_node(p, gast.Store())],
@@ -708,6 +723,8 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                     gast.Constant(value=None, kind=None), [p for p, _ in back], kept)))
         copied.name = namer.fresh(f"{helper.__name__}_on_copies")
         copied.gives_back_into = sorted(given)  # (read by the normalizer's checks)
+        copied.helper_name = helper.__name__  # (what its messages call it, and its
+        copied.param_names = {new: old for old, new in apart.items()}  # parameters)
         copied.copies = sorted(written)
         # (its writes go into its own copies: called for its effect alone, it changes
         # nothing of this function's; the normalizer runs it as written. Not where it
@@ -820,6 +837,9 @@ def _writer_calls_to_hoist(parsed: ParsedFunction, stmt: Any) -> list:
     if not hoisted:
         return []
     inside_calls = {id(n) for call in hoisted for n in walk(call)}
+    if any(id(call) in {id(n) for other in hoisted if other is not call
+                        for n in walk(other)} for call in hoisted):
+        return []  # (h(h(x, b), b): the inner runs first; left as written)
     given = {a.id for call in hoisted for a in list(call.args) + [
         k.value for k in call.keywords] if isinstance(a, gast.Name)}
     if any(isinstance(n, gast.Name) and n.id in given and id(n) not in inside_calls

@@ -310,7 +310,7 @@ def written(g: Any, index: Any) -> Any:
 
 
 def updated_in_place(value: Any) -> bool:
-    """Whether ``value += v`` updates ``value`` itself (an array, a list, a dict), as
-    opposed to binding a new one (a number, a tuple): what a helper's ``p += v`` leaves
-    in its caller's name."""
-    return isinstance(value, (np.ndarray, list, dict))
+    """Whether ``value += v`` updates ``value`` itself (an array), as opposed to binding
+    a new one (a number; a list given ``*= array``): what a helper's ``p += v`` leaves in
+    its caller's name (a list's ``+= list`` extends it, which grad does not follow)."""
+    return isinstance(value, np.ndarray)

@@ -1092,7 +1092,8 @@ class CallNormalizer:
         return rule, rebuild(atoms, keywords), bound, inputs
 
     def no_write_seen_by_adjoints(self, call: gast.Call, params: list, written: Any,
-                                  augmented: frozenset, label: str) -> None:
+                                  augmented: frozenset, label: str,
+                                  shown: Optional[dict] = None) -> None:
         """Refuse a call of a function of yours that writes in place (``s[0] = 1.0``) into
         an array given by name that the derivative of an earlier line reads (``t =
         np.sum(h * s)`` before ``helper(h, s)``): it would read the new values. Where it
@@ -1105,9 +1106,11 @@ class CallNormalizer:
             if param not in augmented:
                 self.no_change_seen_by_adjoints(argument, self.origin)
             elif argument.id not in self.scalars and self.seen_by_adjoints(argument.id):
+                param = (shown or {}).get(param, param)  # (as the helper names it)
                 where = (f"{self.parsed.where(self.origin)}: {label}() updates its "
-                         f"parameter {param} in place ({param} += ...), which NumPy does in "
-                         f"the array {argument.id} holds, read by the derivative of an "
+                         f"parameter {param} in place ({param} += ..., *= ...), which "
+                         f"NumPy does in the array {argument.id} holds, read by the "
+                         "derivative of an "
                          "earlier line: it would see the new values. Pass a copy "
                          f"({argument.id}.copy()), or have {label}() return the new value")
                 check = gast.Call(func=gast.Attribute(
@@ -1150,7 +1153,9 @@ class CallNormalizer:
         from . import augmented_only
         self.no_write_seen_by_adjoints(call, [a.id for a in node.args.args],
                                        getattr(node, "gives_back_into", ()),
-                                       augmented_only(node, self.parsed.resolve), name)
+                                       augmented_only(node, self.parsed.resolve),
+                                       getattr(node, "helper_name", name),
+                                       getattr(node, "param_names", None))
         for loop in walk(self.parsed.node):
             if isinstance(loop, (gast.For, gast.While)) and \
                     any(n is node for n in walk(loop)) and \
