@@ -611,3 +611,34 @@ def test_a_helper_writing_a_differentiated_value_into_an_argument_twice_in_one_l
     from autograd_src.errors import InPlaceUpdateError
     with pytest.raises(InPlaceUpdateError, match=r"_keeps_mean\(\) updates its parameter s "):
         grad(_called_twice_in_one_line)(np.array([0.3, -0.5, 0.8]), np.ones(3))
+
+
+# ----- a view given to a writing helper, its base read by an earlier derivative (DG) -----
+
+def _doubles_its_parameter(xv, p):
+    p *= 2.0
+    return p * xv
+
+
+def _view_after_a_read(x, a):
+    c = np.sum(a * x)
+    return np.sum(_doubles_its_parameter(x, a[:])) + c
+
+
+def _reshaped_after_a_read(x, a):
+    c = np.sum(a * x)
+    return np.sum(_doubles_its_parameter(x, a.reshape(-1))) + c
+
+
+def _view_written_twice(x, a):
+    s = np.sum(_doubles_its_parameter(x, a[:]))
+    return s + np.sum(_doubles_its_parameter(x, a[:]))
+
+
+@pytest.mark.parametrize("f", [_view_after_a_read, _reshaped_after_a_read,
+                               _view_written_twice])
+def test_a_view_written_by_a_helper_after_its_base_was_read_is_refused(f):
+    # the derivative read the doubled values: 4a for 3a, silently
+    from autograd_src.errors import DiffSyntaxError
+    with pytest.raises(DiffSyntaxError, match="read by the derivative of an earlier line"):
+        grad(f)(np.array([1.0, 2.0, -0.5]), np.array([0.3, -0.7, 1.1]))

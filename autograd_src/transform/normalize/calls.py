@@ -1099,9 +1099,21 @@ class CallNormalizer:
         np.sum(h * s)`` before ``helper(h, s)``): it would read the new values. Where it
         only does ``s += 1.0`` (``augmented``), which binds a number anew, the check is
         made as the call runs, for an array."""
+        from .statements import _through_views as through_views
         for param, argument in list(zip(params, call.args)) + \
                 [(k.arg, k.value) for k in call.keywords]:
-            if param not in written or not isinstance(argument, gast.Name):
+            if param not in written:
+                continue
+            if not isinstance(argument, gast.Name):
+                # a view of an array given (h(x, a[:]), h(x, a.reshape(-1))): written
+                # into through it (not an item by integers, maybe a number, for p += v)
+                sliced = isinstance(argument, gast.Subscript) and any(
+                    isinstance(n, gast.Slice) for n in walk(argument.slice))
+                if isinstance(argument, gast.Subscript) and (param not in augmented or
+                                                             sliced) or \
+                        isinstance(argument, gast.Call) and \
+                        through_views(argument) is not argument:
+                    self.no_change_seen_by_adjoints(argument, self.origin)
                 continue
             if param not in augmented:
                 self.no_change_seen_by_adjoints(argument, self.origin)
