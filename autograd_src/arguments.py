@@ -844,9 +844,13 @@ def _plain_values(fn: Callable[..., Any]) -> tuple[frozenset, frozenset]:
         if pure or getattr(callee, "__module__", None) == "math" or \
                 isinstance(callee, type(math.sin)) and callee.__self__ is math:
             return True
-        if isinstance(callee, _types.FunctionType):  # a helper: it cannot change its input
-            return not (getattr(callee, "__module__", "") or "").startswith("numpy") or (
-                position == 0 and callee.__name__ not in _WRITES_FIRST)
+        if isinstance(callee, _types.FunctionType):
+            if (getattr(callee, "__module__", "") or "").startswith("numpy"):
+                return position == 0 and callee.__name__ not in _WRITES_FIRST
+            # a helper of yours: unless it writes into what it is given (p /= 2.0,
+            # which NumPy makes in the caller's 0-d array, given back to it)
+            from .transform.mutation import helper_writes_into
+            return not helper_writes_into(callee)
         return False
 
     allowed: set = set()  # ids of the Name nodes in a reading position

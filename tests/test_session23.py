@@ -642,3 +642,34 @@ def test_a_view_written_by_a_helper_after_its_base_was_read_is_refused(f):
     from autograd_src.errors import DiffSyntaxError
     with pytest.raises(DiffSyntaxError, match="read by the derivative of an earlier line"):
         grad(f)(np.array([1.0, 2.0, -0.5]), np.array([0.3, -0.7, 1.1]))
+
+
+# ----- a 0-d array given to a helper that updates it in place (tester DG, 1.8) -----
+
+def _halves(xv, p):
+    p /= 2.0
+    return xv / (1.0 + p * p)
+
+
+def _halved_as_a_statement(x, a):
+    _halves(x, a)
+    return np.sum(x * a)
+
+
+def _halved_in_a_loop(x, a):
+    s = 0.0
+    for _ in range(2):
+        s = s + np.sum(_halves(x, a))
+    return s
+
+
+@pytest.mark.parametrize("f", [_halved_as_a_statement, _halved_in_a_loop])
+def test_a_zero_d_array_updated_by_a_helper_holds_one_runs_values(f):
+    # the variant read the 0-d array as a number: the caller's array kept 0.3 (0.15
+    # after a plain run), and in a loop the second update was lost
+    x = np.array([1.0, 2.0, -0.5])
+    a, expected_a = np.array(0.3), np.array(0.3)
+    f(x.copy(), expected_a)
+    gradient = grad(f)(x, a)
+    np.testing.assert_allclose(a, expected_a)
+    np.testing.assert_allclose(gradient, _fd(lambda v: f(v, np.array(0.3)), x), rtol=1e-6)

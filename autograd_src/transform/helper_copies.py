@@ -23,6 +23,7 @@ import types
 from typing import Any, Callable, Optional
 
 import gast
+import numpy as np
 
 from .ir import Transformer, assign_node, children, name_ids, name_node, walk
 from .naming import Namer
@@ -755,18 +756,24 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
             if not maybe:
                 return taken_back
             before.append(taken_back)
+            np_name = namer.reference(np, "np")
             for name, updated in sorted(maybe.items())[:-1]:
-                before.append(_taken_back_if_updated(name, updated, ad, stmt))
-            return _taken_back_if_updated(*sorted(maybe.items())[-1], ad, stmt)
+                before.append(_taken_back_if_updated(name, updated, ad, np_name, stmt))
+            return _taken_back_if_updated(*sorted(maybe.items())[-1], ad, np_name, stmt)
         return stmt
 
     _each_statement(parsed, rewrite)
 
 
-def _taken_back_if_updated(name: str, updated: str, ad: str, where: Any) -> gast.stmt:
-    """``if _ad.updated_in_place(name): name = updated``: the caller's value of a helper's
-    ``p += v`` taken back where NumPy (or a list) updates it in place, not a number."""
-    assign = gast.copy_location(assign_node(name, name_node(updated), where), where)
+def _taken_back_if_updated(name: str, updated: str, ad: str, np_name: str,
+                           where: Any) -> gast.stmt:
+    """``if _ad.updated_in_place(name): name = np.asarray(updated)``: the caller's value
+    of a helper's ``p += v`` taken back where NumPy updates it in place (an array, which
+    stays one: a 0-d array's update computed as a number), not a number."""
+    value = gast.Call(func=gast.Attribute(value=name_node(np_name), attr="asarray",
+                                          ctx=gast.Load()),
+                      args=[name_node(updated)], keywords=[])
+    assign = gast.copy_location(assign_node(name, value, where), where)
     assign.writes_back = [name]
     assign.shown_as = getattr(where, "shown_as", None)
     test = gast.Call(func=gast.Attribute(value=name_node(ad), attr="updated_in_place",
