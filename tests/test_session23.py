@@ -6,16 +6,7 @@ import pytest
 
 from autograd_src import grad, hessian, jacfwd, value_and_grad
 
-
-def _fd(f, x, h=1e-6):
-    flat = np.asarray(x, dtype=float).ravel()
-    out = np.zeros_like(flat)
-    for i in range(flat.size):
-        e = np.zeros_like(flat)
-        e[i] = h
-        out[i] = (f((flat + e).reshape(np.shape(x))) - f((flat - e).reshape(np.shape(x)))) / (2 * h)
-    return out.reshape(np.shape(x))
-
+from .test_session22 import _fd  # (central differences, h = 1e-6)
 
 X3 = np.array([[1.2, -0.3, 0.7], [0.4, 2.0, -1.1], [0.3, 0.2, 1.5]])
 
