@@ -554,6 +554,7 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                 continue  # (not copied in: the call stays where it was, as before)
             before.append(made)
             _Replaced(call, name_node(hoisted.targets[0].id)).visit(stmt)
+            stmt.shown_as = hoisted.shown_as  # (its comments: the line as written)
         call = stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else None
         if not isinstance(call, gast.Call) or any(k.arg is None for k in call.keywords):
             return stmt

@@ -152,7 +152,11 @@ class AdjointSweep:
         text = _first_line(origin)
         if len(text) > 60:
             text = text[:57] + "..."
-        out.append(Comment(f"{prefix}: {text}  ({self.parsed.where(origin)})"))
+        comment = f"{prefix}: {text}  ({self.parsed.where(origin)})"
+        if comment == sweep.shown:
+            return
+        sweep.shown = comment
+        out.append(Comment(comment))
 
     @functools.cached_property
     def in_loops(self) -> set[int]:

@@ -29,3 +29,6 @@ class Sweep:
 
     defined: set[str] = field(default_factory=set)
     origin: Any = None
+    #: The text of the last ``# Grad of:`` comment (a line desugared into several
+    #: statements that show it as written is said once)
+    shown: Any = None
