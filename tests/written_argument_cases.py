@@ -46,7 +46,7 @@ def middle(z):
 
 
 def through_two_helpers(x):
-    # middle's z is its caller's array: the write must reach outer's z (refused)
+    # middle's z is its caller's array: the write must reach outer's z
     z = x * 1.0
     middle(z)
     return np.sum(z ** 2)

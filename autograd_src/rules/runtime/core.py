@@ -213,6 +213,10 @@ def unbroadcast(g: Any, x: Any) -> Any:
             return g
     if type(g) in _SCALARS and (type(x) in _SCALARS or (type(x) is tuple and not x)):
         return g
+    if isinstance(g, (list, tuple)) and isinstance(x, np.ndarray):
+        # (a list's adjoint for an array: p[:] = v with p a list, whose items are v's)
+        as_array = np.asarray(g)
+        g = as_array if as_array.dtype != object else g
     if isinstance(g, (list, tuple, dict)):
         return g  # a container's adjoint (params[0] = (W, b)): item by item, as it is
     if type(x) is tuple and x and not isinstance(x[0], (int, np.integer)):

@@ -37,7 +37,7 @@ def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     if axis is None and shape and shape_of(g) in ((), (1,) * len(shape)):
         # np.empty + fill is several times faster than np.full on small arrays.
         out = np.empty(shape, dtype=x.dtype if isinstance(x, np.ndarray)
-                       else np.result_type(g, x))
+                       else np.result_type(g, np.asarray(x)))  # (or a list)
         out.fill(g if not shape_of(g) else np.ravel(g)[0])
         return out
     g = keep_reduced_dims(g, x, axis, keepdims)
