@@ -4,7 +4,7 @@ checks found (each test failed before its fix)."""
 import numpy as np
 import pytest
 
-from autograd_src import grad, hessian, jvp
+from autograd_src import grad, hessian, jacfwd, jvp
 from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError
 
 from .test_session22 import _fd  # (central differences, h = 1e-6)
@@ -123,3 +123,29 @@ def test_helper_storing_into_a_list_argument(f):
     np.testing.assert_allclose(grad(f)(X, given), expected, rtol=1e-6, atol=1e-8)
     f(X, plain)
     np.testing.assert_allclose(given, plain)  # the caller's list as a plain run leaves it
+
+
+# ----- forward mode: a = bump(a), bump writing into a (an array without tangent) -----
+
+def _bumps(p):
+    p += 1.0
+    return p * 3.0
+
+
+def _rebinds_to_bumped(x, a):
+    a = _bumps(a)
+    return np.sum(a * x)
+
+
+def test_forward_mode_gives_the_callers_array_the_helpers_write():
+    # (jvp and jacfwd left the caller's a unwritten: the copy was given back before
+    # the call that wrote into it)
+    for run in (lambda a: jvp(_rebinds_to_bumped, (X, a), (np.ones(3), None))[1],
+                lambda a: jacfwd(_rebinds_to_bumped)(X, a),
+                lambda a: grad(_rebinds_to_bumped)(X, a)):
+        a, plain = A.copy(), A.copy()
+        _rebinds_to_bumped(X, plain)
+        got = run(a)
+        np.testing.assert_allclose(np.sum(got) if np.ndim(got) else got,
+                                   np.sum(3 * (A + 1)))
+        np.testing.assert_allclose(a, plain)

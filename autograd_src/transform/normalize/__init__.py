@@ -671,16 +671,20 @@ def _given_back_to_the_caller(parsed: ParsedFunction, state: Any, namer: Namer,
                                         parsed.node.body[0]))
         state.shared.discard(given)  # (the caller's array: no copy's)
         arrays_back.append((given, name))
-        _give_back_before(parsed, plan, given, name, namer)
+        if _give_back_before(parsed, plan, given, name, namer):
+            # (a statement split in two: what each part's checks find read after it)
+            state.read_later, state.bound_before = mutation.read_later(parsed.node.body)
+            state._values_read_later = None
 
 
 def _give_back_before(parsed: ParsedFunction, places: list, given: str, name: str,
-                      namer: Namer) -> None:
+                      namer: Namer) -> bool:
     """``given = _ad.written_back(given, name)`` before each statement of ``places``:
     the caller's array given the copy's values where ``name`` is bound anew, once (the
     call gives None, after which the others and the one at the end do nothing)."""
     marked = {id(stmt) for stmt in places}
     ad = namer.reference(runtime, "_ad")
+    local_defs = _local_defs(parsed)
 
     def inserted(block: list) -> list:
         out: list = []
@@ -691,6 +695,20 @@ def _give_back_before(parsed: ParsedFunction, places: list, given: str, name: st
                                         ctx=gast.Load()),
                     args=[name_node(given), name_node(name)], keywords=[]), stmt), stmt)
                 back.gives_back = True  # (normalized as written: see Normalizer.statement)
+                if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                        isinstance(stmt.targets[0], gast.Name) and \
+                        name in _given_to_writers(stmt.value, parsed.resolve, local_defs):
+                    # a = bump(a): bump's write into a's copy is given back after the
+                    # call, before a is bound to its value
+                    shown = getattr(stmt, "shown_as", None) or \
+                        gast.unparse(stmt).strip().splitlines()[0]
+                    value = gast.copy_location(assign_node(
+                        namer.fresh(f"{name}_value"), stmt.value, stmt), stmt)
+                    stmt.value = name_node(value.targets[0].id)
+                    value.shown_as = stmt.shown_as = shown
+                    value.binds = name  # (as the line did: for the normalizer's checks)
+                    out.append(value)
+                    split.append(value)
                 out.append(back)
             for field in ("body", "orelse"):
                 if isinstance(stmt, (gast.If, gast.For, gast.While, gast.With)) and \
@@ -699,7 +717,9 @@ def _give_back_before(parsed: ParsedFunction, places: list, given: str, name: st
             out.append(stmt)
         return out
 
+    split: list = []
     parsed.node.body = inserted(parsed.node.body)
+    return bool(split)
 
 
 def _refused_as_it_runs(parsed: ParsedFunction, state: Any, namer: Namer,

@@ -914,6 +914,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.no_number_recorded_and_read_back(call, primitive, given)
         later = self.read_later.get(id(self.origin))
         bound = {n.id for n in walk(target) if isinstance(n, gast.Name)}
+        if getattr(self.origin, "binds", None):  # (a_value = bump(a), the value of
+            bound.add(self.origin.binds)  # a = bump(a) before its copy is given back)
         call.given_away = self.given_away_to(call, primitive) \
             if isinstance(call.func, gast.Name) else frozenset()
         from . import _viewed_root
