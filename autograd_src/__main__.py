@@ -20,20 +20,43 @@ def _load_function(spec: str):
     path, sep, name = spec.rpartition(":")
     if not sep or not path or not name:
         raise SystemExit(f"error: expected FILE.py:FUNCTION, got {spec!r}")
-    if not os.path.exists(path):
+    if os.path.exists(path):
+        module = _module_of_file(path)
+    elif path.replace(".", "").replace("_", "").isalnum():  # pkg.model: a module's name
+        sys.path.insert(0, os.getcwd())
+        try:
+            module = importlib.import_module(path)
+        except ImportError as exc:
+            raise SystemExit(f"error: no such file, and no module {path} to import "
+                             f"({exc})") from None
+    else:
         raise SystemExit(f"error: no such file: {path}")
-    module_name = "_autograd_src_cli_" + os.path.splitext(os.path.basename(path))[0]
-    module_spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(module_spec)
-    sys.modules[module_name] = module
-    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
-    module_spec.loader.exec_module(module)
     fn = module
     for part in name.split("."):
         if not hasattr(fn, part):
             raise SystemExit(f"error: {path} defines no {name!r}")
         fn = getattr(fn, part)
     return fn
+
+
+def _module_of_file(path: str):
+    """The module of the file ``path``: imported by its dotted name from the root of
+    the packages holding it (so ``from .config import SCALE`` works), else run as a
+    module of its own."""
+    folder, stem = os.path.split(os.path.abspath(path))
+    parts = [os.path.splitext(stem)[0]]
+    while os.path.exists(os.path.join(folder, "__init__.py")):
+        folder, package = os.path.split(folder)
+        parts.insert(0, package)
+    sys.path.insert(0, folder)
+    if len(parts) > 1:  # inside a package: its relative imports need its name
+        return importlib.import_module(".".join(parts))
+    module_name = "_autograd_src_cli_" + parts[0]
+    module_spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[module_name] = module
+    module_spec.loader.exec_module(module)
+    return module
 
 
 def _highlight(text: str) -> str:

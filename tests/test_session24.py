@@ -149,3 +149,61 @@ def test_forward_mode_gives_the_callers_array_the_helpers_write():
         np.testing.assert_allclose(np.sum(got) if np.ndim(got) else got,
                                    np.sum(3 * (A + 1)))
         np.testing.assert_allclose(a, plain)
+
+
+# ----- integer positions computed from a differentiated value (were refused) -----
+
+def _labels_from_data(W, y):
+    k = (np.abs(y * 3).astype(int)) % 3  # (README: integer casts carry no gradient)
+    return np.sum(W[k] * y) + np.sum(y.astype("int32") * y ** 2)
+
+
+def _kernel_with_noise(theta, xs):
+    K = np.exp(-0.5 * (xs[:, None] - xs[None, :]) ** 2 / theta[0] ** 2)
+    K[np.diag_indices_from(K)] += theta[1]
+    i, j = np.tril_indices_from(K, -1)
+    return np.sum(np.log(np.diag(np.linalg.cholesky(K)))) + np.sum(K[i, j] ** 2)
+
+
+def test_integer_casts_and_index_functions_give_constant_indices():
+    W, y = np.array([0.1, -0.2, 0.3]), np.array([0.2, 0.5, 1.4])
+    dW, dy = grad(_labels_from_data, wrt=(0, 1))(W, y)
+    np.testing.assert_allclose(dy, _fd(lambda v: _labels_from_data(W, v), y), atol=1e-8)
+    np.testing.assert_allclose(dW, _fd(lambda v: _labels_from_data(v, y), W), atol=1e-8)
+    theta, xs = np.array([0.8, 0.3]), np.array([0.1, 0.5, 1.3, 2.0])
+    expected = _fd(lambda t: _kernel_with_noise(t, xs), theta)
+    np.testing.assert_allclose(grad(_kernel_with_noise)(theta, xs), expected, rtol=1e-6)
+    np.testing.assert_allclose(jacfwd(_kernel_with_noise)(theta, xs), expected, rtol=1e-6)
+
+
+# ----- the command line on a module of a package importing its siblings -----
+
+def test_cli_loads_a_module_inside_a_package(tmp_path, capsys):
+    from autograd_src.__main__ import main
+    package = tmp_path / "clipkg_s24"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "config.py").write_text("SCALE = 3.0\n")
+    (package / "model.py").write_text("import numpy as np\nfrom .config import SCALE\n\n\n"
+                                      "def f(x):\n    return np.sum(np.sin(x) * SCALE)\n")
+    assert main([f"{package / 'model.py'}:f"]) == 0
+    assert "np.cos(x)" in capsys.readouterr().out
+
+
+def _first_key_listed(p):
+    keys = list(p)
+    return np.sum(p[keys[0]] ** 2)
+
+
+def _first_key_of_keys(p):
+    keys = list(p.keys())
+    return np.sum(p[keys[0]] ** 2)
+
+
+def test_list_of_a_dict_argument_says_to_list_its_keys():
+    p = {"a": np.array([1.0, 2.0]), "b": np.array([3.0, 4.0])}
+    with pytest.raises(DiffSyntaxError, match=r"list\(p.keys\(\)\)"):
+        grad(_first_key_listed)(p)
+    got = grad(_first_key_of_keys)(p)  # (the form the message names)
+    np.testing.assert_allclose(got["a"], [2.0, 4.0])
+    np.testing.assert_allclose(got["b"], 0.0)

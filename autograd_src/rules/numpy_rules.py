@@ -940,6 +940,9 @@ nondifferentiable(
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.any, np.all,
     np.allclose, np.isclose, np.array_equal, np.zeros_like, np.ones_like,
     np.empty_like, np.searchsorted, np.digitize, np.result_type,
+    # integer positions read off an array's shape (K[np.diag_indices_from(K)] += s)
+    np.diag_indices_from, np.tril_indices_from, np.triu_indices_from, np.argwhere,
+    np.unravel_index, np.ravel_multi_index, np.signbit, np.isreal, np.iscomplex,
     math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite,
     builtins.len, builtins.round, builtins.int, builtins.bool, builtins.isinstance,
     builtins.range, builtins.print, builtins.type, builtins.any, builtins.all,

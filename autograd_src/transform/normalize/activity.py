@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import gast
+import numpy as np
 
 from ...rules import numpy_rules, registry, runtime
 from ..ir import walk
@@ -105,6 +106,19 @@ class Activity:
             n.id in self.local_functions and bool(self.captured_active(n.id))))
             for n in walk(expr))
 
+    def integer_dtype(self, expr: gast.expr) -> bool:
+        """Whether ``expr`` names an integer or bool dtype (``int``, ``np.int32``,
+        ``'int64'``, ``bool``)."""
+        value = expr.value if isinstance(expr, gast.Constant) else \
+            self.parsed.resolve(expr) if isinstance(expr, (gast.Name, gast.Attribute)) \
+            else None
+        if value is None or value is UNRESOLVED:
+            return False
+        try:
+            return np.dtype(value).kind in "iub"
+        except Exception:  # noqa: BLE001 - not a dtype
+            return False
+
     def _call_is_active(self, call: gast.Call) -> bool:
         func = call.func
         ordering = self.orders_only(call)
@@ -117,6 +131,9 @@ class Activity:
         if isinstance(func, gast.Attribute) and self.is_active(func.value):
             if func.attr == "keys" and not call.args:
                 return False  # a dict's keys are constants
+            if func.attr == "astype" and len(call.args) == 1 and \
+                    self.integer_dtype(call.args[0]):
+                return False  # x.astype(int): integers, which carry no gradient
             method = numpy_rules.METHODS.get(func.attr)
             return not (method is not None and registry.is_nondifferentiable(method))
         if isinstance(func, gast.Name) and func.id in self.local_functions:

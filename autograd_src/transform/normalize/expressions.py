@@ -549,8 +549,16 @@ class ExpressionNormalizer:
             if subject is numpy_rules.np.r_ or subject is numpy_rules.np.c_:
                 return self.operation(self.index_joined(expr))
             if not (self.parsed.generated and isinstance(index, gast.Name)):
+                keys = sorted({c.args[0].id for c in walk(self.parsed.node)
+                               if isinstance(c, gast.Call) and len(c.args) == 1 and
+                               isinstance(c.args[0], gast.Name) and
+                               c.args[0].id in self.parsed.params and
+                               self.parsed.resolve(c.func) in (list, sorted, tuple)})
+                hint = f" (if {keys[0]} is a dict, its keys are list({keys[0]}.keys()): " \
+                    f"grad cannot tell list({keys[0]}) of a dict from a list's copy)" \
+                    if keys else ""
                 raise self.error(index, "an index computed from a differentiated value is "
-                                        "not differentiable: compute it from constants")
+                                        f"not differentiable: compute it from constants{hint}")
             # (grad's code read again: an index there is the user's, of integers, taken
             # for differentiated where it came through a tuple of a helper's arguments
             # with differentiated ones, back = (X @ W, y); back[1])
