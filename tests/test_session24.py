@@ -207,3 +207,64 @@ def test_list_of_a_dict_argument_says_to_list_its_keys():
     got = grad(_first_key_of_keys)(p)  # (the form the message names)
     np.testing.assert_allclose(got["a"], [2.0, 4.0])
     np.testing.assert_allclose(got["b"], 0.0)
+
+
+# ----- a writing helper given an item or a view (a['k'], a[0], a.reshape(-1)) whose
+# array an earlier derivative reads, or the same part on each pass of a loop (were
+# silently wrong: the derivative read the new values) -----
+
+def _doubles(xv, p):
+    p *= 2.0
+    return xv * p
+
+
+def _doubles_through_alias(xv, p):
+    q = p
+    q += 1.0
+    return p * xv
+
+
+def _dict_item_twice(x, a):
+    return np.sum(_doubles(x, a["k"])) + np.sum(_doubles(x * 2.0, a["k"]))
+
+
+def _dict_item_in_a_loop(x, a):
+    s = 0.0
+    for _ in range(2):
+        s = s + np.sum(_doubles(x, a["k"]))
+    return s
+
+
+def _row_read_before(x, a):
+    c0 = np.sum(a * x)
+    return c0 + np.sum(_doubles_through_alias(x, a[0]))
+
+
+def _reshaped_twice(x, a):
+    return np.sum(_doubles_through_alias(x, a.reshape(-1))) + \
+        np.sum(_doubles_through_alias(x * 2.0, a.reshape(-1)))
+
+
+@pytest.mark.parametrize("f, a", [
+    (_dict_item_twice, lambda: {"k": A.copy()}),
+    (_dict_item_in_a_loop, lambda: {"k": A.copy()}),
+    (_row_read_before, lambda: np.array([A, A + 1.0])),
+    (_reshaped_twice, lambda: A.copy()),
+])
+def test_writing_helper_given_a_part_read_by_a_derivative_is_refused(f, a):
+    with pytest.raises((DiffSyntaxError, InPlaceUpdateError), match="_doubles"):
+        grad(f)(X, a())
+
+
+def _rows_in_turn(x, a):
+    s = 0.0
+    for i in range(2):
+        s = s + np.sum(_doubles(x, a[i]))  # (another row each pass: nothing read again)
+    return s
+
+
+def test_writing_helper_given_another_row_each_pass_still_runs():
+    a, plain = np.array([A, A + 1.0]), np.array([A, A + 1.0])
+    np.testing.assert_allclose(grad(_rows_in_turn)(X, a), 2 * A + 2 * (A + 1.0))
+    _rows_in_turn(X, plain)
+    np.testing.assert_allclose(a, plain)

@@ -440,6 +440,9 @@ def _helper_resolver(fn: Any) -> Callable[[gast.Name], Any]:
     namespace = getattr(fn, "__globals__", {})
 
     def resolve(node: gast.Name) -> Any:
+        if not isinstance(node, gast.Name):  # (np.asarray: shared_names asks too)
+            from ..mutation import _resolve
+            return _resolve(fn, node)
         name = node.id
         if name in cells:
             try:
@@ -460,6 +463,28 @@ def written_before_rebound(node: gast.FunctionDef,
     params = [a.id for a in node.args.posonlyargs + node.args.args]
     return [p for p in params
             if _writes_before_rebinding(node.body, p, False, resolve)[0]]
+
+
+def written_through_aliases(node: gast.FunctionDef,
+                            resolve: Callable[[gast.Name], Any]) -> frozenset:
+    """The parameters of the ``def`` ``node`` it may write into through another name
+    sharing their array (``q = p; q += 1.0``, ``v = p[1:]; v *= 2.0``)."""
+    params = {a.id for a in node.args.posonlyargs + node.args.args}
+    others = _written_in_place(node.body) - params
+    return frozenset(written_through(node, others, resolve) & params) if others \
+        else frozenset()
+
+
+def given_whole_to_writers(node: gast.FunctionDef,
+                           resolve: Callable[[gast.Name], Any]) -> frozenset:
+    """The parameters of the ``def`` ``node`` it passes, or a view of which it passes,
+    to a function of yours writing into what it is given (``inner(p)``, ``inner(p[1:])``;
+    not an item by integers, ``inner(p[0, 0])``, maybe a number, which that function
+    checks)."""
+    params = {a.id for a in node.args.posonlyargs + node.args.args}
+    return frozenset(root for argument, root, _, _ in _arguments_to_writers(node, resolve)
+                     if root in params and not (isinstance(argument, gast.Subscript) and
+                                                _constant_integers(argument.slice)))
 
 
 def _given_to_writers(stmt: Any, resolve: Optional[Callable[[gast.Name], Any]],

@@ -1017,12 +1017,25 @@ class CallNormalizer:
             call = self.by_position(call, names, positional, self.function_default(fn))
         names = parameters(fn)[0]
         from ..mutation import _definition
-        from . import _helper_resolver, augmented_only, written_before_rebound
+        from . import (
+            _helper_resolver,
+            augmented_only,
+            given_whole_to_writers,
+            written_before_rebound,
+            written_through_aliases,
+        )
         node = _definition(fn)
-        if node:  # (its own writes; a helper it calls checks its own)
-            self.no_write_seen_by_adjoints(call, names, written_before_rebound(node),
-                                           augmented_only(node, _helper_resolver(fn)),
-                                           fn.__name__)
+        if node:  # (its own writes, and those of the helpers it passes them to whole)
+            resolve = _helper_resolver(fn)
+            ours = getattr(getattr(fn, "__code__", None), "co_filename", "").startswith(
+                "<autograd_src")  # (grad's own code, differentiated again: its writes
+            # into its adjoints are its own)
+            # (q = p; q += 1.0: p is written where it holds an array, as p += v is)
+            aliased = frozenset() if ours else written_through_aliases(node, resolve)
+            nested = frozenset() if ours else given_whole_to_writers(node, resolve)
+            self.no_write_seen_by_adjoints(
+                call, names, set(written_before_rebound(node)) | aliased | nested,
+                augmented_only(node, resolve) | aliased, fn.__name__)
         bindings = {}  # functions passed in: the helper's derivative is specialised to them
         objects = {}  # objects of the user's classes passed in (helper(model, x)): alike
         for name, arg in list(zip(names, call.args)) + [(k.arg, k.value) for k in call.keywords]:
@@ -1109,29 +1122,96 @@ class CallNormalizer:
                 # into through it (not an item by integers, maybe a number, for p += v)
                 sliced = isinstance(argument, gast.Subscript) and any(
                     isinstance(n, gast.Slice) for n in walk(argument.slice))
+                # (in a loop, the same part each pass: the derivative of this call on
+                # the pass before reads what this pass writes)
+                again = self.same_part_each_pass(argument)
                 if isinstance(argument, gast.Subscript) and (param not in augmented or
                                                              sliced) or \
                         isinstance(argument, gast.Call) and \
                         through_views(argument) is not argument:
+                    from . import _viewed_root
+                    root = _viewed_root(argument, self.parsed.resolve)
+                    if again or root is not None and self.item_seen_by_adjoints(root):
+                        given = gast.unparse(argument).strip()
+                        raise self.error(self.origin, (
+                            f"{label}() writes into its parameter "
+                            f"{(shown or {}).get(param, param)}, given {given}" + (
+                                " in a loop: the derivative of the call on the pass "
+                                "before reads what this pass writes" if again else
+                                f", which the derivative of an earlier line reads (a "
+                                f"view of {root})") + f". Pass a copy ({given}.copy()), "
+                            f"or have {label}() return the new value"))
                     self.no_change_seen_by_adjoints(argument, self.origin)
+                elif isinstance(argument, gast.Subscript) and \
+                        isinstance(argument.value, gast.Name) and \
+                        argument.value.id not in self.scalars and \
+                        not any(isinstance(n, gast.Call) for n in walk(argument)) and (
+                            again or not self.loops_around(self.origin) and (
+                                self.seen_by_adjoints(argument.value.id) or
+                                self.item_seen_by_adjoints(argument.value.id))):
+                    # (not a[i] in a loop, another part each pass, which the passes
+                    # before may have read whole: as before, unchecked)
+                    # (a[0] or d['k'] given to p += v: a row or a dict's array, which
+                    # NumPy updates in place, or a number, bound anew: checked as it runs)
+                    self.not_updated_in_place(argument, param, label, shown)
                 continue
             if param not in augmented:
                 self.no_change_seen_by_adjoints(argument, self.origin)
             elif argument.id not in self.scalars and self.seen_by_adjoints(argument.id):
-                param = (shown or {}).get(param, param)  # (as the helper names it)
-                where = (f"{self.parsed.where(self.origin)}: {label}() updates its "
-                         f"parameter {param} in place ({param} += ..., *= ...), which "
-                         f"NumPy does in the array {argument.id} holds, read by the "
-                         "derivative of an "
-                         "earlier line: it would see the new values. Pass a copy "
-                         f"({argument.id}.copy()), or have {label}() return the new value")
-                check = gast.Call(func=gast.Attribute(
-                    value=name_node(self.namer.reference(runtime, "_ad")),
-                    attr="not_an_array", ctx=gast.Load()),
-                    args=[name_node(argument.id), gast.Constant(value=where, kind=None)],
-                    keywords=[])
-                self.body.append(Primal(gast.copy_location(gast.Expr(value=check),
-                                                           self.origin), self.origin, set()))
+                self.not_updated_in_place(argument, param, label, shown)
+
+    def same_part_each_pass(self, argument: gast.expr) -> bool:
+        """Whether ``argument`` (``a['k']``, ``a[0]``, ``a.reshape(-1)``) is given
+        inside a loop of this function and names the same part of its array on each
+        pass: nothing it reads but the array is bound in the loop (``a[i]`` is not)."""
+        spans = self.loops_around(self.origin)
+        if not spans:
+            return False
+        first, last = min(a for a, _ in spans), max(b for _, b in spans)
+        bound = {n.id for n in walk(self.parsed.node)
+                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and
+                 getattr(n, "lineno", None) is not None and first <= n.lineno <= last}
+        root = base_name(argument) if isinstance(argument, gast.Subscript) else None
+        return not any(isinstance(n, gast.Name) and n.id != root and n.id in bound
+                       for n in walk(argument))
+
+    def item_seen_by_adjoints(self, root: str) -> bool:
+        """Whether an adjoint reads a name bound to a part of ``root`` (``a_part =
+        a['k']``, a view or an item it may hold by reference)."""
+        from ..ir import Op
+        from . import _viewed_root
+        if any(root in self.view_roots.get(name, ()) for name in self.read_by_adjoints):
+            return True
+        for step in self.body:
+            if isinstance(step, Op) and step.target in self.read_by_adjoints and \
+                    root in self._flat(step.inputs):
+                return True
+            stmt = getattr(step, "stmt", None) if isinstance(step, Primal) else None
+            if isinstance(stmt, gast.Assign) and any(
+                    isinstance(t, gast.Name) and t.id in self.read_by_adjoints
+                    for t in stmt.targets) and \
+                    _viewed_root(stmt.value, self.parsed.resolve) == root:
+                return True  # (a_part = a['k'], a_view = a.reshape(-1): no gradient)
+        return False
+
+    def not_updated_in_place(self, argument: gast.expr, param: str, label: str,
+                             shown: Optional[dict]) -> None:
+        """``_ad.not_an_array(argument, ...)`` before the call: your ``label`` updates
+        its parameter ``param`` in place (``p += v``), which for an array an earlier
+        line's derivative reads would change what it reads (a number is bound anew)."""
+        param = (shown or {}).get(param, param)  # (as the helper names it)
+        given = gast.unparse(argument).strip()
+        where = (f"{self.parsed.where(self.origin)}: {label}() updates its "
+                 f"parameter {param} in place ({param} += ..., *= ...), which "
+                 f"NumPy does in the array {given} holds, read by the derivative of an "
+                 "earlier line: it would see the new values. Pass a copy "
+                 f"({given}.copy()), or have {label}() return the new value")
+        check = gast.Call(func=gast.Attribute(
+            value=name_node(self.namer.reference(runtime, "_ad")),
+            attr="not_an_array", ctx=gast.Load()),
+            args=[copy.deepcopy(argument), gast.Constant(value=where, kind=None)], keywords=[])
+        self.body.append(Primal(gast.copy_location(gast.Expr(value=check), self.origin),
+                                self.origin, set()))
 
     def kwargs_checked(self, call: gast.Call, label: str, assumed: dict) -> gast.Call:
         """``call`` whose ``**kwargs`` is checked when it runs: a function-valued
