@@ -797,12 +797,20 @@ def written_through(node: Any, written: set, resolve: Any) -> set[str]:
     bindings: dict[str, set] = {}
     for stmt in walk(node):
         if isinstance(stmt, gast.Assign):
-            names = {n.id for t in stmt.targets for n in walk(t)
-                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-            if names:
-                shared = shared_names(stmt, resolve)
-                for name in names:
-                    bindings.setdefault(name, set()).update(shared)
+            target, value = stmt.targets[0], stmt.value
+            pairs = list(zip(target.elts, value.elts)) if len(stmt.targets) == 1 and \
+                isinstance(target, gast.Tuple) and isinstance(value, gast.Tuple) and \
+                len(target.elts) == len(value.elts) and not any(
+                    isinstance(e, gast.Starred) for e in target.elts + value.elts) \
+                else [(t, value) for t in stmt.targets]  # (h, tmp = f(h), q: tmp is q)
+            for part, part_value in pairs:
+                names = {n.id for n in walk(part)
+                         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+                if names:
+                    shared = shared_names(gast.Assign(targets=[part], value=part_value,
+                                                      type_comment=None), resolve)
+                    for name in names:
+                        bindings.setdefault(name, set()).update(shared)
     reached: set = set()
     pending = list(written)
     while pending:

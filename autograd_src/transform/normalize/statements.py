@@ -1030,6 +1030,22 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                        f"cannot follow the value through it. Have "
                                        f"{label}() return the value and use that")
 
+    def list_of_its_own(self, name: str) -> bool:
+        """Whether ``name`` holds a list this function made (``ys = [k]``), which no
+        adjoint reads whole and no other name may hold: read only through its items
+        and methods (``ys[i]``, ``ys.append(v)``, ``len(ys)``)."""
+        if name not in self.lists or name in self.parsed.params or \
+                name in self.read_by_adjoints:
+            return False
+        reached = {id(n.value) for n in walk(self.parsed.node)
+                   if isinstance(n, (gast.Attribute, gast.Subscript))}
+        reached |= {id(n.args[0]) for n in walk(self.parsed.node)
+                    if isinstance(n, gast.Call) and len(n.args) == 1 and
+                    self.parsed.resolve(n.func) is len}
+        return all(id(n) in reached for n in walk(self.parsed.node)
+                   if isinstance(n, gast.Name) and n.id == name and
+                   isinstance(n.ctx, gast.Load))
+
     def no_change_by_call(self, call: gast.Call, stmt: gast.stmt) -> None:
         """A call on values without gradient may still change in place an array an
         adjoint reads (``z.fill(0)``, ``np.copyto(z, v)``, ``np.exp(v, out=z)``)."""
@@ -1038,10 +1054,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if isinstance(call.func, gast.Attribute) and primitive is UNRESOLVED and \
                 call.func.attr in mutation.MUTATING_METHODS and not (
                     isinstance(call.func.value, gast.Name) and
-                    call.func.value.id in self.container_copies and
-                    call.func.attr in _CONTAINER_ONLY_METHODS):
-            # (log.append(v) on the function's copy of the caller's list rebinds its
-            # slots: no array an adjoint read changes)
+                    call.func.attr in _CONTAINER_ONLY_METHODS and (
+                        call.func.value.id in self.container_copies or
+                        self.list_of_its_own(call.func.value.id))):
+            # (log.append(v) on the function's copy of the caller's list, or on a list
+            # it made and only indexes, rebinds its slots: no array an adjoint read
+            # changes)
             changed.append(call.func.value)
         if primitive is not UNRESOLVED and mutation.writes_in_place(primitive, call):
             changed += list(call.args[:1]) + [k.value for k in call.keywords if k.arg == "out"]
