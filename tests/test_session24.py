@@ -320,3 +320,27 @@ def test_tuple_assignment_pairs_its_items_when_following_aliases():
     expected = _fd(_reads_then_calls_pairing_helper, X)
     np.testing.assert_allclose(grad(_reads_then_calls_pairing_helper)(X), expected,
                                rtol=1e-6, atol=1e-8)
+
+
+# ----- a helper writing through a name bound to an item by integers (q = p[0]: a
+# number where p has one dimension) is not taken for a write into p -----
+
+def _item_doubled(xv, p):
+    q = p[0]
+    q *= 2.0
+    return p * xv + q
+
+
+def _item_doubled_in_a_loop(x, a):
+    s = 0.0
+    for _ in range(2):
+        s = s + np.sum(_item_doubled(x, a))
+    return s
+
+
+def test_writes_through_an_item_by_integers_are_not_writes_into_the_array():
+    a = A.copy()
+    np.testing.assert_allclose(jvp(_item_doubled_in_a_loop, (X, a), (np.ones(3), None))[1],
+                               2 * np.sum(A))
+    np.testing.assert_allclose(grad(_item_doubled_in_a_loop)(X, a), 2 * A)
+    np.testing.assert_array_equal(a, A)

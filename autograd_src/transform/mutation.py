@@ -278,10 +278,8 @@ def helper_writes_into(fn: Any, depth: int = 0, attributes: bool = True) -> Opti
             if inner:
                 return f"it calls {called.__name__}(), and {inner}"
     # (through another name that shares the parameter's array: q = p; q += 1.0)
-    from .normalize import _written_in_place, written_through
-    others = _written_in_place(node.body) - set(params)
-    through = sorted(written_through(node, others, lambda name: _resolve(fn, name))
-                     & set(params)) if others else []
+    from .normalize import written_through_aliases
+    through = sorted(written_through_aliases(node, lambda name: _resolve(fn, name)))
     if through:
         return f"it writes into its parameter {through[0]} through another name"
     return None

@@ -471,8 +471,13 @@ def written_through_aliases(node: gast.FunctionDef,
     sharing their array (``q = p; q += 1.0``, ``v = p[1:]; v *= 2.0``)."""
     params = {a.id for a in node.args.posonlyargs + node.args.args}
     others = _written_in_place(node.body) - params
-    return frozenset(written_through(node, others, resolve) & params) if others \
-        else frozenset()
+    if not others:
+        return frozenset()
+    from ..helper_copies import _items_written_through
+    # (not those reached only through items by integers, q = p[0]; q *= 2.0: a number
+    # where p has one dimension, bound anew, which is checked where it is passed)
+    return frozenset(p for p in written_through(node, others, resolve) & params
+                     if not _items_written_through(node, p, others, resolve))
 
 
 def given_whole_to_writers(node: gast.FunctionDef,
