@@ -344,3 +344,43 @@ def test_writes_through_an_item_by_integers_are_not_writes_into_the_array():
                                2 * np.sum(A))
     np.testing.assert_allclose(grad(_item_doubled_in_a_loop)(X, a), 2 * A)
     np.testing.assert_array_equal(a, A)
+
+
+# ----- second order through a list carrying gradient times an array (NumPy's
+# elementwise product): its tangent was taken for a repeated list's, the list's and the
+# array's tangents dropped (8 for 12 on the diagonal, since before this session; found
+# through DG's hessian of a helper writing p[:] = xv * 2.0 into a list) -----
+
+def _list_times_array(x):
+    c = [x[0] ** 2, x[1], x[2]]
+    return np.sum(c * x * x)
+
+
+def _writes_a_list_slice(xv, p):
+    p[:] = xv * 2.0
+    return p * xv
+
+
+def _list_slice_written_by_helper(x, a):
+    c0 = np.sum(np.array(a) * x)
+    y = _writes_a_list_slice(x, a)
+    return c0 + np.sum(y) * 0.5 + np.sum(np.array(a) * x)
+
+
+def test_second_order_through_a_list_times_an_array():
+    from autograd_src import hvp
+    expected = np.array([_fd(lambda v, i=i: grad(_list_times_array)(v)[i], X) for i in range(3)])
+    np.testing.assert_allclose(hessian(_list_times_array)(X), expected, rtol=1e-5)
+    v = np.array([0.3, -1.0, 2.0])
+    np.testing.assert_allclose(hvp(_list_times_array)(X, v), expected @ v, rtol=1e-5)
+    H = hessian(_list_slice_written_by_helper)(X, [0.3, -0.7, 1.1])
+    np.testing.assert_allclose(H, 6.0 * np.eye(3), atol=1e-9)  # (3 x**2 per entry)
+
+
+def _list_times_array_of_a_number(t):
+    c = [t ** 2, t]
+    return np.sum(c * np.array([t, 2.0]))  # t**3 + 2 t
+
+
+def test_grad_of_grad_through_a_list_times_an_array():
+    assert grad(grad(_list_times_array_of_a_number))(0.7) == pytest.approx(6 * 0.7)

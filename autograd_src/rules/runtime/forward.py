@@ -300,7 +300,11 @@ def _unbroadcast(g: Any, like: Any) -> Any:
 
 
 def _repeats(a: Any, b: Any) -> bool:
-    return type(a) is list or type(a) is tuple or type(b) is list or type(b) is tuple
+    """Whether ``a * b`` repeats a list or tuple by a count (``[x] * 3``), as `untimes`
+    tells; a list times an array is NumPy's elementwise product, differentiated in both
+    factors."""
+    from .containers import _count, _sequence
+    return (_sequence(a) and _count(b)) or (_sequence(b) and _count(a))
 
 
 def untimes_jvp(t: Any, ta: Any, tb: Any, grad: Any, a: Any, b: Any, which: int) -> Any:
