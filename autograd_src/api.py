@@ -199,8 +199,9 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
     if not callable(fn):
         raise TypeError(f"grad expects a function, got {type(fn).__name__}")
     fn = called_method(fn)
-    if isinstance(fn, functools.partial) and inspect.isfunction(fn.func) and \
-            bindings is None:
+    if isinstance(fn, functools.partial) and (
+            inspect.isfunction(fn.func) or inspect.ismethod(fn.func)) and bindings is None:
+        # (partial(model.loss, x=X): the bound method's parameters after self)
         return _of_partial(fn, wrt, value, verbose, printer, optimize)
     if printer == "gast" and bindings is None and per_class and \
             getattr(fn, "__autograd_src_origin__", None) is not None:

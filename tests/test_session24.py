@@ -384,3 +384,26 @@ def _list_times_array_of_a_number(t):
 
 def test_grad_of_grad_through_a_list_times_an_array():
     assert grad(grad(_list_times_array_of_a_number))(0.7) == pytest.approx(6 * 0.7)
+
+
+# ----- grad of functools.partial of a bound method (tester DI F1: refused as "not a
+# Python function") -----
+
+class _Scaled:
+    def __init__(self, k):
+        self.k = k
+
+    def loss(self, W, x):
+        return np.sum((x @ W) ** 2) * self.k
+
+
+def test_grad_of_a_partial_of_a_bound_method():
+    import functools
+
+    from autograd_src import value_and_grad
+    model, x, W = _Scaled(2.0), np.ones((4, 3)), np.full((3, 2), 0.5)
+    expected = grad(model.loss)(W, x)
+    np.testing.assert_allclose(grad(functools.partial(model.loss, x=x))(W), expected)
+    value, gradient = value_and_grad(functools.partial(model.loss, x=x))(W)
+    assert value == pytest.approx(model.loss(W, x))
+    np.testing.assert_allclose(gradient, expected)
