@@ -407,3 +407,29 @@ def test_grad_of_a_partial_of_a_bound_method():
     value, gradient = value_and_grad(functools.partial(model.loss, x=x))(W)
     assert value == pytest.approx(model.loss(W, x))
     np.testing.assert_allclose(gradient, expected)
+
+
+# ----- resampling by probabilities that carry gradient (tester DH F1: refused twice,
+# with advice for the user's own defs) -----
+
+def _resampled_log_likelihood(theta, ys):
+    rng = np.random.default_rng(0)
+    parts = rng.normal(size=20)
+    ll = 0.0
+    for y in ys:
+        parts = theta * parts + rng.normal(size=20)
+        lw = -0.5 * (y - parts) ** 2
+        m = np.max(lw)
+        ll = ll + m + np.log(np.mean(np.exp(lw - m)))
+        w = np.exp(lw - m)
+        w = w / np.sum(w)
+        idx = rng.choice(20, size=20, p=w)  # (indices: no gradient, as np.argmax's)
+        parts = parts[idx]
+    return ll
+
+
+def test_choice_by_differentiated_probabilities_gives_constant_indices():
+    ys, h = np.array([0.3, -0.2, 0.5]), 1e-6
+    expected = (_resampled_log_likelihood(0.7 + h, ys) -
+                _resampled_log_likelihood(0.7 - h, ys)) / (2 * h)
+    assert grad(_resampled_log_likelihood)(0.7, ys) == pytest.approx(expected, rel=1e-5)

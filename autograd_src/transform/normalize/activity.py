@@ -12,7 +12,7 @@ import numpy as np
 from ...rules import numpy_rules, registry, runtime
 from ..ir import walk
 from ..mutation import INACTIVE_ATTRIBUTES
-from ..source import UNRESOLVED
+from ..source import UNRESOLVED, InstanceOf
 
 __all__ = ["OPERATORS", "Activity"]
 
@@ -155,7 +155,30 @@ class Activity:
             target = getattr(self.namer.injected[func.value.id], func.attr, UNRESOLVED)
         if target is not UNRESOLVED and registry.is_nondifferentiable(target):
             return False
+        if self.drawn_by_probabilities(call):
+            return False
         return any(self.is_active(e) or self._reads_active_function(e) for e in operands)
+
+    def drawn_by_probabilities(self, call: gast.Call) -> bool:
+        """``rng.choice(n, size, p=w)`` (or ``np.random.choice``) whose probabilities
+        alone carry gradient: what it draws (indices, entries of a constant array) is
+        piecewise constant in ``w``, no gradient, as ``np.argmax``'s."""
+        func = call.func
+        if not (isinstance(func, gast.Attribute) and func.attr == "choice"):
+            return False
+        owner = self.parsed.resolve(func.value)
+        generators = (np.random.Generator, np.random.RandomState)
+        makers = (np.random.default_rng, np.random.Generator, np.random.RandomState)
+        made_here = isinstance(func.value, gast.Name) and owner is UNRESOLVED and bool(
+            self.values_assigned(func.value.id)) and all(  # (rng = np.random.default_rng(0))
+                isinstance(v, gast.Call) and self.parsed.resolve(v.func) in makers
+                for v in self.values_assigned(func.value.id))
+        if not (made_here or owner is np.random or isinstance(owner, generators) or
+                isinstance(owner, InstanceOf) and issubclass(owner.cls, generators)):
+            return False
+        others = [a for k, a in enumerate(call.args) if k != 3] + \
+            [kw.value for kw in call.keywords if kw.arg != "p"]
+        return not any(self.is_active(a) for a in others)
 
     def _reads_active_function(self, operand: Any) -> bool:
         """A nested def (or a closure a factory made) passed as an argument that reads
