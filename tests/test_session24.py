@@ -433,3 +433,24 @@ def test_choice_by_differentiated_probabilities_gives_constant_indices():
     expected = (_resampled_log_likelihood(0.7 + h, ys) -
                 _resampled_log_likelihood(0.7 - h, ys)) / (2 * h)
     assert grad(_resampled_log_likelihood)(0.7, ys) == pytest.approx(expected, rel=1e-5)
+
+
+# ----- a lambda written and called in one expression (tester DJ: "a local variable or
+# undefined") -----
+
+def _squared_inline(x):
+    return (lambda t: t * t)(x)
+
+
+def _inline_lambdas_with_defaults(x, k):
+    y = (lambda t, s=2.0: np.sin(t) * s * k)(x) + (lambda: x ** 3)()
+    return np.sum(y)
+
+
+def test_lambda_called_where_it_is_written():
+    assert grad(_squared_inline)(0.5) == pytest.approx(1.0)
+    x = np.array([0.3, 0.8])
+    expected = np.cos(x) * 3.0 + 3 * x ** 2
+    np.testing.assert_allclose(grad(_inline_lambdas_with_defaults)(x, 1.5), expected)
+    np.testing.assert_allclose(jacfwd(_inline_lambdas_with_defaults)(x, 1.5), expected)
+    assert "# Grad of: return (lambda t: t * t)(x)" in grad(_squared_inline).source

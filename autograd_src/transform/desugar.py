@@ -50,6 +50,26 @@ def _contains(stmts: list, kinds: tuple, into_loops: bool) -> bool:
     return False
 
 
+def _lambdas_called_inline(stmt: Any) -> list:
+    """The calls ``(lambda ...: ...)(args)`` in the simple statement ``stmt``, not
+    inside another lambda or a comprehension (whose names the lambda may read)."""
+    if not isinstance(stmt, (gast.Assign, gast.AugAssign, gast.Expr, gast.Return)):
+        return []
+    found: list = []
+    pending = [stmt]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Lambda):
+            found.append(node)
+            pending += node.args + [k.value for k in node.keywords]
+            continue
+        if isinstance(node, (gast.Lambda, gast.ListComp, gast.SetComp, gast.DictComp,
+                             gast.GeneratorExp)):
+            continue
+        pending += list(gast.iter_child_nodes(node))
+    return found
+
+
 class _Desugar:
     def __init__(self, parsed: ParsedFunction, namer: Namer) -> None:
         self.parsed = parsed
@@ -90,6 +110,18 @@ class _Desugar:
         return flags
 
     def statement(self, stmt: gast.stmt) -> list:
+        called = _lambdas_called_inline(stmt)
+        if called:
+            # (lambda t: t * t)(x): the lambda named first, as a lambda assigned to a
+            # name is read (it runs where the call is, reading what it reads there)
+            named = []
+            if not getattr(stmt, "shown_as", None):  # (its comments: the line as written)
+                stmt.shown_as = gast.unparse(stmt).strip().splitlines()[0]
+            for call in called:
+                name = self.namer.fresh("inline_lambda")
+                named.append(assign_node(name, call.func, stmt))
+                call.func = name_node(name)
+            return [s for one in named for s in self.statement(one)] + self.statement(stmt)
         if isinstance(stmt, gast.Return) and self.returned is not None:
             value = stmt.value if stmt.value is not None else _const(None)
             out = [assign_node(self.value, value, stmt),
