@@ -454,3 +454,24 @@ def test_lambda_called_where_it_is_written():
     np.testing.assert_allclose(grad(_inline_lambdas_with_defaults)(x, 1.5), expected)
     np.testing.assert_allclose(jacfwd(_inline_lambdas_with_defaults)(x, 1.5), expected)
     assert "# Grad of: return (lambda t: t * t)(x)" in grad(_squared_inline).source
+
+
+# ----- an object of the user's class made inline from differentiated values (tester
+# DH F4: "a differentiated value (an array, list or dict)") -----
+
+class _Normal:
+    def __init__(self, loc, scale):
+        self.loc, self.scale = loc, scale
+
+    def log_prob(self, v):
+        return -0.5 * ((v - self.loc) / self.scale) ** 2 - np.log(self.scale)
+
+
+def _log_prob_inline(theta, x):
+    return np.sum(_Normal(theta[0], np.exp(theta[1])).log_prob(x))
+
+
+def test_object_made_inline_from_differentiated_values_is_named():
+    from autograd_src.errors import NoRuleError
+    with pytest.raises(NoRuleError, match=r"_Normal\(\.\.\.\) makes an object of your class"):
+        grad(_log_prob_inline)(np.array([0.2, -0.3]), X)

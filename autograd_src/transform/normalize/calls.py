@@ -648,6 +648,19 @@ class CallNormalizer:
         """``x.sum(axis=1)`` on a differentiated array: the NumPy function's rule."""
         func = call.func
         primitive = numpy_rules.METHODS.get(func.attr)
+        made = self.parsed.resolve(func.value.func) if isinstance(func.value, gast.Call) \
+            else None
+        if (primitive is None or registry.lookup(primitive) is None) and \
+                isinstance(made, type) and is_user_function(getattr(made, "__init__", None)):
+            # Normal(mu, s).log_prob(x): the object made is refused, as on a line of its own
+            label = gast.unparse(func.value.func).strip()
+            raise self.error(call, f"{label}(...) makes an object of your class from a "
+                                   f"differentiated value (at {self.parsed.where(call)}), "
+                                   "which grad does not follow: its attributes would carry "
+                                   "the gradient. Make the object from constants and pass "
+                                   "the differentiated value to its methods, or write a "
+                                   f"function of both (def {func.attr}(v, ...): ...)",
+                             NoRuleError)
         if primitive is None or registry.lookup(primitive) is None:
             owner = gast.unparse(func.value).strip()
             hint = f"call it on a line of its own (v = {owner}.{func.attr}(...)) and use v" \
