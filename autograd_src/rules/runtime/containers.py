@@ -360,7 +360,8 @@ def left_to_default(value: Any, default: Any, where: str) -> None:
             f"{where}: the derivative was generated for the default "
             f"{getattr(default, '__name__', default)!s}, and this call passes "
             f"{getattr(value, '__name__', value)!s}; differentiate a function that fixes "
-            "it instead (lambda params: f(params, other)), or functools.partial")
+            "it instead (lambda params: f(params, other)), which every entry point "
+            "reads (grad also reads functools.partial)")
 
 
 def construct(cls: Any, *values: Any) -> Any:
