@@ -475,3 +475,41 @@ def test_object_made_inline_from_differentiated_values_is_named():
     from autograd_src.errors import NoRuleError
     with pytest.raises(NoRuleError, match=r"_Normal\(\.\.\.\) makes an object of your class"):
         grad(_log_prob_inline)(np.array([0.2, -0.3]), X)
+
+
+# ----- tester DK -----
+
+def _scales_and_returns(p, v):
+    p *= v
+    return p
+
+
+def _same_array_returned_twice(x):
+    r = _scales_and_returns(x, 2.0) + _scales_and_returns(x, 2.0)
+    return np.sum(r)  # (in NumPy both results are x, scaled twice)
+
+
+def test_a_writing_helper_returning_its_array_called_twice_in_a_line_is_refused():
+    # (value 6 for 8 and gradient 6 for 8, silently: DK F1)
+    with pytest.raises(DiffSyntaxError, match="may return it"):
+        grad(_same_array_returned_twice)(np.array([1.0, 2.0]))
+
+
+def _scales_and_sums(p, v):
+    p *= v
+    return np.sum(p)
+
+
+def _writer_given_a_data_array(x, a):
+    return _scales_and_sums(a, x)
+
+
+def test_the_number_variant_and_jvp_give_the_callers_array_the_helpers_write():
+    # (with x a Python float, grad's forward-mode variant, and jvp, left a unwritten: DK F5)
+    plain = np.array([1.0, 2.0])
+    _writer_given_a_data_array(0.5, plain)
+    for run in (lambda a: grad(_writer_given_a_data_array)(0.5, a),
+                lambda a: jvp(_writer_given_a_data_array, (0.5, a), (1.0, None))[1]):
+        a = np.array([1.0, 2.0])
+        assert run(a) == pytest.approx(3.0)
+        np.testing.assert_allclose(a, plain)

@@ -58,7 +58,28 @@ def suits_forward_mode(fn: Callable[..., Any], names: list[str], signature: tupl
     return (ENABLED.get() and len(names) == 1 and printer == "gast" and rewrite
             and bool(signature)
             and bool(signature[0]) and names[0] in signature[0] and code is not None
-            and not code.co_filename.startswith("<autograd_src"))
+            and not code.co_filename.startswith("<autograd_src")
+            and not _calls_a_writer(fn))
+
+
+def _calls_a_writer(fn: Callable[..., Any]) -> bool:
+    """Whether ``fn`` calls a function of yours that writes into what it is given
+    (``h(a, x)`` doing ``p *= v``): forward mode's derivative of it updates a new
+    array, and the caller's would keep its values (reverse mode copies it in)."""
+    from . import mutation
+    from .ir import walk
+    node = mutation._definition(fn)
+    if not node:
+        return False
+    import gast
+    for call in walk(node):
+        if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
+            called = mutation._resolve(fn, call.func)
+            if inspect.isfunction(called) and called is not fn and \
+                    mutation.is_user_function(called) and \
+                    mutation.helper_writes_into(called, attributes=False):
+                return True
+    return False
 
 
 def gradient_by_forward_mode(fn: Callable[..., Any], names: list[str], single: bool,

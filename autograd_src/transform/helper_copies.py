@@ -856,7 +856,31 @@ def _writer_calls_to_hoist(parsed: ParsedFunction, stmt: Any) -> list:
     if any(isinstance(n, gast.Name) and n.id in given and id(n) not in inside_calls
            for n in walk(value)):
         return []
+    _no_result_changed_by_the_next(parsed, stmt, hoisted)
     return hoisted
+
+
+def _no_result_changed_by_the_next(parsed: ParsedFunction, stmt: Any, calls: list) -> None:
+    """Refuse ``h(x, 2.0) + h(x, 2.0)`` where your ``h`` writes into its parameter and
+    may return it (``p *= v; return p``): in NumPy both results are then the array the
+    second call changed, which a derivative of each call on its own would not be."""
+    from .mutation import may_share
+    from .normalize import params_written_in_place
+    seen: dict = {}
+    for call in calls:
+        fn = parsed.resolve(call.func)
+        params, written = params_written_in_place(fn)
+        given = dict(zip(params, call.args))
+        given.update({k.arg: k.value for k in call.keywords})
+        names = {a.id for p, a in given.items() if p in written and isinstance(a, gast.Name)}
+        for name in names & set(seen):
+            raise parsed.error(stmt, (
+                f"{seen[name]}() writes into {name} and may return it, and this line calls "
+                f"{call.func.id}() on {name} again: in NumPy the first result is the array "
+                f"the second call changes. Have {seen[name]}() work on a copy of what it "
+                "is given, or return a new array (p = p * v, not p *= v)"))
+        if may_share(fn, call):
+            seen.update({name: call.func.id for name in names})
 
 
 def _items_written_through(copied: gast.FunctionDef, param: str, inner: set[str],

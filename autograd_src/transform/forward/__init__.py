@@ -20,7 +20,7 @@ from ...rules import forward_rules, runtime_rules  # noqa: F401 - register their
 from ...rules.jvp import lookup_jvp
 from .. import codegen, desugar, fence, loader, normalize, source, stages
 from .. import optimize as optimizer
-from ..ir import name_ids, walk
+from ..ir import assign_node, name_ids, name_node, walk
 from ..naming import Namer, recursion_mark
 from ..reverse import Derivative
 from ..source import is_bound_method
@@ -67,6 +67,8 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
     if stacks.is_generated(parsed.filename):
         recompute.helpers_recomputed(parsed, namer)
     parsed.differentiated = frozenset(wrt)  # (read by desugar: never written back)
+    if helper and not stacks.is_generated(parsed.filename):
+        _written_back_to_the_caller(parsed, wrt, namer)
     desugar.desugar(parsed, namer)
     if not helper:
         _name_tuple_results(parsed.node, namer)
@@ -89,6 +91,32 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
     compiled.__autograd_src_tangents__ = derivative.tangent_params
     compiled.__autograd_src_operands__ = norm.operand_params
     return compiled, _with_helpers(text, list(namer.helper_sources))
+
+
+def _written_back_to_the_caller(parsed: Any, wrt: Any, namer: Namer) -> None:
+    """A helper's ``p *= v`` into a parameter without tangent (the caller's array) gives
+    the caller's array the new values when it returns (``p_given = p`` first, then
+    ``_ad.written_back(p_given, p)``): its tangent makes ``p`` a new array where ``v``
+    has one, which the caller would not see. (A value with a tangent written in place
+    is refused at the call, where the caller reads it again.)"""
+    from ...rules import runtime
+    from ..helper_copies import _marked_copy, _writing_back
+    from ..normalize import augmented_only
+    node = parsed.node
+    written = sorted(set(augmented_only(node, parsed.resolve)) - set(wrt))
+    if not written or not node.body:
+        return
+    ad = namer.reference(runtime, "_ad")
+    given = {p: namer.fresh(f"{p}_given") for p in written}
+    first = node.body[0]
+    prologue = [gast.copy_location(assign_node(given[p], name_node(p), first), first)
+                for p in written]
+    # (then p = _ad.copied(p): the updates go into an array of the helper's own, as a
+    # helper grad copies in does)
+    prologue += [_marked_copy(gast.Assign(targets=[name_node(p, gast.Store())], value=gast.Call(
+        func=gast.Attribute(value=name_node(ad), attr="copied", ctx=gast.Load()),
+        args=[name_node(p)], keywords=[]), type_comment=None), first) for p in written]
+    node.body = prologue + _writing_back(node.body, given, ad, namer)
 
 
 def _name_tuple_results(node: gast.FunctionDef, namer: Namer) -> None:
