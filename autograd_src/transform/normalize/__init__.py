@@ -480,6 +480,24 @@ def written_through_aliases(node: gast.FunctionDef,
                      if not _items_written_through(node, p, others, resolve))
 
 
+def items_aliased(node: gast.FunctionDef, resolve: Callable[[gast.Name], Any]) -> dict:
+    """``{parameter: [index, ...]}`` for the parameters of the ``def`` ``node`` written
+    into only through names bound to their items by integers (``q = p[0]; q *= 2.0``):
+    a number where ``p`` has one dimension, which the write rebinds, else a view of the
+    caller's array (checked as the call runs, `Normalizer.no_write_through_an_item`)."""
+    params = {a.id for a in node.args.posonlyargs + node.args.args}
+    others = _written_in_place(node.body) - params
+    if not others:
+        return {}
+    from ..helper_copies import _items_written_through
+    found = {}
+    for p in sorted(written_through(node, others, resolve) & params):
+        indices = _items_written_through(node, p, others, resolve)
+        if indices:
+            found[p] = indices
+    return found
+
+
 def given_whole_to_writers(node: gast.FunctionDef,
                            resolve: Callable[[gast.Name], Any]) -> frozenset:
     """The parameters of the ``def`` ``node`` it passes, or a view of which it passes,

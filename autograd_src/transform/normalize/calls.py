@@ -1049,6 +1049,8 @@ class CallNormalizer:
             self.no_write_seen_by_adjoints(
                 call, names, set(written_before_rebound(node)) | aliased | nested,
                 augmented_only(node, resolve) | aliased, fn.__name__)
+            if not ours:
+                self.no_write_through_an_item(call, fn, fn.__name__)
         bindings = {}  # functions passed in: the helper's derivative is specialised to them
         objects = {}  # objects of the user's classes passed in (helper(model, x)): alike
         for name, arg in list(zip(names, call.args)) + [(k.arg, k.value) for k in call.keywords]:
@@ -1187,6 +1189,38 @@ class CallNormalizer:
         root = base_name(argument) if isinstance(argument, gast.Subscript) else None
         return not any(isinstance(n, gast.Name) and n.id != root and n.id in bound
                        for n in walk(argument))
+
+    def no_write_through_an_item(self, call: gast.Call, fn: Any, label: str) -> None:
+        """``_ad.not_an_array(a[1][0], ...)`` before a call of your ``fn`` that writes
+        into its parameter only through a name bound to an item (``q = p[0]; q += v``):
+        of an array of more dimensions a view, whose writes grad does not follow."""
+        from ..mutation import _definition
+        from . import _helper_resolver, items_aliased
+        node = _definition(fn)
+        aliased = items_aliased(node, _helper_resolver(fn)) if node else {}
+        if not aliased:
+            return
+        names = parameters(fn)[0]
+        given = list(zip(names, call.args)) + [(k.arg, k.value) for k in call.keywords]
+        ad = self.namer.reference(runtime, "_ad")
+        for param, argument in given:
+            if any(isinstance(n, (gast.Call, gast.Starred)) for n in walk(argument)):
+                continue  # (evaluated once, by the call)
+            for index in aliased.get(param, ()):
+                where = (f"{self.parsed.where(self.origin)}: {label}() writes into "
+                         f"{param}[{gast.unparse(index).strip()}] through another name, "
+                         f"which here is a view of the array it is given "
+                         f"({gast.unparse(argument).strip()}): grad does not follow "
+                         f"writes through it. Write into {param} itself ({param}"
+                         f"[{gast.unparse(index).strip()}] *= ...), or copy the item")
+                check = gast.Call(func=gast.Attribute(value=name_node(ad), attr="not_an_array",
+                                                      ctx=gast.Load()),
+                                  args=[gast.Subscript(value=copy.deepcopy(argument),
+                                                       slice=copy.deepcopy(index),
+                                                       ctx=gast.Load()),
+                                        gast.Constant(value=where, kind=None)], keywords=[])
+                self.body.append(Primal(gast.copy_location(gast.Expr(value=check),
+                                                           self.origin), self.origin, set()))
 
     def item_seen_by_adjoints(self, root: str) -> bool:
         """Whether an adjoint reads a name bound to a part of ``root`` (``a_part =

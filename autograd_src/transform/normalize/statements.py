@@ -1173,6 +1173,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                       f"{label}(x)) rather than a {label} that appends to out)"
         elif is_user_function(primitive):
             how = mutation.helper_writes_into(primitive)
+            if not how and isinstance(primitive, types.FunctionType):  # (q = p[0]; q += v)
+                self.no_write_through_an_item(call, primitive, label.rstrip("()"))
             before = (self.parsed.fn, getattr(call, "lineno", None), self.loops_around(call))
             for target, change in ([] if how else mutation.state_written_by(primitive)):
                 readers = source.state_readers(target, before)
