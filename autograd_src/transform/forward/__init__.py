@@ -101,9 +101,11 @@ def _written_back_to_the_caller(parsed: Any, wrt: Any, namer: Namer) -> None:
     is refused at the call, where the caller reads it again.)"""
     from ...rules import runtime
     from ..helper_copies import _marked_copy, _writing_back
-    from ..normalize import augmented_only
+    from ..normalize import augmented_only, written_before_rebound
     node = parsed.node
-    written = sorted(set(augmented_only(node, parsed.resolve)) - set(wrt))
+    # (p *= v on the caller's array: not after p = p * 1.0, which made it the helper's)
+    written = sorted(set(augmented_only(node, parsed.resolve)) &
+                     set(written_before_rebound(node, parsed.resolve)) - set(wrt))
     if not written or not node.body:
         return
     ad = namer.reference(runtime, "_ad")
