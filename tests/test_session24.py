@@ -538,3 +538,26 @@ def test_a_write_through_an_item_that_is_a_view_is_refused_as_it_runs():
     b = np.array([1.0, 2.0])
     expected = np.sum(np.sin(b))
     assert grad(_adds_into_a_number_item)(0.5, b.copy()) == pytest.approx(expected)
+
+
+# ----- hessian where a list's tangent reaches np.cos (tester DK F7: "bad operand type for
+# unary -: 'list'") -----
+
+def _stores_first(p, v):
+    p[0] = v
+    return v * np.sum(p)
+
+
+def _cos_of_a_list_a_helper_writes(x):
+    s = np.sin(np.sum(x)) + 1.5
+    ll = [s * 1.0, 2.0, 3.0]
+    out = np.sum(x * x) + np.sum(np.cos(ll))
+    out = out + np.sum(_stores_first(ll, s)) * 2.0
+    return out + np.sum(np.sin(ll))
+
+
+def test_hessian_with_a_lists_tangent_in_cos():
+    x = np.array([0.3, 0.2])
+    expected = np.array([_fd(lambda v, i=i: grad(_cos_of_a_list_a_helper_writes)(v)[i], x)
+                         for i in range(2)])
+    np.testing.assert_allclose(hessian(_cos_of_a_list_a_helper_writes)(x), expected, rtol=1e-5)

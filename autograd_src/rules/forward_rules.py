@@ -82,7 +82,7 @@ def sin(g, ans, x):
 
 @defjvp(np.cos, math.cos)
 def cos(g, ans, x):
-    return -g * np.sin(x)
+    return g * -np.sin(x)  # (g may be a list's tangent: np.cos(ll) of a list)
 
 
 @defjvp(np.tan, math.tan)
@@ -194,7 +194,7 @@ def square(g, ans, x):
 
 @defjvp(np.reciprocal)
 def reciprocal(g, ans, x):
-    return -g * ans ** 2
+    return g * -(ans ** 2)
 
 
 @defjvp(np.absolute, np.fabs, builtins.abs, math.fabs, operator.abs)
@@ -242,7 +242,7 @@ def hypot(g, ans, x, y):
 
 @defjvp(np.arctan2, math.atan2, broadcasting=True)
 def arctan2(g, ans, y, x):
-    return _ad.divide_or_zero(g * x, x ** 2 + y ** 2), _ad.divide_or_zero(-g * y, x ** 2 + y ** 2)
+    return _ad.divide_or_zero(g * x, x ** 2 + y ** 2), _ad.divide_or_zero(-(g * y), x ** 2 + y ** 2)
 
 
 @defjvp(np.logaddexp, broadcasting=True)
