@@ -1202,10 +1202,18 @@ class CallNormalizer:
             return
         names = parameters(fn)[0]
         given = list(zip(names, call.args)) + [(k.arg, k.value) for k in call.keywords]
+        # (only where a value with gradient is written, or written into: q *= 2.0 into
+        # data runs as Python's, no derivative reading it)
+        read_by_writes = {n.id for stmt in walk(node) if isinstance(stmt, gast.AugAssign)
+                          for n in walk(stmt.value) if isinstance(n, gast.Name)}
+        writes_gradient = any(self.is_active(a) for p, a in given if p in read_by_writes)
         ad = self.namer.reference(runtime, "_ad")
         for param, argument in given:
             if any(isinstance(n, (gast.Call, gast.Starred)) for n in walk(argument)):
                 continue  # (evaluated once, by the call)
+            if not writes_gradient and not self.is_active(argument) and \
+                    not self.parsed.generated:  # (second order runs the write twice)
+                continue
             for index in aliased.get(param, ()):
                 where = (f"{self.parsed.where(self.origin)}: {label}() writes into "
                          f"{param}[{gast.unparse(index).strip()}] through another name, "
