@@ -561,3 +561,38 @@ def test_hessian_with_a_lists_tangent_in_cos():
     expected = np.array([_fd(lambda v, i=i: grad(_cos_of_a_list_a_helper_writes)(v)[i], x)
                          for i in range(2)])
     np.testing.assert_allclose(hessian(_cos_of_a_list_a_helper_writes)(x), expected, rtol=1e-5)
+
+
+# ----- second-order fuzz seed 240623: m = feat[:, ::-1].mean(); m *= c in a helper was
+# taken for a write into its parameter (feat may be it), refused as the call ran -----
+
+def _feature(u, w, depth):
+    if depth <= 0:
+        return u
+    return _feature(np.sin(w / np.sqrt(1.0 + w[0, 1] ** 2)), w, depth - 1)
+
+
+def _layer(u, beta=1.2):
+    feat = _feature(u=u, w=u, depth=1)
+    for _ in range(3):
+        m = feat[:, ::-1].mean()
+        m *= np.tanh(m * np.sum(feat))
+    return np.exp(-1.0) + beta
+
+
+def _reads_then_calls_mean_updater(x):
+    res = x.copy()
+    for i in range(2):
+        res[i] = np.cos(res[0])
+    if np.linalg.norm(res) <= 1.79:
+        res = res ** 2 / (1.0 + res ** 2) * (0.05 * (_feature(res, x, 1) - _layer(x)))
+    res[0] = np.tanh(x[0])
+    return 0.05 * np.sum(res ** 2)
+
+
+def test_a_reduction_updated_in_place_is_no_write_into_the_array():
+    x = np.array([[1.1498332163261478, 0.16913726016759068],
+                  [1.203253421198752, 0.6254227580932268]])
+    expected = _fd(_reads_then_calls_mean_updater, x)
+    np.testing.assert_allclose(grad(_reads_then_calls_mean_updater)(x), expected,
+                               rtol=1e-6, atol=1e-8)

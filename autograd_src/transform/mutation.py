@@ -131,7 +131,15 @@ def may_share(primitive: Any, call: gast.Call, depth: int = 0) -> bool:
         return False  # (generated code's a = _ad.copied(a): an array of its own)
     if inspect.isfunction(primitive) or inspect.ismethod(primitive):
         return depth >= 4 or not returns_fresh(primitive, depth + 1)
+    if isinstance(func, gast.Attribute) and func.attr in _REDUCING_METHODS:
+        return False  # (v.mean(), v.sum(): an array's reductions make new values)
     return True  # unknown: max(a, b), list(x), an object's method
+
+
+#: Methods of an array that reduce it to new values (of an object of yours, its own
+#: method resolves, and is read as a function of yours).
+_REDUCING_METHODS = frozenset({"sum", "mean", "std", "var", "prod", "max", "min", "argmax",
+                               "argmin", "all", "any", "item", "tolist"})
 
 
 #: The defs `_definition` parsed, by function: (its code, its file's lines, the def),
