@@ -596,3 +596,32 @@ def test_a_reduction_updated_in_place_is_no_write_into_the_array():
     expected = _fd(_reads_then_calls_mean_updater, x)
     np.testing.assert_allclose(grad(_reads_then_calls_mean_updater)(x), expected,
                                rtol=1e-6, atol=1e-8)
+
+
+# ----- the same write through an item, into an array an earlier derivative reads, with
+# nothing differentiated given to the helper (silently wrong: the derivative of t read
+# the doubled row) -----
+
+def _doubles_through_an_item(p, v):
+    q = p[0]
+    q *= 2.0
+    return v * 1.0
+
+
+def _reads_then_doubles_a_row(x, a):
+    t = np.sum(a * x)
+    s = _doubles_through_an_item(a[1:], 3.0)
+    return t + s
+
+
+def _reads_then_doubles_a_row_by_x(x, a):
+    t = np.sum(a * x)
+    s = _doubles_through_an_item(a[1:], np.sum(x))
+    return t + s
+
+
+@pytest.mark.parametrize("f", [_reads_then_doubles_a_row, _reads_then_doubles_a_row_by_x])
+def test_a_write_through_an_item_into_an_array_read_earlier_is_refused(f):
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(InPlaceUpdateError, match="through another name"):
+        grad(f)(x, np.array([[0.5, -1.0], [2.0, 0.3]]))

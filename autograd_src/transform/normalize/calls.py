@@ -1211,9 +1211,13 @@ class CallNormalizer:
         for param, argument in given:
             if any(isinstance(n, (gast.Call, gast.Starred)) for n in walk(argument)):
                 continue  # (evaluated once, by the call)
+            from . import _viewed_root
+            root = _viewed_root(argument, self.parsed.resolve)
             if not writes_gradient and not self.is_active(argument) and \
-                    not self.parsed.generated:  # (second order runs the write twice)
-                continue
+                    not self.parsed.generated and not (root is not None and (
+                        self.seen_by_adjoints(root) or self.item_seen_by_adjoints(root))):
+                continue  # (second order runs the write twice; an earlier derivative
+                # reading the array would see it)
             for index in aliased.get(param, ()):
                 where = (f"{self.parsed.where(self.origin)}: {label}() writes into "
                          f"{param}[{gast.unparse(index).strip()}] through another name, "

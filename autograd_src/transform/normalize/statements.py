@@ -1063,6 +1063,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             changed.append(call.func.value)
         if primitive is not UNRESOLVED and mutation.writes_in_place(primitive, call):
             changed += list(call.args[:1]) + [k.value for k in call.keywords if k.arg == "out"]
+        if isinstance(primitive, types.FunctionType) and is_user_function(primitive) and \
+                not mutation.helper_writes_into(primitive, attributes=False):
+            # (q = p[0]; q *= 2.0 into a row of an array an earlier derivative reads)
+            self.no_write_through_an_item(call, primitive, gast.unparse(call.func).strip())
         if primitive is not UNRESOLVED and is_user_function(primitive) and \
                 mutation.helper_writes_into(primitive, attributes=False):
             # (a helper setting attributes of its argument, count(m) doing m.steps =
@@ -1271,6 +1275,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.tuple_items[target.id] = [self.is_active(e) for e in value.elts]
         if isinstance(value, gast.Call):
             self.no_argument_changed_and_read_again(value, target, stmt)
+            primitive = self.parsed.resolve(value.func)
+            if not self.is_active(value) and isinstance(primitive, types.FunctionType) \
+                    and is_user_function(primitive):  # (active: checked in helper_call)
+                # (s = h(a[1:], 3.0), h doing q = p[0]; q *= 2.0)
+                self.no_write_through_an_item(value, primitive,
+                                              gast.unparse(value.func).strip())
         self.no_second_name_for_a_function(value)
         self.lazy_iterator_read_at_once(stmt)
         if self.popped(value, target):
