@@ -625,3 +625,32 @@ def test_a_write_through_an_item_into_an_array_read_earlier_is_refused(f):
     x = np.array([[1.0, 2.0], [3.0, 4.0]])
     with pytest.raises(InPlaceUpdateError, match="through another name"):
         grad(f)(x, np.array([[0.5, -1.0], [2.0, 0.3]]))
+
+
+# ----- fuzz seed 240631: a helper that binds its parameter anew first (u = np.cos(u)),
+# then updates a view of the new value (feat = u[::-1]; feat *= c) and the new value
+# itself (u += 1.6), was taken for a write into the caller's array -----
+
+def _rebinds_then_updates(u):
+    u = np.cos(u)
+    if np.mean(u) > 0.28:
+        feat = u[::-1]
+        feat *= np.tanh(np.exp(-(0.1 * u.sum()) ** 2))
+    else:
+        u += 1.6
+    h = 0.8 * u + np.tanh(u)
+    return np.sin(np.dot(h, h))
+
+
+def _reads_then_calls_rebinding_helper(x):
+    t = 0.0
+    for _ in range(3):
+        t = t + _rebinds_then_updates(x)
+    return t + np.sum(x ** 2) * _rebinds_then_updates(x)
+
+
+def test_a_parameter_bound_anew_first_is_not_written_through_its_views():
+    x = np.array([2.0, 2.5, 1.8, 3.0])  # (mean(cos x) < 0.28: u += 1.6)
+    np.testing.assert_allclose(grad(_reads_then_calls_rebinding_helper)(x),
+                               _fd(_reads_then_calls_rebinding_helper, x), rtol=1e-6,
+                               atol=1e-8)

@@ -475,9 +475,24 @@ def written_through_aliases(node: gast.FunctionDef,
         return frozenset()
     from ..helper_copies import _items_written_through
     # (not those reached only through items by integers, q = p[0]; q *= 2.0: a number
-    # where p has one dimension, bound anew, which is checked where it is passed)
+    # where p has one dimension, bound anew, which is checked where it is passed; nor
+    # those bound anew first, u = np.cos(u), whose names then hold the new value)
     return frozenset(p for p in written_through(node, others, resolve) & params
-                     if not _items_written_through(node, p, others, resolve))
+                     if not _items_written_through(node, p, others, resolve) and
+                     not _rebound_first(node.body, p, resolve))
+
+
+def _rebound_first(body: list, name: str, resolve: Callable[[gast.Name], Any]) -> bool:
+    """Whether the first statement of ``body`` that names ``name`` binds it to a new
+    value (``u = np.cos(u)``), so no other name ever holds the array it was given."""
+    from ..mutation import shared_names
+    for stmt in body:
+        if not any(isinstance(n, gast.Name) and n.id == name for n in walk(stmt)):
+            continue
+        return isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == name and \
+            name not in shared_names(stmt, resolve)
+    return False
 
 
 def items_aliased(node: gast.FunctionDef, resolve: Callable[[gast.Name], Any]) -> dict:
