@@ -654,3 +654,27 @@ def test_a_parameter_bound_anew_first_is_not_written_through_its_views():
     np.testing.assert_allclose(grad(_reads_then_calls_rebinding_helper)(x),
                                _fd(_reads_then_calls_rebinding_helper, x), rtol=1e-6,
                                atol=1e-8)
+
+
+def _doubles_then_rebinds(xv, p):
+    p *= 2.0
+    p = p * xv
+    return p
+
+
+def _rebinding_writer_with_keyword(x, a):
+    y = _doubles_then_rebinds(x, p=a)
+    return np.sum(y)
+
+
+def test_forward_mode_leaves_the_callers_array_as_the_write_before_the_rebinding():
+    # (a first version of the forward-mode write-back gave the caller's array the helper's
+    # rebound p * xv, where Python leaves 2a: DG's generator, rerun at the end)
+    x = np.array([1.0, 2.0, -0.5])
+    a, plain = A.copy(), A.copy()
+    _rebinding_writer_with_keyword(x, plain)
+    jvp(_rebinding_writer_with_keyword, (x, a), (np.ones(3), None))
+    np.testing.assert_allclose(a, plain)
+    b = A.copy()
+    jacfwd(_rebinding_writer_with_keyword)(x, b)
+    np.testing.assert_allclose(b, plain)

@@ -104,8 +104,12 @@ def _written_back_to_the_caller(parsed: Any, wrt: Any, namer: Namer) -> None:
     from ..normalize import augmented_only, written_before_rebound
     node = parsed.node
     # (p *= v on the caller's array: not after p = p * 1.0, which made it the helper's)
+    # (nor where p is bound anew anywhere, p *= 2.0; p = p * v: what the caller's array
+    # holds is then the value before that binding, left to the code as it runs)
+    rebound = {t.id for n in walk(node) if isinstance(n, gast.Assign)
+               for t in n.targets if isinstance(t, gast.Name)}
     written = sorted(set(augmented_only(node, parsed.resolve)) &
-                     set(written_before_rebound(node, parsed.resolve)) - set(wrt))
+                     set(written_before_rebound(node, parsed.resolve)) - set(wrt) - rebound)
     if not written or not node.body:
         return
     ad = namer.reference(runtime, "_ad")
