@@ -405,7 +405,7 @@ def test_an_item_passed_to_a_writer_is_checked_not_the_whole_array():
         down[i] -= h
         expect = (item_to_a_writer(up) - item_to_a_writer(down)) / (2 * h)
         assert np.isclose(got[i], expect, rtol=1e-6, atol=1e-9)
-    with pytest.raises(InPlaceUpdateError, match="_bumps_its_number"):
+    with pytest.raises(InPlaceUpdateError, match="_passes_an_item"):
         grad(item_to_a_writer)(np.ones((2, 2, 2)))
 
 

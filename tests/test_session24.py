@@ -678,3 +678,53 @@ def test_forward_mode_leaves_the_callers_array_as_the_write_before_the_rebinding
     b = A.copy()
     jacfwd(_rebinding_writer_with_keyword)(x, b)
     np.testing.assert_allclose(b, plain)
+
+
+# ----- stop-hook fuzz seed 17371: a helper passing its parameter, or a number item of
+# it, to a helper doing v += ... / v *= ... (a number bound anew) was refused -----
+
+def _adds_sum_into(u, v):
+    v += np.sum(u)
+    return 0.1 * v
+
+
+def _passes_its_number_on(u, q):
+    s = _adds_sum_into(u, v=q)
+    return u * 2.0 + s
+
+
+def _number_passed_on_to_a_writer(x, a):
+    a += a
+    t = np.sum(x) * a
+    return t + np.sum(_passes_its_number_on(x, a))
+
+
+def _scales_second(u, v):
+    v *= 2.0
+    return np.sum(u) + v
+
+
+def _passes_an_item_on(x, y):
+    return _scales_second(y, y[1]) * np.sum(x)
+
+
+def _item_passed_on_to_a_writer(x, w):
+    z = _passes_an_item_on(x=w, y=w)
+    return z + np.sum(w * x)
+
+
+def test_numbers_passed_on_to_writers_are_not_refused():
+    x = np.array([0.3, -1.2])
+    dx, da = grad(_number_passed_on_to_a_writer, wrt=(0, 1))(x, 0.7)
+    np.testing.assert_allclose(dx, _fd(lambda v: _number_passed_on_to_a_writer(v, 0.7), x),
+                               rtol=1e-6, atol=1e-8)
+    h = 1e-6
+    assert da == pytest.approx((_number_passed_on_to_a_writer(x, 0.7 + h) -
+                                _number_passed_on_to_a_writer(x, 0.7 - h)) / (2 * h), rel=1e-6)
+    w = np.array([0.5, -0.4, 1.1])
+    xs = np.array([1.0, 2.0, 0.5])
+    dx, dw = grad(_item_passed_on_to_a_writer, wrt=(0, 1))(xs, w)
+    np.testing.assert_allclose(dx, _fd(lambda v: _item_passed_on_to_a_writer(v, w), xs),
+                               rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(dw, _fd(lambda v: _item_passed_on_to_a_writer(xs, v), w),
+                               rtol=1e-6, atol=1e-8)

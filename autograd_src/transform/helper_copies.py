@@ -598,8 +598,9 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                          n.func.attr in _WRITING_INTO_THEIR_FIRST else []))
                      if isinstance(a, gast.Name) and a.id in params}
         # (inner(p), a helper of yours writing into what it is given)
-        from .normalize import _given_to_writers
-        by_calls |= _given_to_writers(copied, parsed.resolve) & set(params)
+        # (not an item by integers, inner(p[5]): maybe a number, as normalize reads it)
+        from .normalize import given_whole_to_writers
+        by_calls |= given_whole_to_writers(copied, parsed.resolve) & set(params)
         written |= by_calls
         rebound = {n.id for s in walk(copied) if isinstance(s, gast.Assign)
                    for t in s.targets for n in walk(t)

@@ -1046,9 +1046,11 @@ class CallNormalizer:
             # (q = p; q += 1.0: p is written where it holds an array, as p += v is)
             aliased = frozenset() if ours else written_through_aliases(node, resolve)
             nested = frozenset() if ours else given_whole_to_writers(node, resolve)
+            # (what it writes through another name or helper is checked as the call
+            # runs, as p += v is: inner(p) doing p += v leaves a number as it was)
             self.no_write_seen_by_adjoints(
                 call, names, set(written_before_rebound(node)) | aliased | nested,
-                augmented_only(node, resolve) | aliased, fn.__name__)
+                augmented_only(node, resolve) | aliased | nested, fn.__name__)
             if not ours:
                 self.no_write_through_an_item(call, fn, fn.__name__)
         bindings = {}  # functions passed in: the helper's derivative is specialised to them
