@@ -470,7 +470,8 @@ def written_through_aliases(node: gast.FunctionDef,
     """The parameters of the ``def`` ``node`` it may write into through another name
     sharing their array (``q = p; q += 1.0``, ``v = p[1:]; v *= 2.0``)."""
     params = {a.id for a in node.args.posonlyargs + node.args.args}
-    others = _written_in_place(node.body) - params
+    others = {name for name in _written_in_place(node.body) - params
+              if not _new_at_each_write(node.body, name, resolve)}
     if not others:
         return frozenset()
     from ..helper_copies import _items_written_through
@@ -495,13 +496,81 @@ def _rebound_first(body: list, name: str, resolve: Callable[[gast.Name], Any]) -
     return False
 
 
+def _new_at_each_write(body: list, name: str, resolve: Callable[[gast.Name], Any]) -> bool:
+    """Whether ``name`` holds an array of its own, made by the function, wherever ``body``
+    writes into it: each write follows ``name = <a new value>`` (no name's array shared,
+    `mutation.shared_names`) on every path, with nothing binding ``name`` otherwise in
+    between, within a loop's pass too. ``val = u; ...; val = val - val[::-1]; val *= c``
+    then writes into its own array, never into ``u``'s (a flow-insensitive alias rule
+    took it for a write into ``u``)."""
+    from ..mutation import shared_names
+
+    def stores(tree: Any) -> list:
+        return [n for n in walk(tree) if isinstance(n, gast.Name) and n.id == name and
+                isinstance(n.ctx, (gast.Store, gast.Del))]
+
+    def binds_new(stmt: Any) -> bool:
+        return isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == name and \
+            not shared_names(stmt, resolve)
+
+    def only_new_bindings(tree: Any) -> bool:
+        plain = {id(s.targets[0]) for s in walk(tree) if binds_new(s)}
+        return all(id(n) in plain for n in stores(tree))
+
+    def through(block: list, new: bool) -> Optional[bool]:
+        """Whether ``name`` holds a new array after ``block`` (None: a write may reach
+        an array it shares)."""
+        for stmt in block:
+            if isinstance(stmt, (gast.FunctionDef, gast.ClassDef)):
+                if stmt.name == name:
+                    new = False
+                continue
+            if isinstance(stmt, gast.If):
+                new = new and not stores(stmt.test)  # (if (v := u) ...)
+                after_body = through(stmt.body, new)
+                after_else = through(stmt.orelse, new)
+                if after_body is None or after_else is None or \
+                        (not new and name in _written_in_place([stmt.test])):
+                    return None
+                new = after_body and after_else
+            elif isinstance(stmt, (gast.For, gast.While)):
+                # a pass starts with what the last one left: the same, where each binding
+                # in the loop is a new array
+                start = new and only_new_bindings(stmt)
+                if name in _written_in_place([stmt.iter if isinstance(stmt, gast.For)
+                                              else stmt.test]) and not start:
+                    return None
+                end = through(stmt.body, start)
+                if end is None or through(stmt.orelse, start and end) is None:
+                    return None
+                new = start and end
+            elif isinstance(stmt, (gast.With, gast.Try)) or \
+                    type(stmt).__name__ in ("Match", "AsyncFor", "AsyncWith"):
+                if name in _written_in_place([stmt]):
+                    return None
+                if stores(stmt):
+                    new = False
+            else:
+                if name in _written_in_place([stmt]) and not new:
+                    return None
+                if binds_new(stmt):
+                    new = True
+                elif stores(stmt) and not isinstance(stmt, gast.AugAssign):
+                    new = False
+        return new
+
+    return through(body, False) is not None
+
+
 def items_aliased(node: gast.FunctionDef, resolve: Callable[[gast.Name], Any]) -> dict:
     """``{parameter: [index, ...]}`` for the parameters of the ``def`` ``node`` written
     into only through names bound to their items by integers (``q = p[0]; q *= 2.0``):
     a number where ``p`` has one dimension, which the write rebinds, else a view of the
     caller's array (checked as the call runs, `Normalizer.no_write_through_an_item`)."""
     params = {a.id for a in node.args.posonlyargs + node.args.args}
-    others = _written_in_place(node.body) - params
+    others = {name for name in _written_in_place(node.body) - params
+              if not _new_at_each_write(node.body, name, resolve)}
     if not others:
         return {}
     from ..helper_copies import _items_written_through

@@ -1,0 +1,65 @@
+"""Session 25: the smallest forms of what the fuzzers, independent testers and this
+session's own checks found (each test failed before its fix)."""
+
+import numpy as np
+import pytest
+
+from autograd_src import grad
+from autograd_src.errors import InPlaceUpdateError
+
+from .test_session22 import _fd  # (central differences, h = 1e-6)
+
+A = np.array([0.3, -0.7, 1.1])
+
+
+# ----- a helper binding an alias of its parameter anew before writing into it
+# (fuzz seed 250601: the alias rule, flow-insensitive, took val *= ... for a write
+# into u and refused the call) -----
+
+def _rebound_alias(u):
+    val = u
+    for _ in range(2):
+        val = val - val[::-1]
+        val *= np.tanh(u)
+    return val
+
+
+def _calls_rebound_alias_twice(x):
+    return np.sum(_rebound_alias(x) * x) + np.sum(_rebound_alias(x))
+
+
+def test_alias_bound_anew_before_each_write_is_no_write_into_the_parameter():
+    x = A.copy()
+    np.testing.assert_allclose(grad(_calls_rebound_alias_twice)(x),
+                               _fd(_calls_rebound_alias_twice, A), atol=1e-7)
+    np.testing.assert_array_equal(x, A)
+
+
+def _new_in_one_arm_only(u, c):
+    val = u
+    if c > 0:
+        val = val * 2.0
+    val *= 3.0  # (c <= 0: writes into u)
+    return val
+
+
+def _reads_then_one_arm(x):
+    return np.sum(x * x) + np.sum(_new_in_one_arm_only(x, -1.0) * x)
+
+
+def _written_before_rebound_in_a_loop(u):
+    val = u
+    for _ in range(2):
+        val *= 2.0  # (first pass: writes into u)
+        val = val - 1.0
+    return val
+
+
+def _reads_then_loop(x):
+    return np.sum(x * x) + np.sum(_written_before_rebound_in_a_loop(x) * x)
+
+
+@pytest.mark.parametrize("f", [_reads_then_one_arm, _reads_then_loop])
+def test_alias_still_shared_at_some_write_is_still_a_write_into_the_parameter(f):
+    with pytest.raises(InPlaceUpdateError, match="val"):
+        grad(f)(A.copy())
