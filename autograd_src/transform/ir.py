@@ -219,12 +219,35 @@ _AST = gast.AST
 _NAME = gast.Name
 _CONTEXT = gast.expr_context
 
+# Fields that never hold a node (an identifier, a flag, a constant's value): the walks
+# below skip them, class by class, which saves a third of their time.
+_SCALAR_FIELDS = frozenset(("id", "attr", "type_comment", "kind", "conversion", "is_async",
+                            "level", "module", "asname"))
+_SCALAR_BY_CLASS = {gast.Constant: ("value",), gast.keyword: ("arg",),
+                    gast.FunctionDef: ("name",), gast.AsyncFunctionDef: ("name",),
+                    gast.ClassDef: ("name",), gast.alias: ("name",)}
+# ... and what holds no name either: a name's context, an operator
+_NO_NAMES = frozenset(("ctx", "op", "ops"))
+
+
+def _node_fields(cls: type, leave_out: frozenset = frozenset()) -> tuple:
+    """The fields of ``cls`` that may hold a node, less ``leave_out``."""
+    scalar = _SCALAR_BY_CLASS.get(cls, ())
+    return tuple(f for f in getattr(cls, "_fields", ())
+                 if f not in _SCALAR_FIELDS and f not in scalar and f not in leave_out)
+
+
+_NAME_FIELDS: dict = {}
+_CHILD_FIELDS: dict = {}
+_WALK_FIELDS: dict = {}
+
 
 def names(tree: Any) -> Iterator[Any]:
     """The ``gast.Name`` nodes of ``tree``, depth first, without visiting what cannot
-    hold a name (a name's context, its id)."""
+    hold a name (a name's context, its id, an operator)."""
     todo = [tree]
     pop, push = todo.pop, todo.append
+    fields_of = _NAME_FIELDS.get
     while todo:
         node = pop()
         if isinstance(node, _NAME):
@@ -233,13 +256,17 @@ def names(tree: Any) -> Iterator[Any]:
             if isinstance(annotation, _AST):
                 push(annotation)
             continue
-        for attribute in node._fields:
+        cls = node.__class__
+        fields = fields_of(cls)
+        if fields is None:
+            fields = _NAME_FIELDS[cls] = _node_fields(cls, _NO_NAMES)
+        for attribute in fields:
             value = getattr(node, attribute, None)
             if type(value) is list:
                 for item in value:
                     if isinstance(item, _AST):
                         push(item)
-            elif isinstance(value, _AST) and not isinstance(value, _CONTEXT):
+            elif isinstance(value, _AST):
                 push(value)
 
 
@@ -255,11 +282,15 @@ def children(node: Any) -> list:
     """The child nodes of ``node``, as ``gast.iter_child_nodes`` gives them but for
     contexts (``Load``, ``Store``), which hold nothing: a list, made in a third of the time."""
     found: list = []
-    for attribute in node._fields:
+    cls = node.__class__
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = _CHILD_FIELDS[cls] = _node_fields(cls, frozenset(("ctx",)))
+    for attribute in fields:
         value = getattr(node, attribute, None)
         if type(value) is list:
             found += [item for item in value if isinstance(item, _AST)]
-        elif isinstance(value, _AST) and not isinstance(value, _CONTEXT):
+        elif isinstance(value, _AST):
             found.append(value)
     return found
 
@@ -269,13 +300,18 @@ def walk(tree: Any) -> Iterator[Any]:
     children queued before it is given), in a third of its time."""
     todo = deque([tree])
     pop, push = todo.popleft, todo.append
+    fields_of = _WALK_FIELDS.get
     while todo:
         node = pop()
-        for attribute in node._fields:
+        cls = node.__class__
+        fields = fields_of(cls)
+        if fields is None:
+            fields = _WALK_FIELDS[cls] = _node_fields(cls)
+        for attribute in fields:
             value = getattr(node, attribute, None)
             if isinstance(value, _AST):
                 push(value)
-            elif isinstance(value, list):
+            elif type(value) is list:
                 for item in value:
                     if isinstance(item, _AST):
                         push(item)

@@ -9,7 +9,11 @@ from typing import Any, Iterator, Optional
 
 import gast
 
-from ..ir import names  # noqa: F401 - the passes read it from here too
+from ..ir import (
+    _WALK_FIELDS,
+    _node_fields,
+    names,  # noqa: F401 - the passes read it from here too
+)
 
 __all__ = ["nodes", "names", "assigned_name", "stores_and_loads", "names_in", "load_counts",
            "each_block", "helper_of"]
@@ -24,10 +28,15 @@ def nodes(tree: Any) -> Iterator[Any]:
     (depth first), found twice as fast (the passes walk the sweeps many times)."""
     todo = [tree]
     pop, push = todo.pop, todo.append
+    fields_of = _WALK_FIELDS.get
     while todo:
         node = pop()
         yield node
-        for field in node._fields:
+        cls = node.__class__
+        fields = fields_of(cls)
+        if fields is None:
+            fields = _WALK_FIELDS[cls] = _node_fields(cls)
+        for field in fields:
             value = getattr(node, field, None)
             if type(value) is list:
                 for item in value:
