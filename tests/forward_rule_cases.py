@@ -87,6 +87,7 @@ CASES += [
      "np.copy(x) + np.ascontiguousarray(x) * np.array(x) - np.asarray(x)", _n((3,)), 1),
     ((_ad.pack, builtins.sum, builtins.list, builtins.tuple),
      "sum([x, y * x]) + sum(list(x)) * sum(tuple(y))", _n((3,), (3,)), 2),
+    ((math.fsum,), "math.fsum([x[0], x[1] * y[2], 2.0])", _n((3,), (3,)), 2),
     ((np.sum,), "np.sum(x, axis=1, keepdims=True)", _n((3, 4)), 1),
     ((np.mean,), "np.mean(x, axis=0)", _n((3, 4)), 1),
     ((np.prod,), "np.prod(x, axis=1)", _u(0.5, 1.5), 1),

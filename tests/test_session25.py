@@ -1,10 +1,12 @@
 """Session 25: the smallest forms of what the fuzzers, independent testers and this
 session's own checks found (each test failed before its fix)."""
 
+import math
+
 import numpy as np
 import pytest
 
-from autograd_src import grad
+from autograd_src import grad, hessian, jvp, value_and_grad
 from autograd_src.errors import InPlaceUpdateError
 
 from .test_session22 import _fd  # (central differences, h = 1e-6)
@@ -63,3 +65,38 @@ def _reads_then_loop(x):
 def test_alias_still_shared_at_some_write_is_still_a_write_into_the_parameter(f):
     with pytest.raises(InPlaceUpdateError, match="val"):
         grad(f)(A.copy())
+
+
+# ----- math functions of sequences and two more of numbers (tester DJ: "no rule") -----
+
+def _fsum_of_squares(x):
+    return math.fsum(xi * xi for xi in x) + math.fsum([x[0], 3.0])
+
+
+def _prods(x):
+    return math.prod(x) + math.prod([x[1], 2.0], start=x[0])
+
+
+def _dists(x):
+    return math.dist(x, [0.1, 0.2, 0.3]) * math.dist([x[0], x[1]], [x[2], 1.0])
+
+
+def _ldexp_remainder(x):
+    return math.ldexp(x[0], 3) + math.remainder(x[1] * 3.0, x[2] + 1.0)
+
+
+@pytest.mark.parametrize("f", [_fsum_of_squares, _prods, _dists, _ldexp_remainder])
+def test_math_functions_of_sequences(f):
+    x = np.array([0.7, -0.4, 1.3])
+    expected = _fd(f, x)
+    np.testing.assert_allclose(grad(f)(x.copy()), expected, atol=1e-6)
+    np.testing.assert_allclose(grad(f)(list(x)), expected, atol=1e-6)
+    tangents = [jvp(f, (x.copy(),), (e,))[1] for e in np.eye(3)]
+    np.testing.assert_allclose(tangents, expected, atol=1e-6)
+    second = np.array([_fd(lambda z, i=i: _fd(f, z)[i], x) for i in range(3)])
+    np.testing.assert_allclose(hessian(f)(x.copy()), second, atol=1e-3)
+
+
+def test_fsum_value_is_fsums():
+    x = [0.1] * 10
+    assert value_and_grad(lambda v: math.fsum(v))(x)[0] == math.fsum(x) == 1.0

@@ -12,6 +12,7 @@ does not raises a TypeError as the call runs.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -455,3 +456,24 @@ def multiply_accumulate(array: Any, axis: Any = 0, dtype: Any = None,
     """``np.multiply.accumulate``: ``np.cumprod``."""
     _no_options("multiply.accumulate", {"dtype": dtype, "out": out})
     return np.cumprod(array, axis=axis)
+
+
+@defcomposite(math.prod)
+def math_prod(iterable: Any, start: Any = 1) -> Any:
+    """``math.prod``: the product of ``start`` and the items, in their order (``start``
+    is keyword-only in Python; positional here, so that it may carry a gradient)."""
+    result = start
+    for item in iterable:
+        result = result * item
+    return result
+
+
+@defcomposite(math.dist)
+def math_dist(p: Any, q: Any) -> Any:
+    """``math.dist``: the Euclidean distance of two points given as sequences."""
+    if len(p) != len(q):
+        raise ValueError("both points must have the same number of dimensions")
+    total = 0.0
+    for a, b in zip(p, q):
+        total = total + (a - b) * (a - b)
+    return math.sqrt(total)

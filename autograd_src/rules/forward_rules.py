@@ -330,7 +330,7 @@ def times(g, ans, a, b):
     return _ad.times(g, b), _ad.times(a, g)
 
 
-@defjvp(builtins.sum)
+@defjvp(builtins.sum, math.fsum)
 def builtin_sum(g, ans, items):
     return builtins.sum(g)
 

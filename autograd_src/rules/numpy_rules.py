@@ -319,7 +319,7 @@ def times(g, ans, a, b):
     return _ad.untimes(g, a, b, 0), _ad.untimes(g, a, b, 1)
 
 
-@defvjp(builtins.sum)
+@defvjp(builtins.sum, math.fsum)
 def builtin_sum(g, ans, items):
     return _ad.unsum(g, items)
 
@@ -645,6 +645,18 @@ def copysign(g, ans, x, y):
     """``|x|`` with the sign of ``y``: ``g * sign(x) * sign(ans)`` for ``x`` (0 at
     ``x = 0``, as for ``abs``); no gradient for ``y`` (a sign)."""
     return g * np.sign(x) * np.sign(ans), g * 0
+
+
+@defvjp(math.ldexp, n_inputs=1)
+def ldexp(g, ans, x, i):
+    """``x * 2 ** i``; the exponent ``i`` is an integer."""
+    return g * 2.0 ** i
+
+
+@defvjp(math.remainder)
+def math_remainder(g, ans, x, y):
+    """``x - n * y`` with ``n`` the integer nearest ``x / y``: ``n = (x - ans) / y``."""
+    return g, -g * ((x - ans) / y)
 
 
 @defvjp(math.log, n_inputs=1)

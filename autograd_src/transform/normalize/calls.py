@@ -1734,8 +1734,7 @@ _NUMPY_FOR = {("statistics", "mean"): "np.mean(xs)", ("statistics", "fmean"): "n
               ("statistics", "median"): "np.median(xs)",
               ("statistics", "stdev"): "np.std(xs, ddof=1)",
               ("statistics", "variance"): "np.var(xs, ddof=1)",
-              ("statistics", "pstdev"): "np.std(xs)", ("statistics", "pvariance"): "np.var(xs)",
-              ("math", "fsum"): "sum(xs)", ("math", "prod"): "np.prod(xs)"}
+              ("statistics", "pstdev"): "np.std(xs)", ("statistics", "pvariance"): "np.var(xs)"}
 
 
 def _draw_refusal(label: str, where: str) -> str:
