@@ -211,7 +211,8 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
         if made is not None:
             return made
     # A derivative made by grad is differentiated through its general code (grad(grad(f))):
-    # reverse over reverse.
+    # reverse over reverse, made again when that code is (a helper it calls rebound).
+    inner = getattr(fn, "__autograd_src_origin__", None)
     fn = general_code(fn)
     if not hasattr(fn, "__code__"):
         source.parse_function(fn)  # raises SourceUnavailableError, saying why
@@ -228,9 +229,12 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
 
     def generated(signature: tuple) -> tuple:
         # The derivative, generated knowing which arguments are scalars (if any).
+        nonlocal fn
         entry_key = key if signature is NO_SCALARS else \
             key + (signature, forward_mode_enabled.get())
         with LOCK:
+            if inner is not None:  # the inner derivative's code as it is now
+                fn = inner.general()
             per_fn = cache_for(fn)
             entry = cached(per_fn, entry_key)
             if entry is None and signature is not NO_SCALARS and \
@@ -250,6 +254,8 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
                                                            rewrite=optimize)
                 except (errors.NoRuleError, errors.DiffSyntaxError) as exc:
                     raise _in_users_terms(exc, fn) from None
+            if inner is not None:  # (what the inner code was made from: watched too)
+                entry[2].merge(inner.derivative.__autograd_src_reads__())
             return entry
 
     try:
@@ -538,6 +544,7 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
     derivative.__wrapped__ = compiled  # inspect.getsource(derivative) shows `text`
     derivative.__autograd_src_general__ = compiled  # what grad(grad(f)) differentiates
     derivative.__autograd_src_current_general__ = current_general  # type: ignore
+    derivative.__autograd_src_reads__ = lambda: reads  # type: ignore[attr-defined]
     derivative.__autograd_src_views__ = views  # type: ignore[attr-defined]
     derivative.__doc__ = (f"{'Value and gradient' if value else 'Gradient'} of "
                           f"{fn.__qualname__} with respect to {', '.join(names)}, "

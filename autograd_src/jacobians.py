@@ -846,7 +846,12 @@ class _ForwardOverReverse:
                 try:
                     return run(args, kwargs)
                 except (_NotHere, *LIBRARY_ERRORS):
-                    refused.add(key)
+                    pass
+                result = self._reversed(args, kwargs)(*args, **kwargs)
+                # (remembered once reverse over reverse runs it: a call both refuse, a
+                # helper bound to None for a while, says nothing of later ones)
+                refused.add(key)
+                return result
             return self._reversed(args, kwargs)(*args, **kwargs)
 
         derivative.__name__ = derivative.__qualname__ = name
@@ -891,12 +896,14 @@ class _ForwardOverReverse:
         origin = self.origin
         function = origin.function()
         signature = container_signature(function, args, kwargs)
-        reverse = self.reverse.get(signature)
-        if reverse is not None:
-            return reverse
+        # (the inner derivative's code as the functions it calls are now: made again
+        # where one was rebound since)
         code = general_code(self.inner) if signature == NO_SCALARS else general_entry(
             function, origin.names, origin.single, origin.value, origin.optimize,
             signature)[0]
+        known = self.reverse.get(signature)
+        if known is not None and known[1] is code:
+            return known[0]
         made = _build(code, self.outer[0] if self.single else tuple(self.outer),
                       self.value, self.verbose, optimize=self.optimize)
         theirs = made.__wrapped__.__autograd_src_seed__
@@ -908,7 +915,7 @@ class _ForwardOverReverse:
                 if mine in kwargs:
                     kwargs[theirs] = kwargs.pop(mine)
                 return made(*args, **kwargs)
-        self.reverse[signature] = reverse
+        self.reverse[signature] = (reverse, code)
         self.derivative.source = made.source  # type: ignore[attr-defined]
         return reverse
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from autograd_src import grad, hessian, jvp, value_and_grad
-from autograd_src.errors import InPlaceUpdateError
+from autograd_src.errors import InPlaceUpdateError, NoRuleError
 
 from .test_session22 import _fd  # (central differences, h = 1e-6)
 
@@ -100,3 +100,39 @@ def test_math_functions_of_sequences(f):
 def test_fsum_value_is_fsums():
     x = [0.1] * 10
     assert value_and_grad(lambda v: math.fsum(v))(x)[0] == math.fsum(x) == 1.0
+
+
+# ----- second derivatives follow a helper rebound after they were made (tester DL) -----
+
+def _dl_helper(z):
+    return z ** 2
+
+
+def _dl_f(x):
+    return np.sum(_dl_helper(x))
+
+
+def _dl_scaled(x):
+    return _dl_helper(x) * 2.0
+
+
+def test_grad_of_grad_follows_a_helper_rebound_after_a_failed_call(monkeypatch):
+    x = A.copy()
+    second = grad(grad(_dl_f))
+    np.testing.assert_allclose(second(x), 2.0 * np.ones(3))
+    monkeypatch.setitem(globals(), "_dl_helper", None)  # a bad cell: the call fails
+    with pytest.raises(NoRuleError):
+        second(x)
+    monkeypatch.setitem(globals(), "_dl_helper", np.sinh)
+    np.testing.assert_allclose(second(x), np.sinh(x))
+    monkeypatch.setitem(globals(), "_dl_helper", lambda z: z ** 3)
+    np.testing.assert_allclose(second(x), 6.0 * x)  # (was sinh's, from then on)
+
+
+def test_grad_with_respect_to_the_seed_follows_a_rebound_helper(monkeypatch):
+    x, v = A.copy(), np.array([1.0, 2.0, 3.0])
+    monkeypatch.setitem(globals(), "_dl_helper", np.sinh)
+    by_seed = grad(grad(_dl_scaled), wrt="dout")
+    np.testing.assert_allclose(by_seed(x, dout=v), 2.0 * np.cosh(x))
+    monkeypatch.setitem(globals(), "_dl_helper", np.sin)
+    np.testing.assert_allclose(by_seed(x, dout=v), 2.0 * np.cos(x))  # (was cosh's)
