@@ -640,6 +640,7 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         draws = SameDraws(fn, args, kwargs, state=True,
                            may_change_state=same.needed)  # each column's run as the first
         scalar.check(args, kwargs)
+        draws.again()  # (the check ran f: the code is made for the state the call found)
         argument = _argument(fn, names[0], args, kwargs)
         shape, units = _basis(argument)
         latest = forward(args, kwargs)

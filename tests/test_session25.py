@@ -136,3 +136,72 @@ def test_grad_with_respect_to_the_seed_follows_a_rebound_helper(monkeypatch):
     np.testing.assert_allclose(by_seed(x, dout=v), 2.0 * np.cosh(x))
     monkeypatch.setitem(globals(), "_dl_helper", np.sin)
     np.testing.assert_allclose(by_seed(x, dout=v), 2.0 * np.cos(x))  # (was cosh's)
+
+
+# ----- a function rebound while the function runs (tester DL: the derivative used the
+# one bound when the call started for every call of it, silently) -----
+
+_ACTIVATION = np.sin
+
+
+def _switch_activation():
+    global _ACTIVATION
+    _ACTIVATION = np.cos
+
+
+def _keep_activation():
+    global _ACTIVATION
+    _ACTIVATION = _ACTIVATION
+
+
+def _switched_between_uses(x):
+    y = _ACTIVATION(x)
+    _switch_activation()
+    return np.sum(2.0 * y + _ACTIVATION(x))
+
+
+def _kept_between_uses(x):
+    y = _ACTIVATION(x)
+    _keep_activation()
+    return np.sum(2.0 * y + _ACTIVATION(x))
+
+
+class _Net:
+    def __init__(self):
+        self.act = np.sin
+
+    def switch(self):
+        self.act = np.cos
+
+
+_NET = _Net()
+
+
+def _attribute_switched_between_uses(x):
+    y = _NET.act(x)
+    _NET.switch()
+    return np.sum(y + _NET.act(x))
+
+
+@pytest.mark.parametrize("entry", ["grad", "jvp", "hessian", "grad_of_grad"])
+@pytest.mark.parametrize("f", [_switched_between_uses, _attribute_switched_between_uses])
+def test_function_rebound_between_two_calls_of_it_is_caught(monkeypatch, f, entry):
+    monkeypatch.setitem(globals(), "_ACTIVATION", np.sin)
+    monkeypatch.setattr(_NET, "act", np.sin)
+    run = {"grad": lambda: grad(f)(A.copy()),
+           "jvp": lambda: jvp(f, (A.copy(),), (np.ones(3),)),
+           "hessian": lambda: hessian(f)(A.copy()),
+           "grad_of_grad": lambda: grad(grad(f))(A.copy())}[entry]
+    with pytest.raises(RuntimeError, match="rebound while the function ran"):
+        run()
+
+
+def test_function_kept_between_two_calls_of_it_runs(monkeypatch):
+    monkeypatch.setitem(globals(), "_ACTIVATION", np.sin)
+    derivative = grad(_kept_between_uses)
+    assert "still_bound" in derivative.source
+    np.testing.assert_allclose(derivative(A.copy()), 3.0 * np.cos(A))
+    monkeypatch.setitem(globals(), "_ACTIVATION", np.tanh)  # between calls: followed
+    np.testing.assert_allclose(derivative(A.copy()), 3.0 / np.cosh(A) ** 2)
+    np.testing.assert_allclose(hessian(_kept_between_uses)(A.copy()),
+                               np.diag(-6.0 * np.tanh(A) / np.cosh(A) ** 2), atol=1e-12)

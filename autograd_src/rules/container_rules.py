@@ -79,4 +79,4 @@ def construct_jvp(g, ans, cls, *values):
 
 
 # Checks of calls, not values: nothing to differentiate.
-nondifferentiable(_ad.kwargs_without, _ad.left_to_default)
+nondifferentiable(_ad.kwargs_without, _ad.left_to_default, _ad.still_bound)

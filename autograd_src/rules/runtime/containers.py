@@ -17,7 +17,7 @@ __all__ = ["picked_item", "joined_like", "pack", "appended", "extended", "unlist
            "unsorted", "largest", "smallest", "extreme_position", "unextreme_item",
            "like_items", "field", "unfield", "get_item",
            "unget_item", "kwargs_without", "merged", "unmerged", "unsummed",
-           "left_to_default", "construct"]
+           "left_to_default", "still_bound", "construct"]
 
 
 # ----- lists of values (their adjoints are lists of adjoints) -----
@@ -362,6 +362,24 @@ def left_to_default(value: Any, default: Any, where: str) -> None:
             f"{getattr(value, '__name__', value)!s}; differentiate a function that fixes "
             "it instead (lambda params: f(params, other)), which every entry point "
             "reads (grad also reads functools.partial)")
+
+
+def still_bound(value: Any, expected: Any, where: str) -> None:
+    """Raise unless a name or attribute a call reads its function from still holds the
+    function the derivative was generated for: a function this one calls may rebind it
+    (``global ACT; ACT = np.cos``, ``self.act = np.cos``) between two calls of it."""
+    if value is expected or (getattr(value, "__func__", None) is not None and
+                             getattr(value, "__func__", None) is
+                             getattr(expected, "__func__", None) and
+                             getattr(value, "__self__", None) is
+                             getattr(expected, "__self__", None)):
+        return
+    raise RuntimeError(
+        f"{where} now holds {getattr(value, '__name__', value)!s}, rebound while the "
+        f"function ran (by a function it called), and the derivative was generated for "
+        f"{getattr(expected, '__name__', expected)!s}, which it held when the call "
+        "started: grad follows one function per name in a call. Pass the function as "
+        "an argument, or choose it before the call")
 
 
 def construct(cls: Any, *values: Any) -> Any:

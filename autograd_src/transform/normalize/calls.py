@@ -173,6 +173,7 @@ class CallNormalizer:
                               keywords=[])
             self.body.append(Primal(gast.copy_location(gast.Expr(value=check), self.origin),
                                     self.origin, set()))
+        self.still_bound_check(func, primitive, call)
         how = writes_in_place(primitive, call)
         if how:
             raise self.error(call, f"{gast.unparse(func).strip()}() on a differentiated value "
@@ -1274,6 +1275,72 @@ class CallNormalizer:
         self.body.append(Primal(gast.copy_location(gast.Expr(value=check), self.origin),
                                 self.origin, set()))
 
+    def still_bound_check(self, func: gast.expr, primitive: Any, call: gast.Call) -> None:
+        """Check, as the call runs, that ``func`` still holds ``primitive`` where a
+        function this one calls may have rebound it since the call started (``global
+        ACT; ACT = np.cos`` in a helper, ``self.act = np.cos`` in a method): the
+        derivative differentiates ``primitive`` (the start of each call checks the rest).
+        Only for a global or closure name, or an object's own attribute, that some
+        ``global``/``nonlocal`` statement or attribute assignment in the source rebinds."""
+        if primitive is UNRESOLVED or not callable(primitive) or \
+                isinstance(primitive, (InstanceOf, MethodOf)) or \
+                not self.user_code_may_run_before(call):
+            return
+        if isinstance(func, gast.Name):
+            if func.id in self.parsed.locals or func.id in self.parsed.params or \
+                    not _rebound_by_some_statement(self.parsed.file_lines, func.id):
+                return
+        elif isinstance(func, gast.Attribute) and isinstance(func.value, (gast.Name,
+                                                                        gast.Attribute)):
+            owner = self.parsed.resolve(func.value)
+            if isinstance(owner, (types.ModuleType, type)) or owner is UNRESOLVED or \
+                    func.attr not in getattr(owner, "__dict__", {}) or \
+                    not _attribute_set_in(self.parsed.file_lines, type(owner), func.attr):
+                return
+        else:
+            return
+        label = gast.unparse(func).strip()
+        expected = self.namer.fresh(re.sub(r"\W", "_", label) + "_at_start")
+        self.namer.injected[expected] = primitive  # (never the user's name: read live)
+        check = gast.Call(
+            func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
+                                attr="still_bound", ctx=gast.Load()),
+            args=[copy.deepcopy(func), name_node(expected),
+                  gast.Constant(value=f"{self.parsed.where(call)}: {label}", kind=None)],
+            keywords=[])
+        self.body.append(Primal(gast.copy_location(gast.Expr(value=check), self.origin),
+                                self.origin, set()))
+
+    def user_code_may_run_before(self, call: gast.Call) -> bool:
+        """Whether the function may have run code of the user's before ``call`` (a
+        call of a function or method of theirs, of an object, of one known only when it
+        runs) written before it, or in a loop around it."""
+        at = (getattr(call, "lineno", 0) or 0, getattr(call, "col_offset", 0) or 0)
+        before, loops = self.user_code_calls
+        return any(position < at for position in before) or \
+            any(first <= at[0] <= last for first, last in loops)
+
+    @functools.cached_property
+    def user_code_calls(self) -> tuple[list, list]:
+        """Where the function calls code that may be the user's (see
+        `user_code_may_run_before`), and the lines of the loops holding such calls."""
+        def runs_user_code(node: Any) -> bool:
+            if not isinstance(node, gast.Call):
+                return False
+            target = self.parsed.resolve(node.func)
+            return target is UNRESOLVED or is_user_function(target) or \
+                isinstance(target, (InstanceOf, MethodOf)) or \
+                isinstance(target, type) and not made_by_package(target)
+
+        calls = [node for node in walk(self.parsed.node) if runs_user_code(node)]
+        positions = [(getattr(c, "lineno", 0) or 0, getattr(c, "col_offset", 0) or 0)
+                     for c in calls]
+        loops = [(node.lineno, getattr(node, "end_lineno", None) or node.lineno)
+                 for node in walk(self.parsed.node)
+                 if isinstance(node, (gast.For, gast.While)) and
+                 any(runs_user_code(n) for n in walk(node))]
+        return positions, loops
+
     def kwargs_checked(self, call: gast.Call, label: str, assumed: dict) -> gast.Call:
         """``call`` whose ``**kwargs`` is checked when it runs: a function-valued
         parameter left to its default (``act=np.tanh``) must not come through it,
@@ -1704,6 +1771,25 @@ def _object_of_a_users_class(value: Any) -> bool:
         return False
     return any(is_user_function(member) for cls in type(value).__mro__[:-1]
                for member in vars(cls).values())
+
+
+def _rebound_by_some_statement(lines: list, name: str) -> bool:
+    """Whether a ``global`` or ``nonlocal`` statement in ``lines`` names ``name``."""
+    pattern = re.compile(rf"^\s*(global|nonlocal)\s[^#]*\b{re.escape(name)}\b")
+    return any(pattern.match(line) for line in lines)
+
+
+def _attribute_set_in(lines: list, cls: type, attr: str) -> bool:
+    """Whether ``lines``, or the file of ``cls``, assign ``.attr`` (or call setattr)."""
+    pattern = re.compile(rf"\.{re.escape(attr)}\s*=[^=]|\bsetattr\(")
+    if any(pattern.search(line) for line in lines):
+        return True
+    try:
+        import linecache
+        return any(pattern.search(line)
+                   for line in linecache.getlines(inspect.getsourcefile(cls) or ""))
+    except TypeError:  # (a class without a file)
+        return False
 
 
 def _instance_attribute(owner: Any, attr: str) -> bool:
