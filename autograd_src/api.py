@@ -436,7 +436,9 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
     # local: the generated code calls the seed dout_2; dout= still gives it)
     seed = getattr(compiled, "__autograd_src_seed__", "dout")
     seed_renamed = seed if seed != "dout" and "dout" not in parameter_names else None
-    variants = {NO_SCALARS: (separate(compiled), compiled, text)}
+    # variant -> (call, code, text, reads): each with what it was made from, checked
+    # before it runs (threads whose state differs, a threading.local(), remake them)
+    variants = {NO_SCALARS: (separate(compiled), compiled, text, reads)}
     shortcuts = _Shortcuts(wrt_positions, positional)
     laid_out: dict = {}  # variant -> its entry giving gradients in the containers' layout
     shown = [variants[NO_SCALARS]]
@@ -453,7 +455,7 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
         vectors.clear()  # (read off fn's code, which autoreload may have replaced)
         plain.clear()
         latest, latest_text, reads = generated(NO_SCALARS)
-        variants[NO_SCALARS] = (separate(latest), latest, latest_text)
+        variants[NO_SCALARS] = (separate(latest), latest, latest_text, reads)
         derivative.__autograd_src_general__ = latest
         described[_describe(NO_SCALARS)] = latest_text
 
@@ -482,7 +484,7 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
                     args, kwargs = whole, {}
             if not kwargs:
                 entry = shortcuts.find(args)
-                if entry is not None and reads.unchanged():
+                if entry is not None and entry[3].unchanged():
                     if entry is not shown[0]:
                         show(entry)
                     return entry[0](*args)
@@ -503,15 +505,17 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
                            if name not in signature[0] and _zero_d(read(args, kwargs)))
             variant = (signature, zero_d) if zero_d else signature
             entry = variants.get(variant)
+            if entry is not None and not entry[3].unchanged():
+                entry = None  # (made since by a thread whose state differs: made again)
             if entry is None:
-                made, made_text, _ = generated(signature)
+                made, made_text, made_reads = generated(signature)
                 call = separate(made)
                 # the gradient of a number comes back as that number's type and dtype
                 numbers = tuple((k, read) for k, (name, read) in enumerate(zip(names, readers))
                                 if name in signature[0] or k in zero_d)
                 if numbers:
                     call = _like_numbers(call, numbers, single, value)
-                entry = variants[variant] = (call, made, made_text)
+                entry = variants[variant] = (call, made, made_text, made_reads)
                 _describe_into(described, _describe(signature), made_text)
             if entry is not shown[0]:
                 show(entry)
@@ -521,10 +525,10 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
                     like = [shallow_copy(read(args, kwargs)) for read in readers]
                     return _in_structures(chosen(*args, **kwargs), like, single, value)
                 laid = laid_out.get(variant)
-                if laid is None:
+                if laid is None or laid[1] is not entry[1]:
                     laid = laid_out[variant] = (
                         _laying_out(chosen, wrt_positions, single, value), entry[1],
-                        entry[2])
+                        entry[2], entry[3])
                 shortcuts.remember(args, laid)
                 return laid[0](*args)
             if narrow:

@@ -293,7 +293,9 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
     tangent_names = list(compiled.__autograd_src_tangents__)
     operands = make_checker(fn, [], getattr(compiled, "__autograd_src_operands__", {}))
     tangent_set = frozenset(tangent_names)
-    variants = {NO_SCALARS: (compiled, text)}
+    # variant -> (code, text, reads): each with what it was made from, checked before
+    # it runs (threads whose state differs, a threading.local(), remake them)
+    variants = {NO_SCALARS: (compiled, text, reads)}
     parameter_names, positional = parameters(fn)
     # Calls like ones seen before go straight to their variant (as grad's do).
     shortcuts = _Calls([parameter_names.index(n) for n in names], positional)
@@ -301,9 +303,9 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
     state = {"reads": reads}
 
     def choose(args: tuple, kwargs: dict) -> Callable[..., Any]:
-        if not kwargs and state["reads"].unchanged():
+        if not kwargs:
             entry = shortcuts.find(args)
-            if entry is not None:
+            if entry is not None and entry[2].unchanged():
                 if entry[1] is not derivative.source:
                     derivative.source, derivative.__wrapped__ = entry[1], entry[0]
                 return entry[0]
@@ -312,16 +314,17 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
             shortcuts.clear()
             vectors.clear()  # (read off fn's code, which autoreload may have replaced)
             latest, latest_text, state["reads"] = generated(NO_SCALARS)
-            variants[NO_SCALARS] = (latest, latest_text)
+            variants[NO_SCALARS] = (latest, latest_text, state["reads"])
         operands(args, kwargs)  # an argument's class must not define its operators
         if not vectors and any(type(a) is np.ndarray and a.ndim == 1 for a in args):
             vectors.append(counter_indexed(fn))  # 1-D arrays read item by item: c[i]
         signature = scalar_signature(parameter_names, args, kwargs,
                                      vectors[0] if vectors else frozenset())
         entry = variants.get(signature)
+        if entry is not None and not entry[2].unchanged():
+            entry = None  # (made since by a thread whose state differs: made again)
         if entry is None:
-            made, made_text, _ = generated(signature)
-            entry = variants[signature] = (made, made_text)
+            entry = variants[signature] = generated(signature)
         if entry[1] != derivative.source:
             derivative.source, derivative.__wrapped__ = entry[1], entry[0]
         if not kwargs:
@@ -380,7 +383,7 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
         if plan is not None and position < len(args):
             key, table = plan
             entry = table.get(key(args) if key is not None else None)
-            if entry is not None and state["reads"].unchanged():
+            if entry is not None and entry[2].unchanged():
                 value, kind = args[position], type(tangent)
                 if kind in scalar_types and type(value) in scalar_types or \
                         kind is np.ndarray and type(value) is np.ndarray and \

@@ -2,11 +2,12 @@
 session's own checks found (each test failed before its fix)."""
 
 import math
+import threading
 
 import numpy as np
 import pytest
 
-from autograd_src import grad, hessian, jvp, value_and_grad
+from autograd_src import grad, hessian, jvp, make_jvp, value_and_grad
 from autograd_src.errors import InPlaceUpdateError, NoRuleError
 
 from .test_session22 import _fd  # (central differences, h = 1e-6)
@@ -205,3 +206,41 @@ def test_function_kept_between_two_calls_of_it_runs(monkeypatch):
     np.testing.assert_allclose(derivative(A.copy()), 3.0 / np.cosh(A) ** 2)
     np.testing.assert_allclose(hessian(_kept_between_uses)(A.copy()),
                                np.diag(-6.0 * np.tanh(A) / np.cosh(A) ** 2), atol=1e-12)
+
+
+# ----- one derivative called from threads, each with its own function in a
+# threading.local() (tester DL: a thread could run the variant another thread's state
+# had made, checked against the reads that thread made next) -----
+
+_PER_THREAD = threading.local()
+
+
+def _per_thread_loss(x):
+    return np.sum(_PER_THREAD.k * _PER_THREAD.act(x))
+
+
+@pytest.mark.parametrize("entry", ["grad", "jvp"])
+def test_threads_with_their_own_state_get_their_own_derivative(entry):
+    derivative = grad(_per_thread_loss) if entry == "grad" else \
+        make_jvp(_per_thread_loss)
+    acts = [(np.sin, np.cos), (np.tanh, lambda v: 1 - np.tanh(v) ** 2),
+            (np.exp, np.exp), (np.sinh, np.cosh)]
+    wrong: list = []
+    start = threading.Barrier(len(acts))
+
+    def work(t):
+        _PER_THREAD.k, (_PER_THREAD.act, slope) = float(t + 1), acts[t]
+        start.wait()
+        for _ in range(400):
+            expected = _PER_THREAD.k * slope(A)
+            got = derivative(A) if entry == "grad" else \
+                derivative(A)(np.ones(3))[1]
+            if not np.allclose(got, expected if entry == "grad" else np.sum(expected)):
+                wrong.append(t)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(len(acts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not wrong
