@@ -116,6 +116,7 @@ def _jacobian_of_jacobian(jacobian: Callable[..., Any], wrt: Wrt,
         inner_shape = np.shape(_argument(signature, inner[0], args, kwargs))
         outer_shape = np.shape(_argument(signature, outer[0], args, kwargs))
         if not out_shape:  # a number: its seed is 1 (the code of a constant has none)
+            draws.again()  # (as the value's run found the state)
             return second(*args, **kwargs)
         blocks = []
         for s in seeds:  # (each output element's second derivative, as one run's)
@@ -939,6 +940,10 @@ class _ForwardOverReverse:
             raise _NotHere
         check(args, kwargs)
         arguments = [shallow_copy(read(args, kwargs)) for read in results]  # as passed
+        # (the value wanted is the inner gradient, not this code's primal: made by a run
+        # of its own, which finds the state this one found)
+        draws = SameDraws(self.origin.function(), args, kwargs, state=True) \
+            if self.value and not self.same else None
         primal, tangent = forward.run(args, kwargs, tangents)
         if forward.source is not self.shown:
             self.derivative.source = self._source(forward)  # type: ignore[attr-defined]
@@ -952,6 +957,7 @@ class _ForwardOverReverse:
             return grads
         if self.same:
             return in_structure(primal, along[0]), grads
+        draws.again()
         return self.inner(*args, **{k: v for k, v in given.items() if k != self.seed}), grads
 
 

@@ -2,12 +2,13 @@
 session's own checks found (each test failed before its fix)."""
 
 import math
+import random
 import threading
 
 import numpy as np
 import pytest
 
-from autograd_src import grad, hessian, jvp, make_jvp, value_and_grad
+from autograd_src import grad, hessian, jacfwd, jacrev, jvp, make_jvp, value_and_grad
 from autograd_src.errors import InPlaceUpdateError, NoRuleError
 
 from .test_session22 import _fd  # (central differences, h = 1e-6)
@@ -244,3 +245,86 @@ def test_threads_with_their_own_state_get_their_own_derivative(entry):
     for thread in threads:
         thread.join()
     assert not wrong
+
+
+# ----- second order and state (tester DM) -----
+
+class _Schedule:
+    def __init__(self):
+        self.lr = 1.0
+
+    def decay(self):
+        self.lr = self.lr * 0.5
+
+
+_OPT = _Schedule()
+
+
+def _scaled_by_the_schedule(x):
+    return x * _OPT.lr
+
+
+def _steps_with_a_decay_between(x):
+    x = _scaled_by_the_schedule(x)
+    _OPT.decay()  # (a method of a module's object: was not seen as a change)
+    x = _scaled_by_the_schedule(x)
+    return x ** 3
+
+
+@pytest.mark.parametrize("entry", [lambda f: hessian(f), lambda f: grad(grad(f))])
+def test_second_order_refuses_a_helper_reading_what_a_method_changes(monkeypatch, entry):
+    monkeypatch.setattr(_OPT, "lr", 1.0)
+    assert grad(_steps_with_a_decay_between)(2.0) == pytest.approx(1.5)
+    monkeypatch.setattr(_OPT, "lr", 1.0)
+    with pytest.raises(NoRuleError, match=r"OPT\.decay\(\) may change"):
+        entry(_steps_with_a_decay_between)(2.0)  # (was 0.75 for 1.5)
+
+
+_TICKS = {"n": 0}
+
+
+def _ticked_cube(x):
+    _TICKS["n"] += 1
+    return np.sum(x ** 3) * _TICKS["n"]
+
+
+@pytest.mark.parametrize("outer", [jacfwd, jacrev])
+@pytest.mark.parametrize("inner", [jacfwd, jacrev])
+def test_jacobian_of_jacobian_runs_the_state_once(monkeypatch, outer, inner):
+    monkeypatch.setitem(_TICKS, "n", 0)
+    x = np.array([1.0, 2.0])
+    np.testing.assert_allclose(outer(inner(_ticked_cube))(x), np.diag(6.0 * x))
+    assert _TICKS["n"] == 1  # (was 12x, 24x and 2)
+
+
+def _counted_sin(x, w):
+    _TICKS["n"] += 1
+    return np.sum(np.sin(w * x)) * _TICKS["n"]
+
+
+def test_value_and_grad_of_grad_across_parameters_runs_the_state_once(monkeypatch):
+    monkeypatch.setitem(_TICKS, "n", 0)
+    x, w = np.array([0.3, -0.7]), np.array([1.2, 0.5])
+    value, gradient = value_and_grad(grad(_counted_sin, wrt=0), wrt=1)(x, w)
+    np.testing.assert_allclose(value, w * np.cos(w * x))  # (was twice that)
+    np.testing.assert_allclose(gradient, np.cos(w * x) - w * x * np.sin(w * x))
+    assert _TICKS["n"] == 1
+
+
+_DRAWS = random.Random(3)
+
+
+def _random_scale(x):
+    r = random.random()
+    s = _DRAWS.random()
+    return r * s * np.sum(x * x)
+
+
+def test_python_random_methods_with_no_module_name():
+    # (random.random has __module__ None: the transformer crashed on it)
+    x = np.array([0.3, -0.7])
+    state, own = random.getstate(), _DRAWS.getstate()
+    gradient = grad(_random_scale)(x)
+    random.setstate(state)
+    _DRAWS.setstate(own)
+    np.testing.assert_allclose(gradient, 2.0 * random.random() * _DRAWS.random() * x)

@@ -126,7 +126,7 @@ def may_share(primitive: Any, call: gast.Call, depth: int = 0) -> bool:
         return True
     if _library(primitive):
         return False  # NumPy's other functions and ufuncs build new arrays
-    if getattr(primitive, "__module__", "").startswith("autograd_src.rules.runtime") and \
+    if (getattr(primitive, "__module__", None) or "").startswith("autograd_src.rules.runtime") and \
             primitive.__name__ in ("copied", "copied_through"):
         return False  # (generated code's a = _ad.copied(a): an array of its own)
     if inspect.isfunction(primitive) or inspect.ismethod(primitive):

@@ -216,6 +216,10 @@ def _state_changes(parsed: source.ParsedFunction, backs: set, seen: Optional[set
         if _origin(target) is not None:
             continue  # a helper derivative grad made: run as the helper is
         if isinstance(target, types.MethodType):
+            owner = target.__self__  # OPT.decay() (or DECAY = OPT.decay) setting OPT.lr
+            if not isinstance(owner, (type, types.ModuleType)) and \
+                    _changes_its_object(target.__func__):
+                changes.append((node, text, {("object", id(owner)), _ATTRIBUTES}))
             target = target.__func__
         origin = getattr(target, "__autograd_src_origin__", None)
         if origin is not None:  # a derivative grad made (dloss = grad(loss)): its function's
@@ -251,6 +255,33 @@ def _state_changes(parsed: source.ParsedFunction, backs: set, seen: Optional[set
         elif target is source.UNRESOLVED and isinstance(func, gast.Name):
             changes.append((node, text, _ANY))  # a function held in a local: not known
     return changes
+
+
+def _changes_its_object(method: Any) -> bool:
+    """Whether a method may change the object it is bound to: it assigns (or updates)
+    an attribute or item of its first parameter, or calls a method of it (which may);
+    True where its source cannot be read."""
+    module = getattr(method, "__module__", None) or ""
+    if module.partition(".")[0] in _LIBRARIES or module.startswith("autograd_src"):
+        return False
+    try:
+        parsed = source.parse_function(method)
+    except Exception:  # noqa: BLE001 - not known: it may
+        return True
+    if not parsed.params:
+        return False
+    this = parsed.params[0]
+    for node in walk(parsed.node):
+        if isinstance(node, (gast.Attribute, gast.Subscript)) and \
+                isinstance(node.ctx, (gast.Store, gast.Del)) and base_name(node) == this:
+            return True
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                base_name(node.func.value) == this:
+            return True  # self.hist.append(v), self.step(): may change it
+        if isinstance(node, gast.Call) and any(isinstance(a, gast.Name) and a.id == this
+                                               for a in node.args):
+            return True  # setattr(self, ...), helper(self)
+    return False
 
 
 def _backward_functions(parsed: source.ParsedFunction) -> set:

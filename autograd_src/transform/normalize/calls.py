@@ -730,11 +730,11 @@ class CallNormalizer:
             advice = ("write the computation with array operations, or call a function "
                       "defined in the module (in a loop over items if need be)")
             if getattr(made_by, "__name__", "") in ("grad", "value_and_grad") and \
-                    getattr(made_by, "__module__", "").startswith("autograd_src"):
+                    (getattr(made_by, "__module__", None) or "").startswith("autograd_src"):
                 advice = ("make it once outside, of a function defined in the module with "
                           f"constant options (d = {gast.unparse(func).strip()} at module "
                           "level), and call d(...) here")
-            elif getattr(made_by, "__module__", "").startswith("autograd_src"):
+            elif (getattr(made_by, "__module__", None) or "").startswith("autograd_src"):
                 advice = ("grad follows, inside a function it differentiates, only the "
                           "derivatives made by grad and value_and_grad (made once, at "
                           "module level); write what it computes with grad (a row of a "
@@ -1644,7 +1644,7 @@ class CallNormalizer:
                                    "passed on, stored or rebound: call f with the bound "
                                    "values instead", NoRuleError)
         if rule is None and self.parsed.generated and \
-                getattr(primitive, "__module__", "").startswith("autograd_src.rules"):
+                (getattr(primitive, "__module__", None) or "").startswith("autograd_src.rules"):
             # Second order: name what the user wrote, not the gradient's helper.
             helper = getattr(primitive, "__name__", label)
             users = registry.rules_calling(helper)
