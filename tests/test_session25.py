@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from autograd_src import grad, hessian, jacfwd, jacrev, jvp, make_jvp, value_and_grad
-from autograd_src.errors import InPlaceUpdateError, NoRuleError
+from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError, NoRuleError
 
 from .test_session22 import _fd  # (central differences, h = 1e-6)
 
@@ -328,3 +328,38 @@ def test_python_random_methods_with_no_module_name():
     random.setstate(state)
     _DRAWS.setstate(own)
     np.testing.assert_allclose(gradient, 2.0 * random.random() * _DRAWS.random() * x)
+
+
+# (fuzz seed 250621: the same rule, for a new array bound by a tuple, tot, z = ..., and
+# updated in a loop)
+def _new_by_a_tuple_then_updated_in_a_loop(u):
+    tot = u
+    tot, z = np.tanh(u), np.sum(u)
+    for _ in range(2):
+        tot += 0.5 * u * z
+    tot *= 2.0
+    return tot
+
+
+def _alias_updated_in_a_loop(u):
+    tot = u
+    for _ in range(2):
+        tot += 0.5 * u  # (writes into u)
+    return tot
+
+
+def _reads_then_calls(helper):
+    def f(x):
+        return np.sum(x * x) + np.sum(helper(x[1:]) * x[1:]) + np.sum(helper(x) * x)
+    return f
+
+
+def test_alias_bound_anew_by_a_tuple_then_updated_in_a_loop():
+    f = _reads_then_calls(_new_by_a_tuple_then_updated_in_a_loop)
+    x = np.array([0.3, -0.7, 1.1, 0.4])
+    np.testing.assert_allclose(grad(f)(x.copy()), _fd(f, x), atol=1e-7)
+
+
+def test_alias_updated_in_a_loop_is_a_write_into_the_parameter():
+    with pytest.raises((InPlaceUpdateError, DiffSyntaxError), match="tot|u"):
+        grad(_reads_then_calls(_alias_updated_in_a_loop))(np.array([0.3, -0.7, 1.1, 0.4]))

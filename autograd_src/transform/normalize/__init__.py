@@ -9,6 +9,7 @@ arrays in `data`, activity in `activity` and shape facts in `shapes`; calls of
 
 import copy
 import re
+import types
 from typing import Any, Callable, Iterator, Optional
 
 import gast
@@ -509,13 +510,34 @@ def _new_at_each_write(body: list, name: str, resolve: Callable[[gast.Name], Any
         return [n for n in walk(tree) if isinstance(n, gast.Name) and n.id == name and
                 isinstance(n.ctx, (gast.Store, gast.Del))]
 
+    def bound_new(stmt: Any) -> Optional[gast.Name]:
+        """The target ``name`` of ``name = <a new value>`` (``name, z = np.tanh(u), ...``
+        too), or None."""
+        if not isinstance(stmt, gast.Assign) or len(stmt.targets) != 1:
+            return None
+        target, value = stmt.targets[0], stmt.value
+        if isinstance(target, gast.Name):
+            pairs = [(target, value)]
+        elif isinstance(target, (gast.Tuple, gast.List)) and \
+                isinstance(value, (gast.Tuple, gast.List)) and \
+                len(target.elts) == len(value.elts) and \
+                not any(isinstance(e, gast.Starred) for e in target.elts + value.elts):
+            pairs = list(zip(target.elts, value.elts))
+        else:
+            return None
+        for each, part in pairs:
+            if isinstance(each, gast.Name) and each.id == name:
+                return each if not shared_names(types.SimpleNamespace(value=part),
+                                                resolve) else None
+        return None
+
     def binds_new(stmt: Any) -> bool:
-        return isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
-            isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == name and \
-            not shared_names(stmt, resolve)
+        return bound_new(stmt) is not None
 
     def only_new_bindings(tree: Any) -> bool:
-        plain = {id(s.targets[0]) for s in walk(tree) if binds_new(s)}
+        # (an update, name += v, keeps the array name holds)
+        plain = {id(found) for s in walk(tree) if (found := bound_new(s)) is not None} | \
+            {id(s.target) for s in walk(tree) if isinstance(s, gast.AugAssign)}
         return all(id(n) in plain for n in stores(tree))
 
     def through(block: list, new: bool) -> Optional[bool]:
