@@ -57,8 +57,9 @@ def _resolve_wrt(fn: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
                         f"{per_class}, which are known only at the call (its derivative is "
                         "made there, once per class): differentiating it again is not "
                         "supported yet (second order through methods called on an "
-                        "argument is not covered). Its first derivatives (grad, jvp, "
-                        "jacfwd, jacrev) are")
+                        "argument is not covered by grad(grad(...))). Its first "
+                        "derivatives (grad, jvp, jacfwd, jacrev) are, and hessian(f, "
+                        "wrt=...) and hvp(f, wrt=...) give its second derivatives")
     if not names and (getattr(fn, "__autograd_src_jacobian__", False) or (
             hasattr(fn, "source") and hasattr(fn, "__wrapped__"))):
         # hvp(f), jacfwd(f), a bound method's derivative: wrappers taking *args
@@ -235,6 +236,12 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
         with LOCK:
             if inner is not None:  # the inner derivative's code as it is now
                 fn = inner.general()
+            now = parameters(fn)[0]
+            if not set(names) <= set(now):  # (f.__code__ replaced: autoreload)
+                raise TypeError(
+                    f"{fn.__name__}() now has the parameters ({', '.join(now)}), not "
+                    f"{', '.join(names)} it had when this derivative was made: call "
+                    f"grad({fn.__name__}) again")
             per_fn = cache_for(fn)
             entry = cached(per_fn, entry_key)
             if entry is None and signature is not NO_SCALARS and \

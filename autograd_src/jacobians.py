@@ -932,13 +932,13 @@ class _ForwardOverReverse:
         along = [read(args, kwargs) for read in readers]
         if any(a is MISSING for a in along):
             raise _NotHere
+        check(args, kwargs)  # (an int argument: said so, before anything else is tried)
         if s is None:
             tangents = [_ones_in(a) for a in along]
         elif len(along) == 1 and _fits(s, along[0]):
             tangents = [s]
         else:
             raise _NotHere
-        check(args, kwargs)
         arguments = [shallow_copy(read(args, kwargs)) for read in results]  # as passed
         # (the value wanted is the inner gradient, not this code's primal: made by a run
         # of its own, which finds the state this one found)

@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 import gast
 
-from . import helper_copies, inline_defs
+from . import helper_copies, inline_defs, mutation
 from .ir import Transformer, assign_node, base_name, name_node, walk
 from .naming import Namer, clone
 from .source import ParsedFunction
@@ -586,6 +586,7 @@ def _partials(parsed: ParsedFunction, namer: Namer) -> None:
         return None
 
     node.body = expand(node.body)
+    _global_partials_written_out(parsed, calls, stores)
     for name, (function, args, keywords) in made.items():
         for call in calls.get(name, []):
             given = {k.arg for k in call.keywords}
@@ -593,6 +594,34 @@ def _partials(parsed: ParsedFunction, namer: Namer) -> None:
             call.keywords = [gast.keyword(arg=k, value=copy.deepcopy(v))
                              for k, v in keywords.items() if k not in given] + call.keywords
             call.args = [copy.deepcopy(a) for a in args] + call.args
+
+
+def _global_partials_written_out(parsed: ParsedFunction, calls: dict, stores: dict) -> None:
+    """``P(x)`` for ``P = functools.partial(powk, k=3)`` made outside the function (a
+    module's or a closure's) of a function of the user's: written ``P.func(x,
+    k=P.keywords['k'])``, the values it binds read from it as the code runs (constants:
+    data), so the normalizer sees a call of ``powk`` (rebinding ``P`` is seen as any
+    global's rebinding is)."""
+    for name, found in calls.items():
+        if stores.get(name) or name in parsed.params:
+            continue
+        target = parsed.resolve(name_node(name))
+        if not isinstance(target, functools.partial) or \
+                not mutation.is_user_function(target.func):
+            continue
+        for call in found:
+            given = {k.arg for k in call.keywords}
+
+            def part(field: str, key: Any, call: Any = call, name: str = name) -> gast.expr:
+                return gast.copy_location(gast.Subscript(
+                    value=gast.Attribute(value=name_node(name), attr=field, ctx=gast.Load()),
+                    slice=gast.Constant(value=key, kind=None), ctx=gast.Load()), call)
+
+            call.func = gast.copy_location(
+                gast.Attribute(value=name_node(name), attr="func", ctx=gast.Load()), call)
+            call.keywords = [gast.keyword(arg=k, value=part("keywords", k))
+                             for k in target.keywords if k not in given] + call.keywords
+            call.args = [part("args", i) for i in range(len(target.args))] + call.args
 
 
 def _rebound_functions_renamed_apart(parsed: ParsedFunction, namer: Namer) -> None:
