@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import linecache
+import os
 import re
 from typing import Any, Callable, Optional
 
@@ -463,6 +464,16 @@ def _in_user_terms(message: str, filename: Optional[str], function: str) -> str:
     # the helper's name from its def line (the derivative's name joins it to wrt's)
     named = re.match(r"\s*(?:async\s+)?def\s+(\w+)", _line_of(path, int(line)))
     helper = named.group(1) if named else derivative
+    from .rules import composites
+    if os.path.basename(path) == "composites.py" and \
+            getattr(getattr(composites, helper, None), "__module__", None) == \
+            composites.__name__:
+        # (a NumPy or math function the library writes with NumPy: not the user's code)
+        return (f"second derivatives through {helper}(), which autograd_src writes with "
+                f"NumPy ({where}), are not supported yet where reverse mode differentiates "
+                "grad's code again (grad(grad(f), wrt='dout'), and where forward mode "
+                "cannot take over): hessian(f), hvp(f) and grad(grad(f)) with respect to "
+                "f's own parameters follow it")
     what = f"a nested function (def, lambda) or helper of {helper}() ({where})" \
         if helper == function else f"the helper {helper}() ({where})"
     return (f"second derivatives through {what} are not supported yet where its gradient "

@@ -449,3 +449,16 @@ def test_module_partial_called_by_name(monkeypatch):
         18.0 * np.sin(x) * np.cos(x) ** 2 - 9.0 * np.sin(x) ** 3 + 2.0), atol=1e-12)
     monkeypatch.setitem(globals(), "_CUBE", functools.partial(_scaled_power, c=1.0))
     np.testing.assert_allclose(derivative(x), 2.0 * np.sin(x) * np.cos(x) + 2.0 * x + 2.0)
+
+
+def _distance(x, w):
+    return math.dist([x, 1.0], [w, 0.0])
+
+
+def test_seed_derivative_through_a_library_composite_names_it_as_the_librarys():
+    # (tester DM: "write its body inline", of the library's own code)
+    with pytest.raises(DiffSyntaxError, match=r"math_dist\(\), which autograd_src writes "
+                                              r"with NumPy .*hessian\(f\)"):
+        grad(grad(_distance, wrt=1), wrt="dout")(0.3, 0.7, dout=2.0)
+    assert grad(grad(_distance, wrt=1), wrt=0)(0.3, 0.7) == pytest.approx(
+        _fd(lambda v: grad(_distance, wrt=1)(float(v), 0.7), np.array(0.3)), abs=1e-6)
