@@ -408,7 +408,15 @@ def _build_method(fn: Any, wrt: Wrt, value: bool, verbose: int, printer: str,
     marker = source.InstanceOf.of(instance)
     unbound = _build(function, wrt, value, verbose, printer, bindings={self_name: marker},
                      optimize=optimize)
+    made_for = type(instance)
+
     def check() -> None:  # (and on each call: m.forward = ... set since is not followed)
+        if type(instance) is not made_for:  # (m.__class__ = B: B's methods would run)
+            raise TypeError(
+                f"the derivative of {made_for.__name__}.{function.__name__} bound to an "
+                f"object was made for its class {made_for.__name__}, and the object is "
+                f"now a {type(instance).__name__} (its __class__ set since): call grad "
+                "on the bound method again")
         marker.no_method_hidden(instance, function)
 
     check()

@@ -462,3 +462,27 @@ def test_seed_derivative_through_a_library_composite_names_it_as_the_librarys():
         grad(grad(_distance, wrt=1), wrt="dout")(0.3, 0.7, dout=2.0)
     assert grad(grad(_distance, wrt=1), wrt=0)(0.3, 0.7) == pytest.approx(
         _fd(lambda v: grad(_distance, wrt=1)(float(v), 0.7), np.array(0.3)), abs=1e-6)
+
+
+class _Base:
+    def pred(self, x):
+        return np.sin(x)
+
+    def loss(self, x):
+        return np.sum(self.pred(x))
+
+
+class _Cubed(_Base):
+    def pred(self, x):
+        return x ** 3
+
+
+def test_bound_method_derivative_after_the_objects_class_changed():
+    # (tester DL: grad(m.loss) kept the old class's pred after m.__class__ = _Cubed)
+    model = _Base()
+    derivative = grad(model.loss)
+    np.testing.assert_allclose(derivative(A), np.cos(A))
+    model.__class__ = _Cubed
+    with pytest.raises(TypeError, match="now a _Cubed"):
+        derivative(A)
+    np.testing.assert_allclose(grad(model.loss)(A), 3.0 * A ** 2)
