@@ -1283,8 +1283,7 @@ class CallNormalizer:
         Only for a global or closure name, or an object's own attribute, that some
         ``global``/``nonlocal`` statement or attribute assignment in the source rebinds."""
         if primitive is UNRESOLVED or not callable(primitive) or \
-                isinstance(primitive, (InstanceOf, MethodOf)) or \
-                not self.user_code_may_run_before(call):
+                isinstance(primitive, (InstanceOf, MethodOf)):
             return
         if isinstance(func, gast.Name):
             if func.id in self.parsed.locals or func.id in self.parsed.params or \
@@ -1298,6 +1297,8 @@ class CallNormalizer:
                     not _attribute_set_in(self.parsed.file_lines, type(owner), func.attr):
                 return
         else:
+            return
+        if not self.user_code_may_run_before(call):  # (last: it resolves every call)
             return
         label = gast.unparse(func).strip()
         expected = self.namer.fresh(re.sub(r"\W", "_", label) + "_at_start")
