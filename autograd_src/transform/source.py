@@ -19,6 +19,7 @@ import gast
 import numpy as np
 
 from ..errors import DiffSyntaxError, SourceUnavailableError
+from ..rules.runtime.containers import same_function
 from .ir import walk
 from .naming import clone
 
@@ -82,18 +83,9 @@ class Reads:
                     now = container.cell_contents
                 except ValueError:
                     now = _ABSENT
-            if now is not value and not _same_method(now, value):
+            if not same_function(now, value):
                 return False
         return True
-
-
-def _same_method(a: Any, b: Any) -> bool:
-    # obj.method makes a new bound method on every read: compare what it binds
-    # (np.maximum.reduce too, a builtin's method).
-    if isinstance(a, types.BuiltinMethodType) and isinstance(b, types.BuiltinMethodType):
-        return a.__self__ is b.__self__ and a.__name__ == b.__name__
-    return isinstance(a, types.MethodType) and isinstance(b, types.MethodType) and \
-        a.__func__ is b.__func__ and a.__self__ is b.__self__
 
 
 #: The `Reads` of the transformations in progress (a helper's inside its caller's).

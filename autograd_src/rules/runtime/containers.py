@@ -4,6 +4,7 @@ literals, append/extend, concatenation and repetition, item by item sums.
 
 from __future__ import annotations
 
+import types
 from typing import Any
 
 import numpy as np
@@ -364,15 +365,23 @@ def left_to_default(value: Any, default: Any, where: str) -> None:
             "reads (grad also reads functools.partial)")
 
 
+def same_function(a: Any, b: Any) -> bool:
+    """Whether ``a`` is ``b``, or binds the same function to the same object:
+    ``obj.method`` makes a new bound method on every read (``np.maximum.reduce`` too,
+    a builtin's method)."""
+    if a is b:
+        return True
+    if isinstance(a, types.BuiltinMethodType) and isinstance(b, types.BuiltinMethodType):
+        return a.__self__ is b.__self__ and a.__name__ == b.__name__
+    return isinstance(a, types.MethodType) and isinstance(b, types.MethodType) and \
+        a.__func__ is b.__func__ and a.__self__ is b.__self__
+
+
 def still_bound(value: Any, expected: Any, where: str) -> None:
     """Raise unless a name or attribute a call reads its function from still holds the
     function the derivative was generated for: a function this one calls may rebind it
     (``global ACT; ACT = np.cos``, ``self.act = np.cos``) between two calls of it."""
-    if value is expected or (getattr(value, "__func__", None) is not None and
-                             getattr(value, "__func__", None) is
-                             getattr(expected, "__func__", None) and
-                             getattr(value, "__self__", None) is
-                             getattr(expected, "__self__", None)):
+    if same_function(value, expected):
         return
     raise RuntimeError(
         f"{where} now holds {getattr(value, '__name__', value)!s}, rebound while the "
