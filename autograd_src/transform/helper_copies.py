@@ -608,8 +608,11 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                    and not _inside(t, n)}
         written -= rebound
         # (and those written through another name: v = z; v += 1, r = z[0]; r[1] = 2)
-        from .normalize import _written_in_place, written_through
-        inner = {n for n in _written_in_place(copied.body) if n not in params}
+        # (not a name each write finds bound to an array of the helper's own, res = u;
+        # res = np.arctan(res); res -= v: `_new_at_each_write`)
+        from .normalize import _new_at_each_write, _written_in_place, written_through
+        inner = {n for n in _written_in_place(copied.body) if n not in params and
+                 not _new_at_each_write(copied.body, n, parsed.resolve)}
         directly = set(written)
         through = written_through(copied, inner, parsed.resolve) & set(params) - rebound
         written |= through
