@@ -2,8 +2,10 @@
 session's own checks found (each test failed before its fix)."""
 
 import numpy as np
+import pytest
 
-from autograd_src import grad
+from autograd_src import grad, jvp
+from autograd_src.errors import InPlaceUpdateError
 
 A = np.array([0.3, -0.7, 1.1])
 
@@ -63,3 +65,34 @@ def test_helper_alias_bound_anew_called_on_shared_array():
     x = A.copy()
     np.testing.assert_allclose(grad(_calls_on_a_shared_array)(x), by_hand(A))
     np.testing.assert_array_equal(x, A)
+
+
+# ----- a helper writing through an alias of its parameter (v = p; v += 1.0), given an
+# array nothing reads after the call (tester DM F7: grad and jvp refused, taking the
+# helper's copy of p for its caller's array; hessian was right) -----
+
+def _bump_through_alias(p):
+    v = p
+    v += 1.0
+    return v
+
+
+def _bumps_its_own_array(x):
+    y = x * 1.0
+    z = _bump_through_alias(y)
+    return np.sum(z * z * x)
+
+
+def _bumps_and_reads_again(x):
+    y = x * 1.0
+    z = _bump_through_alias(y)
+    return np.sum(z * y * x)  # (y is z in NumPy: still refused, grad's y would not be)
+
+
+def test_helper_writing_through_alias_of_an_unread_array():
+    expected = (A + 1.0) ** 2 + 2.0 * (A + 1.0) * A
+    np.testing.assert_allclose(grad(_bumps_its_own_array)(A.copy()), expected)
+    np.testing.assert_allclose(jvp(_bumps_its_own_array, (A.copy(),), (np.ones(3),))[1],
+                               np.sum(expected))
+    with pytest.raises(InPlaceUpdateError, match="v \\+= 1.0"):
+        grad(_bumps_and_reads_again)(A.copy())

@@ -421,8 +421,10 @@ class DataNormalizer:
         callers = self.helper and name in self.parsed.params and \
             name not in self.bound_before.get(id(stmt), frozenset()) and \
             name not in getattr(self.parsed, "given_away", ())  # (not rebound before)
-        if self.helper:
-            partners |= set(self.parsed.params) - self.scalars - {name}
+        if self.helper:  # (not a module helper's parameters copied in, v = _ad.copied(v),
+            # its own arrays: those its caller reads later it returns, read later here)
+            partners |= set(self.parsed.params) - self.scalars - {name} - \
+                set(getattr(self.parsed.node, "copies", ()))
         before = sorted(partners & self.detached.get(name, set()))
         # (and name itself took a view of a partner before grad made it a new array:
         # v = u[1:]; u[0] = 1.0; v *= 0.5 writes, in NumPy, into u)
