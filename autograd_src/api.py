@@ -7,6 +7,7 @@ first use), and watch for redefined helpers.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
 import linecache
@@ -36,7 +37,7 @@ from .arguments import (
     shallow_copy,
     zero_d_analysis,
 )
-from .errors import UnresolvedMethodError
+from .errors import UndefinedFunctionError, UnresolvedMethodError
 from .transform import inline_defs, loader, source, stages
 from .transform.by_forward_mode import ENABLED as forward_mode_enabled
 from .transform.by_forward_mode import gradient_by_forward_mode, suits_forward_mode
@@ -134,6 +135,8 @@ def called_method(fn: Any) -> Any:
     objective), that method bound to it: what calling the instance runs. For a
     decorator's wrapper taking ``*args, **kwargs`` (``functools.wraps``), a function
     with the wrapped function's parameters calling it (see `_named_parameters`)."""
+    if isinstance(fn, _AtFirstCall):  # (grad(grad(loss)) with loss's helper defined late)
+        fn = fn.made()
     if not isinstance(fn, (types.FunctionType, types.MethodType, functools.partial, type)) \
             and isinstance(inspect.getattr_static(type(fn), "__call__", None),
                            types.FunctionType):
@@ -843,6 +846,73 @@ def _build_per_class(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int
     return derivative
 
 
+#: False while a derivative made at its first call is being made (then an undefined
+#: function is an error, not a reason to wait again).
+_WAITING: contextvars.ContextVar = contextvars.ContextVar("autograd_src_waiting",
+                                                          default=True)
+
+
+def made_at_first_call_if_undefined(entry: Callable[..., Any]) -> Callable[..., Any]:
+    """``entry`` (grad, make_jvp, hessian, ...), made to wait for the first call of the
+    derivative where the function differentiated calls a function not defined yet
+    (``act(x)`` with ``act`` defined in a later notebook cell), as Python's call does."""
+
+    @functools.wraps(entry)
+    def waiting(fn: Any = None, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return entry(fn, *args, **kwargs)
+        except UndefinedFunctionError as exc:
+            if not _WAITING.get():
+                raise
+            return _AtFirstCall(lambda: entry(fn, *args, **kwargs), fn, exc.name)
+
+    return waiting
+
+
+class _AtFirstCall:
+    """The derivative of a function calling a function not defined yet when grad ran
+    (``act(x)``, defined in a later cell): made at the first call (or the first read of
+    what it is made of), by which time Python's call too needs ``act`` defined."""
+
+    __autograd_src_made_at_first_call__ = True  # (the normalizer calls made())
+
+    def __init__(self, make: Callable[[], Callable[..., Any]], fn: Any,
+                 missing: str) -> None:
+        self._make, self._made = make, None
+        name = getattr(fn, "__name__", "f")
+        self.__name__ = self.__qualname__ = f"d{name}"
+        self.__module__ = getattr(fn, "__module__", None)
+        self.__doc__ = f"Derivative of {name}, generated at its first call."
+        self.source = (f"# The derivative of {name} is generated at its first "
+                       f"call: {missing}, which it calls, was not defined when grad ran. "
+                       "Read .source after a call.\n")
+
+    def made(self) -> Callable[..., Any]:
+        """The derivative, made now if not yet (raising if the function it calls is
+        still not defined)."""
+        if self._made is None:
+            token = _WAITING.set(False)
+            try:
+                self._made = self._make()
+            finally:
+                _WAITING.reset(token)
+            self.source = getattr(self._made, "source", self.source)
+        return self._made
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        made = self.made()
+        try:
+            return made(*args, **kwargs)
+        finally:
+            self.source = getattr(made, "source", self.source)
+
+    def __getattr__(self, name: str) -> Any:  # .variants, __wrapped__, ...: the made one's
+        if name.startswith("__") and not name.startswith("__autograd_src") and \
+                name != "__wrapped__":
+            raise AttributeError(name)
+        return getattr(self.made(), name)
+
+
 def _function_defaults(fn: Callable[..., Any]) -> dict[str, Any]:
     """``fn``'s parameters whose defaults are functions (``act=np.tanh``), by name."""
     return {name: default for name, default in source.default_values(fn).items()
@@ -908,6 +978,7 @@ def _wrt_or_argnums(wrt: Wrt, argnums: Optional[Wrt]) -> Wrt:
     return argnums
 
 
+@made_at_first_call_if_undefined
 def grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = _FIRST, *,
          argnums: Optional[Wrt] = None, verbose: int = 0, optimize: bool = True) -> Any:
     """Return the derivative of ``fn``, generated from its source code.
@@ -958,10 +1029,11 @@ def grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = _FIRST, *,
     """
     wrt = _wrt_or_argnums(wrt, argnums)
     if fn is None:
-        return lambda f: _build(f, wrt, value=False, verbose=verbose, optimize=optimize)
+        return lambda f: grad(f, wrt, verbose=verbose, optimize=optimize)
     return _build(fn, wrt, value=False, verbose=verbose, optimize=optimize)
 
 
+@made_at_first_call_if_undefined
 def value_and_grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = _FIRST, *,
                    argnums: Optional[Wrt] = None, verbose: int = 0,
                    optimize: bool = True) -> Any:
@@ -978,7 +1050,7 @@ def value_and_grad(fn: Optional[Callable[..., Any]] = None, wrt: Wrt = _FIRST, *
     """
     wrt = _wrt_or_argnums(wrt, argnums)
     if fn is None:
-        return lambda f: _build(f, wrt, value=True, verbose=verbose, optimize=optimize)
+        return lambda f: value_and_grad(f, wrt, verbose=verbose, optimize=optimize)
     return _build(fn, wrt, value=True, verbose=verbose, optimize=optimize)
 
 

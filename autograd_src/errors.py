@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 __all__ = ["DiffSyntaxError", "NoRuleError", "SourceUnavailableError",
-           "UnresolvedMethodError", "InPlaceUpdateError"]
+           "UnresolvedMethodError", "UndefinedFunctionError", "InPlaceUpdateError"]
 
 
 class DiffSyntaxError(SyntaxError):
@@ -40,6 +40,18 @@ class UnresolvedMethodError(NoRuleError):
     def __init__(self, parameter: str, *args: object) -> None:
         super().__init__(*args)  # type: ignore[arg-type]
         self.parameter = parameter
+
+
+class UndefinedFunctionError(NoRuleError):
+    """``act(x)`` where no ``act`` is defined yet (a notebook's helper cell run after the
+    cell making ``grad(loss)``): as in Python, it may be defined before the call.
+
+    `grad` catches it and generates the derivative at the first call.
+    """
+
+    def __init__(self, name: str, *args: object) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        self.name = name
 
 
 class InPlaceUpdateError(ValueError):

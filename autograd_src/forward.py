@@ -24,6 +24,7 @@ from .api import (
     general_code,
     general_entry,
     grad,
+    made_at_first_call_if_undefined,
     partial_lifted,
 )
 from .arguments import (
@@ -49,6 +50,7 @@ __all__ = ["make_jvp", "jvp", "vjp"]
 Wrt = Union[int, str, Sequence[Union[int, str]]]
 
 
+@made_at_first_call_if_undefined
 def make_jvp(fn: Callable[..., Any], wrt: Wrt = 0, *, verbose: int = 0,
              printer: str = "gast", optimize: bool = True) -> Callable[..., Any]:
     """Return the forward-mode derivative of ``fn``, generated from its source code.

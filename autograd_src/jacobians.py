@@ -27,6 +27,7 @@ from .api import (
     general_code,
     general_entry,
     grad,
+    made_at_first_call_if_undefined,
     partial_lifted,
     resolve_names,
 )
@@ -153,6 +154,7 @@ def _with_parameters(fn: Callable[..., Any], what: str) -> Callable[..., Any]:
     return general_code(fn) if getattr(fn, "__autograd_src_origin__", None) else fn
 
 
+@made_at_first_call_if_undefined
 def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     """The Jacobian of ``fn``, a column per input element by forward mode.
 
@@ -218,6 +220,7 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     return jacobian_fwd
 
 
+@made_at_first_call_if_undefined
 def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     """The Jacobian of ``fn``, a row per output element by reverse mode (`grad` seeded
     with each unit vector): the mode of choice for few outputs and many inputs.
@@ -493,6 +496,7 @@ def _line_of(path: str, line: int) -> str:
     return ""
 
 
+@made_at_first_call_if_undefined
 def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     """Hessian-vector products of a scalar function, forward mode over reverse mode.
 
@@ -623,6 +627,7 @@ def _like_argument(product: Any, like: Any) -> Any:
     return product
 
 
+@made_at_first_call_if_undefined
 def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     """The Hessian of a scalar function: the forward-mode Jacobian of its gradient.
 

@@ -4,8 +4,8 @@ session's own checks found (each test failed before its fix)."""
 import numpy as np
 import pytest
 
-from autograd_src import grad, jvp
-from autograd_src.errors import InPlaceUpdateError
+from autograd_src import grad, hessian, hvp, jacfwd, jacrev, jvp, make_jvp, value_and_grad
+from autograd_src.errors import InPlaceUpdateError, UndefinedFunctionError
 
 A = np.array([0.3, -0.7, 1.1])
 
@@ -96,3 +96,62 @@ def test_helper_writing_through_alias_of_an_unread_array():
                                np.sum(expected))
     with pytest.raises(InPlaceUpdateError, match="v \\+= 1.0"):
         grad(_bumps_and_reads_again)(A.copy())
+
+
+# ----- a function the differentiated one calls, defined after grad() ran (tester DL:
+# a notebook's helper cell run after the loss cell; grad refused "cannot tell which
+# function act is" where Python's call works): made at the derivative's first call ---
+
+def _calls_a_late_helper(x):
+    return np.sum(2.0 * _late_activation(x))  # noqa: F821 (defined in the test)
+
+
+def _late_entry_points():
+    return {"grad": grad(_calls_a_late_helper),
+            "value_and_grad": value_and_grad(_calls_a_late_helper),
+            "grad_of_grad": grad(lambda x: np.sum(grad(_calls_a_late_helper)(x))),
+            "hessian": hessian(_calls_a_late_helper),
+            "hvp": hvp(_calls_a_late_helper),
+            "jacfwd": jacfwd(_calls_a_late_helper),
+            "jacrev": jacrev(_calls_a_late_helper),
+            "make_jvp": make_jvp(_calls_a_late_helper)}
+
+
+def test_helper_defined_after_grad_is_followed(monkeypatch):
+    monkeypatch.delitem(globals(), "_late_activation", raising=False)
+    made = _late_entry_points()
+    derivative = made["grad"]
+    assert "first call" in derivative.source
+    with pytest.raises(UndefinedFunctionError, match="_late_activation\\(\\) is not defined"):
+        derivative(A.copy())
+    monkeypatch.setitem(globals(), "_late_activation", np.tanh)
+    sech2 = 1.0 / np.cosh(A) ** 2
+    np.testing.assert_allclose(derivative(A.copy()), 2.0 * sech2)
+    assert "_late_activation" in derivative.source
+    value, gradient = made["value_and_grad"](A.copy())
+    np.testing.assert_allclose(value, 2.0 * np.sum(np.tanh(A)))
+    np.testing.assert_allclose(gradient, 2.0 * sech2)
+    second = -4.0 * np.tanh(A) * sech2
+    np.testing.assert_allclose(made["grad_of_grad"](A.copy()), second)
+    np.testing.assert_allclose(made["hessian"](A.copy()), np.diag(second), atol=1e-12)
+    np.testing.assert_allclose(made["hvp"](A.copy(), np.ones(3)), second)
+    np.testing.assert_allclose(made["jacfwd"](A.copy()), 2.0 * sech2)
+    np.testing.assert_allclose(made["jacrev"](A.copy()), 2.0 * sech2)
+    np.testing.assert_allclose(made["make_jvp"](A.copy(), dx=np.ones(3))[1], 2.0 * np.sum(sech2))
+    monkeypatch.setitem(globals(), "_late_activation", np.sin)  # rebound later: followed
+    np.testing.assert_allclose(derivative(A.copy()), 2.0 * np.cos(A))
+    np.testing.assert_allclose(grad(lambda x: np.sum(derivative(x)))(A.copy()),
+                               -2.0 * np.sin(A))
+
+
+@grad
+def _decorated_above_its_helper(x):
+    return np.sum(_defined_below(x) * x)
+
+
+def _defined_below(z):
+    return z * z
+
+
+def test_decorated_function_calling_a_helper_defined_below_it():
+    np.testing.assert_allclose(_decorated_above_its_helper(A.copy()), 3.0 * A ** 2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import copy
 import functools
 import inspect
@@ -12,7 +13,7 @@ from typing import Any, Optional
 import gast
 import numpy as np
 
-from ...errors import DiffSyntaxError, NoRuleError, UnresolvedMethodError
+from ...errors import DiffSyntaxError, NoRuleError, UndefinedFunctionError, UnresolvedMethodError
 from ...rules import numpy_rules, registry, runtime
 from ...rules.registry import Rule
 from .. import closures
@@ -94,6 +95,8 @@ class CallNormalizer:
         if made is not None:
             return made
         primitive = self.parsed.resolve(func)
+        if getattr(type(primitive), "__autograd_src_made_at_first_call__", False):
+            primitive = primitive.made()  # (grad(loss) made before a helper it calls)
         from ..pipeline import DynamicMethod  # (the pipeline imports the normalizer)
         if getattr(primitive, "__autograd_src_runtime_derivative__", False):
             raise self.error(call, "third derivatives through a derivative grad made, "
@@ -750,6 +753,16 @@ class CallNormalizer:
                                     f"follow: define {func.id}() at module level (a "
                                     "recursive module-level function is followed)",
                               NoRuleError)
+        if isinstance(func, gast.Name) and func.id not in self.parsed.locals and \
+                func.id not in self.parsed.closure and func.id not in self.parsed.globals \
+                and not hasattr(builtins, func.id):
+            # (defined after grad(f) ran, as Python allows: grad makes it at the call)
+            error = self.error(call, f"{func.id}() is not defined: define it before the "
+                                     "derivative's first call (grad reads the functions "
+                                     "a function calls when it makes the derivative)",
+                               NoRuleError)
+            return UndefinedFunctionError(func.id, error.msg, error.filename, error.lineno,
+                                          (error.offset or 1) - 1, error.text)
         hint = ("; for a method, differentiate the bound method (grad(obj.loss)), "
                 "whose self.method() calls are known" if isinstance(func, gast.Attribute)
                 else "")
