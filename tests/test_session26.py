@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from autograd_src import grad, hessian, hvp, jacfwd, jacrev, jvp, make_jvp, value_and_grad
-from autograd_src.errors import InPlaceUpdateError, UndefinedFunctionError
+from autograd_src.errors import InPlaceUpdateError, NoRuleError, UndefinedFunctionError
 
 A = np.array([0.3, -0.7, 1.1])
 
@@ -155,3 +155,88 @@ def _defined_below(z):
 
 def test_decorated_function_calling_a_helper_defined_below_it():
     np.testing.assert_allclose(_decorated_above_its_helper(A.copy()), 3.0 * A ** 2)
+
+
+# ----- a call changing a list or array inside an expression (tester DN: the change was
+# not seen, gradient 0 with the value right). A comprehension run for its calls' effect
+# is now the loop it runs; elsewhere such a call is refused -----
+
+def _appends_in_a_comprehension(a):
+    acc = []
+    [acc.append(a[i] ** 2) for i in range(3) if i != 1]
+    return sum(acc)
+
+
+def _appends_through_map(a):
+    acc = []
+    list(map(acc.append, [a[0], 3.0 * a[1]]))
+    return sum(acc)
+
+
+def _appends_in_nested_comprehension(a):
+    acc = []
+    [[acc.append(a[i] * a[j]) for j in range(2)] for i in range(2)]
+    return sum(acc)
+
+
+@pytest.mark.parametrize("f, expected", [
+    (_appends_in_a_comprehension, [2.0 * A[0], 0.0, 2.0 * A[2]]),
+    (_appends_through_map, [1.0, 3.0, 0.0]),
+    (_appends_in_nested_comprehension, [2.0 * (A[0] + A[1]), 2.0 * (A[0] + A[1]), 0.0])])
+def test_comprehension_run_for_its_effect(f, expected):
+    np.testing.assert_allclose(grad(f)(A.copy()), expected)
+    np.testing.assert_allclose(jvp(f, (A.copy(),), (np.ones(3),))[1], np.sum(expected))
+
+
+def _append_bound_to_a_name(a):
+    acc = []
+    z = acc.append(a[0] * 2.0)  # noqa: F841
+    return sum(acc)
+
+
+def _set_item_inside_a_tuple(a):
+    y = np.zeros(3)
+    t = (y.__setitem__(0, a[0]), 1.0)
+    return np.sum(y) * t[1]
+
+
+@pytest.mark.parametrize("f", [_append_bound_to_a_name, _set_item_inside_a_tuple])
+def test_change_inside_an_expression_is_refused(f):
+    with pytest.raises(NoRuleError, match="in place inside an expression"):
+        grad(f)(A.copy())
+
+
+# ----- np.linalg.solve of a stack of matrices with one vector b (NumPy 2: b solved
+# for each matrix; tester DN: the adjoint and tangent rules raised ValueError) -----
+
+_RNG = np.random.default_rng(26)
+_STACK = _RNG.normal(size=(2, 3, 3)) + 3.0 * np.eye(3)
+_VECTOR = _RNG.normal(size=3)
+
+
+def _solved_for_each_matrix(b, a):
+    return np.sum(np.linalg.solve(a, b) ** 2)
+
+
+def test_solve_stack_with_one_vector():
+    from .test_session22 import _fd
+    for k, x in enumerate((_VECTOR, _STACK)):
+        def along(v, k=k):
+            args = [_VECTOR, _STACK]
+            args[k] = v
+            return _solved_for_each_matrix(*args)
+        expected = _fd(along, x.copy())
+        np.testing.assert_allclose(grad(_solved_for_each_matrix, wrt=k)(_VECTOR, _STACK),
+                                   expected, rtol=1e-6, atol=1e-8)
+        tangents = [np.zeros(3), np.zeros((2, 3, 3))]
+        tangents[k] = np.ones_like(x)
+        np.testing.assert_allclose(jvp(_solved_for_each_matrix, (_VECTOR, _STACK),
+                                       tuple(tangents))[1], np.sum(expected), rtol=1e-6)
+    second = hessian(_solved_for_each_matrix)(_VECTOR, _STACK)
+    inverses = np.linalg.inv(_STACK)
+    np.testing.assert_allclose(second, 2.0 * np.einsum("kij,kil->jl", inverses, inverses))
+    import autograd_src as mg
+    b = mg.tensor(_VECTOR)
+    mg.sum(mg.linalg.solve(_STACK, b) ** 2).backward()
+    np.testing.assert_allclose(b.grad, _fd(lambda v: _solved_for_each_matrix(v, _STACK),
+                                           _VECTOR.copy()), rtol=1e-6)

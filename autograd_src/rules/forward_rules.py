@@ -1288,7 +1288,9 @@ def inv(g, ans, a):
 
 @defjvp(np.linalg.solve)
 def solve(g, ans, a, b):
-    return -np.linalg.solve(a, g @ ans), np.linalg.solve(a, g)
+    # (b one vector for a stack of a, NumPy 2: solved as a column)
+    return -np.linalg.solve(a, g @ ans[..., None])[..., 0] if np.ndim(b) == 1 and np.ndim(a) > 2 \
+        else -np.linalg.solve(a, g @ ans), np.linalg.solve(a, g)
 
 
 @defjvp(np.linalg.det)

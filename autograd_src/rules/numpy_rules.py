@@ -459,8 +459,14 @@ def inv(g, ans, a):
 def solve(g, ans, a, b):
     # (one a for a stack of b, or the other way: summed over the stack; one expression
     # per input, which second order differentiates again)
-    return _ad.unbroadcast(_ad.solve_lhs(g, a, ans), a), \
-        _ad.unbroadcast(np.linalg.solve(np.swapaxes(a, -1, -2), g), b)
+    # (b one vector for a stack of a, NumPy 2: solved as a column)
+    return _ad.unbroadcast(
+        _ad.solve_lhs(g[..., None], a, ans[..., None]) if np.ndim(b) == 1 and np.ndim(a) > 2
+        else _ad.solve_lhs(g, a, ans), a), \
+        _ad.unbroadcast(
+            np.linalg.solve(np.swapaxes(a, -1, -2), g[..., None])[..., 0]
+            if np.ndim(b) == 1 and np.ndim(a) > 2 else
+            np.linalg.solve(np.swapaxes(a, -1, -2), g), b)
 
 
 @defvjp(np.linalg.det)
