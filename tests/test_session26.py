@@ -200,7 +200,32 @@ def _set_item_inside_a_tuple(a):
     return np.sum(y) * t[1]
 
 
-@pytest.mark.parametrize("f", [_append_bound_to_a_name, _set_item_inside_a_tuple])
+def _appends_in_a_generator_given_to_any(a):
+    s = []
+    any(s.append(v * v) for v in a)
+    return sum(s)
+
+
+def _appends_in_or(a):
+    acc = []
+    acc.append(a[0]) or acc.append(a[1])
+    return sum(acc)
+
+
+def _appends_in_an_if_expression(a):
+    acc = []
+    for v in a:
+        acc.append(v * v) if v > 0.0 else None
+    return sum(acc)
+
+
+def test_if_expression_run_for_its_effect():
+    np.testing.assert_allclose(grad(_appends_in_an_if_expression)(A.copy()),
+                               np.where(A > 0.0, 2.0 * A, 0.0))
+
+
+@pytest.mark.parametrize("f", [_append_bound_to_a_name, _set_item_inside_a_tuple,
+                               _appends_in_a_generator_given_to_any, _appends_in_or])
 def test_change_inside_an_expression_is_refused(f):
     with pytest.raises(NoRuleError, match="in place inside an expression"):
         grad(f)(A.copy())

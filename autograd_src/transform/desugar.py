@@ -880,7 +880,7 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     _min_max_of_several_by_key(parsed)
     for stmt in parsed.node.body:
         _MapAsComprehension(parsed, namer).visit(stmt)
-    _comprehensions_for_effect_as_loops(parsed, parsed.node)
+    _effects_as_statements(parsed, parsed.node)
     body = parsed.node.body
     state = _Desugar(parsed, namer)
     last_is_return = bool(body) and isinstance(body[-1], gast.Return)
@@ -901,29 +901,37 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
 
 
 
-def _comprehensions_for_effect_as_loops(parsed: ParsedFunction, node: Any) -> None:
+def _effects_as_statements(parsed: ParsedFunction, node: Any) -> None:
     """``[acc.append(x * x) for x in xs]`` (or ``list(map(acc.append, xs))``, a
     comprehension now) as a statement, for the calls' effect alone: written as the loop
     it runs, ``for x in xs: acc.append(x * x)``, whose calls are statements the normalizer
-    follows (inside an expression, a call changing its object is refused there)."""
+    follows (inside an expression, a call changing its object is refused there); and
+    ``acc.append(v) if c else None`` as the ``if``."""
     for field in ("body", "orelse", "finalbody"):
         block = getattr(node, field, None)
         if not isinstance(block, list):
             continue
         for k, stmt in enumerate(block):
             if isinstance(stmt, gast.Expr):
-                loop = _as_loop(parsed, stmt)
+                loop = _as_statement(parsed, stmt)
                 if loop is not None:
                     block[k] = stmt = loop
             if not isinstance(stmt, (gast.FunctionDef, gast.ClassDef)):
-                _comprehensions_for_effect_as_loops(parsed, stmt)
+                _effects_as_statements(parsed, stmt)
     for handler in getattr(node, "handlers", ()):
-        _comprehensions_for_effect_as_loops(parsed, handler)
+        _effects_as_statements(parsed, handler)
 
 
-def _as_loop(parsed: ParsedFunction, stmt: gast.Expr) -> Optional[gast.stmt]:
-    """The loop ``stmt`` (a comprehension whose list is dropped) runs, or None."""
+def _as_statement(parsed: ParsedFunction, stmt: gast.Expr) -> Optional[gast.stmt]:
+    """The loop ``stmt`` (a comprehension whose list is dropped) runs, or the ``if``
+    (``acc.append(v) if c else None``), or None."""
     value = stmt.value
+    if not any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and
+               n.func.attr in mutation.CHANGING_RETURNING_NONE for n in walk(value)):
+        return None
+    if isinstance(value, gast.IfExp):
+        return _located(gast.If(test=value.test, body=[gast.Expr(value=value.body)],
+                                orelse=[gast.Expr(value=value.orelse)]), stmt)
     if isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and \
             len(value.args) == 1 and not value.keywords and \
             parsed.resolve(value.func) in (list, set, tuple):
@@ -931,9 +939,7 @@ def _as_loop(parsed: ParsedFunction, stmt: gast.Expr) -> Optional[gast.stmt]:
         if isinstance(value, gast.GeneratorExp):
             value = gast.ListComp(elt=value.elt, generators=value.generators)
     if not isinstance(value, (gast.ListComp, gast.SetComp)) or \
-            any(g.is_async for g in value.generators) or \
-            not any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and
-                    n.func.attr in mutation.CHANGING_RETURNING_NONE for n in walk(value.elt)):
+            any(g.is_async for g in value.generators):
         return None
     inner: gast.stmt = gast.Expr(value=value.elt)
     for generator in reversed(value.generators):
@@ -941,10 +947,16 @@ def _as_loop(parsed: ParsedFunction, stmt: gast.Expr) -> Optional[gast.stmt]:
             inner = gast.If(test=condition, body=[inner], orelse=[])
         inner = gast.For(target=generator.target, iter=generator.iter, body=[inner],
                          orelse=[], type_comment=None)
-    for made in walk(inner):
-        if isinstance(made, gast.stmt):
-            gast.copy_location(made, stmt)
-    return inner
+    return _located(inner, stmt)
+
+
+def _located(made: gast.stmt, stmt: gast.stmt) -> gast.stmt:
+    """``made`` (statements written for ``stmt``), each at ``stmt``'s line (nested
+    forms in them are written out as the caller goes into them)."""
+    for each in walk(made):
+        if isinstance(each, gast.stmt):
+            gast.copy_location(each, stmt)
+    return made
 
 
 def _iter_read_whole(parsed: ParsedFunction) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 from ...errors import DiffSyntaxError, NoRuleError, UndefinedFunctionError, UnresolvedMethodError
 from ...rules import numpy_rules, registry, runtime
 from ...rules.registry import Rule
-from .. import closures, mutation
+from .. import closures
 from ..ir import (
     Primal,
     Verbatim,
@@ -97,20 +97,6 @@ class CallNormalizer:
         primitive = self.parsed.resolve(func)
         if getattr(type(primitive), "__autograd_src_made_at_first_call__", False):
             primitive = primitive.made()  # (grad(loss) made before a helper it calls)
-        if isinstance(func, gast.Attribute) and func.attr in mutation.CHANGING_RETURNING_NONE and (
-                primitive is UNRESOLVED or isinstance(getattr(primitive, "__self__", None),
-                                                      (list, dict, set, np.ndarray))) \
-                and (self.is_active(func.value) or any(
-                    self.is_active(a.value if isinstance(a, gast.Starred) else a)
-                    for a in list(call.args) + [k.value for k in call.keywords])):
-            # (z = acc.append(v), (y.__setitem__(0, v), 1): the normalizer follows such a
-            # change as a statement of its own, not inside an expression)
-            subject = gast.unparse(func.value).strip()
-            raise self.error(call, f"{gast.unparse(call).strip()} changes {subject} in "
-                                   "place inside an expression, with a differentiated "
-                                   "value, which grad follows only as a statement of its "
-                                   f"own: write {subject}.{func.attr}(...) on a line of "
-                                   "its own", NoRuleError)
         from ..pipeline import DynamicMethod  # (the pipeline imports the normalizer)
         if getattr(primitive, "__autograd_src_runtime_derivative__", False):
             raise self.error(call, "third derivatives through a derivative grad made, "

@@ -9,6 +9,7 @@ the user wrote them.
 from __future__ import annotations
 
 import builtins
+import collections
 import copy
 import functools
 import types
@@ -205,6 +206,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return True
         self.no_number_from_text(stmt)
         self.no_write_by_a_method(stmt)
+        self.no_change_inside_an_expression(stmt)
         self.no_setdefault_of_a_differentiated_value(stmt)
         if isinstance(stmt, gast.Assign):
             self.assign(stmt)
@@ -1555,6 +1557,59 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
     def is_global_array(self, name: str) -> bool:
         return name not in self.parsed.locals and name not in self.parsed.params and \
             isinstance(self.parsed.resolve(name_node(name)), np.ndarray)
+
+    def no_change_inside_an_expression(self, stmt: gast.stmt) -> None:
+        """Refuse a call changing a list, dict, set or array in place (``acc.append(v)``,
+        ``y.fill(v)``) inside an expression of a statement reading a differentiated value
+        (``z = acc.append(v)``, ``any(s.append(v * v) for v in x)``, an ``if``'s test):
+        grad follows such a change as a statement of its own, and would not see it
+        there. (Desugaring writes a comprehension or ``if``-expression run for its
+        calls' effect as statements first.)"""
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+            call = stmt.value  # (the statement's own call: its arguments are expressions)
+            parts = [call.func.value if isinstance(call.func, gast.Attribute) else call.func]
+            parts += list(call.args) + [k.value for k in call.keywords]
+        elif isinstance(stmt, (gast.Expr, gast.Return)):
+            parts = [stmt.value]
+        elif isinstance(stmt, gast.Assign):
+            parts = [stmt.value] + stmt.targets
+        elif isinstance(stmt, (gast.AugAssign, gast.AnnAssign)):
+            parts = [stmt.value, stmt.target]
+        elif isinstance(stmt, (gast.If, gast.While)):
+            parts = [stmt.test]
+        elif isinstance(stmt, gast.For):
+            parts = [stmt.iter]
+        else:
+            return
+        changes = [n for part in parts if part is not None for n in walk(part)
+                   if isinstance(n, gast.Call) and self.changes_a_container(n)]
+        if not changes or not any(isinstance(n, gast.Name) and n.id in self.active
+                                  for part in parts if part is not None
+                                  for n in walk(part)):
+            return
+        call = changes[0]
+        subject = gast.unparse(call.func.value).strip()
+        raise self.error(call, f"{gast.unparse(call).strip()} changes {subject} in place "
+                               "inside an expression that reads a differentiated value, "
+                               "which grad follows only as a statement of its own: write "
+                               f"{subject}.{call.func.attr}(...) on a line of its own "
+                               "(in a for loop or an if where need be)", NoRuleError)
+
+    def changes_a_container(self, call: gast.Call) -> bool:
+        """Whether ``call`` is a method changing the list, dict, set or array it is
+        called on and returning None (``acc.append(v)``, ``d.update(k=v)``, ``y.fill(v)``),
+        as far as the names tell (not a method of yours of the same name)."""
+        func = call.func
+        if not (isinstance(func, gast.Attribute) and
+                func.attr in mutation.CHANGING_RETURNING_NONE):
+            return False
+        found = self.parsed.resolve(func)
+        if found is not UNRESOLVED:
+            return isinstance(getattr(found, "__self__", None),
+                              (list, dict, set, np.ndarray, collections.deque))
+        return isinstance(func.value, gast.Name) and (
+            func.value.id in self.lists or func.value.id in self.dicts) or \
+            func.attr in ("__setitem__", "__delitem__", "fill", "itemset", "setfield")
 
     def no_write_by_a_method(self, stmt: gast.stmt) -> None:
         """A method writing into the array it is called on (``W.fill(3.0)``,
