@@ -321,6 +321,8 @@ CASES += [
     ((_ad.unreduce,), "_ad.unreduce(x, y, 1)", _n((3,), (3, 4)), 2),
     ((_ad.unmean,), "_ad.unmean(x, y, 0, True)", _n((1, 4), (3, 4)), 2),
     ((_ad.unindex,), "_ad.unindex(x, y, np.s_[1:])", _n((2, 4), (3, 4)), 2),
+    ((_ad.scattered,), "_ad.scattered(x, y, ([0, 2, 0], [1, 1, 1])) * y",
+     _n((3,), (3, 4)), 2),
     ((_ad.cast_like,), "_ad.cast_like(x, y)", _n((3,), (3,)), 2),
     ((_ad.through_cast,), "_ad.through_cast(x, np.float64) + _ad.through_cast(x, int)",
      _n((3,)), 1),

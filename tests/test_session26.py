@@ -265,3 +265,72 @@ def test_solve_stack_with_one_vector():
     mg.sum(mg.linalg.solve(_STACK, b) ** 2).backward()
     np.testing.assert_allclose(b.grad, _fd(lambda v: _solved_for_each_matrix(v, _STACK),
                                            _VECTOR.copy()), rtol=1e-6)
+
+
+# ----- np.add.at (scatter-add, repeated positions adding up: embedding gradients,
+# histograms) was refused; written as x += _ad.scattered(v, x, i), followed as any
+# update (tester DN's refusal list) -----
+
+_INDEX = np.array([0, 0, 2, 1, 0])
+_V = np.array([0.3, -0.7, 1.1, 0.5, 0.2])
+
+
+def _adds_at(v, x):
+    out = x * 1.0
+    np.add.at(out, _INDEX, v)
+    np.subtract.at(out, _INDEX[:2], 0.5 * v[0])
+    return np.sum(out ** 2)
+
+
+def _adds_at_rows(v, x):
+    table = np.zeros((3, 2))
+    for t in range(len(_INDEX)):
+        np.add.at(table, _INDEX[t], v[t] * x[:2])
+    return np.sum(np.tanh(table))
+
+
+@pytest.mark.parametrize("f", [_adds_at, _adds_at_rows])
+def test_add_at_followed(f):
+    from .test_session22 import _fd
+    gv, gx = grad(f, wrt=(0, 1))(_V.copy(), A.copy())
+    np.testing.assert_allclose(gv, _fd(lambda v: f(v, A.copy()), _V.copy()), atol=1e-7)
+    np.testing.assert_allclose(gx, _fd(lambda x: f(_V.copy(), x), A.copy()), atol=1e-7)
+    second = hessian(f)(_V.copy(), A.copy())
+    by_fd = np.array([_fd(lambda v, i=i: grad(f)(v, A.copy())[i], _V.copy())
+                      for i in range(5)])
+    np.testing.assert_allclose(second, by_fd, atol=1e-6)
+    assert "np.add.at(" in grad(f).source  # (its comment shows the line as written)
+
+
+def _adds_at_an_aliased_array(v, x):
+    out = x * 1.0
+    kept = out
+    np.add.at(out, _INDEX, v)
+    return np.sum(kept * out)
+
+
+def test_add_at_into_an_array_another_name_reads_is_refused_at_the_line():
+    with pytest.raises(InPlaceUpdateError, match=r"np\.add\.at\(out, _INDEX, v\)"):
+        grad(_adds_at_an_aliased_array)(_V.copy(), A.copy())
+
+
+# ----- integer positions from np.lexsort and np.argpartition (tester DN: refused as
+# "an index computed from a differentiated value", where np.argsort's are followed) -----
+
+def _gathers_by_lexsort(a):
+    return np.sum(a[np.lexsort((a, np.array([1, 0, 1])))] * np.arange(3.0))
+
+
+def _gathers_by_argpartition(a):
+    return np.sum(a[a.argpartition(1)[:1]] ** 2) + np.sum(a[np.argpartition(a, 1)[1:]])
+
+
+def test_positions_from_lexsort_and_argpartition():
+    order = np.lexsort((A, np.array([1, 0, 1])))
+    expected = np.zeros(3)
+    expected[order] = np.arange(3.0)
+    np.testing.assert_allclose(grad(_gathers_by_lexsort)(A.copy()), expected)
+    smallest = np.argmin(A)
+    expected = np.ones(3)
+    expected[smallest] = 2.0 * A[smallest]
+    np.testing.assert_allclose(grad(_gathers_by_argpartition)(A.copy()), expected)

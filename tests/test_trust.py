@@ -108,7 +108,7 @@ def test_the_list_example_of_the_issue():
     (cases.r_with_a_string_directive, r"string directive"),
     (cases.einsum_sublist_form, r"write the subscripts as a string"),
     (cases.out_argument_assigned, r"out= argument is written in place"),
-    (cases.add_at, r"np.add.at writes into its first argument"),
+    (cases.multiply_at, r"np.multiply.at writes into its first argument"),
     (cases.fill_diagonal, r"np.fill_diagonal writes into"),
     (cases.put, r"np.put writes into"),
 ])

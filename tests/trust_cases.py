@@ -137,9 +137,9 @@ def out_argument_assigned(x):
     return np.sum(z)
 
 
-def add_at(x):
+def multiply_at(x):
     y = x * 1.0
-    np.add.at(y, [0, 0], x[1])
+    np.multiply.at(y, [0, 0], x[1])
     return np.sum(y * y)
 
 

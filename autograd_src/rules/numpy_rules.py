@@ -952,7 +952,8 @@ def minimum_strict(g, ans, x, y):
 nondifferentiable(math.isclose)  # (a bool: a branch's test)
 nondifferentiable(
     np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix, np.sign,
-    np.floor_divide, np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero,
+    np.floor_divide, np.argmax, np.argmin, np.argsort, np.argpartition, np.lexsort,
+    np.nonzero, np.flatnonzero,
     np.count_nonzero, np.shape, np.ndim, np.size, np.isnan, np.isinf, np.isfinite,
     np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.any, np.all,
@@ -977,7 +978,8 @@ METHODS = {
     "flatten": np.ravel, "squeeze": np.squeeze, "swapaxes": np.swapaxes,
     "clip": np.clip, "copy": np.copy, "trace": np.trace, "repeat": np.repeat,
     "round": np.round, "argmax": np.argmax, "argmin": np.argmin,
-    "argsort": np.argsort, "any": np.any, "all": np.all, "nonzero": np.nonzero,
+    "argsort": np.argsort, "argpartition": np.argpartition, "any": np.any, "all": np.all,
+    "nonzero": np.nonzero,
     "diagonal": np.diagonal, "take": np.take, "conj": np.conj, "conjugate": np.conjugate,
     "item": builtins.float,  # x.item() of a float array: its one value, a Python float
 }

@@ -88,6 +88,16 @@ def unindex_jvp(g, ans, grad, x, index):
     return _ad.unindex(g, x, index), None
 
 
+@defvjp(_ad.scattered)
+def scattered(g, ans, v, x, index):
+    return _ad.unbroadcast(g[index], v), _ad.zeros_like(x)
+
+
+@defjvp(_ad.scattered)
+def scattered_jvp(g, ans, v, x, index):
+    return _ad.scattered(g, x, index), None
+
+
 @defvjp(_ad.cast_like)
 def cast_like(g, ans, grad, x):
     return _ad.cast_like(g, grad), _ad.zeros_like(x)

@@ -16,6 +16,7 @@ from collections import Counter
 from typing import Any, Optional
 
 import gast
+import numpy as np
 
 from . import helper_copies, inline_defs, mutation
 from .ir import Transformer, assign_node, base_name, name_node, walk
@@ -880,7 +881,7 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     _min_max_of_several_by_key(parsed)
     for stmt in parsed.node.body:
         _MapAsComprehension(parsed, namer).visit(stmt)
-    _effects_as_statements(parsed, parsed.node)
+    _effects_as_statements(parsed, parsed.node, namer)
     body = parsed.node.body
     state = _Desugar(parsed, namer)
     last_is_return = bool(body) and isinstance(body[-1], gast.Return)
@@ -901,7 +902,7 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
 
 
 
-def _effects_as_statements(parsed: ParsedFunction, node: Any) -> None:
+def _effects_as_statements(parsed: ParsedFunction, node: Any, namer: Namer) -> None:
     """``[acc.append(x * x) for x in xs]`` (or ``list(map(acc.append, xs))``, a
     comprehension now) as a statement, for the calls' effect alone: written as the loop
     it runs, ``for x in xs: acc.append(x * x)``, whose calls are statements the normalizer
@@ -913,19 +914,25 @@ def _effects_as_statements(parsed: ParsedFunction, node: Any) -> None:
             continue
         for k, stmt in enumerate(block):
             if isinstance(stmt, gast.Expr):
-                loop = _as_statement(parsed, stmt)
+                loop = _as_statement(parsed, stmt, namer)
                 if loop is not None:
                     block[k] = stmt = loop
             if not isinstance(stmt, (gast.FunctionDef, gast.ClassDef)):
-                _effects_as_statements(parsed, stmt)
+                _effects_as_statements(parsed, stmt, namer)
     for handler in getattr(node, "handlers", ()):
-        _effects_as_statements(parsed, handler)
+        _effects_as_statements(parsed, handler, namer)
 
 
-def _as_statement(parsed: ParsedFunction, stmt: gast.Expr) -> Optional[gast.stmt]:
+def _as_statement(parsed: ParsedFunction, stmt: gast.Expr, namer: Namer
+                  ) -> Optional[gast.stmt]:
     """The loop ``stmt`` (a comprehension whose list is dropped) runs, or the ``if``
-    (``acc.append(v) if c else None``), or None."""
+    (``acc.append(v) if c else None``), or the update ``np.add.at(x, i, v)`` makes
+    (``x += _ad.scattered(v, x, i)``), or None."""
     value = stmt.value
+    update = _scatter_update(parsed, value, namer)
+    if update is not None:
+        update.shown_as = gast.unparse(stmt).strip().splitlines()[0]  # (as written)
+        return _located(update, stmt)
     if not any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and
                n.func.attr in mutation.CHANGING_RETURNING_NONE for n in walk(value)):
         return None
@@ -948,6 +955,32 @@ def _as_statement(parsed: ParsedFunction, stmt: gast.Expr) -> Optional[gast.stmt
         inner = gast.For(target=generator.target, iter=generator.iter, body=[inner],
                          orelse=[], type_comment=None)
     return _located(inner, stmt)
+
+
+def _scatter_update(parsed: ParsedFunction, value: gast.expr, namer: Namer
+                    ) -> Optional[gast.stmt]:
+    """``np.add.at(x, i, v)`` (``np.subtract.at``) as ``x += _ad.scattered(v, x, i)``:
+    the same change written into ``x`` (repeated positions add up), an update the
+    normalizer follows like any other."""
+    if not (isinstance(value, gast.Call) and len(value.args) == 3 and not value.keywords
+            and isinstance(value.args[0], (gast.Name, gast.Subscript, gast.Attribute))
+            and not any(isinstance(a, gast.Starred) for a in value.args)):
+        return None
+    found = parsed.resolve(value.func)
+    op = {np.add: gast.Add(), np.subtract: gast.Sub()}.get(
+        getattr(found, "__self__", None)) if getattr(found, "__name__", "") == "at" else None
+    if op is None:
+        return None
+    from ..rules import runtime
+    target, index, v = value.args
+    store = clone(target)
+    for n in walk(store):
+        if hasattr(n, "ctx") and n is store:
+            n.ctx = gast.Store()
+    return gast.AugAssign(target=store, op=op, value=gast.Call(
+        func=gast.Attribute(value=name_node(namer.reference(runtime, "_ad")),
+                            attr="scattered", ctx=gast.Load()),
+        args=[v, target, index], keywords=[]))
 
 
 def _located(made: gast.stmt, stmt: gast.stmt) -> gast.stmt:

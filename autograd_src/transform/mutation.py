@@ -665,8 +665,8 @@ def _inside_subscript(target: Any, name: Any) -> bool:
 #: Methods of arrays, lists, dicts and strings that change nothing (``y.sum()``,
 #: ``d.get(k)``): called on a name of the function's own, no state changes.
 _READING_METHODS = frozenset({
-    "all", "any", "argmax", "argmin", "argsort", "astype", "clip", "conj", "copy",
-    "cumprod", "cumsum", "diagonal", "dot", "flatten", "item", "max", "mean", "min",
+    "all", "any", "argmax", "argmin", "argpartition", "argsort", "astype", "clip", "conj",
+    "copy", "cumprod", "cumsum", "diagonal", "dot", "flatten", "item", "max", "mean", "min",
     "nonzero", "prod", "ravel", "repeat", "reshape", "round", "squeeze", "std", "sum",
     "swapaxes", "take", "tolist", "trace", "transpose", "var", "view", "get", "keys",
     "values", "items", "index", "count", "format", "join", "split", "strip", "lower",

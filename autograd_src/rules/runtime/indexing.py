@@ -15,7 +15,7 @@ from .core import dtype_of, shape_of, zero_item, zeros_like
 __all__ = ["as_items", "unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile",
            "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "add_at",
            "add_to_item", "add_into", "is_first", "written_back",
-           "copied_through"]
+           "copied_through", "scattered"]
 
 
 def _has_array_index(index: Any) -> bool:
@@ -44,6 +44,15 @@ def unindex(g: Any, x: Any, index: Any) -> Any:
         np.add.at(out, index, g if isinstance(g, np.ndarray) else np.asarray(g))
     else:
         out[index] = g
+    return out
+
+
+def scattered(v: Any, x: Any, index: Any) -> Any:
+    """What ``np.add.at(x, index, v)`` adds to ``x``: ``v`` (broadcast to ``x[index]``)
+    scattered into zeros shaped like ``x``; repeated positions add up. grad writes that
+    call as ``x += _ad.scattered(v, x, index)``."""
+    out = np.zeros(np.shape(x), dtype=np.result_type(x, v))
+    np.add.at(out, index, v)
     return out
 
 

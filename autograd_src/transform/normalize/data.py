@@ -435,7 +435,8 @@ class DataNormalizer:
         if not partners and not callers:
             return set()
         ad = name_node(self.namer.reference(runtime, "_ad"))
-        where = f"{self.parsed.where(stmt)}: {gast.unparse(stmt).strip().splitlines()[0]}"
+        shown = getattr(stmt, "shown_as", None) or gast.unparse(stmt).strip().splitlines()[0]
+        where = f"{self.parsed.where(stmt)}: {shown}"
         keywords = [gast.keyword(arg="argument", value=gast.Constant(value=True, kind=None))] \
             if callers else []
         if not callers and isinstance(node, gast.Subscript) and \

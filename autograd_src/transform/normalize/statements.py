@@ -1707,7 +1707,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             # dict must be none of them, nor held by one, which is checked as it runs
             # (for +=, nor its items' arrays; a number item is rebound, as in Python)
             partners = sorted((self.shared & self.read_by_adjoints) - {target.id})
-            where = f"{self.parsed.where(stmt)}: {gast.unparse(stmt).strip().splitlines()[0]}"
+            shown = getattr(stmt, "shown_as", None) or gast.unparse(stmt).strip().splitlines()[0]
+            where = f"{self.parsed.where(stmt)}: {shown}"
             ad = self.namer.reference(runtime, "_ad")
             check = gast.Expr(value=gast.Call(
                 func=gast.Attribute(value=name_node(ad), attr="alone", ctx=gast.Load()),
