@@ -133,6 +133,8 @@ class SameDraws:
             if state and is_user_function(function):  # (a library's id counter is
                 # its own)
                 _no_iterator_read(function, global_names, named)
+                if function.__dict__:  # (helper.calls += 1, a @counted wrapper's)
+                    held.append(function.__dict__)
             held += named
             defaults = list(function.__defaults__ or ()) + \
                 list((function.__kwdefaults__ or {}).values())

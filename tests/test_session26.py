@@ -1,10 +1,12 @@
 """Session 26: the smallest forms of what the fuzzers, independent testers and this
 session's own checks found (each test failed before its fix)."""
 
+import functools
+
 import numpy as np
 import pytest
 
-from autograd_src import grad, hessian, hvp, jacfwd, jacrev, jvp, make_jvp, value_and_grad
+from autograd_src import grad, hessian, hvp, jacfwd, jacrev, jvp, make_jvp, value_and_grad, vjp
 from autograd_src.errors import InPlaceUpdateError, NoRuleError, UndefinedFunctionError
 
 A = np.array([0.3, -0.7, 1.1])
@@ -334,3 +336,62 @@ def test_positions_from_lexsort_and_argpartition():
     expected = np.ones(3)
     expected[smallest] = 2.0 * A[smallest]
     np.testing.assert_allclose(grad(_gathers_by_argpartition)(A.copy()), expected)
+
+
+# ----- a call counter kept on a function (helper.calls += 1, a @counted decorator's
+# wrapper): vjp, jacrev and jacfwd left it at 2 or 4 after one call (tester DO; a
+# module global's was given back) -----
+
+def _counted(fn):
+    @functools.wraps(fn)
+    def wrapper(*args):
+        wrapper.calls += 1
+        return fn(*args)
+    wrapper.calls = 0
+    return wrapper
+
+
+@_counted
+def _counted_energy(x):
+    return np.sum(x ** 2)
+
+
+def _counting_helper(v):
+    _counting_helper.calls += 1
+    return v * v
+
+
+_counting_helper.calls = 0
+
+
+def _through_a_counting_helper(x):
+    return np.sum(_counting_helper(x))
+
+
+@pytest.mark.parametrize("entry", ["vjp", "jacrev", "jacfwd", "grad"])
+@pytest.mark.parametrize("f, counter", [(_counted_energy, _counted_energy),
+                                        (_through_a_counting_helper, _counting_helper)])
+def test_counter_on_a_function_left_as_after_one_run(f, counter, entry):
+    counter.calls = 0
+    run = {"vjp": lambda: vjp(f, A.copy())[1](1.0)[0], "jacrev": lambda: jacrev(f)(A.copy()),
+           "jacfwd": lambda: jacfwd(f)(A.copy()), "grad": lambda: grad(f)(A.copy())}[entry]
+    np.testing.assert_allclose(run(), 2.0 * A)
+    assert counter.calls == 1
+
+
+# ----- second order through code grad generated for list.extend in a loop followed by
+# a list concatenation (tester DO: hessian, hvp, jacfwd(grad) raised IndexError: the
+# forward pass read _ad.extended's list + [v] as arithmetic) -----
+
+def _extends_then_joins(x):
+    ys = []
+    for v in x:
+        ys.extend([v * v])
+    ys = ys + [x[0]]
+    return sum(ys)
+
+
+def test_second_order_through_extend_then_join():
+    np.testing.assert_allclose(hessian(_extends_then_joins)(A.copy()), 2.0 * np.eye(3))
+    np.testing.assert_allclose(hvp(_extends_then_joins)(A.copy(), np.ones(3)), 2.0)
+    np.testing.assert_allclose(jacfwd(grad(_extends_then_joins))(A.copy()), 2.0 * np.eye(3))

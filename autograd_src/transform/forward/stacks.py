@@ -56,12 +56,12 @@ def _is_check(stmt: Any) -> bool:
 
 def _appended(stmt: Any) -> Any:
     """The list of ``name = _ad.appended(name, value)`` (or of forward mode's in-place
-    ``_ad.pushed``, read as a value again), or None."""
+    ``_ad.pushed``, read as a value again, or ``_ad.extended``), or None."""
     if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
             isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call):
         call = stmt.value
         if isinstance(call.func, gast.Attribute) and \
-                call.func.attr in ("appended", "pushed") and \
+                call.func.attr in ("appended", "pushed", "extended") and \
                 isinstance(call.func.value, gast.Name) and \
                 call.func.value.id.startswith("_ad") and len(call.args) == 2 and \
                 not call.keywords and isinstance(call.args[0], gast.Name) and \
@@ -160,14 +160,17 @@ def _rewrite(stmts: list, checked: str, aliased: frozenset = frozenset()) -> lis
             continue
         items = _appended(stmt)
         if items is not None:
-            # lst = _ad.appended(lst, v) as lst = _ad.joined(lst, [v]): a list the
-            # normalizer follows, joined whatever it knows of lst (read as lst + [v],
-            # a + that its first pass took for arithmetic made an array of the list)
+            # lst = _ad.appended(lst, v) as lst = _ad.joined(lst, [v]), and
+            # _ad.extended(lst, vs) as _ad.joined(lst, list(vs)): a list the normalizer
+            # follows, joined whatever it knows of lst (read as lst + [v], a + that its
+            # first pass took for arithmetic made an array of the list)
             call = stmt.value
+            more = gast.List(elts=[call.args[1]], ctx=gast.Load()) \
+                if call.func.attr != "extended" else \
+                gast.Call(func=_name("list", gast.Load()), args=[call.args[1]], keywords=[])
             stmt.value = gast.Call(func=gast.Attribute(value=call.func.value, attr="joined",
                                                        ctx=gast.Load()),
-                                   args=[_name(items, gast.Load()), gast.List(
-                                       elts=[call.args[1]], ctx=gast.Load())], keywords=[])
+                                   args=[_name(items, gast.Load()), more], keywords=[])
             out.append(stmt)
             continue
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name) and \
