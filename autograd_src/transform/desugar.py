@@ -51,16 +51,24 @@ def _contains(stmts: list, kinds: tuple, into_loops: bool) -> bool:
     return False
 
 
-def _lambdas_called_inline(stmt: Any) -> list:
+def _lambdas_called_inline(stmt: Any, parsed: ParsedFunction) -> list:
     """The calls ``(lambda ...: ...)(args)`` in the simple statement ``stmt``, not
-    inside another lambda or a comprehension (whose names the lambda may read)."""
+    inside another lambda or a comprehension (whose names the lambda may read), and
+    ``(np.sin if c else np.cos)(x)`` where ``c`` calls no function of yours (naming the
+    choice first moves only reads before the rest of the line)."""
     if not isinstance(stmt, (gast.Assign, gast.AugAssign, gast.Expr, gast.Return)):
         return []
     found: list = []
     pending = [stmt]
     while pending:
         node = pending.pop()
-        if isinstance(node, gast.Call) and isinstance(node.func, gast.Lambda):
+        if isinstance(node, gast.Call) and (isinstance(node.func, gast.Lambda) or (
+                isinstance(node.func, gast.IfExp) and all(
+                    isinstance(f, (gast.Name, gast.Attribute, gast.Lambda))
+                    for f in (node.func.body, node.func.orelse)) and not any(
+                    isinstance(n, gast.Call) and
+                    mutation.is_user_function(parsed.resolve(n.func))
+                    for n in walk(node.func.test)))):
             found.append(node)
             pending += node.args + [k.value for k in node.keywords]
             continue
@@ -111,15 +119,18 @@ class _Desugar:
         return flags
 
     def statement(self, stmt: gast.stmt) -> list:
-        called = _lambdas_called_inline(stmt)
+        called = _lambdas_called_inline(stmt, self.parsed)
         if called:
             # (lambda t: t * t)(x): the lambda named first, as a lambda assigned to a
-            # name is read (it runs where the call is, reading what it reads there)
+            # name is read (it runs where the call is, reading what it reads there);
+            # (np.sin if c else np.cos)(x) too, as act = ...; act(x) is read
             named = []
             if not getattr(stmt, "shown_as", None):  # (its comments: the line as written)
                 stmt.shown_as = gast.unparse(stmt).strip().splitlines()[0]
             for call in called:
-                name = self.namer.fresh("inline_lambda")
+                name = self.namer.fresh("inline_lambda" if isinstance(call.func, gast.Lambda)
+                                        else "chosen")
+                self.parsed.locals.add(name)  # (a local of the function's, as act is)
                 named.append(assign_node(name, call.func, stmt))
                 call.func = name_node(name)
             return [s for one in named for s in self.statement(one)] + self.statement(stmt)

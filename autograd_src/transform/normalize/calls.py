@@ -755,7 +755,9 @@ class CallNormalizer:
                               NoRuleError)
         if isinstance(func, gast.Name) and func.id not in self.parsed.locals and \
                 func.id not in self.parsed.closure and func.id not in self.parsed.globals \
-                and not hasattr(builtins, func.id):
+                and not hasattr(builtins, func.id) and not any(
+                    isinstance(n, gast.Name) and n.id == func.id and
+                    isinstance(n.ctx, gast.Store) for n in walk(self.parsed.node)):
             # (defined after grad(f) ran, as Python allows: grad makes it at the call)
             error = self.error(call, f"{func.id}() is not defined: define it before the "
                                      "derivative's first call (grad reads the functions "
