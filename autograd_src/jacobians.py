@@ -209,8 +209,14 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
                                  "(a tuple, list or dict): take the Jacobian of each "
                                  "output (lambda x: f(x)[0])")
             out_shape = np.shape(columns[0])
-            jacobians.append(np.stack([np.asarray(c) for c in columns], axis=-1)
-                             .reshape(out_shape + shape))
+            jacobian = np.stack([np.asarray(c) for c in columns], axis=-1) \
+                .reshape(out_shape + shape)
+            # (in the argument's dtype, as jacrev's gradients are: float32 inputs give a
+            # float32 Jacobian, also where float64 data enters)
+            dtype = getattr(_argument(signature, name, args, kwargs), "dtype", None)
+            if dtype is not None and dtype.kind == "f" and jacobian.dtype != dtype:
+                jacobian = jacobian.astype(dtype)
+            jacobians.append(jacobian)
         return jacobians[0] if single else tuple(jacobians)
 
     jacobian_fwd.__autograd_src_jacobian__ = True  # type: ignore[attr-defined]

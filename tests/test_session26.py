@@ -410,3 +410,17 @@ def test_function_picked_by_a_conditional_expression_is_followed():
     np.testing.assert_allclose(grad(_calls_the_chosen_function)(-A), -np.sin(-A))
     np.testing.assert_allclose(jvp(_calls_the_chosen_function, (A.copy(),), (np.ones(3),))[1],
                                np.sum(np.cos(A)))
+
+
+# ----- jacfwd of a float32 argument where float64 data enters returned a float64
+# Jacobian, jacrev a float32 one (tester DN) -----
+
+def _float32_with_float64_data(x):
+    return np.cumsum(np.sin(x) * np.array([1.0, 2.0, 3.0]))
+
+
+def test_jacfwd_in_the_arguments_dtype_as_jacrev():
+    x = A.astype(np.float32)
+    forward, reverse = jacfwd(_float32_with_float64_data)(x), jacrev(_float32_with_float64_data)(x)
+    assert forward.dtype == reverse.dtype == np.float32
+    np.testing.assert_allclose(forward, reverse, rtol=1e-6)
