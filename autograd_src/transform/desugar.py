@@ -911,8 +911,6 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
         inline_defs.inline_nested_defs(parsed, namer)
 
 
-
-
 def _effects_as_statements(parsed: ParsedFunction, node: Any, namer: Namer) -> None:
     """``[acc.append(x * x) for x in xs]`` (or ``list(map(acc.append, xs))``, a
     comprehension now) as a statement, for the calls' effect alone: written as the loop
@@ -985,9 +983,7 @@ def _scatter_update(parsed: ParsedFunction, value: gast.expr, namer: Namer
     from ..rules import runtime
     target, index, v = value.args
     store = clone(target)
-    for n in walk(store):
-        if hasattr(n, "ctx") and n is store:
-            n.ctx = gast.Store()
+    store.ctx = gast.Store()
     return gast.AugAssign(target=store, op=op, value=gast.Call(
         func=gast.Attribute(value=name_node(namer.reference(runtime, "_ad")),
                             attr="scattered", ctx=gast.Load()),

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import builtins
 import copy
+import operator
 import types
 from typing import Any, Optional
 
@@ -544,6 +545,11 @@ def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, ma
             return f"calls {called}()"
         return None
     if type(target).__name__ == "ufunc" or module.startswith(("numpy", "scipy", "math")):
+        return None
+    if module in ("operator", "_operator"):  # operator.mul: arithmetic, as np.multiply
+        if target in mutation.OPERATOR_IN_PLACE or target in (operator.setitem,
+                                                               operator.delitem):
+            return f"calls {called}(), which changes its argument"
         return None
     return f"calls {called}(), which is not known to give the same result twice"
 

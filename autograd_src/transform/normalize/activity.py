@@ -100,11 +100,30 @@ class Activity:
                        for n in walk(expr.body))
         if isinstance(expr, gast.Starred):  # rs.randn(*np.shape(x)): no gradient
             return self.is_active(expr.value)
+        if isinstance(expr, gast.SetComp):  # {i % 2 for i in range(len(x))}: integers
+            return self._element_is_active(expr)
         # A comprehension: any differentiated name in it, or a call of a nested
         # function reading one ([f(x) for x in xs] where f reads w).
         return any(isinstance(n, gast.Name) and (n.id in self.active or (
             n.id in self.local_functions and bool(self.captured_active(n.id))))
             for n in walk(expr))
+
+    def _element_is_active(self, expr: Any) -> bool:
+        """Whether the items ``expr`` (a comprehension) makes carry gradient: its
+        element, with each loop's names taken as differentiated where what they loop
+        over is (not a name read only to count, ``range(len(x))``)."""
+        added: set = set()
+        try:
+            for generator in expr.generators:
+                if self.is_active(generator.iter) or \
+                        self._reads_active_function(generator.iter):
+                    names = {n.id for n in walk(generator.target)
+                             if isinstance(n, gast.Name)} - self.active
+                    self.active |= names
+                    added |= names
+            return self.is_active(expr.elt) or self._reads_active_function(expr.elt)
+        finally:
+            self.active -= added
 
     def integer_dtype(self, expr: gast.expr) -> bool:
         """Whether ``expr`` names an integer or bool dtype (``int``, ``np.int32``,
@@ -145,10 +164,11 @@ class Activity:
         elif self.is_active(func):  # make_step(a)(x), or step(x) after step = make_step(a)
             return True
         target = self.parsed.resolve(func)
-        if target in (list, tuple, sorted, set) and len(call.args) == 1 and \
-                not call.keywords and isinstance(call.args[0], gast.Name) and (
+        if target in (list, tuple, sorted, set, min, max) and len(call.args) == 1 and \
+                all(k.arg in ("key", "reverse") and target in (sorted, min, max)
+                    for k in call.keywords) and isinstance(call.args[0], gast.Name) and (
                     call.args[0].id in self.dicts or self.surely_a_dict(call.args[0].id)):
-            return False  # list(d): a dict's keys, constants
+            return False  # list(d), max(d, key=d.get): a dict's keys, constants
         if target is UNRESOLVED and isinstance(func, gast.Attribute) and \
                 isinstance(func.value, gast.Name) and func.value.id in self.namer.injected:
             # a runtime helper the normalizer wrote itself (_ad.keys(d))

@@ -463,15 +463,17 @@ class CallNormalizer:
                                        "array (a list of floats, if you need Python objects)",
                                  NoRuleError)
 
-    def surely_a_dict(self, name: str) -> bool:
+    def surely_a_dict(self, name: str, seen: frozenset = frozenset()) -> bool:
         """Whether ``name`` holds a dict wherever it is read: a parameter given one, not
-        assigned here, or a name this function only ever assigns dicts it makes."""
+        assigned here, or a name this function only ever assigns dicts it makes (or
+        names that surely hold one: ``d = items`` in code grad generated)."""
         if name in self.parsed.params:
             return name in self.dicts and name not in self.reassigned
         values = self.values_assigned(name)
         return bool(values) and all(
             isinstance(v, (gast.Dict, gast.DictComp)) or isinstance(v, gast.Call) and
-            self.parsed.resolve(v.func) is dict for v in values)
+            self.parsed.resolve(v.func) is dict or isinstance(v, gast.Name) and
+            v.id not in seen and self.surely_a_dict(v.id, seen | {name}) for v in values)
 
     def held_for_key(self, items: gast.expr, keywords: dict) -> Optional[gast.Name]:
         """A name holding ``items`` of ``max``/``min``/``sorted`` given a ``key``, where

@@ -370,7 +370,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return expr.id in self.texts
         if isinstance(expr, (gast.ListComp, gast.GeneratorExp, gast.SetComp, gast.DictComp)):
             # [f"{v}" for v in x], map(str, x) (written so): text of each differentiated item
-            made = [expr.key, expr.value] if isinstance(expr, gast.DictComp) else [expr.elt]
+            # (a dict's values, not its keys: {f"{v:.1f}": v * v ...} reads d[k] as the
+            # loop filling d[f"..."] = v * v does)
+            made = [expr.value] if isinstance(expr, gast.DictComp) else [expr.elt]
             return any(self.is_active(g.iter) or self.text_of_active(g.iter)
                        for g in expr.generators) and any(
                 _writes_text(n) for part in made for n in walk(part))
@@ -462,7 +464,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             test: gast.expr = stmt.test
         else:  # evaluated once, before the branch, and kept for the adjoint
             name = self.namer.fresh("cond")
-            self.body.append(Primal(assign_node(name, stmt.test, stmt), stmt, {name}))
+            value = stmt.test
+            if isinstance(value, gast.BoolOp):  # (a and helper(b): its truth alone, which
+                # the code read again for second order takes for no value with gradient)
+                value = gast.Call(func=name_node(self.namer.builtin("bool")), args=[value],
+                                  keywords=[])
+            self.body.append(Primal(assign_node(name, value, stmt), stmt, {name}))
             test = name_node(name)
         self.body.append(Branch(test, body, orelse, stmt))
 
