@@ -521,3 +521,31 @@ def test_second_order_through_an_and_test_calling_a_helper():
     np.testing.assert_allclose(hessian(_doubled_where_both_positive)(A.copy()),
                                4.0 * np.eye(3))
     np.testing.assert_allclose(hessian(_doubled_where_both_positive)(-A), 2.0 * np.eye(3))
+
+
+# ----- messages (tester DO): max(..., default=) said "missing a required argument 'b'";
+# d.update(...)'s advice, d = {**d, **other}, silently stops writing into a dict the
+# caller passed -----
+
+def _largest_or_zero(x):
+    return max((v * v for v in x), default=0.0)
+
+
+def _largest_written_as_advised(x):
+    xs = [v * v for v in x]
+    return max(xs) if xs else 0.0
+
+
+def _logs_by_update(x, log):
+    log.update(loss=float(np.sum(x)), n=len(x))
+    return np.sum(x * x)
+
+
+def test_messages_of_max_with_default_and_dict_update():
+    with pytest.raises(NoRuleError, match=r"max\(xs\) if xs else default"):
+        grad(_largest_or_zero)(A.copy())
+    expected = np.zeros(3)
+    expected[np.argmax(A ** 2)] = 2.0 * A[np.argmax(A ** 2)]
+    np.testing.assert_allclose(grad(_largest_written_as_advised)(A.copy()), expected)
+    with pytest.raises(DiffSyntaxError, match=r"set each item \(log\['k'\] = v\)"):
+        grad(_logs_by_update)(A.copy(), {})

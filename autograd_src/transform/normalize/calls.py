@@ -1735,6 +1735,11 @@ class CallNormalizer:
         try:
             bound_args = rule.signature.bind(None, None, *args, **named)
         except TypeError as exc:
+            if primitive in (builtins.min, builtins.max) and "default" in named:
+                raise self.error(node, f"{label}(..., default=...) of differentiated values "
+                                       f"is not followed: make the items a list first (xs "
+                                       f"= [...]) and write {label}(xs) if xs else default",
+                                 NoRuleError) from None
             raise self.error(node, f"cannot differentiate this call to {label}: {exc} "
                                    f"(the derivative rule takes ({', '.join(rule.params)}))"
                              ) from None

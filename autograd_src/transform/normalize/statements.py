@@ -2146,7 +2146,8 @@ _ADVICE = {
     "insert": "{x} = {x}[:i] + [v] + {x}[i:]",
     "remove": "build the list without the item",
     "clear": "{x} = []",
-    "update": "{x} = {{**{x}, **other}}",
+    "update": "set each item ({x}['k'] = v), which reaches a dict the caller passed, "
+              "or, for a dict of this function's own, {x} = {{**{x}, **other}}",
     "setdefault": "write {x}[key] = {x}.get(key, default) and read {x}[key]",
     "fill": "{x} = np.full_like({x}, value)",
     "resize": "{x} = {x}.reshape(shape) where the size stays, or, to grow it with "
