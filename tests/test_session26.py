@@ -549,3 +549,20 @@ def test_messages_of_max_with_default_and_dict_update():
     np.testing.assert_allclose(grad(_largest_written_as_advised)(A.copy()), expected)
     with pytest.raises(DiffSyntaxError, match=r"set each item \(log\['k'\] = v\)"):
         grad(_logs_by_update)(A.copy(), {})
+
+
+# ----- arctanh at x = 1 (infinite derivative) in forward mode made a zero tangent there
+# nan, and so every other entry's column of jacfwd (tester DP; arcsin kept it zero) -----
+
+def _sum_of_arctanh(x):
+    return np.sum(np.arctanh(x))
+
+
+def test_arctanh_at_one_keeps_other_columns_finite():
+    x = np.array([1.0, 0.5])
+    with np.errstate(divide="ignore"):
+        np.testing.assert_allclose(jacfwd(_sum_of_arctanh)(x), [np.inf, 4.0 / 3.0])
+        np.testing.assert_allclose(jvp(_sum_of_arctanh, (x,), (np.array([0.0, 1.0]),))[1],
+                                   4.0 / 3.0)
+        np.testing.assert_allclose(grad(lambda v: np.sum(np.where(v < 0.9, np.arctanh(v),
+                                                                  0.0)))(x), [0.0, 4.0 / 3.0])

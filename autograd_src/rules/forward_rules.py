@@ -133,7 +133,8 @@ def arccosh(g, ans, x):
 
 @defjvp(np.arctanh, math.atanh)
 def arctanh(g, ans, x):
-    return g / ((1 - x) * (1 + x))
+    """As the adjoint rule (a zero tangent stays zero at x = ±1, as arcsin's)."""
+    return _ad.divide_or_zero(g, (1 - x) * (1 + x))
 
 
 @defjvp(np.exp, math.exp)

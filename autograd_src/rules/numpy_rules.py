@@ -134,8 +134,9 @@ def arccosh(g, ans, x):
 
 @defvjp(np.arctanh, math.atanh)
 def arctanh(g, ans, x):
-    """``1 / ((1 - x) (1 + x))``, exact near ``x = ±1``."""
-    return g / ((1 - x) * (1 + x))
+    """``1 / ((1 - x) (1 + x))``, exact near ``x = ±1``; a zero adjoint stays zero there
+    (``np.where``'s branch not taken), as ``arcsin``'s does."""
+    return _ad.divide_or_zero(g, (1 - x) * (1 + x))
 
 
 @defvjp(np.exp, math.exp)
