@@ -2,6 +2,7 @@
 session's own checks found (each test failed before its fix)."""
 
 import functools
+import itertools
 import operator
 
 import numpy as np
@@ -566,3 +567,28 @@ def test_arctanh_at_one_keeps_other_columns_finite():
                                    4.0 / 3.0)
         np.testing.assert_allclose(grad(lambda v: np.sum(np.where(v < 0.9, np.arctanh(v),
                                                                   0.0)))(x), [0.0, 4.0 / 3.0])
+
+
+# ----- functools.reduce and itertools over differentiated values: refused "register a
+# rule"; the message now names a rewrite, which works (tester DO) -----
+
+def _squares_reduced(x):
+    return functools.reduce(operator.add, [v * v for v in x])
+
+
+def _running_sums_by_itertools(x):  # (itertools.pairwise: Python 3.10 and later)
+    return sum(itertools.accumulate(x))
+
+
+def _pairs_by_zip(x):
+    return sum((b - a) ** 2 for a, b in zip(x[:-1], x[1:]))
+
+
+def test_reduce_and_itertools_name_a_rewrite():
+    with pytest.raises(NoRuleError, match="write a for loop"):
+        grad(_squares_reduced)(A.copy())
+    with pytest.raises(NoRuleError, match=r"np\.cumsum\(xs\)"):
+        grad(_running_sums_by_itertools)(A.copy())
+    d = np.diff(A)
+    np.testing.assert_allclose(grad(_pairs_by_zip)(A.copy()),
+                               [-2.0 * d[0], 2.0 * d[0] - 2.0 * d[1], 2.0 * d[1]])

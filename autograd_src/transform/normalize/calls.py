@@ -1711,7 +1711,7 @@ class CallNormalizer:
                                    f"{label}(c); m(x)), or write a function of both "
                                    "(def f(v, c): ...)", NoRuleError)
         if rule is None:
-            instead = _NUMPY_FOR.get((getattr(primitive, "__module__", None),
+            instead = _WRITE_INSTEAD.get((getattr(primitive, "__module__", None),
                                       getattr(primitive, "__name__", None)))
             raise self.error(
                 node,
@@ -1839,11 +1839,24 @@ def _instance_of(known: Any, cls: type) -> bool:
 
 
 #: NumPy's spelling of functions of Python's statistics module, for the advice.
-_NUMPY_FOR = {("statistics", "mean"): "np.mean(xs)", ("statistics", "fmean"): "np.mean(xs)",
-              ("statistics", "median"): "np.median(xs)",
-              ("statistics", "stdev"): "np.std(xs, ddof=1)",
-              ("statistics", "variance"): "np.var(xs, ddof=1)",
-              ("statistics", "pstdev"): "np.std(xs)", ("statistics", "pvariance"): "np.var(xs)"}
+#: What to write instead of a library function without a rule, by (module, name).
+_WRITE_INSTEAD = {
+    ("statistics", "mean"): "np.mean(xs)", ("statistics", "fmean"): "np.mean(xs)",
+    ("statistics", "median"): "np.median(xs)",
+    ("statistics", "stdev"): "np.std(xs, ddof=1)",
+    ("statistics", "variance"): "np.var(xs, ddof=1)",
+    ("statistics", "pstdev"): "np.std(xs)", ("statistics", "pvariance"): "np.var(xs)",
+    ("_functools", "reduce"): "a for loop (acc = xs[0], then for v in xs[1:]: acc = "
+                              "f(acc, v))",
+    ("itertools", "accumulate"): "np.cumsum(xs), or a for loop appending each running "
+                                 "value to a list",
+    ("itertools", "chain"): "the lists joined with + (a + b), or a list comprehension",
+    ("itertools", "pairwise"): "zip(xs[:-1], xs[1:])",
+    ("itertools", "starmap"): "a comprehension ([f(a, b) for a, b in pairs])",
+    ("itertools", "islice"): "a slice of a list (list(xs)[start:stop])",
+    ("itertools", "product"): "a comprehension of two loops ([(a, b) for a in xs for b "
+                              "in ys])",
+    ("itertools", "zip_longest"): "zip of lists made the same length"}
 
 
 def _draw_refusal(label: str, where: str) -> str:
