@@ -1712,7 +1712,7 @@ class CallNormalizer:
                                    "(def f(v, c): ...)", NoRuleError)
         if rule is None:
             instead = _WRITE_INSTEAD.get((getattr(primitive, "__module__", None),
-                                      getattr(primitive, "__name__", None)))
+                                          getattr(primitive, "__name__", None)))
             raise self.error(
                 node,
                 f"no derivative rule for {label} (called on a differentiated value at "
@@ -1838,8 +1838,8 @@ def _instance_of(known: Any, cls: type) -> bool:
     return isinstance(known, InstanceOf) and issubclass(known.cls, cls)
 
 
-#: NumPy's spelling of functions of Python's statistics module, for the advice.
-#: What to write instead of a library function without a rule, by (module, name).
+#: What to write instead of a library function without a rule, by (module, name): NumPy's
+#: spelling of the statistics module's functions, loops and zips for functools/itertools.
 _WRITE_INSTEAD = {
     ("statistics", "mean"): "np.mean(xs)", ("statistics", "fmean"): "np.mean(xs)",
     ("statistics", "median"): "np.median(xs)",
