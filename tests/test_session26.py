@@ -542,6 +542,11 @@ def _logs_by_update(x, log):
     return np.sum(x * x)
 
 
+def _keeps_by_update(x, log):
+    log.update(loss=np.sum(x))
+    return np.sum(x * x)
+
+
 def test_messages_of_max_with_default_and_dict_update():
     with pytest.raises(NoRuleError, match=r"max\(xs\) if xs else default"):
         grad(_largest_or_zero)(A.copy())
@@ -549,7 +554,10 @@ def test_messages_of_max_with_default_and_dict_update():
     expected[np.argmax(A ** 2)] = 2.0 * A[np.argmax(A ** 2)]
     np.testing.assert_allclose(grad(_largest_written_as_advised)(A.copy()), expected)
     with pytest.raises(DiffSyntaxError, match=r"set each item \(log\['k'\] = v\)"):
-        grad(_logs_by_update)(A.copy(), {})
+        grad(_keeps_by_update)(A.copy(), {})
+    log: dict = {}  # (numbers alone, len(x) among them: followed, the caller's dict filled)
+    np.testing.assert_allclose(grad(_logs_by_update)(A.copy(), log), 2.0 * A)
+    assert log == {"loss": np.sum(A), "n": 3}
 
 
 # ----- arctanh at x = 1 (infinite derivative) in forward mode made a zero tangent there

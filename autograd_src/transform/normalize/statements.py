@@ -2070,6 +2070,9 @@ def _converted_only(node: Any, is_active: Any, resolve: Any) -> bool:
             return True
         if isinstance(expr, gast.Name):
             return not is_active(expr)
+        if isinstance(expr, (gast.Call, gast.Attribute, gast.Compare)) and \
+                not is_active(expr):
+            return True  # (len(x), x.shape, x > 0: numbers without gradient)
         return all(clean(child) for child in gast.iter_child_nodes(expr))
 
     return clean(node) and seen[0]
