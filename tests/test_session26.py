@@ -600,3 +600,33 @@ def test_reduce_and_itertools_name_a_rewrite():
     d = np.diff(A)
     np.testing.assert_allclose(grad(_pairs_by_zip)(A.copy()),
                                [-2.0 * d[0], 2.0 * d[0] - 2.0 * d[1], 2.0 * d[1]])
+
+
+# ----- a helper binding a name to an item of its parameter in one arm of a conditional
+# expression and to itself elsewhere (hid = u[0] if c else ...; hid = hid; hid -= v):
+# `hid = hid` made the alias rule take hid for a view of u, and the caller's check refused
+# the call at run time (fuzz seed 260692, a false refusal) -----
+
+def _item_then_updated(u):
+    hid = u[0] if np.sum(u) > 0.0 else np.sin(u[1])
+    if hid > 5.0:
+        hid = hid
+    hid -= 0.5
+    return hid * u[1]
+
+
+def _reads_then_passes_on(u):
+    a = np.tanh(u[2])
+    return a * _item_then_updated(u=u)
+
+
+def _reads_then_passes(x):
+    return _reads_then_passes_on(np.tanh(x))
+
+
+def test_item_of_a_parameter_kept_under_its_own_name():
+    from .test_session22 import _fd
+    x = A.copy()
+    np.testing.assert_allclose(grad(_reads_then_passes)(x), _fd(_reads_then_passes, A.copy()),
+                               atol=1e-7)
+    np.testing.assert_array_equal(x, A)

@@ -927,6 +927,8 @@ def _items_written_through(copied: gast.FunctionDef, param: str, inner: set[str]
                     if isinstance(leaf, gast.Subscript) and isinstance(leaf.value, gast.Name) \
                             and leaf.value.id == param and _constant_integers(leaf.slice):
                         indices.append(leaf.slice)
+                    elif isinstance(leaf, gast.Name) and leaf.id in reaching:
+                        continue  # (hid = hid: one of these names, each binding seen here)
                     elif shared_names(gast.Expr(value=leaf), resolve):
                         return None  # (another array it may share)
     return indices or None
