@@ -186,7 +186,8 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         draws = SameDraws(fn, args, kwargs, state=True,
                            may_change_state=same.needed)  # each column's run as the first
         for name, forward in zip(names, forwards):
-            shape, units = _basis(_argument(signature, name, args, kwargs))
+            given = _argument(signature, name, args, kwargs)
+            shape, units = _basis(given)
             columns = []
             for u in units:
                 draws.again()
@@ -213,7 +214,7 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
                 .reshape(out_shape + shape)
             # (in the argument's dtype, as jacrev's gradients are: float32 inputs give a
             # float32 Jacobian, also where float64 data enters)
-            dtype = getattr(_argument(signature, name, args, kwargs), "dtype", None)
+            dtype = getattr(given, "dtype", None)
             if dtype is not None and dtype.kind == "f" and jacobian.dtype != dtype:
                 jacobian = jacobian.astype(dtype)
             jacobians.append(jacobian)

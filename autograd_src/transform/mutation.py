@@ -51,16 +51,15 @@ ARRAY_WRITING_METHODS = frozenset({
 CONTAINER_CHANGING_METHODS = frozenset({
     "append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault",
     "popitem", "reverse"})
-#: Methods of lists, dicts, sets and arrays that change their object and return None:
-#: called for their effect, as statements (inside an expression, grad refuses them).
-CHANGING_RETURNING_NONE = frozenset({
-    "append", "extend", "insert", "remove", "clear", "update", "reverse", "sort", "add",
-    "discard", "fill", "put", "itemset", "setfield", "resize", "partition", "__setitem__",
-    "__delitem__"})
 #: Methods that change their object (of arrays, lists and dicts).
 MUTATING_METHODS = ARRAY_WRITING_METHODS | CONTAINER_CHANGING_METHODS
 #: Methods of sets that change them (``add`` is too common a name to count elsewhere).
 SET_CHANGING_METHODS = frozenset({"add", "discard"})
+#: Of the methods changing lists, dicts, sets and arrays, those that return None:
+#: called for their effect, as statements (inside an expression, grad refuses them).
+CHANGING_RETURNING_NONE = (MUTATING_METHODS | SET_CHANGING_METHODS) - {
+    "pop", "popitem", "setdefault", "byteswap"} - (IN_PLACE_DUNDERS - {"__setitem__",
+                                                                         "__delitem__"})
 
 
 #: NumPy functions whose result may be a view of (or be) an argument.
