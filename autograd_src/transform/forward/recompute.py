@@ -409,12 +409,15 @@ def _flattened(derivative: Any, bindings: Optional[dict] = None) -> Any:
                 args.posonlyargs or args.kwonlyargs or args.vararg or args.kwarg):
             seed = args.args[0]
             before = [stmt for k, stmt in enumerate(body[:-1]) if k != defs[0]]
+            params = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
             used = {n.id for stmt in before for n in walk(stmt)
-                    if isinstance(n, gast.Name)} | {a.id for a in node.args.args}
+                    if isinstance(n, gast.Name)} | {a.id for a in params}
             if seed.id not in used:
                 node.body = before + [stmt for stmt in body[defs[0]].body
                                       if not isinstance(stmt, gast.Nonlocal)]
-                node.args.args.insert(0, seed)
+                # first, where the call passes it: before positional-only parameters too
+                first = node.args.posonlyargs if node.args.posonlyargs else node.args.args
+                first.insert(0, seed)
                 node.name = f"{node.name}_then_back"
                 node.decorator_list = []
                 made = loader.load(codegen.to_source(node), node.name, derivative, {},
