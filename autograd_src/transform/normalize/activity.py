@@ -100,7 +100,11 @@ class Activity:
                        for n in walk(expr.body))
         if isinstance(expr, gast.Starred):  # rs.randn(*np.shape(x)): no gradient
             return self.is_active(expr.value)
-        if isinstance(expr, gast.SetComp):  # {i % 2 for i in range(len(x))}: integers
+        if isinstance(expr, gast.SetComp) or (  # {i % 2 for i in range(len(x))}: integers
+                isinstance(expr, (gast.ListComp, gast.GeneratorExp)) and
+                not any(isinstance(n, gast.NamedExpr) for n in walk(expr))):
+            # (tuple(n for n in np.shape(x)): sizes; a walrus in a comprehension binds
+            # a name outside it, which its element may read: the broad rule below)
             return self._element_is_active(expr)
         # A comprehension: any differentiated name in it, or a call of a nested
         # function reading one ([f(x) for x in xs] where f reads w).
