@@ -472,7 +472,8 @@ def written_through_aliases(node: gast.FunctionDef,
     sharing their array (``q = p; q += 1.0``, ``v = p[1:]; v *= 2.0``)."""
     params = {a.id for a in node.args.posonlyargs + node.args.args}
     others = {name for name in _written_in_place(node.body) - params
-              if not _new_at_each_write(node.body, name, resolve)}
+              if not _new_at_each_write(node.body, name, resolve) and
+              not _own_list_changed_only(node.body, name)}
     if not others:
         return frozenset()
     from ..helper_copies import _items_written_through
@@ -482,6 +483,57 @@ def written_through_aliases(node: gast.FunctionDef,
     return frozenset(p for p in written_through(node, others, resolve) & params
                      if not _items_written_through(node, p, others, resolve) and
                      not _rebound_first(node.body, p, resolve))
+
+
+def _own_list_changed_only(body: list, name: str) -> bool:
+    """Whether ``name`` is only ever bound to a new list (``rows = [m[0]]``, a list
+    comprehension) and each write `_written_in_place` finds into it changes the list
+    alone (``rows.append(v)``, ``rows[k] = v``, ``rows += [v]``): its items may be views
+    of a parameter's array, but nothing written changes them (``rows[k] += v`` would)."""
+    accepted: set = set()  # the Name nodes binding it to a new list, or extending it
+    stored: list = []
+    for node in walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.Name) and node.id == name and \
+                isinstance(node.ctx, (gast.Store, gast.Del)):
+            stored.append(node)
+        elif isinstance(node, (gast.FunctionDef, gast.ClassDef)) and node.name == name:
+            return False
+        if name in getattr(node, "writes_back", ()):
+            return False
+        if isinstance(node, gast.Assign):
+            for target in node.targets:
+                if isinstance(target, gast.Name) and target.id == name:
+                    if len(node.targets) == 1 and \
+                            isinstance(node.value, (gast.List, gast.ListComp)):
+                        accepted.add(id(target))
+                elif isinstance(target, gast.Subscript) and \
+                        isinstance(target.value, gast.Subscript) and \
+                        _subscript_base(target) == name:
+                    return False  # rows[k][j] = v: into an item
+        elif isinstance(node, gast.AugAssign):
+            if isinstance(node.target, gast.Name) and node.target.id == name:
+                accepted.add(id(node.target))  # rows += [v]: the list extended
+            elif _subscript_base(node.target) == name:
+                return False  # rows[k] += v: NumPy writes into the item's array
+        elif isinstance(node, gast.Call):
+            func = node.func
+            if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
+                    func.value.id == name and func.attr in _CHANGING_METHODS and \
+                    func.attr not in mutation.CONTAINER_CHANGING_METHODS | {"sort"}:
+                return False
+            given = [k.value for k in node.keywords if k.arg == "out"] + (
+                node.args[:1] if isinstance(func, gast.Attribute) and
+                func.attr in _WRITING_INTO_THEIR_FIRST else [])
+            if any(isinstance(w, gast.Name) and w.id == name for w in given):
+                return False
+    return bool(stored) and all(id(n) in accepted for n in stored)
+
+
+def _subscript_base(target: Any) -> Optional[str]:
+    """``rows`` of ``rows[k][j]`` (a name under subscripts), else None."""
+    while isinstance(target, gast.Subscript):
+        target = target.value
+    return target.id if isinstance(target, gast.Name) else None
 
 
 def _rebound_first(body: list, name: str, resolve: Callable[[gast.Name], Any]) -> bool:
@@ -592,7 +644,8 @@ def items_aliased(node: gast.FunctionDef, resolve: Callable[[gast.Name], Any]) -
     caller's array (checked as the call runs, `Normalizer.no_write_through_an_item`)."""
     params = {a.id for a in node.args.posonlyargs + node.args.args}
     others = {name for name in _written_in_place(node.body) - params
-              if not _new_at_each_write(node.body, name, resolve)}
+              if not _new_at_each_write(node.body, name, resolve) and
+              not _own_list_changed_only(node.body, name)}
     if not others:
         return {}
     from ..helper_copies import _items_written_through
