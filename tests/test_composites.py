@@ -50,7 +50,47 @@ CASES = {
     "polyder": (lambda p: np.sum(np.polyval(np.polyder(p, 2), V)), W),
     "cond": (lambda a: np.linalg.cond(a @ a.T + np.eye(4)), A),
     "cond_fro": (lambda a: np.linalg.cond(a[:, :4], "fro"), A),
+    # session 27: NumPy 2's array-API names and more (tester DN's list)
+    "vector_norm": (lambda a: np.linalg.vector_norm(a), A),
+    "vector_norm_axes_keepdims": (lambda a: np.sum(np.linalg.vector_norm(
+        a.reshape(2, 2, 6), axis=(0, 2), keepdims=True) ** 2), A),
+    "vector_norm_ord1": (lambda a: np.sum(np.linalg.vector_norm(a, axis=1, ord=1) ** 2), A),
+    "matrix_norm": (lambda a: np.linalg.matrix_norm(a), A),
+    "matrix_norm_2": (lambda a: np.linalg.matrix_norm(a, ord=2, keepdims=True).sum(), A),
+    "svdvals": (lambda a: np.sum(np.linalg.svdvals(a) ** 3), A),
+    "vecdot": (lambda a: np.sum(np.vecdot(a, V) ** 2), A),
+    "linalg_vecdot": (lambda a: np.sum(np.linalg.vecdot(a.T, a.T, axis=0) ** 2), A),
+    "linalg_matmul": (lambda a: np.sum(np.linalg.matmul(a, a.T) ** 2), A),
+    "linalg_outer": (lambda x: np.sum(np.linalg.outer(x, W) ** 2), V),
+    "linalg_trace": (lambda a: np.linalg.trace(a[:, :4] @ a[:, 2:]), A),
+    "linalg_diagonal": (lambda a: np.sum(np.linalg.diagonal(a, offset=1) ** 2), A),
+    "linalg_tensordot": (lambda a: np.sum(np.linalg.tensordot(a, a.T, axes=1) ** 2), A),
+    "linalg_cross": (lambda x: np.sum(np.linalg.cross(x[:3], x[3:]) ** 2), V),
+    "multi_dot": (lambda a: np.sum(np.linalg.multi_dot([V[:4], a, a.T, a]) ** 2), A),
+    "maximum_accumulate": (lambda a: np.sum(np.maximum.accumulate(a, axis=1) ** 2), A),
+    "minimum_accumulate": (lambda a: np.sum(np.minimum.accumulate(a) ** 3), A),
+    "float_power": (lambda x: np.sum(np.float_power(W * x, 1.5)), W),
+    "choose": (lambda a: np.sum(np.choose(np.array([[0, 2, 1], [3, 1, 0]]),
+                                          [a[:2, :3], a[:2, 3:] * 2, a[2, :3], a[3:, 3:]],
+                                          mode="wrap") ** 2), A),
+    "nanquantile": (lambda a: np.sum(np.nanquantile(a, [0.2, 0.6], axis=1) ** 2), WITH_NANS),
+    "nanpercentile": (lambda a: np.nanpercentile(a, 30) ** 2, WITH_NANS),
+    "nanmedian": (lambda a: np.sum(np.nanmedian(a, axis=0, keepdims=True) ** 2), WITH_NANS),
+    "sliding_window_view": (lambda a: np.sum(np.lib.stride_tricks.sliding_window_view(
+        a, (2, 3)) ** 2 * np.arange(6.0).reshape(2, 3)), A),
+    "sliding_window_view_axis": (lambda x: np.sum(np.lib.stride_tricks.sliding_window_view(
+        x, 3, axis=0).sum(axis=-1) ** 2), V),
+    "polyfit": (lambda y: np.sum(np.polyfit(V, y, 2) ** 2), W),
+    "polyfit_wrt_x": (lambda x: np.sum(np.polyfit(x, W, 3) ** 2), V),
+    "astype": (lambda a: np.sum(np.astype(a, np.float64) ** 2), A),
 }
+if hasattr(np, "cumulative_sum"):  # (NumPy 2.1)
+    CASES.update({
+        "cumulative_sum": (lambda x: np.sum(np.cumulative_sum(x, include_initial=True) ** 2),
+                           V),
+        "cumulative_prod": (lambda a: np.sum(np.cumulative_prod(a, axis=1)), A),
+        "unstack": (lambda a: np.sum(np.unstack(a, axis=1)[2] ** 2 * V[:4]), A),
+    })
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

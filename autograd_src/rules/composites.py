@@ -477,3 +477,349 @@ def math_dist(p: Any, q: Any) -> Any:
     for a, b in zip(p, q):
         total = total + (a - b) * (a - b)
     return math.sqrt(total)
+
+
+# ----- NumPy 2's array-API names, and more -----
+# (registered where this NumPy has them: getattr(..., None) is skipped)
+
+
+def _axes_of(axis: Any, ndim: int) -> tuple:
+    """``axis`` (None for all, an int, or a tuple) as a tuple of non-negative axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    return tuple(k % ndim for k in (axis if isinstance(axis, tuple) else (axis,)))
+
+
+@defcomposite(getattr(np.linalg, "vector_norm", None))
+def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False,
+                ord: Any = 2) -> Any:
+    """``np.linalg.vector_norm``: `np.linalg.norm` of a vector, over all of ``x`` (or
+    over several axes) as over one axis holding their values."""
+    x = _as_array(x)
+    if isinstance(axis, int):
+        return np.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
+    ndim = np.ndim(x)
+    axes = _axes_of(axis, ndim)
+    kept = ndim - len(axes)
+    moved = np.moveaxis(x, axes, tuple(range(kept, ndim)))
+    others = np.shape(moved)[:kept]
+    result = np.linalg.norm(np.reshape(moved, others + (-1,)), ord=ord, axis=-1)
+    if keepdims:
+        result = np.reshape(result, tuple(1 if k in axes else size
+                                          for k, size in enumerate(np.shape(x))))
+    return result
+
+
+@defcomposite(getattr(np.linalg, "matrix_norm", None))
+def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
+    """``np.linalg.matrix_norm``: `np.linalg.norm` over the last two axes."""
+    return np.linalg.norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
+
+
+@defcomposite(getattr(np.linalg, "svdvals", None))
+def svdvals(x: Any, /) -> Any:
+    """``np.linalg.svdvals``: the singular values ``np.linalg.svd`` gives."""
+    return np.linalg.svd(x, compute_uv=False)
+
+
+@defcomposite(getattr(np, "vecdot", None), getattr(np.linalg, "vecdot", None))
+def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    """``np.vecdot`` of real vectors: the sum along ``axis`` of ``x1 * x2``, other axes
+    broadcast."""
+    if np.shape(x1)[axis] != np.shape(x2)[axis]:
+        raise ValueError(f"vecdot: the vectors along axis {axis} differ in length "
+                         f"({np.shape(x1)[axis]} and {np.shape(x2)[axis]})")
+    if np.iscomplexobj(_values_of(x1)) or np.iscomplexobj(_values_of(x2)):
+        raise _unsupported("vecdot", "complex values")  # (write np.sum(np.conj(x1) * x2))
+    return np.sum(x1 * x2, axis=axis)
+
+
+@defcomposite(getattr(np.linalg, "matmul", None))
+def linalg_matmul(x1: Any, x2: Any, /) -> Any:
+    """``np.linalg.matmul``: ``np.matmul``."""
+    return np.matmul(x1, x2)
+
+
+@defcomposite(getattr(np.linalg, "outer", None))
+def linalg_outer(x1: Any, x2: Any, /) -> Any:
+    """``np.linalg.outer`` of two vectors: ``np.outer``."""
+    if np.ndim(x1) != 1 or np.ndim(x2) != 1:
+        raise ValueError("np.linalg.outer takes two 1-dimensional arrays, of "
+                         f"{np.ndim(x1)} and {np.ndim(x2)} dimensions here")
+    return np.outer(x1, x2)
+
+
+@defcomposite(getattr(np.linalg, "trace", None))
+def linalg_trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
+    """``np.linalg.trace``: the trace of each matrix of the last two axes."""
+    _no_options("linalg.trace", {"dtype": dtype})
+    return np.trace(x, offset=offset, axis1=-2, axis2=-1)
+
+
+@defcomposite(getattr(np.linalg, "diagonal", None))
+def linalg_diagonal(x: Any, /, *, offset: int = 0) -> Any:
+    """``np.linalg.diagonal``: the diagonal of each matrix of the last two axes."""
+    return np.diagonal(x, offset=offset, axis1=-2, axis2=-1)
+
+
+@defcomposite(getattr(np.linalg, "tensordot", None))
+def linalg_tensordot(x1: Any, x2: Any, /, *, axes: Any = 2) -> Any:
+    """``np.linalg.tensordot``: ``np.tensordot``."""
+    return np.tensordot(x1, x2, axes=axes)
+
+
+@defcomposite(getattr(np.linalg, "cross", None))
+def linalg_cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    """``np.linalg.cross`` of 3-vectors: ``np.cross``."""
+    if np.shape(x1)[axis] != 3 or np.shape(x2)[axis] != 3:
+        raise ValueError("Both input arrays must be (arrays of) 3-dimensional vectors, "
+                         f"but they are {np.shape(x1)[axis]} and {np.shape(x2)[axis]} "
+                         "dimensional instead.")
+    return np.cross(x1, x2, axis=axis)
+
+
+@defcomposite(np.linalg.multi_dot)
+def multi_dot(arrays: Any, *, out: Any = None) -> Any:
+    """``np.linalg.multi_dot``: the products from the left (a 1-D first array a row,
+    a 1-D last one a column, as ``@`` reads them)."""
+    _no_options("linalg.multi_dot", {"out": out})
+    if len(arrays) < 2:
+        raise ValueError("Expecting at least two arrays.")
+    result = arrays[0]
+    for array in arrays[1:]:
+        result = np.matmul(result, array)
+    return result
+
+
+def _cumulative(x: Any, axis: Any, name: str) -> Any:
+    if axis is None:
+        if np.ndim(x) != 1:
+            raise ValueError(f"{name}: axis must be given for an array of more than "
+                             "one dimension")
+        return 0
+    return axis
+
+
+nondifferentiable(_cumulative)
+
+
+@defcomposite(getattr(np, "cumulative_sum", None))
+def cumulative_sum(x: Any, /, *, axis: Any = None, dtype: Any = None, out: Any = None,
+                   include_initial: bool = False) -> Any:
+    """``np.cumulative_sum``: ``np.cumsum``, after a zero where ``include_initial``."""
+    _no_options("cumulative_sum", {"dtype": dtype, "out": out})
+    axis = _cumulative(x, axis, "cumulative_sum")
+    total = np.cumsum(x, axis=axis)
+    if include_initial:
+        start = np.zeros_like(np.take(total, [0], axis=axis))
+        total = np.concatenate([start, total], axis=axis)
+    return total
+
+
+@defcomposite(getattr(np, "cumulative_prod", None))
+def cumulative_prod(x: Any, /, *, axis: Any = None, dtype: Any = None, out: Any = None,
+                    include_initial: bool = False) -> Any:
+    """``np.cumulative_prod``: ``np.cumprod``, after a one where ``include_initial``."""
+    _no_options("cumulative_prod", {"dtype": dtype, "out": out})
+    axis = _cumulative(x, axis, "cumulative_prod")
+    product = np.cumprod(x, axis=axis)
+    if include_initial:
+        start = np.ones_like(np.take(product, [0], axis=axis))
+        product = np.concatenate([start, product], axis=axis)
+    return product
+
+
+@defcomposite(getattr(np, "unstack", None))
+def unstack(x: Any, /, *, axis: int = 0) -> Any:
+    """``np.unstack``: the slices along ``axis``, a tuple."""
+    moved = np.moveaxis(x, axis, 0)
+    return tuple([moved[k] for k in range(np.shape(moved)[0])])
+
+
+@defcomposite(getattr(np, "astype", None))
+def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
+    """``np.astype``: ``x.astype(dtype)`` (a copy or not, the same values)."""
+    return x.astype(dtype)
+
+
+@defcomposite(np.maximum.accumulate)
+def maximum_accumulate(array: Any, axis: Any = 0, dtype: Any = None,
+                       out: Any = None) -> Any:
+    """``np.maximum.accumulate``: the running maximum (``np.maximum`` step by step)."""
+    _no_options("maximum.accumulate", {"dtype": dtype, "out": out})
+    array = _as_array(array)
+    if np.shape(array)[axis] == 0:
+        return array
+    moved = np.moveaxis(array, axis, 0)
+    rows = [moved[0]]
+    for k in range(1, np.shape(moved)[0]):
+        rows.append(np.maximum(rows[-1], moved[k]))
+    return np.moveaxis(np.stack(rows), 0, axis)
+
+
+@defcomposite(np.minimum.accumulate)
+def minimum_accumulate(array: Any, axis: Any = 0, dtype: Any = None,
+                       out: Any = None) -> Any:
+    """``np.minimum.accumulate``: the running minimum (``np.minimum`` step by step)."""
+    _no_options("minimum.accumulate", {"dtype": dtype, "out": out})
+    array = _as_array(array)
+    if np.shape(array)[axis] == 0:
+        return array
+    moved = np.moveaxis(array, axis, 0)
+    rows = [moved[0]]
+    for k in range(1, np.shape(moved)[0]):
+        rows.append(np.minimum(rows[-1], moved[k]))
+    return np.moveaxis(np.stack(rows), 0, axis)
+
+
+@defcomposite(np.float_power)
+def float_power(x1: Any, x2: Any, out: Any = None, *, where: Any = None,
+                dtype: Any = None) -> Any:
+    """``np.float_power``: ``np.power`` in float64 (or complex128) at least."""
+    _no_options("float_power", {"out": out, "where": where, "dtype": dtype})
+    kind = np.promote_types(np.result_type(_values_of(x1), _values_of(x2)), np.float64)
+    return np.power(np.multiply(x1, np.ones((), dtype=kind)), x2)  # (a 0-d array's
+    # dtype is not weak: float32 * it is float64)
+
+
+@defcomposite(np.choose)
+def choose(a: Any, choices: Any, out: Any = None, mode: str = "raise") -> Any:
+    """``np.choose``: at each place, the choice ``a`` names there (``mode`` "raise",
+    "wrap" or "clip", as NumPy reads an index out of range)."""
+    _no_options("choose", {"out": out})
+    n = len(choices)
+    index = np.asarray(_values_of(a))
+    if mode == "raise":
+        if np.any(index < 0) or np.any(index >= n):
+            raise ValueError("invalid entry in choice array")
+    elif mode == "wrap":
+        index = index % n
+    elif mode == "clip":
+        index = np.clip(index, 0, n - 1)
+    else:
+        raise ValueError(f"mode must be 'raise', 'wrap' or 'clip', not {mode!r}")
+    result = np.where(index == 0, choices[0], choices[n - 1])
+    for k in range(1, n - 1):
+        result = np.where(index == k, choices[k], result)
+    return result
+
+
+@defcomposite(np.nanquantile)
+def nanquantile(a: Any, q: Any, axis: Any = None, out: Any = None,
+                overwrite_input: bool = False, method: str = "linear",
+                keepdims: bool = False, *, weights: Any = None) -> Any:
+    """``np.nanquantile`` by its default method: `quantile` of each lane's values that
+    are not NaN (NaN where a lane has none)."""
+    _no_options("nanquantile", {"out": out, "weights": weights})
+    if method != "linear":
+        raise _unsupported("nanquantile", f"method={method!r}")
+    a = _as_array(a)
+    ndim = np.ndim(a)
+    axes = _axes_of(axis, ndim)
+    moved = np.moveaxis(a, axes, tuple(range(len(axes))))
+    rest = np.shape(moved)[len(axes):]
+    ordered = np.sort(np.reshape(moved, (-1,) + rest), axis=0)  # (NaNs last)
+    count = np.sum(~np.isnan(_values_of(ordered)), axis=0)
+    q_shape = np.shape(q)
+    position = np.multiply(np.reshape(q, (-1,) + (1,) * len(rest)), count - 1)
+    low = np.clip(np.floor(_values_of(position)), 0,
+                  np.maximum(count - 2, 0)).astype(int)
+    high = np.minimum(low + 1, np.maximum(count - 1, 0))
+    fraction = (position - low).astype(_floating(a))
+    below = np.take_along_axis(ordered, low, axis=0)
+    result = below + (np.take_along_axis(ordered, high, axis=0) - below) * fraction
+    result = np.where(count > 0, result, np.nan)
+    if keepdims:
+        kept = [1 if k in axes else size for k, size in enumerate(np.shape(a))]
+        return np.reshape(result, q_shape + tuple(kept))
+    result = np.reshape(result, q_shape + rest)
+    if np.ndim(result) == 0:
+        result = result[()]
+    return result
+
+
+@defcomposite(np.nanpercentile)
+def nanpercentile(a: Any, q: Any, axis: Any = None, out: Any = None,
+                  overwrite_input: bool = False, method: str = "linear",
+                  keepdims: bool = False, *, weights: Any = None) -> Any:
+    """``np.nanpercentile``: `nanquantile` of ``q / 100``."""
+    _no_options("nanpercentile", {"out": out, "weights": weights})
+    if method != "linear":
+        raise _unsupported("nanpercentile", f"method={method!r}")
+    fraction = q / 100.0 if isinstance(q, (int, float)) else np.divide(q, 100.0)
+    return np.nanquantile(a, fraction, axis=axis, keepdims=keepdims)
+
+
+@defcomposite(np.nanmedian)
+def nanmedian(a: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False,
+              keepdims: bool = False) -> Any:
+    """``np.nanmedian``: `nanquantile` at one half."""
+    _no_options("nanmedian", {"out": out})
+    return np.nanquantile(a, 0.5, axis=axis, keepdims=keepdims)
+
+
+@defcomposite(np.lib.stride_tricks.sliding_window_view)
+def sliding_window_view(x: Any, window_shape: Any, axis: Any = None, *,
+                        subok: bool = False, writeable: bool = False) -> Any:
+    """``sliding_window_view``: the windows gathered by index (a copy, not a view:
+    writing into it is refused by NumPy's own, read-only, and meaningless here)."""
+    if writeable:
+        raise _unsupported("lib.stride_tricks.sliding_window_view", "writeable=True")
+    x = _as_array(x)
+    shape = tuple(window_shape) if isinstance(window_shape, (tuple, list)) \
+        else (window_shape,)
+    ndim = np.ndim(x)
+    if axis is None:
+        if len(shape) != ndim:
+            raise ValueError(f"Since axis is `None`, must provide window_shape for all "
+                             f"dimensions of `x`; got {len(shape)} window_shape "
+                             f"elements and `x.ndim` is {ndim}.")
+        axes = tuple(range(ndim))
+    else:
+        axes = tuple(k % ndim for k in (axis if isinstance(axis, (tuple, list))
+                                        else (axis,)))
+        if len(axes) != len(shape):
+            raise ValueError(f"Must provide matching length window_shape and axis; got "
+                             f"{len(shape)} window_shape elements and {len(axes)} axes "
+                             "elements.")
+    result = x
+    for ax, size in zip(axes, shape):
+        length = np.shape(result)[ax] - size + 1
+        if size < 0 or length < 1:
+            raise ValueError("window shape cannot be larger than input array shape")
+        index = np.arange(length)[:, None] + np.arange(size)[None, :]
+        result = np.moveaxis(np.take(result, index, axis=ax), ax + 1, -1)
+    return result
+
+
+@defcomposite(np.polyfit)
+def polyfit(x: Any, y: Any, deg: int, rcond: Any = None, full: bool = False,
+            w: Any = None, cov: bool = False) -> Any:
+    """``np.polyfit``'s coefficients (highest power first): least squares on the
+    Vandermonde matrix with its columns scaled to unit length, as NumPy solves it."""
+    if full or cov:
+        raise _unsupported("polyfit", "full=True" if full else "cov=True")
+    x = _as_array(x)
+    y = _as_array(y)
+    if deg < 0:
+        raise ValueError("expected deg >= 0")
+    if np.ndim(x) != 1:
+        raise TypeError("expected 1D vector for x")
+    if np.shape(x)[0] == 0:
+        raise TypeError("expected non-empty vector for x")
+    if np.ndim(y) < 1 or np.ndim(y) > 2:
+        raise TypeError("expected 1D or 2D array for y")
+    if np.shape(x)[0] != np.shape(y)[0]:
+        raise TypeError("expected x and y to have same length")
+    if rcond is None:
+        rcond = np.shape(x)[0] * np.finfo(_floating(x)).eps
+    lhs = np.vander(x, deg + 1)
+    rhs = y
+    if w is not None:
+        lhs = lhs * w[:, None]
+        rhs = rhs * (w if np.ndim(y) == 1 else w[:, None])
+    scale = np.sqrt(np.sum(lhs * lhs, axis=0))
+    solution = np.linalg.lstsq(lhs / scale, rhs, rcond=rcond)[0]
+    if np.ndim(solution) == 1:
+        return solution / scale
+    return solution / scale[:, None]

@@ -1,0 +1,200 @@
+"""Session 27: the smallest forms of what the fuzzers, independent testers and this
+session's own checks found (each test failed before its fix)."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from autograd_src import grad, hessian, jacfwd
+from autograd_src.errors import InPlaceUpdateError
+from autograd_src.rules import composites
+
+from .test_in_place_recurrences import _fd as _differences
+
+RNG = np.random.default_rng(27)
+M = RNG.normal(size=(3, 4))
+
+
+def _hessian_by_differences(f, x, h=1e-5):
+    g = grad(f)
+    columns = []
+    for k in range(x.size):
+        e = np.zeros(x.size)
+        e[k] = h
+        e = e.reshape(x.shape)
+        columns.append(((g(x + e) - g(x - e)) / (2 * h)).ravel())
+    return np.array(columns).T.reshape(x.shape + x.shape)
+
+
+# ----- a helper with positional-only parameters, at second order: forward mode over its
+# derivative passed the seed where the first parameter goes (def h(u, v, /) flattened
+# with its backward function as def h_then_back(u, v, /, dout)) -----
+
+def _outer_energy(u, v, /):
+    return np.sum(np.outer(u, v) ** 2)
+
+
+def _calls_positional_only(a):
+    return _outer_energy(a[0], a[1]) + np.sum(a[2] ** 3)
+
+
+def test_second_order_through_a_helper_with_positional_only_parameters():
+    np.testing.assert_allclose(hessian(_calls_positional_only)(M),
+                               _hessian_by_differences(_calls_positional_only, M),
+                               rtol=1e-5, atol=1e-6)
+
+
+# ----- a shape computed by a comprehension over a differentiated array's shape was
+# taken for a differentiated value (np.reshape refused it) -----
+
+def _shape_by_generator(a):
+    kept = tuple(1 if k == 0 else size for k, size in enumerate(np.shape(a)))
+    return np.sum(np.reshape(a, kept) ** 2)
+
+
+def _shape_by_list(a):
+    kept = [size for size in a.shape][::-1]
+    return np.sum(np.reshape(a.T, kept) ** 2 * np.arange(4.0)[:, None])
+
+
+def _items_by_comprehension(a):
+    rows = [a[k] * (k + 1) for k in range(len(a))]  # (still differentiated)
+    return np.sum(np.stack(rows) ** 2)
+
+
+def test_a_comprehension_over_a_shape_is_a_shape():
+    x = M[:1].copy()
+    np.testing.assert_allclose(grad(_shape_by_generator)(x), 2 * x)
+    np.testing.assert_allclose(grad(_shape_by_list)(M), _differences(_shape_by_list, M),
+                               rtol=1e-6)
+    np.testing.assert_allclose(grad(_items_by_comprehension)(M),
+                               _differences(_items_by_comprehension, M), rtol=1e-6)
+
+
+# ----- a helper appending to a new list that holds a view of its parameter was taken
+# for one writing into that parameter (refused where the parameter was read before) -----
+
+def _running_min(array, axis=0):
+    moved = np.moveaxis(array, axis, 0)
+    rows = [moved[0]]
+    for k in range(1, np.shape(moved)[0]):
+        rows.append(np.minimum(rows[-1], moved[k]))
+    return np.moveaxis(np.stack(rows), 0, axis)
+
+
+def _running_twice(a):
+    return np.sum(_running_min(a, 1) ** 2) + np.sum(_running_min(a) ** 3)
+
+
+def _bumps_an_item(array):
+    rows = [array[0]]
+    rows.append(array[1])
+    rows[1] *= 3.0  # (NumPy writes into the caller's array: still refused)
+    return np.sum(rows[1])
+
+
+def _reads_then_bumps(a):
+    return np.sum(np.sin(a)) + _bumps_an_item(a)
+
+
+def test_appending_to_a_list_of_views_writes_no_array():
+    np.testing.assert_allclose(grad(_running_twice)(M), _differences(_running_twice, M),
+                               rtol=1e-6)
+    with pytest.raises(InPlaceUpdateError, match="_bumps_an_item"):
+        grad(_reads_then_bumps)(M.copy())
+
+
+# ----- NumPy 2's array-API names and others, computed from functions with rules
+# (tester DN's list): NumPy's values, and second order (first order: test_composites) --
+
+def test_new_composites_give_numpy_values():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cube = RNG.normal(size=(2, 3, 4))
+        for kwargs in ({}, {"axis": 1}, {"axis": (0, 2), "keepdims": True},
+                       {"ord": 1, "axis": -1}, {"ord": np.inf}, {"ord": 0.5, "keepdims": True}):
+            np.testing.assert_allclose(composites.vector_norm(cube, **kwargs),
+                                       np.linalg.vector_norm(cube, **kwargs))
+        for order in ("fro", "nuc", 1, -1, 2, np.inf):
+            np.testing.assert_allclose(composites.matrix_norm(cube, ord=order),
+                                       np.linalg.matrix_norm(cube, ord=order))
+        np.testing.assert_allclose(composites.maximum_accumulate(cube, axis=2),
+                                   np.maximum.accumulate(cube, axis=2))
+        np.testing.assert_allclose(composites.minimum_accumulate(cube),
+                                   np.minimum.accumulate(cube))
+        with_nans = cube.copy()
+        with_nans[0, 1, :] = np.nan
+        with_nans[1, 2, 3] = np.nan
+        for q in (0.0, 0.35, 1.0, [0.1, 0.9]):
+            for axis in (None, 2, (0, 2)):
+                np.testing.assert_allclose(composites.nanquantile(with_nans, q, axis=axis),
+                                           np.nanquantile(with_nans, q, axis=axis))
+        np.testing.assert_allclose(composites.nanmedian(with_nans, axis=-1, keepdims=True),
+                                   np.nanmedian(with_nans, axis=-1, keepdims=True))
+        window = np.lib.stride_tricks.sliding_window_view
+        for shape, axis in (((2, 2), (0, 2)), (3, None), ((1, 2, 3), None), (2, -1)):
+            if axis is None and np.ndim(shape) == 0:
+                np.testing.assert_allclose(composites.sliding_window_view(cube[0, 0], shape),
+                                           window(cube[0, 0], shape))
+                continue
+            np.testing.assert_allclose(composites.sliding_window_view(cube, shape, axis),
+                                       window(cube, shape, axis))
+        x = np.linspace(-1.0, 2.0, 7)
+        for deg in (0, 1, 3):
+            np.testing.assert_allclose(composites.polyfit(x, np.cos(x), deg),
+                                       np.polyfit(x, np.cos(x), deg), atol=1e-12)
+        both = np.stack([np.cos(x), np.sin(x)], axis=1)
+        np.testing.assert_allclose(composites.polyfit(x, both, 2, w=x + 2.0),
+                                   np.polyfit(x, both, 2, w=x + 2.0), atol=1e-12)
+        index = np.array([[0, 1, 2], [2, 1, 0]])
+        choices = [cube[0, :2, :3], cube[1, :2, :3] + 5, np.ones(3)]
+        for mode in ("raise", "wrap", "clip"):
+            np.testing.assert_allclose(composites.choose(index, choices, mode=mode),
+                                       np.choose(index, choices, mode=mode))
+        np.testing.assert_allclose(composites.choose(index + 2, choices, mode="clip"),
+                                   np.choose(index + 2, choices, mode="clip"))
+        assert composites.float_power(np.float32(2.0), 3).dtype == np.float64
+        np.testing.assert_allclose(composites.multi_dot([cube[0], cube[1].T, cube[0]]),
+                                   np.linalg.multi_dot([cube[0], cube[1].T, cube[0]]))
+        for call, error in (
+                (lambda: composites.choose(index + 1, choices), ValueError),
+                (lambda: composites.linalg_outer(cube[0], cube[1]), ValueError),
+                (lambda: composites.linalg_cross(cube[0], cube[1]), ValueError),
+                (lambda: composites.vecdot(cube[0], cube[1, :2]), ValueError),
+                (lambda: composites.multi_dot([cube[0]]), ValueError),
+                (lambda: composites.sliding_window_view(cube[0, 0], 5), ValueError)):
+            with pytest.raises(error):
+                call()
+    if hasattr(np, "cumulative_sum"):
+        np.testing.assert_allclose(composites.cumulative_sum(cube, axis=1,
+                                                             include_initial=True),
+                                   np.cumulative_sum(cube, axis=1, include_initial=True))
+        np.testing.assert_allclose(composites.cumulative_prod(cube[0, 0],
+                                                              include_initial=True),
+                                   np.cumulative_prod(cube[0, 0], include_initial=True))
+        with pytest.raises(ValueError):
+            composites.cumulative_sum(cube)
+        for got, want in zip(composites.unstack(cube, axis=2), np.unstack(cube, axis=2)):
+            np.testing.assert_allclose(got, want)
+
+
+def _array_api_names(a):
+    return (np.linalg.vector_norm(a, axis=(0, 1), keepdims=True)[0, 0] +
+            np.sum(np.vecdot(a, a[0]) ** 2) + np.linalg.trace(np.linalg.multi_dot([a, a.T, a]))
+            + np.sum(np.linalg.svdvals(a) ** 2) + np.sum(np.linalg.outer(a[0], a[1]) * a[:, :3]))
+
+
+def _running_and_windows(a):
+    return (np.sum(np.maximum.accumulate(a, axis=1) ** 2) +
+            np.sum(np.minimum.accumulate(a) ** 3) +
+            np.sum(np.lib.stride_tricks.sliding_window_view(a, (2, 2)) ** 2) +
+            np.sum(np.float_power(np.abs(a) + 1.0, 1.5)))
+
+
+@pytest.mark.parametrize("f", [_array_api_names, _running_and_windows])
+def test_new_composites_at_second_order(f):
+    x = M[:, :3] if f is _array_api_names else M
+    np.testing.assert_allclose(hessian(f)(x), _hessian_by_differences(f, x), rtol=1e-4,
+                               atol=1e-5)
+    np.testing.assert_allclose(jacfwd(f)(x), grad(f)(x), rtol=1e-10, atol=1e-12)
