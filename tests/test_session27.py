@@ -198,3 +198,34 @@ def test_new_composites_at_second_order(f):
     np.testing.assert_allclose(hessian(f)(x), _hessian_by_differences(f, x), rtol=1e-4,
                                atol=1e-5)
     np.testing.assert_allclose(jacfwd(f)(x), grad(f)(x), rtol=1e-10, atol=1e-12)
+
+
+# ----- tester DQ: second order of a helper called in a loop with a constant mask made
+# before the loop (a causal attention mask): forward mode read the mask back from the
+# tuple of saved arguments, whose other items carry tangents, and refused np.where's
+# condition as carrying one -----
+
+def _masked_exp(p, x, mask):
+    s = x @ p
+    return np.exp(np.where(mask, s, -1e9))
+
+
+def _masked_in_a_loop(p, x):
+    mask = np.tril(np.ones((3, 3), dtype=bool))
+    for _ in range(2):
+        x = _masked_exp(p, x, mask)
+    return np.sum(x)
+
+
+def _mask_from_the_input(p, x):
+    mask = x > 0.0
+    for _ in range(2):
+        x = _masked_exp(p, x, mask) * 0.5
+    return np.sum(x)
+
+
+@pytest.mark.parametrize("f", [_masked_in_a_loop, _mask_from_the_input])
+def test_second_order_of_a_helper_in_a_loop_given_a_constant_mask(f):
+    p, x = RNG.normal(size=(3, 3)) * 0.2, RNG.normal(size=(3, 3)) * 0.2
+    np.testing.assert_allclose(hessian(f)(p, x), _hessian_by_differences(lambda q: f(q, x), p),
+                               rtol=1e-5, atol=1e-6)

@@ -366,15 +366,46 @@ def _argument_kinds(call: gast.Call, parsed: source.ParsedFunction) -> tuple:
     from the saved tuple. An argument the helper's derivative does not differentiate
     (an object, data) is saved too: forward mode's tangent may run along it (the mixed
     derivative of grad(f, wrt=0) along b)."""
+    fixed = _bound_once(parsed)
+
     def kind(value: Any) -> tuple:
         if isinstance(value, gast.Constant):
             return ("literal", value.value)
+        if isinstance(value, gast.Name) and value.id in fixed:
+            return ("name", value.id)  # (its own tangent, not that of a saved tuple's item)
         if isinstance(value, gast.Name) and value.id not in parsed.locals:
             found = parsed.resolve(value)
             if found is not source.UNRESOLVED and callable(found):
                 return ("name", value.id)
         return ("saved", None)
     return tuple(kind(value) for value in list(call.args) + [k.value for k in call.keywords])
+
+
+def _bound_once(parsed: source.ParsedFunction) -> frozenset:
+    """The names of the gradient ``parsed`` that hold one value wherever they are read:
+    bound once, outside any loop (a parameter, ``mask = np.tril(...)`` before the loop),
+    never written into in place. A helper's backward reads such an argument by its name
+    (``mask`` in a loop's backward is the mask the helper was given), which forward
+    mode knows as it is: a constant stays one, not an item of a saved tuple whose
+    other items carry tangents (np.where's condition, an index)."""
+    from ..normalize import _written_in_place
+    bindings: dict = {}
+    looped: set = set()
+
+    def visit(node: Any, in_loop: bool) -> None:
+        for child in gast.iter_child_nodes(node):
+            if isinstance(child, gast.Name) and \
+                    isinstance(child.ctx, (gast.Store, gast.Del, gast.Param)):
+                bindings[child.id] = bindings.get(child.id, 0) + 1
+                if in_loop:
+                    looped.add(child.id)
+            visit(child, in_loop or isinstance(child, (gast.For, gast.While,
+                                                        gast.comprehension)))
+
+    visit(parsed.node, False)
+    written = _written_in_place(parsed.node.body)
+    return frozenset(name for name, count in bindings.items()
+                     if count == 1 and name not in looped and name not in written)
 
 
 class _Unsafe(Exception):
