@@ -16,10 +16,7 @@ nondifferentiable(_ad.keys, _ad.order_of, _ad.extreme_position)
 
 @defvjp(_ad.transposed)
 def transposed(g, ans, rows):
-    # Each row's adjoint in its row's form (an array's entries gathered back into an
-    # array), the rows in the form of the whole.
-    return _ad.like_items([_ad.like_items(list(column), row)
-                           for column, row in zip(zip(*g), rows)], rows)
+    return _ad.untransposed(g, rows)
 
 
 @defvjp(_ad.summed)

@@ -1621,6 +1621,16 @@ def transposed(g, ans, rows):
     return _ad.transposed(g)
 
 
+@defjvp(_ad.untransposed)
+def untransposed(g, ans, grad, rows):
+    return _ad.untransposed(g, rows)
+
+
+@defvjp(_ad.untransposed, n_inputs=1)
+def untransposed_vjp(g, ans, grad, rows):
+    return _ad.transposed(g)
+
+
 @defjvp(_ad.sorted_items)
 def sorted_items(g, ans, items, key=None, reverse=False):
     return _fwd.sorted_items(g, items, key, reverse)

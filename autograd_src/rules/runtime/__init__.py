@@ -50,6 +50,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     unsum,
     unsummed,
     untimes,
+    untransposed,
     values_at,
 )
 from .core import (  # noqa: F401 - generated code reads them as _ad.<name>

@@ -14,8 +14,9 @@ from .core import is_zero, unbroadcast, zero_item
 __all__ = ["picked_item", "joined_like", "pack", "appended", "extended", "unlist", "joined",
            "plus", "unplus", "times",
            "untimes", "add", "values_at", "pack_dict", "unsum", "like_input", "keys",
-           "transposed", "summed", "order_of", "in_order", "unordered", "sorted_items",
-           "unsorted", "largest", "smallest", "extreme_position", "unextreme_item",
+           "transposed", "untransposed", "summed", "order_of", "in_order", "unordered",
+           "sorted_items", "unsorted", "largest", "smallest", "extreme_position",
+           "unextreme_item",
            "like_items", "field", "unfield", "get_item",
            "unget_item", "kwargs_without", "merged", "unmerged", "unsummed",
            "left_to_default", "still_bound", "construct"]
@@ -183,6 +184,14 @@ def keys(d: Any) -> list:
 def transposed(rows: Any) -> list:
     """``zip(*rows)`` as a list of tuples: the columns of a list of rows."""
     return [tuple(column) for column in zip(*rows)]
+
+
+def untransposed(grad: Any, rows: Any) -> Any:
+    """The adjoint of ``transposed(rows)``: ``grad``, one tuple per column, gathered
+    back into rows, each in its row's form (an array's entries into an array), the
+    rows in the form of the whole."""
+    return like_items([like_items(list(column), row) for column, row in zip(zip(*grad), rows)],
+                      rows)
 
 
 def summed(items: Any, start: Any) -> Any:
