@@ -229,3 +229,99 @@ def test_second_order_of_a_helper_in_a_loop_given_a_constant_mask(f):
     p, x = RNG.normal(size=(3, 3)) * 0.2, RNG.normal(size=(3, 3)) * 0.2
     np.testing.assert_allclose(hessian(f)(p, x), _hessian_by_differences(lambda q: f(q, x), p),
                                rtol=1e-5, atol=1e-6)
+
+
+# ----- tester DQ: second order (hessian, hvp) of HIPS autograd's example programs,
+# refused where first order and the same code written in the loss were followed -----
+
+def _predict(p, xs):  # (HIPS rnn.py: rnn_predict defines update_rnn)
+    def update(x, h):
+        return np.tanh(x @ p["W"] + h)
+    h = np.zeros((2, 3))
+    for x in xs:
+        h = update(x, h)
+    return h
+
+
+def _rnn_loss(p, xs):
+    return np.sum(_predict(p, xs) ** 2)
+
+
+def test_second_order_through_a_helper_defining_a_small_def():
+    p, xs = {"W": RNG.normal(size=(2, 3))}, RNG.normal(size=(4, 2, 2))
+    grad(_rnn_loss)(p, xs)  # (first order first: its helper derivative is cached)
+    got = hessian(lambda w: _rnn_loss({"W": w}, xs))(p["W"])
+    np.testing.assert_allclose(got, _hessian_by_differences(lambda w: _rnn_loss({"W": w}, xs),
+                                                            p["W"]), rtol=1e-5, atol=1e-6)
+
+
+def _decay(y, t, k):
+    return -k * y * y
+
+
+def _rk4_step(f, y, t, dt, k):
+    k1 = f(y, t, k)
+    k2 = f(y + dt / 2 * k1, t + dt / 2, k)
+    k3 = f(y + dt / 2 * k2, t + dt / 2, k)
+    k4 = f(y + dt * k3, t + dt, k)
+    return y + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+
+
+def _integrate(k, y0, n=4):
+    y = y0
+    for i in range(n):
+        y = _rk4_step(_decay, y, i * 0.1, 0.1, k)
+    return y
+
+
+def _ode_loss(k, y0):
+    return np.sum(_integrate(k, y0) ** 2)
+
+
+def test_second_order_through_a_helper_passing_a_function_on():
+    k, y0 = np.array([0.5, 1.5]), np.array([1.0, 2.0])
+    np.testing.assert_allclose(hessian(_ode_loss)(k, y0),
+                               _hessian_by_differences(lambda q: _ode_loss(q, y0), k),
+                               rtol=1e-5, atol=1e-7)
+
+
+class _WeightsParser:  # (HIPS's WeightsParser, a module-level object)
+    def __init__(self):
+        self.places = {"a": (slice(0, 2), (2,)), "b": (slice(2, 4), (2,))}
+
+    def get(self, vector, name):
+        where, shape = self.places[name]
+        return np.reshape(vector[where], shape)
+
+
+_PARSER = _WeightsParser()
+
+
+def _parsed_prediction(w):
+    return np.sin(_PARSER.get(w, "a")) * _PARSER.get(w, "b") ** 2
+
+
+def _parsed_loss(w):
+    return np.sum(_parsed_prediction(w))
+
+
+def test_second_order_through_a_helper_calling_a_method_of_a_module_object():
+    w = np.array([0.1, 0.2, 0.3, 0.4])
+    np.testing.assert_allclose(hessian(_parsed_loss)(w),
+                               _hessian_by_differences(_parsed_loss, w), rtol=1e-5, atol=1e-7)
+
+
+def _zip_of_a_pair(x):  # (HIPS gmm.py: for ... in zip(*unpack_gmm_params(params)))
+    pair = (x[:2], x[2:] * 2.0)
+    s = 0.0
+    for a, b in zip(*pair):
+        s = s + a * b ** 2
+    return s
+
+
+def test_second_order_through_zip_of_unpacked_rows():
+    x = np.array([0.5, -1.0, 2.0, 0.3])
+    want = _hessian_by_differences(_zip_of_a_pair, x)
+    np.testing.assert_allclose(hessian(_zip_of_a_pair)(x), want, rtol=1e-6, atol=1e-8)
+    from autograd_src import jacrev
+    np.testing.assert_allclose(jacrev(grad(_zip_of_a_pair))(x), want, rtol=1e-6, atol=1e-8)

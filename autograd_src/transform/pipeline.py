@@ -23,7 +23,7 @@ import gast
 from .. import errors
 from ..errors import DiffSyntaxError
 from ..rules import registry
-from . import codegen, desugar, fence, loader, normalize, reverse, source, stages
+from . import codegen, desugar, fence, inline_defs, loader, normalize, reverse, source, stages
 from . import optimize as optimizer
 from .ir import name_ids, walk
 from .mutation import is_user_function
@@ -303,7 +303,9 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
     wrt, layout = helper_wrt(fn, positions, call, caller)
     bindings = with_vararg_count(fn, call, bindings or {})
     key = ("helper", tuple(positions), tuple(sorted((k, id(v)) for k, v in bindings.items())),
-           optimizer.ENABLED.get()) + ((tuple(sorted(given)),) if given else ())
+           optimizer.ENABLED.get()) + ((tuple(sorted(given)),) if given else ()) + (
+        ("inline",) if inline_defs.ENABLED.get() else ())  # (its nested defs inline: for
+    # second order, which reads the helper's derivative whole)
     with LOCK:
         return _helper_derivative(fn, key, wrt, layout, bindings, given)
 

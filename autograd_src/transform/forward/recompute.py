@@ -502,9 +502,10 @@ def unsafe_to_repeat(fn: Any, seen: set, bindings: Optional[dict] = None) -> Opt
     builtins, or functions that are themselves safe; no global/nonlocal, and nothing
     changed in place but the values it made. ``bindings``: what its parameters are
     known to hold where it was specialised (``act=np.tanh``, ``self``)."""
-    if fn in seen:
+    key = (fn, tuple(sorted((k, id(v)) for k, v in (bindings or {}).items())))
+    if key in seen:
         return None
-    seen.add(fn)
+    seen.add(key)
     name = getattr(fn, "__qualname__", "the helper")
     try:
         parsed = source.parse_function(fn)
@@ -515,15 +516,27 @@ def unsafe_to_repeat(fn: Any, seen: set, bindings: Optional[dict] = None) -> Opt
                          if p not in parsed.bound and callable(v) and not isinstance(v, type)})
     params = set(parsed.params)
     made: set = set()  # names assigned inside (values of its own, unless aliases)
+    local_defs: list = []
     for node in walk(parsed.node):
         if isinstance(node, (gast.Global, gast.Nonlocal, gast.Yield, gast.YieldFrom,
                              gast.Await, gast.Lambda)):
             return f"{name} uses {type(node).__name__.lower()}"
-        if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)) and \
-                node is not parsed.node:
-            return f"{name} defines {node.name}"
+        if isinstance(node, (gast.AsyncFunctionDef, gast.ClassDef)) or \
+                isinstance(node, gast.FunctionDef) and node is not parsed.node and \
+                node.decorator_list:
+            return f"{name} defines {node.name}, which it would define again"
+        if isinstance(node, gast.FunctionDef) and node is not parsed.node:
+            # (a plain def inside, its body checked here with the rest: its parameters
+            # may hold what the helper was given, written into by no one)
+            local_defs.append(node.name)
+            args = node.args
+            params |= {a.id for a in args.posonlyargs + args.args + args.kwonlyargs +
+                       [args.vararg, args.kwarg] if isinstance(a, gast.Name)}
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             made.add(node.id)
+    # a name of a def inside, bound nowhere else: calling it runs the body checked here
+    defined = {d for d in local_defs if local_defs.count(d) == 1 and d not in made and
+               d not in params}
     for node in walk(parsed.node):
         if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Delete)):
             targets = node.targets if isinstance(node, (gast.Assign, gast.Delete)) \
@@ -534,10 +547,31 @@ def unsafe_to_repeat(fn: Any, seen: set, bindings: Optional[dict] = None) -> Opt
                     if base is None or base not in made or base in params:
                         return f"{name} changes {base or 'a value'} in place"
         if isinstance(node, gast.Call):
+            if isinstance(node.func, gast.Name) and node.func.id in defined:
+                continue
             reason = _unsafe_call(node, parsed, params, made, seen)
             if reason is not None:
                 return f"{name} {reason}"
     return None
+
+
+def _bindings_of(call: gast.Call, target: Any, parsed: source.ParsedFunction) -> dict:
+    """The functions ``call`` passes to ``target``'s parameters (``step(rhs, y)``:
+    ``{"f": rhs}``), known where the caller is read."""
+    try:
+        names, positional = source.parameters(target)
+    except Exception:  # noqa: BLE001 - not a plain function: nothing known
+        return {}
+    given = list(zip(names[:positional], call.args)) if not any(
+        isinstance(a, gast.Starred) for a in call.args) else []
+    given += [(k.arg, k.value) for k in call.keywords if k.arg in names]
+    found = {}
+    for param, value in given:
+        resolved = parsed.resolve(value)
+        if resolved is not source.UNRESOLVED and callable(resolved) and \
+                not isinstance(resolved, type):
+            found[param] = resolved
+    return found
 
 
 def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, made: set,
@@ -572,7 +606,16 @@ def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, ma
         return f"calls {called}() (random: another value the second time)"
     if isinstance(target, types.FunctionType) and \
             not module.startswith(("numpy", "scipy", "math")):
-        return unsafe_to_repeat(target, seen)
+        # (step(rhs, y) reads f() as rhs)
+        return unsafe_to_repeat(target, seen, _bindings_of(call, target, parsed))
+    if isinstance(target, types.MethodType) and \
+            isinstance(target.__func__, types.FunctionType) and \
+            not module.startswith(("numpy", "scipy", "math")):
+        # parser.get(w, "a") of an object of yours named from outside: its method, the
+        # object its first parameter (what it reads of the object is checked as state)
+        first = source.parameters(target.__func__)[0][:1]
+        return unsafe_to_repeat(target.__func__, seen,
+                                dict.fromkeys(first, target.__self__))
     if module == "builtins" or getattr(builtins, getattr(target, "__name__", ""), None) \
             is target:
         if getattr(target, "__name__", "") in _IMPURE_BUILTINS:
