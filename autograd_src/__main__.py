@@ -77,15 +77,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         description="Print the derivative that autograd_src generates for a function.")
     parser.add_argument("target", metavar="FILE.py:FUNC", help="the function to differentiate")
     parser.add_argument("--wrt", action="append", metavar="NAME",
-                        help="parameter to differentiate with respect to (repeatable; "
-                             "default: the first)")
+                        help="parameter to differentiate with respect to (repeatable, "
+                             "or W,b; default: the first)")
     parser.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
                         help="reverse: the gradient (grad, the default); forward: the "
                              "forward-mode derivative (make_jvp), each statement followed "
                              "by its tangent")
     args = parser.parse_args(argv)
     fn = _load_function(args.target)
-    wrt = 0 if not args.wrt else (args.wrt[0] if len(args.wrt) == 1 else tuple(args.wrt))
+    names = [n.strip() for each in args.wrt or () for n in each.split(",")]  # (--wrt W,b)
+    wrt = 0 if not names else (names[0] if len(names) == 1 else tuple(names))
     wrt = int(wrt) if isinstance(wrt, str) and wrt.isdigit() else wrt
     if not args.wrt and "." in args.target.rpartition(":")[2]:
         # Class.method: the first parameter is self, whose derivative says nothing
@@ -94,11 +95,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             wrt = names[1]
             print(f"# with respect to {wrt} (the first parameter after self; "
                   "--wrt NAME for another)", file=sys.stderr)
-    if args.mode == "forward":
-        from .forward import make_jvp
-        sys.stdout.write(_highlight(make_jvp(fn, wrt=wrt).source))
-        return 0
-    sys.stdout.write(_highlight(grad(fn, wrt=wrt).source))
+    try:
+        if args.mode == "forward":
+            from .forward import make_jvp
+            text = make_jvp(fn, wrt=wrt).source
+        else:
+            text = grad(fn, wrt=wrt).source
+    except (ValueError, TypeError) as exc:  # (a --wrt naming no parameter, say)
+        raise SystemExit(f"error: {exc}") from None
+    sys.stdout.write(_highlight(text))
     return 0
 
 

@@ -83,6 +83,8 @@ def resolve_names(names: list[str], positional: int, label: str,
     listing = ", ".join(names) or "none"
     chosen = []
     for item in items:
+        if isinstance(item, np.integer):
+            item = int(item)  # (np.int64(1), from an array of positions)
         if isinstance(item, bool) or not isinstance(item, (int, str)):
             raise TypeError(f"wrt must be a parameter position (int) or name (str), "
                             f"got {item!r}")
@@ -193,13 +195,20 @@ def _named_parameters(wrapper: types.FunctionType) -> Callable[..., Any]:
     return made
 
 
+def check_options(verbose: Any, optimize: Any) -> None:
+    """Refuse a ``verbose`` other than 0, 1, 2 and an ``optimize`` other than a bool."""
+    if type(verbose) not in (int, bool) or not 0 <= verbose <= 2:
+        raise TypeError(f"verbose is 0, 1 (print the generated code) or 2 (and each "
+                        f"stage), got {verbose!r}")
+    if type(optimize) is not bool:
+        raise TypeError(f"optimize is True or False, got {optimize!r}")
+
+
 def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
            printer: str = "gast", bindings: Optional[dict] = None,
            per_class: bool = True, optimize: bool = True,
            per_function: bool = True) -> Callable[..., Any]:
-    if type(verbose) not in (int, bool):
-        raise TypeError(f"verbose is 0, 1 (print the generated code) or 2 (and each "
-                        f"stage), got {verbose!r}")
+    check_options(verbose, optimize)
     if not callable(fn):
         raise TypeError(f"grad expects a function, got {type(fn).__name__}")
     fn = called_method(fn)
@@ -857,8 +866,16 @@ def made_at_first_call_if_undefined(entry: Callable[..., Any]) -> Callable[..., 
     derivative where the function differentiated calls a function not defined yet
     (``act(x)`` with ``act`` defined in a later notebook cell), as Python's call does."""
 
+    first = next(iter(inspect.signature(entry).parameters.values()))
+    takes_none = first.default is None  # (grad, value_and_grad: their decorator form)
+
     @functools.wraps(entry)
     def waiting(fn: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if fn is not None or not takes_none:  # (grad(wrt=1) as a decorator: fn None)
+            if not callable(fn):
+                raise TypeError(f"{entry.__name__} expects a function, got "
+                                f"{type(fn).__name__}")
+            fn = _primitive_as_function(fn)
         try:
             return entry(fn, *args, **kwargs)
         except UndefinedFunctionError as exc:
@@ -867,6 +884,31 @@ def made_at_first_call_if_undefined(entry: Callable[..., Any]) -> Callable[..., 
             return _AtFirstCall(lambda: entry(fn, *args, **kwargs), fn, exc.name)
 
     return waiting
+
+
+_AS_FUNCTIONS: dict = {}
+
+
+def _primitive_as_function(fn: Any) -> Any:
+    """A NumPy ufunc given itself (``jacfwd(np.tanh)``, ``grad(np.sin)``): as the Python
+    function calling it (``def tanh(x): return np.tanh(x)``, its source registered with
+    linecache), whose derivative its rule gives; anything else as it is."""
+    if not isinstance(fn, np.ufunc) or fn.nin < 1:
+        return fn
+    made = _AS_FUNCTIONS.get(fn)
+    if made is not None:
+        return made
+    params = ["x"] if fn.nin == 1 else [f"x{k}" for k in range(1, fn.nin + 1)]
+    name = fn.__name__ if fn.__name__.isidentifier() else "ufunc"
+    text = (f"def {name}({', '.join(params)}):\n"
+            f"    return np.{name}({', '.join(params)})  # np.{name}, given to grad itself\n")
+    filename = f"<np.{name} as a function>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    namespace = {"np": types.SimpleNamespace(**{name: fn})}
+    exec(compile(text, filename, "exec"), namespace)
+    made = _AS_FUNCTIONS[fn] = namespace[name]
+    made.__module__ = "numpy"
+    return made
 
 
 class _AtFirstCall:

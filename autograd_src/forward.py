@@ -20,6 +20,7 @@ from .api import (
     _resolve_wrt,
     _Shortcuts,
     called_method,
+    check_options,
     container_signature,
     general_code,
     general_entry,
@@ -88,6 +89,7 @@ def make_jvp(fn: Callable[..., Any], wrt: Wrt = 0, *, verbose: int = 0,
     >>> tangent  # sin(x) + x cos(x)
     array([0.        , 1.38177329])
     """
+    check_options(verbose, optimize)
     fn = called_method(fn)
     if isinstance(fn, functools.partial):
         return partial_lifted(lambda f, names: make_jvp(f, names, verbose=verbose,

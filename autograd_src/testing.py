@@ -271,7 +271,24 @@ def _random_seed(out: Any) -> np.ndarray:
     return seed.astype(np.result_type(np.asarray(out).dtype, np.float32))
 
 
-def check_grads(f: Callable[..., Any], *args: Any, wrt: Union[int, Sequence[int]] = 0,
+def _position(f: Callable[..., Any], wrt: Union[int, str]) -> int:
+    """The position of the argument ``wrt`` names (a parameter's name) or gives."""
+    if not isinstance(wrt, str):
+        return int(wrt)
+    try:
+        params = [p.name for p in inspect.signature(f).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    if wrt not in params:
+        raise ValueError(f"wrt={wrt!r} is not a positional parameter of "
+                         f"{getattr(f, '__name__', 'f')}() (its positional parameters: "
+                         f"{', '.join(params) or 'none'}): check_grads passes *args by position")
+    return params.index(wrt)
+
+
+def check_grads(f: Callable[..., Any], *args: Any,
+                wrt: Union[int, str, Sequence[Union[int, str]]] = 0,
                 rtol: Optional[float] = None, atol: Optional[float] = None,
                 df: Optional[Callable[..., Any]] = None) -> None:
     """Assert that ``grad(f, wrt)`` matches finite differences at ``args``.
@@ -302,10 +319,10 @@ def check_grads(f: Callable[..., Any], *args: Any, wrt: Union[int, Sequence[int]
         The point at which to compare. Arguments not differentiated may be of
         any type (ints, objects); float32 ones are widened to float64 for the
         finite differences, as is the argument differentiated.
-    wrt : int or sequence of int
-        Positions of the arguments to check. An int expects the derivative to
-        return one gradient; a sequence, a tuple of exactly one gradient per
-        position.
+    wrt : int, str or sequence of them
+        Positions (or names of positional parameters) of the arguments to check.
+        One expects the derivative to return one gradient; a sequence, a tuple of
+        exactly one gradient per argument.
     rtol : float, optional
         Allowed difference relative to ``|n_i| + max|n|``, replacing the default
         described above.
@@ -349,8 +366,8 @@ def check_grads(f: Callable[..., Any], *args: Any, wrt: Union[int, Sequence[int]
     """
     from .api import grad
 
-    single = isinstance(wrt, (int, np.integer))
-    positions = [int(wrt)] if single else [int(p) for p in wrt]
+    single = isinstance(wrt, (int, np.integer, str))
+    positions = [_position(f, p) for p in ([wrt] if single else wrt)]
     positions = [p + len(args) if p < 0 else p for p in positions]
     for p in positions:
         if not 0 <= p < len(args):

@@ -325,3 +325,81 @@ def test_second_order_through_zip_of_unpacked_rows():
     np.testing.assert_allclose(hessian(_zip_of_a_pair)(x), want, rtol=1e-6, atol=1e-8)
     from autograd_src import jacrev
     np.testing.assert_allclose(jacrev(grad(_zip_of_a_pair))(x), want, rtol=1e-6, atol=1e-8)
+
+
+# ----- tester DR: the API's edges -----
+
+def _two_inputs(a, x):
+    return np.sum(np.tanh(x) * a)
+
+
+def test_check_grads_takes_parameter_names_as_wrt():
+    from autograd_src.testing import check_grads
+    a, x = np.array([0.5, -2.0]), np.array([0.3, 1.1])
+    check_grads(_two_inputs, a, x, wrt="x")
+    check_grads(_two_inputs, a, x, wrt=("a", "x"))
+    with pytest.raises(ValueError, match="not a positional parameter"):
+        check_grads(_two_inputs, a, x, wrt="y")
+
+
+def test_a_numpy_integer_names_a_position():
+    a, x = np.array([0.5, -2.0]), np.array([0.3, 1.1])
+    np.testing.assert_allclose(grad(_two_inputs, wrt=np.int64(1))(a, x),
+                               a * (1 - np.tanh(x) ** 2))
+
+
+def test_a_ufunc_given_itself_is_differentiated_by_its_rule():
+    from autograd_src import jacrev, jvp
+    x = np.array([0.3, -1.2, 2.0])
+    np.testing.assert_allclose(grad(np.tanh)(x), 1 - np.tanh(x) ** 2)
+    np.testing.assert_allclose(jacfwd(np.sin)(x), np.diag(np.cos(x)))
+    np.testing.assert_allclose(jacrev(np.exp)(x), np.diag(np.exp(x)))
+    np.testing.assert_allclose(jvp(np.sin, (x,), (np.ones(3),))[1], np.cos(x))
+    da, db = grad(np.arctan2, wrt=(0, 1))(x, x + 3.0)
+    np.testing.assert_allclose(da, (x + 3.0) / (x ** 2 + (x + 3.0) ** 2))
+    assert "np.tanh(x)" in grad(np.tanh).source
+
+
+@pytest.mark.parametrize("make", ["jacfwd", "jacrev", "hessian", "hvp", "make_jvp", "grad"])
+@pytest.mark.parametrize("thing", [3.0, "np.sin", None])
+def test_a_non_function_is_refused_by_every_entry(make, thing):
+    import autograd_src
+    entry = getattr(autograd_src, make)
+    if thing is None and make == "grad":
+        return  # (grad(wrt=1) is its decorator form)
+    with pytest.raises(TypeError, match=f"{make} expects a function, got"):
+        entry(thing)
+
+
+def test_verbose_and_optimize_are_checked():
+    from autograd_src import make_jvp
+    for call in (lambda: grad(_two_inputs, verbose=5), lambda: grad(_two_inputs, verbose="yes"),
+                 lambda: grad(_two_inputs, optimize="no"),
+                 lambda: make_jvp(_two_inputs, verbose=3)):
+        with pytest.raises(TypeError, match="verbose is 0, 1|optimize is True or False"):
+            call()
+
+
+def _outer_of_a_number(t):
+    return np.outer([1.0, 2.0], [t, t ** 2])
+
+
+def test_a_complex_seed_for_a_real_output_is_refused():
+    with pytest.raises(TypeError, match="dout, the seed, is complex"):
+        grad(np.sin)(np.array([0.1, 0.2]), dout=np.array([1 + 1j, 2.0]))
+    with pytest.raises(TypeError, match="dout, the seed, is complex"):
+        grad(_outer_of_a_number)(2.0, dout=np.ones((2, 2)) * 1j)
+
+
+def test_the_command_line_reports_a_bad_wrt_in_one_line(tmp_path):
+    import subprocess
+    import sys
+    path = tmp_path / "model.py"
+    path.write_text("import numpy as np\n\ndef loss(W, b):\n    return np.sum(W * b)\n")
+    run = subprocess.run([sys.executable, "-m", "autograd_src", f"{path}:loss", "--wrt", "nope"],
+                         capture_output=True, text=True)
+    assert run.returncode != 0 and run.stderr.strip().splitlines() == [
+        "error: wrt='nope' is not a parameter of loss(); its parameters are (W, b)"]
+    both = subprocess.run([sys.executable, "-m", "autograd_src", f"{path}:loss", "--wrt", "W,b"],
+                          capture_output=True, text=True)
+    assert both.returncode == 0 and "return dW, db" in both.stdout

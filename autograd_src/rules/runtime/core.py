@@ -166,6 +166,9 @@ def seed(dout: Any, out: Any = 0.0) -> Any:
         raise TypeError(f"dout, the seed, is a number or an array of numbers shaped like "
                         f"the output; got {type(dout).__name__}"
                         + (f" of dtype {dout.dtype}" if hasattr(dout, "dtype") else ""))
+    if (type(dout) is complex or np.iscomplexobj(dout)) and not np.iscomplexobj(out):
+        raise TypeError("dout, the seed, is complex but the output is real: pass a real "
+                        "seed (the gradient has the dtype of the argument)")
     if type(dout) is list or type(dout) is tuple:  # a seed written as a list: its array
         floating = isinstance(out, (np.generic, np.ndarray)) and out.dtype.kind == "f"
         dout = np.array(dout, dtype=out.dtype if floating else float)
