@@ -403,3 +403,26 @@ def test_the_command_line_reports_a_bad_wrt_in_one_line(tmp_path):
     both = subprocess.run([sys.executable, "-m", "autograd_src", f"{path}:loss", "--wrt", "W,b"],
                           capture_output=True, text=True)
     assert both.returncode == 0 and "return dW, db" in both.stdout
+
+
+def _product_of_two(a, b):
+    return a * b
+
+
+def _uses_the_product(a, b):
+    return np.sum(_product_of_two(a, b))
+
+
+def test_a_rule_of_yours_giving_too_few_adjoints_is_named():
+    from autograd_src.errors import DiffSyntaxError
+    from autograd_src.extend import defvjp
+
+    @defvjp(_product_of_two)
+    def product_vjp(g, ans, a, b):
+        return g * b  # (one adjoint for two inputs)
+
+    a, b = np.array([1.0, 2.0]), np.array([3.0, -1.0])
+    np.testing.assert_allclose(grad(_uses_the_product)(a, b), b)
+    with pytest.raises(DiffSyntaxError, match=r"your rule product_vjp returns 1 adjoint\(s\), "
+                                              r"for \(a\), and none for b"):
+        grad(_uses_the_product, wrt=1)(a, b)

@@ -1774,6 +1774,15 @@ class CallNormalizer:
                     # (In a gradient read again, such a value, an axis, came from a tuple
                     # of a helper's saved arguments that also holds arrays: the tuple's
                     # activity, not the value's; the user's code had it constant.)
+                    vjp = getattr(rule, "vjp", None)
+                    if not getattr(vjp, "__module__", "autograd_src").startswith(
+                            "autograd_src"):  # (a rule of yours, made with defvjp)
+                        given = ", ".join(rule.params[:rule.n_inputs]) or "none"
+                        raise self.error(value, (
+                            f"the argument {param!r} of {label} carries a gradient, but "
+                            f"your rule {vjp.__name__} returns {rule.n_inputs} adjoint(s), "
+                            f"for ({given}), and none for {param}: return a tuple of one "
+                            "adjoint per input (None for one without gradient)"))
                     raise self.error(value, f"the argument {param!r} of {label} cannot "
                                             "depend on a differentiated value")
                 if isinstance(value, gast.AST) and param in _params_used(rule):
