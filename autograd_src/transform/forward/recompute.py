@@ -333,7 +333,9 @@ def _find(stmts: list, parsed: source.ParsedFunction, calls: dict) -> None:
             keywords = tuple(k.arg for k in call.keywords)
             # Constant arguments (axis=1) are passed as themselves, not read back from the
             # saved tuple, whose items forward mode takes for differentiated values.
-            entry = entry + (len(call.args), keywords, _argument_kinds(call, parsed)) \
+            # (a helper writing into its arguments runs again on copies of them: saved)
+            entry = entry + (len(call.args), keywords, _argument_kinds(
+                call, parsed, not mutation.helper_writes_into(entry[0]))) \
                 if entry and entry[1] is not None else None
             if back in calls and (entry is None or calls[back] is None
                                   or calls[back][1:] != entry[1:]):
@@ -358,15 +360,17 @@ def _recomputation(derivative: Any, n_args: int) -> Optional[tuple]:
     return helper, _flattened(made[2] if made is not None else derivative, bindings)
 
 
-def _argument_kinds(call: gast.Call, parsed: source.ParsedFunction) -> tuple:
+def _argument_kinds(call: gast.Call, parsed: source.ParsedFunction,
+                    by_name: bool = True) -> tuple:
     """For each argument of a helper derivative's call, positional then keywords:
     ``("literal", value)`` for a constant (axis=1), passed as itself; ``("name", id)``
     for a function or class named from outside (``act=relu``), passed by its name, so
     that forward mode knows what the helper calls; else ``("saved", None)``, read back
     from the saved tuple. An argument the helper's derivative does not differentiate
     (an object, data) is saved too: forward mode's tangent may run along it (the mixed
-    derivative of grad(f, wrt=0) along b)."""
-    fixed = _bound_once(parsed)
+    derivative of grad(f, wrt=0) along b). With ``by_name``, a name holding one value
+    throughout is passed by its name (`_bound_once`)."""
+    fixed = _bound_once(parsed) if by_name else frozenset()
 
     def kind(value: Any) -> tuple:
         if isinstance(value, gast.Constant):
@@ -384,11 +388,11 @@ def _argument_kinds(call: gast.Call, parsed: source.ParsedFunction) -> tuple:
 def _bound_once(parsed: source.ParsedFunction) -> frozenset:
     """The names of the gradient ``parsed`` that hold one value wherever they are read:
     bound once, outside any loop (a parameter, ``mask = np.tril(...)`` before the loop),
-    never written into in place. A helper's backward reads such an argument by its name
-    (``mask`` in a loop's backward is the mask the helper was given), which forward
-    mode knows as it is: a constant stays one, not an item of a saved tuple whose
-    other items carry tangents (np.where's condition, an index)."""
-    from ..normalize import _written_in_place
+    never written into in place, itself or through another name. A helper's backward
+    reads such an argument by its name (``mask`` in a loop's backward is the mask the
+    helper was given), which forward mode knows as it is: a constant stays one, not an
+    item of a saved tuple whose other items carry tangents (np.where's condition)."""
+    from ..normalize import _written_in_place, written_through
     bindings: dict = {}
     looped: set = set()
 
@@ -404,6 +408,7 @@ def _bound_once(parsed: source.ParsedFunction) -> frozenset:
 
     visit(parsed.node, False)
     written = _written_in_place(parsed.node.body)
+    written |= written_through(parsed.node, written, parsed.resolve)  # (through an alias)
     return frozenset(name for name, count in bindings.items()
                      if count == 1 and name not in looped and name not in written)
 
