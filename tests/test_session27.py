@@ -426,3 +426,28 @@ def test_a_rule_of_yours_giving_too_few_adjoints_is_named():
     with pytest.raises(DiffSyntaxError, match=r"your rule product_vjp returns 1 adjoint\(s\), "
                                               r"for \(a\), and none for b"):
         grad(_uses_the_product, wrt=1)(a, b)
+
+
+def _compares(W):
+    return np.sum(W) > 0
+
+
+def _says_done(W):
+    return "done"
+
+
+def _constant_numbers(W):
+    return np.array([1.0, 2.0])
+
+
+def test_an_output_without_gradient_is_still_checked():
+    # (tester DR: a str or a comparison's bool gave zeros, where None and dicts were refused)
+    for argument in (np.ones(2), 2.0):  # (the general code, and the scalar variant)
+        with pytest.raises(TypeError, match="returned a bool"):
+            grad(_compares)(argument)
+        with pytest.raises(TypeError, match="returned str"):
+            grad(_says_done)(argument)
+    np.testing.assert_allclose(grad(_constant_numbers)(np.ones(3)), np.zeros(3))
+    with pytest.raises(ValueError, match="dout has shape"):
+        grad(_constant_numbers)(np.ones(3), dout=np.ones(5))
+    assert "_ad.without_gradient(dout, out)" in grad(_constant_numbers).source

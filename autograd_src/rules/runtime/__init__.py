@@ -67,6 +67,7 @@ from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     tangent_as_gradient,
     unbroadcast,
     unpacking,
+    without_gradient,
     zeros_like,
     zip_length,
 )
@@ -210,7 +211,7 @@ __all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "i
            "not_the_default",
            "other_items",
            "shape_of",
-           "dtype_of", "zeros_like", "zip_length", "seed",
+           "dtype_of", "zeros_like", "zip_length", "seed", "without_gradient",
            "unbroadcast",
            "keep_reduced_dims",
            "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod", "uncumsum", "unindex",

@@ -126,16 +126,34 @@ def tangent_as_gradient(out: Any, tangent: Any, dout: Any = None) -> Any:
         return total
     if dout is None:
         kind = type(out)
-        if kind is float or isinstance(out, np.generic):
+        if kind is float:
             return tangent
-        if kind is np.ndarray:
+        if isinstance(out, np.generic) and out.dtype.kind != "b":
+            return tangent
+        if kind is np.ndarray and out.dtype.kind != "b":
             return np.sum(tangent) if isinstance(tangent, np.ndarray) \
                 else tangent * out.size
+    _not_a_bool(out)  # (a comparison's: refused, as grad refuses it; seed refuses a str)
     weight = seed(dout, out)
     if isinstance(weight, np.ndarray) and weight.ndim or \
             isinstance(tangent, np.ndarray) and tangent.ndim:
         return np.sum(weight * tangent)
     return weight * tangent
+
+
+def without_gradient(dout: Any, out: Any) -> None:
+    """Check, where the output does not depend on the arguments differentiated, that it
+    is a number or an array of numbers (not a str, not a comparison's bool) and that
+    ``dout`` fits it."""
+    _not_a_bool(out)
+    seed(dout, out)
+
+
+def _not_a_bool(out: Any) -> None:
+    if isinstance(out, (bool, np.bool_)) or \
+            isinstance(out, np.ndarray) and out.dtype.kind == "b":
+        raise TypeError("the function returned a bool (a comparison?), whose gradient is "
+                        "zero everywhere; return the number compared instead")
 
 
 def seed(dout: Any, out: Any = 0.0) -> Any:

@@ -86,6 +86,12 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
             seed = self.inliner.call(f"{self.ad}.seed", name_node(seed_param), *shape_from)
             adjoint.append(assign_node(self.namer.adjoint(output), seed, self.norm.return_stmt))
             sweep.defined.add(output)
+        elif not getattr(self.parsed, "is_helper", False):
+            # no gradient: the output and the seed still checked (a str, a comparison)
+            self.comment(self.norm.return_stmt, sweep, adjoint)
+            check = self.inliner.call(f"{self.ad}.without_gradient", name_node(seed_param),
+                                      name_node(output))
+            adjoint.append(gast.copy_location(gast.Expr(value=check), self.norm.return_stmt))
         adjoint += self.adjoint_block(body, sweep)
         self.broadcast_uniform(self.wrt, self.norm.return_stmt, adjoint)
         adjoint_names = set(self.namer.adjoints()) | self.inliner.shared
