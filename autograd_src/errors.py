@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Optional
 
 __all__ = ["DiffSyntaxError", "NoRuleError", "SourceUnavailableError",
-           "UnresolvedMethodError", "UndefinedFunctionError", "InPlaceUpdateError"]
+           "UnresolvedMethodError", "UndefinedFunctionError", "InPlaceUpdateError",
+           "SeveralOutputsError"]
 
 
 class DiffSyntaxError(SyntaxError):
@@ -25,6 +26,11 @@ class DiffSyntaxError(SyntaxError):
         where = f"{self.filename}:{self.lineno}"
         line = f"\n    {self.text.strip()}" if self.text else ""
         return f"{self.msg}\n  at {where}{line}"
+
+
+class SeveralOutputsError(DiffSyntaxError):
+    """``return a, b`` in a function given to `grad`, which needs one output (`vjp`, given
+    a cotangent for each, takes several)."""
 
 
 class NoRuleError(DiffSyntaxError):

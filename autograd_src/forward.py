@@ -11,7 +11,9 @@ derivatives are in `jacobians`.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence, Union
+import inspect
+import linecache
+from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
@@ -40,7 +42,7 @@ from .arguments import (
     scalar_signature,
     shallow_copy,
 )
-from .errors import UnresolvedMethodError
+from .errors import SeveralOutputsError, UnresolvedMethodError
 from .rules import forward_rules, runtime_rules  # noqa: F401 - register their rules
 from .transform import loader, source, stages
 from .transform.pipeline import LOCK, bind, cache_for, cached, transform_forward
@@ -713,7 +715,15 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     if not positions:
         raise ValueError("vjp needs at least one floating-point argument")
     # (one position alone, not a tuple: grad of a gradient is then forward over reverse)
-    backward = grad(fn, wrt=positions[0] if len(positions) == 1 else positions)
+    wrt = positions[0] if len(positions) == 1 else positions
+    several = False
+    try:
+        backward = grad(fn, wrt=wrt)
+    except SeveralOutputsError:
+        listed = _returning_a_list(fn) if type(value) is tuple else None
+        if listed is None:
+            raise
+        backward, several = grad(listed, wrt=wrt), True  # (a cotangent for each output)
 
     origin = getattr(backward, "__autograd_src_origin__", None)
     seed = origin.seed if origin is not None else "dout"  # grad(grad(f))'s is dout_2
@@ -727,6 +737,11 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
         now = [SameDraws(fn, primals, state=True, may_change_state=same.needed),
                draws.now()]  # (what fn reads now, and what it read then)
         draws.again()
+        if several:
+            if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(value):
+                raise ValueError(f"{getattr(fn, '__name__', 'f')}() returns a tuple of "
+                                 f"{len(value)} values: pass a tuple of as many cotangents")
+            cotangent = list(cotangent)
         try:
             if same.needed():  # (state it could not give back: the value's run checked)
                 grads = same.first_of(backward, positions[0] if len(positions) == 1 else
@@ -744,6 +759,33 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
         return tuple(out)
 
     return value, vjp_fn
+
+
+def _returning_a_list(fn: Callable[..., Any]) -> Optional[Callable[..., Any]]:
+    """``def f(x, y): return list(_f(x, y))`` for ``fn`` returning a tuple (its source
+    registered with linecache), whose gradient seeded with a list `vjp` takes; None
+    where ``fn``'s parameters are not plain named ones."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    if not params or any(p.kind not in kinds for p in params):
+        return None
+    namespace: dict = {"_f": fn}
+    header = []
+    for p in params:
+        if p.default is not p.empty:
+            namespace[f"_default_{p.name}"] = p.default
+        header.append(p.name if p.default is p.empty else f"{p.name}=_default_{p.name}")
+    name = fn.__name__ if getattr(fn, "__name__", "").isidentifier() else "f"
+    names = ", ".join(p.name for p in params)
+    text = (f"def {name}({', '.join(header)}):\n"
+            f"    return list(_f({names}))  # its outputs, one cotangent each (vjp)\n")
+    filename = f"<{name} as a list of outputs {id(fn)}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    exec(compile(text, filename, "exec"), namespace)
+    return namespace[name]
 
 
 def _is_float(value: Any) -> bool:

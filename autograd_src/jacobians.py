@@ -44,7 +44,7 @@ from .arguments import (
     shallow_copy,
     value_on_copies,
 )
-from .errors import UnresolvedMethodError
+from .errors import SeveralOutputsError, UnresolvedMethodError
 from .forward import Wrt, forward_of_gradient, make_jvp
 from .rules import runtime
 from .transform import source
@@ -249,7 +249,12 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     signature = _with_parameters(fn, "jacrev")
     names, single = _resolve_wrt(signature, wrt)
     # (one name alone, not a tuple: grad of a gradient is then forward over reverse)
-    backward = grad(fn, wrt=names[0] if single else tuple(names))
+    try:
+        backward = grad(fn, wrt=names[0] if single else tuple(names))
+    except SeveralOutputsError:
+        raise ValueError(f"jacrev needs a function returning one array; "
+                         f"{getattr(fn, '__name__', 'f')}() returns a tuple: take the "
+                         "Jacobian of each output (lambda x: f(x)[0])") from None
     seed = seed_name(backward)
 
     same = _SameRuns(fn, "jacrev")

@@ -451,3 +451,26 @@ def test_an_output_without_gradient_is_still_checked():
     with pytest.raises(ValueError, match="dout has shape"):
         grad(_constant_numbers)(np.ones(3), dout=np.ones(5))
     assert "_ad.without_gradient(dout, out)" in grad(_constant_numbers).source
+
+
+def _pair(a, scale=2.0):
+    return a * scale, a ** 2
+
+
+def _named(a):
+    return {"u": a * 2.0}
+
+
+def test_vjp_of_a_function_returning_a_tuple():
+    from autograd_src import jacrev, vjp
+    x = np.array([0.5, -1.0, 2.0])
+    value, vjp_fn = vjp(_pair, x)
+    assert type(value) is tuple and len(value) == 2
+    np.testing.assert_allclose(vjp_fn((np.ones(3), np.ones(3)))[0], 2.0 + 2 * x)
+    np.testing.assert_allclose(vjp_fn((np.zeros(3), np.arange(3.0)))[0], 2 * x * np.arange(3.0))
+    with pytest.raises(ValueError, match="returns a tuple of 2 values"):
+        vjp_fn(np.ones(3))
+    with pytest.raises(ValueError, match="jacrev needs a function returning one array"):
+        jacrev(_pair)(x)
+    with pytest.raises(TypeError, match="the output is a dict"):
+        vjp(_named, x)[1](np.ones(3))

@@ -187,6 +187,9 @@ def seed(dout: Any, out: Any = 0.0) -> Any:
     if (type(dout) is complex or np.iscomplexobj(dout)) and not np.iscomplexobj(out):
         raise TypeError("dout, the seed, is complex but the output is real: pass a real "
                         "seed (the gradient has the dtype of the argument)")
+    if isinstance(out, dict) and not isinstance(dout, dict):
+        raise TypeError(f"the output is a dict (keys {', '.join(map(repr, out))}): pass dout "
+                        f"as a dict of seeds with its keys, not a {type(dout).__name__}")
     if type(dout) is list or type(dout) is tuple:  # a seed written as a list: its array
         floating = isinstance(out, (np.generic, np.ndarray)) and out.dtype.kind == "f"
         dout = np.array(dout, dtype=out.dtype if floating else float)

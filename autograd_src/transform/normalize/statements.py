@@ -19,7 +19,7 @@ from typing import Any, Optional, Union
 import gast
 import numpy as np
 
-from ...errors import NoRuleError
+from ...errors import NoRuleError, SeveralOutputsError
 from ...rules import registry, runtime
 from .. import mutation, source
 from ..desugar import loop_over_positions
@@ -1859,7 +1859,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         value = stmt.value
         if isinstance(value, gast.Tuple) and not self.helper:
             raise self.error(value, "grad needs a single output, but this returns a tuple: "
-                                    "return one array (for several, differentiate each)")
+                                    "return one array (for several, differentiate each)",
+                             SeveralOutputsError)
         self.no_number_from_text(stmt)
         if self._text_source(value) and not isinstance(value, gast.Name) or \
                 isinstance(value, gast.Name) and value.id in self.texts and \
