@@ -69,6 +69,15 @@ def _resolve_wrt(fn: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
                         "differentiated again: differentiate a function of named "
                         "parameters (for a method, one taking the object as an "
                         "argument), or use hessian, hvp, jacfwd(grad(f))")
+    code = getattr(fn, "__code__", None)
+    if code is not None and code.co_flags & inspect.CO_VARARGS and any(
+            isinstance(w, (int, np.integer)) and not isinstance(w, bool) and w < 0
+            for w in (wrt if isinstance(wrt, (tuple, list)) else [wrt])):
+        label = getattr(fn, "__name__", "f")
+        star = code.co_varnames[code.co_argcount + code.co_kwonlyargcount]
+        raise ValueError(f"wrt={wrt!r}: {label}() takes *{star}, so a position from the "
+                         "end is ambiguous (grad differentiates named parameters, "
+                         "not what *args receives): count from the front, or name it")
     return resolve_names(names, positional, getattr(fn, '__name__', 'f'), wrt)
 
 
