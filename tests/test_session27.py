@@ -474,3 +474,14 @@ def test_vjp_of_a_function_returning_a_tuple():
         jacrev(_pair)(x)
     with pytest.raises(TypeError, match="the output is a dict"):
         vjp(_named, x)[1](np.ones(3))
+
+
+def _named_then_rest(x, *rest):
+    return np.sum(x ** 2) + sum(np.sum(r) for r in rest)
+
+
+def test_a_position_from_the_end_of_a_function_taking_args_is_refused():
+    x = np.array([1.0, -3.0])
+    with pytest.raises(ValueError, match=r"takes \*rest, so a position from the end"):
+        grad(_named_then_rest, wrt=-1)(x, x)
+    np.testing.assert_allclose(grad(_named_then_rest, wrt=0)(x, x), 2 * x)
