@@ -86,7 +86,7 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
             seed = self.inliner.call(f"{self.ad}.seed", name_node(seed_param), *shape_from)
             adjoint.append(assign_node(self.namer.adjoint(output), seed, self.norm.return_stmt))
             sweep.defined.add(output)
-        elif not getattr(self.parsed, "is_helper", False):
+        elif getattr(self.parsed, "is_helper", True) is False:  # (grad's own function)
             # no gradient: the output and the seed still checked (a str, a comparison)
             self.comment(self.norm.return_stmt, sweep, adjoint)
             check = self.inliner.call(f"{self.ad}.without_gradient", name_node(seed_param),
