@@ -393,6 +393,10 @@ CASES += [
     ((_ad.transposed, _ad.sorted_items, _ad.largest, _ad.smallest),
      "_ad.transposed([x, y])[1][0] * _ad.sorted_items([x[0], y[0], x[1]])[0]"
      " + _ad.largest([x[2], y[2]]) - _ad.smallest([x[1], y[1]])", _n((3,), (3,)), 2),
+    # zip(*rows)'s adjoint, read again at second order (hessian through zip(*pair))
+    ((_ad.untransposed,), "_ad.untransposed([(x[0] * 2.0, y[0]), (x[1], y[1] * 3.0)], "
+     "[np.ones(2), np.ones(2)])[1] * 2.0 + _ad.untransposed([(x[0], x[1])], "
+     "[np.ones(1), np.ones(1)])[0]", _n((2,), (2,)), 2),
     ((np.median,), "np.median(x, axis=0) * np.median(x) + np.median(x, axis=(0, 1), "
                    "keepdims=True)", _n((5, 3)), 1),
     ((_ad.unmedian,), "_ad.unmedian(y, x, 0)", _n((5, 3), (3,)), 2),
