@@ -1,13 +1,15 @@
 """Session 27: the smallest forms of what the fuzzers, independent testers and this
 session's own checks found (each test failed before its fix)."""
 
+import functools
+import operator
 import warnings
 
 import numpy as np
 import pytest
 
 from autograd_src import grad, hessian, jacfwd
-from autograd_src.errors import InPlaceUpdateError
+from autograd_src.errors import InPlaceUpdateError, NoRuleError
 from autograd_src.rules import composites
 
 from .test_in_place_recurrences import _fd as _differences
@@ -485,3 +487,57 @@ def test_a_position_from_the_end_of_a_function_taking_args_is_refused():
     with pytest.raises(ValueError, match=r"takes \*rest, so a position from the end"):
         grad(_named_then_rest, wrt=-1)(x, x)
     np.testing.assert_allclose(grad(_named_then_rest, wrt=0)(x, x), 2 * x)
+
+
+# ----- functools.reduce on its own line, followed as the loop it runs (tester DO:
+# refused, naming a rewrite) -----
+
+def _product_by_reduce(x):
+    return functools.reduce(lambda a, b: a * b, [x[0], x[1], x[2]])
+
+
+def _tanh_layer(h, w):
+    return np.tanh(h * w)
+
+
+def _layers_by_reduce(ws):
+    out = functools.reduce(_tanh_layer, ws, np.array([0.5, -0.3]))
+    return np.sum(out ** 2)
+
+
+def _chain_by_reduce(W):
+    product = functools.reduce(np.dot, [W, W.T, W])
+    return np.sum(product)
+
+
+def _squares_by_reduce(x):
+    total = functools.reduce(operator.add, (v ** 2 for v in x), 0.0)
+    return total
+
+
+def _composed_by_reduce(x):
+    y = functools.reduce(lambda acc, f: f(acc), [np.sin, np.cos, np.tanh], x)
+    return y.sum()
+
+
+def _reduce_of_nothing(x):
+    return functools.reduce(lambda a, b: a + b, [])
+
+
+@pytest.mark.parametrize("f, shape", [(_product_by_reduce, (3,)), (_layers_by_reduce, (3, 2)),
+                                      (_chain_by_reduce, (2, 2)), (_squares_by_reduce, (3,)),
+                                      (_composed_by_reduce, (3,))])
+def test_reduce_on_its_own_line_is_followed(f, shape):
+    x = RNG.normal(size=shape)
+    np.testing.assert_allclose(grad(f)(x), _differences(f, x), rtol=1e-6, atol=1e-9)
+    assert "reduce" in grad(f).source  # (the comment shows the line as written)
+
+
+def test_reduce_second_order_and_its_errors():
+    x = np.array([0.3, -1.2, 2.0])
+    np.testing.assert_allclose(hessian(_product_by_reduce)(x),
+                               [[0, x[2], x[1]], [x[2], 0, x[0]], [x[1], x[0], 0]], atol=1e-12)
+    with pytest.raises(TypeError, match="reduce\\(\\) of empty iterable"):
+        grad(_reduce_of_nothing)(x)
+    with pytest.raises(NoRuleError, match="on a line of its own"):
+        grad(lambda v: np.sum(functools.reduce(np.dot, [v, v])))(x)

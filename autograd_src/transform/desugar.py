@@ -893,6 +893,7 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     for stmt in parsed.node.body:
         _MapAsComprehension(parsed, namer).visit(stmt)
     _effects_as_statements(parsed, parsed.node, namer)
+    _reduce_as_loop(parsed, parsed.node, namer)
     body = parsed.node.body
     state = _Desugar(parsed, namer)
     last_is_return = bool(body) and isinstance(body[-1], gast.Return)
@@ -988,6 +989,82 @@ def _scatter_update(parsed: ParsedFunction, value: gast.expr, namer: Namer
         func=gast.Attribute(value=name_node(namer.reference(runtime, "_ad")),
                             attr="scattered", ctx=gast.Load()),
         args=[v, target, index], keywords=[]))
+
+
+def _reduce_as_loop(parsed: ParsedFunction, node: Any, namer: Namer) -> None:
+    """``total = functools.reduce(f, xs, start)`` (an assignment's or a return's whole
+    value) as the loop it runs: ``items = list(xs)``, ``total = start`` (else
+    ``items[0]``, the loop over ``items[1:]``), ``for item in items: total = f(total,
+    item)``; a lambda ``f`` named first. Its steps are then statements grad follows
+    (``reduce(lambda h, layer: layer(h), layers, x)``, ``reduce(np.dot, mats)``)."""
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(node, field, None)
+        if not isinstance(block, list):
+            continue
+        k = 0
+        while k < len(block):
+            stmt = block[k]
+            made = _reduce_loop(parsed, stmt, namer)
+            if made is not None:
+                block[k:k + 1] = made
+                k += len(made)
+                continue
+            if not isinstance(stmt, (gast.FunctionDef, gast.ClassDef)):
+                _reduce_as_loop(parsed, stmt, namer)
+            k += 1
+    for handler in getattr(node, "handlers", ()):
+        _reduce_as_loop(parsed, handler, namer)
+
+
+def _reduce_loop(parsed: ParsedFunction, stmt: gast.stmt, namer: Namer) -> Optional[list]:
+    """The statements `_reduce_as_loop` writes for ``stmt``, or None."""
+    value = stmt.value if isinstance(stmt, (gast.Assign, gast.Return)) else None
+    if not isinstance(value, gast.Call) or \
+            isinstance(stmt, gast.Assign) and len(stmt.targets) != 1 or \
+            parsed.resolve(value.func) is not functools.reduce or \
+            any(isinstance(a, gast.Starred) for a in value.args):
+        return None
+    args = list(value.args) + [k.value for k in value.keywords if k.arg == "initial"]
+    if len(args) not in (2, 3) or len(args) != len(value.args) + len(value.keywords):
+        return None
+    made: list = []
+    function = args[0]
+    if isinstance(function, gast.Lambda):  # (named first, as a lambda called inline is)
+        named = namer.fresh("reducer")
+        made.append(assign_node(named, function, stmt))
+        function = name_node(named)
+    items, item = namer.fresh("items"), namer.fresh("item")
+    total = stmt.targets[0] if isinstance(stmt, gast.Assign) and \
+        isinstance(stmt.targets[0], gast.Name) else None
+    acc = total.id if total is not None else namer.fresh("total")
+    made.append(assign_node(items, gast.Call(func=name_node("list"), args=[args[1]],
+                                             keywords=[]), stmt))
+    start = args[2] if len(args) == 3 else gast.Subscript(
+        value=name_node(items), slice=gast.Constant(value=0, kind=None), ctx=gast.Load())
+    over = name_node(items) if len(args) == 3 else gast.Subscript(
+        value=name_node(items), slice=gast.Slice(lower=gast.Constant(value=1, kind=None),
+                                                 upper=None, step=None), ctx=gast.Load())
+    if len(args) == 2:  # (as reduce raises it)
+        made.append(gast.If(
+            test=gast.UnaryOp(op=gast.Not(), operand=name_node(items)),
+            body=[gast.Raise(exc=gast.Call(func=name_node("TypeError"), args=[gast.Constant(
+                value="reduce() of empty iterable with no initial value", kind=None)],
+                keywords=[]), cause=None)], orelse=[]))
+    made.append(assign_node(acc, start, stmt))
+    step = assign_node(acc, gast.Call(func=clone(function), args=[
+        name_node(acc), name_node(item)], keywords=[]), stmt)
+    made.append(gast.For(target=name_node(item, gast.Store()), iter=over, body=[step],
+                         orelse=[], type_comment=None))
+    if isinstance(stmt, gast.Return):
+        made.append(gast.Return(value=name_node(acc)))
+    elif total is None:  # (a subscript or attribute target: set once, at the end)
+        made.append(gast.Assign(targets=stmt.targets, value=name_node(acc),
+                                type_comment=None))
+    shown = gast.unparse(stmt).strip().splitlines()[0]
+    for each in made:
+        _located(each, stmt)
+        each.shown_as = shown  # (comments and messages show the line as written)
+    return made
 
 
 def _located(made: gast.stmt, stmt: gast.stmt) -> gast.stmt:

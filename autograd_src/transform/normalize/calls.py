@@ -1855,8 +1855,9 @@ _WRITE_INSTEAD = {
     ("statistics", "stdev"): "np.std(xs, ddof=1)",
     ("statistics", "variance"): "np.var(xs, ddof=1)",
     ("statistics", "pstdev"): "np.std(xs)", ("statistics", "pvariance"): "np.var(xs)",
-    ("_functools", "reduce"): "a for loop (acc = xs[0], then for v in xs[1:]: acc = "
-                              "f(acc, v))",
+    ("_functools", "reduce"): "it on a line of its own (total = reduce(f, xs, start), "
+                              "then np.sum(total)), which grad follows as the loop it "
+                              "runs, or a for loop",
     ("itertools", "accumulate"): "np.cumsum(xs), or a for loop appending each running "
                                  "value to a list",
     ("itertools", "chain"): "the lists joined with + (a + b), or a list comprehension",
