@@ -347,6 +347,7 @@ def astype(g, ans, x, dtype):
 nondifferentiable(_ad.alone)
 nondifferentiable(_ad.floating)  # (a store's dtype check, likewise)
 nondifferentiable(_ad.not_an_array)  # (an argument given to a writing helper, likewise)
+nondifferentiable(_ad.without_gradient)  # (an output without gradient: checked, likewise)
 nondifferentiable(_ad.item_alone)  # (an item of a list given twice, likewise)
 nondifferentiable(_ad.unpacking)  # (a, b = v: Python's check of v's length, likewise)
 # The caller's list or dict made to hold what its copy holds: runs as it did.

@@ -86,7 +86,9 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
             seed = self.inliner.call(f"{self.ad}.seed", name_node(seed_param), *shape_from)
             adjoint.append(assign_node(self.namer.adjoint(output), seed, self.norm.return_stmt))
             sweep.defined.add(output)
-        elif getattr(self.parsed, "is_helper", True) is False:  # (grad's own function)
+        elif getattr(self.parsed, "is_helper", True) is False and \
+                not self.parsed.filename.startswith("<autograd_src"):  # (yours, not a
+            # helper, nor code grad generated: its output, a gradient, is an array)
             # no gradient: the output and the seed still checked (a str, a comparison)
             self.comment(self.norm.return_stmt, sweep, adjoint)
             check = self.inliner.call(f"{self.ad}.without_gradient", name_node(seed_param),
