@@ -541,3 +541,53 @@ def test_reduce_second_order_and_its_errors():
         grad(_reduce_of_nothing)(x)
     with pytest.raises(NoRuleError, match="on a line of its own"):
         grad(lambda v: np.sum(functools.reduce(np.dot, [v, v])))(x)
+
+
+# ----- tester DS: a constant array read through a view made inside an expression
+# (m.reshape(2), np.squeeze(m), m.ravel()), then written in place: the adjoint read the
+# view after the write (16 view forms gave the gradient at the new values) -----
+
+_VIEW_FORMS = ["m.reshape(2)", "m.ravel()", "np.squeeze(m)", "np.transpose(m)", "np.asarray(m)",
+               "np.atleast_1d(m)", "m.reshape(-1)[0:2]", "m.view()", "np.flip(m)[::-1]",
+               "np.broadcast_to(m, (2,))", "np.expand_dims(m, 0)[0]", "m.swapaxes(0, 0)",
+               "m.T", "m[::1]"]
+
+
+def _view_then_write(form):
+    namespace = {"np": np}
+    text = (f"def loss(x):\n    m = np.array([1.0, 2.0])\n"
+            f"    a = np.sum(np.sin(x) * {form})\n    m[0] = 5.0\n    return a * x[0]\n")
+    import linecache
+    filename = f"<view form {form}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    exec(compile(text, filename, "exec"), namespace)
+    return namespace["loss"]
+
+
+@pytest.mark.parametrize("form", _VIEW_FORMS)
+def test_a_view_made_in_an_expression_then_its_array_written(form):
+    f = _view_then_write(form)
+    x = np.array([0.3, -0.7])
+    np.testing.assert_allclose(grad(f)(x), _differences(f, x), rtol=1e-6, atol=1e-9)
+
+
+def _view_then_scaled(x):
+    m = np.array([1.0, 2.0])
+    a = np.sum(np.sin(x) * m.ravel())
+    m *= 3.0
+    return a * x[0] + np.sum(m * x)
+
+
+def _view_in_a_loop(x):
+    m = np.array([1.0, 2.0])
+    total = 0.0
+    for k in range(3):
+        total = total + np.sum(np.sin(x) * m.ravel())
+        m[k % 2] += 1.0
+    return total * x[0]
+
+
+@pytest.mark.parametrize("f", [_view_then_scaled, _view_in_a_loop])
+def test_a_view_made_in_an_expression_then_updated(f):
+    x = np.array([0.3, -0.7])
+    np.testing.assert_allclose(grad(f)(x), _differences(f, x), rtol=1e-6, atol=1e-9)

@@ -150,6 +150,17 @@ class ExpressionNormalizer:
         scalar = self.is_scalar_value(expr)
         if trivial and not scalar:
             self.shared.add(name)  # the array self.buf holds, also reached as self.buf
+        elif not scalar:
+            # m.reshape(2), np.squeeze(m) inside an expression: a view of m, which an
+            # adjoint may read after m[0] = 5.0 writes into it, as a view the user names
+            roots = {n for n in mutation.shared_names(types.SimpleNamespace(value=expr),
+                                                      self.parsed.resolve)
+                     if n in self.parsed.locals}
+            if roots:
+                roots = set().union(*(self.view_roots.get(n, {n}) for n in roots))
+                self.view_roots[name] = roots
+                self.shared |= roots | {name}
+                self.owned -= roots
         shape_class = self.class_of_expr(expr)
         self.assigned({name})
         if scalar:
