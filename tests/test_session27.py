@@ -591,3 +591,97 @@ def _view_in_a_loop(x):
 def test_a_view_made_in_an_expression_then_updated(f):
     x = np.array([0.3, -0.7])
     np.testing.assert_allclose(grad(f)(x), _differences(f, x), rtol=1e-6, atol=1e-9)
+
+
+# ----- tester DS: an array of module state read by a helper's derivative (by reference,
+# in its backward), then changed in place by the caller or another helper: the gradient
+# was taken at the new values (refused now, as the same read and write inline were) -----
+
+class _Config:
+    pass
+
+
+_CFG = _Config()
+_STATE = {}
+_WEIGHTS = np.array([1.0, 2.0])
+
+
+def _reset_state():
+    _CFG.w = np.array([1.0, 2.0])
+    _CFG.count = 0
+    _STATE["w"] = np.array([1.0, 2.0])
+    _WEIGHTS[:] = [1.0, 2.0]
+
+
+def _reads_attribute(v):
+    return np.sum(np.sin(v) * _CFG.w)
+
+
+def _reads_item(v):
+    return np.sum(np.sin(v) * _STATE["w"])
+
+
+def _reads_module_array(v):
+    return np.sum(np.sin(v) * _WEIGHTS)
+
+
+def _writes_attribute():
+    _CFG.w[0] = 5.0
+
+
+def _writes_module_array():
+    _WEIGHTS[0] = 5.0
+
+
+def _helper_read_then_attribute_written(x):
+    a = _reads_attribute(x)
+    _CFG.w[0] = 5.0
+    return a * x[0]
+
+
+def _read_then_written_by_a_helper(x):
+    a = np.sum(np.sin(x) * _CFG.w)
+    _writes_attribute()
+    return a * x[0]
+
+
+def _helper_read_then_item_updated(x):
+    a = _reads_item(x)
+    _STATE["w"] += 1.0
+    return a * x[0]
+
+
+def _helper_read_then_written_by_a_helper(x):
+    a = _reads_module_array(x)
+    _writes_module_array()
+    return a * x[0]
+
+
+def _helper_read_then_counted(x):
+    a = _reads_attribute(x)
+    _CFG.count += 1  # (a number rebound: no array changes)
+    _CFG.w = np.array([3.0, 4.0])  # (a new array bound: the one read is unchanged)
+    return a * x[0]
+
+
+@pytest.mark.parametrize("f", [_helper_read_then_attribute_written,
+                               _read_then_written_by_a_helper,
+                               _helper_read_then_item_updated,
+                               _helper_read_then_written_by_a_helper])
+def test_state_read_by_a_derivative_then_written_in_place_is_refused(f):
+    from autograd_src.errors import DiffSyntaxError
+    for _ in range(2):  # (the state made anew between the calls: refused again)
+        _reset_state()
+        with pytest.raises(DiffSyntaxError, match="changes in place"):
+            grad(f)(np.array([0.3, -0.7]))
+    _reset_state()
+
+
+def test_state_read_by_a_derivative_then_rebound_is_followed():
+    _reset_state()
+    x = np.array([0.3, -0.7])
+    got = grad(_helper_read_then_counted)(x)
+    _reset_state()
+    np.testing.assert_allclose(got, [np.cos(0.3) * 0.3 + np.sin(0.3) + 2 * np.sin(-0.7),
+                                     2 * np.cos(-0.7) * 0.3])
+    _reset_state()

@@ -172,6 +172,10 @@ class Normalized:
     #: Parameters holding a float (or np.float64) in the calls this code is made for,
     #: never assigned: their zero adjoints are 0.0.
     scalar_params: frozenset = frozenset()
+    #: Arrays of module objects, dicts and globals its adjoints (and those of the
+    #: helpers it calls) read by reference: (function, expression, text, helper). A
+    #: caller writing into one in place after the call would change what they read.
+    state_arrays: list = field(default_factory=list)
 
 
 def name_node(id_: str, ctx: Any = None) -> gast.Name:

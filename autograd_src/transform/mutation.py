@@ -26,7 +26,7 @@ import numpy as np
 
 from .ir import base_name, walk
 
-__all__ = ["writes_in_place", "helper_writes_into", "may_share", "returns_fresh",
+__all__ = ["writes_in_place", "helper_writes_into", "may_share", "returns_fresh", "held_value",
            "allocates", "shared_names", "is_user_function", "read_later", "ALLOCATING",
            "LIBRARIES", "may_change_state",
            "INACTIVE_ATTRIBUTES"]
@@ -324,6 +324,14 @@ def state_written_by(fn: Any, depth: int = 0) -> list[tuple[Any, str]]:
     declared = {name for n in walk(node) if isinstance(n, gast.Global) for name in n.names}
     written: list[tuple[Any, str]] = [(("global", fn.__globals__, name), f"global {name}")
                                       for name in sorted(declared)]
+    def array_held(expr: Any) -> Any:
+        """The array ``expr`` (``CFG.w``, ``D["w"]``, ``W``) of an object from outside
+        holds now, or None."""
+        if outside(base_name(expr)) is None:
+            return None
+        found = held_value(fn, expr)
+        return found if isinstance(found, np.ndarray) else None
+
     for sub in walk(node):
         targets = sub.targets if isinstance(sub, gast.Assign) else \
             [sub.target] if isinstance(sub, (gast.AugAssign, gast.AnnAssign)) else []
@@ -332,17 +340,53 @@ def state_written_by(fn: Any, depth: int = 0) -> list[tuple[Any, str]]:
                 obj = outside(base_name(target))
                 if obj is not None:
                     written.append((obj, gast.unparse(target).strip() + " = ..."))
+                # the array written into in place (CFG.w[0] = v, CFG.w += v), as itself
+                array = array_held(target.value) if isinstance(target, gast.Subscript) \
+                    else array_held(target) if isinstance(sub, gast.AugAssign) else None
+                if array is not None and array is not obj:
+                    written.append((array, gast.unparse(target).strip() + " = ..."))
         if not isinstance(sub, gast.Call):
             continue
         if isinstance(sub.func, gast.Attribute) and sub.func.attr in MUTATING_METHODS:
             obj = outside(base_name(sub.func.value))
             if obj is not None:
                 written.append((obj, gast.unparse(sub.func).strip() + "(...)"))
+                array = array_held(sub.func.value)
+                if array is not None and array is not obj:
+                    written.append((array, gast.unparse(sub.func).strip() + "(...)"))
         called = _resolve(fn, sub.func)
         if inspect.isfunction(called) and depth < 8 and called is not fn and \
                 _definition(called):
             written += state_written_by(called, depth + 1)
     return written
+
+
+def held_value(fn: Any, expr: Any) -> Any:
+    """What ``expr`` (a dotted name, or items of one by constant keys: ``D["w"]``,
+    ``CFG.layers[0].W``) in ``fn``'s body holds now, read from its closure and globals;
+    None where it cannot be told."""
+    if isinstance(expr, gast.Subscript):
+        container = held_value(fn, expr.value)
+        if container is None or not isinstance(expr.slice, gast.Constant) or \
+                not isinstance(container, (dict, list, tuple)):
+            return None
+        try:
+            return container[expr.slice.value]
+        except (KeyError, IndexError, TypeError):
+            return None
+    if isinstance(expr, gast.Attribute):
+        owner = held_value(fn, expr.value)
+        return None if owner is None else getattr(owner, expr.attr, None)
+    if isinstance(expr, gast.Name):
+        closure = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ())) \
+            if hasattr(fn, "__code__") else {}
+        if expr.id in closure:
+            try:
+                return closure[expr.id].cell_contents
+            except ValueError:
+                return None
+        return getattr(fn, "__globals__", {}).get(expr.id)
+    return None
 
 
 def _resolve(fn: Any, expr: Any) -> Any:

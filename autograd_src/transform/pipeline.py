@@ -138,6 +138,7 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
                            (parsed.filename, lines, parsed.name))
     compiled.__autograd_src_seed__ = derivative.seed_param
     compiled.__autograd_src_operands__ = norm.operand_params
+    compiled.__autograd_src_state_arrays__ = norm.state_arrays
     return compiled, _with_helpers(text, list(namer.helper_sources))
 
 

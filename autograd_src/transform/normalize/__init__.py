@@ -225,9 +225,27 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                       set(containers) & set(wrt)) | state.opaque
             return Normalized(state.body, output, active, stmt, output in state.scalars, lists,
                               opaque, state.state_reads, state.operand_params,
-                              frozenset(set(scalars) - parsed.reassigned))
+                              frozenset(set(scalars) - parsed.reassigned),
+                              _state_arrays_read(parsed, state))
     raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "
                                     "differentiates the returned value")
+
+
+def _state_arrays_read(parsed: ParsedFunction, state: Any) -> list:
+    """The arrays of module objects, dicts and globals (``CFG.w``, ``D["w"]``, ``W``) the
+    adjoints read by reference, read once into names of their own, and those the
+    helpers called read: ``(function, expression, text, helper)`` each, the
+    expression read in the function's scope (what it holds when a caller is made)."""
+    found = list(state.helper_state_reads)
+    for name in sorted(state.read_by_adjoints):
+        expr = state.state_values.get(name)
+        if expr is None and name not in parsed.locals:
+            expr = name_node(name)  # (a module's array read by its name)
+        if expr is None or base_name(expr) in parsed.locals:
+            continue
+        if isinstance(mutation.held_value(parsed.fn, expr), np.ndarray):
+            found.append((parsed.fn, expr, gast.unparse(expr).strip(), None))
+    return found
 
 
 def _reads_what_is_written(state: Any, container: gast.expr) -> bool:

@@ -27,7 +27,13 @@ from ..ir import (
     replace_nodes,
     walk,
 )
-from ..mutation import MUTATING_METHODS, is_user_function, made_by_package, writes_in_place
+from ..mutation import (
+    MUTATING_METHODS,
+    held_value,
+    is_user_function,
+    made_by_package,
+    writes_in_place,
+)
 from ..naming import describe
 from ..source import UNRESOLVED, InstanceOf, MethodOf, parameters
 
@@ -1118,6 +1124,14 @@ class CallNormalizer:
         # The pipeline differentiates the helper (it is handed to the normalizer).
         derivative, source, layout = self.derive.helper(fn, positions, call, self.parsed,
                                                         bindings, given)
+        for owner, expr, text, helper in getattr(derivative, "__autograd_src_state_arrays__",
+                                                 ()):
+            # (what its backward reads of module state, by reference: see `Normalized`)
+            array = held_value(owner, expr)
+            if isinstance(array, np.ndarray):
+                read = (owner, expr, text, helper or fn.__name__)
+                self.helper_state_reads.append(read)
+                self.helper_state_arrays.setdefault(id(array), (array, text, read[3]))
         for name, (marker, obj) in objects.items():
             marker.watched_on(obj)
             hidden = marker.hidden_by(obj)  # (the class's methods were followed)

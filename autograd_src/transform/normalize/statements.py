@@ -189,6 +189,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         #: Local names bound once to a derivative made here (dH = grad(H)): its name.
         self.derivative_names: dict[str, str] = {}
         self.state_values: dict[str, gast.expr] = {}
+        #: Arrays of state the derivatives of the helpers called so far read by
+        #: reference in their backward (see `ir.Normalized.state_arrays`), as they
+        #: are read, and by the id of what they hold now: (array, text, helper).
+        self.helper_state_reads: list = []
+        self.helper_state_arrays: dict[int, tuple] = {}
         #: Of those, the ones whose attribute was set since (m.buf = m.buf.copy()).
         self.state_rebound: set[str] = set()
         #: Names holding text made from a differentiated value (``s = f"{x}"``).
@@ -1098,6 +1103,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             for written, change in mutation.state_written_by(primitive):
                 if not isinstance(written, np.ndarray):
                     continue  # rebound values are read where the primal reads them
+                self.no_write_into_what_a_helper_reads(written, stmt,
+                                                       f"{label}() (through {change})")
                 for name in sorted(self.read_by_adjoints):
                     held = self.state_values.get(name, name_node(name))
                     if (name in self.state_values or name not in self.parsed.locals) and \
@@ -1687,6 +1694,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.state_rebound |= {n for n, v in self.state_values.items()
                                    if gast.unparse(v).strip().startswith(written)}
             return
+        if isinstance(stmt, gast.AugAssign):  # (D["w"] += v: the item's array itself)
+            self.no_write_into_what_a_helper_reads(target, stmt)
+        if isinstance(target, gast.Subscript):  # (CFG.w[0] = v: CFG.w's array)
+            self.no_write_into_what_a_helper_reads(target.value, stmt)
         changed = target.value if isinstance(target, gast.Subscript) else None
         dict_item = self.item_of_a_dict_read_only_through_others(target)
         while isinstance(target, (gast.Subscript, gast.Attribute, gast.Starred)) or \
@@ -1731,6 +1742,30 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 read_through or target.id not in self.parsed.locals or
                 target.id in self.parsed.params) else target.id
             raise self.error(stmt, self.seen_by_adjoints_refusal(subject))
+
+    def no_write_into_what_a_helper_reads(self, array: Any, stmt: gast.stmt,
+                                          label: Optional[str] = None) -> None:
+        """Refuse a change in place of an array of module state (``CFG.w[0] = 5.0``,
+        ``D["w"] += v``) that the derivative of a helper called earlier reads by
+        reference in its backward: it would see the new values. ``array`` is the
+        expression written into, or (with ``label``, a call) the array itself."""
+        if not self.helper_state_arrays:
+            return
+        if label is None:
+            if base_name(array) is None or base_name(array) in self.parsed.locals:
+                return
+            array = mutation.held_value(self.parsed.fn, _through_views(array))
+        read = self.helper_state_arrays.get(id(array)) \
+            if isinstance(array, np.ndarray) else None
+        if read is None or read[0] is not array:
+            return
+        shown = label or getattr(stmt, "shown_as", None) or \
+            gast.unparse(stmt).strip().splitlines()[0]
+        raise self.error(stmt, f"{shown} changes in place {read[1]}, an array the "
+                               f"derivative of {read[2]}() (called earlier) reads when "
+                               "its backward runs: it would see the new values, not those "
+                               f"used. Have {read[2]}() read a copy ({read[1]}.copy()), or "
+                               "build a new array instead of writing into this one")
 
     def item_of_a_dict_read_only_through_others(self, target: Any) -> bool:
         """Whether ``target`` is an item of a dict by a key no array takes
