@@ -685,3 +685,43 @@ def test_state_read_by_a_derivative_then_rebound_is_followed():
     np.testing.assert_allclose(got, [np.cos(0.3) * 0.3 + np.sin(0.3) + 2 * np.sin(-0.7),
                                      2 * np.cos(-0.7) * 0.3])
     _reset_state()
+
+
+# ----- tester DS: refusals lifted -----
+
+def _scaled_product(a, b, /, *, scale=1.0):
+    return scale * np.sum(a * b)
+
+
+def _positional_only_and_keyword(x):
+    return _scaled_product(x, x, scale=x[0])
+
+
+class _Packer:
+    def __init__(self):
+        self.slices = {"a": slice(0, 2), "b": slice(2, 3)}
+
+    def unpack(self, theta):
+        return {k: theta[s] for k, s in self.slices.items()}
+
+
+_PACKER = _Packer()
+
+
+def _unpacked_by_a_method(theta):
+    d = _PACKER.unpack(theta)
+    return np.sum(d["a"] ** 2) * d["b"][0]
+
+
+def _over_an_attributes_items(theta):
+    parts = [theta[s] * 2.0 for _, s in _PACKER.slices.items()]
+    return np.sum(parts[0] ** 2) * parts[1][0]
+
+
+@pytest.mark.parametrize("f", [_positional_only_and_keyword, _unpacked_by_a_method,
+                               _over_an_attributes_items])
+def test_refusals_lifted_for_tester_ds(f):
+    x = np.array([0.3, -0.7, 1.1])
+    np.testing.assert_allclose(grad(f)(x), _differences(f, x), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(hessian(f)(x), _hessian_by_differences(f, x), rtol=1e-5,
+                               atol=1e-6)

@@ -104,7 +104,13 @@ def _copy_of(parsed: ParsedFunction, call: gast.Call,
     except Exception:  # no source: the call is left to the normalizer's message
         return None
     if copied.args.posonlyargs:
-        return None
+        # (positional in the copy like the others: the call passes them by position,
+        # unless a keyword of the same name goes into **kwargs)
+        named = {a.id for a in copied.args.posonlyargs}
+        if copied.args.kwarg is not None and any(k.arg in named for k in call.keywords):
+            return None
+        copied.args.args = copied.args.posonlyargs + copied.args.args
+        copied.args.posonlyargs = []
     node = parsed.node
     caller_names = {n.id for n in walk(node) if isinstance(n, gast.Name)
                     and isinstance(n.ctx, (gast.Store, gast.Param))} | \

@@ -588,12 +588,17 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if holder is None:
             return stmt
         subject = holder.value if isinstance(holder, gast.Attribute) else holder.args[0]
-        root = base_name(subject) if isinstance(subject, gast.Subscript) else None
+        root = base_name(subject) if isinstance(subject, (gast.Subscript, gast.Attribute)) \
+            else None  # (P['l'][0].items(), self.slices.items())
         if root is None or any(isinstance(n, gast.Call) for n in walk(subject)) or any(
                 isinstance(n, gast.Name) and n.id == root and not isinstance(n.ctx, gast.Load)
                 for s in stmt.body for n in walk(s)):
             return stmt  # (only a plain item of a name the loop does not rebind)
         text = gast.unparse(subject).strip()
+        if any(isinstance(n, (gast.Subscript, gast.Attribute)) and
+               isinstance(n.ctx, (gast.Store, gast.Del)) and gast.unparse(n).strip() == text
+               for s in stmt.body for n in walk(s)):
+            return stmt  # (self.slices = ... in the body: read where it is read)
         name = self.namer.fresh(describe(subject))
         self.statement(gast.copy_location(assign_node(name, clone(subject), stmt), stmt))
         self.origin = stmt
@@ -603,6 +608,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 if gast.unparse(node).strip() == text:
                     return gast.copy_location(name_node(name, node.ctx), node)
                 return self.generic_visit(node)
+
+            visit_Attribute = visit_Subscript
 
         stmt = copy.deepcopy(stmt)
         stmt.body = [Renamed().visit(s) for s in stmt.body]
