@@ -725,3 +725,32 @@ def test_refusals_lifted_for_tester_ds(f):
     np.testing.assert_allclose(grad(f)(x), _differences(f, x), rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(hessian(f)(x), _hessian_by_differences(f, x), rtol=1e-5,
                                atol=1e-6)
+
+
+def _apply(f, y):
+    return f(y)
+
+
+def _nested_def_given_in_a_loop(p):
+    def dyn(y):
+        return -p[0] * y ** 2
+    y = p[1:]
+    for _ in range(2):
+        y = _apply(dyn, y)
+    return np.sum(y)
+
+
+def _lambda_given_in_a_loop(p):
+    y = p[1:]
+    for i in range(2):
+        y = _apply(lambda v: -p[0] * (i + 1) * v ** 2, y)  # (i read at each call)
+    return np.sum(y)
+
+
+@pytest.mark.parametrize("f", [_nested_def_given_in_a_loop, _lambda_given_in_a_loop])
+def test_second_order_of_a_function_given_to_a_helper_in_a_loop(f):
+    # (tester DS: refused in a loop, followed outside one; the README's RK4 example)
+    p = np.array([0.3, -0.7, 1.1])
+    np.testing.assert_allclose(grad(f)(p), _differences(f, p), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(hessian(f)(p), _hessian_by_differences(f, p), rtol=1e-5,
+                               atol=1e-6)

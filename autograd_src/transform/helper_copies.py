@@ -221,6 +221,11 @@ def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
     """``integrate(lambda y: -k * y, y0)``, ``apply(act, x)`` with ``act`` a nested
     def: the helper copied in, specialised to that function."""
     local_functions = _local_functions(parsed.node)
+    # the loops at the top of the function, by the lines they span
+    loops = [(n.lineno, n.end_lineno, n) for n in parsed.node.body
+             if isinstance(n, (gast.For, gast.While)) and
+             getattr(n, "end_lineno", None) is not None]
+    hoisted: dict = {}  # copies for calls in such a loop: made once, just before it
 
     def specialise(call: gast.Call, before: list) -> None:
         if any(k.arg is None for k in call.keywords):
@@ -254,6 +259,8 @@ def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
             return
         params = [a.id for a in args.args]
         renames: dict = {}
+        line = getattr(call, "lineno", None)
+        loop = next((n for a, b, n in loops if line is not None and a <= line <= b), None)
         for where, value in functional:
             param = params[where] if isinstance(where, int) and where < len(params) \
                 else apart.get(where, where)
@@ -264,9 +271,16 @@ def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                 return
             if isinstance(value, gast.Lambda):
                 name = namer.fresh(f"{param}_lambda")
-                before.append(gast.copy_location(gast.Assign(
+                made = gast.copy_location(gast.Assign(
                     targets=[name_node(name, gast.Store())], value=value,
-                    type_comment=None), call))
+                    type_comment=None), call)
+                # (in a loop, a lambda without defaults made before it: it reads its
+                # free names when it is called, there as here)
+                if loop is not None and not value.args.defaults and \
+                        not any(d is not None for d in value.args.kw_defaults):
+                    hoisted.setdefault(id(loop), []).append(made)
+                else:
+                    before.append(made)
             else:
                 name = value.id
             renames[param] = name
@@ -277,7 +291,12 @@ def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                 item.id = renames[item.id]
         copied.name = namer.fresh(
             f"{helper.__name__}_with_{'_'.join(list(renames.values()) or written)}")
-        before.append(copied)
+        # (in a loop, defined once before it, as second order writes a small def inline
+        # only there: it reads the functions it calls when it is called, as here)
+        if loop is not None:
+            hoisted.setdefault(id(loop), []).append(copied)
+        else:
+            before.append(copied)
         call.func = name_node(copied.name)
         positional = [a for i, a in enumerate(call.args) if params[i] not in renames] \
             if len(call.args) <= len(params) else call.args
@@ -308,6 +327,9 @@ def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         call.keywords = [gast.keyword(arg=k, value=v) for k, v in keywords.items()]
 
     _each_call(parsed, specialise)
+    if hoisted:
+        parsed.node.body = [made for stmt in parsed.node.body
+                            for made in hoisted.get(id(stmt), []) + [stmt]]
 
 
 def keyword_parameters(parsed: ParsedFunction, namer: Namer) -> None:
