@@ -743,7 +743,7 @@ def _nested_def_given_in_a_loop(p):
 def _lambda_given_in_a_loop(p):
     y = p[1:]
     for i in range(2):
-        y = _apply(lambda v: -p[0] * (i + 1) * v ** 2, y)  # (i read at each call)
+        y = _apply(lambda v: -p[0] * (i + 1) * v ** 2, y)  # noqa: B023 - called at once
     return np.sum(y)
 
 
