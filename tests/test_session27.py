@@ -754,3 +754,51 @@ def test_second_order_of_a_function_given_to_a_helper_in_a_loop(f):
     np.testing.assert_allclose(grad(f)(p), _differences(f, p), rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(hessian(f)(p), _hessian_by_differences(f, p), rtol=1e-5,
                                atol=1e-6)
+
+
+# ----- fuzz seed 270621 (calls tier): a helper updating its parameter (x *= 0.9) and
+# passing it to one that does v += v was taken to write the caller's value back
+# whatever it held; a number (a float, np.float64) is bound anew there, not changed
+# here: the gradient came out scaled -----
+
+def _doubles(v, q):
+    v += v
+    return q[0, 0] * q.sum()
+
+
+def _scales_then_doubles(x, w):
+    x *= 0.9
+    return _doubles(x, w)
+
+
+def _number_given_to_updating_helpers(w):
+    hid = _doubles(0.5, w)
+    _scales_then_doubles(hid, w)
+    return hid
+
+
+def _zero_d_given_to_updating_helpers(w):
+    hid = np.sum(w) * np.ones(())
+    _scales_then_doubles(hid, w)  # (a 0-d array: changed in place, 1.8 times)
+    return hid * w[0, 0]
+
+
+def _float_given_to_updating_helpers(w):
+    hid = float(np.sum(w))
+    _scales_then_doubles(hid, w)
+    return hid * np.sum(w)
+
+
+def _array_given_to_updating_helpers(w):
+    hid = w[0] * 2.0
+    _scales_then_doubles(hid, w)
+    return np.sum(hid * w[1])
+
+
+@pytest.mark.parametrize("f", [_number_given_to_updating_helpers,
+                               _zero_d_given_to_updating_helpers,
+                               _float_given_to_updating_helpers,
+                               _array_given_to_updating_helpers])
+def test_a_value_given_to_a_helper_that_updates_it_through_another(f):
+    w = np.array([[0.16, 1.2], [-1.46, 0.42], [0.30, 0.27]])
+    np.testing.assert_allclose(grad(f)(w.copy()), _differences(f, w), rtol=1e-6, atol=1e-9)

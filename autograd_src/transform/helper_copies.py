@@ -627,8 +627,11 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                      if isinstance(a, gast.Name) and a.id in params}
         # (inner(p), a helper of yours writing into what it is given)
         # (not an item by integers, inner(p[5]): maybe a number, as normalize reads it)
-        from .normalize import given_whole_to_writers
+        from .normalize import given_whole_to_augmenting_writers, given_whole_to_writers
         by_calls |= given_whole_to_writers(copied, parsed.resolve) & set(params)
+        # (inner(p) doing v += v only: for a number, a new value there, not here)
+        augmenting_calls = given_whole_to_augmenting_writers(copied, parsed.resolve) & \
+            set(params)
         written |= by_calls
         rebound = {n.id for s in walk(copied) if isinstance(s, gast.Assign)
                    for t in s.targets for n in walk(t)
@@ -646,7 +649,8 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         written |= through
         # (written only as p += v: NumPy's update in place for an array or a list, a new
         # value for a number, which the caller's name does not see)
-        augmented_only = augmented - by_subscripts - through - by_calls
+        augmented_only = (augmented | augmenting_calls) - by_subscripts - through - (
+            by_calls - augmenting_calls)
         if not written:
             return stmt
         given = dict(zip(params, call.args))

@@ -687,6 +687,30 @@ def given_whole_to_writers(node: gast.FunctionDef,
                                                 _constant_integers(argument.slice)))
 
 
+def given_whole_to_augmenting_writers(node: gast.FunctionDef,
+                                      resolve: Callable[[gast.Name], Any]) -> frozenset:
+    """Of `given_whole_to_writers`, the parameters every such function writes into only
+    as ``p += v`` (`augmented_only`): an array is updated in place, a number bound anew
+    inside that function, which the caller does not see (``inner(x)`` doing ``v += v``
+    given a float)."""
+    from ..mutation import _definition
+    params = {a.id for a in node.args.posonlyargs + node.args.args}
+    augmenting: set = set()
+    other: set = set()
+    for argument, root, fn, param in _arguments_to_writers(node, resolve):
+        if root not in params or isinstance(argument, gast.Subscript) and \
+                _constant_integers(argument.slice):
+            continue
+        if not isinstance(argument, gast.Name):
+            other.add(root)  # (a view given: an array's, whatever the writes)
+            continue
+        definition = fn if isinstance(fn, gast.FunctionDef) else _definition(fn)
+        only = augmented_only(definition, resolve if isinstance(fn, gast.FunctionDef)
+                              else _helper_resolver(fn)) if definition else frozenset()
+        (augmenting if param in only else other).add(root)
+    return frozenset(augmenting - other)
+
+
 def _given_to_writers(stmt: Any, resolve: Optional[Callable[[gast.Name], Any]],
                       local_defs: Optional[dict] = None) -> set[str]:
     """Names ``stmt`` passes (or a view of which it passes: ``W[1:]``, ``W.ravel()``,
