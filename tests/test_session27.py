@@ -802,3 +802,105 @@ def _array_given_to_updating_helpers(w):
 def test_a_value_given_to_a_helper_that_updates_it_through_another(f):
     w = np.array([[0.16, 1.2], [-1.46, 0.42], [0.30, 0.27]])
     np.testing.assert_allclose(grad(f)(w.copy()), _differences(f, w), rtol=1e-6, atol=1e-9)
+
+
+# ----- tester DT: views and aliases not tracked, then the array written in place: the
+# gradient at the new values (np.unstack, np.einsum's transposes and diagonals,
+# np.linalg.matrix_transpose: views NumPy makes; module state through a local alias or
+# a view, written by a helper) -----
+
+def _unstacked_then_written(x):
+    m = np.array([[1.0, 2.0], [3.0, 4.0]])
+    a = np.sum(x * np.unstack(m)[1]) if hasattr(np, "unstack") else np.sum(x * m[1])
+    m[1, 0] = 0.0
+    return a
+
+
+def _einsum_transpose_then_written(x):
+    m = np.array([[1.0, 2.0], [3.0, 4.0]])
+    a = np.sum(x * np.einsum("ij->ji", m)[0])
+    m[0, 1] = 0.0
+    return a
+
+
+def _einsum_diagonal_then_written(x):
+    m = np.array([[1.0, 2.0], [3.0, 4.0]])
+    a = np.sum(x * np.einsum("ii->i", m))
+    m[1, 1] = 0.0
+    return a
+
+
+@pytest.mark.parametrize("f", [_unstacked_then_written, _einsum_transpose_then_written,
+                               _einsum_diagonal_then_written])
+def test_views_numpy_makes_then_written(f):
+    x = np.array([0.5, -1.5])
+    np.testing.assert_allclose(grad(f)(x), _differences(f, x), rtol=1e-6, atol=1e-9)
+
+
+class _Holder:
+    pass
+
+
+_HELD = _Holder()
+_HELD.w = np.array([1.0, 2.0, 3.0])
+_MODULE_ARRAY = np.array([1.0, 2.0, 3.0])
+
+
+def _reset_held():
+    _HELD.w = np.array([1.0, 2.0, 3.0])
+    _MODULE_ARRAY[:] = [1.0, 2.0, 3.0]
+
+
+def _bump_held():
+    _HELD.w[0] = 10.0
+
+
+def _triple_module_array():
+    _MODULE_ARRAY[:] = _MODULE_ARRAY * 3.0
+
+
+def _reads_reversed(x):
+    return np.sum(x * _MODULE_ARRAY[::-1])
+
+
+def _local_alias_then_bumped(x):
+    w = _HELD.w
+    a = np.sum(x * w)
+    _bump_held()
+    return a
+
+
+def _helper_view_then_tripled(x):
+    a = _reads_reversed(x)
+    _triple_module_array()
+    return a
+
+
+def _inline_view_then_tripled(x):
+    a = np.sum(x * _MODULE_ARRAY.reshape(-1))
+    _triple_module_array()
+    return a
+
+
+def _copied_then_bumped(x):
+    w = _HELD.w.copy()  # (a copy: followed)
+    a = np.sum(x * w)
+    _bump_held()
+    return a
+
+
+@pytest.mark.parametrize("f", [_local_alias_then_bumped, _helper_view_then_tripled,
+                               _inline_view_then_tripled])
+def test_module_state_through_an_alias_or_view_then_written_is_refused(f):
+    from autograd_src.errors import DiffSyntaxError
+    _reset_held()
+    with pytest.raises(DiffSyntaxError, match="changes in place"):
+        grad(f)(np.array([0.5, -1.2, 0.8]))
+    _reset_held()
+
+
+def test_module_state_copied_then_written_is_followed():
+    _reset_held()
+    np.testing.assert_allclose(grad(_copied_then_bumped)(np.array([0.5, -1.2, 0.8])),
+                               [1.0, 2.0, 3.0])
+    _reset_held()

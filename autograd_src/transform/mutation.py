@@ -27,6 +27,7 @@ import numpy as np
 from .ir import base_name, walk
 
 __all__ = ["writes_in_place", "helper_writes_into", "may_share", "returns_fresh", "held_value",
+           "shared_parts",
            "allocates", "shared_names", "is_user_function", "read_later", "ALLOCATING",
            "LIBRARIES", "may_change_state",
            "INACTIVE_ATTRIBUTES"]
@@ -69,8 +70,14 @@ VIEW_FUNCTIONS = {np.reshape, np.ravel, np.transpose, np.squeeze, np.expand_dims
                   np.require, np.atleast_1d, np.atleast_2d, np.atleast_3d, np.flip,
                   np.fliplr, np.flipud, np.rot90, np.diagonal, np.diag, np.real, np.imag,
                   np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit,
-                  np.lib.stride_tricks.as_strided} | (
-                      {np.matrix_transpose} if hasattr(np, "matrix_transpose") else set())
+                  np.lib.stride_tricks.as_strided, np.lib.stride_tricks.sliding_window_view,
+                  np.einsum,  # (a view where it only transposes or takes a diagonal)
+                  np.trim_zeros, np.asarray_chkfinite} | {
+                      f for f in (getattr(np, "matrix_transpose", None),
+                                  getattr(np, "permute_dims", None),
+                                  getattr(np, "unstack", None),
+                                  getattr(np.linalg, "matrix_transpose", None),
+                                  getattr(np.linalg, "diagonal", None)) if f is not None}
 #: Array methods and attributes that give views.
 VIEW_METHODS = frozenset({"reshape", "ravel", "view", "transpose", "squeeze", "swapaxes",
                           "diagonal", "T", "mT", "real", "imag", "flat", "base"})
@@ -488,15 +495,22 @@ def shared_names(stmt: gast.stmt, resolve: Any) -> set[str]:
     """Names whose array a statement may share with another name (``z = y``, ``[y]``,
     ``v = y.reshape(3, 1)``, ``r = first_row(M)``); ``resolve`` tells what a called
     name is."""
-    value = getattr(stmt, "value", None)
-    shared: set[str] = set()
+    parts, loop_names = shared_parts(getattr(stmt, "value", None), resolve)
+    return {n.id for n in parts if isinstance(n, gast.Name)} - loop_names
+
+
+def shared_parts(value: Any, resolve: Any) -> tuple[list, set]:
+    """The names, attributes and items in ``value`` whose arrays it may share (``y`` and
+    ``S.w`` in ``[y, S.w.T]``; not ``S.w`` in ``S.w.copy()``), and the names of its
+    comprehensions' own variables."""
+    parts: list = []
     loop_names: set[str] = set()  # a comprehension's own variables
     stack = [value] if value is not None else []
     while stack:
         node = stack.pop()
-        if isinstance(node, gast.Name):
-            shared.add(node.id)
-        elif isinstance(node, (gast.List, gast.Tuple, gast.Set)):
+        if isinstance(node, (gast.Name, gast.Subscript, gast.Attribute)):
+            parts.append(node)
+        if isinstance(node, (gast.List, gast.Tuple, gast.Set)):
             stack += node.elts
         elif isinstance(node, gast.Dict):
             stack += [v for v in node.values if v is not None]
@@ -520,7 +534,8 @@ def shared_names(stmt: gast.stmt, resolve: Any) -> set[str]:
             stack += [k.value for k in node.keywords]
             if isinstance(node.func, gast.Attribute):
                 stack.append(node.func.value)
-    return shared - loop_names
+    return [n for n in parts if not (isinstance(n, gast.Attribute) and
+                                     n.attr in INACTIVE_ATTRIBUTES)], loop_names
 
 
 #: Attributes that read an array's shape or dtype only, which a write into it keeps.

@@ -238,13 +238,9 @@ def _state_arrays_read(parsed: ParsedFunction, state: Any) -> list:
     expression read in the function's scope (what it holds when a caller is made)."""
     found = list(state.helper_state_reads)
     for name in sorted(state.read_by_adjoints):
-        expr = state.state_values.get(name)
-        if expr is None and name not in parsed.locals:
-            expr = name_node(name)  # (a module's array read by its name)
-        if expr is None or base_name(expr) in parsed.locals:
-            continue
-        if isinstance(mutation.held_value(parsed.fn, expr), np.ndarray):
-            found.append((parsed.fn, expr, gast.unparse(expr).strip(), None))
+        for expr in state.state_exprs_of(name):
+            if isinstance(mutation.held_value(parsed.fn, expr), np.ndarray):
+                found.append((parsed.fn, expr, gast.unparse(expr).strip(), None))
     return found
 
 

@@ -161,6 +161,9 @@ class ExpressionNormalizer:
                 self.view_roots[name] = roots
                 self.shared |= roots | {name}
                 self.owned -= roots
+            if any(base_name(n) is not None and base_name(n) not in self.parsed.locals
+                   for n in walk(expr) if isinstance(n, (gast.Name, gast.Attribute))):
+                self.state_views[name] = expr  # (A[::-1] of a module's A: see state_exprs_of)
         shape_class = self.class_of_expr(expr)
         self.assigned({name})
         if scalar:

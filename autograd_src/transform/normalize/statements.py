@@ -194,6 +194,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         #: are read, and by the id of what they hold now: (array, text, helper).
         self.helper_state_reads: list = []
         self.helper_state_arrays: dict[int, tuple] = {}
+        #: Temporaries holding a view of module state made inside an expression
+        #: (``A[::-1]``, ``A.reshape(-1)``): the expression.
+        self.state_views: dict[str, gast.expr] = {}
         #: Of those, the ones whose attribute was set since (m.buf = m.buf.copy()).
         self.state_rebound: set[str] = set()
         #: Names holding text made from a differentiated value (``s = f"{x}"``).
@@ -1113,9 +1116,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 self.no_write_into_what_a_helper_reads(written, stmt,
                                                        f"{label}() (through {change})")
                 for name in sorted(self.read_by_adjoints):
-                    held = self.state_values.get(name, name_node(name))
-                    if (name in self.state_values or name not in self.parsed.locals) and \
-                            self.parsed.resolve(held) is written:
+                    for held in self.state_exprs_of(name):
+                        if mutation.held_value(self.parsed.fn, held) is not written:
+                            continue
                         raise self.error(stmt, f"{label}() changes in place ({change}) an "
                                                f"array that the derivative of an earlier "
                                                f"line reads ({gast.unparse(held).strip()}): "
@@ -1123,6 +1126,42 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                                "used. Copy the array before using it "
                                                f"(v = {gast.unparse(held).strip()}.copy()), "
                                                f"or have {label}() build a new one")
+
+    def state_exprs_of(self, name: str, seen: Optional[set] = None) -> list:
+        """The expressions of module state holding arrays (``S.w``, ``D['w']``, ``A``)
+        whose memory the name ``name`` an adjoint reads may share: read once into it,
+        a module's name itself, a view made of one (``A[::-1]``, ``A.reshape(-1)``), or
+        a local bound to one of those (``w = S.w``, ``ws = [A]``), through other locals."""
+        seen = set() if seen is None else seen
+        if name in seen:
+            return []
+        seen.add(name)
+        if name in self.state_values:  # (read once: S.w, or A[:] of a module's A)
+            return _state_references(self.parsed, self.state_values[name])
+        if name in self.state_views:  # (a temporary: A.reshape(-1))
+            values = [self.state_views[name]]
+        elif name not in self.parsed.locals:
+            return [name_node(name)] if isinstance(
+                mutation.held_value(self.parsed.fn, name_node(name)), np.ndarray) else []
+        else:
+            values = self.local_bindings.get(name, [])
+        found: list = []
+        for value in values:
+            found += _state_references(self.parsed, value)
+            for other in shared_names(types.SimpleNamespace(value=value), self.parsed.resolve):
+                if other != name and other in self.parsed.locals:
+                    found += self.state_exprs_of(other, seen)
+        return found
+
+    @functools.cached_property
+    def local_bindings(self) -> dict:
+        """For each name, the values the function's plain assignments bind it to."""
+        found: dict = {}
+        for node in walk(self.parsed.node):
+            if isinstance(node, gast.Assign) and len(node.targets) == 1 and \
+                    isinstance(node.targets[0], gast.Name):
+                found.setdefault(node.targets[0].id, []).append(node.value)
+        return found
 
     def loops_around(self, node: Any) -> list[tuple[int, int]]:
         """The line spans of the loops of this function around ``node``."""
@@ -1952,6 +1991,15 @@ def _agreed(a: dict, b: dict) -> dict:
 
 #: Attributes of an array whose setting changes the array in place (a.shape = (2, 3)).
 _ARRAY_ATTRIBUTES = frozenset({"shape", "strides", "dtype", "data", "real", "imag", "flat"})
+
+
+def _state_references(parsed: ParsedFunction, value: Any) -> list:
+    """The parts of ``value`` (names, attributes, items by constant keys) reaching module
+    state that holds an array now, whose memory ``value`` may share (``A`` and ``S.w`` in
+    ``[A[::-1], S.w.T]``; not ``S.w`` in ``S.w.copy()``)."""
+    return [node for node in mutation.shared_parts(value, parsed.resolve)[0]
+            if base_name(node) is not None and base_name(node) not in parsed.locals and
+            isinstance(mutation.held_value(parsed.fn, node), np.ndarray)]
 
 
 def _nested_in(outer: str, inner: str) -> bool:
