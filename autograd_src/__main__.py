@@ -86,8 +86,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     fn = _load_function(args.target)
     names = [n.strip() for each in args.wrt or () for n in each.split(",")]  # (--wrt W,b)
+    names = [int(n) if n.isdigit() else n for n in names]  # (--wrt 0,1: positions)
     wrt = 0 if not names else (names[0] if len(names) == 1 else tuple(names))
-    wrt = int(wrt) if isinstance(wrt, str) and wrt.isdigit() else wrt
     if not args.wrt and "." in args.target.rpartition(":")[2]:
         # Class.method: the first parameter is self, whose derivative says nothing
         names = list(inspect.signature(fn).parameters)

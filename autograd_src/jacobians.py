@@ -58,13 +58,15 @@ __all__ = ["jacfwd", "jacrev", "jacobian", "hessian", "hvp"]
 # ----- Jacobians -----
 
 
-def _basis(value: Any) -> tuple[tuple, list]:
-    """The shape of ``value`` and the unit tangents along each of its elements."""
+def _basis(value: Any, what: str = "arguments") -> tuple[tuple, list]:
+    """The shape of ``value`` (an argument, or with ``what`` the output) and the unit
+    tangents along each of its elements."""
     if type(value) in SCALAR_SET:
         return (), [1.0]
     array = np.asarray(value)
     if array.dtype.kind != "f":
-        raise TypeError(f"a Jacobian needs floating-point arguments, got dtype {array.dtype}")
+        raise TypeError(f"a Jacobian needs floating-point {what}, got "
+                        + (f"dtype {array.dtype}" if value is not None else "None"))
     units = []
     for k in range(array.size):
         unit = np.zeros(array.size, dtype=array.dtype)
@@ -204,6 +206,12 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
                 out_shape = np.shape(value_on_copies(fn, args, kwargs))
                 jacobians.append(np.zeros(out_shape + shape))
                 continue
+            if columns[0] is None or isinstance(columns[0], (str, bytes, bool, np.bool_)) or \
+                    isinstance(columns[0], np.ndarray) and columns[0].dtype.kind in "USOb":
+                raise TypeError(f"a Jacobian needs a floating-point output; "
+                                f"{getattr(fn, '__name__', 'f')}() returns "
+                                f"{type(value_on_copies(fn, args, kwargs)).__name__} "
+                                "(a comparison, text or None has no derivative)")
             if isinstance(columns[0], (list, tuple, dict)):
                 raise ValueError(f"jacfwd needs a function returning one array; "
                                  f"{getattr(fn, '__name__', 'f')}() returns several "
@@ -265,7 +273,8 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         draws = SameDraws(fn, args, kwargs, state=True,
                            may_change_state=same.needed)  # each row's run as the value's
         value = value_on_copies(fn, args, kwargs)
-        out_shape, seeds = _basis(value)
+        out_shape, seeds = _basis(value, f"output (what {getattr(fn, '__name__', 'f')}() "
+                                         "returns)")
         rows = []
         for s in seeds:
             draws.again()

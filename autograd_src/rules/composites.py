@@ -725,9 +725,12 @@ def nanquantile(a: Any, q: Any, axis: Any = None, out: Any = None,
     low = np.clip(np.floor(_values_of(position)), 0,
                   np.maximum(count - 2, 0)).astype(int)
     high = np.minimum(low + 1, np.maximum(count - 1, 0))
-    fraction = (position - low).astype(_floating(a))
-    below = np.take_along_axis(ordered, low, axis=0)
-    result = below + (np.take_along_axis(ordered, high, axis=0) - below) * fraction
+    kind = _floating(a) if isinstance(q, (int, float)) else \
+        np.result_type(_floating(a), np.asarray(_values_of(q)).dtype)  # (a list of q: float64)
+    fraction = (position - low).astype(kind)
+    below = np.take_along_axis(ordered, low, axis=0).astype(kind)
+    above = np.take_along_axis(ordered, high, axis=0).astype(kind)
+    result = below + (above - below) * fraction
     result = np.where(count > 0, result, np.nan)
     if keepdims:
         kept = [1 if k in axes else size for k, size in enumerate(np.shape(a))]

@@ -146,6 +146,9 @@ def without_gradient(dout: Any, out: Any) -> None:
     is a number or an array of numbers (not a str, not a comparison's bool) and that
     ``dout`` fits it."""
     _not_a_bool(out)
+    if out is None or isinstance(out, (str, bytes)):
+        raise TypeError(f"the function returned {type(out).__name__}; grad needs a single "
+                        "float scalar or array output")
     seed(dout, out)
 
 
