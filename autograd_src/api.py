@@ -902,21 +902,44 @@ def _primitive_as_function(fn: Any) -> Any:
     """A NumPy ufunc given itself (``jacfwd(np.tanh)``, ``grad(np.sin)``): as the Python
     function calling it (``def tanh(x): return np.tanh(x)``, its source registered with
     linecache), whose derivative its rule gives; anything else as it is."""
-    if not isinstance(fn, np.ufunc) or fn.nin < 1:
+    if isinstance(fn, np.ufunc):
+        if fn.nin < 1:
+            return fn
+        params = ["x"] if fn.nin == 1 else [f"x{k}" for k in range(1, fn.nin + 1)]
+    elif isinstance(fn, types.FunctionType) or getattr(fn, "__name__", None) is None:
         return fn
+    else:  # math.sin, np.sum: a function with a rule, and no source of its own
+        from .rules import registry
+        if registry.lookup(fn) is None:
+            return fn
+        try:
+            signature = inspect.signature(fn)
+        except (TypeError, ValueError):
+            signature = None
+        kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        if signature is None or not signature.parameters or any(
+                p.kind not in kinds or p.default is not p.empty
+                for p in signature.parameters.values()):
+            home = getattr(fn, "__module__", None) or ""
+            shown = ("np" + home[len("numpy"):] if home.startswith("numpy") else home or
+                     "its module") + f".{fn.__name__}"
+            raise TypeError(f"{shown} has a derivative rule but no Python source for grad "
+                            "to read: call it inside a function of yours (grad(lambda a: "
+                            f"{shown}(a, ...)))")
+        params = list(signature.parameters)
     made = _AS_FUNCTIONS.get(fn)
     if made is not None:
         return made
-    params = ["x"] if fn.nin == 1 else [f"x{k}" for k in range(1, fn.nin + 1)]
     name = fn.__name__ if fn.__name__.isidentifier() else "ufunc"
+    module = "np" if isinstance(fn, np.ufunc) else "module"
     text = (f"def {name}({', '.join(params)}):\n"
-            f"    return np.{name}({', '.join(params)})  # np.{name}, given to grad itself\n")
-    filename = f"<np.{name} as a function>"
+            f"    return {module}.{name}({', '.join(params)})  # given to grad itself\n")
+    filename = f"<{fn.__name__} as a function>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    namespace = {"np": types.SimpleNamespace(**{name: fn})}
+    namespace = {module: types.SimpleNamespace(**{name: fn})}
     exec(compile(text, filename, "exec"), namespace)
     made = _AS_FUNCTIONS[fn] = namespace[name]
-    made.__module__ = "numpy"
+    made.__module__ = getattr(fn, "__module__", None) or "numpy"
     return made
 
 
