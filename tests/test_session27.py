@@ -950,3 +950,15 @@ def test_a_builtin_with_a_rule_given_itself():
     assert grad(math.sin)(0.3) == pytest.approx(math.cos(0.3))
     with pytest.raises(TypeError, match=r"np\.sum has a derivative rule but no Python source"):
         grad(np.sum)
+
+
+def _updated_by_reduce(x):
+    s = x[0] * 2.0
+    s *= functools.reduce(operator.add, [x[1], x[2]])
+    return s
+
+
+def test_an_update_by_reduce_is_followed():
+    x = np.array([0.3, -1.2, 2.0])
+    np.testing.assert_allclose(grad(_updated_by_reduce)(x),
+                               [2 * (x[1] + x[2]), 2 * x[0], 2 * x[0]])

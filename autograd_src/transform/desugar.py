@@ -992,8 +992,8 @@ def _scatter_update(parsed: ParsedFunction, value: gast.expr, namer: Namer
 
 
 def _reduce_as_loop(parsed: ParsedFunction, node: Any, namer: Namer) -> None:
-    """``total = functools.reduce(f, xs, start)`` (an assignment's or a return's whole
-    value) as the loop it runs: ``items = list(xs)``, ``total = start`` (else
+    """``total = functools.reduce(f, xs, start)`` (an assignment's, an update's or a
+    return's whole value) as the loop it runs: ``items = list(xs)``, ``total = start`` (else
     ``items[0]``, the loop over ``items[1:]``), ``for item in items: total = f(total,
     item)``; a lambda ``f`` named first. Its steps are then statements grad follows
     (``reduce(lambda h, layer: layer(h), layers, x)``, ``reduce(np.dot, mats)``)."""
@@ -1018,7 +1018,8 @@ def _reduce_as_loop(parsed: ParsedFunction, node: Any, namer: Namer) -> None:
 
 def _reduce_loop(parsed: ParsedFunction, stmt: gast.stmt, namer: Namer) -> Optional[list]:
     """The statements `_reduce_as_loop` writes for ``stmt``, or None."""
-    value = stmt.value if isinstance(stmt, (gast.Assign, gast.Return)) else None
+    value = stmt.value if isinstance(stmt, (gast.Assign, gast.Return, gast.AugAssign)) \
+        else None
     if not isinstance(value, gast.Call) or \
             isinstance(stmt, gast.Assign) and len(stmt.targets) != 1 or \
             parsed.resolve(value.func) is not functools.reduce or \
@@ -1035,7 +1036,7 @@ def _reduce_loop(parsed: ParsedFunction, stmt: gast.stmt, namer: Namer) -> Optio
         function = name_node(named)
     items, item = namer.fresh("items"), namer.fresh("item")
     total = stmt.targets[0] if isinstance(stmt, gast.Assign) and \
-        isinstance(stmt.targets[0], gast.Name) else None
+        isinstance(stmt.targets[0], gast.Name) else None  # (s *= reduce(...): apart)
     acc = total.id if total is not None else namer.fresh("total")
     made.append(assign_node(items, gast.Call(func=name_node("list"), args=[args[1]],
                                              keywords=[]), stmt))
@@ -1057,6 +1058,8 @@ def _reduce_loop(parsed: ParsedFunction, stmt: gast.stmt, namer: Namer) -> Optio
                          orelse=[], type_comment=None))
     if isinstance(stmt, gast.Return):
         made.append(gast.Return(value=name_node(acc)))
+    elif isinstance(stmt, gast.AugAssign):  # s *= reduce(...): then the update
+        made.append(gast.AugAssign(target=stmt.target, op=stmt.op, value=name_node(acc)))
     elif total is None:  # (a subscript or attribute target: set once, at the end)
         made.append(gast.Assign(targets=stmt.targets, value=name_node(acc),
                                 type_comment=None))
