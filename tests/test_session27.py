@@ -962,3 +962,27 @@ def test_an_update_by_reduce_is_followed():
     x = np.array([0.3, -1.2, 2.0])
     np.testing.assert_allclose(grad(_updated_by_reduce)(x),
                                [2 * (x[1] + x[2]), 2 * x[0], 2 * x[0]])
+
+
+def _p_norms_and_nuclear(a):
+    return (np.linalg.vector_norm(a, ord=3) + np.sum(np.linalg.vector_norm(a, ord=0.5, axis=1))
+            + np.linalg.vector_norm(a, ord=-2) + np.linalg.matrix_norm(a, ord="nuc")
+            + np.linalg.matrix_norm(a, ord=2) - np.linalg.matrix_norm(a, ord=-2))
+
+
+def test_p_norms_and_the_nuclear_norm_at_second_order():
+    # (tester DT: refused at second order, naming np.linalg.norm, which it did not call)
+    cube = RNG.normal(size=(2, 3, 4))
+    for kwargs in ({"ord": 3}, {"ord": 0.5, "axis": 1}, {"ord": -2, "axis": (0, 2),
+                                                          "keepdims": True}):
+        np.testing.assert_allclose(composites.vector_norm(cube, **kwargs),
+                                   np.linalg.vector_norm(cube, **kwargs))
+    for order in ("nuc", 2, -2):
+        np.testing.assert_allclose(composites.matrix_norm(cube, ord=order, keepdims=True),
+                                   np.linalg.matrix_norm(cube, ord=order, keepdims=True))
+    x = RNG.normal(size=(3, 3))
+    np.testing.assert_allclose(grad(_p_norms_and_nuclear)(x), _differences(_p_norms_and_nuclear, x),
+                               rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(hessian(_p_norms_and_nuclear)(x),
+                               _hessian_by_differences(_p_norms_and_nuclear, x), rtol=1e-4,
+                               atol=1e-5)

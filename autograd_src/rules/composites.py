@@ -494,16 +494,21 @@ def _axes_of(axis: Any, ndim: int) -> tuple:
 def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False,
                 ord: Any = 2) -> Any:
     """``np.linalg.vector_norm``: `np.linalg.norm` of a vector, over all of ``x`` (or
-    over several axes) as over one axis holding their values."""
+    over several axes) as over one axis holding their values; a p-norm of another
+    finite ``ord`` as NumPy computes it, ``sum(|x| ** ord) ** (1 / ord)`` (followed to
+    second order, where `np.linalg.norm`'s rule is not)."""
     x = _as_array(x)
-    if isinstance(axis, int):
-        return np.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
     ndim = np.ndim(x)
     axes = _axes_of(axis, ndim)
     kept = ndim - len(axes)
     moved = np.moveaxis(x, axes, tuple(range(kept, ndim)))
     others = np.shape(moved)[:kept]
-    result = np.linalg.norm(np.reshape(moved, others + (-1,)), ord=ord, axis=-1)
+    flat = np.reshape(moved, others + (-1,))
+    if isinstance(ord, (int, float)) and not isinstance(ord, bool) and \
+            ord not in (0, 1, 2) and np.isfinite(ord):
+        result = np.sum(np.abs(flat) ** ord, axis=-1) ** (1.0 / ord)
+    else:
+        result = np.linalg.norm(flat, ord=ord, axis=-1)
     if keepdims:
         result = np.reshape(result, tuple(1 if k in axes else size
                                           for k, size in enumerate(np.shape(x))))
@@ -512,7 +517,20 @@ def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False,
 
 @defcomposite(getattr(np.linalg, "matrix_norm", None))
 def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
-    """``np.linalg.matrix_norm``: `np.linalg.norm` over the last two axes."""
+    """``np.linalg.matrix_norm``: `np.linalg.norm` over the last two axes; the nuclear
+    norm and ``ord`` 2 and -2 from the singular values, as NumPy computes them
+    (followed to second order, where `np.linalg.norm`'s rule is not)."""
+    if isinstance(ord, str) and ord == "nuc" or not isinstance(ord, str) and ord in (2, -2):
+        singular = np.linalg.svd(x, compute_uv=False)
+        if isinstance(ord, str):
+            result = np.sum(singular, axis=-1)
+        elif ord == 2:
+            result = np.max(singular, axis=-1)
+        else:
+            result = np.min(singular, axis=-1)
+        if keepdims:
+            result = np.reshape(result, np.shape(result) + (1, 1))
+        return result
     return np.linalg.norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
 
 
