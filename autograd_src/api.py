@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
-import linecache
 import operator
 import os
 import re
@@ -194,10 +193,8 @@ def _named_parameters(wrapper: types.FunctionType) -> Callable[..., Any]:
     text = (f"def {name}({', '.join(header)}):\n"
             f"    # {wrapper.__qualname__} takes *args, **kwargs: its decorator's wrapper\n"
             f"    return _wrapper({', '.join(passed)})\n")
-    filename = f"<decorated {wrapper.__module__}.{wrapper.__qualname__}>"
-    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    exec(compile(text, filename, "exec"), namespace)
-    made = namespace[name]
+    made = loader.defined(text, name, f"<decorated {wrapper.__module__}."
+                                      f"{wrapper.__qualname__}>", namespace)
     made.__module__ = wrapper.__module__
     made.__qualname__ = wrapper.__qualname__
     _NAMED[wrapper] = made
@@ -934,11 +931,8 @@ def _primitive_as_function(fn: Any) -> Any:
     module = "np" if isinstance(fn, np.ufunc) else "module"
     text = (f"def {name}({', '.join(params)}):\n"
             f"    return {module}.{name}({', '.join(params)})  # given to grad itself\n")
-    filename = f"<{fn.__name__} as a function>"
-    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    namespace = {module: types.SimpleNamespace(**{name: fn})}
-    exec(compile(text, filename, "exec"), namespace)
-    made = _AS_FUNCTIONS[fn] = namespace[name]
+    made = _AS_FUNCTIONS[fn] = loader.defined(text, name, f"<{fn.__name__} as a function>",
+                                              {module: types.SimpleNamespace(**{name: fn})})
     made.__module__ = getattr(fn, "__module__", None) or "numpy"
     return made
 

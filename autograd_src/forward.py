@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import linecache
 from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
@@ -782,10 +781,7 @@ def _returning_a_list(fn: Callable[..., Any]) -> Optional[Callable[..., Any]]:
     names = ", ".join(p.name for p in params)
     text = (f"def {name}({', '.join(header)}):\n"
             f"    return list(_f({names}))  # its outputs, one cotangent each (vjp)\n")
-    filename = f"<{name} as a list of outputs {id(fn)}>"
-    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    exec(compile(text, filename, "exec"), namespace)
-    return namespace[name]
+    return loader.defined(text, name, f"<{name} as a list of outputs {id(fn)}>", namespace)
 
 
 def _is_float(value: Any) -> bool:

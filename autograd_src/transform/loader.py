@@ -26,6 +26,15 @@ def _register(filename: str, source: str) -> None:
     _show_generated_lines_in_tracebacks()
 
 
+def defined(text: str, name: str, filename: str, namespace: dict) -> Callable[..., Any]:
+    """The function ``name`` that ``text`` (a small def the package writes: a wrapper, a
+    ufunc as a function) defines in ``namespace``, compiled as ``filename``, its text
+    registered with linecache for inspect, tracebacks and grad to read."""
+    _register(filename, text)
+    exec(compile(text, filename, "exec"), namespace)
+    return namespace[name]
+
+
 def _show_generated_lines_in_tracebacks() -> None:
     """Before Python 3.13 the interpreter prints an uncaught exception in C, reading
     source lines from files only: a generated frame showed no line under ``python
