@@ -175,6 +175,14 @@ def nanmin(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False,
     return np.where(np.any(present, axis=axis, keepdims=keepdims), smallest, np.nan)
 
 
+def _axes_of(axis: Any, ndim: int) -> tuple:
+    """``axis`` (None for all, an int, or a tuple or list) as a tuple of non-negative
+    axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    return tuple(k % ndim for k in (axis if isinstance(axis, (tuple, list)) else (axis,)))
+
+
 @defcomposite(np.quantile)
 def quantile(a: Any, q: Any, axis: Any = None, out: Any = None,
              overwrite_input: bool = False, method: str = "linear",
@@ -188,8 +196,7 @@ def quantile(a: Any, q: Any, axis: Any = None, out: Any = None,
         raise _unsupported("quantile", f"method={method!r}")
     a = _as_array(a)
     ndim = np.ndim(a)
-    axes = tuple(range(ndim)) if axis is None else \
-        tuple(k % ndim for k in (axis if isinstance(axis, tuple) else (axis,)))
+    axes = _axes_of(axis, ndim)
     moved = np.moveaxis(a, axes, tuple(range(len(axes))))
     rest = np.shape(moved)[len(axes):]
     ordered = np.sort(np.reshape(moved, (-1,) + rest), axis=0)  # (NaNs last)
@@ -481,13 +488,6 @@ def math_dist(p: Any, q: Any) -> Any:
 
 # ----- NumPy 2's array-API names, and more -----
 # (registered where this NumPy has them: getattr(..., None) is skipped)
-
-
-def _axes_of(axis: Any, ndim: int) -> tuple:
-    """``axis`` (None for all, an int, or a tuple) as a tuple of non-negative axes."""
-    if axis is None:
-        return tuple(range(ndim))
-    return tuple(k % ndim for k in (axis if isinstance(axis, tuple) else (axis,)))
 
 
 @defcomposite(getattr(np.linalg, "vector_norm", None))
@@ -797,8 +797,7 @@ def sliding_window_view(x: Any, window_shape: Any, axis: Any = None, *,
                              f"elements and `x.ndim` is {ndim}.")
         axes = tuple(range(ndim))
     else:
-        axes = tuple(k % ndim for k in (axis if isinstance(axis, (tuple, list))
-                                        else (axis,)))
+        axes = _axes_of(axis, ndim)
         if len(axes) != len(shape):
             raise ValueError(f"Must provide matching length window_shape and axis; got "
                              f"{len(shape)} window_shape elements and {len(axes)} axes "
