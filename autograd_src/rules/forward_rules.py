@@ -350,6 +350,7 @@ nondifferentiable(_ad.not_an_array)  # (an argument given to a writing helper, l
 nondifferentiable(_ad.without_gradient)  # (an output without gradient: checked, likewise)
 nondifferentiable(_ad.item_alone)  # (an item of a list given twice, likewise)
 nondifferentiable(_ad.unpacking)  # (a, b = v: Python's check of v's length, likewise)
+nondifferentiable(_ad.integer_index)  # (an index of integers: a constant, likewise)
 # The caller's list or dict made to hold what its copy holds: runs as it did.
 nondifferentiable(_ad.written_back)
 nondifferentiable(_ad.updated_in_place)  # (a test of a value's kind, likewise)

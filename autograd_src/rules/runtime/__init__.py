@@ -57,6 +57,7 @@ from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     alone,
     dtype_of,
     floating,
+    integer_index,
     item_alone,
     not_a_container,
     not_an_array,
@@ -207,6 +208,7 @@ from .special import (  # noqa: F401 - generated code reads them as _ad.<name>
 FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 
 __all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "item_alone",
+           "integer_index",
            "not_a_container",
            "not_the_default",
            "other_items",

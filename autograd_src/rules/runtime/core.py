@@ -300,6 +300,37 @@ def floating(x: Any, where: str) -> None:
             "truncation is meant")
 
 
+def _holds_no_gradient(index: Any) -> bool:
+    """Whether ``index`` is made of integers, bools, text, slices of them, ``None`` and
+    ``...``: values whose derivative is zero wherever they are defined."""
+    if index is None or index is Ellipsis or isinstance(
+            index, (bool, int, str, bytes, np.integer, np.bool_)):
+        return True
+    if isinstance(index, slice):
+        return all(_holds_no_gradient(p) for p in (index.start, index.stop, index.step))
+    if isinstance(index, np.ndarray):
+        return index.dtype.kind in "biu"
+    if isinstance(index, (tuple, list)):
+        return all(_holds_no_gradient(p) for p in index)
+    return False
+
+
+def integer_index(index: Any, where: str) -> Any:
+    """``index`` itself where it holds integers, bools or text only (an integer position
+    a helper returned beside a value, a key): its derivative is zero, so the item's
+    gradient goes to the indexed value alone. Any other (a float, an object whose class
+    reads it) is refused: its derivative through the subscript is not followed."""
+    if not _holds_no_gradient(index):
+        kind = f"an array of dtype {index.dtype}" if isinstance(index, np.ndarray) else \
+            f"a {type(index).__name__}"
+        raise TypeError(f"{where}: an index computed from a differentiated value holds "
+                        f"{kind}; grad follows indices of integers, bools and text only "
+                        "(their derivative is zero), not the derivative of a subscript "
+                        "through its index. Compute the index from constants, or make it "
+                        "an integer (int(k), k.astype(int))")
+    return index
+
+
 def item_alone(container: Any, key: Any, where: str) -> None:
     """Raise if ``container[key]`` is an array that ``container`` also holds under
     another key or position (``[A, A]``): NumPy's update of the item in place changes

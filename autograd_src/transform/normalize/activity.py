@@ -74,7 +74,12 @@ class Activity:
                     type(expr.slice.value) is int and \
                     -len(items) <= expr.slice.value < len(items):
                 return items[expr.slice.value]
-            return self.is_active(expr.value) or self.is_active(expr.slice)
+            if self.is_active(expr.value):
+                return True
+            # TABLE[k] of a module's list, tuple, dict or array: whatever k, an item of
+            # constants (an index of integers has no derivative; see checked_index)
+            return self.is_active(expr.slice) and not isinstance(
+                self.parsed.resolve(expr.value), (list, tuple, dict, str, np.ndarray))
         if isinstance(expr, gast.BoolOp):
             return any(self.is_active(v) for v in expr.values)
         if isinstance(expr, gast.Slice):

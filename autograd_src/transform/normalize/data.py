@@ -150,11 +150,10 @@ class DataNormalizer:
                 "updates a new array, which the other name would not see. Make "
                 f"{name} an array of its own first ({name} = {name}.copy() or "
                 "np.zeros(...)), or take the view after the update"))
-        if self.is_active(target.slice):
-            raise self.error(target.slice, "an index computed from a differentiated value is "
-                                           "not differentiable: compute it from constants")
         index = target.slice
-        if any(isinstance(n, gast.Slice) for n in walk(index)):
+        if self.is_active(index):  # (r[k] = v, k an integer a helper returned)
+            index = self.checked_index(index)
+        elif any(isinstance(n, gast.Slice) for n in walk(index)):
             np_name = self.namer.reference(numpy_rules.np, "np")
             index = gast.Subscript(value=gast.Attribute(value=name_node(np_name), attr="s_",
                                                         ctx=gast.Load()),
@@ -268,9 +267,10 @@ class DataNormalizer:
             for k, name in enumerate(names):
                 item = gast.Subscript(value=name_node(whole),
                                       slice=gast.Constant(value=k, kind=None), ctx=gast.Load())
+                # (an item without gradient is bound alone: not the whole line again)
                 self.assign(gast.copy_location(gast.Assign(
                     targets=[name_node(name, gast.Store())], value=item, type_comment=None),
-                    original), original)
+                    original))
             return
         if len(value.elts) != len(names):
             raise self.error(value, f"cannot unpack {len(value.elts)} values into "

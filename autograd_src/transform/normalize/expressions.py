@@ -556,27 +556,47 @@ class ExpressionNormalizer:
                          keywords=[])
         return gast.copy_location(call, expr)
 
+    def checked_index(self, index: gast.expr) -> gast.Name:
+        """An index that the analysis finds carrying gradient (an integer position a
+        helper returned, ``v, k = pick(x)``; a key read from a differentiated list):
+        bound to a name, checked as it runs to hold integers, bools or text only, whose
+        derivative is zero (`_ad.integer_index`), and a constant from then on. One reading
+        an argument grad differentiates (floats: ``x[x]``) is refused now."""
+        read = {n.id for n in walk(index) if isinstance(n, gast.Name)}
+        if not self.helper and read & {w for w in self.wrt if self.stores_of(w) == 0}:
+            raise self.error(index, "an index computed from a differentiated value is not "
+                                    "differentiable: compute it from constants")
+        if any(isinstance(n, gast.Slice) for n in walk(index)):
+            np_name = self.namer.reference(numpy_rules.np, "np")
+            index = gast.Subscript(value=gast.Attribute(value=name_node(np_name), attr="s_",
+                                                        ctx=gast.Load()),
+                                   slice=index, ctx=gast.Load())
+        where = f"{self.parsed.where(self.origin)}: " \
+            f"{gast.unparse(self.origin).strip().splitlines()[0]}"
+        call = gast.Call(func=gast.Attribute(
+            value=name_node(self.namer.reference(runtime, "_ad")), attr="integer_index",
+            ctx=gast.Load()), args=[index, gast.Constant(value=where, kind=None)], keywords=[])
+        name = self.namer.fresh("index")
+        self.body.append(Primal(assign_node(name, call, self.origin), self.origin, {name}))
+        self.assigned({name})
+        self.active.discard(name)
+        return name_node(name)
+
     def subscript(self, expr: gast.Subscript) -> tuple:
         index = expr.slice
         if self.is_active(index):
             subject = self.parsed.resolve(expr.value)
             if subject is numpy_rules.np.r_ or subject is numpy_rules.np.c_:
                 return self.operation(self.index_joined(expr))
-            if not (self.parsed.generated and isinstance(index, gast.Name)):
-                keys = sorted({c.args[0].id for c in walk(self.parsed.node)
-                               if isinstance(c, gast.Call) and len(c.args) == 1 and
-                               isinstance(c.args[0], gast.Name) and
-                               c.args[0].id in self.parsed.params and
-                               self.parsed.resolve(c.func) in (list, sorted, tuple)})
-                hint = f" (if {keys[0]} is a dict, its keys are list({keys[0]}.keys()): " \
-                    f"grad cannot tell list({keys[0]}) of a dict from a list's copy)" \
-                    if keys else ""
-                raise self.error(index, "an index computed from a differentiated value is "
-                                        f"not differentiable: compute it from constants{hint}")
-            # (grad's code read again: an index there is the user's, of integers, taken
-            # for differentiated where it came through a tuple of a helper's arguments
-            # with differentiated ones, back = (X @ W, y); back[1])
-            self.active.discard(index.id)
+            if self.parsed.generated and isinstance(index, gast.Name):
+                # (grad's code read again: an index there is the user's, of integers,
+                # taken for differentiated where it came through a tuple of a helper's
+                # arguments with differentiated ones, back = (X @ W, y); back[1])
+                self.active.discard(index.id)
+            else:
+                return self.subscript(gast.copy_location(gast.Subscript(
+                    value=expr.value, slice=self.checked_index(index), ctx=gast.Load()),
+                    expr))
         has_slice = any(isinstance(n, gast.Slice) for n in walk(index))
         if has_slice:
             np_name = self.namer.reference(numpy_rules.np, "np")
