@@ -104,3 +104,23 @@ def test_a_float_index_is_refused_as_it_runs_at_the_users_line():
                                         r"index computed from a differentiated value holds "
                                         r"a float64"):
         grad(float_through_a_class)(X)
+
+
+# ----- An item of an array copied into the same array, then rows written (fuzz seed
+# 270651, data tier: refused as it ran, "an array that another name read later took
+# from it"): a store into an array copies the value; it makes no second name -----
+
+def copy_an_item_then_write_rows(x):
+    y = x[::-1]
+    r = np.zeros_like(x)
+    r[3, 0] = r[0, 1]
+    r[:, 0] = np.cos(y[:, 1])
+    r[0] = np.tanh(y[0])
+    r += np.sqrt(1.0 + y ** 2)
+    return np.sum(np.sin(r))
+
+
+def test_an_item_stored_into_its_own_array_shares_nothing():
+    x = np.arange(8.0).reshape(4, 2) / 10
+    f = copy_an_item_then_write_rows
+    np.testing.assert_allclose(grad(f)(x), numeric_grad(f, x), atol=1e-7)

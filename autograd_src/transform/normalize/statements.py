@@ -1881,6 +1881,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if made:  # m = {k: np.zeros(3) for k in p}: the new dict is m's alone
             self.comprehensions.discard(made)
             shared = set()
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Subscript) and \
+                isinstance(stmt.targets[0].value, gast.Name) and \
+                stmt.targets[0].value.id not in self.lists | self.dicts and \
+                self.surely_an_array(stmt.targets[0].value.id):
+            shared = set()  # r[3, 0] = r[0, 1]: NumPy copies the value into r's array
         self.owned -= shared
         self.note_global_arrays(shared, assigned, stmt.value if isinstance(
             stmt, gast.Assign) and all(isinstance(t, gast.Name) for t in stmt.targets)
