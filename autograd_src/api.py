@@ -75,8 +75,8 @@ def _resolve_wrt(fn: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
         label = getattr(fn, "__name__", "f")
         star = code.co_varnames[code.co_argcount + code.co_kwonlyargcount]
         raise ValueError(f"wrt={wrt!r}: {label}() takes *{star}, so a position from the "
-                         "end is ambiguous (grad differentiates named parameters, "
-                         "not what *args receives): count from the front, or name it")
+                         "end is ambiguous (its positions count over each call's values): "
+                         "count from the front")
     return resolve_names(names, positional, getattr(fn, '__name__', 'f'), wrt)
 
 
@@ -235,6 +235,8 @@ def _build(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,
     fn = general_code(fn)
     if not hasattr(fn, "__code__"):
         source.parse_function(fn)  # raises SourceUnavailableError, saying why
+    if _positions_in_star_args(fn, wrt):
+        return _build_per_arity(fn, wrt, value, verbose, printer, optimize)
     names, single = _resolve_wrt(fn, wrt)
     if is_bound_method(fn):
         return _build_method(fn, names[0] if single else tuple(names), value, verbose,
@@ -798,6 +800,132 @@ def _in_structures(result: Any, arguments: list, single: bool, value: bool) -> A
     grads = in_structure(grads, arguments[0]) if single else tuple(
         in_structure(g, a, seen) for g, a in zip(grads, arguments))
     return (result[0], grads) if value else grads
+
+
+def _positions_in_star_args(fn: Any, wrt: Wrt) -> bool:
+    """Whether ``wrt`` names a position that ``fn``'s ``*args`` receives (``def
+    loss(*params)``, ``grad(loss, 1)``), as HIPS autograd and JAX count positions."""
+    code = getattr(fn, "__code__", None)
+    if not isinstance(fn, types.FunctionType) or code is None or \
+            not code.co_flags & inspect.CO_VARARGS or code.co_filename.startswith(
+                ("<autograd_src", "<decorated", "<star ", _PACKAGE)):
+        return False
+    items = wrt if isinstance(wrt, (tuple, list)) else [wrt]
+    return any(isinstance(w, (int, np.integer)) and not isinstance(w, bool) and
+               w >= code.co_argcount for w in items)
+
+
+def _with_arity(fn: types.FunctionType, count: int) -> Callable[..., Any]:
+    """``def loss(w, rest_0, rest_1): return _wrapped(w, rest_0, rest_1)`` for ``def
+    loss(w, *rest)`` called with ``count`` positional values: a function of named
+    parameters whose derivative grad makes, differentiating ``loss`` as a helper given
+    that many values (keyword-only parameters and defaults passed on)."""
+    known = _ARITIES.setdefault(fn, {})
+    if count in known:
+        return known[count]
+    kinds = inspect.Parameter
+    header, passed, namespace = [], [], {"_wrapped": fn}
+    params = list(inspect.signature(fn).parameters.values())
+    named = [p for p in params if p.kind in (kinds.POSITIONAL_ONLY,
+                                             kinds.POSITIONAL_OR_KEYWORD)]
+    star = next(p.name for p in params if p.kind is kinds.VAR_POSITIONAL)
+    extra = [f"{star}_{k}" for k in range(max(count - len(named), 0))]
+    taken = {p.name for p in params}
+    extra = [n if n not in taken else f"_{n}" for n in extra]
+    for p in named:
+        text = p.name
+        if p.default is not p.empty:
+            namespace[f"_default_{p.name}"] = p.default
+            text += f"=_default_{p.name}"
+        header.append(text)
+        passed.append(p.name)
+    header += extra
+    passed += extra
+    keyword = [p for p in params if p.kind is kinds.KEYWORD_ONLY]
+    if keyword:
+        header.append("*")
+    for p in keyword:
+        text = p.name
+        if p.default is not p.empty:
+            namespace[f"_default_{p.name}"] = p.default
+            text += f"=_default_{p.name}"
+        header.append(text)
+        passed.append(f"{p.name}={p.name}")
+    varkw = next((p.name for p in params if p.kind is kinds.VAR_KEYWORD), None)
+    if varkw is not None:
+        header.append(f"**{varkw}")
+        passed.append(f"**{varkw}")
+    name = fn.__name__ if fn.__name__.isidentifier() else "f"
+    text = (f"def {name}({', '.join(header)}):\n"
+            f"    # {fn.__qualname__} takes *{star}: differentiated for {count} positional "
+            "values\n"
+            f"    return _wrapped({', '.join(passed)})\n")
+    made = loader.defined(text, name, f"<star {fn.__module__}.{fn.__qualname__} {count}>",
+                          namespace)
+    made.__module__ = fn.__module__
+    made.__qualname__ = fn.__qualname__
+    known[count] = made
+    return made
+
+
+_ARITIES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _build_per_arity(fn: types.FunctionType, wrt: Wrt, value: bool, verbose: int,
+                     printer: str, optimize: bool) -> Callable[..., Any]:
+    """`grad` of ``def loss(*params)`` along positions its ``*params`` receives."""
+    code = fn.__code__
+    star = code.co_varnames[code.co_argcount + code.co_kwonlyargcount]
+    items = wrt if isinstance(wrt, (tuple, list)) else [wrt]
+    name = derivative_name(fn.__name__, [
+        code.co_varnames[i] if 0 <= i < code.co_argcount else f"{star}_{i - code.co_argcount}"
+        for i in map(int, items)], value)
+    return per_arity(fn, wrt, name, lambda named: _build(
+        named, wrt, value, verbose, printer, optimize=optimize))
+
+
+def per_arity(fn: types.FunctionType, wrt: Wrt, name: str,
+              make: Callable[[Callable[..., Any]], Callable[..., Any]],
+              trailing: int = 0) -> Callable[..., Any]:
+    """The derivative (``make`` of a function) of ``def loss(*params)`` along positions
+    its ``*params`` receives: made at the call, once for each number of positional
+    values passed (see `_with_arity`), as HIPS autograd and JAX count positions over
+    the call's values. ``trailing``: values the derivative takes after ``fn``'s
+    (hvp's vector)."""
+    made: dict = {}
+    views: list = []
+    items = wrt if isinstance(wrt, (tuple, list)) else [wrt]
+    if not items:
+        raise ValueError("wrt is empty: name at least one parameter")
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, np.integer)) or item < 0:
+            raise TypeError(f"wrt={item!r}: {fn.__name__}() takes *args, so positions are "
+                            "counted over the call's values: give positions from the front "
+                            "(ints)")
+    furthest = max(int(i) for i in items)
+
+    def derivative(*args: Any, **kwargs: Any) -> Any:
+        count = len(args) - trailing
+        inner = made.get(count)
+        if inner is None:
+            if furthest >= count:
+                raise ValueError(f"wrt={wrt!r}: this call passes {max(count, 0)} positional "
+                                 f"value(s) to {fn.__name__}(), which takes them as *args")
+            inner = made[count] = make(_with_arity(fn, count))
+        for view in [derivative] + views:
+            for attribute in ("source", "__wrapped__"):
+                if hasattr(inner, attribute):
+                    setattr(view, attribute, getattr(inner, attribute))
+        return inner(*args, **kwargs)
+
+    functools.update_wrapper(derivative, fn, assigned=("__module__", "__qualname__"),
+                             updated=())
+    derivative.__name__ = name
+    derivative.source = (f"# The derivative of {fn.__qualname__}, which takes *args, is "
+                         "generated at its first call, once for each number of positional "
+                         "values: read .source after a call.\n")  # type: ignore[attr-defined]
+    derivative.__autograd_src_views__ = views  # type: ignore[attr-defined]
+    return derivative
 
 
 def _build_per_class(fn: Callable[..., Any], wrt: Wrt, value: bool, verbose: int,

@@ -18,8 +18,10 @@ import numpy as np
 
 from . import errors
 from .api import (
+    _positions_in_star_args,
     _resolve_wrt,
     _Shortcuts,
+    _with_arity,
     called_method,
     check_options,
     container_signature,
@@ -28,6 +30,7 @@ from .api import (
     grad,
     made_at_first_call_if_undefined,
     partial_lifted,
+    per_arity,
 )
 from .arguments import (
     MISSING,
@@ -96,6 +99,9 @@ def make_jvp(fn: Callable[..., Any], wrt: Wrt = 0, *, verbose: int = 0,
         return partial_lifted(lambda f, names: make_jvp(f, names, verbose=verbose,
                                                         printer=printer, optimize=optimize),
                               fn, wrt)
+    if _positions_in_star_args(fn, wrt):  # (def loss(*params))
+        return per_arity(fn, wrt, f"jvp_{fn.__name__}", lambda named: make_jvp(
+            named, wrt, verbose=verbose, printer=printer, optimize=optimize))
     origin = getattr(fn, "__autograd_src_origin__", None)
     if origin is not None and not origin.value and printer == "gast":
         # make_jvp(grad(f)): forward over the code grad generates for the call's lists,
@@ -559,6 +565,8 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any],
                                 "tangents as tuples, one item per argument of f: jvp(f, "
                                 f"(x,), (v,)), not a {type(given).__name__}")
         primals, tangents = tuple(primals), tuple(tangents)
+    if _positions_in_star_args(fn, len(primals) - 1):  # (def f(*xs): named for the call)
+        fn = _with_arity(fn, len(primals))
     try:  # the derivative for this function and these positions, made before
         forward, positions, one = _CALLS[(fn, tuple(map(type, tangents)))]
     except (KeyError, TypeError):

@@ -21,6 +21,7 @@ from . import errors
 from .api import (
     Origin,
     _build,
+    _positions_in_star_args,
     _resolve_wrt,
     called_method,
     container_signature,
@@ -29,6 +30,7 @@ from .api import (
     grad,
     made_at_first_call_if_undefined,
     partial_lifted,
+    per_arity,
     resolve_names,
 )
 from .arguments import (
@@ -176,6 +178,8 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     fn = called_method(fn)
     if isinstance(fn, functools.partial):
         return partial_lifted(jacfwd, fn, wrt)
+    if _positions_in_star_args(fn, wrt):  # (def loss(*params))
+        return per_arity(fn, wrt, f"jacfwd_{fn.__name__}", lambda named: jacfwd(named, wrt))
     if getattr(fn, "__autograd_src_jacobian_of__", None) is not None:
         return _jacobian_of_jacobian(fn, wrt, "jacfwd")
     signature = _with_parameters(fn, "jacfwd")
@@ -252,6 +256,8 @@ def jacrev(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     fn = called_method(fn)
     if isinstance(fn, functools.partial):
         return partial_lifted(jacrev, fn, wrt)
+    if _positions_in_star_args(fn, wrt):  # (def loss(*params))
+        return per_arity(fn, wrt, f"jacrev_{fn.__name__}", lambda named: jacrev(named, wrt))
     if getattr(fn, "__autograd_src_jacobian_of__", None) is not None:
         return _jacobian_of_jacobian(fn, wrt, "jacrev")
     signature = _with_parameters(fn, "jacrev")
@@ -538,6 +544,9 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     fn = called_method(fn)
     if isinstance(fn, functools.partial):
         return partial_lifted(hvp, fn, wrt)
+    if _positions_in_star_args(fn, wrt):  # (def loss(*params))
+        return per_arity(fn, wrt, f"hvp_{fn.__name__}", lambda named: hvp(named, wrt),
+                         trailing=1)
     names, single = _resolve_wrt(fn, wrt)
     if not single:
         raise TypeError("hvp takes one parameter in wrt")
@@ -667,6 +676,8 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     fn = called_method(fn)
     if isinstance(fn, functools.partial):
         return partial_lifted(hessian, fn, wrt)
+    if _positions_in_star_args(fn, wrt):  # (def loss(*params))
+        return per_arity(fn, wrt, f"hessian_{fn.__name__}", lambda named: hessian(named, wrt))
     names, single = _resolve_wrt(fn, wrt)
     if not single:
         raise TypeError("hessian takes one parameter in wrt")

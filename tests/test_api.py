@@ -628,9 +628,12 @@ def test_wrt_messages_name_the_positional_parameters():
     with pytest.raises(ValueError, match=r"_fit\(\) has 4 positional parameter\(s\) "
                                          r"\(w, X, y, scale\)"):
         grad(_fit, wrt=7)
-    with pytest.raises(ValueError, match=r"_takes_star_args\(\) has no positional parameter "
-                                         r"\(it takes \*args"):
-        grad(_takes_star_args)
+    # (*args: positions count over the call's values, as in HIPS autograd; session 28)
+    with pytest.raises(ValueError, match=r"wrt=2: this call passes 2 positional value\(s\) "
+                                         r"to _takes_star_args\(\), which takes them as "
+                                         r"\*args"):
+        grad(_takes_star_args, 2)(np.ones(2), np.ones(2))
+    np.testing.assert_allclose(grad(_takes_star_args)(np.array([1.0, 2.0])), [2.0, 4.0])
 
 
 def _simulate(p):

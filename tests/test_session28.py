@@ -124,3 +124,65 @@ def test_an_item_stored_into_its_own_array_shares_nothing():
     x = np.arange(8.0).reshape(4, 2) / 10
     f = copy_an_item_then_write_rows
     np.testing.assert_allclose(grad(f)(x), numeric_grad(f, x), atol=1e-7)
+
+
+# ----- Functions taking *args (tester DR: refused, "no positional parameter"; HIPS
+# autograd and JAX count positions over the call's values) -----
+
+def weighted_sines(*ws, scale=2.0):
+    out = 0.0
+    for w in ws:
+        out = out + scale * np.sum(np.sin(w) * ws[0])
+    return out
+
+
+def first_and_rest(a, *rest, **options):
+    return a * np.sum(rest[0]) + np.sum(rest[1] ** 3) * options.get("c", 1.0)
+
+
+W1, W2 = np.array([0.3, 0.5]), np.array([1.0, 2.0])
+
+
+def along(f, position, args, **kwargs):
+    def moved(z):
+        given = list(args)
+        given[position] = z
+        return f(*given, **kwargs)
+    return moved
+
+
+def test_star_args_positions_count_over_the_calls_values():
+    from autograd_src import value_and_grad
+    for position in (0, 1, 2):
+        args = (W1, W2, W1 * 3)
+        np.testing.assert_allclose(grad(weighted_sines, position)(*args, scale=3.0),
+                                   numeric_grad(along(weighted_sines, position, args,
+                                                      scale=3.0), args[position]), atol=1e-7)
+    value, (g0, g2) = value_and_grad(first_and_rest, (0, 2))(1.5, W1, W2, c=2.0)
+    assert value == first_and_rest(1.5, W1, W2, c=2.0)
+    assert g0 == np.sum(W1)
+    np.testing.assert_allclose(g2, 6.0 * W2 ** 2)
+    df = grad(weighted_sines, 1)
+    df(W1, W2)
+    assert "def dweighted_sinesdws_1(ws_0, ws_1, *, scale=" in df.source
+    with pytest.raises(ValueError, match=r"wrt=1: this call passes 1 positional value\(s\) "
+                                         r"to weighted_sines\(\)"):
+        df(W1)
+
+
+def test_star_args_in_every_entry():
+    from autograd_src import hvp, jacrev, jvp, make_jvp, vjp
+    f = weighted_sines
+    H = np.array([numeric_grad(lambda z, i=i: grad(f, 1)(W1, z)[i], W2) for i in range(2)])
+    np.testing.assert_allclose(hessian(f, 1)(W1, W2), H, atol=1e-6)
+    np.testing.assert_allclose(hvp(f, 1)(W1, W2, np.array([1.0, -1.0])),
+                               H @ np.array([1.0, -1.0]), atol=1e-6)
+    row = numeric_grad(along(f, 1, (W1, W2)), W2)
+    np.testing.assert_allclose(jacfwd(f, 1)(W1, W2), row, atol=1e-7)
+    np.testing.assert_allclose(jacrev(f, 1)(W1, W2), row, atol=1e-7)
+    value, tangent = jvp(f, (W1, W2), (np.zeros(2), np.ones(2)))
+    np.testing.assert_allclose(tangent, np.sum(row), atol=1e-7)
+    value, tangent = make_jvp(f, 1)(W1, W2, dws_1=np.ones(2))
+    np.testing.assert_allclose(tangent, np.sum(row), atol=1e-7)
+    value, back = vjp(f, W1, W2)
+    np.testing.assert_allclose(back(1.0)[1], row, atol=1e-7)

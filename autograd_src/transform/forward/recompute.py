@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import builtins
 import copy
+import functools
 import operator
 import types
 from typing import Any, Optional
@@ -604,6 +605,10 @@ def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, ma
             return f"calls {base}.{func.attr}(), not known to give the same result twice"
     if target is source.UNRESOLVED:
         return f"calls {called}(), which cannot be resolved"
+    if target is functools.reduce and call.args:
+        # reduce(layer, Ws, x): the same as its function, applied in a loop
+        return _unsafe_call(gast.Call(func=call.args[0], args=[], keywords=[]), parsed,
+                            params, made, seen)
     module = getattr(target, "__module__", None) or ""
     owner = getattr(target, "__self__", None)
     owner_module = getattr(type(owner), "__module__", "") or "" if owner is not None else ""
