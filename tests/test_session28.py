@@ -1,5 +1,7 @@
 """Session 28: each fix in its smallest form, checked against finite differences."""
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -196,7 +198,6 @@ def _layer(h, W):
 
 
 def _network(x, Ws):
-    import functools
     return functools.reduce(_layer, Ws, x)
 
 
