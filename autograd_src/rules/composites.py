@@ -534,6 +534,31 @@ def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
     return np.linalg.norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
 
 
+def _matrix_axes(x: Any, axis: Any, keepdims: bool) -> tuple:
+    """The two axes ``np.linalg.norm(x, 'nuc', axis)`` reduces (NumPy's own error where
+    they are not two), and the shape of its result with ``keepdims``, else None."""
+    pair = (-2, -1) if axis is None and np.ndim(x) == 2 else axis
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        np.linalg.norm(x, "nuc", axis)
+    ndim = np.ndim(x)
+    pair = tuple(a % ndim for a in pair)
+    kept = tuple(1 if k in pair else n for k, n in enumerate(np.shape(x))) if keepdims \
+        else None
+    return pair, kept
+
+
+nondifferentiable(_matrix_axes)
+
+
+@defcomposite()
+def nuclear_norm(x: Any, ord: str = "nuc", axis: Any = None, keepdims: bool = False) -> Any:
+    """``np.linalg.norm(x, 'nuc')``: the sum of the singular values, followed to second
+    order (the rule's is not). ``ord`` is np.linalg.norm's, always ``'nuc'`` here."""
+    pair, kept = _matrix_axes(x, axis, keepdims)
+    result = np.sum(np.linalg.svd(np.moveaxis(x, pair, (-2, -1)), compute_uv=False), axis=-1)
+    return result if kept is None else np.reshape(result, kept)
+
+
 @defcomposite(getattr(np.linalg, "svdvals", None))
 def svdvals(x: Any, /) -> Any:
     """``np.linalg.svdvals``: the singular values ``np.linalg.svd`` gives."""

@@ -367,13 +367,17 @@ def _norm_kind(x: Any, ord: Any, axis: Any) -> str:
     """``'euclidean'`` for the 2-norm of vectors and the Frobenius norm (the gradient
     ``g x / norm``, linear in ``x`` but for the norm), ``'piecewise'`` for the norms
     whose gradient is constant but at kinks (``ord`` 1, ``inf``, ``-inf``, 0 of
-    vectors, and 1, -1, ``inf``, ``-inf`` of matrices), else ``'other'``."""
+    vectors, and 1, -1, ``inf``, ``-inf`` of matrices), ``'p-norm'`` for another finite
+    ``ord`` of vectors (the gradient ``g sign(x) |x| ** (p - 1) / norm ** (p - 1)``),
+    else ``'other'``."""
     matrix = (isinstance(axis, (tuple, list)) and len(axis) == 2) or (
         axis is None and np.ndim(x) == 2 and ord is not None)
     if ord is None or ord == "fro" or (ord == 2 and not matrix):
         return "euclidean"
     if ord in (1, -1, np.inf, -np.inf) or (ord == 0 and not matrix):
-        return "piecewise" if ord != -1 or matrix else "other"
+        return "piecewise" if ord != -1 or matrix else "p-norm"
+    if not matrix and isinstance(ord, (int, float, np.number)) and np.isfinite(ord):
+        return "p-norm"  # (sum(|x| ** p) ** (1 / p))
     return "other"
 
 
@@ -381,10 +385,13 @@ def _norm_second_order(x: Any, ord: Any, axis: Any) -> str:
     kind = _norm_kind(x, ord, axis)
     if kind == "other":
         what = "matrix" if np.ndim(x) >= 2 and not isinstance(axis, int) else "vector"
+        spelled = "vector_norm(x" if what == "vector" else "matrix_norm(A"
         raise NotImplementedError(
             f"second derivatives of np.linalg.norm of a {what} with ord={ord!r} are not "
-            "supported (those of the Euclidean norm of vectors, the Frobenius norm "
-            "(ord=None or 'fro') and ord 1, inf, -inf are)")
+            "supported by its rule (those of the Euclidean norm of vectors, the Frobenius "
+            "norm (ord=None or 'fro') and ord 1, inf, -inf are): write "
+            f"np.linalg.{spelled}, ord={ord!r}), whose second derivatives are followed "
+            "(so is np.linalg.norm with another ord written in the call: 3, 0.5, 'nuc')")
     return kind
 
 
@@ -394,9 +401,17 @@ def norm_value_term(t: Any, grad: Any, value: Any, x: Any, ord: Any = None, axis
     norm ``value`` gives: ``-grad t x / value**2`` for a Euclidean norm, 0 where the
     gradient is piecewise constant."""
     from .linalg import norm_grad
-    if _norm_second_order(x, ord, axis) == "piecewise":
+    kind = _norm_second_order(x, ord, axis)
+    if kind == "piecewise":
         return np.zeros(shape_of(x), dtype=np.result_type(x, np.float32))
-    return norm_grad(-grad * t * inverse_or_zero(value), value, x, ord, axis, keepdims)
+    return norm_grad(_norm_power(kind, ord) * grad * t * inverse_or_zero(value), value, x,
+                     ord, axis, keepdims)
+
+
+def _norm_power(kind: str, ord: Any) -> float:
+    """``1 - p``: the power of the norm in its gradient's denominator, negated (the
+    gradient is ``g sign(x) |x| ** (p - 1) * norm ** (1 - p)``), -1 for a Euclidean one."""
+    return 1.0 - float(ord) if kind == "p-norm" else -1.0
 
 
 def norm_x_term(t: Any, grad: Any, value: Any, x: Any, ord: Any = None, axis: Any = None,
@@ -404,9 +419,16 @@ def norm_x_term(t: Any, grad: Any, value: Any, x: Any, ord: Any = None, axis: An
     """The tangent of ``_ad.norm_grad(grad, value, x, ...)`` that the tangent ``t`` of
     ``x`` gives (the norm held fixed): ``grad t / value`` for a Euclidean norm; also
     its own adjoint, the map being symmetric."""
-    from .linalg import norm_grad
-    if _norm_second_order(x, ord, axis) == "piecewise":
+    from .linalg import keep_reduced_dims, norm_grad
+    kind = _norm_second_order(x, ord, axis)
+    if kind == "piecewise":
         return np.zeros(shape_of(x), dtype=np.result_type(x, np.float32))
+    if kind == "p-norm":  # g (p - 1) |x| ** (p - 2) t / norm ** (p - 1): diagonal
+        p = float(ord)
+        norm = keep_reduced_dims(value, x, axis, keepdims)
+        scale = np.where(norm == 0, 0, keep_reduced_dims(grad, x, axis, keepdims) /
+                         np.where(norm == 0, 1, norm) ** (p - 1))
+        return scale * (p - 1) * np.abs(x) ** (p - 2) * t
     # at a zero vector (the tip of the cone) the gradient is 0, and so is this
     return norm_grad(grad * np.not_equal(value, 0), value, t, ord, axis, keepdims)
 
@@ -415,11 +437,12 @@ def norm_value_adjoint(u: Any, grad: Any, value: Any, x: Any, ord: Any = None,
                        axis: Any = None, keepdims: bool = False) -> Any:
     """The adjoint of `norm_value_term` with respect to ``t``."""
     from .linalg import norm_grad
-    if _norm_second_order(x, ord, axis) == "piecewise":
+    kind = _norm_second_order(x, ord, axis)
+    if kind == "piecewise":
         return np.zeros(shape_of(value), dtype=np.result_type(value, np.float32))
     along = np.sum(u * norm_grad(np.ones_like(value), value, x, ord, axis, keepdims),
                    axis=None if axis is None else axis, keepdims=keepdims)
-    return -grad * inverse_or_zero(value) * along
+    return _norm_power(kind, ord) * grad * inverse_or_zero(value) * along
 
 
 def einsum_grads_tangent(grad: Any, subscripts: str, operands: Sequence[Any],

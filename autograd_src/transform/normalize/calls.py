@@ -14,7 +14,7 @@ import gast
 import numpy as np
 
 from ...errors import DiffSyntaxError, NoRuleError, UndefinedFunctionError, UnresolvedMethodError
-from ...rules import numpy_rules, registry, runtime
+from ...rules import composites, numpy_rules, registry, runtime
 from ...rules.registry import Rule
 from .. import closures
 from ..ir import (
@@ -236,11 +236,23 @@ class CallNormalizer:
         if registry.lookup(primitive) is None and is_user_function(primitive):
             return self.helper_call(call, primitive, rebuild_call)
         composite = registry.composite(primitive) if registry.lookup(primitive) is None \
-            else None
+            else self.norm_computed_by_order(call, primitive)
         if composite is not None:  # np.cov: followed through the code computing it
             return self.helper_call(call, composite, rebuild_call)
         return self.bind(call, primitive, self.stars_spelled_out(call), keywords,
                          rebuild_call, display=gast.unparse(func))
+
+    def norm_computed_by_order(self, call: gast.Call, primitive: Any) -> Any:
+        """`composites.nuclear_norm` for ``np.linalg.norm(A, 'nuc')`` (the ``ord``
+        written in the call): the rule does not give its gradient's derivative; second
+        order is followed through the singular values then. Else None."""
+        if primitive is not np.linalg.norm:
+            return None
+        given = call.args[1] if len(call.args) > 1 else next(
+            (k.value for k in call.keywords if k.arg == "ord"), None)
+        if isinstance(given, gast.Constant) and given.value == "nuc":
+            return composites.nuclear_norm
+        return None
 
     def stars_spelled_out(self, call: gast.Call) -> list:
         """The arguments of a call to a function with a rule, a ``*`` of a module's
