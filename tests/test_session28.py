@@ -245,3 +245,31 @@ def test_second_derivatives_of_p_norms_and_the_nuclear_norm(k):
                          for i in range(x.size)]).reshape(shape + shape)
     np.testing.assert_allclose(hessian(f)(x), expected, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(jacrev(dfdx)(x), expected, rtol=1e-4, atol=1e-5)
+
+
+# ----- Two loops writing into one array of the function's own, at second order
+# (tester DU: hessian, hvp and grad(grad) refused as an in-place update of an array
+# another name shares, at a line of grad's code: the copy kept before the second loop,
+# y0 = y, restored where nothing read it) -----
+
+def rows_written_twice(x):
+    y = np.ones(3)
+    at = np.array([0, 1])
+    for i in range(2):
+        y[at[i]] = x[i] * 2.0
+    for i in range(2):
+        y[i] = x[i] * 3.0 + y[i]
+    return np.sum(y ** 2)
+
+
+def test_two_loops_writing_one_array_at_second_order():
+    from autograd_src import hvp
+    x = np.array([0.3, -0.2])
+    f = rows_written_twice
+    dfdx = grad(f)
+    assert "y0" not in dfdx.source  # (no copy of y kept for nothing)
+    expected = np.array([numeric_grad(lambda z, i=i: dfdx(z)[i], x) for i in range(2)])
+    np.testing.assert_allclose(dfdx(x), numeric_grad(f, x), atol=1e-7)
+    np.testing.assert_allclose(hessian(f)(x), expected, atol=1e-6)
+    np.testing.assert_allclose(hvp(f)(x, np.ones(2)), expected @ np.ones(2), atol=1e-6)
+    np.testing.assert_allclose(grad(lambda z: np.sum(dfdx(z)))(x), expected.sum(0), atol=1e-6)

@@ -35,14 +35,14 @@ from .expressions import Replace, reuse_primal_values, simplify
 from .fusion import double_repeated, fuse_adjoint_terms, fuse_temporaries, sink_into_adjoint
 from .last_step import skip_in_last_step
 from .shapes import names_read_for_shape, shapes_from
-from .stacks import iterate_stacks
+from .stacks import drop_dead_copies, iterate_stacks
 from .walk import assigned_name, helper_of, load_counts, names, names_in, nodes
 from .zeroing import zero_in_place
 
 __all__ = ["ENABLED", "enabled", "Sweeps", "ADJOINT_PASSES",
            "rewrite_adjoint", "rewrite_primal", "simplify", "reuse_primal_values", "Replace",
            "assigned_name", "helper_of", "load_counts", "names_in", "names_read_for_shape",
-           "shapes_from", "iterate_stacks", "nodes", "names"]
+           "shapes_from", "iterate_stacks", "drop_dead_copies", "nodes", "names"]
 
 
 @dataclass

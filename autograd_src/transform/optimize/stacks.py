@@ -207,6 +207,45 @@ def _drop_dead_restores(primal: list, adjoint: list, stacks: set[str],
     return dead
 
 
+def drop_dead_copies(primal: list, adjoint: list, holders: set[str],
+                     read_after: Any = ()) -> None:
+    """Drop the copies of a value kept before it is overwritten (``y0 = y``) whose every
+    restore (``y = y0``) nothing after it reads, nor the results: as
+    `_drop_dead_restores` drops such stacks. Such a copy held the array a loop then
+    writes into (``y[i] = v``), the same array: for nothing, and a second order
+    refused it as an alias of the array. ``holders``: the names keeping the copies."""
+    if not holders:
+        return
+    from ..mutation import read_later
+    live_after, _ = read_later([s for s in adjoint if isinstance(s, gast.AST)])
+    after = _names(list(read_after))
+    live: dict[str, bool] = {}  # holder -> whether a name it restores is read after
+    restores: Counter = Counter()
+    for stmt in _statements(adjoint):
+        restored = _copied(stmt, holders)
+        if restored is not None:
+            name, holder = restored
+            live[holder] = live.get(holder, False) or name in after or \
+                name in live_after.get(id(stmt), {name})
+            restores[holder] += 1
+    uses = Counter(n.id for s in primal + adjoint if isinstance(s, gast.AST)
+                   for n in names(s) if isinstance(n.ctx, gast.Load) and n.id in live)
+    dead = {h for h, read in live.items() if not read and h not in after and
+            uses[h] == restores[h]}
+    if dead:
+        _drop_from(adjoint, lambda stmt: (_copied(stmt, dead) or (None, None))[1] in dead)
+        _drop_from(primal, lambda stmt: assigned_name(stmt) in dead)
+
+
+def _copied(stmt: Any, holders: set[str]) -> Optional[tuple[str, str]]:
+    """``(name, holder)`` for ``name = holder``, a restore from one of ``holders``."""
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Name) and \
+            stmt.value.id in holders:
+        return stmt.targets[0].id, stmt.value.id
+    return None
+
+
 def _statements(block: list) -> list:
     """The statements of ``block`` and of the blocks nested in them."""
     found = []

@@ -135,6 +135,10 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
             adjoint = optimize.iterate_stacks(
                 primal, adjoint, set(self.plan.stacks) - set(self.back_stacks.values()),
                 self.namer.reference, results + ([value] if value is not None else []))
+            optimize.drop_dead_copies(
+                primal, adjoint, {save.holder for saves in self.plan.saves.values()
+                                  for save in saves.values() if not save.on_stack},
+                results + ([value] if value is not None else []))
             stages.show("optimize: the primal sweep, then the adjoint sweep", primal, adjoint)
         # (a list or dict the forward sweep writes back into is read as it was passed)
         start = [assign_node(k, self.inliner.call(f"{self.ad}.copied", name_node(w))
