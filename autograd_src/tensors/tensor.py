@@ -395,6 +395,8 @@ class Tensor:
         return self._data.copy() if copy else self.data
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if method == "at" and ufunc in (np.add, np.subtract) and len(inputs) == 3:
+            return _scattered_into(ufunc, *inputs)
         if method != "__call__":  # np.maximum.reduce(t): computed by its composite
             composite = registry.composite(getattr(ufunc, method, None))
             return NotImplemented if composite is None else composite(*inputs, **kwargs)
@@ -650,6 +652,27 @@ def refuse_variables(function: Any, args: Any, kwargs: dict) -> None:
     operands = (*args, *kwargs.values(), *(out if isinstance(out, tuple) else ()))
     if any(isinstance(a, Tensor) and not a._constant for a in operands):
         raise ValueError(f"{function!r} cannot involve non-constant mygrad tensors.")
+
+
+def _scattered_into(ufunc: Any, x: Any, index: Any, v: Any) -> None:
+    """``np.add.at(x, index, v)`` (``np.subtract.at``) with tensors: ``x += scattered``,
+    an in-place operation on the tensor ``x`` (repeated positions add up), as grad
+    writes it. Into a NumPy array, a variable's values would drop its gradient."""
+    index = backprop.unwrap(index)
+    if not isinstance(x, Tensor):
+        if isinstance(v, Tensor) and not v._constant and backprop._Recording.enabled:
+            raise GradientDropped(
+                f"np.{ufunc.__name__}.at writes the values of a tensor into a NumPy "
+                "array, which would drop its gradient: make the array a tensor "
+                "(mg.zeros(shape, constant=False)), or write x = x + ... instead")
+        ufunc.at(x, index, backprop.unwrap(v))
+        return None
+    update = _apply(runtime.scattered, v, x._data, index)
+    if ufunc is np.add:
+        x += update
+    else:
+        x -= update
+    return None
 
 
 def _call_numpy(func: Any, args: tuple, kwargs: dict) -> Any:

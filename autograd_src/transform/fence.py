@@ -11,7 +11,7 @@ import builtins
 import gast
 
 from .ir import walk
-from .source import ParsedFunction
+from .source import ParsedFunction, imported_names
 
 __all__ = ["check"]
 
@@ -81,6 +81,13 @@ def check(parsed: ParsedFunction) -> None:
             if isinstance(node, gast.Delete) and all(
                     isinstance(t, gast.Subscript) for t in node.targets):
                 reason = None  # del xs[i]: the normalizer takes it (as xs.pop(i))
+            if node is stmt and isinstance(node, (gast.Import, gast.ImportFrom)) and all(
+                    name in parsed.module_aliases for name in imported_names(node)):
+                reason = None  # import ... at the top, imported as it was read
+            elif isinstance(node, (gast.Import, gast.ImportFrom)):
+                reason = ("imports inside a differentiated function are followed at its top "
+                          "level only, binding a name nothing else binds: move it there, "
+                          "or to module level")
             if reason is not None:
                 raise parsed.error(node, f"{_describe(node)} in {parsed.name}(): {reason}")
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \

@@ -6,6 +6,7 @@ import builtins
 import contextlib
 import copy
 import functools
+import importlib
 import inspect
 import re
 import textwrap
@@ -610,6 +611,8 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
         params.append(args.kwarg.id)
     assigned = {n.id for n in walk(node)
                 if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
+    assigned |= {name for n in walk(node) if isinstance(n, (gast.Import, gast.ImportFrom))
+                 for name in imported_names(n)}
     parsed = ParsedFunction(fn=fn, node=node, filename=filename, file_lines=file_lines,
                             globals=fn.__globals__, closure=closure, params=params,
                             locals=assigned | set(params), reassigned=assigned & set(params))
@@ -617,13 +620,52 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
     return parsed
 
 
+def imported_names(stmt: Any) -> list[str]:
+    """The names an ``import`` statement binds (``import a.b`` binds ``a``)."""
+    return [alias.asname or (alias.name.split(".")[0] if isinstance(stmt, gast.Import)
+                             else alias.name) for alias in stmt.names]
+
+
+def _imported(stmt: Any, package: Optional[str]) -> dict[str, Any]:
+    """What an ``import`` statement at the top of the function binds, imported now (as
+    running it would), by name; nothing for one that fails or imports ``*``."""
+    found: dict[str, Any] = {}
+    try:
+        for alias, name in zip(stmt.names, imported_names(stmt)):
+            if alias.name == "*":
+                return {}
+            if isinstance(stmt, gast.Import):
+                module = importlib.import_module(alias.name)  # (and a.b's parents)
+                found[name] = module if alias.asname else \
+                    importlib.import_module(alias.name.split(".")[0])
+                continue
+            origin = importlib.import_module("." * stmt.level + (stmt.module or ""),
+                                             package)
+            value = getattr(origin, alias.name, _ABSENT)
+            if value is _ABSENT:  # from package import submodule
+                value = importlib.import_module(f"{origin.__name__}.{alias.name}")
+            found[name] = value
+    except Exception:  # noqa: BLE001 - not imported here: refused as before
+        return {}
+    return found
+
+
 def _module_aliases(parsed: ParsedFunction) -> dict[str, Any]:
     """The locals that the function's body binds, once and at its top level, to a module
-    (``xp = np``, ``la = np.linalg``): ``xp.sin`` is then ``np.sin`` wherever it runs."""
+    (``xp = np``, ``la = np.linalg``): ``xp.sin`` is then ``np.sin`` wherever it runs.
+    So too what an ``import`` statement there binds (``import scipy.special as sp``,
+    ``from scipy.special import logsumexp``), bound nowhere else."""
     stores = Counter(n.id for n in walk(parsed.node)
                      if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del)))
+    stores.update(name for n in walk(parsed.node) if isinstance(n, (gast.Import, gast.ImportFrom))
+                  for name in imported_names(n))
     aliases: dict[str, Any] = {}
     for stmt in parsed.node.body:
+        if isinstance(stmt, (gast.Import, gast.ImportFrom)):
+            imported = _imported(stmt, parsed.globals.get("__package__"))
+            aliases.update({name: value for name, value in imported.items()
+                            if stores[name] == 1 and name not in parsed.params})
+            continue
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
                 isinstance(stmt.targets[0], gast.Name) and \
                 isinstance(stmt.value, (gast.Name, gast.Attribute)):

@@ -611,6 +611,13 @@ def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, ma
                             params, made, seen)
     module = getattr(target, "__module__", None) or ""
     owner = getattr(target, "__self__", None)
+    if type(owner).__name__ == "ufunc":  # np.add.at(y, idx, v), np.add.reduce(x)
+        if getattr(target, "__name__", "") != "at":
+            return None
+        base = base_name(call.args[0]) if call.args else None
+        if base is None or base not in made or base in params:
+            return f"calls {called}(), which changes its argument"
+        return None  # (into an array of its own: the same each run)
     owner_module = getattr(type(owner), "__module__", "") or "" if owner is not None else ""
     if "random" in module or "random" in owner_module:
         return f"calls {called}() (random: another value the second time)"

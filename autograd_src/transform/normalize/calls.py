@@ -1705,6 +1705,16 @@ class CallNormalizer:
                                    "of plain functions only. Differentiate the function "
                                    f"under it, grad({cls}.method, wrt=1), and call it with "
                                    "the object first (d(obj, x))", NoRuleError)
+        if rule is None and (getattr(primitive, "__module__", None) or "").startswith(
+                "autograd_src.tensors"):
+            raise self.error(node, f"{label} is a function of the Tensor API (mg.nnet's "
+                                   "activations, losses and layers), written with Tensor "
+                                   f"operations, called on a differentiated value at "
+                                   f"{self.parsed.where(node)}: grad follows the NumPy "
+                                   "functions of the rule table, also as mg.<name> (mg.exp, "
+                                   "mg.sum, mg.matmul), not these. Write it with those, "
+                                   "or differentiate the function with the Tensor API "
+                                   "(mg.tensor(x), then .backward())", NoRuleError)
         if rule is None and made_by_package(primitive):
             raise self.error(node, f"{label} is a derivative made by autograd_src "
                                    f"(make_jvp, jvp, hessian ...), called on a differentiated "

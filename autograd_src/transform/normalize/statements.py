@@ -38,7 +38,7 @@ from ..ir import (
 )
 from ..mutation import allocates, is_user_function, read_later, shared_names
 from ..naming import Namer, clone, describe
-from ..source import UNRESOLVED, ParsedFunction
+from ..source import UNRESOLVED, ParsedFunction, imported_names
 from .activity import Activity
 from .calls import CallNormalizer
 from .data import DataNormalizer
@@ -248,6 +248,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.loop(stmt)
         elif isinstance(stmt, gast.Delete):
             self.delete(stmt)
+        elif isinstance(stmt, (gast.Import, gast.ImportFrom)):  # (a module, a function)
+            bound = set(imported_names(stmt))
+            self.body.append(Primal(stmt, stmt, bound))
+            self.assigned(bound)
+            self.active -= bound
         else:  # pass, assert, raise, break: no values to differentiate
             self.body.append(Primal(stmt, stmt))
         return True
