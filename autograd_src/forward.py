@@ -611,6 +611,14 @@ def _one_tangent_each(primals: tuple, tangents: tuple) -> None:
     if len(primals) != len(tangents):
         raise ValueError(f"jvp got {len(primals)} primals and {len(tangents)} tangents: "
                          "give one tangent per argument (None for a constant)")
+    for k, (primal, tangent) in enumerate(zip(primals, tangents)):
+        if tangent is not None and (isinstance(primal, (int, np.integer)) or getattr(
+                getattr(primal, "dtype", None), "kind", "f") in "biu"):
+            # (an integer carries no tangent, as grad takes no gradient along one)
+            fix = f"{float(primal)!r}" if np.ndim(primal) == 0 else "primal.astype(float)"
+            raise TypeError(f"jvp: primal {k} is of an integer type ({primal!r}) and given a "
+                            f"tangent: pass it as floating point ({fix}), or None as its "
+                            "tangent to hold it constant")
 
 
 def _jvp_of_jacobian(jacobian: Callable[..., Any], primals: tuple,

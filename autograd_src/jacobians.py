@@ -40,6 +40,7 @@ from .arguments import (
     SameDraws,
     _copied,
     argument_reader,
+    check_argument,
     in_structure,
     like_number,
     make_checker,
@@ -84,6 +85,8 @@ def _argument(fn: Callable[..., Any], name: str, args: tuple, kwargs: dict) -> A
     if isinstance(value, (list, tuple, dict)):
         raise TypeError(f"a Jacobian with respect to {name}, a {type(value).__name__}, is "
                         "not supported: pass an array (np.concatenate the pieces)")
+    if isinstance(value, (int, np.integer)):  # (1, True: refused as grad refuses them)
+        check_argument(value, name)
     return value
 
 

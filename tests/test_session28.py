@@ -364,3 +364,25 @@ def test_imports_at_the_top_of_the_function_are_followed():
     with pytest.raises(DiffSyntaxError, match=r"imports inside a differentiated function are "
                                               r"followed at its top level only"):
         grad(import_in_a_branch)
+
+
+# ----- An int given to jacfwd, hessian or jvp along it (tester DV: taken, where grad and
+# jacrev refuse it, and HIPS autograd's three entries too) -----
+
+def _exp_times(x, y):
+    return np.exp(x) * y
+
+
+def test_integer_arguments_are_refused_by_every_entry():
+    from autograd_src import jacrev, jvp
+    for entry in (grad, jacfwd, jacrev, hessian):
+        with pytest.raises(TypeError, match=r"cannot differentiate with respect to x=1, an "
+                                            r"int: gradients need floating point; pass x=1.0"):
+            entry(_exp_times)(1, 2.0)
+    with pytest.raises(TypeError, match=r"jvp: primal 0 is of an integer type \(1\) and given "
+                                        r"a tangent: pass it as floating point \(1.0\)"):
+        jvp(_exp_times, (1, 2.0), (1.0, None))
+    with pytest.raises(TypeError, match=r"primal.astype\(float\)"):
+        jvp(_exp_times, (np.array([1, 2]), 2.0), (np.ones(2), None))
+    # (an integer held constant, its tangent None, is taken)
+    assert jvp(_exp_times, (1.0, 2), (1.0, None))[1] == pytest.approx(2 * np.e)
