@@ -1055,6 +1055,16 @@ class CallNormalizer:
                                    "autograd_src: register one for it with "
                                    "autograd_src.extend.defvjp, or write the computation "
                                    "with NumPy functions", NoRuleError)
+        module = getattr(fn, "__module__", None) or ""
+        if module.split(".")[0] == "autograd" and wrapped is None:
+            # HIPS autograd's own function (autograd.misc.flatten), written with its
+            # tracing machinery (make_vjp, vspace), which is not the computation
+            what = f"{module}.{getattr(fn, '__qualname__', fn.__name__)}"
+            raise self.error(call, f"{gast.unparse(call.func).strip()} is HIPS autograd's "
+                                   f"{what}, written with its own tracing machinery, which "
+                                   "grad does not follow: write the computation with NumPy "
+                                   "(for flatten: np.concatenate([np.ravel(p) for p in "
+                                   "leaves]))", NoRuleError)
         # (parameters whose arrays the caller gives the helper to change: read no more;
         # found already where the call is a statement's value, in its checks)
         given = getattr(call, "given_away", None)
