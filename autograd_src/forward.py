@@ -726,7 +726,7 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     # copied, as grad never changes it: the derivative is taken where it was)
     value = fn(*[p.copy() if type(p) is np.ndarray and _is_float(p) else p
                  for p in primals])
-    positions = tuple(i for i, p in enumerate(primals) if _is_float(p))
+    positions = tuple(i for i, p in enumerate(primals) if _is_float(p, i))
     if not positions:
         raise ValueError("vjp needs at least one floating-point argument")
     # (one position alone, not a tuple: grad of a gradient is then forward over reverse)
@@ -800,10 +800,19 @@ def _returning_a_list(fn: Callable[..., Any]) -> Optional[Callable[..., Any]]:
     return loader.defined(text, name, f"<{name} as a list of outputs {id(fn)}>", namespace)
 
 
-def _is_float(value: Any) -> bool:
+def _is_float(value: Any, position: Optional[int] = None) -> bool:
+    """Whether vjp differentiates along ``value``: a float, a float array, or a list,
+    tuple or dict of them. With ``position``, a list or tuple of numbers and arrays
+    holding floats beside integers (``[2.0, 1]``, ``[W, b, 2]``) is refused, as grad
+    refuses it, rather than given None whole (a dict of state stays a constant)."""
     from .arguments import check_argument
     try:
-        check_argument(value, "x")
-    except Exception:  # noqa: BLE001 - not a float (or an object whose __getattr__ raises)
+        check_argument(value, "x" if position is None else f"primal {position}")
+    except Exception as exc:  # noqa: BLE001 - not a float (or an object whose __getattr__ raises)
+        if position is not None and type(value) in (list, tuple) and \
+                isinstance(exc, TypeError) and all(
+                    isinstance(v, (int, float, np.number, np.ndarray)) for v in value) and \
+                any(_is_float(v) for v in value):
+            raise TypeError(f"vjp: {exc}") from None
         return False
     return True

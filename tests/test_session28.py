@@ -405,3 +405,21 @@ def test_hips_flatten_in_the_loss_is_named_at_the_users_line():
                                           r".*np.concatenate") as raised:
         grad(l2_norm)([np.ones(2), np.ones(3)])
     assert raised.value.filename == __file__
+
+
+# ----- vjp of a list mixing floats and integers (tester DR: None for the whole list,
+# the float's gradient silently dropped; grad refuses it) -----
+
+def _scaled_and_shifted(x, ps):
+    return x * ps[0] + ps[1]
+
+
+def test_vjp_refuses_a_list_mixing_floats_and_integers():
+    from autograd_src import vjp
+    with pytest.raises(TypeError, match=r"vjp: cannot differentiate with respect to "
+                                        r"primal 1\[1\]=1, an int"):
+        vjp(_scaled_and_shifted, 1.5, [2.0, 1])
+    value, back = vjp(_scaled_and_shifted, 1.5, [2.0, 1.0])
+    assert back(1.0) == (2.0, [1.5, 1.0])
+    value, back = vjp(_scaled_and_shifted, 1.5, [2, 1])  # (integers alone: None)
+    assert back(1.0) == (2.0, None)
