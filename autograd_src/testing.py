@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any, Callable, Optional, Sequence, Union
 
@@ -290,7 +291,8 @@ def _position(f: Callable[..., Any], wrt: Union[int, str]) -> int:
 def check_grads(f: Callable[..., Any], *args: Any,
                 wrt: Union[int, str, Sequence[Union[int, str]]] = 0,
                 rtol: Optional[float] = None, atol: Optional[float] = None,
-                df: Optional[Callable[..., Any]] = None) -> None:
+                df: Optional[Callable[..., Any]] = None,
+                kwargs: Optional[dict] = None) -> None:
     """Assert that ``grad(f, wrt)`` matches finite differences at ``args``.
 
     The finite differences are central differences at steps ``h`` and ``2h``
@@ -332,6 +334,9 @@ def check_grads(f: Callable[..., Any], *args: Any,
         relative to its entries.
     df : callable, optional
         The derivative to check (default ``grad(f, wrt)``), called with ``args``.
+    kwargs : dict, optional
+        Keyword arguments passed to ``f`` (and to the derivative) in every call;
+        they are not differentiated.
 
     Raises
     ------
@@ -374,13 +379,16 @@ def check_grads(f: Callable[..., Any], *args: Any,
             raise IndexError(f"wrt={wrt!r} names argument {p}, but {len(args)} were given")
     derivative = df if df is not None else grad(f, wrt=wrt)
     wide = [_upcast(a) for a in args]
+    kwargs = dict(kwargs or {})
+    of_args = functools.partial(f, **kwargs) if kwargs else f  # (the differences' f)
 
-    checks: list[tuple[Any, Optional[np.ndarray], str]] = [(derivative(*args), None, "")]
+    checks: list[tuple[Any, Optional[np.ndarray], str]] = [
+        (derivative(*args, **kwargs), None, "")]
     keyword = _seed_keyword(derivative)  # known once it has run (methods of arguments)
-    out = f(*args)
+    out = f(*args, **kwargs)
     if np.ndim(out) and keyword is not None:
         seed = _random_seed(out)
-        checks.append((derivative(*args, **{keyword: seed}), seed,
+        checks.append((derivative(*args, **kwargs, **{keyword: seed}), seed,
                        f" (output seeded with a random {keyword})"))
     for result, seed, seeded in checks:
         for position, gradient in zip(positions, _gradients(result, positions, single)):
@@ -391,7 +399,7 @@ def check_grads(f: Callable[..., Any], *args: Any,
                 here = where + "".join(f"[{k!r}]" for k in path)
                 analytic = _leaf_of(gradient, path, here)
                 _check_structure(analytic, arg, here)
-                leaf_f = _with_leaf(f, position, wide[position], path)
+                leaf_f = _with_leaf(of_args, position, wide[position], path)
                 expected, fd_error = _differences(
                     leaf_f, wide[:position] + [_leaf_at(wide[position], path)]
                     + wide[position + 1:], position, wide_seed, STEP)

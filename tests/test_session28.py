@@ -423,3 +423,18 @@ def test_vjp_refuses_a_list_mixing_floats_and_integers():
     assert back(1.0) == (2.0, [1.5, 1.0])
     value, back = vjp(_scaled_and_shifted, 1.5, [2, 1])  # (integers alone: None)
     assert back(1.0) == (2.0, None)
+
+
+# ----- check_grads passing keywords to f (tester DT: not possible) -----
+
+def _scaled_tanh(x, *, scale, shift=0.0):
+    return np.sum(np.tanh(x * scale) + shift)
+
+
+def test_check_grads_passes_keywords_to_the_function():
+    from autograd_src.testing import check_grads
+    x = np.array([0.3, -1.2])
+    check_grads(_scaled_tanh, x, kwargs={"scale": 2.0, "shift": 1.0})
+    with pytest.raises(AssertionError, match="differs from finite differences"):
+        check_grads(_scaled_tanh, x, kwargs={"scale": 2.0},
+                    df=lambda x, scale: 1.01 * scale * (1 - np.tanh(x * scale) ** 2))
