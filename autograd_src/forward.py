@@ -729,6 +729,13 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     positions = tuple(i for i, p in enumerate(primals) if _is_float(p, i))
     if not positions:
         raise ValueError("vjp needs at least one floating-point argument")
+    if type(value) is tuple:  # (a label beside the values: no cotangent fits it)
+        for k, item in enumerate(value):
+            if isinstance(item, (str, bytes, bool, np.bool_)) or item is None:
+                raise TypeError(f"vjp: output {k} of {getattr(fn, '__name__', 'f')}() is "
+                                f"{item!r}, a {type(item).__name__}: vjp differentiates "
+                                "outputs that are floats, arrays, or lists, tuples and "
+                                "dicts of them; return the other values apart")
     # (one position alone, not a tuple: grad of a gradient is then forward over reverse)
     wrt = positions[0] if len(positions) == 1 else positions
     several = False
@@ -757,6 +764,7 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
                 raise ValueError(f"{getattr(fn, '__name__', 'f')}() returns a tuple of "
                                  f"{len(value)} values: pass a tuple of as many cotangents")
             cotangent = list(cotangent)
+        _fits_the_output(cotangent, list(value) if several else value, "cotangent")
         try:
             if same.needed():  # (state it could not give back: the value's run checked)
                 grads = same.first_of(backward, positions[0] if len(positions) == 1 else
@@ -774,6 +782,26 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
         return tuple(out)
 
     return value, vjp_fn
+
+
+def _fits_the_output(cotangent: Any, value: Any, where: str) -> None:
+    """Raise a ValueError where a cotangent's dicts do not hold the keys of the
+    output's, or its lists and tuples as many items (a bare KeyError in the gradient's
+    code, or a key left out silently, before)."""
+    if isinstance(value, dict) and isinstance(cotangent, dict):  # (another: the seed's
+        if set(cotangent) != set(value):                           # check names it)
+            raise ValueError(f"vjp: the {where} must be a dict of the output's keys "
+                             f"({', '.join(sorted(map(repr, value)))}), one cotangent each "
+                             f"(zeros for those not wanted); got the keys "
+                             f"({', '.join(sorted(map(repr, cotangent)))})")
+        for key in value:
+            _fits_the_output(cotangent[key], value[key], f"{where}[{key!r}]")
+    elif isinstance(value, (list, tuple)) and isinstance(cotangent, (list, tuple)):
+        if len(cotangent) != len(value):
+            raise ValueError(f"vjp: the {where} must hold {len(value)} items, one per item "
+                             f"of the output; got {len(cotangent)}")
+        for k, (c, v) in enumerate(zip(cotangent, value)):
+            _fits_the_output(c, v, f"{where}[{k}]")
 
 
 def _returning_a_list(fn: Callable[..., Any]) -> Optional[Callable[..., Any]]:

@@ -438,3 +438,29 @@ def test_check_grads_passes_keywords_to_the_function():
     with pytest.raises(AssertionError, match="differs from finite differences"):
         check_grads(_scaled_tanh, x, kwargs={"scale": 2.0},
                     df=lambda x, scale: 1.01 * scale * (1 - np.tanh(x * scale) ** 2))
+
+
+# ----- vjp's cotangent of a dict output missing or adding a key (tester DT: a bare
+# KeyError, or the extra key ignored); text among a tuple's outputs (a message about
+# grad's single output) -----
+
+def _two_named(x):
+    return {"a": x * 2, "b": np.sum(x)}
+
+
+def _with_a_label(x):
+    return x * 2, "label"
+
+
+def test_vjp_names_a_cotangent_not_fitting_the_output():
+    from autograd_src import vjp
+    x = np.array([1.0, 2.0])
+    value, back = vjp(_two_named, x)
+    for keys in (("a",), ("a", "b", "c")):
+        with pytest.raises(ValueError, match=r"vjp: the cotangent must be a dict of the "
+                                             r"output's keys \('a', 'b'\)"):
+            back({k: 1.0 for k in keys})
+    np.testing.assert_allclose(back({"a": np.ones(2), "b": 1.0})[0], [3.0, 3.0])
+    with pytest.raises(TypeError, match=r"vjp: output 1 of _with_a_label\(\) is 'label', "
+                                        r"a str"):
+        vjp(_with_a_label, x)
