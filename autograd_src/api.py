@@ -459,6 +459,9 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
     compiled, text, reads = first
     check = make_checker(fn, names, getattr(compiled, "__autograd_src_operands__", {}))
     parameter_names, positional = parameters(fn)
+    # (the names the positional values are given to: those after are *args' values,
+    # f(a, *rest, k=1.0) called f(x, y, k=2.0), or keywords, given by name)
+    positional_names = parameter_names[:positional]
     complete = positional_completer(fn)
     wrt = set(names)
     wrt_positions = [parameter_names.index(n) for n in names]
@@ -466,7 +469,8 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
     # Several gradients are handed out as arrays of their own, even where the adjoint
     # of two arguments is one array (W + b): the user may change one in place.
     separate = functools.partial(separate_results, value=value, single=single,
-                                 positions=wrt_positions)
+                                 positions=[p if p < positional else -1  # (keyword-only)
+                                            for p in wrt_positions])
     # the seed's keyword is dout, unless the function has a name dout of its own (a
     # local: the generated code calls the seed dout_2; dout= still gives it)
     seed = getattr(compiled, "__autograd_src_seed__", "dout")
@@ -531,8 +535,8 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
             if any(type(a) is np.ndarray and not a.ndim for a in args):
                 if not plain:
                     plain.extend(zero_d_analysis(fn))
-                _no_zero_d_shared_and_updated(fn, parameter_names, args, plain[1])
-            signature = scalar_signature(parameter_names, args, kwargs,
+                _no_zero_d_shared_and_updated(fn, positional_names, args, plain[1])
+            signature = scalar_signature(positional_names, args, kwargs,
                                          vectors[0] if vectors else frozenset(),
                                          plain[0] if plain else frozenset())
             # 0-d arrays the variant does not read as numbers (np.array([x, 1.0]))
@@ -556,7 +560,7 @@ def _dispatcher(fn: Callable[..., Any], names: list[str], single: bool, value: b
                 show(entry)
             chosen = entry[0]
             if signature[3] and set(signature[3]) & wrt:  # containers: same layout back
-                if narrow or kwargs:
+                if narrow or kwargs or max(wrt_positions) >= positional:  # (keyword-only)
                     like = [shallow_copy(read(args, kwargs)) for read in readers]
                     return _in_structures(chosen(*args, **kwargs), like, single, value)
                 laid = laid_out.get(variant)

@@ -703,16 +703,17 @@ def separate_results(compiled: Callable[..., Any], value: bool, single: bool,
                      positions: list) -> Callable[..., Any]:
     """``compiled``, each gradient of an array passed by position checked to have its
     shape (a rule's slip must be an error, never a gradient of another shape), and
-    several gradients made of distinct objects (copies of repeats)."""
+    several gradients made of distinct objects (copies of repeats). ``positions``: each
+    gradient's argument's position, -1 for a keyword-only parameter."""
     def run(*args: Any, **kwargs: Any) -> Any:
         result = compiled(*args, **kwargs)
         grads = result[1] if value else result
         if single:
-            if type(grads) is np.ndarray and positions[0] < len(args):
+            if type(grads) is np.ndarray and 0 <= positions[0] < len(args):
                 _same_shape(grads, args[positions[0]])
             return result
         for g, k in zip(grads, positions):
-            if type(g) is np.ndarray and k < len(args):
+            if type(g) is np.ndarray and 0 <= k < len(args):
                 _same_shape(g, args[k])
         if len(set(map(id, grads))) == len(grads):
             return result

@@ -329,7 +329,7 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
         operands(args, kwargs)  # an argument's class must not define its operators
         if not vectors and any(type(a) is np.ndarray and a.ndim == 1 for a in args):
             vectors.append(counter_indexed(fn))  # 1-D arrays read item by item: c[i]
-        signature = scalar_signature(parameter_names, args, kwargs,
+        signature = scalar_signature(parameter_names[:positional], args, kwargs,
                                      vectors[0] if vectors else frozenset())
         entry = variants.get(signature)
         if entry is not None and not entry[2].unchanged():

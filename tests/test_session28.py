@@ -464,3 +464,32 @@ def test_vjp_names_a_cotangent_not_fitting_the_output():
     with pytest.raises(TypeError, match=r"vjp: output 1 of _with_a_label\(\) is 'label', "
                                         r"a str"):
         vjp(_with_a_label, x)
+
+
+# ----- A keyword-only parameter after *args, differentiated beside a position (tester
+# DW: grad(f, (0, 'k'))(x, y, k=2.0) gave d/dk un-summed, shaped like x: the variant
+# paired the keyword-only k with y, the *args value in its place) -----
+
+def _after_star(a, *rest, k=1.0):
+    return np.sum(a * k)
+
+
+def _container_after_star(ps, *rest, k=1.0):
+    return np.sum(ps[0] * k) + np.sum(ps[1]) * k
+
+
+def test_a_keyword_only_parameter_after_star_args_is_not_paired_with_them():
+    from autograd_src import make_jvp, value_and_grad
+    x, y = np.array([0.3, 1.2]), np.array([0.9, -0.2])
+    for k in (2.0, np.array(2.0)):
+        da, dk = grad(_after_star, (0, "k"))(x, y, k=k)
+        np.testing.assert_allclose(da, [2.0, 2.0])
+        assert np.shape(dk) == () and dk == pytest.approx(1.5)
+    assert value_and_grad(_after_star, (0, "k"))(x, y, k=2.0)[1][1] == pytest.approx(1.5)
+    assert make_jvp(_after_star, (0, "k"))(x, y, k=2.0, da=np.ones(2), dk=1.0)[1] == \
+        pytest.approx(5.5)
+    ps, qs = [x, np.array([1.0])], [y, np.array([2.0])]
+    for kwargs in ({}, {"k": 2.0}):
+        dps, dk = grad(_container_after_star, (0, "k"))(ps, qs, **kwargs)
+        assert dk == pytest.approx(2.5)
+        np.testing.assert_allclose(dps[0], np.full(2, kwargs.get("k", 1.0)))
