@@ -411,9 +411,10 @@ def container_signature(fn: Callable[..., Any], args: tuple, kwargs: dict) -> tu
     and ``kwargs`` to be right, scalars aside: which of ``fn``'s arguments are lists,
     tuples or dicts. The general code adds adjoints with ``+``, which concatenates
     lists; second order differentiates this variant rather than the general code."""
-    names = parameters(fn)[0]
+    names, positional = parameters(fn)
     own = {k: v for k, v in kwargs.items() if k in names}
-    signature = scalar_signature(names, tuple(args)[:len(names)], own)
+    # (positional values for positional names: those after go to *args)
+    signature = scalar_signature(names[:positional], tuple(args)[:positional], own)
     if signature == NO_SCALARS or not signature[3]:
         return NO_SCALARS
     return ((), (), (), signature[3], signature[4])
