@@ -839,7 +839,7 @@ def _with_arity(fn: types.FunctionType, count: int) -> Callable[..., Any]:
     extra = [n if n not in taken else f"_{n}" for n in extra]
     for p in named:
         text = p.name
-        if p.default is not p.empty:
+        if p.default is not p.empty and not extra:  # (values after it: all are passed)
             namespace[f"_default_{p.name}"] = p.default
             text += f"=_default_{p.name}"
         header.append(text)
@@ -876,6 +876,11 @@ def _with_arity(fn: types.FunctionType, count: int) -> Callable[..., Any]:
 _ARITIES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
+def _def_line(fn: types.FunctionType) -> tuple:
+    """``(filename, lineno)`` of ``fn``'s def, for an error pointing at it."""
+    return fn.__code__.co_filename, fn.__code__.co_firstlineno
+
+
 def _build_per_arity(fn: types.FunctionType, wrt: Wrt, value: bool, verbose: int,
                      printer: str, optimize: bool) -> Callable[..., Any]:
     """`grad` of ``def loss(*params)`` along positions its ``*params`` receives."""
@@ -883,8 +888,9 @@ def _build_per_arity(fn: types.FunctionType, wrt: Wrt, value: bool, verbose: int
     star = code.co_varnames[code.co_argcount + code.co_kwonlyargcount]
     items = wrt if isinstance(wrt, (tuple, list)) else [wrt]
     name = derivative_name(fn.__name__, [
-        code.co_varnames[i] if 0 <= i < code.co_argcount else f"{star}_{i - code.co_argcount}"
-        for i in map(int, items)], value)
+        item if isinstance(item, str) else code.co_varnames[item]
+        if 0 <= item < code.co_argcount else f"{star}_{item - code.co_argcount}"
+        for item in items], value)
     return per_arity(fn, wrt, name, lambda named: _build(
         named, wrt, value, verbose, printer, optimize=optimize))
 
@@ -902,12 +908,14 @@ def per_arity(fn: types.FunctionType, wrt: Wrt, name: str,
     items = wrt if isinstance(wrt, (tuple, list)) else [wrt]
     if not items:
         raise ValueError("wrt is empty: name at least one parameter")
-    for item in items:
+    for item in items:  # (names pass as they are: the function made keeps them)
+        if isinstance(item, str):
+            continue
         if isinstance(item, bool) or not isinstance(item, (int, np.integer)) or item < 0:
             raise TypeError(f"wrt={item!r}: {fn.__name__}() takes *args, so positions are "
                             "counted over the call's values: give positions from the front "
-                            "(ints)")
-    furthest = max(int(i) for i in items)
+                            "(ints), or names of its named parameters")
+    furthest = max(int(i) for i in items if not isinstance(i, str))
 
     def derivative(*args: Any, **kwargs: Any) -> Any:
         count = len(args) - trailing
@@ -916,7 +924,17 @@ def per_arity(fn: types.FunctionType, wrt: Wrt, name: str,
             if furthest >= count:
                 raise ValueError(f"wrt={wrt!r}: this call passes {max(count, 0)} positional "
                                  f"value(s) to {fn.__name__}(), which takes them as *args")
-            inner = made[count] = make(_with_arity(fn, count))
+            try:
+                inner = made[count] = make(_with_arity(fn, count))
+            except errors.DiffSyntaxError as exc:
+                if not str(exc.filename).startswith("<star "):
+                    raise
+                named = [w for w in items if isinstance(w, str)]
+                raise errors.DiffSyntaxError(
+                    f"grad of {fn.__name__}() along values its *args receives and its "
+                    f"keyword-only parameter {', '.join(named) or '...'} together is not "
+                    "supported: differentiate along them in two calls, or make the "
+                    "parameter positional (before the *)", *_def_line(fn)) from None
         for view in [derivative] + views:
             for attribute in ("source", "__wrapped__"):
                 if hasattr(inner, attribute):

@@ -493,3 +493,43 @@ def test_a_keyword_only_parameter_after_star_args_is_not_paired_with_them():
         dps, dk = grad(_container_after_star, (0, "k"))(ps, qs, **kwargs)
         assert dk == pytest.approx(2.5)
         np.testing.assert_allclose(dps[0], np.full(2, kwargs.get("k", 1.0)))
+
+
+# ----- *args, from tester DW's attack: a default before *args (a SyntaxError in the
+# function made for the call), names beside star positions in wrt (int() of a name),
+# *rest passed on to a helper taking *args in forward mode (_ad.zeros_like(*rest)) -----
+
+def _default_then_star(a, b=1.5, *rest):
+    s = np.sum(a * b)
+    for r in rest:
+        s = s + np.sum(r ** 2) * b
+    return s
+
+
+def _star_and_keyword(a, *rest, k=1.0):
+    return np.sum(a * k) + sum(np.sum(r * k) ** 2 for r in rest)
+
+
+def _cubes(*vs):
+    return sum(np.sum(v ** 3) for v in vs)
+
+
+def _passes_rest_on(a, *rest):
+    return _cubes(a, *rest)
+
+
+def test_star_args_defaults_names_and_forwarding():
+    from autograd_src import DiffSyntaxError, jvp
+    x, y, z = np.array([0.3, 1.2]), np.array([0.9, -0.2]), np.array([0.5, -1.0])
+    np.testing.assert_allclose(grad(_default_then_star, 2)(x, 2.0, z), 4.0 * z)
+    da, dz = grad(_star_and_keyword, ("a", 2))(x, y, z, k=2.0)
+    np.testing.assert_allclose(da, [2.0, 2.0])
+    np.testing.assert_allclose(dz, 2 * np.sum(z * 2.0) * 2.0 * np.ones(2))
+    with pytest.raises(DiffSyntaxError, match=r"along values its \*args receives and its "
+                                              r"keyword-only parameter k together"):
+        grad(_star_and_keyword, (2, "k"))(x, y, z, k=2.0)
+    for args in [(x,), (x, y), (x, y, z)]:
+        np.testing.assert_allclose(jacfwd(_passes_rest_on)(*args), 3 * x ** 2)
+        tangents = (np.ones(2),) + tuple(np.ones(2) for _ in args[1:])
+        assert jvp(_passes_rest_on, args, tangents)[1] == \
+            pytest.approx(sum(np.sum(3 * a ** 2) for a in args))

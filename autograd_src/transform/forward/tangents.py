@@ -475,8 +475,15 @@ class Tangents:
             else:
                 varargs[index] = position - k  # where *args starts
         for index, start in varargs.items():
-            items = [self.input_tangent(op.inputs[i], op.bound[p]) or self.zero(op.bound[p])
-                     for i, p in enumerate(rule.params) if i >= start]
+            items = []
+            for i, p in enumerate(rule.params[start:], start):
+                bound = op.bound[p]
+                if isinstance(bound, gast.Starred):  # total(a, *rest): a tangent each
+                    tangent = self.input_tangent(op.inputs[i], bound.value) or \
+                        self.zero(bound.value)
+                    items.append(gast.Starred(value=tangent, ctx=gast.Load()))
+                else:
+                    items.append(self.input_tangent(op.inputs[i], bound) or self.zero(bound))
             keywords.append(gast.keyword(arg=tangent_params[index],
                                          value=gast.Tuple(elts=items, ctx=gast.Load())))
         call = gast.Call(func=fn, args=[clone(op.bound[p]) for p in rule.params],
