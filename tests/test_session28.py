@@ -103,7 +103,7 @@ def float_through_a_class(x):
 def test_a_float_index_is_refused_as_it_runs_at_the_users_line():
     # its class's __getitem__ could read the float: not followed, so never a zero
     with pytest.raises(TypeError, match=r"test_session28.py:\d+: return CURVE\[v\]: an "
-                                        r"index computed from a differentiated value holds "
+                                        r"index, computed from a differentiated value, holds "
                                         r"a float64"):
         grad(float_through_a_class)(X)
 
@@ -533,3 +533,82 @@ def test_star_args_defaults_names_and_forwarding():
         tangents = (np.ones(2),) + tuple(np.ones(2) for _ in args[1:])
         assert jvp(_passes_rest_on, args, tangents)[1] == \
             pytest.approx(sum(np.sum(3 * a ** 2) for a in args))
+
+
+# ----- An argument without gradient (an axis, np.add.at's positions) a helper computes
+# from a differentiated value (tester DW: np.add.at(r, ii, v) with ii from a helper,
+# refused naming _ad.scattered; "the argument 'axis' of np.cumsum cannot depend on a
+# differentiated value" for an int a helper returns) -----
+
+def _positives(x):
+    return np.nonzero(x > 0.2)[0], np.sum(x)
+
+
+def scatter_at_a_helpers_positions(x):
+    ii, s = _positives(x)
+    r = np.zeros_like(x)
+    np.add.at(r, ii, x[ii] * s)
+    return np.sum(r ** 2)
+
+
+def _axis_of(x):
+    return 1 if x[0] > 0 else 0
+
+
+def cumsum_along_a_helpers_axis(x):
+    return np.sum(np.cumsum(x.reshape(2, 2), axis=_axis_of(x)) ** 2)
+
+
+def _halved(x):
+    return x[0] * 0.5, x
+
+
+def decimals_from_a_float(x):
+    q, y = _halved(x)
+    return np.sum(np.cumsum(y, axis=q))
+
+
+def test_arguments_without_gradient_computed_by_helpers_are_checked_as_they_run():
+    x = np.array([0.3, 1.2, -0.5, 0.9])
+    for f in (scatter_at_a_helpers_positions, cumsum_along_a_helpers_axis):
+        np.testing.assert_allclose(grad(f)(x), numeric_grad(f, x), atol=1e-6)
+    with pytest.raises(TypeError, match=r"the argument 'axis' of np.cumsum, computed from a "
+                                        r"differentiated value, holds a float64"):
+        grad(decimals_from_a_float)(x)
+
+
+def _scale_of(x):
+    return (0.5 if x[0] > 0 else 2.0), x * 1.0
+
+
+def a_float_key_a_helper_returns(x):
+    s, y = _scale_of(x)
+    table = {0.5: y * 3.0, 2.0: y ** 2}
+    return np.sum(table[s])
+
+
+def test_a_float_key_of_a_dict_from_a_helper_is_a_constant():
+    # (tester DW: refused as a float index; HIPS autograd takes it)
+    x = np.array([0.3, 1.2, -0.5])
+    np.testing.assert_allclose(grad(a_float_key_a_helper_returns)(x), [3.0, 3.0, 3.0])
+    np.testing.assert_allclose(grad(a_float_key_a_helper_returns)(-x), -2 * x)
+
+
+# ----- A helper given a dict reads it as one (tester DW: max(d, key=...) in a helper,
+# KeyError 0: it took d for a list of items) -----
+
+def _best_entry(d):
+    k = max(d, key=lambda k: np.sum(d[k]))
+    return k, d[k]
+
+
+def loss_of_the_best_entry(d):
+    k, v = _best_entry(d)
+    return np.sum(v ** 3)
+
+
+def test_a_dict_given_to_a_helper_is_read_as_a_dict():
+    d = {"a": np.array([1.0, 2.0]), "c": np.array([3.0, 0.1])}
+    got = grad(loss_of_the_best_entry)(d)
+    np.testing.assert_allclose(got["a"], 0.0)
+    np.testing.assert_allclose(got["c"], 3 * d["c"] ** 2)

@@ -282,7 +282,8 @@ def _with_tuple_lengths(fn: Callable[..., Any], call: Any, bindings: dict) -> di
 
 def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                       caller: source.ParsedFunction, bindings: Optional[dict] = None,
-                      given: frozenset = frozenset()) -> tuple[Callable[..., Any], str, list]:
+                      given: frozenset = frozenset(), dicts: frozenset = frozenset()
+                      ) -> tuple[Callable[..., Any], str, list]:
     """The generated derivative of a helper ``fn`` with respect to ``positions``, cached.
 
     Returns the derivative, its source, and where each position's gradient is in
@@ -291,7 +292,8 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
     functions at this call site (``apply(f, x)``); the helper is specialised.
     ``given`` names parameters whose arrays the caller reads no more (``v =
     center(v)``): the helper's in-place updates of them (``u -= np.mean(u)``) may be
-    made as new arrays, as updates of its own arrays are.
+    made as new arrays, as updates of its own arrays are. ``dicts`` names parameters
+    the caller gives dicts (``max(d, key=...)`` in the helper is then of its keys).
     """
     if is_bound_method(fn):
         # Model.create(x) for a classmethod, obj.method(x) for a module-level obj:
@@ -302,18 +304,19 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
             {**(bindings or {}), function.__code__.co_varnames[0]: owner}, given)
         return bind(derivative, owner), text, layout
     wrt, layout = helper_wrt(fn, positions, call, caller)
+    dicts = frozenset(dicts) & set(source.parameters(fn)[0])
     bindings = with_vararg_count(fn, call, bindings or {})
     key = ("helper", tuple(positions), tuple(sorted((k, id(v)) for k, v in bindings.items())),
            optimizer.ENABLED.get()) + ((tuple(sorted(given)),) if given else ()) + (
-        ("inline",) if inline_defs.ENABLED.get() else ())  # (its nested defs inline: for
-    # second order, which reads the helper's derivative whole)
+        ("inline",) if inline_defs.ENABLED.get() else ()) + (  # (its nested defs inline:
+        (("dicts",) + tuple(sorted(dicts)),) if dicts else ())  # for second order)
     with LOCK:
-        return _helper_derivative(fn, key, wrt, layout, bindings, given)
+        return _helper_derivative(fn, key, wrt, layout, bindings, given, dicts)
 
 
 def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layout: list,
-                       bindings: dict, given: frozenset = frozenset()
-                       ) -> tuple[Callable[..., Any], str, list]:
+                       bindings: dict, given: frozenset = frozenset(),
+                       dicts: frozenset = frozenset()) -> tuple[Callable[..., Any], str, list]:
     per_fn = cache_for(fn)
     if cached(per_fn, key) is None:
         if (fn, key) in _IN_PROGRESS:
@@ -328,8 +331,9 @@ def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layou
             return recursive, "", layout
         _IN_PROGRESS.add((fn, key))
         try:
-            per_fn[key] = transform(fn, wrt, len(wrt) == 1, False, "gast", helper=True,
-                                     bindings=bindings, given=given)
+            per_fn[key] = transform(fn, wrt, len(wrt) == 1, False, "gast",
+                                     ((), (), (), tuple(sorted(dicts)), tuple(sorted(dicts))),
+                                     helper=True, bindings=bindings, given=given)
             HELPER_ORIGINS[per_fn[key][0]] = (fn, list(key[1]), dict(bindings))
         finally:
             _IN_PROGRESS.discard((fn, key))

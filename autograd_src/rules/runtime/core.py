@@ -315,19 +315,24 @@ def _holds_no_gradient(index: Any) -> bool:
     return False
 
 
-def integer_index(index: Any, where: str) -> Any:
+def integer_index(index: Any, where: str, what: str = "an index", of: Any = None) -> Any:
     """``index`` itself where it holds integers, bools or text only (an integer position
-    a helper returned beside a value, a key): its derivative is zero, so the item's
-    gradient goes to the indexed value alone. Any other (a float, an object whose class
-    reads it) is refused: its derivative through the subscript is not followed."""
-    if not _holds_no_gradient(index):
+    a helper returned beside a value, a key; ``what``: another argument without
+    gradient, an axis): its derivative is zero, so the item's gradient goes to the
+    indexed value alone. Any other (a float, an object whose class reads it) is
+    refused: its derivative through the subscript (or call) is not followed. A key of
+    the dict ``of`` it indexes passes whatever it is (a float key: a lookup's value does
+    not move with the key)."""
+    if not _holds_no_gradient(index) and not isinstance(of, dict):
         kind = f"an array of dtype {index.dtype}" if isinstance(index, np.ndarray) else \
             f"a {type(index).__name__}"
-        raise TypeError(f"{where}: an index computed from a differentiated value holds "
-                        f"{kind}; grad follows indices of integers, bools and text only "
-                        "(their derivative is zero), not the derivative of a subscript "
-                        "through its index. Compute the index from constants, or make it "
-                        "an integer (int(k), k.astype(int))")
+        through = "a subscript through its index" if what == "an index" else \
+            "the call through it"
+        raise TypeError(f"{where}: {what}, computed from a differentiated value, holds "
+                        f"{kind}; grad follows such values of integers, bools and text only "
+                        f"(their derivative is zero), not the derivative of {through}. "
+                        "Compute it from constants, or make it an integer (int(k), "
+                        "k.astype(int))")
     return index
 
 

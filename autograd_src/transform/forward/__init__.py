@@ -166,10 +166,11 @@ _IN_PROGRESS: set = set()
 
 def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                       caller: source.ParsedFunction, bindings: Optional[dict] = None,
-                      given: frozenset = frozenset()) -> tuple[Callable[..., Any], str, list]:
+                      given: frozenset = frozenset(), dicts: frozenset = frozenset()
+                      ) -> tuple[Callable[..., Any], str, list]:
     """The forward-mode derivative of a helper ``fn`` along ``positions``, cached, its
     source, and where each position's tangent parameter is (``(index, None)``);
-    ``given`` as for `pipeline.helper_derivative`."""
+    ``given`` and ``dicts`` as for `pipeline.helper_derivative`."""
     from ..pipeline import (
         _USER_RECURSION_LIMIT,
         LOCK,
@@ -198,9 +199,11 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
     # helper's derivative was specialised to, `recompute._flattened`)
     bindings = {**getattr(fn, "__autograd_src_bindings__", {}), **(bindings or {})}
     bindings = with_vararg_count(fn, call, bindings)
+    dicts = frozenset(dicts) & set(source.parameters(fn)[0])
     key = (_CACHE_KEY, tuple(positions),
            tuple(sorted((k, id(v)) for k, v in bindings.items())), optimizer.ENABLED.get()) \
-        + ((tuple(sorted(given)),) if given else ())
+        + ((tuple(sorted(given)),) if given else ()) + (
+            (("dicts",) + tuple(sorted(dicts)),) if dicts else ())
     with LOCK:
         per_fn = cache_for(fn)
         if cached(per_fn, key) is None:
@@ -215,8 +218,9 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                 return recursive, "", layout
             _IN_PROGRESS.add((fn, key))
             try:
-                per_fn[key] = transform_forward(fn, wrt, helper=True, bindings=bindings,
-                                                given=given)
+                per_fn[key] = transform_forward(
+                    fn, wrt, scalars=((), (), (), tuple(sorted(dicts)), tuple(sorted(dicts))),
+                    helper=True, bindings=bindings, given=given)
             finally:
                 _IN_PROGRESS.discard((fn, key))
         return per_fn[key][0], per_fn[key][1], layout

@@ -1144,8 +1144,13 @@ class CallNormalizer:
             bindings[names[0]] = owner
             objects.pop(names[0], None)  # (a method's object: checked by its caller)
         # The pipeline differentiates the helper (it is handed to the normalizer).
+        # (the dicts it is given: for k in d, max(d, key=...) read their keys there)
+        dicts = frozenset(name for name, arg in list(zip(names, call.args)) +
+                          [(k.arg, k.value) for k in call.keywords]
+                          if name is not None and isinstance(arg, gast.Name) and
+                          (arg.id in self.dicts or self.surely_a_dict(arg.id)))
         derivative, source, layout = self.derive.helper(fn, positions, call, self.parsed,
-                                                        bindings, given)
+                                                        bindings, given, dicts)
         for owner, expr, text, helper in getattr(derivative, "__autograd_src_state_arrays__",
                                                  ()):
             # (what its backward reads of module state, by reference: see `Normalized`)
@@ -1829,8 +1834,10 @@ class CallNormalizer:
                             f"your rule {vjp.__name__} returns {rule.n_inputs} adjoint(s), "
                             f"for ({given}), and none for {param}: return a tuple of one "
                             "adjoint per input (None for one without gradient)"))
-                    raise self.error(value, f"the argument {param!r} of {label} cannot "
-                                            "depend on a differentiated value")
+                    # (an axis, an index a helper returned beside a value: checked as
+                    # it runs to hold integers, bools or text, a constant from then on)
+                    value = self.checked_index(value, f"the argument {param!r} of {label}")
+                    replaced[id(bound_args.arguments[param])] = value
                 if isinstance(value, gast.AST) and param in _params_used(rule):
                     hoisted = self.hoist(value, param)
                     replaced[id(value)] = hoisted

@@ -152,7 +152,7 @@ class DataNormalizer:
                 "np.zeros(...)), or take the view after the update"))
         index = target.slice
         if self.is_active(index):  # (r[k] = v, k an integer a helper returned)
-            index = self.checked_index(index)
+            index = self.checked_index(index, of=name_node(name))
         elif any(isinstance(n, gast.Slice) for n in walk(index)):
             np_name = self.namer.reference(numpy_rules.np, "np")
             index = gast.Subscript(value=gast.Attribute(value=name_node(np_name), attr="s_",

@@ -556,16 +556,21 @@ class ExpressionNormalizer:
                          keywords=[])
         return gast.copy_location(call, expr)
 
-    def checked_index(self, index: gast.expr) -> gast.Name:
+    def checked_index(self, index: gast.expr, what: str = "an index",
+                      of: Optional[gast.expr] = None) -> gast.Name:
         """An index that the analysis finds carrying gradient (an integer position a
         helper returned, ``v, k = pick(x)``; a key read from a differentiated list):
         bound to a name, checked as it runs to hold integers, bools or text only, whose
-        derivative is zero (`_ad.integer_index`), and a constant from then on. One reading
-        an argument grad differentiates (floats: ``x[x]``) is refused now."""
+        derivative is zero (`_ad.integer_index`), and a constant from then on. One made of
+        an argument grad differentiates without calls (floats: ``x[x]``, ``x[0] * 2``) is
+        refused now; ``what`` names it in messages (another argument: an axis)."""
         read = {n.id for n in walk(index) if isinstance(n, gast.Name)}
-        if not self.helper and read & {w for w in self.wrt if self.stores_of(w) == 0}:
-            raise self.error(index, "an index computed from a differentiated value is not "
-                                    "differentiable: compute it from constants")
+        if not self.helper and read & {w for w in self.wrt if self.stores_of(w) == 0} and \
+                not any(isinstance(n, gast.Call) for n in walk(index)):  # (x[x], x[0] * 2)
+            if what == "an index":
+                raise self.error(index, "an index computed from a differentiated value is "
+                                        "not differentiable: compute it from constants")
+            raise self.error(index, f"{what} cannot depend on a differentiated value")
         if any(isinstance(n, gast.Slice) for n in walk(index)):
             np_name = self.namer.reference(numpy_rules.np, "np")
             index = gast.Subscript(value=gast.Attribute(value=name_node(np_name), attr="s_",
@@ -575,7 +580,10 @@ class ExpressionNormalizer:
             f"{gast.unparse(self.origin).strip().splitlines()[0]}"
         call = gast.Call(func=gast.Attribute(
             value=name_node(self.namer.reference(runtime, "_ad")), attr="integer_index",
-            ctx=gast.Load()), args=[index, gast.Constant(value=where, kind=None)], keywords=[])
+            ctx=gast.Load()), args=[index, gast.Constant(value=where, kind=None)] + (
+                [gast.Constant(value=what, kind=None)] if what != "an index" else []),
+            keywords=[gast.keyword(arg="of", value=name_node(of.id))]  # (a dict's key)
+            if isinstance(of, gast.Name) else [])
         name = self.namer.fresh("index")
         self.body.append(Primal(assign_node(name, call, self.origin), self.origin, {name}))
         self.assigned({name})
@@ -595,8 +603,8 @@ class ExpressionNormalizer:
                 self.active.discard(index.id)
             else:
                 return self.subscript(gast.copy_location(gast.Subscript(
-                    value=expr.value, slice=self.checked_index(index), ctx=gast.Load()),
-                    expr))
+                    value=expr.value, slice=self.checked_index(index, of=expr.value),
+                    ctx=gast.Load()), expr))
         has_slice = any(isinstance(n, gast.Slice) for n in walk(index))
         if has_slice:
             np_name = self.namer.reference(numpy_rules.np, "np")
