@@ -810,14 +810,16 @@ def _in_structures(result: Any, arguments: list, single: bool, value: bool) -> A
 def _positions_in_star_args(fn: Any, wrt: Wrt) -> bool:
     """Whether ``wrt`` names a position that ``fn``'s ``*args`` receives (``def
     loss(*params)``, ``grad(loss, 1)``), as HIPS autograd and JAX count positions."""
-    code = getattr(fn, "__code__", None)
-    if not isinstance(fn, types.FunctionType) or code is None or \
+    method = isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType)
+    function = fn.__func__ if method else fn  # (m.loss of def loss(self, *ps): after self)
+    code = getattr(function, "__code__", None)
+    if not isinstance(function, types.FunctionType) or code is None or \
             not code.co_flags & inspect.CO_VARARGS or code.co_filename.startswith(
                 ("<autograd_src", "<decorated", "<star ", _PACKAGE)):
         return False
     items = wrt if isinstance(wrt, (tuple, list)) else [wrt]
     return any(isinstance(w, (int, np.integer)) and not isinstance(w, bool) and
-               w >= code.co_argcount for w in items)
+               w >= code.co_argcount - method for w in items)
 
 
 def _with_arity(fn: types.FunctionType, count: int) -> Callable[..., Any]:
@@ -883,26 +885,34 @@ def _def_line(fn: types.FunctionType) -> tuple:
 
 def _build_per_arity(fn: types.FunctionType, wrt: Wrt, value: bool, verbose: int,
                      printer: str, optimize: bool) -> Callable[..., Any]:
-    """`grad` of ``def loss(*params)`` along positions its ``*params`` receives."""
-    code = fn.__code__
+    """`grad` of ``def loss(*params)`` along positions its ``*params`` receives (of a
+    bound method's, ``m.loss`` of ``def loss(self, *params)``, positions after self)."""
+    instance = fn.__self__ if isinstance(fn, types.MethodType) else None
+    function = fn.__func__ if instance is not None else fn
+    code = function.__code__
     star = code.co_varnames[code.co_argcount + code.co_kwonlyargcount]
     items = wrt if isinstance(wrt, (tuple, list)) else [wrt]
-    name = derivative_name(fn.__name__, [
-        item if isinstance(item, str) else code.co_varnames[item]
-        if 0 <= item < code.co_argcount else f"{star}_{item - code.co_argcount}"
-        for item in items], value)
+    skip = int(instance is not None)
+    name = derivative_name(function.__name__, [
+        item if isinstance(item, str) else code.co_varnames[item + skip]
+        if 0 <= item + skip < code.co_argcount
+        else f"{star}_{item + skip - code.co_argcount}" for item in items], value)
     return per_arity(fn, wrt, name, lambda named: _build(
         named, wrt, value, verbose, printer, optimize=optimize))
 
 
-def per_arity(fn: types.FunctionType, wrt: Wrt, name: str,
+def per_arity(fn: Any, wrt: Wrt, name: str,
               make: Callable[[Callable[..., Any]], Callable[..., Any]],
               trailing: int = 0) -> Callable[..., Any]:
     """The derivative (``make`` of a function) of ``def loss(*params)`` along positions
     its ``*params`` receives: made at the call, once for each number of positional
     values passed (see `_with_arity`), as HIPS autograd and JAX count positions over
     the call's values. ``trailing``: values the derivative takes after ``fn``'s
-    (hvp's vector)."""
+    (hvp's vector). Of a bound method (``m.loss`` of ``def loss(self, *params)``),
+    the function made is bound to its object, positions counted after it."""
+    instance = fn.__self__ if isinstance(fn, types.MethodType) else None
+    if instance is not None:
+        fn = fn.__func__
     made: dict = {}
     views: list = []
     items = wrt if isinstance(wrt, (tuple, list)) else [wrt]
@@ -925,7 +935,9 @@ def per_arity(fn: types.FunctionType, wrt: Wrt, name: str,
                 raise ValueError(f"wrt={wrt!r}: this call passes {max(count, 0)} positional "
                                  f"value(s) to {fn.__name__}(), which takes them as *args")
             try:
-                inner = made[count] = make(_with_arity(fn, count))
+                named = _with_arity(fn, count + (instance is not None))
+                inner = made[count] = make(
+                    named if instance is None else types.MethodType(named, instance))
             except errors.DiffSyntaxError as exc:
                 if not str(exc.filename).startswith("<star "):
                     raise

@@ -612,3 +612,35 @@ def test_a_dict_given_to_a_helper_is_read_as_a_dict():
     got = grad(loss_of_the_best_entry)(d)
     np.testing.assert_allclose(got["a"], 0.0)
     np.testing.assert_allclose(got["c"], 3 * d["c"] ** 2)
+
+
+# ----- From tester DW, more: a bound method taking *args (refused, "no positional
+# parameter"); the nuclear norm's ord held by a module constant (NotImplementedError at
+# second order); a p-norm's second derivatives at an entry of 0 (nan beside it) -----
+
+class _Scaled:
+    c = 3.0
+
+    def loss(self, *ps):
+        return self.c * np.sum(ps[0] ** 2 * ps[-1])
+
+
+NUCLEAR = "nuc"
+
+
+def nuclear_by_a_constant(A):
+    return np.linalg.norm(A, NUCLEAR)
+
+
+def test_star_args_of_a_bound_method_nuclear_constant_and_p_norm_at_zero():
+    m, x, y = _Scaled(), np.array([0.3, 1.2]), np.array([0.9, -0.2])
+    np.testing.assert_allclose(grad(m.loss, 0)(x, y), 6.0 * x * y)
+    np.testing.assert_allclose(jacfwd(m.loss, 1)(x, y), 3.0 * x ** 2)
+    A = np.array([[0.3, 1.2, -0.5], [0.9, 0.1, 0.7]])
+    dfdA = grad(nuclear_by_a_constant)
+    expected = np.array([numeric_grad(lambda Z, i=i: dfdA(Z).flat[i], A)
+                         for i in range(A.size)]).reshape(A.shape + A.shape)
+    np.testing.assert_allclose(hessian(nuclear_by_a_constant)(A), expected, atol=1e-5)
+    v = np.array([0.0, 0.8, -1.3, 0.4])
+    H = hessian(lambda z: np.linalg.norm(z, 1.5))(v)
+    assert np.isfinite(H[1:, 1:]).all() and np.all(H[0, 1:] == 0) and np.all(H[1:, 0] == 0)

@@ -428,7 +428,10 @@ def norm_x_term(t: Any, grad: Any, value: Any, x: Any, ord: Any = None, axis: An
         norm = keep_reduced_dims(value, x, axis, keepdims)
         scale = np.where(norm == 0, 0, keep_reduced_dims(grad, x, axis, keepdims) /
                          np.where(norm == 0, 1, norm) ** (p - 1))
-        return scale * (p - 1) * np.abs(x) ** (p - 2) * t
+        with np.errstate(divide="ignore", invalid="ignore"):
+            term = scale * (p - 1) * np.abs(x) ** (p - 2) * t
+        # (an entry at 0 with p < 2: infinite along it, 0 along the others, not nan)
+        return np.where(np.equal(t, 0), 0.0, term) if p < 2 else term
     # at a zero vector (the tip of the cone) the gradient is 0, and so is this
     return norm_grad(grad * np.not_equal(value, 0), value, t, ord, axis, keepdims)
 

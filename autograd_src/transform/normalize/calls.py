@@ -244,13 +244,17 @@ class CallNormalizer:
 
     def norm_computed_by_order(self, call: gast.Call, primitive: Any) -> Any:
         """`composites.nuclear_norm` for ``np.linalg.norm(A, 'nuc')`` (the ``ord``
-        written in the call): the rule does not give its gradient's derivative; second
-        order is followed through the singular values then. Else None."""
+        written in the call, or a module's or enclosing function's constant): the rule
+        does not give its gradient's derivative; second order is followed through the
+        singular values then. Else None."""
         if primitive is not np.linalg.norm:
             return None
         given = call.args[1] if len(call.args) > 1 else next(
             (k.value for k in call.keywords if k.arg == "ord"), None)
-        if isinstance(given, gast.Constant) and given.value == "nuc":
+        order = given.value if isinstance(given, gast.Constant) else \
+            self.parsed.resolve(given) if isinstance(given, (gast.Name, gast.Attribute)) \
+            else None  # (ORD = 'nuc' of the module: read, and watched, as globals are)
+        if isinstance(order, str) and order == "nuc":
             return composites.nuclear_norm
         return None
 
