@@ -53,7 +53,7 @@ def active_axis(x):
 
 
 def unsupported_keyword(x):
-    return np.sum(x, where=x > 0)  # LINE unsupported_keyword
+    return np.mean(x, where=x > 0)  # LINE unsupported_keyword
 
 
 def in_place_method(x):

@@ -27,7 +27,7 @@ def line_of(tag):
     ("active_index", DiffSyntaxError, "index computed from a differentiated value"),
     ("generator", DiffSyntaxError, "generators cannot be differentiated"),
     ("active_axis", DiffSyntaxError, "argument 'axis' of np.sum cannot depend"),
-    ("unsupported_keyword", DiffSyntaxError, "cannot differentiate this call to np.sum.*where"),
+    ("unsupported_keyword", DiffSyntaxError, "cannot differentiate this call to np.mean.*where"),
     ("in_place_method", DiffSyntaxError, "\\.sort\\(\\).*in place"),
     ("subscript_assignment", DiffSyntaxError, "assigning into v.*argument of the helper.*"
                                               "v.copy\\(\\)"),

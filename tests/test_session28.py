@@ -644,3 +644,26 @@ def test_star_args_of_a_bound_method_nuclear_constant_and_p_norm_at_zero():
     v = np.array([0.0, 0.8, -1.3, 0.4])
     H = hessian(lambda z: np.linalg.norm(z, 1.5))(v)
     assert np.isfinite(H[1:, 1:]).all() and np.all(H[0, 1:] == 0) and np.all(H[1:, 0] == 0)
+
+
+# ----- Reductions given dtype= or where= (tester DX: refused; np.sum(loss32,
+# dtype=np.float64) is how a float32 loss is added up in float64; HIPS takes them) -----
+
+def summed_in_float64(x):
+    return np.sum(x ** 2, dtype=np.float64) + x.mean(dtype=np.float64) + \
+        np.sum(np.cumsum(x, dtype=np.float64) ** 2)
+
+
+def summed_where(x):
+    return np.sum(x * 3.0, where=x > 0.5) + np.prod(x, where=x > 0.5) + \
+        (x ** 2).sum(0, where=x < 1.0)
+
+
+def test_reductions_with_dtype_and_where():
+    x = np.array([0.3, 1.2, 0.9], dtype=np.float32)
+    wide = x.astype(np.float64)
+    for f in (summed_in_float64, summed_where):
+        g = grad(f)(x)
+        assert g.dtype == np.float32
+        np.testing.assert_allclose(g, numeric_grad(f, wide), rtol=1e-5, atol=1e-5)
+    assert type(summed_in_float64(x)) is np.float64

@@ -21,7 +21,7 @@ import numpy as np
 from . import helper_copies, inline_defs, mutation
 from .ir import Transformer, assign_node, base_name, name_node, walk
 from .naming import Namer, clone
-from .source import ParsedFunction
+from .source import UNRESOLVED, ParsedFunction
 
 __all__ = ["desugar"]
 
@@ -855,6 +855,65 @@ def _min_max_of_several_by_key(parsed: ParsedFunction) -> None:
                                             node.args[0])]
 
 
+#: Reductions taking ``dtype=``: NumPy casts each value to it as it reduces, as
+#: ``np.asarray(x, dtype=D)`` does first (the same values), whose rule casts back.
+_CASTING_REDUCTIONS = frozenset({"sum", "mean", "prod", "cumsum", "cumprod", "std", "var",
+                                 "nansum", "nanmean", "nanprod", "nanstd", "nanvar"})
+#: Of those, the ones whose ``where=`` leaves out what ``np.where(m, x, identity)``
+#: does, and that identity.
+_MASKED_IDENTITY = {"sum": 0, "nansum": 0, "prod": 1, "nanprod": 1}
+
+
+def _reductions_in_their_dtype(parsed: ParsedFunction, namer: Namer) -> None:
+    """``np.sum(x, dtype=np.float64)`` (``x.mean(dtype=...)``, ``np.cumsum``...) as
+    ``np.sum(np.asarray(x, dtype=np.float64))``: NumPy reduces the values cast to the
+    dtype, the same values; and ``np.sum(x, where=m)`` (``np.prod``) as ``np.sum(np.where
+    (m, x, 0))``. Both are then followed by the rules of what they are written as."""
+    numpy = None
+    for node in walk(parsed.node):
+        if not isinstance(node, gast.Call) or not node.keywords or \
+                not {"dtype", "where"} & {k.arg for k in node.keywords}:
+            continue
+        func = node.func
+        target = parsed.resolve(func)
+        name = getattr(target, "__name__", "")
+        method = False
+        if target is getattr(np, name, None) and name in _CASTING_REDUCTIONS and \
+                node.args and not isinstance(node.args[0], gast.Starred) and \
+                len(node.args) <= 2:  # np.sum(x[, axis], dtype=...)
+            subject = node.args[0]
+        elif isinstance(func, gast.Attribute) and func.attr in _CASTING_REDUCTIONS and \
+                not func.attr.startswith("nan") and len(node.args) <= 1 and \
+                parsed.resolve(func.value) is UNRESOLVED:  # x.sum([axis], dtype=...)
+            name, subject, method = func.attr, func.value, True
+        else:
+            continue
+        keywords = {k.arg: k for k in node.keywords}
+        where = keywords.get("where")
+        if None in keywords or where is not None and name not in _MASKED_IDENTITY:
+            continue  # (**options; np.mean(x, where=m): left as written, refused)
+        numpy = numpy or namer.reference(np, "np")
+        value = subject
+        if where is not None:
+            value = gast.Call(func=gast.Attribute(value=name_node(numpy), attr="where",
+                                                  ctx=gast.Load()),
+                              args=[where.value, value,
+                                    gast.Constant(value=_MASKED_IDENTITY[name], kind=None)],
+                              keywords=[])
+        dtype = keywords.get("dtype")
+        if dtype is not None:
+            value = gast.Call(func=gast.Attribute(value=name_node(numpy), attr="asarray",
+                                                  ctx=gast.Load()),
+                              args=[value], keywords=[gast.keyword(arg="dtype",
+                                                                   value=dtype.value)])
+        value = gast.copy_location(value, subject)
+        node.keywords = [k for k in node.keywords if k.arg not in ("dtype", "where")]
+        if method:
+            func.value = value
+        else:
+            node.args[0] = value
+
+
 def _list_targets_as_tuples(parsed: ParsedFunction) -> None:
     """``[a, b] = x`` (and ``for [k, v] in ...``) as ``a, b = x``: Python binds both the
     same way."""
@@ -890,6 +949,7 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     _no_zip_of_lazy_effects(parsed)
     _lazy_iterators_as_lists(parsed, namer)  # (before maps become lists at their line)
     _min_max_of_several_by_key(parsed)
+    _reductions_in_their_dtype(parsed, namer)
     for stmt in parsed.node.body:
         _MapAsComprehension(parsed, namer).visit(stmt)
     _effects_as_statements(parsed, parsed.node, namer)
