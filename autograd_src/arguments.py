@@ -710,11 +710,21 @@ def separate_results(compiled: Callable[..., Any], value: bool, single: bool,
         grads = result[1] if value else result
         if single:
             if type(grads) is np.ndarray and 0 <= positions[0] < len(args):
-                _same_shape(grads, args[positions[0]])
+                argument = args[positions[0]]
+                _same_shape(grads, argument)
+                if type(argument) is np.ndarray and grads.dtype != argument.dtype:
+                    grads = _in_dtype_of(grads, argument)  # (a np.longdouble constant)
+                    return (result[0], grads) if value else grads
             return result
+        recast = False
         for g, k in zip(grads, positions):
             if type(g) is np.ndarray and 0 <= k < len(args):
                 _same_shape(g, args[k])
+                recast = recast or (type(args[k]) is np.ndarray and g.dtype != args[k].dtype)
+        if recast:  # (a np.longdouble constant)
+            grads = tuple(_in_dtype_of(g, args[k]) if type(g) is np.ndarray and
+                          0 <= k < len(args) else g for g, k in zip(grads, positions))
+            result = (result[0], grads) if value else grads
         if len(set(map(id, grads))) == len(grads):
             return result
         seen: set = set()
@@ -725,6 +735,16 @@ def separate_results(compiled: Callable[..., Any], value: bool, single: bool,
         return (result[0], tuple(fresh)) if value else tuple(fresh)
 
     return run
+
+
+def _in_dtype_of(gradient: np.ndarray, argument: Any) -> np.ndarray:
+    """``gradient`` in ``argument``'s floating dtype where it came out in another (a
+    float64 argument's through a np.longdouble constant): a gradient has its argument's
+    dtype."""
+    if type(argument) is np.ndarray and argument.dtype.kind == "f" and \
+            gradient.dtype.kind == "f" and gradient.dtype != argument.dtype:
+        return gradient.astype(argument.dtype)
+    return gradient
 
 
 def _same_shape(gradient: np.ndarray, argument: Any) -> None:

@@ -667,3 +667,38 @@ def test_reductions_with_dtype_and_where():
         assert g.dtype == np.float32
         np.testing.assert_allclose(g, numeric_grad(f, wide), rtol=1e-5, atol=1e-5)
     assert type(summed_in_float64(x)) is np.float64
+
+
+# ----- dtypes (tester DX): a np.longdouble constant gave a float64 argument a float128
+# gradient through grad, vjp, jacrev; the Tensor API's acc += t into a float16 array
+# was not rounded to it, as NumPy's update is -----
+
+def with_a_long_double(x):
+    return np.sum(x * np.longdouble(1.5)) + np.sum(x ** 2)
+
+
+def accumulated_in_float16(x):
+    acc = np.zeros(3, dtype=np.float16)
+    for _ in range(3):
+        acc += x * 2.0
+    return np.sum(acc.astype(np.float64) ** 2)
+
+
+def test_gradients_keep_their_arguments_dtype():
+    import autograd_src as mg
+    from autograd_src import jacrev, value_and_grad, vjp
+    if np.dtype(np.longdouble) != np.dtype(np.float64):
+        x = np.array([0.3, -1.2])
+        for g in (grad(with_a_long_double)(x), jacrev(with_a_long_double)(x),
+                  value_and_grad(with_a_long_double)(x)[1],
+                  vjp(with_a_long_double, x)[1](1.0)[0],
+                  grad(with_a_long_double, (0,))(x)[0]):
+            assert g.dtype == np.float64
+            np.testing.assert_allclose(g, 1.5 + 2 * x)
+    x = np.array([0.1234, -1.777, 2.3456])
+    value, expected = value_and_grad(accumulated_in_float16)(x)
+    t = mg.tensor(x)
+    out = accumulated_in_float16(t)
+    out.backward()
+    assert out.item() == value
+    np.testing.assert_allclose(t.grad, expected)

@@ -429,6 +429,9 @@ class Tensor:
                 result = _call_numpy(ufunc, inputs, kwargs)
                 if where is not True:
                     result = _apply(np.where, backprop.unwrap(where), result, out.copy())
+                if isinstance(result, Tensor) and result.dtype != out.dtype:
+                    # (acc += t of a float16 acc: NumPy rounds into acc's dtype)
+                    result = _apply(runtime.astype, result, out.dtype)
                 np.copyto(out, result._data, casting="unsafe")
                 return result
             return ufunc(*backprop.unwrap(inputs), out=out, where=backprop.unwrap(where),
