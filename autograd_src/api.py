@@ -939,12 +939,12 @@ def per_arity(fn: Any, wrt: Wrt, name: str,
                 inner = made[count] = make(
                     named if instance is None else types.MethodType(named, instance))
             except errors.DiffSyntaxError as exc:
-                if not str(exc.filename).startswith("<star "):
-                    raise
                 named = [w for w in items if isinstance(w, str)]
+                if not str(exc.filename).startswith("<star ") or not named:
+                    raise  # (a refusal of the function's own code: at its line)
                 raise errors.DiffSyntaxError(
                     f"grad of {fn.__name__}() along values its *args receives and its "
-                    f"keyword-only parameter {', '.join(named) or '...'} together is not "
+                    f"keyword-only parameter {', '.join(named)} together is not "
                     "supported: differentiate along them in two calls, or make the "
                     "parameter positional (before the *)", *_def_line(fn)) from None
         for view in [derivative] + views:
