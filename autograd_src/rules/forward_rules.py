@@ -1640,7 +1640,7 @@ def sorted_items(g, ans, items, key=None, reverse=False):
 
 @defjvp(_ad.in_order)
 def in_order(g, ans, items, order):
-    return _ad.in_order(g, order)
+    return _fwd.ordered(g, items, order)
 
 
 @defjvp(_ad.largest)

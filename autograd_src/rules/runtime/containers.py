@@ -202,9 +202,21 @@ def summed(items: Any, start: Any) -> Any:
     return total
 
 
+def _keys_of(items: Any) -> Any:
+    """A dict's keys, as ``sorted(d)``, ``max(d)`` read it (a helper given a dict where
+    its code could not tell); anything else itself."""
+    return list(items) if isinstance(items, dict) else items
+
+
+def _no_gradient_for_keys(items: dict) -> dict:
+    """The adjoint of a dict whose keys alone were read: zero for every value."""
+    return {k: zero_item(v) for k, v in items.items()}
+
+
 def order_of(items: Any, key: Any = None, reverse: bool = False) -> list:
     """The positions of ``items`` in ``sorted(items, key=key, reverse=reverse)``
-    (stable, as Python sorts)."""
+    (stable, as Python sorts; of a dict, of its keys)."""
+    items = _keys_of(items)
     if key is None:
         return sorted(range(len(items)), key=items.__getitem__, reverse=reverse)
     return sorted(range(len(items)), key=lambda i: key(items[i]), reverse=reverse)
@@ -212,17 +224,21 @@ def order_of(items: Any, key: Any = None, reverse: bool = False) -> list:
 
 def sorted_items(items: Any, key: Any = None, reverse: bool = False) -> list:
     """``sorted(items, key=key, reverse=reverse)``."""
-    return [items[i] for i in order_of(items, key, reverse)]
+    return in_order(items, order_of(items, key, reverse))
 
 
 def in_order(items: Any, order: list) -> list:
     """``[items[i] for i in order]``: ``sorted(items, key=key)`` given the order the key
-    gave (`order_of`, called once, in the forward pass)."""
+    gave (`order_of`, called once, in the forward pass); of a dict, its keys."""
+    items = _keys_of(items)
     return [items[i] for i in order]
 
 
 def unordered(g: Any, items: Any, order: list) -> Any:
-    """The adjoint of `in_order`: each item's adjoint put back where it came from."""
+    """The adjoint of `in_order`: each item's adjoint put back where it came from (a
+    dict's keys take none)."""
+    if isinstance(items, dict):
+        return _no_gradient_for_keys(items)
     grads = [zero_item(item) for item in items]
     for position, index in enumerate(order):
         grads[index] = add(grads[index], g[position])
@@ -241,6 +257,8 @@ def like_items(grads: list, items: Any) -> Any:
 
 def unsorted(g: Any, items: Any, key: Any = None, reverse: bool = False) -> Any:
     """The adjoint of `sorted_items`: each item's adjoint put back where it came from."""
+    if isinstance(items, dict):
+        return _no_gradient_for_keys(items)
     grads = [zero_item(item) for item in items]
     for position, index in enumerate(order_of(items, key, reverse)):
         grads[index] = add(grads[index], g[position])
@@ -250,6 +268,7 @@ def unsorted(g: Any, items: Any, key: Any = None, reverse: bool = False) -> Any:
 def extreme_position(items: Any, key: Any, largest: bool) -> int:
     """The position of ``max(items, key=key)`` (``min`` if not ``largest``): the first
     of the largest, ``key`` called once per item, in order, as Python calls it."""
+    items = _keys_of(items)
     pick = max if largest else min
     if key is None:
         return pick(range(len(items)), key=items.__getitem__)
@@ -257,17 +276,20 @@ def extreme_position(items: Any, key: Any, largest: bool) -> int:
 
 
 def largest(items: Any, key: Any = None) -> Any:
-    """``max(items, key=key)``: the first of the largest items."""
-    return items[extreme_position(items, key, True)]
+    """``max(items, key=key)``: the first of the largest items (of a dict, keys)."""
+    return _keys_of(items)[extreme_position(items, key, True)]
 
 
 def smallest(items: Any, key: Any = None) -> Any:
-    """``min(items, key=key)``: the first of the smallest items."""
-    return items[extreme_position(items, key, False)]
+    """``min(items, key=key)``: the first of the smallest items (of a dict, keys)."""
+    return _keys_of(items)[extreme_position(items, key, False)]
 
 
 def unextreme_item(g: Any, items: Any, key: Any, largest: bool) -> list:
-    """The adjoint of `largest` / `smallest`: ``g`` for the item picked, zeros elsewhere."""
+    """The adjoint of `largest` / `smallest`: ``g`` for the item picked, zeros elsewhere
+    (a dict's keys take none)."""
+    if isinstance(items, dict):
+        return _no_gradient_for_keys(items)
     grads = [zero_item(item) for item in items]
     grads[extreme_position(items, key, largest)] = g
     return like_items(grads, items)

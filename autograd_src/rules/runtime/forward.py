@@ -16,7 +16,7 @@ __all__ = ["summed_back", "broadcast", "zero", "einsum_jvp", "sum_reduced", "red
            "linalg_tangent",
            "spread_items", "stack_items", "gathered_items", "place_part", "untimes_jvp",
            "untimes_vjp",
-           "appended_part", "split_like", "dict_of", "norm_value_term", "norm_x_term",
+           "appended_part", "split_like", "dict_of", "ordered", "norm_value_term", "norm_x_term",
            "norm_value_adjoint", "einsum_grads_tangent", "einsum_grads_adjoint",
            "unslogdet_a_term", "unslogdet_a_adjoint", "unslogdet_adjoint",
            "solve_lhs_a_term", "solve_lhs_adjoint", "solve_lhs_a_adjoint",
@@ -203,13 +203,24 @@ def sorted_items(g: Any, items: Any, key: Any = None, reverse: bool = False) -> 
     """Tangent of ``sorted(items, key=key, reverse=reverse)``: the items' tangents in
     the order that sorts the items (stable, as Python sorts)."""
     from .containers import order_of
+    if isinstance(items, dict):  # (its keys: no tangent)
+        return [0.0] * len(items)
     return [g[i] for i in order_of(items, key, reverse)]
+
+
+def ordered(g: Any, items: Any, order: list) -> list:
+    """Tangent of ``_ad.in_order(items, order)``: the items' tangents in that order (a
+    dict's keys: none)."""
+    from .containers import in_order
+    return [0.0] * len(order) if isinstance(items, dict) else in_order(g, order)
 
 
 def picked(g: Any, items: Any, key: Any, largest: bool) -> Any:
     """Tangent of ``max(items, key=key)`` (``min`` if not ``largest``): the tangent of
     the item picked, the first of the largest as Python picks."""
     from .containers import extreme_position
+    if isinstance(items, dict):  # (a key: no tangent)
+        return 0.0
     return g[extreme_position(items, key, largest)]
 
 

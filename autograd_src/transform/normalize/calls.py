@@ -586,9 +586,15 @@ class CallNormalizer:
             items = args[0] if len(args) == 1 else gast.List(elts=list(args), ctx=gast.Load())
             held = self.held_for_key(items, keywords)
             if held is not None:  # xs[position], the key called once, as Python calls it
-                return gast.Subscript(value=held, slice=ad(
-                    "extreme_position", held, keywords["key"],
-                    gast.Constant(value=builtin is max, kind=None)), ctx=gast.Load())
+                position = ad("extreme_position", held, keywords["key"],
+                              gast.Constant(value=builtin is max, kind=None))
+                if held.id in self.opaque and held.id not in self.lists:
+                    # (a helper's argument, a dict where it is one: its key, as
+                    # _ad.in_order gives a dict's keys)
+                    return gast.Subscript(value=ad("in_order", held, gast.List(
+                        elts=[position], ctx=gast.Load())), slice=gast.Constant(
+                            value=0, kind=None), ctx=gast.Load())
+                return gast.Subscript(value=held, slice=position, ctx=gast.Load())
             return ad("largest" if builtin is max else "smallest", items, **keywords)
         if builtin is sorted and len(args) == 1 and set(keywords) <= {"key", "reverse"}:
             held = self.held_for_key(args[0], keywords)
