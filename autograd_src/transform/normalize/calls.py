@@ -1732,9 +1732,9 @@ class CallNormalizer:
                                    "the object first (d(obj, x))", NoRuleError)
         if rule is None and (getattr(primitive, "__module__", None) or "").startswith(
                 "autograd_src.tensors"):
-            raise self.error(node, f"{label} is a function of the Tensor API (mg.nnet's "
-                                   "activations, losses and layers), written with Tensor "
-                                   f"operations, called on a differentiated value at "
+            raise self.error(node, f"{label} is a function of the Tensor API written with "
+                                   "Tensor operations (as mg.nnet's activations, losses and "
+                                   f"layers are), called on a differentiated value at "
                                    f"{self.parsed.where(node)}: grad follows the NumPy "
                                    "functions of the rule table, also as mg.<name> (mg.exp, "
                                    "mg.sum, mg.matmul), not these. Write it with those, "
