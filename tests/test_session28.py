@@ -715,3 +715,26 @@ def test_the_tensor_apis_creation_functions_are_numpys_in_grad():
     x = np.array([1.0, 2.0])
     np.testing.assert_allclose(grad(with_the_tensor_apis_creation_functions)(x),
                                2 * (1.0 + x) + np.arange(2.0))
+
+
+# ----- A helper updating its argument in place, given a copy made in the call
+# (tester DZ: step(p.copy(), k) and step(np.array(p), k) refused as updating the
+# caller's array; q = p.copy(); step(q, k) was taken) -----
+
+def _stepped(pos, k):
+    for _ in range(3):
+        pos += 0.1 * k * pos
+    return np.sum(pos ** 2)
+
+
+def stepped_on_a_copy(p, k):
+    return _stepped(p.copy(), k) + _stepped(np.array(p), k)
+
+
+def test_a_helper_writing_into_a_copy_made_in_the_call():
+    p = np.array([1.0, -0.5])
+    f = stepped_on_a_copy
+    np.testing.assert_allclose(grad(f)(p, 2.0), numeric_grad(lambda z: f(z, 2.0), p),
+                               atol=1e-6)
+    assert grad(f, 1)(p, 2.0) == pytest.approx(
+        (f(p, 2.0 + 1e-6) - f(p, 2.0 - 1e-6)) / 2e-6, rel=1e-6)

@@ -1014,8 +1014,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             bound = {n.id for t in origin.targets for n in walk(t) if isinstance(n, gast.Name)}
         away = set()
         for param, argument in given:
-            if param not in written or not isinstance(argument, (gast.Name, gast.BinOp,
-                                                                 gast.UnaryOp)):
+            if param not in written:
+                continue
+            if isinstance(argument, gast.Call) and allocates(
+                    self.parsed.resolve(argument.func), argument):
+                away.add(param)  # (step(p.copy(), k), step(np.array(p), k): a new array)
+                continue
+            if not isinstance(argument, (gast.Name, gast.BinOp, gast.UnaryOp)):
                 continue
             if not isinstance(argument, gast.Name):
                 away.add(param)  # (center(v * x): arithmetic makes a new array)
