@@ -738,3 +738,31 @@ def test_a_helper_writing_into_a_copy_made_in_the_call():
                                atol=1e-6)
     assert grad(f, 1)(p, 2.0) == pytest.approx(
         (f(p, 2.0 + 1e-6) - f(p, 2.0 - 1e-6)) / 2e-6, rel=1e-6)
+
+
+# ----- np.block (tester DZ: no rule; a truss element's stiffness np.block([[T, -T],
+# [-T, T]]); HIPS autograd takes it) -----
+
+def blocked_stiffness(x):
+    T = np.outer(x, x)
+    return np.sum(np.block([[T, -T], [-T, T]]) @ np.arange(4.0)) + \
+        np.sum(np.block([x, 2 * x, np.ones(2)]) ** 2) + \
+        np.sum(np.block([[x[0], x[1]], [x[1] * 2.0, x[0]]]) ** 3)
+
+
+def test_np_block_in_every_mode():
+    import autograd_src as mg
+    from autograd_src.rules import composites
+    x = np.array([0.3, -1.2])
+    f = blocked_stiffness
+    np.testing.assert_allclose(grad(f)(x), numeric_grad(f, x), atol=1e-6)
+    np.testing.assert_allclose(jacfwd(f)(x), numeric_grad(f, x), atol=1e-6)
+    H = np.array([numeric_grad(lambda z, i=i: grad(f)(z)[i], x) for i in range(2)])
+    np.testing.assert_allclose(hessian(f)(x), H, atol=1e-5)
+    t = mg.tensor(x)
+    mg.sum(np.block([[t, t], [t * 2, t]]) ** 2).backward()
+    np.testing.assert_allclose(t.grad, 14 * x)
+    for arrays in ([[np.ones((2, 2)), np.zeros((2, 1))]], [[1.0, 2.0], [3.0, 4.0]], 5.0):
+        np.testing.assert_array_equal(composites.block(arrays), np.block(arrays))
+    with pytest.raises(ValueError):
+        composites.block([[np.ones(2)], np.ones(2)])

@@ -559,6 +559,52 @@ def nuclear_norm(x: Any, ord: str = "nuc", axis: Any = None, keepdims: bool = Fa
     return result if kept is None else np.reshape(result, kept)
 
 
+def _block_layout(arrays: Any) -> tuple:
+    """``(depth, ndim)`` of ``np.block(arrays)``: how deep its lists nest and the number
+    of dimensions of its result (NumPy's own error where the lists do not fit)."""
+    def placeholder(item: Any) -> Any:  # (zeros of each block's shape: a tensor's too)
+        if isinstance(item, list):
+            return [placeholder(i) for i in item]
+        return item if isinstance(item, tuple) else np.zeros(np.shape(item))  # (NumPy's
+        # error for a tuple)
+
+    made = np.block(placeholder(arrays))
+    depth = 0
+    while isinstance(arrays, list):
+        depth += 1
+        arrays = arrays[0] if arrays else None
+    return depth, np.ndim(made)
+
+
+nondifferentiable(_block_layout)
+
+
+@defcomposite()
+def _lifted(a: Any, ndim: int) -> Any:
+    """``a`` with leading axes of length 1 up to ``ndim`` axes, as np.block lifts it."""
+    return np.reshape(a, (1,) * (ndim - np.ndim(a)) + np.shape(a))
+
+
+@defcomposite(np.block)
+def block(arrays: Any) -> Any:
+    """``np.block``: the innermost lists joined along the last axis, the lists holding
+    them along the one before, each block first lifted to the result's dimensions."""
+    depth, ndim = _block_layout(arrays)
+    if depth == 0:
+        return np.array(arrays)
+    if depth == 1:
+        return np.concatenate([_lifted(a, ndim) for a in arrays], axis=-1)
+    if depth == 2:
+        return np.concatenate([np.concatenate([_lifted(a, ndim) for a in row], axis=-1)
+                               for row in arrays], axis=-2)
+    if depth == 3:
+        return np.concatenate([np.concatenate([np.concatenate(
+            [_lifted(a, ndim) for a in row], axis=-1) for row in plane], axis=-2)
+            for plane in arrays], axis=-3)
+    raise NotImplementedError("np.block of lists nested more than 3 deep is not "
+                              "differentiated: join the blocks with np.concatenate")
+
+
 @defcomposite(getattr(np.linalg, "svdvals", None))
 def svdvals(x: Any, /) -> Any:
     """``np.linalg.svdvals``: the singular values ``np.linalg.svd`` gives."""
