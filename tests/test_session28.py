@@ -766,3 +766,43 @@ def test_np_block_in_every_mode():
         np.testing.assert_array_equal(composites.block(arrays), np.block(arrays))
     with pytest.raises(ValueError):
         composites.block([[np.ones(2)], np.ones(2)])
+
+
+# ----- Forward mode fills an array of its own in place, as reverse mode's primal does
+# (tester DZ: a trajectory filled row by row copied the whole array and its tangent at
+# every step in forward mode, the path grad takes for one float: 7.3 s for 8000 steps
+# where the function takes 9 ms) -----
+
+def trajectory(x0, k, n):
+    traj = np.zeros((n, x0.shape[0]))
+    x = x0
+    for t in range(n):
+        x = x - 0.001 * k * x
+        traj[t] = x
+    return np.sum(traj)
+
+
+def written_over_a_sum(x, k):
+    traj = x + 0.0  # (its tangent is dx's values: a copy of its own, written into)
+    for t in range(3):
+        traj[t] = traj[t] * k + x[t]
+    return np.sum(traj ** 2) + np.sum(x)
+
+
+def test_forward_mode_writes_its_own_arrays_in_place():
+    from autograd_src import make_jvp
+    x0 = np.array([1.0, -0.5, 2.0])
+    jk = make_jvp(trajectory, wrt=1)
+    value, tangent = jk(x0, 2.0, 50, dk=1.0)
+    assert "traj[t] = x" in jk.source and "dtraj[t] = dx" in jk.source
+    assert tangent == pytest.approx((trajectory(x0, 2.0 + 1e-6, 50) -
+                                     trajectory(x0, 2.0 - 1e-6, 50)) / 2e-6, rel=1e-6)
+    assert grad(trajectory, 1)(x0, 2.0, 50) == pytest.approx(tangent)
+    dx = np.array([1.0, 0.5, -2.0])
+    kept = dx.copy()
+    _, tangent = make_jvp(written_over_a_sum, (0, 1))(x0, 2.0, dx=dx, dk=0.3)
+    np.testing.assert_array_equal(dx, kept)
+    h = 1e-6
+    assert tangent == pytest.approx((written_over_a_sum(x0 + h * dx, 2.0 + h * 0.3) -
+                                     written_over_a_sum(x0 - h * dx, 2.0 - h * 0.3)) / (2 * h),
+                                    rel=1e-6)

@@ -102,6 +102,11 @@ class Tangents:
     # ----- the sweep -----
 
     def build(self) -> ForwardDerivative:
+        # Arrays the normalizer writes into in place (traj[t] = x of an array of the
+        # function's own, `normalize._assign_in_place`): their tangents are too, each
+        # bound to an array of its own (a copy where its expression could be another's)
+        self.in_place = {op.target for op in ops_in(self.norm.body)
+                         if getattr(op, "in_place", False)}
         params = [self.tangent(w) for w in self.wrt]
         body: list = []
         # Parameters not differentiated whose tangents a loop reads before assigning them.
@@ -249,7 +254,20 @@ class Tangents:
                 "(defvjp), which reverse mode uses, but forward mode needs its tangent "
                 "(it is not elementwise, so the adjoint cannot serve): register one with "
                 "autograd_src.extend.defjvp", NoRuleError)
+        if getattr(op, "in_place", False):
+            # traj[t] = x, dtraj[t] = dx: O(1) a step where a copy of each made O(n)
+            store = op.__dict__["_statement"]
+            given = self.input_tangent(op.inputs[2], op.bound["v"]) \
+                if len(op.inputs) > 2 else None
+            tangent_store = gast.Assign(targets=[gast.Subscript(
+                value=name_node(dtarget), slice=clone(store.targets[0].slice),
+                ctx=gast.Store())], value=given if given is not None else
+                gast.Constant(value=0.0, kind=None), type_comment=None)
+            return [clone(store), gast.copy_location(tangent_store, op.origin)]
         expr = self.tangent_expr(op, rule)
+        if target in self.in_place and not _fresh_zeros(expr):
+            expr = gast.Call(func=gast.Attribute(value=name_node(self.namer.reference(
+                np, "np")), attr="array", ctx=gast.Load()), args=[expr], keywords=[])
         value = op.value
         if op.rule.primitive is runtime.appended:
             # xs = _ad.appended(xs, v) copies xs, for a reverse sweep to read the list
@@ -503,6 +521,12 @@ def tangents(parsed: ParsedFunction, norm: Normalized, wrt: list[str],
     made = Tangents(parsed, norm, wrt, namer)
     made.sequences = sequences
     return made.build()
+
+
+def _fresh_zeros(expr: Any) -> bool:
+    """Whether ``expr`` makes an array of zeros of its own (``_ad.zeros_like(y)``)."""
+    return isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
+        expr.func.attr in ("zeros_like", "zeros") and not expr.keywords
 
 
 def _appended_to(stmt: Any) -> Optional[tuple[str, gast.expr]]:
