@@ -629,9 +629,10 @@ class CallNormalizer:
                                      iter=gast.Call(func=name_node(
                                          self.namer.reference(range, "range")), args=[count],
                                          keywords=[]), ifs=[], is_async=0)])
-        if builtin is getattr and len(args) == 2 and not starred and not keywords and \
-                not self.is_active(args[1]):
-            return ad("field", args[0], args[1])  # getattr(p, name): p.w with w chosen
+        if builtin is getattr and len(args) == 2 and not starred and not keywords:
+            name = args[1] if not self.is_active(args[1]) else self.checked_index(
+                args[1], "the name given to getattr")  # (for name in p._fields: text)
+            return ad("field", args[0], name)  # getattr(p, name): p.w with w chosen
         if builtin is reversed and len(args) == 1 and not keywords:
             return gast.Subscript(value=args[0], slice=gast.Slice(
                 lower=None, upper=None, step=gast.Constant(value=-1, kind=None)),
