@@ -65,6 +65,11 @@ def merged_jvp(g, ans, a, b):
     return _ad.merged(g[0], g[1])
 
 
+@defvjp(_ad.rebuilt_like, n_inputs=2)
+def rebuilt_like(g, ans, items, like):
+    return _ad.unlist(g, items), _ad.zeros_like(like)  # (like: read for its type)
+
+
 @defvjp(_ad.construct, n_inputs=2)
 def construct(g, ans, cls, *values):
     return None, tuple(g)

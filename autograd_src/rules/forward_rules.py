@@ -311,6 +311,11 @@ def to_list(g, ans, a):
     return list(g)
 
 
+@defjvp(_ad.rebuilt_like)
+def rebuilt_like(g, ans, items, like):
+    return _ad.rebuilt_like(g, like), None
+
+
 @defjvp(builtins.tuple)
 def to_tuple(g, ans, a):
     return tuple(g)

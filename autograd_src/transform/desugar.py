@@ -18,6 +18,7 @@ from typing import Any, Optional
 import gast
 import numpy as np
 
+from ..rules import runtime
 from . import helper_copies, inline_defs, mutation
 from .ir import Transformer, assign_node, base_name, name_node, walk
 from .naming import Namer, clone
@@ -914,6 +915,32 @@ def _reductions_in_their_dtype(parsed: ParsedFunction, namer: Namer) -> None:
             node.args[0] = value
 
 
+def _rebuilt_by_type(parsed: ParsedFunction, namer: Namer) -> None:
+    """``type(t)(f(v) for v in t)`` (a tree utility rebuilding a list or tuple) as
+    ``_ad.rebuilt_like([f(v) for v in t], t)``: its type is known when it runs, and
+    the call has a rule (the items' adjoints, as ``list(...)``'s)."""
+    import builtins
+    ad = None
+    for node in walk(parsed.node):
+        if not (isinstance(node, gast.Call) and len(node.args) == 1 and not node.keywords
+                and isinstance(node.func, gast.Call) and len(node.func.args) == 1 and
+                not node.func.keywords and not isinstance(node.args[0], gast.Starred) and
+                parsed.resolve(node.func.func) is builtins.type):
+            continue
+        items = node.args[0]
+        if isinstance(items, gast.GeneratorExp):
+            items = gast.copy_location(gast.ListComp(elt=items.elt,
+                                                     generators=items.generators), items)
+        elif not isinstance(items, (gast.ListComp, gast.List)):
+            items = gast.copy_location(gast.Call(func=name_node(namer.reference(
+                builtins.list, "list")), args=[items], keywords=[]), items)
+        ad = ad or namer.reference(runtime, "_ad")
+        node.args = [items, node.func.args[0]]
+        node.func = gast.copy_location(gast.Attribute(value=name_node(ad),
+                                                      attr="rebuilt_like",
+                                                      ctx=gast.Load()), node.func)
+
+
 def _list_targets_as_tuples(parsed: ParsedFunction) -> None:
     """``[a, b] = x`` (and ``for [k, v] in ...``) as ``a, b = x``: Python binds both the
     same way."""
@@ -950,6 +977,7 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     _lazy_iterators_as_lists(parsed, namer)  # (before maps become lists at their line)
     _min_max_of_several_by_key(parsed)
     _reductions_in_their_dtype(parsed, namer)
+    _rebuilt_by_type(parsed, namer)
     for stmt in parsed.node.body:
         _MapAsComprehension(parsed, namer).visit(stmt)
     _effects_as_statements(parsed, parsed.node, namer)

@@ -33,6 +33,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     picked_item,
     plus,
     pushed,
+    rebuilt_like,
     smallest,
     sorted_items,
     still_bound,
@@ -240,4 +241,4 @@ __all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "i
            "unindex_joined", "divide_or_zero", "multidigamma",
            "unlogsumexp", "unlinspace", "items", "as_items", "larger_share", "kept_share",
            "unextreme_first", "kwargs_without", "merged", "unmerged", "unsummed",
-           "left_to_default", "still_bound", "construct"]
+           "left_to_default", "still_bound", "construct", "rebuilt_like"]

@@ -422,6 +422,17 @@ def still_bound(value: Any, expected: Any, where: str) -> None:
         "an argument, or choose it before the call")
 
 
+def rebuilt_like(items: list, like: Any) -> Any:
+    """``type(like)(items)`` for a list or tuple ``like`` (a tree utility's
+    ``type(t)(f(v) for v in t)``), as a function, so it can carry a derivative rule."""
+    if type(like) is list:
+        return list(items)
+    if type(like) is tuple:
+        return tuple(items)
+    raise TypeError(f"type(t)(...) of a {type(like).__name__} is followed for lists and "
+                    "tuples: build it by name (list(...), tuple(...), dict(...))")
+
+
 def construct(cls: Any, *values: Any) -> Any:
     """``Params(W, b)`` of a namedtuple class, as a function, so it can carry a
     derivative rule (the adjoint of each field goes to the value given for it)."""
