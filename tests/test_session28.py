@@ -866,3 +866,37 @@ def test_type_of_a_tree_rebuilds_it():
     np.testing.assert_allclose(grad(cubes_over_a_tree)(W), 30 * W ** 2)
     np.testing.assert_allclose(jacfwd(cubes_over_a_tree)(W), 30 * W ** 2)
     np.testing.assert_allclose(grad(scaled_tree)({"W": W})["W"], 18 * W)
+
+
+# ----- From tester EB: np.median(x, overwrite_input=True) gave the gradient to the
+# wrong entry (NumPy reordered x, which the rule then read), in grad, jacfwd and the
+# Tensor API; a number seeding a NumPy scalar output made of a 0-d buffer (buf[...] =
+# np.sum(x); buf * 2.0) crashed jacrev, vjp and grad(..., dout=1.0) -----
+
+def median_overwriting(x):
+    return np.median(x * 1.0, overwrite_input=True) + \
+        np.sum(np.median(np.outer(x, x), axis=1, overwrite_input=True))
+
+
+def into_a_buffer(x):
+    buf = np.zeros(())
+    np.sum(x, out=buf)
+    return buf * 2.0
+
+
+def test_median_overwriting_its_input_and_a_number_seeding_a_buffer():
+    import autograd_src as mg
+    from autograd_src import jacrev, vjp
+    x = np.array([3.0, 1.0, 2.0])
+    f = median_overwriting
+    expected = numeric_grad(f, x)
+    np.testing.assert_allclose(grad(f)(x), expected, atol=1e-6)
+    np.testing.assert_allclose(jacfwd(f)(x), expected, atol=1e-6)
+    kept = x.copy()
+    t = mg.tensor(x)
+    mg.median(t, overwrite_input=True).backward()
+    np.testing.assert_allclose(t.grad, [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(x, kept)
+    np.testing.assert_allclose(jacrev(into_a_buffer)(x), [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(vjp(into_a_buffer, x)[1](1.0)[0], [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(grad(into_a_buffer)(x, dout=1.0), [2.0, 2.0, 2.0])

@@ -343,6 +343,13 @@ def mean(g, ans, a, axis=None, *, keepdims=False):
     return _ad.unmean(g, a, axis, keepdims)
 
 
+#: Functions whose ``overwrite_input=True`` lets NumPy reorder the array it is given
+#: (its contents "undefined" after the call): grad and the Tensor API leave it as it
+#: was, which NumPy allows, so the rule reads the values the result came from.
+OVERWRITING = frozenset({np.median, np.percentile, np.quantile, np.nanmedian,
+                         np.nanpercentile, np.nanquantile})
+
+
 @defvjp(np.median)
 def median(g, ans, a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """The middle entry of each sorted lane takes the gradient (the two middle ones

@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ..rules import registry, runtime
+from ..rules import numpy_rules, registry, runtime
 from . import memory
 from .errors import InvalidBackprop, InvalidGradient
 
@@ -172,6 +172,9 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
         if kwargs:
             if primitive is np.einsum and "optimize" in kwargs:  # the order of products
                 kwargs = {k: v for k, v in kwargs.items() if k != "optimize"}
+            if "overwrite_input" in kwargs and primitive in numpy_rules.OVERWRITING:
+                # (NumPy may reorder the data, which the rule reads: left as it was)
+                kwargs = {k: v for k, v in kwargs.items() if k != "overwrite_input"}
             _known_keywords(rule, primitive, kwargs)
             args, kwargs = _positional(rule, args, kwargs)
         sequence = rule.__dict__.get("_has_sequence")

@@ -915,6 +915,19 @@ def _reductions_in_their_dtype(parsed: ParsedFunction, namer: Namer) -> None:
             node.args[0] = value
 
 
+def _input_kept(parsed: ParsedFunction) -> None:
+    """``np.median(x, overwrite_input=True)`` (``percentile``, ``quantile``...) without
+    the option: NumPy may reorder ``x`` (its contents are undefined after the call);
+    leaving it as it was is allowed, and the rule reads the values the result came
+    from (`numpy_rules.OVERWRITING`)."""
+    from ..rules.numpy_rules import OVERWRITING
+    for node in walk(parsed.node):
+        if isinstance(node, gast.Call) and any(
+                k.arg == "overwrite_input" for k in node.keywords) and \
+                parsed.resolve(node.func) in OVERWRITING:
+            node.keywords = [k for k in node.keywords if k.arg != "overwrite_input"]
+
+
 def _rebuilt_by_type(parsed: ParsedFunction, namer: Namer) -> None:
     """``type(t)(f(v) for v in t)`` (a tree utility rebuilding a list or tuple) as
     ``_ad.rebuilt_like([f(v) for v in t], t)``: its type is known when it runs, and
@@ -978,6 +991,7 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     _min_max_of_several_by_key(parsed)
     _reductions_in_their_dtype(parsed, namer)
     _rebuilt_by_type(parsed, namer)
+    _input_kept(parsed)
     for stmt in parsed.node.body:
         _MapAsComprehension(parsed, namer).visit(stmt)
     _effects_as_statements(parsed, parsed.node, namer)
