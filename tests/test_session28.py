@@ -900,3 +900,24 @@ def test_median_overwriting_its_input_and_a_number_seeding_a_buffer():
     np.testing.assert_allclose(jacrev(into_a_buffer)(x), [2.0, 2.0, 2.0])
     np.testing.assert_allclose(vjp(into_a_buffer, x)[1](1.0)[0], [2.0, 2.0, 2.0])
     np.testing.assert_allclose(grad(into_a_buffer)(x, dout=1.0), [2.0, 2.0, 2.0])
+
+
+def _partitioned_in_place(x):
+    y = x * 1.0
+    y.partition(2)
+    return y[2]
+
+
+def test_partition_method_advice_and_mg_ufunc_methods():
+    # (tester EB: .partition() was told to "assign its result" (None); mg.maximum had
+    # no .accumulate, where np.maximum.accumulate(t) works on tensors)
+    import autograd_src as mg
+    from autograd_src import DiffSyntaxError
+    with pytest.raises(DiffSyntaxError, match=r"y = np.partition\(y, k\)"):
+        grad(_partitioned_in_place)
+    t = mg.tensor([1.0, 3.0, 2.0, 4.0])
+    mg.maximum.accumulate(t).sum().backward()
+    np.testing.assert_allclose(t.grad, [1.0, 2.0, 0.0, 1.0])
+    u = mg.tensor([1.0, 3.0])
+    mg.add.reduce(u * u).backward()
+    np.testing.assert_allclose(u.grad, [2.0, 6.0])

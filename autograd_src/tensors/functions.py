@@ -56,6 +56,9 @@ def wrap_primitive(name: str, primitive: Any) -> Callable[..., Tensor]:
         "Its derivative is the rule `grad` uses for the same NumPy function.")
     function.__wrapped__ = primitive  # inspect.signature shows NumPy's signature
     function.__autograd_src_primitive__ = primitive  # grad resolves mg.<name> to it
+    if in_place:  # mg.maximum.accumulate(t): the ufunc's methods, which take tensors
+        for method in ("reduce", "accumulate", "outer", "at", "reduceat"):
+            setattr(function, method, getattr(primitive, method))
     return function
 
 

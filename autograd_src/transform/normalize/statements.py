@@ -2263,6 +2263,9 @@ _ADVICE = {
     "resize": "{x} = {x}.reshape(shape) where the size stays, or, to grow it with "
               "zeros as .resize() does, {x} = np.concatenate([{x}.ravel(), "
               "np.zeros(n - {x}.size)]).reshape(shape)",
+    "partition": "{x} = np.partition({x}, k)",
+    "put": "{x} = {x}.copy(), then {x}[indices] = values",
+    "itemset": "{x}[index] = value",
 }
 
 
