@@ -921,3 +921,48 @@ def test_partition_method_advice_and_mg_ufunc_methods():
     u = mg.tensor([1.0, 3.0])
     mg.add.reduce(u * u).backward()
     np.testing.assert_allclose(u.grad, [2.0, 6.0])
+
+
+# ----- np.histogram (tester EB: no rule; HIPS autograd takes it with respect to the
+# weights) -----
+
+SAMPLES = np.array([0.1, 0.5, 0.52, 0.9, 0.3])
+
+
+def weighted_histogram(w):
+    h, _ = np.histogram(SAMPLES, bins=4, range=(0.0, 1.0), weights=w)
+    d, _ = np.histogram(SAMPLES, bins=3, weights=w * w, density=True)
+    return np.sum(h ** 2 * np.arange(4.0)) + np.sum(np.sin(d))
+
+
+def histogram_edges(x):
+    h, e = np.histogram(x, bins=4)
+    h2, e2 = np.histogram(x, bins="auto")
+    return np.sum(e ** 2) + np.sum(h) + np.sum(e2)
+
+
+def test_histogram_in_every_mode_and_as_numpy_bins():
+    import autograd_src as mg
+    from autograd_src.rules import composites
+    w = np.array([1.0, 2.0, -1.0, 0.5, 3.0])
+    for f, at in ((weighted_histogram, w), (histogram_edges, SAMPLES)):
+        np.testing.assert_allclose(grad(f)(at), numeric_grad(f, at), atol=1e-6)
+        np.testing.assert_allclose(jacfwd(f)(at), numeric_grad(f, at), atol=1e-6)
+    t = mg.tensor(w)
+    h, _ = np.histogram(SAMPLES, bins=4, range=(0.0, 1.0), weights=t)
+    mg.sum(h ** 2).backward()
+    np.testing.assert_allclose(t.grad, numeric_grad(lambda v: np.sum(np.histogram(
+        SAMPLES, bins=4, range=(0.0, 1.0), weights=v)[0] ** 2), w), atol=1e-6)
+    rng = np.random.default_rng(3)
+    for bins in (5, "auto", "fd", np.array([-1.0, 0.0, 0.5, 2.0])):
+        x = rng.normal(size=30)
+        for kw in ({}, {"weights": rng.normal(size=30)}, {"density": True}):
+            if isinstance(bins, str) and "weights" in kw:
+                continue
+            counts, edges = composites.histogram(x, bins=bins, **kw)
+            expected = np.histogram(x, bins=bins, **kw)
+            np.testing.assert_allclose(counts, expected[0])
+            np.testing.assert_array_equal(edges, expected[1])
+            assert counts.dtype == expected[0].dtype
+    with pytest.raises(ValueError):
+        composites.histogram(np.ones(3), bins=3, range=(1.0, 0.0))

@@ -559,6 +559,65 @@ def nuclear_norm(x: Any, ord: str = "nuc", axis: Any = None, keepdims: bool = Fa
     return result if kept is None else np.reshape(result, kept)
 
 
+def _histogram_positions(values: Any, edges: Any, range: Any, weights: Any,
+                         bins: Any) -> tuple:
+    """Each value's bin in ``np.histogram`` (NumPy's: ``edges[i] <= v < edges[i + 1]``,
+    the last bin closed on the right) and whether it falls in one."""
+    values = np.ravel(values)
+    edges = np.asarray(_values_of(edges), dtype=float)
+    position = np.searchsorted(edges, values, side="right") - 1
+    position[values == edges[-1]] = len(edges) - 2
+    inside = (position >= 0) & (position < len(edges) - 1)
+    return position[inside], inside
+
+
+def _histogram_checked(values: Any, bins: Any, range: Any, weights: Any) -> int:
+    """The number of bins np.histogram makes (one a rule's name gives, ``'auto'``, is
+    a constant of the values); NumPy's own errors for what it refuses (a range
+    reversed or not finite, a count that is not a positive integer, 'auto' with
+    weights)."""
+    return len(np.histogram_bin_edges(
+        np.ravel(values), _values_of(bins), range,
+        None if weights is None else np.zeros(np.shape(weights)))) - 1
+
+
+nondifferentiable(_histogram_positions)
+nondifferentiable(_histogram_checked)
+
+
+@defcomposite(np.histogram)
+def histogram(a: Any, bins: Any = 10, range: Any = None, density: Any = None,
+              weights: Any = None) -> tuple:
+    """``np.histogram``: the weights of the values in each bin summed
+    (``np.bincount``), differentiated with respect to ``weights``; the counts are
+    constants of the values, the edges follow them as NumPy computes them: evenly from
+    the values' least to largest (or ``range``), the count given or a rule's
+    (``bins='auto'``, a constant), or the ``bins`` given."""
+    values = _values_of(a)
+    count = _histogram_checked(values, bins, range, weights)
+    if np.ndim(bins) == 1:
+        edges = np.asarray(bins)
+    else:
+        if range is not None:
+            first, last = range[0], range[1]
+        elif np.size(a) == 0:
+            first, last = 0.0, 1.0
+        else:
+            first, last = np.min(a), np.max(a)
+        if first == last:
+            first, last = first - 0.5, last + 0.5
+        edges = np.linspace(first, last, count + 1)
+    position, inside = _histogram_positions(values, edges, range, weights, bins)
+    if weights is None:
+        counts = np.bincount(position, minlength=np.size(edges) - 1)
+    else:
+        counts = np.bincount(position, weights=np.ravel(weights)[inside],
+                             minlength=np.size(edges) - 1).astype(np.result_type(weights))
+    if density:
+        counts = counts / np.sum(counts) / np.diff(edges)
+    return counts, edges
+
+
 def _block_layout(arrays: Any) -> tuple:
     """``(depth, ndim)`` of ``np.block(arrays)``: how deep its lists nest and the number
     of dimensions of its result (NumPy's own error where the lists do not fit)."""
