@@ -966,3 +966,26 @@ def test_histogram_in_every_mode_and_as_numpy_bins():
             assert counts.dtype == expected[0].dtype
     with pytest.raises(ValueError):
         composites.histogram(np.ones(3), bins=3, range=(1.0, 0.0))
+
+
+# ----- ndtr's second derivative at an infinite cut point (tester EA: an ordered
+# probit with cut points padded with +-inf had a nan row in its Hessian: -x * pdf(x)
+# as inf * 0) -----
+
+def ordered_probit(theta):
+    from scipy.special import ndtr
+    cuts = np.array([-np.inf, -0.5, 0.5, np.inf])
+    y = np.array([0, 1, 2])
+    eta = theta[0] * np.array([0.3, -1.0, 0.8])
+    p = ndtr(cuts[y + 1] - eta) - ndtr(cuts[y] - eta)
+    return -np.sum(np.log(p)) + theta[0] * theta[1] + theta[1] ** 2
+
+
+def test_ordered_probit_hessian_at_infinite_cut_points():
+    pytest.importorskip("scipy")
+    theta = np.array([0.4, 0.1])
+    dfdt = grad(ordered_probit)
+    expected = np.array([numeric_grad(lambda z, i=i: dfdt(z)[i], theta) for i in range(2)])
+    H = hessian(ordered_probit)(theta)
+    np.testing.assert_allclose(H, expected, atol=1e-5)
+    np.testing.assert_allclose(H, H.T, atol=1e-12)

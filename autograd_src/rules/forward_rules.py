@@ -684,6 +684,26 @@ def divide_or_zero(g, ans, x, y):
     return _ad.divide_or_zero(g, y), -_ad.divide_or_zero(g * x, y * y)
 
 
+@defvjp(_ad.normal_density)
+def normal_density_vjp(g, ans, x):
+    return g * _ad.normal_density_slope(x)
+
+
+@defjvp(_ad.normal_density)
+def normal_density(g, ans, x):
+    return g * _ad.normal_density_slope(x)
+
+
+@defvjp(_ad.normal_density_slope)
+def normal_density_slope_vjp(g, ans, x):
+    return g * (x ** 2 - 1) * _ad.normal_density(x)
+
+
+@defjvp(_ad.normal_density_slope)
+def normal_density_slope(g, ans, x):
+    return g * (x ** 2 - 1) * _ad.normal_density(x)
+
+
 @defvjp(_ad.unlogsumexp)
 def unlogsumexp_vjp(g, ans, grad, value, a, axis=None, b=None, keepdims=False,
                     return_sign=False):

@@ -201,6 +201,8 @@ from .shapes import (  # noqa: F401 - generated code reads them as _ad.<name>
 )
 from .special import (  # noqa: F401 - generated code reads them as _ad.<name>
     multidigamma,
+    normal_density,
+    normal_density_slope,
     unlogsumexp,
 )
 

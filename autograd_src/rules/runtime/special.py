@@ -11,7 +11,7 @@ import numpy as np
 from .core import unbroadcast
 from .reductions import keep_reduced_dims
 
-__all__ = ["unlogsumexp", "multidigamma"]
+__all__ = ["unlogsumexp", "multidigamma", "normal_density", "normal_density_slope"]
 
 
 def unlogsumexp(g: Any, ans: Any, a: Any, axis: Any = None, b: Any = None,
@@ -41,3 +41,16 @@ def multidigamma(a: Any, d: int) -> Any:
     ``j < d``."""
     from scipy.special import psi
     return sum(psi(a - j / 2) for j in range(d))
+
+
+def normal_density(x: Any) -> Any:
+    """The standard normal density ``exp(-x**2 / 2) / sqrt(2 pi)``: ``ndtr``'s
+    derivative, a function of its own so its derivative is 0 at ``x = +-inf``."""
+    return np.exp(-np.square(x) / 2) / np.sqrt(2 * np.pi)
+
+
+def normal_density_slope(x: Any) -> Any:
+    """The derivative of `normal_density`, ``-x`` times it: 0 at ``x = +-inf`` (an
+    ordered probit's infinite cut points), where the product is ``inf * 0``."""
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isinf(x), 0.0, -x * normal_density(x))
