@@ -989,3 +989,33 @@ def test_ordered_probit_hessian_at_infinite_cut_points():
     H = hessian(ordered_probit)(theta)
     np.testing.assert_allclose(H, expected, atol=1e-5)
     np.testing.assert_allclose(H, H.T, atol=1e-12)
+
+
+# ----- scipy.linalg.solve_triangular (tester EA: no rule; a Gaussian process's solve
+# with its Cholesky factor; HIPS takes it) -----
+
+def gaussian_process_evidence(theta):
+    import scipy.linalg as sl
+    points = np.arange(3.0)
+    K = np.exp(-0.5 * (points[:, None] - points[None, :]) ** 2 / theta[0] ** 2) + \
+        theta[1] * np.eye(3)
+    L = np.linalg.cholesky(K)
+    alpha = sl.solve_triangular(L, np.array([1.0, -0.5, 0.3]), lower=True)
+    beta = sl.solve_triangular(L.T, alpha, trans="T")
+    return 0.5 * np.sum(alpha ** 2) + np.sum(np.log(np.diag(L))) + np.sum(beta)
+
+
+def test_solve_triangular_in_every_mode():
+    sl = pytest.importorskip("scipy.linalg")
+    from autograd_src.rules import scipy_rules
+    theta = np.array([1.2, 0.3])
+    f = gaussian_process_evidence
+    np.testing.assert_allclose(grad(f)(theta), numeric_grad(f, theta), atol=1e-6)
+    np.testing.assert_allclose(jacfwd(f)(theta), numeric_grad(f, theta), atol=1e-6)
+    H = np.array([numeric_grad(lambda z, i=i: grad(f)(z)[i], theta) for i in range(2)])
+    np.testing.assert_allclose(hessian(f)(theta), H, atol=1e-5)
+    A = np.random.default_rng(0).normal(size=(3, 3)) + 3 * np.eye(3)
+    b = np.ones((3, 2))
+    for options in ({}, {"lower": True, "trans": 1}, {"unit_diagonal": True, "trans": "C"}):
+        np.testing.assert_allclose(scipy_rules.solve_triangular(A, b, **options),
+                                   sl.solve_triangular(A, b, **options))

@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import scipy.linalg as linalg
 import scipy.special as special
 import scipy.stats as stats
 
 from . import runtime as _ad
-from .registry import defvjp, nondifferentiable
+from .registry import defcomposite, defvjp, nondifferentiable
 
 # ----- Logistic and log-sum-exp -----
 
@@ -229,3 +230,17 @@ def ive(g, ans, v, x):
 
 
 nondifferentiable(special.gammasgn)
+
+
+@defcomposite(linalg.solve_triangular)
+def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False,
+                     check_finite=True):
+    """``scipy.linalg.solve_triangular`` (a Gaussian process's solve with its Cholesky
+    factor) as ``np.linalg.solve`` of the triangle it reads (its values within
+    rounding of SciPy's), whose rule gives both derivatives."""
+    triangle = np.tril(a) if lower else np.triu(a)
+    if unit_diagonal:
+        triangle = triangle - np.diag(np.diag(triangle)) + np.eye(np.shape(a)[0])
+    if trans in (1, 2, "T", "C"):
+        triangle = np.swapaxes(triangle, -1, -2)
+    return np.linalg.solve(triangle, b)
