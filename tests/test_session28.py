@@ -1019,3 +1019,29 @@ def test_solve_triangular_in_every_mode():
     for options in ({}, {"lower": True, "trans": 1}, {"unit_diagonal": True, "trans": "C"}):
         np.testing.assert_allclose(scipy_rules.solve_triangular(A, b, **options),
                                    sl.solve_triangular(A, b, **options))
+
+
+# ----- A helper returning a tuple of new values (fuzz seed 280621, calls tier: its
+# caller's m1 += 1.0 on an item was refused as writing into the argument the helper
+# read, "energy() writes into its parameter x"): the tuple's items are its own -----
+
+def _sum_and_shifted(u, q):
+    return np.sum(u), q + u[2, 0]
+
+
+def _energy(x, y):
+    p1, m1 = _sum_and_shifted(x, y[1, 1])
+    m1 += 1.0
+    return np.tanh(y[1, 0] ** 2) + p1 * m1
+
+
+def energy_of_a_view(x):
+    out = 1.0 + np.sum(x ** 2)
+    out -= _energy(x[:, ::-1], x)
+    return out
+
+
+def test_a_helpers_tuple_of_new_values_shares_nothing():
+    x = np.arange(6.0).reshape(3, 2) / 10
+    np.testing.assert_allclose(grad(energy_of_a_view)(x), numeric_grad(energy_of_a_view, x),
+                               atol=1e-6)

@@ -217,6 +217,10 @@ def returns_fresh(fn: Any, depth: int = 0) -> bool:
             return True
         if isinstance(expr, gast.IfExp):
             return fresh(expr.body, seen) and fresh(expr.orelse, seen)
+        if isinstance(expr, (gast.Tuple, gast.List)):  # return s, q + u[2, 0]: each new
+            return all(fresh(e, seen) for e in expr.elts)
+        if isinstance(expr, gast.Dict):  # return {'loss': a * 2}
+            return None not in expr.keys and all(fresh(v, seen) for v in expr.values)
         if isinstance(expr, gast.Name):
             if expr.id in params or expr.id in seen or expr.id not in values:
                 return False
