@@ -134,6 +134,10 @@ CASES += [
      _n((3,), (3,)), 2),
     ((_ad.setitem,), "_ad.setitem(x, 1, y)", _n((3, 4), (4,)), 2),
     ((_ad.construct,), "_ad.construct(Pair, x, 2 * y).b * x", _n((3,), (3,)), 2),
+    ((_ad.rebuilt_like,), "_ad.rebuilt_like([x, 2 * y], (x, y))[1] * x + "
+     "_ad.rebuilt_like([y * x], [y])[0]", _n((3,), (3,)), 2),
+    ((_ad.normal_density, _ad.normal_density_slope),
+     "_ad.normal_density(x) * y + _ad.normal_density_slope(x * y)", _n((3,), (3,)), 2),
     ((_ad.merged,), "_ad.merged({'a': x, 'b': y}, {'b': 2 * x})['b'] * y", _n((3,), (3,)), 2),
     ((_ad.written,), "_ad.written(x, [0, 2, 0])", _n((3, 4)), 1),
     ((_ad.copied,), "_ad.copied(x) * x", _n((3,)), 1),
