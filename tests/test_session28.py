@@ -1045,3 +1045,45 @@ def test_a_helpers_tuple_of_new_values_shares_nothing():
     x = np.arange(6.0).reshape(3, 2) / 10
     np.testing.assert_allclose(grad(energy_of_a_view)(x), numeric_grad(energy_of_a_view, x),
                                atol=1e-6)
+
+
+# ----- From tester EC: np.histogram of 2-D data with weights of its shape (a
+# ValueError); second order through a helper doing type(t)(...) or taking a lambda key
+# ("cannot be resolved", "uses lambda"); mg.block on tensors (refused); a ufunc method
+# without a rule on tensors (NumPy's "returned NotImplemented") -----
+
+def _noisy(t):
+    return type(t)(v * 2.0 + 1.0 for v in t)
+
+
+def through_a_rebuild(x):
+    a, b = _noisy((x, x * x))
+    return np.sum(a * b)
+
+
+def _largest_field(p):
+    name = max(p._fields, key=lambda n: np.sum(getattr(p, n)))
+    return getattr(p, name)
+
+
+def through_a_keyed_max(x):
+    return np.sum(_largest_field(_Pair(x ** 2, x * 3.0)) ** 2)
+
+
+def test_second_order_through_rebuilds_and_keys_and_tensor_odds():
+    import autograd_src as mg
+    for f, x in ((through_a_rebuild, np.array([0.5, -1.0])),
+                 (through_a_keyed_max, np.array([0.5, 2.0]))):
+        dfdx = grad(f)
+        expected = np.array([numeric_grad(lambda z, i=i, d=dfdx: d(z)[i], x) for i in range(2)])
+        np.testing.assert_allclose(hessian(f)(x), expected, atol=1e-5)
+    data, w = np.arange(6.0).reshape(2, 3) / 7, np.ones((2, 3))
+    dw = grad(lambda v: np.sum(np.histogram(data, 3, weights=v)[0] ** 2))(w)
+    assert dw.shape == (2, 3)
+    t = mg.tensor([1.0, 2.0])
+    mg.sum(mg.block([[t, t], [t * 2, t]]) ** 2).backward()
+    np.testing.assert_allclose(t.grad, [14.0, 28.0])
+    with pytest.raises(TypeError, match=r"np.multiply.outer has no derivative rule"):
+        mg.multiply.outer(t, t)
+    c = mg.tensor([1.0, 2.0], constant=True)
+    np.testing.assert_allclose(np.multiply.outer(c, c).data, [[1.0, 2.0], [2.0, 4.0]])

@@ -577,7 +577,7 @@ def _histogram_checked(values: Any, bins: Any, range: Any, weights: Any) -> int:
     reversed or not finite, a count that is not a positive integer, 'auto' with
     weights)."""
     return len(np.histogram_bin_edges(
-        np.ravel(values), _values_of(bins), range,
+        values, _values_of(bins), range,
         None if weights is None else np.zeros(np.shape(weights)))) - 1
 
 

@@ -106,7 +106,10 @@ __all__ += _export(globals(), {n: getattr(np, n) for n in _CONSTANT if hasattr(n
 def wrap_composite(name: str, primitive: Any) -> Callable[..., Tensor]:
     """``mg.<name>`` for a NumPy function computed from functions with rules
     (`rules.composites`): that code on tensors (its array arguments made tensors)."""
-    arrays = 2 if primitive in (np.convolve, np.correlate) else 1
+    # (the array arguments made tensors; np.block's is a nested list of blocks, each
+    # read as it is)
+    arrays = 2 if primitive in (np.convolve, np.correlate) else \
+        0 if primitive is np.block else 1
 
     def function(*args: Any, constant: Optional[bool] = None, **kwargs: Any) -> Any:
         from .tensor import tensor

@@ -399,7 +399,16 @@ class Tensor:
             return _scattered_into(ufunc, *inputs)
         if method != "__call__":  # np.maximum.reduce(t): computed by its composite
             composite = registry.composite(getattr(ufunc, method, None))
-            return NotImplemented if composite is None else composite(*inputs, **kwargs)
+            if composite is None:
+                if not any(isinstance(a, Tensor) and not a._constant
+                           for a in (*inputs, *kwargs.values())):  # (constants: values)
+                    return Tensor(getattr(ufunc, method)(*backprop.unwrap(inputs), **{
+                        k: backprop.unwrap(v) for k, v in kwargs.items()}), constant=True)
+                raise TypeError(f"np.{ufunc.__name__}.{method} has no derivative rule in "
+                                "autograd_src (of the ufuncs' methods, reduce, accumulate "
+                                "and at of some are followed): on tensors, write it with "
+                                "functions that have one, or call it on tensor.data")
+            return composite(*inputs, **kwargs)
         out = kwargs.pop("out", None)
         where = kwargs.pop("where", True)
         if isinstance(out, tuple):

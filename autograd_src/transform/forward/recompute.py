@@ -525,8 +525,14 @@ def unsafe_to_repeat(fn: Any, seen: set, bindings: Optional[dict] = None) -> Opt
     local_defs: list = []
     for node in walk(parsed.node):
         if isinstance(node, (gast.Global, gast.Nonlocal, gast.Yield, gast.YieldFrom,
-                             gast.Await, gast.Lambda)):
+                             gast.Await)):
             return f"{name} uses {type(node).__name__.lower()}"
+        if isinstance(node, gast.Lambda):
+            # (a key for min(p._fields, key=lambda n: ...): its body is checked with
+            # the rest, its parameters its own)
+            args = node.args
+            params |= {a.id for a in args.posonlyargs + args.args + args.kwonlyargs +
+                       [args.vararg, args.kwarg] if isinstance(a, gast.Name)}
         if isinstance(node, (gast.AsyncFunctionDef, gast.ClassDef)) or \
                 isinstance(node, gast.FunctionDef) and node is not parsed.node and \
                 node.decorator_list:
@@ -603,6 +609,8 @@ def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, ma
             if func.attr in _READING:
                 return None
             return f"calls {base}.{func.attr}(), not known to give the same result twice"
+    if isinstance(func, gast.Call) and parsed.resolve(func.func) is builtins.type:
+        return None  # type(t)(...): a list or tuple made again (_ad.rebuilt_like)
     if target is source.UNRESOLVED:
         return f"calls {called}(), which cannot be resolved"
     if target is functools.reduce and call.args:
