@@ -1087,3 +1087,37 @@ def test_second_order_through_rebuilds_and_keys_and_tensor_odds():
         mg.multiply.outer(t, t)
     c = mg.tensor([1.0, 2.0], constant=True)
     np.testing.assert_allclose(np.multiply.outer(c, c).data, [[1.0, 2.0], [2.0, 4.0]])
+
+
+# ----- A function imported by name, then its module reloaded with other code (tester
+# ED, wrong value: the derivative read the new text while Python ran the old function) -----
+
+def test_a_function_replaced_by_a_reload_is_refused(tmp_path, monkeypatch):
+    import importlib
+    import os
+    import sys
+    import time
+
+    from autograd_src import SourceUnavailableError, value_and_grad
+    path = tmp_path / "reloaded_s28.py"
+
+    def write(body, later):
+        path.write_text("import numpy as np\n\n\ndef h(v):\n    return " + body + "\n")
+        os.utime(path, (time.time() + later,) * 2)
+
+    write("np.sin(v) * v", 10)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("reloaded_s28")
+    try:
+        old = module.h
+        x = np.array([0.3, -0.7])
+        np.testing.assert_allclose(grad(lambda v: np.sum(old(v)))(x),
+                                   np.cos(x) * x + np.sin(x))
+        write("np.sin(v) + v", 20)
+        importlib.reload(module)
+        with pytest.raises(SourceUnavailableError, match=r"reloaded_s28.h has been defined "
+                                                         r"again with other code"):
+            value_and_grad(old)(x)
+        np.testing.assert_allclose(grad(module.h)(x), np.cos(x) + 1.0)
+    finally:
+        sys.modules.pop("reloaded_s28", None)

@@ -9,6 +9,7 @@ import functools
 import importlib
 import inspect
 import re
+import sys
 import textwrap
 import types
 import weakref
@@ -432,6 +433,28 @@ _HIPS_MODULES = (("autograd.numpy", "numpy"), ("autograd.numpy.linalg", "numpy.l
 _HIPS_NAMES: dict = {}
 
 
+def _not_replaced_by_a_reload(fn: Callable[..., Any]) -> None:
+    """Refuse a module's function that a newer definition at the same place replaced
+    with other code (``from mod import h``, then ``importlib.reload(mod)``): the file
+    holds the new text, so the old ``h``, which Python still runs, cannot be read."""
+    code = fn.__code__
+    if code.co_freevars or fn.__qualname__ != fn.__name__:
+        return  # (a closure or a method: not a module's name to compare with)
+    module = sys.modules.get(getattr(fn, "__module__", None) or "")
+    current = getattr(module, fn.__name__, None) if module is not None else None
+    if not inspect.isfunction(current) or current is fn:
+        return
+    now = current.__code__
+    if now.co_filename == code.co_filename and now.co_firstlineno == code.co_firstlineno \
+            and (now.co_code != code.co_code or now.co_consts != code.co_consts or
+                 now.co_names != code.co_names):
+        raise _unavailable(fn, f"{fn.__module__}.{fn.__name__} has been defined again "
+                               "with other code (importlib.reload, or the file re-run), "
+                               "and the file holds the new text, not this function's; "
+                               f"use the current one (import {fn.__name__} again from "
+                               f"{fn.__module__})")
+
+
 def _unavailable(fn: Callable[..., Any], why: str) -> SourceUnavailableError:
     name = getattr(fn, "__qualname__", repr(fn))
     return SourceUnavailableError(
@@ -594,6 +617,7 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
     filename = fn.__code__.co_filename
     linecache.checkcache(filename)
     file_lines = linecache.getlines(filename, fn.__globals__)
+    _not_replaced_by_a_reload(fn)
     known = _PARSED.get(fn)
     if known is not None and known[0] is fn.__code__ and known[1] is file_lines and \
             file_lines:
