@@ -183,11 +183,7 @@ def _named_parameters(wrapper: types.FunctionType) -> Callable[..., Any]:
             return wrapper
         if p.kind is kinds.KEYWORD_ONLY and "*" not in header:
             header.append("*")
-        text = p.name
-        if p.default is not p.empty:
-            namespace[f"_default_{p.name}"] = p.default
-            text += f"=_default_{p.name}"
-        header.append(text)
+        header.append(loader.parameter_text(p, namespace))
         passed.append(p.name if p.kind is kinds.POSITIONAL_OR_KEYWORD else f"{p.name}={p.name}")
     name = wrapper.__name__ if wrapper.__name__.isidentifier() else "wrapped"
     text = (f"def {name}({', '.join(header)}):\n"
@@ -831,7 +827,7 @@ def _with_arity(fn: types.FunctionType, count: int) -> Callable[..., Any]:
     if count in known:
         return known[count]
     kinds = inspect.Parameter
-    header, passed, namespace = [], [], {"_wrapped": fn}
+    namespace = {"_wrapped": fn}
     params = list(inspect.signature(fn).parameters.values())
     named = [p for p in params if p.kind in (kinds.POSITIONAL_ONLY,
                                              kinds.POSITIONAL_OR_KEYWORD)]
@@ -839,25 +835,16 @@ def _with_arity(fn: types.FunctionType, count: int) -> Callable[..., Any]:
     extra = [f"{star}_{k}" for k in range(max(count - len(named), 0))]
     taken = {p.name for p in params}
     extra = [n if n not in taken else f"_{n}" for n in extra]
-    for p in named:
-        text = p.name
-        if p.default is not p.empty and not extra:  # (values after it: all are passed)
-            namespace[f"_default_{p.name}"] = p.default
-            text += f"=_default_{p.name}"
-        header.append(text)
-        passed.append(p.name)
+    # (a default before values passed after it is never taken: left out)
+    header = [loader.parameter_text(p, namespace, default=not extra) for p in named]
+    passed = [p.name for p in named]
     header += extra
     passed += extra
     keyword = [p for p in params if p.kind is kinds.KEYWORD_ONLY]
     if keyword:
         header.append("*")
-    for p in keyword:
-        text = p.name
-        if p.default is not p.empty:
-            namespace[f"_default_{p.name}"] = p.default
-            text += f"=_default_{p.name}"
-        header.append(text)
-        passed.append(f"{p.name}={p.name}")
+    header += [loader.parameter_text(p, namespace) for p in keyword]
+    passed += [f"{p.name}={p.name}" for p in keyword]
     varkw = next((p.name for p in params if p.kind is kinds.VAR_KEYWORD), None)
     if varkw is not None:
         header.append(f"**{varkw}")

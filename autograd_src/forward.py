@@ -816,11 +816,7 @@ def _returning_a_list(fn: Callable[..., Any]) -> Optional[Callable[..., Any]]:
     if not params or any(p.kind not in kinds for p in params):
         return None
     namespace: dict = {"_f": fn}
-    header = []
-    for p in params:
-        if p.default is not p.empty:
-            namespace[f"_default_{p.name}"] = p.default
-        header.append(p.name if p.default is p.empty else f"{p.name}=_default_{p.name}")
+    header = [loader.parameter_text(p, namespace) for p in params]
     name = fn.__name__ if getattr(fn, "__name__", "").isidentifier() else "f"
     names = ", ".join(p.name for p in params)
     text = (f"def {name}({', '.join(header)}):\n"

@@ -26,6 +26,16 @@ def _register(filename: str, source: str) -> None:
     _show_generated_lines_in_tracebacks()
 
 
+def parameter_text(parameter: Any, namespace: dict, default: bool = True) -> str:
+    """``name`` or, where the parameter has a default (and ``default``),
+    ``name=_default_name``, the default kept in ``namespace``: a parameter of a def the
+    package writes (see `defined`)."""
+    if default and parameter.default is not parameter.empty:
+        namespace[f"_default_{parameter.name}"] = parameter.default
+        return f"{parameter.name}=_default_{parameter.name}"
+    return parameter.name
+
+
 def defined(text: str, name: str, filename: str, namespace: dict) -> Callable[..., Any]:
     """The function ``name`` that ``text`` (a small def the package writes: a wrapper, a
     ufunc as a function) defines in ``namespace``, compiled as ``filename``, its text
