@@ -559,8 +559,7 @@ def nuclear_norm(x: Any, ord: str = "nuc", axis: Any = None, keepdims: bool = Fa
     return result if kept is None else np.reshape(result, kept)
 
 
-def _histogram_positions(values: Any, edges: Any, range: Any, weights: Any,
-                         bins: Any) -> tuple:
+def _histogram_positions(values: Any, edges: Any) -> tuple:
     """Each value's bin in ``np.histogram`` (NumPy's: ``edges[i] <= v < edges[i + 1]``,
     the last bin closed on the right) and whether it falls in one."""
     values = np.ravel(values)
@@ -607,7 +606,7 @@ def histogram(a: Any, bins: Any = 10, range: Any = None, density: Any = None,
         if first == last:
             first, last = first - 0.5, last + 0.5
         edges = np.linspace(first, last, count + 1)
-    position, inside = _histogram_positions(values, edges, range, weights, bins)
+    position, inside = _histogram_positions(values, edges)
     if weights is None:
         counts = np.bincount(position, minlength=np.size(edges) - 1)
     else:

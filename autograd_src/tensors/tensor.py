@@ -9,7 +9,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..rules import numpy_rules, registry, runtime
+from ..rules import registry, runtime
 from . import backprop, inplace, memory
 from .errors import GradientDropped
 
@@ -689,8 +689,6 @@ def _scattered_into(ufunc: Any, x: Any, index: Any, v: Any) -> None:
 
 def _call_numpy(func: Any, args: tuple, kwargs: dict) -> Any:
     """A NumPy function or ufunc called on tensors: recorded when it has a rule."""
-    if func in numpy_rules.OVERWRITING and "overwrite_input" in kwargs:
-        kwargs = {k: v for k, v in kwargs.items() if k != "overwrite_input"}  # (see there)
     if registry.lookup(func) is not None:
         return _apply(func, *args, **kwargs)
     composite = registry.composite(func)
