@@ -14,7 +14,6 @@ import operator
 import os
 import re
 import types
-import weakref
 from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
@@ -40,6 +39,7 @@ from .errors import UndefinedFunctionError, UnresolvedMethodError
 from .transform import inline_defs, loader, source, stages
 from .transform.by_forward_mode import ENABLED as forward_mode_enabled
 from .transform.by_forward_mode import gradient_by_forward_mode, suits_forward_mode
+from .transform.function_cache import FunctionCache
 from .transform.pipeline import LOCK, bind, cache_for, cached, derivative_name, transform
 from .transform.source import is_bound_method, parameters
 
@@ -158,7 +158,7 @@ def called_method(fn: Any) -> Any:
     return fn
 
 
-_NAMED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_NAMED = FunctionCache("named_parameters")
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -862,7 +862,7 @@ def _with_arity(fn: types.FunctionType, count: int) -> Callable[..., Any]:
     return made
 
 
-_ARITIES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_ARITIES = FunctionCache("arities")
 
 
 def _def_line(fn: types.FunctionType) -> tuple:

@@ -52,7 +52,7 @@ from .forward import Wrt, forward_of_gradient, make_jvp
 from .rules import runtime
 from .transform import source
 from .transform.mutation import may_change_state
-from .transform.pipeline import cache_for, derivative_name
+from .transform.pipeline import cache_for, cached_entries, derivative_name
 from .transform.source import is_bound_method, parameters
 
 __all__ = ["jacfwd", "jacrev", "jacobian", "hessian", "hvp"]
@@ -344,8 +344,7 @@ def _gradient_code(fn: Callable[..., Any], name: str, signature: tuple = NO_SCAL
     # (general_code: grad of a derivative may run forward over reverse, whose code is
     # not a gradient's; its general code is the reverse-mode one)
     code = general_code(grad(fn, wrt=name))
-    entry = next((e for k, e in cache_for(fn).items() if k != "__code__" and e[0] is code),
-                 None)
+    entry = next((e for e in cached_entries(cache_for(fn)) if e[0] is code), None)
     return code, entry[2] if entry is not None else None
 
 

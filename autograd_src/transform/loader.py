@@ -9,6 +9,7 @@ import os
 import sys
 import traceback
 import types
+import weakref
 from typing import Any, Callable, Optional
 
 __all__ = ["load", "user_line"]
@@ -107,7 +108,14 @@ def load(source: str, name: str, fn: Callable[..., Any], injected: dict[str, Any
     _register(filename, source)
     if lines is not None:
         _ORIGINS[filename] = lines
+    # Its text is kept while it lives (inspect, pdb, tracebacks), not after.
+    weakref.finalize(derivative, _forget, filename).atexit = False
     return derivative
+
+
+def _forget(filename: str) -> None:
+    linecache.cache.pop(filename, None)
+    _ORIGINS.pop(filename, None)
 
 
 def user_line(exc: BaseException) -> None:

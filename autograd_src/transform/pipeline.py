@@ -25,6 +25,7 @@ from ..errors import DiffSyntaxError
 from ..rules import registry
 from . import codegen, desugar, fence, inline_defs, loader, normalize, reverse, source, stages
 from . import optimize as optimizer
+from .function_cache import FunctionCache
 from .ir import name_ids, walk
 from .mutation import is_user_function
 from .naming import Namer, recursion_mark
@@ -33,19 +34,31 @@ from .source import is_bound_method, parameters
 __all__ = ["transform", "helper_derivative", "nested_derivative", "cache_for", "cached",
            "bind", "derivative_name", "LOCK", "DERIVATIONS"]
 
-_CACHE: "weakref.WeakKeyDictionary[Callable, dict]" = weakref.WeakKeyDictionary()
+_CACHE = FunctionCache("derivatives")
 #: For each helper derivative made: the helper, the positions it is made for, and the
 #: bindings it is specialised to (what forward mode over grad needs to run it again).
-HELPER_ORIGINS: "weakref.WeakKeyDictionary[Callable, tuple]" = weakref.WeakKeyDictionary()
+HELPER_ORIGINS = FunctionCache("helper_origin")
 
 
 def cache_for(fn: Callable[..., Any]) -> dict:
-    """The transformations of ``fn`` made so far (emptied if its code was replaced)."""
+    """The transformations of ``fn`` made so far (emptied if its code was replaced):
+    keys are options, values ``(derivative, source, reads)``; ``"__code__"`` and
+    ``"__owner__"`` (a weak reference to ``fn``, see `owner_of`) are kept beside."""
     per_fn = _CACHE.get(fn)
     if per_fn is None or per_fn.get("__code__") is not fn.__code__:
-        per_fn = {"__code__": fn.__code__}
+        per_fn = {"__code__": fn.__code__, "__owner__": weakref.ref(fn)}
         _CACHE[fn] = per_fn
     return per_fn
+
+
+def owner_of(per_fn: dict) -> Optional[Callable[..., Any]]:
+    """The function whose cache `cache_for` made ``per_fn``, if it is alive."""
+    return per_fn["__owner__"]()
+
+
+def cached_entries(per_fn: dict) -> Iterator[tuple]:
+    """The ``(derivative, source, reads)`` entries of ``per_fn``."""
+    return (entry for key, entry in per_fn.items() if isinstance(key, tuple))
 
 
 def derivative_name(fn_name: str, wrt: list[str], value: bool) -> str:

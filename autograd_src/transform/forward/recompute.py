@@ -33,6 +33,7 @@ import gast
 from ... import errors
 from ...rules import runtime
 from .. import mutation, source
+from ..function_cache import FunctionCache
 from ..ir import Transformer, base_name, walk
 from ..naming import Namer
 
@@ -418,7 +419,7 @@ class _Unsafe(Exception):
     """A helper that might not do the same when run again (the reason)."""
 
 
-_FLAT: dict = {}
+_FLAT = FunctionCache("flattened")  # derivative -> its one-function form
 
 
 def _flattened(derivative: Any, bindings: Optional[dict] = None) -> Any:
@@ -497,8 +498,8 @@ def _recursive_reference(derivative: Any) -> Optional[tuple]:
     if not isinstance(entry, tuple) or not isinstance(key, tuple) or not key or \
             key[0] != "helper":
         return None
-    from ..pipeline import _CACHE
-    helper = next((fn for fn, cached in list(_CACHE.items()) if cached is per_fn), None)
+    from ..pipeline import owner_of
+    helper = owner_of(per_fn)
     return (helper, key, entry[0]) if helper is not None else None
 
 

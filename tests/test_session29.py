@@ -1,0 +1,108 @@
+"""Session 29: each fix in its smallest form."""
+
+import functools
+import gc
+import inspect
+import linecache
+import weakref
+
+import numpy as np
+
+from autograd_src import grad, hessian
+
+
+def numeric_grad(f, x, h=1e-6):
+    g = np.zeros_like(x)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e.flat[i] = h
+        g.flat[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return g
+
+
+X = np.array([0.5, 1.0, 3.0])
+
+
+# ----- Memory: what is cached per function dies with the function (tester ED: a closure
+# given to grad, with the arrays it captured, outlived the user's last reference: the
+# cache, weakly keyed, held derivatives whose reads referred back to the key) -----
+
+def _closure_over(big):
+    def loss(x):
+        return np.sum(np.tanh(x * big[:3]) ** 2)
+    return loss
+
+
+def test_a_closure_given_to_grad_dies_with_its_captured_array():
+    loss = _closure_over(np.linspace(1.0, 2.0, 100_000))
+    dloss = grad(loss)
+    np.testing.assert_allclose(dloss(X), numeric_grad(loss, X), rtol=1e-6)
+    assert "def " in dloss.source
+    dead, text = weakref.ref(loss), inspect.getsource(dloss)
+    del loss, dloss
+    gc.collect()
+    assert dead() is None
+    assert text  # (it was readable while alive)
+
+
+def test_a_function_passed_to_a_derivative_dies_after_the_call():
+    def total(x, fn):
+        return np.sum(fn(x))
+
+    dtotal = grad(total)
+    refs = []
+    for c in (1.0, 2.0, 3.0):
+        def square(z, c=c):
+            return c * z ** 2
+        np.testing.assert_allclose(dtotal(X, square), 2 * c * X)
+        refs.append(weakref.ref(square))
+        del square
+    gc.collect()
+    assert [r() for r in refs] == [None, None, None]
+
+
+def test_a_closure_helper_at_second_order_dies():
+    def make(scale):
+        def cell(x):
+            return np.sin(scale * x)
+
+        def loss(x):
+            return np.sum(cell(x) ** 2)
+        return loss
+
+    loss = make(1.5)
+    h = hessian(loss)(X)
+    s = np.sin(1.5 * X)
+    np.testing.assert_allclose(np.diag(h), 2 * 1.5 ** 2 * (np.cos(1.5 * X) ** 2 - s ** 2),
+                               rtol=1e-6)
+    dead = weakref.ref(loss)
+    del loss
+    gc.collect()
+    assert dead() is None
+
+
+def test_the_generated_text_leaves_linecache_with_its_derivative():
+    loss = _closure_over(np.ones(3))
+    dloss = grad(loss)
+    dloss(X)
+    filename = inspect.unwrap(dloss).__code__.co_filename
+    assert filename.startswith("<autograd_src") and linecache.getlines(filename)
+    del loss, dloss
+    gc.collect()
+    assert filename not in linecache.cache
+
+
+def test_a_wrapper_made_after_grad_is_differentiated_as_itself():
+    # functools.wraps copies the wrapped function's __dict__, where its derivatives are
+    # cached: the wrapper must not take them for its own.
+    def f(x):
+        return np.sum(x ** 2)
+
+    np.testing.assert_allclose(grad(f)(X), 2 * X)
+
+    @functools.wraps(f)
+    def doubled(x):
+        return 2.0 * f(x)
+
+    np.testing.assert_allclose(grad(doubled)(X), 4 * X)
+    np.testing.assert_allclose(grad(f)(X), 2 * X)
