@@ -10,15 +10,7 @@ import numpy as np
 
 from autograd_src import grad, hessian
 
-
-def numeric_grad(f, x, h=1e-6):
-    g = np.zeros_like(x)
-    for i in range(x.size):
-        e = np.zeros_like(x)
-        e.flat[i] = h
-        g.flat[i] = (f(x + e) - f(x - e)) / (2 * h)
-    return g
-
+from .finite_differences import numeric_grad
 
 X = np.array([0.5, 1.0, 3.0])
 
