@@ -7,8 +7,11 @@ import linecache
 import weakref
 
 import numpy as np
+import pytest
 
+import autograd_src as mg
 from autograd_src import grad, hessian
+from autograd_src.tensors.errors import GradientDropped
 
 from .finite_differences import numeric_grad
 
@@ -98,3 +101,17 @@ def test_a_wrapper_made_after_grad_is_differentiated_as_itself():
 
     np.testing.assert_allclose(grad(doubled)(X), 4 * X)
     np.testing.assert_allclose(grad(f)(X), 2 * X)
+
+
+# ----- The Tensor API given to a function outside NumPy that converts it (tester EA:
+# GradientDropped without naming scipy.special.logsumexp; grad has its rule) -----
+
+def test_a_scipy_function_converting_a_tensor_is_named_at_the_users_line():
+    special = pytest.importorskip("scipy.special")
+    t = mg.tensor([1.0, 2.0, 3.0])
+    with pytest.raises(GradientDropped, match=r"logsumexp \(called at test_session29.py:\d+\)"
+                                              r".*rules for scipy.special.logsumexp"):
+        special.logsumexp(t)
+    with pytest.raises(GradientDropped) as caught:
+        np.asarray(t)  # (NumPy's own conversion: the message without a caller)
+    assert "called at" not in str(caught.value)

@@ -303,6 +303,15 @@ class Tensor:
         """Refuse an implicit conversion that would silently lose this tensor's gradient
         (`GradientDropped`): only a constant, or any tensor under ``no_autodiff``, converts."""
         if not self._constant and backprop._Recording.enabled:
+            foreign = _foreign_caller()
+            if foreign is not None:
+                raise GradientDropped(
+                    f"{foreign} converted a tensor that needs gradients to a NumPy array, "
+                    "which would silently lose its gradient: the Tensor API records NumPy's "
+                    "functions and ufuncs (SciPy's ufuncs too), which hand it the tensor, "
+                    "not other functions. Write it with mg.* functions, or differentiate "
+                    "the computation with grad, which has rules for scipy.special.logsumexp "
+                    "and scipy.stats.norm among others; for the values alone use t.data")
             raise GradientDropped(
                 f"{conversion} of a tensor that needs gradients would give a constant and "
                 "silently lose the gradient (MyGrad converts silently; this refuses). For a "
@@ -664,6 +673,37 @@ def refuse_variables(function: Any, args: Any, kwargs: dict) -> None:
     operands = (*args, *kwargs.values(), *(out if isinstance(out, tuple) else ()))
     if any(isinstance(a, Tensor) and not a._constant for a in operands):
         raise ValueError(f"{function!r} cannot involve non-constant mygrad tensors.")
+
+
+def _foreign_caller() -> Optional[str]:
+    """``scipy.special._logsumexp.logsumexp (called at fit.py:12)``: the function outside
+    NumPy and this package that the user's code called and that converted a tensor to
+    an array (``scipy.stats.norm.logpdf(t)``: the Tensor API records NumPy's functions
+    and ufuncs, whose protocols hand it the tensors); None where NumPy's own or no
+    library function converted it."""
+    import os
+    import sys
+    frame, outermost = sys._getframe(2), None
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        library = "site-packages" in filename or "dist-packages" in filename or \
+            filename.startswith(sys.base_prefix)
+        if filename.startswith(package):
+            pass
+        elif library:
+            outermost = frame
+        else:
+            break
+        frame = frame.f_back
+    if outermost is None or frame is None:
+        return None
+    module = outermost.f_globals.get("__name__", "")
+    if module.split(".")[0] == "numpy":
+        return None
+    name = getattr(outermost.f_code, "co_qualname", outermost.f_code.co_name)
+    return (f"{module}.{name} (called at {os.path.basename(frame.f_code.co_filename)}:"
+            f"{frame.f_lineno})")
 
 
 def _scattered_into(ufunc: Any, x: Any, index: Any, v: Any) -> None:
