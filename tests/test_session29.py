@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import autograd_src as mg
-from autograd_src import grad, hessian
+from autograd_src import grad, hessian, jacfwd
 from autograd_src.tensors.errors import GradientDropped
 
 from .finite_differences import numeric_grad
@@ -115,3 +115,34 @@ def test_a_scipy_function_converting_a_tensor_is_named_at_the_users_line():
     with pytest.raises(GradientDropped) as caught:
         np.asarray(t)  # (NumPy's own conversion: the message without a caller)
     assert "called at" not in str(caught.value)
+
+
+# ----- Second order through a helper given a constant, beside an infinite value
+# (tester EE, wrong value: hessian and jacfwd(grad) of a soft-DTW with an inf boundary
+# gave nan rows, HIPS 0). Forward mode read gamma back from the saved tuple of the
+# helper's arguments, with a zero tangent: 0 * inf in the helper's tangent. gamma is
+# the gradient's parameter, bound once: passed by its name, as a constant. -----
+
+def _softmin(a, b, gamma):
+    vals = np.array([a, b])
+    return -gamma * special_logsumexp(-vals / gamma)
+
+
+def special_logsumexp(v):
+    top = np.max(v)
+    return top + np.log(np.sum(np.exp(v - top)))
+
+
+def _soft_path(c, gamma):
+    R = np.zeros(3)
+    for j in range(1, 3):
+        R[j] = c[j - 1] + _softmin(R[j - 1], np.inf, gamma)
+    return R[2] * c[0]
+
+
+def test_second_order_through_a_helper_beside_an_infinite_value():
+    c = np.array([0.3, -0.2])
+    expected = np.array([[2.0, 1.0], [1.0, 0.0]])  # R[2] = c0 + c1 (softmin(a, inf) = a)
+    with np.errstate(all="raise"):
+        np.testing.assert_allclose(hessian(_soft_path)(c, 0.7), expected, atol=1e-12)
+        np.testing.assert_allclose(jacfwd(grad(_soft_path))(c, 0.7), expected, atol=1e-12)

@@ -394,7 +394,7 @@ def _bound_once(parsed: source.ParsedFunction) -> frozenset:
     reads such an argument by its name (``mask`` in a loop's backward is the mask the
     helper was given), which forward mode knows as it is: a constant stays one, not an
     item of a saved tuple whose other items carry tangents (np.where's condition)."""
-    from ..normalize import _written_in_place, written_through
+    from ..normalize import _own_list_changed_only, _written_in_place, written_through
     bindings: dict = {}
     looped: set = set()
 
@@ -410,9 +410,27 @@ def _bound_once(parsed: source.ParsedFunction) -> frozenset:
 
     visit(parsed.node, False)
     written = _written_in_place(parsed.node.body)
-    written |= written_through(parsed.node, written, parsed.resolve)  # (through an alias)
+    # (through an alias; not through the gradient's stacks, whose appends and pops change
+    # the list alone: a parameter saved in a tuple on a stack is not written)
+    written |= written_through(parsed.node, {
+        name for name in written if not _own_list_changed_only(parsed.node.body, name)},
+        _helper_values_fresh(parsed))
     return frozenset(name for name, count in bindings.items()
                      if count == 1 and name not in looped and name not in written)
+
+
+def _helper_values_fresh(parsed: source.ParsedFunction) -> Any:
+    """``parsed.resolve``, but a helper derivative whose helper returns new values
+    (`mutation.returns_fresh`) resolves to a function known to: in ``h, back =
+    dcell(W, h)`` neither ``h`` nor ``back`` (a closure, only ever called, its result a
+    gradient) then holds the arrays ``W`` and ``h`` it was given."""
+    def resolve(name: Any) -> Any:
+        found = parsed.resolve(name)
+        origin = _origin(found)
+        if origin is not None and mutation.returns_fresh(origin[0]):
+            return runtime.copied
+        return found
+    return resolve
 
 
 class _Unsafe(Exception):

@@ -517,9 +517,11 @@ def _own_list_changed_only(body: list, name: str) -> bool:
         if isinstance(node, gast.Assign):
             for target in node.targets:
                 if isinstance(target, gast.Name) and target.id == name:
-                    if len(node.targets) == 1 and \
-                            isinstance(node.value, (gast.List, gast.ListComp)):
-                        accepted.add(id(target))
+                    if len(node.targets) == 1 and (
+                            isinstance(node.value, (gast.List, gast.ListComp)) or
+                            _slice_of(node.value, name)):
+                        accepted.add(id(target))  # (rows = rows[:-1]: a list's slice,
+                        # a new list, as forward mode pops a gradient's stacks)
                 elif isinstance(target, gast.Subscript) and \
                         isinstance(target.value, gast.Subscript) and \
                         _subscript_base(target) == name:
@@ -541,6 +543,12 @@ def _own_list_changed_only(body: list, name: str) -> bool:
             if any(isinstance(w, gast.Name) and w.id == name for w in given):
                 return False
     return bool(stored) and all(id(n) in accepted for n in stored)
+
+
+def _slice_of(value: Any, name: str) -> bool:
+    """Whether ``value`` is ``name[a:b]``."""
+    return isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice) and \
+        isinstance(value.value, gast.Name) and value.value.id == name
 
 
 def _subscript_base(target: Any) -> Optional[str]:
