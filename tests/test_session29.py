@@ -146,3 +146,18 @@ def test_second_order_through_a_helper_beside_an_infinite_value():
     with np.errstate(all="raise"):
         np.testing.assert_allclose(hessian(_soft_path)(c, 0.7), expected, atol=1e-12)
         np.testing.assert_allclose(jacfwd(grad(_soft_path))(c, 0.7), expected, atol=1e-12)
+
+
+def _soft_path_params(c, p):
+    R = np.zeros(3)
+    for j in range(1, 3):
+        R[j] = c[j - 1] + _softmin(R[j - 1], np.inf, p[-1])
+    return R[2] * c[0] * p[0]
+
+
+def test_second_order_through_a_helper_given_an_item_of_a_parameter():
+    # (p[-1], read again by the backward as an expression, not from the saved tuple)
+    c, p = np.array([0.3, -0.2]), [1.5, 0.7]
+    expected = 1.5 * np.array([[2.0, 1.0], [1.0, 0.0]])
+    with np.errstate(all="raise"):
+        np.testing.assert_allclose(hessian(_soft_path_params)(c, p), expected, atol=1e-12)

@@ -367,7 +367,9 @@ def _argument_kinds(call: gast.Call, parsed: source.ParsedFunction,
     """For each argument of a helper derivative's call, positional then keywords:
     ``("literal", value)`` for a constant (axis=1), passed as itself; ``("name", id)``
     for a function or class named from outside (``act=relu``), passed by its name, so
-    that forward mode knows what the helper calls; else ``("saved", None)``, read back
+    that forward mode knows what the helper calls; ``("expression", text)`` for a
+    module's constant (``np.inf``) or an item of a name holding one value (``p[1]``),
+    read again as the backward runs; else ``("saved", None)``, read back
     from the saved tuple. An argument the helper's derivative does not differentiate
     (an object, data) is saved too: forward mode's tangent may run along it (the mixed
     derivative of grad(f, wrt=0) along b). With ``by_name``, a name holding one value
@@ -383,7 +385,23 @@ def _argument_kinds(call: gast.Call, parsed: source.ParsedFunction,
             found = parsed.resolve(value)
             if found is not source.UNRESOLVED and callable(found):
                 return ("name", value.id)
+        if isinstance(value, (gast.Attribute, gast.Subscript)) and _fixed_read(value):
+            return ("expression", gast.unparse(value).strip())  # (np.inf, p[1], cfg.tau)
         return ("saved", None)
+
+    def _fixed_read(value: Any) -> bool:
+        # what it reads when the backward runs is what the helper was given
+        if isinstance(value, gast.Attribute):  # np.inf, math.pi: a module's
+            base = value
+            while isinstance(base, gast.Attribute):
+                base = base.value
+            return isinstance(base, gast.Name) and base.id not in parsed.locals and \
+                isinstance(parsed.resolve(base), types.ModuleType)
+        # p[1], w[k, -1]: an item, by constants or names holding one value, of a name
+        # holding one value (never written into, itself or through another name)
+        return isinstance(value.value, gast.Name) and value.value.id in fixed and all(
+            isinstance(n, (gast.Constant, gast.Tuple, gast.UnaryOp, gast.USub, gast.Load))
+            or (isinstance(n, gast.Name) and n.id in fixed) for n in walk(value.slice))
     return tuple(kind(value) for value in list(call.args) + [k.value for k in call.keywords])
 
 
@@ -737,6 +755,8 @@ class _BackCalls(Transformer):
             for kind, value in kinds:
                 if kind == "literal":
                     items.append(gast.Constant(value=value, kind=None))
+                elif kind == "expression":
+                    items.append(gast.parse(value).body[0].value)
                 elif kind == "name":
                     items.append(_name(value))
                 else:
