@@ -161,3 +161,31 @@ def test_second_order_through_a_helper_given_an_item_of_a_parameter():
     expected = 1.5 * np.array([[2.0, 1.0], [1.0, 0.0]])
     with np.errstate(all="raise"):
         np.testing.assert_allclose(hessian(_soft_path_params)(c, p), expected, atol=1e-12)
+
+
+# ----- Second order of a table kept in a dict (tester EE, crash: hessian of a CKY-style
+# chart keyed by (i, j) raised IndexError in generated code: forward mode made the
+# dict's tangent, written in place, an array of its own with np.array) -----
+
+def _chart(x):
+    chart = {}
+    chart[(0, 1)] = x
+    for i in range(1):
+        for j in range(1, 2):
+            y = chart[(i, j)] * 2.0
+        chart[(i, 2)] = y
+    return np.sum(chart[(0, 2)] * x)
+
+
+def _rows(x):
+    rows = [x, x]
+    for t in range(1, 3):
+        rows[t - 1] = np.sin(rows[t - 1]) * x
+    return np.sum(rows[0] * rows[1])
+
+
+@pytest.mark.parametrize("f", [_chart, _rows])
+def test_second_order_of_a_table_written_item_by_item(f):
+    x = np.array([0.5, -1.0])
+    expected = np.array([numeric_grad(lambda z: grad(f)(z)[k], x) for k in range(2)])
+    np.testing.assert_allclose(hessian(f)(x), expected, rtol=1e-6, atol=1e-8)

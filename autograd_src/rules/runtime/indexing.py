@@ -13,7 +13,7 @@ from .containers import add
 from .core import dtype_of, shape_of, zero_item, zeros_like
 
 __all__ = ["as_items", "unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile",
-           "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "add_at",
+           "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "own_copy", "add_at",
            "add_to_item", "add_into", "is_first", "written_back",
            "copied_through", "scattered"]
 
@@ -261,6 +261,14 @@ def copied(part: Any) -> Any:
     if kind is list or isinstance(part, dict):
         return part.copy()
     return part
+
+
+def own_copy(value: Any) -> Any:
+    """A tangent of its own for a value written in place (forward mode's ``dtraj[t] =
+    dx``): an array copied (a number made a 0-d array), a list or dict copied."""
+    if type(value) is list or isinstance(value, dict):
+        return value.copy()
+    return np.array(value)
 
 
 def copied_through(value: Any, _copies: Optional[dict] = None) -> Any:

@@ -267,7 +267,7 @@ class Tangents:
         expr = self.tangent_expr(op, rule)
         if target in self.in_place and not _fresh_zeros(expr):
             expr = gast.Call(func=gast.Attribute(value=name_node(self.namer.reference(
-                np, "np")), attr="array", ctx=gast.Load()), args=[expr], keywords=[])
+                runtime, "_ad")), attr="own_copy", ctx=gast.Load()), args=[expr], keywords=[])
         value = op.value
         if op.rule.primitive is runtime.appended:
             # xs = _ad.appended(xs, v) copies xs, for a reverse sweep to read the list
