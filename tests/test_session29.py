@@ -187,5 +187,62 @@ def _rows(x):
 @pytest.mark.parametrize("f", [_chart, _rows])
 def test_second_order_of_a_table_written_item_by_item(f):
     x = np.array([0.5, -1.0])
-    expected = np.array([numeric_grad(lambda z: grad(f)(z)[k], x) for k in range(2)])
+    expected = np.array([numeric_grad(lambda z, k=k: grad(f)(z)[k], x) for k in range(2)])
     np.testing.assert_allclose(hessian(f)(x), expected, rtol=1e-6, atol=1e-8)
+
+
+# ----- A DP table kept as a list of rows, read by V[t - 1] and appended to (tester EE:
+# refused as "adding to V while it may be shared": reading an item took the list for
+# shared; the item is) -----
+
+def _rows_read_back(a, b):
+    V = [b]
+    for t in range(1, 3):
+        row = [V[t - 1][0] * a, V[t - 1][1] + a]
+        V.append(row)
+    return V[-1][0] * V[-1][1]
+
+
+def _rows_named(a, b):
+    V = [b]
+    for t in range(1, 3):
+        previous = V[t - 1]
+        V.append([previous[0] * a, previous[1] + a])
+    return V[-1][0] * V[-1][1]
+
+
+@pytest.mark.parametrize("f", [_rows_read_back, _rows_named])
+def test_a_list_of_rows_read_back_and_appended(f):
+    b = [0.1, 0.4]
+    for wrt in (0, 1):
+        got = grad(f, wrt=wrt)(1.5, b)
+        if wrt == 0:
+            expected = (f(1.5 + 1e-6, b) - f(1.5 - 1e-6, b)) / 2e-6
+        else:
+            expected = [(f(1.5, [b[0] + 1e-6 * (k == 0), b[1] + 1e-6 * (k == 1)]) -
+                         f(1.5, [b[0] - 1e-6 * (k == 0), b[1] - 1e-6 * (k == 1)])) / 2e-6
+                        for k in range(2)]
+        np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def test_an_item_of_a_list_of_rows_appended_to_is_refused():
+    def f(a, b):
+        V = [[b]]
+        for t in range(1, 3):
+            last = V[t - 1]
+            last.append(last[-1] * a)  # (grows the row V holds: refused)
+        return V[0][-1]
+
+    with pytest.raises(Exception, match=r"last\.append|adding to last"):
+        grad(f)(1.5, 0.2)
+
+
+# ----- A dict display with tuple keys (tester EE: "needs constant keys") -----
+
+def test_a_dict_display_with_tuple_keys():
+    def f(x):
+        chart = {(0, 1): x, (1, -2): 2 * x, -1: x ** 2}
+        return np.sum(chart[(0, 1)] * chart[(1, -2)] + chart[-1])
+
+    np.testing.assert_allclose(grad(f)(X), 6 * X)
+    np.testing.assert_allclose(hessian(f)(X), 6 * np.eye(3))

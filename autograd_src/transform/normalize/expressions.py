@@ -160,7 +160,9 @@ class ExpressionNormalizer:
                 roots = set().union(*(self.view_roots.get(n, {n}) for n in roots))
                 self.view_roots[name] = roots
                 self.shared |= roots | {name}
-                self.owned -= roots
+                # (an item of a list shares the item, not the list, which may still
+                # grow: row = V[t - 1]; V.append(...))
+                self.owned -= roots - self.lists
             if any(base_name(n) is not None and base_name(n) not in self.parsed.locals
                    for n in walk(expr) if isinstance(n, (gast.Name, gast.Attribute))):
                 self.state_views[name] = expr  # (A[::-1] of a module's A: see state_exprs_of)
@@ -469,9 +471,9 @@ class ExpressionNormalizer:
         if isinstance(expr, gast.Dict) and any(k is None for k in expr.keys):
             return self.operation(self.merged(expr))
         if isinstance(expr, gast.Dict):
-            if not all(isinstance(k, gast.Constant) for k in expr.keys):
+            if not all(_constant_key(k) for k in expr.keys):
                 raise self.error(expr, "a dict of differentiated values needs constant keys "
-                                       "({'w': w, 'b': b})")
+                                       "({'w': w, 'b': b}, {(0, 1): x})")
             keys = gast.Tuple(elts=list(expr.keys), ctx=gast.Load())
             return self.bind(expr, runtime.pack_dict, [keys] + list(expr.values), {},
                              lambda a, kw: gast.Dict(keys=list(expr.keys), values=a[1:]),
@@ -810,3 +812,12 @@ def _reads_state(expr: gast.expr, local: set) -> bool:
     """Whether ``expr`` reads an attribute, or an item of a name not local."""
     return any(isinstance(node, gast.Attribute) for node in walk(expr)) or \
         isinstance(expr, gast.Subscript) and base_name(expr) not in local
+
+
+def _constant_key(key: Any) -> bool:
+    """Whether a dict display's key is a constant: ``'w'``, ``-1``, ``(0, 1)``."""
+    if isinstance(key, gast.UnaryOp) and isinstance(key.op, (gast.USub, gast.UAdd)):
+        key = key.operand
+    if isinstance(key, gast.Tuple):
+        return all(_constant_key(k) for k in key.elts)
+    return isinstance(key, gast.Constant)
