@@ -246,3 +246,37 @@ def test_a_dict_display_with_tuple_keys():
 
     np.testing.assert_allclose(grad(f)(X), 6 * X)
     np.testing.assert_allclose(hessian(f)(X), 6 * np.eye(3))
+
+
+# ----- A helper putting a value with gradient into a dict it is given (tester EE: the
+# refusal spoke of "the caller's array" and .copy(); the README now says so) -----
+
+def _store(x, cache):
+    v = x * x
+    cache["a"] = v
+    return v
+
+
+def _report(x, cache):
+    v = x * x
+    cache["a"] = float(v)
+    return v
+
+
+def test_a_helper_memo_with_gradient_is_refused_naming_the_dict():
+    def f(x):
+        cache = {}
+        return _store(x, cache) + cache["a"]
+
+    with pytest.raises(Exception, match=r"cache\['a'\] = \.\.\. puts a value with gradient "
+                                        r"into cache, a list or dict the caller gave"):
+        grad(f)(0.7)
+
+
+def test_a_helper_reporting_a_number_through_a_dict():
+    def f(x, cache):
+        return _report(x, cache) * 2.0
+
+    cache = {}
+    assert grad(f)(0.7, cache) == pytest.approx(2.8)
+    assert cache == {"a": pytest.approx(0.49)}

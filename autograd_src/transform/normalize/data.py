@@ -140,6 +140,16 @@ class DataNormalizer:
                                      f"make a dict of this function's own ({name} = "
                                      f"dict({name})) and put it back where the caller "
                                      f"should see it ({root}[...] = {name})")
+        if name not in self.owned and name in self.parsed.params and \
+                getattr(self.parsed, "is_helper", False) \
+                and (name in self.dicts or name in self.lists or (isinstance(
+                    target.slice, gast.Constant) and isinstance(target.slice.value, str))):
+            raise self.error(target, f"{gast.unparse(target).strip()} = ... puts a value "
+                                     f"with gradient into {name}, a list or dict the "
+                                     "caller gave this helper (a memo, a report): grad "
+                                     "does not carry gradients back through it; return "
+                                     "the value instead (values without gradient, "
+                                     "float(v), may be put there)")
         if name not in self.owned:
             what = "an argument of the helper (the caller's array)" \
                 if name in self.parsed.params else \
