@@ -544,6 +544,8 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     array([6., 0.])
     """
     fn = called_method(fn)
+    if is_bound_method(fn):  # (model.nll: Model.nll given the object first)
+        fn = functools.partial(fn.__func__, fn.__self__)
     if isinstance(fn, functools.partial):
         return partial_lifted(hvp, fn, wrt)
     if _positions_in_star_args(fn, wrt):  # (def loss(*params))
@@ -676,6 +678,8 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
            [2., 0.]])
     """
     fn = called_method(fn)
+    if is_bound_method(fn):  # (model.nll: Model.nll given the object first)
+        fn = functools.partial(fn.__func__, fn.__self__)
     if isinstance(fn, functools.partial):
         return partial_lifted(hessian, fn, wrt)
     if _positions_in_star_args(fn, wrt):  # (def loss(*params))

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import autograd_src as mg
-from autograd_src import grad, hessian, jacfwd
+from autograd_src import grad, hessian, hvp, jacfwd
 from autograd_src.tensors.errors import GradientDropped
 
 from .finite_differences import numeric_grad
@@ -280,3 +280,29 @@ def test_a_helper_reporting_a_number_through_a_dict():
     cache = {}
     assert grad(f)(0.7, cache) == pytest.approx(2.8)
     assert cache == {"a": pytest.approx(0.49)}
+
+
+# ----- hessian and hvp of a bound method or callable object (tester EF: refused, naming
+# hessian(Model.nll, wrt=1)(obj, x); HIPS takes it) -----
+
+class _Poisson:
+    def __init__(self, X, y):
+        self.X, self.y = X, y
+
+    def nll(self, b):
+        eta = self.X @ b
+        return np.sum(np.exp(eta) - self.y * eta)
+
+    def __call__(self, b):
+        return self.nll(b)
+
+
+def test_hessian_and_hvp_of_a_bound_method_and_a_callable_object():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 2)), rng.poisson(1.0, 20).astype(float)
+    model, b, v = _Poisson(X, y), np.array([0.1, -0.2]), np.array([1.0, 2.0])
+    expected = X.T @ (np.exp(X @ b)[:, None] * X)
+    for fn in (model.nll, model):
+        np.testing.assert_allclose(hessian(fn)(b), expected, rtol=1e-10)
+        np.testing.assert_allclose(hvp(fn)(b, v), expected @ v, rtol=1e-10)
+        np.testing.assert_allclose(hessian(fn, wrt="b")(b), expected, rtol=1e-10)
