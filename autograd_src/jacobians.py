@@ -571,6 +571,15 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
         like = shallow_copy(argument_reader(fn, names[0])(tuple(primals), kwargs))
         if isinstance(like, np.ndarray) and isinstance(v, (list, tuple)):
             v = np.asarray(v, dtype=like.dtype)  # hvp(f)(x, [1.0, 0.0]): a vector
+        if isinstance(like, np.ndarray) and isinstance(v, np.ndarray) and \
+                v.shape != like.shape:
+            label = getattr(fn, "__name__", "f")
+            raise ValueError(
+                f"hvp({label}) was given v of shape {v.shape}, its last argument, for "
+                f"{names[0]} of shape {like.shape}: hvp takes {label}'s arguments first "
+                f"and the vector last, hvp({label})(x, *args, v) (SciPy's hessp is "
+                f"called hessp(x, p, *args): hessp=lambda x, p, *args: "
+                f"hvp({label})(x, *args, p))")
         tangent = latest.run(tuple(primals), kwargs, [v])[1]
         if isinstance(like, (list, tuple, dict)):  # tuples, namedtuples as given
             return in_structure(tangent, like)

@@ -306,3 +306,14 @@ def test_hessian_and_hvp_of_a_bound_method_and_a_callable_object():
         np.testing.assert_allclose(hessian(fn)(b), expected, rtol=1e-10)
         np.testing.assert_allclose(hvp(fn)(b, v), expected @ v, rtol=1e-10)
         np.testing.assert_allclose(hessian(fn, wrt="b")(b), expected, rtol=1e-10)
+
+
+def test_hvp_given_scipy_hessp_argument_order_says_v_goes_last():
+    # (tester EF: "the tangent dw has shape (10,)": SciPy calls hessp(x, p, *args))
+    def loss(w, X):
+        return np.sum((X @ w) ** 2)
+
+    X = np.ones((10, 3))
+    with pytest.raises(ValueError, match=r"hvp\(loss\) was given v of shape \(10, 3\).*"
+                                         r"hessp=lambda x, p, \*args: hvp\(loss\)"):
+        hvp(loss)(np.ones(3), np.ones(3), X)
