@@ -317,3 +317,38 @@ def test_hvp_given_scipy_hessp_argument_order_says_v_goes_last():
     with pytest.raises(ValueError, match=r"hvp\(loss\) was given v of shape \(10, 3\).*"
                                          r"hessp=lambda x, p, \*args: hvp\(loss\)"):
         hvp(loss)(np.ones(3), np.ones(3), X)
+
+
+# ----- np.fill_diagonal(a, number) on a differentiated array (tester EF, a t-SNE idiom:
+# refused, with advice about out=) -----
+
+def _tsne_like(y):
+    Y = y.reshape(-1, 2)
+    D = np.sum((Y[:, None, :] - Y[None, :, :]) ** 2, axis=-1)
+    num = 1.0 / (1.0 + D)
+    np.fill_diagonal(num, 0.0)
+    return np.sum(np.log(num + 1.0) * num)
+
+
+def _wide(A):
+    B = A * 2.0
+    np.fill_diagonal(B, -1)
+    return np.sum(B ** 2)
+
+
+def test_fill_diagonal_with_a_number():
+    y = np.random.default_rng(0).normal(size=8)
+    np.testing.assert_allclose(grad(_tsne_like)(y), numeric_grad(_tsne_like, y), rtol=1e-6)
+    np.testing.assert_allclose(jacfwd(_tsne_like)(y), numeric_grad(_tsne_like, y), rtol=1e-6)
+    A = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(grad(_wide)(A), numeric_grad(_wide, A), atol=1e-6)
+
+
+def test_fill_diagonal_with_an_array_names_the_assignment():
+    def f(A, v):
+        B = A * 2.0
+        np.fill_diagonal(B, v)
+        return np.sum(B)
+
+    with pytest.raises(Exception, match=r"np\.diag_indices"):
+        grad(f)(np.ones((2, 2)), np.zeros(2))

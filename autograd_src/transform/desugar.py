@@ -1041,7 +1041,7 @@ def _as_statement(parsed: ParsedFunction, stmt: gast.Expr, namer: Namer
     (``acc.append(v) if c else None``), or the update ``np.add.at(x, i, v)`` makes
     (``x += _ad.scattered(v, x, i)``), or None."""
     value = stmt.value
-    update = _scatter_update(parsed, value, namer)
+    update = _scatter_update(parsed, value, namer) or _diagonal_fill(parsed, value, namer)
     if update is not None:
         update.shown_as = gast.unparse(stmt).strip().splitlines()[0]  # (as written)
         return _located(update, stmt)
@@ -1067,6 +1067,39 @@ def _as_statement(parsed: ParsedFunction, stmt: gast.Expr, namer: Namer
         inner = gast.For(target=generator.target, iter=generator.iter, body=[inner],
                          orelse=[], type_comment=None)
     return _located(inner, stmt)
+
+
+def _diagonal_fill(parsed: ParsedFunction, value: gast.expr, namer: Namer
+                   ) -> Optional[gast.stmt]:
+    """``np.fill_diagonal(a, 0.0)`` (a number) as ``a[np.diag_indices(np.min(np.shape(a)),
+    np.ndim(a))] = 0.0``: the entries NumPy writes (those of the main diagonal, as far as
+    the shorter side reaches), an assignment into ``a`` grad follows."""
+    if not (isinstance(value, gast.Call) and len(value.args) == 2 and not value.keywords
+            and isinstance(value.args[0], gast.Name) and _is_number(value.args[1])):
+        return None
+    try:
+        if parsed.resolve(value.func) is not np.fill_diagonal:
+            return None
+    except Exception:  # (an unresolvable name: not NumPy's)
+        return None
+    np_name = namer.reference(np, "np")
+    array = value.args[0].id
+
+    def np_call(attr: str, *args: Any) -> gast.Call:
+        return gast.Call(func=gast.Attribute(value=name_node(np_name), attr=attr,
+                                             ctx=gast.Load()), args=list(args), keywords=[])
+
+    shorter = np_call("min", np_call("shape", name_node(array)))
+    index = np_call("diag_indices", shorter, np_call("ndim", name_node(array)))
+    return gast.Assign(targets=[gast.Subscript(value=name_node(array), slice=index,
+                                               ctx=gast.Store())],
+                       value=value.args[1], type_comment=None)
+
+
+def _is_number(node: Any) -> bool:
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        node = node.operand
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float)
 
 
 def _scatter_update(parsed: ParsedFunction, value: gast.expr, namer: Namer

@@ -1208,6 +1208,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         primitive = self.parsed.resolve(call.func)
         label = gast.unparse(call.func).strip()
         fix = "compute a new value and assign it (y = np.exp(x), not np.exp(x, out=y))"
+        if primitive is np.fill_diagonal:  # (given a number, it is followed)
+            fix = "assign into its diagonal (a[np.diag_indices(n)] = v)"
         if self.logged_outside(call):
             for argument in call.args:
                 self.kept_for_the_caller(argument, call.func.value.id)
