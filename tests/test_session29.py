@@ -352,3 +352,43 @@ def test_fill_diagonal_with_an_array_names_the_assignment():
 
     with pytest.raises(Exception, match=r"np\.diag_indices"):
         grad(f)(np.ones((2, 2)), np.zeros(2))
+
+
+# ----- An item of a 2-d float table made in the function is a number (tester EE, speed:
+# R[i - 1, j - 1] of np.full((n + 1, m + 1), 1e10) kept shape stacks per cell) -----
+
+def _table_sum(w, C):
+    R = np.zeros((3, 4))
+    s = 0.0
+    for i in range(3):
+        for j in range(4):
+            R[i, j] = np.sin(w[j]) + i
+            s = s + R[i, j] * w[j]
+    return s
+
+
+def _table_rebound(w, C):
+    R = np.zeros((3, 4))
+    s = 0.0
+    for i in range(3):
+        R = R * 1.0 if i else np.ones((3, 4))  # (bound otherwise too: not known)
+        for j in range(4):
+            R[i, j] = np.sin(w[j]) + i
+            s = s + R[i, j] * w[j]
+    return s
+
+
+def test_items_of_a_float_table_are_numbers():
+    w = np.array([0.1, 0.2, 0.3, 0.4])
+    for f in (_table_sum, _table_rebound):
+        d = grad(f)
+        np.testing.assert_allclose(d(w, None), numeric_grad(lambda v, f=f: f(v, None), w),
+                                   rtol=1e-7)
+    assert "s_shape_stack" not in _source_after_call(_table_sum, w)
+    assert "s_shape_stack" in _source_after_call(_table_rebound, w)
+
+
+def _source_after_call(f, w):
+    d = grad(f)
+    d(w, None)
+    return d.source

@@ -36,6 +36,7 @@ from ..ir import (
 )
 from ..naming import Namer
 from ..source import ParsedFunction
+from .shapes import float_array_ndims
 from .statements import Normalizer
 from .tensor_calls import TensorCallsToNumPy
 
@@ -62,6 +63,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     state = Normalizer(parsed, wrt, namer)
     state.scalars |= set(scalars)
     state.scalar_sequences = set(scalar_sequences)
+    state.float_arrays = float_array_ndims(parsed.node, parsed.resolve)
     for name in parsed.params:  # each argument its own shape, unless the call says more
         state.shape_class[name] = state.new_class()
     for group in shape_groups:

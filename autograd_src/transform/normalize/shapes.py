@@ -16,9 +16,10 @@ from ..ir import (
     is_number,
     is_scalar_operand,
     is_true,
+    walk,
 )
 
-__all__ = ["ShapeFacts"]
+__all__ = ["ShapeFacts", "float_array_ndims"]
 
 _np = numpy_rules.np
 
@@ -53,6 +54,111 @@ def _elementwise(primitive: Any) -> bool:
     """Whether ``primitive`` is a ufunc acting element by element (not ``matmul``, a
     generalized ufunc whose result's shape is not its operands')."""
     return type(primitive).__name__ == "ufunc" and primitive.signature is None
+
+
+_FLOAT_MAKERS = {_np.zeros, _np.ones, _np.empty, _np.full}
+
+
+def float_array_ndims(node: gast.FunctionDef, resolve: Any) -> dict[str, int]:
+    """The local names that hold, wherever they are read, a float array of a known
+    number of dimensions: every binding of the name is ``np.zeros((n, m))``,
+    ``np.ones``, ``np.empty`` or ``np.full((n, m), 1e10)`` with a shape written out
+    (``k`` items, or one number: ``k = 1``) and a float type, and the rest of the code
+    only writes items into it (``R[i, j] = v``, ``R += v``). ``R[i - 1, j - 1]`` of
+    one is then a number (`ShapeFacts.is_scalar_value`). Looked at once, before
+    normalizing, for the whole function: no other binding, no attribute set (``R.shape
+    = ...``), no ``resize``, no ``global``/``nonlocal``, none in a nested def."""
+    made: dict[str, list] = {}
+    for sub in walk(node):
+        if isinstance(sub, gast.Assign) and len(sub.targets) == 1 and \
+                isinstance(sub.targets[0], gast.Name):
+            made.setdefault(sub.targets[0].id, []).append(_float_array_made(sub.value,
+                                                                             resolve))
+    ndims: dict[str, int] = {}
+    for name, kinds in made.items():
+        if None in kinds or len(set(kinds)) != 1:
+            continue
+        # every binding of the name is one of these assignments (not R += v either)
+        bindings = sum(1 for n in walk(node) if isinstance(n, gast.Name) and n.id == name
+                       and isinstance(n.ctx, (gast.Store, gast.Del, gast.Param)))
+        if bindings == len(kinds) and not _bound_elsewhere(node, name) and \
+                not _touched(node, name):
+            ndims[name] = kinds[0]
+    return ndims
+
+
+def _float_array_made(value: Any, resolve: Any) -> Optional[int]:
+    """The number of dimensions of the float array ``value`` makes (a maker of
+    `_FLOAT_MAKERS` given a shape written out), else None."""
+    if not isinstance(value, gast.Call) or not value.args:
+        return None
+    try:
+        maker = resolve(value.func)
+        if maker not in _FLOAT_MAKERS:
+            return None
+    except TypeError:  # (unhashable)
+        return None
+    keywords = {k.arg: k.value for k in value.keywords}
+    if set(keywords) - {"dtype", "fill_value"}:
+        return None
+    dtype = keywords.get("dtype", value.args[2] if maker is _np.full and len(value.args) > 2
+                         else value.args[1] if maker is not _np.full and len(value.args) > 1
+                         else None)
+    if dtype is not None and not (isinstance(dtype, gast.Name) and dtype.id == "float") \
+            and not (isinstance(dtype, gast.Attribute) and dtype.attr == "float64"):
+        return None
+    if maker is _np.full:
+        fill = keywords.get("fill_value", value.args[1] if len(value.args) > 1 else None)
+        if dtype is None and not (isinstance(fill, gast.Constant) and
+                                  type(fill.value) is float) and not (
+                isinstance(fill, gast.UnaryOp) and isinstance(fill.operand, gast.Constant)
+                and type(fill.operand.value) is float):
+            return None  # (np.full(n, 0) is an int array)
+    shape = value.args[0]
+    if isinstance(shape, (gast.Tuple, gast.List)):
+        if any(isinstance(e, gast.Starred) for e in shape.elts):
+            return None
+        return len(shape.elts)
+    if isinstance(shape, (gast.Name, gast.BinOp, gast.Constant)) and not (
+            isinstance(shape, gast.Constant) and not isinstance(shape.value, int)):
+        return 1 if not isinstance(shape, gast.Name) else None  # (a name may hold a tuple)
+    return None
+
+
+def _bound_elsewhere(node: Any, name: str) -> bool:
+    """Whether ``name`` is bound by anything but a plain assignment (a loop's target, a
+    tuple's item, ``with ... as``, an augmented assignment is not a binding)."""
+    for sub in walk(node):
+        if isinstance(sub, (gast.For, gast.comprehension)) and any(
+                isinstance(n, gast.Name) and n.id == name for n in walk(sub.target)):
+            return True
+        if isinstance(sub, gast.Assign) and any(
+                not isinstance(t, gast.Name) and any(isinstance(n, gast.Name) and
+                                                     n.id == name and
+                                                     isinstance(n.ctx, gast.Store)
+                                                     for n in walk(t))
+                for t in sub.targets):
+            return True
+        if isinstance(sub, gast.NamedExpr) and sub.target.id == name:
+            return True
+    return False
+
+
+def _touched(node: Any, name: str) -> bool:
+    """Whether a nested def, ``global``/``nonlocal``, an attribute set or ``resize``
+    may change what ``name`` holds or its shape."""
+    for sub in walk(node):
+        if sub is not node and isinstance(sub, (gast.FunctionDef, gast.Lambda,
+                                                gast.ClassDef)):
+            if any(isinstance(n, gast.Name) and n.id == name for n in walk(sub)):
+                return True
+        elif isinstance(sub, (gast.Global, gast.Nonlocal)) and name in sub.names:
+            return True
+        elif isinstance(sub, gast.Attribute) and isinstance(sub.value, gast.Name) and \
+                sub.value.id == name and (isinstance(sub.ctx, gast.Store) or
+                                          sub.attr in ("resize", "shape")):
+            return True
+    return False
 
 
 class ShapeFacts:
@@ -159,6 +265,11 @@ class ShapeFacts:
             elementwise = getattr(fn, "__module__", None) == "math" or \
                 type(fn).__name__ == "ufunc" or fn is float
             return elementwise and all(self.is_scalar_value(a) for a in expr.args)
+        if isinstance(expr, gast.Subscript) and isinstance(expr.value, gast.Name) and \
+                expr.value.id in self.float_arrays:  # R[i - 1, j - 1] of a 2-d float array
+            parts = expr.slice.elts if isinstance(expr.slice, gast.Tuple) else [expr.slice]
+            return len(parts) == self.float_arrays[expr.value.id] and \
+                all(self.integer_index(p) for p in parts)
         return (isinstance(expr, gast.Subscript) and isinstance(expr.value, gast.Name)
                 and expr.value.id in self.scalar_sequences
                 and isinstance(expr.slice, (gast.Name, gast.Constant)))

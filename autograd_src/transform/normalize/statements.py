@@ -120,6 +120,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.slice_classes: dict[tuple, int] = {}  # (class of the array, rows dropped)
         self.counters: set[str] = set()  # variables of range loops, not rebound
         self.scalar_sequences: set[str] = set()
+        #: Local names always holding a float array of so many dimensions (see
+        #: `shapes.float_array_ndims`): ``R[i, j]`` of one is a number.
+        self.float_arrays: dict[str, int] = {}
         #: Names surely holding an array of their own (not an argument, alias or view).
         self.owned: set[str] = set()
         #: Names holding Python lists now, and every name that ever held one.
