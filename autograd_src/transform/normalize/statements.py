@@ -1902,13 +1902,14 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 stmt.targets[0].value.id not in self.lists | self.dicts and \
                 self.surely_an_array(stmt.targets[0].value.id):
             shared = set()  # r[3, 0] = r[0, 1]: NumPy copies the value into r's array
+        kept_own = set()
         if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Subscript) and \
                 isinstance(stmt.value.value, gast.Name) and \
                 stmt.value.value.id in self.lists and \
                 not isinstance(stmt.value.slice, gast.Slice):
-            shared = shared - {stmt.value.value.id}  # u = V[t - 1]: the item shared, not
-            # the list, which may still grow
-        self.owned -= shared
+            kept_own = {stmt.value.value.id}  # u = V[t - 1]: the item is shared (a write
+            # into it is checked), the list stays the function's own: it may still grow
+        self.owned -= shared - kept_own
         self.note_global_arrays(shared, assigned, stmt.value if isinstance(
             stmt, gast.Assign) and all(isinstance(t, gast.Name) for t in stmt.targets)
             else None)
