@@ -140,6 +140,23 @@ def _in_users_terms(exc: Exception, fn: Any) -> Exception:
                      f"and cannot here: {told}", *where)
 
 
+def without_copied_marks(fn: Any) -> Any:
+    """``fn``, rid of the marks this package sets on the derivatives it makes
+    (``__autograd_src_origin__`` and the like) where ``functools.wraps`` copied them
+    from the derivative it wraps (``update_wrapper`` copies ``__dict__``): a wrapper
+    doubling ``grad(energy)`` is a function of its own, not that derivative (its
+    body would be ignored). Told by the mark's value being the very one its
+    ``__wrapped__`` holds."""
+    marks = getattr(fn, "__dict__", None)
+    wrapped = marks.get("__wrapped__") if isinstance(marks, dict) else None
+    if wrapped is None:
+        return fn
+    for key in [k for k in marks if k.startswith("__autograd_src_")]:
+        if getattr(wrapped, key, None) is marks[key]:
+            del marks[key]
+    return fn
+
+
 def called_method(fn: Any) -> Any:
     """For an instance of a class of yours with a ``__call__`` method (a model, an
     objective), that method bound to it: what calling the instance runs. For a
@@ -147,6 +164,7 @@ def called_method(fn: Any) -> Any:
     with the wrapped function's parameters calling it (see `_named_parameters`)."""
     if isinstance(fn, _AtFirstCall):  # (grad(grad(loss)) with loss's helper defined late)
         fn = fn.made()
+    without_copied_marks(fn)
     if not isinstance(fn, (types.FunctionType, types.MethodType, functools.partial, type)) \
             and isinstance(inspect.getattr_static(type(fn), "__call__", None),
                            types.FunctionType):

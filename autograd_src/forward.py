@@ -556,6 +556,7 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any],
     >>> float(tangent)
     2.0
     """
+    fn = called_method(fn)  # (a callable object, a decorator's wrapper)
     if getattr(fn, "__autograd_src_jacobian_of__", None) is not None:
         return _jvp_of_jacobian(fn, tuple(primals), tuple(tangents))
     if type(primals) is not tuple or type(tangents) is not tuple:

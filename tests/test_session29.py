@@ -392,3 +392,62 @@ def _source_after_call(f, w):
     d = grad(f)
     d(w, None)
     return d.source
+
+
+# ----- A dict display giving one key twice (tester EG, wrong value: the adjoint went to
+# the value Python drops too: {'a': x * s, 'a': x * 2.0} gave 4.8x for 4x) -----
+
+_CALLS: list = []
+
+
+def _noted(v):
+    _CALLS.append(1)
+    return v * 3.0
+
+
+def test_a_dict_display_giving_a_key_twice_keeps_the_last_value():
+    def f(x, s):
+        d = {'a': x * s, (1, 2): x, 'a': x * 2.0, (1.0, 2.0): _noted(x), -0: x,  # noqa: F601
+             0: s * x}  # noqa: F601
+        return np.sum(d['a'] * x + d[(1, 2)] + d[0])
+
+    x, s = np.array([0.3, -0.7, 1.1]), 0.8
+    np.testing.assert_allclose(grad(f)(x, s), 4 * x + 3.0 + s)
+    np.testing.assert_allclose(jacfwd(f)(x, s), 4 * x + 3.0 + s)
+    _CALLS.clear()
+    grad(f)(x, s)
+    assert len(_CALLS) == 1  # (the value kept calls it once)
+
+    def g(x):
+        d = {'a': _noted(x), 'a': x}  # noqa: F601 (the value dropped is still computed)
+        return np.sum(d['a'])
+
+    _CALLS.clear()
+    np.testing.assert_allclose(grad(g)(x), np.ones(3))
+    assert len(_CALLS) == 1
+
+
+# ----- functools.wraps around a derivative (tester EG, wrong value: update_wrapper copies
+# the derivative's marks into the wrapper, which was then taken for the derivative itself:
+# jacfwd of twice(grad(energy)) gave 6x for 12x; jvp raised StopIteration) -----
+
+def _twice(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return fn(*args, **kwargs) * 2.0
+    return wrapper
+
+
+def _energy(x):
+    return np.sum(x ** 3)
+
+
+def test_a_decorator_made_with_wraps_around_a_derivative_is_its_own_function():
+    from autograd_src import jvp
+    x = np.array([0.3, -0.7, 1.1])
+    force2 = _twice(grad(_energy))
+    np.testing.assert_allclose(np.diag(jacfwd(force2)(x)), 12 * x)
+    np.testing.assert_allclose(grad(lambda v: np.sum(force2(v)))(x), 12 * x)
+    np.testing.assert_allclose(jvp(force2, (x,), (np.ones(3),))[1], 12 * x)
+    penalty = grad(lambda v: np.sum(force2(v) ** 2))
+    np.testing.assert_allclose(penalty(x), 144 * x ** 3)

@@ -224,7 +224,8 @@ def _state_changes(parsed: source.ParsedFunction, backs: set, seen: Optional[set
                     _changes_its_object(target.__func__):
                 changes.append((node, text, {("object", id(owner)), _ATTRIBUTES}))
             target = target.__func__
-        origin = getattr(target, "__autograd_src_origin__", None)
+        from ...api import without_copied_marks  # (the api imports the transformation)
+        origin = getattr(without_copied_marks(target), "__autograd_src_origin__", None)
         if origin is not None:  # a derivative grad made (dloss = grad(loss)): its function's
             target = origin.function()
         if _generated(target):  # a derivative's code: what it calls

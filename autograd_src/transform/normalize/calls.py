@@ -195,7 +195,8 @@ class CallNormalizer:
         function, owner = self.method_of(func, primitive)
         if function is not None:
             return self.user_method_call(call, primitive, function, owner)
-        origin = getattr(primitive, "__autograd_src_origin__", None)
+        from ...api import without_copied_marks  # (the api imports the transformation)
+        origin = getattr(without_copied_marks(primitive), "__autograd_src_origin__", None)
         by_parts = origin is not None and (origin.value or not origin.single) and \
             not call.keywords and not self.parsed.generated and \
             getattr(self.derive, "reverse", False)

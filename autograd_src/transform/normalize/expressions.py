@@ -86,6 +86,32 @@ class ExpressionNormalizer:
 
 
 
+    def last_of_each_key(self, expr: gast.Dict) -> gast.Dict:
+        """A dict display with constant keys, each key once: Python keeps, for a key
+        given twice (``{'a': u, 'a': v}``, ``{1: u, 1.0: v}``), the first key's place and
+        the last value. The values left out are still computed where they call
+        something (a call's effects stay); their gradient is none."""
+        last: dict = {}
+        try:
+            for k, key in enumerate(expr.keys):
+                last.setdefault(_key_value(key), []).append(k)
+        except (ValueError, TypeError, SyntaxError):  # (unhashable: Python raises too)
+            return expr
+        if all(len(places) == 1 for places in last.values()):
+            return expr
+        keys, values = [], []
+        for places in last.values():
+            keys.append(expr.keys[places[0]])
+            values.append(expr.values[places[-1]])
+            for k in places[:-1]:
+                dropped = expr.values[k]
+                if any(isinstance(n, gast.Call) for n in walk(dropped)):
+                    if self.is_active(dropped):
+                        self.atom(dropped)
+                    else:
+                        self.hoist(dropped, describe(dropped))
+        return gast.copy_location(gast.Dict(keys=keys, values=values), expr)
+
     def atom(self, expr: gast.expr) -> gast.expr:
         """``expr`` itself if inactive or a name; else a new temporary holding it."""
         if isinstance(expr, gast.Name) or not self.is_active(expr):
@@ -474,6 +500,7 @@ class ExpressionNormalizer:
             if not all(_constant_key(k) for k in expr.keys):
                 raise self.error(expr, "a dict of differentiated values needs constant keys "
                                        "({'w': w, 'b': b}, {(0, 1): x})")
+            expr = self.last_of_each_key(expr)
             keys = gast.Tuple(elts=list(expr.keys), ctx=gast.Load())
             return self.bind(expr, runtime.pack_dict, [keys] + list(expr.values), {},
                              lambda a, kw: gast.Dict(keys=list(expr.keys), values=a[1:]),
@@ -812,6 +839,12 @@ def _reads_state(expr: gast.expr, local: set) -> bool:
     """Whether ``expr`` reads an attribute, or an item of a name not local."""
     return any(isinstance(node, gast.Attribute) for node in walk(expr)) or \
         isinstance(expr, gast.Subscript) and base_name(expr) not in local
+
+
+def _key_value(key: Any) -> Any:
+    """The value of a constant key (`_constant_key`), as Python compares it."""
+    import ast
+    return ast.literal_eval(gast.unparse(key).strip())
 
 
 def _constant_key(key: Any) -> bool:
