@@ -451,3 +451,47 @@ def test_a_decorator_made_with_wraps_around_a_derivative_is_its_own_function():
     np.testing.assert_allclose(jvp(force2, (x,), (np.ones(3),))[1], 12 * x)
     penalty = grad(lambda v: np.sum(force2(v) ** 2))
     np.testing.assert_allclose(penalty(x), 144 * x ** 3)
+
+
+# ----- A closure reading an array that is then updated in place through another name
+# (tester EG, wrong value and gradient: get = lambda s: a * s; x = a; x *= 2.0; the
+# update made a new array, the closure read the old one): the closure's reads count
+# where it is called, or anywhere once it is passed on -----
+
+def _closure_alias(b):
+    a = np.tanh(b)
+    get = lambda s: a * s  # noqa: E731
+    x = a
+    x *= 2.0
+    return np.sum(get(1.0) * b)
+
+
+def _call_with(fn, s):
+    return fn(s)
+
+
+def _closure_passed_on(b):
+    a = np.tanh(b)
+    get = lambda s: a * s  # noqa: E731
+    x = a
+    x += b
+    return np.sum(_call_with(get, 1.0) * b)
+
+
+def _closure_after_rebinding(b):
+    a = np.tanh(b)
+    x = a
+    a = b * 2.0  # (rebound: the closure reads the new a, x's update changes nothing it reads)
+    get = lambda s: a * s  # noqa: E731
+    x *= 2.0
+    return np.sum(get(1.0) * b + x)
+
+
+def test_a_closure_reading_an_array_updated_through_another_name():
+    from autograd_src.errors import InPlaceUpdateError
+    b = np.array([0.3, -0.2, 0.5])
+    for f in (_closure_alias, _closure_passed_on):
+        with pytest.raises(InPlaceUpdateError):
+            grad(f)(b)
+    np.testing.assert_allclose(grad(_closure_after_rebinding)(b),
+                               numeric_grad(_closure_after_rebinding, b), rtol=1e-6)

@@ -586,6 +586,12 @@ def read_later(body: list, values_only: bool = False
 
     # (a comprehension's or lambda's own variables are not this function's names)
     own_reads = _own_variable_reads(gast.Module(body=body, type_ignores=[]))
+    # A closure reads its free names where it is called: ``get = lambda s: a * s``,
+    # then ``get(1.0)`` reads ``a``; passed on or stored, wherever it might be called.
+    closures = _closure_reads(body)
+    escaped = frozenset().union(*(closures[n.id] for n in walk(gast.Module(
+        body=body, type_ignores=[])) if isinstance(n, gast.Name) and n.id in closures
+        and isinstance(n.ctx, gast.Load) and not _called(n, body)), frozenset())
 
     read: dict[int, frozenset] = {}  # loads(node), by id (loops are read again)
 
@@ -602,6 +608,8 @@ def read_later(body: list, values_only: bool = False
             elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):
                 names.add(n.target.id)  # (v *= 0.5 reads v too: it writes, in NumPy,
                 # into the array v holds)
+        for name in list(names):
+            names |= closures.get(name, frozenset())
         found = read[id(node)] = frozenset(names)
         return found
 
@@ -683,9 +691,45 @@ def read_later(body: list, values_only: bool = False
                 sure(getattr(stmt, part, []) or [], before)
             before = before | (surely_stores(stmt) or frozenset())
 
-    live_in(body, frozenset(), True)
+    live_in(body, escaped, True)
     sure(body, frozenset())
     return later, bound
+
+
+def _closure_reads(body: list) -> dict[str, frozenset]:
+    """For each name bound to a lambda or nested def in ``body``, the names of the
+    function it reads (its free names, through the closures it calls in turn)."""
+    found: dict[str, set] = {}
+    for node in walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], gast.Name) and \
+                isinstance(node.value, gast.Lambda):
+            name, inner = node.targets[0].id, node.value
+        elif isinstance(node, gast.FunctionDef):
+            name, inner = node.name, node
+        else:
+            continue
+        own = {n.id for n in walk(inner.args) if isinstance(n, gast.Name)} | {
+            n.id for n in walk(inner) if isinstance(n, gast.Name) and
+            isinstance(n.ctx, gast.Store)}
+        found.setdefault(name, set()).update(
+            n.id for n in walk(inner) if isinstance(n, gast.Name) and
+            isinstance(n.ctx, gast.Load) and n.id not in own)
+    changed = True
+    while changed:  # (a closure calling another reads what that one reads)
+        changed = False
+        for name, reads in found.items():
+            more = set().union(*(found[r] for r in reads if r in found and r != name))
+            if not more <= reads:
+                reads |= more
+                changed = True
+    return {name: frozenset(reads) for name, reads in found.items()}
+
+
+def _called(name: gast.Name, body: list) -> bool:
+    """Whether the load ``name`` is the function of a call (``get(1.0)``)."""
+    return any(isinstance(n, gast.Call) and n.func is name
+               for n in walk(gast.Module(body=body, type_ignores=[])))
 
 
 _COMPREHENSIONS = (gast.ListComp, gast.SetComp, gast.GeneratorExp, gast.DictComp)
