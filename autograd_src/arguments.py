@@ -517,6 +517,8 @@ def scalar_signature(names: list[str], args: tuple, kwargs: dict,
     """
     if not kwargs and not vectors and not plain and _ARRAYS_ONLY.issuperset(map(type, args)) and \
             (len(args) == 1 or len(set(map(_SHAPE, args))) == len(args)):
+        if _COMPLEX_KIND in map(_KIND, args):
+            refuse_complex(names, args, kwargs)
         return NO_SCALARS  # arrays of different shapes: the common case, decided in C
     scalars: list = []
     sequences: list = []
@@ -527,6 +529,8 @@ def scalar_signature(names: list[str], args: tuple, kwargs: dict,
     for name, value in pairs:
         kind = type(value)
         if kind is np.ndarray:  # the common case, decided first
+            if value.dtype.kind == "c":
+                refuse_complex(names, args, kwargs)
             if name in plain and not value.ndim and value.dtype.kind == "f":
                 scalars.append(name)  # a 0-d array only ever read as a number
                 continue
@@ -543,10 +547,40 @@ def scalar_signature(names: list[str], args: tuple, kwargs: dict,
             containers.append(name)
             if isinstance(value, dict):
                 dicts.append(name)
+            if any(isinstance(v, (complex, np.complexfloating)) or
+                   (type(v) is np.ndarray and v.dtype.kind == "c")
+                   for v in (value.values() if isinstance(value, dict) else value)):
+                raise TypeError(
+                    f"{name} holds complex numbers: complex numbers are not supported "
+                    "yet, their derivatives would be taken as real ones; pass their real "
+                    "and imaginary parts and write the complex arithmetic with them")
+        elif kind is complex or isinstance(value, np.complexfloating):
+            refuse_complex(names, args, kwargs)
     groups = tuple(tuple(g) for g in shapes.values() if len(g) > 1)
     if not scalars and not sequences and not groups and not containers:
         return NO_SCALARS
     return tuple(scalars), tuple(sequences), groups, tuple(containers), tuple(dicts)
+
+
+_COMPLEX_KIND = "c"
+
+
+def _KIND(array: np.ndarray) -> str:
+    return array.dtype.kind
+
+
+def refuse_complex(names: list[str], args: tuple, kwargs: dict) -> None:
+    """Refuse complex arguments (differentiated or not): the derivative rules are those
+    of real numbers (``np.abs`` of a complex array, a product with one), which would
+    give a wrong gradient, not an error."""
+    for name, value in list(zip(names, args)) + list(kwargs.items()):
+        if np.iscomplexobj(value) if isinstance(value, (np.ndarray, np.generic, complex)) \
+                else False:
+            raise TypeError(
+                f"{name} is complex ({getattr(value, 'dtype', 'complex')}): complex numbers "
+                "are not supported yet, their derivatives would be taken as real ones; "
+                f"pass its real and imaginary parts ({name}.real, {name}.imag) and write "
+                "the complex arithmetic with them")
 
 
 _INT_OPS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv, gast.Mod)

@@ -387,9 +387,9 @@ def _outer_of_a_number(t):
 
 
 def test_a_complex_seed_for_a_real_output_is_refused():
-    with pytest.raises(TypeError, match="dout, the seed, is complex"):
+    with pytest.raises(TypeError, match=r"dout(, the seed,)? is complex"):
         grad(np.sin)(np.array([0.1, 0.2]), dout=np.array([1 + 1j, 2.0]))
-    with pytest.raises(TypeError, match="dout, the seed, is complex"):
+    with pytest.raises(TypeError, match=r"dout(, the seed,)? is complex"):
         grad(_outer_of_a_number)(2.0, dout=np.ones((2, 2)) * 1j)
 
 

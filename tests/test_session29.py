@@ -495,3 +495,36 @@ def test_a_closure_reading_an_array_updated_through_another_name():
             grad(f)(b)
     np.testing.assert_allclose(grad(_closure_after_rebinding)(b),
                                numeric_grad(_closure_after_rebinding, b), rtol=1e-6)
+
+
+# ----- Complex values (tester EH, wrong values: a complex array passed in, or a module's
+# J = 1j, went through rules written for real numbers: np.abs(g * Z) gave a complex
+# gradient; the Tensor API made t * Z a constant, dropping the gradient) -----
+
+_J = 1j
+_Z = np.array([1.0 + 2.0j, -0.5 + 0.3j])
+
+
+def _power(g, Z):
+    return np.sum(np.abs(g * Z) ** 2)
+
+
+def _dtft(w):
+    n = np.arange(4.0)
+    return np.abs(np.sum(np.cos(n) * np.exp(-_J * w * n)))
+
+
+def test_complex_arguments_and_constants_are_refused():
+    from autograd_src.errors import DiffSyntaxError
+    g = np.array([0.7, -1.2])
+    for call in (lambda: grad(_power)(g, _Z), lambda: jacfwd(_power)(g, _Z),
+                 lambda: hessian(_power)(g, _Z), lambda: grad(_power)(g, [1j, 2.0]),
+                 lambda: grad(_power)(g, Z=_Z)):
+        with pytest.raises(TypeError, match="complex"):
+            call()
+    with pytest.raises(DiffSyntaxError, match="a complex number in _dtft"):
+        grad(_dtft)(0.3)
+    t = mg.tensor([0.7, -1.2])
+    with pytest.raises(TypeError, match="complex numbers are not supported"):
+        t * _Z
+    np.testing.assert_allclose(grad(_power)(g, np.abs(_Z)), 2 * g * np.abs(_Z) ** 2)

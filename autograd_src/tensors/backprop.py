@@ -195,6 +195,13 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     raw_args = tuple([a._data if type(a) is tensor_type else unwrap(a) for a in args])
     raw_kwargs = {k: unwrap(v) for k, v in kwargs.items()} if kwargs else kwargs
     ans = primitive(*raw_args, **raw_kwargs)
+    if getattr(ans, "dtype", None) is not None and ans.dtype.kind == "c" and \
+            _Recording.enabled and any(type(a) is tensor_type and not a._constant
+                                       for a in args):
+        raise TypeError(f"{registry.primitive_name(primitive)} of a tensor that needs "
+                        "gradients gives complex values here: complex numbers are not "
+                        "supported (MyGrad refuses complex data too); write the real and "
+                        "imaginary parts as separate real tensors")
     if isinstance(ans, (tuple, list)):
         if primitive in _SPLITS and isinstance(args[0], tensor_type):
             return _pieces(args[0], ans, _SPLITS[primitive](raw_args, raw_kwargs), constant)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 
 import gast
+import numpy as np
 
 from .ir import walk
 from .source import ParsedFunction, imported_names
@@ -70,9 +71,28 @@ def _describe(node: gast.AST) -> str:
     return _NAMES.get(type(node), type(node).__name__)
 
 
+_COMPLEX_TYPES = frozenset({"complex64", "complex128", "complex256", "cdouble", "csingle",
+                            "clongdouble", "complexfloating", "complex_"})
+
+
+def _complex_outside(parsed: ParsedFunction, node: gast.Name, seen: dict) -> bool:
+    """Whether ``node`` reads, from the module or an enclosing function, a complex number
+    or array (``J = 1j`` at module level), or names the type ``complex``."""
+    if not isinstance(node.ctx, gast.Load) or node.id in parsed.locals:
+        return False
+    found = seen.get(node.id)
+    if found is None:
+        value = parsed.resolve(node)
+        found = seen[node.id] = value is complex or isinstance(
+            value, (complex, np.complexfloating)) or (
+            isinstance(value, np.ndarray) and value.dtype.kind == "c")
+    return found
+
+
 def check(parsed: ParsedFunction) -> None:
     """Raise `DiffSyntaxError` at the first unsupported construct in ``parsed``."""
     fn = parsed.node
+    seen: dict = {}  # (names read from outside, complex or not)
     for stmt in fn.body:
         for node in walk(stmt):
             if node is fn:
@@ -97,7 +117,9 @@ def check(parsed: ParsedFunction) -> None:
                 # code in a string, variables read by name: grad would see constants
                 raise parsed.error(node, f"{node.func.id}() in {parsed.name}(): "
                                          f"{_HIDDEN[node.func.id]}")
-            if isinstance(node, gast.Constant) and isinstance(node.value, complex):
+            if (isinstance(node, gast.Constant) and isinstance(node.value, complex)) or \
+                    (isinstance(node, gast.Attribute) and node.attr in _COMPLEX_TYPES) or \
+                    (isinstance(node, gast.Name) and _complex_outside(parsed, node, seen)):
                 # The rules are written for real values: |z| and z's conjugates would
                 # come out wrong, not refused.
                 raise parsed.error(node, f"a complex number in {parsed.name}(): grad "
