@@ -263,11 +263,31 @@ def ungradient(g: Any, ans: Any, f: Any, varargs: tuple, axis: Any = None,
             continue
         n = shape_of(f)[a]
         step = spacing[k:k + 1] if spacing else []
-        matrix = np.gradient(np.eye(n), *step, axis=0, edge_order=edge_order)
-        # out_i = sum_j matrix[i, j] f_j along the axis: the adjoint is matrix^T g.
-        moved = np.moveaxis(np.asarray(piece, dtype=np.float64), a, -1) @ matrix
+        lanes = np.moveaxis(np.asarray(piece, dtype=np.float64), a, -1)
+        if n <= 8:
+            matrix = np.gradient(np.eye(n), *step, axis=0, edge_order=edge_order)
+            # out_i = sum_j matrix[i, j] f_j along the axis: the adjoint is matrix^T g.
+            moved = lanes @ matrix
+        else:
+            moved = _banded_transpose(lanes, n, step, edge_order)
         out = out + np.moveaxis(moved, -1, a)
     return out
+
+
+def _banded_transpose(lanes: Any, n: int, step: list, edge_order: int) -> Any:
+    """``lanes @ G`` for ``G``, the matrix of ``np.gradient`` along an axis of length
+    ``n``, without making it (n by n: 9 GB at n = 20,000). Each of its rows reads at
+    most five neighbouring entries (offsets -2..2: two at the edges, for
+    ``edge_order=2``), so five probes, ``np.gradient`` of the columns of each residue
+    mod 5, give every entry: ``G[i, i + o]`` is probe ``(i + o) % 5`` at ``i``."""
+    columns = np.arange(n)
+    probes = np.stack([np.gradient((columns % 5 == c).astype(np.float64), *step,
+                                   edge_order=edge_order) for c in range(5)])
+    moved = np.zeros(lanes.shape[:-1] + (n,))
+    for offset in range(-2, 3):
+        i = columns[max(0, -offset):n - max(0, offset)]  # rows whose column i + o exists
+        moved[..., i + offset] += lanes[..., i] * probes[(i + offset) % 5, i]
+    return moved
 
 
 def uncumprod(g: Any, ans: Any, x: Any, axis: Any = None) -> Any:
