@@ -268,6 +268,12 @@ CASES += [
     ((_ad.unkron,), "_ad.unkron(x, y, z, 0).sum() * _ad.unkron(x, y, z, 1) + "
      "_ad.unkron(x[:2], y[0], z, 1)",
      lambda r: (r.normal(size=(4, 9)), r.normal(size=(2, 3)), r.normal(size=(2, 3))), 3),
+    ((_ad.unconvolve,), "np.concatenate([_ad.unconvolve(x, y, z, 'full', 0), "
+     "_ad.unconvolve(x, y, z, 'full', 1), _ad.unconvolve(x[:5], y, z, 'same', 1), "
+     "_ad.unconvolve(x[:3], y, z, 0, 0) * _ad.unconvolve(x[:5], y, z, 1, 1).sum()])",
+     lambda r: (r.normal(size=7), r.normal(size=5), r.normal(size=3)), 3),
+    ((np.convolve,), "np.concatenate([np.convolve(x, y), np.convolve(y, x, 'same'), "
+     "np.convolve(x, y, 'valid') ** 2])", _n(5, 3), 2),
     ((_ad.cross_grad,), "_ad.cross_grad(x, y, z) + _ad.cross_grad(x, y, z, which=1) + "
      "_ad.cross_grad(x.T, y.T, z.T, axis=0).T + _ad.cross_grad(x[:, 2], y[:, :2], z[:, :2], "
      "which=1)[:, [0, 1, 0]]", _n((4, 3), (4, 3), (4, 3)), 3),

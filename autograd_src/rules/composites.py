@@ -306,29 +306,6 @@ def _sequence(x: Any, name: str) -> Any:
     return x
 
 
-@defcomposite(np.convolve)
-def convolve(a: Any, v: Any, mode: str = "full") -> Any:
-    """``np.convolve`` of two 1-D sequences: each value of ``v`` scales ``a`` shifted
-    by its place; ``"same"`` and ``"valid"`` keep the middle, as NumPy does."""
-    a, v = _sequence(a, "a"), _sequence(v, "v")
-    if np.shape(v)[0] > np.shape(a)[0]:
-        a, v = v, a
-    n, m = np.shape(a)[0], np.shape(v)[0]
-    dtype = np.result_type(_values_of(a), _values_of(v), 1.0)
-    full = np.zeros(n + m - 1, dtype=dtype)
-    for j in range(m):  # (new arrays, not writes: a tensor's too)
-        full = full + np.concatenate([np.zeros(j, dtype=dtype), a * v[j],
-                                      np.zeros(m - 1 - j, dtype=dtype)])
-    if mode == "full":
-        return full
-    if mode == "same":
-        start = (m - 1) // 2
-        return full[start:start + n]
-    if mode == "valid":
-        return full[m - 1:n]
-    raise ValueError(f"mode must be one of 'full', 'same' or 'valid', not {mode!r}")
-
-
 @defcomposite(np.correlate)
 def correlate(a: Any, v: Any, mode: str = "valid") -> Any:
     """``np.correlate`` of two real 1-D sequences: `convolve` with ``v`` reversed

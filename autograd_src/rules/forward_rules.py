@@ -941,6 +941,25 @@ def digamma(g, ans, x):
 # other operand; the operand whose gradient they are is read for its shape.
 
 
+@defvjp(_ad.unconvolve)
+def unconvolve_vjp(g, ans, grad, a, v, mode, which):
+    return (_fwd.convolve_part(g, a, v, mode, which),
+            _fwd.unconvolve_adjoint(g, grad, a, v, mode, which, 0),
+            _fwd.unconvolve_adjoint(g, grad, a, v, mode, which, 1))
+
+
+@defjvp(_ad.unconvolve)
+def unconvolve(g, ans, grad, a, v, mode, which):
+    return (_ad.unconvolve(g, a, v, mode, which),
+            _fwd.unconvolve_term(g, grad, a, v, mode, which, 0),
+            _fwd.unconvolve_term(g, grad, a, v, mode, which, 1))
+
+
+@defjvp(np.convolve)
+def convolve(g, ans, a, v, mode="full"):
+    return np.convolve(g, v, _ad.convolve_mode(mode)), np.convolve(a, g, _ad.convolve_mode(mode))
+
+
 @defvjp(_ad.unkron)
 def unkron_vjp(g, ans, grad, a, b, which):
     return (_fwd.kron_part(g, a, b, which), _fwd.unkron_adjoint(g, grad, a, b, which, 0),

@@ -688,6 +688,11 @@ def tensordot(g, ans, a, b, axes=2):
     return _ad.tensordot_lhs(g, a, b, axes), _ad.tensordot_rhs(g, a, b, axes)
 
 
+@defvjp(np.convolve)
+def convolve(g, ans, a, v, mode="full"):
+    return _ad.unconvolve(g, a, v, mode, 0), _ad.unconvolve(g, a, v, mode, 1)
+
+
 @defvjp(np.kron)
 def kron(g, ans, a, b):
     return _ad.unkron(g, a, b, 0), _ad.unkron(g, a, b, 1)

@@ -172,6 +172,7 @@ from .sampled import (  # noqa: F401 - generated code reads them as _ad.<name>
     untrapezoid_samples,
 )
 from .shapes import (  # noqa: F401 - generated code reads them as _ad.<name>
+    convolve_mode,
     index_joined,
     items,
     real_input,
@@ -179,6 +180,7 @@ from .shapes import (  # noqa: F401 - generated code reads them as _ad.<name>
     unappend,
     unatleast,
     uncompress,
+    unconvolve,
     uncumprod,
     undiff,
     undstack,
@@ -239,7 +241,8 @@ __all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "i
            "sinc_grad", "fold_symmetric", "uncholesky", "uneig", "uneigh", "uneigvalsh",
            "unlstsq", "unmatrix_power", "unpinv", "unqr", "unslogdet", "unsvd", "real_input",
            "split_axis", "unappend", "unatleast", "uncompress", "uncumprod", "undiff",
-           "ungather", "ungradient", "unkron", "unnan_to_num", "unpad", "unpartition",
+           "ungather", "ungradient", "unconvolve", "convolve_mode", "unkron", "unnan_to_num",
+           "unpad", "unpartition",
            "unroll", "unrollaxis", "unrot90", "unselect", "unselect_default", "unsort",
            "unsplit", "unstack_columns", "untake", "undstack", "index_joined",
            "unindex_joined", "divide_or_zero", "multidigamma",

@@ -25,7 +25,8 @@ __all__ = ["summed_back", "broadcast", "zero", "einsum_jvp", "sum_reduced", "red
            "uneigh_value_term", "uneigh_value_adjoint", "uneigvalsh_a_term",
            "svd", "svd_values", "unsvd_values_a_term", "unsvd_value_term",
            "unsvd_value_adjoint", "unsvd_grad_adjoint", "unsvd_a_term", "unkron_term",
-           "unkron_adjoint", "kron_part", "cross_term", "cross_adjoint", "cross_part",
+           "unkron_adjoint", "kron_part", "unconvolve_term", "unconvolve_adjoint",
+           "convolve_part", "cross_term", "cross_adjoint", "cross_part",
            "sinc_second", "select_part", "select_default_part", "atleast_part",
            "unmatrix_power_a_term", "pinv", "unpinv_x_term", "unpinv_x_adjoint",
            "unpinv_a_term", "unpinv_a_adjoint", "trigamma", "lstsq",
@@ -1026,6 +1027,40 @@ def unkron_adjoint(u: Any, grad: Any, a: Any, b: Any, which: int, wanted: int) -
     if wanted == which:
         return np.zeros(shape_of(a if which == 0 else b), dtype=np.result_type(grad, u))
     return unkron(grad, a, u, 0) if wanted == 0 else unkron(grad, u, b, 1)
+
+
+def unconvolve_term(t: Any, grad: Any, a: Any, v: Any, mode: Any, which: int,
+                    wanted: int) -> Any:
+    """The tangent of ``_ad.unconvolve(grad, a, v, mode, which)`` that the tangent ``t``
+    of its input ``wanted`` (0: ``a``, 1: ``v``) gives: linear in the other operand;
+    the operand whose gradient it is counts for its shape alone."""
+    from .shapes import unconvolve
+    if wanted == which:
+        return np.zeros(shape_of(a if which == 0 else v), dtype=np.result_type(grad, t))
+    return unconvolve(grad, t, v, mode, which) if wanted == 0 else \
+        unconvolve(grad, a, t, mode, which)
+
+
+def unconvolve_adjoint(u: Any, grad: Any, a: Any, v: Any, mode: Any, which: int,
+                       wanted: int) -> Any:
+    """The adjoint of `unconvolve_term` with respect to ``t``: ``<u, unconvolve(grad,
+    a, t, mode, 0)>`` is ``<t, unconvolve(grad, u, v, mode, 1)>`` (a correlation
+    read the other way), and the mirror image."""
+    from .shapes import unconvolve
+    if wanted == which:
+        return np.zeros(shape_of(a if which == 0 else v), dtype=np.result_type(grad, u))
+    return unconvolve(grad, u, v, mode, 1) if wanted == 1 else \
+        unconvolve(grad, a, u, mode, 0)
+
+
+def convolve_part(u: Any, a: Any, v: Any, mode: Any, which: int) -> Any:
+    """The adjoint of ``_ad.unconvolve(grad, a, v, mode, which)`` with respect to
+    ``grad``: the tangent of ``np.convolve(a, v, mode)`` along ``u`` in operand
+    ``which``."""
+    from .shapes import convolve_mode
+    mode = convolve_mode(mode)
+    return np.convolve(np.ravel(u), np.ravel(v), mode) if which == 0 else \
+        np.convolve(np.ravel(a), np.ravel(u), mode)
 
 
 def kron_part(u: Any, a: Any, b: Any, which: int) -> Any:

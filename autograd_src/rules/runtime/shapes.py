@@ -23,6 +23,7 @@ __all__ = ["items", "ungather", "unroll", "unpad", "unrot90", "unrollaxis", "una
            "unsplit", "split_axis", "unappend", "unselect", "unselect_default", "untake",
            "uncompress", "unsort",
            "unpartition", "undiff", "ungradient", "uncumprod", "unkron", "unstack_columns",
+           "unconvolve", "convolve_mode",
            "undstack", "index_joined", "unindex_joined",
            "unnan_to_num", "real_input", "unlinspace"]
 
@@ -288,6 +289,27 @@ def _banded_transpose(lanes: Any, n: int, step: list, edge_order: int) -> Any:
         i = columns[max(0, -offset):n - max(0, offset)]  # rows whose column i + o exists
         moved[..., i + offset] += lanes[..., i] * probes[(i + offset) % 5, i]
     return moved
+
+
+def convolve_mode(mode: Any) -> str:
+    """``np.convolve``'s mode by name (NumPy takes 0, 1, 2 for valid, same, full)."""
+    return {0: "valid", 1: "same", 2: "full"}.get(mode, mode) \
+        if not isinstance(mode, str) else mode
+
+
+def unconvolve(g: Any, a: Any, v: Any, mode: Any, which: int) -> Any:
+    """Gradient of ``np.convolve(a, v, mode)`` for operand ``which`` (0: ``a``, 1:
+    ``v``): the output's gradient, placed where its entries sit in the full
+    convolution, correlated with the other operand (in C: O(n m) time, O(n + m)
+    memory)."""
+    a1, v1 = np.ravel(a), np.ravel(v)
+    n, m = a1.size, v1.size
+    short = min(n, m)
+    start = {"full": 0, "same": (short - 1) // 2, "valid": short - 1}[convolve_mode(mode)]
+    full = np.zeros(n + m - 1, dtype=np.result_type(g, a1, v1, 1.0))
+    full[start:start + np.size(g)] = g
+    return np.correlate(full, v1 if which == 0 else a1, "valid").reshape(
+        shape_of(a if which == 0 else v))
 
 
 def uncumprod(g: Any, ans: Any, x: Any, axis: Any = None) -> Any:
