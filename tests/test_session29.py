@@ -570,3 +570,15 @@ def test_convolve_in_every_mode_both_operands_both_orders(mode):
                          for k in range(5)])
     np.testing.assert_allclose(hessian(_filtered)(x, w, mode), expected, rtol=1e-5,
                                atol=1e-7)
+
+
+def test_logaddexp_reduce_of_all_minus_infinity_has_gradient_zero():
+    # (tester EG: nan, where scipy's logsumexp gives 0, as the README says)
+    def f(x):
+        return np.logaddexp.reduce(x + np.array([-np.inf, -np.inf])) + np.sum(x)
+
+    with np.errstate(divide="ignore"):
+        np.testing.assert_allclose(grad(f)(np.array([0.3, 0.5])), [1.0, 1.0])
+    g = np.array([0.2, 0.9])
+    np.testing.assert_allclose(grad(lambda x: np.logaddexp.reduce(x))(g),
+                               np.exp(g) / np.sum(np.exp(g)))

@@ -419,7 +419,9 @@ def logaddexp_reduce(array: Any, axis: Any = 0, dtype: Any = None, out: Any = No
         return np.sum(_values_of(a), axis=axis, keepdims=keepdims) - np.inf
     top = np.max(a, axis=axis, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)  # (all -inf gives -inf, as NumPy's)
-    total = top + np.log(np.sum(np.exp(a - top), axis=axis, keepdims=True))
+    total = np.sum(np.exp(a - top), axis=axis, keepdims=True)
+    empty = total == 0  # (all -inf: -inf, gradient 0, as scipy's logsumexp, not nan)
+    total = top + np.where(empty, -np.inf, np.log(np.where(empty, 1.0, total)))
     if keepdims:
         return total
     if axis is None:
