@@ -582,3 +582,11 @@ def test_logaddexp_reduce_of_all_minus_infinity_has_gradient_zero():
     g = np.array([0.2, 0.9])
     np.testing.assert_allclose(grad(lambda x: np.logaddexp.reduce(x))(g),
                                np.exp(g) / np.sum(np.exp(g)))
+
+
+def test_np_diff_prepending_a_differentiated_value_names_the_concatenation():
+    def f(x):
+        return np.sum(np.diff(x, prepend=x[0]) ** 2)
+
+    with pytest.raises(Exception, match=r"np\.diff\(np\.concatenate\(\[x\[:1\], x\]\)\)"):
+        grad(f)(X)

@@ -599,7 +599,9 @@ class ExpressionNormalizer:
             if what == "an index":
                 raise self.error(index, "an index computed from a differentiated value is "
                                         "not differentiable: compute it from constants")
-            raise self.error(index, f"{what} cannot depend on a differentiated value")
+            hint = ": join them first, np.diff(np.concatenate([x[:1], x]))" \
+                if "of np.diff" in what and ("prepend" in what or "append" in what) else ""
+            raise self.error(index, f"{what} cannot depend on a differentiated value{hint}")
         if any(isinstance(n, gast.Slice) for n in walk(index)):
             np_name = self.namer.reference(numpy_rules.np, "np")
             index = gast.Subscript(value=gast.Attribute(value=name_node(np_name), attr="s_",
