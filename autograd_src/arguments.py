@@ -471,6 +471,7 @@ def in_structure(gradient: Any, like: Any, seen: Optional[set] = None) -> Any:
     # (a zero array where the caller passed a number, or another shape: the item the
     # function overwrote with a new value, ws[1] = ws[0] * 2.0, zeroed in its shape)
     if type(like) is float:
+        no_complex_result(gradient)
         try:
             return float(gradient)
         except TypeError:
@@ -567,6 +568,21 @@ _COMPLEX_KIND = "c"
 
 def _KIND(array: np.ndarray) -> str:
     return array.dtype.kind
+
+
+def no_complex_result(result: Any, of: Any = None) -> Any:
+    """``result`` (a gradient, tangent or Jacobian), unless it is complex where ``of``
+    (its argument, or the function's value) is real: a complex value reached the
+    computation another way than an argument (an item of a module's dict, an object's
+    attribute, ``np.linalg.eigvals`` or ``np.roots`` of a constant), and the rules,
+    those of real numbers, gave a wrong derivative: an error, never a number."""
+    if np.iscomplexobj(result) and not np.iscomplexobj(of):
+        raise TypeError("a complex value was reached while differentiating (an item of a "
+                        "module's dict, an attribute, np.linalg.eigvals, np.roots, np.fft "
+                        "of a constant...): complex numbers are not supported yet, their "
+                        "derivatives would be taken as real ones; write the real and "
+                        "imaginary parts as separate real arrays")
+    return result
 
 
 def refuse_complex(names: list[str], args: tuple, kwargs: dict) -> None:
@@ -747,13 +763,19 @@ def separate_results(compiled: Callable[..., Any], value: bool, single: bool,
                 argument = args[positions[0]]
                 _same_shape(grads, argument)
                 if type(argument) is np.ndarray and grads.dtype != argument.dtype:
-                    grads = _in_dtype_of(grads, argument)  # (a np.longdouble constant)
-                    return (result[0], grads) if value else grads
+                    grads = _in_dtype_of(no_complex_result(grads), argument)  # (a
+                    return (result[0], grads) if value else grads  # np.longdouble's)
+            elif type(grads) is complex or isinstance(grads, np.complexfloating):
+                no_complex_result(grads)
             return result
         recast = False
         for g, k in zip(grads, positions):
+            if type(g) is complex or isinstance(g, np.complexfloating):
+                no_complex_result(g)
             if type(g) is np.ndarray and 0 <= k < len(args):
                 _same_shape(g, args[k])
+                if g.dtype.kind == "c":
+                    no_complex_result(g, args[k])
                 recast = recast or (type(args[k]) is np.ndarray and g.dtype != args[k].dtype)
         if recast:  # (a np.longdouble constant)
             grads = tuple(_in_dtype_of(g, args[k]) if type(g) is np.ndarray and

@@ -41,6 +41,7 @@ from .arguments import (
     counter_indexed,
     in_structure,
     make_checker,
+    no_complex_result,
     scalar_signature,
     shallow_copy,
 )
@@ -422,6 +423,8 @@ def _make(fn: Callable[..., Any], names: list[str], verbose: int, printer: str,
             value, tangent = run(args, primal, [kwargs[t] for t in tangent_names])
         if type(value) is tuple:
             tangent = _shaped_like(tangent, value)
+        else:
+            no_complex_result(tangent, value)
         return value, tangent
 
     derivative.__name__ = derivative.__qualname__ = compiled.__name__
@@ -587,13 +590,17 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any],
     if one is not None:  # (one tangent: the common call)
         value, tangent = one(primals, tangents[positions[0]])
         if type(tangent) in _NUMBERS:
-            return value, tangent
+            return value, no_complex_result(tangent, value)
+        if type(value) is not tuple:
+            no_complex_result(tangent, value)
         given = [tangents[positions[0]]]
     else:
         given = [tangents[i] for i in positions]
         value, tangent = forward.run(primals, {}, given)
     if type(tangent) in _NUMBERS:  # (shares no memory, and is no tuple: the common case)
-        return value, tangent
+        return value, no_complex_result(tangent, value)
+    if type(value) is not tuple:
+        no_complex_result(tangent, value)
     return value, _own(_shaped_like(tangent, value), _arrays_in(given))
 
 

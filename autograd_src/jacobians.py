@@ -44,6 +44,7 @@ from .arguments import (
     in_structure,
     like_number,
     make_checker,
+    no_complex_result,
     shallow_copy,
     value_on_copies,
 )
@@ -230,6 +231,7 @@ def jacfwd(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
             # (in the argument's dtype, as jacrev's gradients are: float32 inputs give a
             # float32 Jacobian, also where float64 data enters)
             dtype = getattr(given, "dtype", None)
+            no_complex_result(jacobian, given)
             if dtype is not None and dtype.kind == "f" and jacobian.dtype != dtype:
                 jacobian = jacobian.astype(dtype)
             jacobians.append(jacobian)
@@ -580,7 +582,7 @@ def hvp(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
                 f"and the vector last, hvp({label})(x, *args, v) (SciPy's hessp is "
                 f"called hessp(x, p, *args): hessp=lambda x, p, *args: "
                 f"hvp({label})(x, *args, p))")
-        tangent = latest.run(tuple(primals), kwargs, [v])[1]
+        tangent = no_complex_result(latest.run(tuple(primals), kwargs, [v])[1], like)
         if isinstance(like, (list, tuple, dict)):  # tuples, namedtuples as given
             return in_structure(tangent, like)
         return _like_argument(tangent, like)
@@ -723,7 +725,8 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
             same.check(columns[0], latest.run(args, kwargs, [units[0]])[1])
         if not columns:  # an empty argument
             return np.zeros(shape + shape)
-        result = np.stack(columns, axis=-1).reshape(shape + shape)
+        result = no_complex_result(np.stack(columns, axis=-1).reshape(shape + shape),
+                                   argument)
         kind = getattr(argument, "dtype", None)
         if kind is not None and kind.kind == result.dtype.kind == "f" and \
                 kind.itemsize < result.dtype.itemsize:

@@ -590,3 +590,36 @@ def test_np_diff_prepending_a_differentiated_value_names_the_concatenation():
 
     with pytest.raises(Exception, match=r"np\.diff\(np\.concatenate\(\[x\[:1\], x\]\)\)"):
         grad(f)(X)
+
+
+_PARAMS = {"z": np.array([1.0 + 2.0j, -0.5 + 0.3j, 0.2 - 1j])}
+
+
+def _through_a_dict(x):
+    return np.sum(np.abs(x * _PARAMS["z"]) ** 2)
+
+
+def _scalar_through_a_dict(x):
+    return np.abs(x * _PARAMS["z"][0]) ** 2
+
+
+def test_a_complex_value_reached_another_way_is_refused():
+    # (tester EI, wrong values: an item of a module's dict, np.linalg.eigvals of a
+    # constant...: complex gradients, or real wrong ones where jacfwd cast them)
+    from autograd_src import jacrev, jvp, make_jvp, value_and_grad
+    x = np.array([0.7, -1.2, 0.4])
+    calls = [lambda: grad(_through_a_dict)(x), lambda: value_and_grad(_through_a_dict)(x),
+             lambda: jacfwd(_through_a_dict)(x), lambda: jacrev(_through_a_dict)(x),
+             lambda: hessian(_through_a_dict)(x), lambda: hvp(_through_a_dict)(x, x),
+             lambda: jvp(_through_a_dict, (x,), (x,)),
+             lambda: make_jvp(_through_a_dict)(x, dx=x),
+             lambda: grad(_scalar_through_a_dict)(0.7),
+             lambda: grad(grad(_scalar_through_a_dict))(0.7)]
+    for call in calls:
+        with pytest.raises(TypeError, match="a complex value was reached"):
+            call()
+    Z = np.array([1 + 2j, 3 - 1j, 0.5j])
+    for join in (lambda t: mg.concatenate([t, Z]), lambda t: mg.stack([t, Z]),
+                 lambda t: np.concatenate([t, Z]), lambda t: mg.r_[t, Z]):
+        with pytest.raises(TypeError, match="complex"):
+            join(mg.tensor(x))

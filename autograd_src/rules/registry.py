@@ -136,8 +136,9 @@ def primitive_name(fn: Any) -> str:
     if isinstance(fn, type(abs)) and module == "builtins":
         return name
     if module.startswith("numpy"):
-        if "linalg" in module:
-            return f"np.linalg.{name}"
+        for sub in ("linalg", "fft", "random"):  # (np.fft.rfft, not np.rfft)
+            if sub in module.split("."):
+                return f"np.{sub}.{name}"
         return f"np.{name}"
     if type(fn).__name__ == "ufunc":
         if getattr(np_module(), fn.__name__, None) is fn:

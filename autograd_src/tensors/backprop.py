@@ -163,6 +163,12 @@ RETURNS_ITS_OPERAND = {np.atleast_1d, np.atleast_2d, np.atleast_3d, np.real}
 _NO_POSITIONS = itertools.repeat(None)
 
 
+def _flat(args: tuple) -> list:
+    """``args`` with the items of its lists and tuples (``np.concatenate([t, z])``)."""
+    return [item for a in args
+            for item in (a if type(a) is list or type(a) is tuple else (a,))]
+
+
 def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
           constant: Optional[bool] = None) -> Any:
     """Run ``primitive`` on the data of ``args`` and record it when a tensor needs a gradient."""
@@ -196,8 +202,8 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
     raw_kwargs = {k: unwrap(v) for k, v in kwargs.items()} if kwargs else kwargs
     ans = primitive(*raw_args, **raw_kwargs)
     if getattr(ans, "dtype", None) is not None and ans.dtype.kind == "c" and \
-            _Recording.enabled and any(type(a) is tensor_type and not a._constant
-                                       for a in args):
+            _Recording.enabled and any(
+                type(a) is tensor_type and not a._constant for a in _flat(args)):
         raise TypeError(f"{registry.primitive_name(primitive)} of a tensor that needs "
                         "gradients gives complex values here: complex numbers are not "
                         "supported (MyGrad refuses complex data too); write the real and "
