@@ -846,7 +846,8 @@ def _with_arity(fn: types.FunctionType, count: int) -> Callable[..., Any]:
         return known[count]
     kinds = inspect.Parameter
     namespace = {"_wrapped": fn}
-    params = list(inspect.signature(fn).parameters.values())
+    # (its own parameters: a wrapper's *args, not the function it wraps)
+    params = list(inspect.signature(fn, follow_wrapped=False).parameters.values())
     named = [p for p in params if p.kind in (kinds.POSITIONAL_ONLY,
                                              kinds.POSITIONAL_OR_KEYWORD)]
     star = next(p.name for p in params if p.kind is kinds.VAR_POSITIONAL)

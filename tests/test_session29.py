@@ -623,3 +623,29 @@ def test_a_complex_value_reached_another_way_is_refused():
                  lambda t: np.concatenate([t, Z]), lambda t: mg.r_[t, Z]):
         with pytest.raises(TypeError, match="complex"):
             join(mg.tensor(x))
+
+
+# ----- A method decorated with functools.wraps (tester EI, crashes: StopIteration from
+# the wrapper's *args read through __wrapped__; the object among *args given an adjoint
+# as if it were a namedtuple) -----
+
+def _doubled(fn):
+    @functools.wraps(fn)
+    def w(*args, **kwargs):
+        return 2.0 * fn(*args, **kwargs)
+    return w
+
+
+class _Decorated:
+    def __init__(self, W):
+        self.W = W
+
+    @_doubled
+    def nll(self, x):
+        return np.sum(x ** 4) + np.sum(self.W @ x)
+
+
+def test_a_method_decorated_with_wraps():
+    m, x = _Decorated(np.array([[1.0, 2.0, 3.0]])), np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(grad(m.nll)(x), 2 * (4 * x ** 3 + m.W[0]))
+    np.testing.assert_allclose(hessian(m.nll)(x), np.diag(24 * x ** 2))

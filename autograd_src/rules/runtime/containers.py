@@ -316,8 +316,12 @@ def field_of_tangent(t: Any, x: Any, name: str) -> Any:
 
 def unfield(g: Any, x: Any, name: str) -> Any:
     """The adjoint of `field` on a namedtuple: ``g`` at the field's position, in a
-    namedtuple of ``x``'s type (so its adjoint reads as ``x`` does: ``dp.w``)."""
-    fields = type(x)._fields
+    namedtuple of ``x``'s type (so its adjoint reads as ``x`` does: ``dp.w``). An object
+    of another class (``self`` among a decorator's ``*args``, beside the values asked
+    for) has none: the checks at the call refuse one as a value to differentiate."""
+    fields = getattr(type(x), "_fields", None)
+    if fields is None or not isinstance(x, tuple):
+        return None
     if name not in fields:
         raise TypeError(f"{type(x).__name__}.{name} is not one of its fields {fields} (a "
                         "property or method): grad differentiates a namedtuple through its "
