@@ -272,6 +272,8 @@ CASES += [
      "_ad.unconvolve(x, y, z, 'full', 1), _ad.unconvolve(x[:5], y, z, 'same', 1), "
      "_ad.unconvolve(x[:3], y, z, 0, 0) * _ad.unconvolve(x[:5], y, z, 1, 1).sum()])",
      lambda r: (r.normal(size=7), r.normal(size=5), r.normal(size=3)), 3),
+    ((_ad.diagonal_fill_value,), "_ad.diagonal_fill_value(x[0]) * x + "
+     "_ad.diagonal_fill_value(x[1] ** 2)", _n(3), 1),
     ((np.convolve,), "np.concatenate([np.convolve(x, y), np.convolve(y, x, 'same'), "
      "np.convolve(x, y, 'valid') ** 2])", _n(5, 3), 2),
     ((_ad.cross_grad,), "_ad.cross_grad(x, y, z) + _ad.cross_grad(x, y, z, which=1) + "

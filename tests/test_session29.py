@@ -344,13 +344,35 @@ def test_fill_diagonal_with_a_number():
     np.testing.assert_allclose(grad(_wide)(A), numeric_grad(_wide, A), atol=1e-6)
 
 
+_FILL = 0.5
+
+
+def test_fill_diagonal_with_a_number_held_by_a_name():
+    # (tester EI: only a literal was followed; np.inf, a module's constant, an argument
+    # refused)
+    def f(A, v):
+        B = A * 2.0
+        np.fill_diagonal(B, val=v)
+        C = B * 1.0
+        np.fill_diagonal(C, np.inf)
+        np.fill_diagonal(B, _FILL) if v > 1.0 else None
+        return np.sum(B ** 2) + np.sum(np.where(np.isfinite(C), C, 0.0))
+
+    A = np.arange(6.0).reshape(2, 3)
+    for v in (0.7, 1.5):
+        gA, gv = grad(f, wrt=(0, 1))(A, v)
+        np.testing.assert_allclose(gA, numeric_grad(lambda a: f(a, v), A), atol=1e-6)
+        assert gv == pytest.approx((f(A, v + 1e-6) - f(A, v - 1e-6)) / 2e-6, abs=1e-6)
+    assert jacfwd(f, wrt=1)(A, 0.7) == pytest.approx(2.8 + 0.0)
+
+
 def test_fill_diagonal_with_an_array_names_the_assignment():
     def f(A, v):
         B = A * 2.0
         np.fill_diagonal(B, v)
         return np.sum(B)
 
-    with pytest.raises(Exception, match=r"np\.diag_indices"):
+    with pytest.raises(Exception, match=r"np\.diag_indices\(min\(a\.shape\)"):
         grad(f)(np.ones((2, 2)), np.zeros(2))
 
 
@@ -649,3 +671,31 @@ def test_a_method_decorated_with_wraps():
     m, x = _Decorated(np.array([[1.0, 2.0, 3.0]])), np.array([0.5, -1.0, 2.0])
     np.testing.assert_allclose(grad(m.nll)(x), 2 * (4 * x ** 3 + m.W[0]))
     np.testing.assert_allclose(hessian(m.nll)(x), np.diag(24 * x ** 2))
+
+
+# ----- A call writing into its argument inside an expression statement (found beside
+# tester EI's fill_diagonal: `np.copyto(B, 0.5) if c else None`, `c and np.copyto(B,
+# 0.5)`, `print(np.copyto(B, 0.5))` were run but not followed: wrong gradients, also at
+# the session's base) -----
+
+def _filled_if(A, v):
+    B = A * 2.0
+    B[0, 0] = v
+    np.fill_diagonal(B, 0.5) if v > 1.0 else None
+    return np.sum(B ** 2)
+
+
+def _copied_and(A, v):
+    B = A * 2.0
+    B[0, 0] = v
+    v > 1.0 and np.copyto(B, 0.5)
+    return np.sum(B ** 2)
+
+
+def test_a_writing_call_in_an_expression_statement():
+    from autograd_src.errors import NoRuleError
+    A = np.arange(6.0).reshape(2, 3)
+    for v in (0.5, 1.5):  # (as the if it is)
+        assert grad(_filled_if, wrt=1)(A, v) == pytest.approx(0.0 if v > 1.0 else 2 * v)
+    with pytest.raises(NoRuleError, match=r"np\.copyto\(B, 0\.5\) writes into its argument"):
+        grad(_copied_and, wrt=1)(A, 1.5)

@@ -27,6 +27,16 @@ def seed_jvp(g, ans, dout, out=0.0):
     return _ad.seed(g, out), None
 
 
+@defvjp(_ad.diagonal_fill_value)
+def diagonal_fill_value(g, ans, value):
+    return g
+
+
+@defjvp(_ad.diagonal_fill_value)
+def diagonal_fill_value_jvp(g, ans, value):
+    return g
+
+
 @defvjp(_ad.unbroadcast)
 def unbroadcast(g, ans, grad, x):
     return _fwd.broadcast(g, grad), _ad.zeros_like(x)

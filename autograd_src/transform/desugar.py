@@ -1045,12 +1045,13 @@ def _as_statement(parsed: ParsedFunction, stmt: gast.Expr, namer: Namer
     if update is not None:
         update.shown_as = gast.unparse(stmt).strip().splitlines()[0]  # (as written)
         return _located(update, stmt)
+    if isinstance(value, gast.IfExp) and any(isinstance(n, gast.Call) for n in walk(value)):
+        # (np.fill_diagonal(B, 0.5) if c else None: whatever its calls change, as the if)
+        return _located(gast.If(test=value.test, body=[gast.Expr(value=value.body)],
+                                orelse=[gast.Expr(value=value.orelse)]), stmt)
     if not any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and
                n.func.attr in mutation.CHANGING_RETURNING_NONE for n in walk(value)):
         return None
-    if isinstance(value, gast.IfExp):
-        return _located(gast.If(test=value.test, body=[gast.Expr(value=value.body)],
-                                orelse=[gast.Expr(value=value.orelse)]), stmt)
     if isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and \
             len(value.args) == 1 and not value.keywords and \
             parsed.resolve(value.func) in (list, set, tuple):
@@ -1073,10 +1074,19 @@ def _diagonal_fill(parsed: ParsedFunction, value: gast.expr, namer: Namer
                    ) -> Optional[gast.stmt]:
     """``np.fill_diagonal(a, 0.0)`` (a number) as ``a[np.diag_indices(np.min(np.shape(a)),
     np.ndim(a))] = 0.0``: the entries NumPy writes (those of the main diagonal, as far as
-    the shorter side reaches), an assignment into ``a`` grad follows."""
-    if not (isinstance(value, gast.Call) and len(value.args) == 2 and not value.keywords
-            and isinstance(value.args[0], gast.Name) and _is_number(value.args[1])):
+    the shorter side reaches), an assignment into ``a`` grad follows. A value that is
+    not written as a number is checked to be one as it runs (`_ad.diagonal_fill_value`):
+    an array's values would be written along the diagonal, repeated."""
+    keywords = {k.arg: k.value for k in value.keywords} if isinstance(value, gast.Call) \
+        else {}
+    if not (isinstance(value, gast.Call) and len(value.args) + len(keywords) == 2 and
+            value.args and isinstance(value.args[0], gast.Name) and
+            set(keywords) <= {"val"} and not any(isinstance(a, gast.Starred)
+                                                for a in value.args)):
         return None
+    filled = value.args[1] if len(value.args) == 2 else keywords["val"]
+    if isinstance(filled, (gast.List, gast.Tuple, gast.ListComp)):
+        return None  # (values along the diagonal, repeated: refused, naming the form)
     try:
         if parsed.resolve(value.func) is not np.fill_diagonal:
             return None
@@ -1091,9 +1101,13 @@ def _diagonal_fill(parsed: ParsedFunction, value: gast.expr, namer: Namer
 
     shorter = np_call("min", np_call("shape", name_node(array)))
     index = np_call("diag_indices", shorter, np_call("ndim", name_node(array)))
+    if not _is_number(filled):  # (a name, np.inf, float(k): checked as it runs)
+        filled = gast.Call(func=gast.Attribute(value=name_node(namer.reference(
+            runtime, "_ad")), attr="diagonal_fill_value", ctx=gast.Load()),
+            args=[filled], keywords=[])
     return gast.Assign(targets=[gast.Subscript(value=name_node(array), slice=index,
                                                ctx=gast.Store())],
-                       value=value.args[1], type_comment=None)
+                       value=filled, type_comment=None)
 
 
 def _is_number(node: Any) -> bool:

@@ -13,7 +13,9 @@ from .containers import add
 from .core import dtype_of, shape_of, zero_item, zeros_like
 
 __all__ = ["as_items", "unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile",
-           "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "own_copy", "add_at",
+           "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "own_copy",
+           "diagonal_fill_value",
+           "add_at",
            "add_to_item", "add_into", "is_first", "written_back",
            "copied_through", "scattered"]
 
@@ -261,6 +263,16 @@ def copied(part: Any) -> Any:
     if kind is list or isinstance(part, dict):
         return part.copy()
     return part
+
+
+def diagonal_fill_value(value: Any) -> Any:
+    """The number ``np.fill_diagonal(a, value)`` writes, checked to be one as it runs
+    (given an array, NumPy writes its values along the diagonal, repeated: refused)."""
+    if np.ndim(value) != 0:
+        raise TypeError("np.fill_diagonal given an array of values on a differentiated "
+                        "array is not supported: assign them to the diagonal, "
+                        "a[np.diag_indices(min(a.shape), a.ndim)] = values")
+    return value
 
 
 def own_copy(value: Any) -> Any:

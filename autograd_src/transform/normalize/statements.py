@@ -1657,18 +1657,37 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         else:
             return
         changes = [n for part in parts if part is not None for n in walk(part)
-                   if isinstance(n, gast.Call) and self.changes_a_container(n)]
+                   if isinstance(n, gast.Call) and (self.changes_a_container(n) or
+                                                    self.writes_an_argument(n))]
         if not changes or not any(isinstance(n, gast.Name) and n.id in self.active
                                   for part in parts if part is not None
                                   for n in walk(part)):
             return
         call = changes[0]
+        if self.writes_an_argument(call):  # (np.copyto(B, 0.5) if c else None, c and ...)
+            raise self.error(call, f"{gast.unparse(call).strip()} writes into its argument "
+                                   "inside an expression that reads a differentiated "
+                                   "value, which grad follows only as a statement of its "
+                                   "own: write it on a line of its own (in an if where "
+                                   "need be)", NoRuleError)
         subject = gast.unparse(call.func.value).strip()
         raise self.error(call, f"{gast.unparse(call).strip()} changes {subject} in place "
                                "inside an expression that reads a differentiated value, "
                                "which grad follows only as a statement of its own: write "
                                f"{subject}.{call.func.attr}(...) on a line of its own "
                                "(in a for loop or an if where need be)", NoRuleError)
+
+    def writes_an_argument(self, call: gast.Call) -> bool:
+        """Whether ``call`` is NumPy's (or the operator module's) writing into its first
+        argument (``np.copyto(B, v)``, ``np.fill_diagonal(B, 0.5)``); ``out=`` has checks
+        of its own."""
+        from . import _WRITING_INTO_THEIR_FIRST
+        name = getattr(call.func, "attr", None) or getattr(call.func, "id", None)
+        if name not in _WRITING_INTO_THEIR_FIRST:
+            return False
+        found = self.parsed.resolve(call.func)
+        return found is not UNRESOLVED and (getattr(found, "__module__", "") or "") \
+            .split(".")[0] in ("numpy", "_operator", "operator")
 
     def changes_a_container(self, call: gast.Call) -> bool:
         """Whether ``call`` is a method changing the list, dict, set or array it is
