@@ -361,7 +361,7 @@ def test_fill_diagonal_with_a_number_held_by_a_name():
     A = np.arange(6.0).reshape(2, 3)
     for v in (0.7, 1.5):
         gA, gv = grad(f, wrt=(0, 1))(A, v)
-        np.testing.assert_allclose(gA, numeric_grad(lambda a: f(a, v), A), atol=1e-6)
+        np.testing.assert_allclose(gA, numeric_grad(lambda a, v=v: f(a, v), A), atol=1e-6)
         assert gv == pytest.approx((f(A, v + 1e-6) - f(A, v - 1e-6)) / 2e-6, abs=1e-6)
     assert jacfwd(f, wrt=1)(A, 0.7) == pytest.approx(2.8 + 0.0)
 
