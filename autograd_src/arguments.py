@@ -570,13 +570,25 @@ def _KIND(array: np.ndarray) -> str:
     return array.dtype.kind
 
 
+def _has_complex(value: Any) -> bool:
+    """Whether ``value`` (an array, a number, or lists, tuples and dicts of them)
+    holds a complex number."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.dtype.kind == "c"
+    if isinstance(value, (list, tuple)):
+        return any(_has_complex(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_complex(v) for v in value.values())
+    return type(value) is complex
+
+
 def no_complex_result(result: Any, of: Any = None) -> Any:
     """``result`` (a gradient, tangent or Jacobian), unless it is complex where ``of``
     (its argument, or the function's value) is real: a complex value reached the
     computation another way than an argument (an item of a module's dict, an object's
     attribute, ``np.linalg.eigvals`` or ``np.roots`` of a constant), and the rules,
     those of real numbers, gave a wrong derivative: an error, never a number."""
-    if np.iscomplexobj(result) and not np.iscomplexobj(of):
+    if _has_complex(result) and not _has_complex(of):
         raise TypeError("a complex value was reached while differentiating (an item of a "
                         "module's dict, an attribute, np.linalg.eigvals, np.roots, np.fft "
                         "of a constant...): complex numbers are not supported yet, their "
