@@ -699,3 +699,17 @@ def test_a_writing_call_in_an_expression_statement():
         assert grad(_filled_if, wrt=1)(A, v) == pytest.approx(0.0 if v > 1.0 else 2 * v)
     with pytest.raises(NoRuleError, match=r"np\.copyto\(B, 0\.5\) writes into its argument"):
         grad(_copied_and, wrt=1)(A, 1.5)
+
+
+def _table_of_a_joined_shape(w, shape):
+    R = np.zeros(shape + (2,))  # (a tuple joined: two dimensions here, not one)
+    s = 0.0
+    for i in range(2):
+        R[i] = w[i] * np.ones(2)
+        s = s + np.sum(R[i] * w[i])
+    return s
+
+
+def test_a_table_whose_shape_is_not_written_out_is_not_taken_for_numbers():
+    w = np.array([0.3, 0.7])
+    np.testing.assert_allclose(grad(_table_of_a_joined_shape)(w, (2,)), 4 * w)

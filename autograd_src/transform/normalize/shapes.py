@@ -63,8 +63,8 @@ def float_array_ndims(node: gast.FunctionDef, resolve: Any) -> dict[str, int]:
     """The local names that hold, wherever they are read, a float array of a known
     number of dimensions: every binding of the name is ``np.zeros((n, m))``,
     ``np.ones``, ``np.empty`` or ``np.full((n, m), 1e10)`` with a shape written out
-    (``k`` items, or one number: ``k = 1``) and a float type, and the rest of the code
-    only writes items into it (``R[i, j] = v``, ``R += v``). ``R[i - 1, j - 1]`` of
+    (``k`` items, or one integer: ``k = 1``) and a float type, and the rest of the code
+    only writes items into it (``R[i, j] = v``). ``R[i - 1, j - 1]`` of
     one is then a number (`ShapeFacts.is_scalar_value`). Looked at once, before
     normalizing, for the whole function: no other binding, no attribute set (``R.shape
     = ...``), no ``resize``, no ``global``/``nonlocal``, none in a nested def."""
@@ -119,10 +119,25 @@ def _float_array_made(value: Any, resolve: Any) -> Optional[int]:
         if any(isinstance(e, gast.Starred) for e in shape.elts):
             return None
         return len(shape.elts)
-    if isinstance(shape, (gast.Name, gast.BinOp, gast.Constant)) and not (
-            isinstance(shape, gast.Constant) and not isinstance(shape.value, int)):
-        return 1 if not isinstance(shape, gast.Name) else None  # (a name may hold a tuple)
-    return None
+    return 1 if _surely_int(shape) else None  # (a name may hold a tuple: not known)
+
+
+def _surely_int(node: Any) -> bool:
+    """Whether ``node`` surely gives one integer, never a tuple: a constant, ``len(...)``,
+    or ``+ - // %`` with a constant integer (a tuple plus a number raises; times one
+    repeats it)."""
+    if isinstance(node, gast.Constant):
+        return type(node.value) is int
+    if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+            node.func.id in ("len", "int"):
+        return True
+    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub,
+                                                             gast.FloorDiv, gast.Mod)):
+        return any(isinstance(side, gast.Constant) and type(side.value) is int
+                   for side in (node.left, node.right)) and \
+            all(_surely_int(side) or isinstance(side, gast.Name)
+                for side in (node.left, node.right))
+    return False
 
 
 def _bound_elsewhere(node: Any, name: str) -> bool:
