@@ -713,3 +713,14 @@ def _table_of_a_joined_shape(w, shape):
 def test_a_table_whose_shape_is_not_written_out_is_not_taken_for_numbers():
     w = np.array([0.3, 0.7])
     np.testing.assert_allclose(grad(_table_of_a_joined_shape)(w, (2,)), 4 * w)
+
+
+def test_what_is_cached_on_a_function_pickles_as_nothing():
+    # (cloudpickle, joblib and dask pickle a closure's __dict__: a weak reference there
+    # made them fail; the cache pickles empty, remade where it is unpickled)
+    import pickle
+    loss = _closure_over(np.ones(3))
+    grad(loss)(X)
+    state = pickle.loads(pickle.dumps(dict(loss.__dict__)))
+    assert state and all(type(v).__name__ == "_Held" and v.owner is None
+                         for k, v in state.items() if k.startswith("__autograd_src_"))

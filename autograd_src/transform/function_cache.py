@@ -18,12 +18,26 @@ from typing import Any, Callable
 __all__ = ["FunctionCache"]
 
 
+class _Held:
+    """A value kept on a function, with a weak reference to that function. Pickled as an
+    empty one (cloudpickle, joblib and dask pickle a closure's ``__dict__`` with it):
+    derivatives are remade where the function is unpickled."""
+
+    __slots__ = ("owner", "value")
+
+    def __init__(self, owner: Any = None, value: Any = None) -> None:
+        self.owner, self.value = owner, value
+
+    def __reduce__(self) -> tuple:
+        return (_Held, ())
+
+
 class FunctionCache:
     """A mapping from functions to values, held by the functions themselves.
 
     A Python function holds its value in its ``__dict__`` beside a weak reference
-    to itself: ``functools.wraps`` copies the ``__dict__`` of the function it wraps
-    into the wrapper, and the wrapper must not find the wrapped function's value.
+    to itself (`_Held`): ``functools.wraps`` copies the ``__dict__`` of the function it
+    wraps into the wrapper, and the wrapper must not find the wrapped function's value.
     Other callables (builtins, instances) fall back to a weak-keyed dictionary.
     """
 
@@ -34,7 +48,8 @@ class FunctionCache:
     def get(self, fn: Callable[..., Any], default: Any = None) -> Any:
         if isinstance(fn, types.FunctionType):
             held = fn.__dict__.get(self._attribute)
-            return held[1] if held is not None and held[0]() is fn else default
+            return held.value if type(held) is _Held and held.owner is not None and \
+                held.owner() is fn else default
         try:
             return self._others.get(fn, default)
         except TypeError:  # (not weakly referable)
@@ -53,7 +68,7 @@ class FunctionCache:
 
     def __setitem__(self, fn: Callable[..., Any], value: Any) -> None:
         if isinstance(fn, types.FunctionType):
-            fn.__dict__[self._attribute] = (weakref.ref(fn), value)
+            fn.__dict__[self._attribute] = _Held(weakref.ref(fn), value)
         else:
             self._others[fn] = value
 
