@@ -591,8 +591,6 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any],
         value, tangent = one(primals, tangents[positions[0]])
         if type(tangent) in _NUMBERS:
             return value, no_complex_result(tangent, value)
-        if type(value) is not tuple:
-            no_complex_result(tangent, value)
         given = [tangents[positions[0]]]
     else:
         given = [tangents[i] for i in positions]
