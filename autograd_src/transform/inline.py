@@ -145,7 +145,8 @@ class Inliner:
             others = [x for i, x in enumerate(inputs) if i != index]
             if rule.broadcasts(index) and not same_shape(entry, others, op):
                 # Inside a loop the operand's shape may be kept for each iteration.
-                like = name_node((shapes or {}).get(entry, entry))
+                like = gast.Tuple(elts=[], ctx=gast.Load()) if entry in op.scalars else \
+                    name_node((shapes or {}).get(entry, entry))  # (a number's shape: ())
                 expr = self.call(f"{self.ad}.unbroadcast", expr, like)
             result.append((entry, expr))
         return self.shared_terms(result, op, pending)

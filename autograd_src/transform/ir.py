@@ -73,6 +73,9 @@ class Op:
     #: Ids of the bound operand expressions other than names known to be scalars
     #: (``c[i]`` of a list of floats).
     scalar_operands: frozenset = frozenset()
+    #: An item read as a number (``R[i - 1, j]`` of a float table, ``c[i]`` of a list
+    #: of floats): a value of its own, never a view of the container.
+    gives_number: bool = False
 
     def input_names(self) -> list[str]:
         names: list[str] = []
@@ -468,8 +471,8 @@ def shape_reads(op: Op) -> set[str]:
     for index, entry in enumerate(op.inputs):
         others = [x for i, x in enumerate(inputs) if i != index]
         if isinstance(entry, str) and op.rule.broadcasts(index) and \
-                not same_shape(entry, others, op):
-            names.add(entry)
+                not same_shape(entry, others, op) and entry not in op.scalars:
+            names.add(entry)  # (a number's shape is (): read from no value)
     return names
 
 
@@ -509,10 +512,12 @@ def reads_of(op: Op) -> tuple[set[str], bool]:
 def kept_by(op: Op) -> set[str]:
     """Names whose arrays the adjoint of ``op`` reads when it runs: what its rule reads,
     and for a call of a function whose derivative is generated every operand (its
-    backward function keeps the arrays it was given)."""
+    backward function keeps the arrays it was given; not where it is given a number
+    read from one, ``R[i - 1, j]`` of a float table, which it keeps instead)."""
     if op.rule is not None and hasattr(op.rule, "helper_keywords"):
         copied = getattr(op.rule, "copied_operands", ())
-        return set().union(*(load_names(v) for k, v in op.bound.items() if k not in copied))
+        return set().union(*(load_names(v) for k, v in op.bound.items() if k not in copied
+                             and id(v) not in op.scalar_operands))
     names, reads_result = reads_of(op)
     # exp's adjoint reads its own result (g * ans): an update of y after y = np.exp(x)
     # must not change what it reads

@@ -152,6 +152,7 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     compiled.__autograd_src_seed__ = derivative.seed_param
     compiled.__autograd_src_operands__ = norm.operand_params
     compiled.__autograd_src_state_arrays__ = norm.state_arrays
+    compiled.__autograd_src_gives_number__ = helper and norm.output_scalar
     return compiled, _with_helpers(text, list(namer.helper_sources))
 
 
@@ -295,7 +296,8 @@ def _with_tuple_lengths(fn: Callable[..., Any], call: Any, bindings: dict) -> di
 
 def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                       caller: source.ParsedFunction, bindings: Optional[dict] = None,
-                      given: frozenset = frozenset(), dicts: frozenset = frozenset()
+                      given: frozenset = frozenset(), dicts: frozenset = frozenset(),
+                      numbers: frozenset = frozenset()
                       ) -> tuple[Callable[..., Any], str, list]:
     """The generated derivative of a helper ``fn`` with respect to ``positions``, cached.
 
@@ -307,6 +309,8 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
     center(v)``): the helper's in-place updates of them (``u -= np.mean(u)``) may be
     made as new arrays, as updates of its own arrays are. ``dicts`` names parameters
     the caller gives dicts (``max(d, key=...)`` in the helper is then of its keys).
+    ``numbers`` names parameters the caller surely gives numbers (its own code is made
+    knowing so): the derivative is specialised to them, as a call's variant is.
     """
     if is_bound_method(fn):
         # Model.create(x) for a classmethod, obj.method(x) for a module-level obj:
@@ -318,18 +322,21 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
         return bind(derivative, owner), text, layout
     wrt, layout = helper_wrt(fn, positions, call, caller)
     dicts = frozenset(dicts) & set(source.parameters(fn)[0])
+    numbers = frozenset(numbers) - dicts
     bindings = with_vararg_count(fn, call, bindings or {})
     key = ("helper", tuple(positions), tuple(sorted((k, id(v)) for k, v in bindings.items())),
            optimizer.ENABLED.get()) + ((tuple(sorted(given)),) if given else ()) + (
         ("inline",) if inline_defs.ENABLED.get() else ()) + (  # (its nested defs inline:
-        (("dicts",) + tuple(sorted(dicts)),) if dicts else ())  # for second order)
+        (("dicts",) + tuple(sorted(dicts)),) if dicts else ()) + (  # for second order)
+        (("numbers",) + tuple(sorted(numbers)),) if numbers else ())
     with LOCK:
-        return _helper_derivative(fn, key, wrt, layout, bindings, given, dicts)
+        return _helper_derivative(fn, key, wrt, layout, bindings, given, dicts, numbers)
 
 
 def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layout: list,
                        bindings: dict, given: frozenset = frozenset(),
-                       dicts: frozenset = frozenset()) -> tuple[Callable[..., Any], str, list]:
+                       dicts: frozenset = frozenset(), numbers: frozenset = frozenset()
+                       ) -> tuple[Callable[..., Any], str, list]:
     per_fn = cache_for(fn)
     if cached(per_fn, key) is None:
         if (fn, key) in _IN_PROGRESS:
@@ -345,7 +352,8 @@ def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layou
         _IN_PROGRESS.add((fn, key))
         try:
             per_fn[key] = transform(fn, wrt, len(wrt) == 1, False, "gast",
-                                     ((), (), (), tuple(sorted(dicts)), tuple(sorted(dicts))),
+                                     (tuple(sorted(numbers)), (), (), tuple(sorted(dicts)),
+                                      tuple(sorted(dicts))),
                                      helper=True, bindings=bindings, given=given)
             HELPER_ORIGINS[per_fn[key][0]] = (fn, list(key[1]), dict(bindings))
         finally:

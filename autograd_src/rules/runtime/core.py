@@ -74,6 +74,7 @@ _ZERO_OF: dict = {}
 # of a list of layers' parameters makes several per call. Views cost no memory; the
 # cache is cleared when it grows past a bound (shapes seen by a long session).
 _ZERO_VIEWS: dict = {}
+_ZERO_OF_SCALAR_TYPE: dict = {}  # NumPy's scalar type -> its zero view (a few at most)
 
 
 def zero_item(x: Any) -> Any:
@@ -82,6 +83,9 @@ def zero_item(x: Any) -> Any:
     kind = type(x)
     if kind is float or kind is int:
         return 0.0
+    view = _ZERO_OF_SCALAR_TYPE.get(kind)  # (np.float64 items of a list: the common case)
+    if view is not None:
+        return view
     if kind is list or kind is tuple or isinstance(x, (list, tuple, dict)):
         return zeros_like(x)
     if kind is np.ndarray:
@@ -101,6 +105,8 @@ def zero_item(x: Any) -> Any:
         view = _ZERO_VIEWS[(dtype, shape)] = np.broadcast_to(zero, shape)
     if kind is np.ndarray:
         _ZERO_VIEWS[key] = view  # an integer array's zero adjoint is a float one
+    elif isinstance(x, np.generic):
+        _ZERO_OF_SCALAR_TYPE[kind] = view
     return view
 
 
@@ -166,6 +172,9 @@ def seed(dout: Any, out: Any = 0.0) -> Any:
     ``sum(out)``, as MyGrad's ``backward()`` does. Without ``out`` the output is
     known to be a scalar.
     """
+    kind = type(dout)
+    if (kind is float or kind is np.float64) and kind is type(out):
+        return dout  # a helper's number seeded with one of its type (as below, at once)
     if type(out) is list or type(out) is tuple or isinstance(out, (list, tuple)):
         # a helper returning several values (a list of namedtuples among them)
         seeds = [None] * len(out) if dout is None else list(dout)

@@ -22,9 +22,13 @@ __all__ = ["as_items", "unindex", "unconcatenate", "unstack", "unhstack", "unvst
 
 def _has_array_index(index: Any) -> bool:
     items = index if isinstance(index, tuple) else (index,)
-    return any(
-        isinstance(i, (list, np.ndarray)) and np.asarray(i).dtype != bool for i in items
-    )
+    for i in items:
+        kind = type(i)
+        if kind is int or kind is slice:  # (R[i, j] in a loop: the common case, at once)
+            continue
+        if isinstance(i, (list, np.ndarray)) and np.asarray(i).dtype != bool:
+            return True
+    return False
 
 
 def unindex(g: Any, x: Any, index: Any) -> Any:

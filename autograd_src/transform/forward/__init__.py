@@ -166,11 +166,12 @@ _IN_PROGRESS: set = set()
 
 def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                       caller: source.ParsedFunction, bindings: Optional[dict] = None,
-                      given: frozenset = frozenset(), dicts: frozenset = frozenset()
+                      given: frozenset = frozenset(), dicts: frozenset = frozenset(),
+                      numbers: frozenset = frozenset()
                       ) -> tuple[Callable[..., Any], str, list]:
     """The forward-mode derivative of a helper ``fn`` along ``positions``, cached, its
     source, and where each position's tangent parameter is (``(index, None)``);
-    ``given`` and ``dicts`` as for `pipeline.helper_derivative`."""
+    ``given``, ``dicts`` and ``numbers`` as for `pipeline.helper_derivative`."""
     from ..pipeline import (
         _USER_RECURSION_LIMIT,
         LOCK,
@@ -200,10 +201,12 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
     bindings = {**getattr(fn, "__autograd_src_bindings__", {}), **(bindings or {})}
     bindings = with_vararg_count(fn, call, bindings)
     dicts = frozenset(dicts) & set(source.parameters(fn)[0])
+    numbers = frozenset(numbers) - dicts
     key = (_CACHE_KEY, tuple(positions),
            tuple(sorted((k, id(v)) for k, v in bindings.items())), optimizer.ENABLED.get()) \
         + ((tuple(sorted(given)),) if given else ()) + (
-            (("dicts",) + tuple(sorted(dicts)),) if dicts else ())
+            (("dicts",) + tuple(sorted(dicts)),) if dicts else ()) + (
+            (("numbers",) + tuple(sorted(numbers)),) if numbers else ())
     with LOCK:
         per_fn = cache_for(fn)
         if cached(per_fn, key) is None:
@@ -219,7 +222,8 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
             _IN_PROGRESS.add((fn, key))
             try:
                 per_fn[key] = transform_forward(
-                    fn, wrt, scalars=((), (), (), tuple(sorted(dicts)), tuple(sorted(dicts))),
+                    fn, wrt, scalars=(tuple(sorted(numbers)), (), (), tuple(sorted(dicts)),
+                                      tuple(sorted(dicts))),
                     helper=True, bindings=bindings, given=given)
             finally:
                 _IN_PROGRESS.discard((fn, key))

@@ -1142,7 +1142,7 @@ def _views_of(name: str, ops: list, reads: tuple = ()) -> set:
                 found.add(target)
                 grown = True
         for op in ops:
-            if op.target in found:
+            if op.target in found or op.gives_number:
                 continue
             inputs = {n for entry in op.inputs if entry is not None
                       for n in (entry if isinstance(entry, list) else [entry])

@@ -1001,6 +1001,9 @@ class CallNormalizer:
                              sequence=None, signature=inspect.Signature(), params=params,
                              n_inputs=len(atoms), exprs=None)
         rule.helper_keywords = keywords
+        # (its value is surely a number where its derivative, made for the numbers it is
+        # given here, knows so: the caller's adjoints then read no shape of it)
+        rule.gives_number = getattr(derivative, "__autograd_src_gives_number__", False)
         bound = dict(zip(params, atoms))
         bound["back"] = name_node(self.namer.fresh(f"{label}_back"))
         return rule, bound, [self._active_name(a) for a in atoms]
@@ -1161,8 +1164,13 @@ class CallNormalizer:
                           [(k.arg, k.value) for k in call.keywords]
                           if name is not None and isinstance(arg, gast.Name) and
                           (arg.id in self.dicts or self.surely_a_dict(arg.id)))
+        # (the parameters given numbers here: the helper's derivative is made for them,
+        # without the shape bookkeeping of broadcasting, as the caller's own code is)
+        positional = parameters(fn)[1]
+        numbers = frozenset(name for name, arg in zip(names[:positional], call.args)
+                            if not isinstance(arg, gast.Starred) and self.is_scalar_value(arg))
         derivative, source, layout = self.derive.helper(fn, positions, call, self.parsed,
-                                                        bindings, given, dicts)
+                                                        bindings, given, dicts, numbers)
         for owner, expr, text, helper in getattr(derivative, "__autograd_src_state_arrays__",
                                                  ()):
             # (what its backward reads of module state, by reference: see `Normalized`)

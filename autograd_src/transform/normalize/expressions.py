@@ -398,6 +398,11 @@ class ExpressionNormalizer:
             self.all_lists.add(target)
         if scalar:
             self.scalars.add(target)
+            op.gives_number = rule is not None and rule.primitive is operator.getitem
+        elif isinstance(value, (gast.List, gast.Tuple)) and value.elts and \
+                target not in self.parsed.locals and \
+                all(self.is_scalar_value(e) for e in value.elts):
+            self.number_lists.add(target)
         self.shape_class[target] = shape_class
         op.result_class = shape_class
         if rule is not None and (allocates(rule.primitive, value) or sliced_list or
@@ -425,6 +430,7 @@ class ExpressionNormalizer:
             self.shape_class.pop(name, None)
         self.scalars -= names
         self.scalar_sequences -= names
+        self.number_lists -= names
         self.owned -= names
         self.lists -= names
         self.counters -= names

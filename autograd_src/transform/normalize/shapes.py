@@ -4,12 +4,13 @@ share a shape (a shape class), so adjoints between them need no unbroadcast.
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any, Optional
 
 import gast
 
-from ...rules import numpy_rules
+from ...rules import numpy_rules, runtime
 from ..ir import (
     Op,
     is_none,
@@ -22,6 +23,7 @@ from ..ir import (
 __all__ = ["ShapeFacts", "float_array_ndims"]
 
 _np = numpy_rules.np
+_CONSTANTS = frozenset({"pi", "e", "tau", "inf", "nan", "euler_gamma"})
 
 
 def _trimmed(index: Any) -> Optional[int]:
@@ -109,11 +111,13 @@ def _float_array_made(value: Any, resolve: Any) -> Optional[int]:
         return None
     if maker is _np.full:
         fill = keywords.get("fill_value", value.args[1] if len(value.args) > 1 else None)
+        if isinstance(fill, gast.UnaryOp) and isinstance(fill.op, gast.USub):
+            fill = fill.operand
         if dtype is None and not (isinstance(fill, gast.Constant) and
                                   type(fill.value) is float) and not (
-                isinstance(fill, gast.UnaryOp) and isinstance(fill.operand, gast.Constant)
-                and type(fill.operand.value) is float):
-            return None  # (np.full(n, 0) is an int array)
+                isinstance(fill, gast.Attribute) and fill.attr in _CONSTANTS
+                and resolve(fill.value) in (_np, math)):
+            return None  # (np.full(n, 0) is an int array; np.full(n, np.inf) a float one)
     shape = value.args[0]
     if isinstance(shape, (gast.Tuple, gast.List)):
         if any(isinstance(e, gast.Starred) for e in shape.elts):
@@ -252,6 +256,8 @@ class ShapeFacts:
     def result_is_scalar(self, op: Op) -> bool:
         if op.rule is None:
             return op.inputs[0] in self.scalars
+        if hasattr(op.rule, "helper_keywords"):  # a helper of yours: as its derivative says
+            return op.rule.gives_number
         primitive = op.rule.primitive
         if primitive in _FULL_REDUCTIONS:
             axis = op.bound.get("axis")
@@ -264,6 +270,13 @@ class ShapeFacts:
             return all(self.is_scalar_value(v) for v in values)
         if primitive is operator.getitem:  # c[i] of a list of scalars
             return self.is_scalar_value(op.value)
+        if primitive is min or primitive is max:  # min(a, b) of numbers: one of them
+            return all(self.is_scalar_value(op.bound.get(p))
+                       for p in op.rule.params[: op.rule.n_inputs])
+        if primitive is runtime.smallest or primitive is runtime.largest:  # min(a, b, c)
+            items = op.bound.get("items")
+            return isinstance(items, gast.Name) and items.id in self.number_lists and \
+                is_none(op.bound.get("key"))
         return False
 
     def is_scalar_value(self, expr: Any) -> bool:
@@ -271,6 +284,9 @@ class ShapeFacts:
         math functions and ufuncs of scalars, and elements of lists of scalars."""
         if is_number(expr) or (isinstance(expr, gast.Name) and expr.id in self.scalars):
             return True
+        if isinstance(expr, gast.Attribute) and expr.attr in _CONSTANTS and \
+                self.parsed.resolve(expr.value) in (_np, math):
+            return True  # np.pi, math.tau: constants of the modules, never rebound
         if isinstance(expr, gast.BinOp):
             return self.is_scalar_value(expr.left) and self.is_scalar_value(expr.right)
         if isinstance(expr, gast.UnaryOp):
@@ -287,4 +303,5 @@ class ShapeFacts:
                 all(self.integer_index(p) for p in parts)
         return (isinstance(expr, gast.Subscript) and isinstance(expr.value, gast.Name)
                 and expr.value.id in self.scalar_sequences
-                and isinstance(expr.slice, (gast.Name, gast.Constant)))
+                and (isinstance(expr.slice, (gast.Name, gast.Constant))
+                     or self.integer_index(expr.slice)))  # (x[i - 1], x[-1])

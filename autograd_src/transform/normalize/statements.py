@@ -120,6 +120,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.slice_classes: dict[tuple, int] = {}  # (class of the array, rows dropped)
         self.counters: set[str] = set()  # variables of range loops, not rebound
         self.scalar_sequences: set[str] = set()
+        #: Temporaries holding a list of numbers made here (``min(a, b, c)``'s items).
+        self.number_lists: set[str] = set()
         #: Local names always holding a float array of so many dimensions (see
         #: `shapes.float_array_ndims`): ``R[i, j]`` of one is a number.
         self.float_arrays: dict[str, int] = {}

@@ -1,0 +1,194 @@
+"""Session 30: each change in its smallest form.
+
+Scalar loops written as people write them (a log-likelihood with ``np.pi``, a soft-DTW
+table filled by a helper) kept shape stacks, copied the table at every step, and
+differentiated the helper for arrays: 5x and 12x the function. Numbers are now known
+as numbers in more places; each such fact is checked here against finite differences
+and by the generated code it removes.
+"""
+
+import numpy as np
+import pytest
+
+from autograd_src import grad, hessian
+from autograd_src.rules.runtime import core, indexing
+
+from .finite_differences import numeric_grad
+
+
+def _softmin(a, b, c, gamma):
+    m = min(a, b, c)
+    s = np.exp(-(a - m) / gamma) + np.exp(-(b - m) / gamma) + np.exp(-(c - m) / gamma)
+    return m - gamma * np.log(s)
+
+
+def soft_dtw(x, y, gamma=1.0):
+    n, m = len(x), len(y)
+    R = np.full((n + 1, m + 1), np.inf)
+    R[0, 0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            cost = (x[i - 1] - y[j - 1]) ** 2
+            R[i, j] = cost + _softmin(R[i - 1, j], R[i, j - 1], R[i - 1, j - 1], gamma)
+    return R[n, m]
+
+
+def gaussian_loglik(p, xs):
+    total = 0.0
+    for x in xs:
+        z = (x - p[0]) / p[1]
+        total = total - 0.5 * z * z - np.log(p[1]) - 0.5 * np.log(2 * np.pi)
+    return total
+
+
+def _fd_jacobian(f, x, h=1e-6):
+    """Central differences of the vector function ``f``, one row per entry of ``x``."""
+    rows = []
+    for k in range(x.size):
+        e = np.zeros_like(x)
+        e[k] = h
+        rows.append((f(x + e) - f(x - e)) / (2 * h))
+    return np.array(rows)
+
+
+RNG = np.random.RandomState(30)
+X, Y = RNG.randn(6), RNG.randn(5)
+
+
+def test_soft_dtw_gradient_and_hessian():
+    g = grad(soft_dtw)
+    assert np.allclose(g(X, Y), numeric_grad(lambda z: soft_dtw(z, Y), X), atol=1e-7)
+    assert np.allclose(g(X, Y, 0.5), numeric_grad(lambda z: soft_dtw(z, Y, 0.5), X),
+                       atol=1e-7)
+    H = hessian(soft_dtw)(X, Y)
+    assert np.allclose(H, _fd_jacobian(lambda z: g(z, Y), X), atol=1e-6)
+
+
+def test_soft_dtw_code_has_no_shape_stacks_nor_table_copies():
+    """The table's items are numbers (``np.full(..., np.inf)`` is a float table), the
+    helper is differentiated for the numbers it is given, and its result is one: no
+    shape is kept, and ``R[i, j] = v`` writes in place (the helper keeps the numbers
+    it was given, not the table)."""
+    g = grad(soft_dtw)
+    g(X, Y)
+    text = g.source
+    assert "shape_stack" not in text
+    assert "_ad.setitem(R" not in text and "R[i, j] = total" in text
+    helper = text[text.index("def d_softmin"):]
+    assert "unbroadcast" not in helper
+
+
+def test_constants_of_numpy_and_math_are_numbers():
+    """``0.5 * np.log(2 * np.pi)`` is a number: the running total stays one."""
+    p, xs = np.array([0.2, 1.3]), list(RNG.randn(20))
+    g = grad(gaussian_loglik)
+    assert np.allclose(g(p, xs), numeric_grad(lambda q: gaussian_loglik(q, xs), p))
+    assert np.allclose(g(p, np.array(xs)),
+                       numeric_grad(lambda q: gaussian_loglik(q, xs), p))
+    assert "shape_stack" not in g.source
+    H = hessian(gaussian_loglik)(p, xs)
+    assert np.allclose(H, _fd_jacobian(lambda q: g(q, xs), p), atol=1e-5)
+
+
+def test_items_at_computed_positions_of_a_vector_are_numbers():
+    def f(w, x):
+        total = 0.0
+        for i in range(1, len(x)):
+            d = x[i] - x[i - 1] * w[0]
+            total = total + d * d * w[1]
+        return total
+
+    w, x = np.array([0.7, 1.5]), RNG.randn(8)
+    g = grad(f)
+    assert np.allclose(g(w, x), numeric_grad(lambda v: f(v, x), w))
+    assert "shape_stack" not in g.source
+
+
+def test_min_and_max_of_numbers_are_numbers():
+    def f(a, b, c):
+        return min(a, b) * 2.0 + max(a, b, c) * c
+
+    g = grad(f, wrt=(0, 1, 2))
+    assert g(1.0, 2.0, 3.0) == (2.0, 0.0, 6.0)
+    assert g(3.0, 2.0, 1.0) == (1.0, 2.0, 3.0)
+    assert "unbroadcast" not in g.source
+
+
+def test_one_helper_given_numbers_and_arrays_in_one_function():
+    """Two derivatives of one helper, each made for what it is given: a number
+    (``x[i]``) or an array (``v``), in either position."""
+    def h(a, b):
+        a = a * np.ones(3)  # (a rebound: an array from here on)
+        return np.sum(a * b)
+
+    def f(x, v):
+        s = 0.0
+        for i in range(len(x)):
+            s = s + h(x[i], v) + h(v, x[i]) * x[i]
+        return s
+
+    x, v = np.array([1.0, 2.0]), np.array([1.0, 2.0, 3.0])
+    assert np.allclose(grad(f)(x, v), numeric_grad(lambda z: f(z, v), x))
+    assert np.allclose(grad(f, wrt=1)(x, v), numeric_grad(lambda z: f(x, z), v))
+
+
+def test_helper_given_a_number_returning_an_array():
+    """A helper given numbers whose value is an array: its result is not taken for a
+    number (its adjoint is summed back where a number meets it)."""
+    def h(a):
+        return a * np.array([1.0, 2.0, 3.0])
+
+    def f(x):
+        total = 0.0
+        for i in range(len(x)):
+            total = total + h(x[i]) * x[i]
+        return np.sum(total)
+
+    x = np.array([0.5, -1.0])
+    assert np.allclose(grad(f)(x), numeric_grad(f, x))
+
+
+def test_a_name_holding_a_number_in_the_loop_and_an_array_after():
+    """The shape a number's adjoint is summed to is (), whatever the name holds when the
+    adjoint runs (here an array, bound after the loop)."""
+    def f(x, c):
+        acc = 0.0
+        for i in range(len(c)):
+            t = c[i] * x[0]
+            acc = acc + t * x
+        t = np.ones(4)
+        return np.sum(acc) + np.sum(t)
+
+    x, c = np.array([0.3, 2.0]), [1.0, 2.0, -1.5]
+    assert np.allclose(grad(f)(x, c), numeric_grad(lambda z: f(z, c), x))
+
+
+def test_seed_of_a_number_by_one_of_its_type():
+    assert core.seed(2.5, 1.0) == 2.5 and type(core.seed(2.5, 1.0)) is float
+    s = core.seed(np.float64(2.5), np.float64(1.0))
+    assert s == 2.5 and type(s) is np.float64
+    assert type(core.seed(2.5, np.float64(1.0))) is np.float64
+    with pytest.raises(ValueError, match="shape"):
+        core.seed(np.ones(2), np.float64(1.0))
+
+
+def test_zero_item_of_numpy_scalars_is_a_known_zero():
+    for item in (np.float64(1.5), np.float32(1.5), np.int64(2)):
+        zero = core.zero_item(item)
+        assert core.is_zero(zero) and zero.shape == () and zero.dtype.kind == "f"
+        assert core.zero_item(item) is zero  # (cached per type)
+    assert core.zero_item(np.float32(1.0)).dtype == np.float32
+
+
+def test_add_at_by_integers_and_by_arrays():
+    d = np.zeros((3, 3))
+    indexing.add_at(d, (1, 2), 2.0)
+    indexing.add_at(d, (np.array([0, 0]), slice(None)), np.ones((2, 3)))
+    indexing.add_at(d, [2, 2], 1.0)
+    expected = np.zeros((3, 3))
+    expected[1, 2] = 2.0
+    expected[0] = 2.0
+    expected[2] += 2.0
+    assert np.array_equal(d, expected)
+    mask = np.array([True, False, True])
+    assert not indexing._has_array_index((mask, 0)) and indexing._has_array_index([0, 1])
