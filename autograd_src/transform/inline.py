@@ -145,8 +145,9 @@ class Inliner:
             others = [x for i, x in enumerate(inputs) if i != index]
             if rule.broadcasts(index) and not same_shape(entry, others, op):
                 # Inside a loop the operand's shape may be kept for each iteration.
-                like = gast.Tuple(elts=[], ctx=gast.Load()) if entry in op.scalars else \
-                    name_node((shapes or {}).get(entry, entry))  # (a number's shape: ())
+                # (a number's adjoint: summed to a number, whatever the name holds later)
+                like = gast.Constant(value=0.0, kind=None) if entry in op.scalars else \
+                    name_node((shapes or {}).get(entry, entry))
                 expr = self.call(f"{self.ad}.unbroadcast", expr, like)
             result.append((entry, expr))
         return self.shared_terms(result, op, pending)

@@ -215,11 +215,23 @@ def is_trivial(expr: Any) -> bool:
         return all(is_trivial(e) for e in expr.elts)
     if isinstance(expr, gast.UnaryOp):
         return isinstance(expr.operand, gast.Constant)
+    if isinstance(expr, gast.BinOp):  # 0.95 * 0.99: arithmetic of numbers written out
+        return _numbers_only(expr)
     if isinstance(expr, gast.Subscript):
         return is_trivial(expr.value) and is_trivial(expr.slice)
     if isinstance(expr, gast.Slice):
         return all(is_trivial(e) for e in (expr.lower, expr.upper, expr.step))
     return False
+
+
+def _numbers_only(expr: Any) -> bool:
+    """Whether ``expr`` is arithmetic of int and float literals alone."""
+    if isinstance(expr, gast.BinOp):
+        return not isinstance(expr.op, gast.MatMult) and _numbers_only(expr.left) and \
+            _numbers_only(expr.right)
+    if isinstance(expr, gast.UnaryOp):
+        return isinstance(expr.op, (gast.USub, gast.UAdd)) and _numbers_only(expr.operand)
+    return isinstance(expr, gast.Constant) and type(expr.value) in (int, float)
 
 
 _AST = gast.AST
@@ -411,8 +423,10 @@ def is_true(value: Any) -> bool:
 
 
 def is_scalar_operand(expr: Any, scalars: Any) -> bool:
-    """Whether ``expr`` is a number literal or a name known to hold a scalar."""
-    return is_number(expr) or (isinstance(expr, gast.Name) and expr.id in scalars)
+    """Whether ``expr`` is a number literal (or arithmetic of those) or a name known to
+    hold a scalar."""
+    return is_number(expr) or (isinstance(expr, gast.Name) and expr.id in scalars) or \
+        (isinstance(expr, gast.BinOp) and _numbers_only(expr))
 
 
 def keywords_of(kw: dict) -> list:
