@@ -1065,45 +1065,96 @@ _AS_FUNCTIONS: dict = {}
 
 
 def _primitive_as_function(fn: Any) -> Any:
-    """A NumPy ufunc given itself (``jacfwd(np.tanh)``, ``grad(np.sin)``): as the Python
-    function calling it (``def tanh(x): return np.tanh(x)``, its source registered with
-    linecache), whose derivative its rule gives; anything else as it is."""
+    """A function with a derivative rule given itself (``jacfwd(np.tanh)``,
+    ``grad(np.sum)``, ``grad(scipy.special.logsumexp)``): as the Python function calling
+    it (``def tanh(x): return np.tanh(x)``, its source registered with linecache), whose
+    derivative its rule gives, not the code of the library's own (read by grad, that
+    would meet what the rule stands for: ``np.errstate``, array-API dispatch); anything
+    else as it is."""
+    from .rules import registry
+    from .transform.mutation import is_user_function
     if isinstance(fn, np.ufunc):
         if fn.nin < 1:
             return fn
         params = ["x"] if fn.nin == 1 else [f"x{k}" for k in range(1, fn.nin + 1)]
-    elif isinstance(fn, types.FunctionType) or getattr(fn, "__name__", None) is None:
+        header, passed, defaults = params, params, {}
+    elif getattr(fn, "__name__", None) is None or (
+            isinstance(fn, types.FunctionType) and is_user_function(fn)) or \
+            registry.lookup(fn) is None:
         return fn
-    else:  # math.sin, np.sum: a function with a rule, and no source of its own
-        from .rules import registry
-        if registry.lookup(fn) is None:
-            return fn
+    else:  # math.sin, np.sum, scipy.special.softmax: a library's function with a rule
         try:
             signature = inspect.signature(fn)
         except (TypeError, ValueError):
             signature = None
-        kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        if signature is None or not signature.parameters or any(
-                p.kind not in kinds or p.default is not p.empty
-                for p in signature.parameters.values()):
+        rule = registry.lookup(fn)
+        laid_out = _parameters_passed_on(signature, set(getattr(rule, "params", ()))) \
+            if signature is not None else None
+        if laid_out is None:
             home = getattr(fn, "__module__", None) or ""
             shown = ("np" + home[len("numpy"):] if home.startswith("numpy") else home or
                      "its module") + f".{fn.__name__}"
+            if home.startswith("scipy.stats") and isinstance(
+                    getattr(getattr(fn, "__self__", None), "name", None), str):
+                shown = f"scipy.stats.{fn.__self__.name}.{fn.__name__}"  # (norm.logpdf)
             raise TypeError(f"{shown} has a derivative rule but no Python source for grad "
                             "to read: call it inside a function of yours (grad(lambda a: "
                             f"{shown}(a, ...)))")
-        params = list(signature.parameters)
+        header, passed, defaults = laid_out
     made = _AS_FUNCTIONS.get(fn)
     if made is not None:
         return made
     name = fn.__name__ if fn.__name__.isidentifier() else "ufunc"
     module = "np" if isinstance(fn, np.ufunc) else "module"
-    text = (f"def {name}({', '.join(params)}):\n"
-            f"    return {module}.{name}({', '.join(params)})  # given to grad itself\n")
-    made = _AS_FUNCTIONS[fn] = loader.defined(text, name, f"<{fn.__name__} as a function>",
-                                              {module: types.SimpleNamespace(**{name: fn})})
+    text = (f"def {name}({', '.join(header)}):\n"
+            f"    return {module}.{name}({', '.join(passed)})  # given to grad itself\n")
+    made = _AS_FUNCTIONS[fn] = loader.defined(
+        text, name, f"<{fn.__name__} as a function>",
+        {module: types.SimpleNamespace(**{name: fn}), **defaults})
     made.__module__ = getattr(fn, "__module__", None) or "numpy"
     return made
+
+
+def _parameters_passed_on(signature: inspect.Signature, ruled: set) -> Optional[tuple]:
+    """``(header, passed, defaults)`` of a wrapper with ``signature``'s parameters, each
+    passed on as it is received (``x, /, axis=_default_1`` and ``x, axis=axis``,
+    ``_default_1`` the default's value), but for those with a default that the rule
+    does not take (``np.sum``'s ``out``, ``where``); None where there are none to
+    differentiate."""
+    P = inspect.Parameter
+    header: list = []
+    passed: list = []
+    defaults: dict = {}
+    starred = False  # (a bare * written before the keyword-only parameters)
+    for k, p in enumerate(signature.parameters.values()):
+        if not p.name.isidentifier():
+            return None
+        if p.default is not p.empty and (p.name not in ruled or p.default is np._NoValue):
+            continue  # (left to the function's own default)
+        if p.kind is P.VAR_POSITIONAL:
+            return None  # (a rule binds each argument to a parameter of its own)
+        if p.kind is P.VAR_KEYWORD:
+            header.append(f"**{p.name}")
+            passed.append(f"**{p.name}")
+            continue
+        if p.kind is P.KEYWORD_ONLY and not starred:
+            header.append("*")
+            starred = True
+        text = p.name
+        if p.default is not p.empty:
+            defaults[f"_default_{k}"] = p.default
+            text += f"=_default_{k}"
+        header.append(text)
+        passed.append(p.name if p.kind is P.POSITIONAL_ONLY or (
+            p.kind is P.POSITIONAL_OR_KEYWORD and p.default is p.empty)
+            else f"{p.name}={p.name}")
+        if p.kind is P.POSITIONAL_ONLY and not any(
+                q.kind is P.POSITIONAL_ONLY
+                for q in list(signature.parameters.values())[k + 1:]):
+            header.append("/")
+    if not passed or passed[0].startswith("*"):
+        return None
+    return header, passed, defaults
 
 
 class _AtFirstCall:

@@ -996,6 +996,7 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
         _MapAsComprehension(parsed, namer).visit(stmt)
     _effects_as_statements(parsed, parsed.node, namer)
     _reduce_as_loop(parsed, parsed.node, namer)
+    _flat_as_indexes(parsed, namer)
     body = parsed.node.body
     state = _Desugar(parsed, namer)
     last_is_return = bool(body) and isinstance(body[-1], gast.Return)
@@ -1068,6 +1069,30 @@ def _as_statement(parsed: ParsedFunction, stmt: gast.Expr, namer: Namer
         inner = gast.For(target=generator.target, iter=generator.iter, body=[inner],
                          orelse=[], type_comment=None)
     return _located(inner, stmt)
+
+
+def _flat_as_indexes(parsed: ParsedFunction, namer: Namer) -> None:
+    """``K.flat[s]``, read or written (``K.flat[::n + 1] += noise``, jitter on a kernel's
+    diagonal), as the same entries indexed by position, ``K[np.unravel_index(
+    np.arange(np.size(K))[s], np.shape(K))]``: an item grad follows (``.flat`` is a
+    view of another kind, which it does not)."""
+    found = [n for n in walk(parsed.node) if isinstance(n, gast.Subscript) and
+             isinstance(n.value, gast.Attribute) and n.value.attr == "flat" and
+             isinstance(n.value.value, gast.Name)]
+    if not found:
+        return
+    np_name = namer.reference(np, "np")
+
+    def np_call(attr: str, *args: Any) -> gast.Call:
+        return gast.Call(func=gast.Attribute(value=name_node(np_name), attr=attr,
+                                             ctx=gast.Load()), args=list(args), keywords=[])
+
+    for node in found:
+        array = node.value.value.id
+        positions = gast.Subscript(value=np_call("arange", np_call("size", name_node(array))),
+                                   slice=node.slice, ctx=gast.Load())
+        node.slice = np_call("unravel_index", positions, np_call("shape", name_node(array)))
+        node.value = gast.copy_location(name_node(array), node.value)
 
 
 def _diagonal_fill(parsed: ParsedFunction, value: gast.expr, namer: Namer

@@ -1913,6 +1913,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         joins = isinstance(stmt, gast.Assign) and self._joins_lists(stmt.value)
         self.body.append(Primal(stmt, self.origin, assigned))
         shared = shared_names(stmt, self.parsed.resolve)
+        if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name) and (
+                not isinstance(stmt.op, gast.Add) or
+                self.holds_sequence(stmt.target) is False):
+            # t += dt updates t's own array, or binds a new number: never dt's (a list's
+            # += takes the items of the other: xs += [a] holds a's array)
+            shared = set()
         made = _made_by_a_comprehension(stmt, self.comprehensions)
         if made:  # m = {k: np.zeros(3) for k in p}: the new dict is m's alone
             self.comprehensions.discard(made)
