@@ -975,6 +975,7 @@ nondifferentiable(
     # integer positions read off an array's shape (K[np.diag_indices_from(K)] += s)
     np.diag_indices_from, np.tril_indices_from, np.triu_indices_from, np.argwhere,
     np.unravel_index, np.ravel_multi_index, np.signbit, np.isreal, np.iscomplex,
+    np.isscalar, np.isrealobj, np.iscomplexobj, np.isneginf, np.isposinf,
     math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite,
     builtins.len, builtins.round, builtins.int, builtins.bool, builtins.isinstance,
     builtins.range, builtins.print, builtins.type, builtins.any, builtins.all,

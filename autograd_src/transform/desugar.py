@@ -941,6 +941,9 @@ def _rebuilt_by_type(parsed: ParsedFunction, namer: Namer) -> None:
                 parsed.resolve(node.func.func) is builtins.type):
             continue
         items = node.args[0]
+        if isinstance(items, gast.Constant) or (isinstance(items, gast.UnaryOp) and
+                                                isinstance(items.operand, gast.Constant)):
+            continue  # type(x)(2): a number of x's own type, not a rebuilt container
         if isinstance(items, gast.GeneratorExp):
             items = gast.copy_location(gast.ListComp(elt=items.elt,
                                                      generators=items.generators), items)

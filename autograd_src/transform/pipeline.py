@@ -89,13 +89,13 @@ def _recursion_room(frames: int) -> Iterator[None]:
 def transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
                printer: str, scalars: tuple = ((), (), (), (), ()), helper: bool = False,
                bindings: Optional[dict] = None, rewrite: Optional[bool] = None,
-               given: frozenset = frozenset()
+               given: frozenset = frozenset(), arrays: frozenset = frozenset()
                ) -> tuple[Callable[..., Any], str, source.Reads]:
     if rewrite is None:  # a helper's derivative is made as its caller's is
         rewrite = optimizer.ENABLED.get()
     with source.recording() as reads, optimizer.enabled(rewrite), _recursion_room(20_000):
         compiled, shown = _generate(fn, wrt, single, value, printer, scalars, helper,
-                                    bindings, given)
+                                    bindings, given, arrays)
     return compiled, shown, reads
 
 
@@ -113,10 +113,12 @@ def _bind_function_defaults(parsed: source.ParsedFunction) -> None:
 
 def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
               printer: str, scalars: tuple, helper: bool, bindings: Optional[dict],
-              given: frozenset = frozenset()) -> tuple[Callable[..., Any], str]:
+              given: frozenset = frozenset(), arrays: frozenset = frozenset()
+              ) -> tuple[Callable[..., Any], str]:
     parsed = source.parse_function(fn)
     parsed.bound = dict(bindings or {})
     parsed.given_away = given  # (read by the normalizer: see helper_derivative)
+    parsed.given_arrays = arrays
     if parsed.filename.startswith("<autograd_src "):  # a derivative, differentiated again
         from .forward import stacks  # (the forward stage imports this module)
         stacks.stacks_as_values(parsed.node)
@@ -297,7 +299,7 @@ def _with_tuple_lengths(fn: Callable[..., Any], call: Any, bindings: dict) -> di
 def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                       caller: source.ParsedFunction, bindings: Optional[dict] = None,
                       given: frozenset = frozenset(), dicts: frozenset = frozenset(),
-                      numbers: frozenset = frozenset()
+                      numbers: frozenset = frozenset(), arrays: frozenset = frozenset()
                       ) -> tuple[Callable[..., Any], str, list]:
     """The generated derivative of a helper ``fn`` with respect to ``positions``, cached.
 
@@ -310,7 +312,9 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
     made as new arrays, as updates of its own arrays are. ``dicts`` names parameters
     the caller gives dicts (``max(d, key=...)`` in the helper is then of its keys).
     ``numbers`` names parameters the caller surely gives numbers (its own code is made
-    knowing so): the derivative is specialised to them, as a call's variant is.
+    knowing so): the derivative is specialised to them, as a call's variant is;
+    ``arrays`` alike, parameters it surely gives NumPy arrays (``u = u0.copy()`` in the
+    helper is then an array, written in place where nothing reads its old values).
     """
     if is_bound_method(fn):
         # Model.create(x) for a classmethod, obj.method(x) for a module-level obj:
@@ -323,19 +327,23 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
     wrt, layout = helper_wrt(fn, positions, call, caller)
     dicts = frozenset(dicts) & set(source.parameters(fn)[0])
     numbers = frozenset(numbers) - dicts
+    arrays = frozenset(arrays) - dicts - numbers
     bindings = with_vararg_count(fn, call, bindings or {})
     key = ("helper", tuple(positions), tuple(sorted((k, id(v)) for k, v in bindings.items())),
            optimizer.ENABLED.get()) + ((tuple(sorted(given)),) if given else ()) + (
         ("inline",) if inline_defs.ENABLED.get() else ()) + (  # (its nested defs inline:
         (("dicts",) + tuple(sorted(dicts)),) if dicts else ()) + (  # for second order)
-        (("numbers",) + tuple(sorted(numbers)),) if numbers else ())
+        (("numbers",) + tuple(sorted(numbers)),) if numbers else ()) + (
+        (("arrays",) + tuple(sorted(arrays)),) if arrays else ())
     with LOCK:
-        return _helper_derivative(fn, key, wrt, layout, bindings, given, dicts, numbers)
+        return _helper_derivative(fn, key, wrt, layout, bindings, given, dicts, numbers,
+                                  arrays)
 
 
 def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layout: list,
                        bindings: dict, given: frozenset = frozenset(),
-                       dicts: frozenset = frozenset(), numbers: frozenset = frozenset()
+                       dicts: frozenset = frozenset(), numbers: frozenset = frozenset(),
+                       arrays: frozenset = frozenset()
                        ) -> tuple[Callable[..., Any], str, list]:
     per_fn = cache_for(fn)
     if cached(per_fn, key) is None:
@@ -354,7 +362,8 @@ def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layou
             per_fn[key] = transform(fn, wrt, len(wrt) == 1, False, "gast",
                                      (tuple(sorted(numbers)), (), (), tuple(sorted(dicts)),
                                       tuple(sorted(dicts))),
-                                     helper=True, bindings=bindings, given=given)
+                                     helper=True, bindings=bindings, given=given,
+                                     arrays=arrays)
             HELPER_ORIGINS[per_fn[key][0]] = (fn, list(key[1]), dict(bindings))
         finally:
             _IN_PROGRESS.discard((fn, key))
@@ -486,6 +495,20 @@ class DynamicMethod:
             function = _inspect.getattr_static(obj, self.attr).__func__
             if isinstance(function, types.FunctionType) and is_user_function(function):
                 return "function", function, [p - 1 for p in self.positions], None, None
+            if registry.lookup(function) is not None:  # (ops = Ops; ops.act(x), a tanh)
+                return "rule", function, [p - 1 for p in self.positions], None, None
+        held = vars(obj).get(self.attr) if not isinstance(obj, type) and \
+            isinstance(getattr(obj, "__dict__", None), dict) else None
+        if held is None and isinstance(obj, type):
+            held = _inspect.getattr_static(obj, self.attr, None)  # (Ops.act = np.tanh)
+        if held is not None and not isinstance(held, (staticmethod, classmethod)) and \
+                not hasattr(type(found), "__set__"):  # (a property of the class wins)
+            # cfg = SimpleNamespace(act=np.tanh); cfg.act(x): the function it holds (or
+            # a class's, called through the class: ops = Ops; ops.act(x))
+            if registry.lookup(held) is not None:
+                return "rule", held, [p - 1 for p in self.positions], None, None
+            if isinstance(held, types.FunctionType) and is_user_function(held):
+                return "function", held, [p - 1 for p in self.positions], None, None
         if found is None:
             raise AttributeError(f"{self.where}: a {kind.__name__} has no method "
                                  f".{self.attr}()")
@@ -553,7 +576,7 @@ DERIVATIONS = _Derivations()
 def transform_forward(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
                       scalars: tuple = ((), (), ()), helper: bool = False,
                       bindings: Optional[dict] = None, rewrite: Optional[bool] = None,
-                      given: frozenset = frozenset()
+                      given: frozenset = frozenset(), arrays: frozenset = frozenset()
                       ) -> tuple[Callable[..., Any], str, source.Reads]:
     """The forward-mode derivative of ``fn`` along ``wrt`` (`transform.forward`): the
     compiled function, its source (with its helpers'), and the names it resolved."""
@@ -562,5 +585,5 @@ def transform_forward(fn: Callable[..., Any], wrt: list[str], printer: str = "ga
         rewrite = optimizer.ENABLED.get()
     with source.recording() as reads, optimizer.enabled(rewrite), _recursion_room(20_000):
         compiled, shown = forward.generate(fn, wrt, printer, scalars, helper, bindings,
-                                           given)
+                                           given, arrays)
     return compiled, shown, reads

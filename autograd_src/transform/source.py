@@ -637,6 +637,9 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
                 if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
     assigned |= {name for n in walk(node) if isinstance(n, (gast.Import, gast.ImportFrom))
                  for name in imported_names(n)}
+    # (a nested def or class binds its name too: def min(p, q, r) is not the builtin)
+    assigned |= {n.name for n in walk(node) if n is not node and
+                 isinstance(n, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef))}
     parsed = ParsedFunction(fn=fn, node=node, filename=filename, file_lines=file_lines,
                             globals=fn.__globals__, closure=closure, params=params,
                             locals=assigned | set(params), reassigned=assigned & set(params))
@@ -881,9 +884,10 @@ def _plain(names: set) -> set:
 
 
 def _numbers_of(code: types.CodeType) -> set:
-    """The int and float constants of ``code`` and of the code objects nested in it."""
-    return {const for each in _codes_in(code) for const in each.co_consts
-            if type(const) in (int, float)}
+    """The int and float constants of ``code`` and of the code objects nested in it (a
+    NaN, ``1e999 * 0`` folded, as ``"nan"``: it equals no NaN, not even itself)."""
+    return {const if const == const else "nan" for each in _codes_in(code)
+            for const in each.co_consts if type(const) in (int, float)}
 
 
 def _codes_in(code: types.CodeType) -> list:

@@ -38,11 +38,13 @@ def forward_name(fn_name: str) -> str:
 def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
              scalars: tuple = ((), (), ()), helper: bool = False,
              bindings: Optional[dict] = None,
-             given: frozenset = frozenset()) -> tuple[Callable[..., Any], str]:
+             given: frozenset = frozenset(),
+             arrays: frozenset = frozenset()) -> tuple[Callable[..., Any], str]:
     """The forward-mode derivative of ``fn`` along ``wrt``, compiled, and its source."""
     parsed = source.parse_function(fn)
     parsed.bound = dict(bindings or {})
     parsed.given_away = given
+    parsed.given_arrays = arrays
     if stacks.is_generated(parsed.filename):  # a derivative, differentiated again
         stacks.stacks_as_values(parsed.node)
     fence.check(parsed)
@@ -167,11 +169,12 @@ _IN_PROGRESS: set = set()
 def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                       caller: source.ParsedFunction, bindings: Optional[dict] = None,
                       given: frozenset = frozenset(), dicts: frozenset = frozenset(),
-                      numbers: frozenset = frozenset()
+                      numbers: frozenset = frozenset(), arrays: frozenset = frozenset()
                       ) -> tuple[Callable[..., Any], str, list]:
     """The forward-mode derivative of a helper ``fn`` along ``positions``, cached, its
     source, and where each position's tangent parameter is (``(index, None)``);
-    ``given``, ``dicts`` and ``numbers`` as for `pipeline.helper_derivative`."""
+    ``given``, ``dicts``, ``numbers`` and ``arrays`` as for
+    `pipeline.helper_derivative`."""
     from ..pipeline import (
         _USER_RECURSION_LIMIT,
         LOCK,
@@ -202,11 +205,13 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
     bindings = with_vararg_count(fn, call, bindings)
     dicts = frozenset(dicts) & set(source.parameters(fn)[0])
     numbers = frozenset(numbers) - dicts
+    arrays = frozenset(arrays) - dicts - numbers
     key = (_CACHE_KEY, tuple(positions),
            tuple(sorted((k, id(v)) for k, v in bindings.items())), optimizer.ENABLED.get()) \
         + ((tuple(sorted(given)),) if given else ()) + (
             (("dicts",) + tuple(sorted(dicts)),) if dicts else ()) + (
-            (("numbers",) + tuple(sorted(numbers)),) if numbers else ())
+            (("numbers",) + tuple(sorted(numbers)),) if numbers else ()) + (
+            (("arrays",) + tuple(sorted(arrays)),) if arrays else ())
     with LOCK:
         per_fn = cache_for(fn)
         if cached(per_fn, key) is None:
@@ -224,7 +229,7 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                 per_fn[key] = transform_forward(
                     fn, wrt, scalars=(tuple(sorted(numbers)), (), (), tuple(sorted(dicts)),
                                       tuple(sorted(dicts))),
-                    helper=True, bindings=bindings, given=given)
+                    helper=True, bindings=bindings, given=given, arrays=arrays)
             finally:
                 _IN_PROGRESS.discard((fn, key))
         return per_fn[key][0], per_fn[key][1], layout

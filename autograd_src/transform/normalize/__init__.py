@@ -74,7 +74,9 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     state.derive = derive
     if helper:  # its caller holds the arrays it is given: x += 1 would change them
         state.shared |= set(parsed.params) - set(scalars)
-        state.opaque |= set(parsed.params) - set(scalars)
+        # (not those the caller surely gives arrays: never lists, tuples or dicts)
+        state.opaque |= set(parsed.params) - set(scalars) - \
+            set(getattr(parsed, "given_arrays", ()))
     # Differentiated containers: their items and adjoints may be containers too.
     # Lists passed in, differentiated or not (base + [x] joins them): their items and
     # adjoints may be containers too.

@@ -1169,8 +1169,11 @@ class CallNormalizer:
         positional = parameters(fn)[1]
         numbers = frozenset(name for name, arg in zip(names[:positional], call.args)
                             if not isinstance(arg, gast.Starred) and self.is_scalar_value(arg))
+        arrays = frozenset(name for name, arg in zip(names[:positional], call.args)
+                           if isinstance(arg, gast.Name) and self.surely_given_an_array(arg.id))
         derivative, source, layout = self.derive.helper(fn, positions, call, self.parsed,
-                                                        bindings, given, dicts, numbers)
+                                                        bindings, given, dicts, numbers,
+                                                        arrays)
         for owner, expr, text, helper in getattr(derivative, "__autograd_src_state_arrays__",
                                                  ()):
             # (what its backward reads of module state, by reference: see `Normalized`)
@@ -1199,6 +1202,23 @@ class CallNormalizer:
                                                    fn.__name__)
         rule.helper_layout = layout
         return rule, rebuild(atoms, keywords), bound, inputs
+
+    def surely_given_an_array(self, name: str) -> bool:
+        """Whether ``name`` holds a NumPy array wherever this function reads it: one it
+        makes (`surely_an_array`), or a parameter never rebound that is differentiated
+        (its argument checked to be an array, numbers aside) or that its own caller
+        surely gave an array."""
+        if self.surely_an_array(name):
+            return True
+        if name not in self.parsed.params or name in self.opaque | self.scalars | \
+                self.dicts | self.scalar_sequences | self.lists:
+            return False
+        if not (name in getattr(self.parsed, "given_arrays", ()) or
+                (name in self.wrt and not self.helper)):
+            return False
+        return not any(isinstance(n, gast.Name) and n.id == name and
+                       isinstance(n.ctx, (gast.Store, gast.Del))
+                       for n in walk(self.parsed.node))
 
     def no_write_seen_by_adjoints(self, call: gast.Call, params: list, written: Any,
                                   augmented: frozenset, label: str,

@@ -673,7 +673,9 @@ class DataNormalizer:
                 value.func.attr == "copy" and not value.args else None
             if not isinstance(copied, gast.Name) or not (
                     self.surely_an_array(copied.id, seen | {name}) or (
-                        copied.id in self.parsed.params and not self.helper and
+                        copied.id in self.parsed.params and (
+                            not self.helper or
+                            copied.id in getattr(self.parsed, "given_arrays", ())) and
                         copied.id not in self.opaque | self.scalars | self.dicts and
                         copied.id not in self.scalar_sequences)):
                 return False

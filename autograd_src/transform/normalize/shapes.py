@@ -301,7 +301,9 @@ class ShapeFacts:
             parts = expr.slice.elts if isinstance(expr.slice, gast.Tuple) else [expr.slice]
             return len(parts) == self.float_arrays[expr.value.id] and \
                 all(self.integer_index(p) for p in parts)
+        # (x[i - 1], x[-1], x[k] of a number k: not x[index] of a name the normalizer
+        # bound to a slice, np.s_[:len(y)])
         return (isinstance(expr, gast.Subscript) and isinstance(expr.value, gast.Name)
                 and expr.value.id in self.scalar_sequences
-                and (isinstance(expr.slice, (gast.Name, gast.Constant))
-                     or self.integer_index(expr.slice)))  # (x[i - 1], x[-1])
+                and (self.integer_index(expr.slice) or (
+                    isinstance(expr.slice, gast.Name) and expr.slice.id in self.scalars)))
