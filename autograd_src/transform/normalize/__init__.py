@@ -1216,8 +1216,8 @@ def _assign_in_place(body: list, read_by_adjoints: set) -> None:
                   if (j < k or set(loops) & set(around)) and other is not op]
         array = getattr(op, "surely_an_array", False)
         copies = [] if not array else \
-            [item for item in before if _item_of(item, names)
-             and _read_only_before(item, op, loops, sequence)]
+            [item for item in before if _item_of(item, names) and not item.gives_number
+             and _read_only_before(item, op, loops, sequence)]  # (a number: a copy)
         if copies:  # the views there are once those items are copies
             copied = {id(item) for item in copies}
             names = _views_of(op.target, [o for o in ops if id(o) not in copied], tuple(reads))

@@ -71,11 +71,12 @@ def float_array_ndims(node: gast.FunctionDef, resolve: Any) -> dict[str, int]:
     normalizing, for the whole function: no other binding, no attribute set (``R.shape
     = ...``), no ``resize``, no ``global``/``nonlocal``, none in a nested def."""
     made: dict[str, list] = {}
+    ints = _int_names(node)
     for sub in walk(node):
         if isinstance(sub, gast.Assign) and len(sub.targets) == 1 and \
                 isinstance(sub.targets[0], gast.Name):
             made.setdefault(sub.targets[0].id, []).append(_float_array_made(sub.value,
-                                                                             resolve))
+                                                                             resolve, ints))
     ndims: dict[str, int] = {}
     for name, kinds in made.items():
         if None in kinds or len(set(kinds)) != 1:
@@ -89,7 +90,43 @@ def float_array_ndims(node: gast.FunctionDef, resolve: Any) -> dict[str, int]:
     return ndims
 
 
-def _float_array_made(value: Any, resolve: Any) -> Optional[int]:
+def _int_names(node: gast.FunctionDef) -> frozenset:
+    """The local names bound only to integers (``n = d.shape[0]``, ``n, m = len(x),
+    len(y)``): every binding a plain assignment of a `_surely_int` value."""
+    values: dict[str, list] = {}
+    other: set = set()
+    for sub in walk(node):
+        if isinstance(sub, gast.Assign) and len(sub.targets) == 1:
+            target = sub.targets[0]
+            if isinstance(target, gast.Name):
+                values.setdefault(target.id, []).append(sub.value)
+            elif isinstance(target, gast.Tuple) and isinstance(sub.value, gast.Tuple) and \
+                    len(target.elts) == len(sub.value.elts) and \
+                    all(isinstance(t, gast.Name) for t in target.elts):
+                for t, v in zip(target.elts, sub.value.elts):
+                    values.setdefault(t.id, []).append(v)
+            else:
+                other |= {n.id for t in sub.targets for n in walk(t)
+                          if isinstance(n, gast.Name)}
+        elif isinstance(sub, gast.AugAssign) and isinstance(sub.target, gast.Name):
+            other.add(sub.target.id)
+    candidates = {name: found for name, found in values.items() if name not in other and
+                  sum(1 for n in walk(node) if isinstance(n, gast.Name) and n.id == name and
+                      isinstance(n.ctx, (gast.Store, gast.Del, gast.Param))) == len(found)
+                  and not _bound_elsewhere(node, name) and not _touched(node, name)}
+    ints: set = set()
+    grown = True
+    while grown:  # (m = n + 1 after n = len(x))
+        grown = False
+        for name, found in candidates.items():
+            if name not in ints and all(_surely_int(v, ints) for v in found):
+                ints.add(name)
+                grown = True
+    return frozenset(ints)
+
+
+def _float_array_made(value: Any, resolve: Any, ints: frozenset = frozenset()
+                      ) -> Optional[int]:
     """The number of dimensions of the float array ``value`` makes (a maker of
     `_FLOAT_MAKERS` given a shape written out), else None."""
     if not isinstance(value, gast.Call) or not value.args:
@@ -123,24 +160,33 @@ def _float_array_made(value: Any, resolve: Any) -> Optional[int]:
         if any(isinstance(e, gast.Starred) for e in shape.elts):
             return None
         return len(shape.elts)
-    return 1 if _surely_int(shape) else None  # (a name may hold a tuple: not known)
+    # (a name may hold a tuple: known only where bound to integers alone)
+    return 1 if _surely_int(shape, ints) else None
 
 
-def _surely_int(node: Any) -> bool:
+def _surely_int(node: Any, ints: frozenset = frozenset()) -> bool:
     """Whether ``node`` surely gives one integer, never a tuple: a constant, ``len(...)``,
-    or ``+ - // %`` with a constant integer (a tuple plus a number raises; times one
-    repeats it)."""
+    ``x.shape[0]``, a name among ``ints``, or ``+ - // %`` with a constant integer (a
+    tuple plus a number raises; times one repeats it) or of two such integers."""
     if isinstance(node, gast.Constant):
         return type(node.value) is int
+    if isinstance(node, gast.Name):
+        return node.id in ints
     if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
             node.func.id in ("len", "int"):
         return True
+    if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Attribute) and \
+            node.value.attr == "shape" and isinstance(node.slice, gast.Constant) and \
+            type(node.slice.value) is int:
+        return True  # (d.shape[0]: a tuple's item, an int)
     if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub,
                                                              gast.FloorDiv, gast.Mod)):
+        sides = (node.left, node.right)
+        if all(_surely_int(side, ints) for side in sides):
+            return True
         return any(isinstance(side, gast.Constant) and type(side.value) is int
-                   for side in (node.left, node.right)) and \
-            all(_surely_int(side) or isinstance(side, gast.Name)
-                for side in (node.left, node.right))
+                   for side in sides) and \
+            all(_surely_int(side, ints) or isinstance(side, gast.Name) for side in sides)
     return False
 
 

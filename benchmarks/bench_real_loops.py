@@ -1,0 +1,145 @@
+"""Loops from real programs, written as testers wrote them: gradient time over the
+function's own time (issue #12, session 30).
+
+    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_real_loops.py
+
+Soft-DTW with its soft-min in a helper, DTW with ``min`` of three table items, a
+Gaussian log-likelihood looping over data (``0.5 * np.log(2 * np.pi)`` in the body),
+generalized advantage estimation over a reward array, an explicit heat-equation
+stencil run by a helper (``u = u0.copy()`` then updates in place), and a tridiagonal
+(Thomas) solve written with scalar loops. Each gradient is checked against central
+differences first; timings are best-of, interleaved (``common.best_times``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import best_times  # noqa: E402
+
+from autograd_src import grad  # noqa: E402
+
+
+def _softmin(a, b, c, gamma):
+    m = min(a, b, c)
+    s = np.exp(-(a - m) / gamma) + np.exp(-(b - m) / gamma) + np.exp(-(c - m) / gamma)
+    return m - gamma * np.log(s)
+
+
+def soft_dtw(x, y, gamma=1.0):
+    n, m = len(x), len(y)
+    R = np.full((n + 1, m + 1), np.inf)
+    R[0, 0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            cost = (x[i - 1] - y[j - 1]) ** 2
+            R[i, j] = cost + _softmin(R[i - 1, j], R[i, j - 1], R[i - 1, j - 1], gamma)
+    return R[n, m]
+
+
+def dtw(x, y):
+    n, m = len(x), len(y)
+    R = np.full((n + 1, m + 1), np.inf)
+    R[0, 0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            c = (x[i - 1] - y[j - 1]) ** 2
+            R[i, j] = c + min(R[i - 1, j], R[i, j - 1], R[i - 1, j - 1])
+    return R[n, m]
+
+
+def loglik(p, xs):
+    total = 0.0
+    for x in xs:
+        z = (x - p[0]) / p[1]
+        total = total - 0.5 * z * z - np.log(p[1]) - 0.5 * np.log(2 * np.pi)
+    return total
+
+
+def gae_loss(theta, rewards):
+    adv = 0.0
+    total = 0.0
+    for t in range(len(rewards) - 1, -1, -1):
+        v = theta[0] + theta[1] * t
+        vn = theta[0] + theta[1] * (t + 1)
+        delta = rewards[t] + 0.99 * vn - v
+        adv = delta + 0.95 * 0.99 * adv
+        total = total + adv * adv
+    return total
+
+
+def _diffuse(u0, r, steps):
+    u = u0.copy()
+    for _ in range(steps):
+        u[1:-1] += r * (u[2:] - 2 * u[1:-1] + u[:-2])
+        u[0] = u[1]
+        u[-1] = u[-2]
+    return u
+
+
+def heat_by_helper(u0, r):
+    return np.sum(_diffuse(u0, r, 200) ** 2)
+
+
+def thomas(a, b, c, d):
+    n = d.shape[0]
+    cp = np.zeros(n)
+    dp = np.zeros(n)
+    cp[0] = c[0] / b[0]
+    dp[0] = d[0] / b[0]
+    for i in range(1, n):
+        m = b[i] - a[i] * cp[i - 1]
+        cp[i] = c[i] / m if i < n - 1 else 0.0
+        dp[i] = (d[i] - a[i] * dp[i - 1]) / m
+    x = np.zeros(n)
+    x[-1] = dp[-1]
+    for i in range(n - 2, -1, -1):
+        x[i] = dp[i] - cp[i] * x[i + 1]
+    return np.sum(x ** 2)
+
+
+def _workloads():
+    rng = np.random.default_rng(30)
+    n = 100
+    yield "soft-DTW 40 x 40 (helper)", soft_dtw, (rng.normal(size=40), rng.normal(size=40))
+    yield "DTW 60 x 60 (min of three)", dtw, (rng.normal(size=60), rng.normal(size=60))
+    yield "log-likelihood, 500 floats", loglik, (np.array([0.2, 1.3]),
+                                                 list(rng.normal(size=500)))
+    yield "GAE, 500 rewards", gae_loss, (np.array([0.3, 0.1]), rng.random(500))
+    yield "heat stencil by a helper, 2000", heat_by_helper, (rng.random(2000), 0.2)
+    yield "Thomas solve, 200", thomas, (-rng.random(n * 2), 3 + rng.random(n * 2),
+                                        -rng.random(n * 2), rng.random(n * 2))
+
+
+def _checked(f, g, args):
+    """The gradient of ``f`` along its first argument against central differences."""
+    x = np.asarray(args[0], dtype=float)
+    got = np.asarray(g(*args), dtype=float)
+    for k in (0, len(x) // 2):
+        e = np.zeros_like(x)
+        e[k] = 1e-6
+        first = type(args[0])
+        plus = f(first(x + e) if first is list else x + e, *args[1:])
+        minus = f(first(x - e) if first is list else x - e, *args[1:])
+        expected = (plus - minus) / 2e-6
+        if not np.isclose(got[k], expected, rtol=1e-4, atol=1e-6):
+            raise AssertionError(f"{f.__name__}: gradient {got[k]} != {expected}")
+
+
+def main() -> None:
+    print(f"{'workload':34s} {'function':>10s} {'gradient':>10s} {'ratio':>7s}")
+    for label, f, args in _workloads():
+        g = grad(f)
+        _checked(f, g, args)
+        times = best_times({"f": lambda f=f, args=args: f(*args),
+                            "grad": lambda g=g, args=args: g(*args)}, rounds=5)
+        t_f, t_g = times["f"], times["grad"]
+        print(f"{label:34s} {t_f * 1e3:8.2f}ms {t_g * 1e3:8.2f}ms {t_g / t_f:6.1f}x")
+
+
+if __name__ == "__main__":
+    main()
