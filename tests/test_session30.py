@@ -451,9 +451,8 @@ def test_tables_sized_by_a_shape_hold_numbers():
     r = np.random.default_rng(0)
     a, b, c, d = -r.random(7), 3 + r.random(7), -r.random(7), r.random(7)
     g = grad(_thomas, wrt=(0, 1, 2, 3))
+    args = [a, b, c, d]
     for k, got in enumerate(g(a, b, c, d)):
-        args = [a, b, c, d]
-
         def along(v, k=k):
             return _thomas(*(args[:k] + [v] + args[k + 1:]))
         assert np.allclose(got, numeric_grad(along, args[k]), atol=1e-7)
