@@ -476,3 +476,17 @@ def test_a_name_that_may_hold_a_tuple_sizes_no_table():
     assert {"n", "m"} <= ints and not {"k", "t", "shape"} & ints
     import gast
     assert not _surely_int(gast.parse("a + b").body[0].value, frozenset({"a"}))
+
+
+# ----- xp.sum(h, axis=0) for a module passed in (tester EL: refused, "pass them by
+# position", naming .__call__()) -----
+
+def _array_api_style(h, xp):
+    u = xp.concatenate([h, 2 * h], axis=1)
+    return xp.sum(xp.sum(u ** 2, axis=0) ** 2)
+
+
+def test_keywords_of_a_function_of_a_module_passed_in():
+    h = np.arange(6.0).reshape(2, 3) / 5
+    assert np.allclose(grad(_array_api_style)(h, np),
+                       numeric_grad(lambda v: _array_api_style(v, np), h))

@@ -417,7 +417,7 @@ class DynamicMethod:
     def __call__(self, obj: Any, *args: Any, **kwargs: Any) -> Any:
         kind, found, positions, bindings, first = self.followed(obj, kwargs)
         if kind == "rule":
-            return _by_rule(found, args, positions)  # act = np.tanh
+            return _by_rule(found, args, positions, kwargs)  # act = np.tanh
         try:
             derivative, _, layout = helper_derivative(found, positions, None, None, bindings)
         except (errors.NoRuleError, DiffSyntaxError) as exc:
@@ -455,6 +455,12 @@ class DynamicMethod:
             # call's keywords, constants, go with the partial's)
             bound = len(obj.args)
             return "partial", obj.func, [p - 1 + bound for p in self.positions], None, obj
+        if kwargs and self.attr == "__call__" and registry.lookup(obj) is not None:
+            # xp.sum(h, axis=0) for a module passed in: the function's rule takes them
+            return "rule", obj, [p - 1 for p in self.positions], None, None
+        if kwargs and isinstance(obj, types.ModuleType) and \
+                registry.lookup(getattr(obj, self.attr, None)) is not None:
+            return "rule", getattr(obj, self.attr), [p - 1 for p in self.positions], None, None
         if kwargs:
             raise TypeError(f"{self.where}: .{self.attr}() of an object known only when "
                             "the code runs is called with keyword arguments; pass them by "
@@ -534,16 +540,18 @@ class DynamicMethod:
             found.__code__.co_varnames[0]: source.InstanceOf.for_class(kind)}, obj
 
 
-def _by_rule(primitive: Any, args: tuple, positions: list) -> tuple:
-    """``primitive(*args)`` (a function with a derivative rule, picked when the code
-    runs) and the function giving the gradients of the arguments at ``positions``,
+def _by_rule(primitive: Any, args: tuple, positions: list, kwargs: Optional[dict] = None
+             ) -> tuple:
+    """``primitive(*args, **kwargs)`` (a function with a derivative rule, picked when the
+    code runs) and the function giving the gradients of the arguments at ``positions``,
     as a helper's derivative gives them."""
     from ..rules import runtime
     rule = registry.lookup(primitive)
-    value = primitive(*args)
+    kwargs = kwargs or {}
+    value = primitive(*args, **kwargs)
 
     def back(g: Any) -> Any:
-        whole = rule.vjp(g, value, *args)
+        whole = rule.vjp(g, value, *args, **kwargs)
         whole = (whole,) if rule.n_inputs == 1 else tuple(whole)
         grads = []
         for p in positions:

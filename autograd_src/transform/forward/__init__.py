@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 
 import gast
 
-from ...rules import forward_rules, runtime_rules  # noqa: F401 - register their rules
+from ...rules import forward_rules, registry, runtime_rules  # noqa: F401 - their rules
 from ...rules.jvp import lookup_jvp
 from .. import codegen, desugar, fence, loader, normalize, source, stages
 from .. import optimize as optimizer
@@ -296,6 +296,11 @@ class DynamicMethod:
     def __call__(self, obj: Any, *args: Any, **keywords: Any) -> tuple[Any, Any]:
         tangents = [keywords.pop(name) for name in self.__autograd_src_tangents__]
         kind, found, positions, bindings, first = self.follow.followed(obj, keywords)
+        if kind == "rule" and keywords:
+            raise TypeError(f"{self.follow.where}: {registry.primitive_name(found)} of a "
+                            "module known only when the code runs is called with keyword "
+                            "arguments, which forward mode does not pass on there; pass "
+                            "them by position")
         if kind == "rule":
             return _tangent_by_rule(found, args, positions, tangents, self.follow.where)
         derivative, _, layout = helper_derivative(found, positions, None, None, bindings)
