@@ -490,3 +490,24 @@ def test_keywords_of_a_function_of_a_module_passed_in():
     h = np.arange(6.0).reshape(2, 3) / 5
     assert np.allclose(grad(_array_api_style)(h, np),
                        numeric_grad(lambda v: _array_api_style(v, np), h))
+
+
+def _recursively_written(u, n):
+    if n == 0:
+        return u
+    u[n] = u[n - 1] * u[n]
+    return _recursively_written(u, n - 1)
+
+
+def test_a_recursive_helper_writing_into_its_argument_is_refused_by_name():
+    """(tester EN: a RecursionError from inside the transformation) the helper, copied
+    in to follow its writes, made its derivative again at each level of itself."""
+    from autograd_src.errors import NoRuleError
+
+    def f(x):
+        u = x.copy()
+        return np.sum(_recursively_written(u, 3))
+
+    with pytest.raises(NoRuleError, match=r"_recursively_written\(\) calls itself and "
+                                          r"writes into an array"):
+        grad(f)(np.array([0.3, 0.5, 0.9, 1.2]))

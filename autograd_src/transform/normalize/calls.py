@@ -90,6 +90,14 @@ class CallNormalizer:
             call = gast.copy_location(gast.Call(func=func, args=call.args,
                                                 keywords=call.keywords), call)
         if isinstance(func, gast.Name) and func.id in self.local_functions:
+            if func.id == self.parsed.node.name:
+                # (a copy of a helper writing into its arguments, `helper_copies`, calling
+                # itself: its derivative would be made again at each level, without end)
+                raise self.error(call, f"{func.id}() calls itself and writes into an array "
+                                       "it is given, which grad follows only in a function "
+                                       "that does not call itself: copy the array first "
+                                       "(u = u.copy()) in the recursive function, or write "
+                                       "the recursion as a loop", NoRuleError)
             return self.local_call(call, func.id)
         if isinstance(func, gast.Call):  # grad(energy)(x): the derivative, made now
             made_here = self.derivative_made_here(func)
