@@ -511,3 +511,19 @@ def test_a_recursive_helper_writing_into_its_argument_is_refused_by_name():
     with pytest.raises(NoRuleError, match=r"_recursively_written\(\) calls itself and "
                                           r"writes into an array"):
         grad(f)(np.array([0.3, 0.5, 0.9, 1.2]))
+
+
+def test_flatten_is_a_copy():
+    """(tester EN: a helper doing u = u0.flatten() was refused as writing into u0)"""
+    def ends(u0):
+        u = u0.flatten()
+        u[0] = u0[1] * u0[2]
+        return u
+
+    def f(x):
+        a = x.reshape(2, 3) * 1.0
+        ends(a[0])
+        return np.sum(a ** 2) + np.sum(ends(a[1]))
+
+    x = np.linspace(0.2, 1.4, 6)
+    assert np.allclose(grad(f)(x), numeric_grad(f, x))

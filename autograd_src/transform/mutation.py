@@ -123,7 +123,7 @@ def may_share(primitive: Any, call: gast.Call, depth: int = 0) -> bool:
     func = call.func
     if isinstance(func, gast.Attribute) and func.attr in VIEW_METHODS:
         return True
-    if isinstance(func, gast.Attribute) and func.attr == "copy":
+    if isinstance(func, gast.Attribute) and func.attr in _COPYING_METHODS:
         return False
     if copy_may_be_skipped(call):
         return True  # np.array(h, copy=False), h.astype(float, copy=False): h itself
@@ -467,6 +467,10 @@ def made_by_package(fn: Any) -> bool:
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+#: Methods that return a new array of the values (``u0.flatten()``, unlike ``ravel``).
+_COPYING_METHODS = frozenset({"copy", "flatten"})
+
+
 def copy_may_be_skipped(call: Any) -> bool:
     """Whether ``call`` passes ``copy=`` other than True (``np.array(h, copy=False)``,
     ``h.astype(float, copy=False)``): NumPy may then return the array it is given."""
@@ -482,7 +486,7 @@ def allocates(primitive: Any, value: Any) -> bool:
     if copy_may_be_skipped(value):
         return False
     if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
-            value.func.attr == "copy":
+            value.func.attr in _COPYING_METHODS:
         return True
     if type(primitive).__name__ == "ufunc":
         return True
