@@ -527,3 +527,52 @@ def test_flatten_is_a_copy():
 
     x = np.linspace(0.2, 1.4, 6)
     assert np.allclose(grad(f)(x), numeric_grad(f, x))
+
+
+# ----- Time stepping through a helper, u = step(u, dt) (tester EN: 25-30x, the helper's
+# copy made again at each of its writes): u is an array where every binding makes one,
+# a helper returning a new copy of an array it is given among them -----
+
+def _step(u0, dt):
+    u = u0.copy()
+    u[1:-1] += dt * (u0[2:] - 2 * u0[1:-1] + u0[:-2])
+    u[0] = u[1]
+    u[-1] = u[-2]
+    return u
+
+
+def _stepped(x):
+    u = x
+    for _ in range(30):
+        u = _step(u, 0.2)
+    return np.sum(u ** 2)
+
+
+def _stepped_from_a_list(x):
+    u = np.array([x[0], x[1] * 2.0, x[2], x[3]])
+    for _ in range(3):
+        u = _step(u, 0.2)
+    return np.sum(u ** 2)
+
+
+def _list_step(u0):
+    u = u0.copy()
+    u[0] = u[1] * u[2]
+    return u
+
+
+def _stepped_list(x):
+    u = [x[0], x[1], x[2]]
+    for _ in range(2):
+        u = _list_step(u)
+    return u[0] * u[1] + u[2]
+
+
+def test_time_stepping_through_a_helper_writes_in_place():
+    x = np.random.RandomState(3).rand(9)
+    g = grad(_stepped)
+    assert np.allclose(g(x), numeric_grad(_stepped, x))
+    helper = g.source[g.source.index("def d_step"):]
+    assert "_ad.setitem" not in helper
+    for f in (_stepped_from_a_list, _stepped_list):
+        assert np.allclose(grad(f)(x[:4]), numeric_grad(f, x[:4]))

@@ -1212,21 +1212,9 @@ class CallNormalizer:
         return rule, rebuild(atoms, keywords), bound, inputs
 
     def surely_given_an_array(self, name: str) -> bool:
-        """Whether ``name`` holds a NumPy array wherever this function reads it: one it
-        makes (`surely_an_array`), or a parameter never rebound that is differentiated
-        (its argument checked to be an array, numbers aside) or that its own caller
-        surely gave an array."""
-        if self.surely_an_array(name):
-            return True
-        if name not in self.parsed.params or name in self.opaque | self.scalars | \
-                self.dicts | self.scalar_sequences | self.lists:
-            return False
-        if not (name in getattr(self.parsed, "given_arrays", ()) or
-                (name in self.wrt and not self.helper)):
-            return False
-        return not any(isinstance(n, gast.Name) and n.id == name and
-                       isinstance(n.ctx, (gast.Store, gast.Del))
-                       for n in walk(self.parsed.node))
+        """Whether ``name``, given to a helper, surely holds a NumPy array
+        (`array_argument`)."""
+        return self.array_argument(name)
 
     def no_write_seen_by_adjoints(self, call: gast.Call, params: list, written: Any,
                                   augmented: frozenset, label: str,

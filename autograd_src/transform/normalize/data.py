@@ -29,6 +29,59 @@ _ARRAY_MAKERS = frozenset({
     np.full_like, np.array, np.copy, np.linspace, np.arange, np.eye, np.identity})
 
 
+@functools.lru_cache(maxsize=256)
+def _copy_returned(fn: Any) -> Optional[frozenset]:
+    """For a helper of the user's whose every ``return`` gives a new array, the positions
+    of the parameters that must be given arrays for it to be one: ``u = u0.copy()``
+    (then written into, ``u[1:-1] += ...``) needs ``u0`` an array (a list's copy is a
+    list); ``np.copy(u0)``, ``np.zeros(n)`` need nothing. None for any other helper."""
+    import inspect
+
+    from .. import source
+    try:
+        if not (inspect.isfunction(fn) and mutation.is_user_function(fn)):
+            return None
+        parsed = source.parse_function(fn)
+    except Exception:  # noqa: BLE001 - no source, a builtin: not known to make one
+        return None
+    node = parsed.node
+    params = [a.id for a in node.args.posonlyargs + node.args.args]
+    own = [n for n in walk(node) if not isinstance(n, (gast.FunctionDef, gast.Lambda))
+           or n is node]
+    if any(isinstance(n, (gast.FunctionDef, gast.Lambda, gast.Global, gast.Nonlocal))
+           and n is not node for n in walk(node)):
+        return None  # (nested code could rebind what is returned)
+    returns = [n for n in own if isinstance(n, gast.Return)]
+    if not returns or any(not isinstance(r.value, gast.Name) for r in returns):
+        return None
+    needed: set = set()
+    for name in {r.value.id for r in returns}:
+        if name in params:
+            return None
+        stores = [n for n in walk(node) if isinstance(n, gast.Name) and n.id == name
+                  and isinstance(n.ctx, (gast.Store, gast.Del))]
+        values = [a.value for a in walk(node) if isinstance(a, gast.Assign) and
+                  any(isinstance(t, gast.Name) and t.id == name for t in a.targets)]
+        updated = [a for a in walk(node) if isinstance(a, gast.AugAssign) and
+                   isinstance(a.target, gast.Name) and a.target.id == name]
+        if not values or len(stores) != len(values) + len(updated):
+            return None
+        for value in values:
+            if not isinstance(value, gast.Call):
+                return None
+            made_by = parsed.resolve(value.func)
+            if made_by in _ARRAY_MAKERS:
+                continue
+            copied = value.func.value if isinstance(value.func, gast.Attribute) and \
+                value.func.attr == "copy" and not value.args else None
+            if not (isinstance(copied, gast.Name) and copied.id in params) or any(
+                    isinstance(n, gast.Name) and n.id == copied.id and
+                    isinstance(n.ctx, (gast.Store, gast.Del)) for n in walk(node)):
+                return None
+            needed.add(params.index(copied.id))
+    return frozenset(needed)
+
+
 class DataNormalizer:
     """Normalizes statements on containers; mixed into the statement normalizer."""
 
@@ -664,10 +717,25 @@ class DataNormalizer:
         if not values or name in seen or len(stores) != len(values) + len(updated):
             return False
         for value in values:
+            if isinstance(value, gast.Name) and name not in self.parsed.params:
+                # u = x (an array argument) before u = step(u, dt): as x is
+                if self.array_argument(value.id, seen | {name}):
+                    continue
+                return False
             if not isinstance(value, gast.Call):
                 return False
             made_by = self.parsed.resolve(value.func)
             if made_by in _ARRAY_MAKERS:
+                continue
+            needed = _copy_returned(made_by) if name not in self.parsed.params and \
+                not value.keywords and not any(isinstance(a, gast.Starred)
+                                               for a in value.args) else None
+            if needed is not None and all(
+                    k < len(value.args) and isinstance(value.args[k], gast.Name) and (
+                        value.args[k].id == name or  # (u = step(u, dt): u, as u is bound
+                        # elsewhere, an array: then the helper returns a new one)
+                        self.array_argument(value.args[k].id, seen | {name}))
+                    for k in needed):
                 continue
             copied = value.func.value if isinstance(value.func, gast.Attribute) and \
                 value.func.attr == "copy" and not value.args else None
@@ -680,6 +748,25 @@ class DataNormalizer:
                         copied.id not in self.scalar_sequences)):
                 return False
         return True
+
+    def array_argument(self, name: str, seen: frozenset = frozenset()) -> bool:
+        """Whether ``name`` surely holds a NumPy array: made here as one
+        (`surely_an_array`), or a parameter never rebound that is differentiated (its
+        argument checked to be an array, numbers aside) or that this helper's caller
+        surely gave an array."""
+        if name in seen:
+            return False
+        if name not in self.parsed.params:
+            return self.surely_an_array(name, seen)
+        if name in self.opaque | self.scalars | self.dicts | self.scalar_sequences | \
+                self.lists:
+            return False
+        if not (name in getattr(self.parsed, "given_arrays", ()) or
+                (name in self.wrt and not self.helper)):
+            return False
+        return not any(isinstance(n, gast.Name) and n.id == name and
+                       isinstance(n.ctx, (gast.Store, gast.Del))
+                       for n in walk(self.parsed.node))
 
     def values_assigned(self, name: str) -> list:
         """The values this function assigns to the name ``name`` (``name = value``)."""
