@@ -576,3 +576,33 @@ def test_time_stepping_through_a_helper_writes_in_place():
     assert "_ad.setitem" not in helper
     for f in (_stepped_from_a_list, _stepped_list):
         assert np.allclose(grad(f)(x[:4]), numeric_grad(f, x[:4]))
+
+
+def test_adjoints_at_positions_computed_from_range_counters_are_added_in_place():
+    """``dR[i - 1, j] += g``, not ``dR = _ad.add_at(dR, (i - 1, j), g)``: ``i`` and ``j``
+    are bound only by range loops, one int each wherever they are read."""
+    def dtw(x, y):
+        n, m = len(x), len(y)
+        R = np.full((n + 1, m + 1), np.inf)
+        R[0, 0] = 0.0
+        for i in range(1, n + 1):
+            for j in range(1, m + 1):
+                c = (x[i - 1] - y[j - 1]) ** 2
+                R[i, j] = c + min(R[i - 1, j], R[i, j - 1], R[i - 1, j - 1])
+        return R[n, m]
+
+    def not_a_counter(x):
+        total = 0.0
+        acc = np.zeros(4)
+        for i in range(3):
+            acc[i + 1] = x[i] * 2.0
+        i = np.array([0, 0])  # (i an array of positions here: added twice)
+        acc[i] = x[3]
+        return np.sum(acc * x) + total
+
+    x, y = np.random.RandomState(5).randn(5), np.random.RandomState(6).randn(4)
+    g = grad(dtw)
+    assert np.allclose(g(x, y), numeric_grad(lambda v: dtw(v, y), x), atol=1e-7)
+    assert "dR[i - 1, j - 1] += " in g.source and "add_at" not in g.source
+    v = np.array([0.5, -1.0, 2.0, 0.3])
+    assert np.allclose(grad(not_a_counter)(v), numeric_grad(not_a_counter, v))

@@ -64,6 +64,9 @@ class Sweeps:
     #: Temporaries the adjoint makes again before reading them: their primal
     #: values are read by nothing (``prod = 0.5 * y`` only feeds a stack no more).
     remade: frozenset = frozenset()
+    #: Names holding one int wherever they are bound (the counters of range loops,
+    #: bound nowhere else): ``dR[i - 1, j] += g`` for ``_ad.add_at(dR, (i - 1, j), g)``.
+    integers: frozenset = frozenset()
 
 
 def _statements(stmts: list) -> list:
@@ -90,7 +93,8 @@ def _exact(adjoint: list, sweeps: Sweeps) -> list:
 
 def _in_place(adjoint: list, sweeps: Sweeps) -> list:
     adjoint = add_to_items(adjoint, sweeps.ad)
-    return accumulate_in_place(adjoint, sweeps.adjoints, sweeps.ad, sweeps.containers)
+    return accumulate_in_place(adjoint, sweeps.adjoints, sweeps.ad, sweeps.containers,
+                               sweeps.integers)
 
 
 def _zeroing(adjoint: list, sweeps: Sweeps) -> list:

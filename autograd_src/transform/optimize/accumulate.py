@@ -49,7 +49,8 @@ def without_negation(update: gast.expr) -> tuple[gast.operator, gast.expr]:
 
 
 def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str,
-                        containers: frozenset = frozenset()) -> list[Any]:
+                        containers: frozenset = frozenset(),
+                        integers: frozenset = frozenset()) -> list[Any]:
     """Turn ``da = da + c`` into ``da += c`` (and ``da[i] += g``) where ``da`` is private.
 
     An adjoint is private when its value was freshly computed (arithmetic or a
@@ -60,7 +61,7 @@ def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str,
     # Lists of adjoints are summed by _ad.add, a new list; only ``d = _ad.add_to_item(d,
     # x, i, g)`` (`add_to_items`) is written into ``d`` where the list is private.
     return _accumulate(stmts, _Adjoints(adjoints - containers, containers & adjoints, ad),
-                       set(), set(), frozenset())
+                       set(), set(), integers)
 
 
 def add_to_items(stmts: list[Any], ad: str) -> list[Any]:

@@ -241,6 +241,17 @@ def static_basic_index(node: Any, integers: frozenset = frozenset()) -> Optional
             return all(basic(part) for part in (n.lower, n.upper, n.step))
         if isinstance(n, gast.Tuple):
             return all(basic(e) for e in n.elts)
-        return False
+        return integral(n)
+
+    def integral(n: Any) -> bool:  # (i - 1, 2 * k + 1 of counters: one int)
+        if isinstance(n, gast.Constant):
+            return type(n.value) is int
+        if isinstance(n, gast.Name):
+            return n.id in integers
+        if isinstance(n, gast.UnaryOp) and isinstance(n.op, gast.USub):
+            return integral(n.operand)
+        return isinstance(n, gast.BinOp) and isinstance(
+            n.op, (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv, gast.Mod)) and \
+            integral(n.left) and integral(n.right)
 
     return node if basic(node) else None

@@ -26,6 +26,7 @@ from ..ir import (
     Primal,
     assign_node,
     name_node,
+    walk,
 )
 from ..naming import Namer
 from ..source import ParsedFunction
@@ -106,7 +107,8 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
             temporaries=self.temporaries() | self.norm.state_reads,
             sinkable=self.sinkable,
             containers=frozenset(self.namer.adjoint(n) for n in self.containers),
-            remade=frozenset(self.plan.remade))
+            remade=frozenset(self.plan.remade),
+            integers=_range_counters(self.parsed))
         adjoint = optimize.rewrite_adjoint(adjoint, sweeps)
         reshaped = optimize.shapes_from(adjoint, {n: self.shape_chain(n)[-1]
                                                   for n in self.same_shape_as},
@@ -187,3 +189,20 @@ def reverse(parsed: ParsedFunction, norm: Normalized, wrt: list[str], namer: Nam
             value_wanted: bool = False) -> Derivative:
     """The primal and adjoint sweeps of ``norm``, differentiated with respect to ``wrt``."""
     return Reverser(parsed, norm, wrt, namer).build(value_wanted)
+
+
+def _range_counters(parsed: Any) -> frozenset:
+    """The names bound only as the variable of ``for i in range(...)`` loops of the
+    function: one int wherever they are read, in both sweeps (the adjoint's reversed
+    loops bind them to the same values)."""
+    loops: dict = {}
+    for node in walk(parsed.node):
+        if isinstance(node, gast.For) and isinstance(node.target, gast.Name) and \
+                isinstance(node.iter, gast.Call) and parsed.resolve(node.iter.func) is range:
+            loops[node.target.id] = loops.get(node.target.id, 0) + 1
+    stores: dict = {}
+    for node in walk(parsed.node):
+        if isinstance(node, gast.Name) and node.id in loops and \
+                not isinstance(node.ctx, gast.Load):
+            stores[node.id] = stores.get(node.id, 0) + 1
+    return frozenset(name for name, count in loops.items() if stores.get(name) == count)
