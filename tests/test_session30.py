@@ -606,3 +606,50 @@ def test_adjoints_at_positions_computed_from_range_counters_are_added_in_place()
     assert "dR[i - 1, j - 1] += " in g.source and "add_at" not in g.source
     v = np.array([0.5, -1.0, 2.0, 0.3])
     assert np.allclose(grad(not_a_counter)(v), numeric_grad(not_a_counter, v))
+
+
+# ----- Rows of an embedding held in a dict (tester EO: p['E'][tok] in a loop cost
+# O(vocabulary) per lookup, 1236x the function at V = 50,000) -----
+
+def _lookups(p, toks):
+    total = 0.0
+    for tok in toks:
+        e = p['E'][tok]
+        total = total + np.sum(np.tanh(e @ p['W']))
+    return total
+
+
+def _list_lookups(p, toks):
+    h = np.zeros(2)
+    for tok in toks:
+        h = np.tanh(p[0][tok] + h @ p[1])
+    return np.sum(h)
+
+
+def test_rows_of_an_embedding_in_a_dict_are_added_in_place():
+    r = np.random.RandomState(7)
+    p = {'E': r.randn(6, 2), 'W': r.randn(2, 3)}
+    toks = [1, 4, 1, 0]  # (row 1 twice)
+    g = grad(_lookups)
+    got = g(p, toks)
+    for key in ('E', 'W'):
+        def along(v, key=key):
+            return _lookups({**p, key: v}, toks)
+        assert np.allclose(got[key], numeric_grad(along, p[key]), atol=1e-7)
+    assert "add_rows_into" in g.source and "unindex" not in g.source
+    assert np.array_equal(p['E'], r.__class__(7).randn(6, 2))  # (the argument unchanged)
+    again = g(p, toks)  # (a second call: the rows added to a new array, not the last one)
+    assert np.allclose(again['E'], got['E'])
+    q = [r.randn(5, 2), r.randn(2, 2)]
+    dq = grad(_list_lookups)(q, [3, 3, 0])
+    assert np.allclose(dq[0], numeric_grad(lambda v: _list_lookups([v, q[1]], [3, 3, 0]),
+                                           q[0]), atol=1e-7)
+    def flat(w):
+        return _lookups({'E': p['E'], 'W': w.reshape(2, 3)}, toks)
+
+    H = hessian(flat)(p['W'].ravel())
+    assert np.allclose(H, _fd_jacobian(grad(flat), p['W'].ravel()), atol=1e-5)
+    H = hessian(lambda e: _lookups({'E': e.reshape(6, 2), 'W': p['W']}, toks))(
+        p['E'].ravel())
+    assert np.allclose(H, _fd_jacobian(grad(lambda e: _lookups(
+        {'E': e.reshape(6, 2), 'W': p['W']}, toks)), p['E'].ravel()), atol=1e-5)

@@ -105,6 +105,7 @@ from .elementwise import (  # noqa: F401 - generated code reads them as _ad.<nam
 from .indexing import (  # noqa: F401 - generated code reads them as _ad.<name>
     add_at,
     add_into,
+    add_rows_into,
     add_to_item,
     as_items,
     copied,
@@ -227,7 +228,7 @@ __all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "i
            "unconcatenate", "unstack", "unhstack", "unvstack", "untile", "unrepeat", "untrace",
            "setitem", "zero_at", "zero_into", "without_last", "written", "copied", "own_copy",
            "diagonal_fill_value",
-           "add_at",
+           "add_at", "add_rows_into",
            "updated_in_place",
            "add_to_item", "add_into", "scattered",
            "is_first", "matmul_lhs", "matmul_rhs", "dot_lhs", "dot_rhs", "dot_of_data",

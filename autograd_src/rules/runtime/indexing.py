@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import math
+import weakref
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -15,7 +16,7 @@ from .core import dtype_of, shape_of, zero_item, zeros_like
 __all__ = ["as_items", "unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile",
            "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "own_copy",
            "diagonal_fill_value",
-           "add_at",
+           "add_at", "add_rows_into",
            "add_to_item", "add_into", "is_first", "written_back",
            "copied_through", "scattered"]
 
@@ -88,6 +89,29 @@ def add_into(d: Any, x: Any, index: Any, g: Any) -> Any:
     if _item_by_item(d, x, index):
         return _added_to_item(d, x, index, g)
     return add(d, unindex(g, x, index))
+
+
+# Arrays add_rows_into made, which it alone holds: id -> weak reference (told apart from a
+# new array at the same address by the reference).
+_OWN_ROWS: dict = {}
+
+
+def add_rows_into(d: Any, x: Any, key: Any, item: Any, index: Any, g: Any) -> Any:
+    """``add_into(d, x, key, unindex(g, item, index))`` (``item`` is ``x[key]``, read by the
+    primal: ``p['E'][tok]``) without a zero array as large as ``item`` per update: ``g``
+    added at ``index`` of ``d[key]``, made once an array of its own."""
+    if not (_item_by_item(d, x, key) and type(item) is np.ndarray and
+            np.shape(d[key]) == item.shape):
+        return add_into(d, x, key, unindex(g, item, index))
+    slot = d[key]
+    ref = _OWN_ROWS.get(id(slot))
+    if ref is None or ref() is not slot:  # (a zero, or an array another name may hold)
+        slot = np.array(slot, dtype=np.result_type(slot, g), copy=True)
+        d[key] = slot
+        address = id(slot)
+        _OWN_ROWS[address] = weakref.ref(slot, lambda _: _OWN_ROWS.pop(address, None))
+    add_at(slot, index, g)
+    return d
 
 
 def _item_by_item(d: Any, x: Any, index: Any) -> bool:

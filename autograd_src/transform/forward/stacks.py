@@ -84,7 +84,8 @@ def _add_at(stmt: Any) -> Any:
     """``d = _ad.add(d, _ad.unindex(g, d, i))`` for ``d = _ad.add_at(d, i, g)`` (which
     adds into ``d`` in place) and for ``d = _ad.add_to_item(d, x, i, g)`` or
     ``_ad.add_into`` (the same sum, ``x`` in place of ``d``, with no rule of their
-    own), or None."""
+    own), and ``_ad.add_rows_into(d, x, k, item, i, g)`` (``g`` scattered into ``item``'s
+    shape first), or None."""
     if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
             isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call):
         call = stmt.value
@@ -95,6 +96,12 @@ def _add_at(stmt: Any) -> Any:
         elif helper in ("add_to_item", "add_into") and len(call.args) == 4 and \
                 not call.keywords:
             array, whole, index, update = call.args
+        elif helper == "add_rows_into" and len(call.args) == 6 and not call.keywords:
+            # (d, x, key, item, index, g): g scattered into item's shape, then into d[key]
+            array, whole, index, item, rows, g = call.args
+            update = gast.Call(func=gast.Attribute(value=call.func.value, attr="unindex",
+                                                   ctx=gast.Load()),
+                               args=[g, item, rows], keywords=[])
         else:
             array = None
         if array is not None:

@@ -27,7 +27,7 @@ from typing import Any, Callable
 import gast
 
 from ..ir import load_names, name_node
-from .accumulate import accumulate_in_place, add_to_items
+from .accumulate import accumulate_in_place, add_to_items, rows_into_items
 from .control import ENABLED, enabled
 from .copies import propagate_copies
 from .exact import fold_exactly
@@ -93,8 +93,9 @@ def _exact(adjoint: list, sweeps: Sweeps) -> list:
 
 def _in_place(adjoint: list, sweeps: Sweeps) -> list:
     adjoint = add_to_items(adjoint, sweeps.ad)
-    return accumulate_in_place(adjoint, sweeps.adjoints, sweeps.ad, sweeps.containers,
-                               sweeps.integers)
+    adjoint = accumulate_in_place(adjoint, sweeps.adjoints, sweeps.ad, sweeps.containers,
+                                  sweeps.integers)
+    return rows_into_items(adjoint, sweeps.ad, load_counts(_statements(adjoint)))
 
 
 def _zeroing(adjoint: list, sweeps: Sweeps) -> list:

@@ -11,7 +11,7 @@ import gast
 from .expressions import static_basic_index
 from .walk import assigned_name, helper_of, nodes
 
-__all__ = ["without_negation", "accumulate_in_place", "add_to_items"]
+__all__ = ["without_negation", "accumulate_in_place", "add_to_items", "rows_into_items"]
 
 
 # Helpers that always return a new array the caller may modify.
@@ -289,5 +289,55 @@ def _accumulate(stmts: list[Any], sweep: _Adjoints, owned: set[str],
             owned.add(target)
             if helper_of(value, ad) in ("unindex", "unreduce", "zeros_like", "zero_at"):
                 indexable.add(target)
+        result.append(stmt)
+    return result
+
+
+def rows_into_items(stmts: list[Any], ad: str, loads: Any) -> list[Any]:
+    """Turn ``t = _ad.unindex(g, item, i)`` and, later in the block, ``d =
+    _ad.add_into(d, x, k, t)`` (or ``d = _ad.add_at(d, k, t)``: ``d`` a dict or list of
+    the sweep's own, ``t`` read nowhere else, nothing between touching their names) into
+    ``d = _ad.add_rows_into(d, x, k, item, i, g)``: the adjoint of ``p['E'][tok]`` added
+    at row ``tok`` of ``dp['E']``, not through a zero array as large as the embedding
+    at every lookup."""
+    from .walk import names_in
+    result: list[Any] = []
+    for stmt in stmts:
+        for block in ("body", "orelse"):
+            inner = getattr(stmt, block, None) if isinstance(stmt, gast.stmt) else None
+            if isinstance(inner, list):
+                setattr(stmt, block, rows_into_items(inner, ad, loads))
+        helper = helper_of(stmt.value, ad) if isinstance(stmt, gast.Assign) else None
+        args = stmt.value.args if helper in ("add_into", "add_at") else []
+        if len(args) != (4 if helper == "add_into" else 3) or stmt.value.keywords or \
+                not isinstance(args[-1], gast.Name) or loads[args[-1].id] != 1 or \
+                not isinstance(args[0], gast.Name) or args[0].id != assigned_name(stmt):
+            result.append(stmt)
+            continue
+        scattered = args[-1].id
+        found = None
+        for k in range(len(result) - 1, -1, -1):
+            before = result[k]
+            if isinstance(before, gast.Assign) and assigned_name(before) == scattered:
+                found = k
+                break
+        if found is None or helper_of(result[found].value, ad) != "unindex" or \
+                len(result[found].value.args) != 3 or result[found].value.keywords:
+            result.append(stmt)
+            continue
+        scatter = result[found].value
+        involved = {n.id for e in list(scatter.args) + list(args)
+                    for n in nodes(e) if isinstance(n, gast.Name)}
+        between = [b for b in result[found + 1:] if isinstance(b, gast.AST)]
+        stores, reads = names_in(between)
+        if involved & (set(stores) | set(reads)):
+            result.append(stmt)
+            continue
+        g, item, index = scatter.args
+        d = args[0]
+        x, key = (args[1], args[2]) if helper == "add_into" else (d, args[1])
+        stmt.value.func.attr = "add_rows_into"
+        stmt.value.args = [d, x, key, item, index, g]
+        del result[found]
         result.append(stmt)
     return result
