@@ -1080,16 +1080,16 @@ def _primitive_as_function(fn: Any) -> Any:
         header, passed, defaults = params, params, {}
     elif getattr(fn, "__name__", None) is None or (
             isinstance(fn, types.FunctionType) and is_user_function(fn)) or \
-            registry.lookup(fn) is None:
+            (registry.lookup(fn) is None and not _composite_of_numpy(fn) and
+             not registry.is_nondifferentiable(fn)):  # (np.round: a zero gradient)
         return fn
     else:  # math.sin, np.sum, scipy.special.softmax: a library's function with a rule
-        try:
+        try:  # (or np.nanmean, computed by a composite of functions with rules)
             signature = inspect.signature(fn)
         except (TypeError, ValueError):
             signature = None
-        rule = registry.lookup(fn)
-        laid_out = _parameters_passed_on(signature, set(getattr(rule, "params", ()))) \
-            if signature is not None else None
+        rule = registry.lookup(fn) or _composite_of_numpy(fn)
+        laid_out = _parameters_passed_on(signature, rule) if signature is not None else None
         if laid_out is None:
             home = getattr(fn, "__module__", None) or ""
             shown = ("np" + home[len("numpy"):] if home.startswith("numpy") else home or
@@ -1115,13 +1115,30 @@ def _primitive_as_function(fn: Any) -> Any:
     return made
 
 
-def _parameters_passed_on(signature: inspect.Signature, ruled: set) -> Optional[tuple]:
+def _composite_of_numpy(fn: Any) -> Optional[Callable[..., Any]]:
+    """The composite computing ``fn``, a NumPy function without a rule of its own
+    (``np.nanmean``), or None."""
+    from .rules import registry
+    found = registry.composite(fn)
+    return found if found is not None and found is not fn else None
+
+
+def _parameters_passed_on(signature: inspect.Signature, rule: Any) -> Optional[tuple]:
     """``(header, passed, defaults)`` of a wrapper with ``signature``'s parameters, each
     passed on as it is received (``x, /, axis=_default_1`` and ``x, axis=axis``,
     ``_default_1`` the default's value), but for those with a default that the rule
-    does not take (``np.sum``'s ``out``, ``where``); None where there are none to
-    differentiate."""
+    does not take (``np.sum``'s ``dtype``; ``out`` and ``**kwargs`` never), and of those
+    whose default NumPy marks "not given" (``np._NoValue``), all but ``keepdims`` and
+    ``np.clip``'s bounds, given the rule's default (``where``, ``initial`` left out: a
+    rule may read them as given).
+    None where there are none to differentiate."""
     P = inspect.Parameter
+    if isinstance(rule, types.FunctionType):  # (a composite: its own parameters)
+        rule_parameters = inspect.signature(rule).parameters
+        ruled = set(rule_parameters)
+    else:
+        ruled = set(getattr(rule, "params", ()))
+        rule_parameters = getattr(getattr(rule, "signature", None), "parameters", {})
     header: list = []
     passed: list = []
     defaults: dict = {}
@@ -1129,14 +1146,19 @@ def _parameters_passed_on(signature: inspect.Signature, ruled: set) -> Optional[
     for k, p in enumerate(signature.parameters.values()):
         if not p.name.isidentifier():
             return None
-        if p.default is not p.empty and (p.name not in ruled or p.default is np._NoValue):
-            continue  # (left to the function's own default)
         if p.kind is P.VAR_POSITIONAL:
             return None  # (a rule binds each argument to a parameter of its own)
-        if p.kind is P.VAR_KEYWORD:
-            header.append(f"**{p.name}")
-            passed.append(f"**{p.name}")
-            continue
+        if p.kind is P.VAR_KEYWORD or p.name == "out" or (
+                p.default is not p.empty and p.name not in ruled):
+            continue  # (left to the function's own default)
+        if p.default is np._NoValue:
+            # (keepdims and clip's bounds alone: an option the rule reads as given when
+            # passed at all, where=None as a mask, must stay out unless the user gives it)
+            ours = rule_parameters.get(p.name)
+            if p.name not in ("keepdims", "a_min", "a_max") or ours is None or \
+                    ours.default is ours.empty:
+                continue
+            p = p.replace(default=ours.default)
         if p.kind is P.KEYWORD_ONLY and not starred:
             header.append("*")
             starred = True

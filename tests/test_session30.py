@@ -653,3 +653,57 @@ def test_rows_of_an_embedding_in_a_dict_are_added_in_place():
         p['E'].ravel())
     assert np.allclose(H, _fd_jacobian(grad(lambda e: _lookups(
         {'E': e.reshape(6, 2), 'W': p['W']}, toks)), p['E'].ravel()), atol=1e-5)
+
+
+# ----- Tester EP: an object made inside the function whose own attribute hides a method
+# (wrong values: the class's method was differentiated, Python called the attribute); a
+# nested def zip() beside generated code calling the builtin; options of a function given
+# itself (keepdims, np.median's out, np.clip's bounds, np.nansum's where) -----
+
+class _Hidden:
+    def __init__(self):
+        self.scale = np.cos
+
+    def scale(self, z):
+        return z * 3
+
+    def forward(self, x):
+        return np.sum(self.scale(x))
+
+
+def test_an_attribute_hiding_a_method_of_an_object_made_inside_is_refused():
+    from autograd_src import jacfwd
+
+    def f(x):
+        return _Hidden().forward(x)
+
+    x = np.array([0.3, -1.2])
+    for transformation in (grad, jacfwd):
+        with pytest.raises(TypeError, match="own attribute scale hides the method"):
+            transformation(f)(x)
+
+
+def test_a_nested_zip_beside_a_comprehension_over_pairs():
+    def f(x):
+        def zip(a, b):
+            return [u * w for u, w in [(a[0], b[1]), (a[1], b[0])]]
+        return np.sum(np.array(zip(x, x[::-1])))
+
+    x = np.array([0.5, -1.0, 2.0, 0.7])
+    assert np.allclose(grad(f)(x), numeric_grad(f, x))
+
+
+def test_options_of_a_function_given_itself():
+    from autograd_src import jacobian
+    x = np.array([[1.0, 2.0, np.nan], [3.0, -1.0, 0.5]])
+    assert np.array_equal(grad(np.nansum)(x), np.where(np.isnan(x), 0.0, 1.0))
+    y = np.arange(6.0).reshape(2, 3)
+    assert np.array_equal(grad(np.sum)(y, axis=1, keepdims=True), np.ones((2, 3)))
+    assert jacobian(np.max)(y, axis=0, keepdims=True).shape == (1, 3, 2, 3)
+    assert np.allclose(grad(np.median)(np.array([[3.0, 1.0], [0.5, 4.0]]), axis=0),
+                       np.full((2, 2), 0.5))
+    v = np.array([-1.0, 0.2, 0.9])
+    assert np.array_equal(grad(np.clip)(v, a_min=-0.5, a_max=0.5), [0.0, 1.0, 0.0])
+    assert grad(np.round)(1.3) == 0.0
+    with pytest.raises(TypeError, match="dtype"):
+        grad(np.sum)(y, dtype=np.float64)

@@ -201,7 +201,10 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
     # Its own names, except those it reads from the enclosing function and the
     # references (_ad, np) it shares with it.
     referenced = name_ids(node)
-    inner = Namer(referenced | set(namer.injected) | {name}, outer.globals, assigned)
+    # (the enclosing function's locals too: a nested def zip() there is what "zip"
+    # names where this derivative runs, so the builtin is reached by another name)
+    inner = Namer(referenced | set(namer.injected) | {name}, outer.globals,
+                  assigned | set(outer.locals))
     inner.injected, inner._references = namer.injected, namer._references
     inner.helper_sources = namer.helper_sources
     parsed.differentiated = frozenset(wrt)  # (read by desugar: never written back)
@@ -428,7 +431,24 @@ class DynamicMethod:
                             "parameters")
         if kind == "partial":
             return derivative(*first.args, *args, **{**first.keywords, **kwargs})
-        return derivative(*args) if kind == "function" else derivative(first, *args)
+        if kind == "function":
+            return derivative(*args)
+        self.no_method_hidden(bindings, first)
+        return derivative(first, *args)
+
+    def no_method_hidden(self, bindings: Optional[dict], instance: Any) -> None:
+        """Refuse an object whose own attribute hides a method of its class that the
+        derivative of ``.attr()`` follows (``self.scale = np.cos`` set in ``__init__``
+        over a method ``scale``): Python calls the attribute, the derivative was made for
+        the class's method."""
+        for marker in (bindings or {}).values():
+            hidden = marker.hidden_by(instance) if isinstance(marker, source.InstanceOf) \
+                and marker.cls is type(instance) else ""
+            if hidden:
+                raise TypeError(f"{self.where}: the object's own attribute {hidden} hides "
+                                f"the method of {type(instance).__name__} that "
+                                f".{self.attr}() calls, which grad differentiates (Python "
+                                "calls the attribute); rename one of them")
 
     def followed(self, obj: Any, kwargs: dict) -> tuple[str, Any, list, Optional[dict], Any]:
         """What a call on ``obj`` runs, checked: ``("function", f, positions, None,

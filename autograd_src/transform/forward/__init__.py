@@ -264,7 +264,10 @@ def nested_derivative(outer: source.ParsedFunction, node: Any, positions: list[i
     wrt = [params[p] for p in positions]
     name = namer.fresh(forward_name(node.name))
     referenced = name_ids(node)
-    inner = Namer(referenced | set(namer.injected) | {name}, outer.globals, assigned)
+    # (the enclosing function's locals too: a nested def zip() there is what "zip"
+    # names where this derivative runs, so the builtin is reached by another name)
+    inner = Namer(referenced | set(namer.injected) | {name}, outer.globals,
+                  assigned | set(outer.locals))
     inner.injected, inner._references = namer.injected, namer._references
     inner.helper_sources = namer.helper_sources
     inner.closure_objects = namer.closure_objects
@@ -312,8 +315,10 @@ class DynamicMethod:
         given = {params[index]: t for (index, _), t in zip(layout, tangents)}
         if kind == "partial":
             return derivative(*first.args, *args, **{**first.keywords, **keywords}, **given)
-        return derivative(*args, **given) if kind == "function" else \
-            derivative(first, *args, **given)
+        if kind == "function":
+            return derivative(*args, **given)
+        self.follow.no_method_hidden(bindings, first)
+        return derivative(first, *args, **given)
 
 
 def _tangent_by_rule(primitive: Any, args: tuple, positions: list, tangents: list,
