@@ -707,3 +707,15 @@ def test_options_of_a_function_given_itself():
     assert grad(np.round)(1.3) == 0.0
     with pytest.raises(TypeError, match="dtype"):
         grad(np.sum)(y, dtype=np.float64)
+
+
+def test_a_builtin_or_ufunc_bound_to_a_local_name():
+    """(tester EP: min = max; min(a, b, c) crashed in the rule of two-argument max)"""
+    def f(x):
+        min = max
+        act = np.tanh
+        return min(x[0], x[1], x[2]) * np.sum(act(x))
+
+    x = np.array([0.1, 0.5, 0.3])
+    assert np.allclose(grad(f)(x), numeric_grad(f, x))
+    assert hessian(f)(x).shape == (3, 3)

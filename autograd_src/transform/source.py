@@ -679,7 +679,8 @@ def _imported(stmt: Any, package: Optional[str]) -> dict[str, Any]:
 
 def _module_aliases(parsed: ParsedFunction) -> dict[str, Any]:
     """The locals that the function's body binds, once and at its top level, to a module
-    (``xp = np``, ``la = np.linalg``): ``xp.sin`` is then ``np.sin`` wherever it runs.
+    (``xp = np``, ``la = np.linalg``), a builtin or a ufunc (``m = max``, ``act =
+    np.tanh``): ``xp.sin`` is then ``np.sin`` wherever it runs.
     So too what an ``import`` statement there binds (``import scipy.special as sp``,
     ``from scipy.special import logsumexp``), bound nowhere else."""
     stores = Counter(n.id for n in walk(parsed.node)
@@ -699,7 +700,9 @@ def _module_aliases(parsed: ParsedFunction) -> dict[str, Any]:
             name = stmt.targets[0].id
             if stores[name] == 1 and name not in parsed.params:
                 module = parsed.resolve(stmt.value)
-                if isinstance(module, types.ModuleType):
+                # (and a builtin or ufunc named otherwise: m = max; act = np.tanh)
+                if isinstance(module, (types.ModuleType, types.BuiltinFunctionType)) or \
+                        type(module).__name__ == "ufunc":
                     aliases[name] = module
     return aliases
 
