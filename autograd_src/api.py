@@ -1081,7 +1081,9 @@ def _primitive_as_function(fn: Any) -> Any:
     elif getattr(fn, "__name__", None) is None or (
             isinstance(fn, types.FunctionType) and is_user_function(fn)) or \
             (registry.lookup(fn) is None and not _composite_of_numpy(fn) and
-             not registry.is_nondifferentiable(fn)):  # (np.round: a zero gradient)
+             not (registry.is_nondifferentiable(fn) and  # (np.round: a zero gradient)
+                  (getattr(fn, "__module__", None) or "").split(".")[0] in ("numpy",
+                                                                           "math"))):
         return fn
     else:  # math.sin, np.sum, scipy.special.softmax: a library's function with a rule
         try:  # (or np.nanmean, computed by a composite of functions with rules)
