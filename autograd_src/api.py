@@ -1145,6 +1145,7 @@ def _parameters_passed_on(signature: inspect.Signature, rule: Any) -> Optional[t
     passed: list = []
     defaults: dict = {}
     starred = False  # (a bare * written before the keyword-only parameters)
+    skipped = False
     for k, p in enumerate(signature.parameters.values()):
         if not p.name.isidentifier():
             return None
@@ -1152,6 +1153,7 @@ def _parameters_passed_on(signature: inspect.Signature, rule: Any) -> Optional[t
             return None  # (a rule binds each argument to a parameter of its own)
         if p.kind is P.VAR_KEYWORD or p.name == "out" or (
                 p.default is not p.empty and p.name not in ruled):
+            skipped = True
             continue  # (left to the function's own default)
         if p.default is np._NoValue:
             # (keepdims and clip's bounds alone: an option the rule reads as given when
@@ -1159,8 +1161,15 @@ def _parameters_passed_on(signature: inspect.Signature, rule: Any) -> Optional[t
             ours = rule_parameters.get(p.name)
             if p.name not in ("keepdims", "a_min", "a_max") or ours is None or \
                     ours.default is ours.empty:
+                skipped = True
                 continue
             p = p.replace(default=ours.default)
+        if skipped and p.kind is P.POSITIONAL_ONLY:
+            return None
+        if skipped and p.kind is P.POSITIONAL_OR_KEYWORD:
+            # (after one left out, by keyword only: np.std(x, 0, None)'s None is a dtype,
+            # not the next parameter kept)
+            p = p.replace(kind=P.KEYWORD_ONLY)
         if p.kind is P.KEYWORD_ONLY and not starred:
             header.append("*")
             starred = True

@@ -303,7 +303,7 @@ class ShapeFacts:
         if op.rule is None:
             return op.inputs[0] in self.scalars
         if hasattr(op.rule, "helper_keywords"):  # a helper of yours: as its derivative says
-            return op.rule.gives_number
+            return getattr(op.rule, "gives_number", False)
         primitive = op.rule.primitive
         if primitive in _FULL_REDUCTIONS:
             axis = op.bound.get("axis")
