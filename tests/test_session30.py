@@ -719,3 +719,24 @@ def test_a_builtin_or_ufunc_bound_to_a_local_name():
     x = np.array([0.1, 0.5, 0.3])
     assert np.allclose(grad(f)(x), numeric_grad(f, x))
     assert hessian(f)(x).shape == (3, 3)
+
+
+def test_forward_mode_into_an_array_without_a_tangent_yet():
+    """(fuzzer, second order, seed 300304: a NameError in forward mode) an array made
+    without gradient then given one in place, by an item: its tangent's zeros first."""
+    from autograd_src import jvp
+
+    def g(x, a):
+        acc = np.ones(2)
+        acc[-1] = a * (acc @ acc)
+        return a * 2.0 + np.sum(x) * 0.0
+
+    def h(x, a):
+        acc = np.ones(2)
+        acc[-1] = a * (acc @ acc)
+        return np.sum(acc * x)
+
+    x = np.array([0.5, 2.0])
+    assert jvp(g, (x, 0.5), (np.ones(2), 1.0))[1] == 2.0
+    value, tangent = jvp(h, (x, 0.5), (np.ones(2), 1.0))
+    assert np.isclose(tangent, (h(x + 1e-6, 0.5 + 1e-6) - h(x - 1e-6, 0.5 - 1e-6)) / 2e-6)

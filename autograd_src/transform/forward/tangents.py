@@ -263,7 +263,12 @@ class Tangents:
                 value=name_node(dtarget), slice=clone(store.targets[0].slice),
                 ctx=gast.Store())], value=given if given is not None else
                 gast.Constant(value=0.0, kind=None), type_comment=None)
-            return [clone(store), gast.copy_location(tangent_store, op.origin)]
+            made = []
+            if not op.inputs or op.inputs[0] is None:
+                # (acc = np.ones(2); acc[-1] = a * s: the array had no tangent before,
+                # its zeros first, written into where the value is)
+                made = [assign_node(dtarget, self.zero(name_node(target)), op.origin)]
+            return made + [clone(store), gast.copy_location(tangent_store, op.origin)]
         expr = self.tangent_expr(op, rule)
         if target in self.in_place and not _fresh_zeros(expr):
             expr = gast.Call(func=gast.Attribute(value=name_node(self.namer.reference(
