@@ -708,13 +708,28 @@ class DataNormalizer:
             cache[1][name] = self._surely_an_array(name, seen)
         return cache[1][name]
 
+    def _binding_counts(self) -> tuple:
+        """``(stores, updates, deletes)``: per name, how often the body stores it, updates
+        it with an augmented assignment, deletes it (one walk per body)."""
+        index = self.__dict__.get("_bindings")
+        if index is None or index[0] is not self.parsed.node:
+            stores: dict = {}
+            updates: dict = {}
+            deletes: dict = {}
+            for n in walk(self.parsed.node):
+                if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del)):
+                    counts = stores if isinstance(n.ctx, gast.Store) else deletes
+                    counts[n.id] = counts.get(n.id, 0) + 1
+                elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):
+                    updates[n.target.id] = updates.get(n.target.id, 0) + 1
+            index = self._bindings = (self.parsed.node, (stores, updates, deletes))
+        return index[1]
+
     def _surely_an_array(self, name: str, seen: frozenset) -> bool:
         values = self.values_assigned(name)
-        stores = [n for n in walk(self.parsed.node) if isinstance(n, gast.Name)
-                  and n.id == name and isinstance(n.ctx, gast.Store)]
-        updated = [n for n in walk(self.parsed.node) if isinstance(n, gast.AugAssign)
-                   and isinstance(n.target, gast.Name) and n.target.id == name]
-        if not values or name in seen or len(stores) != len(values) + len(updated):
+        stores, updates, _ = self._binding_counts()
+        if not values or name in seen or \
+                stores.get(name, 0) != len(values) + updates.get(name, 0):
             return False
         for value in values:
             if isinstance(value, gast.Name) and name not in self.parsed.params:
@@ -764,9 +779,8 @@ class DataNormalizer:
         if not (name in getattr(self.parsed, "given_arrays", ()) or
                 (name in self.wrt and not self.helper)):
             return False
-        return not any(isinstance(n, gast.Name) and n.id == name and
-                       isinstance(n.ctx, (gast.Store, gast.Del))
-                       for n in walk(self.parsed.node))
+        stores, _, deletes = self._binding_counts()
+        return not stores.get(name) and not deletes.get(name)
 
     def values_assigned(self, name: str) -> list:
         """The values this function assigns to the name ``name`` (``name = value``)."""

@@ -110,10 +110,20 @@ def _int_names(node: gast.FunctionDef) -> frozenset:
                           if isinstance(n, gast.Name)}
         elif isinstance(sub, gast.AugAssign) and isinstance(sub.target, gast.Name):
             other.add(sub.target.id)
-    candidates = {name: found for name, found in values.items() if name not in other and
-                  sum(1 for n in walk(node) if isinstance(n, gast.Name) and n.id == name and
-                      isinstance(n.ctx, (gast.Store, gast.Del, gast.Param))) == len(found)
-                  and not _bound_elsewhere(node, name) and not _touched(node, name)}
+    # (names whose values could be integers at all first: the walks below, per name,
+    # are for the few left)
+    plausible = {name: found for name, found in values.items() if name not in other and
+                 all(_surely_int(v, _ANY_NAME) for v in found)}
+    if not plausible:
+        return frozenset()
+    stores: dict = {}
+    for n in walk(node):
+        if isinstance(n, gast.Name) and n.id in plausible and \
+                isinstance(n.ctx, (gast.Store, gast.Del, gast.Param)):
+            stores[n.id] = stores.get(n.id, 0) + 1
+    candidates = {name: found for name, found in plausible.items()
+                  if stores.get(name) == len(found) and not _bound_elsewhere(node, name)
+                  and not _touched(node, name)}
     ints: set = set()
     grown = True
     while grown:  # (m = n + 1 after n = len(x))
@@ -162,6 +172,16 @@ def _float_array_made(value: Any, resolve: Any, ints: frozenset = frozenset()
         return len(shape.elts)
     # (a name may hold a tuple: known only where bound to integers alone)
     return 1 if _surely_int(shape, ints) else None
+
+
+class _AnyName(frozenset):
+    """Every name (``in`` is always true): `_surely_int` as a syntactic first sieve."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+
+_ANY_NAME = _AnyName()
 
 
 def _surely_int(node: Any, ints: frozenset = frozenset()) -> bool:

@@ -196,13 +196,11 @@ def _range_counters(parsed: Any) -> frozenset:
     function: one int wherever they are read, in both sweeps (the adjoint's reversed
     loops bind them to the same values)."""
     loops: dict = {}
+    stores: dict = {}
     for node in walk(parsed.node):
         if isinstance(node, gast.For) and isinstance(node.target, gast.Name) and \
                 isinstance(node.iter, gast.Call) and parsed.resolve(node.iter.func) is range:
             loops[node.target.id] = loops.get(node.target.id, 0) + 1
-    stores: dict = {}
-    for node in walk(parsed.node):
-        if isinstance(node, gast.Name) and node.id in loops and \
-                not isinstance(node.ctx, gast.Load):
+        elif isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load):
             stores[node.id] = stores.get(node.id, 0) + 1
     return frozenset(name for name, count in loops.items() if stores.get(name) == count)
