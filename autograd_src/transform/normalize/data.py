@@ -8,6 +8,7 @@ shares the container; that is checked, and refused with a clear error otherwise.
 from __future__ import annotations
 
 import functools
+import weakref
 from typing import Any, Optional
 
 import gast
@@ -29,17 +30,31 @@ _ARRAY_MAKERS = frozenset({
     np.full_like, np.array, np.copy, np.linspace, np.arange, np.eye, np.identity})
 
 
-@functools.lru_cache(maxsize=256)
+# fn -> (its code, what `_copy_returned` found): weakly, so a closure given to grad is
+# not kept alive by this (its code compared, so a def reloaded in place is read again)
+_COPIES_RETURNED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def _copy_returned(fn: Any) -> Optional[frozenset]:
     """For a helper of the user's whose every ``return`` gives a new array, the positions
     of the parameters that must be given arrays for it to be one: ``u = u0.copy()``
     (then written into, ``u[1:-1] += ...``) needs ``u0`` an array (a list's copy is a
     list); ``np.copy(u0)``, ``np.zeros(n)`` need nothing. None for any other helper."""
     import inspect
+    if not inspect.isfunction(fn):
+        return None
+    known = _COPIES_RETURNED.get(fn)
+    if known is not None and known[0] is fn.__code__:
+        return known[1]
+    found = _copies_returned_read(fn)
+    _COPIES_RETURNED[fn] = (fn.__code__, found)
+    return found
 
+
+def _copies_returned_read(fn: Any) -> Optional[frozenset]:
     from .. import source
     try:
-        if not (inspect.isfunction(fn) and mutation.is_user_function(fn)):
+        if not mutation.is_user_function(fn):
             return None
         parsed = source.parse_function(fn)
     except Exception:  # noqa: BLE001 - no source, a builtin: not known to make one
