@@ -1086,11 +1086,14 @@ def _primitive_as_function(fn: Any) -> Any:
                                                                            "math"))):
         return fn
     else:  # math.sin, np.sum, scipy.special.softmax: a library's function with a rule
+        rule = registry.lookup(fn) or _composite_of_numpy(fn)
         try:  # (or np.nanmean, computed by a composite of functions with rules)
             signature = inspect.signature(fn)
-        except (TypeError, ValueError):
-            signature = None
-        rule = registry.lookup(fn) or _composite_of_numpy(fn)
+        except (TypeError, ValueError):  # (np.dot before NumPy 2.1: its rule's parameters)
+            ours = getattr(getattr(rule, "signature", None), "parameters", {})
+            signature = inspect.Signature([
+                p for name, p in ours.items() if name in getattr(rule, "params", ())]) \
+                if ours else None
         laid_out = _parameters_passed_on(signature, rule) if signature is not None else None
         if laid_out is None:
             home = getattr(fn, "__module__", None) or ""
