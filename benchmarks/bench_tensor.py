@@ -89,6 +89,17 @@ def training_loop(m, data, steps=3, lr=0.1):
     return float(loss.data)
 
 
+def heat_stencil(m, u0, steps):
+    """An explicit heat step written into a view of the state, ``steps`` times; backward."""
+    u, D = m.tensor(u0) * 1.0, m.tensor(0.9)
+    for _ in range(steps):
+        u[1:-1] += 0.1 * D * (u[2:] - 2 * u[1:-1] + u[:-2])
+        u[0] = u[1]
+        u[-1] = u[-2]
+    m.sum(u ** 2).backward()
+    return D.grad
+
+
 def long_chains(n=10_000):
     """A 10,000-step chain (40,000 operations) and a 10,000-step residual chain:
     backward without RecursionError, and the gradient against the product of the
@@ -163,6 +174,14 @@ def main() -> None:
         print(f"  MyGrad / autograd_src: {times['MyGrad'] / times['autograd_src']:.2f}x")
     losses = {name: training_loop(m, mlp, steps=20) for name, m in libraries}
     print("  loss after 20 steps: " + ", ".join(f"{n} {v:.6f}" for n, v in losses.items()))
+
+    print("heat stencil in place through views (u[1:-1] += ... u[2:] ...), 200 cells:")
+    u0 = rng.random(200)
+    for steps in (100, 200, 400):
+        times = best_times({name: (lambda m=m, steps=steps: heat_stencil(m, u0, steps))
+                            for name, m in libraries}, rounds=3)
+        cells = ", ".join(f"{name} {seconds * 1e3:7.1f} ms" for name, seconds in times.items())
+        print(f"  {steps:3d} steps: {cells}")
 
     chain, chain_error, residual, residual_error = long_chains()
     print(f"a chain of 10,000 steps (40,000 operations): backward in {chain * 1e3:.0f} ms, "

@@ -139,6 +139,16 @@ def _update(target: Any, write: Callable[[np.ndarray], Any],
             "the target a variable (mg.zeros_like(X, constant=False), or "
             "mg.tensor(buffer, constant=False))")
     path = _path(target) if target is not base else []
+    # What the update reads, as it is now: the target, the views it is reached
+    # through, and the operands of the family (a view not read since an earlier
+    # update is made again first, from its parent).
+    chain = _caught_up(target)
+    read = []
+    for operand in operands:
+        if isinstance(operand, type(target)) and operand._view is not None and \
+                all(operand is not member for member in chain + read) and \
+                _caught_up(operand)[-1] is base:
+            read.append(operand)
     # The new values first, with NumPy's own checks (shape, casting, read-only
     # regions), so that an error leaves the graph as it was.
     scratch = target._data.copy()
@@ -146,13 +156,15 @@ def _update(target: Any, write: Callable[[np.ndarray], Any],
     if path:
         unview(base._data, scratch, path)
     target._grad = None
-    family = base._family()
-    placeholders = {id(member): member._retire() for member in family}
-    for member in family[1:]:
+    placeholders = {id(member): member._retire() for member in chain + read}
+    for member in chain[-2::-1] + read:
+        if member is base or member._view is None:
+            continue
         # A view recorded before its base's graph was cleared (y = x[1:], then a
         # backward()) is made again from the base: its value is the base's, and its
         # old record would be refused as stale by the next backward()
-        old, parent_old = placeholders[id(member)], placeholders[id(member._view[0])]
+        parent = member._view[0]
+        old, parent_old = placeholders[id(member)], placeholders.get(id(parent), parent)
         if old._node is not None and parent_old._cleared > old._node.clears:
             _, view_primitive, rest, kwargs = member._view
             old._node = backprop.apply(type(target), view_primitive, (parent_old, *rest),
@@ -183,11 +195,80 @@ def _update(target: Any, write: Callable[[np.ndarray], Any],
         mutant = backprop.apply(type(target), unview, (old_base, mutant, path), {},
                                 old_base._constant)
     base._become(mutant)
-    for member in family[1:]:
-        parent, view_primitive, rest, kwargs = member._view
-        replayed = backprop.apply(type(target), view_primitive, (parent, *rest), kwargs,
-                                  placeholders[id(member)]._constant)
-        member._become(replayed)
+    # Every view of the base is made again from it when it is next read, not now: a
+    # time loop's views, kept alive by the graph that read them, would be replayed at
+    # every later step (quadratic time). Those read or made since the last update
+    # are the base's fresh ones; the others were left behind already.
+    fresh, base._fresh = base._fresh or (), []
+    for reference in fresh:
+        member = reference()
+        if member is not None and member._base is base:
+            _leave_behind(member, retired=id(member) in placeholders)
+
+
+def _caught_up(view: Any) -> list:
+    """``view`` and the views it is taken through up to its base, each made again
+    first where an update left it behind (before any is retired: one made again
+    from a retired parent would read the parent's next value)."""
+    chain = [view]
+    while chain[-1]._view is not None:
+        chain.append(chain[-1]._view[0])
+    for member in reversed(chain):
+        member._data  # noqa: B018 (see catch_up)
+    return chain
+
+
+#: The attributes of a view left behind by an update of its base, unset until read.
+DEFERRED = frozenset(("_data", "_node", "_version", "_exposed"))
+
+
+def _leave_behind(view: Any, retired: bool) -> None:
+    """Mark ``view`` as not yet made again from its updated parent. Its value, graph
+    and version are kept aside (unless ``retired``: a placeholder holds them) and
+    its attributes unset, so that the first read of one calls `catch_up`."""
+    view._grad = None
+    if view._stale is not None:
+        return  # (left behind by an earlier update, and not read since)
+    if retired:
+        view._stale = ()
+        del view._data, view._node, view._exposed
+        return
+    view._stale = (view._data, view._node, view._version, view._exposed)
+    del view._data, view._node, view._version, view._exposed
+
+
+def catch_up(view: Any, name: str) -> None:
+    """Make again a view left behind by an update of its base (`_leave_behind`).
+
+    Its value as operations read it moves to a placeholder first (`Tensor._retire`),
+    for the recorded operations that read it (`backprop._resolve`); the version is
+    all they ask for. Any other read makes the view again from its parent, recorded
+    whether or not recording is on now, as the update itself would have."""
+    stale = view._stale
+    if stale:
+        view._data, view._node, view._version, view._exposed = stale
+        view._retire()
+        view._stale = ()
+        del view._data, view._node, view._exposed
+    if name == "_version":
+        return
+    parent, view_primitive, rest, kwargs = view._view
+    constant = view._constant
+    enabled = backprop._Recording.enabled
+    backprop._Recording.enabled = True
+    try:
+        replayed = backprop.apply(type(view), view_primitive, (parent, *rest), kwargs,
+                                  constant)
+    finally:
+        backprop._Recording.enabled = enabled
+    grad = view._grad  # (null_grad() since the update)
+    view._stale = None
+    view._become(replayed)
+    view._grad = grad
+    root = view._base
+    if root._fresh is None:
+        root._fresh = []
+    root._fresh.append(weakref.ref(view))
 
 
 #: Hidden tensors that hold the value of a tensor reshaped in place (``x.shape =``)
@@ -222,8 +303,13 @@ def reshape_family_member(target: Any, shape: Any) -> None:
     target._view, target._views = None, None
     hidden._add_view(target, np.reshape, (probe.shape,), {})
     target._grad = grad
-    for member in root._family():
+    family = root._family()
+    for member in family:
         if member is not root:
             member._base = root
+    # (the views not left behind, the hidden tensor among them, now the root's)
+    for member in family:
+        member._fresh = None
+    root._fresh = [weakref.ref(member) for member in family[1:] if member._stale is None]
     FACES[id(hidden)] = weakref.ref(target)
     weakref.finalize(hidden, FACES.pop, id(hidden), None)

@@ -55,7 +55,8 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_grad", "_constant", "_node", "_cleared", "_version", "_past",
-                 "_base", "_view", "_views", "_exposed", "_computed", "__weakref__")
+                 "_base", "_view", "_views", "_exposed", "_computed", "_stale", "_fresh",
+                 "__weakref__")
     __array_priority__ = 15.0
 
     def __init__(self, data: Any, dtype: Any = None, constant: Optional[bool] = None,
@@ -85,6 +86,8 @@ class Tensor:
         # Whether the array may be referenced outside the engine (memory.py's locks).
         self._exposed = not copy
         self._computed = False  # whether an operation was recorded making it
+        self._stale = None  # a view whose base was updated since it was read (inplace.py)
+        self._fresh: Optional[list] = None  # a base's views not left behind (inplace.py)
         if not copy:
             memory.expose(array)
 
@@ -103,16 +106,22 @@ class Tensor:
         out._views = None
         out._exposed = False
         out._computed = False
+        out._stale = None
+        out._fresh = None
         return out
 
     # ----- views and in-place updates (inplace.py) -----
 
     def _add_view(self, view: "Tensor", primitive: Any, rest: tuple, kwargs: dict) -> None:
-        view._base = self._base if self._base is not None else self
+        root = view._base = self._base if self._base is not None else self
         view._view = (self, primitive, rest, kwargs)
         if self._views is None:
             self._views = []
-        self._views.append(weakref.ref(view))
+        reference = weakref.ref(view)
+        self._views.append(reference)
+        if root._fresh is None:
+            root._fresh = []
+        root._fresh.append(reference)
 
     def _family(self) -> list["Tensor"]:
         """This tensor and its live views, views of views..., each after its parent."""
@@ -137,6 +146,20 @@ class Tensor:
         self._version += 1
         self._node = None
         return old
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for an attribute not set: a view whose base was updated in place
+        # since it was last read leaves its value, graph and version unset until one of
+        # them is read (`inplace.catch_up`).
+        if name in inplace.DEFERRED:
+            try:
+                stale = Tensor._stale.__get__(self)
+            except AttributeError:  # (a tensor being unpickled)
+                stale = None
+            if stale is not None:
+                inplace.catch_up(self, name)
+                return object.__getattribute__(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _become(self, other: "Tensor") -> None:
         self._data, self._node, self._constant = other._data, other._node, other._constant
