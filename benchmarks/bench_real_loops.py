@@ -7,7 +7,8 @@ Soft-DTW with its soft-min in a helper, DTW with ``min`` of three table items, a
 Gaussian log-likelihood looping over data (``0.5 * np.log(2 * np.pi)`` in the body),
 generalized advantage estimation over a reward array, an explicit heat-equation
 stencil run by a helper (``u = u0.copy()`` then updates in place), and a tridiagonal
-(Thomas) solve written with scalar loops. Each gradient is checked against central
+(Thomas) solve written with scalar loops; an RNN keeping its states in a dict keyed by
+time step (``hs[t] = np.tanh(W @ hs[t - 1] + ...)``, session 31). Each gradient is checked against central
 differences first; timings are best-of, interleaved (``common.best_times``).
 """
 
@@ -102,6 +103,15 @@ def thomas(a, b, c, d):
     return np.sum(x ** 2)
 
 
+def rnn_states_in_dict(b, W, xs):
+    hs = {-1: np.zeros(len(b))}
+    loss = 0.0
+    for t in range(len(xs)):
+        hs[t] = np.tanh(W @ hs[t - 1] + xs[t] + b)
+        loss = loss + np.sum(hs[t] ** 2)
+    return loss
+
+
 def _workloads():
     rng = np.random.default_rng(30)
     n = 100
@@ -111,6 +121,9 @@ def _workloads():
                                                  list(rng.normal(size=500)))
     yield "GAE, 500 rewards", gae_loss, (np.array([0.3, 0.1]), rng.random(500))
     yield "heat stencil by a helper, 2000", heat_by_helper, (rng.random(2000), 0.2)
+    yield "RNN states in a dict, 1000 steps", rnn_states_in_dict, (
+        rng.normal(size=16) * 0.1, rng.normal(size=(16, 16)) * 0.3,
+        list(rng.normal(size=(1000, 16))))
     yield "Thomas solve, 200", thomas, (-rng.random(n * 2), 3 + rng.random(n * 2),
                                         -rng.random(n * 2), rng.random(n * 2))
 

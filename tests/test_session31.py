@@ -122,3 +122,108 @@ def test_views_left_behind_are_not_visited_again_by_later_updates():
     assert views[3].data[0] == 2.0
     assert [ref() for ref in x._fresh if ref() is not None] == [views[3]]
     assert inplace.DEFERRED == {"_data", "_node", "_version", "_exposed"}
+
+
+# ----- states kept in a dict or list keyed by time step: written in place -----
+
+H = 3
+
+
+def rnn_dict(W, xs):
+    hs = {-1: np.zeros(H)}
+    loss = 0.0
+    for t in range(len(xs)):
+        hs[t] = np.tanh(W @ hs[t - 1] + xs[t])
+        loss = loss + np.sum(hs[t] ** 2)
+    return loss
+
+
+def rnn_list(W, xs):
+    hs = [np.zeros(H)] * (len(xs) + 1)
+    loss = 0.0
+    for t in range(len(xs)):
+        hs[t + 1] = np.tanh(W @ hs[t] + xs[t])
+        loss = loss + np.sum(hs[t + 1] ** 2)
+    return loss
+
+
+def two_slots(W, xs):
+    hs = [np.zeros(H)] * 2          # items overwritten, an old one read after
+    loss = 0.0
+    for t in range(len(xs)):
+        old = hs[t % 2]
+        hs[t % 2] = np.tanh(W @ hs[(t + 1) % 2] + xs[t])
+        loss = loss + np.sum(hs[t % 2] * old)
+    return loss
+
+
+def shapes_change(W, xs):
+    hs = [0.0] * (len(xs) + 1)      # a float item, later an array
+    loss = 0.0
+    for t in range(len(xs)):
+        a = hs[t]
+        hs[t + 1] = np.tanh(W @ (xs[t] + a))
+        loss = loss + np.sum(hs[t + 1] ** 2) + np.sum(a)
+    return loss
+
+
+def keyed_state(W, xs):
+    hs = {}
+    hs["h"] = np.zeros(H)
+    for t in range(len(xs)):
+        prev = hs["h"]
+        hs["h"] = np.tanh(W @ prev + xs[t])
+        hs["c" + str(t)] = prev * 2
+    return np.sum(hs["h"] ** 2) + sum(np.sum(hs["c" + str(t)]) for t in range(len(xs)))
+
+
+def read_whole_after(W, xs):      # values() reads the dict whole: kept as copies
+    hs = {-1: np.zeros(H)}
+    for t in range(len(xs)):
+        hs[t] = np.tanh(W @ hs[t - 1] + xs[t])
+    return sum(np.sum(h ** 2) for h in hs.values())
+
+
+def _fd_grad(f, W, xs, eps=1e-6):
+    out = np.zeros_like(W)
+    for i in np.ndindex(W.shape):
+        e = np.zeros_like(W)
+        e[i] = eps
+        out[i] = (f(W + e, xs) - f(W - e, xs)) / (2 * eps)
+    return out
+
+
+@pytest.mark.parametrize("f", [rnn_dict, rnn_list, two_slots, shapes_change, keyed_state,
+                               read_whole_after])
+def test_states_in_a_container_match_finite_differences_in_every_mode(f):
+    from autograd_src import grad, hessian, jvp
+    rng = np.random.default_rng(3)
+    W, xs = rng.normal(size=(H, H)) * 0.5, [rng.normal(size=H) for _ in range(5)]
+    expected = _fd_grad(f, W, xs)
+    assert np.allclose(grad(f)(W, xs), expected, rtol=1e-5, atol=1e-8)
+    V = rng.normal(size=W.shape)
+    _, tangent = jvp(lambda W: f(W, xs), (W,), (V,))
+    assert np.allclose(tangent, np.sum(expected * V), rtol=1e-5, atol=1e-8)
+    e = 1e-5
+    hv = (grad(f)(W + e * V, xs) - grad(f)(W - e * V, xs)) / (2 * e)
+    assert np.allclose(np.tensordot(hessian(lambda W: f(W, xs))(W), V, axes=2), hv,
+                       rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("f, store", [(rnn_dict, "hs[t] = tanh_total"),
+                                      (rnn_list, "hs[index] = tanh_total"),
+                                      (two_slots, "hs[index] = tanh_total")])
+def test_states_in_a_container_are_written_in_place_not_copied(f, store):
+    # (a copy of the whole dict at every step, and the copies kept: quadratic)
+    from autograd_src import grad
+    derivative = grad(f)
+    derivative(np.eye(H), [np.ones(H)] * 3)
+    assert store in derivative.source
+    assert "_ad.setitem(hs" not in derivative.source and "hs_stack" not in derivative.source
+
+
+def test_a_container_read_whole_keeps_its_copies():
+    from autograd_src import grad
+    derivative = grad(read_whole_after)
+    derivative(np.eye(H), [np.ones(H)] * 3)
+    assert "_ad.setitem(hs" in derivative.source

@@ -1203,6 +1203,8 @@ def _assign_in_place(body: list, read_by_adjoints: set) -> None:
     walk_items(body, ())
     ops = [other for other, _ in order]
     fixed = {op.target for op, _ in order if getattr(op, "fixed_shape", False)}
+    structures = _structures_kept(ops)
+    fixed |= structures
     for other in ops:  # (their adjoints read the array's shape, which stays as it is)
         if _item_of(other, fixed):
             other.reads_shape_only = True
@@ -1211,7 +1213,10 @@ def _assign_in_place(body: list, read_by_adjoints: set) -> None:
             continue
         # An adjoint reading a view of the array (out1_T = out1.T, kept for the adjoint
         # of out1_T @ w) sees the update too: the views count as the array.
-        names = _views_of(op.target, ops, tuple(reads))
+        # (an item of a list or dict is no view of it: an update rebinds the slot; and
+        # a structure kept is bound to no other name)
+        names = {op.target} if op.target in structures else \
+            _views_of(op.target, ops, tuple(reads))
         before = [other for j, (other, around) in enumerate(order)
                   if (j < k or set(loops) & set(around)) and other is not op]
         array = getattr(op, "surely_an_array", False)
@@ -1236,6 +1241,33 @@ def _assign_in_place(body: list, read_by_adjoints: set) -> None:
         op._statement = gast.copy_location(
             gast.Assign(targets=[store], value=op.bound["v"], type_comment=None), op.origin)
         op.in_place = True
+
+
+def _structures_kept(ops: list) -> set:
+    """The lists and dicts whose items' adjoints read only their layout, which stays
+    (``fixed_structure``: a list's length, a dict's keys, added to alone): every
+    operation that reads one reads an item of it or writes one. A time loop keeping
+    its states in one (``hs[t] = np.tanh(W @ hs[t - 1] + xs[t])``) then writes into it
+    in place, not into a copy of it made at every step."""
+    import operator
+    kept = {op.target for op in ops if getattr(op, "fixed_structure", False)}
+    for other in ops:
+        if not kept:
+            break
+        read = kept & set().union(*(load_names(v) for v in other.bound.values()))
+        if not read:
+            continue
+        x = other.bound.get("x")
+        writes = other.rule is not None and other.rule.primitive is runtime.setitem and \
+            isinstance(x, gast.Name) and other.target == x.id
+        item = other.rule is not None and other.rule.primitive is operator.getitem and \
+            isinstance(x, gast.Name)
+        if (writes or item) and read == {x.id} and \
+                not load_names(other.bound.get("v")) & read and \
+                not load_names(other.bound.get("index")) & read:
+            continue
+        kept -= read
+    return kept
 
 
 def _item_of(op: Op, names: set) -> bool:

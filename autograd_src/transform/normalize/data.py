@@ -293,6 +293,8 @@ class DataNormalizer:
                 any(isinstance(s, gast.Assign) and any(
                     isinstance(t, gast.Name) and t.id == name for t in s.targets)
                     for s in self.parsed.node.body)
+            # (a list keeps its length, a dict its keys but those added: see normalize)
+            self.body[-1].fixed_structure = not array and self.structure_kept(name)
         if stays_shared:  # (a setitem makes an array of its own: not NumPy's here)
             self.owned.discard(name)
             self.detached.setdefault(name, set()).update(stays_shared)
@@ -796,6 +798,41 @@ class DataNormalizer:
             return False
         stores, _, deletes = self._binding_counts()
         return not stores.get(name) and not deletes.get(name)
+
+    def structure_kept(self, name: str) -> bool:
+        """Whether ``name`` surely holds one list or dict of this function's own, made
+        once at the top of the function, whose length (a list's) stays as it is and
+        whose keys (a dict's) are only ever added to: it is read as a whole by nothing
+        but ``len``, never given to a method or a nested function, and only its items
+        are written (``hs[t] = v``), never deleted. Then the adjoint of an item read
+        (``_ad.add_into(dhs, hs, k, g)``) finds the same layout in its last value."""
+        values = self.values_assigned(name)
+        if len(values) != 1 or not any(
+                isinstance(s, gast.Assign) and s.value is values[0] for s in self.parsed.node.body):
+            return False
+        value = values[0]
+        repeated = isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult) and \
+            isinstance(value.left, gast.List)  # [np.zeros(H)] * (n + 1)
+        if not (repeated or self.made_a_container(name)):
+            return False
+        items = set()
+        for node in walk(self.parsed.node):
+            if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name):
+                items.add(id(node.value))
+            elif isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+                    node.func.id == "len" and len(node.args) == 1 and \
+                    self.parsed.resolve(node.func) is len:
+                items.add(id(node.args[0]))
+            elif isinstance(node, gast.Delete) and name in {
+                    n.id for t in node.targets for n in walk(t) if isinstance(n, gast.Name)}:
+                return False
+            elif isinstance(node, (gast.FunctionDef, gast.Lambda)) and \
+                    node is not self.parsed.node and any(
+                        isinstance(n, gast.Name) and n.id == name for n in walk(node)):
+                return False
+        return all(id(node) in items for node in walk(self.parsed.node)
+                   if isinstance(node, gast.Name) and node.id == name and
+                   isinstance(node.ctx, gast.Load))
 
     def values_assigned(self, name: str) -> list:
         """The values this function assigns to the name ``name`` (``name = value``)."""
