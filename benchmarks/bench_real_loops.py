@@ -8,8 +8,8 @@ Gaussian log-likelihood looping over data (``0.5 * np.log(2 * np.pi)`` in the bo
 generalized advantage estimation over a reward array, an explicit heat-equation
 stencil run by a helper (``u = u0.copy()`` then updates in place), and a tridiagonal
 (Thomas) solve written with scalar loops; an RNN keeping its states in a dict keyed by
-time step (``hs[t] = np.tanh(W @ hs[t - 1] + ...)``, session 31). Each gradient is checked against central
-differences first; timings are best-of, interleaved (``common.best_times``).
+time step (``hs[t] = np.tanh(W @ hs[t - 1] + ...)``, session 31). Each gradient is
+checked against central differences first; timings are best-of, interleaved (``common.best_times``).
 """
 
 from __future__ import annotations
