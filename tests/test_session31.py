@@ -227,3 +227,37 @@ def test_a_container_read_whole_keeps_its_copies():
     derivative = grad(read_whole_after)
     derivative(np.eye(H), [np.ones(H)] * 3)
     assert "_ad.setitem(hs" in derivative.source
+
+
+# ----- mg.sec, mg.erf and kin given to grad (EQ: "a derivative made by autograd_src") -----
+
+_FORMULAS = ["sec", "csc", "cot", "sech", "csch", "coth", "arcsec", "arccsc", "arccot",
+             "arccoth", "arccsch", "erf", "erfc", "lgamma", "gamma"]
+
+
+@pytest.mark.parametrize("name", _FORMULAS)
+def test_tensor_functions_without_numpy_twins_are_followed_by_grad(name):
+    pytest.importorskip("scipy")
+    from autograd_src import grad, jvp
+    fn = getattr(mg, name)
+
+    def f(x):
+        return fn(x) * 2
+
+    x = 1.7
+    expected = numeric_grad(lambda v: float(f(mg.tensor(v)).data), np.array(x))
+    assert np.isclose(grad(f)(x), expected, rtol=1e-6)
+    assert np.isclose(jvp(f, (x,), (1.0,))[1], expected, rtol=1e-6)
+    second = (grad(f)(x + 1e-5) - grad(f)(x - 1e-5)) / 2e-5
+    assert np.isclose(grad(grad(f))(x), second, rtol=1e-4)
+
+
+def test_mg_sec_reads_as_its_formula_in_the_generated_code():
+    from autograd_src import grad
+
+    def f(x):
+        return mg.sec(x)
+
+    derivative = grad(f)
+    assert np.isclose(derivative(0.3), np.tan(0.3) / np.cos(0.3))
+    assert "1 / np.cos(x)" in derivative.source

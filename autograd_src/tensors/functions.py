@@ -140,13 +140,18 @@ __all__ += ["abs", "astype"]
 # ----- MyGrad's functions that NumPy does not have, composed of rule-table operations -----
 
 
-def _unary(name: str, body: Callable[[Any], Any], doc: str) -> Callable[..., Tensor]:
+def _unary(name: str, formula: str, doc: str) -> Callable[..., Tensor]:
+    """``mg.<name>``, the expression ``formula`` of NumPy calls and ``x``; grad reads a
+    call of it as that expression (``__autograd_src_formula__``)."""
+    body = eval(f"lambda x: {formula}", {"np": np})  # noqa: S307 (the formulas below)
+
     def function(x: Any, *, constant: Optional[bool] = None) -> Tensor:
         return _with_constant(body(x if isinstance(x, Tensor) else Tensor(x, constant=True)),
                               constant)
     function.__name__ = function.__qualname__ = name
     function.__module__ = "autograd_src"
     function.__doc__ = f"{doc}, as in MyGrad; composed of rule-table operations."
+    function.__autograd_src_formula__ = formula
     return function
 
 
@@ -157,18 +162,18 @@ def _with_constant(out: Tensor, constant: Optional[bool]) -> Tensor:
     return Tensor(out._data, constant=constant, copy=False)
 
 
-sec = _unary("sec", lambda x: 1 / np.cos(x), "Secant, ``1 / cos(x)``")
-csc = _unary("csc", lambda x: 1 / np.sin(x), "Cosecant, ``1 / sin(x)``")
-cot = _unary("cot", lambda x: 1 / np.tan(x), "Cotangent, ``1 / tan(x)``")
-sech = _unary("sech", lambda x: 1 / np.cosh(x), "Hyperbolic secant, ``1 / cosh(x)``")
-csch = _unary("csch", lambda x: 1 / np.sinh(x), "Hyperbolic cosecant, ``1 / sinh(x)``")
-coth = _unary("coth", lambda x: 1 / np.tanh(x), "Hyperbolic cotangent, ``1 / tanh(x)``")
-arcsec = _unary("arcsec", lambda x: np.arccos(1 / x), "Inverse secant, ``arccos(1 / x)``")
-arccsc = _unary("arccsc", lambda x: np.arcsin(1 / x), "Inverse cosecant, ``arcsin(1 / x)``")
-arccot = _unary("arccot", lambda x: np.arctan(1 / x), "Inverse cotangent, ``arctan(1 / x)``")
-arccoth = _unary("arccoth", lambda x: np.arctanh(1 / x),
+sec = _unary("sec", "1 / np.cos(x)", "Secant, ``1 / cos(x)``")
+csc = _unary("csc", "1 / np.sin(x)", "Cosecant, ``1 / sin(x)``")
+cot = _unary("cot", "1 / np.tan(x)", "Cotangent, ``1 / tan(x)``")
+sech = _unary("sech", "1 / np.cosh(x)", "Hyperbolic secant, ``1 / cosh(x)``")
+csch = _unary("csch", "1 / np.sinh(x)", "Hyperbolic cosecant, ``1 / sinh(x)``")
+coth = _unary("coth", "1 / np.tanh(x)", "Hyperbolic cotangent, ``1 / tanh(x)``")
+arcsec = _unary("arcsec", "np.arccos(1 / x)", "Inverse secant, ``arccos(1 / x)``")
+arccsc = _unary("arccsc", "np.arcsin(1 / x)", "Inverse cosecant, ``arcsin(1 / x)``")
+arccot = _unary("arccot", "np.arctan(1 / x)", "Inverse cotangent, ``arctan(1 / x)``")
+arccoth = _unary("arccoth", "np.arctanh(1 / x)",
                  "Inverse hyperbolic cotangent, ``arctanh(1 / x)``")
-arccsch = _unary("arccsch", lambda x: np.arcsinh(1 / x),
+arccsch = _unary("arccsch", "np.arcsinh(1 / x)",
                  "Inverse hyperbolic cosecant, ``arcsinh(1 / x)``")
 __all__ += ["sec", "csc", "cot", "sech", "csch", "coth", "arcsec", "arccsc", "arccot",
             "arccoth", "arccsch"]
@@ -366,6 +371,7 @@ def _special(name: str, scipy_name: str, doc: str) -> Callable[..., Tensor]:
     function.__module__ = "autograd_src"
     function.__doc__ = (f"{doc} of each entry (``math.{name}`` on tensors), recorded; "
                         f"needs SciPy (``scipy.special.{scipy_name}``).")
+    function.__autograd_src_formula__ = f"scipy.special.{scipy_name}(x)"
     return function
 
 
