@@ -261,3 +261,94 @@ def test_mg_sec_reads_as_its_formula_in_the_generated_code():
     derivative = grad(f)
     assert np.isclose(derivative(0.3), np.tan(0.3) / np.cos(0.3))
     assert "1 / np.cos(x)" in derivative.source
+
+
+# ----- second order through helpers (ER): copies, lambdas, lists of states -----
+
+
+def _decasteljau(C, t):
+    C = C.copy()
+    n = C.shape[0]
+    for r in range(1, n):
+        C[: n - r] = (1 - t) * C[: n - r] + t * C[1: n - r + 1]
+    return C[0]
+
+
+def bezier_loss(C, t):
+    return np.sum(_decasteljau(C, t) ** 2)
+
+
+def _rk_step(s, k):
+    rhs = lambda z: -k * np.sin(z)  # noqa: E731 (written as users write it)
+    return s + 0.1 * rhs(s)
+
+
+def pendulum_loss(k, s0):
+    return np.sum(_rk_step(s0, k) ** 2)
+
+
+def _dyn(y):
+    return -np.sin(y)
+
+
+def _step(y):
+    return y + 0.05 * _dyn(y)
+
+
+def _simulate(y0):
+    y = y0
+    traj = [y]
+    for _ in range(3):
+        y = _step(y)
+        traj.append(y)
+    return np.stack(traj)
+
+
+def trajectory_loss(y0):
+    Y = _simulate(y0)
+    return np.sum(Y ** 2)
+
+
+def _fd_hessian(f, x, *rest):
+    from autograd_src import grad
+    n, e = x.size, 1e-5
+    out = np.zeros((n, n))
+    for i in range(n):
+        d = np.zeros(n)
+        d[i] = e
+        d = d.reshape(x.shape)
+        out[i] = (grad(f)(x + d, *rest) - grad(f)(x - d, *rest)).ravel() / (2 * e)
+    return out
+
+
+@pytest.mark.parametrize("f, x, rest", [
+    (bezier_loss, np.array([[0.0, 0.0], [0.3, 1.0], [0.7, -0.5], [1.0, 0.2]]), (0.3,)),
+    (pendulum_loss, np.array([0.3, 0.5]), (np.array([0.2, 0.4]),)),
+    (trajectory_loss, np.array([0.5, 0.2]), ()),
+])
+def test_hessian_through_helpers_that_copy_use_a_lambda_or_keep_states(f, x, rest):
+    # Refused before: "changes C in place" (C = C.copy() first), "rhs() cannot be
+    # resolved" (a lambda bound in the helper), "a nested function" (a helper keeping
+    # a list of its states, taken for one writing into its argument).
+    from autograd_src import hessian
+    got = hessian(f)(x, *rest).reshape(x.size, x.size)
+    assert np.allclose(got, _fd_hessian(f, x, *rest), rtol=1e-4, atol=1e-6)
+
+
+def _scale_first(C, t, flag):
+    if flag:
+        C = C.copy()
+    C[0] = C[0] * t
+    return C
+
+
+def copy_on_one_path(C, t):
+    D = C * 1.0
+    return np.sum(_scale_first(D, t, False) ** 2) + np.sum(D ** 3)
+
+
+def test_a_copy_on_one_path_only_still_refuses_the_write_into_the_callers_array():
+    from autograd_src import grad
+    from autograd_src.errors import DiffSyntaxError
+    with pytest.raises(DiffSyntaxError, match="the caller's array"):
+        grad(copy_on_one_path)(np.ones((2, 2)), 0.5)

@@ -641,9 +641,13 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         # (and those written through another name: v = z; v += 1, r = z[0]; r[1] = 2)
         # (not a name each write finds bound to an array of the helper's own, res = u;
         # res = np.arctan(res); res -= v: `_new_at_each_write`)
-        from .normalize import _new_at_each_write, _written_in_place, written_through
+        # (nor a list of the helper's own that only its own methods change, traj =
+        # [y]; traj.append(y): its items, maybe the caller's arrays, stay as they are)
+        from .normalize import (_new_at_each_write, _own_list_changed_only,
+                                _written_in_place, written_through)
         inner = {n for n in _written_in_place(copied.body) if n not in params and
-                 not _new_at_each_write(copied.body, n, parsed.resolve)}
+                 not _new_at_each_write(copied.body, n, parsed.resolve) and
+                 not _own_list_changed_only(copied.body, n)}
         directly = set(written)
         through = written_through(copied, inner, parsed.resolve) & set(params) - rebound
         written |= through

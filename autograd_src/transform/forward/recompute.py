@@ -587,6 +587,16 @@ def unsafe_to_repeat(fn: Any, seen: set, bindings: Optional[dict] = None) -> Opt
     # a name of a def inside, bound nowhere else: calling it runs the body checked here
     defined = {d for d in local_defs if local_defs.count(d) == 1 and d not in made and
                d not in params}
+    copied = _parameters_copied(parsed, params & made)
+    # a name bound once, to a lambda (rhs = lambda z: -k * np.sin(z)): its body is
+    # checked with the rest, as a def's
+    lambdas = [t.id for node in walk(parsed.node) if isinstance(node, gast.Assign) and
+               isinstance(node.value, gast.Lambda) for t in node.targets
+               if isinstance(t, gast.Name)]
+    stored = [node.id for node in walk(parsed.node)
+              if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store)]
+    defined |= {n for n in lambdas if stored.count(n) == 1 and n not in params and
+                n not in local_defs}
     for node in walk(parsed.node):
         if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Delete)):
             targets = node.targets if isinstance(node, (gast.Assign, gast.Delete)) \
@@ -594,7 +604,11 @@ def unsafe_to_repeat(fn: Any, seen: set, bindings: Optional[dict] = None) -> Opt
             for target in targets:
                 if isinstance(target, (gast.Subscript, gast.Attribute)):
                     base = base_name(target)
-                    if base is None or base not in made or base in params:
+                    # (into a copy made inside: its own entries, C[i] = v, not those of
+                    # an item a shallow copy shares with the caller's, C[i][j] = v)
+                    if base is None or base not in made or base in params and not (
+                            base in copied and isinstance(target, gast.Subscript) and
+                            isinstance(target.value, gast.Name)):
                         return f"{name} changes {base or 'a value'} in place"
         if isinstance(node, gast.Call):
             if isinstance(node.func, gast.Name) and node.func.id in defined:
@@ -603,6 +617,41 @@ def unsafe_to_repeat(fn: Any, seen: set, bindings: Optional[dict] = None) -> Opt
             if reason is not None:
                 return f"{name} {reason}"
     return None
+
+
+def _parameters_copied(parsed: source.ParsedFunction, rebound: set) -> set:
+    """The parameters among ``rebound`` that the helper binds to copies of their own
+    (``C = C.copy()``, ``np.copy(C)``, ``np.array(C)``) wherever it binds them, and
+    writes into only after that: running it again finds the caller's values as they
+    were."""
+    from ..normalize import written_before_rebound
+    if not rebound:
+        return set()
+    written_first = set(written_before_rebound(parsed.node, parsed.resolve))
+    copied = set()
+    for param in rebound - written_first:
+        values = [node.value for node in walk(parsed.node) if isinstance(node, gast.Assign)
+                  and any(isinstance(t, gast.Name) and t.id == param for t in node.targets)]
+        stores = sum(isinstance(node, gast.Name) and node.id == param and
+                     isinstance(node.ctx, gast.Store) for node in walk(parsed.node))
+        # (every binding a plain one, param = value: none in a tuple, a loop, a with)
+        if values and stores == len(values) and all(_a_copy(v, parsed) for v in values):
+            copied.add(param)
+    return copied
+
+
+def _a_copy(value: Any, parsed: source.ParsedFunction) -> bool:
+    """Whether ``value`` surely makes a new array: ``x.copy()``, ``np.copy(x)``,
+    ``np.array(x)`` without ``copy=False``."""
+    import numpy as np
+    if not isinstance(value, gast.Call):
+        return False
+    if isinstance(value.func, gast.Attribute) and value.func.attr == "copy" and \
+            not value.args and not value.keywords:
+        return True
+    target = parsed.resolve(value.func)
+    return target is np.copy or target is np.array and not any(
+        k.arg == "copy" for k in value.keywords) and len(value.args) == 1
 
 
 def _bindings_of(call: gast.Call, target: Any, parsed: source.ParsedFunction) -> dict:
