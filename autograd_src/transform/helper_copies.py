@@ -643,8 +643,12 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         # res = np.arctan(res); res -= v: `_new_at_each_write`)
         # (nor a list of the helper's own that only its own methods change, traj =
         # [y]; traj.append(y): its items, maybe the caller's arrays, stay as they are)
-        from .normalize import (_new_at_each_write, _own_list_changed_only,
-                                _written_in_place, written_through)
+        from .normalize import (
+            _new_at_each_write,
+            _own_list_changed_only,
+            _written_in_place,
+            written_through,
+        )
         inner = {n for n in _written_in_place(copied.body) if n not in params and
                  not _new_at_each_write(copied.body, n, parsed.resolve) and
                  not _own_list_changed_only(copied.body, n)}
