@@ -352,3 +352,54 @@ def test_a_copy_on_one_path_only_still_refuses_the_write_into_the_callers_array(
     from autograd_src.errors import DiffSyntaxError
     with pytest.raises(DiffSyntaxError, match="the caller's array"):
         grad(copy_on_one_path)(np.ones((2, 2)), 0.5)
+
+
+# ----- SciPy-style steppers given a closure: rhs(y, *args) (EQ) -----
+
+
+def _stepper(rhs, y0, dt, n, args=()):
+    y = y0
+    for _ in range(n):
+        y = y + dt * rhs(y, *args)
+    return y
+
+
+def _stepper_star(rhs, y0, dt, n, *args):
+    y = y0
+    for _ in range(n):
+        y = y + dt * rhs(y, *args)
+    return y
+
+
+def decay_default_args(k, y0):
+    return _stepper(lambda c: -k * c, y0, 0.1, 10)
+
+
+def decay_args_given(k, y0):
+    return _stepper(lambda c, s: -k * c * s, y0, 0.1, 10, args=(k, ))
+
+
+def decay_star_nothing(k, y0):
+    return _stepper_star(lambda c: -k * c, y0, 0.1, 10)
+
+
+def decay_star_values(k, y0):
+    return _stepper_star(lambda c, s, t: -k * c * s + t, y0, 0.1, 10, 2.0, k)
+
+
+def decay_star_arrays(k, y0):
+    return np.sum(_stepper_star(lambda c: -k * np.sin(c), y0, 0.1, 5) ** 2)
+
+
+@pytest.mark.parametrize("f, y0", [(decay_default_args, 1.0), (decay_args_given, 1.0),
+                                   (decay_star_nothing, 1.0), (decay_star_values, 1.0),
+                                   (decay_star_arrays, np.array([0.3, 0.5]))])
+def test_a_stepper_splatting_its_args_into_a_closure(f, y0):
+    # Refused before: "a differentiated value passed to rhs_lambda() after a *args" (the
+    # copy's args=() unknown where rhs is read), "it calls itself, has a closure, ..."
+    from autograd_src import grad, jvp
+    k = 0.8
+    expected = (f(k + 1e-6, y0) - f(k - 1e-6, y0)) / 2e-6
+    assert np.isclose(grad(f)(k, y0), expected, rtol=1e-6)
+    assert np.isclose(jvp(lambda k: f(k, y0), (k,), (1.0,))[1], expected, rtol=1e-6)
+    assert np.isclose(decay_default_args(1.0, 1.0), 0.9 ** 10)

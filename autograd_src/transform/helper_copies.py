@@ -255,6 +255,15 @@ def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                 n.func.id == call.func.id for n in walk(copied)):
             return  # a recursive helper: each copy would call for another (refused later)
         args = copied.args
+        if args.vararg is not None and args.kwarg is None and not args.defaults and \
+                len(call.args) >= len(args.args) and \
+                not any(isinstance(a, gast.Starred) for a in call.args):
+            # (stepper(rhs, y0, dt, n, 0.5) for def stepper(rhs, y0, dt, n, *args): args
+            # is (0.5,), a parameter of the copy given it; rhs(y, *args) is rhs(y, 0.5))
+            n = len(args.args)
+            call.args = call.args[:n] + [gast.Tuple(elts=call.args[n:], ctx=gast.Load())]
+            args.args.append(args.vararg)
+            args.vararg = None
         if args.vararg is not None or args.kwarg is not None:
             return
         params = [a.id for a in args.args]
@@ -323,6 +332,7 @@ def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                 break
         if not keywords and len(positional) == len(kept.args):
             positional = _functions_written_in(parsed, copied, positional) or positional
+            _splats_written_out(copied, positional)
         call.args = positional
         call.keywords = [gast.keyword(arg=k, value=v) for k, v in keywords.items()]
 
@@ -330,6 +340,33 @@ def function_arguments(parsed: ParsedFunction, namer: Namer) -> None:
     if hoisted:
         parsed.node.body = [made for stmt in parsed.node.body
                             for made in hoisted.get(id(stmt), []) + [stmt]]
+
+
+def _splats_written_out(copied: gast.FunctionDef, positional: list) -> None:
+    """``rhs(y, *args)`` in a copy whose ``args`` the call gives as a tuple display
+    (SciPy's ``args=()`` left to its default, ``args=(k, 0.5)``, or the values a
+    ``*args`` collects) as ``rhs(y)``, ``rhs(y, k, 0.5)``: the position of each value
+    is then known where it is read, as a function given differentiated values needs.
+    Only constants and names the copy never binds (which it reads as the caller's,
+    when it is called) are written in."""
+    bound = {n.id for n in walk(copied) if isinstance(n, gast.Name) and
+             not isinstance(n.ctx, gast.Load)}
+    for k, (param, value) in enumerate(zip(copied.args.args, positional)):
+        if not isinstance(value, gast.Tuple) or not all(
+                isinstance(e, gast.Constant) or isinstance(e, gast.Name) and e.id not in bound
+                for e in value.elts):
+            continue
+        uses = [n for n in walk(copied) if isinstance(n, gast.Name) and n.id == param.id]
+        splats = [n for n in walk(copied) if isinstance(n, gast.Call)
+                  for a in n.args if isinstance(a, gast.Starred) and
+                  isinstance(a.value, gast.Name) and a.value.id == param.id]
+        if not splats or len(uses) != 1 + len(splats):  # (the parameter, each *args)
+            continue
+        for call in splats:
+            call.args = [item for a in call.args for item in (
+                [copy.deepcopy(e) for e in value.elts] if isinstance(a, gast.Starred) and
+                isinstance(a.value, gast.Name) and a.value.id == param.id else [a])]
+        positional[k] = gast.Tuple(elts=[], ctx=gast.Load())  # (read no more)
 
 
 def keyword_parameters(parsed: ParsedFunction, namer: Namer) -> None:

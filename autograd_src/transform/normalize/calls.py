@@ -977,9 +977,13 @@ class CallNormalizer:
                     "then copies it in, specialised to this function)"
                 if is_user_function(helper) and getattr(helper, "__globals__", None) is \
                         self.parsed.globals and isinstance(call.func, gast.Name):
+                    code = helper.__code__
+                    splats = code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS)
+                    why = "takes **kwargs, or *args given values by keyword or by a " \
+                        "splat" if splats else "calls itself, has a closure, or reads a " \
+                        "global this function assigns"
                     fix = f"{label}() is not copied in, specialised to this function, as " \
-                        "helpers given a function are: it calls itself, has a closure, or " \
-                        "reads a global this function assigns. Write it as a loop"
+                        f"helpers given a function are: it {why}. Write it as a loop"
                 raise self.error(value, f"{what} reads {reads} and is passed to "
                                         f"{label}(), whose derivative grad generates for the "
                                         "arrays and numbers it is given, not for a function: "
