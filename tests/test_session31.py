@@ -403,3 +403,15 @@ def test_a_stepper_splatting_its_args_into_a_closure(f, y0):
     assert np.isclose(grad(f)(k, y0), expected, rtol=1e-6)
     assert np.isclose(jvp(lambda k: f(k, y0), (k,), (1.0,))[1], expected, rtol=1e-6)
     assert np.isclose(decay_default_args(1.0, 1.0), 0.9 ** 10)
+
+
+def _vectorized_square(x):
+    square = np.vectorize(lambda a: a * a)
+    return np.sum(square(x))
+
+
+@pytest.mark.parametrize("n", [3, 300])  # (forward mode for few inputs, reverse for many)
+def test_np_vectorize_object_is_refused_naming_it_and_a_rewrite(n):
+    from autograd_src import grad
+    with pytest.raises(TypeError, match="np.vectorize runs its function on one number"):
+        grad(_vectorized_square)(np.ones(n))

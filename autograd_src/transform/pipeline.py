@@ -19,6 +19,7 @@ import weakref
 from typing import Any, Callable, Iterator, Optional
 
 import gast
+import numpy as np
 
 from .. import errors
 from ..errors import DiffSyntaxError
@@ -467,6 +468,12 @@ class DynamicMethod:
             raise TypeError(f"{self.where}: .{self.attr}() of a {kind.__name__}, given a "
                             f"differentiated value, "
                             f"{draw_advice(self.attr, self.where)}")
+        if isinstance(obj, np.vectorize):
+            raise TypeError(f"{self.where}: np.vectorize runs its function on one number at "
+                            "a time, in NumPy's C loop, which grad cannot follow: call the "
+                            "function on the array itself where its operations are NumPy's "
+                            "(lambda v: v ** 2 + 1.0 works on arrays as it is), or write the "
+                            "loop as a comprehension (np.array([g(v) for v in x]))")
         if self.attr == "__call__" and isinstance(obj, functools.partial) and \
                 isinstance(obj.func, types.FunctionType) and is_user_function(obj.func) and \
                 registry.lookup(obj.func) is None:
