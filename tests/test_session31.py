@@ -415,3 +415,17 @@ def test_np_vectorize_object_is_refused_naming_it_and_a_rewrite(n):
     from autograd_src import grad
     with pytest.raises(TypeError, match="np.vectorize runs its function on one number"):
         grad(_vectorized_square)(np.ones(n))
+
+
+def test_a_method_of_what_a_call_without_rule_returns_names_that_call():
+    # (it blamed ".as_matrix() of a differentiated value (an array, list or dict)", ER)
+    spatial = pytest.importorskip("scipy.spatial.transform")
+    from autograd_src import grad
+    from autograd_src.errors import NoRuleError
+    Rotation = spatial.Rotation
+
+    def f(rv):
+        return np.sum(Rotation.from_rotvec(rv).as_matrix())
+
+    with pytest.raises(NoRuleError, match="no derivative rule for Rotation.from_rotvec"):
+        grad(f)(np.array([0.1, 0.2, 0.3]))

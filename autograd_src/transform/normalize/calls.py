@@ -705,6 +705,18 @@ class CallNormalizer:
                                    "the differentiated value to its methods, or write a "
                                    f"function of both (def {func.attr}(v, ...): ...)",
                              NoRuleError)
+        if (primitive is None or registry.lookup(primitive) is None) and made is not None \
+                and not isinstance(made, type) and callable(made) and \
+                not is_user_function(made) and registry.lookup(made) is None and \
+                not registry.is_nondifferentiable(made) and \
+                not str(getattr(made, "__module__", "")).startswith(("numpy", "builtins")):
+            # Rotation.from_rotvec(rv).as_matrix(): the call making the object has no rule
+            label = gast.unparse(func.value.func).strip()
+            raise self.error(call, f"no derivative rule for {label} (called on a "
+                                   f"differentiated value at {self.parsed.where(call)}, "
+                                   f"then .{func.attr}() of what it returns); register one "
+                                   "with autograd_src.extend.defvjp, or write the "
+                                   "computation with NumPy", NoRuleError)
         if primitive is None or registry.lookup(primitive) is None:
             owner = gast.unparse(func.value).strip()
             hint = f"call it on a line of its own (v = {owner}.{func.attr}(...)) and use v" \
