@@ -8,12 +8,15 @@ Gaussian log-likelihood looping over data (``0.5 * np.log(2 * np.pi)`` in the bo
 generalized advantage estimation over a reward array, an explicit heat-equation
 stencil run by a helper (``u = u0.copy()`` then updates in place), and a tridiagonal
 (Thomas) solve written with scalar loops; an RNN keeping its states in a dict keyed by
-time step (``hs[t] = np.tanh(W @ hs[t - 1] + ...)``, session 31). Each gradient is
+time step (``hs[t] = np.tanh(W @ hs[t - 1] + ...)``, session 31); a binomial option
+tree of Python floats in lists (with respect to S alone, forward mode, and to S and
+sigma, reverse mode; session 31). Each gradient is
 checked against central differences first; timings are best-of, interleaved (``common.best_times``).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 
@@ -112,6 +115,24 @@ def rnn_states_in_dict(b, W, xs):
     return loss
 
 
+def crr_tree(S, sigma, K=100.0, T=1.0, r=0.05, n=60):
+    """A binomial (CRR) option price with Python lists and floats (EQ's form)."""
+    dt = T / n
+    u = math.exp(sigma * math.sqrt(dt))
+    d = 1 / u
+    p = (math.exp(r * dt) - d) / (u - d)
+    disc = math.exp(-r * dt)
+    values = []
+    for j in range(n + 1):
+        values.append(max(S * u ** j * d ** (n - j) - K, 0.0))
+    for i in range(n - 1, -1, -1):
+        new = []
+        for j in range(i + 1):
+            new.append(disc * (p * values[j + 1] + (1 - p) * values[j]))
+        values = new
+    return values[0]
+
+
 def _workloads():
     rng = np.random.default_rng(30)
     n = 100
@@ -124,12 +145,20 @@ def _workloads():
     yield "RNN states in a dict, 1000 steps", rnn_states_in_dict, (
         rng.normal(size=16) * 0.1, rng.normal(size=(16, 16)) * 0.3,
         list(rng.normal(size=(1000, 16))))
+    yield "binomial tree, Python lists, 60", crr_tree, (100.3, 0.2)
+    yield "binomial tree, d/dS and d/dsigma", (crr_tree, (0, 1)), (100.3, 0.2)
     yield "Thomas solve, 200", thomas, (-rng.random(n * 2), 3 + rng.random(n * 2),
                                         -rng.random(n * 2), rng.random(n * 2))
 
 
 def _checked(f, g, args):
     """The gradient of ``f`` along its first argument against central differences."""
+    if isinstance(args[0], float):  # (a number: its derivative alone)
+        got = g(*args)
+        expected = (f(args[0] + 1e-6, *args[1:]) - f(args[0] - 1e-6, *args[1:])) / 2e-6
+        if not np.isclose(got, expected, rtol=1e-4, atol=1e-6):
+            raise AssertionError(f"{f.__name__}: gradient {got} != {expected}")
+        return
     x = np.asarray(args[0], dtype=float)
     got = np.asarray(g(*args), dtype=float)
     for k in (0, len(x) // 2):
@@ -146,8 +175,9 @@ def _checked(f, g, args):
 def main() -> None:
     print(f"{'workload':34s} {'function':>10s} {'gradient':>10s} {'ratio':>7s}")
     for label, f, args in _workloads():
-        g = grad(f)
-        _checked(f, g, args)
+        f, wrt = f if isinstance(f, tuple) else (f, 0)
+        g = grad(f, wrt=wrt)
+        _checked(f, g if wrt == 0 else (lambda *a, g=g: g(*a)[0]), args)
         times = best_times({"f": lambda f=f, args=args: f(*args),
                             "grad": lambda g=g, args=args: g(*args)}, rounds=5)
         t_f, t_g = times["f"], times["grad"]

@@ -86,6 +86,10 @@ def add_to_item(d: Any, x: Any, index: Any, g: Any) -> Any:
 def add_into(d: Any, x: Any, index: Any, g: Any) -> Any:
     """`add_to_item`, written into ``d`` when it is a list or dict of the sweep's own
     (which the optimizer proves): O(1), not O(len(d)), per update in a loop."""
+    if type(d) is list and type(index) is int and type(x) is list and len(d) == len(x):
+        item = d[index]  # (the common case first: an item of a list of numbers)
+        d[index] = item + g if type(item) is float and type(g) is float else add(item, g)
+        return d
     if _item_by_item(d, x, index):
         return _added_to_item(d, x, index, g)
     return add(d, unindex(g, x, index))
