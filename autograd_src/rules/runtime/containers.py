@@ -58,6 +58,10 @@ def unlist(g: Any, a: Any) -> Any:
     return list(g)
 
 
+#: Python's and NumPy's float: the operands whose adjoints are plain arithmetic.
+_NUMBERS = frozenset((float, np.float64))
+
+
 def _sequence(x: Any) -> bool:
     return type(x) is list or type(x) is tuple
 
@@ -82,7 +86,7 @@ def plus(a: Any, b: Any) -> Any:
 def unplus(g: Any, a: Any, b: Any, which: int) -> Any:
     """The adjoint of operand ``which`` of `plus`: a slice of ``g`` for a
     concatenation, else ``g`` summed to the operand's shape."""
-    if type(g) is float and type(a) is float and type(b) is float:
+    if type(g) in _NUMBERS and type(a) in _NUMBERS and type(b) in _NUMBERS:
         return g  # (numbers: the common case of a list of floats, first)
     if _sequence(a) and _sequence(b):
         return g[:len(a)] if which == 0 else g[len(a):]
@@ -104,7 +108,7 @@ def untimes(g: Any, a: Any, b: Any, which: int) -> Any:
     """The adjoint of operand ``which`` of `times`: for a list repeated by an int, the
     sum of the adjoints of its copies (and none for the count), else a product's (a
     list times an array is NumPy's elementwise product)."""
-    if type(g) is float and type(a) is float and type(b) is float:
+    if type(g) in _NUMBERS and type(a) in _NUMBERS and type(b) in _NUMBERS:
         return g * (b if which == 0 else a)  # (numbers, first)
     if (_sequence(a) and _count(b)) or (_sequence(b) and _count(a)):
         items, count = (a, 1) if _sequence(a) else (b, 0)
@@ -125,7 +129,7 @@ def untimes(g: Any, a: Any, b: Any, which: int) -> Any:
 def add(a: Any, b: Any) -> Any:
     """Sum two adjoints, item by item when they are lists, tuples or dicts (an item
     known to be zero, `zero_item`, is skipped rather than added)."""
-    if type(a) is float and type(b) is float:
+    if type(a) in _NUMBERS and type(b) in _NUMBERS:
         return a + b
     if type(a) is np.ndarray and type(b) is np.ndarray and a.shape == b.shape:
         if is_zero(a):  # the usual case of a list's item: a zero view, then an array
