@@ -8,7 +8,9 @@ finds the placeholder of the version an operation read). Views (``x[1:]``,
 ``x.T``, ``x.reshape(...)``: results sharing the memory of a tensor) are
 recorded with the operation that made them; an update through a view writes
 the view's new value into a copy of its base (`unview`), and every live view
-of that base is made again from the new base, in value and in the graph.
+of that base is made again from the new base, in value and in the graph, when
+it is next read (`catch_up`): the views a time loop takes at every step stay
+alive in the graph, and making each again after every update was quadratic.
 
 Under ``no_autodiff`` nothing is recorded, and the update writes into the
 array itself, as NumPy does (the optimiser loop ``p -= lr * p.grad``).
