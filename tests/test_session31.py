@@ -429,3 +429,31 @@ def test_a_method_of_what_a_call_without_rule_returns_names_that_call():
 
     with pytest.raises(NoRuleError, match="no derivative rule for Rotation.from_rotvec"):
         grad(f)(np.array([0.1, 0.2, 0.3]))
+
+
+# ----- writes through a view of a computed tensor a live graph reads (ES) -----
+
+
+def test_writing_through_a_views_data_is_refused_while_the_graph_reads_its_base():
+    p = mg.tensor([0.3, 0.5, 0.7])
+    x = p * 1.0
+    y = np.sin(x)              # keeps x's array for cos(x)
+    w = x[::-1]
+    with pytest.raises(ValueError, match="read-only"):
+        w.data[0] = 5.0        # wrote x[2]: p.grad[2] was cos(5.0)
+    y.sum().backward()
+    assert np.allclose(p.grad, np.cos([0.3, 0.5, 0.7]))
+    w.data[0] = 5.0            # the graph cleared: writeable again
+    assert x.data[2] == 5.0
+
+
+def test_an_update_through_a_view_under_no_autodiff_is_refused_while_read():
+    p = mg.tensor([0.3, 0.5, 0.7])
+    x = p * 1.0
+    v = x[None]
+    y = np.sin(v)
+    with pytest.raises(ValueError, match="read-only"):
+        with mg.no_autodiff:
+            v -= 0.1
+    y.sum().backward()
+    assert np.allclose(p.grad, np.cos([0.3, 0.5, 0.7]))

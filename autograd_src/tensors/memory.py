@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["lock", "release", "expose", "note_view"]
+__all__ = ["lock", "release", "expose", "flag_with_base", "note_view"]
 
 _counts: dict[int, int] = {}  # id(array) -> live operations (and flagged views) holding it
 # id(array) -> (the base counted along with it or None, whether we cleared its flag),
@@ -121,6 +121,16 @@ def _unlock(array: np.ndarray) -> None:
             view = ref()
             if view is not None and id(view) not in _flagged:
                 _unlock(view)
+
+
+def flag_with_base(array: Any) -> None:
+    """A view of an array a live operation holds, leaving the engine: read-only while
+    that array is flagged (NumPy's flag of a view made before stays as it was)."""
+    base = array.base if type(array) is np.ndarray else None
+    if type(base) is np.ndarray and id(base) in _flagged and id(array) not in _flagged \
+            and array.flags.writeable:
+        array.setflags(write=False)
+        _waiting.setdefault(id(base), []).append(weakref.ref(array))
 
 
 def note_view(array: Any) -> None:

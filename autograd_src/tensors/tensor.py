@@ -217,6 +217,11 @@ class Tensor:
                 # a view's own operation reads no values: flagged only while an
                 # operation reading the view holds it (and its base)
                 memory.expose(self._data)
+                if self._base is not None:
+                    # and while its base's array is (x = p * 1.0; y = np.sin(x) keeps
+                    # x's array; v = x[::-1]: v.data[0] = 5 changed what sin reads)
+                    self._base.data  # noqa: B018 (the base's array leaves with it)
+                    memory.flag_with_base(self._data)
             elif node is not None:  # its operation holds it: locked while that lives
                 locked = memory.lock((self._data,), (True,))
                 node.locked = locked if node.locked is None else node.locked + locked
