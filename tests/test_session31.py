@@ -457,3 +457,25 @@ def test_an_update_through_a_view_under_no_autodiff_is_refused_while_read():
             v -= 0.1
     y.sum().backward()
     assert np.allclose(p.grad, np.cos([0.3, 0.5, 0.7]))
+
+
+def test_tensors_with_views_or_graphs_pickle_as_leaves_of_their_values():
+    # (a tensor with a view failed in pickle's internals; one in a live graph carried a
+    # copy of its graph whose locks raised KeyError when collected, ES)
+    import gc
+    import pickle
+    p = mg.tensor(np.arange(6.0))
+    x = p * 1.0
+    v = x[::2]
+    y = (v * 3).sum()
+    copies = [pickle.loads(pickle.dumps(t)) for t in (p, x, v, y)]
+    for original, copy in zip((p, x, v, y), copies):
+        assert np.array_equal(copy.data, original.data)
+        assert copy.creator is None and copy.base is None
+        assert copy.constant == original.constant
+    del copies
+    gc.collect()
+    y.backward()
+    again = pickle.loads(pickle.dumps(v))
+    assert np.array_equal(again.grad, [3.0, 3.0, 3.0])
+    assert np.array_equal(p.grad, [3.0, 0.0, 3.0, 0.0, 3.0, 0.0])

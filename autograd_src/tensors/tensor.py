@@ -650,6 +650,15 @@ class Tensor:
     def __copy__(self) -> "Tensor":
         return self.copy()
 
+    def __reduce__(self) -> tuple:
+        # Pickled as copy() makes it (and deepcopy): a leaf with the values, constant-ness
+        # and gradient, as NumPy pickles a view as an array of its own. The graph stays
+        # with the tensor pickled (its weak references to views cannot be pickled, and
+        # a copy of its operations would lock arrays no one holds).
+        grad = self.grad
+        return (_unpickled, (type(self), np.array(self._data), self._constant,
+                             None if grad is None else np.array(grad)))
+
     def __deepcopy__(self, memo: dict) -> "Tensor":
         return self.copy()
 
@@ -824,3 +833,10 @@ def asarray(data: Any, dtype: Any = None) -> np.ndarray:
     if isinstance(data, Tensor):
         data = data.data  # exposed: read-only while a live graph holds it
     return np.asarray(backprop.unwrap(data), dtype=dtype)
+
+
+def _unpickled(kind: type, data: np.ndarray, constant: bool, grad: Any) -> Tensor:
+    """A tensor pickled (`Tensor.__reduce__`), made again: a leaf."""
+    out = kind(data, constant=constant, copy=False)
+    out._grad = grad
+    return out
