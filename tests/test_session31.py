@@ -479,3 +479,34 @@ def test_tensors_with_views_or_graphs_pickle_as_leaves_of_their_values():
     again = pickle.loads(pickle.dumps(v))
     assert np.array_equal(again.grad, [3.0, 3.0, 3.0])
     assert np.array_equal(p.grad, [3.0, 0.0, 3.0, 0.0, 3.0, 0.0])
+
+
+def _item_reshaped_after_loop(x):
+    hs = [0.0]
+    acc = 0.0
+    for t in range(2):
+        hs[0] = np.sum(x) * 0.5      # a number, read in the loop
+        acc = acc + hs[0]
+    hs[0] = x * 1.0                  # an array after it, never read
+    return acc
+
+
+def _item_reshaped_dict(x):
+    hs = {"b": 0.0}
+    acc = 0.0
+    for t in range(2):
+        hs["b"] = np.sum(x) * 0.5
+        acc = acc + hs["b"]
+    hs["b"] = x * 1.0
+    return acc
+
+
+@pytest.mark.parametrize("f", [_item_reshaped_after_loop, _item_reshaped_dict])
+def test_an_item_whose_last_value_has_another_shape_keeps_its_adjoint_shape(f):
+    # ET: the zero adjoint of the list written in place was made from its last value,
+    # an array of x's shape; the number read in the loop was summed over it (len(x)x).
+    from autograd_src import grad, hessian
+    for n in (3, 5):
+        x = np.linspace(-0.4, 0.6, n)
+        assert np.allclose(grad(f)(x), np.ones(n))
+    assert np.allclose(hessian(f)(np.ones(3)), np.zeros((3, 3)))

@@ -129,6 +129,7 @@ from .indexing import (  # noqa: F401 - generated code reads them as _ad.<name>
     written_back,
     zero_at,
     zero_into,
+    zero_items,
 )
 from .linalg import (  # noqa: F401 - generated code reads them as _ad.<name>
     cross_grad,
@@ -226,7 +227,8 @@ __all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "i
            "keep_reduced_dims",
            "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod", "uncumsum", "unindex",
            "unconcatenate", "unstack", "unhstack", "unvstack", "untile", "unrepeat", "untrace",
-           "setitem", "zero_at", "zero_into", "without_last", "written", "copied", "own_copy",
+           "setitem", "zero_at", "zero_into", "zero_items", "without_last", "written", "copied",
+           "own_copy",
            "diagonal_fill_value",
            "add_at", "add_rows_into",
            "updated_in_place",

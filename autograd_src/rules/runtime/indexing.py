@@ -259,6 +259,18 @@ def zero_into(g: Any, index: Any) -> Any:
     return zero_at(g, index)
 
 
+def zero_items(x: Any) -> Any:
+    """The zero adjoint of a list or dict written in place item by item: for each item,
+    the zero `_overwritten` gives (of no shape for an array), since the item read before
+    may have had another shape than the one it holds last (``hs[0]`` a number in a loop,
+    an array after it); an adjoint added to it takes the shape it has (`add`)."""
+    if type(x) is list:
+        return [_overwritten(item) for item in x]
+    if type(x) is dict:
+        return {key: _overwritten(item) for key, item in x.items()}
+    return zeros_like(x)
+
+
 def _overwritten(item: Any) -> Any:
     """The adjoint of an item a later ``d[k] = v`` overwrote: zero, of any shape for an
     array (what ``d[k]`` held before may be of another shape than ``v``)."""

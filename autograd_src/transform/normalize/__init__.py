@@ -1241,6 +1241,9 @@ def _assign_in_place(body: list, read_by_adjoints: set) -> None:
         op._statement = gast.copy_location(
             gast.Assign(targets=[store], value=op.bound["v"], type_comment=None), op.origin)
         op.in_place = True
+        # (a list's or dict's zero adjoint is made from its last value, whose items may
+        # have other shapes than those read before: reverse's `structures`)
+        op.zeroes_item = op.target in structures
 
 
 def _structures_kept(ops: list) -> set:

@@ -65,6 +65,9 @@ class AdjointSweep:
         if name in self.floats and like is None:
             return assign_node(self.namer.adjoint(name), gast.Constant(value=0.0, kind=None),
                                origin)
+        if name in self.structures and like is None:
+            return assign_node(self.namer.adjoint(name), self.inliner.call(
+                f"{self.ad}.zero_items", name_node(name)), origin)
         return assign_node(self.namer.adjoint(name),
                            self.inliner.call(f"{self.ad}.zeros_like", name_node(like or name)),
                            origin)
@@ -94,6 +97,14 @@ class AdjointSweep:
         """Names holding a float wherever they are assigned (`analyze.float_names`):
         their zero adjoints are 0.0."""
         return analyze.float_names(self.norm, self.parsed.params)
+
+    @functools.cached_property
+    def structures(self) -> set[str]:
+        """Lists and dicts written in place item by item (normalize's
+        ``_structures_kept``): their last value's items may have other shapes than the
+        ones read before, so their zero adjoints are items of no shape (`zero_items`)."""
+        return {op.target for op in ops_in(self.norm.body)
+                if getattr(op, "zeroes_item", False)}
 
     @functools.cached_property
     def built_containers(self) -> set[str]:
