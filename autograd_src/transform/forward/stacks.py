@@ -199,6 +199,79 @@ def _rewrite(stmts: list, checked: str, aliased: frozenset = frozenset()) -> lis
     return out
 
 
+def container_writes_as_values(node: gast.FunctionDef) -> None:
+    """``hs[t] = v`` of a generated derivative into a list or dict it makes (a display,
+    a comprehension, ``[v] * n``: reverse mode writes such states in place) as
+    ``hs = _ad.setitem(hs, t, v)``, a new value, as grad reads an update of a list of
+    the user's function: the code is differentiated again from that."""
+    bindings: dict = {}
+    for item in walk(node):
+        if isinstance(item, gast.Assign):
+            for target in item.targets:
+                if isinstance(target, gast.Name):
+                    bindings.setdefault(target.id, []).append(item.value)
+    # (the name the derivative reads the runtime by: _ad, unless the user took it)
+    runtime_names = {item.value.id for item in walk(node) if isinstance(item, gast.Attribute)
+                     and isinstance(item.value, gast.Name) and item.attr in (
+                         "seed", "zeros_like", "zero_items", "add_into", "zero_into",
+                         "unindex", "unbroadcast")}
+    if len(runtime_names) != 1:
+        return
+    ad = next(iter(runtime_names))
+
+    def makes_one(value: Any, made: set) -> bool:
+        if isinstance(value, (gast.List, gast.ListComp, gast.Dict, gast.DictComp)):
+            return True
+        if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult) and \
+                isinstance(value.left, gast.List):
+            return True  # [np.zeros(H)] * n
+        if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+                isinstance(value.func.value, gast.Name) and value.func.value.id == ad and \
+                value.func.attr in ("appended", "joined", "setitem") and value.args and \
+                isinstance(value.args[0], gast.Name) and value.args[0].id in made:
+            return True  # items = _ad.appended(items, v): the list it was, one longer
+        return isinstance(value, gast.Name) and value.id in made
+
+    def restores(value: Any, name: str) -> bool:
+        """``hs = hs_stack[-1]`` (a pop, rewritten): the list itself, kept for a sweep."""
+        holder = value.value if isinstance(value, gast.Subscript) else \
+            value.func.value if isinstance(value, gast.Call) and \
+            isinstance(value.func, gast.Attribute) else None
+        return isinstance(holder, gast.Name) and holder.id.startswith(f"{name}_stack")
+
+    made: set = set()
+    grown = True
+    while grown:  # (items = []; items = _ad.appended(items, v); hs = items)
+        more = {name for name, values in bindings.items() if name not in made and
+                all(makes_one(v, made | {name}) or restores(v, name) for v in values) and
+                any(makes_one(v, made) for v in values)}
+        made |= more
+        grown = bool(more)
+    if not made:
+        return
+
+    class Rewrite(gast.NodeTransformer):
+        def visit_FunctionDef(self, inner: Any) -> Any:
+            return inner if inner is not node else self.generic_visit(inner)
+
+        def visit_Assign(self, stmt: Any) -> Any:
+            target = stmt.targets[0] if len(stmt.targets) == 1 else None
+            if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) \
+                    and target.value.id in made:
+                name = target.value.id
+                call = gast.Call(func=gast.Attribute(value=gast.Name(
+                    id=ad, ctx=gast.Load(), annotation=None, type_comment=None),
+                    attr="setitem", ctx=gast.Load()), args=[
+                    gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None),
+                    target.slice, stmt.value], keywords=[])
+                return gast.copy_location(gast.Assign(targets=[gast.Name(
+                    id=name, ctx=gast.Store(), annotation=None, type_comment=None)],
+                    value=call, type_comment=None), stmt)
+            return stmt
+
+    Rewrite().visit(node)
+
+
 def stacks_as_values(node: gast.FunctionDef) -> None:
     """Rewrite, in place, each ``name = stack.pop()`` and ``name += value`` of a
     generated derivative."""
@@ -216,3 +289,4 @@ def stacks_as_values(node: gast.FunctionDef) -> None:
         frozenset(viewed_name(item.value) for item in walk(node)
                   if isinstance(item, gast.Assign)) - {None}  # (vw1 = W[1]: W -= W)
     node.body = _rewrite(node.body, checked, aliased)
+    container_writes_as_values(node)
