@@ -538,3 +538,35 @@ def test_second_order_through_states_written_in_place(f):
     expected = np.array([(grad(f)(x + e * d) - grad(f)(x - e * d)) / (2 * e)
                          for d in np.eye(2)])
     assert np.allclose(hessian(f)(x), expected, rtol=1e-5, atol=1e-7)
+
+
+# ----- d.copy() of a dict read as list(d), its keys (ET; older than this session) -----
+
+
+def _dict_copied_int_keys(x):
+    hs = {0: x * 3.0, 1: x * 5.0}
+    hs = hs.copy()
+    return np.sum(hs[0] * hs[1])
+
+
+def _dict_copied_str_keys(x):
+    hs = {"a": 0.0, "b": x * 1.0}
+    hs = hs.copy()
+    hs["a"] = x * 2.0
+    return np.sum(hs["a"] + hs["b"])
+
+
+def _dict_or_list_copied(x, flag=True):
+    hs = {0: x * 3.0, 1: x * 5.0} if flag else [x * 3.0, x * 5.0]
+    hs = hs.copy()
+    return np.sum(hs[0] * hs[1])
+
+
+@pytest.mark.parametrize("f", [_dict_copied_int_keys, _dict_copied_str_keys,
+                               _dict_or_list_copied])
+def test_a_dict_copied_by_its_method_stays_a_dict(f):
+    from autograd_src import grad, jvp
+    x = np.array([0.5, 1.0, 2.0])
+    expected = numeric_grad(f, x)
+    assert np.allclose(grad(f)(x), expected, rtol=1e-6)
+    assert np.isclose(jvp(f, (x,), (np.ones(3),))[1], expected.sum(), rtol=1e-6)

@@ -501,10 +501,32 @@ class CallNormalizer:
         if name in self.parsed.params:
             return name in self.dicts and name not in self.reassigned
         values = self.values_assigned(name)
-        return bool(values) and all(
+
+        def copy_of_a_dict(v: gast.expr) -> bool:  # (hs = hs.copy(), d = other.copy())
+            if not (isinstance(v, gast.Call) and isinstance(v.func, gast.Attribute) and
+                    v.func.attr == "copy" and not v.args and not v.keywords and
+                    isinstance(v.func.value, gast.Name)):
+                return False
+            subject = v.func.value.id
+            return subject == name or subject not in seen and \
+                self.surely_a_dict(subject, seen | {name})
+
+        return bool(values) and any(not copy_of_a_dict(v) or v.func.value.id != name
+                                    for v in values) and all(
             isinstance(v, (gast.Dict, gast.DictComp)) or isinstance(v, gast.Call) and
             self.parsed.resolve(v.func) is dict or isinstance(v, gast.Name) and
-            v.id not in seen and self.surely_a_dict(v.id, seen | {name}) for v in values)
+            v.id not in seen and self.surely_a_dict(v.id, seen | {name}) or
+            copy_of_a_dict(v) for v in values)
+
+    def may_be_a_dict(self, name: str) -> bool:
+        """Whether ``name`` is assigned a dict anywhere here (in an arm of ``a if c else
+        b`` too): its copy is not ``list(name)``, which would be its keys."""
+        def dicts_in(value: gast.expr) -> bool:
+            if isinstance(value, gast.IfExp):
+                return dicts_in(value.body) or dicts_in(value.orelse)
+            return isinstance(value, (gast.Dict, gast.DictComp)) or isinstance(
+                value, gast.Call) and self.parsed.resolve(value.func) is dict
+        return any(dicts_in(value) for value in self.values_assigned(name))
 
     def held_for_key(self, items: gast.expr, keywords: dict) -> Optional[gast.Name]:
         """A name holding ``items`` of ``max``/``min``/``sorted`` given a ``key``, where
@@ -548,6 +570,10 @@ class CallNormalizer:
                 # (dicts first: holds_sequence counts the dicts made here as lists)
                 maker = dict if self.surely_a_dict(subject.id) else \
                     list if self.holds_sequence(subject) else None
+                if maker is list and (subject.id in self.dicts or self.may_be_a_dict(
+                        subject.id)):
+                    # (a dict on some path: list(d) would be its keys) copied as it is
+                    return ad("copied", subject)
                 if maker is not None:
                     return gast.Call(func=name_node(self.namer.reference(maker, maker.__name__)),
                                      args=[subject], keywords=[])
