@@ -570,3 +570,22 @@ def test_a_dict_copied_by_its_method_stays_a_dict(f):
     expected = numeric_grad(f, x)
     assert np.allclose(grad(f)(x), expected, rtol=1e-6)
     assert np.isclose(jvp(f, (x,), (np.ones(3),))[1], expected.sum(), rtol=1e-6)
+
+
+def _items_change_type_in_a_loop(x):
+    hs = [0.0, x]
+    for _ in range(2):
+        hs[1] = hs[0]
+        hs[0] = np.cos(x) * np.ones(3)
+    return np.sum(hs[0])          # 3 cos(x)
+
+
+def test_second_order_through_items_that_change_type_in_a_loop():
+    # ET: this session's first version crashed (the item's adjoint shaped by the list's
+    # last items when the first-order code was read again)
+    from autograd_src import grad, hessian, hvp
+    x = 0.35
+    assert np.isclose(grad(_items_change_type_in_a_loop)(x), -3 * np.sin(x))
+    assert np.isclose(hessian(_items_change_type_in_a_loop)(x), -3 * np.cos(x))
+    assert np.isclose(grad(grad(_items_change_type_in_a_loop))(x), -3 * np.cos(x))
+    assert np.isclose(hvp(_items_change_type_in_a_loop)(x, 1.0), -3 * np.cos(x))

@@ -256,6 +256,14 @@ def container_writes_as_values(node: gast.FunctionDef) -> None:
 
         def visit_Assign(self, stmt: Any) -> Any:
             target = stmt.targets[0] if len(stmt.targets) == 1 else None
+            scatter = stmt.value.args[1] if isinstance(target, gast.Name) and \
+                _runtime_call(stmt.value, ad, "add") and len(stmt.value.args) == 2 else None
+            if _runtime_call(scatter, ad, "unindex") and len(scatter.args) == 3 and \
+                    isinstance(scatter.args[1], gast.Name) and scatter.args[1].id in made:
+                # dhs = _ad.add(dhs, _ad.unindex(g, hs, k)) (an item's adjoint added,
+                # add_into's form): shaped by dhs's items, not by hs's last ones
+                scatter.args[1] = gast.Name(id=target.id, ctx=gast.Load(), annotation=None,
+                                            type_comment=None)
             if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) \
                     and target.value.id in made:
                 name = target.value.id
@@ -270,6 +278,13 @@ def container_writes_as_values(node: gast.FunctionDef) -> None:
             return stmt
 
     Rewrite().visit(node)
+
+
+def _runtime_call(value: Any, ad: str, name: str) -> bool:
+    """Whether ``value`` is the call ``<ad>.<name>(...)``."""
+    return isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+        value.func.attr == name and isinstance(value.func.value, gast.Name) and \
+        value.func.value.id == ad
 
 
 def stacks_as_values(node: gast.FunctionDef) -> None:

@@ -106,7 +106,7 @@ class Tangents:
         # function's own, `normalize._assign_in_place`): their tangents are too, each
         # bound to an array of its own (a copy where its expression could be another's)
         self.in_place = {op.target for op in ops_in(self.norm.body)
-                         if getattr(op, "in_place", False)}
+                         if _written_in_place(op)}
         params = [self.tangent(w) for w in self.wrt]
         body: list = []
         # Parameters not differentiated whose tangents a loop reads before assigning them.
@@ -254,7 +254,7 @@ class Tangents:
                 "(defvjp), which reverse mode uses, but forward mode needs its tangent "
                 "(it is not elementwise, so the adjoint cannot serve): register one with "
                 "autograd_src.extend.defjvp", NoRuleError)
-        if getattr(op, "in_place", False):
+        if _written_in_place(op):
             # traj[t] = x, dtraj[t] = dx: O(1) a step where a copy of each made O(n)
             store = op.__dict__["_statement"]
             given = self.input_tangent(op.inputs[2], op.bound["v"]) \
@@ -594,3 +594,11 @@ def _with_zeros_where_assigned(stmt: Any, zeros: list) -> Any:
                     placed.append(zero)
         setattr(stmt, field, placed)
     return stmt
+
+
+def _written_in_place(op: Op) -> bool:
+    """Whether forward mode writes ``op``'s update in place: an array's. A list's or
+    dict's (``zeroes_item``, which reverse mode writes in place) is a new value here:
+    tangents of items aliasing one another (dhs[1] = dhs[0]) and second order over
+    this code are then as they were."""
+    return getattr(op, "in_place", False) and not getattr(op, "zeroes_item", False)
