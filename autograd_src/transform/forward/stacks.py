@@ -247,6 +247,10 @@ def container_writes_as_values(node: gast.FunctionDef) -> None:
                 any(makes_one(v, made) for v in values)}
         made |= more
         grown = bool(more)
+    # (those whose items' adjoints are added, reverse mode's in-place states, not a
+    # dict a comprehension fills, written in place and read back as such)
+    made &= {value.args[1].id for value in walk(node) if _runtime_call(value, ad, "unindex")
+             and len(value.args) == 3 and isinstance(value.args[1], gast.Name)}
     if not made:
         return
 
