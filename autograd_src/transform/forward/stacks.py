@@ -23,6 +23,7 @@ import gast
 
 from ..ir import walk
 from ..mutation import viewed_name
+from ..optimize.walk import helper_of
 
 __all__ = ["is_generated", "stacks_as_values"]
 
@@ -225,9 +226,7 @@ def container_writes_as_values(node: gast.FunctionDef) -> None:
         if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult) and \
                 isinstance(value.left, gast.List):
             return True  # [np.zeros(H)] * n
-        if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
-                isinstance(value.func.value, gast.Name) and value.func.value.id == ad and \
-                value.func.attr in ("appended", "joined", "setitem") and value.args and \
+        if helper_of(value, ad) in ("appended", "joined", "setitem") and value.args and \
                 isinstance(value.args[0], gast.Name) and value.args[0].id in made:
             return True  # items = _ad.appended(items, v): the list it was, one longer
         return isinstance(value, gast.Name) and value.id in made
@@ -249,7 +248,7 @@ def container_writes_as_values(node: gast.FunctionDef) -> None:
         grown = bool(more)
     # (those whose items' adjoints are added, reverse mode's in-place states, not a
     # dict a comprehension fills, written in place and read back as such)
-    made &= {value.args[1].id for value in walk(node) if _runtime_call(value, ad, "unindex")
+    made &= {value.args[1].id for value in walk(node) if helper_of(value, ad) == "unindex"
              and len(value.args) == 3 and isinstance(value.args[1], gast.Name)}
     if not made:
         return
@@ -261,8 +260,8 @@ def container_writes_as_values(node: gast.FunctionDef) -> None:
         def visit_Assign(self, stmt: Any) -> Any:
             target = stmt.targets[0] if len(stmt.targets) == 1 else None
             scatter = stmt.value.args[1] if isinstance(target, gast.Name) and \
-                _runtime_call(stmt.value, ad, "add") and len(stmt.value.args) == 2 else None
-            if _runtime_call(scatter, ad, "unindex") and len(scatter.args) == 3 and \
+                helper_of(stmt.value, ad) == "add" and len(stmt.value.args) == 2 else None
+            if helper_of(scatter, ad) == "unindex" and len(scatter.args) == 3 and \
                     isinstance(scatter.args[1], gast.Name) and scatter.args[1].id in made:
                 # dhs = _ad.add(dhs, _ad.unindex(g, hs, k)) (an item's adjoint added,
                 # add_into's form): shaped by dhs's items, not by hs's last ones
@@ -282,13 +281,6 @@ def container_writes_as_values(node: gast.FunctionDef) -> None:
             return stmt
 
     Rewrite().visit(node)
-
-
-def _runtime_call(value: Any, ad: str, name: str) -> bool:
-    """Whether ``value`` is the call ``<ad>.<name>(...)``."""
-    return isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
-        value.func.attr == name and isinstance(value.func.value, gast.Name) and \
-        value.func.value.id == ad
 
 
 def stacks_as_values(node: gast.FunctionDef) -> None:
