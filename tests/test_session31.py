@@ -220,6 +220,8 @@ def test_states_in_a_container_are_written_in_place_not_copied(f, store):
     derivative(np.eye(H), [np.ones(H)] * 3)
     assert store in derivative.source
     assert "_ad.setitem(hs" not in derivative.source and "hs_stack" not in derivative.source
+    # (nor its adjoint copied: add_to_item copies the dict, add_into writes into it)
+    assert "_ad.add_to_item(dhs" not in derivative.source
 
 
 def test_a_container_read_whole_keeps_its_copies():

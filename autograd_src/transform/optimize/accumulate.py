@@ -22,7 +22,7 @@ _FRESH_HELPERS = {"unindex", "unreduce", "zeros_like", "zero_at", "unmean", "une
 
 
 # Helpers that always return a new list (or dict) of adjoints, given one.
-_FRESH_LISTS = {"zeros_like", "unindex", "add_to_item", "unsum"}
+_FRESH_LISTS = {"zeros_like", "zero_items", "unindex", "add_to_item", "unsum"}
 
 
 def _fresh(node: Any, ad: str) -> bool:
