@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional
 import gast
 import numpy as np
 
+from .rules.runtime.core import is_zero
 from .transform.ir import walk
 from .transform.mutation import is_user_function
 from .transform.source import default_values, parameters
@@ -773,7 +774,10 @@ def separate_results(compiled: Callable[..., Any], value: bool, single: bool,
         if single:
             if type(grads) is np.ndarray and 0 <= positions[0] < len(args):
                 argument = args[positions[0]]
-                _same_shape(grads, argument)
+                shaped = _same_shape(grads, argument)
+                if shaped is not grads:
+                    grads = shaped
+                    result = (result[0], grads) if value else grads
                 if type(argument) is np.ndarray and grads.dtype != argument.dtype:
                     grads = _in_dtype_of(no_complex_result(grads), argument)  # (a
                     return (result[0], grads) if value else grads  # np.longdouble's)
@@ -781,11 +785,15 @@ def separate_results(compiled: Callable[..., Any], value: bool, single: bool,
                 no_complex_result(grads)
             return result
         recast = False
+        if any(type(g) is np.ndarray and 0 <= k < len(args) and
+               _same_shape(g, args[k]) is not g for g, k in zip(grads, positions)):
+            grads = tuple(_same_shape(g, args[k]) if type(g) is np.ndarray and
+                          0 <= k < len(args) else g for g, k in zip(grads, positions))
+            result = (result[0], grads) if value else grads
         for g, k in zip(grads, positions):
             if type(g) is complex or isinstance(g, np.complexfloating):
                 no_complex_result(g)
             if type(g) is np.ndarray and 0 <= k < len(args):
-                _same_shape(g, args[k])
                 if g.dtype.kind == "c":
                     no_complex_result(g, args[k])
                 recast = recast or (type(args[k]) is np.ndarray and g.dtype != args[k].dtype)
@@ -815,13 +823,21 @@ def _in_dtype_of(gradient: np.ndarray, argument: Any) -> np.ndarray:
     return gradient
 
 
-def _same_shape(gradient: np.ndarray, argument: Any) -> None:
-    if type(argument) is np.ndarray and gradient.shape != argument.shape:
+def _same_shape(gradient: np.ndarray, argument: Any) -> np.ndarray:
+    """``gradient``, checked to have ``argument``'s shape. A known zero (`runtime.is_zero`:
+    a read-only view of one zero, of no shape where the argument's item was overwritten
+    before it was read) is given as zeros of its own, writeable as any gradient."""
+    if type(argument) is not np.ndarray:
+        return gradient
+    if is_zero(gradient):  # (l = [x, y]; l[1] read; d = {'a': x}; d['a'] = np.ones(3))
+        return np.zeros(argument.shape, gradient.dtype)
+    if gradient.shape != argument.shape:
         shape = gradient.shape
         raise RuntimeError(f"autograd_src: a gradient of shape {shape} for an argument of "
                            f"shape {argument.shape}: a derivative rule of yours "
                            "(extend.defvjp) returned one of another shape than its input, "
                            "or this is an internal error (please report it)")
+    return gradient
 
 
 def in_dtypes(result: Any, narrow: tuple, single: bool, value: bool) -> Any:
