@@ -53,3 +53,21 @@ def test_a_zero_gradient_from_a_container_item_is_writeable():
     alone = grad(_second_item_read)(np.arange(3.0), np.ones(3))
     alone[0] = 5.0
     assert alone[0] == 5.0
+
+
+def test_views_read_for_logging_while_updated_untracked_do_not_pile_up():
+    # (each W[0] left a weak reference in W's views and fresh views for good: one
+    # more per step of a training loop)
+    import autograd_src as mg
+
+    W = mg.tensor(np.linspace(0.0, 1.0, 12).reshape(3, 4))
+    x = mg.tensor(np.ones(4))
+    for _ in range(600):
+        mg.sum(mg.tanh(W @ x) ** 2).backward()
+        assert np.isfinite(W[0].data.sum())
+        with mg.no_autodiff:
+            W -= 0.01 * W.grad
+    assert len(W._views) < 200 and len(W._fresh) < 200
+    row = W[0]
+    W[0] = row * 2.0              # a recorded update still reaches its live views
+    assert np.array_equal(row.data, W.data[0])

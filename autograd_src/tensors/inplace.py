@@ -30,6 +30,26 @@ from .errors import GradientDropped
 __all__ = ["inplace", "setitem", "ufunc_into", "reshape_family_member", "unview"]
 
 
+class _References(list):
+    """Weak references to views; see `remembered`."""
+
+    limit = 64
+
+
+def remembered(references: Any, reference: Any) -> list:
+    """``references`` (None or a list) with ``reference`` added. Its dead references are
+    dropped whenever it has doubled since the last time: a loop that reads ``W[0]``
+    for logging at each step while ``W`` is only updated under ``no_autodiff`` adds
+    one a step to ``W``'s views and fresh views, which nothing else prunes."""
+    if type(references) is not _References:
+        references = _References(references or ())
+    references.append(reference)
+    if len(references) >= references.limit:
+        references[:] = [ref for ref in references if ref() is not None]
+        references.limit = max(_References.limit, 2 * len(references))
+    return references
+
+
 def _replay(array: Any, path: list) -> Any:
     for primitive, rest, kwargs in path:
         array = primitive(array, *rest, **kwargs)
@@ -268,9 +288,7 @@ def catch_up(view: Any, name: str) -> None:
     view._become(replayed)
     view._grad = grad
     root = view._base
-    if root._fresh is None:
-        root._fresh = []
-    root._fresh.append(weakref.ref(view))
+    root._fresh = remembered(root._fresh, weakref.ref(view))
 
 
 #: Hidden tensors that hold the value of a tensor reshaped in place (``x.shape =``)
@@ -291,8 +309,8 @@ def reshape_family_member(target: Any, shape: Any) -> None:
     hidden._base, hidden._view, hidden._views = target._base, target._view, target._views
     if hidden._view is not None:
         parent = hidden._view[0]
-        parent._views = [ref for ref in parent._views if ref() is not target]
-        parent._views.append(weakref.ref(hidden))
+        parent._views = remembered([ref for ref in parent._views if ref() is not target],
+                                   weakref.ref(hidden))
     for ref in hidden._views or ():
         child = ref()
         if child is not None and child._view is not None and child._view[0] is target:

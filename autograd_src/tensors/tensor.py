@@ -115,13 +115,9 @@ class Tensor:
     def _add_view(self, view: "Tensor", primitive: Any, rest: tuple, kwargs: dict) -> None:
         root = view._base = self._base if self._base is not None else self
         view._view = (self, primitive, rest, kwargs)
-        if self._views is None:
-            self._views = []
         reference = weakref.ref(view)
-        self._views.append(reference)
-        if root._fresh is None:
-            root._fresh = []
-        root._fresh.append(reference)
+        self._views = inplace.remembered(self._views, reference)
+        root._fresh = inplace.remembered(root._fresh, reference)
 
     def _family(self) -> list["Tensor"]:
         """This tensor and its live views, views of views..., each after its parent."""
