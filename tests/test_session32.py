@@ -71,3 +71,35 @@ def test_views_read_for_logging_while_updated_untracked_do_not_pile_up():
     row = W[0]
     W[0] = row * 2.0              # a recorded update still reaches its live views
     assert np.array_equal(row.data, W.data[0])
+
+
+def test_a_view_made_under_no_autodiff_cannot_change_what_backward_reads():
+    # (its array was writeable: v[0] = 100 wrote into y's, which the graph of s reads,
+    # and x.grad[1] came out 800 instead of 32)
+    import autograd_src as mg
+
+    x = mg.tensor([1.0, 2.0, 3.0, 4.0])
+    y = x * x
+    s = (y * y).sum()
+    with mg.no_autodiff:
+        v = y[1:]
+        with pytest.raises(ValueError, match="read-only"):
+            v[0] = 100.0
+    s.backward()
+    assert np.allclose(x.grad, 4 * x.data ** 3)
+
+
+def test_a_leaf_viewed_under_no_autodiff_is_writeable_through_the_view_after_backward():
+    import autograd_src as mg
+
+    x = mg.tensor([1.0, 2.0, 3.0, 4.0])
+    s = (x ** 3).sum()
+    with mg.no_autodiff:
+        v = x[1:]
+        with pytest.raises(ValueError, match="read-only"):
+            v[0] = 100.0
+    s.backward()
+    assert np.allclose(x.grad, 3 * np.array([1.0, 2.0, 3.0, 4.0]) ** 2)
+    with mg.no_autodiff:
+        v[0] = 100.0               # the graph is gone: NumPy's semantics, into x
+    assert x.data[1] == 100.0

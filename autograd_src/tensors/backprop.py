@@ -221,11 +221,15 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
             isinstance(args[0], tensor_type):
         return args[0]  # np.atleast_2d of a matrix is the matrix: writes through it reach it
     view_of = viewed_as = None
+    unrecorded_view = False
     if primitive in VIEW_FUNCTIONS and type(ans) is np.ndarray and ans.base is not None \
-            and _Recording.enabled and isinstance(args[0], tensor_type):
+            and isinstance(args[0], tensor_type):
         data = raw_args[0]
         if ans.base is data or ans.base is data.base:
-            view_of = args[0]  # a view leaves its operand's gradient alone, as in MyGrad
+            if _Recording.enabled:
+                view_of = args[0]  # a view leaves its operand's gradient alone, as in MyGrad
+            else:
+                unrecorded_view = True
     elif primitive is np.einsum and len(args) == 2 and type(ans) is np.ndarray and \
             ans.base is not None and _Recording.enabled and isinstance(args[1], tensor_type) \
             and isinstance(raw_args[0], str) and not raw_kwargs:
@@ -294,6 +298,11 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
         memory.note_view(result._data)
     if view_of is not None:
         view_of._add_view(result, *(viewed_as or (primitive, raw_args[1:], raw_kwargs)))
+    elif unrecorded_view:
+        # A view made under no_autodiff shares its operand's memory: read-only while a
+        # live graph holds that (v = y[1:]; v[0] = 100 changed what backward read)
+        args[0].data  # noqa: B018 (the operand's array leaves the engine with it)
+        memory.flag_with_base(ans)
     return result
 
 
