@@ -103,3 +103,21 @@ def test_a_leaf_viewed_under_no_autodiff_is_writeable_through_the_view_after_bac
     with mg.no_autodiff:
         v[0] = 100.0               # the graph is gone: NumPy's semantics, into x
     assert x.data[1] == 100.0
+
+
+def test_views_follow_a_base_whose_data_is_rebound():
+    # (W.data = W.data - step left Wt = W.T reading the old array: a training loop
+    # written this way trained on stale weights; EU 03)
+    import autograd_src as mg
+
+    W = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    Wt = W.T
+    row = Wt[0]
+    mask = mg.tensor([[1.0, 0.0], [0.0, 2.0]])
+    for _ in range(3):
+        loss = (Wt * mask).sum() + (row ** 2).sum()
+        loss.backward()
+        expected = np.sum(W.data.T * mask.data) + np.sum(W.data.T[0] ** 2)
+        assert np.isclose(loss.item(), expected)
+        W.data = W.data - 0.1 * W.grad
+        assert np.array_equal(Wt.data, W.data.T) and np.array_equal(row.data, W.data[:, 0])

@@ -228,6 +228,15 @@ def _update(target: Any, write: Callable[[np.ndarray], Any],
             _leave_behind(member, retired=id(member) in placeholders)
 
 
+def left_behind_by_new_data(base: Any) -> None:
+    """``base.data = array``: each live view of ``base`` is made again from the new
+    array when next read (`catch_up`), as after an update of the base."""
+    base._fresh = []
+    for member in base._family()[1:]:
+        if member._base is base:
+            _leave_behind(member, retired=False)
+
+
 def _caught_up(view: Any) -> list:
     """``view`` and the views it is taken through up to its base, each made again
     first where an update left it behind (before any is retired: one made again

@@ -228,8 +228,14 @@ class Tensor:
     @data.setter
     def data(self, array: Any) -> None:
         # ``p.data -= step`` writes into the array, then assigns it back (as in MyGrad).
-        self._data = array if type(array) is np.ndarray else np.asarray(array)
+        array = array if type(array) is np.ndarray else np.asarray(array)
+        rebound = array is not self._data
+        self._data = array
         self._exposed = True
+        if rebound and self._view is None and self._views:
+            # ``W.data = W.data - step``: its views (Wt = W.T made once) read the new
+            # array when next read, as NumPy's would (MyGrad's kept the old one)
+            inplace.left_behind_by_new_data(self)
 
     @property
     def grad(self) -> Optional[np.ndarray]:
