@@ -426,7 +426,8 @@ ALLOCATING = {np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like,
 #: Runtime helpers (``_ad.*``) that return a new array of their own for an array input.
 _FRESH_RUNTIME = {"unindex", "unreduce", "unmean", "unextreme", "unvar", "unstd", "unprod",
                   "uncumsum", "untile", "unrepeat", "untrace", "matmul_lhs", "matmul_rhs",
-                  "zero_at", "setitem", "zeros_like", "copied"}
+                  "zero_at", "setitem", "zeros_like", "copied",
+                  "merged"}  # (dict(d), {**d, **e}: a new dict; its values shared)
 #: Libraries whose functions are primitives (with rules) rather than code to look inside.
 LIBRARIES = {"numpy", "scipy", "math", "builtins", "autograd_src", "operator"}
 #: Where Python's own modules live (statistics, random, functools ...): their functions
