@@ -148,3 +148,67 @@ def test_a_helper_writing_into_its_own_copy_of_a_dict():
     given = {"h": x, "c": x}
     _step_on_own_dict(given, x)
     assert given["h"] is x            # the caller's dict is left as it was
+
+
+def _adds_into_a_copy(S, x):
+    S = S.copy()                      # a new dict, holding the caller's arrays
+    S["h"] += x * S["h"]              # NumPy: writes into the caller's S0["h"] too
+    return S
+
+
+def _reads_what_the_helper_changed(x):
+    S0 = {"h": x * 1.0}
+    S = _adds_into_a_copy(S0, x)
+    return np.sum(S["h"] ** 2) + np.sum(S0["h"] ** 3)
+
+
+def test_an_item_updated_in_place_in_a_helpers_shallow_copy_is_refused():
+    # (the gradient was silently wrong: [3.75, 3.0, 9.408] for [6.375, 0, 23.66]; the
+    # same code inline was refused already)
+    from autograd_src.errors import InPlaceUpdateError
+
+    with pytest.raises(InPlaceUpdateError, match="the caller passed"):
+        grad(_reads_what_the_helper_changed)(np.array([0.5, -1.0, 0.8]))
+
+
+def _copies_by_method(S, x):
+    S = S.copy()
+    S["h"] = np.tanh(S["h"] * x)
+    return S
+
+
+def _copies_by_dict(S, x):
+    S = dict(S)
+    S["h"] = np.tanh(S["h"] * x)
+    return S
+
+
+def _copies_by_list(L, x):
+    L = list(L)
+    L[0] = np.tanh(L[0] * x)
+    return L
+
+
+def _through_method(x):
+    return np.sum(_copies_by_method({"h": x}, x)["h"])
+
+
+def _through_dict(x):
+    return np.sum(_copies_by_dict({"h": x}, x)["h"])
+
+
+def _through_list(x):
+    return np.sum(_copies_by_list([x], x)[0])
+
+
+@pytest.mark.parametrize("f", [_through_method, _through_dict, _through_list])
+def test_second_order_through_a_helper_writing_into_its_copy(f):
+    # (S.copy(): IndexError in the tangent code, np.copy of a dict; dict(S), list(L):
+    # refused as "changes S in place"; EU 06)
+    from autograd_src import hessian
+
+    x = np.array([0.5, -1.0, 0.8])
+    t = np.tanh(x * x)
+    expected = np.diag(2 * (1 - t ** 2) - 8 * x * x * t * (1 - t ** 2))
+    assert np.allclose(hessian(f)(x), expected)
+    assert np.allclose(grad(grad(f))(x), expected.sum(0))

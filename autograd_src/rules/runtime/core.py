@@ -491,9 +491,11 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False,
     x = _written_region(x, index)
     if argument:
         raise InPlaceUpdateError(
-            f"{where}: this in-place update changes the array the caller passed, which "
-            "grad computes as a new array, so the caller would keep its old values. "
-            "Update a copy (.copy()), or write the update as a new value (x = x + ...)")
+            f"{where}: this in-place update changes the array the caller passed (a "
+            "list's or dict's copy, d.copy(), dict(d), list(l), holds the same arrays), "
+            "which grad computes as a new array, so the caller would keep its old values. "
+            "Update a copy of the array (.copy()), or write the update as a new value "
+            "(x = x + ..., d['h'] = d['h'] + ...)")
     pending = list(others)
     while pending:
         other = pending.pop()

@@ -621,7 +621,7 @@ def unsafe_to_repeat(fn: Any, seen: set, bindings: Optional[dict] = None) -> Opt
 
 def _parameters_copied(parsed: source.ParsedFunction, rebound: set) -> set:
     """The parameters among ``rebound`` that the helper binds to copies of their own
-    (``C = C.copy()``, ``np.copy(C)``, ``np.array(C)``) wherever it binds them, and
+    (``C = C.copy()``, ``np.copy(C)``, ``np.array(C)``, ``dict(C)``) wherever it binds them, and
     writes into only after that: running it again finds the caller's values as they
     were."""
     from ..normalize import written_before_rebound
@@ -641,8 +641,8 @@ def _parameters_copied(parsed: source.ParsedFunction, rebound: set) -> set:
 
 
 def _a_copy(value: Any, parsed: source.ParsedFunction) -> bool:
-    """Whether ``value`` surely makes a new array: ``x.copy()``, ``np.copy(x)``,
-    ``np.array(x)`` without ``copy=False``."""
+    """Whether ``value`` surely makes a new array, list or dict: ``x.copy()``,
+    ``np.copy(x)``, ``np.array(x)`` without ``copy=False``, ``dict(d)``, ``list(l)``."""
     import numpy as np
     if not isinstance(value, gast.Call):
         return False
@@ -650,6 +650,8 @@ def _a_copy(value: Any, parsed: source.ParsedFunction) -> bool:
             not value.args and not value.keywords:
         return True
     target = parsed.resolve(value.func)
+    if target is dict or target is list:  # (a new list or dict: S = dict(S))
+        return len(value.args) == 1 and not value.keywords
     return target is np.copy or target is np.array and not any(
         k.arg == "copy" for k in value.keywords) and len(value.args) == 1
 

@@ -498,8 +498,9 @@ class CallNormalizer:
         """Whether ``name`` holds a dict wherever it is read: a parameter given one, not
         assigned here, or a name this function only ever assigns dicts it makes (or
         names that surely hold one: ``d = items`` in code grad generated)."""
-        if name in self.parsed.params:
-            return name in self.dicts and name not in self.reassigned
+        given = name in self.parsed.params
+        if given and (name not in self.dicts or name not in self.reassigned):
+            return name in self.dicts
         values = self.values_assigned(name)
 
         def copy_of_a_dict(v: gast.expr) -> bool:  # (hs = hs.copy(), d = other.copy())
@@ -511,8 +512,9 @@ class CallNormalizer:
             return subject == name or subject not in seen and \
                 self.surely_a_dict(subject, seen | {name})
 
-        return bool(values) and any(not copy_of_a_dict(v) or v.func.value.id != name
-                                    for v in values) and all(
+        # (a parameter given a dict, bound again only to dicts: S = S.copy() at the top)
+        return bool(values) and (given or any(not copy_of_a_dict(v) or
+                                              v.func.value.id != name for v in values)) and all(
             isinstance(v, (gast.Dict, gast.DictComp)) or isinstance(v, gast.Call) and
             self.parsed.resolve(v.func) is dict or isinstance(v, gast.Name) and
             v.id not in seen and self.surely_a_dict(v.id, seen | {name}) or
@@ -1212,8 +1214,9 @@ class CallNormalizer:
         # (the dicts it is given: for k in d, max(d, key=...) read their keys there)
         dicts = frozenset(name for name, arg in list(zip(names, call.args)) +
                           [(k.arg, k.value) for k in call.keywords]
-                          if name is not None and isinstance(arg, gast.Name) and
-                          (arg.id in self.dicts or self.surely_a_dict(arg.id)))
+                          if name is not None and (isinstance(arg, (gast.Dict, gast.DictComp))
+                                                   or isinstance(arg, gast.Name) and (
+                              arg.id in self.dicts or self.surely_a_dict(arg.id))))
         # (the parameters given numbers here: the helper's derivative is made for them,
         # without the shape bookkeeping of broadcasting, as the caller's own code is)
         positional = parameters(fn)[1]

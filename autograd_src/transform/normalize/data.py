@@ -552,8 +552,9 @@ class DataNormalizer:
         origin = self.origin
         later = self.read_later.get(id(origin))
         bound = self.bound_before.get(id(origin), frozenset()) | set(self.parsed.params)
-        caller = self.helper and container in self.parsed.params and \
+        caller = self.helper and container in self.parsed.params and (
             container not in self.bound_before.get(id(origin), frozenset())  # not rebound
+            or self.shallow_copies_only(container))  # (S = S.copy(): the items are the caller's)
         if later is None:
             raise self.error(stmt, f"{gast.unparse(stmt).strip()}: an in-place update of "
                                    "an item that other names may share, where grad cannot "
@@ -606,6 +607,27 @@ class DataNormalizer:
             args=[item, gast.Tuple(elts=others, ctx=gast.Load()),
                   gast.Constant(value=where, kind=None)], keywords=keywords))
         self.body.append(Primal(gast.copy_location(check, origin), origin, set()))
+
+    def shallow_copies_only(self, name: str) -> bool:
+        """Whether every binding of ``name`` here is a shallow copy of itself (``S =
+        S.copy()``, ``dict(S)``, ``list(S)``, ``S[:]``, ``{**S}``, ``[*S]``): a new list
+        or dict holding the same items' arrays as the one it was given."""
+        values = self.values_assigned(name)
+
+        def copy_of_itself(v: gast.expr) -> bool:
+            if isinstance(v, gast.Call) and len(v.args) == 1 and not v.keywords and \
+                    isinstance(v.args[0], gast.Name) and v.args[0].id == name:
+                return self.parsed.resolve(v.func) in (dict, list)
+            if isinstance(v, gast.Call) and not v.args and not v.keywords and \
+                    isinstance(v.func, gast.Attribute) and v.func.attr == "copy":
+                return isinstance(v.func.value, gast.Name) and v.func.value.id == name
+            if isinstance(v, gast.Subscript) and isinstance(v.slice, gast.Slice):
+                return isinstance(v.value, gast.Name) and v.value.id == name
+            parts = [value for key, value in zip(v.keys, v.values) if key is None] \
+                if isinstance(v, gast.Dict) else [e.value for e in v.elts if isinstance(
+                    e, gast.Starred)] if isinstance(v, gast.List) else []
+            return any(isinstance(p, gast.Name) and p.id == name for p in parts)
+        return bool(values) and all(copy_of_itself(v) for v in values)
 
     def assign_item_without_gradient(self, target: gast.Subscript, name: str,
                                      value: gast.expr) -> None:
