@@ -552,9 +552,12 @@ class DataNormalizer:
         origin = self.origin
         later = self.read_later.get(id(origin))
         bound = self.bound_before.get(id(origin), frozenset()) | set(self.parsed.params)
-        caller = self.helper and container in self.parsed.params and (
+        caller = self.helper and (  # (S = S.copy(), T = dict(S): the caller's items)
+            container in self.parsed.params and
             container not in self.bound_before.get(id(origin), frozenset())  # not rebound
-            or self.shallow_copies_only(container))  # (S = S.copy(): the items are the caller's)
+            or bool(self.copied_parameters(container) -
+                    set(getattr(self.parsed, "given_away", ())) -  # (and those the call
+                    set(getattr(self.parsed.node, "copies", ()))))  # checked: helper_copies)
         if later is None:
             raise self.error(stmt, f"{gast.unparse(stmt).strip()}: an in-place update of "
                                    "an item that other names may share, where grad cannot "
@@ -608,26 +611,41 @@ class DataNormalizer:
                   gast.Constant(value=where, kind=None)], keywords=keywords))
         self.body.append(Primal(gast.copy_location(check, origin), origin, set()))
 
-    def shallow_copies_only(self, name: str) -> bool:
-        """Whether every binding of ``name`` here is a shallow copy of itself (``S =
-        S.copy()``, ``dict(S)``, ``list(S)``, ``S[:]``, ``{**S}``, ``[*S]``): a new list
-        or dict holding the same items' arrays as the one it was given."""
+    def copied_parameters(self, name: str, seen: frozenset = frozenset()) -> set[str]:
+        """The parameters ``name`` is a shallow copy of (``S.copy()``, ``dict(S)``,
+        ``list(S)``, ``S[:]``, ``{**S}``, ``[*S]``, or a copy of such a copy) where every
+        binding of it here is one: a new list or dict holding the arrays the caller
+        gave. Empty where any binding is something else."""
         values = self.values_assigned(name)
 
-        def copy_of_itself(v: gast.expr) -> bool:
+        def copied(v: gast.expr) -> Optional[gast.expr]:
             if isinstance(v, gast.Call) and len(v.args) == 1 and not v.keywords and \
-                    isinstance(v.args[0], gast.Name) and v.args[0].id == name:
-                return self.parsed.resolve(v.func) in (dict, list)
+                    self.parsed.resolve(v.func) in (dict, list):
+                return v.args[0]
             if isinstance(v, gast.Call) and not v.args and not v.keywords and \
                     isinstance(v.func, gast.Attribute) and v.func.attr == "copy":
-                return isinstance(v.func.value, gast.Name) and v.func.value.id == name
+                return v.func.value
             if isinstance(v, gast.Subscript) and isinstance(v.slice, gast.Slice):
-                return isinstance(v.value, gast.Name) and v.value.id == name
+                return v.value
             parts = [value for key, value in zip(v.keys, v.values) if key is None] \
                 if isinstance(v, gast.Dict) else [e.value for e in v.elts if isinstance(
                     e, gast.Starred)] if isinstance(v, gast.List) else []
-            return any(isinstance(p, gast.Name) and p.id == name for p in parts)
-        return bool(values) and all(copy_of_itself(v) for v in values)
+            return parts[0] if len(parts) == 1 else None
+
+        found: set[str] = set()
+        for value in values:
+            source = copied(value)
+            if not isinstance(source, gast.Name):
+                return set()
+            if source.id in self.parsed.params:
+                found.add(source.id)
+            elif source.id != name:
+                inner = self.copied_parameters(source.id, seen | {name}) \
+                    if source.id not in seen else set()
+                if not inner:
+                    return set()
+                found |= inner
+        return found
 
     def assign_item_without_gradient(self, target: gast.Subscript, name: str,
                                      value: gast.expr) -> None:
