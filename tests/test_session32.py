@@ -212,3 +212,43 @@ def test_second_order_through_a_helper_writing_into_its_copy(f):
     expected = np.diag(2 * (1 - t ** 2) - 8 * x * x * t * (1 - t ** 2))
     assert np.allclose(hessian(f)(x), expected)
     assert np.allclose(grad(grad(f))(x), expected.sum(0))
+
+
+def _updates_a_row_of_its_copy(C, x):
+    C = C.copy()                      # an array's copy is a deep one: its rows are its own
+    C[0] += x * C[1]
+    return C
+
+
+def _rows_of_a_copy(x):
+    C0 = np.outer(x, x)
+    C = _updates_a_row_of_its_copy(C0, x)
+    return np.sum(C ** 2) + np.sum(C0 ** 3)
+
+
+def test_a_row_of_a_helpers_array_copy_updated_in_place_stays_allowed():
+    from .finite_differences import numeric_grad
+
+    x = np.array([0.5, -1.0, 0.8])
+    assert np.allclose(grad(_rows_of_a_copy)(x), numeric_grad(_rows_of_a_copy, x), atol=1e-6)
+
+
+def _sgd_step(params, grads, lr):
+    new = dict(params)
+    for k in new:
+        new[k] -= lr * grads[k]
+    return new
+
+
+def _meta(lr):
+    params = {"w": np.array([1.0, 2.0]), "b": np.array([0.5])}
+    for _ in range(3):
+        grads = {"w": params["w"] * 2.0, "b": params["b"] * 3.0}
+        params = _sgd_step(params, grads, lr)
+    return np.sum(params["w"] ** 2) + np.sum(params["b"])
+
+
+def test_an_optimizer_step_on_a_dict_copy_whose_old_arrays_nothing_reads():
+    from .finite_differences import numeric_grad
+
+    assert np.allclose(grad(_meta)(0.1), numeric_grad(_meta, np.array(0.1)), atol=1e-6)

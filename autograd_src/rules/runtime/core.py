@@ -456,7 +456,7 @@ def _written_region(x: np.ndarray, index: Any) -> np.ndarray:
 
 def alone(x: Any, others: tuple, where: str, argument: bool = False,
           index: Any = _NO_INDEX, before: tuple = (), viewing: tuple = (),
-          items: bool = False) -> None:
+          items: bool = False, copy_of: Any = None) -> None:
     """Raise unless the array ``x`` shares no memory with any of ``others`` (nor,
     with ``argument``, is an array at all: a helper's parameter is its caller's).
     With ``index``, the update writes ``x[index]`` alone: where that is basic
@@ -476,7 +476,12 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False,
     (``v = u[1:]; u[0] = 1.0``): an update of ``x`` would, in NumPy, write into them.
     With ``items``, ``x`` a list or dict whose items' arrays the update writes into
     (a helper doing ``d['a'] += 1.0``): those arrays must share no memory with the others.
+    ``copy_of``: the container ``x`` is an item of, a copy the helper made of one its
+    caller gave (``S = S.copy()``): the caller's items where it is a list or dict, its
+    own where it is an array (whose copy is a deep one).
     """
+    if argument and type(copy_of) is np.ndarray:
+        argument = False
     _alone_before(x, before, where, index)
     for array in viewing:
         _alone_before(array, (x,), where, _NO_INDEX, viewed=True)

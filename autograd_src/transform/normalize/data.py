@@ -552,12 +552,15 @@ class DataNormalizer:
         origin = self.origin
         later = self.read_later.get(id(origin))
         bound = self.bound_before.get(id(origin), frozenset()) | set(self.parsed.params)
-        caller = self.helper and (  # (S = S.copy(), T = dict(S): the caller's items)
-            container in self.parsed.params and
+        given = self.helper and container in self.parsed.params and \
             container not in self.bound_before.get(id(origin), frozenset())  # not rebound
-            or bool(self.copied_parameters(container) -
-                    set(getattr(self.parsed, "given_away", ())) -  # (and those the call
-                    set(getattr(self.parsed.node, "copies", ()))))  # checked: helper_copies)
+        # (S = S.copy(), T = dict(S): a list's or dict's copy holds the caller's items;
+        # not those the call checked, helper_copies', nor those given away)
+        copied = not given and self.helper and bool(
+            self.copied_parameters(container) -
+            set(getattr(self.parsed, "given_away", ())) -
+            set(getattr(self.parsed.node, "copies", ())))
+        caller = given or copied
         if later is None:
             raise self.error(stmt, f"{gast.unparse(stmt).strip()}: an in-place update of "
                                    "an item that other names may share, where grad cannot "
@@ -602,6 +605,8 @@ class DataNormalizer:
                 args=[name_node(container), index], keywords=[]))
         keywords = [gast.keyword(arg="argument", value=gast.Constant(value=True, kind=None))] \
             if caller else []
+        if copied:  # (an array's copy is a deep one: its rows are its own)
+            keywords.append(gast.keyword(arg="copy_of", value=name_node(container)))
         if before:
             keywords.append(gast.keyword(arg="before", value=gast.Tuple(
                 elts=[name_node(p) for p in before], ctx=gast.Load())))
