@@ -244,3 +244,128 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
     if trans in (1, 2, "T", "C"):
         triangle = np.swapaxes(triangle, -1, -2)
     return np.linalg.solve(triangle, b)
+
+
+# ----- scipy.linalg: computed through NumPy's linear algebra, whose rules apply -----
+
+
+def _linalg_unsupported(name: str, option: str) -> NotImplementedError:
+    return NotImplementedError(
+        f"scipy.linalg.{name}(..., {option}) on a differentiated value is not supported by "
+        f"autograd_src (scipy.linalg.{name} is differentiated through NumPy's linear "
+        "algebra, which has no such option); compute it from np.linalg functions")
+
+
+@defcomposite()
+def _symmetric_from(a, lower):
+    """The symmetric matrix LAPACK's symmetric routines read from ``a``: its lower (or
+    upper) triangle, mirrored. The other triangle does not change the result, and so
+    gets no gradient, as in SciPy."""
+    triangle = np.tril(a) if lower else np.triu(a)
+    return triangle + np.swapaxes(triangle, -1, -2) - triangle * np.eye(np.shape(a)[-1])
+
+
+@defcomposite(linalg.solve)
+def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True,
+          assume_a=None, transposed=False):
+    """``scipy.linalg.solve`` as ``np.linalg.solve`` of the matrix it reads: the whole of
+    ``a``, one triangle mirrored (``assume_a='sym'``, ``'her'``, ``'pos'``), one
+    triangle (``'lower triangular'``, ``'upper triangular'``) or its diagonal."""
+    kind = "gen" if assume_a in (None, "gen", "general") else assume_a
+    if kind in ("sym", "her", "pos", "symmetric", "hermitian", "positive definite"):
+        a = _symmetric_from(a, lower)
+    elif kind in ("lower triangular", "upper triangular"):
+        a = np.tril(a) if kind == "lower triangular" else np.triu(a)
+    elif kind == "diagonal":
+        a = a * np.eye(np.shape(a)[-1])
+    elif kind != "gen":
+        raise _linalg_unsupported("solve", f"assume_a={assume_a!r}")
+    if transposed:
+        a = np.swapaxes(a, -1, -2)
+    return np.linalg.solve(a, b)
+
+
+@defcomposite(linalg.inv)
+def inv(a, overwrite_a=False, check_finite=True):
+    """``scipy.linalg.inv`` as ``np.linalg.inv``."""
+    return np.linalg.inv(a)
+
+
+@defcomposite(linalg.det)
+def det(a, overwrite_a=False, check_finite=True):
+    """``scipy.linalg.det`` as ``np.linalg.det``."""
+    return np.linalg.det(a)
+
+
+@defcomposite(linalg.cholesky)
+def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
+    """``scipy.linalg.cholesky``: the upper factor by default (NumPy's gives the lower
+    one), of the triangle it reads."""
+    factor = np.linalg.cholesky(_symmetric_from(a, lower))
+    return factor if lower else np.swapaxes(factor, -1, -2)
+
+
+@defcomposite(linalg.cho_factor)
+def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
+    """``scipy.linalg.cho_factor``: the factor in the triangle it reads, ``a``'s values
+    left in the other (as SciPy leaves them), and ``lower``."""
+    factor = cholesky(a, lower)
+    rest = np.triu(a, 1) if lower else np.tril(a, -1)
+    return factor + rest, lower
+
+
+@defcomposite(linalg.cho_solve)
+def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
+    """``scipy.linalg.cho_solve`` with the factor ``cho_factor`` gave: two solves."""
+    c, lower = c_and_lower
+    factor = np.tril(c) if lower else np.swapaxes(np.triu(c), -1, -2)
+    return np.linalg.solve(np.swapaxes(factor, -1, -2), np.linalg.solve(factor, b))
+
+
+@defcomposite()
+def _eigh_of(a, b, lower):
+    """Eigenvalues and eigenvectors of ``a v = w b v`` as LAPACK finds them: ``b = L
+    L^T``, the ordinary problem of ``L^-1 a L^-T``, whose vectors ``u`` give ``v = L^-T
+    u`` (``v^T b v = I``, as SciPy's); ``b`` None: the ordinary problem of ``a``."""
+    if b is None:
+        return np.linalg.eigh(a, "L" if lower else "U")
+    factor = np.linalg.cholesky(_symmetric_from(b, lower))
+    half = np.linalg.solve(factor, _symmetric_from(a, lower))
+    w, u = np.linalg.eigh(np.linalg.solve(factor, np.swapaxes(half, -1, -2)))
+    return w, np.linalg.solve(np.swapaxes(factor, -1, -2), u)
+
+
+def _scipys_signs(a, b, lower, driver):
+    """``1.0`` or ``-1.0`` for each eigenvector `_eigh_of` finds: the sign SciPy's has
+    (LAPACK's drivers, NumPy's and SciPy's, may give a vector its opposite), so that
+    the values are SciPy's."""
+    theirs = linalg.eigh(a, b, lower=lower, driver=driver)[1]
+    ours = _eigh_of(np.asarray(a), None if b is None else np.asarray(b), lower)[1]
+    return np.where(np.sum(theirs * ours, axis=-2, keepdims=True) < 0, -1.0, 1.0)
+
+
+nondifferentiable(_scipys_signs)
+
+
+@defcomposite(linalg.eigh)
+def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False,
+         overwrite_b=False, type=1, check_finite=True, subset_by_index=None,
+         subset_by_value=None, driver=None):
+    """``scipy.linalg.eigh``, the generalized problem ``a v = w b v`` too (``type=1``,
+    the Roothaan-Hall equations): `_eigh_of`, each vector given SciPy's sign."""
+    if type != 1:
+        raise _linalg_unsupported("eigh", f"type={type}")
+    if subset_by_index is not None or subset_by_value is not None:
+        raise _linalg_unsupported("eigh", "subset_by_index=, subset_by_value=")
+    w, v = _eigh_of(a, b, lower)
+    if eigvals_only:
+        return w
+    return w, v * _scipys_signs(a, b, lower, driver)
+
+
+@defcomposite(linalg.eigvalsh)
+def eigvalsh(a, b=None, *, lower=True, overwrite_a=False, overwrite_b=False, type=1,
+             check_finite=True, subset_by_index=None, subset_by_value=None, driver=None):
+    """``scipy.linalg.eigvalsh``: `eigh`'s eigenvalues."""
+    return eigh(a, b, lower=lower, eigvals_only=True, type=type,
+                subset_by_index=subset_by_index, subset_by_value=subset_by_value)
