@@ -76,6 +76,10 @@ class Reads:
                     function.__kwdefaults__ is not kwdefaults:
                 return False
         for kind, container, name, value in self._others:
+            if kind == "number":  # (a module's dt = 0.1, made code as a number: still one)
+                if not is_plain_number(container.get(name, _ABSENT)):
+                    return False
+                continue
             if kind == "attribute":
                 now = getattr(container, name, _ABSENT)
             elif kind == "class":
@@ -88,6 +92,29 @@ class Reads:
             if not same_function(now, value):
                 return False
         return True
+
+
+_PLAIN_NUMBERS = (float, int, bool, np.floating, np.integer)
+
+
+def is_plain_number(value: Any) -> bool:
+    """Whether ``value`` is a real number: a Python one or a NumPy scalar (not an array)."""
+    return isinstance(value, _PLAIN_NUMBERS)
+
+
+def global_number(parsed: "ParsedFunction", name: str) -> bool:
+    """Whether ``name``, read by ``parsed`` from its module (not bound in the function,
+    not a closure's), holds a real number now (``dt = 0.1``): watched, so that the code
+    made treating it as a number is made again if it is rebound to anything else."""
+    if name in parsed.locals or name in parsed.params or name in parsed.closure or \
+            name in parsed.bound:
+        return False
+    value = parsed.globals.get(name, _ABSENT)
+    if not is_plain_number(value):
+        return False
+    for reads in _RECORDING:
+        reads.note("number", parsed.globals, name, None)
+    return True
 
 
 #: The `Reads` of the transformations in progress (a helper's inside its caller's).

@@ -19,6 +19,7 @@ from ..ir import (
     is_true,
     walk,
 )
+from ..source import global_number
 
 __all__ = ["ShapeFacts", "float_array_ndims"]
 
@@ -350,6 +351,8 @@ class ShapeFacts:
         math functions and ufuncs of scalars, and elements of lists of scalars."""
         if is_number(expr) or (isinstance(expr, gast.Name) and expr.id in self.scalars):
             return True
+        if isinstance(expr, gast.Name) and global_number(self.parsed, expr.id):
+            return True  # (a module's dt = 0.1)
         if isinstance(expr, gast.Attribute) and expr.attr in _CONSTANTS and \
                 self.parsed.resolve(expr.value) in (_np, math):
             return True  # np.pi, math.tau: constants of the modules, never rebound
