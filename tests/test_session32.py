@@ -286,3 +286,31 @@ def test_a_modules_number_is_a_number_to_the_scalar_variant():
         assert np.allclose(g(3.0, 1.5, 20), _damped_fd(3.0, 1.5, 20))
     finally:
         DT = 0.1
+
+
+def test_an_enclosing_functions_number_too():
+    def make(dt):
+        def cost(k, c, T):
+            x, v, J = 1.0, 0.0, 0.0
+            for _ in range(T):
+                u = -k * x - c * v
+                v = v + dt * u
+                x = x + dt * v
+                J = J + np.sum(x * x) + 0.1 * u * u
+            return np.sum(J)
+
+        def set_dt(new):
+            nonlocal dt
+            dt = new
+        return cost, set_dt
+
+    cost, set_dt = make(0.1)
+
+    def fd(k, c, T, e=1e-6):
+        return np.array([(cost(k + e, c, T) - cost(k - e, c, T)) / (2 * e),
+                         (cost(k, c + e, T) - cost(k, c - e, T)) / (2 * e)])
+
+    g = grad(cost, wrt=(0, 1))
+    assert np.allclose(g(3.0, 1.5, 20), fd(3.0, 1.5, 20)) and "shape_stack" not in g.source
+    set_dt(np.array([0.1, 0.05]))
+    assert np.allclose(g(3.0, 1.5, 20), fd(3.0, 1.5, 20))

@@ -77,7 +77,8 @@ class Reads:
                 return False
         for kind, container, name, value in self._others:
             if kind == "number":  # (a module's dt = 0.1, made code as a number: still one)
-                if not is_plain_number(container.get(name, _ABSENT)):
+                if not is_plain_number(container.get(name, _ABSENT) if isinstance(
+                        container, dict) else getattr(container, "cell_contents", _ABSENT)):
                     return False
                 continue
             if kind == "attribute":
@@ -103,17 +104,25 @@ def is_plain_number(value: Any) -> bool:
 
 
 def global_number(parsed: "ParsedFunction", name: str) -> bool:
-    """Whether ``name``, read by ``parsed`` from its module (not bound in the function,
-    not a closure's), holds a real number now (``dt = 0.1``): watched, so that the code
-    made treating it as a number is made again if it is rebound to anything else."""
-    if name in parsed.locals or name in parsed.params or name in parsed.closure or \
-            name in parsed.bound:
+    """Whether ``name``, read by ``parsed`` from its module or an enclosing function
+    (not bound in the function), holds a real number now (``dt = 0.1``): watched, so
+    that the code made treating it as a number is made again if it is rebound to
+    anything else."""
+    if name in parsed.locals or name in parsed.params or name in parsed.bound:
         return False
-    value = parsed.globals.get(name, _ABSENT)
+    if name in parsed.closure:
+        container: Any = parsed.closure[name]
+        try:
+            value = container.cell_contents
+        except ValueError:
+            return False
+    else:
+        container = parsed.globals
+        value = container.get(name, _ABSENT)
     if not is_plain_number(value):
         return False
     for reads in _RECORDING:
-        reads.note("number", parsed.globals, name, None)
+        reads.note("number", container, name, None)
     return True
 
 
