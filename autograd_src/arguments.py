@@ -673,6 +673,10 @@ def counter_indexed(fn: Callable[..., Any]) -> frozenset:
                 read.add(n.iter.id)
             elif isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name):
                 read.add(n.value.id)
+            elif isinstance(n, gast.Assign) and isinstance(n.value, gast.Name) and \
+                    len(n.targets) == 1 and isinstance(n.targets[0], gast.Tuple) and \
+                    all(isinstance(t, gast.Name) for t in n.targets[0].elts):
+                read.add(n.value.id)  # omega, alpha, beta = theta: items, unpacked
             if isinstance(n, gast.Name) and n.id in candidates and \
                     not isinstance(n.ctx, gast.Load):
                 candidates.discard(n.id)  # rebound, deleted, or a nested parameter

@@ -343,6 +343,8 @@ class DataNormalizer:
             self.assign(gast.copy_location(whole_assign, original), original)
             self.lists.add(whole)
             self.all_lists.add(whole)
+            if isinstance(value, gast.Name) and value.id in self.scalar_sequences:
+                self.scalar_sequences.add(whole)  # (omega, alpha, beta = theta: numbers)
             self.unpacking_checked(whole, len(names), original)
             for k, name in enumerate(names):
                 item = gast.Subscript(value=name_node(whole),

@@ -811,7 +811,9 @@ class ExpressionNormalizer:
     def sequence_operator(self, expr: gast.BinOp) -> Any:
         """The primitive of ``a + b`` or ``a * n`` on lists or tuples (concatenation,
         repetition), or on values that may be; None for arithmetic."""
-        left, right = self.holds_sequence(expr.left), self.holds_sequence(expr.right)
+        # (a number is no list: alpha * power of items of 1-D arrays, numbers here)
+        left = False if self.is_scalar_value(expr.left) else self.holds_sequence(expr.left)
+        right = False if self.is_scalar_value(expr.right) else self.holds_sequence(expr.right)
         if isinstance(expr.op, gast.Add):
             if left and right:
                 return runtime.joined
