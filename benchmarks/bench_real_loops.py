@@ -10,7 +10,9 @@ stencil run by a helper (``u = u0.copy()`` then updates in place), and a tridiag
 (Thomas) solve written with scalar loops; an RNN keeping its states in a dict keyed by
 time step (``hs[t] = np.tanh(W @ hs[t - 1] + ...)``, session 31); a binomial option
 tree of Python floats in lists (with respect to S alone, forward mode, and to S and
-sigma, reverse mode; session 31). Each gradient is
+sigma, reverse mode; session 31); a GARCH(1,1) likelihood whose parameters are
+unpacked from a vector, and an oscillator's cost reading a module's ``DT``,
+differentiated with respect to two floats (session 32). Each gradient is
 checked against central differences first; timings are best-of, interleaved (``common.best_times``).
 """
 
@@ -133,6 +135,31 @@ def crr_tree(S, sigma, K=100.0, T=1.0, r=0.05, n=60):
     return values[0]
 
 
+def garch_nll(theta, eps):
+    """A GARCH(1, 1) negative log-likelihood, its parameters unpacked (EV's form)."""
+    omega, alpha, beta = theta
+    T = len(eps)
+    sigma2 = np.zeros(T)
+    sigma2[0] = np.var(eps)
+    for t in range(1, T):
+        sigma2[t] = omega + alpha * eps[t - 1] ** 2 + beta * sigma2[t - 1]
+    return 0.5 * np.sum(np.log(2 * np.pi) + np.log(sigma2) + eps ** 2 / sigma2)
+
+
+DT = 0.1  # a module's step, read by the loop (EW's form)
+
+
+def damped_cost(k, c, T):
+    """A damped oscillator's quadratic cost, explicit Euler on Python floats."""
+    x, v, J = 1.0, 0.0, 0.0
+    for _ in range(T):
+        u = -k * x - c * v
+        v = v + DT * u
+        x = x + DT * v
+        J = J + x * x + 0.1 * u * u
+    return J
+
+
 def _workloads():
     rng = np.random.default_rng(30)
     n = 100
@@ -147,6 +174,9 @@ def _workloads():
         list(rng.normal(size=(1000, 16))))
     yield "binomial tree, Python lists, 60", crr_tree, (100.3, 0.2)
     yield "binomial tree, d/dS and d/dsigma", (crr_tree, (0, 1)), (100.3, 0.2)
+    yield "GARCH(1,1), 1000, theta unpacked", garch_nll, (
+        np.array([0.1, 0.1, 0.8]), rng.normal(size=1000) * 0.5)
+    yield "oscillator, module dt, d/dk,dc", (damped_cost, (0, 1)), (3.0, 1.5, 200)
     yield "Thomas solve, 200", thomas, (-rng.random(n * 2), 3 + rng.random(n * 2),
                                         -rng.random(n * 2), rng.random(n * 2))
 
