@@ -337,3 +337,63 @@ def test_parameters_unpacked_from_a_vector_are_numbers_in_the_loop():
     assert np.allclose(g(theta, eps), numeric_grad(lambda th: _garch_nll(th, eps), theta),
                        rtol=1e-6)
     assert "untimes" not in g.source and "unplus" not in g.source
+
+
+def _copies_by_copy_module(S, x):
+    import copy
+
+    T = copy.copy(S)                  # shallow, as S.copy()
+    T["h"] += x                       # NumPy: S["h"] changes too
+    return T
+
+
+def _reads_after_copy_copy(x):
+    S = {"h": np.sin(x)}
+    T = _copies_by_copy_module(S, x)
+    return np.sum(T["h"] * S["h"])
+
+
+def test_copy_copy_in_a_helper_is_a_shallow_copy_too():
+    # (a silently wrong gradient, EX 01: [1.15, -2.17, 2.20] for [2.33, -4.74, 5.79])
+    from autograd_src.errors import InPlaceUpdateError
+
+    with pytest.raises(InPlaceUpdateError, match="the caller passed"):
+        grad(_reads_after_copy_copy)(np.array([0.3, -0.7, 1.1]))
+
+
+def _oscillator_step(S, k):
+    S = S.copy()
+    S["v"] += -k * S["x"] * 0.1       # numbers: rebound, as in Python
+    S["x"] += S["v"] * 0.1
+    return S
+
+
+def _oscillator(k):
+    S = {"x": 1.0, "v": 0.0}
+    for _ in range(10):
+        S = _oscillator_step(S, k)
+    return S["x"]
+
+
+def test_second_order_through_a_helper_copying_a_dict_of_numbers():
+    # (S.copy()'s tangent was np.copy of a dict: IndexError; EX 07)
+    k, e = 0.7, 1e-4
+    first = grad(_oscillator)
+    assert np.isclose(first(k), (_oscillator(k + 1e-6) - _oscillator(k - 1e-6)) / 2e-6)
+    assert np.isclose(grad(first)(k), (first(k + e) - first(k - e)) / (2 * e), rtol=1e-6)
+
+
+def _dict_of_splats(x):
+    S = {"h": np.sin(x)}
+    R = {"k": x * 2}
+    T = dict(**S, **R)
+    U = dict(S, k=x * 3, **{"m": x})
+    return np.sum(T["h"] * T["k"]) + np.sum(U["k"] * U["m"])
+
+
+def test_dict_of_unpacked_dicts():
+    # (dict(**S) became {None: S}: KeyError, EX 04)
+    from .finite_differences import numeric_grad
+
+    x = np.array([0.3, -0.7])
+    assert np.allclose(grad(_dict_of_splats)(x), numeric_grad(_dict_of_splats, x), atol=1e-6)

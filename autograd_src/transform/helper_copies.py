@@ -682,13 +682,13 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         # [y]; traj.append(y): its items, maybe the caller's arrays, stay as they are)
         from .normalize import (
             _new_at_each_write,
-            _own_list_changed_only,
             _written_in_place,
+            own_lists_changed_only,
             written_through,
         )
-        inner = {n for n in _written_in_place(copied.body) if n not in params and
-                 not _new_at_each_write(copied.body, n, parsed.resolve) and
-                 not _own_list_changed_only(copied.body, n)}
+        candidates = {n for n in _written_in_place(copied.body) if n not in params}
+        inner = {n for n in candidates - own_lists_changed_only(copied.body, candidates)
+                 if not _new_at_each_write(copied.body, n, parsed.resolve)}
         directly = set(written)
         through = written_through(copied, inner, parsed.resolve) & set(params) - rebound
         written |= through

@@ -413,7 +413,7 @@ def _bound_once(parsed: source.ParsedFunction) -> frozenset:
     reads such an argument by its name (``mask`` in a loop's backward is the mask the
     helper was given), which forward mode knows as it is: a constant stays one, not an
     item of a saved tuple whose other items carry tangents (np.where's condition)."""
-    from ..normalize import _own_list_changed_only, _written_in_place, written_through
+    from ..normalize import _written_in_place, own_lists_changed_only, written_through
     bindings: dict = {}
     looped: set = set()
 
@@ -431,8 +431,8 @@ def _bound_once(parsed: source.ParsedFunction) -> frozenset:
     written = _written_in_place(parsed.node.body)
     # (through an alias; not through the gradient's stacks, whose appends and pops change
     # the list alone: a parameter saved in a tuple on a stack is not written)
-    written |= written_through(parsed.node, {
-        name for name in written if not _own_list_changed_only(parsed.node.body, name)},
+    written |= written_through(
+        parsed.node, written - own_lists_changed_only(parsed.node.body, written),
         _helper_values_fresh(parsed))
     return frozenset(name for name, count in bindings.items()
                      if count == 1 and name not in looped and name not in written)

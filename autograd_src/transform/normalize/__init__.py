@@ -489,9 +489,10 @@ def written_through_aliases(node: gast.FunctionDef,
     """The parameters of the ``def`` ``node`` it may write into through another name
     sharing their array (``q = p; q += 1.0``, ``v = p[1:]; v *= 2.0``)."""
     params = {a.id for a in node.args.posonlyargs + node.args.args}
-    others = {name for name in _written_in_place(node.body) - params
-              if not _new_at_each_write(node.body, name, resolve) and
-              not _own_list_changed_only(node.body, name)}
+    candidates = _written_in_place(node.body) - params
+    own = own_lists_changed_only(node.body, candidates)
+    others = {name for name in candidates - own
+              if not _new_at_each_write(node.body, name, resolve)}
     if not others:
         return frozenset()
     from ..helper_copies import _items_written_through
@@ -503,50 +504,53 @@ def written_through_aliases(node: gast.FunctionDef,
                      not _rebound_first(node.body, p, resolve))
 
 
-def _own_list_changed_only(body: list, name: str) -> bool:
-    """Whether ``name`` is only ever bound to a new list (``rows = [m[0]]``, a list
-    comprehension) and each write `_written_in_place` finds into it changes the list
-    alone (``rows.append(v)``, ``rows[k] = v``, ``rows += [v]``): its items may be views
-    of a parameter's array, but nothing written changes them (``rows[k] += v`` would)."""
-    accepted: set = set()  # the Name nodes binding it to a new list, or extending it
-    stored: list = []
+def own_lists_changed_only(body: list, names: Any) -> set[str]:
+    """Those of ``names`` that are only ever bound to a new list (``rows = [m[0]]``, a
+    list comprehension) and each write `_written_in_place` finds into which changes the
+    list alone (``rows.append(v)``, ``rows[k] = v``, ``rows += [v]``): their items may be
+    views of a parameter's array, but nothing written changes them (``rows[k] += v``
+    would). One walk of ``body`` for all (a gradient read again asks it of every name
+    it writes: a walk each was quadratic in the code's length)."""
+    names = set(names)
+    refused: set = set()
+    accepted: set = set()  # the Name nodes binding one to a new list, or extending it
+    stored: dict = {}
     for node in walk(gast.Module(body=body, type_ignores=[])):
-        if isinstance(node, gast.Name) and node.id == name and \
+        if isinstance(node, gast.Name) and node.id in names and \
                 isinstance(node.ctx, (gast.Store, gast.Del)):
-            stored.append(node)
-        elif isinstance(node, (gast.FunctionDef, gast.ClassDef)) and node.name == name:
-            return False
-        if name in getattr(node, "writes_back", ()):
-            return False
+            stored.setdefault(node.id, []).append(node)
+        elif isinstance(node, (gast.FunctionDef, gast.ClassDef)) and node.name in names:
+            refused.add(node.name)
+        refused.update(names.intersection(getattr(node, "writes_back", ())))
         if isinstance(node, gast.Assign):
             for target in node.targets:
-                if isinstance(target, gast.Name) and target.id == name:
+                if isinstance(target, gast.Name) and target.id in names:
                     if len(node.targets) == 1 and (
                             isinstance(node.value, (gast.List, gast.ListComp)) or
-                            _slice_of(node.value, name)):
+                            _slice_of(node.value, target.id)):
                         accepted.add(id(target))  # (rows = rows[:-1]: a list's slice,
                         # a new list, as forward mode pops a gradient's stacks)
                 elif isinstance(target, gast.Subscript) and \
                         isinstance(target.value, gast.Subscript) and \
-                        _subscript_base(target) == name:
-                    return False  # rows[k][j] = v: into an item
+                        _subscript_base(target) in names:
+                    refused.add(_subscript_base(target))  # rows[k][j] = v: into an item
         elif isinstance(node, gast.AugAssign):
-            if isinstance(node.target, gast.Name) and node.target.id == name:
+            if isinstance(node.target, gast.Name) and node.target.id in names:
                 accepted.add(id(node.target))  # rows += [v]: the list extended
-            elif _subscript_base(node.target) == name:
-                return False  # rows[k] += v: NumPy writes into the item's array
+            elif _subscript_base(node.target) in names:
+                refused.add(_subscript_base(node.target))  # rows[k] += v: into the item
         elif isinstance(node, gast.Call):
             func = node.func
             if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
-                    func.value.id == name and func.attr in _CHANGING_METHODS and \
+                    func.value.id in names and func.attr in _CHANGING_METHODS and \
                     func.attr not in mutation.CONTAINER_CHANGING_METHODS | {"sort"}:
-                return False
+                refused.add(func.value.id)
             given = [k.value for k in node.keywords if k.arg == "out"] + (
                 node.args[:1] if isinstance(func, gast.Attribute) and
                 func.attr in _WRITING_INTO_THEIR_FIRST else [])
-            if any(isinstance(w, gast.Name) and w.id == name for w in given):
-                return False
-    return bool(stored) and all(id(n) in accepted for n in stored)
+            refused.update(w.id for w in given if isinstance(w, gast.Name) and w.id in names)
+    return {name for name, nodes in stored.items() if name not in refused and
+            all(id(n) in accepted for n in nodes)}
 
 
 def _slice_of(value: Any, name: str) -> bool:
@@ -669,9 +673,10 @@ def items_aliased(node: gast.FunctionDef, resolve: Callable[[gast.Name], Any]) -
     a number where ``p`` has one dimension, which the write rebinds, else a view of the
     caller's array (checked as the call runs, `Normalizer.no_write_through_an_item`)."""
     params = {a.id for a in node.args.posonlyargs + node.args.args}
-    others = {name for name in _written_in_place(node.body) - params
-              if not _new_at_each_write(node.body, name, resolve) and
-              not _own_list_changed_only(node.body, name)}
+    candidates = _written_in_place(node.body) - params
+    own = own_lists_changed_only(node.body, candidates)
+    others = {name for name in candidates - own
+              if not _new_at_each_write(node.body, name, resolve)}
     if not others:
         return {}
     from ..helper_copies import _items_written_through

@@ -579,6 +579,10 @@ class CallNormalizer:
                 if maker is not None:
                     return gast.Call(func=name_node(self.namer.reference(maker, maker.__name__)),
                                      args=[subject], keywords=[])
+                if subject.id in self.opaque and self.holds_sequence(subject) is None:
+                    # (a helper's S, an array, list or dict as the caller gives it: its
+                    # tangent too is copied as what it is, not by np.copy)
+                    return ad("copied", subject)
             if func.attr == "get" and len(args) == 1:  # d.get(k) of a differentiated dict
                 # (None where k is absent, as Python's)
                 return ad("get_item", subject, args[0], gast.Constant(value=None, kind=None))
@@ -684,15 +688,18 @@ class CallNormalizer:
                 gast.comprehension(target=gast.Tuple(elts=[
                     name_node(key, gast.Store()), name_node(value, gast.Store())],
                     ctx=gast.Store()), iter=args[0], ifs=[], is_async=0)])
+        # (each keyword as written: dict(**S) unpacks S, a key None in gast's Dict, and
+        # two ** splats must not fold into one)
+        entries = gast.Dict(keys=[None if k.arg is None else gast.Constant(value=k.arg,
+                                                                            kind=None)
+                                  for k in call.keywords],
+                            values=[k.value for k in call.keywords])
         if builtin is dict and len(args) == 1 and not starred:
             # dict(p), dict(p, k=v): a new dict (of dicts only; pairs are refused when
             # the call runs)
-            return ad("merged", args[0], gast.Dict(
-                keys=[gast.Constant(value=k, kind=None) for k in keywords],
-                values=list(keywords.values())))
+            return ad("merged", args[0], entries)
         if builtin is dict and not args and keywords:
-            return gast.Dict(keys=[gast.Constant(value=k, kind=None) for k in keywords],
-                             values=list(keywords.values()))
+            return entries
         return None
 
     def iterable_once(self, iterable: gast.expr) -> gast.expr:

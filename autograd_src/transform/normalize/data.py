@@ -7,6 +7,7 @@ shares the container; that is checked, and refused with a clear error otherwise.
 
 from __future__ import annotations
 
+import copy
 import functools
 import weakref
 from typing import Any, Optional
@@ -620,14 +621,14 @@ class DataNormalizer:
 
     def copied_parameters(self, name: str, seen: frozenset = frozenset()) -> set[str]:
         """The parameters ``name`` is a shallow copy of (``S.copy()``, ``dict(S)``,
-        ``list(S)``, ``S[:]``, ``{**S}``, ``[*S]``, or a copy of such a copy) where every
-        binding of it here is one: a new list or dict holding the arrays the caller
-        gave. Empty where any binding is something else."""
+        ``list(S)``, ``copy.copy(S)``, ``S[:]``, ``{**S}``, ``[*S]``, or a copy of such a
+        copy) where every binding of it here is one: a new list or dict holding the
+        arrays the caller gave. Empty where any binding is something else."""
         values = self.values_assigned(name)
 
         def copied(v: gast.expr) -> Optional[gast.expr]:
             if isinstance(v, gast.Call) and len(v.args) == 1 and not v.keywords and \
-                    self.parsed.resolve(v.func) in (dict, list):
+                    self.parsed.resolve(v.func) in (dict, list, copy.copy):
                 return v.args[0]
             if isinstance(v, gast.Call) and not v.args and not v.keywords and \
                     isinstance(v.func, gast.Attribute) and v.func.attr == "copy":
