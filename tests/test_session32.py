@@ -397,3 +397,16 @@ def test_dict_of_unpacked_dicts():
 
     x = np.array([0.3, -0.7])
     assert np.allclose(grad(_dict_of_splats)(x), numeric_grad(_dict_of_splats, x), atol=1e-6)
+
+
+def test_a_dict_union_names_the_merge_that_works():
+    # (EX 06: the message spoke of floating-point arrays alone)
+    from autograd_src.errors import DiffSyntaxError
+
+    def union(x):
+        S = {"h": x}
+        T = S | {"c": 1.0}
+        return np.sum(T["h"])
+
+    with pytest.raises(DiffSyntaxError, match=r"\{\*\*a, \*\*b\}"):
+        grad(union)(np.ones(2))

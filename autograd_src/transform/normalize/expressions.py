@@ -460,8 +460,10 @@ class ExpressionNormalizer:
             primitive = joined or OPERATORS.get(type(expr.op))
             if primitive is None:
                 symbol = _OPERATOR_SYMBOLS.get(type(expr.op), type(expr.op).__name__)
+                merge = " (of dicts: write {**a, **b}, a new dict with b's items)" \
+                    if isinstance(expr.op, gast.BitOr) else ""
                 raise self.error(expr, f"the operator {symbol} has no derivative: it is not "
-                                       "defined for floating-point arrays")
+                                       f"defined for floating-point arrays{merge}")
             if joined is None:
                 for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
                     if self.not_an_array(other):  # (a list beside an array: NumPy's)
