@@ -789,10 +789,10 @@ def separate_results(compiled: Callable[..., Any], value: bool, single: bool,
                 no_complex_result(grads)
             return result
         recast = False
-        if any(type(g) is np.ndarray and 0 <= k < len(args) and
-               _same_shape(g, args[k]) is not g for g, k in zip(grads, positions)):
-            grads = tuple(_same_shape(g, args[k]) if type(g) is np.ndarray and
-                          0 <= k < len(args) else g for g, k in zip(grads, positions))
+        shaped = tuple(_same_shape(g, args[k]) if type(g) is np.ndarray and
+                       0 <= k < len(args) else g for g, k in zip(grads, positions))
+        if any(a is not b for a, b in zip(shaped, grads)):
+            grads = shaped
             result = (result[0], grads) if value else grads
         for g, k in zip(grads, positions):
             if type(g) is complex or isinstance(g, np.complexfloating):
