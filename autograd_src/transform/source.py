@@ -44,16 +44,18 @@ class Reads:
 
     def __init__(self) -> None:
         self._entries: dict = {}
-        self._globals: Optional[tuple] = None  # (dict, name, value), checked first
+        # (globals, functions, others), made once; one attribute, set in one step, so a
+        # thread calling the derivative never sees part of it (threads share derivatives)
+        self._split: Optional[tuple] = None
 
     def note(self, kind: str, container: Any, name: str, value: Any) -> None:
         self._entries.setdefault((kind, id(container), name), (kind, container, name, value))
-        self._globals = None
+        self._split = None
 
     def merge(self, other: "Reads") -> None:
         for key, entry in other._entries.items():
             self._entries.setdefault(key, entry)
-        self._globals = None
+        self._split = None
 
     def unchanged(self) -> bool:
         """Whether every name still refers to the object it did.
@@ -61,21 +63,22 @@ class Reads:
         Runs on every call of a derivative, so globals, the common case, take
         the short path.
         """
-        if self._globals is None:
-            self._globals = tuple((c, n, v) for k, c, n, v in self._entries.values()
-                                  if k == "global")
-            self._functions = tuple((c,) + v for k, c, n, v in self._entries.values()
-                                    if k == "function")
-            self._others = tuple(e for e in self._entries.values()
-                                 if e[0] != "global" and e[0] != "function")
-        for namespace, name, value in self._globals:
+        split = self._split
+        if split is None:
+            entries = tuple(self._entries.values())
+            split = self._split = (
+                tuple((c, n, v) for k, c, n, v in entries if k == "global"),
+                tuple((c,) + v for k, c, n, v in entries if k == "function"),
+                tuple(e for e in entries if e[0] != "global" and e[0] != "function"))
+        globals_, functions, others = split
+        for namespace, name, value in globals_:
             if namespace.get(name, _ABSENT) is not value:
                 return False
-        for function, code, defaults, kwdefaults in self._functions:
+        for function, code, defaults, kwdefaults in functions:
             if function.__code__ is not code or function.__defaults__ is not defaults or \
                     function.__kwdefaults__ is not kwdefaults:
                 return False
-        for kind, container, name, value in self._others:
+        for kind, container, name, value in others:
             if kind == "number":  # (a module's dt = 0.1, made code as a number: still one)
                 if not is_plain_number(container.get(name, _ABSENT) if isinstance(
                         container, dict) else getattr(container, "cell_contents", _ABSENT)):
