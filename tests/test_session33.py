@@ -5,6 +5,11 @@ from __future__ import annotations
 import sys
 import threading
 
+import numpy as np
+import pytest
+
+from autograd_src import grad
+from autograd_src.errors import DiffSyntaxError
 from autograd_src.transform.source import Reads
 
 
@@ -42,3 +47,67 @@ def test_threads_checking_a_new_derivatives_reads_at_once_never_see_half_of_it()
     finally:
         sys.setswitchinterval(interval)
     assert not errors
+
+
+# --- EZ 01: a nested function given a second name before what it reads carries gradient
+
+def _fd(f, x, eps=1e-6):
+    return (f(x + eps) - f(x - eps)) / (2 * eps)
+
+
+def _alias_then_rebound(x):
+    dt = 0.1
+    step = lambda y: y * dt  # noqa: E731
+    h = step
+    dt = x  # (the closure reads x now; h(1.0) is x)
+    return h(1.0)
+
+
+def _list_then_rebound(x):
+    dt = 0.1
+
+    def step(y):
+        return y * dt
+    fs = []
+    fs.append(step)
+    dt = x
+    return fs[0](1.0)
+
+
+def _euler_through_an_alias(k):
+    rate = 0.1
+    rhs = lambda y: -rate * y  # noqa: E731
+    f = rhs
+    y = 1.0
+    for _ in range(3):
+        y = y + 0.1 * f(y)
+        rate = rate + k
+    return y
+
+
+@pytest.mark.parametrize("function", [_alias_then_rebound, _list_then_rebound,
+                                      _euler_through_an_alias])
+def test_a_second_name_for_a_closure_whose_capture_gets_gradient_later_is_refused(function):
+    # was a gradient of 0, silently (calls of h are not followed to step)
+    with pytest.raises(DiffSyntaxError, match="a second name for"):
+        grad(function)(0.7)
+
+
+def _alias_then_constant(x):
+    s = 2.0
+    g = lambda v: v * s  # noqa: E731
+    h = g
+    s = 3.0
+    return h(x)
+
+
+def _called_by_its_own_name(x):
+    dt = 0.1
+    step = lambda y: y * dt  # noqa: E731
+    dt = x
+    return step(1.0) + step(x)
+
+
+@pytest.mark.parametrize("function", [_alias_then_constant, _called_by_its_own_name])
+def test_closures_reading_later_values_by_their_own_name_or_constants_stay_right(function):
+    assert np.isclose(grad(function)(0.7), _fd(function, 0.7))

@@ -149,6 +149,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.closures: dict[str, tuple] = {}
         #: The closures the other arm of an if made (their kept names reused there).
         self.closure_hints: dict[str, tuple] = {}
+        #: Nested functions and closures given a second name (``h = step``, ``fs =
+        #: [step]``) while they read no differentiated value: (function, the name node).
+        self.functions_named_again: list[tuple[str, Any]] = []
         #: Per statement: the names read after it, and those surely bound before it.
         self.read_later, self.bound_before = read_later(parsed.node.body)
         self._values_read_later: Optional[dict[int, frozenset]] = None
@@ -214,6 +217,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
     def statement(self, stmt: gast.stmt) -> bool:
         """Normalize one statement; returns False after a return statement."""
         self.origin = stmt
+        if self.functions_named_again:
+            self.no_second_name_for_a_function_now_differentiated()
+        if isinstance(stmt, (gast.Assign, gast.Expr, gast.AugAssign)):
+            self.functions_stored_by_calls(stmt.value)
         if getattr(stmt, "gives_back", False):  # X_given = _ad.written_back(X_given, X)
             self.body.append(Primal(stmt, stmt, {stmt.targets[0].id}))
             return True
@@ -1436,6 +1443,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 raise self.error(node, f"a second name for {node.id}, a function that reads "
                                        "differentiated values: grad follows calls of it by "
                                        f"its own name only; call {node.id}(...) directly")
+            if isinstance(node, gast.Name) and (node.id in self.local_functions or
+                                                node.id in self.closures):
+                # (what it reads may carry gradient later: dt = x after h = step)
+                self.functions_named_again.append((node.id, node))
             if isinstance(node, (gast.Tuple, gast.List, gast.Set)):
                 pending += node.elts
             elif isinstance(node, gast.IfExp):
@@ -1444,6 +1455,34 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 pending += node.values
             elif isinstance(node, gast.Dict):
                 pending += [v for v in node.values if v is not None]
+
+    def functions_stored_by_calls(self, value: gast.expr) -> None:
+        """Note a nested function a method or ``functools.partial`` keeps
+        (``fs.append(step)``): a second name for it, as ``h = step`` is."""
+        if not (self.local_functions or self.closures):
+            return
+        for node in walk(value):
+            if not isinstance(node, gast.Call):
+                continue
+            callee = self.parsed.resolve(node.func)  # (a method of a local: unresolved)
+            if not (isinstance(node.func, gast.Attribute) and callee is UNRESOLVED or
+                    callee is functools.partial):
+                continue
+            for argument in node.args + [k.value for k in node.keywords]:
+                self.no_second_name_for_a_function(argument)
+
+    def no_second_name_for_a_function_now_differentiated(self) -> None:
+        """Refuse ``h = step`` made while ``step`` read only constants, once a name it
+        reads carries gradient (``dt = x`` after it): calls of ``h`` are not followed to
+        ``step``, so they would read ``x`` as a constant (a zero gradient, silently)."""
+        for name, node in self.functions_named_again:
+            if self._reads_active_function(gast.Name(id=name, ctx=gast.Load(),
+                                                     annotation=None, type_comment=None)):
+                raise self.error(node, f"a second name for {name}, a function that reads "
+                                       "a name given a differentiated value after this "
+                                       "line: grad follows calls "
+                                       f"of {name} by its own name only; call {name}(...) "
+                                       "directly, or pass what it reads as an argument")
 
     def assign_name(self, target: gast.Name, value: gast.expr, active: bool,
                     original: gast.stmt) -> None:
