@@ -72,7 +72,7 @@ REFUSED = [
 
 @pytest.mark.parametrize("fn, args, line", REFUSED, ids=[c[0].__name__ for c in REFUSED])
 def test_updates_seen_through_a_container_are_refused(fn, args, line):
-    with pytest.raises(InPlaceUpdateError, match=line + ".*shares"):
+    with pytest.raises(InPlaceUpdateError, match=line + ".*(shares|the caller passed)"):
         grad(fn, wrt=tuple(range(len(args))))(*args)
 
 

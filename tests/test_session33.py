@@ -111,3 +111,62 @@ def _called_by_its_own_name(x):
 @pytest.mark.parametrize("function", [_alias_then_constant, _called_by_its_own_name])
 def test_closures_reading_later_values_by_their_own_name_or_constants_stay_right(function):
     assert np.isclose(grad(function)(0.7), _fd(function, 0.7))
+
+
+# --- EZ 02: the differentiated function's own shallow copy of an argument, an item
+# updated in place: NumPy writes into the caller's array, grad made a new one (the
+# caller's S['h'] stayed, so a program carrying S from call to call drifted, silently)
+
+def _copy_then_update(v, S):
+    S = S.copy()
+    S['h'] += v
+    return np.sum(S['h'] ** 2)
+
+
+def _dict_copy_then_update(v, S):
+    T = dict(S)
+    T['h'] *= v
+    return np.sum(v ** 2)
+
+
+def _list_slice_then_update(v, L):
+    M = L[:]
+    M[0] += v
+    return np.sum(M[0] * v)
+
+
+@pytest.mark.parametrize("function, container", [
+    (_copy_then_update, "dict"), (_dict_copy_then_update, "dict"),
+    (_list_slice_then_update, "list")])
+def test_an_update_through_a_shallow_copy_of_an_argument_is_refused(function, container):
+    from autograd_src.errors import InPlaceUpdateError
+    given = {'h': np.array([1.0, 2.0, 3.0])} if container == "dict" else \
+        [np.array([1.0, 2.0, 3.0]), 2.0]
+    with pytest.raises(InPlaceUpdateError, match="the caller passed"):
+        grad(function)(np.array([0.3, -0.2, 0.5]), given)
+
+
+def _deep_copy_then_update(v, S):
+    import copy
+    T = copy.deepcopy(S)
+    T['h'] += v
+    return np.sum(T['h'] * v)
+
+
+def _number_item_of_a_copy(v, L):
+    M = list(L)
+    M[1] += 1.0
+    return np.sum(v * M[1])
+
+
+@pytest.mark.parametrize("function, given", [
+    (_deep_copy_then_update, {'h': np.array([1.0, 2.0, 3.0])}),
+    (_number_item_of_a_copy, [np.array([1.0, 2.0, 3.0]), 2.0])])
+def test_deep_copies_and_numbers_of_a_shallow_copy_stay_right(function, given):
+    import copy
+    v = np.array([0.3, -0.2, 0.5])
+    before = copy.deepcopy(given)
+    got = grad(function)(v, given)
+    want = np.array([_fd(lambda t: function(v + t * e, copy.deepcopy(before)), 0.0)
+                     for e in np.eye(3)])
+    assert np.allclose(got, want)

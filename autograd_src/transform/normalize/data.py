@@ -559,7 +559,7 @@ class DataNormalizer:
             container not in self.bound_before.get(id(origin), frozenset())  # not rebound
         # (S = S.copy(), T = dict(S): a list's or dict's copy holds the caller's items;
         # not those the call checked, helper_copies', nor those given away)
-        copied = not given and self.helper and bool(
+        copied = not given and bool(
             self.copied_parameters(container) -
             set(getattr(self.parsed, "given_away", ())) -
             set(getattr(self.parsed.node, "copies", ())))
