@@ -167,6 +167,6 @@ def test_deep_copies_and_numbers_of_a_shallow_copy_stay_right(function, given):
     v = np.array([0.3, -0.2, 0.5])
     before = copy.deepcopy(given)
     got = grad(function)(v, given)
-    want = np.array([_fd(lambda t: function(v + t * e, copy.deepcopy(before)), 0.0)
+    want = np.array([_fd(lambda t, e=e: function(v + t * e, copy.deepcopy(before)), 0.0)
                      for e in np.eye(3)])
     assert np.allclose(got, want)
