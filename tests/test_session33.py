@@ -170,3 +170,68 @@ def test_deep_copies_and_numbers_of_a_shallow_copy_stay_right(function, given):
     want = np.array([_fd(lambda t, e=e: function(v + t * e, copy.deepcopy(before)), 0.0)
                      for e in np.eye(3)])
     assert np.allclose(got, want)
+
+
+# --- EZ 03-05: a helper storing a differentiated value outside itself by a route the
+# state check did not see (an alias of the module's dict, setattr, globals()[...],
+# nonlocal), the caller reading it back: half the gradient was dropped, silently
+
+CFG = {'dt': 0.1}
+
+
+class _Options:
+    lr = 0.1
+
+
+OPTIONS = _Options()
+G = 0.0
+
+
+def _set_through_an_alias(v):
+    d = CFG
+    d['dt'] = v
+
+
+def _set_by_setattr(v):
+    setattr(OPTIONS, 'lr', v)  # noqa: B010 - the form under test
+
+
+def _set_through_globals(v):
+    globals()['G'] = v
+
+
+def _through_an_alias(x):
+    _set_through_an_alias(x * 1.5)
+    return CFG['dt'] * x
+
+
+def _through_setattr(x):
+    _set_by_setattr(x * 1.5)
+    return OPTIONS.lr * x
+
+
+def _through_globals(x):
+    _set_through_globals(x * 1.5)
+    return G * x
+
+
+def _nonlocal_setter():
+    s = 1.0
+
+    def setter(v):
+        nonlocal s
+        s = v
+
+    def loss(x):
+        setter(x * 2.0)
+        return np.sum(s * x)
+    return loss
+
+
+@pytest.mark.parametrize("function", [_through_an_alias, _through_setattr,
+                                      _through_globals, _nonlocal_setter()],
+                         ids=["alias", "setattr", "globals", "nonlocal"])
+@pytest.mark.parametrize("x", [0.7, np.array([0.7, 0.3])], ids=["float", "array"])
+def test_state_a_helper_writes_by_another_route_and_the_caller_reads_is_refused(function, x):
+    with pytest.raises(DiffSyntaxError, match="changes state outside it"):
+        grad(function)(x)

@@ -322,7 +322,19 @@ def state_written_by(fn: Any, depth: int = 0) -> list[tuple[Any, str]]:
         isinstance(n.ctx, (gast.Store, gast.Del, gast.Param))}
     closure = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
 
+    # d = CFG (every binding of d such a name): d['dt'] = v writes into CFG
+    aliases: dict[str, Any] = {}
+    for sub in walk(node):
+        if isinstance(sub, gast.Assign):
+            for target in sub.targets:
+                if isinstance(target, gast.Name):
+                    aliases.setdefault(target.id, []).append(
+                        sub.value.id if isinstance(sub.value, gast.Name) else None)
+    aliases = {k: v[0] for k, v in aliases.items() if len(set(v)) == 1 and v[0] is not None
+               and v[0] not in aliases}
+
     def outside(name: Optional[str]) -> Any:
+        name = aliases.get(name, name)
         if name is None or name in own and name not in declared:
             return None
         if name in closure:
@@ -335,6 +347,10 @@ def state_written_by(fn: Any, depth: int = 0) -> list[tuple[Any, str]]:
     declared = {name for n in walk(node) if isinstance(n, gast.Global) for name in n.names}
     written: list[tuple[Any, str]] = [(("global", fn.__globals__, name), f"global {name}")
                                       for name in sorted(declared)]
+    # nonlocal s; s = v: the enclosing function's variable, which its other closures read
+    written += [(("cell", closure[name], name), f"nonlocal {name}")
+                for name in sorted({name for n in walk(node) if isinstance(n, gast.Nonlocal)
+                                    for name in n.names}) if name in closure]
     def array_held(expr: Any) -> Any:
         """The array ``expr`` (``CFG.w``, ``D["w"]``, ``W``) of an object from outside
         holds now, or None."""
@@ -347,6 +363,11 @@ def state_written_by(fn: Any, depth: int = 0) -> list[tuple[Any, str]]:
         targets = sub.targets if isinstance(sub, gast.Assign) else \
             [sub.target] if isinstance(sub, (gast.AugAssign, gast.AnnAssign)) else []
         for target in targets:
+            if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Call) \
+                    and _resolve(fn, target.value.func) is globals and \
+                    isinstance(target.slice, gast.Constant):  # globals()['G'] = v
+                written.append((("global", fn.__globals__, target.slice.value),
+                                gast.unparse(target).strip() + " = ..."))
             if isinstance(target, (gast.Subscript, gast.Attribute)):
                 obj = outside(base_name(target))
                 if obj is not None:
@@ -366,6 +387,10 @@ def state_written_by(fn: Any, depth: int = 0) -> list[tuple[Any, str]]:
                 if array is not None and array is not obj:
                     written.append((array, gast.unparse(sub.func).strip() + "(...)"))
         called = _resolve(fn, sub.func)
+        if called in (setattr, delattr) and sub.args:  # setattr(OPT, 'lr', v)
+            obj = outside(base_name(sub.args[0]))
+            if obj is not None:
+                written.append((obj, gast.unparse(sub).strip()))
         if inspect.isfunction(called) and depth < 8 and called is not fn and \
                 _definition(called):
             written += state_written_by(called, depth + 1)

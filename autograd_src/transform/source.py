@@ -164,8 +164,9 @@ def transforming(parsed: "ParsedFunction") -> Iterator[None]:
 
 def state_readers(target: Any, before: Optional[tuple] = None) -> list[str]:
     """Where the functions being transformed read ``target``: an object (by identity),
-    named or reached as a module's attribute (``store.SAVED``), or ``("global",
-    globals, name)``, a module's global by name; ``file.py:12`` for each read.
+    named or reached as a module's attribute (``store.SAVED``), ``("global",
+    globals, name)``, a module's global by name, or ``("cell", cell, name)``, an
+    enclosing function's variable; ``file.py:12`` for each read.
     ``before``, ``(function, line, loops)``: reads in that function on earlier lines,
     outside the ``(first, last)`` line spans of ``loops``, come first and are left
     out (``m = ST.avg`` before the helper that sets it reads the last call's)."""
@@ -189,7 +190,10 @@ def state_readers(target: Any, before: Optional[tuple] = None) -> list[str]:
                         pass
                 continue
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-                if isinstance(target, tuple):
+                if isinstance(target, tuple) and target[0] == "cell":  # (nonlocal s)
+                    hit = node.id == target[2] and parsed.closure.get(node.id) is target[1] \
+                        and node.id not in parsed.locals
+                elif isinstance(target, tuple):
                     hit = node.id == target[2] and parsed.globals is target[1] and \
                         node.id not in parsed.locals and node.id not in parsed.closure
                 else:
