@@ -745,6 +745,7 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     # (one position alone, not a tuple: grad of a gradient is then forward over reverse)
     wrt = positions[0] if len(positions) == 1 else positions
     several = False
+    listed = None
     try:
         backward = grad(fn, wrt=wrt)
     except SeveralOutputsError:
@@ -757,7 +758,7 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     seed = origin.seed if origin is not None else "dout"  # grad(grad(f))'s is dout_2
 
     from .jacobians import _SameRuns
-    same = _SameRuns(fn, "vjp")
+    same = _SameRuns(fn, "vjp", differentiated=listed)
 
     def vjp_fn(cotangent: Any) -> tuple:
         # run as the value's run was, from the state it found; then the caller's state

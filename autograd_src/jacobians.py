@@ -600,8 +600,11 @@ class _SameRuns:
     in place on an object, another module's globals) made them differ, and the
     Jacobian would mix states: an error, not a wrong value."""
 
-    def __init__(self, fn: Callable[..., Any], label: str) -> None:
+    def __init__(self, fn: Callable[..., Any], label: str,
+                 differentiated: Optional[Callable[..., Any]] = None) -> None:
         self.fn, self.label, self.known = fn, label, None
+        # (vjp of a function returning a tuple differentiates it returning a list)
+        self.differentiated = differentiated or fn
         self.with_value: dict = {}  # id(derivative) -> value_and_grad of the same
 
     def first_of(self, derivative: Callable[..., Any], wrt: Any, value: Any,
@@ -612,7 +615,8 @@ class _SameRuns:
         from .api import value_and_grad
         made = self.with_value.get(id(derivative))
         if made is None:
-            made = self.with_value[id(derivative)] = value_and_grad(self.fn, wrt=wrt)
+            made = self.with_value[id(derivative)] = value_and_grad(self.differentiated,
+                                                                    wrt=wrt)
         theirs, mine = seed_name(derivative), seed_name(made)
         if theirs in kwargs and theirs != mine:
             kwargs = dict(kwargs)
@@ -632,6 +636,16 @@ class _SameRuns:
 
     def check(self, first: Any, again: Any, runs: str = "once per column (or row), "
               "and its first one, made again after the others,") -> None:
+        if isinstance(first, (tuple, list, dict)):  # (vjp's outputs: each compared)
+            if type(again) in (tuple, list) and not isinstance(first, dict):
+                again = type(first)(again) if type(first) in (tuple, list) else again
+            same_keys = isinstance(again, dict) and set(again) == set(first) \
+                if isinstance(first, dict) else isinstance(again, (tuple, list)) and \
+                len(again) == len(first)
+            if same_keys:
+                for key in (first if isinstance(first, dict) else range(len(first))):
+                    self.check(first[key], again[key], runs)
+                return
         a, b = np.asarray(first), np.asarray(again)
         if a.shape == b.shape and np.array_equal(a, b, equal_nan=True):
             return

@@ -235,3 +235,47 @@ def _nonlocal_setter():
 def test_state_a_helper_writes_by_another_route_and_the_caller_reads_is_refused(function, x):
     with pytest.raises(DiffSyntaxError, match="changes state outside it"):
         grad(function)(x)
+
+
+# --- EY 03: vjp of a function returning several outputs, its lists made by one tuple
+# assignment (Ss, Is = [], []), crashed: the lists were taken for someone else's, so
+# the runs were checked, by a derivative of the tuple-returning function itself
+
+def _paths(th):
+    Ss, Is = [], []
+    S, Inf = 0.99, 0.01
+    for _ in range(4):
+        S, Inf = S - th[0] * S * Inf, Inf + th[0] * S * Inf - th[1] * Inf
+        Ss.append(S)
+        Is.append(Inf)
+    return np.array(Ss), np.array(Is)
+
+
+_CALLS = [0]
+
+
+def _counted_paths(th):  # changes state, so vjp checks its runs: outputs compared each
+    _CALLS[0] += 1
+    return _paths(th)
+
+
+def _counted_paths_dict(th):
+    _CALLS[0] += 1
+    S, Inf = _paths(th)
+    return {'S': S, 'I': Inf}
+
+
+@pytest.mark.parametrize("function", [_paths, _counted_paths, _counted_paths_dict])
+def test_vjp_of_several_outputs_with_lists_made_together(function):
+    from autograd_src import vjp
+    th = np.array([0.8, 0.2])
+    cS, cI = np.arange(4.0), np.ones(4)
+    value, vjp_fn = vjp(function, th)
+    cotangent = {'S': cS, 'I': cI} if isinstance(value, dict) else (cS, cI)
+    got = vjp_fn(cotangent)[0]
+
+    def total(t):
+        S, Inf = _paths(t)
+        return np.dot(S, cS) + np.dot(Inf, cI)
+    want = np.array([_fd(lambda t, e=e: total(th + t * e), 0.0) for e in np.eye(2)])
+    assert np.allclose(got, want, atol=1e-6)

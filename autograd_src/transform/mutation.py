@@ -856,11 +856,18 @@ def may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> boo
             targets = node.targets if isinstance(node, gast.Assign) else \
                 [getattr(node, "target", node)]
             for target in targets:
+                # (Ss, Is = [], []: each name its own new list)
+                pairs = dict(zip(map(id, target.elts), node.value.elts)) if isinstance(
+                    node, gast.Assign) and isinstance(target, (gast.Tuple, gast.List)) and \
+                    isinstance(node.value, (gast.Tuple, gast.List)) and \
+                    len(target.elts) == len(node.value.elts) and not any(
+                        isinstance(e, gast.Starred) for e in target.elts + node.value.elts) \
+                    else {}
                 for name in walk(target):
                     if isinstance(name, gast.Name) and isinstance(name.ctx, gast.Store):
-                        bindings.setdefault(name.id, []).append(
-                            isinstance(node, gast.Assign) and target is name and
-                            isinstance(node.value, made))
+                        value = node.value if isinstance(node, gast.Assign) and \
+                            target is name else pairs.get(id(name))
+                        bindings.setdefault(name.id, []).append(isinstance(value, made))
     fresh = {n for n, kinds in bindings.items() if all(kinds)} - set(parsed.params)
     # (names of its own that may hold an array of someone else's: v = W, v = self.buf,
     # v = get() of a helper handing back a module's array, v = W.reshape(-1))
