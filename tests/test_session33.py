@@ -279,3 +279,21 @@ def test_vjp_of_several_outputs_with_lists_made_together(function):
         return np.dot(S, cS) + np.dot(Inf, cI)
     want = np.array([_fd(lambda t, e=e: total(th + t * e), 0.0) for e in np.eye(2)])
     assert np.allclose(got, want, atol=1e-6)
+
+
+# --- EZ 07: scipy.linalg on float16 (SciPy computes in float32): the composites'
+# NumPy linear algebra refused float16 inside the derivative (a TypeError)
+
+def _linear_algebra(A):
+    import scipy.linalg as sla
+    return np.sum(sla.solve(A, np.ones(2))) + np.sum(sla.inv(A)) + \
+        np.sum(sla.cholesky(A)) + np.sum(sla.eigh(A)[0] ** 2) + sla.det(A)
+
+
+def test_scipy_linalg_on_float16_is_differentiated_in_float32():
+    A = np.array([[4.0, 1.0], [1.0, 3.0]])
+    got = grad(_linear_algebra)(A.astype(np.float16))
+    want = np.array([[_fd(lambda t, e=e: _linear_algebra(A + t * e.reshape(2, 2)), 0.0)
+                      for e in np.eye(4)[2 * i:2 * i + 2]] for i in range(2)])
+    assert got.dtype == np.float16
+    assert np.allclose(got.astype(float), want, rtol=2e-2, atol=2e-2)

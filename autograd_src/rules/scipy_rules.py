@@ -238,6 +238,7 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
     """``scipy.linalg.solve_triangular`` (a Gaussian process's solve with its Cholesky
     factor) as ``np.linalg.solve`` of the triangle it reads (its values within
     rounding of SciPy's), whose rule gives both derivatives."""
+    a, b = _lapack_precision(a), _lapack_precision(b)
     triangle = np.tril(a) if lower else np.triu(a)
     if unit_diagonal:
         triangle = triangle - np.diag(np.diag(triangle)) + np.eye(np.shape(a)[0])
@@ -257,6 +258,13 @@ def _linalg_unsupported(name: str, option: str) -> NotImplementedError:
 
 
 @defcomposite()
+def _lapack_precision(a):
+    """``a`` in float32 where it is float16, which SciPy's LAPACK wrappers compute in
+    (NumPy's linear algebra refuses float16); else as it is."""
+    return a.astype(np.float32) if np.asarray(a).dtype == np.float16 else a
+
+
+@defcomposite()
 def _symmetric_from(a, lower):
     """The symmetric matrix LAPACK's symmetric routines read from ``a``: its lower (or
     upper) triangle, mirrored. The other triangle does not change the result, and so
@@ -271,6 +279,7 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
     """``scipy.linalg.solve`` as ``np.linalg.solve`` of the matrix it reads: the whole of
     ``a``, one triangle mirrored (``assume_a='sym'``, ``'her'``, ``'pos'``), one
     triangle (``'lower triangular'``, ``'upper triangular'``) or its diagonal."""
+    a, b = _lapack_precision(a), _lapack_precision(b)
     kind = "gen" if assume_a in (None, "gen", "general") else assume_a
     if kind in ("sym", "her", "pos", "symmetric", "hermitian", "positive definite"):
         a = _symmetric_from(a, lower)
@@ -288,20 +297,20 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
 @defcomposite(linalg.inv)
 def inv(a, overwrite_a=False, check_finite=True):
     """``scipy.linalg.inv`` as ``np.linalg.inv``."""
-    return np.linalg.inv(a)
+    return np.linalg.inv(_lapack_precision(a))
 
 
 @defcomposite(linalg.det)
 def det(a, overwrite_a=False, check_finite=True):
     """``scipy.linalg.det`` as ``np.linalg.det``."""
-    return np.linalg.det(a)
+    return np.linalg.det(_lapack_precision(a))
 
 
 @defcomposite(linalg.cholesky)
 def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
     """``scipy.linalg.cholesky``: the upper factor by default (NumPy's gives the lower
     one), of the triangle it reads."""
-    factor = np.linalg.cholesky(_symmetric_from(a, lower))
+    factor = np.linalg.cholesky(_symmetric_from(_lapack_precision(a), lower))
     return factor if lower else np.swapaxes(factor, -1, -2)
 
 
@@ -309,6 +318,7 @@ def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
 def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
     """``scipy.linalg.cho_factor``: the factor in the triangle it reads, ``a``'s values
     left in the other (as SciPy leaves them), and ``lower``."""
+    a = _lapack_precision(a)
     factor = cholesky(a, lower)
     rest = np.triu(a, 1) if lower else np.tril(a, -1)
     return factor + rest, lower
@@ -318,6 +328,7 @@ def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
 def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
     """``scipy.linalg.cho_solve`` with the factor ``cho_factor`` gave: two solves."""
     c, lower = c_and_lower
+    c, b = _lapack_precision(c), _lapack_precision(b)
     factor = np.tril(c) if lower else np.swapaxes(np.triu(c), -1, -2)
     return np.linalg.solve(np.swapaxes(factor, -1, -2), np.linalg.solve(factor, b))
 
@@ -327,8 +338,10 @@ def _eigh_of(a, b, lower):
     """Eigenvalues and eigenvectors of ``a v = w b v`` as LAPACK finds them: ``b = L
     L^T``, the ordinary problem of ``L^-1 a L^-T``, whose vectors ``u`` give ``v = L^-T
     u`` (``v^T b v = I``, as SciPy's); ``b`` None: the ordinary problem of ``a``."""
+    a = _lapack_precision(a)
     if b is None:
         return np.linalg.eigh(a, "L" if lower else "U")
+    b = _lapack_precision(b)
     factor = np.linalg.cholesky(_symmetric_from(b, lower))
     half = np.linalg.solve(factor, _symmetric_from(a, lower))
     w, u = np.linalg.eigh(np.linalg.solve(factor, np.swapaxes(half, -1, -2)))
