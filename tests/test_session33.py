@@ -297,3 +297,27 @@ def test_scipy_linalg_on_float16_is_differentiated_in_float32():
                       for e in np.eye(4)[2 * i:2 * i + 2]] for i in range(2)])
     assert got.dtype == np.float16
     assert np.allclose(got.astype(float), want, rtol=2e-2, atol=2e-2)
+
+
+# --- EZ 08: M = L[:] of the differentiated list, then M[0] = v: refused as a write
+# into the caller's list, though a list's slice is a new list (list(L) was accepted)
+
+def _slice_copy_then_store(L, v):
+    M = L[:]
+    M[0] = v * 3.0
+    return np.sum(M[0] * L[0]) + np.sum(M[1] ** 2)
+
+
+def test_a_slice_copy_of_a_list_may_be_stored_into():
+    L = [np.array([1.0, 2.0]), np.array([0.5, -1.0])]
+    v = np.array([0.3, 0.4])
+    dL, dv = grad(_slice_copy_then_store, wrt=(0, 1))(L, v)
+    assert np.allclose(dL[0], v * 3.0) and np.allclose(dL[1], 2 * L[1])
+    assert np.allclose(dv, 3.0 * L[0])
+
+
+def test_a_slice_of_an_array_stored_into_is_still_refused():
+    from autograd_src.errors import InPlaceUpdateError
+    with pytest.raises(InPlaceUpdateError):
+        grad(_slice_copy_then_store, wrt=(0, 1))(np.array([[1.0, 2.0], [0.5, -1.0]]),
+                                                np.array([0.3, 0.4]))

@@ -257,7 +257,11 @@ class DataNormalizer:
             # the rule of the store does not give; refused as it runs
             check_as_it_runs("floating", line)
         held_by = sorted(self.view_roots.get(name, set()) & set(self.parsed.params) - {name})
-        if held_by and name not in self.owned and name not in self.parsed.params:
+        values = self.values_assigned(name)
+        sliced = bool(values) and all(isinstance(v, gast.Subscript) and
+                                      isinstance(v.slice, gast.Slice) for v in values)
+        if held_by and name not in self.owned and name not in self.parsed.params and \
+                not sliced:  # (M = L[:]: where a list, a new one; an array's view is new too)
             # wb = params[0]; wb[0] = v: in Python the caller's list changes; grad's
             # store makes a new one (an array's is a new array: the caller's never change)
             check_as_it_runs("not_a_container", (
