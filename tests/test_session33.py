@@ -321,3 +321,23 @@ def test_a_slice_of_an_array_stored_into_is_still_refused():
     with pytest.raises(InPlaceUpdateError):
         grad(_slice_copy_then_store, wrt=(0, 1))(np.array([[1.0, 2.0], [0.5, -1.0]]),
                                                 np.array([0.3, 0.4]))
+
+
+# --- EZ 06: zip(theta.reshape(-1, 2), ws) was read through itertools.islice (in case
+# it never ends), which has no rule: "no derivative rule for islice", at the def line
+
+def _pairs_beside_weights(theta):
+    ws = [1.0, 2.0, 3.0]
+    s = 0.0
+    for (a, b), w in zip(theta.reshape(-1, 2), ws):
+        s = s + w * a * b
+    for a, w in zip(theta[::2] * 2.0, ws):
+        s = s + w * a
+    return s
+
+
+def test_zip_of_an_arrays_reshaped_view_beside_a_list():
+    theta = np.arange(1.0, 7.0)
+    want = np.array([_fd(lambda t, e=e: _pairs_beside_weights(theta + t * e), 0.0)
+                     for e in np.eye(6)])
+    assert np.allclose(grad(_pairs_beside_weights)(theta), want)

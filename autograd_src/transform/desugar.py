@@ -419,16 +419,26 @@ class _Desugar:
         return before
 
 
+#: Methods whose results are finite: a dict's views, and arrays (``theta.reshape(-1,
+#: 2)``) and lists made by arrays' methods.
+_ENDING_METHODS = frozenset((
+    "items", "values", "keys", "tolist", "reshape", "ravel", "flatten", "transpose",
+    "swapaxes", "squeeze", "copy", "astype", "diagonal", "cumsum", "cumprod", "clip",
+    "round", "conj", "dot", "sum", "mean", "max", "min", "split", "splitlines"))
+
+
 def _surely_ends(expr: gast.expr, parsed: ParsedFunction) -> bool:
     """Whether iterating ``expr`` surely ends: a name (a sequence), a display or
     comprehension, ``reversed``/``list``/``tuple``/``sorted``/``range`` of anything, and
     ``zip``, ``map``, ``enumerate``, ``filter`` of iterables one of which surely ends
     (not ``itertools.cycle(...)`` alone)."""
-    if isinstance(expr, (gast.Name, gast.List, gast.Tuple, gast.ListComp, gast.Constant)):
-        return True
+    if isinstance(expr, (gast.Name, gast.List, gast.Tuple, gast.ListComp, gast.Constant,
+                         gast.Subscript, gast.BinOp, gast.UnaryOp)) or \
+            isinstance(expr, gast.Attribute) and expr.attr in ("T", "mT", "real", "imag"):
+        return True  # (xs[1:], W.T, theta * 2: sequences and arrays; not self.stream)
     if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
-            expr.func.attr in ("items", "values", "keys", "tolist") and not expr.args:
-        return True  # (a dict's views, an array's list)
+            expr.func.attr in _ENDING_METHODS:
+        return True  # (a dict's views, an array's list, an array's reshaped view)
     if not (isinstance(expr, gast.Call) and isinstance(expr.func, (gast.Name, gast.Attribute))):
         return False
     target = parsed.resolve(expr.func)
