@@ -341,3 +341,114 @@ def test_zip_of_an_arrays_reshaped_view_beside_a_list():
     want = np.array([_fd(lambda t, e=e: _pairs_beside_weights(theta + t * e), 0.0)
                      for e in np.eye(6)])
     assert np.allclose(grad(_pairs_beside_weights)(theta), want)
+
+
+# --- FA 01-08, 22, 24: a closure reached through a name made by a call, a display or a
+# loop (not by h = step), what it reads given gradient later: the derivative made as
+# the code runs read it from its cell, a constant (x for 2x, silently)
+
+def _ident(fn):
+    return fn
+
+
+class _Holder:
+    def __init__(self, fn):
+        self.fn = fn
+
+
+def _lambda_in_a_dict(x):
+    k = 1.0
+    d = {'f': lambda v: k * v}
+    k = x
+    return d['f'](x)
+
+
+def _from_a_local_factory(x):
+    s = 1.0
+
+    def make():
+        def inner(v):
+            return v * s
+        return inner
+    h = make()
+    s = x
+    return h(x)
+
+
+def _held_by_an_object(x):
+    s = 1.0
+    h = _Holder(lambda v: v * s)
+    s = x
+    return h.fn(x)
+
+
+def _through_an_identity_helper(x):
+    s = 1.0
+    g = lambda v: v * s  # noqa: E731
+    h = _ident(g)
+    s = x
+    return h(x)
+
+
+def _through_builtins(x):
+    s = 1.0
+
+    def g(v):
+        return v * s
+    b = dict(f=g)
+    h = max([g], key=id)
+    s = x
+    return b['f'](x) + h(x)
+
+
+def _reading_an_item_set_later(x):
+    L = [1.0]
+    g = lambda v: v * L[0]  # noqa: E731
+    h = _ident(g)
+    L[0] = x
+    return h(x)
+
+
+def _euler(f, y, dt, n):
+    for _ in range(n):
+        y = y + dt * f(y)
+    return y
+
+
+def _ode_model_registry(p):
+    k = 1.0
+
+    def spring(y):
+        return np.array([y[1], -k * y[0]])
+    models = dict(spring=spring)
+    k = p[0]
+    y = _euler(models['spring'], np.array([1.0, 0.0]), 0.05, 10)
+    return np.sum(y ** 2) * p[1]
+
+
+@pytest.mark.parametrize("function, x", [
+    (_lambda_in_a_dict, 0.7), (_from_a_local_factory, 0.7), (_held_by_an_object, 0.7),
+    (_through_an_identity_helper, 0.7), (_through_builtins, 0.7),
+    (_reading_an_item_set_later, 0.7), (_lambda_in_a_dict, np.array([0.7, 0.2])),
+    (_ode_model_registry, np.array([1.3, 0.5]))])
+def test_a_closure_reached_by_another_name_reading_gradient_is_refused(function, x):
+    with pytest.raises((DiffSyntaxError, TypeError),
+                       match="second name|made in the function differentiated"):
+        grad(function)(x)
+
+
+def _by_its_own_name_through_a_helper(p):
+    k = 1.0
+
+    def spring(y):
+        return np.array([y[1], -k * y[0]])
+    k = p[0]
+    y = _euler(spring, np.array([1.0, 0.0]), 0.05, 10)
+    return np.sum(y ** 2) * p[1]
+
+
+def test_a_closure_passed_by_its_own_name_to_a_helper_stays_right():
+    p = np.array([1.3, 0.5])
+    want = np.array([_fd(lambda t, e=e: _by_its_own_name_through_a_helper(p + t * e), 0.0)
+                     for e in np.eye(2)])
+    assert np.allclose(grad(_by_its_own_name_through_a_helper)(p), want, atol=1e-6)

@@ -412,6 +412,10 @@ class DynamicMethod:
     the call runs (``for layer in layers: h = layer.forward(h)``): made for that class
     then (once per class, cached), called with the object first like a helper's."""
 
+    #: The names of the function differentiated that carry gradient somewhere in it
+    #: (set once it is normalized): a function it made must not read them from its cells.
+    gradient_names: frozenset = frozenset()
+
     def __init__(self, attr: str, positions: tuple, where: str) -> None:
         self.attr = attr
         self.positions = positions
@@ -437,6 +441,26 @@ class DynamicMethod:
         self.no_method_hidden(bindings, first)
         return derivative(first, *args)
 
+    def no_gradient_read_from_cells(self, function: Any) -> None:
+        """Refuse a function made inside the function differentiated (a lambda in a
+        dict, a closure a local factory or a helper handed back) that reads from it a
+        name carrying gradient: reached through another name, its derivative, made
+        now, would read that name's value from its cell as a constant."""
+        code = getattr(function, "__code__", None)
+        if code is None or not code.co_filename.startswith("<autograd_src "):
+            return
+        read = sorted(set(code.co_freevars) & self.gradient_names)
+        if read:
+            name = getattr(function, "__name__", "f")
+            label = "a lambda" if name == "<lambda>" else f"{name}()"
+            raise TypeError(
+                f"{self.where}: calls {label}, a function made in the function "
+                f"differentiated that reads {', '.join(read)}, which carries gradient, "
+                f"through another name (an item, an attribute, a value a call returned): "
+                "grad follows such a function only where it is called by the name it is "
+                f"defined with; call it by that name, or pass {', '.join(read)} to it as "
+                "arguments")
+
     def no_method_hidden(self, bindings: Optional[dict], instance: Any) -> None:
         """Refuse an object whose own attribute hides a method of its class that the
         derivative of ``.attr()`` follows (``self.scale = np.cos`` set in ``__init__``
@@ -452,6 +476,13 @@ class DynamicMethod:
                                 "calls the attribute); rename one of them")
 
     def followed(self, obj: Any, kwargs: dict) -> tuple[str, Any, list, Optional[dict], Any]:
+        """What a call on ``obj`` runs (`_followed`), checked not to read gradient from
+        its cells."""
+        found = self._followed(obj, kwargs)
+        self.no_gradient_read_from_cells(found[1])
+        return found
+
+    def _followed(self, obj: Any, kwargs: dict) -> tuple[str, Any, list, Optional[dict], Any]:
         """What a call on ``obj`` runs, checked: ``("function", f, positions, None,
         None)`` for a function of the user's picked at run time (called with the
         arguments), ``("rule", primitive, positions, None, None)`` for one with a

@@ -296,6 +296,14 @@ class DynamicMethod:
         self.__name__ = forward_name(attr)
         self.__autograd_src_tangents__ = [f"d_arg{k}" for k in range(len(positions))]
 
+    @property
+    def gradient_names(self) -> frozenset:
+        return self.follow.gradient_names
+
+    @gradient_names.setter
+    def gradient_names(self, names: frozenset) -> None:  # (set once it is normalized)
+        self.follow.gradient_names = names
+
     def __call__(self, obj: Any, *args: Any, **keywords: Any) -> tuple[Any, Any]:
         tangents = [keywords.pop(name) for name in self.__autograd_src_tangents__]
         kind, found, positions, bindings, first = self.follow.followed(obj, keywords)

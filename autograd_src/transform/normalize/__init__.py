@@ -227,6 +227,11 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
             # containers passed), and names made from them (v = xs.copy()).
             opaque = (set(parsed.params) - set(scalars) if helper else
                       set(containers) & set(wrt)) | state.opaque
+            # (a function made here and called as the code runs, fs['f'](x): its
+            # derivative, made then, must not read these as constants from its cells)
+            carried = frozenset(set(wrt) | {op.target for op in ops_in(state.body)})
+            for method in state.dynamic_calls:
+                method.gradient_names = carried
             return Normalized(state.body, output, active, stmt, output in state.scalars, lists,
                               opaque, state.state_reads, state.operand_params,
                               frozenset(set(scalars) - parsed.reassigned),

@@ -895,6 +895,7 @@ class CallNormalizer:
         atoms, keywords, positions = self.derivative_operands(as_function, label)
         derivative = self.derive.method(func.attr, positions, self.parsed.where(call))
         derivative.__name__ = self.namer.fresh(f"d{label}")
+        self.dynamic_calls.append(derivative)
         rule, bound, inputs = self.derivative_call(None, derivative, atoms, keywords, label)
         rule.helper_layout = [(k, None) for k in range(len(positions))]
         method = atoms[0] if func.attr == "__call__" else \

@@ -101,6 +101,11 @@ _STORING = frozenset({"append", "extend", "insert", "add", "update", "setdefault
                       "writelines", "info", "debug", "warning", "error", "log", "set_description",
                       "set_postfix"})
 
+#: Functions that call the functions given them and keep none (``map(f, xs)``,
+#: ``sorted(xs, key=f)``).
+_RUN_ONLY = (map, filter, sorted, min, max, sum, any, all, functools.reduce, print)
+
+
 class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity, ShapeFacts):
     def __init__(self, parsed: ParsedFunction, wrt: list[str], namer: Namer) -> None:
         self.parsed = parsed
@@ -152,6 +157,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         #: Nested functions and closures given a second name (``h = step``, ``fs =
         #: [step]``) while they read no differentiated value: (function, the name node).
         self.functions_named_again: list[tuple[str, Any]] = []
+        #: The derivatives of calls whose function is known only as the code runs.
+        self.dynamic_calls: list = []
         #: Per statement: the names read after it, and those surely bound before it.
         self.read_later, self.bound_before = read_later(parsed.node.body)
         self._values_read_later: Optional[dict[int, frozenset]] = None
@@ -1457,19 +1464,25 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 pending += [v for v in node.values if v is not None]
 
     def functions_stored_by_calls(self, value: gast.expr) -> None:
-        """Note a nested function a method or ``functools.partial`` keeps
-        (``fs.append(step)``): a second name for it, as ``h = step`` is."""
+        """Note a nested function a call may keep (``fs.append(step)``, ``dict(f=step)``,
+        ``partial(step)``, ``max([step], key=id)``): a second name for it, as ``h =
+        step`` is. Not where the call only runs it: a helper of yours (followed where
+        it is called, the values it reads passed along) or ``map``, ``sorted``'s
+        ``key=`` and the like."""
         if not (self.local_functions or self.closures):
             return
         for node in walk(value):
             if not isinstance(node, gast.Call):
                 continue
-            callee = self.parsed.resolve(node.func)  # (a method of a local: unresolved)
-            if not (isinstance(node.func, gast.Attribute) and callee is UNRESOLVED or
-                    callee is functools.partial):
-                continue
+            callee = self.parsed.resolve(node.func)
+            runs_only = callee in _RUN_ONLY or callee is not UNRESOLVED and \
+                isinstance(callee, types.FunctionType) and is_user_function(callee)
             for argument in node.args + [k.value for k in node.keywords]:
-                self.no_second_name_for_a_function(argument)
+                if isinstance(argument, gast.Starred):
+                    argument = argument.value
+                if not runs_only or isinstance(argument, (gast.List, gast.Tuple, gast.Set,
+                                                          gast.Dict)):
+                    self.no_second_name_for_a_function(argument)
 
     def no_second_name_for_a_function_now_differentiated(self) -> None:
         """Refuse ``h = step`` made while ``step`` read only constants, once a name it
