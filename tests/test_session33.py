@@ -452,3 +452,65 @@ def test_a_closure_passed_by_its_own_name_to_a_helper_stays_right():
     want = np.array([_fd(lambda t, e=e: _by_its_own_name_through_a_helper(p + t * e), 0.0)
                      for e in np.eye(2)])
     assert np.allclose(grad(_by_its_own_name_through_a_helper)(p), want, atol=1e-6)
+
+
+# --- FA 09-11, 28: a helper's p += [v] (p *= 2, d |= {...}) on a list or dict its
+# caller passed changes the caller's in place; grad's code took back only arrays, so
+# the caller's list kept its items (a wrong gradient, and an IndexError on an empty one)
+
+def _pushes(L, v):
+    L += [v]
+
+
+def _merges(d, v):
+    d |= {'a': v}
+
+
+def _repeats(L):
+    L *= 2
+
+
+def _reads_what_was_pushed(x, L):
+    _pushes(L, 3.0)
+    return L[-1] * x
+
+
+def _reads_what_was_merged(x, d):
+    _merges(d, x)
+    return d['a'] * x
+
+
+def _reads_the_length(x, L):
+    _repeats(L)
+    return len(L) * x
+
+
+def _pushes_into_its_own(x):
+    L = []
+    _pushes(L, 3.0)
+    return L[0] * x
+
+
+@pytest.mark.parametrize("function, given", [
+    (_reads_what_was_pushed, [[1.0]]), (_reads_what_was_merged, [{'a': 1.0}]),
+    (_reads_the_length, [[1.0, 2.0]]), (_pushes_into_its_own, [])])
+def test_a_helpers_augmented_assignment_on_a_list_or_dict_is_refused(function, given):
+    from autograd_src.errors import InPlaceUpdateError
+    with pytest.raises(InPlaceUpdateError, match="augmented assignment"):
+        grad(function)(0.7, *given)
+
+
+def _scales_by_an_array(p, x):
+    p *= x  # a list times an array: Python binds p to a new array, the list stays
+    return p
+
+
+def _list_scaled_by_an_array(x, a):
+    _scales_by_an_array(a, x)
+    return np.sum(x * np.array(a))
+
+
+def test_a_list_rebound_by_a_helpers_augmented_assignment_stays_right():
+    x, a = np.array([1.0, 2.0, -0.5]), [0.3, -0.7, 1.1]
+    assert np.allclose(grad(_list_scaled_by_an_array)(x, a), a)
+    assert a == [0.3, -0.7, 1.1]

@@ -842,16 +842,19 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                 return taken_back
             before.append(taken_back)
             np_name = namer.reference(np, "np")
+            place = parsed.where(stmt)
             for name, updated in sorted(maybe.items())[:-1]:
-                before.append(_taken_back_if_updated(name, updated, ad, np_name, stmt))
-            return _taken_back_if_updated(*sorted(maybe.items())[-1], ad, np_name, stmt)
+                before.append(_taken_back_if_updated(name, updated, ad, np_name, stmt,
+                                                     place))
+            return _taken_back_if_updated(*sorted(maybe.items())[-1], ad, np_name, stmt,
+                                          place)
         return stmt
 
     _each_statement(parsed, rewrite)
 
 
 def _taken_back_if_updated(name: str, updated: str, ad: str, np_name: str,
-                           where: Any) -> gast.stmt:
+                           where: Any, place: str) -> gast.stmt:
     """``if _ad.updated_in_place(name): name = np.asarray(updated)``: the caller's value
     of a helper's ``p += v`` taken back where NumPy updates it in place (an array, which
     stays one: a 0-d array's update computed as a number), not a number."""
@@ -861,9 +864,11 @@ def _taken_back_if_updated(name: str, updated: str, ad: str, np_name: str,
     assign = gast.copy_location(assign_node(name, value, where), where)
     assign.writes_back = [name]
     assign.shown_as = getattr(where, "shown_as", None)
+    shown = getattr(where, "shown_as", None) or gast.unparse(where).strip().splitlines()[0]
     test = gast.Call(func=gast.Attribute(value=name_node(ad), attr="updated_in_place",
                                          ctx=gast.Load()),
-                     args=[name_node(name)], keywords=[])
+                     args=[name_node(name), name_node(updated),
+                           gast.Constant(value=f"{place}: {shown}", kind=None)], keywords=[])
     branch = gast.copy_location(gast.If(test=test, body=[assign], orelse=[]), where)
     branch.shown_as = assign.shown_as
     return branch
