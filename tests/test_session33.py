@@ -476,7 +476,7 @@ def _reads_what_was_pushed(x, L):
 
 
 def _reads_what_was_merged(x, d):
-    _merges(d, x)
+    _merges(d, 3.0)
     return d['a'] * x
 
 
