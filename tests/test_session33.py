@@ -514,3 +514,112 @@ def test_a_list_rebound_by_a_helpers_augmented_assignment_stays_right():
     x, a = np.array([1.0, 2.0, -0.5]), [0.3, -0.7, 1.1]
     assert np.allclose(grad(_list_scaled_by_an_array)(x, a), a)
     assert a == [0.3, -0.7, 1.1]
+
+
+# --- FA 12-19: module state written by routes the state check missed (vars(M)[k],
+# sys.modules[__name__].X, type(self).x, object.__setattr__, setattr on a parameter),
+# and by the function itself (CFG['k'] = v, OBJ.cache = v, THIS.X = v) with a helper
+# reading it back: the read came back a constant (sin(x) for sin(x) + x cos(x))
+
+THIS = sys.modules[__name__]
+LAST = 0.0
+STORE = {"k": 0.0}
+
+
+class _Cache:
+    cache = 0.0
+    x = 0.0
+
+    def put(self, v):
+        type(self).x = v
+
+
+CACHE = _Cache()
+
+
+def _by_vars(v):
+    vars(THIS)["LAST"] = v
+
+
+def _by_sys_modules(v):
+    sys.modules[__name__].LAST = v
+
+
+def _by_object_setattr(v):
+    object.__setattr__(CACHE, "cache", v)
+
+
+def _by_setattr_on_a_parameter(o, v):
+    setattr(o, "cache", v)  # noqa: B010 - the form under test
+
+
+def _read_last():
+    return LAST
+
+
+def _read_store():
+    return STORE["k"]
+
+
+def _read_cache():
+    return CACHE.cache
+
+
+def _helper_by_vars(x):
+    _by_vars(np.sin(x))
+    return LAST * x
+
+
+def _helper_by_sys_modules(x):
+    _by_sys_modules(np.sin(x))
+    return LAST * x
+
+
+def _method_on_its_class(x):
+    CACHE.put(np.sin(x))
+    return _Cache.x * x
+
+
+def _helper_by_object_setattr(x):
+    _by_object_setattr(np.sin(x))
+    return CACHE.cache * x
+
+
+def _helper_setattr_on_a_local_object(x):
+    o = _Cache()
+    _by_setattr_on_a_parameter(o, np.sin(x))
+    return o.cache * x
+
+
+def _stored_in_a_dict_read_by_a_helper(x):
+    STORE["k"] = np.sin(x)
+    return _read_store() * x
+
+
+def _stored_on_an_object_read_by_a_helper(x):
+    CACHE.cache = np.sin(x)
+    return _read_cache() * x
+
+
+def _stored_on_the_module_read_by_a_helper(x):
+    THIS.LAST = np.sin(x)
+    return _read_last() * x
+
+
+@pytest.mark.parametrize("function", [
+    _helper_by_vars, _helper_by_sys_modules, _method_on_its_class,
+    _helper_by_object_setattr, _helper_setattr_on_a_local_object,
+    _stored_in_a_dict_read_by_a_helper, _stored_on_an_object_read_by_a_helper,
+    _stored_on_the_module_read_by_a_helper])
+def test_module_state_written_and_read_back_by_another_route_is_refused(function):
+    with pytest.raises(DiffSyntaxError):
+        grad(function)(0.7)
+
+
+def _recorded_only(x):
+    STORE["k"] = np.sin(x)  # a record for the caller, never read back
+    return np.sin(x) * x
+
+
+def test_a_record_for_the_caller_never_read_back_stays_right():
+    assert np.isclose(grad(_recorded_only)(0.7), _fd(_recorded_only, 0.7))

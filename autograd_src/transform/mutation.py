@@ -15,11 +15,12 @@ import inspect
 import linecache
 import operator
 import os
+import sys
 import sysconfig
 import textwrap
 import types
 import weakref
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import gast
 import numpy as np
@@ -183,6 +184,15 @@ def _definition(fn: Any) -> Any:
     return node
 
 
+def _place(fn: Any, node: Any) -> str:
+    """``file.py:12`` for ``node`` of `_definition`'s tree of ``fn`` (whose lines count
+    from the def's first line)."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return f"line {node.lineno} of {getattr(fn, '__name__', 'it')}"
+    return f"{os.path.basename(code.co_filename)}:{code.co_firstlineno + node.lineno - 1}"
+
+
 def _parameters(node: Any) -> set[str]:
     args = node.args
     named = args.posonlyargs + args.args + args.kwonlyargs
@@ -276,7 +286,8 @@ def helper_writes_into(fn: Any, depth: int = 0, attributes: bool = True) -> Opti
                     isinstance(target, gast.Attribute) and isinstance(target.value, gast.Name):
                 continue  # m.steps = ...: a new binding
             if isinstance(target, (gast.Subscript, gast.Attribute)) and base_name(target) in params:
-                return f"it assigns into its parameter {base_name(target)} at line {sub.lineno}"
+                return f"it assigns into its parameter {base_name(target)} at " \
+                       f"{_place(fn, sub)}"
             if isinstance(sub, gast.AugAssign) and isinstance(target, gast.Name) and \
                     target.id in params:
                 return f"{target.id} {gast.unparse(sub).split()[1]} ... may change its " \
@@ -291,6 +302,10 @@ def helper_writes_into(fn: Any, depth: int = 0, attributes: bool = True) -> Opti
         called = _resolve(fn, sub.func)
         if called is None:
             continue
+        if called in _SETTERS and sub.args and base_name(sub.args[0]) in params and \
+                attributes:  # setattr(o, 'cache', v), as o.cache = v
+            return f"it sets an attribute of its parameter {base_name(sub.args[0])} " \
+                   f"({gast.unparse(sub.func).strip()}) at {_place(fn, sub)}"
         how = writes_in_place(called, sub)
         if how:
             return how
@@ -307,6 +322,10 @@ def helper_writes_into(fn: Any, depth: int = 0, attributes: bool = True) -> Opti
     if through:
         return f"it writes into its parameter {through[0]} through another name"
     return None
+
+
+#: Functions that set an attribute of their first argument.
+_SETTERS = (setattr, delattr, object.__setattr__, object.__delattr__)
 
 
 def state_written_by(fn: Any, depth: int = 0) -> list[tuple[Any, str]]:
@@ -368,6 +387,9 @@ def state_written_by(fn: Any, depth: int = 0) -> list[tuple[Any, str]]:
                     isinstance(target.slice, gast.Constant):  # globals()['G'] = v
                 written.append((("global", fn.__globals__, target.slice.value),
                                 gast.unparse(target).strip() + " = ..."))
+            held = _object_written(fn, target, outside)
+            if held is not None:  # vars(M)['X'] = v, sys.modules[__name__].X, type(self).x
+                written.append((held, gast.unparse(target).strip() + " = ..."))
             if isinstance(target, (gast.Subscript, gast.Attribute)):
                 obj = outside(base_name(target))
                 if obj is not None:
@@ -387,14 +409,45 @@ def state_written_by(fn: Any, depth: int = 0) -> list[tuple[Any, str]]:
                 if array is not None and array is not obj:
                     written.append((array, gast.unparse(sub.func).strip() + "(...)"))
         called = _resolve(fn, sub.func)
-        if called in (setattr, delattr) and sub.args:  # setattr(OPT, 'lr', v)
+        if called in _SETTERS and sub.args:  # setattr(OPT, 'lr', v)
             obj = outside(base_name(sub.args[0]))
             if obj is not None:
                 written.append((obj, gast.unparse(sub).strip()))
+                if isinstance(obj, types.ModuleType) and len(sub.args) > 1 and \
+                        isinstance(sub.args[1], gast.Constant):  # (read as a global)
+                    written.append((("global", vars(obj), sub.args[1].value),
+                                    gast.unparse(sub).strip()))
         if inspect.isfunction(called) and depth < 8 and called is not fn and \
                 _definition(called):
             written += state_written_by(called, depth + 1)
     return written
+
+
+def _object_written(fn: Any, target: Any, outside: Callable[[Optional[str]], Any]) -> Any:
+    """What a store into ``target`` changes outside ``fn`` where its base is not a plain
+    name: ``("global", namespace, name)`` for a module's variable (``vars(M)['X']``,
+    ``sys.modules[__name__].X``, ``M.X`` of a module), the class for ``type(self).x``
+    (``fn`` a bound method); else None."""
+    base = target.value if isinstance(target, (gast.Subscript, gast.Attribute)) else None
+    if isinstance(target, gast.Subscript) and isinstance(base, gast.Call) and \
+            _resolve(fn, base.func) is vars and len(base.args) == 1 and \
+            isinstance(target.slice, gast.Constant):
+        module = outside(base_name(base.args[0]))
+        if isinstance(module, types.ModuleType):
+            return ("global", vars(module), target.slice.value)
+        return module
+    if not isinstance(target, gast.Attribute):
+        return None
+    if isinstance(base, gast.Subscript) and _resolve(fn, base.value) is sys.modules:
+        return ("global", fn.__globals__, target.attr)  # (sys.modules[__name__], likely)
+    if isinstance(base, gast.Name) and isinstance(outside(base.id), types.ModuleType):
+        return ("global", vars(outside(base.id)), target.attr)
+    owner = getattr(fn, "__self__", None)
+    if owner is not None and (isinstance(base, gast.Call) and _resolve(fn, base.func) is type
+                              or isinstance(base, gast.Attribute) and
+                              base.attr == "__class__"):
+        return type(owner)
+    return None
 
 
 def held_value(fn: Any, expr: Any) -> Any:

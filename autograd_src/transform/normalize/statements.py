@@ -1537,7 +1537,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                          container.id in self.parsed.closure):
                     held = self.parsed.globals.get(container.id, self.parsed.closure.get(
                         container.id))
-                    if isinstance(held, (dict, list)) and self.only_written_into(container.id):
+                    if isinstance(held, (dict, list)) and \
+                            self.only_written_into(container.id) and \
+                            not self.read_back_elsewhere(held, target):
                         # STATE['loss'] = float(loss): a record for the caller, never
                         # read here (as HISTORY.append(loss))
                         self.kept_for_the_caller(value, container.id)
@@ -1556,7 +1558,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 return
             if isinstance(target, gast.Attribute) and not self.is_active(container):
                 owner = gast.unparse(container).strip()
-                if self.only_recorded(target):
+                holder = self.parsed.resolve(container)
+                stored = ("global", vars(holder), target.attr) \
+                    if isinstance(holder, types.ModuleType) else holder
+                if self.only_recorded(target) and (holder is UNRESOLVED or
+                                                   not self.read_back_elsewhere(stored,
+                                                                                target)):
                     # m.last = float(loss): a record for the caller, never read here
                     self.kept_for_the_caller(value, owner)
                     self.primal(original)
@@ -1591,6 +1598,14 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.stored_on.setdefault(root, set()).add(holder)
         self.shared.add(root)
         self.owned.discard(root)
+
+    def read_back_elsewhere(self, held: Any, target: gast.expr) -> bool:
+        """Whether a function of yours this one calls reads ``held`` (a module's dict or
+        object, ``("global", namespace, name)``) after ``target`` is stored into it
+        (``CFG['k'] = v`` then ``read_k()``): it would read the value as a constant."""
+        from .. import source
+        before = (self.parsed.fn, getattr(target, "lineno", None), self.loops_around(target))
+        return bool(source.state_readers(held, before))
 
     def only_written_into(self, owner: str) -> bool:
         """Whether the function differentiated itself (not a helper) only stores items
