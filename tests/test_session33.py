@@ -623,3 +623,19 @@ def _recorded_only(x):
 
 def test_a_record_for_the_caller_never_read_back_stays_right():
     assert np.isclose(grad(_recorded_only)(0.7), _fd(_recorded_only, 0.7))
+
+
+# --- FA 20: a shallow copy of a list the caller's dict holds (list(S['L'])), an item
+# updated in place: the caller's array kept its values (NumPy writes into it)
+
+def _copy_of_an_item_then_update(x, S):
+    L2 = list(S['L'])
+    L2[0] += x
+    return np.sum(L2[0] ** 2)
+
+
+def test_an_update_through_a_copy_of_an_arguments_item_is_refused():
+    from autograd_src.errors import InPlaceUpdateError
+    with pytest.raises(InPlaceUpdateError, match="the caller passed"):
+        grad(_copy_of_an_item_then_update)(np.array([0.3, -0.7]),
+                                           {'L': [np.array([0.5, 0.5])]})

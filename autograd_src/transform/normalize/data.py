@@ -647,6 +647,9 @@ class DataNormalizer:
         found: set[str] = set()
         for value in values:
             source = copied(value)
+            while isinstance(source, gast.Subscript) and isinstance(source.slice,
+                                                                    gast.Constant):
+                source = source.value  # (list(S['L']): a copy of a list the caller's holds)
             if not isinstance(source, gast.Name):
                 return set()
             if source.id in self.parsed.params:
