@@ -639,3 +639,15 @@ def test_an_update_through_a_copy_of_an_arguments_item_is_refused():
     with pytest.raises(InPlaceUpdateError, match="the caller passed"):
         grad(_copy_of_an_item_then_update)(np.array([0.3, -0.7]),
                                            {'L': [np.array([0.5, 0.5])]})
+
+
+def _poisson_of_a_differentiated_rate(lam):
+    rng = np.random.default_rng(0)
+    return np.sum(rng.poisson(1000 * lam) * lam)
+
+
+def test_a_discrete_draw_of_a_differentiated_rate_names_the_nondifferentiable_helper():
+    # EY 06: the message suggested reparameterising, which no discrete draw allows
+    from autograd_src.errors import NoRuleError
+    with pytest.raises(NoRuleError, match="nondifferentiable"):
+        grad(_poisson_of_a_differentiated_rate)(np.array([0.2, 0.3]))

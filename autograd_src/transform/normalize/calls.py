@@ -2025,8 +2025,23 @@ def draw_advice(label: str, where: str) -> str:
                 "which grad does not follow through the draw: draw the indices and index "
                 "the array (idx = rng.permutation(len(mu)); mu[idx], or idx = "
                 "rng.choice(len(mu), k); mu[idx])")
+    kind = label.rstrip("()").rsplit(".", 1)[-1]
+    if kind in _DISCRETE_DRAWS:  # (no reparameterisation: the draw is a constant)
+        return (f"draws {kind} counts whose parameters carry gradient (at {where}), "
+                "which have no derivative (a discrete draw does not move smoothly with "
+                "its parameters, and no transformation of a fixed draw gives it). Where "
+                "the draw is meant as a constant (a simulation's noise, a score-function "
+                "estimator), draw it in a helper of yours declared with "
+                "autograd_src.extend.nondifferentiable (def draw(rng, lam): return "
+                f"rng.{kind}(lam)), whose result grad takes as a constant")
     return (f"draws random numbers from a distribution whose parameters carry "
             f"gradient (at {where}), which has no derivative here: draw from a fixed "
             "distribution and transform the draw (reparameterise: mu + sigma * "
             "rng.standard_normal(shape), or, for a uniform, low + (high - low) * "
             "rng.random(shape))")
+
+
+#: Draws of integers, which no transformation of a fixed draw gives smoothly.
+_DISCRETE_DRAWS = frozenset(("poisson", "binomial", "negative_binomial", "geometric",
+                             "hypergeometric", "multinomial", "integers", "randint",
+                             "zipf", "logseries", "multivariate_hypergeometric"))
