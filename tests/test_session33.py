@@ -651,3 +651,42 @@ def test_a_discrete_draw_of_a_differentiated_rate_names_the_nondifferentiable_he
     from autograd_src.errors import NoRuleError
     with pytest.raises((NoRuleError, TypeError), match="nondifferentiable"):
         grad(_poisson_of_a_differentiated_rate)(np.array([0.2, 0.3]))
+
+
+# --- FC 12 / EX 05: an item of a shallow copy rebound to a new array, then updated in
+# place, leaves the caller's array alone: refused (false) since the copy check
+
+def _item_made_anew_then_updated(p):
+    q = dict(p)
+    q['h'] = q['h'] * 2.0
+    q['h'] *= 2.0
+    return np.sum(q['h'] ** 2)
+
+
+def _item_copied_then_updated(v, S):
+    T = dict(S)
+    T['h'] = T['h'].copy()
+    T['h'] += v
+    return np.sum(T['h'] * v)
+
+
+def test_an_item_made_anew_before_its_update_is_not_the_callers():
+    p = {'h': np.array([0.5, 1.0])}
+    assert np.allclose(grad(_item_made_anew_then_updated)(p)['h'], 32 * p['h'])
+    assert np.array_equal(p['h'], [0.5, 1.0])
+    v, S = np.array([0.3, -0.2]), {'h': np.array([1.0, 2.0])}
+    assert np.allclose(grad(_item_copied_then_updated)(v, S), S['h'] + 2 * v)
+    assert np.array_equal(S['h'], [1.0, 2.0])
+
+
+def _item_given_back_then_updated(v, S):
+    T = dict(S)
+    T['h'] = S['h']  # the caller's array again
+    T['h'] += v
+    return np.sum(T['h'] * v)
+
+
+def test_an_item_bound_to_the_callers_array_again_is_still_refused():
+    from autograd_src.errors import InPlaceUpdateError
+    with pytest.raises(InPlaceUpdateError, match="the caller passed"):
+        grad(_item_given_back_then_updated)(np.array([0.3, -0.2]), {'h': np.array([1.0, 2.0])})

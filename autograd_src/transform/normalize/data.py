@@ -566,7 +566,8 @@ class DataNormalizer:
         copied = not given and bool(
             self.copied_parameters(container) -
             set(getattr(self.parsed, "given_away", ())) -
-            set(getattr(self.parsed.node, "copies", ())))
+            set(getattr(self.parsed.node, "copies", ()))) and \
+            not self.item_made_anew(container, stmt.target.slice, origin)
         caller = given or copied
         if later is None:
             raise self.error(stmt, f"{gast.unparse(stmt).strip()}: an in-place update of "
@@ -622,6 +623,33 @@ class DataNormalizer:
             args=[item, gast.Tuple(elts=others, ctx=gast.Load()),
                   gast.Constant(value=where, kind=None)], keywords=keywords))
         self.body.append(Primal(gast.copy_location(check, origin), origin, set()))
+
+    def item_made_anew(self, container: str, key: gast.expr, origin: gast.stmt) -> bool:
+        """Whether ``container[key]`` surely holds an array made here when ``origin``
+        runs: a statement of the function's body before it (not in a branch or loop)
+        assigned it a new one (``q['h'] = q['h'] * 2.0``), and nothing since bound
+        ``container`` or stored into that item again (``q = dict(p); q['h'] = ...; q['h']
+        *= 2.0`` leaves the caller's array alone)."""
+        if not isinstance(key, gast.Constant):
+            return False
+        body = self.parsed.node.body
+        top = next((s for s in body if any(n is origin for n in walk(s))), None)
+        if top is None:
+            return False
+        made = False
+        for stmt in body[:body.index(top)]:
+            stores = [n for n in walk(stmt) if isinstance(n, gast.Name) and n.id == container
+                      and isinstance(n.ctx, gast.Store)]
+            items = [n for n in walk(stmt) if isinstance(n, gast.Subscript) and
+                     isinstance(n.ctx, gast.Store) and isinstance(n.value, gast.Name) and
+                     n.value.id == container and isinstance(n.slice, gast.Constant) and
+                     n.slice.value == key.value]
+            if stores or items:
+                made = not stores and isinstance(stmt, gast.Assign) and \
+                    len(stmt.targets) == 1 and stmt.targets[0] is items[0] and \
+                    mutation.allocates(self.parsed.resolve(stmt.value.func)
+                              if isinstance(stmt.value, gast.Call) else None, stmt.value)
+        return made
 
     def copied_parameters(self, name: str, seen: frozenset = frozenset()) -> set[str]:
         """The parameters ``name`` is a shallow copy of (``S.copy()``, ``dict(S)``,
