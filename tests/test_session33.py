@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from autograd_src import grad
+from autograd_src import grad, value_and_grad
 from autograd_src.errors import DiffSyntaxError
 from autograd_src.transform.source import Reads
 
@@ -454,9 +454,10 @@ def test_a_closure_passed_by_its_own_name_to_a_helper_stays_right():
     assert np.allclose(grad(_by_its_own_name_through_a_helper)(p), want, atol=1e-6)
 
 
-# --- FA 09-11, 28: a helper's p += [v] (p *= 2, d |= {...}) on a list or dict its
-# caller passed changes the caller's in place; grad's code took back only arrays, so
-# the caller's list kept its items (a wrong gradient, and an IndexError on an empty one)
+# --- FA 09-11, 28, FC 03: a helper's p += [v] (p *= 2, d |= {...}) on a list or dict
+# its caller passed changes the caller's in place; grad's code took back only arrays, so
+# the caller's list kept its items (a wrong gradient, and an IndexError on an empty one).
+# Now the caller's name holds the updated list or dict, written back to the caller's.
 
 def _pushes(L, v):
     L += [v]
@@ -488,16 +489,33 @@ def _reads_the_length(x, L):
 def _pushes_into_its_own(x):
     L = []
     _pushes(L, 3.0)
-    return L[0] * x
+    _pushes(L, x * x)
+    return L[0] * x + L[1]
 
 
 @pytest.mark.parametrize("function, given", [
     (_reads_what_was_pushed, [[1.0]]), (_reads_what_was_merged, [{'a': 1.0}]),
     (_reads_the_length, [[1.0, 2.0]]), (_pushes_into_its_own, [])])
-def test_a_helpers_augmented_assignment_on_a_list_or_dict_is_refused(function, given):
+def test_a_helpers_augmented_assignment_on_a_list_or_dict_is_followed(function, given):
+    import copy
+    mine, plain = copy.deepcopy(given), copy.deepcopy(given)
+    want = _fd(lambda t: function(0.7 + t, *copy.deepcopy(given)), 0.0)
+    value, got = value_and_grad(function)(0.7, *mine)
+    assert np.isclose(got, want) and np.isclose(value, function(0.7, *plain))
+    assert mine == plain  # the caller's list or dict, as one run leaves it
+
+
+def _pushes_through_another_name(w):
+    acc = []
+    M = acc
+    _pushes(acc, w[0])
+    return sum(M)
+
+
+def test_a_list_extended_by_a_helper_while_another_name_holds_it_is_refused():
     from autograd_src.errors import InPlaceUpdateError
-    with pytest.raises(InPlaceUpdateError, match="augmented assignment"):
-        grad(function)(0.7, *given)
+    with pytest.raises(InPlaceUpdateError, match="another name"):
+        grad(_pushes_through_another_name)(np.array([0.4, 0.7]))
 
 
 def _scales_by_an_array(p, x):

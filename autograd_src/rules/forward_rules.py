@@ -359,6 +359,7 @@ nondifferentiable(_ad.integer_index)  # (an index of integers: a constant, likew
 # The caller's list or dict made to hold what its copy holds: runs as it did.
 nondifferentiable(_ad.written_back)
 nondifferentiable(_ad.updated_in_place)  # (a test of a value's kind, likewise)
+nondifferentiable(_ad.extended_in_place)
 
 # Each is linear in the adjoint it is given and reads its other arguments for their
 # structure: its tangent applies it to the tangent, its adjoint is its transpose.

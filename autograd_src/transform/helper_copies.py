@@ -869,7 +869,17 @@ def _taken_back_if_updated(name: str, updated: str, ad: str, np_name: str,
                                          ctx=gast.Load()),
                      args=[name_node(name), name_node(updated),
                            gast.Constant(value=f"{place}: {shown}", kind=None)], keywords=[])
-    branch = gast.copy_location(gast.If(test=test, body=[assign], orelse=[]), where)
+    # (a list's p += [v], a dict's p |= {...}: the caller's name holds the updated one,
+    # the caller's own list written back where it was given: Python's in-place change)
+    extended = gast.Call(func=gast.Attribute(value=name_node(ad), attr="extended_in_place",
+                                             ctx=gast.Load()),
+                         args=[name_node(name), name_node(updated)], keywords=[])
+    rebound = gast.copy_location(assign_node(name, name_node(updated), where), where)
+    rebound.writes_back = [name]
+    rebound.shown_as = assign.shown_as
+    otherwise = gast.copy_location(gast.If(test=extended, body=[rebound], orelse=[]), where)
+    otherwise.shown_as = assign.shown_as
+    branch = gast.copy_location(gast.If(test=test, body=[assign], orelse=[otherwise]), where)
     branch.shown_as = assign.shown_as
     return branch
 

@@ -384,23 +384,18 @@ def written(g: Any, index: Any) -> Any:
 
 def updated_in_place(value: Any, updated: Any = None, where: str = "") -> bool:
     """Whether ``value += v`` updates ``value`` itself (an array), as opposed to binding
-    a new one (a number): what a helper's ``p += v`` leaves in its caller's name. A list
-    (``+=`` extends it, ``*=`` repeats it) or a dict (``|=``) the helper's update changed
-    (``updated``, what it made of a copy, the same kind and other items) is refused:
-    Python changes the caller's in place, which grad's new one would not (``p *= x``
-    of an array x binds ``p`` to a new array: the caller's list stays)."""
-    if type(value) in (list, dict) and type(updated) is type(value) and (
-            len(value) != len(updated) or any(
-                a is not b for a, b in zip(value, updated)) if type(value) is list else
-            value.keys() != updated.keys() or any(
-                value[k] is not updated[k] for k in value)):
-        from ...errors import InPlaceUpdateError
-        kind, method = ("list", "p.extend(...)") if isinstance(value, list) else \
-            ("dict", "p.update(...)")
-        raise InPlaceUpdateError(
-            f"{where}: the function called updates the {kind} it is given with an "
-            f"augmented assignment (p += ..., p *= ..., p |= ...), which changes the "
-            f"caller's {kind} in place; grad computes a new {kind}, which the caller would "
-            f"not see. Write it as {method} (which grad follows), or return the new "
-            f"{kind} and assign it")
+    a new one (a number): what a helper's ``p += v`` leaves in its caller's name (a list
+    or a dict: `extended_in_place`)."""
     return isinstance(value, np.ndarray)
+
+
+def extended_in_place(value: Any, updated: Any) -> bool:
+    """Whether a helper's ``p += [v]`` (``p *= 2``, ``p |= {...}``) on the list or dict
+    ``value`` changed it in place, as Python does: ``updated``, what the update made of
+    a copy, is of its kind and holds other items (``p *= x`` of an array x binds ``p`` to
+    a new array: the caller's list stays). The caller's name then holds ``updated``."""
+    if type(value) not in (list, dict) or type(updated) is not type(value):
+        return False
+    if type(value) is list:
+        return len(value) != len(updated) or any(a is not b for a, b in zip(value, updated))
+    return value.keys() != updated.keys() or any(value[k] is not updated[k] for k in value)
