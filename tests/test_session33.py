@@ -708,3 +708,31 @@ def test_an_item_bound_to_the_callers_array_again_is_still_refused():
     from autograd_src.errors import InPlaceUpdateError
     with pytest.raises(InPlaceUpdateError, match="the caller passed"):
         grad(_item_given_back_then_updated)(np.array([0.3, -0.2]), {'h': np.array([1.0, 2.0])})
+
+
+# --- FA 23, FC 01: an integrator whose callback=None is called under `if callback is
+# not None` was refused even where the call leaves it out: refused where it runs now
+
+def _integrate(f, y, dt, n, callback=None):
+    for i in range(n):
+        y = y + dt * f(y)
+        if callback is not None:
+            callback(i, y)
+    return y
+
+
+def _without_a_callback(p):
+    return np.sum(_integrate(np.sin, np.array([1.0, 0.5]) * p, 0.05, 10) ** 2)
+
+
+def _with_a_callback_passed_in(p, cb):
+    return np.sum(_integrate(np.sin, np.array([1.0, 0.5]) * p, 0.05, 3, callback=cb) ** 2)
+
+
+def test_a_callback_left_to_none_is_not_refused():
+    p = np.array([2.0, 0.3])
+    want = np.array([_fd(lambda t, e=e: _without_a_callback(p + t * e), 0.0)
+                     for e in np.eye(2)])
+    assert np.allclose(grad(_without_a_callback)(p), want, atol=1e-6)
+    with pytest.raises(TypeError, match="callback.*module-level function"):
+        grad(_with_a_callback_passed_in)(p, lambda i, y: None)

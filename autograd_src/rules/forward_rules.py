@@ -360,6 +360,7 @@ nondifferentiable(_ad.integer_index)  # (an index of integers: a constant, likew
 nondifferentiable(_ad.written_back)
 nondifferentiable(_ad.updated_in_place)  # (a test of a value's kind, likewise)
 nondifferentiable(_ad.extended_in_place)
+nondifferentiable(_ad.refused)  # (raises where reached)
 
 # Each is linear in the adjoint it is given and reads its other arguments for their
 # structure: its tangent applies it to the tangent, its adjoint is its transpose.

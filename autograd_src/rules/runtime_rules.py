@@ -321,7 +321,7 @@ for _helper in (_ad.zeros_like, _ad.zero_items, _ad.clip_mask, _ad.shape_of, _ad
                 _ad.is_first, _ad.alone, _ad.floating, _ad.not_an_array, _ad.item_alone,
                 _ad.not_a_container, _ad.integer_index,
                 _ad.other_items, _ad.written_back, _ad.zip_length, _ad.updated_in_place,
-                _ad.extended_in_place,
+                _ad.extended_in_place, _ad.refused,
                 _fwd.count,
                 _fwd.zero):
     if lookup(_helper) is None:

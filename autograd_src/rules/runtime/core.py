@@ -520,6 +520,12 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False,
                 "write the update as a new value (x = x + ...)")
 
 
+def refused(message: str) -> None:
+    """Raise ``message``: a line grad refuses, reached (a callback left to its default
+    None is refused where it is called, which a call leaving it out never reaches)."""
+    raise TypeError(message)
+
+
 def other_items(container: Any, index: Any) -> tuple:
     """The items of a list, tuple or dict other than ``container[index]`` (for a slice,
     those outside it): what an in-place update of that item must not share memory with."""

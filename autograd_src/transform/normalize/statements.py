@@ -1268,6 +1268,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                       "values in place"
                 fix = f"have {label} return its value and use it here (out.append(" \
                       f"{label}(x)) rather than a {label} that appends to out)"
+            elif isinstance(call.func, gast.Name):  # (a callback passed in)
+                fix = f"pass a module-level function of yours (or print) as {label} by " \
+                      "its own name, which grad then reads and follows, or give it only " \
+                      f"values that carry no gradient ({label}(t, float(np.sum(y))))"
         elif is_user_function(primitive):
             how = mutation.helper_writes_into(primitive)
             if not how and isinstance(primitive, types.FunctionType):  # (q = p[0]; q += v)
@@ -1297,8 +1301,32 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             how = mutation.writes_in_place(primitive, call) or \
                 "it may change its arguments and has no derivative rule"
         if how:
-            raise self.error(call, f"{label}() is called on a differentiated value for its "
-                                   f"effect ({how}), which grad cannot follow: {fix}")
+            message = f"{label}() is called on a differentiated value for its effect " \
+                      f"({how}), which grad cannot follow: {fix}"
+            if self.left_to_none(call.func):
+                # callback(t, y) of a parameter whose default is None (if callback is
+                # not None: ...): refused where it runs, which a call leaving it never does
+                ad = name_node(self.namer.reference(runtime, "_ad"))
+                refusal = gast.Expr(value=gast.Call(
+                    func=gast.Attribute(value=ad, attr="refused", ctx=gast.Load()),
+                    args=[gast.Constant(value=f"{self.parsed.where(call)}: {message}",
+                                        kind=None)], keywords=[]))
+                self.body.append(Primal(gast.copy_location(refusal, self.origin),
+                                        self.origin, set()))
+                return
+            raise self.error(call, message)
+
+    def left_to_none(self, func: gast.expr) -> bool:
+        """Whether ``func`` is a parameter of the function whose default is None (a
+        callback a call may leave out), never bound here."""
+        if not isinstance(func, gast.Name) or func.id not in self.parsed.params or \
+                func.id in self.parsed.reassigned:
+            return False
+        try:
+            defaults = source.default_values(self.parsed.fn)
+        except (TypeError, ValueError, AttributeError):
+            return False
+        return func.id in defaults and defaults[func.id] is None
 
     def read_back(self, call: gast.Call) -> bool:
         """Whether ``call`` may write into something this function reads otherwise than
