@@ -1586,7 +1586,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 return
             if isinstance(target, gast.Attribute) and not self.is_active(container):
                 owner = gast.unparse(container).strip()
-                holder = self.parsed.resolve(container)
+                # (a module's object or a module: its helpers may read it back; not
+                # self or an object of this function's own, read through other names)
+                holder = self.parsed.resolve(container) if isinstance(container, gast.Name) \
+                    and container.id not in self.parsed.params and \
+                    container.id not in self.parsed.locals else UNRESOLVED
                 stored = ("global", vars(holder), target.attr) \
                     if isinstance(holder, types.ModuleType) else holder
                 if self.only_recorded(target) and (holder is UNRESOLVED or
@@ -1631,7 +1635,6 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         """Whether a function of yours this one calls reads ``held`` (a module's dict or
         object, ``("global", namespace, name)``) after ``target`` is stored into it
         (``CFG['k'] = v`` then ``read_k()``): it would read the value as a constant."""
-        from .. import source
         before = (self.parsed.fn, getattr(target, "lineno", None), self.loops_around(target))
         return bool(source.state_readers(held, before))
 
