@@ -736,3 +736,16 @@ def test_a_callback_left_to_none_is_not_refused():
     assert np.allclose(grad(_without_a_callback)(p), want, atol=1e-6)
     with pytest.raises(TypeError, match="callback.*module-level function"):
         grad(_with_a_callback_passed_in)(p, lambda i, y: None)
+
+
+def test_a_sparse_matrixs_dot_names_its_matmul():
+    # FB 03: AS.dot(H) was refused with "register a rule", where AS @ H is followed
+    sparse = pytest.importorskip("scipy.sparse")
+    from autograd_src.errors import NoRuleError
+    AS = sparse.csr_matrix(np.array([[0.0, 1.0], [1.0, 0.0]]))
+
+    def through_dot(W):
+        return np.sum(np.tanh(AS.dot(W)))
+
+    with pytest.raises(NoRuleError, match=r"write AS @ \.\.\. instead"):
+        grad(through_dot)(np.ones((2, 2)))

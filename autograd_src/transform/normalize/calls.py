@@ -1853,6 +1853,11 @@ class CallNormalizer:
         if rule is None:
             instead = _WRITE_INSTEAD.get((getattr(primitive, "__module__", None),
                                           getattr(primitive, "__name__", None)))
+            owner = getattr(primitive, "__self__", None)
+            if instead is None and getattr(primitive, "__name__", None) == "dot" and \
+                    "scipy.sparse" in type(owner).__module__:
+                # (a sparse matrix's .dot: its @ is followed)
+                instead = f"{label.rsplit('.', 1)[0]} @ ..."
             raise self.error(
                 node,
                 f"no derivative rule for {label} (called on a differentiated value at "
