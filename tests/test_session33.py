@@ -749,3 +749,18 @@ def test_a_sparse_matrixs_dot_names_its_matmul():
 
     with pytest.raises(NoRuleError, match=r"write AS @ \.\.\. instead"):
         grad(through_dot)(np.ones((2, 2)))
+
+
+_DST = np.array([0, 0, 1, 1, 1, 2])
+
+
+def _segment_max_shift(e):
+    m = np.full(3, -np.inf)
+    np.maximum.at(m, _DST, e)
+    return np.sum(np.exp(e - m[_DST]))
+
+
+def test_a_segment_max_by_ufunc_at_names_a_way_that_works():
+    # FB 04: the advice was "y = np.exp(x), not np.exp(x, out=y)"
+    with pytest.raises(DiffSyntaxError, match="nondifferentiable"):
+        grad(_segment_max_shift)(np.arange(6.0))

@@ -1300,6 +1300,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         else:
             how = mutation.writes_in_place(primitive, call) or \
                 "it may change its arguments and has no derivative rule"
+        if how and label.endswith(".at") and label.split(".")[-2] in ("maximum", "minimum",
+                                                                   "fmax", "fmin"):
+            fix = "where only its value matters (a segment softmax's shift, which cancels), " \
+                  "compute it in a helper of yours declared autograd_src.extend." \
+                  "nondifferentiable; else take it per group with a mask " \
+                  "(np.max(np.where(group == k, e, -np.inf)))"
         if how:
             message = f"{label}() is called on a differentiated value for its effect " \
                       f"({how}), which grad cannot follow: {fix}"
