@@ -4,6 +4,7 @@ differentiable operations), and which may hold lists or tuples.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Optional
 
 import gast
@@ -225,14 +226,7 @@ class Activity:
         itself or through the other nested functions it calls."""
         seen = {name} if seen is None else seen | {name}
         node = self.local_functions[name][0]
-        local = {n.id for n in walk(node) if isinstance(n, gast.Name)
-                 and isinstance(n.ctx, (gast.Store, gast.Param))}
-        free = {n.id for n in walk(node) if isinstance(n, gast.Name)
-                and isinstance(n.ctx, gast.Load)} - local
-        # Defaults are read in this function when the def runs (def step(z, W=W)),
-        # whatever the parameters' names.
-        free |= {n.id for d in node.args.defaults + [d for d in node.args.kw_defaults if d]
-                 for n in walk(d) if isinstance(n, gast.Name)}
+        free = _free_names(node)
         found = free & self.active
         for sibling in free & set(self.local_functions) - seen:
             found |= self.captured_active(sibling, seen)
@@ -322,3 +316,21 @@ class Activity:
                     self.list_beside_constant(expr, left, right):
                 return None
         return False
+
+
+_FREE_NAMES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _free_names(node: Any) -> frozenset:
+    """The names a nested def or lambda reads from outside itself (its defaults too,
+    read where the def runs: def step(z, W=W)), found once per node."""
+    found = _FREE_NAMES.get(node)
+    if found is None:
+        local = {n.id for n in walk(node) if isinstance(n, gast.Name)
+                 and isinstance(n.ctx, (gast.Store, gast.Param))}
+        free = {n.id for n in walk(node) if isinstance(n, gast.Name)
+                and isinstance(n.ctx, gast.Load)} - local
+        free |= {n.id for d in node.args.defaults + [d for d in node.args.kw_defaults if d]
+                 for n in walk(d) if isinstance(n, gast.Name)}
+        found = _FREE_NAMES[node] = frozenset(free)
+    return found
