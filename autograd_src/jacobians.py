@@ -719,8 +719,15 @@ def hessian(fn: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]:
     def hessian_of(*args: Any, **kwargs: Any) -> Any:
         draws = SameDraws(fn, args, kwargs, state=True,
                            may_change_state=same.needed)  # each column's run as the first
-        scalar.check(args, kwargs)
+        value = scalar.check(args, kwargs)
         draws.again()  # (the check ran f: the code is made for the state the call found)
+        if value is not None and same.needed():
+            # (state the check's run changed that could not be given back, a class
+            # attribute: every pass would see it alike, so compare one with that run)
+            from .api import value_and_grad
+            again = value_and_grad(fn, wrt=names[0])(*args, **kwargs)[0]
+            same.check(value, again, "to check its value and again for its derivative,")
+            draws.again()
         argument = _argument(fn, names[0], args, kwargs)
         shape, units = _basis(argument)
         latest = forward(args, kwargs)
@@ -761,8 +768,11 @@ class _ScalarOutput:
     def __init__(self, fn: Callable[..., Any], label: str) -> None:
         self.fn, self.label, self.seen = fn, label, set()
 
-    def check(self, args: tuple, kwargs: dict) -> None:
+    def check(self, args: tuple, kwargs: dict) -> Any:
+        """Raise unless ``fn(*args, **kwargs)`` is a scalar; its value where it ran
+        ``fn`` (once per layout), else None."""
         key = tuple((type(a), np.shape(a) if type(a) is np.ndarray else None) for a in args)
+        value = None
         if kwargs or key not in self.seen:
             value = value_on_copies(self.fn, args, kwargs)
             if np.ndim(value) or isinstance(value, (list, tuple, dict)):
@@ -774,6 +784,7 @@ class _ScalarOutput:
                                  "give the Hessian of the sum of the outputs")
             if not kwargs and len(self.seen) < 64:
                 self.seen.add(key)
+        return value
 
 
 # ----- grad of a derivative grad made: forward over reverse -----

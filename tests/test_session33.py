@@ -764,3 +764,80 @@ def test_a_segment_max_by_ufunc_at_names_a_way_that_works():
     # FB 04: the advice was "y = np.exp(x), not np.exp(x, out=y)"
     with pytest.raises(DiffSyntaxError, match="nondifferentiable"):
         grad(_segment_max_shift)(np.arange(6.0))
+
+
+# --- FE 09-11: state changed mid-function by another route than `NS.k = v` (setattr,
+# vars(NS)[k], CFG.update, globals()[k]): the first read's adjoint read the new value
+# (3.6 for 3.0); float(v) given to a helper storing it in module state read back (a
+# gradient lost); hessian's scalar check ran f first, changing a class attribute every
+# pass then saw (12 for 10)
+
+import types as _types  # noqa: E402
+
+_NS = _types.SimpleNamespace(k=2.0)
+_CFG2 = {'k': 2.0}
+K2 = 2.0
+
+
+def _by_setattr(x):
+    a = np.sum(x * x) * _NS.k
+    setattr(_NS, 'k', 3.0)  # noqa: B010 - the form under test
+    return a + np.sum(x * x) * _NS.k
+
+
+def _by_vars(x):
+    a = np.sum(x * x) * _NS.k
+    vars(_NS)['k'] = 3.0
+    return a + np.sum(x * x) * _NS.k
+
+
+def _by_update(x):
+    a = np.sum(x * x) * _CFG2['k']
+    _CFG2.update(k=3.0)
+    return a + np.sum(x * x) * _CFG2['k']
+
+
+def _by_globals(x):
+    a = np.sum(x * x) * K2
+    globals()['K2'] = 3.0
+    return a + np.sum(x * x) * K2
+
+
+@pytest.mark.parametrize("function", [_by_setattr, _by_vars, _by_update, _by_globals])
+def test_state_changed_mid_function_by_another_route_is_read_where_read(function):
+    global K2
+    _NS.k, _CFG2['k'], K2 = 2.0, 2.0, 2.0
+    x = np.array([0.3, -0.7, 1.2])
+    assert np.allclose(grad(function)(x), 10 * x)
+
+
+def _stores_a_global(v):
+    global K2
+    K2 = v
+
+
+def _float_through_a_global(x):
+    _stores_a_global(float(np.sum(x)))
+    return np.sum(x * x) * K2
+
+
+def test_a_float_given_to_a_helper_storing_it_in_state_read_back_is_refused():
+    with pytest.raises(DiffSyntaxError, match="changes state outside it"):
+        grad(_float_through_a_global)(np.array([0.3, -0.7, 1.2]))
+
+
+class _Scale:
+    k = 2.0
+
+
+def _reads_a_class_attribute_it_changes(x):
+    a = np.sum(x * x) * _Scale.k
+    _Scale.k = 3.0
+    return a + np.sum(x * x) * _Scale.k
+
+
+def test_hessian_of_a_function_changing_a_class_attribute_raises():
+    from autograd_src import hessian
+    _Scale.k = 2.0
+    with pytest.raises(RuntimeError, match="gave other values"):
+        hessian(_reads_a_class_attribute_it_changes)(np.array([0.3, -0.7, 1.2]))

@@ -154,7 +154,8 @@ class ExpressionNormalizer:
             base_name(expr) in self.container_copies
         if trivial and not copied_item and not (self.read_from_state(expr) and (self.helper or (
                 self.calls_that_may_change_state and self.changed_by_calls(expr)) or (
-                self.sets_state and _reads_state(expr, self.parsed.locals)))):
+                self.sets_state and _reads_state(expr, self.parsed.locals)) or (
+                isinstance(expr, gast.Name) and self.rebinds_globals))):
             return expr
         name = self.namer.fresh(base)
         read = expr
@@ -243,10 +244,42 @@ class ExpressionNormalizer:
         global (``D['calls'] = 1``): then the attributes and such items its adjoints read
         are read once, where the primal reads them, so that setting one later is a new
         binding the derivative does not see."""
-        return any(isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Store) or
-                   isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store) and
-                   base_name(node) is not None and base_name(node) not in self.parsed.locals
-                   for node in walk(self.parsed.node))
+        for node in walk(self.parsed.node):
+            if isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Store):
+                return True
+            if isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store) and \
+                    base_name(node) not in self.parsed.locals:  # (vars(NS)['k'] too)
+                return True
+            if isinstance(node, gast.Call) and (
+                    self.parsed.resolve(node.func) in mutation._SETTERS or
+                    isinstance(node.func, gast.Attribute) and
+                    node.func.attr in mutation.MUTATING_METHODS and
+                    base_name(node.func.value) is not None and
+                    base_name(node.func.value) not in self.parsed.locals and
+                    base_name(node.func.value) not in self.parsed.params):
+                return True  # setattr(NS, 'k', v), CFG.update(k=v)
+        return False
+
+    @functools.cached_property
+    def rebinds_globals(self) -> bool:
+        """Whether the function binds a module's variable by another route than
+        ``global`` (``globals()['K'] = v``, ``vars(module)['K'] = v``, ``setattr(module,
+        'K', v)``, ``sys.modules[__name__].K = v``): then the globals its adjoints read
+        are read once, where the primal reads them."""
+        for node in walk(self.parsed.node):
+            if isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store) and \
+                    isinstance(node.value, gast.Call) and \
+                    self.parsed.resolve(node.value.func) in (globals, vars):
+                return True
+            if isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Store) and (
+                    isinstance(node.value, gast.Subscript) or
+                    isinstance(self.parsed.resolve(node.value), types.ModuleType)):
+                return True
+            if isinstance(node, gast.Call) and \
+                    self.parsed.resolve(node.func) in mutation._SETTERS and node.args and \
+                    isinstance(self.parsed.resolve(node.args[0]), types.ModuleType):
+                return True
+        return False
 
     def changed_by_calls(self, expr: gast.expr) -> bool:
         """Whether a call may change ``expr`` without this function writing it: an

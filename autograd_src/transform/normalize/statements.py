@@ -1234,7 +1234,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 self.kept_for_the_caller(argument, call.func.value.id)
             return
         if (_converted_only(call, self.is_active, self.parsed.resolve) or
-                self.helper_converts_only(call, primitive)) and not self.read_back(call):
+                self.helper_converts_only(call, primitive)) and not self.read_back(call) \
+                and not self.state_read_back(call, primitive):
             # d.setdefault('vals', []).append(float(loss)), log_val(log, 'h', h) whose
             # body logs float(np.sum(h)): numbers kept for the caller, run as written (a
             # record this function reads again, or an array filled, is differentiated)
@@ -1333,6 +1334,16 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         except (TypeError, ValueError, AttributeError):
             return False
         return func.id in defaults and defaults[func.id] is None
+
+    def state_read_back(self, call: gast.Call, primitive: Any) -> bool:
+        """Whether the function of yours ``call`` calls changes state outside it that a
+        function being differentiated reads after (``setk(float(v))`` doing ``global K;
+        K = v``, then ``... * K``): float(v) carries gradient, which the read would lose."""
+        if not (is_user_function(primitive) and isinstance(primitive, types.FunctionType)):
+            return False
+        before = (self.parsed.fn, getattr(call, "lineno", None), self.loops_around(call))
+        return any(source.state_readers(target, before)
+                   for target, _ in mutation.state_written_by(primitive))
 
     def read_back(self, call: gast.Call) -> bool:
         """Whether ``call`` may write into something this function reads otherwise than
