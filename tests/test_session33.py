@@ -841,3 +841,24 @@ def test_hessian_of_a_function_changing_a_class_attribute_raises():
     _Scale.k = 2.0
     with pytest.raises(RuntimeError, match="gave other values"):
         hessian(_reads_a_class_attribute_it_changes)(np.array([0.3, -0.7, 1.2]))
+
+
+# --- FE 03: a helper appending to the caller's list reached through a second local
+# name (h = log; logf(h, y)) ran on a copy: the caller's list lost the append
+
+def _logs_into(acc, v):
+    acc.append(float(np.sum(v)))
+
+
+def _logs_through_another_name(x, log):
+    y = np.sum(x ** 2)
+    h = log
+    _logs_into(h, y)
+    return y
+
+
+def test_a_helpers_append_through_another_name_reaches_the_callers_list():
+    log: list = []
+    x = np.array([0.3, -0.7, 1.2])
+    assert np.allclose(grad(_logs_through_another_name)(x, log), 2 * x)
+    assert log == [pytest.approx(float(np.sum(x ** 2)))]

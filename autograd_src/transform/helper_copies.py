@@ -717,6 +717,10 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
             value = given.get(param)
             if not isinstance(value, gast.Name):
                 return stmt  # a view or an expression: as before
+            # (h = log; logf(h, y), h not read after: the caller's list, as logf(log, y)
+            # is; h = HIST, a module's: written into as Python's)
+            if value.id not in live:
+                value = name_node(_aliased(parsed, value.id))
             if value.id not in parsed.locals and value.id not in parsed.params or \
                     _holds_a_modules_array(parsed, value.id):
                 return stmt  # a module's array (scale_into(W), v = W; fill(v)): written
@@ -851,6 +855,24 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         return stmt
 
     _each_statement(parsed, rewrite)
+
+
+def _aliased(parsed: Any, name: str) -> str:
+    """The name ``name`` stands for where every binding of it in ``parsed``'s body is
+    that other name (``h = log``), a parameter never bound anew or a name not bound
+    there (a module's); else ``name``."""
+    values = [n.value for n in walk(parsed.node) if isinstance(n, gast.Assign) and
+              any(isinstance(t, gast.Name) and t.id == name for t in n.targets)]
+    if not values or not all(isinstance(v, gast.Name) for v in values) or \
+            len({v.id for v in values}) != 1:
+        return name
+    other = values[0].id
+    stores = [n for n in walk(parsed.node) if isinstance(n, gast.Name) and n.id == other
+              and isinstance(n.ctx, gast.Store)]
+    if other in parsed.params and not stores or \
+            other not in parsed.locals and other not in parsed.params:
+        return other
+    return name
 
 
 def _taken_back_if_updated(name: str, updated: str, ad: str, np_name: str,
