@@ -730,11 +730,13 @@ def vjp(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tup
     # (run as the caller's code would, the lists, dicts, objects and arrays without
     # gradient it is given changed as one run changes them; a differentiated array is
     # copied, as grad never changes it: the derivative is taken where it was)
-    value = fn(*[p.copy() if type(p) is np.ndarray and _is_float(p) else p
-                 for p in primals])
+    # (which arguments are differentiated, read before the run, which may change them:
+    # log.append(len(log)) on a list of floats)
     positions = tuple(i for i, p in enumerate(primals) if _is_float(p, i))
     if not positions:
         raise ValueError("vjp needs at least one floating-point argument")
+    value = fn(*[p.copy() if type(p) is np.ndarray and _is_float(p) else p
+                 for p in primals])
     if type(value) is tuple:  # (a label beside the values: no cotangent fits it)
         for k, item in enumerate(value):
             if isinstance(item, (str, bytes, bool, np.bool_)) or item is None:

@@ -862,3 +862,18 @@ def test_a_helpers_append_through_another_name_reaches_the_callers_list():
     x = np.array([0.3, -0.7, 1.2])
     assert np.allclose(grad(_logs_through_another_name)(x, log), 2 * x)
     assert log == [pytest.approx(float(np.sum(x ** 2)))]
+
+
+def _appends_its_length(x, log):
+    log.append(len(log))
+    return np.sum(x * x)
+
+
+def test_vjp_reads_which_arguments_are_differentiated_before_running_f():
+    # FE 02: f appended an int to a list of floats it was given; vjp then refused the
+    # list as holding an int
+    from autograd_src import vjp
+    x, log = np.array([0.3, -0.7, 1.2]), [1.0]
+    _, vjp_fn = vjp(_appends_its_length, x, log)
+    assert np.allclose(vjp_fn(1.0)[0], 2 * x)
+    assert log == [1.0, 1]
