@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import operator
+import sys
 import types
 from typing import Any, Optional
 
@@ -272,9 +273,10 @@ class ExpressionNormalizer:
                     self.parsed.resolve(node.value.func) in (globals, vars):
                 return True
             if isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Store) and (
-                    isinstance(node.value, gast.Subscript) or
+                    isinstance(node.value, gast.Subscript) and
+                    self.parsed.resolve(node.value.value) is sys.modules or
                     isinstance(self.parsed.resolve(node.value), types.ModuleType)):
-                return True
+                return True  # (sys.modules[__name__].K = v, cfgmod.K = v)
             if isinstance(node, gast.Call) and \
                     self.parsed.resolve(node.func) in mutation._SETTERS and node.args and \
                     isinstance(self.parsed.resolve(node.args[0]), types.ModuleType):
