@@ -846,12 +846,9 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                 return taken_back
             before.append(taken_back)
             np_name = namer.reference(np, "np")
-            place = parsed.where(stmt)
             for name, updated in sorted(maybe.items())[:-1]:
-                before.append(_taken_back_if_updated(name, updated, ad, np_name, stmt,
-                                                     place))
-            return _taken_back_if_updated(*sorted(maybe.items())[-1], ad, np_name, stmt,
-                                          place)
+                before.append(_taken_back_if_updated(name, updated, ad, np_name, stmt))
+            return _taken_back_if_updated(*sorted(maybe.items())[-1], ad, np_name, stmt)
         return stmt
 
     _each_statement(parsed, rewrite)
@@ -876,7 +873,7 @@ def _aliased(parsed: Any, name: str) -> str:
 
 
 def _taken_back_if_updated(name: str, updated: str, ad: str, np_name: str,
-                           where: Any, place: str) -> gast.stmt:
+                           where: Any) -> gast.stmt:
     """``if _ad.updated_in_place(name): name = np.asarray(updated)``: the caller's value
     of a helper's ``p += v`` taken back where NumPy updates it in place (an array, which
     stays one: a 0-d array's update computed as a number), not a number."""
@@ -886,11 +883,9 @@ def _taken_back_if_updated(name: str, updated: str, ad: str, np_name: str,
     assign = gast.copy_location(assign_node(name, value, where), where)
     assign.writes_back = [name]
     assign.shown_as = getattr(where, "shown_as", None)
-    shown = getattr(where, "shown_as", None) or gast.unparse(where).strip().splitlines()[0]
     test = gast.Call(func=gast.Attribute(value=name_node(ad), attr="updated_in_place",
                                          ctx=gast.Load()),
-                     args=[name_node(name), name_node(updated),
-                           gast.Constant(value=f"{place}: {shown}", kind=None)], keywords=[])
+                     args=[name_node(name)], keywords=[])
     # (a list's p += [v], a dict's p |= {...}: the caller's name holds the updated one,
     # the caller's own list written back where it was given: Python's in-place change)
     extended = gast.Call(func=gast.Attribute(value=name_node(ad), attr="extended_in_place",

@@ -382,7 +382,7 @@ def written(g: Any, index: Any) -> Any:
     return np.where(last[index] == ids, part, 0)
 
 
-def updated_in_place(value: Any, updated: Any = None, where: str = "") -> bool:
+def updated_in_place(value: Any) -> bool:
     """Whether ``value += v`` updates ``value`` itself (an array), as opposed to binding
     a new one (a number): what a helper's ``p += v`` leaves in its caller's name (a list
     or a dict: `extended_in_place`)."""
