@@ -785,14 +785,32 @@ class DataNormalizer:
                    self.parsed.resolve(value.func) in kinds
                    for value in self.values_assigned(name))
 
-    def ever_a_tuple(self, name: str) -> bool:
+    def ever_a_tuple(self, name: str, seen: frozenset = frozenset()) -> bool:
         """Whether ``name`` may hold a tuple (assigned one, or a parameter), which
-        ``+=`` joins only to a tuple."""
+        ``+=`` joins only to a tuple. A name bound to another name, or to its copy,
+        holds what that one holds (an inlined helper's parameter: ``t_h = t``)."""
         if name in self.parsed.params:
             return True
-        return any(isinstance(value, gast.Tuple) or isinstance(value, gast.Call) and
-                   self.parsed.resolve(value.func) is tuple
-                   for value in self.values_assigned(name))
+        seen = seen | {name}
+        for value in self.values_assigned(name):
+            if isinstance(value, gast.Call) and self.parsed.resolve(value.func) is \
+                    runtime.copied and len(value.args) == 1:
+                value = value.args[0]
+            if isinstance(value, gast.Tuple) or isinstance(value, gast.Call) and \
+                    self.parsed.resolve(value.func) is tuple:
+                return True
+            if isinstance(value, gast.Name) and value.id not in seen and \
+                    self.ever_a_tuple(value.id, seen):
+                return True
+        return False
+
+    def surely_a_tuple(self, name: str) -> bool:
+        """Whether ``name`` holds a tuple wherever it is bound (a tuple display or
+        ``tuple(...)``, never a parameter)."""
+        values = self.values_assigned(name)
+        return name not in self.parsed.params and bool(values) and all(
+            isinstance(value, gast.Tuple) or isinstance(value, gast.Call) and
+            self.parsed.resolve(value.func) is tuple for value in values)
 
     def surely_an_array(self, name: str, seen: frozenset = frozenset()) -> bool:
         """Whether ``name`` holds a NumPy array wherever it is bound: made by a NumPy
@@ -1055,14 +1073,23 @@ class DataNormalizer:
                                     attr="not_an_array", ctx=gast.Load()),
                 args=[name_node(name), gast.Constant(value=where, kind=None)], keywords=[]))
             self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
-        if isinstance(stmt.op, gast.Add) and (name in self.lists or self.holds_sequence(
-                stmt.target)) and self.not_a_list(stmt.value) and \
-                not self.ever_a_tuple(name):
-            # ys += KT, ys += range(2): a list extended by any iterable (its items)
-            stmt = gast.copy_location(gast.AugAssign(target=stmt.target, op=stmt.op, value=(
-                gast.copy_location(gast.Call(func=name_node(self.namer.reference(list, "list")),
-                                             args=[stmt.value], keywords=[]), stmt.value))),
-                stmt)
+        if isinstance(stmt.op, gast.Add) and (
+                name in self.lists or self.holds_sequence(stmt.target) is not False) and \
+                self.not_a_list(stmt.value) and not self.surely_a_tuple(name):
+            # ys += KT, ys += range(2): a list extended by any iterable (its items); where
+            # ys may be a tuple or an array too (a parameter: t += (v,)), as its type says
+            items: gast.expr = gast.copy_location(gast.Call(
+                func=name_node(self.namer.reference(list, "list")), args=[stmt.value],
+                keywords=[]), stmt.value)
+            if self.ever_a_tuple(name):
+                is_list = gast.Compare(left=gast.Call(
+                    func=name_node(self.namer.reference(type, "type")), args=[
+                        name_node(name)], keywords=[]), ops=[gast.Is()],
+                    comparators=[name_node(self.namer.reference(list, "list"))])
+                items = gast.copy_location(gast.IfExp(test=is_list, body=items,
+                                                      orelse=clone(stmt.value)), stmt.value)
+            stmt = gast.copy_location(gast.AugAssign(target=stmt.target, op=stmt.op,
+                                                     value=items), stmt)
         if name in self.shared and name not in self.scalars and \
                 (self.is_active(stmt.value) or name in self.active):
             symbol = gast.unparse(stmt).split(name, 1)[1].split()[0]

@@ -1,0 +1,68 @@
+"""Session 34: smallest forms of what this session found and fixed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd_src import grad, hessian, jvp
+
+X = np.array([0.3, -0.7, 1.2])
+
+
+def _append_a_tuple(t, v):
+    t += (v,)
+    return t
+
+
+def _tuple_through_helper(x):
+    t = (x,)
+    t2 = _append_a_tuple(t, x * 2.0)
+    return np.sum(t2[1] * t2[0])
+
+
+def _list_through_helper(x):
+    t = [x]
+    t2 = _append_a_tuple(t, x * 2.0)
+    return np.sum(t2[1] * t2[0])
+
+
+def _list_through_helper_twice(x):
+    ys = [x]
+    ys = _append_a_tuple(ys, 2.0 * x)
+    ys = _append_a_tuple(ys, 3.0 * x)
+    return np.sum(ys[1] * ys[2]) / 3.0
+
+
+@pytest.mark.parametrize("function", [_tuple_through_helper, _list_through_helper,
+                                      _list_through_helper_twice])
+def test_a_helpers_plus_equals_of_a_tuple_on_a_list_or_tuple_it_is_given(function):
+    # FE 01: `t += (v,)` in a helper, t a tuple: hessian (forward over reverse, the
+    # helper inlined) wrote `t + list(value)`, a TypeError; t a list: every entry
+    # point wrote `t + value`, list + tuple, a TypeError. Now as the type says.
+    np.testing.assert_allclose(grad(function)(X), 4.0 * X)
+    np.testing.assert_allclose(hessian(function)(X), 4.0 * np.eye(3))
+    _, tangent = jvp(function, (X,), (np.ones(3),))
+    np.testing.assert_allclose(tangent, 4.0 * X.sum())
+
+
+def _extends_its_argument(x, acc):
+    acc += (x * 2.0,)
+    return np.sum(acc[-1] * x)
+
+
+def test_plus_equals_of_a_tuple_on_a_list_argument_extends_the_callers_list():
+    acc = [1.0]
+    np.testing.assert_allclose(grad(_extends_its_argument)(X, acc), 4.0 * X)
+    assert len(acc) == 2
+    np.testing.assert_allclose(acc[1], 2.0 * X)
+
+
+def _array_plus_a_tuple(x, b):
+    b = b * 1.0
+    b += (1.0, 2.0, 3.0)
+    return np.sum(b * x)
+
+
+def test_plus_equals_of_a_tuple_on_an_array_adds_elementwise():
+    np.testing.assert_allclose(grad(_array_plus_a_tuple)(X, np.ones(3)), [2.0, 3.0, 4.0])
