@@ -66,3 +66,64 @@ def _array_plus_a_tuple(x, b):
 
 def test_plus_equals_of_a_tuple_on_an_array_adds_elementwise():
     np.testing.assert_allclose(grad(_array_plus_a_tuple)(X, np.ones(3)), [2.0, 3.0, 4.0])
+
+
+def _log_by_plus(acc, v):
+    acc += [float(np.sum(v))]
+
+
+def _log_by_append(acc, v):
+    acc.append(float(np.sum(v)))
+
+
+def _log_into_first(acc, v):
+    acc[0] = acc[0] + float(np.sum(v))
+
+
+def _alias_read_after(helper):
+    def f(x, log):
+        y = np.sum(x ** 2)
+        h = log
+        helper(h, y)
+        return y * len(h)
+    return f
+
+
+def _maybe_alias(x, log, c):
+    h = log if c else []
+    h.append(1.0)
+    _log_by_append(h, np.sum(x))
+    return np.sum(x) * len(h)
+
+
+@pytest.mark.parametrize("helper, start", [(_log_by_plus, []), (_log_by_append, []),
+                                           (_log_into_first, [1.0])])
+@pytest.mark.parametrize("entry", ["grad", "value_and_grad", "jvp", "jacobian"])
+def test_a_helpers_write_through_a_second_name_read_after_reaches_the_callers_list(
+        helper, start, entry):
+    # FE 03's sibling: h = log; helper(h, y); then len(h): the helper ran on a copy,
+    # taken back into h alone; the caller's list kept its old items.
+    from autograd_src import jacobian, value_and_grad
+    f = _alias_read_after(helper)
+    plain = list(start)
+    f(X, plain)
+    given = list(start)
+    if entry == "grad":
+        np.testing.assert_allclose(grad(f)(X, given), 2.0 * X * len(plain))
+    elif entry == "value_and_grad":
+        value_and_grad(f)(X, given)
+    elif entry == "jvp":
+        jvp(f, (X, given), (X, None))
+    else:
+        jacobian(f)(X, given)
+    assert given == pytest.approx(plain)
+
+
+@pytest.mark.parametrize("c", [True, False])
+def test_a_helpers_append_to_a_name_that_may_be_the_callers_list(c):
+    plain: list = []
+    _maybe_alias(X, plain, c)
+    given: list = []
+    np.testing.assert_allclose(grad(_maybe_alias)(X, given, c),
+                               np.full(3, 2.0))  # (len(h) is 2 either way)
+    assert given == pytest.approx(plain)

@@ -842,13 +842,33 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
             # (for the normalizer: the same list or dict, written into, not a new one)
             taken_back.writes_back = [name for _, name in back if name not in maybe]
             taken_back.shown_as = stmt.shown_as
-            if not maybe:
-                return taken_back
-            before.append(taken_back)
+            out = [taken_back]
             np_name = namer.reference(np, "np")
-            for name, updated in sorted(maybe.items())[:-1]:
-                before.append(_taken_back_if_updated(name, updated, ad, np_name, stmt))
-            return _taken_back_if_updated(*sorted(maybe.items())[-1], ad, np_name, stmt)
+            out += [_taken_back_if_updated(name, updated, ad, np_name, stmt)
+                    for name, updated in sorted(maybe.items())]
+            # (h = log; logf(h, y); ... h read after: the argument h stands for holds
+            # what h holds now, as Python's one list would; h = log if c else []: where
+            # h was log when called)
+            for _, name in back:
+                other = _aliased(parsed, name)
+                maybe_of = [] if other != name else sorted(_may_stand_for(parsed, name))
+                for param in [other] if other != name and other in parsed.params else \
+                        maybe_of:
+                    same = gast.copy_location(assign_node(param, name_node(name), stmt),
+                                              stmt)
+                    same.writes_back = [param]
+                    same.shown_as = stmt.shown_as
+                    if param in maybe_of:
+                        was = namer.fresh(f"{name}_is_{param}")
+                        before.append(gast.copy_location(assign_node(was, gast.Compare(
+                            left=name_node(name), ops=[gast.Is()],
+                            comparators=[name_node(param)]), stmt), stmt))
+                        same = gast.copy_location(gast.If(test=name_node(was), body=[same],
+                                                          orelse=[]), stmt)
+                        same.shown_as = stmt.shown_as
+                    out.append(same)
+            before.extend(out[:-1])
+            return out[-1]
         return stmt
 
     _each_statement(parsed, rewrite)
@@ -870,6 +890,34 @@ def _aliased(parsed: Any, name: str) -> str:
             other not in parsed.locals and other not in parsed.params:
         return other
     return name
+
+
+def _may_stand_for(parsed: Any, name: str) -> set:
+    """The parameters ``name`` may hold, bound as one of the values its bindings may
+    give (``h = log if c else []``, ``h = log or []``, through other local names), where
+    not every binding is that one (`_aliased`)."""
+    found: set = set()
+    pending, seen = [name], {name}
+    while pending:
+        current = pending.pop()
+        for n in walk(parsed.node):
+            if not (isinstance(n, gast.Assign) and any(
+                    isinstance(t, gast.Name) and t.id == current for t in n.targets)):
+                continue
+            values = [n.value]
+            while values:
+                value = values.pop()
+                if isinstance(value, gast.IfExp):
+                    values += [value.body, value.orelse]
+                elif isinstance(value, gast.BoolOp):
+                    values += value.values
+                elif isinstance(value, gast.Name) and value.id not in seen:
+                    seen.add(value.id)
+                    if value.id in parsed.params:
+                        found.add(value.id)
+                    else:
+                        pending.append(value.id)
+    return found
 
 
 def _taken_back_if_updated(name: str, updated: str, ad: str, np_name: str,
