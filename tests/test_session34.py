@@ -127,3 +127,84 @@ def test_a_helpers_append_to_a_name_that_may_be_the_callers_list(c):
     np.testing.assert_allclose(grad(_maybe_alias)(X, given, c),
                                np.full(3, 2.0))  # (len(h) is 2 either way)
     assert given == pytest.approx(plain)
+
+
+DT = 0.1
+
+
+def _sir_rows(p, T):
+    traj = np.zeros((T, 3))
+    traj[0] = [0.99, 0.01, 0.0]
+    for t in range(1, T):
+        S, I, R = traj[t - 1]
+        traj[t, 0] = S - DT * p[0] * S * I
+        traj[t, 1] = I + DT * (p[0] * S * I - p[1] * I)
+        traj[t, 2] = R + DT * p[1] * I
+    return traj
+
+
+def _sir_through_a_helper(p, T):
+    return np.sum(_sir_rows(p, T)[:, 1])
+
+
+def _sir_items(p, T):
+    traj = np.zeros((T, 3))
+    traj[0] = [0.99, 0.01, 0.0]
+    for t in range(1, T):
+        S = traj[t - 1, 0]
+        I = traj[t - 1, 1]
+        traj[t, 0] = S - DT * p[0] * S * I
+        traj[t, 1] = I + DT * (p[0] * S * I - p[1] * I)
+    return traj
+
+
+def _sir_items_through_a_helper(p, T):
+    return np.sum(_sir_items(p, T)[:, 1])
+
+
+@pytest.mark.parametrize("function", [_sir_through_a_helper, _sir_items_through_a_helper])
+def test_a_helper_filling_its_own_trajectory_writes_into_it_in_place(function):
+    # EY 01: S, I, R = traj[t - 1] in a helper made each store copy the whole
+    # trajectory (the row a view of traj, its items maybe views; the helper's
+    # parameter p counted as maybe sharing traj's memory): O(T^2). A row of a float
+    # array made here is an array whose items are numbers; no parameter's array shares
+    # one made here.
+    from tests.finite_differences import numeric_grad
+    p = np.array([2.0, 0.5])
+    derivative = grad(function)
+    np.testing.assert_allclose(derivative(p, 40), numeric_grad(
+        lambda q: function(q, 40), p), rtol=1e-6, atol=1e-8)
+    helper_code = derivative.source
+    assert "_ad.setitem(traj" not in helper_code and "traj[t, 0] = " in helper_code
+    assert "traj_stack" not in helper_code
+
+
+def _view_kept_in_a_list(p):
+    out = []
+    traj = np.zeros((3, 2))
+    out.append(traj[0])
+    y = np.sum(traj * p[0])
+    traj[0] = p * 2.0
+    return np.sum(out[-1] * p) + y
+
+
+def _keeps_a_view(p, out):
+    traj = np.zeros((3, 2))
+    out.append(traj[0])
+    y = np.sum(traj * p[0])
+    traj[0] = p * 2.0
+    return np.sum(out[-1] * p) + y
+
+
+def _view_kept_by_a_helper(p):
+    return _keeps_a_view(p, [])
+
+
+@pytest.mark.parametrize("function", [_view_kept_in_a_list, _view_kept_by_a_helper])
+def test_a_view_put_into_a_list_before_its_array_is_updated_with_gradient_is_refused(function):
+    # Found beside EY 01: out.append(traj[0]) ran as written (no gradient yet), so
+    # nothing knew out held a view of traj; traj[0] = p * 2.0 then made a new array,
+    # out[-1] kept the zeros: 0 for 4p, silently. Now checked as it runs.
+    from autograd_src.errors import InPlaceUpdateError
+    with pytest.raises(InPlaceUpdateError, match=r"traj\[0\] = "):
+        grad(function)(np.array([1.5, -0.5]))

@@ -1311,17 +1311,32 @@ def _read_only_before(item: Op, update: Op, loops: tuple, sequence: list) -> boo
             if name not in entry.input_names() and not any(
                     name in load_names(v) for v in entry.bound.values()):
                 continue
+            number = getattr(entry, "gives_number", False)  # (S = row[0]: a number)
             if rule is None or hasattr(rule, "helper_keywords") or \
                     rule.primitive in mutation.VIEW_FUNCTIONS or \
                     rule.primitive in mutation.RETURNS_AN_ARGUMENT or \
                     getattr(rule.primitive, "__name__", "") in \
-                    {"getitem", "setitem"} | mutation.VIEW_METHODS:
+                    {"getitem", "setitem"} | mutation.VIEW_METHODS and not number:
                 return False
             if not (start < k < end and around[:len(loops)] == loops):
                 return False
         else:
             node = entry.stmt if isinstance(entry, Primal) else entry
+            if _counted_only(node, name) and start < k < end:
+                continue  # (S, I, R = row: _ad.unpacking(row, 3) reads its length)
             if any(isinstance(n, gast.Name) and n.id == name for n in walk(node)):
                 return False
     return True
+
+
+def _counted_only(node: Any, name: str) -> bool:
+    """Whether ``node`` is ``_ad.unpacking(name, n)``, which reads ``name``'s length."""
+    return isinstance(node, gast.Expr) and isinstance(node.value, gast.Call) and \
+        isinstance(node.value.func, gast.Attribute) and \
+        node.value.func.attr == "unpacking" and \
+        isinstance(node.value.func.value, gast.Name) and \
+        node.value.func.value.id.startswith("_ad") and node.value.args and \
+        isinstance(node.value.args[0], gast.Name) and node.value.args[0].id == name and \
+        not any(isinstance(n, gast.Name) and n.id == name
+                for a in node.value.args[1:] for n in walk(a))
 

@@ -341,13 +341,16 @@ class DataNormalizer:
         if not isinstance(value, (gast.Tuple, gast.List)):
             # a, b = helper(x): keep the tuple, then read its items
             whole = self.namer.fresh("values")
-            self.lists.add(whole)
-            self.all_lists.add(whole)
+            row = self.note_row_of_float_array(whole, value)
+            if not row:  # (a row of a float array: an array, its items numbers)
+                self.lists.add(whole)
+                self.all_lists.add(whole)
             whole_assign = gast.Assign(targets=[name_node(whole, gast.Store())], value=value,
                                        type_comment=None)
             self.assign(gast.copy_location(whole_assign, original), original)
-            self.lists.add(whole)
-            self.all_lists.add(whole)
+            if not row:
+                self.lists.add(whole)
+                self.all_lists.add(whole)
             if isinstance(value, gast.Name) and value.id in self.scalar_sequences:
                 self.scalar_sequences.add(whole)  # (omega, alpha, beta = theta: numbers)
             self.unpacking_checked(whole, len(names), original)
@@ -397,6 +400,20 @@ class DataNormalizer:
             ([gast.Constant(value=True, kind=None)] if starred else []), keywords=[]))
         self.body.append(Primal(gast.copy_location(check, origin), origin, set()))
 
+    def note_row_of_float_array(self, whole: str, value: gast.expr) -> bool:
+        """``S, I, R = traj[t - 1]`` of a float array of known dimensions
+        (`shapes.float_array_ndims`): ``whole``, the row, is one too, one dimension
+        less, whose items are numbers (not views of ``traj``, which the loop's stores
+        may then write into in place)."""
+        if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) and \
+                value.value.id in self.float_arrays:
+            parts = value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
+            ndim = self.float_arrays[value.value.id] - len(parts)
+            if ndim >= 1 and all(self.integer_index(p) for p in parts):
+                self.float_arrays[whole] = ndim
+                return True
+        return False
+
     def unpack_nested(self, target: gast.Tuple, value: gast.expr,
                       original: gast.stmt) -> None:
         """``(a, b), c = v`` and ``first, *rest = v``, one level at a time: the whole
@@ -412,6 +429,7 @@ class DataNormalizer:
             return
         read_in_value = {n.id for n in walk(value) if isinstance(n, gast.Name)}
         whole = self.namer.fresh("values")
+        self.note_row_of_float_array(whole, value)
         self.assign(gast.copy_location(gast.Assign(targets=[name_node(whole, gast.Store())],
                                                    value=value, type_comment=None),
                                        original))
@@ -512,6 +530,12 @@ class DataNormalizer:
             # its own arrays: those its caller reads later it returns, read later here)
             partners |= set(self.parsed.params) - self.scalars - {name} - \
                 set(getattr(self.parsed.node, "copies", ()))
+        if name in self.float_arrays:
+            # (traj = np.zeros((T, 3)) at every binding: an array made here, which no
+            # parameter's array, made before the call, can share; unless a view of it
+            # was put into one, out.append(traj[0]))
+            partners -= {p for p in self.parsed.params
+                         if name not in self.view_roots.get(p, {p})}
         before = sorted(partners & self.detached.get(name, set()))
         # (and name itself took a view of a partner before grad made it a new array:
         # v = u[1:]; u[0] = 1.0; v *= 0.5 writes, in NumPy, into u)

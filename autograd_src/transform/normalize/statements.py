@@ -36,7 +36,7 @@ from ..ir import (
     name_node,
     walk,
 )
-from ..mutation import allocates, is_user_function, read_later, shared_names
+from ..mutation import allocates, is_user_function, read_later, shared_names, shared_parts
 from ..naming import Namer, clone, describe
 from ..source import UNRESOLVED, ParsedFunction, imported_names
 from .activity import Activity
@@ -858,7 +858,26 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.discarded_call(value)
         elif isinstance(value, gast.Call):
             self.no_change_by_call(value, stmt)
+            self.held_by_receiver(value)
         self.body.append(Primal(stmt, stmt))
+
+    def held_by_receiver(self, call: gast.Call) -> None:
+        """``out.append(traj[0])`` without gradient: ``out`` holds a view of ``traj``,
+        which a later update of ``traj`` with gradient changes, in NumPy, as seen
+        through ``out``; both are shared (the update checked, or refused)."""
+        if self.parsed.generated or not (
+                isinstance(call.func, gast.Attribute) and isinstance(call.func.value, gast.Name)
+                and call.func.attr in ("append", "extend", "insert", "update", "setdefault")):
+            return  # (grad's own stacks, differentiated again, hold what they keep alone)
+        held = {n.id for a in list(call.args) + [k.value for k in call.keywords]
+                for n in shared_parts(a, self.parsed.resolve)[0] if isinstance(n, gast.Name)}
+        held = {n for n in held if not self.namer.is_reference(n)} - self.scalars
+        if held:
+            receiver = call.func.value.id
+            self.owned -= held
+            self.shared |= held | {receiver}
+            self.view_roots[receiver] = self.view_roots.get(receiver, {receiver}).union(
+                *(self.view_roots.get(n, {n}) for n in held))
 
     def written_whole(self, call: gast.Call) -> Optional[gast.stmt]:
         """``np.copyto(a, v)``, ``a.fill(v)`` or ``np.add(b, v, out=a)`` (``a`` a name) of
