@@ -136,10 +136,10 @@ def _sir_rows(p, T):
     traj = np.zeros((T, 3))
     traj[0] = [0.99, 0.01, 0.0]
     for t in range(1, T):
-        S, I, R = traj[t - 1]
-        traj[t, 0] = S - DT * p[0] * S * I
-        traj[t, 1] = I + DT * (p[0] * S * I - p[1] * I)
-        traj[t, 2] = R + DT * p[1] * I
+        s, i, r = traj[t - 1]
+        traj[t, 0] = s - DT * p[0] * s * i
+        traj[t, 1] = i + DT * (p[0] * s * i - p[1] * i)
+        traj[t, 2] = r + DT * p[1] * i
     return traj
 
 
@@ -151,10 +151,10 @@ def _sir_items(p, T):
     traj = np.zeros((T, 3))
     traj[0] = [0.99, 0.01, 0.0]
     for t in range(1, T):
-        S = traj[t - 1, 0]
-        I = traj[t - 1, 1]
-        traj[t, 0] = S - DT * p[0] * S * I
-        traj[t, 1] = I + DT * (p[0] * S * I - p[1] * I)
+        s = traj[t - 1, 0]
+        i = traj[t - 1, 1]
+        traj[t, 0] = s - DT * p[0] * s * i
+        traj[t, 1] = i + DT * (p[0] * s * i - p[1] * i)
     return traj
 
 
@@ -164,7 +164,7 @@ def _sir_items_through_a_helper(p, T):
 
 @pytest.mark.parametrize("function", [_sir_through_a_helper, _sir_items_through_a_helper])
 def test_a_helper_filling_its_own_trajectory_writes_into_it_in_place(function):
-    # EY 01: S, I, R = traj[t - 1] in a helper made each store copy the whole
+    # EY 01: S, i_, R = traj[t - 1] in a helper made each store copy the whole
     # trajectory (the row a view of traj, its items maybe views; the helper's
     # parameter p counted as maybe sharing traj's memory): O(T^2). A row of a float
     # array made here is an array whose items are numbers; no parameter's array shares
