@@ -208,3 +208,44 @@ def test_a_view_put_into_a_list_before_its_array_is_updated_with_gradient_is_ref
     from autograd_src.errors import InPlaceUpdateError
     with pytest.raises(InPlaceUpdateError, match=r"traj\[0\] = "):
         grad(function)(np.array([1.5, -0.5]))
+
+
+def _softplus(x):
+    return np.logaddexp(0.0, x)
+
+
+def _cube(x):
+    return x ** 3
+
+
+def g(x):  # a module function named g, read by a rule whose gradient has another name
+    return 3.0 * x ** 2
+
+
+def test_rules_may_name_their_gradient_and_value_as_they_like():
+    # FG 3: defvjp/defjvp refused (dx, ans, x): the names had to be g and ans.
+    from autograd_src import extend
+
+    @extend.defvjp(_softplus)
+    def softplus_vjp(grad_out, y, x):
+        return grad_out / (1 + np.exp(-x))
+
+    @extend.defjvp(_softplus)
+    def softplus_jvp(dx, y, x):
+        return dx / (1 + np.exp(-x))
+
+    @extend.defvjp(_cube)
+    def cube_vjp(upstream, y, x):  # reads the module's g: called, not inlined
+        return upstream * g(x)
+
+    def f(x):
+        return np.sum(_softplus(x) * 2.0 + _cube(x))
+
+    expected = 2.0 / (1 + np.exp(-X)) + 3.0 * X ** 2
+    np.testing.assert_allclose(grad(f)(X), expected)
+    _, tangent = jvp(lambda x: np.sum(_softplus(x)), (X,), (np.ones(3),))
+    np.testing.assert_allclose(tangent, np.sum(1 / (1 + np.exp(-X))))
+    with pytest.raises(TypeError, match="by position"):
+        @extend.defvjp(_cube)
+        def keyword_only(*, g, ans, x):
+            return g

@@ -94,8 +94,11 @@ def defjvp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
     def register(jvp: Callable[..., Any]) -> Callable[..., Any]:
         signature = inspect.signature(jvp)
         names = list(signature.parameters)
-        if len(names) < 2 or names[:2] != ["g", "ans"]:
-            raise TypeError(f"rule {jvp.__name__} must take (g, ans, *inputs): its "
+        if len(names) < 2 or any(signature.parameters[n].kind not in (
+                inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                for n in names[:2]):
+            raise TypeError(f"rule {jvp.__name__} must take (g, ans, *inputs), the "
+                            "tangent and the primitive's value first, by position: its "
                             f"parameters are ({', '.join(names)})")
         params = tuple(names[2:])
         exprs = registry._parse_exprs(jvp, len(params))

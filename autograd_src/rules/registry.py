@@ -168,6 +168,18 @@ def _parse_exprs(vjp: VJPFunction, n_params: int) -> Optional[list[Optional[gast
     exprs = value.elts if isinstance(value, gast.Tuple) else [value]
     if any(isinstance(e, gast.Starred) for e in exprs):
         return None
+    # (the first two parameters under their own names, dx, ans: read as g and ans,
+    # which the generated code substitutes; not where those names mean something else)
+    first = [a.id for a in fn.args.args[:2]]
+    renamed = dict(zip(first, ("g", "ans")))
+    read = {n.id for e in exprs for n in gast.walk(e) if isinstance(n, gast.Name)}
+    if any(old != new for old, new in renamed.items()):
+        if len(first) < 2 or ({"g", "ans"} & read) - set(first):
+            return None
+        for e in exprs:
+            for n in gast.walk(e):
+                if isinstance(n, gast.Name) and n.id in renamed:
+                    n.id = renamed[n.id]
     scoped = (gast.Lambda, gast.ListComp, gast.GeneratorExp, gast.SetComp, gast.DictComp,
               gast.NamedExpr)
     if any(isinstance(n, scoped) for e in exprs for n in gast.walk(e)):
@@ -277,9 +289,12 @@ def defvjp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
     def register(vjp: VJPFunction) -> VJPFunction:
         signature = inspect.signature(vjp)
         names = list(signature.parameters)
-        if len(names) < 2 or names[:2] != ["g", "ans"]:
+        if len(names) < 2 or any(signature.parameters[n].kind not in (
+                inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                for n in names[:2]):
             raise TypeError(
-                f"rule {vjp.__name__} must take (g, ans, *inputs): its parameters are "
+                f"rule {vjp.__name__} must take (g, ans, *inputs), the gradient and the "
+                f"primitive's value first, by position: its parameters are "
                 f"({', '.join(names)})"
             )
         params = tuple(names[2:])
