@@ -249,3 +249,44 @@ def test_rules_may_name_their_gradient_and_value_as_they_like():
         @extend.defvjp(_cube)
         def keyword_only(*, g, ans, x):
             return g
+
+
+def _seeded_price(s0, sigma):
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal(200)
+    st = s0 * np.exp(-0.5 * sigma ** 2 + sigma * z)
+    return np.mean(np.logaddexp(0.0, st - 100.0))
+
+
+def _seeded_pricer(p):
+    return _seeded_price(p[0], p[1])
+
+
+def _draws_from(params, rng):
+    return params[0] * np.exp(params[1] * rng.standard_normal(50))
+
+
+def _pricer_given_a_generator(params, rng):
+    return np.mean(_draws_from(params, rng))
+
+
+def test_second_order_through_a_helper_making_a_generator_from_a_seed():
+    # FG 1: hessian/hvp/grad of grad refused a helper's rng = np.random.default_rng(0)
+    # ("random: another value the second time"); made anew from a constant seed, it
+    # draws the same numbers at each run.
+    from tests.finite_differences import numeric_grad
+    p = np.array([100.0, 0.2])
+    expected = np.array([numeric_grad(lambda q, k=k: grad(_seeded_pricer)(q)[k], p, h=1e-4)
+                         for k in range(2)])
+    np.testing.assert_allclose(hessian(_seeded_pricer)(p), expected, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(grad(lambda q: grad(_seeded_pricer)(q)[1])(p), expected[1],
+                               rtol=1e-5, atol=1e-7)
+
+
+def test_second_order_through_a_helper_drawing_from_a_given_generator_says_what_to_do():
+    # FG 1b: refused still (a second run would draw again), with the way out named.
+    from autograd_src.errors import NoRuleError
+    with pytest.raises(NoRuleError, match=r"rng\.standard_normal\(\), a draw from the "
+                                          r"generator it is given.*default_rng\(0\)"):
+        hessian(_pricer_given_a_generator)(np.array([1.0, 0.2]),
+                                           np.random.default_rng(1))

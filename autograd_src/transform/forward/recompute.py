@@ -588,6 +588,7 @@ def unsafe_to_repeat(fn: Any, seen: set, bindings: Optional[dict] = None) -> Opt
     defined = {d for d in local_defs if local_defs.count(d) == 1 and d not in made and
                d not in params}
     copied = _parameters_copied(parsed, params & made)
+    parsed.seeded_generators = _seeded_generators(parsed, params)
     # a name bound once, to a lambda (rhs = lambda z: -k * np.sin(z)): its body is
     # checked with the rest, as a def's
     lambdas = [t.id for node in walk(parsed.node) if isinstance(node, gast.Assign) and
@@ -617,6 +618,51 @@ def unsafe_to_repeat(fn: Any, seen: set, bindings: Optional[dict] = None) -> Opt
             if reason is not None:
                 return f"{name} {reason}"
     return None
+
+
+#: Methods of NumPy's generators that draw numbers (and advance the generator).
+_DRAWS = frozenset({
+    "normal", "standard_normal", "uniform", "random", "integers", "choice", "permutation",
+    "exponential", "standard_exponential", "gamma", "standard_gamma", "beta", "binomial",
+    "poisson", "lognormal", "multivariate_normal", "dirichlet", "laplace", "logistic",
+    "gumbel", "chisquare", "standard_t", "standard_cauchy", "weibull", "rand", "randn",
+    "randint", "random_sample", "triangular", "vonmises", "wald", "rayleigh", "pareto"})
+
+_GENERATOR_MAKERS = ("default_rng", "RandomState", "Generator", "PCG64", "PCG64DXSM",
+                     "MT19937", "Philox", "SFC64", "SeedSequence")
+
+
+def _seeded(call: gast.Call, parsed: source.ParsedFunction) -> bool:
+    """Whether ``call`` makes a NumPy generator from a constant seed
+    (``np.random.default_rng(0)``, ``np.random.Generator(np.random.PCG64(7))``): made
+    anew by each run, it draws the same numbers each run."""
+    import numpy as np
+    target = parsed.resolve(call.func)
+    if not any(target is getattr(np.random, maker, None) for maker in _GENERATOR_MAKERS) \
+            or call.keywords or len(call.args) != 1:
+        return False
+    seed = call.args[0]
+    if isinstance(seed, gast.Call):
+        return _seeded(seed, parsed)
+    return isinstance(seed, gast.Constant) and type(seed.value) is int
+
+
+def _seeded_generators(parsed: source.ParsedFunction, params: set) -> set:
+    """The names bound once, in the function's own body, to a generator made from a
+    constant seed (`_seeded`), never a parameter."""
+    values: dict = {}
+    for node in walk(parsed.node):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
+            values.setdefault(node.id, []).append(node)
+    found = set()
+    for node in parsed.node.body:
+        if isinstance(node, gast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], gast.Name) and \
+                isinstance(node.value, gast.Call) and _seeded(node.value, parsed):
+            name = node.targets[0].id
+            if name not in params and len(values.get(name, ())) == 1:
+                found.add(name)
+    return found
 
 
 def _parameters_copied(parsed: source.ParsedFunction, rebound: set) -> set:
@@ -688,6 +734,8 @@ def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, ma
         if func.attr in _READING and not isinstance(func.value, gast.Name):
             return None  # (x + y).mean(): a method that only reads, of a value made here
         base = base_name(func.value)
+        if base in getattr(parsed, "seeded_generators", ()) and func.attr != "shuffle":
+            return None  # (rng = np.random.default_rng(0) here: the same draws each run)
         if base is not None and (base in made or base in params):
             # a method of a value: of its own it may change, an argument's it must not;
             # other methods must be known to read only (rng.normal() is not)
@@ -697,6 +745,12 @@ def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, ma
                 return None
             if func.attr in _READING:
                 return None
+            if base in params and func.attr in _DRAWS:
+                return (f"calls {base}.{func.attr}(), a draw from the generator it is "
+                        "given, which a second run would advance again (draw in the "
+                        "function differentiated and pass the draws, or make the "
+                        "generator in the helper from a seed: "
+                        "np.random.default_rng(0))")
             return f"calls {base}.{func.attr}(), not known to give the same result twice"
     if isinstance(func, gast.Call) and parsed.resolve(func.func) is builtins.type:
         return None  # type(t)(...): a list or tuple made again (_ad.rebuilt_like)
@@ -717,6 +771,8 @@ def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, ma
         return None  # (into an array of its own: the same each run)
     owner_module = getattr(type(owner), "__module__", "") or "" if owner is not None else ""
     if "random" in module or "random" in owner_module:
+        if _seeded(call, parsed):
+            return None  # (np.random.default_rng(0): a generator made anew, the same)
         return f"calls {called}() (random: another value the second time)"
     if isinstance(target, types.FunctionType) and \
             not module.startswith(("numpy", "scipy", "math")):
