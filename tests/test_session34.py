@@ -290,3 +290,23 @@ def test_second_order_through_a_helper_drawing_from_a_given_generator_says_what_
                                           r"generator it is given.*default_rng\(0\)"):
         hessian(_pricer_given_a_generator)(np.array([1.0, 0.2]),
                                            np.random.default_rng(1))
+
+
+def test_writing_a_tensor_into_a_numpy_array_says_so():
+    # FF 1/2: out[0] = w * 3 and u[1:-1] += a * lap into NumPy arrays were refused
+    # with the message for np.array(...) conversions (mg.stack advice), never naming
+    # the write or the fix (make the target a tensor).
+    import autograd_src as mg
+    from autograd_src.tensors.errors import GradientDropped
+    a = mg.tensor(0.2)
+    u = np.sin(np.linspace(0.0, 3.0, 8))
+    with pytest.raises(GradientDropped, match="into a NumPy array.*u = mg.tensor"):
+        u[1:-1] += a * (u[2:] - 2 * u[1:-1] + u[:-2])
+    out = np.zeros(3)
+    with pytest.raises((GradientDropped, ValueError)) as caught:
+        out[0] = a * 3  # (NumPy raises its ValueError from ours, for one item)
+    refusal = caught.value if isinstance(caught.value, GradientDropped) else \
+        caught.value.__cause__
+    assert isinstance(refusal, GradientDropped) and "into a NumPy array" in str(refusal)
+    with pytest.raises(GradientDropped, match="NumPy's conversion"):
+        np.array([a, a])

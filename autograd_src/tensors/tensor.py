@@ -333,6 +333,14 @@ class Tensor:
         """Refuse an implicit conversion that would silently lose this tensor's gradient
         (`GradientDropped`): only a constant, or any tensor under ``no_autodiff``, converts."""
         if not self._constant and backprop._Recording.enabled:
+            if _storing_into_an_item():
+                raise GradientDropped(
+                    "writing a tensor that needs gradients into a NumPy array (out[i] = t, "
+                    "u[1:-1] += t) would store its values and silently lose the gradient "
+                    "(MyGrad stores them silently; this refuses). Make the target a tensor "
+                    "first (u = mg.tensor(u); out = mg.zeros(3, constant=False)) and write "
+                    "into it, or build the result with mg.stack / mg.concatenate; for the "
+                    "values alone write t.item() or t.data")
             foreign = _foreign_caller()
             if foreign is not None:
                 raise GradientDropped(
@@ -712,6 +720,19 @@ def refuse_variables(function: Any, args: Any, kwargs: dict) -> None:
     operands = (*args, *kwargs.values(), *(out if isinstance(out, tuple) else ()))
     if any(isinstance(a, Tensor) and not a._constant for a in operands):
         raise ValueError(f"{function!r} cannot involve non-constant mygrad tensors.")
+
+
+def _storing_into_an_item() -> bool:
+    """Whether the code converting a tensor (``__float__``, ``__array__``: its frame two
+    calls up) is at a store into an item, ``out[i] = t`` or the store of ``u[1:-1] +=
+    t``: NumPy converting the tensor to write it into an array (a tensor's own writes
+    are recorded and never convert)."""
+    import dis
+    import sys
+    frame = sys._getframe(3)
+    code = frame.f_code.co_code
+    return 0 <= frame.f_lasti < len(code) and \
+        dis.opname[code[frame.f_lasti]] in ("STORE_SUBSCR", "STORE_SLICE")
 
 
 def _foreign_caller() -> Optional[str]:
