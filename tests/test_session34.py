@@ -310,3 +310,27 @@ def test_writing_a_tensor_into_a_numpy_array_says_so():
     assert isinstance(refusal, GradientDropped) and "into a NumPy array" in str(refusal)
     with pytest.raises(GradientDropped, match="NumPy's conversion"):
         np.array([a, a])
+
+
+def _smooth_tree(s0, n):
+    vals = []
+    for j in range(n + 1):
+        vals.append(np.logaddexp(0.0, s0 * 1.01 ** (2 * j - n) - 100.0))
+    for i in range(n, 0, -1):
+        new = []
+        for j in range(i):
+            new.append(0.999 * (0.5 * vals[j + 1] ** 2 / (1.0 + vals[j + 1]) + 0.5 * vals[j]))
+        vals = new
+    return vals[0]
+
+
+def test_second_order_pops_grads_own_stacks_in_place():
+    # FG 2: forward mode over grad's code read each y = y_stack.pop() as y_stack =
+    # y_stack[:-1], a copy: a tree of n^2 steps popped stacks of n^2 entries, O(n^4).
+    # Now `del y_stack[-1]`, its tangent's too; the values are as before.
+    derivative = hessian(_smooth_tree)
+    assert derivative(101.3, 6) == pytest.approx(
+        (grad(_smooth_tree)(101.3 + 1e-4, 6) - grad(_smooth_tree)(101.3 - 1e-4, 6)) / 2e-4,
+        rel=1e-5)
+    assert "del total_stack[-1]" in derivative.source
+    assert "_stack[:-1]" not in derivative.source

@@ -154,8 +154,10 @@ def _rewrite(stmts: list, checked: str, aliased: frozenset = frozenset()) -> lis
                 lower=None, upper=_number(-1), step=None), ctx=gast.Load())
             out.append(gast.copy_location(gast.Assign(targets=stmt.targets, value=top,
                                                       type_comment=None), stmt))
-            out.append(gast.copy_location(gast.Assign(
-                targets=[_name(stack, gast.Store())], value=rest, type_comment=None), stmt))
+            popped = gast.copy_location(gast.Assign(
+                targets=[_name(stack, gast.Store())], value=rest, type_comment=None), stmt)
+            popped.pops_stack = True  # (forward mode pops it in place: `tangents`)
+            out.append(popped)
             continue
         added = _add_at(stmt) or _copying_form(stmt)
         if added is not None:

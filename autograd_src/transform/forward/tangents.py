@@ -192,7 +192,13 @@ class Tangents:
                     stmt = _with_zeros_where_assigned(copy.deepcopy(item.stmt), zeros)
                     out += self.with_zero_appends([stmt], item.origin)
                     continue
-                out += self.with_zero_appends([item.stmt], item.origin)
+                stmt = item.stmt
+                if getattr(stmt, "pops_stack", False) and not zeros:
+                    # (a stack without tangent popped in place, as `_popped_stack`)
+                    stmt = gast.copy_location(gast.Delete(targets=[gast.Subscript(
+                        value=clone(stmt.value.value), slice=clone(stmt.value.slice.upper),
+                        ctx=gast.Del())]), stmt)
+                out += self.with_zero_appends([stmt], item.origin)
                 out += [zero for _, zero in zeros]
             elif isinstance(item, Branch):
                 self.origin = None
@@ -242,6 +248,20 @@ class Tangents:
             if source != target:
                 stmts.append(assign_node(dtarget, name_node(self.tangent(source)), op.origin))
             return stmts
+        popped = _popped_stack(op)
+        if popped is not None:
+            # y_stack = y_stack[:-1], the pop of a stack of grad's own read again: popped
+            # in place, its tangent too (no reverse sweep here reads the longer stack;
+            # a copy at each pop made a loop of n pops O(n^2))
+            source = self.input_tangent(op.inputs[0], op.bound["x"])
+            drops = [gast.Delete(targets=[gast.Subscript(
+                value=name_node(name), slice=gast.UnaryOp(op=gast.USub(), operand=gast.Constant(
+                    value=1, kind=None)), ctx=gast.Del())]) for name in (target, dtarget)]
+            if not (isinstance(source, gast.Name) and source.id == dtarget):
+                return [assign_node(target, op.value, op.origin)] + ([] if source is None else [
+                    assign_node(dtarget, gast.Subscript(value=source, slice=clone(
+                        op.bound["index"]), ctx=gast.Load()), op.origin)])
+            return [gast.copy_location(d, op.origin) for d in drops]
         rule = lookup_jvp(op.rule.primitive)
         if hasattr(op.rule, "helper_keywords") and rule is None:
             return [self.helper_call(op)]
@@ -526,6 +546,17 @@ def tangents(parsed: ParsedFunction, norm: Normalized, wrt: list[str],
     made = Tangents(parsed, norm, wrt, namer)
     made.sequences = sequences
     return made.build()
+
+
+def _popped_stack(op: Op) -> Optional[str]:
+    """The stack of ``y_stack = y_stack[:-1]``, where `stacks.stacks_as_values` read grad's
+    own ``y = y_stack.pop()`` (its ``pops_stack`` statement), else None."""
+    import operator
+    x = op.bound.get("x") if op.rule is not None else None
+    if getattr(op.origin, "pops_stack", False) and op.rule.primitive is operator.getitem \
+            and isinstance(x, gast.Name) and x.id == op.target:
+        return x.id
+    return None
 
 
 def _fresh_zeros(expr: Any) -> bool:
