@@ -869,8 +869,22 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 isinstance(call.func, gast.Attribute) and isinstance(call.func.value, gast.Name)
                 and call.func.attr in ("append", "extend", "insert", "update", "setdefault")):
             return  # (grad's own stacks, differentiated again, hold what they keep alone)
+        # (a view, traj[0] or w.T, or a name bound only to views, row = traj[t]: not
+        # seen.append(i) of a loop's number)
+        def a_view(value: gast.expr) -> bool:  # (an item of a list is no view: i)
+            if isinstance(value, gast.Subscript):
+                base = base_name(value)
+                return base is not None and base not in self.all_lists and \
+                    base not in self.dicts and not self.holds_sequence(name_node(base))
+            return isinstance(value, gast.Attribute)
+
+        def viewed(arg: gast.expr) -> bool:
+            values = self.values_assigned(arg.id) if isinstance(arg, gast.Name) else [arg]
+            return bool(values) and all(a_view(v) for v in values)
+
         held = {n.id for a in list(call.args) + [k.value for k in call.keywords]
-                for n in shared_parts(a, self.parsed.resolve)[0] if isinstance(n, gast.Name)}
+                if viewed(a) for n in shared_parts(a, self.parsed.resolve)[0]
+                if isinstance(n, gast.Name)}
         held = {n for n in held if not self.namer.is_reference(n)} - self.scalars
         if held:
             receiver = call.func.value.id
