@@ -334,3 +334,67 @@ def test_second_order_pops_grads_own_stacks_in_place():
         rel=1e-5)
     assert "del total_stack[-1]" in derivative.source
     assert "_stack[:-1]" not in derivative.source
+
+
+def _list_plus_tuple_variable(x):
+    t = [x[0]]
+    tv = (x[1], x[0] * x[1])
+    t += tv
+    return t[0] * t[2] + t[1]
+
+
+def _argument_list_extended_three_ways(x, log):
+    log += (float(x[0]),)
+    log += [1.0]
+    log += range(2)
+    return np.sum(x ** 2) * len(log)
+
+
+def test_plus_equals_of_a_tuple_variable_and_of_ranges_on_lists():
+    # FH 7: t += tv (tv a tuple of the function's) on a list: a TypeError in every
+    # entry point. FH 1/8: hessian of log += [..]; log += range(2) on a list argument
+    # lost the items (len 2 for 4: half the Hessian) or crashed (np.array(log) + ...).
+    x = np.array([0.3, -0.7])
+    np.testing.assert_allclose(grad(_list_plus_tuple_variable)(x),
+                               [2 * x[0] * x[1], x[0] ** 2 + 1.0])
+    plain: list = [0.5]
+    _argument_list_extended_three_ways(X, plain)
+    given: list = [0.5]
+    np.testing.assert_allclose(hessian(_argument_list_extended_three_ways)(X, given),
+                               2.0 * len(plain) * np.eye(3))
+    assert given == pytest.approx(plain)
+
+
+def _column_sums_of_sines(x, axis=0):
+    return np.sum(np.sin(x), axis=axis)
+
+
+def test_a_tangent_rules_option_left_to_its_default_is_passed_where_the_callee_differs():
+    # FH 12: a defjvp rule's np.sum(g * np.cos(x), axis=axis) with axis left to the
+    # rule's default 0 lost axis=: np.sum's default None summed everything.
+    from autograd_src import extend
+
+    @extend.defvjp(_column_sums_of_sines)
+    def vjp_rule(g, ans, x, axis=0):
+        return np.expand_dims(g, axis) * np.cos(x)
+
+    @extend.defjvp(_column_sums_of_sines)
+    def jvp_rule(dx, ans, x, axis=0):
+        return np.sum(dx * np.cos(x), axis=axis)
+
+    m = np.array([[0.3, -0.7, 1.1], [0.5, 0.2, -0.4]])
+    t = np.ones_like(m) * np.arange(3)
+    for call in (lambda a: _column_sums_of_sines(a), lambda a: _column_sums_of_sines(a, 0)):
+        _, tangent = jvp(call, (m,), (t,))
+        np.testing.assert_allclose(tangent, np.sum(t * np.cos(m), axis=0))
+
+
+def test_a_rule_naming_an_input_g_or_ans_is_refused():
+    # FH 11/13: def rule(dz, z, ans, g) was given the value and the gradient for its
+    # inputs ans and g: a wrong gradient, silently.
+    from autograd_src import extend
+    for register in (extend.defvjp, extend.defjvp):
+        with pytest.raises(TypeError, match="names an input g or ans"):
+            @register(_cube)
+            def rule(dz, z, ans):
+                return dz * ans

@@ -328,7 +328,8 @@ def joined(g, ans, a, b):
 
 @defjvp(_ad.plus, all_inputs=True)
 def plus(g, ans, a, b):
-    return _fwd.broadcast(_ad.plus(g[0], g[1]), ans)
+    """(joined as the value is: a tuple's tangent may be a list, t += tuple(v))"""
+    return _fwd.broadcast(_ad.joined_like(g[0], g[1], ans), ans)
 
 
 @defjvp(_ad.times)

@@ -100,6 +100,10 @@ def defjvp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
             raise TypeError(f"rule {jvp.__name__} must take (g, ans, *inputs), the "
                             "tangent and the primitive's value first, by position: its "
                             f"parameters are ({', '.join(names)})")
+        if {"g", "ans"} & set(names[2:]):
+            raise TypeError(
+                f"rule {jvp.__name__} names an input g or ans, the names its code is "
+                "given the gradient and the value by: rename that input")
         params = tuple(names[2:])
         exprs = registry._parse_exprs(jvp, len(params))
         if all_inputs and exprs is not None and len(exprs) != 1:

@@ -297,6 +297,10 @@ def defvjp(*primitives: Any, broadcasting: Union[bool, tuple] = False,
                 f"primitive's value first, by position: its parameters are "
                 f"({', '.join(names)})"
             )
+        if {"g", "ans"} & set(names[2:]):
+            raise TypeError(
+                f"rule {vjp.__name__} names an input g or ans, the names its code is "
+                "given the gradient and the value by: rename that input")
         params = tuple(names[2:])
         exprs = _parse_exprs(vjp, len(params))
         count = n_inputs if n_inputs is not None else _count_outputs(vjp, exprs)

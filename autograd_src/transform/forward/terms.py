@@ -8,6 +8,7 @@ import builtins
 from typing import Any, Optional
 
 import gast
+import numpy as np
 
 from ...rules.jvp import JVPRule
 from ..inline import as_expr, math_twin
@@ -47,9 +48,16 @@ class Substitution(Transformer):
         return self.generic_visit(node)
 
     def visit_Call(self, node: gast.Call) -> gast.expr:
-        # keepdims=keepdims where the call left keepdims at its default: left out.
-        node.keywords = [k for k in node.keywords if not (
-            isinstance(k.value, gast.Name) and k.value.id in self.values.get(DEFAULTED, ()))]
+        # keepdims=keepdims where the call left keepdims at its default: left out, where
+        # the function called has that default too (not np.sum(g, axis=axis) of a rule
+        # defaulting axis to 0: np.sum's is None)
+        defaulted = self.values.get(DEFAULTED, ())
+        if defaulted:
+            callee = _callee_defaults(node.func, self.rule.jvp.__globals__)
+            node.keywords = [k for k in node.keywords if not (
+                isinstance(k.value, gast.Name) and k.value.id in defaulted and
+                k.arg in callee and (callee[k.arg] is _NO_VALUE or
+                                     is_literal(self.values[k.value.id], callee[k.arg])))]
         node = self.generic_visit(node)
         args = []
         for arg in node.args:
@@ -66,6 +74,31 @@ class Substitution(Transformer):
         scope = self.rule.jvp.__globals__
         obj = scope[node.id] if node.id in scope else getattr(builtins, node.id)
         return name_node(self.namer.reference(obj, node.id))
+
+
+#: NumPy's "not given" default (np.sum's keepdims): the function's own choice, which
+#: a rule's default for the option stands for.
+_NO_VALUE = getattr(np, "_NoValue", object())
+
+
+def _callee_defaults(func: gast.expr, scope: dict) -> dict:
+    """The keyword defaults of the function ``func`` names in a rule's module
+    (``np.sum``: ``{"axis": None, ...}``); empty where it cannot be told."""
+    import inspect
+    parts = []
+    while isinstance(func, gast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if not isinstance(func, gast.Name):
+        return {}
+    obj = scope.get(func.id, getattr(builtins, func.id, None))
+    for part in reversed(parts):
+        obj = getattr(obj, part, None)
+    try:
+        parameters = inspect.signature(obj).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {name: p.default for name, p in parameters.items() if p.default is not p.empty}
 
 
 _PURE_MODULES = ("numpy", "math", "builtins", "operator", "_operator", "autograd_src")

@@ -795,6 +795,9 @@ class DataNormalizer:
             return True
         if isinstance(value, gast.Call):
             return self.parsed.resolve(value.func) in (range, tuple, zip, enumerate)
+        if isinstance(value, gast.Name) and value.id in self.parsed.locals and \
+                value.id not in self.parsed.params and self.surely_a_tuple(value.id):
+            return True  # (t += tv, tv = (a, b): a tuple of this function's)
         if isinstance(value, (gast.Name, gast.Attribute)):
             return isinstance(self.parsed.resolve(value), (tuple, range))
         return False
@@ -1110,8 +1113,13 @@ class DataNormalizer:
                     func=name_node(self.namer.reference(type, "type")), args=[
                         name_node(name)], keywords=[]), ops=[gast.Is()],
                     comparators=[name_node(self.namer.reference(list, "list"))])
+                # (tuple(v) for a tuple or an array: the same where Python's += takes v,
+                # and a sequence either way, which the addition then joins or adds)
+                as_tuple = gast.copy_location(gast.Call(
+                    func=name_node(self.namer.reference(tuple, "tuple")),
+                    args=[clone(stmt.value)], keywords=[]), stmt.value)
                 items = gast.copy_location(gast.IfExp(test=is_list, body=items,
-                                                      orelse=clone(stmt.value)), stmt.value)
+                                                      orelse=as_tuple), stmt.value)
             stmt = gast.copy_location(gast.AugAssign(target=stmt.target, op=stmt.op,
                                                      value=items), stmt)
         if name in self.shared and name not in self.scalars and \
