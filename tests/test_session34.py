@@ -398,3 +398,60 @@ def test_a_rule_naming_an_input_g_or_ans_is_refused():
             @register(_cube)
             def rule(dz, z, ans):
                 return dz * ans
+
+
+def _rows_kept_then_one_overwritten(p):
+    traj = np.zeros((3, 2))
+    rows = []
+    for t in range(3):
+        traj[t] = p * (t + 1.0)
+        rows.append(traj[t])
+    traj[1] = 0.0
+    return np.sum(rows[1] * p)
+
+
+def _row_kept_in_a_branch(p):
+    traj = np.zeros((3, 2))
+    keep = None
+    for t in range(3):
+        traj[t] = p * (t + 1.0)
+        if t == 1:
+            keep = traj[t]
+        if t == 2:
+            traj[1] = traj[1] * 2.0
+    return np.sum(keep * p)
+
+
+def _rows_kept_then_scaled(p):
+    traj = np.zeros((3, 2))
+    rows = []
+    for t in range(3):
+        traj[t] = p * (t + 1.0)
+        rows.append(traj[t])
+    traj *= 0.5
+    return np.sum(rows[1] * p)
+
+
+def _rows_kept_and_left(p):
+    traj = np.zeros((3, 2))
+    rows = []
+    for t in range(3):
+        traj[t] = p * (t + 1.0)
+        rows.append(traj[t])
+    return np.sum(rows[1] * p) + np.sum(traj ** 2)
+
+
+@pytest.mark.parametrize("function", [_rows_kept_then_one_overwritten, _row_kept_in_a_branch,
+                                      _rows_kept_then_scaled])
+def test_views_of_an_earlier_version_of_an_array_updated_later_are_refused(function):
+    # FH 2/3: rows.append(traj[t]) (or keep = traj[t]) in a loop storing traj[t]: grad's
+    # stores make new arrays, so rows[1] views an earlier one, which the check of a later
+    # store into row 1 did not see: the values of copies, silently (0.26 for 0.0).
+    from autograd_src.errors import InPlaceUpdateError
+    with pytest.raises(InPlaceUpdateError):
+        grad(function)(np.array([0.3, 0.2]))
+
+
+def test_views_of_rows_kept_and_never_written_again_stay_right():
+    p = np.array([0.3, 0.2])
+    np.testing.assert_allclose(grad(_rows_kept_and_left)(p), 4 * p + 2 * 14 * p)

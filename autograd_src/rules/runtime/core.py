@@ -5,6 +5,7 @@ back to an operand's shape.
 from __future__ import annotations
 
 import types
+import weakref
 from typing import Any
 
 import numpy as np
@@ -417,6 +418,55 @@ def _basic_index(index: Any) -> bool:
                for p in parts) and not any(isinstance(p, bool) for p in parts)
 
 
+#: For an array `indexing.setitem` made as the new value of another (``traj[t] = v`` as
+#: a copy with the store), by id: a weak reference to it and the id of the first array
+#: of that line (its lineage). Views taken of an earlier version, NumPy's same array,
+#: are then told apart from views of unrelated arrays (`alone`).
+_LINEAGE: dict = {}
+
+
+def note_new_version(new: np.ndarray, old: Any) -> None:
+    """Record that ``new`` is the array ``old`` becomes after a store grad made on a
+    copy (`indexing.setitem`)."""
+    root = _root(old) if isinstance(old, np.ndarray) else None
+    if root is None:
+        return
+    entry = _LINEAGE.get(id(root))
+    lineage = entry[1] if entry is not None and entry[0]() is root else id(root)
+    key = id(new)
+    _LINEAGE[key] = (weakref.ref(new, lambda _, key=key: _LINEAGE.pop(key, None)), lineage)
+
+
+def _lineage(array: np.ndarray) -> Any:
+    entry = _LINEAGE.get(id(array))
+    return entry[1] if entry is not None and entry[0]() is array else id(array)
+
+
+def _root(array: np.ndarray) -> np.ndarray:
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+def _earlier_version_viewed(here: np.ndarray, lineage: Any, pick: Any,
+                            other: np.ndarray) -> bool:
+    """Whether ``other`` views the region ``[pick]`` (None: all) of an earlier version
+    of the array ``here`` of lineage ``lineage`` (one grad replaced by a new array at a
+    store, which in NumPy is ``here`` itself)."""
+    root = other.base
+    if type(root) is not np.ndarray:
+        return False
+    while type(root.base) is np.ndarray:
+        root = root.base
+    if root is here or root.shape != here.shape:
+        return False
+    entry = _LINEAGE.get(id(root))
+    if (entry[1] if entry is not None and entry[0]() is root else id(root)) != lineage:
+        return False  # (a version of another array)
+    region = root if pick is None else root[pick]
+    return np.may_share_memory(region, other) and np.shares_memory(region, other)
+
+
 def _alone_before(x: Any, before: tuple, where: str, index: Any,
                   viewed: bool = False) -> None:
     """`alone`'s check of the names that view ``x``'s array from before an update."""
@@ -493,6 +543,15 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False,
         return
     if not isinstance(x, np.ndarray):  # a number: += rebinds it in NumPy too
         return
+    here = _root(x) if _LINEAGE else None
+    lineage = _lineage(here) if here is not None else None
+    pick = None
+    if here is not None and index is not _NO_INDEX and _basic_index(index) and \
+            here.shape == x.shape:
+        parts = index if isinstance(index, tuple) else (index,)
+        pick = parts if any(p is Ellipsis for p in parts) else (*parts, ...)
+    elif here is not None and here.shape != x.shape:
+        here = None  # (x a view: its earlier versions are not told apart here)
     x = _written_region(x, index)
     if argument:
         raise InPlaceUpdateError(
@@ -512,7 +571,10 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False,
                 and not callable(other):  # an object's arrays (w = m.W; w *= 2)
             pending += [v for v in vars(other).values()
                         if isinstance(v, (np.ndarray, list, tuple, dict))]
-        elif isinstance(other, np.ndarray) and np.shares_memory(x, other):
+        elif isinstance(other, np.ndarray) and (np.shares_memory(x, other) or (
+                here is not None and _earlier_version_viewed(here, lineage, pick, other))):
+            # (rows.append(traj[t]) in a loop storing traj[t]: rows[1] views the array
+            # traj was before grad's later stores, NumPy's one array: checked too)
             raise InPlaceUpdateError(
                 f"{where}: this in-place update changes an array that another name, read "
                 "later, shares; grad computes the update as a new array, so the other "

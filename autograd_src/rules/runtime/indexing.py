@@ -11,7 +11,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from .containers import add
-from .core import dtype_of, shape_of, zero_item, zeros_like
+from .core import dtype_of, note_new_version, shape_of, zero_item, zeros_like
 
 __all__ = ["as_items", "unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile",
            "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "own_copy",
@@ -226,6 +226,7 @@ def setitem(x: Any, index: Any, v: Any) -> Any:
     else:
         out = np.array(x, copy=True)
         _not_structured(out, index)
+        note_new_version(out, x)
     out[index] = v
     return out
 
