@@ -455,3 +455,43 @@ def test_views_of_an_earlier_version_of_an_array_updated_later_are_refused(funct
 def test_views_of_rows_kept_and_never_written_again_stay_right():
     p = np.array([0.3, 0.2])
     np.testing.assert_allclose(grad(_rows_kept_and_left)(p), 4 * p + 2 * 14 * p)
+
+
+def _swap_rhs(y, p):
+    return p * y[::-1]
+
+
+def _view_rhs(y, p):
+    return y[::-1]  # (a view of its argument: the row is not taken as a copy)
+
+
+def _euler_through_a_helper(p, n):
+    traj = np.zeros((n + 1, 2))
+    traj[0] = np.array([1.0, 0.0])
+    for k in range(n):
+        traj[k + 1] = traj[k] + 0.01 * _swap_rhs(traj[k], p)
+    return np.sum(traj ** 2)
+
+
+def _euler_through_a_viewing_helper(p, n):
+    traj = np.zeros((n + 1, 2))
+    traj[0] = np.array([1.0, 0.5])
+    for k in range(n):
+        y = traj[k]
+        traj[k + 1] = y + 0.01 * p * _view_rhs(y, p)
+    return np.sum(traj ** 2)
+
+
+@pytest.mark.parametrize("function", [_euler_through_a_helper, _euler_through_a_viewing_helper])
+def test_a_trajectory_row_given_to_a_helper_is_read_as_a_copy(function):
+    # FI 1: traj[k + 1] = traj[k] + dt * rhs(traj[k], p), the README's own loop, with rhs
+    # a helper: its backward kept the row, a view, so each store copied the whole
+    # trajectory (O(n^2) memory: 3.9 GB at 16,000 steps). A helper returning new arrays
+    # and keeping nothing is given a copy of the row; the trajectory is written in place.
+    from tests.finite_differences import numeric_grad
+    p = np.array([1.0, -2.0])
+    derivative = grad(function)
+    np.testing.assert_allclose(derivative(p, 30), numeric_grad(lambda q: function(q, 30), p),
+                               rtol=1e-6, atol=1e-8)
+    if function is _euler_through_a_helper:
+        assert "traj[index] = " in derivative.source

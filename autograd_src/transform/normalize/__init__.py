@@ -1312,7 +1312,11 @@ def _read_only_before(item: Op, update: Op, loops: tuple, sequence: list) -> boo
                     name in load_names(v) for v in entry.bound.values()):
                 continue
             number = getattr(entry, "gives_number", False)  # (S = row[0]: a number)
-            if rule is None or hasattr(rule, "helper_keywords") or \
+            if rule is not None and hasattr(rule, "helper_keywords") and \
+                    _fresh_and_keeps_nothing(rule.primitive):
+                pass  # (rhs(traj[k], p) of a helper returning new arrays: a copy reads
+                # the same; its backward keeps the copy)
+            elif rule is None or hasattr(rule, "helper_keywords") or \
                     rule.primitive in mutation.VIEW_FUNCTIONS or \
                     rule.primitive in mutation.RETURNS_AN_ARGUMENT or \
                     getattr(rule.primitive, "__name__", "") in \
@@ -1327,6 +1331,17 @@ def _read_only_before(item: Op, update: Op, loops: tuple, sequence: list) -> boo
             if any(isinstance(n, gast.Name) and n.id == name for n in walk(node)):
                 return False
     return True
+
+
+def _fresh_and_keeps_nothing(fn: Any) -> bool:
+    """Whether the user function ``fn`` returns only new arrays and numbers, and keeps
+    nothing it is given (writes into no argument, changes no state): given a copy of an
+    array in place of a view of it, it computes and keeps the same."""
+    try:
+        return mutation.returns_fresh(fn) and not mutation.may_change_state(fn) and \
+            mutation.helper_writes_into(fn) is None
+    except Exception:  # noqa: BLE001 - not readable: not known
+        return False
 
 
 def _counted_only(node: Any, name: str) -> bool:
