@@ -495,3 +495,27 @@ def test_a_trajectory_row_given_to_a_helper_is_read_as_a_copy(function):
                                rtol=1e-6, atol=1e-8)
     if function is _euler_through_a_helper:
         assert "traj[index] = " in derivative.source
+
+
+def _recurrence_read_by_a_later_loop(b):
+    n = len(b)
+    c = np.zeros(n)
+    c[0] = 1.0 / b[0]
+    for i in range(1, n):
+        c[i] = 1.0 / (b[i] + c[i - 1])
+    x = np.zeros(n)
+    for i in range(n):
+        x[i] = c[i] * 2.0 + c[i] ** 2
+    return np.sum(x)
+
+
+def test_an_adjoint_only_accumulated_into_by_a_loop_is_still_zeroed_in_place():
+    # FI 2: a recurrence read item by item by a later loop: that loop's adjoint only
+    # accumulates into dc (dc[i] += ...), but it made dc "maybe shared", and the
+    # recurrence's adjoint zeroed it as a copy at each step (_ad.zero_at): O(n^2).
+    from tests.finite_differences import numeric_grad
+    b = np.linspace(1.0, 2.0, 12)
+    derivative = grad(_recurrence_read_by_a_later_loop)
+    np.testing.assert_allclose(derivative(b), numeric_grad(_recurrence_read_by_a_later_loop, b),
+                               rtol=1e-6, atol=1e-8)
+    assert "zero_at" not in derivative.source and "dc[i] = 0" in derivative.source

@@ -71,9 +71,11 @@ def _block(stmts: list[Any], candidates: set[str], ad: str) -> list[Any]:
                 target not in _bare_reads(stmt.value):
             private.add(target)
             continue
-        # Anything else that reads or rebinds a candidate may share it (a view).
+        # Anything else that reads or rebinds a candidate may share it (a view); not a
+        # loop that only accumulates into it (dc[i] += t of an earlier adjoint loop)
         mentioned = {n.id for n in names(stmt)}
-        private -= {n for n in mentioned - rewritten if not _accumulates(stmt, n)}
+        private -= {n for n in mentioned - rewritten if not _accumulates(stmt, n) and not (
+            isinstance(stmt, (gast.For, gast.While)) and _only_accumulated(stmt, n))}
         for block in ("body", "orelse"):
             inner = getattr(stmt, block, None)
             if isinstance(inner, list):
@@ -93,6 +95,20 @@ def _accumulates(stmt: Any, name: str) -> bool:
     if isinstance(stmt.target, gast.Subscript):
         reads |= {n.id for n in names(stmt.target.slice)}
     return isinstance(target, gast.Name) and target.id == name and name not in reads
+
+
+def _only_accumulated(loop: Any, name: str) -> bool:
+    """Whether ``loop`` uses ``name`` only to accumulate into it (``name += t``,
+    ``name[j] += t``, ``t`` not reading it), in its body's statements alone (no
+    nested block, header or test reading it)."""
+    if any(n.id == name for part in (getattr(loop, "target", None), getattr(loop, "iter", None),
+                                      getattr(loop, "test", None)) if part is not None
+           for n in names(part)) or loop.orelse:
+        return False
+    for stmt in loop.body:
+        if any(n.id == name for n in names(stmt)) and not _accumulates(stmt, name):
+            return False
+    return True
 
 
 def _bare_reads(expr: Any) -> set[str]:
