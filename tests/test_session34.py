@@ -519,3 +519,41 @@ def test_an_adjoint_only_accumulated_into_by_a_loop_is_still_zeroed_in_place():
     np.testing.assert_allclose(derivative(b), numeric_grad(_recurrence_read_by_a_later_loop, b),
                                rtol=1e-6, atol=1e-8)
     assert "zero_at" not in derivative.source and "dc[i] = 0" in derivative.source
+
+
+def _reports_twice(k, history, stats):
+    y = np.asarray(k) * 1.0
+    for _ in range(5):
+        y = y - 0.1 * k * y
+        history.append(float(np.sum(y)))
+    stats["final"] = float(np.sum(y))
+    return np.sum(y ** 2)
+
+
+@pytest.mark.parametrize("k", [0.7, np.array([0.7, 0.2])], ids=["float", "array"])
+def test_a_function_reporting_through_two_containers(k):
+    # FI 3: a history list and a stats dict (or two lists) given to the function were
+    # refused ("adding to history while it may be shared"): the check that the two
+    # are not one object, made as it runs, had taken the first for shared.
+    from tests.finite_differences import numeric_grad
+    history: list = []
+    stats: dict = {}
+    got = grad(_reports_twice)(k, history, stats)
+    plain_history: list = []
+    plain_stats: dict = {}
+    _reports_twice(k, plain_history, plain_stats)
+    assert history == pytest.approx(plain_history) and stats == pytest.approx(plain_stats)
+    expected = numeric_grad(lambda q: _reports_twice(q, [], {}), np.atleast_1d(
+        np.asarray(k, dtype=float)))
+    np.testing.assert_allclose(np.atleast_1d(got), expected, rtol=1e-6)
+    from autograd_src.errors import InPlaceUpdateError
+    same: list = []
+    with pytest.raises(InPlaceUpdateError):  # (one list given for both: refused as it runs)
+        grad(_logs_twice)(k, same, same)
+
+
+def _logs_twice(k, a, b):
+    y = k * 1.0
+    a.append(float(np.sum(y)))
+    b.append(float(np.sum(y * 2)))
+    return np.sum(y ** 2)

@@ -157,7 +157,10 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                     args=[name_node(name), gast.Tuple(elts=[name_node(p) for p in others],
                                                       ctx=gast.Load()), where],
                     keywords=[]))
-                state.primal(gast.copy_location(check, parsed.node.body[0]))
+                # (a check, which shares nothing: not through state.primal, which would
+                # take the names it reads for sharing, the lists made the function's own)
+                state.body.append(Primal(gast.copy_location(check, parsed.node.body[0]),
+                                         parsed.node.body[0], set()))
             as_container = name in containers or \
                 name in _changed_as_containers(parsed.node.body)
             if name in wrt and as_container and name not in rebound:
