@@ -72,11 +72,72 @@ def scalar_recurrence_by_hand(u0):
     return g
 
 
+def _swap(y, p):
+    """The right-hand side, a helper of the user's: p * y reversed."""
+    return p * y[::-1]
+
+
+def euler_through_a_helper(p):
+    """traj[k + 1] = traj[k] + dt * rhs(traj[k], p): 4000 steps of two states."""
+    traj = np.zeros((4001, 2))
+    traj[0] = np.array([1.0, 0.0])
+    for k in range(4000):
+        traj[k + 1] = traj[k] + 0.001 * _swap(traj[k], p)
+    return np.sum(traj ** 2)
+
+
+def euler_through_a_helper_by_hand(p):
+    traj = np.zeros((4001, 2))
+    traj[0] = np.array([1.0, 0.0])
+    for k in range(4000):
+        traj[k + 1] = traj[k] + 0.001 * p * traj[k][::-1]
+    g = 2 * traj
+    dp = np.zeros_like(p)
+    for k in range(3999, -1, -1):
+        up = g[k + 1]
+        dp += 0.001 * up * traj[k][::-1]
+        g[k] += up + 0.001 * (p * up)[::-1]
+    return dp
+
+
+def continued_fraction(b):
+    """c[i] = 1 / (b[i] + c[i - 1]), then read item by item by a second loop."""
+    n = b.shape[0]
+    c = np.zeros(n)
+    c[0] = 1.0 / b[0]
+    for i in range(1, n):
+        c[i] = 1.0 / (b[i] + c[i - 1])
+    x = np.zeros(n)
+    for i in range(n):
+        x[i] = c[i] * 2.0
+    return np.sum(x)
+
+
+def continued_fraction_by_hand(b):
+    n = b.shape[0]
+    c = np.zeros(n)
+    c[0] = 1.0 / b[0]
+    for i in range(1, n):
+        c[i] = 1.0 / (b[i] + c[i - 1])
+    dc = np.full(n, 2.0)
+    db = np.zeros(n)
+    for i in range(n - 1, 0, -1):
+        d = -dc[i] * c[i] ** 2
+        db[i] += d
+        dc[i - 1] += d
+    db[0] -= dc[0] / b[0] ** 2
+    return db
+
+
 WORKLOADS = [
     ("trajectory 400 x 400", trajectory, trajectory_by_hand,
      (np.linspace(-1.0, 1.0, 400), 1.3), (0, 1)),
     ("scalar recurrence 2000", scalar_recurrence, scalar_recurrence_by_hand,
      (np.linspace(0.0, 0.1, 2000),), 0),
+    ("euler, rhs helper 4000 x 2", euler_through_a_helper, euler_through_a_helper_by_hand,
+     (np.array([1.0, -2.0]),), 0),
+    ("continued fraction 20000", continued_fraction, continued_fraction_by_hand,
+     (np.linspace(1.0, 2.0, 20000),), 0),
 ]
 
 
