@@ -557,3 +557,21 @@ def _logs_twice(k, a, b):
     a.append(float(np.sum(y)))
     b.append(float(np.sum(y * 2)))
     return np.sum(y ** 2)
+
+
+def _pushes_through_a_second_name_in_a_loop(x, log):
+    h = log
+    for i in range(2):
+        _log_by_append(h, float(x[i]))
+    return np.sum(x ** 2) * len(log)
+
+
+def test_a_helper_writing_through_a_second_name_in_a_loop():
+    # FH 6: h = log, then helper(h, ...) in a loop (h read at the next pass): refused,
+    # h "shared" with log, though what h holds after each call is given to log too.
+    plain = [0.5]
+    _pushes_through_a_second_name_in_a_loop(X, plain)
+    given = [0.5]
+    np.testing.assert_allclose(grad(_pushes_through_a_second_name_in_a_loop)(X, given),
+                               2.0 * X * len(plain))
+    assert given == pytest.approx(plain)

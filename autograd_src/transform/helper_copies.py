@@ -740,8 +740,12 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
             return stmt
         targets = targets | {name for _, name in back}
         # (the parameters too: z = x[::2]; h(z) writes, in NumPy, into x)
+        # (nor the argument a name passed stands for, h = log: given what h holds after
+        # the call, below)
+        standing = {other for name in passed
+                    if (other := _aliased(parsed, name)) != name and other in parsed.params}
         partners = sorted((live & (bound.get(id(stmt), frozenset()) | set(parsed.params)))
-                          - targets - set(passed))
+                          - targets - set(passed) - standing)
         from .normalize import _items_written_in_place
         deep = _items_written_in_place(copied.body)
         for param, name in zip(sorted(written), passed):
