@@ -575,3 +575,49 @@ def test_a_helper_writing_through_a_second_name_in_a_loop():
     np.testing.assert_allclose(grad(_pushes_through_a_second_name_in_a_loop)(X, given),
                                2.0 * X * len(plain))
     assert given == pytest.approx(plain)
+
+
+def _bump_item(t, v):
+    t['h'] += v
+
+
+def _bumps_a_dict_copy(x, s):
+    t = s.copy()
+    _bump_item(t, x)
+    return np.sum(t['h'] ** 2)
+
+
+def _grow_first(lst):
+    lst[0] += 1.0
+
+
+def _grows_a_list_copy(w, s):
+    b = list(s['buf'])
+    _grow_first(b)
+    return np.sum(b[0] * w)
+
+
+def _bumps_a_deep_copy(x, s):
+    import copy
+    t = copy.deepcopy(s)
+    _bump_item(t, x)
+    return np.sum(t['h'] ** 2)
+
+
+@pytest.mark.parametrize("function, given", [
+    (_bumps_a_dict_copy, lambda: {'h': np.array([1.0, 2.0, 0.5])}),
+    (_grows_a_list_copy, lambda: {'buf': [np.ones(3)]})])
+def test_a_helper_updating_an_item_of_a_shallow_copy_of_an_argument_is_refused(function,
+                                                                              given):
+    # FA 21/26: T = S.copy(); bump(T, x) doing T['h'] += v (b = list(S['buf'])): NumPy
+    # updates the caller's array; grad ran the helper on copies and left it, so the next
+    # call drifted (3.38 twice for 3.38, 2.92). Refused as it runs where items are arrays.
+    from autograd_src.errors import InPlaceUpdateError
+    with pytest.raises(InPlaceUpdateError, match="shallow copy"):
+        grad(function)(X, given())
+
+
+def test_a_helper_updating_an_item_of_a_deep_copy_stays_right():
+    s = {'h': np.array([1.0, 2.0, 0.5])}
+    np.testing.assert_allclose(grad(_bumps_a_deep_copy)(X, s), 2 * (s['h'] + X))
+    np.testing.assert_allclose(s['h'], [1.0, 2.0, 0.5])

@@ -749,6 +749,22 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
         from .normalize import _items_written_in_place
         deep = _items_written_in_place(copied.body)
         for param, name in zip(sorted(written), passed):
+            source = _shallow_copy_of(parsed, name) if param in deep else None
+            if source is not None:
+                shown = {new: old for old, new in apart.items()}.get(param, param)
+                # (T = S.copy(); bump(T, x) doing T['h'] += v: NumPy writes into the
+                # caller's array S['h'], which grad, on copies, would leave: refused as it
+                # runs where the items are arrays, as T['h'] += v here is)
+                where = (f"{parsed.where(stmt)}: {helper.__name__}() updates in place an "
+                         f"item of {name}, a shallow copy of {source} whose arrays are the "
+                         "caller's, which NumPy would change and grad, working on copies, "
+                         f"would not. Copy the arrays too ({name} = copy.deepcopy({source})"
+                         f"), or have {helper.__name__}() write {shown}[k] = {shown}[k] + ...")
+                before.append(gast.copy_location(gast.Expr(value=gast.Call(
+                    func=gast.Attribute(value=name_node(ad), attr="no_array_within",
+                                        ctx=gast.Load()),
+                    args=[name_node(name), gast.Constant(value=where, kind=None)],
+                    keywords=[])), stmt))
             # (and the call's other arguments, which the helper may read after its
             # write: shared(x, d, d) writing d['w'] and reading e['w'])
             beside = sorted({a.id for p, a in given.items()
@@ -894,6 +910,32 @@ def _aliased(parsed: Any, name: str) -> str:
             other not in parsed.locals and other not in parsed.params:
         return other
     return name
+
+
+def _shallow_copy_of(parsed: Any, name: str) -> Optional[str]:
+    """The parameter ``name`` is a shallow copy of wherever it is bound (``S.copy()``,
+    ``dict(S)``, ``list(S)``, ``copy.copy(S)``, ``S[:]``), else None."""
+    values = [n.value for n in walk(parsed.node) if isinstance(n, gast.Assign) and
+              any(isinstance(t, gast.Name) and t.id == name for t in n.targets)]
+    sources = set()
+    for v in values:
+        if isinstance(v, gast.Call) and not v.args and not v.keywords and \
+                isinstance(v.func, gast.Attribute) and v.func.attr == "copy":
+            source = v.func.value
+        elif isinstance(v, gast.Call) and len(v.args) == 1 and not v.keywords and \
+                parsed.resolve(v.func) in (dict, list, copy.copy):
+            source = v.args[0]
+        elif isinstance(v, gast.Subscript) and isinstance(v.slice, gast.Slice):
+            source = v.value
+        else:
+            return None
+        shown = gast.unparse(source).strip()
+        while isinstance(source, gast.Subscript) and isinstance(source.slice, gast.Constant):
+            source = source.value  # (list(S['buf']): a copy of a list the caller's holds)
+        if not isinstance(source, gast.Name) or source.id not in parsed.params:
+            return None
+        sources.add(shown)
+    return sources.pop() if len(sources) == 1 else None
 
 
 def _may_stand_for(parsed: Any, name: str) -> set:

@@ -582,6 +582,14 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False,
                 "write the update as a new value (x = x + ...)")
 
 
+def no_array_within(container: Any, where: str) -> None:
+    """Raise where ``container`` (a list, tuple or dict) holds an array: a helper updates
+    its items in place, which for a shallow copy of an argument are the caller's
+    arrays (``where`` says the rest); numbers are rebound, as in Python."""
+    if _arrays_within(container):
+        raise InPlaceUpdateError(where)
+
+
 def refused(message: str) -> None:
     """Raise ``message``: a line grad refuses, reached (a callback left to its default
     None is refused where it is called, which a call leaving it out never reaches)."""
