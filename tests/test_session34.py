@@ -621,3 +621,33 @@ def test_a_helper_updating_an_item_of_a_deep_copy_stays_right():
     s = {'h': np.array([1.0, 2.0, 0.5])}
     np.testing.assert_allclose(grad(_bumps_a_deep_copy)(X, s), 2 * (s['h'] + X))
     np.testing.assert_allclose(s['h'], [1.0, 2.0, 0.5])
+
+
+def _counts_in_a_state_dict(w, s):
+    s['m'] += 1.0
+    return np.sum(s['m'] * w)
+
+
+def _rebinds_an_item(w, s):
+    s['m'] = s['m'] + 1.0
+    s['n'] += 2.0
+    return np.sum(s['m'] * w)
+
+
+def test_an_array_in_a_dict_argument_updated_in_place_stays_the_callers_object():
+    # FA 25: S['m'] += 1.0 on a dict argument (S['m'] a view of a flat buffer, as
+    # optimizers keep state): the caller's dict got a new array; the buffer, and every
+    # other holder of the old array, kept the old values.
+    flat = np.zeros(6)
+    s = {'m': flat[:3], 'k': flat[3:]}
+    held = s['k']
+    np.testing.assert_allclose(grad(_counts_in_a_state_dict)(X, s), np.ones(3))
+    np.testing.assert_allclose(flat, [1.0, 1.0, 1.0, 0.0, 0.0, 0.0])
+    assert s['k'] is held and np.shares_memory(s['m'], flat)
+    # (an item rebound gets a new array, as in Python; one updated, the caller's)
+    flat = np.zeros(6)
+    s = {'m': flat[:3], 'n': flat[3:]}
+    np.testing.assert_allclose(grad(_rebinds_an_item)(X, s), np.ones(3))
+    np.testing.assert_allclose(flat, [0.0, 0.0, 0.0, 2.0, 2.0, 2.0])
+    np.testing.assert_allclose(s['m'], np.ones(3))
+    assert not np.shares_memory(s['m'], flat)

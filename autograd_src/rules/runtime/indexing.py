@@ -338,12 +338,53 @@ def copied_through(value: Any, _copies: Optional[dict] = None) -> Any:
     if kind is np.ndarray:
         if id(value) not in copies:
             copies[id(value)] = (value, value.copy())  # (value kept: its id stays its)
+            _stands_for(copies[id(value)][1], value)
         return copies[id(value)][1]
     if kind is list or kind is tuple:
         return kind(copied_through(v, copies) for v in value)
     if kind is dict:
         return {k: copied_through(v, copies) for k, v in value.items()}
     return value
+
+
+#: The caller's array a copy grad works on stands for (`copied_through`, and the new
+#: array `in_place_of` made of it), by the copy's id: written back into that array
+#: (`written_back`), which keeps the caller's object as NumPy's update in place would.
+_ORIGINALS: dict = {}
+
+
+def _stands_for(copy: np.ndarray, original: np.ndarray) -> None:
+    key = id(copy)
+    _ORIGINALS[key] = (weakref.ref(copy, lambda _, key=key: _ORIGINALS.pop(key, None)),
+                       original)
+
+
+def _original(value: Any) -> Any:
+    entry = _ORIGINALS.get(id(value)) if type(value) is np.ndarray else None
+    return entry[1] if entry is not None and entry[0]() is value else None
+
+
+def in_place_of(new: Any, old: Any) -> Any:
+    """``new``, the value grad computed for ``old op= v`` of an item of a copy of the
+    caller's list or dict (``S['m'] += 1.0``): it stands for the caller's array ``old``
+    stands for, which NumPy's update would have changed in place (`written_back`)."""
+    original = _original(old)
+    if original is not None and type(new) is np.ndarray and new.shape == original.shape \
+            and new.dtype == original.dtype:
+        _stands_for(new, original)
+    return new
+
+
+def _as_given(value: Any) -> Any:
+    """The caller's array ``value`` stands for, given ``value``'s values; else ``value``."""
+    original = _original(value)
+    if original is None or original.shape != value.shape or original.dtype != value.dtype:
+        return value
+    if original is not value and not np.array_equal(original, value, equal_nan=True):
+        if not original.flags.writeable:  # (NumPy's update would have raised there)
+            return value
+        original[...] = value
+    return original
 
 
 def written_back(given: Any, copy: Any) -> None:
@@ -358,10 +399,11 @@ def written_back(given: Any, copy: Any) -> None:
             given[...] = copy
         return
     if type(given) is list and isinstance(copy, list):
-        given[:] = copy
+        given[:] = [_as_given(v) for v in copy]
     elif isinstance(given, dict) and isinstance(copy, dict):
+        items = {k: _as_given(v) for k, v in copy.items()}
         given.clear()
-        given.update(copy)
+        given.update(items)
     elif isinstance(given, tuple) and isinstance(copy, tuple) and len(given) == len(copy):
         # (a tuple's slots cannot change: the lists and dicts it holds are written
         # into, box[0]['calls'] = ... as one run leaves box[0])

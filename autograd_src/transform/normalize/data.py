@@ -1056,10 +1056,16 @@ class DataNormalizer:
                 read = gast.copy_location(gast.Subscript(
                     value=clone(container), slice=clone(stmt.target.slice),
                     ctx=gast.Load()), stmt.target)
+                # (the new item stands for the caller's array, which written_back then
+                # updates, as NumPy's += would, keeping the caller's object)
+                update = gast.copy_location(gast.Call(
+                    func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
+                                        attr="in_place_of", ctx=gast.Load()),
+                    args=[gast.copy_location(gast.BinOp(left=read, op=stmt.op,
+                                                        right=stmt.value), stmt.value),
+                          clone(read)], keywords=[]), stmt.value)
                 self.primal(gast.copy_location(gast.Assign(
-                    targets=[stmt.target], value=gast.copy_location(gast.BinOp(
-                        left=read, op=stmt.op, right=stmt.value), stmt.value),
-                    type_comment=None), stmt))
+                    targets=[stmt.target], value=update, type_comment=None), stmt))
                 return
             keyed = isinstance(stmt.target.slice, gast.Constant) and \
                 isinstance(stmt.target.slice.value, str)
