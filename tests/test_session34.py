@@ -651,3 +651,23 @@ def test_an_array_in_a_dict_argument_updated_in_place_stays_the_callers_object()
     np.testing.assert_allclose(flat, [0.0, 0.0, 0.0, 2.0, 2.0, 2.0])
     np.testing.assert_allclose(s['m'], np.ones(3))
     assert not np.shares_memory(s['m'], flat)
+
+
+def _stores_a_row_into(p, out):
+    traj = np.zeros((3, 2))
+    out[0] = traj[0]
+    y = np.sum(traj * p[0])
+    traj[0] = p * 2.0
+    return np.sum(out[0] * p) + y
+
+
+def _row_stored_by_a_helper(p):
+    return _stores_a_row_into(p, [None])
+
+
+def test_a_view_stored_into_a_parameters_list_is_still_checked():
+    # (found reading this session's change: an array made here was taken to share
+    # nothing with a parameter, but out[0] = traj[0] puts a view of it into one)
+    from autograd_src.errors import InPlaceUpdateError
+    with pytest.raises(InPlaceUpdateError, match=r"traj\[0\] = "):
+        grad(_row_stored_by_a_helper)(np.array([1.5, -0.5]))

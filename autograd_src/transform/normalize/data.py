@@ -98,6 +98,30 @@ def _copies_returned_read(fn: Any) -> Optional[frozenset]:
     return frozenset(needed)
 
 
+def _only_read(parsed: Any, name: str) -> bool:
+    """Whether the function only reads items, attributes or values of ``name``
+    (``p[0]``, ``p.shape``, ``np.sum(p)``): nothing stored into it, no method called
+    on it, no other name or container given it, never passed whole to a call other than
+    NumPy's and math's (which keep nothing)."""
+    allowed: set = set()
+    occurrences = []
+    for node in walk(parsed.node):
+        if isinstance(node, gast.Name) and node.id == name:
+            occurrences.append(node)
+        elif isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Load) and \
+                isinstance(node.value, gast.Name) and node.value.id == name:
+            allowed.add(id(node.value))
+        elif isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Load) and \
+                node.attr in ("shape", "ndim", "size", "dtype", "T") and \
+                isinstance(node.value, gast.Name) and node.value.id == name:
+            allowed.add(id(node.value))
+        elif isinstance(node, gast.Call):
+            module = getattr(parsed.resolve(node.func), "__module__", None) or ""
+            if module.startswith(("numpy", "math")) and not node.keywords:
+                allowed |= {id(a) for a in node.args if isinstance(a, gast.Name)}
+    return all(isinstance(n.ctx, gast.Param) or id(n) in allowed for n in occurrences)
+
+
 class DataNormalizer:
     """Normalizes statements on containers; mixed into the statement normalizer."""
 
@@ -533,9 +557,8 @@ class DataNormalizer:
         if name in self.float_arrays:
             # (traj = np.zeros((T, 3)) at every binding: an array made here, which no
             # parameter's array, made before the call, can share; unless a view of it
-            # was put into one, out.append(traj[0]))
-            partners -= {p for p in self.parsed.params
-                         if name not in self.view_roots.get(p, {p})}
+            # was put into one, out.append(traj[0]), out[0] = row, store(out, row))
+            partners -= {p for p in self.parsed.params if _only_read(self.parsed, p)}
         before = sorted(partners & self.detached.get(name, set()))
         # (and name itself took a view of a partner before grad made it a new array:
         # v = u[1:]; u[0] = 1.0; v *= 0.5 writes, in NumPy, into u)
