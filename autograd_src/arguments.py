@@ -438,6 +438,14 @@ def is_container(value: Any) -> bool:
         isinstance(value, (list, tuple, dict))
 
 
+def _buffer(array: np.ndarray) -> int:
+    """The id of the array whose memory ``array`` uses (itself, or its views' base):
+    two leaves on one buffer (``db = da.T``) are not each their own."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return id(array)
+
+
 def in_structure(gradient: Any, like: Any, seen: Optional[set] = None) -> Any:
     """``gradient`` laid out as the argument ``like``: the same containers (tuples,
     namedtuples and dicts too, where the generated code sums lists), each leaf in its
@@ -447,8 +455,8 @@ def in_structure(gradient: Any, like: Any, seen: Optional[set] = None) -> Any:
     kind = type(like)
     if kind is np.ndarray and type(gradient) is np.ndarray:  # the usual leaf, at once
         if gradient.dtype == like.dtype and gradient.shape == like.shape and \
-                gradient.flags.writeable and id(gradient) not in seen:
-            seen.add(id(gradient))
+                gradient.flags.writeable and _buffer(gradient) not in seen:
+            seen.add(_buffer(gradient))
             return gradient
     elif (kind is list or kind is tuple) and type(gradient) in (list, tuple) and \
             len(gradient) == len(like):
@@ -482,8 +490,8 @@ def in_structure(gradient: Any, like: Any, seen: Optional[set] = None) -> Any:
     dtype = like.dtype
     if type(gradient) is np.ndarray and gradient.dtype == dtype and \
             gradient.shape == like.shape and gradient.flags.writeable and \
-            id(gradient) not in seen:
-        seen.add(id(gradient))
+            _buffer(gradient) not in seen:
+        seen.add(_buffer(gradient))
         return gradient
     cast = np.asarray(gradient, dtype=dtype)
     if cast.shape != np.shape(like):
@@ -805,13 +813,15 @@ def separate_results(compiled: Callable[..., Any], value: bool, single: bool,
             grads = tuple(_in_dtype_of(g, args[k]) if type(g) is np.ndarray and
                           0 <= k < len(args) else g for g, k in zip(grads, positions))
             result = (result[0], grads) if value else grads
-        if len(set(map(id, grads))) == len(grads):
+        # (not one buffer twice either: da and db = da.T of np.sum(a + b.T))
+        buffers = [_buffer(g) if type(g) is np.ndarray else id(g) for g in grads]
+        if len(set(buffers)) == len(grads):
             return result
         seen: set = set()
         fresh = []
-        for g in grads:
-            fresh.append(g.copy() if id(g) in seen and isinstance(g, np.ndarray) else g)
-            seen.add(id(g))
+        for g, key in zip(grads, buffers):
+            fresh.append(g.copy() if key in seen and isinstance(g, np.ndarray) else g)
+            seen.add(key)
         return (result[0], tuple(fresh)) if value else tuple(fresh)
 
     return run

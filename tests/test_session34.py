@@ -671,3 +671,26 @@ def test_a_view_stored_into_a_parameters_list_is_still_checked():
     from autograd_src.errors import InPlaceUpdateError
     with pytest.raises(InPlaceUpdateError, match=r"traj\[0\] = "):
         grad(_row_stored_by_a_helper)(np.array([1.5, -0.5]))
+
+
+def _sum_with_a_transpose(p):
+    return np.sum(p['a'] + p['b'].T)
+
+
+def _sum_with_a_transpose_of_two(a, b):
+    return np.sum(a + b.reshape(b.shape[::-1]).T)
+
+
+def test_gradient_leaves_never_share_one_buffer():
+    # FK 4: db came back as a view of da (da.T): clipping the gradients in place
+    # (g[k] *= 0.5) halved both twice. The README promises each leaf its own array.
+    from autograd_src import value_and_grad
+    g = grad(_sum_with_a_transpose)({'a': np.zeros((2, 3)), 'b': np.zeros((3, 2))})
+    assert not np.shares_memory(g['a'], g['b'])
+    for derivative in (grad(_sum_with_a_transpose_of_two, wrt=(0, 1)),
+                       value_and_grad(_sum_with_a_transpose_of_two, wrt=(0, 1))):
+        result = derivative(np.zeros((2, 3)), np.zeros((2, 3)))
+        da, db = result[1] if isinstance(result[1], tuple) else result
+        assert not np.shares_memory(da, db)
+        da *= 0.5
+        np.testing.assert_allclose(db, 1.0)
