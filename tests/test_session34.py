@@ -694,3 +694,31 @@ def test_gradient_leaves_never_share_one_buffer():
         assert not np.shares_memory(da, db)
         da *= 0.5
         np.testing.assert_allclose(db, 1.0)
+
+
+def _batch_norm_step(w, state):
+    h = w * 2
+    state['rm'] = 0.9 * state['rm'] + 0.1 * h
+    state['log'].append(float(np.mean(h)))
+    return np.sum(h ** 2)
+
+
+def _batch_norm_step_read_back(w, state):
+    h = w * 2
+    state['rm'] = 0.9 * state['rm'] + 0.1 * h
+    state['log'].append(np.mean(h))
+    return np.sum(h ** 2) + state['log'][-1]
+
+
+def test_a_log_appended_to_in_a_state_dict_with_gradient_items():
+    # FK 2: running statistics with gradient stored in state, then a float logged into
+    # state['log']: refused (the dict carries gradient). Nothing reads the list again
+    # here: the caller's list gets the value. Read back, it is refused still.
+    w = np.array([1.0, 2.0])
+    state: dict = {'rm': np.zeros(2), 'log': []}
+    np.testing.assert_allclose(grad(_batch_norm_step)(w, state), 8 * w)
+    np.testing.assert_allclose(state['rm'], 0.2 * w)
+    assert state['log'] == [3.0]
+    from autograd_src.errors import DiffSyntaxError
+    with pytest.raises(DiffSyntaxError, match=r"\.append\(\)"):
+        grad(_batch_norm_step_read_back)(w, {'rm': np.zeros(2), 'log': []})

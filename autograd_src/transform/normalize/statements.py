@@ -844,6 +844,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 self.statement(rewritten)
                 self.origin = stmt
                 return
+            if self.appended_for_the_caller_only(value):
+                self.body.append(Primal(stmt, stmt))  # (state['log'].append(float(l)))
+                return
             raise self.error(value, f"the method call .{value.func.attr}() on a "
                                     "differentiated value (an array, a list or a dict) may "
                                     "modify it in place, which is not supported: " +
@@ -892,6 +895,20 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.shared |= held | {receiver}
             self.view_roots[receiver] = self.view_roots.get(receiver, {receiver}).union(
                 *(self.view_roots.get(n, {n}) for n in held))
+
+    def appended_for_the_caller_only(self, call: gast.Call) -> bool:
+        """``state['log'].append(float(l))``: an append to a list an argument holds (of
+        a dict grad follows, state['rm'] = ... with gradient) that nothing here reads
+        again, nor any name that may share it: the caller's list gets the value, and no
+        gradient can flow through it here."""
+        subject = call.func.value
+        base = base_name(subject)
+        later = self.read_later.get(id(self.origin))
+        if not (isinstance(subject, gast.Subscript) and base in self.parsed.params and
+                call.func.attr in ("append", "extend", "insert") and later is not None):
+            return False
+        holders = self.shared | self.lists | self.all_lists | self.dicts | {base}
+        return not (later & holders) and base not in self.read_by_adjoints
 
     def written_whole(self, call: gast.Call) -> Optional[gast.stmt]:
         """``np.copyto(a, v)``, ``a.fill(v)`` or ``np.add(b, v, out=a)`` (``a`` a name) of
