@@ -722,3 +722,23 @@ def test_a_log_appended_to_in_a_state_dict_with_gradient_items():
     from autograd_src.errors import DiffSyntaxError
     with pytest.raises(DiffSyntaxError, match=r"\.append\(\)"):
         grad(_batch_norm_step_read_back)(w, {'rm': np.zeros(2), 'log': []})
+
+
+def test_tensor_methods_numpy_arrays_have():
+    # FK 4: t.repeat, t.take, t.diagonal, t.trace and t.mT raised AttributeError while
+    # np.repeat(t, ...) and the rest were recorded.
+    import autograd_src as mg
+    data = np.arange(1.0, 7.0).reshape(2, 3)
+    for method, numpy_form in [
+            (lambda t: t.repeat(2, axis=0), lambda a: np.repeat(a, 2, axis=0)),
+            (lambda t: t.take([0, 2], axis=1), lambda a: np.take(a, [0, 2], axis=1)),
+            (lambda t: t.diagonal(), lambda a: np.diagonal(a)),
+            (lambda t: t.trace(), lambda a: np.trace(a)),
+            (lambda t: t.mT, lambda a: np.swapaxes(a, -1, -2))]:
+        t = mg.tensor(data)
+        out = method(t)
+        np.testing.assert_allclose(out.data, numpy_form(data))
+        (out * np.arange(out.size).reshape(out.shape)).sum().backward()
+        reference = mg.tensor(data)
+        (numpy_form(reference) * np.arange(out.size).reshape(out.shape)).sum().backward()
+        np.testing.assert_allclose(t.grad, reference.grad)

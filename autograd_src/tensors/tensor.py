@@ -648,6 +648,26 @@ class Tensor:
     def dot(self, other: Any, *, constant: Any = None) -> "Tensor":
         return _apply(np.dot, self, other, constant=constant)
 
+    # (NumPy's array methods MyGrad lacks, as np.<function> of the tensor: FK 4)
+    def repeat(self, repeats: Any, axis: Any = None, *, constant: Any = None) -> "Tensor":
+        return _apply(np.repeat, self, repeats, axis, constant=constant)
+
+    def take(self, indices: Any, axis: Any = None, *, constant: Any = None) -> "Tensor":
+        return _apply(np.take, self, indices, axis, constant=constant)
+
+    def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1, *,
+                 constant: Any = None) -> "Tensor":
+        return _apply(np.diagonal, self, offset, axis1, axis2, constant=constant)
+
+    def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1, *,
+              constant: Any = None) -> "Tensor":
+        return _apply(np.trace, self, offset, axis1, axis2, constant=constant)
+
+    @property
+    def mT(self) -> "Tensor":  # noqa: N802 - NumPy's name
+        """The transpose of the last two axes (NumPy's ``a.mT``)."""
+        return _apply(np.swapaxes, self, -1, -2)
+
     def copy(self, *, constant: Any = None) -> "Tensor":
         """A copy of the data and of the gradient, outside any graph (as in MyGrad:
         ``mg.copy(x)`` is the recorded copy that gradients flow through)."""
