@@ -853,6 +853,57 @@ def _varargs_passed_on(parsed: ParsedFunction) -> None:
             node.args = expanded
 
 
+def _keywords_spelled_out(parsed: ParsedFunction, namer: Namer) -> None:
+    """``layer_norm(x, **p['ln'])`` of a function of yours as ``layer_norm(x,
+    g=p['ln']['g'], b=p['ln']['b'], eps=p['ln']['eps'] if 'eps' in p['ln'] else 1e-05)``:
+    each parameter the call leaves to the dict read from it by name (a default where
+    the dict lacks it), which grad then follows as any keyword. Only where the dict is
+    a name or an item of one (read again without effect), and the function takes no
+    ``**kwargs`` (whose keys only the dict knows)."""
+    import inspect
+    for node in walk(parsed.node):
+        if not isinstance(node, gast.Call):
+            continue
+        splats = [k for k in node.keywords if k.arg is None]
+        if len(splats) != 1 or any(isinstance(a, gast.Starred) for a in node.args):
+            continue
+        source = splats[0].value
+        if not (isinstance(base_name(source), str) and all(
+                isinstance(n, (gast.Name, gast.Subscript, gast.Constant, gast.Load))
+                for n in walk(source))):
+            continue
+        target = parsed.resolve(node.func)
+        if not mutation.is_user_function(target) or inspect.ismethod(target):
+            continue
+        try:
+            parameters = list(inspect.signature(target).parameters.values())
+        except (TypeError, ValueError):
+            continue
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters):
+            continue
+        given = {p.name for p in parameters[:len(node.args)]} | \
+            {k.arg for k in node.keywords if k.arg is not None}
+        keywords = [k for k in node.keywords if k.arg is not None]
+        for p in parameters[len(node.args):]:
+            if p.name in given or p.kind is p.POSITIONAL_ONLY:
+                continue
+            item: gast.expr = gast.Subscript(value=clone(source), slice=_const(p.name),
+                                             ctx=gast.Load())
+            if p.default is not p.empty:
+                default = _const(p.default) if type(p.default) in (
+                    int, float, bool, str, type(None)) else \
+                    name_node(namer.reference(p.default, f"{p.name}_default"))
+                item = gast.IfExp(test=gast.Compare(
+                    left=_const(p.name), ops=[gast.In()], comparators=[clone(source)]),
+                    body=item, orelse=default)
+            for made in walk(item):
+                if isinstance(made, (gast.expr, gast.cmpop)) and \
+                        not hasattr(made, "lineno"):
+                    gast.copy_location(made, source)
+            keywords.append(gast.copy_location(gast.keyword(arg=p.name, value=item), source))
+        node.keywords = keywords
+
+
 def _min_max_of_several_by_key(parsed: ParsedFunction) -> None:
     """``min(a, b, key=abs)`` as ``min([a, b], key=abs)``: the same item (the first of
     the least), by the rule of a list's ``min`` (the rule of two values takes no key)."""
@@ -990,6 +1041,7 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     """Rewrite ``parsed.node``'s body in place (see the module docstring)."""
     _list_targets_as_tuples(parsed)
     _varargs_passed_on(parsed)
+    _keywords_spelled_out(parsed, namer)
     _ComprehensionScopes(namer, parsed.node).visit(parsed.node)
     for stmt in parsed.node.body:
         _StarredDisplays(namer).visit(stmt)
