@@ -558,8 +558,9 @@ def _doubles_first_item(ws):
 
 def test_arrays_in_a_data_dict_or_list_written_in_place_are_the_callers():
     # (tester AN) d['w'][1:] += 1.0 wrote into the caller's array, and jacfwd's passes
-    # compounded it ([3, 6, 8] for [3, 5, 6]); the dict now holds a new array, as
-    # one run leaves it, and the array passed is as it was
+    # compounded it ([3, 6, 8] for [3, 5, 6]). The passes work on copies; the caller's
+    # dict holds its own array afterwards, with the values one run leaves, as NumPy's
+    # update in place (session 34, FA 25: it was given a new array)
     from autograd_src import jacfwd, jacrev
 
     def f(x, d):
@@ -575,13 +576,13 @@ def test_arrays_in_a_data_dict_or_list_written_in_place_are_the_callers():
         w = np.array([3.0, 4.0, 5.0])
         d = {'w': w}
         np.testing.assert_allclose(jacobian(f)(x, d), [3.0, 5.0, 6.0])
-        np.testing.assert_array_equal(w, [3.0, 4.0, 5.0])
-        np.testing.assert_array_equal(d['w'], [3.0, 5.0, 6.0])
+        assert d['w'] is w
+        np.testing.assert_array_equal(w, [3.0, 5.0, 6.0])
         w = np.array([3.0, 4.0, 5.0])
         ws = [w]
         np.testing.assert_allclose(jacobian(g)(x, ws), [6.0, 8.0, 10.0])
-        np.testing.assert_array_equal(w, [3.0, 4.0, 5.0])
-        np.testing.assert_array_equal(ws[0], [6.0, 8.0, 10.0])
+        assert ws[0] is w
+        np.testing.assert_array_equal(w, [6.0, 8.0, 10.0])
 
 
 def test_an_ellipsis_update_of_an_array_another_name_holds():

@@ -170,6 +170,17 @@ def copied_jvp(g, ans, part):
     return _ad.copied(g)
 
 
+@defvjp(_ad.in_place_of, n_inputs=1)
+def in_place_of(g, ans, new, old):
+    """(the value is ``new``'s: ``old`` is read for the caller's array it stands for)"""
+    return g
+
+
+@defjvp(_ad.in_place_of)
+def in_place_of_jvp(g, ans, new, old):
+    return g
+
+
 @defjvp(_ad.copied_through)
 def copied_through_jvp(g, ans, value):
     return _ad.copied_through(g)
@@ -321,7 +332,7 @@ for _helper in (_ad.zeros_like, _ad.zero_items, _ad.clip_mask, _ad.shape_of, _ad
                 _ad.is_first, _ad.alone, _ad.floating, _ad.not_an_array, _ad.item_alone,
                 _ad.not_a_container, _ad.integer_index,
                 _ad.other_items, _ad.written_back, _ad.zip_length, _ad.updated_in_place,
-                _ad.extended_in_place, _ad.refused,
+                _ad.extended_in_place, _ad.refused, _ad.no_array_within,
                 _fwd.count,
                 _fwd.zero):
     if lookup(_helper) is None:
