@@ -861,6 +861,12 @@ def _keywords_spelled_out(parsed: ParsedFunction, namer: Namer) -> None:
     a name or an item of one (read again without effect), and the function takes no
     ``**kwargs`` (whose keys only the dict knows)."""
     import inspect
+    for stmt in walk(parsed.node):  # (comments show the line as written)
+        if isinstance(stmt, gast.stmt) and not isinstance(stmt, (
+                gast.FunctionDef, gast.For, gast.While, gast.If, gast.With, gast.Try)) and \
+                any(isinstance(n, gast.keyword) and n.arg is None for n in walk(stmt)) and \
+                not getattr(stmt, "shown_as", None):
+            stmt.shown_as = gast.unparse(stmt).strip().splitlines()[0]
     for node in walk(parsed.node):
         if not isinstance(node, gast.Call):
             continue
