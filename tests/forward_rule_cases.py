@@ -142,6 +142,7 @@ CASES += [
     ((_ad.written,), "_ad.written(x, [0, 2, 0])", _n((3, 4)), 1),
     ((_ad.copied,), "_ad.copied(x) * x", _n((3,)), 1),
     ((_ad.copied_through,), "_ad.copied_through(x) * x", _n((3,)), 1),
+    ((_ad.in_place_of,), "_ad.in_place_of(x * 2.0, np.ones(3)) * x", _n((3,)), 1),
     ((_ad.untimes,), "_ad.untimes(x, y, z, 0) * _ad.untimes(x, y, z, 1).sum() + "
      "_ad.untimes([x[0], x[1], 2 * x[2], x[0]], [y[0], z], 2, 0)[1]",
      _n((3, 4), (3, 4), (4,)), 3),

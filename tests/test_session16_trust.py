@@ -546,15 +546,16 @@ def _dense_layer(x, *, W, b=0.0, act=np.tanh):
     return act(x @ W + b)
 
 
-def test_keywords_unpacked_beside_a_differentiated_value_are_named_in_the_refusal():
+def test_keywords_unpacked_beside_a_differentiated_value_are_followed():
     # the refusal said keyword-only parameters are followed for a helper of this module
-    # called by its plain name, which this one was: the ** is what stops it
+    # called by its plain name, which this one was: the ** stopped it. Since session 34
+    # a dict unpacked into a function of yours is read by its parameter names.
     def loss(W, x):
         opts = dict(b=0.1, act=np.sin)
         return np.sum(_dense_layer(x, W=W, **opts))
 
-    with pytest.raises(DiffSyntaxError, match=r"unpacked from a dict \(\*\*\)"):
-        grad(loss)(np.ones((3, 2)), np.ones(3))
+    W, x = np.full((3, 2), 0.3), np.array([1.0, -0.5, 2.0])
+    np.testing.assert_allclose(grad(loss)(W, x), np.outer(x, np.cos(x @ W + 0.1)))
 
 
 def test_a_masked_array_or_matrix_argument_is_refused():

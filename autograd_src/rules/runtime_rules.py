@@ -172,7 +172,8 @@ def copied_jvp(g, ans, part):
 
 @defvjp(_ad.in_place_of, n_inputs=1)
 def in_place_of(g, ans, new, old):
-    """(the value is ``new``'s: ``old`` is read for the caller's array it stands for)"""
+    """(the value is ``new``'s: ``old``, read for the caller's array it stands for, an
+    item of a list or dict without gradient, as the normalizer writes it)"""
     return g
 
 
