@@ -769,3 +769,85 @@ def test_a_helpers_keywords_unpacked_from_a_parameter_dict(layer):
             return _splats_its_layer({'ln': {**layer, key: v}}, x)
         np.testing.assert_allclose(got['ln'][key], numeric_grad(
             moved, np.asarray(layer[key], dtype=float)), rtol=1e-5, atol=1e-7)
+
+
+def _windows_then_written(x):
+    from numpy.lib.stride_tricks import sliding_window_view
+    u = np.zeros(6)
+    u[:4] = x
+    w = sliding_window_view(u, 3)
+    u[2] = x[0] * 7.0
+    return np.sum(w * w)
+
+
+def _astype_alias_then_written(x):
+    m = np.zeros(4)
+    m[:] = x
+    v = np.astype(m, np.float64, copy=False)
+    m[1] = x[2] * 7.0
+    return np.sum(v * np.array([1.0, 2.0, 3.0, 4.0]))
+
+
+def _real_if_close_then_written(x):
+    m = np.zeros(4)
+    m[:] = x
+    v = np.real_if_close(m)
+    m[1] = x[2] * 7.0
+    return np.sum(v * np.array([1.0, 2.0, 3.0, 4.0]))
+
+
+def _copy_copy_then_written(x):
+    import copy
+    traj = np.zeros((3, 4))
+    traj[0] = x
+    rows = [traj[0]]
+    rows2 = copy.copy(rows)
+    traj[0] *= 3.0
+    return np.sum(rows2[0] * x)
+
+
+def _list_times_one_then_written(x):
+    traj = np.zeros((3, 4))
+    traj[0] = x
+    rows = [traj[0]] * 1
+    traj[0] *= 3.0
+    return np.sum(rows[0] * x)
+
+
+@pytest.mark.parametrize("function", [
+    _windows_then_written, _astype_alias_then_written, _real_if_close_then_written,
+    _copy_copy_then_written, _list_times_one_then_written])
+def test_views_behind_copies_and_aliasing_functions_are_not_missed(function):
+    # FJ 1-7: sliding_window_view (a view, gathered as a copy here), np.astype(copy=False)
+    # and np.real_if_close (the array itself), copy.copy(L), L * 1 of lists holding a
+    # row: a later write into the array was missed, silently (wrong values). (dict(d)
+    # of such a dict is not followed yet: left, see the session's note)
+    from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError
+    with pytest.raises((InPlaceUpdateError, DiffSyntaxError)):
+        grad(function)(np.array([0.3, -1.2, 0.5, 0.8]))
+
+
+def _view_through_a_dict_copy_read_before(x):
+    m = np.zeros((2, 4))
+    m[0] = x
+    v = {'a': m[0]}.copy()['a']
+    y = np.sum(v ** 3)
+    m[0] *= 2.0
+    return y + np.sum(m)
+
+
+def _getattr_transpose(x):
+    m = np.zeros((2, 4))
+    m[0] = x
+    return np.sum(getattr(m, 'T')[:, 0] ** 3) + np.sum(getattr(x, 'T') ** 2)  # noqa: B009
+
+
+@pytest.mark.parametrize("function", [_view_through_a_dict_copy_read_before,
+                                      _getattr_transpose])
+def test_reads_through_a_dict_copy_and_getattr_are_followed(function):
+    # FJ 11: a view read through {..}.copy() before its array was updated in place: the
+    # adjoint read it after (3(2x)^2 for 3x^2). FJ 12: getattr(x, 'T') gave None.
+    from tests.finite_differences import numeric_grad
+    x = np.array([0.3, -1.2, 0.5, 0.8])
+    np.testing.assert_allclose(grad(function)(x), numeric_grad(function, x), rtol=1e-6,
+                               atol=1e-8)

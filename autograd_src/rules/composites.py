@@ -764,7 +764,11 @@ def unstack(x: Any, /, *, axis: int = 0) -> Any:
 
 @defcomposite(getattr(np, "astype", None))
 def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
-    """``np.astype``: ``x.astype(dtype)`` (a copy or not, the same values)."""
+    """``np.astype``: ``x.astype(dtype)``; with ``copy=False``, ``np.asarray(x, dtype)``,
+    which gives ``x`` itself where its dtype is ``dtype``, as NumPy's (a later write
+    into ``x`` is then checked against it)."""
+    if not copy:
+        return np.asarray(x, dtype=dtype)
     return x.astype(dtype)
 
 

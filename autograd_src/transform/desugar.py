@@ -910,6 +910,28 @@ def _keywords_spelled_out(parsed: ParsedFunction, namer: Namer) -> None:
         node.keywords = keywords
 
 
+class _GetattrAsAttribute(Transformer):
+    """``getattr(x, 'T')`` as ``x.T``: the same read, which grad then follows as any
+    attribute (an array's ``.T``, a namedtuple's field)."""
+
+    def __init__(self, parsed: ParsedFunction) -> None:
+        self.parsed = parsed
+
+    def visit_Call(self, node: gast.Call) -> Any:
+        import builtins
+        import keyword
+        node = self.generic_visit(node)
+        if len(node.args) == 2 and not node.keywords and \
+                isinstance(node.args[1], gast.Constant) and \
+                isinstance(node.args[1].value, str) and node.args[1].value.isidentifier() \
+                and not keyword.iskeyword(node.args[1].value) and \
+                self.parsed.resolve(node.func) is builtins.getattr:
+            return gast.copy_location(gast.Attribute(value=node.args[0],
+                                                     attr=node.args[1].value,
+                                                     ctx=gast.Load()), node)
+        return node
+
+
 def _min_max_of_several_by_key(parsed: ParsedFunction) -> None:
     """``min(a, b, key=abs)`` as ``min([a, b], key=abs)``: the same item (the first of
     the least), by the rule of a list's ``min`` (the rule of two values takes no key)."""
@@ -1048,6 +1070,8 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     _list_targets_as_tuples(parsed)
     _varargs_passed_on(parsed)
     _keywords_spelled_out(parsed, namer)
+    for stmt in parsed.node.body:
+        _GetattrAsAttribute(parsed).visit(stmt)
     _ComprehensionScopes(namer, parsed.node).visit(parsed.node)
     for stmt in parsed.node.body:
         _StarredDisplays(namer).visit(stmt)

@@ -73,13 +73,17 @@ VIEW_FUNCTIONS = {np.reshape, np.ravel, np.transpose, np.squeeze, np.expand_dims
                   np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit,
                   np.lib.stride_tricks.as_strided, np.lib.stride_tricks.sliding_window_view,
                   np.einsum,  # (a view where it only transposes or takes a diagonal)
-                  np.trim_zeros, np.asarray_chkfinite} | {
+                  np.trim_zeros, np.asarray_chkfinite,
+                  np.real_if_close} | {  # (the array itself, where it is real)
                       f for f in (getattr(np, "matrix_transpose", None),
                                   getattr(np, "permute_dims", None),
                                   getattr(np, "unstack", None),
                                   getattr(np.linalg, "matrix_transpose", None),
                                   getattr(np.linalg, "diagonal", None)) if f is not None}
 #: Array methods and attributes that give views.
+#: Of those, the ones grad computes as a copy of what NumPy's view shows (the windows
+#: gathered by index): a run-time check of memory cannot see them share their base.
+VIEWS_COMPUTED_AS_COPIES = frozenset({np.lib.stride_tricks.sliding_window_view})
 VIEW_METHODS = frozenset({"reshape", "ravel", "view", "transpose", "squeeze", "swapaxes",
                           "diagonal", "T", "mT", "real", "imag", "flat", "base"})
 

@@ -330,6 +330,9 @@ def unfield(g: Any, x: Any, name: str) -> Any:
     of another class (``self`` among a decorator's ``*args``, beside the values asked
     for) has none: the checks at the call refuse one as a value to differentiate."""
     fields = getattr(type(x), "_fields", None)
+    if isinstance(x, np.ndarray):  # (getattr(x, name) of a name known only as it runs)
+        raise TypeError(f"getattr(array, {name!r}) with a name computed as the code runs: "
+                        f"grad follows an array's attribute written out, x.{name}")
     if fields is None or not isinstance(x, tuple):
         return None
     if name not in fields:

@@ -559,6 +559,14 @@ class DataNormalizer:
             # parameter's array, made before the call, can share; unless a view of it
             # was put into one, out.append(traj[0]), out[0] = row, store(out, row))
             partners -= {p for p in self.parsed.params if _only_read(self.parsed, p)}
+        copies = sorted(partners & self.__dict__.get("computed_as_copies", set()))
+        if copies:
+            raise self.error(node, f"{gast.unparse(stmt).strip().splitlines()[0]}: {name} "
+                                   f"is updated in place while {copies[0]}, a "
+                                   "sliding_window_view of it (a view in NumPy, which sees "
+                                   "the update; grad computes its windows as a copy), is "
+                                   f"read later: take the windows after the update, or of "
+                                   f"a copy ({name}.copy())")
         before = sorted(partners & self.detached.get(name, set()))
         # (and name itself took a view of a partner before grad made it a new array:
         # v = u[1:]; u[0] = 1.0; v *= 0.5 writes, in NumPy, into u)

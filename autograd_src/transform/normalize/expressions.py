@@ -7,6 +7,7 @@ stay as the user wrote them.
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import operator
@@ -361,6 +362,12 @@ class ExpressionNormalizer:
             self.opaque.add(target)  # a helper's result, an item of a list: maybe a list
         sharing = rule is not None and hasattr(rule, "helper_keywords") and \
             mutation.may_share(rule.primitive, value)
+        if rule is not None and any(rule.primitive is f or rule.primitive is
+                                    registry.composite(f)
+                                    for f in mutation.VIEWS_COMPUTED_AS_COPIES):
+            # (sliding_window_view: a view in NumPy, gathered as a copy here, which the
+            # checks made as the code runs cannot see: an update of its base is refused)
+            self.__dict__.setdefault("computed_as_copies", set()).add(target)
         view = rule is not None and (rule.primitive is operator.getitem
                                      or rule.primitive in mutation.VIEW_FUNCTIONS
                                      or rule.primitive in mutation.RETURNS_AN_ARGUMENT
@@ -380,7 +387,16 @@ class ExpressionNormalizer:
         # containers holding what they are given by reference (a list of rows of y)
         holds_views = rule is not None and (rule.primitive in (
             runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended,
-            runtime.construct, runtime.joined, runtime.plus, list, tuple) or (
+            runtime.construct, runtime.joined, runtime.plus, list, tuple,
+            # (L * 1, sorted(L, key=...), copy.copy(L): new lists of the same items)
+            runtime.times, runtime.sorted_items, runtime.in_order,
+            runtime.copied, sorted, copy.copy) or (
+            # (d.copy() of a list or dict: a shallow copy, read by np.copy's rule)
+            rule.primitive is numpy_rules.np.copy and isinstance(value, gast.Call) and
+            isinstance(value.func, gast.Attribute) and
+            isinstance(value.func.value, gast.Name) and (
+                value.func.value.id in self.lists or value.func.value.id in self.dicts or
+                value.func.value.id in self.all_lists)) or (
             rule.primitive is runtime.setitem and isinstance(bound.get("x"), gast.Name) and (
                 bound["x"].id in self.lists or bound["x"].id in self.dicts or
                 self.holds_sequence(bound["x"]) is not False)))
