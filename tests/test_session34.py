@@ -796,6 +796,15 @@ def _real_if_close_then_written(x):
     return np.sum(v * np.array([1.0, 2.0, 3.0, 4.0]))
 
 
+def _dict_copy_then_written(x):
+    traj = np.zeros((3, 4))
+    traj[0] = x
+    cache = {'row': traj[0]}
+    cache2 = dict(cache)
+    traj[0] *= 3.0
+    return np.sum(cache2['row'] * x)
+
+
 def _copy_copy_then_written(x):
     import copy
     traj = np.zeros((3, 4))
@@ -816,12 +825,11 @@ def _list_times_one_then_written(x):
 
 @pytest.mark.parametrize("function", [
     _windows_then_written, _astype_alias_then_written, _real_if_close_then_written,
-    _copy_copy_then_written, _list_times_one_then_written])
+    _dict_copy_then_written, _copy_copy_then_written, _list_times_one_then_written])
 def test_views_behind_copies_and_aliasing_functions_are_not_missed(function):
     # FJ 1-7: sliding_window_view (a view, gathered as a copy here), np.astype(copy=False)
-    # and np.real_if_close (the array itself), copy.copy(L), L * 1 of lists holding a
-    # row: a later write into the array was missed, silently (wrong values). (dict(d)
-    # of such a dict is not followed yet: left, see the session's note)
+    # and np.real_if_close (the array itself), dict(d), copy.copy(L), L * 1 of
+    # containers holding a row: a later write into the array was missed, silently.
     from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError
     with pytest.raises((InPlaceUpdateError, DiffSyntaxError)):
         grad(function)(np.array([0.3, -1.2, 0.5, 0.8]))

@@ -285,7 +285,8 @@ class DataNormalizer:
         sliced = bool(values) and all(isinstance(v, gast.Subscript) and
                                       isinstance(v.slice, gast.Slice) for v in values)
         if held_by and name not in self.owned and name not in self.parsed.params and \
-                not sliced:  # (M = L[:]: where a list, a new one; an array's view is new too)
+                not sliced and not self.made_a_container(name):  # (M = L[:]: where a
+            # list, a new one; an array's view is new too; q = dict(p): a new dict)
             # wb = params[0]; wb[0] = v: in Python the caller's list changes; grad's
             # store makes a new one (an array's is a new array: the caller's never change)
             check_as_it_runs("not_a_container", (

@@ -388,8 +388,9 @@ class ExpressionNormalizer:
         holds_views = rule is not None and (rule.primitive in (
             runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended,
             runtime.construct, runtime.joined, runtime.plus, list, tuple,
-            # (L * 1, sorted(L, key=...), copy.copy(L): new lists of the same items)
-            runtime.times, runtime.sorted_items, runtime.in_order,
+            # (dict(d), {**d}, L * 1, sorted(L, key=...), copy.copy(L): new containers of
+            # the same items)
+            runtime.merged, runtime.times, runtime.sorted_items, runtime.in_order,
             runtime.copied, sorted, copy.copy) or (
             # (d.copy() of a list or dict: a shallow copy, read by np.copy's rule)
             rule.primitive is numpy_rules.np.copy and isinstance(value, gast.Call) and
