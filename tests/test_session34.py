@@ -805,6 +805,14 @@ def _dict_copy_then_written(x):
     return np.sum(cache2['row'] * x)
 
 
+def _lists_summed_then_written(x):
+    traj = np.zeros((3, 4))
+    traj[0] = x
+    rows = sum([[traj[0]]], [])
+    traj[0] *= 3.0
+    return np.sum(rows[0] * x)
+
+
 def _copy_copy_then_written(x):
     import copy
     traj = np.zeros((3, 4))
@@ -825,7 +833,8 @@ def _list_times_one_then_written(x):
 
 @pytest.mark.parametrize("function", [
     _windows_then_written, _astype_alias_then_written, _real_if_close_then_written,
-    _dict_copy_then_written, _copy_copy_then_written, _list_times_one_then_written])
+    _dict_copy_then_written, _copy_copy_then_written, _list_times_one_then_written,
+    _lists_summed_then_written])
 def test_views_behind_copies_and_aliasing_functions_are_not_missed(function):
     # FJ 1-7: sliding_window_view (a view, gathered as a copy here), np.astype(copy=False)
     # and np.real_if_close (the array itself), dict(d), copy.copy(L), L * 1 of

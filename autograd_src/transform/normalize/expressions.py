@@ -7,6 +7,7 @@ stay as the user wrote them.
 
 from __future__ import annotations
 
+import builtins
 import copy
 import functools
 import inspect
@@ -392,6 +393,10 @@ class ExpressionNormalizer:
             # the same items)
             runtime.merged, runtime.times, runtime.sorted_items, runtime.in_order,
             runtime.copied, sorted, copy.copy) or (
+            # (sum([L, M], []): the lists joined, their items held)
+            rule.primitive in (builtins.sum, runtime.summed) and
+            isinstance(value, gast.Call) and len(value.args) == 2 and
+            isinstance(value.args[1], (gast.List, gast.Tuple))) or (
             # (d.copy() of a list or dict: a shallow copy, read by np.copy's rule)
             rule.primitive is numpy_rules.np.copy and isinstance(value, gast.Call) and
             isinstance(value.func, gast.Attribute) and
