@@ -380,7 +380,8 @@ def _as_given(value: Any) -> Any:
     original = _original(value)
     if original is None or original.shape != value.shape or original.dtype != value.dtype:
         return value
-    if original is not value and not np.array_equal(original, value, equal_nan=True):
+    if original is not value and not np.array_equal(
+            original, value, equal_nan=original.dtype.kind in "fc"):  # (not of strings)
         if not original.flags.writeable:  # (NumPy's update would have raised there)
             return value
         original[...] = value
