@@ -392,17 +392,20 @@ class ExpressionNormalizer:
             # (dict(d), {**d}, L * 1, sorted(L, key=...), copy.copy(L): new containers of
             # the same items)
             runtime.merged, runtime.times, runtime.sorted_items, runtime.in_order,
-            runtime.copied, sorted, copy.copy) or (
+            sorted, copy.copy) or (
             # (sum([L, M], []): the lists joined, their items held)
             rule.primitive in (builtins.sum, runtime.summed) and
             isinstance(value, gast.Call) and len(value.args) == 2 and
             isinstance(value.args[1], (gast.List, gast.Tuple))) or (
-            # (d.copy() of a list or dict: a shallow copy, read by np.copy's rule)
-            rule.primitive is numpy_rules.np.copy and isinstance(value, gast.Call) and
-            isinstance(value.func, gast.Attribute) and
-            isinstance(value.func.value, gast.Name) and (
-                value.func.value.id in self.lists or value.func.value.id in self.dicts or
-                value.func.value.id in self.all_lists)) or (
+            # (d.copy() of a list or dict, _ad.copied(d): a shallow copy; an array's is
+            # a copy of its own)
+            rule.primitive in (numpy_rules.np.copy, runtime.copied) and
+            isinstance(value, gast.Call) and any(
+                isinstance(held, gast.Name) and (
+                    held.id in self.lists or held.id in self.dicts or
+                    held.id in self.all_lists)
+                for held in [value.func.value if isinstance(value.func, gast.Attribute) and
+                             value.func.attr == "copy" else None] + value.args[:1])) or (
             rule.primitive is runtime.setitem and isinstance(bound.get("x"), gast.Name) and (
                 bound["x"].id in self.lists or bound["x"].id in self.dicts or
                 self.holds_sequence(bound["x"]) is not False)))
