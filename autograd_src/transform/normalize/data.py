@@ -1153,9 +1153,10 @@ class DataNormalizer:
                     comparators=[name_node(self.namer.reference(list, "list"))])
                 # (tuple(v) for a tuple or an array: the same where Python's += takes v,
                 # and a sequence either way, which the addition then joins or adds)
-                as_tuple = gast.copy_location(gast.Call(
-                    func=name_node(self.namer.reference(tuple, "tuple")),
-                    args=[clone(stmt.value)], keywords=[]), stmt.value)
+                as_tuple = clone(stmt.value) if isinstance(stmt.value, gast.Tuple) else \
+                    gast.copy_location(gast.Call(
+                        func=name_node(self.namer.reference(tuple, "tuple")),
+                        args=[clone(stmt.value)], keywords=[]), stmt.value)
                 items = gast.copy_location(gast.IfExp(test=is_list, body=items,
                                                       orelse=as_tuple), stmt.value)
             stmt = gast.copy_location(gast.AugAssign(target=stmt.target, op=stmt.op,
