@@ -63,7 +63,8 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     state = Normalizer(parsed, wrt, namer)
     state.scalars |= set(scalars)
     state.scalar_sequences = set(scalar_sequences)
-    state.float_arrays = float_array_ndims(parsed.node, parsed.resolve)
+    state.float_arrays = float_array_ndims(parsed.node, parsed.resolve, frozenset(scalars),
+                                           frozenset(scalar_sequences))
     for name in parsed.params:  # each argument its own shape, unless the call says more
         state.shape_class[name] = state.new_class()
     for group in shape_groups:

@@ -305,8 +305,11 @@ class DataNormalizer:
         was_list = name in self.lists or self.made_a_container(name)
         item_class = self.slice_classes.get((self.shape_class.get(name), "item")) \
             if self.integer_index(target.slice) else None
-        fits = isinstance(atom, gast.Name) and item_class is not None and \
-            self.shape_class.get(atom.id) == item_class and not was_list
+        fits = isinstance(atom, gast.Name) and not was_list and (
+            (item_class is not None and self.shape_class.get(atom.id) == item_class) or
+            # (c[i] = v, a number into a float array of known dimensions: an item)
+            (atom.id in self.scalars and self.is_scalar_value(gast.Subscript(
+                value=name_node(name), slice=target.slice, ctx=gast.Load()))))
         self.emit_op(name, call, rule, inputs, bound)
         if fits:  # v has the shape of y[i]: its adjoint, y's there, needs no unbroadcast
             self.body[-1].value_fits = atom.id

@@ -62,33 +62,141 @@ def _elementwise(primitive: Any) -> bool:
 _FLOAT_MAKERS = {_np.zeros, _np.ones, _np.empty, _np.full}
 
 
-def float_array_ndims(node: gast.FunctionDef, resolve: Any) -> dict[str, int]:
+def float_array_ndims(node: gast.FunctionDef, resolve: Any,
+                      numbers: frozenset = frozenset(),
+                      number_lists: frozenset = frozenset()) -> dict[str, int]:
     """The local names that hold, wherever they are read, a float array of a known
     number of dimensions: every binding of the name is ``np.zeros((n, m))``,
     ``np.ones``, ``np.empty`` or ``np.full((n, m), 1e10)`` with a shape written out
-    (``k`` items, or one integer: ``k = 1``) and a float type, and the rest of the code
-    only writes items into it (``R[i, j] = v``). ``R[i - 1, j - 1]`` of
-    one is then a number (`ShapeFacts.is_scalar_value`). Looked at once, before
+    (``k`` items, or one integer: ``k = 1``) and a float type, or elementwise
+    arithmetic and ufuncs of such arrays, ``np.arange``, ``np.linspace`` and numbers
+    giving a float array (``x = p[0] * np.sin(np.arange(n) * 0.01) + p[1]``), and the
+    rest of the code only writes items into it (``R[i, j] = v``). ``R[i - 1, j - 1]``
+    of one is then a number (`ShapeFacts.is_scalar_value`). Looked at once, before
     normalizing, for the whole function: no other binding, no attribute set (``R.shape
-    = ...``), no ``resize``, no ``global``/``nonlocal``, none in a nested def."""
-    made: dict[str, list] = {}
-    ints = _int_names(node)
+    = ...``), no ``resize``, no ``global``/``nonlocal``, none in a nested def.
+    ``numbers`` name parameters the calls this code serves give numbers (one never
+    rebound is an integer where it is a shape, ``np.zeros(n)``: a float raises there),
+    ``number_lists`` those given lists of numbers or 1-D arrays (``p[0]``, a number).
+    """
+    values: dict[str, list] = {}
+    ints = _int_names(node) | _never_rebound(node, numbers)
+    facts = _Facts(resolve, ints, _never_rebound(node, numbers | number_lists) & numbers,
+                   _never_rebound(node, number_lists))
     for sub in walk(node):
         if isinstance(sub, gast.Assign) and len(sub.targets) == 1 and \
                 isinstance(sub.targets[0], gast.Name):
-            made.setdefault(sub.targets[0].id, []).append(_float_array_made(sub.value,
-                                                                             resolve, ints))
-    ndims: dict[str, int] = {}
-    for name, kinds in made.items():
-        if None in kinds or len(set(kinds)) != 1:
-            continue
+            values.setdefault(sub.targets[0].id, []).append(sub.value)
+    candidates = {}
+    for name, found in values.items():
         # every binding of the name is one of these assignments (not R += v either)
         bindings = sum(1 for n in walk(node) if isinstance(n, gast.Name) and n.id == name
                        and isinstance(n.ctx, (gast.Store, gast.Del, gast.Param)))
-        if bindings == len(kinds) and not _bound_elsewhere(node, name) and \
+        if bindings == len(found) and not _bound_elsewhere(node, name) and \
                 not _touched(node, name):
-            ndims[name] = kinds[0]
-    return ndims
+            candidates[name] = found
+    grown = True
+    while grown:  # (x = np.arange(n) * dt, then y = np.sin(x))
+        grown = False
+        for name, found in candidates.items():
+            if name in facts.arrays:
+                continue
+            kinds = [facts.ndim(v) for v in found]
+            if None not in kinds and len(set(kinds)) == 1 and kinds[0][0] >= 1 and \
+                    kinds[0][1]:
+                facts.arrays[name] = kinds[0][0]
+                grown = True
+    return dict(facts.arrays)
+
+
+class _Facts:
+    """The numbers of dimensions of expressions, as `float_array_ndims` reads them."""
+
+    def __init__(self, resolve: Any, ints: frozenset, numbers: frozenset,
+                 number_lists: frozenset) -> None:
+        self.resolve = resolve
+        self.ints = ints
+        self.numbers = numbers
+        self.number_lists = number_lists
+        self.arrays: dict[str, int] = {}
+
+    def ndim(self, value: Any) -> Optional[tuple]:
+        """``(ndim, surely_float)`` of what ``value`` gives, or None where not known:
+        numbers have 0 dimensions, the arrays of `float_array_ndims` theirs."""
+        if isinstance(value, gast.Constant):
+            kind = type(value.value)
+            return (0, kind is float) if kind in (int, float) else None
+        if isinstance(value, gast.Name):
+            if value.id in self.arrays:
+                return self.arrays[value.id], True
+            if value.id in self.ints or value.id in self.numbers:
+                return 0, False
+            return None
+        if isinstance(value, gast.Attribute) and value.attr in _CONSTANTS and \
+                self._resolved(value.value) in (_np, math):
+            return 0, True  # np.pi
+        if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) and \
+                value.value.id in self.number_lists and _surely_int(value.slice, self.ints):
+            return 0, False  # p[0] of a list of numbers
+        if isinstance(value, gast.UnaryOp) and isinstance(value.op, (gast.USub, gast.UAdd)):
+            return self.ndim(value.operand)
+        if isinstance(value, gast.BinOp) and isinstance(value.op, _ELEMENTWISE_OPERATORS):
+            left, right = self.ndim(value.left), self.ndim(value.right)
+            if left is None or right is None:
+                return None
+            floats = left[1] or right[1] or isinstance(value.op, gast.Div)
+            return max(left[0], right[0]), floats
+        if not isinstance(value, gast.Call):
+            return None
+        made = _float_array_made(value, self.resolve, self.ints)
+        if made is not None:
+            return made, True
+        fn = self._resolved(value.func)
+        if fn is _np.arange and len(value.args) <= 3 and not value.keywords:
+            parts = [self.ndim(a) for a in value.args]
+            if value.args and all(p is not None and p[0] == 0 for p in parts):
+                return 1, any(p[1] for p in parts)
+            return None
+        if fn is _np.linspace and len(value.args) in (2, 3) and not value.keywords:
+            parts = [self.ndim(a) for a in value.args]
+            if all(p is not None and p[0] == 0 for p in parts):
+                return 1, True  # (array ends would give more dimensions)
+            return None
+        if fn is None or not _elementwise(fn) or value.keywords or \
+                len(value.args) != fn.nin:
+            return None
+        parts = [self.ndim(a) for a in value.args]
+        if None in parts:
+            return None
+        doubles = "d" * fn.nin + "->d"
+        if doubles not in fn.types:
+            return None  # (np.greater: booleans)
+        integers = any(t.startswith("l" * fn.nin + "->") for t in fn.types)
+        return max(p[0] for p in parts), any(p[1] for p in parts) or not integers
+
+    def _resolved(self, node: Any) -> Any:
+        try:
+            return self.resolve(node)
+        except Exception:  # (a name resolve cannot read: not a known function)
+            return None
+
+
+_ELEMENTWISE_OPERATORS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
+
+
+def _never_rebound(node: gast.FunctionDef, names: frozenset) -> frozenset:
+    """The parameters among ``names`` that nothing in ``node`` binds again."""
+    if not names:
+        return frozenset()
+    stores: dict = {}
+    for n in walk(node):
+        if isinstance(n, gast.Name) and n.id in names and \
+                isinstance(n.ctx, (gast.Store, gast.Del, gast.Param)):
+            stores[n.id] = stores.get(n.id, 0) + 1
+    params = {a.id for a in node.args.args + node.args.kwonlyargs
+              if isinstance(a, gast.Name)}
+    return frozenset(name for name in names if name in params and stores.get(name) == 1
+                     and not _bound_elsewhere(node, name) and not _touched(node, name))
 
 
 def _int_names(node: gast.FunctionDef) -> frozenset:
