@@ -79,22 +79,13 @@ def float_array_ndims(node: gast.FunctionDef, resolve: Any,
     rebound is an integer where it is a shape, ``np.zeros(n)``: a float raises there),
     ``number_lists`` those given lists of numbers or 1-D arrays (``p[0]``, a number).
     """
-    values: dict[str, list] = {}
-    ints = _int_names(node) | _never_rebound(node, numbers)
-    facts = _Facts(resolve, ints, _never_rebound(node, numbers | number_lists) & numbers,
-                   _never_rebound(node, number_lists))
-    for sub in walk(node):
-        if isinstance(sub, gast.Assign) and len(sub.targets) == 1 and \
-                isinstance(sub.targets[0], gast.Name):
-            values.setdefault(sub.targets[0].id, []).append(sub.value)
-    candidates = {}
-    for name, found in values.items():
-        # every binding of the name is one of these assignments (not R += v either)
-        bindings = sum(1 for n in walk(node) if isinstance(n, gast.Name) and n.id == name
-                       and isinstance(n.ctx, (gast.Store, gast.Del, gast.Param)))
-        if bindings == len(found) and not _bound_elsewhere(node, name) and \
-                not _touched(node, name):
-            candidates[name] = found
+    bindings = _Bindings(node)
+    ints = _int_names(bindings) | bindings.never_rebound(numbers)
+    facts = _Facts(resolve, ints, bindings.never_rebound(numbers),
+                   bindings.never_rebound(number_lists))
+    # (every binding of the name one of these assignments: not R += v either)
+    candidates = {name: found for name, found in bindings.assigned.items()
+                  if bindings.only_assigned(name, len(found))}
     grown = True
     while grown:  # (x = np.arange(n) * dt, then y = np.sin(x))
         grown = False
@@ -184,55 +175,92 @@ class _Facts:
 _ELEMENTWISE_OPERATORS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
 
-def _never_rebound(node: gast.FunctionDef, names: frozenset) -> frozenset:
-    """The parameters among ``names`` that nothing in ``node`` binds again."""
-    if not names:
-        return frozenset()
-    stores: dict = {}
-    for n in walk(node):
-        if isinstance(n, gast.Name) and n.id in names and \
-                isinstance(n.ctx, (gast.Store, gast.Del, gast.Param)):
-            stores[n.id] = stores.get(n.id, 0) + 1
-    params = {a.id for a in node.args.args + node.args.kwonlyargs
-              if isinstance(a, gast.Name)}
-    return frozenset(name for name in names if name in params and stores.get(name) == 1
-                     and not _bound_elsewhere(node, name) and not _touched(node, name))
+class _Bindings:
+    """How each name of a function is bound, found in one walk of it."""
+
+    def __init__(self, node: gast.FunctionDef) -> None:
+        #: name -> the values of its plain assignments (``name = value``)
+        self.assigned: dict[str, list] = {}
+        #: name -> how many times it is bound (stores, deletions, the parameter)
+        self.stores: dict[str, int] = {}
+        #: names bound otherwise too: a loop's target, a tuple's item, ``:=``
+        self.elsewhere: set = set()
+        #: names a nested def, ``global``/``nonlocal``, an attribute set or
+        #: ``resize`` may change (what they hold, or its shape)
+        self.touched: set = set()
+        #: name -> the values of its plain assignments and of ``a, b = u, v`` for it;
+        #: names these pairs bind; names an augmented assignment or another target binds
+        self.paired: dict[str, list] = {}
+        self.in_pairs: set = set()
+        self.other: set = set()
+        self.params = {a.id for a in node.args.args + node.args.kwonlyargs
+                       if isinstance(a, gast.Name)}
+        for sub in walk(node):
+            kind = type(sub)
+            if kind is gast.Name:
+                if isinstance(sub.ctx, (gast.Store, gast.Del, gast.Param)):
+                    self.stores[sub.id] = self.stores.get(sub.id, 0) + 1
+            elif kind is gast.Assign:
+                self._assignment(sub)
+            elif kind is gast.AugAssign:
+                if isinstance(sub.target, gast.Name):
+                    self.other.add(sub.target.id)
+            elif kind is gast.For or kind is gast.comprehension:
+                self.elsewhere |= {n.id for n in walk(sub.target) if isinstance(n, gast.Name)}
+            elif kind is gast.NamedExpr:
+                self.elsewhere.add(sub.target.id)
+            elif kind in (gast.FunctionDef, gast.Lambda, gast.ClassDef):
+                if sub is not node:
+                    self.touched |= {n.id for n in walk(sub) if isinstance(n, gast.Name)}
+            elif kind is gast.Global or kind is gast.Nonlocal:
+                self.touched |= set(sub.names)
+            elif kind is gast.Attribute and isinstance(sub.value, gast.Name) and \
+                    (isinstance(sub.ctx, gast.Store) or sub.attr in ("resize", "shape")):
+                self.touched.add(sub.value.id)
+
+    def _assignment(self, sub: gast.Assign) -> None:
+        target = sub.targets[0] if len(sub.targets) == 1 else None
+        if isinstance(target, gast.Name):
+            self.assigned.setdefault(target.id, []).append(sub.value)
+            self.paired.setdefault(target.id, []).append(sub.value)
+        elif isinstance(target, gast.Tuple) and isinstance(sub.value, gast.Tuple) and \
+                len(target.elts) == len(sub.value.elts) and \
+                all(isinstance(t, gast.Name) for t in target.elts):
+            for t, v in zip(target.elts, sub.value.elts):  # (n, m = len(x), len(y))
+                self.paired.setdefault(t.id, []).append(v)
+                self.in_pairs.add(t.id)
+        else:
+            for t in sub.targets:
+                names = [n for n in walk(t) if isinstance(n, gast.Name)]
+                if len(sub.targets) == 1:  # (a, b = v; x[i] = v: i, x too)
+                    self.other |= {n.id for n in names}
+                if not isinstance(t, gast.Name):
+                    self.elsewhere |= {n.id for n in names if isinstance(n.ctx, gast.Store)}
+
+    def kept(self, name: str) -> bool:
+        """Whether only plain assignments (or the call) bind ``name``, and nothing
+        changes it another way."""
+        return name not in self.elsewhere and name not in self.in_pairs and \
+            name not in self.touched
+
+    def only_assigned(self, name: str, count: int) -> bool:
+        """Whether ``name``'s ``count`` plain assignments are all its bindings."""
+        return self.stores.get(name) == count and self.kept(name)
+
+    def never_rebound(self, names: frozenset) -> frozenset:
+        """The parameters among ``names`` that nothing binds again."""
+        return frozenset(name for name in names if name in self.params and
+                         self.stores.get(name) == 1 and self.kept(name))
 
 
-def _int_names(node: gast.FunctionDef) -> frozenset:
+def _int_names(bindings: _Bindings) -> frozenset:
     """The local names bound only to integers (``n = d.shape[0]``, ``n, m = len(x),
     len(y)``): every binding a plain assignment of a `_surely_int` value."""
-    values: dict[str, list] = {}
-    other: set = set()
-    for sub in walk(node):
-        if isinstance(sub, gast.Assign) and len(sub.targets) == 1:
-            target = sub.targets[0]
-            if isinstance(target, gast.Name):
-                values.setdefault(target.id, []).append(sub.value)
-            elif isinstance(target, gast.Tuple) and isinstance(sub.value, gast.Tuple) and \
-                    len(target.elts) == len(sub.value.elts) and \
-                    all(isinstance(t, gast.Name) for t in target.elts):
-                for t, v in zip(target.elts, sub.value.elts):
-                    values.setdefault(t.id, []).append(v)
-            else:
-                other |= {n.id for t in sub.targets for n in walk(t)
-                          if isinstance(n, gast.Name)}
-        elif isinstance(sub, gast.AugAssign) and isinstance(sub.target, gast.Name):
-            other.add(sub.target.id)
-    # (names whose values could be integers at all first: the walks below, per name,
-    # are for the few left)
-    plausible = {name: found for name, found in values.items() if name not in other and
-                 all(_surely_int(v, _ANY_NAME) for v in found)}
-    if not plausible:
-        return frozenset()
-    stores: dict = {}
-    for n in walk(node):
-        if isinstance(n, gast.Name) and n.id in plausible and \
-                isinstance(n.ctx, (gast.Store, gast.Del, gast.Param)):
-            stores[n.id] = stores.get(n.id, 0) + 1
-    candidates = {name: found for name, found in plausible.items()
-                  if stores.get(name) == len(found) and not _bound_elsewhere(node, name)
-                  and not _touched(node, name)}
+    candidates = {name: found for name, found in bindings.paired.items()
+                  if name not in bindings.other and
+                  all(_surely_int(v, _ANY_NAME) for v in found) and
+                  bindings.stores.get(name) == len(found) and
+                  name not in bindings.touched and name not in bindings.elsewhere}
     ints: set = set()
     grown = True
     while grown:  # (m = n + 1 after n = len(x))
@@ -316,42 +344,6 @@ def _surely_int(node: Any, ints: frozenset = frozenset()) -> bool:
         return any(isinstance(side, gast.Constant) and type(side.value) is int
                    for side in sides) and \
             all(_surely_int(side, ints) or isinstance(side, gast.Name) for side in sides)
-    return False
-
-
-def _bound_elsewhere(node: Any, name: str) -> bool:
-    """Whether ``name`` is bound by anything but a plain assignment (a loop's target, a
-    tuple's item, ``with ... as``, an augmented assignment is not a binding)."""
-    for sub in walk(node):
-        if isinstance(sub, (gast.For, gast.comprehension)) and any(
-                isinstance(n, gast.Name) and n.id == name for n in walk(sub.target)):
-            return True
-        if isinstance(sub, gast.Assign) and any(
-                not isinstance(t, gast.Name) and any(isinstance(n, gast.Name) and
-                                                     n.id == name and
-                                                     isinstance(n.ctx, gast.Store)
-                                                     for n in walk(t))
-                for t in sub.targets):
-            return True
-        if isinstance(sub, gast.NamedExpr) and sub.target.id == name:
-            return True
-    return False
-
-
-def _touched(node: Any, name: str) -> bool:
-    """Whether a nested def, ``global``/``nonlocal``, an attribute set or ``resize``
-    may change what ``name`` holds or its shape."""
-    for sub in walk(node):
-        if sub is not node and isinstance(sub, (gast.FunctionDef, gast.Lambda,
-                                                gast.ClassDef)):
-            if any(isinstance(n, gast.Name) and n.id == name for n in walk(sub)):
-                return True
-        elif isinstance(sub, (gast.Global, gast.Nonlocal)) and name in sub.names:
-            return True
-        elif isinstance(sub, gast.Attribute) and isinstance(sub.value, gast.Name) and \
-                sub.value.id == name and (isinstance(sub.ctx, gast.Store) or
-                                          sub.attr in ("resize", "shape")):
-            return True
     return False
 
 
