@@ -106,6 +106,29 @@ _STORING = frozenset({"append", "extend", "insert", "add", "update", "setdefault
 _RUN_ONLY = (map, filter, sorted, min, max, sum, any, all, functools.reduce, print)
 
 
+def _pure_arguments(call: gast.Call, parsed: ParsedFunction) -> bool:
+    """Whether reading ``call``'s arguments changes nothing and differentiates nothing:
+    names, items, attributes, arithmetic, and calls of NumPy, ``math`` and builtins
+    (``float(l)``, ``np.mean(x)``) or of ``.copy()`` and ``.item()``."""
+    for node in walk(gast.Tuple(elts=list(call.args), ctx=gast.Load())):
+        if isinstance(node, (gast.Lambda, gast.NamedExpr, gast.Yield, gast.Await)):
+            return False
+        if isinstance(node, gast.Call):
+            if isinstance(node.func, gast.Attribute) and node.func.attr in _PURE_METHODS:
+                continue
+            fn = parsed.resolve(node.func)
+            if getattr(fn, "__module__", None) not in _PURE_MODULES and \
+                    not isinstance(fn, np.ufunc) and fn not in _PURE_BUILTINS:
+                return False
+    return True
+
+
+_PURE_METHODS = frozenset({"copy", "item", "tolist", "sum", "mean", "max", "min"})
+_PURE_MODULES = frozenset({"math", "numpy", "numpy.core.fromnumeric", "numpy._core.fromnumeric",
+                           "numpy.linalg", "numpy.linalg._linalg", "numpy.linalg.linalg"})
+_PURE_BUILTINS = (float, int, abs, len, tuple, list, round, min, max, sum)
+
+
 class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity, ShapeFacts):
     def __init__(self, parsed: ParsedFunction, wrt: list[str], namer: Namer) -> None:
         self.parsed = parsed
@@ -185,6 +208,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self._changed_in_place: Optional[set[str]] = None  # (`changed_in_place`)
         self._own_names: Optional[set[str]] = None  # (`own_names`)
         self._closed_over: Optional[set[str]] = None  # (`closed_over`)
+        self._unread_lists: Optional[set[str]] = None  # (`unread_lists`)
         #: The arrays (names) whose memory a name's value may be a view of, through any
         #: chain of views, items and lists (top = T[0][1:]: T; a, b = np.hsplit(u, 2): u)
         self.view_roots: dict[str, set[str]] = {}
@@ -515,6 +539,46 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                  for n in walk(d) if isinstance(n, gast.Name)}
         return self._closed_over
 
+    def unread_lists(self) -> set[str]:
+        """Local lists this function only appends to (``history = []``, then only
+        ``history.append(traj[t])`` in statements of their own), never read, returned,
+        passed, or seen by a nested def: what they hold reaches nothing, so the views
+        they keep need not be followed (an update of ``traj`` stays in place, as it
+        is in NumPy, and the list sees it as NumPy's would)."""
+        if self._unread_lists is None:
+            bound: dict[str, bool] = {}
+            appended: set[int] = set()
+            for node in walk(self.parsed.node):
+                if isinstance(node, gast.Assign):
+                    fresh = isinstance(node.value, gast.List) and not node.value.elts \
+                        and len(node.targets) == 1
+                    for target in node.targets:
+                        if isinstance(target, gast.Name):
+                            bound[target.id] = bound.get(target.id, True) and fresh
+                elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call) and \
+                        isinstance(node.value.func, gast.Attribute) and \
+                        node.value.func.attr in ("append", "extend", "insert") and \
+                        isinstance(node.value.func.value, gast.Name) and \
+                        not node.value.keywords and _pure_arguments(node.value, self.parsed):
+                    appended.add(id(node.value.func.value))
+            candidates = {name for name, fresh in bound.items() if fresh} - \
+                set(self.parsed.params) - self.closed_over()
+            for node in walk(self.parsed.node):
+                if isinstance(node, gast.Name) and node.id in candidates and (
+                        isinstance(node.ctx, gast.Load) and id(node) not in appended or
+                        isinstance(node.ctx, (gast.Del, gast.Param))):
+                    candidates.discard(node.id)
+                elif isinstance(node, (gast.Global, gast.Nonlocal)):
+                    candidates -= set(node.names)
+            stores = Counter(n.id for n in walk(self.parsed.node)
+                             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+                             and n.id in candidates)
+            assigned = Counter(t.id for n in walk(self.parsed.node) if isinstance(n, gast.Assign)
+                               for t in n.targets if isinstance(t, gast.Name))
+            self._unread_lists = {name for name in candidates
+                                  if stores[name] == assigned[name]}  # (not a loop's target)
+        return self._unread_lists
+
     def own_names(self) -> set[str]:
         """The names this function's own body binds, not its nested defs' (whose
         locals are theirs), helpers inlined into it included (their renamed locals)."""
@@ -818,6 +882,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         value = stmt.value
         if isinstance(value, gast.Constant) and isinstance(value.value, str):
             return  # a docstring
+        if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+                isinstance(value.func.value, gast.Name) and \
+                value.func.attr in ("append", "extend", "insert") and \
+                value.func.value.id in self.unread_lists():
+            self.body.append(Primal(stmt, stmt))  # (history.append(traj[t]), never read)
+            return
         if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
                 and value.func.attr in ("append", "extend")
                 and isinstance(value.func.value, gast.Name)

@@ -1,0 +1,143 @@
+"""Session 35: smallest forms of what this session found and fixed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd_src import grad, hessian, jvp
+from autograd_src.testing import numerical_grad
+
+P = np.array([1.3, 0.7])
+
+
+def _fd(function, *args):
+    return numerical_grad(lambda q: function(q, *args), (P,), 0)
+
+
+def _cumsum_loop(p, n):
+    x = p[0] * np.sin(np.arange(n) * 0.01) + p[1]
+    c = np.zeros(n)
+    c[0] = x[0]
+    for i in range(1, n):
+        c[i] = c[i - 1] * 0.9 + x[i]
+    return np.sum(c ** 2)
+
+
+def _linspace_decay(p, n):
+    t = np.linspace(0.0, 1.0, n)
+    y = np.exp(-p[0] * t) * p[1]
+    out = np.ones(n)
+    for i in range(n - 1):
+        out[i + 1] = out[i] * y[i] + t[i]
+    return out[-1]
+
+
+def _shape_from_a_parameter(p, shape):
+    c = np.zeros(shape)
+    c[0] = p[0]
+    c[1] = p[1] * c[0]
+    return np.sum(c * c)
+
+
+@pytest.mark.parametrize("function, args", [(_cumsum_loop, (12,)), (_linspace_decay, (9,)),
+                                            (_shape_from_a_parameter, (3,)),
+                                            (_shape_from_a_parameter, ((3, 2),))])
+def test_arrays_of_known_dimensions_made_from_a_number_parameter(function, args):
+    # FJ 9: `c = np.zeros(n)` with n a parameter, `x = p[0] * np.sin(np.arange(n) *
+    # 0.01) + p[1]`: the variant for a number n knows both are 1-D float arrays, so
+    # c[i - 1] and x[i] are numbers (no shape stacks, no unbroadcast); a tuple
+    # `shape` gets the general code.
+    np.testing.assert_allclose(grad(function)(P, *args), _fd(function, *args),
+                               rtol=1e-6, atol=1e-8)
+
+
+def test_a_cumulative_sum_loop_keeps_no_shape_stacks():
+    derivative = grad(_cumsum_loop)
+    derivative(P, 10)
+    assert "shape_stack" not in derivative.source
+    reverse_loop = derivative.source.split("for i in reversed")[1].split("# Grad of: c[0]")[0]
+    assert "unbroadcast" not in reverse_loop
+
+
+def _kept_for_plotting(p, T):
+    traj = np.zeros((T, 2))
+    traj[0] = [1.0, 0.0]
+    history = []
+    for t in range(T - 1):
+        history.append(traj[t])
+        traj[t + 1] = traj[t] + 0.1 * np.array([traj[t, 1], -p[0] * traj[t, 0]])
+    return np.sum(traj ** 2)
+
+
+def _log_of_a_changed_array(p, T):
+    x = p * 1.0
+    log = []
+    for _ in range(T):
+        log.append(x)
+        x *= 1.1
+        x[0] = x[0] + p[1]
+    return np.sum(x ** 2)
+
+
+def _numbers_logged(p, T):
+    out = []
+    acc = 0.0
+    for t in range(T):
+        v = np.sin(p * t)
+        out.append(v.sum())
+        out.extend([float(v[0])])
+        acc = acc + np.sum(v ** 2)
+    return acc
+
+
+@pytest.mark.parametrize("function", [_kept_for_plotting, _log_of_a_changed_array,
+                                      _numbers_logged])
+def test_a_list_only_appended_to_keeps_no_views_to_follow(function):
+    # FJ 8/10: `history.append(traj[t])` into a list nothing reads: the views it
+    # holds reach nothing, so the store into traj stays in place (each store had
+    # copied the trajectory, and checked it against every row kept: O(T^2)); the
+    # append runs as written. `log.append(x); x *= 1.1` was refused.
+    derivative = grad(function)
+    if function is _kept_for_plotting:
+        derivative(P, 5)
+        assert "_ad.setitem" not in derivative.source
+    np.testing.assert_allclose(derivative(P, 5), _fd(function, 5), rtol=1e-6, atol=1e-8)
+    assert "_ad.alone" not in derivative.source
+    _, tangent = jvp(lambda q: function(q, 5), (P,), (np.array([0.3, -0.4]),))
+    np.testing.assert_allclose(tangent, _fd(function, 5) @ np.array([0.3, -0.4]), rtol=1e-6)
+    rows = [numerical_grad(lambda q, i=i: grad(function)(q, 5)[i], (P,), 0) for i in range(2)]
+    np.testing.assert_allclose(hessian(function)(P, 5), np.array(rows), rtol=1e-4, atol=1e-5)
+
+
+def _history_read_after(p, T):
+    traj = np.zeros((T, 2))
+    traj[0] = [1.0, 0.0]
+    history = []
+    for t in range(T - 1):
+        history.append(traj[t])
+        traj[t + 1] = traj[t] * p[0]
+    traj[0] = p[1]
+    return np.sum(history[0] * history[-1])
+
+
+def _history_through_a_second_name(p, T):
+    history = []
+    seen = history
+    x = p.copy()
+    for _ in range(T):
+        history.append(x)
+        x[0] = x[0] * p[1]
+    return np.sum(seen[0]) + np.sum(x)
+
+
+@pytest.mark.parametrize("function", [_history_read_after, _history_through_a_second_name])
+def test_a_list_read_again_still_has_its_views_followed(function):
+    # the siblings: read back (history[0] sees traj[0] = p[1], as NumPy's view does),
+    # or through another name: right or refused, never silently the old values
+    try:
+        value = grad(function)(P, 4)
+    except Exception as error:  # noqa: BLE001 - refused at the user's line
+        assert "test_session35.py" in str(error)
+        return
+    np.testing.assert_allclose(value, _fd(function, 4), rtol=1e-6, atol=1e-8)
