@@ -141,3 +141,57 @@ def test_a_list_read_again_still_has_its_views_followed(function):
         assert "test_session35.py" in str(error)
         return
     np.testing.assert_allclose(value, _fd(function, 4), rtol=1e-6, atol=1e-8)
+
+
+def _biquad(x, c):
+    b0, b1, b2, a1, a2 = c
+    x1 = x2 = 0.0
+    y1 = y2 = 0.0
+    y = np.zeros_like(x)
+    for n in range(len(x)):
+        xn = x[n]
+        yn = b0 * xn + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
+        x2, x1 = x1, xn
+        y2, y1 = y1, yn
+        y[n] = yn
+    return np.sum(y ** 2)
+
+
+def _envelope(x, attack, release):
+    env = 0.0
+    out = np.zeros(len(x))
+    for i in range(len(x)):
+        r = abs(x[i])
+        if r > env:
+            env = attack * env + (1 - attack) * r
+        else:
+            env = release * env + (1 - release) * r
+        out[i] = env
+    return np.sum(out ** 2)
+
+
+SIGNAL = np.array([0.3, -1.2, 0.8, 0.1, -0.4, 0.9])
+COEFFICIENTS = [0.3, 0.2, 0.1, -0.5, 0.2]
+
+
+@pytest.mark.parametrize("wrt", [0, 1])
+@pytest.mark.parametrize("coefficients", [COEFFICIENTS, np.array(COEFFICIENTS)])
+def test_a_biquad_filter_over_numbers_is_generated_for_numbers(wrt, coefficients):
+    # EY 02: `b0, b1, b2, a1, a2 = c` of a list of numbers, `x2, x1 = x1, xn` (a swap
+    # read x1 after binding it: x1 was forgotten as a number) and `y2, y1 = y1, yn`
+    # before y1 carried gradient: shape stacks and unbroadcast for every sample
+    # (27-47x the forward; now 4-6x)
+    derivative = grad(_biquad, wrt)
+    args = [SIGNAL, coefficients]
+    expected = numerical_grad(_biquad, (SIGNAL, np.array(COEFFICIENTS, float)), wrt)
+    np.testing.assert_allclose(derivative(*args), expected, rtol=1e-6, atol=1e-8)
+    assert "shape_stack" not in derivative.source
+
+
+def test_an_envelope_follower_with_abs_is_generated_for_numbers():
+    # EY 02: `r = abs(x[i])` of a number was not known to be one (19x the forward; 3x)
+    derivative = grad(_envelope, (1, 2))
+    got = derivative(SIGNAL, 0.9, 0.99)
+    expected = [numerical_grad(_envelope, (SIGNAL, 0.9, 0.99), k) for k in (1, 2)]
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    assert "shape_stack" not in derivative.source

@@ -786,8 +786,11 @@ class DataNormalizer:
         if isinstance(atom, gast.Name) and atom.id in self.active:
             self.emit_op(name, atom, None, [atom.id], {})
         else:
+            scalar = self.is_scalar_value(atom)
             self.body.append(Primal(assign_node(name, atom, self.origin), self.origin, {name}))
             self.assigned({name})
+            if scalar:  # (y2, y1 = y1, yn of numbers)
+                self.scalars.add(name)
         return name_node(name)
 
     def evaluated_once(self, target: gast.expr, stmt: gast.stmt) -> gast.expr:

@@ -432,6 +432,8 @@ class ShapeFacts:
             return is_none(axis) and not is_true(keepdims)
         if getattr(primitive, "__module__", None) == "math" or primitive is float:
             return True
+        if primitive is abs:  # (of a number: a number; of an array, an array)
+            return self.is_scalar_value(op.bound.get(op.rule.params[0]))
         if type(primitive).__name__ == "ufunc":
             values = [op.bound[p] for p in op.rule.params[: op.rule.n_inputs]]
             return all(self.is_scalar_value(v) for v in values)
@@ -463,7 +465,7 @@ class ShapeFacts:
         if isinstance(expr, gast.Call) and not expr.keywords:
             fn = self.parsed.resolve(expr.func)
             elementwise = getattr(fn, "__module__", None) == "math" or \
-                type(fn).__name__ == "ufunc" or fn is float
+                type(fn).__name__ == "ufunc" or fn is float or fn is abs
             return elementwise and all(self.is_scalar_value(a) for a in expr.args)
         if isinstance(expr, gast.Subscript) and isinstance(expr.value, gast.Name) and \
                 expr.value.id in self.float_arrays:  # R[i - 1, j - 1] of a 2-d float array

@@ -2143,6 +2143,19 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
     def primal(self, stmt: gast.stmt) -> None:
         assigned = {n.id for n in walk(stmt)
                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        # (x2, x1 = x1, xn: every value read before any name is bound, as Python does)
+        pairs_of_numbers = [
+            target.id for target, value in zip(stmt.targets[0].elts, stmt.value.elts)
+            if isinstance(target, gast.Name) and self.is_scalar_value(value)
+        ] if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], gast.Tuple) and \
+            isinstance(stmt.value, (gast.Tuple, gast.List)) and \
+            len(stmt.targets[0].elts) == len(stmt.value.elts) else []
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Tuple) and \
+                isinstance(stmt.value, gast.Name) and stmt.value.id in self.scalar_sequences \
+                and all(isinstance(t, gast.Name) for t in stmt.targets[0].elts):
+            pairs_of_numbers = [t.id for t in stmt.targets[0].elts]  # (b0, b1 = c)
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
             assigned.add(stmt.target.id)
         joins = isinstance(stmt, gast.Assign) and self._joins_lists(stmt.value)
@@ -2194,14 +2207,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             for known in (self.owned, self.lists, self.all_lists, self.dicts):
                 if made in known:
                     known |= assigned
-        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
-                isinstance(stmt.targets[0], gast.Tuple) and \
-                isinstance(stmt.value, (gast.Tuple, gast.List)) and \
-                len(stmt.targets[0].elts) == len(stmt.value.elts):
-            for target, value in zip(stmt.targets[0].elts, stmt.value.elts):
-                if isinstance(target, gast.Name) and self.is_scalar_value(value) and \
-                        target.id not in load_names(stmt.value):
-                    self.scalars.add(target.id)  # x, v = x0, v0 keeps what x0 and v0 are
+        self.scalars.update(pairs_of_numbers)  # x, v = x0, v0 keeps what x0 and v0 are
         if isinstance(stmt, gast.Assign) and len(assigned) == 1 and \
                 isinstance(stmt.targets[0], gast.Name):
             if self.is_scalar_value(stmt.value):
