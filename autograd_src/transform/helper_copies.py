@@ -917,17 +917,13 @@ def _shallow_copy_of(parsed: Any, name: str) -> Optional[str]:
     ``dict(S)``, ``list(S)``, ``copy.copy(S)``, ``S[:]``), else None."""
     values = [n.value for n in walk(parsed.node) if isinstance(n, gast.Assign) and
               any(isinstance(t, gast.Name) and t.id == name for t in n.targets)]
+    from .mutation import shallow_copy_source
     sources = set()
     for v in values:
-        if isinstance(v, gast.Call) and not v.args and not v.keywords and \
-                isinstance(v.func, gast.Attribute) and v.func.attr == "copy":
-            source = v.func.value
-        elif isinstance(v, gast.Call) and len(v.args) == 1 and not v.keywords and \
-                parsed.resolve(v.func) in (dict, list, copy.copy):
-            source = v.args[0]
-        elif isinstance(v, gast.Subscript) and isinstance(v.slice, gast.Slice):
-            source = v.value
-        else:
+        source = shallow_copy_source(v, parsed.resolve)
+        if source is None and isinstance(v, gast.Subscript) and isinstance(v.slice, gast.Slice):
+            source = v.value  # (S[1:]: a shallow copy of part of S)
+        if source is None:
             return None
         shown = gast.unparse(source).strip()
         while isinstance(source, gast.Subscript) and isinstance(source.slice, gast.Constant):

@@ -11,6 +11,7 @@ values (and gradients) of unshared arrays.
 from __future__ import annotations
 
 import builtins
+import copy
 import inspect
 import linecache
 import operator
@@ -580,6 +581,27 @@ def allocates(primitive: Any, value: Any) -> bool:
         return primitive in ALLOCATING or getattr(primitive, "__name__", "") == "setitem"
     except TypeError:
         return False
+
+
+def shallow_copy_source(value: Any, resolve: Any) -> Optional[gast.expr]:
+    """What ``value`` copies shallowly where that is a list or dict: ``S`` of
+    ``S.copy()``, ``dict(S)``, ``list(S)``, ``copy.copy(S)`` or ``S[:]`` (a new container
+    of the same items, which an update of an item in place changes too); else None."""
+    if isinstance(value, gast.Call) and not value.args and not value.keywords and \
+            isinstance(value.func, gast.Attribute) and value.func.attr == "copy":
+        return value.func.value
+    if isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords and \
+            not isinstance(value.args[0], gast.Starred):
+        try:
+            if resolve(value.func) in (dict, list, copy.copy):
+                return value.args[0]
+        except TypeError:  # (unhashable)
+            return None
+    if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice) and \
+            value.slice.lower is None and value.slice.upper is None and \
+            value.slice.step is None:
+        return value.value
+    return None
 
 
 def shared_names(stmt: gast.stmt, resolve: Any) -> set[str]:

@@ -360,7 +360,9 @@ def item_alone(container: Any, key: Any, where: str) -> None:
         return
     others = container.items() if isinstance(container, dict) else enumerate(container)
     position = key if isinstance(container, dict) or key >= 0 else len(container) + key
-    if any(value is item and k != position for k, value in others):
+    # (or a view of its memory: {'m': buf[:3], 'buf': buf}, [A, A[0]])
+    if any(k != position and (value is item or type(value) is np.ndarray and
+                              np.may_share_memory(value, item)) for k, value in others):
         raise InPlaceUpdateError(where)
 
 

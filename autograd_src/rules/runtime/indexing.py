@@ -337,7 +337,8 @@ def copied_through(value: Any, _copies: Optional[dict] = None) -> Any:
     copies = {} if _copies is None else _copies
     if kind is np.ndarray:
         if id(value) not in copies:
-            copies[id(value)] = (value, value.copy())  # (value kept: its id stays its)
+            # (value kept: its id stays its)
+            copies[id(value)] = (value, _copy_keeping_views(value, copies))
             _stands_for(copies[id(value)][1], value)
         return copies[id(value)][1]
     if kind is list or kind is tuple:
@@ -345,6 +346,29 @@ def copied_through(value: Any, _copies: Optional[dict] = None) -> Any:
     if kind is dict:
         return {k: copied_through(v, copies) for k, v in value.items()}
     return value
+
+
+def _copy_keeping_views(value: np.ndarray, copies: dict) -> np.ndarray:
+    """A copy of ``value``; where ``value`` views memory another array of the same
+    argument may view too (``[A, A[0]]``, ``{'m': buf[:3], 'buf': buf}``), a view of
+    one copy of the array owning that memory, at the same place: the copies share
+    memory as the caller's arrays do, so a write through one is seen through the other,
+    and writing them all back leaves no stale values."""
+    owner = value.base if type(value.base) is np.ndarray else value
+    if owner.base is not None or not (owner.flags.c_contiguous or owner.flags.f_contiguous):
+        return value.copy()  # (memory an array does not own: a buffer, a memory map)
+    key = ("owner", id(owner))
+    if key not in copies:
+        copies[key] = (owner, owner.copy(order="K"))
+    whole = copies[key][1]
+    if whole.strides != owner.strides:
+        return value.copy()
+    offset = value.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    try:
+        return np.ndarray(value.shape, value.dtype, buffer=whole, offset=offset,
+                          strides=value.strides)
+    except (TypeError, ValueError):  # (outside the copy: not a view of owner's memory)
+        return value.copy()
 
 
 #: The caller's array a copy grad works on stands for (`copied_through`, and the new
@@ -411,6 +435,8 @@ def written_back(given: Any, copy: Any) -> None:
         for inner_given, inner_copy in zip(given, copy):
             if isinstance(inner_given, (list, dict, tuple)):
                 written_back(inner_given, inner_copy)
+            elif type(inner_given) is np.ndarray and type(inner_copy) is np.ndarray:
+                _as_given(inner_copy)  # (t[0][1] = 3.0: the caller's array, in place)
 
 
 def written(g: Any, index: Any) -> Any:

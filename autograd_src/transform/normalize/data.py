@@ -1078,8 +1078,9 @@ class DataNormalizer:
                 # would not: checked as it runs; L[0:1] += [v] extends the list itself)
                 if not any(isinstance(n, gast.Slice) for n in walk(stmt.target.slice)):
                     twice = (f"{self.parsed.where(stmt)}: {gast.unparse(stmt).strip()}: the "
-                             f"list or dict {container.id} holds this item's array under "
-                             "another key or position too, which NumPy's update in place "
+                             f"list or dict {container.id} holds this item's array (or a "
+                             "view of its memory) under another key or position too, which "
+                             "NumPy's update in place "
                              "would change as well, while grad updates a new item. Pass "
                              "arrays of their own ([np.zeros(n) for _ in range(k)]), or "
                              f"write {gast.unparse(stmt.target).strip()} = "

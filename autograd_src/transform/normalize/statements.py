@@ -934,6 +934,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.held_by_receiver(value)
         self.body.append(Primal(stmt, stmt))
 
+    def a_container(self, name: str) -> bool:
+        """Whether ``name`` may hold a list or dict (not surely an array)."""
+        return name in self.dicts or name in self.all_lists or \
+            name in self.container_copies or name in self.sequences_given or \
+            self.holds_sequence(name_node(name)) is True
+
     def held_by_receiver(self, call: gast.Call) -> None:
         """``out.append(traj[0])`` without gradient: ``out`` holds a view of ``traj``,
         which a later update of ``traj`` with gradient changes, in NumPy, as seen
@@ -944,11 +950,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return  # (grad's own stacks, differentiated again, hold what they keep alone)
         # (a view, traj[0] or w.T, or a name bound only to views, row = traj[t]: not
         # seen.append(i) of a loop's number)
-        def a_view(value: gast.expr) -> bool:  # (an item of a list is no view: i)
+        def a_view(value: gast.expr) -> bool:  # (or an item of a list or dict, the
+            # object itself: hist.append(state['m']); not i of a loop over a list)
             if isinstance(value, gast.Subscript):
-                base = base_name(value)
-                return base is not None and base not in self.all_lists and \
-                    base not in self.dicts and not self.holds_sequence(name_node(base))
+                return base_name(value) is not None
             return isinstance(value, gast.Attribute)
 
         def viewed(arg: gast.expr) -> bool:
@@ -2161,6 +2166,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         joins = isinstance(stmt, gast.Assign) and self._joins_lists(stmt.value)
         self.body.append(Primal(stmt, self.origin, assigned))
         shared = shared_names(stmt, self.parsed.resolve)
+        copied = mutation.shallow_copy_source(stmt.value, self.parsed.resolve) \
+            if isinstance(stmt, gast.Assign) else None
+        if isinstance(copied, gast.Name) and self.a_container(copied.id):
+            shared.add(copied.id)  # (e = d.copy(): e holds d's arrays, as d does)
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name) and (
                 not isinstance(stmt.op, gast.Add) or
                 self.holds_sequence(stmt.target) is False):
