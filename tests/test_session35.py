@@ -329,3 +329,60 @@ def test_writes_into_the_arrays_of_a_tuple_argument_reach_the_caller(function):
     function(W, expected)
     grad(function)(W, given)
     np.testing.assert_array_equal(given[0], expected[0])
+
+
+def _ncols(x):
+    return x.shape[0] // 4
+
+
+def _reshape_by_a_helpers_number(x):
+    n = _ncols(x)
+    return np.sum(x.reshape(4, n) ** 2)
+
+
+def _transpose_by_computed_axes(x):
+    H = x.shape[0]
+    return np.sum(x.transpose(H - 2, H - 3) ** 2)
+
+
+@pytest.mark.parametrize("function, x", [
+    (_reshape_by_a_helpers_number, np.arange(24.0)),
+    (_transpose_by_computed_axes, np.arange(12.0).reshape(3, 4))])
+def test_reshape_and_transpose_of_computed_sizes(function, x):
+    # FM 01/04: x.reshape(4, n) with n from a helper, x.transpose(H - 2, H - 3): the
+    # sizes, bound to one name as a tuple, were read back as a tuple display (an
+    # internal AttributeError)
+    np.testing.assert_allclose(grad(function)(x), 2.0 * x)
+
+
+def _item_list_joined(x):
+    d = {"a": [x[1]]}
+    d["a"] = d["a"] + [x[0]]
+    return d["a"][1] * 3.0 + d["a"][0]
+
+
+def _item_list_extended(x):
+    d = {"a": [x[1]]}
+    d["a"] += [x[0] * 2.0]
+    return d["a"][1] * 3.0 + d["a"][0] ** 2
+
+
+def _grouped_by_key(x):
+    groups = {}
+    keys = [0, 1, 0, 1]
+    for i in range(4):
+        k = keys[i]
+        if k not in groups:
+            groups[k] = []
+        groups[k] = groups[k] + [x[i] ** 2]
+    return sum(sum(v) * (k + 1) for k, v in groups.items())
+
+
+@pytest.mark.parametrize("function", [_item_list_joined, _item_list_extended,
+                                      _grouped_by_key])
+def test_a_list_item_that_changes_length(function):
+    # FN 10: d[k] = d[k] + [v]: the overwritten item's zero adjoint (as long as the new
+    # list) and the old list's adjoint could not be added (an internal ValueError)
+    x = np.array([0.3, -1.2, 0.8, 0.5])
+    np.testing.assert_allclose(grad(function)(x), numerical_grad(function, (x,), 0),
+                               rtol=1e-6, atol=1e-9)

@@ -126,6 +126,20 @@ def untimes(g: Any, a: Any, b: Any, which: int) -> Any:
                        a if which == 0 else b)
 
 
+def _all_zero(g: Any) -> bool:
+    """Whether the adjoint ``g`` (a number, an array, or containers of them) is zero."""
+    if isinstance(g, (list, tuple)):
+        return all(_all_zero(item) for item in g)
+    if isinstance(g, dict):
+        return all(_all_zero(item) for item in g.values())
+    if g is None or is_zero(g):
+        return True
+    try:
+        return not np.any(g)
+    except (TypeError, ValueError):
+        return False
+
+
 def add(a: Any, b: Any) -> Any:
     """Sum two adjoints, item by item when they are lists, tuples or dicts (an item
     known to be zero, `zero_item`, is skipped rather than added)."""
@@ -141,6 +155,12 @@ def add(a: Any, b: Any) -> Any:
         return a
     if type(a) is list or type(a) is tuple:
         if len(a) != len(b):
+            # (the zero adjoint of an item d['a'] = d['a'] + [v] overwrote, as long as the
+            # list it held last, and the adjoint of the shorter list it held before)
+            if _all_zero(a):
+                return b
+            if _all_zero(b):
+                return a
             raise ValueError(f"adjoints of {len(a)} and {len(b)} items cannot be added")
         return [add(x, y) for x, y in zip(a, b)]
     if type(a) is dict:  # keys one side lacks (added by d[k] = v since) are kept

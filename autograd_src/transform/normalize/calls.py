@@ -767,8 +767,9 @@ class CallNormalizer:
         def rebuild(atoms: list, kw: dict) -> gast.Call:
             method = gast.Attribute(value=atoms[0], attr=func.attr, ctx=gast.Load())
             rest = atoms[1:]
-            if func.attr in numpy_rules.VARARG_METHODS and len(call.args) > 1:
-                rest = list(rest[0].elts)
+            if func.attr in numpy_rules.VARARG_METHODS and len(call.args) > 1 and \
+                    isinstance(rest[0], gast.Tuple):
+                rest = list(rest[0].elts)  # (a name for the tuple: x.reshape(shape))
             return gast.Call(func=method, args=rest, keywords=keywords_of(kw))
 
         return self.bind(call, primitive, [func.value] + args, keywords, rebuild,
