@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import functools
+import operator
 
 import numpy as np
 import pytest
@@ -386,3 +388,83 @@ def test_a_list_item_that_changes_length(function):
     x = np.array([0.3, -1.2, 0.8, 0.5])
     np.testing.assert_allclose(grad(function)(x), numerical_grad(function, (x,), 0),
                                rtol=1e-6, atol=1e-9)
+
+
+def _enumerated_zip(x, w):
+    s = 0.0
+    for i, (a, b) in enumerate(zip(x, w, strict=True)):
+        s = s + i * a * b
+    return s
+
+
+def test_enumerate_of_zip_strict():
+    # FN 01: `enumerate(zip(x, w, strict=True))` was refused (no rule for zip); the
+    # items of each, by position, as `zip` alone in a for reads them
+    x, w = np.array([0.3, -1.2, 2.0]), np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(grad(_enumerated_zip)(x, w), np.arange(3) * w)
+    with pytest.raises(ValueError, match="zip"):
+        grad(_enumerated_zip)(x, np.ones(4))
+
+
+POWER_OF_TWO = functools.partial(np.power, 2.0)
+SUM_OF_COLUMNS = functools.partial(np.sum, axis=0)
+
+
+def _partials_of_numpy(x):
+    return np.sum(POWER_OF_TWO(x)) + np.sum(SUM_OF_COLUMNS(x) ** 2)
+
+
+def test_a_module_partial_of_a_numpy_function():
+    # FN 02: `P = functools.partial(np.power, 2.0)` at module level: no rule for P
+    x = np.array([[0.3, -1.2], [2.0, 0.5]])
+    expected = 2.0 ** x * np.log(2.0) + 2.0 * x.sum(axis=0)
+    np.testing.assert_allclose(grad(_partials_of_numpy)(x), expected)
+
+
+def _narrowed(t):
+    return np.float32(t) * 2.0 + np.sum(np.float32(np.array([t, t * t])))
+
+
+def test_a_cast_to_float32():
+    # FN 07: np.float32(t) had no rule (np.float64 had)
+    assert grad(_narrowed)(0.5) == pytest.approx(4.0)
+    assert jvp(_narrowed, (0.5,), (1.0,))[1] == pytest.approx(4.0)
+    assert hessian(_narrowed)(0.5) == pytest.approx(2.0)
+
+
+def _reports(x, stats):
+    y = np.tanh(x)
+    stats["mean"] = float(np.mean(y))
+    stats.update(n=len(x), last=float(y[-1]))
+    return np.sum(y)
+
+
+def _updates_its_own(x):
+    d = {"a": x * 2.0}
+    d.update(b=x ** 2, a=d["a"] + 1.0)
+    d.update({"c": d["b"] * 3.0})
+    return np.sum(d["a"] * d["b"] + d["c"])
+
+
+def test_a_dicts_update_with_keywords_or_a_dict_display():
+    # FN 08 (FH 5): `stats.update(n=len(x))` on a dict argument was refused; the stores
+    # Python's update makes, each value read first
+    x = np.array([0.3, -1.2, 2.0])
+    stats: dict = {}
+    np.testing.assert_allclose(grad(_reports)(x, stats), 1 - np.tanh(x) ** 2)
+    assert stats == {"mean": float(np.mean(np.tanh(x))), "n": 3,
+                     "last": float(np.tanh(x[-1]))}
+    np.testing.assert_allclose(grad(_updates_its_own)(x),
+                               2 * x ** 2 + (2 * x + 1) * 2 * x + 6 * x)
+
+
+def _item_getter(x):
+    get = operator.itemgetter(0, 2)
+    a, b = get(x)
+    return a * b
+
+
+def test_a_builtin_callable_is_refused_naming_what_to_write():
+    # FN 03: the message said itemgetter's class defines no __call__
+    with pytest.raises(TypeError, match="operator.itemgetter.*x\\[0\\], x\\[2\\]"):
+        grad(_item_getter)(np.array([0.3, -1.2, 2.0]))

@@ -271,6 +271,16 @@ def to_float(g, ans, x):
     return float(g)
 
 
+@defjvp(np.float32)
+def to_float32(g, ans, x):
+    return np.float32(g)
+
+
+@defjvp(np.float16)
+def to_float16(g, ans, x):
+    return np.float16(g)
+
+
 @defjvp(np.copy, np.ascontiguousarray)
 def copy(g, ans, a):
     return np.copy(g)
@@ -355,6 +365,7 @@ nondifferentiable(_ad.floating)  # (a store's dtype check, likewise)
 nondifferentiable(_ad.not_an_array)  # (an argument given to a writing helper, likewise)
 nondifferentiable(_ad.without_gradient)  # (an output without gradient: checked, likewise)
 nondifferentiable(_ad.item_alone)  # (an item of a list given twice, likewise)
+nondifferentiable(_ad.a_dict)  # (d.update(n=v) of a dict, likewise)
 nondifferentiable(_ad.unpacking)  # (a, b = v: Python's check of v's length, likewise)
 nondifferentiable(_ad.integer_index)  # (an index of integers: a constant, likewise)
 # The caller's list or dict made to hold what its copy holds: runs as it did.

@@ -263,6 +263,13 @@ def to_float(g, ans, x):
     return g
 
 
+@defvjp(np.float32, np.float16)
+def to_narrower_float(g, ans, x):
+    """``np.float32(t)`` (a number or an array cast): the identity, in the cast's
+    precision."""
+    return g
+
+
 @defvjp(np.copy, np.ascontiguousarray)
 def copy(g, ans, a):
     return g

@@ -318,6 +318,17 @@ class _Desugar:
             sources, targets = [it.args[0]], [item]
             start = it.args[1] if len(it.args) == 2 else \
                 it.keywords[0].value if it.keywords else None
+            inner = it.args[0] if it.args else None
+            if isinstance(inner, gast.Call) and isinstance(inner.func, gast.Name) and \
+                    self.parsed.resolve(inner.func) is zip and inner.args and \
+                    isinstance(item, gast.Tuple) and len(item.elts) == len(inner.args) and \
+                    not any(isinstance(a, gast.Starred) for a in inner.args) and all(
+                        k.arg == "strict" and isinstance(k.value, gast.Constant)
+                        for k in inner.keywords):
+                # for i, (a, b) in enumerate(zip(x, w)): the items of each, by position
+                sources, targets = list(inner.args), list(item.elts)
+                strict = any(k.value.value for k in inner.keywords)
+                call = "zip"
         elif call == "zip" and it.args and all(
                 k.arg == "strict" and isinstance(k.value, gast.Constant) for k in it.keywords) \
                 and isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == len(it.args):
@@ -619,9 +630,18 @@ def _partials(parsed: ParsedFunction, namer: Namer) -> None:
             call.args = [copy.deepcopy(a) for a in args] + call.args
 
 
+def _has_rule(fn: Any) -> bool:
+    """Whether ``fn`` has a derivative rule (NumPy's ``np.power``, one registered)."""
+    from ..rules import registry
+    try:
+        return registry.lookup(fn) is not None
+    except TypeError:  # (unhashable)
+        return False
+
+
 def _global_partials_written_out(parsed: ParsedFunction, calls: dict, stores: dict) -> None:
     """``P(x)`` for ``P = functools.partial(powk, k=3)`` made outside the function (a
-    module's or a closure's) of a function of the user's: written ``P.func(x,
+    module's or a closure's) of a function of the user's or one with a rule: written ``P.func(x,
     k=P.keywords['k'])``, the values it binds read from it as the code runs (constants:
     data), so the normalizer sees a call of ``powk`` (rebinding ``P`` is seen as any
     global's rebinding is)."""
@@ -629,9 +649,9 @@ def _global_partials_written_out(parsed: ParsedFunction, calls: dict, stores: di
         if stores.get(name) or name in parsed.params:
             continue
         target = parsed.resolve(name_node(name))
-        if not isinstance(target, functools.partial) or \
-                not mutation.is_user_function(target.func):
-            continue
+        if not isinstance(target, functools.partial) or not (
+                mutation.is_user_function(target.func) or _has_rule(target.func)):
+            continue  # (P = partial(np.power, 2.0): np.power's rule, as partial's are)
         for call in found:
             given = {k.arg for k in call.keywords}
 

@@ -34,7 +34,8 @@ _STATEMENTS = {
     gast.Nonlocal: "'nonlocal' is not supported: pass the value in as an argument",
     gast.Delete: "'del name' is not supported: leave the name bound ('del xs[i]' of a "
                  "list is)",
-    gast.Match: "'match' is not supported: use np.where or move it out of the function",
+    gast.Match: "'match' is not supported yet: write it as if/elif/else (match x: "
+                "case \"a\": ... as if x == \"a\": ...)",
 }
 
 _EXPRESSIONS = {

@@ -549,6 +549,14 @@ class DynamicMethod:
                     function.__code__.co_varnames[0]:
                     source.InstanceOf.for_class(type(instance))}, instance
         if self.attr == "__call__" and not isinstance(found, types.FunctionType):
+            if not hasattr(kind, "__dict__") or getattr(kind, "__module__", "") in (
+                    "operator", "functools", "builtins", "itertools"):
+                # (operator.itemgetter(0, 2): a builtin's object, with no source to read)
+                raise TypeError(f"{self.where}: calling an object of {kind.__module__}."
+                                f"{kind.__name__} on a differentiated value: it has no derivative "
+                                "rule and no Python source grad could read; write what it "
+                                "does in the function (for operator.itemgetter(0, 2): "
+                                "x[0], x[2])")
             raise TypeError(f"{self.where}: calling a {kind.__name__} picked when the code "
                             "runs (not a module-level function, and not an object whose "
                             "class defines __call__), which grad cannot differentiate; call "

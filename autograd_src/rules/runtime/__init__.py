@@ -55,6 +55,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     values_at,
 )
 from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
+    a_dict,
     alone,
     dtype_of,
     floating,
@@ -223,6 +224,7 @@ FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 __all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "item_alone",
            "integer_index",
            "not_a_container",
+           "a_dict",
            "not_the_default",
            "other_items",
            "shape_of",

@@ -12,7 +12,7 @@ import numpy as np
 
 from ...errors import InPlaceUpdateError
 
-__all__ = ["not_an_array", "item_alone", "not_the_default", "shape_of", "dtype_of",
+__all__ = ["not_an_array", "item_alone", "a_dict", "not_the_default", "shape_of", "dtype_of",
            "zeros_like", "zero_item",
            "is_zero", "seed",
            "unbroadcast", "alone", "floating", "tangent_as_gradient", "zip_length"]
@@ -408,6 +408,15 @@ def not_a_container(x: Any, where: str) -> None:
     for every argument (``where`` says the rest)."""
     if isinstance(x, (list, dict)):
         raise InPlaceUpdateError(where)
+
+
+def a_dict(x: Any, where: str) -> None:
+    """Raise unless ``x`` is a dict: ``x.update(n=v)``, followed as the stores a dict's
+    update makes (``x['n'] = v``), would be another method of another object."""
+    if not isinstance(x, dict):
+        raise TypeError(f"{where}: .update() is followed as a dict's (an item set for "
+                        f"each key); this holds a {type(x).__name__}: compute the update "
+                        "outside the function, or set the items one by one")
 
 
 _NO_INDEX = object()

@@ -845,6 +845,43 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                      "differentiated value is not supported here: "
                                      f"build a new one without the item ({fix})")
 
+    def dict_update_as_items(self, call: gast.Call) -> Optional[list]:
+        """``d.update(n=v, m=w)`` or ``d.update({'n': v})`` of a dict (surely one) as the
+        stores Python makes, each value read first: ``d['n'] = v``; None for other calls."""
+        subject = call.func.value
+        if call.func.attr != "update" or not isinstance(subject, gast.Name):
+            return None
+        if not call.args and call.keywords and all(k.arg for k in call.keywords):
+            pairs = [(gast.Constant(value=k.arg, kind=None), k.value) for k in call.keywords]
+        elif len(call.args) == 1 and not call.keywords and \
+                isinstance(call.args[0], gast.Dict) and all(
+                    isinstance(k, gast.Constant) for k in call.args[0].keys):
+            pairs = list(zip(call.args[0].keys, call.args[0].values))
+        else:
+            return None
+        if not (subject.id in self.dicts or self.surely_a_dict(subject.id)):
+            where = f"{self.parsed.where(call)}: {gast.unparse(call).strip()}"
+            check = gast.Expr(value=gast.Call(
+                func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
+                                    attr="a_dict", ctx=gast.Load()),
+                args=[name_node(subject.id), gast.Constant(value=where, kind=None)],
+                keywords=[]))
+            self.body.append(Primal(gast.copy_location(check, call), self.origin, set()))
+        stmts: list = []
+        values = []
+        for _, item in pairs:
+            if len(pairs) > 1 and not isinstance(item, gast.Constant):
+                held = self.namer.fresh("value")
+                stmts.append(gast.copy_location(assign_node(held, item, call), call))
+                item = name_node(held)
+            values.append(item)
+        for (key, _), item in zip(pairs, values):
+            target = gast.Subscript(value=name_node(subject.id), slice=clone(key),
+                                    ctx=gast.Store())
+            stmts.append(gast.copy_location(gast.Assign(targets=[target], value=item,
+                                                        type_comment=None), call))
+        return stmts
+
     def in_place_method(self, value: gast.Call) -> Optional[gast.stmt]:
         """``xs.reverse()``, ``xs.sort(...)``, ``xs.insert(i, v)`` on a list of the
         function's own holding differentiated values, as the new list assigned
@@ -909,6 +946,14 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                         f"list the caller passed, which grad does not do: "
                                         f"make a list of this function's own first "
                                         f"({subject.id} = list({subject.id}))")
+            items = self.dict_update_as_items(value)
+            if items is not None:
+                for item in items:
+                    item.shown_as = getattr(stmt, "shown_as", None) or \
+                        gast.unparse(stmt).strip().splitlines()[0]  # (comments: as written)
+                    self.statement(item)
+                self.origin = stmt
+                return
             rewritten = self.in_place_method(value) or self.written_whole(value)
             if rewritten is not None:
                 self.statement(rewritten)
