@@ -9,7 +9,7 @@ import operator
 import numpy as np
 import pytest
 
-from autograd_src import InPlaceUpdateError, grad, hessian, jvp
+from autograd_src import InPlaceUpdateError, grad, hessian, jvp, vjp
 from autograd_src.testing import numerical_grad
 
 P = np.array([1.3, 0.7])
@@ -468,3 +468,71 @@ def test_a_builtin_callable_is_refused_naming_what_to_write():
     # FN 03: the message said itemgetter's class defines no __call__
     with pytest.raises(TypeError, match="operator.itemgetter.*x\\[0\\], x\\[2\\]"):
         grad(_item_getter)(np.array([0.3, -1.2, 2.0]))
+
+
+def _deep_copy_then_update(w, d):
+    e = copy.deepcopy(d)
+    d['a'] *= 2.0
+    return np.sum(e['a'] * w) + np.sum(d['a'] * w)
+
+
+def _counter_and_state(w, st, log):
+    st['t'] += 1
+    st['m'] *= 0.5
+    log.append(1.0)
+    return np.sum(w ** 3 * st['m'])
+
+
+def _item_read_then_rebound(w, d):
+    v = d['a']
+    v = v * 2.0
+    d['a'] *= 3.0
+    return np.sum(v * w) + np.sum(d['a'] * w)
+
+
+def _union_in_place(w, d):
+    d |= {'a': float(np.sum(w))}
+    return np.sum(w ** 2)
+
+
+def test_false_refusals_of_updates_of_an_arguments_items():
+    # FL 04 (a deep copy holds no array of d), FL 07 (vjp and grad with wrt=2 took
+    # log, another argument, for a holder of st's item: the caller's objects kept for
+    # the write back counted as names sharing them), FL 13 (v rebound to a new array
+    # before the update), FL 11 (d |= {...} of a dict: its update)
+    d = {'a': np.ones(3)}
+    np.testing.assert_allclose(grad(_deep_copy_then_update)(W, d), 3.0 * np.ones(3))
+    np.testing.assert_allclose(d['a'], 2.0)
+    st, log = {'t': 0, 'm': np.ones(3)}, []
+    value, back = vjp(_counter_and_state, W, st, log)
+    np.testing.assert_allclose(back(1.0)[0], 1.5 * W ** 2)
+    assert st['t'] == 1 and log == [1.0]
+    np.testing.assert_allclose(st['m'], 0.5)
+    st, log = {'t': 0, 'm': np.ones(3)}, []
+    grad(_counter_and_state, 2)(W, st, log)
+    assert st['t'] == 1 and log == [1.0]
+    d = {'a': np.ones(3)}
+    np.testing.assert_allclose(grad(_item_read_then_rebound)(W, d), 5.0 * np.ones(3))
+    np.testing.assert_allclose(d['a'], 3.0)
+    d = {}
+    np.testing.assert_allclose(grad(_union_in_place)(W, d), 2.0 * W)
+    assert d == {'a': pytest.approx(np.sum(W))}
+
+
+class _Model:
+    def __init__(self) -> None:
+        self.m = np.ones(3)
+        self.hist: list = []
+
+
+def _logs_on_the_model(w, model):
+    model.hist.append(float(np.sum(w)))
+    return np.sum(w * model.m)
+
+
+def test_a_number_logged_on_an_objects_list():
+    # FL 09: model.hist.append(float(...)) was refused because model is read again
+    # (model.m): only its other attributes are, never model.hist
+    model = _Model()
+    np.testing.assert_allclose(grad(_logs_on_the_model)(W, model), np.ones(3))
+    assert model.hist == [pytest.approx(np.sum(W))]

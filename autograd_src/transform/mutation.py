@@ -114,7 +114,8 @@ RETURNS_AN_ARGUMENT = {max, min}
 #: Builtins whose result never shares an argument's array.
 FRESH_BUILTINS = {len, float, int, bool, abs, round, sum, print, isinstance, str, repr,
                   range, type, hash, id, hasattr, callable, divmod, pow,
-                  sorted}  # (sorted: a new list of numbers, keys, strings: not views)
+                  sorted,  # (sorted: a new list of numbers, keys, strings: not views)
+                  copy.deepcopy}  # (copies of every array it holds)
 
 
 def _library(fn: Any) -> bool:

@@ -111,9 +111,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                     and name not in rebound:
                 # (log['hist'].append(v) beside a write through log['c']: what the copy
                 # then holds, the caller's list or dict holds, as after one run)
-                given = namer.fresh(f"{name}_given")
-                state.primal(gast.copy_location(assign_node(
-                    given, name_node(name), parsed.node.body[0]), parsed.node.body[0]))
+                given = _the_callers(state, namer, name, parsed.node.body[0])
                 written_back.append((given, name))
             else:  # (Y = X; Y *= 0.5: NumPy changes the caller's X)
                 _given_back_to_the_caller(parsed, state, namer, name, arrays_back)
@@ -168,9 +166,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 # params['W'] = ..., ws.append(v) on a differentiated list or dict: its
                 # slots are rebound on a copy of its own (the adjoint reads the copy as
                 # it was), and the caller's holds at the end what one run leaves in it
-                given = namer.fresh(f"{name}_given")
-                state.primal(gast.copy_location(assign_node(
-                    given, name_node(name), parsed.node.body[0]), parsed.node.body[0]))
+                given = _the_callers(state, namer, name, parsed.node.body[0])
                 written_back.append((given, name))
                 parsed.written_back.add(name)
                 state.statement(gast.copy_location(assign_node(name, copy_call,
@@ -185,9 +181,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 if as_container and name not in rebound:
                     # a list or dict: the caller's holds what the copy holds at the end
                     # (not where the name is bound to another one: stats = {**stats})
-                    given = namer.fresh(f"{name}_given")
-                    state.primal(gast.copy_location(assign_node(
-                        given, name_node(name), parsed.node.body[0]), parsed.node.body[0]))
+                    given = _the_callers(state, namer, name, parsed.node.body[0])
                     written_back.append((given, name))
                 elif not as_container:
                     # running *= 0.9 on an array without gradient: NumPy changes the
@@ -211,6 +205,8 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         state.all_lists.add(vararg.id)
     state.container_copies = {name for _, name in written_back}
     state.arrays_written_back = {name for _, name in arrays_back}
+    # (the caller's own objects, read by written_back alone, after everything)
+    state.given_names = {given for given, _ in written_back + arrays_back}
     for stmt in parsed.node.body:
         if not state.statement(stmt):
             output, active = state.output(stmt)
@@ -242,6 +238,16 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                               _state_arrays_read(parsed, state))
     raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "
                                     "differentiates the returned value")
+
+
+def _the_callers(state: Any, namer: Namer, name: str, first: gast.stmt) -> str:
+    """``st_given = st``, first: a name for the caller's list or dict ``name`` holds
+    before it is copied, read by ``_ad.written_back`` alone at the end (not a name
+    sharing ``name``'s items as the function's code could read them)."""
+    given = namer.fresh(f"{name}_given")
+    state.body.append(Primal(gast.copy_location(assign_node(given, name_node(name), first),
+                                                first), first, {given}))
+    return given
 
 
 def _state_arrays_read(parsed: ParsedFunction, state: Any) -> list:

@@ -1056,8 +1056,12 @@ class DataNormalizer:
                 # old values, where NumPy's update changes them: refused as it runs where
                 # the item is an array (a number, cnt['n'] += 1, is rebound, as in Python).
                 later = self.read_later.get(id(self.origin))
-                if container.id in self.shared and (
-                        later is None or (self.shared - {container.id}) & later):
+                roots = self.view_roots.get(container.id, {container.id})
+                # (not the caller's object kept for the write back, nor a name known to
+                # hold only what other arguments hold: log beside st)
+                others = {n for n in self.shared - {container.id} - self.given_names
+                          if n not in self.view_roots or self.view_roots[n] & roots}
+                if container.id in self.shared and (later is None or others & later):
                     where = (f"{self.parsed.where(stmt)}: {gast.unparse(stmt).strip()}: this "
                              f"updates in place an array of {container.id}, the list or "
                              "dict the caller passed, which another name here may also "
@@ -1123,6 +1127,17 @@ class DataNormalizer:
             self.assign(plain)
             return
         name = stmt.target.id
+        if isinstance(stmt.op, gast.BitOr) and isinstance(stmt.value, gast.Dict) and \
+                None not in stmt.value.keys:
+            # d |= {'a': v}: a dict's update in place (a set's |= takes a set display)
+            update = gast.copy_location(gast.Expr(value=gast.Call(
+                func=gast.Attribute(value=name_node(name), attr="update", ctx=gast.Load()),
+                args=[stmt.value], keywords=[])), stmt)
+            update.shown_as = getattr(stmt, "shown_as", None) or \
+                gast.unparse(stmt).strip().splitlines()[0]
+            self.statement(update)
+            self.origin = stmt
+            return
         if name not in self.parsed.params and name not in self.bound_otherwise:
             # (W *= 2.0 with no W = ...: a local Python finds unbound)
             symbol = AUG_SYMBOLS.get(type(stmt.op), "+")

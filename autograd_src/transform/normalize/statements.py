@@ -106,6 +106,20 @@ _STORING = frozenset({"append", "extend", "insert", "add", "update", "setdefault
 _RUN_ONLY = (map, filter, sorted, min, max, sum, any, all, functools.reduce, print)
 
 
+def _new_array(value: gast.expr) -> bool:
+    """Whether ``value`` surely makes a new array or number: arithmetic that a list or
+    tuple cannot do (``v * 2.0``, ``v - w``, ``-v``; not ``a + b`` or ``a * k``, which
+    may join or repeat lists holding the items they held)."""
+    if isinstance(value, gast.UnaryOp):
+        return isinstance(value.op, (gast.USub, gast.UAdd))
+    if not isinstance(value, gast.BinOp):
+        return False
+    if not isinstance(value.op, (gast.Add, gast.Mult)):
+        return True
+    return any(isinstance(side, gast.Constant) and type(side.value) is float
+               for side in (value.left, value.right))
+
+
 def _pure_arguments(call: gast.Call, parsed: ParsedFunction) -> bool:
     """Whether reading ``call``'s arguments changes nothing and differentiates nothing:
     names, items, attributes, arithmetic, and calls of NumPy, ``math`` and builtins
@@ -240,6 +254,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.state_rebound: set[str] = set()
         #: Names holding text made from a differentiated value (``s = f"{x}"``).
         self.texts: set[str] = set()
+        #: The names holding the caller's own list, dict or array an argument was copied
+        #: from (``st_given = st``), read by ``_ad.written_back`` alone, at the end.
+        self.given_names: set[str] = set()
 
     def error(self, node: Any, message: str, cls: type = None) -> Exception:
         kwargs = {} if cls is None else {"cls": cls}
@@ -1521,7 +1538,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         (``d.fill(v)``, ``log.append(v)``), the values it is given without gradient
         (``rec(x, log)``), an ``out=`` array."""
         written = [call.func.value] if isinstance(call.func, gast.Attribute) and \
-            not isinstance(self.parsed.resolve(call.func.value), types.ModuleType) else []
+            not isinstance(self.parsed.resolve(call.func.value), types.ModuleType) and \
+            not self.attribute_only_appended_to(call.func.value) else []
         written += [a for a in call.args if not self.is_active(a)]
         written += [k.value for k in call.keywords if k.arg == "out" or
                     not self.is_active(k.value)]
@@ -1535,6 +1553,33 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self._read_outside_calls = _read_outside_calls(self.parsed.node.body)
         later = self.read_later.get(id(self.origin))  # (after it, loops around included)
         return bool(names & self._read_outside_calls & (names if later is None else later))
+
+    def attribute_only_appended_to(self, record: gast.expr) -> bool:
+        """Whether ``record``, an attribute ``m.hist``, is only ever appended to here
+        (``m.hist.append(v)`` statements), ``m`` read for its other attributes alone
+        (``m.w``), never passed on or asked a method: nothing here reads the list."""
+        if not (isinstance(record, gast.Attribute) and isinstance(record.value, gast.Name)):
+            return False
+        owner, attr = record.value.id, record.attr
+        if owner in self.closed_over():
+            return False
+        appended = {id(node.value.func.value) for node in walk(self.parsed.node)
+                    if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call) and
+                    isinstance(node.value.func, gast.Attribute) and
+                    node.value.func.attr in ("append", "extend", "insert")}
+        through: set = set()
+        for node in walk(self.parsed.node):
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                    isinstance(node.func.value, gast.Name) and node.func.value.id == owner:
+                return False  # (m.step(): a method may read m.hist)
+            if isinstance(node, gast.Attribute) and isinstance(node.value, gast.Name) and \
+                    node.value.id == owner:
+                if node.attr == attr and id(node) not in appended:
+                    return False
+                through.add(id(node.value))
+        return all(id(node) in through for node in walk(self.parsed.node)
+                   if isinstance(node, gast.Name) and node.id == owner and
+                   not isinstance(node.ctx, gast.Param))
 
     def helper_converts_only(self, call: gast.Call, primitive: Any) -> bool:
         """Whether ``call`` calls a user function (not a method) that reads each
@@ -2254,6 +2299,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                     gast.SetComp))):
             # hs = [] in a loop: a new object, which shares nothing with the one an
             # adjoint read in an earlier iteration.
+            self.shared.discard(stmt.targets[0].id)
+        elif isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name) and _new_array(stmt.value):
+            # v = d['a']; v = v * 2.0: v holds a new array now, no item of d
             self.shared.discard(stmt.targets[0].id)
         self.assigned(assigned)
         self.active -= assigned
