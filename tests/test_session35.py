@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import operator
+import typing
 
 import numpy as np
 import pytest
 
-from autograd_src import InPlaceUpdateError, grad, hessian, jvp, vjp
+from autograd_src import InPlaceUpdateError, NoRuleError, grad, hessian, jvp, vjp
 from autograd_src.testing import numerical_grad
 
 P = np.array([1.3, 0.7])
@@ -536,3 +538,54 @@ def test_a_number_logged_on_an_objects_list():
     model = _Model()
     np.testing.assert_allclose(grad(_logs_on_the_model)(W, model), np.ones(3))
     assert model.hist == [pytest.approx(np.sum(W))]
+
+
+def _fill(buf, v):
+    buf[:] = v
+
+
+def _fills_each(w, bufs):
+    for b in bufs:
+        _fill(b, 2.0)
+    return np.sum(bufs[0] * w)
+
+
+def test_a_writing_helper_given_each_item_of_a_list_argument():
+    # FL 10: `for b in bufs: fill(b, 2.0)` was refused (the helper run on copies, b
+    # checked against bufs); fill(bufs[i], 2.0) worked. The caller's arrays are filled.
+    bufs = [np.zeros(3), np.zeros(3)]
+    np.testing.assert_allclose(grad(_fills_each)(W, bufs), 2.0 * np.ones(3))
+    assert all(np.allclose(b, 2.0) for b in bufs)
+
+
+class _Params(typing.NamedTuple):
+    w: np.ndarray
+    b: float
+
+
+def _as_dict(p, v):
+    d = p._asdict()
+    return np.sum(d["w"] * v) + 2.0 * d["b"]
+
+
+@dataclasses.dataclass
+class _Predictor:
+    w: np.ndarray
+
+    def predict(self, v):
+        return np.tanh(self.w * v)
+
+
+def _predicts(m, v):
+    return np.sum(m.predict(v))
+
+
+def test_messages_for_a_namedtuples_and_an_objects_methods():
+    # FN 05/06: both said "a differentiated value (an array, list or dict)" and
+    # "call the NumPy function"
+    v = np.array([1.0, 2.0])
+    with pytest.raises(NoRuleError, match="read its fields"):
+        grad(_as_dict)(_Params(np.array([0.5, -0.3]), 0.25), v)
+    with pytest.raises(NoRuleError, match="m.predict\\(\\) is called on m, which carries "
+                                          "gradient.*not an object of your class"):
+        grad(_predicts)(_Predictor(np.array([1.0, 0.5])), v)

@@ -730,6 +730,9 @@ def written_arguments(parsed: ParsedFunction, namer: Namer) -> None:
                 return stmt  # a helper's own parameter: its caller's array, as before
             if value.id in read_by_closures:
                 return stmt  # (read = lambda: v: when, the liveness cannot tell)
+            if _item_of_a_parameter(parsed, value.id):
+                return stmt  # (for b in bufs: fill(b, 2.0): bufs's arrays, written into
+                # as Python's; the normalizer copies bufs and writes it back)
             passed.append(value.id)
         # An array read again after the call (step(u, dt) for its effect, then u; or
         # s = loop0(s, z)): the copy also returns it, and the statement assigns it
@@ -910,6 +913,36 @@ def _aliased(parsed: Any, name: str) -> str:
             other not in parsed.locals and other not in parsed.params:
         return other
     return name
+
+
+def _item_of_a_parameter(parsed: Any, name: str) -> bool:
+    """Whether ``name`` is bound only as a ``for`` loop's target over a parameter (or an
+    item or attribute of one): ``for b in bufs``, ``for i, b in enumerate(bufs)``."""
+    from .ir import base_name
+    found = False
+    for node in walk(parsed.node):
+        if isinstance(node, (gast.For, gast.comprehension)):
+            if any(isinstance(n, gast.Name) and n.id == name for n in walk(node.target)):
+                source = node.iter
+                if isinstance(source, gast.Call) and len(source.args) >= 1 and \
+                        isinstance(source.func, gast.Name) and \
+                        parsed.resolve(source.func) in (enumerate, zip, reversed):
+                    sources = source.args if parsed.resolve(source.func) is zip \
+                        else source.args[:1]
+                else:
+                    sources = [source]
+                if not all(base_name(s) in parsed.params for s in sources
+                           if isinstance(s, (gast.Name, gast.Subscript, gast.Attribute))):
+                    return False
+                found = True
+        elif isinstance(node, gast.Name) and node.id == name and \
+                isinstance(node.ctx, (gast.Store, gast.Del)) and not found:
+            pass
+    stores = sum(1 for n in walk(parsed.node) if isinstance(n, gast.Name) and n.id == name
+                 and isinstance(n.ctx, (gast.Store, gast.Del)))
+    loops = sum(1 for n in walk(parsed.node) if isinstance(n, (gast.For, gast.comprehension))
+                and any(isinstance(t, gast.Name) and t.id == name for t in walk(n.target)))
+    return found and stores == loops
 
 
 def _shallow_copy_of(parsed: Any, name: str) -> Optional[str]:

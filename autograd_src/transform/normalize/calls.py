@@ -757,6 +757,21 @@ class CallNormalizer:
             hint = f"call it on a line of its own (v = {owner}.{func.attr}(...)) and use v" \
                 if func.attr in ("pop", "popitem", "setdefault") else \
                 "call the NumPy function, or index the list or dict"
+            if func.attr in ("_asdict", "_replace", "_make"):  # (a namedtuple's)
+                hint = f"read its fields ({owner}.name, or getattr({owner}, name) for " \
+                       f"name in {owner}._fields) and build the new value from them"
+            elif not hasattr(np.ndarray, func.attr) and not hasattr(list, func.attr) and \
+                    not hasattr(dict, func.attr):
+                # (m.predict(v) with m an object differentiated: not a container grad
+                # takes, an array, list or dict has no such method)
+                raise self.error(call, f"{owner}.{func.attr}() is called on {owner}, which "
+                                       "carries gradient: grad differentiates floats, float "
+                                       "arrays and lists, tuples, namedtuples and dicts of "
+                                       "them, not an object of your class through its "
+                                       f"methods; pass the arrays {owner}.{func.attr}() uses "
+                                       "(a dict of them) as the argument differentiated, and "
+                                       "compute with them in a function of yours",
+                                 NoRuleError)
             raise self.error(call, f"the method .{func.attr}() of a differentiated value (an "
                                    f"array, list or dict) has no derivative rule here; {hint}",
                              NoRuleError)
