@@ -1012,10 +1012,19 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return  # (grad's own stacks, differentiated again, hold what they keep alone)
         # (a view, traj[0] or w.T, or a name bound only to views, row = traj[t]: not
         # seen.append(i) of a loop's number)
-        def a_view(value: gast.expr) -> bool:  # (or an item of a list or dict, the
-            # object itself: hist.append(state['m']); not i of a loop over a list)
+        def a_view(value: gast.expr) -> bool:  # (or an item of a dict or of an
+            # argument's list, the object itself: hist.append(state['m']); not i of a
+            # loop over a list of numbers)
             if isinstance(value, gast.Subscript):
-                return base_name(value) is not None
+                base = base_name(value)
+                if base is None:
+                    return False
+                if base in self.all_lists or base in self.dicts or \
+                        self.holds_sequence(name_node(base)):
+                    return (base in self.dicts or base in self.parsed.params or
+                            base in self.container_copies) and \
+                        base not in self.scalar_sequences
+                return True
             return isinstance(value, gast.Attribute)
 
         def viewed(arg: gast.expr) -> bool:
