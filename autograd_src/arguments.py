@@ -446,6 +446,9 @@ def _buffer(array: np.ndarray) -> int:
     return id(array)
 
 
+_FLOATS = frozenset((float, np.float64))
+
+
 def in_structure(gradient: Any, like: Any, seen: Optional[set] = None) -> Any:
     """``gradient`` laid out as the argument ``like``: the same containers (tuples,
     namedtuples and dicts too, where the generated code sums lists), each leaf in its
@@ -460,7 +463,12 @@ def in_structure(gradient: Any, like: Any, seen: Optional[set] = None) -> Any:
             return gradient
     elif (kind is list or kind is tuple) and type(gradient) in (list, tuple) and \
             len(gradient) == len(like):
-        items = [in_structure(g, v, seen) for g, v in zip(gradient, like)]
+        if _FLOATS.issuperset(map(type, like)) and _FLOATS.issuperset(map(type, gradient)):
+            # (a list of numbers, item for item: in C, not a call per item)
+            items = [float(g) if type(v) is float else np.float64(g)
+                     for g, v in zip(gradient, like)]
+        else:
+            items = [in_structure(g, v, seen) for g, v in zip(gradient, like)]
         return items if kind is list else tuple(items)
     if isinstance(like, dict):
         return dict_like(like, [(k, in_structure(gradient[k] if gradient is not None

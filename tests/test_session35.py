@@ -589,3 +589,70 @@ def test_messages_for_a_namedtuples_and_an_objects_methods():
     with pytest.raises(NoRuleError, match="m.predict\\(\\) is called on m, which carries "
                                           "gradient.*not an object of your class"):
         grad(_predicts)(_Predictor(np.array([1.0, 0.5])), v)
+
+
+def _step_on_an_items_array(x, d):
+    d['w'] -= 0.1 * x
+    return np.sum(d['w'] * x)
+
+
+def _append_then_update(x, state, hist):
+    hist.append(state['m'])
+    state['m'] += x
+    return np.sum(state['m'] * x)
+
+
+def _nested_update(x, P):
+    P['layer']['w'] *= 2.0
+    P['layers'][0] *= 3.0
+    return np.sum(P['layer']['w'] * x) + np.sum(P['layers'][0] * x)
+
+
+def test_an_arguments_items_updated_in_place_stay_the_callers_arrays():
+    # FO 01/02: d['w'] -= 0.1 * x (a value with gradient) put a new array into the
+    # caller's dict (its flat buffer kept the old values; hist[0] too); FO 03: the
+    # arrays of a dict inside the argument were replaced, the caller's left as they were
+    x = np.array([0.5, 1.5])
+    flat = np.array([1.0, 2.0, 3.0, 4.0])
+    d = {'w': flat[:2]}
+    w = d['w']
+    np.testing.assert_allclose(grad(_step_on_an_items_array)(x, d),
+                               np.array([1.0, 2.0]) - 0.2 * x)
+    assert d['w'] is w
+    np.testing.assert_allclose(flat, [0.95, 1.85, 3.0, 4.0])
+    state, hist = {'m': np.array([1.0, 2.0])}, []
+    grad(_append_then_update)(x, state, hist)
+    assert hist[0] is state['m']
+    np.testing.assert_allclose(hist[0], [1.5, 3.5])
+    w, l0 = np.array([1.0, 2.0]), np.array([1.0, 1.0])
+    layer, layers = {'w': w}, [l0]
+    P = {'layer': layer, 'layers': layers}
+    np.testing.assert_allclose(grad(_nested_update)(x, P), [5.0, 7.0])
+    assert P['layer'] is layer and P['layers'] is layers and layers[0] is l0
+    np.testing.assert_allclose(w, [2.0, 4.0])
+    np.testing.assert_allclose(l0, [3.0, 3.0])
+
+
+def _iir_of_a_list(coeffs, x):
+    b0, b1, b2 = coeffs
+    x1 = x2 = 0.0
+    out = 0.0
+    for xn in x:
+        y = b0 * xn + b1 * x1 + b2 * x2
+        x2, x1 = x1, xn
+        out = out + y * y * y
+    return out
+
+
+def test_a_list_of_numbers_differentiated_item_by_item_adds_numbers():
+    # FO 06: the items of a list of numbers were taken for maybe-lists, their adjoints
+    # summed by _ad.add (15x the forward)
+    signal = list(np.random.default_rng(0).normal(size=20))
+    derivative = grad(_iir_of_a_list, 1)
+    got = derivative([0.5, 0.3, -0.2], signal)
+    assert type(got) is list and type(got[0]) is type(signal[0])
+    expected = numerical_grad(lambda s: _iir_of_a_list([0.5, 0.3, -0.2], list(s)),
+                              (np.array(signal),), 0)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    reverse = derivative.source.split("reversed")[1]
+    assert "_ad.add(" not in reverse

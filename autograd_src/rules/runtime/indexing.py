@@ -11,7 +11,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from .containers import add
-from .core import dtype_of, note_new_version, shape_of, zero_item, zeros_like
+from .core import dtype_of, is_zero, note_new_version, shape_of, zero_item, zeros_like
 
 __all__ = ["as_items", "unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile",
            "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "own_copy",
@@ -88,7 +88,16 @@ def add_into(d: Any, x: Any, index: Any, g: Any) -> Any:
     (which the optimizer proves): O(1), not O(len(d)), per update in a loop."""
     if type(d) is list and type(index) is int and type(x) is list and len(d) == len(x):
         item = d[index]  # (the common case first: an item of a list of numbers)
-        d[index] = item + g if type(item) is float and type(g) is float else add(item, g)
+        kind = type(g)
+        if kind is float or kind is np.float64:
+            before = type(item)
+            if before is float or before is np.float64:
+                d[index] = item + g
+                return d
+            if is_zero(item) and item.ndim == 0:  # (a list of np.float64's zero item)
+                d[index] = g
+                return d
+        d[index] = add(item, g)
         return d
     if _item_by_item(d, x, index):
         return _added_to_item(d, x, index, g)
@@ -342,10 +351,23 @@ def copied_through(value: Any, _copies: Optional[dict] = None) -> Any:
             _stands_for(copies[id(value)][1], value)
         return copies[id(value)][1]
     if kind is list or kind is tuple:
-        return kind(copied_through(v, copies) for v in value)
-    if kind is dict:
-        return {k: copied_through(v, copies) for k, v in value.items()}
-    return value
+        made = kind(copied_through(v, copies) for v in value)
+    elif kind is dict:
+        made = {k: copied_through(v, copies) for k, v in value.items()}
+    else:
+        return value
+    if _copies is not None and kind is not tuple:  # (an inner list or dict: its
+        # caller's object keeps it, written into at the end, `written_back`)
+        if len(_CONTAINER_COPIES) > 128:  # (copies never written back: a run that raised)
+            _CONTAINER_COPIES.clear()
+        _CONTAINER_COPIES[id(made)] = (made, value)
+    return made
+
+
+#: The caller's list or dict an inner copy `copied_through` made stands for, by the
+#: copy's id (lists and dicts take no weak reference): `written_back` writes the copy's
+#: items into that object and keeps it where the caller's container held it.
+_CONTAINER_COPIES: dict = {}
 
 
 def _copy_keeping_views(value: np.ndarray, copies: dict) -> np.ndarray:
@@ -399,8 +421,20 @@ def in_place_of(new: Any, old: Any) -> Any:
     return new
 
 
-def _as_given(value: Any) -> Any:
-    """The caller's array ``value`` stands for, given ``value``'s values; else ``value``."""
+def _as_given(value: Any, memo: Optional[dict] = None) -> Any:
+    """The caller's array ``value`` stands for, given ``value``'s values; the caller's
+    list or dict an inner copy stands for, given its items; else ``value``."""
+    kind = type(value)
+    if kind is list or kind is dict:
+        if memo is not None and id(value) in memo:
+            return memo[id(value)]  # (one inner copy held twice: one caller's object)
+        entry = _CONTAINER_COPIES.pop(id(value), None)
+        if entry is None or entry[0] is not value or type(entry[1]) is not kind:
+            return value  # (a list or dict the function made: the caller gets it)
+        memo = {} if memo is None else memo
+        memo[id(value)] = entry[1]
+        written_back(entry[1], value, memo)
+        return entry[1]
     original = _original(value)
     if original is None or original.shape != value.shape or original.dtype != value.dtype:
         return value
@@ -412,11 +446,12 @@ def _as_given(value: Any) -> Any:
     return original
 
 
-def written_back(given: Any, copy: Any) -> None:
+def written_back(given: Any, copy: Any, _memo: Optional[dict] = None) -> None:
     """Make the caller's list, dict or array ``given`` hold what its copy ``copy`` (which
     the function wrote into) holds, as one run of the function would have left it."""
     if copy is given:
         return
+    memo = {} if _memo is None else _memo
     if isinstance(given, np.ndarray):
         # (NumPy's own writes keep the caller's shape and dtype; a copy of the wrong
         # shape would be the function's error, which Python raises where it writes)
@@ -424,9 +459,9 @@ def written_back(given: Any, copy: Any) -> None:
             given[...] = copy
         return
     if type(given) is list and isinstance(copy, list):
-        given[:] = [_as_given(v) for v in copy]
+        given[:] = [_as_given(v, memo) for v in copy]
     elif isinstance(given, dict) and isinstance(copy, dict):
-        items = {k: _as_given(v) for k, v in copy.items()}
+        items = {k: _as_given(v, memo) for k, v in copy.items()}
         given.clear()
         given.update(items)
     elif isinstance(given, tuple) and isinstance(copy, tuple) and len(given) == len(copy):
@@ -434,7 +469,8 @@ def written_back(given: Any, copy: Any) -> None:
         # into, box[0]['calls'] = ... as one run leaves box[0])
         for inner_given, inner_copy in zip(given, copy):
             if isinstance(inner_given, (list, dict, tuple)):
-                written_back(inner_given, inner_copy)
+                _CONTAINER_COPIES.pop(id(inner_copy), None)  # (its slot cannot change)
+                written_back(inner_given, inner_copy, memo)
             elif type(inner_given) is np.ndarray and type(inner_copy) is np.ndarray:
                 _as_given(inner_copy)  # (t[0][1] = 3.0: the caller's array, in place)
 

@@ -1122,6 +1122,16 @@ class DataNormalizer:
                                                      ctx=gast.Load()), stmt.target)
             update = gast.copy_location(gast.BinOp(left=read, op=stmt.op, right=stmt.value),
                                         stmt.value)
+            if callers_item and not any(isinstance(n, gast.Slice)
+                                        for n in walk(stmt.target.slice)):
+                # (d['w'] -= 0.1 * x on the copy of a dict the caller passed: the new
+                # item stands for the caller's array, which written_back then updates
+                # in place, as NumPy's -= would, keeping the caller's object)
+                update = gast.copy_location(gast.Call(
+                    func=gast.Attribute(value=name_node(self.namer.reference(runtime,
+                                                                             "_ad")),
+                                        attr="in_place_of", ctx=gast.Load()),
+                    args=[update, clone(read)], keywords=[]), stmt.value)
             plain = gast.copy_location(gast.Assign(targets=[stmt.target], value=update,
                                                    type_comment=None), stmt)
             self.assign(plain)

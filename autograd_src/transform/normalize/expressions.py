@@ -357,10 +357,12 @@ class ExpressionNormalizer:
             rule is not None and rule.primitive in (runtime.setitem, runtime.copied,
                                                     runtime.appended, runtime.extended) and
             inputs and inputs[0] in self.lists)
-        if rule is not None and (hasattr(rule, "helper_keywords") or rule.primitive in (
-                runtime.plus, runtime.times) or (rule.primitive is operator.getitem and any(
+        if not scalar and rule is not None and (
+                hasattr(rule, "helper_keywords") or rule.primitive in (
+                    runtime.plus, runtime.times) or (rule.primitive is operator.getitem and any(
                     n in self.lists or n in self.opaque for n in self._flat(inputs)))):
             self.opaque.add(target)  # a helper's result, an item of a list: maybe a list
+            # (not x[k] of a list of numbers)
         sharing = rule is not None and hasattr(rule, "helper_keywords") and \
             mutation.may_share(rule.primitive, value)
         if rule is not None and any(rule.primitive is f or rule.primitive is

@@ -1848,6 +1848,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                          "compute statistics that carry no gradient, such "
                                          "as running averages, outside the function "
                                          "differentiated")
+            if isinstance(target, gast.Attribute) and target.attr == "shape" and \
+                    isinstance(target.value, gast.Name):
+                array = target.value.id
+                raise self.error(target, f"{array}.shape = ... reshapes {array} in place, "
+                                         "which grad does not follow on a differentiated "
+                                         f"array: write {array} = {array}.reshape(...)")
             raise self.error(target, "assigning into an attribute or a nested element "
                                      f"({gast.unparse(target).strip()} = ...) of a "
                                      "differentiated value is not supported: for an array "

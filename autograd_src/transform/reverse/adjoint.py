@@ -139,6 +139,8 @@ class AdjointSweep:
                         names.add(source)
                         grown = True
                     continue
+                if getattr(op, "gives_number", False):
+                    continue  # (x[k] of a list of numbers: a number)
                 if rule is None or rule.primitive is operator.getitem or \
                         rule.primitive is runtime.field or rule.primitive is runtime.get_item:
                     # an item (p[0], p.enc, d.get(k)) of a container may be one too
