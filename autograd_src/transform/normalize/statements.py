@@ -1570,6 +1570,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if not (isinstance(record, gast.Attribute) and isinstance(record.value, gast.Name)):
             return False
         owner, attr = record.value.id, record.attr
+        known = self.__dict__.setdefault("_appended_only", {})
+        if (owner, attr) not in known:
+            known[(owner, attr)] = self._attribute_only_appended_to(owner, attr)
+        return known[(owner, attr)]
+
+    def _attribute_only_appended_to(self, owner: str, attr: str) -> bool:
         if owner in self.closed_over():
             return False
         appended = {id(node.value.func.value) for node in walk(self.parsed.node)
