@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import copy
 import dataclasses
 import functools
@@ -656,3 +657,60 @@ def test_a_list_of_numbers_differentiated_item_by_item_adds_numbers():
     np.testing.assert_allclose(got, expected, rtol=1e-6)
     reverse = derivative.source.split("reversed")[1]
     assert "_ad.add(" not in reverse
+
+
+_Economy = collections.namedtuple('_Economy', ['beta', 'R'])
+_BASE = _Economy(0.9, 1.02)
+
+
+def _with_beta(beta):
+    p = _BASE._replace(beta=beta)
+    return p.beta ** 2 * p.R
+
+
+def _replaced_twice(p, x):
+    q = p._replace(w=p.w * 2.0)
+    r = q._replace(b=q.b + np.sum(x))
+    return np.sum(r.w * x) + r.b ** 2
+
+
+def test_a_namedtuples_replace():
+    # FP 07 (FN 05): p._replace(w=v) was refused; each field's adjoint goes to its value
+    assert grad(_with_beta)(0.9) == pytest.approx(2 * 0.9 * 1.02)
+    assert hessian(_with_beta)(0.9) == pytest.approx(2 * 1.02)
+    p, x = _Params(np.array([0.5, -0.3]), 0.25), np.array([1.0, 2.0])
+    dp = grad(_replaced_twice)(p, x)
+    assert type(dp) is _Params
+    np.testing.assert_allclose(dp.w, 2 * x)
+    assert dp.b == pytest.approx(2 * 3.25)
+    np.testing.assert_allclose(grad(_replaced_twice, 1)(p, x), 2 * p.w + 6.5)
+    _, tangent = jvp(lambda b: _replaced_twice(_Params(p.w, b), x), (0.25,), (1.0,))
+    assert tangent == pytest.approx(6.5)
+
+
+_NESTS = {'car': [0, 1], 'transit': [2, 3]}
+
+
+def _inclusive_values(lam):
+    IV = {'car': lam[0] * 2.0, 'transit': lam[1] * 3.0}
+    tot = 0.0
+    for k, name in enumerate(_NESTS):
+        tot = tot + lam[k] * IV[name]
+    return tot
+
+
+def _inclusive_values_of(lam, nests):
+    IV = {'car': lam[0] * 2.0, 'transit': lam[1] * 3.0}
+    tot = 0.0
+    for name, weight in zip(nests, lam):
+        tot = tot + weight * IV[name]
+    return tot
+
+
+def test_enumerate_or_zip_of_a_dict_gives_its_keys():
+    # FP 01: `for k, name in enumerate(NESTS)` of a module's dict (an argument's, a
+    # local's; zip too) read NESTS[k]: KeyError 0 in the generated code
+    lam = np.array([0.7, 0.5])
+    np.testing.assert_allclose(grad(_inclusive_values)(lam), [2.8, 3.0])
+    np.testing.assert_allclose(grad(_inclusive_values_of)(lam, {'car': 0, 'transit': 1}),
+                               [2.8, 3.0])

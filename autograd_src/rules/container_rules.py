@@ -80,5 +80,46 @@ def construct_jvp(g, ans, cls, *values):
     return None, _ad.construct(cls, *g)
 
 
+@defvjp(_ad.replaced)
+def replaced(g, ans, x, names, values):
+    return _ad.unreplaced(g, x, names), None, _ad.replaced_fields(g, x, names)
+
+
+@defjvp(_ad.replaced, all_inputs=True)
+def replaced_jvp(g, ans, x, names, values):
+    return _ad.replaced_tangent(g[0], g[2], x, names)
+
+
+# (the adjoint's helpers, linear in the adjoint: second order differentiates them)
+@defvjp(_ad.unreplaced, n_inputs=1)
+def unreplaced_vjp(g, ans, adjoint, x, names):
+    return _ad.unreplaced(g, x, names)
+
+
+@defjvp(_ad.unreplaced)
+def unreplaced_jvp(g, ans, adjoint, x, names):
+    return _ad.unreplaced(g, x, names)
+
+
+@defvjp(_ad.replaced_fields, n_inputs=1)
+def replaced_fields_vjp(g, ans, adjoint, x, names):
+    return _ad.fields_placed(g, x, names)
+
+
+@defjvp(_ad.replaced_fields)
+def replaced_fields_jvp(g, ans, adjoint, x, names):
+    return _ad.replaced_fields(g, x, names)
+
+
+@defvjp(_ad.fields_placed, n_inputs=1)
+def fields_placed_vjp(g, ans, values, x, names):
+    return _ad.replaced_fields(g, x, names)
+
+
+@defjvp(_ad.fields_placed)
+def fields_placed_jvp(g, ans, values, x, names):
+    return _ad.fields_placed(g, x, names)
+
+
 # Checks of calls, not values: nothing to differentiate.
 nondifferentiable(_ad.kwargs_without, _ad.left_to_default, _ad.still_bound)

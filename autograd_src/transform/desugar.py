@@ -229,6 +229,23 @@ class _Desugar:
         stmt.body.insert(0, assign_node(name, name_node(counter), stmt))
         stmt.target = gast.copy_location(name_node(counter, gast.Store()), stmt.target)
 
+    def surely_a_dict(self, name: gast.Name) -> bool:
+        """Whether ``name`` holds a dict wherever the loop reads it: a module's (or an
+        enclosing function's) dict, a parameter the call gives one, or a local bound
+        only to dict displays (``for k, name in enumerate(NESTS)``: its keys)."""
+        if name.id in getattr(self.parsed, "given_dicts", ()):
+            return name.id not in self.parsed.reassigned
+        if name.id in self.parsed.params:
+            return False
+        if name.id not in self.parsed.locals:
+            return type(self.parsed.resolve(name)) is dict
+        values = [n.value for n in walk(self.parsed.node) if isinstance(n, gast.Assign)
+                  and any(isinstance(t, gast.Name) and t.id == name.id for t in n.targets)]
+        stores = sum(1 for n in walk(self.parsed.node) if isinstance(n, gast.Name) and
+                     n.id == name.id and isinstance(n.ctx, (gast.Store, gast.Del)))
+        return bool(values) and len(values) == stores and all(
+            isinstance(v, (gast.Dict, gast.DictComp)) for v in values)
+
     def not_a_view_the_body_changes(self, source: gast.expr, stmt: gast.For) -> None:
         """Refuse ``for ui in u[:-1]:`` (or ``reversed(u)``, ``U.T``) whose body changes
         ``u`` in place: NumPy's loop reads a view item by item and sees the changes,
@@ -386,14 +403,15 @@ class _Desugar:
                           isinstance(sub.func.value, gast.Name) and
                           sub.func.value.id == n.id and sub.func.attr not in ("get", "keys")
                           for s in stmt.body for sub in walk(s))
-            if isinstance(target, gast.Name) and not changed and any(
+            if isinstance(target, gast.Name) and not changed and (any(
                     isinstance(sub, gast.Subscript) and isinstance(sub.value, gast.Name) and
                     sub.value.id == n.id and isinstance(sub.slice, gast.Name) and
                     sub.slice.id == target.id or isinstance(sub, gast.Call) and
                     isinstance(sub.func, gast.Attribute) and sub.func.attr == "get" and
                     isinstance(sub.func.value, gast.Name) and sub.func.value.id == n.id and
                     sub.args and isinstance(sub.args[0], gast.Name) and
-                    sub.args[0].id == target.id for s in stmt.body for sub in walk(s)):
+                    sub.args[0].id == target.id for s in stmt.body for sub in walk(s)) or
+                    self.surely_a_dict(n)):
                 # for k, w in zip(d, ws): ... d[k]: its items index it, so they are keys
                 # (a dict's; a list's items the same as list(xs) holds): as `for k in d`
                 from ..rules import runtime

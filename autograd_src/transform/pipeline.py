@@ -120,6 +120,7 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     parsed.bound = dict(bindings or {})
     parsed.given_away = given  # (read by the normalizer: see helper_derivative)
     parsed.given_arrays = arrays
+    parsed.given_dicts = frozenset(scalars[4]) if len(scalars) > 4 else frozenset()
     if parsed.filename.startswith("<autograd_src "):  # a derivative, differentiated again
         from .forward import stacks  # (the forward stage imports this module)
         stacks.stacks_as_values(parsed.node)

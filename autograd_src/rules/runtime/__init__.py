@@ -16,6 +16,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     extreme_position,
     field,
     field_of_tangent,
+    fields_placed,
     get_item,
     in_order,
     joined,
@@ -34,6 +35,9 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     plus,
     pushed,
     rebuilt_like,
+    replaced,
+    replaced_fields,
+    replaced_tangent,
     smallest,
     sorted_items,
     still_bound,
@@ -47,6 +51,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     unmerged,
     unordered,
     unplus,
+    unreplaced,
     unsorted,
     unsum,
     unsummed,
@@ -259,4 +264,5 @@ __all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "i
            "unindex_joined", "divide_or_zero", "multidigamma",
            "unlogsumexp", "unlinspace", "items", "as_items", "larger_share", "kept_share",
            "unextreme_first", "kwargs_without", "merged", "unmerged", "unsummed",
-           "left_to_default", "still_bound", "construct", "rebuilt_like"]
+           "left_to_default", "still_bound", "construct", "rebuilt_like", "replaced",
+           "replaced_fields", "unreplaced", "replaced_tangent", "fields_placed"]

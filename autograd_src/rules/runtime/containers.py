@@ -19,7 +19,8 @@ __all__ = ["picked_item", "joined_like", "pack", "appended", "extended", "unlist
            "unextreme_item",
            "like_items", "field", "unfield", "get_item",
            "unget_item", "kwargs_without", "merged", "unmerged", "unsummed",
-           "left_to_default", "still_bound", "construct"]
+           "left_to_default", "still_bound", "construct", "replaced", "unreplaced",
+           "replaced_fields", "replaced_tangent", "fields_placed"]
 
 
 # ----- lists of values (their adjoints are lists of adjoints) -----
@@ -474,3 +475,42 @@ def construct(cls: Any, *values: Any) -> Any:
     """``Params(W, b)`` of a namedtuple class, as a function, so it can carry a
     derivative rule (the adjoint of each field goes to the value given for it)."""
     return cls(*values)
+
+
+def replaced(x: Any, names: tuple, values: tuple) -> Any:
+    """``x._replace(a=v, b=w)`` of a namedtuple, as a function, so it can carry a
+    derivative rule: ``names`` the fields given, ``values`` their new values."""
+    return x._replace(**dict(zip(names, values)))
+
+
+def replaced_tangent(tx: Any, tvalues: Any, x: Any, names: tuple) -> Any:
+    """The tangent of `replaced`'s result from ``tx``, ``x``'s tangent, and ``tvalues``,
+    the new values': theirs at ``names``, ``x``'s at the other fields, in a namedtuple
+    of ``x``'s type."""
+    given = dict(zip(names, tvalues))
+    return type(x)(*[given[f] if f in given else field_of_tangent(tx, x, f)
+                     for f in type(x)._fields])
+
+
+def unreplaced(g: Any, x: Any, names: tuple) -> Any:
+    """The adjoint of ``x`` through `replaced`: ``g`` with the fields replaced zero, in
+    a namedtuple of ``x``'s type."""
+    if g is None:
+        return None
+    return type(x)(*[zero_item(getattr(x, f)) if f in names else field_of_tangent(g, x, f)
+                     for f in type(x)._fields])
+
+
+def replaced_fields(g: Any, x: Any, names: tuple) -> tuple:
+    """The adjoints of the values `replaced` put at ``names``: ``g``'s fields there."""
+    if g is None:
+        return tuple(None for _ in names)
+    return tuple(field_of_tangent(g, x, name) for name in names)
+
+
+def fields_placed(values: Any, x: Any, names: tuple) -> Any:
+    """A namedtuple of ``x``'s type holding ``values`` at the fields ``names``, zeros at
+    the others (`replaced_fields` transposed)."""
+    given = dict(zip(names, values if values is not None else [None] * len(names)))
+    return type(x)(*[given[f] if given.get(f) is not None else zero_item(getattr(x, f))
+                     for f in type(x)._fields])

@@ -601,6 +601,13 @@ class CallNormalizer:
             return ad("astype", func.value, args[0])
         if not isinstance(func, (gast.Name, gast.Attribute)) or not self.is_active(call):
             return None
+        if isinstance(func, gast.Attribute) and func.attr == "_replace" and not args and \
+                keywords and None not in keywords:
+            # p._replace(w=v) of a namedtuple: the fields given their values, the others
+            # kept (each adjoint to its own)
+            names = gast.Constant(value=tuple(keywords), kind=None)
+            return ad("replaced", func.value, names,
+                      gast.Tuple(elts=list(keywords.values()), ctx=gast.Load()))
         builtin = self.parsed.resolve(func)
         if isinstance(builtin, type) and issubclass(builtin, tuple) and \
                 hasattr(builtin, "_fields") and \
