@@ -714,3 +714,109 @@ def test_enumerate_or_zip_of_a_dict_gives_its_keys():
     np.testing.assert_allclose(grad(_inclusive_values)(lam), [2.8, 3.0])
     np.testing.assert_allclose(grad(_inclusive_values_of)(lam, {'car': 0, 'transit': 1}),
                                [2.8, 3.0])
+
+
+def _difference_with_ends(cf):
+    return np.sum(np.diff(cf ** 2, prepend=cf[0], append=cf[-1] * 2.0) * np.arange(1.0, 6.0))
+
+
+def _differences_down_columns(M):
+    return np.sum(np.diff(M, n=2, axis=0, prepend=M[:1] * 3.0) ** 2)
+
+
+_KNOTS = np.linspace(0, 1, 5)
+_POINTS = np.array([-0.5, 0.3, 0.6, 1.4, 2.0])
+
+
+def _flat_extrapolation(fp):
+    return np.sum(np.interp(_POINTS, _KNOTS, fp, left=fp[0] * 2.0, right=fp[-1] ** 2) ** 2)
+
+
+def _tauchen_like_grid(v):
+    sd = v[1] / np.sqrt(1 - v[0] ** 2)
+    y = np.linspace(-3 * sd, 3 * sd, 7)
+    return np.sum(np.exp(y) * np.arange(7.0))
+
+
+def _second_derivative_by_differences(function, x):
+    rows = [numerical_grad(lambda q, i=i: grad(function)(q)[i], (x,), 0)
+            for i in range(x.size)]
+    return np.array(rows)
+
+
+def test_differentiated_ends_of_diff_and_interp_and_linspaces_second_order():
+    # FP 05: np.diff(x, prepend=x[0]) (the end differentiated) was refused; FP 04:
+    # np.interp(..., left=fp[0]); FP 06: hessian through np.linspace of differentiated
+    # ends (its gradient's helper had no rule)
+    cf = np.array([10.0, 11.0, 12.0, 12.5])
+    np.testing.assert_allclose(grad(_difference_with_ends)(cf),
+                               numerical_grad(_difference_with_ends, (cf,), 0), rtol=1e-6)
+    np.testing.assert_allclose(hessian(_difference_with_ends)(cf),
+                               _second_derivative_by_differences(_difference_with_ends, cf),
+                               rtol=1e-4, atol=1e-6)
+    M = np.random.default_rng(0).normal(size=(4, 3))
+    np.testing.assert_allclose(grad(_differences_down_columns)(M),
+                               numerical_grad(_differences_down_columns, (M,), 0), rtol=1e-6)
+    fp = np.sin(3 * _KNOTS) + 1.0
+    np.testing.assert_allclose(grad(_flat_extrapolation)(fp),
+                               numerical_grad(_flat_extrapolation, (fp,), 0), rtol=1e-6)
+    v = np.arange(5.0)
+    assert jvp(_flat_extrapolation, (fp,), (v,))[1] == pytest.approx(
+        numerical_grad(_flat_extrapolation, (fp,), 0) @ v)
+    p = np.array([0.9, 0.1])
+    np.testing.assert_allclose(hessian(_tauchen_like_grid)(p),
+                               _second_derivative_by_differences(_tauchen_like_grid, p),
+                               rtol=1e-4)
+
+
+_GROUPS = {'car': [0, 1], 'transit': [2, 3, 4]}
+
+
+def _inclusive(v):
+    tot = 0.0
+    for _name, idx in _GROUPS.items():
+        tot = tot + np.log(np.sum(np.exp(v[idx])))
+    return tot
+
+
+def _squared_inclusive(v):
+    return _inclusive(v) ** 2
+
+
+def test_hessian_through_a_helper_reading_a_modules_dict():
+    # FP 02: `for name, idx in NESTS.items()` in a helper: "items() not known to give
+    # the same result twice" under hessian (a module's dict, only read)
+    v = np.array([0.1, 0.2, -0.3, 0.4, 0.0])
+    np.testing.assert_allclose(hessian(_squared_inclusive)(v),
+                               _second_derivative_by_differences(_squared_inclusive, v),
+                               rtol=1e-4, atol=1e-6)
+
+
+scipy_stats = pytest.importorskip("scipy.stats")
+_SAMPLE = np.array([0.3, -1.2, 2.5, 0.1])
+
+
+def _tails(p):
+    return (np.sum(scipy_stats.norm.sf(_SAMPLE, p[0], p[1])) +
+            np.sum(scipy_stats.norm.logsf(_SAMPLE * p[0], scale=p[1])) +
+            np.sum(scipy_stats.norm.ppf(np.array([0.1, 0.5, 0.9]) * p[0], p[1], p[1] ** 2)))
+
+
+def _student_and_poisson(p):
+    return (np.sum(scipy_stats.t.logpdf(_SAMPLE, p[0] * 5, p[1], 2.0)) +
+            np.sum(scipy_stats.t.pdf(_SAMPLE * p[1], 3.0 + p[0])) +
+            np.sum(scipy_stats.poisson.logpmf(np.array([0, 1, 3, 7]),
+                                              p[0] * np.array([0.5, 1.0, 2.0, 4.0]) + p[1])) +
+            np.sum(scipy_stats.poisson.pmf(np.array([0, 1, 3, 7]), p[0] * 2.0 + p[1])))
+
+
+@pytest.mark.parametrize("function", [_tails, _student_and_poisson])
+def test_scipy_stats_tails_student_t_and_poisson(function):
+    # FP 08: norm.sf/logsf/ppf, t.logpdf/pdf and poisson.logpmf/pmf had no rules (HIPS
+    # autograd's scipy.stats has them)
+    p = np.array([0.8, 1.3])
+    np.testing.assert_allclose(grad(function)(p), numerical_grad(function, (p,), 0),
+                               rtol=1e-6)
+    np.testing.assert_allclose(hessian(function)(p),
+                               _second_derivative_by_differences(function, p),
+                               rtol=1e-4, atol=1e-6)

@@ -11,7 +11,7 @@ from . import runtime as _ad
 from .jvp import defjvp
 from .registry import defvjp, nondifferentiable
 
-nondifferentiable(_ad.keys, _ad.order_of, _ad.extreme_position)
+nondifferentiable(_ad.keys, _ad.order_of, _ad.extreme_position, _ad.end_shape)
 
 
 @defvjp(_ad.transposed)

@@ -388,6 +388,16 @@ def unordered(g, ans, grad, items, order):
     return _ad.unordered(g, items, order)
 
 
+@defvjp(_ad.unlinspace, n_inputs=1)
+def unlinspace_vjp(g, ans, grad, start, stop, num=50, endpoint=True, axis=0, which=0):
+    return _ad.linspace_spread(g, num, endpoint, axis, which)
+
+
+@defjvp(_ad.unlinspace)
+def unlinspace(g, ans, grad, start, stop, num=50, endpoint=True, axis=0, which=0):
+    return _ad.unlinspace(g, start, stop, num, endpoint, axis, which)
+
+
 @defvjp(_ad.unextreme_item, n_inputs=1)
 def unextreme_item_vjp(g, ans, grad, items, key, largest):
     return _ad.picked_item(g, items, key, largest)
@@ -1249,7 +1259,9 @@ def median(g, ans, a, axis=None, out=None, overwrite_input=False, keepdims=False
 def interp(g, ans, x, xp, fp, left=None, right=None, period=None):
     return (g * _ad.interp_slope(x, xp, fp, period),
             _ad.interp_knots_tangent(g, x, xp, fp, period),
-            _ad.interp_values_tangent(g, x, xp, left, right, period))
+            _ad.interp_values_tangent(g, x, xp, left, right, period),
+            _ad.interp_end_tangent(g, x, xp, True, period),
+            _ad.interp_end_tangent(g, x, xp, False, period))
 
 
 @defjvp(np.polyval)

@@ -370,7 +370,9 @@ def interp(g, ans, x, xp, fp, left=None, right=None, period=None):
     point share its seed; the end samples take the points outside them."""
     return (g * _ad.interp_slope(x, xp, fp, period),
             _ad.uninterp_knots(g, x, xp, fp, period),
-            _ad.uninterp_values(g, x, xp, fp, left, right, period))
+            _ad.uninterp_values(g, x, xp, fp, left, right, period),
+            _ad.uninterp_end(g, x, xp, True, period),
+            _ad.uninterp_end(g, x, xp, False, period))
 
 
 @defvjp(np.polyval)

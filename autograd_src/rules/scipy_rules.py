@@ -160,6 +160,51 @@ def norm_logcdf(g, ans, x, loc=0.0, scale=1.0):
             -g * np.exp(stats.norm.logpdf(x, loc, scale) - ans) * (x - loc) / scale)
 
 
+# (the other usual densities and tails, as functions with rules: HIPS autograd's
+# scipy.stats, so code written for it runs as it stands)
+@defcomposite(stats.norm.sf)
+def norm_sf(x, loc=0.0, scale=1.0):
+    """``1 - cdf``, computed as the lower tail of ``-z`` (accurate far out)."""
+    return special.ndtr(-(x - loc) / scale)
+
+
+@defcomposite(stats.norm.logsf)
+def norm_logsf(x, loc=0.0, scale=1.0):
+    return special.log_ndtr(-(x - loc) / scale)
+
+
+@defcomposite(stats.norm.ppf)
+def norm_ppf(q, loc=0.0, scale=1.0):
+    return loc + scale * special.ndtri(q)
+
+
+@defcomposite(stats.t.logpdf)
+def t_logpdf(x, df, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    return (special.gammaln((df + 1) / 2) - special.gammaln(df / 2)
+            - 0.5 * np.log(df * np.pi) - np.log(scale)
+            - (df + 1) / 2 * np.log1p(z * z / df))
+
+
+@defcomposite(stats.t.pdf)
+def t_pdf(x, df, loc=0.0, scale=1.0):
+    return np.exp(t_logpdf(x, df, loc, scale))
+
+
+@defcomposite(stats.poisson.logpmf)
+def poisson_logpmf(k, mu, loc=0):
+    """``k log mu - mu - log k!`` (``xlogy``: 0 at ``k = 0``, ``mu = 0``); -inf off the
+    support, as SciPy gives."""
+    k = k - loc
+    return np.where((k >= 0) & (k == np.floor(k)),
+                    special.xlogy(k, mu) - mu - special.gammaln(k + 1), -np.inf)
+
+
+@defcomposite(stats.poisson.pmf)
+def poisson_pmf(k, mu, loc=0):
+    return np.exp(poisson_logpmf(k, mu, loc))
+
+
 # ----- x log y -----
 
 

@@ -169,6 +169,7 @@ from .reductions import (  # noqa: F401 - generated code reads them as _ad.<name
     unvar,
 )
 from .sampled import (  # noqa: F401 - generated code reads them as _ad.<name>
+    interp_end_tangent,
     interp_knots_tangent,
     interp_slope,
     interp_values_tangent,
@@ -177,6 +178,7 @@ from .sampled import (  # noqa: F401 - generated code reads them as _ad.<name>
     polyval_slope,
     trapezoid,
     trapezoid_weights,
+    uninterp_end,
     uninterp_knots,
     uninterp_values,
     unmedian,
@@ -186,8 +188,10 @@ from .sampled import (  # noqa: F401 - generated code reads them as _ad.<name>
 )
 from .shapes import (  # noqa: F401 - generated code reads them as _ad.<name>
     convolve_mode,
+    end_shape,
     index_joined,
     items,
+    linspace_spread,
     real_input,
     split_axis,
     unappend,
@@ -265,4 +269,5 @@ __all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "i
            "unlogsumexp", "unlinspace", "items", "as_items", "larger_share", "kept_share",
            "unextreme_first", "kwargs_without", "merged", "unmerged", "unsummed",
            "left_to_default", "still_bound", "construct", "rebuilt_like", "replaced",
-           "replaced_fields", "unreplaced", "replaced_tangent", "fields_placed"]
+           "replaced_fields", "unreplaced", "replaced_tangent", "fields_placed", "end_shape",
+           "linspace_spread", "uninterp_end", "interp_end_tangent"]

@@ -15,7 +15,8 @@ import numpy as np
 from .reductions import _normalize_axes, unreduce
 
 __all__ = ["median_weights", "unmedian", "median_tangent", "interp_slope",
-           "uninterp_values", "uninterp_knots", "interp_knots_tangent",
+           "uninterp_values", "uninterp_knots", "interp_knots_tangent", "uninterp_end",
+           "interp_end_tangent",
            "unpolyval_coefficients", "polyval_slope", "trapezoid", "trapezoid_weights",
            "untrapezoid_samples", "untrapezoid_points"]
 
@@ -103,6 +104,24 @@ def uninterp_values(g: Any, x: Any, xp: Any, fp: Any, left: Any = None, right: A
     if right is None:
         out[-1] += np.sum(g[above])
     return out
+
+
+def uninterp_end(g: Any, x: Any, xp: Any, below: bool, period: Any = None) -> Any:
+    """Gradient of ``np.interp(x, xp, fp, left, right)`` with respect to ``left``
+    (``below``) or ``right``: the seeds of the points outside the samples on that side."""
+    _no_period(period)
+    x, xp = np.asarray(x), np.asarray(xp)
+    outside = x < xp[0] if below else x > xp[-1]
+    return np.sum(np.broadcast_to(g, outside.shape)[outside])
+
+
+def interp_end_tangent(g: Any, x: Any, xp: Any, below: bool, period: Any = None) -> Any:
+    """Tangent of ``np.interp(x, xp, fp, left, right)`` along ``g``, a tangent of ``left``
+    (``below``) or ``right``: ``g`` at the points outside the samples on that side."""
+    _no_period(period)
+    x, xp = np.asarray(x), np.asarray(xp)
+    outside = x < xp[0] if below else x > xp[-1]
+    return np.where(outside, g, 0.0) if outside.ndim else (g if outside else 0.0 * g)
 
 
 def interp_values_tangent(g: Any, x: Any, xp: Any, left: Any = None, right: Any = None,

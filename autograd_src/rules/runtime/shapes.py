@@ -19,7 +19,8 @@ from .containers import add
 from .core import dtype_of, shape_of
 from .indexing import as_items
 
-__all__ = ["items", "ungather", "unroll", "unpad", "unrot90", "unrollaxis", "unatleast",
+__all__ = ["end_shape", "linspace_spread", "items", "ungather", "unroll", "unpad", "unrot90",
+           "unrollaxis", "unatleast",
            "unsplit", "split_axis", "unappend", "unselect", "unselect_default", "untake",
            "uncompress", "unsort",
            "unpartition", "undiff", "ungradient", "uncumprod", "unkron", "unstack_columns",
@@ -432,3 +433,20 @@ def unlinspace(g: Any, start: Any, stop: Any, num: int = 50, endpoint: bool = Tr
     total = np.sum(moved * weight, axis=-1) if np.ndim(moved) else moved * 0
     total = total + step_part
     return total.astype(_grad_dtype(g, start if which == 0 else stop), copy=False)
+
+
+def linspace_spread(h: Any, num: int = 50, endpoint: bool = True, axis: int = 0,
+                    which: int = 0) -> Any:
+    """`unlinspace` transposed: ``h``, the adjoint of its result, spread over the
+    samples with the weights of ``start`` (0) or ``stop`` (1)."""
+    return np.linspace(h * (1 - which), h * which, num, endpoint, axis=axis)
+
+
+def end_shape(a: Any, end: Any, axis: int) -> tuple:
+    """The shape ``np.diff(a, prepend=end)`` gives ``end`` before joining it: its own,
+    or, for a number, ``a``'s with one entry along ``axis``."""
+    if np.ndim(end):
+        return np.shape(end)
+    shape = list(np.shape(a))
+    shape[axis] = 1
+    return tuple(shape)

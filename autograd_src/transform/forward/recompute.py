@@ -786,6 +786,9 @@ def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, ma
         first = source.parameters(target.__func__)[0][:1]
         return unsafe_to_repeat(target.__func__, seen,
                                 dict.fromkeys(first, target.__self__))
+    if isinstance(owner, (dict, list, tuple, str)) and \
+            getattr(target, "__name__", "") in _READING:
+        return None  # (NESTS.items() of a module's dict: read, the same each run)
     if module == "builtins" or getattr(builtins, getattr(target, "__name__", ""), None) \
             is target:
         if getattr(target, "__name__", "") in _IMPURE_BUILTINS:

@@ -34,7 +34,7 @@ from ..mutation import (
     made_by_package,
     writes_in_place,
 )
-from ..naming import describe
+from ..naming import clone, describe
 from ..source import UNRESOLVED, InstanceOf, MethodOf, parameters
 
 __all__ = ["CallNormalizer"]
@@ -554,6 +554,31 @@ class CallNormalizer:
             return gast.Call(func=gast.Attribute(value=module, attr=name, ctx=gast.Load()),
                              args=list(operands), keywords=keywords_of(options))
 
+        ends = [k for k in ("prepend", "append") if k in keywords]
+        if ends and any(self.is_active(keywords[k]) for k in ends) and args and \
+                len(args) <= 3 and self.parsed.resolve(func) is np.diff:
+            # np.diff(x, prepend=x[0]) of a differentiated end: the differences of the
+            # joined array (a number widened to a lane, as np.diff does)
+            np_name = name_node(self.namer.reference(np, "np"))
+            axis = args[2] if len(args) > 2 else keywords.get(
+                "axis", gast.Constant(value=-1, kind=None))
+            order = args[1] if len(args) > 1 else keywords.get(
+                "n", gast.Constant(value=1, kind=None))
+
+            def lane(end: gast.expr) -> gast.expr:
+                return gast.Call(func=gast.Attribute(value=clone(np_name), attr="broadcast_to",
+                                                     ctx=gast.Load()),
+                                 args=[end, ad("end_shape", clone(args[0]), clone(end),
+                                               clone(axis))], keywords=[])
+            parts = ([lane(keywords["prepend"])] if "prepend" in keywords else []) + \
+                [args[0]] + ([lane(keywords["append"])] if "append" in keywords else [])
+            joined = gast.Call(func=gast.Attribute(value=clone(np_name), attr="concatenate",
+                                                   ctx=gast.Load()),
+                               args=[gast.Tuple(elts=parts, ctx=gast.Load())],
+                               keywords=[gast.keyword(arg="axis", value=clone(axis))])
+            return gast.Call(func=gast.Attribute(value=clone(np_name), attr="diff",
+                                                 ctx=gast.Load()),
+                             args=[joined, clone(order), clone(axis)], keywords=[])
         if isinstance(func, gast.Attribute) and self.is_active(func.value) and \
                 isinstance(func.value, gast.Name) and not keywords:
             subject = func.value
