@@ -461,7 +461,7 @@ def test_tables_sized_by_a_shape_hold_numbers():
 
 
 def test_a_name_that_may_hold_a_tuple_sizes_no_table():
-    from autograd_src.transform.normalize.shapes import _int_names, _surely_int
+    from autograd_src.transform.normalize.shapes import _Bindings, _int_names, _surely_int
     from autograd_src.transform.source import parse_function
 
     def f(x, shape):
@@ -472,7 +472,7 @@ def test_a_name_that_may_hold_a_tuple_sizes_no_table():
         t += 1
         return np.zeros(m) + np.zeros(k) + np.zeros(t)
 
-    ints = _int_names(parse_function(f).node)
+    ints = _int_names(_Bindings(parse_function(f).node))
     assert {"n", "m"} <= ints and not {"k", "t", "shape"} & ints
     import gast
     assert not _surely_int(gast.parse("a + b").body[0].value, frozenset({"a"}))

@@ -820,3 +820,18 @@ def test_scipy_stats_tails_student_t_and_poisson(function):
     np.testing.assert_allclose(hessian(function)(p),
                                _second_derivative_by_differences(function, p),
                                rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("cast, rtol", [(np.float32, 1e-6), (np.float16, 1e-3)])
+def test_casts_to_narrower_floats_in_both_modes(cast, rtol):
+    x = np.array([0.3, -1.2, 2.5])
+    v = np.array([0.7, 0.1, -0.4])
+
+    def f(x):
+        return cast(x) * x
+
+    value, tangent = jvp(f, (x,), (v,))
+    _, back = vjp(f, x)
+    u = np.array([1.5, -0.5, 2.0])
+    assert np.dot(u, tangent) == pytest.approx(np.dot(back(u), v), rel=rtol)
+    np.testing.assert_allclose(tangent, 2 * x * v, rtol=rtol)

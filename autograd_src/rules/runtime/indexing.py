@@ -385,6 +385,8 @@ def _copy_keeping_views(value: np.ndarray, copies: dict) -> np.ndarray:
     whole = copies[key][1]
     if whole.strides != owner.strides:
         return value.copy()
+    if owner is value:
+        return whole  # (an array owning its memory: the copy owns its own, as it does)
     offset = value.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
     try:
         return np.ndarray(value.shape, value.dtype, buffer=whole, offset=offset,
