@@ -170,16 +170,17 @@ def copied_jvp(g, ans, part):
     return _ad.copied(g)
 
 
-@defvjp(_ad.in_place_of, n_inputs=1)
+@defvjp(_ad.in_place_of)
 def in_place_of(g, ans, new, old):
-    """(the value is ``new``'s: ``old``, read for the caller's array it stands for, an
-    item of a list or dict without gradient, as the normalizer writes it)"""
-    return g
+    """(the value is ``new``'s: ``old`` is read for the caller's array it stands for,
+    an item of a list or dict, which may carry gradient itself: s['m'] += x, then
+    s['v'] *= 0.9; none flows to it through this: a known zero, which adds nothing)"""
+    return g, _ad.zero_item(old)
 
 
 @defjvp(_ad.in_place_of)
 def in_place_of_jvp(g, ans, new, old):
-    return g
+    return g, None
 
 
 @defjvp(_ad.copied_through)
@@ -329,7 +330,8 @@ def inverse_or_zero_jvp(g, ans, x):
     return -g * ans ** 2
 
 
-for _helper in (_ad.zeros_like, _ad.zero_items, _ad.clip_mask, _ad.shape_of, _ad.dtype_of,
+for _helper in (_ad.zeros_like, _ad.zero_items, _ad.zero_item, _ad.clip_mask, _ad.shape_of,
+                _ad.dtype_of,
                 _ad.is_first, _ad.alone, _ad.floating, _ad.not_an_array, _ad.item_alone,
                 _ad.not_a_container, _ad.a_dict, _ad.integer_index,
                 _ad.other_items, _ad.written_back, _ad.zip_length, _ad.updated_in_place,

@@ -78,6 +78,7 @@ from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     unbroadcast,
     unpacking,
     without_gradient,
+    zero_item,
     zeros_like,
     zip_length,
 )
@@ -270,4 +271,4 @@ __all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "i
            "unextreme_first", "kwargs_without", "merged", "unmerged", "unsummed",
            "left_to_default", "still_bound", "construct", "rebuilt_like", "replaced",
            "replaced_fields", "unreplaced", "replaced_tangent", "fields_placed", "end_shape",
-           "linspace_spread", "uninterp_end", "interp_end_tangent"]
+           "linspace_spread", "uninterp_end", "interp_end_tangent", "zero_item"]

@@ -877,26 +877,28 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         else:
             return None
         if not (subject.id in self.dicts or self.surely_a_dict(subject.id)):
-            where = f"{self.parsed.where(call)}: {gast.unparse(call).strip()}"
+            where = f"{self.parsed.where(self.origin)}: {gast.unparse(call).strip()}"
             check = gast.Expr(value=gast.Call(
                 func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
                                     attr="a_dict", ctx=gast.Load()),
                 args=[name_node(subject.id), gast.Constant(value=where, kind=None)],
                 keywords=[]))
-            self.body.append(Primal(gast.copy_location(check, call), self.origin, set()))
+            self.body.append(Primal(gast.copy_location(check, self.origin), self.origin,
+                                    set()))
         stmts: list = []
         values = []
+        where = self.origin  # (the statement: d |= {...} makes a call of its own)
         for _, item in pairs:
             if len(pairs) > 1 and not isinstance(item, gast.Constant):
                 held = self.namer.fresh("value")
-                stmts.append(gast.copy_location(assign_node(held, item, call), call))
+                stmts.append(gast.copy_location(assign_node(held, item, where), where))
                 item = name_node(held)
             values.append(item)
         for (key, _), item in zip(pairs, values):
             target = gast.Subscript(value=name_node(subject.id), slice=clone(key),
                                     ctx=gast.Store())
             stmts.append(gast.copy_location(gast.Assign(targets=[target], value=item,
-                                                        type_comment=None), call))
+                                                        type_comment=None), where))
         return stmts
 
     def in_place_method(self, value: gast.Call) -> Optional[gast.stmt]:
