@@ -835,3 +835,78 @@ def test_casts_to_narrower_floats_in_both_modes(cast, rtol):
     u = np.array([1.5, -0.5, 2.0])
     assert np.dot(u, tangent) == pytest.approx(np.dot(back(u), v), rel=rtol)
     np.testing.assert_allclose(tangent, 2 * x * v, rtol=rtol)
+
+
+def _adam_moments(x, s):
+    s['m'] += x
+    s['v'] *= 0.9
+    s['v'] += 0.1 * x ** 2
+    return np.sum(s['m'] * x) + np.sum(s['v'])
+
+
+def _scale_a_differentiated_dicts_item(p):
+    p['W'] *= 2.0
+    return np.sum(p['W'] ** 2)
+
+
+def _union_with_gradient(x):
+    d = {'a': x}
+    d |= {'a': np.cos(x), 'b': x}
+    return np.sum(d['a'] * d['b'])
+
+
+def test_items_updated_in_place_after_they_carry_gradient():
+    # FQ 02/04: a second in-place update of an item (s['v'] *= 0.9 after s['m'] += x,
+    # Adam's moments), or one of a differentiated dict's item, raised that in_place_of's
+    # argument carried gradient; FQ 01: d |= {...} with gradient, an internal error
+    x = np.array([0.3, -0.7, 1.2])
+    state = {'m': np.zeros(3), 'v': np.ones(3)}
+    m0, v0 = state['m'], state['v']
+    np.testing.assert_allclose(grad(_adam_moments)(x, state), 2.2 * x)
+    assert state['m'] is m0 and state['v'] is v0
+    np.testing.assert_allclose(v0, 0.9 + 0.1 * x ** 2)
+    np.testing.assert_allclose(grad(_scale_a_differentiated_dicts_item)({'W': np.ones(2)})['W'],
+                               8.0)
+    np.testing.assert_allclose(grad(_union_with_gradient)(x), -np.sin(x) * x + np.cos(x))
+
+
+class _Logging:
+    def __init__(self) -> None:
+        self.log: list = []
+
+    def loss(self, x):
+        value = np.sum(np.array([0.5, -0.2, 0.1]) * x ** 2)
+        self.log.append(float(value))
+        return value
+
+
+def _reads_its_log_back(x, m):
+    value = m.loss(x)
+    return value + m.log[-1]
+
+
+def _held_in_two_arguments(x, A, B):
+    A[0] *= 2.0
+    return np.sum((B[0] * x) ** 2)
+
+
+def test_values_grad_cannot_follow_back_are_refused():
+    # FQ 05: a method logging float(loss) into self.log, read back by the caller as
+    # m.log[-1]: half the gradient (the logged number is run as written); FQ 14/15: one
+    # array in two arguments, updated through one and read through the other: stale
+    x = np.array([0.3, -0.7, 1.2])
+    with pytest.raises(NoRuleError, match="m.log is read here"):
+        grad(_reads_its_log_back)(x, _Logging())
+    m = np.ones(3)
+    with pytest.raises(InPlaceUpdateError, match="writes into its argument A"):
+        grad(_held_in_two_arguments)(x, [m], [m])
+    np.testing.assert_allclose(grad(_held_in_two_arguments)(x, [np.ones(3)], [np.ones(3)]),
+                               2 * x)
+
+
+def test_a_hessian_through_a_narrowing_cast_is_in_the_arguments_dtype():
+    # FQ 17: np.float16(x) made hessian's result float16 (grad and hvp were float64)
+    def f(x):
+        return np.sum(np.float16(x) ** 3)
+
+    assert hessian(f)(np.array([0.3, -0.7, 1.2])).dtype == np.float64

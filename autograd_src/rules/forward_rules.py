@@ -271,14 +271,11 @@ def to_float(g, ans, x):
     return float(g)
 
 
-@defjvp(np.float32)
-def to_float32(g, ans, x):
-    return np.float32(g)
-
-
-@defjvp(np.float16)
-def to_float16(g, ans, x):
-    return np.float16(g)
+@defjvp(np.float32, np.float16)
+def to_narrower_float(g, ans, x):
+    """The identity: the tangent keeps its own precision (a Hessian of a float64
+    argument stays float64, as its gradient does)."""
+    return g
 
 
 @defjvp(np.copy, np.ascontiguousarray)

@@ -179,6 +179,10 @@ class Normalized:
     #: helpers it calls) read by reference: (function, expression, text, helper). A
     #: caller writing into one in place after the call would change what they read.
     state_arrays: list = field(default_factory=list)
+    #: (parameter, attribute) of what a helper logs values computed from differentiated
+    #: ones into (``self.log.append(float(l))``), run as written: numbers without
+    #: gradient, which its caller must not read back (`CallNormalizer.helper_call`).
+    logged: frozenset = frozenset()
 
 
 def name_node(id_: str, ctx: Any = None) -> gast.Name:

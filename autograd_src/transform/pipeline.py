@@ -157,6 +157,7 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     compiled.__autograd_src_operands__ = norm.operand_params
     compiled.__autograd_src_state_arrays__ = norm.state_arrays
     compiled.__autograd_src_gives_number__ = helper and norm.output_scalar
+    compiled.__autograd_src_logged__ = norm.logged
     return compiled, _with_helpers(text, list(namer.helper_sources))
 
 

@@ -151,11 +151,14 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 # write into this one would change the other, which the copy would not
                 where = gast.Constant(value=f"{parsed.where(parsed.node)}: {parsed.name}() "
                                             f"writes into its argument {name}", kind=None)
+                # (and where its items' arrays are written, A[0] *= 2.0, each of them:
+                # the caller may hold one in another argument too, f(x, [m], {'m': m}))
                 check = gast.Expr(value=gast.Call(
                     func=gast.Attribute(value=name_node(ad), attr="alone", ctx=gast.Load()),
                     args=[name_node(name), gast.Tuple(elts=[name_node(p) for p in others],
                                                       ctx=gast.Load()), where],
-                    keywords=[]))
+                    keywords=[gast.keyword(arg="items", value=gast.Constant(
+                        value=True, kind=None))] if deep else []))
                 # (a check, which shares nothing: not through state.primal, which would
                 # take the names it reads for sharing, the lists made the function's own)
                 state.body.append(Primal(gast.copy_location(check, parsed.node.body[0]),
@@ -235,7 +238,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
             return Normalized(state.body, output, active, stmt, output in state.scalars, lists,
                               opaque, state.state_reads, state.operand_params,
                               frozenset(set(scalars) - parsed.reassigned),
-                              _state_arrays_read(parsed, state))
+                              _state_arrays_read(parsed, state), frozenset(state.logged))
     raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "
                                     "differentiates the returned value")
 

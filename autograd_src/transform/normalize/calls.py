@@ -822,6 +822,40 @@ class CallNormalizer:
         return self.bind(call, primitive, [func.value] + args, keywords, rebuild,
                          display=f".{func.attr}()")
 
+    def no_read_back_of_what_it_logged(self, call: gast.Call, fn: Any,
+                                       derivative: Any) -> None:
+        """Refuse ``m.loss(x)`` whose method logs numbers computed from differentiated
+        values into ``self.log`` where this function reads ``m.log`` too: they carry no
+        gradient here (run as written), where the value they stand for does."""
+        logged = getattr(derivative, "__autograd_src_logged__", ())
+        if not logged:
+            return
+        try:
+            params = parameters(fn)[0]
+        except Exception:  # noqa: BLE001 - not a plain function: nothing to map
+            return
+        given = list(call.args)
+        if isinstance(call.func, gast.Attribute) and (
+                params[:1] == ["self"] or len(params) == len(given) + len(call.keywords) + 1):
+            given = [call.func.value] + given  # (a method's self: the object called on)
+        passed = dict(zip(params, given))
+        passed.update({k.arg: k.value for k in call.keywords if k.arg})
+        for param, attr in logged:
+            owner = passed.get(param)
+            if not isinstance(owner, gast.Name):
+                continue
+            reads = [n for n in walk(self.parsed.node) if isinstance(n, gast.Attribute)
+                     and n.attr == attr and isinstance(n.value, gast.Name)
+                     and n.value.id == owner.id and isinstance(n.ctx, gast.Load)]
+            if reads:
+                raise self.error(reads[0], f"{owner.id}.{attr} is read here, and "
+                                           f"{fn.__name__}() logs into it numbers computed "
+                                           "from differentiated values, which grad runs as "
+                                           "written (they carry no gradient): the gradient "
+                                           f"through {owner.id}.{attr} would be lost. "
+                                           f"Return the value from {fn.__name__}() and use "
+                                           "it here", NoRuleError)
+
     def unresolved(self, call: gast.Call) -> Exception:
         """The error for a call of a function that cannot be known before it runs."""
         func = call.func
@@ -1298,6 +1332,7 @@ class CallNormalizer:
                 raise self.error(call, f"the attribute {hidden} of the object given to "
                                        f"{fn.__name__}() as {name} hides a method of its "
                                        "class; rename one of them")
+        self.no_read_back_of_what_it_logged(call, fn, derivative)
         self.no_operator_given_to_a_helper(call, fn, derivative)
         if source:
             # shown under the name this code calls it by (a second derivative of the

@@ -257,6 +257,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         #: The names holding the caller's own list, dict or array an argument was copied
         #: from (``st_given = st``), read by ``_ad.written_back`` alone, at the end.
         self.given_names: set[str] = set()
+        #: (parameter, attribute) a helper logs converted values into (`Normalized`).
+        self.logged: set = set()
 
     def error(self, node: Any, message: str, cls: type = None) -> Exception:
         kwargs = {} if cls is None else {"cls": cls}
@@ -1437,6 +1439,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             # d.setdefault('vals', []).append(float(loss)), log_val(log, 'h', h) whose
             # body logs float(np.sum(h)): numbers kept for the caller, run as written (a
             # record this function reads again, or an array filled, is differentiated)
+            record = call.func.value if isinstance(call.func, gast.Attribute) else None
+            if self.helper and isinstance(record, gast.Attribute) and \
+                    isinstance(record.value, gast.Name) and \
+                    record.value.id in self.parsed.params:
+                self.logged.add((record.value.id, record.attr))  # (self.log.append(...))
             return
         if isinstance(call.func, gast.Attribute) and \
                 call.func.attr in mutation.MUTATING_METHODS and \
