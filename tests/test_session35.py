@@ -910,3 +910,33 @@ def test_a_hessian_through_a_narrowing_cast_is_in_the_arguments_dtype():
         return np.sum(np.float16(x) ** 3)
 
     assert hessian(f)(np.array([0.3, -0.7, 1.2])).dtype == np.float64
+
+
+def _update_an_arguments_dict(x, d):
+    d.update(k=np.sum(x ** 2))
+    return d['k'] * 2.0
+
+
+def _update_its_own_empty_dict(x):
+    d = {}
+    d.update(a=x * 2)
+    return np.sum(d['a'] ** 2)
+
+
+def _fills_its_own_buffers(x):
+    bufs = [np.zeros(3), np.zeros(3)]
+    for b in bufs:
+        _fill(b, 2.0)
+    return np.sum(x * bufs[0])
+
+
+def test_update_with_a_differentiated_value_and_a_loop_over_its_own_buffers():
+    # FQ 10/11: d.update(k=v) with v carrying gradient into a dict without gradient
+    # yet was refused; FQ 08: a writing helper given each item of a list the function
+    # made
+    x = np.array([0.3, -0.7, 1.2])
+    d = {'k': 1.0, 'z': 5.0}
+    np.testing.assert_allclose(grad(_update_an_arguments_dict)(x, d), 4 * x)
+    assert d == {'k': pytest.approx(np.sum(x ** 2)), 'z': 5.0}
+    np.testing.assert_allclose(grad(_update_its_own_empty_dict)(x), 8 * x)
+    np.testing.assert_allclose(grad(_fills_its_own_buffers)(x), 2.0 * np.ones(3))

@@ -916,8 +916,9 @@ def _aliased(parsed: Any, name: str) -> str:
 
 
 def _item_of_a_parameter(parsed: Any, name: str) -> bool:
-    """Whether ``name`` is bound only as a ``for`` loop's target over a parameter (or an
-    item or attribute of one): ``for b in bufs``, ``for i, b in enumerate(bufs)``."""
+    """Whether ``name`` is bound only as a ``for`` loop's target over a parameter or a
+    local (or an item or attribute of one): ``for b in bufs``, ``for i, b in
+    enumerate(bufs)``: the helper writes into their arrays, as Python's does."""
     from .ir import base_name
     found = False
     for node in walk(parsed.node):
@@ -931,7 +932,8 @@ def _item_of_a_parameter(parsed: Any, name: str) -> bool:
                         else source.args[:1]
                 else:
                     sources = [source]
-                if not all(base_name(s) in parsed.params for s in sources
+                if not all(base_name(s) in parsed.params or base_name(s) in parsed.locals
+                           for s in sources
                            if isinstance(s, (gast.Name, gast.Subscript, gast.Attribute))):
                     return False
                 found = True

@@ -955,6 +955,16 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return
         if self.popped(value, None):
             return
+        items = self.dict_update_as_items(value) if isinstance(value, gast.Call) and \
+            isinstance(value.func, gast.Attribute) and value.func.attr == "update" and \
+            self.is_active(value) else None
+        if items is not None:  # (d.update(k=v) with gradient: the stores it makes)
+            for item in items:
+                item.shown_as = getattr(stmt, "shown_as", None) or \
+                    gast.unparse(stmt).strip().splitlines()[0]  # (comments: as written)
+                self.statement(item)
+            self.origin = stmt
+            return
         if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
                 and (self.is_active(value.func.value) or
                      value.func.attr == "insert" and self.is_active(value))):
@@ -967,14 +977,6 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                         f"list the caller passed, which grad does not do: "
                                         f"make a list of this function's own first "
                                         f"({subject.id} = list({subject.id}))")
-            items = self.dict_update_as_items(value)
-            if items is not None:
-                for item in items:
-                    item.shown_as = getattr(stmt, "shown_as", None) or \
-                        gast.unparse(stmt).strip().splitlines()[0]  # (comments: as written)
-                    self.statement(item)
-                self.origin = stmt
-                return
             rewritten = self.in_place_method(value) or self.written_whole(value)
             if rewritten is not None:
                 self.statement(rewritten)
