@@ -344,14 +344,18 @@ def test_sampled_data_rules_at_their_edges():
 
 def test_a_tensor_given_where_a_rule_takes_a_constant_is_refused():
     """Tester AH: np.interp(..., left=tensor) in the Tensor API gave that tensor no
-    gradient, silently (grad refuses it)."""
+    gradient, silently (grad refused it). Since session 35 the rule differentiates
+    ``left`` (the points below the samples: FP 04); a rule's constant argument given a
+    tensor is still refused (np.linspace's num)."""
     import autograd_src as mg
     fp, left = mg.tensor([1.0, 2.0, 3.0]), mg.tensor(5.0)
-    with pytest.raises(TypeError, match="takes no gradient through this argument"):
-        np.interp(np.array([-1.0, 0.5]), np.array([0.0, 1.0, 2.0]), fp, left=left)
-    y = np.interp(np.array([-1.0, 0.5]), np.array([0.0, 1.0, 2.0]), fp, left=left.data)
+    y = np.interp(np.array([-1.0, 0.5]), np.array([0.0, 1.0, 2.0]), fp, left=left)
     y.sum().backward()
     np.testing.assert_allclose(fp.grad, [0.5, 0.5, 0.0])
+    assert left.grad == pytest.approx(1.0)
+    with pytest.raises(TypeError, match="takes no gradient through this argument"):
+        np.interp(np.array([-1.0, 0.5]), np.array([0.0, 1.0, 2.0]), fp,
+                  period=mg.tensor(2.0))
 
 
 def dict_of_a_list_written_through_a_name(ps, x):

@@ -607,11 +607,15 @@ def test_logaddexp_reduce_of_all_minus_infinity_has_gradient_zero():
 
 
 def test_np_diff_prepending_a_differentiated_value_names_the_concatenation():
+    # (refused before session 35, the message naming the concatenation; now followed
+    # as that concatenation, FP 05)
     def f(x):
         return np.sum(np.diff(x, prepend=x[0]) ** 2)
 
-    with pytest.raises(Exception, match=r"np\.diff\(np\.concatenate\(\[x\[:1\], x\]\)\)"):
-        grad(f)(X)
+    def joined(x):
+        return np.sum(np.diff(np.concatenate([x[:1], x])) ** 2)
+
+    np.testing.assert_allclose(grad(f)(X), grad(joined)(X))
 
 
 _PARAMS = {"z": np.array([1.0 + 2.0j, -0.5 + 0.3j, 0.2 - 1j])}
