@@ -12,7 +12,7 @@ import typing
 import numpy as np
 import pytest
 
-from autograd_src import InPlaceUpdateError, NoRuleError, grad, hessian, jvp, vjp
+from autograd_src import DiffSyntaxError, InPlaceUpdateError, NoRuleError, grad, hessian, jvp, vjp
 from autograd_src.testing import numerical_grad
 
 P = np.array([1.3, 0.7])
@@ -940,3 +940,64 @@ def test_update_with_a_differentiated_value_and_a_loop_over_its_own_buffers():
     assert d == {'k': pytest.approx(np.sum(x ** 2)), 'z': 5.0}
     np.testing.assert_allclose(grad(_update_its_own_empty_dict)(x), 8 * x)
     np.testing.assert_allclose(grad(_fills_its_own_buffers)(x), 2.0 * np.ones(3))
+
+
+def _momentum(s, g):
+    s['m'] *= 0.9
+    s['m'] += 0.1 * g
+
+
+def _steps_through_a_helper(w, s):
+    tot = 0.0
+    for _ in range(2):
+        _momentum(s, w)
+        tot = tot + np.sum(s['m'] * w)
+    return tot
+
+
+def _bias_corrected(w, s):
+    s['t'] += 1
+    return np.sum(w) / (1 - 0.9 ** s['t'])
+
+
+def _scales_each(w, D):
+    tot = 0.0
+    for k, name in enumerate(D):
+        D[name] *= 2.0
+        tot = tot + np.sum(D[name] * w) * (k + 1)
+    return tot
+
+
+def test_state_updated_in_place_by_a_helper_in_a_loop_stays_the_callers():
+    # FR 01: a helper doing s['m'] *= 0.9; s['m'] += 0.1 * g, called twice: the
+    # caller's s['m'] and s['v'] were replaced by new arrays (the old kept its values);
+    # FR 12: s['t'] += 1 of a 0-d array came back an np.int64; FR 13: enumerate(D)
+    # with D[name] written raised KeyError 0
+    w = np.array([0.3, -0.7, 1.2])
+    s = {'m': np.ones(3), 'v': np.zeros(3)}
+    m0, v0 = s['m'], s['v']
+    expected = {'m': np.ones(3), 'v': np.zeros(3)}
+    _steps_through_a_helper(w, expected)
+    grad(_steps_through_a_helper)(w, s)
+    assert s['m'] is m0 and s['v'] is v0
+    np.testing.assert_allclose(m0, expected['m'])
+    t0 = np.array(1)
+    s = {'t': t0}
+    np.testing.assert_allclose(grad(_bias_corrected)(w, s), 1 / (1 - 0.81))
+    assert s['t'] is t0 and int(t0) == 2
+    D = {'a': np.array([1.0, 2.0]), 'b': np.array([3.0, 4.0])}
+    a, b = D['a'], D['b']
+    np.testing.assert_allclose(grad(_scales_each)(np.array([0.3, 0.5]), D),
+                               2 * np.array([1.0, 2.0]) + 4 * np.array([3.0, 4.0]))
+    assert D['a'] is a and D['b'] is b
+    np.testing.assert_allclose(a, [2.0, 4.0])
+
+
+def test_diff_of_order_zero_ignores_its_ends():
+    # FR 02: np.diff(x, n=0, prepend=x[0]) was joined (NumPy ignores the ends at n=0):
+    # a wrong value and gradient; now refused where n is not a constant of at least 1
+    def f(x):
+        return np.sum(np.diff(x, n=0, prepend=x[0]) ** 2)
+
+    with pytest.raises(DiffSyntaxError, match="prepend"):
+        grad(f)(np.array([0.3, -0.7, 1.2, 2.0]))

@@ -403,7 +403,7 @@ class _Desugar:
                           isinstance(sub.func.value, gast.Name) and
                           sub.func.value.id == n.id and sub.func.attr not in ("get", "keys")
                           for s in stmt.body for sub in walk(s))
-            if isinstance(target, gast.Name) and not changed and (any(
+            if isinstance(target, gast.Name) and (not changed and any(
                     isinstance(sub, gast.Subscript) and isinstance(sub.value, gast.Name) and
                     sub.value.id == n.id and isinstance(sub.slice, gast.Name) and
                     sub.slice.id == target.id or isinstance(sub, gast.Call) and
@@ -411,7 +411,7 @@ class _Desugar:
                     isinstance(sub.func.value, gast.Name) and sub.func.value.id == n.id and
                     sub.args and isinstance(sub.args[0], gast.Name) and
                     sub.args[0].id == target.id for s in stmt.body for sub in walk(s)) or
-                    self.surely_a_dict(n)):
+                    self.surely_a_dict(n)):  # (a dict's keys, its values written or not)
                 # for k, w in zip(d, ws): ... d[k]: its items index it, so they are keys
                 # (a dict's; a list's items the same as list(xs) holds): as `for k in d`
                 from ..rules import runtime

@@ -348,7 +348,10 @@ def copied_through(value: Any, _copies: Optional[dict] = None) -> Any:
         if id(value) not in copies:
             # (value kept: its id stays its)
             copies[id(value)] = (value, _copy_keeping_views(value, copies))
-            _stands_for(copies[id(value)][1], value)
+            # (a copy of a copy stands for the caller's array the first stood for: a
+            # helper's copy of what an earlier call of it gave back)
+            stood_for = _original(value)
+            _stands_for(copies[id(value)][1], value if stood_for is None else stood_for)
         return copies[id(value)][1]
     if kind is list or kind is tuple:
         made = kind(copied_through(v, copies) for v in value)
@@ -417,6 +420,10 @@ def in_place_of(new: Any, old: Any) -> Any:
     caller's list or dict (``S['m'] += 1.0``): it stands for the caller's array ``old``
     stands for, which NumPy's update would have changed in place (`written_back`)."""
     original = _original(old)
+    if original is not None and original.ndim == 0 and type(new) is not np.ndarray and \
+            isinstance(new, (np.generic, int, float)) and \
+            np.can_cast(np.result_type(new), original.dtype, "same_kind"):
+        new = np.array(new, dtype=original.dtype)  # (t += 1 of a 0-d array: still one)
     if original is not None and type(new) is np.ndarray and new.shape == original.shape \
             and new.dtype == original.dtype:
         _stands_for(new, original)

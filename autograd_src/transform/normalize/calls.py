@@ -555,8 +555,12 @@ class CallNormalizer:
                              args=list(operands), keywords=keywords_of(options))
 
         ends = [k for k in ("prepend", "append") if k in keywords]
+        order_given = args[1] if len(args) > 1 else keywords.get("n")
         if ends and any(self.is_active(keywords[k]) for k in ends) and args and \
-                len(args) <= 3 and self.parsed.resolve(func) is np.diff:
+                len(args) <= 3 and self.parsed.resolve(func) is np.diff and (
+                    order_given is None or isinstance(order_given, gast.Constant) and
+                    type(order_given.value) is int and order_given.value >= 1):
+            # (n=0 ignores the ends, as NumPy's: n known, and at least 1)
             # np.diff(x, prepend=x[0]) of a differentiated end: the differences of the
             # joined array (a number widened to a lane, as np.diff does)
             np_name = name_node(self.namer.reference(np, "np"))

@@ -610,6 +610,21 @@ class DataNormalizer:
         self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
         return set(partners) if any(k.arg == "index" for k in keywords) else set()
 
+    def holds_keys(self, name: str) -> bool:
+        """Whether ``name`` holds a dict's keys, or one of them, wherever bound: the keys
+        generated code reads for a loop over a dict (``D_keys = _ad.keys(D)``, ``name =
+        D_keys[k]``), constants."""
+        values = self.values_assigned(name)
+
+        def keys_of(value: Any) -> bool:
+            return isinstance(value, gast.Call) and \
+                self.parsed.resolve(value.func) is runtime.keys
+
+        return bool(values) and (all(keys_of(v) for v in values) or all(
+            isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name) and
+            bool(self.values_assigned(v.value.id)) and
+            all(keys_of(w) for w in self.values_assigned(v.value.id)) for v in values))
+
     def item_update_alone(self, container: str, stmt: gast.AugAssign) -> None:
         """``xs[i] += v`` on a list or dict: NumPy writes into the item's array, which
         other names may hold too (``ws = list(params)``, ``cache['h'] = h``); grad makes
@@ -1060,7 +1075,8 @@ class DataNormalizer:
                 # (not the caller's object kept for the write back, nor a name known to
                 # hold only what other arguments hold: log beside st)
                 others = {n for n in self.shared - {container.id} - self.given_names
-                          if n not in self.view_roots or self.view_roots[n] & roots}
+                          if (n not in self.view_roots or self.view_roots[n] & roots)
+                          and not self.holds_keys(n)}
                 if container.id in self.shared and (later is None or others & later):
                     where = (f"{self.parsed.where(stmt)}: {gast.unparse(stmt).strip()}: this "
                              f"updates in place an array of {container.id}, the list or "
@@ -1122,11 +1138,14 @@ class DataNormalizer:
                                                      ctx=gast.Load()), stmt.target)
             update = gast.copy_location(gast.BinOp(left=read, op=stmt.op, right=stmt.value),
                                         stmt.value)
-            if callers_item and not any(isinstance(n, gast.Slice)
-                                        for n in walk(stmt.target.slice)):
-                # (d['w'] -= 0.1 * x on the copy of a dict the caller passed: the new
-                # item stands for the caller's array, which written_back then updates
-                # in place, as NumPy's -= would, keeping the caller's object)
+            copy_of_a_param = isinstance(container, gast.Name) and \
+                container.id in getattr(self.parsed.node, "copies", ())
+            if (callers_item or copy_of_a_param) and not any(
+                    isinstance(n, gast.Slice) for n in walk(stmt.target.slice)):
+                # (d['w'] -= 0.1 * x on the copy of a dict the caller passed, or a
+                # writing helper's copy of its argument: the new item stands for the
+                # caller's array, which written_back then updates in place, as NumPy's
+                # -= would, keeping the caller's object)
                 update = gast.copy_location(gast.Call(
                     func=gast.Attribute(value=name_node(self.namer.reference(runtime,
                                                                              "_ad")),
