@@ -1001,3 +1001,16 @@ def test_diff_of_order_zero_ignores_its_ends():
 
     with pytest.raises(DiffSyntaxError, match="prepend"):
         grad(f)(np.array([0.3, -0.7, 1.2, 2.0]))
+
+
+def _union_into_a_differentiated_dict(p):
+    p |= {'w': p['w'] * 2.0}
+    return np.sum(p['w'])
+
+
+def test_union_in_place_of_a_differentiated_dict_argument():
+    # FR 04: p |= {...} on the dict differentiated was taken for an array's in-place
+    # operator (the argument copied as an array, the store refused)
+    p = {'w': np.array([0.3, -0.7, 1.2])}
+    np.testing.assert_allclose(grad(_union_into_a_differentiated_dict)(p)['w'], 2.0)
+    np.testing.assert_allclose(p['w'], [0.6, -1.4, 2.4])

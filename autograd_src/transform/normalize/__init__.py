@@ -861,9 +861,14 @@ def _items_written_in_place(body: list) -> set[str]:
 def _changed_as_containers(body: list, methods: frozenset = _CONTAINER_METHODS) -> set[str]:
     """Names the statements of ``body`` call a list's or dict's changing method on
     (``log.append(v)``, ``cache.update(...)``): lists or dicts, whatever the call."""
-    return {n.func.value.id for n in walk(gast.Module(body=body, type_ignores=[]))
+    nodes = list(walk(gast.Module(body=body, type_ignores=[])))
+    return {n.func.value.id for n in nodes
             if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
-            and isinstance(n.func.value, gast.Name) and n.func.attr in methods}
+            and isinstance(n.func.value, gast.Name) and n.func.attr in methods} | {
+        n.target.id for n in nodes  # (d |= {'k': v}: a dict's update)
+        if isinstance(n, gast.AugAssign) and isinstance(n.op, gast.BitOr) and
+        isinstance(n.target, gast.Name) and isinstance(n.value, gast.Dict) and
+        "update" in methods}
 
 
 def _module_arrays_read(parsed: ParsedFunction) -> list[str]:
