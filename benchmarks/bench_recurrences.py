@@ -129,6 +129,103 @@ def continued_fraction_by_hand(b):
     return db
 
 
+def cumulative_sum(p, n):
+    """A cumulative sum as a loop into np.zeros(n), n an argument (FJ 9)."""
+    x = p[0] * np.sin(np.arange(n) * 0.01) + p[1]
+    c = np.zeros(n)
+    c[0] = x[0]
+    for i in range(1, n):
+        c[i] = c[i - 1] * 0.999 + x[i]
+    return np.sum(c ** 2) * 1e-6
+
+
+def cumulative_sum_by_hand(p, n):
+    s = np.sin(np.arange(n) * 0.01)
+    x = p[0] * s + p[1]
+    c = np.zeros(n)
+    c[0] = x[0]
+    for i in range(1, n):
+        c[i] = c[i - 1] * 0.999 + x[i]
+    dc = 2e-6 * c
+    dx = np.zeros(n)
+    for i in range(n - 1, 0, -1):
+        dx[i] = dc[i]
+        dc[i - 1] += dc[i] * 0.999
+    dx[0] = dc[0]
+    return np.array([np.sum(dx * s), np.sum(dx)])
+
+
+def biquad(x, c):
+    """A biquad IIR filter over a signal, state in Python floats swapped (EY 02)."""
+    b0, b1, b2, a1, a2 = c
+    x1 = x2 = 0.0
+    y1 = y2 = 0.0
+    y = np.zeros_like(x)
+    for n in range(len(x)):
+        xn = x[n]
+        yn = b0 * xn + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
+        x2, x1 = x1, xn
+        y2, y1 = y1, yn
+        y[n] = yn
+    return np.sum(y ** 2)
+
+
+def biquad_by_hand(x, c):
+    b0, b1, b2, a1, a2 = c
+    n = len(x)
+    y = np.zeros(n)
+    x1 = x2 = y1 = y2 = 0.0
+    for k in range(n):
+        y[k] = b0 * x[k] + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
+        x2, x1 = x1, x[k]
+        y2, y1 = y1, y[k]
+    dy = 2 * y  # (the adjoint of y[k] flows to y[k - 1] and y[k - 2] through the filter)
+    dc = [0.0] * 5
+    for k in range(n - 1, -1, -1):
+        g = dy[k]
+        dc[0] += g * x[k]
+        dc[1] += g * (x[k - 1] if k >= 1 else 0.0)
+        dc[2] += g * (x[k - 2] if k >= 2 else 0.0)
+        dc[3] -= g * (y[k - 1] if k >= 1 else 0.0)
+        dc[4] -= g * (y[k - 2] if k >= 2 else 0.0)
+        if k >= 1:
+            dy[k - 1] -= g * a1
+        if k >= 2:
+            dy[k - 2] -= g * a2
+    return dc
+
+
+def kept_for_a_plot(p, steps):
+    """An oscillator stepped into a trajectory, each row also appended to a history
+    list nothing reads (FJ 8)."""
+    traj = np.zeros((steps, 2))
+    traj[0] = [1.0, 0.0]
+    history = []
+    for t in range(steps - 1):
+        history.append(traj[t])
+        a, b = traj[t]
+        traj[t + 1] = traj[t] + 0.01 * np.array([b, -p[0] * a - p[1] * b])
+    return np.sum(traj ** 2)
+
+
+def kept_for_a_plot_by_hand(p, steps):
+    traj = np.zeros((steps, 2))
+    traj[0] = [1.0, 0.0]
+    for t in range(steps - 1):
+        a, b = traj[t]
+        traj[t + 1] = traj[t] + 0.01 * np.array([b, -p[0] * a - p[1] * b])
+    g = 2 * traj
+    dp = np.zeros(2)
+    for t in range(steps - 2, -1, -1):
+        a, b = traj[t]
+        ga, gb = g[t + 1]
+        dp[0] -= 0.01 * gb * a
+        dp[1] -= 0.01 * gb * b
+        g[t, 0] += ga - 0.01 * gb * p[0]
+        g[t, 1] += gb + 0.01 * ga - 0.01 * gb * p[1]
+    return dp
+
+
 WORKLOADS = [
     ("trajectory 400 x 400", trajectory, trajectory_by_hand,
      (np.linspace(-1.0, 1.0, 400), 1.3), (0, 1)),
@@ -138,6 +235,12 @@ WORKLOADS = [
      (np.array([1.0, -2.0]),), 0),
     ("continued fraction 20000", continued_fraction, continued_fraction_by_hand,
      (np.linspace(1.0, 2.0, 20000),), 0),
+    ("cumulative sum 16000", cumulative_sum, cumulative_sum_by_hand,
+     (np.array([1.5, 0.2]), 16000), 0),
+    ("biquad filter 4000", biquad, biquad_by_hand,
+     (np.random.default_rng(0).standard_normal(4000), [0.3, 0.2, 0.1, -0.5, 0.2]), 1),
+    ("history kept for a plot 2000", kept_for_a_plot, kept_for_a_plot_by_hand,
+     (np.array([1.5, 0.2]), 2000), 0),
 ]
 
 
