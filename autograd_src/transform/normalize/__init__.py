@@ -1309,10 +1309,12 @@ def _item_of(op: Op, names: set) -> bool:
         isinstance(x, gast.Name) and x.id in names
 
 
-def _read_only_before(item: Op, update: Op, loops: tuple, sequence: list) -> bool:
+def _read_only_before(item: Op, update: Op, loops: tuple, sequence: list,
+                      depth: int = 0) -> bool:
     """Whether ``item``'s result is bound there alone and read, until ``update`` and
     never after, only by operations that make a new array of it (not a view, not a
-    helper, not a statement kept as written): as a copy it then reads the same."""
+    helper, not a statement kept as written), or by parts of it read so in turn: as a
+    copy it then reads the same."""
     positions = {id(entry): k for k, (entry, _) in enumerate(sequence)}
     start, end = positions.get(id(item)), positions.get(id(update))
     if start is None or end is None or start > end or \
@@ -1334,6 +1336,10 @@ def _read_only_before(item: Op, update: Op, loops: tuple, sequence: list) -> boo
                     _fresh_and_keeps_nothing(rule.primitive):
                 pass  # (rhs(traj[k], p) of a helper returning new arrays: a copy reads
                 # the same; its backward keeps the copy)
+            elif rule is not None and getattr(rule.primitive, "__name__", "") == "getitem" \
+                    and not number and depth < 4 and \
+                    _read_only_before(entry, update, loops, sequence, depth + 1):
+                pass  # (u = U[n], then u[1:-1] + v: a part of it read only so, too)
             elif rule is None or hasattr(rule, "helper_keywords") or \
                     rule.primitive in mutation.VIEW_FUNCTIONS or \
                     rule.primitive in mutation.RETURNS_AN_ARGUMENT or \

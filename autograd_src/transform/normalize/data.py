@@ -299,7 +299,8 @@ class DataNormalizer:
         rule = registry.lookup(runtime.setitem)
         bound = {"x": name_node(name), "index": index, "v": atom}
         inputs = [self._active_name(name_node(name)), None, self._active_name(atom)]
-        owned = name in self.owned and name not in self.parsed.params
+        owned = (name in self.owned or self.viewed_by_rows_only(name)) and \
+            name not in self.parsed.params
         # ws[0] = v keeps ws a list; so does m[k] = v for an m made a dict or a list
         # ({k: ... for k in p}, m = {}), whose adjoint is then summed item by item
         was_list = name in self.lists or self.made_a_container(name)
@@ -609,6 +610,19 @@ class DataNormalizer:
             keywords=keywords))
         self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
         return set(partners) if any(k.arg == "index" for k in keywords) else set()
+
+    def viewed_by_rows_only(self, name: str) -> bool:
+        """Whether ``name``, an array made here of known dimensions (`float_arrays`),
+        shares its memory only with rows (or parts of rows) of it that the function
+        named (``u = U[n]``): an update of it may still be written in place (where no
+        adjoint keeps such a row, `_assign_in_place`), NumPy's own semantics for the
+        rows; names reading a row after the update are checked as they are for any
+        view (`update_alone`)."""
+        rows = self.row_views.get(name)
+        if not rows or name not in self.float_arrays:
+            return False
+        return all(other in rows for other in self.shared - {name}
+                   if name in self.view_roots.get(other, ()))
 
     def holds_keys(self, name: str) -> bool:
         """Whether ``name`` holds a dict's keys, or one of them, wherever bound: the keys

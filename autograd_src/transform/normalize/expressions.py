@@ -419,6 +419,16 @@ class ExpressionNormalizer:
                 sources.append(bound["x"].id)  # (the container, differentiated or not)
             roots = set().union(*(self.view_roots.get(n, {n}) for n in sources))
             self.view_roots[target] = roots
+        if view and rule.primitive is operator.getitem and inputs and \
+                isinstance(inputs[0], str) and not scalar:
+            source = inputs[0]
+            index = bound.get("index")
+            parts = index.elts if isinstance(index, gast.Tuple) else [index]
+            if source in self.float_arrays and all(self.integer_index(p) for p in parts):
+                self.row_views.setdefault(source, set()).add(target)  # (u = U[n])
+            for rows in self.row_views.values():
+                if source in rows:
+                    rows.add(target)  # (u[1:] of a row u)
         if rule is None or view or sharing:
             # target = source, target = source[1:], r = first_row(M): two names may now
             # share one array (not when the result is a number, a copy)

@@ -259,6 +259,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.given_names: set[str] = set()
         #: (parameter, attribute) a helper logs converted values into (`Normalized`).
         self.logged: set = set()
+        #: Arrays of known dimensions (`float_arrays`) -> the names holding a row of one
+        #: (``u = U[n]``) or a part of such a row (`DataNormalizer.viewed_by_rows_only`).
+        self.row_views: dict[str, set] = {}
 
     def error(self, node: Any, message: str, cls: type = None) -> Exception:
         kwargs = {} if cls is None else {"cls": cls}
