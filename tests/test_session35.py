@@ -1067,3 +1067,19 @@ def test_a_time_loop_naming_its_current_row_stores_in_place():
     # (the row stored while its name is read after: NumPy's name sees the store)
     with pytest.raises(InPlaceUpdateError):
         grad(_row_stored_and_read)(k)
+
+
+def _decays_each(w, st):
+    for _, name in enumerate(st):
+        st[name] *= 0.9
+    return np.sum(w ** 2 * st['a'])
+
+
+def test_forward_mode_reads_a_dicts_keys_in_a_loop_over_it():
+    # FU 09: jvp of `for k, name in enumerate(st): st[name] *= 0.9` indexed the dict by
+    # position (KeyError 0); grad had its keys (the call's dicts known to desugar there)
+    w = np.array([1.0, -2.0])
+    st = {'a': np.ones(2), 'b': np.ones(2)}
+    value, tangent = jvp(_decays_each, (w, st), (np.ones(2), None))
+    assert value == pytest.approx(4.5) and tangent == pytest.approx(-1.8)
+    np.testing.assert_allclose(st['b'], 0.9)

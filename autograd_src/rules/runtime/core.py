@@ -589,8 +589,11 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False,
             raise InPlaceUpdateError(
                 f"{where}: this in-place update changes an array that another name, read "
                 "later, shares; grad computes the update as a new array, so the other "
-                "name would keep its old values. Copy the array first (.copy()), or "
-                "write the update as a new value (x = x + ...)")
+                "name would keep its old values. If the change is meant for this name "
+                "alone, copy the array first (.copy()) or write the update as a new "
+                "value (x = x + ...); if it is meant for the array this name views (a "
+                "row of a table, cur = D[i]; cur[j] = v), index that array itself "
+                "(D[i, j] = v)")
 
 
 def no_array_within(container: Any, where: str) -> None:

@@ -45,6 +45,8 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
     parsed.bound = dict(bindings or {})
     parsed.given_away = given
     parsed.given_arrays = arrays
+    # (the dicts the call passes: a loop over one reads its keys, as grad's does)
+    parsed.given_dicts = frozenset(scalars[4]) if len(scalars) > 4 else frozenset()
     if stacks.is_generated(parsed.filename):  # a derivative, differentiated again
         stacks.stacks_as_values(parsed.node)
     fence.check(parsed)
