@@ -1083,3 +1083,23 @@ def test_forward_mode_reads_a_dicts_keys_in_a_loop_over_it():
     value, tangent = jvp(_decays_each, (w, st), (np.ones(2), None))
     assert value == pytest.approx(4.5) and tangent == pytest.approx(-1.8)
     np.testing.assert_allclose(st['b'], 0.9)
+
+
+def _logs_the_state_then_updates(w, st, hist):
+    hist.append(st['m'])
+    st['m'] *= 0.5
+    st['m'] += w
+    return np.sum(w ** 2)
+
+
+def test_a_training_loop_logging_its_state_runs_call_after_call():
+    # FU 07: the second call (hist then holding st['m'] from the first) was refused by
+    # the check that no other argument holds an array the function writes: hist is only
+    # appended to, its items written back as they stand
+    w = np.array([1.0, 2.0])
+    st, hist = {'m': np.ones(2)}, []
+    derivative = grad(_logs_the_state_then_updates)
+    for _ in range(2):
+        np.testing.assert_allclose(derivative(w, st, hist), 2 * w)
+    np.testing.assert_allclose(st['m'], (0.5 + w) * 0.5 + w)
+    assert len(hist) == 2 and all(h is st['m'] for h in hist)

@@ -151,18 +151,31 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 # write into this one would change the other, which the copy would not
                 where = gast.Constant(value=f"{parsed.where(parsed.node)}: {parsed.name}() "
                                             f"writes into its argument {name}", kind=None)
-                # (and where its items' arrays are written, A[0] *= 2.0, each of them:
-                # the caller may hold one in another argument too, f(x, [m], {'m': m}))
                 check = gast.Expr(value=gast.Call(
                     func=gast.Attribute(value=name_node(ad), attr="alone", ctx=gast.Load()),
                     args=[name_node(name), gast.Tuple(elts=[name_node(p) for p in others],
                                                       ctx=gast.Load()), where],
-                    keywords=[gast.keyword(arg="items", value=gast.Constant(
-                        value=True, kind=None))] if deep else []))
+                    keywords=[]))
                 # (a check, which shares nothing: not through state.primal, which would
                 # take the names it reads for sharing, the lists made the function's own)
                 state.body.append(Primal(gast.copy_location(check, parsed.node.body[0]),
                                          parsed.node.body[0], set()))
+                # (and where its items' arrays are written, A[0] *= 2.0, each of them
+                # against the other arguments the function reads: the caller may hold
+                # one in another too, f(x, [m], {'m': m}); not one only appended to,
+                # hist.append(st['m']), whose items are written back as they stand)
+                read = [p for p in others if _read_otherwise_than_appended_to(parsed, p)]
+                if deep and read:
+                    check = gast.Expr(value=gast.Call(
+                        func=gast.Attribute(value=name_node(ad), attr="alone",
+                                            ctx=gast.Load()),
+                        args=[name_node(name), gast.Tuple(elts=[name_node(p) for p in read],
+                                                          ctx=gast.Load()), where],
+                        keywords=[gast.keyword(arg="items", value=gast.Constant(
+                            value=True, kind=None))]))
+                    state.body.append(Primal(gast.copy_location(check,
+                                                                parsed.node.body[0]),
+                                             parsed.node.body[0], set()))
             as_container = name in containers or \
                 name in _changed_as_containers(parsed.node.body)
             if name in wrt and as_container and name not in rebound:
@@ -241,6 +254,17 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                               _state_arrays_read(parsed, state), frozenset(state.logged))
     raise parsed.error(parsed.node, f"{parsed.name}() has no return statement: grad "
                                     "differentiates the returned value")
+
+
+def _read_otherwise_than_appended_to(parsed: ParsedFunction, name: str) -> bool:
+    """Whether the function reads ``name`` other than as the list its statements append
+    to (``hist.append(v)``)."""
+    receivers = {id(n.value.func.value) for n in walk(parsed.node)
+                 if isinstance(n, gast.Expr) and isinstance(n.value, gast.Call) and
+                 isinstance(n.value.func, gast.Attribute) and
+                 n.value.func.attr in ("append", "extend", "insert")}
+    return any(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
+               and id(n) not in receivers for n in walk(parsed.node))
 
 
 def _the_callers(state: Any, namer: Namer, name: str, first: gast.stmt) -> str:
