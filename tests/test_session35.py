@@ -1103,3 +1103,22 @@ def test_a_training_loop_logging_its_state_runs_call_after_call():
         np.testing.assert_allclose(derivative(w, st, hist), 2 * w)
     np.testing.assert_allclose(st['m'], (0.5 + w) * 0.5 + w)
     assert len(hist) == 2 and all(h is st['m'] for h in hist)
+
+
+def _steps_and_logs_its_state(w, state, log):
+    state['n'] = state['n'] + 1
+    log.append(state)
+    return np.sum(w ** 2) * state['n']
+
+
+def test_a_log_holding_the_state_it_is_given_keeps_the_callers_object():
+    # FV 01: `log.append(state)` with state written: the caller's log got frozen
+    # copies ([{'n': 1}, {'n': 2}] for Python's [state, state]); both are now written
+    # back at once (`_ad.written_back_all`), and the second call, log holding state, is
+    # no longer refused
+    w = np.ones(2)
+    state, log = {'n': 0}, []
+    derivative = grad(_steps_and_logs_its_state)
+    derivative(w, state, log)
+    derivative(w, state, log)
+    assert len(log) == 2 and all(entry is state for entry in log) and state == {'n': 2}

@@ -367,6 +367,7 @@ nondifferentiable(_ad.unpacking)  # (a, b = v: Python's check of v's length, lik
 nondifferentiable(_ad.integer_index)  # (an index of integers: a constant, likewise)
 # The caller's list or dict made to hold what its copy holds: runs as it did.
 nondifferentiable(_ad.written_back)
+nondifferentiable(_ad.written_back_all)
 nondifferentiable(_ad.updated_in_place)  # (a test of a value's kind, likewise)
 nondifferentiable(_ad.extended_in_place)
 nondifferentiable(_ad.refused)  # (raises where reached)

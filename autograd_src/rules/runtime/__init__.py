@@ -138,6 +138,7 @@ from .indexing import (  # noqa: F401 - generated code reads them as _ad.<name>
     without_last,
     written,
     written_back,
+    written_back_all,
     zero_at,
     zero_into,
     zero_items,
@@ -271,4 +272,5 @@ __all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "i
            "unextreme_first", "kwargs_without", "merged", "unmerged", "unsummed",
            "left_to_default", "still_bound", "construct", "rebuilt_like", "replaced",
            "replaced_fields", "unreplaced", "replaced_tangent", "fields_placed", "end_shape",
-           "linspace_spread", "uninterp_end", "interp_end_tangent", "zero_item"]
+           "linspace_spread", "uninterp_end", "interp_end_tangent", "zero_item",
+           "written_back_all"]

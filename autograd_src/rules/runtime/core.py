@@ -517,7 +517,7 @@ def _written_region(x: np.ndarray, index: Any) -> np.ndarray:
 
 def alone(x: Any, others: tuple, where: str, argument: bool = False,
           index: Any = _NO_INDEX, before: tuple = (), viewing: tuple = (),
-          items: bool = False, copy_of: Any = None) -> None:
+          items: bool = False, copy_of: Any = None, appended_to: tuple = ()) -> None:
     """Raise unless the array ``x`` shares no memory with any of ``others`` (nor,
     with ``argument``, is an array at all: a helper's parameter is its caller's).
     With ``index``, the update writes ``x[index]`` alone: where that is basic
@@ -539,7 +539,8 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False,
     (a helper doing ``d['a'] += 1.0``): those arrays must share no memory with the others.
     ``copy_of``: the container ``x`` is an item of, a copy the helper made of one its
     caller gave (``S = S.copy()``): the caller's items where it is a list or dict, its
-    own where it is an array (whose copy is a deep one).
+    own where it is an array (whose copy is a deep one). ``appended_to``: other
+    arguments the function only appends to, which must not be ``x`` itself.
     """
     if argument and type(copy_of) is np.ndarray:
         argument = False
@@ -548,6 +549,9 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False,
         _alone_before(array, (x,), where, _NO_INDEX, viewed=True)
     if isinstance(x, (list, dict)):  # d['a'] = v changes every name for the same dict
         _alone_container(x, others, where)
+        # (a list the function only appends to may hold x, log.append(state) of an
+        # earlier call: both are written back at once; it must not be x itself)
+        _alone_container(x, tuple(o for o in appended_to if o is x), where)
         if items:
             for array in _arrays_within(x):
                 alone(array, others, where)

@@ -436,7 +436,10 @@ def _as_given(value: Any, memo: Optional[dict] = None) -> Any:
     kind = type(value)
     if kind is list or kind is dict:
         if memo is not None and id(value) in memo:
-            return memo[id(value)]  # (one inner copy held twice: one caller's object)
+            # (one inner copy held twice: one caller's object; an argument's copy held
+            # by another's, `written_back_all`: the caller's argument, given its items
+            # by its own write back)
+            return memo[id(value)]
         entry = _CONTAINER_COPIES.pop(id(value), None)
         if entry is None or entry[0] is not value or type(entry[1]) is not kind:
             return value  # (a list or dict the function made: the caller gets it)
@@ -482,6 +485,16 @@ def written_back(given: Any, copy: Any, _memo: Optional[dict] = None) -> None:
                 written_back(inner_given, inner_copy, memo)
             elif type(inner_given) is np.ndarray and type(inner_copy) is np.ndarray:
                 _as_given(inner_copy)  # (t[0][1] = 3.0: the caller's array, in place)
+
+
+def written_back_all(*pairs: tuple) -> None:
+    """`written_back` of several arguments, ``(given, copy)`` each, at once: a copy one
+    of them holds (``log.append(state)``) is given back as the caller's object, as
+    Python's list holds ``state`` itself."""
+    memo = {id(held): given for given, held in pairs
+            if (type(held) is list or type(held) is dict) and held is not given}
+    for given, held in pairs:
+        written_back(given, held, memo)
 
 
 def written(g: Any, index: Any) -> Any:

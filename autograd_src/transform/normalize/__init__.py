@@ -151,11 +151,19 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 # write into this one would change the other, which the copy would not
                 where = gast.Constant(value=f"{parsed.where(parsed.node)}: {parsed.name}() "
                                             f"writes into its argument {name}", kind=None)
+                # (arguments the function only appends to, log.append(state), may hold
+                # this one from an earlier call: both are written back at once,
+                # `written_back_all`, and such a list need not be this one's only
+                # holder; it must not be this one itself)
+                read = [p for p in others if _read_otherwise_than_appended_to(parsed, p)]
+                appended = [p for p in others if p not in read]
                 check = gast.Expr(value=gast.Call(
                     func=gast.Attribute(value=name_node(ad), attr="alone", ctx=gast.Load()),
-                    args=[name_node(name), gast.Tuple(elts=[name_node(p) for p in others],
+                    args=[name_node(name), gast.Tuple(elts=[name_node(p) for p in read],
                                                       ctx=gast.Load()), where],
-                    keywords=[]))
+                    keywords=[gast.keyword(arg="appended_to", value=gast.Tuple(
+                        elts=[name_node(p) for p in appended], ctx=gast.Load()))]
+                    if appended else []))
                 # (a check, which shares nothing: not through state.primal, which would
                 # take the names it reads for sharing, the lists made the function's own)
                 state.body.append(Primal(gast.copy_location(check, parsed.node.body[0]),
@@ -164,7 +172,6 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 # against the other arguments the function reads: the caller may hold
                 # one in another too, f(x, [m], {'m': m}); not one only appended to,
                 # hist.append(st['m']), whose items are written back as they stand)
-                read = [p for p in others if _read_otherwise_than_appended_to(parsed, p)]
                 if deep and read:
                     check = gast.Expr(value=gast.Call(
                         func=gast.Attribute(value=name_node(ad), attr="alone",
@@ -226,7 +233,19 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     for stmt in parsed.node.body:
         if not state.statement(stmt):
             output, active = state.output(stmt)
-            for given, name in written_back + arrays_back:
+            pairs = written_back + arrays_back
+            if len(pairs) > 1:
+                # (at once: a copy one holds, log.append(state), is the caller's other
+                # object there, as Python's log holds state itself)
+                state.origin = stmt
+                state.primal(gast.copy_location(gast.Expr(value=gast.Call(
+                    func=gast.Attribute(value=name_node(ad), attr="written_back_all",
+                                        ctx=gast.Load()),
+                    args=[gast.Tuple(elts=[name_node(given), name_node(name)],
+                                     ctx=gast.Load()) for given, name in pairs],
+                    keywords=[])), stmt))
+                pairs = []
+            for given, name in pairs:
                 # cache['h'] = h, log.append(v): what the copy now holds, the caller's
                 # list or dict holds (as one run of the function leaves it)
                 state.origin = stmt
