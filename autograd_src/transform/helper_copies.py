@@ -25,7 +25,7 @@ from typing import Any, Callable, Optional
 import gast
 import numpy as np
 
-from .ir import Transformer, assign_node, children, name_ids, name_node, walk
+from .ir import Transformer, assign_node, base_name, children, name_ids, name_node, walk
 from .naming import Namer
 from .source import ParsedFunction
 
@@ -919,32 +919,24 @@ def _item_of_a_parameter(parsed: Any, name: str) -> bool:
     """Whether ``name`` is bound only as a ``for`` loop's target over a parameter or a
     local (or an item or attribute of one): ``for b in bufs``, ``for i, b in
     enumerate(bufs)``: the helper writes into their arrays, as Python's does."""
-    from .ir import base_name
-    found = False
+    loops = stores = 0
     for node in walk(parsed.node):
-        if isinstance(node, (gast.For, gast.comprehension)):
-            if any(isinstance(n, gast.Name) and n.id == name for n in walk(node.target)):
-                source = node.iter
-                if isinstance(source, gast.Call) and len(source.args) >= 1 and \
-                        isinstance(source.func, gast.Name) and \
-                        parsed.resolve(source.func) in (enumerate, zip, reversed):
-                    sources = source.args if parsed.resolve(source.func) is zip \
-                        else source.args[:1]
-                else:
-                    sources = [source]
-                if not all(base_name(s) in parsed.params or base_name(s) in parsed.locals
-                           for s in sources
-                           if isinstance(s, (gast.Name, gast.Subscript, gast.Attribute))):
-                    return False
-                found = True
-        elif isinstance(node, gast.Name) and node.id == name and \
-                isinstance(node.ctx, (gast.Store, gast.Del)) and not found:
-            pass
-    stores = sum(1 for n in walk(parsed.node) if isinstance(n, gast.Name) and n.id == name
-                 and isinstance(n.ctx, (gast.Store, gast.Del)))
-    loops = sum(1 for n in walk(parsed.node) if isinstance(n, (gast.For, gast.comprehension))
-                and any(isinstance(t, gast.Name) and t.id == name for t in walk(n.target)))
-    return found and stores == loops
+        if isinstance(node, gast.Name) and node.id == name and \
+                isinstance(node.ctx, (gast.Store, gast.Del)):
+            stores += 1
+        elif isinstance(node, (gast.For, gast.comprehension)) and any(
+                isinstance(n, gast.Name) and n.id == name for n in walk(node.target)):
+            loops += 1
+            source = node.iter
+            iterator = parsed.resolve(source.func) if isinstance(source, gast.Call) and \
+                isinstance(source.func, gast.Name) and source.args else None
+            sources = source.args if iterator is zip else source.args[:1] \
+                if iterator in (enumerate, reversed) else [source]
+            if not all(base_name(s) in parsed.params or base_name(s) in parsed.locals
+                       for s in sources
+                       if isinstance(s, (gast.Name, gast.Subscript, gast.Attribute))):
+                return False
+    return loops > 0 and stores == loops
 
 
 def _shallow_copy_of(parsed: Any, name: str) -> Optional[str]:

@@ -569,6 +569,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         is in NumPy, and the list sees it as NumPy's would)."""
         if self._unread_lists is None:
             bound: dict[str, bool] = {}
+            assigned: Counter = Counter()
             appended: set[int] = set()
             for node in walk(self.parsed.node):
                 if isinstance(node, gast.Assign):
@@ -577,6 +578,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                     for target in node.targets:
                         if isinstance(target, gast.Name):
                             bound[target.id] = bound.get(target.id, True) and fresh
+                            assigned[target.id] += 1
                 elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call) and \
                         isinstance(node.value.func, gast.Attribute) and \
                         node.value.func.attr in ("append", "extend", "insert") and \
@@ -585,18 +587,16 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                     appended.add(id(node.value.func.value))
             candidates = {name for name, fresh in bound.items() if fresh} - \
                 set(self.parsed.params) - self.closed_over()
+            stores: Counter = Counter()
             for node in walk(self.parsed.node):
-                if isinstance(node, gast.Name) and node.id in candidates and (
-                        isinstance(node.ctx, gast.Load) and id(node) not in appended or
-                        isinstance(node.ctx, (gast.Del, gast.Param))):
-                    candidates.discard(node.id)
+                if isinstance(node, gast.Name) and node.id in candidates:
+                    if isinstance(node.ctx, gast.Store):
+                        stores[node.id] += 1
+                    elif isinstance(node.ctx, gast.Load) and id(node) not in appended or \
+                            isinstance(node.ctx, (gast.Del, gast.Param)):
+                        candidates.discard(node.id)
                 elif isinstance(node, (gast.Global, gast.Nonlocal)):
                     candidates -= set(node.names)
-            stores = Counter(n.id for n in walk(self.parsed.node)
-                             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-                             and n.id in candidates)
-            assigned = Counter(t.id for n in walk(self.parsed.node) if isinstance(n, gast.Assign)
-                               for t in n.targets if isinstance(t, gast.Name))
             self._unread_lists = {name for name in candidates
                                   if stores[name] == assigned[name]}  # (not a loop's target)
         return self._unread_lists
