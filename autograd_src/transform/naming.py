@@ -85,6 +85,8 @@ def describe(expr: gast.expr) -> str:
     if isinstance(expr, gast.Call):
         func = expr.func
         name = func.attr if isinstance(func, gast.Attribute) else getattr(func, "id", "call")
+        if name == "in_place_of" and expr.args:  # (_ad.in_place_of(s['m'] + x, s['m']):
+            return describe(expr.args[0])  # the new value of the item, as it reads)
         subject: Optional[gast.expr] = None
         # x.sum() is "sum_x"; self.predict(x) is "predict_x", as self says nothing.
         on_self = isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
