@@ -154,35 +154,25 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 # (arguments the function only appends to, log.append(state), may hold
                 # this one from an earlier call: both are written back at once,
                 # `written_back_all`, and such a list need not be this one's only
-                # holder; it must not be this one itself)
+                # holder; it must not be this one itself. Where its items' arrays are
+                # written, A[0] *= 2.0, each of them is checked too: the caller may hold
+                # one in another argument the function reads, f(x, [m], {'m': m}))
                 read = [p for p in others if _read_otherwise_than_appended_to(parsed, p)]
                 appended = [p for p in others if p not in read]
+                keywords = [gast.keyword(arg="items", value=gast.Constant(
+                    value=True, kind=None))] if deep and read else []
+                if appended:
+                    keywords.append(gast.keyword(arg="appended_to", value=gast.Tuple(
+                        elts=[name_node(p) for p in appended], ctx=gast.Load())))
                 check = gast.Expr(value=gast.Call(
                     func=gast.Attribute(value=name_node(ad), attr="alone", ctx=gast.Load()),
                     args=[name_node(name), gast.Tuple(elts=[name_node(p) for p in read],
                                                       ctx=gast.Load()), where],
-                    keywords=[gast.keyword(arg="appended_to", value=gast.Tuple(
-                        elts=[name_node(p) for p in appended], ctx=gast.Load()))]
-                    if appended else []))
+                    keywords=keywords))
                 # (a check, which shares nothing: not through state.primal, which would
                 # take the names it reads for sharing, the lists made the function's own)
                 state.body.append(Primal(gast.copy_location(check, parsed.node.body[0]),
                                          parsed.node.body[0], set()))
-                # (and where its items' arrays are written, A[0] *= 2.0, each of them
-                # against the other arguments the function reads: the caller may hold
-                # one in another too, f(x, [m], {'m': m}); not one only appended to,
-                # hist.append(st['m']), whose items are written back as they stand)
-                if deep and read:
-                    check = gast.Expr(value=gast.Call(
-                        func=gast.Attribute(value=name_node(ad), attr="alone",
-                                            ctx=gast.Load()),
-                        args=[name_node(name), gast.Tuple(elts=[name_node(p) for p in read],
-                                                          ctx=gast.Load()), where],
-                        keywords=[gast.keyword(arg="items", value=gast.Constant(
-                            value=True, kind=None))]))
-                    state.body.append(Primal(gast.copy_location(check,
-                                                                parsed.node.body[0]),
-                                             parsed.node.body[0], set()))
             as_container = name in containers or \
                 name in _changed_as_containers(parsed.node.body)
             if name in wrt and as_container and name not in rebound:
