@@ -1122,3 +1122,20 @@ def test_a_log_holding_the_state_it_is_given_keeps_the_callers_object():
     derivative(w, state, log)
     derivative(w, state, log)
     assert len(log) == 2 and all(entry is state for entry in log) and state == {'n': 2}
+
+
+def _row_stored_while_another_name_reads_it(u0):
+    U = np.zeros((4, u0.shape[0]))
+    U[0] = u0
+    for n in range(3):
+        prev = U[n]
+        cur = U[n]
+        U[n, 0] = prev[1] * 2.0
+        U[n + 1] = cur * 1.5
+    return np.sum(U ** 2)
+
+
+def test_the_refusal_of_an_update_another_name_sees_names_it():
+    # FV 04 (FU, FQ): "another name, read later, shares" did not say which
+    with pytest.raises(InPlaceUpdateError, match=r"another name, read later, shares \(cur\)"):
+        grad(_row_stored_while_another_name_reads_it)(np.array([0.3, 0.4, 0.5]))

@@ -4,6 +4,7 @@ back to an operand's shape.
 
 from __future__ import annotations
 
+import sys
 import types
 import weakref
 from typing import Any
@@ -592,12 +593,27 @@ def alone(x: Any, others: tuple, where: str, argument: bool = False,
             # traj was before grad's later stores, NumPy's one array: checked too)
             raise InPlaceUpdateError(
                 f"{where}: this in-place update changes an array that another name, read "
-                "later, shares; grad computes the update as a new array, so the other "
-                "name would keep its old values. If the change is meant for this name "
-                "alone, copy the array first (.copy()) or write the update as a new "
-                "value (x = x + ...); if it is meant for the array this name views (a "
+                f"later, shares{_named(other, x)}; grad computes the update as a new array, "
+                "so the other name would keep its old values. If the change is meant for "
+                "this name alone, copy the array first (.copy()) or write the update as a "
+                "new value (x = x + ...); if it is meant for the array this name views (a "
                 "row of a table, cur = D[i]; cur[j] = v), index that array itself "
                 "(D[i, j] = v)")
+
+
+def _named(other: Any, x: Any) -> str:
+    """`` (prev)``: the name the generated code running the check holds ``other`` by,
+    where it has one of its own; else nothing. Read only when the check fails, for its
+    message."""
+    frame: Any = sys._getframe(1)
+    while frame is not None and not frame.f_code.co_filename.startswith("<autograd_src"):
+        frame = frame.f_back  # (the generated derivative running the check)
+    if frame is None:
+        return ""
+    names = sorted((name for name, value in frame.f_locals.items()
+                    if value is other and value is not x and not name.startswith("_")
+                    and not name.endswith(("_stack", "_given", "_in"))), key=len)
+    return f" ({names[0]})" if names else ""
 
 
 def no_array_within(container: Any, where: str) -> None:
