@@ -2696,11 +2696,27 @@ def _logs(primitive: Any) -> bool:
         getattr(primitive, "__module__", None) == "logging"
 
 
+def _assignable(subject: str) -> bool:
+    """Whether ``subject`` (source text) can be assigned to as written: names, attributes
+    and subscripts of them, not a call's result."""
+    try:
+        target = gast.parse(subject, mode="eval").body
+    except SyntaxError:
+        return False
+    while isinstance(target, (gast.Attribute, gast.Subscript)):
+        if isinstance(target, gast.Subscript) and any(
+                isinstance(n, gast.Call) for n in walk(target.slice)):
+            return False
+        target = target.value
+    return isinstance(target, gast.Name)
+
+
 def _in_place_advice(subject: str, method: str) -> str:
     """How to write ``subject.method(...)`` as a new value (for a list of the function's
     own, sort, reverse and insert are rewritten so; a list others may share is not)."""
-    if not all(part.isidentifier() for part in subject.split(".")):
-        # (d.setdefault('vals', []).append(v): no name to assign to)
+    if not _assignable(subject):
+        # (d.setdefault('vals', []).append(v): no name to assign to; U[1].fill(v) is
+        # written U[1] = np.full_like(U[1], v), which changes U as fill does)
         return f"give {subject} a name first (items = {subject}) and write its new value " \
                f"to that name ({_ADVICE.get(method, 'items = ...').format(x='items')})"
     advice = _ADVICE.get(method, "assign its result instead ({x} = ...)").format(x=subject)
