@@ -30,3 +30,31 @@ def _setdefault_appended(x):
 def test_the_advice_for_a_call_result_still_names_it_first():
     with pytest.raises(Exception, match=r"give d\.setdefault\('vals', \[\]\) a name first"):
         grad(_setdefault_appended)(1.0)
+
+
+def _views_appended_then_stacked(u):
+    act = np.zeros(6)
+    rows = []
+    for n in range(4):
+        term = np.tanh(np.sum(act) - u[n])  # noqa: F841 (an adjoint reading act)
+        rows.append(act[::-1])
+    stacked = np.stack(rows)  # noqa: F841
+    return np.dot(act + 1.0, u)
+
+
+def test_appending_to_a_list_read_only_by_numpy_changes_no_array_an_adjoint_reads():
+    # fuzz 360101: rows.append(act[::-1]) was refused as an in-place change of an array
+    # an adjoint reads, because np.stack(rows) read the list whole
+    assert np.allclose(grad(_views_appended_then_stacked)(np.ones(6)), np.ones(6))
+
+
+def _dot_of_a_list_then_appended(x):
+    weights = [1.0, 2.0]
+    y = np.dot(weights, x)
+    weights.append(3.0)
+    return y * 2.0 + len(weights)
+
+
+def test_a_list_an_adjoint_reads_whole_is_still_not_appended_to():
+    with pytest.raises(Exception, match="read by the derivative of an earlier line"):
+        grad(_dot_of_a_list_then_appended)(np.ones(2))

@@ -1297,9 +1297,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return False
         reached = {id(n.value) for n in walk(self.parsed.node)
                    if isinstance(n, (gast.Attribute, gast.Subscript))}
-        reached |= {id(n.args[0]) for n in walk(self.parsed.node)
-                    if isinstance(n, gast.Call) and len(n.args) == 1 and
-                    self.parsed.resolve(n.func) is len}
+        for n in walk(self.parsed.node):
+            if isinstance(n, gast.Call) and (
+                    len(n.args) == 1 and self.parsed.resolve(n.func) is len or
+                    (getattr(self.parsed.resolve(n.func), "__module__", None) or "")
+                    .startswith("numpy")):
+                # (len(ys); np.stack(ys): NumPy reads the list and keeps no hold of it)
+                reached |= {id(a) for a in n.args}
         return all(id(n) in reached for n in walk(self.parsed.node)
                    if isinstance(n, gast.Name) and n.id == name and
                    isinstance(n.ctx, gast.Load))
