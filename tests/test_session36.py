@@ -27,9 +27,16 @@ def _setdefault_appended(x):
     return d['vals'][0] * 2.0
 
 
+def _setdefault_of_an_argument_appended(x, d):
+    d.setdefault('vals', []).append(x)
+    return d['vals'][0] * 2.0
+
+
 def test_the_advice_for_a_call_result_still_names_it_first():
+    # (d a dict of this function's own, made before: followed, as FN 04's groups)
+    assert grad(_setdefault_appended)(1.5) == 2.0
     with pytest.raises(Exception, match=r"give d\.setdefault\('vals', \[\]\) a name first"):
-        grad(_setdefault_appended)(1.0)
+        grad(_setdefault_of_an_argument_appended)(1.0, {})
 
 
 def _views_appended_then_stacked(u):
@@ -58,3 +65,81 @@ def _dot_of_a_list_then_appended(x):
 def test_a_list_an_adjoint_reads_whole_is_still_not_appended_to():
     with pytest.raises(Exception, match="read by the derivative of an earlier line"):
         grad(_dot_of_a_list_then_appended)(np.ones(2))
+
+
+def _grouped_by_label(x, labels):
+    groups = {k: [] for k in range(3)}
+    for v, k in zip(x, labels):
+        groups[k].append(v * v)
+    total = 0.0
+    for k, g in groups.items():
+        if g:
+            total = total + np.mean(np.stack(g)) * (k + 1)
+    return total
+
+
+def _grouped_by_sign(x):
+    groups = {"pos": [], "neg": []}
+    for v in x:
+        groups["pos" if v > 0 else "neg"].append(v)
+    return sum(g[0] * len(g) for g in groups.values() if g)
+
+
+def _grouped_by_setdefault(x, labels):
+    groups = {}
+    for v, k in zip(x, labels):
+        groups.setdefault(k, []).append(v * v)
+    total = 0.0
+    for k in sorted(groups):
+        total = total + np.sum(np.stack(groups[k])) * (k + 1) ** 2
+    return total
+
+
+def _grouped_while_an_alias_reads(x):
+    d = {'a': [], 'b': []}
+    alias = d['a']
+    for i in range(4):
+        d['a'].append(x[i])
+    return sum(alias)
+
+
+_X = np.array([0.3, -1.2, 2.0, 0.8, 0.5])
+_LABELS = [0, 2, 2, 1, 0]
+
+
+def test_appending_to_the_lists_of_a_dict_made_here():
+    # FN 04: groups[k].append(v) on a dict of new lists was refused
+    from autograd_src import hessian, jvp
+    assert np.allclose(grad(_grouped_by_label)(_X, _LABELS), [0.3, -3.6, 6.0, 3.2, 0.5])
+    assert np.allclose(np.diag(hessian(_grouped_by_label)(_X, _LABELS)), [1, 3, 3, 4, 1])
+    tangent = jvp(lambda x: _grouped_by_label(x, _LABELS), (_X,), (np.ones(5),))[1]
+    assert np.isclose(tangent, 6.4)
+    assert np.allclose(grad(_grouped_by_sign)(np.array([0.3, -1.2, 2.0, 0.8])),
+                       [3.0, 1.0, 0.0, 0.0])
+    assert np.allclose(grad(_grouped_by_setdefault)(_X, _LABELS),
+                       [0.6, -21.6, 36.0, 6.4, 1.0])
+
+
+def test_a_list_of_the_dict_another_name_holds_is_not_appended_to_as_a_new_list():
+    # the new list would leave alias with the old one (an empty sum)
+    with pytest.raises(Exception, match=r"write d\['a'\] = d\['a'\] \+ \[v\]"):
+        grad(_grouped_while_an_alias_reads)(_X)
+
+
+def _joined_after_a_store(x):
+    groups = {0: [], 1: [], 2: []}
+    groups[0] = groups[0] + [x[0] * x[1]]
+    groups[1] = groups[1] + [x[2] * x[1]]
+    total = 0.0
+    for k, g in groups.items():
+        if g:
+            total = total + np.mean(np.stack(g)) * (k + 1)
+    return total
+
+
+def test_hessian_of_lists_joined_in_a_dict():
+    # found beside FN 04: in the gradient's code, groups_part + value (the user's join)
+    # was taken for NumPy's sum: [] + [v] became an empty array
+    from autograd_src import hessian
+    expected = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 2.0], [0.0, 2.0, 0.0]])
+    assert np.allclose(hessian(_joined_after_a_store)(np.array([0.3, -1.2, 2.0])), expected)

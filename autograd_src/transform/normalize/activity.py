@@ -313,7 +313,8 @@ class Activity:
             if left and right:
                 return True  # args + (x,)
             if left is not False and right is not False or \
-                    self.list_beside_constant(expr, left, right):
+                    self.list_beside_constant(expr, left, right) or \
+                    self.list_beside_generated_value(left, right):
                 return None
         return False
 

@@ -893,7 +893,8 @@ class ExpressionNormalizer:
                 return runtime.joined
             if left is not False and right is not False:
                 return runtime.plus  # decided when it runs
-            if self.list_beside_constant(expr, left, right):
+            if self.list_beside_constant(expr, left, right) or \
+                    self.list_beside_generated_value(left, right):
                 return runtime.plus  # KNOTS + [x]: KNOTS a list (joined) or an array
         elif isinstance(expr.op, gast.Mult):
             def number(side: Any) -> bool:  # a float repeats nothing
@@ -914,6 +915,14 @@ class ExpressionNormalizer:
             return not self.is_active(side) and not (
                 isinstance(side, gast.Constant) and isinstance(side.value, (int, float)))
         return bool((left and unknown(expr.right)) or (right and unknown(expr.left)))
+
+    def list_beside_generated_value(self, left: Optional[bool],
+                                    right: Optional[bool]) -> bool:
+        """``groups_part + value`` in code grad generated, one side surely a list: the
+        primal keeps the user's joins (``groups[k] + [v]``), and the other side, which
+        is not followed there, may be a list too (taken for an array, a hessian joined
+        [] and [v] as NumPy's sum, an empty array)."""
+        return bool(left or right) and self.parsed.filename.startswith("<autograd_src ")
 
     def _active_name(self, atom: gast.expr) -> Optional[str]:
         return atom.id if isinstance(atom, gast.Name) and atom.id in self.active else None

@@ -939,6 +939,61 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             return None
         return gast.copy_location(assign_node(name, new, value), value)
 
+    def item_of_own_lists_appended(self, stmt: gast.Expr) -> Optional[list]:
+        """``groups[k].append(v)`` (``groups.setdefault(k, []).append(v)``) on a dict
+        this function made of new lists (``groups = {'a': [], 'b': []}``, ``{}``) as
+        ``groups[k] = groups[k] + [v]`` (``groups.get(k, []) + [v]``), the key named
+        first where it is computed; None where another name may hold one of its lists
+        while it grows: every other read of the dict must come after the statements
+        appending to it."""
+        call = stmt.value
+        name = _appended_item_of(call)
+        if name is None or call.keywords or len(call.args) != 1:
+            return None
+        body = self.parsed.node.body
+        made = [k for k, top in enumerate(body) if isinstance(top, gast.Assign) and
+                len(top.targets) == 1 and isinstance(top.targets[0], gast.Name) and
+                top.targets[0].id == name]
+        if name in self.parsed.params or len(made) != 1 or not _new_lists_by_key(
+                body[made[0]].value):
+            return None
+        receivers, last, reads = set(), -1, []
+        for k, top in enumerate(body):
+            for node in walk(top):
+                if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call) and \
+                        _appended_item_of(node.value) == name:
+                    subject = node.value.func.value
+                    receivers.add(id(subject.value if isinstance(subject, gast.Subscript)
+                                     else subject.func.value))
+                    last = k
+                elif isinstance(node, gast.Name) and node.id == name and k != made[0]:
+                    reads.append((k, node))
+        if any(id(node) not in receivers and (k <= last or isinstance(node.ctx, gast.Store))
+               for k, node in reads):
+            return None
+        subject = call.func.value
+        default: Optional[gast.expr] = None
+        if isinstance(subject, gast.Call):  # (d.setdefault(k, []))
+            key, default = subject.args
+        else:
+            key = subject.slice
+        statements: list = []
+        if not isinstance(key, (gast.Constant, gast.Name)):
+            named = self.namer.fresh("key")
+            statements.append(gast.copy_location(assign_node(named, key, stmt), stmt))
+            key = name_node(named)
+
+        def item(ctx: gast.expr_context) -> gast.Subscript:
+            return gast.Subscript(value=name_node(name), slice=copy.deepcopy(key), ctx=ctx)
+        old = item(gast.Load()) if default is None else gast.Call(
+            func=gast.Attribute(value=name_node(name), attr="get", ctx=gast.Load()),
+            args=[copy.deepcopy(key), default], keywords=[])
+        grown = gast.BinOp(left=old, op=gast.Add(),
+                           right=gast.List(elts=[call.args[0]], ctx=gast.Load()))
+        statements.append(gast.copy_location(gast.Assign(
+            targets=[item(gast.Store())], value=grown, type_comment=None), stmt))
+        return statements
+
     def expression_statement(self, stmt: gast.Expr) -> None:
         value = stmt.value
         if isinstance(value, gast.Constant) and isinstance(value.value, str):
@@ -965,6 +1020,18 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             for item in items:
                 item.shown_as = getattr(stmt, "shown_as", None) or \
                     gast.unparse(stmt).strip().splitlines()[0]  # (comments: as written)
+                self.statement(item)
+            self.origin = stmt
+            return
+        appended = self.item_of_own_lists_appended(stmt) if isinstance(value, gast.Call) \
+            and isinstance(value.func, gast.Attribute) and self.is_active(value) else None
+        if appended is not None:  # (groups[k].append(v): groups[k] = groups[k] + [v])
+            self.values_read_later(stmt)  # (computed, to be extended)
+            for item in appended:
+                item.shown_as = getattr(stmt, "shown_as", None) or \
+                    gast.unparse(stmt).strip().splitlines()[0]
+                self.stands_for(item, stmt, {t.id for t in item.targets
+                                             if isinstance(t, gast.Name)})
                 self.statement(item)
             self.origin = stmt
             return
@@ -1141,6 +1208,16 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.lists.add(name)
         self.all_lists.add(name)
         return True
+
+    def stands_for(self, new: gast.stmt, original: gast.stmt, read_after: set) -> None:
+        """Make what is known of the names read after, and bound before, the user's
+        ``original`` statement hold for ``new``, one of the statements it is written as
+        (``read_after``: the names ``new`` binds for the next ones)."""
+        for known in (self.read_later, self._values_read_later):
+            if id(original) in known:
+                known[id(new)] = frozenset(known[id(original)] | read_after)
+        if id(original) in self.bound_before:
+            self.bound_before[id(new)] = self.bound_before[id(original)]
 
     def values_read_later(self, stmt: gast.stmt) -> Optional[frozenset]:
         """The names whose values are read after ``stmt`` (`read_later` without the
@@ -2668,6 +2745,31 @@ def _is_simple(test: gast.expr) -> bool:
     return all(isinstance(n, allowed) for n in walk(test))
 
 
+def _appended_item_of(call: gast.Call) -> Optional[str]:
+    """``d`` of ``d[k].append(v)`` or ``d.setdefault(k, []).append(v)``; else None."""
+    if not (isinstance(call.func, gast.Attribute) and call.func.attr == "append"):
+        return None
+    subject = call.func.value
+    if isinstance(subject, gast.Subscript) and isinstance(subject.value, gast.Name) and \
+            not isinstance(subject.slice, gast.Slice):
+        return subject.value.id
+    if isinstance(subject, gast.Call) and isinstance(subject.func, gast.Attribute) and \
+            subject.func.attr == "setdefault" and isinstance(subject.func.value, gast.Name) \
+            and len(subject.args) == 2 and not subject.keywords and \
+            isinstance(subject.args[1], gast.List) and not subject.args[1].elts:
+        return subject.func.value.id
+    return None
+
+
+def _new_lists_by_key(value: gast.expr) -> bool:
+    """Whether ``value`` makes a dict whose every value is a new list (``{'a': [], 'b':
+    []}``, ``{k: [] for k in keys}``), so that no other name holds one of them."""
+    if isinstance(value, gast.Dict):
+        return all(k is not None and isinstance(v, gast.List)
+                   for k, v in zip(value.keys, value.values))
+    return isinstance(value, gast.DictComp) and isinstance(value.value, gast.List)
+
+
 _ADVICE = {
     "append": "make it a list of this function's own first ({x} = list({x})), then "
               "append",
@@ -2723,6 +2825,14 @@ def _in_place_advice(subject: str, method: str) -> str:
         # written U[1] = np.full_like(U[1], v), which changes U as fill does)
         return f"give {subject} a name first (items = {subject}) and write its new value " \
                f"to that name ({_ADVICE.get(method, 'items = ...').format(x='items')})"
+    if method in ("append", "extend") and subject.endswith("]"):
+        # (groups[k].append(v): followed where groups is a dict of new lists read after
+        # the appends, _new_lists_by_key)
+        added = "[v]" if method == "append" else "list(vs)"
+        return (f"write {subject} = {subject} + {added}, a new list in its place (a name "
+                f"holding the old list keeps it), or make the dict here of new lists "
+                f"({{'a': [], 'b': []}}) and read them only after the statements that "
+                f"append to them")
     advice = _ADVICE.get(method, "assign its result instead ({x} = ...)").format(x=subject)
     if method in ("sort", "reverse", "insert"):
         advice += f" (or make {subject} a list of this function's own: {subject} = list(...))"
