@@ -143,3 +143,30 @@ def test_hessian_of_lists_joined_in_a_dict():
     from autograd_src import hessian
     expected = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 2.0], [0.0, 2.0, 0.0]])
     assert np.allclose(hessian(_joined_after_a_store)(np.array([0.3, -1.2, 2.0])), expected)
+
+
+def _log_space_chain(log_stay, n_steps=3):
+    alpha = np.array([log_stay, -np.inf])
+    for _ in range(n_steps):
+        a1 = np.logaddexp(alpha[1], alpha[1])  # a state not reached: -inf stays -inf
+        alpha = np.array([alpha[0] + log_stay, a1])
+    return np.logaddexp(alpha[0], alpha[1])
+
+
+def _ctc_step(logp):
+    a0 = logp[0, 0]
+    a1 = -np.inf + logp[0, 1]
+    a1 = np.logaddexp(a1, a1) + logp[1, 1]
+    a0 = a0 + logp[1, 0]
+    return np.logaddexp(a0, a1)
+
+
+def test_logaddexp_of_two_minus_infinities_has_a_zero_gradient():
+    # FX 02/03: exp(-inf - -inf) was nan, which the zero adjoint did not cancel (in the
+    # Python-number variant, and in reverse mode on arrays)
+    assert grad(_log_space_chain)(-0.3) == 4.0
+    assert grad(_log_space_chain)(np.array(-0.3)) == 4.0
+    logp = np.log(np.array([[0.6, 0.4], [0.7, 0.3]]))
+    assert np.allclose(grad(_ctc_step)(logp), [[1.0, 0.0], [1.0, 0.0]])
+    from autograd_src import hessian
+    assert np.allclose(hessian(_ctc_step)(logp), 0.0)

@@ -248,12 +248,12 @@ def arctan2(g, ans, y, x):
 
 @defjvp(np.logaddexp, broadcasting=True)
 def logaddexp(g, ans, x, y):
-    return g * np.exp(x - ans), g * np.exp(y - ans)
+    return g * _ad.share_of_sum(x, ans), g * _ad.share_of_sum(y, ans)
 
 
 @defjvp(np.logaddexp2, broadcasting=True)
 def logaddexp2(g, ans, x, y):
-    return g * 2 ** (x - ans), g * 2 ** (y - ans)
+    return g * _ad.share_of_sum(x, ans, 2.0), g * _ad.share_of_sum(y, ans, 2.0)
 
 
 @defjvp(np.where, broadcasting=True)
@@ -1793,3 +1793,15 @@ def qr(g, ans, a, mode="reduced"):
 @defjvp(np.linalg.matrix_power)
 def matrix_power(g, ans, a, n):
     return _fwd.matrix_power(_fwd.linalg_tangent(g, a), a, n)
+
+
+@defvjp(_ad.share_of_sum, broadcasting=True)
+def share_of_sum_vjp(g, ans, x, total, base=np.e):
+    slope = g * ans * np.log(base)  # (0 where the share is: a total not finite)
+    return slope, -slope, None
+
+
+@defjvp(_ad.share_of_sum, broadcasting=True)
+def share_of_sum(g, ans, x, total, base=np.e):
+    slope = ans * np.log(base)
+    return g * slope, -g * slope, None

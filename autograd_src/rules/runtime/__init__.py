@@ -225,6 +225,7 @@ from .special import (  # noqa: F401 - generated code reads them as _ad.<name>
     multidigamma,
     normal_density,
     normal_density_slope,
+    share_of_sum,
     unlogsumexp,
 )
 

@@ -11,7 +11,8 @@ import numpy as np
 from .core import unbroadcast
 from .reductions import keep_reduced_dims
 
-__all__ = ["unlogsumexp", "multidigamma", "normal_density", "normal_density_slope"]
+__all__ = ["unlogsumexp", "share_of_sum", "multidigamma", "normal_density",
+           "normal_density_slope"]
 
 
 def unlogsumexp(g: Any, ans: Any, a: Any, axis: Any = None, b: Any = None,
@@ -34,6 +35,21 @@ def unlogsumexp(g: Any, ans: Any, a: Any, axis: Any = None, b: Any = None,
     if b is not None:
         weights = weights * b
     return unbroadcast(np.where(finite, g * weights, 0), a)
+
+
+def share_of_sum(x: Any, ans: Any, base: float = np.e) -> Any:
+    """``base ** (x - ans)``, the share ``x`` has in ``ans = logaddexp(x, y)``
+    (``logaddexp2`` with ``base=2``), and 0 where ``ans`` is not finite: ``x = y =
+    -inf`` (a state not reached yet, in a log-space recursion) gives the nan of
+    ``exp(-inf - -inf)``, which a zero adjoint does not cancel. As logsumexp."""
+    if type(x) is float and type(ans) is float:  # (the Python-number variants)
+        return base ** (x - ans) if -np.inf < ans < np.inf else 0.0
+    finite = np.isfinite(ans)
+    if np.all(finite):
+        return np.power(base, x - ans) if base != np.e else np.exp(x - ans)
+    shifted = np.subtract(x, np.where(finite, ans, 0))
+    share = np.exp(shifted) if base == np.e else np.power(base, shifted)
+    return np.where(finite, share, 0)[()]
 
 
 def multidigamma(a: Any, d: int) -> Any:
