@@ -170,3 +170,21 @@ def test_logaddexp_of_two_minus_infinities_has_a_zero_gradient():
     assert np.allclose(grad(_ctc_step)(logp), [[1.0, 0.0], [1.0, 0.0]])
     from autograd_src import hessian
     assert np.allclose(hessian(_ctc_step)(logp), 0.0)
+
+
+def _energy_in_a_zero_d_array(x):
+    E = np.zeros(())
+    E[...] += np.sum(x ** 2)
+    return E
+
+
+def test_a_number_seeds_a_zero_d_array_output():
+    # FZ 05: dout=1.0 (or vjp's back(1.0)) stayed a Python float, which the adjoint of
+    # E[...] += v indexes
+    from autograd_src import vjp
+    x = np.array([0.1, 0.2, 0.5])
+    assert np.allclose(grad(_energy_in_a_zero_d_array)(x, dout=1.0), 2 * x)
+    assert np.allclose(grad(_energy_in_a_zero_d_array)(x, dout=3), 6 * x)
+    _, back = vjp(_energy_in_a_zero_d_array, x)
+    got = back(1.0)
+    assert np.allclose(got[0] if isinstance(got, tuple) else got, 2 * x)

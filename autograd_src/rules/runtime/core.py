@@ -207,10 +207,11 @@ def seed(dout: Any, out: Any = 0.0) -> Any:
     if type(dout) is list or type(dout) is tuple:  # a seed written as a list: its array
         floating = isinstance(out, (np.generic, np.ndarray)) and out.dtype.kind == "f"
         dout = np.array(dout, dtype=out.dtype if floating else float)
-    elif (type(dout) is float or type(dout) is int) and isinstance(out, np.generic) and \
-            out.dtype.kind == "f":
-        # a number seeding a NumPy scalar (buf * 2.0 of a 0-d buf): one of its type, as
-        # the default seed is, which the adjoint of buf[...] = v can index
+    elif (type(dout) is float or type(dout) is int) and isinstance(
+            out, (np.generic, np.ndarray)) and out.ndim == 0 and out.dtype.kind == "f":
+        # a number seeding a NumPy scalar or 0-d array (buf * 2.0 of a 0-d buf, or E
+        # itself after E[...] += v): one of its type, as the default seed is, which the
+        # adjoint of buf[...] = v can index
         dout = out.dtype.type(dout)
     out_shape = shape_of(out)
     seed_shape = shape_of(dout)
