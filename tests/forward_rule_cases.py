@@ -128,6 +128,8 @@ CASES += [
     ((operator.pos,), "(+x) * x", _n((3,)), 1),
     # The runtime helpers that list code and generated derivatives call (_ad).
     ((_ad.appended,), "_ad.appended([x], y)", _n((3,), (3,)), 2),
+    ((_ad.grown, _ad.all_but_last),
+     "_ad.grown([x, y * x], y)[2] + _ad.all_but_last([x, 2.0 * y, y])[1]", _n((3,), (3,)), 2),
     ((_ad.extended, _ad.joined), "_ad.extended([x], [y])[1] * _ad.joined([y], [x])[0]",
      _n((3,), (3,)), 2),
     ((_ad.plus, _ad.times), "_ad.plus(x, y) + _ad.times(x, y) + _ad.plus([x], [y])[1]",

@@ -298,9 +298,14 @@ def pack_dict(g, ans, keys, *values):
     return None, _ad.pack_dict(keys, *g)
 
 
-@defjvp(_ad.appended, all_inputs=True)
+@defjvp(_ad.appended, _ad.grown, all_inputs=True)
 def appended(g, ans, items, value):
     return _ad.appended(g[0], g[1])
+
+
+@defjvp(_ad.all_but_last)
+def all_but_last(g, ans, items):
+    return g[:-1]
 
 
 @defjvp(_ad.extended, all_inputs=True)

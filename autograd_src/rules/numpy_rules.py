@@ -290,9 +290,16 @@ def pack_dict(g, ans, keys, *values):
     return None, _ad.values_at(g, keys)
 
 
-@defvjp(_ad.appended)
+@defvjp(_ad.appended, _ad.grown)
 def appended(g, ans, items, value):
     return g[:-1], g[-1]
+
+
+@defvjp(_ad.all_but_last)
+def all_but_last(g, ans, items):
+    """(``items``, read here, is kept for the adjoint: the list is then no longer
+    held by one name alone, and `all_but_last` copies it.)"""
+    return _ad.appended(g, _ad.zeros_like(items[-1]))
 
 
 @defvjp(_ad.extended)

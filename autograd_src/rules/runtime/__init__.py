@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .containers import (  # noqa: F401 - generated code reads them as _ad.<name>
     add,
+    all_but_last,
     appended,
     construct,
     extended,
@@ -18,6 +19,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     field_of_tangent,
     fields_placed,
     get_item,
+    grown,
     in_order,
     joined,
     joined_like,
@@ -255,7 +257,8 @@ __all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "i
            "inner_lhs", "inner_rhs", "solve_lhs", "norm_grad", "einsum_grads", "einsum_view",
            "inverse_permutation", "clip_mask", "log_or_zero", "astype", "cast_like",
            "through_cast", "pack",
-           "appended", "pushed", "extended", "unlist", "joined", "plus", "unplus", "times",
+           "appended", "grown", "all_but_last", "pushed", "extended", "unlist", "joined",
+           "plus", "unplus", "times",
            "untimes", "add",
            "values_at", "pack_dict", "unsum", "like_input", "FOLDABLE",
            "tensordot_lhs", "tensordot_rhs", "cross_grad", "digamma", "power_exponent",

@@ -34,6 +34,7 @@ from .exact import fold_exactly
 from .expressions import Replace, reuse_primal_values, simplify
 from .fusion import double_repeated, fuse_adjoint_terms, fuse_temporaries, sink_into_adjoint
 from .last_step import skip_in_last_step
+from .lists import lists_in_place
 from .shapes import names_read_for_shape, shapes_from
 from .stacks import drop_dead_copies, iterate_stacks
 from .walk import assigned_name, helper_of, load_counts, names, names_in, nodes
@@ -106,9 +107,13 @@ def _last_step(adjoint: list, sweeps: Sweeps) -> list:
     return skip_in_last_step(adjoint, sweeps.adjoints, sweeps.kept, sweeps.ad)
 
 
+def _lists(adjoint: list, sweeps: Sweeps) -> list:
+    return lists_in_place(adjoint, sweeps.ad)
+
+
 #: The adjoint sweep's passes, in order.
 ADJOINT_PASSES: tuple = (_copies, _squares, _terms, _exact, _in_place, _zeroing,
-                         _last_step)
+                         _last_step, _lists)
 
 
 def rewrite_adjoint(adjoint: list, sweeps: Sweeps) -> list:
@@ -135,4 +140,6 @@ def rewrite_primal(primal: list, adjoint: list, reads: list,
     # counts stay right for the second pass.
     loads = load_counts(primal + statements)
     primal = fuse_temporaries(primal, sweeps.temporaries, loads)
-    return sink_into_adjoint(primal, adjoint, sweeps.sinkable(primal, adjoint), loads)
+    primal, adjoint = sink_into_adjoint(primal, adjoint, sweeps.sinkable(primal, adjoint),
+                                        loads)
+    return lists_in_place(primal, sweeps.ad), adjoint
