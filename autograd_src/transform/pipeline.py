@@ -515,11 +515,13 @@ class DynamicMethod:
             # call's keywords, constants, go with the partial's)
             bound = len(obj.args)
             return "partial", obj.func, [p - 1 + bound for p in self.positions], None, obj
-        if kwargs and self.attr == "__call__" and registry.lookup(obj) is not None:
+        if kwargs and self.attr == "__call__" and (registry.lookup(obj) is not None or
+                                                   registry.is_nondifferentiable(obj)):
             # xp.sum(h, axis=0) for a module passed in: the function's rule takes them
             return "rule", obj, [p - 1 for p in self.positions], None, None
-        if kwargs and isinstance(obj, types.ModuleType) and \
-                registry.lookup(getattr(obj, self.attr, None)) is not None:
+        if kwargs and isinstance(obj, types.ModuleType) and (
+                registry.lookup(getattr(obj, self.attr, None)) is not None or
+                registry.is_nondifferentiable(getattr(obj, self.attr, None))):
             return "rule", getattr(obj, self.attr), [p - 1 for p in self.positions], None, None
         if kwargs:
             raise TypeError(f"{self.where}: .{self.attr}() of an object known only when "
@@ -529,11 +531,14 @@ class DynamicMethod:
                 is_user_function(obj) and registry.lookup(obj) is None:
             # act = relu if ... else softplus: a function of the user's, picked now
             return "function", obj, [p - 1 for p in self.positions], None, None
-        if self.attr == "__call__" and registry.lookup(obj) is not None:
+        if self.attr == "__call__" and (registry.lookup(obj) is not None or
+                                        registry.is_nondifferentiable(obj)):
             return "rule", obj, [p - 1 for p in self.positions], None, None
         if isinstance(obj, types.ModuleType):  # xp.sin(v), la.norm(v): xp passed in
             function = getattr(obj, self.attr, None)
-            if function is not None and registry.lookup(function) is not None:
+            if function is not None and (registry.lookup(function) is not None or
+                                         registry.is_nondifferentiable(function)):
+                # (lib.round(d / box): a zero gradient, as np.round has)
                 return "rule", function, [p - 1 for p in self.positions], None, None
             if isinstance(function, types.FunctionType) and is_user_function(function):
                 return "function", function, [p - 1 for p in self.positions], None, None
@@ -619,6 +624,9 @@ def _by_rule(primitive: Any, args: tuple, positions: list, kwargs: Optional[dict
     value = primitive(*args, **kwargs)
 
     def back(g: Any) -> Any:
+        if rule is None:  # (declared without a gradient: np.round, np.sign)
+            grads = [runtime.zeros_like(args[p]) for p in positions]
+            return grads[0] if len(grads) == 1 else tuple(grads)
         whole = rule.vjp(g, value, *args, **kwargs)
         whole = (whole,) if rule.n_inputs == 1 else tuple(whole)
         grads = []

@@ -342,6 +342,9 @@ def _tangent_by_rule(primitive: Any, args: tuple, positions: list, tangents: lis
     from ...rules.jvp import from_adjoint
     adjoint = registry.lookup(primitive)
     rule = lookup_jvp(primitive) or (from_adjoint(adjoint) if adjoint is not None else None)
+    if rule is None and registry.is_nondifferentiable(primitive):  # (lib.round: zero)
+        value = primitive(*args)
+        return value, np.zeros_like(value, dtype=float)
     if rule is None or rule.all_inputs or rule.exprs is None:
         raise TypeError(f"{where}: {registry.primitive_name(primitive)}, picked when the "
                         "code runs, has no tangent rule forward mode can call there; call "
