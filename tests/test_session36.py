@@ -253,3 +253,30 @@ def test_a_function_without_gradient_through_a_module_passed_in():
     assert np.allclose(grad(_minimum_image)(pos, 2.5, np), expected)
     tangent = jvp(lambda p: _minimum_image(p, 2.5, np), (pos,), (np.ones_like(pos),))[1]
     assert np.isclose(tangent, 0.0)
+
+
+def _kernel(theta):
+    X = np.linspace(0, 1, 5)[:, None]
+    return np.exp(theta[1]) * np.exp(-0.5 * (X - X.T) ** 2 / np.exp(2 * theta[0])) + \
+        np.exp(theta[2]) * np.eye(5)
+
+
+def _cached_negative_log_likelihood(theta, cache):
+    L = np.linalg.cholesky(_kernel(theta))
+    cache["L"] = L
+    cache["history"].append(float(np.sum(np.log(np.diag(L)))))
+    return np.sum(np.log(np.diag(L)))
+
+
+def test_a_number_logged_into_a_list_of_a_dict_that_also_takes_an_array():
+    # FY 02: cache['L'] = L made L a name that may share the dict's list, read later:
+    # refused; L, made by NumPy, is a new array, never the list
+    cache = {"history": []}
+    theta = np.array([0.2, 0.1, -1.0])
+    got = grad(_cached_negative_log_likelihood)(theta, cache)
+    eps = 1e-6
+    fd = [(_cached_negative_log_likelihood(theta + eps * e, {"history": []}) -
+           _cached_negative_log_likelihood(theta - eps * e, {"history": []})) / (2 * eps)
+          for e in np.eye(3)]
+    assert np.allclose(got, fd, rtol=1e-6)
+    assert len(cache["history"]) == 1 and cache["L"].shape == (5, 5)

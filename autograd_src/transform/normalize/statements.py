@@ -1130,7 +1130,37 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 call.func.attr in ("append", "extend", "insert") and later is not None):
             return False
         holders = self.shared | self.lists | self.all_lists | self.dicts | {base}
+        # (not an array or a number: cache['L'] = L shares L's array, never the list)
+        holders = {h for h in holders - self.scalars
+                   if h == base or not self.bound_to_new_values_only(h)}
         return not (later & holders) and base not in self.read_by_adjoints
+
+    def bound_to_new_values_only(self, name: str) -> bool:
+        """Whether every value ``name`` is bound to here is a new object: made by
+        arithmetic, a display or a NumPy function (``L = np.linalg.cholesky(K)``), so
+        never a list or dict that another name holds (not a parameter, an item read, or
+        what a helper returns)."""
+        if name in self.parsed.params:
+            return False
+        values = self.values_assigned(name)
+        direct = {id(t) for n in walk(self.parsed.node) if isinstance(n, gast.Assign)
+                  for t in n.targets} | {id(n.target) for n in walk(self.parsed.node)
+                                         if isinstance(n, gast.AugAssign)}
+        if any(isinstance(n, gast.Name) and n.id == name and
+               not isinstance(n.ctx, gast.Load) and id(n) not in direct
+               for n in walk(self.parsed.node)):
+            return False  # (bound by a loop, an unpacking, a with: not followed here)
+
+        def new(value: gast.expr) -> bool:
+            if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.Constant,
+                                  gast.List, gast.Dict, gast.Tuple, gast.ListComp,
+                                  gast.DictComp, gast.JoinedStr)):
+                return True
+            if isinstance(value, gast.Call):
+                module = getattr(self.parsed.resolve(value.func), "__module__", None) or ""
+                return module.startswith("numpy")
+            return False
+        return bool(values) and all(new(v) for v in values)
 
     def written_whole(self, call: gast.Call) -> Optional[gast.stmt]:
         """``np.copyto(a, v)``, ``a.fill(v)`` or ``np.add(b, v, out=a)`` (``a`` a name) of
