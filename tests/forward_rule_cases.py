@@ -153,6 +153,7 @@ CASES += [
     ((_ad.share_of_sum,),
      "_ad.share_of_sum(x, np.logaddexp(x, y)) * y + "
      "_ad.share_of_sum(y, np.logaddexp2(x, y), 2.0)", _n((3,), (3,)), 2),
+    ((np.heaviside,), "np.heaviside(x * 0.0, y) * y + np.heaviside(x, y)", _n((3,), (3,)), 2),
     ((_ad.merged,), "_ad.merged({'a': x, 'b': y}, {'b': 2 * x})['b'] * y", _n((3,), (3,)), 2),
     ((_ad.written,), "_ad.written(x, [0, 2, 0])", _n((3, 4)), 1),
     ((_ad.copied,), "_ad.copied(x) * x", _n((3,)), 1),

@@ -280,3 +280,49 @@ def test_a_number_logged_into_a_list_of_a_dict_that_also_takes_an_array():
           for e in np.eye(3)]
     assert np.allclose(got, fd, rtol=1e-6)
     assert len(cache["history"]) == 1 and cache["L"].shape == (5, 5)
+
+
+def test_logaddexp_at_plus_infinity_and_nan():
+    # GA 03: the guard for -inf made +inf and nan results a zero gradient too
+    from scipy.special import logsumexp
+    with np.errstate(all="ignore"):
+        assert grad(np.logaddexp, wrt=(0, 1))(np.inf, 0.5) == (1.0, 0.0)
+        assert grad(np.logaddexp2, wrt=(0, 1))(np.inf, 0.5) == (1.0, 0.0)
+        assert all(np.isnan(grad(np.logaddexp, wrt=(0, 1))(np.nan, 0.5)))
+        assert np.allclose(grad(lambda a: logsumexp(a))(np.array([np.inf, 0.5])), [1, 0])
+        assert np.all(np.isnan(grad(lambda a: logsumexp(a))(np.array([np.nan, 0.5]))))
+        assert np.allclose(grad(lambda a: logsumexp(a))(np.array([-np.inf, -np.inf])), 0)
+
+
+def _camera_rays(f, c):
+    xs = (np.arange(4) - c[0]) / f
+    ys = (np.arange(3) - c[1]) / f
+    X, Y = np.meshgrid(xs, ys)
+    Xi, Yi = np.meshgrid(xs, ys, indexing='ij')
+    Xs, Ys = np.meshgrid(xs, ys, sparse=True)
+    d = np.stack([X, Y, np.ones_like(X)], -1)
+    d = d / np.linalg.norm(d, axis=-1, keepdims=True)
+    A, B = np.broadcast_arrays(xs[None, :], ys[:, None])
+    e = np.extract(X > 0, X * Y)
+    h = np.heaviside(X - 0.1, c[0])
+    return np.sum(d[..., 0] ** 2 * d[..., 1]) + np.sum(Xi * Yi ** 2) + np.sum(Xs * Ys) + \
+        np.sum(A * B ** 3) + np.sum(e) + np.sum(h * c[1])
+
+
+def test_meshgrid_broadcast_arrays_extract_and_heaviside():
+    # GC 04/05: no rules (a ray grid from a focal length being fitted)
+    import autograd_src as mg
+    from autograd_src import hessian
+    c = np.array([1.3, 0.7])
+    eps = 1e-6
+    fd = (_camera_rays(2.0 + eps, c) - _camera_rays(2.0 - eps, c)) / (2 * eps)
+    assert np.isclose(grad(_camera_rays)(2.0, c), fd, rtol=1e-6)
+    fd_c = [(_camera_rays(2.0, c + eps * e) - _camera_rays(2.0, c - eps * e)) / (2 * eps)
+            for e in np.eye(2)]
+    assert np.allclose(grad(_camera_rays, wrt=1)(2.0, c), fd_c, rtol=1e-6)
+    second = (grad(_camera_rays)(2.0 + eps, c) - grad(_camera_rays)(2.0 - eps, c)) / (2 * eps)
+    assert np.isclose(hessian(_camera_rays)(2.0, c), second, rtol=1e-5)
+    g = mg.tensor([1.0, 2.0])
+    a, b = np.meshgrid(g, g)
+    mg.sum(a * 2 + b).backward()
+    assert np.allclose(g.grad, [6.0, 6.0])

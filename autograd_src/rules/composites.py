@@ -955,3 +955,38 @@ def polyfit(x: Any, y: Any, deg: int, rcond: Any = None, full: bool = False,
     if np.ndim(solution) == 1:
         return solution / scale
     return solution / scale[:, None]
+
+
+@defcomposite(np.meshgrid)
+def meshgrid(*xi: Any, copy: bool = True, sparse: bool = False, indexing: str = "xy") -> Any:
+    """``np.meshgrid``: each coordinate vector reshaped along its own axis (the first
+    two swapped for ``indexing='xy'``), broadcast to the grid unless ``sparse``."""
+    if indexing not in ("xy", "ij"):
+        raise ValueError("Valid values for `indexing` are 'xy' and 'ij'.")
+    ndim = len(xi)
+    axes = list(range(ndim))
+    if indexing == "xy" and ndim > 1:
+        axes[0], axes[1] = 1, 0
+    grids = []
+    for k in range(ndim):
+        shape = [1] * ndim
+        shape[axes[k]] = -1
+        grids.append(np.reshape(xi[k], shape))
+    if sparse:
+        return tuple(np.copy(g) for g in grids) if copy else tuple(grids)
+    full = np.broadcast_shapes(*[np.shape(g) for g in grids])
+    return tuple(np.copy(np.broadcast_to(g, full)) if copy else np.broadcast_to(g, full)
+                 for g in grids)
+
+
+@defcomposite(np.broadcast_arrays)
+def broadcast_arrays(*args: Any, subok: bool = False) -> Any:
+    """``np.broadcast_arrays``: each array broadcast to the shape they share."""
+    full = np.broadcast_shapes(*[np.shape(a) for a in args])
+    return tuple(np.broadcast_to(a, full) for a in args)
+
+
+@defcomposite(np.extract)
+def extract(condition: Any, arr: Any) -> Any:
+    """``np.extract``: the entries of ``arr`` where ``condition`` is nonzero, flattened."""
+    return np.ravel(arr)[np.ravel(condition) != 0]

@@ -256,6 +256,11 @@ def logaddexp2(g, ans, x, y):
     return g * _ad.share_of_sum(x, ans, 2.0), g * _ad.share_of_sum(y, ans, 2.0)
 
 
+@defjvp(np.heaviside, broadcasting=True)
+def heaviside(g, ans, x1, x2):
+    return _ad.zeros_like(x1), g * (x1 == 0)
+
+
 @defjvp(np.where, broadcasting=True)
 def where(g, ans, condition, x, y):
     return None, np.where(condition, g, 0), np.where(condition, 0, g)

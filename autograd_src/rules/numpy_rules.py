@@ -248,6 +248,12 @@ def logaddexp2(g, ans, x, y):
     return g * _ad.share_of_sum(x, ans, 2.0), g * _ad.share_of_sum(y, ans, 2.0)
 
 
+@defvjp(np.heaviside, broadcasting=True)
+def heaviside(g, ans, x1, x2):
+    """A step: flat in ``x1``; ``x2`` is the value taken where ``x1`` is 0."""
+    return _ad.zeros_like(x1), g * (x1 == 0)
+
+
 @defvjp(np.where, broadcasting=True)
 def where(g, ans, condition, x, y):
     return None, np.where(condition, g, 0), np.where(condition, 0, g)

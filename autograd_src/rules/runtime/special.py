@@ -21,35 +21,44 @@ def unlogsumexp(g: Any, ans: Any, a: Any, axis: Any = None, b: Any = None,
     ``g * b * exp(a - ans)``.
 
     An entry at ``-inf`` contributes nothing, so its gradient is 0 (``exp(-inf) = 0``).
-    Where the result itself is not finite (all entries ``-inf``, all weights 0, or an
-    infinity among the entries) the gradient is 0 instead of the nan of
-    ``exp(-inf - -inf)``.
+    Where the result itself is ``-inf`` (all entries ``-inf``, or all weights 0) the
+    gradient is 0 instead of the nan of ``exp(-inf - -inf)``; where it is ``+inf``, the
+    entries at ``+inf`` get their weight and the others 0. A nan stays nan.
     """
     if return_sign:
         raise NotImplementedError("the gradient of logsumexp(return_sign=True) is not "
                                   "supported")
     ans = keep_reduced_dims(ans, a, axis, keepdims)
     g = keep_reduced_dims(g, a, axis, keepdims)
-    finite = np.isfinite(ans)
-    weights = np.exp(a - np.where(finite, ans, 0))
+    infinite = np.isinf(ans)
+    weights = np.exp(a - np.where(infinite, 0, ans))
     if b is not None:
         weights = weights * b
-    return unbroadcast(np.where(finite, g * weights, 0), a)
+    if not np.any(infinite):
+        return unbroadcast(g * weights, a)
+    # (a result at -inf: 0; at +inf: 1 for the entries at +inf; a nan stays nan)
+    top = np.equal(a, np.inf) * (1 if b is None else b)
+    return unbroadcast(g * np.where(infinite, np.where(np.greater(ans, 0), top, 0),
+                                    weights), a)
 
 
 def share_of_sum(x: Any, ans: Any, base: float = np.e) -> Any:
     """``base ** (x - ans)``, the share ``x`` has in ``ans = logaddexp(x, y)``
-    (``logaddexp2`` with ``base=2``), and 0 where ``ans`` is not finite: ``x = y =
-    -inf`` (a state not reached yet, in a log-space recursion) gives the nan of
-    ``exp(-inf - -inf)``, which a zero adjoint does not cancel. As logsumexp."""
+    (``logaddexp2`` with ``base=2``). Where ``ans`` is infinite the difference is nan:
+    at ``-inf`` (``x = y = -inf``, a state not reached yet in a log-space recursion)
+    the share is 0, which a zero adjoint keeps 0, as logsumexp's; at ``+inf`` it is 1
+    for an operand at ``+inf`` and 0 for a finite one. A nan stays nan."""
     if type(x) is float and type(ans) is float:  # (the Python-number variants)
-        return base ** (x - ans) if -np.inf < ans < np.inf else 0.0
-    finite = np.isfinite(ans)
-    if np.all(finite):
+        if -np.inf < ans < np.inf or ans != ans:
+            return base ** (x - ans)
+        return 1.0 if ans > 0 and x == ans else 0.0
+    infinite = np.isinf(ans)
+    if not np.any(infinite):
         return np.power(base, x - ans) if base != np.e else np.exp(x - ans)
-    shifted = np.subtract(x, np.where(finite, ans, 0))
+    shifted = np.subtract(x, np.where(infinite, 0, ans))
     share = np.exp(shifted) if base == np.e else np.power(base, shifted)
-    return np.where(finite, share, 0)[()]
+    at_top = np.equal(x, np.inf).astype(np.result_type(share))
+    return np.where(infinite, np.where(np.greater(ans, 0), at_top, 0), share)[()]
 
 
 def multidigamma(a: Any, d: int) -> Any:
