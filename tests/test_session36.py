@@ -326,3 +326,12 @@ def test_meshgrid_broadcast_arrays_extract_and_heaviside():
     a, b = np.meshgrid(g, g)
     mg.sum(a * 2 + b).backward()
     assert np.allclose(g.grad, [6.0, 6.0])
+
+
+def test_generated_names_never_take_a_global_of_the_users_module():
+    # GB 01: the comprehension's list was named items, and the analysis took it for the
+    # module's items: a zero gradient (an array global: a refusal)
+    from . import session36_globals as module
+    q = np.array([0.3, -1.0, 2.0])
+    assert np.allclose(grad(module.scores_by_position)(q), [4.0 * q[2], 0.0, 4.0 * q[0]])
+    assert np.allclose(grad(module.grouped)(q), [0.6, 2.0, 4.0])

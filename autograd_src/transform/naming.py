@@ -162,7 +162,10 @@ class Namer:
         base = base if base.isidentifier() and not keyword.iskeyword(base) else "value"
         name, k = base, 1
         # (a nested def's namer shares ``injected`` with its function's, not ``taken``)
-        while name in self.taken or name in _BUILTINS or name in self.injected:
+        # (nor a global of the user's module: the analysis would resolve the name to it,
+        # items = ['apple', ...] taken for the list a comprehension builds, GB 01)
+        while name in self.taken or name in _BUILTINS or name in self.injected or \
+                name in self.user_globals:
             k += 1
             name = f"{base}_{k}"
         self.taken.add(name)
@@ -172,7 +175,8 @@ class Namer:
         """The adjoint variable of ``name``: ``dname`` unless that is taken."""
         if name not in self._adjoints:
             candidate = "d" + name
-            if candidate in self.taken or candidate in _BUILTINS:
+            if candidate in self.taken or candidate in _BUILTINS or \
+                    candidate in self.user_globals:
                 candidate = self.fresh("d_" + name)
             else:
                 self.taken.add(candidate)
