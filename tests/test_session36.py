@@ -335,3 +335,23 @@ def test_generated_names_never_take_a_global_of_the_users_module():
     q = np.array([0.3, -1.0, 2.0])
     assert np.allclose(grad(module.scores_by_position)(q), [4.0 * q[2], 0.0, 4.0 * q[0]])
     assert np.allclose(grad(module.grouped)(q), [0.6, 2.0, 4.0])
+
+
+def _two_loops_into_a_dict_of_lists(x):
+    groups = {'a': [], 'b': []}
+    for i in range(2):
+        groups['a'].append(x[i] ** 2)
+    for i in range(2):
+        groups['b'].append(x[i] * 3.0)
+    return sum(groups['a']) * sum(groups['b'])
+
+
+def test_hessian_of_a_dict_of_lists_filled_by_two_loops():
+    # GA 01: the dict saved between the loops was the dict itself, written in place by
+    # the second loop; forward mode over the gradient refused that store
+    from autograd_src import hessian
+    x = np.array([0.3, -0.7])
+    expected = 3 * (2 * x.sum() * np.eye(2) + 2 * (x[:, None] + x[None, :]))
+    assert np.allclose(hessian(_two_loops_into_a_dict_of_lists)(x), expected)
+    assert np.allclose(grad(_two_loops_into_a_dict_of_lists)(x),
+                       3 * (2 * x * x.sum() + (x ** 2).sum()))

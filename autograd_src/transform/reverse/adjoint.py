@@ -50,6 +50,12 @@ class AdjointSweep:
                                                  ctx=gast.Load()),
                              args=[value], keywords=[])
             return gast.copy_location(gast.Expr(value=push), origin)
+        if name in self.structures:
+            # (a list or dict written in place item by item, saved before a loop that
+            # writes it again: a shallow copy keeps the items it had, where another
+            # name for it would change too, which forward mode over this code refuses)
+            return assign_node(save.holder, self.inliner.call(f"{self.ad}.copied",
+                                                              name_node(name)), origin)
         return assign_node(save.holder, name_node(name), origin)
 
     def restore(self, name: str, save: analyze.Save, origin: Any) -> gast.stmt:
