@@ -355,3 +355,16 @@ def test_hessian_of_a_dict_of_lists_filled_by_two_loops():
     assert np.allclose(hessian(_two_loops_into_a_dict_of_lists)(x), expected)
     assert np.allclose(grad(_two_loops_into_a_dict_of_lists)(x),
                        3 * (2 * x * x.sum() + (x ** 2).sum()))
+
+
+def _grouped_in_a_dict_call(x):
+    groups = dict(a=[], b=[])
+    for v in x:
+        groups['a' if v > 0 else 'b'].append(v * v)
+    return sum(groups['a']) - 2 * sum(groups['b'])
+
+
+def test_appending_to_the_lists_of_a_dict_call():
+    # GA 06: dict(a=[], b=[]) was refused with advice to write {'a': [], 'b': []}
+    assert np.allclose(grad(_grouped_in_a_dict_call)(np.array([0.3, -1.0, 2.0])),
+                       [0.6, 4.0, 4.0])

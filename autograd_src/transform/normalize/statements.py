@@ -954,8 +954,14 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         made = [k for k, top in enumerate(body) if isinstance(top, gast.Assign) and
                 len(top.targets) == 1 and isinstance(top.targets[0], gast.Name) and
                 top.targets[0].id == name]
-        if name in self.parsed.params or len(made) != 1 or not _new_lists_by_key(
-                body[made[0]].value):
+        if name in self.parsed.params or len(made) != 1:
+            return None
+        value = body[made[0]].value
+        if not _new_lists_by_key(value) and not (  # (dict(a=[], b=[]))
+                isinstance(value, gast.Call) and self.parsed.resolve(value.func) is dict
+                and not value.args and value.keywords and
+                all(k.arg is not None and isinstance(k.value, gast.List)
+                    for k in value.keywords)):
             return None
         receivers, last, reads = set(), -1, []
         for k, top in enumerate(body):
