@@ -368,3 +368,18 @@ def test_appending_to_the_lists_of_a_dict_call():
     # GA 06: dict(a=[], b=[]) was refused with advice to write {'a': [], 'b': []}
     assert np.allclose(grad(_grouped_in_a_dict_call)(np.array([0.3, -1.0, 2.0])),
                        [0.6, 4.0, 4.0])
+
+
+def _popped_from_an_item(x):
+    groups = {'a': [], 'b': []}
+    for i in range(len(x)):
+        groups['a'].append(x[i] ** 2)
+    v = groups['a'].pop()
+    return sum(groups['a']) + 3 * v
+
+
+def test_the_advice_for_pop_of_an_item_of_a_dict():
+    # GA 11: "call it on a line of its own", where it was
+    from autograd_src.errors import NoRuleError
+    with pytest.raises(NoRuleError, match=r"v = groups\['a'\]\[-1\], then"):
+        grad(_popped_from_an_item)(np.array([0.3, -0.7]))

@@ -793,6 +793,11 @@ class CallNormalizer:
             hint = f"call it on a line of its own (v = {owner}.{func.attr}(...)) and use v" \
                 if func.attr in ("pop", "popitem", "setdefault") else \
                 "call the NumPy function, or index the list or dict"
+            if func.attr == "pop" and isinstance(func.value, gast.Subscript) and \
+                    not call.args and not call.keywords:
+                # (groups['a'].pop() on a line of its own already: an item's list)
+                hint = f"read the item and keep the rest (v = {owner}[-1], then {owner} " \
+                       f"= {owner}[:-1])"
             if func.attr in ("_asdict", "_replace", "_make"):  # (a namedtuple's)
                 hint = f"read its fields ({owner}.name, or getattr({owner}, name) for " \
                        f"name in {owner}._fields) and build the new value from them"
