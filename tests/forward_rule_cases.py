@@ -154,6 +154,9 @@ CASES += [
      "_ad.share_of_sum(x, np.logaddexp(x, y)) * y + "
      "_ad.share_of_sum(y, np.logaddexp2(x, y), 2.0)", _n((3,), (3,)), 2),
     ((np.heaviside,), "np.heaviside(x * 0.0, y) * y + np.heaviside(x, y)", _n((3,), (3,)), 2),
+    ((np.add.reduceat, _ad.unreduceat),
+     "np.add.reduceat(x * y, [0, 2, 1]) * _ad.unreduceat(y * y, np.ones(3), [0, 2, 1])",
+     _n((3,), (3,)), 2),
     ((_ad.merged,), "_ad.merged({'a': x, 'b': y}, {'b': 2 * x})['b'] * y", _n((3,), (3,)), 2),
     ((_ad.written,), "_ad.written(x, [0, 2, 0])", _n((3, 4)), 1),
     ((_ad.copied,), "_ad.copied(x) * x", _n((3,)), 1),

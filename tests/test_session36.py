@@ -383,3 +383,35 @@ def test_the_advice_for_pop_of_an_item_of_a_dict():
     from autograd_src.errors import NoRuleError
     with pytest.raises(NoRuleError, match=r"v = groups\['a'\]\[-1\], then"):
         grad(_popped_from_an_item)(np.array([0.3, -0.7]))
+
+
+def _embedding_bag(E, ids, offsets, w):
+    rows = E[ids] * w[:, None]
+    pooled = np.add.reduceat(rows, offsets, axis=0)
+    return np.sum(np.tanh(pooled) ** 2) + np.sum(np.add.reduceat(E[:, 0] ** 2, [0, 2, 1]))
+
+
+def test_add_reduceat_in_both_engines():
+    # GB F6: np.add.reduceat, the embedding bag, had no rule
+    import autograd_src as mg
+    from autograd_src import hessian
+    rng = np.random.default_rng(0)
+    E, w = rng.normal(size=(6, 3)), rng.normal(size=7)
+    ids, offsets = np.array([0, 2, 2, 5, 1, 3, 4]), np.array([0, 3, 4])
+    eps = 1e-6
+    fd = np.zeros_like(E)
+    for i in np.ndindex(E.shape):
+        e = np.zeros_like(E)
+        e[i] = eps
+        fd[i] = (_embedding_bag(E + e, ids, offsets, w) -
+                 _embedding_bag(E - e, ids, offsets, w)) / (2 * eps)
+    assert np.allclose(grad(_embedding_bag)(E, ids, offsets, w), fd, atol=1e-7)
+    dw = grad(_embedding_bag, wrt=3)
+    second = np.array([(dw(E, ids, offsets, w + eps * e) - dw(E, ids, offsets, w - eps * e))
+                       / (2 * eps) for e in np.eye(7)])
+    assert np.allclose(hessian(_embedding_bag, wrt=3)(E, ids, offsets, w), second, atol=1e-6)
+    t = mg.tensor(E)
+    mg.sum(mg.tanh(np.add.reduceat(t[ids] * w[:, None], offsets, axis=0)) ** 2).backward()
+    expected = grad(lambda e: np.sum(np.tanh(np.add.reduceat(
+        e[ids] * w[:, None], offsets, axis=0)) ** 2))(E)
+    assert np.allclose(t.grad, expected)

@@ -1815,3 +1815,13 @@ def share_of_sum_vjp(g, ans, x, total, base=np.e):
 def share_of_sum(g, ans, x, total, base=np.e):
     slope = ans * np.log(base)
     return g * slope, -g * slope, None
+
+
+@defjvp(np.add.reduceat)
+def add_reduceat(g, ans, array, indices, axis=0, dtype=None, out=None):
+    return np.add.reduceat(g, indices, axis)
+
+
+@defjvp(_ad.unreduceat)
+def unreduceat(g, ans, grad, array, indices, axis=0):
+    return _ad.unreduceat(g, array, indices, axis)

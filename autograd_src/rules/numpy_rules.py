@@ -1052,3 +1052,14 @@ def builtin_max(g, ans, a, b):
 @defvjp(builtins.min)
 def builtin_min(g, ans, a, b):
     return _ad.kept_share(g, a, b, a, False), _ad.kept_share(g, b, a, b, False, False)
+
+
+@defvjp(np.add.reduceat, n_inputs=1)
+def add_reduceat(g, ans, array, indices, axis=0, dtype=None, out=None):
+    """(``indices`` are positions: data, without gradient.)"""
+    return _ad.unreduceat(g, array, indices, axis)
+
+
+@defvjp(_ad.unreduceat, n_inputs=1)
+def unreduceat(g, ans, grad, array, indices, axis=0):
+    return np.add.reduceat(g, indices, axis)

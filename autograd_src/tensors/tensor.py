@@ -446,6 +446,9 @@ class Tensor:
             return _scattered_into(ufunc, *inputs)
         if method != "__call__":  # np.maximum.reduce(t): computed by its composite
             composite = registry.composite(getattr(ufunc, method, None))
+            if composite is None and registry.lookup(getattr(ufunc, method, None)) is not None:
+                # (np.add.reduceat: a rule of its own)
+                return backprop.apply(Tensor, getattr(ufunc, method), inputs, kwargs)
             if composite is None:
                 if not any(isinstance(a, Tensor) and not a._constant
                            for a in (*inputs, *kwargs.values())):  # (constants: values)

@@ -131,6 +131,7 @@ from .indexing import (  # noqa: F401 - generated code reads them as _ad.<name>
     unconcatenate,
     unhstack,
     unindex,
+    unreduceat,
     unrepeat,
     unstack,
     untile,

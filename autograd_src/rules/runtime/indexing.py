@@ -13,7 +13,8 @@ import numpy as np
 from .containers import add
 from .core import dtype_of, is_zero, note_new_version, shape_of, zero_item, zeros_like
 
-__all__ = ["as_items", "unindex", "unconcatenate", "unstack", "unhstack", "unvstack", "untile",
+__all__ = ["as_items", "unindex", "unreduceat", "unconcatenate", "unstack", "unhstack",
+           "unvstack", "untile",
            "unrepeat", "untrace", "setitem", "zero_at", "written", "copied", "own_copy",
            "diagonal_fill_value",
            "add_at", "add_rows_into",
@@ -527,3 +528,21 @@ def extended_in_place(value: Any, updated: Any) -> bool:
     if type(value) is list:
         return len(value) != len(updated) or any(a is not b for a, b in zip(value, updated))
     return value.keys() != updated.keys() or any(value[k] is not updated[k] for k in value)
+
+
+def unreduceat(g: Any, array: Any, indices: Any, axis: int = 0) -> Any:
+    """Gradient of ``np.add.reduceat(array, indices, axis)`` in ``array``: each sum's
+    adjoint given to the entries it added, ``array[indices[i]:indices[i + 1]]`` (the
+    one entry ``array[indices[i]]`` where the next index is not greater)."""
+    starts = np.asarray(indices, dtype=np.intp)
+    n = np.shape(array)[axis]
+    ends = np.append(starts[1:], n)
+    ends = np.where(ends > starts, ends, starts + 1)
+    lengths = ends - starts
+    rows = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + \
+        np.arange(int(np.sum(lengths)))
+    segments = np.repeat(np.arange(len(starts)), lengths)
+    moved = np.moveaxis(np.asarray(g), axis, 0)
+    out = np.zeros((n,) + moved.shape[1:], dtype=np.result_type(moved.dtype, dtype_of(array)))
+    np.add.at(out, rows, moved[segments])
+    return np.moveaxis(out, 0, axis)
