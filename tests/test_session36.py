@@ -415,3 +415,16 @@ def test_add_reduceat_in_both_engines():
     expected = grad(lambda e: np.sum(np.tanh(np.add.reduceat(
         e[ids] * w[:, None], offsets, axis=0)) ** 2))(E)
     assert np.allclose(t.grad, expected)
+
+
+def _framed_by_strides(x):
+    from numpy.lib.stride_tricks import as_strided
+    frames = as_strided(x, shape=(3, 4), strides=(x.strides[0] * 2, x.strides[0]))
+    return np.sum(frames ** 2)
+
+
+def test_as_strided_is_refused_naming_sliding_window_view():
+    # FX 06: the message named only extend.defvjp
+    from autograd_src.errors import NoRuleError
+    with pytest.raises(NoRuleError, match="sliding_window_view"):
+        grad(_framed_by_strides)(np.arange(8.0))

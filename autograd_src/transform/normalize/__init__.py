@@ -128,8 +128,9 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 # every later call finds; grad's copy would not: checked as it runs
                 where = (f"{parsed.where(parsed.node)}: {parsed.name}() writes into its "
                          f"argument {name}, left to its default array, which NumPy then "
-                         "changes for every later call; grad works on a copy. Pass the "
-                         f"array, or default {name} to None and make it in the function")
+                         "changes for every later call; grad would write into a copy, "
+                         "leaving the default as it was. Pass the array, or default "
+                         f"{name} to None and make it in the function")
                 state.primal(gast.copy_location(gast.Expr(value=gast.Call(
                     func=gast.Attribute(value=name_node(ad), attr="not_the_default",
                                         ctx=gast.Load()),

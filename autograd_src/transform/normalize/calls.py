@@ -2089,6 +2089,9 @@ def _instance_of(known: Any, cls: type) -> bool:
 #: What to write instead of a library function without a rule, by (module, name): NumPy's
 #: spelling of the statistics module's functions, loops and zips for functools/itertools.
 _WRITE_INSTEAD = {
+    ("numpy.lib.stride_tricks", "as_strided"):
+        "np.lib.stride_tricks.sliding_window_view(x, n)[::hop] (frames of a signal, "
+        "followed) or an index array (x[starts[:, None] + np.arange(n)])",
     ("statistics", "mean"): "np.mean(xs)", ("statistics", "fmean"): "np.mean(xs)",
     ("statistics", "median"): "np.median(xs)",
     ("statistics", "stdev"): "np.std(xs, ddof=1)",
