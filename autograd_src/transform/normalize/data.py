@@ -129,6 +129,14 @@ class DataNormalizer:
         """``xs.append(v)`` or ``xs.extend(vs)`` with differentiated values, as a new list:
         ``xs = _ad.appended(xs, v)``, ``xs = _ad.extended(xs, vs)``."""
         if name not in self.owned:
+            kept = self.given_away_at.get(name)
+            if kept is not None:
+                raise self.error(call, f"adding to {name} after it was given to "
+                                       f"{kept[0]}() at {kept[1]}, which may keep it (on an "
+                                       "object, in a module's list): grad would add to a "
+                                       f"new list, which what {kept[0]}() kept would not "
+                                       f"see. Give {kept[0]}() the list once it is "
+                                       "complete, or keep the values elsewhere")
             raise self.error(call, f"adding to {name} while it may be shared with another "
                                    f"name is not supported: build a list of its own "
                                    f"({name} = [] or list(...))")
@@ -299,8 +307,11 @@ class DataNormalizer:
         rule = registry.lookup(runtime.setitem)
         bound = {"x": name_node(name), "index": index, "v": atom}
         inputs = [self._active_name(name_node(name)), None, self._active_name(atom)]
-        owned = (name in self.owned or self.viewed_by_rows_only(name)) and \
-            name not in self.parsed.params
+        owned = (name in self.owned or self.viewed_by_rows_only(name)) and (
+            name not in self.parsed.params or
+            # (U = U.copy() first: the caller's array is never written; GB F4, an
+            # unrolled SGD over a table then writes its rows in place, not a copy each)
+            name in self.owned and self.parameter_rebound_first(name))
         # ws[0] = v keeps ws a list; so does m[k] = v for an m made a dict or a list
         # ({k: ... for k in p}, m = {}), whose adjoint is then summed item by item
         was_list = name in self.lists or self.made_a_container(name)
@@ -527,6 +538,14 @@ class DataNormalizer:
         (``M[0] = ...`` does change ``r``), and is refused."""
         if name in self.owned:  # an array of its own: nothing else sees the update
             return set()
+        kept = self.given_away_at.get(name)
+        if kept is not None:  # (register(d), then d['v'] = x: the registry's d)
+            raise self.error(node, f"{gast.unparse(self.origin).strip().splitlines()[0]}: "
+                                   f"{name} was given to {kept[0]}() at {kept[1]}, which "
+                                   "may keep it (on an object, in a module's list): grad "
+                                   f"would write into a new {name}, which what {kept[0]}() "
+                                   f"kept would not see. Give {kept[0]}() {name} once it "
+                                   "is complete")
         if self.parsed.generated and _never_shared(self.parsed.node, name) and \
                 not _alias_reaches(self.parsed.node, self.origin, name):
             # A gradient read again (second order): grad writes in place only into
@@ -1030,6 +1049,18 @@ class DataNormalizer:
         return all(id(node) in items for node in walk(self.parsed.node)
                    if isinstance(node, gast.Name) and node.id == name and
                    isinstance(node.ctx, gast.Load))
+
+    def parameter_rebound_first(self, name: str) -> bool:
+        """Whether the parameter ``name`` is surely bound to a new value by the
+        function's top-level statements before anything writes into it or reads it
+        (``U = U.copy()`` first)."""
+        from . import _writes_before_rebinding
+        body = self.parsed.node.body
+        for k, stmt in enumerate(body):
+            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                    isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == name:
+                return not _writes_before_rebinding(body[:k], name, False)[0]
+        return False
 
     def values_assigned(self, name: str) -> list:
         """The values this function assigns to the name ``name`` (``name = value``)."""
