@@ -1021,3 +1021,37 @@ def may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> boo
                 if any(outside(w) for w in written):
                     return True
     return False
+
+
+def may_keep_arguments(fn: Any) -> Optional[set]:
+    """The parameters of the user function ``fn`` it may keep a hold of after it returns
+    (``self.kept = lst``, ``REGISTRY.append(lst)``, ``d['k'] = lst``, given to a call
+    of its own, returned): each use of one other than reading its items, attributes
+    or length, iterating over it, or giving it to NumPy's and math's functions (which
+    keep nothing). None where its source cannot be read: any of them."""
+    function = getattr(fn, "function", fn)  # (a method, source.MethodOf)
+    node = _definition(function)
+    if not node:
+        return None
+    args = node.args
+    params = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
+    if args.vararg is not None or args.kwarg is not None:
+        return None
+    allowed: set = set()
+    for n in walk(node):
+        if isinstance(n, (gast.Subscript, gast.Attribute)) and \
+                isinstance(n.ctx, gast.Load) and isinstance(n.value, gast.Name):
+            allowed.add(id(n.value))  # (lst[0], lst.shape; lst.append(v) changes it
+            # but keeps no hold)
+        elif isinstance(n, (gast.For, gast.comprehension)) and isinstance(n.iter, gast.Name):
+            allowed.add(id(n.iter))
+        elif isinstance(n, gast.Call):
+            target = _resolve(function, n.func) if isinstance(n.func, (gast.Name,
+                                                                        gast.Attribute)) \
+                else None
+            module = getattr(target, "__module__", None) or ""
+            if target in (len, sum, min, max, sorted, list, tuple, enumerate, zip,
+                          isinstance) or module.startswith(("numpy", "math")):
+                allowed |= {id(a) for a in n.args}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and n.id in params and
+            isinstance(n.ctx, gast.Load) and id(n) not in allowed}

@@ -252,6 +252,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.state_views: dict[str, gast.expr] = {}
         #: Of those, the ones whose attribute was set since (m.buf = m.buf.copy()).
         self.state_rebound: set[str] = set()
+        #: Lists and dicts given to a function that may keep them (`kept_by_callees`):
+        #: name -> (the function, where).
+        self.given_away_at: dict[str, tuple] = {}
         #: Names holding text made from a differentiated value (``s = f"{x}"``).
         self.texts: set[str] = set()
         #: The names holding the caller's own list, dict or array an argument was copied
@@ -1076,7 +1079,49 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         elif isinstance(value, gast.Call):
             self.no_change_by_call(value, stmt)
             self.held_by_receiver(value)
+        self.kept_by_callees(value)
         self.body.append(Primal(stmt, stmt))
+
+    def kept_by_callees(self, value: Any) -> None:
+        """A list or dict of this function's given to a function of yours that may keep
+        a hold of it (``k.keep(acc)`` doing ``self.kept = lst``, ``register(acc)``
+        appending it to a module's list) is no longer the function's own: an append
+        to it afterwards, made on a new list, would leave the other holder the old one
+        (GD 01/02), and is refused."""
+        for call in walk(value):
+            if not isinstance(call, gast.Call):
+                continue
+            given = [a for a in call.args if isinstance(a, gast.Name)] + \
+                [k.value for k in call.keywords if isinstance(k.value, gast.Name)]
+            given = [a for a in given if a.id in self.owned and (
+                a.id in self.all_lists or a.id in self.lists or a.id in self.dicts)]
+            if not given:
+                continue
+            primitive = self.parsed.resolve(call.func)
+            function = primitive.function if isinstance(primitive, source.MethodOf) \
+                else primitive
+            label = gast.unparse(call.func).strip()
+            if primitive is UNRESOLVED and isinstance(call.func, gast.Attribute):
+                # (k.keep(acc), k's class known only as the code runs: it may)
+                for argument in given:
+                    self.owned.discard(argument.id)
+                    self.shared.add(argument.id)
+                    self.given_away_at[argument.id] = (label, self.parsed.where(call))
+                continue
+            if not is_user_function(function):
+                continue
+            kept = mutation.may_keep_arguments(function)
+            node = mutation._definition(function)
+            params = [a.id for a in node.args.posonlyargs + node.args.args] if node else []
+            if isinstance(primitive, source.MethodOf):
+                params = params[1:]
+            named = dict(zip([id(a) for a in call.args], params))
+            named.update({id(k.value): k.arg for k in call.keywords})
+            for argument in given:
+                if kept is None or named.get(id(argument)) in kept:
+                    self.owned.discard(argument.id)
+                    self.shared.add(argument.id)
+                    self.given_away_at[argument.id] = (label, self.parsed.where(call))
 
     def a_container(self, name: str) -> bool:
         """Whether ``name`` may hold a list or dict (not surely an array)."""
