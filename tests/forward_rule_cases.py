@@ -151,8 +151,7 @@ CASES += [
     ((_ad.normal_density, _ad.normal_density_slope),
      "_ad.normal_density(x) * y + _ad.normal_density_slope(x * y)", _n((3,), (3,)), 2),
     ((_ad.share_of_sum,),
-     "_ad.share_of_sum(x, np.logaddexp(x, y)) * y + "
-     "_ad.share_of_sum(y, np.logaddexp2(x, y), 2.0)", _n((3,), (3,)), 2),
+     "_ad.share_of_sum(x, y) * y + _ad.share_of_sum(y, x * x, 2.0)", _n((3,), (3,)), 2),
     ((np.heaviside,), "np.heaviside(x * 0.0, y) * y + np.heaviside(x, y)", _n((3,), (3,)), 2),
     ((np.add.reduceat, _ad.unreduceat),
      "np.add.reduceat(x * y, [0, 2, 1]) * _ad.unreduceat(y * y, np.ones(3), [0, 2, 1])",

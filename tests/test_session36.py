@@ -532,3 +532,15 @@ def test_a_list_given_to_a_function_that_keeps_it_is_not_grown_as_a_new_list():
     with pytest.raises(Exception, match=r"d was given to _register\(\)"):
         value_and_grad(_stored_in_a_registry_dict)(x)  # (it raised KeyError 'v')
     _REGISTRY.clear()
+
+
+def test_logaddexp_shares_are_exact_for_large_inputs_and_ties_at_infinity():
+    # GD 05/07: exp(x - ans) rounded to 1 at x = y = 1e17 (a gradient of (1, 1)); two
+    # +inf entries of logsumexp each got 1
+    from scipy.special import logsumexp
+    assert np.allclose(grad(np.logaddexp, wrt=(0, 1))(1e17, 1e17), (0.5, 0.5))
+    assert np.allclose(grad(np.logaddexp2, wrt=(0, 1))(1e17, 1e17), (0.5, 0.5))
+    with np.errstate(all="ignore"):
+        assert np.allclose(grad(lambda a: logsumexp(a))(np.array([np.inf, np.inf, 2.0])),
+                           [0.5, 0.5, 0.0])
+        assert grad(lambda x: np.logaddexp(x, x))(np.inf) == 1.0

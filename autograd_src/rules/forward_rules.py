@@ -248,12 +248,12 @@ def arctan2(g, ans, y, x):
 
 @defjvp(np.logaddexp, broadcasting=True)
 def logaddexp(g, ans, x, y):
-    return g * _ad.share_of_sum(x, ans), g * _ad.share_of_sum(y, ans)
+    return g * _ad.share_of_sum(x, y), g * _ad.share_of_sum(y, x)
 
 
 @defjvp(np.logaddexp2, broadcasting=True)
 def logaddexp2(g, ans, x, y):
-    return g * _ad.share_of_sum(x, ans, 2.0), g * _ad.share_of_sum(y, ans, 2.0)
+    return g * _ad.share_of_sum(x, y, 2.0), g * _ad.share_of_sum(y, x, 2.0)
 
 
 @defjvp(np.heaviside, broadcasting=True)
@@ -1806,14 +1806,14 @@ def matrix_power(g, ans, a, n):
 
 
 @defvjp(_ad.share_of_sum, broadcasting=True)
-def share_of_sum_vjp(g, ans, x, total, base=np.e):
-    slope = g * ans * np.log(base)  # (0 where the share is: a total not finite)
+def share_of_sum_vjp(g, ans, x, y, base=np.e):
+    slope = g * ans * (1 - ans) * np.log(base)  # (the logistic's slope)
     return slope, -slope, None
 
 
 @defjvp(_ad.share_of_sum, broadcasting=True)
-def share_of_sum(g, ans, x, total, base=np.e):
-    slope = ans * np.log(base)
+def share_of_sum(g, ans, x, y, base=np.e):
+    slope = ans * (1 - ans) * np.log(base)
     return g * slope, -g * slope, None
 
 

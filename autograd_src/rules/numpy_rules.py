@@ -240,12 +240,12 @@ def arctan2(g, ans, y, x):
 
 @defvjp(np.logaddexp, broadcasting=True)
 def logaddexp(g, ans, x, y):
-    return g * _ad.share_of_sum(x, ans), g * _ad.share_of_sum(y, ans)
+    return g * _ad.share_of_sum(x, y), g * _ad.share_of_sum(y, x)
 
 
 @defvjp(np.logaddexp2, broadcasting=True)
 def logaddexp2(g, ans, x, y):
-    return g * _ad.share_of_sum(x, ans, 2.0), g * _ad.share_of_sum(y, ans, 2.0)
+    return g * _ad.share_of_sum(x, y, 2.0), g * _ad.share_of_sum(y, x, 2.0)
 
 
 @defvjp(np.heaviside, broadcasting=True)

@@ -23,7 +23,7 @@ def unlogsumexp(g: Any, ans: Any, a: Any, axis: Any = None, b: Any = None,
     An entry at ``-inf`` contributes nothing, so its gradient is 0 (``exp(-inf) = 0``).
     Where the result itself is ``-inf`` (all entries ``-inf``, or all weights 0) the
     gradient is 0 instead of the nan of ``exp(-inf - -inf)``; where it is ``+inf``, the
-    entries at ``+inf`` get their weight and the others 0. A nan stays nan.
+    entries at ``+inf`` share 1 (as a max's ties) and the others get 0. A nan stays nan.
     """
     if return_sign:
         raise NotImplementedError("the gradient of logsumexp(return_sign=True) is not "
@@ -36,29 +36,32 @@ def unlogsumexp(g: Any, ans: Any, a: Any, axis: Any = None, b: Any = None,
         weights = weights * b
     if not np.any(infinite):
         return unbroadcast(g * weights, a)
-    # (a result at -inf: 0; at +inf: 1 for the entries at +inf; a nan stays nan)
-    top = np.equal(a, np.inf) * (1 if b is None else b)
+    # (a result at -inf: 0; at +inf: the entries at +inf share 1; a nan stays nan)
+    at_top = np.equal(a, np.inf)
+    top = at_top / np.maximum(np.sum(at_top, axis=axis, keepdims=True), 1) * \
+        (1 if b is None else b)
     return unbroadcast(g * np.where(infinite, np.where(np.greater(ans, 0), top, 0),
                                     weights), a)
 
 
-def share_of_sum(x: Any, ans: Any, base: float = np.e) -> Any:
-    """``base ** (x - ans)``, the share ``x`` has in ``ans = logaddexp(x, y)``
-    (``logaddexp2`` with ``base=2``). Where ``ans`` is infinite the difference is nan:
-    at ``-inf`` (``x = y = -inf``, a state not reached yet in a log-space recursion)
-    the share is 0, which a zero adjoint keeps 0, as logsumexp's; at ``+inf`` it is 1
-    for an operand at ``+inf`` and 0 for a finite one. A nan stays nan."""
-    if type(x) is float and type(ans) is float:  # (the Python-number variants)
-        if -np.inf < ans < np.inf or ans != ans:
-            return base ** (x - ans)
-        return 1.0 if ans > 0 and x == ans else 0.0
-    infinite = np.isinf(ans)
-    if not np.any(infinite):
-        return np.power(base, x - ans) if base != np.e else np.exp(x - ans)
-    shifted = np.subtract(x, np.where(infinite, 0, ans))
-    share = np.exp(shifted) if base == np.e else np.power(base, shifted)
-    at_top = np.equal(x, np.inf).astype(np.result_type(share))
-    return np.where(infinite, np.where(np.greater(ans, 0), at_top, 0), share)[()]
+def share_of_sum(x: Any, y: Any, base: float = np.e) -> Any:
+    """The share ``x`` has in ``logaddexp(x, y)`` (``logaddexp2`` with ``base=2``):
+    ``1 / (1 + base ** (y - x))``, exact where ``x`` and ``y`` are large (``exp(x - ans)``
+    rounds to 1 at 1e17). Where both are ``-inf`` (a state not reached yet, in a
+    log-space recursion) the share is 0, which a zero adjoint keeps 0, as logsumexp's;
+    where both are ``+inf``, a half. A nan stays nan."""
+    if type(x) is float and type(y) is float:  # (the Python-number variants)
+        if x == y and x in (np.inf, -np.inf):
+            return 0.5 if x > 0 else 0.0
+        power = y - x
+        return 0.0 if power > 700 else 1.0 / (1.0 + base ** power)
+    with np.errstate(over="ignore", invalid="ignore"):
+        power = np.subtract(y, x)
+        share = 1.0 / (1.0 + (np.exp(power) if base == np.e else np.power(base, power)))
+    both = np.isinf(x) & np.equal(x, y)
+    if np.any(both):
+        share = np.where(both, np.where(np.greater(x, 0), 0.5, 0.0), share)
+    return share[()] if isinstance(share, np.ndarray) else share
 
 
 def multidigamma(a: Any, d: int) -> Any:
