@@ -544,3 +544,21 @@ def test_logaddexp_shares_are_exact_for_large_inputs_and_ties_at_infinity():
         assert np.allclose(grad(lambda a: logsumexp(a))(np.array([np.inf, np.inf, 2.0])),
                            [0.5, 0.5, 0.0])
         assert grad(lambda x: np.logaddexp(x, x))(np.inf) == 1.0
+
+
+def _worklist(x):
+    st = [x * 2.0]
+    k = 0
+    total = 0.0
+    while st and k < 5:
+        v = st.pop()
+        total = total + np.sum(v)
+        if k < 3:
+            st.append(v * 0.5)
+        k += 1
+    return total
+
+
+def test_a_while_test_reading_a_list_for_its_truth_beside_a_counter():
+    # GD 10: while st and k < 7 was refused; while st alone ran
+    assert np.allclose(grad(_worklist)(np.array([1.0, 2.0])), 3.75)

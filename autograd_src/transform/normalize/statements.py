@@ -509,6 +509,17 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.active = active_before - assigned
         return True
 
+    def truth_of_lists(self, test: gast.expr) -> bool:
+        """Whether ``test`` reads its differentiated values only for the truth of lists
+        (``stack``, ``stack and k < 7``, ``not stack``): their lengths, without gradient."""
+        if isinstance(test, gast.Name) and test.id in self.lists:
+            return True
+        if isinstance(test, gast.BoolOp):
+            return all(self.truth_of_lists(v) or not self.is_active(v) for v in test.values)
+        if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
+            return self.truth_of_lists(test.operand) or not self.is_active(test.operand)
+        return False
+
     def branch(self, stmt: gast.If) -> None:
         active_before = set(self.active)
         scalars_before = set(self.scalars)
@@ -766,9 +777,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                                      copy.copy(stmt)):
                     self.statement(rewritten)
                 return
-        elif self.is_active(stmt.test) and not (
-                isinstance(stmt.test, gast.Name) and stmt.test.id in self.lists):
-            # (while stack: a list's truth is its length, which has no gradient)
+        elif self.is_active(stmt.test) and not self.truth_of_lists(stmt.test):
+            # (while stack: a list's truth is its length, which has no gradient; so in
+            # while stack and k < 7)
             raise self.error(stmt.test, "a while condition must be a comparison or another "
                                         "value without gradient")
         if isinstance(stmt, gast.For) and not (
