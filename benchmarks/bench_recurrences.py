@@ -226,6 +226,33 @@ def kept_for_a_plot_by_hand(p, steps):
     return dp
 
 
+def outputs_collected(a, x):
+    """A leaky integrator whose outputs are appended to a list, then made an array
+    (FX 01): the list grows in place and its adjoint shrinks in place."""
+    out = []
+    y = 0.0
+    for s in x:
+        y = a * y + s
+        out.append(y)
+    return np.sum(np.array(out) ** 2)
+
+
+def outputs_collected_by_hand(a, x):
+    n = len(x)
+    ys = np.empty(n)
+    y = 0.0
+    for t in range(n):
+        y = a * y + x[t]
+        ys[t] = y
+    g = 2 * ys
+    dx = np.empty(n)
+    carried = 0.0
+    for t in range(n - 1, -1, -1):
+        carried = carried * a + g[t]
+        dx[t] = carried
+    return dx
+
+
 WORKLOADS = [
     ("trajectory 400 x 400", trajectory, trajectory_by_hand,
      (np.linspace(-1.0, 1.0, 400), 1.3), (0, 1)),
@@ -241,6 +268,8 @@ WORKLOADS = [
      (np.random.default_rng(0).standard_normal(4000), [0.3, 0.2, 0.1, -0.5, 0.2]), 1),
     ("history kept for a plot 2000", kept_for_a_plot, kept_for_a_plot_by_hand,
      (np.array([1.5, 0.2]), 2000), 0),
+    ("outputs appended 16000", outputs_collected, outputs_collected_by_hand,
+     (0.9, np.random.default_rng(1).standard_normal(16000)), 1),
 ]
 
 
