@@ -562,3 +562,14 @@ def _worklist(x):
 def test_a_while_test_reading_a_list_for_its_truth_beside_a_counter():
     # GD 10: while st and k < 7 was refused; while st alone ran
     assert np.allclose(grad(_worklist)(np.array([1.0, 2.0])), 3.75)
+
+
+def test_logaddexp_reduce_at_plus_infinity():
+    # GD 06: a +inf entry gave a nan gradient (logsumexp gives [1, 0, 0])
+    import autograd_src as mg
+    with np.errstate(all="ignore"):
+        a = np.array([np.inf, 0.5, 1.0])
+        assert np.allclose(grad(lambda v: np.logaddexp.reduce(v))(a), [1.0, 0.0, 0.0])
+        t = mg.tensor(a)
+        np.logaddexp.reduce(t).backward()
+        assert np.allclose(t.grad, [1.0, 0.0, 0.0])

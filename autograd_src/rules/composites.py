@@ -417,11 +417,16 @@ def logaddexp_reduce(array: Any, axis: Any = 0, dtype: Any = None, out: Any = No
     a = _as_array(array)
     if np.size(a) == 0:  # (-inf, as NumPy gives, with no gradient to carry)
         return np.sum(_values_of(a), axis=axis, keepdims=keepdims) - np.inf
-    top = np.max(a, axis=axis, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0.0)  # (all -inf gives -inf, as NumPy's)
+    largest = np.max(a, axis=axis, keepdims=True)
+    # (a +inf entry: the result is +inf, its gradient the max's, shared between ties;
+    # the sum is taken of the other lanes only, on safe values, so no nan reaches them)
+    at_top = _values_of(largest) == np.inf
+    a = np.where(at_top, 0.0, a)
+    top = np.where(at_top | ~np.isfinite(_values_of(largest)), 0.0, largest)
     total = np.sum(np.exp(a - top), axis=axis, keepdims=True)
     empty = total == 0  # (all -inf: -inf, gradient 0, as scipy's logsumexp, not nan)
     total = top + np.where(empty, -np.inf, np.log(np.where(empty, 1.0, total)))
+    total = np.where(at_top, largest, total)
     if keepdims:
         return total
     if axis is None:
