@@ -573,3 +573,47 @@ def test_logaddexp_reduce_at_plus_infinity():
         t = mg.tensor(a)
         np.logaddexp.reduce(t).backward()
         assert np.allclose(t.grad, [1.0, 0.0, 0.0])
+
+
+_SHOTS = [("A", 10.0), ("B", 20.0), ("A", 15.0)]
+
+
+def _team_totals(b, shots):
+    from collections import defaultdict
+    tot = defaultdict(float)
+    for team, dist in shots:
+        tot[team] += 1 / (1 + np.exp(-(b * dist)))
+    return sum(v ** 2 for v in tot.values())
+
+
+def _elo(K, H, matches):
+    r = {t: 1500.0 for t in ("T0", "T1", "T2")}
+    ll = 0.0
+    for h, a, s in matches:
+        e = 1.0 / (1.0 + 10 ** ((r[a] - r[h] - H) / 400.0))
+        ll = ll + s * np.log(e) + (1 - s) * np.log(1 - e)
+        r[h] = r[h] + K * (s - e)
+        r[a] = r[a] - K * (s - e)
+    return ll
+
+
+def test_a_defaultdict_accumulated_into_under_forward_mode():
+    # GE 04: the tangent of a defaultdict was a plain dict: KeyError at its first key
+    from autograd_src import jvp
+    eps = 1e-6
+    expected = (_team_totals(-0.05 + eps, _SHOTS) - _team_totals(-0.05 - eps, _SHOTS)) / 2e-6
+    assert np.isclose(grad(_team_totals)(-0.05, _SHOTS), expected, rtol=1e-6)
+    assert np.isclose(jvp(_team_totals, (-0.05, _SHOTS), (1.0, None))[1], expected, rtol=1e-6)
+
+
+def test_ratings_in_a_dict_comprehension_are_updated_in_place():
+    # GE 07: r = {t: 1500.0 for t in TEAMS} was not the function's own dict, so each
+    # store ran a check walking the whole list of matches: quadratic
+    matches = [("T0", "T1", 1.0), ("T2", "T0", 0.0), ("T1", "T2", 1.0), ("T0", "T2", 1.0)]
+    df = grad(_elo, wrt=(0, 1))
+    got = df(20.0, 50.0, matches)
+    assert "_ad.alone(r" not in df.source and "r[h] = " in df.source
+    eps = 1e-5
+    fd = ((_elo(20 + eps, 50.0, matches) - _elo(20 - eps, 50.0, matches)) / (2 * eps),
+          (_elo(20.0, 50 + eps, matches) - _elo(20.0, 50 - eps, matches)) / (2 * eps))
+    assert np.allclose(got, fd, rtol=1e-6)

@@ -4,6 +4,7 @@ back to an operand's shape.
 
 from __future__ import annotations
 
+import collections
 import sys
 import types
 import weakref
@@ -42,6 +43,12 @@ def zeros_like(x: Any) -> Any:
         return 0.0
     if type(x) is list or type(x) is tuple or isinstance(x, (list, tuple)):
         return [zero_item(e) for e in x]
+    if isinstance(x, collections.defaultdict) and x.default_factory is not None:
+        # (tot = defaultdict(float); tot[k] += v: a key first read is made with the
+        # factory's value, a constant, whose zero the tangent's missing key gets)
+        factory = x.default_factory
+        return collections.defaultdict(lambda: zeros_like(factory()),
+                                       {k: zero_item(v) for k, v in x.items()})
     if isinstance(x, dict):
         return {k: zero_item(v) for k, v in x.items()}
     if isinstance(x, np.generic):  # np.float64(0.0), not a 0-d array: += stays cheap

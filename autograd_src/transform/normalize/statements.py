@@ -2487,8 +2487,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         kept_own = set()
         if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Subscript) and \
                 isinstance(stmt.value.value, gast.Name) and \
-                stmt.value.value.id in self.lists and \
+                (stmt.value.value.id in self.lists or stmt.value.value.id in self.dicts and
+                 stmt.value.value.id not in self.parsed.params) and \
                 not isinstance(stmt.value.slice, gast.Slice):
+            # (ra = r['home'] of a dict made here: the item is shared, r stays its own)
             kept_own = {stmt.value.value.id}  # u = V[t - 1]: the item is shared (a write
             # into it is checked), the list stays the function's own: it may still grow
         self.owned -= shared - kept_own
@@ -2542,6 +2544,15 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 self.owned |= assigned
                 self.lists |= assigned
                 self.all_lists |= assigned
+
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name) and \
+                isinstance(stmt.value, gast.DictComp):
+            # (r = {t: 1500.0 for t in TEAMS}, without gradient yet: a new dict of this
+            # function's own, whose stores need no check as they run; its own loop
+            # variable, t, is no name of the function)
+            self.owned.add(stmt.targets[0].id)
+            self.dicts.add(stmt.targets[0].id)
 
     def output(self, stmt: gast.Return) -> tuple[str, bool]:
         value = stmt.value
