@@ -617,3 +617,49 @@ def test_ratings_in_a_dict_comprehension_are_updated_in_place():
     fd = ((_elo(20 + eps, 50.0, matches) - _elo(20 - eps, 50.0, matches)) / (2 * eps),
           (_elo(20.0, 50 + eps, matches) - _elo(20.0, 50 - eps, matches)) / (2 * eps))
     assert np.allclose(got, fd, rtol=1e-6)
+
+
+def _dict_comprehension_copy_updated(x, state):
+    s = {k: state[k] for k in state}
+    s["m"] *= 0.9
+    s["m"] += x
+    return np.sum(s["m"] * x)
+
+
+def _rows_listed_then_updated(x, X):
+    rows = [X[i] for i in range(X.shape[0])]
+    rows[0] += x
+    return np.sum(rows[0] * x)
+
+
+def _list_comprehension_copy_updated(x, lst):
+    copied = [a for a in lst]
+    copied[0] += x
+    return np.sum(copied[0] * x)
+
+
+def test_a_comprehension_holding_an_arguments_arrays_is_checked_as_a_copy():
+    # GF 06/07: {k: S[k] for k in S} and [a for a in S] hold S's arrays, as S.copy()
+    # does; an update in place carrying gradient left the caller's array as it was
+    # (after the one without gradient had reached it). Now refused, as {**S} is.
+    from autograd_src.errors import InPlaceUpdateError
+    x = np.array([0.3, -0.7, 1.1])
+    with pytest.raises(InPlaceUpdateError, match="read later, shares"):
+        grad(_dict_comprehension_copy_updated)(x, {"m": np.array([1.0, 2.0, 3.0])})
+    with pytest.raises(InPlaceUpdateError, match="read later, shares"):
+        grad(_rows_listed_then_updated)(x, np.ones((2, 3)))
+    with pytest.raises(InPlaceUpdateError, match="read later, shares"):
+        grad(_list_comprehension_copy_updated)(x, [np.ones(3)])
+
+
+def _fast_weights(params, x):
+    fast = {k: v for k, v in params.items()}
+    fast['w'] = fast['w'] * 0.5
+    return np.sum(fast['w'] * x) + np.sum(fast['b'])
+
+
+def test_a_comprehension_copy_may_still_take_new_items():
+    # (a store rebinding a slot of the copy changes nothing the caller holds)
+    p = {'w': np.array([0.5, -0.3]), 'b': np.array([0.1, 0.2])}
+    g = grad(_fast_weights)(p, np.array([1.0, 2.0]))
+    assert np.allclose(g['w'], [0.5, 1.0]) and np.allclose(g['b'], 1.0)

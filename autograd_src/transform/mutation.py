@@ -603,6 +603,30 @@ def shallow_copy_source(value: Any, resolve: Any) -> Optional[gast.expr]:
             value.slice.lower is None and value.slice.upper is None and \
             value.slice.step is None:
         return value.value
+    return _copied_by_a_comprehension(value)
+
+
+def _copied_by_a_comprehension(value: Any) -> Optional[gast.expr]:
+    """``S`` of a comprehension holding the items of ``S`` as they are (GF 06/07):
+    ``{k: S[k] for k in S}``, ``{k: v for k, v in S.items()}``, ``[a for a in S]``,
+    ``[S[i] for i in range(n)]``; else None."""
+    if not isinstance(value, (gast.DictComp, gast.ListComp)) or len(value.generators) != 1:
+        return None
+    generator = value.generators[0]
+    item = value.value if isinstance(value, gast.DictComp) else value.elt
+    it = generator.iter
+    if isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute) and \
+            it.func.attr in ("items", "keys", "values") and not it.args:
+        it = it.func.value
+    elif isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and \
+            it.func.id in ("sorted", "list", "reversed", "enumerate", "zip") and it.args:
+        it = it.args[0]
+    loop = {n.id for n in walk(generator.target) if isinstance(n, gast.Name)}
+    if isinstance(item, gast.Subscript) and isinstance(item.value, gast.Name) and \
+            isinstance(item.slice, gast.Name) and item.slice.id in loop:
+        return item.value  # (S[k], S[i])
+    if isinstance(item, gast.Name) and item.id in loop and isinstance(it, gast.Name):
+        return it  # (a for a in S, v for k, v in S.items())
     return None
 
 

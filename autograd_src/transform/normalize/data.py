@@ -231,7 +231,8 @@ class DataNormalizer:
         stays_shared: set = set()
         roots = self.view_roots.get(name, set()) & set(self.wrt)
         if name not in self.parsed.params and roots and isinstance(target.slice, gast.Constant) \
-                and isinstance(target.slice.value, str) and name not in self.owned:
+                and isinstance(target.slice.value, str) and name not in self.owned and \
+                name not in self.items_held_from:  # (a comprehension's copy: a new dict)
             # q = ps[0]; q['W'] = ...: q is a dict the caller's list holds, whose item
             # NumPy's Python would rebind for the caller too; grad's new dict would not
             root = sorted(roots)[0]
@@ -621,6 +622,11 @@ class DataNormalizer:
         if viewing:  # arrays name may view as they were before such an update
             keywords.append(gast.keyword(arg="viewing", value=gast.Tuple(
                 elts=[name_node(p) for p in viewing], ctx=gast.Load())))
+        if partners & self.items_held_from.get(name, set()):
+            # (s = {k: S[k] for k in S}, `holds_items_of`: s['m'] is S['m']'s array, which
+            # NumPy's update changes; its items are checked against S's, GF 06/07)
+            keywords.append(gast.keyword(arg="items", value=gast.Constant(value=True,
+                                                                          kind=None)))
         check = gast.Expr(value=gast.Call(
             func=gast.Attribute(value=ad, attr="alone", ctx=gast.Load()),
             args=[name_node(name), gast.Tuple(elts=[name_node(p) for p in sorted(partners)],

@@ -252,6 +252,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.state_views: dict[str, gast.expr] = {}
         #: Of those, the ones whose attribute was set since (m.buf = m.buf.copy()).
         self.state_rebound: set[str] = set()
+        #: Lists and dicts made of another's items as they are (`holds_items_of`):
+        #: name -> the names whose items it holds.
+        self.items_held_from: dict[str, set] = {}
         #: Lists and dicts given to a function that may keep them (`kept_by_callees`):
         #: name -> (the function, where).
         self.given_away_at: dict[str, tuple] = {}
@@ -508,6 +511,17 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.body.append(Primal(kept, stmt, assigned))
         self.active = active_before - assigned
         return True
+
+    def holds_items_of(self, name: str, copied: Optional[gast.expr]) -> None:
+        """``s = {k: S[k] for k in S}`` (``[a for a in S]``, ``[X[i] for i in ...]``):
+        ``s`` holds ``S``'s items as they are, as ``S.copy()`` does, so an update in
+        place of one of them is checked against ``S`` (GF 06/07: the caller's array
+        kept its old values where the update carried gradient)."""
+        if not isinstance(copied, gast.Name) or copied.id == name:
+            return
+        self.owned.discard(name)
+        self.shared |= {name, copied.id}
+        self.items_held_from.setdefault(name, set()).add(copied.id)
 
     def truth_of_lists(self, test: gast.expr) -> bool:
         """Whether ``test`` reads its differentiated values only for the truth of lists
@@ -1969,16 +1983,19 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.conditional(value, target.id)
         elif isinstance(value, (gast.ListComp, gast.GeneratorExp, gast.DictComp)):
             built = self.comprehension(value)
+            copied = mutation.shallow_copy_source(value, self.parsed.resolve)
             if built not in self.active:  # [p.size for p in ps]: numbers, constants
                 self.primal(gast.copy_location(assign_node(target.id, name_node(built),
                                                            original), original))
                 if not isinstance(value, gast.DictComp):
                     self.lists.add(target.id)
                     self.all_lists.add(target.id)
+                self.holds_items_of(target.id, copied)
                 return
             self.owned.discard(built)
             self.emit_op(target.id, name_node(built), None, [built], {})
             self.owned.add(target.id)
+            self.holds_items_of(target.id, copied)
         else:
             rule, primal, bound, inputs = self.operation(value)
             self.emit_op(target.id, primal, rule, inputs, bound)
@@ -2468,6 +2485,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             if isinstance(stmt, gast.Assign) else None
         if isinstance(copied, gast.Name) and self.a_container(copied.id):
             shared.add(copied.id)  # (e = d.copy(): e holds d's arrays, as d does)
+        comprehension_copy = isinstance(copied, gast.Name) and \
+            isinstance(stmt.value, (gast.DictComp, gast.ListComp)) and \
+            len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name) and (
                 not isinstance(stmt.op, gast.Add) or
                 self.holds_sequence(stmt.target) is False):
@@ -2503,6 +2523,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                        if isinstance(t, (gast.Subscript, gast.Attribute))
                        and isinstance(t.value, gast.Name)}
             self.shared |= shared | assigned | holders
+            if comprehension_copy:  # ({k: S[k] for k in S}: S's items, as S.copy())
+                self.holds_items_of(stmt.targets[0].id, copied)
         elif isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
                 isinstance(stmt.targets[0], gast.Name) and (made or isinstance(stmt.value, (
                     gast.List, gast.Dict, gast.Set, gast.ListComp, gast.DictComp,
@@ -2547,10 +2569,14 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
 
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
                 isinstance(stmt.targets[0], gast.Name) and \
-                isinstance(stmt.value, gast.DictComp):
+                isinstance(stmt.value, gast.DictComp) and (
+                    isinstance(stmt.value.value, (gast.Constant, gast.List, gast.Dict,
+                                                  gast.BinOp, gast.UnaryOp)) or
+                    isinstance(stmt.value.value, gast.Call) and allocates(
+                        self.parsed.resolve(stmt.value.value.func), stmt.value.value)):
             # (r = {t: 1500.0 for t in TEAMS}, without gradient yet: a new dict of this
-            # function's own, whose stores need no check as they run; its own loop
-            # variable, t, is no name of the function)
+            # function's own, of new values, whose stores need no check as they run; not
+            # {k: S[k] for k in S}, which holds S's arrays)
             self.owned.add(stmt.targets[0].id)
             self.dicts.add(stmt.targets[0].id)
 
