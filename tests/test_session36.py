@@ -663,3 +663,33 @@ def test_a_comprehension_copy_may_still_take_new_items():
     p = {'w': np.array([0.5, -0.3]), 'b': np.array([0.1, 0.2])}
     g = grad(_fast_weights)(p, np.array([1.0, 2.0]))
     assert np.allclose(g['w'], [0.5, 1.0]) and np.allclose(g['b'], 1.0)
+
+
+def _superposed(k, times):
+    out = []
+    for t in times:
+        c = 0.0
+        for j in range(2):
+            c += np.exp(-k * t * (j + 1))
+        out.append(c)
+    return np.sum(np.array(out))
+
+
+def _accumulator_array_appended(x):
+    out = []
+    c = np.zeros(2)
+    out.append(c)
+    c += x
+    return np.sum(out[0] * x)
+
+
+def test_an_accumulator_rebound_to_a_number_at_each_pass_shares_nothing():
+    # GG 01: out.append(c) then, next pass, c = 0.0; c += ... was refused as an update
+    # of an array another name holds
+    times = [1.0, 2.0]
+    expected = sum(-t * (j + 1) * np.exp(-0.3 * t * (j + 1)) for t in times for j in range(2))
+    assert np.isclose(grad(_superposed)(0.3, times), expected)
+    # an array appended, then updated in place, is still checked (NumPy's out[0] is c)
+    from autograd_src.errors import InPlaceUpdateError
+    with pytest.raises((InPlaceUpdateError, SyntaxError)):
+        grad(_accumulator_array_appended)(np.array([1.0, 2.0]))

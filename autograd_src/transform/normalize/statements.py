@@ -110,6 +110,9 @@ def _new_array(value: gast.expr) -> bool:
     """Whether ``value`` surely makes a new array or number: arithmetic that a list or
     tuple cannot do (``v * 2.0``, ``v - w``, ``-v``; not ``a + b`` or ``a * k``, which
     may join or repeat lists holding the items they held)."""
+    if isinstance(value, gast.Constant):  # (c = 0.0 at each pass: a new number)
+        return isinstance(value.value, (int, float, complex)) and \
+            not isinstance(value.value, bool)
     if isinstance(value, gast.UnaryOp):
         return isinstance(value.op, (gast.USub, gast.UAdd))
     if not isinstance(value, gast.BinOp):
@@ -1186,6 +1189,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         held = {n.id for a in list(call.args) + [k.value for k in call.keywords]
                 if viewed(a) for n in shared_parts(a, self.parsed.resolve)[0]
                 if isinstance(n, gast.Name)}
+        # (and an array given itself, out.append(c) with c = np.zeros(2): out[0] is c,
+        # which c += x changes in NumPy; a number is rebound, as in Python)
+        held |= {a.id for a in list(call.args) + [k.value for k in call.keywords]
+                 if isinstance(a, gast.Name) and a.id in self.parsed.locals and
+                 (self.surely_an_array(a.id) or a.id in self.float_arrays)}
         held = {n for n in held if not self.namer.is_reference(n)} - self.scalars
         if held:
             receiver = call.func.value.id
