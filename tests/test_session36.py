@@ -693,3 +693,29 @@ def test_an_accumulator_rebound_to_a_number_at_each_pass_shares_nothing():
     from autograd_src.errors import InPlaceUpdateError
     with pytest.raises((InPlaceUpdateError, SyntaxError)):
         grad(_accumulator_array_appended)(np.array([1.0, 2.0]))
+
+
+def _accumulated_by_key(w):
+    from collections import defaultdict
+    acc = defaultdict(float)
+    for i in range(3):
+        acc["a"] += w * i
+    return np.sum(acc["a"] ** 2)
+
+
+def _accumulated_arrays(w):
+    from collections import defaultdict
+    acc = defaultdict(lambda: np.zeros(2))
+    acc["a"] += w * 2.0
+    acc["a"] += w ** 2
+    return np.sum(acc["a"] ** 2)
+
+
+def test_a_defaultdict_accumulated_into_in_reverse_mode():
+    # GF 03/05: the adjoint's zero_at took a defaultdict for an array: IndexError
+    from autograd_src import hessian
+    w = np.array([0.7, -1.2])
+    assert np.allclose(grad(_accumulated_by_key)(w), 18 * w)
+    assert np.isclose(hessian(_accumulated_by_key)(0.7), 18.0)
+    v = 2 * w + w ** 2
+    assert np.allclose(grad(_accumulated_arrays)(w), 2 * v * (2 + 2 * w))

@@ -251,8 +251,8 @@ def _not_structured(x: Any, index: Any) -> None:
 def zero_at(g: Any, index: Any) -> Any:
     """``g`` with the entries at ``index`` set to zero (they were overwritten)."""
     kind = type(g)
-    if kind is list or kind is dict:
-        out = kind(g)
+    if kind is list or kind is dict or isinstance(g, (list, dict)):
+        out = kind(g) if kind is list or kind is dict else copy.copy(g)  # (a defaultdict)
         out[index] = _overwritten(g[index])
         return out
     out = np.array(g, copy=True)
@@ -263,8 +263,7 @@ def zero_at(g: Any, index: Any) -> Any:
 def zero_into(g: Any, index: Any) -> Any:
     """`zero_at`, written into ``g`` where it is a list or dict of the sweep's own (which
     the optimizer proves): O(1) per item, not a copy of the whole."""
-    kind = type(g)
-    if kind is list or kind is dict:
+    if isinstance(g, (list, dict)):
         g[index] = _overwritten(g[index])
         return g
     return zero_at(g, index)
@@ -277,7 +276,7 @@ def zero_items(x: Any) -> Any:
     an array after it); an adjoint added to it takes the shape it has (`add`)."""
     if type(x) is list:
         return [_overwritten(item) for item in x]
-    if type(x) is dict:
+    if isinstance(x, dict):
         return {key: _overwritten(item) for key, item in x.items()}
     return zeros_like(x)
 
