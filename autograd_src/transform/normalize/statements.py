@@ -2487,6 +2487,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
             assigned.add(stmt.target.id)
         joins = isinstance(stmt, gast.Assign) and self._joins_lists(stmt.value)
+        # (read before the names it binds are forgotten: a = a + 1.0 of a number is one)
+        value_is_scalar = isinstance(stmt, gast.Assign) and self.is_scalar_value(stmt.value)
         self.body.append(Primal(stmt, self.origin, assigned))
         shared = shared_names(stmt, self.parsed.resolve)
         copied = mutation.shallow_copy_source(stmt.value, self.parsed.resolve) \
@@ -2553,7 +2555,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.scalars.update(pairs_of_numbers)  # x, v = x0, v0 keeps what x0 and v0 are
         if isinstance(stmt, gast.Assign) and len(assigned) == 1 and \
                 isinstance(stmt.targets[0], gast.Name):
-            if self.is_scalar_value(stmt.value):
+            if value_is_scalar:
                 self.scalars |= assigned
             shape_class = self.class_of_expr(stmt.value)
             if shape_class is not None:
