@@ -743,3 +743,45 @@ def test_a_number_updated_by_itself_in_a_branch_stays_a_number():
     fd = ((_dosed(0.1 + eps, 1.5) - _dosed(0.1 - eps, 1.5)) / (2 * eps),
           (_dosed(0.1, 1.5 + eps) - _dosed(0.1, 1.5 - eps)) / (2 * eps))
     assert np.allclose(got, fd, rtol=1e-6)
+
+
+class _TwoNames:
+    pass
+
+
+def _read_then_scaled_through_another_attribute(x, m):
+    y = np.sum(x * m.b)
+    m.a *= 2.0
+    return y
+
+
+class _Model:
+    def __init__(self):
+        self.W = np.array([1.0, 2.0, 3.0])
+        self.params = [self.W]
+
+    def loss(self, x):
+        y = np.sum(x * self.W)
+        self.params[0] *= 0.5
+        return y
+
+
+def _objective(x, model):
+    return model.loss(x)
+
+
+def test_an_attribute_updated_in_place_while_another_name_for_it_was_read():
+    # GH 01-06: m.a is m.b; the derivative of y = sum(x * m.b) read m.b, which
+    # m.a *= 2.0 then changed in NumPy: a silently doubled gradient. Checked as it runs.
+    from autograd_src.errors import InPlaceUpdateError
+    m = _TwoNames()
+    m.a = m.b = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(InPlaceUpdateError, match="derivative of an earlier line reads"):
+        grad(_read_then_scaled_through_another_attribute)(np.array([0.5, -1.0, 2.0]), m)
+    with pytest.raises(InPlaceUpdateError, match="derivative of an earlier line reads"):
+        grad(_objective)(np.array([0.3, -0.7, 1.2]), _Model())
+    # two arrays of their own: nothing shared, the update runs
+    m2 = _TwoNames()
+    m2.a, m2.b = np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0])
+    g = grad(_read_then_scaled_through_another_attribute)(np.array([0.5, -1.0, 2.0]), m2)
+    assert np.allclose(g, [1.0, 2.0, 3.0]) and np.allclose(m2.a, [2.0, 4.0, 6.0])

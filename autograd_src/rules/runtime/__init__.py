@@ -64,6 +64,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
 from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     a_dict,
     alone,
+    apart_from_what_adjoints_read,
     dtype_of,
     floating,
     integer_index,
@@ -236,7 +237,8 @@ from .special import (  # noqa: F401 - generated code reads them as _ad.<name>
 # optimizer may evaluate a call to one of these at transformation time.
 FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 
-__all__ = ["picked_item", "joined_like", "alone", "floating", "not_an_array", "item_alone",
+__all__ = ["picked_item", "joined_like", "alone", "apart_from_what_adjoints_read",
+           "floating", "not_an_array", "item_alone",
            "integer_index",
            "not_a_container",
            "a_dict",

@@ -624,6 +624,27 @@ def _named(other: Any, x: Any) -> str:
     return f" ({names[0]})" if names else ""
 
 
+def apart_from_what_adjoints_read(written: Any, read: tuple, where: str) -> None:
+    """Raise where an array ``written`` (or one an object or container holds: a method
+    or helper writing its attributes, ``opt.step()``) shares memory with an array the
+    derivative of an earlier line reads (``read``: ``m_b = m.b`` read once, an argument
+    ``w``), which NumPy's update in place is about to change: the derivative would see
+    the new values (``m.a *= 2`` where ``m.a is m.b``, GH 01-07)."""
+    targets = [a for a in _arrays_reached(written) if a.size]
+    if not targets:
+        return
+    held = [a for a in _arrays_reached(read) if a.size]
+    for array in targets:
+        for other in held:
+            if np.shares_memory(array, other):
+                raise InPlaceUpdateError(
+                    f"{where}: this in-place update changes an array the derivative of an "
+                    "earlier line reads under another name (an attribute or argument "
+                    "holding the same array); grad keeps a reference to it, not a copy, so "
+                    "the derivative would see the new values. Update a copy (.copy()), or "
+                    "make the change after the function differentiated")
+
+
 def no_array_within(container: Any, where: str) -> None:
     """Raise where ``container`` (a list, tuple or dict) holds an array: a helper updates
     its items in place, which for a shallow copy of an argument are the caller's
@@ -656,6 +677,27 @@ def _filled(cell: Any) -> bool:
     except ValueError:  # an empty cell
         return False
     return True
+
+
+def _arrays_reached(x: Any, depth: int = 3) -> list:
+    """``x`` itself where an array, else the arrays it holds, a few levels down: the
+    items of lists, tuples and dicts and the attributes of objects (not of modules,
+    classes or functions)."""
+    found, level = [], [x]
+    for _ in range(depth):
+        inner: list = []
+        for value in level:
+            if isinstance(value, np.ndarray):
+                found.append(value)
+            elif isinstance(value, dict):
+                inner += value.values()
+            elif isinstance(value, (list, tuple)):
+                inner += value
+            elif hasattr(value, "__dict__") and not isinstance(
+                    value, (type, types.ModuleType)) and not callable(value):
+                inner += vars(value).values()
+        level = inner
+    return found + [v for v in level if isinstance(v, np.ndarray)]
 
 
 def _arrays_within(x: Any, depth: int = 3) -> list:

@@ -18,7 +18,7 @@ import numpy as np
 from ...rules import numpy_rules, registry, runtime
 from .. import mutation
 from ..desugar import loop_over_positions
-from ..ir import Primal, assign_node, base_of, is_trivial, name_node, walk
+from ..ir import Op, Primal, assign_node, base_of, is_trivial, name_node, walk
 from ..naming import clone, describe
 from .expressions import AUG_SYMBOLS
 
@@ -1056,6 +1056,29 @@ class DataNormalizer:
                    if isinstance(node, gast.Name) and node.id == name and
                    isinstance(node.ctx, gast.Load))
 
+    def apart_from_what_adjoints_read(self, written: gast.expr, stmt: gast.stmt) -> None:
+        """Check, as it runs, that an update in place of ``written`` (``m.a *= 2.0``, or an
+        object a method of it updates, ``opt.step()``) changes no array the derivative of
+        an earlier line reads under another name: ``m.a is m.b`` with ``m.b`` read, or
+        ``opt.p is w`` (GH 01-07), which no name tells apart."""
+        bound = set(self.parsed.params) | set(self.bound_before.get(id(self.origin), ())) | {
+            item.target if isinstance(item, Op) else name
+            for item in self.body if isinstance(item, (Op, Primal))
+            for name in ([item.target] if isinstance(item, Op) else item.assigned)}
+        read = sorted(n for n in self.read_by_adjoints & bound
+                      if n not in self.scalars and not self.namer.is_reference(n))
+        if not read:
+            return
+        shown = getattr(stmt, "shown_as", None) or gast.unparse(stmt).strip().splitlines()[0]
+        check = gast.Expr(value=gast.Call(
+            func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
+                                attr="apart_from_what_adjoints_read", ctx=gast.Load()),
+            args=[clone(written), gast.Tuple(elts=[name_node(n) for n in read],
+                                             ctx=gast.Load()),
+                  gast.Constant(value=f"{self.parsed.where(stmt)}: {shown}", kind=None)],
+            keywords=[]))
+        self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
+
     def parameter_rebound_first(self, name: str) -> bool:
         """Whether the parameter ``name`` is surely bound to a new value by the
         function's top-level statements before anything writes into it or reads it
@@ -1101,6 +1124,7 @@ class DataNormalizer:
                                            "update of an attribute that a derivative reads "
                                            "is not supported: compute the new value into a "
                                            "name of this function's own")
+                self.apart_from_what_adjoints_read(stmt.target, stmt)
                 self.primal(stmt)
                 return
             callers_item = isinstance(container, gast.Name) and \
@@ -1113,6 +1137,9 @@ class DataNormalizer:
                     or self.item_of_a_dict_read_only_through_others(stmt.target) and
                     not self.read_through(container.id)) and not callers_item:
                 self.no_change_seen_by_adjoints(stmt.target, stmt)
+                if isinstance(container, gast.Attribute):
+                    # (self.params[0] *= 0.5 where self.params[0] is self.W, read)
+                    self.apart_from_what_adjoints_read(stmt.target, stmt)
                 self.primal(stmt)
                 return
             if callers_item and not (self.is_active(stmt.value) or self.is_active(container)):
