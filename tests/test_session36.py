@@ -785,3 +785,14 @@ def test_an_attribute_updated_in_place_while_another_name_for_it_was_read():
     m2.a, m2.b = np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0])
     g = grad(_read_then_scaled_through_another_attribute)(np.array([0.5, -1.0, 2.0]), m2)
     assert np.allclose(g, [1.0, 2.0, 3.0]) and np.allclose(m2.a, [2.0, 4.0, 6.0])
+
+
+def _stability_penalty(W):
+    return np.sum(np.linalg.eigvals(W @ W.T + np.eye(3)) ** 2)
+
+
+def test_eigvals_as_eig_gives_them():
+    # GI 01: np.linalg.eigvals had no rule (np.linalg.eig(W)[0] had)
+    W = np.array([[0.3, 0.1, 0.0], [0.2, -0.5, 0.4], [0.0, 0.3, 0.6]])
+    expected = grad(lambda w: np.sum(np.linalg.eig(w @ w.T + np.eye(3))[0] ** 2))(W)
+    assert np.allclose(grad(_stability_penalty)(W), expected)

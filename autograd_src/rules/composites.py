@@ -995,3 +995,10 @@ def broadcast_arrays(*args: Any, subok: bool = False) -> Any:
 def extract(condition: Any, arr: Any) -> Any:
     """``np.extract``: the entries of ``arr`` where ``condition`` is nonzero, flattened."""
     return np.ravel(arr)[np.ravel(condition) != 0]
+
+
+@defcomposite(np.linalg.eigvals)
+def eigvals(a: Any) -> Any:
+    """``np.linalg.eigvals``: the eigenvalues ``np.linalg.eig`` gives (real ones, as its
+    rule takes them)."""
+    return np.linalg.eig(a)[0]
