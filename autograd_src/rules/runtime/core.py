@@ -624,12 +624,17 @@ def _named(other: Any, x: Any) -> str:
     return f" ({names[0]})" if names else ""
 
 
-def apart_from_what_adjoints_read(written: Any, read: tuple, where: str) -> None:
-    """Raise where an array ``written`` (or one an object or container holds: a method
-    or helper writing its attributes, ``opt.step()``) shares memory with an array the
-    derivative of an earlier line reads (``read``: ``m_b = m.b`` read once, an argument
-    ``w``), which NumPy's update in place is about to change: the derivative would see
-    the new values (``m.a *= 2`` where ``m.a is m.b``, GH 01-07)."""
+def apart_from_what_adjoints_read(owner: Any, path: tuple, read: tuple, where: str) -> None:
+    """Raise where the array at ``path`` from ``owner`` (``m, ("a",)`` for ``m.a``;
+    ``self, ("params", [0])`` for ``self.params[0]``: attribute names, and items in a
+    list of one) shares memory with an array the derivative of an earlier line reads
+    (``read``: ``m_b = m.b`` read once, an argument ``w``), which NumPy's update in place
+    is about to change: the derivative would see the new values (``m.a *= 2`` where
+    ``m.a is m.b``, GH 01-06). The path is given rather than the array, so that code
+    reading this check again (forward mode over it) reads no attribute."""
+    written = owner
+    for step in path:
+        written = written[step[0]] if type(step) is list else getattr(written, step)
     targets = [a for a in _arrays_reached(written) if a.size]
     if not targets:
         return

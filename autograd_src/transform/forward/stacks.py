@@ -163,6 +163,13 @@ def _rewrite(stmts: list, checked: str, aliased: frozenset = frozenset()) -> lis
         if added is not None:
             out.append(added)
             continue
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and \
+                isinstance(stmt.value.func, gast.Attribute) and \
+                stmt.value.func.attr == "apart_from_what_adjoints_read":
+            # (not kept: the object it is given would read as passed to a call, which
+            # refuses a record stored on it, m.last = float(loss); forward mode over the
+            # gradient's code goes without this check, as before it was made)
+            continue
         if _is_check(stmt):  # _ad.alone(x, others, where): kept, its None unused
             out.append(gast.copy_location(gast.Assign(
                 targets=[_name(checked, gast.Store())], value=stmt.value,

@@ -1069,12 +1069,24 @@ class DataNormalizer:
                       if n not in self.scalars and not self.namer.is_reference(n))
         if not read:
             return
+        steps: list = []
+        owner = written
+        while isinstance(owner, (gast.Attribute, gast.Subscript)):
+            if isinstance(owner, gast.Attribute):
+                steps.insert(0, gast.Constant(value=owner.attr, kind=None))
+            elif isinstance(owner.slice, (gast.Constant, gast.Name)):
+                steps.insert(0, gast.List(elts=[clone(owner.slice)], ctx=gast.Load()))
+            else:
+                return  # (a slice or a computed index: not followed here)
+            owner = owner.value
+        if not isinstance(owner, gast.Name):
+            return
         shown = getattr(stmt, "shown_as", None) or gast.unparse(stmt).strip().splitlines()[0]
         check = gast.Expr(value=gast.Call(
             func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
                                 attr="apart_from_what_adjoints_read", ctx=gast.Load()),
-            args=[clone(written), gast.Tuple(elts=[name_node(n) for n in read],
-                                             ctx=gast.Load()),
+            args=[name_node(owner.id), gast.Tuple(elts=steps, ctx=gast.Load()),
+                  gast.Tuple(elts=[name_node(n) for n in read], ctx=gast.Load()),
                   gast.Constant(value=f"{self.parsed.where(stmt)}: {shown}", kind=None)],
             keywords=[]))
         self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
