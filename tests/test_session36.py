@@ -796,3 +796,45 @@ def test_eigvals_as_eig_gives_them():
     W = np.array([[0.3, 0.1, 0.0], [0.2, -0.5, 0.4], [0.0, 0.3, 0.6]])
     expected = grad(lambda w: np.sum(np.linalg.eig(w @ w.T + np.eye(3))[0] ** 2))(W)
     assert np.allclose(grad(_stability_penalty)(W), expected)
+
+
+class _Optimizer:
+    def __init__(self, p):
+        self.p = p
+
+    def step(self):
+        self.p *= 0.5
+
+
+class _Counter:
+    def __init__(self):
+        self.calls = np.zeros(1)
+
+    def tick(self):
+        self.calls += 1.0
+
+
+def _stepped_between(W, opt):
+    a = np.sum(W ** 2)
+    opt.step()
+    return a + np.sum(W)
+
+
+def _ticked_between(W, counter):
+    a = np.sum(W ** 2)
+    counter.tick()
+    return a
+
+
+def test_a_method_writing_an_attribute_another_name_for_which_was_read():
+    # GH 07 / GJ 01: opt.p is W; the derivative of sum(W ** 2) read W, which
+    # opt.step() (self.p *= 0.5) then halved in NumPy: a silently wrong gradient
+    from autograd_src.errors import InPlaceUpdateError
+    W = np.array([1.0, 2.0, 3.0])
+    shared = W.copy()
+    with pytest.raises(InPlaceUpdateError, match="writes in place into p"):
+        grad(_stepped_between)(shared, _Optimizer(shared))
+    # a method writing its own arrays runs, and leaves them as one call does
+    counter = _Counter()
+    assert np.allclose(grad(_ticked_between)(W, counter), 2 * W)
+    assert counter.calls[0] == 1.0

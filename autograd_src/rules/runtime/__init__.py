@@ -64,6 +64,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
 from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     a_dict,
     alone,
+    apart_from_what_a_method_writes,
     apart_from_what_adjoints_read,
     dtype_of,
     floating,
@@ -238,6 +239,7 @@ from .special import (  # noqa: F401 - generated code reads them as _ad.<name>
 FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 
 __all__ = ["picked_item", "joined_like", "alone", "apart_from_what_adjoints_read",
+           "apart_from_what_a_method_writes",
            "floating", "not_an_array", "item_alone",
            "integer_index",
            "not_a_container",

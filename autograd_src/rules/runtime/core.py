@@ -650,6 +650,78 @@ def apart_from_what_adjoints_read(owner: Any, path: tuple, read: tuple, where: s
                     "make the change after the function differentiated")
 
 
+def apart_from_what_a_method_writes(method: Any, read: tuple, where: str) -> None:
+    """Raise where the method ``method`` (``opt.step``, bound to its object) writes in
+    place into an attribute of its object whose array the derivative of an earlier line
+    reads (``read``): ``opt.p is w``, read, then ``self.p *= 0.9`` (GH 07, GJ 01)."""
+    function = getattr(method, "__func__", None)
+    owner = getattr(method, "__self__", None)
+    if function is None or owner is None or not read:
+        return
+    held = [a for a in _arrays_reached(read) if a.size]
+    for name in _attributes_written_in_place(function):
+        for array in _arrays_reached(getattr(owner, name, None)):
+            if array.size and any(np.shares_memory(array, other) for other in held):
+                raise InPlaceUpdateError(
+                    f"{where}: this call's method writes in place into {name}, an "
+                    "attribute of its object holding an array the derivative of an earlier "
+                    "line reads under another name (the object was given that array); "
+                    "grad keeps a reference to it, not a copy, so the derivative would see "
+                    "the new values. Give the object a copy (.copy()), or make the call "
+                    "after the function differentiated")
+
+
+_WRITTEN_ATTRIBUTES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _attributes_written_in_place(function: Any) -> frozenset:
+    """The attributes of its first parameter that ``function`` writes into in place
+    (``self.p *= 0.9``, ``self.p[0] = v``, ``self.p.fill(0)``, ``out=self.p``); every
+    attribute where its source cannot be read. Once per function."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return frozenset()
+    known = _WRITTEN_ATTRIBUTES.get(code)
+    if known is not None:
+        return known
+    import ast
+    import inspect
+    import textwrap
+    try:
+        node = ast.parse(textwrap.dedent(inspect.getsource(function))).body[0]
+        first = node.args.args[0].arg if node.args.args else None
+    except (OSError, TypeError, SyntaxError, IndexError, AttributeError):
+        _WRITTEN_ATTRIBUTES[code] = frozenset()
+        return frozenset()
+    names: set = set()
+
+    def attribute_of_first(expr: Any) -> Any:
+        while isinstance(expr, ast.Subscript):
+            expr = expr.value
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and \
+                expr.value.id == first:
+            return expr.attr
+        return None
+
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.AugAssign):
+            names.add(attribute_of_first(sub.target))
+        elif isinstance(sub, ast.Assign):
+            names.update(attribute_of_first(t) for t in sub.targets
+                         if isinstance(t, ast.Subscript))
+        elif isinstance(sub, ast.Call):
+            if isinstance(sub.func, ast.Attribute) and sub.func.attr in (
+                    "fill", "sort", "put", "resize", "itemset", "partition", "setfield"):
+                names.add(attribute_of_first(sub.func.value))
+            names.update(attribute_of_first(k.value) for k in sub.keywords if k.arg == "out")
+            if sub.args and isinstance(sub.func, ast.Attribute) and sub.func.attr == "copyto":
+                names.add(attribute_of_first(sub.args[0]))
+    names.discard(None)
+    found = frozenset(names)
+    _WRITTEN_ATTRIBUTES[code] = found
+    return found
+
+
 def no_array_within(container: Any, where: str) -> None:
     """Raise where ``container`` (a list, tuple or dict) holds an array: a helper updates
     its items in place, which for a shallow copy of an argument are the caller's

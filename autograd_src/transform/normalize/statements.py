@@ -1107,8 +1107,38 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         elif isinstance(value, gast.Call):
             self.no_change_by_call(value, stmt)
             self.held_by_receiver(value)
+            self.apart_from_what_a_method_writes(value, stmt)
         self.kept_by_callees(value)
         self.body.append(Primal(stmt, stmt))
+
+    def apart_from_what_a_method_writes(self, call: gast.Call, stmt: gast.stmt) -> None:
+        """``opt.step()`` on an object of a class known as the code runs (or of yours):
+        checked, as it runs, that the attributes its method writes into in place hold no
+        array an earlier line's derivative reads (``opt.p is w``; GH 07, GJ 01)."""
+        if self.parsed.generated or not (
+                isinstance(call.func, gast.Attribute) and isinstance(call.func.value, gast.Name)
+                and call.func.value.id not in self.namer.injected):
+            return
+        primitive = self.parsed.resolve(call.func)
+        if primitive is not UNRESOLVED and not isinstance(primitive, source.MethodOf):
+            return
+        from ..ir import Op
+        bound = set(self.parsed.params) | set(self.bound_before.get(id(self.origin), ())) | {
+            name for item in self.body if isinstance(item, (Op, Primal))
+            for name in ([item.target] if isinstance(item, Op) else item.assigned)}
+        read = sorted(n for n in self.read_by_adjoints & bound
+                      if n not in self.scalars and not self.namer.is_reference(n))
+        if not read or call.func.value.id not in bound:
+            return
+        shown = getattr(stmt, "shown_as", None) or gast.unparse(stmt).strip().splitlines()[0]
+        check = gast.Expr(value=gast.Call(
+            func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
+                                attr="apart_from_what_a_method_writes", ctx=gast.Load()),
+            args=[clone(call.func), gast.Tuple(elts=[name_node(n) for n in read],
+                                               ctx=gast.Load()),
+                  gast.Constant(value=f"{self.parsed.where(stmt)}: {shown}", kind=None)],
+            keywords=[]))
+        self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
 
     def kept_by_callees(self, value: Any) -> None:
         """A list or dict of this function's given to a function of yours that may keep
