@@ -1056,17 +1056,38 @@ class DataNormalizer:
                    if isinstance(node, gast.Name) and node.id == name and
                    isinstance(node.ctx, gast.Load))
 
-    def apart_from_what_adjoints_read(self, written: gast.expr, stmt: gast.stmt) -> None:
-        """Check, as it runs, that an update in place of ``written`` (``m.a *= 2.0``, or an
-        object a method of it updates, ``opt.step()``) changes no array the derivative of
-        an earlier line reads under another name: ``m.a is m.b`` with ``m.b`` read, or
-        ``opt.p is w`` (GH 01-07), which no name tells apart."""
-        bound = set(self.parsed.params) | set(self.bound_before.get(id(self.origin), ())) | {
-            item.target if isinstance(item, Op) else name
-            for item in self.body if isinstance(item, (Op, Primal))
+    def surely_bound_here(self) -> set:
+        """The names that surely hold a value as this statement runs: the parameters, the
+        names bound before it, and those this block has bound so far (generated ones
+        too, ``m_b = m.b``), which a check made here may read."""
+        return set(self.parsed.params) | set(self.bound_before.get(id(self.origin), ())) | {
+            name for item in self.body if isinstance(item, (Op, Primal))
             for name in ([item.target] if isinstance(item, Op) else item.assigned)}
-        read = sorted(n for n in self.read_by_adjoints & bound
+
+    def read_by_adjoints_here(self, bound: set) -> list:
+        """The names among ``bound`` an earlier line's derivative reads that may hold an
+        array: what a check of an update in place, as it runs, compares with
+        (`apart_from_what_adjoints_read`, and ``opt.step()``'s)."""
+        return sorted(n for n in self.read_by_adjoints & bound
                       if n not in self.scalars and not self.namer.is_reference(n))
+
+    def emit_check(self, helper: str, args: list, stmt: gast.stmt) -> None:
+        """``_ad.<helper>(*args, '<file:line>: <statement>')``, run before ``stmt``."""
+        shown = getattr(stmt, "shown_as", None) or gast.unparse(stmt).strip().splitlines()[0]
+        check = gast.Expr(value=gast.Call(
+            func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
+                                attr=helper, ctx=gast.Load()),
+            args=args + [gast.Constant(value=f"{self.parsed.where(stmt)}: {shown}",
+                                       kind=None)],
+            keywords=[]))
+        self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
+
+    def apart_from_what_adjoints_read(self, written: gast.expr, stmt: gast.stmt) -> None:
+        """Check, as it runs, that an update in place of ``written`` (``m.a *= 2.0``,
+        ``self.params[0] *= 0.5``) changes no array the derivative of an earlier line
+        reads under another name: ``m.a is m.b`` with ``m.b`` read (GH 01-06), which no
+        name tells apart. The check is given the owner and the path to the array."""
+        read = self.read_by_adjoints_here(self.surely_bound_here())
         if not read:
             return
         steps: list = []
@@ -1081,15 +1102,9 @@ class DataNormalizer:
             owner = owner.value
         if not isinstance(owner, gast.Name):
             return
-        shown = getattr(stmt, "shown_as", None) or gast.unparse(stmt).strip().splitlines()[0]
-        check = gast.Expr(value=gast.Call(
-            func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
-                                attr="apart_from_what_adjoints_read", ctx=gast.Load()),
-            args=[name_node(owner.id), gast.Tuple(elts=steps, ctx=gast.Load()),
-                  gast.Tuple(elts=[name_node(n) for n in read], ctx=gast.Load()),
-                  gast.Constant(value=f"{self.parsed.where(stmt)}: {shown}", kind=None)],
-            keywords=[]))
-        self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
+        self.emit_check("apart_from_what_adjoints_read", [
+            name_node(owner.id), gast.Tuple(elts=steps, ctx=gast.Load()),
+            gast.Tuple(elts=[name_node(n) for n in read], ctx=gast.Load())], stmt)
 
     def parameter_rebound_first(self, name: str) -> bool:
         """Whether the parameter ``name`` is surely bound to a new value by the

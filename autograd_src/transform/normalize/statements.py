@@ -1122,23 +1122,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         primitive = self.parsed.resolve(call.func)
         if primitive is not UNRESOLVED and not isinstance(primitive, source.MethodOf):
             return
-        from ..ir import Op
-        bound = set(self.parsed.params) | set(self.bound_before.get(id(self.origin), ())) | {
-            name for item in self.body if isinstance(item, (Op, Primal))
-            for name in ([item.target] if isinstance(item, Op) else item.assigned)}
-        read = sorted(n for n in self.read_by_adjoints & bound
-                      if n not in self.scalars and not self.namer.is_reference(n))
+        bound = self.surely_bound_here()
+        read = self.read_by_adjoints_here(bound)
         if not read or call.func.value.id not in bound:
             return
-        shown = getattr(stmt, "shown_as", None) or gast.unparse(stmt).strip().splitlines()[0]
-        check = gast.Expr(value=gast.Call(
-            func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
-                                attr="apart_from_what_a_method_writes", ctx=gast.Load()),
-            args=[clone(call.func), gast.Tuple(elts=[name_node(n) for n in read],
-                                               ctx=gast.Load()),
-                  gast.Constant(value=f"{self.parsed.where(stmt)}: {shown}", kind=None)],
-            keywords=[]))
-        self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
+        self.emit_check("apart_from_what_a_method_writes", [
+            clone(call.func), gast.Tuple(elts=[name_node(n) for n in read],
+                                         ctx=gast.Load())], stmt)
 
     def kept_by_callees(self, value: Any) -> None:
         """A list or dict of this function's given to a function of yours that may keep
