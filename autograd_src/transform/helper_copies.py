@@ -1124,6 +1124,7 @@ def _items_written_through(copied: gast.FunctionDef, param: str, inner: set[str]
     from .mutation import shared_names
     from .normalize import _constant_integers, written_through
     reaching = {n for n in inner if param in written_through(copied, {n}, resolve)}
+    same = _names_only_ever(copied, param)  # (acc = x; q = acc[0]: x[0])
     indices: list = []
     for stmt in walk(copied):
         if isinstance(stmt, (gast.For, gast.comprehension, gast.With, gast.NamedExpr)) and \
@@ -1151,13 +1152,47 @@ def _items_written_through(copied: gast.FunctionDef, param: str, inner: set[str]
                         leaves.append(leaf)
                 for leaf in leaves:
                     if isinstance(leaf, gast.Subscript) and isinstance(leaf.value, gast.Name) \
-                            and leaf.value.id == param and _constant_integers(leaf.slice):
+                            and leaf.value.id in same and _constant_integers(leaf.slice):
                         indices.append(leaf.slice)
                     elif isinstance(leaf, gast.Name) and leaf.id in reaching:
                         continue  # (hid = hid: one of these names, each binding seen here)
                     elif shared_names(gast.Expr(value=leaf), resolve):
                         return None  # (another array it may share)
     return indices or None
+
+
+def _names_only_ever(copied: gast.FunctionDef, param: str) -> set[str]:
+    """``param`` and the names that only ever hold what ``param`` holds: each binding
+    of them in ``copied`` is an assignment of ``param`` or of another such name
+    (``acc = x``, ``p, acc = m, x``), none augmented or bound otherwise."""
+    bindings: dict[str, list] = {}
+    for stmt in walk(copied):
+        if isinstance(stmt, gast.Assign):
+            for target in stmt.targets:
+                pairs = list(zip(target.elts, stmt.value.elts)) if isinstance(
+                    target, gast.Tuple) and isinstance(stmt.value, gast.Tuple) and \
+                    len(target.elts) == len(stmt.value.elts) else [(target, stmt.value)]
+                for part, value in pairs:
+                    for n in walk(part):
+                        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+                            bindings.setdefault(n.id, []).append(
+                                value if part is n else None)
+        elif isinstance(stmt, gast.Name) and isinstance(stmt.ctx, (gast.Store, gast.Del)):
+            bindings.setdefault(stmt.id, [])
+    assigned = {id(n) for stmt in walk(copied) if isinstance(stmt, gast.Assign)
+                for target in stmt.targets for n in walk(target)}
+    other = {n.id for n in walk(copied) if isinstance(n, gast.Name) and
+             isinstance(n.ctx, (gast.Store, gast.Del)) and id(n) not in assigned}
+    same = {param}
+    grown = True
+    while grown:
+        grown = False
+        for name, values in bindings.items():
+            if name not in same and name not in other and values and all(
+                    isinstance(v, gast.Name) and v.id in same for v in values):
+                same.add(name)
+                grown = True
+    return same
 
 
 def _writing_back(stmts: list, given: dict, ad: str, namer: Namer) -> list:
