@@ -27,3 +27,26 @@ def test_an_item_of_another_name_for_a_parameter_updated_is_not_the_parameter():
     # where x has two dimensions, q is a view of its first row: still refused
     with pytest.raises(InPlaceUpdateError, match=r"writes into x\[0\] through another name"):
         grad(_reads_then_calls)(np.arange(6.0).reshape(2, 3))
+
+
+_A = np.array([[2.0, 1.0], [0.5, 3.0]])
+_B = np.array([[0.3, -1.0], [0.2, 0.1]])
+
+
+def _logabsdet_along(t):
+    return np.linalg.slogdet(_A + t * _B).logabsdet
+
+
+def _singular_values_along(t):
+    return np.sum(np.linalg.svd(_A + t * _B).S ** 2)
+
+
+@pytest.mark.parametrize("f", [_logabsdet_along, _singular_values_along])
+def test_forward_mode_reads_the_fields_of_a_linalg_result(f):
+    # GM 01: the forward rules give a plain tuple of tangents, whose fields
+    # (.logabsdet, .S) were read as attributes: AttributeError under jvp and under grad
+    # of a float argument (its forward-mode variant)
+    from autograd_src import jvp
+    expected = (f(0.3 + 1e-6) - f(0.3 - 1e-6)) / 2e-6
+    np.testing.assert_allclose(grad(f)(0.3), expected, rtol=1e-6)
+    np.testing.assert_allclose(jvp(f, (0.3,), (1.0,))[1], expected, rtol=1e-6)

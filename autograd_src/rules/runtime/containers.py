@@ -384,8 +384,11 @@ def field(x: Any, name: str) -> Any:
 
 def field_of_tangent(t: Any, x: Any, name: str) -> Any:
     """The tangent of ``x.name`` from the tangent ``t`` of ``x``: its field, or, where
-    ``t`` is the list a zero of a namedtuple is, the item at the field's position."""
-    if type(t) is list and isinstance(x, tuple) and hasattr(type(x), "_fields"):
+    ``t`` is the list a zero of a namedtuple is, or the plain tuple a rule gives for a
+    NumPy result (``slogdet(a).logabsdet``, ``svd(a).S``), the item at the field's
+    position."""
+    if (type(t) is list or type(t) is tuple) and isinstance(x, tuple) and \
+            hasattr(type(x), "_fields"):
         return t[type(x)._fields.index(name)]
     return getattr(t, name)
 
