@@ -50,3 +50,24 @@ def test_forward_mode_reads_the_fields_of_a_linalg_result(f):
     expected = (f(0.3 + 1e-6) - f(0.3 - 1e-6)) / 2e-6
     np.testing.assert_allclose(grad(f)(0.3), expected, rtol=1e-6)
     np.testing.assert_allclose(jvp(f, (0.3,), (1.0,))[1], expected, rtol=1e-6)
+
+
+def _contract(xp, b, M):
+    return xp.sum(xp.einsum("i,ij->ij", b, M) ** 2) + xp.einsum("i,ij,j->", b, M, b)
+
+
+def _through_the_module(b, M):
+    return _contract(np, b, M)
+
+
+def test_einsum_through_a_module_passed_in_maps_operands_to_their_adjoints():
+    # GK 03: the subscripts string was counted as the first operand: grad crashed
+    # (inhomogeneous shape), jvp called einsum with a tangent in the wrong place
+    from autograd_src import jvp
+    b, M = np.array([1.0, 2.0]), np.array([[1.0, 2.0], [3.0, 4.0]])
+    db, dM = grad(_through_the_module, wrt=(0, 1))(b, M)
+    np.testing.assert_allclose(db, 2 * b * np.sum(M ** 2, axis=1) + (M + M.T) @ b)
+    np.testing.assert_allclose(dM, 2 * b[:, None] ** 2 * M + np.outer(b, b))
+    v, w = np.array([0.3, -1.0]), np.array([[0.5, 0.1], [-0.2, 0.4]])
+    np.testing.assert_allclose(jvp(_through_the_module, (b, M), (v, w))[1],
+                               db @ v + np.sum(dM * w))

@@ -351,6 +351,16 @@ def _tangent_by_rule(primitive: Any, args: tuple, positions: list, tangents: lis
                         "it by its name")
     value = primitive(*args)
     total = None
+    variadic = _variadic_at(adjoint) if adjoint is not None else None
+    if variadic is not None and any(p >= variadic for p in positions):
+        # (xp.einsum('i,ij', b, M): the rule takes the tangents of its *operands
+        # together, None where one has none, as its input ``variadic``)
+        operands = [None] * (len(args) - variadic)
+        for position, tangent in zip(positions, tangents):
+            if position >= variadic:
+                operands[position - variadic] = tangent
+        positions, tangents = [p for p in positions if p < variadic] + [variadic], \
+            [t for p, t in zip(positions, tangents) if p < variadic] + [operands]
     for position, tangent in zip(positions, tangents):
         term = rule.jvp(tangent, value, *args)
         if len(rule.exprs) > 1:
@@ -362,6 +372,11 @@ def _tangent_by_rule(primitive: Any, args: tuple, positions: list, tangents: lis
     if np.shape(total) != np.shape(value):  # an input broadcast by the primitive
         total = np.broadcast_to(total, np.shape(value)).copy()
     return value, total
+
+
+def _variadic_at(rule: Any) -> Any:
+    from ..pipeline import _variadic_at as at
+    return at(rule)
 
 
 class _Derivations:
