@@ -71,3 +71,20 @@ def test_einsum_through_a_module_passed_in_maps_operands_to_their_adjoints():
     v, w = np.array([0.3, -1.0]), np.array([[0.5, 0.1], [-0.2, 0.4]])
     np.testing.assert_allclose(jvp(_through_the_module, (b, M), (v, w))[1],
                                db @ v + np.sum(dM * w))
+
+
+def _full_truncation(v0, kappa):
+    v = np.array([-1.0, 1.0]) * v0 + kappa  # the first path truncated
+    return np.sum(np.sqrt(np.maximum(v, 0.0))) + np.sum(np.sqrt(np.clip(v, 0.0, 5.0)))
+
+
+def test_an_infinite_adjoint_does_not_reach_the_operand_maximum_did_not_take():
+    # GK 01: sqrt's adjoint at 0 is inf; maximum's rule multiplied it by the mask 0 of
+    # the operand not taken: nan for both arguments, where wrt=0 alone (forward mode)
+    # gave the finite value. The share is selected now (np.where), so 0.
+    from autograd_src import jvp
+    with np.errstate(divide="ignore"):
+        g_v0, g_kappa = grad(_full_truncation, wrt=(0, 1))(0.5, 0.1)
+        expected = 2 * 0.5 / np.sqrt(0.6)  # each of the two terms: d sqrt(v0 + kappa)
+        np.testing.assert_allclose([g_v0, g_kappa], [expected, expected])
+        np.testing.assert_allclose(jvp(_full_truncation, (0.5, 0.1), (1.0, 0.0))[1], expected)

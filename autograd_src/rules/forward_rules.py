@@ -268,7 +268,9 @@ def where(g, ans, condition, x, y):
 
 @defjvp(np.clip, broadcasting=True)
 def clip(g, ans, a, a_min=None, a_max=None):
-    return g * _ad.clip_mask(a, a_min, a_max), g * (a < a_min), g * (a > a_max)
+    # (selected, not multiplied by the mask: an infinite g gives a bound not taken 0)
+    return np.where(_ad.clip_mask(a, a_min, a_max), g, 0.0), np.where(a < a_min, g, 0.0), \
+        np.where(a > a_max, g, 0.0)
 
 
 @defjvp(builtins.float, np.float64)

@@ -261,7 +261,9 @@ def where(g, ans, condition, x, y):
 
 @defvjp(np.clip, broadcasting=True)
 def clip(g, ans, a, a_min=None, a_max=None):
-    return g * _ad.clip_mask(a, a_min, a_max), g * (a < a_min), g * (a > a_max)
+    # (selected, not multiplied by the mask: an infinite g gives a bound not taken 0)
+    return np.where(_ad.clip_mask(a, a_min, a_max), g, 0.0), np.where(a < a_min, g, 0.0), \
+        np.where(a > a_max, g, 0.0)
 
 
 @defvjp(builtins.float, broadcasting=True)
@@ -973,13 +975,13 @@ def extreme_first(g, ans, a, axis=None, *, keepdims=False):
 @defvjp(np.maximum, broadcasting=True, engine="tensor")
 def maximum_strict(g, ans, x, y):
     """MyGrad's ``maximum``: where the operands tie, neither gets a gradient."""
-    return g * np.greater(x, y), g * np.less(x, y)
+    return np.where(np.greater(x, y), g, 0.0), np.where(np.less(x, y), g, 0.0)
 
 
 @defvjp(np.minimum, broadcasting=True, engine="tensor")
 def minimum_strict(g, ans, x, y):
     """MyGrad's ``minimum``: where the operands tie, neither gets a gradient."""
-    return g * np.less(x, y), g * np.greater(x, y)
+    return np.where(np.less(x, y), g, 0.0), np.where(np.greater(x, y), g, 0.0)
 
 
 # ----- No gradient -----

@@ -201,7 +201,9 @@ def kept_share(g: Any, x: Any, other: Any, like: Any, largest: bool,
 
 def larger_share(g: Any, x: Any, y: Any) -> Any:
     """The share of ``g`` that ``x`` gets in ``maximum(x, y)``: all where ``x > y``, half
-    where they tie, none where ``x < y``."""
+    where they tie, none where ``x < y``, selected, not multiplied by 0: an infinite
+    ``g`` (``sqrt(maximum(v, 0.0))`` at 0) gives the operand not taken 0, not nan."""
     if (type(x) is float or type(x) is int) and (type(y) is float or type(y) is int):
-        return g if x > y else g / 2 if x == y else 0 * g
-    return np.where(np.equal(x, y), g / 2, g * np.greater(x, y))
+        return g if x > y else g / 2 if x == y else (0.0 if type(g) is float
+                                                     else np.zeros_like(g))
+    return np.where(np.greater(x, y), g, np.where(np.equal(x, y), g / 2, 0.0))
