@@ -88,3 +88,24 @@ def test_an_infinite_adjoint_does_not_reach_the_operand_maximum_did_not_take():
         expected = 2 * 0.5 / np.sqrt(0.6)  # each of the two terms: d sqrt(v0 + kappa)
         np.testing.assert_allclose([g_v0, g_kappa], [expected, expected])
         np.testing.assert_allclose(jvp(_full_truncation, (0.5, 0.1), (1.0, 0.0))[1], expected)
+
+
+def _logs_into_a_key(w, stats):
+    stats['history'].append(float(np.sum(w)))  # a number kept for the caller
+    return np.sum(w ** 2) * stats['scale']
+
+
+def _reads_the_log_back(w, stats):
+    stats['history'].append(float(np.sum(w)))
+    return np.sum(w ** 2) * stats['history'][-1]
+
+
+def test_a_number_logged_into_a_list_at_a_constant_key_runs_as_written():
+    # GL 01, GN 02: stats['history'].append(float(...)) was refused wherever the dict was
+    # read otherwise (stats['scale']), as m.hist.append(...) no longer is
+    stats = {'scale': 2.0, 'history': []}
+    np.testing.assert_allclose(grad(_logs_into_a_key)(np.array([1.0, 2.0]), stats), [4.0, 8.0])
+    assert stats['history'] == [3.0]
+    # read back, the logged number would be a constant: still refused
+    with pytest.raises(Exception, match=r"stats\['history'\]\.append\(\)"):
+        grad(_reads_the_log_back)(np.array([1.0, 2.0]), {'history': [0.5]})

@@ -1793,18 +1793,21 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         return bool(names & self._read_outside_calls & (names if later is None else later))
 
     def attribute_only_appended_to(self, record: gast.expr) -> bool:
-        """Whether ``record``, an attribute ``m.hist``, is only ever appended to here
-        (``m.hist.append(v)`` statements), ``m`` read for its other attributes alone
-        (``m.w``), never passed on or asked a method: nothing here reads the list."""
-        if not (isinstance(record, gast.Attribute) and isinstance(record.value, gast.Name)):
+        """Whether ``record``, an attribute ``m.hist`` or an item by a constant key
+        ``stats['history']``, is only ever appended to here (``m.hist.append(v)``
+        statements), ``m`` read for its other attributes or constant keys alone (``m.w``,
+        ``stats['scale']``), never passed on or asked a method: nothing here reads the
+        list."""
+        part = _named_part(record)
+        if part is None:
             return False
-        owner, attr = record.value.id, record.attr
+        owner = record.value.id
         known = self.__dict__.setdefault("_appended_only", {})
-        if (owner, attr) not in known:
-            known[(owner, attr)] = self._attribute_only_appended_to(owner, attr)
-        return known[(owner, attr)]
+        if (owner, part) not in known:
+            known[(owner, part)] = self._part_only_appended_to(owner, part)
+        return known[(owner, part)]
 
-    def _attribute_only_appended_to(self, owner: str, attr: str) -> bool:
+    def _part_only_appended_to(self, owner: str, part: tuple) -> bool:
         if owner in self.closed_over():
             return False
         appended = {id(node.value.func.value) for node in walk(self.parsed.node)
@@ -1815,10 +1818,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         for node in walk(self.parsed.node):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
                     isinstance(node.func.value, gast.Name) and node.func.value.id == owner:
-                return False  # (m.step(): a method may read m.hist)
-            if isinstance(node, gast.Attribute) and isinstance(node.value, gast.Name) and \
-                    node.value.id == owner:
-                if node.attr == attr and id(node) not in appended:
+                return False  # (m.step(), stats.get('history'): a method may read it)
+            if isinstance(node, (gast.Attribute, gast.Subscript)) and \
+                    isinstance(node.value, gast.Name) and node.value.id == owner:
+                named = _named_part(node)
+                if named is None:
+                    return False  # (stats[k]: which item, known only as it runs)
+                if named == part and id(node) not in appended:
                     return False
                 through.add(id(node.value))
         return all(id(node) in through for node in walk(self.parsed.node)
@@ -2814,6 +2820,18 @@ def _arguments_of_calls_for_effect(body: list) -> set[int]:
             skipped |= {id(p) for p in parts if isinstance(p, gast.Name)}
     return skipped
 
+
+
+def _named_part(record: gast.expr) -> Optional[tuple]:
+    """``("attribute", "hist")`` for ``m.hist``, ``("key", "history")`` for
+    ``stats['history']`` (a constant key), of a name; else None."""
+    if isinstance(record, gast.Attribute) and isinstance(record.value, gast.Name):
+        return ("attribute", record.attr)
+    if isinstance(record, gast.Subscript) and isinstance(record.value, gast.Name) and \
+            isinstance(record.slice, gast.Constant) and \
+            isinstance(record.slice.value, str):  # (not rec[0], which rec[-1] may be)
+        return ("key", record.slice.value)
+    return None
 
 def _converted_only(node: Any, is_active: Any, resolve: Any) -> bool:
     """Whether every differentiated value ``node`` reads is read only to be converted
