@@ -109,3 +109,28 @@ def test_a_number_logged_into_a_list_at_a_constant_key_runs_as_written():
     # read back, the logged number would be a constant: still refused
     with pytest.raises(Exception, match=r"stats\['history'\]\.append\(\)"):
         grad(_reads_the_log_back)(np.array([1.0, 2.0]), {'history': [0.5]})
+
+
+def _scaled_solve(ab, b):
+    return b / ab
+
+
+def _scaled_solve_rule(g, ans, ab, b):
+    out = g / ab  # (two statements: called as a function, not inlined)
+    return None, out
+
+
+def _solved(b, k):
+    return np.sum(_scaled_solve(1.0 + k * np.ones_like(b), b) ** 2)
+
+
+def test_a_rule_of_yours_returning_none_for_an_input_with_gradient_is_said():
+    # GN 04: a rule that cannot be inlined returned None for an input that carries a
+    # gradient: TypeError 'NoneType' object is not subscriptable, deep in generated code
+    from autograd_src import extend
+    extend.defvjp(_scaled_solve)(_scaled_solve_rule)
+    with pytest.raises(TypeError, match=r"_scaled_solve_rule\(\) returns None for its "
+                                        r"input ab, which carries a gradient here"):
+        grad(_solved, wrt=1)(np.array([1.0, 2.0]), 0.5)
+    b = np.array([1.0, 2.0])  # (where ab has no gradient, None is what it means)
+    np.testing.assert_allclose(grad(_solved)(b, 0.5), 2 * b / 1.5 ** 2)

@@ -383,6 +383,17 @@ def not_an_array(x: Any, where: str) -> None:
         raise InPlaceUpdateError(where)
 
 
+def given_by_rule(adjoint: Any, rule: str, param: str) -> Any:
+    """``adjoint``, the one your derivative rule ``rule`` returned for its input
+    ``param``, which carries a gradient here: refused where it is None (a gradient
+    silently left out)."""
+    if adjoint is None:
+        raise TypeError(f"the derivative rule {rule} returns None for its input {param}, "
+                        f"which carries a gradient here: return {param}'s adjoint (zeros "
+                        "where the result does not depend on it)")
+    return adjoint
+
+
 def unpacking(values: Any, count: int, starred: bool = False) -> None:
     """Raise as Python does where ``a, b = values`` cannot bind ``count`` names (the
     generated code reads ``values[0]``, ``values[1]``, which would not); with
