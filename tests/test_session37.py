@@ -134,3 +134,39 @@ def test_a_rule_of_yours_returning_none_for_an_input_with_gradient_is_said():
         grad(_solved, wrt=1)(np.array([1.0, 2.0]), 0.5)
     b = np.array([1.0, 2.0])  # (where ab has no gradient, None is what it means)
     np.testing.assert_allclose(grad(_solved)(b, 0.5), 2 * b / 1.5 ** 2)
+
+
+class _Clocked:
+    def __init__(self, c, reads_clock=False):
+        self.c, self.dt, self.t, self.reads_clock = c, 0.1, 0.0, reads_clock
+
+    def tendency(self, u):
+        return -self.c * (u - np.roll(u, 1))
+
+    def step(self, u):
+        k = self.tendency(u)
+        self.t = self.t + self.dt  # a clock no derivative reads
+        return u + self.dt * k
+
+    def cost(self, u0):
+        u = u0
+        for _ in range(3):
+            u = self.step(u)
+        return np.sum(u ** 2)
+
+
+class _ClockRead(_Clocked):
+    def tendency(self, u):
+        return -self.c * (u - np.roll(u, 1)) * (1.0 + self.t)
+
+
+def test_an_attribute_set_after_a_method_call_that_never_reads_it_is_accepted():
+    # GN 01: self.t = self.t + self.dt after self.tendency(u) was refused ("the
+    # derivative of an earlier line holds self itself"), though tendency reads only self.c
+    u0 = np.array([1.0, 2.0, 0.5, -1.0])
+    expected = np.array([(_Clocked(0.5).cost(u0 + 1e-6 * e) - _Clocked(0.5).cost(u0 - 1e-6 * e))
+                         / 2e-6 for e in np.eye(4)])
+    np.testing.assert_allclose(grad(_Clocked(0.5).cost)(u0), expected, rtol=1e-6)
+    # where the method reads the attribute, its derivative would see the new value
+    with pytest.raises(Exception, match=r"self\.t is set here while the derivative"):
+        grad(_ClockRead(0.5).cost)(u0)

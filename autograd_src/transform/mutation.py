@@ -1047,6 +1047,51 @@ def may_change_state(fn: Any, depth: int = 0, seen: Optional[set] = None) -> boo
     return False
 
 
+def attribute_may_be_read(fn: Any, param: str, attr: str, cls: Optional[type],
+                          seen: Optional[set] = None) -> bool:
+    """Whether the user function ``fn`` may read ``param.attr`` (``self.t``), itself or
+    through the methods of ``cls`` it calls on ``param`` (``self.tendency(u)``): False
+    only where each use of ``param`` is ``param.x`` for another ``x`` or such a call,
+    and ``param`` is never bound anew. A derivative holding ``param`` then never reads
+    ``attr`` when it runs."""
+    seen = set() if seen is None else seen
+    function = getattr(fn, "function", fn)  # (a method, source.MethodOf)
+    if id(function) in seen:
+        return False
+    seen.add(id(function))
+    node = _definition(function)
+    if not node or cls is None:
+        return True
+    from .ir import children
+    parent: dict = {}
+    for n in walk(node):
+        for child in children(n):
+            parent[id(child)] = n
+    for n in walk(node):
+        if not (isinstance(n, gast.Name) and n.id == param):
+            continue
+        if isinstance(n.ctx, gast.Param):
+            continue  # (the parameter itself)
+        if not isinstance(n.ctx, gast.Load):
+            return True  # (bound anew: what it then holds is unknown)
+        above = parent.get(id(n))
+        if not (isinstance(above, gast.Attribute) and above.value is n):
+            return True  # (given to a function, returned, kept: anything may read it)
+        if above.attr == attr:
+            return True
+        call = parent.get(id(above))
+        if isinstance(call, gast.Call) and call.func is above:
+            method = inspect.getattr_static(cls, above.attr, None)
+            if not isinstance(method, types.FunctionType):
+                return True  # (a function held by the object, a property: unknown)
+            first = _definition(method)
+            first_param = first.args.args[0].id if first and first.args.args else None
+            if first_param is None or attribute_may_be_read(method, first_param, attr,
+                                                            cls, seen):
+                return True
+    return False
+
+
 def may_keep_arguments(fn: Any) -> Optional[set]:
     """The parameters of the user function ``fn`` it may keep a hold of after it returns
     (``self.kept = lst``, ``REGISTRY.append(lst)``, ``d['k'] = lst``, given to a call

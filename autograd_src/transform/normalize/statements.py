@@ -12,6 +12,7 @@ import builtins
 import collections
 import copy
 import functools
+import inspect
 import types
 from collections import Counter
 from typing import Any, Optional, Union
@@ -2341,6 +2342,53 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                      f"this function's own ({root.lower()} = "
                                      f"{root}.copy())")
 
+    def attribute_read_where_held(self, owner: str, attr: str) -> bool:
+        """Whether a derivative holding the object ``owner`` may read its attribute
+        ``attr`` when it runs: some call of this function is given ``owner``, or calls
+        a method on it, whose code may read ``attr`` (`mutation.attribute_may_be_read`);
+        True where ``owner`` is used otherwise (``m2 = m``) or its class is not known.
+        A clock ``self.t = self.t + self.dt`` after ``self.tendency(u)``, which reads
+        only ``self.c``, is then no change a derivative sees (GN 01)."""
+        marker = self.parsed.resolve(gast.Name(id=owner, ctx=gast.Load(), annotation=None,
+                                               type_comment=None))
+        cls = getattr(marker, "cls", None)
+        if not isinstance(marker, source.InstanceOf) or cls is None:
+            return True
+        parent: dict = {}
+        for n in walk(self.parsed.node):
+            for child in children(n):
+                parent[id(child)] = n
+        for n in walk(self.parsed.node):
+            if not (isinstance(n, gast.Name) and n.id == owner and
+                    isinstance(n.ctx, gast.Load)):
+                continue
+            above = parent.get(id(n))
+            if isinstance(above, gast.Attribute) and above.value is n:
+                call = parent.get(id(above))
+                if not (isinstance(call, gast.Call) and call.func is above):
+                    continue  # (owner.c read here: once, where the primal reads it)
+                method = inspect.getattr_static(cls, above.attr, None)
+                node = mutation._definition(method) if isinstance(
+                    method, types.FunctionType) else None
+                if node is None or not node.args.args or mutation.attribute_may_be_read(
+                        method, node.args.args[0].id, attr, cls):
+                    return True
+                continue
+            if isinstance(above, gast.Call) and n in above.args:
+                function = self.parsed.resolve(above.func)
+                function = getattr(function, "function", function)
+                node = mutation._definition(function) if isinstance(
+                    function, types.FunctionType) else None
+                params = [a.id for a in node.args.posonlyargs + node.args.args] \
+                    if node else []
+                at = above.args.index(n)
+                if node is None or at >= len(params) or mutation.attribute_may_be_read(
+                        function, params[at], attr, cls):
+                    return True
+                continue
+            return True  # (m2 = m, returned, kept: anything may read it)
+        return False
+
     def seen_by_adjoints(self, name: str) -> bool:
         """Whether an adjoint reads the array ``name`` holds (itself, or through an alias)."""
         return name in self.read_by_adjoints or (
@@ -2353,7 +2401,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 isinstance(target.value, gast.Name) and target.attr not in _ARRAY_ATTRIBUTES:
             # m.s = v binds a new value and changes no array; adjoints read m.s once, where
             # the primal read it (sets_attributes), unless they hold m itself.
-            if target.value.id in self.read_by_adjoints:
+            if target.value.id in self.read_by_adjoints and \
+                    self.attribute_read_where_held(target.value.id, target.attr):
                 owner = target.value.id
                 raise self.error(stmt, (
                     f"{owner}.{target.attr} is set here while the derivative of an earlier "
