@@ -170,3 +170,33 @@ def test_an_attribute_set_after_a_method_call_that_never_reads_it_is_accepted():
     # where the method reads the attribute, its derivative would see the new value
     with pytest.raises(Exception, match=r"self\.t is set here while the derivative"):
         grad(_ClockRead(0.5).cost)(u0)
+
+
+def _ghost_rows(h0, kappa):
+    h = np.zeros((5, 3))
+    h[1:-1] = h0
+    for _ in range(2):
+        h[0], h[-1] = h[-2], h[1]  # periodic ghost rows: rows read and written apart
+        h[:, 0], h[:, -1] = h[:, -2], h[:, 1]
+        h[1:-1] = h[1:-1] + kappa * (h[2:] - 2 * h[1:-1] + h[:-2])
+    return np.sum(h[1:-1] ** 2)
+
+
+def _rows_swapped(h0):
+    h = h0 * 1.0
+    h[0], h[1] = h[1], h[0]  # NumPy: both rows become the old h[1]
+    return np.sum(h * np.arange(6.0).reshape(2, 3))
+
+
+def test_rows_set_by_one_tuple_assignment_are_checked_region_by_region():
+    # GN 03: h[0], h[-1] = h[-2], h[1] was refused on a 2-D array (the pending value
+    # h[1] shares h's memory), though the row written is not the row still to be read
+    h0 = np.arange(9.0).reshape(3, 3)
+    expected = np.zeros_like(h0)
+    for i in np.ndindex(h0.shape):
+        e = np.zeros_like(h0)
+        e[i] = 1e-6
+        expected[i] = (_ghost_rows(h0 + e, 0.3) - _ghost_rows(h0 - e, 0.3)) / 2e-6
+    np.testing.assert_allclose(grad(_ghost_rows)(h0, 0.3), expected, rtol=1e-6)
+    with pytest.raises(InPlaceUpdateError, match=r"h\[0\], h\[1\] = \(h\[1\], h\[0\]\)"):
+        grad(_rows_swapped)(np.arange(6.0).reshape(2, 3))

@@ -503,16 +503,19 @@ class DataNormalizer:
             if not starred and k + 1 < len(target.elts) and isinstance(
                     element, gast.Subscript) and isinstance(element.value, gast.Name) and \
                     element.value.id in read_in_value:
-                self.pending_values_apart(element.value.id, whole, k + 1, original)
+                self.pending_values_apart(element.value.id, whole, k + 1, original,
+                                          element.slice)
             self.assign(gast.copy_location(gast.Assign(targets=[element], value=item,
                                                        type_comment=None), original))
 
     def pending_values_apart(self, name: str, whole: str, start: int,
-                             original: gast.stmt) -> None:
+                             original: gast.stmt, index: Optional[gast.expr] = None) -> None:
         """``A[0], A[1] = A[1], A[0]``: NumPy takes the values first, as views of ``A``
         where they are rows, so writing ``A[0]`` changes the value ``A[1]`` is given
         next; grad's values would not change. Checked as it runs (`_ad.alone`): the
-        values still to be written must share no memory with ``name``'s array."""
+        values still to be written must share no memory with the region ``index`` of
+        ``name``'s array this store writes (the whole array where that is no basic
+        index: ``h[0], h[-1] = h[-2], h[1]``, ghost rows, are apart)."""
         ad = name_node(self.namer.reference(runtime, "_ad"))
         where = f"{self.parsed.where(original)}: " \
                 f"{gast.unparse(original).strip().splitlines()[0]}"
@@ -522,8 +525,19 @@ class DataNormalizer:
         check = gast.Expr(value=gast.Call(
             func=gast.Attribute(value=ad, attr="alone", ctx=gast.Load()),
             args=[name_node(name), gast.Tuple(elts=[pending], ctx=gast.Load()),
-                  gast.Constant(value=where, kind=None)], keywords=[]))
+                  gast.Constant(value=where, kind=None)], keywords=[] if index is None or any(
+                isinstance(n, (gast.Call, gast.NamedExpr)) for n in walk(index)) else [
+                gast.keyword(arg="index", value=self.index_value(index))]))
         self.body.append(Primal(gast.copy_location(check, original), original, set()))
+
+    def index_value(self, index: gast.expr) -> gast.expr:
+        """``index`` as a value: ``np.s_[:, 0]`` where it holds a slice."""
+        index = copy.deepcopy(index)
+        if not any(isinstance(n, gast.Slice) for n in walk(index)):
+            return index
+        np_name = self.namer.reference(numpy_rules.np, "np")
+        return gast.Subscript(value=gast.Attribute(value=name_node(np_name), attr="s_",
+                                                   ctx=gast.Load()), slice=index, ctx=gast.Load())
 
     def update_alone(self, name: str, node: gast.AST, refusal: str) -> set:
         """Allow ``name op= v`` as ``name = name op v`` on an array that other names may
