@@ -200,3 +200,43 @@ def test_rows_set_by_one_tuple_assignment_are_checked_region_by_region():
     np.testing.assert_allclose(grad(_ghost_rows)(h0, 0.3), expected, rtol=1e-6)
     with pytest.raises(InPlaceUpdateError, match=r"h\[0\], h\[1\] = \(h\[1\], h\[0\]\)"):
         grad(_rows_swapped)(np.arange(6.0).reshape(2, 3))
+
+
+def _logged_then_read_through_another_key(x, stats):
+    loss = np.sum(x ** 2)
+    stats['a'].append(float(loss))
+    return loss * stats['b'][-1]  # the same list where the caller gives one for both
+
+
+class _Trainer:
+    def __init__(self):
+        self.hist = [1.0]
+        self.log = self.hist  # two names for one history
+
+    def loss(self, x):
+        value = np.sum(x ** 2)
+        self.log.append(float(value))
+        return value * self.hist[-1]
+
+
+def test_a_number_logged_and_read_back_through_another_name_is_refused():
+    # GO 01-04: the logged number runs as written, a constant; read back through another
+    # key, attribute, closure or global holding the same list, the gradient left out its
+    # dependence (half the true one, silently). Checked as the append runs.
+    from autograd_src import jvp
+    x = np.array([0.3, -0.7, 1.2])
+    shared = [1.0]
+    with pytest.raises(InPlaceUpdateError, match=r"read back through stats\['b'\]"):
+        grad(_logged_then_read_through_another_key)(x, {'a': shared, 'b': shared})
+    with pytest.raises(InPlaceUpdateError, match=r"read back through stats\['b'\]"):
+        jvp(_logged_then_read_through_another_key, (x, {'a': shared, 'b': shared}),
+            (np.ones(3), None))
+    with pytest.raises(InPlaceUpdateError, match=r"read back through self\.hist"):
+        grad(_Trainer().loss)(x)
+    # two lists: the log runs as written, and hessian over the gradient's code too
+    from autograd_src import hessian
+    np.testing.assert_allclose(
+        grad(_logged_then_read_through_another_key)(x, {'a': [], 'b': [2.0]}), 4 * x)
+    np.testing.assert_allclose(
+        hessian(_logged_then_read_through_another_key)(x, {'a': [], 'b': [2.0]}),
+        4 * np.eye(3))

@@ -372,6 +372,7 @@ def astype(g, ans, x, dtype):
 nondifferentiable(_ad.alone)
 nondifferentiable(_ad.apart_from_what_adjoints_read)  # (likewise)
 nondifferentiable(_ad.apart_from_what_a_method_writes)  # (likewise)
+nondifferentiable(_ad.logged_apart)  # (likewise)
 nondifferentiable(_ad.floating)  # (a store's dtype check, likewise)
 nondifferentiable(_ad.not_an_array)  # (an argument given to a writing helper, likewise)
 nondifferentiable(_ad.without_gradient)  # (an output without gradient: checked, likewise)

@@ -333,7 +333,7 @@ def inverse_or_zero_jvp(g, ans, x):
 for _helper in (_ad.zeros_like, _ad.zero_items, _ad.zero_item, _ad.clip_mask, _ad.shape_of,
                 _ad.dtype_of,
                 _ad.is_first, _ad.alone, _ad.apart_from_what_adjoints_read,
-                _ad.apart_from_what_a_method_writes, _ad.floating,
+                _ad.apart_from_what_a_method_writes, _ad.logged_apart, _ad.floating,
                 _ad.not_an_array, _ad.item_alone,
                 _ad.not_a_container, _ad.a_dict, _ad.integer_index,
                 _ad.other_items, _ad.written_back, _ad.written_back_all, _ad.zip_length,

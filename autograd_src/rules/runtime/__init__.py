@@ -71,6 +71,7 @@ from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     given_by_rule,
     integer_index,
     item_alone,
+    logged_apart,
     no_array_within,
     not_a_container,
     not_an_array,
@@ -241,7 +242,7 @@ FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 
 __all__ = ["picked_item", "joined_like", "alone", "apart_from_what_adjoints_read",
            "apart_from_what_a_method_writes",
-           "floating", "not_an_array", "item_alone", "given_by_rule",
+           "floating", "not_an_array", "item_alone", "given_by_rule", "logged_apart",
            "integer_index",
            "not_a_container",
            "a_dict",

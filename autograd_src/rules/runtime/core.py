@@ -661,6 +661,37 @@ def apart_from_what_adjoints_read(owner: Any, path: tuple, read: tuple, where: s
                     "make the change after the function differentiated")
 
 
+def logged_apart(owner: Any, path: tuple, others: tuple, where: str) -> None:
+    """Raise where the list at ``path`` from ``owner`` (the path as in
+    `apart_from_what_adjoints_read`), into which the line ``where`` logged a number, is
+    also what one of ``others`` reaches (``(root, path, shown)``: ``stats, (["b"],),
+    "stats['b']"``), which the function reads: the number logged runs as written, a
+    constant, so reading it back there would leave its dependence out of the gradient
+    (``stats['a'] is stats['b']``, ``self.log is self.hist``; GO 01-04)."""
+    logged = _reached(owner, path)
+    if logged is None:
+        return
+    for root, steps, shown in others:
+        if _reached(root, steps) is logged:
+            raise InPlaceUpdateError(
+                f"{where}: the number logged here is read back through {shown}, which "
+                "holds the same list: grad logs it as a number without gradient, so the "
+                "gradient would leave out what reading it back adds. Log into a list this "
+                "function does not read, or compute the value it reads back here")
+
+
+def _reached(owner: Any, path: tuple) -> Any:
+    """What ``path`` reaches from ``owner`` (None where a step fails: an item not there
+    yet)."""
+    found = owner
+    try:
+        for step in path:
+            found = found[step[0]] if type(step) is list else getattr(found, step)
+    except (LookupError, AttributeError, TypeError):
+        return None
+    return found
+
+
 def apart_from_what_a_method_writes(method: Any, read: tuple, where: str) -> None:
     """Raise where the method ``method`` (``opt.step``, bound to its object) writes in
     place into an attribute of its object whose array the derivative of an earlier line

@@ -166,7 +166,8 @@ def _rewrite(stmts: list, checked: str, aliased: frozenset = frozenset()) -> lis
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and \
                 isinstance(stmt.value.func, gast.Attribute) and \
                 stmt.value.func.attr in ("apart_from_what_adjoints_read",
-                                         "apart_from_what_a_method_writes"):
+                                         "apart_from_what_a_method_writes",
+                                         "logged_apart"):
             # (not kept: the object it is given would read as passed to a call, which
             # refuses a record stored on it, m.last = float(loss); forward mode over the
             # gradient's code goes without this check, as before it was made)

@@ -1111,6 +1111,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.apart_from_what_a_method_writes(value, stmt)
         self.kept_by_callees(value)
         self.body.append(Primal(stmt, stmt))
+        for helper, args in getattr(self, "emit_check_after", ()):
+            self.emit_check(helper, args, stmt)
+        self.emit_check_after = []
 
     def apart_from_what_a_method_writes(self, call: gast.Call, stmt: gast.stmt) -> None:
         """``opt.step()`` on an object of a class known as the code runs (or of yours):
@@ -1653,6 +1656,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if self.logged_outside(call):
             for argument in call.args:
                 self.kept_for_the_caller(argument, call.func.value.id)
+            self.logged_list_apart(call)
             return
         if (_converted_only(call, self.is_active, self.parsed.resolve) or
                 self.helper_converts_only(call, primitive)) and not self.read_back(call) \
@@ -1665,6 +1669,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                     isinstance(record.value, gast.Name) and \
                     record.value.id in self.parsed.params:
                 self.logged.add((record.value.id, record.attr))  # (self.log.append(...))
+            self.logged_list_apart(call)
             return
         if isinstance(call.func, gast.Attribute) and \
                 call.func.attr in mutation.MUTATING_METHODS and \
@@ -1748,6 +1753,87 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                         self.origin, set()))
                 return
             raise self.error(call, message)
+
+    def logged_list_apart(self, call: gast.Call) -> None:
+        """After ``stats['a'].append(float(loss))`` (a number logged, run as written), a
+        check that no other container this function reads items of (``stats['b'][-1]``,
+        ``self.hist``, a closure's ``hist``, ``sum(stats['b'])``) is that same list: the
+        number read back would be a constant there (GO 01-04). Containers reached from
+        the parameters, the module or enclosing functions, by attributes and constant
+        keys (through local names bound once to one)."""
+        if not isinstance(call.func, gast.Attribute):
+            return
+        record = call.func.value
+        if isinstance(record, gast.Call) and isinstance(record.func, gast.Attribute) and \
+                record.func.attr == "setdefault" and record.args and \
+                isinstance(record.args[0], gast.Constant):
+            record = gast.Subscript(value=record.func.value, slice=record.args[0],
+                                    ctx=gast.Load())  # (d.setdefault('h', []) is d['h'])
+        logged = self.container_path(record)
+        if logged is None:
+            return
+        shown_logged = gast.unparse(record).strip()
+        others: dict = {}
+        for node in walk(self.parsed.node):
+            read: list = []
+            if isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Load):
+                read.append(node.value)
+            elif isinstance(node, (gast.For, gast.comprehension)):
+                read.append(node.iter)
+            elif isinstance(node, gast.Call):
+                read += list(node.args) + [k.value for k in node.keywords]
+            for expr in read:
+                path = self.container_path(expr)
+                shown = gast.unparse(expr).strip()
+                if path is not None and shown != shown_logged and not (
+                        path[0] == logged[0] and len(path[1]) < len(logged[1]) and
+                        shown_logged.startswith(shown)):  # (stats, which holds it)
+                    others.setdefault(shown, path)
+        if not others:
+            return
+        self.emit_check_after = getattr(self, "emit_check_after", [])
+        root, steps = logged
+        self.emit_check_after.append(("logged_apart", [
+            name_node(root), gast.Tuple(elts=steps, ctx=gast.Load()),
+            gast.Tuple(elts=[gast.Tuple(elts=[name_node(r), gast.Tuple(elts=p, ctx=gast.Load()),
+                                              gast.Constant(value=shown, kind=None)],
+                                        ctx=gast.Load())
+                             for shown, (r, p) in sorted(others.items())], ctx=gast.Load())]))
+
+    def container_path(self, expr: gast.expr) -> Optional[tuple]:
+        """``(root, steps)`` for a container ``expr`` reached from a parameter, a module's
+        or enclosing function's name, by attributes and constant keys (``stats['b']``:
+        ``("stats", [['b']])``, steps as `_ad.logged_apart` reads them); a local name
+        bound once to such an expression stands for it. None for anything else."""
+        steps: list = []
+        seen = 0
+        while seen < 8:
+            seen += 1
+            if isinstance(expr, gast.Attribute):
+                steps.insert(0, gast.Constant(value=expr.attr, kind=None))
+                expr = expr.value
+            elif isinstance(expr, gast.Subscript) and isinstance(expr.slice, gast.Constant) \
+                    and isinstance(expr.slice.value, (str, int)):
+                steps.insert(0, gast.List(elts=[gast.Constant(value=expr.slice.value,
+                                                              kind=None)], ctx=gast.Load()))
+                expr = expr.value
+            elif isinstance(expr, gast.Name) and expr.id in self.parsed.locals and \
+                    expr.id not in self.parsed.params:
+                bound = self.local_bindings.get(expr.id, [])
+                if len(bound) != 1 or expr.id in self.namer.injected:
+                    return None
+                expr = bound[0]
+            else:
+                break
+        if not isinstance(expr, gast.Name) or expr.id in self.namer.injected:
+            return None
+        if expr.id not in self.parsed.params:
+            found = self.parsed.resolve(expr)
+            if found is UNRESOLVED or isinstance(found, (types.ModuleType, np.ndarray,
+                                                         types.FunctionType, type)) or \
+                    callable(found) and not steps:
+                return None
+        return expr.id, steps
 
     def left_to_none(self, func: gast.expr) -> bool:
         """Whether ``func`` is a parameter of the function whose default is None (a
