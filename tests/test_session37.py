@@ -240,3 +240,19 @@ def test_a_number_logged_and_read_back_through_another_name_is_refused():
     np.testing.assert_allclose(
         hessian(_logged_then_read_through_another_key)(x, {'a': [], 'b': [2.0]}),
         4 * np.eye(3))
+
+
+def _truncations(x):
+    return (np.sum(np.sqrt(np.fmax(x, 0.0))) + np.sum(np.sqrt(-np.fmin(x, 0.0))) +
+            np.sum(np.sqrt(np.max(np.stack([x, np.zeros(3)]), axis=0))))
+
+
+def test_fmax_fmin_and_max_reductions_select_their_adjoint_too():
+    # GO 07: the siblings of GK 01's maximum: an infinite adjoint times the 0 of the
+    # entry not taken gave nan
+    x = np.array([-1.0, 0.5, 2.0])
+    with np.errstate(divide="ignore"):
+        got = grad(_truncations)(x)
+    positive = np.where(x > 0, 0.5 / np.sqrt(np.abs(x)), 0.0)
+    negative = np.where(x < 0, -0.5 / np.sqrt(np.abs(x)), 0.0)
+    np.testing.assert_allclose(got, 2 * positive + negative)

@@ -228,12 +228,12 @@ def builtin_min(g, ans, a, b):
 
 @defjvp(np.fmax, broadcasting=True)
 def fmax(g, ans, x, y):
-    return g * ((x >= y) | np.isnan(y)), g * ~((x >= y) | np.isnan(y))
+    return np.where((x >= y) | np.isnan(y), g, 0.0), np.where((x >= y) | np.isnan(y), 0.0, g)
 
 
 @defjvp(np.fmin, broadcasting=True)
 def fmin(g, ans, x, y):
-    return g * ((x <= y) | np.isnan(y)), g * ~((x <= y) | np.isnan(y))
+    return np.where((x <= y) | np.isnan(y), g, 0.0), np.where((x <= y) | np.isnan(y), 0.0, g)
 
 
 @defjvp(np.hypot, math.hypot, broadcasting=True)

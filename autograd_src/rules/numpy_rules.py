@@ -220,12 +220,12 @@ def minimum(g, ans, x, y):
 
 @defvjp(np.fmax, broadcasting=True)
 def fmax(g, ans, x, y):
-    return g * ((x >= y) | np.isnan(y)), g * ~((x >= y) | np.isnan(y))
+    return np.where((x >= y) | np.isnan(y), g, 0.0), np.where((x >= y) | np.isnan(y), 0.0, g)
 
 
 @defvjp(np.fmin, broadcasting=True)
 def fmin(g, ans, x, y):
-    return g * ((x <= y) | np.isnan(y)), g * ~((x <= y) | np.isnan(y))
+    return np.where((x <= y) | np.isnan(y), g, 0.0), np.where((x <= y) | np.isnan(y), 0.0, g)
 
 
 @defvjp(np.hypot, math.hypot, broadcasting=True)

@@ -191,9 +191,9 @@ def kept_share(g: Any, x: Any, other: Any, like: Any, largest: bool,
     if bool(wins):
         return g
     if bool(loses):
-        return 0 * g if type(g) is float else zeros_like(like)
+        return 0.0 if type(g) is float else zeros_like(like)
     if not bool(x == other):  # (NaN: max(0.5, nan) is 0.5, max(nan, 0.5) nan)
-        return g if first else (0 * g if type(g) is float else zeros_like(like))
+        return g if first else (0.0 if type(g) is float else zeros_like(like))
     if type(g) is float:
         return g / 2
     return zeros_like(like) + unbroadcast(g / 2, like)

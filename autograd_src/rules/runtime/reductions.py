@@ -68,7 +68,9 @@ def unextreme(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False
     hits = np.asarray(x) == ans
     count = np.sum(hits, axis=None if axis is None else _normalize_axes(axis, np.ndim(x)),
                    keepdims=True)
-    return g * hits / count.astype(np.result_type(g, x))
+    # (selected, not multiplied by the mask: an infinite g, sqrt(max(x)) at 0, gives
+    # the entries not taken 0, as maximum's operands get)
+    return np.where(hits, g / count.astype(np.result_type(g, x)), 0.0)
 
 
 def unvar(g: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
@@ -147,4 +149,4 @@ def unextreme_first(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool =
     first = np.zeros(flat.shape, dtype=bool)
     np.put_along_axis(first, np.argmax(flat, axis=-1)[..., None], True, axis=-1)
     first = np.transpose(first.reshape(moved.shape), inverse_permutation(rest + axes))
-    return g * first
+    return np.where(first, g, 0.0)
