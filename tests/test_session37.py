@@ -256,3 +256,17 @@ def test_fmax_fmin_and_max_reductions_select_their_adjoint_too():
     positive = np.where(x > 0, 0.5 / np.sqrt(np.abs(x)), 0.0)
     negative = np.where(x < 0, -0.5 / np.sqrt(np.abs(x)), 0.0)
     np.testing.assert_allclose(got, 2 * positive + negative)
+
+
+def _solved_through(x, xp):
+    A = xp.outer(x, x) + 2.0 * xp.eye(3)
+    return xp.sum(xp.linalg.solve(A, x))
+
+
+def test_forward_mode_through_a_module_passed_in_takes_each_input_term_alone():
+    # GO 05: the tangent rule picked as the code runs was called whole with one input's
+    # tangent: solve's term of a, g @ ans, failed for a vector b's tangent
+    from autograd_src import jvp
+    x, t = np.array([0.3, -0.7, 1.2]), np.array([1.0, 0.5, -0.2])
+    np.testing.assert_allclose(jvp(_solved_through, (x, np), (t, None))[1],
+                               grad(_solved_through)(x, np) @ t)

@@ -13,6 +13,7 @@ import importlib
 import inspect
 import sys
 import textwrap
+import types
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Union
 
@@ -86,9 +87,17 @@ class Rule:
 
 
 def _compile_input_vjp(rule: Rule, index: int) -> Optional[VJPFunction]:
-    expr = rule.exprs[index]
+    return compile_input_expression(rule.vjp, rule.signature, rule.exprs[index], index)
+
+
+def compile_input_expression(fn: Callable[..., Any], signature: inspect.Signature,
+                             expr: Optional[gast.expr], index: int) -> Optional[Callable]:
+    """A function of the rule ``fn``'s parameters returning its expression ``expr`` for
+    input ``index`` alone (None where it has none): an adjoint, or a tangent computed
+    from that input's tangent only."""
     if expr is None:
         return None
+    rule = types.SimpleNamespace(vjp=fn, signature=signature)
     params = []
     for name, param in list(rule.signature.parameters.items()):
         text = str(param.replace(annotation=param.empty))

@@ -362,9 +362,17 @@ def _tangent_by_rule(primitive: Any, args: tuple, positions: list, tangents: lis
         positions, tangents = [p for p in positions if p < variadic] + [variadic], \
             [t for p, t in zip(positions, tangents) if p < variadic] + [operands]
     for position, tangent in zip(positions, tangents):
-        term = rule.jvp(tangent, value, *args)
         if len(rule.exprs) > 1:
-            term = term[position]
+            # (the term of this input alone: another's, from this input's tangent, may
+            # not even be computable, solve(a, b)'s g @ ans for a vector b)
+            made = rule.__dict__.setdefault("_input_jvps", {})
+            if position not in made:
+                made[position] = registry.compile_input_expression(
+                    rule.jvp, rule.signature, rule.exprs[position], position)
+            one = made[position]
+            term = None if one is None else one(tangent, value, *args)
+        else:
+            term = rule.jvp(tangent, value, *args)
         if term is not None:
             total = term if total is None else total + term
     if total is None:
