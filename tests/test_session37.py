@@ -270,3 +270,18 @@ def test_forward_mode_through_a_module_passed_in_takes_each_input_term_alone():
     x, t = np.array([0.3, -0.7, 1.2]), np.array([1.0, 0.5, -0.2])
     np.testing.assert_allclose(jvp(_solved_through, (x, np), (t, None))[1],
                                grad(_solved_through)(x, np) @ t)
+
+
+def _records_then_logs(w, log):
+    loss = np.sum(w ** 2)
+    log['loss'] = float(loss)
+    log.setdefault('history', []).append(float(loss))
+    return loss
+
+
+def test_a_number_stored_at_a_key_of_a_dict_argument_never_read_is_a_record():
+    # GQ 01: log['loss'] = float(loss) made the dict differentiated (a new dict), so the
+    # setdefault(...).append(...) logging on the next line was refused
+    log = {'history': [1.0]}
+    np.testing.assert_allclose(grad(_records_then_logs)(np.array([1.0, 2.0]), log), [2.0, 4.0])
+    assert log == {'history': [1.0, 5.0], 'loss': 5.0}

@@ -2154,6 +2154,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                              f"make a {kind} of this function's own "
                                              f"({container.id.lower()} = {made}) and "
                                              "return it")
+                if self.recorded_at_a_key(target, container.id):
+                    # log['loss'] = float(loss) into a dict argument, never read here: a
+                    # record for the caller (as m.last = float(loss))
+                    self.kept_for_the_caller(value, container.id)
+                    self.primal(original)
+                    return
                 self.assign_item(target, container.id, value, original)
                 return
             if isinstance(target, gast.Attribute) and not self.is_active(container):
@@ -2215,6 +2221,42 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         (``CFG['k'] = v`` then ``read_k()``): it would read the value as a constant."""
         before = (self.parsed.fn, getattr(target, "lineno", None), self.loops_around(target))
         return bool(source.state_readers(held, before))
+
+    def recorded_at_a_key(self, target: gast.Subscript, owner: str) -> bool:
+        """Whether ``owner[key] = v`` (a constant key) only records ``v`` for the caller:
+        in the function differentiated itself (not a helper, whose caller may read it),
+        ``owner`` a parameter without gradient, read here only at other constant keys
+        (``owner['k']``, ``owner.setdefault('history', [])``, ``owner.get('k')``) and
+        that key only ever stored into (GQ 01)."""
+        if self.helper or owner not in self.parsed.params or owner in self.wrt or \
+                self.is_active(name_node(owner)) or owner in self.closed_over() or \
+                not (isinstance(target.slice, gast.Constant) and
+                     isinstance(target.slice.value, str)):
+            return False
+        key = target.slice.value
+        parent: dict = {}
+        for n in walk(self.parsed.node):
+            for child in children(n):
+                parent[id(child)] = n
+        for n in walk(self.parsed.node):
+            if not (isinstance(n, gast.Name) and n.id == owner) or \
+                    isinstance(n.ctx, gast.Param):
+                continue
+            above = parent.get(id(n))
+            if isinstance(above, gast.Subscript) and above.value is n and \
+                    isinstance(above.slice, gast.Constant) and \
+                    isinstance(above.slice.value, str):
+                if above.slice.value == key and not isinstance(above.ctx, gast.Store):
+                    return False  # (read back: it would be a constant)
+                continue
+            call = parent.get(id(above))
+            if isinstance(above, gast.Attribute) and above.value is n and \
+                    above.attr in ("setdefault", "get") and isinstance(call, gast.Call) and \
+                    call.func is above and call.args and \
+                    isinstance(call.args[0], gast.Constant) and call.args[0].value != key:
+                continue
+            return False  # (given to a call, iterated, bound to another name)
+        return True
 
     def only_written_into(self, owner: str) -> bool:
         """Whether the function differentiated itself (not a helper) only stores items
