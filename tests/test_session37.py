@@ -285,3 +285,42 @@ def test_a_number_stored_at_a_key_of_a_dict_argument_never_read_is_a_record():
     log = {'history': [1.0]}
     np.testing.assert_allclose(grad(_records_then_logs)(np.array([1.0, 2.0]), log), [2.0, 4.0])
     assert log == {'history': [1.0, 5.0], 'loss': 5.0}
+
+
+def _stepped_through_another_name(beta, y0):
+    y = y0
+    for _ in range(3):
+        y += 0.5 * beta * y  # NumPy writes into the caller's y0
+    return y[1]
+
+
+def test_an_argument_updated_through_another_name_for_it_is_the_argument_updated():
+    # GP 06: y = y0; y += ... with y0 not differentiated was refused ("another name, read
+    # later, shares"); y0 is never read again, so y is y0 throughout
+    y0 = np.array([0.9, 0.1])
+    plain = y0.copy()
+    _stepped_through_another_name(0.5, plain)
+    np.testing.assert_allclose(grad(_stepped_through_another_name)(0.5, y0),
+                               0.1 * 3 * 0.5 * 1.25 ** 2)
+    np.testing.assert_allclose(y0, plain)  # the caller's array, as one plain run leaves it
+
+
+def _bumps_items_by_counter(q):
+    for step in range(2):
+        act = q[step]  # a number where q has one dimension, a row's view where it has two
+        act += 1.0
+    return np.sum(q)
+
+
+def _reads_then_bumps(x):
+    y = x * 1.0
+    return np.sum(y * y) + _bumps_items_by_counter(y)
+
+
+def test_an_item_taken_by_a_range_counter_and_updated_is_an_item_not_the_parameter():
+    # stop-hook-style fuzz seed 37404: act = q[step]; act += v (step a range loop's
+    # counter) was taken for q += v, so every array argument was refused
+    x = np.arange(3.0)
+    np.testing.assert_allclose(grad(_reads_then_bumps)(x), 2 * x + 1)
+    with pytest.raises(InPlaceUpdateError, match=r"writes into q\[0\] through another name"):
+        grad(_reads_then_bumps)(np.arange(6.0).reshape(3, 2))

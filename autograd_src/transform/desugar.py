@@ -1084,6 +1084,51 @@ def _rebuilt_by_type(parsed: ParsedFunction, namer: Namer) -> None:
                                                       ctx=gast.Load()), node.func)
 
 
+def _parameter_aliases_renamed(parsed: ParsedFunction) -> None:
+    """``y = y0`` at the top of the body, ``y0`` a parameter never bound nor read again
+    and ``y`` bound nowhere else but by augmented assignments (``y += dt * f(y)``): the
+    two names hold one object throughout, so ``y`` is written ``y0`` from there on and
+    the assignment dropped. An update in place through ``y`` is then one of the
+    parameter, which grad follows (written back to the caller's array, as NumPy's is),
+    where through another name it was refused (GP 06)."""
+    node = parsed.node
+    params = set(parsed.params)
+    body = node.body
+    scoped = [n for n in walk(node) if n is not node and isinstance(
+        n, (gast.FunctionDef, gast.AsyncFunctionDef, gast.Lambda, gast.ClassDef,
+            gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp))]
+    in_scopes = {n.id for scope in scoped for n in walk(scope) if isinstance(n, gast.Name)}
+    declared = {name for n in walk(node) if isinstance(n, (gast.Global, gast.Nonlocal))
+                for name in n.names}
+    for k, stmt in enumerate(list(body)):
+        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+                isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Name)):
+            continue
+        alias, param = stmt.targets[0].id, stmt.value.id
+        if param not in params or alias in params or alias == param or \
+                {alias, param} & (in_scopes | declared):
+            continue
+        augmented = {id(n.target) for n in walk(node) if isinstance(n, gast.AugAssign)}
+        uses_alias = [n for n in walk(node) if isinstance(n, gast.Name) and n.id == alias]
+        if any(isinstance(n.ctx, (gast.Store, gast.Del)) and n is not stmt.targets[0] and
+               id(n) not in augmented for n in uses_alias):
+            continue  # (bound anew somewhere: no longer the parameter's object there)
+        if any(isinstance(n, gast.Name) and n.id == param and
+               isinstance(n.ctx, (gast.Store, gast.Del)) for n in walk(node)):
+            continue
+        before = {id(n) for s in body[:k] for n in walk(s)}
+        after = [n for s in body[k + 1:] for n in walk(s)]
+        if any(id(n) in before for n in uses_alias) or \
+                any(isinstance(n, gast.Name) and n.id == param for n in after):
+            continue  # (used before, or the parameter read again: a number bound anew
+            # by y += v would then differ from it)
+        for n in after:
+            if isinstance(n, gast.Name) and n.id == alias:
+                n.id = param
+        del body[k]
+        return  # (one per function: the walks above are of the body as it was)
+
+
 def _list_targets_as_tuples(parsed: ParsedFunction) -> None:
     """``[a, b] = x`` (and ``for [k, v] in ...``) as ``a, b = x``: Python binds both the
     same way."""
@@ -1106,6 +1151,7 @@ def _list_targets_as_tuples(parsed: ParsedFunction) -> None:
 def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     """Rewrite ``parsed.node``'s body in place (see the module docstring)."""
     _list_targets_as_tuples(parsed)
+    _parameter_aliases_renamed(parsed)
     _varargs_passed_on(parsed)
     _keywords_spelled_out(parsed, namer)
     for stmt in parsed.node.body:

@@ -1125,6 +1125,7 @@ def _items_written_through(copied: gast.FunctionDef, param: str, inner: set[str]
     from .normalize import _constant_integers, written_through
     reaching = {n for n in inner if param in written_through(copied, {n}, resolve)}
     same = _names_only_ever(copied, param)  # (acc = x; q = acc[0]: x[0])
+    counters = _range_counters_of(copied, resolve)
     indices: list = []
     for stmt in walk(copied):
         if isinstance(stmt, (gast.For, gast.comprehension, gast.With, gast.NamedExpr)) and \
@@ -1154,11 +1155,50 @@ def _items_written_through(copied: gast.FunctionDef, param: str, inner: set[str]
                     if isinstance(leaf, gast.Subscript) and isinstance(leaf.value, gast.Name) \
                             and leaf.value.id in same and _constant_integers(leaf.slice):
                         indices.append(leaf.slice)
+                    elif isinstance(leaf, gast.Subscript) and \
+                            isinstance(leaf.value, gast.Name) and leaf.value.id in same and \
+                            _integers_by_counters(leaf.slice, counters):
+                        # (act = q[step], step a range loop's counter: an int, so an item
+                        # like q[0], a number where q has as few dimensions, checked so)
+                        indices.append(_zero_for_counters(leaf.slice, counters))
                     elif isinstance(leaf, gast.Name) and leaf.id in reaching:
                         continue  # (hid = hid: one of these names, each binding seen here)
                     elif shared_names(gast.Expr(value=leaf), resolve):
                         return None  # (another array it may share)
     return indices or None
+
+
+def _range_counters_of(node: gast.FunctionDef, resolve: Callable[[gast.Name], Any]) -> set:
+    """The names ``node`` binds only as the variable of ``for i in range(...)`` loops:
+    an int wherever they are read."""
+    loops: dict = {}
+    stores: dict = {}
+    for n in walk(node):
+        if isinstance(n, gast.For) and isinstance(n.target, gast.Name) and \
+                isinstance(n.iter, gast.Call) and isinstance(n.iter.func, gast.Name) and \
+                (resolve(n.iter.func) is range or n.iter.func.id == "range" and
+                 resolve(n.iter.func) is None):  # (None: no global, the builtin)
+            loops[n.target.id] = loops.get(n.target.id, 0) + 1
+        elif isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del)):
+            stores[n.id] = stores.get(n.id, 0) + 1
+    return {name for name, count in loops.items() if stores.get(name) == count}
+
+
+def _integers_by_counters(index: Any, counters: set) -> bool:
+    """Whether ``index`` is ints and range counters only (``q[step]``, ``q[i, 0]``)."""
+    from .normalize import _constant_integers
+    items = index.elts if isinstance(index, gast.Tuple) else [index]
+    return any(isinstance(i, gast.Name) for i in items) and all(
+        isinstance(i, gast.Name) and i.id in counters or _constant_integers(i) for i in items)
+
+
+def _zero_for_counters(index: Any, counters: set) -> Any:
+    """``index`` with its counters 0: an item of the same number of dimensions."""
+    def zero(i: Any) -> Any:
+        return gast.Constant(value=0, kind=None) if isinstance(i, gast.Name) else i
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple(elts=[zero(i) for i in index.elts], ctx=gast.Load())
+    return zero(index)
 
 
 def _names_only_ever(copied: gast.FunctionDef, param: str) -> set[str]:
