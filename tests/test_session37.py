@@ -324,3 +324,21 @@ def test_an_item_taken_by_a_range_counter_and_updated_is_an_item_not_the_paramet
     np.testing.assert_allclose(grad(_reads_then_bumps)(x), 2 * x + 1)
     with pytest.raises(InPlaceUpdateError, match=r"writes into q\[0\] through another name"):
         grad(_reads_then_bumps)(np.arange(6.0).reshape(3, 2))
+
+
+def _soft_update(w, target, tau=0.1):
+    for k in target:
+        target[k] *= (1 - tau)
+        target[k] += tau * w
+    return np.sum(target['W'] ** 2)
+
+
+def test_items_of_a_dict_updated_in_place_in_a_loop_over_its_keys():
+    # GL 02: the Polyak update was refused: the loop's key k, "read later", was taken for
+    # a name that may hold an item's array (a key never is)
+    import copy
+    w, target = np.array([1.0, 2.0]), {'W': np.array([0.5, -1.0])}
+    plain = copy.deepcopy(target)
+    _soft_update(w, plain)
+    np.testing.assert_allclose(grad(_soft_update)(w, target), 2 * plain['W'] * 0.1)
+    np.testing.assert_allclose(target['W'], plain['W'])

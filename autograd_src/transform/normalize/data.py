@@ -663,6 +663,32 @@ class DataNormalizer:
         return all(other in rows for other in self.shared - {name}
                    if name in self.view_roots.get(other, ()))
 
+    def dict_keys_only(self) -> set:
+        """The names bound only as the variable of loops over a dict's keys (``for k in
+        D``, which generated code reads as ``for k in _ad.keys(D)``) or to such keys
+        (`holds_keys`): hashable keys, never an array."""
+        found = self.__dict__.get("_dict_keys_only")
+        if found is not None and found[0] is self.parsed.node:
+            return found[1]
+        targets: dict = {}
+        stores: dict = {}
+        for node in walk(self.parsed.node):
+            if isinstance(node, gast.For) and isinstance(node.target, gast.Name) and (
+                    isinstance(node.iter, gast.Call) and
+                    self.parsed.resolve(node.iter.func) is runtime.keys or
+                    isinstance(node.iter, gast.Call) and
+                    isinstance(node.iter.func, gast.Attribute) and
+                    node.iter.func.attr == "keys" and not node.iter.args and
+                    isinstance(node.iter.func.value, gast.Name) and
+                    node.iter.func.value.id in self.dicts or
+                    isinstance(node.iter, gast.Name) and node.iter.id in self.dicts):
+                targets[node.target.id] = targets.get(node.target.id, 0) + 1
+            elif isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
+                stores[node.id] = stores.get(node.id, 0) + 1
+        names = {n for n, count in targets.items() if stores.get(n) == count}
+        self.__dict__["_dict_keys_only"] = (self.parsed.node, names)
+        return names
+
     def holds_keys(self, name: str) -> bool:
         """Whether ``name`` holds a dict's keys, or one of them, wherever bound: the keys
         generated code reads for a loop over a dict (``D_keys = _ad.keys(D)``, ``name =
@@ -706,7 +732,8 @@ class DataNormalizer:
         # the locals read from the source)
         partners = sorted((later & (self.own_names() | set(self.parsed.params)))
                           - {container} - self.scalars - set(self.local_functions)
-                          - {n for n in later if self.namer.is_reference(n)})
+                          - {n for n in later if self.namer.is_reference(n)}
+                          - self.dict_keys_only())  # (for k in target: a key, no array)
         if not set(partners) <= bound:  # (h bound in a loop: the check cannot read it)
             raise self.error(stmt, f"{gast.unparse(stmt).strip()}: an in-place update of "
                                    f"an item of {container}, whose array another name read "
