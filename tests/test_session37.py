@@ -342,3 +342,27 @@ def test_items_of_a_dict_updated_in_place_in_a_loop_over_its_keys():
     _soft_update(w, plain)
     np.testing.assert_allclose(grad(_soft_update)(w, target), 2 * plain['W'] * 0.1)
     np.testing.assert_allclose(target['W'], plain['W'])
+
+
+class _Block:
+    def __init__(self, k):
+        self.k = k
+
+    def __call__(self, x):
+        return np.tanh(self.k * x)
+
+
+def _made_and_called(w):
+    y = _Block(2.0)(w) + _Block(3.0)(w)
+    if np.sum(_Block(1.0)(w)) > 0:
+        y = y * 2.0
+    return np.sum(y)
+
+
+def test_an_object_made_and_called_at_once_is_followed():
+    # GQ 02: Block(2.0)(w) was refused ("calls the function that Block(2.0) returns");
+    # named first (blk = Block(2.0); blk(w)) it was followed
+    w = np.array([0.1, 0.2])
+    expected = np.array([(_made_and_called(w + e) - _made_and_called(w - e)) / 2e-6
+                         for e in np.eye(2) * 1e-6])
+    np.testing.assert_allclose(grad(_made_and_called)(w), expected, rtol=1e-6)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
+import types
 from collections import Counter
 from typing import Any, Optional
 
@@ -1176,6 +1178,7 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     _effects_as_statements(parsed, parsed.node, namer)
     _reduce_as_loop(parsed, parsed.node, namer)
     _flat_as_indexes(parsed, namer)
+    _made_objects_named(parsed, namer, parsed.node.body)
     body = parsed.node.body
     state = _Desugar(parsed, namer)
     last_is_return = bool(body) and isinstance(body[-1], gast.Return)
@@ -1248,6 +1251,50 @@ def _as_statement(parsed: ParsedFunction, stmt: gast.Expr, namer: Namer
         inner = gast.For(target=generator.target, iter=generator.iter, body=[inner],
                          orelse=[], type_comment=None)
     return _located(inner, stmt)
+
+
+def _made_objects_named(parsed: ParsedFunction, namer: Namer, block: list) -> None:
+    """``Block(2.0)(w)``, an object of your class with ``__call__`` made and called at
+    once, as ``block = Block(2.0)`` on a line of its own before, then ``block(w)``: the
+    call of an object held by a name, which grad follows (GQ 02). Only in a simple
+    statement (or an ``if``'s test), outside lambdas, comprehensions, conditional
+    expressions and ``and``/``or``, where the object is surely made once, first."""
+    lazy = (gast.Lambda, gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp,
+            gast.IfExp, gast.BoolOp)
+    k = 0
+    while k < len(block):
+        stmt = block[k]
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and not isinstance(stmt, (gast.FunctionDef,
+                                                                gast.ClassDef)):
+                _made_objects_named(parsed, namer, inner)
+        for handler in getattr(stmt, "handlers", ()):
+            _made_objects_named(parsed, namer, handler.body)
+        where = stmt.test if isinstance(stmt, gast.If) else stmt if isinstance(
+            stmt, (gast.Assign, gast.AugAssign, gast.Return, gast.Expr)) else None
+        if where is None:
+            k += 1
+            continue
+        skipped = {id(n) for lazy_node in walk(where) if isinstance(lazy_node, lazy)
+                   for n in walk(lazy_node)}
+        before = []
+        for node in walk(where):
+            if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Call) and
+                    id(node) not in skipped):
+                continue
+            made_by = parsed.resolve(node.func.func)
+            method = inspect.getattr_static(made_by, "__call__", None) \
+                if isinstance(made_by, type) else None
+            if not (isinstance(method, types.FunctionType) and
+                    mutation.is_user_function(method)):
+                continue  # (a class of yours with a __call__ of its own)
+            name = namer.fresh(made_by.__name__.lower())
+            parsed.locals.add(name)  # (a local, held as the code runs, as blk = Block())
+            before.append(gast.copy_location(assign_node(name, node.func, stmt), stmt))
+            node.func = gast.copy_location(name_node(name), node.func)
+        block[k:k] = before
+        k += len(before) + 1
 
 
 def _flat_as_indexes(parsed: ParsedFunction, namer: Namer) -> None:
