@@ -157,7 +157,6 @@ def _append_to_a_helpers_list(ps):
     (_append_to_a_helpers_list, ([0.3, -0.8],), "q = list(q)"),
     (_sort_array, (np.array([3.0, 1.0]),), "y = np.sort(y)"),
     (_delete_a_key, ({"a": 1.0, "b": 2.0},), "d = {k: v for k, v in d.items() if k != 'a'}"),
-    (_reverse_a_shared_list, ([1.0, 2.0],), "lst = lst[::-1]"),
 ])
 def test_what_is_still_refused_says_what_to_write(f, args, advice):
     with pytest.raises(DiffSyntaxError) as info:
@@ -351,3 +350,11 @@ def test_optimizer_state_in_a_dict_built_by_a_comprehension():
     # KeyError 0 (a dict of the function's own iterated by position); tester Q
     check_grads(_adam_like_state, np.array([1.0, -2.0]))
     check_grads(_zeros_per_key, np.array([1.0, -2.0]))
+
+
+def test_a_list_argument_reversed_through_another_name_for_it():
+    # (refused before session 37: lst = ws is ws itself throughout, which is reversed
+    # in place as Python does, and differentiated as such)
+    ws = [1.0, 2.0]
+    assert grad(_reverse_a_shared_list)(ws) == [0.0, 1.0]
+    assert ws == [2.0, 1.0]

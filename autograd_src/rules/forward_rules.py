@@ -310,6 +310,32 @@ def appended(g, ans, items, value):
     return _ad.appended(g[0], g[1])
 
 
+@defjvp(_ad.inserted, all_inputs=True)
+def inserted(g, ans, items, index, value):
+    return _ad.inserted(g[0], index, g[2])
+
+
+# The adjoint helpers of `inserted` are linear in the list of adjoints they are given.
+@defvjp(_ad.without_inserted)
+def without_inserted_vjp(g, ans, adjoints, index):
+    return _ad.inserted(g, index, _ad.zeros_like(_ad.inserted_item(adjoints, index))), None
+
+
+@defjvp(_ad.without_inserted)
+def without_inserted(g, ans, adjoints, index):
+    return _ad.without_inserted(g, index), None
+
+
+@defvjp(_ad.inserted_item)
+def inserted_item_vjp(g, ans, adjoints, index):
+    return _ad.inserted(_ad.zeros_like(_ad.without_inserted(adjoints, index)), index, g), None
+
+
+@defjvp(_ad.inserted_item)
+def inserted_item(g, ans, adjoints, index):
+    return _ad.inserted_item(g, index), None
+
+
 @defjvp(_ad.all_but_last)
 def all_but_last(g, ans, items):
     return g[:-1]

@@ -303,6 +303,12 @@ def appended(g, ans, items, value):
     return g[:-1], g[-1]
 
 
+@defvjp(_ad.inserted)
+def inserted(g, ans, items, index, value):
+    """(the list is not kept: where the value went is read from ``g``'s length)"""
+    return _ad.without_inserted(g, index), None, _ad.inserted_item(g, index)
+
+
 @defvjp(_ad.all_but_last)
 def all_but_last(g, ans, items):
     """(``items``, read here, is kept for the adjoint: the list is then no longer

@@ -146,9 +146,9 @@ def may_share(primitive: Any, call: gast.Call, depth: int = 0) -> bool:
     if _library(primitive):
         return False  # NumPy's other functions and ufuncs build new arrays
     if (getattr(primitive, "__module__", None) or "").startswith("autograd_src.rules.runtime") and \
-            primitive.__name__ in ("copied", "copied_through", "keys"):
+            primitive.__name__ in ("copied", "copied_through", "keys", "inserted"):
         return False  # (generated code's a = _ad.copied(a): an array of its own; a
-        # dict's keys, constants)
+        # dict's keys, constants; xs.insert(i, v) as a new list, its items held)
     if inspect.isfunction(primitive) or inspect.ismethod(primitive):
         return depth >= 4 or not returns_fresh(primitive, depth + 1)
     if isinstance(func, gast.Attribute) and func.attr in _REDUCING_METHODS:

@@ -21,6 +21,8 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     get_item,
     grown,
     in_order,
+    inserted,
+    inserted_item,
     joined,
     joined_like,
     keys,
@@ -60,6 +62,7 @@ from .containers import (  # noqa: F401 - generated code reads them as _ad.<name
     untimes,
     untransposed,
     values_at,
+    without_inserted,
 )
 from .core import (  # noqa: F401 - generated code reads them as _ad.<name>
     a_dict,
@@ -264,7 +267,8 @@ __all__ = ["picked_item", "joined_like", "alone", "apart_from_what_adjoints_read
            "inner_lhs", "inner_rhs", "solve_lhs", "norm_grad", "einsum_grads", "einsum_view",
            "inverse_permutation", "clip_mask", "log_or_zero", "astype", "cast_like",
            "through_cast", "pack",
-           "appended", "grown", "all_but_last", "pushed", "extended", "unlist", "joined",
+           "appended", "inserted", "without_inserted", "inserted_item", "grown",
+           "all_but_last", "pushed", "extended", "unlist", "joined",
            "plus", "unplus", "times",
            "untimes", "add",
            "values_at", "pack_dict", "unsum", "like_input", "FOLDABLE",

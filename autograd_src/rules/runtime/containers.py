@@ -33,6 +33,33 @@ def pack(*items: Any) -> list:
     return list(items)
 
 
+def inserted(items: list, index: Any, value: Any) -> list:
+    """``items.insert(index, value)`` as a value: a new list."""
+    out = list(items)
+    out.insert(index, value)
+    return out
+
+
+def _inserted_at(index: Any, length: int) -> int:
+    """Where ``list.insert(index, v)`` puts ``v`` in a list of ``length`` items."""
+    index = int(index)
+    if index < 0:
+        index = max(index + length, 0)
+    return min(index, length)
+
+
+def without_inserted(g: list, index: Any) -> list:
+    """The adjoint of the list `inserted` was given: ``g`` (its result's) less the item
+    inserted, read from ``g``'s length (the list itself is not kept)."""
+    at = _inserted_at(index, len(g) - 1)
+    return list(g[:at]) + list(g[at + 1:])
+
+
+def inserted_item(g: list, index: Any) -> Any:
+    """The adjoint of the value `inserted` put in: ``g``'s item where it went."""
+    return g[_inserted_at(index, len(g) - 1)]
+
+
 def appended(items: list, value: Any) -> list:
     """``items + [value]``: ``items.append(value)`` as a value, so it can be reversed."""
     return items + [value]

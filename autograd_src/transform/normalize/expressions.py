@@ -355,7 +355,8 @@ class ExpressionNormalizer:
                                                     runtime.transposed)) or (
             # (L = _ad.setitem(L, -1, v) in generated code: L a list still)
             rule is not None and rule.primitive in (runtime.setitem, runtime.copied,
-                                                    runtime.appended, runtime.extended) and
+                                                    runtime.appended, runtime.extended,
+                                                    runtime.inserted) and
             inputs and inputs[0] in self.lists)
         if not scalar and rule is not None and (
                 hasattr(rule, "helper_keywords") or rule.primitive in (
@@ -378,7 +379,7 @@ class ExpressionNormalizer:
                                      or mutation.copy_may_be_skipped(value))
         if rule is not None and rule.primitive in (runtime.pack, runtime.pack_dict,
                                                    runtime.appended, runtime.extended,
-                                                   runtime.construct):
+                                                   runtime.inserted, runtime.construct):
             # [y], {'k': y}, ys.append(y): the list holds y's array, which an update
             # of y (y[0] = 7, y *= 2) changes in NumPy, as seen through the list.
             # (differentiated or not: [x, w] holds the data x too)
@@ -390,6 +391,7 @@ class ExpressionNormalizer:
         # containers holding what they are given by reference (a list of rows of y)
         holds_views = rule is not None and (rule.primitive in (
             runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended,
+            runtime.inserted,
             runtime.construct, runtime.joined, runtime.plus, list, tuple,
             # (dict(d), {**d}, L * 1, sorted(L, key=...), copy.copy(L): new containers of
             # the same items)

@@ -959,17 +959,17 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             if self.parsed.resolve(new.func) is not sorted:
                 return None  # sorted is shadowed here
         elif method == "insert" and len(value.args) == 2 and not value.keywords:
+            # (_ad.inserted, whose adjoint keeps no copy of the list: a returns loop
+            # inserting at 0 kept every list it made, quadratic; GL 03)
             index, item = value.args
-
-            def part(lower: Any, upper: Any) -> gast.expr:
-                return gast.Subscript(value=name_node(name), slice=gast.Slice(
-                    lower=lower, upper=upper, step=None), ctx=gast.Load())
-            new = gast.BinOp(left=gast.BinOp(left=part(None, index), op=gast.Add(),
-                                             right=gast.List(elts=[item], ctx=gast.Load())),
-                             op=gast.Add(), right=part(copy.deepcopy(index), None))
+            new = gast.Call(func=gast.Attribute(
+                value=name_node(self.namer.reference(runtime, "_ad")), attr="inserted",
+                ctx=gast.Load()), args=[name_node(name), index, item], keywords=[])
         else:
             return None
-        return gast.copy_location(assign_node(name, new, value), value)
+        made = gast.copy_location(assign_node(name, new, value), value)
+        made.shown_as = gast.unparse(value).strip()  # (as written, in the comments)
+        return made
 
     def item_of_own_lists_appended(self, stmt: gast.Expr) -> Optional[list]:
         """``groups[k].append(v)`` (``groups.setdefault(k, []).append(v)``) on a dict
@@ -1087,8 +1087,14 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                         f"({subject.id} = list({subject.id}))")
             rewritten = self.in_place_method(value) or self.written_whole(value)
             if rewritten is not None:
+                inserted_into = subject.id if value.func.attr == "insert" and \
+                    isinstance(subject, gast.Name) and subject.id in self.lists else None
                 self.statement(rewritten)
                 self.origin = stmt
+                if inserted_into is not None:  # (a new list of its own, as appended's)
+                    self.owned.add(inserted_into)
+                    self.lists.add(inserted_into)
+                    self.all_lists.add(inserted_into)
                 return
             if self.appended_for_the_caller_only(value):
                 self.body.append(Primal(stmt, stmt))  # (state['log'].append(float(l)))

@@ -393,6 +393,7 @@ class AdjointSweep:
 
 #: The primitives whose results are (or, for + and *, may be) lists, tuples or dicts.
 _MAKERS = (runtime.pack, runtime.pack_dict, runtime.appended, runtime.extended,
+           runtime.inserted,
            runtime.joined, runtime.plus, runtime.times, list, tuple, runtime.sorted_items,
            runtime.in_order, runtime.transposed, runtime.summed, copy.copy, copy.deepcopy)
 
