@@ -400,3 +400,22 @@ def test_insert_is_one_step_whose_adjoint_keeps_no_copy_of_the_list():
                                [4 + 5 * np.cos(0.3), x[2] + 4, x[1] + 6 * x[2]])
     np.testing.assert_allclose(hessian(_inserted_anywhere)(x),
                                [[-5 * np.sin(0.3), 0, 0], [0, 0, 1], [0, 1, 6]], atol=1e-12)
+
+
+def test_a_result_whose_graph_backward_cleared_converts_for_logging():
+    # GR 03: np.mean(losses) of losses kept after loss.backward() raised GradientDropped,
+    # though no gradient could reach past them any more (MyGrad: 3.416)
+    import autograd_src as mg
+    from autograd_src.tensors.errors import GradientDropped
+    w = mg.tensor([1.0, 2.0])
+    losses = []
+    for _ in range(3):
+        loss = ((w - 3) ** 2).sum()
+        loss.backward()
+        with mg.no_autodiff:
+            w -= 0.1 * w.grad
+        losses.append(loss)
+    np.testing.assert_allclose(np.mean(losses), 3.416)
+    live = ((w - 3) ** 2).sum()  # a graph still there: refused, as before
+    with pytest.raises(GradientDropped):
+        np.mean([live, live])

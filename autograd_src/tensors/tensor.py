@@ -331,8 +331,12 @@ class Tensor:
 
     def _refuse_drop(self, conversion: str) -> None:
         """Refuse an implicit conversion that would silently lose this tensor's gradient
-        (`GradientDropped`): only a constant, or any tensor under ``no_autodiff``, converts."""
-        if not self._constant and backprop._Recording.enabled:
+        (`GradientDropped`): only a constant, any tensor under ``no_autodiff``, or a result
+        whose graph ``backward()`` has cleared (``losses.append(loss)`` after
+        ``loss.backward()``, then ``np.mean(losses)``: no gradient reaches past it any
+        more, so none is lost; GR 03) converts."""
+        spent = self._computed and self._node is None
+        if not self._constant and backprop._Recording.enabled and not spent:
             if _storing_into_an_item():
                 raise GradientDropped(
                     "writing a tensor that needs gradients into a NumPy array (out[i] = t, "
