@@ -128,6 +128,10 @@ CASES += [
     ((operator.pos,), "(+x) * x", _n((3,)), 1),
     # The runtime helpers that list code and generated derivatives call (_ad).
     ((_ad.appended,), "_ad.appended([x], y)", _n((3,), (3,)), 2),
+    ((_ad.inserted,), "_ad.inserted([x, 2.0 * x], -1, y)", _n((3,), (3,)), 2),
+    ((_ad.without_inserted, _ad.inserted_item),
+     "_ad.without_inserted([x, y, x * y], 1)[1] + _ad.inserted_item([x, y * y], -5)",
+     _n((3,), (3,)), 2),
     ((_ad.grown, _ad.all_but_last),
      "_ad.grown([x, y * x], y)[2] + _ad.all_but_last([x, 2.0 * y, y])[1]", _n((3,), (3,)), 2),
     ((_ad.extended, _ad.joined), "_ad.extended([x], [y])[1] * _ad.joined([y], [x])[0]",

@@ -419,3 +419,40 @@ def test_a_result_whose_graph_backward_cleared_converts_for_logging():
     live = ((w - 3) ** 2).sum()  # a graph still there: refused, as before
     with pytest.raises(GradientDropped):
         np.mean([live, live])
+
+
+def _snapshot_then_store(s):
+    a = np.zeros(3)
+    a[:] = np.array([1.0, 2.0, 3.0]) * s
+    prev = a + 0.0  # a new array; its tangent was da itself
+    a[1:] = 0.0
+    return np.sum(prev) + np.sum(a)
+
+
+def _half_swapped(s):
+    a = np.zeros(4)
+    a[1:] = np.array([1.0, 2.0, 3.0]) * s
+    b = a[0:2] * 1.0
+    a[0:2] = a[2:4]
+    a[2:4] = b
+    return np.sum(a * np.arange(1.0, 5.0))
+
+
+def _fixed_point(b, V0):
+    V = np.zeros(2)
+    for _ in range(2):
+        V[:] = b * V[::-1] + V0
+    return V.sum()
+
+
+@pytest.mark.parametrize("f, expected", [(_snapshot_then_store, 7.0), (_half_swapped, 12.0),
+                                         (_fixed_point, 3.0)])
+def test_forward_mode_keeps_tangents_apart_from_arrays_written_in_place(f, expected):
+    # GS F6: prev = a + 0.0 (or a[0:2] * 1.0) had the tangent da (a view of it), which
+    # a[1:] = 0.0 then changed in place: 2.0 for 7.0, 26.0 for 12.0
+    # GT 05: the tangent of V[::-1]'s expression was folded past V[:] = total, reading
+    # the view after the store: 8.4 for 3.0 (grad of a float runs forward mode)
+    from autograd_src import jvp
+    args = (0.7,) if f is not _fixed_point else (0.9, np.array([1.0, 2.0]))
+    np.testing.assert_allclose(grad(f)(*args), expected)
+    np.testing.assert_allclose(jvp(f, args, (1.0,) + (None,) * (len(args) - 1))[1], expected)

@@ -107,6 +107,7 @@ class Tangents:
         # bound to an array of its own (a copy where its expression could be another's)
         self.in_place = {op.target for op in ops_in(self.norm.body)
                          if _written_in_place(op)}
+        self.viewing_in_place: set = set()  # (views of those, whose tangents view theirs)
         params = [self.tangent(w) for w in self.wrt]
         body: list = []
         # Parameters not differentiated whose tangents a loop reads before assigning them.
@@ -290,6 +291,15 @@ class Tangents:
                 made = [assign_node(dtarget, self.zero(name_node(target)), op.origin)]
             return made + [clone(store), gast.copy_location(tangent_store, op.origin)]
         expr = self.tangent_expr(op, rule)
+        if _makes_a_view(op) and any(n in self.in_place or n in self.viewing_in_place
+                                     for n in self._flat_inputs(op)):
+            self.viewing_in_place.add(target)  # (a_part = a[0:2]: its tangent views da)
+        if target not in self.in_place and not _makes_a_view(op) and \
+                self.tangent_written_in_place(expr):
+            # (prev = a + 0.0, its tangent da itself, then a[1:] = 0.0 writing da in
+            # place: prev's tangent would change with it; GS F6) a copy of its own
+            expr = gast.Call(func=gast.Attribute(value=name_node(self.namer.reference(
+                runtime, "_ad")), attr="own_copy", ctx=gast.Load()), args=[expr], keywords=[])
         if target in self.in_place and not _fresh_zeros(expr):
             expr = gast.Call(func=gast.Attribute(value=name_node(self.namer.reference(
                 runtime, "_ad")), attr="own_copy", ctx=gast.Load()), args=[expr], keywords=[])
@@ -364,6 +374,37 @@ class Tangents:
             return gast.Tuple(elts=[name_node(self.tangent(n)) if n else self.zero(item)
                                     for n, item in zip(entry, items)], ctx=gast.Load())
         return name_node(self.tangent(entry))
+
+    def tangent_written_in_place(self, expr: gast.expr) -> bool:
+        """Whether ``expr`` is, or is a view of, the tangent of an array written in place
+        (`in_place`), whose later writes would reach it: ``da``, ``da[1:]``,
+        ``da.T``, ``np.reshape(da, s)``."""
+        from .. import mutation
+        while True:
+            if isinstance(expr, (gast.Subscript, gast.Attribute)):
+                expr = expr.value
+            elif isinstance(expr, gast.Call) and expr.args and (
+                    isinstance(expr.func, gast.Attribute) and
+                    expr.func.attr in mutation.VIEW_METHODS or
+                    self.parsed.resolve(expr.func) in mutation.VIEW_FUNCTIONS):
+                expr = expr.func.value if isinstance(expr.func, gast.Attribute) and \
+                    expr.func.attr in mutation.VIEW_METHODS else expr.args[0]
+            else:
+                break
+        return isinstance(expr, gast.Name) and any(
+            expr.id == self.tangent(name) for name in self.in_place | self.viewing_in_place)
+
+    @staticmethod
+    def _flat_inputs(op: Op) -> list:
+        found: list = []
+        pending = list(op.inputs)
+        while pending:
+            item = pending.pop()
+            if isinstance(item, (list, tuple)):
+                pending += list(item)
+            elif isinstance(item, str):
+                found.append(item)
+        return found
 
     def tangent_expr(self, op: Op, rule: JVPRule) -> gast.expr:
         values = self.values(op, rule)
@@ -625,6 +666,20 @@ def _with_zeros_where_assigned(stmt: Any, zeros: list) -> Any:
                     placed.append(zero)
         setattr(stmt, field, placed)
     return stmt
+
+
+def _makes_a_view(op: Op) -> bool:
+    """Whether ``op``'s value may be a view of an operand's array (``a[1:]``,
+    ``np.reshape(a, s)``, ``max(a, b)``): its tangent then shares the operand's too."""
+    from .. import mutation
+    primitive = op.rule.primitive if op.rule is not None else None
+    try:
+        return primitive is operator.getitem or primitive in mutation.VIEW_FUNCTIONS or \
+            primitive in mutation.RETURNS_AN_ARGUMENT or \
+            isinstance(op.value, gast.Call) and isinstance(op.value.func, gast.Attribute) and \
+            op.value.func.attr in mutation.VIEW_METHODS
+    except TypeError:  # (unhashable)
+        return True
 
 
 def _written_in_place(op: Op) -> bool:

@@ -70,7 +70,10 @@ def _single_use(stmts: list[Any], index: int, target: str,
             stmt.value.func.attr == "append" and \
             isinstance(stmt.value.func.value, gast.Name) and \
             stmt.value.func.value.id not in operands
-        pure = isinstance(stmt, gast.Assign) and (
+        # (a store into an array, V[:] = total, is no copy: it changes what a view of V
+        # the temporary reads holds, V_part = V[::-1]; GT 05)
+        pure = isinstance(stmt, gast.Assign) and all(
+            isinstance(t, gast.Name) for t in stmt.targets) and (
             assigned_name(stmt) in temporaries or
             isinstance(stmt.value, (gast.Name, gast.Constant)) or
             target in past_arithmetic and assigned_name(stmt) is not None and all(
