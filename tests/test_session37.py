@@ -456,3 +456,31 @@ def test_forward_mode_keeps_tangents_apart_from_arrays_written_in_place(f, expec
     args = (0.7,) if f is not _fixed_point else (0.9, np.array([1.0, 2.0]))
     np.testing.assert_allclose(grad(f)(*args), expected)
     np.testing.assert_allclose(jvp(f, args, (1.0,) + (None,) * (len(args) - 1))[1], expected)
+
+
+_LOG: dict = {}
+
+
+def _records_and_reads_the_module_dict(w, log):
+    log['loss'] = float(np.sum(w ** 2))
+    return np.sum(w ** 2) * len(_LOG)  # _LOG is log where the caller passes it
+
+
+def _logs_and_reads_back_by_the_same_key(w, log):
+    loss = np.sum(np.sin(w))
+    log.setdefault('history', []).append(float(loss))
+    return loss * log['history'][-1]
+
+
+def test_an_argument_written_that_is_a_dict_the_function_reads_by_name_is_refused():
+    # GS F1-F4: log (written: grad works on a copy, written back at the end) was the
+    # module's _LOG, which the function read: value 0.0 for 0.14, KeyError, a zero
+    # gradient; through a closure, an UnboundLocalError. Checked as the call starts.
+    w = np.array([0.1, -0.2, 0.3])
+    with pytest.raises(InPlaceUpdateError, match="writes into its argument log"):
+        grad(_records_and_reads_the_module_dict)(w, _LOG)
+    _LOG.clear()
+    np.testing.assert_allclose(grad(_records_and_reads_the_module_dict)(w, {}), 0 * w)
+    # GS F7: read back by the very key it was logged at (setdefault): refused as it runs
+    with pytest.raises(InPlaceUpdateError, match=r"read back through log\['history'\]"):
+        grad(_logs_and_reads_back_by_the_same_key)(w, {'history': [3.0]})

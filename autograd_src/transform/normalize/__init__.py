@@ -145,7 +145,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 ctx=gast.Load()), args=[name_node(name)], keywords=[])
             state.origin = parsed.node.body[0]
             others = [p for p in parsed.params if p != name and p not in scalars] + \
-                _module_arrays_read(parsed)
+                _module_arrays_read(parsed) + _module_containers_read(parsed)
             if others and name not in rebound:  # (u = u.copy() first: an array of its own)
                 # the caller may pass one array for two parameters (f(a, a)), or a
                 # module's array the function also reads by its name (f(x, G)): NumPy's
@@ -910,7 +910,32 @@ def _module_arrays_read(parsed: ParsedFunction) -> list[str]:
     bound = parsed.locals | set(parsed.params) | {
         n.name for n in walk(parsed.node) if isinstance(n, (gast.FunctionDef, gast.ClassDef))}
     return sorted(n for n in name_ids(parsed.node) if n not in bound and isinstance(
-        parsed.closure.get(n, parsed.globals.get(n)), np.ndarray))
+        _outer_value(parsed, n), np.ndarray))
+
+
+def _outer_value(parsed: ParsedFunction, name: str) -> Any:
+    """What the enclosing function's cell (its contents) or the module holds as
+    ``name``; None where neither does."""
+    if name in parsed.closure:
+        held = parsed.closure[name]
+        try:
+            return held.cell_contents
+        except ValueError:  # (an empty cell)
+            return None
+        except AttributeError:  # (a value, not a cell)
+            return held
+    return parsed.globals.get(name)
+
+
+def _module_containers_read(parsed: ParsedFunction) -> list[str]:
+    """The names of module (or enclosing) lists and dicts the function reads by name:
+    the caller may pass one of them as the argument the function writes into (``f(w,
+    G)`` reading ``G`` too), which grad's copy of the argument would leave as it was
+    while the function reads it (GS F1-F4)."""
+    bound = parsed.locals | set(parsed.params) | {
+        n.name for n in walk(parsed.node) if isinstance(n, (gast.FunctionDef, gast.ClassDef))}
+    return sorted(n for n in name_ids(parsed.node) if n not in bound and isinstance(
+        _outer_value(parsed, n), (list, dict)))
 
 
 def _bound_anew(nodes: list) -> set[str]:

@@ -1786,14 +1786,17 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 read.append(node.value)
             elif isinstance(node, (gast.For, gast.comprehension)):
                 read.append(node.iter)
-            elif isinstance(node, gast.Call):
+            elif isinstance(node, gast.Call) and self.parsed.resolve(node.func) not in (
+                    len, isinstance, id, type, bool):  # (len(log): its length, no number)
                 read += list(node.args) + [k.value for k in node.keywords]
             for expr in read:
                 path = self.container_path(expr)
                 shown = gast.unparse(expr).strip()
-                if path is not None and shown != shown_logged and not (
+                if path is not None and not (path[0] in self.wrt and not path[1]) and not (
                         path[0] == logged[0] and len(path[1]) < len(logged[1]) and
                         shown_logged.startswith(shown)):  # (stats, which holds it)
+                    # (the record itself too: log.setdefault('h', []).append(...), then
+                    # log['h'][-1], read back by its own name; GS F7)
                     others.setdefault(shown, path)
         if not others:
             return
