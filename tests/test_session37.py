@@ -484,3 +484,26 @@ def test_an_argument_written_that_is_a_dict_the_function_reads_by_name_is_refuse
     # GS F7: read back by the very key it was logged at (setdefault): refused as it runs
     with pytest.raises(InPlaceUpdateError, match=r"read back through log\['history'\]"):
         grad(_logs_and_reads_back_by_the_same_key)(w, {'history': [3.0]})
+
+
+_Gamma = __import__("collections").namedtuple("_Gamma", ["shape", "scale"])
+_State = __import__("collections").namedtuple("_State", ["mean", "var", "T"])
+
+
+def _gamma_moments(p):
+    return (p.shape * p.scale) * (p.shape * p.scale ** 2)
+
+
+def _state_made_here(x):
+    s = _State(x * 2.0, x ** 2, np.sin(x))
+    return s.mean * s.var + s.T
+
+
+def test_namedtuple_fields_named_like_array_attributes_are_fields():
+    # GU 01: p.shape was read as an array's shape (gradient silently 0), c.T as a
+    # transpose (a wrong value), s.mean refused as an array's method
+    np.testing.assert_allclose(list(grad(_gamma_moments)(_Gamma(2.0, 0.5))), [0.5, 3.0])
+    x = 0.7
+    expected = 6 * x ** 2 + np.cos(x)
+    np.testing.assert_allclose(grad(_state_made_here)(x), expected)
+    np.testing.assert_allclose(grad(_state_made_here)(np.array(x)), expected)

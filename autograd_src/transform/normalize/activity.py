@@ -41,6 +41,26 @@ def _is_one_of(value: Any, functions: frozenset) -> bool:
 class Activity:
     """Mixed into the normalizer (`statements`), whose state it reads."""
 
+    def holds_a_tuple(self, expr: Any) -> bool:
+        """Whether ``expr`` is a name surely holding a tuple (a namedtuple, read by its
+        fields): a parameter this call passes a list or tuple, or a name bound only to
+        calls of a namedtuple class (``p = Gamma(k, theta)``). Its ``.shape`` or ``.T``
+        is then a field, not an array's attribute (GU 01)."""
+        if not isinstance(expr, gast.Name):
+            return False
+        if expr.id in self.parsed.params and expr.id not in self.parsed.reassigned:
+            return expr.id in self.sequences_given
+        values = self.values_assigned(expr.id) if expr.id in self.parsed.locals else []
+        if not values:
+            return False
+        for value in values:
+            made_by = self.parsed.resolve(value.func) if isinstance(value, gast.Call) \
+                else UNRESOLVED
+            if not (isinstance(made_by, type) and issubclass(made_by, tuple) and
+                    hasattr(made_by, "_fields")):
+                return False
+        return True
+
     def is_active(self, expr: Any) -> bool:
         """Whether ``expr`` depends on a differentiated input through differentiable ops."""
         if expr is None:
@@ -65,7 +85,7 @@ class Activity:
         if isinstance(expr, gast.Attribute):
             if not self.is_active(expr.value):
                 return False
-            return expr.attr not in INACTIVE_ATTRIBUTES
+            return expr.attr not in INACTIVE_ATTRIBUTES or self.holds_a_tuple(expr.value)
         if isinstance(expr, gast.Call):
             return self._call_is_active(expr)
         if isinstance(expr, gast.Subscript):  # np.r_[x, y] carries x's gradient too

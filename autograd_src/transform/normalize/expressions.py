@@ -554,6 +554,13 @@ class ExpressionNormalizer:
         if isinstance(expr, gast.Call):
             return self.call(expr)
         if isinstance(expr, gast.Attribute):
+            if self.holds_a_tuple(expr.value):
+                # (p.shape, c.T of a namedtuple: its fields, whatever their names; GU 01)
+                name = gast.Constant(value=expr.attr, kind=None)
+                return self.bind(expr, runtime.field, [expr.value, name], {},
+                                 lambda a, kw: gast.Attribute(value=a[0], attr=expr.attr,
+                                                              ctx=gast.Load()),
+                                 display=f".{expr.attr}")
             if expr.attr == "T":
                 return self.bind(expr, numpy_rules.np.transpose, [expr.value], {},
                                  lambda a, kw: gast.Attribute(value=a[0], attr="T",
@@ -566,7 +573,10 @@ class ExpressionNormalizer:
                 return self.bind(expr, numpy_rules.np.matrix_transpose, [expr.value], {},
                                  lambda a, kw: gast.Attribute(value=a[0], attr="mT",
                                                               ctx=gast.Load()))
-            if not hasattr(numpy_rules.np.ndarray, expr.attr):  # layer.W of a namedtuple
+            if not hasattr(numpy_rules.np.ndarray, expr.attr) or \
+                    callable(getattr(numpy_rules.np.ndarray, expr.attr, None)):
+                # layer.W of a namedtuple; s.mean, not called: an array's method would
+                # be no value to differentiate, a namedtuple's field is (GU 01)
                 name = gast.Constant(value=expr.attr, kind=None)
                 return self.bind(expr, runtime.field, [expr.value, name], {},
                                  lambda a, kw: gast.Attribute(value=a[0], attr=expr.attr,
