@@ -507,3 +507,22 @@ def test_namedtuple_fields_named_like_array_attributes_are_fields():
     expected = 6 * x ** 2 + np.cos(x)
     np.testing.assert_allclose(grad(_state_made_here)(x), expected)
     np.testing.assert_allclose(grad(_state_made_here)(np.array(x)), expected)
+
+
+def _trajectory_read_back(x, n):
+    hs = [x, x * 2.0]
+    for _ in range(n):
+        hs.append(np.sin(hs[-1]) * 0.9 + 0.3 * hs[-2] + 0.1 * hs[0])
+    return np.sum(hs[-1] * hs[1])
+
+
+def test_a_list_read_by_position_while_it_grows_is_not_kept_per_pass():
+    # GU 50, GD 08: hs.append(f(hs[-1])) kept the list at each pass for the adjoint of
+    # hs[-1], so each append copied it (16,000 steps: 110x the forward, quadratic); the
+    # list's adjoint, written in place, has its length at each point and stands for it
+    source = grad(_trajectory_read_back).source
+    assert "hs_stack" not in source and "_ad.add_into(dhs, dhs, -1," in source
+    x = np.array([0.3, -0.2, 0.5])
+    expected = np.array([(_trajectory_read_back(x + e, 6) - _trajectory_read_back(x - e, 6))
+                         / 2e-6 for e in np.eye(3) * 1e-6])
+    np.testing.assert_allclose(grad(_trajectory_read_back)(x, 6), expected, rtol=1e-6)

@@ -68,6 +68,11 @@ class Sweeps:
     #: Names holding one int wherever they are bound (the counters of range loops,
     #: bound nowhere else): ``dR[i - 1, j] += g`` for ``_ad.add_at(dR, (i - 1, j), g)``.
     integers: frozenset = frozenset()
+    #: Lists of the function's own only ever grown by appends (``xs.append(v)``, no item
+    #: stored): their adjoint, where written in place, has their length at each point,
+    #: so ``_ad.add_into(dxs, xs, -1, g)`` may read it in place of ``xs`` (which then
+    #: need not be kept per pass: a copy of the list at each append, quadratic).
+    grown_lists: frozenset = frozenset()
 
 
 def _statements(stmts: list) -> list:
@@ -95,7 +100,7 @@ def _exact(adjoint: list, sweeps: Sweeps) -> list:
 def _in_place(adjoint: list, sweeps: Sweeps) -> list:
     adjoint = add_to_items(adjoint, sweeps.ad)
     adjoint = accumulate_in_place(adjoint, sweeps.adjoints, sweeps.ad, sweeps.containers,
-                                  sweeps.integers)
+                                  sweeps.integers, sweeps.grown_lists)
     return rows_into_items(adjoint, sweeps.ad, load_counts(_statements(adjoint)))
 
 

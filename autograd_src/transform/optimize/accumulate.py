@@ -50,7 +50,8 @@ def without_negation(update: gast.expr) -> tuple[gast.operator, gast.expr]:
 
 def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str,
                         containers: frozenset = frozenset(),
-                        integers: frozenset = frozenset()) -> list[Any]:
+                        integers: frozenset = frozenset(),
+                        grown_lists: frozenset = frozenset()) -> list[Any]:
     """Turn ``da = da + c`` into ``da += c`` (and ``da[i] += g``) where ``da`` is private.
 
     An adjoint is private when its value was freshly computed (arithmetic or a
@@ -60,8 +61,8 @@ def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str,
     """
     # Lists of adjoints are summed by _ad.add, a new list; only ``d = _ad.add_to_item(d,
     # x, i, g)`` (`add_to_items`) is written into ``d`` where the list is private.
-    return _accumulate(stmts, _Adjoints(adjoints - containers, containers & adjoints, ad),
-                       set(), set(), integers)
+    return _accumulate(stmts, _Adjoints(adjoints - containers, containers & adjoints, ad,
+                                        grown_lists), set(), set(), integers)
 
 
 def add_to_items(stmts: list[Any], ad: str) -> list[Any]:
@@ -159,12 +160,20 @@ def _aliased_or_assigned(stmts: list[Any]) -> set[str]:
     return names
 
 
+def _constant_int(node: Any) -> bool:
+    return isinstance(node, gast.Constant) and type(node.value) is int or \
+        isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and \
+        isinstance(node.operand, gast.Constant) and type(node.operand.value) is int
+
+
 class _Adjoints:
     """The adjoints `_accumulate` may update in place: ``arrays`` by ``+=``, ``lists``
     (lists, tuples or dicts of adjoints) by `add_into`; ``ad`` names the runtime."""
 
-    def __init__(self, arrays: set[str], lists: set[str], ad: str) -> None:
+    def __init__(self, arrays: set[str], lists: set[str], ad: str,
+                 grown_lists: frozenset = frozenset()) -> None:
         self.arrays, self.lists, self.ad = arrays, lists, ad
+        self.grown_lists = grown_lists
 
 
 def _item_update(value: Any, target: str, ad: str) -> bool:
@@ -244,6 +253,11 @@ def _accumulate(stmts: list[Any], sweep: _Adjoints, owned: set[str],
             else:
                 value.func.attr = "add_into"
                 owned.difference_update(_arguments(value.args[1:]))
+                x = value.args[1]
+                if isinstance(x, gast.Name) and x.id in sweep.grown_lists and \
+                        _constant_int(value.args[2]):
+                    value.args[1] = gast.Name(id=target, ctx=gast.Load(), annotation=None,
+                                              type_comment=None)
             result.append(stmt)
             continue
         # A list of adjoints passed to a function may be kept in what it returns

@@ -26,6 +26,7 @@ from ..ir import (
     Primal,
     assign_node,
     name_node,
+    ops_in,
     walk,
 )
 from ..naming import Namer
@@ -108,7 +109,8 @@ class Reverser(UniformAdjoints, AdjointSweep, PrimalSweep):
             sinkable=self.sinkable,
             containers=frozenset(self.namer.adjoint(n) for n in self.containers),
             remade=frozenset(self.plan.remade),
-            integers=_range_counters(self.parsed))
+            integers=_range_counters(self.parsed),
+            grown_lists=_grown_only(body))
         adjoint = optimize.rewrite_adjoint(adjoint, sweeps)
         reshaped = optimize.shapes_from(adjoint, {n: self.shape_chain(n)[-1]
                                                   for n in self.same_shape_as},
@@ -189,6 +191,19 @@ def reverse(parsed: ParsedFunction, norm: Normalized, wrt: list[str], namer: Nam
             value_wanted: bool = False) -> Derivative:
     """The primal and adjoint sweeps of ``norm``, differentiated with respect to ``wrt``."""
     return Reverser(parsed, norm, wrt, namer).build(value_wanted)
+
+
+def _grown_only(body: list) -> frozenset:
+    """The names whose every operation binding them is an append (``xs =
+    _ad.appended(xs, v)``) but one making a new list: lists only ever grown."""
+    appended: set = set()
+    other: dict = {}
+    for op in ops_in(body):
+        if op.rule is not None and op.rule.primitive is runtime.appended:
+            appended.add(op.target)
+        else:
+            other[op.target] = other.get(op.target, 0) + 1
+    return frozenset(n for n in appended if other.get(n, 0) <= 1)
 
 
 def _range_counters(parsed: Any) -> frozenset:
