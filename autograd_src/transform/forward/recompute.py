@@ -734,6 +734,18 @@ def _unsafe_call(call: gast.Call, parsed: source.ParsedFunction, params: set, ma
         if func.attr in _READING and not isinstance(func.value, gast.Name):
             return None  # (x + y).mean(): a method that only reads, of a value made here
         base = base_name(func.value)
+        module = parsed.resolve(func.value)
+        if module is source.UNRESOLVED and isinstance(func.value, gast.Name) and \
+                func.value.id in params:
+            try:  # (def f(x, xp=np): the module it defaults to)
+                module = source.default_values(parsed.fn).get(func.value.id)
+            except (TypeError, ValueError, AttributeError):
+                module = None
+        if isinstance(module, types.ModuleType) and \
+                not str(getattr(module, "__name__", "")).endswith("random"):
+            base = None  # (xp = np; xp.tanh(x): the module's function, np.tanh's)
+            if target is source.UNRESOLVED:
+                target = getattr(module, func.attr, source.UNRESOLVED)
         if base in getattr(parsed, "seeded_generators", ()) and func.attr != "shuffle":
             return None  # (rng = np.random.default_rng(0) here: the same draws each run)
         if base is not None and (base in made or base in params):
