@@ -1280,7 +1280,7 @@ def unplus(g, ans, grad, a, b, which):
 
 
 @defjvp(np.sum)
-def reduce_sum(g, ans, a, axis=None, *, keepdims=False):
+def reduce_sum(g, ans, a, axis=None, *, keepdims=False, initial=0):
     return np.sum(g, axis=axis, keepdims=keepdims)
 
 
@@ -1321,20 +1321,22 @@ def prod(g, ans, a, axis=None, *, keepdims=False):
 
 
 @defjvp(np.max, np.amax, np.min, np.amin)
-def extreme(g, ans, a, axis=None, *, keepdims=False):
+def extreme(g, ans, a, axis=None, *, keepdims=False, initial=None):
     return _fwd.sum_reduced(g * _ad.unextreme(np.ones_like(ans), ans, a, axis, keepdims),
                             axis, keepdims)
 
 
 @defjvp(np.var)
-def var(g, ans, a, axis=None, *, ddof=0, keepdims=False):
-    return _fwd.sum_reduced(g * _ad.unvar(np.ones_like(ans), a, axis, ddof, keepdims),
+def var(g, ans, a, axis=None, *, ddof=0, keepdims=False, correction=None):
+    return _fwd.sum_reduced(g * _ad.unvar(np.ones_like(ans), a, axis,
+                                          _ad.degrees(ddof, correction), keepdims),
                             axis, keepdims)
 
 
 @defjvp(np.std)
-def std(g, ans, a, axis=None, *, ddof=0, keepdims=False):
-    return _fwd.sum_reduced(g * _ad.unstd(np.ones_like(ans), ans, a, axis, ddof, keepdims),
+def std(g, ans, a, axis=None, *, ddof=0, keepdims=False, correction=None):
+    return _fwd.sum_reduced(g * _ad.unstd(np.ones_like(ans), ans, a, axis,
+                                          _ad.degrees(ddof, correction), keepdims),
                             axis, keepdims)
 
 

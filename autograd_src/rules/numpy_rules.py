@@ -362,7 +362,8 @@ def astype(g, ans, x, dtype):
 
 
 @defvjp(np.sum)
-def sum(g, ans, a, axis=None, *, keepdims=False):
+def sum(g, ans, a, axis=None, *, keepdims=False, initial=0):
+    """(``initial``, a constant added once to each sum, takes no gradient)"""
     return _ad.unreduce(g, a, axis, keepdims)
 
 
@@ -421,20 +422,22 @@ def prod(g, ans, a, axis=None, *, keepdims=False):
 
 
 @defvjp(np.max, np.amax, np.min, np.amin)
-def extreme(g, ans, a, axis=None, *, keepdims=False):
+def extreme(g, ans, a, axis=None, *, keepdims=False, initial=None):
     """Entries tied for the extreme share the gradient evenly (as HIPS autograd; MyGrad
-    gives it all to the first): the gradient of ``max([x, x])`` is 1, half each."""
+    gives it all to the first): the gradient of ``max([x, x])`` is 1, half each. Where
+    the constant ``initial`` is the extreme, no entry is, and none gets any."""
     return _ad.unextreme(g, ans, a, axis, keepdims)
 
 
 @defvjp(np.var)
-def var(g, ans, a, axis=None, *, ddof=0, keepdims=False):
-    return _ad.unvar(g, a, axis, ddof, keepdims)
+def var(g, ans, a, axis=None, *, ddof=0, keepdims=False, correction=None):
+    """(``correction``, NumPy 2's name for ``ddof``)"""
+    return _ad.unvar(g, a, axis, _ad.degrees(ddof, correction), keepdims)
 
 
 @defvjp(np.std)
-def std(g, ans, a, axis=None, *, ddof=0, keepdims=False):
-    return _ad.unstd(g, ans, a, axis, ddof, keepdims)
+def std(g, ans, a, axis=None, *, ddof=0, keepdims=False, correction=None):
+    return _ad.unstd(g, ans, a, axis, _ad.degrees(ddof, correction), keepdims)
 
 
 @defvjp(np.cumsum)

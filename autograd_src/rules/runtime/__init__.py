@@ -170,6 +170,7 @@ from .linalg import (  # noqa: F401 - generated code reads them as _ad.<name>
     tensordot_rhs,
 )
 from .reductions import (  # noqa: F401 - generated code reads them as _ad.<name>
+    degrees,
     keep_reduced_dims,
     uncumsum,
     unextreme,
@@ -245,7 +246,7 @@ FOLDABLE: set[str] = {"inverse_permutation", "log_of_base", "power_exponent"}
 
 __all__ = ["picked_item", "joined_like", "alone", "apart_from_what_adjoints_read",
            "apart_from_what_a_method_writes",
-           "floating", "not_an_array", "item_alone", "given_by_rule", "logged_apart",
+           "floating", "not_an_array", "item_alone", "given_by_rule", "logged_apart", "degrees",
            "integer_index",
            "not_a_container",
            "a_dict",

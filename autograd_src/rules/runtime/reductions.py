@@ -70,7 +70,8 @@ def unextreme(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False
                    keepdims=True)
     # (selected, not multiplied by the mask: an infinite g, sqrt(max(x)) at 0, gives
     # the entries not taken 0, as maximum's operands get)
-    return np.where(hits, g / count.astype(np.result_type(g, x)), 0.0)
+    # (no entry at the extreme where a constant initial= is it: none gets any)
+    return np.where(hits, g / np.maximum(count, 1).astype(np.result_type(g, x)), 0.0)
 
 
 def unvar(g: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
@@ -82,8 +83,15 @@ def unvar(g: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = Fals
     centred = x - np.mean(x, axis=norm_axes, keepdims=True)
     # (a Python float, which keeps float32 values float32; no more entries than ddof
     # gives NumPy's nan, not ZeroDivisionError)
-    n = int(_count(x, axis) - ddof)
+    n = _count(x, axis) - ddof  # (a fractional ddof, as NumPy takes it: 2 - 0.5)
+    n = int(n) if float(n).is_integer() else float(n)
     return g * centred * (2.0 / n if n else float("nan"))
+
+
+def degrees(ddof: Any, correction: Any) -> Any:
+    """The degrees of freedom taken off: NumPy 2's ``correction=`` where given, else
+    ``ddof``."""
+    return ddof if correction is None else correction
 
 
 def unstd(g: Any, ans: Any, x: Any, axis: Any = None, ddof: int = 0,

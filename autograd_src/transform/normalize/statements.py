@@ -543,6 +543,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         scalars_before = set(self.scalars)
         classes_before = dict(self.shape_class)
         owned_before = set(self.owned)
+        shared_before = set(self.shared)
         closures_before = dict(self.closures)
         self.available.clear()
         body = self.block(stmt.body)
@@ -553,8 +554,13 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         scalars_body, self.scalars = self.scalars, set(scalars_before)
         classes_body, self.shape_class = self.shape_class, dict(classes_before)
         owned_body, self.owned = self.owned, set(owned_before)
+        # (a name an arm binds anew shares nothing there, but still what it shared on
+        # the other arm: y = y0; if flag: y = y * 2.0; then y += c may write into y0;
+        # GV 01) what may share after the if is what may after either arm
+        shared_body, self.shared = self.shared, set(shared_before) | self.shared
         self.available.clear()  # what one arm computed, the other never ran
         orelse = self.block(stmt.orelse)
+        self.shared |= shared_body
         self.closure_hints = hints
         self.closures = _closures_joined(closures_body, self.closures,
                                          self.active | after_body)
