@@ -579,3 +579,23 @@ def test_a_name_rebound_in_one_arm_of_an_if_still_may_share_after_it():
     # silently (value 0.78 for 3.25, the caller's y0 not updated)
     with pytest.raises(InPlaceUpdateError, match=r"y \+= c"):
         grad(_alias_rebound_in_one_arm, wrt=1)(np.array([0.5, -1.2]), 1.3, False)
+
+
+def _records_on_a_dict(x, out):
+    out['s'] = float(np.sum(x))
+    return x * 2.0
+
+
+def _calls_the_recorder(x, out):
+    y = _records_on_a_dict(x, out)
+    return np.sum(y ** 2)
+
+
+def test_forward_mode_gives_the_caller_what_a_helper_stores_into_its_dict():
+    # GV 02: jvp through a helper doing out['s'] = ... left the caller's dict {} (the
+    # store was made on a new dict); grad and vjp left it set
+    from autograd_src import jvp
+    x = np.array([0.3, 1.1])
+    out: dict = {}
+    jvp(_calls_the_recorder, (x, out), (np.ones(2), None))
+    assert out == {'s': float(np.sum(x))}

@@ -112,7 +112,12 @@ def _written_back_to_the_caller(parsed: Any, wrt: Any, namer: Namer) -> None:
     # holds is then the value before that binding, left to the code as it runs)
     rebound = {t.id for n in walk(node) if isinstance(n, gast.Assign)
                for t in n.targets if isinstance(t, gast.Name)}
-    written = sorted(set(augmented_only(node, parsed.resolve)) &
+    # (and p['s'] = v, p[i] = v into a list or dict without tangent, which the
+    # normalizer makes a new one, p = _ad.setitem(p, 's', v): the caller's too; GV 02)
+    stored = {t.value.id for n in walk(node) if isinstance(n, gast.Assign)
+              for t in n.targets if isinstance(t, gast.Subscript) and
+              isinstance(t.value, gast.Name)}
+    written = sorted((set(augmented_only(node, parsed.resolve)) | stored) &
                      set(written_before_rebound(node, parsed.resolve)) - set(wrt) - rebound)
     if not written or not node.body:
         return
