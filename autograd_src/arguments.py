@@ -516,6 +516,12 @@ _SCALAR_TYPES = (float, int, bool, np.float64, np.float32, np.int64, np.int32, n
 
 
 SCALAR_SET = frozenset(_SCALAR_TYPES)
+def _dtype_of(value: Any) -> Any:
+    """``value``'s dtype where it is an array or a NumPy number (not the field of a
+    namedtuple named ``dtype``; GV 05), else float64."""
+    return value.dtype if isinstance(value, (np.ndarray, np.generic)) else _FLOAT64
+
+
 NO_SCALARS: tuple = ((), (), (), (), ())
 _ARRAYS_ONLY = frozenset([np.ndarray])
 _SHAPE = operator.attrgetter("shape")
@@ -751,7 +757,7 @@ def make_checker(fn: Callable[..., Any], wrt: list[str],
                 value = args[position]
                 if type(value) is not np.ndarray or value.dtype.kind != "f":
                     check_argument(value, name)
-                dtype = getattr(value, "dtype", _FLOAT64)
+                dtype = _dtype_of(value)
                 if dtype != _FLOAT64:
                     narrow += ((k, dtype),)
             return narrow + _widened(args, kwargs, [args[p] for p, _ in positions], narrow)
@@ -761,7 +767,7 @@ def make_checker(fn: Callable[..., Any], wrt: list[str],
             values.append(value)
             if value is not MISSING:  # else the call itself reports the missing argument
                 check_argument(value, name)
-                dtype = getattr(value, "dtype", _FLOAT64)
+                dtype = _dtype_of(value)
                 if dtype != _FLOAT64:
                     narrow += ((k, dtype),)
         return narrow + _widened(args, kwargs, values, narrow)

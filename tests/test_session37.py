@@ -599,3 +599,17 @@ def test_forward_mode_gives_the_caller_what_a_helper_stores_into_its_dict():
     out: dict = {}
     jvp(_calls_the_recorder, (x, out), (np.ones(2), None))
     assert out == {'s': float(np.sum(x))}
+
+
+_Stat = __import__("collections").namedtuple("_Stat", ["mean", "dtype"])
+
+
+def _weighted(s, x):
+    return s.mean * np.sum(x) + np.sum(s.dtype * x)
+
+
+def test_a_namedtuple_with_a_field_named_dtype_is_no_array_to_the_argument_check():
+    # GV 05: the argument check read s.dtype (an array field) as a dtype: ValueError
+    got = grad(_weighted)(_Stat(0.3, np.array([0.2, 0.9])), np.array([1.0, 2.0]))
+    np.testing.assert_allclose(got.mean, 3.0)
+    np.testing.assert_allclose(got.dtype, [1.0, 2.0])
