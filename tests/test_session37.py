@@ -613,3 +613,20 @@ def test_a_namedtuple_with_a_field_named_dtype_is_no_array_to_the_argument_check
     got = grad(_weighted)(_Stat(0.3, np.array([0.2, 0.9])), np.array([1.0, 2.0]))
     np.testing.assert_allclose(got.mean, 3.0)
     np.testing.assert_allclose(got.dtype, [1.0, 2.0])
+
+
+def _read_by_counter(x, n):
+    hs = [x]
+    for i in range(n):
+        hs.append(np.tanh(hs[i]) + 0.5 * hs[0])
+    return np.sum(hs[-1] * hs[1])
+
+
+def test_a_list_read_by_a_range_counter_while_it_grows_is_not_kept_per_pass():
+    # GV 07: hs.append(np.tanh(hs[i])) kept the list per pass (127x at 16,000 steps)
+    source = grad(_read_by_counter).source
+    assert "hs_stack" not in source
+    x = np.array([0.3, -0.2])
+    expected = np.array([(_read_by_counter(x + e, 5) - _read_by_counter(x - e, 5)) / 2e-6
+                         for e in np.eye(2) * 1e-6])
+    np.testing.assert_allclose(grad(_read_by_counter)(x, 5), expected, rtol=1e-6)

@@ -254,8 +254,10 @@ def _accumulate(stmts: list[Any], sweep: _Adjoints, owned: set[str],
                 value.func.attr = "add_into"
                 owned.difference_update(_arguments(value.args[1:]))
                 x = value.args[1]
-                if isinstance(x, gast.Name) and x.id in sweep.grown_lists and \
-                        _constant_int(value.args[2]):
+                index = value.args[2]
+                if isinstance(x, gast.Name) and x.id in sweep.grown_lists and (
+                        _constant_int(index) or  # (hs[-1], hs[i] of a range's counter)
+                        isinstance(index, gast.Name) and index.id in integers):
                     value.args[1] = gast.Name(id=target, ctx=gast.Load(), annotation=None,
                                               type_comment=None)
             result.append(stmt)
