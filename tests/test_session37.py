@@ -630,3 +630,19 @@ def test_a_list_read_by_a_range_counter_while_it_grows_is_not_kept_per_pass():
     expected = np.array([(_read_by_counter(x + e, 5) - _read_by_counter(x - e, 5)) / 2e-6
                          for e in np.eye(2) * 1e-6])
     np.testing.assert_allclose(grad(_read_by_counter)(x, 5), expected, rtol=1e-6)
+
+
+_Box = __import__("collections").namedtuple("_Box", ["shape", "T", "size"])
+
+
+def _replaced_fields(b):
+    b2 = b._replace(size=b.size * 2.0)
+    return np.sum(b2.size) + np.sum(b2.shape ** 2)
+
+
+def test_a_namedtuple_made_by_replace_reads_its_fields_named_like_array_attributes():
+    # GV 04: b._replace(size=...) then b2.size: read as an array's size, gradient 0
+    b = _Box(np.array([0.3, -0.2]), 0.7, np.array([1.1, 0.5]))
+    got = grad(_replaced_fields)(b)
+    np.testing.assert_allclose(got.size, [2.0, 2.0])
+    np.testing.assert_allclose(got.shape, 2 * b.shape)

@@ -41,12 +41,12 @@ def _is_one_of(value: Any, functions: frozenset) -> bool:
 class Activity:
     """Mixed into the normalizer (`statements`), whose state it reads."""
 
-    def holds_a_tuple(self, expr: Any) -> bool:
+    def holds_a_tuple(self, expr: Any, seen: frozenset = frozenset()) -> bool:
         """Whether ``expr`` is a name surely holding a tuple (a namedtuple, read by its
         fields): a parameter this call passes a list or tuple, or a name bound only to
         calls of a namedtuple class (``p = Gamma(k, theta)``). Its ``.shape`` or ``.T``
         is then a field, not an array's attribute (GU 01)."""
-        if not isinstance(expr, gast.Name):
+        if not isinstance(expr, gast.Name) or expr.id in seen:
             return False
         if expr.id in self.parsed.params and expr.id not in self.parsed.reassigned:
             return expr.id in self.sequences_given
@@ -54,6 +54,10 @@ class Activity:
         if not values:
             return False
         for value in values:
+            if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+                    value.func.attr == "_replace" and isinstance(value.func.value, gast.Name) \
+                    and self.holds_a_tuple(value.func.value, seen | {expr.id}):
+                continue  # (b2 = b._replace(T=...): a namedtuple of b's class)
             made_by = self.parsed.resolve(value.func) if isinstance(value, gast.Call) \
                 else UNRESOLVED
             if not (isinstance(made_by, type) and issubclass(made_by, tuple) and
