@@ -36,6 +36,8 @@ def check_argument(value: Any, name: str) -> None:
     if kind is float:
         return
     if kind is list or kind is tuple or kind is dict or isinstance(value, (list, tuple, dict)):
+        # (its items: a namedtuple passed itself reads its own fields)
+        _no_array_attribute_fields(name, value.values() if isinstance(value, dict) else value)
         items = value.items() if isinstance(value, dict) else enumerate(value)
         for key, item in items:
             check_argument(item, f"{name}[{key!r}]")
@@ -516,6 +518,32 @@ _SCALAR_TYPES = (float, int, bool, np.float64, np.float32, np.int64, np.int32, n
 
 
 SCALAR_SET = frozenset(_SCALAR_TYPES)
+#: The attributes of an array a namedtuple's field may be named like (``layer.size``).
+_ARRAY_ATTRIBUTE_NAMES = frozenset({"shape", "size", "ndim", "dtype", "T", "mT", "real",
+                                    "imag"})
+
+
+def _no_array_attribute_fields(name: str, items: Any) -> None:
+    """Refuse a namedtuple inside the differentiated list or dict ``name`` whose field
+    named like an array's attribute holds floats (``Layer(shape=W, size=0.3)`` in
+    ``layers``): the code reads ``layer.size`` of an item as an array's attribute,
+    without gradient (GV 06). A namedtuple passed itself, or made in the function,
+    reads its fields."""
+    for item in items:
+        fields = getattr(type(item), "_fields", None)
+        if not isinstance(item, tuple) or not fields:
+            continue
+        for field in _ARRAY_ATTRIBUTE_NAMES.intersection(fields):
+            held = getattr(item, field)
+            if isinstance(held, (float, np.floating)) or (
+                    isinstance(held, np.ndarray) and held.dtype.kind == "f"):
+                raise TypeError(
+                    f"{name} holds a {type(item).__name__} whose field {field!r} is named "
+                    f"like an array's attribute: an item's .{field} is read as the "
+                    "array's, without gradient. Rename the field, or pass the "
+                    f"{type(item).__name__} as an argument of its own")
+
+
 def _dtype_of(value: Any) -> Any:
     """``value``'s dtype where it is an array or a NumPy number (not the field of a
     namedtuple named ``dtype``; GV 05), else float64."""

@@ -646,3 +646,18 @@ def test_a_namedtuple_made_by_replace_reads_its_fields_named_like_array_attribut
     got = grad(_replaced_fields)(b)
     np.testing.assert_allclose(got.size, [2.0, 2.0])
     np.testing.assert_allclose(got.shape, 2 * b.shape)
+
+
+_Layer = __import__("collections").namedtuple("_Layer", ["shape", "size"])
+
+
+def _first_layer(layers, x):
+    layer = layers[0]
+    return np.sum(np.sin(layer.size * x))
+
+
+def test_a_namedtuple_item_with_float_fields_named_like_array_attributes_is_refused():
+    # GV 06: layers[0].size of a namedtuple inside a differentiated list was read as an
+    # array's size: gradient silently 0. Refused as the call starts, naming the field.
+    with pytest.raises(TypeError, match="field 'shape' is named like an array's attribute"):
+        grad(_first_layer)([_Layer(np.eye(2), 0.3)], np.array([0.7, -0.4]))
