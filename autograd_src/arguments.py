@@ -533,7 +533,7 @@ def _no_array_attribute_fields(name: str, items: Any) -> None:
         fields = getattr(type(item), "_fields", None)
         if not isinstance(item, tuple) or not fields:
             continue
-        for field in _ARRAY_ATTRIBUTE_NAMES.intersection(fields):
+        for field in (f for f in fields if f in _ARRAY_ATTRIBUTE_NAMES):  # (in order)
             held = getattr(item, field)
             if isinstance(held, (float, np.floating)) or (
                     isinstance(held, np.ndarray) and held.dtype.kind == "f"):

@@ -661,3 +661,16 @@ def test_a_namedtuple_item_with_float_fields_named_like_array_attributes_is_refu
     # array's size: gradient silently 0. Refused as the call starts, naming the field.
     with pytest.raises(TypeError, match="field 'shape' is named like an array's attribute"):
         grad(_first_layer)([_Layer(np.eye(2), 0.3)], np.array([0.7, -0.4]))
+
+
+def _box_field_t(x):
+    b = _Box(x, x ** 2, x * 3.0)
+    return np.sum(b.T * np.array([1.0, -2.0, 0.5]))
+
+
+def test_second_order_reads_a_namedtuples_t_field_as_a_field():
+    # GV 03: forward mode over the gradient's code (b = _ad.construct(Box, ...)) read
+    # b.T as a transpose: a (3, 3) Hessian-vector product for a (3,) one
+    from autograd_src import hvp
+    x, v = np.array([0.3, 0.7, -1.1]), np.ones(3)
+    np.testing.assert_allclose(hvp(_box_field_t)(x, v), 2 * np.array([1.0, -2.0, 0.5]))

@@ -60,6 +60,8 @@ class Activity:
                 continue  # (b2 = b._replace(T=...): a namedtuple of b's class)
             made_by = self.parsed.resolve(value.func) if isinstance(value, gast.Call) \
                 else UNRESOLVED
+            if made_by is runtime.construct and value.args:  # (the gradient's code, read
+                made_by = self.parsed.resolve(value.args[0])  # again: _ad.construct(Box, ...))
             if not (isinstance(made_by, type) and issubclass(made_by, tuple) and
                     hasattr(made_by, "_fields")):
                 return False
