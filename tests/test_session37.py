@@ -674,3 +674,14 @@ def test_second_order_reads_a_namedtuples_t_field_as_a_field():
     from autograd_src import hvp
     x, v = np.array([0.3, 0.7, -1.1]), np.ones(3)
     np.testing.assert_allclose(hvp(_box_field_t)(x, v), 2 * np.array([1.0, -2.0, 0.5]))
+
+
+def test_the_tensor_api_takes_clips_bounds_by_numpy_21_names():
+    # GO 08: np.clip(t, min=, max=) and t.clip(min=) were refused; grad takes them
+    import autograd_src as mg
+    t = mg.tensor([-1.0, 0.5, 2.0])
+    np.sum(t.clip(min=0.0) ** 2).backward()
+    np.testing.assert_allclose(t.grad, [0.0, 1.0, 4.0])
+    t = mg.tensor([-1.0, 0.5, 2.0])
+    np.sum(np.clip(t, min=0.0, max=1.0) ** 2).backward()
+    np.testing.assert_allclose(t.grad, [0.0, 1.0, 0.0])

@@ -178,6 +178,10 @@ def apply(tensor_type: type, primitive: Any, args: tuple, kwargs: dict,
         if kwargs:
             if primitive is np.einsum and "optimize" in kwargs:  # the order of products
                 kwargs = {k: v for k, v in kwargs.items() if k != "optimize"}
+            if primitive is np.clip and ("min" in kwargs or "max" in kwargs):
+                # (NumPy 2.1's names for the bounds, as grad reads them; GO 08)
+                kwargs = {{"min": "a_min", "max": "a_max"}.get(k, k): v
+                          for k, v in kwargs.items()}
             if "overwrite_input" in kwargs and primitive in numpy_rules.OVERWRITING:
                 # (NumPy may reorder the data, which the rule reads: left as it was)
                 kwargs = {k: v for k, v in kwargs.items() if k != "overwrite_input"}

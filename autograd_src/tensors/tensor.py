@@ -649,8 +649,11 @@ class Tensor:
     def swapaxes(self, axis1: int, axis2: int, *, constant: Any = None) -> "Tensor":
         return _apply(np.swapaxes, self, axis1, axis2, constant=constant)
 
-    def clip(self, a_min: Any = None, a_max: Any = None, *, constant: Any = None) -> "Tensor":
-        return _apply(np.clip, self, a_min, a_max, constant=constant)
+    def clip(self, a_min: Any = None, a_max: Any = None, *, constant: Any = None,
+             min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002 - NumPy's names
+        """``t.clip(lo, hi)``; NumPy 2.1's ``min=``/``max=`` name the bounds too."""
+        return _apply(np.clip, self, a_min if min is None else min,
+                      a_max if max is None else max, constant=constant)
 
     def dot(self, other: Any, *, constant: Any = None) -> "Tensor":
         return _apply(np.dot, self, other, constant=constant)
