@@ -1127,6 +1127,8 @@ def _parameter_aliases_renamed(parsed: ParsedFunction) -> None:
         for n in after:
             if isinstance(n, gast.Name) and n.id == alias:
                 n.id = param
+        if any(id(n) in augmented for n in uses_alias):
+            parsed.reassigned.add(param)  # (y0 += v now binds the parameter)
         del body[k]
         return  # (one per function: the walks above are of the body as it was)
 
