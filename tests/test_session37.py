@@ -685,3 +685,12 @@ def test_the_tensor_api_takes_clips_bounds_by_numpy_21_names():
     t = mg.tensor([-1.0, 0.5, 2.0])
     np.sum(np.clip(t, min=0.0, max=1.0) ** 2).backward()
     np.testing.assert_allclose(t.grad, [0.0, 1.0, 0.0])
+
+
+def _power_by_keyword(x):
+    return pow(x, exp=3) + pow(base=x, exp=2)
+
+
+def test_pow_takes_its_arguments_by_pythons_names():
+    # GU 30: pow(x, exp=3) was refused, naming the rule's own parameters (x, y)
+    np.testing.assert_allclose(grad(_power_by_keyword)(0.7), 3 * 0.7 ** 2 + 2 * 0.7)

@@ -1963,6 +1963,8 @@ class CallNormalizer:
         if primitive is numpy_rules.np.clip:  # NumPy 2.1's names for the bounds (the
             # call keeps the names it was written with)
             named = {{"min": "a_min", "max": "a_max"}.get(k, k): v for k, v in keywords.items()}
+        elif primitive is builtins.pow:  # pow(base=x, exp=3): Python's own names (GU 30)
+            named = {{"base": "x", "exp": "y"}.get(k, k): v for k, v in keywords.items()}
         if None in named:  # fn(*args, **kw): keywords unpacked from a dict
             raise self.error(node, f"{label} is called with keywords unpacked from a dict "
                                    f"(**{gast.unparse(named[None]).strip()}), which grad "
