@@ -557,7 +557,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         # (a name an arm binds anew shares nothing there, but still what it shared on
         # the other arm: y = y0; if flag: y = y * 2.0; then y += c may write into y0;
         # GV 01) what may share after the if is what may after either arm
-        shared_body, self.shared = self.shared, set(shared_before) | self.shared
+        shared_body, self.shared = self.shared, set(shared_before)
         self.available.clear()  # what one arm computed, the other never ran
         orelse = self.block(stmt.orelse)
         self.shared |= shared_body
