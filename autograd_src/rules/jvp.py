@@ -47,6 +47,18 @@ class JVPRule:
     def name(self) -> str:
         return registry.primitive_name(self.primitive)
 
+    def input_jvp(self, index: int) -> Optional[Callable[..., Any]]:
+        """A function computing only the tangent term of input ``index`` from that
+        input's tangent (None where the rule gives none, or cannot be inlined): a rule
+        called whole with one input's tangent computes the others' terms from it too."""
+        if self.exprs is None:
+            return None
+        cache = self.__dict__.setdefault("_input_jvps", {})
+        if index not in cache:
+            cache[index] = registry.compile_input_expression(
+                self.jvp, self.signature, self.exprs[index], index)
+        return cache[index]
+
 
 JVP_RULES: dict[Any, JVPRule] = {}
 

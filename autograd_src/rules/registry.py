@@ -59,6 +59,16 @@ class Rule:
         param = self.signature.parameters[self.params[index]]
         return param.kind is param.VAR_POSITIONAL or self.params[index] == self.sequence
 
+    @property
+    def variadic_input(self) -> Optional[int]:
+        """The position of the rule's ``*operands`` among its inputs (``np.einsum``'s 1,
+        after the subscripts), or None."""
+        for k, name in enumerate(self.params[:self.n_inputs]):
+            param = self.signature.parameters[name]
+            if param.kind is param.VAR_POSITIONAL:
+                return k
+        return None
+
     def input_vjp(self, index: int) -> Optional[VJPFunction]:
         """A function computing only the adjoint of input ``index``, or None.
 

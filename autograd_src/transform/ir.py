@@ -16,7 +16,8 @@ from ..rules.registry import Rule
 __all__ = ["Comment", "Verbatim", "Primal", "Op", "Branch", "Loop", "Normalized",
            "name_node", "assign_node", "is_trivial", "is_scalar_operand", "load_names",
            "is_number", "assigned_in", "ops_in", "differentiable_inputs", "same_shape",
-           "shape_reads", "reads_of", "kept_by", "base_of", "base_name", "expr_key", "children"]
+           "shape_reads", "reads_of", "kept_by", "base_of", "base_name", "expr_key", "children",
+           "parents"]
 
 
 class Comment(gast.stmt):
@@ -315,6 +316,15 @@ def children(node: Any) -> list:
             found += [item for item in value if isinstance(item, _AST)]
         elif isinstance(value, _AST):
             found.append(value)
+    return found
+
+
+def parents(tree: Any) -> dict:
+    """``{id(node): its parent}`` for every node of ``tree`` but ``tree`` itself."""
+    found: dict = {}
+    for node in walk(tree):
+        for child in children(node):
+            found[id(child)] = node
     return found
 
 

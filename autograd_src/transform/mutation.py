@@ -1062,11 +1062,8 @@ def attribute_may_be_read(fn: Any, param: str, attr: str, cls: Optional[type],
     node = _definition(function)
     if not node or cls is None:
         return True
-    from .ir import children
-    parent: dict = {}
-    for n in walk(node):
-        for child in children(n):
-            parent[id(child)] = n
+    from .ir import parents
+    parent = parents(node)
     for n in walk(node):
         if not (isinstance(n, gast.Name) and n.id == param):
             continue

@@ -613,32 +613,15 @@ class DynamicMethod:
             found.__code__.co_varnames[0]: source.InstanceOf.for_class(kind)}, obj
 
 
-def _variadic_at(rule: Any) -> Optional[int]:
-    """The position of the rule's ``*operands`` among its inputs (``np.einsum``'s 1,
-    after the subscripts), or None."""
-    for k, name in enumerate(rule.params[:rule.n_inputs]):
-        param = rule.signature.parameters[name]
-        if param.kind is param.VAR_POSITIONAL:
-            return k
-    return None
-
-
-def _piece_for_argument(rule: Any, whole: tuple, p: int, args: tuple) -> Any:
+def _piece_for_argument(rule: Any, whole: tuple, p: int) -> Any:
     """The adjoint the rule gave for positional argument ``p``: the ``p - k``-th of the
     adjoints of its ``*operands`` where those start at input ``k`` (``xp.einsum('i,ij',
     b, M)``: b is the first operand), else its ``p``-th."""
-    k = _variadic_at(rule)
+    k = rule.variadic_input
     if k is not None and p >= k:
         pieces = whole[k] if k < len(whole) else None
         return None if pieces is None else pieces[p - k]
     return whole[p] if p < len(whole) else None
-
-
-def _is_sequence_input(rule: Any, p: int) -> bool:
-    """Whether positional argument ``p`` is a list of arrays the rule takes whole
-    (``np.concatenate``'s ``arrays``)."""
-    return p < len(rule.params) and rule.params[p] == rule.sequence and \
-        _variadic_at(rule) is None
 
 
 def _by_rule(primitive: Any, args: tuple, positions: list, kwargs: Optional[dict] = None
@@ -659,10 +642,11 @@ def _by_rule(primitive: Any, args: tuple, positions: list, kwargs: Optional[dict
         whole = (whole,) if rule.n_inputs == 1 else tuple(whole)
         grads = []
         for p in positions:
-            piece = _piece_for_argument(rule, whole, p, args)
+            piece = _piece_for_argument(rule, whole, p)
             if piece is None:
                 piece = runtime.zeros_like(args[p])
-            elif _is_sequence_input(rule, p) and isinstance(args[p], (list, tuple)):
+            elif rule.variadic_input is None and p < len(rule.params) and \
+                    rule.input_is_sequence(p) and isinstance(args[p], (list, tuple)):
                 # (xp.concatenate([a, b]): one adjoint per array of the list, as a list)
                 piece = type(args[p])(runtime.zeros_like(a) if d is None else
                                       runtime.unbroadcast(d, a) for d, a in zip(piece, args[p]))

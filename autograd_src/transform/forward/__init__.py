@@ -356,7 +356,7 @@ def _tangent_by_rule(primitive: Any, args: tuple, positions: list, tangents: lis
                         "it by its name")
     value = primitive(*args)
     total = None
-    variadic = _variadic_at(adjoint) if adjoint is not None else None
+    variadic = adjoint.variadic_input if adjoint is not None else None
     if variadic is not None and any(p >= variadic for p in positions):
         # (xp.einsum('i,ij', b, M): the rule takes the tangents of its *operands
         # together, None where one has none, as its input ``variadic``)
@@ -370,11 +370,7 @@ def _tangent_by_rule(primitive: Any, args: tuple, positions: list, tangents: lis
         if len(rule.exprs) > 1:
             # (the term of this input alone: another's, from this input's tangent, may
             # not even be computable, solve(a, b)'s g @ ans for a vector b)
-            made = rule.__dict__.setdefault("_input_jvps", {})
-            if position not in made:
-                made[position] = registry.compile_input_expression(
-                    rule.jvp, rule.signature, rule.exprs[position], position)
-            one = made[position]
+            one = rule.input_jvp(position)
             term = None if one is None else one(tangent, value, *args)
         else:
             term = rule.jvp(tangent, value, *args)
@@ -385,11 +381,6 @@ def _tangent_by_rule(primitive: Any, args: tuple, positions: list, tangents: lis
     if np.shape(total) != np.shape(value):  # an input broadcast by the primitive
         total = np.broadcast_to(total, np.shape(value)).copy()
     return value, total
-
-
-def _variadic_at(rule: Any) -> Any:
-    from ..pipeline import _variadic_at as at
-    return at(rule)
 
 
 class _Derivations:

@@ -35,6 +35,7 @@ from ..ir import (
     children,
     load_names,
     name_node,
+    parents,
     walk,
 )
 from ..mutation import allocates, is_user_function, read_later, shared_names, shared_parts
@@ -269,6 +270,9 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         self.given_names: set[str] = set()
         #: (parameter, attribute) a helper logs converted values into (`Normalized`).
         self.logged: set = set()
+        # Checks `emit_check` places after the statement being normalized (a log's,
+        # `logged_list_apart`): (helper, arguments)
+        self.emit_check_after: list = []
         #: Arrays of known dimensions (`float_arrays`) -> the names holding a row of one
         #: (``u = U[n]``) or a part of such a row (`DataNormalizer.viewed_by_rows_only`).
         self.row_views: dict[str, set] = {}
@@ -1123,7 +1127,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             self.apart_from_what_a_method_writes(value, stmt)
         self.kept_by_callees(value)
         self.body.append(Primal(stmt, stmt))
-        for helper, args in getattr(self, "emit_check_after", ()):
+        for helper, args in self.emit_check_after:
             self.emit_check(helper, args, stmt)
         self.emit_check_after = []
 
@@ -1806,7 +1810,6 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                     others.setdefault(shown, path)
         if not others:
             return
-        self.emit_check_after = getattr(self, "emit_check_after", [])
         root, steps = logged
         self.emit_check_after.append(("logged_apart", [
             name_node(root), gast.Tuple(elts=steps, ctx=gast.Load()),
@@ -2249,10 +2252,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                      isinstance(target.slice.value, str)):
             return False
         key = target.slice.value
-        parent: dict = {}
-        for n in walk(self.parsed.node):
-            for child in children(n):
-                parent[id(child)] = n
+        parent = parents(self.parsed.node)
         for n in walk(self.parsed.node):
             if not (isinstance(n, gast.Name) and n.id == owner) or \
                     isinstance(n.ctx, gast.Param):
@@ -2497,10 +2497,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         cls = getattr(marker, "cls", None)
         if not isinstance(marker, source.InstanceOf) or cls is None:
             return True
-        parent: dict = {}
-        for n in walk(self.parsed.node):
-            for child in children(n):
-                parent[id(child)] = n
+        parent = parents(self.parsed.node)
         for n in walk(self.parsed.node):
             if not (isinstance(n, gast.Name) and n.id == owner and
                     isinstance(n.ctx, gast.Load)):
@@ -3011,7 +3008,6 @@ def _arguments_of_calls_for_effect(body: list) -> set[int]:
             parts.append(receiver)
             skipped |= {id(p) for p in parts if isinstance(p, gast.Name)}
     return skipped
-
 
 
 def _named_part(record: gast.expr) -> Optional[tuple]:
