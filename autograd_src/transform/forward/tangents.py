@@ -225,7 +225,8 @@ class Tangents:
         if origin is self.origin:
             return
         self.origin = origin
-        text = gast.unparse(origin).strip().splitlines()[0]
+        text = getattr(origin, "shown_as", None) or \
+            gast.unparse(origin).strip().splitlines()[0]  # (a rewritten line: as written)
         if self.parsed.filename.startswith("<autograd_src "):  # read again: its own line
             text = (self.parsed.line_text(getattr(origin, "lineno", 0)) or text).strip()
         if len(text) > 60:
