@@ -635,20 +635,27 @@ def _named(other: Any, x: Any) -> str:
     return f" ({names[0]})" if names else ""
 
 
-def apart_from_what_adjoints_read(owner: Any, path: tuple, read: tuple, where: str) -> None:
+def apart_from_what_adjoints_read(owner: Any, path: tuple, read: tuple, where: str,
+                                  unread: bool = False) -> None:
     """Raise where the array at ``path`` from ``owner`` (``m, ("a",)`` for ``m.a``;
     ``self, ("params", [0])`` for ``self.params[0]``: attribute names, and items in a
     list of one) shares memory with an array the derivative of an earlier line reads
     (``read``: ``m_b = m.b`` read once, an argument ``w``), which NumPy's update in place
     is about to change: the derivative would see the new values (``m.a *= 2`` where
     ``m.a is m.b``, GH 01-06). The path is given rather than the array, so that code
-    reading this check again (forward mode over it) reads no attribute."""
+    reading this check again (forward mode over it) reads no attribute. With
+    ``unread``, ``owner`` among ``read`` is held by derivatives none of which reads the
+    attribute ``path[0]`` written: its other attributes are compared (``self.n += 1``
+    where ``self.m``, read, may be the same array)."""
     written = owner
     for step in path:
         written = written[step[0]] if type(step) is list else getattr(written, step)
     targets = [a for a in _arrays_reached(written) if a.size]
     if not targets:
         return
+    if unread and hasattr(owner, "__dict__") and not hasattr(type(owner), "__slots__"):
+        read = tuple(r for r in read if r is not owner) + tuple(
+            value for name, value in vars(owner).items() if name != path[0])
     held = [a for a in _arrays_reached(read) if a.size]
     for array in targets:
         for other in held:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import builtins
 import copy
 import functools
+import inspect
 import operator
 import types
 from typing import Any, Optional
@@ -86,7 +87,7 @@ def _no_state_changed_before_backward(parsed: source.ParsedFunction, usable: dic
     # (``backs``: every helper's backward function, grad's own code, which changes no
     # state of yours: those read again and those that stay calls alike)
     for node, call, keys in _state_changes(parsed, backs | set(usable)):
-        hit = next((key for key in reads if keys is _ANY or key in keys), None)
+        hit = next((key for key in reads if _reaches(keys, key)), None)
         if hit is None:
             continue
         helper, what = reads[hit]
@@ -103,6 +104,52 @@ _ARRAY_VIEWS = mutation.INACTIVE_ATTRIBUTES | {"T", "mT", "real", "imag", "flat"
 #: A change that may reach anything (a method of an object known only as it runs).
 _ANY = frozenset({"any"})
 _ATTRIBUTES = ("attributes",)  # what a read of an argument's attribute is keyed by
+_WRITTEN = "attribute written"  # (_WRITTEN, name): obj.name = ... changes that attribute
+_READ = "attribute read"  # (_READ, name, cls): a method of cls reads self.name
+
+
+def _reaches(keys: Any, read: tuple) -> bool:
+    """Whether a change reaching ``keys`` may change what the read keyed ``read``
+    reads. ``self.ncalls += 1`` changes no ``self.k`` a method reads (GP 01, GW 01),
+    unless its class sets attributes its own way (``__setattr__``, a property)."""
+    if keys is _ANY or read in keys:
+        return True
+    if read[0] == _READ:
+        return _ATTRIBUTES in keys or any(
+            key[0] == _WRITTEN and (key[1] == read[1] or _sets_others(read[2], key[1]))
+            for key in keys)
+    return read == _ATTRIBUTES and any(key[0] == _WRITTEN for key in keys)
+
+
+def _sets_others(cls: type, name: str) -> bool:
+    """Whether setting ``name`` on an instance of ``cls`` (or of a subclass) may change
+    other attributes: its class defines ``__setattr__``, or ``name`` is a descriptor
+    that sets (a property)."""
+    pending, seen = [cls], set()
+    while pending:
+        kind = pending.pop()
+        if kind in seen:
+            continue
+        seen.add(kind)
+        if getattr(kind, "__setattr__", object.__setattr__) is not object.__setattr__ or \
+                any(name in vars(c) and hasattr(vars(c)[name], "__set__")
+                    for c in kind.__mro__):
+            return True
+        pending += type.__subclasses__(kind)
+    return False
+
+
+def _class_of_method(fn: Any) -> Optional[type]:
+    """The class a function is defined in (``FF.bond``: ``FF``), found from its
+    module by its qualified name; None for a function of a function's or not found."""
+    parts = getattr(fn, "__qualname__", "").split(".")
+    if len(parts) < 2 or "<locals>" in parts:
+        return None
+    found: Any = getattr(fn, "__globals__", {}).get(parts[0])
+    for part in parts[1:-1]:
+        found = getattr(found, part, None)
+    return found if isinstance(found, type) and \
+        inspect.getattr_static(found, parts[-1], None) is fn else None
 
 
 #: Modules whose data (``np.pi``, ``math.e``) is theirs, not state a program changes.
@@ -124,6 +171,7 @@ def _state_reads(fn: Any, seen: set) -> list:
     except Exception:  # noqa: BLE001 - unsafe_to_repeat refuses what has no source
         return []
     called = {id(n.func) for n in walk(parsed.node) if isinstance(n, gast.Call)}
+    cls = _class_of_method(fn) if parsed.params else None
     found: list = []
     for node in walk(parsed.node):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
@@ -137,7 +185,9 @@ def _state_reads(fn: Any, seen: set) -> list:
         elif isinstance(node, gast.Attribute) and id(node) not in called:
             root = base_name(node)
             if root in parsed.params and node.attr not in _ARRAY_VIEWS:
-                found.append((_ATTRIBUTES, gast.unparse(node).strip()))
+                found.append(((_READ, node.attr, cls) if cls is not None and
+                               root == parsed.params[0] else _ATTRIBUTES,
+                               gast.unparse(node).strip()))
             elif root is not None and root not in parsed.locals and \
                     isinstance(node.value, gast.Name):
                 module = parsed.resolve(node.value)
@@ -187,7 +237,7 @@ def _state_changes(parsed: source.ParsedFunction, backs: set, seen: Optional[set
                 obj = outside(target)
                 keys = {("object", id(obj))} if obj is not None else set()
                 if isinstance(target, gast.Attribute):
-                    keys.add(_ATTRIBUTES)
+                    keys.add((_WRITTEN, target.attr))
                     if isinstance(obj, types.ModuleType):
                         keys.add(_global_key(vars(obj), target.attr))
                 changes.append((node, f"{gast.unparse(target).strip()} = ...", keys))

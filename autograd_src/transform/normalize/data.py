@@ -1112,7 +1112,8 @@ class DataNormalizer:
         return sorted(n for n in self.read_by_adjoints & bound
                       if n not in self.scalars and not self.namer.is_reference(n))
 
-    def emit_check(self, helper: str, args: list, stmt: gast.stmt) -> None:
+    def emit_check(self, helper: str, args: list, stmt: gast.stmt,
+                   keywords: Optional[list] = None) -> None:
         """``_ad.<helper>(*args, '<file:line>: <statement>')``, run before ``stmt``."""
         shown = getattr(stmt, "shown_as", None) or gast.unparse(stmt).strip().splitlines()[0]
         check = gast.Expr(value=gast.Call(
@@ -1120,7 +1121,7 @@ class DataNormalizer:
                                 attr=helper, ctx=gast.Load()),
             args=args + [gast.Constant(value=f"{self.parsed.where(stmt)}: {shown}",
                                        kind=None)],
-            keywords=[]))
+            keywords=keywords or []))
         self.body.append(Primal(gast.copy_location(check, stmt), stmt, set()))
 
     def apart_from_what_adjoints_read(self, written: gast.expr, stmt: gast.stmt) -> None:
@@ -1143,9 +1144,16 @@ class DataNormalizer:
             owner = owner.value
         if not isinstance(owner, gast.Name):
             return
+        # (self.n += 1 with self read whole, by methods none of which reads n: its other
+        # attributes are compared, not the array it changes, GW 02)
+        unread = owner.id in read and isinstance(written, gast.Attribute) and \
+            written.value is owner and not self.attribute_read_where_held(owner.id,
+                                                                          written.attr)
         self.emit_check("apart_from_what_adjoints_read", [
             name_node(owner.id), gast.Tuple(elts=steps, ctx=gast.Load()),
-            gast.Tuple(elts=[name_node(n) for n in read], ctx=gast.Load())], stmt)
+            gast.Tuple(elts=[name_node(n) for n in read], ctx=gast.Load())], stmt,
+            [gast.keyword(arg="unread", value=gast.Constant(value=True, kind=None))]
+            if unread else None)
 
     def parameter_rebound_first(self, name: str) -> bool:
         """Whether the parameter ``name`` is surely bound to a new value by the
@@ -1183,9 +1191,12 @@ class DataNormalizer:
             container = stmt.target.value
             self.no_write_into_a_global_array(stmt.target)
             if isinstance(stmt.target, gast.Attribute):  # S.lr *= 0.5
+                # (self.n += 1 with self held by a derivative: refused only where a
+                # method it calls may read n, as self.n = self.n + 1 is; GW 02)
                 if self.is_active(stmt.value) or self.is_active(container) or (
                         isinstance(container, gast.Name) and (
-                            container.id in self.read_by_adjoints or
+                            container.id in self.read_by_adjoints and
+                            self.attribute_read_where_held(container.id, stmt.target.attr) or
                             self.read_through(container.id, stmt.target) or
                             container.id in self.shared and self.local_alias_read())):
                     raise self.error(stmt, f"{gast.unparse(stmt).strip()}: an in-place "
