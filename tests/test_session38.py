@@ -1,10 +1,12 @@
 """Session 38: what testers and fuzzers found, each kept in its smallest form."""
 
+from collections import namedtuple
+
 import numpy as np
 import pytest
 
 from autograd_src import grad, hessian
-from autograd_src.errors import InPlaceUpdateError
+from autograd_src.errors import DiffSyntaxError, InPlaceUpdateError
 
 
 class _CountedBonds:
@@ -60,3 +62,94 @@ def test_a_counter_that_is_the_array_a_method_reads_is_still_refused():
 def test_a_counter_a_method_reads_is_still_refused():
     with pytest.raises(Exception, match="self.ncalls"):
         grad(_CountedBonds(2.0).energy_read_count)(1.5)
+
+
+_Sized = namedtuple("_Sized", ["size", "other"])
+_Stats = namedtuple("_Stats", ["mean", "ndim", "w"])
+_X = np.array([1.0, -2.0, 0.5])
+
+
+def _reads_size(st, x):
+    return st.size * np.sum(x) + st.other
+
+
+def _given_to_a_helper(x, a):
+    st = _Sized(a * a, 2.0 * a)
+    return _reads_size(st, x)
+
+
+def _rebound_by_its_replace(a, x):
+    s = _Sized(a, x)
+    s = s._replace(other=s.other * s.size)
+    return np.sum(s.other) + s.size ** 2
+
+
+def _make_sized(a):
+    return _Sized(size=a * a, other=a + 1.0)
+
+
+def _from_a_helper(a):
+    st = _make_sized(a)
+    other = st
+    return other.size * np.sum(_X) + st.other
+
+
+def _scaled(q, k):
+    return q._replace(mean=q.mean * k)
+
+
+def _read_stats(q, x):
+    return q.mean * x + q.ndim * q.w
+
+
+def _argument_through_helpers(p):
+    q = _scaled(p, 2.0)
+    return np.sum(_read_stats(q, _X))
+
+
+def _argument_rebound(p):
+    p = p._replace(size=p.size * 2.0)
+    return p.size * np.sum(_X)
+
+
+def _in_a_list(a):
+    total = 0.0
+    for st in [_Sized(a, 1.0), _Sized(2.0 * a, a)]:
+        total = total + st.size * np.sum(_X) + st.other
+    return total
+
+
+def _central(f, a, h=1e-6):
+    return (f(a + h) - f(a - h)) / (2 * h)
+
+
+def test_a_namedtuple_field_named_like_an_array_attribute_read_in_a_helper():
+    # GX 01/02: st.size read in a helper was the array attribute: its gradient dropped
+    from autograd_src import jvp
+    x, a = _X, 0.7
+    expected = 2 * a * np.sum(x) + 2.0
+    assert grad(_given_to_a_helper, wrt=1)(x, a) == pytest.approx(expected)
+    assert jvp(_given_to_a_helper, (x, a), (np.zeros(3), 1.0))[1] == pytest.approx(expected)
+
+
+def test_a_namedtuple_rebound_to_its_own_replace():
+    # GX 03: s = s._replace(...) left s unknown: every gradient 0
+    x, a = np.array([0.5, -1.0, 2.0]), 0.7
+    assert grad(_rebound_by_its_replace)(a, x) == pytest.approx(np.sum(x) + 2 * a)
+
+
+def test_a_namedtuple_from_a_helper_or_an_argument_through_helpers():
+    # GX 05/06: made by a helper, copied to another name, made again by a helper's
+    # _replace, or an argument rebound by _replace
+    assert grad(_from_a_helper)(0.7) == pytest.approx(_central(_from_a_helper, 0.7))
+    p = _Stats(0.7, 3.0, np.array([1.0, 2.0, 3.0]))
+    g = grad(_argument_through_helpers)(p)
+    assert g.ndim == pytest.approx(_central(
+        lambda n: _argument_through_helpers(p._replace(ndim=n)), 3.0))
+    assert grad(_argument_rebound)(_Sized(0.7, 0.0)).size == pytest.approx(2 * np.sum(_X))
+
+
+def test_a_namedtuple_field_named_like_an_attribute_where_it_is_not_followed():
+    # GX 05: in a list (or a dict) its .size would be read as an array's: refused
+    with pytest.raises(DiffSyntaxError, match="field named 'size'"):
+        grad(_in_a_list)(0.7)

@@ -90,13 +90,14 @@ def _recursion_room(frames: int) -> Iterator[None]:
 def transform(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
                printer: str, scalars: tuple = ((), (), (), (), ()), helper: bool = False,
                bindings: Optional[dict] = None, rewrite: Optional[bool] = None,
-               given: frozenset = frozenset(), arrays: frozenset = frozenset()
+               given: frozenset = frozenset(), arrays: frozenset = frozenset(),
+               tuples: frozenset = frozenset()
                ) -> tuple[Callable[..., Any], str, source.Reads]:
     if rewrite is None:  # a helper's derivative is made as its caller's is
         rewrite = optimizer.ENABLED.get()
     with source.recording() as reads, optimizer.enabled(rewrite), _recursion_room(20_000):
         compiled, shown = _generate(fn, wrt, single, value, printer, scalars, helper,
-                                    bindings, given, arrays)
+                                    bindings, given, arrays, tuples)
     return compiled, shown, reads
 
 
@@ -114,12 +115,13 @@ def _bind_function_defaults(parsed: source.ParsedFunction) -> None:
 
 def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
               printer: str, scalars: tuple, helper: bool, bindings: Optional[dict],
-              given: frozenset = frozenset(), arrays: frozenset = frozenset()
-              ) -> tuple[Callable[..., Any], str]:
+              given: frozenset = frozenset(), arrays: frozenset = frozenset(),
+              tuples: frozenset = frozenset()) -> tuple[Callable[..., Any], str]:
     parsed = source.parse_function(fn)
     parsed.bound = dict(bindings or {})
     parsed.given_away = given  # (read by the normalizer: see helper_derivative)
     parsed.given_arrays = arrays
+    parsed.given_tuples = tuples
     parsed.given_dicts = frozenset(scalars[4]) if len(scalars) > 4 else frozenset()
     if parsed.filename.startswith("<autograd_src "):  # a derivative, differentiated again
         from .forward import stacks  # (the forward stage imports this module)
@@ -305,7 +307,8 @@ def _with_tuple_lengths(fn: Callable[..., Any], call: Any, bindings: dict) -> di
 def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                       caller: source.ParsedFunction, bindings: Optional[dict] = None,
                       given: frozenset = frozenset(), dicts: frozenset = frozenset(),
-                      numbers: frozenset = frozenset(), arrays: frozenset = frozenset()
+                      numbers: frozenset = frozenset(), arrays: frozenset = frozenset(),
+                      tuples: frozenset = frozenset()
                       ) -> tuple[Callable[..., Any], str, list]:
     """The generated derivative of a helper ``fn`` with respect to ``positions``, cached.
 
@@ -321,6 +324,8 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
     knowing so): the derivative is specialised to them, as a call's variant is;
     ``arrays`` alike, parameters it surely gives NumPy arrays (``u = u0.copy()`` in the
     helper is then an array, written in place where nothing reads its old values).
+    ``tuples``, parameters it surely gives tuples (a namedtuple ``p``: ``p.shape`` in
+    the helper is then its field, GX 01).
     """
     if is_bound_method(fn):
         # Model.create(x) for a classmethod, obj.method(x) for a module-level obj:
@@ -340,16 +345,17 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
         ("inline",) if inline_defs.ENABLED.get() else ()) + (  # (its nested defs inline:
         (("dicts",) + tuple(sorted(dicts)),) if dicts else ()) + (  # for second order)
         (("numbers",) + tuple(sorted(numbers)),) if numbers else ()) + (
-        (("arrays",) + tuple(sorted(arrays)),) if arrays else ())
+        (("arrays",) + tuple(sorted(arrays)),) if arrays else ()) + (
+        (("tuples",) + tuple(sorted(tuples)),) if tuples else ())
     with LOCK:
         return _helper_derivative(fn, key, wrt, layout, bindings, given, dicts, numbers,
-                                  arrays)
+                                  arrays, tuples)
 
 
 def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layout: list,
                        bindings: dict, given: frozenset = frozenset(),
                        dicts: frozenset = frozenset(), numbers: frozenset = frozenset(),
-                       arrays: frozenset = frozenset()
+                       arrays: frozenset = frozenset(), tuples: frozenset = frozenset()
                        ) -> tuple[Callable[..., Any], str, list]:
     per_fn = cache_for(fn)
     if cached(per_fn, key) is None:
@@ -369,7 +375,7 @@ def _helper_derivative(fn: Callable[..., Any], key: tuple, wrt: list[str], layou
                                      (tuple(sorted(numbers)), (), (), tuple(sorted(dicts)),
                                       tuple(sorted(dicts))),
                                      helper=True, bindings=bindings, given=given,
-                                     arrays=arrays)
+                                     arrays=arrays, tuples=tuples)
             HELPER_ORIGINS[per_fn[key][0]] = (fn, list(key[1]), dict(bindings))
         finally:
             _IN_PROGRESS.discard((fn, key))
@@ -678,7 +684,8 @@ DERIVATIONS = _Derivations()
 def transform_forward(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
                       scalars: tuple = ((), (), ()), helper: bool = False,
                       bindings: Optional[dict] = None, rewrite: Optional[bool] = None,
-                      given: frozenset = frozenset(), arrays: frozenset = frozenset()
+                      given: frozenset = frozenset(), arrays: frozenset = frozenset(),
+                      tuples: frozenset = frozenset()
                       ) -> tuple[Callable[..., Any], str, source.Reads]:
     """The forward-mode derivative of ``fn`` along ``wrt`` (`transform.forward`): the
     compiled function, its source (with its helpers'), and the names it resolved."""
@@ -687,5 +694,5 @@ def transform_forward(fn: Callable[..., Any], wrt: list[str], printer: str = "ga
         rewrite = optimizer.ENABLED.get()
     with source.recording() as reads, optimizer.enabled(rewrite), _recursion_room(20_000):
         compiled, shown = forward.generate(fn, wrt, printer, scalars, helper, bindings,
-                                           given, arrays)
+                                           given, arrays, tuples)
     return compiled, shown, reads

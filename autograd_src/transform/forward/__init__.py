@@ -39,12 +39,14 @@ def generate(fn: Callable[..., Any], wrt: list[str], printer: str = "gast",
              scalars: tuple = ((), (), ()), helper: bool = False,
              bindings: Optional[dict] = None,
              given: frozenset = frozenset(),
-             arrays: frozenset = frozenset()) -> tuple[Callable[..., Any], str]:
+             arrays: frozenset = frozenset(),
+             tuples: frozenset = frozenset()) -> tuple[Callable[..., Any], str]:
     """The forward-mode derivative of ``fn`` along ``wrt``, compiled, and its source."""
     parsed = source.parse_function(fn)
     parsed.bound = dict(bindings or {})
     parsed.given_away = given
     parsed.given_arrays = arrays
+    parsed.given_tuples = tuples
     # (the dicts the call passes: a loop over one reads its keys, as grad's does)
     parsed.given_dicts = frozenset(scalars[4]) if len(scalars) > 4 else frozenset()
     if stacks.is_generated(parsed.filename):  # a derivative, differentiated again
@@ -176,11 +178,12 @@ _IN_PROGRESS: set = set()
 def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                       caller: source.ParsedFunction, bindings: Optional[dict] = None,
                       given: frozenset = frozenset(), dicts: frozenset = frozenset(),
-                      numbers: frozenset = frozenset(), arrays: frozenset = frozenset()
+                      numbers: frozenset = frozenset(), arrays: frozenset = frozenset(),
+                      tuples: frozenset = frozenset()
                       ) -> tuple[Callable[..., Any], str, list]:
     """The forward-mode derivative of a helper ``fn`` along ``positions``, cached, its
     source, and where each position's tangent parameter is (``(index, None)``);
-    ``given``, ``dicts``, ``numbers`` and ``arrays`` as for
+    ``given``, ``dicts``, ``numbers``, ``arrays`` and ``tuples`` as for
     `pipeline.helper_derivative`."""
     from ..pipeline import (
         _USER_RECURSION_LIMIT,
@@ -218,7 +221,8 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
         + ((tuple(sorted(given)),) if given else ()) + (
             (("dicts",) + tuple(sorted(dicts)),) if dicts else ()) + (
             (("numbers",) + tuple(sorted(numbers)),) if numbers else ()) + (
-            (("arrays",) + tuple(sorted(arrays)),) if arrays else ())
+            (("arrays",) + tuple(sorted(arrays)),) if arrays else ()) + (
+            (("tuples",) + tuple(sorted(tuples)),) if tuples else ())
     with LOCK:
         per_fn = cache_for(fn)
         if cached(per_fn, key) is None:
@@ -236,7 +240,8 @@ def helper_derivative(fn: Callable[..., Any], positions: list[int], call: Any,
                 per_fn[key] = transform_forward(
                     fn, wrt, scalars=(tuple(sorted(numbers)), (), (), tuple(sorted(dicts)),
                                       tuple(sorted(dicts))),
-                    helper=True, bindings=bindings, given=given, arrays=arrays)
+                    helper=True, bindings=bindings, given=given, arrays=arrays,
+                    tuples=tuples)
             finally:
                 _IN_PROGRESS.discard((fn, key))
         return per_fn[key][0], per_fn[key][1], layout

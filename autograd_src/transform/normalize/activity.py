@@ -4,6 +4,9 @@ differentiable operations), and which may hold lists or tuples.
 
 from __future__ import annotations
 
+import sys
+import sysconfig
+import types
 import weakref
 from typing import Any, Optional
 
@@ -11,7 +14,8 @@ import gast
 import numpy as np
 
 from ...rules import numpy_rules, registry, runtime
-from ..ir import walk
+from .. import source
+from ..ir import parents, walk
 from ..mutation import INACTIVE_ATTRIBUTES
 from ..source import UNRESOLVED, InstanceOf
 
@@ -33,6 +37,34 @@ _SEQUENCES = frozenset({numpy_rules.np.split, numpy_rules.np.array_split,
                         numpy_rules.np.broadcast_arrays, numpy_rules.np.meshgrid})
 
 
+#: Array attributes a namedtuple's field may be named like (``NT(size=...)``): read as
+#: the field only where the name surely holds the namedtuple (`Activity.holds_a_tuple`).
+_ARRAY_ATTRIBUTE_NAMES = INACTIVE_ATTRIBUTES | {"T", "mT", "real", "imag", "flat"}
+
+
+def _fields_named_like_attributes() -> set:
+    """The fields named like an array's attribute of the namedtuple classes of this
+    process outside Python's, NumPy's and SciPy's own (``NT(size=...)`` of a user's)."""
+    found: set = set()
+    for cls in tuple.__subclasses__():
+        fields = getattr(cls, "_fields", None)
+        module = getattr(cls, "__module__", "") or ""
+        if fields and not module.startswith(("numpy", "scipy", "autograd_src")) and \
+                not _standard(module.partition(".")[0]):
+            found.update(f for f in fields if f in _ARRAY_ATTRIBUTE_NAMES)
+    return found
+
+
+def _standard(module: str) -> bool:
+    """Whether ``module`` is one of Python's own."""
+    names = getattr(sys, "stdlib_module_names", None)  # (Python 3.10 on)
+    if names is not None:
+        return module in names
+    held = sys.modules.get(module)
+    return module in sys.builtin_module_names or (getattr(held, "__file__", None) or "") \
+        .startswith(sysconfig.get_paths()["stdlib"])
+
+
 def _is_one_of(value: Any, functions: frozenset) -> bool:
     """``value in functions``, for any value (an array is unhashable)."""
     return any(value is f for f in functions)
@@ -48,15 +80,23 @@ class Activity:
         is then a field, not an array's attribute (GU 01)."""
         if not isinstance(expr, gast.Name) or expr.id in seen:
             return False
-        if expr.id in self.parsed.params and expr.id not in self.parsed.reassigned:
-            return expr.id in self.sequences_given
+        if expr.id in self.parsed.params:
+            given = expr.id in self.sequences_given or \
+                expr.id in getattr(self.parsed, "given_tuples", ())
+            if not given or expr.id not in self.parsed.reassigned:
+                return given
         values = self.values_assigned(expr.id) if expr.id in self.parsed.locals else []
-        if not values:
+        if not values or not self.bound_only_by_assignments(expr.id):
             return False
         for value in values:
+            if isinstance(value, gast.Name) and self.holds_a_tuple(value, seen | {expr.id}):
+                continue  # (other = st)
+            if isinstance(value, gast.Call) and self.tuples_returned(value) is not None:
+                continue  # (st = make(a), q = step(p): a helper returning a namedtuple)
             if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
                     value.func.attr == "_replace" and isinstance(value.func.value, gast.Name) \
-                    and self.holds_a_tuple(value.func.value, seen | {expr.id}):
+                    and (value.func.value.id == expr.id or  # (s = s._replace(...); GX 03)
+                         self.holds_a_tuple(value.func.value, seen | {expr.id})):
                 continue  # (b2 = b._replace(T=...): a namedtuple of b's class)
             made_by = self.parsed.resolve(value.func) if isinstance(value, gast.Call) \
                 else UNRESOLVED
@@ -66,6 +106,115 @@ class Activity:
                     hasattr(made_by, "_fields")):
                 return False
         return True
+
+    def tuples_returned(self, call: gast.Call) -> Optional[list]:
+        """Where ``call`` calls a function of the user's each of whose returns is a
+        namedtuple (``return NT(...)``, or a tuple it is given, or that tuple's
+        ``_replace``), their classes (None for a tuple given); else None."""
+        cache = self.__dict__.setdefault("_tuples_returned", {})
+        if id(call) in cache:
+            return cache[id(call)][1]
+        cache[id(call)] = (call, None)  # (recursion: not followed)
+        fn = self.parsed.resolve(call.func) if isinstance(
+            call.func, (gast.Name, gast.Attribute)) else UNRESOLVED
+        if not isinstance(fn, types.FunctionType) or \
+                (fn.__module__ or "").startswith(("numpy", "scipy", "autograd_src")):
+            return None
+        try:
+            helper = source.parse_function(fn)
+        except Exception:  # noqa: BLE001 - no source: not followed
+            return None
+        nodes = list(walk(helper.node))
+        if any(isinstance(n, (gast.FunctionDef, gast.Lambda, gast.Yield, gast.YieldFrom))
+               for n in nodes[1:]):
+            return None  # (a nested function's returns are not the helper's)
+        params = [a.id for a in helper.node.args.posonlyargs + helper.node.args.args]
+        given = {params[k] for k, a in enumerate(call.args) if k < len(params) and
+                 not isinstance(a, gast.Starred) and self.holds_a_tuple(a)} | {
+            k.arg for k in call.keywords if k.arg in params and self.holds_a_tuple(k.value)}
+        given -= helper.reassigned
+        classes: list = []
+        for node in nodes:
+            if not isinstance(node, gast.Return):
+                continue
+            value = node.value
+            if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+                    value.func.attr == "_replace":
+                value = value.func.value
+            made = helper.resolve(value.func) if isinstance(value, gast.Call) else UNRESOLVED
+            if isinstance(made, type) and issubclass(made, tuple) and hasattr(made, "_fields"):
+                classes.append(made)
+            elif isinstance(value, gast.Name) and value.id in given:
+                classes.append(None)
+            else:
+                return None
+        cache[id(call)] = (call, classes or None)
+        return classes or None
+
+    def no_field_read_where_not_followed(self, cls: Optional[type],
+                                         call: gast.Call) -> None:
+        """Refuse to make a namedtuple whose field is named like an array's attribute
+        (``NT(size=a * a, w=x)``) where it goes somewhere `holds_a_tuple` cannot follow
+        it (a list, a dict, a return, an argument of a call other than a helper's): a
+        read of ``.size`` there would be an array's attribute, without gradient (GX 05).
+        Followed: a name bound to it alone, read by its fields, indexed, given to a
+        helper, copied to another name or made again by its ``_replace``, and a
+        helper's return, which its caller checks (`tuples_returned`). ``cls`` None: a
+        namedtuple of a class not known here (one the caller gave), checked where any
+        class of the program has such a field."""
+        named = [f for f in (cls._fields if cls is not None else _fields_named_like_attributes())
+                 if f in _ARRAY_ATTRIBUTE_NAMES]
+        if not named:
+            return
+        stmt = self.origin
+        escape: Any = call
+        if isinstance(stmt, gast.Assign) and stmt.value is call and len(stmt.targets) == 1 \
+                and isinstance(stmt.targets[0], gast.Name):
+            escape = self._tuple_not_followed(stmt.targets[0].id, parents(self.parsed.node),
+                                              {stmt.targets[0].id})
+        elif isinstance(stmt, gast.Return) and stmt.value is call and \
+                getattr(self.parsed, "is_helper", False):
+            escape = None  # (its caller follows it, or refuses: tuples_returned)
+        if escape is None:
+            return
+        label = cls.__name__ if cls is not None else "namedtuple"
+        raise self.error(escape, (
+            f"{label} has a field named {named[0]!r}, like an array's attribute, and "
+            f"the {label} made at line {call.lineno} goes where grad does not follow "
+            f"it as one ({gast.unparse(escape).strip()}): .{named[0]} read there would be "
+            f"an array's, without gradient. Rename the field ({named[0]}_), or keep the "
+            f"{label} in a name of its own and read its fields from that name"))
+
+    def _tuple_not_followed(self, name: str, parent: dict, seen: set) -> Any:
+        """The first use of ``name`` (holding a namedtuple) that `holds_a_tuple` does
+        not follow, or None (see `no_field_read_where_not_followed`)."""
+        for n in walk(self.parsed.node):
+            if not (isinstance(n, gast.Name) and n.id == name and
+                    isinstance(n.ctx, gast.Load)):
+                continue
+            above = parent.get(id(n))
+            if isinstance(above, gast.Attribute) and above.value is n and \
+                    above.attr != "_replace" or \
+                    isinstance(above, gast.Subscript) and above.value is n:
+                continue  # (st.size, st[0])
+            value = parent.get(id(above)) if isinstance(above, gast.Attribute) else n
+            stmt = parent.get(id(value))
+            if isinstance(stmt, gast.Assign) and stmt.value is value and \
+                    len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name):
+                target = stmt.targets[0].id  # (other = st, s2 = st._replace(...))
+                if target not in seen:
+                    seen.add(target)
+                    found = self._tuple_not_followed(target, parent, seen)
+                    if found is not None:
+                        return found
+                continue
+            if isinstance(above, gast.Call) and n in above.args and isinstance(
+                    self.parsed.resolve(above.func), types.FunctionType) and not (
+                    self.parsed.resolve(above.func).__module__ or "").startswith(
+                    ("numpy", "scipy", "autograd_src")):
+                continue  # use(st, x): a helper, told it is given a tuple
+            return above if above is not None else n
+        return None
 
     def is_active(self, expr: Any) -> bool:
         """Whether ``expr`` depends on a differentiated input through differentiable ops."""

@@ -654,6 +654,7 @@ class CallNormalizer:
                     return None  # Python's own error, from the original call
             if keywords:
                 return None
+            self.no_field_read_where_not_followed(builtin, call)
             return ad("construct", func, *values)
         if not isinstance(func, gast.Name):
             return None
@@ -1323,9 +1324,15 @@ class CallNormalizer:
                             if not isinstance(arg, gast.Starred) and self.is_scalar_value(arg))
         arrays = frozenset(name for name, arg in zip(names[:positional], call.args)
                            if isinstance(arg, gast.Name) and self.surely_given_an_array(arg.id))
+        for made in set(self.tuples_returned(call) or ()):  # (st = make(a): GX 05)
+            self.no_field_read_where_not_followed(made, call)
+        # (the namedtuples it is given: p.shape there is a field, GX 01)
+        tuples = frozenset(name for name, arg in list(zip(names[:positional], call.args)) +
+                           [(k.arg, k.value) for k in call.keywords]
+                           if name is not None and self.holds_a_tuple(arg))
         derivative, source, layout = self.derive.helper(fn, positions, call, self.parsed,
                                                         bindings, given, dicts, numbers,
-                                                        arrays)
+                                                        arrays, tuples)
         for owner, expr, text, helper in getattr(derivative, "__autograd_src_state_arrays__",
                                                  ()):
             # (what its backward reads of module state, by reference: see `Normalized`)

@@ -1174,13 +1174,25 @@ class DataNormalizer:
             # (one walk for every name: the function's statements stay as desugar left
             # them while it is normalized; a value is read from its Assign when asked)
             by_name: dict = {}
+            stores: dict = {}
             for n in walk(self.parsed.node):
                 if isinstance(n, gast.Assign):
                     for t in n.targets:
                         if isinstance(t, gast.Name) and n not in by_name.get(t.id, ()):
                             by_name.setdefault(t.id, []).append(n)
-            index = self._assignments = (self.parsed.node, by_name)
+                elif isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del)):
+                    stores[n.id] = stores.get(n.id, 0) + 1
+            index = self._assignments = (self.parsed.node, by_name, stores)
         return [n.value for n in index[1].get(name, ())]
+
+    def bound_only_by_assignments(self, name: str) -> bool:
+        """Whether every binding of ``name`` is ``name = value`` (`values_assigned`
+        gives all it may hold): no loop target, unpacking, ``+=``, ``with ... as``."""
+        self.values_assigned(name)
+        assigned = self._assignments[1].get(name, ())
+        return self._assignments[2].get(name, 0) == sum(
+            sum(isinstance(t, gast.Name) and t.id == name for t in n.targets)
+            for n in assigned)
 
     def aug_assign(self, stmt: gast.AugAssign) -> None:
         if not isinstance(stmt.target, gast.Name):
