@@ -46,7 +46,10 @@ def _fields_named_like_attributes() -> set:
     """The fields named like an array's attribute of the namedtuple classes of this
     process outside Python's, NumPy's and SciPy's own (``NT(size=...)`` of a user's)."""
     found: set = set()
-    for cls in tuple.__subclasses__():
+    pending = tuple.__subclasses__()
+    while pending:
+        cls = pending.pop()
+        pending += type.__subclasses__(cls)
         fields = getattr(cls, "_fields", None)
         module = getattr(cls, "__module__", "") or ""
         if fields and not module.startswith(("numpy", "scipy", "autograd_src")) and \
