@@ -153,3 +153,40 @@ def test_a_namedtuple_field_named_like_an_attribute_where_it_is_not_followed():
     # GX 05: in a list (or a dict) its .size would be read as an array's: refused
     with pytest.raises(DiffSyntaxError, match="field named 'size'"):
         grad(_in_a_list)(0.7)
+
+
+def _counted(w, cache=None):
+    if cache is None:
+        cache = {}
+    cache["n"] = cache.get("n", 0) + 1
+    return np.sum(np.tanh(w) ** 2)
+
+
+def _logged(w, history=None):
+    history = [] if history is None else history
+    loss = np.sum(w ** 2)
+    history.append(float(loss))
+    return loss
+
+
+def _other_dict_bound(w, a, b, flag=True):
+    if flag:
+        a = b
+    a["x"] = 1
+    return np.sum(np.sin(w))
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_the_none_default_idiom_leaves_the_callers_dict_as_one_run_does(flag):
+    # HC 01: if cache is None: cache = {} made grad skip the caller's dict entirely
+    from autograd_src import value_and_grad
+    w = np.array([0.3, -0.2])
+    for make in (grad, value_and_grad):
+        cache, history = {"n": 2}, [1.0]
+        make(_counted)(w, cache)
+        make(_logged)(w, history)
+        assert cache == {"n": 3} and history == [1.0, pytest.approx(0.13)]
+        make(_counted)(w)  # (None: a dict of its own)
+        a, b = {}, {}
+        make(_other_dict_bound)(w, a, b, flag)
+        assert (a, b) == (({}, {"x": 1}) if flag else ({"x": 1}, {}))

@@ -190,8 +190,16 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                     state.lists.add(name)
                     state.all_lists.add(name)
             if name not in wrt:  # (a differentiated one is updated as a new array)
+                copy_held = None
                 if as_container and name in rebound:
                     _rebound_before_written(parsed, name)
+                    # (if cache is None: cache = {}, or history = history or []: the
+                    # name may still hold the copy when written, and the caller's is
+                    # given what the copy holds at the end, unchanged where the name
+                    # was bound to another one; HC 01)
+                    given = _the_callers(state, namer, name, parsed.node.body[0])
+                    copy_held = namer.fresh(f"{name}_copy")
+                    written_back.append((given, copy_held))
                 if as_container and name not in rebound:
                     # a list or dict: the caller's holds what the copy holds at the end
                     # (not where the name is bound to another one: stats = {**stats})
@@ -206,6 +214,11 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 state.primal(gast.copy_location(assign_node(name, copy_call,
                                                             parsed.node.body[0]),
                                                 parsed.node.body[0]))
+                if copy_held is not None:  # (read by written_back alone, at the end)
+                    first = parsed.node.body[0]
+                    state.body.append(Primal(gast.copy_location(
+                        assign_node(copy_held, name_node(name), first), first), first,
+                        {copy_held}))
                 if written_back and written_back[-1][1] == name:
                     state.owned.add(name)  # (the copy: appends and stores go into it)
                     state.shared.discard(name)  # (log.append(v) changes no array read)
@@ -220,7 +233,8 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
     state.container_copies = {name for _, name in written_back}
     state.arrays_written_back = {name for _, name in arrays_back}
     # (the caller's own objects, read by written_back alone, after everything)
-    state.given_names = {given for given, _ in written_back + arrays_back}
+    state.given_names = {given for given, _ in written_back + arrays_back} | {
+        copy for _, copy in written_back if copy not in parsed.locals}
     for stmt in parsed.node.body:
         if not state.statement(stmt):
             output, active = state.output(stmt)
