@@ -190,3 +190,30 @@ def test_the_none_default_idiom_leaves_the_callers_dict_as_one_run_does(flag):
         a, b = {}, {}
         make(_other_dict_bound)(w, a, b, flag)
         assert (a, b) == (({}, {"x": 1}) if flag else ({"x": 1}, {}))
+
+
+class _IterableOnly:
+    def __init__(self, ws):
+        self.ws = ws
+
+    def __iter__(self):
+        return iter(self.ws)
+
+
+def _through_layers(x, layers):
+    h = x
+    for w in layers:
+        h = np.tanh(h * w)
+    return np.sum(h)
+
+
+def test_a_loop_over_an_iterable_that_is_not_a_sequence():
+    # HC 06: the gradient walked back reversed(P): 'Params' object is not reversible;
+    # a generator or map, used up by the loop, gives its items once
+    ws = [np.array([0.5, 1.0]), np.array([2.0, -1.0])]
+    x = np.array([0.3, -0.2])
+    expected = grad(_through_layers)(x, ws)
+    for given in (_IterableOnly(ws), (w for w in ws), map(np.asarray, ws), iter(ws)):
+        np.testing.assert_allclose(grad(_through_layers)(x, given), expected)
+    np.testing.assert_allclose(hessian(_through_layers)(x, _IterableOnly(ws)),
+                               hessian(_through_layers)(x, ws))

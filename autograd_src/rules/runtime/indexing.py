@@ -319,6 +319,19 @@ def copied(part: Any) -> Any:
     return part
 
 
+#: What a loop walks back with reversed(): Python's sequences, arrays and dicts.
+_REVERSIBLE = (list, tuple, np.ndarray, dict, range, str, type({}.keys()),
+               type({}.values()), type({}.items()))
+
+
+def iterated(items: Any) -> Any:
+    """What ``for v in items`` walks, where the gradient's loop walks it back: ``items``
+    itself if a list, tuple, array or dict; else (an object with ``__iter__`` alone, a
+    generator, ``map``) a list of what it gives, which Python's loop would take from
+    it one by one (HC 06)."""
+    return items if isinstance(items, _REVERSIBLE) else list(items)
+
+
 def diagonal_fill_value(value: Any) -> Any:
     """The number ``np.fill_diagonal(a, value)`` writes, checked to be one as it runs
     (given an array, NumPy writes its values along the diagonal, repeated: refused)."""

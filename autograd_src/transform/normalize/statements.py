@@ -774,6 +774,33 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             stmt.iter.args[0] = name_node(name)
         return stmt
 
+    def walked_back_as_a_list(self, stmt: gast.For) -> gast.For:
+        """``for w in P`` over a parameter of a type not known (an object with
+        ``__iter__`` alone, a generator) where the body reads differentiated values:
+        ``P_items = _ad.iterated(P)`` first, which the gradient's loop walks back (P itself
+        where a list, tuple, array or dict); ``reversed(P)`` would fail (HC 06)."""
+        it = stmt.iter
+        if not (isinstance(it, gast.Name) and it.id in self.parsed.params and
+                it.id not in self.reassigned and not self.holds_sequence(it) and
+                it.id not in self.dicts and it.id not in self.scalars and
+                it.id not in getattr(self.parsed, "given_tuples", ()) and
+                it.id not in getattr(self.parsed, "given_arrays", ()) and
+                {n.id for s in stmt.body for n in walk(s)
+                 if isinstance(n, gast.Name)} & self.active):
+            return stmt
+        items = self.namer.fresh(f"{it.id}_items")
+        self.statement(gast.copy_location(assign_node(items, gast.Call(
+            func=gast.Attribute(value=name_node(self.namer.reference(runtime, "_ad")),
+                                attr="iterated", ctx=gast.Load()),
+            args=[name_node(it.id)], keywords=[]), stmt), stmt))
+        self.origin = stmt
+        walked = gast.copy_location(gast.For(target=stmt.target, iter=name_node(items),
+                                             body=stmt.body, orelse=stmt.orelse,
+                                             type_comment=None), stmt)
+        walked.shown_as = getattr(stmt, "shown_as", None) or \
+            gast.unparse(stmt).strip().splitlines()[0]  # (its comments: as written)
+        return walked
+
     def loop(self, stmt: Union[gast.For, gast.While]) -> None:
         if isinstance(stmt, gast.For) and isinstance(stmt.target, gast.Name) and \
                 stmt.target.id in self.active and not self.is_active(stmt.iter):
@@ -805,6 +832,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                                      copy.copy(stmt)):
                     self.statement(rewritten)
                 return
+            stmt = self.walked_back_as_a_list(stmt)
         elif self.is_active(stmt.test) and not self.truth_of_lists(stmt.test):
             # (while stack: a list's truth is its length, which has no gradient; so in
             # while stack and k < 7)
