@@ -217,3 +217,14 @@ def test_a_loop_over_an_iterable_that_is_not_a_sequence():
         np.testing.assert_allclose(grad(_through_layers)(x, given), expected)
     np.testing.assert_allclose(hessian(_through_layers)(x, _IterableOnly(ws)),
                                hessian(_through_layers)(x, ws))
+
+
+def _clipped_through_a_module(x, lib):
+    return lib.sum(lib.log(lib.clip(x, 0.6, None)))
+
+
+def test_a_rule_picked_as_the_code_runs_computes_only_the_adjoints_asked_for():
+    # GZ 04: lib.clip(x, 0.6, None) with the module an argument ran clip's whole rule,
+    # comparing x > None for the bound's adjoint
+    x = np.array([0.5, 2.0, 3.0])
+    np.testing.assert_allclose(grad(_clipped_through_a_module)(x, np), [0.0, 0.5, 1 / 3])

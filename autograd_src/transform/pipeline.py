@@ -644,8 +644,17 @@ def _by_rule(primitive: Any, args: tuple, positions: list, kwargs: Optional[dict
         if rule is None:  # (declared without a gradient: np.round, np.sign)
             grads = [runtime.zeros_like(args[p]) for p in positions]
             return grads[0] if len(grads) == 1 else tuple(grads)
-        whole = rule.vjp(g, value, *args, **kwargs)
-        whole = (whole,) if rule.n_inputs == 1 else tuple(whole)
+        singles = [rule.input_vjp(p) if rule.variadic_input is None and p < rule.n_inputs
+                   else None for p in positions]
+        if all(singles):  # (each adjoint asked for alone: clip(x, 0.6, None) computes
+            # nothing of its bound None's, GZ 04, as grad's own code does not)
+            whole = [None] * (max(positions) + 1)
+            for p, single in zip(positions, singles):
+                whole[p] = single(g, value, *args, **kwargs)
+            whole = tuple(whole)
+        else:
+            whole = rule.vjp(g, value, *args, **kwargs)
+            whole = (whole,) if rule.n_inputs == 1 else tuple(whole)
         grads = []
         for p in positions:
             piece = _piece_for_argument(rule, whole, p)
