@@ -102,6 +102,10 @@ def add_into(d: Any, x: Any, index: Any, g: Any) -> Any:
         return d
     if _item_by_item(d, x, index):
         return _added_to_item(d, x, index, g)
+    if type(d) is np.ndarray and type(x) is np.ndarray and d.shape == x.shape and \
+            d.flags.writeable and np.result_type(d, dtype_of(g)) == d.dtype:
+        return add_at(d, index, g)  # (an array of the sweep's own: y[n] filled in a
+        # loop adds at n, not through a zero array as long as y; HA 03)
     return add(d, unindex(g, x, index))
 
 
@@ -265,6 +269,9 @@ def zero_into(g: Any, index: Any) -> Any:
     the optimizer proves): O(1) per item, not a copy of the whole."""
     if isinstance(g, (list, dict)):
         g[index] = _overwritten(g[index])
+        return g
+    if type(g) is np.ndarray and g.flags.writeable:  # (an array of the sweep's own)
+        g[index] = 0
         return g
     return zero_at(g, index)
 

@@ -55,18 +55,35 @@ def _zeroed_names(stmts: list[Any], ad: str) -> set[str]:
             if isinstance(node, gast.stmt) and (name := _zero_at_target(node, ad)) is not None}
 
 
-def _block(stmts: list[Any], candidates: set[str], ad: str) -> list[Any]:
+def _block(stmts: list[Any], candidates: set[str], ad: str,
+           bound: frozenset = frozenset()) -> list[Any]:
     """One block: track which candidates hold a private fresh array, and rewrite the
-    loops that zero them; blocks nested in statements are handled on their own."""
+    loops that zero them; blocks nested in statements are handled on their own.
+    ``bound``: the names surely bound as the block starts."""
     private: set[str] = set()
+    bound = set(bound)
+    out: list[Any] = []
     for stmt in stmts:
         rewritten: set[str] = set()
         if isinstance(stmt, (gast.For, gast.While)):
-            for name in sorted(private & _zeroed_names([stmt], ad)):
-                if _only_safe_uses(stmt.body + stmt.orelse, name, ad):
+            for name in sorted(candidates & _zeroed_names([stmt], ad)):
+                if _only_safe_uses(stmt.body + stmt.orelse, name, ad) and (
+                        name in private or name in bound):
+                    if name not in private:
+                        # (dy = _ad.seed(dout, y), the caller's perhaps: copied once
+                        # before the loop, not by each zero_at in it; HA 03)
+                        out.append(gast.copy_location(_claimed(name, ad), stmt))
                     _Rewrite(name, ad).visit(stmt)
                     rewritten.add(name)  # still private: the loop shares nothing
+        out.append(stmt)
+        private |= rewritten
         target = assigned_name(stmt)
+        for block in ("body", "orelse"):
+            inner = getattr(stmt, block, None)
+            if isinstance(inner, list):
+                setattr(stmt, block, _block(inner, candidates, ad, frozenset(bound)))
+        if target is not None:
+            bound.add(target)
         if target in candidates and _fresh(stmt.value, ad) and \
                 target not in _bare_reads(stmt.value):
             private.add(target)
@@ -76,11 +93,20 @@ def _block(stmts: list[Any], candidates: set[str], ad: str) -> list[Any]:
         mentioned = {n.id for n in names(stmt)}
         private -= {n for n in mentioned - rewritten if not _accumulates(stmt, n) and not (
             isinstance(stmt, (gast.For, gast.While)) and _only_accumulated(stmt, n))}
-        for block in ("body", "orelse"):
-            inner = getattr(stmt, block, None)
-            if isinstance(inner, list):
-                setattr(stmt, block, _block(inner, candidates, ad))
-    return stmts
+    return out
+
+
+def _claimed(name: str, ad: str) -> gast.Assign:
+    """``name = _ad.copied(name)``: an array of the sweep's own from here."""
+    return gast.Assign(targets=[gast.Name(id=name, ctx=gast.Store(), annotation=None,
+                                          type_comment=None)],
+                       value=gast.Call(func=gast.Attribute(
+                           value=gast.Name(id=ad, ctx=gast.Load(), annotation=None,
+                                           type_comment=None),
+                           attr="copied", ctx=gast.Load()),
+                           args=[gast.Name(id=name, ctx=gast.Load(), annotation=None,
+                                           type_comment=None)], keywords=[]),
+                       type_comment=None)
 
 
 def _accumulates(stmt: Any, name: str) -> bool:
