@@ -11,6 +11,7 @@ import functools
 import inspect
 import operator
 import types
+import weakref
 from collections import defaultdict
 from typing import Any, Callable, Optional
 
@@ -665,6 +666,29 @@ def refuse_complex(names: list[str], args: tuple, kwargs: dict) -> None:
 _INT_OPS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv, gast.Mod)
 
 
+#: Analyses of a function's code alone, made once per code object: a lambda made
+#: anew in a loop (grad(lambda q: cost(q, target))) is the same code each time (GY 07).
+_BY_CODE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _of_code(analysis: Callable[..., Any]) -> Callable[..., Any]:
+    """``analysis(fn)``, remembered for ``fn``'s code and its builtins ``range`` and
+    ``enumerate`` (the only globals the analysis may read)."""
+    @functools.wraps(analysis)
+    def remembered(fn: Callable[..., Any]) -> Any:
+        code = getattr(fn, "__code__", None)
+        if code is None:
+            return analysis(fn)
+        found = _BY_CODE.setdefault(code, {})
+        key = (analysis.__name__, fn.__globals__.get("range", range) is range,
+               fn.__globals__.get("enumerate", enumerate) is enumerate)
+        if key not in found:
+            found[key] = analysis(fn)
+        return found[key]
+    return remembered
+
+
+@_of_code
 def counter_indexed(fn: Callable[..., Any]) -> frozenset:
     """The parameters of ``fn`` that, were they 1-D arrays, would give scalars wherever
     the generated code could take ``p[...]`` for one: ``p`` is never rebound, reshaped

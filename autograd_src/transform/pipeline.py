@@ -9,6 +9,7 @@ Transformations are cached per function and options, and serialised by a lock.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import os
@@ -47,9 +48,63 @@ def cache_for(fn: Callable[..., Any]) -> dict:
     ``"__owner__"`` (a weak reference to ``fn``, see `owner_of`) are kept beside."""
     per_fn = _CACHE.get(fn)
     if per_fn is None or per_fn.get("__code__") is not fn.__code__:
-        per_fn = {"__code__": fn.__code__, "__owner__": weakref.ref(fn)}
+        per_fn = _made_for_its_twin(fn)
         _CACHE[fn] = per_fn
     return per_fn
+
+
+#: code object -> (globals, closure cells, defaults, keyword defaults, cache) of the last
+#: lambda made from it: a lambda made again from the same code (grad(lambda q:
+#: cost(q, target)) in a loop) reading the same cells, globals and defaults is the same
+#: function to grad, and shares its derivatives (GY 07). A few are kept, strongly (the
+#: lambdas die between loop passes), and only those whose cells and defaults hold small
+#: values (numbers, strings, modules, module-level functions): a lambda holding an array
+#: or a closure must die with it, as any function given to grad does.
+_TWINS: collections.OrderedDict = collections.OrderedDict()
+_TWINS_KEPT = 16
+
+
+def _made_for_its_twin(fn: Callable[..., Any]) -> dict:
+    """The cache of the last function made from ``fn``'s code where it reads the same
+    cells, globals and defaults (a lambda made anew in a loop), else a new one."""
+    code = fn.__code__
+    cells, defaults = tuple(fn.__closure__ or ()), tuple(fn.__defaults__ or ())
+    keyword = dict(fn.__kwdefaults__ or {})
+    found = _TWINS.get(code)
+    if found is not None and found[0] is fn.__globals__ and _same(found[1], cells) and \
+            _same(found[2], defaults) and found[3].keys() == keyword.keys() and \
+            _same(tuple(found[3].values()), tuple(keyword.values())):
+        per_fn = found[4]
+        per_fn["__owner__"] = weakref.ref(fn)
+        _TWINS.move_to_end(code)
+        return per_fn
+    per_fn = {"__code__": code, "__owner__": weakref.ref(fn)}
+    try:
+        held = [cell.cell_contents for cell in cells]
+    except ValueError:  # (an empty cell)
+        return per_fn
+    if code.co_name == "<lambda>" and all(map(_small, held + list(defaults) +
+                                              list(keyword.values()))):
+        _TWINS[code] = (fn.__globals__, cells, defaults, keyword, per_fn)
+        _TWINS.move_to_end(code)
+        while len(_TWINS) > _TWINS_KEPT:
+            _TWINS.popitem(last=False)
+    return per_fn
+
+
+def _small(value: Any) -> bool:
+    """Whether keeping ``value`` alive costs little: a number, string or None, a
+    module, or a function or class of a module (not one made in a function)."""
+    if value is None or isinstance(value, (bool, int, float, complex, str, bytes,
+                                           np.generic, types.ModuleType)):
+        return True
+    if isinstance(value, (types.FunctionType, type)):
+        return "<locals>" not in value.__qualname__ and value.__name__ != "<lambda>"
+    return isinstance(value, types.BuiltinFunctionType) or isinstance(value, np.ufunc)
+
+
+def _same(these: tuple, those: tuple) -> bool:
+    return len(these) == len(those) and all(a is b for a, b in zip(these, those))
 
 
 def owner_of(per_fn: dict) -> Optional[Callable[..., Any]]:

@@ -783,6 +783,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if not (isinstance(it, gast.Name) and it.id in self.parsed.params and
                 it.id not in self.reassigned and not self.holds_sequence(it) and
                 it.id not in self.dicts and it.id not in self.scalars and
+                it.id not in self.scalar_sequences and
                 it.id not in getattr(self.parsed, "given_tuples", ()) and
                 it.id not in getattr(self.parsed, "given_arrays", ()) and
                 {n.id for s in stmt.body for n in walk(s)
