@@ -315,3 +315,47 @@ def test_a_lambda_holding_an_array_dies_with_it():
     del loss
     gc.collect()
     assert dead() is None
+
+
+class _Module:
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+
+class _Linear(_Module):
+    def __init__(self, W):
+        self.W = W
+
+    def forward(self, h):
+        return np.tanh(h @ self.W)
+
+
+class _Mixed(_Module):
+    def forward(self, h, g):
+        return 2.0 * h + g ** 2
+
+
+_LAYERS = [_Linear(np.array([[1.0, 2.0], [3.0, 4.0]]) * 0.3), _Linear(np.eye(2) * 0.5)]
+_MIXERS = [_Mixed()]
+_C = np.array([0.3, 0.4])
+
+
+def _through_modules(x):
+    h = x
+    for layer in _LAYERS:
+        h = layer(h)
+    for mix in _MIXERS:
+        h = mix(h, x) + mix(h, _C)
+    return np.sum(h ** 2)
+
+
+def test_modules_called_through_a_call_method_passing_args_on():
+    # HC 04: Module.__call__(self, *args, **kwargs) -> self.forward(*args, **kwargs),
+    # layers picked from a list as the code runs, was refused
+    from autograd_src import jvp
+    x = np.array([0.5, -1.0])
+    expected = np.array([(_through_modules(x + 1e-6 * e) - _through_modules(x - 1e-6 * e))
+                         / 2e-6 for e in np.eye(2)])
+    np.testing.assert_allclose(grad(_through_modules)(x), expected, rtol=1e-6)
+    np.testing.assert_allclose(jvp(_through_modules, (x,), (np.array([0.0, 1.0]),))[1],
+                               expected[1], rtol=1e-6)

@@ -296,6 +296,18 @@ def cached(per_fn: dict, key: tuple) -> Optional[tuple]:
     return entry
 
 
+def _with_varargs_given(fn: Any, bindings: Optional[dict], passed: int) -> Optional[dict]:
+    """``bindings``, and where ``fn`` takes ``*args`` and a call picked as the code runs
+    passes it ``passed`` values by position (its object or a partial's among them),
+    how many ``*args`` holds (`with_vararg_count`, for a call known as it runs)."""
+    import inspect as _inspect
+    code = getattr(fn, "__code__", None)
+    if code is None or not code.co_flags & _inspect.CO_VARARGS or \
+            passed <= code.co_argcount:
+        return bindings
+    return {**(bindings or {}), desugar.VARARG_COUNT: passed - code.co_argcount}
+
+
 def helper_wrt(fn: Callable[..., Any], positions: list, call: Any,
                caller: Any) -> tuple[list, list]:
     """The parameters of ``fn`` that differentiated ``positions`` of a call land in, and
@@ -489,20 +501,32 @@ class DynamicMethod:
         kind, found, positions, bindings, first = self.followed(obj, kwargs)
         if kind == "rule":
             return _by_rule(found, args, positions, kwargs)  # act = np.tanh
+        bindings = _with_varargs_given(found, bindings, len(args) + (
+            1 if kind == "method" else len(first.args) if kind == "partial" else 0))
         try:
             derivative, _, layout = helper_derivative(found, positions, None, None, bindings)
         except (errors.NoRuleError, DiffSyntaxError) as exc:
             raise _said_of_the_users_helper(exc, self.where) from None
-        if any(k is not None for _, k in layout):  # (its backward gives *args one tuple)
-            raise TypeError(f"{self.where}: the function picked when the code runs takes "
-                            "its differentiated values through *args; give them named "
-                            "parameters")
         if kind == "partial":
-            return derivative(*first.args, *args, **{**first.keywords, **kwargs})
-        if kind == "function":
-            return derivative(*args)
-        self.no_method_hidden(bindings, first)
-        return derivative(first, *args)
+            made = derivative(*first.args, *args, **{**first.keywords, **kwargs})
+        elif kind == "function":
+            made = derivative(*args)
+        else:
+            self.no_method_hidden(bindings, first)
+            made = derivative(first, *args)
+        if all(k is None for _, k in layout):
+            return made
+        # (Module.__call__(self, *args, **kwargs) passing them on to self.forward: the
+        # backward gives *args one tuple, each value's gradient taken from it; HC 04)
+        value, backward = made
+        many = len({index for index, _ in layout}) > 1
+
+        def each(g: Any) -> Any:
+            given = backward(g)
+            given = given if many else (given,)
+            grads = [given[index] if k is None else given[index][k] for index, k in layout]
+            return grads[0] if len(grads) == 1 else tuple(grads)
+        return value, each
 
     def no_gradient_read_from_cells(self, function: Any) -> None:
         """Refuse a function made inside the function differentiated (a lambda in a
@@ -666,10 +690,6 @@ class DynamicMethod:
                             "method defined on its class (a function stored on the "
                             "instance, a classmethod or a property), which grad cannot "
                             "differentiate; call a plain method or a module-level function")
-        names, positional = parameters(found)
-        if any(p >= positional for p in self.positions):
-            raise TypeError(f"{self.where}: {kind.__name__}.{self.attr}() takes its "
-                            "differentiated values through *args; give them named parameters")
         return "method", found, list(self.positions), {
             found.__code__.co_varnames[0]: source.InstanceOf.for_class(kind)}, obj
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 
 import gast
 
-from ...rules import forward_rules, registry, runtime_rules  # noqa: F401 - their rules
+from ...rules import forward_rules, registry, runtime, runtime_rules  # noqa: F401 - rules
 from ...rules.jvp import lookup_jvp
 from .. import codegen, desugar, fence, loader, normalize, source, stages
 from .. import optimize as optimizer
@@ -105,7 +105,6 @@ def _written_back_to_the_caller(parsed: Any, wrt: Any, namer: Namer) -> None:
     ``_ad.written_back(p_given, p)``): its tangent makes ``p`` a new array where ``v``
     has one, which the caller would not see. (A value with a tangent written in place
     is refused at the call, where the caller reads it again.)"""
-    from ...rules import runtime
     from ..helper_copies import _marked_copy, _writing_back
     from ..normalize import augmented_only, written_before_rebound
     node = parsed.node
@@ -326,13 +325,22 @@ class DynamicMethod:
                             "them by position")
         if kind == "rule":
             return _tangent_by_rule(found, args, positions, tangents, self.follow.where)
+        from ..pipeline import _with_varargs_given
+        bindings = _with_varargs_given(found, bindings, len(args) + (
+            1 if kind == "method" else len(first.args) if kind == "partial" else 0))
         derivative, _, layout = helper_derivative(found, positions, None, None, bindings)
-        if any(k is not None for _, k in layout):
-            raise TypeError(f"{self.follow.where}: the function picked when the code runs "
-                            "takes its differentiated values through *args; give them "
-                            "named parameters")
         params = derivative.__autograd_src_tangents__
-        given = {params[index]: t for (index, _), t in zip(layout, tangents)}
+        given = {params[index]: t for (index, k), t in zip(layout, tangents) if k is None}
+        starred = {index for index, k in layout if k is not None}
+        if starred:  # (the tangents of *args' values, one tuple, zeros where none flows:
+            # Module.__call__(self, *args) passing them on; HC 04)
+            values = (first,) + args if kind == "method" else \
+                tuple(first.args) + args if kind == "partial" else args
+            start = found.__code__.co_argcount
+            flowing = dict(zip(positions, tangents))
+            given[params[starred.pop()]] = tuple(
+                flowing[p] if p in flowing else runtime.zeros_like(values[p])
+                for p in range(start, len(values)))
         if kind == "partial":
             return derivative(*first.args, *args, **{**first.keywords, **keywords}, **given)
         if kind == "function":
