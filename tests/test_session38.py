@@ -359,3 +359,45 @@ def test_modules_called_through_a_call_method_passing_args_on():
     np.testing.assert_allclose(grad(_through_modules)(x), expected, rtol=1e-6)
     np.testing.assert_allclose(jvp(_through_modules, (x,), (np.array([0.0, 1.0]),))[1],
                                expected[1], rtol=1e-6)
+
+
+def _counted_rhs(y, k, stats):
+    stats["nfev"] += 1
+    return -k * y ** 2
+
+
+def _two_euler_steps(k, stats):
+    y = 1.0
+    y = y + 0.1 * _counted_rhs(y, k, stats)
+    y = y + 0.1 * _counted_rhs(y, k, stats)
+    return y
+
+
+def _weighted(y, k, stats):
+    s = stats["w"]
+    return -k * np.sum(y * s)
+
+
+def _weights_changed_between(k, stats):
+    y = np.ones(2)
+    a = _weighted(y, k, stats)
+    stats["w"] *= 2.0
+    return _weighted(y * a, k, stats)
+
+
+def test_a_helper_counting_its_calls_in_a_dict_it_is_given_called_twice():
+    # HB F2: stats['nfev'] += 1 in an ODE's right-hand side, called twice, was refused:
+    # the first call's backward was taken to read stats; it reads only y and k
+    stats = {"nfev": 0}
+    expected = (_two_euler_steps(0.5 + 1e-6, {"nfev": 0}) -
+                _two_euler_steps(0.5 - 1e-6, {"nfev": 0})) / 2e-6
+    assert grad(_two_euler_steps)(0.5, stats) == pytest.approx(expected, rel=1e-7)
+    assert stats == {"nfev": 2}
+    # a helper whose backward does read the dict's array: the change between the calls
+    # is the caller's, its new array, not the one the first call's backward reads
+    made = lambda: {"w": np.array([1.0, 2.0])}  # noqa: E731
+    stats = made()
+    expected = (_weights_changed_between(0.5 + 1e-6, made()) -
+                _weights_changed_between(0.5 - 1e-6, made())) / 2e-6
+    assert grad(_weights_changed_between)(0.5, stats) == pytest.approx(expected, rel=1e-7)
+    np.testing.assert_allclose(stats["w"], [2.0, 4.0])

@@ -205,8 +205,9 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     # A helper's derivative returns its value and its backward function.
     derivative = reverse.reverse(parsed, norm, wrt, namer, value_wanted=value or helper)
     lines: list = []
+    backward = namer.fresh("backward") if helper else ""
     text = codegen.render(parsed, derivative, name, single, printer,
-                          backward=namer.fresh("backward") if helper else "", origins=lines)
+                          backward=backward, origins=lines)
     origin = f"{os.path.basename(parsed.filename)}:{parsed.node.lineno}"
     compiled = loader.load(text, name, fn, namer.injected, origin,
                            (parsed.filename, lines, parsed.name))
@@ -215,7 +216,48 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     compiled.__autograd_src_state_arrays__ = norm.state_arrays
     compiled.__autograd_src_gives_number__ = helper and norm.output_scalar
     compiled.__autograd_src_logged__ = norm.logged
+    if helper:
+        compiled.__autograd_src_unread__ = _never_read_by_backward(compiled, derivative,
+                                                                   backward)
     return compiled, _with_helpers(text, list(namer.helper_sources))
+
+
+def _never_read_by_backward(compiled: Callable[..., Any], derivative: Any,
+                            backward: str) -> frozenset:
+    """The parameters of a helper's derivative that its backward function never reads,
+    by any name: not among the names it reads from the derivative's scope, nor
+    mentioned by a statement of the primal that mentions one of those (through which
+    it may reach them: ``b = stats['w']``, ``x_stack.append(x)``). A caller may change
+    them in place after the call (``stats['nfev'] += 1`` in an ODE's right-hand side
+    called twice; HB F2)."""
+    import types as _types
+    code = next((c for c in compiled.__code__.co_consts
+                 if isinstance(c, _types.CodeType) and c.co_name == backward), None)
+    if code is None:
+        return frozenset()
+    statements = [n for s in derivative.primal for n in walk(s) if isinstance(n, gast.stmt)]
+    mentioned = [_names_mentioned(s) for s in statements]
+    reached = set(code.co_freevars)  # (what it reads, and all that may lead to it)
+    while True:
+        more = set().union(*(names for names in mentioned if names & reached)) - reached
+        if not more:
+            break
+        reached |= more
+    params = compiled.__code__.co_varnames[:compiled.__code__.co_argcount +
+                                           compiled.__code__.co_kwonlyargcount]
+    return frozenset(p for p in params if p not in reached)
+
+
+def _names_mentioned(stmt: Any) -> set:
+    """The names a statement of a derivative's primal mentions: a loop's or branch's
+    header alone (its body's statements are taken one by one), anything else whole."""
+    if isinstance(stmt, (gast.For, gast.AsyncFor)):
+        parts: list = [stmt.target, stmt.iter]
+    elif isinstance(stmt, (gast.While, gast.If)):
+        parts = [stmt.test]
+    else:
+        parts = [stmt]
+    return {n.id for part in parts for n in walk(part) if isinstance(n, gast.Name)}
 
 
 def _with_helpers(text: str, helpers: list[str]) -> str:

@@ -1158,6 +1158,12 @@ class CallNormalizer:
         rule.gives_number = getattr(derivative, "__autograd_src_gives_number__", False)
         bound = dict(zip(params, atoms))
         bound["back"] = name_node(self.namer.fresh(f"{label}_back"))
+        unread = getattr(derivative, "__autograd_src_unread__", frozenset())
+        code = getattr(derivative, "__code__", None)
+        if unread and code is not None:  # (never read by its backward: changed in place
+            # after the call, stats['nfev'] += 1, nothing it reads changes; HB F2)
+            rule.copied_operands = {f"arg{i}" for i, name in enumerate(
+                code.co_varnames[:min(len(atoms), code.co_argcount)]) if name in unread}
         return rule, bound, [self._active_name(a) for a in atoms]
 
     def by_position(self, call: gast.Call, names: list, positional: int,
