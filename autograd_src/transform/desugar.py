@@ -1155,6 +1155,9 @@ def _list_targets_as_tuples(parsed: ParsedFunction) -> None:
 def desugar(parsed: ParsedFunction, namer: Namer) -> None:
     """Rewrite ``parsed.node``'s body in place (see the module docstring)."""
     _list_targets_as_tuples(parsed)
+    if getattr(parsed, "is_helper", True) is False:  # (grad's own function: written back)
+        _none_defaults_as_ifs(parsed.node)
+    _defaults_left_none(parsed)
     _parameter_aliases_renamed(parsed)
     _varargs_passed_on(parsed)
     _keywords_spelled_out(parsed, namer)
@@ -1197,6 +1200,90 @@ def desugar(parsed: ParsedFunction, namer: Namer) -> None:
         parsed.node.body = state.block(body)
     if inline_defs.ENABLED.get():  # (second order: see inline_defs)
         inline_defs.inline_nested_defs(parsed, namer)
+
+
+def _defaults_left_none(parsed: ParsedFunction) -> None:
+    """A helper's parameter its caller leaves to its default None (bound to None, see
+    `CallNormalizer.helper_call`): the tests of the function's first statements on it,
+    up to its first binding, are decided (``if state is None: state = {...}`` is
+    ``state = {...}``; ``h = h if h is not None else []``, ``h = h or []``): the dict it
+    then makes is its own, never the caller's (HA 01)."""
+    nones = {name for name, value in parsed.bound.items()
+             if value is None and name in parsed.params}
+    body = parsed.node.body
+    k = 0
+    while nones and k < len(body):
+        stmt = body[k]
+        if isinstance(stmt, gast.If):
+            decided = _decided(stmt.test, nones)
+            if decided is None:
+                break
+            body[k:k + 1] = stmt.body if decided else stmt.orelse
+            continue
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id in nones:
+            value = stmt.value
+            if isinstance(value, gast.IfExp) and _decided(value.test, nones) is not None:
+                stmt.value = value.body if _decided(value.test, nones) else value.orelse
+            elif isinstance(value, gast.BoolOp) and isinstance(value.op, gast.Or) and \
+                    len(value.values) == 2 and isinstance(value.values[0], gast.Name) and \
+                    value.values[0].id in nones:
+                stmt.value = value.values[1]  # (None or []: [])
+            nones.discard(stmt.targets[0].id)
+            k += 1
+            continue
+        bound_here = {n.id for n in walk(stmt) if isinstance(n, gast.Name) and
+                      not isinstance(n.ctx, gast.Load)}
+        if bound_here & nones or not isinstance(stmt, (gast.Assign, gast.Expr)):
+            break
+        k += 1
+
+
+def _none_defaults_as_ifs(node: Any) -> None:
+    """``h = h if h is not None else []`` (``h = [] if h is None else h``) written as
+    ``if h is None: h = []``, its meaning: the name is bound anew only where it holds
+    None, and otherwise keeps its object, which the normalizer then follows as such
+    (written back to the caller, HC 01)."""
+    for owner in walk(node):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(owner, field, None)
+            if not isinstance(block, list):
+                continue
+            for k, stmt in enumerate(block):
+                if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+                        isinstance(stmt.targets[0], gast.Name) and
+                        isinstance(stmt.value, gast.IfExp)):
+                    continue
+                name, value = stmt.targets[0].id, stmt.value
+                when_none = _decided(value.test, {name})
+                if when_none is None:
+                    continue
+                made, kept = (value.body, value.orelse) if when_none else \
+                    (value.orelse, value.body)
+                if not (isinstance(kept, gast.Name) and kept.id == name):
+                    continue
+                test = gast.Compare(left=gast.Name(id=name, ctx=gast.Load(), annotation=None,
+                                                   type_comment=None),
+                                    ops=[gast.Is()], comparators=[_const(None)])
+                block[k] = gast.copy_location(gast.If(
+                    test=test, body=[gast.copy_location(gast.Assign(
+                        targets=stmt.targets, value=made, type_comment=None), stmt)],
+                    orelse=[]), stmt)
+                block[k].shown_as = gast.unparse(stmt).strip().splitlines()[0]
+
+
+def _decided(test: Any, nones: set) -> Optional[bool]:
+    """``p is None`` (True), ``p is not None`` (False) of a parameter ``p`` holding None;
+    else None."""
+    if isinstance(test, gast.Compare) and len(test.ops) == 1 and \
+            isinstance(test.left, gast.Name) and test.left.id in nones and \
+            isinstance(test.comparators[0], gast.Constant) and \
+            test.comparators[0].value is None:
+        if isinstance(test.ops[0], gast.Is):
+            return True
+        if isinstance(test.ops[0], gast.IsNot):
+            return False
+    return None
 
 
 def _effects_as_statements(parsed: ParsedFunction, node: Any, namer: Namer) -> None:

@@ -333,10 +333,20 @@ _REVERSIBLE = (list, tuple, np.ndarray, dict, range, str, type({}.keys()),
 
 def iterated(items: Any) -> Any:
     """What ``for v in items`` walks, where the gradient's loop walks it back: ``items``
-    itself if a list, tuple, array or dict; else (an object with ``__iter__`` alone, a
-    generator, ``map``) a list of what it gives, which Python's loop would take from
-    it one by one (HC 06)."""
-    return items if isinstance(items, _REVERSIBLE) else list(items)
+    itself if a list, tuple, array or dict; else (an object with ``__iter__`` alone) a
+    list of what it gives, which Python's loop would take from it one by one (HC 06).
+    An iterator (a generator, ``map``, ``iter(xs)``) is refused: the loop uses it up,
+    and a second run (hessian's, a vjp's) or a ``break`` would not see what Python's
+    run sees (HD 07, HD 09)."""
+    if isinstance(items, _REVERSIBLE):
+        return items
+    if iter(items) is items:
+        raise TypeError(
+            f"a loop over a {type(items).__name__}, an iterator, which the loop uses up: "
+            "grad walks the loop's items again for the gradient (and a second derivative "
+            "runs the function again), which an iterator cannot give; pass a list of its "
+            "items (list(...)) or a tuple")
+    return list(items)
 
 
 def diagonal_fill_value(value: Any) -> Any:

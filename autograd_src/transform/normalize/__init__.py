@@ -146,7 +146,11 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
             state.origin = parsed.node.body[0]
             others = [p for p in parsed.params if p != name and p not in scalars] + \
                 _module_arrays_read(parsed) + _module_containers_read(parsed)
-            if others and name not in rebound:  # (u = u.copy() first: an array of its own)
+            container = name in containers or \
+                name in _changed_as_containers(parsed.node.body)
+            if others and (name not in rebound or container and name not in wrt):
+                # (u = u.copy() first: an array of its own; a list or dict bound anew,
+                # cache = {} where None, is still the caller's elsewhere: HD 04)
                 # the caller may pass one array for two parameters (f(a, a)), or a
                 # module's array the function also reads by its name (f(x, G)): NumPy's
                 # write into this one would change the other, which the copy would not
@@ -193,14 +197,21 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                 copy_held = None
                 if as_container and name in rebound:
                     _rebound_before_written(parsed, name)
-                    # (if cache is None: cache = {}, or history = history or []: the
-                    # name may still hold the copy when written, and the caller's is
-                    # given what the copy holds at the end, unchanged where the name
-                    # was bound to another one; HC 01)
+                when_none = as_container and name in rebound and \
+                    _bound_anew_only_when_none(parsed.node, name)
+                if as_container and name in rebound and not when_none and \
+                        not _a_new_one_first(parsed.node.body, name):
+                    # (history = history or [], stats = {**stats}: the name may still
+                    # hold the copy when written; the caller's is given what the copy
+                    # holds at the end, unchanged where the name was bound to another
+                    # one; HC 01)
                     given = _the_callers(state, namer, name, parsed.node.body[0])
                     copy_held = namer.fresh(f"{name}_copy")
                     written_back.append((given, copy_held))
-                if as_container and name not in rebound:
+                    state.copies_held[name] = copy_held
+                if as_container and (name not in rebound or when_none):
+                    # (if cache is None: cache = {}: bound anew only where the caller
+                    # gave None, which nothing is given back to; HC 01, HD 05)
                     # a list or dict: the caller's holds what the copy holds at the end
                     # (not where the name is bound to another one: stats = {**stats})
                     given = _the_callers(state, namer, name, parsed.node.body[0])
@@ -1098,6 +1109,52 @@ def _refused_as_it_runs(parsed: ParsedFunction, state: Any, namer: Namer,
         func=gast.Attribute(value=name_node(ad), attr="not_an_array", ctx=gast.Load()),
         args=[name_node(name), gast.Constant(value=where, kind=None)], keywords=[])),
         body[0]))
+
+
+def _a_new_one_first(body: list, name: str) -> bool:
+    """Whether ``name`` is bound to a new list or dict (``S = S.copy()``, ``dict(S)``,
+    ``{**S}``, ``list(L)``, ``L[:]``, ``[]``) by a statement of the function's own, before
+    any other statement mentions it: it never holds the caller's after."""
+    for stmt in body:
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == name:
+            value = stmt.value
+            return isinstance(value, (gast.Dict, gast.List, gast.DictComp, gast.ListComp)) \
+                or isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice) \
+                or isinstance(value, gast.Call) and (
+                    isinstance(value.func, gast.Attribute) and value.func.attr == "copy" or
+                    isinstance(value.func, gast.Name) and value.func.id in ("dict", "list"))
+        if any(isinstance(n, gast.Name) and n.id == name for n in walk(stmt)):
+            return False
+    return False
+
+
+def _bound_anew_only_when_none(node: Any, name: str) -> bool:
+    """Whether every binding of ``name`` in ``node`` runs only where it holds None:
+    ``if name is None: name = ...`` (or the ``else`` of ``if name is not None``), or
+    ``name = ... if name is None else name`` (``name if name is not None else ...``)."""
+    def none_test(test: Any) -> Optional[bool]:
+        if isinstance(test, gast.Compare) and len(test.ops) == 1 and \
+                isinstance(test.left, gast.Name) and test.left.id == name and \
+                isinstance(test.comparators[0], gast.Constant) and \
+                test.comparators[0].value is None:
+            return True if isinstance(test.ops[0], gast.Is) else \
+                False if isinstance(test.ops[0], gast.IsNot) else None
+        return None
+
+    guarded: set = set()
+    for n in walk(node):
+        if isinstance(n, gast.If) and none_test(n.test) is not None:
+            for stmt in n.body if none_test(n.test) else n.orelse:
+                guarded |= {id(t) for t in walk(stmt)}
+        if isinstance(n, gast.Assign) and isinstance(n.value, gast.IfExp) and \
+                none_test(n.value.test) is not None:
+            kept = n.value.orelse if none_test(n.value.test) else n.value.body
+            if isinstance(kept, gast.Name) and kept.id == name:
+                guarded |= {id(t) for t in n.targets}
+    return all(id(n) in guarded for n in walk(node)
+               if isinstance(n, gast.Name) and n.id == name and
+               isinstance(n.ctx, (gast.Store, gast.Del)))
 
 
 def _rebound_before_written(parsed: ParsedFunction, name: str) -> None:

@@ -81,8 +81,10 @@ class Activity:
         fields): a parameter this call passes a list or tuple, or a name bound only to
         calls of a namedtuple class (``p = Gamma(k, theta)``). Its ``.shape`` or ``.T``
         is then a field, not an array's attribute (GU 01)."""
-        if not isinstance(expr, gast.Name) or expr.id in seen:
+        if not isinstance(expr, gast.Name):
             return False
+        if expr.id in seen:  # (p0 = p; ...; p = p0: a name being shown to hold one holds
+            return True      # one wherever each of its other values is one)
         if expr.id in self.parsed.params:
             given = expr.id in self.sequences_given or \
                 expr.id in getattr(self.parsed, "given_tuples", ())
@@ -94,8 +96,10 @@ class Activity:
         for value in values:
             if isinstance(value, gast.Name) and self.holds_a_tuple(value, seen | {expr.id}):
                 continue  # (other = st)
-            if isinstance(value, gast.Call) and self.tuples_returned(value) is not None:
-                continue  # (st = make(a), q = step(p): a helper returning a namedtuple)
+            if isinstance(value, gast.Call) and \
+                    self.tuples_returned(value, seen | {expr.id}) is not None:
+                continue  # (st = make(a), s = step(s): a helper returning a namedtuple; of
+                # s itself, one as the other values make it, HD 01)
             if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
                     value.func.attr == "_replace" and isinstance(value.func.value, gast.Name) \
                     and (value.func.value.id == expr.id or  # (s = s._replace(...); GX 03)
@@ -103,6 +107,11 @@ class Activity:
                 continue  # (b2 = b._replace(T=...): a namedtuple of b's class)
             made_by = self.parsed.resolve(value.func) if isinstance(value, gast.Call) \
                 else UNRESOLVED
+            if made_by is runtime.replaced and value.args and \
+                    isinstance(value.args[0], gast.Name) and (
+                        value.args[0].id == expr.id or
+                        self.holds_a_tuple(value.args[0], seen | {expr.id})):
+                continue  # (the gradient's code, read again: _ad.replaced(p, ...); HD 16)
             if made_by is runtime.construct and value.args:  # (the gradient's code, read
                 made_by = self.parsed.resolve(value.args[0])  # again: _ad.construct(Box, ...))
             if not (isinstance(made_by, type) and issubclass(made_by, tuple) and
@@ -110,14 +119,17 @@ class Activity:
                 return False
         return True
 
-    def tuples_returned(self, call: gast.Call) -> Optional[list]:
+    def tuples_returned(self, call: gast.Call, assumed: frozenset = frozenset()
+                        ) -> Optional[list]:
         """Where ``call`` calls a function of the user's each of whose returns is a
         namedtuple (``return NT(...)``, or a tuple it is given, or that tuple's
-        ``_replace``), their classes (None for a tuple given); else None."""
+        ``_replace``), their classes (None for a tuple given); else None. ``assumed``:
+        names taken to hold namedtuples (``s = step(s)``: s, as its other values make it)."""
         cache = self.__dict__.setdefault("_tuples_returned", {})
-        if id(call) in cache:
-            return cache[id(call)][1]
-        cache[id(call)] = (call, None)  # (recursion: not followed)
+        key = (id(call), assumed)
+        if key in cache:
+            return cache[key][1]
+        cache[key] = (call, None)  # (recursion: not followed)
         fn = self.parsed.resolve(call.func) if isinstance(
             call.func, (gast.Name, gast.Attribute)) else UNRESOLVED
         if not isinstance(fn, types.FunctionType) or \
@@ -132,9 +144,13 @@ class Activity:
                for n in nodes[1:]):
             return None  # (a nested function's returns are not the helper's)
         params = [a.id for a in helper.node.args.posonlyargs + helper.node.args.args]
+        def a_tuple(arg: Any) -> bool:
+            return isinstance(arg, gast.Name) and arg.id in assumed or \
+                self.holds_a_tuple(arg, assumed)
+
         given = {params[k] for k, a in enumerate(call.args) if k < len(params) and
-                 not isinstance(a, gast.Starred) and self.holds_a_tuple(a)} | {
-            k.arg for k in call.keywords if k.arg in params and self.holds_a_tuple(k.value)}
+                 not isinstance(a, gast.Starred) and a_tuple(a)} | {
+            k.arg for k in call.keywords if k.arg in params and a_tuple(k.value)}
         given -= helper.reassigned
         classes: list = []
         for node in nodes:
@@ -151,7 +167,7 @@ class Activity:
                 classes.append(None)
             else:
                 return None
-        cache[id(call)] = (call, classes or None)
+        cache[key] = (call, classes or None)
         return classes or None
 
     def no_field_read_where_not_followed(self, cls: Optional[type],
@@ -175,8 +191,7 @@ class Activity:
                 and isinstance(stmt.targets[0], gast.Name):
             escape = self._tuple_not_followed(stmt.targets[0].id, parents(self.parsed.node),
                                               {stmt.targets[0].id})
-        elif isinstance(stmt, gast.Return) and stmt.value is call and \
-                getattr(self.parsed, "is_helper", False):
+        elif isinstance(stmt, gast.Return) and stmt.value is call and self.helper:
             escape = None  # (its caller follows it, or refuses: tuples_returned)
         if escape is None:
             return

@@ -1299,8 +1299,11 @@ class CallNormalizer:
         defaults.update(fn.__kwdefaults__ or {})
         assumed = {}  # defaults the derivative is made for that **kwargs could replace
         for name, value in defaults.items():  # act=np.tanh left out: the helper calls tanh
-            if name not in passed and name not in bindings and callable(value) and \
-                    not isinstance(value, type):
+            if name not in passed and name not in bindings and (callable(value) and
+                                                                not isinstance(value, type)
+                                                                or value is None and
+                                                                None not in passed):
+                # (state=None left out: the helper's dict is its own, `_defaults_left_none`)
                 bindings[name] = value
                 assumed[name] = value
         if None in passed and assumed:
@@ -1600,7 +1603,8 @@ class CallNormalizer:
         since the helper's derivative is generated for the default."""
         check = name_node(self.namer.reference(runtime.kwargs_without, "kwargs_without"))
         expected = gast.Dict(keys=[gast.Constant(value=n, kind=None) for n in assumed],
-                             values=[name_node(self.namer.reference(v, f"{n}_default"))
+                             values=[gast.Constant(value=None, kind=None) if v is None
+                                     else name_node(self.namer.reference(v, f"{n}_default"))
                                      for n, v in assumed.items()])
         where = gast.Constant(value=f"{self.parsed.where(call)}: {label}()", kind=None)
         keywords = [gast.keyword(arg=None, value=gast.Call(

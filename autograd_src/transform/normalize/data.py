@@ -242,6 +242,15 @@ class DataNormalizer:
                                      f"make a dict of this function's own ({name} = "
                                      f"dict({name})) and put it back where the caller "
                                      f"should see it ({root}[...] = {name})")
+        if name in self.copies_held:
+            # (a new dict made by the store, which the caller's, given back from the
+            # copy the function started with, would not hold)
+            raise self.error(target, f"{gast.unparse(target).strip()} = ... stores a value "
+                                     f"with gradient into {name}, the caller's list or dict "
+                                     f"or, on some paths, another one ({name} = ... where "
+                                     f"{name} is None): grad cannot give it back to the "
+                                     "caller. Store a number without gradient there "
+                                     f"(float(v)), or give the other one a name of its own")
         if name not in self.owned and name in self.parsed.params and \
                 getattr(self.parsed, "is_helper", False) \
                 and (name in self.dicts or name in self.lists or (isinstance(

@@ -66,6 +66,36 @@ _TEXT_OF = frozenset({"str", "repr", "format", "ascii"})
 _FORMATTING = frozenset({"format", "format_map"})
 
 
+def _none_default_idiom(n: gast.Name, above: Any, parent: dict, owner: str) -> bool:
+    """Whether ``n`` (``owner``) is read or bound by the idiom of a default None: ``owner
+    is None`` (``is not None``), ``owner = {}`` (``[]``, ``dict()``, ``list()``), or ``owner``
+    in ``owner = owner if owner is not None else {}`` (``owner or {}``)."""
+    if isinstance(above, gast.Compare) and above.left is n and len(above.ops) == 1 and \
+            isinstance(above.ops[0], (gast.Is, gast.IsNot)) and \
+            isinstance(above.comparators[0], gast.Constant) and \
+            above.comparators[0].value is None:
+        return True
+    if isinstance(n.ctx, gast.Store):
+        return isinstance(above, gast.Assign) and _new_empty_container(above.value)
+    if isinstance(above, (gast.IfExp, gast.BoolOp)):
+        stmt = parent.get(id(above))
+        return isinstance(stmt, gast.Assign) and stmt.value is above and \
+            len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name) and \
+            stmt.targets[0].id == owner and all(
+                v is n or _new_empty_container(v) for v in (
+                    [above.body, above.orelse] if isinstance(above, gast.IfExp)
+                    else above.values))
+    return False
+
+
+def _new_empty_container(value: Any) -> bool:
+    """``{}``, ``[]``, ``dict()`` or ``list()``."""
+    return isinstance(value, (gast.Dict, gast.List)) and not getattr(
+        value, "keys", getattr(value, "elts", None)) or isinstance(value, gast.Call) and \
+        isinstance(value.func, gast.Name) and value.func.id in ("dict", "list") and \
+        not value.args and not value.keywords
+
+
 def _writes_text(node: Any) -> bool:
     """Whether ``node`` is written to make text of its operands, whatever they are (an
     f-string, ``"%.2f" % v``, ``str(v)``, ``"{}".format(v)``)."""
@@ -216,6 +246,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         # lists and dicts passed in that the function works on a copy of (written back
         # at the end): their items are still the caller's arrays
         self.container_copies: set[str] = set()
+        #: list or dict arguments bound to another one on some paths (if cache is None:
+        #: cache = {}): the name of the copy the caller's is given back from, which only
+        #: writes in place reach (`normalize`, HC 01)
+        self.copies_held: dict[str, str] = {}
         #: Arguments' arrays copied at the start and put back into the caller's at the end.
         self.arrays_written_back: set[str] = set()
         # name -> the objects and outside lists its array was stored on or into, kept for
@@ -2293,6 +2327,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 if above.slice.value == key and not isinstance(above.ctx, gast.Store):
                     return False  # (read back: it would be a constant)
                 continue
+            if _none_default_idiom(n, above, parent, owner):
+                continue  # (if cache is None: cache = {}: a dict of its own, as written)
+            if isinstance(n.ctx, gast.Store) and isinstance(above, gast.Assign) and \
+                    isinstance(above.value, (gast.IfExp, gast.BoolOp)):
+                continue  # (cache = cache if cache is not None else {}: as above)
             call = parent.get(id(above))
             if isinstance(above, gast.Attribute) and above.value is n and \
                     above.attr in ("setdefault", "get") and isinstance(call, gast.Call) and \
