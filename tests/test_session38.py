@@ -567,3 +567,29 @@ def test_namedtuples_rebound_through_helpers_and_at_second_order():
     np.testing.assert_allclose(hessian(_replaced_then_read_at_second_order)(z),
                                [[1.36, 0.84], [0.84, -1.44]], atol=1e-10)
     np.testing.assert_allclose(hessian(_plain_from_a_helper)(z), 2 + 2 * np.eye(2))
+
+
+def _momentum_step(p, state, lr):
+    state["v"] = 0.9 * state["v"] + p["w"]
+    return {"w": p["w"] - lr * state["v"]}
+
+
+def _unrolled_momentum(p, lr):
+    state = {"v": 0.0}
+    for _ in range(2):
+        p = _momentum_step(p, state, lr)
+    return np.sum(p["w"])
+
+
+def test_a_parameter_rebound_by_a_helper_writing_its_other_argument():
+    # HF 01: p = step(p, state, lr), desugared to p, state = step_on_copies(...), left p
+    # out of the names bound anew: the caller's dict was given the loop's last values
+    from autograd_src import jvp, value_and_grad
+    for make in (grad, value_and_grad):
+        params = {"w": np.array([1.0, 2.0])}
+        make(_unrolled_momentum, wrt=1)(params, 0.1)
+        np.testing.assert_array_equal(params["w"], [1.0, 2.0])
+    params = {"w": np.array([1.0, 2.0])}
+    assert jvp(lambda lr: _unrolled_momentum(params, lr), (0.1,), (1.0,))[1] == \
+        pytest.approx(-8.1)
+    np.testing.assert_array_equal(params["w"], [1.0, 2.0])

@@ -93,8 +93,10 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
         # function works on a copy (its own aliasing unchanged: every name it makes of X
         # sees the copy), whose values the caller's array is given afterwards
         ad = namer.reference(runtime, "_ad")
+        # (p, state = step(p, state): p bound anew too, an item of a tuple target; HF 01)
         rebound = {t.id for n in walk(parsed.node) if isinstance(n, gast.Assign)
-                   for t in n.targets if isinstance(t, gast.Name)
+                   for target in n.targets for t in walk(target)
+                   if isinstance(t, gast.Name) and isinstance(t.ctx, gast.Store)
                    and t.id not in getattr(n, "writes_back", ())}
         # Y = X; Y += 1.0 (or m = items[0], v = d['a']): an argument without gradient
         # written through another name; copied, arrays in its containers too
