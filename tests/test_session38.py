@@ -593,3 +593,31 @@ def test_a_parameter_rebound_by_a_helper_writing_its_other_argument():
     assert jvp(lambda lr: _unrolled_momentum(params, lr), (0.1,), (1.0,))[1] == \
         pytest.approx(-8.1)
     np.testing.assert_array_equal(params["w"], [1.0, 2.0])
+
+
+class _Arm:
+    def __init__(self):
+        self.links = np.array([1.0, 2.0])
+
+    def fk(self, q):
+        return self.links * np.sin(q)
+
+    def again(self):
+        return np.sum(self.last_q ** 2)
+
+    def cost(self, q):
+        self.last_q = q.copy()
+        return np.sum(self.fk(q) ** 2)
+
+    def cost_read_back(self, q):
+        self.last_q = q.copy()
+        return np.sum(self.fk(q) ** 2) + self.again()
+
+
+def test_a_record_on_self_beside_a_method_that_does_not_read_it():
+    # GY 04: self.last_q = q.copy() was refused once the method called self.fk(q)
+    arm, q = _Arm(), np.array([0.1, 0.2])
+    np.testing.assert_allclose(grad(arm.cost)(q), 2 * arm.links ** 2 * np.sin(q) * np.cos(q))
+    np.testing.assert_array_equal(arm.last_q, q)
+    with pytest.raises(DiffSyntaxError, match="stores a differentiated value on self"):
+        grad(arm.cost_read_back)(q)

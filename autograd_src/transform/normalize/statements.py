@@ -2370,13 +2370,17 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                     "" if isinstance(node.ctx, gast.Store) else node.attr
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute):
                 called.add(id(node.func.value))
+        passed_on = False
         for node in walk(self.parsed.node):
             if isinstance(node, gast.Name) and node.id == owner and \
                     isinstance(node.ctx, gast.Load):
                 attr = through_attribute.get(id(node))
-                if attr is None or attr == target.attr or id(node) in called:
-                    return False  # m itself passed on, m.attr read, or m.method() called
-        return True
+                if attr == target.attr:
+                    return False  # m.attr read
+                passed_on = passed_on or attr is None or id(node) in called
+        # (m itself passed on, or m.method() called: where none of those methods and
+        # functions reads attr, self.last_q = q.copy() beside self.fk(q); GY 04)
+        return not passed_on or not self.attribute_read_where_held(owner, target.attr)
 
     def note_global_arrays(self, shared: set, assigned: set,
                            value: Optional[gast.expr] = None) -> None:
