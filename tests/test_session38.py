@@ -621,3 +621,37 @@ def test_a_record_on_self_beside_a_method_that_does_not_read_it():
     np.testing.assert_array_equal(arm.last_q, q)
     with pytest.raises(DiffSyntaxError, match="stores a differentiated value on self"):
         grad(arm.cost_read_back)(q)
+
+
+class _Scheduled:
+    def __init__(self):
+        self.lr = 1.0
+        self.W = np.array([1.0, 2.0, 3.0])
+
+    def scaled(self, w):
+        return self.lr * w
+
+    def weighted(self, w):
+        return np.sum(w * self.W)
+
+    def loss(self, w):
+        a = np.sum(self.scaled(w) ** 2)
+        self.lr = 2.0
+        return a + np.sum(self.scaled(w) ** 3)
+
+    def loss_rebinding_an_array(self, w):
+        a = self.weighted(w) ** 2
+        self.W = self.W * 3.0
+        return a + self.weighted(w)
+
+
+def test_an_attribute_bound_anew_between_calls_of_a_helper_method_reading_it():
+    # HC 08: self.lr = 2.0 between two self.scaled(w) was refused; each call's backward
+    # reads the value read once as it ran (self_lr = self.lr), not self
+    x = np.array([0.3, -0.5, 1.0])
+    for method in ("loss", "loss_rebinding_an_array"):
+        expected = np.array([(getattr(_Scheduled(), method)(x + 1e-6 * e) -
+                              getattr(_Scheduled(), method)(x - 1e-6 * e)) / 2e-6
+                             for e in np.eye(3)])
+        np.testing.assert_allclose(grad(getattr(_Scheduled(), method))(x), expected,
+                                   rtol=1e-6)

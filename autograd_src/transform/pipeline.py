@@ -219,6 +219,8 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     if helper:
         compiled.__autograd_src_unread__ = _never_read_by_backward(compiled, derivative,
                                                                    backward)
+        compiled.__autograd_src_read_directly__ = _read_directly_by_backward(compiled,
+                                                                            backward)
     return compiled, _with_helpers(text, list(namer.helper_sources))
 
 
@@ -246,6 +248,21 @@ def _never_read_by_backward(compiled: Callable[..., Any], derivative: Any,
     params = compiled.__code__.co_varnames[:compiled.__code__.co_argcount +
                                            compiled.__code__.co_kwonlyargcount]
     return frozenset(p for p in params if p not in reached)
+
+
+def _read_directly_by_backward(compiled: Callable[..., Any], backward: str) -> frozenset:
+    """The parameters of a helper's derivative its backward function reads by their
+    own names, as it runs (``self``, for ``self.lr`` read then); not those it reads
+    only through values read once in the primal (``self_lr = self.lr``): an attribute
+    bound anew after the call (``self.lr = 2.0``) changes none of those (HC 08)."""
+    import types as _types
+    code = next((c for c in compiled.__code__.co_consts
+                 if isinstance(c, _types.CodeType) and c.co_name == backward), None)
+    params = compiled.__code__.co_varnames[:compiled.__code__.co_argcount +
+                                           compiled.__code__.co_kwonlyargcount]
+    if code is None:
+        return frozenset(params)
+    return frozenset(params) & frozenset(code.co_freevars)
 
 
 def _names_mentioned(stmt: Any) -> set:

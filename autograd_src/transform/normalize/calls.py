@@ -1160,6 +1160,12 @@ class CallNormalizer:
         bound["back"] = name_node(self.namer.fresh(f"{label}_back"))
         unread = getattr(derivative, "__autograd_src_unread__", frozenset())
         code = getattr(derivative, "__code__", None)
+        direct = getattr(derivative, "__autograd_src_read_directly__", None)
+        names = code.co_varnames[:code.co_argcount] if code is not None else ()
+        for i, atom in enumerate(atoms):  # (objects its backward reads as it runs)
+            if isinstance(atom, gast.Name) and (direct is None or i >= len(names) or
+                                                names[i] in direct):
+                self.read_as_it_runs.add(atom.id)
         if unread and code is not None:  # (never read by its backward: changed in place
             # after the call, stats['nfev'] += 1, nothing it reads changes; HB F2)
             rule.copied_operands = {f"arg{i}" for i, name in enumerate(

@@ -346,6 +346,8 @@ class ExpressionNormalizer:
         shape_class = self.class_of_result(op)
         self.body.append(op)
         self.read_by_adjoints |= kept_by(op)
+        if rule is None or not hasattr(rule, "helper_keywords"):
+            self.held_by_rules |= kept_by(op)
         holds_list = isinstance(value, (gast.List, gast.Tuple, gast.Dict)) or (
             rule is None and inputs[0] in self.lists) or (
             rule is not None and hasattr(rule, "helper_keywords") and target in self.lists) or (

@@ -246,6 +246,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         # lists and dicts passed in that the function works on a copy of (written back
         # at the end): their items are still the caller's arrays
         self.container_copies: set[str] = set()
+        #: names given to a helper whose backward reads them by name as it runs (an
+        #: object's attributes then), not only values read from them once
+        self.read_as_it_runs: set[str] = set()
+        #: names the adjoints of operations other than helpers' keep (a rule's)
+        self.held_by_rules: set[str] = set()
         #: list or dict arguments bound to another one on some paths (if cache is None:
         #: cache = {}): the name of the copy the caller's is given back from, which only
         #: writes in place reach (`normalize`, HC 01)
@@ -2557,6 +2562,14 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                      f"this function's own ({root.lower()} = "
                                      f"{root}.copy())")
 
+    def held_by_what_reads_it_as_it_runs(self, owner: str) -> bool:
+        """Whether an adjoint may read ``owner`` itself as it runs: given to a helper
+        whose backward reads it by name, or held otherwise than by helpers (a method
+        known only as the code runs, a rule): not where each helper given it reads only
+        values read from it once (``self_lr = self.lr``: ``self.lr = 2.0`` after the call
+        changes none of them; HC 08)."""
+        return owner in self.read_as_it_runs or owner in self.held_by_rules
+
     def attribute_read_where_held(self, owner: str, attr: str) -> bool:
         """Whether a derivative holding the object ``owner`` may read its attribute
         ``attr`` when it runs: some call of this function is given ``owner``, or calls
@@ -2614,6 +2627,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
             # m.s = v binds a new value and changes no array; adjoints read m.s once, where
             # the primal read it (sets_attributes), unless they hold m itself.
             if target.value.id in self.read_by_adjoints and \
+                    self.held_by_what_reads_it_as_it_runs(target.value.id) and \
                     self.attribute_read_where_held(target.value.id, target.attr):
                 owner = target.value.id
                 raise self.error(stmt, (
