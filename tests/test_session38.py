@@ -655,3 +655,20 @@ def test_an_attribute_bound_anew_between_calls_of_a_helper_method_reading_it():
                              for e in np.eye(3)])
         np.testing.assert_allclose(grad(getattr(_Scheduled(), method))(x), expected,
                                    rtol=1e-6)
+
+
+_HISTORY: list = []
+
+
+def _log_density(theta, hist=_HISTORY):
+    val = -0.5 * np.sum(theta ** 2)
+    hist.append(float(val))
+    return val
+
+
+def test_a_list_default_named_by_a_module_name_the_body_never_reads():
+    # GZ 05: hist=HISTORY counted as a read of HISTORY by the function, so its append
+    # was refused as changing a list another name reads
+    _HISTORY.clear()
+    np.testing.assert_allclose(grad(_log_density)(np.array([1.0, 2.0])), [-1.0, -2.0])
+    assert _HISTORY == [-2.5]

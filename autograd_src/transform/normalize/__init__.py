@@ -936,8 +936,14 @@ def _module_arrays_read(parsed: ParsedFunction) -> list[str]:
     """The names of module (or enclosing) arrays the function reads by name."""
     bound = parsed.locals | set(parsed.params) | {
         n.name for n in walk(parsed.node) if isinstance(n, (gast.FunctionDef, gast.ClassDef))}
-    return sorted(n for n in name_ids(parsed.node) if n not in bound and isinstance(
+    return sorted(n for n in _body_names(parsed) if n not in bound and isinstance(
         _outer_value(parsed, n), np.ndarray))
+
+
+def _body_names(parsed: ParsedFunction) -> set[str]:
+    """The names the function's body reads or binds: not its defaults' (``hist=HISTORY``
+    is read where the function is defined; GZ 05)."""
+    return set().union(*(name_ids(stmt) for stmt in parsed.node.body))
 
 
 def _outer_value(parsed: ParsedFunction, name: str) -> Any:
@@ -961,7 +967,7 @@ def _module_containers_read(parsed: ParsedFunction) -> list[str]:
     while the function reads it (GS F1-F4)."""
     bound = parsed.locals | set(parsed.params) | {
         n.name for n in walk(parsed.node) if isinstance(n, (gast.FunctionDef, gast.ClassDef))}
-    return sorted(n for n in name_ids(parsed.node) if n not in bound and isinstance(
+    return sorted(n for n in _body_names(parsed) if n not in bound and isinstance(
         _outer_value(parsed, n), (list, dict)))
 
 
