@@ -12,7 +12,8 @@ time step (``hs[t] = np.tanh(W @ hs[t - 1] + ...)``, session 31); a binomial opt
 tree of Python floats in lists (with respect to S alone, forward mode, and to S and
 sigma, reverse mode; session 31); a GARCH(1,1) likelihood whose parameters are
 unpacked from a vector, and an oscillator's cost reading a module's ``DT``,
-differentiated with respect to two floats (session 32). Each gradient is
+differentiated with respect to two floats (session 32); a one-pole filter filling a
+preallocated array in a helper at two lengths (session 38). Each gradient is
 checked against central differences first; timings are best-of, interleaved (``common.best_times``).
 """
 
@@ -160,6 +161,20 @@ def damped_cost(k, c, T):
     return J
 
 
+def _one_pole(b0, a1, x):
+    y = np.zeros(len(x))
+    y[0] = b0 * x[0]
+    for n in range(1, len(x)):
+        y[n] = b0 * x[n] + a1 * y[n - 1]
+    return y
+
+
+def filtered_power(x, b0, a1):
+    """A one-pole filter filling a preallocated array in a helper (session 38, HA 03:
+    its gradient was O(n^2), 207x the function at 32,000 samples)."""
+    return np.mean(_one_pole(b0, a1, x) ** 2)
+
+
 def _workloads():
     rng = np.random.default_rng(30)
     n = 100
@@ -179,6 +194,9 @@ def _workloads():
     yield "oscillator, module dt, d/dk,dc", (damped_cost, (0, 1)), (3.0, 1.5, 200)
     yield "Thomas solve, 200", thomas, (-rng.random(n * 2), 3 + rng.random(n * 2),
                                         -rng.random(n * 2), rng.random(n * 2))
+    for samples in (2000, 32000):
+        yield f"one-pole filter by a helper, {samples}", filtered_power, (
+            rng.normal(size=samples), 0.4, 0.8)
 
 
 def _checked(f, g, args):

@@ -12,6 +12,8 @@ builds (default 15) in milliseconds, of wall time and of this process's CPU
 time (steadier on a shared machine: other processes do not add to it). The
 goals of issue #12: 10 ms for the 30-line function, 50 ms for the 100-line one.
 
+First, the per-step cost of ``grad(lambda q: ...)(q)`` made anew in a loop.
+
 ``--profile NAME`` runs the builds of one function under cProfile instead and
 prints the top entries by cumulative and by internal time.
 """
@@ -64,6 +66,32 @@ def build(function, wrt, args, k, clock=time.perf_counter):
     return made, clock() - start
 
 
+_TARGET = np.array([1.0, 1.0])
+
+
+def _reach_cost(q, target):
+    return np.sum((np.array([np.sum(np.cos(q)), np.sum(np.sin(q))]) - target) ** 2)
+
+
+def lambda_steps(steps: int = 200) -> None:
+    """An inverse-kinematics loop written ``grad(lambda q: cost(q, target))(q)``, the
+    lambda made anew at each step (session 38, GY 07: each step transformed it again,
+    3.4 ms): per step, against a derivative made once."""
+    q = np.array([0.1, 0.2, 0.3])
+    grad(lambda q: _reach_cost(q, _TARGET))(q)  # (the first one's transformation)
+    start = time.perf_counter()
+    for _ in range(steps):
+        q = q - 0.1 * grad(lambda q: _reach_cost(q, _TARGET))(q)
+    anew = (time.perf_counter() - start) / steps
+    once = grad(_reach_cost)
+    start = time.perf_counter()
+    for _ in range(steps):
+        q = q - 0.1 * once(q, _TARGET)
+    made_once = (time.perf_counter() - start) / steps
+    print(f"lambda made anew per step: {anew * 1e6:7.0f} us a step; "
+          f"a derivative made once: {made_once * 1e6:5.0f} us a step")
+
+
 def main() -> None:
     argv = sys.argv[1:]
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 15
@@ -83,6 +111,7 @@ def main() -> None:
                 stats.sort_stats("cumulative").print_stats(40)
                 stats.sort_stats("tottime").print_stats(30)
         return
+    lambda_steps()
     for name, function, wrt, args in cases():
         for clock, label in ((time.perf_counter, "wall"), (time.process_time, "cpu")):
             made, first = zip(*(build(function, wrt, args, k, clock) for k in range(repeat)))
