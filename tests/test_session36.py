@@ -122,7 +122,7 @@ def test_appending_to_the_lists_of_a_dict_made_here():
 
 def test_a_list_of_the_dict_another_name_holds_is_not_appended_to_as_a_new_list():
     # the new list would leave alias with the old one (an empty sum)
-    with pytest.raises(Exception, match=r"write d\['a'\] = d\['a'\] \+ \[v\]"):
+    with pytest.raises(Exception, match=r"write d\['a'\] = d\['a'\] \+ \[x\[i\]\]"):
         grad(_grouped_while_an_alias_reads)(_X)
 
 

@@ -672,3 +672,26 @@ def test_a_list_default_named_by_a_module_name_the_body_never_reads():
     _HISTORY.clear()
     np.testing.assert_allclose(grad(_log_density)(np.array([1.0, 2.0])), [-1.0, -2.0])
     assert _HISTORY == [-2.5]
+
+
+def _smallest_by_group(e):
+    out = np.full(2, np.inf)
+    np.minimum.at(out, np.array([0, 1, 0]), e)
+    return np.sum(out)
+
+
+def _messages_by_node(h, edges):
+    from collections import defaultdict
+    inbox = defaultdict(list)
+    for src, dst in edges:
+        inbox[dst].append(h[src] * 2.0)
+    return sum(np.mean(np.array(m)) ** 2 for m in inbox.values())
+
+
+def test_refusals_advise_with_the_call_as_written():
+    # HG: np.minimum.at's advice said np.max and -inf; HG 03: the append's advice
+    # named a placeholder v, not the value appended
+    with pytest.raises(DiffSyntaxError, match=r"np\.min\(np\.where\(group == k, e, np\.inf\)\)"):
+        grad(_smallest_by_group)(np.array([1.0, 2.0, 3.0]))
+    with pytest.raises(DiffSyntaxError, match=r"inbox\[dst\] \+ \[h\[src\] \* 2\.0\]"):
+        grad(_messages_by_node)(np.ones(3), [(0, 1), (1, 2)])

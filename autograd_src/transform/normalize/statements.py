@@ -1181,7 +1181,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                     "differentiated value (an array, a list or a dict) may "
                                     "modify it in place, which is not supported: " +
                                     _in_place_advice(gast.unparse(subject).strip(),
-                                                     value.func.attr))
+                                                     value.func.attr, value))
         if isinstance(value, gast.Call) and self.is_active(value):
             rewritten = self.written_whole(value)
             if rewritten is not None:
@@ -1775,7 +1775,8 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                     call.func.attr in mutation.MUTATING_METHODS:
                 how = f"the method .{call.func.attr}() changes " \
                       f"{gast.unparse(call.func.value).strip()} in place"
-                fix = _in_place_advice(gast.unparse(call.func.value).strip(), call.func.attr)
+                fix = _in_place_advice(gast.unparse(call.func.value).strip(), call.func.attr,
+                                       call)
             elif isinstance(call.func, gast.Name) and call.func.id in self.local_functions:
                 if getattr(self.local_functions[call.func.id][0], "writes_copies_only",
                            False):
@@ -1818,10 +1819,12 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 "it may change its arguments and has no derivative rule"
         if how and label.endswith(".at") and label.split(".")[-2] in ("maximum", "minimum",
                                                                    "fmax", "fmin"):
+            largest = label.split(".")[-2] in ("maximum", "fmax")
             fix = "where only its value matters (a segment softmax's shift, which cancels), " \
                   "compute it in a helper of yours declared autograd_src.extend." \
                   "nondifferentiable; else take it per group with a mask " \
-                  "(np.max(np.where(group == k, e, -np.inf)))"
+                  f"(np.{'max' if largest else 'min'}(np.where(group == k, e, " \
+                  f"{'-' if largest else ''}np.inf)))"
         if how:
             message = f"{label}() is called on a differentiated value for its effect " \
                       f"({how}), which grad cannot follow: {fix}"
@@ -3268,9 +3271,13 @@ def _assignable(subject: str) -> bool:
     return isinstance(target, gast.Name)
 
 
-def _in_place_advice(subject: str, method: str) -> str:
+def _in_place_advice(subject: str, method: str, call: Any = None) -> str:
     """How to write ``subject.method(...)`` as a new value (for a list of the function's
-    own, sort, reverse and insert are rewritten so; a list others may share is not)."""
+    own, sort, reverse and insert are rewritten so; a list others may share is not);
+    ``call``, where given, names the value appended (HG 03)."""
+    given = gast.unparse(call.args[0]).strip() if call is not None and \
+        len(getattr(call, "args", ())) == 1 and len(gast.unparse(call.args[0])) < 40 \
+        else None
     if not _assignable(subject):
         # (d.setdefault('vals', []).append(v): no name to assign to; U[1].fill(v) is
         # written U[1] = np.full_like(U[1], v), which changes U as fill does)
@@ -3279,7 +3286,8 @@ def _in_place_advice(subject: str, method: str) -> str:
     if method in ("append", "extend") and subject.endswith("]"):
         # (groups[k].append(v): followed where groups is a dict of new lists read after
         # the appends, _new_lists_by_key)
-        added = "[v]" if method == "append" else "list(vs)"
+        added = f"[{given or 'v'}]" if method == "append" else \
+            f"list({given or 'vs'})"
         return (f"write {subject} = {subject} + {added}, a new list in its place (a name "
                 f"holding the old list keeps it), or make the dict here of new lists "
                 f"({{'a': [], 'b': []}}) and read them only after the statements that "
