@@ -536,7 +536,12 @@ def is_user_function(fn: Any) -> bool:
 def _of_the_standard_library(fn: Any) -> bool:
     """Whether ``fn`` is a function of one of Python's own modules (a file of the
     standard library, not of an installed package)."""
-    filename = getattr(getattr(fn, "__code__", None), "co_filename", "")
+    return in_the_standard_library(getattr(getattr(fn, "__code__", None), "co_filename", ""))
+
+
+def in_the_standard_library(filename: str) -> bool:
+    """Whether ``filename`` is a file of the standard library (not of an installed
+    package)."""
     if not filename.startswith(_STANDARD_DIR):
         return False
     rest = filename[len(_STANDARD_DIR):]

@@ -217,24 +217,32 @@ def _generate(fn: Callable[..., Any], wrt: list[str], single: bool, value: bool,
     compiled.__autograd_src_gives_number__ = helper and norm.output_scalar
     compiled.__autograd_src_logged__ = norm.logged
     if helper:
-        compiled.__autograd_src_unread__ = _never_read_by_backward(compiled, derivative,
-                                                                   backward)
-        compiled.__autograd_src_read_directly__ = _read_directly_by_backward(compiled,
-                                                                            backward)
+        code = _backward_code(compiled, backward)
+        compiled.__autograd_src_unread__ = _never_read_by_backward(compiled, derivative, code)
+        compiled.__autograd_src_read_directly__ = _read_directly_by_backward(compiled, code)
     return compiled, _with_helpers(text, list(namer.helper_sources))
 
 
+def _backward_code(compiled: Callable[..., Any], backward: str) -> Optional[types.CodeType]:
+    """The code of the backward function named ``backward`` a helper's derivative
+    defines, or None."""
+    return next((c for c in compiled.__code__.co_consts
+                 if isinstance(c, types.CodeType) and c.co_name == backward), None)
+
+
+def _parameters_of(compiled: Callable[..., Any]) -> tuple:
+    code = compiled.__code__
+    return code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+
+
 def _never_read_by_backward(compiled: Callable[..., Any], derivative: Any,
-                            backward: str) -> frozenset:
+                            code: Optional[types.CodeType]) -> frozenset:
     """The parameters of a helper's derivative that its backward function never reads,
     by any name: not among the names it reads from the derivative's scope, nor
     mentioned by a statement of the primal that mentions one of those (through which
     it may reach them: ``b = stats['w']``, ``x_stack.append(x)``). A caller may change
     them in place after the call (``stats['nfev'] += 1`` in an ODE's right-hand side
     called twice; HB F2)."""
-    import types as _types
-    code = next((c for c in compiled.__code__.co_consts
-                 if isinstance(c, _types.CodeType) and c.co_name == backward), None)
     if code is None:
         return frozenset()
     statements = [n for s in derivative.primal for n in walk(s) if isinstance(n, gast.stmt)]
@@ -245,24 +253,17 @@ def _never_read_by_backward(compiled: Callable[..., Any], derivative: Any,
         if not more:
             break
         reached |= more
-    params = compiled.__code__.co_varnames[:compiled.__code__.co_argcount +
-                                           compiled.__code__.co_kwonlyargcount]
-    return frozenset(p for p in params if p not in reached)
+    return frozenset(p for p in _parameters_of(compiled) if p not in reached)
 
 
-def _read_directly_by_backward(compiled: Callable[..., Any], backward: str) -> frozenset:
+def _read_directly_by_backward(compiled: Callable[..., Any],
+                               code: Optional[types.CodeType]) -> frozenset:
     """The parameters of a helper's derivative its backward function reads by their
     own names, as it runs (``self``, for ``self.lr`` read then); not those it reads
     only through values read once in the primal (``self_lr = self.lr``): an attribute
     bound anew after the call (``self.lr = 2.0``) changes none of those (HC 08)."""
-    import types as _types
-    code = next((c for c in compiled.__code__.co_consts
-                 if isinstance(c, _types.CodeType) and c.co_name == backward), None)
-    params = compiled.__code__.co_varnames[:compiled.__code__.co_argcount +
-                                           compiled.__code__.co_kwonlyargcount]
-    if code is None:
-        return frozenset(params)
-    return frozenset(params) & frozenset(code.co_freevars)
+    params = frozenset(_parameters_of(compiled))
+    return params if code is None else params & frozenset(code.co_freevars)
 
 
 def _names_mentioned(stmt: Any) -> set:

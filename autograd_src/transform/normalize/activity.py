@@ -5,8 +5,6 @@ differentiable operations), and which may hold lists or tuples.
 from __future__ import annotations
 
 import sys
-import sysconfig
-import types
 import weakref
 from typing import Any, Optional
 
@@ -16,7 +14,7 @@ import numpy as np
 from ...rules import numpy_rules, registry, runtime
 from .. import source
 from ..ir import parents, walk
-from ..mutation import INACTIVE_ATTRIBUTES
+from ..mutation import INACTIVE_ATTRIBUTES, in_the_standard_library, is_user_function
 from ..source import UNRESOLVED, InstanceOf
 
 __all__ = ["OPERATORS", "Activity"]
@@ -60,12 +58,8 @@ def _fields_named_like_attributes() -> set:
 
 def _standard(module: str) -> bool:
     """Whether ``module`` is one of Python's own."""
-    names = getattr(sys, "stdlib_module_names", None)  # (Python 3.10 on)
-    if names is not None:
-        return module in names
-    held = sys.modules.get(module)
-    return module in sys.builtin_module_names or (getattr(held, "__file__", None) or "") \
-        .startswith(sysconfig.get_paths()["stdlib"])
+    return module in sys.builtin_module_names or in_the_standard_library(
+        getattr(sys.modules.get(module), "__file__", None) or "")
 
 
 def _is_one_of(value: Any, functions: frozenset) -> bool:
@@ -132,8 +126,7 @@ class Activity:
         cache[key] = (call, None)  # (recursion: not followed)
         fn = self.parsed.resolve(call.func) if isinstance(
             call.func, (gast.Name, gast.Attribute)) else UNRESOLVED
-        if not isinstance(fn, types.FunctionType) or \
-                (fn.__module__ or "").startswith(("numpy", "scipy", "autograd_src")):
+        if not is_user_function(fn) or not hasattr(fn, "__code__"):
             return None
         try:
             helper = source.parse_function(fn)
@@ -226,10 +219,8 @@ class Activity:
                     if found is not None:
                         return found
                 continue
-            if isinstance(above, gast.Call) and n in above.args and isinstance(
-                    self.parsed.resolve(above.func), types.FunctionType) and not (
-                    self.parsed.resolve(above.func).__module__ or "").startswith(
-                    ("numpy", "scipy", "autograd_src")):
+            if isinstance(above, gast.Call) and n in above.args and \
+                    is_user_function(self.parsed.resolve(above.func)):
                 continue  # use(st, x): a helper, told it is given a tuple
             return above if above is not None else n
         return None

@@ -1168,8 +1168,8 @@ class CallNormalizer:
                 self.read_as_it_runs.add(atom.id)
         if unread and code is not None:  # (never read by its backward: changed in place
             # after the call, stats['nfev'] += 1, nothing it reads changes; HB F2)
-            rule.copied_operands = {f"arg{i}" for i, name in enumerate(
-                code.co_varnames[:min(len(atoms), code.co_argcount)]) if name in unread}
+            rule.copied_operands = {f"arg{i}" for i, name in enumerate(names[:len(atoms)])
+                                    if name in unread}
         return rule, bound, [self._active_name(a) for a in atoms]
 
     def by_position(self, call: gast.Call, names: list, positional: int,
