@@ -61,8 +61,92 @@ def accumulate_in_place(stmts: list[Any], adjoints: set[str], ad: str,
     """
     # Lists of adjoints are summed by _ad.add, a new list; only ``d = _ad.add_to_item(d,
     # x, i, g)`` (`add_to_items`) is written into ``d`` where the list is private.
-    return _accumulate(stmts, _Adjoints(adjoints - containers, containers & adjoints, ad,
-                                        grown_lists), set(), set(), integers)
+    stmts = _accumulate(stmts, _Adjoints(adjoints - containers, containers & adjoints, ad,
+                                         grown_lists), set(), set(), integers)
+    return _entries_read_as_copies(stmts, ad)
+
+
+def _entries_read_as_copies(stmts: list[Any], ad: str,
+                            later: frozenset = frozenset()) -> list[Any]:
+    """Entries read out of an adjoint that the sweep changes in place afterwards
+    (``_ad.zero_into``, ``_ad.add_into``; ``later`` those changed after the block), as
+    copies: ``d[2:4]`` of an array is a view, and the zeroing or sum written into ``d``
+    would change what was read (HI 01: ``u[2:4] = u[1:3]`` gave its part of the gradient
+    as zeros). A list's or dict's item is its own object, which those helpers replace; a
+    number is its own copy (`_ad.copied` leaves both as they are)."""
+    pending = set(later)
+    for stmt in reversed(stmts):
+        if isinstance(stmt, (gast.For, gast.While, gast.If)):
+            inside = _changed_in_place([stmt], ad)
+            repeated = inside if isinstance(stmt, (gast.For, gast.While)) else set()
+            for block in ("body", "orelse"):
+                _entries_read_as_copies(getattr(stmt, block), ad,
+                                        frozenset(pending | repeated))
+            heads = [getattr(stmt, f) for f in ("iter", "test") if hasattr(stmt, f)]
+            if pending | repeated:
+                for head in heads:
+                    _CopiedEntries(pending | repeated, ad).visit(head)
+            pending |= inside
+            continue
+        if pending:
+            _CopiedEntries(pending, ad).visit(stmt)
+        pending |= _changed_in_place([stmt], ad)
+    return stmts
+
+
+def _changed_in_place(stmts: list[Any], ad: str) -> set[str]:
+    """The adjoints ``stmts`` change in place by ``d = _ad.zero_into(d, i)`` or ``d =
+    _ad.add_into(d, x, i, g)``."""
+    return {node.value.args[0].id for s in stmts for node in nodes(s)
+            if isinstance(node, gast.Assign)
+            and helper_of(node.value, ad) in ("zero_into", "add_into")
+            and node.value.args and isinstance(node.value.args[0], gast.Name)}
+
+
+class _CopiedEntries(gast.NodeTransformer):
+    """``d[i]`` read as ``_ad.copied(d[i])`` for each ``d`` of ``names``, unless only an
+    operand of arithmetic (a new value) or already a copy."""
+
+    def __init__(self, names: set[str], ad: str) -> None:
+        self.names, self.ad = names, ad
+
+    def visit_BinOp(self, node: gast.BinOp) -> Any:
+        node.left, node.right = (self._operand(node.left), self._operand(node.right))
+        return node
+
+    def visit_UnaryOp(self, node: gast.UnaryOp) -> Any:
+        node.operand = self._operand(node.operand)
+        return node
+
+    def _operand(self, node: Any) -> Any:
+        if self._entry(node):
+            node.slice = self.visit(node.slice)
+            return node
+        return self.visit(node)
+
+    def visit_Call(self, node: gast.Call) -> Any:
+        if helper_of(node, self.ad) == "copied":
+            return node
+        return self.generic_visit(node)
+
+    def visit_AugAssign(self, node: gast.AugAssign) -> Any:
+        if isinstance(node.target, gast.Subscript):  # (d[j] += t writes d: not a read)
+            node.target.slice = self.visit(node.target.slice)
+        node.value = self.visit(node.value)
+        return node
+
+    def visit_Subscript(self, node: gast.Subscript) -> Any:
+        self.generic_visit(node)
+        if not self._entry(node):
+            return node
+        return gast.Call(func=gast.Attribute(value=gast.Name(id=self.ad, ctx=gast.Load(),
+                                                             annotation=None, type_comment=None),
+                                             attr="copied", ctx=gast.Load()),
+                         args=[node], keywords=[])
+
+    def _entry(self, node: Any) -> bool:
+        return isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Load) and \
+            isinstance(node.value, gast.Name) and node.value.id in self.names
 
 
 def add_to_items(stmts: list[Any], ad: str) -> list[Any]:
