@@ -40,3 +40,104 @@ def test_a_slice_store_of_an_overlapping_slice_keeps_the_earlier_gradient(f):
     u0, q = rng.normal(size=6), rng.normal(size=6)
     np.testing.assert_allclose(grad(f, wrt=1)(u0, q), _fd(lambda v: f(u0, v), q),
                                rtol=1e-6, atol=1e-8)
+
+
+_E = np.array([[0.3, -0.2], [0.1, 0.4], [-0.5, 0.2]])
+
+
+def _popped(E, ctx):
+    h = np.zeros(2)
+    for i in range(len(ctx)):
+        h = np.tanh(E[ctx[i]] + h)
+    ctx.pop()
+    for t in ctx:
+        h = h * 0.5 + E[t]
+    return np.sum(h ** 2)
+
+
+def _removed(E, ctx):
+    h = np.zeros(2)
+    for i in range(len(ctx)):
+        h = np.tanh(E[ctx[i]] + h)
+    ctx.remove(2)
+    for t in ctx:
+        h = h * 0.5 + E[t]
+    return np.sum(h ** 2)
+
+
+def _deleted(E, ctx):
+    h = np.zeros(2)
+    for i in range(len(ctx)):
+        h = np.tanh(E[ctx[i]] + h)
+    del ctx[0]
+    for t in ctx:
+        h = h * 0.5 + E[t]
+    return np.sum(h ** 2)
+
+
+def _reversed_in_a_loop(E, ctx):
+    h = np.zeros(2)
+    for _ in range(2):
+        for i in range(len(ctx)):
+            h = np.tanh(E[ctx[i]] + h)
+        ctx.reverse()
+    return np.sum(h ** 2)
+
+
+def _generated_into(E, ctx):
+    h = np.zeros(2)
+    total = 0.0
+    for i in range(len(ctx)):
+        h = np.tanh(E[ctx[i]] + h)
+    for _ in range(2):
+        nxt = int(np.argmax(h))
+        ctx.append(nxt)
+        total = total + h[nxt]
+        h = np.tanh(E[nxt] + h)
+    return total
+
+
+def _prompt_then_generated(E, prompt):
+    ctx = list(prompt)
+    h = np.zeros(2)
+    for t in ctx:
+        h = np.tanh(E[t] + h)
+    total = 0.0
+    for _ in range(2):
+        nxt = int(np.argmax(h))
+        ctx.append(nxt)
+        total = total + h[nxt]
+        h = np.tanh(E[nxt] + h)
+    return total + np.sum(h) + len(ctx)
+
+
+@pytest.mark.parametrize("f", [_popped, _removed, _deleted, _reversed_in_a_loop,
+                               _generated_into, _prompt_then_generated])
+def test_a_token_list_changed_after_a_loop_reading_it(f):
+    # HJ 03/04: the caller's list, copied, was changed in place after the loop, whose
+    # derivative then read the changed list (len(ctx), ctx[i]): wrong rows, or
+    # IndexError; HJ 02: a local list so changed was refused
+    given, plain = [0, 2, 2], [0, 2, 2]
+    g = grad(f)(_E, given)
+    f(_E, plain)
+    assert given == plain
+    np.testing.assert_allclose(g, _fd(lambda E: f(E, [0, 2, 2]), _E), rtol=1e-6, atol=1e-8)
+
+
+_WORDS = ["<s>", "the", "cat", "sat"]
+
+
+def _scored_with_words(W):
+    words = []
+    total = 0.0
+    for tok in range(2):
+        words.append(_WORDS[tok])
+        total = total + W[tok]
+    sentence = " ".join(words)
+    return total + 0.0 * len(sentence)
+
+
+def test_words_collected_and_joined_beside_the_gradient():
+    # HJ 01: refused, words taken to share an array with W
+    np.testing.assert_allclose(grad(_scored_with_words)(np.array([0.1, 0.5, -0.2, 0.3])),
+                               [1.0, 1.0, 0.0, 0.0])

@@ -4,6 +4,7 @@ literals, append/extend, concatenation and repetition, item by item sums.
 
 from __future__ import annotations
 
+import copy
 import sys
 import types
 from typing import Any, Optional
@@ -37,6 +38,21 @@ def inserted(items: list, index: Any, value: Any) -> list:
     """``items.insert(index, value)`` as a value: a new list."""
     out = list(items)
     out.insert(index, value)
+    return out
+
+
+def removed(items: list, value: Any) -> list:
+    """``items.remove(value)`` as a value: a new list (of a list without gradient that a
+    derivative reads as it was)."""
+    out = list(items)
+    out.remove(value)
+    return out
+
+
+def deleted(items: Any, index: Any) -> Any:
+    """``del items[index]`` as a value: a new list or dict (as `removed`)."""
+    out = copy.copy(items)
+    del out[index]
     return out
 
 

@@ -929,7 +929,10 @@ def _changed_as_containers(body: list, methods: frozenset = _CONTAINER_METHODS) 
         n.target.id for n in nodes  # (d |= {'k': v}: a dict's update)
         if isinstance(n, gast.AugAssign) and isinstance(n.op, gast.BitOr) and
         isinstance(n.target, gast.Name) and isinstance(n.value, gast.Dict) and
-        "update" in methods}
+        "update" in methods} | {
+        t.value.id for n in nodes  # (del xs[0]: a list's or dict's, as xs.pop(0))
+        if isinstance(n, gast.Delete) and "pop" in methods for t in n.targets
+        if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)}
 
 
 def _module_arrays_read(parsed: ParsedFunction) -> list[str]:
@@ -1236,7 +1239,7 @@ def _written_in_place(body: list) -> set[str]:
         node = stack.pop()
         if isinstance(node, (gast.FunctionDef, gast.Lambda, gast.ClassDef)):
             continue
-        targets = node.targets if isinstance(node, gast.Assign) else \
+        targets = node.targets if isinstance(node, (gast.Assign, gast.Delete)) else \
             [node.target] if isinstance(node, gast.AugAssign) else []
         # lst = bump_on_copies(lst): a helper's writes into lst, taken back (helper_copies)
         names.update(getattr(node, "writes_back", ()))

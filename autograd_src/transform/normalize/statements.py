@@ -899,7 +899,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         classes = dict(self.shape_class)
         owned = set(self.owned)
         closures = dict(self.closures)
+        read_on_entry = set(self.read_by_adjoints)
         while True:  # activity and scalar facts flow around the loop: find a fixed point
+            # (what adjoints read as the loop starts they still read on its first pass,
+            # whatever a pass before bound anew: ctx.append after a loop over ctx)
+            self.read_by_adjoints |= read_on_entry
             self.active = set(entry)
             self.scalars = set(scalars)
             self.shape_class = dict(classes)
@@ -958,6 +962,29 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         for target in stmt.targets:
             one = gast.copy_location(gast.Delete(targets=[target]), stmt)
             if not self.is_active(target.value):
+                subject = target.value
+                if isinstance(subject, gast.Name) and \
+                        self.changed_list_read_by_adjoints(subject.id, stmt) and \
+                        (subject.id in self.owned or self.bound_to_new_lists(subject.id)):
+                    # (del tokens[0] after a loop over tokens: a new list, as
+                    # tokens.pop(0) makes; HJ 04)
+                    key = target.slice
+                    if isinstance(key, gast.Slice):
+                        key = gast.Call(func=name_node(self.namer.builtin("slice")), args=[
+                            b or gast.Constant(value=None, kind=None)
+                            for b in (key.lower, key.upper, key.step)], keywords=[])
+                    rest = gast.Call(func=gast.Attribute(
+                        value=name_node(self.namer.reference(runtime, "_ad")),
+                        attr="deleted", ctx=gast.Load()),
+                        args=[name_node(subject.id), key], keywords=[])
+                    made = gast.copy_location(assign_node(subject.id, rest, stmt), stmt)
+                    made.shown_as = gast.unparse(one).strip()
+                    self.statement(made)
+                    self.origin = stmt
+                    self.owned.add(subject.id)
+                    self.lists.add(subject.id)
+                    continue
+                self.no_change_seen_by_adjoints(target, stmt)
                 self.body.append(Primal(one, stmt))
                 continue
             key = target.slice
@@ -1016,17 +1043,30 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                                                         type_comment=None), where))
         return stmts
 
-    def in_place_method(self, value: gast.Call) -> Optional[gast.stmt]:
+    def in_place_method(self, value: gast.Call, appends: bool = False) -> Optional[gast.stmt]:
         """``xs.reverse()``, ``xs.sort(...)``, ``xs.insert(i, v)`` on a list of the
         function's own holding differentiated values, as the new list assigned
         (``xs = xs[::-1]``, ``xs = sorted(xs, ...)``, ``xs = xs[:i] + [v] + xs[i:]``);
-        None for other calls."""
+        with ``appends``, ``xs.append(v)`` and ``xs.extend(vs)`` too (``xs = xs + [v]``,
+        ``xs = xs + list(vs)``); None for other calls."""
         subject, method = value.func.value, value.func.attr
         if not (isinstance(subject, gast.Name) and subject.id in self.lists
-                and subject.id in self.owned):
+                and (subject.id in self.owned or appends and self.bound_to_new_lists(subject.id))):
             return None
         name = subject.id
-        if method == "reverse" and not value.args and not value.keywords:
+        if appends and method in ("append", "extend") and len(value.args) == 1 and \
+                not value.keywords and not isinstance(value.args[0], gast.Starred):
+            added = gast.List(elts=[value.args[0]], ctx=gast.Load()) if method == "append" \
+                else gast.Call(func=name_node(self.namer.builtin("list")),
+                               args=[value.args[0]], keywords=[])
+            new: gast.expr = gast.BinOp(left=name_node(name), op=gast.Add(), right=added)
+        elif appends and method == "clear" and not value.args and not value.keywords:
+            new = gast.List(elts=[], ctx=gast.Load())
+        elif appends and method == "remove" and len(value.args) == 1 and not value.keywords:
+            new = gast.Call(func=gast.Attribute(
+                value=name_node(self.namer.reference(runtime, "_ad")), attr="removed",
+                ctx=gast.Load()), args=[name_node(name), value.args[0]], keywords=[])
+        elif method == "reverse" and not value.args and not value.keywords:
             new: gast.expr = gast.Subscript(value=name_node(name), slice=gast.Slice(
                 lower=None, upper=None, step=gast.Constant(value=-1, kind=None)),
                 ctx=gast.Load())
@@ -1190,6 +1230,17 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 return
             self.discarded_call(value)
         elif isinstance(value, gast.Call):
+            rebound = self.in_place_method(value, appends=True) \
+                if self.list_read_by_adjoints(value) else None
+            if rebound is not None:
+                # (ctx.append(t) after a loop over ctx, whose derivative reads ctx[i] and
+                # len(ctx) as it walks back: a new list, so it reads the one it walked;
+                # HJ 03/04)
+                self.statement(rebound)
+                self.origin = stmt
+                self.owned.add(value.func.value.id)  # (a new list of its own)
+                self.lists.add(value.func.value.id)
+                return
             self.no_change_by_call(value, stmt)
             self.held_by_receiver(value)
             self.apart_from_what_a_method_writes(value, stmt)
@@ -1198,6 +1249,68 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         for helper, args in self.emit_check_after:
             self.emit_check(helper, args, stmt)
         self.emit_check_after = []
+
+    def list_read_by_adjoints(self, call: gast.Call) -> bool:
+        """Whether ``call`` is a method of a list that the derivative of an earlier line
+        reads (``tokens[i]``, ``len(tokens)``, a loop over it), which no other name holds
+        (its items aside), nor a loop over it now walks."""
+        subject = call.func.value if isinstance(call.func, gast.Attribute) else None
+        return isinstance(subject, gast.Name) and \
+            self.parsed.resolve(call.func) is UNRESOLVED and \
+            self.changed_list_read_by_adjoints(subject.id, call)
+
+    def changed_list_read_by_adjoints(self, name: str, change: Any) -> bool:
+        """`list_read_by_adjoints` of the list ``name`` that ``change`` (a call of its
+        method, ``del name[i]``) changes."""
+        if not (name in self.lists or isinstance(change, gast.Delete) and
+                name in self.container_copies) or not self.seen_by_adjoints(name):
+            return False
+        if any(isinstance(loop, gast.For) and any(
+                isinstance(n, gast.Name) and n.id == name for n in walk(loop.iter)) and
+               any(n is change for n in walk(loop)) for loop in walk(self.parsed.node)):
+            return False  # (for t in ctx: ctx.append(v): Python's loop sees the new item)
+        return name not in self.shared or self.held_by_no_other_name(name)
+
+    def held_by_no_other_name(self, name: str) -> bool:
+        """Whether every read of the list ``name`` leaves no other hold of it: an item or
+        method of it, ``len`` or a NumPy function of it, a loop over it (``reversed``,
+        ``enumerate``, ``zip`` of it too)."""
+        reached = set()
+        for n in walk(self.parsed.node):
+            if isinstance(n, (gast.Attribute, gast.Subscript)):
+                reached.add(id(n.value))
+            elif isinstance(n, (gast.For, gast.comprehension)):
+                reached.add(id(n.iter))  # (for t in ys, for i, t in enumerate(ys))
+                if isinstance(n.iter, gast.Call) and \
+                        self.parsed.resolve(n.iter.func) in (reversed, enumerate, zip):
+                    reached |= {id(a) for a in n.iter.args}
+            elif isinstance(n, gast.Call):
+                function = self.parsed.resolve(n.func)
+                if function in _KEEPING_NO_HOLD or \
+                        (getattr(function, "__module__", None) or "").startswith("numpy") or \
+                        isinstance(n.func, gast.Attribute) and n.func.attr == "join" and \
+                        isinstance(n.func.value, gast.Constant) and \
+                        isinstance(n.func.value.value, str):
+                    # (len(ys), np.stack(ys), " ".join(words): they read the list and
+                    # keep no hold of it)
+                    reached |= {id(a) for a in n.args}
+        return all(id(n) in reached for n in walk(self.parsed.node)
+                   if isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load))
+
+    def bound_to_new_lists(self, name: str) -> bool:
+        """Whether the function binds ``name`` only to new lists (``[...]``, ``list(v)``,
+        ``sorted(v)``, a comprehension), never a parameter of it."""
+        if name in self.parsed.params:
+            return False
+        stores = sum(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Store)
+                     for n in walk(self.parsed.node))
+        values = [n.value for n in walk(self.parsed.node)
+                  if isinstance(n, gast.Assign) and len(n.targets) == 1 and
+                  isinstance(n.targets[0], gast.Name) and n.targets[0].id == name]
+        return bool(values) and len(values) == stores and all(
+            isinstance(v, (gast.List, gast.ListComp)) or
+            isinstance(v, gast.Call) and self.parsed.resolve(v.func) in (list, sorted)
+            for v in values)
 
     def apart_from_what_a_method_writes(self, call: gast.Call, stmt: gast.stmt) -> None:
         """``opt.step()`` on an object of a class known as the code runs (or of yours):
@@ -1387,9 +1500,16 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
                 and value.func.attr == "pop" and isinstance(value.func.value, gast.Name)
                 and value.func.value.id in self.lists and len(value.args) <= 1
-                and not value.keywords and self.is_active(value.func.value)):
+                and not value.keywords):
             return False
         name = value.func.value.id
+        if not self.is_active(value.func.value):
+            # (tokens.pop() after a loop over tokens, whose derivative reads tokens[i]
+            # as it walks back: a new list, as for values with gradient; HJ 04)
+            if not (self.list_read_by_adjoints(value) and
+                    (name in self.owned or self.bound_to_new_lists(name))):
+                return False
+            self.owned.add(name)
         if self.surely_a_dict(name) or name in self.dicts:
             raise self.error(value, f"{name}.pop(key) on a dict holding differentiated values "
                                     "is not supported: read the item (v = "
@@ -1594,18 +1714,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
         if name not in self.lists or name in self.parsed.params or \
                 name in self.read_by_adjoints:
             return False
-        reached = {id(n.value) for n in walk(self.parsed.node)
-                   if isinstance(n, (gast.Attribute, gast.Subscript))}
-        for n in walk(self.parsed.node):
-            if isinstance(n, gast.Call) and (
-                    len(n.args) == 1 and self.parsed.resolve(n.func) is len or
-                    (getattr(self.parsed.resolve(n.func), "__module__", None) or "")
-                    .startswith("numpy")):
-                # (len(ys); np.stack(ys): NumPy reads the list and keeps no hold of it)
-                reached |= {id(a) for a in n.args}
-        return all(id(n) in reached for n in walk(self.parsed.node)
-                   if isinstance(n, gast.Name) and n.id == name and
-                   isinstance(n.ctx, gast.Load))
+        return self.held_by_no_other_name(name)
 
     def no_change_by_call(self, call: gast.Call, stmt: gast.stmt) -> None:
         """A call on values without gradient may still change in place an array an
@@ -2921,6 +3030,10 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
 _ORDERING_KEYS = (sorted, list, tuple, reversed)
 
 #: Methods of lists and dicts that change which objects they hold, never an array.
+#: Builtins that read a list given them and keep no hold of it.
+_KEEPING_NO_HOLD = (len, sorted, list, tuple, set, frozenset, sum, min, max, any, all, print,
+                    str, repr)
+
 _CONTAINER_ONLY_METHODS = frozenset({"append", "extend", "insert", "pop", "remove",
                                      "clear", "update", "setdefault", "popitem", "reverse"})
 
