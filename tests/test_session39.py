@@ -141,3 +141,80 @@ def test_words_collected_and_joined_beside_the_gradient():
     # HJ 01: refused, words taken to share an array with W
     np.testing.assert_allclose(grad(_scored_with_words)(np.array([0.1, 0.5, -0.2, 0.3])),
                                [1.0, 1.0, 0.0, 0.0])
+
+
+class _Loader:
+    def __init__(self, data):
+        self.data = data
+        self.epochs = 0
+
+    def __iter__(self):
+        self.epochs += 1
+        return iter(self.data)
+
+
+def _batched_loss(w, batches):
+    s = 0.0
+    for b in batches:
+        s = s + np.sum(np.tanh(w * b)) ** 2
+    return s
+
+
+def test_a_loader_defining_iter_alone_is_walked_once():
+    # HH 14: __iter__ was called twice (once to tell an iterator), so a shuffling loader
+    # gave another order than Python's run, and its generator was drawn twice
+    loader = _Loader([np.ones(3), np.arange(3.0)])
+    grad(_batched_loss)(np.full(3, 0.2), loader)
+    assert loader.epochs == 1
+
+
+_Pair = __import__("collections").namedtuple("_Pair", ["size", "shape"])
+
+
+def _either(p, flag=True):
+    r = p if flag else p._replace(shape=0.0)
+    return r.size ** 2 + r.shape ** 2
+
+
+def test_a_namedtuple_chosen_by_a_conditional_expression_is_read_by_its_fields():
+    # HH 09: r = p if flag else p._replace(...) read r.size as an array's: zeros
+    g = grad(_either)(_Pair(0.3, 0.5))
+    np.testing.assert_allclose(tuple(g), (0.6, 1.0))
+
+
+def _recorded(x, log):
+    log.append(float(np.sum(x ** 2)))
+    return x * 0.8
+
+
+def _logged(x, log=None):
+    if log is None:
+        log = []
+    for _ in range(2):
+        x = _recorded(x, log)
+    return np.sum(np.sin(x))
+
+
+def _logged_or(x, log=None):
+    log = log or []
+    for _ in range(2):
+        x = _recorded(x, log)
+    return np.sum(np.sin(x))
+
+
+def test_the_none_idiom_keeps_a_helpers_appends_for_the_caller():
+    # HH 03: the helper's appends, given back as a new list, were not the caller's
+    x = np.array([0.3, -0.7, 1.2])
+    log, plain = [], []
+    g = grad(_logged)(x, log)
+    _logged(x, plain)
+    assert log == plain and len(log) == 2
+    np.testing.assert_allclose(g, 0.64 * np.cos(0.64 * x))
+
+
+def test_the_or_idiom_with_a_helper_writing_into_it_is_refused():
+    # the sibling with log = log or []: which list the caller is given back is known
+    # only as it runs; refused, naming the None idiom
+    from autograd_src.errors import DiffSyntaxError
+    with pytest.raises(DiffSyntaxError, match="is None"):
+        grad(_logged_or)(np.array([0.3, -0.7, 1.2]), [7.0])

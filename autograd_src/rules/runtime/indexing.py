@@ -340,13 +340,14 @@ def iterated(items: Any) -> Any:
     run sees (HD 07, HD 09)."""
     if isinstance(items, _REVERSIBLE):
         return items
-    if iter(items) is items:
+    walked = iter(items)  # (once: a loader's __iter__ may shuffle or count; HH 14)
+    if walked is items:
         raise TypeError(
             f"a loop over a {type(items).__name__}, an iterator, which the loop uses up: "
             "grad walks the loop's items again for the gradient (and a second derivative "
             "runs the function again), which an iterator cannot give; pass a list of its "
             "items (list(...)) or a tuple")
-    return list(items)
+    return list(walked)
 
 
 def diagonal_fill_value(value: Any) -> Any:

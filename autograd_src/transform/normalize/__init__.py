@@ -207,6 +207,7 @@ def normalize(parsed: ParsedFunction, wrt: list[str], namer: Namer,
                     # hold the copy when written; the caller's is given what the copy
                     # holds at the end, unchanged where the name was bound to another
                     # one; HC 01)
+                    _written_by_no_helper(parsed, name)
                     given = _the_callers(state, namer, name, parsed.node.body[0])
                     copy_held = namer.fresh(f"{name}_copy")
                     written_back.append((given, copy_held))
@@ -1163,9 +1164,27 @@ def _bound_anew_only_when_none(node: Any, name: str) -> bool:
             kept = n.value.orelse if none_test(n.value.test) else n.value.body
             if isinstance(kept, gast.Name) and kept.id == name:
                 guarded |= {id(t) for t in n.targets}
+        if isinstance(n, gast.Assign) and name in getattr(n, "writes_back", ()):
+            # (x, log = record_on_copies(x, log): a helper's appends to log, given
+            # back, not another list; HH 03)
+            guarded |= {id(t) for target in n.targets for t in walk(target)}
     return all(id(n) in guarded for n in walk(node)
                if isinstance(n, gast.Name) and n.id == name and
                isinstance(n.ctx, (gast.Store, gast.Del)))
+
+
+def _written_by_no_helper(parsed: ParsedFunction, name: str) -> None:
+    """Refuse a list or dict argument bound anew otherwise than where it is None
+    (``log = log or []``) that a helper of the user's writes into: the helper's writes
+    are given back as a new list (``x, log = record_on_copies(x, log)``), which the copy
+    the caller is given back may or may not be, as the call runs (HH 05's sibling)."""
+    for n in walk(parsed.node):
+        if isinstance(n, gast.Assign) and name in getattr(n, "writes_back", ()):
+            raise parsed.error(n, (
+                f"{name}, the list or dict the caller passed, is bound anew in "
+                f"{parsed.name}() ({name} = {name} or ..., or the like), and the function "
+                f"of yours called here writes into it: grad cannot tell which one the "
+                f"caller's is given back. Write `if {name} is None: {name} = ...` instead"))
 
 
 def _rebound_before_written(parsed: ParsedFunction, name: str) -> None:

@@ -87,6 +87,9 @@ class Activity:
         values = self.values_assigned(expr.id) if expr.id in self.parsed.locals else []
         if not values or not self.bound_only_by_assignments(expr.id):
             return False
+        while any(isinstance(v, gast.IfExp) for v in values):  # (r = p if c else q: both)
+            values = [arm for v in values for arm in (
+                (v.body, v.orelse) if isinstance(v, gast.IfExp) else (v,))]
         for value in values:
             if isinstance(value, gast.Name) and self.holds_a_tuple(value, seen | {expr.id}):
                 continue  # (other = st)
@@ -209,6 +212,9 @@ class Activity:
                     isinstance(above, gast.Subscript) and above.value is n:
                 continue  # (st.size, st[0])
             value = parent.get(id(above)) if isinstance(above, gast.Attribute) else n
+            while isinstance(parent.get(id(value)), gast.IfExp) and \
+                    parent[id(value)].test is not value:
+                value = parent[id(value)]  # (r = st if c else other: r holds it)
             stmt = parent.get(id(value))
             if isinstance(stmt, gast.Assign) and stmt.value is value and \
                     len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name):
