@@ -62,9 +62,10 @@ def _dot_of_a_list_then_appended(x):
     return y * 2.0 + len(weights)
 
 
-def test_a_list_an_adjoint_reads_whole_is_still_not_appended_to():
-    with pytest.raises(Exception, match="read by the derivative of an earlier line"):
-        grad(_dot_of_a_list_then_appended)(np.ones(2))
+def test_a_list_an_adjoint_reads_whole_is_appended_to_as_a_new_list():
+    # (refused until session 39; the append now binds a new list, and the derivative
+    # reads the one np.dot read)
+    np.testing.assert_allclose(grad(_dot_of_a_list_then_appended)(np.ones(2)), [2.0, 4.0])
 
 
 def _grouped_by_label(x, labels):
