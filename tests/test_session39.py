@@ -5,14 +5,7 @@ import pytest
 
 from autograd_src import grad
 
-
-def _fd(f, x, h=1e-6):
-    g = np.zeros_like(x)
-    for i in range(x.size):
-        e = np.zeros_like(x)
-        e.flat[i] = h
-        g.flat[i] = (f(x + e) - f(x - e)) / (2 * h)
-    return g
+from .finite_differences import numeric_grad as _fd
 
 
 def _shifted(u0, q):
