@@ -1177,7 +1177,7 @@ def _written_by_no_helper(parsed: ParsedFunction, name: str) -> None:
     """Refuse a list or dict argument bound anew otherwise than where it is None
     (``log = log or []``) that a helper of the user's writes into: the helper's writes
     are given back as a new list (``x, log = record_on_copies(x, log)``), which the copy
-    the caller is given back may or may not be, as the call runs (HH 05's sibling)."""
+    the caller is given back may or may not be, as the call runs (HH 03's sibling)."""
     for n in walk(parsed.node):
         if isinstance(n, gast.Assign) and name in getattr(n, "writes_back", ()):
             raise parsed.error(n, (

@@ -1067,7 +1067,7 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
                 value=name_node(self.namer.reference(runtime, "_ad")), attr="removed",
                 ctx=gast.Load()), args=[name_node(name), value.args[0]], keywords=[])
         elif method == "reverse" and not value.args and not value.keywords:
-            new: gast.expr = gast.Subscript(value=name_node(name), slice=gast.Slice(
+            new = gast.Subscript(value=name_node(name), slice=gast.Slice(
                 lower=None, upper=None, step=gast.Constant(value=-1, kind=None)),
                 ctx=gast.Load())
         elif method == "sort" and not value.args:
@@ -3029,11 +3029,11 @@ class Normalizer(DataNormalizer, CallNormalizer, ExpressionNormalizer, Activity,
 # Builtins that give a dict's keys (in some order) when given the dict.
 _ORDERING_KEYS = (sorted, list, tuple, reversed)
 
-#: Methods of lists and dicts that change which objects they hold, never an array.
 #: Builtins that read a list given them and keep no hold of it.
 _KEEPING_NO_HOLD = (len, sorted, list, tuple, set, frozenset, sum, min, max, any, all, print,
                     str, repr)
 
+#: Methods of lists and dicts that change which objects they hold, never an array.
 _CONTAINER_ONLY_METHODS = frozenset({"append", "extend", "insert", "pop", "remove",
                                      "clear", "update", "setdefault", "popitem", "reverse"})
 

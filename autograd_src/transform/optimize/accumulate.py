@@ -103,6 +103,14 @@ def _changed_in_place(stmts: list[Any], ad: str) -> set[str]:
             and node.value.args and isinstance(node.value.args[0], gast.Name)}
 
 
+def copied(read: gast.expr, ad: str) -> gast.Call:
+    """``_ad.copied(read)``: a value of its own, not a view of an adjoint."""
+    return gast.Call(func=gast.Attribute(value=gast.Name(id=ad, ctx=gast.Load(), annotation=None,
+                                                         type_comment=None),
+                                         attr="copied", ctx=gast.Load()),
+                     args=[read], keywords=[])
+
+
 class _CopiedEntries(gast.NodeTransformer):
     """``d[i]`` read as ``_ad.copied(d[i])`` for each ``d`` of ``names``, unless only an
     operand of arithmetic (a new value) or already a copy."""
@@ -139,10 +147,7 @@ class _CopiedEntries(gast.NodeTransformer):
         self.generic_visit(node)
         if not self._entry(node):
             return node
-        return gast.Call(func=gast.Attribute(value=gast.Name(id=self.ad, ctx=gast.Load(),
-                                                             annotation=None, type_comment=None),
-                                             attr="copied", ctx=gast.Load()),
-                         args=[node], keywords=[])
+        return copied(node, self.ad)
 
     def _entry(self, node: Any) -> bool:
         return isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Load) and \

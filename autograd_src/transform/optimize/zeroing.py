@@ -24,7 +24,7 @@ from typing import Any, Optional
 import gast
 
 from ..ir import Transformer
-from .accumulate import _fresh
+from .accumulate import _fresh, copied
 from .walk import assigned_name, helper_of, names, nodes
 
 __all__ = ["zero_in_place"]
@@ -100,12 +100,8 @@ def _claimed(name: str, ad: str) -> gast.Assign:
     """``name = _ad.copied(name)``: an array of the sweep's own from here."""
     return gast.Assign(targets=[gast.Name(id=name, ctx=gast.Store(), annotation=None,
                                           type_comment=None)],
-                       value=gast.Call(func=gast.Attribute(
-                           value=gast.Name(id=ad, ctx=gast.Load(), annotation=None,
-                                           type_comment=None),
-                           attr="copied", ctx=gast.Load()),
-                           args=[gast.Name(id=name, ctx=gast.Load(), annotation=None,
-                                           type_comment=None)], keywords=[]),
+                       value=copied(gast.Name(id=name, ctx=gast.Load(), annotation=None,
+                                              type_comment=None), ad),
                        type_comment=None)
 
 
@@ -234,7 +230,4 @@ class _Rewrite(Transformer):
         return self._copied(node) if _written_from(node, self.name, self.ad) else node
 
     def _copied(self, read: gast.expr) -> gast.Call:
-        func = gast.Attribute(value=gast.Name(id=self.ad, ctx=gast.Load(), annotation=None,
-                                              type_comment=None),
-                              attr="copied", ctx=gast.Load())
-        return gast.Call(func=func, args=[read], keywords=[])
+        return copied(read, self.ad)
